@@ -1,0 +1,117 @@
+package dev.crossgate.problem;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An RFC 9457 problem detail: the one error shape of every Crossgate entry point (Admin API,
+ * gateway replies, agent, transfers). {@code type} URIs are stable and documented in the
+ * README; {@code detail} is always safe to show (internal causes go to the log, never here).
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record Problem(
+    String type,
+    String title,
+    int status,
+    String detail,
+    String instance,
+    List<FieldError> errors,
+    Map<String, Object> extensions) {
+
+  public static final String MEDIA_TYPE = "application/problem+json";
+  private static final String BASE = "https://crossgate.dev/problems/";
+
+  public Problem {
+    if (status < 400 || status > 599) {
+      throw new IllegalArgumentException("a problem has an error status, got " + status);
+    }
+    errors = errors == null ? List.of() : List.copyOf(errors);
+    extensions = extensions == null ? Map.of() : Map.copyOf(extensions);
+  }
+
+  public static Problem of(String typeName, String title, int status, String detail) {
+    return new Problem(BASE + typeName, title, status, detail, null, List.of(), Map.of());
+  }
+
+  public Problem withInstance(String instance) {
+    return new Problem(type, title, status, detail, instance, errors, extensions);
+  }
+
+  public Problem withErrors(List<FieldError> fieldErrors) {
+    return new Problem(type, title, status, detail, instance, fieldErrors, extensions);
+  }
+
+  /** Adds a member beside the standard ones (RFC 9457 section 3.2), e.g. {@code conflictingRoute}. */
+  public Problem with(String key, Object value) {
+    var merged = new java.util.LinkedHashMap<>(extensions);
+    merged.put(key, value);
+    return new Problem(type, title, status, detail, instance, errors, merged);
+  }
+
+  /** The last segment of {@link #type()}, handy for logs and tests. */
+  public String typeName() {
+    return type.substring(type.lastIndexOf('/') + 1);
+  }
+
+  public static Problem validation(List<FieldError> errors) {
+    var detail = errors.size() == 1
+        ? errors.get(0).field() + ": " + errors.get(0).message()
+        : errors.size() + " fields are invalid";
+    return of("validation", "Invalid request", 400, detail).withErrors(errors);
+  }
+
+  public static Problem badRequest(String detail) {
+    return of("bad-request", "Bad request", 400, detail);
+  }
+
+  public static Problem malformedJson(String detail) {
+    return of("malformed-json", "Malformed JSON", 400, detail);
+  }
+
+  public static Problem unauthorized(String detail) {
+    return of("unauthorized", "Unauthorized", 401, detail);
+  }
+
+  public static Problem forbidden(String detail) {
+    return of("forbidden", "Forbidden", 403, detail);
+  }
+
+  public static Problem notFound(String detail) {
+    return of("not-found", "Not found", 404, detail);
+  }
+
+  public static Problem methodNotAllowed(String detail) {
+    return of("method-not-allowed", "Method not allowed", 405, detail);
+  }
+
+  public static Problem conflict(String detail) {
+    return of("conflict", "Conflict", 409, detail);
+  }
+
+  public static Problem preconditionFailed(String detail) {
+    return of("precondition-failed", "Precondition failed", 412, detail);
+  }
+
+  public static Problem preconditionRequired(String detail) {
+    return of("precondition-required", "Precondition required", 428, detail);
+  }
+
+  public static Problem payloadTooLarge(long limitBytes) {
+    return of("payload-too-large", "Payload too large", 413,
+        "the body exceeds the limit of " + limitBytes + " bytes").with("limit", limitBytes);
+  }
+
+  public static Problem unsupportedMediaType(String detail) {
+    return of("unsupported-media-type", "Unsupported media type", 415, detail);
+  }
+
+  public static Problem internal(String requestId) {
+    return of("internal", "Internal error", 500,
+        "the server failed to handle the request; quote request id " + requestId + " when reporting it");
+  }
+
+  public static Problem unavailable(String detail) {
+    return of("unavailable", "Service unavailable", 503, detail);
+  }
+}

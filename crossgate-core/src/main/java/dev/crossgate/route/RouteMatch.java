@@ -1,0 +1,28 @@
+package dev.crossgate.route;
+
+import java.util.Set;
+
+/** The outcome of matching a request against the routes. */
+public sealed interface RouteMatch {
+
+  /**
+   * A route serves the request. {@code remainder} is the path below the matched source path
+   * (and version segment), appended to the target path; it is "" or starts with '/'.
+   */
+  record Found(Route route, String version, String remainder) implements RouteMatch {
+    /** The upstream URL without query: target path + remainder. */
+    public String targetPath() {
+      return route.targetUrl() + remainder;
+    }
+  }
+
+  /** Some route owns the path but none accepts the method: 405 with {@code Allow}. */
+  record MethodNotAllowed(Set<String> allowed) implements RouteMatch {
+    public MethodNotAllowed {
+      allowed = Set.copyOf(allowed);
+    }
+  }
+
+  /** Nothing matches; {@code detail} says why in words (unknown version, no route). */
+  record NotFound(String detail) implements RouteMatch {}
+}

@@ -1,0 +1,36 @@
+package dev.crossgate.route;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A route as an operator submits it (Admin API, console): every field optional at this stage so
+ * that {@link RouteValidator} can name each missing or bad one at once. Enumerations are strings
+ * here for the same reason. Server-set fields are accepted (so a GET body can be PUT back) and
+ * ignored, except that an {@code id} must match the route addressed.
+ */
+public record RouteSpec(
+    String id,
+    String service,
+    String summary,
+    String remarks,
+    String sourceHost,
+    String sourcePath,
+    String pathMatch,
+    String version,
+    Boolean defaultVersion,
+    List<String> methods,
+    String targetUrl,
+    String mode,
+    String asyncExecution,
+    List<Route.Param> params,
+    List<String> flow,
+    String auth,
+    Route.Timeouts timeouts,
+    Long maxBodyBytes,
+    Boolean websocket,
+    Boolean enabled,
+    String createdBy,
+    Instant createdAt,
+    Instant updatedAt,
+    Long revision) {}
