@@ -1,0 +1,21 @@
+package dev.crossgate.admin;
+
+/**
+ * Settings of the Admin API server.
+ *
+ * @param maxBodyBytes largest accepted request body (413 above)
+ * @param maxHeaderBytes largest request header block (431 above)
+ */
+public record AdminOptions(String bind, int port, long maxBodyBytes, int maxHeaderBytes) {
+  public static final long DEFAULT_MAX_BODY = 1024 * 1024;
+
+  public AdminOptions {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0..65535");
+    }
+  }
+
+  public static AdminOptions of(String bind, int port) {
+    return new AdminOptions(bind, port, DEFAULT_MAX_BODY, 16 * 1024);
+  }
+}

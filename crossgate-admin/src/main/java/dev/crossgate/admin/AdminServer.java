@@ -1,0 +1,137 @@
+package dev.crossgate.admin;
+
+import dev.crossgate.admin.auth.AdminAuth;
+import dev.crossgate.admin.http.AdminEndpoint;
+import dev.crossgate.admin.http.Replies;
+import dev.crossgate.id.Ids;
+import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
+import dev.crossgate.problem.ProblemResponses;
+import dev.crossgate.store.ChangeLog;
+import dev.crossgate.store.StoreException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane's HTTP server: the Admin API under {@code /admin} (bearer tokens), the web
+ * console under {@code /console/}, and {@code /healthz}, {@code /readyz}, {@code /metrics}. Every
+ * error leaves as an RFC 9457 problem; causes of unexpected failures go to the log only.
+ */
+public final class AdminServer {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+  private static final Logger ACCESS = LoggerFactory.getLogger("crossgate.access.admin");
+  private static final String REQUEST_ID = "crossgate.requestId";
+
+  private final HttpServer server;
+
+  private AdminServer(HttpServer server) {
+    this.server = server;
+  }
+
+  /**
+   * Starts the server; completes when it listens.
+   *
+   * @param endpoints the Admin API resource families, mounted behind authentication
+   * @param metrics Prometheus text of every registry of this process, concatenated by the caller
+   */
+  public static Future<AdminServer> start(Vertx vertx, AdminOptions options, AdminAuth auth, ChangeLog changeLog,
+      List<AdminEndpoint> endpoints, Supplier<String> metrics) {
+    var router = Router.router(vertx);
+    router.route().handler(AdminServer::tagRequest);
+    router.get("/healthz").handler(ctx -> Replies.json(ctx, 200, Map.of("status", "up")));
+    router.get("/readyz").handler(ctx -> Replies.offload(ctx, changeLog::latestRevision)
+        .onSuccess(rev -> Replies.json(ctx, 200, Map.of("status", "ready", "revision", rev)))
+        .onFailure(e -> ctx.fail(new ProblemException(Problem.unavailable("the database is not reachable")))));
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()));
+    router.get("/admin/openapi.json").handler(StaticHandler.create("openapi").setIndexPage("openapi.json")
+        .setCachingEnabled(false));
+    router.get("/").handler(ctx -> ctx.redirect("/console/"));
+    router.get("/console").handler(ctx -> ctx.redirect("/console/"));
+    router.route("/console/*").handler(StaticHandler.create("console").setCachingEnabled(false));
+    router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+    router.route("/admin/*").handler(auth);
+    endpoints.forEach(e -> e.mount(router));
+    router.route().failureHandler(ctx -> fail(ctx, options));
+    router.errorHandler(404, ctx -> send(ctx, Problem.notFound("no such resource: " + ctx.request().path())));
+    router.errorHandler(405, ctx -> send(ctx, Problem.methodNotAllowed(
+        ctx.request().method() + " is not supported on " + ctx.request().path())));
+
+    var serverOptions = new HttpServerOptions()
+        .setHost(options.bind())
+        .setPort(options.port())
+        .setMaxHeaderSize(options.maxHeaderBytes())
+        .setCompressionSupported(true);
+    return vertx.createHttpServer(serverOptions).requestHandler(router).listen().map(AdminServer::new);
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Future<Void> close() {
+    return server.shutdown();
+  }
+
+  private static void tagRequest(RoutingContext ctx) {
+    var id = ctx.request().getHeader("x-request-id");
+    if (id == null || id.length() > 128) {
+      id = Ids.random("req_");
+    }
+    ctx.put(REQUEST_ID, id);
+    ctx.response().putHeader("x-request-id", id);
+    long started = System.nanoTime();
+    ctx.addEndHandler(ar -> ACCESS.info("method={} path={} status={} bytes={} durationMs={} requestId={}",
+        ctx.request().method(), ctx.request().path(), ctx.response().getStatusCode(),
+        ctx.response().bytesWritten(), (System.nanoTime() - started) / 1_000_000, ctx.get(REQUEST_ID)));
+    ctx.next();
+  }
+
+  private static void fail(RoutingContext ctx, AdminOptions options) {
+    var failure = ctx.failure();
+    Problem problem;
+    if (failure instanceof ProblemException pe) {
+      problem = pe.problem();
+    } else if (failure instanceof StoreException) {
+      LOG.warn("store failure path={} requestId={}", ctx.request().path(), ctx.get(REQUEST_ID), failure);
+      problem = Problem.unavailable("the configuration database is not reachable; try again shortly");
+    } else if (failure == null || failure instanceof io.vertx.ext.web.handler.HttpException) {
+      problem = forStatus(ctx.statusCode(), options, ctx);
+    } else {
+      LOG.error("unexpected failure path={} requestId={}", ctx.request().path(), ctx.get(REQUEST_ID), failure);
+      problem = Problem.internal(ctx.get(REQUEST_ID));
+    }
+    send(ctx, problem);
+  }
+
+  private static Problem forStatus(int status, AdminOptions options, RoutingContext ctx) {
+    return switch (status) {
+      case 413 -> Problem.payloadTooLarge(options.maxBodyBytes());
+      case 404 -> Problem.notFound("no such resource: " + ctx.request().path());
+      case 405 -> Problem.methodNotAllowed(ctx.request().method() + " is not supported on " + ctx.request().path());
+      case 400 -> Problem.badRequest("the request could not be read");
+      case 401 -> Problem.unauthorized("credentials are required");
+      case 403 -> Problem.forbidden("not allowed");
+      default -> status >= 400 && status < 500
+          ? Problem.of("client-error", "Client error", status, "the request was refused")
+          : Problem.internal(ctx.get(REQUEST_ID));
+    };
+  }
+
+  private static void send(RoutingContext ctx, Problem problem) {
+    var withInstance = problem.instance() == null ? problem.withInstance(ctx.request().path()) : problem;
+    ProblemResponses.send(ctx.response(), withInstance.with("requestId", ctx.get(REQUEST_ID) == null
+        ? "-" : ctx.get(REQUEST_ID)));
+  }
+}

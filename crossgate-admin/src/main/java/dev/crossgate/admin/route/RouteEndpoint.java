@@ -1,0 +1,166 @@
+package dev.crossgate.admin.route;
+
+import dev.crossgate.admin.auth.AdminAuth;
+import dev.crossgate.admin.http.AdminEndpoint;
+import dev.crossgate.admin.http.Replies;
+import dev.crossgate.problem.FieldError;
+import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
+import dev.crossgate.route.PathNormalizer;
+import dev.crossgate.route.Route;
+import dev.crossgate.route.RouteMatch;
+import dev.crossgate.route.RouteMatcher;
+import dev.crossgate.route.RouteSource;
+import dev.crossgate.route.RouteSpec;
+import dev.crossgate.store.route.RouteQuery;
+import dev.crossgate.store.route.RouteRepository;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /admin/routes} (CRUD with ETag / If-Match optimistic concurrency) and
+ * {@code /admin/resolve} (which route and target a URL reaches, by the gateway's own matching
+ * rules over the cached route lookup).
+ */
+public final class RouteEndpoint implements AdminEndpoint {
+  private static final String MERGE_PATCH = "application/merge-patch+json";
+  private static final int MAX_BATCH = 10_000;
+
+  private final RouteRepository routes;
+  private final RouteSource lookup;
+
+  public RouteEndpoint(RouteRepository routes, RouteSource lookup) {
+    this.routes = routes;
+    this.lookup = lookup;
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.post("/admin/routes").handler(this::create);
+    router.post("/admin/routes/batch").handler(this::createBatch);
+    router.get("/admin/routes").handler(this::list);
+    router.get("/admin/routes/:id").handler(this::get);
+    router.put("/admin/routes/:id").handler(this::replace);
+    router.patch("/admin/routes/:id").handler(this::patch);
+    router.delete("/admin/routes/:id").handler(this::delete);
+    router.get("/admin/resolve").handler(this::resolve);
+  }
+
+  private void create(RoutingContext ctx) {
+    var spec = Replies.body(ctx, RouteSpec.class);
+    var actor = AdminAuth.principal(ctx).name();
+    Replies.offload(ctx, () -> routes.create(spec, actor)).onSuccess(route -> {
+      ctx.response().putHeader("location", "/admin/routes/" + route.id());
+      reply(ctx, 201, route);
+    }).onFailure(ctx::fail);
+  }
+
+  private void createBatch(RoutingContext ctx) {
+    var specs = Replies.body(ctx, RouteSpec[].class);
+    if (specs.length == 0 || specs.length > MAX_BATCH) {
+      throw new ProblemException(Problem.validation(List.of(
+          new FieldError("body", "must be an array of 1 to " + MAX_BATCH + " routes"))));
+    }
+    var actor = AdminAuth.principal(ctx).name();
+    Replies.blocking(ctx, 201, () -> Map.of("items", routes.createAll(Arrays.asList(specs), actor)));
+  }
+
+  private void list(RoutingContext ctx) {
+    var q = ctx.queryParams();
+    var query = new RouteQuery(q.get("service"), q.get("sourcePath"), q.get("version"),
+        Replies.intParam(ctx, "limit", 100, 1, RouteQuery.MAX_LIMIT), q.get("cursor"));
+    Replies.blocking(ctx, 200, () -> routes.list(query));
+  }
+
+  private void get(RoutingContext ctx) {
+    var id = ctx.pathParam("id");
+    Replies.offload(ctx, () -> routes.get(id)).onSuccess(found -> {
+      if (found.isEmpty()) {
+        ctx.fail(new ProblemException(Problem.notFound("no route with id " + id)));
+      } else {
+        reply(ctx, 200, found.get());
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private void replace(RoutingContext ctx) {
+    var id = ctx.pathParam("id");
+    var spec = Replies.body(ctx, RouteSpec.class);
+    var ifMatch = ETags.ifMatch(ctx);
+    var actor = AdminAuth.principal(ctx).name();
+    Replies.offload(ctx, () -> routes.replace(id, spec, actor, ifMatch))
+        .onSuccess(route -> reply(ctx, 200, route)).onFailure(ctx::fail);
+  }
+
+  private void patch(RoutingContext ctx) {
+    var id = ctx.pathParam("id");
+    var patch = Replies.tree(ctx, MERGE_PATCH, "application/json");
+    if (!patch.isObject()) {
+      throw new ProblemException(Problem.malformedJson("a merge patch must be a JSON object"));
+    }
+    var ifMatch = ETags.ifMatch(ctx);
+    var actor = AdminAuth.principal(ctx).name();
+    Replies.offload(ctx, () -> routes.patch(id, patch, actor, ifMatch))
+        .onSuccess(route -> reply(ctx, 200, route)).onFailure(ctx::fail);
+  }
+
+  private void delete(RoutingContext ctx) {
+    var id = ctx.pathParam("id");
+    var ifMatch = ETags.ifMatch(ctx);
+    var actor = AdminAuth.principal(ctx).name();
+    Replies.offload(ctx, () -> {
+      routes.delete(id, actor, ifMatch);
+      return null;
+    }).onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
+  }
+
+  private void resolve(RoutingContext ctx) {
+    var raw = ctx.queryParams().get("url");
+    var method = ctx.queryParams().get("method") == null ? "GET" : ctx.queryParams().get("method");
+    var version = ctx.queryParams().get("version");
+    URI url = parseUrl(raw);
+    var path = PathNormalizer.normalize(url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath());
+    var host = url.getHost();
+    Replies.offload(ctx, () -> RouteMatcher.match(lookup, host, path, method, version)).onSuccess(match -> {
+      if (match instanceof RouteMatch.Found found) {
+        Replies.json(ctx, 200, new Resolution(found.route(), found.version(),
+            found.targetPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()), path));
+      } else if (match instanceof RouteMatch.MethodNotAllowed refused) {
+        ctx.fail(new ProblemException(Problem.methodNotAllowed(
+            "the route at " + path + " does not accept " + method + "; it accepts " + refused.allowed())
+            .with("allowed", refused.allowed())));
+      } else {
+        ctx.fail(new ProblemException(Problem.notFound(((RouteMatch.NotFound) match).detail())));
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private static URI parseUrl(String raw) {
+    if (raw == null || raw.isBlank()) {
+      throw new ProblemException(Problem.validation(List.of(new FieldError("url", "is required, e.g. http://api.example.com/shop/v1/items"))));
+    }
+    try {
+      var uri = new URI(raw.startsWith("/") ? "http://any" + raw : raw);
+      if (uri.getHost() == null) {
+        throw new URISyntaxException(raw, "no host");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new ProblemException(Problem.validation(List.of(
+          new FieldError("url", "is not a URL (" + e.getReason() + "); give http://host/path or /path"))));
+    }
+  }
+
+  /** The answer of {@code /admin/resolve}. */
+  public record Resolution(Route route, String version, String targetUrl, String normalizedPath) {}
+
+  private static void reply(RoutingContext ctx, int status, Route route) {
+    ctx.response().putHeader("etag", ETags.of(route.revision()));
+    Replies.json(ctx, status, route);
+  }
+}

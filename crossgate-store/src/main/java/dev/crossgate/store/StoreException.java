@@ -1,0 +1,10 @@
+package dev.crossgate.store;
+
+import java.sql.SQLException;
+
+/** A database failure the caller cannot fix: rendered as 503, logged with its cause. */
+public final class StoreException extends RuntimeException {
+  public StoreException(SQLException cause) {
+    super("database failure: " + cause.getMessage(), cause);
+  }
+}

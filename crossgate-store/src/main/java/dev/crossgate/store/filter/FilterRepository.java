@@ -1,0 +1,78 @@
+package dev.crossgate.store.filter;
+
+import dev.crossgate.change.Change;
+import dev.crossgate.filter.FilterRule;
+import dev.crossgate.filter.FilterSpec;
+import dev.crossgate.filter.FilterValidator;
+import dev.crossgate.id.Ids;
+import dev.crossgate.json.Json;
+import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
+import dev.crossgate.store.ChangeLog;
+import dev.crossgate.store.Database;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The filter table in the database, in evaluation order. Blocking: call from a worker thread. */
+public final class FilterRepository {
+  private final Database database;
+  private final ChangeLog changeLog;
+  private final Clock clock;
+
+  public FilterRepository(Database database, ChangeLog changeLog, Clock clock) {
+    this.database = database;
+    this.changeLog = changeLog;
+    this.clock = clock;
+  }
+
+  public FilterRule create(FilterSpec spec, String actor) {
+    var rule = FilterValidator.validate(Ids.random("fl_"), spec, actor, clock.instant());
+    return changeLog.write(actor, tx -> {
+      var stored = withRevision(rule, tx.nextRevision());
+      try (var ps = tx.connection().prepareStatement(
+          "INSERT INTO filters (id, priority, body, revision, created_at) VALUES (?, ?, ?, ?, ?)")) {
+        ps.setString(1, stored.id());
+        ps.setInt(2, stored.priority());
+        ps.setString(3, Json.write(stored));
+        ps.setLong(4, stored.revision());
+        ps.setTimestamp(5, Timestamp.from(stored.createdAt()));
+        ps.executeUpdate();
+      }
+      tx.record(Change.Op.INSERT, Change.EntityType.FILTER, stored.id(), stored, stored.createdAt());
+      return stored;
+    });
+  }
+
+  public void delete(String id, String actor) {
+    changeLog.write(actor, tx -> {
+      try (var ps = tx.connection().prepareStatement("DELETE FROM filters WHERE id = ?")) {
+        ps.setString(1, id);
+        if (ps.executeUpdate() == 0) {
+          throw new ProblemException(Problem.notFound("no filter rule with id " + id));
+        }
+      }
+      return tx.record(Change.Op.DELETE, Change.EntityType.FILTER, id, null, clock.instant());
+    });
+  }
+
+  /** Every rule, in evaluation order (priority, then id). */
+  public List<FilterRule> all() {
+    return database.read(c -> {
+      try (var ps = c.prepareStatement("SELECT body, revision FROM filters ORDER BY priority, id");
+          var rs = ps.executeQuery()) {
+        var out = new ArrayList<FilterRule>();
+        while (rs.next()) {
+          out.add(withRevision(Json.read(rs.getString(1), FilterRule.class), rs.getLong(2)));
+        }
+        return out;
+      }
+    });
+  }
+
+  private static FilterRule withRevision(FilterRule r, long revision) {
+    return new FilterRule(r.id(), r.name(), r.priority(), r.kind(), r.value(), r.header(), r.status(), r.message(),
+        r.enabled(), r.createdBy(), r.createdAt(), revision);
+  }
+}

@@ -1,0 +1,321 @@
+package dev.crossgate.store.route;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossgate.change.Change;
+import dev.crossgate.id.Ids;
+import dev.crossgate.json.Json;
+import dev.crossgate.json.JsonMergePatch;
+import dev.crossgate.json.JsonProblems;
+import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
+import dev.crossgate.route.Route;
+import dev.crossgate.route.RouteSpec;
+import dev.crossgate.route.RouteValidator;
+import dev.crossgate.store.ChangeLog;
+import dev.crossgate.store.Database;
+import dev.crossgate.store.Page;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * Routes in the database. Writes validate, check uniqueness under the change-log lock, write the
+ * row and its change-log entry in one transaction. Blocking: call from a worker thread.
+ *
+ * <p>Uniqueness: two routes conflict when they share host, source path, version and path match
+ * and their methods overlap (an empty method list is every method); a source has at most one
+ * default version.
+ */
+public final class RouteRepository {
+  private static final String COLUMNS = "body, revision";
+
+  private final Database database;
+  private final ChangeLog changeLog;
+  private final Clock clock;
+  private final Consumer<Route> onChange;
+
+  /**
+   * @param onChange called after each committed write with the route as it was before or after
+   *     the change (both for an update), e.g. to invalidate caches; must not throw
+   */
+  public RouteRepository(Database database, ChangeLog changeLog, Clock clock, Consumer<Route> onChange) {
+    this.database = database;
+    this.changeLog = changeLog;
+    this.clock = clock;
+    this.onChange = onChange;
+  }
+
+  public Route create(RouteSpec spec, String actor) {
+    var now = clock.instant();
+    var route = RouteValidator.validate(Ids.random("rt_"), spec, actor, now, now);
+    var stored = changeLog.write(actor, tx -> insert(tx, route));
+    onChange.accept(stored);
+    return stored;
+  }
+
+  /** Creates all routes in one transaction (one revision each); all or nothing. */
+  public List<Route> createAll(List<RouteSpec> specs, String actor) {
+    var now = clock.instant();
+    var routes = new ArrayList<Route>(specs.size());
+    var errors = new ArrayList<dev.crossgate.problem.FieldError>();
+    for (int i = 0; i < specs.size(); i++) {
+      try {
+        routes.add(RouteValidator.validate(Ids.random("rt_"), specs.get(i), actor, now, now));
+      } catch (ProblemException e) {
+        for (var fe : e.problem().errors()) {
+          errors.add(new dev.crossgate.problem.FieldError("[" + i + "]." + fe.field(), fe.message()));
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ProblemException(Problem.validation(errors));
+    }
+    var stored = changeLog.write(actor, tx -> {
+      var out = new ArrayList<Route>(routes.size());
+      for (var r : routes) {
+        out.add(insert(tx, r));
+      }
+      return out;
+    });
+    stored.forEach(onChange);
+    return stored;
+  }
+
+  private Route insert(ChangeLog.ChangeTransaction tx, Route route) throws SQLException {
+    checkConflicts(tx.connection(), route);
+    var stored = withRevision(route, tx.nextRevision());
+    try (var ps = tx.connection().prepareStatement(
+        "INSERT INTO routes (id, service, host_key, source_path, version, default_version, enabled, body, revision,"
+            + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      bindRow(ps, stored, true);
+      ps.setTimestamp(10, Timestamp.from(stored.createdAt()));
+      ps.setTimestamp(11, Timestamp.from(stored.updatedAt()));
+      ps.executeUpdate();
+    }
+    tx.record(Change.Op.INSERT, Change.EntityType.ROUTE, stored.id(), stored, stored.updatedAt());
+    return stored;
+  }
+
+  /**
+   * Replaces the route {@code id} with {@code spec}.
+   *
+   * @param ifMatch the revision the caller last saw (from the ETag), or null to overwrite
+   */
+  public Route replace(String id, RouteSpec spec, String actor, Long ifMatch) {
+    var result = changeLog.write(actor, tx -> {
+      var existing = lockExisting(tx.connection(), id, ifMatch);
+      var route = RouteValidator.validate(id, spec, existing.createdBy(), existing.createdAt(), clock.instant());
+      checkConflicts(tx.connection(), route);
+      var stored = withRevision(route, tx.nextRevision());
+      try (var ps = tx.connection().prepareStatement(
+          "UPDATE routes SET service = ?, host_key = ?, source_path = ?, version = ?, default_version = ?,"
+              + " enabled = ?, body = ?, revision = ?, updated_at = ? WHERE id = ?")) {
+        int i = bindRow(ps, stored, false);
+        ps.setTimestamp(i, Timestamp.from(stored.updatedAt()));
+        ps.setString(i + 1, id);
+        ps.executeUpdate();
+      }
+      tx.record(Change.Op.UPDATE, Change.EntityType.ROUTE, id, stored, stored.updatedAt());
+      return new Route[] {existing, stored};
+    });
+    onChange.accept(result[0]);
+    onChange.accept(result[1]);
+    return result[1];
+  }
+
+  /** Applies an RFC 7396 JSON merge patch to the route {@code id}. */
+  public Route patch(String id, JsonNode mergePatch, String actor, Long ifMatch) {
+    var current = get(id).orElseThrow(() -> notFound(id));
+    JsonNode merged = JsonMergePatch.apply(Json.mapper().valueToTree(current), mergePatch);
+    RouteSpec spec;
+    try {
+      spec = Json.mapper().treeToValue(merged, RouteSpec.class);
+    } catch (JsonProcessingException e) {
+      throw new ProblemException(JsonProblems.of(e));
+    }
+    return replace(id, spec, actor, ifMatch == null ? current.revision() : ifMatch);
+  }
+
+  public void delete(String id, String actor, Long ifMatch) {
+    var deleted = changeLog.write(actor, tx -> {
+      var existing = lockExisting(tx.connection(), id, ifMatch);
+      try (var ps = tx.connection().prepareStatement("DELETE FROM routes WHERE id = ?")) {
+        ps.setString(1, id);
+        ps.executeUpdate();
+      }
+      tx.record(Change.Op.DELETE, Change.EntityType.ROUTE, id, null, clock.instant());
+      return existing;
+    });
+    onChange.accept(deleted);
+  }
+
+  public Optional<Route> get(String id) {
+    return database.read(c -> find(c, id));
+  }
+
+  public Page<Route> list(RouteQuery query) {
+    return database.read(c -> {
+      var sql = new StringBuilder("SELECT " + COLUMNS + " FROM routes WHERE 1 = 1");
+      var args = new ArrayList<Object>();
+      if (query.service() != null) {
+        sql.append(" AND service = ?");
+        args.add(query.service());
+      }
+      if (query.sourcePath() != null) {
+        sql.append(" AND source_path = ?");
+        args.add(query.sourcePath());
+      }
+      if (query.version() != null) {
+        sql.append(" AND version = ?");
+        args.add(query.version());
+      }
+      if (query.cursor() != null) {
+        sql.append(" AND id > ?");
+        args.add(query.cursor());
+      }
+      sql.append(" ORDER BY id LIMIT ?");
+      args.add(query.limit() + 1);
+      try (var ps = c.prepareStatement(sql.toString())) {
+        for (int i = 0; i < args.size(); i++) {
+          ps.setObject(i + 1, args.get(i));
+        }
+        var routes = readAll(ps.executeQuery());
+        if (routes.size() > query.limit()) {
+          var page = routes.subList(0, query.limit());
+          return new Page<>(page, page.get(page.size() - 1).id());
+        }
+        return new Page<>(routes, null);
+      }
+    });
+  }
+
+  /** Enabled routes at exactly this host key and source path: the question {@code RouteSource} asks. */
+  public List<Route> enabledAt(String hostKey, String sourcePath) {
+    return database.read(c -> {
+      try (var ps = c.prepareStatement(
+          "SELECT " + COLUMNS + " FROM routes WHERE host_key = ? AND source_path = ? AND enabled = TRUE")) {
+        ps.setString(1, hostKey);
+        ps.setString(2, sourcePath);
+        return readAll(ps.executeQuery());
+      }
+    });
+  }
+
+  /** Every route, for building a snapshot. */
+  public List<Route> all() {
+    return database.read(c -> {
+      try (var ps = c.prepareStatement("SELECT " + COLUMNS + " FROM routes")) {
+        return readAll(ps.executeQuery());
+      }
+    });
+  }
+
+  private Route lockExisting(Connection c, String id, Long ifMatch) throws SQLException {
+    var existing = find(c, id).orElseThrow(() -> notFound(id));
+    if (ifMatch != null && ifMatch != existing.revision()) {
+      throw new ProblemException(Problem.preconditionFailed(
+          "route " + id + " was changed by someone else (now at revision " + existing.revision()
+              + ", you sent " + ifMatch + "); reload it and apply your change again"));
+    }
+    return existing;
+  }
+
+  private static ProblemException notFound(String id) {
+    return new ProblemException(Problem.notFound("no route with id " + id));
+  }
+
+  private void checkConflicts(Connection c, Route route) throws SQLException {
+    List<Route> neighbours;
+    try (var ps = c.prepareStatement("SELECT " + COLUMNS + " FROM routes WHERE host_key = ? AND source_path = ?")) {
+      ps.setString(1, route.hostKey());
+      ps.setString(2, route.sourcePath());
+      neighbours = readAll(ps.executeQuery());
+    }
+    for (var other : neighbours) {
+      if (other.id().equals(route.id())) {
+        continue;
+      }
+      if (route.defaultVersion() && other.defaultVersion()) {
+        throw conflict(other, "route " + other.id() + " (version " + other.version()
+            + ") is already the default version of " + describeSource(route));
+      }
+      boolean sameVersion = java.util.Objects.equals(route.version(), other.version());
+      if (sameVersion && route.pathMatch() == other.pathMatch() && methodsOverlap(route, other)) {
+        throw conflict(other, "route " + other.id() + " already serves " + describeSource(route)
+            + (route.version() == null ? "" : " version " + route.version())
+            + " for methods " + overlap(route, other));
+      }
+    }
+  }
+
+  private static ProblemException conflict(Route other, String detail) {
+    return new ProblemException(Problem.conflict(detail).with("conflictingRoute", other.id()));
+  }
+
+  private static String describeSource(Route r) {
+    return (r.sourceHost() == null ? "" : r.sourceHost()) + r.sourcePath();
+  }
+
+  private static boolean methodsOverlap(Route a, Route b) {
+    return a.methods().isEmpty() || b.methods().isEmpty() || a.methods().stream().anyMatch(b.methods()::contains);
+  }
+
+  private static Set<String> overlap(Route a, Route b) {
+    if (a.methods().isEmpty()) {
+      return b.methods().isEmpty() ? Set.of("*") : new TreeSet<>(b.methods());
+    }
+    var both = new TreeSet<>(a.methods());
+    if (!b.methods().isEmpty()) {
+      both.retainAll(b.methods());
+    }
+    return both;
+  }
+
+  private static Optional<Route> find(Connection c, String id) throws SQLException {
+    try (var ps = c.prepareStatement("SELECT " + COLUMNS + " FROM routes WHERE id = ?")) {
+      ps.setString(1, id);
+      var all = readAll(ps.executeQuery());
+      return all.stream().findFirst();
+    }
+  }
+
+  /** Binds the indexed columns in table order, the id first when inserting; returns the next index. */
+  private static int bindRow(java.sql.PreparedStatement ps, Route r, boolean withId) throws SQLException {
+    int i = 1;
+    if (withId) {
+      ps.setString(i++, r.id());
+    }
+    ps.setString(i++, r.service());
+    ps.setString(i++, r.hostKey());
+    ps.setString(i++, r.sourcePath());
+    ps.setString(i++, r.version() == null ? "" : r.version());
+    ps.setBoolean(i++, r.defaultVersion());
+    ps.setBoolean(i++, r.enabled());
+    ps.setString(i++, Json.write(r));
+    ps.setLong(i++, r.revision());
+    return i;
+  }
+
+  private static List<Route> readAll(ResultSet rs) throws SQLException {
+    try (rs) {
+      var out = new ArrayList<Route>();
+      while (rs.next()) {
+        out.add(withRevision(Json.read(rs.getString(1), Route.class), rs.getLong(2)));
+      }
+      return out;
+    }
+  }
+
+  private static Route withRevision(Route r, long revision) {
+    return r.withServerFields(r.id(), r.createdBy(), r.createdAt(), r.updatedAt(), revision);
+  }
+}
