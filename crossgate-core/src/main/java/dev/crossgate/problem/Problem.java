@@ -1,5 +1,7 @@
 package dev.crossgate.problem;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,7 @@ public record Problem(
     String detail,
     String instance,
     List<FieldError> errors,
-    Map<String, Object> extensions) {
+    @JsonIgnore Map<String, Object> extensions) {
 
   public static final String MEDIA_TYPE = "application/problem+json";
   private static final String BASE = "https://crossgate.dev/problems/";
@@ -47,6 +49,12 @@ public record Problem(
     var merged = new java.util.LinkedHashMap<>(extensions);
     merged.put(key, value);
     return new Problem(type, title, status, detail, instance, errors, merged);
+  }
+
+  /** Extension members are written beside the standard ones, as RFC 9457 section 3.2 asks. */
+  @JsonAnyGetter
+  Map<String, Object> members() {
+    return extensions;
   }
 
   /** The last segment of {@link #type()}, handy for logs and tests. */

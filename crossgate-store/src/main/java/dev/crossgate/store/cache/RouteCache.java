@@ -6,7 +6,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteSource;
-import dev.crossgate.store.route.RouteRepository;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
@@ -32,7 +31,7 @@ public final class RouteCache implements RouteSource {
   private static final TypeReference<List<Route>> ROUTES = new TypeReference<>() {};
   private static final long REDIS_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-  private final RouteRepository repository;
+  private final RouteSource database;
   private final RedisAPI redis;
   private final String keyPrefix;
   private final Duration redisTtl;
@@ -42,12 +41,13 @@ public final class RouteCache implements RouteSource {
   private final Stats stats = new Stats();
 
   /**
+   * @param database the routes as stored, e.g. {@code RouteRepository::enabledAt}
    * @param redis null for no shared cache
    * @param keyPrefix prepended to every Redis key, e.g. {@code crossgate:}
    */
-  public RouteCache(RouteRepository repository, RedisAPI redis, String keyPrefix, Duration redisTtl,
+  public RouteCache(RouteSource database, RedisAPI redis, String keyPrefix, Duration redisTtl,
       Duration localTtl, Duration redisTimeout) {
-    this.repository = repository;
+    this.database = database;
     this.redis = redis;
     this.keyPrefix = keyPrefix;
     this.redisTtl = redisTtl;
@@ -105,7 +105,7 @@ public final class RouteCache implements RouteSource {
           var k = key.toString();
           var source = k.substring((keyPrefix + "route:").length());
           int bar = source.indexOf('|');
-          var routes = repository.enabledAt(source.substring(0, bar), source.substring(bar + 1));
+          var routes = database.routesAt(source.substring(0, bar), source.substring(bar + 1));
           store(k, routes);
           refreshed++;
         }
@@ -138,7 +138,7 @@ public final class RouteCache implements RouteSource {
 
   private List<Route> loadFromDatabase(String hostKey, String sourcePath) {
     stats.databaseLoads.incrementAndGet();
-    return List.copyOf(repository.enabledAt(hostKey, sourcePath));
+    return List.copyOf(database.routesAt(hostKey, sourcePath));
   }
 
   private void store(String key, List<Route> routes) {

@@ -1,0 +1,194 @@
+package dev.crossgate.admin;
+
+import dev.crossgate.admin.auth.AdminAuth;
+import dev.crossgate.admin.auth.TokenEndpoint;
+import dev.crossgate.admin.change.ChangeEndpoint;
+import dev.crossgate.admin.filter.FilterEndpoint;
+import dev.crossgate.admin.route.RouteEndpoint;
+import dev.crossgate.admin.tenant.TenantEndpoint;
+import dev.crossgate.route.Route;
+import dev.crossgate.store.ChangeLog;
+import dev.crossgate.store.Database;
+import dev.crossgate.store.cache.RouteCache;
+import dev.crossgate.store.filter.FilterRepository;
+import dev.crossgate.store.route.RouteRepository;
+import dev.crossgate.store.tenant.TenantRepository;
+import dev.crossgate.store.token.TokenRepository;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane's wiring, in one place: database, change log, repositories, route cache,
+ * admin credentials and the Admin API server. Used by {@code crossgate admin} and
+ * {@code crossgate standalone}.
+ */
+public final class ControlPlane {
+  private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
+  static final String TOKEN_FILE = "admin-token";
+
+  private final Vertx vertx;
+  private final Database database;
+  private final ChangeLog changeLog;
+  private final RouteRepository routes;
+  private final FilterRepository filters;
+  private final TenantRepository tenants;
+  private final TokenRepository tokens;
+  private final RouteCache routeCache;
+  private final Redis redis;
+  private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+  private final long refreshTimer;
+  private AdminServer server;
+  private String generatedToken;
+
+  private ControlPlane(Vertx vertx, ControlPlaneOptions options) {
+    this.vertx = vertx;
+    var url = options.jdbcUrl() == null ? Database.h2Url(options.dataDir()) : options.jdbcUrl();
+    this.database = Database.open(url, options.dbUser(), options.dbPassword(), 10);
+    var clock = Clock.systemUTC();
+    this.changeLog = new ChangeLog(database);
+    var routeListeners = new CopyOnWriteArrayList<Consumer<Route>>();
+    this.routes = new RouteRepository(database, changeLog, clock, r -> routeListeners.forEach(l -> l.accept(r)));
+    this.filters = new FilterRepository(database, changeLog, clock);
+    this.tenants = new TenantRepository(database, changeLog, clock);
+    this.tokens = new TokenRepository(database, clock);
+    this.redis = options.redisUri() == null ? null
+        : Redis.createClient(vertx, new RedisOptions().setConnectionString(options.redisUri()).setMaxPoolSize(8)
+            .setMaxPoolWaiting(64));
+    this.routeCache = new RouteCache(routes::enabledAt, redis == null ? null : RedisAPI.api(redis),
+        options.redisKeyPrefix(), options.redisTtl(), Duration.ofSeconds(5), Duration.ofMillis(500));
+    routeListeners.add(routeCache::invalidate);
+    this.refreshTimer = redis == null ? -1 : vertx.setPeriodic(options.redisRefresh().toMillis(),
+        id -> vertx.executeBlocking(routeCache::refresh, false));
+    this.generatedToken = bootstrapToken(options);
+  }
+
+  /** Opens the store and starts the Admin API; blocking parts run on a worker thread. */
+  public static Future<ControlPlane> start(Vertx vertx, ControlPlaneOptions options, Supplier<String> extraMetrics) {
+    return vertx.executeBlocking(() -> new ControlPlane(vertx, options), false).compose(cp -> {
+      var auth = new AdminAuth(cp.tokens);
+      var endpoints = List.of(
+          new RouteEndpoint(cp.routes, cp.routeCache),
+          new FilterEndpoint(cp.filters),
+          new TenantEndpoint(cp.tenants),
+          new TokenEndpoint(cp.tokens, auth),
+          new ChangeEndpoint(cp.changeLog));
+      return AdminServer.start(vertx, options.admin(), auth, cp.changeLog, wrapNotify(cp, endpoints), extraMetrics)
+          .map(server -> {
+            cp.server = server;
+            return cp;
+          })
+          .recover(e -> cp.close().transform(ignored -> Future.failedFuture(e)));
+    });
+  }
+
+  /** Every write endpoint pokes the change listeners after it answered, so followers apply it at once. */
+  private static List<dev.crossgate.admin.http.AdminEndpoint> wrapNotify(ControlPlane cp,
+      List<dev.crossgate.admin.http.AdminEndpoint> endpoints) {
+    return List.of(router -> {
+      router.route("/admin/*").handler(ctx -> {
+        var method = ctx.request().method().name();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+          ctx.addEndHandler(ar -> cp.changeListeners.forEach(Runnable::run));
+        }
+        ctx.next();
+      });
+      endpoints.forEach(e -> e.mount(router));
+    });
+  }
+
+  private String bootstrapToken(ControlPlaneOptions options) {
+    if (options.adminToken() != null) {
+      tokens.setBootstrap(options.adminToken());
+      return null;
+    }
+    if (!tokens.isEmpty()) {
+      return null;
+    }
+    var token = TokenRepository.newSecret();
+    tokens.setBootstrap(token);
+    var file = options.dataDir().resolve(TOKEN_FILE);
+    try {
+      Files.createDirectories(options.dataDir());
+      Files.writeString(file, token + "\n");
+      try {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException ignored) {
+        // not a POSIX file system: the data dir's own permissions apply
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the admin token to " + file, e);
+    }
+    return token;
+  }
+
+  /** The admin token generated on this first start (to print once), or null. */
+  public String generatedToken() {
+    return generatedToken;
+  }
+
+  /** Runs {@code listener} after every configuration write through this control plane's API. */
+  public void onChange(Runnable listener) {
+    changeListeners.add(listener);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public ChangeLog changeLog() {
+    return changeLog;
+  }
+
+  public RouteRepository routes() {
+    return routes;
+  }
+
+  public FilterRepository filters() {
+    return filters;
+  }
+
+  public TenantRepository tenants() {
+    return tenants;
+  }
+
+  public RouteCache routeCache() {
+    return routeCache;
+  }
+
+  /** Stops the server (draining requests), then closes Redis and the database pool. */
+  public Future<Void> close() {
+    if (refreshTimer >= 0) {
+      vertx.cancelTimer(refreshTimer);
+    }
+    var stopped = server == null ? Future.<Void>succeededFuture() : server.close();
+    return stopped.eventually(() -> {
+      if (redis != null) {
+        redis.close();
+      }
+      return vertx.executeBlocking(() -> {
+        database.close();
+        LOG.info("control plane stopped");
+        return null;
+      }, false);
+    }).mapEmpty();
+  }
+}

@@ -1,0 +1,35 @@
+package dev.crossgate.app;
+
+import dev.crossgate.admin.ControlPlane;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code crossgate admin}: the control plane alone (Admin API, console, configuration store). */
+@Command(name = "admin", mixinStandardHelpOptions = true,
+    description = "Run the control plane: Admin API, web console and configuration store.")
+final class AdminCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminCommand.class);
+
+  @Mixin CommonOptions common = new CommonOptions();
+  @Mixin StorageOptions storage = new StorageOptions();
+
+  @Override
+  public Integer call() {
+    var vertx = Vertx.vertx();
+    var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Metrics.bindJvm(registry);
+    var options = storage.toOptions(common);
+    return RoleRunner.run("admin", vertx, () -> ControlPlane.start(vertx, options, registry::scrape).map(cp -> {
+      Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
+      LOG.info("crossgate admin ready admin=http://{}:{}/admin console=http://{}:{}/console/", common.bind, cp.port(),
+          common.bind, cp.port());
+      return cp::close;
+    }));
+  }
+}

@@ -1,0 +1,15 @@
+package dev.crossgate.app;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options every role shares (DESIGN.md "Contracts"). */
+final class CommonOptions {
+  @Option(names = "--data-dir", defaultValue = "./data", description = "Directory for the embedded database, "
+      + "snapshots and generated credentials (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on "
+      + "(default: ${DEFAULT-VALUE}; use 0.0.0.0 to accept traffic from other hosts).")
+  String bind;
+}

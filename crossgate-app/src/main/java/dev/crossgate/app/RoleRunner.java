@@ -1,0 +1,49 @@
+package dev.crossgate.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a role until the JVM is asked to stop: starts it, waits, and on SIGINT/SIGTERM closes it
+ * (servers drain in-flight requests, pools close) before the JVM exits.
+ */
+final class RoleRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(RoleRunner.class);
+  private static final long SHUTDOWN_SECONDS = 30;
+
+  private RoleRunner() {}
+
+  /** Returns the process exit code. {@code start} returns the role's close action once it runs. */
+  static int run(String role, Vertx vertx, Supplier<Future<Supplier<Future<Void>>>> start) {
+    Supplier<Future<Void>> close;
+    try {
+      close = start.get().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("crossgate {} failed to start: {}", role, e.getMessage(), e);
+      vertx.close();
+      return 1;
+    }
+    var stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("crossgate {} stopping", role);
+      try {
+        close.get().eventually(vertx::close).toCompletionStage().toCompletableFuture()
+            .get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("crossgate {} did not stop cleanly: {}", role, e.getMessage());
+      }
+      stopped.countDown();
+    }, "crossgate-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,66 @@
+package dev.crossgate.app;
+
+import dev.crossgate.admin.ControlPlane;
+import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemResponses;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code crossgate standalone}: the control plane and one gateway node in one JVM, embedded H2
+ * storage by default. The node follows the change log directly.
+ */
+@Command(name = "standalone", mixinStandardHelpOptions = true,
+    description = "Run the control plane and one gateway node in one process (embedded storage by default).")
+final class StandaloneCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(StandaloneCommand.class);
+
+  @Mixin CommonOptions common = new CommonOptions();
+  @Mixin StorageOptions storage = new StorageOptions();
+
+  @Option(names = "--gateway-port", defaultValue = "9000", description = "Gateway (traffic) port (default: ${DEFAULT-VALUE}).")
+  int gatewayPort;
+
+  @Override
+  public Integer call() {
+    var vertx = Vertx.vertx();
+    var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Metrics.bindJvm(registry);
+    var options = storage.toOptions(common);
+    return RoleRunner.run("standalone", vertx, () -> ControlPlane.start(vertx, options, registry::scrape)
+        .compose(cp -> vertx.executeBlocking(() -> new ChangeLogFollower(vertx, cp.changeLog(), cp.routes(),
+                cp.filters(), cp.tenants(), 1000), false)
+            .compose(follower -> {
+              cp.onChange(follower::poke);
+              return startGateway(vertx, follower).map(gateway -> {
+                Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
+                LOG.info("crossgate standalone ready admin=http://{}:{}/admin console=http://{}:{}/console/"
+                        + " gateway=http://{}:{}", common.bind, cp.port(), common.bind, cp.port(), common.bind,
+                    gateway.actualPort());
+                Supplier<Future<Void>> close = () -> gateway.shutdown().eventually(() -> {
+                  follower.stop();
+                  return cp.close();
+                });
+                return close;
+              });
+            })));
+  }
+
+  private Future<io.vertx.core.http.HttpServer> startGateway(Vertx vertx, ChangeLogFollower config) {
+    return vertx.createHttpServer(new HttpServerOptions().setHost(common.bind).setPort(gatewayPort))
+        .requestHandler(req -> ProblemResponses.send(req.response(),
+            Problem.notFound("no route matches " + req.method() + " " + req.path()
+                + " (config revision " + config.get().revision() + ")")))
+        .listen();
+  }
+}

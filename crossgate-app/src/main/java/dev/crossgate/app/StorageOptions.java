@@ -1,0 +1,48 @@
+package dev.crossgate.app;
+
+import dev.crossgate.admin.ControlPlaneOptions;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Storage and control-plane options of the roles that run a control plane. */
+final class StorageOptions {
+  @Option(names = "--admin-port", defaultValue = "9080", description = "Admin API and console port (default: ${DEFAULT-VALUE}).")
+  int adminPort;
+
+  @Option(names = "--db", description = "JDBC URL of the configuration database, e.g. "
+      + "jdbc:postgresql://127.0.0.1:5432/crossgate (default: an H2 file in the data dir).")
+  String db;
+
+  @Option(names = "--db-user", description = "Database user (default: from the URL).")
+  String dbUser;
+
+  @Option(names = "--db-password", description = "Database password (or env CROSSGATE_DB_PASSWORD).",
+      defaultValue = "${env:CROSSGATE_DB_PASSWORD}")
+  String dbPassword;
+
+  @Option(names = "--redis", description = "Redis URI for the shared route cache, e.g. redis://127.0.0.1:6379 (default: none).")
+  String redis;
+
+  @Option(names = "--redis-ttl", defaultValue = "PT1H", description = "Lifetime of a Redis cache entry, ISO-8601 (default: ${DEFAULT-VALUE}).")
+  Duration redisTtl;
+
+  @Option(names = "--redis-refresh", defaultValue = "PT5M", description = "Period of the cache refresh from the database (default: ${DEFAULT-VALUE}).")
+  Duration redisRefresh;
+
+  @Option(names = "--admin-token", defaultValue = "${env:CROSSGATE_ADMIN_TOKEN}", description = "Bootstrap admin "
+      + "token (or env CROSSGATE_ADMIN_TOKEN). When absent, one is generated on first start, saved in the data dir and printed once.")
+  String adminToken;
+
+  @Option(names = "--admin-max-body", defaultValue = "1048576", description = "Largest Admin API request body in bytes (default: ${DEFAULT-VALUE}).")
+  long adminMaxBody;
+
+  ControlPlaneOptions toOptions(CommonOptions common) {
+    var admin = new dev.crossgate.admin.AdminOptions(common.bind, adminPort, adminMaxBody, 16 * 1024);
+    return new ControlPlaneOptions(common.dataDir, admin, db, dbUser, blankToNull(dbPassword), redis, "crossgate:",
+        redisTtl, redisRefresh, blankToNull(adminToken));
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}
