@@ -55,8 +55,9 @@ public final class AdminServer {
         .onFailure(e -> ctx.fail(new ProblemException(Problem.unavailable("the database is not reachable")))));
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()));
-    router.get("/admin/openapi.json").handler(StaticHandler.create("openapi").setIndexPage("openapi.json")
-        .setCachingEnabled(false));
+    var openApi = openApiDocument();
+    router.get("/admin/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+        .end(openApi));
     router.get("/").handler(ctx -> ctx.redirect("/console/"));
     router.get("/console").handler(ctx -> ctx.redirect("/console/"));
     router.route("/console/*").handler(StaticHandler.create("console").setCachingEnabled(false));
@@ -74,6 +75,17 @@ public final class AdminServer {
         .setMaxHeaderSize(options.maxHeaderBytes())
         .setCompressionSupported(true);
     return vertx.createHttpServer(serverOptions).requestHandler(router).listen().map(AdminServer::new);
+  }
+
+  private static io.vertx.core.buffer.Buffer openApiDocument() {
+    try (var in = AdminServer.class.getResourceAsStream("/openapi/openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi/openapi.json is missing from the jar");
+      }
+      return io.vertx.core.buffer.Buffer.buffer(in.readAllBytes());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   public int port() {
