@@ -61,6 +61,11 @@ public final class RouteTable implements RouteSource {
     return RouteMatcher.match(this, host, normalizedPath, method, acceptVersion);
   }
 
+  /** The route with this id, enabled or not; null when absent. */
+  public Route get(String id) {
+    return byId.get(id);
+  }
+
   public Collection<Route> routes() {
     return byId.values();
   }

@@ -47,6 +47,24 @@ class ConfigApplierTest {
   }
 
   @Test
+  void theIncrementalHashEqualsAHashComputedFromScratch() {
+    var applied = ConfigApplier.apply(GatewayConfig.EMPTY, List.of(
+        change(1, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://one")),
+        change(2, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_b", route("rt_b", "/b", "http://two"))));
+    applied = ConfigApplier.apply(applied, List.of(
+        change(3, Change.Op.UPDATE, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://three")),
+        change(4, Change.Op.DELETE, Change.EntityType.ROUTE, "rt_b", null),
+        change(5, Change.Op.INSERT, Change.EntityType.API_KEY, "key_1",
+            new ApiKey("key_1", "acme", null, "hash1", "cg_abcde", AT))));
+
+    var fromScratch = new GatewayConfig(5, applied.routes(), applied.filters(), applied.apiKeys());
+
+    assertThat(applied.hash()).isEqualTo(fromScratch.hash());
+    assertThat(applied.hash()).isNotEqualTo(GatewayConfig.EMPTY.hash());
+    assertThat(applied.hashHex()).hasSize(16);
+  }
+
+  @Test
   void changesAtOrBelowTheCurrentRevisionAreIgnored() {
     var once = ConfigApplier.apply(GatewayConfig.EMPTY, List.of(
         change(1, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://one"))));
