@@ -38,25 +38,20 @@ final class StandaloneCommand implements Callable<Integer> {
     Metrics.bindJvm(registry);
     var options = storage.toOptions(common);
     return RoleRunner.run("standalone", vertx, () -> ControlPlane.start(vertx, options, registry::scrape)
-        .compose(cp -> vertx.executeBlocking(() -> new ChangeLogFollower(vertx, cp.changeLog(), cp.routes(),
-                cp.filters(), cp.tenants(), 1000), false)
-            .compose(follower -> {
-              cp.onChange(follower::poke);
+        .compose(cp -> {
+              var follower = cp.follower();
               return startGateway(vertx, follower).map(gateway -> {
                 Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                 LOG.info("crossgate standalone ready admin=http://{}:{}/admin console=http://{}:{}/console/"
                         + " gateway=http://{}:{}", common.bind, cp.port(), common.bind, cp.port(), common.bind,
                     gateway.actualPort());
-                Supplier<Future<Void>> close = () -> gateway.shutdown().eventually(() -> {
-                  follower.stop();
-                  return cp.close();
-                });
+                Supplier<Future<Void>> close = () -> gateway.shutdown().eventually(cp::close);
                 return close;
               });
-            })));
+            }));
   }
 
-  private Future<io.vertx.core.http.HttpServer> startGateway(Vertx vertx, ChangeLogFollower config) {
+  private Future<io.vertx.core.http.HttpServer> startGateway(Vertx vertx, dev.crossgate.admin.cluster.ConfigFollower config) {
     return vertx.createHttpServer(new HttpServerOptions().setHost(common.bind).setPort(gatewayPort))
         .requestHandler(req -> ProblemResponses.send(req.response(),
             Problem.notFound("no route matches " + req.method() + " " + req.path()

@@ -24,6 +24,17 @@ public final class ConfigApplier {
   private ConfigApplier() {}
 
   public static GatewayConfig apply(GatewayConfig current, List<Change> changes) {
+    return apply(current, changes, (revision, hash) -> {});
+  }
+
+  /** Receives the configuration hash after each applied revision, e.g. to check nodes against. */
+  @FunctionalInterface
+  public interface RevisionHashes {
+    void record(long revision, long hash);
+  }
+
+  /** As {@link #apply(GatewayConfig, List)}, reporting the hash after every revision to {@code hashes}. */
+  public static GatewayConfig apply(GatewayConfig current, List<Change> changes, RevisionHashes hashes) {
     if (changes.isEmpty()) {
       return current;
     }
@@ -85,6 +96,12 @@ public final class ConfigApplier {
           // not served from the snapshot yet: tenants matter through their keys
         }
       }
+      hashes.record(revision, hash);
+    }
+    if (hash == current.hash()) {
+      // nothing a node serves changed (tenant edits, a write and its undo): skip the rebuild
+      return new GatewayConfig(revision, current.routes().withRevision(revision), new ArrayList<>(filters.values()),
+          keys, hash);
     }
     var routes = current.routes().apply(upserts.values(), deletes, revision);
     return new GatewayConfig(revision, routes, new ArrayList<>(filters.values()), keys, hash);

@@ -18,6 +18,12 @@ public final class RouteTable implements RouteSource {
   private final Map<String, Route> byId;
   private final long revision;
 
+  private RouteTable(Map<String, Map<String, List<Route>>> byHost, Map<String, Route> byId, long revision) {
+    this.byHost = byHost;
+    this.byId = byId;
+    this.revision = revision;
+  }
+
   private RouteTable(Collection<Route> routes, long revision) {
     var hosts = new HashMap<String, Map<String, List<Route>>>();
     var ids = new HashMap<String, Route>(Math.max(16, routes.size() * 2));
@@ -45,6 +51,11 @@ public final class RouteTable implements RouteSource {
     deletedIds.forEach(merged::remove);
     upserts.forEach(r -> merged.put(r.id(), r));
     return new RouteTable(merged.values(), newRevision);
+  }
+
+  /** This table at another revision: the same routes, shared, at no cost. */
+  public RouteTable withRevision(long newRevision) {
+    return new RouteTable(byHost, byId, newRevision);
   }
 
   @Override
