@@ -1,13 +1,10 @@
 package dev.crossgate.app;
 
 import dev.crossgate.admin.ControlPlane;
-import dev.crossgate.problem.Problem;
-import dev.crossgate.problem.ProblemResponses;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerOptions;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -40,7 +37,7 @@ final class StandaloneCommand implements Callable<Integer> {
     return RoleRunner.run("standalone", vertx, () -> ControlPlane.start(vertx, options, registry::scrape)
         .compose(cp -> {
               var follower = cp.follower();
-              return startGateway(vertx, follower).map(gateway -> {
+              return TrafficServer.start(vertx, common.bind, gatewayPort, follower).map(gateway -> {
                 Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                 LOG.info("crossgate standalone ready admin=http://{}:{}/admin console=http://{}:{}/console/"
                         + " gateway=http://{}:{}", common.bind, cp.port(), common.bind, cp.port(), common.bind,
@@ -51,11 +48,4 @@ final class StandaloneCommand implements Callable<Integer> {
             }));
   }
 
-  private Future<io.vertx.core.http.HttpServer> startGateway(Vertx vertx, dev.crossgate.admin.cluster.ConfigFollower config) {
-    return vertx.createHttpServer(new HttpServerOptions().setHost(common.bind).setPort(gatewayPort))
-        .requestHandler(req -> ProblemResponses.send(req.response(),
-            Problem.notFound("no route matches " + req.method() + " " + req.path()
-                + " (config revision " + config.get().revision() + ")")))
-        .listen();
-  }
 }

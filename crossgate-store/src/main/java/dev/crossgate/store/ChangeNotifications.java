@@ -46,12 +46,12 @@ public final class ChangeNotifications implements AutoCloseable {
           s.execute("LISTEN " + ChangeLog.CHANNEL);
         }
         backoffMs = 250;
-        onChange.run(); // whatever was committed while we were not listening
+        notifyListener(); // whatever was committed while we were not listening
         var pg = c.unwrap(PGConnection.class);
         while (running) {
           var notifications = pg.getNotifications(1000);
           if (notifications != null && notifications.length > 0) {
-            onChange.run();
+            notifyListener();
           }
         }
       } catch (SQLException e) {
@@ -66,6 +66,16 @@ public final class ChangeNotifications implements AutoCloseable {
           return;
         }
         backoffMs = Math.min(backoffMs * 2, 5000);
+      }
+    }
+  }
+
+  private void notifyListener() {
+    try {
+      onChange.run();
+    } catch (RuntimeException e) {
+      if (running) {
+        LOG.warn("change listener failed error=\"{}\"", e.getMessage());
       }
     }
   }

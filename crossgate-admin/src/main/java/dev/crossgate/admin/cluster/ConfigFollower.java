@@ -47,6 +47,7 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
     }
   };
   private final long timer;
+  private volatile boolean stopped;
 
   /** Blocking: loads the initial snapshot. Call from a worker thread. */
   public ConfigFollower(Vertx vertx, ChangeLog changeLog, RouteRepository routes, FilterRepository filters,
@@ -86,6 +87,9 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
 
   /** Asks for a poll soon; cheap and safe from any thread. */
   public void poke() {
+    if (stopped) {
+      return;
+    }
     if (!polling.compareAndSet(false, true)) {
       pokedWhilePolling.set(true);
       return;
@@ -127,6 +131,7 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
   }
 
   public void stop() {
+    stopped = true;
     vertx.cancelTimer(timer);
   }
 }

@@ -93,6 +93,9 @@ final class NodeSession {
     }
     nodeId = hello.nodeId();
     version = hello.version();
+    cancelTimer(); // a HELLO restates where the node is: whatever was in flight is moot
+    inFlight = -1;
+    attempts = 0;
     applied = Math.max(0, hello.appliedRevision());
     hub.register(nodeId, this);
     LOG.info("node connected node={} appliedRevision={} hash={} remote={}", nodeId, applied, hello.configHash(),
