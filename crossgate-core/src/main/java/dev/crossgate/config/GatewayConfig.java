@@ -15,10 +15,11 @@ import java.util.Map;
  * @param apiKeys API keys by their SHA-256 hash
  */
 public record GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys) {
-  public static final GatewayConfig EMPTY = new GatewayConfig(0, RouteTable.EMPTY, List.of(), Map.of());
-
   public static final Comparator<FilterRule> EVALUATION_ORDER =
       Comparator.comparingInt(FilterRule::priority).thenComparing(FilterRule::id);
+
+  // after EVALUATION_ORDER: the constructor sorts with it, and statics initialise in text order
+  public static final GatewayConfig EMPTY = new GatewayConfig(0, RouteTable.EMPTY, List.of(), Map.of());
 
   public GatewayConfig {
     filters = filters.stream().filter(FilterRule::enabled).sorted(EVALUATION_ORDER).toList();
