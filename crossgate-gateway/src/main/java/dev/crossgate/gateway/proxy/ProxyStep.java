@@ -143,6 +143,13 @@ public final class ProxyStep implements Step {
       if (!request.headers().contains(HttpHeaders.CONTENT_LENGTH) && request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
         upstreamRequest.setChunked(true);
       }
+      // failures surface through response(); this keeps Vert.x from logging them a second time
+      upstreamRequest.exceptionHandler(t -> LOG.debug("upstream request failed requestId={} cause={}",
+          exchange.requestId(), t.toString()));
+      if (request.headers().contains(HttpHeaders.EXPECT)) {
+        // the client holds its body back until a 100 arrives: the upstream must see the head now
+        upstreamRequest.writeHead();
+      }
       timer = vertx.setTimer(responseTimeoutMs, id -> {
         timedOut = true;
         upstreamRequest.reset();
