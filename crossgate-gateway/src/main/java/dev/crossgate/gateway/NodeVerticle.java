@@ -163,8 +163,8 @@ final class NodeVerticle extends VerticleBase {
       problem = Problem.badRequest("the request is not valid HTTP/1.1");
     }
     request.response().putHeader("Connection", "close");
-    ProblemResponses.send(request.response(), problem, newRequestId());
-    request.response().endHandler(v -> request.connection().close());
+    ProblemResponses.send(request.response(), problem, newRequestId())
+        .onComplete(v -> request.connection().close());
   }
 
   private static String requestId(HttpServerRequest request) {

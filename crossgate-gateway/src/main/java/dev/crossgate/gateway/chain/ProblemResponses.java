@@ -2,6 +2,7 @@ package dev.crossgate.gateway.chain;
 
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -45,7 +46,7 @@ public final class ProblemResponses {
   }
 
   /** Writes a whole problem response; for replies outside the chain (invalid requests, WebSocket). */
-  public static void send(HttpServerResponse response, Problem problem, String requestId) {
+  public static Future<Void> send(HttpServerResponse response, Problem problem, String requestId) {
     var p = withRequestId(problem, requestId);
     response.setStatusCode(p.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
@@ -53,6 +54,6 @@ public final class ProblemResponses {
     if (p.status() == 429 && p.extensions().get("retryAfter") != null) {
       response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(p.extensions().get("retryAfter")));
     }
-    response.end(body(p));
+    return response.end(body(p));
   }
 }

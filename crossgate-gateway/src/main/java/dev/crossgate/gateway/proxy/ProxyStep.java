@@ -5,6 +5,7 @@ import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
 import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.filter.TrustedProxies;
+import dev.crossgate.gateway.limit.LimitStep;
 import dev.crossgate.problem.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -64,6 +65,12 @@ public final class ProxyStep implements Step {
     ForwardHeaders.addForwarding(headers, peer, trustedProxies.isTrusted(peer), request.scheme(),
         request.headers().get(HttpHeaders.HOST));
     headers.set(Exchange.REQUEST_ID, exchange.requestId());
+    if (LimitStep.declaredLength(exchange) > exchange.bodyLimit()) {
+      // the route's or a filter's limit, known only now: refuse before contacting the upstream
+      exchange.closeConnection();
+      exchange.reply(exchange.bodyLimitProblem());
+      return Future.succeededFuture();
+    }
     var timeouts = route.timeouts();
     if (route.websocket() && isWebSocketUpgrade(request)) {
       return webSockets.proxy(exchange, target, uri, headers, timeouts.connectMs());
@@ -223,7 +230,6 @@ public final class ProxyStep implements Step {
     private void overflow() {
       request.pause();
       request.handler(null);
-      upstreamRequest.reset();
       exchange.closeConnection();
       if (!done.future().isComplete()) {
         vertx.cancelTimer(timer);
@@ -231,6 +237,7 @@ public final class ProxyStep implements Step {
       } else {
         request.response().reset();
       }
+      upstreamRequest.reset();
     }
   }
 }
