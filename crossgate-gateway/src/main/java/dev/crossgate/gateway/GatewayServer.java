@@ -10,7 +10,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.dns.AddressResolverOptions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -32,14 +31,15 @@ public final class GatewayServer {
 
   private final Vertx vertx;
   private final Shared shared;
-  private final List<String> deployments;
+  private final String deployment;
+  private Future<Void> closed;
   private final int port;
   private final long evictionTimer;
 
-  private GatewayServer(Vertx vertx, Shared shared, List<String> deployments, int port, long evictionTimer) {
+  private GatewayServer(Vertx vertx, Shared shared, String deployment, int port, long evictionTimer) {
     this.vertx = vertx;
     this.shared = shared;
-    this.deployments = List.copyOf(deployments);
+    this.deployment = deployment;
     this.port = port;
     this.evictionTimer = evictionTimer;
   }
@@ -52,26 +52,19 @@ public final class GatewayServer {
         : new ClientRateLimiter(limits.requestsPerSecondPerClient(), limits.burstPerClient(), System::nanoTime);
     var shared = new Shared(options, config, List.copyOf(endpoints), new GatewayMetrics(), rateLimiter,
         new ConnectionLimiter(limits.maxConnectionsPerClient()), new TrustedProxies(options.trustedProxies()));
-    // the first server binds (port 0 picks one); the others then share that actual port
-    var first = new NodeVerticle(shared, options.port());
-    var ids = new ArrayList<String>();
-    return vertx.deployVerticle(first).compose(firstId -> {
-      ids.add(firstId);
-      int actualPort = first.actualPort();
-      if (options.eventLoops() == 1) {
-        return Future.succeededFuture(actualPort);
-      }
-      return vertx.deployVerticle(() -> new NodeVerticle(shared, actualPort),
-              new DeploymentOptions().setInstances(options.eventLoops() - 1))
-          .map(id -> {
-            ids.add(id);
-            return actualPort;
-          });
-    }).map(actualPort -> {
-      long timer = rateLimiter == null ? -1 : vertx.setPeriodic(30_000, id -> rateLimiter.evictIdle());
-      LOG.info("gateway listening bind={} port={} eventLoops={}", options.bind(), actualPort, options.eventLoops());
-      return new GatewayServer(vertx, shared, ids, actualPort, timer);
-    });
+    var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
+    return vertx.deployVerticle(() -> {
+          var node = new NodeVerticle(shared, options.port());
+          instances.add(node);
+          return node;
+        }, new DeploymentOptions().setInstances(options.eventLoops()))
+        .map(id -> {
+          // with port 0 the instances share the one port the first of them bound
+          int actualPort = instances.peek().actualPort();
+          long timer = rateLimiter == null ? -1 : vertx.setPeriodic(30_000, t -> rateLimiter.evictIdle());
+          LOG.info("gateway listening bind={} port={} eventLoops={}", options.bind(), actualPort, options.eventLoops());
+          return new GatewayServer(vertx, shared, id, actualPort, timer);
+        });
   }
 
   /**
@@ -99,14 +92,13 @@ public final class GatewayServer {
    * Drains and stops: stops accepting, lets in-flight requests finish for at most the options'
    * drain timeout, then closes the upstream pools.
    */
-  public Future<Void> close() {
-    if (evictionTimer >= 0) {
-      vertx.cancelTimer(evictionTimer);
+  public synchronized Future<Void> close() {
+    if (closed == null) {
+      if (evictionTimer >= 0) {
+        vertx.cancelTimer(evictionTimer);
+      }
+      closed = vertx.undeploy(deployment);
     }
-    var undeployed = new ArrayList<Future<Void>>();
-    for (int i = deployments.size() - 1; i >= 0; i--) {
-      undeployed.add(vertx.undeploy(deployments.get(i)));
-    }
-    return Future.join(undeployed).mapEmpty();
+    return closed;
   }
 }

@@ -25,6 +25,7 @@ public interface Step {
 
   /** The name used in logs and in misbehaviour reports. */
   default String name() {
-    return getClass().getSimpleName();
+    var simple = getClass().getSimpleName();
+    return simple.isEmpty() ? getClass().getName() : simple;
   }
 }
