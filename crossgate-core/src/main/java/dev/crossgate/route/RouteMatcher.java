@@ -59,7 +59,8 @@ public final class RouteMatcher {
     if (nextSegment != null && hasVersion(routes, nextSegment)) {
       version = nextSegment;
       remainder = rest.substring(1 + nextSegment.length());
-    } else if (acceptVersion != null) {
+    } else if (acceptVersion != null && anyVersioned(routes)) {
+      // a header naming a version means nothing to an unversioned API: it is ignored there
       version = acceptVersion;
     }
     var candidates = new ArrayList<Route>(2);
@@ -90,6 +91,15 @@ public final class RouteMatcher {
   private static boolean hasVersion(List<Route> routes, String segment) {
     for (var r : routes) {
       if (segment.equals(r.version())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean anyVersioned(List<Route> routes) {
+    for (var r : routes) {
+      if (r.version() != null) {
         return true;
       }
     }
