@@ -136,12 +136,28 @@ public final class RouteMatcher {
     if (host != null && !host.isEmpty()) {
       var h = stripPort(host).toLowerCase(Locale.ROOT);
       keys.add(h);
-      for (int dot = h.indexOf('.'); dot >= 0 && dot < h.length() - 1; dot = h.indexOf('.', dot + 1)) {
-        keys.add("*" + h.substring(dot));
+      // an IP literal has no parent domains: "*.0.0.1" can never be a route's host
+      if (!isIpLiteral(h)) {
+        for (int dot = h.indexOf('.'); dot >= 0 && dot < h.length() - 1; dot = h.indexOf('.', dot + 1)) {
+          keys.add("*" + h.substring(dot));
+        }
       }
     }
     keys.add("");
     return keys;
+  }
+
+  private static boolean isIpLiteral(String host) {
+    if (host.startsWith("[")) {
+      return true;
+    }
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      if ((c < '0' || c > '9') && c != '.') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String stripPort(String host) {

@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.dns.AddressResolverOptions;
 import java.util.List;
 import java.util.function.Supplier;
@@ -65,6 +66,18 @@ public final class GatewayServer {
           LOG.info("gateway listening bind={} port={} eventLoops={}", options.bind(), actualPort, options.eventLoops());
           return new GatewayServer(vertx, shared, id, actualPort, timer);
         });
+  }
+
+  /**
+   * Options for the {@link Vertx} instance that runs a gateway: at least one event loop per
+   * configured server instance and {@link #addressResolverOptions(GatewayOptions)}. The NIO
+   * transport is kept: on the bench machine epoll (netty 4.2.18 native, the newest on the
+   * registry) was slower, see bench/proxy/RESULTS.md.
+   */
+  public static VertxOptions vertxOptions(GatewayOptions options) {
+    return new VertxOptions()
+        .setEventLoopPoolSize(Math.max(options.eventLoops(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
+        .setAddressResolverOptions(addressResolverOptions(options));
   }
 
   /**

@@ -97,7 +97,7 @@ final class NodeVerticle extends VerticleBase {
         new RouteStep(),
         new ApiKeyStep(),
         new FlowStep(),
-        new ProxyStep(vertx, client, webSocketClient, shared.trustedProxies())));
+        new ProxyStep(client, webSocketClient, shared.trustedProxies())));
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(options.bind())
         .setPort(port)

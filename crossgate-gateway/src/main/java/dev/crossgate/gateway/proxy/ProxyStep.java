@@ -7,9 +7,9 @@ import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.filter.TrustedProxies;
 import dev.crossgate.gateway.limit.LimitStep;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.route.Route;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * counted while streaming, so no body is ever held whole.
  *
  * <p>Failure mapping (all problem+json): pool wait queue full → 503; connect refused, DNS
- * failure or connect timeout → 502; no response head within the route's response timeout, or
- * idle upstream before the head → 504; upstream reset before the head → 502; after the head
+ * failure or connect timeout → 502; no upstream activity for the route's response timeout
+ * before the head (one idle timer serves both timeouts, re-armed with the idle timeout once the
+ * head arrived) → 504; upstream reset before the head → 502; after the head
  * the client connection is reset (the status is already sent).
  *
  * <p>One instance per event loop, with that loop's client, so the target cache is confined.
@@ -40,14 +41,12 @@ public final class ProxyStep implements Step {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyStep.class);
   private static final int TARGET_CACHE_LIMIT = 100_000;
 
-  private final Vertx vertx;
   private final HttpClient client;
   private final WebSocketProxy webSockets;
   private final TrustedProxies trustedProxies;
   private final Map<String, UpstreamTarget> targets = new HashMap<>();
 
-  public ProxyStep(Vertx vertx, HttpClient client, WebSocketClient webSocketClient, TrustedProxies trustedProxies) {
-    this.vertx = vertx;
+  public ProxyStep(HttpClient client, WebSocketClient webSocketClient, TrustedProxies trustedProxies) {
     this.client = client;
     this.webSockets = new WebSocketProxy(webSocketClient);
     this.trustedProxies = trustedProxies;
@@ -83,13 +82,14 @@ public final class ProxyStep implements Step {
         .setURI(uri)
         .setHeaders(headers)
         .setConnectTimeout(timeouts.connectMs())
-        .setIdleTimeout(timeouts.idleMs());
+        // until the response head arrives, silence means the response timeout; then the idle one
+        .setIdleTimeout(Math.min(timeouts.responseMs(), timeouts.idleMs()));
     var done = Promise.<Void>promise();
     client.request(options).onComplete(ar -> {
       if (ar.failed()) {
         done.tryFail(connectFailure(exchange, ar.cause()));
       } else {
-        new Forwarding(exchange, ar.result(), timeouts.responseMs(), done).start();
+        new Forwarding(exchange, ar.result(), timeouts, done).start();
       }
     });
     return done.future();
@@ -127,17 +127,15 @@ public final class ProxyStep implements Step {
     private final Exchange exchange;
     private final HttpServerRequest request;
     private final HttpClientRequest upstreamRequest;
-    private final long responseTimeoutMs;
+    private final Route.Timeouts timeouts;
     private final Promise<Void> done;
-    private long timer = -1;
-    private boolean timedOut;
     private long sent;
 
-    Forwarding(Exchange exchange, HttpClientRequest upstreamRequest, long responseTimeoutMs, Promise<Void> done) {
+    Forwarding(Exchange exchange, HttpClientRequest upstreamRequest, Route.Timeouts timeouts, Promise<Void> done) {
       this.exchange = exchange;
       this.request = exchange.request();
       this.upstreamRequest = upstreamRequest;
-      this.responseTimeoutMs = responseTimeoutMs;
+      this.timeouts = timeouts;
       this.done = done;
     }
 
@@ -157,12 +155,7 @@ public final class ProxyStep implements Step {
         // the client holds its body back until a 100 arrives: the upstream must see the head now
         upstreamRequest.writeHead();
       }
-      timer = vertx.setTimer(responseTimeoutMs, id -> {
-        timedOut = true;
-        upstreamRequest.reset();
-      });
       upstreamRequest.response().onComplete(ar -> {
-        vertx.cancelTimer(timer);
         if (ar.failed()) {
           onUpstreamFailure(ar.cause());
         } else {
@@ -184,6 +177,9 @@ public final class ProxyStep implements Step {
         return;
       }
       response.pause();
+      if (timeouts.idleMs() != timeouts.responseMs()) {
+        upstreamRequest.idleTimeout(timeouts.idleMs());
+      }
       exchange.respond(response.statusCode(), ForwardHeaders.responseHeaders(response.headers()), response,
           response::trailers);
       done.complete();
@@ -193,7 +189,7 @@ public final class ProxyStep implements Step {
       if (done.future().isComplete()) {
         return;
       }
-      var timeout = timedOut || cause instanceof java.util.concurrent.TimeoutException
+      var timeout = cause instanceof java.util.concurrent.TimeoutException
           || cause.getClass().getSimpleName().contains("Timeout");
       LOG.info("upstream failed requestId={} upstream={} timeout={} cause={}", exchange.requestId(),
           exchange.upstream(), timeout, cause.toString());
@@ -232,7 +228,6 @@ public final class ProxyStep implements Step {
       request.handler(null);
       exchange.closeConnection();
       if (!done.future().isComplete()) {
-        vertx.cancelTimer(timer);
         done.fail(new ProblemException(exchange.bodyLimitProblem()));
       } else {
         request.response().reset();

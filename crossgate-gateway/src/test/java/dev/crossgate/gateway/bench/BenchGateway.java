@@ -8,7 +8,6 @@ import dev.crossgate.route.RouteSpec;
 import dev.crossgate.route.RouteValidator;
 import dev.crossgate.route.RouteTable;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +51,7 @@ public final class BenchGateway {
     routes = null;
 
     var options = GatewayOptions.defaults().withListen("127.0.0.1", port).withEventLoops(eventLoops);
-    var vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops)
-        .setAddressResolverOptions(GatewayServer.addressResolverOptions(options)));
+    var vertx = Vertx.vertx(GatewayServer.vertxOptions(options).setEventLoopPoolSize(eventLoops));
     var server = GatewayServer.start(vertx, options, config::get, List.of())
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
