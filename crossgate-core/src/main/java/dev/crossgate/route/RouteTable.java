@@ -2,6 +2,7 @@ package dev.crossgate.route;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,8 +78,9 @@ public final class RouteTable implements RouteSource {
     return byId.get(id);
   }
 
+  /** Every route, enabled or not; read-only (the table is shared by concurrent readers). */
   public Collection<Route> routes() {
-    return byId.values();
+    return Collections.unmodifiableCollection(byId.values());
   }
 
   public int size() {
