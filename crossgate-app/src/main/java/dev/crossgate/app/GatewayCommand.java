@@ -1,5 +1,6 @@
 package dev.crossgate.app;
 
+import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.cluster.ClusterClient;
 import dev.crossgate.gateway.cluster.ClusterClientOptions;
 import dev.crossgate.gateway.cluster.NodeAdminForwarder;
@@ -28,8 +29,7 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common = new CommonOptions();
 
-  @Option(names = "--gateway-port", defaultValue = "9000", description = "Traffic port (default: ${DEFAULT-VALUE}).")
-  int gatewayPort;
+  @Mixin GatewayFlags gateway = new GatewayFlags();
 
   @Option(names = "--node-admin-port", defaultValue = "9001", description = "This node's Admin API port, "
       + "forwarded to the control plane (default: ${DEFAULT-VALUE}).")
@@ -55,16 +55,18 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var vertx = Vertx.vertx();
+    var gatewayOptions = gateway.toOptions(common.bind);
+    var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var id = nodeId == null ? hostName() : nodeId;
     var options = new ClusterClientOptions(controlPlanes, id, clusterToken, common.dataDir,
         NodePolicy.allowedUpstreamSchemes(allowedSchemes), heartbeat, version());
     return RoleRunner.run("gateway", vertx, () -> ClusterClient.start(vertx, options).compose(cluster ->
-        TrafficServer.start(vertx, common.bind, gatewayPort, cluster).compose(traffic ->
-            NodeAdminForwarder.start(vertx, common.bind, nodeAdminPort, controlPlanes, cluster).map(admin -> {
+        GatewayServer.start(vertx, gatewayOptions, cluster, List.of()).compose(traffic ->
+            NodeAdminForwarder.start(vertx, common.bind, nodeAdminPort, controlPlanes, cluster,
+                () -> traffic.metrics().scrape()).map(admin -> {
               LOG.info("crossgate gateway ready node={} gateway=http://{}:{} nodeAdmin=http://{}:{} controlPlane={}",
-                  id, common.bind, traffic.actualPort(), common.bind, admin.port(), controlPlanes);
-              Supplier<Future<Void>> close = () -> traffic.shutdown()
+                  id, common.bind, traffic.port(), common.bind, admin.port(), controlPlanes);
+              Supplier<Future<Void>> close = () -> traffic.close()
                   .eventually(admin::close)
                   .eventually(cluster::close);
               return close;

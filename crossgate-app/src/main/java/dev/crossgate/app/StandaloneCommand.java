@@ -1,17 +1,19 @@
 package dev.crossgate.app;
 
 import dev.crossgate.admin.ControlPlane;
+import dev.crossgate.gateway.GatewayServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * {@code crossgate standalone}: the control plane and one gateway node in one JVM, embedded H2
@@ -25,24 +27,27 @@ final class StandaloneCommand implements Callable<Integer> {
   @Mixin CommonOptions common = new CommonOptions();
   @Mixin StorageOptions storage = new StorageOptions();
 
-  @Option(names = "--gateway-port", defaultValue = "9000", description = "Gateway (traffic) port (default: ${DEFAULT-VALUE}).")
-  int gatewayPort;
+  @Mixin GatewayFlags gateway = new GatewayFlags();
 
   @Override
   public Integer call() {
-    var vertx = Vertx.vertx();
+    var gatewayOptions = gateway.toOptions(common.bind);
+    var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
+    var node = new AtomicReference<GatewayServer>();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.bindJvm(registry);
     var options = storage.toOptions(common);
-    return RoleRunner.run("standalone", vertx, () -> ControlPlane.start(vertx, options, registry::scrape)
+    return RoleRunner.run("standalone", vertx, () -> ControlPlane.start(vertx, options,
+        () -> registry.scrape() + (node.get() == null ? "" : node.get().metrics().scrape()))
         .compose(cp -> {
               var follower = cp.follower();
-              return TrafficServer.start(vertx, common.bind, gatewayPort, follower).map(gateway -> {
+              return GatewayServer.start(vertx, gatewayOptions, follower, List.of()).map(traffic -> {
+                node.set(traffic);
                 Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                 LOG.info("crossgate standalone ready admin=http://{}:{}/admin console=http://{}:{}/console/"
                         + " gateway=http://{}:{}", common.bind, cp.port(), common.bind, cp.port(), common.bind,
-                    gateway.actualPort());
-                Supplier<Future<Void>> close = () -> gateway.shutdown().eventually(cp::close);
+                    traffic.port());
+                Supplier<Future<Void>> close = () -> traffic.close().eventually(cp::close);
                 return close;
               });
             }));

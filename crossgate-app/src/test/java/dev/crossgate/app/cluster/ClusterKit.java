@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.admin.ControlPlaneOptions;
 import dev.crossgate.admin.cluster.ClusterOptions;
+import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.cluster.ClusterClient;
 import dev.crossgate.gateway.cluster.ClusterClientOptions;
 import dev.crossgate.gateway.cluster.NodeAdminForwarder;
@@ -37,6 +39,8 @@ final class ClusterKit implements AutoCloseable {
   private final List<Node> nodes = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
   private final long retained;
+  private final Vertx upstreamVertx = Vertx.vertx();
+  private io.vertx.core.http.HttpServer upstream;
 
   ClusterKit(long retainedRevisions) {
     this.retained = retainedRevisions;
@@ -49,13 +53,23 @@ final class ClusterKit implements AutoCloseable {
     }
   }
 
-  /** One gateway node: its cluster client and its admin port. */
-  record Node(String id, Vertx vertx, ClusterClient cluster, NodeAdminForwarder admin, Path dataDir) {}
+  /** One gateway node: its cluster client, traffic server and admin port. */
+  record Node(String id, Vertx vertx, ClusterClient cluster, GatewayServer traffic, NodeAdminForwarder admin,
+      Path dataDir) {
+    URI traffic(String path) {
+      return URI.create("http://127.0.0.1:" + traffic.port() + path);
+    }
+  }
 
   Admin startAdmin() throws Exception {
+    return startAdmin(0);
+  }
+
+  /** A control-plane instance on {@code port} (0: any free port). */
+  Admin startAdmin(int port) throws Exception {
     var vertx = Vertx.vertx();
     var dir = Files.createTempDirectory("cg-admin");
-    var options = ControlPlaneOptions.embedded(dir, "127.0.0.1", 0)
+    var options = ControlPlaneOptions.embedded(dir, "127.0.0.1", port)
         .withDatabase(db.url(), "postgres", null)
         .withAdminToken(ADMIN_TOKEN)
         .withCluster(new ClusterOptions(CLUSTER_TOKEN, Duration.ofSeconds(2), Duration.ofSeconds(10), retained));
@@ -76,8 +90,11 @@ final class ClusterKit implements AutoCloseable {
     var options = new ClusterClientOptions(controlPlanes, id, CLUSTER_TOKEN, dataDir, policy,
         Duration.ofMillis(500), "test");
     var cluster = await(ClusterClient.start(vertx, options));
-    var admin = await(NodeAdminForwarder.start(vertx, "127.0.0.1", 0, controlPlanes, cluster));
-    var node = new Node(id, vertx, cluster, admin, dataDir);
+    var traffic = await(GatewayServer.start(vertx, GatewayOptions.defaults().withListen("127.0.0.1", 0)
+        .withEventLoops(1), cluster, List.of()));
+    var admin = await(NodeAdminForwarder.start(vertx, "127.0.0.1", 0, controlPlanes, cluster,
+        () -> traffic.metrics().scrape()));
+    var node = new Node(id, vertx, cluster, traffic, admin, dataDir);
     nodes.add(node);
     return node;
   }
@@ -89,9 +106,27 @@ final class ClusterKit implements AutoCloseable {
   /** Stops a node as a crash would leave it: its data dir stays. */
   void stopNode(Node node) throws Exception {
     await(node.admin().close());
+    await(node.traffic().close());
     await(node.cluster().close());
     await(node.vertx().close());
     nodes.remove(node);
+  }
+
+  /** A real upstream on loopback that answers every request with "upstream saw PATH". */
+  String upstream() throws Exception {
+    if (upstream == null) {
+      upstream = await(upstreamVertx.createHttpServer()
+          .requestHandler(req -> req.response().end("upstream saw " + req.path()))
+          .listen(0, "127.0.0.1"));
+    }
+    return "http://127.0.0.1:" + upstream.actualPort();
+  }
+
+  /** GET through a node's traffic port; returns status and body. */
+  String[] call(Node node, String path) throws Exception {
+    var response = http.send(HttpRequest.newBuilder(node.traffic(path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return new String[] {Integer.toString(response.statusCode()), response.body()};
   }
 
   JsonNode post(URI base, String path, String json) throws Exception {
@@ -134,5 +169,6 @@ final class ClusterKit implements AutoCloseable {
       stopAdmin(admin);
     }
     db.close();
+    await(upstreamVertx.close());
   }
 }

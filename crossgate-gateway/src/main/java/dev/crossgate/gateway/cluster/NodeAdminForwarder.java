@@ -38,12 +38,19 @@ public final class NodeAdminForwarder {
     this.server = server;
   }
 
+  /** @param metrics this node's Prometheus text, served at {@code /metrics} */
   public static Future<NodeAdminForwarder> start(Vertx vertx, String bind, int port, List<URI> controlPlanes,
-      ClusterClient cluster) {
+      ClusterClient cluster, java.util.function.Supplier<String> metrics) {
     var client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000));
     var next = new AtomicInteger();
     return vertx.createHttpServer(new HttpServerOptions().setHost(bind).setPort(port))
-        .requestHandler(req -> forward(req, client, controlPlanes, next, cluster))
+        .requestHandler(req -> {
+          if (req.path().equals("/metrics")) {
+            req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get());
+          } else {
+            forward(req, client, controlPlanes, next, cluster);
+          }
+        })
         .listen()
         .map(NodeAdminForwarder::new);
   }
@@ -56,7 +63,7 @@ public final class NodeAdminForwarder {
       return;
     }
     if (!req.path().startsWith("/admin/")) {
-      ProblemResponses.send(req.response(), Problem.notFound("a node's admin port serves /admin/* and /healthz only"));
+      ProblemResponses.send(req.response(), Problem.notFound("a node's admin port serves /admin/*, /healthz and /metrics only"));
       return;
     }
     req.pause();
