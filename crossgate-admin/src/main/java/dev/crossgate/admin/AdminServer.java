@@ -77,6 +77,10 @@ public final class AdminServer {
         // a cluster SNAPSHOT of 100,000 routes is tens of megabytes
         .setMaxWebSocketMessageSize(512 * 1024 * 1024)
         .setMaxWebSocketFrameSize(1024 * 1024);
+    if (options.tls()) {
+      serverOptions.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+          .setCertPath(options.tlsCertPath()).setKeyPath(options.tlsKeyPath()));
+    }
     return vertx.createHttpServer(serverOptions).requestHandler(router).listen().map(AdminServer::new);
   }
 

@@ -118,6 +118,9 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     var connect = new WebSocketConnectOptions().setAbsoluteURI(url)
         .addHeader("Authorization", "Bearer " + options.clusterToken())
         .setTimeout(10_000);
+    if ("https".equalsIgnoreCase(base.getScheme())) {
+      connect.setSsl(true).setSslOptions(options.sslOptions());
+    }
     client.connect(connect).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warn("control plane unreachable url={} error=\"{}\"; serving revision {}", base, ar.cause().getMessage(),
