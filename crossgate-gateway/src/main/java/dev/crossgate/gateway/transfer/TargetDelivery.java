@@ -2,7 +2,6 @@ package dev.crossgate.gateway.transfer;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
@@ -12,7 +11,7 @@ import java.util.List;
 
 /**
  * Streams an assembled file — its chunk files one after the other — to the transfer's target URL
- * as one {@code POST} with a known {@code Content-Length}, never holding more than a read buffer.
+ * as one {@code POST} with a known {@code Content-Length}, never holding more than one chunk.
  * Runs on the event loop (asynchronous file and socket I/O). Handing the file to a route or an
  * async task instead of a URL is a later step (see issue 6).
  */
@@ -43,12 +42,15 @@ final class TargetDelivery {
             new DeliveryResult(false, "POST " + target + " failed: " + failure.getMessage())));
   }
 
+  /**
+   * Writes the chunk files one after the other. Each chunk is read whole (at most
+   * {@code maxChunkSize} bytes) and the next is only read once the previous one was written to
+   * the socket, so memory stays at one chunk whatever the file size.
+   */
   private Future<Void> sendFiles(HttpClientRequest request, List<Path> files) {
     Future<Void> chain = Future.succeededFuture();
     for (var path : files) {
-      chain = chain.compose(v -> vertx.fileSystem().open(path.toString(), new OpenOptions().setRead(true))
-          .compose(file -> file.pipe().endOnSuccess(false).endOnFailure(false).to(request)
-              .andThen(ar -> file.close())));
+      chain = chain.compose(v -> vertx.fileSystem().readFile(path.toString())).compose(request::write);
     }
     return chain.compose(v -> request.end());
   }

@@ -34,7 +34,7 @@ public final class TransferEndpoint implements GatewayEndpoint {
     this.vertx = vertx;
     this.service = new TransferService(repository, settings);
     this.workers = vertx.createSharedWorkerExecutor("crossgate-transfer", settings.workerPoolSize());
-    this.deliveryClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+    this.deliveryClient = vertx.createHttpClient(new HttpClientOptions());
     var exchanges = new Exchanges(workers, settings.maxChunkSize());
     var callers = new Callers(config);
     this.nativeRoutes = new NativeRoutes(service, callers, exchanges, new TargetDelivery(vertx, deliveryClient));

@@ -37,8 +37,8 @@ final class Chunks {
     return "crc32c=:" + Base64.getEncoder().encodeToString(bytes) + ":";
   }
 
-  static String descriptor(String taskId, int chunkSize, int totalSize, String extra) {
-    int count = (totalSize + chunkSize - 1) / chunkSize;
+  static String descriptor(String taskId, long chunkSize, long totalSize, String extra) {
+    long count = (totalSize + chunkSize - 1) / chunkSize;
     return "{\"taskId\":\"" + taskId + "\",\"chunkSize\":" + chunkSize + ",\"chunkCount\":" + count
         + ",\"totalSize\":" + totalSize + ",\"digest\":\"sha-256\"" + (extra.isEmpty() ? "" : "," + extra) + "}";
   }

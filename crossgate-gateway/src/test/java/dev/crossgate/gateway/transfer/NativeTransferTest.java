@@ -289,17 +289,20 @@ class NativeTransferTest {
 
   @Test
   void aTenantOverItsQuotaGetsTooManyRequestsWithTheLimitsInTheProblem() {
-    var first = gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("q1", 1024 * 1024, 60 * 1024 * 1024, ""));
-    var second = gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("q2", 1024 * 1024, 60 * 1024 * 1024, ""));
-    var third = gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("q3", 1024 * 1024, 60 * 1024 * 1024, ""));
-    var otherTenant = gateway.post("/_transfers", GLOBEX_KEY, Chunks.descriptor("q3", 1024 * 1024, 60 * 1024 * 1024, ""));
+    int mib = 1024 * 1024;
+    var accepted = List.of("q1", "q2", "q3").stream()
+        .map(id -> gateway.post("/_transfers", ACME_KEY, Chunks.descriptor(id, mib, 60L * mib, "")).statusCode())
+        .toList();
+    var overQuota = gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("q4", mib, 60L * mib, ""));
+    var otherTenant = gateway.post("/_transfers", GLOBEX_KEY, Chunks.descriptor("q4", mib, 60L * mib, ""));
     var freed = gateway.send("DELETE", "/_transfers/q1", ACME_KEY, null);
-    var retried = gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("q3", 1024 * 1024, 60 * 1024 * 1024, ""));
+    var retried = gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("q4", mib, 60L * mib, ""));
 
-    assertThat(List.of(first.statusCode(), second.statusCode(), third.statusCode(), otherTenant.statusCode()))
-        .containsExactly(201, 201, 429, 201);
-    assertThat(json(third)).containsEntry("type", "https://crossgate.dev/problems/quota-exceeded")
-        .containsEntry("quota", 200 * 1024 * 1024).containsEntry("reserved", 120 * 1024 * 1024);
+    assertThat(accepted).containsExactly(201, 201, 201);
+    assertThat(overQuota.statusCode()).isEqualTo(429);
+    assertThat(json(overQuota)).containsEntry("type", "https://crossgate.dev/problems/quota-exceeded")
+        .containsEntry("quota", 200 * mib).containsEntry("reserved", 180 * mib).containsEntry("requested", 60 * mib);
+    assertThat(otherTenant.statusCode()).isEqualTo(201);
     assertThat(freed.statusCode()).isEqualTo(204);
     assertThat(retried.statusCode()).isEqualTo(201);
   }
