@@ -39,8 +39,20 @@ final class BodyReader {
     });
     request.endHandler(v -> promise.tryComplete(body));
     request.exceptionHandler(promise::tryFail);
-    request.resume();
+    start(request);
     return promise.future();
+  }
+
+  /**
+   * Lets the body flow: answers {@code Expect: 100-continue} (RFC 9110 section 10.1.1) only now,
+   * after the request was checked, so a client never sends a body the gateway will refuse. Clients
+   * such as java.net.HttpURLConnection otherwise wait seconds before sending it anyway.
+   */
+  static void start(HttpServerRequest request) {
+    if ("100-continue".equalsIgnoreCase(request.getHeader("Expect")) && !request.response().headWritten()) {
+      request.response().writeContinue();
+    }
+    request.resume();
   }
 
   /** Discards an unread body so the connection can be reused after an early reply. */

@@ -79,6 +79,10 @@ final class TransferProblems {
 
   /** Writes {@code failure} as a problem: a {@link ProblemException}'s own, else a logged 500. */
   static void reply(HttpServerResponse response, Throwable failure, String requestPath) {
+    if (response.closed() || failure instanceof io.vertx.core.http.HttpClosedException) {
+      LOG.info("event=transfer-connection-closed path={}", requestPath);
+      return;
+    }
     Problem problem;
     if (failure instanceof ProblemException pe) {
       problem = pe.problem();

@@ -41,6 +41,12 @@ final class TusRoutes {
   private final Callers callers;
   private final Exchanges exchanges;
   private final NativeRoutes completion;
+  /**
+   * Uploads with a PATCH in progress on this node. A HEAD or PATCH for such an upload waits for
+   * it to end, so a client that resumes right after its connection broke sees the offset that
+   * includes what the broken PATCH kept, instead of racing it (tusd calls these upload locks).
+   */
+  private final Map<String, Future<Void>> patching = new java.util.concurrent.ConcurrentHashMap<>();
 
   TusRoutes(TransferService service, Callers callers, Exchanges exchanges, NativeRoutes completion) {
     this.service = service;
@@ -68,6 +74,23 @@ final class TusRoutes {
     router.head("/_tus/:id").handler(this::head);
     router.patch("/_tus/:id").handler(this::patch);
     router.delete("/_tus/:id").handler(this::terminate);
+    router.post("/_tus/:id").handler(this::methodOverride);
+  }
+
+  /**
+   * {@code POST} with {@code X-HTTP-Method-Override}, for clients whose HTTP stack cannot send
+   * PATCH or DELETE (java.net.HttpURLConnection, as tus-java-client uses).
+   */
+  private void methodOverride(RoutingContext ctx) {
+    var method = ctx.request().getHeader("X-HTTP-Method-Override");
+    if ("PATCH".equalsIgnoreCase(method)) {
+      patch(ctx);
+    } else if ("DELETE".equalsIgnoreCase(method)) {
+      terminate(ctx);
+    } else {
+      exchanges.fail(ctx, new ProblemException(Problem.methodNotAllowed(
+          "POST on an upload needs X-HTTP-Method-Override: PATCH or DELETE")));
+    }
   }
 
   private void options(RoutingContext ctx) {
@@ -132,7 +155,7 @@ final class TusRoutes {
     try {
       var owner = callers.owner(ctx.request());
       var id = TransferIds.require("id", ctx.pathParam("id"));
-      exchanges.blocking(() -> requireTus(owner, id)).onSuccess(t -> {
+      idle(owner, id).compose(v -> exchanges.blocking(() -> requireTus(owner, id))).onSuccess(t -> {
         var response = ctx.response().setStatusCode(200).putHeader("Cache-Control", "no-store")
             .putHeader("Upload-Offset", Long.toString(t.receivedBytes()))
             .putHeader("Upload-Expires", HTTP_DATE.format(t.expiresAt()));
@@ -181,7 +204,10 @@ final class TusRoutes {
       exchanges.fail(ctx, e);
       return;
     }
-    exchanges.blocking(() -> {
+    var lockKey = owner + '\u0000' + id;
+    Promise<Void> lock = Promise.promise();
+    lock(lockKey, lock.future())
+        .compose(v -> exchanges.blocking(() -> {
           var t = requireTus(owner, id);
           if (t.status() != TransferStatus.OPEN) {
             throw new ProblemException(TransferProblems.notOpen(id, t.status().name()));
@@ -195,14 +221,32 @@ final class TusRoutes {
             t = requireTus(owner, id);
           }
           return new Append(t, service.storedChunkCount(t));
-        })
+        }))
         .compose(start -> receive(request, start, checksum))
         .compose(t -> completeWhenFull(t))
+        .andThen(ar -> {
+          patching.remove(lockKey, lock.future());
+          lock.complete();
+        })
         .onSuccess(t -> ctx.response().setStatusCode(204)
             .putHeader("Upload-Offset", Long.toString(t.receivedBytes()))
             .putHeader("Upload-Expires", HTTP_DATE.format(t.expiresAt()))
             .end())
         .onFailure(e -> exchanges.fail(ctx, e));
+  }
+
+  /** Takes the upload's PATCH lock, after the PATCH that holds it (if any) has ended. Event loop. */
+  private Future<Void> lock(String key, Future<Void> mine) {
+    var previous = patching.putIfAbsent(key, mine);
+    if (previous == null) {
+      return Future.succeededFuture();
+    }
+    return previous.transform(ar -> lock(key, mine));
+  }
+
+  private Future<Void> idle(String owner, String id) {
+    var current = patching.get(owner + '\u0000' + id);
+    return current == null ? Future.succeededFuture() : current.transform(ar -> Future.succeededFuture());
   }
 
   /** When the last byte has arrived, the upload is verified and delivered like a native end notification. */
@@ -335,7 +379,7 @@ final class TusRoutes {
       }
       state.tail.onComplete(x -> done.tryFail(e));
     });
-    request.resume();
+    BodyReader.start(request);
     return done.future();
   }
 
