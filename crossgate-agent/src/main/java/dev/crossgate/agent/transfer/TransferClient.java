@@ -13,10 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,7 +109,7 @@ public final class TransferClient {
     body.put("chunkSize", d.chunkSize());
     body.put("chunkCount", chunkCount);
     body.put("totalSize", d.size());
-    body.put("digest", "sha-256");
+    body.put("digest", options.digest());
     body.put("name", file.getFileName().toString());
     if (d.target() != null) {
       body.put("target", d.target());
@@ -129,6 +126,10 @@ public final class TransferClient {
       state.clear();
       return new TransferResult(d.taskId(), d.size(), 0, 0, chunkCount, null, (String) status.get("delivery"));
     }
+    if ("FAILED".equals(status.get("status"))) {
+      state.clear();
+      throw new TransferException("the gateway failed this transfer earlier: " + status.get("failure"), false, null);
+    }
     Set<Long> held = new HashSet<>();
     for (var n : (List<?>) status.getOrDefault("received", List.of())) {
       held.add(((Number) n).longValue());
@@ -139,7 +140,7 @@ public final class TransferClient {
     var resent = new AtomicLong();
     progress.start(d.size(), held.size() * (long) d.chunkSize());
 
-    var fileDigest = sha256();
+    var fileDigest = ChunkDigest.start(options.digest());
     ExecutorService senders = Executors.newFixedThreadPool(options.parallelism(), daemonThreads());
     CompletionService<Long> done = new ExecutorCompletionService<>(senders);
     int inFlight = 0;
@@ -154,7 +155,7 @@ public final class TransferClient {
         var bytes = new byte[length];
         readFully(channel, ByteBuffer.wrap(bytes), offset);
         fileDigest.update(bytes);
-        var digest = "sha-256=:" + Base64.getEncoder().encodeToString(sha256().digest(bytes)) + ":";
+        var digest = ChunkDigest.of(options.digest(), bytes);
         var logged = loggedDigests.get(n);
         if (logged != null && !logged.equals(digest)) {
           state.clear();
@@ -190,7 +191,7 @@ public final class TransferClient {
       throw first instanceof TransferException te ? te
           : new TransferException("sending chunks failed: " + first.getMessage(), true, first);
     }
-    var fileDigestField = "sha-256=:" + Base64.getEncoder().encodeToString(fileDigest.digest()) + ":";
+    var fileDigestField = fileDigest.finish();
     var completed = call(HttpRequest.newBuilder(URI.create(transferUrl + "/complete"))
         .header("Repr-Digest", fileDigestField).POST(HttpRequest.BodyPublishers.noBody()), "complete");
     if (completed.statusCode() == 422) {
@@ -322,14 +323,6 @@ public final class TransferClient {
       if (n < 0) {
         throw new IOException("the file ended early: it changed while it was read");
       }
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
     }
   }
 

@@ -294,13 +294,20 @@ final class TransferService {
   }
 
   private void feedRunningDigest(TransferRecord t, long number, Buffer data) {
-    runningDigests.offer(new TransferKey(t.owner(), t.id()), fileDigestAlgorithm(t.fileDigest()), number,
+    runningDigests.offer(new TransferKey(t.owner(), t.id()), fileDigestAlgorithm(t), number,
         Buffers.nio(data),
         n -> repository.chunk(t.owner(), t.id(), n).isPresent() ? files.chunk(t.owner(), t.id(), n) : null);
   }
 
-  private static DigestAlgorithm fileDigestAlgorithm(String declared) {
-    return declared == null ? DigestAlgorithm.SHA_256 : DigestField.stored(declared).algorithm();
+  /**
+   * The algorithm of the running whole-file digest: the declared file digest's, else the chunk
+   * digests' (a client that sends crc32c chunks will most likely send a crc32c Repr-Digest).
+   */
+  private static DigestAlgorithm fileDigestAlgorithm(TransferRecord t) {
+    if (t.fileDigest() != null) {
+      return DigestField.stored(t.fileDigest()).algorithm();
+    }
+    return DigestAlgorithm.byFieldName(t.chunkDigest()).orElse(DigestAlgorithm.SHA_256);
   }
 
   /** A transfer that passed verification at the end notification, ready to be delivered. */
@@ -342,7 +349,7 @@ final class TransferService {
     }
     var declared = declaredAtEnd != null ? declaredAtEnd
         : t.fileDigest() != null ? DigestField.stored(t.fileDigest()) : null;
-    var algorithm = declared != null ? declared.algorithm() : fileDigestAlgorithm(t.fileDigest());
+    var algorithm = declared != null ? declared.algorithm() : fileDigestAlgorithm(t);
     var key = new TransferKey(owner, id);
     byte[] computed = runningDigests.result(key, algorithm, chunks.size()).orElse(null);
     if (computed == null && declared != null) {

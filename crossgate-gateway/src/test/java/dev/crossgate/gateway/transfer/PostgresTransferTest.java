@@ -65,7 +65,7 @@ class PostgresTransferTest {
     var file = Files.write(dir.resolve("pg.bin"), content);
     try (var gateway = gateway(); var target = new FakeTarget(Vertx.vertx())) {
       var options = new TransferOptions(dir.resolve("state"), ACME_KEY, 64 * 1024, 2, 2, Duration.ofSeconds(20),
-          target.url("/pg"));
+          target.url("/pg"), "sha-256");
       var accepted = new AtomicInteger();
       var first = TransferClient.create(options, (n, bytes) -> {
         if (accepted.incrementAndGet() == 12) {

@@ -48,7 +48,7 @@ class TransferClientTest {
 
   private TransferOptions options(int parallelism) {
     return new TransferOptions(dir.resolve("client-state"), ACME_KEY, CHUNK, parallelism, 3, Duration.ofSeconds(20),
-        target.url("/inbox"));
+        target.url("/inbox"), "sha-256");
   }
 
   @Test
@@ -118,6 +118,14 @@ class TransferClientTest {
       assertThat(gateway.chunkPuts.values().stream().filter(c -> c.get() == 2).count()).isEqualTo(1);
       assertDeliveredOnce();
     }
+  }
+
+  @Test
+  void crc32cDigestsCanBeChosenForChunksAndTheWholeFile() throws Exception {
+    var result = TransferClient.create(options(2).withDigest("crc32c")).send(file, gateway.base());
+
+    assertThat(result.fileDigest()).startsWith("crc32c=:").isEqualTo(Chunks.crc32c(content));
+    assertDeliveredOnce();
   }
 
   @Test
