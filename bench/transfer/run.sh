@@ -86,6 +86,10 @@ echo "$RUN2"
 STATS2=$(curl -s "http://127.0.0.1:$GW_PORT/bench/stats")
 echo "gateway: $STATS2"
 
+echo "== transfer with crc32c digests instead (protocol cost without sha-256)"
+RUN3=$(java -Xmx"$HEAP" -Dbench.digest=crc32c -cp "$CP" $MAIN client "$FILE" "http://127.0.0.1:$GW_PORT" "$OUT/state" "$CHUNK" "$PARALLEL" | tail -1)
+echo "$RUN3"
+
 field() { sed -E "s/.*\"$1\":([0-9.]+).*/\1/" <<<"$2"; }
 CHUNKS=$(( (SIZE_MIB * 1024 * 1024 + CHUNK - 1) / CHUNK ))
 PUTS1=$(field chunkPuts "$STATS1")
@@ -97,5 +101,9 @@ echo "== results"
 printf 'curl -T to nginx            %8.1f MiB/s\n' "$CURL_MIBS"
 printf 'crossgate /_transfers       %8.1f MiB/s\n' "$OURS"
 awk "BEGIN{printf \"ratio                       %8.2f (target >= 0.7)\n\", $OURS / $CURL_MIBS}"
+CRC=$(field mibPerSecond "$RUN3")
+printf 'crossgate, crc32c digests   %8.1f MiB/s\n' "$CRC"
+awk "BEGIN{printf \"ratio with crc32c           %8.2f\n\", $CRC / $CURL_MIBS}"
+echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 echo "chunks resent after one interruption: $RESENT of $CHUNKS ($(( RESENT * CHUNK / 1048576 )) MiB at most)"
 awk "BEGIN{printf \"peak heap: gateway %.0f MiB, client %.0f MiB (each -Xmx$HEAP)\n\", $(field peakHeapBytes "$STATS2") / 1048576, $(field clientPeakHeapBytes "$RUN2") / 1048576}"

@@ -155,24 +155,28 @@ public final class TransferClient {
         var bytes = new byte[length];
         readFully(channel, ByteBuffer.wrap(bytes), offset);
         fileDigest.update(bytes);
-        var digest = ChunkDigest.of(options.digest(), bytes);
         var logged = loggedDigests.get(n);
-        if (logged != null && !logged.equals(digest)) {
-          state.clear();
-          throw new TransferException("the source file changed since the transfer began (chunk " + n + ")", false, null);
-        }
         if (held.contains(n)) {
+          if (logged != null && !logged.equals(ChunkDigest.of(options.digest(), bytes))) {
+            throw sourceChanged(state, n);
+          }
           continue;
-        }
-        if (logged == null) {
-          state.logDigest(n, digest);
         }
         while (inFlight >= options.parallelism()) {
           inFlight--;
           collect(done, failures);
         }
         long number = n;
-        done.submit(() -> putChunk(transferUrl, number, bytes, digest, sent, resent));
+        done.submit(() -> {
+          // digesting here, on the sender threads, keeps the reading thread to one digest pass
+          var digest = ChunkDigest.of(options.digest(), bytes);
+          if (logged == null) {
+            state.logDigest(number, digest);
+          } else if (!logged.equals(digest)) {
+            throw sourceChanged(state, number);
+          }
+          return putChunk(transferUrl, number, bytes, digest, sent, resent);
+        });
         inFlight++;
       }
       while (inFlight > 0 && !cancelled.get()) {
@@ -205,6 +209,12 @@ public final class TransferClient {
         resent.get(), held.size());
     return new TransferResult(d.taskId(), d.size(), sent.get(), resent.get(), held.size(), fileDigestField,
         (String) result.get("delivery"));
+  }
+
+  private static TransferException sourceChanged(SendState state, long number) throws IOException {
+    state.clear();
+    return new TransferException("the source file changed since the transfer began (chunk " + number + ")", false,
+        null);
   }
 
   private void collect(CompletionService<Long> done, List<Throwable> failures) throws TransferException {
