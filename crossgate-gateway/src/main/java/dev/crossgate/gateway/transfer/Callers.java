@@ -18,6 +18,14 @@ final class Callers {
     this.config = config;
   }
 
+  /** A transfer as named by a request: the caller's tenant and the {@code :id} path parameter. */
+  record TransferRef(String owner, String id) {}
+
+  /** The caller's tenant and the validated {@code :id} of the request; 401 or 400 problems. */
+  TransferRef transfer(io.vertx.ext.web.RoutingContext ctx) {
+    return new TransferRef(owner(ctx.request()), TransferIds.require("id", ctx.pathParam("id")));
+  }
+
   /** The owning tenant id; 401 problem when there is no valid key. Runs on the event loop. */
   String owner(HttpServerRequest request) {
     var key = request.getHeader("X-Api-Key");

@@ -25,6 +25,22 @@ final class Exchanges {
     return workers.executeBlocking(work, false);
   }
 
+  /**
+   * Runs {@code work} (which may throw a problem before it goes asynchronous) and hands its result
+   * to {@code reply}, or its failure to {@link #fail}. Event loop.
+   */
+  <T> void respond(RoutingContext ctx, java.util.function.Supplier<Future<T>> work,
+      java.util.function.Consumer<T> reply) {
+    Future<T> result;
+    try {
+      result = work.get();
+    } catch (ProblemException e) {
+      fail(ctx, e);
+      return;
+    }
+    result.onSuccess(reply::accept).onFailure(e -> fail(ctx, e));
+  }
+
   static void json(RoutingContext ctx, int status, Object body) {
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Json.write(body));
   }

@@ -71,28 +71,21 @@ final class NativeRoutes {
   }
 
   private void status(RoutingContext ctx) {
-    try {
-      var owner = callers.owner(ctx.request());
-      var id = TransferIds.require("id", ctx.pathParam("id"));
-      exchanges.blocking(() -> service.status(owner, id))
-          .onSuccess(view -> Exchanges.json(ctx, 200, view))
-          .onFailure(e -> exchanges.fail(ctx, e));
-    } catch (ProblemException e) {
-      exchanges.fail(ctx, e);
-    }
+    exchanges.respond(ctx, () -> {
+      var ref = callers.transfer(ctx);
+      return exchanges.blocking(() -> service.status(ref.owner(), ref.id()));
+    }, view -> Exchanges.json(ctx, 200, view));
   }
 
   private void putChunk(RoutingContext ctx) {
     var request = ctx.request();
     request.pause();
-    String owner;
-    String id;
+    Callers.TransferRef ref;
     long number;
     Long contentLength;
     DigestField digest;
     try {
-      owner = callers.owner(request);
-      id = TransferIds.require("id", ctx.pathParam("id"));
+      ref = callers.transfer(ctx);
       number = chunkNumber(ctx.pathParam("number"));
       long declared = Exchanges.declaredLength(ctx);
       contentLength = declared < 0 ? null : declared;
@@ -105,6 +98,8 @@ final class NativeRoutes {
       exchanges.fail(ctx, e);
       return;
     }
+    var owner = ref.owner();
+    var id = ref.id();
     exchanges.blocking(() -> service.planChunk(owner, id, number, contentLength, digest))
         .compose(plan -> {
           if (plan.alreadyStored()) {
@@ -148,12 +143,10 @@ final class NativeRoutes {
 
   private void complete(RoutingContext ctx) {
     var request = ctx.request();
-    String owner;
-    String id;
+    Callers.TransferRef ref;
     DigestField declaredAtEnd;
     try {
-      owner = callers.owner(request);
-      id = TransferIds.require("id", ctx.pathParam("id"));
+      ref = callers.transfer(ctx);
       var repr = request.getHeader("Repr-Digest");
       declaredAtEnd = repr == null ? null : DigestField.parse("Repr-Digest", repr, DigestAlgorithm.SHA_256);
     } catch (ProblemException e) {
@@ -161,7 +154,7 @@ final class NativeRoutes {
       return;
     }
     BodyReader.discard(request);
-    exchanges.blocking(() -> service.beginCompletion(owner, id, declaredAtEnd))
+    exchanges.blocking(() -> service.beginCompletion(ref.owner(), ref.id(), declaredAtEnd))
         .compose(verified -> deliver(verified)
             .compose(result -> exchanges.blocking(() -> service.finishCompletion(verified, result))))
         .onSuccess(view -> Exchanges.json(ctx, 200, view))
@@ -178,15 +171,12 @@ final class NativeRoutes {
   }
 
   private void delete(RoutingContext ctx) {
-    try {
-      var owner = callers.owner(ctx.request());
-      var id = TransferIds.require("id", ctx.pathParam("id"));
-      exchanges.blocking(() -> {
-        service.delete(owner, id);
+    exchanges.respond(ctx, () -> {
+      var ref = callers.transfer(ctx);
+      return exchanges.blocking(() -> {
+        service.delete(ref.owner(), ref.id());
         return null;
-      }).onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(e -> exchanges.fail(ctx, e));
-    } catch (ProblemException e) {
-      exchanges.fail(ctx, e);
-    }
+      });
+    }, v -> ctx.response().setStatusCode(204).end());
   }
 }

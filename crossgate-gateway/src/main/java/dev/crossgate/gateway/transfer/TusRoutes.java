@@ -153,9 +153,8 @@ final class TusRoutes {
 
   private void head(RoutingContext ctx) {
     try {
-      var owner = callers.owner(ctx.request());
-      var id = TransferIds.require("id", ctx.pathParam("id"));
-      idle(owner, id).compose(v -> exchanges.blocking(() -> requireTus(owner, id))).onSuccess(t -> {
+      var ref = callers.transfer(ctx);
+      idle(ref.owner(), ref.id()).compose(v -> exchanges.blocking(() -> requireTus(ref.owner(), ref.id()))).onSuccess(t -> {
         var response = ctx.response().setStatusCode(200).putHeader("Cache-Control", "no-store")
             .putHeader("Upload-Offset", Long.toString(t.receivedBytes()))
             .putHeader("Upload-Expires", HTTP_DATE.format(t.expiresAt()));
@@ -183,14 +182,12 @@ final class TusRoutes {
   private void patch(RoutingContext ctx) {
     var request = ctx.request();
     request.pause();
-    String owner;
-    String id;
+    Callers.TransferRef ref;
     long offset;
     Long length;
     Checksum checksum;
     try {
-      owner = callers.owner(request);
-      id = TransferIds.require("id", ctx.pathParam("id"));
+      ref = callers.transfer(ctx);
       requireOffsetContentType(request);
       var offsetHeader = request.getHeader("Upload-Offset");
       if (offsetHeader == null) {
@@ -204,6 +201,8 @@ final class TusRoutes {
       exchanges.fail(ctx, e);
       return;
     }
+    var owner = ref.owner();
+    var id = ref.id();
     var lockKey = owner + '\u0000' + id;
     Promise<Void> lock = Promise.promise();
     lock(lockKey, lock.future())
@@ -261,17 +260,14 @@ final class TusRoutes {
   }
 
   private void terminate(RoutingContext ctx) {
-    try {
-      var owner = callers.owner(ctx.request());
-      var id = TransferIds.require("id", ctx.pathParam("id"));
-      exchanges.blocking(() -> {
-        requireTus(owner, id);
-        service.delete(owner, id);
+    exchanges.respond(ctx, () -> {
+      var ref = callers.transfer(ctx);
+      return exchanges.blocking(() -> {
+        requireTus(ref.owner(), ref.id());
+        service.delete(ref.owner(), ref.id());
         return null;
-      }).onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(e -> exchanges.fail(ctx, e));
-    } catch (ProblemException e) {
-      exchanges.fail(ctx, e);
-    }
+      });
+    }, v -> ctx.response().setStatusCode(204).end());
   }
 
   private TransferRecord requireTus(String owner, String id) {
