@@ -78,7 +78,7 @@ public final class TransferBench {
   private static void client(String[] args, HeapSampler heap) throws Exception {
     var file = Path.of(args[1]);
     var url = URI.create(args[2]);
-    var options = new TransferOptions(Path.of(args[3]), KEY, Integer.parseInt(args[4]), Integer.parseInt(args[5]), 6,
+    var options = new TransferOptions(Path.of(args[3]), System.getProperty("bench.key", KEY), Integer.parseInt(args[4]), Integer.parseInt(args[5]), 6,
         Duration.ofMinutes(5), null, System.getProperty("bench.digest", "sha-256"));
     int stopAfter = args.length > 6 ? Integer.parseInt(args[6]) : -1;
     var out = new LinkedHashMap<String, Object>();
