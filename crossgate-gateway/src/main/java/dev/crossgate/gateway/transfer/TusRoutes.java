@@ -138,9 +138,9 @@ final class TusRoutes {
           if (!withUpload) {
             return Future.succeededFuture(created);
           }
-          return exchanges.blocking(() -> new Append(created, 0))
-              .compose(start -> receive(request, start, checksum));
+          return receive(request, new Append(created, 0), checksum);
         })
+        .compose(this::completeWhenFull)
         .onSuccess(t -> {
           ctx.response().setStatusCode(201).putHeader("Upload-Expires", HTTP_DATE.format(t.expiresAt()));
           if (withUpload) {

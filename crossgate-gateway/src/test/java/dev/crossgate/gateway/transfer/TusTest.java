@@ -159,6 +159,17 @@ class TusTest {
   }
 
   @Test
+  void aWholeUploadSentWithItsCreationIsDeliveredAtOnce() {
+    var created = gateway.send("POST", "/_tus/", ACME_KEY, "all at once".getBytes(), TUS, "1.0.0",
+        "Upload-Length", "11", "Content-Type", OCTETS, "Upload-Metadata", "target " + b64(target.url("/once")));
+
+    assertThat(created.statusCode()).isEqualTo(201);
+    assertThat(created.headers().firstValue("Upload-Offset")).contains("11");
+    assertThat(target.deliveries()).singleElement()
+        .satisfies(d -> assertThat(d.body().toString(StandardCharsets.UTF_8)).isEqualTo("all at once"));
+  }
+
+  @Test
   void aChecksumMismatchIs460AndStoresNothingWhileAMatchingOneIsAccepted() throws Exception {
     var created = gateway.send("POST", "/_tus/", ACME_KEY, null, TUS, "1.0.0", "Upload-Length", "5");
     var location = created.headers().firstValue("Location").orElseThrow();
