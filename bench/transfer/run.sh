@@ -19,8 +19,8 @@ NGINX_PORT=${NGINX_PORT:-19080}
 mkdir -p "$OUT"
 cd "$ROOT"
 
-if ! command -v nginx >/dev/null; then
-  apt-get update -qq && apt-get install -y -qq nginx >/dev/null
+if ! command -v nginx >/dev/null || [ ! -x /usr/bin/time ]; then
+  apt-get update -qq && apt-get install -y -qq nginx time >/dev/null
 fi
 
 echo "== build"
@@ -35,6 +35,10 @@ if [ ! -f "$FILE" ] || [ "$(stat -c %s "$FILE")" != $((SIZE_MIB * 1024 * 1024)) 
   head -c "$((SIZE_MIB * 1024 * 1024))" /dev/urandom > "$FILE"
 fi
 cat "$FILE" > /dev/null   # same warm page cache for both contenders
+
+# user+system CPU of a process so far, in clock ticks (fields 14 and 15 of /proc/PID/stat)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ticks_to_s() { awk "BEGIN{printf \"%.2f\", $1 / $(getconf CLK_TCK)}"; }
 
 cleanup() {
   [ -n "${GW_PID:-}" ] && kill "$GW_PID" 2>/dev/null || true
@@ -60,7 +64,11 @@ http {
 }
 CONF
 nginx -p "$OUT/nginx" -c nginx.conf
-CURL=$(curl -s -o /dev/null -T "$FILE" -w '%{http_code} %{time_total} %{size_upload}' "http://127.0.0.1:$NGINX_PORT/upload")
+NGINX_WORKER=$(pgrep -P "$(cat "$OUT/nginx/nginx.pid")" | head -1)
+NGINX_CPU0=$(cpu_ticks "$NGINX_WORKER")
+CURL=$(/usr/bin/time -f '%U %S' -o "$OUT/curl.time" curl -s -o /dev/null -T "$FILE" -w '%{http_code} %{time_total} %{size_upload}' "http://127.0.0.1:$NGINX_PORT/upload")
+NGINX_CPU=$(ticks_to_s $(( $(cpu_ticks "$NGINX_WORKER") - NGINX_CPU0 )))
+CURL_CPU=$(awk '{printf "%.2f", $1 + $2}' "$OUT/curl.time")
 read -r CURL_CODE CURL_SECONDS CURL_BYTES <<<"$CURL"
 nginx -p "$OUT/nginx" -c nginx.conf -s stop
 CURL_MIBS=$(awk "BEGIN{printf \"%.1f\", $CURL_BYTES / $CURL_SECONDS / 1048576}")
@@ -76,7 +84,10 @@ for _ in $(seq 1 100); do
 done
 
 echo "== transfer, uninterrupted (chunk $CHUNK, $PARALLEL in parallel, client -Xmx$HEAP)"
-RUN1=$(java -Xmx"$HEAP" -cp "$CP" $MAIN client "$FILE" "http://127.0.0.1:$GW_PORT" "$OUT/state" "$CHUNK" "$PARALLEL" | tail -1)
+GW_CPU0=$(cpu_ticks "$GW_PID")
+RUN1=$(/usr/bin/time -f '%U %S' -o "$OUT/client.time" java -Xmx"$HEAP" -cp "$CP" $MAIN client "$FILE" "http://127.0.0.1:$GW_PORT" "$OUT/state" "$CHUNK" "$PARALLEL" | tail -1)
+GW_CPU=$(ticks_to_s $(( $(cpu_ticks "$GW_PID") - GW_CPU0 )))
+CLIENT_CPU=$(awk '{printf "%.2f", $1 + $2}' "$OUT/client.time")
 echo "$RUN1"
 STATS1=$(curl -s "http://127.0.0.1:$GW_PORT/bench/stats")
 
@@ -104,6 +115,7 @@ awk "BEGIN{printf \"ratio                       %8.2f (target >= 0.7)\n\", $OURS
 CRC=$(field mibPerSecond "$RUN3")
 printf 'crossgate, crc32c digests   %8.1f MiB/s\n' "$CRC"
 awk "BEGIN{printf \"ratio with crc32c           %8.2f\n\", $CRC / $CURL_MIBS}"
+echo "CPU seconds for the file: curl $CURL_CPU + nginx $NGINX_CPU; crossgate client $CLIENT_CPU + gateway $GW_CPU (JVM start-up included)"
 echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 echo "chunks resent after one interruption: $RESENT of $CHUNKS ($(( RESENT * CHUNK / 1048576 )) MiB at most)"
 awk "BEGIN{printf \"peak heap: gateway %.0f MiB, client %.0f MiB (each -Xmx$HEAP)\n\", $(field peakHeapBytes "$STATS2") / 1048576, $(field clientPeakHeapBytes "$RUN2") / 1048576}"
