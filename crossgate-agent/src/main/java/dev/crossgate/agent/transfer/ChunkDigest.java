@@ -30,17 +30,17 @@ final class ChunkDigest {
     return new ChunkDigest(algorithm);
   }
 
-  static String of(String algorithm, byte[] bytes) {
+  static String of(String algorithm, byte[] bytes, int length) {
     var digest = start(algorithm);
-    digest.update(bytes);
+    digest.update(bytes, length);
     return digest.finish();
   }
 
-  void update(byte[] bytes) {
+  void update(byte[] bytes, int length) {
     if (sha != null) {
-      sha.update(bytes);
+      sha.update(bytes, 0, length);
     } else {
-      crc.update(bytes);
+      crc.update(bytes, 0, length);
     }
   }
 

@@ -141,6 +141,11 @@ public final class TransferClient {
     progress.start(d.size(), held.size() * (long) d.chunkSize());
 
     var fileDigest = ChunkDigest.start(options.digest());
+    // the only chunk-sized memory of a send: one buffer per chunk in flight and one being read
+    var buffers = new java.util.concurrent.ArrayBlockingQueue<byte[]>(options.parallelism() + 1);
+    for (int i = 0; i <= options.parallelism(); i++) {
+      buffers.add(new byte[(int) Math.min(d.chunkSize(), Math.max(1, d.size()))]);
+    }
     ExecutorService senders = Executors.newFixedThreadPool(options.parallelism(), daemonThreads());
     CompletionService<Long> done = new ExecutorCompletionService<>(senders);
     int inFlight = 0;
@@ -152,12 +157,14 @@ public final class TransferClient {
         }
         long offset = n * d.chunkSize();
         int length = (int) Math.min(d.chunkSize(), d.size() - offset);
-        var bytes = new byte[length];
-        readFully(channel, ByteBuffer.wrap(bytes), offset);
-        fileDigest.update(bytes);
+        var bytes = take(buffers);
+        readFully(channel, ByteBuffer.wrap(bytes, 0, length), offset);
+        fileDigest.update(bytes, length);
         var logged = loggedDigests.get(n);
         if (held.contains(n)) {
-          if (logged != null && !logged.equals(ChunkDigest.of(options.digest(), bytes))) {
+          var same = logged == null || logged.equals(ChunkDigest.of(options.digest(), bytes, length));
+          buffers.add(bytes);
+          if (!same) {
             throw sourceChanged(state, n);
           }
           continue;
@@ -168,14 +175,18 @@ public final class TransferClient {
         }
         long number = n;
         done.submit(() -> {
-          // digesting here, on the sender threads, keeps the reading thread to one digest pass
-          var digest = ChunkDigest.of(options.digest(), bytes);
-          if (logged == null) {
-            state.logDigest(number, digest);
-          } else if (!logged.equals(digest)) {
-            throw sourceChanged(state, number);
+          try {
+            // digesting here, on the sender threads, keeps the reading thread to one digest pass
+            var digest = ChunkDigest.of(options.digest(), bytes, length);
+            if (logged == null) {
+              state.logDigest(number, digest);
+            } else if (!logged.equals(digest)) {
+              throw sourceChanged(state, number);
+            }
+            return putChunk(transferUrl, number, bytes, length, digest, sent, resent);
+          } finally {
+            buffers.add(bytes);
           }
-          return putChunk(transferUrl, number, bytes, digest, sent, resent);
         });
         inFlight++;
       }
@@ -217,6 +228,15 @@ public final class TransferClient {
         null);
   }
 
+  private static byte[] take(java.util.concurrent.BlockingQueue<byte[]> buffers) throws TransferException {
+    try {
+      return buffers.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransferException("interrupted", true, e);
+    }
+  }
+
   private void collect(CompletionService<Long> done, List<Throwable> failures) throws TransferException {
     try {
       done.take().get();
@@ -229,7 +249,7 @@ public final class TransferClient {
   }
 
   /** Sends one chunk until the gateway accepts it; resends at once after a 422 (corrupted in transit). */
-  private Long putChunk(URI transferUrl, long number, byte[] bytes, String digest, AtomicLong sent,
+  private Long putChunk(URI transferUrl, long number, byte[] bytes, int length, String digest, AtomicLong sent,
       AtomicLong resent) throws TransferException, IOException {
     var attempts = new AtomicInteger();
     while (true) {
@@ -244,7 +264,7 @@ public final class TransferClient {
       try {
         response = http.send(HttpRequest.newBuilder(URI.create(transferUrl + "/chunks/" + number))
             .timeout(options.requestTimeout()).header("X-Api-Key", options.apiKey())
-            .header("Content-Digest", digest).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
+            .header("Content-Digest", digest).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes, 0, length)).build(),
             HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
         if (attempts.get() >= options.maxAttempts()) {
@@ -258,8 +278,8 @@ public final class TransferClient {
       }
       int code = response.statusCode();
       if (code == 200) {
-        listener.accepted(number, bytes.length);
-        progress.advance(bytes.length);
+        listener.accepted(number, length);
+        progress.advance(length);
         return number;
       }
       boolean retry = code == 422 || code == 429 || code >= 500;
