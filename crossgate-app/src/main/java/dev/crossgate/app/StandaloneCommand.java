@@ -2,6 +2,9 @@ package dev.crossgate.app;
 
 import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.transfer.TransferEndpoint;
+import dev.crossgate.gateway.transfer.TransferSettings;
+import dev.crossgate.store.transfer.TransferRepository;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -41,13 +44,15 @@ final class StandaloneCommand implements Callable<Integer> {
         () -> registry.scrape() + (node.get() == null ? "" : node.get().metrics().scrape()))
         .compose(cp -> {
               var follower = cp.follower();
-              return GatewayServer.start(vertx, gatewayOptions, follower, List.of()).map(traffic -> {
+              var transfers = TransferEndpoint.create(vertx, new TransferRepository(cp.database().dataSource()),
+                  follower, TransferSettings.defaults(options.dataDir().resolve("transfers")));
+              return GatewayServer.start(vertx, gatewayOptions, follower, List.of(transfers)).map(traffic -> {
                 node.set(traffic);
                 Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                 LOG.info("crossgate standalone ready admin=http://{}:{}/admin console=http://{}:{}/console/"
                         + " gateway=http://{}:{}", common.bind, cp.port(), common.bind, cp.port(), common.bind,
                     traffic.port());
-                Supplier<Future<Void>> close = () -> traffic.close().eventually(cp::close);
+                Supplier<Future<Void>> close = () -> traffic.close().eventually(transfers::close).eventually(cp::close);
                 return close;
               });
             }));
