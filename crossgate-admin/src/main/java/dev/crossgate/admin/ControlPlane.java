@@ -9,6 +9,7 @@ import dev.crossgate.admin.cluster.NodesEndpoint;
 import dev.crossgate.admin.filter.FilterEndpoint;
 import dev.crossgate.admin.route.RouteEndpoint;
 import dev.crossgate.admin.tenant.TenantEndpoint;
+import dev.crossgate.admin.transfer.TransfersEndpoint;
 import dev.crossgate.route.Route;
 import dev.crossgate.id.Ids;
 import dev.crossgate.store.ChangeLog;
@@ -20,6 +21,7 @@ import dev.crossgate.store.filter.FilterRepository;
 import dev.crossgate.store.route.RouteRepository;
 import dev.crossgate.store.tenant.TenantRepository;
 import dev.crossgate.store.token.TokenRepository;
+import dev.crossgate.store.transfer.TransferRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -107,6 +109,7 @@ public final class ControlPlane {
           new TokenEndpoint(cp.tokens, auth),
           new ChangeEndpoint(cp.changeLog),
           new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
+          new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
           cp.hub);
       return AdminServer.start(vertx, options.admin(), auth, cp.changeLog, wrapNotify(cp, endpoints), extraMetrics)
           .map(server -> {

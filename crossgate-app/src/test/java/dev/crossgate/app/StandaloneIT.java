@@ -86,6 +86,8 @@ class StandaloneIT {
         assertThat(sender.waitFor(Duration.ofSeconds(60))).as(sender.output()).isZero();
         assertThat(sender.output()).contains("sent payload.bin (" + bytes.length + " bytes)", "4 chunks sent");
       }
+      var operators = send(ready.group(1), "GET", "/admin/transfers", "cga_send-test-token", null);
+      assertThat(operators.body()).contains("\"owner\":\"acme\"", "\"receivedBytes\":" + bytes.length);
       node.stop();
     }
   }
