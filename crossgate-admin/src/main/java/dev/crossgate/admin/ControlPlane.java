@@ -86,7 +86,8 @@ public final class ControlPlane {
           new FilterEndpoint(cp.filters),
           new TenantEndpoint(cp.tenants),
           new TokenEndpoint(cp.tokens, auth),
-          new ChangeEndpoint(cp.changeLog));
+          new ChangeEndpoint(cp.changeLog),
+          new dev.crossgate.admin.auth.WhoAmIEndpoint());
       return AdminServer.start(vertx, options.admin(), auth, cp.changeLog, wrapNotify(cp, endpoints), extraMetrics)
           .map(server -> {
             cp.server = server;
