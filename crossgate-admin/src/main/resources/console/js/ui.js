@@ -12,6 +12,9 @@ export function el(tag, attrs = {}, ...children) {
       node.addEventListener(key.slice(2).toLowerCase(), value);
     } else if (key === 'class') {
       node.className = value;
+    } else if (key === 'checked') {
+      node.defaultChecked = true; // so that form.reset() restores it
+      node.checked = true;
     } else if (key === 'dataset') {
       Object.assign(node.dataset, value);
     } else if (key in node && typeof value !== 'string') {

@@ -110,7 +110,8 @@ function addForm(status, reload) {
       await call('POST', '/admin/filters', { body });
       form.reset();
       showExample();
-      notice(status, 'success', 'The filter rule was added.');
+      clear(status);
+      notice(formStatus, 'success', 'The filter rule was added.');
       reload();
     } catch (error) {
       reportFailure(form, formStatus, error);

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.function.Function;
 import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -34,6 +35,11 @@ final class ConsoleBrowser implements AutoCloseable {
   static final String CHROMEDRIVER = "/usr/bin/chromedriver";
   static final Dimension DESKTOP = new Dimension(1280, 800);
 
+  private static final Logger QUIET_CDP =
+      Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+  private static final Logger QUIET_CHROMIUM =
+      Logger.getLogger("org.openqa.selenium.chromium.ChromiumDriver");
+
   private final ChromeDriver driver;
   private final WebDriverWait wait;
   private final Path profile;
@@ -45,6 +51,9 @@ final class ConsoleBrowser implements AutoCloseable {
   }
 
   static ConsoleBrowser start() throws IOException {
+    // Selenium ships no CDP bindings for every Chromium release; the tests use WebDriver only
+    QUIET_CDP.setLevel(Level.SEVERE);
+    QUIET_CHROMIUM.setLevel(Level.SEVERE);
     System.setProperty("SE_OFFLINE", "true");
     System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER);
     var profile = Files.createTempDirectory("crossgate-console-chromium");
@@ -102,6 +111,10 @@ final class ConsoleBrowser implements AutoCloseable {
       throw new AssertionError(e.getRawMessage() + "\nat " + driver.getCurrentUrl() + ", the page showed:\n"
           + driver.findElement(By.tagName("body")).getText() + "\nbrowser console:" + logs, e);
     }
+  }
+
+  int rows(By by) {
+    return driver.findElements(by).size();
   }
 
   boolean present(By by) {

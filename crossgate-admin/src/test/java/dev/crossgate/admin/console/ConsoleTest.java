@@ -104,6 +104,60 @@ class ConsoleTest {
   }
 
   @Test
+  void routesAreSearchedByServiceAndPagedTwentyAtATime() throws Exception {
+    var batch = new StringBuilder("[");
+    for (int i = 0; i < 23; i++) {
+      batch.append(i == 0 ? "" : ",").append("{\"service\":\"inventory\",\"sourcePath\":\"/inventory/item")
+          .append(i).append("\",\"targetUrl\":\"http://svc/item").append(i).append("\"}");
+    }
+    assertThat(kit.post("/admin/routes/batch", batch.append("]").toString()).status()).isEqualTo(201);
+    createRoute("{\"service\":\"billing\",\"sourcePath\":\"/billing\",\"targetUrl\":\"http://svc/billing\"}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+
+    browser.waitForText(By.id("routes-results"), "inventory");
+    var firstPage = browser.rows(By.cssSelector("#routes-results tbody tr"));
+    browser.click(By.id("next-page"));
+    browser.waitForText(By.cssSelector(".pager"), "Page 2");
+    var secondPage = browser.rows(By.cssSelector("#routes-results tbody tr"));
+    browser.type(By.id("search-service"), "billing");
+    browser.click(By.cssSelector("form.search button[type=submit]"));
+    var found = browser.waitForText(By.id("routes-results"), "http://svc/billing");
+    browser.type(By.id("search-service"), "nobody");
+    browser.click(By.cssSelector("form.search button[type=submit]"));
+    var none = browser.waitForText(By.id("routes-results"), "No route matches");
+
+    assertThat(firstPage).isEqualTo(20);
+    assertThat(secondPage).isEqualTo(4);
+    assertThat(found).doesNotContain("inventory");
+    assertThat(none).contains("must match exactly");
+  }
+
+  @Test
+  void aFilterRuleIsCheckedAddedAndDeleted() throws Exception {
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.open("#/filters", "Filters");
+    browser.waitForText(By.id("main"), "No filter rules");
+
+    browser.type(By.id("filter-name"), "block scanners");
+    browser.type(By.id("filter-value"), "10.0.0.300");
+    browser.click(By.cssSelector("#filter-form button[type=submit]"));
+    var valueError = browser.waitForText(By.cssSelector("#filter-form [data-field=value] .field-error"), "not an IP");
+    browser.type(By.id("filter-value"), "203.0.113.0/24");
+    browser.click(By.cssSelector("#filter-form button[type=submit]"));
+    var listed = browser.waitForText(By.tagName("table"), "203.0.113.0/24");
+    browser.script("window.scrollTo(0, 0)");
+    browser.screenshot("filters");
+    browser.click(By.cssSelector("table button.danger"));
+    browser.click(By.id("confirm-yes"));
+    var deleted = browser.waitForText(By.id("filters-status"), "deleted");
+
+    assertThat(valueError).contains("'10.0.0.300' is not an IP address or CIDR block");
+    assertThat(listed).contains("block scanners", "403");
+    assertThat(deleted).contains("Filter rule \"block scanners\" was deleted");
+    assertThat(kit.get("/admin/filters").json().path("items")).isEmpty();
+  }
+
+  @Test
   void editingARoutesVersionIsSavedAndShownInTheList() throws Exception {
     var id = createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
