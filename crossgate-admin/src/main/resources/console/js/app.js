@@ -87,7 +87,6 @@ function render() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   const page = pageFor(parts.length ? parts : ['routes']);
   const target = main();
-  document.body.classList.toggle('read-only', user.role !== 'ADMIN');
   renderNav(parts[0] || 'routes');
   if (!page) {
     target.replaceChildren(el('h1', {}, 'Page not found'),

@@ -13,6 +13,7 @@ import java.util.logging.Logger;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
@@ -81,6 +82,18 @@ final class ConsoleBrowser implements AutoCloseable {
     click(By.cssSelector("#sign-in button[type=submit]"));
     find(By.id("who-name"));
     waitForText(By.tagName("h1"), "Routes");
+  }
+
+  /** Signs in by typing the token and pressing Enter, without the mouse. */
+  void signInWithEnterKey(URI consoleUrl, String token) {
+    driver.manage().window().setSize(DESKTOP);
+    driver.get(consoleUrl.toString());
+    find(By.id("token")).sendKeys(token, Keys.ENTER);
+  }
+
+  /** Presses Escape in the focused element. */
+  void pressEscape() {
+    driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
   }
 
   /** Opens the console's sign-in page and submits {@code token}, which the server will refuse. */

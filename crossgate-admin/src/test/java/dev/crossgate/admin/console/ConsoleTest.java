@@ -172,6 +172,36 @@ class ConsoleTest {
   }
 
   @Test
+  void savingARouteSomeoneElseChangedMeanwhileIsRefusedInPlainWords() throws Exception {
+    var id = createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.open("#/routes/" + id, "Edit route");
+
+    kit.put("/admin/routes/" + id, "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/other\"}");
+    browser.type(By.id("route-version"), "v9");
+    browser.click(By.id("save-route"));
+
+    assertThat(browser.waitForText(By.id("form-status"), "Someone else"))
+        .contains("Someone else changed this since you opened it");
+    assertThat(kit.get("/admin/routes/" + id).json().path("version").asText()).isEqualTo("v1");
+  }
+
+  @Test
+  void signInAndTheConfirmationDialogWorkFromTheKeyboard() throws Exception {
+    var id = createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
+    browser.signInWithEnterKey(console(), AdminKit.ADMIN_TOKEN);
+    browser.waitForText(By.tagName("h1"), "Routes");
+
+    browser.click(By.cssSelector("tr[data-route-id='" + id + "'] button.danger"));
+    var focused = browser.script("return document.activeElement.textContent");
+    browser.pressEscape();
+    browser.waitUntilGone(By.cssSelector("dialog.confirm"));
+
+    assertThat(focused).isEqualTo("Cancel");
+    assertThat(kit.get("/admin/routes/" + id).status()).isEqualTo(200);
+  }
+
+  @Test
   void deletingARouteAsksForConfirmationAndRemovesIt() throws Exception {
     var id = createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
