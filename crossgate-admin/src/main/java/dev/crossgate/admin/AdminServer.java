@@ -73,7 +73,10 @@ public final class AdminServer {
         .setHost(options.bind())
         .setPort(options.port())
         .setMaxHeaderSize(options.maxHeaderBytes())
-        .setCompressionSupported(true);
+        .setCompressionSupported(true)
+        // a cluster SNAPSHOT of 100,000 routes is tens of megabytes
+        .setMaxWebSocketMessageSize(512 * 1024 * 1024)
+        .setMaxWebSocketFrameSize(1024 * 1024);
     return vertx.createHttpServer(serverOptions).requestHandler(router).listen().map(AdminServer::new);
   }
 

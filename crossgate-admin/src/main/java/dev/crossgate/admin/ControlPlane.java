@@ -3,13 +3,19 @@ package dev.crossgate.admin;
 import dev.crossgate.admin.auth.AdminAuth;
 import dev.crossgate.admin.auth.TokenEndpoint;
 import dev.crossgate.admin.change.ChangeEndpoint;
+import dev.crossgate.admin.cluster.ClusterHub;
+import dev.crossgate.admin.cluster.ConfigFollower;
+import dev.crossgate.admin.cluster.NodesEndpoint;
 import dev.crossgate.admin.filter.FilterEndpoint;
 import dev.crossgate.admin.route.RouteEndpoint;
 import dev.crossgate.admin.tenant.TenantEndpoint;
 import dev.crossgate.route.Route;
+import dev.crossgate.id.Ids;
 import dev.crossgate.store.ChangeLog;
+import dev.crossgate.store.ChangeNotifications;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.cache.RouteCache;
+import dev.crossgate.store.cluster.NodeRepository;
 import dev.crossgate.store.filter.FilterRepository;
 import dev.crossgate.store.route.RouteRepository;
 import dev.crossgate.store.tenant.TenantRepository;
@@ -49,6 +55,10 @@ public final class ControlPlane {
   private final TenantRepository tenants;
   private final TokenRepository tokens;
   private final RouteCache routeCache;
+  private final NodeRepository nodes;
+  private final ConfigFollower follower;
+  private final ClusterHub hub;
+  private final ChangeNotifications notifications;
   private final Redis redis;
   private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
   private final long refreshTimer;
@@ -66,6 +76,7 @@ public final class ControlPlane {
     this.filters = new FilterRepository(database, changeLog, clock);
     this.tenants = new TenantRepository(database, changeLog, clock);
     this.tokens = new TokenRepository(database, clock);
+    this.nodes = new NodeRepository(database, clock);
     this.redis = options.redisUri() == null ? null
         : Redis.createClient(vertx, new RedisOptions().setConnectionString(options.redisUri()).setMaxPoolSize(8)
             .setMaxPoolWaiting(64));
@@ -75,6 +86,14 @@ public final class ControlPlane {
     this.refreshTimer = redis == null ? -1 : vertx.setPeriodic(options.redisRefresh().toMillis(),
         id -> vertx.executeBlocking(routeCache::refresh, false));
     this.generatedToken = bootstrapToken(options);
+    this.follower = new ConfigFollower(vertx, changeLog, routes, filters, tenants, 1000);
+    changeListeners.add(follower::poke);
+    var instanceId = Ids.random("cp_").substring(0, 11);
+    this.hub = new ClusterHub(vertx, follower, changeLog, nodes, options.cluster(), instanceId);
+    // changes committed through other control-plane instances arrive by NOTIFY, in milliseconds
+    this.notifications = database.isPostgres()
+        ? new ChangeNotifications(url, options.dbUser(), options.dbPassword(), follower::poke)
+        : null;
   }
 
   /** Opens the store and starts the Admin API; blocking parts run on a worker thread. */
@@ -87,7 +106,9 @@ public final class ControlPlane {
           new TenantEndpoint(cp.tenants),
           new TokenEndpoint(cp.tokens, auth),
           new ChangeEndpoint(cp.changeLog),
-          new dev.crossgate.admin.auth.WhoAmIEndpoint());
+          new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
+          new dev.crossgate.admin.auth.WhoAmIEndpoint(),
+          cp.hub);
       return AdminServer.start(vertx, options.admin(), auth, cp.changeLog, wrapNotify(cp, endpoints), extraMetrics)
           .map(server -> {
             cp.server = server;
@@ -175,10 +196,20 @@ public final class ControlPlane {
     return routeCache;
   }
 
+  /** The control plane's current configuration, as nodes should serve it. */
+  public ConfigFollower follower() {
+    return follower;
+  }
+
   /** Stops the server (draining requests), then closes Redis and the database pool. */
   public Future<Void> close() {
     if (refreshTimer >= 0) {
       vertx.cancelTimer(refreshTimer);
+    }
+    follower.stop();
+    hub.close();
+    if (notifications != null) {
+      notifications.close();
     }
     var stopped = server == null ? Future.<Void>succeededFuture() : server.close();
     return stopped.eventually(() -> {

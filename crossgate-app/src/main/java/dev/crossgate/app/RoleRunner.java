@@ -32,8 +32,11 @@ final class RoleRunner {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("crossgate {} stopping", role);
       try {
-        close.get().eventually(vertx::close).toCompletionStage().toCompletableFuture()
-            .get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+        close.get().toCompletionStage().toCompletableFuture().get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+        // closed from this thread, not chained on the role's future: that future's callbacks
+        // would run on an event loop that Vert.x is shutting down
+        vertx.close().toCompletionStage().toCompletableFuture().get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+        LOG.info("crossgate {} stopped", role);
       } catch (Exception e) {
         LOG.warn("crossgate {} did not stop cleanly: {}", role, e.getMessage());
       }

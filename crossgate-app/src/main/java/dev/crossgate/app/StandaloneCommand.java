@@ -1,20 +1,19 @@
 package dev.crossgate.app;
 
 import dev.crossgate.admin.ControlPlane;
-import dev.crossgate.problem.Problem;
-import dev.crossgate.problem.ProblemResponses;
+import dev.crossgate.gateway.GatewayServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerOptions;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * {@code crossgate standalone}: the control plane and one gateway node in one JVM, embedded H2
@@ -28,39 +27,30 @@ final class StandaloneCommand implements Callable<Integer> {
   @Mixin CommonOptions common = new CommonOptions();
   @Mixin StorageOptions storage = new StorageOptions();
 
-  @Option(names = "--gateway-port", defaultValue = "9000", description = "Gateway (traffic) port (default: ${DEFAULT-VALUE}).")
-  int gatewayPort;
+  @Mixin GatewayFlags gateway = new GatewayFlags();
 
   @Override
   public Integer call() {
-    var vertx = Vertx.vertx();
+    var gatewayOptions = gateway.toOptions(common.bind);
+    var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
+    var node = new AtomicReference<GatewayServer>();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.bindJvm(registry);
     var options = storage.toOptions(common);
-    return RoleRunner.run("standalone", vertx, () -> ControlPlane.start(vertx, options, registry::scrape)
-        .compose(cp -> vertx.executeBlocking(() -> new ChangeLogFollower(vertx, cp.changeLog(), cp.routes(),
-                cp.filters(), cp.tenants(), 1000), false)
-            .compose(follower -> {
-              cp.onChange(follower::poke);
-              return startGateway(vertx, follower).map(gateway -> {
+    return RoleRunner.run("standalone", vertx, () -> ControlPlane.start(vertx, options,
+        () -> registry.scrape() + (node.get() == null ? "" : node.get().metrics().scrape()))
+        .compose(cp -> {
+              var follower = cp.follower();
+              return GatewayServer.start(vertx, gatewayOptions, follower, List.of()).map(traffic -> {
+                node.set(traffic);
                 Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                 LOG.info("crossgate standalone ready admin=http://{}:{}/admin console=http://{}:{}/console/"
                         + " gateway=http://{}:{}", common.bind, cp.port(), common.bind, cp.port(), common.bind,
-                    gateway.actualPort());
-                Supplier<Future<Void>> close = () -> gateway.shutdown().eventually(() -> {
-                  follower.stop();
-                  return cp.close();
-                });
+                    traffic.port());
+                Supplier<Future<Void>> close = () -> traffic.close().eventually(cp::close);
                 return close;
               });
-            })));
+            }));
   }
 
-  private Future<io.vertx.core.http.HttpServer> startGateway(Vertx vertx, ChangeLogFollower config) {
-    return vertx.createHttpServer(new HttpServerOptions().setHost(common.bind).setPort(gatewayPort))
-        .requestHandler(req -> ProblemResponses.send(req.response(),
-            Problem.notFound("no route matches " + req.method() + " " + req.path()
-                + " (config revision " + config.get().revision() + ")")))
-        .listen();
-  }
 }

@@ -1,6 +1,7 @@
 package dev.crossgate.app;
 
 import dev.crossgate.admin.ControlPlaneOptions;
+import dev.crossgate.admin.cluster.ClusterOptions;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -36,10 +37,20 @@ final class StorageOptions {
   @Option(names = "--admin-max-body", defaultValue = "1048576", description = "Largest Admin API request body in bytes (default: ${DEFAULT-VALUE}).")
   long adminMaxBody;
 
+  @Option(names = "--cluster-token", defaultValue = "${env:CROSSGATE_CLUSTER_TOKEN}", description = "Shared secret "
+      + "gateway nodes present on the cluster stream (or env CROSSGATE_CLUSTER_TOKEN). Without it no node can join.")
+  String clusterToken;
+
+  @Option(names = "--retained-revisions", defaultValue = "100000", description = "Change-log entries kept for "
+      + "deltas; a node further behind gets a full snapshot (default: ${DEFAULT-VALUE}).")
+  long retainedRevisions;
+
   ControlPlaneOptions toOptions(CommonOptions common) {
     var admin = new dev.crossgate.admin.AdminOptions(common.bind, adminPort, adminMaxBody, 16 * 1024);
+    var cluster = new ClusterOptions(blankToNull(clusterToken), Duration.ofSeconds(5), Duration.ofSeconds(60),
+        retainedRevisions);
     return new ControlPlaneOptions(common.dataDir, admin, db, dbUser, blankToNull(dbPassword), redis, "crossgate:",
-        redisTtl, redisRefresh, blankToNull(adminToken));
+        redisTtl, redisRefresh, blankToNull(adminToken), cluster);
   }
 
   private static String blankToNull(String s) {

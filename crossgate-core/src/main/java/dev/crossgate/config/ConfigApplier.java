@@ -16,12 +16,25 @@ import java.util.List;
  * the input snapshot is never modified. The same code serves the standalone node (which follows
  * the change log directly) and cluster nodes (which receive deltas). A batch is applied whole or
  * not at all: a change that cannot be read fails the batch with {@link IllegalArgumentException}
- * naming the entity, which a node reports as its NACK.
+ * naming the entity, which a node reports as its NACK. The {@link ConfigHash} is updated per
+ * change rather than recomputed, so applying a delta costs what the delta touches (plus the
+ * route table rebuild).
  */
 public final class ConfigApplier {
   private ConfigApplier() {}
 
   public static GatewayConfig apply(GatewayConfig current, List<Change> changes) {
+    return apply(current, changes, (revision, hash) -> {});
+  }
+
+  /** Receives the configuration hash after each applied revision, e.g. to check nodes against. */
+  @FunctionalInterface
+  public interface RevisionHashes {
+    void record(long revision, long hash);
+  }
+
+  /** As {@link #apply(GatewayConfig, List)}, reporting the hash after every revision to {@code hashes}. */
+  public static GatewayConfig apply(GatewayConfig current, List<Change> changes, RevisionHashes hashes) {
     if (changes.isEmpty()) {
       return current;
     }
@@ -31,6 +44,7 @@ public final class ConfigApplier {
     current.filters().forEach(f -> filters.put(f.id(), f));
     var keys = new HashMap<String, ApiKey>(current.apiKeys());
     long revision = current.revision();
+    long hash = current.hash();
     for (var change : changes) {
       if (change.revision() <= revision) {
         continue; // already applied: replays are harmless
@@ -38,6 +52,11 @@ public final class ConfigApplier {
       revision = change.revision();
       switch (change.entityType()) {
         case ROUTE -> {
+          var before = upserts.containsKey(change.entityId()) ? upserts.get(change.entityId())
+              : deletes.contains(change.entityId()) ? null : current.routes().get(change.entityId());
+          if (before != null) {
+            hash -= ConfigHash.route(before);
+          }
           if (change.op() == Change.Op.DELETE) {
             upserts.remove(change.entityId());
             deletes.add(change.entityId());
@@ -45,30 +64,47 @@ public final class ConfigApplier {
             var route = read(change, Route.class);
             deletes.remove(route.id());
             upserts.put(route.id(), route);
+            hash += ConfigHash.route(route);
           }
         }
         case FILTER -> {
-          if (change.op() == Change.Op.DELETE) {
-            filters.remove(change.entityId());
-          } else {
-            filters.put(change.entityId(), read(change, FilterRule.class));
+          var before = filters.remove(change.entityId());
+          if (before != null) {
+            hash -= ConfigHash.filter(before);
+          }
+          if (change.op() != Change.Op.DELETE) {
+            var rule = read(change, FilterRule.class);
+            if (rule.enabled()) {
+              filters.put(rule.id(), rule);
+              hash += ConfigHash.filter(rule);
+            }
           }
         }
         case API_KEY -> {
-          if (change.op() == Change.Op.DELETE) {
-            keys.values().removeIf(k -> k.id().equals(change.entityId()));
-          } else {
+          var before = keys.values().stream().filter(k -> k.id().equals(change.entityId())).findFirst();
+          if (before.isPresent()) {
+            keys.remove(before.get().keyHash());
+            hash -= ConfigHash.key(before.get());
+          }
+          if (change.op() != Change.Op.DELETE) {
             var key = read(change, ApiKey.class);
             keys.put(key.keyHash(), key);
+            hash += ConfigHash.key(key);
           }
         }
         case TENANT, EXTENSION -> {
           // not served from the snapshot yet: tenants matter through their keys
         }
       }
+      hashes.record(revision, hash);
+    }
+    if (hash == current.hash()) {
+      // nothing a node serves changed (tenant edits, a write and its undo): skip the rebuild
+      return new GatewayConfig(revision, current.routes().withRevision(revision), new ArrayList<>(filters.values()),
+          keys, hash);
     }
     var routes = current.routes().apply(upserts.values(), deletes, revision);
-    return new GatewayConfig(revision, routes, new ArrayList<>(filters.values()), keys);
+    return new GatewayConfig(revision, routes, new ArrayList<>(filters.values()), keys, hash);
   }
 
   private static <T> T read(Change change, Class<T> type) {

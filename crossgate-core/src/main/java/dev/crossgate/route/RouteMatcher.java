@@ -59,7 +59,8 @@ public final class RouteMatcher {
     if (nextSegment != null && hasVersion(routes, nextSegment)) {
       version = nextSegment;
       remainder = rest.substring(1 + nextSegment.length());
-    } else if (acceptVersion != null) {
+    } else if (acceptVersion != null && anyVersioned(routes)) {
+      // a header naming a version means nothing to an unversioned API: it is ignored there
       version = acceptVersion;
     }
     var candidates = new ArrayList<Route>(2);
@@ -96,6 +97,15 @@ public final class RouteMatcher {
     return false;
   }
 
+  private static boolean anyVersioned(List<Route> routes) {
+    for (var r : routes) {
+      if (r.version() != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static String firstSegment(String rest) {
     if (rest.length() < 2) {
       return null;
@@ -126,12 +136,28 @@ public final class RouteMatcher {
     if (host != null && !host.isEmpty()) {
       var h = stripPort(host).toLowerCase(Locale.ROOT);
       keys.add(h);
-      for (int dot = h.indexOf('.'); dot >= 0 && dot < h.length() - 1; dot = h.indexOf('.', dot + 1)) {
-        keys.add("*" + h.substring(dot));
+      // an IP literal has no parent domains: "*.0.0.1" can never be a route's host
+      if (!isIpLiteral(h)) {
+        for (int dot = h.indexOf('.'); dot >= 0 && dot < h.length() - 1; dot = h.indexOf('.', dot + 1)) {
+          keys.add("*" + h.substring(dot));
+        }
       }
     }
     keys.add("");
     return keys;
+  }
+
+  private static boolean isIpLiteral(String host) {
+    if (host.startsWith("[")) {
+      return true;
+    }
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      if ((c < '0' || c > '9') && c != '.') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String stripPort(String host) {

@@ -2,6 +2,7 @@ package dev.crossgate.route;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,12 @@ public final class RouteTable implements RouteSource {
   private final Map<String, Map<String, List<Route>>> byHost;
   private final Map<String, Route> byId;
   private final long revision;
+
+  private RouteTable(Map<String, Map<String, List<Route>>> byHost, Map<String, Route> byId, long revision) {
+    this.byHost = byHost;
+    this.byId = byId;
+    this.revision = revision;
+  }
 
   private RouteTable(Collection<Route> routes, long revision) {
     var hosts = new HashMap<String, Map<String, List<Route>>>();
@@ -47,6 +54,11 @@ public final class RouteTable implements RouteSource {
     return new RouteTable(merged.values(), newRevision);
   }
 
+  /** This table at another revision: the same routes, shared, at no cost. */
+  public RouteTable withRevision(long newRevision) {
+    return new RouteTable(byHost, byId, newRevision);
+  }
+
   @Override
   public List<Route> routesAt(String hostKey, String sourcePath) {
     var paths = byHost.get(hostKey);
@@ -61,8 +73,14 @@ public final class RouteTable implements RouteSource {
     return RouteMatcher.match(this, host, normalizedPath, method, acceptVersion);
   }
 
+  /** The route with this id, enabled or not; null when absent. */
+  public Route get(String id) {
+    return byId.get(id);
+  }
+
+  /** Every route, enabled or not; read-only (the table is shared by concurrent readers). */
   public Collection<Route> routes() {
-    return byId.values();
+    return Collections.unmodifiableCollection(byId.values());
   }
 
   public int size() {

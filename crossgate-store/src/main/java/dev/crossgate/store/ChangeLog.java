@@ -18,6 +18,9 @@ import java.util.List;
  * so a reader that saw revision N will never later find a change below N.
  */
 public final class ChangeLog {
+  /** The PostgreSQL NOTIFY channel carrying each committed revision. */
+  public static final String CHANNEL = "crossgate_changes";
+
   private final Database database;
 
   public ChangeLog(Database database) {
@@ -36,7 +39,46 @@ public final class ChangeLog {
         rs.next();
         current = rs.getLong(1);
       }
-      return work.run(new ChangeTransaction(c, actor, current));
+      var tx = new ChangeTransaction(c, actor, current);
+      var result = work.run(tx);
+      if (database.isPostgres() && tx.revision > current) {
+        // delivered by PostgreSQL at commit, to every control-plane instance listening
+        try (var notify = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+          notify.setString(1, Long.toString(tx.revision));
+          notify.execute();
+        }
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Removes changes older than the newest {@code keep} revisions. A node that has applied less
+   * than {@link #oldestRetainedRevision()} - 1 can no longer get a delta and gets a snapshot.
+   */
+  public int prune(long keep) {
+    return database.inTransaction(c -> {
+      long latest;
+      try (var ps = c.prepareStatement("SELECT counter_value FROM revision_counter WHERE id = 1");
+          var rs = ps.executeQuery()) {
+        rs.next();
+        latest = rs.getLong(1);
+      }
+      try (var ps = c.prepareStatement("DELETE FROM change_log WHERE revision <= ?")) {
+        ps.setLong(1, latest - keep);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  /** The oldest revision still in the log, or latest + 1 when the log is empty. */
+  public long oldestRetainedRevision() {
+    return database.read(c -> {
+      try (var ps = c.prepareStatement("SELECT MIN(revision) FROM change_log"); var rs = ps.executeQuery()) {
+        rs.next();
+        long min = rs.getLong(1);
+        return rs.wasNull() ? latestRevision() + 1 : min;
+      }
     });
   }
 

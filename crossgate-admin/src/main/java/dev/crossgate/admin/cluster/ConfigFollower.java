@@ -1,0 +1,137 @@
+package dev.crossgate.admin.cluster;
+
+import dev.crossgate.config.ConfigApplier;
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.route.RouteTable;
+import dev.crossgate.store.ChangeLog;
+import dev.crossgate.store.filter.FilterRepository;
+import dev.crossgate.store.route.RouteRepository;
+import dev.crossgate.store.tenant.TenantRepository;
+import dev.crossgate.tenant.ApiKey;
+import io.vertx.core.Vertx;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the change log and keeps the current {@link GatewayConfig}: the standalone node serves
+ * from it, and the cluster hub takes snapshots and expected hashes from it. Loads a snapshot from
+ * the database, then applies each batch of new changes with {@link ConfigApplier} (the code
+ * cluster nodes use for deltas) and swaps one reference. It polls when poked (after a local write,
+ * on a PostgreSQL notification) and on a fallback timer, on a worker thread; a burst of pokes
+ * coalesces into one poll.
+ */
+public final class ConfigFollower implements Supplier<GatewayConfig> {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigFollower.class);
+  private static final int BATCH = 10_000;
+  private static final int REMEMBERED_HASHES = 100_000;
+
+  private final Vertx vertx;
+  private final ChangeLog changeLog;
+  private final AtomicReference<GatewayConfig> current;
+  private final AtomicBoolean polling = new AtomicBoolean();
+  private final AtomicBoolean pokedWhilePolling = new AtomicBoolean();
+  private final List<Consumer<GatewayConfig>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<Long, Long> hashes = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+      return size() > REMEMBERED_HASHES;
+    }
+  };
+  private final long timer;
+  private volatile boolean stopped;
+
+  /** Blocking: loads the initial snapshot. Call from a worker thread. */
+  public ConfigFollower(Vertx vertx, ChangeLog changeLog, RouteRepository routes, FilterRepository filters,
+      TenantRepository tenants, long fallbackPollMs) {
+    this.vertx = vertx;
+    this.changeLog = changeLog;
+    GatewayConfig initial;
+    long revision;
+    do {
+      // consistent without a long transaction: no commit happened if the revision did not move
+      revision = changeLog.latestRevision();
+      var keys = tenants.allKeys().stream().collect(Collectors.toMap(ApiKey::keyHash, k -> k));
+      initial = new GatewayConfig(revision, RouteTable.of(routes.all(), revision), filters.all(), keys);
+    } while (changeLog.latestRevision() != revision);
+    this.current = new AtomicReference<>(initial);
+    remember(revision, initial.hash());
+    this.timer = vertx.setPeriodic(fallbackPollMs, id -> poke());
+    LOG.info("config loaded revision={} routes={} hash={}", revision, initial.routes().size(), initial.hashHex());
+  }
+
+  @Override
+  public GatewayConfig get() {
+    return current.get();
+  }
+
+  /** Called on a worker thread with each new configuration. */
+  public void onAdvance(Consumer<GatewayConfig> listener) {
+    listeners.add(listener);
+  }
+
+  /** The configuration hash at {@code revision}, when this follower has seen that revision. */
+  public Long hashAt(long revision) {
+    synchronized (hashes) {
+      return hashes.get(revision);
+    }
+  }
+
+  /** Asks for a poll soon; cheap and safe from any thread. */
+  public void poke() {
+    if (stopped) {
+      return;
+    }
+    if (!polling.compareAndSet(false, true)) {
+      pokedWhilePolling.set(true);
+      return;
+    }
+    vertx.executeBlocking(this::pollOnce, false).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("change log poll failed error=\"{}\"; serving revision {}", ar.cause().getMessage(),
+            current.get().revision());
+      }
+      polling.set(false);
+      if (pokedWhilePolling.getAndSet(false)) {
+        poke();
+      }
+    });
+  }
+
+  private Void pollOnce() {
+    while (true) {
+      var from = current.get();
+      var changes = changeLog.after(from.revision(), BATCH);
+      if (changes.isEmpty()) {
+        return null;
+      }
+      var next = ConfigApplier.apply(from, changes, this::remember);
+      current.set(next);
+      LOG.info("config applied fromRevision={} toRevision={} changes={} routes={} hash={}", from.revision(),
+          next.revision(), changes.size(), next.routes().size(), next.hashHex());
+      listeners.forEach(l -> l.accept(next));
+      if (changes.size() < BATCH) {
+        return null;
+      }
+    }
+  }
+
+  private void remember(long revision, long hash) {
+    synchronized (hashes) {
+      hashes.put(revision, hash);
+    }
+  }
+
+  public void stop() {
+    stopped = true;
+    vertx.cancelTimer(timer);
+  }
+}

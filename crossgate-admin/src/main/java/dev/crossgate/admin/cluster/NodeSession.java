@@ -1,0 +1,292 @@
+package dev.crossgate.admin.cluster;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.crossgate.cluster.ClusterMessage;
+import dev.crossgate.config.ConfigHash;
+import dev.crossgate.json.Json;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's stream on this control plane. It sends the node what it lacks (a DELTA from the
+ * node's applied revision, or a SNAPSHOT when the node is new, ahead, inconsistent or older than
+ * the retained log), one batch at a time, and resends a batch that is not acknowledged with
+ * exponential back-off. A NACKed revision is parked: not resent until a newer revision exists or
+ * an operator asks for a resync, so a node that cannot apply a change is not hammered with it.
+ *
+ * <p>Runs on the WebSocket's event loop; database work goes to worker threads and comes back.
+ */
+final class NodeSession {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeSession.class);
+  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final int MAX_DELTA = 10_000;
+  /** inFlight while the next batch is read from the database. */
+  private static final long PREPARING = Long.MAX_VALUE;
+
+  private final ClusterHub hub;
+  private final ServerWebSocket ws;
+  private final Context context;
+  private final Vertx vertx;
+  private String nodeId;
+  private String version;
+  private long applied = -1;
+  private long inFlight = -1;
+  private long parked = -1;
+  private int attempts;
+  private long timer = -1;
+  private boolean snapshotNext;
+  private boolean closed;
+
+  NodeSession(ClusterHub hub, ServerWebSocket ws) {
+    this.hub = hub;
+    this.ws = ws;
+    this.vertx = hub.vertx();
+    this.context = vertx.getOrCreateContext();
+    ws.textMessageHandler(this::onText);
+    ws.exceptionHandler(e -> LOG.warn("cluster stream error node={} error=\"{}\"", nodeId, e.getMessage()));
+    vertx.setTimer(10_000, id -> {
+      if (nodeId == null && !closed) {
+        LOG.warn("cluster stream closed: no HELLO within 10 s remote={}", ws.remoteAddress());
+        ws.close((short) 1008, "HELLO expected");
+      }
+    });
+  }
+
+  private void onText(String text) {
+    ClusterMessage message;
+    try {
+      message = Json.mapper().readValue(text, ClusterMessage.class);
+    } catch (JsonProcessingException e) {
+      LOG.warn("cluster stream closed: unreadable message node={} error=\"{}\"", nodeId, e.getOriginalMessage());
+      ws.close((short) 1003, "unreadable message");
+      return;
+    }
+    if (nodeId == null && !(message instanceof ClusterMessage.Hello)) {
+      ws.close((short) 1008, "HELLO expected first");
+      return;
+    }
+    if (message instanceof ClusterMessage.Hello hello) {
+      hello(hello);
+    } else if (message instanceof ClusterMessage.Ack ack) {
+      ack(ack);
+    } else if (message instanceof ClusterMessage.Nack nack) {
+      nack(nack);
+    } else if (message instanceof ClusterMessage.Heartbeat heartbeat) {
+      heartbeat(heartbeat);
+    } else if (message instanceof ClusterMessage.Pull) {
+      hub.follower().poke();
+      maybeSend();
+    } else {
+      ws.close((short) 1008, "nodes do not send " + message.getClass().getSimpleName());
+    }
+  }
+
+  private void hello(ClusterMessage.Hello hello) {
+    if (hello.nodeId() == null || !NODE_ID.matcher(hello.nodeId()).matches()) {
+      ws.close((short) 1008, "invalid node id");
+      return;
+    }
+    nodeId = hello.nodeId();
+    version = hello.version();
+    cancelTimer(); // a HELLO restates where the node is: whatever was in flight is moot
+    inFlight = -1;
+    attempts = 0;
+    applied = Math.max(0, hello.appliedRevision());
+    hub.register(nodeId, this);
+    LOG.info("node connected node={} appliedRevision={} hash={} remote={}", nodeId, applied, hello.configHash(),
+        ws.remoteAddress());
+    recordSeen(applied, hello.configHash());
+    var latest = hub.follower().get().revision();
+    if (applied > latest || !hashMatches(applied, hello.configHash())) {
+      snapshotNext = true;
+    }
+    maybeSend();
+  }
+
+  private void ack(ClusterMessage.Ack ack) {
+    if (ack.revision() != inFlight) {
+      return; // the answer to a batch we already gave up on; the current one will be answered
+    }
+    cancelTimer();
+    inFlight = -1;
+    attempts = 0;
+    parked = -1;
+    applied = ack.revision();
+    vertx.executeBlocking(() -> {
+      hub.nodes().recordResult(nodeId, ack.revision(), true, ack.hash(), null);
+      return null;
+    }, false).onFailure(e -> LOG.warn("could not record ACK node={} error=\"{}\"", nodeId, e.getMessage()));
+    if (!hashMatches(ack.revision(), ack.hash())) {
+      LOG.warn("node hash differs node={} revision={} hash={} expected={}", nodeId, ack.revision(), ack.hash(),
+          expected(ack.revision()));
+      snapshotNext = true;
+    }
+    maybeSend();
+  }
+
+  private void nack(ClusterMessage.Nack nack) {
+    if (nack.revision() != inFlight) {
+      return;
+    }
+    cancelTimer();
+    inFlight = -1;
+    attempts = 0;
+    parked = nack.revision();
+    var reason = nack.errors() == null ? "no reason given" : nack.errors().stream()
+        .map(e -> e.entity() + " " + e.id() + ": " + e.message()).collect(Collectors.joining("; "));
+    LOG.warn("node refused change node={} revision={} reason=\"{}\"; parked until a newer revision or a resync",
+        nodeId, nack.revision(), reason);
+    vertx.executeBlocking(() -> {
+      hub.nodes().recordResult(nodeId, nack.revision(), false, null, reason);
+      return null;
+    }, false).onFailure(e -> LOG.warn("could not record NACK node={} error=\"{}\"", nodeId, e.getMessage()));
+  }
+
+  private void heartbeat(ClusterMessage.Heartbeat heartbeat) {
+    recordSeen(heartbeat.revision(), heartbeat.hash());
+    if (inFlight >= 0) {
+      return;
+    }
+    if (heartbeat.revision() != applied) {
+      applied = heartbeat.revision(); // e.g. a lost ACK: believe the node, then send what it lacks
+    }
+    if (!hashMatches(heartbeat.revision(), heartbeat.hash())) {
+      LOG.warn("anti-entropy: node hash differs node={} revision={} hash={} expected={}; sending a snapshot",
+          nodeId, heartbeat.revision(), heartbeat.hash(), expected(heartbeat.revision()));
+      snapshotNext = true;
+    }
+    maybeSend();
+  }
+
+  /** The configuration moved: called from any thread. */
+  void configAdvanced() {
+    context.runOnContext(v -> maybeSend());
+  }
+
+  /** Sends a full snapshot next, whatever is parked or in flight. */
+  void resync(String reason) {
+    context.runOnContext(v -> {
+      LOG.info("resync node={} reason=\"{}\"", nodeId, reason);
+      cancelTimer();
+      inFlight = -1;
+      parked = -1;
+      attempts = 0;
+      snapshotNext = true;
+      maybeSend();
+    });
+  }
+
+  private void maybeSend() {
+    if (closed || nodeId == null || inFlight >= 0) {
+      return;
+    }
+    var config = hub.follower().get();
+    long latest = config.revision();
+    if (snapshotNext) {
+      snapshotNext = false;
+      send(ClusterMessage.Snapshot.of(config), latest);
+      return;
+    }
+    if (applied >= latest || parked >= latest) {
+      return;
+    }
+    inFlight = PREPARING;
+    long from = applied;
+    vertx.executeBlocking(() -> {
+      if (from + 1 < hub.changeLog().oldestRetainedRevision()) {
+        return null; // the log no longer reaches back to this node
+      }
+      return hub.changeLog().after(from, MAX_DELTA);
+    }, false).onComplete(ar -> {
+      inFlight = -1;
+      if (closed) {
+        return;
+      }
+      if (ar.failed()) {
+        LOG.warn("cannot read the change log for node={} error=\"{}\"; retrying", nodeId, ar.cause().getMessage());
+        arm(-1);
+        return;
+      }
+      var changes = ar.result();
+      if (changes == null) {
+        snapshotNext = true;
+        maybeSend();
+      } else if (!changes.isEmpty()) {
+        long to = changes.get(changes.size() - 1).revision();
+        send(new ClusterMessage.Delta(from, to, changes), to);
+      }
+    });
+  }
+
+  private void send(ClusterMessage message, long revision) {
+    inFlight = revision;
+    ws.writeTextMessage(Json.write(message)).onFailure(e ->
+        LOG.warn("send failed node={} error=\"{}\"", nodeId, e.getMessage()));
+    arm(revision);
+  }
+
+  /** Waits for the answer to {@code revision}; without one, sends again with back-off. */
+  private void arm(long revision) {
+    long delay = Math.min(hub.options().ackTimeout().toMillis() << Math.min(attempts, 16),
+        hub.options().maxBackoff().toMillis());
+    timer = vertx.setTimer(delay, id -> {
+      timer = -1;
+      if (inFlight == revision && !closed) {
+        LOG.warn("no answer from node={} for revision={} after {} ms; sending again", nodeId, revision, delay);
+        inFlight = -1;
+        attempts++;
+        maybeSend();
+      }
+    });
+  }
+
+  private void cancelTimer() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  private boolean hashMatches(long revision, String hash) {
+    var expected = expected(revision);
+    return expected == null || expected.equals(hash);
+  }
+
+  private String expected(long revision) {
+    var hash = hub.follower().hashAt(revision);
+    return hash == null ? null : ConfigHash.hex(hash);
+  }
+
+  private void recordSeen(long revision, String hash) {
+    var id = nodeId;
+    vertx.executeBlocking(() -> {
+      hub.nodes().seen(id, revision, hash, version, hub.instanceId());
+      return null;
+    }, false).onFailure(e -> LOG.warn("could not record node={} error=\"{}\"", id, e.getMessage()));
+  }
+
+  void closed() {
+    closed = true;
+    cancelTimer();
+    if (nodeId != null) {
+      hub.unregister(nodeId, this);
+      var id = nodeId;
+      LOG.info("node disconnected node={}", id);
+      vertx.executeBlocking(() -> {
+        hub.nodes().disconnected(id, hub.instanceId());
+        return null;
+      }, false);
+    }
+  }
+
+  void replaced() {
+    if (!closed) {
+      ws.close((short) 1000, "replaced by a newer connection of this node");
+    }
+  }
+}

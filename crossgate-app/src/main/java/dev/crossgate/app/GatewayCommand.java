@@ -1,0 +1,88 @@
+package dev.crossgate.app;
+
+import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.cluster.ClusterClient;
+import dev.crossgate.gateway.cluster.ClusterClientOptions;
+import dev.crossgate.gateway.cluster.NodeAdminForwarder;
+import dev.crossgate.gateway.cluster.NodePolicy;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code crossgate gateway}: a data-plane node that follows a control plane over the cluster stream. */
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+    description = "Run a gateway node that takes its configuration from a control plane.")
+final class GatewayCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
+
+  @Mixin CommonOptions common = new CommonOptions();
+
+  @Mixin GatewayFlags gateway = new GatewayFlags();
+
+  @Option(names = "--node-admin-port", defaultValue = "9001", description = "This node's Admin API port, "
+      + "forwarded to the control plane (default: ${DEFAULT-VALUE}).")
+  int nodeAdminPort;
+
+  @Option(names = "--control-plane", required = true, split = ",", description = "Control-plane URL(s), "
+      + "comma-separated, e.g. http://cp1:9080,http://cp2:9080.")
+  List<URI> controlPlanes;
+
+  @Option(names = "--node-id", description = "This node's id (default: the host name).")
+  String nodeId;
+
+  @Option(names = "--cluster-token", required = true, defaultValue = "${env:CROSSGATE_CLUSTER_TOKEN}",
+      description = "Shared secret for the cluster stream (or env CROSSGATE_CLUSTER_TOKEN).")
+  String clusterToken;
+
+  @Option(names = "--allowed-upstream-schemes", split = ",", defaultValue = "http,https", description = "Upstream "
+      + "schemes this node accepts; a change using another is refused (NACK) (default: ${DEFAULT-VALUE}).")
+  Set<String> allowedSchemes;
+
+  @Option(names = "--heartbeat", defaultValue = "PT3S", description = "Anti-entropy heartbeat period (default: ${DEFAULT-VALUE}).")
+  Duration heartbeat;
+
+  @Override
+  public Integer call() {
+    var gatewayOptions = gateway.toOptions(common.bind);
+    var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
+    var id = nodeId == null ? hostName() : nodeId;
+    var options = new ClusterClientOptions(controlPlanes, id, clusterToken, common.dataDir,
+        NodePolicy.allowedUpstreamSchemes(allowedSchemes), heartbeat, version());
+    return RoleRunner.run("gateway", vertx, () -> ClusterClient.start(vertx, options).compose(cluster ->
+        GatewayServer.start(vertx, gatewayOptions, cluster, List.of()).compose(traffic ->
+            NodeAdminForwarder.start(vertx, common.bind, nodeAdminPort, controlPlanes, cluster,
+                () -> traffic.metrics().scrape()).map(admin -> {
+              LOG.info("crossgate gateway ready node={} gateway=http://{}:{} nodeAdmin=http://{}:{} controlPlane={}",
+                  id, common.bind, traffic.port(), common.bind, admin.port(), controlPlanes);
+              Supplier<Future<Void>> close = () -> traffic.close()
+                  .eventually(admin::close)
+                  .eventually(cluster::close);
+              return close;
+            }))));
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "node";
+    }
+  }
+
+  private static String version() {
+    var v = GatewayCommand.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}

@@ -1,0 +1,54 @@
+package dev.crossgate.app;
+
+import dev.crossgate.gateway.GatewayOptions;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Options of every role that runs a gateway node (standalone, gateway): ports, limits, markers. */
+final class GatewayFlags {
+  @Option(names = "--gateway-port", defaultValue = "9000", description = "Traffic port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--event-loops", description = "Gateway server instances, one per event loop (default: CPU count).")
+  Integer eventLoops;
+
+  @Option(names = "--max-body", defaultValue = "1073741824", description = "Body limit in bytes for routes that set "
+      + "none; 413 above it, enforced while streaming (default: ${DEFAULT-VALUE}).")
+  long maxBody;
+
+  @Option(names = "--max-header-bytes", defaultValue = "16384", description = "Largest request header block (431 above it; default: ${DEFAULT-VALUE}).")
+  int maxHeaderBytes;
+
+  @Option(names = "--max-uri-length", defaultValue = "8192", description = "Longest request target (414 above it; default: ${DEFAULT-VALUE}).")
+  int maxUriLength;
+
+  @Option(names = "--rate-limit", defaultValue = "0", description = "Requests per second per client IP; 0 = unlimited (default: ${DEFAULT-VALUE}).")
+  int rateLimit;
+
+  @Option(names = "--rate-burst", defaultValue = "0", description = "Requests a client may send at once before the rate applies (default: ${DEFAULT-VALUE}).")
+  int rateBurst;
+
+  @Option(names = "--max-connections-per-client", defaultValue = "0", description = "Open connections per client IP; 0 = unlimited (default: ${DEFAULT-VALUE}).")
+  int maxConnectionsPerClient;
+
+  @Option(names = "--trusted-proxies", split = ",", description = "CIDR blocks of proxies whose X-Forwarded-For is believed.")
+  List<String> trustedProxies = List.of();
+
+  @Option(names = "--access-log-json", description = "Write access-log lines as JSON objects.")
+  boolean accessLogJson;
+
+  @Option(names = "--sync-marker", defaultValue = "/sync", description = "Path marker of synchronous interfaces (default: ${DEFAULT-VALUE}).")
+  String syncMarker;
+
+  @Option(names = "--async-marker", defaultValue = "/async", description = "Path marker of asynchronous interfaces (default: ${DEFAULT-VALUE}).")
+  String asyncMarker;
+
+  GatewayOptions toOptions(String bind) {
+    var defaults = GatewayOptions.defaults();
+    return new GatewayOptions(bind, port, eventLoops == null ? defaults.eventLoops() : eventLoops,
+        new GatewayOptions.Limits(maxUriLength, maxHeaderBytes, maxBody, rateLimit, rateBurst, maxConnectionsPerClient),
+        defaults.upstream(), trustedProxies, accessLogJson, new GatewayOptions.Markers(syncMarker, asyncMarker),
+        Duration.ofSeconds(10));
+  }
+}

@@ -1,0 +1,105 @@
+package dev.crossgate.app;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged {@code crossgate.jar} running as a real child process, its output captured line
+ * by line. Tests wait for the "ready" line instead of sleeping.
+ */
+final class CrossgateProcess implements AutoCloseable {
+  private static final Path JAR = Path.of("target", "crossgate.jar");
+
+  private final Process process;
+  private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+  private final Thread reader;
+
+  private CrossgateProcess(List<String> args) throws IOException {
+    var command = new ArrayList<String>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx256m");
+    command.add("-jar");
+    command.add(JAR.toAbsolutePath().toString());
+    command.addAll(args);
+    var builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().remove("CROSSGATE_ADMIN_TOKEN");
+    this.process = builder.start();
+    this.reader = new Thread(() -> {
+      try (var in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = in.readLine()) != null; ) {
+          lines.add(line);
+        }
+      } catch (IOException ignored) {
+        // process ended
+      }
+    }, "crossgate-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  static CrossgateProcess start(String... args) throws IOException {
+    return new CrossgateProcess(List.of(args));
+  }
+
+  /** Waits for the line matching {@code regex} and returns its match. */
+  Matcher awaitLine(String regex, Duration timeout) {
+    var pattern = Pattern.compile(regex);
+    var found = new Matcher[1];
+    await().atMost(timeout).until(() -> {
+      synchronized (lines) {
+        for (var line : lines) {
+          var m = pattern.matcher(line);
+          if (m.find()) {
+            found[0] = m;
+            return true;
+          }
+        }
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError("crossgate exited with " + process.exitValue() + ":\n" + String.join("\n", lines));
+      }
+      return false;
+    });
+    return found[0];
+  }
+
+  boolean printed(String fragment) {
+    synchronized (lines) {
+      return lines.stream().anyMatch(l -> l.contains(fragment));
+    }
+  }
+
+  String output() {
+    synchronized (lines) {
+      return String.join("\n", lines);
+    }
+  }
+
+  /** SIGTERM, as Ctrl-C or an orchestrator would send; returns the exit code. */
+  int stop() throws InterruptedException, IOException {
+    // not process.destroy(): the JDK closes our end of the output pipe with it, losing the last lines
+    new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
+    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("crossgate did not stop within 30 s:\n" + output());
+    }
+    reader.join(10_000); // the last lines are read once the pipe closes
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}

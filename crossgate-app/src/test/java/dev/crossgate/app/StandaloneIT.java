@@ -1,0 +1,89 @@
+package dev.crossgate.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StandaloneIT {
+  private static final String READY =
+      "crossgate standalone ready admin=http://127\\.0\\.0\\.1:(\\d+)/admin .* gateway=http://127\\.0\\.0\\.1:(\\d+)";
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void firstStartGeneratesATokenOnceAndWritesSurviveARestart(@TempDir Path dataDir) throws Exception {
+    String routeId;
+    String token;
+    try (var first = CrossgateProcess.start("standalone", "--data-dir", dataDir.toString(),
+        "--admin-port", "0", "--gateway-port", "0")) {
+      var ready = first.awaitLine(READY, Duration.ofSeconds(60));
+      token = Files.readString(dataDir.resolve("admin-token")).trim();
+      assertThat(first.printed("generated admin token")).isTrue();
+      assertThat(first.output()).contains(token);
+
+      var created = send(ready.group(1), "POST", "/admin/routes", token,
+          "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://127.0.0.1:1/home\"}");
+      assertThat(created.statusCode()).isEqualTo(201);
+      routeId = created.body().replaceAll(".*\"id\":\"(rt_[^\"]+)\".*", "$1");
+
+      assertThat(first.stop()).as("exit on SIGTERM").isIn(0, 143);
+      assertThat(first.output()).contains("control plane stopped", "crossgate standalone stopped");
+    }
+
+    try (var second = CrossgateProcess.start("standalone", "--data-dir", dataDir.toString(),
+        "--admin-port", "0", "--gateway-port", "0")) {
+      var ready = second.awaitLine(READY, Duration.ofSeconds(60));
+
+      var read = send(ready.group(1), "GET", "/admin/routes/" + routeId, token, null);
+
+      assertThat(read.statusCode()).isEqualTo(200);
+      assertThat(read.body()).contains("\"sourcePath\":\"/shop\"");
+      assertThat(second.printed("generated admin token")).isFalse();
+      assertThat(second.stop()).isIn(0, 143);
+    }
+  }
+
+  @Test
+  void anExplicitAdminTokenIsAcceptedAndNothingIsGenerated(@TempDir Path dataDir) throws Exception {
+    try (var node = CrossgateProcess.start("standalone", "--data-dir", dataDir.toString(), "--admin-port", "0",
+        "--gateway-port", "0", "--admin-token", "cga_my-own-token-for-this-test")) {
+      var ready = node.awaitLine(READY, Duration.ofSeconds(60));
+
+      var list = send(ready.group(1), "GET", "/admin/routes", "cga_my-own-token-for-this-test", null);
+      var gateway = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ready.group(2) + "/nothing"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(list.statusCode()).isEqualTo(200);
+      assertThat(Files.exists(dataDir.resolve("admin-token"))).isFalse();
+      assertThat(gateway.statusCode()).isEqualTo(404);
+      assertThat(gateway.headers().firstValue("content-type")).contains("application/problem+json");
+      node.stop();
+    }
+  }
+
+  @Test
+  void everyRoleHasHelp() throws Exception {
+    try (var help = CrossgateProcess.start("standalone", "--help")) {
+      help.awaitLine("--gateway-port", Duration.ofSeconds(30));
+      assertThat(help.output()).contains("--data-dir", "--bind", "--db", "--redis", "--admin-token");
+    }
+  }
+
+  private HttpResponse<String> send(String port, String method, String path, String token, String json)
+      throws Exception {
+    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .header("Authorization", "Bearer " + token)
+        .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+    if (json != null) {
+      request.header("Content-Type", "application/json");
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}

@@ -1,0 +1,72 @@
+package dev.crossgate.cluster;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.crossgate.change.Change;
+import dev.crossgate.config.ConfigHash;
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.filter.FilterRule;
+import dev.crossgate.route.Route;
+import dev.crossgate.route.RouteTable;
+import dev.crossgate.tenant.ApiKey;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The messages of the cluster stream (DESIGN.md "Configuration changes across nodes"), one JSON
+ * text frame each, {@code type} naming the kind. Hashes are {@link ConfigHash} hex strings.
+ *
+ * <pre>
+ * node → control plane: HELLO, ACK, NACK, HEARTBEAT, PULL
+ * control plane → node: SNAPSHOT, DELTA
+ * </pre>
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = ClusterMessage.Hello.class, name = "HELLO"),
+  @JsonSubTypes.Type(value = ClusterMessage.Snapshot.class, name = "SNAPSHOT"),
+  @JsonSubTypes.Type(value = ClusterMessage.Delta.class, name = "DELTA"),
+  @JsonSubTypes.Type(value = ClusterMessage.Ack.class, name = "ACK"),
+  @JsonSubTypes.Type(value = ClusterMessage.Nack.class, name = "NACK"),
+  @JsonSubTypes.Type(value = ClusterMessage.Heartbeat.class, name = "HEARTBEAT"),
+  @JsonSubTypes.Type(value = ClusterMessage.Pull.class, name = "PULL")
+})
+public sealed interface ClusterMessage {
+
+  /** First message of a node on every connection: who it is and what it serves. */
+  record Hello(String nodeId, long appliedRevision, String configHash, String version) implements ClusterMessage {}
+
+  /** The whole configuration at {@code revision}; for new nodes, old nodes and repairs. */
+  record Snapshot(long revision, String hash, List<Route> routes, List<FilterRule> filters, List<ApiKey> apiKeys)
+      implements ClusterMessage {
+    public static Snapshot of(GatewayConfig config) {
+      return new Snapshot(config.revision(), config.hashHex(), List.copyOf(config.routes().routes()),
+          config.filters(), List.copyOf(config.apiKeys().values()));
+    }
+
+    /** The configuration this snapshot describes; its hash is recomputed, not trusted. */
+    public GatewayConfig toConfig() {
+      var keys = apiKeys.stream().collect(Collectors.toMap(ApiKey::keyHash, Function.identity()));
+      return new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys);
+    }
+  }
+
+  /** The changes after {@code fromRevision} up to and including {@code toRevision}. */
+  record Delta(long fromRevision, long toRevision, List<Change> changes) implements ClusterMessage {}
+
+  /** The node applied {@code revision} and now serves a configuration with {@code hash}. */
+  record Ack(long revision, String hash) implements ClusterMessage {}
+
+  /** The node refused {@code revision}; it keeps serving what it had. */
+  record Nack(long revision, List<ApplyError> errors) implements ClusterMessage {}
+
+  /** Anti-entropy: what the node serves, every few seconds. */
+  record Heartbeat(long revision, String hash) implements ClusterMessage {}
+
+  /** The node asks for whatever is newer than {@code appliedRevision} now (e.g. after a write it forwarded). */
+  record Pull(long appliedRevision) implements ClusterMessage {}
+
+  /** Why an entity could not be applied. */
+  record ApplyError(String entity, String id, String message) {}
+}

@@ -1,0 +1,63 @@
+package dev.crossgate.config;
+
+import dev.crossgate.filter.FilterRule;
+import dev.crossgate.json.Json;
+import dev.crossgate.route.Route;
+import dev.crossgate.tenant.ApiKey;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+
+/**
+ * The fingerprint of a configuration: the sum (mod 2^64) of a SHA-256-derived hash of every
+ * entity. A sum is order-independent and updatable per change (subtract the old entity, add the
+ * new one), so a node keeps it current at the cost of the entities a delta touches, and two nodes
+ * with the same entities always agree, whatever order they applied them in. Rendered as 16 hex
+ * digits.
+ */
+public final class ConfigHash {
+  private ConfigHash() {}
+
+  public static long of(Collection<Route> routes, Collection<FilterRule> filters, Collection<ApiKey> keys) {
+    long sum = 0;
+    for (var r : routes) {
+      sum += route(r);
+    }
+    for (var f : filters) {
+      sum += filter(f);
+    }
+    for (var k : keys) {
+      sum += key(k);
+    }
+    return sum;
+  }
+
+  public static long route(Route r) {
+    return entity("ROUTE", r.id(), r);
+  }
+
+  public static long filter(FilterRule f) {
+    return entity("FILTER", f.id(), f);
+  }
+
+  public static long key(ApiKey k) {
+    return entity("API_KEY", k.id(), k);
+  }
+
+  public static String hex(long hash) {
+    return String.format("%016x", hash);
+  }
+
+  private static long entity(String type, String id, Object body) {
+    try {
+      var digest = MessageDigest.getInstance("SHA-256");
+      digest.update((type + ":" + id + ":").getBytes(StandardCharsets.UTF_8));
+      digest.update(Json.writeBytes(body));
+      return ByteBuffer.wrap(digest.digest()).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

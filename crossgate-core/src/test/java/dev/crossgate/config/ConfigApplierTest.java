@@ -1,0 +1,88 @@
+package dev.crossgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.crossgate.change.Change;
+import dev.crossgate.json.Json;
+import dev.crossgate.route.Route;
+import dev.crossgate.route.RouteMatch;
+import dev.crossgate.tenant.ApiKey;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigApplierTest {
+  private static final Instant AT = Instant.parse("2026-11-23T00:00:00Z");
+
+  private static Route route(String id, String path, String target) {
+    return new Route(id, "shop", null, null, "a", AT, AT, null, path, null, null, false, List.of(), target, null, null,
+        List.of(), List.of(), null, null, null, false, true, 0);
+  }
+
+  private static Change change(long revision, Change.Op op, Change.EntityType type, String id, Object body) {
+    return new Change(revision, op, type, id, body == null ? null : Json.mapper().valueToTree(body), "alice", AT);
+  }
+
+  @Test
+  void insertsUpdatesAndDeletesProduceANewSnapshotAndLeaveTheOldOneAlone() {
+    var start = GatewayConfig.EMPTY;
+
+    var next = ConfigApplier.apply(start, List.of(
+        change(1, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://one")),
+        change(2, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_b", route("rt_b", "/b", "http://two")),
+        change(3, Change.Op.UPDATE, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://three")),
+        change(4, Change.Op.DELETE, Change.EntityType.ROUTE, "rt_b", null),
+        change(5, Change.Op.INSERT, Change.EntityType.API_KEY, "key_1",
+            new ApiKey("key_1", "acme", null, "hash1", "cg_abcde", AT))));
+
+    assertThat(next.revision()).isEqualTo(5);
+    assertThat(next.routes().revision()).isEqualTo(5);
+    assertThat(next.routes().size()).isEqualTo(1);
+    var match = next.routes().match("h", "/a/x", "GET", null);
+    assertThat(match).isInstanceOfSatisfying(RouteMatch.Found.class,
+        f -> assertThat(f.targetPath()).isEqualTo("http://three/x"));
+    assertThat(next.apiKeys()).containsKey("hash1");
+    assertThat(start.routes().size()).isZero();
+  }
+
+  @Test
+  void theIncrementalHashEqualsAHashComputedFromScratch() {
+    var applied = ConfigApplier.apply(GatewayConfig.EMPTY, List.of(
+        change(1, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://one")),
+        change(2, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_b", route("rt_b", "/b", "http://two"))));
+    applied = ConfigApplier.apply(applied, List.of(
+        change(3, Change.Op.UPDATE, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://three")),
+        change(4, Change.Op.DELETE, Change.EntityType.ROUTE, "rt_b", null),
+        change(5, Change.Op.INSERT, Change.EntityType.API_KEY, "key_1",
+            new ApiKey("key_1", "acme", null, "hash1", "cg_abcde", AT))));
+
+    var fromScratch = new GatewayConfig(5, applied.routes(), applied.filters(), applied.apiKeys());
+
+    assertThat(applied.hash()).isEqualTo(fromScratch.hash());
+    assertThat(applied.hash()).isNotEqualTo(GatewayConfig.EMPTY.hash());
+    assertThat(applied.hashHex()).hasSize(16);
+  }
+
+  @Test
+  void changesAtOrBelowTheCurrentRevisionAreIgnored() {
+    var once = ConfigApplier.apply(GatewayConfig.EMPTY, List.of(
+        change(1, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://one"))));
+
+    var replayed = ConfigApplier.apply(once, List.of(
+        change(1, Change.Op.DELETE, Change.EntityType.ROUTE, "rt_a", null)));
+
+    assertThat(replayed.routes().size()).isEqualTo(1);
+    assertThat(replayed.revision()).isEqualTo(1);
+  }
+
+  @Test
+  void anUnreadableChangeFailsTheWholeBatchNamingTheEntity() {
+    var broken = new Change(2, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_bad",
+        Json.mapper().createObjectNode().put("id", "rt_bad"), "alice", AT);
+    var good = change(1, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://one"));
+
+    assertThatThrownBy(() -> ConfigApplier.apply(GatewayConfig.EMPTY, List.of(good, broken)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rt_bad").hasMessageContaining("2");
+  }
+}

@@ -1,0 +1,49 @@
+package dev.crossgate.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.crossgate.problem.ProblemException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PathNormalizerTest {
+
+  @ParameterizedTest
+  @CsvSource({
+      "/, /",
+      "/a/b, /a/b",
+      "/a//b, /a/b",
+      "/a/./b, /a/b",
+      "/a/../b, /b",
+      "/../../a, /a",
+      "/a/b/.., /a",
+      "/a/, /a/",
+      "/%61%7e, /a~",
+      "/a%2e%2e/x, /a../x",
+      "/%2e%2e/admin, /admin",
+      "/x/.%2E/admin, /admin",
+      "/a%20b, /a%20b",
+      "/a%3fb, /a%3Fb",
+      "/caf%C3%A9, /caf%C3%A9",
+  })
+  void normalisesDotSegmentsAndUnreservedEscapes(String raw, String expected) {
+    assertThat(PathNormalizer.normalize(raw)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/a%2Fb", "/a%2fb", "/a%5Cb", "/a%00", "/a\\b", "/a b", "/a%", "/a%4", "/a%zz", "a/b", ""})
+  void refusesWhatCannotBeNormalisedSafely(String raw) {
+    assertThatThrownBy(() -> PathNormalizer.normalize(raw))
+        .isInstanceOf(ProblemException.class)
+        .satisfies(e -> assertThat(((ProblemException) e).problem().status()).isEqualTo(400));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/public/../admin", "/public/%2e%2e/admin", "/%2E%2E/admin", "//admin", "/./admin/.",
+      "/public/x/../../admin"})
+  void everyDotSpellingOfAdminIsAdmin(String raw) {
+    assertThat(PathNormalizer.normalize(raw)).isIn("/admin", "/admin/");
+  }
+}

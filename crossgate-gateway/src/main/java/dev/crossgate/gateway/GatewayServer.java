@@ -1,0 +1,117 @@
+package dev.crossgate.gateway;
+
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.gateway.filter.TrustedProxies;
+import dev.crossgate.gateway.limit.ClientRateLimiter;
+import dev.crossgate.gateway.limit.ConnectionLimiter;
+import dev.crossgate.gateway.observe.GatewayMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.dns.AddressResolverOptions;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A gateway node's data plane: one HTTP server per event loop on a shared port, each running the
+ * request chain (limits → path → filter table → built-in endpoints → route match → API key →
+ * flow → proxy). The configuration is read from {@code config} once per request, so swapping the
+ * supplier's snapshot applies a change to the next request without pausing traffic.
+ */
+public final class GatewayServer {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+  /** What every event loop of one node shares. */
+  record Shared(GatewayOptions options, Supplier<GatewayConfig> config, List<GatewayEndpoint> endpoints,
+      GatewayMetrics metrics, ClientRateLimiter rateLimiter, ConnectionLimiter connectionLimiter,
+      TrustedProxies trustedProxies) {}
+
+  private final Vertx vertx;
+  private final Shared shared;
+  private final String deployment;
+  private Future<Void> closed;
+  private final int port;
+  private final long evictionTimer;
+
+  private GatewayServer(Vertx vertx, Shared shared, String deployment, int port, long evictionTimer) {
+    this.vertx = vertx;
+    this.shared = shared;
+    this.deployment = deployment;
+    this.port = port;
+    this.evictionTimer = evictionTimer;
+  }
+
+  /** Starts the gateway on {@code options.bind():options.port()}; completes when listening. */
+  public static Future<GatewayServer> start(Vertx vertx, GatewayOptions options, Supplier<GatewayConfig> config,
+      List<GatewayEndpoint> endpoints) {
+    var limits = options.limits();
+    var rateLimiter = limits.requestsPerSecondPerClient() == 0 ? null
+        : new ClientRateLimiter(limits.requestsPerSecondPerClient(), limits.burstPerClient(), System::nanoTime);
+    var shared = new Shared(options, config, List.copyOf(endpoints), new GatewayMetrics(), rateLimiter,
+        new ConnectionLimiter(limits.maxConnectionsPerClient()), new TrustedProxies(options.trustedProxies()));
+    var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
+    return vertx.deployVerticle(() -> {
+          var node = new NodeVerticle(shared, options.port());
+          instances.add(node);
+          return node;
+        }, new DeploymentOptions().setInstances(options.eventLoops()))
+        .map(id -> {
+          // with port 0 the instances share the one port the first of them bound
+          int actualPort = instances.peek().actualPort();
+          long timer = rateLimiter == null ? -1 : vertx.setPeriodic(30_000, t -> rateLimiter.evictIdle());
+          LOG.info("gateway listening bind={} port={} eventLoops={}", options.bind(), actualPort, options.eventLoops());
+          return new GatewayServer(vertx, shared, id, actualPort, timer);
+        });
+  }
+
+  /**
+   * Options for the {@link Vertx} instance that runs a gateway: at least one event loop per
+   * configured server instance and {@link #addressResolverOptions(GatewayOptions)}. The NIO
+   * transport is kept: on the bench machine epoll (netty 4.2.18 native, the newest on the
+   * registry) was slower, see bench/proxy/RESULTS.md.
+   */
+  public static VertxOptions vertxOptions(GatewayOptions options) {
+    return new VertxOptions()
+        .setEventLoopPoolSize(Math.max(options.eventLoops(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
+        .setAddressResolverOptions(addressResolverOptions(options));
+  }
+
+  /**
+   * DNS settings for the {@link Vertx} instance that runs a gateway: resolved upstream addresses
+   * are cached for the record's TTL but never longer than {@code dnsMaxTtlSeconds}, and failures
+   * only briefly, so a Kubernetes service that moves is followed without a restart.
+   */
+  public static AddressResolverOptions addressResolverOptions(GatewayOptions options) {
+    return new AddressResolverOptions()
+        .setCacheMinTimeToLive(0)
+        .setCacheMaxTimeToLive(options.upstream().dnsMaxTtlSeconds())
+        .setCacheNegativeTimeToLive(1);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The node's meters; the Admin API mounts {@code /metrics} over {@code metrics().scrape()}. */
+  public PrometheusMeterRegistry metrics() {
+    return shared.metrics().registry();
+  }
+
+  /**
+   * Drains and stops: stops accepting, lets in-flight requests finish for at most the options'
+   * drain timeout, then closes the upstream pools.
+   */
+  public synchronized Future<Void> close() {
+    if (closed == null) {
+      if (evictionTimer >= 0) {
+        vertx.cancelTimer(evictionTimer);
+      }
+      closed = vertx.undeploy(deployment);
+    }
+    return closed;
+  }
+}

@@ -1,0 +1,185 @@
+package dev.crossgate.gateway;
+
+import dev.crossgate.gateway.auth.ApiKeyStep;
+import dev.crossgate.gateway.chain.Exchange;
+import dev.crossgate.gateway.chain.GatewayProblems;
+import dev.crossgate.gateway.chain.ProblemResponses;
+import dev.crossgate.gateway.chain.RequestChain;
+import dev.crossgate.gateway.filter.FilterStep;
+import dev.crossgate.gateway.flow.FlowStep;
+import dev.crossgate.gateway.limit.LimitStep;
+import dev.crossgate.gateway.observe.ObserveStep;
+import dev.crossgate.gateway.proxy.ProxyStep;
+import dev.crossgate.gateway.route.PathStep;
+import dev.crossgate.gateway.route.RouteStep;
+import dev.crossgate.problem.Problem;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.ext.web.Router;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway on one event loop: an HTTP server sharing the node's port, its own upstream client
+ * (so pooled connections stay on this loop) and its own chain instance. State shared across loops
+ * (configuration supplier, limiters, metrics) comes in through {@link GatewayServer.Shared}.
+ */
+final class NodeVerticle extends VerticleBase {
+  private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final int WEBSOCKET_FRAME_BYTES = 1 << 20;
+
+  private final GatewayServer.Shared shared;
+  private final int port;
+  private final Set<HttpConnection> overLimitConnections = new HashSet<>();
+  private HttpServer server;
+  private HttpClientAgent client;
+  private WebSocketClient webSocketClient;
+  private RequestChain chain;
+
+  NodeVerticle(GatewayServer.Shared shared, int port) {
+    this.shared = shared;
+    this.port = port;
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    var options = shared.options();
+    var upstream = options.upstream();
+    int loops = options.eventLoops();
+    client = vertx.createHttpClient(new HttpClientOptions()
+            .setKeepAlive(true)
+            .setKeepAliveTimeout(upstream.keepAliveSeconds())
+            .setTcpNoDelay(true)
+            .setMaxHeaderSize(32_768)
+            .setDecompressionSupported(false),
+        new PoolOptions()
+            .setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops))
+            .setMaxWaitQueueSize(upstream.maxWaitQueue() == 0 ? 0 : Math.max(1, upstream.maxWaitQueue() / loops))
+            .setMaxLifetime(upstream.maxLifetimeSeconds())
+            .setMaxLifetimeUnit(TimeUnit.SECONDS)
+            .setCleanerPeriod(1_000));
+    webSocketClient = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxFrameSize(WEBSOCKET_FRAME_BYTES)
+        .setMaxMessageSize(WEBSOCKET_FRAME_BYTES * 16));
+    Router router = null;
+    if (!shared.endpoints().isEmpty()) {
+      router = Router.router(vertx);
+      for (var endpoint : shared.endpoints()) {
+        endpoint.mount(router);
+      }
+    }
+    var limits = options.limits();
+    chain = new RequestChain(List.of(
+        new ObserveStep(options.accessLogJson(), shared.metrics()),
+        new LimitStep(limits, shared.rateLimiter(), overLimitConnections),
+        new PathStep(options.markers()),
+        new FilterStep(),
+        new EndpointStep(router),
+        new RouteStep(),
+        new ApiKeyStep(),
+        new FlowStep(),
+        new ProxyStep(client, webSocketClient, shared.trustedProxies())));
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(options.bind())
+        .setPort(port)
+        .setTcpNoDelay(true)
+        // the decoder's limits are a backstop above the exact checks of LimitStep
+        .setMaxInitialLineLength(limits.maxUriLength() + 64)
+        .setMaxHeaderSize(limits.maxHeaderBytes() + 1_024)
+        .setMaxWebSocketFrameSize(WEBSOCKET_FRAME_BYTES)
+        .setMaxWebSocketMessageSize(WEBSOCKET_FRAME_BYTES * 16));
+    server.connectionHandler(this::onConnection);
+    server.invalidRequestHandler(this::onInvalidRequest);
+    server.requestHandler(this::onRequest);
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(shared.options().drainTimeout())
+        .eventually(() -> client.close())
+        .eventually(() -> webSocketClient.close());
+  }
+
+  private void onRequest(HttpServerRequest request) {
+    // nothing may be read before a step decides where the body goes
+    request.pause();
+    var exchange = new Exchange(request, shared.config().get(), requestId(request), System.nanoTime());
+    var trusted = shared.trustedProxies();
+    if (!trusted.isEmpty()) {
+      var forwardedFor = request.headers().getAll("X-Forwarded-For");
+      exchange.clientIp(trusted.clientIp(exchange.clientIp(),
+          forwardedFor.isEmpty() ? null : String.join(",", forwardedFor)));
+    }
+    chain.handle(exchange);
+  }
+
+  private void onConnection(HttpConnection connection) {
+    var metrics = shared.metrics();
+    metrics.connectionOpened();
+    var limiter = shared.connectionLimiter();
+    var ip = connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
+    if (limiter.maxPerClient() > 0 && !limiter.opened(ip)) {
+      overLimitConnections.add(connection);
+    }
+    connection.closeHandler(v -> {
+      metrics.connectionClosed();
+      if (limiter.maxPerClient() > 0) {
+        limiter.closed(ip);
+        overLimitConnections.remove(connection);
+      }
+    });
+  }
+
+  /** Requests the decoder refused (line or headers too long, malformed): a problem, then close. */
+  private void onInvalidRequest(HttpServerRequest request) {
+    var cause = request.decoderResult().cause();
+    var limits = shared.options().limits();
+    Problem problem;
+    if (cause instanceof TooLongHttpLineException) {
+      problem = GatewayProblems.uriTooLong(limits.maxUriLength());
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      problem = GatewayProblems.headersTooLarge(limits.maxHeaderBytes());
+    } else {
+      problem = Problem.badRequest("the request is not valid HTTP/1.1");
+    }
+    request.response().putHeader("Connection", "close");
+    ProblemResponses.send(request.response(), problem, newRequestId())
+        .onComplete(v -> request.connection().close());
+  }
+
+  private static String requestId(HttpServerRequest request) {
+    var given = request.headers().get(Exchange.REQUEST_ID);
+    return given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given : newRequestId();
+  }
+
+  /** 128 random bits as hex; an id for correlation, not a secret, so ThreadLocalRandom is enough. */
+  static String newRequestId() {
+    var random = ThreadLocalRandom.current();
+    return toHex(random.nextLong()) + toHex(random.nextLong());
+  }
+
+  private static String toHex(long v) {
+    var s = Long.toHexString(v);
+    return s.length() == 16 ? s : "0".repeat(16 - s.length()) + s;
+  }
+}

@@ -1,0 +1,257 @@
+package dev.crossgate.gateway.chain;
+
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.problem.Problem;
+import dev.crossgate.route.Route;
+import dev.crossgate.route.RouteMatch;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.streams.ReadStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * One request through the gateway: the request, what the steps learnt about it, and the response
+ * head once a step produced one. Confined to the connection's event loop, so not synchronised.
+ * The configuration snapshot is read once when the exchange starts: a request is served by one
+ * consistent revision even if the node swaps snapshots meanwhile.
+ */
+public final class Exchange {
+  public static final String REQUEST_ID = "X-Request-Id";
+
+  /** The interaction mode the path marker asked for; NONE when the path carried no marker. */
+  public enum Marker { NONE, SYNC, ASYNC }
+
+  private final HttpServerRequest request;
+  private final GatewayConfig config;
+  private final String requestId;
+  private final long startNanos;
+  private String clientIp;
+  private String path;
+  private Marker marker = Marker.NONE;
+  private RouteMatch.Found match;
+  private long bodyLimit = Long.MAX_VALUE;
+  private Problem bodyLimitProblem;
+  private String upstream;
+
+  private int status;
+  private MultiMap responseHeaders;
+  private Buffer body;
+  private ReadStream<Buffer> bodyStream;
+  private Supplier<MultiMap> trailers;
+  private Problem problem;
+  private boolean takenOver;
+  private boolean closeConnection;
+  private final List<Consumer<Exchange>> completionListeners = new ArrayList<>(2);
+  private boolean completed;
+  private boolean responseFailed;
+
+  public Exchange(HttpServerRequest request, GatewayConfig config, String requestId, long startNanos) {
+    this.request = request;
+    this.config = config;
+    this.requestId = requestId;
+    this.startNanos = startNanos;
+    this.clientIp = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+  }
+
+  public HttpServerRequest request() {
+    return request;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public String requestId() {
+    return requestId;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /** The client's IP: the peer, or the first untrusted hop of X-Forwarded-For behind trusted proxies. */
+  public String clientIp() {
+    return clientIp;
+  }
+
+  public void clientIp(String ip) {
+    this.clientIp = Objects.requireNonNull(ip);
+  }
+
+  /** The normalised request path, without the mode marker; null until normalised. */
+  public String path() {
+    return path;
+  }
+
+  public void path(String normalized) {
+    this.path = normalized;
+  }
+
+  public Marker marker() {
+    return marker;
+  }
+
+  public void marker(Marker m) {
+    this.marker = m;
+  }
+
+  public RouteMatch.Found match() {
+    return match;
+  }
+
+  public Route route() {
+    return match == null ? null : match.route();
+  }
+
+  public void match(RouteMatch.Found found) {
+    this.match = found;
+  }
+
+  /** The most bytes of request body allowed, and the problem answered above it. */
+  public long bodyLimit() {
+    return bodyLimit;
+  }
+
+  public Problem bodyLimitProblem() {
+    return bodyLimitProblem == null ? Problem.payloadTooLarge(bodyLimit) : bodyLimitProblem;
+  }
+
+  /** Lowers the body limit (never raises it); {@code exceeded} is answered when it is crossed. */
+  public void limitBody(long limit, Problem exceeded) {
+    if (limit < bodyLimit) {
+      bodyLimit = limit;
+      bodyLimitProblem = exceeded;
+    }
+  }
+
+  public String upstream() {
+    return upstream;
+  }
+
+  public void upstream(String hostAndPort) {
+    this.upstream = hostAndPort;
+  }
+
+  // ---- the response head, set by the step that answers
+
+  /** Answers with a problem; the renderer adds the request id. */
+  public void reply(Problem p) {
+    var withId = ProblemResponses.withRequestId(p, requestId);
+    var headers = MultiMap.caseInsensitiveMultiMap().add(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
+    if (p.status() == 429 && p.extensions().get("retryAfter") != null) {
+      headers.add(HttpHeaders.RETRY_AFTER, String.valueOf(p.extensions().get("retryAfter")));
+    }
+    this.problem = withId;
+    setHead(p.status(), headers);
+    this.body = ProblemResponses.body(withId);
+    this.bodyStream = null;
+    this.trailers = null;
+  }
+
+  /** Answers with a streamed body (the upstream's); {@code trailerSource} is read after the body ends. */
+  public void respond(int statusCode, MultiMap headers, ReadStream<Buffer> stream, Supplier<MultiMap> trailerSource) {
+    setHead(statusCode, headers);
+    this.bodyStream = stream;
+    this.trailers = trailerSource;
+    this.body = null;
+    this.problem = null;
+  }
+
+  /** Answers with a small body the gateway made itself. */
+  public void respond(int statusCode, MultiMap headers, Buffer content) {
+    setHead(statusCode, headers);
+    this.body = content;
+    this.bodyStream = null;
+    this.trailers = null;
+    this.problem = null;
+  }
+
+  /** The step writes the response itself (a WebSocket upgrade, a built-in endpoint). */
+  public void takeOver() {
+    this.takenOver = true;
+  }
+
+  private void setHead(int statusCode, MultiMap headers) {
+    this.status = statusCode;
+    this.responseHeaders = headers;
+  }
+
+  public boolean hasResponse() {
+    return responseHeaders != null;
+  }
+
+  public boolean takenOver() {
+    return takenOver;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public void status(int statusCode) {
+    this.status = statusCode;
+  }
+
+  public MultiMap responseHeaders() {
+    return responseHeaders;
+  }
+
+  public Buffer body() {
+    return body;
+  }
+
+  public ReadStream<Buffer> bodyStream() {
+    return bodyStream;
+  }
+
+  public Supplier<MultiMap> trailers() {
+    return trailers;
+  }
+
+  /** The problem answered, if the gateway answered with one. */
+  public Problem problem() {
+    return problem;
+  }
+
+  /** Asks for the connection to be closed after this response (the rest of the request is unread). */
+  public void closeConnection() {
+    this.closeConnection = true;
+  }
+
+  public boolean closesConnection() {
+    return closeConnection;
+  }
+
+  /** True when the response could not be completed (connection lost, upstream reset mid-body). */
+  public boolean responseFailed() {
+    return responseFailed;
+  }
+
+  /** Runs {@code listener} once, when the response has been written or abandoned. */
+  public void onComplete(Consumer<Exchange> listener) {
+    completionListeners.add(listener);
+  }
+
+  void complete(boolean failed) {
+    if (completed) {
+      return;
+    }
+    completed = true;
+    responseFailed = failed;
+    for (var l : completionListeners) {
+      l.accept(this);
+    }
+  }
+
+  /** For steps that take over: reports the exchange finished, so it is logged and counted. */
+  public void completeTakenOver(int finalStatus, boolean failed) {
+    this.status = finalStatus;
+    complete(failed);
+  }
+}

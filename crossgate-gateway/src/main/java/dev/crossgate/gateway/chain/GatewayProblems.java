@@ -1,0 +1,47 @@
+package dev.crossgate.gateway.chain;
+
+import dev.crossgate.problem.Problem;
+
+/**
+ * The problem types the gateway itself answers with, beside the shared ones in {@link Problem}.
+ * Type URIs are stable: operators alert on them.
+ */
+public final class GatewayProblems {
+  private GatewayProblems() {}
+
+  public static Problem uriTooLong(int limit) {
+    return Problem.of("uri-too-long", "URI too long", 414,
+        "the request target exceeds the limit of " + limit + " characters").with("limit", limit);
+  }
+
+  public static Problem headersTooLarge(int limit) {
+    return Problem.of("header-fields-too-large", "Request header fields too large", 431,
+        "the request headers exceed the limit of " + limit + " bytes").with("limit", limit);
+  }
+
+  public static Problem tooManyRequests(String detail, long retryAfterSeconds) {
+    return Problem.of("too-many-requests", "Too many requests", 429, detail).with("retryAfter", retryAfterSeconds);
+  }
+
+  public static Problem filtered(String ruleId, int status, String message) {
+    return Problem.of("filtered", "Request rejected by filter", status,
+        message == null || message.isBlank() ? "the request was rejected by a filter rule" : message)
+        .with("rule", ruleId);
+  }
+
+  public static Problem badGateway(String detail) {
+    return Problem.of("bad-gateway", "Bad gateway", 502, detail);
+  }
+
+  public static Problem gatewayTimeout(String detail) {
+    return Problem.of("gateway-timeout", "Gateway timeout", 504, detail);
+  }
+
+  public static Problem upstreamBusy(String detail) {
+    return Problem.of("upstream-busy", "Service unavailable", 503, detail);
+  }
+
+  public static Problem notImplemented(String detail) {
+    return Problem.of("not-implemented", "Not implemented", 501, detail);
+  }
+}

@@ -1,0 +1,201 @@
+package dev.crossgate.gateway.chain;
+
+import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an {@link Exchange} through the steps (request phase in order, response phase in reverse),
+ * then writes the response: a buffered body (the gateway's own replies) or the upstream's stream,
+ * piped with back-pressure so that no body is ever held whole. Every failure that reaches here
+ * becomes a problem response; internal causes go to the log only.
+ */
+public final class RequestChain {
+  private static final Logger LOG = LoggerFactory.getLogger(RequestChain.class);
+
+  private final List<Step> steps;
+
+  public RequestChain(List<Step> steps) {
+    this.steps = List.copyOf(steps);
+  }
+
+  public List<Step> steps() {
+    return steps;
+  }
+
+  /** Handles one exchange to its end. Runs on the connection's event loop. */
+  public void handle(Exchange exchange) {
+    var run = new Run(exchange);
+    Future<Void> result = run.enter(0);
+    result.onComplete(ar -> finish(run, ar));
+  }
+
+  private void finish(Run run, AsyncResult<Void> ar) {
+    var ex = run.exchange;
+    if (run.misuse != null && ar.succeeded()) {
+      ar = Future.failedFuture(run.misuse);
+    }
+    if (ar.failed()) {
+      var response = ex.request().response();
+      if (response.headWritten()) {
+        LOG.warn("request failed after the response started requestId={} cause={}", ex.requestId(),
+            ar.cause().toString());
+        response.reset();
+        ex.complete(true);
+        return;
+      }
+      ex.reply(problemFor(ex, ar.cause()));
+    } else if (ex.takenOver()) {
+      return;
+    }
+    for (int i = run.deepest; i >= 0; i--) {
+      var step = steps.get(i);
+      try {
+        step.onResponse(ex);
+      } catch (RuntimeException e) {
+        LOG.error("response phase failed step={} requestId={}", step.name(), ex.requestId(), e);
+        discardStream(ex);
+        ex.reply(Problem.internal(ex.requestId()));
+      }
+    }
+    write(ex);
+  }
+
+  private static Problem problemFor(Exchange ex, Throwable cause) {
+    if (cause instanceof ProblemException pe) {
+      return pe.problem();
+    }
+    if (cause instanceof ChainMisuseException) {
+      LOG.error("request chain misuse requestId={} {}", ex.requestId(), cause.getMessage());
+    } else {
+      LOG.error("request failed requestId={} path={}", ex.requestId(), ex.request().path(), cause);
+    }
+    discardStream(ex);
+    return Problem.internal(ex.requestId());
+  }
+
+  /** Drains an upstream body nobody will write, so its connection can return to the pool. */
+  private static void discardStream(Exchange ex) {
+    var stream = ex.bodyStream();
+    if (stream != null) {
+      stream.handler(b -> { });
+      stream.resume();
+    }
+  }
+
+  private static void write(Exchange ex) {
+    var response = ex.request().response();
+    response.setStatusCode(ex.status());
+    response.headers().addAll(ex.responseHeaders());
+    response.headers().set(Exchange.REQUEST_ID, ex.requestId());
+    if (ex.closesConnection()) {
+      response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
+    if (ex.bodyStream() == null) {
+      var body = ex.body();
+      Future<Void> end = body == null ? response.end() : response.end(body);
+      end.onComplete(ar -> done(ex, ar.failed()));
+      return;
+    }
+    if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+      response.setChunked(true);
+    }
+    ex.bodyStream().pipe().endOnSuccess(false).to(response).onComplete(ar -> {
+      if (ar.failed()) {
+        response.reset();
+        done(ex, true);
+        return;
+      }
+      var trailers = ex.trailers() == null ? null : ex.trailers().get();
+      if (trailers != null && !trailers.isEmpty() && response.isChunked()) {
+        response.trailers().addAll(trailers);
+      }
+      response.end().onComplete(e -> done(ex, e.failed()));
+    });
+  }
+
+  private static void done(Exchange ex, boolean failed) {
+    if (ex.closesConnection()) {
+      ex.request().connection().close();
+    }
+    ex.complete(failed);
+  }
+
+  /** The state of one pass through the steps: how deep the request phase went. */
+  private final class Run {
+    final Exchange exchange;
+    int deepest = -1;
+    ChainMisuseException misuse;
+
+    Run(Exchange exchange) {
+      this.exchange = exchange;
+    }
+
+    Future<Void> enter(int index) {
+      if (index == steps.size()) {
+        return Future.failedFuture(new ChainMisuseException(
+            "no step answered the request: the last step, " + steps.get(index - 1).name() + ", proceeded"));
+      }
+      var step = steps.get(index);
+      deepest = Math.max(deepest, index);
+      var next = new Next(this, index + 1, step);
+      Future<Void> result;
+      try {
+        result = step.onRequest(exchange, next);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+      if (result == null) {
+        return Future.failedFuture(new ChainMisuseException("step " + step.name() + " returned no future"));
+      }
+      if (next.called) {
+        return result; // proceeding once is checked by Next itself; nothing more to verify here
+      }
+      return result.compose(v -> {
+        if (!next.called && !exchange.hasResponse() && !exchange.takenOver()) {
+          return Future.failedFuture(new ChainMisuseException(
+              "step " + step.name() + " must call proceed() or answer the request, and did neither"));
+        }
+        return Future.succeededFuture();
+      });
+    }
+  }
+
+  /** The chain as seen by one step; enforces "proceed at most once, and not after answering". */
+  private static final class Next implements Chain {
+    private final Run run;
+    private final int index;
+    private final Step caller;
+    boolean called;
+
+    Next(Run run, int index, Step caller) {
+      this.run = run;
+      this.index = index;
+      this.caller = caller;
+    }
+
+    @Override
+    public Future<Void> proceed(Exchange exchange) {
+      if (called) {
+        run.misuse = new ChainMisuseException(
+            "step " + caller.name() + " must call proceed() exactly once, and called it again");
+        return Future.failedFuture(run.misuse);
+      }
+      called = true;
+      if (exchange != run.exchange) {
+        return Future.failedFuture(new ChainMisuseException(
+            "step " + caller.name() + " proceeded with a different exchange"));
+      }
+      if (exchange.hasResponse() || exchange.takenOver()) {
+        return Future.failedFuture(new ChainMisuseException(
+            "step " + caller.name() + " answered the request and proceeded too"));
+      }
+      return run.enter(index);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package dev.crossgate.gateway.cluster;
+
+import dev.crossgate.cluster.ClusterMessage.ApplyError;
+import dev.crossgate.route.Route;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What a node refuses to serve even when the control plane sends it, e.g. plain-http upstreams
+ * on a node in a zone that must only speak TLS. A refused change is NACKed with these errors and
+ * the node keeps serving its previous configuration.
+ */
+@FunctionalInterface
+public interface NodePolicy {
+  /** Problems with {@code routes} (the routes a change adds or alters); empty when acceptable. */
+  List<ApplyError> check(Collection<Route> routes);
+
+  static NodePolicy acceptAll() {
+    return routes -> List.of();
+  }
+
+  static NodePolicy allowedUpstreamSchemes(Set<String> schemes) {
+    var allowed = schemes.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
+    return routes -> {
+      var errors = new ArrayList<ApplyError>();
+      for (var route : routes) {
+        var scheme = URI.create(route.targetUrl()).getScheme().toLowerCase(Locale.ROOT);
+        if (!allowed.contains(scheme)) {
+          errors.add(new ApplyError("ROUTE", route.id(), "upstream scheme '" + scheme
+              + "' is not allowed on this node (allowed: " + String.join(", ", allowed) + ")"));
+        }
+      }
+      return errors;
+    };
+  }
+}

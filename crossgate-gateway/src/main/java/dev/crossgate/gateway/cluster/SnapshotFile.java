@@ -1,0 +1,54 @@
+package dev.crossgate.gateway.cluster;
+
+import dev.crossgate.cluster.ClusterMessage;
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.json.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's last applied configuration on disk, so that a node restarted while the control
+ * plane is unreachable serves what it served before. Written whole to a temporary file and moved
+ * into place atomically: a crash leaves the old snapshot or the new one, never half of one.
+ * Blocking: call from a worker thread.
+ */
+public final class SnapshotFile {
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotFile.class);
+
+  private final Path file;
+
+  public SnapshotFile(Path dataDir) {
+    this.file = dataDir.resolve("node-snapshot.json");
+  }
+
+  public void write(GatewayConfig config) throws IOException {
+    Files.createDirectories(file.getParent());
+    var tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.write(tmp, Json.writeBytes(ClusterMessage.Snapshot.of(config)));
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** The stored configuration, or empty when there is none or it cannot be trusted. */
+  public Optional<GatewayConfig> read() {
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    try {
+      var snapshot = Json.mapper().readValue(file.toFile(), ClusterMessage.Snapshot.class);
+      var config = snapshot.toConfig();
+      if (!config.hashHex().equals(snapshot.hash())) {
+        LOG.warn("ignoring node snapshot file={} reason=\"hash mismatch\"", file);
+        return Optional.empty();
+      }
+      return Optional.of(config);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("ignoring node snapshot file={} error=\"{}\"", file, e.getMessage());
+      return Optional.empty();
+    }
+  }
+}

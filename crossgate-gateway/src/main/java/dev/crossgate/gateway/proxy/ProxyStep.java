@@ -1,0 +1,238 @@
+package dev.crossgate.gateway.proxy;
+
+import dev.crossgate.gateway.chain.Chain;
+import dev.crossgate.gateway.chain.Exchange;
+import dev.crossgate.gateway.chain.GatewayProblems;
+import dev.crossgate.gateway.chain.Step;
+import dev.crossgate.gateway.filter.TrustedProxies;
+import dev.crossgate.gateway.limit.LimitStep;
+import dev.crossgate.problem.ProblemException;
+import dev.crossgate.route.Route;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketClient;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last step: sends the request to the route's target and hands the upstream response to the
+ * chain as a stream. Bodies flow both ways with back-pressure (the upstream request is written
+ * only as fast as it drains, the client's body is paused otherwise), and the body limit is
+ * counted while streaming, so no body is ever held whole.
+ *
+ * <p>Failure mapping (all problem+json): pool wait queue full → 503; connect refused, DNS
+ * failure or connect timeout → 502; no upstream activity for the route's response timeout
+ * before the head (one idle timer serves both timeouts, re-armed with the idle timeout once the
+ * head arrived) → 504; upstream reset before the head → 502; after the head
+ * the client connection is reset (the status is already sent).
+ *
+ * <p>One instance per event loop, with that loop's client, so the target cache is confined.
+ */
+public final class ProxyStep implements Step {
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyStep.class);
+  private static final int TARGET_CACHE_LIMIT = 100_000;
+
+  private final HttpClient client;
+  private final WebSocketProxy webSockets;
+  private final TrustedProxies trustedProxies;
+  private final Map<String, UpstreamTarget> targets = new HashMap<>();
+
+  public ProxyStep(HttpClient client, WebSocketClient webSocketClient, TrustedProxies trustedProxies) {
+    this.client = client;
+    this.webSockets = new WebSocketProxy(webSocketClient);
+    this.trustedProxies = trustedProxies;
+  }
+
+  @Override
+  public Future<Void> onRequest(Exchange exchange, Chain next) {
+    var route = exchange.route();
+    var target = target(route.targetUrl());
+    exchange.upstream(target.authority());
+    var request = exchange.request();
+    var uri = target.uri(exchange.match().remainder(), request.query());
+    var headers = ForwardHeaders.requestHeaders(request.headers());
+    var peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    ForwardHeaders.addForwarding(headers, peer, trustedProxies.isTrusted(peer), request.scheme(),
+        request.headers().get(HttpHeaders.HOST));
+    headers.set(Exchange.REQUEST_ID, exchange.requestId());
+    if (LimitStep.declaredLength(exchange) > exchange.bodyLimit()) {
+      // the route's or a filter's limit, known only now: refuse before contacting the upstream
+      exchange.closeConnection();
+      exchange.reply(exchange.bodyLimitProblem());
+      return Future.succeededFuture();
+    }
+    var timeouts = route.timeouts();
+    if (route.websocket() && isWebSocketUpgrade(request)) {
+      return webSockets.proxy(exchange, target, uri, headers, timeouts.connectMs());
+    }
+    var options = new RequestOptions()
+        .setMethod(request.method())
+        .setHost(target.host())
+        .setPort(target.port())
+        .setSsl(target.ssl())
+        .setURI(uri)
+        .setHeaders(headers)
+        .setConnectTimeout(timeouts.connectMs())
+        // until the response head arrives, silence means the response timeout; then the idle one
+        .setIdleTimeout(Math.min(timeouts.responseMs(), timeouts.idleMs()));
+    var done = Promise.<Void>promise();
+    client.request(options).onComplete(ar -> {
+      if (ar.failed()) {
+        done.tryFail(connectFailure(exchange, ar.cause()));
+      } else {
+        new Forwarding(exchange, ar.result(), timeouts, done).start();
+      }
+    });
+    return done.future();
+  }
+
+  private UpstreamTarget target(String targetUrl) {
+    var t = targets.get(targetUrl);
+    if (t == null) {
+      if (targets.size() >= TARGET_CACHE_LIMIT) {
+        targets.clear();
+      }
+      t = UpstreamTarget.parse(targetUrl);
+      targets.put(targetUrl, t);
+    }
+    return t;
+  }
+
+  static boolean isWebSocketUpgrade(HttpServerRequest request) {
+    var upgrade = request.headers().get(HttpHeaders.UPGRADE);
+    return upgrade != null && upgrade.equalsIgnoreCase("websocket");
+  }
+
+  static ProblemException connectFailure(Exchange exchange, Throwable cause) {
+    if (cause instanceof ConnectionPoolTooBusyException) {
+      return new ProblemException(GatewayProblems.upstreamBusy(
+          "the upstream " + exchange.upstream() + " has no free connection and its wait queue is full"));
+    }
+    LOG.info("upstream connect failed requestId={} upstream={} cause={}", exchange.requestId(), exchange.upstream(),
+        cause.toString());
+    return new ProblemException(GatewayProblems.badGateway("could not connect to the upstream " + exchange.upstream()));
+  }
+
+  /** One request/response exchange with the upstream; all callbacks on the same event loop. */
+  private final class Forwarding {
+    private final Exchange exchange;
+    private final HttpServerRequest request;
+    private final HttpClientRequest upstreamRequest;
+    private final Route.Timeouts timeouts;
+    private final Promise<Void> done;
+    private long sent;
+
+    Forwarding(Exchange exchange, HttpClientRequest upstreamRequest, Route.Timeouts timeouts, Promise<Void> done) {
+      this.exchange = exchange;
+      this.request = exchange.request();
+      this.upstreamRequest = upstreamRequest;
+      this.timeouts = timeouts;
+      this.done = done;
+    }
+
+    void start() {
+      if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
+        // RFC 9110 section 10.1.1: pass the upstream's 100 on, so the client sends its body only
+        // once the origin is willing to take it
+        upstreamRequest.continueHandler(v -> request.response().writeContinue());
+      }
+      if (!request.headers().contains(HttpHeaders.CONTENT_LENGTH) && request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+        upstreamRequest.setChunked(true);
+      }
+      // failures surface through response(); this keeps Vert.x from logging them a second time
+      upstreamRequest.exceptionHandler(t -> LOG.debug("upstream request failed requestId={} cause={}",
+          exchange.requestId(), t.toString()));
+      if (request.headers().contains(HttpHeaders.EXPECT)) {
+        // the client holds its body back until a 100 arrives: the upstream must see the head now
+        upstreamRequest.writeHead();
+      }
+      upstreamRequest.response().onComplete(ar -> {
+        if (ar.failed()) {
+          onUpstreamFailure(ar.cause());
+        } else {
+          onResponse(ar.result());
+        }
+      });
+      request.response().closeHandler(v -> upstreamRequest.reset());
+      exchange.onComplete(e -> {
+        if (e.responseFailed()) {
+          upstreamRequest.reset();
+        }
+      });
+      pumpBody();
+    }
+
+    private void onResponse(HttpClientResponse response) {
+      if (done.future().isComplete()) {
+        response.request().reset();
+        return;
+      }
+      response.pause();
+      if (timeouts.idleMs() != timeouts.responseMs()) {
+        upstreamRequest.idleTimeout(timeouts.idleMs());
+      }
+      exchange.respond(response.statusCode(), ForwardHeaders.responseHeaders(response.headers()), response,
+          response::trailers);
+      done.complete();
+    }
+
+    private void onUpstreamFailure(Throwable cause) {
+      if (done.future().isComplete()) {
+        return;
+      }
+      var timeout = cause instanceof java.util.concurrent.TimeoutException
+          || cause.getClass().getSimpleName().contains("Timeout");
+      LOG.info("upstream failed requestId={} upstream={} timeout={} cause={}", exchange.requestId(),
+          exchange.upstream(), timeout, cause.toString());
+      done.fail(new ProblemException(timeout
+          ? GatewayProblems.gatewayTimeout("the upstream " + exchange.upstream() + " did not answer in time")
+          : GatewayProblems.badGateway("the upstream " + exchange.upstream() + " closed the connection without a response")));
+    }
+
+    /** Copies the client's body upstream, as fast as the upstream drains, counting against the limit. */
+    private void pumpBody() {
+      if (request.isEnded()) {
+        upstreamRequest.end();
+        return;
+      }
+      long limit = exchange.bodyLimit();
+      request.handler(chunk -> {
+        sent += chunk.length();
+        if (sent > limit) {
+          overflow();
+          return;
+        }
+        upstreamRequest.write(chunk);
+        if (upstreamRequest.writeQueueFull()) {
+          request.pause();
+          upstreamRequest.drainHandler(v -> request.resume());
+        }
+      });
+      request.endHandler(v -> upstreamRequest.end());
+      request.exceptionHandler(t -> upstreamRequest.reset());
+      request.resume();
+    }
+
+    /** The body crossed the limit mid-stream: stop reading, abandon the upstream request, answer 413. */
+    private void overflow() {
+      request.pause();
+      request.handler(null);
+      exchange.closeConnection();
+      if (!done.future().isComplete()) {
+        done.fail(new ProblemException(exchange.bodyLimitProblem()));
+      } else {
+        request.response().reset();
+      }
+      upstreamRequest.reset();
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package dev.crossgate.gateway.kit;
+
+import dev.crossgate.auth.Secrets;
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.filter.FilterRule;
+import dev.crossgate.gateway.GatewayEndpoint;
+import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.json.Json;
+import dev.crossgate.route.Route;
+import dev.crossgate.route.RouteTable;
+import dev.crossgate.tenant.ApiKey;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * An embedded gateway in front of a {@link RecordingUpstream}, both on 127.0.0.1 with ephemeral
+ * ports, with the configuration held in memory as the standalone node holds it (one reference
+ * swapped whole). Keeps each test to its given / when / then.
+ */
+public final class GatewayKit implements AutoCloseable {
+  public final Vertx vertx;
+  public final RecordingUpstream upstream;
+  private final AtomicReference<GatewayConfig> config = new AtomicReference<>(GatewayConfig.EMPTY);
+  private final HttpClient client;
+  private final GatewayServer gateway;
+  private List<Route> routes = List.of();
+  private List<FilterRule> filters = List.of();
+  private final Map<String, ApiKey> keys = new HashMap<>();
+  private long revision;
+
+  private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints) {
+    vertx = Vertx.vertx();
+    upstream = RecordingUpstream.start(vertx);
+    gateway = await(GatewayServer.start(vertx, options.withListen("127.0.0.1", 0), config::get, endpoints));
+    client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port()),
+        new PoolOptions().setHttp1MaxSize(16));
+  }
+
+  public static GatewayKit start() {
+    return start(GatewayOptions.defaults().withEventLoops(1));
+  }
+
+  public static GatewayKit start(GatewayOptions options) {
+    return new GatewayKit(options, List.of());
+  }
+
+  public static GatewayKit start(GatewayOptions options, List<GatewayEndpoint> endpoints) {
+    return new GatewayKit(options, endpoints);
+  }
+
+  public GatewayServer gateway() {
+    return gateway;
+  }
+
+  public int port() {
+    return gateway.port();
+  }
+
+  /** The upstream's URL for {@code path}, for route targets. */
+  public String target(String path) {
+    return upstream.url(path);
+  }
+
+  public GatewayKit routes(Route... newRoutes) {
+    routes = List.of(newRoutes);
+    return publish();
+  }
+
+  public GatewayKit filters(FilterRule... rules) {
+    filters = List.of(rules);
+    return publish();
+  }
+
+  /** Registers an API key for the tenant and returns the key to present. */
+  public String apiKey(String tenant) {
+    var key = "key-" + tenant + "-" + keys.size();
+    var hash = Secrets.sha256Hex(key);
+    keys.put(hash, new ApiKey("k" + keys.size(), tenant, null, hash, key.substring(0, 6), Instant.now()));
+    publish();
+    return key;
+  }
+
+  private GatewayKit publish() {
+    revision++;
+    config.set(new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys));
+    return this;
+  }
+
+  public static FilterRule filter(String id, FilterRule.Kind kind, String value) {
+    return filter(id, kind, value, null, 403, null);
+  }
+
+  public static FilterRule filter(String id, FilterRule.Kind kind, String value, String header, int status,
+      String message) {
+    return new FilterRule(id, id, 100, kind, value, header, status, message, true, "test", Instant.now(), 1);
+  }
+
+  // ---- requests
+
+  /** A response read whole (tests only send small ones this way). */
+  public record Reply(int status, MultiMap headers, String body) {
+    public Map<String, Object> json() {
+      try {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = Json.mapper().readValue(body, Map.class);
+        return map;
+      } catch (java.io.IOException e) {
+        throw new AssertionError("not JSON: " + body, e);
+      }
+    }
+
+    /** The last segment of the problem's {@code type}. */
+    public String problemType() {
+      var type = String.valueOf(json().get("type"));
+      return type.substring(type.lastIndexOf('/') + 1);
+    }
+
+    public String header(String name) {
+      return headers.get(name);
+    }
+  }
+
+  public Reply get(String uri, String... headerPairs) {
+    return send(HttpMethod.GET, uri, null, headerPairs);
+  }
+
+  public Reply send(HttpMethod method, String uri, String body, String... headerPairs) {
+    var options = new RequestOptions().setMethod(method).setURI(uri);
+    for (int i = 0; i < headerPairs.length; i += 2) {
+      options.addHeader(headerPairs[i], headerPairs[i + 1]);
+    }
+    return await(client.request(options)
+        .compose(req -> body == null ? req.send() : req.send(body))
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(),
+            MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()), b.toString()))));
+  }
+
+  /** Sends raw bytes on a fresh connection and returns what came back until the server closed or 2 s passed. */
+  public String raw(String request) {
+    var net = vertx.createNetClient();
+    var out = Buffer.buffer();
+    var done = io.vertx.core.Promise.<String>promise();
+    net.connect(port(), "127.0.0.1").onComplete(ar -> {
+      if (ar.failed()) {
+        done.fail(ar.cause());
+        return;
+      }
+      var socket = ar.result();
+      socket.handler(out::appendBuffer);
+      socket.closeHandler(v -> done.tryComplete(out.toString()));
+      socket.write(request);
+      vertx.setTimer(2_000, t -> {
+        done.tryComplete(out.toString());
+        socket.close();
+      });
+    });
+    try {
+      return await(done.future());
+    } finally {
+      net.close();
+    }
+  }
+
+  public HttpClient client() {
+    return client;
+  }
+
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError(e.getCause());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  public static List<String> lines(String text) {
+    return new ArrayList<>(List.of(text.split("\r\n")));
+  }
+
+  @Override
+  public void close() {
+    await(gateway.close());
+    upstream.close();
+    await(vertx.close());
+  }
+}

@@ -1,0 +1,104 @@
+package dev.crossgate.gateway.kit;
+
+import dev.crossgate.route.Route;
+import dev.crossgate.route.RouteSpec;
+import dev.crossgate.route.RouteValidator;
+import java.time.Instant;
+import java.util.List;
+
+/** Routes for tests, built through {@link RouteValidator} so each one is as valid as a stored one. */
+public final class TestRoutes {
+  private TestRoutes() {}
+
+  /** A mutable description of a route; {@link #build()} validates it. */
+  public static final class Builder {
+    private final String id;
+    private final String sourcePath;
+    private final String targetUrl;
+    private String host;
+    private String pathMatch;
+    private String version;
+    private boolean defaultVersion;
+    private List<String> methods;
+    private String mode;
+    private String auth;
+    private Route.Timeouts timeouts;
+    private Long maxBodyBytes;
+    private boolean websocket;
+    private boolean enabled = true;
+    private List<String> flow;
+
+    Builder(String id, String sourcePath, String targetUrl) {
+      this.id = id;
+      this.sourcePath = sourcePath;
+      this.targetUrl = targetUrl;
+    }
+
+    public Builder host(String h) {
+      this.host = h;
+      return this;
+    }
+
+    public Builder exact() {
+      this.pathMatch = "EXACT";
+      return this;
+    }
+
+    public Builder version(String v, boolean isDefault) {
+      this.version = v;
+      this.defaultVersion = isDefault;
+      return this;
+    }
+
+    public Builder methods(String... m) {
+      this.methods = List.of(m);
+      return this;
+    }
+
+    public Builder async() {
+      this.mode = "ASYNC";
+      return this;
+    }
+
+    public Builder keyAuth() {
+      this.auth = "KEY";
+      return this;
+    }
+
+    public Builder timeouts(long connectMs, long responseMs, long idleMs) {
+      this.timeouts = new Route.Timeouts(connectMs, responseMs, idleMs);
+      return this;
+    }
+
+    public Builder maxBodyBytes(long bytes) {
+      this.maxBodyBytes = bytes;
+      return this;
+    }
+
+    public Builder websocket() {
+      this.websocket = true;
+      return this;
+    }
+
+    public Builder disabled() {
+      this.enabled = false;
+      return this;
+    }
+
+    public Builder flow(String... steps) {
+      this.flow = List.of(steps);
+      return this;
+    }
+
+    public Route build() {
+      var spec = new RouteSpec(null, "svc", null, null, host, sourcePath, pathMatch, version, defaultVersion, methods,
+          targetUrl, mode, null, null, flow, auth, timeouts, maxBodyBytes, websocket, enabled, null, null, null, null);
+      var now = Instant.now();
+      return RouteValidator.validate(id, spec, "test", now, now);
+    }
+  }
+
+  public static Builder route(String id, String sourcePath, String targetUrl) {
+    return new Builder(id, sourcePath, targetUrl);
+  }
+}

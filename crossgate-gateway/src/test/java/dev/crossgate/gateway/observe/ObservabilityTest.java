@@ -1,0 +1,83 @@
+package dev.crossgate.gateway.observe;
+
+import static dev.crossgate.gateway.kit.TestRoutes.route;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.kit.GatewayKit;
+import java.net.ServerSocket;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class ObservabilityTest {
+  private final ListAppender<ILoggingEvent> access = new ListAppender<>();
+
+  @BeforeEach
+  void capture() {
+    access.start();
+    ((Logger) LoggerFactory.getLogger("crossgate.access")).addAppender(access);
+  }
+
+  @AfterEach
+  void release() {
+    ((Logger) LoggerFactory.getLogger("crossgate.access")).detachAppender(access);
+  }
+
+  @Test
+  void everyRequestWritesOneKeyValueAccessLine() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("r1", "/a", kit.target("/up")).build());
+
+      kit.get("/a/x?q=1", "X-Request-Id", "rid-7");
+      kit.get("/missing", "X-Request-Id", "rid-8");
+
+      Awaitility.await().until(() -> access.list.size() == 2);
+      assertThat(access.list.get(0).getFormattedMessage())
+          .contains("method=GET", "path=/a/x", "status=200", "route=r1", "upstream=127.0.0.1:", "bytesOut=",
+              "durationMs=", "requestId=rid-7");
+      assertThat(access.list.get(1).getFormattedMessage())
+          .contains("status=404", "route=-", "problem=not-found", "requestId=rid-8");
+    }
+  }
+
+  @Test
+  void theAccessLineCanBeJson() {
+    try (var kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1).withAccessLogJson(true))) {
+      kit.routes(route("r1", "/a", kit.target("/up")).build());
+
+      kit.get("/a");
+
+      Awaitility.await().until(() -> access.list.size() == 1);
+      assertThat(access.list.get(0).getFormattedMessage()).startsWith("{\"method\":\"GET\"").contains("\"route\":\"r1\"");
+    }
+  }
+
+  @Test
+  void metricsCountRequestsStatusesLatencyAndUpstreamErrorsPerRoute() throws Exception {
+    int closedPort;
+    try (var socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("ok", "/ok", kit.target("/up")).build(),
+          route("down", "/down", "http://127.0.0.1:" + closedPort).build());
+
+      kit.get("/ok");
+      kit.get("/ok");
+      kit.get("/down");
+
+      Awaitility.await().untilAsserted(() -> assertThat(kit.gateway().metrics().scrape())
+          .contains("crossgate_requests_total{route=\"ok\",status=\"200\"} 2.0")
+          .contains("crossgate_requests_total{route=\"down\",status=\"502\"} 1.0")
+          .contains("crossgate_upstream_errors_total{kind=\"bad-gateway\",route=\"down\"} 1.0")
+          .contains("crossgate_request_duration_seconds_bucket{route=\"ok\"")
+          .contains("crossgate_active_connections"));
+    }
+  }
+}

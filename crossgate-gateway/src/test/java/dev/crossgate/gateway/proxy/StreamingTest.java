@@ -1,0 +1,102 @@
+package dev.crossgate.gateway.proxy;
+
+import static dev.crossgate.gateway.kit.TestRoutes.route;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.crossgate.gateway.kit.ByteStreams;
+import dev.crossgate.gateway.kit.GatewayKit;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** Runs with -Xmx256m (see the module pom): a body held whole anywhere would fail these tests. */
+class StreamingTest {
+  private static final long BIG = 512L * 1024 * 1024;
+
+  @Test
+  void aLargeUploadStreamsThroughWithBoundedMemory() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("up", "/up", kit.target("/sink")).build());
+
+      var status = GatewayKit.await(kit.client().request(new RequestOptions().setMethod(HttpMethod.PUT).setURI("/up"))
+          .compose(req -> {
+            req.setChunked(true);
+            var response = req.response();
+            ByteStreams.write(req, BIG).onSuccess(v -> req.end());
+            return response;
+          })
+          .compose(resp -> resp.body().map(b -> resp.statusCode())));
+      var at = kit.upstream.next();
+
+      assertThat(status).isEqualTo(200);
+      assertThat(at.bodyBytes()).isEqualTo(BIG);
+      assertThat(at.headers().get("Transfer-Encoding")).isEqualToIgnoringCase("chunked");
+      assertThat(Runtime.getRuntime().maxMemory()).isLessThan(BIG);
+    }
+  }
+
+  @Test
+  void aLargeDownloadStreamsThroughWithBoundedMemory() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("down", "/down", kit.target("/source")).build());
+      kit.upstream.respondWith(req -> {
+        var response = req.response().putHeader("Content-Length", Long.toString(BIG));
+        ByteStreams.write(response, BIG).onSuccess(v -> response.end());
+      });
+
+      var received = GatewayKit.await(kit.client().request(new RequestOptions().setURI("/down"))
+          .compose(req -> req.send())
+          .compose(resp -> {
+            assertThat(resp.getHeader("Content-Length")).isEqualTo(Long.toString(BIG));
+            return ByteStreams.count(resp);
+          }));
+
+      assertThat(received).isEqualTo(BIG);
+    }
+  }
+
+  @Test
+  void responseTrailersPassThrough() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("t", "/t", kit.target("/trailers")).build());
+      kit.upstream.respondWith(req -> req.response().setChunked(true).putTrailer("X-Checksum", "abc").end("body"));
+
+      var trailer = GatewayKit.await(kit.client().request(new RequestOptions().setURI("/t"))
+          .compose(req -> req.send())
+          .compose(resp -> resp.body().map(b -> resp.getTrailer("X-Checksum"))));
+
+      assertThat(trailer).isEqualTo("abc");
+    }
+  }
+
+  @Test
+  void expectContinueIsPassedOnAndTheBodyFollowsTheUpstreamsContinue() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("e", "/e", kit.target("/expect")).build());
+      kit.upstream.respondWith(req -> {
+        req.response().writeContinue();
+        kit.upstream.recordAndEcho(req);
+      });
+      var continued = new AtomicBoolean();
+
+      var status = GatewayKit.await(kit.client().request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/e")
+              .putHeader("Expect", "100-continue").putHeader("Content-Length", "5"))
+          .compose(req -> {
+            req.continueHandler(v -> {
+              continued.set(true);
+              req.end("hello");
+            });
+            req.writeHead();
+            return req.response();
+          })
+          .compose(resp -> resp.body().map(b -> resp.statusCode())));
+      var at = kit.upstream.next();
+
+      assertThat(status).isEqualTo(200);
+      assertThat(continued).isTrue();
+      assertThat(at.headers().get("Expect")).isEqualTo("100-continue");
+      assertThat(at.body()).isEqualTo("hello");
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.crossgate.gateway.proxy;
+
+import static dev.crossgate.gateway.kit.TestRoutes.route;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.kit.GatewayKit;
+import io.vertx.core.http.HttpServerRequest;
+import java.net.ServerSocket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.Test;
+
+class UpstreamFailureTest {
+
+  @Test
+  void aRefusedConnectionIsBadGateway() throws Exception {
+    int closedPort;
+    try (var socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("a", "/a", "http://127.0.0.1:" + closedPort + "/x").build());
+
+      var reply = kit.get("/a");
+
+      assertThat(reply.status()).isEqualTo(502);
+      assertThat(reply.problemType()).isEqualTo("bad-gateway");
+      assertThat(reply.json()).containsKey("requestId");
+    }
+  }
+
+  @Test
+  void anUpstreamThatSendsNoResponseHeadInTimeIsGatewayTimeout() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("a", "/a", kit.target("/slow")).timeouts(1_000, 300, 10_000).build());
+      kit.upstream.respondWith(req -> kit.upstream.record(req)); // reads the request, never answers
+
+      var reply = kit.get("/a");
+
+      assertThat(reply.status()).isEqualTo(504);
+      assertThat(reply.problemType()).isEqualTo("gateway-timeout");
+      assertThat(kit.upstream.next().uri()).isEqualTo("/slow");
+    }
+  }
+
+  @Test
+  void anUpstreamThatResetsTheConnectionIsBadGateway() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("a", "/a", kit.target("/reset")).build());
+      kit.upstream.respondWith(req -> req.connection().close());
+
+      var reply = kit.get("/a");
+
+      assertThat(reply.status()).isEqualTo(502);
+      assertThat(reply.problemType()).isEqualTo("bad-gateway");
+    }
+  }
+
+  @Test
+  void aFullPoolWithAFullWaitQueueAnswers503AtOnce() {
+    var options = GatewayOptions.defaults().withEventLoops(1)
+        .withUpstream(new GatewayOptions.Upstream(1, 0, 60, 300, 30));
+    try (var kit = GatewayKit.start(options)) {
+      kit.routes(route("a", "/a", kit.target("/held")).build());
+      var held = new ConcurrentLinkedQueue<HttpServerRequest>();
+      kit.upstream.respondWith(held::add);
+      var first = CompletableFuture.supplyAsync(() -> kit.get("/a"));
+      org.awaitility.Awaitility.await().until(() -> !held.isEmpty());
+
+      var second = kit.get("/a");
+      held.forEach(r -> r.response().end("released"));
+
+      assertThat(second.status()).isEqualTo(503);
+      assertThat(second.problemType()).isEqualTo("upstream-busy");
+      assertThat(first.join().status()).isEqualTo(200);
+    }
+  }
+}
