@@ -8,6 +8,7 @@ import * as routeForm from './pages/route-form.js';
 import * as filtersPage from './pages/filters.js';
 import * as tenantsPage from './pages/tenants.js';
 import * as changesPage from './pages/changes.js';
+import * as nodesPage from './pages/nodes.js';
 import * as notYet from './pages/not-yet.js';
 
 /** The navigation; each entry is a page. Pages whose API is not in this version say so. */
@@ -19,7 +20,7 @@ const SECTIONS = [
     { path: 'changes', label: 'Change log' },
   ] },
   { group: 'Data plane', items: [
-    { path: 'nodes', label: 'Nodes', later: true },
+    { path: 'nodes', label: 'Nodes' },
     { path: 'tasks', label: 'Tasks', later: true },
     { path: 'transfers', label: 'Transfers', later: true },
   ] },
@@ -39,6 +40,7 @@ function pageFor(parts) {
     case 'changes':
       return { module: changesPage, params: {} };
     case 'nodes':
+      return { module: nodesPage, params: {} };
     case 'tasks':
     case 'transfers':
       return { module: notYet, params: { section } };

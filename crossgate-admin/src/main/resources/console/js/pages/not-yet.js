@@ -3,8 +3,6 @@
 import { el, emptyState } from '../ui.js';
 
 const PAGES = {
-  nodes: ['Nodes', 'Each gateway node with its applied revision, configuration hash, lag and last result, '
-    + 'and a button to resend the configuration.'],
   tasks: ['Tasks', 'Asynchronous tasks with their status, owner, age and size.'],
   transfers: ['Transfers', 'Resumable uploads with their progress, size and owner.'],
 };

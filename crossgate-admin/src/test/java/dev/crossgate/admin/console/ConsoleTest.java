@@ -3,6 +3,8 @@ package dev.crossgate.admin.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.admin.AdminKit;
+import dev.crossgate.store.cluster.NodeRepository;
+import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -300,6 +302,29 @@ class ConsoleTest {
   }
 
   @Test
+  void nodesShowTheirRevisionLagAndLastErrorAndCanBeResynced() throws Exception {
+    createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
+    // what the cluster hub records when a node says HELLO at revision 0 and then refuses revision 1
+    var nodes = new NodeRepository(kit.controlPlane().database(), Clock.systemUTC());
+    nodes.seen("edge-1", 0, "4f2a9c01d3e5b7a8", "0.1.0", "admin-a");
+    nodes.recordResult("edge-1", 1, false, "4f2a9c01d3e5b7a8", "route table rejected: duplicate source /shop");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+
+    browser.open("#/nodes", "Nodes");
+    var node = browser.waitForText(By.cssSelector("tr[data-node-id='edge-1']"), "NACK");
+    browser.click(By.cssSelector("tr[data-node-id='edge-1'] summary"));
+    var history = browser.waitForText(By.cssSelector("tr[data-node-id='edge-1'] ul.history"), "revision 1");
+    browser.screenshot("nodes");
+    browser.click(By.cssSelector("tr[data-node-id='edge-1'] button"));
+    browser.click(By.id("confirm-yes"));
+    var resync = browser.waitForText(By.id("nodes-status"), "full snapshot");
+
+    assertThat(node).contains("edge-1", "1 behind", "4f2a9c01d3e5", "route table rejected: duplicate source /shop");
+    assertThat(history).contains("NACK");
+    assertThat(resync).contains("Node edge-1 will receive a full snapshot");
+  }
+
+  @Test
   void aNarrowWindowPutsTheNavigationAboveThePage() throws Exception {
     createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
@@ -310,11 +335,11 @@ class ConsoleTest {
     var mainTop = browser.find(By.id("main")).getRect().getY();
     var overflow = browser.script("return document.documentElement.scrollWidth > document.documentElement.clientWidth");
     browser.screenshot("routes-narrow");
-    browser.open("#/nodes", "Nodes");
-    var nodes = browser.waitForText(By.id("main"), "Not available yet");
+    browser.open("#/tasks", "Tasks");
+    var tasks = browser.waitForText(By.id("main"), "Not available yet");
 
     assertThat(navBottom).isLessThanOrEqualTo(mainTop);
     assertThat(overflow).isEqualTo(false);
-    assertThat(nodes).contains("Not available yet in this version");
+    assertThat(tasks).contains("Not available yet in this version");
   }
 }
