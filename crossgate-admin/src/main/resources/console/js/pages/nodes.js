@@ -16,12 +16,13 @@ export function render(main, ctx) {
       el('button', { type: 'button', class: 'button', id: 'refresh-nodes', onclick: refresh }, 'Refresh')),
     summary, status, list);
   refresh();
-  // refreshes itself while the page is shown; stops once another page replaced it
+  // refreshes itself while the page is shown (stops once another page replaced it), but not
+  // while the keyboard focus is in the table or a dialog is open: a redraw would lose the focus
   const timer = setInterval(() => {
-    if (list.isConnected) {
-      refresh();
-    } else {
+    if (!list.isConnected) {
       clearInterval(timer);
+    } else if (!list.contains(document.activeElement) && !document.querySelector('dialog[open]')) {
+      refresh();
     }
   }, REFRESH_MS);
 }

@@ -54,8 +54,10 @@ class ConsoleTest {
   void aWrongTokenIsRefusedInPlainWords() {
     browser.signInExpectingRefusal(console(), "cga_not-a-token");
 
-    assertThat(browser.waitForText(By.id("sign-in-status"), "not accepted"))
-        .contains("This token was not accepted");
+    var refusal = browser.waitForText(By.id("sign-in-status"), "not accepted");
+    browser.screenshot("sign-in");
+
+    assertThat(refusal).contains("This token was not accepted");
   }
 
   @Test
