@@ -69,6 +69,12 @@ async function load(results, pager, status, ctx) {
   results.replaceChildren(el('p', { class: 'muted' }, 'Loading routes…'));
   try {
     const page = await get('/admin/routes', { ...state.search, limit: PAGE_SIZE, cursor });
+    if (!page.items.length && state.cursors.length > 1) {
+      // the last route of a later page was deleted: show the page before it
+      state.cursors.pop();
+      load(results, pager, status, ctx);
+      return;
+    }
     results.replaceChildren(page.items.length ? routeTable(page.items, ctx, results, pager, status)
       : noRoutes(ctx));
     renderPager(pager, page.nextCursor, () => load(results, pager, status, ctx));
