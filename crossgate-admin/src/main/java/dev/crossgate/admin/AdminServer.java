@@ -59,7 +59,14 @@ public final class AdminServer {
     router.get("/admin/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(openApi));
     router.get("/").handler(ctx -> ctx.redirect("/console/"));
-    router.get("/console").handler(ctx -> ctx.redirect("/console/"));
+    router.get("/console").handler(ctx -> {
+      // Vert.x matches "/console/" here too: only the bare path is redirected
+      if (ctx.request().path().equals("/console")) {
+        ctx.redirect("/console/");
+      } else {
+        ctx.next();
+      }
+    });
     router.route("/console/*").handler(StaticHandler.create("console").setCachingEnabled(false));
     router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
     router.route("/admin/*").handler(auth);

@@ -2,6 +2,7 @@ package dev.crossgate.admin;
 
 import dev.crossgate.admin.auth.AdminAuth;
 import dev.crossgate.admin.auth.TokenEndpoint;
+import dev.crossgate.admin.auth.WhoAmIEndpoint;
 import dev.crossgate.admin.change.ChangeEndpoint;
 import dev.crossgate.admin.cluster.ClusterHub;
 import dev.crossgate.admin.cluster.ConfigFollower;
@@ -110,6 +111,7 @@ public final class ControlPlane {
           new ChangeEndpoint(cp.changeLog),
           new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
           new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
+          new WhoAmIEndpoint(),
           cp.hub);
       return AdminServer.start(vertx, options.admin(), auth, cp.changeLog, wrapNotify(cp, endpoints), extraMetrics)
           .map(server -> {
