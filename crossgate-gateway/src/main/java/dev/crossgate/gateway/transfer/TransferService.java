@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -433,6 +432,7 @@ final class TransferService {
   private void remove(TransferKey key) {
     files.deleteAll(key.owner(), key.id());
     repository.delete(key.owner(), key.id());
+    // once more: a chunk written while the row was being deleted finds no row and must not stay
     files.deleteAll(key.owner(), key.id());
     runningDigests.forget(key);
   }
@@ -488,9 +488,5 @@ final class TransferService {
     } catch (java.net.URISyntaxException e) {
       return false;
     }
-  }
-
-  boolean chunkFileExists(String owner, String id, long number) {
-    return Files.exists(files.chunk(owner, id, number));
   }
 }
