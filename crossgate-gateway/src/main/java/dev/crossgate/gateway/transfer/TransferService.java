@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -370,6 +369,9 @@ final class TransferService {
     var t = verified.transfer();
     var now = settings.clock().instant();
     if (delivery.delivered()) {
+      if (verified.fileDigest() != null && !verified.fileDigest().equals(t.fileDigest())) {
+        repository.recordFileDigest(t.owner(), t.id(), verified.fileDigest());
+      }
       repository.changeStatus(t.owner(), t.id(), TransferStatus.COMPLETING, TransferStatus.COMPLETED, null,
           delivery.summary(), now, expiry(now));
       if (t.target() != null) {
@@ -378,9 +380,7 @@ final class TransferService {
       }
       LOG.info("event=transfer-completed owner={} id={} size={} delivery=\"{}\"", t.owner(), t.id(), verified.size(),
           delivery.summary());
-      var done = require(t.owner(), t.id());
-      var view = view(done);
-      return withDigest(view, verified.fileDigest());
+      return view(require(t.owner(), t.id()));
     }
     repository.changeStatus(t.owner(), t.id(), TransferStatus.COMPLETING, TransferStatus.OPEN, null,
         delivery.summary(), now, expiry(now));
@@ -388,12 +388,6 @@ final class TransferService {
     throw new ProblemException(TransferProblems.deliveryFailed(
         "the file was verified but delivery to its target failed (" + delivery.summary() + "); send the end notification again to retry")
         .with("delivery", delivery.summary()));
-  }
-
-  private static TransferView withDigest(TransferView v, String fileDigest) {
-    return new TransferView(v.taskId(), v.status(), v.protocol(), v.chunkSize(), v.chunkCount(), v.totalSize(),
-        v.receivedBytes(), v.nextChunk(), v.lowestMissing(), v.received(), v.missing(), v.expiresAt(), v.name(),
-        v.target(), fileDigest != null ? fileDigest : v.fileDigest(), v.failure(), v.delivery());
   }
 
   private void fail(TransferRecord t, String reason) {
@@ -433,6 +427,7 @@ final class TransferService {
   private void remove(TransferKey key) {
     files.deleteAll(key.owner(), key.id());
     repository.delete(key.owner(), key.id());
+    // once more: a chunk written while the row was being deleted finds no row and must not stay
     files.deleteAll(key.owner(), key.id());
     runningDigests.forget(key);
   }
@@ -488,9 +483,5 @@ final class TransferService {
     } catch (java.net.URISyntaxException e) {
       return false;
     }
-  }
-
-  boolean chunkFileExists(String owner, String id, long number) {
-    return Files.exists(files.chunk(owner, id, number));
   }
 }

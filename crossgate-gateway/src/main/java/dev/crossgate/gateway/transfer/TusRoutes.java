@@ -136,6 +136,7 @@ final class TusRoutes {
         .compose(created -> {
           ctx.response().putHeader("Location", "/_tus/" + id);
           if (!withUpload) {
+            BodyReader.discard(request);
             return Future.succeededFuture(created);
           }
           return receive(request, new Append(created, 0), checksum);

@@ -42,7 +42,7 @@ class ClientKillTest {
       assertThat(gateway.totalChunkPuts()).as("chunk PUTs over both processes").isLessThanOrEqualTo(CHUNKS + 1);
       assertThat(result.fileDigest()).as("verified by the gateway at the end notification").isEqualTo(Chunks.sha256(content));
       assertThat(gateway.send("GET", "/_transfers/" + result.taskId(), ACME_KEY, null).body())
-          .contains("\"status\":\"COMPLETED\"");
+          .contains("\"status\":\"COMPLETED\"", "\"fileDigest\":\"" + Chunks.sha256(content) + "\"");
     }
   }
 }

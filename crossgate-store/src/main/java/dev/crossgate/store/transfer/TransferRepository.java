@@ -211,6 +211,19 @@ public final class TransferRepository {
     }
   }
 
+  /** Records the whole-file digest verified at the end notification (RFC 9530 field value). */
+  public void recordFileDigest(String owner, String id, String fileDigest) {
+    try (var c = dataSource.getConnection();
+         var ps = c.prepareStatement("UPDATE transfers SET file_digest = ? WHERE owner = ? AND id = ?")) {
+      ps.setString(1, fileDigest);
+      ps.setString(2, owner);
+      ps.setString(3, id);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new TransferStoreException("record file digest", e);
+    }
+  }
+
   /** Fixes the length of a tus upload that deferred it; false when it was already known. */
   public boolean declareLength(String owner, String id, long totalSize) {
     var sql = "UPDATE transfers SET total_size = ? WHERE owner = ? AND id = ? AND total_size IS NULL";
