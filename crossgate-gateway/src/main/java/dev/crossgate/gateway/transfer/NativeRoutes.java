@@ -154,9 +154,12 @@ final class NativeRoutes {
       return;
     }
     BodyReader.discard(request);
-    exchanges.blocking(() -> service.beginCompletion(ref.owner(), ref.id(), declaredAtEnd))
-        .compose(verified -> deliver(verified)
-            .compose(result -> exchanges.blocking(() -> service.finishCompletion(verified, result))))
+    // an end notification repeated after its answer was lost gets the same answer, not a 409
+    exchanges.blocking(() -> service.completed(ref.owner(), ref.id()))
+        .compose(done -> done.isPresent() ? io.vertx.core.Future.succeededFuture(done.get())
+            : exchanges.blocking(() -> service.beginCompletion(ref.owner(), ref.id(), declaredAtEnd))
+                .compose(verified -> deliver(verified)
+                    .compose(result -> exchanges.blocking(() -> service.finishCompletion(verified, result)))))
         .onSuccess(view -> Exchanges.json(ctx, 200, view))
         .onFailure(e -> exchanges.fail(ctx, e));
   }

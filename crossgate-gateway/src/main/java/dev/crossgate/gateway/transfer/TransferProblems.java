@@ -1,13 +1,11 @@
 package dev.crossgate.gateway.transfer;
 
-import dev.crossgate.json.Json;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.problem.ProblemResponses;
 import io.vertx.core.http.HttpServerResponse;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,23 +93,8 @@ final class TransferProblems {
   }
 
   static void reply(HttpServerResponse response, Problem problem) {
-    if (response.ended() || response.closed()) {
-      return;
+    if (!response.ended() && !response.closed()) {
+      ProblemResponses.send(response, problem);
     }
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("type", problem.type());
-    body.put("title", problem.title());
-    body.put("status", problem.status());
-    if (problem.detail() != null) {
-      body.put("detail", problem.detail());
-    }
-    if (problem.instance() != null) {
-      body.put("instance", problem.instance());
-    }
-    if (!problem.errors().isEmpty()) {
-      body.put("errors", problem.errors());
-    }
-    problem.extensions().forEach(body::putIfAbsent);
-    response.setStatusCode(problem.status()).putHeader("Content-Type", Problem.MEDIA_TYPE).end(Json.write(body));
   }
 }

@@ -312,6 +312,12 @@ final class TransferService {
   /** A transfer that passed verification at the end notification, ready to be delivered. */
   record Verified(TransferRecord transfer, List<Path> files, long size, String fileDigest) {}
 
+  /** The transfer's view when it is already COMPLETED (so a repeated end notification is idempotent). */
+  java.util.Optional<TransferView> completed(String owner, String id) {
+    var t = require(owner, id);
+    return t.status() == TransferStatus.COMPLETED ? java.util.Optional.of(view(t)) : java.util.Optional.empty();
+  }
+
   /**
    * The first half of the end notification: takes the transfer (OPEN → COMPLETING), checks that
    * every chunk is there and that the whole file matches the declared digest (from the running
