@@ -9,6 +9,7 @@ import * as filtersPage from './pages/filters.js';
 import * as tenantsPage from './pages/tenants.js';
 import * as changesPage from './pages/changes.js';
 import * as nodesPage from './pages/nodes.js';
+import * as transfersPage from './pages/transfers.js';
 import * as notYet from './pages/not-yet.js';
 
 /** The navigation; each entry is a page. Pages whose API is not in this version say so. */
@@ -22,7 +23,7 @@ const SECTIONS = [
   { group: 'Data plane', items: [
     { path: 'nodes', label: 'Nodes' },
     { path: 'tasks', label: 'Tasks', later: true },
-    { path: 'transfers', label: 'Transfers', later: true },
+    { path: 'transfers', label: 'Transfers' },
   ] },
 ];
 
@@ -41,8 +42,9 @@ function pageFor(parts) {
       return { module: changesPage, params: {} };
     case 'nodes':
       return { module: nodesPage, params: {} };
-    case 'tasks':
     case 'transfers':
+      return { module: transfersPage, params: {} };
+    case 'tasks':
       return { module: notYet, params: { section } };
     default:
       return null;

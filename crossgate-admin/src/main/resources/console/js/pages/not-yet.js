@@ -4,7 +4,6 @@ import { el, emptyState } from '../ui.js';
 
 const PAGES = {
   tasks: ['Tasks', 'Asynchronous tasks with their status, owner, age and size.'],
-  transfers: ['Transfers', 'Resumable uploads with their progress, size and owner.'],
 };
 
 export function render(main, ctx) {

@@ -324,6 +324,22 @@ class ConsoleTest {
   }
 
   @Test
+  void transfersShowTheirOwnerStatusAndProgress() throws Exception {
+    var now = java.time.Instant.now();
+    new dev.crossgate.store.transfer.TransferRepository(kit.controlPlane().database().dataSource()).insert(
+        new dev.crossgate.store.transfer.TransferRecord("acme", "tx_report-2026", "native", 1024, 4, 4096L,
+            "sha-256", null, "report.csv", null, null, dev.crossgate.store.transfer.TransferStatus.OPEN, null, null,
+            0, now, now, now.plusSeconds(3600)));
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+
+    browser.open("#/transfers", "Transfers");
+    var list = browser.waitForText(By.id("transfers-list"), "tx_report-2026");
+    browser.screenshot("transfers");
+
+    assertThat(list).contains("acme", "report.csv", "open", "0%", "0 B of 4.0 KiB");
+  }
+
+  @Test
   void aNarrowWindowPutsTheNavigationAboveThePage() throws Exception {
     createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
