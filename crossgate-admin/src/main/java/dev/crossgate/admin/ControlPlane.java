@@ -63,7 +63,6 @@ public final class ControlPlane {
   private final ClusterHub hub;
   private final ChangeNotifications notifications;
   private final Redis redis;
-  private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
   private final long refreshTimer;
   private AdminServer server;
   private String generatedToken;
@@ -90,7 +89,7 @@ public final class ControlPlane {
         id -> vertx.executeBlocking(routeCache::refresh, false));
     this.generatedToken = bootstrapToken(options);
     this.follower = new ConfigFollower(vertx, changeLog, routes, filters, tenants, 1000);
-    changeListeners.add(follower::poke);
+    changeLog.onCommit(follower::poke); // this instance's writes apply at once; others' arrive by NOTIFY
     var instanceId = Ids.random("cp_").substring(0, 11);
     this.hub = new ClusterHub(vertx, follower, changeLog, nodes, options.cluster(), instanceId);
     // changes committed through other control-plane instances arrive by NOTIFY, in milliseconds
@@ -113,27 +112,12 @@ public final class ControlPlane {
           new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
           new WhoAmIEndpoint(),
           cp.hub);
-      return AdminServer.start(vertx, options.admin(), auth, cp.changeLog, wrapNotify(cp, endpoints), extraMetrics)
+      return AdminServer.start(vertx, options.admin(), auth, cp.changeLog, endpoints, extraMetrics)
           .map(server -> {
             cp.server = server;
             return cp;
           })
           .recover(e -> cp.close().transform(ignored -> Future.failedFuture(e)));
-    });
-  }
-
-  /** Every write endpoint pokes the change listeners after it answered, so followers apply it at once. */
-  private static List<dev.crossgate.admin.http.AdminEndpoint> wrapNotify(ControlPlane cp,
-      List<dev.crossgate.admin.http.AdminEndpoint> endpoints) {
-    return List.of(router -> {
-      router.route("/admin/*").handler(ctx -> {
-        var method = ctx.request().method().name();
-        if (!method.equals("GET") && !method.equals("HEAD")) {
-          ctx.addEndHandler(ar -> cp.changeListeners.forEach(Runnable::run));
-        }
-        ctx.next();
-      });
-      endpoints.forEach(e -> e.mount(router));
     });
   }
 
@@ -165,11 +149,6 @@ public final class ControlPlane {
   /** The admin token generated on this first start (to print once), or null. */
   public String generatedToken() {
     return generatedToken;
-  }
-
-  /** Runs {@code listener} after every configuration write through this control plane's API. */
-  public void onChange(Runnable listener) {
-    changeListeners.add(listener);
   }
 
   public int port() {
