@@ -176,6 +176,15 @@ public final class GatewayKit implements AutoCloseable {
     }
   }
 
+  /** A loopback port nothing listens on (bound, then released): connecting to it is refused. */
+  public static int closedPort() {
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public HttpClient client() {
     return client;
   }

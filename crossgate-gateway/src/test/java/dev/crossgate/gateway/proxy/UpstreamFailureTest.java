@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.crossgate.gateway.GatewayOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
 import io.vertx.core.http.HttpServerRequest;
-import java.net.ServerSocket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Test;
@@ -14,11 +13,8 @@ import org.junit.jupiter.api.Test;
 class UpstreamFailureTest {
 
   @Test
-  void aRefusedConnectionIsBadGateway() throws Exception {
-    int closedPort;
-    try (var socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
+  void aRefusedConnectionIsBadGateway() {
+    int closedPort = GatewayKit.closedPort();
     try (var kit = GatewayKit.start()) {
       kit.routes(route("a", "/a", "http://127.0.0.1:" + closedPort + "/x").build());
 
