@@ -99,4 +99,17 @@ class StreamingTest {
       assertThat(at.body()).isEqualTo("hello");
     }
   }
+
+  @Test
+  void anHttp10ClientGetsAnUpstreamBodyOfUnknownLengthUntilTheConnectionCloses() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("old", "/old", kit.target("/chunked")).build());
+      kit.upstream.respondWith(req -> req.response().setChunked(true).end("streamed without a length"));
+
+      var raw = kit.raw("GET /old HTTP/1.0\r\n\r\n");
+
+      assertThat(raw).startsWith("HTTP/1.0 200").doesNotContainIgnoringCase("transfer-encoding: chunked")
+          .endsWith("streamed without a length");
+    }
+  }
 }
