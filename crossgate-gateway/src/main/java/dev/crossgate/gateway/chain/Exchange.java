@@ -178,6 +178,10 @@ public final class Exchange {
   }
 
   private void setHead(int statusCode, MultiMap headers) {
+    var live = request.response().headers();
+    if (responseHeaders == live && headers != live) {
+      live.clear(); // a step wrote into the response's own headers, and another answer replaces it
+    }
     this.status = statusCode;
     this.responseHeaders = headers;
   }

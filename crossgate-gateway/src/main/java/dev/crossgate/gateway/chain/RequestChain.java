@@ -91,7 +91,9 @@ public final class RequestChain {
   private static void write(Exchange ex) {
     var response = ex.request().response();
     response.setStatusCode(ex.status());
-    response.headers().addAll(ex.responseHeaders());
+    if (ex.responseHeaders() != response.headers()) {
+      response.headers().addAll(ex.responseHeaders());
+    }
     response.headers().set(Exchange.REQUEST_ID, ex.requestId());
     if (ex.closesConnection()) {
       response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);

@@ -9,6 +9,7 @@ import dev.crossgate.gateway.limit.LimitStep;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.Route;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
@@ -59,11 +60,6 @@ public final class ProxyStep implements Step {
     exchange.upstream(target.authority());
     var request = exchange.request();
     var uri = target.uri(exchange.match().remainder(), request.query());
-    var headers = ForwardHeaders.requestHeaders(request.headers());
-    var peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-    ForwardHeaders.addForwarding(headers, peer, trustedProxies.isTrusted(peer), request.scheme(),
-        request.headers().get(HttpHeaders.HOST));
-    headers.set(Exchange.REQUEST_ID, exchange.requestId());
     if (LimitStep.declaredLength(exchange) > exchange.bodyLimit()) {
       // the route's or a filter's limit, known only now: refuse before contacting the upstream
       exchange.closeConnection();
@@ -72,6 +68,7 @@ public final class ProxyStep implements Step {
     }
     var timeouts = route.timeouts();
     if (route.websocket() && isWebSocketUpgrade(request)) {
+      var headers = upstreamHeaders(exchange, MultiMap.caseInsensitiveMultiMap());
       return webSockets.proxy(exchange, target, uri, headers, timeouts.connectMs());
     }
     var options = new RequestOptions()
@@ -80,7 +77,6 @@ public final class ProxyStep implements Step {
         .setPort(target.port())
         .setSsl(target.ssl())
         .setURI(uri)
-        .setHeaders(headers)
         .setConnectTimeout(timeouts.connectMs())
         // until the response head arrives, silence means the response timeout; then the idle one
         .setIdleTimeout(Math.min(timeouts.responseMs(), timeouts.idleMs()));
@@ -93,6 +89,17 @@ public final class ProxyStep implements Step {
       }
     });
     return done.future();
+  }
+
+  /** The headers sent upstream, written straight into {@code out} (the upstream request's own map). */
+  private MultiMap upstreamHeaders(Exchange exchange, MultiMap out) {
+    var request = exchange.request();
+    ForwardHeaders.copyRequestHeaders(request.headers(), out);
+    var peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    ForwardHeaders.addForwarding(out, peer, trustedProxies.isTrusted(peer), request.scheme(),
+        request.headers().get(HttpHeaders.HOST));
+    out.set(Exchange.REQUEST_ID, exchange.requestId());
+    return out;
   }
 
   private UpstreamTarget target(String targetUrl) {
@@ -140,6 +147,7 @@ public final class ProxyStep implements Step {
     }
 
     void start() {
+      upstreamHeaders(exchange, upstreamRequest.headers());
       if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
         // RFC 9110 section 10.1.1: pass the upstream's 100 on, so the client sends its body only
         // once the origin is willing to take it
@@ -180,8 +188,9 @@ public final class ProxyStep implements Step {
       if (timeouts.idleMs() != timeouts.responseMs()) {
         upstreamRequest.idleTimeout(timeouts.idleMs());
       }
-      exchange.respond(response.statusCode(), ForwardHeaders.responseHeaders(response.headers()), response,
-          response::trailers);
+      // written straight into the server response's own headers: no intermediate copy
+      var headers = ForwardHeaders.copyResponseHeaders(response.headers(), request.response().headers());
+      exchange.respond(response.statusCode(), headers, response, response::trailers);
       done.complete();
     }
 
