@@ -5,6 +5,7 @@ import dev.crossgate.problem.ProblemException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,7 +105,7 @@ public final class RequestChain {
       end.onComplete(ar -> done(ex, ar.failed()));
       return;
     }
-    if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+    if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(ex)) {
       response.setChunked(true);
     }
     ex.bodyStream().pipe().endOnSuccess(false).to(response).onComplete(ar -> {
@@ -119,6 +120,12 @@ public final class RequestChain {
       }
       response.end().onComplete(e -> done(ex, e.failed()));
     });
+  }
+
+  /** RFC 9110 section 6.4.1: no body (so no chunked framing) for HEAD, 1xx, 204 and 304. */
+  private static boolean mayHaveBody(Exchange ex) {
+    int status = ex.status();
+    return status >= 200 && status != 204 && status != 304 && ex.request().method() != HttpMethod.HEAD;
   }
 
   private static void done(Exchange ex, boolean failed) {

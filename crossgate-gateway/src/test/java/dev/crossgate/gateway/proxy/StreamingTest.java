@@ -112,4 +112,18 @@ class StreamingTest {
           .endsWith("streamed without a length");
     }
   }
+
+  @Test
+  void noContentAndNotModifiedResponsesCarryNoChunkedFraming() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("n", "/n", kit.target("/n")).build());
+      kit.upstream.respondWith(req -> req.response().setStatusCode(req.path().endsWith("304") ? 304 : 204).end());
+
+      var noContent = kit.raw("GET /n/204 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      var notModified = kit.raw("GET /n/304 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+      assertThat(noContent).startsWith("HTTP/1.1 204").doesNotContainIgnoringCase("transfer-encoding");
+      assertThat(notModified).startsWith("HTTP/1.1 304").doesNotContainIgnoringCase("transfer-encoding");
+    }
+  }
 }
