@@ -4,6 +4,7 @@ import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import java.util.List;
@@ -18,6 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RequestChain {
   private static final Logger LOG = LoggerFactory.getLogger(RequestChain.class);
+
+  private static final long LINGER_MS = 2_000;
 
   private final List<Step> steps;
 
@@ -130,9 +133,33 @@ public final class RequestChain {
 
   private static void done(Exchange ex, boolean failed) {
     if (ex.closesConnection()) {
-      ex.request().connection().close();
+      lingeringClose(ex);
     }
     ex.complete(failed);
+  }
+
+  /**
+   * Closes the connection after an early answer (413 and the like) without resetting it under a
+   * client that is still sending: closing with unread data makes the kernel send RST, and the
+   * client may then lose the answer before reading it (RFC 9112 section 9.6). The rest of the body
+   * is read and dropped for at most {@link #LINGER_MS}, then the connection is closed regardless.
+   */
+  private static void lingeringClose(Exchange ex) {
+    var request = ex.request();
+    var connection = request.connection();
+    if (request.isEnded() || Vertx.currentContext() == null) {
+      connection.close();
+      return;
+    }
+    var vertx = Vertx.currentContext().owner();
+    long timer = vertx.setTimer(LINGER_MS, t -> connection.close());
+    request.handler(dropped -> { });
+    request.endHandler(v -> {
+      vertx.cancelTimer(timer);
+      connection.close();
+    });
+    request.exceptionHandler(t -> connection.close());
+    request.resume();
   }
 
   /** The state of one pass through the steps: how deep the request phase went. */
