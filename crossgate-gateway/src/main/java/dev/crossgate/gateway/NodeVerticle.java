@@ -105,7 +105,7 @@ final class NodeVerticle extends VerticleBase {
         new RouteStep(),
         new ApiKeyStep(),
         new FlowStep(),
-        new ProxyStep(client, webSocketClient, shared.trustedProxies())));
+        new ProxyStep(vertx, client, webSocketClient, shared.trustedProxies())));
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(options.bind())
         .setPort(port)

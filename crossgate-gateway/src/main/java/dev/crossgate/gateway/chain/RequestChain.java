@@ -49,7 +49,7 @@ public final class RequestChain {
       if (response.headWritten()) {
         LOG.warn("request failed after the response started requestId={} cause={}", ex.requestId(),
             ar.cause().toString());
-        response.reset();
+        ex.abortResponse();
         ex.complete(true);
         return;
       }
@@ -113,7 +113,7 @@ public final class RequestChain {
     }
     ex.bodyStream().pipe().endOnSuccess(false).to(response).onComplete(ar -> {
       if (ar.failed()) {
-        response.reset();
+        ex.abortResponse();
         done(ex, true);
         return;
       }

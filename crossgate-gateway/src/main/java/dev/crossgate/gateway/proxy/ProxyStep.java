@@ -11,6 +11,7 @@ import dev.crossgate.route.Route;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -32,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failure mapping (all problem+json): pool wait queue full → 503; connect refused, DNS
  * failure or connect timeout → 502; no upstream activity for the route's response timeout
- * before the head (one idle timer serves both timeouts, re-armed with the idle timeout once the
- * head arrived) → 504; upstream reset before the head → 502; after the head
+ * before the head → 504; no body bytes for the idle timeout after the head → the exchange is
+ * aborted ({@link IdleGuardedStream}); upstream reset before the head → 502; after the head
  * the client connection is reset (the status is already sent).
  *
  * <p>One instance per event loop, with that loop's client, so the target cache is confined.
@@ -42,12 +43,14 @@ public final class ProxyStep implements Step {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyStep.class);
   private static final int TARGET_CACHE_LIMIT = 100_000;
 
+  private final Vertx vertx;
   private final HttpClient client;
   private final WebSocketProxy webSockets;
   private final TrustedProxies trustedProxies;
   private final Map<String, UpstreamTarget> targets = new HashMap<>();
 
-  public ProxyStep(HttpClient client, WebSocketClient webSocketClient, TrustedProxies trustedProxies) {
+  public ProxyStep(Vertx vertx, HttpClient client, WebSocketClient webSocketClient, TrustedProxies trustedProxies) {
+    this.vertx = vertx;
     this.client = client;
     this.webSockets = new WebSocketProxy(webSocketClient);
     this.trustedProxies = trustedProxies;
@@ -185,12 +188,14 @@ public final class ProxyStep implements Step {
         return;
       }
       response.pause();
-      if (timeouts.idleMs() != timeouts.responseMs()) {
-        upstreamRequest.idleTimeout(timeouts.idleMs());
-      }
       // written straight into the server response's own headers: no intermediate copy
       var headers = ForwardHeaders.copyResponseHeaders(response.headers(), request.response().headers());
-      exchange.respond(response.statusCode(), headers, response, response::trailers);
+      var body = new IdleGuardedStream(response, vertx, timeouts.idleMs(), () -> {
+        LOG.info("upstream idle mid-body requestId={} upstream={} idleMs={}", exchange.requestId(),
+            exchange.upstream(), timeouts.idleMs());
+        upstreamRequest.reset();
+      });
+      exchange.respond(response.statusCode(), headers, body, response::trailers);
       done.complete();
     }
 
@@ -239,7 +244,7 @@ public final class ProxyStep implements Step {
       if (!done.future().isComplete()) {
         done.fail(new ProblemException(exchange.bodyLimitProblem()));
       } else {
-        request.response().reset();
+        exchange.abortResponse();
       }
       upstreamRequest.reset();
     }

@@ -41,6 +41,23 @@ class UpstreamFailureTest {
   }
 
   @Test
+  void anUpstreamThatStallsMidBodyHasTheClientResponseAbortedAfterTheIdleTimeout() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("a", "/a", kit.target("/stall")).timeouts(1_000, 5_000, 300).build());
+      kit.upstream.respondWith(req -> req.response().putHeader("Content-Length", "100").write("only part"));
+
+      var outcome = GatewayKit.await(kit.client().request(new io.vertx.core.http.RequestOptions().setURI("/a"))
+          .compose(req -> req.send())
+          .compose(resp -> resp.body().map(b -> "complete " + resp.statusCode())
+              .recover(t -> io.vertx.core.Future.succeededFuture("aborted " + resp.statusCode()))));
+
+      assertThat(outcome).isEqualTo("aborted 200");
+      org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(kit.gateway().metrics().scrape())
+          .contains("crossgate_upstream_errors_total{kind=\"aborted\",route=\"a\"} 1.0"));
+    }
+  }
+
+  @Test
   void anUpstreamThatResetsTheConnectionIsBadGateway() {
     try (var kit = GatewayKit.start()) {
       kit.routes(route("a", "/a", kit.target("/reset")).build());
