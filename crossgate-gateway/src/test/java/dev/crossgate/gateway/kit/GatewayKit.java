@@ -13,6 +13,7 @@ import dev.crossgate.tenant.ApiKey;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -43,8 +44,8 @@ public final class GatewayKit implements AutoCloseable {
   private final Map<String, ApiKey> keys = new HashMap<>();
   private long revision;
 
-  private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints) {
-    vertx = Vertx.vertx();
+  private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints, VertxOptions vertxOptions) {
+    vertx = Vertx.vertx(vertxOptions);
     upstream = RecordingUpstream.start(vertx);
     gateway = await(GatewayServer.start(vertx, options.withListen("127.0.0.1", 0), config::get, endpoints));
     client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port()),
@@ -56,11 +57,16 @@ public final class GatewayKit implements AutoCloseable {
   }
 
   public static GatewayKit start(GatewayOptions options) {
-    return new GatewayKit(options, List.of());
+    return new GatewayKit(options, List.of(), new VertxOptions());
   }
 
   public static GatewayKit start(GatewayOptions options, List<GatewayEndpoint> endpoints) {
-    return new GatewayKit(options, endpoints);
+    return new GatewayKit(options, endpoints, new VertxOptions());
+  }
+
+  /** A kit whose Vert.x instance is built from {@code vertxOptions} (DNS servers, for instance). */
+  public static GatewayKit start(GatewayOptions options, VertxOptions vertxOptions) {
+    return new GatewayKit(options, List.of(), vertxOptions);
   }
 
   public GatewayServer gateway() {
@@ -173,6 +179,15 @@ public final class GatewayKit implements AutoCloseable {
       return await(done.future());
     } finally {
       net.close();
+    }
+  }
+
+  /** A loopback port nothing listens on (bound, then released): connecting to it is refused. */
+  public static int closedPort() {
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
