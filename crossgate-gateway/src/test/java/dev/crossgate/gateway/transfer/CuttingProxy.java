@@ -2,6 +2,7 @@ package dev.crossgate.gateway.transfer;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,6 +16,14 @@ import java.util.concurrent.atomic.AtomicLong;
 final class CuttingProxy implements AutoCloseable {
   private final Vertx vertx;
   private final NetServer server;
+  /**
+   * The one client all upstream connections are opened with, held for the proxy's lifetime. A
+   * client nobody references is shut down by Vert.x's cleaner once it is garbage collected; in
+   * Vert.x 5.2 that shutdown closes its sockets at once, where 5.0.8 let a NetSocket live out the
+   * 30 s grace period. A client per relayed connection, dropped after connect, thus cut live
+   * keep-alive connections whenever a GC ran: a failure the kit injected by itself, unarmed.
+   */
+  private final NetClient upstreamClient;
   private final AtomicLong cutAfter = new AtomicLong(-1);
   private final AtomicLong corruptAt = new AtomicLong(-1);
   private final AtomicInteger cuts = new AtomicInteger();
@@ -24,6 +33,7 @@ final class CuttingProxy implements AutoCloseable {
   CuttingProxy(int upstreamPort) {
     this.vertx = Vertx.vertx();
     this.upstreamPort = upstreamPort;
+    this.upstreamClient = vertx.createNetClient();
     this.server = vertx.createNetServer().connectHandler(this::relay);
     Harness.await(server.listen(0, "127.0.0.1"));
   }
@@ -52,7 +62,7 @@ final class CuttingProxy implements AutoCloseable {
 
   private void relay(NetSocket client) {
     client.pause();
-    vertx.createNetClient().connect(upstreamPort, "127.0.0.1").onComplete(ar -> {
+    upstreamClient.connect(upstreamPort, "127.0.0.1").onComplete(ar -> {
       if (ar.failed()) {
         client.close();
         return;
