@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class ClusterClient implements Supplier<GatewayConfig> {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterClient.class);
   private static final long MAX_BACKOFF_MS = 5_000;
+  private static final long PERSIST_DELAY_MS = 500;
 
   private final Vertx vertx;
   private final ClusterClientOptions options;
@@ -51,6 +52,8 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   private final AtomicLong snapshotsApplied = new AtomicLong();
   private final AtomicLong deltasApplied = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicBoolean persistScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private ClusterClient(Vertx vertx, ClusterClientOptions options, GatewayConfig initial) {
     this.vertx = vertx;
@@ -236,9 +239,25 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     var previous = current.getAndSet(next);
     LOG.info("applied {} fromRevision={} toRevision={} routes={} hash={}", how, previous.revision(), next.revision(),
         next.routes().size(), next.hashHex());
-    snapshotFile.write(next);
+    persistSoon();
     (how.equals("snapshot") ? snapshotsApplied : deltasApplied).incrementAndGet();
     return new Applied(next.revision(), next, List.of(), false);
+  }
+
+  /**
+   * Writes the served configuration to disk at most every {@link #PERSIST_DELAY_MS}: a burst of
+   * changes costs one write of the (possibly 100,000-route) snapshot, not one per change. A crash
+   * in between loses nothing that matters: the node restarts from an older revision and the control
+   * plane sends it the rest.
+   */
+  private void persistSoon() {
+    if (persistScheduled.compareAndSet(false, true)) {
+      vertx.setTimer(PERSIST_DELAY_MS, id -> vertx.executeBlocking(() -> {
+        persistScheduled.set(false);
+        snapshotFile.write(current.get());
+        return null;
+      }, false).onFailure(e -> LOG.warn("cannot write the node snapshot error=\"{}\"", e.getMessage())));
+    }
   }
 
   private static Applied refused(long revision, ClusterMessage.ApplyError error) {
@@ -257,10 +276,16 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     }
   }
 
+  /** Closes the stream; the served configuration is written to disk first. */
   public Future<Void> close() {
     closed = true;
     vertx.cancelTimer(heartbeatTimer);
+    var persisted = vertx.executeBlocking(() -> {
+      snapshotFile.write(current.get());
+      return null;
+    }, false);
     var ws = socket;
-    return (ws == null ? Future.<Void>succeededFuture() : ws.close()).eventually(client::close);
+    return persisted.transform(ar -> ws == null ? Future.<Void>succeededFuture() : ws.close())
+        .eventually(client::close);
   }
 }
