@@ -164,6 +164,15 @@ class AdminApiTest {
       assertThat(badId.errorFields()).containsExactly("id");
       assertThat(noTenant.status()).isEqualTo(404);
       assertThat(renamed.json().path("name").asText()).isEqualTo("ACME Inc");
+      assertThat(kit.get("/admin/tenants/nobody/keys").status()).isEqualTo(404);
+
+      var revoked = kit.delete("/admin/tenants/acme/keys/" + key.json().path("id").asText());
+      var again = kit.delete("/admin/tenants/acme/keys/" + key.json().path("id").asText());
+
+      assertThat(revoked.status()).isEqualTo(204);
+      assertThat(again.status()).isEqualTo(404);
+      assertThat(kit.get("/admin/tenants/acme/keys").json().path("items")).isEmpty();
+      assertThat(kit.get("/admin/changes?after=0").json().path("items").findValuesAsText("op")).contains("DELETE");
     }
   }
 

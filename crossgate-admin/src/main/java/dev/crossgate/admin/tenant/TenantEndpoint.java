@@ -54,12 +54,29 @@ public final class TenantEndpoint implements AdminEndpoint {
             "shown once: store it now, only its hash is kept");
       });
     });
+    router.delete("/admin/tenants/:id/keys/:keyId").handler(ctx -> {
+      var id = ctx.pathParam("id");
+      var keyId = ctx.pathParam("keyId");
+      var actor = AdminAuth.principal(ctx).name();
+      Replies.blocking(ctx, 204, () -> {
+        tenants.revokeKey(id, keyId, actor);
+        return null;
+      });
+    });
     router.get("/admin/tenants/:id/keys").handler(ctx -> {
       var id = ctx.pathParam("id");
-      Replies.blocking(ctx, 200, () -> Map.of("items", tenants.keys(id).stream()
+      Replies.blocking(ctx, 200, () -> Map.of("items", requireTenant(id).stream()
           .map(k -> new KeyView(k.id(), k.tenantId(), k.participant(), k.prefix(), k.createdAt().toString()))
           .toList()));
     });
+  }
+
+  /** The tenant's keys, or a 404 problem when there is no such tenant. Worker thread. */
+  private java.util.List<dev.crossgate.tenant.ApiKey> requireTenant(String id) {
+    if (tenants.get(id).isEmpty()) {
+      throw new ProblemException(Problem.notFound("no tenant with id " + id));
+    }
+    return tenants.keys(id);
   }
 
   record IssuedKeyView(String id, String tenant, String participant, String prefix, String key, String note) {}

@@ -152,6 +152,20 @@ public final class TenantRepository {
     });
   }
 
+  /** Revokes a key: gateway nodes stop accepting it once they applied the change. */
+  public void revokeKey(String tenantId, String keyId, String actor) {
+    changeLog.write(actor, tx -> {
+      try (var ps = tx.connection().prepareStatement("DELETE FROM api_keys WHERE id = ? AND tenant_id = ?")) {
+        ps.setString(1, keyId);
+        ps.setString(2, tenantId);
+        if (ps.executeUpdate() == 0) {
+          throw new ProblemException(Problem.notFound("tenant " + tenantId + " has no key " + keyId));
+        }
+      }
+      return tx.record(Change.Op.DELETE, Change.EntityType.API_KEY, keyId, null, clock.instant());
+    });
+  }
+
   public List<ApiKey> keys(String tenantId) {
     return database.read(c -> queryKeys(c, "SELECT id, tenant_id, participant, key_hash, prefix, created_at"
         + " FROM api_keys WHERE tenant_id = ? ORDER BY created_at", tenantId));
