@@ -6,6 +6,7 @@ import dev.crossgate.filter.FilterRule;
 import dev.crossgate.gateway.GatewayEndpoint;
 import dev.crossgate.gateway.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.GatewayServices;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
@@ -43,10 +44,10 @@ public final class GatewayKit implements AutoCloseable {
   private final Map<String, ApiKey> keys = new HashMap<>();
   private long revision;
 
-  private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints) {
+  private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints, GatewayServices services) {
     vertx = Vertx.vertx();
     upstream = RecordingUpstream.start(vertx);
-    gateway = await(GatewayServer.start(vertx, options.withListen("127.0.0.1", 0), config::get, endpoints));
+    gateway = await(GatewayServer.start(vertx, options.withListen("127.0.0.1", 0), config::get, endpoints, services));
     client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port()),
         new PoolOptions().setHttp1MaxSize(16));
   }
@@ -56,11 +57,16 @@ public final class GatewayKit implements AutoCloseable {
   }
 
   public static GatewayKit start(GatewayOptions options) {
-    return new GatewayKit(options, List.of());
+    return new GatewayKit(options, List.of(), GatewayServices.NONE);
+  }
+
+  /** A gateway with services (a task store). */
+  public static GatewayKit start(GatewayOptions options, GatewayServices services) {
+    return new GatewayKit(options, List.of(), services);
   }
 
   public static GatewayKit start(GatewayOptions options, List<GatewayEndpoint> endpoints) {
-    return new GatewayKit(options, endpoints);
+    return new GatewayKit(options, endpoints, GatewayServices.NONE);
   }
 
   public GatewayServer gateway() {
