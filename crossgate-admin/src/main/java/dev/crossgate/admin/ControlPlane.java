@@ -107,6 +107,7 @@ public final class ControlPlane {
           new TokenEndpoint(cp.tokens, auth),
           new ChangeEndpoint(cp.changeLog),
           new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
+          new dev.crossgate.admin.task.TaskEndpoint(cp.database, Clock.systemUTC()),
           cp.hub);
       return AdminServer.start(vertx, options.admin(), auth, cp.changeLog, wrapNotify(cp, endpoints), extraMetrics)
           .map(server -> {

@@ -1,10 +1,13 @@
 package dev.crossgate.app;
 
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.GatewayServices;
 import dev.crossgate.gateway.cluster.ClusterClient;
 import dev.crossgate.gateway.cluster.ClusterClientOptions;
 import dev.crossgate.gateway.cluster.NodeAdminForwarder;
 import dev.crossgate.gateway.cluster.NodePolicy;
+import dev.crossgate.gateway.task.TaskOptions;
+import dev.crossgate.store.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
@@ -53,6 +56,17 @@ final class GatewayCommand implements Callable<Integer> {
   @Option(names = "--heartbeat", defaultValue = "PT3S", description = "Anti-entropy heartbeat period (default: ${DEFAULT-VALUE}).")
   Duration heartbeat;
 
+  @Option(names = "--db", description = "JDBC URL of the task database, shared by the nodes so any of them "
+      + "answers a poll, e.g. jdbc:postgresql://127.0.0.1:5432/crossgate (default: an H2 file in the data dir).")
+  String db;
+
+  @Option(names = "--db-user", description = "Task database user (default: from the URL).")
+  String dbUser;
+
+  @Option(names = "--db-password", description = "Task database password (or env CROSSGATE_DB_PASSWORD).",
+      defaultValue = "${env:CROSSGATE_DB_PASSWORD}")
+  String dbPassword;
+
   @Override
   public Integer call() {
     var gatewayOptions = gateway.toOptions(common.bind);
@@ -60,17 +74,25 @@ final class GatewayCommand implements Callable<Integer> {
     var id = nodeId == null ? hostName() : nodeId;
     var options = new ClusterClientOptions(controlPlanes, id, clusterToken, common.dataDir,
         NodePolicy.allowedUpstreamSchemes(allowedSchemes), heartbeat, version());
-    return RoleRunner.run("gateway", vertx, () -> ClusterClient.start(vertx, options).compose(cluster ->
-        GatewayServer.start(vertx, gatewayOptions, cluster, List.of()).compose(traffic ->
+    var url = db == null ? Database.h2Url(common.dataDir) : db;
+    var password = dbPassword == null || dbPassword.isBlank() ? null : dbPassword;
+    return RoleRunner.run("gateway", vertx, () -> vertx.executeBlocking(() -> Database.open(url, dbUser, password, 10))
+        .compose(taskDb -> ClusterClient.start(vertx, options).compose(cluster ->
+        GatewayServer.start(vertx, gatewayOptions, cluster, List.of(),
+            new GatewayServices(taskDb, TaskOptions.defaults(common.dataDir))).compose(traffic ->
             NodeAdminForwarder.start(vertx, common.bind, nodeAdminPort, controlPlanes, cluster,
                 () -> traffic.metrics().scrape()).map(admin -> {
               LOG.info("crossgate gateway ready node={} gateway=http://{}:{} nodeAdmin=http://{}:{} controlPlane={}",
                   id, common.bind, traffic.port(), common.bind, admin.port(), controlPlanes);
               Supplier<Future<Void>> close = () -> traffic.close()
                   .eventually(admin::close)
-                  .eventually(cluster::close);
+                  .eventually(cluster::close)
+                  .eventually(() -> vertx.executeBlocking(() -> {
+                    taskDb.close();
+                    return null;
+                  }));
               return close;
-            }))));
+            })))));
   }
 
   private static String hostName() {

@@ -2,6 +2,8 @@ package dev.crossgate.app;
 
 import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.GatewayServices;
+import dev.crossgate.gateway.task.TaskOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -41,7 +43,8 @@ final class StandaloneCommand implements Callable<Integer> {
         () -> registry.scrape() + (node.get() == null ? "" : node.get().metrics().scrape()))
         .compose(cp -> {
               var follower = cp.follower();
-              return GatewayServer.start(vertx, gatewayOptions, follower, List.of()).map(traffic -> {
+              var services = new GatewayServices(cp.database(), TaskOptions.defaults(options.dataDir()));
+              return GatewayServer.start(vertx, gatewayOptions, follower, List.of(), services).map(traffic -> {
                 node.set(traffic);
                 Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                 LOG.info("crossgate standalone ready admin=http://{}:{}/admin console=http://{}:{}/console/"
