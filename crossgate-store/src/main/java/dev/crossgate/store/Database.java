@@ -33,6 +33,14 @@ public final class Database implements AutoCloseable {
 
   /** Opens the pool and migrates the schema; user and password may be null (taken from the URL). */
   public static Database open(String jdbcUrl, String user, String password, int poolSize) {
+    return open(jdbcUrl, user, password, poolSize, "classpath:db/migration");
+  }
+
+  /**
+   * Opens a pool over a database with its own schema: the agent keeps its local tasks in an H2
+   * file migrated from {@code classpath:db/agent}, not the gateway's tables.
+   */
+  public static Database open(String jdbcUrl, String user, String password, int poolSize, String migrations) {
     var config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
     if (user != null) {
@@ -47,7 +55,7 @@ public final class Database implements AutoCloseable {
     config.setAutoCommit(true);
     var pool = new HikariDataSource(config);
     try {
-      var result = Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+      var result = Flyway.configure().dataSource(pool).locations(migrations).load().migrate();
       LOG.info("database ready url={} migrations={} schemaVersion={}", redact(jdbcUrl), result.migrationsExecuted,
           result.targetSchemaVersion);
     } catch (RuntimeException e) {
