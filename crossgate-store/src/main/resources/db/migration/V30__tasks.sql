@@ -23,7 +23,10 @@ CREATE TABLE tasks (
   created_at          TIMESTAMP WITH TIME ZONE NOT NULL,
   updated_at          TIMESTAMP WITH TIME ZONE NOT NULL,
   finished_at         TIMESTAMP WITH TIME ZONE,
-  expires_at          TIMESTAMP WITH TIME ZONE NOT NULL
+  expires_at          TIMESTAMP WITH TIME ZONE NOT NULL,
+  client_task_id      VARCHAR(128)
 );
 CREATE INDEX tasks_expires ON tasks (expires_at);
 CREATE INDEX tasks_owner ON tasks (owner, created_at);
+-- a client (the agent) that resubmits after a crash names its own task id: one task per owner and id
+CREATE UNIQUE INDEX tasks_client ON tasks (owner, client_task_id);

@@ -114,11 +114,16 @@ public final class TaskStep implements Step {
           return Future.failedFuture(e);
         })
         .compose(body -> store.create(caller.tenantId(), route.id(), execution, request.method().name(),
-                request.uri(), request.getHeader(HttpHeaders.CONTENT_TYPE), body,
+                request.uri(), request.getHeader(HttpHeaders.CONTENT_TYPE), body, clientTaskId(clientEnvelope),
                 id -> envelope(id, exchange, clientEnvelope))
-            .compose(created -> held
-                ? holdCall(exchange, created, body, prefer)
-                : forward(exchange, created, body, next)));
+            .compose(created -> {
+              if (created.existing()) {
+                // a client resubmitting after a crash: its task exists and went upstream already
+                accepted(exchange, created.task());
+                return Future.succeededFuture();
+              }
+              return held ? holdCall(exchange, created, body, prefer) : forward(exchange, created, body, next);
+            }));
   }
 
   /** CALLBACK: the upstream's async interface gets the task through the rest of the chain. */
@@ -239,6 +244,10 @@ public final class TaskStep implements Step {
     return Json.write(envelope);
   }
 
+  private static String clientTaskId(Map<String, Object> clientEnvelope) {
+    return clientEnvelope == null ? null : (String) clientEnvelope.get("taskId");
+  }
+
   /**
    * The envelope a client (the agent) sent in {@code X-Crossgate-Envelope}: a JSON object whose
    * {@code requestPath}, {@code params} and {@code mode}, when present, must agree with the request.
@@ -271,8 +280,8 @@ public final class TaskStep implements Step {
       throw new ProblemException(TaskProblems.malformedEnvelope("the envelope's mode must be ASYNC for a task"));
     }
     var taskId = envelope.get("taskId");
-    if (taskId != null && !(taskId instanceof String)) {
-      throw new ProblemException(TaskProblems.malformedEnvelope("the envelope's taskId must be a string"));
+    if (taskId != null && (!(taskId instanceof String) || ((String) taskId).isEmpty() || ((String) taskId).length() > 128)) {
+      throw new ProblemException(TaskProblems.malformedEnvelope("the envelope's taskId must be a string of 1 to 128 characters"));
     }
     return envelope;
   }

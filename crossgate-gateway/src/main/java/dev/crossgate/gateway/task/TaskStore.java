@@ -31,8 +31,12 @@ public final class TaskStore {
   private static final Logger LOG = LoggerFactory.getLogger(TaskStore.class);
   private static final int SWEEP_BATCH = 500;
 
-  /** A task just created, with the secret its upstream must present (only its hash is stored). */
-  public record Created(TaskRecord task, String secret) {}
+  /**
+   * A task just created, with the secret its upstream must present (only its hash is stored); or,
+   * when {@code existing}, the task the same client already created under its id (no secret: it
+   * was handed out with the first submission).
+   */
+  public record Created(TaskRecord task, String secret, boolean existing) {}
 
   private final Vertx vertx;
   private final TaskRepository repository;
@@ -68,16 +72,32 @@ public final class TaskStore {
 
   /** Stores a new PENDING task; its id is 128 random bits, so ids cannot be guessed. */
   Future<Created> create(String owner, String routeId, String execution, String method, String uri,
-      String contentType, Buffer body, java.util.function.Function<String, String> envelope) {
+      String contentType, Buffer body, String clientTaskId, java.util.function.Function<String, String> envelope) {
     var id = Ids.random("tk_");
     var secret = Ids.randomToken(24);
     var now = clock.instant();
     var task = TaskRecord.pending(id, owner, routeId, execution, Secrets.sha256Hex(secret), envelope.apply(id),
-        method, uri, contentType, now, now.plus(options.ttl()));
+        method, uri, contentType, now, now.plus(options.ttl())).withClientTaskId(clientTaskId);
     var bytes = body == null || body.length() == 0 ? null : body.getBytes();
     return blocking(() -> {
-      repository.insert(task, bytes);
-      return new Created(task, secret);
+      if (clientTaskId != null) {
+        var earlier = repository.findByClientTaskId(owner, clientTaskId);
+        if (earlier.isPresent()) {
+          return new Created(earlier.get(), null, true);
+        }
+      }
+      try {
+        repository.insert(task, bytes);
+      } catch (RuntimeException e) {
+        // a concurrent resubmission under the same client id won the unique index
+        var earlier = clientTaskId == null ? Optional.<TaskRecord>empty()
+            : repository.findByClientTaskId(owner, clientTaskId);
+        if (earlier.isEmpty()) {
+          throw e;
+        }
+        return new Created(earlier.get(), null, true);
+      }
+      return new Created(task, secret, false);
     });
   }
 

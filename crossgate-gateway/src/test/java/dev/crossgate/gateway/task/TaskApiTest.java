@@ -321,4 +321,62 @@ class TaskApiTest {
     assertThat(kit.get("/_tasks/" + taskId + "/result", "X-Api-Key", sameKey).body()).isEqualTo("after restart");
     assertThat(Files.exists(dataDir)).isTrue();
   }
+
+  @Test
+  void anUpstreamThatRefusesTheTaskLeavesItFailedWithTheReasonAndTheCallerStillGetsItsTaskId() {
+    start();
+    kit.upstream.respondWith(req -> kit.upstream.record(req).onSuccess(r -> req.response().setStatusCode(500).end()));
+    kit.routes(route("def", "/def", kit.target("/def")).async().build());
+    var key = kit.apiKey("acme");
+
+    var accepted = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key);
+    var taskId = accepted.json().get("taskId").toString();
+    var status = kit.get("/_tasks/" + taskId, "X-Api-Key", key);
+    var result = kit.get("/_tasks/" + taskId + "/result", "X-Api-Key", key);
+
+    assertThat(accepted.status()).isEqualTo(202);
+    assertThat(status.json()).containsEntry("status", "FAILED");
+    assertThat(result.status()).isEqualTo(502);
+    assertThat(result.problemType()).isEqualTo("bad-gateway");
+  }
+
+  @Test
+  void anUnreachableUpstreamFailsTheTaskWith502() {
+    start();
+    kit.routes(route("def", "/def", "http://127.0.0.1:1/def").async().build());
+    var key = kit.apiKey("acme");
+
+    var taskId = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key).json().get("taskId").toString();
+
+    assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", key).json()).containsEntry("status", "FAILED");
+    assertThat(kit.get("/_tasks/" + taskId + "/result", "X-Api-Key", key).status()).isEqualTo(502);
+  }
+
+  @Test
+  void callersCannotForgeTheTaskHeadersOnSyncCalls() {
+    start();
+    kit.routes(route("q", "/q", kit.target("/q")).build());
+
+    kit.get("/q", TaskStep.TASK_ID, "tk_forged", TaskStep.RESULT_URL, "http://evil/");
+
+    var atUpstream = kit.upstream.next();
+    assertThat(atUpstream.headers().get(TaskStep.TASK_ID)).isNull();
+    assertThat(atUpstream.headers().get(TaskStep.RESULT_URL)).isNull();
+  }
+
+  @Test
+  void aClientResubmittingUnderItsOwnTaskIdGetsTheSameTaskAndTheUpstreamSeesItOnce() {
+    start();
+    kit.routes(route("def", "/def", kit.target("/def")).async().build());
+    var key = kit.apiKey("acme");
+    var envelope = "{\"taskId\":\"agent-7\",\"requestPath\":\"/async/def\",\"mode\":\"ASYNC\"}";
+
+    var first = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, TaskStep.ENVELOPE, envelope);
+    kit.upstream.next();
+    var again = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, TaskStep.ENVELOPE, envelope);
+
+    assertThat(again.status()).isEqualTo(202);
+    assertThat(again.json().get("taskId")).isEqualTo(first.json().get("taskId"));
+    assertThat(kit.upstream.receivedNothing()).isTrue();
+  }
 }

@@ -10,6 +10,8 @@ import java.util.Objects;
  * {@code {taskId, status, requestPath, params, mode}} as created.
  *
  * @param resultBlob file name of a result spilled to disk, or null when it is inline (or absent)
+ * @param clientTaskId the client's own id for the task (from its envelope), which makes a
+ *     resubmission after a client crash find the task it already created; null when none
  */
 public record TaskRecord(
     String taskId,
@@ -30,7 +32,8 @@ public record TaskRecord(
     Instant createdAt,
     Instant updatedAt,
     Instant finishedAt,
-    Instant expiresAt) {
+    Instant expiresAt,
+    String clientTaskId) {
 
   public TaskRecord {
     Objects.requireNonNull(taskId, "taskId");
@@ -50,6 +53,12 @@ public record TaskRecord(
   public static TaskRecord pending(String taskId, String owner, String routeId, String execution, String secretHash,
       String envelope, String method, String uri, String contentType, Instant now, Instant expiresAt) {
     return new TaskRecord(taskId, owner, routeId, execution, TaskStatus.PENDING, secretHash, envelope, method, uri,
-        contentType, null, null, null, null, null, now, now, null, expiresAt);
+        contentType, null, null, null, null, null, now, now, null, expiresAt, null);
+  }
+
+  public TaskRecord withClientTaskId(String id) {
+    return new TaskRecord(taskId, owner, routeId, execution, status, secretHash, envelope, requestMethod, requestUri,
+        requestType, resultStatus, resultType, resultSize, resultBlob, error, createdAt, updatedAt, finishedAt,
+        expiresAt, id);
   }
 }

@@ -19,7 +19,7 @@ import java.util.Optional;
 public final class TaskRepository {
   private static final String COLUMNS = "task_id, owner, route_id, execution, status, secret_hash, envelope,"
       + " request_method, request_uri, request_type, result_status, result_type, result_size, result_blob, error,"
-      + " created_at, updated_at, finished_at, expires_at";
+      + " created_at, updated_at, finished_at, expires_at, client_task_id";
   private static final int MAX_ERROR = 1000;
 
   private final Database database;
@@ -31,7 +31,7 @@ public final class TaskRepository {
   public void insert(TaskRecord t, byte[] requestBody) {
     database.inTransaction(c -> {
       try (var ps = c.prepareStatement("INSERT INTO tasks (" + COLUMNS + ", request_body)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, t.taskId());
         ps.setString(2, t.owner());
         ps.setString(3, t.routeId());
@@ -51,7 +51,8 @@ public final class TaskRepository {
         ps.setTimestamp(17, Timestamp.from(t.updatedAt()));
         ps.setTimestamp(18, t.finishedAt() == null ? null : Timestamp.from(t.finishedAt()));
         ps.setTimestamp(19, Timestamp.from(t.expiresAt()));
-        ps.setBytes(20, requestBody);
+        ps.setString(20, t.clientTaskId());
+        ps.setBytes(21, requestBody);
         ps.executeUpdate();
       }
       return null;
@@ -62,6 +63,19 @@ public final class TaskRepository {
     return database.read(c -> {
       try (var ps = c.prepareStatement("SELECT " + COLUMNS + " FROM tasks WHERE task_id = ?")) {
         ps.setString(1, taskId);
+        try (var rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /** The task a client already created under its own id, if any. */
+  public Optional<TaskRecord> findByClientTaskId(String owner, String clientTaskId) {
+    return database.read(c -> {
+      try (var ps = c.prepareStatement("SELECT " + COLUMNS + " FROM tasks WHERE owner = ? AND client_task_id = ?")) {
+        ps.setString(1, owner);
+        ps.setString(2, clientTaskId);
         try (var rs = ps.executeQuery()) {
           return rs.next() ? Optional.of(row(rs)) : Optional.empty();
         }
@@ -218,7 +232,7 @@ public final class TaskRepository {
         TaskStatus.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
         rs.getString(10), status, rs.getString(12), size, rs.getString(14), rs.getString(15),
         rs.getTimestamp(16).toInstant(), rs.getTimestamp(17).toInstant(), finished == null ? null : finished.toInstant(),
-        rs.getTimestamp(19).toInstant());
+        rs.getTimestamp(19).toInstant(), rs.getString(20));
   }
 
   private static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
