@@ -5,6 +5,7 @@ import dev.crossgate.agent.declaration.Declarations;
 import dev.crossgate.agent.task.AgentTask;
 import dev.crossgate.agent.task.AgentTasks;
 import dev.crossgate.agent.task.Supervisor;
+import dev.crossgate.http.BoundedBody;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -12,7 +13,6 @@ import dev.crossgate.route.ParamCheck;
 import dev.crossgate.route.Route;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
@@ -131,7 +131,7 @@ final class AgentServer {
     for (var name : request.params().names()) {
       params.put(name, request.params().get(name));
     }
-    return readBody(request, options.maxBodyBytes())
+    return BoundedBody.read(request, options.maxBodyBytes())
         .compose(body -> tasks.create(request.method().name(), gatewayUri, request.getHeader(HttpHeaders.CONTENT_TYPE),
             callbackUrl, body, id -> {
               var envelope = new LinkedHashMap<String, Object>();
@@ -210,23 +210,6 @@ final class AgentServer {
     view.put("createdAt", task.createdAt().toString());
     view.put("updatedAt", task.updatedAt().toString());
     return view;
-  }
-
-  private static Future<Buffer> readBody(HttpServerRequest request, long limit) {
-    var promise = Promise.<Buffer>promise();
-    var body = Buffer.buffer();
-    request.handler(chunk -> {
-      if (body.length() + chunk.length() > limit) {
-        request.handler(null);
-        promise.tryFail(new ProblemException(Problem.payloadTooLarge(limit)));
-        return;
-      }
-      body.appendBuffer(chunk);
-    });
-    request.endHandler(v -> promise.tryComplete(body));
-    request.exceptionHandler(promise::tryFail);
-    request.resume();
-    return promise.future();
   }
 
   private static MultiMap setHeaders(RequestOptions options) {

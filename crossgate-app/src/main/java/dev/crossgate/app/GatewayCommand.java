@@ -56,16 +56,7 @@ final class GatewayCommand implements Callable<Integer> {
   @Option(names = "--heartbeat", defaultValue = "PT3S", description = "Anti-entropy heartbeat period (default: ${DEFAULT-VALUE}).")
   Duration heartbeat;
 
-  @Option(names = "--db", description = "JDBC URL of the task database, shared by the nodes so any of them "
-      + "answers a poll, e.g. jdbc:postgresql://127.0.0.1:5432/crossgate (default: an H2 file in the data dir).")
-  String db;
-
-  @Option(names = "--db-user", description = "Task database user (default: from the URL).")
-  String dbUser;
-
-  @Option(names = "--db-password", description = "Task database password (or env CROSSGATE_DB_PASSWORD).",
-      defaultValue = "${env:CROSSGATE_DB_PASSWORD}")
-  String dbPassword;
+  @Mixin DatabaseOptions database = new DatabaseOptions();
 
   @Override
   public Integer call() {
@@ -74,9 +65,9 @@ final class GatewayCommand implements Callable<Integer> {
     var id = nodeId == null ? hostName() : nodeId;
     var options = new ClusterClientOptions(controlPlanes, id, clusterToken, common.dataDir,
         NodePolicy.allowedUpstreamSchemes(allowedSchemes), heartbeat, version());
-    var url = db == null ? Database.h2Url(common.dataDir) : db;
-    var password = dbPassword == null || dbPassword.isBlank() ? null : dbPassword;
-    return RoleRunner.run("gateway", vertx, () -> vertx.executeBlocking(() -> Database.open(url, dbUser, password, 10))
+    var url = database.url(common.dataDir);
+    return RoleRunner.run("gateway", vertx, () -> vertx.executeBlocking(() -> Database.open(url, database.dbUser,
+            database.password(), 10))
         .compose(taskDb -> ClusterClient.start(vertx, options).compose(cluster ->
         GatewayServer.start(vertx, gatewayOptions, cluster, List.of(),
             new GatewayServices(taskDb, TaskOptions.defaults(common.dataDir))).compose(traffic ->

@@ -6,6 +6,7 @@ import dev.crossgate.gateway.GatewayEndpoint;
 import dev.crossgate.gateway.auth.ApiKeyStep;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.ProblemResponses;
+import dev.crossgate.http.BoundedBody;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;

@@ -7,6 +7,7 @@ import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
 import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.proxy.ForwardHeaders;
+import dev.crossgate.http.BoundedBody;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;

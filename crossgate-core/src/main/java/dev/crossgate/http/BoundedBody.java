@@ -1,4 +1,4 @@
-package dev.crossgate.gateway.task;
+package dev.crossgate.http;
 
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -9,12 +9,13 @@ import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Reads a (paused) request body whole, refusing it with 413 as soon as it crosses the limit, so
- * a task body or a posted result never grows past what the store accepts. Event loop.
+ * a task body or a posted result never grows past what its store accepts. Used where a body must
+ * be kept before anything else happens (the gateway's and the agent's async tasks). Event loop.
  */
-final class BoundedBody {
+public final class BoundedBody {
   private BoundedBody() {}
 
-  static Future<Buffer> read(HttpServerRequest request, long limit) {
+  public static Future<Buffer> read(HttpServerRequest request, long limit) {
     var declared = request.headers().get("Content-Length");
     if (declared != null) {
       try {
@@ -42,7 +43,7 @@ final class BoundedBody {
     return promise.future();
   }
 
-  static boolean tooLarge(Throwable e) {
+  public static boolean tooLarge(Throwable e) {
     return e instanceof ProblemException pe && pe.problem().status() == 413;
   }
 }
