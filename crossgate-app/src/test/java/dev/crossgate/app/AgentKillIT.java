@@ -89,14 +89,14 @@ class AgentKillIT {
 
   private void startServers() throws Exception {
     var client = vertx.createHttpClient();
-    upstream = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+    upstream = listening(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
         .requestHandler(req -> req.body().onSuccess(body -> {
           analyses.add(body.toString());
           var resultUrl = req.getHeader("X-Crossgate-Result-Url");
           req.response().setStatusCode(202).end();
           vertx.setTimer(Long.parseLong(req.getParam("delayMs")), t -> post(client, resultUrl, "analysed:" + body));
         })).listen());
-    receiver = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+    receiver = listening(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
         .requestHandler(req -> req.body().onSuccess(body -> {
           deliveries.add(body.toString());
           req.response().setStatusCode(204).end();
@@ -182,7 +182,7 @@ class AgentKillIT {
     }
   }
 
-  private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+  private static <T> T listening(io.vertx.core.Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }
