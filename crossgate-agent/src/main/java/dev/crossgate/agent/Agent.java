@@ -47,8 +47,7 @@ public final class Agent {
   public static Future<Agent> start(Vertx vertx, AgentOptions options) {
     return vertx.executeBlocking(() -> {
       Files.createDirectories(options.dataDir());
-      var url = "jdbc:h2:file:" + options.dataDir().toAbsolutePath().resolve("agent") + ";DB_CLOSE_ON_EXIT=FALSE";
-      return Database.open(url, "sa", "", 8, "classpath:db/agent");
+      return Database.open(Database.h2Url(options.dataDir(), "agent"), "sa", "", 8, "classpath:db/agent");
     }).compose(database -> {
       var workers = vertx.createSharedWorkerExecutor("crossgate-agent-tasks", 8);
       var gatewayClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),

@@ -26,9 +26,18 @@ public final class Database implements AutoCloseable {
     this.postgres = postgres;
   }
 
-  /** The default store: an H2 database file under {@code dataDir}. */
+  /**
+   * The default store: an H2 database file under {@code dataDir}. {@code WRITE_DELAY=0} writes
+   * every commit to the file at once (H2 otherwise batches for up to 500 ms), so what was
+   * acknowledged (a config change, a task answered 202) survives a kill -9 of the process.
+   */
   public static String h2Url(Path dataDir) {
-    return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("crossgate") + ";DB_CLOSE_ON_EXIT=FALSE";
+    return h2Url(dataDir, "crossgate");
+  }
+
+  /** An H2 database file {@code name} under {@code dataDir}, with the same durability. */
+  public static String h2Url(Path dataDir, String name) {
+    return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve(name) + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
   }
 
   /** Opens the pool and migrates the schema; user and password may be null (taken from the URL). */
