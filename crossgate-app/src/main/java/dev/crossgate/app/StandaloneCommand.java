@@ -4,6 +4,9 @@ import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.GatewayServices;
 import dev.crossgate.gateway.task.TaskOptions;
+import dev.crossgate.gateway.transfer.TransferEndpoint;
+import dev.crossgate.gateway.transfer.TransferSettings;
+import dev.crossgate.store.transfer.TransferRepository;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -43,14 +46,16 @@ final class StandaloneCommand implements Callable<Integer> {
         () -> registry.scrape() + (node.get() == null ? "" : node.get().metrics().scrape()))
         .compose(cp -> {
               var follower = cp.follower();
+              var transfers = TransferEndpoint.create(vertx, new TransferRepository(cp.database().dataSource()),
+                  follower, TransferSettings.defaults(options.dataDir().resolve("transfers")));
               var services = new GatewayServices(cp.database(), TaskOptions.defaults(options.dataDir()));
-              return GatewayServer.start(vertx, gatewayOptions, follower, List.of(), services).map(traffic -> {
+              return GatewayServer.start(vertx, gatewayOptions, follower, List.of(transfers), services).map(traffic -> {
                 node.set(traffic);
                 Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                 LOG.info("crossgate standalone ready admin=http://{}:{}/admin console=http://{}:{}/console/"
                         + " gateway=http://{}:{}", common.bind, cp.port(), common.bind, cp.port(), common.bind,
                     traffic.port());
-                Supplier<Future<Void>> close = () -> traffic.close().eventually(cp::close);
+                Supplier<Future<Void>> close = () -> traffic.close().eventually(transfers::close).eventually(cp::close);
                 return close;
               });
             }));

@@ -1,4 +1,4 @@
-package dev.crossgate.agent.bench;
+package dev.crossgate.app.bench;
 
 import dev.crossgate.agent.Agent;
 import dev.crossgate.agent.AgentOptions;

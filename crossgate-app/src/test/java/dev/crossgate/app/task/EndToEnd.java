@@ -1,5 +1,7 @@
-package dev.crossgate.agent;
+package dev.crossgate.app.task;
 
+import dev.crossgate.agent.Agent;
+import dev.crossgate.agent.AgentOptions;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.gateway.GatewayOptions;

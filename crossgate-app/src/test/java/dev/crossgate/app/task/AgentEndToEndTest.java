@@ -1,4 +1,4 @@
-package dev.crossgate.agent;
+package dev.crossgate.app.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
