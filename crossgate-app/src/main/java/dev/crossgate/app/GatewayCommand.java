@@ -1,10 +1,16 @@
 package dev.crossgate.app;
 
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.GatewayServices;
+import dev.crossgate.gateway.transfer.TransferEndpoint;
+import dev.crossgate.gateway.transfer.TransferSettings;
+import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.gateway.cluster.ClusterClient;
 import dev.crossgate.gateway.cluster.ClusterClientOptions;
 import dev.crossgate.gateway.cluster.NodeAdminForwarder;
 import dev.crossgate.gateway.cluster.NodePolicy;
+import dev.crossgate.gateway.task.TaskOptions;
+import dev.crossgate.store.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
@@ -57,6 +63,8 @@ final class GatewayCommand implements Callable<Integer> {
   @Option(names = "--heartbeat", defaultValue = "PT3S", description = "Anti-entropy heartbeat period (default: ${DEFAULT-VALUE}).")
   Duration heartbeat;
 
+  @Mixin DatabaseOptions database = new DatabaseOptions();
+
   @Override
   public Integer call() {
     var gatewayOptions = gateway.toOptions(common.bind);
@@ -64,17 +72,30 @@ final class GatewayCommand implements Callable<Integer> {
     var id = nodeId == null ? hostName() : nodeId;
     var options = new ClusterClientOptions(controlPlanes, id, clusterToken, common.dataDir,
         NodePolicy.allowedUpstreamSchemes(allowedSchemes), heartbeat, version(), controlPlaneCa);
-    return RoleRunner.run("gateway", vertx, () -> ClusterClient.start(vertx, options).compose(cluster ->
-        GatewayServer.start(vertx, gatewayOptions, cluster, List.of()).compose(traffic ->
+    var url = database.url(common.dataDir);
+    return RoleRunner.run("gateway", vertx, () -> vertx.executeBlocking(() -> Database.open(url, database.dbUser,
+            database.password(), 10))
+        .compose(taskDb -> ClusterClient.start(vertx, options).compose(cluster -> {
+          // tasks and transfers live in the node's database (PostgreSQL shared by all nodes in production)
+          var transfers = TransferEndpoint.create(vertx, new TransferRepository(taskDb.dataSource()), cluster,
+              TransferSettings.defaults(common.dataDir.resolve("transfers")));
+          return GatewayServer.start(vertx, gatewayOptions, cluster, List.of(transfers),
+            new GatewayServices(taskDb, TaskOptions.defaults(common.dataDir))).compose(traffic ->
             NodeAdminForwarder.start(vertx, common.bind, nodeAdminPort, controlPlanes, options.sslOptions(), cluster,
                 () -> traffic.metrics().scrape()).map(admin -> {
               LOG.info("crossgate gateway ready node={} gateway=http://{}:{} nodeAdmin=http://{}:{} controlPlane={}",
                   id, common.bind, traffic.port(), common.bind, admin.port(), controlPlanes);
               Supplier<Future<Void>> close = () -> traffic.close()
                   .eventually(admin::close)
-                  .eventually(cluster::close);
+                  .eventually(transfers::close)
+                  .eventually(cluster::close)
+                  .eventually(() -> vertx.executeBlocking(() -> {
+                    taskDb.close();
+                    return null;
+                  }));
               return close;
-            }))));
+            }));
+        })));
   }
 
   private static String hostName() {

@@ -2,6 +2,8 @@ package dev.crossgate.app;
 
 import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.GatewayServices;
+import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.gateway.transfer.TransferEndpoint;
 import dev.crossgate.gateway.transfer.TransferSettings;
 import dev.crossgate.store.transfer.TransferRepository;
@@ -46,7 +48,8 @@ final class StandaloneCommand implements Callable<Integer> {
               var follower = cp.follower();
               var transfers = TransferEndpoint.create(vertx, new TransferRepository(cp.database().dataSource()),
                   follower, TransferSettings.defaults(options.dataDir().resolve("transfers")));
-              return GatewayServer.start(vertx, gatewayOptions, follower, List.of(transfers)).map(traffic -> {
+              var services = new GatewayServices(cp.database(), TaskOptions.defaults(options.dataDir()));
+              return GatewayServer.start(vertx, gatewayOptions, follower, List.of(transfers), services).map(traffic -> {
                 node.set(traffic);
                 Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                 LOG.info("crossgate standalone ready admin=http://{}:{}/admin console=http://{}:{}/console/"

@@ -3,6 +3,7 @@ package dev.crossgate.app;
 import dev.crossgate.admin.ControlPlaneOptions;
 import dev.crossgate.admin.cluster.ClusterOptions;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Storage and control-plane options of the roles that run a control plane. */
@@ -10,16 +11,7 @@ final class StorageOptions {
   @Option(names = "--admin-port", defaultValue = "9080", description = "Admin API and console port (default: ${DEFAULT-VALUE}).")
   int adminPort;
 
-  @Option(names = "--db", description = "JDBC URL of the configuration database, e.g. "
-      + "jdbc:postgresql://127.0.0.1:5432/crossgate (default: an H2 file in the data dir).")
-  String db;
-
-  @Option(names = "--db-user", description = "Database user (default: from the URL).")
-  String dbUser;
-
-  @Option(names = "--db-password", description = "Database password (or env CROSSGATE_DB_PASSWORD).",
-      defaultValue = "${env:CROSSGATE_DB_PASSWORD}")
-  String dbPassword;
+  @Mixin DatabaseOptions database = new DatabaseOptions();
 
   @Option(names = "--redis", description = "Redis URI for the shared route cache, e.g. redis://127.0.0.1:6379 (default: none).")
   String redis;
@@ -56,7 +48,7 @@ final class StorageOptions {
     var admin = new dev.crossgate.admin.AdminOptions(common.bind, adminPort, adminMaxBody, 16 * 1024, tlsCert, tlsKey);
     var cluster = new ClusterOptions(blankToNull(clusterToken), Duration.ofSeconds(5), Duration.ofSeconds(60),
         retainedRevisions);
-    return new ControlPlaneOptions(common.dataDir, admin, db, dbUser, blankToNull(dbPassword), redis, "crossgate:",
+    return new ControlPlaneOptions(common.dataDir, admin, database.db, database.dbUser, database.password(), redis, "crossgate:",
         redisTtl, redisRefresh, blankToNull(adminToken), cluster);
   }
 

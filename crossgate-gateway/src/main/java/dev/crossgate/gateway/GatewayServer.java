@@ -5,6 +5,9 @@ import dev.crossgate.gateway.filter.TrustedProxies;
 import dev.crossgate.gateway.limit.ClientRateLimiter;
 import dev.crossgate.gateway.limit.ConnectionLimiter;
 import dev.crossgate.gateway.observe.GatewayMetrics;
+import dev.crossgate.gateway.task.InterfacesEndpoint;
+import dev.crossgate.gateway.task.TaskEndpoint;
+import dev.crossgate.gateway.task.TaskStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -19,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A gateway node's data plane: one HTTP server per event loop on a shared port, each running the
  * request chain (limits → path → filter table → built-in endpoints → route match → API key →
- * flow → proxy). The configuration is read from {@code config} once per request, so swapping the
+ * interface check and async tasks → flow → proxy). The configuration is read from {@code config} once per request, so swapping the
  * supplier's snapshot applies a change to the next request without pausing traffic.
  */
 public final class GatewayServer {
@@ -28,7 +31,7 @@ public final class GatewayServer {
   /** What every event loop of one node shares. */
   record Shared(GatewayOptions options, Supplier<GatewayConfig> config, List<GatewayEndpoint> endpoints,
       GatewayMetrics metrics, ClientRateLimiter rateLimiter, ConnectionLimiter connectionLimiter,
-      TrustedProxies trustedProxies) {}
+      TrustedProxies trustedProxies, TaskStore tasks) {}
 
   private final Vertx vertx;
   private final Shared shared;
@@ -48,11 +51,26 @@ public final class GatewayServer {
   /** Starts the gateway on {@code options.bind():options.port()}; completes when listening. */
   public static Future<GatewayServer> start(Vertx vertx, GatewayOptions options, Supplier<GatewayConfig> config,
       List<GatewayEndpoint> endpoints) {
+    return start(vertx, options, config, endpoints, GatewayServices.NONE);
+  }
+
+  /**
+   * Starts the gateway with its services: with a task database, async interfaces, {@code /_tasks}
+   * and held calls are served; {@code /_interfaces} is served either way.
+   */
+  public static Future<GatewayServer> start(Vertx vertx, GatewayOptions options, Supplier<GatewayConfig> config,
+      List<GatewayEndpoint> endpoints, GatewayServices services) {
+    var tasks = services.database() == null ? null : TaskStore.open(vertx, services.database(), services.tasks());
+    var allEndpoints = new java.util.ArrayList<>(endpoints);
+    allEndpoints.add(new InterfacesEndpoint(config, options.markers()));
+    if (tasks != null) {
+      allEndpoints.add(new TaskEndpoint(tasks, config));
+    }
     var limits = options.limits();
     var rateLimiter = limits.requestsPerSecondPerClient() == 0 ? null
         : new ClientRateLimiter(limits.requestsPerSecondPerClient(), limits.burstPerClient(), System::nanoTime);
-    var shared = new Shared(options, config, List.copyOf(endpoints), new GatewayMetrics(), rateLimiter,
-        new ConnectionLimiter(limits.maxConnectionsPerClient()), new TrustedProxies(options.trustedProxies()));
+    var shared = new Shared(options, config, List.copyOf(allEndpoints), new GatewayMetrics(), rateLimiter,
+        new ConnectionLimiter(limits.maxConnectionsPerClient()), new TrustedProxies(options.trustedProxies()), tasks);
     var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
     return vertx.deployVerticle(() -> {
           var node = new NodeVerticle(shared, options.port());
@@ -111,6 +129,9 @@ public final class GatewayServer {
         vertx.cancelTimer(evictionTimer);
       }
       closed = vertx.undeploy(deployment);
+      if (shared.tasks() != null) {
+        closed = closed.eventually(() -> shared.tasks().close());
+      }
     }
     return closed;
   }

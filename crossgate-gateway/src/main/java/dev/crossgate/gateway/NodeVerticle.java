@@ -12,6 +12,7 @@ import dev.crossgate.gateway.observe.ObserveStep;
 import dev.crossgate.gateway.proxy.ProxyStep;
 import dev.crossgate.gateway.route.PathStep;
 import dev.crossgate.gateway.route.RouteStep;
+import dev.crossgate.gateway.task.TaskStep;
 import dev.crossgate.problem.Problem;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -52,6 +53,7 @@ final class NodeVerticle extends VerticleBase {
   private HttpServer server;
   private HttpClientAgent client;
   private WebSocketClient webSocketClient;
+  private HttpClientAgent heldClient;
   private RequestChain chain;
 
   NodeVerticle(GatewayServer.Shared shared, int port) {
@@ -88,6 +90,9 @@ final class NodeVerticle extends VerticleBase {
     webSocketClient = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxFrameSize(WEBSOCKET_FRAME_BYTES)
         .setMaxMessageSize(WEBSOCKET_FRAME_BYTES * 16));
+    // gateway-held task calls wait long for slow upstreams: their own pool, off the proxy's
+    heldClient = vertx.createHttpClient(new HttpClientOptions().setDecompressionSupported(false),
+        new PoolOptions().setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops)));
     Router router = null;
     if (!shared.endpoints().isEmpty()) {
       router = Router.router(vertx);
@@ -104,6 +109,7 @@ final class NodeVerticle extends VerticleBase {
         new EndpointStep(router),
         new RouteStep(),
         new ApiKeyStep(),
+        new TaskStep(shared.tasks(), heldClient, options.markers()),
         new FlowStep(),
         new ProxyStep(vertx, client, webSocketClient, shared.trustedProxies())));
     server = vertx.createHttpServer(new HttpServerOptions()
@@ -125,7 +131,8 @@ final class NodeVerticle extends VerticleBase {
   public Future<?> stop() {
     return server.shutdown(shared.options().drainTimeout())
         .eventually(() -> client.close())
-        .eventually(() -> webSocketClient.close());
+        .eventually(() -> webSocketClient.close())
+        .eventually(() -> heldClient.close());
   }
 
   private void onRequest(HttpServerRequest request) {

@@ -26,13 +26,30 @@ public final class Database implements AutoCloseable {
     this.postgres = postgres;
   }
 
-  /** The default store: an H2 database file under {@code dataDir}. */
+  /**
+   * The default store: an H2 database file under {@code dataDir}. {@code WRITE_DELAY=0} writes
+   * every commit to the file at once (H2 otherwise batches for up to 500 ms), so what was
+   * acknowledged (a config change, a task answered 202) survives a kill -9 of the process.
+   */
   public static String h2Url(Path dataDir) {
-    return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("crossgate") + ";DB_CLOSE_ON_EXIT=FALSE";
+    return h2Url(dataDir, "crossgate");
+  }
+
+  /** An H2 database file {@code name} under {@code dataDir}, with the same durability. */
+  public static String h2Url(Path dataDir, String name) {
+    return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve(name) + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
   }
 
   /** Opens the pool and migrates the schema; user and password may be null (taken from the URL). */
   public static Database open(String jdbcUrl, String user, String password, int poolSize) {
+    return open(jdbcUrl, user, password, poolSize, "classpath:db/migration");
+  }
+
+  /**
+   * Opens a pool over a database with its own schema: the agent keeps its local tasks in an H2
+   * file migrated from {@code classpath:db/agent}, not the gateway's tables.
+   */
+  public static Database open(String jdbcUrl, String user, String password, int poolSize, String migrations) {
     var config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
     if (user != null) {
@@ -47,7 +64,7 @@ public final class Database implements AutoCloseable {
     config.setAutoCommit(true);
     var pool = new HikariDataSource(config);
     try {
-      var result = Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+      var result = Flyway.configure().dataSource(pool).locations(migrations).load().migrate();
       LOG.info("database ready url={} migrations={} schemaVersion={}", redact(jdbcUrl), result.migrationsExecuted,
           result.targetSchemaVersion);
     } catch (RuntimeException e) {

@@ -6,7 +6,10 @@ import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.route.Route;
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.tenant.ApiKey;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 
 /**
@@ -26,26 +29,39 @@ public final class ApiKeyStep implements Step {
       return next.proceed(exchange);
     }
     var headers = exchange.request().headers();
+    var key = presentedKey(headers);
+    if (key == null) {
+      return unauthorized(exchange, "this route requires an API key (X-Api-Key or Authorization: Bearer)");
+    }
+    var apiKey = exchange.config().apiKeys().get(Secrets.sha256Hex(key));
+    if (apiKey == null) {
+      return unauthorized(exchange, "the API key is not valid");
+    }
+    exchange.caller(apiKey);
+    if (headers.contains(API_KEY)) {
+      headers.remove(API_KEY);
+    } else {
+      headers.remove(HttpHeaders.AUTHORIZATION);
+    }
+    return next.proceed(exchange);
+  }
+
+  /** The key the request presents, as {@code X-Api-Key} or {@code Authorization: Bearer}; null when none. */
+  public static String presentedKey(MultiMap headers) {
     var key = headers.get(API_KEY);
-    boolean fromAuthorization = false;
     if (key == null) {
       var authorization = headers.get(HttpHeaders.AUTHORIZATION);
       if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
         key = authorization.substring(BEARER.length()).trim();
-        fromAuthorization = true;
       }
     }
-    if (key == null || key.isEmpty()) {
-      return unauthorized(exchange, "this route requires an API key (X-Api-Key or Authorization: Bearer)");
-    }
-    if (!exchange.config().apiKeys().containsKey(Secrets.sha256Hex(key))) {
-      return unauthorized(exchange, "the API key is not valid");
-    }
-    headers.remove(API_KEY);
-    if (fromAuthorization) {
-      headers.remove(HttpHeaders.AUTHORIZATION);
-    }
-    return next.proceed(exchange);
+    return key == null || key.isEmpty() ? null : key;
+  }
+
+  /** The accepted key behind the request's credentials, or null when it presents none or an unknown one. */
+  public static ApiKey resolve(MultiMap headers, GatewayConfig config) {
+    var key = presentedKey(headers);
+    return key == null ? null : config.apiKeys().get(Secrets.sha256Hex(key));
   }
 
   private static Future<Void> unauthorized(Exchange exchange, String detail) {

@@ -4,6 +4,7 @@ import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteMatch;
+import dev.crossgate.tenant.ApiKey;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -39,6 +40,8 @@ public final class Exchange {
   private long bodyLimit = Long.MAX_VALUE;
   private Problem bodyLimitProblem;
   private String upstream;
+  private ApiKey caller;
+  private Buffer requestBody;
 
   private int status;
   private MultiMap responseHeaders;
@@ -137,6 +140,28 @@ public final class Exchange {
 
   public void upstream(String hostAndPort) {
     this.upstream = hostAndPort;
+  }
+
+  /** The API key the caller presented and {@code ApiKeyStep} accepted; null on routes without auth. */
+  public ApiKey caller() {
+    return caller;
+  }
+
+  public void caller(ApiKey key) {
+    this.caller = key;
+  }
+
+  /**
+   * The request body when a step had to read it whole (an async task stores it before anything
+   * else happens); the proxy then sends these bytes instead of streaming the client's body.
+   * Null for streamed requests.
+   */
+  public Buffer requestBody() {
+    return requestBody;
+  }
+
+  public void requestBody(Buffer body) {
+    this.requestBody = body;
   }
 
   // ---- the response head, set by the step that answers

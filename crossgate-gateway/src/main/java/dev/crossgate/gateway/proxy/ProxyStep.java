@@ -214,6 +214,11 @@ public final class ProxyStep implements Step {
 
     /** Copies the client's body upstream, as fast as the upstream drains, counting against the limit. */
     private void pumpBody() {
+      if (exchange.requestBody() != null) {
+        // a step already read the body whole (and checked it against the limit)
+        upstreamRequest.end(exchange.requestBody());
+        return;
+      }
       if (request.isEnded()) {
         upstreamRequest.end();
         return;

@@ -3,8 +3,8 @@ package dev.crossgate.gateway.proxy;
 import java.net.URI;
 
 /** A route's target URL, parsed once: where to connect and the path prefix to send. */
-record UpstreamTarget(boolean ssl, String host, int port, String basePath, String authority) {
-  static UpstreamTarget parse(String targetUrl) {
+public record UpstreamTarget(boolean ssl, String host, int port, String basePath, String authority) {
+  public static UpstreamTarget parse(String targetUrl) {
     var uri = URI.create(targetUrl);
     boolean ssl = "https".equalsIgnoreCase(uri.getScheme());
     int port = uri.getPort() > 0 ? uri.getPort() : (ssl ? 443 : 80);
@@ -19,7 +19,7 @@ record UpstreamTarget(boolean ssl, String host, int port, String basePath, Strin
   }
 
   /** The request target sent upstream: base path + remainder, the caller's query kept. */
-  String uri(String remainder, String query) {
+  public String uri(String remainder, String query) {
     var path = basePath + remainder;
     if (path.isEmpty()) {
       path = "/";

@@ -6,6 +6,7 @@ import dev.crossgate.filter.FilterRule;
 import dev.crossgate.gateway.GatewayEndpoint;
 import dev.crossgate.gateway.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.GatewayServices;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
@@ -44,10 +45,11 @@ public final class GatewayKit implements AutoCloseable {
   private final Map<String, ApiKey> keys = new HashMap<>();
   private long revision;
 
-  private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints, VertxOptions vertxOptions) {
+  private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints, VertxOptions vertxOptions,
+      GatewayServices services) {
     vertx = Vertx.vertx(vertxOptions);
     upstream = RecordingUpstream.start(vertx);
-    gateway = await(GatewayServer.start(vertx, options.withListen("127.0.0.1", 0), config::get, endpoints));
+    gateway = await(GatewayServer.start(vertx, options.withListen("127.0.0.1", 0), config::get, endpoints, services));
     client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port()),
         new PoolOptions().setHttp1MaxSize(16));
   }
@@ -57,16 +59,21 @@ public final class GatewayKit implements AutoCloseable {
   }
 
   public static GatewayKit start(GatewayOptions options) {
-    return new GatewayKit(options, List.of(), new VertxOptions());
+    return new GatewayKit(options, List.of(), new VertxOptions(), GatewayServices.NONE);
+  }
+
+  /** A gateway with services (a task store). */
+  public static GatewayKit start(GatewayOptions options, GatewayServices services) {
+    return new GatewayKit(options, List.of(), new VertxOptions(), services);
   }
 
   public static GatewayKit start(GatewayOptions options, List<GatewayEndpoint> endpoints) {
-    return new GatewayKit(options, endpoints, new VertxOptions());
+    return new GatewayKit(options, endpoints, new VertxOptions(), GatewayServices.NONE);
   }
 
   /** A kit whose Vert.x instance is built from {@code vertxOptions} (DNS servers, for instance). */
   public static GatewayKit start(GatewayOptions options, VertxOptions vertxOptions) {
-    return new GatewayKit(options, List.of(), vertxOptions);
+    return new GatewayKit(options, List.of(), vertxOptions, GatewayServices.NONE);
   }
 
   public GatewayServer gateway() {

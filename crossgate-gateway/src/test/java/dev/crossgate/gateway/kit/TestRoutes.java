@@ -27,6 +27,8 @@ public final class TestRoutes {
     private boolean websocket;
     private boolean enabled = true;
     private List<String> flow;
+    private String asyncExecution;
+    private List<Route.Param> params;
 
     Builder(String id, String sourcePath, String targetUrl) {
       this.id = id;
@@ -57,6 +59,26 @@ public final class TestRoutes {
 
     public Builder async() {
       this.mode = "ASYNC";
+      return this;
+    }
+
+    /** Async, executed by the gateway itself (the upstream is an ordinary slow sync one). */
+    public Builder held() {
+      this.mode = "ASYNC";
+      this.asyncExecution = "HELD";
+      return this;
+    }
+
+    /** Declared params as name:type or name:type? (optional), e.g. {@code "q:string", "n:integer?"}. */
+    public Builder params(String... declared) {
+      var list = new java.util.ArrayList<Route.Param>();
+      for (var d : declared) {
+        var parts = d.split(":");
+        boolean optional = parts[1].endsWith("?");
+        list.add(new Route.Param(parts[0], optional ? parts[1].substring(0, parts[1].length() - 1) : parts[1],
+            !optional));
+      }
+      this.params = list;
       return this;
     }
 
@@ -92,7 +114,7 @@ public final class TestRoutes {
 
     public Route build() {
       var spec = new RouteSpec(null, "svc", null, null, host, sourcePath, pathMatch, version, defaultVersion, methods,
-          targetUrl, mode, null, null, flow, auth, timeouts, maxBodyBytes, websocket, enabled, null, null, null, null);
+          targetUrl, mode, asyncExecution, params, flow, auth, timeouts, maxBodyBytes, websocket, enabled, null, null, null, null);
       var now = Instant.now();
       return RouteValidator.validate(id, spec, "test", now, now);
     }

@@ -156,7 +156,7 @@ class RoutingTest {
   }
 
   @Test
-  void anAsynchronousInterfaceIsNotImplementedYetRatherThanProxiedSynchronously() {
+  void anAsynchronousInterfaceOnANodeWithoutATaskStoreIs501RatherThanProxiedSynchronously() {
     kit.routes(route("def", "/def", kit.target("/def")).async().build());
 
     var reply = kit.get("/async/def");

@@ -1,0 +1,60 @@
+package dev.crossgate.admin.task;
+
+import dev.crossgate.admin.http.AdminEndpoint;
+import dev.crossgate.admin.http.Replies;
+import dev.crossgate.problem.FieldError;
+import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
+import dev.crossgate.store.Database;
+import dev.crossgate.store.task.TaskRepository;
+import dev.crossgate.store.task.TaskStatus;
+import dev.crossgate.store.task.TaskView;
+import io.vertx.ext.web.Router;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code GET /admin/tasks?owner=&status=&limit=&offset=}: the operators' view of async tasks in
+ * the shared task table, newest first, with owner and route but never a task secret or body.
+ */
+public final class TaskEndpoint implements AdminEndpoint {
+  private final TaskRepository tasks;
+  private final Clock clock;
+
+  public TaskEndpoint(Database database, Clock clock) {
+    this.tasks = new TaskRepository(database);
+    this.clock = clock;
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.get("/admin/tasks").handler(ctx -> {
+      var owner = ctx.queryParams().get("owner");
+      var status = status(ctx.queryParams().get("status"));
+      int limit = Replies.intParam(ctx, "limit", 100, 1, 1000);
+      int offset = Replies.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+      Replies.blocking(ctx, 200, () -> {
+        var now = clock.instant();
+        var body = new LinkedHashMap<String, Object>();
+        body.put("total", tasks.count());
+        body.put("items", tasks.list(owner, status, limit, offset).stream().map(t -> TaskView.of(t, now, true))
+            .toList());
+        return body;
+      });
+    });
+  }
+
+  private static TaskStatus status(String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    try {
+      return TaskStatus.valueOf(raw.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ProblemException(Problem.validation(List.of(new FieldError("status",
+          "must be one of PENDING, RUNNING, DONE, FAILED, EXPIRED"))));
+    }
+  }
+}

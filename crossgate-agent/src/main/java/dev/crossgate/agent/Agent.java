@@ -1,0 +1,97 @@
+package dev.crossgate.agent;
+
+import dev.crossgate.agent.declaration.Declarations;
+import dev.crossgate.agent.task.AgentTasks;
+import dev.crossgate.agent.task.Supervisor;
+import dev.crossgate.store.Database;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import java.nio.file.Files;
+import java.time.Clock;
+
+/**
+ * {@code crossgate agent}, wired in one place: the local task database (H2 file in the data dir,
+ * its own migrations under {@code db/agent}), the declarations, the supervisor and the caller
+ * port. Starting never needs the gateway to be up: declarations and tasks catch up when it is.
+ */
+public final class Agent {
+  private final Vertx vertx;
+  private final Database database;
+  private final WorkerExecutor workers;
+  private final HttpClient gatewayClient;
+  private final HttpClient callbackClient;
+  private final Supervisor supervisor;
+  private final HttpServer server;
+  private final AgentTasks tasks;
+  private final long declarationsTimer;
+
+  private Agent(Vertx vertx, Database database, WorkerExecutor workers, HttpClient gatewayClient,
+      HttpClient callbackClient, Supervisor supervisor, HttpServer server, AgentTasks tasks, long declarationsTimer) {
+    this.vertx = vertx;
+    this.database = database;
+    this.workers = workers;
+    this.gatewayClient = gatewayClient;
+    this.callbackClient = callbackClient;
+    this.supervisor = supervisor;
+    this.server = server;
+    this.tasks = tasks;
+    this.declarationsTimer = declarationsTimer;
+  }
+
+  public static Future<Agent> start(Vertx vertx, AgentOptions options) {
+    return vertx.executeBlocking(() -> {
+      Files.createDirectories(options.dataDir());
+      return Database.open(Database.h2Url(options.dataDir(), "agent"), "sa", "", 8, "classpath:db/agent");
+    }).compose(database -> {
+      var workers = vertx.createSharedWorkerExecutor("crossgate-agent-tasks", 8);
+      var gatewayClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+          new PoolOptions().setHttp1MaxSize(Math.max(8, options.maxConcurrent())).setMaxWaitQueueSize(-1));
+      var callbackClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+          new PoolOptions().setHttp1MaxSize(Math.max(4, options.maxConcurrent() / 2)));
+      var tasks = new AgentTasks(database, workers, Clock.systemUTC());
+      var declarations = new Declarations(gatewayClient, options.gatewayUrl(), options.apiKey());
+      var supervisor = new Supervisor(vertx, tasks, gatewayClient, callbackClient, options);
+      var handler = new AgentServer(gatewayClient, declarations, tasks, supervisor, options);
+      var server = vertx.createHttpServer(new HttpServerOptions().setHost(options.bind()).setPort(options.port())
+          .setTcpNoDelay(true));
+      server.requestHandler(handler::handle);
+      long period = options.declarationsRefresh().toMillis();
+      long timer = vertx.setPeriodic(period, period, t -> declarations.refresh());
+      return declarations.refresh().otherwiseEmpty()
+          .compose(v -> server.listen())
+          .map(s -> {
+            supervisor.start();
+            supervisor.kick();
+            return new Agent(vertx, database, workers, gatewayClient, callbackClient, supervisor, s, tasks, timer);
+          });
+    });
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** Tasks not yet delivered or collected (for tests and the bench). */
+  public Future<Long> unfinishedTasks() {
+    return tasks.unfinished();
+  }
+
+  public Future<Void> close() {
+    vertx.cancelTimer(declarationsTimer);
+    supervisor.stop();
+    return server.close()
+        .eventually(() -> gatewayClient.close())
+        .eventually(() -> callbackClient.close())
+        .eventually(() -> workers.close())
+        .eventually(() -> vertx.executeBlocking(() -> {
+          database.close();
+          return null;
+        }));
+  }
+}

@@ -1,0 +1,253 @@
+package dev.crossgate.agent;
+
+import dev.crossgate.agent.callback.CallbackPolicy;
+import dev.crossgate.agent.declaration.Declarations;
+import dev.crossgate.agent.task.AgentTask;
+import dev.crossgate.agent.task.AgentTasks;
+import dev.crossgate.agent.task.Supervisor;
+import dev.crossgate.http.BoundedBody;
+import dev.crossgate.json.Json;
+import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
+import dev.crossgate.route.ParamCheck;
+import dev.crossgate.route.Route;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's port, for callers in its network (DESIGN.md "The agent"):
+ * <ul>
+ *   <li>any other path is an interface call: classified by the gateway's declarations (the path
+ *   may carry a mode marker or not), params checked, then SYNC streamed through to the gateway and
+ *   back, ASYNC stored locally and answered {@code 202}, {@code Location: /_agent/tasks/{id}};
+ *   <li>{@code GET /_agent/tasks/{id}}, {@code GET /_agent/tasks/{id}/result},
+ *   {@code DELETE /_agent/tasks/{id}} — the caller polls and releases its tasks here;
+ *   <li>{@code GET /_agent/interfaces} — the declarations the agent works from.
+ * </ul>
+ * Every error is {@code application/problem+json}. Event loop only; storage is on workers.
+ */
+final class AgentServer {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
+  static final String CALLBACK_URL = "X-Callback-Url";
+  private static final String TASKS = "/_agent/tasks/";
+  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "te", "transfer-encoding",
+      "trailer", "upgrade", "proxy-authorization", "proxy-authenticate", "host", "x-api-key");
+
+  private final HttpClient gateway;
+  private final Declarations declarations;
+  private final AgentTasks tasks;
+  private final Supervisor supervisor;
+  private final CallbackPolicy callbacks;
+  private final AgentOptions options;
+
+  AgentServer(HttpClient gateway, Declarations declarations, AgentTasks tasks, Supervisor supervisor,
+      AgentOptions options) {
+    this.gateway = gateway;
+    this.declarations = declarations;
+    this.tasks = tasks;
+    this.supervisor = supervisor;
+    this.callbacks = new CallbackPolicy(options.callbackAllow());
+    this.options = options;
+  }
+
+  void handle(HttpServerRequest request) {
+    request.pause();
+    Future<Void> handled;
+    try {
+      handled = route(request);
+    } catch (ProblemException e) {
+      handled = Future.failedFuture(e);
+    }
+    handled.onFailure(e -> fail(request, e));
+  }
+
+  private Future<Void> route(HttpServerRequest request) {
+    var path = request.path();
+    if (path.equals("/_agent/interfaces")) {
+      return json(request.response(), 200, Map.of("interfaces", declarations.all()));
+    }
+    if (path.startsWith(TASKS)) {
+      return taskResource(request, path.substring(TASKS.length()));
+    }
+    var match = declarations.classify(path);
+    if (match == null) {
+      throw new ProblemException(Problem.notFound("no interface is declared at " + path
+          + " (the gateway's declarations: GET /_agent/interfaces)"));
+    }
+    var errors = ParamCheck.check(match.declaration().params(), request::getParam);
+    if (!errors.isEmpty()) {
+      throw new ProblemException(Problem.validation(errors));
+    }
+    var gatewayPath = match.declaration().requestPath() + match.remainder();
+    var gatewayUri = request.query() == null ? gatewayPath : gatewayPath + "?" + request.query();
+    return match.declaration().mode() == Route.Mode.ASYNC
+        ? async(request, gatewayPath, gatewayUri)
+        : sync(request, gatewayUri);
+  }
+
+  /** A query: streamed to the gateway with the agent's key, the gateway's answer streamed back. */
+  private Future<Void> sync(HttpServerRequest request, String gatewayUri) {
+    var options = new RequestOptions().setMethod(request.method()).setAbsoluteURI(this.options.gatewayUrl() + gatewayUri);
+    copyHeaders(request.headers(), options.getHeaders() == null ? setHeaders(options) : options.getHeaders());
+    options.putHeader("X-Api-Key", this.options.apiKey());
+    return gateway.request(options)
+        .compose(req -> {
+          if (!request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            req.setChunked(request.headers().contains(HttpHeaders.TRANSFER_ENCODING));
+          }
+          return req.send(request);
+        })
+        .compose(resp -> {
+          var response = request.response().setStatusCode(resp.statusCode());
+          copyHeaders(resp.headers(), response.headers());
+          return response.send(resp);
+        })
+        .recover(e -> Future.failedFuture(e instanceof ProblemException ? e : new ProblemException(
+            Problem.of("bad-gateway", "Bad gateway", 502, "the gateway could not be reached"))));
+  }
+
+  /** An analysis: stored here first, then the caller gets its 202; the supervisor takes it on. */
+  private Future<Void> async(HttpServerRequest request, String gatewayPath, String gatewayUri) {
+    var callbackUrl = request.getHeader(CALLBACK_URL);
+    if (callbackUrl != null) {
+      var refused = callbacks.check(callbackUrl);
+      if (refused != null) {
+        throw new ProblemException(refused);
+      }
+    }
+    var params = new LinkedHashMap<String, String>();
+    for (var name : request.params().names()) {
+      params.put(name, request.params().get(name));
+    }
+    return BoundedBody.read(request, options.maxBodyBytes())
+        .compose(body -> tasks.create(request.method().name(), gatewayUri, request.getHeader(HttpHeaders.CONTENT_TYPE),
+            callbackUrl, body, id -> {
+              var envelope = new LinkedHashMap<String, Object>();
+              envelope.put("taskId", id);
+              envelope.put("status", "PENDING");
+              envelope.put("requestPath", gatewayPath);
+              envelope.put("params", params);
+              envelope.put("mode", "ASYNC");
+              return Json.write(envelope);
+            }))
+        .compose(task -> {
+          supervisor.kick();
+          LOG.info("task accepted taskId={} path={} callback={}", task.taskId(), gatewayPath, callbackUrl != null);
+          request.response().putHeader(HttpHeaders.LOCATION, TASKS + task.taskId())
+              .putHeader(HttpHeaders.RETRY_AFTER, "1");
+          return json(request.response(), 202, view(task));
+        });
+  }
+
+  private Future<Void> taskResource(HttpServerRequest request, String rest) {
+    var parts = rest.split("/", -1);
+    var id = parts[0];
+    boolean result = parts.length == 2 && parts[1].equals("result");
+    if (parts.length > 2 || (parts.length == 2 && !result)) {
+      throw new ProblemException(Problem.notFound("no task resource at " + request.path()));
+    }
+    var method = request.method().name();
+    return tasks.find(id).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(new ProblemException(Problem.notFound("there is no task " + id + " at this agent")));
+      }
+      var task = found.get();
+      if (method.equals("GET") && !result) {
+        return json(request.response(), 200, view(task));
+      }
+      if (method.equals("GET")) {
+        if (task.resultStatus() == null) {
+          request.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+          return Future.failedFuture(new ProblemException(Problem.of("task-unfinished", "Task not finished", 409,
+              "task " + id + " is " + task.callerStatus() + " and has no result yet")));
+        }
+        return tasks.result(id).compose(body -> {
+          var response = request.response().setStatusCode(task.resultStatus());
+          if (task.resultType() != null) {
+            response.putHeader(HttpHeaders.CONTENT_TYPE, task.resultType());
+          }
+          return response.end(body);
+        });
+      }
+      if (method.equals("DELETE") && !result) {
+        return tasks.delete(id).compose(v -> request.response().setStatusCode(204).end());
+      }
+      return Future.failedFuture(new ProblemException(Problem.methodNotAllowed(method + " is not allowed here")));
+    });
+  }
+
+  private static Map<String, Object> view(AgentTask task) {
+    var view = new LinkedHashMap<String, Object>();
+    view.put("taskId", task.taskId());
+    view.put("status", task.callerStatus());
+    view.put("envelope", Json.read(task.envelope(), Map.class));
+    if (task.callbackUrl() != null) {
+      var delivery = new LinkedHashMap<String, Object>();
+      delivery.put("callbackUrl", task.callbackUrl());
+      delivery.put("webhookId", task.webhookId());
+      delivery.put("attempts", task.deliveries());
+      delivery.put("state", task.state() == AgentTask.State.UNDELIVERED ? "FAILED" : "PENDING");
+      view.put("delivery", delivery);
+    }
+    if (task.resultStatus() != null) {
+      view.put("result", Map.of("status", task.resultStatus(), "href", TASKS + task.taskId() + "/result"));
+    }
+    if (task.lastError() != null) {
+      view.put("lastError", task.lastError());
+    }
+    view.put("createdAt", task.createdAt().toString());
+    view.put("updatedAt", task.updatedAt().toString());
+    return view;
+  }
+
+  private static MultiMap setHeaders(RequestOptions options) {
+    options.setHeaders(MultiMap.caseInsensitiveMultiMap());
+    return options.getHeaders();
+  }
+
+  private static void copyHeaders(MultiMap from, MultiMap to) {
+    for (var e : from) {
+      if (!HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
+        to.add(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  private static Future<Void> json(HttpServerResponse response, int status, Object body) {
+    return response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(Buffer.buffer(Json.writeBytes(body)));
+  }
+
+  /** The agent's one problem renderer: RFC 9457, internal causes logged only. */
+  static void fail(HttpServerRequest request, Throwable e) {
+    Problem problem;
+    if (e instanceof ProblemException pe) {
+      problem = pe.problem();
+    } else {
+      LOG.error("agent request failed path={}", request.path(), e);
+      problem = Problem.of("internal", "Internal error", 500, "the agent failed to handle the request");
+    }
+    var response = request.response();
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    response.setStatusCode(problem.status()).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
+    if (problem.status() == 413) {
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    response.end(Buffer.buffer(Json.writeBytes(problem)));
+  }
+}

@@ -1,0 +1,101 @@
+package dev.crossgate.agent.declaration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossgate.json.Json;
+import dev.crossgate.route.Route;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's interface declarations, fetched with the agent's key and refreshed on a timer;
+ * the current list is one immutable snapshot swapped whole. A failed refresh keeps the last good
+ * list (the agent keeps classifying while the gateway is briefly away).
+ */
+public final class Declarations {
+  private static final Logger LOG = LoggerFactory.getLogger(Declarations.class);
+
+  /** A classified caller path: the declaration and the rest of the path below its source path. */
+  public record Match(Declaration declaration, String remainder) {}
+
+  private final HttpClient client;
+  private final String gatewayUrl;
+  private final String apiKey;
+  private volatile List<Declaration> current = List.of();
+  private volatile String syncMarker = "/sync";
+  private volatile String asyncMarker = "/async";
+
+  public Declarations(HttpClient client, String gatewayUrl, String apiKey) {
+    this.client = client;
+    this.gatewayUrl = gatewayUrl;
+    this.apiKey = apiKey;
+  }
+
+  public Future<Void> refresh() {
+    return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(gatewayUrl + "/_interfaces")
+            .addHeader("X-Api-Key", apiKey))
+        .compose(req -> req.send())
+        .compose(resp -> resp.body().compose(body -> resp.statusCode() == 200 ? Future.succeededFuture(body)
+            : Future.failedFuture("the gateway answered " + resp.statusCode() + " to /_interfaces")))
+        .map(body -> {
+          apply(Json.read(body.toString(), JsonNode.class));
+          return (Void) null;
+        })
+        .onFailure(e -> LOG.warn("interface declarations not refreshed gateway={} cause={}", gatewayUrl, e.toString()));
+  }
+
+  private void apply(JsonNode doc) {
+    var list = new ArrayList<Declaration>();
+    for (var i : doc.path("interfaces")) {
+      var params = new ArrayList<Route.Param>();
+      for (var p : i.path("params")) {
+        params.add(new Route.Param(p.path("name").asText(), p.path("type").asText(), p.path("required").asBoolean()));
+      }
+      list.add(new Declaration(i.path("id").asText(), i.path("sourcePath").asText(), i.path("requestPath").asText(),
+          Route.Mode.valueOf(i.path("mode").asText("SYNC")), params));
+    }
+    // longest source path first: the most specific declaration wins
+    list.sort(Comparator.comparingInt((Declaration d) -> d.sourcePath().length()).reversed());
+    syncMarker = doc.path("markers").path("sync").asText("/sync");
+    asyncMarker = doc.path("markers").path("async").asText("/async");
+    current = List.copyOf(list);
+  }
+
+  public List<Declaration> all() {
+    return current;
+  }
+
+  /**
+   * The declaration a caller path belongs to (the path may carry a mode marker, which is
+   * stripped), or null when none does.
+   */
+  public Match classify(String path) {
+    var bare = strip(strip(path, syncMarker), asyncMarker);
+    for (var d : current) {
+      var source = d.sourcePath();
+      if (source.equals("/")) {
+        return new Match(d, bare);
+      }
+      if (bare.equals(source)) {
+        return new Match(d, "");
+      }
+      if (bare.startsWith(source) && bare.charAt(source.length()) == '/') {
+        return new Match(d, bare.substring(source.length()));
+      }
+    }
+    return null;
+  }
+
+  private static String strip(String path, String marker) {
+    if (path.equals(marker)) {
+      return "/";
+    }
+    return path.startsWith(marker + "/") ? path.substring(marker.length()) : path;
+  }
+}

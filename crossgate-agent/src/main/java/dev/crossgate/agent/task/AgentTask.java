@@ -1,0 +1,55 @@
+package dev.crossgate.agent.task;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One async task the agent took from a caller, as stored in its local database (bodies are read
+ * on demand). {@code webhookId} is fixed at creation, so every delivery attempt, also after a
+ * restart, carries the same id and the caller can drop duplicates (Standard Webhooks).
+ */
+public record AgentTask(
+    String taskId,
+    State state,
+    String envelope,
+    String requestMethod,
+    String requestUri,
+    String requestType,
+    String callbackUrl,
+    String webhookId,
+    String gatewayTaskId,
+    String taskStatus,
+    Integer resultStatus,
+    String resultType,
+    int attempts,
+    int deliveries,
+    String lastError,
+    Instant nextAt,
+    Instant createdAt,
+    Instant updatedAt) {
+
+  /**
+   * NEW: stored, not yet accepted by the gateway; SUBMITTED: the gateway has it, polled;
+   * RESULT: result stored here, to deliver; COLLECTABLE: no callback, the caller polls the
+   * agent; UNDELIVERED: the callback kept failing for the whole retry window (caller may poll).
+   */
+  public enum State { NEW, SUBMITTED, RESULT, COLLECTABLE, UNDELIVERED }
+
+  public AgentTask {
+    Objects.requireNonNull(taskId, "taskId");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(webhookId, "webhookId");
+  }
+
+  /** The status a caller sees, in the gateway's words. */
+  public String callerStatus() {
+    switch (state) {
+      case NEW:
+        return "PENDING";
+      case SUBMITTED:
+        return "RUNNING";
+      default:
+        return taskStatus == null ? "FAILED" : taskStatus;
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.crossgate.agent.task;
+
+import dev.crossgate.id.Ids;
+import dev.crossgate.store.Database;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * The agent's task table as futures: every JDBC call runs on the {@code crossgate-agent-tasks}
+ * worker pool, never on the event loop.
+ */
+public final class AgentTasks {
+  private final AgentTaskRepository repository;
+  private final WorkerExecutor workers;
+  private final Clock clock;
+
+  public AgentTasks(Database database, WorkerExecutor workers, Clock clock) {
+    this.repository = new AgentTaskRepository(database);
+    this.workers = workers;
+    this.clock = clock;
+  }
+
+  /**
+   * Stores a new task (state NEW) before the caller gets its 202; the supervisor submits it.
+   *
+   * @param envelope builds the envelope JSON from the new task id
+   */
+  public Future<AgentTask> create(String method, String gatewayUri, String contentType, String callbackUrl,
+      Buffer body, java.util.function.Function<String, String> envelope) {
+    var id = Ids.random("at_");
+    var now = clock.instant();
+    var task = new AgentTask(id, AgentTask.State.NEW, envelope.apply(id), method, gatewayUri, contentType,
+        callbackUrl, Ids.random("msg_"), null, null, null, null, 0, 0, null, now, now, now);
+    var bytes = body == null || body.length() == 0 ? null : body.getBytes();
+    return blocking(() -> {
+      repository.insert(task, bytes);
+      return task;
+    });
+  }
+
+  public Future<Optional<AgentTask>> find(String id) {
+    return blocking(() -> repository.find(id));
+  }
+
+  public Future<Buffer> result(String id) {
+    return blocking(() -> {
+      var bytes = repository.resultBody(id);
+      return bytes == null ? Buffer.buffer() : Buffer.buffer(bytes);
+    });
+  }
+
+  public Future<Boolean> delete(String id) {
+    return blocking(() -> repository.delete(id));
+  }
+
+  public Future<Long> unfinished() {
+    return blocking(repository::unfinished);
+  }
+
+  AgentTaskRepository repository() {
+    return repository;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  <T> Future<T> blocking(Callable<T> work) {
+    return workers.executeBlocking(work, false);
+  }
+}

@@ -1,0 +1,98 @@
+package dev.crossgate.app;
+
+import dev.crossgate.agent.Agent;
+import dev.crossgate.agent.AgentOptions;
+import dev.crossgate.id.Ids;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code crossgate agent}: the caller-side proxy client (DESIGN.md "The agent"). */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+    description = "Run the caller-side agent: forwards queries, supervises analyses, delivers results to callbacks.")
+final class AgentCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
+  static final String SECRET_FILE = "webhook-secret";
+
+  @Mixin CommonOptions common = new CommonOptions();
+
+  @Option(names = "--gateway", required = true, description = "The gateway's URL, e.g. http://gw:9000.")
+  String gateway;
+
+  @Option(names = "--api-key", required = true, defaultValue = "${env:CROSSGATE_API_KEY}",
+      description = "This caller network's API key (or env CROSSGATE_API_KEY).")
+  String apiKey;
+
+  @Option(names = "--agent-port", defaultValue = "7000", description = "Port callers use (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--callback-allow", split = ",", description = "URL prefixes callback URLs must start with, "
+      + "comma-separated, e.g. http://app.internal:8080/hooks/ (default: none, callers poll the agent).")
+  List<String> callbackAllow = List.of();
+
+  @Option(names = "--webhook-secret", defaultValue = "${env:CROSSGATE_WEBHOOK_SECRET}", description = "Standard "
+      + "Webhooks signing secret, whsec_<base64> (or env CROSSGATE_WEBHOOK_SECRET). When absent, one is generated "
+      + "on first start and kept in the data dir.")
+  String webhookSecret;
+
+  @Option(names = "--poll-max", defaultValue = "PT30S", description = "Longest wait between polls of one task "
+      + "(default: ${DEFAULT-VALUE}).")
+  Duration pollMax;
+
+  @Option(names = "--max-concurrent", defaultValue = "32", description = "Gateway calls and deliveries at once "
+      + "(default: ${DEFAULT-VALUE}).")
+  int maxConcurrent;
+
+  @Override
+  public Integer call() {
+    var vertx = Vertx.vertx();
+    var secret = webhookSecret == null || webhookSecret.isBlank() ? secret(common.dataDir) : webhookSecret;
+    var defaults = AgentOptions.defaults(gateway, apiKey, common.dataDir, secret);
+    var options = defaults.withListen(common.bind, port)
+        .withCallbackAllow(callbackAllow)
+        .withPolling(defaults.pollInitial(), pollMax.compareTo(defaults.pollInitial()) < 0 ? defaults.pollInitial()
+            : pollMax, maxConcurrent);
+    return RoleRunner.run("agent", vertx, () -> Agent.start(vertx, options).map(agent -> {
+      LOG.info("crossgate agent ready agent=http://{}:{} gateway={} callbackAllow={}", common.bind, agent.port(),
+          options.gatewayUrl(), options.callbackAllow());
+      Supplier<Future<Void>> close = agent::close;
+      return close;
+    }));
+  }
+
+  /** The generated secret, created once (owner-only file) so signatures stay valid across restarts. */
+  private static String secret(Path dataDir) {
+    var file = dataDir.resolve(SECRET_FILE);
+    try {
+      if (Files.exists(file)) {
+        return Files.readString(file).trim();
+      }
+      Files.createDirectories(dataDir);
+      var secret = "whsec_" + java.util.Base64.getEncoder().encodeToString(
+          java.util.Base64.getUrlDecoder().decode(Ids.randomToken(32)));
+      Files.writeString(file, secret + "\n");
+      try {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException ignored) {
+        // not a POSIX file system: the data dir's own permissions apply
+      }
+      LOG.warn("generated webhook signing secret, saved in {}", file.toAbsolutePath().normalize());
+      return secret;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the webhook secret in " + file, e);
+    }
+  }
+}

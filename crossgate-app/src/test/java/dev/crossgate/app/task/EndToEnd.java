@@ -1,0 +1,213 @@
+package dev.crossgate.app.task;
+
+import dev.crossgate.agent.Agent;
+import dev.crossgate.agent.AgentOptions;
+import dev.crossgate.auth.Secrets;
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.GatewayServices;
+import dev.crossgate.gateway.task.TaskOptions;
+import dev.crossgate.route.Route;
+import dev.crossgate.route.RouteSpec;
+import dev.crossgate.route.RouteTable;
+import dev.crossgate.route.RouteValidator;
+import dev.crossgate.store.TestDatabases;
+import dev.crossgate.store.task.TaskRepository;
+import dev.crossgate.tenant.ApiKey;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole path on 127.0.0.1 with ephemeral ports: a caller (java.net.http) → the agent → a real
+ * gateway with its task store → a real upstream that answers queries at once and posts analysis
+ * results later through the result URL (retrying while the gateway is away) → the caller's
+ * callback receiver, which records every delivery.
+ */
+final class EndToEnd implements AutoCloseable {
+  static final String KEY = "key-acme-e2e";
+  static final String SECRET = "whsec_" + Base64.getEncoder().encodeToString("e2e-webhook-secret".getBytes());
+
+  /** One delivery as the caller's callback received it. */
+  record Delivery(String webhookId, String timestamp, String signature, String taskId, String body, Instant at) {}
+
+  final Vertx vertx = Vertx.vertx();
+  final TestDatabases.Handle db;
+  final Path dataDir;
+  final ConcurrentLinkedQueue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
+  final ConcurrentLinkedQueue<String> analysesReceived = new ConcurrentLinkedQueue<>();
+  /** The webhook id of every delivery attempt, refused ones included. */
+  final ConcurrentLinkedQueue<String> attemptIds = new ConcurrentLinkedQueue<>();
+  private final HttpServer upstream;
+  private final HttpServer receiver;
+  private final HttpClient upstreamClient;
+  private final java.net.http.HttpClient caller = java.net.http.HttpClient.newHttpClient();
+  private GatewayServer gateway;
+  private int gatewayPort;
+  private Agent agent;
+  private volatile int callbackFailuresLeft;
+
+  EndToEnd(String dbKind, Path dataDir) {
+    this.db = TestDatabases.open(dbKind);
+    this.dataDir = dataDir;
+    upstreamClient = vertx.createHttpClient();
+    upstream = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .requestHandler(req -> {
+          if (req.path().startsWith("/query")) {
+            req.response().putHeader("Content-Type", "application/json")
+                .end("{\"answer\":\"" + req.getParam("city") + "\"}");
+            return;
+          }
+          req.body().onSuccess(body -> {
+            var resultUrl = req.getHeader("X-Crossgate-Result-Url");
+            analysesReceived.add(req.getHeader("X-Crossgate-Task-Id"));
+            req.response().setStatusCode(202).end();
+            long delay = Long.parseLong(req.getParam("delayMs") == null ? "200" : req.getParam("delayMs"));
+            vertx.setTimer(delay, t -> postResult(resultUrl, "analysed:" + body));
+          });
+        }).listen());
+    receiver = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .requestHandler(req -> req.body().onSuccess(body -> {
+          attemptIds.add(req.getHeader("webhook-id"));
+          if (callbackFailuresLeft > 0) {
+            callbackFailuresLeft--;
+            req.response().setStatusCode(503).end();
+            return;
+          }
+          deliveries.add(new Delivery(req.getHeader("webhook-id"), req.getHeader("webhook-timestamp"),
+              req.getHeader("webhook-signature"), req.getHeader("X-Crossgate-Task-Id"), body.toString(), Instant.now()));
+          req.response().setStatusCode(204).end();
+        })).listen());
+    startGateway(0);
+    startAgent();
+  }
+
+  /** The upstream posts its result until the gateway took it (204) or already had one (409). */
+  private void postResult(String resultUrl, String result) {
+    upstreamClient.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(resultUrl))
+        .compose(req -> req.putHeader("Content-Type", "text/plain").send(result))
+        .compose(resp -> resp.body().map(b -> resp.statusCode()))
+        .onComplete(ar -> {
+          if (ar.failed() || (ar.result() != 204 && ar.result() != 409)) {
+            vertx.setTimer(100, t -> postResult(resultUrl, result));
+          }
+        });
+  }
+
+  void startGateway(int port) {
+    var config = new GatewayConfig(1, RouteTable.of(routes(), 1), List.of(), Map.of(Secrets.sha256Hex(KEY),
+        new ApiKey("k1", "acme", null, Secrets.sha256Hex(KEY), "key-ac", Instant.now())));
+    var options = GatewayOptions.defaults().withEventLoops(1).withListen("127.0.0.1", port);
+    gateway = await(GatewayServer.start(vertx, options, () -> config, List.of(),
+        new GatewayServices(db.database(), TaskOptions.defaults(dataDir.resolve("gateway")))));
+    gatewayPort = gateway.port();
+  }
+
+  int gatewayPort() {
+    return gatewayPort;
+  }
+
+  void stopGateway() {
+    await(gateway.close());
+  }
+
+  void startAgent() {
+    var options = AgentOptions.defaults("http://127.0.0.1:" + gatewayPort, KEY, dataDir.resolve("agent"), SECRET)
+        .withListen("127.0.0.1", 0)
+        .withCallbackAllow(List.of("http://127.0.0.1:" + receiver.actualPort() + "/hooks/"))
+        .withPolling(Duration.ofMillis(50), Duration.ofMillis(400), 32);
+    agent = await(Agent.start(vertx, options));
+  }
+
+  void stopAgent() {
+    await(agent.close());
+  }
+
+  void failNextCallbacks(int n) {
+    callbackFailuresLeft = n;
+  }
+
+  String callbackUrl() {
+    return "http://127.0.0.1:" + receiver.actualPort() + "/hooks/results";
+  }
+
+  private List<Route> routes() {
+    var query = new RouteSpec(null, "data", "a query", null, null, "/q", null, null, null, null,
+        "http://127.0.0.1:" + upstream.actualPort() + "/query", "SYNC", null,
+        List.of(new Route.Param("city", "string", true)), null, "KEY", null, null, null, true, null, null, null, null);
+    var analysis = new RouteSpec(null, "data", "an analysis", null, null, "/analyse", null, null, null, null,
+        "http://127.0.0.1:" + upstream.actualPort() + "/analyse", "ASYNC", "CALLBACK",
+        List.of(new Route.Param("delayMs", "integer", false)), null, "KEY", null, null, null, true, null, null, null,
+        null);
+    var now = Instant.now();
+    return List.of(RouteValidator.validate("rt_q", query, "test", now, now),
+        RouteValidator.validate("rt_a", analysis, "test", now, now));
+  }
+
+  // ---- the caller
+
+  HttpResponse<String> call(String method, String path, String body, String... headers) {
+    var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .timeout(Duration.ofSeconds(30));
+    for (int i = 0; i < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    try {
+      return caller.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  java.util.concurrent.CompletableFuture<HttpResponse<String>> callAsync(String path, String body, String... headers) {
+    var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + path))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(30));
+    for (int i = 0; i < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    return caller.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  long gatewayTasks() {
+    return new TaskRepository(db.database()).count();
+  }
+
+  long agentUnfinished() {
+    return await(agent.unfinishedTasks());
+  }
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      await(agent.close().eventually(() -> gateway.close()));
+    } finally {
+      await(vertx.close());
+      db.close();
+    }
+  }
+}

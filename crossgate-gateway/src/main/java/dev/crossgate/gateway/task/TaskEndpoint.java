@@ -1,0 +1,198 @@
+package dev.crossgate.gateway.task;
+
+import dev.crossgate.auth.Secrets;
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.gateway.GatewayEndpoint;
+import dev.crossgate.gateway.auth.ApiKeyStep;
+import dev.crossgate.gateway.chain.Exchange;
+import dev.crossgate.gateway.chain.ProblemResponses;
+import dev.crossgate.http.BoundedBody;
+import dev.crossgate.json.Json;
+import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
+import dev.crossgate.store.task.TaskRecord;
+import dev.crossgate.store.task.TaskStatus;
+import dev.crossgate.store.task.TaskView;
+import dev.crossgate.tenant.ApiKey;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The task API on the gateway port (DESIGN.md "Async tasks"; the seed's check task, update task
+ * status, clear finished task):
+ * <ul>
+ *   <li>{@code GET /_tasks/{id}} — status JSON, owner's key only (another tenant's task is 404);
+ *   <li>{@code GET /_tasks/{id}/result} — the stored response as the upstream gave it;
+ *   <li>{@code POST /_tasks/{id}/result} — for the upstream, authenticated by the task secret
+ *   ({@code ?secret=} of the result URL, or {@code X-Crossgate-Task-Secret}); any content type;
+ *   optional {@code X-Crossgate-Result-Status} (default 200) and
+ *   {@code X-Crossgate-Task-Status: FAILED}; accepted once (409 after), size-limited (413);
+ *   <li>{@code DELETE /_tasks/{id}} — releases the task and its data (204, then 404).
+ * </ul>
+ * Handlers run on the event loop; the store does its blocking work on its worker pool.
+ */
+public final class TaskEndpoint implements GatewayEndpoint {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskEndpoint.class);
+  public static final String TASK_SECRET = "X-Crossgate-Task-Secret";
+  public static final String RESULT_STATUS = "X-Crossgate-Result-Status";
+  public static final String TASK_STATUS = "X-Crossgate-Task-Status";
+
+  private final TaskStore store;
+  private final Supplier<GatewayConfig> config;
+
+  public TaskEndpoint(TaskStore store, Supplier<GatewayConfig> config) {
+    this.store = store;
+    this.config = config;
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.get("/_tasks/:id").handler(this::status);
+    router.delete("/_tasks/:id").handler(this::release);
+    router.get("/_tasks/:id/result").handler(this::result);
+    router.post("/_tasks/:id/result").handler(this::postResult);
+    router.route("/_tasks*").handler(ctx -> fail(ctx, new ProblemException(
+        Problem.notFound("no task resource at " + ctx.request().path()))));
+  }
+
+  private void status(RoutingContext ctx) {
+    owned(ctx).onSuccess(task -> {
+      var now = store.clock().instant();
+      var status = task.statusAt(now);
+      var response = ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+      if (!status.finished()) {
+        response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(store.options().retryAfterSeconds()));
+      }
+      response.end(io.vertx.core.buffer.Buffer.buffer(Json.writeBytes(TaskView.of(task, now, false))));
+    }).onFailure(e -> fail(ctx, e));
+  }
+
+  private void result(RoutingContext ctx) {
+    owned(ctx).compose(task -> {
+      var status = task.statusAt(store.clock().instant());
+      if (status == TaskStatus.EXPIRED || !task.status().finished()) {
+        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(store.options().retryAfterSeconds()));
+        return Future.failedFuture(new ProblemException(TaskProblems.noResultYet(task.taskId(), status.name())));
+      }
+      return store.result(task).compose(body -> {
+        var response = ctx.response().setStatusCode(task.resultStatus());
+        if (task.resultType() != null) {
+          response.putHeader(HttpHeaders.CONTENT_TYPE, task.resultType());
+        }
+        response.putHeader(TASK_STATUS, task.status().name());
+        return response.end(body);
+      });
+    }).onFailure(e -> fail(ctx, e));
+  }
+
+  private void release(RoutingContext ctx) {
+    owned(ctx).compose(task -> store.delete(task.taskId())).onSuccess(deleted -> {
+      if (deleted) {
+        ctx.response().setStatusCode(204).end();
+      } else {
+        fail(ctx, new ProblemException(TaskProblems.unknownTask(ctx.pathParam("id"))));
+      }
+    }).onFailure(e -> fail(ctx, e));
+  }
+
+  /** The upstream posts the result; the secret, not an API key, proves it was handed this task. */
+  private void postResult(RoutingContext ctx) {
+    var request = ctx.request();
+    var id = ctx.pathParam("id");
+    var secret = request.getHeader(TASK_SECRET) != null ? request.getHeader(TASK_SECRET) : request.getParam("secret");
+    if (secret == null || secret.isEmpty()) {
+      fail(ctx, new ProblemException(TaskProblems.missingSecret()));
+      return;
+    }
+    int httpStatus;
+    try {
+      httpStatus = request.getHeader(RESULT_STATUS) == null ? 200 : Integer.parseInt(request.getHeader(RESULT_STATUS));
+      if (httpStatus < 200 || httpStatus > 599) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      fail(ctx, new ProblemException(Problem.badRequest(RESULT_STATUS + " must be an HTTP status from 200 to 599")));
+      return;
+    }
+    var failed = "FAILED".equalsIgnoreCase(request.getHeader(TASK_STATUS));
+    store.find(id).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(new ProblemException(TaskProblems.unknownTask(id)));
+      }
+      var task = found.get();
+      if (!constantTimeEquals(Secrets.sha256Hex(secret), task.secretHash())) {
+        return Future.failedFuture(new ProblemException(TaskProblems.wrongSecret()));
+      }
+      if (task.statusAt(store.clock().instant()).finished()) {
+        return Future.failedFuture(new ProblemException(TaskProblems.resultAlreadyStored(id)));
+      }
+      return BoundedBody.read(request, store.options().maxResultBytes());
+    }).compose(body -> store.finish(id, failed ? TaskStatus.FAILED : TaskStatus.DONE, httpStatus,
+        request.getHeader(HttpHeaders.CONTENT_TYPE), body, failed ? "the upstream reported a failure" : null))
+        .onSuccess(stored -> {
+          if (stored) {
+            LOG.info("task result stored taskId={} status={} failed={}", id, httpStatus, failed);
+            ctx.response().setStatusCode(204).end();
+          } else {
+            fail(ctx, new ProblemException(TaskProblems.resultAlreadyStored(id)));
+          }
+        })
+        .onFailure(e -> fail(ctx, e));
+  }
+
+  /** The task, when the request's key belongs to its owner; otherwise a failed future with 401/404. */
+  private Future<TaskRecord> owned(RoutingContext ctx) {
+    var caller = caller(ctx);
+    if (caller == null) {
+      return Future.failedFuture(new ProblemException(TaskProblems.keyRequired()));
+    }
+    var id = ctx.pathParam("id");
+    return store.find(id).compose(found -> found.isPresent() && found.get().owner().equals(caller.tenantId())
+        ? Future.succeededFuture(found.get())
+        : Future.failedFuture(new ProblemException(TaskProblems.unknownTask(id))));
+  }
+
+  private ApiKey caller(RoutingContext ctx) {
+    return ApiKeyStep.resolve(ctx.request().headers(), config.get());
+  }
+
+  private static boolean constantTimeEquals(String a, String b) {
+    return MessageDigest.isEqual(a.getBytes(StandardCharsets.US_ASCII), b.toLowerCase(Locale.ROOT)
+        .getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Answers a failure as problem+json; causes other than problems are logged, never sent. */
+  static void fail(RoutingContext ctx, Throwable e) {
+    var requestId = ctx.response().headers().get(Exchange.REQUEST_ID);
+    Problem problem;
+    if (e instanceof ProblemException pe) {
+      problem = pe.problem();
+    } else {
+      LOG.error("task request failed requestId={} path={}", requestId, ctx.request().path(), e);
+      problem = Problem.internal(requestId);
+    }
+    if (ctx.response().ended()) {
+      return;
+    }
+    if (problem.status() == 401) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"crossgate\"");
+    }
+    if (problem.status() == 413) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    ProblemResponses.send(ctx.response(), problem, requestId == null ? "unknown" : requestId)
+        .onComplete(v -> {
+          if (problem.status() == 413) {
+            ctx.request().connection().close();
+          }
+        });
+  }
+}

@@ -1,0 +1,46 @@
+package dev.crossgate.gateway.task;
+
+import dev.crossgate.problem.Problem;
+
+/** The problem types of the task API; stable type URIs, like every gateway problem. */
+final class TaskProblems {
+  private TaskProblems() {}
+
+  /** Unknown, released, or another tenant's task: indistinguishable on purpose (no probing of ids). */
+  static Problem unknownTask(String id) {
+    return Problem.notFound("there is no task " + id + " for this API key");
+  }
+
+  static Problem resultAlreadyStored(String id) {
+    return Problem.of("task-finished", "Task already finished", 409,
+        "task " + id + " already has a result; a result is accepted once");
+  }
+
+  static Problem noResultYet(String id, String status) {
+    return Problem.of("task-unfinished", "Task not finished", 409,
+        "task " + id + " is " + status + " and has no result yet").with("status", status);
+  }
+
+  static Problem missingSecret() {
+    return Problem.unauthorized(
+        "posting a result needs the task's secret (the secret parameter of X-Crossgate-Result-Url,"
+            + " or the X-Crossgate-Task-Secret header)");
+  }
+
+  static Problem wrongSecret() {
+    return Problem.forbidden("the task secret does not match");
+  }
+
+  static Problem keyRequired() {
+    return Problem.unauthorized("tasks and interfaces need an API key (X-Api-Key or Authorization: Bearer)");
+  }
+
+  static Problem wrongMarker(String marker, String mode) {
+    return Problem.of("wrong-marker", "Wrong mode marker", 400,
+        "this interface is " + mode + "; call it under the " + marker + " marker");
+  }
+
+  static Problem malformedEnvelope(String detail) {
+    return Problem.of("malformed-envelope", "Malformed envelope", 400, detail);
+  }
+}

@@ -1,0 +1,302 @@
+package dev.crossgate.gateway.task;
+
+import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.auth.ApiKeyStep;
+import dev.crossgate.gateway.chain.Chain;
+import dev.crossgate.gateway.chain.Exchange;
+import dev.crossgate.gateway.chain.GatewayProblems;
+import dev.crossgate.gateway.chain.Step;
+import dev.crossgate.gateway.proxy.ForwardHeaders;
+import dev.crossgate.http.BoundedBody;
+import dev.crossgate.json.Json;
+import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
+import dev.crossgate.route.ParamCheck;
+import dev.crossgate.route.Route;
+import dev.crossgate.store.task.TaskStatus;
+import dev.crossgate.store.task.TaskView;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpHeaders;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The interface and async-task step of the request chain, after the API key and before the
+ * flow and the proxy. Where it sits: limits → path → filter → endpoints → route → API key →
+ * <b>task</b> → flow → proxy.
+ *
+ * <p>For every route: the mode marker must fit the route's mode, and the declared params must be
+ * present and of their type (400 naming each param). Sync calls then proceed unchanged.
+ *
+ * <p>Async calls (route mode ASYNC, or {@code Prefer: respond-async} on a sync route, RFC 7240)
+ * need an API key (the task's owner is its tenant). The body is read whole (bounded) and the task
+ * is stored before anything else happens; then
+ * <ul>
+ *   <li>CALLBACK: the request proceeds to the upstream's async interface through the rest of the
+ *   chain, with {@code X-Crossgate-Task-Id} and {@code X-Crossgate-Result-Url} (which carries the
+ *   per-task secret); the upstream's acknowledgement is drained and replaced by the 202.
+ *   <li>HELD: the caller gets its 202 at once (or, with {@code Prefer: wait=N}, the result if it
+ *   comes within N seconds) and the gateway calls the upstream in the background
+ *   ({@link HeldCall}).
+ * </ul>
+ * The 202 carries {@code Location: /_tasks/{id}} and {@code Retry-After}.
+ */
+public final class TaskStep implements Step {
+  public static final String TASK_ID = "X-Crossgate-Task-Id";
+  public static final String RESULT_URL = "X-Crossgate-Result-Url";
+  public static final String ENVELOPE = "X-Crossgate-Envelope";
+  private static final String PREFER = "Prefer";
+
+  private final TaskStore store;
+  private final HttpClient heldClient;
+  private final GatewayOptions.Markers markers;
+
+  /** @param store null when the node keeps no tasks: async calls are then answered 501 */
+  public TaskStep(TaskStore store, HttpClient heldClient, GatewayOptions.Markers markers) {
+    this.store = store;
+    this.heldClient = heldClient;
+    this.markers = markers;
+  }
+
+  @Override
+  public Future<Void> onRequest(Exchange exchange, Chain next) {
+    var route = exchange.route();
+    var headers = exchange.request().headers();
+    // these are the gateway's word to the upstream; a caller never gets to set them
+    headers.remove(TASK_ID);
+    headers.remove(RESULT_URL);
+    var envelopeHeader = headers.get(ENVELOPE);
+    headers.remove(ENVELOPE);
+    if (exchange.marker() == Exchange.Marker.ASYNC && route.mode() == Route.Mode.SYNC) {
+      return answer(exchange, TaskProblems.wrongMarker(markers.sync(), "SYNC"));
+    }
+    if (exchange.marker() == Exchange.Marker.SYNC && route.mode() == Route.Mode.ASYNC) {
+      return answer(exchange, TaskProblems.wrongMarker(markers.async(), "ASYNC"));
+    }
+    var errors = ParamCheck.check(route.params(), exchange.request()::getParam);
+    if (!errors.isEmpty()) {
+      return answer(exchange, Problem.validation(errors));
+    }
+    var prefer = Prefer.parse(headers.getAll(PREFER));
+    if (route.mode() == Route.Mode.SYNC && !prefer.respondAsync()) {
+      return next.proceed(exchange);
+    }
+    if (store == null) {
+      return answer(exchange, GatewayProblems.notImplemented("this node keeps no async tasks (it has no task store)"));
+    }
+    var caller = exchange.caller() != null ? exchange.caller() : ApiKeyStep.resolve(headers, exchange.config());
+    if (caller == null) {
+      exchange.reply(TaskProblems.keyRequired());
+      exchange.responseHeaders().set("WWW-Authenticate", "Bearer realm=\"crossgate\"");
+      return Future.succeededFuture();
+    }
+    headers.remove(ApiKeyStep.API_KEY);
+    Map<String, Object> clientEnvelope;
+    try {
+      clientEnvelope = clientEnvelope(envelopeHeader, exchange);
+    } catch (ProblemException e) {
+      return answer(exchange, e.problem());
+    }
+    var held = route.mode() == Route.Mode.SYNC || route.asyncExecution() == Route.AsyncExecution.HELD;
+    var execution = held ? "HELD" : "CALLBACK";
+    var request = exchange.request();
+    long limit = Math.min(exchange.bodyLimit(), store.options().maxRequestBytes());
+    return BoundedBody.read(request, limit)
+        .recover(e -> {
+          if (BoundedBody.tooLarge(e)) {
+            exchange.closeConnection();
+          }
+          return Future.failedFuture(e);
+        })
+        .compose(body -> store.create(caller.tenantId(), route.id(), execution, request.method().name(),
+                request.uri(), request.getHeader(HttpHeaders.CONTENT_TYPE), body, clientTaskId(clientEnvelope),
+                id -> envelope(id, exchange, clientEnvelope))
+            .compose(created -> {
+              if (created.existing()) {
+                // a client resubmitting after a crash: its task exists and went upstream already
+                accepted(exchange, created.task());
+                return Future.succeededFuture();
+              }
+              return held ? holdCall(exchange, created, body, prefer) : forward(exchange, created, body, next);
+            }));
+  }
+
+  /** CALLBACK: the upstream's async interface gets the task through the rest of the chain. */
+  private Future<Void> forward(Exchange exchange, TaskStore.Created created, Buffer body, Chain next) {
+    var id = created.task().taskId();
+    var headers = exchange.request().headers();
+    headers.set(TASK_ID, id);
+    headers.set(RESULT_URL, resultUrl(exchange, id, created.secret()));
+    headers.remove(PREFER);
+    exchange.requestBody(body);
+    return next.proceed(exchange).transform(ar -> {
+      discardUpstreamBody(exchange);
+      Future<?> recorded;
+      if (ar.succeeded() && exchange.status() >= 200 && exchange.status() < 300) {
+        recorded = store.running(id);
+      } else {
+        var problem = ar.failed() && ar.cause() instanceof ProblemException pe ? pe.problem()
+            : GatewayProblems.badGateway("the upstream refused the task with status " + exchange.status());
+        if (ar.failed() && !(ar.cause() instanceof ProblemException)) {
+          return Future.failedFuture(ar.cause());
+        }
+        recorded = store.finish(id, TaskStatus.FAILED, problem.status(), Problem.MEDIA_TYPE,
+            dev.crossgate.gateway.chain.ProblemResponses.body(problem), problem.detail());
+      }
+      return recorded.compose(v -> store.find(id)).map(found -> {
+        accepted(exchange, found.orElse(created.task()));
+        return null;
+      });
+    });
+  }
+
+  /** HELD: 202 now (or the result within {@code Prefer: wait}), the upstream call in the background. */
+  private Future<Void> holdCall(Exchange exchange, TaskStore.Created created, Buffer body, Prefer prefer) {
+    var request = exchange.request();
+    var headers = ForwardHeaders.copyRequestHeaders(request.headers(), io.vertx.core.MultiMap.caseInsensitiveMultiMap());
+    headers.remove(PREFER);
+    headers.set(TASK_ID, created.task().taskId());
+    headers.set(Exchange.REQUEST_ID, exchange.requestId());
+    var route = exchange.route();
+    var outcome = HeldCall.run(heldClient, store, created.task().taskId(), route.targetUrl(),
+        exchange.match().remainder(), request.query(), request.method(), headers, body.length() == 0 ? null : body);
+    if (prefer.waitSeconds() == 0) {
+      accepted(exchange, created.task());
+      return Future.succeededFuture();
+    }
+    var answered = Promise.<Void>promise();
+    var vertx = store.vertx();
+    long timer = vertx.setTimer(prefer.waitSeconds() * 1000L, t -> {
+      if (!answered.future().isComplete()) {
+        accepted(exchange, created.task());
+        answered.tryComplete();
+      }
+    });
+    outcome.onComplete(ar -> {
+      if (answered.future().isComplete()) {
+        return;
+      }
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        var result = ar.result();
+        var responseHeaders = MultiMap.caseInsensitiveMultiMap()
+            .add("Preference-Applied", "wait=" + prefer.waitSeconds())
+            .add(TASK_ID, created.task().taskId());
+        if (result.contentType() != null) {
+          responseHeaders.add(HttpHeaders.CONTENT_TYPE, result.contentType());
+        }
+        exchange.respond(result.status(), responseHeaders, result.body());
+      } else {
+        accepted(exchange, created.task());
+      }
+      answered.tryComplete();
+    });
+    return answered.future();
+  }
+
+  private void accepted(Exchange exchange, dev.crossgate.store.task.TaskRecord task) {
+    var headers = MultiMap.caseInsensitiveMultiMap()
+        .add(HttpHeaders.CONTENT_TYPE, "application/json")
+        .add(HttpHeaders.LOCATION, "/_tasks/" + task.taskId())
+        .add(HttpHeaders.RETRY_AFTER, String.valueOf(store.options().retryAfterSeconds()))
+        .add(TASK_ID, task.taskId());
+    if (task.execution().equals("HELD") && exchange.route().mode() == Route.Mode.SYNC) {
+      headers.add("Preference-Applied", "respond-async");
+    }
+    exchange.respond(202, headers, Buffer.buffer(Json.writeBytes(TaskView.of(task, store.clock().instant(), false))));
+  }
+
+  private String resultUrl(Exchange exchange, String id, String secret) {
+    var base = store.options().resultBaseUrl();
+    if (base == null) {
+      var request = exchange.request();
+      var host = request.authority() == null ? request.getHeader(HttpHeaders.HOST) : request.authority().toString();
+      base = request.scheme() + "://" + host;
+    }
+    return base + "/_tasks/" + id + "/result?secret=" + URLEncoder.encode(secret, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The envelope {@code {taskId, status, requestPath, params, mode}} (DESIGN.md "The agent"):
+   * built by the gateway from the request, keeping the client's own task id when its envelope
+   * named one.
+   */
+  private static String envelope(String id, Exchange exchange, Map<String, Object> client) {
+    var request = exchange.request();
+    var params = new LinkedHashMap<String, String>();
+    for (var name : request.params().names()) {
+      params.put(name, request.params().get(name));
+    }
+    var envelope = new LinkedHashMap<String, Object>();
+    envelope.put("taskId", id);
+    envelope.put("status", TaskStatus.PENDING.name());
+    envelope.put("requestPath", request.path());
+    envelope.put("params", params);
+    envelope.put("mode", "ASYNC");
+    if (client != null && client.get("taskId") instanceof String clientTaskId) {
+      envelope.put("clientTaskId", clientTaskId);
+    }
+    return Json.write(envelope);
+  }
+
+  private static String clientTaskId(Map<String, Object> clientEnvelope) {
+    return clientEnvelope == null ? null : (String) clientEnvelope.get("taskId");
+  }
+
+  /**
+   * The envelope a client (the agent) sent in {@code X-Crossgate-Envelope}: a JSON object whose
+   * {@code requestPath}, {@code params} and {@code mode}, when present, must agree with the request.
+   */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> clientEnvelope(String header, Exchange exchange) {
+    if (header == null) {
+      return null;
+    }
+    Map<String, Object> envelope;
+    try {
+      envelope = Json.mapper().readValue(header, Map.class);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new ProblemException(TaskProblems.malformedEnvelope(ENVELOPE + " is not a JSON object"));
+    }
+    if (envelope == null) {
+      throw new ProblemException(TaskProblems.malformedEnvelope(ENVELOPE + " is not a JSON object"));
+    }
+    var path = envelope.get("requestPath");
+    if (path != null && !path.equals(exchange.request().path())) {
+      throw new ProblemException(TaskProblems.malformedEnvelope(
+          "the envelope's requestPath " + path + " is not the path of this request"));
+    }
+    var params = envelope.get("params");
+    if (params != null && !(params instanceof Map)) {
+      throw new ProblemException(TaskProblems.malformedEnvelope("the envelope's params must be an object"));
+    }
+    var mode = envelope.get("mode");
+    if (mode != null && !"ASYNC".equals(mode)) {
+      throw new ProblemException(TaskProblems.malformedEnvelope("the envelope's mode must be ASYNC for a task"));
+    }
+    var taskId = envelope.get("taskId");
+    if (taskId != null && (!(taskId instanceof String) || ((String) taskId).isEmpty() || ((String) taskId).length() > 128)) {
+      throw new ProblemException(TaskProblems.malformedEnvelope("the envelope's taskId must be a string of 1 to 128 characters"));
+    }
+    return envelope;
+  }
+
+  private static void discardUpstreamBody(Exchange exchange) {
+    var stream = exchange.bodyStream();
+    if (stream != null) {
+      stream.handler(b -> { });
+      stream.resume();
+    }
+  }
+
+  private static Future<Void> answer(Exchange exchange, Problem problem) {
+    exchange.reply(problem);
+    return Future.succeededFuture();
+  }
+}

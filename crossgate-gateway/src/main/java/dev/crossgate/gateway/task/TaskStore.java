@@ -1,0 +1,214 @@
+package dev.crossgate.gateway.task;
+
+import dev.crossgate.auth.Secrets;
+import dev.crossgate.id.Ids;
+import dev.crossgate.store.Database;
+import dev.crossgate.store.task.TaskRecord;
+import dev.crossgate.store.task.TaskRepository;
+import dev.crossgate.store.task.TaskResult;
+import dev.crossgate.store.task.TaskStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's view of the shared task table ({@link TaskRepository}) plus its blob directory for
+ * large results. Every method returns at once: JDBC and disk work run on the
+ * {@code crossgate-tasks} worker pool, never on the event loop. Expired tasks are swept
+ * periodically, removed with their blob.
+ */
+public final class TaskStore {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskStore.class);
+  private static final int SWEEP_BATCH = 500;
+
+  /**
+   * A task just created, with the secret its upstream must present (only its hash is stored); or,
+   * when {@code existing}, the task the same client already created under its id (no secret: it
+   * was handed out with the first submission).
+   */
+  public record Created(TaskRecord task, String secret, boolean existing) {}
+
+  private final Vertx vertx;
+  private final TaskRepository repository;
+  private final TaskOptions options;
+  private final WorkerExecutor workers;
+  private final Clock clock;
+  private final long sweepTimer;
+
+  private TaskStore(Vertx vertx, Database database, TaskOptions options, Clock clock) {
+    this.vertx = vertx;
+    this.repository = new TaskRepository(database);
+    this.options = options;
+    this.clock = clock;
+    this.workers = vertx.createSharedWorkerExecutor("crossgate-tasks", 8);
+    this.sweepTimer = vertx.setPeriodic(options.sweepInterval().toMillis(), t -> sweep());
+  }
+
+  public static TaskStore open(Vertx vertx, Database database, TaskOptions options) {
+    return new TaskStore(vertx, database, options, Clock.systemUTC());
+  }
+
+  public TaskOptions options() {
+    return options;
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  /** Stores a new PENDING task; its id is 128 random bits, so ids cannot be guessed. */
+  Future<Created> create(String owner, String routeId, String execution, String method, String uri,
+      String contentType, Buffer body, String clientTaskId, java.util.function.Function<String, String> envelope) {
+    var id = Ids.random("tk_");
+    var secret = Ids.randomToken(24);
+    var now = clock.instant();
+    var task = TaskRecord.pending(id, owner, routeId, execution, Secrets.sha256Hex(secret), envelope.apply(id),
+        method, uri, contentType, now, now.plus(options.ttl())).withClientTaskId(clientTaskId);
+    var bytes = body == null || body.length() == 0 ? null : body.getBytes();
+    return blocking(() -> {
+      if (clientTaskId != null) {
+        var earlier = repository.findByClientTaskId(owner, clientTaskId);
+        if (earlier.isPresent()) {
+          return new Created(earlier.get(), null, true);
+        }
+      }
+      try {
+        repository.insert(task, bytes);
+      } catch (RuntimeException e) {
+        // a concurrent resubmission under the same client id won the unique index
+        var earlier = clientTaskId == null ? Optional.<TaskRecord>empty()
+            : repository.findByClientTaskId(owner, clientTaskId);
+        if (earlier.isEmpty()) {
+          throw e;
+        }
+        return new Created(earlier.get(), null, true);
+      }
+      return new Created(task, secret, false);
+    });
+  }
+
+  Future<Optional<TaskRecord>> find(String id) {
+    return blocking(() -> repository.find(id));
+  }
+
+  Future<Boolean> running(String id) {
+    return blocking(() -> repository.markRunning(id, clock.instant()));
+  }
+
+  /**
+   * Stores a result once: false when the task already had one (or is gone), in which case a
+   * spilled blob is removed again and nothing changed.
+   */
+  Future<Boolean> finish(String id, TaskStatus status, int httpStatus, String contentType, Buffer body, String error) {
+    return blocking(() -> {
+      var size = body == null ? 0 : body.length();
+      String blob = null;
+      byte[] inline = null;
+      if (size > options.inlineResultBytes()) {
+        blob = id + ".result";
+        Files.createDirectories(options.blobDir());
+        Files.write(options.blobDir().resolve(blob), body.getBytes());
+      } else if (body != null) {
+        inline = body.getBytes();
+      }
+      boolean stored = repository.finish(id, new TaskResult(status, httpStatus, contentType, size, inline, blob, error),
+          clock.instant());
+      if (!stored && blob != null) {
+        Files.deleteIfExists(options.blobDir().resolve(blob));
+      }
+      return stored;
+    });
+  }
+
+  /** The stored result bytes, from the row or from the blob file. */
+  Future<Buffer> result(TaskRecord task) {
+    return blocking(() -> {
+      if (task.resultBlob() != null) {
+        return Buffer.buffer(Files.readAllBytes(options.blobDir().resolve(task.resultBlob())));
+      }
+      var bytes = repository.resultBody(task.taskId());
+      return bytes == null ? Buffer.buffer() : Buffer.buffer(bytes);
+    });
+  }
+
+  Future<Buffer> requestBody(String id) {
+    return blocking(() -> {
+      var bytes = repository.requestBody(id);
+      return bytes == null ? null : Buffer.buffer(bytes);
+    });
+  }
+
+  /** Removes the task with its data; false when there was none. */
+  Future<Boolean> delete(String id) {
+    return blocking(() -> {
+      var removed = repository.delete(id);
+      removed.ifPresent(this::dropBlob);
+      return removed.isPresent();
+    });
+  }
+
+  /** Newest first, for the operators' view. */
+  public Future<List<TaskRecord>> list(String owner, TaskStatus status, int limit, int offset) {
+    return blocking(() -> repository.list(owner, status, limit, offset));
+  }
+
+  /** Removes tasks past their TTL with their blobs; returns how many. */
+  public Future<Integer> sweep() {
+    return blocking(() -> {
+      int removed = 0;
+      List<TaskRecord> batch;
+      do {
+        batch = repository.expired(clock.instant(), SWEEP_BATCH);
+        for (var t : batch) {
+          if (repository.delete(t.taskId()).isPresent()) {
+            dropBlob(t);
+            removed++;
+          }
+        }
+      } while (batch.size() == SWEEP_BATCH);
+      if (removed > 0) {
+        LOG.info("expired tasks removed count={}", removed);
+      }
+      return removed;
+    }).onFailure(e -> LOG.warn("task sweep failed cause={}", e.toString()));
+  }
+
+  private void dropBlob(TaskRecord t) {
+    if (t.resultBlob() == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(options.blobDir().resolve(t.resultBlob()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Path blobDir() {
+    return options.blobDir();
+  }
+
+  public Future<Void> close() {
+    vertx.cancelTimer(sweepTimer);
+    return workers.close();
+  }
+
+  /** Blocking work on the task pool; unordered, so one slow statement never queues the others. */
+  private <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
+    return workers.executeBlocking(work, false);
+  }
+}
