@@ -10,9 +10,9 @@ import * as tenantsPage from './pages/tenants.js';
 import * as changesPage from './pages/changes.js';
 import * as nodesPage from './pages/nodes.js';
 import * as transfersPage from './pages/transfers.js';
-import * as notYet from './pages/not-yet.js';
+import * as tasksPage from './pages/tasks.js';
 
-/** The navigation; each entry is a page. Pages whose API is not in this version say so. */
+/** The navigation; each entry is a page. */
 const SECTIONS = [
   { group: 'Configuration', items: [
     { path: 'routes', label: 'Routes' },
@@ -22,7 +22,7 @@ const SECTIONS = [
   ] },
   { group: 'Data plane', items: [
     { path: 'nodes', label: 'Nodes' },
-    { path: 'tasks', label: 'Tasks', later: true },
+    { path: 'tasks', label: 'Tasks' },
     { path: 'transfers', label: 'Transfers' },
   ] },
 ];
@@ -45,7 +45,7 @@ function pageFor(parts) {
     case 'transfers':
       return { module: transfersPage, params: {} };
     case 'tasks':
-      return { module: notYet, params: { section } };
+      return { module: tasksPage, params: {} };
     default:
       return null;
   }
@@ -72,7 +72,7 @@ function renderNav(current) {
         href: `#/${item.path}`,
         class: item.path === current ? 'active' : '',
         'aria-current': item.path === current ? 'page' : null,
-      }, item.label, item.later ? el('span', { class: 'soon', title: 'not available yet in this version' }, 'later') : null)))))));
+      }, item.label)))))));
 }
 
 function renderWho() {

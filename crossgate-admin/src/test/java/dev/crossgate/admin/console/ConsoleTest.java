@@ -350,11 +350,29 @@ class ConsoleTest {
     var mainTop = browser.find(By.id("main")).getRect().getY();
     var overflow = browser.script("return document.documentElement.scrollWidth > document.documentElement.clientWidth");
     browser.screenshot("routes-narrow");
-    browser.open("#/tasks", "Tasks");
-    var tasks = browser.waitForText(By.id("main"), "Not available yet");
 
     assertThat(navBottom).isLessThanOrEqualTo(mainTop);
     assertThat(overflow).isEqualTo(false);
-    assertThat(tasks).contains("Not available yet in this version");
+  }
+
+  @Test
+  void tasksShowTheirStatusOwnerAndRequestAndFilterByStatus() throws Exception {
+    var now = java.time.Instant.now();
+    var tasks = new dev.crossgate.store.task.TaskRepository(kit.controlPlane().database());
+    tasks.insert(new dev.crossgate.store.task.TaskRecord("tk_analysis-1", "acme", "rt_1", "CALLBACK",
+        dev.crossgate.store.task.TaskStatus.RUNNING, "hash", "{\"taskId\":\"tk_analysis-1\",\"requestPath\":"
+            + "\"/async/report\",\"mode\":\"ASYNC\",\"params\":{}}", "POST", "/async/report", null, null, null,
+        null, null, null, now, now, null, now.plusSeconds(3600), null), new byte[0]);
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+
+    browser.open("#/tasks", "Tasks");
+    var list = browser.waitForText(By.id("tasks-list"), "tk_analysis-1");
+    browser.screenshot("tasks");
+    new org.openqa.selenium.support.ui.Select(browser.find(By.id("task-state"))).selectByValue("DONE");
+    browser.click(By.cssSelector("form.search button[type=submit]"));
+    var filtered = browser.waitForText(By.id("tasks-list"), "No task matches");
+
+    assertThat(list).contains("acme", "running", "/async/report");
+    assertThat(filtered).contains("No task matches");
   }
 }
