@@ -6,6 +6,8 @@ import dev.crossgate.admin.change.ChangeEndpoint;
 import dev.crossgate.admin.cluster.ClusterHub;
 import dev.crossgate.admin.cluster.ConfigFollower;
 import dev.crossgate.admin.cluster.NodesEndpoint;
+import dev.crossgate.admin.extension.ArtifactVerifier;
+import dev.crossgate.admin.extension.ExtensionEndpoint;
 import dev.crossgate.admin.filter.FilterEndpoint;
 import dev.crossgate.admin.route.RouteEndpoint;
 import dev.crossgate.admin.tenant.TenantEndpoint;
@@ -16,6 +18,7 @@ import dev.crossgate.store.ChangeNotifications;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.cache.RouteCache;
 import dev.crossgate.store.cluster.NodeRepository;
+import dev.crossgate.store.extension.ExtensionRepository;
 import dev.crossgate.store.filter.FilterRepository;
 import dev.crossgate.store.route.RouteRepository;
 import dev.crossgate.store.tenant.TenantRepository;
@@ -53,6 +56,7 @@ public final class ControlPlane {
   private final RouteRepository routes;
   private final FilterRepository filters;
   private final TenantRepository tenants;
+  private final ExtensionRepository extensions;
   private final TokenRepository tokens;
   private final RouteCache routeCache;
   private final NodeRepository nodes;
@@ -75,6 +79,7 @@ public final class ControlPlane {
     this.routes = new RouteRepository(database, changeLog, clock, r -> routeListeners.forEach(l -> l.accept(r)));
     this.filters = new FilterRepository(database, changeLog, clock);
     this.tenants = new TenantRepository(database, changeLog, clock);
+    this.extensions = new ExtensionRepository(database, changeLog, clock);
     this.tokens = new TokenRepository(database, clock);
     this.nodes = new NodeRepository(database, clock);
     this.redis = options.redisUri() == null ? null
@@ -86,7 +91,7 @@ public final class ControlPlane {
     this.refreshTimer = redis == null ? -1 : vertx.setPeriodic(options.redisRefresh().toMillis(),
         id -> vertx.executeBlocking(routeCache::refresh, false));
     this.generatedToken = bootstrapToken(options);
-    this.follower = new ConfigFollower(vertx, changeLog, routes, filters, tenants, 1000);
+    this.follower = new ConfigFollower(vertx, changeLog, routes, filters, tenants, extensions::all, 1000);
     changeListeners.add(follower::poke);
     var instanceId = Ids.random("cp_").substring(0, 11);
     this.hub = new ClusterHub(vertx, follower, changeLog, nodes, options.cluster(), instanceId);
@@ -99,11 +104,13 @@ public final class ControlPlane {
   /** Opens the store and starts the Admin API; blocking parts run on a worker thread. */
   public static Future<ControlPlane> start(Vertx vertx, ControlPlaneOptions options, Supplier<String> extraMetrics) {
     return vertx.executeBlocking(() -> new ControlPlane(vertx, options), false).compose(cp -> {
-      var auth = new AdminAuth(cp.tokens);
+      // tenant keys are checked against the configuration nodes serve: in memory, never blocking
+      var auth = new AdminAuth(cp.tokens, hash -> cp.follower.get().apiKeys().get(hash));
       var endpoints = List.of(
           new RouteEndpoint(cp.routes, cp.routeCache),
           new FilterEndpoint(cp.filters),
           new TenantEndpoint(cp.tenants),
+          new ExtensionEndpoint(cp.extensions, new ArtifactVerifier(Duration.ofSeconds(10))),
           new TokenEndpoint(cp.tokens, auth),
           new ChangeEndpoint(cp.changeLog),
           new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
