@@ -1,6 +1,8 @@
 package dev.crossgate.gateway;
 
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.gateway.extension.ExtensionOptions;
+import dev.crossgate.gateway.extension.Extensions;
 import dev.crossgate.gateway.filter.TrustedProxies;
 import dev.crossgate.gateway.limit.ClientRateLimiter;
 import dev.crossgate.gateway.limit.ConnectionLimiter;
@@ -28,7 +30,7 @@ public final class GatewayServer {
   /** What every event loop of one node shares. */
   record Shared(GatewayOptions options, Supplier<GatewayConfig> config, List<GatewayEndpoint> endpoints,
       GatewayMetrics metrics, ClientRateLimiter rateLimiter, ConnectionLimiter connectionLimiter,
-      TrustedProxies trustedProxies) {}
+      TrustedProxies trustedProxies, Extensions extensions) {}
 
   private final Vertx vertx;
   private final Shared shared;
@@ -45,14 +47,25 @@ public final class GatewayServer {
     this.evictionTimer = evictionTimer;
   }
 
-  /** Starts the gateway on {@code options.bind():options.port()}; completes when listening. */
+  /**
+   * Starts the gateway on {@code options.bind():options.port()}; completes when listening.
+   * WebAssembly extension modules are cached in memory only.
+   */
   public static Future<GatewayServer> start(Vertx vertx, GatewayOptions options, Supplier<GatewayConfig> config,
       List<GatewayEndpoint> endpoints) {
+    return start(vertx, options, config, endpoints, ExtensionOptions.defaults(null));
+  }
+
+  /** As above, running tenant extensions with {@code extensionOptions}. */
+  public static Future<GatewayServer> start(Vertx vertx, GatewayOptions options, Supplier<GatewayConfig> config,
+      List<GatewayEndpoint> endpoints, ExtensionOptions extensionOptions) {
     var limits = options.limits();
     var rateLimiter = limits.requestsPerSecondPerClient() == 0 ? null
         : new ClientRateLimiter(limits.requestsPerSecondPerClient(), limits.burstPerClient(), System::nanoTime);
-    var shared = new Shared(options, config, List.copyOf(endpoints), new GatewayMetrics(), rateLimiter,
-        new ConnectionLimiter(limits.maxConnectionsPerClient()), new TrustedProxies(options.trustedProxies()));
+    var metrics = new GatewayMetrics();
+    var shared = new Shared(options, config, List.copyOf(endpoints), metrics, rateLimiter,
+        new ConnectionLimiter(limits.maxConnectionsPerClient()), new TrustedProxies(options.trustedProxies()),
+        Extensions.create(vertx, extensionOptions, metrics.registry()));
     var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
     return vertx.deployVerticle(() -> {
           var node = new NodeVerticle(shared, options.port());
@@ -110,7 +123,7 @@ public final class GatewayServer {
       if (evictionTimer >= 0) {
         vertx.cancelTimer(evictionTimer);
       }
-      closed = vertx.undeploy(deployment);
+      closed = vertx.undeploy(deployment).eventually(() -> shared.extensions().close());
     }
     return closed;
   }

@@ -96,7 +96,7 @@ final class NodeVerticle extends VerticleBase {
         new EndpointStep(router),
         new RouteStep(),
         new ApiKeyStep(),
-        new FlowStep(),
+        new FlowStep(shared.extensions()),
         new ProxyStep(client, webSocketClient, shared.trustedProxies())));
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(options.bind())

@@ -38,9 +38,11 @@ public final class ApiKeyStep implements Step {
     if (key == null || key.isEmpty()) {
       return unauthorized(exchange, "this route requires an API key (X-Api-Key or Authorization: Bearer)");
     }
-    if (!exchange.config().apiKeys().containsKey(Secrets.sha256Hex(key))) {
+    var apiKey = exchange.config().apiKeys().get(Secrets.sha256Hex(key));
+    if (apiKey == null) {
       return unauthorized(exchange, "the API key is not valid");
     }
+    exchange.caller(apiKey);
     headers.remove(API_KEY);
     if (fromAuthorization) {
       headers.remove(HttpHeaders.AUTHORIZATION);

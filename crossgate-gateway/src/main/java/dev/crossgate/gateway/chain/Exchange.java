@@ -4,6 +4,7 @@ import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteMatch;
+import dev.crossgate.tenant.ApiKey;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -38,6 +39,10 @@ public final class Exchange {
   private long bodyLimit = Long.MAX_VALUE;
   private Problem bodyLimitProblem;
   private String upstream;
+  private ApiKey caller;
+  private Buffer replacedRequestBody;
+  private String replacedQuery;
+  private String extensionVersion;
 
   private int status;
   private MultiMap responseHeaders;
@@ -136,6 +141,42 @@ public final class Exchange {
 
   public void upstream(String hostAndPort) {
     this.upstream = hostAndPort;
+  }
+
+  /** The API key the caller presented (tenant and participant), or null on routes without keys. */
+  public ApiKey caller() {
+    return caller;
+  }
+
+  public void caller(ApiKey key) {
+    this.caller = key;
+  }
+
+  /** The request body a flow step buffered and possibly changed; the proxy sends it instead of streaming. */
+  public Buffer replacedRequestBody() {
+    return replacedRequestBody;
+  }
+
+  public void replaceRequestBody(Buffer body) {
+    this.replacedRequestBody = body;
+  }
+
+  /** The query string (without '?') a flow step set, or null to forward the client's. */
+  public String replacedQuery() {
+    return replacedQuery;
+  }
+
+  public void replaceQuery(String query) {
+    this.replacedQuery = query;
+  }
+
+  /** The extension version this request's flow was pinned to, or null when no extension ran. */
+  public String extensionVersion() {
+    return extensionVersion;
+  }
+
+  public void extensionVersion(String version) {
+    this.extensionVersion = version;
   }
 
   // ---- the response head, set by the step that answers

@@ -58,7 +58,8 @@ public final class ProxyStep implements Step {
     var target = target(route.targetUrl());
     exchange.upstream(target.authority());
     var request = exchange.request();
-    var uri = target.uri(exchange.match().remainder(), request.query());
+    var uri = target.uri(exchange.match().remainder(),
+        exchange.replacedQuery() != null ? exchange.replacedQuery() : request.query());
     var headers = ForwardHeaders.requestHeaders(request.headers());
     var peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
     ForwardHeaders.addForwarding(headers, peer, trustedProxies.isTrusted(peer), request.scheme(),
@@ -200,6 +201,14 @@ public final class ProxyStep implements Step {
 
     /** Copies the client's body upstream, as fast as the upstream drains, counting against the limit. */
     private void pumpBody() {
+      var buffered = exchange.replacedRequestBody();
+      if (buffered != null) {
+        // a flow step read (and may have changed) the body: it is sent whole, with its own length
+        upstreamRequest.setChunked(false);
+        upstreamRequest.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(buffered.length()));
+        upstreamRequest.end(buffered);
+        return;
+      }
       if (request.isEnded()) {
         upstreamRequest.end();
         return;
