@@ -194,12 +194,14 @@ final class FlowRun {
     stream.handler(chunk -> {
       if (body.length() + chunk.length() > limit) {
         stream.handler(null);
-        if (stream instanceof HttpClientResponse upstream) {
-          upstream.request().reset();
-        }
+        stream.exceptionHandler(null);
         response = null;
         exchange.reply(ExtensionProblems.responseTooLarge(limit));
         done.tryComplete();
+        // the rest of the upstream body is unwanted: drop that connection rather than drain it
+        if (stream instanceof HttpClientResponse upstream) {
+          upstream.request().reset();
+        }
         return;
       }
       body.appendBuffer(chunk);

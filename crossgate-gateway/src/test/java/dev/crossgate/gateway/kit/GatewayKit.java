@@ -2,10 +2,12 @@ package dev.crossgate.gateway.kit;
 
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.extension.Extension;
 import dev.crossgate.filter.FilterRule;
 import dev.crossgate.gateway.GatewayEndpoint;
 import dev.crossgate.gateway.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
@@ -40,13 +42,19 @@ public final class GatewayKit implements AutoCloseable {
   private final GatewayServer gateway;
   private List<Route> routes = List.of();
   private List<FilterRule> filters = List.of();
+  private List<Extension> extensions = List.of();
   private final Map<String, ApiKey> keys = new HashMap<>();
   private long revision;
 
   private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints) {
+    this(options, endpoints, ExtensionOptions.defaults(null));
+  }
+
+  private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints, ExtensionOptions extensionOptions) {
     vertx = Vertx.vertx();
     upstream = RecordingUpstream.start(vertx);
-    gateway = await(GatewayServer.start(vertx, options.withListen("127.0.0.1", 0), config::get, endpoints));
+    gateway = await(GatewayServer.start(vertx, options.withListen("127.0.0.1", 0), config::get, endpoints,
+        extensionOptions));
     client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port()),
         new PoolOptions().setHttp1MaxSize(16));
   }
@@ -61,6 +69,11 @@ public final class GatewayKit implements AutoCloseable {
 
   public static GatewayKit start(GatewayOptions options, List<GatewayEndpoint> endpoints) {
     return new GatewayKit(options, endpoints);
+  }
+
+  /** A gateway whose flows run tenant extensions with {@code options}. */
+  public static GatewayKit start(ExtensionOptions options) {
+    return new GatewayKit(GatewayOptions.defaults().withEventLoops(1), List.of(), options);
   }
 
   public GatewayServer gateway() {
@@ -81,6 +94,11 @@ public final class GatewayKit implements AutoCloseable {
     return publish();
   }
 
+  public GatewayKit extensions(Extension... registered) {
+    extensions = List.of(registered);
+    return publish();
+  }
+
   public GatewayKit filters(FilterRule... rules) {
     filters = List.of(rules);
     return publish();
@@ -97,7 +115,7 @@ public final class GatewayKit implements AutoCloseable {
 
   private GatewayKit publish() {
     revision++;
-    config.set(new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys));
+    config.set(new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys, extensions));
     return this;
   }
 
