@@ -1,6 +1,7 @@
 package dev.crossgate.app;
 
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.cluster.ClusterClient;
 import dev.crossgate.gateway.cluster.ClusterClientOptions;
 import dev.crossgate.gateway.cluster.NodeAdminForwarder;
@@ -61,7 +62,8 @@ final class GatewayCommand implements Callable<Integer> {
     var options = new ClusterClientOptions(controlPlanes, id, clusterToken, common.dataDir,
         NodePolicy.allowedUpstreamSchemes(allowedSchemes), heartbeat, version());
     return RoleRunner.run("gateway", vertx, () -> ClusterClient.start(vertx, options).compose(cluster ->
-        GatewayServer.start(vertx, gatewayOptions, cluster, List.of()).compose(traffic ->
+        GatewayServer.start(vertx, gatewayOptions, cluster, List.of(),
+            ExtensionOptions.defaults(common.dataDir.resolve("extensions"))).compose(traffic ->
             NodeAdminForwarder.start(vertx, common.bind, nodeAdminPort, controlPlanes, cluster,
                 () -> traffic.metrics().scrape()).map(admin -> {
               LOG.info("crossgate gateway ready node={} gateway=http://{}:{} nodeAdmin=http://{}:{} controlPlane={}",

@@ -2,6 +2,7 @@ package dev.crossgate.app;
 
 import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.extension.ExtensionOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -41,7 +42,8 @@ final class StandaloneCommand implements Callable<Integer> {
         () -> registry.scrape() + (node.get() == null ? "" : node.get().metrics().scrape()))
         .compose(cp -> {
               var follower = cp.follower();
-              return GatewayServer.start(vertx, gatewayOptions, follower, List.of()).map(traffic -> {
+              return GatewayServer.start(vertx, gatewayOptions, follower, List.of(),
+                  ExtensionOptions.defaults(options.dataDir().resolve("extensions"))).map(traffic -> {
                 node.set(traffic);
                 Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                 LOG.info("crossgate standalone ready admin=http://{}:{}/admin console=http://{}:{}/console/"
