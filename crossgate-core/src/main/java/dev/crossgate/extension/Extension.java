@@ -69,6 +69,11 @@ public record Extension(
     failurePolicy = failurePolicy == null ? FailurePolicy.FAIL_CLOSED : failurePolicy;
   }
 
+  public Extension withConnection(Connection newConnection) {
+    return new Extension(tenant, id, point, endpoint, protocol, newConnection, timeoutMs, failurePolicy,
+        defaultResponse, versions, dependsOn, createdAt, updatedAt, revision);
+  }
+
   /** The registry key: {@code tenant/id}, also the entity id of its change-log rows. */
   @JsonIgnore
   public String key() {

@@ -300,6 +300,28 @@ class ExtensionFlowTest {
     assertThat(reply.problemType()).isEqualTo("extension-body-too-large");
   }
 
+  @Test
+  void onDemandExtensionsOpenAConnectionPerCallAndPooledOnesReuseOne() {
+    kit.extensions(
+        extension("each", "request", Extension.FailurePolicy.FAIL_CLOSED, List.of(), new Extension.Version("v1", 1, null))
+            .withConnection(Extension.Connection.ON_DEMAND));
+    kit.routes(route("each", "/each", kit.target("/b")).keyAuth().flow("ext:each", "proxy").build());
+    for (int i = 0; i < 3; i++) {
+      assertThat(kit.get("/each", "X-Api-Key", key).status()).isEqualTo(200);
+    }
+    var onDemand = tenant.connections();
+    kit.extensions(extension("kept", "request", Extension.FailurePolicy.FAIL_CLOSED, List.of(),
+        new Extension.Version("v1", 1, null)));
+    kit.routes(route("kept", "/kept", kit.target("/b")).keyAuth().flow("ext:kept", "proxy").build());
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(kit.get("/kept", "X-Api-Key", key).status()).isEqualTo(200);
+    }
+
+    assertThat(onDemand).isEqualTo(3);
+    assertThat(tenant.connections() - onDemand).isEqualTo(1);
+  }
+
   // ---- registry entries
 
   private Extension extension(String id, String point, Extension.FailurePolicy policy, List<String> dependsOn,

@@ -39,6 +39,7 @@ public final class TenantServer implements AutoCloseable {
   private final Map<String, byte[]> artifacts = new ConcurrentHashMap<>();
   private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final Map<String, Integer> fetches = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
   private TenantServer(HttpServer server) {
     this.server = server;
@@ -47,6 +48,7 @@ public final class TenantServer implements AutoCloseable {
   public static TenantServer start(Vertx vertx) {
     var server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0));
     var tenant = new TenantServer(server);
+    server.connectionHandler(c -> tenant.connections.incrementAndGet());
     server.requestHandler(request -> {
       var path = request.path();
       if (path.startsWith("/artifacts/")) {
@@ -104,6 +106,11 @@ public final class TenantServer implements AutoCloseable {
 
   public List<Call> calls(String extension) {
     return calls.stream().filter(c -> c.extension().equals(extension)).toList();
+  }
+
+  /** Connections the platform opened to this server so far. */
+  public int connections() {
+    return connections.get();
   }
 
   public int fetches(String artifact) {
