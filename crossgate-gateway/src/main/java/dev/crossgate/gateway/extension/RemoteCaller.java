@@ -63,6 +63,11 @@ final class RemoteCaller {
     client.request(options)
         .compose(request -> {
           sent[0] = request;
+          if (done.future().isComplete()) {
+            // timed out while connecting: give the connection back unused
+            request.reset();
+            return Future.failedFuture(new ExtensionFailure(ExtensionFailure.Kind.TIMEOUT, "timed out"));
+          }
           return request.send(input);
         })
         .compose(response -> {
