@@ -58,6 +58,8 @@ public final class ControlPlane {
   private final TenantRepository tenants;
   private final ExtensionRepository extensions;
   private final TokenRepository tokens;
+  /** Whether a tenant's extension circuit is open on the node in this JVM (standalone); null elsewhere. */
+  private volatile java.util.function.Function<String, Boolean> extensionCircuits = tenant -> null;
   private final RouteCache routeCache;
   private final NodeRepository nodes;
   private final ConfigFollower follower;
@@ -110,7 +112,8 @@ public final class ControlPlane {
           new RouteEndpoint(cp.routes, cp.routeCache),
           new FilterEndpoint(cp.filters),
           new TenantEndpoint(cp.tenants),
-          new ExtensionEndpoint(cp.extensions, new ArtifactVerifier(Duration.ofSeconds(10))),
+          new ExtensionEndpoint(cp.extensions, new ArtifactVerifier(Duration.ofSeconds(10)),
+              tenant -> cp.extensionCircuits.apply(tenant)),
           new TokenEndpoint(cp.tokens, auth),
           new ChangeEndpoint(cp.changeLog),
           new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
@@ -200,6 +203,14 @@ public final class ControlPlane {
 
   public RouteCache routeCache() {
     return routeCache;
+  }
+
+  /**
+   * Lets {@code GET /admin/tenants/{t}/extensions} show the circuit state of the gateway node in
+   * the same JVM (standalone); cluster nodes report theirs in their metrics.
+   */
+  public void extensionCircuits(java.util.function.Function<String, Boolean> circuitOpen) {
+    this.extensionCircuits = circuitOpen;
   }
 
   /** The control plane's current configuration, as nodes should serve it. */

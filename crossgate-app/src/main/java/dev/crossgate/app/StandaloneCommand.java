@@ -45,6 +45,7 @@ final class StandaloneCommand implements Callable<Integer> {
               return GatewayServer.start(vertx, gatewayOptions, follower, List.of(),
                   ExtensionOptions.defaults(options.dataDir().resolve("extensions"))).map(traffic -> {
                 node.set(traffic);
+                cp.extensionCircuits(traffic::extensionCircuitOpen);
                 Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                 LOG.info("crossgate standalone ready admin=http://{}:{}/admin console=http://{}:{}/console/"
                         + " gateway=http://{}:{}", common.bind, cp.port(), common.bind, cp.port(), common.bind,

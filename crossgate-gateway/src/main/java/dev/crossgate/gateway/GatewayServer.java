@@ -109,6 +109,11 @@ public final class GatewayServer {
     return port;
   }
 
+  /** True while calls to {@code tenant}'s extensions are refused by its circuit breaker. */
+  public boolean extensionCircuitOpen(String tenant) {
+    return shared.extensions().circuitOpen(tenant);
+  }
+
   /** The node's meters; the Admin API mounts {@code /metrics} over {@code metrics().scrape()}. */
   public PrometheusMeterRegistry metrics() {
     return shared.metrics().registry();

@@ -9,7 +9,9 @@ import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.extension.ExtensionRepository;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * {@code /admin/tenants/{t}/extensions}: the extension registry (DESIGN.md "Extensions"). Callable
@@ -19,17 +21,32 @@ import java.util.Map;
 public final class ExtensionEndpoint implements AdminEndpoint {
   private final ExtensionRepository extensions;
   private final ArtifactVerifier artifacts;
+  private final Function<String, Boolean> circuitOpen;
 
-  public ExtensionEndpoint(ExtensionRepository extensions, ArtifactVerifier artifacts) {
+  /**
+   * @param circuitOpen whether the tenant's extension calls are circuit-broken on the node this
+   *     control plane runs beside, or null when it cannot know (cluster nodes report it in metrics)
+   */
+  public ExtensionEndpoint(ExtensionRepository extensions, ArtifactVerifier artifacts,
+      Function<String, Boolean> circuitOpen) {
     this.extensions = extensions;
     this.artifacts = artifacts;
+    this.circuitOpen = circuitOpen;
   }
 
   @Override
   public void mount(Router router) {
     router.get("/admin/tenants/:tenant/extensions").handler(ctx -> {
       var tenant = ownTenant(ctx);
-      Replies.blocking(ctx, 200, () -> Map.of("items", extensions.ofTenant(tenant)));
+      var open = circuitOpen.apply(tenant);
+      Replies.blocking(ctx, 200, () -> {
+        var body = new LinkedHashMap<String, Object>();
+        body.put("items", extensions.ofTenant(tenant));
+        if (open != null) {
+          body.put("circuit", Map.of("open", open));
+        }
+        return body;
+      });
     });
     router.get("/admin/tenants/:tenant/extensions/:id").handler(ctx -> {
       var tenant = ownTenant(ctx);

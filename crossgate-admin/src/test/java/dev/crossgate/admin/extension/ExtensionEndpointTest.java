@@ -102,6 +102,19 @@ class ExtensionEndpointTest {
   }
 
   @Test
+  void theListShowsTheTenantsCircuitWhenTheNodeRunsBesideTheControlPlane() throws Exception {
+    var unknown = kit.get("/admin/tenants/acme/extensions");
+    kit.controlPlane().extensionCircuits(tenant -> tenant.equals("acme"));
+
+    var acme = kit.get("/admin/tenants/acme/extensions");
+    var globex = kit.get("/admin/tenants/globex/extensions");
+
+    assertThat(unknown.json().has("circuit")).isFalse();
+    assertThat(acme.json().path("circuit").path("open").asBoolean()).isTrue();
+    assertThat(globex.json().path("circuit").path("open").asBoolean()).isFalse();
+  }
+
+  @Test
   void anotherTenantsKeyCannotReadOrWriteItsExtensions() throws Exception {
     var write = asTenant("PUT", "/admin/tenants/acme/extensions/stolen", globexKey, spec("request", "", V1));
     var read = asTenant("GET", "/admin/tenants/acme/extensions", globexKey, null);
