@@ -38,6 +38,9 @@ final class WasmModules {
       .followRedirects(HttpClient.Redirect.NORMAL).build();
   private final Map<String, Loaded> ready = new ConcurrentHashMap<>();
   private final Map<String, Future<Loaded>> loading = new ConcurrentHashMap<>();
+  /** Modules that failed to load, by digest, until when they are not tried again (nanoTime). */
+  private final Map<String, Long> refusedUntil = new ConcurrentHashMap<>();
+  private static final long RETRY_REFUSED_NANOS = Duration.ofMinutes(1).toNanos();
 
   WasmModules(WorkerExecutor workers, Path dir, int maxPages) {
     this.workers = workers;
@@ -50,17 +53,26 @@ final class WasmModules {
     return ready.get(artifact.sha256());
   }
 
-  /** Loads the module once; concurrent callers share the load, a failed load is retried by the next caller. */
+  /**
+   * Loads the module once; concurrent callers share the load. A module that failed (unreachable,
+   * wrong digest, over the memory limit) is not tried again for a minute, so a bad artifact
+   * costs one fetch a minute, not one per request; meanwhile the extension runs at the tenant.
+   */
   Future<Loaded> load(Extension.Artifact artifact) {
     var done = ready.get(artifact.sha256());
     if (done != null) {
       return Future.succeededFuture(done);
+    }
+    var refused = refusedUntil.get(artifact.sha256());
+    if (refused != null && System.nanoTime() - refused < 0) {
+      return Future.failedFuture("module " + artifact.sha256() + " was refused recently");
     }
     return loading.computeIfAbsent(artifact.sha256(), sha -> workers.<Loaded>executeBlocking(() -> read(artifact),
         false).andThen(ar -> {
           if (ar.succeeded()) {
             ready.put(sha, ar.result());
           } else {
+            refusedUntil.put(sha, System.nanoTime() + RETRY_REFUSED_NANOS);
             LOG.warn("extension module not loaded sha256={} url={} cause={}", sha, artifact.url(),
                 ar.cause().getMessage());
           }

@@ -211,6 +211,22 @@ class ExtensionFlowTest {
   }
 
   @Test
+  void aModuleAskingForMoreMemoryThanAllowedIsNeverRunAndTheExtensionStaysAtTheTenant() {
+    tenant.answer("greedy", call -> Answer.ok("{\"request\":{\"headers\":{\"x-greedy\":\"tenant\"}}}"));
+    kit.extensions(extension("greedy", "request", Extension.FailurePolicy.FAIL_CLOSED, List.of(),
+        new Extension.Version("v1", 1, tenant.artifact("greedy", WatModules.needingPages(17)))));
+    kit.routes(route("greedy", "/greedy", kit.target("/b")).keyAuth().flow("ext:greedy", "proxy").build());
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(kit.get("/greedy", "X-Api-Key", key).status()).isEqualTo(200);
+      assertThat(kit.upstream.next().headers().get("x-greedy")).isEqualTo("tenant");
+    }
+
+    assertThat(tenant.calls("greedy")).hasSize(3);
+    assertThat(tenant.fetches("greedy")).as("a refused module is not fetched on every call").isEqualTo(1);
+  }
+
+  @Test
   void aModuleThatNeverReturnsIsInterruptedAtItsTimeout() {
     kit.extensions(extension("loop", "request", Extension.FailurePolicy.FAIL_CLOSED, 300, null, List.of(),
         new Extension.Version("v1", 1, tenant.artifact("loop", WatModules.looping()))));

@@ -30,6 +30,11 @@ public final class WatModules {
         """.formatted(escaped, bytes.length, bytes.length));
   }
 
+  /** A module asking for {@code pages} pages of memory before it runs. */
+  public static byte[] needingPages(int pages) {
+    return Wat2Wasm.parse("(module (memory (export \"memory\") " + pages + ") (func (export \"_start\")))");
+  }
+
   /** A module that traps at once. */
   public static byte[] trapping() {
     return Wat2Wasm.parse("""
