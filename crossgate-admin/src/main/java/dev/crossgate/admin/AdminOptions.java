@@ -5,17 +5,28 @@ package dev.crossgate.admin;
  *
  * @param maxBodyBytes largest accepted request body (413 above)
  * @param maxHeaderBytes largest request header block (431 above)
+ * @param tlsCertPath PEM certificate chain; with {@code tlsKeyPath}, the port speaks HTTPS (and the
+ *     cluster stream WSS); null for plain HTTP
+ * @param tlsKeyPath PEM private key of {@code tlsCertPath}
  */
-public record AdminOptions(String bind, int port, long maxBodyBytes, int maxHeaderBytes) {
+public record AdminOptions(String bind, int port, long maxBodyBytes, int maxHeaderBytes, String tlsCertPath,
+    String tlsKeyPath) {
   public static final long DEFAULT_MAX_BODY = 1024 * 1024;
 
   public AdminOptions {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535");
     }
+    if ((tlsCertPath == null) != (tlsKeyPath == null)) {
+      throw new IllegalArgumentException("TLS needs both a certificate and a key");
+    }
+  }
+
+  public boolean tls() {
+    return tlsCertPath != null;
   }
 
   public static AdminOptions of(String bind, int port) {
-    return new AdminOptions(bind, port, DEFAULT_MAX_BODY, 16 * 1024);
+    return new AdminOptions(bind, port, DEFAULT_MAX_BODY, 16 * 1024, null, null);
   }
 }

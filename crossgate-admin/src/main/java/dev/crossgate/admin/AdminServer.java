@@ -59,7 +59,14 @@ public final class AdminServer {
     router.get("/admin/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(openApi));
     router.get("/").handler(ctx -> ctx.redirect("/console/"));
-    router.get("/console").handler(ctx -> ctx.redirect("/console/"));
+    router.get("/console").handler(ctx -> {
+      // Vert.x matches "/console/" here too: only the bare path is redirected
+      if (ctx.request().path().equals("/console")) {
+        ctx.redirect("/console/");
+      } else {
+        ctx.next();
+      }
+    });
     router.route("/console/*").handler(StaticHandler.create("console").setCachingEnabled(false));
     router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
     router.route("/admin/*").handler(auth);
@@ -77,6 +84,10 @@ public final class AdminServer {
         // a cluster SNAPSHOT of 100,000 routes is tens of megabytes
         .setMaxWebSocketMessageSize(512 * 1024 * 1024)
         .setMaxWebSocketFrameSize(1024 * 1024);
+    if (options.tls()) {
+      serverOptions.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+          .setCertPath(options.tlsCertPath()).setKeyPath(options.tlsKeyPath()));
+    }
     return vertx.createHttpServer(serverOptions).requestHandler(router).listen().map(AdminServer::new);
   }
 

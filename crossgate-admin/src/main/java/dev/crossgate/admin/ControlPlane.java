@@ -2,6 +2,7 @@ package dev.crossgate.admin;
 
 import dev.crossgate.admin.auth.AdminAuth;
 import dev.crossgate.admin.auth.TokenEndpoint;
+import dev.crossgate.admin.auth.WhoAmIEndpoint;
 import dev.crossgate.admin.change.ChangeEndpoint;
 import dev.crossgate.admin.cluster.ClusterHub;
 import dev.crossgate.admin.cluster.ConfigFollower;
@@ -11,6 +12,7 @@ import dev.crossgate.admin.extension.ExtensionEndpoint;
 import dev.crossgate.admin.filter.FilterEndpoint;
 import dev.crossgate.admin.route.RouteEndpoint;
 import dev.crossgate.admin.tenant.TenantEndpoint;
+import dev.crossgate.admin.transfer.TransfersEndpoint;
 import dev.crossgate.route.Route;
 import dev.crossgate.id.Ids;
 import dev.crossgate.store.ChangeLog;
@@ -23,6 +25,7 @@ import dev.crossgate.store.filter.FilterRepository;
 import dev.crossgate.store.route.RouteRepository;
 import dev.crossgate.store.tenant.TenantRepository;
 import dev.crossgate.store.token.TokenRepository;
+import dev.crossgate.store.transfer.TransferRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -66,7 +69,6 @@ public final class ControlPlane {
   private final ClusterHub hub;
   private final ChangeNotifications notifications;
   private final Redis redis;
-  private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
   private final long refreshTimer;
   private AdminServer server;
   private String generatedToken;
@@ -94,7 +96,7 @@ public final class ControlPlane {
         id -> vertx.executeBlocking(routeCache::refresh, false));
     this.generatedToken = bootstrapToken(options);
     this.follower = new ConfigFollower(vertx, changeLog, routes, filters, tenants, extensions::all, 1000);
-    changeListeners.add(follower::poke);
+    changeLog.onCommit(follower::poke); // this instance's writes apply at once; others' arrive by NOTIFY
     var instanceId = Ids.random("cp_").substring(0, 11);
     this.hub = new ClusterHub(vertx, follower, changeLog, nodes, options.cluster(), instanceId);
     // changes committed through other control-plane instances arrive by NOTIFY, in milliseconds
@@ -117,28 +119,15 @@ public final class ControlPlane {
           new TokenEndpoint(cp.tokens, auth),
           new ChangeEndpoint(cp.changeLog),
           new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
+          new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
+          new WhoAmIEndpoint(),
           cp.hub);
-      return AdminServer.start(vertx, options.admin(), auth, cp.changeLog, wrapNotify(cp, endpoints), extraMetrics)
+      return AdminServer.start(vertx, options.admin(), auth, cp.changeLog, endpoints, extraMetrics)
           .map(server -> {
             cp.server = server;
             return cp;
           })
           .recover(e -> cp.close().transform(ignored -> Future.failedFuture(e)));
-    });
-  }
-
-  /** Every write endpoint pokes the change listeners after it answered, so followers apply it at once. */
-  private static List<dev.crossgate.admin.http.AdminEndpoint> wrapNotify(ControlPlane cp,
-      List<dev.crossgate.admin.http.AdminEndpoint> endpoints) {
-    return List.of(router -> {
-      router.route("/admin/*").handler(ctx -> {
-        var method = ctx.request().method().name();
-        if (!method.equals("GET") && !method.equals("HEAD")) {
-          ctx.addEndHandler(ar -> cp.changeListeners.forEach(Runnable::run));
-        }
-        ctx.next();
-      });
-      endpoints.forEach(e -> e.mount(router));
     });
   }
 
@@ -170,11 +159,6 @@ public final class ControlPlane {
   /** The admin token generated on this first start (to print once), or null. */
   public String generatedToken() {
     return generatedToken;
-  }
-
-  /** Runs {@code listener} after every configuration write through this control plane's API. */
-  public void onChange(Runnable listener) {
-    changeListeners.add(listener);
   }
 
   public int port() {

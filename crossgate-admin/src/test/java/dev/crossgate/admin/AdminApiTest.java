@@ -208,6 +208,19 @@ class AdminApiTest {
   }
 
   @Test
+  void theConsoleIsServedAtItsContractUrl() throws Exception {
+    try (var kit = AdminKit.start("h2")) {
+      var page = kit.send("GET", "/console/", null, null, null);
+      var bare = kit.send("GET", "/console", null, null, null);
+
+      assertThat(page.status()).isEqualTo(200);
+      assertThat(page.header("content-type")).startsWith("text/html");
+      assertThat(bare.status()).isEqualTo(302);
+      assertThat(bare.header("location")).isEqualTo("/console/");
+    }
+  }
+
+  @Test
   void requestIdsAreEchoedOrGenerated() throws Exception {
     try (var kit = AdminKit.start("h2")) {
       var given = kit.send(HttpRequest.newBuilder(kit.uri("/healthz")).header("X-Request-Id", "abc-123").GET());

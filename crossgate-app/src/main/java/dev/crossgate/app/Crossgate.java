@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Crossgate.Version.class,
     description = "Crossgate: an API gateway for data that crosses networks.",
-    subcommands = {StandaloneCommand.class, AdminCommand.class, GatewayCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {StandaloneCommand.class, AdminCommand.class, GatewayCommand.class, SendCli.class,
+        CommandLine.HelpCommand.class})
 public final class Crossgate implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

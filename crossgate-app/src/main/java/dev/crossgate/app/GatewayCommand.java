@@ -51,6 +51,10 @@ final class GatewayCommand implements Callable<Integer> {
       + "schemes this node accepts; a change using another is refused (NACK) (default: ${DEFAULT-VALUE}).")
   Set<String> allowedSchemes;
 
+  @Option(names = "--control-plane-ca", description = "PEM CA certificate(s) for https control planes "
+      + "(default: the JVM's trust store).")
+  String controlPlaneCa;
+
   @Option(names = "--heartbeat", defaultValue = "PT3S", description = "Anti-entropy heartbeat period (default: ${DEFAULT-VALUE}).")
   Duration heartbeat;
 
@@ -60,11 +64,11 @@ final class GatewayCommand implements Callable<Integer> {
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var id = nodeId == null ? hostName() : nodeId;
     var options = new ClusterClientOptions(controlPlanes, id, clusterToken, common.dataDir,
-        NodePolicy.allowedUpstreamSchemes(allowedSchemes), heartbeat, version());
+        NodePolicy.allowedUpstreamSchemes(allowedSchemes), heartbeat, version(), controlPlaneCa);
     return RoleRunner.run("gateway", vertx, () -> ClusterClient.start(vertx, options).compose(cluster ->
         GatewayServer.start(vertx, gatewayOptions, cluster, List.of(),
             ExtensionOptions.defaults(common.dataDir.resolve("extensions"))).compose(traffic ->
-            NodeAdminForwarder.start(vertx, common.bind, nodeAdminPort, controlPlanes, cluster,
+            NodeAdminForwarder.start(vertx, common.bind, nodeAdminPort, controlPlanes, options.sslOptions(), cluster,
                 () -> traffic.metrics().scrape()).map(admin -> {
               LOG.info("crossgate gateway ready node={} gateway=http://{}:{} nodeAdmin=http://{}:{} controlPlane={}",
                   id, common.bind, traffic.port(), common.bind, admin.port(), controlPlanes);

@@ -3,6 +3,9 @@ package dev.crossgate.app;
 import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.extension.ExtensionOptions;
+import dev.crossgate.gateway.transfer.TransferEndpoint;
+import dev.crossgate.gateway.transfer.TransferSettings;
+import dev.crossgate.store.transfer.TransferRepository;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -42,7 +45,9 @@ final class StandaloneCommand implements Callable<Integer> {
         () -> registry.scrape() + (node.get() == null ? "" : node.get().metrics().scrape()))
         .compose(cp -> {
               var follower = cp.follower();
-              return GatewayServer.start(vertx, gatewayOptions, follower, List.of(),
+              var transfers = TransferEndpoint.create(vertx, new TransferRepository(cp.database().dataSource()),
+                  follower, TransferSettings.defaults(options.dataDir().resolve("transfers")));
+              return GatewayServer.start(vertx, gatewayOptions, follower, List.of(transfers),
                   ExtensionOptions.defaults(options.dataDir().resolve("extensions"))).map(traffic -> {
                 node.set(traffic);
                 cp.extensionCircuits(traffic::extensionCircuitOpen);
@@ -50,7 +55,7 @@ final class StandaloneCommand implements Callable<Integer> {
                 LOG.info("crossgate standalone ready admin=http://{}:{}/admin console=http://{}:{}/console/"
                         + " gateway=http://{}:{}", common.bind, cp.port(), common.bind, cp.port(), common.bind,
                     traffic.port());
-                Supplier<Future<Void>> close = () -> traffic.close().eventually(cp::close);
+                Supplier<Future<Void>> close = () -> traffic.close().eventually(transfers::close).eventually(cp::close);
                 return close;
               });
             }));

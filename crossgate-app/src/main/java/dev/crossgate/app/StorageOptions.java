@@ -45,8 +45,15 @@ final class StorageOptions {
       + "deltas; a node further behind gets a full snapshot (default: ${DEFAULT-VALUE}).")
   long retainedRevisions;
 
+  @Option(names = "--tls-cert", description = "PEM certificate chain: the admin port (Admin API, console, cluster "
+      + "stream) speaks HTTPS/WSS. Needs --tls-key.")
+  String tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM private key for --tls-cert.")
+  String tlsKey;
+
   ControlPlaneOptions toOptions(CommonOptions common) {
-    var admin = new dev.crossgate.admin.AdminOptions(common.bind, adminPort, adminMaxBody, 16 * 1024);
+    var admin = new dev.crossgate.admin.AdminOptions(common.bind, adminPort, adminMaxBody, 16 * 1024, tlsCert, tlsKey);
     var cluster = new ClusterOptions(blankToNull(clusterToken), Duration.ofSeconds(5), Duration.ofSeconds(60),
         retainedRevisions);
     return new ControlPlaneOptions(common.dataDir, admin, db, dbUser, blankToNull(dbPassword), redis, "crossgate:",

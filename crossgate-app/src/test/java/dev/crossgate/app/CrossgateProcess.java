@@ -98,6 +98,16 @@ final class CrossgateProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Waits for a command that ends by itself (e.g. {@code send}); returns its exit code. */
+  int waitFor(java.time.Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("crossgate did not finish within " + timeout + ":\n" + output());
+    }
+    reader.join(10_000);
+    return process.exitValue();
+  }
+
   @Override
   public void close() {
     process.destroyForcibly();

@@ -69,10 +69,36 @@ class StandaloneIT {
   }
 
   @Test
+  void sendUploadsAFileInChunksThroughTheStandaloneGateway(@TempDir Path dataDir) throws Exception {
+    try (var node = CrossgateProcess.start("standalone", "--data-dir", dataDir.toString(), "--admin-port", "0",
+        "--gateway-port", "0", "--admin-token", "cga_send-test-token")) {
+      var ready = node.awaitLine(READY, Duration.ofSeconds(60));
+      send(ready.group(1), "POST", "/admin/tenants", "cga_send-test-token", "{\"id\":\"acme\",\"name\":\"ACME\"}");
+      var key = send(ready.group(1), "POST", "/admin/tenants/acme/keys", "cga_send-test-token", "{}").body()
+          .replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
+      var file = dataDir.resolve("payload.bin");
+      var bytes = new byte[3 * 1024 * 1024 + 17];
+      new java.util.Random(7).nextBytes(bytes);
+      Files.write(file, bytes);
+
+      try (var sender = CrossgateProcess.start("send", file.toString(), "http://127.0.0.1:" + ready.group(2),
+          "--api-key", key, "--chunk-size", "1048576", "--data-dir", dataDir.resolve("client").toString())) {
+        assertThat(sender.waitFor(Duration.ofSeconds(60))).as(sender.output()).isZero();
+        assertThat(sender.output()).contains("sent payload.bin (" + bytes.length + " bytes)", "4 chunks sent");
+      }
+      var operators = send(ready.group(1), "GET", "/admin/transfers", "cga_send-test-token", null);
+      assertThat(operators.body()).contains("\"owner\":\"acme\"", "\"receivedBytes\":" + bytes.length);
+      node.stop();
+    }
+  }
+
+  @Test
   void everyRoleHasHelp() throws Exception {
-    try (var help = CrossgateProcess.start("standalone", "--help")) {
-      help.awaitLine("--gateway-port", Duration.ofSeconds(30));
-      assertThat(help.output()).contains("--data-dir", "--bind", "--db", "--redis", "--admin-token");
+    for (var role : new String[] {"standalone", "admin", "gateway", "send"}) {
+      try (var help = CrossgateProcess.start(role, "--help")) {
+        assertThat(help.waitFor(Duration.ofSeconds(30))).isZero();
+        assertThat(help.output()).as(role).contains("Usage: crossgate " + role);
+      }
     }
   }
 

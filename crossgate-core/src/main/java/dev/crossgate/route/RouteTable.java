@@ -46,12 +46,66 @@ public final class RouteTable implements RouteSource {
     return new RouteTable(routes, revision);
   }
 
-  /** A new table with {@code upserts} put and {@code deletedIds} removed; this one is unchanged. */
+  /**
+   * A new table with {@code upserts} put and {@code deletedIds} removed; this one is unchanged.
+   * Copy-on-write: only the id index, the outer host map and the path maps of the hosts a change
+   * touches are copied; untouched hosts and path lists are shared with this table.
+   */
   public RouteTable apply(Collection<Route> upserts, Collection<String> deletedIds, long newRevision) {
-    var merged = new HashMap<>(byId);
-    deletedIds.forEach(merged::remove);
-    upserts.forEach(r -> merged.put(r.id(), r));
-    return new RouteTable(merged.values(), newRevision);
+    if (upserts.size() + deletedIds.size() > byId.size() / 2) {
+      var merged = new HashMap<>(byId); // most of the table changes: building afresh is cheaper
+      deletedIds.forEach(merged::remove);
+      upserts.forEach(r -> merged.put(r.id(), r));
+      return new RouteTable(merged.values(), newRevision);
+    }
+    var ids = new HashMap<>(byId);
+    var hosts = new HashMap<>(byHost);
+    var copiedHosts = new java.util.HashSet<String>();
+    for (var id : deletedIds) {
+      var old = ids.remove(id);
+      if (old != null) {
+        unindex(hosts, copiedHosts, old);
+      }
+    }
+    for (var route : upserts) {
+      var old = ids.put(route.id(), route);
+      if (old != null) {
+        unindex(hosts, copiedHosts, old);
+      }
+      if (route.enabled()) {
+        var paths = pathsForWrite(hosts, copiedHosts, route.hostKey());
+        var list = new ArrayList<>(paths.getOrDefault(route.sourcePath(), List.of()));
+        list.add(route);
+        paths.put(route.sourcePath(), List.copyOf(list));
+      }
+    }
+    return new RouteTable(hosts, ids, newRevision);
+  }
+
+  private static void unindex(Map<String, Map<String, List<Route>>> hosts, java.util.Set<String> copied, Route old) {
+    if (!old.enabled() || !hosts.containsKey(old.hostKey())) {
+      return;
+    }
+    var paths = pathsForWrite(hosts, copied, old.hostKey());
+    var list = paths.get(old.sourcePath());
+    if (list == null) {
+      return;
+    }
+    var kept = list.stream().filter(r -> !r.id().equals(old.id())).toList();
+    if (kept.isEmpty()) {
+      paths.remove(old.sourcePath());
+    } else {
+      paths.put(old.sourcePath(), kept);
+    }
+  }
+
+  /** The path map of {@code hostKey} in {@code hosts}, copied once per apply so the old table stays intact. */
+  private static Map<String, List<Route>> pathsForWrite(Map<String, Map<String, List<Route>>> hosts,
+      java.util.Set<String> copied, String hostKey) {
+    if (copied.add(hostKey)) {
+      hosts.put(hostKey, new HashMap<>(hosts.getOrDefault(hostKey, Map.of())));
+    }
+    return hosts.get(hostKey);
   }
 
   /** This table at another revision: the same routes, shared, at no cost. */

@@ -22,14 +22,21 @@ public final class ChangeLog {
   public static final String CHANNEL = "crossgate_changes";
 
   private final Database database;
+  private final java.util.List<Runnable> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ChangeLog(Database database) {
     this.database = database;
   }
 
+  /** Runs {@code listener} after every committed write that logged a change, on the writer's thread. */
+  public void onCommit(Runnable listener) {
+    commitListeners.add(listener);
+  }
+
   /** Runs {@code work} in one transaction holding the revision lock; see {@link ChangeTransaction}. */
   public <T> T write(String actor, ChangeWork<T> work) {
-    return database.inTransaction(c -> {
+    var logged = new boolean[1];
+    var result = database.inTransaction(c -> {
       try (var lock = c.prepareStatement("UPDATE revision_counter SET counter_value = counter_value WHERE id = 1")) {
         lock.executeUpdate();
       }
@@ -40,7 +47,7 @@ public final class ChangeLog {
         current = rs.getLong(1);
       }
       var tx = new ChangeTransaction(c, actor, current);
-      var result = work.run(tx);
+      var outcome = work.run(tx);
       if (database.isPostgres() && tx.revision > current) {
         // delivered by PostgreSQL at commit, to every control-plane instance listening
         try (var notify = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
@@ -48,8 +55,13 @@ public final class ChangeLog {
           notify.execute();
         }
       }
-      return result;
+      logged[0] = tx.revision > current;
+      return outcome;
     });
+    if (logged[0]) {
+      commitListeners.forEach(Runnable::run);
+    }
+    return result;
   }
 
   /**

@@ -47,9 +47,9 @@ final class ClusterKit implements AutoCloseable {
   }
 
   /** One control-plane instance. */
-  record Admin(Vertx vertx, ControlPlane controlPlane, Path dataDir) {
+  record Admin(Vertx vertx, ControlPlane controlPlane, Path dataDir, boolean tls) {
     URI uri() {
-      return URI.create("http://127.0.0.1:" + controlPlane.port());
+      return URI.create((tls ? "https" : "http") + "://127.0.0.1:" + controlPlane.port());
     }
   }
 
@@ -67,14 +67,22 @@ final class ClusterKit implements AutoCloseable {
 
   /** A control-plane instance on {@code port} (0: any free port). */
   Admin startAdmin(int port) throws Exception {
+    return startAdmin(port, null);
+  }
+
+  /** A control-plane instance serving HTTPS/WSS with {@code tls} = {cert, key} PEM paths. */
+  Admin startAdmin(int port, Path[] tls) throws Exception {
     var vertx = Vertx.vertx();
     var dir = Files.createTempDirectory("cg-admin");
-    var options = ControlPlaneOptions.embedded(dir, "127.0.0.1", port)
+    var adminOptions = new dev.crossgate.admin.AdminOptions("127.0.0.1", port, 1 << 20, 16 * 1024,
+        tls == null ? null : tls[0].toString(), tls == null ? null : tls[1].toString());
+    var options = new ControlPlaneOptions(dir, adminOptions, null, null, null, null, "crossgate:",
+        Duration.ofHours(1), Duration.ofMinutes(5), null, ClusterOptions.defaults(null))
         .withDatabase(db.url(), "postgres", null)
         .withAdminToken(ADMIN_TOKEN)
         .withCluster(new ClusterOptions(CLUSTER_TOKEN, Duration.ofSeconds(2), Duration.ofSeconds(10), retained));
     var cp = await(ControlPlane.start(vertx, options, () -> ""));
-    var admin = new Admin(vertx, cp, dir);
+    var admin = new Admin(vertx, cp, dir, tls != null);
     admins.add(admin);
     return admin;
   }
@@ -86,13 +94,19 @@ final class ClusterKit implements AutoCloseable {
   }
 
   Node startNode(String id, Path dataDir, NodePolicy policy, List<URI> controlPlanes) throws Exception {
+    return startNode(id, dataDir, policy, controlPlanes, null);
+  }
+
+  /** A node; {@code trustedCa} verifies https control planes (null: the JVM's defaults). */
+  Node startNode(String id, Path dataDir, NodePolicy policy, List<URI> controlPlanes, String trustedCa)
+      throws Exception {
     var vertx = Vertx.vertx();
     var options = new ClusterClientOptions(controlPlanes, id, CLUSTER_TOKEN, dataDir, policy,
-        Duration.ofMillis(500), "test");
+        Duration.ofMillis(500), "test", trustedCa);
     var cluster = await(ClusterClient.start(vertx, options));
     var traffic = await(GatewayServer.start(vertx, GatewayOptions.defaults().withListen("127.0.0.1", 0)
         .withEventLoops(1), cluster, List.of()));
-    var admin = await(NodeAdminForwarder.start(vertx, "127.0.0.1", 0, controlPlanes, cluster,
+    var admin = await(NodeAdminForwarder.start(vertx, "127.0.0.1", 0, controlPlanes, options.sslOptions(), cluster,
         () -> traffic.metrics().scrape()));
     var node = new Node(id, vertx, cluster, traffic, admin, dataDir);
     nodes.add(node);

@@ -17,6 +17,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -39,7 +40,6 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   private final Vertx vertx;
   private final ClusterClientOptions options;
   private final SnapshotFile snapshotFile;
-  // counters for metrics and tests
   private final AtomicReference<GatewayConfig> current;
   private final WebSocketClient client;
   private final Context context;
@@ -48,9 +48,9 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   private int nextUrl;
   private long backoffMs = 250;
   private volatile boolean closed;
-  private final java.util.concurrent.atomic.AtomicLong snapshotsApplied = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong deltasApplied = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong snapshotsApplied = new AtomicLong();
+  private final AtomicLong deltasApplied = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
 
   private ClusterClient(Vertx vertx, ClusterClientOptions options, GatewayConfig initial) {
     this.vertx = vertx;
@@ -118,6 +118,9 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     var connect = new WebSocketConnectOptions().setAbsoluteURI(url)
         .addHeader("Authorization", "Bearer " + options.clusterToken())
         .setTimeout(10_000);
+    if ("https".equalsIgnoreCase(base.getScheme())) {
+      connect.setSsl(true).setSslOptions(options.sslOptions());
+    }
     client.connect(connect).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warn("control plane unreachable url={} error=\"{}\"; serving revision {}", base, ar.cause().getMessage(),
@@ -155,70 +158,68 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     vertx.setTimer(delay, id -> connect());
   }
 
+  /** Parses and applies on a worker: a snapshot of 100,000 routes is tens of megabytes of JSON. */
   private void onText(String text) {
-    ClusterMessage message;
-    try {
-      message = Json.mapper().readValue(text, ClusterMessage.class);
-    } catch (JsonProcessingException e) {
-      LOG.warn("unreadable message from control plane error=\"{}\"", e.getOriginalMessage());
-      return;
-    }
-    if (message instanceof ClusterMessage.Snapshot snapshot) {
-      apply(snapshot.revision(), () -> applySnapshot(snapshot));
-    } else if (message instanceof ClusterMessage.Delta delta) {
-      apply(delta.toRevision(), () -> applyDelta(delta));
-    } else {
-      LOG.warn("unexpected message from control plane type={}", message.getClass().getSimpleName());
-    }
-  }
-
-  /** Result of applying one batch: the new config, the errors that refused it, or a gap. */
-  private record Applied(GatewayConfig config, List<ClusterMessage.ApplyError> errors, boolean gap) {}
-
-  private void apply(long revision, java.util.concurrent.Callable<Applied> work) {
     // ordered: batches are applied one after the other, in the order they arrived
-    vertx.executeBlocking(work, true).onComplete(ar -> {
+    vertx.executeBlocking(() -> applyMessage(text), true).onComplete(ar -> {
       if (ar.failed()) {
-        send(new ClusterMessage.Nack(revision, List.of(
-            new ClusterMessage.ApplyError("BATCH", Long.toString(revision), ar.cause().getMessage()))));
+        LOG.warn("cannot apply a message from the control plane error=\"{}\"", ar.cause().getMessage());
         return;
       }
       var result = ar.result();
       if (result.gap()) {
         hello(); // tell the control plane where this node really is; it sends from there
-        return;
-      }
-      if (!result.errors().isEmpty()) {
+      } else if (!result.errors().isEmpty()) {
         refused.incrementAndGet();
-        LOG.warn("refused revision={} errors={}", revision, result.errors());
-        send(new ClusterMessage.Nack(revision, result.errors()));
-        return;
+        LOG.warn("refused revision={} errors={}", result.revision(), result.errors());
+        send(new ClusterMessage.Nack(result.revision(), result.errors()));
+      } else {
+        send(new ClusterMessage.Ack(result.config().revision(), result.config().hashHex()));
       }
-      send(new ClusterMessage.Ack(result.config().revision(), result.config().hashHex()));
     });
   }
+
+  private Applied applyMessage(String text) throws java.io.IOException {
+    ClusterMessage message;
+    try {
+      message = Json.mapper().readValue(text, ClusterMessage.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("unreadable message: " + e.getOriginalMessage(), e);
+    }
+    if (message instanceof ClusterMessage.Snapshot snapshot) {
+      return applySnapshot(snapshot);
+    }
+    if (message instanceof ClusterMessage.Delta delta) {
+      return applyDelta(delta);
+    }
+    throw new IllegalArgumentException("unexpected message " + message.getClass().getSimpleName());
+  }
+
+  /** Result of applying one batch at {@code revision}: the new config, the errors that refused it, or a gap. */
+  private record Applied(long revision, GatewayConfig config, List<ClusterMessage.ApplyError> errors, boolean gap) {}
 
   private Applied applySnapshot(ClusterMessage.Snapshot snapshot) throws java.io.IOException {
     var config = snapshot.toConfig();
     if (!config.hashHex().equals(snapshot.hash())) {
-      return refused(new ClusterMessage.ApplyError("SNAPSHOT", Long.toString(snapshot.revision()),
-          "hash " + config.hashHex() + " computed here differs from " + snapshot.hash()));
+      return refused(snapshot.revision(), new ClusterMessage.ApplyError("SNAPSHOT",
+          Long.toString(snapshot.revision()), "hash " + config.hashHex() + " computed here differs from " + snapshot.hash()));
     }
     var errors = options.policy().check(config.routes().routes());
-    return errors.isEmpty() ? swap(config, "snapshot") : new Applied(null, errors, false);
+    return errors.isEmpty() ? swap(config, "snapshot") : new Applied(snapshot.revision(), null, errors, false);
   }
 
   private Applied applyDelta(ClusterMessage.Delta delta) throws java.io.IOException {
     var from = current.get();
     if (delta.fromRevision() > from.revision()) {
       LOG.warn("delta gap fromRevision={} appliedRevision={}; asking again", delta.fromRevision(), from.revision());
-      return new Applied(null, List.of(), true);
+      return new Applied(delta.toRevision(), null, List.of(), true);
     }
     GatewayConfig next;
     try {
       next = ConfigApplier.apply(from, delta.changes());
     } catch (IllegalArgumentException e) {
-      return refused(new ClusterMessage.ApplyError("DELTA", Long.toString(delta.toRevision()), e.getMessage()));
+      return refused(delta.toRevision(),
+          new ClusterMessage.ApplyError("DELTA", Long.toString(delta.toRevision()), e.getMessage()));
     }
     var touched = new ArrayList<Route>();
     for (var change : delta.changes()) {
@@ -228,7 +229,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
       }
     }
     var errors = options.policy().check(touched);
-    return errors.isEmpty() ? swap(next, "delta") : new Applied(null, errors, false);
+    return errors.isEmpty() ? swap(next, "delta") : new Applied(delta.toRevision(), null, errors, false);
   }
 
   private Applied swap(GatewayConfig next, String how) throws java.io.IOException {
@@ -237,11 +238,11 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
         next.routes().size(), next.hashHex());
     snapshotFile.write(next);
     (how.equals("snapshot") ? snapshotsApplied : deltasApplied).incrementAndGet();
-    return new Applied(next, List.of(), false);
+    return new Applied(next.revision(), next, List.of(), false);
   }
 
-  private static Applied refused(ClusterMessage.ApplyError error) {
-    return new Applied(null, List.of(error), false);
+  private static Applied refused(long revision, ClusterMessage.ApplyError error) {
+    return new Applied(revision, null, List.of(error), false);
   }
 
   private void heartbeat() {

@@ -38,9 +38,12 @@ public final class NodeAdminForwarder {
     this.server = server;
   }
 
-  /** @param metrics this node's Prometheus text, served at {@code /metrics} */
+  /**
+   * @param ssl TLS settings for https control planes
+   * @param metrics this node's Prometheus text, served at {@code /metrics}
+   */
   public static Future<NodeAdminForwarder> start(Vertx vertx, String bind, int port, List<URI> controlPlanes,
-      ClusterClient cluster, java.util.function.Supplier<String> metrics) {
+      io.vertx.core.net.ClientSSLOptions ssl, ClusterClient cluster, java.util.function.Supplier<String> metrics) {
     var client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000));
     var next = new AtomicInteger();
     return vertx.createHttpServer(new HttpServerOptions().setHost(bind).setPort(port))
@@ -48,15 +51,15 @@ public final class NodeAdminForwarder {
           if (req.path().equals("/metrics")) {
             req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get());
           } else {
-            forward(req, client, controlPlanes, next, cluster);
+            forward(req, client, controlPlanes, ssl, next, cluster);
           }
         })
         .listen()
         .map(NodeAdminForwarder::new);
   }
 
-  private static void forward(HttpServerRequest req, HttpClient client, List<URI> controlPlanes, AtomicInteger next,
-      ClusterClient cluster) {
+  private static void forward(HttpServerRequest req, HttpClient client, List<URI> controlPlanes,
+      io.vertx.core.net.ClientSSLOptions ssl, AtomicInteger next, ClusterClient cluster) {
     if (req.path().equals("/healthz")) {
       req.response().putHeader("content-type", "application/json")
           .end("{\"status\":\"up\",\"revision\":" + cluster.get().revision() + ",\"connected\":" + cluster.connected() + "}");
@@ -70,6 +73,9 @@ public final class NodeAdminForwarder {
     var base = controlPlanes.get(Math.floorMod(next.get(), controlPlanes.size()));
     var options = new RequestOptions().setMethod(req.method()).setAbsoluteURI(base.resolve(req.uri()).toString())
         .setTimeout(30_000);
+    if ("https".equalsIgnoreCase(base.getScheme())) {
+      options.setSsl(true).setSslOptions(ssl);
+    }
     client.request(options).compose(out -> {
       req.headers().forEach((name, value) -> {
         if (REQUEST_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {

@@ -63,23 +63,14 @@ public final class NodeRepository {
     var now = Timestamp.from(clock.instant());
     var trimmed = error == null ? null : error.substring(0, Math.min(error.length(), MAX_ERROR));
     database.inTransaction(c -> {
-      long next;
-      try (var ps = c.prepareStatement("SELECT COALESCE(MAX(id), 0) + 1 FROM node_sync_log WHERE node_id = ?")) {
+      try (var ps = c.prepareStatement("INSERT INTO node_sync_log (node_id, revision, result, config_hash, error, at)"
+          + " VALUES (?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, nodeId);
-        try (var rs = ps.executeQuery()) {
-          rs.next();
-          next = rs.getLong(1);
-        }
-      }
-      try (var ps = c.prepareStatement("INSERT INTO node_sync_log (id, node_id, revision, result, config_hash, error, at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-        ps.setLong(1, next);
-        ps.setString(2, nodeId);
-        ps.setLong(3, revision);
-        ps.setString(4, ack ? "ACK" : "NACK");
-        ps.setString(5, hash);
-        ps.setString(6, trimmed);
-        ps.setTimestamp(7, now);
+        ps.setLong(2, revision);
+        ps.setString(3, ack ? "ACK" : "NACK");
+        ps.setString(4, hash);
+        ps.setString(5, trimmed);
+        ps.setTimestamp(6, now);
         ps.executeUpdate();
       }
       var sql = ack

@@ -1,0 +1,360 @@
+package dev.crossgate.admin.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.crossgate.admin.AdminKit;
+import dev.crossgate.store.cluster.NodeRepository;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+
+/** The web console in real headless Chromium against a running control plane (one per test). */
+class ConsoleTest {
+  private AdminKit kit;
+  private ConsoleBrowser browser;
+
+  @BeforeEach
+  void startControlPlaneAndBrowser() throws Exception {
+    kit = AdminKit.start("h2");
+    browser = ConsoleBrowser.start();
+  }
+
+  /** The browser goes first: its kept-alive connections would hold up the server's graceful shutdown. */
+  @AfterEach
+  void stopBrowserAndControlPlane() throws Exception {
+    try {
+      browser.close();
+    } finally {
+      kit.close();
+    }
+  }
+
+  /** The console's page, at its contract URL. */
+  private java.net.URI console() {
+    return kit.uri("/console/");
+  }
+
+  private String createRoute(String json) throws Exception {
+    var created = kit.post("/admin/routes", json);
+    assertThat(created.status()).isEqualTo(201);
+    return created.json().path("id").asText();
+  }
+
+  private static By row(String routeId) {
+    return By.cssSelector("tr[data-route-id='" + routeId + "']");
+  }
+
+  @Test
+  void aWrongTokenIsRefusedInPlainWords() {
+    browser.signInExpectingRefusal(console(), "cga_not-a-token");
+
+    var refusal = browser.waitForText(By.id("sign-in-status"), "not accepted");
+    browser.screenshot("sign-in");
+
+    assertThat(refusal).contains("This token was not accepted");
+  }
+
+  @Test
+  void aRouteWithABadTargetShowsTheFieldErrorAndIsListedOnceFixed() throws Exception {
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.click(By.id("new-route"));
+    browser.type(By.id("route-service"), "shop");
+    browser.type(By.id("route-summary"), "the shop's home page");
+    browser.type(By.id("route-sourcePath"), "/shop");
+    browser.type(By.id("route-version"), "v1");
+    browser.type(By.id("route-targetUrl"), "ftp://svc/home");
+    browser.click(By.cssSelector("input[name=methods][value=GET]"));
+
+    browser.click(By.id("save-route"));
+    var fieldError = browser.waitForText(By.cssSelector("[data-field=targetUrl] .field-error"), "scheme");
+    browser.script("document.querySelector('[data-field=targetUrl]').scrollIntoView({block: 'center'})");
+    browser.screenshot("route-form-errors");
+    browser.type(By.id("route-targetUrl"), "http://svc/home");
+    browser.click(By.id("save-route"));
+    var listed = browser.waitForText(By.id("routes-results"), "http://svc/home");
+    browser.screenshot("routes");
+
+    assertThat(fieldError).contains("scheme 'ftp' is not supported; use http or https");
+    assertThat(browser.waitForText(By.id("routes-status"), "created")).contains("Route shop /shop was created");
+    assertThat(listed).contains("shop", "/shop", "v1", "GET");
+    assertThat(kit.get("/admin/routes?service=shop").json().path("items")).hasSize(1);
+  }
+
+  @Test
+  void everyBadFieldIsShownNextToItsOwnField() {
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.click(By.id("new-route"));
+    browser.type(By.id("route-sourcePath"), "shop");
+    browser.type(By.id("route-connectMs"), "0");
+    browser.click(By.id("add-param"));
+    browser.type(By.cssSelector(".param-row .param-name"), "1 bad name");
+
+    browser.click(By.id("save-route"));
+
+    assertThat(browser.waitForText(By.cssSelector("[data-field=service] .field-error"), "required")).isEqualTo("is required");
+    assertThat(browser.waitForText(By.cssSelector("[data-field=sourcePath] .field-error"), "start"))
+        .isEqualTo("must start with '/'");
+    assertThat(browser.waitForText(By.cssSelector("[data-field='timeouts.connectMs'] .field-error"), "between"))
+        .contains("must be between 1 and");
+    assertThat(browser.waitForText(By.cssSelector(".param-row .field-error"), "params[0].name"))
+        .contains("letters, digits");
+    assertThat(browser.waitForText(By.id("form-status"), "Some fields")).contains("Some fields need attention");
+  }
+
+  @Test
+  void routesAreSearchedByServiceAndPagedTwentyAtATime() throws Exception {
+    var batch = new StringBuilder("[");
+    for (int i = 0; i < 23; i++) {
+      batch.append(i == 0 ? "" : ",").append("{\"service\":\"inventory\",\"sourcePath\":\"/inventory/item")
+          .append(i).append("\",\"targetUrl\":\"http://svc/item").append(i).append("\"}");
+    }
+    assertThat(kit.post("/admin/routes/batch", batch.append("]").toString()).status()).isEqualTo(201);
+    createRoute("{\"service\":\"billing\",\"sourcePath\":\"/billing\",\"targetUrl\":\"http://svc/billing\"}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+
+    browser.waitForText(By.id("routes-results"), "inventory");
+    var firstPage = browser.rows(By.cssSelector("#routes-results tbody tr"));
+    browser.click(By.id("next-page"));
+    browser.waitForText(By.cssSelector(".pager"), "Page 2");
+    var secondPage = browser.rows(By.cssSelector("#routes-results tbody tr"));
+    browser.type(By.id("search-service"), "billing");
+    browser.click(By.cssSelector("form.search button[type=submit]"));
+    var found = browser.waitForText(By.id("routes-results"), "http://svc/billing");
+    browser.type(By.id("search-service"), "nobody");
+    browser.click(By.cssSelector("form.search button[type=submit]"));
+    var none = browser.waitForText(By.id("routes-results"), "No route matches");
+
+    assertThat(firstPage).isEqualTo(20);
+    assertThat(secondPage).isEqualTo(4);
+    assertThat(found).doesNotContain("inventory");
+    assertThat(none).contains("must match exactly");
+  }
+
+  @Test
+  void aFilterRuleIsCheckedAddedAndDeleted() throws Exception {
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.open("#/filters", "Filters");
+    browser.waitForText(By.id("main"), "No filter rules");
+
+    browser.type(By.id("filter-name"), "block scanners");
+    browser.type(By.id("filter-value"), "10.0.0.300");
+    browser.click(By.cssSelector("#filter-form button[type=submit]"));
+    var valueError = browser.waitForText(By.cssSelector("#filter-form [data-field=value] .field-error"), "not an IP");
+    browser.type(By.id("filter-value"), "203.0.113.0/24");
+    browser.click(By.cssSelector("#filter-form button[type=submit]"));
+    var listed = browser.waitForText(By.tagName("table"), "203.0.113.0/24");
+    browser.script("window.scrollTo(0, 0)");
+    browser.screenshot("filters");
+    browser.click(By.cssSelector("table button.danger"));
+    browser.click(By.id("confirm-yes"));
+    var deleted = browser.waitForText(By.id("filters-status"), "deleted");
+
+    assertThat(valueError).contains("'10.0.0.300' is not an IP address or CIDR block");
+    assertThat(listed).contains("block scanners", "403");
+    assertThat(deleted).contains("Filter rule \"block scanners\" was deleted");
+    assertThat(kit.get("/admin/filters").json().path("items")).isEmpty();
+  }
+
+  @Test
+  void editingARoutesVersionIsSavedAndShownInTheList() throws Exception {
+    var id = createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+
+    browser.click(By.cssSelector("tr[data-route-id='" + id + "'] a.button"));
+    browser.type(By.id("route-version"), "v2");
+    browser.click(By.id("save-route"));
+
+    assertThat(browser.waitForText(By.id("routes-status"), "saved")).contains("Route shop /shop was saved");
+    assertThat(browser.waitForText(row(id), "v2")).doesNotContain("v1");
+    assertThat(kit.get("/admin/routes/" + id).json().path("version").asText()).isEqualTo("v2");
+  }
+
+  @Test
+  void savingARouteSomeoneElseChangedMeanwhileIsRefusedInPlainWords() throws Exception {
+    var id = createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.open("#/routes/" + id, "Edit route");
+
+    kit.put("/admin/routes/" + id, "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/other\"}");
+    browser.type(By.id("route-version"), "v9");
+    browser.click(By.id("save-route"));
+
+    assertThat(browser.waitForText(By.id("form-status"), "Someone else"))
+        .contains("Someone else changed this since you opened it");
+    assertThat(kit.get("/admin/routes/" + id).json().path("version").asText()).isEqualTo("v1");
+  }
+
+  @Test
+  void signInAndTheConfirmationDialogWorkFromTheKeyboard() throws Exception {
+    var id = createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
+    browser.signInWithEnterKey(console(), AdminKit.ADMIN_TOKEN);
+    browser.waitForText(By.tagName("h1"), "Routes");
+
+    browser.click(By.cssSelector("tr[data-route-id='" + id + "'] button.danger"));
+    var focused = browser.script("return document.activeElement.textContent");
+    browser.pressEscape();
+    browser.waitUntilGone(By.cssSelector("dialog.confirm"));
+
+    assertThat(focused).isEqualTo("Cancel");
+    assertThat(kit.get("/admin/routes/" + id).status()).isEqualTo(200);
+  }
+
+  @Test
+  void deletingARouteAsksForConfirmationAndRemovesIt() throws Exception {
+    var id = createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    var deleteButton = By.cssSelector("tr[data-route-id='" + id + "'] button.danger");
+
+    browser.click(deleteButton);
+    var question = browser.waitForText(By.id("confirm-question"), "Delete");
+    browser.click(By.cssSelector("dialog.confirm button:not(.danger)"));
+    browser.waitUntilGone(By.cssSelector("dialog.confirm"));
+    var keptAfterCancel = kit.get("/admin/routes/" + id).status();
+    browser.click(deleteButton);
+    browser.click(By.id("confirm-yes"));
+
+    assertThat(question).contains("Delete the route shop /shop?");
+    assertThat(keptAfterCancel).isEqualTo(200);
+    assertThat(browser.waitForText(By.id("routes-status"), "deleted")).contains("Route shop /shop was deleted");
+    browser.waitForText(By.id("routes-results"), "No routes yet");
+    assertThat(kit.get("/admin/routes/" + id).status()).isEqualTo(404);
+  }
+
+  @Test
+  void resolvingAUrlShowsTheVersionAndTargetItReaches() throws Exception {
+    createRoute("{\"service\":\"catalog\",\"sourcePath\":\"/catalog\",\"version\":\"v1\",\"defaultVersion\":true,"
+        + "\"targetUrl\":\"http://svc/home\"}");
+    createRoute("{\"service\":\"catalog\",\"sourcePath\":\"/catalog\",\"version\":\"v2\",\"targetUrl\":\"http://svc/index\"}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+
+    browser.type(By.id("resolve-url"), "http://api.example.com/catalog/v2/items?page=2");
+    browser.click(By.id("resolve"));
+    var version = browser.waitForText(By.id("resolved-version"), "v2");
+    var target = browser.waitForText(By.id("resolved-target"), "http://svc/index");
+    browser.script("document.getElementById('resolve-heading').scrollIntoView()");
+    browser.screenshot("resolve");
+    browser.type(By.id("resolve-url"), "/nowhere/at/all");
+    browser.click(By.id("resolve"));
+    var missing = browser.waitForText(By.id("resolve-result"), "No route matches");
+
+    assertThat(version).isEqualTo("v2");
+    assertThat(target).isEqualTo("http://svc/index/items?page=2");
+    assertThat(missing).contains("the gateway would answer 404");
+  }
+
+  @Test
+  void aViewerSeesNoWriteControlsAndAForcedWriteShowsThe403Message() throws Exception {
+    createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
+    var viewer = kit.post("/admin/tokens", "{\"name\":\"auditor\",\"role\":\"VIEWER\"}").json().path("token").asText();
+    browser.signIn(console(), viewer);
+
+    var who = browser.waitForText(By.id("who-name"), "auditor");
+    browser.waitForText(By.id("routes-results"), "http://svc/home");
+    var writeControls = browser.present(By.id("new-route")) || browser.present(By.cssSelector("#routes-results button.danger"));
+    browser.open("#/routes/new", "New route");
+    var saveDisabled = browser.script("return document.getElementById('save-route').matches(':disabled')");
+    browser.script("document.getElementById('route-fields').disabled = false");
+    browser.type(By.id("route-service"), "forced");
+    browser.type(By.id("route-sourcePath"), "/forced");
+    browser.type(By.id("route-targetUrl"), "http://svc/forced");
+    browser.click(By.id("save-route"));
+    var refusal = browser.waitForText(By.id("form-status"), "nothing was changed");
+    browser.open("#/tenants", "Tenants");
+    var tenantForm = browser.present(By.id("tenant-form"));
+
+    assertThat(who).contains("viewer");
+    assertThat(writeControls).isFalse();
+    assertThat(saveDisabled).isEqualTo(true);
+    assertThat(refusal).contains("read-only (viewer) token, so nothing was changed");
+    assertThat(tenantForm).isFalse();
+    assertThat(kit.get("/admin/routes?service=forced").json().path("items")).isEmpty();
+  }
+
+  @Test
+  void aTenantsNewKeyIsShownOnceAndTheChangeLogListsTheChanges() throws Exception {
+    createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+
+    browser.open("#/tenants", "Tenants");
+    browser.type(By.id("tenant-id"), "acme");
+    browser.type(By.id("tenant-name"), "Acme Corp.");
+    browser.click(By.cssSelector("#tenant-form button[type=submit]"));
+    browser.waitForText(By.tagName("h1"), "Tenant Acme Corp.");
+    browser.type(By.id("key-participant"), "billing");
+    browser.click(By.cssSelector("#issue-key button[type=submit]"));
+    var key = browser.find(By.id("issued-key")).getAttribute("value");
+    var keys = browser.waitForText(By.id("keys"), "billing");
+    browser.screenshot("tenant-keys");
+    browser.open("#/tenants", "Tenants");
+    browser.waitForText(By.tagName("table"), "acme");
+    browser.screenshot("tenants");
+    browser.open("#/changes", "Change log");
+    var changes = browser.waitForText(By.tagName("table"), "API key");
+    browser.screenshot("change-log");
+
+    assertThat(key).isNotBlank();
+    assertThat(keys).contains(key.substring(0, 6), "billing").doesNotContain(key);
+    assertThat(changes).contains("route", "tenant", "API key", "created", "shop /shop v1 → http://svc/home", "bootstrap");
+  }
+
+  @Test
+  void nodesShowTheirRevisionLagAndLastErrorAndCanBeResynced() throws Exception {
+    createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
+    // what the cluster hub records when a node says HELLO at revision 0 and then refuses revision 1
+    var nodes = new NodeRepository(kit.controlPlane().database(), Clock.systemUTC());
+    nodes.seen("edge-1", 0, "4f2a9c01d3e5b7a8", "0.1.0", "admin-a");
+    nodes.recordResult("edge-1", 1, false, "4f2a9c01d3e5b7a8", "route table rejected: duplicate source /shop");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+
+    browser.open("#/nodes", "Nodes");
+    var node = browser.waitForText(By.cssSelector("tr[data-node-id='edge-1']"), "NACK");
+    browser.click(By.cssSelector("tr[data-node-id='edge-1'] summary"));
+    var history = browser.waitForText(By.cssSelector("tr[data-node-id='edge-1'] ul.history"), "revision 1");
+    browser.screenshot("nodes");
+    browser.click(By.cssSelector("tr[data-node-id='edge-1'] button"));
+    browser.click(By.id("confirm-yes"));
+    var resync = browser.waitForText(By.id("nodes-status"), "full snapshot");
+
+    assertThat(node).contains("edge-1", "1 behind", "4f2a9c01d3e5", "route table rejected: duplicate source /shop");
+    assertThat(history).contains("NACK");
+    assertThat(resync).contains("Node edge-1 will receive a full snapshot");
+  }
+
+  @Test
+  void transfersShowTheirOwnerStatusAndProgress() throws Exception {
+    var now = java.time.Instant.now();
+    new dev.crossgate.store.transfer.TransferRepository(kit.controlPlane().database().dataSource()).insert(
+        new dev.crossgate.store.transfer.TransferRecord("acme", "tx_report-2026", "native", 1024, 4, 4096L,
+            "sha-256", null, "report.csv", null, null, dev.crossgate.store.transfer.TransferStatus.OPEN, null, null,
+            0, now, now, now.plusSeconds(3600)));
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+
+    browser.open("#/transfers", "Transfers");
+    var list = browser.waitForText(By.id("transfers-list"), "tx_report-2026");
+    browser.screenshot("transfers");
+
+    assertThat(list).contains("acme", "report.csv", "open", "0%", "0 B of 4.0 KiB");
+  }
+
+  @Test
+  void aNarrowWindowPutsTheNavigationAboveThePage() throws Exception {
+    createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+
+    browser.resize(new Dimension(420, 860));
+    browser.waitForText(By.id("routes-results"), "http://svc/home");
+    var navBottom = browser.find(By.id("nav")).getRect().getY() + browser.find(By.id("nav")).getRect().getHeight();
+    var mainTop = browser.find(By.id("main")).getRect().getY();
+    var overflow = browser.script("return document.documentElement.scrollWidth > document.documentElement.clientWidth");
+    browser.screenshot("routes-narrow");
+    browser.open("#/tasks", "Tasks");
+    var tasks = browser.waitForText(By.id("main"), "Not available yet");
+
+    assertThat(navBottom).isLessThanOrEqualTo(mainTop);
+    assertThat(overflow).isEqualTo(false);
+    assertThat(tasks).contains("Not available yet in this version");
+  }
+}

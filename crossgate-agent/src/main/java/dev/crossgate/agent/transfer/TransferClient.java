@@ -1,0 +1,375 @@
+package dev.crossgate.agent.transfer;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.crossgate.id.Ids;
+import dev.crossgate.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sending side of the native transfer protocol (DESIGN.md "Resumable transfer"): describes
+ * the file, keeps the descriptor and chunk digests in its state dir, asks the gateway what it
+ * already holds, sends the missing chunks ({@code parallelism} at a time) with RFC 9530
+ * {@code Content-Digest}, resends a chunk the gateway rejects, and sends the end notification with
+ * the whole file's {@code Repr-Digest}. The file is read once, in order: the whole-file digest is
+ * computed on the way, also over the chunks the gateway already holds (which are not resent).
+ *
+ * <p>{@link #send} blocks the calling thread; one client sends one file at a time.
+ */
+public final class TransferClient {
+  private static final Logger LOG = LoggerFactory.getLogger(TransferClient.class);
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+
+  private final TransferOptions options;
+  private final HttpClient http;
+  private final ChunkListener listener;
+  private final ProgressLine progress;
+  private final AtomicBoolean cancelled = new AtomicBoolean();
+
+  private TransferClient(TransferOptions options, ChunkListener listener, ProgressLine progress) {
+    this.options = options;
+    this.listener = listener;
+    this.progress = progress;
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(java.time.Duration.ofSeconds(10)).build();
+  }
+
+  public static TransferClient create(TransferOptions options) {
+    return new TransferClient(options, ChunkListener.NONE, ProgressLine.forConsole());
+  }
+
+  /** A client that tells {@code listener} about each accepted chunk (tests, progress views). */
+  public static TransferClient create(TransferOptions options, ChunkListener listener) {
+    return new TransferClient(options, listener, ProgressLine.forConsole());
+  }
+
+  /**
+   * Stops the running send as a crash would: no new chunk is started, chunks in flight are not
+   * waited for, local state is kept. Any thread.
+   */
+  public void cancel() {
+    cancelled.set(true);
+  }
+
+  /**
+   * Sends {@code file} to the gateway at {@code gateway} ({@code http://host:port}, or the full
+   * {@code …/_transfers} URL), resuming an earlier run for the same file when there is one.
+   */
+  public TransferResult send(Path file, URI gateway) throws TransferException {
+    var base = transfersUrl(gateway);
+    var state = SendState.forFile(options.stateDir(), file);
+    try {
+      long size = Files.size(file);
+      long mtime = Files.getLastModifiedTime(file).toMillis();
+      var descriptor = state.load();
+      if (descriptor == null || descriptor.size() != size || descriptor.modifiedMillis() != mtime
+          || !java.util.Objects.equals(descriptor.target(), options.target())) {
+        if (descriptor != null) {
+          LOG.info("event=transfer-restart file={} reason=source-or-target-changed oldTask={}", file, descriptor.taskId());
+        }
+        descriptor = new SendState.Descriptor(Ids.random("tx_"), file.toAbsolutePath().toString(), size, mtime,
+            options.chunkSize(), options.target());
+        state.save(descriptor);
+      }
+      return run(file, base, state, descriptor);
+    } catch (IOException e) {
+      throw new TransferException("cannot read " + file + " or the state dir: " + e.getMessage(), false, e);
+    }
+  }
+
+  private TransferResult run(Path file, URI base, SendState state, SendState.Descriptor d)
+      throws TransferException, IOException {
+    long chunkCount = (d.size() + d.chunkSize() - 1) / d.chunkSize();
+    var body = new LinkedHashMap<String, Object>();
+    body.put("taskId", d.taskId());
+    body.put("chunkSize", d.chunkSize());
+    body.put("chunkCount", chunkCount);
+    body.put("totalSize", d.size());
+    body.put("digest", options.digest());
+    body.put("name", file.getFileName().toString());
+    if (d.target() != null) {
+      body.put("target", d.target());
+    }
+    var created = call(HttpRequest.newBuilder(base).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(Json.write(body))), "create");
+    if (created.statusCode() == 409) {
+      state.clear();
+      throw new TransferException("the gateway refused the descriptor: " + detail(created), false, null);
+    }
+    requireOk(created, "create");
+    var status = Json.mapper().readValue(created.body(), MAP);
+    if ("COMPLETED".equals(status.get("status"))) {
+      state.clear();
+      return new TransferResult(d.taskId(), d.size(), 0, 0, chunkCount, null, (String) status.get("delivery"));
+    }
+    if ("FAILED".equals(status.get("status"))) {
+      state.clear();
+      throw new TransferException("the gateway failed this transfer earlier: " + status.get("failure"), false, null);
+    }
+    Set<Long> held = new HashSet<>();
+    for (var n : (List<?>) status.getOrDefault("received", List.of())) {
+      held.add(((Number) n).longValue());
+    }
+    var loggedDigests = state.digests();
+    var transferUrl = URI.create(base + "/" + d.taskId());
+    var sent = new AtomicLong();
+    var resent = new AtomicLong();
+    progress.start(d.size(), held.size() * (long) d.chunkSize());
+
+    var fileDigest = ChunkDigest.start(options.digest());
+    // the only chunk-sized memory of a send: one buffer per chunk in flight and one being read
+    var buffers = new java.util.concurrent.ArrayBlockingQueue<byte[]>(options.parallelism() + 1);
+    for (int i = 0; i <= options.parallelism(); i++) {
+      buffers.add(new byte[(int) Math.min(d.chunkSize(), Math.max(1, d.size()))]);
+    }
+    ExecutorService senders = Executors.newFixedThreadPool(options.parallelism(), daemonThreads());
+    CompletionService<Long> done = new ExecutorCompletionService<>(senders);
+    int inFlight = 0;
+    var failures = new ArrayList<Throwable>();
+    try (var channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      for (long n = 0; n < chunkCount && failures.isEmpty(); n++) {
+        if (cancelled.get()) {
+          throw new TransferException("cancelled", true, null);
+        }
+        long offset = n * d.chunkSize();
+        int length = (int) Math.min(d.chunkSize(), d.size() - offset);
+        var bytes = take(buffers);
+        readFully(channel, ByteBuffer.wrap(bytes, 0, length), offset);
+        fileDigest.update(bytes, length);
+        var logged = loggedDigests.get(n);
+        if (held.contains(n)) {
+          var same = logged == null || logged.equals(ChunkDigest.of(options.digest(), bytes, length));
+          buffers.add(bytes);
+          if (!same) {
+            throw sourceChanged(state, n);
+          }
+          continue;
+        }
+        while (inFlight >= options.parallelism()) {
+          inFlight--;
+          collect(done, failures);
+        }
+        long number = n;
+        done.submit(() -> {
+          try {
+            // digesting here, on the sender threads, keeps the reading thread to one digest pass
+            var digest = ChunkDigest.of(options.digest(), bytes, length);
+            if (logged == null) {
+              state.logDigest(number, digest);
+            } else if (!logged.equals(digest)) {
+              throw sourceChanged(state, number);
+            }
+            return putChunk(transferUrl, number, bytes, length, digest, sent, resent);
+          } finally {
+            buffers.add(bytes);
+          }
+        });
+        inFlight++;
+      }
+      while (inFlight > 0 && !cancelled.get()) {
+        inFlight--;
+        collect(done, failures);
+      }
+    } finally {
+      senders.shutdownNow();
+      progress.finish();
+    }
+    if (cancelled.get()) {
+      throw new TransferException("cancelled", true, null);
+    }
+    if (!failures.isEmpty()) {
+      var first = failures.get(0);
+      throw first instanceof TransferException te ? te
+          : new TransferException("sending chunks failed: " + first.getMessage(), true, first);
+    }
+    var fileDigestField = fileDigest.finish();
+    var completed = call(HttpRequest.newBuilder(URI.create(transferUrl + "/complete"))
+        .header("Repr-Digest", fileDigestField).POST(HttpRequest.BodyPublishers.noBody()), "complete");
+    if (completed.statusCode() == 422) {
+      state.clear();
+      throw new TransferException("the gateway failed the transfer: " + detail(completed), false, null);
+    }
+    requireOk(completed, "complete");
+    var result = Json.mapper().readValue(completed.body(), MAP);
+    state.clear();
+    LOG.info("event=transfer-sent task={} size={} sent={} resent={} skipped={}", d.taskId(), d.size(), sent.get(),
+        resent.get(), held.size());
+    return new TransferResult(d.taskId(), d.size(), sent.get(), resent.get(), held.size(), fileDigestField,
+        (String) result.get("delivery"));
+  }
+
+  private static TransferException sourceChanged(SendState state, long number) throws IOException {
+    state.clear();
+    return new TransferException("the source file changed since the transfer began (chunk " + number + ")", false,
+        null);
+  }
+
+  private static byte[] take(java.util.concurrent.BlockingQueue<byte[]> buffers) throws TransferException {
+    try {
+      return buffers.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransferException("interrupted", true, e);
+    }
+  }
+
+  private void collect(CompletionService<Long> done, List<Throwable> failures) throws TransferException {
+    try {
+      done.take().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransferException("interrupted", true, e);
+    } catch (ExecutionException e) {
+      failures.add(e.getCause());
+    }
+  }
+
+  /** Sends one chunk until the gateway accepts it; resends at once after a 422 (corrupted in transit). */
+  private Long putChunk(URI transferUrl, long number, byte[] bytes, int length, String digest, AtomicLong sent,
+      AtomicLong resent) throws TransferException, IOException {
+    var attempts = new AtomicInteger();
+    while (true) {
+      if (cancelled.get()) {
+        throw new TransferException("cancelled", true, null);
+      }
+      if (attempts.getAndIncrement() > 0) {
+        resent.incrementAndGet();
+      }
+      sent.incrementAndGet();
+      HttpResponse<String> response;
+      try {
+        response = http.send(HttpRequest.newBuilder(URI.create(transferUrl + "/chunks/" + number))
+            .timeout(options.requestTimeout()).header("X-Api-Key", options.apiKey())
+            .header("Content-Digest", digest).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes, 0, length)).build(),
+            HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        if (attempts.get() >= options.maxAttempts()) {
+          throw new TransferException("chunk " + number + " failed " + attempts.get() + " times: " + e, true, e);
+        }
+        backoff(attempts.get());
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TransferException("interrupted", true, e);
+      }
+      int code = response.statusCode();
+      if (code == 200) {
+        listener.accepted(number, length);
+        progress.advance(length);
+        return number;
+      }
+      boolean retry = code == 422 || code == 429 || code >= 500;
+      if (!retry || attempts.get() >= options.maxAttempts()) {
+        throw new TransferException("chunk " + number + " rejected: " + code + " " + detail(response),
+            code >= 500, null);
+      }
+      LOG.info("event=chunk-resend task-url={} chunk={} status={}", transferUrl, number, code);
+      if (code != 422) {
+        backoff(attempts.get());
+      }
+    }
+  }
+
+  /** One control request (create, complete), retried on network errors and 5xx other than 502. */
+  private HttpResponse<String> call(HttpRequest.Builder request, String what) throws TransferException {
+    request.timeout(options.requestTimeout()).header("X-Api-Key", options.apiKey());
+    for (int attempt = 1; ; attempt++) {
+      if (cancelled.get()) {
+        throw new TransferException("cancelled", true, null);
+      }
+      try {
+        var response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if ((response.statusCode() == 503 || response.statusCode() == 504) && attempt < options.maxAttempts()) {
+          backoff(attempt);
+          continue;
+        }
+        return response;
+      } catch (IOException e) {
+        if (attempt >= options.maxAttempts()) {
+          throw new TransferException(what + " failed " + attempt + " times: " + e, true, e);
+        }
+        backoff(attempt);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TransferException("interrupted", true, e);
+      }
+    }
+  }
+
+  private static void requireOk(HttpResponse<String> response, String what) throws TransferException {
+    if (response.statusCode() / 100 != 2) {
+      throw new TransferException(what + " answered " + response.statusCode() + ": " + detail(response),
+          response.statusCode() >= 500, null);
+    }
+  }
+
+  private static String detail(HttpResponse<String> response) {
+    try {
+      var problem = Json.mapper().readValue(response.body(), MAP);
+      var detail = problem.get("detail");
+      return detail != null ? detail.toString() : response.body();
+    } catch (IOException | RuntimeException e) {
+      return response.body();
+    }
+  }
+
+  /** Waits 100 ms, 200 ms, 400 ms … up to 3 s before the next attempt (client runtime, not a test). */
+  private static void backoff(int attempt) throws TransferException {
+    try {
+      Thread.sleep(Math.min(3000, 100L << Math.min(attempt - 1, 5)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransferException("interrupted", true, e);
+    }
+  }
+
+  private static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {
+    while (into.hasRemaining()) {
+      int n = channel.read(into, position + into.position());
+      if (n < 0) {
+        throw new IOException("the file ended early: it changed while it was read");
+      }
+    }
+  }
+
+  static URI transfersUrl(URI gateway) {
+    var s = gateway.toString();
+    while (s.endsWith("/")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    return URI.create(s.endsWith("/_transfers") ? s : s + "/_transfers");
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads() {
+    var counter = new AtomicInteger();
+    return r -> {
+      var t = new Thread(r, "crossgate-send-" + counter.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

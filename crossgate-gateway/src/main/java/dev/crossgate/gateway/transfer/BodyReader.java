@@ -1,0 +1,66 @@
+package dev.crossgate.gateway.transfer;
+
+import dev.crossgate.problem.ProblemException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Reads a request body of bounded size into memory. The bound is the contract (Envoy's buffer
+ * limit): past {@code limit} bytes the read fails with 413 and the connection is closed, so a
+ * client cannot make the gateway hold more than one chunk per request. Event loop only.
+ */
+final class BodyReader {
+  private BodyReader() {}
+
+  static Future<Buffer> read(HttpServerRequest request, long limit) {
+    Promise<Buffer> promise = Promise.promise();
+    var declared = request.getHeader("Content-Length");
+    int initial = 4096;
+    if (declared != null) {
+      try {
+        initial = (int) Math.min(limit, Math.max(0, Long.parseLong(declared)));
+      } catch (NumberFormatException ignored) {
+        // Vert.x rejects a malformed Content-Length before we get here
+      }
+    }
+    var body = Buffer.buffer(initial);
+    request.handler(data -> {
+      if (promise.future().isComplete()) {
+        return;
+      }
+      if (body.length() + data.length() > limit) {
+        promise.tryFail(new ProblemException(TransferProblems.tooLarge("the body", limit)));
+        request.response().putHeader("Connection", "close");
+        return;
+      }
+      body.appendBuffer(data);
+    });
+    request.endHandler(v -> promise.tryComplete(body));
+    request.exceptionHandler(promise::tryFail);
+    start(request);
+    return promise.future();
+  }
+
+  /**
+   * Lets the body flow: answers {@code Expect: 100-continue} (RFC 9110 section 10.1.1) only now,
+   * after the request was checked, so a client never sends a body the gateway will refuse. Clients
+   * such as java.net.HttpURLConnection otherwise wait seconds before sending it anyway.
+   */
+  static void start(HttpServerRequest request) {
+    if ("100-continue".equalsIgnoreCase(request.getHeader("Expect")) && !request.response().headWritten()) {
+      request.response().writeContinue();
+    }
+    request.resume();
+  }
+
+  /** Discards an unread body so the connection can be reused after an early reply. */
+  static void discard(HttpServerRequest request) {
+    if (!request.isEnded()) {
+      request.handler(data -> { });
+      request.exceptionHandler(e -> { });
+      request.resume();
+    }
+  }
+}

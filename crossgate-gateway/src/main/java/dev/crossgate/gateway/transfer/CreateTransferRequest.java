@@ -1,0 +1,19 @@
+package dev.crossgate.gateway.transfer;
+
+/**
+ * The body of {@code POST /_transfers}: the client's descriptor of the file. Boxed numbers so a
+ * missing field is reported as missing, not as zero.
+ *
+ * @param digest the chunk digest algorithm (RFC 9530 name)
+ * @param fileDigest optional whole-file digest as an RFC 9530 value, checked at the end notification
+ * @param target optional absolute http(s) URL the assembled file is delivered to
+ */
+record CreateTransferRequest(
+    String taskId,
+    Long chunkSize,
+    Long chunkCount,
+    Long totalSize,
+    String digest,
+    String fileDigest,
+    String name,
+    String target) {}

@@ -1,0 +1,71 @@
+package dev.crossgate.gateway.transfer;
+
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.gateway.GatewayEndpoint;
+import dev.crossgate.store.transfer.TransferRepository;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.ext.web.Router;
+import java.util.function.Supplier;
+
+/**
+ * Resumable transfers: the native protocol under {@code /_transfers} and tus 1.0 under
+ * {@code /_tus/}, over one store (index in the database, bytes under the data dir). Callers
+ * authenticate with a tenant API key; a transfer id is scoped to its tenant, and another tenant
+ * gets 404 for it. A periodic sweeper removes transfers whose sliding expiry has passed.
+ *
+ * <p>Handlers run on the event loop; JDBC, disk and digest work run on the
+ * {@code crossgate-transfer} worker pool.
+ */
+public final class TransferEndpoint implements GatewayEndpoint {
+  private final Vertx vertx;
+  private final TransferService service;
+  private final WorkerExecutor workers;
+  private final HttpClient deliveryClient;
+  private final NativeRoutes nativeRoutes;
+  private final TusRoutes tusRoutes;
+  private final long sweepTimer;
+
+  private TransferEndpoint(Vertx vertx, TransferRepository repository, Supplier<GatewayConfig> config,
+      TransferSettings settings) {
+    this.vertx = vertx;
+    this.service = new TransferService(repository, settings);
+    this.workers = vertx.createSharedWorkerExecutor("crossgate-transfer", settings.workerPoolSize());
+    this.deliveryClient = vertx.createHttpClient(new HttpClientOptions());
+    var exchanges = new Exchanges(workers, settings.maxChunkSize());
+    var callers = new Callers(config);
+    this.nativeRoutes = new NativeRoutes(service, callers, exchanges, new TargetDelivery(vertx, deliveryClient));
+    this.tusRoutes = new TusRoutes(service, callers, exchanges, nativeRoutes);
+    this.sweepTimer = vertx.setPeriodic(settings.sweepInterval().toMillis(), id -> sweepExpired());
+  }
+
+  /**
+   * Creates the endpoint and starts its expiry sweeper.
+   *
+   * @param config the current configuration snapshot, read on every request for the API keys
+   */
+  public static TransferEndpoint create(Vertx vertx, TransferRepository repository, Supplier<GatewayConfig> config,
+      TransferSettings settings) {
+    return new TransferEndpoint(vertx, repository, config, settings);
+  }
+
+  @Override
+  public void mount(Router router) {
+    nativeRoutes.mount(router);
+    tusRoutes.mount(router);
+  }
+
+  /** Removes expired transfers now (the sweeper does this every {@code sweepInterval}); how many. */
+  public Future<Integer> sweepExpired() {
+    return workers.executeBlocking(service::sweepExpired, true);
+  }
+
+  /** Stops the sweeper and releases the worker pool and the delivery client. */
+  public Future<Void> close() {
+    vertx.cancelTimer(sweepTimer);
+    return deliveryClient.close().compose(v -> workers.close());
+  }
+}

@@ -1,0 +1,179 @@
+package dev.crossgate.gateway.transfer;
+
+import dev.crossgate.auth.Secrets;
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.route.RouteTable;
+import dev.crossgate.store.Database;
+import dev.crossgate.store.transfer.TransferRepository;
+import dev.crossgate.tenant.ApiKey;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * An embedded transfer gateway for tests: the endpoint on a plain Vert.x Web router and HTTP
+ * server (ephemeral port on 127.0.0.1) over a real database and a temporary data dir. It can be
+ * stopped and started again over the same database and directory, and counts chunk PUTs so tests
+ * can tell how much was sent twice.
+ */
+final class Harness implements AutoCloseable {
+  static final String ACME_KEY = "acme-key-0123456789abcdef";
+  static final String GLOBEX_KEY = "globex-key-0123456789abcdef";
+
+  final Path dataDir;
+  final MutableClock clock = new MutableClock();
+  final Database database;
+  final TransferRepository repository;
+  final Map<String, AtomicInteger> chunkPuts = new ConcurrentHashMap<>();
+  private final TransferSettings settings;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private Vertx vertx;
+  private TransferEndpoint endpoint;
+  private HttpServer server;
+  private int port;
+
+  private Harness(Database database, Path dataDir, TransferSettings settings) {
+    this.database = database;
+    this.repository = new TransferRepository(database.dataSource());
+    this.dataDir = dataDir;
+    this.settings = settings.withExpiry(settings.ttl(), settings.sweepInterval(), clock);
+  }
+
+  /** A gateway over an in-memory H2 database, with small limits that tests can reach. */
+  static Harness h2(Path dataDir) {
+    return start(Database.open("jdbc:h2:mem:transfer-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", null, null, 8),
+        dataDir, testSettings(dataDir));
+  }
+
+  static Harness start(Database database, Path dataDir, TransferSettings settings) {
+    var harness = new Harness(database, dataDir, settings);
+    harness.startServer(0);
+    return harness;
+  }
+
+  static TransferSettings testSettings(Path dataDir) {
+    return new TransferSettings(dataDir.resolve("transfers"), 1024 * 1024, 64L * 1024 * 1024, 200L * 1024 * 1024,
+        Duration.ofHours(1), Duration.ofHours(1), 4, new MutableClock());
+  }
+
+  private void startServer(int wantedPort) {
+    vertx = Vertx.vertx();
+    var config = new GatewayConfig(1, RouteTable.EMPTY, List.of(), Map.of(
+        Secrets.sha256Hex(ACME_KEY), new ApiKey("k1", "acme", null, Secrets.sha256Hex(ACME_KEY), "acme-key", Instant.EPOCH),
+        Secrets.sha256Hex(GLOBEX_KEY), new ApiKey("k2", "globex", null, Secrets.sha256Hex(GLOBEX_KEY), "globex-k", Instant.EPOCH)));
+    endpoint = TransferEndpoint.create(vertx, repository, () -> config, settings);
+    var router = Router.router(vertx);
+    router.put("/_transfers/:id/chunks/:number").handler(ctx -> {
+      chunkPuts.computeIfAbsent(ctx.pathParam("id") + "/" + ctx.pathParam("number"), k -> new AtomicInteger())
+          .incrementAndGet();
+      ctx.next();
+    });
+    endpoint.mount(router);
+    server = await(vertx.createHttpServer().requestHandler(router).listen(wantedPort, "127.0.0.1"));
+    port = server.actualPort();
+  }
+
+  /** Stops the HTTP server, the endpoint and its Vert.x instance, as a gateway process exit would. */
+  void stop() {
+    await(server.close());
+    await(endpoint.close());
+    await(vertx.close());
+  }
+
+  /** Starts a fresh gateway over the same database and data dir, on the same port. */
+  void restart() {
+    startServer(port);
+  }
+
+  int port() {
+    return port;
+  }
+
+  URI base() {
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  TransferEndpoint endpoint() {
+    return endpoint;
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  int totalChunkPuts() {
+    return chunkPuts.values().stream().mapToInt(AtomicInteger::get).sum();
+  }
+
+  HttpResponse<String> send(String method, String path, String key, byte[] body, String... headers) {
+    var builder = HttpRequest.newBuilder(base().resolve(path)).timeout(Duration.ofSeconds(30))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (key != null) {
+      builder.header("X-Api-Key", key);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    try {
+      return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  HttpResponse<String> post(String path, String key, String json) {
+    return send("POST", path, key, json.getBytes(), "Content-Type", "application/json");
+  }
+
+  long rows(String table) {
+    return repository.countRows(table);
+  }
+
+  /** Regular files under the transfer data dir (chunks, temporaries). */
+  long files() {
+    var root = dataDir.resolve("transfers");
+    if (!Files.exists(root)) {
+      return 0;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      return walk.filter(Files::isRegularFile).count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+    database.close();
+  }
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
