@@ -37,40 +37,27 @@ echo "building (test classes and class path)" >&2
 CP="$ROOT/crossgate-gateway/target/test-classes:$ROOT/crossgate-gateway/target/classes:$(cat "$ROOT/crossgate-gateway/target/classpath.txt")"
 
 BODY=$(head -c 1024 /dev/zero | tr '\0' 'x')
-cat >"$WORK/upstream.conf" <<CONF
-worker_processes 1;
-pid $WORK/upstream.pid;
-error_log $WORK/upstream-error.log warn;
+nginx_conf() { # name workers port location-body [http-extra]
+  cat >"$WORK/$1.conf" <<CONF
+worker_processes $2;
+pid $WORK/$1.pid;
+error_log $WORK/$1-error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 1000000;
+  ${5:-}
   server {
-    listen 127.0.0.1:$UP_PORT reuseport;
-    location / { default_type text/plain; return 200 "$BODY"; }
+    listen 127.0.0.1:$3 reuseport;
+    location / { $4 }
   }
 }
 CONF
-cat >"$WORK/proxy.conf" <<CONF
-worker_processes 2;
-pid $WORK/proxy.pid;
-error_log $WORK/proxy-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  upstream backend { server 127.0.0.1:$UP_PORT; keepalive 128; }
-  server {
-    listen 127.0.0.1:$NGINX_PORT reuseport;
-    location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-    }
-  }
 }
-CONF
+nginx_conf upstream 1 $UP_PORT "default_type text/plain; return 200 \"$BODY\";"
+nginx_conf proxy 2 $NGINX_PORT 'proxy_pass http://backend; proxy_http_version 1.1;
+      proxy_set_header Connection ""; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;' \
+  "upstream backend { server 127.0.0.1:$UP_PORT; keepalive 128; }"
 "$NGINX" -c "$WORK/upstream.conf" -p "$WORK" -e "$WORK/upstream-error.log"
 "$NGINX" -c "$WORK/proxy.conf" -p "$WORK" -e "$WORK/proxy-error.log"
 
@@ -103,6 +90,7 @@ measure() {
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "warm-up: ${WARMUP}s per Crossgate, 5s nginx" >&2
 measure $NGINX_PORT 5 >/dev/null
 for port in $CG1_PORT $CG10_PORT $CG100K_PORT; do measure $port "$WARMUP" >/dev/null; done
@@ -133,6 +121,7 @@ CHANGE_MAX=$(echo "$CHANGES" | tail -1)
 
 cat <<REPORT
 == Crossgate vs nginx, wrk -t2 -c$CONNECTIONS, ${ROUNDS} rounds x ${DURATION}s, medians ($(nproc) cores, $(date -u +%F))
+machine load average before/after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)
 target                      req/s      p99 ms
 nginx (2 workers)       $(printf '%10s %10s' "$NGINX_RPS" "$NGINX_P99")
 crossgate (1 route)     $(printf '%10s %10s' "$CG_RPS" "$CG_P99")

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The gateway's immutable, in-memory route index: host key → source path → routes. A change
@@ -18,12 +20,6 @@ public final class RouteTable implements RouteSource {
   private final Map<String, Map<String, List<Route>>> byHost;
   private final Map<String, Route> byId;
   private final long revision;
-
-  private RouteTable(Map<String, Map<String, List<Route>>> byHost, Map<String, Route> byId, long revision) {
-    this.byHost = byHost;
-    this.byId = byId;
-    this.revision = revision;
-  }
 
   private RouteTable(Collection<Route> routes, long revision) {
     var hosts = new HashMap<String, Map<String, List<Route>>>();
@@ -48,45 +44,50 @@ public final class RouteTable implements RouteSource {
 
   /**
    * A new table with {@code upserts} put and {@code deletedIds} removed; this one is unchanged.
-   * Copy-on-write: only the id index, the outer host map and the path maps of the hosts a change
-   * touches are copied; untouched hosts and path lists are shared with this table.
+   * Copy-on-write: the id index and the path maps of the touched hosts are copied (array copies,
+   * no re-hashing of routes), and only the touched path lists are rebuilt, so a one-route change
+   * on a 100,000-route table costs milliseconds, not a rebuild.
    */
   public RouteTable apply(Collection<Route> upserts, Collection<String> deletedIds, long newRevision) {
-    if (upserts.size() + deletedIds.size() > byId.size() / 2) {
-      var merged = new HashMap<>(byId); // most of the table changes: building afresh is cheaper
-      deletedIds.forEach(merged::remove);
-      upserts.forEach(r -> merged.put(r.id(), r));
-      return new RouteTable(merged.values(), newRevision);
-    }
     var ids = new HashMap<>(byId);
     var hosts = new HashMap<>(byHost);
-    var copiedHosts = new java.util.HashSet<String>();
+    var copiedHosts = new HashSet<String>();
     for (var id : deletedIds) {
       var old = ids.remove(id);
       if (old != null) {
         unindex(hosts, copiedHosts, old);
       }
     }
-    for (var route : upserts) {
-      var old = ids.put(route.id(), route);
+    for (var r : upserts) {
+      var old = ids.put(r.id(), r);
       if (old != null) {
         unindex(hosts, copiedHosts, old);
       }
-      if (route.enabled()) {
-        var paths = pathsForWrite(hosts, copiedHosts, route.hostKey());
-        var list = new ArrayList<>(paths.getOrDefault(route.sourcePath(), List.of()));
-        list.add(route);
-        paths.put(route.sourcePath(), List.copyOf(list));
+      if (r.enabled()) {
+        var paths = writablePaths(hosts, copiedHosts, r.hostKey());
+        var list = paths.get(r.sourcePath());
+        var grown = new ArrayList<Route>(list == null ? 1 : list.size() + 1);
+        if (list != null) {
+          grown.addAll(list);
+        }
+        grown.add(r);
+        paths.put(r.sourcePath(), List.copyOf(grown));
       }
     }
     return new RouteTable(hosts, ids, newRevision);
   }
 
-  private static void unindex(Map<String, Map<String, List<Route>>> hosts, java.util.Set<String> copied, Route old) {
+  private RouteTable(Map<String, Map<String, List<Route>>> byHost, Map<String, Route> byId, long revision) {
+    this.byHost = byHost;
+    this.byId = byId;
+    this.revision = revision;
+  }
+
+  private static void unindex(Map<String, Map<String, List<Route>>> hosts, Set<String> copiedHosts, Route old) {
     if (!old.enabled() || !hosts.containsKey(old.hostKey())) {
       return;
     }
-    var paths = pathsForWrite(hosts, copied, old.hostKey());
+    var paths = writablePaths(hosts, copiedHosts, old.hostKey());
     var list = paths.get(old.sourcePath());
     if (list == null) {
       return;
@@ -99,11 +100,14 @@ public final class RouteTable implements RouteSource {
     }
   }
 
-  /** The path map of {@code hostKey} in {@code hosts}, copied once per apply so the old table stays intact. */
-  private static Map<String, List<Route>> pathsForWrite(Map<String, Map<String, List<Route>>> hosts,
-      java.util.Set<String> copied, String hostKey) {
-    if (copied.add(hostKey)) {
-      hosts.put(hostKey, new HashMap<>(hosts.getOrDefault(hostKey, Map.of())));
+  /** The path map of {@code hostKey} in the new table, copied from the old one on first touch. */
+  private static Map<String, List<Route>> writablePaths(Map<String, Map<String, List<Route>>> hosts,
+      Set<String> copiedHosts, String hostKey) {
+    if (copiedHosts.add(hostKey)) {
+      var old = hosts.get(hostKey);
+      var copy = old == null ? new HashMap<String, List<Route>>() : new HashMap<>(old);
+      hosts.put(hostKey, copy);
+      return copy;
     }
     return hosts.get(hostKey);
   }
@@ -111,6 +115,11 @@ public final class RouteTable implements RouteSource {
   /** This table at another revision: the same routes, shared, at no cost. */
   public RouteTable withRevision(long newRevision) {
     return new RouteTable(byHost, byId, newRevision);
+  }
+
+  /** The route with this id, enabled or not; null when absent. */
+  public Route get(String id) {
+    return byId.get(id);
   }
 
   @Override
@@ -125,11 +134,6 @@ public final class RouteTable implements RouteSource {
 
   public RouteMatch match(String host, String normalizedPath, String method, String acceptVersion) {
     return RouteMatcher.match(this, host, normalizedPath, method, acceptVersion);
-  }
-
-  /** The route with this id, enabled or not; null when absent. */
-  public Route get(String id) {
-    return byId.get(id);
   }
 
   /** Every route, enabled or not; read-only (the table is shared by concurrent readers). */

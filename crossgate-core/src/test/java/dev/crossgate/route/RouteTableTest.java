@@ -48,4 +48,29 @@ class RouteTableTest {
     assertThatThrownBy(() -> table.routes().clear()).isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> table.routesAt("", "/a").clear()).isInstanceOf(UnsupportedOperationException.class);
   }
+
+  @Test
+  void applyKeepsOtherRoutesAtTheSamePathAndDisablingUnindexes() {
+    var a1 = route("a1", null, "/a", "v1", false, null, null, true);
+    var a2 = route("a2", null, "/a", "v2", false, null, null, true);
+    var old = RouteTable.of(List.of(a1, a2, route("b", "/b")), 1);
+
+    var updated = old.apply(List.of(route("a1", null, "/a", "v1", false, null, null, false)), List.of("b"), 2);
+
+    assertThat(updated.routesAt("", "/a")).extracting(Route::id).containsExactly("a2");
+    assertThat(updated.routesAt("", "/b")).isEmpty();
+    assertThat(updated.size()).isEqualTo(2);
+    assertThat(old.routesAt("", "/a")).extracting(Route::id).containsExactlyInAnyOrder("a1", "a2");
+  }
+
+  @Test
+  void aRouteMovedToAnotherHostLeavesTheOldHost() {
+    var old = RouteTable.of(List.of(route("a", "x.example.com", "/a", null, false, null, null, true)), 1);
+
+    var updated = old.apply(List.of(route("a", "y.example.com", "/a", null, false, null, null, true)), List.of(), 2);
+
+    assertThat(updated.routesAt("x.example.com", "/a")).isEmpty();
+    assertThat(updated.routesAt("y.example.com", "/a")).extracting(Route::id).containsExactly("a");
+    assertThat(old.routesAt("x.example.com", "/a")).hasSize(1);
+  }
 }

@@ -57,8 +57,9 @@ public record GatewayOptions(
    * @param keepAliveSeconds an idle pooled connection is closed after this
    * @param maxLifetimeSeconds a pooled connection is retired after this, so a DNS change is picked
    *     up by new connections even under constant load
-   * @param dnsMaxTtlSeconds upper bound on how long a resolved address is cached (the record's TTL
-   *     applies when shorter); used by {@link GatewayServer#addressResolverOptions(GatewayOptions)}
+   * @param dnsMaxTtlSeconds upper bound on how long a resolved address is used (the record's TTL
+   *     applies when shorter): bounds the DNS cache ({@link GatewayServer#addressResolverOptions})
+   *     and the upstream client's own cache of an origin's addresses
    */
   public record Upstream(int maxConnectionsPerHost, int maxWaitQueue, int keepAliveSeconds, int maxLifetimeSeconds,
       int dnsMaxTtlSeconds) {

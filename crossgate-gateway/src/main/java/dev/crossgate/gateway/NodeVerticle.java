@@ -17,7 +17,9 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.ClientResolverConfig;
 import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientConfig;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -27,6 +29,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.ext.web.Router;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -65,12 +68,17 @@ final class NodeVerticle extends VerticleBase {
     var options = shared.options();
     var upstream = options.upstream();
     int loops = options.eventLoops();
-    client = vertx.createHttpClient(new HttpClientOptions()
+    // Vert.x keeps an origin's resolved addresses apart from the DNS cache (5 minutes by
+    // default): bound that by the DNS TTL cap too, or a moved service is followed only minutes later
+    var dnsTtl = Duration.ofSeconds(Math.max(1, upstream.dnsMaxTtlSeconds()));
+    var clientConfig = new HttpClientConfig(new HttpClientOptions()
             .setKeepAlive(true)
             .setKeepAliveTimeout(upstream.keepAliveSeconds())
             .setTcpNoDelay(true)
             .setMaxHeaderSize(32_768)
-            .setDecompressionSupported(false),
+            .setDecompressionSupported(false))
+        .setResolverConfig(new ClientResolverConfig().setKeepAliveTimeout(dnsTtl).setMaxKeepAlive(dnsTtl));
+    client = vertx.createHttpClient(clientConfig,
         new PoolOptions()
             .setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops))
             .setMaxWaitQueueSize(upstream.maxWaitQueue() == 0 ? 0 : Math.max(1, upstream.maxWaitQueue() / loops))
@@ -97,7 +105,7 @@ final class NodeVerticle extends VerticleBase {
         new RouteStep(),
         new ApiKeyStep(),
         new FlowStep(shared.extensions()),
-        new ProxyStep(client, webSocketClient, shared.trustedProxies())));
+        new ProxyStep(vertx, client, webSocketClient, shared.trustedProxies())));
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(options.bind())
         .setPort(port)

@@ -31,6 +31,19 @@ class GatewayServerTest {
   }
 
   @Test
+  void anEndpointReadsARequestBodyThroughItsOwnBodyHandler() {
+    GatewayEndpoint echo = router -> router.post("/_echo").handler(io.vertx.ext.web.handler.BodyHandler.create())
+        .handler(ctx -> ctx.response().end("got " + ctx.body().asString()));
+    try (var kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1), List.of(echo))) {
+
+      var reply = kit.send(io.vertx.core.http.HttpMethod.POST, "/_echo", "payload");
+
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.body()).isEqualTo("got payload");
+    }
+  }
+
+  @Test
   void severalEventLoopsShareOnePort() {
     try (var kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(3))) {
       kit.routes(route("a", "/a", kit.target("/a")).build());

@@ -9,6 +9,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -219,6 +220,10 @@ public final class Exchange {
   }
 
   private void setHead(int statusCode, MultiMap headers) {
+    var live = request.response().headers();
+    if (responseHeaders == live && headers != live) {
+      live.clear(); // a step wrote into the response's own headers, and another answer replaces it
+    }
     this.status = statusCode;
     this.responseHeaders = headers;
   }
@@ -267,6 +272,18 @@ public final class Exchange {
 
   public boolean closesConnection() {
     return closeConnection;
+  }
+
+  /**
+   * Abandons a response whose head was sent: the client must see it fail rather than wait for
+   * the rest. HTTP/2 resets the stream; HTTP/1.1 can only close the connection.
+   */
+  public void abortResponse() {
+    if (request.version() == HttpVersion.HTTP_2) {
+      request.response().reset();
+    } else {
+      request.connection().close();
+    }
   }
 
   /** True when the response could not be completed (connection lost, upstream reset mid-body). */

@@ -6,8 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The one renderer of gateway-generated errors: RFC 9457 {@code application/problem+json}, with
@@ -21,28 +19,9 @@ public final class ProblemResponses {
     return problem.withInstance("urn:crossgate:request:" + requestId).with("requestId", requestId);
   }
 
-  /**
-   * The JSON body. Extension members are written beside the standard ones, as RFC 9457 section
-   * 3.2 requires, not nested under an {@code extensions} object.
-   */
+  /** The JSON body ({@link Problem} writes its extension members beside the standard ones). */
   public static Buffer body(Problem problem) {
-    var members = new LinkedHashMap<String, Object>();
-    members.put("type", problem.type());
-    members.put("title", problem.title());
-    members.put("status", problem.status());
-    putIfPresent(members, "detail", problem.detail());
-    putIfPresent(members, "instance", problem.instance());
-    if (!problem.errors().isEmpty()) {
-      members.put("errors", problem.errors());
-    }
-    problem.extensions().forEach(members::putIfAbsent);
-    return Buffer.buffer(Json.writeBytes(members));
-  }
-
-  private static void putIfPresent(Map<String, Object> members, String name, Object value) {
-    if (value != null) {
-      members.put(name, value);
-    }
+    return Buffer.buffer(Json.writeBytes(problem));
   }
 
   /** Writes a whole problem response; for replies outside the chain (invalid requests, WebSocket). */

@@ -4,7 +4,9 @@ import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RequestChain {
   private static final Logger LOG = LoggerFactory.getLogger(RequestChain.class);
+
+  private static final long LINGER_MS = 2_000;
 
   private final List<Step> steps;
 
@@ -45,7 +49,7 @@ public final class RequestChain {
       if (response.headWritten()) {
         LOG.warn("request failed after the response started requestId={} cause={}", ex.requestId(),
             ar.cause().toString());
-        response.reset();
+        ex.abortResponse();
         ex.complete(true);
         return;
       }
@@ -91,7 +95,9 @@ public final class RequestChain {
   private static void write(Exchange ex) {
     var response = ex.request().response();
     response.setStatusCode(ex.status());
-    response.headers().addAll(ex.responseHeaders());
+    if (ex.responseHeaders() != response.headers()) {
+      response.headers().addAll(ex.responseHeaders());
+    }
     response.headers().set(Exchange.REQUEST_ID, ex.requestId());
     if (ex.closesConnection()) {
       response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
@@ -102,12 +108,12 @@ public final class RequestChain {
       end.onComplete(ar -> done(ex, ar.failed()));
       return;
     }
-    if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+    if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(ex)) {
       response.setChunked(true);
     }
     ex.bodyStream().pipe().endOnSuccess(false).to(response).onComplete(ar -> {
       if (ar.failed()) {
-        response.reset();
+        ex.abortResponse();
         done(ex, true);
         return;
       }
@@ -119,11 +125,41 @@ public final class RequestChain {
     });
   }
 
+  /** RFC 9110 section 6.4.1: no body (so no chunked framing) for HEAD, 1xx, 204 and 304. */
+  private static boolean mayHaveBody(Exchange ex) {
+    int status = ex.status();
+    return status >= 200 && status != 204 && status != 304 && ex.request().method() != HttpMethod.HEAD;
+  }
+
   private static void done(Exchange ex, boolean failed) {
     if (ex.closesConnection()) {
-      ex.request().connection().close();
+      lingeringClose(ex);
     }
     ex.complete(failed);
+  }
+
+  /**
+   * Closes the connection after an early answer (413 and the like) without resetting it under a
+   * client that is still sending: closing with unread data makes the kernel send RST, and the
+   * client may then lose the answer before reading it (RFC 9112 section 9.6). The rest of the body
+   * is read and dropped for at most {@link #LINGER_MS}, then the connection is closed regardless.
+   */
+  private static void lingeringClose(Exchange ex) {
+    var request = ex.request();
+    var connection = request.connection();
+    if (request.isEnded() || Vertx.currentContext() == null) {
+      connection.close();
+      return;
+    }
+    var vertx = Vertx.currentContext().owner();
+    long timer = vertx.setTimer(LINGER_MS, t -> connection.close());
+    request.handler(dropped -> { });
+    request.endHandler(v -> {
+      vertx.cancelTimer(timer);
+      connection.close();
+    });
+    request.exceptionHandler(t -> connection.close());
+    request.resume();
   }
 
   /** The state of one pass through the steps: how deep the request phase went. */

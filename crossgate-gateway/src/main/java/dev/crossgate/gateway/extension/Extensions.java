@@ -34,22 +34,37 @@ public final class Extensions {
   private static final Logger LOG = LoggerFactory.getLogger(Extensions.class);
   public static final String VERSION_HEADER = "X-Crossgate-Extension-Version";
 
+  private final Vertx vertx;
   private final ExtensionOptions options;
-  private final WorkerExecutor workers;
-  private final RemoteCaller remote;
-  private final WasmModules modules;
-  private final WasmRunner wasm;
   private final TenantCircuits circuits;
   private final MeterRegistry registry;
+  private volatile Engine engine;
+
+  /** The clients and the WebAssembly pool, made on the first extension step: a node without extensions has none. */
+  private record Engine(WorkerExecutor workers, RemoteCaller remote, WasmModules modules, WasmRunner wasm) {}
 
   private Extensions(Vertx vertx, ExtensionOptions options, MeterRegistry registry) {
+    this.vertx = vertx;
     this.options = options;
     this.registry = registry;
-    this.workers = vertx.createSharedWorkerExecutor("crossgate-wasm", options.wasmThreads());
-    this.remote = new RemoteCaller(vertx, options.replyLimitBytes());
-    this.modules = new WasmModules(workers, options.moduleDir(), options.maxMemoryPages());
-    this.wasm = new WasmRunner(vertx, workers, options.replyLimitBytes());
     this.circuits = new TenantCircuits(options.breakerFailures(), options.breakerOpen(), System::nanoTime, registry);
+  }
+
+  private Engine engine() {
+    var e = engine;
+    if (e == null) {
+      synchronized (this) {
+        e = engine;
+        if (e == null) {
+          var workers = vertx.createSharedWorkerExecutor("crossgate-wasm", options.wasmThreads());
+          e = new Engine(workers, new RemoteCaller(vertx, options.replyLimitBytes()),
+              new WasmModules(workers, options.moduleDir(), options.maxMemoryPages()),
+              new WasmRunner(vertx, workers, options.replyLimitBytes()));
+          engine = e;
+        }
+      }
+    }
+    return e;
   }
 
   public static Extensions create(Vertx vertx, ExtensionOptions options, MeterRegistry registry) {
@@ -79,6 +94,8 @@ public final class Extensions {
    * filled in here). Never fails: a failed call becomes the verdict of its failure policy.
    */
   public Future<Verdict> run(Extension extension, Pin pin, ObjectNode input, String requestId) {
+    var engine = engine();
+    var modules = engine.modules();
     Extension.Version chosen = null;
     if (pin.version != null) {
       chosen = extension.version(pin.version);
@@ -96,7 +113,7 @@ public final class Extensions {
     var artifact = chosen == null || !extension.dependsOn().isEmpty() ? null : chosen.artifact();
     var local = artifact == null ? null : modules.cached(artifact);
     if (local != null) {
-      return wasm.run(local, body, extension.timeoutMs())
+      return engine.wasm().run(local, body, extension.timeoutMs())
           .map(answer -> verdict(extension, "local", answer))
           .otherwise(e -> failed(extension, "local", e));
     }
@@ -105,7 +122,7 @@ public final class Extensions {
           ExtensionFailure.Kind.CIRCUIT_OPEN, "the tenant failed repeatedly; calls are paused")));
     }
     var pinned = chosen;
-    Future<JsonNode> answer = remote.call(extension, chosen == null ? null : chosen.version(), body, requestId)
+    Future<JsonNode> answer = engine.remote().call(extension, chosen == null ? null : chosen.version(), body, requestId)
         .compose(a -> {
           circuits.record(extension.tenant(), true);
           pinFromTenant(extension, pin, pinned, a.version());
@@ -205,6 +222,7 @@ public final class Extensions {
   }
 
   public Future<Void> close() {
-    return remote.close().eventually(workers::close);
+    var e = engine;
+    return e == null ? Future.succeededFuture() : e.remote().close().eventually(e.workers()::close);
   }
 }

@@ -21,29 +21,26 @@ public final class ForwardHeaders {
 
   private ForwardHeaders() {}
 
-  /** A copy of {@code in} without hop-by-hop fields; {@code Host} is dropped too (the client sets it). */
-  public static MultiMap requestHeaders(MultiMap in) {
-    var out = MultiMap.caseInsensitiveMultiMap();
-    var named = connectionTokens(in);
-    for (var e : in) {
-      var name = e.getKey();
-      if (!isHopByHop(name, named) && !name.equalsIgnoreCase("host")) {
-        out.add(name, e.getValue());
-      }
-    }
+  /** Adds {@code in} without hop-by-hop fields and {@code Host} to {@code out}; returns {@code out}. */
+  public static MultiMap copyRequestHeaders(MultiMap in, MultiMap out) {
+    return copyEndToEnd(in, out, true);
+  }
+
+  /** Adds an upstream response's headers without hop-by-hop fields, plus {@code Via}, to {@code out}. */
+  public static MultiMap copyResponseHeaders(MultiMap in, MultiMap out) {
+    copyEndToEnd(in, out, false);
+    out.add("Via", VIA_VALUE);
     return out;
   }
 
-  /** A copy of an upstream response's headers without hop-by-hop fields, plus {@code Via}. */
-  public static MultiMap responseHeaders(MultiMap in) {
-    var out = MultiMap.caseInsensitiveMultiMap();
+  private static MultiMap copyEndToEnd(MultiMap in, MultiMap out, boolean dropHost) {
     var named = connectionTokens(in);
     for (var e : in) {
-      if (!isHopByHop(e.getKey(), named)) {
-        out.add(e.getKey(), e.getValue());
+      var name = e.getKey();
+      if (!isHopByHop(name, named) && !(dropHost && name.equalsIgnoreCase("host"))) {
+        out.add(name, e.getValue());
       }
     }
-    out.add("Via", VIA_VALUE);
     return out;
   }
 

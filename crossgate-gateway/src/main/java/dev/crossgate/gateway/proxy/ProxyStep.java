@@ -9,7 +9,9 @@ import dev.crossgate.gateway.limit.LimitStep;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.Route;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -31,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failure mapping (all problem+json): pool wait queue full → 503; connect refused, DNS
  * failure or connect timeout → 502; no upstream activity for the route's response timeout
- * before the head (one idle timer serves both timeouts, re-armed with the idle timeout once the
- * head arrived) → 504; upstream reset before the head → 502; after the head
+ * before the head → 504; no body bytes for the idle timeout after the head → the exchange is
+ * aborted ({@link IdleGuardedStream}); upstream reset before the head → 502; after the head
  * the client connection is reset (the status is already sent).
  *
  * <p>One instance per event loop, with that loop's client, so the target cache is confined.
@@ -41,12 +43,14 @@ public final class ProxyStep implements Step {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyStep.class);
   private static final int TARGET_CACHE_LIMIT = 100_000;
 
+  private final Vertx vertx;
   private final HttpClient client;
   private final WebSocketProxy webSockets;
   private final TrustedProxies trustedProxies;
   private final Map<String, UpstreamTarget> targets = new HashMap<>();
 
-  public ProxyStep(HttpClient client, WebSocketClient webSocketClient, TrustedProxies trustedProxies) {
+  public ProxyStep(Vertx vertx, HttpClient client, WebSocketClient webSocketClient, TrustedProxies trustedProxies) {
+    this.vertx = vertx;
     this.client = client;
     this.webSockets = new WebSocketProxy(webSocketClient);
     this.trustedProxies = trustedProxies;
@@ -60,11 +64,6 @@ public final class ProxyStep implements Step {
     var request = exchange.request();
     var uri = target.uri(exchange.match().remainder(),
         exchange.replacedQuery() != null ? exchange.replacedQuery() : request.query());
-    var headers = ForwardHeaders.requestHeaders(request.headers());
-    var peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-    ForwardHeaders.addForwarding(headers, peer, trustedProxies.isTrusted(peer), request.scheme(),
-        request.headers().get(HttpHeaders.HOST));
-    headers.set(Exchange.REQUEST_ID, exchange.requestId());
     if (LimitStep.declaredLength(exchange) > exchange.bodyLimit()) {
       // the route's or a filter's limit, known only now: refuse before contacting the upstream
       exchange.closeConnection();
@@ -73,6 +72,7 @@ public final class ProxyStep implements Step {
     }
     var timeouts = route.timeouts();
     if (route.websocket() && isWebSocketUpgrade(request)) {
+      var headers = upstreamHeaders(exchange, MultiMap.caseInsensitiveMultiMap());
       return webSockets.proxy(exchange, target, uri, headers, timeouts.connectMs());
     }
     var options = new RequestOptions()
@@ -81,7 +81,6 @@ public final class ProxyStep implements Step {
         .setPort(target.port())
         .setSsl(target.ssl())
         .setURI(uri)
-        .setHeaders(headers)
         .setConnectTimeout(timeouts.connectMs())
         // until the response head arrives, silence means the response timeout; then the idle one
         .setIdleTimeout(Math.min(timeouts.responseMs(), timeouts.idleMs()));
@@ -94,6 +93,17 @@ public final class ProxyStep implements Step {
       }
     });
     return done.future();
+  }
+
+  /** The headers sent upstream, written straight into {@code out} (the upstream request's own map). */
+  private MultiMap upstreamHeaders(Exchange exchange, MultiMap out) {
+    var request = exchange.request();
+    ForwardHeaders.copyRequestHeaders(request.headers(), out);
+    var peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    ForwardHeaders.addForwarding(out, peer, trustedProxies.isTrusted(peer), request.scheme(),
+        request.headers().get(HttpHeaders.HOST));
+    out.set(Exchange.REQUEST_ID, exchange.requestId());
+    return out;
   }
 
   private UpstreamTarget target(String targetUrl) {
@@ -141,6 +151,7 @@ public final class ProxyStep implements Step {
     }
 
     void start() {
+      upstreamHeaders(exchange, upstreamRequest.headers());
       if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
         // RFC 9110 section 10.1.1: pass the upstream's 100 on, so the client sends its body only
         // once the origin is willing to take it
@@ -178,11 +189,14 @@ public final class ProxyStep implements Step {
         return;
       }
       response.pause();
-      if (timeouts.idleMs() != timeouts.responseMs()) {
-        upstreamRequest.idleTimeout(timeouts.idleMs());
-      }
-      exchange.respond(response.statusCode(), ForwardHeaders.responseHeaders(response.headers()), response,
-          response::trailers);
+      // written straight into the server response's own headers: no intermediate copy
+      var headers = ForwardHeaders.copyResponseHeaders(response.headers(), request.response().headers());
+      var body = new IdleGuardedStream(response, vertx, timeouts.idleMs(), () -> {
+        LOG.info("upstream idle mid-body requestId={} upstream={} idleMs={}", exchange.requestId(),
+            exchange.upstream(), timeouts.idleMs());
+        upstreamRequest.reset();
+      });
+      exchange.respond(response.statusCode(), headers, body, response::trailers);
       done.complete();
     }
 
@@ -239,7 +253,7 @@ public final class ProxyStep implements Step {
       if (!done.future().isComplete()) {
         done.fail(new ProblemException(exchange.bodyLimitProblem()));
       } else {
-        request.response().reset();
+        exchange.abortResponse();
       }
       upstreamRequest.reset();
     }

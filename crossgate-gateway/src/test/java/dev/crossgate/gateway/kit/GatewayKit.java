@@ -15,6 +15,7 @@ import dev.crossgate.tenant.ApiKey;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -46,12 +47,13 @@ public final class GatewayKit implements AutoCloseable {
   private final Map<String, ApiKey> keys = new HashMap<>();
   private long revision;
 
-  private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints) {
-    this(options, endpoints, ExtensionOptions.defaults(null));
+  private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints, VertxOptions vertxOptions) {
+    this(options, endpoints, vertxOptions, ExtensionOptions.defaults(null));
   }
 
-  private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints, ExtensionOptions extensionOptions) {
-    vertx = Vertx.vertx();
+  private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints, VertxOptions vertxOptions,
+      ExtensionOptions extensionOptions) {
+    vertx = Vertx.vertx(vertxOptions);
     upstream = RecordingUpstream.start(vertx);
     gateway = await(GatewayServer.start(vertx, options.withListen("127.0.0.1", 0), config::get, endpoints,
         extensionOptions));
@@ -64,16 +66,21 @@ public final class GatewayKit implements AutoCloseable {
   }
 
   public static GatewayKit start(GatewayOptions options) {
-    return new GatewayKit(options, List.of());
+    return new GatewayKit(options, List.of(), new VertxOptions());
   }
 
   public static GatewayKit start(GatewayOptions options, List<GatewayEndpoint> endpoints) {
-    return new GatewayKit(options, endpoints);
+    return new GatewayKit(options, endpoints, new VertxOptions());
+  }
+
+  /** A kit whose Vert.x instance is built from {@code vertxOptions} (DNS servers, for instance). */
+  public static GatewayKit start(GatewayOptions options, VertxOptions vertxOptions) {
+    return new GatewayKit(options, List.of(), vertxOptions);
   }
 
   /** A gateway whose flows run tenant extensions with {@code options}. */
   public static GatewayKit start(ExtensionOptions options) {
-    return new GatewayKit(GatewayOptions.defaults().withEventLoops(1), List.of(), options);
+    return new GatewayKit(GatewayOptions.defaults().withEventLoops(1), List.of(), new VertxOptions(), options);
   }
 
   public GatewayServer gateway() {
@@ -191,6 +198,15 @@ public final class GatewayKit implements AutoCloseable {
       return await(done.future());
     } finally {
       net.close();
+    }
+  }
+
+  /** A loopback port nothing listens on (bound, then released): connecting to it is refused. */
+  public static int closedPort() {
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

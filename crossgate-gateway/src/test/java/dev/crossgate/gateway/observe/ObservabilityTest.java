@@ -8,7 +8,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.crossgate.gateway.GatewayOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
-import java.net.ServerSocket;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,11 +58,8 @@ class ObservabilityTest {
   }
 
   @Test
-  void metricsCountRequestsStatusesLatencyAndUpstreamErrorsPerRoute() throws Exception {
-    int closedPort;
-    try (var socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
+  void metricsCountRequestsStatusesLatencyAndUpstreamErrorsPerRoute() {
+    int closedPort = GatewayKit.closedPort();
     try (var kit = GatewayKit.start()) {
       kit.routes(route("ok", "/ok", kit.target("/up")).build(),
           route("down", "/down", "http://127.0.0.1:" + closedPort).build());

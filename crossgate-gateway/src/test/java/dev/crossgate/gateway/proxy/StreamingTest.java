@@ -99,4 +99,31 @@ class StreamingTest {
       assertThat(at.body()).isEqualTo("hello");
     }
   }
+
+  @Test
+  void anHttp10ClientGetsAnUpstreamBodyOfUnknownLengthUntilTheConnectionCloses() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("old", "/old", kit.target("/chunked")).build());
+      kit.upstream.respondWith(req -> req.response().setChunked(true).end("streamed without a length"));
+
+      var raw = kit.raw("GET /old HTTP/1.0\r\n\r\n");
+
+      assertThat(raw).startsWith("HTTP/1.0 200").doesNotContainIgnoringCase("transfer-encoding: chunked")
+          .endsWith("streamed without a length");
+    }
+  }
+
+  @Test
+  void noContentAndNotModifiedResponsesCarryNoChunkedFraming() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("n", "/n", kit.target("/n")).build());
+      kit.upstream.respondWith(req -> req.response().setStatusCode(req.path().endsWith("304") ? 304 : 204).end());
+
+      var noContent = kit.raw("GET /n/204 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      var notModified = kit.raw("GET /n/304 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+      assertThat(noContent).startsWith("HTTP/1.1 204").doesNotContainIgnoringCase("transfer-encoding");
+      assertThat(notModified).startsWith("HTTP/1.1 304").doesNotContainIgnoringCase("transfer-encoding");
+    }
+  }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.crossgate.gateway.GatewayOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
 import io.vertx.core.http.HttpServerRequest;
-import java.net.ServerSocket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Test;
@@ -14,11 +13,8 @@ import org.junit.jupiter.api.Test;
 class UpstreamFailureTest {
 
   @Test
-  void aRefusedConnectionIsBadGateway() throws Exception {
-    int closedPort;
-    try (var socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
+  void aRefusedConnectionIsBadGateway() {
+    int closedPort = GatewayKit.closedPort();
     try (var kit = GatewayKit.start()) {
       kit.routes(route("a", "/a", "http://127.0.0.1:" + closedPort + "/x").build());
 
@@ -41,6 +37,23 @@ class UpstreamFailureTest {
       assertThat(reply.status()).isEqualTo(504);
       assertThat(reply.problemType()).isEqualTo("gateway-timeout");
       assertThat(kit.upstream.next().uri()).isEqualTo("/slow");
+    }
+  }
+
+  @Test
+  void anUpstreamThatStallsMidBodyHasTheClientResponseAbortedAfterTheIdleTimeout() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("a", "/a", kit.target("/stall")).timeouts(1_000, 5_000, 300).build());
+      kit.upstream.respondWith(req -> req.response().putHeader("Content-Length", "100").write("only part"));
+
+      var outcome = GatewayKit.await(kit.client().request(new io.vertx.core.http.RequestOptions().setURI("/a"))
+          .compose(req -> req.send())
+          .compose(resp -> resp.body().map(b -> "complete " + resp.statusCode())
+              .recover(t -> io.vertx.core.Future.succeededFuture("aborted " + resp.statusCode()))));
+
+      assertThat(outcome).isEqualTo("aborted 200");
+      org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(kit.gateway().metrics().scrape())
+          .contains("crossgate_upstream_errors_total{kind=\"aborted\",route=\"a\"} 1.0"));
     }
   }
 

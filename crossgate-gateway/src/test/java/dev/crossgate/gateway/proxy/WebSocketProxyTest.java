@@ -46,11 +46,8 @@ class WebSocketProxyTest {
   }
 
   @Test
-  void anUnreachableWebSocketUpstreamIsBadGateway() throws Exception {
-    int closedPort;
-    try (var socket = new java.net.ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
+  void anUnreachableWebSocketUpstreamIsBadGateway() {
+    int closedPort = GatewayKit.closedPort();
     try (var kit = GatewayKit.start()) {
       kit.routes(route("ws", "/ws", "http://127.0.0.1:" + closedPort).websocket().build());
 

@@ -1,0 +1,109 @@
+package dev.crossgate.gateway.proxy;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.streams.ReadStream;
+
+/**
+ * An upstream response body that is abandoned when the upstream sends nothing for the route's
+ * idle timeout (like nginx's {@code proxy_read_timeout}). Time spent paused because the client
+ * reads slowly does not count: that is the client's pace, not the upstream's silence. One timer per
+ * response, re-armed only when it fires, so a fast response costs one schedule and one cancel.
+ * Runs on the connection's event loop.
+ */
+final class IdleGuardedStream implements ReadStream<Buffer> {
+  private final HttpClientResponse delegate;
+  private final Vertx vertx;
+  private final long idleNanos;
+  private final Runnable onIdle;
+  private long lastActivity = System.nanoTime();
+  private boolean paused;
+  private long timer = -1;
+  private boolean finished;
+
+  IdleGuardedStream(HttpClientResponse delegate, Vertx vertx, long idleMs, Runnable onIdle) {
+    this.delegate = delegate;
+    this.vertx = vertx;
+    this.idleNanos = idleMs * 1_000_000;
+    this.onIdle = onIdle;
+    arm(idleMs);
+  }
+
+  private void arm(long ms) {
+    timer = vertx.setTimer(Math.max(1, ms), id -> check());
+  }
+
+  private void check() {
+    if (finished) {
+      return;
+    }
+    long idle = System.nanoTime() - lastActivity;
+    if (paused || idle < idleNanos) {
+      arm(paused ? idleNanos / 1_000_000 : (idleNanos - idle) / 1_000_000);
+      return;
+    }
+    finished = true;
+    onIdle.run();
+  }
+
+  private void finish() {
+    finished = true;
+    vertx.cancelTimer(timer);
+  }
+
+  @Override
+  public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+    delegate.handler(handler == null ? null : chunk -> {
+      lastActivity = System.nanoTime();
+      handler.handle(chunk);
+    });
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> endHandler(Handler<Void> handler) {
+    delegate.endHandler(v -> {
+      finish();
+      if (handler != null) {
+        handler.handle(v);
+      }
+    });
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+    delegate.exceptionHandler(t -> {
+      finish();
+      if (handler != null) {
+        handler.handle(t);
+      }
+    });
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> pause() {
+    paused = true;
+    delegate.pause();
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> resume() {
+    paused = false;
+    lastActivity = System.nanoTime();
+    delegate.resume();
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> fetch(long amount) {
+    paused = false;
+    lastActivity = System.nanoTime();
+    delegate.fetch(amount);
+    return this;
+  }
+}
