@@ -7,6 +7,8 @@ import dev.crossgate.admin.change.ChangeEndpoint;
 import dev.crossgate.admin.cluster.ClusterHub;
 import dev.crossgate.admin.cluster.ConfigFollower;
 import dev.crossgate.admin.cluster.NodesEndpoint;
+import dev.crossgate.admin.extension.ArtifactVerifier;
+import dev.crossgate.admin.extension.ExtensionEndpoint;
 import dev.crossgate.admin.filter.FilterEndpoint;
 import dev.crossgate.admin.route.RouteEndpoint;
 import dev.crossgate.admin.tenant.TenantEndpoint;
@@ -18,6 +20,7 @@ import dev.crossgate.store.ChangeNotifications;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.cache.RouteCache;
 import dev.crossgate.store.cluster.NodeRepository;
+import dev.crossgate.store.extension.ExtensionRepository;
 import dev.crossgate.store.filter.FilterRepository;
 import dev.crossgate.store.route.RouteRepository;
 import dev.crossgate.store.tenant.TenantRepository;
@@ -56,7 +59,10 @@ public final class ControlPlane {
   private final RouteRepository routes;
   private final FilterRepository filters;
   private final TenantRepository tenants;
+  private final ExtensionRepository extensions;
   private final TokenRepository tokens;
+  /** Whether a tenant's extension circuit is open on the node in this JVM (standalone); null elsewhere. */
+  private volatile java.util.function.Function<String, Boolean> extensionCircuits = tenant -> null;
   private final RouteCache routeCache;
   private final NodeRepository nodes;
   private final ConfigFollower follower;
@@ -77,6 +83,7 @@ public final class ControlPlane {
     this.routes = new RouteRepository(database, changeLog, clock, r -> routeListeners.forEach(l -> l.accept(r)));
     this.filters = new FilterRepository(database, changeLog, clock);
     this.tenants = new TenantRepository(database, changeLog, clock);
+    this.extensions = new ExtensionRepository(database, changeLog, clock);
     this.tokens = new TokenRepository(database, clock);
     this.nodes = new NodeRepository(database, clock);
     this.redis = options.redisUri() == null ? null
@@ -88,7 +95,7 @@ public final class ControlPlane {
     this.refreshTimer = redis == null ? -1 : vertx.setPeriodic(options.redisRefresh().toMillis(),
         id -> vertx.executeBlocking(routeCache::refresh, false));
     this.generatedToken = bootstrapToken(options);
-    this.follower = new ConfigFollower(vertx, changeLog, routes, filters, tenants, 1000);
+    this.follower = new ConfigFollower(vertx, changeLog, routes, filters, tenants, extensions::all, 1000);
     changeLog.onCommit(follower::poke); // this instance's writes apply at once; others' arrive by NOTIFY
     var instanceId = Ids.random("cp_").substring(0, 11);
     this.hub = new ClusterHub(vertx, follower, changeLog, nodes, options.cluster(), instanceId);
@@ -101,11 +108,14 @@ public final class ControlPlane {
   /** Opens the store and starts the Admin API; blocking parts run on a worker thread. */
   public static Future<ControlPlane> start(Vertx vertx, ControlPlaneOptions options, Supplier<String> extraMetrics) {
     return vertx.executeBlocking(() -> new ControlPlane(vertx, options), false).compose(cp -> {
-      var auth = new AdminAuth(cp.tokens);
+      // tenant keys are checked against the configuration nodes serve: in memory, never blocking
+      var auth = new AdminAuth(cp.tokens, hash -> cp.follower.get().apiKeys().get(hash));
       var endpoints = List.of(
           new RouteEndpoint(cp.routes, cp.routeCache),
           new FilterEndpoint(cp.filters),
           new TenantEndpoint(cp.tenants),
+          new ExtensionEndpoint(cp.extensions, new ArtifactVerifier(Duration.ofSeconds(10)),
+              tenant -> cp.extensionCircuits.apply(tenant)),
           new TokenEndpoint(cp.tokens, auth),
           new ChangeEndpoint(cp.changeLog),
           new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
@@ -178,6 +188,14 @@ public final class ControlPlane {
 
   public RouteCache routeCache() {
     return routeCache;
+  }
+
+  /**
+   * Lets {@code GET /admin/tenants/{t}/extensions} show the circuit state of the gateway node in
+   * the same JVM (standalone); cluster nodes report theirs in their metrics.
+   */
+  public void extensionCircuits(java.util.function.Function<String, Boolean> circuitOpen) {
+    this.extensionCircuits = circuitOpen;
   }
 
   /** The control plane's current configuration, as nodes should serve it. */

@@ -2,6 +2,7 @@ package dev.crossgate.app;
 
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.GatewayServices;
+import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.transfer.TransferEndpoint;
 import dev.crossgate.gateway.transfer.TransferSettings;
 import dev.crossgate.store.transfer.TransferRepository;
@@ -80,7 +81,8 @@ final class GatewayCommand implements Callable<Integer> {
           var transfers = TransferEndpoint.create(vertx, new TransferRepository(taskDb.dataSource()), cluster,
               TransferSettings.defaults(common.dataDir.resolve("transfers")));
           return GatewayServer.start(vertx, gatewayOptions, cluster, List.of(transfers),
-            new GatewayServices(taskDb, TaskOptions.defaults(common.dataDir))).compose(traffic ->
+            new GatewayServices(taskDb, TaskOptions.defaults(common.dataDir),
+                ExtensionOptions.defaults(common.dataDir.resolve("extensions")))).compose(traffic ->
             NodeAdminForwarder.start(vertx, common.bind, nodeAdminPort, controlPlanes, options.sslOptions(), cluster,
                 () -> traffic.metrics().scrape()).map(admin -> {
               LOG.info("crossgate gateway ready node={} gateway=http://{}:{} nodeAdmin=http://{}:{} controlPlane={}",

@@ -3,6 +3,7 @@ package dev.crossgate.app;
 import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.GatewayServices;
+import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.gateway.transfer.TransferEndpoint;
 import dev.crossgate.gateway.transfer.TransferSettings;
@@ -48,9 +49,11 @@ final class StandaloneCommand implements Callable<Integer> {
               var follower = cp.follower();
               var transfers = TransferEndpoint.create(vertx, new TransferRepository(cp.database().dataSource()),
                   follower, TransferSettings.defaults(options.dataDir().resolve("transfers")));
-              var services = new GatewayServices(cp.database(), TaskOptions.defaults(options.dataDir()));
+              var services = new GatewayServices(cp.database(), TaskOptions.defaults(options.dataDir()),
+                  ExtensionOptions.defaults(options.dataDir().resolve("extensions")));
               return GatewayServer.start(vertx, gatewayOptions, follower, List.of(transfers), services).map(traffic -> {
                 node.set(traffic);
+                cp.extensionCircuits(traffic::extensionCircuitOpen);
                 Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                 LOG.info("crossgate standalone ready admin=http://{}:{}/admin console=http://{}:{}/console/"
                         + " gateway=http://{}:{}", common.bind, cp.port(), common.bind, cp.port(), common.bind,

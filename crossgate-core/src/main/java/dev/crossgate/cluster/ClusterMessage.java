@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.crossgate.change.Change;
 import dev.crossgate.config.ConfigHash;
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.extension.Extension;
 import dev.crossgate.filter.FilterRule;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
@@ -38,17 +39,22 @@ public sealed interface ClusterMessage {
   record Hello(String nodeId, long appliedRevision, String configHash, String version) implements ClusterMessage {}
 
   /** The whole configuration at {@code revision}; for new nodes, old nodes and repairs. */
-  record Snapshot(long revision, String hash, List<Route> routes, List<FilterRule> filters, List<ApiKey> apiKeys)
-      implements ClusterMessage {
+  record Snapshot(long revision, String hash, List<Route> routes, List<FilterRule> filters, List<ApiKey> apiKeys,
+      List<Extension> extensions) implements ClusterMessage {
+    public Snapshot {
+      // a snapshot from a control plane that predates extensions carries none
+      extensions = extensions == null ? List.of() : List.copyOf(extensions);
+    }
+
     public static Snapshot of(GatewayConfig config) {
       return new Snapshot(config.revision(), config.hashHex(), List.copyOf(config.routes().routes()),
-          config.filters(), List.copyOf(config.apiKeys().values()));
+          config.filters(), List.copyOf(config.apiKeys().values()), List.copyOf(config.extensions().all()));
     }
 
     /** The configuration this snapshot describes; its hash is recomputed, not trusted. */
     public GatewayConfig toConfig() {
       var keys = apiKeys.stream().collect(Collectors.toMap(ApiKey::keyHash, Function.identity()));
-      return new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys);
+      return new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys, extensions);
     }
   }
 

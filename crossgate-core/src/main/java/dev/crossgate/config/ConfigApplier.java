@@ -2,6 +2,8 @@ package dev.crossgate.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.crossgate.change.Change;
+import dev.crossgate.extension.Extension;
+import dev.crossgate.extension.ExtensionRegistry;
 import dev.crossgate.filter.FilterRule;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
@@ -43,6 +45,7 @@ public final class ConfigApplier {
     var filters = new HashMap<String, FilterRule>();
     current.filters().forEach(f -> filters.put(f.id(), f));
     var keys = new HashMap<String, ApiKey>(current.apiKeys());
+    HashMap<String, Extension> extensions = null; // copied on the first extension change only
     long revision = current.revision();
     long hash = current.hash();
     for (var change : changes) {
@@ -92,19 +95,37 @@ public final class ConfigApplier {
             hash += ConfigHash.key(key);
           }
         }
-        case TENANT, EXTENSION -> {
+        case EXTENSION -> {
+          if (extensions == null) {
+            extensions = new HashMap<>();
+            for (var e : current.extensions().all()) {
+              extensions.put(e.key(), e);
+            }
+          }
+          var before = extensions.remove(change.entityId());
+          if (before != null) {
+            hash -= ConfigHash.extension(before);
+          }
+          if (change.op() != Change.Op.DELETE) {
+            var extension = read(change, Extension.class);
+            extensions.put(extension.key(), extension);
+            hash += ConfigHash.extension(extension);
+          }
+        }
+        case TENANT -> {
           // not served from the snapshot yet: tenants matter through their keys
         }
       }
       hashes.record(revision, hash);
     }
+    var registry = extensions == null ? current.extensions() : new ExtensionRegistry(extensions.values());
     if (hash == current.hash()) {
       // nothing a node serves changed (tenant edits, a write and its undo): skip the rebuild
       return new GatewayConfig(revision, current.routes().withRevision(revision), new ArrayList<>(filters.values()),
-          keys, hash);
+          keys, hash, registry);
     }
     var routes = current.routes().apply(upserts.values(), deletes, revision);
-    return new GatewayConfig(revision, routes, new ArrayList<>(filters.values()), keys, hash);
+    return new GatewayConfig(revision, routes, new ArrayList<>(filters.values()), keys, hash, registry);
   }
 
   private static <T> T read(Change change, Class<T> type) {

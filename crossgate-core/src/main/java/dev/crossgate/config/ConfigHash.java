@@ -1,5 +1,6 @@
 package dev.crossgate.config;
 
+import dev.crossgate.extension.Extension;
 import dev.crossgate.filter.FilterRule;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
@@ -44,6 +45,18 @@ public final class ConfigHash {
 
   public static long key(ApiKey k) {
     return entity("API_KEY", k.id(), k);
+  }
+
+  public static long extension(Extension e) {
+    return entity("EXTENSION", e.key(), e);
+  }
+
+  public static long extensions(Collection<Extension> extensions) {
+    long sum = 0;
+    for (var e : extensions) {
+      sum += extension(e);
+    }
+    return sum;
   }
 
   public static String hex(long hash) {

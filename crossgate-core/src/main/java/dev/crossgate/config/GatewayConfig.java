@@ -1,8 +1,11 @@
 package dev.crossgate.config;
 
+import dev.crossgate.extension.Extension;
+import dev.crossgate.extension.ExtensionRegistry;
 import dev.crossgate.filter.FilterRule;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +17,12 @@ import java.util.Map;
  * @param filters enabled filter rules in evaluation order (priority, then id); disabled rules are
  *     not part of a node's configuration
  * @param apiKeys API keys by their SHA-256 hash
- * @param hash the {@link ConfigHash} of the routes, filters and keys; equal configurations have
- *     equal hashes on every node
+ * @param hash the {@link ConfigHash} of the routes, filters, keys and extensions; equal
+ *     configurations have equal hashes on every node
+ * @param extensions the tenants' extension registry (empty when not given)
  */
 public record GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
-    long hash) {
+    long hash, ExtensionRegistry extensions) {
 
   public static final Comparator<FilterRule> EVALUATION_ORDER =
       Comparator.comparingInt(FilterRule::priority).thenComparing(FilterRule::id);
@@ -28,12 +32,27 @@ public record GatewayConfig(long revision, RouteTable routes, List<FilterRule> f
   public GatewayConfig {
     filters = filters.stream().filter(FilterRule::enabled).sorted(EVALUATION_ORDER).toList();
     apiKeys = Map.copyOf(apiKeys);
+    extensions = extensions == null ? ExtensionRegistry.EMPTY : extensions;
+  }
+
+  /** A snapshot without extensions and with a known hash. */
+  public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
+      long hash) {
+    this(revision, routes, filters, apiKeys, hash, ExtensionRegistry.EMPTY);
   }
 
   /** A snapshot with its hash computed from scratch (cost grows with the configuration). */
   public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys) {
     this(revision, routes, filters, apiKeys, ConfigHash.of(routes.routes(),
         filters.stream().filter(FilterRule::enabled).toList(), apiKeys.values()));
+  }
+
+  /** A snapshot with extensions, its hash computed from scratch. */
+  public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
+      Collection<Extension> extensions) {
+    this(revision, routes, filters, apiKeys, ConfigHash.of(routes.routes(),
+        filters.stream().filter(FilterRule::enabled).toList(), apiKeys.values()) + ConfigHash.extensions(extensions),
+        new ExtensionRegistry(extensions));
   }
 
   public String hashHex() {

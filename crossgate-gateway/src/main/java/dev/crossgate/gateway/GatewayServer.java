@@ -1,6 +1,8 @@
 package dev.crossgate.gateway;
 
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.gateway.extension.ExtensionOptions;
+import dev.crossgate.gateway.extension.Extensions;
 import dev.crossgate.gateway.filter.TrustedProxies;
 import dev.crossgate.gateway.limit.ClientRateLimiter;
 import dev.crossgate.gateway.limit.ConnectionLimiter;
@@ -31,7 +33,7 @@ public final class GatewayServer {
   /** What every event loop of one node shares. */
   record Shared(GatewayOptions options, Supplier<GatewayConfig> config, List<GatewayEndpoint> endpoints,
       GatewayMetrics metrics, ClientRateLimiter rateLimiter, ConnectionLimiter connectionLimiter,
-      TrustedProxies trustedProxies, TaskStore tasks) {}
+      TrustedProxies trustedProxies, TaskStore tasks, Extensions extensions) {}
 
   private final Vertx vertx;
   private final Shared shared;
@@ -48,15 +50,25 @@ public final class GatewayServer {
     this.evictionTimer = evictionTimer;
   }
 
-  /** Starts the gateway on {@code options.bind():options.port()}; completes when listening. */
+  /**
+   * Starts the gateway on {@code options.bind():options.port()}; completes when listening.
+   * WebAssembly extension modules are cached in memory only.
+   */
   public static Future<GatewayServer> start(Vertx vertx, GatewayOptions options, Supplier<GatewayConfig> config,
       List<GatewayEndpoint> endpoints) {
     return start(vertx, options, config, endpoints, GatewayServices.NONE);
   }
 
+  /** As above, running tenant extensions with {@code extensionOptions}. */
+  public static Future<GatewayServer> start(Vertx vertx, GatewayOptions options, Supplier<GatewayConfig> config,
+      List<GatewayEndpoint> endpoints, ExtensionOptions extensionOptions) {
+    return start(vertx, options, config, endpoints, GatewayServices.NONE.withExtensions(extensionOptions));
+  }
+
   /**
    * Starts the gateway with its services: with a task database, async interfaces, {@code /_tasks}
-   * and held calls are served; {@code /_interfaces} is served either way.
+   * and held calls are served; {@code /_interfaces} is served either way; tenant extensions run
+   * with the services' extension options.
    */
   public static Future<GatewayServer> start(Vertx vertx, GatewayOptions options, Supplier<GatewayConfig> config,
       List<GatewayEndpoint> endpoints, GatewayServices services) {
@@ -69,8 +81,10 @@ public final class GatewayServer {
     var limits = options.limits();
     var rateLimiter = limits.requestsPerSecondPerClient() == 0 ? null
         : new ClientRateLimiter(limits.requestsPerSecondPerClient(), limits.burstPerClient(), System::nanoTime);
-    var shared = new Shared(options, config, List.copyOf(allEndpoints), new GatewayMetrics(), rateLimiter,
-        new ConnectionLimiter(limits.maxConnectionsPerClient()), new TrustedProxies(options.trustedProxies()), tasks);
+    var metrics = new GatewayMetrics();
+    var shared = new Shared(options, config, List.copyOf(allEndpoints), metrics, rateLimiter,
+        new ConnectionLimiter(limits.maxConnectionsPerClient()), new TrustedProxies(options.trustedProxies()), tasks,
+        Extensions.create(vertx, services.extensions(), metrics.registry()));
     var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
     return vertx.deployVerticle(() -> {
           var node = new NodeVerticle(shared, options.port());
@@ -114,6 +128,11 @@ public final class GatewayServer {
     return port;
   }
 
+  /** True while calls to {@code tenant}'s extensions are refused by its circuit breaker. */
+  public boolean extensionCircuitOpen(String tenant) {
+    return shared.extensions().circuitOpen(tenant);
+  }
+
   /** The node's meters; the Admin API mounts {@code /metrics} over {@code metrics().scrape()}. */
   public PrometheusMeterRegistry metrics() {
     return shared.metrics().registry();
@@ -128,7 +147,7 @@ public final class GatewayServer {
       if (evictionTimer >= 0) {
         vertx.cancelTimer(evictionTimer);
       }
-      closed = vertx.undeploy(deployment);
+      closed = vertx.undeploy(deployment).eventually(() -> shared.extensions().close());
       if (shared.tasks() != null) {
         closed = closed.eventually(() -> shared.tasks().close());
       }

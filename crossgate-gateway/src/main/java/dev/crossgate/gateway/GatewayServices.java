@@ -1,5 +1,6 @@
 package dev.crossgate.gateway;
 
+import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.store.Database;
 
@@ -10,13 +11,24 @@ import dev.crossgate.store.Database;
  *
  * @param database the task store's database (the node does not close it), or null
  * @param tasks task options (TTL, limits, blob directory), or null when {@code database} is
+ * @param extensions how tenant extensions run (limits, WebAssembly module cache directory)
  */
-public record GatewayServices(Database database, TaskOptions tasks) {
-  public static final GatewayServices NONE = new GatewayServices(null, null);
+public record GatewayServices(Database database, TaskOptions tasks, ExtensionOptions extensions) {
+  public static final GatewayServices NONE = new GatewayServices(null, null, ExtensionOptions.defaults(null));
 
   public GatewayServices {
     if ((database == null) != (tasks == null)) {
       throw new IllegalArgumentException("tasks need both a database and task options");
     }
+    extensions = extensions == null ? ExtensionOptions.defaults(null) : extensions;
+  }
+
+  /** Tasks in {@code database}; extensions with their defaults, modules cached in memory only. */
+  public GatewayServices(Database database, TaskOptions tasks) {
+    this(database, tasks, null);
+  }
+
+  public GatewayServices withExtensions(ExtensionOptions options) {
+    return new GatewayServices(database, tasks, options);
   }
 }

@@ -110,7 +110,7 @@ final class NodeVerticle extends VerticleBase {
         new RouteStep(),
         new ApiKeyStep(),
         new TaskStep(shared.tasks(), heldClient, options.markers()),
-        new FlowStep(),
+        new FlowStep(shared.extensions()),
         new ProxyStep(vertx, client, webSocketClient, shared.trustedProxies())));
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(options.bind())

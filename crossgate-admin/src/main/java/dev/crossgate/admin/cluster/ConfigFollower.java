@@ -52,6 +52,13 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
   /** Blocking: loads the initial snapshot. Call from a worker thread. */
   public ConfigFollower(Vertx vertx, ChangeLog changeLog, RouteRepository routes, FilterRepository filters,
       TenantRepository tenants, long fallbackPollMs) {
+    this(vertx, changeLog, routes, filters, tenants, java.util.List::of, fallbackPollMs);
+  }
+
+  /** As above, with the extension registry ({@code extensions} is read on this worker thread). */
+  public ConfigFollower(Vertx vertx, ChangeLog changeLog, RouteRepository routes, FilterRepository filters,
+      TenantRepository tenants, java.util.function.Supplier<java.util.Collection<dev.crossgate.extension.Extension>>
+          extensions, long fallbackPollMs) {
     this.vertx = vertx;
     this.changeLog = changeLog;
     GatewayConfig initial;
@@ -60,7 +67,8 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
       // consistent without a long transaction: no commit happened if the revision did not move
       revision = changeLog.latestRevision();
       var keys = tenants.allKeys().stream().collect(Collectors.toMap(ApiKey::keyHash, k -> k));
-      initial = new GatewayConfig(revision, RouteTable.of(routes.all(), revision), filters.all(), keys);
+      initial = new GatewayConfig(revision, RouteTable.of(routes.all(), revision), filters.all(), keys,
+          extensions.get());
     } while (changeLog.latestRevision() != revision);
     this.current = new AtomicReference<>(initial);
     remember(revision, initial.hash());

@@ -42,6 +42,8 @@ public final class Exchange {
   private String upstream;
   private ApiKey caller;
   private Buffer requestBody;
+  private String replacedQuery;
+  private String extensionVersion;
 
   private int status;
   private MultiMap responseHeaders;
@@ -142,7 +144,7 @@ public final class Exchange {
     this.upstream = hostAndPort;
   }
 
-  /** The API key the caller presented and {@code ApiKeyStep} accepted; null on routes without auth. */
+  /** The API key the caller presented (tenant and participant), or null on routes without keys. */
   public ApiKey caller() {
     return caller;
   }
@@ -153,8 +155,8 @@ public final class Exchange {
 
   /**
    * The request body when a step had to read it whole (an async task stores it before anything
-   * else happens); the proxy then sends these bytes instead of streaming the client's body.
-   * Null for streamed requests.
+   * else happens; a flow step may have changed it); the proxy then sends these bytes instead of
+   * streaming the client's body. Null for streamed requests.
    */
   public Buffer requestBody() {
     return requestBody;
@@ -162,6 +164,24 @@ public final class Exchange {
 
   public void requestBody(Buffer body) {
     this.requestBody = body;
+  }
+
+  /** The query string (without '?') a flow step set, or null to forward the client's. */
+  public String replacedQuery() {
+    return replacedQuery;
+  }
+
+  public void replaceQuery(String query) {
+    this.replacedQuery = query;
+  }
+
+  /** The extension version this request's flow was pinned to, or null when no extension ran. */
+  public String extensionVersion() {
+    return extensionVersion;
+  }
+
+  public void extensionVersion(String version) {
+    this.extensionVersion = version;
   }
 
   // ---- the response head, set by the step that answers

@@ -36,6 +36,9 @@ final class AccessLog {
     fields.put("durationMs", durationNanos / 1_000_000.0);
     fields.put("client", ex.clientIp());
     fields.put("requestId", ex.requestId());
+    if (ex.extensionVersion() != null) {
+      fields.put("extensionVersion", ex.extensionVersion());
+    }
     if (ex.problem() != null) {
       fields.put("problem", ex.problem().typeName());
     }

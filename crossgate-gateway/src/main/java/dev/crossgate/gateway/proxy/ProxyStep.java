@@ -62,7 +62,8 @@ public final class ProxyStep implements Step {
     var target = target(route.targetUrl());
     exchange.upstream(target.authority());
     var request = exchange.request();
-    var uri = target.uri(exchange.match().remainder(), request.query());
+    var uri = target.uri(exchange.match().remainder(),
+        exchange.replacedQuery() != null ? exchange.replacedQuery() : request.query());
     if (LimitStep.declaredLength(exchange) > exchange.bodyLimit()) {
       // the route's or a filter's limit, known only now: refuse before contacting the upstream
       exchange.closeConnection();
@@ -214,9 +215,13 @@ public final class ProxyStep implements Step {
 
     /** Copies the client's body upstream, as fast as the upstream drains, counting against the limit. */
     private void pumpBody() {
-      if (exchange.requestBody() != null) {
-        // a step already read the body whole (and checked it against the limit)
-        upstreamRequest.end(exchange.requestBody());
+      var buffered = exchange.requestBody();
+      if (buffered != null) {
+        // a step read the body whole (a task stores it; a flow step may have changed it, within
+        // the limit): it is sent whole, with its own length
+        upstreamRequest.setChunked(false);
+        upstreamRequest.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(buffered.length()));
+        upstreamRequest.end(buffered);
         return;
       }
       if (request.isEnded()) {

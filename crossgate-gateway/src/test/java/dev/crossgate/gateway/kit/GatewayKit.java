@@ -2,11 +2,13 @@ package dev.crossgate.gateway.kit;
 
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.extension.Extension;
 import dev.crossgate.filter.FilterRule;
 import dev.crossgate.gateway.GatewayEndpoint;
 import dev.crossgate.gateway.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.GatewayServices;
+import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
@@ -42,6 +44,7 @@ public final class GatewayKit implements AutoCloseable {
   private final GatewayServer gateway;
   private List<Route> routes = List.of();
   private List<FilterRule> filters = List.of();
+  private List<Extension> extensions = List.of();
   private final Map<String, ApiKey> keys = new HashMap<>();
   private long revision;
 
@@ -76,6 +79,12 @@ public final class GatewayKit implements AutoCloseable {
     return new GatewayKit(options, List.of(), vertxOptions, GatewayServices.NONE);
   }
 
+  /** A gateway whose flows run tenant extensions with {@code options}. */
+  public static GatewayKit start(ExtensionOptions options) {
+    return new GatewayKit(GatewayOptions.defaults().withEventLoops(1), List.of(), new VertxOptions(),
+        GatewayServices.NONE.withExtensions(options));
+  }
+
   public GatewayServer gateway() {
     return gateway;
   }
@@ -91,6 +100,11 @@ public final class GatewayKit implements AutoCloseable {
 
   public GatewayKit routes(Route... newRoutes) {
     routes = List.of(newRoutes);
+    return publish();
+  }
+
+  public GatewayKit extensions(Extension... registered) {
+    extensions = List.of(registered);
     return publish();
   }
 
@@ -110,7 +124,7 @@ public final class GatewayKit implements AutoCloseable {
 
   private GatewayKit publish() {
     revision++;
-    config.set(new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys));
+    config.set(new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys, extensions));
     return this;
   }
 

@@ -1,0 +1,102 @@
+package dev.crossgate.extension;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A tenant's registered extension app (DESIGN.md "Extensions"): where it runs, how it is called,
+ * which versions exist and what it depends on. Built only by {@link ExtensionValidator} or the
+ * store, so every instance is valid. Identified by {@link #key()}: extension ids are unique per
+ * tenant, not globally.
+ *
+ * @param point one of {@link ExtensionPoints#ALLOWED}
+ * @param endpoint the tenant's HTTP URL receiving the JSON contract; always set, because an
+ *     extension is called remotely until (and unless) its module is cached on the platform
+ * @param timeoutMs wall time of one call, remote or local
+ * @param defaultResponse answered when the call fails and {@code failurePolicy} is DEFAULT_RESPONSE
+ * @param dependsOn ids of the same tenant's extensions this one relies on; an extension with
+ *     dependencies always runs at the tenant
+ */
+public record Extension(
+    String tenant,
+    String id,
+    String point,
+    String endpoint,
+    Protocol protocol,
+    Connection connection,
+    long timeoutMs,
+    FailurePolicy failurePolicy,
+    DefaultResponse defaultResponse,
+    List<Version> versions,
+    List<String> dependsOn,
+    Instant createdAt,
+    Instant updatedAt,
+    long revision) {
+
+  /** How the platform talks to the tenant; only HTTP (JSON over POST) is served. */
+  public enum Protocol { HTTP }
+
+  /** POOLED keeps keep-alive connections to the tenant; ON_DEMAND opens one connection per call. */
+  public enum Connection { ON_DEMAND, POOLED }
+
+  /** What a failed call (timeout, error status, trap, unreadable answer, open circuit) turns into. */
+  public enum FailurePolicy { FAIL_CLOSED, FAIL_OPEN, DEFAULT_RESPONSE }
+
+  /** One deployable version; {@code weight} is its share when the platform picks at random. */
+  public record Version(String version, int weight, Artifact artifact) {}
+
+  /** A WebAssembly module for in-process execution, identified by its SHA-256 (lowercase hex). */
+  public record Artifact(String url, String sha256) {}
+
+  /** The response answered instead of a failed extension's. */
+  public record DefaultResponse(int status, Map<String, String> headers, JsonNode body) {
+    public DefaultResponse {
+      headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+  }
+
+  public Extension {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(id, "id");
+    versions = List.copyOf(versions);
+    dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+    protocol = protocol == null ? Protocol.HTTP : protocol;
+    connection = connection == null ? Connection.POOLED : connection;
+    failurePolicy = failurePolicy == null ? FailurePolicy.FAIL_CLOSED : failurePolicy;
+  }
+
+  public Extension withConnection(Connection newConnection) {
+    return new Extension(tenant, id, point, endpoint, protocol, newConnection, timeoutMs, failurePolicy,
+        defaultResponse, versions, dependsOn, createdAt, updatedAt, revision);
+  }
+
+  /** The registry key: {@code tenant/id}, also the entity id of its change-log rows. */
+  @JsonIgnore
+  public String key() {
+    return key(tenant, id);
+  }
+
+  public static String key(String tenant, String id) {
+    return tenant + "/" + id;
+  }
+
+  /** The version named {@code name}, or null. */
+  public Version version(String name) {
+    for (var v : versions) {
+      if (v.version().equals(name)) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  /** True when the platform may cache this extension's code and run it in-process. */
+  @JsonIgnore
+  public boolean cacheable() {
+    return dependsOn.isEmpty() && versions.stream().anyMatch(v -> v.artifact() != null);
+  }
+}

@@ -1,0 +1,32 @@
+package dev.crossgate.gateway.extension;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How a node runs tenant extensions.
+ *
+ * @param moduleDir where fetched WebAssembly modules are kept across restarts; null keeps them in
+ *     memory only
+ * @param bodyLimitBytes the most request or response body a flow buffers for its extension steps
+ *     (413 for a larger request, 502 for a larger upstream response)
+ * @param replyLimitBytes the most an extension may answer (remote body or WASM stdout)
+ * @param maxMemoryPages WebAssembly linear memory limit in 64 KiB pages
+ * @param wasmThreads worker threads running WebAssembly, beside the event loops
+ * @param breakerFailures consecutive failures of one tenant that open its circuit
+ * @param breakerOpen how long an open circuit refuses calls before one is let through again
+ */
+public record ExtensionOptions(Path moduleDir, int bodyLimitBytes, int replyLimitBytes, int maxMemoryPages,
+    int wasmThreads, int breakerFailures, Duration breakerOpen) {
+
+  public static ExtensionOptions defaults(Path moduleDir) {
+    return new ExtensionOptions(moduleDir, 1 << 20, 1 << 20, 256, 2, 5, Duration.ofSeconds(10));
+  }
+
+  public ExtensionOptions {
+    if (bodyLimitBytes < 1 || replyLimitBytes < 1 || maxMemoryPages < 1 || maxMemoryPages > 65_536 || wasmThreads < 1
+        || breakerFailures < 1 || breakerOpen.isNegative()) {
+      throw new IllegalArgumentException("extension options out of range");
+    }
+  }
+}

@@ -1,0 +1,228 @@
+package dev.crossgate.gateway.extension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossgate.extension.Extension;
+import dev.crossgate.json.Json;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one extension step of a flow (DESIGN.md "Extensions"): resolves where it runs, pins the
+ * request's version, calls it, and turns a failure into its failure policy's verdict. Shared by
+ * the node's event loops; {@link #run} is called on an event loop and never blocks.
+ *
+ * <p>Where a step runs: an extension without dependencies whose pinned version has a WebAssembly
+ * artifact runs in-process once that module is cached; until then it is called at the tenant
+ * and the module is loaded during that first call (the call waits for it, so every later call
+ * is local). An extension with dependencies always runs at the tenant.
+ *
+ * <p>Version pinning: the first extension step of a request picks the version — the platform at
+ * random by weight when that extension can run locally, otherwise the tenant, which names it in
+ * {@link #VERSION_HEADER} (a tenant that names none gets the platform's weighted pick). Every
+ * later step uses exactly that version; an extension without it fails by its policy.
+ */
+public final class Extensions {
+  private static final Logger LOG = LoggerFactory.getLogger(Extensions.class);
+  public static final String VERSION_HEADER = "X-Crossgate-Extension-Version";
+
+  private final Vertx vertx;
+  private final ExtensionOptions options;
+  private final TenantCircuits circuits;
+  private final MeterRegistry registry;
+  private volatile Engine engine;
+
+  /** The clients and the WebAssembly pool, made on the first extension step: a node without extensions has none. */
+  private record Engine(WorkerExecutor workers, RemoteCaller remote, WasmModules modules, WasmRunner wasm) {}
+
+  private Extensions(Vertx vertx, ExtensionOptions options, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.options = options;
+    this.registry = registry;
+    this.circuits = new TenantCircuits(options.breakerFailures(), options.breakerOpen(), System::nanoTime, registry);
+  }
+
+  private Engine engine() {
+    var e = engine;
+    if (e == null) {
+      synchronized (this) {
+        e = engine;
+        if (e == null) {
+          var workers = vertx.createSharedWorkerExecutor("crossgate-wasm", options.wasmThreads());
+          e = new Engine(workers, new RemoteCaller(vertx, options.replyLimitBytes()),
+              new WasmModules(workers, options.moduleDir(), options.maxMemoryPages()),
+              new WasmRunner(vertx, workers, options.replyLimitBytes()));
+          engine = e;
+        }
+      }
+    }
+    return e;
+  }
+
+  public static Extensions create(Vertx vertx, ExtensionOptions options, MeterRegistry registry) {
+    return new Extensions(vertx, options, registry);
+  }
+
+  public ExtensionOptions options() {
+    return options;
+  }
+
+  /** The version one request's flow is pinned to; confined to that request's event loop. */
+  public static final class Pin {
+    private String version;
+
+    public String version() {
+      return version;
+    }
+  }
+
+  /** True while calls to the tenant's extensions are refused by its circuit breaker. */
+  public boolean circuitOpen(String tenant) {
+    return circuits.isOpen(tenant);
+  }
+
+  /**
+   * Runs {@code extension} with {@code input} (the contract JSON without its version, which is
+   * filled in here). Never fails: a failed call becomes the verdict of its failure policy.
+   */
+  public Future<Verdict> run(Extension extension, Pin pin, ObjectNode input, String requestId) {
+    var engine = engine();
+    var modules = engine.modules();
+    Extension.Version chosen = null;
+    if (pin.version != null) {
+      chosen = extension.version(pin.version);
+      if (chosen == null) {
+        return Future.succeededFuture(failed(extension, "-", new ExtensionFailure(
+            ExtensionFailure.Kind.VERSION_UNAVAILABLE,
+            "has no version " + pin.version + ", the version this request's flow is pinned to")));
+      }
+    } else if (extension.cacheable()) {
+      chosen = pick(extension.versions());
+      pin.version = chosen.version();
+    }
+    input.put("version", chosen == null ? null : chosen.version());
+    var body = Buffer.buffer(Json.writeBytes(input));
+    var artifact = chosen == null || !extension.dependsOn().isEmpty() ? null : chosen.artifact();
+    var local = artifact == null ? null : modules.cached(artifact);
+    if (local != null) {
+      return engine.wasm().run(local, body, extension.timeoutMs())
+          .map(answer -> verdict(extension, "local", answer))
+          .otherwise(e -> failed(extension, "local", e));
+    }
+    if (!circuits.allows(extension.tenant())) {
+      return Future.succeededFuture(failed(extension, "remote", new ExtensionFailure(
+          ExtensionFailure.Kind.CIRCUIT_OPEN, "the tenant failed repeatedly; calls are paused")));
+    }
+    var pinned = chosen;
+    Future<JsonNode> answer = engine.remote().call(extension, chosen == null ? null : chosen.version(), body, requestId)
+        .compose(a -> {
+          circuits.record(extension.tenant(), true);
+          pinFromTenant(extension, pin, pinned, a.version());
+          return Future.succeededFuture(a.body());
+        }, e -> {
+          if (e instanceof ExtensionFailure f && f.kind() != ExtensionFailure.Kind.BAD_REPLY) {
+            circuits.record(extension.tenant(), false);
+          }
+          return Future.failedFuture(e);
+        });
+    if (artifact != null) {
+      // warm the cache during the first call, so that the next call of this version is local
+      var warm = modules.load(artifact);
+      answer = answer.compose(a -> warm.transform(ignored -> Future.succeededFuture(a)));
+    }
+    return answer.map(a -> verdict(extension, "remote", a)).otherwise(e -> failed(extension, "remote", e));
+  }
+
+  /** A tenant names the version it ran; the first step's choice pins the request. */
+  private void pinFromTenant(Extension extension, Pin pin, Extension.Version pinned, String answered) {
+    if (pinned != null) {
+      if (answered != null && !answered.equals(pinned.version())) {
+        throw new ExtensionFailure(ExtensionFailure.Kind.BAD_REPLY,
+            "answered version " + answered + " instead of the pinned " + pinned.version());
+      }
+      return;
+    }
+    var version = answered != null ? answered : pick(extension.versions()).version();
+    if (extension.version(version) == null) {
+      throw new ExtensionFailure(ExtensionFailure.Kind.VERSION_UNAVAILABLE,
+          "the tenant chose version " + version + ", which is not registered");
+    }
+    pin.version = version;
+  }
+
+  private Verdict verdict(Extension extension, String location, JsonNode answer) {
+    count(extension, location, "ok");
+    var response = answer.get("response");
+    if (response != null && response.isObject()) {
+      return new Verdict(null, response, null);
+    }
+    var request = answer.get("request");
+    if (request != null && request.isObject()) {
+      return new Verdict(request, null, null);
+    }
+    var proceed = answer.get("continue");
+    if (proceed != null && proceed.asBoolean(false)) {
+      return Verdict.CONTINUE;
+    }
+    throw new ExtensionFailure(ExtensionFailure.Kind.BAD_REPLY,
+        "the answer has none of 'continue', 'request' or 'response'");
+  }
+
+  private Verdict failed(Extension extension, String location, Throwable cause) {
+    var failure = cause instanceof ExtensionFailure f ? f
+        : new ExtensionFailure(ExtensionFailure.Kind.TRAP, "the extension failed");
+    if (!(cause instanceof ExtensionFailure)) {
+      LOG.warn("extension failed unexpectedly tenant={} extension={}", extension.tenant(), extension.id(), cause);
+    }
+    count(extension, location, failure.label());
+    LOG.info("extension failed tenant={} extension={} location={} kind={} policy={} detail=\"{}\"", extension.tenant(),
+        extension.id(), location, failure.label(), extension.failurePolicy(), failure.getMessage());
+    switch (extension.failurePolicy()) {
+      case FAIL_OPEN:
+        return Verdict.CONTINUE;
+      case DEFAULT_RESPONSE:
+        var d = extension.defaultResponse();
+        var node = Json.mapper().createObjectNode().put("status", d.status());
+        node.set("headers", Json.mapper().valueToTree(d.headers()));
+        node.set("body", d.body());
+        return new Verdict(null, node, null);
+      default:
+        return new Verdict(null, null, ExtensionProblems.failed(extension, failure));
+    }
+  }
+
+  private void count(Extension extension, String location, String outcome) {
+    Counter.builder("crossgate_extension_calls_total").description("extension step calls by where they ran and how")
+        .tags("tenant", extension.tenant(), "extension", extension.id(), "location", location, "outcome", outcome)
+        .register(registry).increment();
+  }
+
+  /** A version at random, each with probability weight / total weight. */
+  static Extension.Version pick(List<Extension.Version> versions) {
+    int total = 0;
+    for (var v : versions) {
+      total += v.weight();
+    }
+    int r = ThreadLocalRandom.current().nextInt(total);
+    for (var v : versions) {
+      r -= v.weight();
+      if (r < 0) {
+        return v;
+      }
+    }
+    throw new IllegalStateException("weights are validated to sum above 0");
+  }
+
+  public Future<Void> close() {
+    var e = engine;
+    return e == null ? Future.succeededFuture() : e.remote().close().eventually(e.workers()::close);
+  }
+}

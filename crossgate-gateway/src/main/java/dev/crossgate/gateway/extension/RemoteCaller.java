@@ -1,0 +1,119 @@
+package dev.crossgate.gateway.extension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossgate.extension.Extension;
+import dev.crossgate.json.Json;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * Calls an extension at its tenant: {@code POST endpoint} with the contract JSON, the pinned
+ * version (if any) in {@link Extensions#VERSION_HEADER}, the answer JSON back. POOLED extensions
+ * share keep-alive connections; ON_DEMAND ones get a connection per call, closed after it. The
+ * whole call (connect, send, answer) is bounded by the extension's timeout. Runs on the calling
+ * event loop; never blocks.
+ */
+final class RemoteCaller {
+  /** The answer of a tenant: its JSON and the version it says it ran (null if it did not say). */
+  record Answer(JsonNode body, String version) {}
+
+  private final Vertx vertx;
+  private final HttpClient pooled;
+  private final HttpClient onDemand;
+  private final int replyLimit;
+
+  RemoteCaller(Vertx vertx, int replyLimit) {
+    this.vertx = vertx;
+    this.replyLimit = replyLimit;
+    this.pooled = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+        new PoolOptions().setHttp1MaxSize(32));
+    this.onDemand = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setTcpNoDelay(true),
+        new PoolOptions().setHttp1MaxSize(32));
+  }
+
+  Future<Answer> call(Extension extension, String version, Buffer input, String requestId) {
+    var client = extension.connection() == Extension.Connection.POOLED ? pooled : onDemand;
+    var options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setAbsoluteURI(extension.endpoint())
+        .setConnectTimeout(extension.timeoutMs())
+        .setIdleTimeout(extension.timeoutMs())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader("X-Request-Id", requestId);
+    if (version != null) {
+      options.putHeader(Extensions.VERSION_HEADER, version);
+    }
+    var done = Promise.<Answer>promise();
+    var sent = new HttpClientRequest[1];
+    long timer = vertx.setTimer(extension.timeoutMs(), t -> {
+      if (done.tryFail(new ExtensionFailure(ExtensionFailure.Kind.TIMEOUT,
+          "no answer within " + extension.timeoutMs() + " ms")) && sent[0] != null) {
+        sent[0].reset();
+      }
+    });
+    client.request(options)
+        .compose(request -> {
+          sent[0] = request;
+          if (done.future().isComplete()) {
+            // timed out while connecting: give the connection back unused
+            request.reset();
+            return Future.failedFuture(new ExtensionFailure(ExtensionFailure.Kind.TIMEOUT, "timed out"));
+          }
+          return request.send(input);
+        })
+        .compose(response -> {
+          var length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+          if (length != null && Long.parseLong(length) > replyLimit) {
+            response.request().reset();
+            return Future.failedFuture(tooLarge());
+          }
+          if (response.statusCode() != 200) {
+            return response.body().transform(ignored -> Future.failedFuture(new ExtensionFailure(
+                ExtensionFailure.Kind.ERROR_STATUS, "the tenant answered " + response.statusCode())));
+          }
+          var answeredVersion = response.getHeader(Extensions.VERSION_HEADER);
+          return response.body().compose(body -> body.length() > replyLimit ? Future.failedFuture(tooLarge())
+              : Future.succeededFuture(new Answer(parse(body), answeredVersion)));
+        })
+        .onComplete(ar -> {
+          vertx.cancelTimer(timer);
+          if (ar.succeeded()) {
+            done.tryComplete(ar.result());
+          } else {
+            done.tryFail(ar.cause() instanceof ExtensionFailure ? ar.cause() : new ExtensionFailure(
+                ExtensionFailure.Kind.UNREACHABLE, "the tenant's endpoint could not be reached"));
+          }
+        });
+    return done.future();
+  }
+
+  private ExtensionFailure tooLarge() {
+    return new ExtensionFailure(ExtensionFailure.Kind.TOO_LARGE, "the answer exceeds " + replyLimit + " bytes");
+  }
+
+  /** Reads an answer as JSON; anything else is a BAD_REPLY failure. */
+  static JsonNode parse(Buffer body) {
+    try {
+      var node = Json.mapper().readTree(body.getBytes());
+      if (node == null || !node.isObject()) {
+        throw new ExtensionFailure(ExtensionFailure.Kind.BAD_REPLY, "the answer is not a JSON object");
+      }
+      return node;
+    } catch (java.io.IOException e) {
+      throw new ExtensionFailure(ExtensionFailure.Kind.BAD_REPLY, "the answer is not valid JSON");
+    }
+  }
+
+  Future<Void> close() {
+    return pooled.close().eventually(onDemand::close);
+  }
+}

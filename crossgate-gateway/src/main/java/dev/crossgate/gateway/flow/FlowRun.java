@@ -1,0 +1,321 @@
+package dev.crossgate.gateway.flow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossgate.extension.Extension;
+import dev.crossgate.gateway.chain.Chain;
+import dev.crossgate.gateway.chain.Exchange;
+import dev.crossgate.gateway.extension.ExtensionProblems;
+import dev.crossgate.gateway.extension.Extensions;
+import dev.crossgate.gateway.extension.Verdict;
+import dev.crossgate.gateway.limit.LimitStep;
+import dev.crossgate.json.Json;
+import dev.crossgate.problem.Problem;
+import io.netty.handler.codec.http.QueryStringEncoder;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One request through a flow with extension steps. Bodies are buffered only here, and only up to
+ * the extension body limit: a larger request is answered 413, a larger upstream response 502.
+ * The contract model of the request ({@code method, path, headers, query, body}) is kept
+ * current as steps change it, so each step sees its predecessors' changes. Confined to the
+ * request's event loop.
+ */
+final class FlowRun {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final Exchange exchange;
+  private final Extensions extensions;
+  private final FlowStep.Plan plan;
+  private final Extensions.Pin pin = new Extensions.Pin();
+  private final ObjectNode request = NODES.objectNode();
+  private ObjectNode response;
+
+  FlowRun(Exchange exchange, Extensions extensions, FlowStep.Plan plan) {
+    this.exchange = exchange;
+    this.extensions = extensions;
+    this.plan = plan;
+  }
+
+  Future<Void> run(Chain next) {
+    Future<Void> before = plan.before().isEmpty() ? Future.succeededFuture()
+        : readRequest().compose(v -> steps(plan.before(), 0));
+    return before
+        .compose(v -> exchange.hasResponse() ? Future.succeededFuture() : next.proceed(exchange))
+        .compose(v -> plan.after().isEmpty() || exchange.problem() != null || exchange.takenOver()
+            ? Future.succeededFuture() : readResponse().compose(r -> steps(plan.after(), 0)))
+        .onComplete(ar -> exchange.extensionVersion(pin.version()));
+  }
+
+  /** Runs {@code steps} from {@code index} in order until one answers. */
+  private Future<Void> steps(List<Extension> steps, int index) {
+    if (index == steps.size() || exchange.hasResponse() && response == null) {
+      return Future.succeededFuture();
+    }
+    var extension = steps.get(index);
+    var input = NODES.objectNode()
+        .put("requestId", exchange.requestId())
+        .put("tenant", extension.tenant())
+        .put("participant", exchange.caller() == null ? null : exchange.caller().participant())
+        .put("extension", extension.id())
+        .put("point", extension.point());
+    input.set("request", request);
+    if (response != null) {
+      input.set("response", response);
+    }
+    return extensions.run(extension, pin, input, exchange.requestId()).compose(verdict -> {
+      if (apply(verdict)) {
+        return Future.succeededFuture();
+      }
+      return steps(steps, index + 1);
+    });
+  }
+
+  /** Applies a verdict; true when the flow ends here (the request was answered). */
+  private boolean apply(Verdict verdict) {
+    if (verdict.problem() != null) {
+      exchange.reply(verdict.problem());
+      return true;
+    }
+    if (verdict.response() != null) {
+      if (response == null) {
+        answer(verdict.response());
+        return true;
+      }
+      changeResponse(verdict.response());
+    } else if (verdict.request() != null && response == null) {
+      changeRequest(verdict.request());
+    }
+    return false;
+  }
+
+  // ---- the request
+
+  private Future<Void> readRequest() {
+    var req = exchange.request();
+    request.put("method", req.method().name());
+    request.put("path", exchange.path() == null ? req.path() : exchange.path());
+    request.set("headers", headersNode(req.headers()));
+    var query = NODES.objectNode();
+    req.params().forEach(e -> {
+      if (!query.has(e.getKey())) {
+        query.put(e.getKey(), e.getValue());
+      }
+    });
+    request.set("query", query);
+    long limit = Math.min(exchange.bodyLimit(), extensions.options().bodyLimitBytes());
+    if (LimitStep.declaredLength(exchange) > limit) {
+      tooLarge(limit);
+      return Future.succeededFuture();
+    }
+    if (req.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
+      // RFC 9110 section 10.1.1: the body is needed now, not after the upstream agreed
+      req.response().writeContinue();
+      req.headers().remove(HttpHeaders.EXPECT);
+    }
+    var done = Promise.<Void>promise();
+    var body = Buffer.buffer();
+    if (req.isEnded()) {
+      done.complete();
+    } else {
+      req.handler(chunk -> {
+        if (body.length() + chunk.length() > limit) {
+          req.pause();
+          req.handler(null);
+          tooLarge(limit);
+          done.tryComplete();
+          return;
+        }
+        body.appendBuffer(chunk);
+      });
+      req.endHandler(v -> done.tryComplete());
+      req.exceptionHandler(done::tryFail);
+      req.resume();
+    }
+    return done.future().map(v -> {
+      if (!exchange.hasResponse()) {
+        request.set("body", bodyNode(body, req.headers().get(HttpHeaders.CONTENT_TYPE)));
+        exchange.requestBody(body);
+      }
+      return null;
+    });
+  }
+
+  private void tooLarge(long limit) {
+    exchange.closeConnection();
+    exchange.reply(limit < exchange.bodyLimit() ? Problem.payloadTooLarge(limit) : exchange.bodyLimitProblem());
+  }
+
+  private void changeRequest(JsonNode change) {
+    var headers = exchange.request().headers();
+    mergeHeaders(change.get("headers"), headers, (ObjectNode) request.get("headers"));
+    var query = change.get("query");
+    if (query != null && query.isObject()) {
+      var current = (ObjectNode) request.get("query");
+      merge(query, current);
+      var encoder = new QueryStringEncoder("");
+      current.fields().forEachRemaining(e -> encoder.addParam(e.getKey(), e.getValue().asText()));
+      var encoded = encoder.toString();
+      exchange.replaceQuery(encoded.startsWith("?") ? encoded.substring(1) : encoded);
+    }
+    if (change.has("body")) {
+      var body = change.get("body");
+      request.set("body", body);
+      var bytes = bodyBytes(body, headers);
+      exchange.requestBody(bytes);
+      headers.set(HttpHeaders.CONTENT_LENGTH, String.valueOf(bytes.length()));
+      headers.remove(HttpHeaders.TRANSFER_ENCODING);
+    }
+  }
+
+  // ---- the response
+
+  private Future<Void> readResponse() {
+    response = NODES.objectNode().put("status", exchange.status());
+    response.set("headers", headersNode(exchange.responseHeaders()));
+    var stream = exchange.bodyStream();
+    if (stream == null) {
+      response.set("body", bodyNode(exchange.body() == null ? Buffer.buffer() : exchange.body(), contentType()));
+      return Future.succeededFuture();
+    }
+    int limit = extensions.options().bodyLimitBytes();
+    var done = Promise.<Void>promise();
+    var body = Buffer.buffer();
+    stream.handler(chunk -> {
+      if (body.length() + chunk.length() > limit) {
+        stream.handler(null);
+        stream.exceptionHandler(null);
+        response = null;
+        exchange.reply(ExtensionProblems.responseTooLarge(limit));
+        done.tryComplete();
+        // the rest of the upstream body is unwanted: drop that connection rather than drain it
+        if (stream instanceof HttpClientResponse upstream) {
+          upstream.request().reset();
+        }
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    stream.exceptionHandler(done::tryFail);
+    stream.endHandler(v -> {
+      response.set("body", bodyNode(body, contentType()));
+      respond(exchange.status(), exchange.responseHeaders(), body);
+      done.tryComplete();
+    });
+    stream.resume();
+    return done.future();
+  }
+
+  private String contentType() {
+    return exchange.responseHeaders() == null ? null : exchange.responseHeaders().get(HttpHeaders.CONTENT_TYPE);
+  }
+
+  /** A request step answered: its response goes back to the client, the upstream is not called. */
+  private void answer(JsonNode given) {
+    var headers = MultiMap.caseInsensitiveMultiMap();
+    mergeHeaders(given.get("headers"), headers, NODES.objectNode());
+    var body = given.get("body");
+    var bytes = body == null || body.isNull() ? Buffer.buffer() : bodyBytes(body, headers);
+    respond(given.path("status").asInt(200), headers, bytes);
+  }
+
+  private void changeResponse(JsonNode change) {
+    int status = change.path("status").asInt(exchange.status());
+    var headers = exchange.responseHeaders();
+    mergeHeaders(change.get("headers"), headers, (ObjectNode) response.get("headers"));
+    var bytes = exchange.body();
+    if (change.has("body")) {
+      response.set("body", change.get("body"));
+      bytes = bodyBytes(change.get("body"), headers);
+    }
+    response.put("status", status);
+    respond(status, headers, bytes);
+  }
+
+  private void respond(int status, MultiMap headers, Buffer body) {
+    // the body is whole now: its length is the buffer's, not what the upstream announced
+    headers.remove(HttpHeaders.CONTENT_LENGTH);
+    headers.remove(HttpHeaders.TRANSFER_ENCODING);
+    exchange.respond(status < 100 || status > 599 ? 502 : status, headers, body);
+  }
+
+  // ---- the contract's JSON model
+
+  private static ObjectNode headersNode(MultiMap headers) {
+    var node = NODES.objectNode();
+    if (headers != null) {
+      for (var name : headers.names()) {
+        node.put(name.toLowerCase(java.util.Locale.ROOT), String.join(", ", headers.getAll(name)));
+      }
+    }
+    return node;
+  }
+
+  /** Sets (string value) or removes (null) each header named in {@code change}, in both views. */
+  private static void mergeHeaders(JsonNode change, MultiMap headers, ObjectNode model) {
+    if (change == null || !change.isObject()) {
+      return;
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = change.fields(); it.hasNext(); ) {
+      var e = it.next();
+      var name = e.getKey().toLowerCase(java.util.Locale.ROOT);
+      if (e.getValue().isNull()) {
+        headers.remove(name);
+        model.remove(name);
+      } else {
+        headers.set(name, e.getValue().asText());
+        model.put(name, e.getValue().asText());
+      }
+    }
+  }
+
+  private static void merge(JsonNode change, ObjectNode target) {
+    change.fields().forEachRemaining(e -> {
+      if (e.getValue().isNull()) {
+        target.remove(e.getKey());
+      } else {
+        target.put(e.getKey(), e.getValue().asText());
+      }
+    });
+  }
+
+  /** A body as the contract shows it: JSON when it is JSON, else text, null when empty. */
+  private static JsonNode bodyNode(Buffer body, String contentType) {
+    if (body.length() == 0) {
+      return NODES.nullNode();
+    }
+    if (contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+      try {
+        return Json.mapper().readTree(body.getBytes());
+      } catch (java.io.IOException e) {
+        // not the JSON it claims to be: shown as text, like any other body
+      }
+    }
+    return NODES.textNode(body.toString(StandardCharsets.UTF_8));
+  }
+
+  /** A body a step gave: text is sent as is, JSON is serialised and labelled application/json. */
+  private static Buffer bodyBytes(JsonNode body, MultiMap headers) {
+    if (body == null || body.isNull()) {
+      return Buffer.buffer();
+    }
+    if (body.isTextual()) {
+      if (!headers.contains(HttpHeaders.CONTENT_TYPE)) {
+        headers.set(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
+      }
+      return Buffer.buffer(body.asText(), "UTF-8");
+    }
+    headers.set(HttpHeaders.CONTENT_TYPE, "application/json");
+    return Buffer.buffer(Json.writeBytes(body));
+  }
+}

@@ -1,0 +1,162 @@
+package dev.crossgate.store.extension;
+
+import dev.crossgate.change.Change;
+import dev.crossgate.extension.Extension;
+import dev.crossgate.extension.ExtensionSpec;
+import dev.crossgate.extension.ExtensionValidator;
+import dev.crossgate.json.Json;
+import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
+import dev.crossgate.store.ChangeLog;
+import dev.crossgate.store.Database;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The tenants' extension registry. Every write is one change-log entry of type EXTENSION whose
+ * entity id is {@code tenant/id} and whose body is the {@link Extension}, so nodes receive
+ * registry changes the way they receive routes. Blocking: call from a worker thread.
+ */
+public final class ExtensionRepository {
+  private final Database database;
+  private final ChangeLog changeLog;
+  private final Clock clock;
+
+  public ExtensionRepository(Database database, ChangeLog changeLog, Clock clock) {
+    this.database = database;
+    this.changeLog = changeLog;
+    this.clock = clock;
+  }
+
+  /** Checks what cannot be checked from the spec alone (artifact content); throws a ProblemException. */
+  @FunctionalInterface
+  public interface ArtifactVerifier {
+    void verify(Extension extension);
+  }
+
+  /**
+   * Registers or replaces extension {@code id} of {@code tenant}. The spec is validated against the
+   * tenant's registry before {@code verifier} runs (it may fetch artifacts, so it runs outside
+   * the transaction) and again inside the transaction, where writes are serialised, so two
+   * concurrent writes cannot close a dependency cycle together.
+   */
+  public Extension put(String tenant, String id, ExtensionSpec spec, String actor, ArtifactVerifier verifier) {
+    var now = clock.instant();
+    var checked = ExtensionValidator.validate(tenant, id, spec, database.read(c -> registered(c, tenant, id)), now);
+    verifier.verify(checked);
+    return changeLog.write(actor, tx -> {
+      var c = tx.connection();
+      if (!tenantExists(c, tenant)) {
+        throw new ProblemException(Problem.notFound("no tenant with id " + tenant));
+      }
+      var existing = find(c, tenant, id);
+      var validated = ExtensionValidator.validate(tenant, id, spec, registered(c, tenant, id), now);
+      var created = existing.map(Extension::createdAt).orElse(now);
+      var extension = new Extension(tenant, id, validated.point(), validated.endpoint(), validated.protocol(),
+          validated.connection(), validated.timeoutMs(), validated.failurePolicy(), validated.defaultResponse(),
+          validated.versions(), validated.dependsOn(), created, now, tx.nextRevision());
+      var sql = existing.isPresent()
+          ? "UPDATE extensions SET body = ?, revision = ?, created_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?"
+          : "INSERT INTO extensions (body, revision, created_at, updated_at, tenant_id, id) VALUES (?, ?, ?, ?, ?, ?)";
+      try (var ps = c.prepareStatement(sql)) {
+        ps.setString(1, Json.write(extension));
+        ps.setLong(2, extension.revision());
+        ps.setTimestamp(3, Timestamp.from(created));
+        ps.setTimestamp(4, Timestamp.from(now));
+        ps.setString(5, tenant);
+        ps.setString(6, id);
+        ps.executeUpdate();
+      }
+      tx.record(existing.isPresent() ? Change.Op.UPDATE : Change.Op.INSERT, Change.EntityType.EXTENSION,
+          extension.key(), extension, now);
+      return extension;
+    });
+  }
+
+  /** Removes an extension; refused (409) while another extension of the tenant depends on it. */
+  public void delete(String tenant, String id, String actor) {
+    changeLog.write(actor, tx -> {
+      var c = tx.connection();
+      if (find(c, tenant, id).isEmpty()) {
+        throw new ProblemException(Problem.notFound("tenant " + tenant + " has no extension " + id));
+      }
+      var dependents = registered(c, tenant, id).values().stream()
+          .filter(e -> e.dependsOn().contains(id)).map(Extension::id).sorted().toList();
+      if (!dependents.isEmpty()) {
+        throw new ProblemException(Problem.conflict("extension " + id + " is a dependency of " + dependents)
+            .with("dependents", dependents));
+      }
+      try (var ps = c.prepareStatement("DELETE FROM extensions WHERE tenant_id = ? AND id = ?")) {
+        ps.setString(1, tenant);
+        ps.setString(2, id);
+        ps.executeUpdate();
+      }
+      tx.record(Change.Op.DELETE, Change.EntityType.EXTENSION, Extension.key(tenant, id), null, clock.instant());
+      return null;
+    });
+  }
+
+  public Optional<Extension> get(String tenant, String id) {
+    return database.read(c -> find(c, tenant, id));
+  }
+
+  public List<Extension> ofTenant(String tenant) {
+    return database.read(c -> query(c, "SELECT body FROM extensions WHERE tenant_id = ? ORDER BY id", tenant));
+  }
+
+  public List<Extension> all() {
+    return database.read(c -> query(c, "SELECT body FROM extensions ORDER BY tenant_id, id", null));
+  }
+
+  /** The tenant's extensions by id, without {@code except}. */
+  private static Map<String, Extension> registered(Connection c, String tenant, String except) throws SQLException {
+    var out = new LinkedHashMap<String, Extension>();
+    for (var e : query(c, "SELECT body FROM extensions WHERE tenant_id = ? ORDER BY id", tenant)) {
+      if (!e.id().equals(except)) {
+        out.put(e.id(), e);
+      }
+    }
+    return out;
+  }
+
+  private static Optional<Extension> find(Connection c, String tenant, String id) throws SQLException {
+    try (var ps = c.prepareStatement("SELECT body FROM extensions WHERE tenant_id = ? AND id = ?")) {
+      ps.setString(1, tenant);
+      ps.setString(2, id);
+      try (var rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(Json.read(rs.getString(1), Extension.class)) : Optional.empty();
+      }
+    }
+  }
+
+  private static boolean tenantExists(Connection c, String tenant) throws SQLException {
+    try (var ps = c.prepareStatement("SELECT 1 FROM tenants WHERE id = ?")) {
+      ps.setString(1, tenant);
+      try (var rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private static List<Extension> query(Connection c, String sql, String tenant) throws SQLException {
+    try (var ps = c.prepareStatement(sql)) {
+      if (tenant != null) {
+        ps.setString(1, tenant);
+      }
+      try (var rs = ps.executeQuery()) {
+        var out = new ArrayList<Extension>();
+        while (rs.next()) {
+          out.add(Json.read(rs.getString(1), Extension.class));
+        }
+        return out;
+      }
+    }
+  }
+}
