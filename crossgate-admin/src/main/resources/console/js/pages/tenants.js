@@ -82,6 +82,7 @@ async function renderTenant(main, ctx) {
     title.textContent = `Tenant ${tenant.name}`;
   }
   const keys = el('div', { id: 'keys', 'aria-live': 'polite' });
+  const extensions = el('div', { id: 'extensions' });
   main.append(
     settingsForm(tenant, ctx, status),
     el('section', { class: 'card', 'aria-labelledby': 'keys-heading' },
@@ -91,9 +92,11 @@ async function renderTenant(main, ctx) {
       keys),
     el('section', { class: 'card', 'aria-labelledby': 'ext-heading' },
       el('h2', { id: 'ext-heading' }, 'Extensions'),
-      emptyState('Not available yet in this version.',
-        'The extension apps this tenant registers will be listed here once the extension registry is part of the Admin API.')));
+      el('p', { class: 'muted' }, 'Extension apps the tenant registered (PUT /admin/tenants/{id}/extensions/{extId}, '
+        + 'with the tenant\'s own key or an admin token). A route\'s flow calls them as ext:<id>.'),
+      extensions));
   loadKeys(tenant, keys);
+  loadExtensions(tenant, extensions);
 }
 
 function settingsForm(tenant, ctx, status) {
@@ -176,5 +179,28 @@ async function loadKeys(tenant, container) {
       : emptyState('No keys yet.', 'This tenant cannot call routes that require a key until it has one.'));
   } catch (error) {
     notice(container, 'error', error.message);
+  }
+}
+
+async function loadExtensions(tenant, container) {
+  try {
+    const { items, circuit } = await get(`/admin/tenants/${encodeURIComponent(tenant.id)}/extensions`);
+    if (!items.length) {
+      container.replaceChildren(emptyState('No extension registered.',
+        'The tenant syncs its extension apps with PUT /admin/tenants/{id}/extensions/{extId}.'));
+      return;
+    }
+    container.replaceChildren(
+      circuit && circuit.open ? el('p', { class: 'notice error' }, 'Calls to this tenant are paused: too many failed in a row.') : null,
+      table('Extensions', ['Extension', 'Point', 'Endpoint', 'Versions (weight)', 'Failure policy', 'Depends on'],
+        items.map((x) => el('tr', {},
+          el('td', { class: 'mono' }, x.id),
+          el('td', {}, x.point),
+          el('td', { class: 'mono' }, `${x.endpoint} · ${x.connection.toLowerCase()}`),
+          el('td', {}, x.versions.map((v) => `${v.version} (${v.weight})${v.artifact ? ' wasm' : ''}`).join(', ')),
+          el('td', {}, x.failurePolicy),
+          el('td', {}, x.dependsOn.length ? x.dependsOn.join(', ') : 'none — may run on the platform')))));
+  } catch (error) {
+    container.replaceChildren(el('p', { class: 'notice error' }, error.message));
   }
 }

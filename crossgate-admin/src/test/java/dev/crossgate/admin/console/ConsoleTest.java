@@ -287,6 +287,7 @@ class ConsoleTest {
     browser.click(By.cssSelector("#issue-key button[type=submit]"));
     var key = browser.find(By.id("issued-key")).getAttribute("value");
     var keys = browser.waitForText(By.id("keys"), "billing");
+    var extensions = browser.waitForText(By.id("extensions"), "No extension registered");
     browser.screenshot("tenant-keys");
     browser.open("#/tenants", "Tenants");
     browser.waitForText(By.tagName("table"), "acme");
@@ -297,6 +298,7 @@ class ConsoleTest {
 
     assertThat(key).isNotBlank();
     assertThat(keys).contains(key.substring(0, 6), "billing").doesNotContain(key);
+    assertThat(extensions).contains("No extension registered");
     assertThat(changes).contains("route", "tenant", "API key", "created", "shop /shop v1 → http://svc/home", "bootstrap");
   }
 
