@@ -22,6 +22,8 @@ public record Problem(
     @JsonIgnore Map<String, Object> extensions) {
 
   public static final String MEDIA_TYPE = "application/problem+json";
+  private static final java.util.Set<String> STANDARD_MEMBERS =
+      java.util.Set.of("type", "title", "status", "detail", "instance", "errors");
   private static final String BASE = "https://crossgate.dev/problems/";
 
   public Problem {
@@ -46,6 +48,9 @@ public record Problem(
 
   /** Adds a member beside the standard ones (RFC 9457 section 3.2), e.g. {@code conflictingRoute}. */
   public Problem with(String key, Object value) {
+    if (STANDARD_MEMBERS.contains(key)) {
+      throw new IllegalArgumentException("'" + key + "' is a standard problem member; name the extension otherwise");
+    }
     var merged = new java.util.LinkedHashMap<>(extensions);
     merged.put(key, value);
     return new Problem(type, title, status, detail, instance, errors, merged);

@@ -20,4 +20,12 @@ class ProblemTest {
     assertThat(json.has("extensions")).isFalse();
     assertThat(json.path("errors").get(0).path("field").asText()).isEqualTo("sourcePath");
   }
+
+  @Test
+  void anExtensionMemberCannotShadowAStandardOne() {
+    var problem = Problem.conflict("taken");
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> problem.with("status", "COMPLETING"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("status");
+  }
 }

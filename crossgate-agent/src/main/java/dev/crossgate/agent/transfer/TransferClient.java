@@ -207,8 +207,7 @@ public final class TransferClient {
           : new TransferException("sending chunks failed: " + first.getMessage(), true, first);
     }
     var fileDigestField = fileDigest.finish();
-    var completed = call(HttpRequest.newBuilder(URI.create(transferUrl + "/complete"))
-        .header("Repr-Digest", fileDigestField).POST(HttpRequest.BodyPublishers.noBody()), "complete");
+    var completed = complete(transferUrl, fileDigestField);
     if (completed.statusCode() == 422) {
       state.clear();
       throw new TransferException("the gateway failed the transfer: " + detail(completed), false, null);
@@ -220,6 +219,23 @@ public final class TransferClient {
         resent.get(), held.size());
     return new TransferResult(d.taskId(), d.size(), sent.get(), resent.get(), held.size(), fileDigestField,
         (String) result.get("delivery"));
+  }
+
+  /**
+   * The end notification. When an earlier one (whose answer was lost) is still being verified and
+   * delivered, the gateway answers 409 with status COMPLETING: wait and ask again, and the gateway
+   * answers the completed transfer (or lets this one complete it, when delivery failed).
+   */
+  private HttpResponse<String> complete(URI transferUrl, String fileDigestField) throws TransferException {
+    for (int attempt = 1; ; attempt++) {
+      var response = call(HttpRequest.newBuilder(URI.create(transferUrl + "/complete"))
+          .header("Repr-Digest", fileDigestField).POST(HttpRequest.BodyPublishers.noBody()), "complete");
+      if (response.statusCode() != 409 || !response.body().contains("\"transferStatus\":\"COMPLETING\"")
+          || attempt >= options.maxAttempts()) {
+        return response;
+      }
+      backoff(attempt);
+    }
   }
 
   private static TransferException sourceChanged(SendState state, long number) throws IOException {

@@ -18,7 +18,7 @@ final class TaskProblems {
 
   static Problem noResultYet(String id, String status) {
     return Problem.of("task-unfinished", "Task not finished", 409,
-        "task " + id + " is " + status + " and has no result yet").with("status", status);
+        "task " + id + " is " + status + " and has no result yet").with("taskStatus", status);
   }
 
   static Problem missingSecret() {

@@ -50,13 +50,13 @@ final class TransferProblems {
 
   static Problem notOpen(String id, String status) {
     return Problem.of("transfer-not-open", "Transfer not open", 409,
-        "transfer " + id + " is " + status + " and accepts no more data").with("status", status);
+        "transfer " + id + " is " + status + " and accepts no more data").with("transferStatus", status);
   }
 
   static Problem fileDigestMismatch(String declared, String computed) {
     return Problem.of("file-digest-mismatch", "File digest mismatch", 422,
         "the assembled file does not match the declared digest; the transfer failed")
-        .with("declared", declared).with("computed", computed).with("status", "FAILED");
+        .with("declared", declared).with("computed", computed).with("transferStatus", "FAILED");
   }
 
   static Problem tooLarge(String what, long limit) {
