@@ -234,4 +234,25 @@ class AdminApiValidationTest {
     assertThat(missingResource.status()).isEqualTo(404);
     assertThat(missingResource.header("content-type")).isEqualTo("application/problem+json");
   }
+
+  @Test
+  void aBatchWithANullEntryIsRefusedNamingItsPosition() throws Exception {
+    var reply = kit.post("/admin/routes/batch",
+        "[{\"service\":\"shop\",\"sourcePath\":\"/batch-null\",\"targetUrl\":\"http://a/b\"}, null]");
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.errorFields()).containsExactly("[1]");
+    assertThat(kit.get("/admin/routes?sourcePath=/batch-null").json().path("items")).isEmpty();
+  }
+
+  @Test
+  void resolveRefusesAMethodThatIsNotHttpAndDefaultsABlankOneToGet() throws Exception {
+    var bad = kit.get("/admin/resolve?url=%2Fx&method=FOO");
+    var blank = kit.get("/admin/resolve?url=%2Fnowhere&method=");
+
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.errorFields()).containsExactly("method");
+    assertThat(blank.status()).isEqualTo(404);
+    assertThat(blank.json().path("detail").asText()).contains("GET /nowhere");
+  }
 }

@@ -121,7 +121,13 @@ public final class RouteEndpoint implements AdminEndpoint {
 
   private void resolve(RoutingContext ctx) {
     var raw = ctx.queryParams().get("url");
-    var method = ctx.queryParams().get("method") == null ? "GET" : ctx.queryParams().get("method");
+    var rawMethod = ctx.queryParams().get("method");
+    var method = rawMethod == null || rawMethod.isBlank() ? "GET" : rawMethod;
+    if (!dev.crossgate.route.RouteValidator.METHODS.contains(method)) {
+      throw new ProblemException(Problem.validation(List.of(new FieldError("method",
+          "'" + method + "' is not an HTTP method; use one of " + new java.util.TreeSet<>(
+              dev.crossgate.route.RouteValidator.METHODS)))));
+    }
     var version = ctx.queryParams().get("version");
     URI url = parseUrl(raw);
     var path = PathNormalizer.normalize(url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath());

@@ -68,6 +68,10 @@ public final class RouteRepository {
     var routes = new ArrayList<Route>(specs.size());
     var errors = new ArrayList<dev.crossgate.problem.FieldError>();
     for (int i = 0; i < specs.size(); i++) {
+      if (specs.get(i) == null) {
+        errors.add(new dev.crossgate.problem.FieldError("[" + i + "]", "must be a route object, not null"));
+        continue;
+      }
       try {
         routes.add(RouteValidator.validate(Ids.random("rt_"), specs.get(i), actor, now, now));
       } catch (ProblemException e) {
