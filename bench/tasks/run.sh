@@ -10,7 +10,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HEAP=${HEAP:-512m}
 
 echo "building (test classes and class path)" >&2
-(cd "$ROOT" && ./mvnw -B -q -o -pl crossgate-app -am test-compile dependency:build-classpath \
+(cd "$ROOT" && ./mvnw -B -q -pl crossgate-app -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/classpath.txt >/dev/null)
 CP="$ROOT/crossgate-app/target/test-classes"
 for m in agent gateway admin store core; do CP="$CP:$ROOT/crossgate-$m/target/classes"; done

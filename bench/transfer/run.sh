@@ -24,7 +24,7 @@ if ! command -v nginx >/dev/null || [ ! -x /usr/bin/time ]; then
 fi
 
 echo "== build"
-./mvnw -B -q -o -pl crossgate-gateway -am test-compile dependency:build-classpath \
+./mvnw -B -q -pl crossgate-gateway -am test-compile dependency:build-classpath \
   -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=test
 CP="$ROOT/crossgate-gateway/target/test-classes:$ROOT/crossgate-gateway/target/classes:$(cat "$OUT/cp.txt")"
 MAIN=dev.crossgate.gateway.transfer.TransferBench

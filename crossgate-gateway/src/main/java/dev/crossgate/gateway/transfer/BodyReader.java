@@ -5,6 +5,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.nio.ByteBuffer;
 
 /**
  * Reads a request body of bounded size into memory. The bound is the contract (Envoy's buffer
@@ -41,6 +45,54 @@ final class BodyReader {
     request.exceptionHandler(promise::tryFail);
     start(request);
     return promise.future();
+  }
+
+  /**
+   * Receives a body of at most {@code limit} bytes into one direct buffer, digesting it on the way
+   * in while each piece is still in the CPU cache. The direct buffer goes to disk without another
+   * copy; the caller releases it with {@link ReceivedBody#release()}. Event loop only.
+   */
+  static Future<ReceivedBody> receive(HttpServerRequest request, int limit, DigestAlgorithm algorithm) {
+    Promise<ReceivedBody> promise = Promise.promise();
+    var data = PooledByteBufAllocator.DEFAULT.directBuffer(limit, limit);
+    var digest = algorithm.start();
+    request.handler(piece -> {
+      if (promise.future().isComplete()) {
+        return;
+      }
+      if (data.readableBytes() + piece.length() > limit) {
+        data.release();
+        promise.tryFail(new ProblemException(TransferProblems.tooLarge("the body", limit)));
+        request.response().putHeader("Connection", "close");
+        return;
+      }
+      var bytes = ((BufferInternal) piece).getByteBuf();
+      digest.update(bytes.nioBuffer());
+      data.writeBytes(bytes);
+    });
+    request.endHandler(v -> promise.tryComplete(new ReceivedBody(data, digest.finish())));
+    request.exceptionHandler(e -> {
+      if (promise.tryFail(e)) {
+        data.release();
+      }
+    });
+    start(request);
+    return promise.future();
+  }
+
+  /** A body held in a direct buffer, with its digest. Release it once stored. */
+  record ReceivedBody(ByteBuf data, byte[] digest) {
+    int length() {
+      return data.readableBytes();
+    }
+
+    ByteBuffer nio() {
+      return data.nioBuffer();
+    }
+
+    void release() {
+      data.release();
+    }
   }
 
   /**

@@ -106,8 +106,14 @@ final class NativeRoutes {
             BodyReader.discard(request);
             return exchanges.blocking(() -> new TransferService.ChunkStored(false, service.status(owner, id)));
           }
-          return BodyReader.read(request, plan.size())
-              .compose(body -> exchanges.blocking(() -> service.storeChunk(plan, body, digest)));
+          return BodyReader.receive(request, (int) plan.size(), digest.algorithm())
+              .compose(body -> exchanges.blocking(() -> {
+                try {
+                  return service.storeChunk(plan, body, digest);
+                } finally {
+                  body.release();
+                }
+              }));
         })
         .onSuccess(result -> Exchanges.json(ctx, 200, chunkReply(number, result)))
         .onFailure(e -> exchanges.fail(ctx, e));
@@ -170,7 +176,13 @@ final class NativeRoutes {
     if (t.target() == null) {
       return Future.succeededFuture(DeliveryResult.kept());
     }
-    return delivery.deliver(t.target(), t.id(), verified.files(), verified.size(), verified.fileDigest());
+    return delivery.deliver(t.target(), t.id(), verified.chunkNumbers(), n -> exchanges.blocking(() -> {
+      var whole = io.netty.buffer.Unpooled.buffer();
+      if (!service.readChunk(t, n, whole::writeBytes)) {
+        throw new IllegalStateException("chunk " + n + " of " + t.id() + " is indexed but not stored");
+      }
+      return io.vertx.core.internal.buffer.BufferInternal.buffer(whole);
+    }), verified.size(), verified.fileDigest());
   }
 
   private void delete(RoutingContext ctx) {

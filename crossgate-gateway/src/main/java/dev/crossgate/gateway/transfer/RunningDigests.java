@@ -2,16 +2,14 @@ package dev.crossgate.gateway.transfer;
 
 import dev.crossgate.store.transfer.TransferKey;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongFunction;
 
 /**
  * Whole-file digests computed while chunks arrive, so the end notification need not read the
  * file again. A digest can only advance over the next chunk in file order; chunks that arrive
- * early are caught up from disk (page cache) once the gap closes. The state is in memory only:
+ * early are caught up from the chunk store (page cache) once the gap closes. The state is in memory only:
  * after a restart, or when chunks were taken by another node, {@link #result} is empty and the
  * caller re-reads the chunks. Methods block (disk): worker threads only.
  */
@@ -21,10 +19,9 @@ final class RunningDigests {
   /**
    * Feeds chunk {@code number} (just stored) into the transfer's running digest.
    *
-   * @param storedChunk the file of a stored chunk by number, or null when it is not stored
+   * @param storedChunk feeds a stored chunk by number into a digest; false when it is not stored
    */
-  void offer(TransferKey key, DigestAlgorithm algorithm, long number, ByteBuffer data,
-      LongFunction<Path> storedChunk) {
+  void offer(TransferKey key, DigestAlgorithm algorithm, long number, ByteBuffer data, StoredChunk storedChunk) {
     var state = states.computeIfAbsent(key, k -> new State(algorithm));
     synchronized (state) {
       if (state.algorithm != algorithm || state.next != number) {
@@ -32,15 +29,13 @@ final class RunningDigests {
       }
       state.running.update(data.duplicate());
       state.next++;
-      Path file;
-      while ((file = storedChunk.apply(state.next)) != null) {
-        try {
-          state.running.update(ByteBuffer.wrap(java.nio.file.Files.readAllBytes(file)));
-        } catch (java.io.IOException e) {
-          states.remove(key);
-          return;
+      try {
+        while (storedChunk.feed(state.next, state.running)) {
+          state.next++;
         }
-        state.next++;
+      } catch (RuntimeException e) {
+        // a chunk that cannot be read now is read again at the end notification
+        states.remove(key);
       }
     }
   }
@@ -60,6 +55,11 @@ final class RunningDigests {
 
   void forget(TransferKey key) {
     states.remove(key);
+  }
+
+  /** Feeds a stored chunk into a running digest. */
+  interface StoredChunk {
+    boolean feed(long number, DigestAlgorithm.Running running);
   }
 
   private static final class State {

@@ -1,12 +1,11 @@
 package dev.crossgate.gateway.transfer;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -16,15 +15,19 @@ import java.util.List;
  * async task instead of a URL is a later step (see issue 6).
  */
 final class TargetDelivery {
-  private final Vertx vertx;
   private final HttpClient client;
 
-  TargetDelivery(Vertx vertx, HttpClient client) {
-    this.vertx = vertx;
+  TargetDelivery(HttpClient client) {
     this.client = client;
   }
 
-  Future<DeliveryResult> deliver(String target, String transferId, List<Path> files, long size, String fileDigest) {
+  /** Reads one stored chunk whole; the future completes on the caller's context. */
+  interface ChunkSource {
+    Future<Buffer> chunk(long number);
+  }
+
+  Future<DeliveryResult> deliver(String target, String transferId, List<Long> chunks, ChunkSource source, long size,
+      String fileDigest) {
     var options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target)
         .putHeader("Content-Type", "application/octet-stream")
         .putHeader("Content-Length", Long.toString(size))
@@ -33,7 +36,7 @@ final class TargetDelivery {
       options.putHeader("Repr-Digest", fileDigest);
     }
     return client.request(options)
-        .compose(request -> sendFiles(request, files).compose(v -> request.response()))
+        .compose(request -> sendChunks(request, chunks, source).compose(v -> request.response()))
         .compose(response -> response.body().map(body -> {
           var ok = response.statusCode() >= 200 && response.statusCode() < 300;
           return new DeliveryResult(ok, "POST " + target + " answered " + response.statusCode());
@@ -43,14 +46,14 @@ final class TargetDelivery {
   }
 
   /**
-   * Writes the chunk files one after the other. Each chunk is read whole (at most
+   * Writes the chunks one after the other. Each chunk is read whole (at most
    * {@code maxChunkSize} bytes) and the next is only read once the previous one was written to
    * the socket, so memory stays at one chunk whatever the file size.
    */
-  private Future<Void> sendFiles(HttpClientRequest request, List<Path> files) {
+  private static Future<Void> sendChunks(HttpClientRequest request, List<Long> chunks, ChunkSource source) {
     Future<Void> chain = Future.succeededFuture();
-    for (var path : files) {
-      chain = chain.compose(v -> vertx.fileSystem().readFile(path.toString())).compose(request::write);
+    for (long number : chunks) {
+      chain = chain.compose(v -> source.chunk(number)).compose(request::write);
     }
     return chain.compose(v -> request.end());
   }

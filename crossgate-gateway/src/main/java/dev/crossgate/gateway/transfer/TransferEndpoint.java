@@ -32,12 +32,12 @@ public final class TransferEndpoint implements GatewayEndpoint {
   private TransferEndpoint(Vertx vertx, TransferRepository repository, Supplier<GatewayConfig> config,
       TransferSettings settings) {
     this.vertx = vertx;
-    this.service = new TransferService(repository, settings);
+    this.service = new TransferService(repository, new DiskChunkStore(settings.dataDir()), settings);
     this.workers = vertx.createSharedWorkerExecutor("crossgate-transfer", settings.workerPoolSize());
     this.deliveryClient = vertx.createHttpClient(new HttpClientOptions());
     var exchanges = new Exchanges(workers, settings.maxChunkSize());
     var callers = new Callers(config);
-    this.nativeRoutes = new NativeRoutes(service, callers, exchanges, new TargetDelivery(vertx, deliveryClient));
+    this.nativeRoutes = new NativeRoutes(service, callers, exchanges, new TargetDelivery(deliveryClient));
     this.tusRoutes = new TusRoutes(service, callers, exchanges, nativeRoutes);
     this.sweepTimer = vertx.setPeriodic(settings.sweepInterval().toMillis(), id -> sweepExpired());
   }

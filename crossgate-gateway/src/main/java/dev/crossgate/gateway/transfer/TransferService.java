@@ -28,25 +28,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The transfer store both protocols share: index rows through {@link TransferRepository}, bytes
- * through {@link ChunkFiles}. Every method blocks (JDBC, disk, digests) and runs on the
+ * through a {@link ChunkStore}. Every method blocks (JDBC, disk, digests) and runs on the
  * {@code crossgate-transfer} worker pool; errors are {@link ProblemException}s.
  */
 final class TransferService {
   static final String NATIVE = "native";
   static final String TUS = "tus";
   private static final Logger LOG = LoggerFactory.getLogger(TransferService.class);
-  private static final int READ_BUFFER = 1 << 20;
 
   private final TransferRepository repository;
-  private final ChunkFiles files;
+  private final ChunkStore chunks;
   private final TransferSettings settings;
   private final RunningDigests runningDigests = new RunningDigests();
   /** Serialises writers of one chunk in this JVM, so a file on disk always matches its index row. */
   private final ConcurrentHashMap<String, Object> chunkLocks = new ConcurrentHashMap<>();
 
-  TransferService(TransferRepository repository, TransferSettings settings) {
+  TransferService(TransferRepository repository, ChunkStore chunks, TransferSettings settings) {
     this.repository = repository;
-    this.files = new ChunkFiles(settings.dataDir());
+    this.chunks = chunks;
     this.settings = settings;
   }
 
@@ -205,14 +204,15 @@ final class TransferService {
   /** Result of a chunk PUT: whether it changed anything, and the transfer afterwards. */
   record ChunkStored(boolean stored, TransferView view) {}
 
-  /** Verifies and stores a native chunk whose body is in {@code data}. */
-  ChunkStored storeChunk(ChunkPlan plan, Buffer data, DigestField digest) {
+  /** Verifies and stores a native chunk whose body (digested on arrival) is in {@code body}. */
+  ChunkStored storeChunk(ChunkPlan plan, BodyReader.ReceivedBody body, DigestField digest) {
     var t = plan.transfer();
-    if (data.length() != plan.size()) {
+    if (body.length() != plan.size()) {
       throw new ProblemException(TransferProblems.invalid("body",
-          "chunk " + plan.number() + " must be " + plan.size() + " bytes, got " + data.length()));
+          "chunk " + plan.number() + " must be " + plan.size() + " bytes, got " + body.length()));
     }
-    var computed = digest.algorithm().digest(Buffers.nio(data));
+    var computed = body.digest();
+    var data = body.nio();
     if (!digest.matches(computed)) {
       throw new ProblemException(TransferProblems.chunkDigestMismatch(plan.number(), digest.toString(),
           DigestField.format(digest.algorithm(), computed)));
@@ -240,11 +240,11 @@ final class TransferService {
   TransferRecord appendTus(TransferRecord t, long number, long offset, Buffer data) {
     var chunk = new ChunkRecord(number, offset, data.length(),
         DigestField.format(DigestAlgorithm.SHA_256, DigestAlgorithm.SHA_256.digest(Buffers.nio(data))));
-    var write = writeChunk(t, chunk, data, offset);
+    var write = writeChunk(t, chunk, Buffers.nio(data), offset);
     if (write != ChunkWrite.STORED) {
       throw new ProblemException(Problem.conflict("Upload-Offset " + offset + " is no longer the upload's offset"));
     }
-    feedRunningDigest(t, number, data);
+    feedRunningDigest(t, number, Buffers.nio(data));
     return require(t.owner(), t.id());
   }
 
@@ -270,7 +270,7 @@ final class TransferService {
     reserve(owner, bytes);
   }
 
-  private ChunkWrite writeChunk(TransferRecord t, ChunkRecord chunk, Buffer data, Long expectedReceived) {
+  private ChunkWrite writeChunk(TransferRecord t, ChunkRecord chunk, ByteBuffer data, Long expectedReceived) {
     var lockKey = t.owner() + '\u0000' + t.id() + '\u0000' + chunk.number();
     var lock = chunkLocks.computeIfAbsent(lockKey, k -> new Object());
     try {
@@ -279,11 +279,11 @@ final class TransferService {
         if (existing.isPresent()) {
           return ChunkWrite.DUPLICATE;
         }
-        files.write(t.owner(), t.id(), chunk.number(), data);
+        chunks.write(t.owner(), t.id(), chunk.number(), data);
         var now = settings.clock().instant();
         var write = repository.addChunk(t.owner(), t.id(), chunk, expectedReceived, now, expiry(now));
         if (write == ChunkWrite.REJECTED) {
-          files.deleteChunk(t.owner(), t.id(), chunk.number());
+          chunks.delete(t.owner(), t.id(), chunk.number());
         }
         return write;
       }
@@ -292,10 +292,10 @@ final class TransferService {
     }
   }
 
-  private void feedRunningDigest(TransferRecord t, long number, Buffer data) {
-    runningDigests.offer(new TransferKey(t.owner(), t.id()), fileDigestAlgorithm(t), number,
-        Buffers.nio(data),
-        n -> repository.chunk(t.owner(), t.id(), n).isPresent() ? files.chunk(t.owner(), t.id(), n) : null);
+  private void feedRunningDigest(TransferRecord t, long number, ByteBuffer data) {
+    runningDigests.offer(new TransferKey(t.owner(), t.id()), fileDigestAlgorithm(t), number, data,
+        (n, running) -> repository.chunk(t.owner(), t.id(), n).isPresent()
+            && chunks.read(t.owner(), t.id(), n, running::update));
   }
 
   /**
@@ -310,7 +310,7 @@ final class TransferService {
   }
 
   /** A transfer that passed verification at the end notification, ready to be delivered. */
-  record Verified(TransferRecord transfer, List<Path> files, long size, String fileDigest) {}
+  record Verified(TransferRecord transfer, List<Long> chunkNumbers, long size, String fileDigest) {}
 
   /** The transfer's view when it is already COMPLETED (so a repeated end notification is idempotent). */
   java.util.Optional<TransferView> completed(String owner, String id) {
@@ -331,12 +331,12 @@ final class TransferService {
     if (t.status() != TransferStatus.OPEN) {
       throw new ProblemException(TransferProblems.notOpen(id, t.status().name()));
     }
-    var chunks = repository.chunks(owner, id);
-    long size = chunks.stream().mapToLong(ChunkRecord::size).sum();
-    if (NATIVE.equals(t.protocol()) && chunks.size() != t.chunkCount()) {
-      var view = TransferView.of(t, chunks);
+    var stored = repository.chunks(owner, id);
+    long size = stored.stream().mapToLong(ChunkRecord::size).sum();
+    if (NATIVE.equals(t.protocol()) && stored.size() != t.chunkCount()) {
+      var view = TransferView.of(t, stored);
       throw new ProblemException(Problem.conflict(
-              "transfer " + id + " has " + chunks.size() + " of " + t.chunkCount() + " chunks")
+              "transfer " + id + " has " + stored.size() + " of " + t.chunkCount() + " chunks")
           .with("missing", view.missing().size() > 100 ? view.missing().subList(0, 100) : view.missing())
           .with("lowestMissing", view.lowestMissing()));
     }
@@ -348,18 +348,15 @@ final class TransferService {
     if (!repository.changeStatus(owner, id, TransferStatus.OPEN, TransferStatus.COMPLETING, null, null, now, expiry(now))) {
       throw new ProblemException(TransferProblems.notOpen(id, require(owner, id).status().name()));
     }
-    var paths = new ArrayList<Path>(chunks.size());
-    for (var c : chunks) {
-      paths.add(files.chunk(owner, id, c.number()));
-    }
+    var numbers = stored.stream().map(ChunkRecord::number).toList();
     var declared = declaredAtEnd != null ? declaredAtEnd
         : t.fileDigest() != null ? DigestField.stored(t.fileDigest()) : null;
     var algorithm = declared != null ? declared.algorithm() : fileDigestAlgorithm(t);
     var key = new TransferKey(owner, id);
-    byte[] computed = runningDigests.result(key, algorithm, chunks.size()).orElse(null);
+    byte[] computed = runningDigests.result(key, algorithm, stored.size()).orElse(null);
     if (computed == null && declared != null) {
-      LOG.info("event=transfer-digest-reread owner={} id={} chunks={}", owner, id, chunks.size());
-      computed = readDigest(algorithm, paths);
+      LOG.info("event=transfer-digest-reread owner={} id={} chunks={}", owner, id, stored.size());
+      computed = readDigest(owner, id, algorithm, numbers);
     }
     var computedField = computed == null ? null : DigestField.format(algorithm, computed);
     if (declared != null && !declared.matches(computed)) {
@@ -367,7 +364,7 @@ final class TransferService {
       fail(t, reason);
       throw new ProblemException(TransferProblems.fileDigestMismatch(declared.toString(), computedField));
     }
-    return new Verified(t, paths, size, computedField);
+    return new Verified(t, numbers, size, computedField);
   }
 
   /** The second half: records the delivery outcome; success releases the chunks. */
@@ -382,7 +379,7 @@ final class TransferService {
           delivery.summary(), now, expiry(now));
       if (t.target() != null) {
         repository.deleteChunks(t.owner(), t.id());
-        files.deleteAll(t.owner(), t.id());
+        chunks.deleteAll(t.owner(), t.id());
       }
       LOG.info("event=transfer-completed owner={} id={} size={} delivery=\"{}\"", t.owner(), t.id(), verified.size(),
           delivery.summary());
@@ -401,7 +398,7 @@ final class TransferService {
     repository.changeStatus(t.owner(), t.id(), TransferStatus.COMPLETING, TransferStatus.FAILED, reason, null, now,
         expiry(now));
     repository.deleteChunks(t.owner(), t.id());
-    files.deleteAll(t.owner(), t.id());
+    chunks.deleteAll(t.owner(), t.id());
     runningDigests.forget(new TransferKey(t.owner(), t.id()));
     LOG.warn("event=transfer-failed owner={} id={} reason=\"{}\"", t.owner(), t.id(), reason);
   }
@@ -431,10 +428,10 @@ final class TransferService {
   }
 
   private void remove(TransferKey key) {
-    files.deleteAll(key.owner(), key.id());
+    chunks.deleteAll(key.owner(), key.id());
     repository.delete(key.owner(), key.id());
     // once more: a chunk written while the row was being deleted finds no row and must not stay
-    files.deleteAll(key.owner(), key.id());
+    chunks.deleteAll(key.owner(), key.id());
     runningDigests.forget(key);
   }
 
@@ -449,23 +446,19 @@ final class TransferService {
     }
   }
 
-  private static byte[] readDigest(DigestAlgorithm algorithm, List<Path> paths) {
+  private byte[] readDigest(String owner, String id, DigestAlgorithm algorithm, List<Long> numbers) {
     var running = algorithm.start();
-    var buffer = ByteBuffer.allocateDirect(READ_BUFFER);
-    try {
-      for (var path : paths) {
-        try (var channel = FileChannel.open(path, StandardOpenOption.READ)) {
-          while (channel.read(buffer) >= 0) {
-            buffer.flip();
-            running.update(buffer);
-            buffer.clear();
-          }
-        }
+    for (long n : numbers) {
+      if (!chunks.read(owner, id, n, running::update)) {
+        throw new IllegalStateException("chunk " + n + " of " + id + " is indexed but not stored");
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
     return running.finish();
+  }
+
+  /** Streams chunk {@code number} of a verified transfer to {@code sink} (delivery). Worker threads. */
+  boolean readChunk(TransferRecord t, long number, java.util.function.Consumer<ByteBuffer> sink) {
+    return chunks.read(t.owner(), t.id(), number, sink);
   }
 
   private static boolean sameDigest(String stored, DigestField offered) {

@@ -2,28 +2,25 @@ package dev.crossgate.gateway.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.vertx.core.buffer.Buffer;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class TargetDeliveryTest {
-  @TempDir Path dir;
-
   @Test
-  void chunkFilesAreStreamedToTheTargetAsOneRequestInOrder() throws Exception {
+  void chunksAreStreamedToTheTargetAsOneRequestInOrder() throws Exception {
     var a = Chunks.randomBytes(70_000, 1);
     var b = Chunks.randomBytes(5_000, 2);
-    Files.write(dir.resolve("0.chunk"), a);
-    Files.write(dir.resolve("1.chunk"), b);
+    var stored = Map.of(0L, Buffer.buffer(a), 1L, Buffer.buffer(b));
     var vertx = Vertx.vertx();
     try (var target = new FakeTarget(Vertx.vertx())) {
-      var delivery = new TargetDelivery(vertx, vertx.createHttpClient());
+      var delivery = new TargetDelivery(vertx.createHttpClient());
 
-      var result = Harness.await(delivery.deliver(target.url("/in"), "t1",
-          List.of(dir.resolve("0.chunk"), dir.resolve("1.chunk")), a.length + b.length, null));
+      var result = Harness.await(delivery.deliver(target.url("/in"), "t1", List.of(0L, 1L),
+          n -> Future.succeededFuture(stored.get(n)), a.length + b.length, null));
 
       assertThat(result.delivered()).as(result.summary()).isTrue();
       var expected = new byte[a.length + b.length];

@@ -1,7 +1,6 @@
 package dev.crossgate.gateway.transfer;
 
 import dev.crossgate.auth.Secrets;
-import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -15,17 +14,22 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Chunk bytes on disk: {@code dataDir/<sha-256 of owner>/<id>/<number>.chunk}. The owner is
  * hashed so no tenant id can shape a path; ids are validated by {@link TransferIds}. A chunk is
  * written to a temporary file and renamed into place, so a reader never sees half a chunk.
- * Every method blocks: worker threads only.
  */
-final class ChunkFiles {
+final class DiskChunkStore implements ChunkStore {
+  private static final int READ_PIECE = 1 << 20;
+  /** One direct read buffer per worker thread: reads go from the page cache to it without a heap copy. */
+  private static final ThreadLocal<ByteBuffer> READ_BUFFER = ThreadLocal.withInitial(
+      () -> ByteBuffer.allocateDirect(READ_PIECE));
+
   private final Path root;
 
-  ChunkFiles(Path root) {
+  DiskChunkStore(Path root) {
     this.root = root;
   }
 
@@ -37,14 +41,14 @@ final class ChunkFiles {
     return directory(owner, id).resolve(number + ".chunk");
   }
 
-  /** Writes {@code data} as chunk {@code number}, replacing a leftover of an earlier crash. */
-  void write(String owner, String id, long number, Buffer data) {
+  @Override
+  public void write(String owner, String id, long number, ByteBuffer data) {
     var target = chunk(owner, id, number);
     try {
       Files.createDirectories(target.getParent());
       var temp = target.resolveSibling(number + "." + UUID.randomUUID() + ".tmp");
       try (var channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer bytes = Buffers.nio(data);
+        var bytes = data.duplicate();
         while (bytes.hasRemaining()) {
           channel.write(bytes);
         }
@@ -55,7 +59,26 @@ final class ChunkFiles {
     }
   }
 
-  void deleteChunk(String owner, String id, long number) {
+  @Override
+  public boolean read(String owner, String id, long number, Consumer<ByteBuffer> sink) {
+    try (var channel = FileChannel.open(chunk(owner, id, number), StandardOpenOption.READ)) {
+      var buffer = READ_BUFFER.get();
+      buffer.clear();
+      while (channel.read(buffer) >= 0) {
+        buffer.flip();
+        sink.accept(buffer);
+        buffer.clear();
+      }
+      return true;
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void delete(String owner, String id, long number) {
     try {
       Files.deleteIfExists(chunk(owner, id, number));
     } catch (IOException e) {
@@ -64,7 +87,8 @@ final class ChunkFiles {
   }
 
   /** Removes every file of a transfer, and the owner's directory when it became empty. */
-  void deleteAll(String owner, String id) {
+  @Override
+  public void deleteAll(String owner, String id) {
     var dir = directory(owner, id);
     try {
       if (Files.exists(dir)) {
