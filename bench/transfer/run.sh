@@ -79,7 +79,7 @@ rm -rf "$OUT/gw" "$OUT/state"
 java -Xmx"$HEAP" -cp "$CP" $MAIN server "$OUT/gw" "$GW_PORT" > "$OUT/server.log" 2>&1 &
 GW_PID=$!
 for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$GW_PORT/bench/stats" >/dev/null && break
+  curl -sf "http://127.0.0.1:$GW_PORT/_bench/stats" >/dev/null && break
   sleep 0.2
 done
 
@@ -94,12 +94,12 @@ RUN1=$(/usr/bin/time -f '%U %S' -o "$OUT/client.time" java -Xmx"$HEAP" -cp "$CP"
 GW_CPU=$(ticks_to_s $(( $(cpu_ticks "$GW_PID") - GW_CPU0 )))
 CLIENT_CPU=$(awk '{printf "%.2f", $1 + $2}' "$OUT/client.time")
 echo "$RUN1"
-STATS1=$(curl -s "http://127.0.0.1:$GW_PORT/bench/stats")
+STATS1=$(curl -s "http://127.0.0.1:$GW_PORT/_bench/stats")
 
 echo "== transfer, stopped after $STOP_AFTER accepted chunks, then resumed"
 RUN2=$(java -Xmx"$HEAP" -cp "$CP" $MAIN client "$FILE" "http://127.0.0.1:$GW_PORT" "$OUT/state" "$CHUNK" "$PARALLEL" "$STOP_AFTER" | tail -1)
 echo "$RUN2"
-STATS2=$(curl -s "http://127.0.0.1:$GW_PORT/bench/stats")
+STATS2=$(curl -s "http://127.0.0.1:$GW_PORT/_bench/stats")
 echo "gateway: $STATS2"
 
 echo "== transfer with crc32c digests instead (protocol cost without sha-256)"

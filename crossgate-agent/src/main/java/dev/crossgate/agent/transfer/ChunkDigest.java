@@ -1,5 +1,6 @@
 package dev.crossgate.agent.transfer;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
@@ -30,17 +31,19 @@ final class ChunkDigest {
     return new ChunkDigest(algorithm);
   }
 
-  static String of(String algorithm, byte[] bytes, int length) {
+  /** The digest of {@code data}'s remaining bytes; its position is left unchanged. */
+  static String of(String algorithm, ByteBuffer data) {
     var digest = start(algorithm);
-    digest.update(bytes, length);
+    digest.update(data);
     return digest.finish();
   }
 
-  void update(byte[] bytes, int length) {
+  /** Feeds {@code data}'s remaining bytes; its position is left unchanged. */
+  void update(ByteBuffer data) {
     if (sha != null) {
-      sha.update(bytes, 0, length);
+      sha.update(data.duplicate());
     } else {
-      crc.update(bytes, 0, length);
+      crc.update(data.duplicate());
     }
   }
 

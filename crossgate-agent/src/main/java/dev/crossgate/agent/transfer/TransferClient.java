@@ -5,9 +5,6 @@ import dev.crossgate.id.Ids;
 import dev.crossgate.json.Json;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -27,6 +24,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,14 +46,16 @@ import org.slf4j.LoggerFactory;
  * the whole file's {@code Repr-Digest}. The file is read once, in order: the whole-file digest is
  * computed on the way, also over the chunks the gateway already holds (which are not resent).
  *
- * <p>{@link #send} blocks the calling thread; one client sends one file at a time.
+ * <p>{@link #send} blocks the calling thread; one client sends one file at a time. HTTP goes
+ * through a Vert.x client started for the send: chunks are read into direct buffers that are
+ * digested and written to the socket without further copies (the JDK client managed about half
+ * the rate at twice the CPU, see bench/transfer/RESULTS.md).
  */
 public final class TransferClient {
   private static final Logger LOG = LoggerFactory.getLogger(TransferClient.class);
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
 
   private final TransferOptions options;
-  private final HttpClient http;
   private final ChunkListener listener;
   private final ProgressLine progress;
   private final AtomicBoolean cancelled = new AtomicBoolean();
@@ -54,9 +64,10 @@ public final class TransferClient {
     this.options = options;
     this.listener = listener;
     this.progress = progress;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(java.time.Duration.ofSeconds(10)).build();
   }
+
+  /** A status and a (small) body: the gateway's JSON answer or problem. */
+  private record Reply(int statusCode, String body) {}
 
   public static TransferClient create(TransferOptions options) {
     return new TransferClient(options, ChunkListener.NONE, ProgressLine.forConsole());
@@ -95,13 +106,20 @@ public final class TransferClient {
             options.chunkSize(), options.target());
         state.save(descriptor);
       }
-      return run(file, base, state, descriptor);
+      var vertx = Vertx.vertx();
+      try {
+        var http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000),
+            new PoolOptions().setHttp1MaxSize(options.parallelism() + 1));
+        return run(http, file, base, state, descriptor);
+      } finally {
+        closeQuietly(vertx);
+      }
     } catch (IOException e) {
       throw new TransferException("cannot read " + file + " or the state dir: " + e.getMessage(), false, e);
     }
   }
 
-  private TransferResult run(Path file, URI base, SendState state, SendState.Descriptor d)
+  private TransferResult run(HttpClient http, Path file, URI base, SendState state, SendState.Descriptor d)
       throws TransferException, IOException {
     long chunkCount = (d.size() + d.chunkSize() - 1) / d.chunkSize();
     var body = new LinkedHashMap<String, Object>();
@@ -114,8 +132,8 @@ public final class TransferClient {
     if (d.target() != null) {
       body.put("target", d.target());
     }
-    var created = call(HttpRequest.newBuilder(base).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(Json.write(body))), "create");
+    var created = call(http, new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(base.toString())
+        .putHeader("Content-Type", "application/json"), Buffer.buffer(Json.write(body)), "create");
     if (created.statusCode() == 409) {
       state.clear();
       throw new TransferException("the gateway refused the descriptor: " + detail(created), false, null);
@@ -141,10 +159,10 @@ public final class TransferClient {
     progress.start(d.size(), held.size() * (long) d.chunkSize());
 
     var fileDigest = ChunkDigest.start(options.digest());
-    // the only chunk-sized memory of a send: one buffer per chunk in flight and one being read
-    var buffers = new java.util.concurrent.ArrayBlockingQueue<byte[]>(options.parallelism() + 1);
+    // the only chunk-sized memory of a send, off the heap: one buffer per chunk in flight and one being read
+    var buffers = new java.util.concurrent.ArrayBlockingQueue<ByteBuffer>(options.parallelism() + 1);
     for (int i = 0; i <= options.parallelism(); i++) {
-      buffers.add(new byte[(int) Math.min(d.chunkSize(), Math.max(1, d.size()))]);
+      buffers.add(ByteBuffer.allocateDirect((int) Math.min(d.chunkSize(), Math.max(1, d.size()))));
     }
     ExecutorService senders = Executors.newFixedThreadPool(options.parallelism(), daemonThreads());
     CompletionService<Long> done = new ExecutorCompletionService<>(senders);
@@ -158,11 +176,13 @@ public final class TransferClient {
         long offset = n * d.chunkSize();
         int length = (int) Math.min(d.chunkSize(), d.size() - offset);
         var bytes = take(buffers);
-        readFully(channel, ByteBuffer.wrap(bytes, 0, length), offset);
-        fileDigest.update(bytes, length);
+        bytes.clear().limit(length);
+        readFully(channel, bytes, offset);
+        bytes.flip();
+        fileDigest.update(bytes);
         var logged = loggedDigests.get(n);
         if (held.contains(n)) {
-          var same = logged == null || logged.equals(ChunkDigest.of(options.digest(), bytes, length));
+          var same = logged == null || logged.equals(ChunkDigest.of(options.digest(), bytes));
           buffers.add(bytes);
           if (!same) {
             throw sourceChanged(state, n);
@@ -177,13 +197,13 @@ public final class TransferClient {
         done.submit(() -> {
           try {
             // digesting here, on the sender threads, keeps the reading thread to one digest pass
-            var digest = ChunkDigest.of(options.digest(), bytes, length);
+            var digest = ChunkDigest.of(options.digest(), bytes);
             if (logged == null) {
               state.logDigest(number, digest);
             } else if (!logged.equals(digest)) {
               throw sourceChanged(state, number);
             }
-            return putChunk(transferUrl, number, bytes, length, digest, sent, resent);
+            return putChunk(http, transferUrl, number, bytes, digest, sent, resent);
           } finally {
             buffers.add(bytes);
           }
@@ -207,7 +227,7 @@ public final class TransferClient {
           : new TransferException("sending chunks failed: " + first.getMessage(), true, first);
     }
     var fileDigestField = fileDigest.finish();
-    var completed = complete(transferUrl, fileDigestField);
+    var completed = complete(http, transferUrl, fileDigestField);
     if (completed.statusCode() == 422) {
       state.clear();
       throw new TransferException("the gateway failed the transfer: " + detail(completed), false, null);
@@ -226,10 +246,10 @@ public final class TransferClient {
    * delivered, the gateway answers 409 with status COMPLETING: wait and ask again, and the gateway
    * answers the completed transfer (or lets this one complete it, when delivery failed).
    */
-  private HttpResponse<String> complete(URI transferUrl, String fileDigestField) throws TransferException {
+  private Reply complete(HttpClient http, URI transferUrl, String fileDigestField) throws TransferException {
     for (int attempt = 1; ; attempt++) {
-      var response = call(HttpRequest.newBuilder(URI.create(transferUrl + "/complete"))
-          .header("Repr-Digest", fileDigestField).POST(HttpRequest.BodyPublishers.noBody()), "complete");
+      var response = call(http, new RequestOptions().setMethod(HttpMethod.POST)
+          .setAbsoluteURI(transferUrl + "/complete").putHeader("Repr-Digest", fileDigestField), null, "complete");
       if (response.statusCode() != 409 || !response.body().contains("\"transferStatus\":\"COMPLETING\"")
           || attempt >= options.maxAttempts()) {
         return response;
@@ -244,7 +264,7 @@ public final class TransferClient {
         null);
   }
 
-  private static byte[] take(java.util.concurrent.BlockingQueue<byte[]> buffers) throws TransferException {
+  private static ByteBuffer take(java.util.concurrent.BlockingQueue<ByteBuffer> buffers) throws TransferException {
     try {
       return buffers.take();
     } catch (InterruptedException e) {
@@ -265,8 +285,9 @@ public final class TransferClient {
   }
 
   /** Sends one chunk until the gateway accepts it; resends at once after a 422 (corrupted in transit). */
-  private Long putChunk(URI transferUrl, long number, byte[] bytes, int length, String digest, AtomicLong sent,
-      AtomicLong resent) throws TransferException, IOException {
+  private Long putChunk(HttpClient http, URI transferUrl, long number, ByteBuffer bytes, String digest,
+      AtomicLong sent, AtomicLong resent) throws TransferException {
+    int length = bytes.remaining();
     var attempts = new AtomicInteger();
     while (true) {
       if (cancelled.get()) {
@@ -276,21 +297,19 @@ public final class TransferClient {
         resent.incrementAndGet();
       }
       sent.incrementAndGet();
-      HttpResponse<String> response;
+      Reply response;
       try {
-        response = http.send(HttpRequest.newBuilder(URI.create(transferUrl + "/chunks/" + number))
-            .timeout(options.requestTimeout()).header("X-Api-Key", options.apiKey())
-            .header("Content-Digest", digest).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes, 0, length)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        // the direct buffer is written to the socket as it is: no copy on the way out
+        response = exchange(http, new RequestOptions().setMethod(HttpMethod.PUT)
+            .setAbsoluteURI(transferUrl + "/chunks/" + number).putHeader("Content-Digest", digest),
+            BufferInternal.buffer(Unpooled.wrappedBuffer(bytes.duplicate())));
       } catch (IOException e) {
         if (attempts.get() >= options.maxAttempts()) {
-          throw new TransferException("chunk " + number + " failed " + attempts.get() + " times: " + e, true, e);
+          throw new TransferException("chunk " + number + " failed " + attempts.get() + " times: " + e.getMessage(),
+              true, e);
         }
         backoff(attempts.get());
         continue;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new TransferException("interrupted", true, e);
       }
       int code = response.statusCode();
       if (code == 200) {
@@ -310,15 +329,14 @@ public final class TransferClient {
     }
   }
 
-  /** One control request (create, complete), retried on network errors and 5xx other than 502. */
-  private HttpResponse<String> call(HttpRequest.Builder request, String what) throws TransferException {
-    request.timeout(options.requestTimeout()).header("X-Api-Key", options.apiKey());
+  /** One control request (create, complete), retried on network errors, 503 and 504. */
+  private Reply call(HttpClient http, RequestOptions request, Buffer body, String what) throws TransferException {
     for (int attempt = 1; ; attempt++) {
       if (cancelled.get()) {
         throw new TransferException("cancelled", true, null);
       }
       try {
-        var response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        var response = exchange(http, request, body);
         if ((response.statusCode() == 503 || response.statusCode() == 504) && attempt < options.maxAttempts()) {
           backoff(attempt);
           continue;
@@ -326,24 +344,44 @@ public final class TransferClient {
         return response;
       } catch (IOException e) {
         if (attempt >= options.maxAttempts()) {
-          throw new TransferException(what + " failed " + attempt + " times: " + e, true, e);
+          throw new TransferException(what + " failed " + attempt + " times: " + e.getMessage(), true, e);
         }
         backoff(attempt);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new TransferException("interrupted", true, e);
       }
     }
   }
 
-  private static void requireOk(HttpResponse<String> response, String what) throws TransferException {
+  /**
+   * One request and its answer, waited for on the calling thread. Any failure to get an answer
+   * (refused, reset, timed out) is an {@link IOException}: the caller decides whether to try again.
+   */
+  private Reply exchange(HttpClient http, RequestOptions request, Buffer body) throws IOException, TransferException {
+    long timeout = options.requestTimeout().toMillis();
+    request.putHeader("X-Api-Key", options.apiKey()).setIdleTimeout(timeout);
+    var answer = http.request(request)
+        .compose(r -> body == null ? r.send() : r.send(body))
+        .compose(r -> r.body().map(b -> new Reply(r.statusCode(), b.toString())));
+    try {
+      return answer.toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransferException("interrupted", true, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      var cause = e.getCause() == null ? e : e.getCause();
+      throw new IOException(cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+    } catch (TimeoutException e) {
+      throw new IOException("no answer within " + options.requestTimeout(), e);
+    }
+  }
+
+  private static void requireOk(Reply response, String what) throws TransferException {
     if (response.statusCode() / 100 != 2) {
       throw new TransferException(what + " answered " + response.statusCode() + ": " + detail(response),
           response.statusCode() >= 500, null);
     }
   }
 
-  private static String detail(HttpResponse<String> response) {
+  private static String detail(Reply response) {
     try {
       var problem = Json.mapper().readValue(response.body(), MAP);
       var detail = problem.get("detail");
@@ -378,6 +416,16 @@ public final class TransferClient {
       s = s.substring(0, s.length() - 1);
     }
     return URI.create(s.endsWith("/_transfers") ? s : s + "/_transfers");
+  }
+
+  private static void closeQuietly(Vertx vertx) {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+      LOG.debug("event=client-close-failed", e);
+    }
   }
 
   private static java.util.concurrent.ThreadFactory daemonThreads() {

@@ -11,7 +11,9 @@ import dev.crossgate.store.Database;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.tenant.ApiKey;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.Router;
+import dev.crossgate.gateway.GatewayEndpoint;
+import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.GatewayServer;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Path;
@@ -31,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Launcher for bench/transfer/run.sh (test scope, not part of the product).
  *
  * <pre>
- * server DATA_DIR PORT                          gateway with the transfer endpoint; GET /bench/stats
+ * server DATA_DIR PORT                          gateway with the transfer endpoint; GET /_bench/stats
  * client FILE URL STATE_DIR CHUNK PARALLEL [STOP_AFTER_CHUNKS]
  * </pre>
  * Both print one JSON line of figures; both sample their peak used heap every 50 ms.
@@ -52,7 +54,7 @@ public final class TransferBench {
 
   private static void server(Path dataDir, int port, HeapSampler heap) throws Exception {
     var database = Database.open(Database.h2Url(dataDir), null, null, 8);
-    var vertx = Vertx.vertx();
+    var vertx = Vertx.vertx(GatewayServer.vertxOptions(GatewayOptions.defaults()));
     var config = new GatewayConfig(1, RouteTable.EMPTY, List.of(), Map.of(Secrets.sha256Hex(KEY),
         new ApiKey("k", "bench", null, Secrets.sha256Hex(KEY), "bench", Instant.now())));
     var settings = new TransferSettings(dataDir.resolve("transfers"), 16 * TransferSettings.MIB,
@@ -60,16 +62,18 @@ public final class TransferBench {
         Clock.systemUTC());
     var endpoint = TransferEndpoint.create(vertx, new TransferRepository(database.dataSource()), () -> config, settings);
     var puts = new AtomicInteger();
-    var router = Router.router(vertx);
-    router.put("/_transfers/:id/chunks/:number").handler(ctx -> {
-      puts.incrementAndGet();
-      ctx.next();
-    });
-    router.get("/bench/stats").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
-        .end(Json.write(Map.of("chunkPuts", puts.get(), "peakHeapBytes", heap.peak(),
-            "maxHeapBytes", Runtime.getRuntime().maxMemory()))));
-    endpoint.mount(router);
-    vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1")
+    GatewayEndpoint stats = router -> {
+      router.put("/_transfers/:id/chunks/:number").handler(ctx -> {
+        puts.incrementAndGet();
+        ctx.next();
+      });
+      router.get("/_bench/stats").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+          .end(Json.write(Map.of("chunkPuts", puts.get(), "peakHeapBytes", heap.peak(),
+              "maxHeapBytes", Runtime.getRuntime().maxMemory()))));
+    };
+    // the product's gateway server (one event loop per core), not a bare HTTP server
+    var options = GatewayOptions.defaults().withListen("127.0.0.1", port);
+    GatewayServer.start(vertx, options, () -> config, List.of(stats, endpoint))
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     System.out.println("{\"ready\":true,\"port\":" + port + "}");
     new CountDownLatch(1).await();
