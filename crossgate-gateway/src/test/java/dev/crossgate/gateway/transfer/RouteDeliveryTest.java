@@ -107,8 +107,8 @@ class RouteDeliveryTest {
 
     assertThat(done.status()).as(done.body()).isEqualTo(200);
     var delivery = done.json().get("delivery").toString();
-    assertThat(delivery).matches("POST /async/reports/ingest → task tk_\\w+ accepted \\(202\\), poll /_tasks/tk_\\w+");
-    var taskId = delivery.replaceAll(".*task (tk_\\w+) accepted.*", "$1");
+    assertThat(delivery).matches("POST /async/reports/ingest → task tk_[\\w-]+ accepted \\(202\\), poll /_tasks/tk_[\\w-]+");
+    var taskId = delivery.replaceAll(".*task (tk_[\\w-]+) accepted.*", "$1");
     assertThat(get("/_transfers/report-1", acme).json()).containsEntry("delivery", delivery);
     // a CALLBACK task forwards its stored body to the upstream: that body is the file
     assertThat(upstream.received).singleElement().satisfies(r -> {
