@@ -10,4 +10,10 @@ import io.vertx.ext.web.Router;
  */
 public interface GatewayEndpoint {
   void mount(Router router);
+
+  /**
+   * Called once, when the node listens, with the way back into its own request chain (the
+   * transfer endpoint delivers assembled files to route paths through it). Default: not needed.
+   */
+  default void listening(NodeLoopback loopback) {}
 }

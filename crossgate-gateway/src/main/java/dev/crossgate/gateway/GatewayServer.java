@@ -1,6 +1,7 @@
 package dev.crossgate.gateway;
 
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.gateway.auth.InternalCaller;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.extension.Extensions;
 import dev.crossgate.gateway.filter.TrustedProxies;
@@ -33,7 +34,7 @@ public final class GatewayServer {
   /** What every event loop of one node shares. */
   record Shared(GatewayOptions options, Supplier<GatewayConfig> config, List<GatewayEndpoint> endpoints,
       GatewayMetrics metrics, ClientRateLimiter rateLimiter, ConnectionLimiter connectionLimiter,
-      TrustedProxies trustedProxies, TaskStore tasks, Extensions extensions) {}
+      TrustedProxies trustedProxies, TaskStore tasks, Extensions extensions, InternalCaller internalCaller) {}
 
   private final Vertx vertx;
   private final Shared shared;
@@ -84,7 +85,7 @@ public final class GatewayServer {
     var metrics = new GatewayMetrics();
     var shared = new Shared(options, config, List.copyOf(allEndpoints), metrics, rateLimiter,
         new ConnectionLimiter(limits.maxConnectionsPerClient()), new TrustedProxies(options.trustedProxies()), tasks,
-        Extensions.create(vertx, services.extensions(), metrics.registry()));
+        Extensions.create(vertx, services.extensions(), metrics.registry()), InternalCaller.random());
     var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
     return vertx.deployVerticle(() -> {
           var node = new NodeVerticle(shared, options.port());
@@ -95,6 +96,8 @@ public final class GatewayServer {
           // with port 0 the instances share the one port the first of them bound
           int actualPort = instances.peek().actualPort();
           long timer = rateLimiter == null ? -1 : vertx.setPeriodic(30_000, t -> rateLimiter.evictIdle());
+          var loopback = NodeLoopback.of(options.bind(), actualPort, shared.internalCaller());
+          shared.endpoints().forEach(endpoint -> endpoint.listening(loopback));
           LOG.info("gateway listening bind={} port={} eventLoops={}", options.bind(), actualPort, options.eventLoops());
           return new GatewayServer(vertx, shared, id, actualPort, timer);
         });

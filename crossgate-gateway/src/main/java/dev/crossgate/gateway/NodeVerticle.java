@@ -108,7 +108,7 @@ final class NodeVerticle extends VerticleBase {
         new FilterStep(),
         new EndpointStep(router),
         new RouteStep(),
-        new ApiKeyStep(),
+        new ApiKeyStep(shared.internalCaller()),
         new TaskStep(shared.tasks(), heldClient, options.markers()),
         new FlowStep(shared.extensions()),
         new ProxyStep(vertx, client, webSocketClient, shared.trustedProxies())));

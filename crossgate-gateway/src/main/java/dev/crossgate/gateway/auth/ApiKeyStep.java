@@ -11,24 +11,48 @@ import dev.crossgate.tenant.ApiKey;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routes with {@code auth: KEY} require a caller key, as {@code X-Api-Key} or
  * {@code Authorization: Bearer}, whose SHA-256 is among the snapshot's API keys; otherwise 401
  * with {@code WWW-Authenticate} (RFC 9110 section 11.6.1). The key is a gateway credential, so
  * it is removed before the request goes upstream.
+ *
+ * <p>A request carrying the node's {@link InternalCaller} credential (the transfer endpoint
+ * delivering a file to a route) acts as the tenant it names, on every route whatever its
+ * {@code auth}; the credential is checked and removed here, the first step that sees a matched
+ * route, so it never reaches a flow step or an upstream. A wrong or unknown credential is a 401
+ * even on routes without keys: a caller guessing at it learns nothing and gets nothing through.
  */
 public final class ApiKeyStep implements Step {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiKeyStep.class);
   public static final String API_KEY = "X-Api-Key";
   private static final String BEARER = "Bearer ";
 
+  private final InternalCaller internal;
+
+  /** A step that accepts no internal caller: any request presenting the credential is refused. */
+  public ApiKeyStep() {
+    this(null);
+  }
+
+  /** @param internal this node's credential for its own loopback requests, or null for none */
+  public ApiKeyStep(InternalCaller internal) {
+    this.internal = internal;
+  }
+
   @Override
   public Future<Void> onRequest(Exchange exchange, Chain next) {
+    var headers = exchange.request().headers();
+    if (headers.contains(InternalCaller.CREDENTIAL) || headers.contains(InternalCaller.TENANT)) {
+      return internalCall(exchange, next);
+    }
     var route = exchange.route();
     if (route == null || route.auth() != Route.Auth.KEY) {
       return next.proceed(exchange);
     }
-    var headers = exchange.request().headers();
     var key = presentedKey(headers);
     if (key == null) {
       return unauthorized(exchange, "this route requires an API key (X-Api-Key or Authorization: Bearer)");
@@ -43,6 +67,26 @@ public final class ApiKeyStep implements Step {
     } else {
       headers.remove(HttpHeaders.AUTHORIZATION);
     }
+    return next.proceed(exchange);
+  }
+
+  private Future<Void> internalCall(Exchange exchange, Chain next) {
+    var headers = exchange.request().headers();
+    var presented = headers.get(InternalCaller.CREDENTIAL);
+    var tenant = headers.get(InternalCaller.TENANT);
+    headers.remove(InternalCaller.CREDENTIAL);
+    headers.remove(InternalCaller.TENANT);
+    if (internal == null || !internal.accepts(presented)) {
+      LOG.warn("event=internal-credential-refused requestId={} client={}", exchange.requestId(), exchange.clientIp());
+      return unauthorized(exchange, "the internal credential is not valid");
+    }
+    var caller = InternalCaller.callerFor(tenant, exchange.config());
+    if (caller == null) {
+      return unauthorized(exchange, "tenant " + tenant + " holds no API key");
+    }
+    exchange.caller(caller);
+    // the internal request carries no key of its own; a stray one must not go upstream either
+    headers.remove(API_KEY);
     return next.proceed(exchange);
   }
 

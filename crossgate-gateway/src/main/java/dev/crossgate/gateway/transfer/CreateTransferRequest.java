@@ -6,7 +6,8 @@ package dev.crossgate.gateway.transfer;
  *
  * @param digest the chunk digest algorithm (RFC 9530 name)
  * @param fileDigest optional whole-file digest as an RFC 9530 value, checked at the end notification
- * @param target optional absolute http(s) URL the assembled file is delivered to
+ * @param target optional: where the assembled file is delivered, an absolute http(s) URL or a
+ *     gateway path such as {@code /sync/orders/v1/import} (see {@link TransferTarget})
  */
 record CreateTransferRequest(
     String taskId,

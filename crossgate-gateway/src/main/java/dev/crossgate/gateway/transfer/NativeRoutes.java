@@ -170,13 +170,16 @@ final class NativeRoutes {
         .onFailure(e -> exchanges.fail(ctx, e));
   }
 
-  /** Delivers a verified transfer to its target, or keeps it when it has none. Event loop. */
+  /**
+   * Delivers a verified transfer to its target (a URL, or a route path called as the transfer's
+   * owner), or keeps it when it has none. Event loop.
+   */
   Future<DeliveryResult> deliver(TransferService.Verified verified) {
     var t = verified.transfer();
     if (t.target() == null) {
       return Future.succeededFuture(DeliveryResult.kept());
     }
-    return delivery.deliver(t.target(), t.id(), verified.chunkNumbers(), n -> exchanges.blocking(() -> {
+    return delivery.deliver(t.target(), t.owner(), t.id(), verified.chunkNumbers(), n -> exchanges.blocking(() -> {
       var whole = io.netty.buffer.Unpooled.buffer();
       if (!service.readChunk(t, n, whole::writeBytes)) {
         throw new IllegalStateException("chunk " + n + " of " + t.id() + " is indexed but not stored");

@@ -1,21 +1,37 @@
 package dev.crossgate.gateway.transfer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossgate.gateway.NodeLoopback;
+import dev.crossgate.json.Json;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * Streams an assembled file — its chunk files one after the other — to the transfer's target URL
- * as one {@code POST} with a known {@code Content-Length}, never holding more than one chunk.
- * Runs on the event loop (asynchronous file and socket I/O). Handing the file to a route or an
- * async task instead of a URL is a later step (see issue 6).
+ * Streams an assembled file — its chunks one after the other — to the transfer's target as one
+ * {@code POST} with a known {@code Content-Length}, never holding more than one chunk. The target
+ * is either an absolute URL, posted to directly, or a gateway path ({@link TransferTarget}),
+ * posted to this node's own listener ({@link NodeLoopback}) so that it goes through the whole
+ * request chain — route match and versioning, filters, the API-key step, async tasks, flows,
+ * proxy — as the transfer's owner, signed with the node's internal credential. Runs on the event
+ * loop (asynchronous file and socket I/O).
  */
 final class TargetDelivery {
+  static final String TRANSFER_ID = "X-Crossgate-Transfer-Id";
+  private static final String TASK_ID = "X-Crossgate-Task-Id";
+  /** How much of an answer is kept to explain a failed delivery; the rest is drained unread. */
+  private static final int KEPT_ANSWER_BYTES = 4096;
+
   private final HttpClient client;
+  /** Set once the gateway listens; null while the endpoint runs outside one (path targets fail). */
+  private volatile NodeLoopback loopback;
 
   TargetDelivery(HttpClient client) {
     this.client = client;
@@ -26,23 +42,102 @@ final class TargetDelivery {
     Future<Buffer> chunk(long number);
   }
 
-  Future<DeliveryResult> deliver(String target, String transferId, List<Long> chunks, ChunkSource source, long size,
-      String fileDigest) {
-    var options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target)
+  /** The way into this node's request chain, given when the gateway listens. */
+  void loopback(NodeLoopback value) {
+    this.loopback = value;
+  }
+
+  /**
+   * Delivers the file and says how it went; never fails (a failure is an undelivered result).
+   *
+   * @param owner the transfer's tenant, the caller a path target's request acts as
+   */
+  Future<DeliveryResult> deliver(String target, String owner, String transferId, List<Long> chunks,
+      ChunkSource source, long size, String fileDigest) {
+    var options = new RequestOptions().setMethod(HttpMethod.POST)
         .putHeader("Content-Type", "application/octet-stream")
         .putHeader("Content-Length", Long.toString(size))
-        .putHeader("X-Crossgate-Transfer-Id", transferId);
+        .putHeader(TRANSFER_ID, transferId);
     if (fileDigest != null) {
       options.putHeader("Repr-Digest", fileDigest);
     }
+    if (!TransferTarget.isPath(target)) {
+      options.setAbsoluteURI(target);
+      return client.request(options)
+          .compose(request -> sendChunks(request, chunks, source).compose(v -> request.response()))
+          .compose(response -> response.body().map(body -> {
+            var ok = response.statusCode() >= 200 && response.statusCode() < 300;
+            return new DeliveryResult(ok, "POST " + target + " answered " + response.statusCode());
+          }))
+          .recover(failure -> Future.succeededFuture(
+              new DeliveryResult(false, "POST " + target + " failed: " + failure.getMessage())));
+    }
+    var self = loopback;
+    if (self == null) {
+      return Future.succeededFuture(new DeliveryResult(false,
+          "POST " + target + " failed: this transfer endpoint runs outside a gateway, so it has no routes"));
+    }
+    options.setHost(self.host()).setPort(self.port()).setURI(target);
+    self.caller().sign(options.getHeaders(), owner);
     return client.request(options)
-        .compose(request -> sendChunks(request, chunks, source).compose(v -> request.response()))
-        .compose(response -> response.body().map(body -> {
-          var ok = response.statusCode() >= 200 && response.statusCode() < 300;
-          return new DeliveryResult(ok, "POST " + target + " answered " + response.statusCode());
-        }))
+        .compose(request -> {
+          // the chain may refuse before reading the body (no route, 401, 413): that answer is the
+          // outcome, so it is awaited alongside the upload rather than after it
+          var answered = request.response();
+          var sent = sendChunks(request, chunks, source, answered);
+          return answered.compose(response -> keptAnswer(response).map(answer -> routed(target, response, answer)))
+              .compose(result -> result.delivered() ? sent.map(result) : Future.succeededFuture(result));
+        })
         .recover(failure -> Future.succeededFuture(
             new DeliveryResult(false, "POST " + target + " failed: " + failure.getMessage())));
+  }
+
+  /** The outcome of a delivery through the chain: an async task is named, a refusal explained. */
+  private static DeliveryResult routed(String target, HttpClientResponse response, String answer) {
+    int status = response.statusCode();
+    var taskId = response.getHeader(TASK_ID);
+    var location = response.getHeader("Location");
+    if (status == 202 && taskId != null && ("/_tasks/" + taskId).equals(location)) {
+      return new DeliveryResult(true, "POST " + target + " → task " + taskId + " accepted (202), poll " + location);
+    }
+    if (status >= 200 && status < 300) {
+      return new DeliveryResult(true, "POST " + target + " → " + status);
+    }
+    var why = problemDetail(response, answer);
+    return new DeliveryResult(false, "POST " + target + " → " + status + (why == null ? "" : ": " + why));
+  }
+
+  /** The {@code detail} (or {@code title}) of an RFC 9457 problem answer, when it is one. */
+  private static String problemDetail(HttpClientResponse response, String answer) {
+    var type = response.getHeader("Content-Type");
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/problem+json")) {
+      return null;
+    }
+    try {
+      JsonNode problem = Json.mapper().readTree(answer);
+      var detail = problem.path("detail").asText(null);
+      return detail != null ? detail : problem.path("title").asText(null);
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The first {@value #KEPT_ANSWER_BYTES} bytes of the answer as text; the rest is read and
+   * dropped, so an upstream answering a large body costs no memory.
+   */
+  private static Future<String> keptAnswer(HttpClientResponse response) {
+    var promise = Promise.<String>promise();
+    var kept = Buffer.buffer();
+    response.handler(data -> {
+      int room = KEPT_ANSWER_BYTES - kept.length();
+      if (room > 0) {
+        kept.appendBuffer(data.length() <= room ? data : data.slice(0, room));
+      }
+    });
+    response.exceptionHandler(promise::tryFail);
+    response.endHandler(v -> promise.tryComplete(kept.toString()));
+    return promise.future();
   }
 
   /**
@@ -54,6 +149,19 @@ final class TargetDelivery {
     Future<Void> chain = Future.succeededFuture();
     for (long number : chunks) {
       chain = chain.compose(v -> source.chunk(number)).compose(request::write);
+    }
+    return chain.compose(v -> request.end());
+  }
+
+  /** As above, but stops reading and writing chunks once the receiver has answered. */
+  private static Future<Void> sendChunks(HttpClientRequest request, List<Long> chunks, ChunkSource source,
+      Future<HttpClientResponse> answered) {
+    Future<Void> chain = Future.succeededFuture();
+    for (long number : chunks) {
+      chain = chain.compose(v -> answered.isComplete()
+              ? Future.<Buffer>failedFuture("answered before the whole file was sent")
+              : source.chunk(number))
+          .compose(request::write);
     }
     return chain.compose(v -> request.end());
   }

@@ -2,6 +2,7 @@ package dev.crossgate.gateway.transfer;
 
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.gateway.GatewayEndpoint;
+import dev.crossgate.gateway.NodeLoopback;
 import dev.crossgate.store.transfer.TransferRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,6 +26,7 @@ public final class TransferEndpoint implements GatewayEndpoint {
   private final TransferService service;
   private final WorkerExecutor workers;
   private final HttpClient deliveryClient;
+  private final TargetDelivery delivery;
   private final NativeRoutes nativeRoutes;
   private final TusRoutes tusRoutes;
   private final long sweepTimer;
@@ -37,7 +39,8 @@ public final class TransferEndpoint implements GatewayEndpoint {
     this.deliveryClient = vertx.createHttpClient(new HttpClientOptions());
     var exchanges = new Exchanges(workers, settings.maxChunkSize());
     var callers = new Callers(config);
-    this.nativeRoutes = new NativeRoutes(service, callers, exchanges, new TargetDelivery(deliveryClient));
+    this.delivery = new TargetDelivery(deliveryClient);
+    this.nativeRoutes = new NativeRoutes(service, callers, exchanges, delivery);
     this.tusRoutes = new TusRoutes(service, callers, exchanges, nativeRoutes);
     this.sweepTimer = vertx.setPeriodic(settings.sweepInterval().toMillis(), id -> sweepExpired());
   }
@@ -56,6 +59,12 @@ public final class TransferEndpoint implements GatewayEndpoint {
   public void mount(Router router) {
     nativeRoutes.mount(router);
     tusRoutes.mount(router);
+  }
+
+  /** Path targets ({@code /sync/…}, {@code /async/…}) are delivered through the node's own listener. */
+  @Override
+  public void listening(NodeLoopback loopback) {
+    delivery.loopback(loopback);
   }
 
   /** Removes expired transfers now (the sweeper does this every {@code sweepInterval}); how many. */

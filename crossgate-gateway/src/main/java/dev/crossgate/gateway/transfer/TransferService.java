@@ -12,7 +12,6 @@ import dev.crossgate.store.transfer.TransferStatus;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -86,8 +85,9 @@ final class TransferService {
       }
     }
     var target = request.target();
-    if (target != null && !isHttpUrl(target)) {
-      errors.add(new FieldError("target", "must be an absolute http or https URL"));
+    var targetProblem = target == null ? null : TransferTarget.problem(target);
+    if (targetProblem != null) {
+      errors.add(new FieldError("target", targetProblem));
     }
     if (request.name() != null && request.name().length() > 255) {
       errors.add(new FieldError("name", "must be at most 255 characters"));
@@ -133,14 +133,15 @@ final class TransferService {
 
   /** Creates a tus upload (length known, or deferred when null). */
   TransferRecord createTus(String owner, String id, Long totalSize, String name, String target, String metadata) {
+    var targetProblem = target == null ? null : TransferTarget.problem(target);
+    if (targetProblem != null) {
+      throw new ProblemException(TransferProblems.invalid("Upload-Metadata target", targetProblem));
+    }
     if (totalSize != null) {
       if (totalSize > settings.maxTransferSize()) {
         throw new ProblemException(TransferProblems.tooLarge("Upload-Length " + totalSize, settings.maxTransferSize()));
       }
       reserve(owner, totalSize);
-    }
-    if (target != null && !isHttpUrl(target)) {
-      throw new ProblemException(TransferProblems.invalid("Upload-Metadata target", "must be an absolute http or https URL"));
     }
     var now = settings.clock().instant();
     var record = new TransferRecord(owner, id, TUS, settings.maxChunkSize(), 0, totalSize,
@@ -471,16 +472,6 @@ final class TransferService {
       errors.add(new FieldError(field, "is required"));
     } else if (value < 0 || (positive && value == 0)) {
       errors.add(new FieldError(field, positive ? "must be positive" : "must not be negative"));
-    }
-  }
-
-  static boolean isHttpUrl(String value) {
-    try {
-      var uri = new URI(value);
-      return uri.isAbsolute() && uri.getHost() != null
-          && ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()));
-    } catch (java.net.URISyntaxException e) {
-      return false;
     }
   }
 }

@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * An embedded gateway in front of a {@link RecordingUpstream}, both on 127.0.0.1 with ephemeral
@@ -50,9 +52,15 @@ public final class GatewayKit implements AutoCloseable {
 
   private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints, VertxOptions vertxOptions,
       GatewayServices services) {
+    this(options, (v, c) -> endpoints, vertxOptions, services);
+  }
+
+  private GatewayKit(GatewayOptions options, BiFunction<Vertx, Supplier<GatewayConfig>, List<GatewayEndpoint>> endpoints,
+      VertxOptions vertxOptions, GatewayServices services) {
     vertx = Vertx.vertx(vertxOptions);
     upstream = RecordingUpstream.start(vertx);
-    gateway = await(GatewayServer.start(vertx, options.withListen("127.0.0.1", 0), config::get, endpoints, services));
+    gateway = await(GatewayServer.start(vertx, options.withListen("127.0.0.1", 0), config::get,
+        endpoints.apply(vertx, config::get), services));
     client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port()),
         new PoolOptions().setHttp1MaxSize(16));
   }
@@ -72,6 +80,15 @@ public final class GatewayKit implements AutoCloseable {
 
   public static GatewayKit start(GatewayOptions options, List<GatewayEndpoint> endpoints) {
     return new GatewayKit(options, endpoints, new VertxOptions(), GatewayServices.NONE);
+  }
+
+  /**
+   * A gateway with services and built-in endpoints that need the kit's Vert.x instance and its
+   * configuration (a transfer endpoint, say); the kit does not close those endpoints.
+   */
+  public static GatewayKit start(GatewayOptions options, GatewayServices services,
+      BiFunction<Vertx, Supplier<GatewayConfig>, List<GatewayEndpoint>> endpoints) {
+    return new GatewayKit(options, endpoints, new VertxOptions(), services);
   }
 
   /** A kit whose Vert.x instance is built from {@code vertxOptions} (DNS servers, for instance). */

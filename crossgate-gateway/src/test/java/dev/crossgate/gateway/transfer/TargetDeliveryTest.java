@@ -19,7 +19,7 @@ class TargetDeliveryTest {
     try (var target = new FakeTarget(Vertx.vertx())) {
       var delivery = new TargetDelivery(vertx.createHttpClient());
 
-      var result = Harness.await(delivery.deliver(target.url("/in"), "t1", List.of(0L, 1L),
+      var result = Harness.await(delivery.deliver(target.url("/in"), "acme", "t1", List.of(0L, 1L),
           n -> Future.succeededFuture(stored.get(n)), a.length + b.length, null));
 
       assertThat(result.delivered()).as(result.summary()).isTrue();

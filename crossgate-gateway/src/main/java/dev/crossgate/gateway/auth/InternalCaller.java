@@ -1,0 +1,71 @@
+package dev.crossgate.gateway.auth;
+
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.tenant.ApiKey;
+import io.vertx.core.MultiMap;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * The credential with which a node's own components call its request chain as a tenant: the
+ * transfer endpoint delivers an assembled file to a route path through a loopback request that
+ * carries {@link #CREDENTIAL} and {@link #TENANT}. The secret is 256 random bits made when the
+ * node starts; it is never stored, logged or sent anywhere but to the node's own listener, and
+ * {@link ApiKeyStep} removes both headers before anything goes upstream. A request presenting a
+ * wrong secret is refused (401) however it arrived.
+ */
+public final class InternalCaller {
+  public static final String CREDENTIAL = "X-Crossgate-Internal";
+  public static final String TENANT = "X-Crossgate-Internal-Tenant";
+  private static final int SECRET_BYTES = 32;
+
+  private final byte[] secret;
+
+  private InternalCaller(byte[] secret) {
+    this.secret = secret;
+  }
+
+  /** A fresh credential from {@link SecureRandom}; one per gateway node. */
+  public static InternalCaller random() {
+    var bytes = new byte[SECRET_BYTES];
+    new SecureRandom().nextBytes(bytes);
+    return new InternalCaller(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes)
+        .getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Adds the credential and the tenant the request acts for to {@code headers}. */
+  public void sign(MultiMap headers, String tenant) {
+    headers.set(CREDENTIAL, new String(secret, StandardCharsets.US_ASCII));
+    headers.set(TENANT, tenant);
+  }
+
+  /** True when {@code presented} is this node's secret; compared in constant time. */
+  boolean accepts(String presented) {
+    return presented != null
+        && MessageDigest.isEqual(secret, presented.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * The caller a signed request acts as: {@code tenant}, provided the tenant still holds a key in
+   * the current snapshot (a tenant whose keys were all revoked no longer gets its files
+   * delivered); null otherwise. The participant is unknown (transfers are owned by a tenant).
+   */
+  static ApiKey callerFor(String tenant, GatewayConfig config) {
+    if (tenant == null || tenant.isEmpty()) {
+      return null;
+    }
+    for (var key : config.apiKeys().values()) {
+      if (key.tenantId().equals(tenant)) {
+        return new ApiKey("internal", tenant, null, null, "internal", null);
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    return "InternalCaller[secret=redacted]";
+  }
+}
