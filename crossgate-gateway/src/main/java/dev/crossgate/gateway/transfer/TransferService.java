@@ -221,7 +221,7 @@ final class TransferService {
     var chunk = new ChunkRecord(plan.number(), plan.offset(), plan.size(), digest.toString());
     var write = writeChunk(t, chunk, data, null);
     switch (write) {
-      case STORED -> feedRunningDigest(t, chunk.number(), data);
+      case STORED -> feedRunningDigest(t, chunk.number(), body.data());
       case DUPLICATE -> {
         var existing = repository.chunk(t.owner(), t.id(), plan.number()).orElseThrow();
         if (!sameDigest(existing.digest(), digest)) {
@@ -245,7 +245,7 @@ final class TransferService {
     if (write != ChunkWrite.STORED) {
       throw new ProblemException(Problem.conflict("Upload-Offset " + offset + " is no longer the upload's offset"));
     }
-    feedRunningDigest(t, number, Buffers.nio(data));
+    feedRunningDigest(t, number, ((io.vertx.core.internal.buffer.BufferInternal) data).getByteBuf());
     return require(t.owner(), t.id());
   }
 
@@ -293,7 +293,7 @@ final class TransferService {
     }
   }
 
-  private void feedRunningDigest(TransferRecord t, long number, ByteBuffer data) {
+  private void feedRunningDigest(TransferRecord t, long number, io.netty.buffer.ByteBuf data) {
     runningDigests.offer(new TransferKey(t.owner(), t.id()), fileDigestAlgorithm(t), number, data,
         (n, running) -> repository.chunk(t.owner(), t.id(), n).isPresent()
             && chunks.read(t.owner(), t.id(), n, running::update));
