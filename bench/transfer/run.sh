@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Resumable transfer benchmark (issue 6): a 1 GiB file over loopback through the gateway's
 # /_transfers endpoint (sha-256 chunk digests, whole-file Repr-Digest) against `curl -T` of the
-# same file to nginx, which reads and discards the body. Prints the figures RESULTS.md records:
+# same file to nginx, which reads and discards the body, and `curl -T` to nginx storing the file
+# (WebDAV PUT: temp file + rename under its root, like a transfer's chunks). Prints the figures RESULTS.md records:
 # throughput of both and their ratio, bytes resent after one interruption, peak heap of the
 # gateway and the client (both run with -Xmx$HEAP). Everything listens on 127.0.0.1 only.
 #
@@ -60,6 +61,7 @@ http {
     listen 127.0.0.1:$NGINX_PORT;
     client_max_body_size 0;
     location / { return 204; }
+    location /store/ { root $OUT/nginx; dav_methods PUT; }
   }
 }
 CONF
@@ -70,7 +72,14 @@ CURL=$(/usr/bin/time -f '%U %S' -o "$OUT/curl.time" curl -s -o /dev/null -T "$FI
 NGINX_CPU=$(ticks_to_s $(( $(cpu_ticks "$NGINX_WORKER") - NGINX_CPU0 )))
 CURL_CPU=$(awk '{printf "%.2f", $1 + $2}' "$OUT/curl.time")
 read -r CURL_CODE CURL_SECONDS CURL_BYTES <<<"$CURL"
+rm -rf "$OUT/nginx/store" && mkdir -p "$OUT/nginx/store" && chmod 777 "$OUT/nginx/store"  # nginx workers run as nobody
+STORE=$(/usr/bin/time -f '%U %S' -o "$OUT/curl-store.time" curl -s -o /dev/null -T "$FILE" -w '%{http_code} %{time_total} %{size_upload}' "http://127.0.0.1:$NGINX_PORT/store/payload.bin")
+read -r STORE_CODE STORE_SECONDS STORE_BYTES <<<"$STORE"
+[ "$(stat -c %s "$OUT/nginx/store/payload.bin")" = "$STORE_BYTES" ] || { echo "nginx did not store the file"; exit 1; }
+rm -rf "$OUT/nginx/store"
 nginx -p "$OUT/nginx" -c nginx.conf -s stop
+STORE_MIBS=$(awk "BEGIN{printf \"%.1f\", $STORE_BYTES / $STORE_SECONDS / 1048576}")
+echo "curl -T, nginx storing the file: status $STORE_CODE = $STORE_MIBS MiB/s"
 CURL_MIBS=$(awk "BEGIN{printf \"%.1f\", $CURL_BYTES / $CURL_SECONDS / 1048576}")
 echo "curl -T: status $CURL_CODE, $CURL_BYTES bytes in ${CURL_SECONDS}s = $CURL_MIBS MiB/s"
 
@@ -117,6 +126,8 @@ echo "== results"
 printf 'curl -T to nginx            %8.1f MiB/s\n' "$CURL_MIBS"
 printf 'crossgate /_transfers       %8.1f MiB/s\n' "$OURS"
 awk "BEGIN{printf \"ratio                       %8.2f (target >= 0.7)\n\", $OURS / $CURL_MIBS}"
+printf 'curl -T to nginx, stored    %8.1f MiB/s\n' "$STORE_MIBS"
+awk "BEGIN{printf \"ratio to the storing peer   %8.2f\n\", $OURS / $STORE_MIBS}"
 CRC=$(field mibPerSecond "$RUN3")
 printf 'crossgate, crc32c digests   %8.1f MiB/s\n' "$CRC"
 awk "BEGIN{printf \"ratio with crc32c           %8.2f\n\", $CRC / $CURL_MIBS}"
