@@ -4,7 +4,6 @@ import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.GatewayServices;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.transfer.TransferEndpoint;
-import dev.crossgate.gateway.transfer.TransferSettings;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.gateway.cluster.ClusterClient;
 import dev.crossgate.gateway.cluster.ClusterClientOptions;
@@ -66,8 +65,11 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Mixin DatabaseOptions database = new DatabaseOptions();
 
+  @Mixin TransferFlags transfer = new TransferFlags();
+
   @Override
   public Integer call() {
+    var transferSettings = transfer.toSettings(common.dataDir);
     var gatewayOptions = gateway.toOptions(common.bind);
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var id = nodeId == null ? hostName() : nodeId;
@@ -79,7 +81,7 @@ final class GatewayCommand implements Callable<Integer> {
         .compose(taskDb -> ClusterClient.start(vertx, options).compose(cluster -> {
           // tasks and transfers live in the node's database (PostgreSQL shared by all nodes in production)
           var transfers = TransferEndpoint.create(vertx, new TransferRepository(taskDb.dataSource()), cluster,
-              TransferSettings.defaults(common.dataDir.resolve("transfers")));
+              transferSettings);
           return GatewayServer.start(vertx, gatewayOptions, cluster, List.of(transfers),
             new GatewayServices(taskDb, TaskOptions.defaults(common.dataDir),
                 ExtensionOptions.defaults(common.dataDir.resolve("extensions")))).compose(traffic ->

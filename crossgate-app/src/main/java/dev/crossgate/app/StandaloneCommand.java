@@ -6,7 +6,6 @@ import dev.crossgate.gateway.GatewayServices;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.gateway.transfer.TransferEndpoint;
-import dev.crossgate.gateway.transfer.TransferSettings;
 import dev.crossgate.store.transfer.TransferRepository;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -35,8 +34,11 @@ final class StandaloneCommand implements Callable<Integer> {
 
   @Mixin GatewayFlags gateway = new GatewayFlags();
 
+  @Mixin TransferFlags transfer = new TransferFlags();
+
   @Override
   public Integer call() {
+    var transferSettings = transfer.toSettings(common.dataDir);
     var gatewayOptions = gateway.toOptions(common.bind);
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var node = new AtomicReference<GatewayServer>();
@@ -48,7 +50,7 @@ final class StandaloneCommand implements Callable<Integer> {
         .compose(cp -> {
               var follower = cp.follower();
               var transfers = TransferEndpoint.create(vertx, new TransferRepository(cp.database().dataSource()),
-                  follower, TransferSettings.defaults(options.dataDir().resolve("transfers")));
+                  follower, transferSettings);
               var services = new GatewayServices(cp.database(), TaskOptions.defaults(options.dataDir()),
                   ExtensionOptions.defaults(options.dataDir().resolve("extensions")));
               return GatewayServer.start(vertx, gatewayOptions, follower, List.of(transfers), services).map(traffic -> {

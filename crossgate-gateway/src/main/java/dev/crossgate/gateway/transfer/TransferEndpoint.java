@@ -14,9 +14,10 @@ import java.util.function.Supplier;
 
 /**
  * Resumable transfers: the native protocol under {@code /_transfers} and tus 1.0 under
- * {@code /_tus/}, over one store (index in the database, bytes under the data dir). Callers
- * authenticate with a tenant API key; a transfer id is scoped to its tenant, and another tenant
- * gets 404 for it. A periodic sweeper removes transfers whose sliding expiry has passed.
+ * {@code /_tus/}, over one store (index in the database, bytes under the data dir or in the
+ * database: {@link TransferSettings#chunkStorage()}). Callers authenticate with a tenant API key;
+ * a transfer id is scoped to its tenant, and another tenant gets 404 for it. A periodic sweeper
+ * removes transfers whose sliding expiry has passed.
  *
  * <p>Handlers run on the event loop; JDBC, disk and digest work run on the
  * {@code crossgate-transfer} worker pool.
@@ -34,7 +35,7 @@ public final class TransferEndpoint implements GatewayEndpoint {
   private TransferEndpoint(Vertx vertx, TransferRepository repository, Supplier<GatewayConfig> config,
       TransferSettings settings) {
     this.vertx = vertx;
-    this.service = new TransferService(repository, new DiskChunkStore(settings.dataDir()), settings);
+    this.service = new TransferService(repository, chunkStore(repository, settings), settings);
     this.workers = vertx.createSharedWorkerExecutor("crossgate-transfer", settings.workerPoolSize());
     this.deliveryClient = vertx.createHttpClient(new HttpClientOptions());
     var exchanges = new Exchanges(workers, settings.maxChunkSize());
@@ -53,6 +54,17 @@ public final class TransferEndpoint implements GatewayEndpoint {
   public static TransferEndpoint create(Vertx vertx, TransferRepository repository, Supplier<GatewayConfig> config,
       TransferSettings settings) {
     return new TransferEndpoint(vertx, repository, config, settings);
+  }
+
+  /**
+   * Database storage uses the index's own database: the chunk rows reference the transfer rows and
+   * go with them (ON DELETE CASCADE), which a second database could not guarantee.
+   */
+  private static ChunkStore chunkStore(TransferRepository repository, TransferSettings settings) {
+    return switch (settings.chunkStorage()) {
+      case DISK -> new DiskChunkStore(settings.dataDir());
+      case DATABASE -> new DatabaseChunkStore(repository.dataSource());
+    };
   }
 
   @Override

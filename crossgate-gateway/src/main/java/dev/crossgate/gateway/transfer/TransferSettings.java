@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param ttl sliding expiry: every write moves a transfer's expiry to now + ttl
  * @param sweepInterval how often expired transfers are removed
  * @param workerPoolSize threads of the {@code crossgate-transfer} worker pool (disk, digests, JDBC)
+ * @param chunkStorage where chunk bytes live: files under {@code dataDir}, or rows of the database
  */
 public record TransferSettings(
     Path dataDir,
@@ -24,15 +25,24 @@ public record TransferSettings(
     Duration ttl,
     Duration sweepInterval,
     int workerPoolSize,
-    Clock clock) {
+    Clock clock,
+    ChunkStorage chunkStorage) {
 
   public static final long MIB = 1024L * 1024L;
+
+  /**
+   * Largest chunk kept in the database. PostgreSQL sends a {@code bytea} value hex-encoded, two
+   * characters a byte, and one value's text must stay under 1 GB; every read also holds the whole
+   * chunk in heap once (see {@link DatabaseChunkStore}). 256 MiB keeps both well inside.
+   */
+  public static final long MAX_DATABASE_CHUNK = 256 * MIB;
 
   public TransferSettings {
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(ttl, "ttl");
     Objects.requireNonNull(sweepInterval, "sweepInterval");
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(chunkStorage, "chunkStorage");
     if (maxChunkSize <= 0 || maxChunkSize > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("maxChunkSize must be between 1 and 2 GiB, got " + maxChunkSize);
     }
@@ -42,9 +52,20 @@ public record TransferSettings(
     if (ttl.isNegative() || ttl.isZero() || sweepInterval.isNegative() || sweepInterval.isZero()) {
       throw new IllegalArgumentException("ttl and sweepInterval must be positive");
     }
+    if (chunkStorage == ChunkStorage.DATABASE && maxChunkSize > MAX_DATABASE_CHUNK) {
+      throw new IllegalArgumentException("maxChunkSize must be at most " + MAX_DATABASE_CHUNK
+          + " bytes (256 MiB) when chunks are stored in the database, got " + maxChunkSize);
+    }
   }
 
-  /** 16 MiB chunks, 64 GiB files, 256 GiB per tenant, 24 h sliding expiry swept every minute. */
+  /** Settings with chunk bytes on disk (the storage before it was configurable). */
+  public TransferSettings(Path dataDir, long maxChunkSize, long maxTransferSize, long tenantQuota, Duration ttl,
+      Duration sweepInterval, int workerPoolSize, Clock clock) {
+    this(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval, workerPoolSize, clock,
+        ChunkStorage.DISK);
+  }
+
+  /** 16 MiB chunks, 64 GiB files, 256 GiB per tenant, 24 h sliding expiry swept every minute, chunks on disk. */
   public static TransferSettings defaults(Path dataDir) {
     return new TransferSettings(dataDir, 16 * MIB, 64 * 1024 * MIB, 256 * 1024 * MIB,
         Duration.ofHours(24), Duration.ofMinutes(1), 4, Clock.systemUTC());
@@ -52,11 +73,16 @@ public record TransferSettings(
 
   public TransferSettings withLimits(long maxChunkSize, long maxTransferSize, long tenantQuota) {
     return new TransferSettings(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval,
-        workerPoolSize, clock);
+        workerPoolSize, clock, chunkStorage);
   }
 
   public TransferSettings withExpiry(Duration ttl, Duration sweepInterval, Clock clock) {
     return new TransferSettings(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval,
-        workerPoolSize, clock);
+        workerPoolSize, clock, chunkStorage);
+  }
+
+  public TransferSettings withChunkStorage(ChunkStorage chunkStorage) {
+    return new TransferSettings(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval,
+        workerPoolSize, clock, chunkStorage);
   }
 }

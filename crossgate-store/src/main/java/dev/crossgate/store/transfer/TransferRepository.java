@@ -36,6 +36,14 @@ public final class TransferRepository {
     this.dataSource = dataSource;
   }
 
+  /**
+   * The database of the index. Chunk bytes kept in the database must live in this one: their rows
+   * reference the transfer rows and are removed with them.
+   */
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
   /** Adds a transfer; false when the owner already has one with that id. */
   public boolean insert(TransferRecord t) {
     var sql = "INSERT INTO transfers (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
@@ -310,9 +318,9 @@ public final class TransferRepository {
     }
   }
 
-  /** Row counts of both tables, for tests and the operator view. */
+  /** Row count of one of the transfer tables, for tests and the operator view. */
   public long countRows(String table) {
-    if (!table.equals("transfers") && !table.equals("transfer_chunks")) {
+    if (!table.equals("transfers") && !table.equals("transfer_chunks") && !table.equals("transfer_chunk_data")) {
       throw new IllegalArgumentException("not a transfer table: " + table);
     }
     try (var c = dataSource.getConnection(); var ps = c.prepareStatement("SELECT COUNT(*) FROM " + table);
