@@ -54,7 +54,7 @@ final class BodyReader {
    */
   static Future<ReceivedBody> receive(HttpServerRequest request, int limit, DigestAlgorithm algorithm) {
     Promise<ReceivedBody> promise = Promise.promise();
-    var data = PooledByteBufAllocator.DEFAULT.directBuffer(limit, limit);
+    var data = alignedDirectBuffer(limit);
     var digest = algorithm.start();
     request.handler(piece -> {
       if (promise.future().isComplete()) {
@@ -78,6 +78,19 @@ final class BodyReader {
     });
     start(request);
     return promise.future();
+  }
+
+  /**
+   * A direct buffer of {@code capacity} bytes whose memory starts on a {@link DiskChunkStore#BLOCK}
+   * boundary, so the chunk store can write it with O_DIRECT. Releasing it releases the whole block.
+   */
+  private static ByteBuf alignedDirectBuffer(int capacity) {
+    var backing = PooledByteBufAllocator.DEFAULT.directBuffer(capacity + DiskChunkStore.BLOCK);
+    if (!backing.hasMemoryAddress()) {
+      return backing;
+    }
+    int offset = (int) ((DiskChunkStore.BLOCK - backing.memoryAddress() % DiskChunkStore.BLOCK) % DiskChunkStore.BLOCK);
+    return backing.slice(offset, capacity).clear();
   }
 
   /** A body held in a direct buffer, with its digest. Release it once stored. */

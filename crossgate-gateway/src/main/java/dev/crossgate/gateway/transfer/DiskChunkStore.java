@@ -13,6 +13,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import com.sun.nio.file.ExtendedOpenOption;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -27,7 +28,13 @@ final class DiskChunkStore implements ChunkStore {
   private static final ThreadLocal<ByteBuffer> READ_BUFFER = ThreadLocal.withInitial(
       () -> ByteBuffer.allocateDirect(READ_PIECE));
 
+  /** O_DIRECT needs block-aligned memory, offsets and lengths; 4 KiB covers the usual block sizes. */
+  static final int BLOCK = 4096;
+  private static final int DIRECT_MIN = 1 << 20;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DiskChunkStore.class);
+
   private final Path root;
+  private volatile boolean directIo = true;
 
   DiskChunkStore(Path root) {
     this.root = root;
@@ -47,15 +54,46 @@ final class DiskChunkStore implements ChunkStore {
     try {
       Files.createDirectories(target.getParent());
       var temp = target.resolveSibling(number + "." + UUID.randomUUID() + ".tmp");
-      try (var channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        var bytes = data.duplicate();
-        while (bytes.hasRemaining()) {
-          channel.write(bytes);
+      var bytes = data.duplicate();
+      int direct = directLength(bytes);
+      if (direct > 0) {
+        try (var channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            ExtendedOpenOption.DIRECT)) {
+          writeFully(channel, bytes.slice(bytes.position(), direct));
+        } catch (UnsupportedOperationException | IOException e) {
+          // a file system without O_DIRECT (tmpfs, some network mounts): buffered from now on
+          LOG.info("event=chunk-direct-io-off dir={} reason=\"{}\"", root, e.toString());
+          directIo = false;
+          direct = 0;
+          Files.deleteIfExists(temp);
         }
+      }
+      try (var channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.APPEND)) {
+        writeFully(channel, bytes.position(bytes.position() + direct));
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * How many leading bytes of {@code data} can be written with O_DIRECT: whole blocks from an
+   * aligned direct buffer. Large chunks then go from the receive buffer to the disk without
+   * passing through the page cache, which on the bench VM cost more CPU than sha-256 (see
+   * bench/transfer/RESULTS.md); the tail, if any, is written buffered.
+   */
+  private int directLength(ByteBuffer data) {
+    if (!directIo || !data.isDirect() || data.remaining() < DIRECT_MIN || data.alignmentOffset(data.position(), BLOCK) != 0) {
+      return 0;
+    }
+    return data.remaining() / BLOCK * BLOCK;
+  }
+
+  private static void writeFully(FileChannel channel, ByteBuffer bytes) throws IOException {
+    while (bytes.hasRemaining()) {
+      channel.write(bytes);
     }
   }
 
