@@ -29,7 +29,7 @@ final class SendCli implements Callable<Integer> {
       description = "The caller's API key (or env CROSSGATE_API_KEY).")
   String apiKey;
 
-  @Option(names = "--target", description = "URL the gateway delivers the assembled file to.")
+  @Option(names = "--target", description = "Where the gateway delivers the assembled file: an absolute URL or a gateway route path (/sync/…, /async/…).")
   String target;
 
   @Option(names = "--chunk-size", defaultValue = "" + TransferOptions.DEFAULT_CHUNK_SIZE,

@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param parallelism chunks in flight at once (1 = strictly in order)
  * @param maxAttempts attempts per request before the run gives up (state is kept; run again to resume)
  * @param requestTimeout per request
- * @param target optional absolute URL the gateway delivers the assembled file to
+ * @param target optional delivery target: an absolute URL or a gateway route path (/sync/…, /async/…)
  * @param digest {@code sha-256} (default) or {@code crc32c}: the algorithm of the chunk digests and of
  *     the whole-file {@code Repr-Digest}; crc32c only guards against accidents, not tampering
  */
