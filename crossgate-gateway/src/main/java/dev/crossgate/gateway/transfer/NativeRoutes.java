@@ -179,13 +179,8 @@ final class NativeRoutes {
     if (t.target() == null) {
       return Future.succeededFuture(DeliveryResult.kept());
     }
-    return delivery.deliver(t.target(), t.owner(), t.id(), verified.chunkNumbers(), n -> exchanges.blocking(() -> {
-      var whole = io.netty.buffer.Unpooled.buffer();
-      if (!service.readChunk(t, n, whole::writeBytes)) {
-        throw new IllegalStateException("chunk " + n + " of " + t.id() + " is indexed but not stored");
-      }
-      return io.vertx.core.internal.buffer.BufferInternal.buffer(whole);
-    }), verified.size(), verified.fileDigest());
+    return delivery.deliver(t.target(), t.owner(), t.id(), verified.chunkNumbers(),
+        n -> exchanges.blocking(() -> service.readChunk(t, n)), verified.size(), verified.fileDigest());
   }
 
   private void delete(RoutingContext ctx) {

@@ -450,16 +450,22 @@ final class TransferService {
   private byte[] readDigest(String owner, String id, DigestAlgorithm algorithm, List<Long> numbers) {
     var running = algorithm.start();
     for (long n : numbers) {
-      if (!chunks.read(owner, id, n, running::update)) {
-        throw new IllegalStateException("chunk " + n + " of " + id + " is indexed but not stored");
-      }
+      readStored(owner, id, n, running::update);
     }
     return running.finish();
   }
 
-  /** Streams chunk {@code number} of a verified transfer to {@code sink} (delivery). Worker threads. */
-  boolean readChunk(TransferRecord t, long number, java.util.function.Consumer<ByteBuffer> sink) {
-    return chunks.read(t.owner(), t.id(), number, sink);
+  /** Chunk {@code number} of a verified transfer, whole (delivery: one chunk in memory at a time). */
+  io.vertx.core.buffer.Buffer readChunk(TransferRecord t, long number) {
+    var whole = io.netty.buffer.Unpooled.buffer();
+    readStored(t.owner(), t.id(), number, whole::writeBytes);
+    return io.vertx.core.internal.buffer.BufferInternal.buffer(whole);
+  }
+
+  private void readStored(String owner, String id, long number, java.util.function.Consumer<ByteBuffer> sink) {
+    if (!chunks.read(owner, id, number, sink)) {
+      throw new IllegalStateException("chunk " + number + " of " + id + " is indexed but not stored");
+    }
   }
 
   private static boolean sameDigest(String stored, DigestField offered) {
