@@ -109,7 +109,7 @@ public final class ControlPlane {
   public static Future<ControlPlane> start(Vertx vertx, ControlPlaneOptions options, Supplier<String> extraMetrics) {
     return vertx.executeBlocking(() -> new ControlPlane(vertx, options), false).compose(cp -> {
       // tenant keys are checked against the configuration nodes serve: in memory, never blocking
-      var auth = new AdminAuth(cp.tokens, hash -> cp.follower.get().apiKeys().get(hash));
+      var auth = new AdminAuth(cp.tokens, cp.follower);
       var endpoints = List.of(
           new RouteEndpoint(cp.routes, cp.routeCache),
           new FilterEndpoint(cp.filters),

@@ -9,6 +9,7 @@ import dev.crossgate.http.BoundedBody;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.route.ParamCheck;
 import dev.crossgate.route.Route;
 import io.vertx.core.Future;
@@ -239,15 +240,6 @@ final class AgentServer {
       LOG.error("agent request failed path={}", request.path(), e);
       problem = Problem.of("internal", "Internal error", 500, "the agent failed to handle the request");
     }
-    var response = request.response();
-    if (response.headWritten()) {
-      response.reset();
-      return;
-    }
-    response.setStatusCode(problem.status()).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
-    if (problem.status() == 413) {
-      response.putHeader(HttpHeaders.CONNECTION, "close");
-    }
-    response.end(Buffer.buffer(Json.writeBytes(problem)));
+    ProblemResponses.send(request.response(), problem.withInstance(request.path()));
   }
 }

@@ -80,7 +80,7 @@ final class GatewayCommand implements Callable<Integer> {
             database.password(), 10))
         .compose(taskDb -> ClusterClient.start(vertx, options).compose(cluster -> {
           // tasks and transfers live in the node's database (PostgreSQL shared by all nodes in production)
-          var transfers = TransferEndpoint.create(vertx, new TransferRepository(taskDb.dataSource()), cluster,
+          var transfers = TransferEndpoint.create(vertx, new TransferRepository(taskDb.dataSource()),
               transferSettings);
           return GatewayServer.start(vertx, gatewayOptions, cluster, List.of(transfers),
             new GatewayServices(taskDb, TaskOptions.defaults(common.dataDir),

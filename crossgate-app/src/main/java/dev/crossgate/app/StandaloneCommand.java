@@ -50,7 +50,7 @@ final class StandaloneCommand implements Callable<Integer> {
         .compose(cp -> {
               var follower = cp.follower();
               var transfers = TransferEndpoint.create(vertx, new TransferRepository(cp.database().dataSource()),
-                  follower, transferSettings);
+                  transferSettings);
               var services = new GatewayServices(cp.database(), TaskOptions.defaults(options.dataDir()),
                   ExtensionOptions.defaults(options.dataDir().resolve("extensions")));
               return GatewayServer.start(vertx, gatewayOptions, follower, List.of(transfers), services).map(traffic -> {

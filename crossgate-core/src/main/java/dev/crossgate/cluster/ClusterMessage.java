@@ -40,21 +40,23 @@ public sealed interface ClusterMessage {
 
   /** The whole configuration at {@code revision}; for new nodes, old nodes and repairs. */
   record Snapshot(long revision, String hash, List<Route> routes, List<FilterRule> filters, List<ApiKey> apiKeys,
-      List<Extension> extensions) implements ClusterMessage {
+      List<Extension> extensions, List<String> disabledTenants) implements ClusterMessage {
     public Snapshot {
-      // a snapshot from a control plane that predates extensions carries none
+      // a snapshot from a control plane that predates extensions or tenant switches carries none
       extensions = extensions == null ? List.of() : List.copyOf(extensions);
+      disabledTenants = disabledTenants == null ? List.of() : List.copyOf(disabledTenants);
     }
 
     public static Snapshot of(GatewayConfig config) {
       return new Snapshot(config.revision(), config.hashHex(), List.copyOf(config.routes().routes()),
-          config.filters(), List.copyOf(config.apiKeys().values()), List.copyOf(config.extensions().all()));
+          config.filters(), List.copyOf(config.apiKeys().values()), List.copyOf(config.extensions().all()),
+          config.disabledTenants().stream().sorted().toList());
     }
 
     /** The configuration this snapshot describes; its hash is recomputed, not trusted. */
     public GatewayConfig toConfig() {
       var keys = apiKeys.stream().collect(Collectors.toMap(ApiKey::keyHash, Function.identity()));
-      return new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys, extensions);
+      return new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys, extensions, disabledTenants);
     }
   }
 

@@ -8,6 +8,7 @@ import dev.crossgate.filter.FilterRule;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import dev.crossgate.tenant.ApiKey;
+import dev.crossgate.tenant.Tenant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,6 +47,7 @@ public final class ConfigApplier {
     current.filters().forEach(f -> filters.put(f.id(), f));
     var keys = new HashMap<String, ApiKey>(current.apiKeys());
     HashMap<String, Extension> extensions = null; // copied on the first extension change only
+    var disabled = new HashSet<String>(current.disabledTenants());
     long revision = current.revision();
     long hash = current.hash();
     for (var change : changes) {
@@ -113,7 +115,15 @@ public final class ConfigApplier {
           }
         }
         case TENANT -> {
-          // not served from the snapshot yet: tenants matter through their keys
+          // a node serves tenants through their keys; what it must know is which are switched off
+          boolean wasDisabled = disabled.remove(change.entityId());
+          if (wasDisabled) {
+            hash -= ConfigHash.disabledTenant(change.entityId());
+          }
+          if (change.op() != Change.Op.DELETE && !read(change, Tenant.class).enabled()) {
+            disabled.add(change.entityId());
+            hash += ConfigHash.disabledTenant(change.entityId());
+          }
         }
       }
       hashes.record(revision, hash);
@@ -122,10 +132,10 @@ public final class ConfigApplier {
     if (hash == current.hash()) {
       // nothing a node serves changed (tenant edits, a write and its undo): skip the rebuild
       return new GatewayConfig(revision, current.routes().withRevision(revision), new ArrayList<>(filters.values()),
-          keys, hash, registry);
+          keys, hash, registry, disabled);
     }
     var routes = current.routes().apply(upserts.values(), deletes, revision);
-    return new GatewayConfig(revision, routes, new ArrayList<>(filters.values()), keys, hash, registry);
+    return new GatewayConfig(revision, routes, new ArrayList<>(filters.values()), keys, hash, registry, disabled);
   }
 
   private static <T> T read(Change change, Class<T> type) {

@@ -51,6 +51,19 @@ public final class ConfigHash {
     return entity("EXTENSION", e.key(), e);
   }
 
+  /** A disabled tenant counts as an entity of its own: nodes that miss the change disagree. */
+  public static long disabledTenant(String tenantId) {
+    return entity("TENANT_DISABLED", tenantId, tenantId);
+  }
+
+  public static long disabledTenants(Collection<String> tenantIds) {
+    long sum = 0;
+    for (var t : tenantIds) {
+      sum += disabledTenant(t);
+    }
+    return sum;
+  }
+
   public static long extensions(Collection<Extension> extensions) {
     long sum = 0;
     for (var e : extensions) {

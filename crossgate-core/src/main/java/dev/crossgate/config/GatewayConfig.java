@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything a gateway node serves from, as one immutable snapshot at one change-log revision.
@@ -20,9 +21,10 @@ import java.util.Map;
  * @param hash the {@link ConfigHash} of the routes, filters, keys and extensions; equal
  *     configurations have equal hashes on every node
  * @param extensions the tenants' extension registry (empty when not given)
+ * @param disabledTenants tenants an operator disabled: their keys are recognised but refused
  */
 public record GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
-    long hash, ExtensionRegistry extensions) {
+    long hash, ExtensionRegistry extensions, Set<String> disabledTenants) {
 
   public static final Comparator<FilterRule> EVALUATION_ORDER =
       Comparator.comparingInt(FilterRule::priority).thenComparing(FilterRule::id);
@@ -33,6 +35,13 @@ public record GatewayConfig(long revision, RouteTable routes, List<FilterRule> f
     filters = filters.stream().filter(FilterRule::enabled).sorted(EVALUATION_ORDER).toList();
     apiKeys = Map.copyOf(apiKeys);
     extensions = extensions == null ? ExtensionRegistry.EMPTY : extensions;
+    disabledTenants = disabledTenants == null ? Set.of() : Set.copyOf(disabledTenants);
+  }
+
+  /** A snapshot of everything but disabled tenants (all enabled). */
+  public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
+      long hash, ExtensionRegistry extensions) {
+    this(revision, routes, filters, apiKeys, hash, extensions, Set.of());
   }
 
   /** A snapshot without extensions and with a known hash. */
@@ -50,9 +59,21 @@ public record GatewayConfig(long revision, RouteTable routes, List<FilterRule> f
   /** A snapshot with extensions, its hash computed from scratch. */
   public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
       Collection<Extension> extensions) {
+    this(revision, routes, filters, apiKeys, extensions, Set.of());
+  }
+
+  /** A snapshot with extensions and disabled tenants, its hash computed from scratch. */
+  public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
+      Collection<Extension> extensions, Collection<String> disabledTenants) {
     this(revision, routes, filters, apiKeys, ConfigHash.of(routes.routes(),
-        filters.stream().filter(FilterRule::enabled).toList(), apiKeys.values()) + ConfigHash.extensions(extensions),
-        new ExtensionRegistry(extensions));
+        filters.stream().filter(FilterRule::enabled).toList(), apiKeys.values()) + ConfigHash.extensions(extensions)
+        + ConfigHash.disabledTenants(disabledTenants),
+        new ExtensionRegistry(extensions), Set.copyOf(disabledTenants));
+  }
+
+  /** True when {@code tenantId} was disabled by an operator. */
+  public boolean tenantDisabled(String tenantId) {
+    return disabledTenants.contains(tenantId);
   }
 
   public String hashHex() {

@@ -90,6 +90,12 @@ public record Problem(
     return of("forbidden", "Forbidden", 403, detail);
   }
 
+  /** A credential that is valid but whose tenant an operator disabled. */
+  public static Problem tenantDisabled(String tenantId) {
+    return of("tenant-disabled", "Tenant disabled", 403,
+        "tenant " + tenantId + " is disabled; its keys are refused until an operator enables it");
+  }
+
   public static Problem notFound(String detail) {
     return of("not-found", "Not found", 404, detail);
   }

@@ -2,13 +2,24 @@ package dev.crossgate.problem;
 
 import dev.crossgate.json.Json;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * The one renderer of {@link Problem}s onto HTTP responses, for every Crossgate server. Safe to
- * call when headers were already sent (then it only resets the stream: a half-written body must
- * not be completed with an error document).
+ * The one renderer of {@link Problem}s onto HTTP responses, for every Crossgate server, and the
+ * owner of the header policy that goes with a problem:
+ * <ul>
+ *   <li>{@code Content-Type: application/problem+json} and {@code Cache-Control: no-store}
+ *   (RFC 9457; an error is about this request, never to be cached);
+ *   <li>{@code Retry-After} when the problem carries {@code retryAfter} (429 and 503, RFC 9110
+ *   section 10.2.3);
+ *   <li>{@code WWW-Authenticate} on 401 unless the server set a more specific challenge (RFC 9110
+ *   section 11.6.1);
+ *   <li>{@code Connection: close} on 413: the rest of the body is unread (RFC 9110 section 15.5.14).
+ * </ul>
+ * Safe to call when headers were already sent (then it only resets the stream: a half-written
+ * body must not be completed with an error document).
  */
 public final class ProblemResponses {
   private ProblemResponses() {}
@@ -18,10 +29,27 @@ public final class ProblemResponses {
       response.reset();
       return Future.succeededFuture();
     }
-    var body = Buffer.buffer(Json.writeBytes(problem));
-    response.setStatusCode(problem.status())
-        .putHeader("content-type", Problem.MEDIA_TYPE)
-        .putHeader("cache-control", "no-store");
-    return response.end(body);
+    response.setStatusCode(problem.status());
+    addHeaders(problem, response.headers());
+    return response.end(body(problem));
+  }
+
+  /** Adds the headers a response carrying {@code problem} must have to {@code headers}. */
+  public static void addHeaders(Problem problem, MultiMap headers) {
+    headers.set("content-type", Problem.MEDIA_TYPE).set("cache-control", "no-store");
+    var retryAfter = problem.extensions().get("retryAfter");
+    if (retryAfter != null && (problem.status() == 429 || problem.status() == 503)) {
+      headers.set("retry-after", String.valueOf(retryAfter));
+    }
+    if (problem.status() == 401 && !headers.contains("www-authenticate")) {
+      headers.set("www-authenticate", "Bearer realm=\"crossgate\"");
+    }
+    if (problem.status() == 413) {
+      headers.set("connection", "close");
+    }
+  }
+
+  public static Buffer body(Problem problem) {
+    return Buffer.buffer(Json.writeBytes(problem));
   }
 }

@@ -15,6 +15,28 @@ public final class PathNormalizer {
   private PathNormalizer() {}
 
   /**
+   * Refuses a path that is not already in normal form: dot segments ({@code .}, {@code ..}, also
+   * as {@code %2e}), empty segments ({@code //}), encoded unreserved characters, and {@code ;}
+   * path parameters ({@code ..;} is how Tomcat-style servers are tricked). Where a decision is
+   * taken on the path (authorisation, forwarding), authorising one spelling while a router serves
+   * another is how such checks are bypassed; refusing every other spelling closes that gap.
+   *
+   * @return {@code rawPath}, unchanged
+   * @throws ProblemException 400 naming what is wrong
+   */
+  public static String requireNormalForm(String rawPath) {
+    if (rawPath != null && rawPath.indexOf(';') >= 0) {
+      throw new ProblemException(Problem.badRequest("the request path must not contain ';' parameters"));
+    }
+    var normal = normalize(rawPath);
+    if (!normal.equals(rawPath)) {
+      throw new ProblemException(Problem.badRequest(
+          "the request path is not in normal form (dot segments, '//' or encoded characters); send " + normal));
+    }
+    return rawPath;
+  }
+
+  /**
    * @param rawPath the request target's path, still percent-encoded, without query
    * @return the normalised path, starting with '/', percent-encoding kept for reserved characters
    * @throws ProblemException 400 when the path cannot be normalised safely

@@ -26,7 +26,25 @@ public final class RouteValidator {
   private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
   private static final Pattern HOST_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,63}");
-  private static final Pattern FLOW_STEP = Pattern.compile("proxy|ext:[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final Pattern FLOW_STEP =
+      Pattern.compile("proxy|ext:(?:([A-Za-z0-9][A-Za-z0-9._-]{0,63})/)?([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
+
+  /**
+   * An extension step of a flow: {@code ext:<tenant>/<id>} names the tenant; {@code ext:<id>} means
+   * the calling tenant's extension, so it is only valid on routes whose callers carry a key.
+   *
+   * @param tenant the tenant named by the step, or null for the caller's
+   */
+  public record ExtensionRef(String tenant, String id) {}
+
+  /** The extension a flow step names, or null for {@code proxy} and steps that are not valid. */
+  public static ExtensionRef extensionRef(String step) {
+    if (step == null) {
+      return null;
+    }
+    var m = FLOW_STEP.matcher(step);
+    return m.matches() && m.group(2) != null ? new ExtensionRef(m.group(1), m.group(2)) : null;
+  }
   private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Set<String> PARAM_TYPES = Set.of("string", "integer", "number", "boolean");
   private static final long MAX_TIMEOUT_MS = 3_600_000;
@@ -70,6 +88,15 @@ public final class RouteValidator {
     var params = params(errors, spec.params());
     var flow = flow(errors, spec.flow());
     var auth = enumValue(errors, "auth", spec.auth(), Route.Auth.class, Route.Auth.NONE);
+    if (auth != Route.Auth.KEY) {
+      for (int i = 0; i < flow.size(); i++) {
+        var ref = extensionRef(flow.get(i));
+        if (ref != null && ref.tenant() == null) {
+          errors.add(new FieldError("flow[" + i + "]", "a route without auth KEY has no calling tenant:"
+              + " name the extension's tenant as ext:<tenant>/" + ref.id()));
+        }
+      }
+    }
     var timeouts = timeouts(errors, spec.timeouts());
     if (spec.maxBodyBytes() != null && spec.maxBodyBytes() < 0) {
       errors.add(new FieldError("maxBodyBytes", "must be zero or more bytes"));
@@ -233,7 +260,7 @@ public final class RouteValidator {
     for (int i = 0; i < raw.size(); i++) {
       var step = raw.get(i);
       if (step == null || !FLOW_STEP.matcher(step).matches()) {
-        errors.add(new FieldError("flow[" + i + "]", "must be 'proxy' or 'ext:<extension id>'"));
+        errors.add(new FieldError("flow[" + i + "]", "must be 'proxy', 'ext:<tenant>/<extension id>' or 'ext:<extension id>'"));
       } else if (step.equals("proxy")) {
         proxies++;
       }

@@ -8,6 +8,7 @@ import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteMatch;
 import dev.crossgate.tenant.ApiKey;
+import dev.crossgate.tenant.Tenant;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -84,5 +85,27 @@ class ConfigApplierTest {
 
     assertThatThrownBy(() -> ConfigApplier.apply(GatewayConfig.EMPTY, List.of(good, broken)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rt_bad").hasMessageContaining("2");
+  }
+
+  @Test
+  void disablingATenantTravelsAsATenantChangeAndIsPartOfTheHash() {
+    var disabled = ConfigApplier.apply(GatewayConfig.EMPTY, List.of(
+        change(1, Change.Op.INSERT, Change.EntityType.TENANT, "acme", new Tenant("acme", "Acme", true, AT, AT, 1)),
+        change(2, Change.Op.INSERT, Change.EntityType.TENANT, "beta", new Tenant("beta", "Beta", true, AT, AT, 2)),
+        change(3, Change.Op.UPDATE, Change.EntityType.TENANT, "acme", new Tenant("acme", "Acme", false, AT, AT, 3))));
+    var enabledAgain = ConfigApplier.apply(disabled, List.of(
+        change(4, Change.Op.UPDATE, Change.EntityType.TENANT, "acme", new Tenant("acme", "Acme", true, AT, AT, 4))));
+
+    var fromScratch = new GatewayConfig(3, disabled.routes(), disabled.filters(), disabled.apiKeys(), List.of(),
+        List.of("acme"));
+    var snapshot = dev.crossgate.cluster.ClusterMessage.Snapshot.of(disabled).toConfig();
+
+    assertThat(disabled.tenantDisabled("acme")).isTrue();
+    assertThat(disabled.tenantDisabled("beta")).isFalse();
+    assertThat(disabled.hash()).isEqualTo(fromScratch.hash()).isNotEqualTo(GatewayConfig.EMPTY.hash());
+    assertThat(snapshot.tenantDisabled("acme")).isTrue();
+    assertThat(snapshot.hash()).isEqualTo(disabled.hash());
+    assertThat(enabledAgain.tenantDisabled("acme")).isFalse();
+    assertThat(enabledAgain.hash()).isEqualTo(GatewayConfig.EMPTY.hash());
   }
 }

@@ -46,4 +46,19 @@ class PathNormalizerTest {
   void everyDotSpellingOfAdminIsAdmin(String raw) {
     assertThat(PathNormalizer.normalize(raw)).isIn("/admin", "/admin/");
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/admin/tenants/beta/extensions/..", "/admin/./tokens", "/admin//tokens",
+      "/admin/%2e%2e/x", "/admin/x/..;/tokens", "/admin/x;jsessionid=1", "/admin/%61dmin"})
+  void refusesEverySpellingButTheNormalOneWhereThePathIsAuthorised(String raw) {
+    assertThatThrownBy(() -> PathNormalizer.requireNormalForm(raw))
+        .isInstanceOf(ProblemException.class)
+        .satisfies(e -> assertThat(((ProblemException) e).problem().status()).isEqualTo(400));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/admin/tenants/acme/extensions", "/admin/routes/rt_1", "/", "/admin/a%20b/"})
+  void acceptsAPathAlreadyInNormalFormUnchanged(String raw) {
+    assertThat(PathNormalizer.requireNormalForm(raw)).isEqualTo(raw);
+  }
 }

@@ -48,11 +48,23 @@ class RouteValidatorTest {
   @Test
   void timeoutsParamsAndFlowStepsAreCheckedFieldByField() {
     var bad = spec(null, "/a", "http://b", null, new Route.Timeouts(0, 30_000, 99_999_999),
-        List.of("proxy", "ext:ok", "shell:rm", "proxy"),
+        List.of("proxy", "ext:acme/ok", "shell:rm", "proxy"),
         List.of(new Route.Param("q", "string", true), new Route.Param("q", "date", false)));
 
     assertThat(errors(bad)).extracting(FieldError::field).containsExactlyInAnyOrder(
         "timeouts.connectMs", "timeouts.idleMs", "flow[2]", "flow", "params[1].name", "params[1].type");
+  }
+
+  @Test
+  void aRouteWithoutKeysMustNameTheTenantOfEveryExtensionStep() {
+    var bare = spec(null, "/a", "http://b", null, null, List.of("ext:validate", "proxy"), null);
+    var named = spec(null, "/a", "http://b", null, null, List.of("ext:acme/validate", "proxy"), null);
+
+    assertThat(errors(bare)).extracting(FieldError::field).containsExactly("flow[0]");
+    assertThat(RouteValidator.validate("rt_1", named, "a", NOW, NOW).flow()).containsExactly("ext:acme/validate", "proxy");
+    assertThat(RouteValidator.extensionRef("ext:acme/validate")).isEqualTo(new RouteValidator.ExtensionRef("acme", "validate"));
+    assertThat(RouteValidator.extensionRef("ext:validate")).isEqualTo(new RouteValidator.ExtensionRef(null, "validate"));
+    assertThat(RouteValidator.extensionRef("proxy")).isNull();
   }
 
   private static List<FieldError> errors(RouteSpec spec) {

@@ -1,14 +1,23 @@
 package dev.crossgate.gateway;
 
+import dev.crossgate.auth.Caller;
+import dev.crossgate.gateway.chain.Exchange;
+import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * A built-in endpoint family served on the gateway port under a {@code /_} path ({@code /_tasks},
- * {@code /_transfers}, {@code /_tus}, {@code /_interfaces}). Requests reach it after the limits and
- * the filter table, before routing. {@link #mount} is called once per event loop, each time on a
- * fresh router, so it must only add routes.
+ * {@code /_transfers}, {@code /_tus}, {@code /_interfaces}). Requests reach it through the chain
+ * (limits, filter table, caller identity) before routing; handlers read who is calling with
+ * {@link #caller(RoutingContext)} and never parse credentials themselves. {@link #mount} is called
+ * once per event loop, each time on a fresh router, so it must only add routes.
  */
 public interface GatewayEndpoint {
+  /** The routing-context key under which the chain's exchange is found. */
+  String EXCHANGE = "crossgate.exchange";
+
   void mount(Router router);
 
   /**
@@ -16,4 +25,23 @@ public interface GatewayEndpoint {
    * transfer endpoint delivers assembled files to route paths through it). Default: not needed.
    */
   default void listening(NodeLoopback loopback) {}
+
+  /** The chain's exchange of this endpoint request. */
+  static Exchange exchange(RoutingContext ctx) {
+    Exchange exchange = ctx.get(EXCHANGE);
+    if (exchange == null) {
+      throw new IllegalStateException("endpoint request " + ctx.request().path() + " did not come through the chain");
+    }
+    return exchange;
+  }
+
+  /** Who is calling; a 401 problem when the request carries no valid API key. */
+  static Caller caller(RoutingContext ctx) {
+    var exchange = exchange(ctx);
+    if (exchange.caller() == null) {
+      throw new ProblemException(Problem.unauthorized(exchange.credentialRejected() ? "the API key is not valid"
+          : "an API key is required (X-Api-Key or Authorization: Bearer)"));
+    }
+    return exchange.caller();
+  }
 }

@@ -24,8 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A gateway node's data plane: one HTTP server per event loop on a shared port, each running the
- * request chain (limits → path → filter table → built-in endpoints → route match → API key →
- * interface check and async tasks → flow → proxy). The configuration is read from {@code config} once per request, so swapping the
+ * request chain that {@link NodeVerticle} builds (its step order is documented there). The configuration is read from {@code config} once per request, so swapping the
  * supplier's snapshot applies a change to the next request without pausing traffic.
  */
 public final class GatewayServer {
@@ -75,9 +74,9 @@ public final class GatewayServer {
       List<GatewayEndpoint> endpoints, GatewayServices services) {
     var tasks = services.database() == null ? null : TaskStore.open(vertx, services.database(), services.tasks());
     var allEndpoints = new java.util.ArrayList<>(endpoints);
-    allEndpoints.add(new InterfacesEndpoint(config, options.markers()));
+    allEndpoints.add(new InterfacesEndpoint(options.markers()));
     if (tasks != null) {
-      allEndpoints.add(new TaskEndpoint(tasks, config));
+      allEndpoints.add(new TaskEndpoint(tasks));
     }
     var limits = options.limits();
     var rateLimiter = limits.requestsPerSecondPerClient() == 0 ? null

@@ -1,6 +1,7 @@
 package dev.crossgate.gateway;
 
-import dev.crossgate.gateway.auth.ApiKeyStep;
+import dev.crossgate.gateway.auth.CallerStep;
+import dev.crossgate.gateway.auth.RouteAuthStep;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
 import dev.crossgate.gateway.chain.ProblemResponses;
@@ -29,7 +30,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.ext.web.Router;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -93,22 +93,19 @@ final class NodeVerticle extends VerticleBase {
     // gateway-held task calls wait long for slow upstreams: their own pool, off the proxy's
     heldClient = vertx.createHttpClient(new HttpClientOptions().setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops)));
-    Router router = null;
-    if (!shared.endpoints().isEmpty()) {
-      router = Router.router(vertx);
-      for (var endpoint : shared.endpoints()) {
-        endpoint.mount(router);
-      }
-    }
     var limits = options.limits();
+    // The one chain, in order: observe (access log, metrics) → limits → path normalisation and mode
+    // marker → filter table → caller identity → built-in /_ endpoints → route match → route auth →
+    // interface check and async tasks → flow (extensions) → proxy.
     chain = new RequestChain(List.of(
         new ObserveStep(options.accessLogJson(), shared.metrics()),
         new LimitStep(limits, shared.rateLimiter(), overLimitConnections),
         new PathStep(options.markers()),
         new FilterStep(),
-        new EndpointStep(router),
+        new CallerStep(shared.internalCaller()),
+        new EndpointStep(vertx, shared.endpoints()),
         new RouteStep(),
-        new ApiKeyStep(shared.internalCaller()),
+        new RouteAuthStep(),
         new TaskStep(shared.tasks(), heldClient, options.markers()),
         new FlowStep(shared.extensions()),
         new ProxyStep(vertx, client, webSocketClient, shared.trustedProxies())));

@@ -2,114 +2,115 @@ package dev.crossgate.admin.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.crossgate.auth.Secrets;
+import dev.crossgate.auth.Caller;
+import dev.crossgate.auth.PresentedKey;
+import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.route.PathNormalizer;
 import dev.crossgate.store.token.AdminToken;
 import dev.crossgate.store.token.TokenRepository;
-import dev.crossgate.tenant.ApiKey;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * Bearer-token authentication of the Admin API: 401 without a valid token, 403 when a viewer
- * tries to write. Token lookups are cached briefly by hash so that the database is not asked on
- * every request; a deleted token stops working within {@link #CACHE_TTL}.
+ * Who may call the Admin API, decided on exactly the path the router serves:
+ * <ol>
+ *   <li>The path must already be in normal form ({@link PathNormalizer#requireNormalForm}): no dot
+ *   segments, {@code %2e}, {@code //} or {@code ;}, else 400. Authorising one spelling while the
+ *   router serves another is how tenant keys once reached every tenant's resources.
+ *   <li>An admin token ({@code Authorization: Bearer}) is an operator: 401 without a valid one,
+ *   403 when a viewer tries to write.
+ *   <li>A tenant API key (the same {@link PresentedKey} rule as the traffic port) is a tenant
+ *   {@link Caller}, never an operator: it reaches only {@code /admin/tenants/{own
+ *   tenant}/extensions[/{id}]} (the tenant's sync of the extensions it deploys), and a key of a
+ *   disabled tenant is refused with 403 {@code tenant-disabled}.
+ * </ol>
+ * Token lookups are cached briefly by hash so that the database is not asked on every request; a
+ * deleted token stops working within {@link #CACHE_TTL}.
  */
 public final class AdminAuth implements Handler<RoutingContext> {
   public static final Duration CACHE_TTL = Duration.ofSeconds(10);
   private static final String PRINCIPAL = "crossgate.principal";
-  private static final String TENANT_KEY = "crossgate.tenantKey";
-  /** The only resources a tenant's API key may call: its extension registry (the tenant's sync). */
-  private static final Pattern TENANT_KEY_PATHS = Pattern.compile("/admin/tenants/[^/]+/extensions(/[^/]+)?");
+  private static final String TENANT_CALLER = "crossgate.tenantCaller";
+  private static final String REALM = "Bearer realm=\"crossgate-admin\"";
+  /** The only resources a tenant's API key may call, group 1 being the tenant they belong to. */
+  private static final Pattern TENANT_RESOURCES = Pattern.compile("/admin/tenants/([^/]+)/extensions(/[^/]+)?");
 
   private final TokenRepository tokens;
-  private final Function<String, ApiKey> tenantKeys;
+  private final Supplier<GatewayConfig> config;
   private final Cache<String, Optional<AdminToken>> cache =
       Caffeine.newBuilder().expireAfterWrite(CACHE_TTL).maximumSize(10_000).build();
 
   public AdminAuth(TokenRepository tokens) {
-    this(tokens, hash -> null);
+    this(tokens, () -> GatewayConfig.EMPTY);
   }
 
   /**
-   * @param tenantKeys the tenant API key with a given SHA-256, or null; looked up on the calling
-   *     thread, so it must not block (the control plane's current configuration serves it)
+   * @param config the configuration nodes serve, for tenant keys and disabled tenants; read on the
+   *     calling thread, so it must not block
    */
-  public AdminAuth(TokenRepository tokens, Function<String, ApiKey> tenantKeys) {
+  public AdminAuth(TokenRepository tokens, Supplier<GatewayConfig> config) {
     this.tokens = tokens;
-    this.tenantKeys = tenantKeys;
+    this.config = config;
   }
 
-  /** The tenant API key this request was authenticated with, or null for an admin token. */
-  public static ApiKey tenantKey(RoutingContext ctx) {
-    return ctx.get(TENANT_KEY);
+  /** The tenant this request acts for when it was authenticated by a tenant API key, else null. */
+  public static Caller tenantCaller(RoutingContext ctx) {
+    return ctx.get(TENANT_CALLER);
   }
 
-  /** The authenticated token of this request; only valid behind this handler. */
+  /** The operator token of this request; null for a tenant caller. Only valid behind this handler. */
   public static AdminToken principal(RoutingContext ctx) {
     return ctx.get(PRINCIPAL);
   }
 
+  /** Who made a change, for the change log: the token's name, or {@code tenant:<id>} for a tenant key. */
+  public static String actor(RoutingContext ctx) {
+    var caller = tenantCaller(ctx);
+    return caller != null ? "tenant:" + caller.tenantId() : principal(ctx).name();
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
-    var apiKey = ctx.request().getHeader("x-api-key");
-    if (apiKey != null && TENANT_KEY_PATHS.matcher(ctx.request().path()).matches()) {
-      authorizeTenantKey(ctx, apiKey.trim());
-      return;
-    }
-    var header = ctx.request().getHeader("authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() < 8) {
-      ctx.response().putHeader("www-authenticate", "Bearer realm=\"crossgate-admin\"");
+    PathNormalizer.requireNormalForm(ctx.request().path());
+    var request = ctx.request();
+    var presented = PresentedKey.of(request.getHeader(PresentedKey.API_KEY_HEADER), request.getHeader("authorization"));
+    if (presented == null) {
+      ctx.response().putHeader("www-authenticate", REALM);
       ctx.fail(new ProblemException(Problem.unauthorized(
           "send an admin token as 'Authorization: Bearer <token>'")));
       return;
     }
-    var token = header.substring(7).trim();
-    var hash = Secrets.sha256Hex(token);
-    var cached = cache.getIfPresent(hash);
-    if (cached != null) {
-      authorize(ctx, cached);
+    if (!presented.bearer()) {
+      authorizeTenantKey(ctx, presented);
       return;
     }
-    ctx.vertx().executeBlocking(() -> tokens.authenticate(token), false).onComplete(ar -> {
+    var hash = presented.hash();
+    var cached = cache.getIfPresent(hash);
+    if (cached != null) {
+      authorize(ctx, cached, presented);
+      return;
+    }
+    ctx.vertx().executeBlocking(() -> tokens.authenticate(presented.key()), false).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
         return;
       }
       cache.put(hash, ar.result());
-      authorize(ctx, ar.result());
+      authorize(ctx, ar.result(), presented);
     });
   }
 
-  /** A tenant key acts with write access, but only on its tenant (checked by the endpoint). */
-  private void authorizeTenantKey(RoutingContext ctx, String key) {
-    var found = tenantKeys.apply(Secrets.sha256Hex(key));
-    if (found == null) {
-      ctx.fail(new ProblemException(Problem.unauthorized("the API key is not valid")));
-      return;
-    }
-    ctx.put(TENANT_KEY, found);
-    ctx.put(PRINCIPAL, new AdminToken(found.id(), "tenant:" + found.tenantId(), AdminToken.Role.ADMIN,
-        found.createdAt()));
-    ctx.next();
-  }
-
-  private void authorize(RoutingContext ctx, Optional<AdminToken> token) {
-    if (token.isEmpty() && TENANT_KEY_PATHS.matcher(ctx.request().path()).matches()) {
-      // DESIGN.md: callers present a key as X-Api-Key or as a bearer token
-      var header = ctx.request().getHeader("authorization");
-      authorizeTenantKey(ctx, header.substring(7).trim());
-      return;
-    }
+  private void authorize(RoutingContext ctx, Optional<AdminToken> token, PresentedKey presented) {
     if (token.isEmpty()) {
-      ctx.response().putHeader("www-authenticate", "Bearer realm=\"crossgate-admin\", error=\"invalid_token\"");
-      ctx.fail(new ProblemException(Problem.unauthorized("the admin token is not valid")));
+      // callers present a tenant key as X-Api-Key or as a bearer token, like on the traffic port
+      authorizeTenantKey(ctx, presented);
       return;
     }
     var method = ctx.request().method();
@@ -120,6 +121,30 @@ public final class AdminAuth implements Handler<RoutingContext> {
       return;
     }
     ctx.put(PRINCIPAL, token.get());
+    ctx.next();
+  }
+
+  /** A tenant key acts on its own tenant's extension registry only; it is never an operator. */
+  private void authorizeTenantKey(RoutingContext ctx, PresentedKey presented) {
+    var snapshot = config.get();
+    var key = snapshot.apiKeys().get(presented.hash());
+    if (key == null) {
+      ctx.response().putHeader("www-authenticate", REALM + ", error=\"invalid_token\"");
+      ctx.fail(new ProblemException(Problem.unauthorized(presented.bearer()
+          ? "the token is neither an admin token nor a tenant API key" : "the API key is not valid")));
+      return;
+    }
+    if (snapshot.tenantDisabled(key.tenantId())) {
+      ctx.fail(new ProblemException(Problem.tenantDisabled(key.tenantId())));
+      return;
+    }
+    var resource = TENANT_RESOURCES.matcher(ctx.request().path());
+    if (!resource.matches() || !resource.group(1).equals(key.tenantId())) {
+      ctx.fail(new ProblemException(Problem.forbidden("an API key of tenant " + key.tenantId()
+          + " may only manage that tenant's extensions (/admin/tenants/" + key.tenantId() + "/extensions)")));
+      return;
+    }
+    ctx.put(TENANT_CALLER, Caller.of(key));
     ctx.next();
   }
 

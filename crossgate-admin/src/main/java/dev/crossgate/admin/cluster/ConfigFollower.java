@@ -67,8 +67,9 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
       // consistent without a long transaction: no commit happened if the revision did not move
       revision = changeLog.latestRevision();
       var keys = tenants.allKeys().stream().collect(Collectors.toMap(ApiKey::keyHash, k -> k));
+      var disabled = tenants.all().stream().filter(t -> !t.enabled()).map(dev.crossgate.tenant.Tenant::id).toList();
       initial = new GatewayConfig(revision, RouteTable.of(routes.all(), revision), filters.all(), keys,
-          extensions.get());
+          extensions.get(), disabled);
     } while (changeLog.latestRevision() != revision);
     this.current = new AtomicReference<>(initial);
     remember(revision, initial.hash());

@@ -57,12 +57,12 @@ public final class ExtensionEndpoint implements AdminEndpoint {
     router.put("/admin/tenants/:tenant/extensions/:id").handler(ctx -> {
       var tenant = ownTenant(ctx);
       var spec = Replies.body(ctx, ExtensionSpec.class);
-      var actor = AdminAuth.principal(ctx).name();
+      var actor = AdminAuth.actor(ctx);
       Replies.blocking(ctx, 200, () -> extensions.put(tenant, ctx.pathParam("id"), spec, actor, artifacts::verify));
     });
     router.delete("/admin/tenants/:tenant/extensions/:id").handler(ctx -> {
       var tenant = ownTenant(ctx);
-      var actor = AdminAuth.principal(ctx).name();
+      var actor = AdminAuth.actor(ctx);
       Replies.offload(ctx, () -> {
         extensions.delete(tenant, ctx.pathParam("id"), actor);
         return true;
@@ -73,10 +73,11 @@ public final class ExtensionEndpoint implements AdminEndpoint {
   /** The tenant addressed, after checking that a tenant key only reaches its own tenant. */
   private static String ownTenant(RoutingContext ctx) {
     var tenant = ctx.pathParam("tenant");
-    var key = AdminAuth.tenantKey(ctx);
-    if (key != null && !key.tenantId().equals(tenant)) {
+    var caller = AdminAuth.tenantCaller(ctx);
+    if (caller != null && !caller.tenantId().equals(tenant)) {
+      // AdminAuth refuses this already; checked again where the tenant is used
       throw new ProblemException(Problem.forbidden(
-          "an API key of tenant " + key.tenantId() + " may only manage that tenant's extensions"));
+          "an API key of tenant " + caller.tenantId() + " may only manage that tenant's extensions"));
     }
     return tenant;
   }

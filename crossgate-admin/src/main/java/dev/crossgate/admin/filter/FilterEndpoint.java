@@ -20,7 +20,7 @@ public final class FilterEndpoint implements AdminEndpoint {
   public void mount(Router router) {
     router.post("/admin/filters").handler(ctx -> {
       var spec = Replies.body(ctx, FilterSpec.class);
-      var actor = AdminAuth.principal(ctx).name();
+      var actor = AdminAuth.actor(ctx);
       Replies.offload(ctx, () -> filters.create(spec, actor)).onSuccess(rule -> {
         ctx.response().putHeader("location", "/admin/filters/" + rule.id());
         Replies.json(ctx, 201, rule);
@@ -29,7 +29,7 @@ public final class FilterEndpoint implements AdminEndpoint {
     router.get("/admin/filters").handler(ctx -> Replies.blocking(ctx, 200, () -> Map.of("items", filters.all())));
     router.delete("/admin/filters/:id").handler(ctx -> {
       var id = ctx.pathParam("id");
-      var actor = AdminAuth.principal(ctx).name();
+      var actor = AdminAuth.actor(ctx);
       Replies.blocking(ctx, 204, () -> {
         filters.delete(id, actor);
         return null;

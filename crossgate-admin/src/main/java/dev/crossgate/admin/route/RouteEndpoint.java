@@ -53,7 +53,7 @@ public final class RouteEndpoint implements AdminEndpoint {
 
   private void create(RoutingContext ctx) {
     var spec = Replies.body(ctx, RouteSpec.class);
-    var actor = AdminAuth.principal(ctx).name();
+    var actor = AdminAuth.actor(ctx);
     Replies.offload(ctx, () -> routes.create(spec, actor)).onSuccess(route -> {
       ctx.response().putHeader("location", "/admin/routes/" + route.id());
       reply(ctx, 201, route);
@@ -66,7 +66,7 @@ public final class RouteEndpoint implements AdminEndpoint {
       throw new ProblemException(Problem.validation(List.of(
           new FieldError("body", "must be an array of 1 to " + MAX_BATCH + " routes"))));
     }
-    var actor = AdminAuth.principal(ctx).name();
+    var actor = AdminAuth.actor(ctx);
     Replies.blocking(ctx, 201, () -> Map.of("items", routes.createAll(Arrays.asList(specs), actor)));
   }
 
@@ -92,7 +92,7 @@ public final class RouteEndpoint implements AdminEndpoint {
     var id = ctx.pathParam("id");
     var spec = Replies.body(ctx, RouteSpec.class);
     var ifMatch = ETags.ifMatch(ctx);
-    var actor = AdminAuth.principal(ctx).name();
+    var actor = AdminAuth.actor(ctx);
     Replies.offload(ctx, () -> routes.replace(id, spec, actor, ifMatch))
         .onSuccess(route -> reply(ctx, 200, route)).onFailure(ctx::fail);
   }
@@ -104,7 +104,7 @@ public final class RouteEndpoint implements AdminEndpoint {
       throw new ProblemException(Problem.malformedJson("a merge patch must be a JSON object"));
     }
     var ifMatch = ETags.ifMatch(ctx);
-    var actor = AdminAuth.principal(ctx).name();
+    var actor = AdminAuth.actor(ctx);
     Replies.offload(ctx, () -> routes.patch(id, patch, actor, ifMatch))
         .onSuccess(route -> reply(ctx, 200, route)).onFailure(ctx::fail);
   }
@@ -112,7 +112,7 @@ public final class RouteEndpoint implements AdminEndpoint {
   private void delete(RoutingContext ctx) {
     var id = ctx.pathParam("id");
     var ifMatch = ETags.ifMatch(ctx);
-    var actor = AdminAuth.principal(ctx).name();
+    var actor = AdminAuth.actor(ctx);
     Replies.offload(ctx, () -> {
       routes.delete(id, actor, ifMatch);
       return null;

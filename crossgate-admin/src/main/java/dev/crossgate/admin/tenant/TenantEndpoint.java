@@ -25,7 +25,7 @@ public final class TenantEndpoint implements AdminEndpoint {
   public void mount(Router router) {
     router.post("/admin/tenants").handler(ctx -> {
       var spec = Replies.body(ctx, TenantSpec.class);
-      var actor = AdminAuth.principal(ctx).name();
+      var actor = AdminAuth.actor(ctx);
       Replies.offload(ctx, () -> tenants.create(spec, actor)).onSuccess(t -> {
         ctx.response().putHeader("location", "/admin/tenants/" + t.id());
         Replies.json(ctx, 201, t);
@@ -40,13 +40,13 @@ public final class TenantEndpoint implements AdminEndpoint {
     router.put("/admin/tenants/:id").handler(ctx -> {
       var spec = Replies.body(ctx, TenantSpec.class);
       var id = ctx.pathParam("id");
-      var actor = AdminAuth.principal(ctx).name();
+      var actor = AdminAuth.actor(ctx);
       Replies.blocking(ctx, 200, () -> tenants.update(id, spec, actor));
     });
     router.post("/admin/tenants/:id/keys").handler(ctx -> {
       var id = ctx.pathParam("id");
       var request = ctx.body().length() == 0 ? new KeyRequest(null) : Replies.body(ctx, KeyRequest.class);
-      var actor = AdminAuth.principal(ctx).name();
+      var actor = AdminAuth.actor(ctx);
       Replies.blocking(ctx, 201, () -> {
         var issued = tenants.issueKey(id, request.participant(), actor);
         var key = issued.apiKey();
@@ -57,7 +57,7 @@ public final class TenantEndpoint implements AdminEndpoint {
     router.delete("/admin/tenants/:id/keys/:keyId").handler(ctx -> {
       var id = ctx.pathParam("id");
       var keyId = ctx.pathParam("keyId");
-      var actor = AdminAuth.principal(ctx).name();
+      var actor = AdminAuth.actor(ctx);
       Replies.blocking(ctx, 204, () -> {
         tenants.revokeKey(id, keyId, actor);
         return null;

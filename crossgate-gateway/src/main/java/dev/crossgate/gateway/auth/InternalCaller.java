@@ -1,7 +1,7 @@
 package dev.crossgate.gateway.auth;
 
 import dev.crossgate.config.GatewayConfig;
-import dev.crossgate.tenant.ApiKey;
+import dev.crossgate.auth.Caller;
 import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -13,7 +13,7 @@ import java.util.Base64;
  * transfer endpoint delivers an assembled file to a route path through a loopback request that
  * carries {@link #CREDENTIAL} and {@link #TENANT}. The secret is 256 random bits made when the
  * node starts; it is never stored, logged or sent anywhere but to the node's own listener, and
- * {@link ApiKeyStep} removes both headers before anything goes upstream. A request presenting a
+ * {@link CallerStep} removes both headers before anything goes upstream. A request presenting a
  * wrong secret is refused (401) however it arrived.
  */
 public final class InternalCaller {
@@ -52,13 +52,13 @@ public final class InternalCaller {
    * the current snapshot (a tenant whose keys were all revoked no longer gets its files
    * delivered); null otherwise. The participant is unknown (transfers are owned by a tenant).
    */
-  static ApiKey callerFor(String tenant, GatewayConfig config) {
+  static Caller callerFor(String tenant, GatewayConfig config) {
     if (tenant == null || tenant.isEmpty()) {
       return null;
     }
     for (var key : config.apiKeys().values()) {
       if (key.tenantId().equals(tenant)) {
-        return new ApiKey("internal", tenant, null, null, "internal", null);
+        return Caller.internal(tenant);
       }
     }
     return null;

@@ -4,7 +4,7 @@ import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteMatch;
-import dev.crossgate.tenant.ApiKey;
+import dev.crossgate.auth.Caller;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -40,7 +40,8 @@ public final class Exchange {
   private long bodyLimit = Long.MAX_VALUE;
   private Problem bodyLimitProblem;
   private String upstream;
-  private ApiKey caller;
+  private Caller caller;
+  private boolean credentialRejected;
   private Buffer requestBody;
   private String replacedQuery;
   private String extensionVersion;
@@ -144,13 +145,22 @@ public final class Exchange {
     this.upstream = hostAndPort;
   }
 
-  /** The API key the caller presented (tenant and participant), or null on routes without keys. */
-  public ApiKey caller() {
+  /** Who is calling, as resolved by the caller step; null for an anonymous request. */
+  public Caller caller() {
     return caller;
   }
 
-  public void caller(ApiKey key) {
-    this.caller = key;
+  public void caller(Caller resolved) {
+    this.caller = resolved;
+  }
+
+  /** True when the request presented an API key that is not valid (it is then anonymous). */
+  public boolean credentialRejected() {
+    return credentialRejected;
+  }
+
+  public void credentialRejected(boolean rejected) {
+    this.credentialRejected = rejected;
   }
 
   /**
@@ -186,16 +196,14 @@ public final class Exchange {
 
   // ---- the response head, set by the step that answers
 
-  /** Answers with a problem; the renderer adds the request id. */
+  /** Answers with a problem; the renderer adds the request id and the problem's headers. */
   public void reply(Problem p) {
     var withId = ProblemResponses.withRequestId(p, requestId);
-    var headers = MultiMap.caseInsensitiveMultiMap().add(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
-    if (p.status() == 429 && p.extensions().get("retryAfter") != null) {
-      headers.add(HttpHeaders.RETRY_AFTER, String.valueOf(p.extensions().get("retryAfter")));
-    }
+    var headers = MultiMap.caseInsensitiveMultiMap();
+    dev.crossgate.problem.ProblemResponses.addHeaders(withId, headers);
     this.problem = withId;
     setHead(p.status(), headers);
-    this.body = ProblemResponses.body(withId);
+    this.body = dev.crossgate.problem.ProblemResponses.body(withId);
     this.bodyStream = null;
     this.trailers = null;
   }

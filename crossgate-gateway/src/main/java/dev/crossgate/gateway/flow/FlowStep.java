@@ -7,7 +7,7 @@ import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.extension.ExtensionProblems;
 import dev.crossgate.gateway.extension.Extensions;
-import dev.crossgate.problem.Problem;
+import dev.crossgate.route.RouteValidator;
 import dev.crossgate.problem.ProblemException;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -20,8 +20,8 @@ import java.util.List;
  * {@code proxy} runs all its steps before the proxy. A route without extension steps passes
  * straight through, its bodies streamed.
  *
- * <p>Extension steps are resolved in the caller's tenant (the tenant of its API key); on a route
- * without keys, an extension id that exactly one tenant registered resolves to that tenant's.
+ * <p>An extension step names its tenant ({@code ext:acme/validate}) or means the caller's tenant
+ * ({@code ext:validate}, KEY routes only); an id is never guessed from who else registered it.
  * The version the flow was pinned to is answered in {@link Extensions#VERSION_HEADER} and logged.
  */
 public final class FlowStep implements Step {
@@ -69,7 +69,7 @@ public final class FlowStep implements Step {
         proxied = true;
         continue;
       }
-      var extension = resolve(exchange, step.substring(EXT.length()));
+      var extension = resolve(exchange, step);
       var point = proxied ? ExtensionPoints.RESPONSE : ExtensionPoints.REQUEST;
       if (!extension.point().equals(point)) {
         throw new ProblemException(ExtensionProblems.misplaced(extension, point));
@@ -79,24 +79,20 @@ public final class FlowStep implements Step {
     return new Plan(before, after);
   }
 
-  private static Extension resolve(Exchange exchange, String id) {
+  /** The extension a step names: the named tenant's, or the caller's for a step without a tenant. */
+  private static Extension resolve(Exchange exchange, String step) {
+    var ref = RouteValidator.extensionRef(step);
     var registry = exchange.config().extensions();
     var caller = exchange.caller();
-    if (caller != null) {
-      var own = registry.find(caller.tenantId(), id);
-      if (own == null) {
-        throw new ProblemException(ExtensionProblems.unresolved(id, "tenant " + caller.tenantId()
-            + " has not registered it"));
-      }
-      return own;
+    var tenant = ref.tenant() != null ? ref.tenant() : caller == null ? null : caller.tenantId();
+    if (tenant == null) {
+      throw new ProblemException(ExtensionProblems.unresolved(ref.id(),
+          "the request has no calling tenant and the step does not name one (ext:<tenant>/" + ref.id() + ")"));
     }
-    var named = registry.named(id);
-    if (named.size() == 1) {
-      return named.get(0);
+    var found = registry.find(tenant, ref.id());
+    if (found == null) {
+      throw new ProblemException(ExtensionProblems.unresolved(ref.id(), "tenant " + tenant + " has not registered it"));
     }
-    Problem p = named.isEmpty() ? ExtensionProblems.unresolved(id, "no tenant has registered it")
-        : ExtensionProblems.unresolved(id, named.size() + " tenants registered it; the route needs auth KEY so"
-            + " that the caller's tenant decides");
-    throw new ProblemException(p);
+    return found;
   }
 }

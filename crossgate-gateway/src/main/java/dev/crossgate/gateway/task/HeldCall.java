@@ -1,7 +1,7 @@
 package dev.crossgate.gateway.task;
 
 import dev.crossgate.gateway.chain.GatewayProblems;
-import dev.crossgate.gateway.chain.ProblemResponses;
+import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.gateway.proxy.UpstreamTarget;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.store.task.TaskStatus;

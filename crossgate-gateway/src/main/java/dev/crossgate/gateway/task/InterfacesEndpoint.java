@@ -1,9 +1,7 @@
 package dev.crossgate.gateway.task;
 
-import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.gateway.GatewayEndpoint;
 import dev.crossgate.gateway.GatewayOptions;
-import dev.crossgate.gateway.auth.ApiKeyStep;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.Route;
@@ -14,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * {@code GET /_interfaces}: the data interface declarations a caller's key may call (DESIGN.md:
@@ -23,22 +20,22 @@ import java.util.function.Supplier;
  * enabled route; without a valid key the answer is 401.
  */
 public final class InterfacesEndpoint implements GatewayEndpoint {
-  private final Supplier<GatewayConfig> config;
   private final GatewayOptions.Markers markers;
 
-  public InterfacesEndpoint(Supplier<GatewayConfig> config, GatewayOptions.Markers markers) {
-    this.config = config;
+  public InterfacesEndpoint(GatewayOptions.Markers markers) {
     this.markers = markers;
   }
 
   @Override
   public void mount(Router router) {
     router.get("/_interfaces").handler(ctx -> {
-      var snapshot = config.get();
-      if (ApiKeyStep.resolve(ctx.request().headers(), snapshot) == null) {
-        TaskEndpoint.fail(ctx, new ProblemException(TaskProblems.keyRequired()));
+      try {
+        GatewayEndpoint.caller(ctx);
+      } catch (ProblemException e) {
+        TaskEndpoint.fail(ctx, e);
         return;
       }
+      var snapshot = GatewayEndpoint.exchange(ctx).config();
       var routes = new ArrayList<>(snapshot.routes().routes());
       routes.sort(Comparator.comparing(Route::sourcePath).thenComparing(Route::id));
       var list = new ArrayList<Map<String, Object>>();

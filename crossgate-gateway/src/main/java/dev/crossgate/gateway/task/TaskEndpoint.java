@@ -1,9 +1,8 @@
 package dev.crossgate.gateway.task;
 
 import dev.crossgate.auth.Secrets;
-import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.gateway.GatewayEndpoint;
-import dev.crossgate.gateway.auth.ApiKeyStep;
+import dev.crossgate.auth.Caller;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.ProblemResponses;
 import dev.crossgate.http.BoundedBody;
@@ -13,7 +12,6 @@ import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.task.TaskRecord;
 import dev.crossgate.store.task.TaskStatus;
 import dev.crossgate.store.task.TaskView;
-import dev.crossgate.tenant.ApiKey;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -21,7 +19,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +43,9 @@ public final class TaskEndpoint implements GatewayEndpoint {
   public static final String TASK_STATUS = "X-Crossgate-Task-Status";
 
   private final TaskStore store;
-  private final Supplier<GatewayConfig> config;
 
-  public TaskEndpoint(TaskStore store, Supplier<GatewayConfig> config) {
+  public TaskEndpoint(TaskStore store) {
     this.store = store;
-    this.config = config;
   }
 
   @Override
@@ -124,13 +119,10 @@ public final class TaskEndpoint implements GatewayEndpoint {
     }
     var failed = "FAILED".equalsIgnoreCase(request.getHeader(TASK_STATUS));
     store.find(id).compose(found -> {
-      if (found.isEmpty()) {
-        return Future.failedFuture(new ProblemException(TaskProblems.unknownTask(id)));
+      if (found.isEmpty() || !constantTimeEquals(Secrets.sha256Hex(secret), found.get().secretHash())) {
+        return Future.failedFuture(new ProblemException(TaskProblems.resultRefused(id)));
       }
       var task = found.get();
-      if (!constantTimeEquals(Secrets.sha256Hex(secret), task.secretHash())) {
-        return Future.failedFuture(new ProblemException(TaskProblems.wrongSecret()));
-      }
       if (task.statusAt(store.clock().instant()).finished()) {
         return Future.failedFuture(new ProblemException(TaskProblems.resultAlreadyStored(id)));
       }
@@ -150,18 +142,16 @@ public final class TaskEndpoint implements GatewayEndpoint {
 
   /** The task, when the request's key belongs to its owner; otherwise a failed future with 401/404. */
   private Future<TaskRecord> owned(RoutingContext ctx) {
-    var caller = caller(ctx);
-    if (caller == null) {
-      return Future.failedFuture(new ProblemException(TaskProblems.keyRequired()));
+    Caller caller;
+    try {
+      caller = GatewayEndpoint.caller(ctx);
+    } catch (ProblemException e) {
+      return Future.failedFuture(e);
     }
     var id = ctx.pathParam("id");
     return store.find(id).compose(found -> found.isPresent() && found.get().owner().equals(caller.tenantId())
         ? Future.succeededFuture(found.get())
         : Future.failedFuture(new ProblemException(TaskProblems.unknownTask(id))));
-  }
-
-  private ApiKey caller(RoutingContext ctx) {
-    return ApiKeyStep.resolve(ctx.request().headers(), config.get());
   }
 
   private static boolean constantTimeEquals(String a, String b) {
@@ -181,12 +171,6 @@ public final class TaskEndpoint implements GatewayEndpoint {
     }
     if (ctx.response().ended()) {
       return;
-    }
-    if (problem.status() == 401) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"crossgate\"");
-    }
-    if (problem.status() == 413) {
-      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
     ProblemResponses.send(ctx.response(), problem, requestId == null ? "unknown" : requestId)
         .onComplete(v -> {

@@ -27,8 +27,12 @@ final class TaskProblems {
             + " or the X-Crossgate-Task-Secret header)");
   }
 
-  static Problem wrongSecret() {
-    return Problem.forbidden("the task secret does not match");
+  /**
+   * A result posted for an unknown task or with a wrong secret: one answer for both, so the
+   * result endpoint is no oracle for which task ids exist.
+   */
+  static Problem resultRefused(String id) {
+    return Problem.forbidden("no result is accepted for task " + id + " with this secret");
   }
 
   static Problem keyRequired() {

@@ -1,7 +1,6 @@
 package dev.crossgate.gateway.task;
 
 import dev.crossgate.gateway.GatewayOptions;
-import dev.crossgate.gateway.auth.ApiKeyStep;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
@@ -90,13 +89,10 @@ public final class TaskStep implements Step {
     if (store == null) {
       return answer(exchange, GatewayProblems.notImplemented("this node keeps no async tasks (it has no task store)"));
     }
-    var caller = exchange.caller() != null ? exchange.caller() : ApiKeyStep.resolve(headers, exchange.config());
+    var caller = exchange.caller();
     if (caller == null) {
-      exchange.reply(TaskProblems.keyRequired());
-      exchange.responseHeaders().set("WWW-Authenticate", "Bearer realm=\"crossgate\"");
-      return Future.succeededFuture();
+      return answer(exchange, TaskProblems.keyRequired());
     }
-    headers.remove(ApiKeyStep.API_KEY);
     Map<String, Object> clientEnvelope;
     try {
       clientEnvelope = clientEnvelope(envelopeHeader, exchange);
@@ -147,7 +143,7 @@ public final class TaskStep implements Step {
           return Future.failedFuture(ar.cause());
         }
         recorded = store.finish(id, TaskStatus.FAILED, problem.status(), Problem.MEDIA_TYPE,
-            dev.crossgate.gateway.chain.ProblemResponses.body(problem), problem.detail());
+            dev.crossgate.problem.ProblemResponses.body(problem), problem.detail());
       }
       return recorded.compose(v -> store.find(id)).map(found -> {
         accepted(exchange, found.orElse(created.task()));

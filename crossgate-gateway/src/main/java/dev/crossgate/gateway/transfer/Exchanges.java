@@ -1,5 +1,6 @@
 package dev.crossgate.gateway.transfer;
 
+import dev.crossgate.gateway.GatewayEndpoint;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.ProblemException;
 import io.vertx.core.Future;
@@ -58,7 +59,7 @@ final class Exchanges {
         BodyReader.discard(request);
       }
     }
-    TransferProblems.reply(ctx.response(), failure, request.path());
+    TransferProblems.reply(ctx.response(), failure, request.path(), GatewayEndpoint.exchange(ctx).requestId());
   }
 
   static long declaredLength(RoutingContext ctx) {

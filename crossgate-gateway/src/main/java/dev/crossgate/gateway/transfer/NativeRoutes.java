@@ -41,7 +41,7 @@ final class NativeRoutes {
     request.pause();
     String owner;
     try {
-      owner = callers.owner(request);
+      owner = callers.owner(ctx);
       var type = request.getHeader("Content-Type");
       if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
         throw new ProblemException(Problem.unsupportedMediaType("the descriptor is sent as application/json"));

@@ -1,6 +1,5 @@
 package dev.crossgate.gateway.transfer;
 
-import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.gateway.GatewayEndpoint;
 import dev.crossgate.gateway.NodeLoopback;
 import dev.crossgate.store.transfer.TransferRepository;
@@ -10,12 +9,11 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.ext.web.Router;
-import java.util.function.Supplier;
 
 /**
  * Resumable transfers: the native protocol under {@code /_transfers} and tus 1.0 under
  * {@code /_tus/}, over one store (index in the database, bytes under the data dir or in the
- * database: {@link TransferSettings#chunkStorage()}). Callers authenticate with a tenant API key;
+ * database: {@link TransferSettings#chunkStorage()}). The caller's tenant (resolved by the chain) owns a transfer;
  * a transfer id is scoped to its tenant, and another tenant gets 404 for it. A periodic sweeper
  * removes transfers whose sliding expiry has passed.
  *
@@ -32,28 +30,22 @@ public final class TransferEndpoint implements GatewayEndpoint {
   private final TusRoutes tusRoutes;
   private final long sweepTimer;
 
-  private TransferEndpoint(Vertx vertx, TransferRepository repository, Supplier<GatewayConfig> config,
-      TransferSettings settings) {
+  private TransferEndpoint(Vertx vertx, TransferRepository repository, TransferSettings settings) {
     this.vertx = vertx;
     this.service = new TransferService(repository, chunkStore(repository, settings), settings);
     this.workers = vertx.createSharedWorkerExecutor("crossgate-transfer", settings.workerPoolSize());
     this.deliveryClient = vertx.createHttpClient(new HttpClientOptions());
     var exchanges = new Exchanges(workers, settings.maxChunkSize());
-    var callers = new Callers(config);
+    var callers = new Callers();
     this.delivery = new TargetDelivery(deliveryClient);
     this.nativeRoutes = new NativeRoutes(service, callers, exchanges, delivery);
     this.tusRoutes = new TusRoutes(service, callers, exchanges, nativeRoutes);
     this.sweepTimer = vertx.setPeriodic(settings.sweepInterval().toMillis(), id -> sweepExpired());
   }
 
-  /**
-   * Creates the endpoint and starts its expiry sweeper.
-   *
-   * @param config the current configuration snapshot, read on every request for the API keys
-   */
-  public static TransferEndpoint create(Vertx vertx, TransferRepository repository, Supplier<GatewayConfig> config,
-      TransferSettings settings) {
-    return new TransferEndpoint(vertx, repository, config, settings);
+  /** Creates the endpoint and starts its expiry sweeper. */
+  public static TransferEndpoint create(Vertx vertx, TransferRepository repository, TransferSettings settings) {
+    return new TransferEndpoint(vertx, repository, settings);
   }
 
   /**

@@ -3,7 +3,7 @@ package dev.crossgate.gateway.transfer;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
-import dev.crossgate.problem.ProblemResponses;
+import dev.crossgate.gateway.chain.ProblemResponses;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import org.slf4j.Logger;
@@ -75,26 +75,24 @@ final class TransferProblems {
     return Problem.of("delivery-failed", "Delivery failed", 502, detail);
   }
 
-  /** Writes {@code failure} as a problem: a {@link ProblemException}'s own, else a logged 500. */
-  static void reply(HttpServerResponse response, Throwable failure, String requestPath) {
+  /**
+   * Writes {@code failure} as a problem carrying the chain's request id: a
+   * {@link ProblemException}'s own, else a 500 whose cause is logged under that id.
+   */
+  static void reply(HttpServerResponse response, Throwable failure, String requestPath, String requestId) {
     if (response.closed() || failure instanceof io.vertx.core.http.HttpClosedException) {
-      LOG.info("event=transfer-connection-closed path={}", requestPath);
+      LOG.info("event=transfer-connection-closed path={} requestId={}", requestPath, requestId);
       return;
     }
     Problem problem;
     if (failure instanceof ProblemException pe) {
       problem = pe.problem();
     } else {
-      var requestId = dev.crossgate.id.Ids.random("rq_");
       LOG.error("event=transfer-error requestId={} path={}", requestId, requestPath, failure);
       problem = Problem.internal(requestId);
     }
-    reply(response, problem);
-  }
-
-  static void reply(HttpServerResponse response, Problem problem) {
-    if (!response.ended() && !response.closed()) {
-      ProblemResponses.send(response, problem);
+    if (!response.ended()) {
+      ProblemResponses.send(response, problem, requestId);
     }
   }
 }

@@ -112,7 +112,7 @@ final class TusRoutes {
     boolean withUpload;
     Checksum checksum;
     try {
-      owner = callers.owner(request);
+      owner = callers.owner(ctx);
       var lengthHeader = request.getHeader("Upload-Length");
       var defer = request.getHeader("Upload-Defer-Length");
       if (lengthHeader == null && !"1".equals(defer)) {

@@ -48,6 +48,7 @@ public final class GatewayKit implements AutoCloseable {
   private List<FilterRule> filters = List.of();
   private List<Extension> extensions = List.of();
   private final Map<String, ApiKey> keys = new HashMap<>();
+  private final java.util.Set<String> disabledTenants = new java.util.HashSet<>();
   private long revision;
 
   private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints, VertxOptions vertxOptions,
@@ -139,9 +140,20 @@ public final class GatewayKit implements AutoCloseable {
     return key;
   }
 
+  /** Switches a tenant off (its keys are then refused) or on again. */
+  public GatewayKit tenantEnabled(String tenant, boolean enabled) {
+    if (enabled) {
+      disabledTenants.remove(tenant);
+    } else {
+      disabledTenants.add(tenant);
+    }
+    return publish();
+  }
+
   private GatewayKit publish() {
     revision++;
-    config.set(new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys, extensions));
+    config.set(new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys, extensions,
+        disabledTenants));
     return this;
   }
 

@@ -2,14 +2,15 @@ package dev.crossgate.gateway.transfer;
 
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.gateway.GatewayEndpoint;
+import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.tenant.ApiKey;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -29,8 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * An embedded transfer gateway for tests: the endpoint on a plain Vert.x Web router and HTTP
- * server (ephemeral port on 127.0.0.1) over a real database and a temporary data dir. It can be
+ * An embedded transfer gateway for tests: the endpoint in the product's {@link GatewayServer}
+ * (ephemeral port on 127.0.0.1) over a real database and a temporary data dir. It can be
  * stopped and started again over the same database and directory, and counts chunk PUTs so tests
  * can tell how much was sent twice.
  */
@@ -47,7 +48,7 @@ final class Harness implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private Vertx vertx;
   private TransferEndpoint endpoint;
-  private HttpServer server;
+  private GatewayServer server;
   private int port;
 
   private Harness(Database database, Path dataDir, TransferSettings settings) {
@@ -79,16 +80,16 @@ final class Harness implements AutoCloseable {
     var config = new GatewayConfig(1, RouteTable.EMPTY, List.of(), Map.of(
         Secrets.sha256Hex(ACME_KEY), new ApiKey("k1", "acme", null, Secrets.sha256Hex(ACME_KEY), "acme-key", Instant.EPOCH),
         Secrets.sha256Hex(GLOBEX_KEY), new ApiKey("k2", "globex", null, Secrets.sha256Hex(GLOBEX_KEY), "globex-k", Instant.EPOCH)));
-    endpoint = TransferEndpoint.create(vertx, repository, () -> config, settings);
-    var router = Router.router(vertx);
-    router.put("/_transfers/:id/chunks/:number").handler(ctx -> {
+    endpoint = TransferEndpoint.create(vertx, repository, settings);
+    GatewayEndpoint chunkCounter = router -> router.put("/_transfers/:id/chunks/:number").handler(ctx -> {
       chunkPuts.computeIfAbsent(ctx.pathParam("id") + "/" + ctx.pathParam("number"), k -> new AtomicInteger())
           .incrementAndGet();
       ctx.next();
     });
-    endpoint.mount(router);
-    server = await(vertx.createHttpServer().requestHandler(router).listen(wantedPort, "127.0.0.1"));
-    port = server.actualPort();
+    // the product's gateway server and chain (limits, filters, caller identity), not a bare router
+    server = await(GatewayServer.start(vertx, GatewayOptions.defaults().withListen("127.0.0.1", wantedPort),
+        () -> config, List.of(chunkCounter, endpoint)));
+    port = server.port();
   }
 
   /** Stops the HTTP server, the endpoint and its Vert.x instance, as a gateway process exit would. */

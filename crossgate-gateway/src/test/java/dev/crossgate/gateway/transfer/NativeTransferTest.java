@@ -274,8 +274,9 @@ class NativeTransferTest {
         400, "unsupported-digest", "md5");
     assertProblem(gateway.send("PUT", "/_transfers/ok/chunks/0", ACME_KEY, chunk0, "Content-Digest", "sha-256=abc"),
         400, "bad-request", "RFC 9530");
+    // refused by the chain's path normalisation, before the endpoint sees it
     assertProblem(gateway.send("PUT", "/_transfers/..%2F..%2Fetc/chunks/0", ACME_KEY, chunk0, "Content-Digest", Chunks.sha256(chunk0)),
-        400, "validation", "id");
+        400, "bad-request", "encoded slash");
     assertProblem(gateway.send("GET", "/_transfers/.hidden", ACME_KEY, null), 400, "validation", "id");
     assertProblem(gateway.send("GET", "/_transfers/ok", "not-a-key", null), 401, "unauthorized", "not valid");
     assertProblem(gateway.send("PUT", "/_transfers/ok/chunks/0", ACME_KEY, new byte[2 * 1024 * 1024],

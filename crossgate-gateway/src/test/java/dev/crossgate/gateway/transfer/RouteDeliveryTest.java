@@ -48,7 +48,7 @@ class RouteDeliveryTest {
     db = TestDatabases.open("h2");
     kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1),
         new GatewayServices(db.database(), TaskOptions.defaults(dir)), (vertx, config) -> {
-          transfers = TransferEndpoint.create(vertx, new TransferRepository(db.database().dataSource()), config,
+          transfers = TransferEndpoint.create(vertx, new TransferRepository(db.database().dataSource()),
               Harness.testSettings(dir));
           return List.of(transfers);
         });

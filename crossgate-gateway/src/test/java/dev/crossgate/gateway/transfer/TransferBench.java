@@ -60,7 +60,7 @@ public final class TransferBench {
     var settings = new TransferSettings(dataDir.resolve("transfers"), 16 * TransferSettings.MIB,
         8L * 1024 * TransferSettings.MIB, 16L * 1024 * TransferSettings.MIB, Duration.ofHours(1), Duration.ofMinutes(1), 4,
         Clock.systemUTC());
-    var endpoint = TransferEndpoint.create(vertx, new TransferRepository(database.dataSource()), () -> config, settings);
+    var endpoint = TransferEndpoint.create(vertx, new TransferRepository(database.dataSource()), settings);
     var puts = new AtomicInteger();
     GatewayEndpoint stats = router -> {
       router.put("/_transfers/:id/chunks/:number").handler(ctx -> {

@@ -96,6 +96,7 @@ public final class RouteRepository {
 
   private Route insert(ChangeLog.ChangeTransaction tx, Route route) throws SQLException {
     checkConflicts(tx.connection(), route);
+    checkFlow(tx.connection(), route);
     var stored = withRevision(route, tx.nextRevision());
     try (var ps = tx.connection().prepareStatement(
         "INSERT INTO routes (id, service, host_key, source_path, version, default_version, enabled, body, revision,"
@@ -119,6 +120,7 @@ public final class RouteRepository {
       var existing = lockExisting(tx.connection(), id, ifMatch);
       var route = RouteValidator.validate(id, spec, existing.createdBy(), existing.createdAt(), clock.instant());
       checkConflicts(tx.connection(), route);
+      checkFlow(tx.connection(), route);
       var stored = withRevision(route, tx.nextRevision());
       try (var ps = tx.connection().prepareStatement(
           "UPDATE routes SET service = ?, host_key = ?, source_path = ?, version = ?, default_version = ?,"
@@ -235,6 +237,34 @@ public final class RouteRepository {
 
   private static ProblemException notFound(String id) {
     return new ProblemException(Problem.notFound("no route with id " + id));
+  }
+
+  /**
+   * Refuses a flow step naming a tenant's extension that is not registered: a route must not
+   * depend on an id that another tenant could register later. Steps without a tenant are resolved
+   * per caller at request time (the validator allows them on KEY routes only).
+   */
+  private static void checkFlow(Connection c, Route route) throws SQLException {
+    var errors = new ArrayList<dev.crossgate.problem.FieldError>();
+    for (int i = 0; i < route.flow().size(); i++) {
+      var ref = RouteValidator.extensionRef(route.flow().get(i));
+      if (ref == null || ref.tenant() == null) {
+        continue;
+      }
+      try (var ps = c.prepareStatement("SELECT 1 FROM extensions WHERE tenant_id = ? AND id = ?")) {
+        ps.setString(1, ref.tenant());
+        ps.setString(2, ref.id());
+        try (var rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            errors.add(new dev.crossgate.problem.FieldError("flow[" + i + "]",
+                "tenant " + ref.tenant() + " has no extension " + ref.id() + "; register it first"));
+          }
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ProblemException(Problem.validation(errors));
+    }
   }
 
   private void checkConflicts(Connection c, Route route) throws SQLException {

@@ -1,0 +1,39 @@
+package dev.crossgate.auth;
+
+import dev.crossgate.tenant.ApiKey;
+import java.util.Objects;
+
+/**
+ * Who is calling, resolved once per request before any endpoint or route step reads it: the
+ * tenant a credential belongs to, which credential, and how it was presented. Every consumer on
+ * the traffic port (routes, flows, tasks, transfers, interfaces) and the Admin API's tenant-scoped
+ * resources reads this one value instead of parsing credentials itself.
+ *
+ * @param tenantId the tenant the caller acts for
+ * @param credentialId the API key's id ({@code key_…}), or {@code internal} for the node itself
+ * @param participant the participant the key was issued to, or null
+ * @param method how the caller authenticated
+ */
+public record Caller(String tenantId, String credentialId, String participant, Method method) {
+  /** How a caller proved who it is. */
+  public enum Method {
+    /** An issued API key, as {@code X-Api-Key} or {@code Authorization: Bearer}. */
+    API_KEY,
+    /** The node's own loopback request acting for a tenant (a transfer delivered to a route). */
+    INTERNAL
+  }
+
+  public Caller {
+    Objects.requireNonNull(tenantId, "tenantId");
+    Objects.requireNonNull(credentialId, "credentialId");
+    Objects.requireNonNull(method, "method");
+  }
+
+  public static Caller of(ApiKey key) {
+    return new Caller(key.tenantId(), key.id(), key.participant(), Method.API_KEY);
+  }
+
+  public static Caller internal(String tenantId) {
+    return new Caller(tenantId, "internal", null, Method.INTERNAL);
+  }
+}

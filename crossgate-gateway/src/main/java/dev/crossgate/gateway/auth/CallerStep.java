@@ -1,0 +1,100 @@
+package dev.crossgate.gateway.auth;
+
+import dev.crossgate.auth.Caller;
+import dev.crossgate.auth.PresentedKey;
+import dev.crossgate.gateway.chain.Chain;
+import dev.crossgate.gateway.chain.Exchange;
+import dev.crossgate.gateway.chain.Step;
+import dev.crossgate.problem.Problem;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Resolves who is calling, once per request, into the exchange's {@link Caller}: the one place on
+ * the traffic port that reads credentials. It sits after the filter table and before the built-in
+ * endpoints and routing, so {@code /_tasks}, {@code /_transfers}, {@code /_tus},
+ * {@code /_interfaces}, route auth, flows and async tasks all read the same answer.
+ *
+ * <ul>
+ *   <li>An API key ({@link PresentedKey}: {@code X-Api-Key}, else {@code Authorization: Bearer})
+ *   found in the snapshot becomes the caller. A key of a disabled tenant is refused here, whatever
+ *   the request was for (403 {@code tenant-disabled}).
+ *   <li>An unknown key leaves the request anonymous; {@link RouteAuthStep} and the endpoints that
+ *   need a caller then answer 401 naming the bad key. On a route without auth it passes, as on
+ *   Kong or APISIX routes without a key plugin.
+ *   <li>Crossgate credentials never travel upstream: {@code X-Api-Key} is always removed, and
+ *   {@code Authorization} when it carried a Crossgate key. A bearer token that is not one of ours
+ *   belongs to the upstream and is left alone.
+ *   <li>A request carrying the node's {@link InternalCaller} credential acts as the tenant it
+ *   names; the headers are checked and removed here, so they never reach a later step. A wrong
+ *   credential is a 401 whatever the path: a caller guessing at it learns nothing.
+ * </ul>
+ */
+public final class CallerStep implements Step {
+  private static final Logger LOG = LoggerFactory.getLogger(CallerStep.class);
+
+  private final InternalCaller internal;
+
+  /** @param internal this node's credential for its own loopback requests, or null for none */
+  public CallerStep(InternalCaller internal) {
+    this.internal = internal;
+  }
+
+  @Override
+  public Future<Void> onRequest(Exchange exchange, Chain next) {
+    var headers = exchange.request().headers();
+    if (headers.contains(InternalCaller.CREDENTIAL) || headers.contains(InternalCaller.TENANT)) {
+      return internalCall(exchange, next);
+    }
+    var presented = PresentedKey.of(headers.get(PresentedKey.API_KEY_HEADER), headers.get(HttpHeaders.AUTHORIZATION));
+    headers.remove(PresentedKey.API_KEY_HEADER);
+    if (presented == null) {
+      return next.proceed(exchange);
+    }
+    var key = exchange.config().apiKeys().get(presented.hash());
+    if (key == null) {
+      exchange.credentialRejected(true);
+      return next.proceed(exchange);
+    }
+    if (presented.bearer()) {
+      headers.remove(HttpHeaders.AUTHORIZATION);
+    }
+    if (exchange.config().tenantDisabled(key.tenantId())) {
+      exchange.reply(Problem.tenantDisabled(key.tenantId()));
+      return Future.succeededFuture();
+    }
+    exchange.caller(Caller.of(key));
+    return next.proceed(exchange);
+  }
+
+  private Future<Void> internalCall(Exchange exchange, Chain next) {
+    var headers = exchange.request().headers();
+    var presented = headers.get(InternalCaller.CREDENTIAL);
+    var tenant = headers.get(InternalCaller.TENANT);
+    headers.remove(InternalCaller.CREDENTIAL);
+    headers.remove(InternalCaller.TENANT);
+    // the internal request carries no key of its own; a stray one must not go upstream either
+    headers.remove(PresentedKey.API_KEY_HEADER);
+    if (internal == null || !internal.accepts(presented)) {
+      LOG.warn("event=internal-credential-refused requestId={} client={}", exchange.requestId(), exchange.clientIp());
+      return unauthorized(exchange, "the internal credential is not valid");
+    }
+    var caller = InternalCaller.callerFor(tenant, exchange.config());
+    if (caller == null) {
+      return unauthorized(exchange, "tenant " + tenant + " holds no API key");
+    }
+    if (exchange.config().tenantDisabled(caller.tenantId())) {
+      exchange.reply(Problem.tenantDisabled(caller.tenantId()));
+      return Future.succeededFuture();
+    }
+    exchange.caller(caller);
+    return next.proceed(exchange);
+  }
+
+  static Future<Void> unauthorized(Exchange exchange, String detail) {
+    exchange.reply(Problem.unauthorized(detail));
+    return Future.succeededFuture();
+  }
+}
