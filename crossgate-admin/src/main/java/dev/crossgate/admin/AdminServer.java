@@ -3,7 +3,7 @@ package dev.crossgate.admin;
 import dev.crossgate.admin.auth.AdminAuth;
 import dev.crossgate.admin.http.AdminEndpoint;
 import dev.crossgate.admin.http.Replies;
-import dev.crossgate.id.Ids;
+import dev.crossgate.id.RequestIds;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.problem.ProblemResponses;
@@ -111,10 +111,7 @@ public final class AdminServer {
   }
 
   private static void tagRequest(RoutingContext ctx) {
-    var id = ctx.request().getHeader("x-request-id");
-    if (id == null || id.length() > 128) {
-      id = Ids.random("req_");
-    }
+    var id = RequestIds.accept(ctx.request().getHeader(RequestIds.HEADER));
     ctx.put(REQUEST_ID, id);
     ctx.response().putHeader("x-request-id", id);
     long started = System.nanoTime();

@@ -8,6 +8,7 @@ import dev.crossgate.agent.task.Supervisor;
 import dev.crossgate.http.BoundedBody;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
+import dev.crossgate.id.RequestIds;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.route.ParamCheck;
@@ -65,6 +66,10 @@ final class AgentServer {
 
   void handle(HttpServerRequest request) {
     request.pause();
+    // one id from the caller through the agent to the gateway and back, in every problem
+    var requestId = RequestIds.accept(request.getHeader(RequestIds.HEADER));
+    request.headers().set(RequestIds.HEADER, requestId);
+    request.response().putHeader(RequestIds.HEADER, requestId);
     Future<Void> handled;
     try {
       handled = route(request);
@@ -237,9 +242,10 @@ final class AgentServer {
     if (e instanceof ProblemException pe) {
       problem = pe.problem();
     } else {
-      LOG.error("agent request failed path={}", request.path(), e);
+      LOG.error("agent request failed path={} requestId={}", request.path(), request.getHeader(RequestIds.HEADER), e);
       problem = Problem.of("internal", "Internal error", 500, "the agent failed to handle the request");
     }
-    ProblemResponses.send(request.response(), problem.withInstance(request.path()));
+    ProblemResponses.send(request.response(), problem.withInstance(request.path())
+        .with("requestId", request.getHeader(RequestIds.HEADER)));
   }
 }

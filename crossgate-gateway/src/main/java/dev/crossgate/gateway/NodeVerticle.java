@@ -14,6 +14,7 @@ import dev.crossgate.gateway.proxy.ProxyStep;
 import dev.crossgate.gateway.route.PathStep;
 import dev.crossgate.gateway.route.RouteStep;
 import dev.crossgate.gateway.task.TaskStep;
+import dev.crossgate.id.RequestIds;
 import dev.crossgate.problem.Problem;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -34,9 +35,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * The gateway on one event loop: an HTTP server sharing the node's port, its own upstream client
@@ -44,7 +43,6 @@ import java.util.regex.Pattern;
  * (configuration supplier, limiters, metrics) comes in through {@link GatewayServer.Shared}.
  */
 final class NodeVerticle extends VerticleBase {
-  private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final int WEBSOCKET_FRAME_BYTES = 1 << 20;
 
   private final GatewayServer.Shared shared;
@@ -135,7 +133,8 @@ final class NodeVerticle extends VerticleBase {
   private void onRequest(HttpServerRequest request) {
     // nothing may be read before a step decides where the body goes
     request.pause();
-    var exchange = new Exchange(request, shared.config().get(), requestId(request), System.nanoTime());
+    var exchange = new Exchange(request, shared.config().get(), RequestIds.accept(request.headers().get(RequestIds.HEADER)),
+        System.nanoTime());
     var trusted = shared.trustedProxies();
     if (!trusted.isEmpty()) {
       var forwardedFor = request.headers().getAll("X-Forwarded-For");
@@ -175,23 +174,7 @@ final class NodeVerticle extends VerticleBase {
       problem = Problem.badRequest("the request is not valid HTTP/1.1");
     }
     request.response().putHeader("Connection", "close");
-    ProblemResponses.send(request.response(), problem, newRequestId())
+    ProblemResponses.send(request.response(), problem, RequestIds.next())
         .onComplete(v -> request.connection().close());
-  }
-
-  private static String requestId(HttpServerRequest request) {
-    var given = request.headers().get(Exchange.REQUEST_ID);
-    return given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given : newRequestId();
-  }
-
-  /** 128 random bits as hex; an id for correlation, not a secret, so ThreadLocalRandom is enough. */
-  static String newRequestId() {
-    var random = ThreadLocalRandom.current();
-    return toHex(random.nextLong()) + toHex(random.nextLong());
-  }
-
-  private static String toHex(long v) {
-    var s = Long.toHexString(v);
-    return s.length() == 16 ? s : "0".repeat(16 - s.length()) + s;
   }
 }

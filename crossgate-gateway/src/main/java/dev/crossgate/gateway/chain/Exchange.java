@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * consistent revision even if the node swaps snapshots meanwhile.
  */
 public final class Exchange {
-  public static final String REQUEST_ID = "X-Request-Id";
+  public static final String REQUEST_ID = dev.crossgate.id.RequestIds.HEADER;
 
   /** The interaction mode the path marker asked for; NONE when the path carried no marker. */
   public enum Marker { NONE, SYNC, ASYNC }
