@@ -151,7 +151,12 @@ public final class ClusterHub implements AdminEndpoint {
       ctx.request().toWebSocket().onSuccess(ws -> {
         var session = new NodeSession(this, ws, nodeId, presentedHash);
         ws.closeHandler(v -> session.closed());
-      }).onFailure(e -> LOG.warn("cluster stream upgrade failed node={} error=\"{}\"", nodeId, e.getMessage()));
+      }).onFailure(e -> {
+        LOG.warn("cluster stream upgrade failed node={} error=\"{}\"", nodeId, e.getMessage());
+        if (!ctx.response().headWritten()) { // e.g. a plain GET: answer it rather than leave it hanging
+          ctx.fail(new ProblemException(Problem.badRequest("a WebSocket upgrade is expected on " + STREAM_PATH)));
+        }
+      });
     });
   }
 

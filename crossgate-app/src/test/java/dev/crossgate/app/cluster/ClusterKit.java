@@ -209,15 +209,23 @@ public final class ClusterKit implements AutoCloseable {
     return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
+  /** Stops everything; unchecked, so that try-with-resources does not have to handle InterruptedException. */
   @Override
-  public void close() throws Exception {
-    for (var node : List.copyOf(nodes)) {
-      stopNode(node);
+  public void close() {
+    try {
+      for (var node : List.copyOf(nodes)) {
+        stopNode(node);
+      }
+      for (var admin : List.copyOf(admins)) {
+        stopAdmin(admin);
+      }
+      db.close();
+      await(upstreamVertx.close());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping the test cluster", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the test cluster", e);
     }
-    for (var admin : List.copyOf(admins)) {
-      stopAdmin(admin);
-    }
-    db.close();
-    await(upstreamVertx.close());
   }
 }

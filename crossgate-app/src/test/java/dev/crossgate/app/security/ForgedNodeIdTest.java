@@ -115,6 +115,7 @@ class ForgedNodeIdTest {
       int noNodeId = ForgedNode.refusal(a.uri(), null, n2Credential);
       var wrong = ForgedNode.plainGet(a.uri(), "n1", n2Credential);
       var unknown = ForgedNode.plainGet(a.uri(), "n9", n2Credential);
+      var rightButNoUpgrade = ForgedNode.plainGet(a.uri(), "n2", n2Credential);
 
       assertThat(List.of(guessed, anotherNodes, unknownNode, noNodeId)).containsOnly(401);
       assertThat(wrong.headers().firstValue("content-type")).contains("application/problem+json");
@@ -122,7 +123,9 @@ class ForgedNodeIdTest {
       // the same answer whether the id is enrolled or not: the stream does not tell strangers which ids exist
       assertThat(Json.mapper().readTree(wrong.body()).path("detail").asText().replace("n1", "ID"))
           .isEqualTo(Json.mapper().readTree(unknown.body()).path("detail").asText().replace("n9", "ID"));
+      assertThat(rightButNoUpgrade.statusCode()).isEqualTo(400);
       assertThat(n1.cluster().connected()).isTrue();
+      assertThat(n2.cluster().connected()).isTrue();
       assertThat(kit.nodeView(a, "n1").path("connected").asBoolean()).isTrue();
       assertThat(kit.nodeView(a, "n9")).isNull();
     }
