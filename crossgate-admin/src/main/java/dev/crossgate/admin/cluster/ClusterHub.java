@@ -121,14 +121,14 @@ public final class ClusterHub implements AdminEndpoint {
           + " with the cluster token)");
       return;
     }
+    if (!NodeCredential.validNodeId(nodeId)) { // checked before anything logs the header
+      refuse(ctx, "the node credential is not valid for this node id");
+      return;
+    }
     if (isClusterToken(presented)) {
       LOG.warn("cluster stream refused node={} reason=\"cluster token instead of a node credential\" remote={}",
           nodeId, remote);
       refuse(ctx, "the cluster token only enrols nodes (POST " + ENROL_PATH + "); connect with the node's credential");
-      return;
-    }
-    if (!NodeCredential.validNodeId(nodeId)) {
-      refuse(ctx, "the node credential is not valid for this node id");
       return;
     }
     var presentedHash = Secrets.sha256Hex(presented);

@@ -2,6 +2,7 @@ package dev.crossgate.admin.cluster;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.crossgate.cluster.ClusterMessage;
+import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.config.ConfigHash;
 import dev.crossgate.json.Json;
 import io.vertx.core.Context;
@@ -96,8 +97,9 @@ final class NodeSession {
 
   private void hello(ClusterMessage.Hello hello) {
     if (!authenticatedId.equals(hello.nodeId())) {
-      LOG.warn("cluster stream closed: HELLO names another node node={} hello=\"{}\" remote={}", authenticatedId,
-          hello.nodeId(), ws.remoteAddress());
+      // the claimed id is the sender's text: logged only when it is a well-formed id (no log injection)
+      LOG.warn("cluster stream closed: HELLO names another node node={} hello={} remote={}", authenticatedId,
+          NodeCredential.validNodeId(hello.nodeId()) ? hello.nodeId() : "(invalid)", ws.remoteAddress());
       ws.close((short) 1008, "HELLO names another node than the credential");
       return;
     }

@@ -44,6 +44,8 @@ class ForgedNodeIdTest {
       assertThat(problem.statusCode()).isEqualTo(401);
       assertThat(problem.headers().firstValue("content-type")).contains("application/problem+json");
       assertThat(problem.body()).contains("unauthorized", "only enrols nodes").doesNotContain(keyHash);
+      assertThat(ownId.properties()).extracting(java.util.Map.Entry::getKey)
+          .as("the answer of an enrolment").containsExactly("nodeId", "credential");
       assertThat(reEnrol.statusCode()).isEqualTo(409);
       assertThat(reEnrol.headers().firstValue("content-type")).contains("application/problem+json");
       assertThat(reEnrol.body()).contains("/problems/conflict", "DELETE /admin/nodes/n1").doesNotContain("cgn_");
