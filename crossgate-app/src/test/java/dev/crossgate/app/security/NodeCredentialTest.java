@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.crossgate.app.cluster.ClusterKit;
 import dev.crossgate.auth.Secrets;
+import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +90,35 @@ class NodeCredentialTest {
       assertThat(ForgedNode.refusal(a.uri(), "n1", oldCredential)).isEqualTo(401);
       await().atMost(CONVERGE).until(() -> kit.nodeView(b, "n1") != null
           && kit.nodeView(b, "n1").path("connected").asBoolean());
+    }
+  }
+
+  @Test
+  void aSecondConnectionThatProvesTheNodesCredentialReplacesTheFirst() throws Exception {
+    try (var kit = new ClusterKit(100_000)) {
+      var a = kit.startAdmin();
+      var dataDir = Files.createTempDirectory("cg-n1");
+      var n1 = kit.startNode("n1", dataDir, List.of(a.uri()));
+      kit.post(a.uri(), "/admin/routes", route("/first", "http://127.0.0.1:1/x"));
+      await().atMost(CONVERGE).until(() -> n1.cluster().get().revision() == 1);
+      // hand-made connections with the node's real credential: the real client would reconnect and
+      // replace them in turn, which is right but makes the order of events a race
+      kit.stopNode(n1);
+      var credential = credential(dataDir);
+      // a HELLO from ahead of the control plane: always answered with a SNAPSHOT
+      var ahead = new ClusterMessage.Hello("n1", 99, "0000000000000000", "test");
+
+      var first = ForgedNode.connect(a.uri(), "n1", credential);
+      first.send(ahead);
+      await().atMost(CONVERGE).until(() -> !first.received().isEmpty());
+      var second = ForgedNode.connect(a.uri(), "n1", credential);
+      second.send(ahead);
+      await().atMost(CONVERGE).until(() -> !second.received().isEmpty() && first.closedWith() != null);
+
+      assertThat(Json.mapper().readTree(first.received().get(0)).path("type").asText()).isEqualTo("SNAPSHOT");
+      assertThat(Json.mapper().readTree(second.received().get(0)).path("type").asText()).isEqualTo("SNAPSHOT");
+      assertThat(first.closedWith()).startsWith("1000").contains("replaced by a newer connection");
+      assertThat(second.closedWith()).isNull();
     }
   }
 
