@@ -227,7 +227,8 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
               + "credential for it (" + credentialFile.path() + "); an operator retires it first: DELETE /admin/nodes/"
               + options.nodeId());
           case 401 -> throw new Refusal("the control plane refused the cluster token");
-          default -> throw new Refusal("enrolment answered " + response.statusCode() + ": " + answer);
+          // the problem's detail says why; its request id would make every attempt's message differ
+          default -> throw new Refusal("enrolment answered " + response.statusCode() + ": " + detail(answer));
         }))
         .compose(issued -> vertx.executeBlocking(() -> {
           credentialFile.write(issued);
@@ -255,6 +256,14 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
       return issued;
     } catch (java.io.IOException e) {
       throw new Refusal("enrolment answered an unreadable credential");
+    }
+  }
+
+  private static String detail(Buffer problem) {
+    try {
+      return Json.mapper().readTree(problem.getBytes()).path("detail").asText("-");
+    } catch (java.io.IOException e) {
+      return "-";
     }
   }
 
