@@ -108,8 +108,20 @@ final class ForgedNode implements AutoCloseable {
     return HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  void send(ClusterMessage message) throws Exception {
-    ws.sendText(Json.write(message), true).get(10, TimeUnit.SECONDS);
+  /**
+   * Sends {@code message}; false when the control plane had closed the stream already (it closes
+   * on the first message it refuses, so whether a later one gets out is a race the test ignores).
+   */
+  boolean send(ClusterMessage message) throws Exception {
+    try {
+      ws.sendText(Json.write(message), true).get(10, TimeUnit.SECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof java.io.IOException) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   /** Every text frame the control plane sent. */

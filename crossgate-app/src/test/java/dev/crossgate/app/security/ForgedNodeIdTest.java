@@ -80,15 +80,17 @@ class ForgedNodeIdTest {
       var credential = Json.mapper().readTree(ForgedNode.enrol(a.uri(), "forger", CLUSTER_TOKEN).body())
           .path("credential").asText();
       var withoutHello = ForgedNode.connect(a.uri(), "forger", credential);
-      withoutHello.send(new ClusterMessage.Ack(2, hash));
-      withoutHello.send(new ClusterMessage.Heartbeat(2, hash));
+      boolean ackDelivered = withoutHello.send(new ClusterMessage.Ack(2, hash));
+      withoutHello.send(new ClusterMessage.Heartbeat(2, hash)); // may find the stream closed already
       var helloAsN1 = ForgedNode.connect(a.uri(), "forger", credential);
-      helloAsN1.send(new ClusterMessage.Hello("n1", 2, hash, "forged"));
+      boolean helloDelivered = helloAsN1.send(new ClusterMessage.Hello("n1", 2, hash, "forged"));
       helloAsN1.send(new ClusterMessage.Ack(2, hash));
       helloAsN1.send(new ClusterMessage.Heartbeat(2, hash));
       await().atMost(CONVERGE).until(() -> withoutHello.closedWith() != null && helloAsN1.closedWith() != null);
 
       assertThat(asN1).isEqualTo(401);
+      assertThat(ackDelivered).isTrue();
+      assertThat(helloDelivered).isTrue();
       assertThat(withoutHello.closedWith()).startsWith("1008").contains("HELLO expected first");
       assertThat(helloAsN1.closedWith()).startsWith("1008").contains("HELLO names another node");
       var after = kit.nodeView(a, "n1");
