@@ -48,8 +48,9 @@ final class GatewayCommand implements Callable<Integer> {
   @Option(names = "--node-id", description = "This node's id (default: the host name).")
   String nodeId;
 
-  @Option(names = "--cluster-token", required = true, defaultValue = "${env:CROSSGATE_CLUSTER_TOKEN}",
-      description = "Shared secret for the cluster stream (or env CROSSGATE_CLUSTER_TOKEN).")
+  @Option(names = "--cluster-token", defaultValue = "${env:CROSSGATE_CLUSTER_TOKEN}",
+      description = "Enrolment secret (or env CROSSGATE_CLUSTER_TOKEN): presented once, to receive this node's own "
+          + "credential (kept in the data dir as node-credential.json); not needed once the node has it.")
   String clusterToken;
 
   @Option(names = "--allowed-upstream-schemes", split = ",", defaultValue = "http,https", description = "Upstream "

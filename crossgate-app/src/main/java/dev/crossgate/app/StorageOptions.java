@@ -29,8 +29,9 @@ final class StorageOptions {
   @Option(names = "--admin-max-body", defaultValue = "1048576", description = "Largest Admin API request body in bytes (default: ${DEFAULT-VALUE}).")
   long adminMaxBody;
 
-  @Option(names = "--cluster-token", defaultValue = "${env:CROSSGATE_CLUSTER_TOKEN}", description = "Shared secret "
-      + "gateway nodes present on the cluster stream (or env CROSSGATE_CLUSTER_TOKEN). Without it no node can join.")
+  @Option(names = "--cluster-token", defaultValue = "${env:CROSSGATE_CLUSTER_TOKEN}", description = "Enrolment "
+      + "secret of the cluster (or env CROSSGATE_CLUSTER_TOKEN): a gateway node presents it once and receives a "
+      + "credential of its own. Without it no new node can enrol; enrolled nodes still connect.")
   String clusterToken;
 
   @Option(names = "--retained-revisions", defaultValue = "100000", description = "Change-log entries kept for "

@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * Settings of the cluster stream on the control plane.
  *
- * @param clusterToken shared secret nodes present as a Bearer token; null disables the stream
+ * @param clusterToken enrolment secret: a node presents it once, to receive a credential of its own;
+ *     null: no node can enrol (enrolled nodes still connect)
  * @param ackTimeout how long to wait for an ACK before sending again (doubled per attempt)
  * @param maxBackoff the longest wait between two sends of one revision
  * @param retainedRevisions change-log entries kept for deltas; older nodes get snapshots

@@ -2,12 +2,12 @@ package dev.crossgate.admin.cluster;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.crossgate.cluster.ClusterMessage;
+import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.config.ConfigHash;
 import dev.crossgate.json.Json;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,11 +19,14 @@ import org.slf4j.LoggerFactory;
  * exponential back-off. A NACKed revision is parked: not resent until a newer revision exists or
  * an operator asks for a resync, so a node that cannot apply a change is not hammered with it.
  *
+ * <p>The session belongs to the node whose credential opened it ({@link ClusterHub} checks it before
+ * the upgrade): a HELLO naming another node closes it, so ACKs and heartbeats are only ever
+ * recorded for the node that proved who it is.
+ *
  * <p>Runs on the WebSocket's event loop; database work goes to worker threads and comes back.
  */
 final class NodeSession {
   private static final Logger LOG = LoggerFactory.getLogger(NodeSession.class);
-  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final int MAX_DELTA = 10_000;
   /** inFlight while the next batch is read from the database. */
   private static final long PREPARING = Long.MAX_VALUE;
@@ -32,6 +35,10 @@ final class NodeSession {
   private final ServerWebSocket ws;
   private final Context context;
   private final Vertx vertx;
+  /** The node whose credential opened this stream, and that credential's SHA-256. */
+  private final String authenticatedId;
+  private final String credentialHash;
+  /** Set by the HELLO: until then the node has not said where it is, and nothing is sent or recorded. */
   private String nodeId;
   private String version;
   private long applied = -1;
@@ -42,9 +49,11 @@ final class NodeSession {
   private boolean snapshotNext;
   private boolean closed;
 
-  NodeSession(ClusterHub hub, ServerWebSocket ws) {
+  NodeSession(ClusterHub hub, ServerWebSocket ws, String authenticatedId, String credentialHash) {
     this.hub = hub;
     this.ws = ws;
+    this.authenticatedId = authenticatedId;
+    this.credentialHash = credentialHash;
     this.vertx = hub.vertx();
     this.context = vertx.getOrCreateContext();
     ws.textMessageHandler(this::onText);
@@ -87,8 +96,11 @@ final class NodeSession {
   }
 
   private void hello(ClusterMessage.Hello hello) {
-    if (hello.nodeId() == null || !NODE_ID.matcher(hello.nodeId()).matches()) {
-      ws.close((short) 1008, "invalid node id");
+    if (!authenticatedId.equals(hello.nodeId())) {
+      // the claimed id is the sender's text: logged only when it is a well-formed id (no log injection)
+      LOG.warn("cluster stream closed: HELLO names another node node={} hello={} remote={}", authenticatedId,
+          NodeCredential.validNodeId(hello.nodeId()) ? hello.nodeId() : "(invalid)", ws.remoteAddress());
+      ws.close((short) 1008, "HELLO names another node than the credential");
       return;
     }
     nodeId = hello.nodeId();
@@ -300,6 +312,19 @@ final class NodeSession {
         return null;
       }, true);
     }
+  }
+
+  String credentialHash() {
+    return credentialHash;
+  }
+
+  /** The node was retired by an operator: its credential is gone, so is this stream. Any thread. */
+  void retired() {
+    context.runOnContext(v -> {
+      if (!closed) {
+        ws.close((short) 1008, "node retired by an operator");
+      }
+    });
   }
 
   void replaced() {

@@ -1,5 +1,6 @@
 package dev.crossgate.admin.cluster;
 
+import dev.crossgate.admin.auth.AdminAuth;
 import dev.crossgate.admin.http.AdminEndpoint;
 import dev.crossgate.admin.http.Replies;
 import dev.crossgate.config.ConfigHash;
@@ -8,13 +9,14 @@ import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.cluster.NodeRepository;
 import io.vertx.ext.web.Router;
 import java.time.Instant;
-
 import java.util.Map;
 
 /**
  * {@code GET /admin/nodes}: every gateway node with its applied revision, hash, the hash it
  * should have at that revision, lag, last ACK/NACK and error; {@code GET /admin/nodes/{id}/history}:
- * its node-sync log; {@code POST /admin/nodes/{id}/resync}: send it a full snapshot.
+ * its node-sync log; {@code POST /admin/nodes/{id}/resync}: send it a full snapshot;
+ * {@code DELETE /admin/nodes/{id}}: retire it (credential deleted, stream closed, no longer listed,
+ * its id free to enrol again).
  */
 public final class NodesEndpoint implements AdminEndpoint {
   private final NodeRepository nodes;
@@ -59,6 +61,16 @@ public final class NodesEndpoint implements AdminEndpoint {
         }
         return Map.of("nodeId", id, "status", "resync requested");
       });
+    });
+    router.delete("/admin/nodes/:id").handler(ctx -> {
+      var id = ctx.pathParam("id");
+      hub.retire(id, AdminAuth.principal(ctx).name()).onSuccess(found -> {
+        if (found) {
+          Replies.json(ctx, 204, null);
+        } else {
+          ctx.fail(new ProblemException(Problem.notFound("no node with id " + id)));
+        }
+      }).onFailure(ctx::fail);
     });
   }
 

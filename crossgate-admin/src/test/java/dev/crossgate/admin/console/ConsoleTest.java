@@ -3,6 +3,7 @@ package dev.crossgate.admin.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.admin.AdminKit;
+import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.store.cluster.NodeRepository;
 import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
@@ -305,8 +306,9 @@ class ConsoleTest {
   @Test
   void nodesShowTheirRevisionLagAndLastErrorAndCanBeResynced() throws Exception {
     createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
-    // what the cluster hub records when a node says HELLO at revision 0 and then refuses revision 1
+    // what the cluster hub records when an enrolled node says HELLO at revision 0 and then refuses revision 1
     var nodes = new NodeRepository(kit.controlPlane().database(), Clock.systemUTC());
+    nodes.enrol("edge-1", NodeCredential.issue("edge-1").credentialHash());
     nodes.seen("edge-1", 0, "4f2a9c01d3e5b7a8", "0.1.0", "admin-a");
     nodes.recordResult("edge-1", 1, false, "4f2a9c01d3e5b7a8", "route table rejected: duplicate source /shop");
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);

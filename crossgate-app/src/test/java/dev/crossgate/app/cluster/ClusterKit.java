@@ -28,13 +28,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * A cluster in one JVM over real sockets: control-plane instances on one PostgreSQL database
  * and gateway nodes, each in its own Vert.x instance (as separate processes would be), so any of
- * them can be stopped and started again.
+ * them can be stopped and started again. Public for the attack tests in {@code app.security}.
  */
-final class ClusterKit implements AutoCloseable {
-  static final String ADMIN_TOKEN = "cga_cluster-test-admin-token";
-  static final String CLUSTER_TOKEN = "cluster-test-token";
+public final class ClusterKit implements AutoCloseable {
+  public static final String ADMIN_TOKEN = "cga_cluster-test-admin-token";
+  public static final String CLUSTER_TOKEN = "cluster-test-token";
 
-  final TestDatabases.Handle db = TestDatabases.postgres();
+  public final TestDatabases.Handle db = TestDatabases.postgres();
   private final List<Admin> admins = new ArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
@@ -42,31 +42,31 @@ final class ClusterKit implements AutoCloseable {
   private final Vertx upstreamVertx = Vertx.vertx();
   private io.vertx.core.http.HttpServer upstream;
 
-  ClusterKit(long retainedRevisions) {
+  public ClusterKit(long retainedRevisions) {
     this.retained = retainedRevisions;
   }
 
   /** One control-plane instance. */
-  record Admin(Vertx vertx, ControlPlane controlPlane, Path dataDir, boolean tls) {
-    URI uri() {
+  public record Admin(Vertx vertx, ControlPlane controlPlane, Path dataDir, boolean tls) {
+    public URI uri() {
       return URI.create((tls ? "https" : "http") + "://127.0.0.1:" + controlPlane.port());
     }
   }
 
   /** One gateway node: its cluster client, traffic server and admin port. */
-  record Node(String id, Vertx vertx, ClusterClient cluster, GatewayServer traffic, NodeAdminForwarder admin,
+  public record Node(String id, Vertx vertx, ClusterClient cluster, GatewayServer traffic, NodeAdminForwarder admin,
       Path dataDir) {
-    URI traffic(String path) {
+    public URI traffic(String path) {
       return URI.create("http://127.0.0.1:" + traffic.port() + path);
     }
   }
 
-  Admin startAdmin() throws Exception {
+  public Admin startAdmin() throws Exception {
     return startAdmin(0);
   }
 
   /** A control-plane instance on {@code port} (0: any free port). */
-  Admin startAdmin(int port) throws Exception {
+  public Admin startAdmin(int port) throws Exception {
     return startAdmin(port, null);
   }
 
@@ -87,21 +87,36 @@ final class ClusterKit implements AutoCloseable {
     return admin;
   }
 
-  void stopAdmin(Admin admin) throws Exception {
+  public void stopAdmin(Admin admin) throws Exception {
     await(admin.controlPlane().close());
     await(admin.vertx().close());
     admins.remove(admin);
   }
 
-  Node startNode(String id, Path dataDir, NodePolicy policy, List<URI> controlPlanes) throws Exception {
+  public Node startNode(String id, Path dataDir, NodePolicy policy, List<URI> controlPlanes) throws Exception {
     return startNode(id, dataDir, policy, controlPlanes, null);
   }
 
   /** A node; {@code trustedCa} verifies https control planes (null: the JVM's defaults). */
   Node startNode(String id, Path dataDir, NodePolicy policy, List<URI> controlPlanes, String trustedCa)
       throws Exception {
+    return startNode(id, dataDir, policy, controlPlanes, trustedCa, CLUSTER_TOKEN);
+  }
+
+  /** A node with the cluster token, enrolling on first contact. */
+  public Node startNode(String id, Path dataDir, List<URI> controlPlanes) throws Exception {
+    return startNode(id, dataDir, NodePolicy.acceptAll(), controlPlanes, null, CLUSTER_TOKEN);
+  }
+
+  /** A node without the cluster token: it connects only with the credential in its data dir. */
+  public Node startEnrolledNode(String id, Path dataDir, List<URI> controlPlanes) throws Exception {
+    return startNode(id, dataDir, NodePolicy.acceptAll(), controlPlanes, null, null);
+  }
+
+  private Node startNode(String id, Path dataDir, NodePolicy policy, List<URI> controlPlanes, String trustedCa,
+      String clusterToken) throws Exception {
     var vertx = Vertx.vertx();
-    var options = new ClusterClientOptions(controlPlanes, id, CLUSTER_TOKEN, dataDir, policy,
+    var options = new ClusterClientOptions(controlPlanes, id, clusterToken, dataDir, policy,
         Duration.ofMillis(500), "test", trustedCa);
     var cluster = await(ClusterClient.start(vertx, options));
     var traffic = await(GatewayServer.start(vertx, GatewayOptions.defaults().withListen("127.0.0.1", 0)
@@ -113,12 +128,12 @@ final class ClusterKit implements AutoCloseable {
     return node;
   }
 
-  Node startNode(String id, NodePolicy policy, List<URI> controlPlanes) throws Exception {
+  public Node startNode(String id, NodePolicy policy, List<URI> controlPlanes) throws Exception {
     return startNode(id, Files.createTempDirectory("cg-node-" + id), policy, controlPlanes);
   }
 
   /** Stops a node as a crash would leave it: its data dir stays. */
-  void stopNode(Node node) throws Exception {
+  public void stopNode(Node node) throws Exception {
     await(node.admin().close());
     await(node.traffic().close());
     await(node.cluster().close());
@@ -127,7 +142,7 @@ final class ClusterKit implements AutoCloseable {
   }
 
   /** A real upstream on loopback that answers every request with "upstream saw PATH". */
-  String upstream() throws Exception {
+  public String upstream() throws Exception {
     if (upstream == null) {
       upstream = await(upstreamVertx.createHttpServer()
           .requestHandler(req -> req.response().end("upstream saw " + req.path()))
@@ -137,24 +152,44 @@ final class ClusterKit implements AutoCloseable {
   }
 
   /** GET through a node's traffic port; returns status and body. */
-  String[] call(Node node, String path) throws Exception {
+  public String[] call(Node node, String path) throws Exception {
     var response = http.send(HttpRequest.newBuilder(node.traffic(path)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
     return new String[] {Integer.toString(response.statusCode()), response.body()};
   }
 
-  JsonNode post(URI base, String path, String json) throws Exception {
+  public JsonNode post(URI base, String path, String json) throws Exception {
     return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)), 201);
   }
 
-  JsonNode put(URI base, String path, String json) throws Exception {
+  public JsonNode put(URI base, String path, String json) throws Exception {
     return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
         .PUT(HttpRequest.BodyPublishers.ofString(json)), 200);
   }
 
-  JsonNode get(URI base, String path) throws Exception {
+  public JsonNode get(URI base, String path) throws Exception {
     return send(HttpRequest.newBuilder(base.resolve(path)).GET(), 200);
+  }
+
+  /** Any request with {@code token} as the Bearer token (null: none); the response, whatever its status. */
+  public HttpResponse<String> request(String method, URI base, String path, String token) throws Exception {
+    var builder = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20))
+        .method(method, HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      builder.header("Authorization", "Bearer " + token);
+    }
+    return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The entry of {@code /admin/nodes} for {@code nodeId}, or null when the node is not listed. */
+  public JsonNode nodeView(Admin admin, String nodeId) throws Exception {
+    for (var n : get(admin.uri(), "/admin/nodes").path("nodes")) {
+      if (n.path("nodeId").asText().equals(nodeId)) {
+        return n;
+      }
+    }
+    return null;
   }
 
   private JsonNode send(HttpRequest.Builder request, int expected) throws Exception {
@@ -166,23 +201,31 @@ final class ClusterKit implements AutoCloseable {
     return Json.mapper().readTree(response.body());
   }
 
-  static String route(String path, String target) {
+  public static String route(String path, String target) {
     return "{\"service\":\"shop\",\"sourcePath\":\"" + path + "\",\"targetUrl\":\"" + target + "\"}";
   }
 
-  static <T> T await(Future<T> future) throws Exception {
+  public static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
+  /** Stops everything; unchecked, so that try-with-resources does not have to handle InterruptedException. */
   @Override
-  public void close() throws Exception {
-    for (var node : List.copyOf(nodes)) {
-      stopNode(node);
+  public void close() {
+    try {
+      for (var node : List.copyOf(nodes)) {
+        stopNode(node);
+      }
+      for (var admin : List.copyOf(admins)) {
+        stopAdmin(admin);
+      }
+      db.close();
+      await(upstreamVertx.close());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping the test cluster", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the test cluster", e);
     }
-    for (var admin : List.copyOf(admins)) {
-      stopAdmin(admin);
-    }
-    db.close();
-    await(upstreamVertx.close());
   }
 }

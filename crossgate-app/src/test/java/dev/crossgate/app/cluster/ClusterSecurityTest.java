@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ClusterSecurityTest {
 
+  // issue 12 §5: the stream takes node credentials only; the cluster token enrols (see app.security)
   @Test
-  void theStreamRefusesConnectionsWithoutTheClusterToken() throws Exception {
+  void theStreamRefusesConnectionsWithoutANodeCredentialEvenWithTheClusterToken() throws Exception {
     try (var kit = new ClusterKit(100_000)) {
       var a = kit.startAdmin();
       var http = HttpClient.newHttpClient();
@@ -27,10 +28,19 @@ class ClusterSecurityTest {
           HttpResponse.BodyHandlers.ofString());
       var wrong = http.send(HttpRequest.newBuilder(a.uri().resolve("/cluster/stream"))
           .header("Authorization", "Bearer not-the-token").build(), HttpResponse.BodyHandlers.ofString());
+      var clusterToken = http.send(HttpRequest.newBuilder(a.uri().resolve("/cluster/stream"))
+          .header("X-Crossgate-Node-Id", "n1").header("Authorization", "Bearer " + ClusterKit.CLUSTER_TOKEN).build(),
+          HttpResponse.BodyHandlers.ofString());
+      var enrolWithoutToken = http.send(HttpRequest.newBuilder(a.uri().resolve("/cluster/enrol"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"nodeId\":\"n1\"}"))
+          .build(), HttpResponse.BodyHandlers.ofString());
 
       assertThat(none.statusCode()).isEqualTo(401);
       assertThat(none.headers().firstValue("content-type")).contains("application/problem+json");
       assertThat(wrong.statusCode()).isEqualTo(401);
+      assertThat(clusterToken.statusCode()).isEqualTo(401);
+      assertThat(enrolWithoutToken.statusCode()).isEqualTo(401);
+      assertThat(enrolWithoutToken.headers().firstValue("content-type")).contains("application/problem+json");
       assertThat(kit.get(a.uri(), "/admin/nodes").path("nodes")).isEmpty();
     }
   }

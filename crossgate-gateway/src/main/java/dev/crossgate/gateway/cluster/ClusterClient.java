@@ -3,6 +3,7 @@ package dev.crossgate.gateway.cluster;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.crossgate.change.Change;
 import dev.crossgate.cluster.ClusterMessage;
+import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.config.ConfigApplier;
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.json.Json;
@@ -10,10 +11,17 @@ import dev.crossgate.route.Route;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -32,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * read or the {@link NodePolicy} refuses it (the node then keeps serving what it had). The node
  * reconnects with jittered back-off, rotating through the control-plane URLs, and sends a
  * heartbeat with its (revision, hash) so the control plane can repair a silent divergence.
+ *
+ * <p>Identity: the node connects with its own credential ({@link NodeCredential}, kept in the data
+ * dir by {@link NodeCredentialFile}). A node without one enrols first, once, with the cluster
+ * token; a node whose credential is refused (an operator retired it) enrols again, which succeeds
+ * only when its id is free. The cluster token is needed for enrolment only.
  */
 public final class ClusterClient implements Supplier<GatewayConfig> {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterClient.class);
@@ -41,11 +54,17 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   private final Vertx vertx;
   private final ClusterClientOptions options;
   private final SnapshotFile snapshotFile;
+  private final NodeCredentialFile credentialFile;
+  private final HttpClient enrolment;
   private final AtomicReference<GatewayConfig> current;
   private final WebSocketClient client;
   private final Context context;
   private final long heartbeatTimer;
   private WebSocket socket;
+  /** This node's credential; null until it enrolled. Touched on {@link #context} only. */
+  private NodeCredential credential;
+  /** The last refusal logged at WARN, so a node waiting for an operator does not repeat it every few seconds. */
+  private String lastRefusal;
   private int nextUrl;
   private long backoffMs = 250;
   private volatile boolean closed;
@@ -55,11 +74,14 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   private final java.util.concurrent.atomic.AtomicBoolean persistScheduled =
       new java.util.concurrent.atomic.AtomicBoolean();
 
-  private ClusterClient(Vertx vertx, ClusterClientOptions options, GatewayConfig initial) {
+  private ClusterClient(Vertx vertx, ClusterClientOptions options, Stored stored) {
     this.vertx = vertx;
     this.options = options;
     this.snapshotFile = new SnapshotFile(options.dataDir());
-    this.current = new AtomicReference<>(initial);
+    this.credentialFile = new NodeCredentialFile(options.dataDir());
+    this.credential = stored.credential();
+    this.enrolment = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000));
+    this.current = new AtomicReference<>(stored.config());
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxMessageSize(512 * 1024 * 1024)
         .setMaxFrameSize(1024 * 1024)
@@ -68,15 +90,31 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     this.heartbeatTimer = vertx.setPeriodic(options.heartbeat().toMillis(), id -> heartbeat());
   }
 
-  /** Loads the disk snapshot (on a worker) and starts connecting; completes once the node can serve. */
+  /** What the node finds in its data dir at start. */
+  private record Stored(GatewayConfig config, NodeCredential credential) {}
+
+  /**
+   * Loads the disk snapshot and the node credential (on a worker) and starts connecting; completes
+   * once the node can serve. Fails when the node has neither a credential nor a cluster token to
+   * enrol with: it could never join.
+   */
   public static Future<ClusterClient> start(Vertx vertx, ClusterClientOptions options) {
-    return vertx.executeBlocking(() -> new SnapshotFile(options.dataDir()).read().orElse(GatewayConfig.EMPTY), false)
-        .map(initial -> {
+    return vertx.executeBlocking(() -> {
+      var credentialFile = new NodeCredentialFile(options.dataDir());
+      var credential = credentialFile.read(options.nodeId()).orElse(null);
+      if (credential == null && options.clusterToken() == null) {
+        throw new IllegalStateException("node " + options.nodeId() + " has no credential in " + credentialFile.path()
+            + " and no cluster token to enrol with (--cluster-token)");
+      }
+      return new Stored(new SnapshotFile(options.dataDir()).read().orElse(GatewayConfig.EMPTY), credential);
+    }, false)
+        .map(stored -> {
+          var initial = stored.config();
           if (initial.revision() > 0) {
             LOG.info("serving from disk snapshot revision={} routes={} hash={}", initial.revision(),
                 initial.routes().size(), initial.hashHex());
           }
-          var c = new ClusterClient(vertx, options, initial);
+          var c = new ClusterClient(vertx, options, stored);
           c.context.runOnContext(v -> c.connect());
           return c;
         });
@@ -117,27 +155,21 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
       return;
     }
     var base = options.controlPlanes().get(nextUrl++ % options.controlPlanes().size());
-    var url = base.resolve("/cluster/stream").toString().replaceFirst("^http", "ws");
-    var connect = new WebSocketConnectOptions().setAbsoluteURI(url)
-        .addHeader("Authorization", "Bearer " + options.clusterToken())
-        .setTimeout(10_000);
-    if ("https".equalsIgnoreCase(base.getScheme())) {
-      connect.setSsl(true).setSslOptions(options.sslOptions());
-    }
-    client.connect(connect).onComplete(ar -> {
+    var identity = credential != null ? Future.succeededFuture(credential) : enrol(base);
+    identity.compose(c -> open(base, c)).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.warn("control plane unreachable url={} error=\"{}\"; serving revision {}", base, ar.cause().getMessage(),
-            current.get().revision());
+        refused(base, ar.cause());
         reconnectLater();
         return;
       }
       var ws = ar.result();
       socket = ws;
       backoffMs = 250;
+      lastRefusal = null;
       ws.textMessageHandler(this::onText);
       ws.closeHandler(v -> {
-        LOG.warn("cluster stream closed url={} status={}; serving revision {}", base, ws.closeStatusCode(),
-            current.get().revision());
+        LOG.warn("cluster stream closed url={} status={} reason=\"{}\"; serving revision {}", base,
+            ws.closeStatusCode(), ws.closeReason(), current.get().revision());
         socket = null;
         reconnectLater();
       });
@@ -145,6 +177,115 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
       LOG.info("connected to control plane url={} node={} appliedRevision={}", base, options.nodeId(),
           current.get().revision());
     });
+  }
+
+  /** Opens the stream as this node: its id and its credential on the upgrade request. */
+  private Future<WebSocket> open(URI base, NodeCredential identity) {
+    var url = base.resolve("/cluster/stream").toString().replaceFirst("^http", "ws");
+    var connect = new WebSocketConnectOptions().setAbsoluteURI(url)
+        .addHeader(NodeCredential.NODE_ID_HEADER, identity.nodeId())
+        .addHeader("Authorization", "Bearer " + identity.credential())
+        .setTimeout(10_000);
+    if ("https".equalsIgnoreCase(base.getScheme())) {
+      connect.setSsl(true).setSslOptions(options.sslOptions());
+    }
+    return client.connect(connect).recover(e -> {
+      if (e instanceof UpgradeRejectedException rejected && rejected.getStatus() == 401 && credential == identity) {
+        // retired by an operator (or a control plane with another database): the next attempt
+        // enrols again, which works only if the id is free; the file is replaced only then
+        credential = null;
+        return Future.failedFuture(new Refusal(options.clusterToken() == null
+            ? "the control plane refused this node's credential and there is no cluster token to enrol again with"
+            : "the control plane refused this node's credential (retired?); enrolling again with the cluster token"));
+      }
+      return Future.failedFuture(e);
+    });
+  }
+
+  /**
+   * Enrols this node: the cluster token and the node id buy a credential, shown this once, which
+   * is stored in the data dir before it is used. Runs on {@link #context}.
+   */
+  private Future<NodeCredential> enrol(URI base) {
+    if (options.clusterToken() == null) {
+      return Future.failedFuture(new Refusal("this node has no credential and no cluster token to enrol with"));
+    }
+    var request = new RequestOptions().setMethod(HttpMethod.POST)
+        .setAbsoluteURI(base.resolve("/cluster/enrol").toString())
+        .putHeader("Authorization", "Bearer " + options.clusterToken())
+        .putHeader("Content-Type", "application/json")
+        .setTimeout(10_000);
+    if ("https".equalsIgnoreCase(base.getScheme())) {
+      request.setSsl(true).setSslOptions(options.sslOptions());
+    }
+    var body = Buffer.buffer(Json.writeBytes(new NodeCredential.EnrolmentRequest(options.nodeId())));
+    return enrolment.request(request)
+        .compose(req -> req.send(body))
+        .compose(response -> response.body().map(answer -> switch (response.statusCode()) {
+          case 201 -> readCredential(answer);
+          case 409 -> throw new Refusal("node id " + options.nodeId() + " is enrolled already and this node has no "
+              + "credential for it (" + credentialFile.path() + "); an operator retires it first: DELETE /admin/nodes/"
+              + options.nodeId());
+          case 401 -> throw new Refusal("the control plane refused the cluster token");
+          // the problem's detail says why; its request id would make every attempt's message differ
+          default -> throw new Refusal("enrolment answered " + response.statusCode() + ": " + detail(answer));
+        }))
+        .compose(issued -> vertx.executeBlocking(() -> {
+          credentialFile.write(issued);
+          return issued;
+        }, false).recover(e -> {
+          // keep going with it: the node works until it restarts, then an operator must retire it
+          LOG.error("cannot store the node credential file={} error=\"{}\"; after a restart this node cannot prove "
+              + "who it is until an operator retires it", credentialFile.path(), e.getMessage());
+          return Future.succeededFuture(issued);
+        }))
+        .map(issued -> {
+          credential = issued;
+          LOG.info("enrolled with the control plane url={} node={} credentialFile={}", base, issued.nodeId(),
+              credentialFile.path());
+          return issued;
+        });
+  }
+
+  private NodeCredential readCredential(Buffer answer) {
+    try {
+      var issued = Json.mapper().readValue(answer.getBytes(), NodeCredential.class);
+      if (!issued.nodeId().equals(options.nodeId())) {
+        throw new Refusal("enrolment answered a credential for another node: " + issued.nodeId());
+      }
+      return issued;
+    } catch (java.io.IOException e) {
+      throw new Refusal("enrolment answered an unreadable credential");
+    }
+  }
+
+  private static String detail(Buffer problem) {
+    try {
+      return Json.mapper().readTree(problem.getBytes()).path("detail").asText("-");
+    } catch (java.io.IOException e) {
+      return "-";
+    }
+  }
+
+  /** Why the control plane would not let this node in; logged once at WARN until something changes. */
+  private static final class Refusal extends RuntimeException {
+    Refusal(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private void refused(URI base, Throwable cause) {
+    var message = cause.getMessage();
+    if (!(cause instanceof Refusal)) {
+      LOG.warn("control plane unreachable url={} error=\"{}\"; serving revision {}", base, message,
+          current.get().revision());
+    } else if (!message.equals(lastRefusal)) {
+      lastRefusal = message;
+      LOG.warn("control plane refused this node url={} node={} reason=\"{}\"; serving revision {}", base,
+          options.nodeId(), message, current.get().revision());
+    } else {
+      LOG.debug("control plane refused this node url={} node={} reason=\"{}\"", base, options.nodeId(), message);
+    }
   }
 
   private void hello() {
@@ -286,6 +427,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     }, false);
     var ws = socket;
     return persisted.transform(ar -> ws == null ? Future.<Void>succeededFuture() : ws.close())
-        .eventually(client::close);
+        .eventually(client::close)
+        .eventually(enrolment::close);
   }
 }

@@ -1,5 +1,6 @@
 package dev.crossgate.gateway.cluster;
 
+import dev.crossgate.cluster.NodeCredential;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +10,10 @@ import java.util.List;
  * Settings of a node's connection to the control plane.
  *
  * @param controlPlanes admin base URLs, tried in turn (any instance can serve any node)
+ * @param nodeId this node's id, which its credential is bound to
+ * @param clusterToken enrolment secret: presented once, to receive this node's credential; null
+ *     (or blank) once the node has its credential in {@code dataDir}
+ * @param dataDir where the node keeps its snapshot and its credential
  * @param heartbeat how often the node reports (revision, hash) for anti-entropy
  * @param trustedCaPath PEM CA certificate(s) to verify https control planes with; null for the JVM's defaults
  */
@@ -19,6 +24,11 @@ public record ClusterClientOptions(List<URI> controlPlanes, String nodeId, Strin
       throw new IllegalArgumentException("at least one control plane URL is needed");
     }
     controlPlanes = List.copyOf(controlPlanes);
+    if (!NodeCredential.validNodeId(nodeId)) {
+      throw new IllegalArgumentException("node id '" + nodeId + "' is not valid: letters, digits, '.', '_' and '-', "
+          + "starting with a letter or digit, at most 128 characters");
+    }
+    clusterToken = clusterToken == null || clusterToken.isBlank() ? null : clusterToken;
   }
 
   public ClusterClientOptions(List<URI> controlPlanes, String nodeId, String clusterToken, Path dataDir,

@@ -7,12 +7,21 @@ import java.sql.Timestamp;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * Gateway nodes and the node-sync log (every ACK and NACK with node, revision, result, error and
- * time). Shared by every control-plane instance through the database. Blocking: call from a
- * worker thread.
+ * Gateway nodes, their credentials and the node-sync log (every ACK and NACK with node, revision,
+ * result, error and time). Shared by every control-plane instance through the database. Blocking:
+ * call from a worker thread.
+ *
+ * <p>A node's state is only written while the node is enrolled: {@link #seen} and
+ * {@link #recordResult} lock the node's credential row first, so a heartbeat that races with
+ * {@link #retire} either lands before the retirement (and is deleted with it) or finds no
+ * credential and writes nothing. A retired node cannot be brought back on the list by a late
+ * message of its closing stream, here or on another control-plane instance.
  */
 public final class NodeRepository {
   private static final int MAX_ERROR = 4000;
@@ -25,9 +34,12 @@ public final class NodeRepository {
     this.clock = clock;
   }
 
-  /** Records that the node is connected (to {@code adminInstance}) and what it serves. */
+  /** Records that the node is connected (to {@code adminInstance}) and what it serves; nothing when not enrolled. */
   public void seen(String nodeId, long appliedRevision, String hash, String version, String adminInstance) {
     database.inTransaction(c -> {
+      if (!lockEnrolment(c, nodeId)) {
+        return null;
+      }
       try (var update = c.prepareStatement("UPDATE nodes SET applied_revision = ?, config_hash = ?, version = ?,"
           + " admin_instance = ?, connected = TRUE, last_seen = ? WHERE node_id = ?")) {
         update.setLong(1, appliedRevision);
@@ -58,11 +70,14 @@ public final class NodeRepository {
     }
   }
 
-  /** Appends an ACK or NACK to the node-sync log and updates the node's state. */
+  /** Appends an ACK or NACK to the node-sync log and updates the node's state; nothing when not enrolled. */
   public void recordResult(String nodeId, long revision, boolean ack, String hash, String error) {
     var now = Timestamp.from(clock.instant());
     var trimmed = error == null ? null : error.substring(0, Math.min(error.length(), MAX_ERROR));
     database.inTransaction(c -> {
+      if (!lockEnrolment(c, nodeId)) {
+        return null;
+      }
       try (var ps = c.prepareStatement("INSERT INTO node_sync_log (node_id, revision, result, config_hash, error, at)"
           + " VALUES (?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, nodeId);
@@ -105,6 +120,84 @@ public final class NodeRepository {
       }
       return null;
     });
+  }
+
+  /**
+   * Enrols {@code nodeId} with the SHA-256 (hex) of its new credential; false when the id is
+   * enrolled already. The primary key decides between two control-plane instances enrolling the
+   * same id at once: one insert wins, the other sees a unique violation.
+   */
+  public boolean enrol(String nodeId, String credentialHash) {
+    return database.read(c -> {
+      try (var ps = c.prepareStatement(
+          "INSERT INTO node_credentials (node_id, credential_hash, enrolled_at) VALUES (?, ?, ?)")) {
+        ps.setString(1, nodeId);
+        ps.setString(2, credentialHash);
+        ps.setTimestamp(3, Timestamp.from(clock.instant()));
+        ps.executeUpdate();
+        return true;
+      } catch (SQLException e) {
+        if ("23505".equals(e.getSQLState())) { // unique violation, on H2 and PostgreSQL
+          return false;
+        }
+        throw e;
+      }
+    });
+  }
+
+  /** The SHA-256 (hex) of the node's credential; empty when the node is not enrolled. */
+  public Optional<String> credentialHash(String nodeId) {
+    return database.read(c -> {
+      try (var ps = c.prepareStatement("SELECT credential_hash FROM node_credentials WHERE node_id = ?")) {
+        ps.setString(1, nodeId);
+        try (var rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  /** Every enrolled node id with the SHA-256 (hex) of its credential. */
+  public Map<String, String> credentialHashes() {
+    return database.read(c -> {
+      try (var ps = c.prepareStatement("SELECT node_id, credential_hash FROM node_credentials");
+          var rs = ps.executeQuery()) {
+        var out = new HashMap<String, String>();
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getString(2));
+        }
+        return out;
+      }
+    });
+  }
+
+  /**
+   * Retires a node: deletes its credential and its entry, so it is no longer listed and its id
+   * may be enrolled afresh. Its node-sync log stays (what it acknowledged remains history).
+   *
+   * @return false when the node was neither enrolled nor listed
+   */
+  public boolean retire(String nodeId) {
+    return database.inTransaction(c -> {
+      int deleted = 0;
+      for (var sql : List.of("DELETE FROM node_credentials WHERE node_id = ?", "DELETE FROM nodes WHERE node_id = ?")) {
+        try (var ps = c.prepareStatement(sql)) {
+          ps.setString(1, nodeId);
+          deleted += ps.executeUpdate();
+        }
+      }
+      return deleted > 0;
+    });
+  }
+
+  /** Locks the node's credential row for this transaction; false when the node is not enrolled. */
+  private static boolean lockEnrolment(Connection c, String nodeId) throws SQLException {
+    try (var ps = c.prepareStatement("SELECT 1 FROM node_credentials WHERE node_id = ? FOR UPDATE")) {
+      ps.setString(1, nodeId);
+      try (var rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
   }
 
   /** Flags a node for a full resync; the control-plane instance holding its stream acts on it. */

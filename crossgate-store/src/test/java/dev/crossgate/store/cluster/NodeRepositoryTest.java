@@ -1,0 +1,56 @@
+package dev.crossgate.store.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.crossgate.store.TestDatabases;
+import java.time.Clock;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Node credentials (V42) on both databases: enrolled once, state written only while enrolled, retired whole. */
+class NodeRepositoryTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void aNodeIdIsEnrolledOnceUntilItIsRetired(String kind) {
+    try (var db = TestDatabases.open(kind)) {
+      var nodes = new NodeRepository(db.database(), Clock.systemUTC());
+
+      boolean first = nodes.enrol("n1", "a".repeat(64));
+      boolean second = nodes.enrol("n1", "b".repeat(64));
+      var stored = nodes.credentialHash("n1");
+      boolean retired = nodes.retire("n1");
+      boolean afresh = nodes.enrol("n1", "c".repeat(64));
+
+      assertThat(first).isTrue();
+      assertThat(second).isFalse();
+      assertThat(stored).contains("a".repeat(64));
+      assertThat(retired).isTrue();
+      assertThat(afresh).isTrue();
+      assertThat(nodes.credentialHashes()).containsExactly(java.util.Map.entry("n1", "c".repeat(64)));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void heartbeatsAndAcksOfANodeThatIsNotEnrolledRecordNothing(String kind) {
+    try (var db = TestDatabases.open(kind)) {
+      var nodes = new NodeRepository(db.database(), Clock.systemUTC());
+      nodes.enrol("n1", "a".repeat(64));
+      nodes.seen("n1", 1, "0123456789abcdef", "v", "cp1");
+
+      nodes.seen("ghost", 1, "0123456789abcdef", "v", "cp1");
+      nodes.recordResult("ghost", 1, true, "0123456789abcdef", null);
+      boolean retired = nodes.retire("n1");
+      nodes.seen("n1", 2, "0123456789abcdef", "v", "cp1"); // a late heartbeat of the closing stream
+      nodes.recordResult("n1", 2, true, "0123456789abcdef", null);
+
+      assertThat(retired).isTrue();
+      assertThat(nodes.all()).isEmpty();
+      assertThat(nodes.history("ghost", 10)).isEmpty();
+      assertThat(nodes.history("n1", 10)).isEmpty();
+      assertThat(nodes.credentialHash("n1")).isEmpty();
+      assertThat(nodes.retire("n1")).isFalse();
+    }
+  }
+}
