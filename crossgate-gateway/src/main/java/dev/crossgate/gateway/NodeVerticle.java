@@ -109,7 +109,7 @@ final class NodeVerticle extends VerticleBase {
         new EndpointStep(router),
         new RouteStep(),
         new ApiKeyStep(shared.internalCaller()),
-        new TaskStep(shared.tasks(), heldClient, options.markers()),
+        new TaskStep(shared.tasks(), heldClient, options.markers(), shared.publicUrl(), this::actualPort),
         new FlowStep(shared.extensions()),
         new ProxyStep(vertx, client, webSocketClient, shared.trustedProxies())));
     server = vertx.createHttpServer(new HttpServerOptions()

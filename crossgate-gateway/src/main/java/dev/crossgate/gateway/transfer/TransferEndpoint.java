@@ -1,6 +1,8 @@
 package dev.crossgate.gateway.transfer;
 
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.egress.EgressClient;
+import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.gateway.GatewayEndpoint;
 import dev.crossgate.gateway.NodeLoopback;
 import dev.crossgate.store.transfer.TransferRepository;
@@ -33,16 +35,16 @@ public final class TransferEndpoint implements GatewayEndpoint {
   private final long sweepTimer;
 
   private TransferEndpoint(Vertx vertx, TransferRepository repository, Supplier<GatewayConfig> config,
-      TransferSettings settings) {
+      TransferSettings settings, EgressPolicy egress) {
     this.vertx = vertx;
     this.service = new TransferService(repository, chunkStore(repository, settings), settings);
     this.workers = vertx.createSharedWorkerExecutor("crossgate-transfer", settings.workerPoolSize());
     this.deliveryClient = vertx.createHttpClient(new HttpClientOptions());
     var exchanges = new Exchanges(workers, settings.maxChunkSize());
     var callers = new Callers(config);
-    this.delivery = new TargetDelivery(deliveryClient);
+    this.delivery = new TargetDelivery(deliveryClient, EgressClient.create(vertx, deliveryClient, egress));
     this.nativeRoutes = new NativeRoutes(service, callers, exchanges, delivery);
-    this.tusRoutes = new TusRoutes(service, callers, exchanges, nativeRoutes);
+    this.tusRoutes = new TusRoutes(service, callers, exchanges, nativeRoutes, delivery);
     this.sweepTimer = vertx.setPeriodic(settings.sweepInterval().toMillis(), id -> sweepExpired());
   }
 
@@ -50,10 +52,17 @@ public final class TransferEndpoint implements GatewayEndpoint {
    * Creates the endpoint and starts its expiry sweeper.
    *
    * @param config the current configuration snapshot, read on every request for the API keys
+   * @param egress where URL targets may point (checked at submission and again at delivery)
    */
   public static TransferEndpoint create(Vertx vertx, TransferRepository repository, Supplier<GatewayConfig> config,
+      TransferSettings settings, EgressPolicy egress) {
+    return new TransferEndpoint(vertx, repository, config, settings, egress);
+  }
+
+  /** As above, URL targets limited to public addresses ({@link EgressPolicy#DEFAULT}). */
+  public static TransferEndpoint create(Vertx vertx, TransferRepository repository, Supplier<GatewayConfig> config,
       TransferSettings settings) {
-    return new TransferEndpoint(vertx, repository, config, settings);
+    return create(vertx, repository, config, settings, EgressPolicy.DEFAULT);
   }
 
   /**
