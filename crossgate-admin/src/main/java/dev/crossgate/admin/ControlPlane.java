@@ -71,6 +71,8 @@ public final class ControlPlane {
   private final Redis redis;
   private final long refreshTimer;
   private AdminServer server;
+  /** Made when the Admin API starts; its client is closed with the control plane. */
+  private ArtifactVerifier artifacts;
   private String generatedToken;
 
   private ControlPlane(Vertx vertx, ControlPlaneOptions options) {
@@ -110,11 +112,14 @@ public final class ControlPlane {
     return vertx.executeBlocking(() -> new ControlPlane(vertx, options), false).compose(cp -> {
       // tenant keys are checked against the configuration nodes serve: in memory, never blocking
       var auth = new AdminAuth(cp.tokens, cp.follower);
+      var ownPort = options.admin().port();
+      cp.artifacts = new ArtifactVerifier(vertx, ownPort > 0 ? options.egress().withOwnPort(ownPort) : options.egress(),
+          Duration.ofSeconds(10));
       var endpoints = List.of(
           new RouteEndpoint(cp.routes, cp.routeCache),
           new FilterEndpoint(cp.filters),
           new TenantEndpoint(cp.tenants),
-          new ExtensionEndpoint(cp.extensions, new ArtifactVerifier(Duration.ofSeconds(10)),
+          new ExtensionEndpoint(cp.extensions, cp.artifacts,
               tenant -> cp.extensionCircuits.apply(tenant)),
           new TokenEndpoint(cp.tokens, auth),
           new ChangeEndpoint(cp.changeLog),
@@ -126,6 +131,7 @@ public final class ControlPlane {
       return AdminServer.start(vertx, options.admin(), auth, cp.changeLog, endpoints, extraMetrics)
           .map(server -> {
             cp.server = server;
+            cp.artifacts.ownPort(server.port());
             return cp;
           })
           .recover(e -> cp.close().transform(ignored -> Future.failedFuture(e)));
@@ -214,6 +220,9 @@ public final class ControlPlane {
       notifications.close();
     }
     var stopped = server == null ? Future.<Void>succeededFuture() : server.close();
+    if (artifacts != null) {
+      stopped = stopped.eventually(artifacts::close);
+    }
     return stopped.eventually(() -> {
       if (redis != null) {
         redis.close();

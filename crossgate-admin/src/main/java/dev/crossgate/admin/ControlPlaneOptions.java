@@ -1,6 +1,7 @@
 package dev.crossgate.admin;
 
 import dev.crossgate.admin.cluster.ClusterOptions;
+import dev.crossgate.egress.EgressPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -11,6 +12,8 @@ import java.time.Duration;
  * @param redisUri null for no shared cache
  * @param adminToken the bootstrap admin token; null to keep the stored one or generate one
  * @param cluster the cluster stream's settings (its token null: no stream)
+ * @param egress where extension endpoints and artifact URLs may point (checked at registration);
+ *     null is {@link EgressPolicy#DEFAULT}
  */
 public record ControlPlaneOptions(
     Path dataDir,
@@ -23,30 +26,41 @@ public record ControlPlaneOptions(
     Duration redisTtl,
     Duration redisRefresh,
     String adminToken,
-    ClusterOptions cluster) {
+    ClusterOptions cluster,
+    EgressPolicy egress) {
+
+  public ControlPlaneOptions {
+    egress = egress == null ? EgressPolicy.DEFAULT : egress;
+  }
 
   public static ControlPlaneOptions embedded(Path dataDir, String bind, int port) {
     return new ControlPlaneOptions(dataDir, AdminOptions.of(bind, port), null, null, null, null, "crossgate:",
-        Duration.ofHours(1), Duration.ofMinutes(5), null, ClusterOptions.defaults(null));
+        Duration.ofHours(1), Duration.ofMinutes(5), null, ClusterOptions.defaults(null),
+        EgressPolicy.DEFAULT);
   }
 
   public ControlPlaneOptions withDatabase(String url, String user, String password) {
     return new ControlPlaneOptions(dataDir, admin, url, user, password, redisUri, redisKeyPrefix, redisTtl,
-        redisRefresh, adminToken, cluster);
+        redisRefresh, adminToken, cluster, egress);
   }
 
   public ControlPlaneOptions withRedis(String uri, String keyPrefix, Duration ttl, Duration refresh) {
     return new ControlPlaneOptions(dataDir, admin, jdbcUrl, dbUser, dbPassword, uri, keyPrefix, ttl, refresh,
-        adminToken, cluster);
+        adminToken, cluster, egress);
   }
 
   public ControlPlaneOptions withAdminToken(String token) {
     return new ControlPlaneOptions(dataDir, admin, jdbcUrl, dbUser, dbPassword, redisUri, redisKeyPrefix, redisTtl,
-        redisRefresh, token, cluster);
+        redisRefresh, token, cluster, egress);
   }
 
   public ControlPlaneOptions withCluster(ClusterOptions clusterOptions) {
     return new ControlPlaneOptions(dataDir, admin, jdbcUrl, dbUser, dbPassword, redisUri, redisKeyPrefix, redisTtl,
-        redisRefresh, adminToken, clusterOptions);
+        redisRefresh, adminToken, clusterOptions, egress);
+  }
+
+  public ControlPlaneOptions withEgress(EgressPolicy policy) {
+    return new ControlPlaneOptions(dataDir, admin, jdbcUrl, dbUser, dbPassword, redisUri, redisKeyPrefix, redisTtl,
+        redisRefresh, adminToken, cluster, policy);
   }
 }

@@ -37,7 +37,14 @@ public final class AdminKit implements AutoCloseable {
   }
 
   public static AdminKit start(String dbKind) throws Exception {
-    return start(dbKind, null);
+    return start(dbKind, (String) null);
+  }
+
+  /** A control plane whose extension registry checks addresses against {@code egress}. */
+  public static AdminKit start(String dbKind, dev.crossgate.egress.EgressPolicy egress) throws Exception {
+    var dir = Files.createTempDirectory("crossgate-admin-test");
+    return new AdminKit(dbKind, ControlPlaneOptions.embedded(dir, "127.0.0.1", 0).withAdminToken(ADMIN_TOKEN)
+        .withEgress(egress));
   }
 
   /** @param redisUri null for none */

@@ -3,6 +3,7 @@ package dev.crossgate.agent;
 import dev.crossgate.agent.declaration.Declarations;
 import dev.crossgate.agent.task.AgentTasks;
 import dev.crossgate.agent.task.Supervisor;
+import dev.crossgate.egress.EgressClient;
 import dev.crossgate.store.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -56,8 +57,11 @@ public final class Agent {
           new PoolOptions().setHttp1MaxSize(Math.max(4, options.maxConcurrent() / 2)));
       var tasks = new AgentTasks(database, workers, Clock.systemUTC());
       var declarations = new Declarations(gatewayClient, options.gatewayUrl(), options.apiKey());
-      var supervisor = new Supervisor(vertx, tasks, gatewayClient, callbackClient, options);
-      var handler = new AgentServer(gatewayClient, declarations, tasks, supervisor, options);
+      // callbacks go to caller-chosen URLs: through the egress policy, never to the agent's own port
+      var egress = EgressClient.create(vertx, callbackClient,
+          options.port() > 0 ? options.egress().withOwnPort(options.port()) : options.egress());
+      var supervisor = new Supervisor(vertx, tasks, gatewayClient, egress, options);
+      var handler = new AgentServer(gatewayClient, declarations, tasks, supervisor, egress, options);
       var server = vertx.createHttpServer(new HttpServerOptions().setHost(options.bind()).setPort(options.port())
           .setTcpNoDelay(true));
       server.requestHandler(handler::handle);
@@ -66,6 +70,7 @@ public final class Agent {
       return declarations.refresh().otherwiseEmpty()
           .compose(v -> server.listen())
           .map(s -> {
+            egress.ownPort(s.actualPort());
             supervisor.start();
             supervisor.kick();
             return new Agent(vertx, database, workers, gatewayClient, callbackClient, supervisor, s, tasks, timer);

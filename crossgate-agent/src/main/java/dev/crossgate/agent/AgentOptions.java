@@ -1,5 +1,6 @@
 package dev.crossgate.agent;
 
+import dev.crossgate.egress.EgressPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,10 +21,12 @@ import java.util.Objects;
  * @param deliveryWindow how long a result keeps being offered to a failing callback
  * @param declarationsRefresh how often the interface declarations are fetched again
  * @param maxBodyBytes largest caller body an async task stores (413 above it)
+ * @param egress which addresses callbacks may reach, checked on top of {@code callbackAllow} when
+ *     a task is accepted and again on every delivery; null is {@link EgressPolicy#DEFAULT}
  */
 public record AgentOptions(String gatewayUrl, String apiKey, String bind, int port, Path dataDir,
     List<String> callbackAllow, String webhookSecret, Duration pollInitial, Duration pollMax, int maxConcurrent,
-    Duration deliveryWindow, Duration declarationsRefresh, long maxBodyBytes) {
+    Duration deliveryWindow, Duration declarationsRefresh, long maxBodyBytes, EgressPolicy egress) {
 
   public AgentOptions {
     Objects.requireNonNull(gatewayUrl, "gatewayUrl");
@@ -31,6 +34,7 @@ public record AgentOptions(String gatewayUrl, String apiKey, String bind, int po
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(webhookSecret, "webhookSecret");
     callbackAllow = List.copyOf(callbackAllow);
+    egress = egress == null ? EgressPolicy.DEFAULT : egress;
     gatewayUrl = gatewayUrl.endsWith("/") ? gatewayUrl.substring(0, gatewayUrl.length() - 1) : gatewayUrl;
     if (maxConcurrent < 1 || pollInitial.toMillis() < 1 || pollMax.compareTo(pollInitial) < 0) {
       throw new IllegalArgumentException("agent options out of range");
@@ -40,26 +44,32 @@ public record AgentOptions(String gatewayUrl, String apiKey, String bind, int po
   /** Polls from 1 s up to 30 s, 32 concurrent calls, deliveries retried for 24 h. */
   public static AgentOptions defaults(String gatewayUrl, String apiKey, Path dataDir, String webhookSecret) {
     return new AgentOptions(gatewayUrl, apiKey, "127.0.0.1", 7000, dataDir, List.of(), webhookSecret,
-        Duration.ofSeconds(1), Duration.ofSeconds(30), 32, Duration.ofHours(24), Duration.ofSeconds(30), 16L << 20);
+        Duration.ofSeconds(1), Duration.ofSeconds(30), 32, Duration.ofHours(24), Duration.ofSeconds(30), 16L << 20,
+        EgressPolicy.DEFAULT);
   }
 
   public AgentOptions withListen(String newBind, int newPort) {
     return new AgentOptions(gatewayUrl, apiKey, newBind, newPort, dataDir, callbackAllow, webhookSecret, pollInitial,
-        pollMax, maxConcurrent, deliveryWindow, declarationsRefresh, maxBodyBytes);
+        pollMax, maxConcurrent, deliveryWindow, declarationsRefresh, maxBodyBytes, egress);
   }
 
   public AgentOptions withCallbackAllow(List<String> prefixes) {
     return new AgentOptions(gatewayUrl, apiKey, bind, port, dataDir, prefixes, webhookSecret, pollInitial, pollMax,
-        maxConcurrent, deliveryWindow, declarationsRefresh, maxBodyBytes);
+        maxConcurrent, deliveryWindow, declarationsRefresh, maxBodyBytes, egress);
   }
 
   public AgentOptions withPolling(Duration initial, Duration max, int concurrent) {
     return new AgentOptions(gatewayUrl, apiKey, bind, port, dataDir, callbackAllow, webhookSecret, initial, max,
-        concurrent, deliveryWindow, declarationsRefresh, maxBodyBytes);
+        concurrent, deliveryWindow, declarationsRefresh, maxBodyBytes, egress);
   }
 
   public AgentOptions withDeliveryWindow(Duration window) {
     return new AgentOptions(gatewayUrl, apiKey, bind, port, dataDir, callbackAllow, webhookSecret, pollInitial,
-        pollMax, maxConcurrent, window, declarationsRefresh, maxBodyBytes);
+        pollMax, maxConcurrent, window, declarationsRefresh, maxBodyBytes, egress);
+  }
+
+  public AgentOptions withEgress(EgressPolicy policy) {
+    return new AgentOptions(gatewayUrl, apiKey, bind, port, dataDir, callbackAllow, webhookSecret, pollInitial,
+        pollMax, maxConcurrent, deliveryWindow, declarationsRefresh, maxBodyBytes, policy);
   }
 }

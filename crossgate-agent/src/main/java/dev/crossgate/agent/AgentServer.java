@@ -5,6 +5,7 @@ import dev.crossgate.agent.declaration.Declarations;
 import dev.crossgate.agent.task.AgentTask;
 import dev.crossgate.agent.task.AgentTasks;
 import dev.crossgate.agent.task.Supervisor;
+import dev.crossgate.egress.EgressClient;
 import dev.crossgate.http.BoundedBody;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
@@ -52,15 +53,17 @@ final class AgentServer {
   private final AgentTasks tasks;
   private final Supervisor supervisor;
   private final CallbackPolicy callbacks;
+  private final EgressClient egress;
   private final AgentOptions options;
 
   AgentServer(HttpClient gateway, Declarations declarations, AgentTasks tasks, Supervisor supervisor,
-      AgentOptions options) {
+      EgressClient egress, AgentOptions options) {
     this.gateway = gateway;
     this.declarations = declarations;
     this.tasks = tasks;
     this.supervisor = supervisor;
     this.callbacks = new CallbackPolicy(options.callbackAllow());
+    this.egress = egress;
     this.options = options;
   }
 
@@ -127,17 +130,21 @@ final class AgentServer {
   /** An analysis: stored here first, then the caller gets its 202; the supervisor takes it on. */
   private Future<Void> async(HttpServerRequest request, String gatewayPath, String gatewayUri) {
     var callbackUrl = request.getHeader(CALLBACK_URL);
+    Future<Void> admitted = Future.succeededFuture();
     if (callbackUrl != null) {
       var refused = callbacks.check(callbackUrl);
       if (refused != null) {
         throw new ProblemException(refused);
       }
+      // on the prefix list and also an address the egress policy allows (checked again on every delivery)
+      admitted = egress.admit(callbackUrl).<Void>mapEmpty().recover(e -> Future.failedFuture(
+          new ProblemException(Problem.egressRefused(CALLBACK_URL))));
     }
     var params = new LinkedHashMap<String, String>();
     for (var name : request.params().names()) {
       params.put(name, request.params().get(name));
     }
-    return BoundedBody.read(request, options.maxBodyBytes())
+    return admitted.compose(v -> BoundedBody.read(request, options.maxBodyBytes()))
         .compose(body -> tasks.create(request.method().name(), gatewayUri, request.getHeader(HttpHeaders.CONTENT_TYPE),
             callbackUrl, body, id -> {
               var envelope = new LinkedHashMap<String, Object>();

@@ -18,13 +18,14 @@ final class AdminCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common = new CommonOptions();
   @Mixin StorageOptions storage = new StorageOptions();
+  @Mixin EgressFlags egress = new EgressFlags();
 
   @Override
   public Integer call() {
     var vertx = Vertx.vertx();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.bindJvm(registry);
-    var options = storage.toOptions(common);
+    var options = storage.toOptions(common).withEgress(egress.toPolicy(storage.adminPort));
     return RoleRunner.run("admin", vertx, () -> ControlPlane.start(vertx, options, registry::scrape).map(cp -> {
       Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
       LOG.info("crossgate admin ready admin=http://{}:{}/admin console=http://{}:{}/console/", common.bind, cp.port(),

@@ -28,6 +28,7 @@ final class AgentCommand implements Callable<Integer> {
   static final String SECRET_FILE = "webhook-secret";
 
   @Mixin CommonOptions common = new CommonOptions();
+  @Mixin EgressFlags egress = new EgressFlags();
 
   @Option(names = "--gateway", required = true, description = "The gateway's URL, e.g. http://gw:9000.")
   String gateway;
@@ -40,7 +41,8 @@ final class AgentCommand implements Callable<Integer> {
   int port;
 
   @Option(names = "--callback-allow", split = ",", description = "URL prefixes callback URLs must start with, "
-      + "comma-separated, e.g. http://app.internal:8080/hooks/ (default: none, callers poll the agent).")
+      + "comma-separated, e.g. http://app.internal:8080/hooks/ (default: none, callers poll the agent). A callback's "
+      + "address must also pass the egress policy: add private hosts to --egress-allow.")
   List<String> callbackAllow = List.of();
 
   @Option(names = "--webhook-secret", defaultValue = "${env:CROSSGATE_WEBHOOK_SECRET}", description = "Standard "
@@ -63,6 +65,7 @@ final class AgentCommand implements Callable<Integer> {
     var defaults = AgentOptions.defaults(gateway, apiKey, common.dataDir, secret);
     var options = defaults.withListen(common.bind, port)
         .withCallbackAllow(callbackAllow)
+        .withEgress(egress.toPolicy(port))
         .withPolling(defaults.pollInitial(), pollMax.compareTo(defaults.pollInitial()) < 0 ? defaults.pollInitial()
             : pollMax, maxConcurrent);
     return RoleRunner.run("agent", vertx, () -> Agent.start(vertx, options).map(agent -> {

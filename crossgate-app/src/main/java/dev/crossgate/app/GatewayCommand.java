@@ -68,10 +68,13 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Mixin TransferFlags transfer = new TransferFlags();
 
+  @Mixin EgressFlags egress = new EgressFlags();
+
   @Override
   public Integer call() {
     var transferSettings = transfer.toSettings(common.dataDir);
-    var gatewayOptions = gateway.toOptions(common.bind);
+    var egressPolicy = egress.toPolicy(gateway.port, nodeAdminPort);
+    var gatewayOptions = gateway.toOptions(common.bind, egressPolicy);
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var id = nodeId == null ? hostName() : nodeId;
     var options = new ClusterClientOptions(controlPlanes, id, clusterToken, common.dataDir,
@@ -82,7 +85,7 @@ final class GatewayCommand implements Callable<Integer> {
         .compose(taskDb -> ClusterClient.start(vertx, options).compose(cluster -> {
           // tasks and transfers live in the node's database (PostgreSQL shared by all nodes in production)
           var transfers = TransferEndpoint.create(vertx, new TransferRepository(taskDb.dataSource()),
-              transferSettings);
+              transferSettings, egressPolicy);
           return GatewayServer.start(vertx, gatewayOptions, cluster, List.of(transfers),
             new GatewayServices(taskDb, TaskOptions.defaults(common.dataDir),
                 ExtensionOptions.defaults(common.dataDir.resolve("extensions")))).compose(traffic ->

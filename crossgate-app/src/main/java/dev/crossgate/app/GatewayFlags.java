@@ -1,12 +1,18 @@
 package dev.crossgate.app;
 
+import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.gateway.GatewayOptions;
 import java.time.Duration;
 import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Options of every role that runs a gateway node (standalone, gateway): ports, limits, markers. */
 final class GatewayFlags {
+  @Spec(Spec.Target.MIXEE) CommandSpec command;
+
   @Option(names = "--gateway-port", defaultValue = "9000", description = "Traffic port (default: ${DEFAULT-VALUE}).")
   int port;
 
@@ -44,11 +50,22 @@ final class GatewayFlags {
   @Option(names = "--async-marker", defaultValue = "/async", description = "Path marker of asynchronous interfaces (default: ${DEFAULT-VALUE}).")
   String asyncMarker;
 
-  GatewayOptions toOptions(String bind) {
+  @Option(names = "--public-url", description = "The gateway's external base URL, e.g. https://api.example.com: "
+      + "async CALLBACK upstreams are told to post results under it (never under the caller's Host header). "
+      + "Default: http://<bind>:<gateway-port> when binding a loopback address; required otherwise, or CALLBACK "
+      + "routes answer 503.")
+  String publicUrl;
+
+  GatewayOptions toOptions(String bind, EgressPolicy egress) {
     var defaults = GatewayOptions.defaults();
-    return new GatewayOptions(bind, port, eventLoops == null ? defaults.eventLoops() : eventLoops,
-        new GatewayOptions.Limits(maxUriLength, maxHeaderBytes, maxBody, rateLimit, rateBurst, maxConnectionsPerClient),
-        defaults.upstream(), trustedProxies, accessLogJson, new GatewayOptions.Markers(syncMarker, asyncMarker),
-        Duration.ofSeconds(10));
+    try {
+      return new GatewayOptions(bind, port, eventLoops == null ? defaults.eventLoops() : eventLoops,
+          new GatewayOptions.Limits(maxUriLength, maxHeaderBytes, maxBody, rateLimit, rateBurst,
+              maxConnectionsPerClient),
+          defaults.upstream(), trustedProxies, accessLogJson, new GatewayOptions.Markers(syncMarker, asyncMarker),
+          Duration.ofSeconds(10), egress, publicUrl);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(command.commandLine(), "Invalid gateway options: " + e.getMessage());
+    }
   }
 }

@@ -36,21 +36,24 @@ final class StandaloneCommand implements Callable<Integer> {
 
   @Mixin TransferFlags transfer = new TransferFlags();
 
+  @Mixin EgressFlags egress = new EgressFlags();
+
   @Override
   public Integer call() {
     var transferSettings = transfer.toSettings(common.dataDir);
-    var gatewayOptions = gateway.toOptions(common.bind);
+    var egressPolicy = egress.toPolicy(gateway.port, storage.adminPort);
+    var gatewayOptions = gateway.toOptions(common.bind, egressPolicy);
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var node = new AtomicReference<GatewayServer>();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.bindJvm(registry);
-    var options = storage.toOptions(common);
+    var options = storage.toOptions(common).withEgress(egressPolicy);
     return RoleRunner.run("standalone", vertx, () -> ControlPlane.start(vertx, options,
         () -> registry.scrape() + (node.get() == null ? "" : node.get().metrics().scrape()))
         .compose(cp -> {
               var follower = cp.follower();
               var transfers = TransferEndpoint.create(vertx, new TransferRepository(cp.database().dataSource()),
-                  transferSettings);
+                  transferSettings, egressPolicy);
               var services = new GatewayServices(cp.database(), TaskOptions.defaults(options.dataDir()),
                   ExtensionOptions.defaults(options.dataDir().resolve("extensions")));
               return GatewayServer.start(vertx, gatewayOptions, follower, List.of(transfers), services).map(traffic -> {

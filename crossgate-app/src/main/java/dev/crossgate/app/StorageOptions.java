@@ -50,7 +50,7 @@ final class StorageOptions {
     var cluster = new ClusterOptions(blankToNull(clusterToken), Duration.ofSeconds(5), Duration.ofSeconds(60),
         retainedRevisions);
     return new ControlPlaneOptions(common.dataDir, admin, database.db, database.dbUser, database.password(), redis, "crossgate:",
-        redisTtl, redisRefresh, blankToNull(adminToken), cluster);
+        redisTtl, redisRefresh, blankToNull(adminToken), cluster, null);
   }
 
   private static String blankToNull(String s) {

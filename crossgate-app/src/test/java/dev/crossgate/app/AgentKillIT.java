@@ -123,7 +123,8 @@ class AgentKillIT {
   private void startAgent(String key) throws Exception {
     agent = CrossgateProcess.start("agent", "--gateway", "http://127.0.0.1:" + gatewayPort, "--api-key", key,
         "--agent-port", "0", "--data-dir", dir.resolve("agent").toString(),
-        "--callback-allow", "http://127.0.0.1:" + receiver.actualPort() + "/hooks/", "--poll-max", "PT0.5S");
+        "--callback-allow", "http://127.0.0.1:" + receiver.actualPort() + "/hooks/", "--egress-allow", "127.0.0.1/32",
+        "--poll-max", "PT0.5S");
     agent.awaitLine("crossgate agent ready agent=http://127\\.0\\.0\\.1:(\\d+)", Duration.ofSeconds(60));
   }
 

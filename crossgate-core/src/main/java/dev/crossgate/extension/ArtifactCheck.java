@@ -1,20 +1,17 @@
 package dev.crossgate.extension;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.HexFormat;
 
 /**
- * Fetching and checking a registered WebAssembly module: a size limit, the registered SHA-256,
- * and the WebAssembly magic number. The registry checks when an extension is written (so a tenant
- * learns of a bad artifact at once); gateway nodes check again whatever they fetch or read from
- * their cache directory before running it.
+ * Checking a registered WebAssembly module: a size limit, the registered SHA-256, and the
+ * WebAssembly magic number. The registry checks when an extension is written (so a tenant learns
+ * of a bad artifact at once); gateway nodes check again whatever they fetch or read from their
+ * cache directory before running it. Fetching is the caller's (through the egress policy).
+ *
+ * <p>Messages never describe what was fetched beyond "not the registered module": a digest or a
+ * status of a fetched answer would let a tenant read internal responses one hash at a time.
  */
 public final class ArtifactCheck {
   /** The largest module accepted; interpreter memory and parse time grow with it. */
@@ -32,34 +29,6 @@ public final class ArtifactCheck {
     }
   }
 
-  /**
-   * Fetches {@code artifact} over HTTP and checks it. Blocking: call from a worker thread.
-   *
-   * @throws BadArtifactException when it cannot be fetched, is too large, or does not match
-   */
-  public static byte[] fetch(HttpClient http, Extension.Artifact artifact, Duration timeout)
-      throws BadArtifactException {
-    try {
-      var response = http.send(HttpRequest.newBuilder(URI.create(artifact.url())).timeout(timeout).GET().build(),
-          HttpResponse.BodyHandlers.ofInputStream());
-      byte[] module;
-      try (var body = response.body()) {
-        if (response.statusCode() != 200) {
-          throw new BadArtifactException("fetching " + artifact.url() + " answered " + response.statusCode());
-        }
-        // one byte over the limit is enough to refuse an oversized module without holding it all
-        module = body.readNBytes(MAX_MODULE_BYTES + 1);
-      }
-      verify(module, artifact);
-      return module;
-    } catch (IOException e) {
-      throw new BadArtifactException("could not be fetched from " + artifact.url() + ": " + e.getClass().getSimpleName());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BadArtifactException("fetching " + artifact.url() + " was interrupted");
-    }
-  }
-
   /** Checks size, digest and magic number of {@code module} against {@code artifact}. */
   public static void verify(byte[] module, Extension.Artifact artifact) throws BadArtifactException {
     if (module.length > MAX_MODULE_BYTES) {
@@ -67,12 +36,18 @@ public final class ArtifactCheck {
     }
     var actual = sha256(module);
     if (!actual.equals(artifact.sha256())) {
-      throw new BadArtifactException("the module's SHA-256 is " + actual + ", not the registered " + artifact.sha256());
+      throw new BadArtifactException("the module does not match the registered SHA-256 " + artifact.sha256());
     }
     if (module.length < 8 || module[0] != WASM_MAGIC[0] || module[1] != WASM_MAGIC[1] || module[2] != WASM_MAGIC[2]
         || module[3] != WASM_MAGIC[3]) {
       throw new BadArtifactException("the artifact is not a WebAssembly module");
     }
+  }
+
+  /** The one message for an artifact that could not be fetched, whatever the reason (logged apart). */
+  public static BadArtifactException unfetchable(Extension.Artifact artifact) {
+    return new BadArtifactException("could not be fetched from " + artifact.url()
+        + " (an answer other than 200 with the module, a redirect, or no answer)");
   }
 
   public static String sha256(byte[] bytes) {

@@ -130,6 +130,19 @@ public record Problem(
         "the server failed to handle the request; quote request id " + requestId + " when reporting it");
   }
 
+  /**
+   * A URL a tenant or caller gave names an address the egress policy refuses (a literal, or what
+   * the name resolves to). 403: the request is well formed, the destination is not permitted. The
+   * detail is the same for every refusal; the reason is logged for the operator.
+   *
+   * @param field where the URL was given, e.g. {@code target} or {@code versions[0].artifact.url}
+   */
+  public static Problem egressRefused(String field) {
+    return of("egress-refused", "Destination not allowed", 403,
+        field + ": " + dev.crossgate.egress.EgressRefusedException.SAFE_DETAIL)
+        .withErrors(List.of(new FieldError(field, dev.crossgate.egress.EgressRefusedException.SAFE_DETAIL)));
+  }
+
   public static Problem unavailable(String detail) {
     return of("unavailable", "Service unavailable", 503, detail);
   }

@@ -1,5 +1,6 @@
 package dev.crossgate.gateway;
 
+import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.filter.Cidr;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,11 @@ import java.util.Objects;
  * @param accessLogJson access-log lines as JSON objects instead of {@code key=value}
  * @param markers request path markers that select the interaction mode
  * @param drainTimeout how long {@link GatewayServer#close()} lets in-flight requests finish
+ * @param egress where connections to tenant-chosen addresses may go (transfer targets, extension
+ *     endpoints and artifacts); route upstreams are the operator's and are not subject to it
+ * @param publicUrl the gateway's external base URL, e.g. {@code https://api.example.com}: the
+ *     result URL handed to async upstreams is built from it, never from a request's Host; null
+ *     defaults to {@code http://<bind>:<port>} on a loopback bind and is required otherwise
  */
 public record GatewayOptions(
     String bind,
@@ -29,7 +35,9 @@ public record GatewayOptions(
     List<String> trustedProxies,
     boolean accessLogJson,
     Markers markers,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    EgressPolicy egress,
+    String publicUrl) {
 
   /**
    * @param maxUriLength longest request target in characters (414 above it)
@@ -95,6 +103,8 @@ public record GatewayOptions(
     Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(markers, "markers");
     Objects.requireNonNull(drainTimeout, "drainTimeout");
+    Objects.requireNonNull(egress, "egress");
+    publicUrl = publicUrl == null ? null : checkedPublicUrl(publicUrl);
     trustedProxies = List.copyOf(trustedProxies);
     for (var cidr : trustedProxies) {
       if (Cidr.parse(cidr) == null) {
@@ -109,45 +119,76 @@ public record GatewayOptions(
     }
   }
 
+  /** An absolute http(s) URL without query or fragment; a trailing slash is dropped. */
+  private static String checkedPublicUrl(String url) {
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("the public URL '" + url + "' is not a URL");
+    }
+    var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getRawQuery() != null
+        || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+      throw new IllegalArgumentException("the public URL must be an absolute http(s) URL without user info, query or"
+          + " fragment, e.g. https://api.example.com, got '" + url + "'");
+    }
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  public GatewayOptions withEgress(EgressPolicy policy) {
+    return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, accessLogJson, markers,
+        drainTimeout, policy, publicUrl);
+  }
+
+  public GatewayOptions withPublicUrl(String url) {
+    return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, accessLogJson, markers,
+        drainTimeout, egress, url);
+  }
+
   public static GatewayOptions defaults() {
     return new GatewayOptions("0.0.0.0", 9000, Runtime.getRuntime().availableProcessors(), Limits.DEFAULT,
-        Upstream.DEFAULT, List.of(), false, Markers.DEFAULT, Duration.ofSeconds(10));
+        Upstream.DEFAULT, List.of(), false, Markers.DEFAULT, Duration.ofSeconds(10),
+        EgressPolicy.DEFAULT, null);
   }
 
   public GatewayOptions withListen(String newBind, int newPort) {
     return new GatewayOptions(newBind, newPort, eventLoops, limits, upstream, trustedProxies, accessLogJson, markers,
-        drainTimeout);
+        drainTimeout, egress, publicUrl);
   }
 
   public GatewayOptions withEventLoops(int n) {
-    return new GatewayOptions(bind, port, n, limits, upstream, trustedProxies, accessLogJson, markers, drainTimeout);
+    return new GatewayOptions(bind, port, n, limits, upstream, trustedProxies, accessLogJson, markers, drainTimeout,
+        egress, publicUrl);
   }
 
   public GatewayOptions withLimits(Limits newLimits) {
     return new GatewayOptions(bind, port, eventLoops, newLimits, upstream, trustedProxies, accessLogJson, markers,
-        drainTimeout);
+        drainTimeout, egress, publicUrl);
   }
 
   public GatewayOptions withUpstream(Upstream newUpstream) {
     return new GatewayOptions(bind, port, eventLoops, limits, newUpstream, trustedProxies, accessLogJson, markers,
-        drainTimeout);
+        drainTimeout, egress, publicUrl);
   }
 
   public GatewayOptions withTrustedProxies(List<String> cidrs) {
-    return new GatewayOptions(bind, port, eventLoops, limits, upstream, cidrs, accessLogJson, markers, drainTimeout);
+    return new GatewayOptions(bind, port, eventLoops, limits, upstream, cidrs, accessLogJson, markers, drainTimeout,
+        egress, publicUrl);
   }
 
   public GatewayOptions withAccessLogJson(boolean json) {
-    return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, json, markers, drainTimeout);
+    return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, json, markers, drainTimeout,
+        egress, publicUrl);
   }
 
   public GatewayOptions withMarkers(Markers newMarkers) {
     return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, accessLogJson, newMarkers,
-        drainTimeout);
+        drainTimeout, egress, publicUrl);
   }
 
   public GatewayOptions withDrainTimeout(Duration timeout) {
     return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, accessLogJson, markers,
-        timeout);
+        timeout, egress, publicUrl);
   }
 }

@@ -9,6 +9,7 @@ import dev.crossgate.gateway.limit.ClientRateLimiter;
 import dev.crossgate.gateway.limit.ConnectionLimiter;
 import dev.crossgate.gateway.observe.GatewayMetrics;
 import dev.crossgate.gateway.task.InterfacesEndpoint;
+import dev.crossgate.gateway.task.PublicUrl;
 import dev.crossgate.gateway.task.TaskEndpoint;
 import dev.crossgate.gateway.task.TaskStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -33,7 +34,8 @@ public final class GatewayServer {
   /** What every event loop of one node shares. */
   record Shared(GatewayOptions options, Supplier<GatewayConfig> config, List<GatewayEndpoint> endpoints,
       GatewayMetrics metrics, ClientRateLimiter rateLimiter, ConnectionLimiter connectionLimiter,
-      TrustedProxies trustedProxies, TaskStore tasks, Extensions extensions, InternalCaller internalCaller) {}
+      TrustedProxies trustedProxies, TaskStore tasks, Extensions extensions, InternalCaller internalCaller,
+      PublicUrl publicUrl) {}
 
   private final Vertx vertx;
   private final Shared shared;
@@ -84,7 +86,8 @@ public final class GatewayServer {
     var metrics = new GatewayMetrics();
     var shared = new Shared(options, config, List.copyOf(allEndpoints), metrics, rateLimiter,
         new ConnectionLimiter(limits.maxConnectionsPerClient()), new TrustedProxies(options.trustedProxies()), tasks,
-        Extensions.create(vertx, services.extensions(), metrics.registry()), InternalCaller.random());
+        Extensions.create(vertx, services.extensions(), options.egress(), metrics.registry()), InternalCaller.random(),
+        PublicUrl.of(options.publicUrl(), options.bind()));
     var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
     return vertx.deployVerticle(() -> {
           var node = new NodeVerticle(shared, options.port());
@@ -97,7 +100,9 @@ public final class GatewayServer {
           long timer = rateLimiter == null ? -1 : vertx.setPeriodic(30_000, t -> rateLimiter.evictIdle());
           var loopback = NodeLoopback.of(options.bind(), actualPort, shared.internalCaller());
           shared.endpoints().forEach(endpoint -> endpoint.listening(loopback));
-          LOG.info("gateway listening bind={} port={} eventLoops={}", options.bind(), actualPort, options.eventLoops());
+          shared.extensions().listening(actualPort);
+          LOG.info("gateway listening bind={} port={} eventLoops={} publicUrl={} egressAllow={}", options.bind(),
+              actualPort, options.eventLoops(), options.publicUrl(), options.egress().describe());
           return new GatewayServer(vertx, shared, id, actualPort, timer);
         });
   }

@@ -104,7 +104,7 @@ final class NodeVerticle extends VerticleBase {
         new EndpointStep(vertx, shared.endpoints()),
         new RouteStep(),
         new RouteAuthStep(),
-        new TaskStep(shared.tasks(), heldClient, options.markers()),
+        new TaskStep(shared.tasks(), heldClient, options.markers(), shared.publicUrl(), this::actualPort),
         new FlowStep(shared.extensions()),
         new ProxyStep(vertx, client, webSocketClient, shared.trustedProxies())));
     server = vertx.createHttpServer(new HttpServerOptions()

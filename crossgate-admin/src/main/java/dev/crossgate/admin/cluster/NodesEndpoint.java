@@ -64,7 +64,7 @@ public final class NodesEndpoint implements AdminEndpoint {
     });
     router.delete("/admin/nodes/:id").handler(ctx -> {
       var id = ctx.pathParam("id");
-      hub.retire(id, AdminAuth.principal(ctx).name()).onSuccess(found -> {
+      hub.retire(id, AdminAuth.actor(ctx)).onSuccess(found -> {
         if (found) {
           Replies.json(ctx, 204, null);
         } else {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.crossgate.admin.AdminKit;
+import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.extension.ArtifactCheck;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -29,7 +30,8 @@ class ExtensionEndpointTest {
 
   @BeforeAll
   static void start() throws Exception {
-    kit = AdminKit.start("h2");
+    // endpoints and the artifact server are on loopback: allowed here on purpose, refused by default
+    kit = AdminKit.start("h2", EgressPolicy.allowing("127.0.0.1/32"));
     artifacts = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     artifacts.createContext("/", exchange -> {
       var body = served.get(exchange.getRequestURI().getPath());
@@ -178,8 +180,9 @@ class ExtensionEndpointTest {
 
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.errorFields()).containsExactly("versions[0].artifact");
+    // the digest of what was fetched is never shown: it would let a tenant fingerprint internal answers
     assertThat(reply.json().path("errors").get(0).path("message").asText()).contains("SHA-256")
-        .contains(ArtifactCheck.sha256(EMPTY_MODULE));
+        .doesNotContain(ArtifactCheck.sha256(EMPTY_MODULE));
   }
 
   @Test

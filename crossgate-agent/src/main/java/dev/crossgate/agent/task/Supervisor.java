@@ -2,6 +2,7 @@ package dev.crossgate.agent.task;
 
 import dev.crossgate.agent.AgentOptions;
 import dev.crossgate.agent.callback.WebhookSignature;
+import dev.crossgate.egress.EgressClient;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import io.vertx.core.Future;
@@ -42,18 +43,20 @@ import org.slf4j.LoggerFactory;
 public final class Supervisor {
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
   private static final long DELIVERY_TIMEOUT_MS = 10_000;
+  static final String UNDELIVERED = "the callback did not accept the result (no 2xx answer from an allowed address)";
 
   private final Vertx vertx;
   private final AgentTasks tasks;
   private final GatewayCalls gateway;
-  private final HttpClient callbacks;
+  private final EgressClient callbacks;
   private final WebhookSignature signature;
   private final AgentOptions options;
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean scanning = new AtomicBoolean();
   private long timer = -1;
 
-  public Supervisor(Vertx vertx, AgentTasks tasks, HttpClient gatewayClient, HttpClient callbackClient,
+  /** @param callbackClient callbacks go out through it: the caller chose the URL */
+  public Supervisor(Vertx vertx, AgentTasks tasks, HttpClient gatewayClient, EgressClient callbackClient,
       AgentOptions options) {
     this.vertx = vertx;
     this.tasks = tasks;
@@ -176,7 +179,8 @@ public final class Supervisor {
     return tasks.blocking(() -> repo.resultBody(task.taskId())).compose(bytes -> {
       var body = bytes == null ? new byte[0] : bytes;
       long timestamp = now().getEpochSecond();
-      var request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(task.callbackUrl())
+      var request = new RequestOptions().setMethod(HttpMethod.POST)
+          .setConnectTimeout(DELIVERY_TIMEOUT_MS)
           .setIdleTimeout(DELIVERY_TIMEOUT_MS)
           .addHeader(WebhookSignature.ID, task.webhookId())
           .addHeader(WebhookSignature.TIMESTAMP, String.valueOf(timestamp))
@@ -187,7 +191,7 @@ public final class Supervisor {
       if (task.resultType() != null) {
         request.addHeader(HttpHeaders.CONTENT_TYPE, task.resultType());
       }
-      return callbacks.request(request).compose(req -> req.send(Buffer.buffer(body)))
+      return callbacks.request(request, task.callbackUrl()).compose(req -> req.send(Buffer.buffer(body)))
           .compose(resp -> resp.body().map(b -> resp.statusCode()));
     }).transform(ar -> {
       if (ar.succeeded() && ar.result() >= 200 && ar.result() < 300) {
@@ -195,7 +199,10 @@ public final class Supervisor {
             task.deliveries() + 1);
         return releaseAtGateway(task).compose(v -> write(() -> repo.delete(task.taskId())));
       }
-      var error = ar.failed() ? ar.cause().toString() : "the callback answered " + ar.result();
+      // the caller reads lastError: one text for every failure, or the agent would scan ports for it
+      LOG.info("task delivery failed taskId={} cause={}", task.taskId(),
+          ar.failed() ? ar.cause().toString() : "the callback answered " + ar.result());
+      var error = UNDELIVERED;
       if (now().isAfter(task.createdAt().plus(options.deliveryWindow()))) {
         LOG.warn("task undelivered taskId={} deliveries={} lastError={}", task.taskId(), task.deliveries() + 1, error);
         return releaseAtGateway(task).compose(v -> write(() -> repo.state(task.taskId(), AgentTask.State.UNDELIVERED,

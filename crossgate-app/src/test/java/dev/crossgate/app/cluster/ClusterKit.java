@@ -77,7 +77,7 @@ public final class ClusterKit implements AutoCloseable {
     var adminOptions = new dev.crossgate.admin.AdminOptions("127.0.0.1", port, 1 << 20, 16 * 1024,
         tls == null ? null : tls[0].toString(), tls == null ? null : tls[1].toString());
     var options = new ControlPlaneOptions(dir, adminOptions, null, null, null, null, "crossgate:",
-        Duration.ofHours(1), Duration.ofMinutes(5), null, ClusterOptions.defaults(null))
+        Duration.ofHours(1), Duration.ofMinutes(5), null, ClusterOptions.defaults(null), null)
         .withDatabase(db.url(), "postgres", null)
         .withAdminToken(ADMIN_TOKEN)
         .withCluster(new ClusterOptions(CLUSTER_TOKEN, Duration.ofSeconds(2), Duration.ofSeconds(10), retained));

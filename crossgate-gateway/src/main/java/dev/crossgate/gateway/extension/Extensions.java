@@ -2,6 +2,7 @@ package dev.crossgate.gateway.extension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.extension.Extension;
 import dev.crossgate.json.Json;
 import io.micrometer.core.instrument.Counter;
@@ -38,14 +39,18 @@ public final class Extensions {
   private final ExtensionOptions options;
   private final TenantCircuits circuits;
   private final MeterRegistry registry;
+  private final EgressPolicy egress;
   private volatile Engine engine;
+  /** The node's own port, learnt when it listens: refused as an extension endpoint or artifact. */
+  private volatile int ownPort;
 
   /** The clients and the WebAssembly pool, made on the first extension step: a node without extensions has none. */
   private record Engine(WorkerExecutor workers, RemoteCaller remote, WasmModules modules, WasmRunner wasm) {}
 
-  private Extensions(Vertx vertx, ExtensionOptions options, MeterRegistry registry) {
+  private Extensions(Vertx vertx, ExtensionOptions options, EgressPolicy egress, MeterRegistry registry) {
     this.vertx = vertx;
     this.options = options;
+    this.egress = egress;
     this.registry = registry;
     this.circuits = new TenantCircuits(options.breakerFailures(), options.breakerOpen(), System::nanoTime, registry);
   }
@@ -57,8 +62,9 @@ public final class Extensions {
         e = engine;
         if (e == null) {
           var workers = vertx.createSharedWorkerExecutor("crossgate-wasm", options.wasmThreads());
-          e = new Engine(workers, new RemoteCaller(vertx, options.replyLimitBytes()),
-              new WasmModules(workers, options.moduleDir(), options.maxMemoryPages()),
+          var remote = new RemoteCaller(vertx, options.replyLimitBytes(), egressPolicy());
+          e = new Engine(workers, remote,
+              new WasmModules(workers, remote.egress(), options.moduleDir(), options.maxMemoryPages()),
               new WasmRunner(vertx, workers, options.replyLimitBytes()));
           engine = e;
         }
@@ -67,8 +73,23 @@ public final class Extensions {
     return e;
   }
 
-  public static Extensions create(Vertx vertx, ExtensionOptions options, MeterRegistry registry) {
-    return new Extensions(vertx, options, registry);
+  /** @param egress where extension endpoints and artifact URLs may point */
+  public static Extensions create(Vertx vertx, ExtensionOptions options, EgressPolicy egress, MeterRegistry registry) {
+    return new Extensions(vertx, options, egress, registry);
+  }
+
+  /** The node listens on {@code port}: no extension endpoint or artifact may point there. */
+  public synchronized void listening(int port) {
+    ownPort = port;
+    var e = engine;
+    if (e != null) {
+      e.remote().egress().ownPort(port);
+    }
+  }
+
+  private EgressPolicy egressPolicy() {
+    int port = ownPort;
+    return port > 0 ? egress.withOwnPort(port) : egress;
   }
 
   public ExtensionOptions options() {

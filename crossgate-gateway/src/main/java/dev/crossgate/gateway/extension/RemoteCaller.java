@@ -1,6 +1,8 @@
 package dev.crossgate.gateway.extension;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossgate.egress.EgressClient;
+import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.extension.Extension;
 import dev.crossgate.json.Json;
 import io.vertx.core.Future;
@@ -19,8 +21,10 @@ import io.vertx.core.http.RequestOptions;
  * Calls an extension at its tenant: {@code POST endpoint} with the contract JSON, the pinned
  * version (if any) in {@link Extensions#VERSION_HEADER}, the answer JSON back. POOLED extensions
  * share keep-alive connections; ON_DEMAND ones get a connection per call, closed after it. The
- * whole call (connect, send, answer) is bounded by the extension's timeout. Runs on the calling
- * event loop; never blocks.
+ * whole call (resolve, connect, send, answer) is bounded by the extension's timeout. The endpoint
+ * is the tenant's URL, so the call goes to an address the {@link EgressPolicy} allows, checked on
+ * every call (the registry's check at registration proves nothing about today's DNS). Runs on
+ * the calling event loop; never blocks.
  */
 final class RemoteCaller {
   /** The answer of a tenant: its JSON and the version it says it ran (null if it did not say). */
@@ -29,22 +33,27 @@ final class RemoteCaller {
   private final Vertx vertx;
   private final HttpClient pooled;
   private final HttpClient onDemand;
+  private final EgressClient egress;
   private final int replyLimit;
 
-  RemoteCaller(Vertx vertx, int replyLimit) {
+  RemoteCaller(Vertx vertx, int replyLimit, EgressPolicy policy) {
     this.vertx = vertx;
     this.replyLimit = replyLimit;
     this.pooled = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
         new PoolOptions().setHttp1MaxSize(32));
     this.onDemand = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setTcpNoDelay(true),
         new PoolOptions().setHttp1MaxSize(32));
+    this.egress = EgressClient.create(vertx, pooled, policy);
+  }
+
+  EgressClient egress() {
+    return egress;
   }
 
   Future<Answer> call(Extension extension, String version, Buffer input, String requestId) {
     var client = extension.connection() == Extension.Connection.POOLED ? pooled : onDemand;
     var options = new RequestOptions()
         .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(extension.endpoint())
         .setConnectTimeout(extension.timeoutMs())
         .setIdleTimeout(extension.timeoutMs())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -60,7 +69,8 @@ final class RemoteCaller {
         sent[0].reset();
       }
     });
-    client.request(options)
+    egress.admit(extension.endpoint())
+        .compose(destination -> client.request(EgressClient.to(options, destination)))
         .compose(request -> {
           sent[0] = request;
           if (done.future().isComplete()) {

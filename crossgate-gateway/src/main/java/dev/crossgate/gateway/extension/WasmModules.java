@@ -4,12 +4,12 @@ import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.crossgate.egress.EgressClient;
 import dev.crossgate.extension.ArtifactCheck;
 import dev.crossgate.extension.Extension;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's cache of tenant WebAssembly modules, keyed by SHA-256: fetched once (or read from
  * the module directory after a restart), verified against the registered digest, parsed and
- * checked against the memory limit, then kept in memory. Fetching, hashing and parsing run on
- * the WebAssembly worker pool, never on an event loop. Shared by the node's event loops.
+ * checked against the memory limit, then kept in memory. The fetch is the tenant's URL, so it goes
+ * through the {@link EgressClient} (no redirects, checked addresses only); reading the cache,
+ * hashing and parsing run on the WebAssembly worker pool, never on an event loop. Shared by the
+ * node's event loops.
  */
 final class WasmModules {
   private static final Logger LOG = LoggerFactory.getLogger(WasmModules.class);
@@ -34,16 +36,17 @@ final class WasmModules {
   private final WorkerExecutor workers;
   private final Path dir;
   private final int maxPages;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-      .followRedirects(HttpClient.Redirect.NORMAL).build();
+  private static final long FETCH_TIMEOUT_MS = 30_000;
+  private final EgressClient egress;
   private final Map<String, Loaded> ready = new ConcurrentHashMap<>();
   private final Map<String, Future<Loaded>> loading = new ConcurrentHashMap<>();
   /** Modules that failed to load, by digest, until when they are not tried again (nanoTime). */
   private final Map<String, Long> refusedUntil = new ConcurrentHashMap<>();
   private static final long RETRY_REFUSED_NANOS = Duration.ofMinutes(1).toNanos();
 
-  WasmModules(WorkerExecutor workers, Path dir, int maxPages) {
+  WasmModules(WorkerExecutor workers, EgressClient egress, Path dir, int maxPages) {
     this.workers = workers;
+    this.egress = egress;
     this.dir = dir;
     this.maxPages = maxPages;
   }
@@ -67,8 +70,16 @@ final class WasmModules {
     if (refused != null && System.nanoTime() - refused < 0) {
       return Future.failedFuture("module " + artifact.sha256() + " was refused recently");
     }
-    return loading.computeIfAbsent(artifact.sha256(), sha -> workers.<Loaded>executeBlocking(() -> read(artifact),
-        false).andThen(ar -> {
+    return loading.computeIfAbsent(artifact.sha256(), sha -> workers.executeBlocking(() -> fromModuleDir(artifact), false)
+        .compose(cached -> cached != null ? Future.succeededFuture(cached) : egress
+            .fetch(artifact.url(), ArtifactCheck.MAX_MODULE_BYTES + 1, FETCH_TIMEOUT_MS)
+            .map(io.vertx.core.buffer.Buffer::getBytes)
+            .recover(e -> {
+              LOG.info("extension module fetch failed sha256={} url={} cause={}", sha, artifact.url(), e.toString());
+              return Future.failedFuture(ArtifactCheck.unfetchable(artifact));
+            }))
+        .compose(bytes -> workers.<Loaded>executeBlocking(() -> parse(artifact, bytes), false))
+        .andThen(ar -> {
           if (ar.succeeded()) {
             ready.put(sha, ar.result());
           } else {
@@ -80,26 +91,32 @@ final class WasmModules {
         }));
   }
 
-  private Loaded read(Extension.Artifact artifact) throws ArtifactCheck.BadArtifactException, IOException {
-    byte[] bytes = null;
+  /** The module from the module directory when it is there and intact, else null. Worker thread. */
+  private byte[] fromModuleDir(Extension.Artifact artifact) throws IOException {
     var file = dir == null ? null : dir.resolve(artifact.sha256() + ".wasm");
-    if (file != null && Files.isRegularFile(file)) {
-      bytes = Files.readAllBytes(file);
-      try {
-        ArtifactCheck.verify(bytes, artifact);
-      } catch (ArtifactCheck.BadArtifactException e) {
-        LOG.warn("cached module is damaged, fetching it again file={} cause={}", file, e.getMessage());
-        bytes = null;
-      }
+    if (file == null || !Files.isRegularFile(file)) {
+      return null;
     }
-    if (bytes == null) {
-      bytes = ArtifactCheck.fetch(http, artifact, Duration.ofSeconds(30));
-      if (file != null) {
-        Files.createDirectories(dir);
-        var partial = dir.resolve(artifact.sha256() + ".wasm.part");
-        Files.write(partial, bytes);
-        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      }
+    var bytes = Files.readAllBytes(file);
+    try {
+      ArtifactCheck.verify(bytes, artifact);
+      return bytes;
+    } catch (ArtifactCheck.BadArtifactException e) {
+      LOG.warn("cached module is damaged, fetching it again file={} cause={}", file, e.getMessage());
+      return null;
+    }
+  }
+
+  /** Verifies fetched (or cached) bytes, keeps them in the module directory, parses them. Worker thread. */
+  private Loaded parse(Extension.Artifact artifact, byte[] bytes) throws ArtifactCheck.BadArtifactException,
+      IOException {
+    ArtifactCheck.verify(bytes, artifact);
+    var file = dir == null ? null : dir.resolve(artifact.sha256() + ".wasm");
+    if (file != null && !Files.isRegularFile(file)) {
+      Files.createDirectories(dir);
+      var partial = dir.resolve(artifact.sha256() + ".wasm.part");
+      Files.write(partial, bytes);
+      Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
     WasmModule module;
     try {

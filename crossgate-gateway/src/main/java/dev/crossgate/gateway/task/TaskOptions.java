@@ -14,12 +14,10 @@ import java.util.Objects;
  * @param inlineResultBytes results up to this size stay in the database row
  * @param retryAfterSeconds the {@code Retry-After} hint on 202 and on polls of unfinished tasks
  * @param heldTimeout how long a gateway-held call may take before the task fails with 504
- * @param resultBaseUrl the gateway's URL as upstreams reach it (for {@code X-Crossgate-Result-Url});
- *     null: the scheme and {@code Host} of the request that created the task
  * @param sweepInterval how often expired tasks are looked for
  */
 public record TaskOptions(Path blobDir, Duration ttl, long maxRequestBytes, long maxResultBytes, int inlineResultBytes,
-    int retryAfterSeconds, Duration heldTimeout, String resultBaseUrl, Duration sweepInterval) {
+    int retryAfterSeconds, Duration heldTimeout, Duration sweepInterval) {
 
   public TaskOptions {
     Objects.requireNonNull(blobDir, "blobDir");
@@ -30,29 +28,21 @@ public record TaskOptions(Path blobDir, Duration ttl, long maxRequestBytes, long
         || ttl.isNegative() || ttl.isZero() || sweepInterval.toMillis() < 10) {
       throw new IllegalArgumentException("task options out of range");
     }
-    if (resultBaseUrl != null && resultBaseUrl.endsWith("/")) {
-      resultBaseUrl = resultBaseUrl.substring(0, resultBaseUrl.length() - 1);
-    }
   }
 
   /** 24 h TTL, 16 MiB bodies, results above 256 KiB on disk, held calls up to 10 minutes. */
   public static TaskOptions defaults(Path dataDir) {
     return new TaskOptions(dataDir.resolve("task-results"), Duration.ofHours(24), 16L << 20, 16L << 20, 256 << 10, 2,
-        Duration.ofMinutes(10), null, Duration.ofSeconds(30));
+        Duration.ofMinutes(10), Duration.ofSeconds(30));
   }
 
   public TaskOptions withTtl(Duration newTtl, Duration newSweepInterval) {
     return new TaskOptions(blobDir, newTtl, maxRequestBytes, maxResultBytes, inlineResultBytes, retryAfterSeconds,
-        heldTimeout, resultBaseUrl, newSweepInterval);
+        heldTimeout, newSweepInterval);
   }
 
   public TaskOptions withLimits(long newMaxRequestBytes, long newMaxResultBytes, int newInlineResultBytes) {
     return new TaskOptions(blobDir, ttl, newMaxRequestBytes, newMaxResultBytes, newInlineResultBytes,
-        retryAfterSeconds, heldTimeout, resultBaseUrl, sweepInterval);
-  }
-
-  public TaskOptions withResultBaseUrl(String url) {
-    return new TaskOptions(blobDir, ttl, maxRequestBytes, maxResultBytes, inlineResultBytes, retryAfterSeconds,
-        heldTimeout, url, sweepInterval);
+        retryAfterSeconds, heldTimeout, sweepInterval);
   }
 }

@@ -44,6 +44,13 @@ final class TaskProblems {
         "this interface is " + mode + "; call it under the " + marker + " marker");
   }
 
+  /** A CALLBACK task on a gateway that does not know its own external URL (see {@link PublicUrl}). */
+  static Problem publicUrlRequired() {
+    return Problem.of("public-url-required", "Public URL not configured", 503,
+        "this interface hands its upstream a URL to post the result to, and this gateway does not know its external"
+            + " URL; the operator must start it with --public-url (e.g. --public-url https://api.example.com)");
+  }
+
   static Problem malformedEnvelope(String detail) {
     return Problem.of("malformed-envelope", "Malformed envelope", 400, detail);
   }

@@ -55,12 +55,21 @@ public final class TaskStep implements Step {
   private final TaskStore store;
   private final HttpClient heldClient;
   private final GatewayOptions.Markers markers;
+  private final PublicUrl publicUrl;
+  private final java.util.function.IntSupplier port;
 
-  /** @param store null when the node keeps no tasks: async calls are then answered 501 */
-  public TaskStep(TaskStore store, HttpClient heldClient, GatewayOptions.Markers markers) {
+  /**
+   * @param store null when the node keeps no tasks: async calls are then answered 501
+   * @param publicUrl where upstreams post results ({@link PublicUrl})
+   * @param port the port this node's listener bound (read per request, once it listens)
+   */
+  public TaskStep(TaskStore store, HttpClient heldClient, GatewayOptions.Markers markers, PublicUrl publicUrl,
+      java.util.function.IntSupplier port) {
     this.store = store;
     this.heldClient = heldClient;
     this.markers = markers;
+    this.publicUrl = publicUrl;
+    this.port = port;
   }
 
   @Override
@@ -101,6 +110,11 @@ public final class TaskStep implements Step {
     }
     var held = route.mode() == Route.Mode.SYNC || route.asyncExecution() == Route.AsyncExecution.HELD;
     var execution = held ? "HELD" : "CALLBACK";
+    // decided before the task is stored: a task whose upstream could not be told where to answer is no task
+    var resultBase = held ? null : publicUrl.base(port.getAsInt());
+    if (!held && resultBase == null) {
+      return answer(exchange, TaskProblems.publicUrlRequired());
+    }
     var request = exchange.request();
     long limit = Math.min(exchange.bodyLimit(), store.options().maxRequestBytes());
     return BoundedBody.read(request, limit)
@@ -119,16 +133,19 @@ public final class TaskStep implements Step {
                 accepted(exchange, created.task());
                 return Future.succeededFuture();
               }
-              return held ? holdCall(exchange, created, body, prefer) : forward(exchange, created, body, next);
+              return held ? holdCall(exchange, created, body, prefer)
+                  : forward(exchange, created, body, resultBase, next);
             }));
   }
 
   /** CALLBACK: the upstream's async interface gets the task through the rest of the chain. */
-  private Future<Void> forward(Exchange exchange, TaskStore.Created created, Buffer body, Chain next) {
+  private Future<Void> forward(Exchange exchange, TaskStore.Created created, Buffer body, String resultBase,
+      Chain next) {
     var id = created.task().taskId();
     var headers = exchange.request().headers();
     headers.set(TASK_ID, id);
-    headers.set(RESULT_URL, resultUrl(exchange, id, created.secret()));
+    headers.set(RESULT_URL, resultBase + "/_tasks/" + id + "/result?secret="
+        + URLEncoder.encode(created.secret(), StandardCharsets.UTF_8));
     headers.remove(PREFER);
     exchange.requestBody(body);
     return next.proceed(exchange).transform(ar -> {
@@ -206,16 +223,6 @@ public final class TaskStep implements Step {
       headers.add("Preference-Applied", "respond-async");
     }
     exchange.respond(202, headers, Buffer.buffer(Json.writeBytes(TaskView.of(task, store.clock().instant(), false))));
-  }
-
-  private String resultUrl(Exchange exchange, String id, String secret) {
-    var base = store.options().resultBaseUrl();
-    if (base == null) {
-      var request = exchange.request();
-      var host = request.authority() == null ? request.getHeader(HttpHeaders.HOST) : request.authority().toString();
-      base = request.scheme() + "://" + host;
-    }
-    return base + "/_tasks/" + id + "/result?secret=" + URLEncoder.encode(secret, StandardCharsets.UTF_8);
   }
 
   /**

@@ -52,6 +52,7 @@ final class NativeRoutes {
     }
     BodyReader.read(request, MAX_DESCRIPTOR_BYTES)
         .map(body -> parse(body.toString()))
+        .compose(descriptor -> delivery.admit(descriptor.target(), "target").map(descriptor))
         .compose(descriptor -> exchanges.blocking(() -> service.create(owner, descriptor)))
         .onSuccess(created -> {
           if (created.created()) {

@@ -1,8 +1,11 @@
 package dev.crossgate.gateway.transfer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossgate.egress.EgressClient;
+import dev.crossgate.egress.EgressRefusedException;
 import dev.crossgate.gateway.NodeLoopback;
 import dev.crossgate.json.Json;
+import dev.crossgate.problem.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -13,6 +16,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Streams an assembled file — its chunks one after the other — to the transfer's target as one
@@ -22,19 +27,29 @@ import java.util.Locale;
  * request chain — route match and versioning, filters, the API-key step, async tasks, flows,
  * proxy — as the transfer's owner, signed with the node's internal credential. Runs on the event
  * loop (asynchronous file and socket I/O).
+ *
+ * <p>A URL target is the tenant's choice of address, so it goes out through the
+ * {@link EgressClient} (resolved and checked again now: what the name resolved to at submission
+ * proves nothing later). However a URL delivery fails — refused by the egress policy, no
+ * connection, a non-2xx answer — the tenant reads the same summary; the reason is logged for the
+ * operator. Anything more would make the transfer a port scanner and status oracle.
  */
 final class TargetDelivery {
+  private static final Logger LOG = LoggerFactory.getLogger(TargetDelivery.class);
   static final String TRANSFER_ID = "X-Crossgate-Transfer-Id";
   private static final String TASK_ID = "X-Crossgate-Task-Id";
   /** How much of an answer is kept to explain a failed delivery; the rest is drained unread. */
   private static final int KEPT_ANSWER_BYTES = 4096;
 
   private final HttpClient client;
+  private final EgressClient egress;
   /** Set once the gateway listens; null while the endpoint runs outside one (path targets fail). */
   private volatile NodeLoopback loopback;
 
-  TargetDelivery(HttpClient client) {
+  /** @param egress URL targets go out through it; path targets use {@code client} to this node */
+  TargetDelivery(HttpClient client, EgressClient egress) {
     this.client = client;
+    this.egress = egress;
   }
 
   /** Reads one stored chunk whole; the future completes on the caller's context. */
@@ -45,6 +60,26 @@ final class TargetDelivery {
   /** The way into this node's request chain, given when the gateway listens. */
   void loopback(NodeLoopback value) {
     this.loopback = value;
+    egress.ownPort(value.port());
+  }
+
+  /**
+   * Checks a URL target when the transfer is created: its literal address, or every address its
+   * name resolves to now, must pass the egress policy. Fails with a 403 {@code egress-refused}
+   * problem naming {@code field}; an unresolvable name is refused the same way, so the answer
+   * does not tell names that resolve inside apart from names that do not resolve. Path targets
+   * and malformed targets pass here (they are validated with the rest of the descriptor).
+   */
+  Future<Void> admit(String target, String field) {
+    if (target == null || TransferTarget.isPath(target) || TransferTarget.problem(target) != null) {
+      return Future.succeededFuture();
+    }
+    return egress.admit(target).<Void>mapEmpty().recover(failure -> {
+      if (!(failure instanceof EgressRefusedException)) {
+        LOG.info("event=transfer-target-unresolved target={} cause={}", target, failure.toString());
+      }
+      return Future.failedFuture(new ProblemException(TransferProblems.egressRefused(field)));
+    });
   }
 
   /**
@@ -62,15 +97,23 @@ final class TargetDelivery {
       options.putHeader("Repr-Digest", fileDigest);
     }
     if (!TransferTarget.isPath(target)) {
-      options.setAbsoluteURI(target);
-      return client.request(options)
+      return egress.request(options, target)
           .compose(request -> sendChunks(request, chunks, source).compose(v -> request.response()))
-          .compose(response -> response.body().map(body -> {
-            var ok = response.statusCode() >= 200 && response.statusCode() < 300;
-            return new DeliveryResult(ok, "POST " + target + " answered " + response.statusCode());
+          .compose(response -> keptAnswer(response).map(body -> {
+            if (response.statusCode() >= 200 && response.statusCode() < 300) {
+              return new DeliveryResult(true, "POST " + target + " answered " + response.statusCode());
+            }
+            LOG.warn("event=transfer-target-refused owner={} id={} target={} status={}", owner, transferId, target,
+                response.statusCode());
+            return undelivered(target);
           }))
-          .recover(failure -> Future.succeededFuture(
-              new DeliveryResult(false, "POST " + target + " failed: " + failure.getMessage())));
+          .recover(failure -> {
+            if (!(failure instanceof EgressRefusedException)) {
+              LOG.warn("event=transfer-target-unreachable owner={} id={} target={} cause={}", owner, transferId, target,
+                  failure.toString());
+            }
+            return Future.succeededFuture(undelivered(target));
+          });
     }
     var self = loopback;
     if (self == null) {
@@ -90,6 +133,11 @@ final class TargetDelivery {
         })
         .recover(failure -> Future.succeededFuture(
             new DeliveryResult(false, "POST " + target + " failed: " + failure.getMessage())));
+  }
+
+  /** The one outcome a tenant reads for a URL target that did not take the file, whatever the reason. */
+  static DeliveryResult undelivered(String target) {
+    return new DeliveryResult(false, "POST " + target + " was not accepted (no 2xx answer from an allowed address)");
   }
 
   /** The outcome of a delivery through the chain: an async task is named, a refusal explained. */

@@ -1,5 +1,7 @@
 package dev.crossgate.gateway.transfer;
 
+import dev.crossgate.egress.EgressClient;
+import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.gateway.GatewayEndpoint;
 import dev.crossgate.gateway.NodeLoopback;
 import dev.crossgate.store.transfer.TransferRepository;
@@ -30,22 +32,33 @@ public final class TransferEndpoint implements GatewayEndpoint {
   private final TusRoutes tusRoutes;
   private final long sweepTimer;
 
-  private TransferEndpoint(Vertx vertx, TransferRepository repository, TransferSettings settings) {
+  private TransferEndpoint(Vertx vertx, TransferRepository repository, TransferSettings settings,
+      EgressPolicy egress) {
     this.vertx = vertx;
     this.service = new TransferService(repository, chunkStore(repository, settings), settings);
     this.workers = vertx.createSharedWorkerExecutor("crossgate-transfer", settings.workerPoolSize());
     this.deliveryClient = vertx.createHttpClient(new HttpClientOptions());
     var exchanges = new Exchanges(workers, settings.maxChunkSize());
     var callers = new Callers();
-    this.delivery = new TargetDelivery(deliveryClient);
+    this.delivery = new TargetDelivery(deliveryClient, EgressClient.create(vertx, deliveryClient, egress));
     this.nativeRoutes = new NativeRoutes(service, callers, exchanges, delivery);
-    this.tusRoutes = new TusRoutes(service, callers, exchanges, nativeRoutes);
+    this.tusRoutes = new TusRoutes(service, callers, exchanges, nativeRoutes, delivery);
     this.sweepTimer = vertx.setPeriodic(settings.sweepInterval().toMillis(), id -> sweepExpired());
   }
 
-  /** Creates the endpoint and starts its expiry sweeper. */
+  /**
+   * Creates the endpoint and starts its expiry sweeper.
+   *
+   * @param egress where URL targets may point (checked at submission and again at delivery)
+   */
+  public static TransferEndpoint create(Vertx vertx, TransferRepository repository, TransferSettings settings,
+      EgressPolicy egress) {
+    return new TransferEndpoint(vertx, repository, settings, egress);
+  }
+
+  /** As above, URL targets limited to public addresses ({@link EgressPolicy#DEFAULT}). */
   public static TransferEndpoint create(Vertx vertx, TransferRepository repository, TransferSettings settings) {
-    return new TransferEndpoint(vertx, repository, settings);
+    return create(vertx, repository, settings, EgressPolicy.DEFAULT);
   }
 
   /**

@@ -71,6 +71,11 @@ final class TransferProblems {
         .with("quota", quota).with("reserved", reserved).with("requested", requested);
   }
 
+  /** A URL target whose address the egress policy refuses, at submission. */
+  static Problem egressRefused(String field) {
+    return Problem.egressRefused(field);
+  }
+
   static Problem deliveryFailed(String detail) {
     return Problem.of("delivery-failed", "Delivery failed", 502, detail);
   }

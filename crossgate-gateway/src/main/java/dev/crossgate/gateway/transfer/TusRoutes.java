@@ -48,11 +48,15 @@ final class TusRoutes {
    */
   private final Map<String, Future<Void>> patching = new java.util.concurrent.ConcurrentHashMap<>();
 
-  TusRoutes(TransferService service, Callers callers, Exchanges exchanges, NativeRoutes completion) {
+  private final TargetDelivery delivery;
+
+  TusRoutes(TransferService service, Callers callers, Exchanges exchanges, NativeRoutes completion,
+      TargetDelivery delivery) {
     this.service = service;
     this.callers = callers;
     this.exchanges = exchanges;
     this.completion = completion;
+    this.delivery = delivery;
   }
 
   void mount(Router router) {
@@ -132,7 +136,9 @@ final class TusRoutes {
     }
     var id = Ids.random("tus_");
     var name = metadata.getOrDefault("filename", metadata.get("name"));
-    exchanges.blocking(() -> service.createTus(owner, id, length, name, metadata.get("target"), rawMetadata))
+    var target = metadata.get("target");
+    delivery.admit(target, "Upload-Metadata target")
+        .compose(v -> exchanges.blocking(() -> service.createTus(owner, id, length, name, target, rawMetadata)))
         .compose(created -> {
           ctx.response().putHeader("Location", "/_tus/" + id);
           if (!withUpload) {

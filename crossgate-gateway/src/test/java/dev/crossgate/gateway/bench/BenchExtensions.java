@@ -60,7 +60,9 @@ public final class BenchExtensions {
         extension(tenant, "local", tenant.artifact("local.wasm", WatModules.answering(ANSWER))));
     var config = new GatewayConfig(1, RouteTable.of(routes, 1), List.of(),
         Map.of(hash, new ApiKey("k1", "acme", null, hash, "bench", Instant.now())), extensions);
-    var options = GatewayOptions.defaults().withListen("127.0.0.1", 0).withEventLoops(1);
+    // the tenant server is on loopback, which the egress policy refuses unless allowed
+    var options = GatewayOptions.defaults().withListen("127.0.0.1", 0).withEventLoops(1)
+        .withEgress(dev.crossgate.egress.EgressPolicy.allowing("127.0.0.1/32"));
     var gateway = GatewayKit.await(GatewayServer.start(vertx, options, () -> config, List.of(),
         ExtensionOptions.defaults(null)));
     var client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")

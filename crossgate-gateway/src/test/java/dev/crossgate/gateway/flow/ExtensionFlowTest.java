@@ -3,6 +3,9 @@ package dev.crossgate.gateway.flow;
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crossgate.egress.EgressPolicy;
+import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.GatewayServices;
 import dev.crossgate.extension.Extension;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
@@ -38,7 +41,10 @@ class ExtensionFlowTest {
 
   @BeforeEach
   void start() {
-    kit = GatewayKit.start(new ExtensionOptions(moduleDir, 64 * 1024, 64 * 1024, 16, 2, 3, Duration.ofMinutes(5)));
+    // the tenant's server (endpoints and artifacts) is on loopback: allowed here on purpose, refused by default
+    kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1).withEgress(EgressPolicy.allowing("127.0.0.1/32")),
+        GatewayServices.NONE.withExtensions(
+            new ExtensionOptions(moduleDir, 64 * 1024, 64 * 1024, 16, 2, 3, Duration.ofMinutes(5))));
     tenant = TenantServer.start(kit.vertx);
     key = kit.apiKey("acme");
   }

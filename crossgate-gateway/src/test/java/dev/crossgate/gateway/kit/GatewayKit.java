@@ -53,14 +53,19 @@ public final class GatewayKit implements AutoCloseable {
 
   private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints, VertxOptions vertxOptions,
       GatewayServices services) {
-    this(options, (v, c) -> endpoints, vertxOptions, services);
+    this(options, (v, c) -> endpoints, vertxOptions, services, "127.0.0.1");
   }
 
   private GatewayKit(GatewayOptions options, BiFunction<Vertx, Supplier<GatewayConfig>, List<GatewayEndpoint>> endpoints,
       VertxOptions vertxOptions, GatewayServices services) {
+    this(options, endpoints, vertxOptions, services, "127.0.0.1");
+  }
+
+  private GatewayKit(GatewayOptions options, BiFunction<Vertx, Supplier<GatewayConfig>, List<GatewayEndpoint>> endpoints,
+      VertxOptions vertxOptions, GatewayServices services, String bind) {
     vertx = Vertx.vertx(vertxOptions);
     upstream = RecordingUpstream.start(vertx);
-    gateway = await(GatewayServer.start(vertx, options.withListen("127.0.0.1", 0), config::get,
+    gateway = await(GatewayServer.start(vertx, options.withListen(bind, 0), config::get,
         endpoints.apply(vertx, config::get), services));
     client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port()),
         new PoolOptions().setHttp1MaxSize(16));
@@ -90,6 +95,17 @@ public final class GatewayKit implements AutoCloseable {
   public static GatewayKit start(GatewayOptions options, GatewayServices services,
       BiFunction<Vertx, Supplier<GatewayConfig>, List<GatewayEndpoint>> endpoints) {
     return new GatewayKit(options, endpoints, new VertxOptions(), services);
+  }
+
+  /**
+   * The general kit: Vert.x built from {@code vertxOptions} (DNS servers, say), built-in endpoints
+   * made with the kit's Vert.x and configuration, and the node bound to {@code bind} (port 0) —
+   * {@code 0.0.0.0} for a test of what a gateway bound beyond loopback does. The kit's client
+   * still connects over 127.0.0.1.
+   */
+  public static GatewayKit start(GatewayOptions options, GatewayServices services, VertxOptions vertxOptions,
+      String bind, BiFunction<Vertx, Supplier<GatewayConfig>, List<GatewayEndpoint>> endpoints) {
+    return new GatewayKit(options, endpoints, vertxOptions, services, bind);
   }
 
   /** A kit whose Vert.x instance is built from {@code vertxOptions} (DNS servers, for instance). */

@@ -5,6 +5,7 @@ import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.gateway.GatewayEndpoint;
 import dev.crossgate.gateway.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.transfer.TransferRepository;
@@ -44,14 +45,23 @@ final class Harness implements AutoCloseable {
   final Database database;
   final TransferRepository repository;
   final Map<String, AtomicInteger> chunkPuts = new ConcurrentHashMap<>();
+  /**
+   * Every fake target of these tests listens on 127.0.0.1, which the egress policy refuses by
+   * default: the harness allows exactly that address, on purpose; the security tests pass
+   * {@link EgressPolicy#DEFAULT}.
+   */
+  static final EgressPolicy LOOPBACK_TARGETS = EgressPolicy.allowing("127.0.0.1/32");
+
   private final TransferSettings settings;
+  private final EgressPolicy egress;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private Vertx vertx;
   private TransferEndpoint endpoint;
   private GatewayServer server;
   private int port;
 
-  private Harness(Database database, Path dataDir, TransferSettings settings) {
+  private Harness(Database database, Path dataDir, TransferSettings settings, EgressPolicy egress) {
+    this.egress = egress;
     this.database = database;
     this.repository = new TransferRepository(database.dataSource());
     this.dataDir = dataDir;
@@ -60,12 +70,21 @@ final class Harness implements AutoCloseable {
 
   /** A gateway over an in-memory H2 database, with small limits that tests can reach. */
   static Harness h2(Path dataDir) {
+    return h2(dataDir, LOOPBACK_TARGETS);
+  }
+
+  /** As above, URL targets limited by {@code egress}. */
+  static Harness h2(Path dataDir, EgressPolicy egress) {
     return start(Database.open("jdbc:h2:mem:transfer-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", null, null, 8),
-        dataDir, testSettings(dataDir));
+        dataDir, testSettings(dataDir), egress);
   }
 
   static Harness start(Database database, Path dataDir, TransferSettings settings) {
-    var harness = new Harness(database, dataDir, settings);
+    return start(database, dataDir, settings, LOOPBACK_TARGETS);
+  }
+
+  static Harness start(Database database, Path dataDir, TransferSettings settings, EgressPolicy egress) {
+    var harness = new Harness(database, dataDir, settings, egress);
     harness.startServer(0);
     return harness;
   }
@@ -80,7 +99,7 @@ final class Harness implements AutoCloseable {
     var config = new GatewayConfig(1, RouteTable.EMPTY, List.of(), Map.of(
         Secrets.sha256Hex(ACME_KEY), new ApiKey("k1", "acme", null, Secrets.sha256Hex(ACME_KEY), "acme-key", Instant.EPOCH),
         Secrets.sha256Hex(GLOBEX_KEY), new ApiKey("k2", "globex", null, Secrets.sha256Hex(GLOBEX_KEY), "globex-k", Instant.EPOCH)));
-    endpoint = TransferEndpoint.create(vertx, repository, settings);
+    endpoint = TransferEndpoint.create(vertx, repository, settings, egress);
     GatewayEndpoint chunkCounter = router -> router.put("/_transfers/:id/chunks/:number").handler(ctx -> {
       chunkPuts.computeIfAbsent(ctx.pathParam("id") + "/" + ctx.pathParam("number"), k -> new AtomicInteger())
           .incrementAndGet();

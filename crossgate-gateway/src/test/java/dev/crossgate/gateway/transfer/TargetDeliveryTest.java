@@ -2,6 +2,8 @@ package dev.crossgate.gateway.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crossgate.egress.EgressClient;
+import dev.crossgate.egress.EgressPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,7 +19,9 @@ class TargetDeliveryTest {
     var stored = Map.of(0L, Buffer.buffer(a), 1L, Buffer.buffer(b));
     var vertx = Vertx.vertx();
     try (var target = new FakeTarget(Vertx.vertx())) {
-      var delivery = new TargetDelivery(vertx.createHttpClient());
+      var client = vertx.createHttpClient();
+      // the fake target listens on loopback, which the egress policy refuses unless allowed
+      var delivery = new TargetDelivery(client, EgressClient.create(vertx, client, EgressPolicy.allowing("127.0.0.1/32")));
 
       var result = Harness.await(delivery.deliver(target.url("/in"), "acme", "t1", List.of(0L, 1L),
           n -> Future.succeededFuture(stored.get(n)), a.length + b.length, null));
