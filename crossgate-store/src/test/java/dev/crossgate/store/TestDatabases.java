@@ -34,11 +34,16 @@ public final class TestDatabases {
   }
 
   public static Handle postgres() {
+    return postgres(pgHostPort());
+  }
+
+  /** A fresh database on the server at {@code hostPort} (e.g. a {@link PrivatePostgres}). */
+  public static Handle postgres(String hostPort) {
     var name = "crossgate_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16)
         .toLowerCase(Locale.ROOT);
-    var admin = "jdbc:postgresql://" + pgHostPort() + "/postgres";
+    var admin = "jdbc:postgresql://" + hostPort + "/postgres";
     execute(admin, "CREATE DATABASE " + name);
-    var url = "jdbc:postgresql://" + pgHostPort() + "/" + name;
+    var url = "jdbc:postgresql://" + hostPort + "/" + name;
     try {
       return new Handle(Database.open(url, "postgres", null, 12), url,
           () -> execute(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"));

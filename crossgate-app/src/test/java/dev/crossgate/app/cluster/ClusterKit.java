@@ -34,7 +34,7 @@ public final class ClusterKit implements AutoCloseable {
   public static final String ADMIN_TOKEN = "cga_cluster-test-admin-token";
   public static final String CLUSTER_TOKEN = "cluster-test-token";
 
-  public final TestDatabases.Handle db = TestDatabases.postgres();
+  public final TestDatabases.Handle db;
   private final List<Admin> admins = new ArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
@@ -43,7 +43,13 @@ public final class ClusterKit implements AutoCloseable {
   private io.vertx.core.http.HttpServer upstream;
 
   public ClusterKit(long retainedRevisions) {
+    this(retainedRevisions, TestDatabases.pgHostPort());
+  }
+
+  /** @param pgHostPort the PostgreSQL server to create the cluster's database on */
+  public ClusterKit(long retainedRevisions, String pgHostPort) {
     this.retained = retainedRevisions;
+    this.db = TestDatabases.postgres(pgHostPort);
   }
 
   /** One control-plane instance. */

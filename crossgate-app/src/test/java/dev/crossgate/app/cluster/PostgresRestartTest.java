@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.crossgate.gateway.cluster.NodePolicy;
+import dev.crossgate.store.PrivatePostgres;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,13 +21,14 @@ import org.junit.jupiter.api.Test;
 /**
  * PostgreSQL restarted while routes are written: every write that was acknowledged (201) is on
  * every node exactly once, the log stays gap-free, and nothing the database refused is half there.
- * Restarts the machine's PostgreSQL cluster (pg_ctlcluster), so it runs where the tests own it.
+ * The database is a private PostgreSQL cluster of this test's ({@link PrivatePostgres}), never the
+ * machine's shared server.
  */
 class PostgresRestartTest {
 
   @Test
   void noAcknowledgedChangeIsLostOrAppliedTwiceAcrossADatabaseRestart() throws Exception {
-    try (var kit = new ClusterKit(100_000)) {
+    try (var pg = PrivatePostgres.start(); var kit = new ClusterKit(100_000, pg.hostPort())) {
       var a = kit.startAdmin();
       var n1 = kit.startNode("n1", NodePolicy.acceptAll(), List.of(a.uri()));
       var n2 = kit.startNode("n2", NodePolicy.acceptAll(), List.of(a.uri()));
@@ -59,7 +60,7 @@ class PostgresRestartTest {
       writer.start();
       await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 20);
 
-      restartPostgres();
+      pg.restart();
       int beforeRestartDone = acknowledged.size();
       await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= beforeRestartDone + 20);
       stop.set(true);
@@ -84,18 +85,4 @@ class PostgresRestartTest {
       }
     }
   }
-
-  private static void restartPostgres() throws Exception {
-    var process = new ProcessBuilder("bash", "-c",
-        "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | head -1) main restart -m fast")
-        .redirectErrorStream(true).start();
-    var output = new String(process.getInputStream().readAllBytes());
-    assertThat(process.waitFor()).as("pg_ctlcluster restart: " + output).isZero();
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-      try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", null)) {
-        return c.isValid(2);
-      }
-    });
-  }
-
 }
