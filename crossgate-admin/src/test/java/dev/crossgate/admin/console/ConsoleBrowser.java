@@ -162,10 +162,13 @@ final class ConsoleBrowser implements AutoCloseable {
     driver.manage().window().setSize(size);
   }
 
-  /** Saves the visible page as docs/console/{name}.png at the repository root (shown in the README). */
+  /**
+   * Saves the visible page as {@code target/console-screenshots/{name}.png} of this module. The
+   * tracked pictures under docs/console are copied from there by hand when the console changes,
+   * so a test run never rewrites tracked files.
+   */
   void screenshot(String name) {
-    var root = System.getenv("CROSSGATE_TEST_ROOT");
-    var dir = (root == null ? Path.of("..") : Path.of(root)).resolve("docs/console");
+    var dir = Path.of("target", "console-screenshots");
     try {
       Files.createDirectories(dir);
       Files.write(dir.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
