@@ -52,6 +52,8 @@ final class EndToEnd implements AutoCloseable {
   final Path dataDir;
   final ConcurrentLinkedQueue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
   final ConcurrentLinkedQueue<String> analysesReceived = new ConcurrentLinkedQueue<>();
+  /** Analyses sent with {@code ?hold=1} post their result only once this completes. */
+  final java.util.concurrent.CompletableFuture<Void> releaseHeld = new java.util.concurrent.CompletableFuture<>();
   /** The webhook id of every delivery attempt, refused ones included. */
   final ConcurrentLinkedQueue<String> attemptIds = new ConcurrentLinkedQueue<>();
   private final HttpServer upstream;
@@ -79,7 +81,11 @@ final class EndToEnd implements AutoCloseable {
             analysesReceived.add(req.getHeader("X-Crossgate-Task-Id"));
             req.response().setStatusCode(202).end();
             long delay = Long.parseLong(req.getParam("delayMs") == null ? "200" : req.getParam("delayMs"));
-            vertx.setTimer(delay, t -> postResult(resultUrl, "analysed:" + body));
+            if (req.getParam("hold") != null) {
+              releaseHeld.thenRun(() -> vertx.runOnContext(v -> postResult(resultUrl, "analysed:" + body)));
+            } else {
+              vertx.setTimer(delay, t -> postResult(resultUrl, "analysed:" + body));
+            }
           });
         }).listen());
     receiver = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
