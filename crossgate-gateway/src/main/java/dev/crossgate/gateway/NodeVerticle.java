@@ -5,6 +5,7 @@ import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
 import dev.crossgate.gateway.chain.ProblemResponses;
 import dev.crossgate.gateway.chain.RequestChain;
+import dev.crossgate.gateway.chain.RequestIds;
 import dev.crossgate.gateway.filter.FilterStep;
 import dev.crossgate.gateway.flow.FlowStep;
 import dev.crossgate.gateway.limit.LimitStep;
@@ -34,9 +35,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * The gateway on one event loop: an HTTP server sharing the node's port, its own upstream client
@@ -44,7 +43,6 @@ import java.util.regex.Pattern;
  * (configuration supplier, limiters, metrics) comes in through {@link GatewayServer.Shared}.
  */
 final class NodeVerticle extends VerticleBase {
-  private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final int WEBSOCKET_FRAME_BYTES = 1 << 20;
 
   private final GatewayServer.Shared shared;
@@ -183,18 +181,10 @@ final class NodeVerticle extends VerticleBase {
   }
 
   private static String requestId(HttpServerRequest request) {
-    var given = request.headers().get(Exchange.REQUEST_ID);
-    return given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given : newRequestId();
+    return RequestIds.fromHeader(request.headers().get(Exchange.REQUEST_ID));
   }
 
-  /** 128 random bits as hex; an id for correlation, not a secret, so ThreadLocalRandom is enough. */
   static String newRequestId() {
-    var random = ThreadLocalRandom.current();
-    return toHex(random.nextLong()) + toHex(random.nextLong());
-  }
-
-  private static String toHex(long v) {
-    var s = Long.toHexString(v);
-    return s.length() == 16 ? s : "0".repeat(16 - s.length()) + s;
+    return RequestIds.newId();
   }
 }
