@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param accessLogJson access-log lines as JSON objects instead of {@code key=value}
  * @param markers request path markers that select the interaction mode
  * @param drainTimeout how long {@link GatewayServer#close()} lets in-flight requests finish
+ * @param h2c accept cleartext HTTP/2 (prior knowledge and {@code Upgrade: h2c}); off by default,
+ *     because a front proxy that passes an upgrade on would let a client tunnel HTTP/2 requests
+ *     past whatever that proxy checks per request (h2c smuggling)
  */
 public record GatewayOptions(
     String bind,
@@ -29,7 +32,8 @@ public record GatewayOptions(
     List<String> trustedProxies,
     boolean accessLogJson,
     Markers markers,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    boolean h2c) {
 
   /**
    * @param maxUriLength longest request target in characters (414 above it)
@@ -109,6 +113,12 @@ public record GatewayOptions(
     }
   }
 
+  /** Options without cleartext HTTP/2. */
+  public GatewayOptions(String bind, int port, int eventLoops, Limits limits, Upstream upstream,
+      List<String> trustedProxies, boolean accessLogJson, Markers markers, Duration drainTimeout) {
+    this(bind, port, eventLoops, limits, upstream, trustedProxies, accessLogJson, markers, drainTimeout, false);
+  }
+
   public static GatewayOptions defaults() {
     return new GatewayOptions("0.0.0.0", 9000, Runtime.getRuntime().availableProcessors(), Limits.DEFAULT,
         Upstream.DEFAULT, List.of(), false, Markers.DEFAULT, Duration.ofSeconds(10));
@@ -116,38 +126,46 @@ public record GatewayOptions(
 
   public GatewayOptions withListen(String newBind, int newPort) {
     return new GatewayOptions(newBind, newPort, eventLoops, limits, upstream, trustedProxies, accessLogJson, markers,
-        drainTimeout);
+        drainTimeout, h2c);
   }
 
   public GatewayOptions withEventLoops(int n) {
-    return new GatewayOptions(bind, port, n, limits, upstream, trustedProxies, accessLogJson, markers, drainTimeout);
+    return new GatewayOptions(bind, port, n, limits, upstream, trustedProxies, accessLogJson, markers, drainTimeout,
+        h2c);
   }
 
   public GatewayOptions withLimits(Limits newLimits) {
     return new GatewayOptions(bind, port, eventLoops, newLimits, upstream, trustedProxies, accessLogJson, markers,
-        drainTimeout);
+        drainTimeout, h2c);
   }
 
   public GatewayOptions withUpstream(Upstream newUpstream) {
     return new GatewayOptions(bind, port, eventLoops, limits, newUpstream, trustedProxies, accessLogJson, markers,
-        drainTimeout);
+        drainTimeout, h2c);
   }
 
   public GatewayOptions withTrustedProxies(List<String> cidrs) {
-    return new GatewayOptions(bind, port, eventLoops, limits, upstream, cidrs, accessLogJson, markers, drainTimeout);
+    return new GatewayOptions(bind, port, eventLoops, limits, upstream, cidrs, accessLogJson, markers, drainTimeout,
+        h2c);
   }
 
   public GatewayOptions withAccessLogJson(boolean json) {
-    return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, json, markers, drainTimeout);
+    return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, json, markers, drainTimeout,
+        h2c);
   }
 
   public GatewayOptions withMarkers(Markers newMarkers) {
     return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, accessLogJson, newMarkers,
-        drainTimeout);
+        drainTimeout, h2c);
+  }
+
+  public GatewayOptions withH2c(boolean enabled) {
+    return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, accessLogJson, markers,
+        drainTimeout, enabled);
   }
 
   public GatewayOptions withDrainTimeout(Duration timeout) {
     return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, accessLogJson, markers,
-        timeout);
+        timeout, h2c);
   }
 }

@@ -10,6 +10,7 @@ import dev.crossgate.gateway.filter.FilterStep;
 import dev.crossgate.gateway.flow.FlowStep;
 import dev.crossgate.gateway.limit.LimitStep;
 import dev.crossgate.gateway.observe.ObserveStep;
+import dev.crossgate.gateway.protocol.StrictHttpStep;
 import dev.crossgate.gateway.proxy.ProxyStep;
 import dev.crossgate.gateway.route.PathStep;
 import dev.crossgate.gateway.route.RouteStep;
@@ -102,6 +103,7 @@ final class NodeVerticle extends VerticleBase {
     chain = new RequestChain(List.of(
         new ObserveStep(options.accessLogJson(), shared.metrics()),
         new LimitStep(limits, shared.rateLimiter(), overLimitConnections),
+        new StrictHttpStep(),
         new PathStep(options.markers()),
         new FilterStep(),
         new EndpointStep(router),
@@ -114,6 +116,7 @@ final class NodeVerticle extends VerticleBase {
         .setHost(options.bind())
         .setPort(port)
         .setTcpNoDelay(true)
+        .setHttp2ClearTextEnabled(options.h2c())
         // the decoder's limits are a backstop above the exact checks of LimitStep
         .setMaxInitialLineLength(limits.maxUriLength() + 64)
         .setMaxHeaderSize(limits.maxHeaderBytes() + 1_024)

@@ -61,6 +61,18 @@ public final class RawHttp {
     }
   }
 
+  /** Sends a request head and returns only the status line of the answer (for upgrades, 1xx). */
+  public static String sendHeadOnly(int port, String... lines) {
+    var text = String.join("\r\n", lines) + "\r\n\r\n";
+    try (var socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(20_000);
+      socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+      return line(socket.getInputStream());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static Response read(InputStream in) throws IOException {
     var statusLine = line(in);
     if (statusLine == null) {
