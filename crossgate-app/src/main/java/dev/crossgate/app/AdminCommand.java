@@ -18,14 +18,15 @@ final class AdminCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common = new CommonOptions();
   @Mixin StorageOptions storage = new StorageOptions();
+  @Mixin HttpFlags http = new HttpFlags();
 
   @Override
   public Integer call() {
+    var options = storage.toOptions(common, http.h2c); // usage errors before anything starts
     var vertx = Vertx.vertx();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.bindJvm(registry);
-    var options = storage.toOptions(common);
-    return RoleRunner.run("admin", vertx, () -> ControlPlane.start(vertx, options, registry::scrape).map(cp -> {
+    return RoleRunner.run("admin", vertx, common.dataDir, () -> ControlPlane.start(vertx, options, registry::scrape).map(cp -> {
       Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
       LOG.info("crossgate admin ready admin=http://{}:{}/admin console=http://{}:{}/console/", common.bind, cp.port(),
           common.bind, cp.port());

@@ -6,6 +6,7 @@ import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.crossgate.extension.ArtifactCheck;
 import dev.crossgate.extension.Extension;
+import dev.crossgate.store.OwnerOnlyFiles;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
@@ -95,9 +96,9 @@ final class WasmModules {
     if (bytes == null) {
       bytes = ArtifactCheck.fetch(http, artifact, Duration.ofSeconds(30));
       if (file != null) {
-        Files.createDirectories(dir);
+        OwnerOnlyFiles.createDirectories(dir);
         var partial = dir.resolve(artifact.sha256() + ".wasm.part");
-        Files.write(partial, bytes);
+        OwnerOnlyFiles.write(partial, bytes);
         Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       }
     }
