@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class StrictHttpStep implements Step {
   /** What a refused method may be replaced with; RFC 9110 section 15.5.6 asks for Allow on a 405. */
-  static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+  private static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
   /** RFC 3986 section 3.2.2 host (reg-name without ',' or IP literal) and an optional port, no userinfo. */
   private static final Pattern HOST = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._~!$&'()*+;=%-]*)(:[0-9]{0,5})?");
 
