@@ -8,9 +8,11 @@ package dev.crossgate.admin;
  * @param tlsCertPath PEM certificate chain; with {@code tlsKeyPath}, the port speaks HTTPS (and the
  *     cluster stream WSS); null for plain HTTP
  * @param tlsKeyPath PEM private key of {@code tlsCertPath}
+ * @param h2c accept cleartext HTTP/2 (prior knowledge and {@code Upgrade: h2c}); off by default so
+ *     that a proxy in front cannot be used to tunnel HTTP/2 past its own per-request checks
  */
 public record AdminOptions(String bind, int port, long maxBodyBytes, int maxHeaderBytes, String tlsCertPath,
-    String tlsKeyPath) {
+    String tlsKeyPath, boolean h2c) {
   public static final long DEFAULT_MAX_BODY = 1024 * 1024;
 
   public AdminOptions {
@@ -20,6 +22,16 @@ public record AdminOptions(String bind, int port, long maxBodyBytes, int maxHead
     if ((tlsCertPath == null) != (tlsKeyPath == null)) {
       throw new IllegalArgumentException("TLS needs both a certificate and a key");
     }
+  }
+
+  /** Options without cleartext HTTP/2. */
+  public AdminOptions(String bind, int port, long maxBodyBytes, int maxHeaderBytes, String tlsCertPath,
+      String tlsKeyPath) {
+    this(bind, port, maxBodyBytes, maxHeaderBytes, tlsCertPath, tlsKeyPath, false);
+  }
+
+  public AdminOptions withH2c(boolean enabled) {
+    return new AdminOptions(bind, port, maxBodyBytes, maxHeaderBytes, tlsCertPath, tlsKeyPath, enabled);
   }
 
   public boolean tls() {

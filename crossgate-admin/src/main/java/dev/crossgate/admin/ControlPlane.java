@@ -18,6 +18,7 @@ import dev.crossgate.id.Ids;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.ChangeNotifications;
 import dev.crossgate.store.Database;
+import dev.crossgate.store.OwnerOnlyFiles;
 import dev.crossgate.store.cache.RouteCache;
 import dev.crossgate.store.cluster.NodeRepository;
 import dev.crossgate.store.extension.ExtensionRepository;
@@ -33,8 +34,6 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -150,13 +149,8 @@ public final class ControlPlane {
     tokens.setBootstrap(token);
     var file = options.dataDir().resolve(TOKEN_FILE);
     try {
-      Files.createDirectories(options.dataDir());
-      Files.writeString(file, token + "\n");
-      try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException ignored) {
-        // not a POSIX file system: the data dir's own permissions apply
-      }
+      OwnerOnlyFiles.createDirectories(options.dataDir());
+      OwnerOnlyFiles.write(file, (token + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the admin token to " + file, e);
     }

@@ -5,6 +5,7 @@ import dev.crossgate.agent.task.AgentTasks;
 import dev.crossgate.agent.task.Supervisor;
 import dev.crossgate.egress.EgressClient;
 import dev.crossgate.store.Database;
+import dev.crossgate.store.OwnerOnlyFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -47,7 +48,7 @@ public final class Agent {
 
   public static Future<Agent> start(Vertx vertx, AgentOptions options) {
     return vertx.executeBlocking(() -> {
-      Files.createDirectories(options.dataDir());
+      OwnerOnlyFiles.createDirectories(options.dataDir());
       return Database.open(Database.h2Url(options.dataDir(), "agent"), "sa", "", 8, "classpath:db/agent");
     }).compose(database -> {
       var workers = vertx.createSharedWorkerExecutor("crossgate-agent-tasks", 8);

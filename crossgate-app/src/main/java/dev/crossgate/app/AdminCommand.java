@@ -19,14 +19,17 @@ final class AdminCommand implements Callable<Integer> {
   @Mixin CommonOptions common = new CommonOptions();
   @Mixin StorageOptions storage = new StorageOptions();
   @Mixin EgressFlags egress = new EgressFlags();
+  @Mixin HttpFlags http = new HttpFlags();
 
   @Override
   public Integer call() {
+    // usage errors before anything starts
+    var options = storage.toOptions(common, http.h2c).withEgress(egress.toPolicy(storage.adminPort));
     var vertx = Vertx.vertx();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.bindJvm(registry);
-    var options = storage.toOptions(common).withEgress(egress.toPolicy(storage.adminPort));
-    return RoleRunner.run("admin", vertx, () -> ControlPlane.start(vertx, options, registry::scrape).map(cp -> {
+    return RoleRunner.run("admin", vertx, common.dataDir, () -> ControlPlane.start(vertx, options,
+        registry::scrape).map(cp -> {
       Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
       LOG.info("crossgate admin ready admin=http://{}:{}/admin console=http://{}:{}/console/", common.bind, cp.port(),
           common.bind, cp.port());

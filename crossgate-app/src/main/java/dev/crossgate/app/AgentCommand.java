@@ -3,13 +3,13 @@ package dev.crossgate.app;
 import dev.crossgate.agent.Agent;
 import dev.crossgate.agent.AgentOptions;
 import dev.crossgate.id.Ids;
+import dev.crossgate.store.OwnerOnlyFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -68,7 +68,7 @@ final class AgentCommand implements Callable<Integer> {
         .withEgress(egress.toPolicy(port))
         .withPolling(defaults.pollInitial(), pollMax.compareTo(defaults.pollInitial()) < 0 ? defaults.pollInitial()
             : pollMax, maxConcurrent);
-    return RoleRunner.run("agent", vertx, () -> Agent.start(vertx, options).map(agent -> {
+    return RoleRunner.run("agent", vertx, common.dataDir, () -> Agent.start(vertx, options).map(agent -> {
       LOG.info("crossgate agent ready agent=http://{}:{} gateway={} callbackAllow={}", common.bind, agent.port(),
           options.gatewayUrl(), options.callbackAllow());
       Supplier<Future<Void>> close = agent::close;
@@ -83,15 +83,10 @@ final class AgentCommand implements Callable<Integer> {
       if (Files.exists(file)) {
         return Files.readString(file).trim();
       }
-      Files.createDirectories(dataDir);
+      OwnerOnlyFiles.createDirectories(dataDir);
       var secret = "whsec_" + java.util.Base64.getEncoder().encodeToString(
           java.util.Base64.getUrlDecoder().decode(Ids.randomToken(32)));
-      Files.writeString(file, secret + "\n");
-      try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException ignored) {
-        // not a POSIX file system: the data dir's own permissions apply
-      }
+      OwnerOnlyFiles.write(file, (secret + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
       LOG.warn("generated webhook signing secret, saved in {}", file.toAbsolutePath().normalize());
       return secret;
     } catch (IOException e) {

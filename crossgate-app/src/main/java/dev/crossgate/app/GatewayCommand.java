@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -25,7 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code crossgate gateway}: a data-plane node that follows a control plane over the cluster stream. */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
@@ -36,6 +40,8 @@ final class GatewayCommand implements Callable<Integer> {
   @Mixin CommonOptions common = new CommonOptions();
 
   @Mixin GatewayFlags gateway = new GatewayFlags();
+
+  @Mixin HttpFlags http = new HttpFlags();
 
   @Option(names = "--node-admin-port", defaultValue = "9001", description = "This node's Admin API port, "
       + "forwarded to the control plane (default: ${DEFAULT-VALUE}).")
@@ -49,9 +55,16 @@ final class GatewayCommand implements Callable<Integer> {
   String nodeId;
 
   @Option(names = "--cluster-token", defaultValue = "${env:CROSSGATE_CLUSTER_TOKEN}",
-      description = "Enrolment secret (or env CROSSGATE_CLUSTER_TOKEN): presented once, to receive this node's own "
-          + "credential (kept in the data dir as node-credential.json); not needed once the node has it.")
+      description = "Enrolment secret (or env CROSSGATE_CLUSTER_TOKEN, or --cluster-token-file): presented once, to "
+          + "receive this node's own credential (kept in the data dir as node-credential.json); not needed once the "
+          + "node has it.")
   String clusterToken;
+
+  @Option(names = "--cluster-token-file", description = "File holding the cluster token (trimmed), instead of "
+      + "--cluster-token: keeps it out of the process list.")
+  Path clusterTokenFile;
+
+  @Spec CommandSpec command;
 
   @Option(names = "--allowed-upstream-schemes", split = ",", defaultValue = "http,https", description = "Upstream "
       + "schemes this node accepts; a change using another is refused (NACK) (default: ${DEFAULT-VALUE}).")
@@ -72,15 +85,20 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    var token = SecretOptions.resolve(command.commandLine(), "--cluster-token", clusterToken, clusterTokenFile);
+    if (token == null) {
+      throw new ParameterException(command.commandLine(),
+          "a gateway node needs the cluster token: --cluster-token-file, --cluster-token or CROSSGATE_CLUSTER_TOKEN");
+    }
     var transferSettings = transfer.toSettings(common.dataDir);
     var egressPolicy = egress.toPolicy(gateway.port, nodeAdminPort);
-    var gatewayOptions = gateway.toOptions(common.bind, egressPolicy);
+    var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var id = nodeId == null ? hostName() : nodeId;
-    var options = new ClusterClientOptions(controlPlanes, id, clusterToken, common.dataDir,
+    var options = new ClusterClientOptions(controlPlanes, id, token, common.dataDir,
         NodePolicy.allowedUpstreamSchemes(allowedSchemes), heartbeat, version(), controlPlaneCa);
     var url = database.url(common.dataDir);
-    return RoleRunner.run("gateway", vertx, () -> vertx.executeBlocking(() -> Database.open(url, database.dbUser,
+    return RoleRunner.run("gateway", vertx, common.dataDir, () -> vertx.executeBlocking(() -> Database.open(url, database.dbUser,
             database.password(), 10))
         .compose(taskDb -> ClusterClient.start(vertx, options).compose(cluster -> {
           // tasks and transfers live in the node's database (PostgreSQL shared by all nodes in production)

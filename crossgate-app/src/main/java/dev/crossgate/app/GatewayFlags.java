@@ -63,7 +63,7 @@ final class GatewayFlags {
           new GatewayOptions.Limits(maxUriLength, maxHeaderBytes, maxBody, rateLimit, rateBurst,
               maxConnectionsPerClient),
           defaults.upstream(), trustedProxies, accessLogJson, new GatewayOptions.Markers(syncMarker, asyncMarker),
-          Duration.ofSeconds(10), egress, publicUrl);
+          Duration.ofSeconds(10), egress, publicUrl, false);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(command.commandLine(), "Invalid gateway options: " + e.getMessage());
     }

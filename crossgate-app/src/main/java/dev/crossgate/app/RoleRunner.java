@@ -1,7 +1,9 @@
 package dev.crossgate.app;
 
+import dev.crossgate.store.OwnerOnlyFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -10,7 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a role until the JVM is asked to stop: starts it, waits, and on SIGINT/SIGTERM closes it
- * (servers drain in-flight requests, pools close) before the JVM exits.
+ * (servers drain in-flight requests, pools close) before the JVM exits. The data dir is made
+ * owner-only (700, files 600) before the role starts, and again once it runs, for the files the
+ * role's libraries created with the process umask (H2's database files on a first start).
  */
 final class RoleRunner {
   private static final Logger LOG = LoggerFactory.getLogger(RoleRunner.class);
@@ -19,10 +23,12 @@ final class RoleRunner {
   private RoleRunner() {}
 
   /** Returns the process exit code. {@code start} returns the role's close action once it runs. */
-  static int run(String role, Vertx vertx, Supplier<Future<Supplier<Future<Void>>>> start) {
+  static int run(String role, Vertx vertx, Path dataDir, Supplier<Future<Supplier<Future<Void>>>> start) {
     Supplier<Future<Void>> close;
     try {
+      restrict(dataDir);
       close = start.get().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      restrict(dataDir);
     } catch (Exception e) {
       LOG.error("crossgate {} failed to start: {}", role, e.getMessage(), e);
       vertx.close();
@@ -48,5 +54,13 @@ final class RoleRunner {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  private static void restrict(Path dataDir) throws java.io.IOException {
+    int widened = OwnerOnlyFiles.restrict(dataDir);
+    if (widened > 0) {
+      LOG.info("event=data-dir-restricted dir={} entries={} mode=\"700 dirs, 600 files\"",
+          dataDir.toAbsolutePath().normalize(), widened);
+    }
   }
 }

@@ -34,21 +34,24 @@ final class StandaloneCommand implements Callable<Integer> {
 
   @Mixin GatewayFlags gateway = new GatewayFlags();
 
+  @Mixin HttpFlags http = new HttpFlags();
+
   @Mixin TransferFlags transfer = new TransferFlags();
 
   @Mixin EgressFlags egress = new EgressFlags();
 
   @Override
   public Integer call() {
+    // every usage error (exit code 2) before anything starts
     var transferSettings = transfer.toSettings(common.dataDir);
     var egressPolicy = egress.toPolicy(gateway.port, storage.adminPort);
-    var gatewayOptions = gateway.toOptions(common.bind, egressPolicy);
+    var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
+    var options = storage.toOptions(common, http.h2c).withEgress(egressPolicy);
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var node = new AtomicReference<GatewayServer>();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.bindJvm(registry);
-    var options = storage.toOptions(common).withEgress(egressPolicy);
-    return RoleRunner.run("standalone", vertx, () -> ControlPlane.start(vertx, options,
+    return RoleRunner.run("standalone", vertx, common.dataDir, () -> ControlPlane.start(vertx, options,
         () -> registry.scrape() + (node.get() == null ? "" : node.get().metrics().scrape()))
         .compose(cp -> {
               var follower = cp.follower();

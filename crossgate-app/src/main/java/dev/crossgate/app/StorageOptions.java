@@ -2,12 +2,17 @@ package dev.crossgate.app;
 
 import dev.crossgate.admin.ControlPlaneOptions;
 import dev.crossgate.admin.cluster.ClusterOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Storage and control-plane options of the roles that run a control plane. */
 final class StorageOptions {
+  @Spec(Spec.Target.MIXEE) CommandSpec command;
+
   @Option(names = "--admin-port", defaultValue = "9080", description = "Admin API and console port (default: ${DEFAULT-VALUE}).")
   int adminPort;
 
@@ -23,8 +28,13 @@ final class StorageOptions {
   Duration redisRefresh;
 
   @Option(names = "--admin-token", defaultValue = "${env:CROSSGATE_ADMIN_TOKEN}", description = "Bootstrap admin "
-      + "token (or env CROSSGATE_ADMIN_TOKEN). When absent, one is generated on first start, saved in the data dir and printed once.")
+      + "token (or env CROSSGATE_ADMIN_TOKEN), at least 24 characters. When absent, one is generated on first start, "
+      + "saved in the data dir and printed once.")
   String adminToken;
+
+  @Option(names = "--admin-token-file", description = "File holding the bootstrap admin token (trimmed), instead of "
+      + "--admin-token: keeps it out of the process list.")
+  Path adminTokenFile;
 
   @Option(names = "--admin-max-body", defaultValue = "1048576", description = "Largest Admin API request body in bytes (default: ${DEFAULT-VALUE}).")
   long adminMaxBody;
@@ -33,6 +43,10 @@ final class StorageOptions {
       + "secret of the cluster (or env CROSSGATE_CLUSTER_TOKEN): a gateway node presents it once and receives a "
       + "credential of its own. Without it no new node can enrol; enrolled nodes still connect.")
   String clusterToken;
+
+  @Option(names = "--cluster-token-file", description = "File holding the cluster token (trimmed), instead of "
+      + "--cluster-token: keeps it out of the process list.")
+  Path clusterTokenFile;
 
   @Option(names = "--retained-revisions", defaultValue = "100000", description = "Change-log entries kept for "
       + "deltas; a node further behind gets a full snapshot (default: ${DEFAULT-VALUE}).")
@@ -45,15 +59,14 @@ final class StorageOptions {
   @Option(names = "--tls-key", description = "PEM private key for --tls-cert.")
   String tlsKey;
 
-  ControlPlaneOptions toOptions(CommonOptions common) {
-    var admin = new dev.crossgate.admin.AdminOptions(common.bind, adminPort, adminMaxBody, 16 * 1024, tlsCert, tlsKey);
-    var cluster = new ClusterOptions(blankToNull(clusterToken), Duration.ofSeconds(5), Duration.ofSeconds(60),
-        retainedRevisions);
+  /** @param h2c whether the admin port accepts cleartext HTTP/2 ({@link HttpFlags}) */
+  ControlPlaneOptions toOptions(CommonOptions common, boolean h2c) {
+    var commandLine = command.commandLine();
+    var admin = new dev.crossgate.admin.AdminOptions(common.bind, adminPort, adminMaxBody, 16 * 1024, tlsCert, tlsKey,
+        h2c);
+    var cluster = new ClusterOptions(SecretOptions.resolve(commandLine, "--cluster-token", clusterToken,
+        clusterTokenFile), Duration.ofSeconds(5), Duration.ofSeconds(60), retainedRevisions);
     return new ControlPlaneOptions(common.dataDir, admin, database.db, database.dbUser, database.password(), redis, "crossgate:",
-        redisTtl, redisRefresh, blankToNull(adminToken), cluster, null);
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s;
+        redisTtl, redisRefresh, SecretOptions.adminToken(commandLine, adminToken, adminTokenFile), cluster, null);
   }
 }

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * The packaged {@code crossgate.jar} running as a real child process, its output captured line
  * by line. Tests wait for the "ready" line instead of sleeping.
  */
-final class CrossgateProcess implements AutoCloseable {
+public final class CrossgateProcess implements AutoCloseable {
   private static final Path JAR = Path.of("target", "crossgate.jar");
 
   private final Process process;
@@ -48,12 +48,12 @@ final class CrossgateProcess implements AutoCloseable {
     reader.start();
   }
 
-  static CrossgateProcess start(String... args) throws IOException {
+  public static CrossgateProcess start(String... args) throws IOException {
     return new CrossgateProcess(List.of(args));
   }
 
   /** Waits for the line matching {@code regex} and returns its match. */
-  Matcher awaitLine(String regex, Duration timeout) {
+  public Matcher awaitLine(String regex, Duration timeout) {
     var pattern = Pattern.compile(regex);
     var found = new Matcher[1];
     await().atMost(timeout).until(() -> {
@@ -74,20 +74,20 @@ final class CrossgateProcess implements AutoCloseable {
     return found[0];
   }
 
-  boolean printed(String fragment) {
+  public boolean printed(String fragment) {
     synchronized (lines) {
       return lines.stream().anyMatch(l -> l.contains(fragment));
     }
   }
 
-  String output() {
+  public String output() {
     synchronized (lines) {
       return String.join("\n", lines);
     }
   }
 
   /** SIGTERM, as Ctrl-C or an orchestrator would send; returns the exit code. */
-  int stop() throws InterruptedException, IOException {
+  public int stop() throws InterruptedException, IOException {
     // not process.destroy(): the JDK closes our end of the output pipe with it, losing the last lines
     new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
     if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {

@@ -71,10 +71,10 @@ class StandaloneIT {
   @Test
   void sendUploadsAFileInChunksThroughTheStandaloneGateway(@TempDir Path dataDir) throws Exception {
     try (var node = CrossgateProcess.start("standalone", "--data-dir", dataDir.toString(), "--admin-port", "0",
-        "--gateway-port", "0", "--admin-token", "cga_send-test-token")) {
+        "--gateway-port", "0", "--admin-token", "cga_send-test-token-0123456789")) {
       var ready = node.awaitLine(READY, Duration.ofSeconds(60));
-      send(ready.group(1), "POST", "/admin/tenants", "cga_send-test-token", "{\"id\":\"acme\",\"name\":\"ACME\"}");
-      var key = send(ready.group(1), "POST", "/admin/tenants/acme/keys", "cga_send-test-token", "{}").body()
+      send(ready.group(1), "POST", "/admin/tenants", "cga_send-test-token-0123456789", "{\"id\":\"acme\",\"name\":\"ACME\"}");
+      var key = send(ready.group(1), "POST", "/admin/tenants/acme/keys", "cga_send-test-token-0123456789", "{}").body()
           .replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
       var file = dataDir.resolve("payload.bin");
       var bytes = new byte[3 * 1024 * 1024 + 17];
@@ -86,7 +86,7 @@ class StandaloneIT {
         assertThat(sender.waitFor(Duration.ofSeconds(60))).as(sender.output()).isZero();
         assertThat(sender.output()).contains("sent payload.bin (" + bytes.length + " bytes)", "4 chunks sent");
       }
-      var operators = send(ready.group(1), "GET", "/admin/transfers", "cga_send-test-token", null);
+      var operators = send(ready.group(1), "GET", "/admin/transfers", "cga_send-test-token-0123456789", null);
       assertThat(operators.body()).contains("\"owner\":\"acme\"", "\"receivedBytes\":" + bytes.length);
       node.stop();
     }

@@ -9,7 +9,11 @@ import dev.crossgate.problem.ProblemException;
  * 6.2.2.2), empty segments merged, and dot segments removed (section 5.2.4, clamped at the root).
  * Encoded slashes, backslashes and NUL are refused rather than guessed at, because upstreams
  * disagree on what they mean; that refusal is the defence against {@code %2F} and {@code %2e%2e}
- * bypasses of path-based rules.
+ * bypasses of path-based rules. For the same reason a {@code ;} is refused: RFC 3986 section 3.3
+ * allows it in a segment, but servlet containers strip {@code ;params} before resolving dot
+ * segments, so an upstream reads {@code /shop/..;/admin} as {@code /admin} after the gateway
+ * matched {@code /shop}. A {@code #} is refused too: a fragment is never part of a request
+ * target (RFC 9112 section 3.2), so one arriving there is an attempt to confuse a parser.
  */
 public final class PathNormalizer {
   private PathNormalizer() {}
@@ -71,6 +75,21 @@ public final class PathNormalizer {
     return trailing ? out.append('/').toString() : out.toString();
   }
 
+  /**
+   * True when {@code rawPath} is already in the one canonical spelling {@link #normalize} gives:
+   * no dot segments (plain or {@code %2e}), no empty segments ({@code //}), no {@code ;}, no
+   * percent-encoded unreserved character and upper-case escapes. For places that forward a path
+   * rather than match it (a node's admin port): there a path in another spelling is refused, not
+   * rewritten, so what is checked is exactly what is sent.
+   */
+  public static boolean isNormalForm(String rawPath) {
+    try {
+      return normalize(rawPath).equals(rawPath);
+    } catch (ProblemException e) {
+      return false;
+    }
+  }
+
   private static String decodeUnreserved(String raw) {
     if (raw.indexOf('%') < 0) {
       checkChars(raw);
@@ -109,6 +128,10 @@ public final class PathNormalizer {
       if (c < 0x21 || c == 0x7f || c == '\\') {
         throw new ProblemException(Problem.badRequest(
             "the request path contains a space, control character or backslash"));
+      }
+      if (c == ';' || c == '#') {
+        throw new ProblemException(Problem.badRequest(
+            "the request path contains ';' (path parameters) or '#' (a fragment), which are not accepted"));
       }
     }
   }

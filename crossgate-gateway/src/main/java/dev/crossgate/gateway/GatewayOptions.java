@@ -25,6 +25,9 @@ import java.util.Objects;
  * @param publicUrl the gateway's external base URL, e.g. {@code https://api.example.com}: the
  *     result URL handed to async upstreams is built from it, never from a request's Host; null
  *     defaults to {@code http://<bind>:<port>} on a loopback bind and is required otherwise
+ * @param h2c accept cleartext HTTP/2 (prior knowledge and {@code Upgrade: h2c}); off by default,
+ *     because a front proxy that passes an upgrade on would let a client tunnel HTTP/2 requests
+ *     past whatever that proxy checks per request (h2c smuggling)
  */
 public record GatewayOptions(
     String bind,
@@ -37,7 +40,8 @@ public record GatewayOptions(
     Markers markers,
     Duration drainTimeout,
     EgressPolicy egress,
-    String publicUrl) {
+    String publicUrl,
+    boolean h2c) {
 
   /**
    * @param maxUriLength longest request target in characters (414 above it)
@@ -138,57 +142,62 @@ public record GatewayOptions(
 
   public GatewayOptions withEgress(EgressPolicy policy) {
     return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, accessLogJson, markers,
-        drainTimeout, policy, publicUrl);
+        drainTimeout, policy, publicUrl, h2c);
   }
 
   public GatewayOptions withPublicUrl(String url) {
     return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, accessLogJson, markers,
-        drainTimeout, egress, url);
+        drainTimeout, egress, url, h2c);
+  }
+
+  public GatewayOptions withH2c(boolean enabled) {
+    return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, accessLogJson, markers,
+        drainTimeout, egress, publicUrl, enabled);
   }
 
   public static GatewayOptions defaults() {
     return new GatewayOptions("0.0.0.0", 9000, Runtime.getRuntime().availableProcessors(), Limits.DEFAULT,
         Upstream.DEFAULT, List.of(), false, Markers.DEFAULT, Duration.ofSeconds(10),
-        EgressPolicy.DEFAULT, null);
+        EgressPolicy.DEFAULT, null, false);
   }
 
   public GatewayOptions withListen(String newBind, int newPort) {
     return new GatewayOptions(newBind, newPort, eventLoops, limits, upstream, trustedProxies, accessLogJson, markers,
-        drainTimeout, egress, publicUrl);
+        drainTimeout, egress, publicUrl, h2c);
   }
 
   public GatewayOptions withEventLoops(int n) {
     return new GatewayOptions(bind, port, n, limits, upstream, trustedProxies, accessLogJson, markers, drainTimeout,
-        egress, publicUrl);
+        egress, publicUrl, h2c);
   }
 
   public GatewayOptions withLimits(Limits newLimits) {
     return new GatewayOptions(bind, port, eventLoops, newLimits, upstream, trustedProxies, accessLogJson, markers,
-        drainTimeout, egress, publicUrl);
+        drainTimeout, egress, publicUrl, h2c);
   }
 
   public GatewayOptions withUpstream(Upstream newUpstream) {
     return new GatewayOptions(bind, port, eventLoops, limits, newUpstream, trustedProxies, accessLogJson, markers,
-        drainTimeout, egress, publicUrl);
+        drainTimeout, egress, publicUrl, h2c);
   }
 
   public GatewayOptions withTrustedProxies(List<String> cidrs) {
     return new GatewayOptions(bind, port, eventLoops, limits, upstream, cidrs, accessLogJson, markers, drainTimeout,
-        egress, publicUrl);
+        egress, publicUrl, h2c);
   }
 
   public GatewayOptions withAccessLogJson(boolean json) {
     return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, json, markers, drainTimeout,
-        egress, publicUrl);
+        egress, publicUrl, h2c);
   }
 
   public GatewayOptions withMarkers(Markers newMarkers) {
     return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, accessLogJson, newMarkers,
-        drainTimeout, egress, publicUrl);
+        drainTimeout, egress, publicUrl, h2c);
   }
 
   public GatewayOptions withDrainTimeout(Duration timeout) {
     return new GatewayOptions(bind, port, eventLoops, limits, upstream, trustedProxies, accessLogJson, markers,
-        timeout, egress, publicUrl);
+        timeout, egress, publicUrl, h2c);
   }
 }

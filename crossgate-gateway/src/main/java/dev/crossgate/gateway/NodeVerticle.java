@@ -10,6 +10,7 @@ import dev.crossgate.gateway.filter.FilterStep;
 import dev.crossgate.gateway.flow.FlowStep;
 import dev.crossgate.gateway.limit.LimitStep;
 import dev.crossgate.gateway.observe.ObserveStep;
+import dev.crossgate.gateway.protocol.StrictHttpStep;
 import dev.crossgate.gateway.proxy.ProxyStep;
 import dev.crossgate.gateway.route.PathStep;
 import dev.crossgate.gateway.route.RouteStep;
@@ -92,12 +93,14 @@ final class NodeVerticle extends VerticleBase {
     heldClient = vertx.createHttpClient(new HttpClientOptions().setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops)));
     var limits = options.limits();
-    // The one chain, in order: observe (access log, metrics) → limits → path normalisation and mode
+    // The one chain, in order: observe (access log, metrics) → limits → strict HTTP (Host, CONNECT,
+    // TRACE) → path normalisation and mode
     // marker → filter table → caller identity → built-in /_ endpoints → route match → route auth →
     // interface check and async tasks → flow (extensions) → proxy.
     chain = new RequestChain(List.of(
         new ObserveStep(options.accessLogJson(), shared.metrics()),
         new LimitStep(limits, shared.rateLimiter(), overLimitConnections),
+        new StrictHttpStep(),
         new PathStep(options.markers()),
         new FilterStep(),
         new CallerStep(shared.internalCaller()),
@@ -111,6 +114,7 @@ final class NodeVerticle extends VerticleBase {
         .setHost(options.bind())
         .setPort(port)
         .setTcpNoDelay(true)
+        .setHttp2ClearTextEnabled(options.h2c())
         // the decoder's limits are a backstop above the exact checks of LimitStep
         .setMaxInitialLineLength(limits.maxUriLength() + 64)
         .setMaxHeaderSize(limits.maxHeaderBytes() + 1_024)

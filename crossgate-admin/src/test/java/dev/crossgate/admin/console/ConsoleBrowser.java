@@ -126,6 +126,11 @@ final class ConsoleBrowser implements AutoCloseable {
     }
   }
 
+  /** What the browser's console logged since the last call (CSP violations are reported there). */
+  java.util.List<String> browserLog() {
+    return driver.manage().logs().get(LogType.BROWSER).getAll().stream().map(Object::toString).toList();
+  }
+
   int rows(By by) {
     return driver.findElements(by).size();
   }

@@ -49,6 +49,15 @@ class ConsoleTest {
   }
 
   @Test
+  void theConsoleSignsInAndNavigatesUnderItsContentSecurityPolicyWithoutAViolation() {
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.open("#/tenants", "Tenants");
+    browser.open("#/routes", "Routes");
+
+    assertThat(browser.browserLog()).noneMatch(line -> line.contains("Content Security Policy"));
+  }
+
+  @Test
   void aWrongTokenIsRefusedInPlainWords() {
     browser.signInExpectingRefusal(console(), "cga_not-a-token");
 

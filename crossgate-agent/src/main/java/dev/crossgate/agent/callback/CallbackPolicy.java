@@ -1,6 +1,8 @@
 package dev.crossgate.agent.callback;
 
 import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
+import dev.crossgate.route.PathNormalizer;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,18 +13,43 @@ import java.util.Locale;
  * (same scheme, host and port; path under the prefix's path). A caller-supplied URL is otherwise
  * a server-side request forgery vector (the agent sits inside the caller's network and would
  * reach any internal host for them), so everything else is refused before the task is accepted.
+ *
+ * <p>URLs are compared in normal form (RFC 3986 section 6.2.2): scheme and host case-insensitively,
+ * the scheme's default port made explicit, and the path through the gateway's own
+ * {@link PathNormalizer}, so that {@code /cb/%2e%2e/admin} is compared as {@code /admin} (the
+ * receiving server decodes it so) and a path with {@code ;}, an encoded slash or a backslash is
+ * refused: receivers disagree on what those mean.
  */
 public final class CallbackPolicy {
-  private final List<URI> allowed;
+  /** A URL reduced to what is compared: lower-case scheme and host, explicit port, normal path. */
+  private record Origin(String scheme, String host, int port, String path) {
+    static Origin of(URI uri) {
+      var scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+      var raw = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+      return new Origin(scheme, uri.getHost().toLowerCase(Locale.ROOT),
+          uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80, PathNormalizer.normalize(raw));
+    }
+
+    boolean covers(Origin candidate) {
+      return scheme.equals(candidate.scheme) && host.equals(candidate.host) && port == candidate.port
+          && underPath(path, candidate.path);
+    }
+  }
+
+  private final List<Origin> allowed;
 
   public CallbackPolicy(List<String> prefixes) {
-    var list = new ArrayList<URI>();
+    var list = new ArrayList<Origin>();
     for (var p : prefixes) {
-      var uri = URI.create(p).normalize();
-      if (uri.getHost() == null || !isHttp(uri)) {
-        throw new IllegalArgumentException("a callback prefix is an http(s) URL with a host, got " + p);
+      try {
+        var uri = new URI(p);
+        if (uri.getHost() == null || !isHttp(uri) || uri.getRawUserInfo() != null) {
+          throw new IllegalArgumentException("a callback prefix is an http(s) URL with a host, got " + p);
+        }
+        list.add(Origin.of(uri));
+      } catch (java.net.URISyntaxException | ProblemException e) {
+        throw new IllegalArgumentException("a callback prefix is an http(s) URL with a plain path, got " + p);
       }
-      list.add(uri);
     }
     this.allowed = List.copyOf(list);
   }
@@ -31,7 +58,7 @@ public final class CallbackPolicy {
   public Problem check(String url) {
     URI uri;
     try {
-      uri = new URI(url).normalize();
+      uri = new URI(url);
     } catch (java.net.URISyntaxException e) {
       return refused("the callback URL is not a valid URL");
     }
@@ -39,20 +66,21 @@ public final class CallbackPolicy {
         || uri.getRawFragment() != null) {
       return refused("the callback URL must be an absolute http(s) URL without user info or fragment");
     }
+    Origin candidate;
+    try {
+      candidate = Origin.of(uri);
+    } catch (ProblemException e) {
+      return refused("the callback URL's path is not accepted: " + e.problem().detail());
+    }
     for (var prefix : allowed) {
-      if (prefix.getScheme().equalsIgnoreCase(uri.getScheme())
-          && prefix.getHost().equalsIgnoreCase(uri.getHost())
-          && port(prefix) == port(uri)
-          && underPath(prefix.getRawPath(), uri.getRawPath())) {
+      if (prefix.covers(candidate)) {
         return null;
       }
     }
     return refused("the callback URL is not on this agent's allow-list");
   }
 
-  private static boolean underPath(String prefix, String path) {
-    var p = prefix == null || prefix.isEmpty() ? "/" : prefix;
-    var actual = path == null || path.isEmpty() ? "/" : path;
+  private static boolean underPath(String p, String actual) {
     if (p.endsWith("/")) {
       return actual.startsWith(p) || actual.equals(p.substring(0, p.length() - 1));
     }
@@ -62,10 +90,6 @@ public final class CallbackPolicy {
   private static boolean isHttp(URI uri) {
     var s = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     return s.equals("http") || s.equals("https");
-  }
-
-  private static int port(URI uri) {
-    return uri.getPort() > 0 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
   }
 
   private static Problem refused(String detail) {

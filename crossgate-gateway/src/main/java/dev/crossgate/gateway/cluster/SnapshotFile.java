@@ -3,6 +3,7 @@ package dev.crossgate.gateway.cluster;
 import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.json.Json;
+import dev.crossgate.store.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,9 +28,10 @@ public final class SnapshotFile {
   }
 
   public void write(GatewayConfig config) throws IOException {
-    Files.createDirectories(file.getParent());
+    // routes, upstreams and tenant key hashes: readable by the node's user only
+    OwnerOnlyFiles.createDirectories(file.getParent());
     var tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(tmp, Json.writeBytes(ClusterMessage.Snapshot.of(config)));
+    OwnerOnlyFiles.write(tmp, Json.writeBytes(ClusterMessage.Snapshot.of(config)));
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 

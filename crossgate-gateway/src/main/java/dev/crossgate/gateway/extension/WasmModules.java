@@ -7,6 +7,7 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.crossgate.egress.EgressClient;
 import dev.crossgate.extension.ArtifactCheck;
 import dev.crossgate.extension.Extension;
+import dev.crossgate.store.OwnerOnlyFiles;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
@@ -113,9 +114,9 @@ final class WasmModules {
     ArtifactCheck.verify(bytes, artifact);
     var file = dir == null ? null : dir.resolve(artifact.sha256() + ".wasm");
     if (file != null && !Files.isRegularFile(file)) {
-      Files.createDirectories(dir);
+      OwnerOnlyFiles.createDirectories(dir);
       var partial = dir.resolve(artifact.sha256() + ".wasm.part");
-      Files.write(partial, bytes);
+      OwnerOnlyFiles.write(partial, bytes);
       Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
     WasmModule module;

@@ -9,8 +9,10 @@ import io.vertx.core.Future;
 
 /**
  * Normalises the request path ({@link PathNormalizer}: RFC 3986 dot segments, unreserved
- * percent-decoding, encoded slashes refused with 400) and strips the mode marker, so that the
- * filter table and the route match both see the one canonical spelling of the path.
+ * percent-decoding; encoded slashes, {@code ;} path parameters and {@code #} refused with 400, so
+ * {@code /shop/v1/..;/admin} never reaches a servlet upstream that would read it as {@code /admin})
+ * and strips the mode marker, so that the filter table, the route match and the upstream all see
+ * the one canonical spelling of the path.
  */
 public final class PathStep implements Step {
   private final GatewayOptions.Markers markers;

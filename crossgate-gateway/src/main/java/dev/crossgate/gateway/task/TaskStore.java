@@ -3,6 +3,7 @@ package dev.crossgate.gateway.task;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.id.Ids;
 import dev.crossgate.store.Database;
+import dev.crossgate.store.OwnerOnlyFiles;
 import dev.crossgate.store.task.TaskRecord;
 import dev.crossgate.store.task.TaskRepository;
 import dev.crossgate.store.task.TaskResult;
@@ -120,8 +121,9 @@ public final class TaskStore {
       byte[] inline = null;
       if (size > options.inlineResultBytes()) {
         blob = id + ".result";
-        Files.createDirectories(options.blobDir());
-        Files.write(options.blobDir().resolve(blob), body.getBytes());
+        // an upstream's answer to a caller: the node's user only
+        OwnerOnlyFiles.createDirectories(options.blobDir());
+        OwnerOnlyFiles.write(options.blobDir().resolve(blob), body.getBytes());
       } else if (body != null) {
         inline = body.getBytes();
       }

@@ -1,6 +1,7 @@
 package dev.crossgate.gateway.transfer;
 
 import dev.crossgate.auth.Secrets;
+import dev.crossgate.store.OwnerOnlyFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -14,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import com.sun.nio.file.ExtendedOpenOption;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -52,13 +54,14 @@ final class DiskChunkStore implements ChunkStore {
   public void write(String owner, String id, long number, ByteBuffer data) {
     var target = chunk(owner, id, number);
     try {
-      Files.createDirectories(target.getParent());
+      // callers' data: 700 directories, 600 files, whatever the process umask
+      OwnerOnlyFiles.createDirectories(target.getParent());
       var temp = target.resolveSibling(number + "." + UUID.randomUUID() + ".tmp");
       var bytes = data.duplicate();
       int direct = directLength(bytes);
       if (direct > 0) {
-        try (var channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-            ExtendedOpenOption.DIRECT)) {
+        try (var channel = OwnerOnlyFiles.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            ExtendedOpenOption.DIRECT))) {
           writeFully(channel, bytes.slice(bytes.position(), direct));
         } catch (UnsupportedOperationException | IOException e) {
           // a file system without O_DIRECT (tmpfs, some network mounts): buffered from now on
@@ -68,8 +71,8 @@ final class DiskChunkStore implements ChunkStore {
           Files.deleteIfExists(temp);
         }
       }
-      try (var channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.APPEND)) {
+      try (var channel = OwnerOnlyFiles.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.APPEND))) {
         writeFully(channel, bytes.position(bytes.position() + direct));
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

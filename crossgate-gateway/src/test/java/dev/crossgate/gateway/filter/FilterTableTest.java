@@ -87,9 +87,10 @@ class FilterTableTest {
 
   @Test
   void aMethodRuleRejectsThatMethod() {
-    givenRouteAndFilter(filter("m", Kind.METHOD, "TRACE"));
+    // not TRACE any more: the gateway refuses it (405) before the filter table runs
+    givenRouteAndFilter(filter("m", Kind.METHOD, "DELETE"));
 
-    var blocked = kit.send(HttpMethod.TRACE, "/x", null);
+    var blocked = kit.send(HttpMethod.DELETE, "/x", null);
     var allowed = kit.get("/x");
 
     assertThat(blocked.status()).isEqualTo(403);
