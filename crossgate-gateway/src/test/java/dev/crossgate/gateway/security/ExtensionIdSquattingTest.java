@@ -3,7 +3,9 @@ package dev.crossgate.gateway.security;
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.extension.Extension;
+import dev.crossgate.gateway.GatewayOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.TenantServer;
 import dev.crossgate.gateway.kit.TenantServer.Answer;
@@ -18,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * ({@code ext:acme/check}), and nothing is guessed from who else registered the id.
  */
 class ExtensionIdSquattingTest {
-  private final GatewayKit kit = GatewayKit.start();
+  // both tenants' extension servers listen on loopback, which the egress policy must admit here
+  private final GatewayKit kit = GatewayKit.start(
+      GatewayOptions.defaults().withEventLoops(1).withEgress(EgressPolicy.allowing("127.0.0.1/32")));
   private final TenantServer acme = TenantServer.start(kit.vertx);
   private final TenantServer squatter = TenantServer.start(kit.vertx);
 
