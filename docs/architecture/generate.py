@@ -360,13 +360,15 @@ def lint(doc, steps):
 
 def main(argv):
     global FILES
-    check = argv[1:] == ["--check"]
-    if argv[1:] and not check:
-        raise SystemExit("usage: generate.sh [--check]")
+    args = argv[1:]
+    check = args[:1] == ["--check"]
+    if not (args == [] or check and len(args) <= 2):
+        raise SystemExit("usage: generate.sh [--check [FILE]]  (FILE: check another copy of the doc)")
+    doc_path = args[1] if len(args) == 2 else DOC
     FILES = java_files()
     steps = chain_steps()
     sections = [("modules", modules_section()), ("chain", chain_section(steps)), ("admin", admin_section())]
-    with open(DOC, encoding="utf-8") as f:
+    with open(doc_path, encoding="utf-8") as f:
         current = f.read()
     wanted = render(current, sections)
     if not check:

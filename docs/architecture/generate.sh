@@ -5,6 +5,7 @@
 #   docs/architecture/generate.sh           rewrite the generated sections in place
 #   docs/architecture/generate.sh --check   exit 1 and print a diff when the committed doc is out
 #                                           of date (run by crossgate-app's ArchitectureDocTest)
+#   docs/architecture/generate.sh --check FILE   the same for another copy of the doc (for tests)
 #
 # Works from any directory; reads the working tree only (no git needed). Needs python3.
 set -euo pipefail
