@@ -278,7 +278,7 @@ def chain_section(steps):
     for i in serving:
         own = sorted(set(re.findall(r"\.equals\(\"(/_[^\"]*)\"\)", steps[i - 1].src)))
         if own:
-            lines.append("  s%d -.-> own%d[%s]" % (i, i, label(*(own + ["answered by the step itself"]))))
+            lines.append("  s%d -.-> self%d[%s]" % (i, i, label(*(own + ["answered by the step itself"]))))
         for e in gateway_endpoints:
             f = e["file"]
             lines.append("  s%d -.-> g_%s_%s[%s]" % (i, node_id(short_package(f)), f.name, label(
@@ -304,7 +304,7 @@ def admin_section():
     for behind in (True, False):
         if behind not in groups:
             continue
-        gid = "guarded" if behind else "open"
+        gid = "behind_auth" if behind else "own_auth"
         title = (" ".join(guarded) + " · behind AdminAuth") if behind else "own authentication"
         lines.append("  subgraph %s[%s]" % (gid, label(title)))
         for e in groups[behind]:
