@@ -26,9 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The interface and async-task step of the request chain, after the API key and before the
- * flow and the proxy. It runs after route auth, before the flow
- * (the chain order is documented once, where NodeVerticle builds it).
+ * The interface and async-task step of the request chain, after route auth and before the flow
+ * and the proxy (the chain order is documented once, where NodeVerticle builds it).
  *
  * <p>For every route: the mode marker must fit the route's mode, and the declared params must be
  * present and of their type (400 naming each param). Sync calls then proceed unchanged.
