@@ -16,10 +16,11 @@ class RouteFlowReferenceTest {
 
   @BeforeAll
   static void start() throws Exception {
-    kit = AdminKit.start("h2");
+    // the registered extension names a loopback endpoint, which the egress policy must admit here
+    kit = AdminKit.start("h2", dev.crossgate.egress.EgressPolicy.allowing("127.0.0.1/32"));
     assertThat(kit.post("/admin/tenants", "{\"id\":\"acme\",\"name\":\"acme\"}").status()).isEqualTo(201);
     assertThat(kit.put("/admin/tenants/acme/extensions/check", "{\"point\":\"request\","
-        + "\"endpoint\":\"https://ext.acme.example/check\",\"timeoutMs\":500,\"failurePolicy\":\"FAIL_CLOSED\","
+        + "\"endpoint\":\"http://127.0.0.1:9/check\",\"timeoutMs\":500,\"failurePolicy\":\"FAIL_CLOSED\","
         + "\"versions\":[{\"version\":\"v1\",\"weight\":1}]}").status()).isEqualTo(200);
   }
 
