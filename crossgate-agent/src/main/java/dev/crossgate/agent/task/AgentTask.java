@@ -30,10 +30,11 @@ public record AgentTask(
 
   /**
    * NEW: stored, not yet accepted by the gateway; SUBMITTED: the gateway has it, polled;
-   * RESULT: result stored here, to deliver; COLLECTABLE: no callback, the caller polls the
-   * agent; UNDELIVERED: the callback kept failing for the whole retry window (caller may poll).
+   * RESULT: result stored here, to deliver; DELIVERED: the callback took it, the gateway's copy
+   * is still to release; COLLECTABLE: no callback, the caller polls the agent; UNDELIVERED: the
+   * callback kept failing for the whole retry window (caller may poll).
    */
-  public enum State { NEW, SUBMITTED, RESULT, COLLECTABLE, UNDELIVERED }
+  public enum State { NEW, SUBMITTED, RESULT, DELIVERED, COLLECTABLE, UNDELIVERED }
 
   public AgentTask {
     Objects.requireNonNull(taskId, "taskId");
