@@ -67,7 +67,7 @@ final class AgentTaskRepository {
   List<AgentTask> due(Instant now, int limit, Collection<String> busy) {
     return database.read(c -> {
       try (var ps = c.prepareStatement("SELECT " + COLUMNS + " FROM agent_tasks"
-          + " WHERE state IN ('NEW', 'SUBMITTED', 'RESULT', 'DELIVERED') AND next_at <= ? ORDER BY next_at LIMIT ?")) {
+          + " WHERE state IN ('NEW', 'SUBMITTED', 'FINISHED', 'RESULT', 'DELIVERED') AND next_at <= ? ORDER BY next_at LIMIT ?")) {
         ps.setTimestamp(1, Timestamp.from(now));
         ps.setInt(2, limit + busy.size());
         var out = new ArrayList<AgentTask>();
@@ -94,10 +94,12 @@ final class AgentTaskRepository {
         + " next_at = ?, updated_at = ? WHERE task_id = ?", gatewayTaskId, Timestamp.from(nextAt), Timestamp.from(now), id);
   }
 
-  /** Schedules the next attempt of the task's current stage. */
-  void later(String id, int attempts, int deliveries, String error, Instant nextAt, Instant now) {
-    update("UPDATE agent_tasks SET attempts = ?, deliveries = ?, last_error = ?, next_at = ?, updated_at = ?"
-        + " WHERE task_id = ?", attempts, deliveries, trim(error), Timestamp.from(nextAt), Timestamp.from(now), id);
+  /** Schedules the next attempt of the task's stage {@code state} (its current one, or the next). */
+  void later(String id, AgentTask.State state, int attempts, int deliveries, String error, Instant nextAt,
+      Instant now) {
+    update("UPDATE agent_tasks SET state = ?, attempts = ?, deliveries = ?, last_error = ?, next_at = ?,"
+        + " updated_at = ? WHERE task_id = ?", state.name(), attempts, deliveries, trim(error), Timestamp.from(nextAt),
+        Timestamp.from(now), id);
   }
 
   void result(String id, String taskStatus, int status, String type, byte[] body, Instant now) {
@@ -128,7 +130,7 @@ final class AgentTaskRepository {
 
   long unfinished() {
     return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT COUNT(*) FROM agent_tasks WHERE state IN ('NEW', 'SUBMITTED', 'RESULT', 'DELIVERED')");
+      try (var ps = c.prepareStatement("SELECT COUNT(*) FROM agent_tasks WHERE state IN ('NEW', 'SUBMITTED', 'FINISHED', 'RESULT', 'DELIVERED')");
           var rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *   429 finishes it FAILED with the gateway's problem as the result;
  *   <li>SUBMITTED → polled ({@code GET /_tasks/{id}}); when finished, the result is fetched and
  *   stored locally (RESULT). Only an answer the gateway marks as the stored result
- *   ({@code X-Crossgate-Task-Status}) is taken: a 409, a 429 from its rate limit or a 503 from a
- *   proxy in front of it is about the fetch, so the fetch is retried, never delivered;
+ *   ({@code X-Crossgate-Task-Status}) is taken: a 429 from its rate limit or a 503 from a proxy
+ *   in front of it is about the fetch, so the fetch is retried (FINISHED), never delivered;
  *   <li>RESULT → delivered to the callback URL, signed (Standard Webhooks, the same
  *   {@code webhook-id} on every attempt), typed {@code task.completed} or {@code task.failed};
  *   after a 2xx it is DELIVERED, then released at the gateway ({@code DELETE}) and locally.
@@ -124,6 +124,8 @@ public final class Supervisor {
         return submit(task);
       case SUBMITTED:
         return poll(task);
+      case FINISHED:
+        return fetchResult(task);
       case RESULT:
         return task.callbackUrl() == null ? keepForCaller(task) : deliver(task);
       case DELIVERED:
@@ -184,15 +186,16 @@ public final class Supervisor {
   }
 
   /**
-   * Stores the task's result when the gateway serves it. Any other answer (409 not readable yet,
-   * 429, 503...) is about this fetch and is retried: it must never become the task's result, or
-   * the real one would be released unread.
+   * Stores the task's result when the gateway serves it. Any other answer (429, 503...) is about
+   * this fetch and is retried from FINISHED, without another poll: it must never become the
+   * task's result, or the real one would be released unread. A 409 means the gateway no longer
+   * calls it finished (it expired): polling again tells.
    */
   private Future<Void> fetchResult(AgentTask task) {
     var repo = tasks.repository();
     return gateway.result(task.gatewayTaskId()).transform(ar -> {
       if (ar.failed()) {
-        return retry(task, ar.cause().toString(), null);
+        return retry(task, AgentTask.State.FINISHED, ar.cause().toString(), null);
       }
       var result = ar.result();
       var taskStatus = result.storedTaskStatus();
@@ -205,7 +208,9 @@ public final class Supervisor {
       if (result.status() == 404) {
         return lost(task);
       }
-      return retry(task, "the gateway answered " + result.status() + " to the result fetch", result);
+      var error = "the gateway answered " + result.status() + " to the result fetch";
+      return retry(task, result.status() == 409 ? AgentTask.State.SUBMITTED : AgentTask.State.FINISHED, error,
+          result);
     });
   }
 
@@ -251,7 +256,7 @@ public final class Supervisor {
         LOG.warn("task undelivered taskId={} deliveries={} lastError={}", task.taskId(), task.deliveries() + 1, error);
         return release(task, () -> repo.state(task.taskId(), AgentTask.State.UNDELIVERED, error, now()));
       }
-      return write(() -> repo.later(task.taskId(), task.attempts() + 1, task.deliveries() + 1, error,
+      return write(() -> repo.later(task.taskId(), task.state(), task.attempts() + 1, task.deliveries() + 1, error,
           later(backoff.delay(task.attempts())), now()));
     });
   }
@@ -293,6 +298,11 @@ public final class Supervisor {
    * {@code Retry-After} when {@code reply} is a 429 or 503 that carries one.
    */
   private Future<Void> retry(AgentTask task, String error, GatewayCalls.Reply reply) {
+    return retry(task, task.state(), error, reply);
+  }
+
+  /** As above, moving the task to stage {@code state} for the next attempt. */
+  private Future<Void> retry(AgentTask task, AgentTask.State state, String error, GatewayCalls.Reply reply) {
     var retryAfter = reply == null ? null : reply.retryAfter(now());
     if (reply != null) {
       LOG.debug("gateway call to retry taskId={} state={} status={} retryAfter={}", task.taskId(), task.state(),
@@ -300,7 +310,8 @@ public final class Supervisor {
     }
     int attempts = task.attempts() + 1;
     var nextAt = later(backoff.delay(task.attempts(), retryAfter));
-    return write(() -> tasks.repository().later(task.taskId(), attempts, task.deliveries(), error, nextAt, now()));
+    return write(() -> tasks.repository().later(task.taskId(), state, attempts, task.deliveries(), error, nextAt,
+        now()));
   }
 
   private Instant later(Duration delay) {
