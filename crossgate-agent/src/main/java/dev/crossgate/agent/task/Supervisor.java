@@ -129,7 +129,7 @@ public final class Supervisor {
       case RESULT:
         return task.callbackUrl() == null ? keepForCaller(task) : deliver(task);
       case DELIVERED:
-        return release(task, () -> tasks.repository().delete(task.taskId()));
+        return release(task, AgentTask.State.DELIVERED, () -> tasks.repository().delete(task.taskId()));
       default:
         return Future.succeededFuture();
     }
@@ -246,7 +246,7 @@ public final class Supervisor {
         LOG.info("task delivered taskId={} webhookId={} attempts={}", task.taskId(), task.webhookId(),
             task.deliveries() + 1);
         return write(() -> repo.delivered(task.taskId(), now()))
-            .compose(v -> release(task, () -> repo.delete(task.taskId())));
+            .compose(v -> release(task, AgentTask.State.DELIVERED, () -> repo.delete(task.taskId())));
       }
       // the caller reads lastError: one text for every failure, or the agent would scan ports for it
       LOG.info("task delivery failed taskId={} cause={}", task.taskId(),
@@ -254,7 +254,8 @@ public final class Supervisor {
       var error = UNDELIVERED;
       if (now().isAfter(task.createdAt().plus(options.deliveryWindow()))) {
         LOG.warn("task undelivered taskId={} deliveries={} lastError={}", task.taskId(), task.deliveries() + 1, error);
-        return release(task, () -> repo.state(task.taskId(), AgentTask.State.UNDELIVERED, error, now()));
+        return release(task, AgentTask.State.RESULT,
+            () -> repo.state(task.taskId(), AgentTask.State.UNDELIVERED, error, now()));
       }
       return write(() -> repo.later(task.taskId(), task.state(), task.attempts() + 1, task.deliveries() + 1, error,
           later(backoff.delay(task.attempts())), now()));
@@ -262,26 +263,28 @@ public final class Supervisor {
   }
 
   private Future<Void> keepForCaller(AgentTask task) {
-    return release(task, () -> tasks.repository().state(task.taskId(), AgentTask.State.COLLECTABLE, null, now()));
+    return release(task, AgentTask.State.RESULT,
+        () -> tasks.repository().state(task.taskId(), AgentTask.State.COLLECTABLE, null, now()));
   }
 
   /**
    * Releases the task at the gateway, then runs {@code then} (the local bookkeeping). Only called
-   * once the result is committed locally (states RESULT and DELIVERED). A transient failure
-   * keeps the task in its state and retries later; a refusal that retrying will not change
+   * once the result is committed locally, in {@code stage} RESULT or DELIVERED (given, not read
+   * from {@code task}: after a delivery the snapshot still says RESULT, and retrying in it would
+   * deliver again). A transient failure keeps the task in {@code stage} and retries later; a refusal that retrying will not change
    * (say 401 after a key rotation) is logged and left to the gateway's TTL.
    */
-  private Future<Void> release(AgentTask task, Runnable then) {
+  private Future<Void> release(AgentTask task, AgentTask.State stage, Runnable then) {
     if (task.gatewayTaskId() == null) {
       return write(then);
     }
     return gateway.release(task.gatewayTaskId()).transform(ar -> {
       if (ar.failed()) {
-        return retry(task, "release: " + ar.cause(), null);
+        return retry(task, stage, "release: " + ar.cause(), null);
       }
       var reply = ar.result();
       if (reply.transientFailure()) {
-        return retry(task, "the gateway answered " + reply.status() + " to the release", reply);
+        return retry(task, stage, "the gateway answered " + reply.status() + " to the release", reply);
       }
       if (reply.status() == 204 || reply.status() == 404) {
         LOG.info("task released taskId={} gatewayTaskId={}", task.taskId(), task.gatewayTaskId());
