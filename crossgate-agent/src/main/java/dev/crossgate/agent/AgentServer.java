@@ -211,7 +211,11 @@ final class AgentServer {
       delivery.put("callbackUrl", task.callbackUrl());
       delivery.put("webhookId", task.webhookId());
       delivery.put("attempts", task.deliveries());
-      delivery.put("state", task.state() == AgentTask.State.UNDELIVERED ? "FAILED" : "PENDING");
+      delivery.put("state", switch (task.state()) {
+        case UNDELIVERED -> "FAILED";
+        case DELIVERED -> "DELIVERED";
+        default -> "PENDING";
+      });
       view.put("delivery", delivery);
     }
     if (task.resultStatus() != null) {

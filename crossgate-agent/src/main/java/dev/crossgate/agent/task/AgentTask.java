@@ -30,10 +30,13 @@ public record AgentTask(
 
   /**
    * NEW: stored, not yet accepted by the gateway; SUBMITTED: the gateway has it, polled;
-   * RESULT: result stored here, to deliver; COLLECTABLE: no callback, the caller polls the
-   * agent; UNDELIVERED: the callback kept failing for the whole retry window (caller may poll).
+   * FINISHED: the gateway reported it finished but fetching the result failed, so the fetch is
+   * retried without polling first (under a rate limit a poll and a fetch back to back would
+   * always meet a 429); RESULT: result stored here, to deliver; DELIVERED: the callback took it, the gateway's copy
+   * is still to release; COLLECTABLE: no callback, the caller polls the agent; UNDELIVERED: the
+   * callback kept failing for the whole retry window (caller may poll).
    */
-  public enum State { NEW, SUBMITTED, RESULT, COLLECTABLE, UNDELIVERED }
+  public enum State { NEW, SUBMITTED, FINISHED, RESULT, DELIVERED, COLLECTABLE, UNDELIVERED }
 
   public AgentTask {
     Objects.requireNonNull(taskId, "taskId");
@@ -47,6 +50,8 @@ public record AgentTask(
       case NEW:
         return "PENDING";
       case SUBMITTED:
+      case FINISHED:
+        // the agent holds no result yet: a caller asking for it would get a 409
         return "RUNNING";
       default:
         return taskStatus == null ? "FAILED" : taskStatus;

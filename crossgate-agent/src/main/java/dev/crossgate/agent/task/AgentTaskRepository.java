@@ -63,11 +63,11 @@ final class AgentTaskRepository {
     });
   }
 
-  /** Tasks with work to do (submit, poll, deliver) whose time has come, soonest first. */
+  /** Tasks with work to do (submit, poll, deliver, release) whose time has come, soonest first. */
   List<AgentTask> due(Instant now, int limit, Collection<String> busy) {
     return database.read(c -> {
       try (var ps = c.prepareStatement("SELECT " + COLUMNS + " FROM agent_tasks"
-          + " WHERE state IN ('NEW', 'SUBMITTED', 'RESULT') AND next_at <= ? ORDER BY next_at LIMIT ?")) {
+          + " WHERE state IN ('NEW', 'SUBMITTED', 'FINISHED', 'RESULT', 'DELIVERED') AND next_at <= ? ORDER BY next_at LIMIT ?")) {
         ps.setTimestamp(1, Timestamp.from(now));
         ps.setInt(2, limit + busy.size());
         var out = new ArrayList<AgentTask>();
@@ -94,16 +94,24 @@ final class AgentTaskRepository {
         + " next_at = ?, updated_at = ? WHERE task_id = ?", gatewayTaskId, Timestamp.from(nextAt), Timestamp.from(now), id);
   }
 
-  /** Schedules the next attempt of the task's current stage. */
-  void later(String id, int attempts, int deliveries, String error, Instant nextAt, Instant now) {
-    update("UPDATE agent_tasks SET attempts = ?, deliveries = ?, last_error = ?, next_at = ?, updated_at = ?"
-        + " WHERE task_id = ?", attempts, deliveries, trim(error), Timestamp.from(nextAt), Timestamp.from(now), id);
+  /** Schedules the next attempt of the task's stage {@code state} (its current one, or the next). */
+  void later(String id, AgentTask.State state, int attempts, int deliveries, String error, Instant nextAt,
+      Instant now) {
+    update("UPDATE agent_tasks SET state = ?, attempts = ?, deliveries = ?, last_error = ?, next_at = ?,"
+        + " updated_at = ? WHERE task_id = ?", state.name(), attempts, deliveries, trim(error), Timestamp.from(nextAt),
+        Timestamp.from(now), id);
   }
 
   void result(String id, String taskStatus, int status, String type, byte[] body, Instant now) {
     update("UPDATE agent_tasks SET state = 'RESULT', task_status = ?, result_status = ?, result_type = ?,"
         + " result_body = ?, attempts = 0, last_error = NULL, next_at = ?, updated_at = ? WHERE task_id = ?",
         taskStatus, status, type, body, Timestamp.from(now), Timestamp.from(now), id);
+  }
+
+  /** The callback took the result; the gateway's copy is released next. */
+  void delivered(String id, Instant now) {
+    update("UPDATE agent_tasks SET state = 'DELIVERED', attempts = 0, last_error = NULL, next_at = ?, updated_at = ?"
+        + " WHERE task_id = ?", Timestamp.from(now), Timestamp.from(now), id);
   }
 
   void state(String id, AgentTask.State state, String error, Instant now) {
@@ -122,7 +130,7 @@ final class AgentTaskRepository {
 
   long unfinished() {
     return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT COUNT(*) FROM agent_tasks WHERE state IN ('NEW', 'SUBMITTED', 'RESULT')");
+      try (var ps = c.prepareStatement("SELECT COUNT(*) FROM agent_tasks WHERE state IN ('NEW', 'SUBMITTED', 'FINISHED', 'RESULT', 'DELIVERED')");
           var rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);

@@ -2,6 +2,7 @@ package dev.crossgate.agent.task;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crossgate.json.Json;
+import dev.crossgate.retry.Backoff;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -10,16 +11,40 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import java.time.Duration;
+import java.time.Instant;
 
 /** The agent's calls to the gateway's task API, with its API key. Event loop. */
 final class GatewayCalls {
   static final String ENVELOPE = "X-Crossgate-Envelope";
+  /** Set by the gateway on {@code GET /_tasks/{id}/result} when it serves the task's stored result. */
+  static final String TASK_STATUS = "X-Crossgate-Task-Status";
   private static final long TIMEOUT_MS = 30_000;
 
   /** A whole response from the gateway. */
   record Reply(int status, String contentType, Buffer body, MultiMap headers) {
     JsonNode json() {
       return Json.read(body.toString(), JsonNode.class);
+    }
+
+    /** 429, 502, 503, 504: the gateway, or something in front of it, could not take the call now. */
+    boolean transientFailure() {
+      return status == 429 || status == 502 || status == 503 || status == 504;
+    }
+
+    /** The wait the gateway asked for with a 429 or 503 (RFC 9110 section 10.2.3), else null. */
+    Duration retryAfter(Instant now) {
+      return status == 429 || status == 503 ? Backoff.retryAfter(headers.get(HttpHeaders.RETRY_AFTER), now) : null;
+    }
+
+    /**
+     * DONE or FAILED when this answer is the task's stored result as the gateway serves it; null
+     * for any other answer to a result fetch (409 not yet, 429 rate limit, 503 from a proxy in
+     * front...), which is a problem about the fetch and never the task's result.
+     */
+    String storedTaskStatus() {
+      var s = headers.get(TASK_STATUS);
+      return "DONE".equals(s) || "FAILED".equals(s) ? s : null;
     }
   }
 
@@ -50,11 +75,9 @@ final class GatewayCalls {
     return send(options(HttpMethod.GET, "/_tasks/" + gatewayTaskId + "/result"), null);
   }
 
-  /** Tells the gateway the task is done with; 204 and 404 (already released or expired) both count. */
-  Future<Void> release(String gatewayTaskId) {
-    return send(options(HttpMethod.DELETE, "/_tasks/" + gatewayTaskId), null).compose(r ->
-        r.status() == 204 || r.status() == 404 ? Future.succeededFuture()
-            : Future.failedFuture("the gateway answered " + r.status() + " to the release"));
+  /** Tells the gateway the task is done with; 204 and 404 (already released or expired) both mean released. */
+  Future<Reply> release(String gatewayTaskId) {
+    return send(options(HttpMethod.DELETE, "/_tasks/" + gatewayTaskId), null);
   }
 
   private RequestOptions options(HttpMethod method, String uri) {

@@ -38,14 +38,25 @@ import java.util.concurrent.TimeUnit;
  * The whole path on 127.0.0.1 with ephemeral ports: a caller (java.net.http) → the agent → a real
  * gateway with its task store → a real upstream that answers queries at once and posts analysis
  * results later through the result URL (retrying while the gateway is away) → the caller's
- * callback receiver, which records every delivery.
+ * callback receiver, which records every delivery. With a {@link Setup} the gateway has request
+ * limits and a front proxy sits between agent and gateway: it records every call and its answer
+ * in {@link #timeline}, and answers result fetches itself with 503 when told to.
  */
 final class EndToEnd implements AutoCloseable {
   static final String KEY = "key-acme-e2e";
   static final String SECRET = "whsec_" + Base64.getEncoder().encodeToString("e2e-webhook-secret".getBytes());
 
   /** One delivery as the caller's callback received it. */
-  record Delivery(String webhookId, String timestamp, String signature, String taskId, String body, Instant at) {}
+  record Delivery(String webhookId, String timestamp, String signature, String taskId, String body, Instant at,
+      String event, String taskStatus, String resultStatus) {}
+
+  /**
+   * @param limits the gateway's request limits
+   * @param frontProxy put a recording proxy between the agent and the gateway
+   */
+  record Setup(GatewayOptions.Limits limits, boolean frontProxy) {
+    static final Setup PLAIN = new Setup(GatewayOptions.Limits.DEFAULT, false);
+  }
 
   final Vertx vertx = Vertx.vertx();
   final TestDatabases.Handle db;
@@ -56,6 +67,15 @@ final class EndToEnd implements AutoCloseable {
   final java.util.concurrent.CompletableFuture<Void> releaseHeld = new java.util.concurrent.CompletableFuture<>();
   /** The webhook id of every delivery attempt, refused ones included. */
   final ConcurrentLinkedQueue<String> attemptIds = new ConcurrentLinkedQueue<>();
+  /**
+   * With a front proxy, in order: {@code "<METHOD> <path> <status>"} for each gateway call as its
+   * answer passed the proxy, and {@code "delivered <taskId>"} for each accepted delivery.
+   */
+  final ConcurrentLinkedQueue<String> timeline = new ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger resultFetchesToRefuse =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final Setup setup;
+  private HttpServer front;
   private final HttpServer upstream;
   private final HttpServer receiver;
   private final HttpClient upstreamClient;
@@ -66,6 +86,11 @@ final class EndToEnd implements AutoCloseable {
   private volatile int callbackFailuresLeft;
 
   EndToEnd(String dbKind, Path dataDir) {
+    this(dbKind, dataDir, Setup.PLAIN);
+  }
+
+  EndToEnd(String dbKind, Path dataDir, Setup setup) {
+    this.setup = setup;
     this.db = TestDatabases.open(dbKind);
     this.dataDir = dataDir;
     upstreamClient = vertx.createHttpClient();
@@ -81,10 +106,12 @@ final class EndToEnd implements AutoCloseable {
             analysesReceived.add(req.getHeader("X-Crossgate-Task-Id"));
             req.response().setStatusCode(202).end();
             long delay = Long.parseLong(req.getParam("delayMs") == null ? "200" : req.getParam("delayMs"));
+            boolean fail = req.getParam("fail") != null;
+            var result = fail ? FAILURE : "analysed:" + body;
             if (req.getParam("hold") != null) {
-              releaseHeld.thenRun(() -> vertx.runOnContext(v -> postResult(resultUrl, "analysed:" + body)));
+              releaseHeld.thenRun(() -> vertx.runOnContext(v -> postResult(resultUrl, result, fail)));
             } else {
-              vertx.setTimer(delay, t -> postResult(resultUrl, "analysed:" + body));
+              vertx.setTimer(delay, t -> postResult(resultUrl, result, fail));
             }
           });
         }).listen());
@@ -96,30 +123,92 @@ final class EndToEnd implements AutoCloseable {
             req.response().setStatusCode(503).end();
             return;
           }
+          timeline.add("delivered " + req.getHeader("X-Crossgate-Task-Id"));
           deliveries.add(new Delivery(req.getHeader("webhook-id"), req.getHeader("webhook-timestamp"),
-              req.getHeader("webhook-signature"), req.getHeader("X-Crossgate-Task-Id"), body.toString(), Instant.now()));
+              req.getHeader("webhook-signature"), req.getHeader("X-Crossgate-Task-Id"), body.toString(), Instant.now(),
+              req.getHeader("X-Crossgate-Event"), req.getHeader("X-Crossgate-Task-Status"),
+              req.getHeader("X-Crossgate-Result-Status")));
           req.response().setStatusCode(204).end();
         })).listen());
     startGateway(0);
+    if (setup.frontProxy()) {
+      front = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+          .requestHandler(this::forward).listen());
+    }
     startAgent();
   }
 
-  /** The upstream posts its result until the gateway took it (204) or already had one (409). */
-  private void postResult(String resultUrl, String result) {
+  /** What the upstream posts for {@code ?fail=1}: its own problem, reported as a failed task. */
+  static final String FAILURE = "{\"title\":\"Unprocessable\",\"status\":422,\"detail\":\"cannot analyse\"}";
+
+  /**
+   * The upstream posts its result until the gateway took it (204) or already had one (409); a
+   * failure is posted with {@code X-Crossgate-Task-Status: FAILED} and its own status, 422.
+   */
+  private void postResult(String resultUrl, String result, boolean fail) {
     upstreamClient.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(resultUrl))
-        .compose(req -> req.putHeader("Content-Type", "text/plain").send(result))
+        .compose(req -> {
+          if (fail) {
+            req.putHeader("X-Crossgate-Task-Status", "FAILED").putHeader("X-Crossgate-Result-Status", "422")
+                .putHeader("Content-Type", "application/problem+json");
+          } else {
+            req.putHeader("Content-Type", "text/plain");
+          }
+          return req.send(result);
+        })
         .compose(resp -> resp.body().map(b -> resp.statusCode()))
         .onComplete(ar -> {
           if (ar.failed() || (ar.result() != 204 && ar.result() != 409)) {
-            vertx.setTimer(100, t -> postResult(resultUrl, result));
+            vertx.setTimer(100, t -> postResult(resultUrl, result, fail));
           }
         });
+  }
+
+  /** The front proxy: one call forwarded whole, or a result fetch answered 503 when one is due. */
+  private void forward(io.vertx.core.http.HttpServerRequest req) {
+    var call = req.method() + " " + req.path();
+    if (req.method() == HttpMethod.GET && req.path().endsWith("/result")
+        && resultFetchesToRefuse.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      timeline.add(call + " 503");
+      req.response().setStatusCode(503).putHeader("Retry-After", "1")
+          .putHeader("Content-Type", "application/problem+json")
+          .end("{\"title\":\"Service Unavailable\",\"status\":503}");
+      return;
+    }
+    req.body().compose(body -> {
+      var options = new RequestOptions().setMethod(req.method())
+          .setAbsoluteURI("http://127.0.0.1:" + gatewayPort + req.uri());
+      req.headers().forEach((name, value) -> {
+        if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")
+            && !name.equalsIgnoreCase("connection")) {
+          options.addHeader(name, value);
+        }
+      });
+      return upstreamClient.request(options).compose(out -> body.length() == 0 ? out.send() : out.send(body));
+    }).compose(resp -> resp.body().map(b -> {
+      timeline.add(call + " " + resp.statusCode());
+      var response = req.response().setStatusCode(resp.statusCode());
+      resp.headers().forEach((name, value) -> {
+        if (!name.equalsIgnoreCase("content-length") && !name.equalsIgnoreCase("transfer-encoding")
+            && !name.equalsIgnoreCase("connection")) {
+          response.putHeader(name, value);
+        }
+      });
+      response.end(b);
+      return null;
+    })).onFailure(e -> req.response().setStatusCode(502).end());
+  }
+
+  /** The front proxy answers the next {@code n} result fetches 503 with {@code Retry-After: 1}. */
+  void refuseNextResultFetches(int n) {
+    resultFetchesToRefuse.set(n);
   }
 
   void startGateway(int port) {
     var config = new GatewayConfig(1, RouteTable.of(routes(), 1), List.of(), Map.of(Secrets.sha256Hex(KEY),
         new ApiKey("k1", "acme", null, Secrets.sha256Hex(KEY), "key-ac", Instant.now())));
-    var options = GatewayOptions.defaults().withEventLoops(1).withListen("127.0.0.1", port);
+    var options = GatewayOptions.defaults().withEventLoops(1).withListen("127.0.0.1", port)
+        .withLimits(setup.limits());
     gateway = await(GatewayServer.start(vertx, options, () -> config, List.of(),
         new GatewayServices(db.database(), TaskOptions.defaults(dataDir.resolve("gateway")))));
     gatewayPort = gateway.port();
@@ -134,7 +223,8 @@ final class EndToEnd implements AutoCloseable {
   }
 
   void startAgent() {
-    var options = AgentOptions.defaults("http://127.0.0.1:" + gatewayPort, KEY, dataDir.resolve("agent"), SECRET)
+    int agentsGateway = front == null ? gatewayPort : front.actualPort();
+    var options = AgentOptions.defaults("http://127.0.0.1:" + agentsGateway, KEY, dataDir.resolve("agent"), SECRET)
         .withListen("127.0.0.1", 0)
         .withCallbackAllow(List.of("http://127.0.0.1:" + receiver.actualPort() + "/hooks/"))
         .withPolling(Duration.ofMillis(50), Duration.ofMillis(400), 32)
