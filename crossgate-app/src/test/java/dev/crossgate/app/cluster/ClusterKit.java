@@ -174,15 +174,25 @@ final class ClusterKit implements AutoCloseable {
     return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
+  // declares no checked exception: AutoCloseable.close must not throw InterruptedException (javac -Xlint:try)
   @Override
-  public void close() throws Exception {
-    for (var node : List.copyOf(nodes)) {
-      stopNode(node);
+  public void close() {
+    try {
+      for (var node : List.copyOf(nodes)) {
+        stopNode(node);
+      }
+      for (var admin : List.copyOf(admins)) {
+        stopAdmin(admin);
+      }
+      db.close();
+      await(upstreamVertx.close());
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("closing the test cluster failed", e);
     }
-    for (var admin : List.copyOf(admins)) {
-      stopAdmin(admin);
-    }
-    db.close();
-    await(upstreamVertx.close());
   }
 }
