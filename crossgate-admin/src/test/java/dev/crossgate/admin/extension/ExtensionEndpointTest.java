@@ -125,7 +125,7 @@ class ExtensionEndpointTest {
     assertThat(write.header("content-type")).isEqualTo("application/problem+json");
     assertThat(read.status()).isEqualTo(403);
     assertThat(unknownKey.status()).isEqualTo(401);
-    assertThat(otherResources.status()).as("a tenant key opens the extension registry only").isEqualTo(401);
+    assertThat(otherResources.status()).as("a tenant key opens the extension registry only").isEqualTo(403);
     assertThat(kit.get("/admin/tenants/acme/extensions/stolen").status()).isEqualTo(404);
   }
 
