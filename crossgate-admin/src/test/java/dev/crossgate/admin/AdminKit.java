@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.crossgate.json.Json;
 import dev.crossgate.store.TestDatabases;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -98,10 +99,11 @@ public final class AdminKit implements AutoCloseable {
     return send("DELETE", path, ADMIN_TOKEN, null, null);
   }
 
+  // join, not get: AutoCloseable.close must not throw InterruptedException (javac -Xlint:try)
   @Override
-  public void close() throws Exception {
-    controlPlane.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  public void close() throws IOException {
+    controlPlane.close().toCompletionStage().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+    vertx.close().toCompletionStage().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
     db.close();
     try (var files = Files.walk(dataDir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -19,7 +19,7 @@ public final class Json {
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+      .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
 
   private Json() {}
 

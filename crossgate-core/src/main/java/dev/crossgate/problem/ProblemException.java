@@ -5,6 +5,7 @@ package dev.crossgate.problem;
  * problem's safe detail; the cause, when any, is for the log only.
  */
 public final class ProblemException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
   private final transient Problem problem;
 
   public ProblemException(Problem problem) {

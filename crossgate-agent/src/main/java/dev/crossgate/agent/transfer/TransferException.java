@@ -6,6 +6,7 @@ package dev.crossgate.agent.transfer;
  * file changed, whole-file digest mismatch).
  */
 public final class TransferException extends Exception {
+  private static final long serialVersionUID = 1L;
   private final boolean resumable;
 
   public TransferException(String message, boolean resumable, Throwable cause) {

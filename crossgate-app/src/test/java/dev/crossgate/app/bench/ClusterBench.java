@@ -210,20 +210,25 @@ public final class ClusterBench {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
       for (var t : traffic) {
-        await(t.close());
+        join(t.close());
       }
       for (var n : nodes) {
-        await(n.close());
+        join(n.close());
       }
       for (var v : nodeVertx) {
-        await(v.close());
+        join(v.close());
       }
-      await(controlPlane.close());
-      await(adminVertx.close());
-      await(upstreamVertx.close());
+      join(controlPlane.close());
+      join(adminVertx.close());
+      join(upstreamVertx.close());
       db.close();
+    }
+
+    // join, not get: AutoCloseable.close must not throw InterruptedException (javac -Xlint:try)
+    private static void join(Future<?> f) {
+      f.toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.MINUTES).join();
     }
   }
 

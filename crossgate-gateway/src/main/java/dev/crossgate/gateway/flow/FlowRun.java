@@ -20,9 +20,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One request through a flow with extension steps. Bodies are buffered only here, and only up to
@@ -164,7 +162,7 @@ final class FlowRun {
       var current = (ObjectNode) request.get("query");
       merge(query, current);
       var encoder = new QueryStringEncoder("");
-      current.fields().forEachRemaining(e -> encoder.addParam(e.getKey(), e.getValue().asText()));
+      current.properties().forEach(e -> encoder.addParam(e.getKey(), e.getValue().asText()));
       var encoded = encoder.toString();
       exchange.replaceQuery(encoded.startsWith("?") ? encoded.substring(1) : encoded);
     }
@@ -266,8 +264,7 @@ final class FlowRun {
     if (change == null || !change.isObject()) {
       return;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = change.fields(); it.hasNext(); ) {
-      var e = it.next();
+    for (var e : change.properties()) {
       var name = e.getKey().toLowerCase(java.util.Locale.ROOT);
       if (e.getValue().isNull()) {
         headers.remove(name);
@@ -280,7 +277,7 @@ final class FlowRun {
   }
 
   private static void merge(JsonNode change, ObjectNode target) {
-    change.fields().forEachRemaining(e -> {
+    change.properties().forEach(e -> {
       if (e.getValue().isNull()) {
         target.remove(e.getKey());
       } else {

@@ -85,7 +85,7 @@ class ExtensionFlowTest {
     var atUpstream = kit.upstream.next();
     assertThat(atUpstream.headers().get("x-validated")).isEqualTo("yes");
     assertThat(atUpstream.uri()).isEqualTo("/backend/1?checked=1");
-    assertThat(Json.read(atUpstream.body(), Map.class)).isEqualTo(Map.of("order", 1, "validated", true));
+    assertThat((Map<?, ?>) Json.read(atUpstream.body(), Map.class)).isEqualTo(Map.of("order", 1, "validated", true));
     assertThat(tenant.calls("order.validate")).hasSize(2);
     assertThat(tenant.calls("order.validate").get(0).input().get("request").get("body").get("order").asInt())
         .isEqualTo(1);

@@ -142,7 +142,8 @@ public final class RouteCache implements RouteSource {
   }
 
   private void store(String key, List<Route> routes) {
-    await(redis.setex(key, Long.toString(Math.max(1, redisTtl.toSeconds())), Json.write(new ArrayList<>(routes))));
+    await(redis.set(List.of(key, Json.write(new ArrayList<>(routes)), "EX",
+        Long.toString(Math.max(1, redisTtl.toSeconds())))));
   }
 
   private boolean redisUsable() {

@@ -3,6 +3,7 @@ package dev.crossgate.store.cache;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
@@ -33,7 +34,8 @@ final class RedisServers {
           "--save", "", "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .start();
       await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-        try (var s = new Socket("127.0.0.1", port)) {
+        try (var s = new Socket()) {
+          s.connect(new InetSocketAddress("127.0.0.1", port));
           return true;
         }
       });
@@ -44,9 +46,10 @@ final class RedisServers {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       process.destroyForcibly();
-      process.waitFor();
+      // onExit, not waitFor: AutoCloseable.close must not throw InterruptedException (javac -Xlint:try)
+      process.onExit().join();
     }
   }
 }

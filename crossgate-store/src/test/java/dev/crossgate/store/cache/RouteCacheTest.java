@@ -123,7 +123,7 @@ class RouteCacheTest {
     var created = routes.create(spec("/shop", "v1"), "alice");
     var cache = cache(shared, Duration.ofHours(1));
     cache.routesAt("", "/shop");
-    get(shared.setex(prefix + "route:|/shop", "3600", "[]"));
+    get(shared.set(List.of(prefix + "route:|/shop", "[]", "EX", "3600")));
     assertThat(cache(shared, Duration.ofHours(1)).routesAt("", "/shop")).isEmpty();
 
     int refreshed = cache.refresh();
