@@ -269,6 +269,8 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
 
   /** Why the control plane would not let this node in; logged once at WARN until something changes. */
   private static final class Refusal extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     Refusal(String message) {
       super(message, null, false, false);
     }
