@@ -49,6 +49,8 @@ class NodeAdminTenantKeyTest {
     // the control plane on its embedded H2 file database, as `crossgate admin` starts by default
     controlPlane = await(ControlPlane.start(vertx, ControlPlaneOptions.embedded(dir.resolve("cp"), "127.0.0.1", 0)
         .withAdminToken(ADMIN_TOKEN)
+        // the registered extension's endpoint is on loopback, which the egress policy must admit
+        .withEgress(dev.crossgate.egress.EgressPolicy.allowing("127.0.0.1/32"))
         .withCluster(new ClusterOptions(CLUSTER_TOKEN, Duration.ofSeconds(2), Duration.ofSeconds(10), 1000)),
         () -> ""));
     var controlPlanes = List.of(URI.create("http://127.0.0.1:" + controlPlane.port()));
