@@ -38,6 +38,8 @@ public final class JfrTop {
     var allocSite = new HashMap<String, Long>();
     var allocClass = new HashMap<String, Long>();
     var allocInclusive = new HashMap<String, Long>();
+    var allocSiteCount = new HashMap<String, Long>();
+    long allocSamples = 0;
     long cpuSamples = 0;
     long allocWeight = 0;
     long otherThreadSamples = 0;
@@ -78,7 +80,9 @@ public final class JfrTop {
         selfCpu.merge(name(frames.get(0)), w, Long::sum);
       } else {
         allocWeight += w;
+        allocSamples++;
         allocSite.merge(firstNonJdk(frames), w, Long::sum);
+        allocSiteCount.merge(firstNonJdk(frames), 1L, Long::sum);
         allocClass.merge(e.getClass("objectClass").getName(), w, Long::sum);
       }
     }
@@ -90,6 +94,10 @@ public final class JfrTop {
     print("allocation weight by class", allocClass, allocWeight, n);
     print("allocation weight by allocating frame (first frame outside java.*/jdk.*)", allocSite, allocWeight, n);
     print("allocation weight, inclusive", allocInclusive, allocWeight, n);
+    // weights follow TLAB refills and the sampler's throttle, so a few samples can carry most of
+    // the weight in a short recording; the plain sample count is the steadier view
+    print("allocation samples by allocating frame (count, " + allocSamples + " samples)", allocSiteCount,
+        allocSamples, n);
   }
 
   private static void callers(Path file, String needle, int depth) throws IOException {

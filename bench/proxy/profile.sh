@@ -61,9 +61,20 @@ jcmd "$CG_PID" JFR.start name=proxy settings=profile >/dev/null 2>&1 || {
   CG_PID=$(pgrep -P "$CG_PID" java | head -1)
   jcmd "$CG_PID" JFR.start name=proxy settings=profile >/dev/null
 }
+# CPU ticks per thread, grouped by name with digits dropped (vert.x-eventloop-thread-N, GC Thread#N...)
+thread_ticks() { for t in /proc/"$CG_PID"/task/*; do
+  printf '%s\t%s\n' "$(tr -d '0-9' <"$t/comm" | tr ' ' '_')" "$(awk '{ print $14 + $15 }' "$t/stat")"; done |
+  awk -F'\t' '{ s[$1] += $2 } END { for (k in s) print k, s[k] }' | sort; }
+thread_ticks >"$WORK/ticks0"
 echo "recording ${SECONDS_RECORDED}s, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-wrk -t2 -c64 -d"${SECONDS_RECORDED}s" --latency "$URL" | grep -E 'Requests/sec|99%|Socket' >&2
+wrk -t2 -c64 -d"${SECONDS_RECORDED}s" --latency "$URL" | tee "$WORK/wrk.out" | grep -E 'Requests/sec|99%|Socket' >&2
+thread_ticks >"$WORK/ticks1"
 jcmd "$CG_PID" JFR.stop name=proxy filename="$OUT" >/dev/null
+REQUESTS=$(awk '/ requests in / { print $1 }' "$WORK/wrk.out")
+echo "CPU by thread group while recording (us per request, $REQUESTS requests):" >&2
+join -a2 -e0 -o '0,1.2,2.2' "$WORK/ticks0" "$WORK/ticks1" | awk -v n="$REQUESTS" -v hz="$(getconf CLK_TCK)" \
+  '{ d = $3 - $2; if (d > 0) { t += d; printf "  %-32s %7.1f\n", $1, d * 1e6 / hz / n } }
+   END { printf "  %-32s %7.1f\n", "total", t * 1e6 / hz / n }' | sort -k2 -rn >&2
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); recording: $OUT" >&2
 grep -c ' crossgate.access ' "$WORK/crossgate.log" | sed 's/^/access-log lines: /' >&2
 grep -E ' (WARN|ERROR) ' "$WORK/crossgate.log" | grep -v 'generated admin token' | cut -c1-200 | sort | uniq -c | sort -rn | head -5 >&2 || true
