@@ -149,7 +149,12 @@ public final class GatewayServer {
       if (evictionTimer >= 0) {
         vertx.cancelTimer(evictionTimer);
       }
-      closed = vertx.undeploy(deployment).eventually(() -> shared.extensions().close());
+      closed = vertx.undeploy(deployment).eventually(() -> shared.extensions().close())
+          // writes the access-log lines still queued: may wait, so off the event loop
+          .eventually(() -> vertx.executeBlocking(() -> {
+            shared.metrics().close();
+            return null;
+          }));
       if (shared.tasks() != null) {
         closed = closed.eventually(() -> shared.tasks().close());
       }

@@ -12,6 +12,12 @@ import io.vertx.core.streams.ReadStream;
  * reads slowly does not count: that is the client's pace, not the upstream's silence. One timer per
  * response, re-armed only when it fires, so a fast response costs one schedule and one cancel.
  * Runs on the connection's event loop.
+ *
+ * <p>The end and exception handlers are registered on the upstream response once, here, and
+ * forward to whatever handler the reader set last. A reader that clears its handlers after the
+ * response ended ({@code Pipe} does, on every response) must not reach the response itself:
+ * Vert.x answers a non-null handler on an ended response with an {@code IllegalStateException},
+ * and building that exception's stack trace was a tenth of the proxy's allocation.
  */
 final class IdleGuardedStream implements ReadStream<Buffer> {
   private final HttpClientResponse delegate;
@@ -22,12 +28,28 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
   private boolean paused;
   private long timer = -1;
   private boolean finished;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
 
   IdleGuardedStream(HttpClientResponse delegate, Vertx vertx, long idleMs, Runnable onIdle) {
     this.delegate = delegate;
     this.vertx = vertx;
     this.idleNanos = idleMs * 1_000_000;
     this.onIdle = onIdle;
+    delegate.endHandler(v -> {
+      finish();
+      var h = endHandler;
+      if (h != null) {
+        h.handle(v);
+      }
+    });
+    delegate.exceptionHandler(t -> {
+      finish();
+      var h = exceptionHandler;
+      if (h != null) {
+        h.handle(t);
+      }
+    });
     arm(idleMs);
   }
 
@@ -55,7 +77,11 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
 
   @Override
   public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-    delegate.handler(handler == null ? null : chunk -> {
+    if (handler == null) {
+      delegate.handler(null); // null never reaches Vert.x's "already ended" check
+      return this;
+    }
+    delegate.handler(chunk -> {
       lastActivity = System.nanoTime();
       handler.handle(chunk);
     });
@@ -64,23 +90,13 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
 
   @Override
   public ReadStream<Buffer> endHandler(Handler<Void> handler) {
-    delegate.endHandler(v -> {
-      finish();
-      if (handler != null) {
-        handler.handle(v);
-      }
-    });
+    this.endHandler = handler;
     return this;
   }
 
   @Override
   public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-    delegate.exceptionHandler(t -> {
-      finish();
-      if (handler != null) {
-        handler.handle(t);
-      }
-    });
+    this.exceptionHandler = handler;
     return this;
   }
 
