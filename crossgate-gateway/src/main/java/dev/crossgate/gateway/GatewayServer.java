@@ -97,20 +97,22 @@ public final class GatewayServer {
           long timer = rateLimiter == null ? -1 : vertx.setPeriodic(30_000, t -> rateLimiter.evictIdle());
           var loopback = NodeLoopback.of(options.bind(), actualPort, shared.internalCaller());
           shared.endpoints().forEach(endpoint -> endpoint.listening(loopback));
-          LOG.info("gateway listening bind={} port={} eventLoops={}", options.bind(), actualPort, options.eventLoops());
+          LOG.info("gateway listening bind={} port={} eventLoops={} transport={}", options.bind(), actualPort,
+              options.eventLoops(), vertx.isNativeTransportEnabled() ? "native" : "nio");
           return new GatewayServer(vertx, shared, id, actualPort, timer);
         });
   }
 
   /**
    * Options for the {@link Vertx} instance that runs a gateway: at least one event loop per
-   * configured server instance and {@link #addressResolverOptions(GatewayOptions)}. The NIO
-   * transport is kept: on the bench machine epoll (netty 4.2.18 native, the newest on the
-   * registry) was slower, see bench/proxy/RESULTS.md.
+   * configured server instance, {@link #addressResolverOptions(GatewayOptions)}, and the native
+   * transport (Linux epoll) when it loads, NIO otherwise; {@code -Dcrossgate.nativeTransport=false}
+   * forces NIO. bench/proxy/RESULTS.md has the side-by-side figures that chose epoll.
    */
   public static VertxOptions vertxOptions(GatewayOptions options) {
     return new VertxOptions()
         .setEventLoopPoolSize(Math.max(options.eventLoops(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
+        .setPreferNativeTransport(!"false".equals(System.getProperty("crossgate.nativeTransport")))
         .setAddressResolverOptions(addressResolverOptions(options));
   }
 
