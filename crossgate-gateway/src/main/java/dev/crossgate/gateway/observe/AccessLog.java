@@ -45,44 +45,63 @@ final class AccessLog {
 
     /** The line as written; called on the writer thread. */
     String line() {
-      var fields = new LinkedHashMap<String, Object>();
-      fields.put("method", method);
-      fields.put("path", path);
-      fields.put("status", status);
-      fields.put("route", route);
-      fields.put("upstream", upstream);
-      fields.put("bytesIn", bytesIn);
-      fields.put("bytesOut", bytesOut);
-      fields.put("durationMs", durationNanos / 1_000_000.0);
-      fields.put("client", client);
-      fields.put("requestId", requestId);
+      if (json) {
+        var fields = new LinkedHashMap<String, Object>();
+        fields.put("method", method);
+        fields.put("path", path);
+        fields.put("status", status);
+        fields.put("route", route);
+        fields.put("upstream", upstream);
+        fields.put("bytesIn", bytesIn);
+        fields.put("bytesOut", bytesOut);
+        fields.put("durationMs", durationNanos / 1_000_000.0);
+        fields.put("client", client);
+        fields.put("requestId", requestId);
+        if (extensionVersion != null) {
+          fields.put("extensionVersion", extensionVersion);
+        }
+        if (problem != null) {
+          fields.put("problem", problem);
+        }
+        if (aborted) {
+          fields.put("aborted", true);
+        }
+        return Json.write(fields);
+      }
+      var sb = new StringBuilder(200);
+      field(sb, "method", method);
+      field(sb, "path", path);
+      sb.append(" status=").append(status);
+      field(sb, "route", route);
+      field(sb, "upstream", upstream);
+      sb.append(" bytesIn=").append(bytesIn).append(" bytesOut=").append(bytesOut)
+          .append(" durationMs=").append(durationNanos / 1_000_000.0);
+      field(sb, "client", client);
+      field(sb, "requestId", requestId);
       if (extensionVersion != null) {
-        fields.put("extensionVersion", extensionVersion);
+        field(sb, "extensionVersion", extensionVersion);
       }
       if (problem != null) {
-        fields.put("problem", problem);
+        field(sb, "problem", problem);
       }
       if (aborted) {
-        fields.put("aborted", true);
+        sb.append(" aborted=true");
       }
-      return json ? Json.write(fields) : keyValues(fields);
+      return sb.toString();
     }
   }
 
-  private static String keyValues(LinkedHashMap<String, Object> fields) {
-    var sb = new StringBuilder(160);
-    for (var e : fields.entrySet()) {
-      if (sb.length() > 0) {
-        sb.append(' ');
-      }
-      sb.append(e.getKey()).append('=');
-      var v = String.valueOf(e.getValue());
-      if (v.isEmpty() || v.indexOf(' ') >= 0 || v.indexOf('"') >= 0 || v.indexOf('=') >= 0) {
-        sb.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-      } else {
-        sb.append(v);
-      }
+  /** Appends {@code key=value}, quoting values that are empty or hold a space, quote or '='. */
+  private static void field(StringBuilder sb, String key, String text) {
+    if (sb.length() > 0) {
+      sb.append(' ');
     }
-    return sb.toString();
+    sb.append(key).append('=');
+    var value = String.valueOf(text);
+    if (value.isEmpty() || value.indexOf(' ') >= 0 || value.indexOf('"') >= 0 || value.indexOf('=') >= 0) {
+      sb.append('"').append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    } else {
+      sb.append(value);
+    }
   }
 }

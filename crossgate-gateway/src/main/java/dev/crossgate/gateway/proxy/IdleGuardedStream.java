@@ -9,9 +9,10 @@ import io.vertx.core.streams.ReadStream;
 /**
  * An upstream response body that is abandoned when the upstream sends nothing for the route's
  * idle timeout (like nginx's {@code proxy_read_timeout}). Time spent paused because the client
- * reads slowly does not count: that is the client's pace, not the upstream's silence. One timer per
- * response, re-armed only when it fires, so a fast response costs one schedule and one cancel.
- * Runs on the connection's event loop.
+ * reads slowly does not count: that is the client's pace, not the upstream's silence. The timer is
+ * armed when the reader first resumes the stream and the body has not ended during that call (a
+ * small body that arrived with the head is delivered right there, and costs no timer at all), and
+ * re-armed only when it fires. Runs on the connection's event loop.
  *
  * <p>The end and exception handlers are registered on the upstream response once, here, and
  * forward to whatever handler the reader set last. A reader that clears its handlers after the
@@ -50,7 +51,13 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
         h.handle(t);
       }
     });
-    arm(idleMs);
+  }
+
+  /** After the reader asked for data: guard the rest of the body unless it already ended. */
+  private void armOnce() {
+    if (!finished && timer < 0) {
+      arm(idleNanos / 1_000_000);
+    }
   }
 
   private void arm(long ms) {
@@ -72,7 +79,9 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
 
   private void finish() {
     finished = true;
-    vertx.cancelTimer(timer);
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
   }
 
   @Override
@@ -112,6 +121,7 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
     paused = false;
     lastActivity = System.nanoTime();
     delegate.resume();
+    armOnce();
     return this;
   }
 
@@ -120,6 +130,7 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
     paused = false;
     lastActivity = System.nanoTime();
     delegate.fetch(amount);
+    armOnce();
     return this;
   }
 }

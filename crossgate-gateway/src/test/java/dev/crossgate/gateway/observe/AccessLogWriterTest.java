@@ -85,6 +85,15 @@ class AccessLogWriterTest {
   }
 
   @Test
+  void valuesWithSpacesQuotesOrEqualsSignsAreQuotedAndEscaped() {
+    var entry = new AccessLog.Entry(false, "GET", "/a b", 404, "-", "-", 0, 0, 0, "127.0.0.1", "x=\"y\"", null,
+        "not-found", true);
+
+    assertThat(entry.line()).isEqualTo("method=GET path=\"/a b\" status=404 route=- upstream=- bytesIn=0 bytesOut=0 "
+        + "durationMs=0.0 client=127.0.0.1 requestId=\"x=\\\"y\\\"\" problem=not-found aborted=true");
+  }
+
+  @Test
   void closingWritesWhatIsStillQueued() {
     var lines = new CopyOnWriteArrayList<String>();
     var writer = new AccessLogWriter(1_024, lines::add);

@@ -24,7 +24,13 @@ class IdleGuardedStreamTest {
   void startServer() {
     vertx = Vertx.vertx();
     var server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(req -> req.response().end("four"));
+        .requestHandler(req -> {
+          if (req.path().equals("/stall")) {
+            req.response().putHeader("Content-Length", "100").write("only part"); // and never the rest
+          } else {
+            req.response().end("four");
+          }
+        });
     port = GatewayKit.await(server.listen()).actualPort();
   }
 
@@ -34,8 +40,12 @@ class IdleGuardedStreamTest {
   }
 
   private HttpClientResponse pausedResponse() {
+    return pausedResponse("/");
+  }
+
+  private HttpClientResponse pausedResponse(String uri) {
     var client = vertx.createHttpClient();
-    return GatewayKit.await(client.request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI("/"))
+    return GatewayKit.await(client.request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
         .compose(req -> req.send())
         .map(resp -> {
           resp.pause();
@@ -76,5 +86,19 @@ class IdleGuardedStreamTest {
 
     Awaitility.await().until(() -> drained.get() == 4);
     Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> idle.get() == 0);
+  }
+
+  @Test
+  void anUpstreamThatStallsMidBodyIsAbandonedAfterTheIdleTimeoutOnceTheReaderResumed() {
+    var idle = new AtomicInteger();
+    var response = pausedResponse("/stall");
+    var stream = new IdleGuardedStream(response, vertx, 100, idle::incrementAndGet);
+    var received = new AtomicInteger();
+
+    stream.handler(b -> received.addAndGet(b.length()));
+    stream.resume();
+
+    Awaitility.await().until(() -> idle.get() == 1);
+    assertThat(received.get()).isEqualTo("only part".length());
   }
 }
