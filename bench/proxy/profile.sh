@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Profiles the shipped binary on the proxy path: `./crossgate standalone` (default flags, fresh
-# data dir, access log on to a file) with JFR's `profile` settings through CROSSGATE_JAVA_OPTS,
-# a route to an nginx upstream (1 KB body) made through the Admin API, WARMUP seconds of wrk,
-# then SECONDS of wrk -t2 -c64 while recording. Prints the top frames (bench/JfrTop.java).
+# data dir, access log on to a file; CROSSGATE_JAVA_OPTS passes through), a route to an nginx
+# upstream (1 KB body) made through the Admin API, WARMUP seconds of wrk, then a JFR recording
+# (`settings=profile`, started with jcmd after the warm-up rather than -XX:StartFlightRecording at
+# launch, so that start-up and JIT warm-up stay out of it) over SECONDS_RECORDED of wrk -t2 -c64.
+# Prints CPU per request by thread group and the top frames (bench/JfrTop.java).
 #   bench/proxy/profile.sh [out.jfr]     (env: WARMUP=20 SECONDS_RECORDED=25 TOP=25)
 set -euo pipefail
 
