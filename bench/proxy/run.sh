@@ -1,25 +1,49 @@
 #!/usr/bin/env bash
-# Side-by-side proxy benchmark: nginx (reverse proxy, 2 workers, keep-alive upstream) and
-# Crossgate in front of the same nginx upstream (1 KB body), all on loopback.
-#   bench/proxy/run.sh            (env: DURATION=10 ROUNDS=3 WARMUP=15 CONNECTIONS=64)
-# Prints median requests/s and p99 per target, the Crossgate/nginx ratio, 10 vs 100,000 routes,
-# heap used after GC with 100,000 routes and the time to apply one route change. ~5 minutes.
+# The shipped binary against nginx as a reverse proxy, side by side, all on loopback.
+#   bench/proxy/run.sh      (env: DURATION=10 ROUNDS=5 WARMUP=120 CONNECTIONS=64 THREADS=2
+#                            GATEWAY_PORT=9000 ADMIN_PORT=9080 CROSSGATE_JAVA_OPTS=...)
+#
+# Crossgate is started exactly as the README does, `./crossgate standalone` with default flags
+# (only --data-dir points at a fresh temporary directory, and the ports move if 9000/9080 are
+# taken), and the route is created through the Admin API with the generated admin token. Its
+# stdout, which carries the access log, goes to a file as it would under a service manager.
+#
+# Two rows, each a pair alternating round by round in the same minutes:
+#   logs on : Crossgate access log on (default), nginx `access_log ... buffer=64k` to a file
+#   logs off: Crossgate with CROSSGATE_ACCESS_LOG=off, nginx `access_log off`
+# nginx: 2 workers, `keepalive 128` upstream pool, HTTP/1.1 upstream. Upstream: nginx, 1 worker,
+# `return 200` with a 1 KB body. Load: wrk -t2 -c64 --latency. Figures are medians over rounds.
+# The machine's load average is printed with every round: on a shared machine it moves every
+# figure, which is why each Crossgate round is paired with an nginx round taken next to it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DURATION=${DURATION:-10}
-ROUNDS=${ROUNDS:-3}
-WARMUP=${WARMUP:-15}
+ROUNDS=${ROUNDS:-5}
+WARMUP=${WARMUP:-120}
 CONNECTIONS=${CONNECTIONS:-64}
-UP_PORT=18181 NGINX_PORT=18182 CG1_PORT=18183 CG10_PORT=18184 CG100K_PORT=18185
+THREADS=${THREADS:-2}
+UP_PORT=${UP_PORT:-18181}
+NGINX_PORT=${NGINX_PORT:-18182}
+GATEWAY_PORT=${GATEWAY_PORT:-9000}
+ADMIN_PORT=${ADMIN_PORT:-9080}
 WORK=$(mktemp -d /tmp/crossgate-bench.XXXXXX)
-PIDS=()
+CG_PID=
 
+stop_crossgate() {
+  if [ -n "$CG_PID" ]; then
+    kill "$CG_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$CG_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$CG_PID" 2>/dev/null || true
+    CG_PID=
+  fi
+}
 cleanup() {
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
-  for conf in upstream proxy; do
+  stop_crossgate
+  for conf in upstream proxy-logs-on proxy-logs-off; do
     [ -f "$WORK/$conf.pid" ] && kill "$(cat "$WORK/$conf.pid")" 2>/dev/null || true
   done
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -31,106 +55,166 @@ if ! need nginx || ! need wrk; then
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-echo "building (test classes and class path)" >&2
-(cd "$ROOT" && ./mvnw -B -q -pl crossgate-gateway -am test-compile dependency:build-classpath \
-  -Dmdep.outputFile=target/classpath.txt >/dev/null)
-CP="$ROOT/crossgate-gateway/target/test-classes:$ROOT/crossgate-gateway/target/classes:$(cat "$ROOT/crossgate-gateway/target/classpath.txt")"
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in "$GATEWAY_PORT" "$ADMIN_PORT" "$UP_PORT" "$NGINX_PORT"; do
+  port_free "$p" || { echo "port $p is in use; set GATEWAY_PORT/ADMIN_PORT/UP_PORT/NGINX_PORT" >&2; exit 1; }
+done
+PORT_FLAGS=()
+[ "$GATEWAY_PORT" = 9000 ] || PORT_FLAGS+=(--gateway-port "$GATEWAY_PORT")
+[ "$ADMIN_PORT" = 9080 ] || PORT_FLAGS+=(--admin-port "$ADMIN_PORT")
 
 BODY=$(head -c 1024 /dev/zero | tr '\0' 'x')
-nginx_conf() { # name workers port location-body [http-extra]
+nginx_conf() { # name workers port access-log location-body [http-extra]
   cat >"$WORK/$1.conf" <<CONF
 worker_processes $2;
 pid $WORK/$1.pid;
 error_log $WORK/$1-error.log warn;
 events { worker_connections 4096; }
 http {
-  access_log off;
+  $4
   keepalive_requests 1000000;
-  ${5:-}
+  ${6:-}
   server {
     listen 127.0.0.1:$3 reuseport;
-    location / { $4 }
+    location / { $5 }
   }
 }
 CONF
 }
-nginx_conf upstream 1 $UP_PORT "default_type text/plain; return 200 \"$BODY\";"
-nginx_conf proxy 2 $NGINX_PORT 'proxy_pass http://backend; proxy_http_version 1.1;
-      proxy_set_header Connection ""; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;' \
-  "upstream backend { server 127.0.0.1:$UP_PORT; keepalive 128; }"
+PROXY_LOCATION='proxy_pass http://backend; proxy_http_version 1.1;
+      proxy_set_header Connection ""; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;'
+UPSTREAM_BLOCK="upstream backend { server 127.0.0.1:$UP_PORT; keepalive 128; }"
+nginx_conf upstream 1 $UP_PORT "access_log off;" "default_type text/plain; return 200 \"$BODY\";"
+nginx_conf proxy-logs-on 2 $NGINX_PORT "access_log $WORK/nginx-access.log combined buffer=64k flush=1s;" \
+  "$PROXY_LOCATION" "$UPSTREAM_BLOCK"
+nginx_conf proxy-logs-off 2 $NGINX_PORT "access_log off;" "$PROXY_LOCATION" "$UPSTREAM_BLOCK"
 "$NGINX" -c "$WORK/upstream.conf" -p "$WORK" -e "$WORK/upstream-error.log"
-"$NGINX" -c "$WORK/proxy.conf" -p "$WORK" -e "$WORK/proxy-error.log"
 
-start_crossgate() { # name port routes [flag]
-  java -Xms256m -Xmx1g -Dlogback.configurationFile="$ROOT/bench/proxy/logback-bench.xml" -cp "$CP" \
-    dev.crossgate.gateway.bench.BenchGateway "$2" "http://127.0.0.1:$UP_PORT" "$3" 2 ${4:-} >"$WORK/$1.log" 2>&1 &
-  PIDS+=($!)
+# ./crossgate builds the jar itself when sources are newer; do that before anything is timed
+(cd "$ROOT" && ./crossgate --help >/dev/null)
+
+DATA="$WORK/data"
+start_crossgate() { # name [env assignments...]
+  local name=$1; shift
+  (cd "$ROOT" && exec env "$@" ./crossgate standalone --data-dir "$DATA" "${PORT_FLAGS[@]}") \
+    >"$WORK/$name.log" 2>&1 &
+  CG_PID=$!
+  for _ in $(seq 1 180); do grep -qs "crossgate standalone ready" "$WORK/$name.log" && return 0; sleep 1; done
+  cat "$WORK/$name.log" >&2
+  echo "crossgate did not start" >&2
+  exit 1
 }
-start_crossgate cg1 $CG1_PORT 1
-start_crossgate cg10 $CG10_PORT 10
-start_crossgate cg100k $CG100K_PORT 100000 "$WORK/change.flag"
-for name in cg1 cg10 cg100k; do
-  for _ in $(seq 1 120); do grep -q "bench ready" "$WORK/$name.log" && break; sleep 1; done
-  grep -q "bench ready" "$WORK/$name.log" || { cat "$WORK/$name.log"; echo "$name did not start" >&2; exit 1; }
-done
-curl -fsS "http://127.0.0.1:$NGINX_PORT/bench/item" | head -c 16 >/dev/null
-curl -fsS "http://127.0.0.1:$CG1_PORT/bench/item" | head -c 16 >/dev/null
+create_route() {
+  local token
+  token=$(cat "$DATA/admin-token")
+  curl -fsS -o /dev/null -X POST "http://127.0.0.1:$ADMIN_PORT/admin/routes" \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d "{\"service\":\"bench\",\"summary\":\"proxy benchmark\",\"sourcePath\":\"/bench\",\"version\":\"v1\",
+         \"defaultVersion\":true,\"methods\":[\"GET\"],\"targetUrl\":\"http://127.0.0.1:$UP_PORT\"}"
+}
+wait_ok() { # url
+  for _ in $(seq 1 100); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = 200 ] && return 0
+    sleep 0.2
+  done
+  echo "no 200 from $1" >&2
+  exit 1
+}
 
-url() { echo "http://127.0.0.1:$1/bench/item"; }
-# prints "requests_per_second p99_ms"
-measure() {
-  wrk -t2 -c"$CONNECTIONS" -d"${2}s" --latency "$(url "$1")" >"$WORK/wrk.out"
-  awk '
+# CPU time (user + system, clock ticks) of the processes given, summed
+cpu_ticks() { local t=0 pid; for pid in "$@"; do
+  [ -r "/proc/$pid/stat" ] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done; echo "$t"; }
+# prints "requests_per_second p99_ms cpu_us_per_request" (CPU of the proxy's processes)
+measure() { # port seconds pid...
+  local port=$1 seconds=$2; shift 2
+  local c0 c1
+  c0=$(cpu_ticks "$@")
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency "http://127.0.0.1:$port/bench/item" >"$WORK/wrk.out"
+  c1=$(cpu_ticks "$@")
+  awk -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
     /Requests\/sec:/ { rps = $2 }
+    / requests in / { n = $1 }
     /^ +99%/ { v = $2; unit = v; gsub(/[0-9.]/, "", unit); gsub(/[a-z]/, "", v);
                ms = (unit == "us") ? v / 1000 : (unit == "s") ? v * 1000 : v }
     /Non-2xx/ { bad = $4 }
-    END { if (bad > 0) { print "non-2xx responses: " bad > "/dev/stderr"; exit 1 } printf "%.0f %.2f\n", rps, ms }
+    /Socket errors/ { errors = $0 }
+    END { if (bad > 0) { print "non-2xx responses: " bad > "/dev/stderr"; exit 1 }
+          if (errors != "") print errors > "/dev/stderr"
+          printf "%.0f %.2f %.1f\n", rps, ms, (n > 0 ? ticks * 1e6 / hz / n : 0) }
   ' "$WORK/wrk.out"
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+load() { cut -d' ' -f1 /proc/loadavg; }
 
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "warm-up: ${WARMUP}s per Crossgate, 5s nginx" >&2
-measure $NGINX_PORT 5 >/dev/null
-for port in $CG1_PORT $CG10_PORT $CG100K_PORT; do measure $port "$WARMUP" >/dev/null; done
-
-: >"$WORK/rounds.txt"
-for round in $(seq 1 "$ROUNDS"); do
-  for pair in "nginx $NGINX_PORT" "crossgate $CG1_PORT" "routes10 $CG10_PORT" "routes100k $CG100K_PORT"; do
-    set -- $pair
-    echo "$1 $(measure "$2" "$DURATION")" | tee -a "$WORK/rounds.txt" >&2
+phase() { # row crossgate-env
+  local row=$1 env=$2
+  "$NGINX" -c "$WORK/proxy-$row.conf" -p "$WORK" -e "$WORK/proxy-$row-error.log"
+  start_crossgate "crossgate-$row" $env
+  [ -f "$WORK/route.created" ] || { create_route; touch "$WORK/route.created"; }
+  wait_ok "http://127.0.0.1:$NGINX_PORT/bench/item"
+  wait_ok "http://127.0.0.1:$GATEWAY_PORT/bench/item"
+  local nginx_pids
+  nginx_pids="$(cat "$WORK/proxy-$row.pid") $(pgrep -P "$(cat "$WORK/proxy-$row.pid")" | tr '\n' ' ')"
+  measure "$NGINX_PORT" 5 >/dev/null
+  # JIT warm-up: 10 s slices, at least 60 s, until Crossgate's CPU per request settles (within
+  # 10 % of the slice before), at most WARMUP seconds; on a loaded machine the compiler threads
+  # wait for CPU too, and C2 was still busy after 40 s in some runs
+  local prev=0 cur waited=0
+  while [ "$waited" -lt "$WARMUP" ]; do
+    cur=$(measure "$GATEWAY_PORT" 10 "$CG_PID" | awk '{ print $3 }')
+    waited=$((waited + 10))
+    echo "[$row] warm-up ${waited}s: Crossgate ${cur} us/request (load $(load))" >&2
+    [ "$waited" -ge 60 ] && awk -v a="$cur" -v b="$prev" 'BEGIN { exit !(b > 0 && a > b * 0.9 && a < b * 1.1) }' && break
+    prev=$cur
   done
-done
+  for round in $(seq 1 "$ROUNDS"); do
+    # alternate which side goes first, so neither always follows the other's after-effects
+    local order="nginx crossgate"
+    [ $((round % 2)) = 0 ] && order="crossgate nginx"
+    for target in $order; do
+      local port=$NGINX_PORT pids=$nginx_pids
+      [ "$target" = crossgate ] && port=$GATEWAY_PORT pids=$CG_PID
+      local l0 result
+      l0=$(load)
+      result=$(measure "$port" "$DURATION" $pids)
+      echo "$row $target $result $l0" | tee -a "$WORK/rounds.txt" >&2
+    done
+  done
+  ACCESS_LINES[$row]=$(grep -c ' crossgate.access ' "$WORK/crossgate-$row.log" || true)
+  stop_crossgate
+  kill "$(cat "$WORK/proxy-$row.pid")"
+  for _ in $(seq 1 50); do port_free "$NGINX_PORT" && break; sleep 0.1; done
+  rm -f "$WORK/nginx-access.log"
+}
 
-touch "$WORK/change.flag"
-CHANGE_RESULT=$(measure $CG100K_PORT "$DURATION")
-rm -f "$WORK/change.flag"
+declare -A ACCESS_LINES
+: >"$WORK/rounds.txt"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+phase logs-on ""
+phase logs-off "CROSSGATE_ACCESS_LOG=off"
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
-col() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$WORK/rounds.txt" | median; }
-NGINX_RPS=$(col nginx 2) NGINX_P99=$(col nginx 3)
-CG_RPS=$(col crossgate 2) CG_P99=$(col crossgate 3)
-R10_RPS=$(col routes10 2) R10_P99=$(col routes10 3)
-R100K_RPS=$(col routes100k 2) R100K_P99=$(col routes100k 3)
-HEAP100K=$(grep -o 'heapUsedAfterGcBytes=[0-9]*' "$WORK/cg100k.log" | cut -d= -f2)
-HEAP10=$(grep -o 'heapUsedAfterGcBytes=[0-9]*' "$WORK/cg10.log" | cut -d= -f2)
-CHANGES=$(grep -o 'applyMs=[0-9.]*' "$WORK/cg100k.log" | cut -d= -f2 | sort -n)
-CHANGE_COUNT=$(echo "$CHANGES" | grep -c . || true)
-CHANGE_MEDIAN=$(echo "$CHANGES" | median)
-CHANGE_MAX=$(echo "$CHANGES" | tail -1)
-
+col() { awk -v r="$1" -v t="$2" -v c="$3" '$1 == r && $2 == t { print $c }' "$WORK/rounds.txt" | median; }
+row() { # row label
+  local n_rps n_p99 c_rps c_p99 loads
+  n_rps=$(col "$1" nginx 3) n_p99=$(col "$1" nginx 4) c_rps=$(col "$1" crossgate 3) c_p99=$(col "$1" crossgate 4)
+  local n_cpu c_cpu
+  n_cpu=$(col "$1" nginx 5) c_cpu=$(col "$1" crossgate 5)
+  loads=$(awk -v r="$1" '$1 == r { print $6 }' "$WORK/rounds.txt" | sort -n | sed -n '1p;$p' | paste -sd- -)
+  printf '%-9s %10s %8s %13s %8s %6s %+9.2f %8s %8s  %s\n' "$2" "$n_rps" "$n_p99" "$c_rps" "$c_p99" \
+    "$(awk -v a="$c_rps" -v b="$n_rps" 'BEGIN { printf "%.2f", a / b }')" \
+    "$(awk -v a="$c_p99" -v b="$n_p99" 'BEGIN { print a - b }')" "$n_cpu" "$c_cpu" "$loads"
+}
 cat <<REPORT
-== Crossgate vs nginx, wrk -t2 -c$CONNECTIONS, ${ROUNDS} rounds x ${DURATION}s, medians ($(nproc) cores, $(date -u +%F))
-machine load average before/after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)
-target                      req/s      p99 ms
-nginx (2 workers)       $(printf '%10s %10s' "$NGINX_RPS" "$NGINX_P99")
-crossgate (1 route)     $(printf '%10s %10s' "$CG_RPS" "$CG_P99")
-crossgate (10 routes)   $(printf '%10s %10s' "$R10_RPS" "$R10_P99")
-crossgate (100k routes) $(printf '%10s %10s' "$R100K_RPS" "$R100K_P99")
-ratio crossgate/nginx            $(awk -v a="$CG_RPS" -v b="$NGINX_RPS" 'BEGIN { printf "%.2f", a / b }')   (target >= 0.85)
-p99 crossgate - nginx            $(awk -v a="$CG_P99" -v b="$NGINX_P99" 'BEGIN { printf "%+.2f ms", a - b }')   (target <= +1 ms)
-ratio 100k routes / 10 routes    $(awk -v a="$R100K_RPS" -v b="$R10_RPS" 'BEGIN { printf "%.2f", a / b }')   (target >= 0.95)
-heap after GC, 100k routes       $(awk -v h="$HEAP100K" 'BEGIN { printf "%.0f MB", h / 1048576 }')   (10 routes: $(awk -v h="$HEAP10" 'BEGIN { printf "%.0f MB", h / 1048576 }'); target <= 250 MB)
-route change on 100k table       median ${CHANGE_MEDIAN} ms, max ${CHANGE_MAX} ms over ${CHANGE_COUNT} changes (target <= 1000 ms)
-100k routes during changes       $(echo "$CHANGE_RESULT" | awk '{ printf "%s req/s, p99 %s ms", $1, $2 }')
+== ./crossgate standalone vs nginx, wrk -t$THREADS -c$CONNECTIONS, 1 KB body, $ROUNDS alternating rounds x ${DURATION}s, medians
+== $(nproc) cores shared with other work; load average at start/end: $LOAD_START / $LOAD_END; $(date -u +%FT%TZ)
+row        nginx r/s   p99 ms  crossgate r/s   p99 ms  ratio  p99 diff  nginx us  cg us  load range
+$(row logs-on "logs on")
+$(row logs-off "logs off")
+Crossgate access-log lines written: logs on ${ACCESS_LINES[logs-on]}, logs off ${ACCESS_LINES[logs-off]}
+targets: ratio >= 0.85 (aim 1.0); p99 diff <= +1 ms
+"us" = CPU microseconds per request of the proxy's own processes (user + system; nginx master and
+workers, Crossgate's JVM): a figure that other load on the machine moves much less than req/s.
+rounds (row target req/s p99ms cpu-us/request load1):
+$(sed 's/^/  /' "$WORK/rounds.txt")
 REPORT

@@ -101,21 +101,23 @@ public final class GatewayServer {
           var loopback = NodeLoopback.of(options.bind(), actualPort, shared.internalCaller());
           shared.endpoints().forEach(endpoint -> endpoint.listening(loopback));
           shared.extensions().listening(actualPort);
-          LOG.info("gateway listening bind={} port={} eventLoops={} publicUrl={} egressAllow={}", options.bind(),
-              actualPort, options.eventLoops(), options.publicUrl(), options.egress().describe());
+          LOG.info("gateway listening bind={} port={} eventLoops={} transport={} publicUrl={} egressAllow={}",
+              options.bind(), actualPort, options.eventLoops(), vertx.isNativeTransportEnabled() ? "native" : "nio",
+              options.publicUrl(), options.egress().describe());
           return new GatewayServer(vertx, shared, id, actualPort, timer);
         });
   }
 
   /**
    * Options for the {@link Vertx} instance that runs a gateway: at least one event loop per
-   * configured server instance and {@link #addressResolverOptions(GatewayOptions)}. The NIO
-   * transport is kept: on the bench machine epoll (netty 4.2.18 native, the newest on the
-   * registry) was slower, see bench/proxy/RESULTS.md.
+   * configured server instance, {@link #addressResolverOptions(GatewayOptions)}, and the native
+   * transport (Linux epoll) when it loads, NIO otherwise; {@code -Dcrossgate.nativeTransport=false}
+   * forces NIO. bench/proxy/RESULTS.md has the side-by-side figures that chose epoll.
    */
   public static VertxOptions vertxOptions(GatewayOptions options) {
     return new VertxOptions()
         .setEventLoopPoolSize(Math.max(options.eventLoops(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
+        .setPreferNativeTransport(!"false".equals(System.getProperty("crossgate.nativeTransport")))
         .setAddressResolverOptions(addressResolverOptions(options));
   }
 
@@ -154,7 +156,12 @@ public final class GatewayServer {
       if (evictionTimer >= 0) {
         vertx.cancelTimer(evictionTimer);
       }
-      closed = vertx.undeploy(deployment).eventually(() -> shared.extensions().close());
+      closed = vertx.undeploy(deployment).eventually(() -> shared.extensions().close())
+          // writes the access-log lines still queued: may wait, so off the event loop
+          .eventually(() -> vertx.executeBlocking(() -> {
+            shared.metrics().close();
+            return null;
+          }));
       if (shared.tasks() != null) {
         closed = closed.eventually(() -> shared.tasks().close());
       }

@@ -57,6 +57,7 @@ public final class Exchange {
   private final List<Consumer<Exchange>> completionListeners = new ArrayList<>(2);
   private boolean completed;
   private boolean responseFailed;
+  private boolean clientGone;
 
   public Exchange(HttpServerRequest request, GatewayConfig config, String requestId, long startNanos) {
     this.request = request;
@@ -301,6 +302,18 @@ public final class Exchange {
   /** True when the response could not be completed (connection lost, upstream reset mid-body). */
   public boolean responseFailed() {
     return responseFailed;
+  }
+
+  /**
+   * True when the response failed because the client closed its connection first: an everyday
+   * event, counted and logged quietly, not an upstream or gateway error.
+   */
+  public boolean clientGone() {
+    return clientGone;
+  }
+
+  void markClientGone() {
+    this.clientGone = true;
   }
 
   /** Runs {@code listener} once, when the response has been written or abandoned. */

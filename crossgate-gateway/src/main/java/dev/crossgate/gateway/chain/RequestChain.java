@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs an {@link Exchange} through the steps (request phase in order, response phase in reverse),
  * then writes the response: a buffered body (the gateway's own replies) or the upstream's stream,
- * piped with back-pressure so that no body is ever held whole. Every failure that reaches here
+ * pumped with back-pressure ({@link BodyPump}) so that no body is ever held whole. Every failure that reaches here
  * becomes a problem response; internal causes go to the log only.
  */
 public final class RequestChain {
@@ -111,9 +111,13 @@ public final class RequestChain {
     if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(ex)) {
       response.setChunked(true);
     }
-    ex.bodyStream().pipe().endOnSuccess(false).to(response).onComplete(ar -> {
+    BodyPump.pump(ex.bodyStream(), response).onComplete(ar -> {
       if (ar.failed()) {
-        ex.abortResponse();
+        if (ar.cause() instanceof BodyPump.ClientGone) {
+          ex.markClientGone();
+        } else {
+          ex.abortResponse();
+        }
         done(ex, true);
         return;
       }

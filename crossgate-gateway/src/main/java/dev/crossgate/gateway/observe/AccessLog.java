@@ -9,59 +9,99 @@ import org.slf4j.LoggerFactory;
 /**
  * One line per request on the SLF4J logger {@code crossgate.access}: {@code key=value} (values
  * with spaces or quotes are quoted), or a JSON object when configured.
+ *
+ * <p>The event loop only copies the request's figures into an {@link Entry}; formatting and the
+ * appender's write happen on the node's {@link AccessLogWriter} thread, so a slow log destination
+ * never stalls traffic (lines it cannot take are counted and reported, not waited for).
  */
 final class AccessLog {
   static final Logger LOG = LoggerFactory.getLogger("crossgate.access");
 
   private final boolean json;
+  private final AccessLogWriter writer;
 
-  AccessLog(boolean json) {
+  AccessLog(boolean json, AccessLogWriter writer) {
     this.json = json;
+    this.writer = writer;
   }
 
+  /** Runs on the event loop: captures the line's fields and hands them to the writer. */
   void log(Exchange ex, long durationNanos) {
     if (!LOG.isInfoEnabled()) {
       return;
     }
     var request = ex.request();
     var route = ex.route();
-    var fields = new LinkedHashMap<String, Object>();
-    fields.put("method", request.method().name());
-    fields.put("path", request.path());
-    fields.put("status", ex.status());
-    fields.put("route", route == null ? "-" : route.id());
-    fields.put("upstream", ex.upstream() == null ? "-" : ex.upstream());
-    fields.put("bytesIn", request.bytesRead());
-    fields.put("bytesOut", request.response().bytesWritten());
-    fields.put("durationMs", durationNanos / 1_000_000.0);
-    fields.put("client", ex.clientIp());
-    fields.put("requestId", ex.requestId());
-    if (ex.extensionVersion() != null) {
-      fields.put("extensionVersion", ex.extensionVersion());
-    }
-    if (ex.problem() != null) {
-      fields.put("problem", ex.problem().typeName());
-    }
-    if (ex.responseFailed()) {
-      fields.put("aborted", true);
-    }
-    LOG.info(json ? Json.write(fields) : keyValues(fields));
+    writer.offer(new Entry(json, request.method().name(), request.path(), ex.status(),
+        route == null ? "-" : route.id(), ex.upstream() == null ? "-" : ex.upstream(), request.bytesRead(),
+        request.response().bytesWritten(), durationNanos, ex.clientIp(), ex.requestId(), ex.extensionVersion(),
+        ex.problem() == null ? null : ex.problem().typeName(), ex.responseFailed()));
   }
 
-  private static String keyValues(LinkedHashMap<String, Object> fields) {
-    var sb = new StringBuilder(160);
-    for (var e : fields.entrySet()) {
-      if (sb.length() > 0) {
-        sb.append(' ');
+  /** The figures of one access-log line, immutable so another thread may format them. */
+  record Entry(boolean json, String method, String path, int status, String route, String upstream, long bytesIn,
+      long bytesOut, long durationNanos, String client, String requestId, String extensionVersion, String problem,
+      boolean aborted) {
+
+    /** The line as written; called on the writer thread. */
+    String line() {
+      if (json) {
+        var fields = new LinkedHashMap<String, Object>();
+        fields.put("method", method);
+        fields.put("path", path);
+        fields.put("status", status);
+        fields.put("route", route);
+        fields.put("upstream", upstream);
+        fields.put("bytesIn", bytesIn);
+        fields.put("bytesOut", bytesOut);
+        fields.put("durationMs", durationNanos / 1_000_000.0);
+        fields.put("client", client);
+        fields.put("requestId", requestId);
+        if (extensionVersion != null) {
+          fields.put("extensionVersion", extensionVersion);
+        }
+        if (problem != null) {
+          fields.put("problem", problem);
+        }
+        if (aborted) {
+          fields.put("aborted", true);
+        }
+        return Json.write(fields);
       }
-      sb.append(e.getKey()).append('=');
-      var v = String.valueOf(e.getValue());
-      if (v.isEmpty() || v.indexOf(' ') >= 0 || v.indexOf('"') >= 0 || v.indexOf('=') >= 0) {
-        sb.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-      } else {
-        sb.append(v);
+      var sb = new StringBuilder(200);
+      field(sb, "method", method);
+      field(sb, "path", path);
+      sb.append(" status=").append(status);
+      field(sb, "route", route);
+      field(sb, "upstream", upstream);
+      sb.append(" bytesIn=").append(bytesIn).append(" bytesOut=").append(bytesOut)
+          .append(" durationMs=").append(durationNanos / 1_000_000.0);
+      field(sb, "client", client);
+      field(sb, "requestId", requestId);
+      if (extensionVersion != null) {
+        field(sb, "extensionVersion", extensionVersion);
       }
+      if (problem != null) {
+        field(sb, "problem", problem);
+      }
+      if (aborted) {
+        sb.append(" aborted=true");
+      }
+      return sb.toString();
     }
-    return sb.toString();
+  }
+
+  /** Appends {@code key=value}, quoting values that are empty or hold a space, quote or '='. */
+  private static void field(StringBuilder sb, String key, String text) {
+    if (sb.length() > 0) {
+      sb.append(' ');
+    }
+    sb.append(key).append('=');
+    var value = String.valueOf(text);
+    if (value.isEmpty() || value.indexOf(' ') >= 0 || value.indexOf('"') >= 0 || value.indexOf('=') >= 0) {
+      sb.append('"').append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    } else {
+      sb.append(value);
+    }
   }
 }

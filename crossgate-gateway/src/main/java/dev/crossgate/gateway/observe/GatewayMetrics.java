@@ -10,11 +10,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The node's Prometheus meters: per route {@code crossgate_requests_total{route,status}},
- * {@code crossgate_request_duration_seconds{route}} (histogram), {@code crossgate_upstream_errors_total{route,kind}};
- * per node {@code crossgate_active_connections}. Meters are looked up through per-route caches,
- * not the registry, to keep the hot path free of meter-id allocation.
+ * {@code crossgate_request_duration_seconds{route}} (histogram), {@code crossgate_upstream_errors_total{route,kind}},
+ * {@code crossgate_client_aborts_total{route}} (clients that closed before their response was complete);
+ * per node {@code crossgate_active_connections} and {@code crossgate_access_log_dropped_total}. Meters
+ * are looked up through per-route caches, not the registry, to keep the hot path free of meter-id
+ * allocation. Also owns the node's {@link AccessLogWriter} thread; {@link #close()} stops it.
  */
-public final class GatewayMetrics {
+public final class GatewayMetrics implements AutoCloseable {
   private static final Duration[] BUCKETS = {
       Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
       Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
@@ -24,8 +26,31 @@ public final class GatewayMetrics {
   private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
   private final AtomicInteger activeConnections = new AtomicInteger();
 
+  private AccessLogWriter accessLogWriter;
+
   public GatewayMetrics() {
     registry.gauge("crossgate_active_connections", activeConnections);
+  }
+
+  /** The node's one access-log writer, started on first use. */
+  synchronized AccessLogWriter accessLogWriter() {
+    if (accessLogWriter == null) {
+      var writer = new AccessLogWriter(AccessLogWriter.DEFAULT_CAPACITY, AccessLog.LOG::info);
+      io.micrometer.core.instrument.FunctionCounter.builder("crossgate_access_log_dropped", writer,
+              AccessLogWriter::dropped)
+          .description("access-log lines dropped because the log destination could not keep up")
+          .register(registry);
+      accessLogWriter = writer;
+    }
+    return accessLogWriter;
+  }
+
+  /** Writes the access-log lines still queued and stops the writer thread. */
+  @Override
+  public synchronized void close() {
+    if (accessLogWriter != null) {
+      accessLogWriter.close();
+    }
   }
 
   public PrometheusMeterRegistry registry() {
@@ -49,9 +74,17 @@ public final class GatewayMetrics {
     }
   }
 
+  void clientAborted(String routeId) {
+    routes.computeIfAbsent(routeId, RouteMeters::new).clientAborts().increment();
+  }
+
+  private record StatusCounter(int status, Counter counter) {}
+
   private final class RouteMeters {
     private final String route;
     private final Timer duration;
+    private Counter clientAborts;
+    private volatile StatusCounter lastStatus;
     private final ConcurrentHashMap<Integer, Counter> byStatus = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
 
@@ -67,9 +100,25 @@ public final class GatewayMetrics {
     }
 
     Counter requests(int status) {
-      return byStatus.computeIfAbsent(status, s -> Counter.builder("crossgate_requests")
+      // nearly every request of a route has the status of the one before: no boxing, no map lookup
+      var last = lastStatus;
+      if (last != null && last.status == status) {
+        return last.counter;
+      }
+      var counter = byStatus.computeIfAbsent(status, s -> Counter.builder("crossgate_requests")
           .description("requests answered, by route and status")
           .tag("route", route).tag("status", Integer.toString(s)).register(registry));
+      lastStatus = new StatusCounter(status, counter);
+      return counter;
+    }
+
+    synchronized Counter clientAborts() {
+      if (clientAborts == null) {
+        clientAborts = Counter.builder("crossgate_client_aborts")
+            .description("responses abandoned because the client closed its connection first")
+            .tag("route", route).register(registry);
+      }
+      return clientAborts;
     }
 
     Counter upstreamErrors(String kind) {

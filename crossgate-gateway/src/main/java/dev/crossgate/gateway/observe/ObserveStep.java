@@ -5,20 +5,25 @@ import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.Step;
 import io.vertx.core.Future;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * First step of the chain, so that it sees every request, including those refused by limits and
  * filters: when the response ends (or is abandoned) it writes the access-log line and records the
- * route's metrics. Requests that matched no route are counted under route {@code "-"}.
+ * route's metrics. Requests that matched no route are counted under route {@code "-"}. A client
+ * that hangs up before its response is complete is counted ({@code crossgate_client_aborts_total})
+ * and logged at DEBUG: it is the client's choice, not an upstream error.
  */
 public final class ObserveStep implements Step {
+  private static final Logger LOG = LoggerFactory.getLogger(ObserveStep.class);
   private static final Set<String> UPSTREAM_PROBLEMS = Set.of("bad-gateway", "gateway-timeout", "upstream-busy");
 
   private final AccessLog accessLog;
   private final GatewayMetrics metrics;
 
   public ObserveStep(boolean jsonAccessLog, GatewayMetrics metrics) {
-    this.accessLog = new AccessLog(jsonAccessLog);
+    this.accessLog = new AccessLog(jsonAccessLog, metrics.accessLogWriter());
     this.metrics = metrics;
   }
 
@@ -31,13 +36,18 @@ public final class ObserveStep implements Step {
   private void completed(Exchange ex) {
     long duration = System.nanoTime() - ex.startNanos();
     var route = ex.route();
+    var routeId = route == null ? "-" : route.id();
     String errorKind = null;
     if (ex.problem() != null && UPSTREAM_PROBLEMS.contains(ex.problem().typeName())) {
       errorKind = ex.problem().typeName();
+    } else if (ex.clientGone()) {
+      metrics.clientAborted(routeId);
+      LOG.debug("client went away mid-response requestId={} route={} bytesOut={}", ex.requestId(), routeId,
+          ex.request().response().bytesWritten());
     } else if (ex.responseFailed() && ex.upstream() != null) {
       errorKind = "aborted";
     }
-    metrics.record(route == null ? "-" : route.id(), ex.status(), duration, errorKind);
+    metrics.record(routeId, ex.status(), duration, errorKind);
     accessLog.log(ex, duration);
   }
 }

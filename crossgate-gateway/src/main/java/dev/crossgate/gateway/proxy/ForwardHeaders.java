@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class ForwardHeaders {
   static final String VIA_VALUE = "1.1 crossgate";
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "te", "transfer-encoding",
+  static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "te", "transfer-encoding",
       "upgrade", "proxy-connection", "proxy-authenticate", "proxy-authorization", "trailer");
 
   private ForwardHeaders() {}
@@ -80,9 +80,18 @@ public final class ForwardHeaders {
     return host.indexOf(':') >= 0 ? "\"" + host + "\"" : host;
   }
 
-  private static Set<String> connectionTokens(MultiMap headers) {
+  /**
+   * The field names listed in {@code Connection}, lower-cased. The common values, a lone
+   * {@code keep-alive} or {@code close}, name no field that is not dropped anyway, so they cost no
+   * set (this runs twice per proxied request).
+   */
+  static Set<String> connectionTokens(MultiMap headers) {
+    var first = headers.get(HttpHeaders.CONNECTION);
+    if (first == null) {
+      return Set.of();
+    }
     var values = headers.getAll(HttpHeaders.CONNECTION);
-    if (values.isEmpty()) {
+    if (values.size() == 1 && (first.equalsIgnoreCase("keep-alive") || first.equalsIgnoreCase("close"))) {
       return Set.of();
     }
     var tokens = new HashSet<String>();
@@ -94,8 +103,22 @@ public final class ForwardHeaders {
     return tokens;
   }
 
-  private static boolean isHopByHop(String name, Set<String> named) {
-    var lower = name.toLowerCase(Locale.ROOT);
-    return HOP_BY_HOP.contains(lower) || lower.startsWith("proxy-") || named.contains(lower);
+  /**
+   * Whether {@code name} is hop-by-hop: one of {@link #HOP_BY_HOP}, {@code Proxy-*}, or named in
+   * {@code Connection} ({@code named}, lower-cased). Compares ignoring case without building a
+   * lower-cased copy of every field name: this runs for every field of every proxied message.
+   */
+  static boolean isHopByHop(String name, Set<String> named) {
+    boolean fixed = switch (name.length()) {
+      case 2 -> name.equalsIgnoreCase("te");
+      case 7 -> name.equalsIgnoreCase("upgrade") || name.equalsIgnoreCase("trailer");
+      case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+      case 17 -> name.equalsIgnoreCase("transfer-encoding");
+      default -> false;
+    };
+    if (fixed || name.regionMatches(true, 0, "proxy-", 0, 6)) {
+      return true;
+    }
+    return !named.isEmpty() && named.contains(name.toLowerCase(Locale.ROOT));
   }
 }

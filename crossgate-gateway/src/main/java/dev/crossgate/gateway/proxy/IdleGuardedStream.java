@@ -9,9 +9,16 @@ import io.vertx.core.streams.ReadStream;
 /**
  * An upstream response body that is abandoned when the upstream sends nothing for the route's
  * idle timeout (like nginx's {@code proxy_read_timeout}). Time spent paused because the client
- * reads slowly does not count: that is the client's pace, not the upstream's silence. One timer per
- * response, re-armed only when it fires, so a fast response costs one schedule and one cancel.
- * Runs on the connection's event loop.
+ * reads slowly does not count: that is the client's pace, not the upstream's silence. The timer is
+ * armed when the reader first resumes the stream and the body has not ended during that call (a
+ * small body that arrived with the head is delivered right there, and costs no timer at all), and
+ * re-armed only when it fires. Runs on the connection's event loop.
+ *
+ * <p>The end and exception handlers are registered on the upstream response once, here, and
+ * forward to whatever handler the reader set last. A reader that clears its handlers after the
+ * response ended ({@code Pipe} does, on every response) must not reach the response itself:
+ * Vert.x answers a non-null handler on an ended response with an {@code IllegalStateException},
+ * and building that exception's stack trace was a tenth of the proxy's allocation.
  */
 final class IdleGuardedStream implements ReadStream<Buffer> {
   private final HttpClientResponse delegate;
@@ -22,13 +29,35 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
   private boolean paused;
   private long timer = -1;
   private boolean finished;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
 
   IdleGuardedStream(HttpClientResponse delegate, Vertx vertx, long idleMs, Runnable onIdle) {
     this.delegate = delegate;
     this.vertx = vertx;
     this.idleNanos = idleMs * 1_000_000;
     this.onIdle = onIdle;
-    arm(idleMs);
+    delegate.endHandler(v -> {
+      finish();
+      var h = endHandler;
+      if (h != null) {
+        h.handle(v);
+      }
+    });
+    delegate.exceptionHandler(t -> {
+      finish();
+      var h = exceptionHandler;
+      if (h != null) {
+        h.handle(t);
+      }
+    });
+  }
+
+  /** After the reader asked for data: guard the rest of the body unless it already ended. */
+  private void armOnce() {
+    if (!finished && timer < 0) {
+      arm(idleNanos / 1_000_000);
+    }
   }
 
   private void arm(long ms) {
@@ -50,12 +79,18 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
 
   private void finish() {
     finished = true;
-    vertx.cancelTimer(timer);
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
   }
 
   @Override
   public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-    delegate.handler(handler == null ? null : chunk -> {
+    if (handler == null) {
+      delegate.handler(null); // null never reaches Vert.x's "already ended" check
+      return this;
+    }
+    delegate.handler(chunk -> {
       lastActivity = System.nanoTime();
       handler.handle(chunk);
     });
@@ -64,23 +99,13 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
 
   @Override
   public ReadStream<Buffer> endHandler(Handler<Void> handler) {
-    delegate.endHandler(v -> {
-      finish();
-      if (handler != null) {
-        handler.handle(v);
-      }
-    });
+    this.endHandler = handler;
     return this;
   }
 
   @Override
   public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-    delegate.exceptionHandler(t -> {
-      finish();
-      if (handler != null) {
-        handler.handle(t);
-      }
-    });
+    this.exceptionHandler = handler;
     return this;
   }
 
@@ -96,6 +121,7 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
     paused = false;
     lastActivity = System.nanoTime();
     delegate.resume();
+    armOnce();
     return this;
   }
 
@@ -104,6 +130,7 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
     paused = false;
     lastActivity = System.nanoTime();
     delegate.fetch(amount);
+    armOnce();
     return this;
   }
 }

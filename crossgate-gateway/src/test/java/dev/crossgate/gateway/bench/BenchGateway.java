@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway as bench/proxy/run.sh drives it: {@link GatewayServer} with N in-memory routes (the
+ * The gateway as bench/proxy/route-table.sh drives it: {@link GatewayServer} with N in-memory routes (the
  * requested {@code /bench} route inserted last), configuration held by one swapped reference as
  * in standalone. The proxy path measured is the product's; only the wiring is the bench's.
  *

@@ -76,4 +76,22 @@ class ObservabilityTest {
           .contains("crossgate_active_connections"));
     }
   }
+
+  @Test
+  void eachStatusOfOneRouteIsCountedOnItsOwnWhenStatusesAlternate() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("r", "/r", kit.target("/up")).build());
+      kit.upstream.respondWith(req -> req.response().setStatusCode(req.path().endsWith("/missing") ? 404 : 200).end());
+
+      kit.get("/r/a");
+      kit.get("/r/missing");
+      kit.get("/r/b");
+      kit.get("/r/missing");
+      kit.get("/r/c");
+
+      Awaitility.await().untilAsserted(() -> assertThat(kit.gateway().metrics().scrape())
+          .contains("crossgate_requests_total{route=\"r\",status=\"200\"} 3.0")
+          .contains("crossgate_requests_total{route=\"r\",status=\"404\"} 2.0"));
+    }
+  }
 }
