@@ -22,6 +22,8 @@ import io.vertx.core.streams.ReadStream;
 final class BodyPump {
   /** The client closed its connection before the whole body was written: not a gateway error. */
   static final class ClientGone extends VertxException {
+    private static final long serialVersionUID = 1L;
+
     ClientGone() {
       super("the client closed the connection before the response was complete", true);
     }
