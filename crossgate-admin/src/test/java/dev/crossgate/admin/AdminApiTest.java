@@ -131,7 +131,10 @@ class AdminApiTest {
       var first = kit.get("/admin/routes?limit=2");
       var second = kit.get("/admin/routes?limit=2&cursor=" + first.json().path("nextCursor").asText());
       var filtered = kit.get("/admin/routes?service=svc0");
+      var garbage = kit.get("/admin/routes?limit=2&cursor=zzz%27--");
 
+      assertThat(garbage.status()).isEqualTo(400);
+      assertThat(garbage.errorFields()).containsExactly("cursor");
       assertThat(first.json().path("items")).hasSize(2);
       assertThat(second.json().path("items")).hasSize(2);
       assertThat(second.json().path("items").get(0).path("id").asText())

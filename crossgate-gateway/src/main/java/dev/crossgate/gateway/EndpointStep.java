@@ -18,7 +18,7 @@ import java.util.List;
  * are logged and counted like proxied ones.
  */
 final class EndpointStep implements Step {
-  private static final Buffer HEALTHY = Buffer.buffer("{\"status\":\"UP\"}");
+  private static final Buffer HEALTHY = Buffer.buffer("{\"status\":\"up\"}");
 
   private final Router router;
   /**
