@@ -1,5 +1,6 @@
 package dev.crossgate.egress;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -129,6 +130,18 @@ public final class EgressClient {
    * {@code timeoutMs} — fails with a {@link FetchFailedException} whose message is for the log.
    */
   public Future<Buffer> fetch(String url, int maxBytes, long timeoutMs) {
+    // callers on worker threads (the control plane's registry writes) would attach the response
+    // handlers after a small answer had already ended; on an event loop they are attached before
+    // the loop can read it
+    if (Context.isOnEventLoopThread()) {
+      return fetchOnEventLoop(url, maxBytes, timeoutMs);
+    }
+    var fetched = Promise.<Buffer>promise();
+    vertx.createEventLoopContext().runOnContext(v -> fetchOnEventLoop(url, maxBytes, timeoutMs).onComplete(fetched));
+    return fetched.future();
+  }
+
+  private Future<Buffer> fetchOnEventLoop(String url, int maxBytes, long timeoutMs) {
     var options = new RequestOptions().setMethod(HttpMethod.GET).setConnectTimeout(timeoutMs)
         .setIdleTimeout(timeoutMs);
     return request(options, url).compose(request -> request.send().compose(response -> {
