@@ -2,7 +2,7 @@ package dev.crossgate.gateway;
 
 import dev.crossgate.auth.Caller;
 import dev.crossgate.gateway.chain.Exchange;
-import dev.crossgate.problem.Problem;
+import dev.crossgate.gateway.auth.CallerStep;
 import dev.crossgate.problem.ProblemException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -39,8 +39,7 @@ public interface GatewayEndpoint {
   static Caller caller(RoutingContext ctx) {
     var exchange = exchange(ctx);
     if (exchange.caller() == null) {
-      throw new ProblemException(Problem.unauthorized(exchange.credentialRejected() ? "the API key is not valid"
-          : "an API key is required (X-Api-Key or Authorization: Bearer)"));
+      throw new ProblemException(CallerStep.noCaller(exchange));
     }
     return exchange.caller();
   }

@@ -87,14 +87,14 @@ public final class AdminAuth implements Handler<RoutingContext> {
           "send an admin token as 'Authorization: Bearer <token>'")));
       return;
     }
+    var hash = presented.hash();
     if (!presented.bearer()) {
-      authorizeTenantKey(ctx, presented);
+      authorizeTenantKey(ctx, presented, hash);
       return;
     }
-    var hash = presented.hash();
     var cached = cache.getIfPresent(hash);
     if (cached != null) {
-      authorize(ctx, cached, presented);
+      authorize(ctx, cached, presented, hash);
       return;
     }
     ctx.vertx().executeBlocking(() -> tokens.authenticate(presented.key()), false).onComplete(ar -> {
@@ -103,14 +103,14 @@ public final class AdminAuth implements Handler<RoutingContext> {
         return;
       }
       cache.put(hash, ar.result());
-      authorize(ctx, ar.result(), presented);
+      authorize(ctx, ar.result(), presented, hash);
     });
   }
 
-  private void authorize(RoutingContext ctx, Optional<AdminToken> token, PresentedKey presented) {
+  private void authorize(RoutingContext ctx, Optional<AdminToken> token, PresentedKey presented, String hash) {
     if (token.isEmpty()) {
       // callers present a tenant key as X-Api-Key or as a bearer token, like on the traffic port
-      authorizeTenantKey(ctx, presented);
+      authorizeTenantKey(ctx, presented, hash);
       return;
     }
     var method = ctx.request().method();
@@ -125,9 +125,9 @@ public final class AdminAuth implements Handler<RoutingContext> {
   }
 
   /** A tenant key acts on its own tenant's extension registry only; it is never an operator. */
-  private void authorizeTenantKey(RoutingContext ctx, PresentedKey presented) {
+  private void authorizeTenantKey(RoutingContext ctx, PresentedKey presented, String hash) {
     var snapshot = config.get();
-    var key = snapshot.apiKeys().get(presented.hash());
+    var key = snapshot.apiKeys().get(hash);
     if (key == null) {
       ctx.response().putHeader("www-authenticate", REALM + ", error=\"invalid_token\"");
       ctx.fail(new ProblemException(Problem.unauthorized(presented.bearer()

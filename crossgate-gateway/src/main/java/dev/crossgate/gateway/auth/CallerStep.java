@@ -97,4 +97,13 @@ public final class CallerStep implements Step {
     exchange.reply(Problem.unauthorized(detail));
     return Future.succeededFuture();
   }
+
+  /**
+   * The one answer for a request that needs a caller and has none (a KEY route, an async task, a
+   * built-in endpoint): it says whether a key was missing or not valid.
+   */
+  public static Problem noCaller(Exchange exchange) {
+    return Problem.unauthorized(exchange.credentialRejected() ? "the API key is not valid"
+        : "an API key is required (X-Api-Key or Authorization: Bearer)");
+  }
 }

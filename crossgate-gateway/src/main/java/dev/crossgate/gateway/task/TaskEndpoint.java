@@ -3,7 +3,6 @@ package dev.crossgate.gateway.task;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.gateway.GatewayEndpoint;
 import dev.crossgate.auth.Caller;
-import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.ProblemResponses;
 import dev.crossgate.http.BoundedBody;
 import dev.crossgate.json.Json;
@@ -161,7 +160,7 @@ public final class TaskEndpoint implements GatewayEndpoint {
 
   /** Answers a failure as problem+json; causes other than problems are logged, never sent. */
   static void fail(RoutingContext ctx, Throwable e) {
-    var requestId = ctx.response().headers().get(Exchange.REQUEST_ID);
+    var requestId = GatewayEndpoint.exchange(ctx).requestId();
     Problem problem;
     if (e instanceof ProblemException pe) {
       problem = pe.problem();
@@ -172,7 +171,7 @@ public final class TaskEndpoint implements GatewayEndpoint {
     if (ctx.response().ended()) {
       return;
     }
-    ProblemResponses.send(ctx.response(), problem, requestId == null ? "unknown" : requestId)
+    ProblemResponses.send(ctx.response(), problem, requestId)
         .onComplete(v -> {
           if (problem.status() == 413) {
             ctx.request().connection().close();

@@ -35,10 +35,6 @@ final class TaskProblems {
     return Problem.forbidden("no result is accepted for task " + id + " with this secret");
   }
 
-  static Problem keyRequired() {
-    return Problem.unauthorized("tasks and interfaces need an API key (X-Api-Key or Authorization: Bearer)");
-  }
-
   static Problem wrongMarker(String marker, String mode) {
     return Problem.of("wrong-marker", "Wrong mode marker", 400,
         "this interface is " + mode + "; call it under the " + marker + " marker");

@@ -1,6 +1,7 @@
 package dev.crossgate.gateway.task;
 
 import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.auth.CallerStep;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
@@ -99,7 +100,7 @@ public final class TaskStep implements Step {
     }
     var caller = exchange.caller();
     if (caller == null) {
-      return answer(exchange, TaskProblems.keyRequired());
+      return answer(exchange, CallerStep.noCaller(exchange));
     }
     Map<String, Object> clientEnvelope;
     try {

@@ -28,8 +28,11 @@ class TenantKeyAttackTest {
     var keyRoute = kit.get("/k", "X-Api-Key", key);
     var openRoute = kit.get("/open", "Authorization", "Bearer " + key);
     var interfaces = kit.get("/_interfaces", "X-Api-Key", key);
+    // refused by the caller step, before any built-in endpoint could look the tenant's objects up
+    var tasks = kit.get("/_tasks/tk_0000000000000000000000", "X-Api-Key", key);
+    var transfers = kit.send(io.vertx.core.http.HttpMethod.POST, "/_transfers", "{}", "Authorization", "Bearer " + key);
 
-    for (var reply : java.util.List.of(keyRoute, openRoute, interfaces)) {
+    for (var reply : java.util.List.of(keyRoute, openRoute, interfaces, tasks, transfers)) {
       assertThat(reply.status()).isEqualTo(403);
       assertThat(reply.problemType()).isEqualTo("tenant-disabled");
       assertThat(reply.header("Content-Type")).isEqualTo("application/problem+json");
