@@ -173,8 +173,7 @@ public final class AdminServer {
   }
 
   private static void send(RoutingContext ctx, Problem problem) {
-    var withInstance = problem.instance() == null ? problem.withInstance(ctx.request().path()) : problem;
-    ProblemResponses.send(ctx.response(), withInstance.with("requestId", ctx.get(REQUEST_ID) == null
-        ? "-" : ctx.get(REQUEST_ID)));
+    String requestId = ctx.get(REQUEST_ID);
+    ProblemResponses.send(ctx.response(), problem, requestId == null ? RequestIds.next() : requestId);
   }
 }

@@ -256,7 +256,6 @@ final class AgentServer {
       LOG.error("agent request failed path={} requestId={}", request.path(), request.getHeader(RequestIds.HEADER), e);
       problem = Problem.of("internal", "Internal error", 500, "the agent failed to handle the request");
     }
-    ProblemResponses.send(request.response(), problem.withInstance(request.path())
-        .with("requestId", request.getHeader(RequestIds.HEADER)));
+    ProblemResponses.send(request.response(), problem, RequestIds.accept(request.getHeader(RequestIds.HEADER)));
   }
 }

@@ -1,9 +1,9 @@
 package dev.crossgate.app;
 
 import dev.crossgate.gateway.GatewayServer;
-import dev.crossgate.gateway.GatewayServices;
+import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.extension.ExtensionOptions;
-import dev.crossgate.gateway.transfer.TransferEndpoint;
+import dev.crossgate.transfer.TransferEndpoint;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.gateway.cluster.ClusterClient;
 import dev.crossgate.gateway.cluster.ClusterClientOptions;

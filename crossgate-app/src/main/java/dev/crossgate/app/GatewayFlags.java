@@ -1,7 +1,7 @@
 package dev.crossgate.app;
 
 import dev.crossgate.egress.EgressPolicy;
-import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.config.GatewayOptions;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;

@@ -2,10 +2,10 @@ package dev.crossgate.app;
 
 import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.gateway.GatewayServer;
-import dev.crossgate.gateway.GatewayServices;
+import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.task.TaskOptions;
-import dev.crossgate.gateway.transfer.TransferEndpoint;
+import dev.crossgate.transfer.TransferEndpoint;
 import dev.crossgate.store.transfer.TransferRepository;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

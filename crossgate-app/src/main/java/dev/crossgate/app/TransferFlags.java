@@ -1,7 +1,7 @@
 package dev.crossgate.app;
 
-import dev.crossgate.gateway.transfer.ChunkStorage;
-import dev.crossgate.gateway.transfer.TransferSettings;
+import dev.crossgate.store.transfer.ChunkStorage;
+import dev.crossgate.transfer.TransferSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;

@@ -2,8 +2,8 @@ package dev.crossgate.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossgate.gateway.transfer.ChunkStorage;
-import dev.crossgate.gateway.transfer.TransferSettings;
+import dev.crossgate.store.transfer.ChunkStorage;
+import dev.crossgate.transfer.TransferSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

@@ -16,15 +16,12 @@ public final class BoundedBody {
   private BoundedBody() {}
 
   public static Future<Buffer> read(HttpServerRequest request, long limit) {
-    var declared = request.headers().get("Content-Length");
-    if (declared != null) {
-      try {
-        if (Long.parseLong(declared.trim()) > limit) {
-          return Future.failedFuture(new ProblemException(Problem.payloadTooLarge(limit)));
-        }
-      } catch (NumberFormatException e) {
-        return Future.failedFuture(new ProblemException(Problem.badRequest("Content-Length is not a number")));
+    try {
+      if (ContentLength.declared(request) > limit) {
+        return Future.failedFuture(new ProblemException(Problem.payloadTooLarge(limit)));
       }
+    } catch (ProblemException e) {
+      return Future.failedFuture(e);
     }
     var promise = Promise.<Buffer>promise();
     var body = Buffer.buffer();

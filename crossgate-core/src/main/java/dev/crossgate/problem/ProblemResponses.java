@@ -1,5 +1,6 @@
 package dev.crossgate.problem;
 
+import dev.crossgate.id.RequestIds;
 import dev.crossgate.json.Json;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -18,13 +19,29 @@ import io.vertx.core.http.HttpServerResponse;
  *   section 11.6.1);
  *   <li>{@code Connection: close} on 413: the rest of the body is unread (RFC 9110 section 15.5.14).
  * </ul>
+ * Every server quotes the request's one id ({@link RequestIds}) three times: as
+ * {@code X-Request-Id}, as {@code instance} ({@code urn:crossgate:request:ID}) and as the
+ * {@code requestId} member, so a caller can report it and an operator find it in the access log.
  * Safe to call when headers were already sent (then it only resets the stream: a half-written
  * body must not be completed with an error document).
  */
 public final class ProblemResponses {
   private ProblemResponses() {}
 
-  public static Future<Void> send(HttpServerResponse response, Problem problem) {
+  /** {@code problem} naming the request it answers, as {@code instance} and {@code requestId}. */
+  public static Problem withRequestId(Problem problem, String requestId) {
+    return problem.withInstance("urn:crossgate:request:" + requestId).with("requestId", requestId);
+  }
+
+  /** Writes {@code problem} as the whole response to the request {@code requestId}. */
+  public static Future<Void> send(HttpServerResponse response, Problem problem, String requestId) {
+    if (!response.headWritten()) {
+      response.putHeader(RequestIds.HEADER, requestId);
+    }
+    return send(response, withRequestId(problem, requestId));
+  }
+
+  private static Future<Void> send(HttpServerResponse response, Problem problem) {
     if (response.headWritten()) {
       response.reset();
       return Future.succeededFuture();

@@ -1,5 +1,10 @@
 package dev.crossgate.gateway;
 
+import dev.crossgate.gateway.config.GatewayOptions;
+import dev.crossgate.gateway.config.GatewayServices;
+import dev.crossgate.gateway.endpoint.GatewayEndpoint;
+import dev.crossgate.gateway.endpoint.NodeLoopback;
+
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.gateway.auth.InternalCaller;
 import dev.crossgate.gateway.extension.ExtensionOptions;

@@ -1,10 +1,12 @@
 package dev.crossgate.gateway;
 
+import dev.crossgate.gateway.endpoint.EndpointStep;
+
 import dev.crossgate.gateway.auth.CallerStep;
 import dev.crossgate.gateway.auth.RouteAuthStep;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
-import dev.crossgate.gateway.chain.ProblemResponses;
+import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.gateway.chain.RequestChain;
 import dev.crossgate.gateway.filter.FilterStep;
 import dev.crossgate.gateway.flow.FlowStep;

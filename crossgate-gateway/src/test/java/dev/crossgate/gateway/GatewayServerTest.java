@@ -1,5 +1,8 @@
 package dev.crossgate.gateway;
 
+import dev.crossgate.gateway.config.GatewayOptions;
+import dev.crossgate.gateway.endpoint.GatewayEndpoint;
+
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -3,7 +3,7 @@ package dev.crossgate.app.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.json.Json;
 import java.nio.file.Path;
 import java.time.Duration;

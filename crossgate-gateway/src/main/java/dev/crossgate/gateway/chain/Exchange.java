@@ -2,6 +2,7 @@ package dev.crossgate.gateway.chain;
 
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteMatch;
 import dev.crossgate.auth.Caller;
@@ -121,6 +122,15 @@ public final class Exchange {
     this.match = found;
   }
 
+  /**
+   * The request's declared {@code Content-Length}, -1 when it declares none.
+   *
+   * @throws dev.crossgate.problem.ProblemException 400 when it is not a number
+   */
+  public long declaredLength() {
+    return dev.crossgate.http.ContentLength.declared(request);
+  }
+
   /** The most bytes of request body allowed, and the problem answered above it. */
   public long bodyLimit() {
     return bodyLimit;
@@ -201,10 +211,10 @@ public final class Exchange {
   public void reply(Problem p) {
     var withId = ProblemResponses.withRequestId(p, requestId);
     var headers = MultiMap.caseInsensitiveMultiMap();
-    dev.crossgate.problem.ProblemResponses.addHeaders(withId, headers);
+    ProblemResponses.addHeaders(withId, headers);
     this.problem = withId;
     setHead(p.status(), headers);
-    this.body = dev.crossgate.problem.ProblemResponses.body(withId);
+    this.body = ProblemResponses.body(withId);
     this.bodyStream = null;
     this.trailers = null;
   }

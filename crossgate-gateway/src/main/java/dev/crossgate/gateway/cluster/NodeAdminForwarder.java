@@ -1,7 +1,7 @@
 package dev.crossgate.gateway.cluster;
 
 import dev.crossgate.gateway.chain.Exchange;
-import dev.crossgate.gateway.chain.ProblemResponses;
+import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.id.RequestIds;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.route.PathNormalizer;

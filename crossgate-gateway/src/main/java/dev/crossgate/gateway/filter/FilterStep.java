@@ -6,7 +6,6 @@ import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
 import dev.crossgate.gateway.chain.Step;
-import dev.crossgate.gateway.limit.LimitStep;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import java.util.List;
@@ -43,7 +42,7 @@ public final class FilterStep implements Step {
           var problem = GatewayProblems.filtered(r.id(), r.status(), r.message() == null
               ? "the body exceeds the limit of " + rule.bytes + " bytes" : r.message()).with("limit", rule.bytes);
           exchange.limitBody(rule.bytes, problem);
-          yield LimitStep.declaredLength(exchange) > rule.bytes;
+          yield exchange.declaredLength() > rule.bytes;
         }
       };
       if (hit) {

@@ -9,7 +9,6 @@ import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.extension.ExtensionProblems;
 import dev.crossgate.gateway.extension.Extensions;
 import dev.crossgate.gateway.extension.Verdict;
-import dev.crossgate.gateway.limit.LimitStep;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import io.netty.handler.codec.http.QueryStringEncoder;
@@ -112,7 +111,7 @@ final class FlowRun {
     });
     request.set("query", query);
     long limit = Math.min(exchange.bodyLimit(), extensions.options().bodyLimitBytes());
-    if (LimitStep.declaredLength(exchange) > limit) {
+    if (exchange.declaredLength() > limit) {
       tooLarge(limit);
       return Future.succeededFuture();
     }

@@ -1,6 +1,6 @@
 package dev.crossgate.gateway.limit;
 
-import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
@@ -60,26 +60,13 @@ public final class LimitStep implements Step {
       }
     }
     exchange.limitBody(limits.maxBodyBytes(), null);
-    var declared = declaredLength(exchange);
+    var declared = exchange.declaredLength();
     if (declared > exchange.bodyLimit()) {
       exchange.closeConnection();
       exchange.reply(Problem.payloadTooLarge(exchange.bodyLimit()));
       return Future.succeededFuture();
     }
     return next.proceed(exchange);
-  }
-
-  /** The declared Content-Length, -1 when absent; a malformed one is a 400. */
-  public static long declaredLength(Exchange exchange) {
-    var value = exchange.request().headers().get(HttpHeaders.CONTENT_LENGTH);
-    if (value == null) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      throw new ProblemException(Problem.badRequest("Content-Length is not a number"));
-    }
   }
 
   static long headerBytes(Iterable<Map.Entry<String, String>> headers) {

@@ -5,7 +5,6 @@ import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
 import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.filter.TrustedProxies;
-import dev.crossgate.gateway.limit.LimitStep;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.Route;
 import io.vertx.core.Future;
@@ -64,7 +63,7 @@ public final class ProxyStep implements Step {
     var request = exchange.request();
     var uri = target.uri(exchange.match().remainder(),
         exchange.replacedQuery() != null ? exchange.replacedQuery() : request.query());
-    if (LimitStep.declaredLength(exchange) > exchange.bodyLimit()) {
+    if (exchange.declaredLength() > exchange.bodyLimit()) {
       // the route's or a filter's limit, known only now: refuse before contacting the upstream
       exchange.closeConnection();
       exchange.reply(exchange.bodyLimitProblem());

@@ -1,7 +1,7 @@
 package dev.crossgate.gateway.task;
 
-import dev.crossgate.gateway.GatewayEndpoint;
-import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.endpoint.GatewayEndpoint;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.Route;

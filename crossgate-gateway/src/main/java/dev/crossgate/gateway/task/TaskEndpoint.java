@@ -1,9 +1,9 @@
 package dev.crossgate.gateway.task;
 
 import dev.crossgate.auth.Secrets;
-import dev.crossgate.gateway.GatewayEndpoint;
+import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.auth.Caller;
-import dev.crossgate.gateway.chain.ProblemResponses;
+import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.http.BoundedBody;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;

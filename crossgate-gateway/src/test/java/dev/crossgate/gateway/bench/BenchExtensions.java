@@ -3,7 +3,7 @@ package dev.crossgate.gateway.bench;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.extension.Extension;
-import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.kit.GatewayKit;

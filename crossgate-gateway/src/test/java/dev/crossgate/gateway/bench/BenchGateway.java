@@ -1,7 +1,7 @@
 package dev.crossgate.gateway.bench;
 
 import dev.crossgate.config.GatewayConfig;
-import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteSpec;

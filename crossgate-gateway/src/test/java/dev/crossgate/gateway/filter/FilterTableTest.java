@@ -5,7 +5,7 @@ import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.filter.FilterRule.Kind;
-import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
 import io.vertx.core.http.HttpMethod;
 import java.util.List;

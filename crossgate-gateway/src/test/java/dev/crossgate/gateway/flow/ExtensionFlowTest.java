@@ -4,8 +4,8 @@ import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.egress.EgressPolicy;
-import dev.crossgate.gateway.GatewayOptions;
-import dev.crossgate.gateway.GatewayServices;
+import dev.crossgate.gateway.config.GatewayOptions;
+import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.extension.Extension;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.kit.GatewayKit;

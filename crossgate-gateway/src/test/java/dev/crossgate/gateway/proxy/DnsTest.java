@@ -3,7 +3,7 @@ package dev.crossgate.gateway.proxy;
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.kit.FakeDnsServer;
 import dev.crossgate.gateway.kit.GatewayKit;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.extension.Extension;
-import dev.crossgate.gateway.GatewayOptions;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.TenantServer;
 import dev.crossgate.gateway.kit.TenantServer.Answer;

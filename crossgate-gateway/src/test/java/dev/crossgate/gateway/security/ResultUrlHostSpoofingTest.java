@@ -3,8 +3,8 @@ package dev.crossgate.gateway.security;
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossgate.gateway.GatewayOptions;
-import dev.crossgate.gateway.GatewayServices;
+import dev.crossgate.gateway.config.GatewayOptions;
+import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.gateway.task.TaskStep;

@@ -4,8 +4,8 @@ import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.crossgate.gateway.GatewayOptions;
-import dev.crossgate.gateway.GatewayServices;
+import dev.crossgate.gateway.config.GatewayOptions;
+import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.store.TestDatabases;
 import io.vertx.core.http.HttpMethod;

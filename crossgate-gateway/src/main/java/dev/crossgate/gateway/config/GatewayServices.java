@@ -1,0 +1,34 @@
+package dev.crossgate.gateway.config;
+
+import dev.crossgate.gateway.extension.ExtensionOptions;
+import dev.crossgate.gateway.task.TaskOptions;
+import dev.crossgate.store.Database;
+
+/**
+ * What a gateway node needs beyond its options and configuration: the database its async tasks
+ * live in (shared by all nodes, so any node answers a poll) and how tasks are kept. {@link #NONE}
+ * runs a node without tasks: async interfaces are then answered 501.
+ *
+ * @param database the task store's database (the node does not close it), or null
+ * @param tasks task options (TTL, limits, blob directory), or null when {@code database} is
+ * @param extensions how tenant extensions run (limits, WebAssembly module cache directory)
+ */
+public record GatewayServices(Database database, TaskOptions tasks, ExtensionOptions extensions) {
+  public static final GatewayServices NONE = new GatewayServices(null, null, ExtensionOptions.defaults(null));
+
+  public GatewayServices {
+    if ((database == null) != (tasks == null)) {
+      throw new IllegalArgumentException("tasks need both a database and task options");
+    }
+    extensions = extensions == null ? ExtensionOptions.defaults(null) : extensions;
+  }
+
+  /** Tasks in {@code database}; extensions with their defaults, modules cached in memory only. */
+  public GatewayServices(Database database, TaskOptions tasks) {
+    this(database, tasks, null);
+  }
+
+  public GatewayServices withExtensions(ExtensionOptions options) {
+    return new GatewayServices(database, tasks, options);
+  }
+}

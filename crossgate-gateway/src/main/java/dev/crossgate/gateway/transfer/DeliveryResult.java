@@ -1,8 +1,0 @@
-package dev.crossgate.gateway.transfer;
-
-/** How handing the assembled file to the transfer's target went. */
-record DeliveryResult(boolean delivered, String summary) {
-  static DeliveryResult kept() {
-    return new DeliveryResult(true, "no target; the file is kept until the transfer expires");
-  }
-}
