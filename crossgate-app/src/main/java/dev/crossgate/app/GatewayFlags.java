@@ -38,6 +38,24 @@ final class GatewayFlags {
   @Option(names = "--max-connections-per-client", defaultValue = "0", description = "Open connections per client IP; 0 = unlimited (default: ${DEFAULT-VALUE}).")
   int maxConnectionsPerClient;
 
+  @Option(names = "--request-head-timeout", defaultValue = "PT10S", description = "How long a new client connection "
+      + "may take to send a complete request head before it is closed (slow-header attacks), ISO-8601; PT0S = no "
+      + "limit (default: ${DEFAULT-VALUE}).")
+  Duration requestHeadTimeout;
+
+  @Option(names = "--keepalive-timeout", defaultValue = "PT60S", description = "How long a kept-alive client "
+      + "connection may wait for its next complete request head, ISO-8601; PT0S = no limit (default: ${DEFAULT-VALUE}).")
+  Duration keepAliveTimeout;
+
+  @Option(names = "--max-in-flight-per-tenant", defaultValue = "1000", description = "Requests one tenant's callers "
+      + "may have in flight on a node at once (429 above it); 0 = unlimited (default: ${DEFAULT-VALUE}).")
+  int maxInFlightPerTenant;
+
+  @Option(names = "--buffer-budget", converter = ByteSize.class, description = "Bytes a node may hold in memory for "
+      + "bodies it must read whole (async task bodies and results, extension bodies, tus segments); above it such "
+      + "requests get 503 with Retry-After, streamed proxy traffic is unaffected (default: a quarter of the heap).")
+  Long bufferBudget;
+
   @Option(names = "--trusted-proxies", split = ",", description = "CIDR blocks of proxies whose X-Forwarded-For is believed.")
   List<String> trustedProxies = List.of();
 
@@ -61,7 +79,8 @@ final class GatewayFlags {
     try {
       return new GatewayOptions(bind, port, eventLoops == null ? defaults.eventLoops() : eventLoops,
           new GatewayOptions.Limits(maxUriLength, maxHeaderBytes, maxBody, rateLimit, rateBurst,
-              maxConnectionsPerClient),
+              maxConnectionsPerClient, requestHeadTimeout, keepAliveTimeout, maxInFlightPerTenant,
+              bufferBudget == null ? GatewayOptions.Limits.DEFAULT_BUFFER_BUDGET : bufferBudget),
           defaults.upstream(), trustedProxies, accessLogJson, new GatewayOptions.Markers(syncMarker, asyncMarker),
           Duration.ofSeconds(10), egress, publicUrl, false);
     } catch (IllegalArgumentException e) {

@@ -12,6 +12,8 @@ import dev.crossgate.gateway.extension.Extensions;
 import dev.crossgate.gateway.filter.TrustedProxies;
 import dev.crossgate.gateway.limit.ClientRateLimiter;
 import dev.crossgate.gateway.limit.ConnectionLimiter;
+import dev.crossgate.gateway.limit.TenantInFlight;
+import dev.crossgate.http.BufferBudget;
 import dev.crossgate.gateway.observe.GatewayMetrics;
 import dev.crossgate.gateway.task.InterfacesEndpoint;
 import dev.crossgate.gateway.task.PublicUrl;
@@ -40,7 +42,7 @@ public final class GatewayServer {
   record Shared(GatewayOptions options, Supplier<GatewayConfig> config, List<GatewayEndpoint> endpoints,
       GatewayMetrics metrics, ClientRateLimiter rateLimiter, ConnectionLimiter connectionLimiter,
       TrustedProxies trustedProxies, TaskStore tasks, Extensions extensions, InternalCaller internalCaller,
-      PublicUrl publicUrl) {}
+      PublicUrl publicUrl, BufferBudget bufferBudget, TenantInFlight tenantInFlight) {}
 
   private final Vertx vertx;
   private final Shared shared;
@@ -92,7 +94,8 @@ public final class GatewayServer {
     var shared = new Shared(options, config, List.copyOf(allEndpoints), metrics, rateLimiter,
         new ConnectionLimiter(limits.maxConnectionsPerClient()), new TrustedProxies(options.trustedProxies()), tasks,
         Extensions.create(vertx, services.extensions(), options.egress(), metrics.registry()), InternalCaller.random(),
-        PublicUrl.of(options.publicUrl(), options.bind()));
+        PublicUrl.of(options.publicUrl(), options.bind()), BufferBudget.of(limits.bufferBudgetBytes()),
+        new TenantInFlight(limits.maxInFlightPerTenant()));
     var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
     return vertx.deployVerticle(() -> {
           var node = new NodeVerticle(shared, options.port());

@@ -10,6 +10,7 @@ import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.gateway.chain.RequestChain;
 import dev.crossgate.gateway.filter.FilterStep;
 import dev.crossgate.gateway.flow.FlowStep;
+import dev.crossgate.gateway.limit.ClientTimeouts;
 import dev.crossgate.gateway.limit.LimitStep;
 import dev.crossgate.gateway.observe.ObserveStep;
 import dev.crossgate.gateway.protocol.StrictHttpStep;
@@ -56,6 +57,8 @@ final class NodeVerticle extends VerticleBase {
   private WebSocketClient webSocketClient;
   private HttpClientAgent heldClient;
   private RequestChain chain;
+  private ClientTimeouts clientTimeouts;
+  private long sweepTimer = -1;
 
   NodeVerticle(GatewayServer.Shared shared, int port) {
     this.shared = shared;
@@ -105,7 +108,7 @@ final class NodeVerticle extends VerticleBase {
         new StrictHttpStep(),
         new PathStep(options.markers()),
         new FilterStep(),
-        new CallerStep(shared.internalCaller()),
+        new CallerStep(shared.internalCaller(), shared.tenantInFlight()),
         new EndpointStep(vertx, shared.endpoints()),
         new RouteStep(),
         new RouteAuthStep(),
@@ -122,6 +125,8 @@ final class NodeVerticle extends VerticleBase {
         .setMaxHeaderSize(limits.maxHeaderBytes() + 1_024)
         .setMaxWebSocketFrameSize(WEBSOCKET_FRAME_BYTES)
         .setMaxWebSocketMessageSize(WEBSOCKET_FRAME_BYTES * 16));
+    clientTimeouts = new ClientTimeouts(limits.requestHeadTimeout(), limits.keepAliveTimeout(), System::nanoTime);
+    sweepTimer = vertx.setPeriodic(1_000, t -> clientTimeouts.sweep());
     server.connectionHandler(this::onConnection);
     server.invalidRequestHandler(this::onInvalidRequest);
     server.requestHandler(this::onRequest);
@@ -130,6 +135,7 @@ final class NodeVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(sweepTimer);
     return server.shutdown(shared.options().drainTimeout())
         .eventually(() -> client.close())
         .eventually(() -> webSocketClient.close())
@@ -140,7 +146,10 @@ final class NodeVerticle extends VerticleBase {
     // nothing may be read before a step decides where the body goes
     request.pause();
     var exchange = new Exchange(request, shared.config().get(), RequestIds.accept(request.headers().get(RequestIds.HEADER)),
-        System.nanoTime());
+        System.nanoTime(), shared.bufferBudget());
+    var connection = request.connection();
+    clientTimeouts.requestStarted(connection);
+    exchange.onComplete(ex -> clientTimeouts.responseEnded(connection));
     var trusted = shared.trustedProxies();
     if (!trusted.isEmpty()) {
       var forwardedFor = request.headers().getAll("X-Forwarded-For");
@@ -158,7 +167,9 @@ final class NodeVerticle extends VerticleBase {
     if (limiter.maxPerClient() > 0 && !limiter.opened(ip)) {
       overLimitConnections.add(connection);
     }
+    clientTimeouts.accepted(connection);
     connection.closeHandler(v -> {
+      clientTimeouts.closed(connection);
       metrics.connectionClosed();
       if (limiter.maxPerClient() > 0) {
         limiter.closed(ip);

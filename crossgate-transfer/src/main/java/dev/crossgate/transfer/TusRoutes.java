@@ -1,5 +1,7 @@
 package dev.crossgate.transfer;
 
+import dev.crossgate.gateway.endpoint.GatewayEndpoint;
+import dev.crossgate.http.BufferBudget;
 import dev.crossgate.id.Ids;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -143,7 +145,7 @@ final class TusRoutes {
             BodyReader.discard(request);
             return Future.succeededFuture(created);
           }
-          return receive(request, new Append(created, 0), checksum);
+          return receive(request, GatewayEndpoint.exchange(ctx).bufferLease(), new Append(created, 0), checksum);
         })
         .compose(this::completeWhenFull)
         .onSuccess(t -> {
@@ -226,7 +228,7 @@ final class TusRoutes {
           }
           return new Append(t, service.storedChunkCount(t));
         }))
-        .compose(start -> receive(request, start, checksum))
+        .compose(start -> receive(request, GatewayEndpoint.exchange(ctx).bufferLease(), start, checksum))
         .compose(t -> completeWhenFull(t))
         .andThen(ar -> {
           patching.remove(lockKey, lock.future());
@@ -293,7 +295,8 @@ final class TusRoutes {
    * Streams the request body into segments and stores each as a chunk, in order. Event loop;
    * each store step runs on the worker pool while the request is paused (backpressure).
    */
-  private Future<TransferRecord> receive(HttpServerRequest request, Append start, Checksum checksum) {
+  private Future<TransferRecord> receive(HttpServerRequest request, BufferBudget.Lease lease, Append start,
+      Checksum checksum) {
     var t = start.transfer();
     long segmentSize = service.settings().maxChunkSize();
     long limit = t.totalSize() != null ? t.totalSize() : service.settings().maxTransferSize();
@@ -320,6 +323,7 @@ final class TusRoutes {
         tail = tail.compose(v -> responder.blocking(() -> service.appendTus(t, n, at, data)))
             .map(stored -> {
               latest = stored;
+              lease.release(data.length());
               return null;
             });
       }
@@ -332,6 +336,13 @@ final class TusRoutes {
         request.response().putHeader("Connection", "close");
         done.tryFail(new ProblemException(TransferProblems.tooLarge(
             "the upload (" + (t.totalSize() != null ? "Upload-Length" : "the server's maximum") + ")", limit)));
+        return;
+      }
+      try {
+        lease.reserve(data.length());
+      } catch (ProblemException overBudget) {
+        request.response().putHeader("Connection", "close");
+        done.tryFail(overBudget);
         return;
       }
       state.accepted += data.length();

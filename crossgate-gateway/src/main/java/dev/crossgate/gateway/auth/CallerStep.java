@@ -5,6 +5,7 @@ import dev.crossgate.auth.PresentedKey;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.Step;
+import dev.crossgate.gateway.limit.TenantInFlight;
 import dev.crossgate.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -36,10 +37,21 @@ public final class CallerStep implements Step {
   private static final Logger LOG = LoggerFactory.getLogger(CallerStep.class);
 
   private final InternalCaller internal;
+  private final TenantInFlight inFlight;
 
-  /** @param internal this node's credential for its own loopback requests, or null for none */
-  public CallerStep(InternalCaller internal) {
+  /**
+   * @param internal this node's credential for its own loopback requests, or null for none
+   * @param inFlight the per-tenant bound on requests in flight (429 above it); the node's own
+   *     loopback requests (transfer deliveries) are not counted, they already hold a request
+   */
+  public CallerStep(InternalCaller internal, TenantInFlight inFlight) {
     this.internal = internal;
+    this.inFlight = inFlight;
+  }
+
+  /** Without a per-tenant bound. */
+  public CallerStep(InternalCaller internal) {
+    this(internal, new TenantInFlight(0));
   }
 
   @Override
@@ -65,6 +77,12 @@ public final class CallerStep implements Step {
       exchange.reply(Problem.tenantDisabled(key.tenantId()));
       return Future.succeededFuture();
     }
+    var tenant = key.tenantId();
+    if (!inFlight.tryAcquire(tenant)) {
+      exchange.reply(inFlight.overLimit(tenant));
+      return Future.succeededFuture();
+    }
+    exchange.onComplete(ex -> inFlight.release(tenant));
     exchange.caller(Caller.of(key));
     return next.proceed(exchange);
   }

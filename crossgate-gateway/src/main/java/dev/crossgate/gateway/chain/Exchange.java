@@ -1,6 +1,7 @@
 package dev.crossgate.gateway.chain;
 
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.http.BufferBudget;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.route.Route;
@@ -34,6 +35,8 @@ public final class Exchange {
   private final GatewayConfig config;
   private final String requestId;
   private final long startNanos;
+  private final BufferBudget bufferBudget;
+  private BufferBudget.Lease bufferLease;
   private String clientIp;
   private String path;
   private Marker marker = Marker.NONE;
@@ -61,10 +64,17 @@ public final class Exchange {
   private boolean clientGone;
 
   public Exchange(HttpServerRequest request, GatewayConfig config, String requestId, long startNanos) {
+    this(request, config, requestId, startNanos, BufferBudget.UNLIMITED);
+  }
+
+  /** @param bufferBudget the node's budget for bodies read whole, drawn on through {@link #bufferLease()} */
+  public Exchange(HttpServerRequest request, GatewayConfig config, String requestId, long startNanos,
+      BufferBudget bufferBudget) {
     this.request = request;
     this.config = config;
     this.requestId = requestId;
     this.startNanos = startNanos;
+    this.bufferBudget = bufferBudget;
     this.clientIp = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
   }
 
@@ -327,6 +337,21 @@ public final class Exchange {
   }
 
   /** Runs {@code listener} once, when the response has been written or abandoned. */
+  /**
+   * This exchange's share of the node's buffer budget: a step or endpoint that must hold a body
+   * whole reserves its bytes here first (503 when the node is over budget). Released when the
+   * exchange completes.
+   */
+  public BufferBudget.Lease bufferLease() {
+    if (bufferLease == null) {
+      bufferLease = bufferBudget.lease();
+      if (completed) {
+        bufferLease.close();
+      }
+    }
+    return bufferLease;
+  }
+
   public void onComplete(Consumer<Exchange> listener) {
     completionListeners.add(listener);
   }
@@ -337,6 +362,9 @@ public final class Exchange {
     }
     completed = true;
     responseFailed = failed;
+    if (bufferLease != null) {
+      bufferLease.close();
+    }
     for (var l : completionListeners) {
       l.accept(this);
     }

@@ -52,16 +52,52 @@ public record GatewayOptions(
    * @param requestsPerSecondPerClient sustained request rate per client IP (429 above it); 0 = unlimited
    * @param burstPerClient requests a client may send at once before the rate applies
    * @param maxConnectionsPerClient open connections per client IP (429 and close above it); 0 = unlimited
+   * @param requestHeadTimeout how long a new connection may take to send its first complete
+   *     request head before it is closed (slow-header attacks); zero = no limit
+   * @param keepAliveTimeout how long a kept-alive connection may wait for its next complete request
+   *     head; zero = no limit
+   * @param maxInFlightPerTenant requests one tenant's callers may have in flight on this node at
+   *     once (429 above it); 0 = unlimited
+   * @param bufferBudgetBytes bytes this node may hold in memory for bodies it must read whole
+   *     (async task bodies and results, flow extension bodies, tus segments): above it such
+   *     requests get 503 with Retry-After while streamed proxy traffic is unaffected
    */
   public record Limits(int maxUriLength, int maxHeaderBytes, long maxBodyBytes,
-      int requestsPerSecondPerClient, int burstPerClient, int maxConnectionsPerClient) {
+      int requestsPerSecondPerClient, int burstPerClient, int maxConnectionsPerClient,
+      Duration requestHeadTimeout, Duration keepAliveTimeout, int maxInFlightPerTenant, long bufferBudgetBytes) {
+    public static final Duration DEFAULT_REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_IN_FLIGHT_PER_TENANT = 1_000;
+    /** A quarter of the heap: room for the chain, the access log and the pools beside it. */
+    public static final long DEFAULT_BUFFER_BUDGET = Runtime.getRuntime().maxMemory() / 4;
     public static final Limits DEFAULT = new Limits(8_192, 16_384, 1L << 30, 0, 0, 0);
 
     public Limits {
+      Objects.requireNonNull(requestHeadTimeout, "requestHeadTimeout");
+      Objects.requireNonNull(keepAliveTimeout, "keepAliveTimeout");
       if (maxUriLength < 64 || maxHeaderBytes < 1_024 || maxBodyBytes < 0 || requestsPerSecondPerClient < 0
-          || burstPerClient < 0 || maxConnectionsPerClient < 0) {
+          || burstPerClient < 0 || maxConnectionsPerClient < 0 || requestHeadTimeout.isNegative()
+          || keepAliveTimeout.isNegative() || maxInFlightPerTenant < 0 || bufferBudgetBytes < 0) {
         throw new IllegalArgumentException("limits out of range: uri>=64, headers>=1024, others>=0");
       }
+    }
+
+    /** The size and rate limits, with the default timeouts, tenant bound and buffer budget. */
+    public Limits(int maxUriLength, int maxHeaderBytes, long maxBodyBytes, int requestsPerSecondPerClient,
+        int burstPerClient, int maxConnectionsPerClient) {
+      this(maxUriLength, maxHeaderBytes, maxBodyBytes, requestsPerSecondPerClient, burstPerClient,
+          maxConnectionsPerClient, DEFAULT_REQUEST_HEAD_TIMEOUT, DEFAULT_KEEP_ALIVE_TIMEOUT,
+          DEFAULT_MAX_IN_FLIGHT_PER_TENANT, DEFAULT_BUFFER_BUDGET);
+    }
+
+    public Limits withClientTimeouts(Duration requestHead, Duration keepAlive) {
+      return new Limits(maxUriLength, maxHeaderBytes, maxBodyBytes, requestsPerSecondPerClient, burstPerClient,
+          maxConnectionsPerClient, requestHead, keepAlive, maxInFlightPerTenant, bufferBudgetBytes);
+    }
+
+    public Limits withTenantBounds(int inFlightPerTenant, long bufferBudget) {
+      return new Limits(maxUriLength, maxHeaderBytes, maxBodyBytes, requestsPerSecondPerClient, burstPerClient,
+          maxConnectionsPerClient, requestHeadTimeout, keepAliveTimeout, inFlightPerTenant, bufferBudget);
     }
   }
 

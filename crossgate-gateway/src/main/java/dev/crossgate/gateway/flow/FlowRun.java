@@ -1,5 +1,7 @@
 package dev.crossgate.gateway.flow;
 
+import dev.crossgate.problem.ProblemException;
+import dev.crossgate.http.BoundedBody;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -120,31 +122,23 @@ final class FlowRun {
       req.response().writeContinue();
       req.headers().remove(HttpHeaders.EXPECT);
     }
-    var done = Promise.<Void>promise();
-    var body = Buffer.buffer();
-    if (req.isEnded()) {
-      done.complete();
-    } else {
-      req.handler(chunk -> {
-        if (body.length() + chunk.length() > limit) {
-          req.pause();
-          req.handler(null);
-          tooLarge(limit);
-          done.tryComplete();
-          return;
-        }
-        body.appendBuffer(chunk);
-      });
-      req.endHandler(v -> done.tryComplete());
-      req.exceptionHandler(done::tryFail);
-      req.resume();
-    }
-    return done.future().map(v -> {
-      if (!exchange.hasResponse()) {
-        request.set("body", bodyNode(body, req.headers().get(HttpHeaders.CONTENT_TYPE)));
-        exchange.requestBody(body);
-      }
+    Future<Buffer> read = req.isEnded() ? Future.succeededFuture(Buffer.buffer())
+        : BoundedBody.read(req, limit, exchange.bufferLease());
+    return read.<Void>map(body -> {
+      request.set("body", bodyNode(body, req.headers().get(HttpHeaders.CONTENT_TYPE)));
+      exchange.requestBody(body);
       return null;
+    }).recover(e -> {
+      if (BoundedBody.tooLarge(e)) {
+        tooLarge(limit);
+        return Future.succeededFuture();
+      }
+      if (e instanceof ProblemException refused) {
+        exchange.closeConnection();
+        exchange.reply(refused.problem());
+        return Future.succeededFuture();
+      }
+      return Future.failedFuture(e);
     });
   }
 
@@ -188,12 +182,24 @@ final class FlowRun {
     int limit = extensions.options().bodyLimitBytes();
     var done = Promise.<Void>promise();
     var body = Buffer.buffer();
+    var lease = exchange.bufferLease();
     stream.handler(chunk -> {
+      Problem refused = null;
       if (body.length() + chunk.length() > limit) {
+        refused = ExtensionProblems.responseTooLarge(limit);
+      } else {
+        try {
+          lease.reserve(chunk.length());
+        } catch (ProblemException e) {
+          refused = e.problem();
+        }
+      }
+      if (refused != null) {
         stream.handler(null);
         stream.exceptionHandler(null);
+        stream.endHandler(null);
         response = null;
-        exchange.reply(ExtensionProblems.responseTooLarge(limit));
+        exchange.reply(refused);
         done.tryComplete();
         // the rest of the upstream body is unwanted: drop that connection rather than drain it
         if (stream instanceof HttpClientResponse upstream) {

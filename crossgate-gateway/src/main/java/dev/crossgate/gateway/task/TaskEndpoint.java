@@ -125,7 +125,7 @@ public final class TaskEndpoint implements GatewayEndpoint {
       if (task.statusAt(store.clock().instant()).finished()) {
         return Future.failedFuture(new ProblemException(TaskProblems.resultAlreadyStored(id)));
       }
-      return BoundedBody.read(request, store.options().maxResultBytes());
+      return BoundedBody.read(request, store.options().maxResultBytes(), GatewayEndpoint.exchange(ctx).bufferLease());
     }).compose(body -> store.finish(id, failed ? TaskStatus.FAILED : TaskStatus.DONE, httpStatus,
         request.getHeader(HttpHeaders.CONTENT_TYPE), body, failed ? "the upstream reported a failure" : null))
         .onSuccess(stored -> {
@@ -171,9 +171,14 @@ public final class TaskEndpoint implements GatewayEndpoint {
     if (ctx.response().ended()) {
       return;
     }
+    // a body left unread (too large, over the node's buffer budget) would be taken for the next request
+    boolean unread = !ctx.request().isEnded();
+    if (unread) {
+      ctx.response().putHeader("Connection", "close");
+    }
     ProblemResponses.send(ctx.response(), problem, requestId)
         .onComplete(v -> {
-          if (problem.status() == 413) {
+          if (unread || problem.status() == 413) {
             ctx.request().connection().close();
           }
         });

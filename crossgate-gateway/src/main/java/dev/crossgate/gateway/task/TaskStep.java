@@ -117,9 +117,10 @@ public final class TaskStep implements Step {
     }
     var request = exchange.request();
     long limit = Math.min(exchange.bodyLimit(), store.options().maxRequestBytes());
-    return BoundedBody.read(request, limit)
+    return BoundedBody.read(request, limit, exchange.bufferLease())
         .recover(e -> {
-          if (BoundedBody.tooLarge(e)) {
+          if (!request.isEnded()) {
+            // the rest of the body is unread (too large, over the buffer budget): not a next request
             exchange.closeConnection();
           }
           return Future.failedFuture(e);
