@@ -9,6 +9,7 @@ import dev.crossgate.problem.ProblemException;
 import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.StoreException;
+import dev.crossgate.store.StoreUnavailable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -144,8 +145,13 @@ public final class AdminServer {
   private static void fail(RoutingContext ctx, AdminOptions options) {
     var failure = ctx.failure();
     Problem problem;
+    var unavailable = StoreUnavailable.problemFor(failure);
     if (failure instanceof ProblemException pe) {
       problem = pe.problem();
+    } else if (unavailable.isPresent()) {
+      LOG.warn("event=store-unavailable path={} requestId={} cause={}", ctx.request().path(), ctx.get(REQUEST_ID),
+          failure.toString());
+      problem = unavailable.get();
     } else if (failure instanceof StoreException) {
       LOG.warn("store failure path={} requestId={}", ctx.request().path(), ctx.get(REQUEST_ID), failure);
       problem = Problem.unavailable("the configuration database is not reachable; try again shortly");

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = Crossgate.Version.class,
     description = "Crossgate: an API gateway for data that crosses networks.",
     subcommands = {StandaloneCommand.class, AdminCommand.class, GatewayCommand.class, SendCli.class,
-        AgentCommand.class,
+        AgentCommand.class, DbCommand.class,
         CommandLine.HelpCommand.class})
 public final class Crossgate implements Runnable {
   @CommandLine.Spec

@@ -30,6 +30,13 @@ final class RoleRunner {
       close = start.get().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
       restrict(dataDir);
     } catch (Exception e) {
+      if (DbCommand.embeddedStoreDamaged(e)) {
+        // one line an operator can act on; the stack trace is for whoever debugs H2
+        LOG.error("crossgate {} failed to start: {}", role, DbCommand.recoveryHint(dataDir));
+        LOG.debug("embedded database failure", e);
+        vertx.close();
+        return 1;
+      }
       LOG.error("crossgate {} failed to start: {}", role, e.getMessage(), e);
       vertx.close();
       return 1;

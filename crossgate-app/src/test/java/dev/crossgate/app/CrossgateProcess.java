@@ -29,6 +29,7 @@ public final class CrossgateProcess implements AutoCloseable {
     var command = new ArrayList<String>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
+    command.add("-XX:+ExitOnOutOfMemoryError"); // as ./crossgate runs it
     command.add("-jar");
     command.add(JAR.toAbsolutePath().toString());
     command.addAll(args);
@@ -106,6 +107,14 @@ public final class CrossgateProcess implements AutoCloseable {
     }
     reader.join(10_000);
     return process.exitValue();
+  }
+
+  /** SIGKILL, as the OOM killer or a power cut would end it; returns once the process is gone. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      throw new AssertionError("crossgate survived SIGKILL for 30 s");
+    }
   }
 
   @Override

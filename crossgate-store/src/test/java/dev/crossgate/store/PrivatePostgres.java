@@ -65,6 +65,29 @@ public final class PrivatePostgres implements AutoCloseable {
     pgCtl("restart");
   }
 
+  /**
+   * SIGKILL to the postmaster and its children, as a crash would end them, then a start: the
+   * server replays its WAL. Returns once it accepts connections again.
+   */
+  public void killPostmaster() {
+    try {
+      long pid = Long.parseLong(Files.readAllLines(dir.resolve("data/postmaster.pid")).get(0).trim());
+      var postmaster = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no postmaster " + pid));
+      var all = new ArrayList<ProcessHandle>(postmaster.descendants().toList());
+      all.add(postmaster);
+      all.forEach(ProcessHandle::destroyForcibly);
+      all.forEach(p -> p.onExit().join());
+      pgCtl("start");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stops the server (fast shutdown); {@link #start()} it again with {@link #restart()}. */
+  public void stop() {
+    pgCtl("stop");
+  }
+
   @Override
   public void close() {
     try {

@@ -1,5 +1,6 @@
 package dev.crossgate.transfer;
 
+import dev.crossgate.store.StoreUnavailable;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -90,8 +91,12 @@ final class TransferProblems {
       return;
     }
     Problem problem;
+    var unavailable = StoreUnavailable.problemFor(failure);
     if (failure instanceof ProblemException pe) {
       problem = pe.problem();
+    } else if (unavailable.isPresent()) {
+      LOG.warn("event=store-unavailable requestId={} path={} cause={}", requestId, requestPath, failure.toString());
+      problem = unavailable.get();
     } else {
       LOG.error("event=transfer-error requestId={} path={}", requestId, requestPath, failure);
       problem = Problem.internal(requestId);

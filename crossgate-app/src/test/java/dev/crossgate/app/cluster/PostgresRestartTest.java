@@ -35,6 +35,8 @@ class PostgresRestartTest {
       var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
       var acknowledged = Collections.synchronizedList(new ArrayList<String>());
       var refused = new AtomicInteger();
+      // asserted on the test thread: a failed assertion in the writer would only end the writer
+      var unexpected = Collections.synchronizedList(new ArrayList<String>());
       var stop = new AtomicBoolean();
       var writer = new Thread(() -> {
         for (int i = 0; !stop.get(); i++) {
@@ -46,9 +48,10 @@ class PostgresRestartTest {
                 HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 201) {
               acknowledged.add(response.body().replaceAll(".*\"id\":\"(rt_[^\"]+)\".*", "$1"));
-            } else {
-              assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+            } else if (response.statusCode() == 503) {
               refused.incrementAndGet();
+            } else {
+              unexpected.add(response.statusCode() + " " + response.body());
             }
           } catch (java.io.IOException e) {
             refused.incrementAndGet();
@@ -65,6 +68,7 @@ class PostgresRestartTest {
       await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= beforeRestartDone + 20);
       stop.set(true);
       writer.join();
+      assertThat(unexpected).as("answers other than 201 and 503 during the restart").isEmpty();
 
       long latest = a.controlPlane().changeLog().latestRevision();
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -83,6 +87,25 @@ class PostgresRestartTest {
         acknowledged.forEach(id -> assertThat(node.cluster().get().routes().get(id)).isNotNull());
         assertThat(node.cluster().get().hash()).isEqualTo(a.controlPlane().follower().get().hash());
       }
+    }
+  }
+
+  @Test
+  void theAdminApiAnswers503WithRetryAfterWhileTheDatabaseIsDown() throws Exception {
+    try (var pg = PrivatePostgres.start(); var kit = new ClusterKit(100_000, pg.hostPort())) {
+      var a = kit.startAdmin();
+      var http = HttpClient.newHttpClient();
+
+      pg.stop();
+      var response = http.send(HttpRequest.newBuilder(a.uri().resolve("/admin/routes"))
+          .header("Authorization", "Bearer " + ClusterKit.ADMIN_TOKEN).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      pg.restart();
+
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+      assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+      assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+      assertThat(response.body()).contains("store-unavailable");
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.crossgate.gateway.chain;
 
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.store.StoreUnavailable;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -73,6 +74,13 @@ public final class RequestChain {
   private static Problem problemFor(Exchange ex, Throwable cause) {
     if (cause instanceof ProblemException pe) {
       return pe.problem();
+    }
+    var unavailable = StoreUnavailable.problemFor(cause);
+    if (unavailable.isPresent()) {
+      LOG.warn("event=store-unavailable requestId={} path={} cause={}", ex.requestId(), ex.request().path(),
+          cause.toString());
+      discardStream(ex);
+      return unavailable.get();
     }
     if (cause instanceof ChainMisuseException) {
       LOG.error("request chain misuse requestId={} {}", ex.requestId(), cause.getMessage());

@@ -8,6 +8,7 @@ import dev.crossgate.http.BoundedBody;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.store.StoreUnavailable;
 import dev.crossgate.store.task.TaskRecord;
 import dev.crossgate.store.task.TaskStatus;
 import dev.crossgate.store.task.TaskView;
@@ -162,8 +163,12 @@ public final class TaskEndpoint implements GatewayEndpoint {
   static void fail(RoutingContext ctx, Throwable e) {
     var requestId = GatewayEndpoint.exchange(ctx).requestId();
     Problem problem;
+    var unavailable = StoreUnavailable.problemFor(e);
     if (e instanceof ProblemException pe) {
       problem = pe.problem();
+    } else if (unavailable.isPresent()) {
+      LOG.warn("event=store-unavailable requestId={} path={} cause={}", requestId, ctx.request().path(), e.toString());
+      problem = unavailable.get();
     } else {
       LOG.error("task request failed requestId={} path={}", requestId, ctx.request().path(), e);
       problem = Problem.internal(requestId);
