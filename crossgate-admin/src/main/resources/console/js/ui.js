@@ -55,6 +55,29 @@ export function clear(container) {
   container.replaceChildren();
 }
 
+/**
+ * Previous / Next buttons of a list paged by the API's nextCursor. {@code cursors} is the stack of
+ * the cursors of the pages shown so far (null for the first): the buttons pop or push it, then
+ * call {@code reload}.
+ */
+export function renderPager(pager, cursors, nextCursor, reload) {
+  const pageNumber = cursors.length;
+  if (pageNumber === 1 && !nextCursor) {
+    clear(pager);
+    return;
+  }
+  pager.replaceChildren(
+    el('button', { type: 'button', class: 'button', disabled: pageNumber === 1, onclick: () => {
+      cursors.pop();
+      reload();
+    } }, '← Previous'),
+    el('span', { class: 'muted' }, `Page ${pageNumber}`),
+    el('button', { type: 'button', class: 'button', id: 'next-page', disabled: !nextCursor, onclick: () => {
+      cursors.push(nextCursor);
+      reload();
+    } }, 'Next →'));
+}
+
 /** A friendly empty state: a title and a sentence saying what to do. */
 export function emptyState(title, text, action) {
   return el('div', { class: 'empty' }, el('p', { class: 'empty-title' }, title), el('p', {}, text), action);

@@ -2,7 +2,8 @@
 
 import { call, del, get } from '../api.js';
 import {
-  badge, clear, confirmDialog, el, emptyState, field, notice, reportFailure, clearFieldErrors, table, time,
+  badge, clear, confirmDialog, el, emptyState, field, notice, renderPager, reportFailure, clearFieldErrors, table,
+  time,
 } from '../ui.js';
 
 const PAGE_SIZE = 20;
@@ -77,7 +78,7 @@ async function load(results, pager, status, ctx) {
     }
     results.replaceChildren(page.items.length ? routeTable(page.items, ctx, results, pager, status)
       : noRoutes(ctx));
-    renderPager(pager, page.nextCursor, () => load(results, pager, status, ctx));
+    renderPager(pager, state.cursors, page.nextCursor, () => load(results, pager, status, ctx));
   } catch (error) {
     clear(results);
     clear(pager);
@@ -95,24 +96,6 @@ function noRoutes(ctx) {
     ? 'Create the first route to tell the gateway where to send requests.'
     : 'An administrator has not configured any routes yet.',
   ctx.canWrite ? el('a', { class: 'button primary', href: '#/routes/new' }, 'New route') : null);
-}
-
-function renderPager(pager, nextCursor, reload) {
-  const pageNumber = state.cursors.length;
-  if (pageNumber === 1 && !nextCursor) {
-    clear(pager);
-    return;
-  }
-  pager.replaceChildren(
-    el('button', { type: 'button', class: 'button', disabled: pageNumber === 1, onclick: () => {
-      state.cursors.pop();
-      reload();
-    } }, '← Previous'),
-    el('span', { class: 'muted' }, `Page ${pageNumber}`),
-    el('button', { type: 'button', class: 'button', id: 'next-page', disabled: !nextCursor, onclick: () => {
-      state.cursors.push(nextCursor);
-      reload();
-    } }, 'Next →'));
 }
 
 /** "api.example.com/shop" or "/shop" (any host). */

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crossgate.change.Change;
 import dev.crossgate.json.Json;
+import dev.crossgate.store.sql.Sql;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,6 +20,7 @@ import java.util.List;
 public final class ChangeLog {
   /** The PostgreSQL NOTIFY channel carrying each committed revision. */
   public static final String CHANNEL = "crossgate_changes";
+  private static final String COUNTER = "SELECT counter_value FROM revision_counter WHERE id = 1";
 
   private final Database database;
   private final java.util.List<Runnable> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -37,23 +38,13 @@ public final class ChangeLog {
   public <T> T write(String actor, ChangeWork<T> work) {
     var logged = new boolean[1];
     var result = database.inTransaction(c -> {
-      try (var lock = c.prepareStatement("UPDATE revision_counter SET counter_value = counter_value WHERE id = 1")) {
-        lock.executeUpdate();
-      }
-      long current;
-      try (var read = c.prepareStatement("SELECT counter_value FROM revision_counter WHERE id = 1");
-          var rs = read.executeQuery()) {
-        rs.next();
-        current = rs.getLong(1);
-      }
+      Sql.update(c, "UPDATE revision_counter SET counter_value = counter_value WHERE id = 1");
+      long current = Sql.queryLong(c, COUNTER);
       var tx = new ChangeTransaction(c, actor, current);
       var outcome = work.run(tx);
       if (database.isPostgres() && tx.revision > current) {
         // delivered by PostgreSQL at commit, to every control-plane instance listening
-        try (var notify = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
-          notify.setString(1, Long.toString(tx.revision));
-          notify.execute();
-        }
+        Sql.exists(c, "SELECT pg_notify('" + CHANNEL + "', ?)", Long.toString(tx.revision));
       }
       logged[0] = tx.revision > current;
       return outcome;
@@ -70,61 +61,33 @@ public final class ChangeLog {
    */
   public int prune(long keep) {
     return database.inTransaction(c -> {
-      long latest;
-      try (var ps = c.prepareStatement("SELECT counter_value FROM revision_counter WHERE id = 1");
-          var rs = ps.executeQuery()) {
-        rs.next();
-        latest = rs.getLong(1);
-      }
-      try (var ps = c.prepareStatement("DELETE FROM change_log WHERE revision <= ?")) {
-        ps.setLong(1, latest - keep);
-        return ps.executeUpdate();
-      }
+      long latest = Sql.queryLong(c, COUNTER);
+      return Sql.update(c, "DELETE FROM change_log WHERE revision <= ?", latest - keep);
     });
   }
 
   /** The oldest revision still in the log, or latest + 1 when the log is empty. */
   public long oldestRetainedRevision() {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT MIN(revision) FROM change_log"); var rs = ps.executeQuery()) {
-        rs.next();
-        long min = rs.getLong(1);
-        return rs.wasNull() ? latestRevision() + 1 : min;
-      }
-    });
+    return database.read(c -> Sql.queryOne(c, "SELECT MIN(revision) AS oldest FROM change_log",
+        row -> Sql.nullableLong(row, "oldest")).orElseGet(() -> latestRevision() + 1));
   }
 
   /** Changes with a revision above {@code revision}, oldest first, at most {@code limit}. */
   public List<Change> after(long revision, int limit) {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement(
-          "SELECT revision, op, entity_type, entity_id, body, actor, changed_at FROM change_log"
-              + " WHERE revision > ? ORDER BY revision LIMIT ?")) {
-        ps.setLong(1, revision);
-        ps.setInt(2, limit);
-        try (var rs = ps.executeQuery()) {
-          var changes = new ArrayList<Change>();
-          while (rs.next()) {
-            var body = rs.getString(5);
-            changes.add(new Change(rs.getLong(1), Change.Op.valueOf(rs.getString(2)),
-                Change.EntityType.valueOf(rs.getString(3)), rs.getString(4), body == null ? null : parse(body),
-                rs.getString(6), rs.getTimestamp(7).toInstant()));
-          }
-          return changes;
-        }
-      }
-    });
+    return database.read(c -> Sql.query(c, "SELECT revision, op, entity_type, entity_id, body, actor, changed_at"
+        + " FROM change_log WHERE revision > ? ORDER BY revision LIMIT ?", ChangeLog::change, revision, limit));
   }
 
   /** The newest committed revision (0 for an empty log). */
   public long latestRevision() {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT counter_value FROM revision_counter WHERE id = 1");
-          var rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    });
+    return database.read(c -> Sql.queryLong(c, COUNTER));
+  }
+
+  private static Change change(ResultSet row) throws SQLException {
+    var body = row.getString("body");
+    return new Change(row.getLong("revision"), Change.Op.valueOf(row.getString("op")),
+        Change.EntityType.valueOf(row.getString("entity_type")), row.getString("entity_id"),
+        body == null ? null : parse(body), row.getString("actor"), Sql.instant(row, "changed_at"));
   }
 
   private static JsonNode parse(String body) {
@@ -172,22 +135,10 @@ public final class ChangeLog {
     public long record(Change.Op op, Change.EntityType type, String entityId, Object body, Instant at)
         throws SQLException {
       revision++;
-      try (var bump = connection.prepareStatement("UPDATE revision_counter SET counter_value = ? WHERE id = 1")) {
-        bump.setLong(1, revision);
-        bump.executeUpdate();
-      }
-      try (var ps = connection.prepareStatement(
-          "INSERT INTO change_log (revision, op, entity_type, entity_id, body, actor, changed_at)"
-              + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-        ps.setLong(1, revision);
-        ps.setString(2, op.name());
-        ps.setString(3, type.name());
-        ps.setString(4, entityId);
-        ps.setString(5, body == null ? null : Json.write(body));
-        ps.setString(6, actor);
-        ps.setTimestamp(7, Timestamp.from(at));
-        ps.executeUpdate();
-      }
+      Sql.update(connection, "UPDATE revision_counter SET counter_value = ? WHERE id = 1", revision);
+      Sql.update(connection, "INSERT INTO change_log (revision, op, entity_type, entity_id, body, actor, changed_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?)", revision, op, type, entityId, body == null ? null : Json.write(body), actor,
+          at);
       return revision;
     }
   }

@@ -2,8 +2,8 @@ package dev.crossgate.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.crossgate.store.sql.Sql;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -83,26 +83,16 @@ public final class Database implements AutoCloseable {
   }
 
   /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
-  public <T> T inTransaction(SqlWork<T> work) {
+  public <T> T inTransaction(Sql.Work<T> work) {
     try (var c = pool.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        var result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+      return Sql.inTransaction(c, work);
     } catch (SQLException e) {
       throw new StoreException(e);
     }
   }
 
   /** Runs read-only {@code work} on a pooled connection in auto-commit mode. */
-  public <T> T read(SqlWork<T> work) {
+  public <T> T read(Sql.Work<T> work) {
     try (var c = pool.getConnection()) {
       return work.run(c);
     } catch (SQLException e) {
@@ -117,11 +107,5 @@ public final class Database implements AutoCloseable {
 
   private static String redact(String url) {
     return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
-  }
-
-  /** A unit of JDBC work. */
-  @FunctionalInterface
-  public interface SqlWork<T> {
-    T run(Connection connection) throws SQLException;
   }
 }

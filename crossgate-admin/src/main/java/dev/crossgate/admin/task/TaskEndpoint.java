@@ -6,6 +6,7 @@ import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.Database;
+import dev.crossgate.store.task.TaskQuery;
 import dev.crossgate.store.task.TaskRepository;
 import dev.crossgate.store.task.TaskStatus;
 import dev.crossgate.store.task.TaskView;
@@ -16,8 +17,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code GET /admin/tasks?owner=&status=&limit=&offset=}: the operators' view of async tasks in
- * the shared task table, newest first, with owner and route but never a task secret or body.
+ * {@code GET /admin/tasks?owner=&status=&limit=&cursor=}: the operators' view of async tasks in
+ * the shared task table, newest first, with owner and route but never a task secret or body;
+ * paged by the opaque {@code nextCursor} of the previous page, like the route list.
  */
 public final class TaskEndpoint implements AdminEndpoint {
   private final TaskRepository tasks;
@@ -31,16 +33,18 @@ public final class TaskEndpoint implements AdminEndpoint {
   @Override
   public void mount(Router router) {
     router.get("/admin/tasks").handler(ctx -> {
-      var owner = ctx.queryParams().get("owner");
-      var status = status(ctx.queryParams().get("status"));
-      int limit = Replies.intParam(ctx, "limit", 100, 1, 1000);
-      int offset = Replies.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+      var q = ctx.queryParams();
+      var query = new TaskQuery(q.get("owner"), status(q.get("status")),
+          Replies.intParam(ctx, "limit", 100, 1, TaskQuery.MAX_LIMIT), q.get("cursor"));
       Replies.blocking(ctx, 200, () -> {
         var now = clock.instant();
+        var page = tasks.list(query);
         var body = new LinkedHashMap<String, Object>();
         body.put("total", tasks.count());
-        body.put("items", tasks.list(owner, status, limit, offset).stream().map(t -> TaskView.of(t, now, true))
-            .toList());
+        body.put("items", page.items().stream().map(t -> TaskView.of(t, now, true)).toList());
+        if (page.nextCursor() != null) {
+          body.put("nextCursor", page.nextCursor());
+        }
         return body;
       });
     });

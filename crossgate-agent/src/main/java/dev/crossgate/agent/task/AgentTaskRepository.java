@@ -1,12 +1,10 @@
 package dev.crossgate.agent.task;
 
 import dev.crossgate.store.Database;
-import java.sql.PreparedStatement;
+import dev.crossgate.store.sql.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -25,159 +23,85 @@ final class AgentTaskRepository {
   }
 
   void insert(AgentTask t, byte[] body) {
-    database.inTransaction(c -> {
-      try (var ps = c.prepareStatement("INSERT INTO agent_tasks (" + COLUMNS + ", request_body)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, t.taskId());
-        ps.setString(2, t.state().name());
-        ps.setString(3, t.envelope());
-        ps.setString(4, t.requestMethod());
-        ps.setString(5, t.requestUri());
-        ps.setString(6, t.requestType());
-        ps.setString(7, t.callbackUrl());
-        ps.setString(8, t.webhookId());
-        ps.setString(9, t.gatewayTaskId());
-        ps.setString(10, t.taskStatus());
-        ps.setObject(11, t.resultStatus());
-        ps.setString(12, t.resultType());
-        ps.setInt(13, t.attempts());
-        ps.setInt(14, t.deliveries());
-        ps.setString(15, t.lastError());
-        ps.setTimestamp(16, Timestamp.from(t.nextAt()));
-        ps.setTimestamp(17, Timestamp.from(t.createdAt()));
-        ps.setTimestamp(18, Timestamp.from(t.updatedAt()));
-        ps.setBytes(19, body);
-        ps.executeUpdate();
-      }
-      return null;
-    });
+    database.inTransaction(c -> Sql.update(c, "INSERT INTO agent_tasks (" + COLUMNS + ", request_body)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", t.taskId(), t.state(), t.envelope(),
+        t.requestMethod(), t.requestUri(), t.requestType(), t.callbackUrl(), t.webhookId(), t.gatewayTaskId(),
+        t.taskStatus(), t.resultStatus(), t.resultType(), t.attempts(), t.deliveries(), t.lastError(), t.nextAt(),
+        t.createdAt(), t.updatedAt(), body));
   }
 
   Optional<AgentTask> find(String id) {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT " + COLUMNS + " FROM agent_tasks WHERE task_id = ?")) {
-        ps.setString(1, id);
-        var rows = rows(ps);
-        return rows.isEmpty() ? Optional.<AgentTask>empty() : Optional.of(rows.get(0));
-      }
-    });
+    return database.read(c -> Sql.queryOne(c, "SELECT " + COLUMNS + " FROM agent_tasks WHERE task_id = ?",
+        AgentTaskRepository::task, id));
   }
 
   /** Tasks with work to do (submit, poll, deliver, release) whose time has come, soonest first. */
   List<AgentTask> due(Instant now, int limit, Collection<String> busy) {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT " + COLUMNS + " FROM agent_tasks"
-          + " WHERE state IN ('NEW', 'SUBMITTED', 'FINISHED', 'RESULT', 'DELIVERED') AND next_at <= ? ORDER BY next_at LIMIT ?")) {
-        ps.setTimestamp(1, Timestamp.from(now));
-        ps.setInt(2, limit + busy.size());
-        var out = new ArrayList<AgentTask>();
-        for (var t : rows(ps)) {
-          if (!busy.contains(t.taskId()) && out.size() < limit) {
-            out.add(t);
-          }
-        }
-        return out;
-      }
-    });
+    var candidates = database.read(c -> Sql.query(c, "SELECT " + COLUMNS + " FROM agent_tasks"
+        + " WHERE state IN ('NEW', 'SUBMITTED', 'FINISHED', 'RESULT', 'DELIVERED') AND next_at <= ? ORDER BY next_at"
+        + " LIMIT ?", AgentTaskRepository::task, now, limit + busy.size()));
+    return candidates.stream().filter(t -> !busy.contains(t.taskId())).limit(limit).toList();
   }
 
   byte[] requestBody(String id) {
-    return bytes("SELECT request_body FROM agent_tasks WHERE task_id = ?", id);
+    return database.read(c -> Sql.queryOne(c, "SELECT request_body FROM agent_tasks WHERE task_id = ?",
+        row -> row.getBytes("request_body"), id).orElse(null));
   }
 
   byte[] resultBody(String id) {
-    return bytes("SELECT result_body FROM agent_tasks WHERE task_id = ?", id);
+    return database.read(c -> Sql.queryOne(c, "SELECT result_body FROM agent_tasks WHERE task_id = ?",
+        row -> row.getBytes("result_body"), id).orElse(null));
   }
 
   void submitted(String id, String gatewayTaskId, Instant nextAt, Instant now) {
     update("UPDATE agent_tasks SET state = 'SUBMITTED', gateway_task_id = ?, attempts = 0, last_error = NULL,"
-        + " next_at = ?, updated_at = ? WHERE task_id = ?", gatewayTaskId, Timestamp.from(nextAt), Timestamp.from(now), id);
+        + " next_at = ?, updated_at = ? WHERE task_id = ?", gatewayTaskId, nextAt, now, id);
   }
 
   /** Schedules the next attempt of the task's stage {@code state} (its current one, or the next). */
   void later(String id, AgentTask.State state, int attempts, int deliveries, String error, Instant nextAt,
       Instant now) {
     update("UPDATE agent_tasks SET state = ?, attempts = ?, deliveries = ?, last_error = ?, next_at = ?,"
-        + " updated_at = ? WHERE task_id = ?", state.name(), attempts, deliveries, trim(error), Timestamp.from(nextAt),
-        Timestamp.from(now), id);
+        + " updated_at = ? WHERE task_id = ?", state, attempts, deliveries, trim(error), nextAt, now, id);
   }
 
   void result(String id, String taskStatus, int status, String type, byte[] body, Instant now) {
     update("UPDATE agent_tasks SET state = 'RESULT', task_status = ?, result_status = ?, result_type = ?,"
         + " result_body = ?, attempts = 0, last_error = NULL, next_at = ?, updated_at = ? WHERE task_id = ?",
-        taskStatus, status, type, body, Timestamp.from(now), Timestamp.from(now), id);
+        taskStatus, status, type, body, now, now, id);
   }
 
   /** The callback took the result; the gateway's copy is released next. */
   void delivered(String id, Instant now) {
     update("UPDATE agent_tasks SET state = 'DELIVERED', attempts = 0, last_error = NULL, next_at = ?, updated_at = ?"
-        + " WHERE task_id = ?", Timestamp.from(now), Timestamp.from(now), id);
+        + " WHERE task_id = ?", now, now, id);
   }
 
   void state(String id, AgentTask.State state, String error, Instant now) {
-    update("UPDATE agent_tasks SET state = ?, last_error = ?, updated_at = ? WHERE task_id = ?", state.name(),
-        trim(error), Timestamp.from(now), id);
+    update("UPDATE agent_tasks SET state = ?, last_error = ?, updated_at = ? WHERE task_id = ?", state, trim(error),
+        now, id);
   }
 
   boolean delete(String id) {
-    return database.inTransaction(c -> {
-      try (var ps = c.prepareStatement("DELETE FROM agent_tasks WHERE task_id = ?")) {
-        ps.setString(1, id);
-        return ps.executeUpdate() == 1;
-      }
-    });
+    return database.inTransaction(c -> Sql.update(c, "DELETE FROM agent_tasks WHERE task_id = ?", id) == 1);
   }
 
   long unfinished() {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT COUNT(*) FROM agent_tasks WHERE state IN ('NEW', 'SUBMITTED', 'FINISHED', 'RESULT', 'DELIVERED')");
-          var rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    });
+    return database.read(c -> Sql.queryLong(c, "SELECT COUNT(*) FROM agent_tasks"
+        + " WHERE state IN ('NEW', 'SUBMITTED', 'FINISHED', 'RESULT', 'DELIVERED')"));
   }
 
   private void update(String sql, Object... args) {
-    database.inTransaction(c -> {
-      try (var ps = c.prepareStatement(sql)) {
-        for (int i = 0; i < args.length; i++) {
-          ps.setObject(i + 1, args[i]);
-        }
-        ps.executeUpdate();
-      }
-      return null;
-    });
+    database.inTransaction(c -> Sql.update(c, sql, args));
   }
 
-  private byte[] bytes(String sql, String id) {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement(sql)) {
-        ps.setString(1, id);
-        try (var rs = ps.executeQuery()) {
-          return rs.next() ? rs.getBytes(1) : null;
-        }
-      }
-    });
-  }
-
-  private static List<AgentTask> rows(PreparedStatement ps) throws SQLException {
-    try (var rs = ps.executeQuery()) {
-      var out = new ArrayList<AgentTask>();
-      while (rs.next()) {
-        out.add(row(rs));
-      }
-      return out;
-    }
-  }
-
-  private static AgentTask row(ResultSet rs) throws SQLException {
-    int status = rs.getInt(11);
-    Integer resultStatus = rs.wasNull() ? null : status;
-    return new AgentTask(rs.getString(1), AgentTask.State.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4),
-        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-        resultStatus, rs.getString(12), rs.getInt(13), rs.getInt(14), rs.getString(15),
-        rs.getTimestamp(16).toInstant(), rs.getTimestamp(17).toInstant(), rs.getTimestamp(18).toInstant());
+  private static AgentTask task(ResultSet row) throws SQLException {
+    return new AgentTask(row.getString("task_id"), AgentTask.State.valueOf(row.getString("state")),
+        row.getString("envelope"), row.getString("request_method"), row.getString("request_uri"),
+        row.getString("request_type"), row.getString("callback_url"), row.getString("webhook_id"),
+        row.getString("gateway_task_id"), row.getString("task_status"), Sql.integer(row, "result_status"),
+        row.getString("result_type"), row.getInt("attempts"), row.getInt("deliveries"), row.getString("last_error"),
+        Sql.instant(row, "next_at"), Sql.instant(row, "created_at"), Sql.instant(row, "updated_at"));
   }
 
   private static String trim(String s) {

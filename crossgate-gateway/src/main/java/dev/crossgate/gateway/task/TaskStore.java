@@ -163,11 +163,6 @@ public final class TaskStore {
     });
   }
 
-  /** Newest first, for the operators' view. */
-  public Future<List<TaskRecord>> list(String owner, TaskStatus status, int limit, int offset) {
-    return blocking(() -> repository.list(owner, status, limit, offset));
-  }
-
   /** Removes tasks past their TTL with their blobs; returns how many. */
   public Future<Integer> sweep() {
     return blocking(() -> {

@@ -1,16 +1,14 @@
 package dev.crossgate.store.cluster;
 
 import dev.crossgate.store.Database;
+import dev.crossgate.store.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Gateway nodes, their credentials and the node-sync log (every ACK and NACK with node, revision,
@@ -40,86 +38,41 @@ public final class NodeRepository {
       if (!lockEnrolment(c, nodeId)) {
         return null;
       }
-      try (var update = c.prepareStatement("UPDATE nodes SET applied_revision = ?, config_hash = ?, version = ?,"
-          + " admin_instance = ?, connected = TRUE, last_seen = ? WHERE node_id = ?")) {
-        update.setLong(1, appliedRevision);
-        update.setString(2, hash);
-        update.setString(3, version);
-        update.setString(4, adminInstance);
-        update.setTimestamp(5, Timestamp.from(clock.instant()));
-        update.setString(6, nodeId);
-        if (update.executeUpdate() == 0) {
-          insert(c, nodeId, appliedRevision, hash, version, adminInstance);
-        }
+      if (Sql.update(c, "UPDATE nodes SET applied_revision = ?, config_hash = ?, version = ?, admin_instance = ?,"
+          + " connected = TRUE, last_seen = ? WHERE node_id = ?", appliedRevision, hash, version, adminInstance,
+          clock.instant(), nodeId) == 0) {
+        Sql.update(c, "INSERT INTO nodes (node_id, applied_revision, config_hash, version, admin_instance, connected,"
+            + " last_seen, resync_requested) VALUES (?, ?, ?, ?, ?, TRUE, ?, FALSE)", nodeId, appliedRevision, hash,
+            version, adminInstance, clock.instant());
       }
       return null;
     });
   }
 
-  private void insert(Connection c, String nodeId, long revision, String hash, String version, String admin)
-      throws SQLException {
-    try (var ps = c.prepareStatement("INSERT INTO nodes (node_id, applied_revision, config_hash, version,"
-        + " admin_instance, connected, last_seen, resync_requested) VALUES (?, ?, ?, ?, ?, TRUE, ?, FALSE)")) {
-      ps.setString(1, nodeId);
-      ps.setLong(2, revision);
-      ps.setString(3, hash);
-      ps.setString(4, version);
-      ps.setString(5, admin);
-      ps.setTimestamp(6, Timestamp.from(clock.instant()));
-      ps.executeUpdate();
-    }
-  }
-
   /** Appends an ACK or NACK to the node-sync log and updates the node's state; nothing when not enrolled. */
   public void recordResult(String nodeId, long revision, boolean ack, String hash, String error) {
-    var now = Timestamp.from(clock.instant());
+    var now = clock.instant();
     var trimmed = error == null ? null : error.substring(0, Math.min(error.length(), MAX_ERROR));
     database.inTransaction(c -> {
       if (!lockEnrolment(c, nodeId)) {
         return null;
       }
-      try (var ps = c.prepareStatement("INSERT INTO node_sync_log (node_id, revision, result, config_hash, error, at)"
-          + " VALUES (?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, nodeId);
-        ps.setLong(2, revision);
-        ps.setString(3, ack ? "ACK" : "NACK");
-        ps.setString(4, hash);
-        ps.setString(5, trimmed);
-        ps.setTimestamp(6, now);
-        ps.executeUpdate();
-      }
-      var sql = ack
-          ? "UPDATE nodes SET applied_revision = ?, config_hash = ?, last_result = 'ACK', last_revision = ?,"
-              + " last_error = NULL, last_seen = ? WHERE node_id = ?"
-          : "UPDATE nodes SET last_result = 'NACK', last_revision = ?, last_error = ?, last_seen = ? WHERE node_id = ?";
-      try (var ps = c.prepareStatement(sql)) {
-        int i = 1;
-        if (ack) {
-          ps.setLong(i++, revision);
-          ps.setString(i++, hash);
-          ps.setLong(i++, revision);
-        } else {
-          ps.setLong(i++, revision);
-          ps.setString(i++, trimmed);
-        }
-        ps.setTimestamp(i++, now);
-        ps.setString(i, nodeId);
-        ps.executeUpdate();
+      Sql.update(c, "INSERT INTO node_sync_log (node_id, revision, result, config_hash, error, at)"
+          + " VALUES (?, ?, ?, ?, ?, ?)", nodeId, revision, ack ? "ACK" : "NACK", hash, trimmed, now);
+      if (ack) {
+        Sql.update(c, "UPDATE nodes SET applied_revision = ?, config_hash = ?, last_result = 'ACK', last_revision = ?,"
+            + " last_error = NULL, last_seen = ? WHERE node_id = ?", revision, hash, revision, now, nodeId);
+      } else {
+        Sql.update(c, "UPDATE nodes SET last_result = 'NACK', last_revision = ?, last_error = ?, last_seen = ?"
+            + " WHERE node_id = ?", revision, trimmed, now, nodeId);
       }
       return null;
     });
   }
 
   public void disconnected(String nodeId, String adminInstance) {
-    database.inTransaction(c -> {
-      try (var ps = c.prepareStatement(
-          "UPDATE nodes SET connected = FALSE WHERE node_id = ? AND admin_instance = ?")) {
-        ps.setString(1, nodeId);
-        ps.setString(2, adminInstance);
-        ps.executeUpdate();
-      }
-      return null;
-    });
+    database.inTransaction(c -> Sql.update(c,
+        "UPDATE nodes SET connected = FALSE WHERE node_id = ? AND admin_instance = ?", nodeId, adminInstance));
   }
 
   /**
@@ -129,15 +82,12 @@ public final class NodeRepository {
    */
   public boolean enrol(String nodeId, String credentialHash) {
     return database.read(c -> {
-      try (var ps = c.prepareStatement(
-          "INSERT INTO node_credentials (node_id, credential_hash, enrolled_at) VALUES (?, ?, ?)")) {
-        ps.setString(1, nodeId);
-        ps.setString(2, credentialHash);
-        ps.setTimestamp(3, Timestamp.from(clock.instant()));
-        ps.executeUpdate();
+      try {
+        Sql.update(c, "INSERT INTO node_credentials (node_id, credential_hash, enrolled_at) VALUES (?, ?, ?)", nodeId,
+            credentialHash, clock.instant());
         return true;
       } catch (SQLException e) {
-        if ("23505".equals(e.getSQLState())) { // unique violation, on H2 and PostgreSQL
+        if (Sql.isDuplicateKey(e)) {
           return false;
         }
         throw e;
@@ -147,28 +97,15 @@ public final class NodeRepository {
 
   /** The SHA-256 (hex) of the node's credential; empty when the node is not enrolled. */
   public Optional<String> credentialHash(String nodeId) {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT credential_hash FROM node_credentials WHERE node_id = ?")) {
-        ps.setString(1, nodeId);
-        try (var rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-        }
-      }
-    });
+    return database.read(c -> Sql.queryOne(c, "SELECT credential_hash FROM node_credentials WHERE node_id = ?",
+        row -> row.getString("credential_hash"), nodeId));
   }
 
   /** Every enrolled node id with the SHA-256 (hex) of its credential. */
   public Map<String, String> credentialHashes() {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT node_id, credential_hash FROM node_credentials");
-          var rs = ps.executeQuery()) {
-        var out = new HashMap<String, String>();
-        while (rs.next()) {
-          out.put(rs.getString(1), rs.getString(2));
-        }
-        return out;
-      }
-    });
+    return database.read(c -> Sql.query(c, "SELECT node_id, credential_hash FROM node_credentials",
+        row -> Map.entry(row.getString("node_id"), row.getString("credential_hash"))))
+        .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
   }
 
   /**
@@ -181,10 +118,7 @@ public final class NodeRepository {
     return database.inTransaction(c -> {
       int deleted = 0;
       for (var sql : List.of("DELETE FROM node_credentials WHERE node_id = ?", "DELETE FROM nodes WHERE node_id = ?")) {
-        try (var ps = c.prepareStatement(sql)) {
-          ps.setString(1, nodeId);
-          deleted += ps.executeUpdate();
-        }
+        deleted += Sql.update(c, sql, nodeId);
       }
       return deleted > 0;
     });
@@ -192,59 +126,30 @@ public final class NodeRepository {
 
   /** Locks the node's credential row for this transaction; false when the node is not enrolled. */
   private static boolean lockEnrolment(Connection c, String nodeId) throws SQLException {
-    try (var ps = c.prepareStatement("SELECT 1 FROM node_credentials WHERE node_id = ? FOR UPDATE")) {
-      ps.setString(1, nodeId);
-      try (var rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
+    return Sql.exists(c, "SELECT 1 FROM node_credentials WHERE node_id = ? FOR UPDATE", nodeId);
   }
 
   /** Flags a node for a full resync; the control-plane instance holding its stream acts on it. */
   public boolean requestResync(String nodeId, boolean requested) {
-    return database.inTransaction(c -> {
-      try (var ps = c.prepareStatement("UPDATE nodes SET resync_requested = ? WHERE node_id = ?")) {
-        ps.setBoolean(1, requested);
-        ps.setString(2, nodeId);
-        return ps.executeUpdate() > 0;
-      }
-    });
+    return database.inTransaction(c -> Sql.update(c, "UPDATE nodes SET resync_requested = ? WHERE node_id = ?",
+        requested, nodeId) > 0);
   }
 
   public List<NodeRecord> all() {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT node_id, applied_revision, config_hash, version, admin_instance,"
-          + " connected, last_seen, last_result, last_revision, last_error, resync_requested FROM nodes ORDER BY node_id");
-          var rs = ps.executeQuery()) {
-        var out = new ArrayList<NodeRecord>();
-        while (rs.next()) {
-          long lastRevision = rs.getLong(9);
-          out.add(new NodeRecord(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-              rs.getBoolean(6), rs.getTimestamp(7).toInstant(), rs.getString(8), rs.wasNull() ? null : lastRevision,
-              rs.getString(10), rs.getBoolean(11)));
-        }
-        return out;
-      }
-    });
+    return database.read(c -> Sql.query(c, "SELECT node_id, applied_revision, config_hash, version, admin_instance,"
+        + " connected, last_seen, last_result, last_revision, last_error, resync_requested FROM nodes ORDER BY node_id",
+        row -> new NodeRecord(row.getString("node_id"), row.getLong("applied_revision"), row.getString("config_hash"),
+            row.getString("version"), row.getString("admin_instance"), row.getBoolean("connected"),
+            Sql.instant(row, "last_seen"), row.getString("last_result"), Sql.nullableLong(row, "last_revision"),
+            row.getString("last_error"), row.getBoolean("resync_requested"))));
   }
 
   /** The node-sync log of one node, newest first. */
   public List<SyncResult> history(String nodeId, int limit) {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT revision, result, config_hash, error, at FROM node_sync_log"
-          + " WHERE node_id = ? ORDER BY id DESC LIMIT ?")) {
-        ps.setString(1, nodeId);
-        ps.setInt(2, limit);
-        try (var rs = ps.executeQuery()) {
-          var out = new ArrayList<SyncResult>();
-          while (rs.next()) {
-            out.add(new SyncResult(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getTimestamp(5).toInstant()));
-          }
-          return out;
-        }
-      }
-    });
+    return database.read(c -> Sql.query(c, "SELECT revision, result, config_hash, error, at FROM node_sync_log"
+        + " WHERE node_id = ? ORDER BY id DESC LIMIT ?", row -> new SyncResult(row.getLong("revision"),
+            row.getString("result"), row.getString("config_hash"), row.getString("error"), Sql.instant(row, "at")),
+        nodeId, limit));
   }
 
   /** One row of the node-sync log. */

@@ -9,11 +9,11 @@ import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.Database;
+import dev.crossgate.store.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Timestamp;
+import java.sql.ResultSet;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,15 +65,7 @@ public final class ExtensionRepository {
       var sql = existing.isPresent()
           ? "UPDATE extensions SET body = ?, revision = ?, created_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?"
           : "INSERT INTO extensions (body, revision, created_at, updated_at, tenant_id, id) VALUES (?, ?, ?, ?, ?, ?)";
-      try (var ps = c.prepareStatement(sql)) {
-        ps.setString(1, Json.write(extension));
-        ps.setLong(2, extension.revision());
-        ps.setTimestamp(3, Timestamp.from(created));
-        ps.setTimestamp(4, Timestamp.from(now));
-        ps.setString(5, tenant);
-        ps.setString(6, id);
-        ps.executeUpdate();
-      }
+      Sql.update(c, sql, Json.write(extension), extension.revision(), created, now, tenant, id);
       tx.record(existing.isPresent() ? Change.Op.UPDATE : Change.Op.INSERT, Change.EntityType.EXTENSION,
           extension.key(), extension, now);
       return extension;
@@ -93,11 +85,7 @@ public final class ExtensionRepository {
         throw new ProblemException(Problem.conflict("extension " + id + " is a dependency of " + dependents)
             .with("dependents", dependents));
       }
-      try (var ps = c.prepareStatement("DELETE FROM extensions WHERE tenant_id = ? AND id = ?")) {
-        ps.setString(1, tenant);
-        ps.setString(2, id);
-        ps.executeUpdate();
-      }
+      Sql.update(c, "DELETE FROM extensions WHERE tenant_id = ? AND id = ?", tenant, id);
       tx.record(Change.Op.DELETE, Change.EntityType.EXTENSION, Extension.key(tenant, id), null, clock.instant());
       return null;
     });
@@ -108,17 +96,18 @@ public final class ExtensionRepository {
   }
 
   public List<Extension> ofTenant(String tenant) {
-    return database.read(c -> query(c, "SELECT body FROM extensions WHERE tenant_id = ? ORDER BY id", tenant));
+    return database.read(c -> ofTenant(c, tenant));
   }
 
   public List<Extension> all() {
-    return database.read(c -> query(c, "SELECT body FROM extensions ORDER BY tenant_id, id", null));
+    return database.read(c -> Sql.query(c, "SELECT body FROM extensions ORDER BY tenant_id, id",
+        ExtensionRepository::extension));
   }
 
   /** The tenant's extensions by id, without {@code except}. */
   private static Map<String, Extension> registered(Connection c, String tenant, String except) throws SQLException {
     var out = new LinkedHashMap<String, Extension>();
-    for (var e : query(c, "SELECT body FROM extensions WHERE tenant_id = ? ORDER BY id", tenant)) {
+    for (var e : ofTenant(c, tenant)) {
       if (!e.id().equals(except)) {
         out.put(e.id(), e);
       }
@@ -127,36 +116,20 @@ public final class ExtensionRepository {
   }
 
   private static Optional<Extension> find(Connection c, String tenant, String id) throws SQLException {
-    try (var ps = c.prepareStatement("SELECT body FROM extensions WHERE tenant_id = ? AND id = ?")) {
-      ps.setString(1, tenant);
-      ps.setString(2, id);
-      try (var rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(Json.read(rs.getString(1), Extension.class)) : Optional.empty();
-      }
-    }
+    return Sql.queryOne(c, "SELECT body FROM extensions WHERE tenant_id = ? AND id = ?",
+        ExtensionRepository::extension, tenant, id);
   }
 
   private static boolean tenantExists(Connection c, String tenant) throws SQLException {
-    try (var ps = c.prepareStatement("SELECT 1 FROM tenants WHERE id = ?")) {
-      ps.setString(1, tenant);
-      try (var rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
+    return Sql.exists(c, "SELECT 1 FROM tenants WHERE id = ?", tenant);
   }
 
-  private static List<Extension> query(Connection c, String sql, String tenant) throws SQLException {
-    try (var ps = c.prepareStatement(sql)) {
-      if (tenant != null) {
-        ps.setString(1, tenant);
-      }
-      try (var rs = ps.executeQuery()) {
-        var out = new ArrayList<Extension>();
-        while (rs.next()) {
-          out.add(Json.read(rs.getString(1), Extension.class));
-        }
-        return out;
-      }
-    }
+  private static List<Extension> ofTenant(Connection c, String tenant) throws SQLException {
+    return Sql.query(c, "SELECT body FROM extensions WHERE tenant_id = ? ORDER BY id", ExtensionRepository::extension,
+        tenant);
+  }
+
+  private static Extension extension(ResultSet row) throws SQLException {
+    return Json.read(row.getString("body"), Extension.class);
   }
 }

@@ -10,9 +10,8 @@ import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.Database;
-import java.sql.Timestamp;
+import dev.crossgate.store.sql.Sql;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The filter table in the database, in evaluation order. Blocking: call from a worker thread. */
@@ -31,15 +30,9 @@ public final class FilterRepository {
     var rule = FilterValidator.validate(Ids.random("fl_"), spec, actor, clock.instant());
     return changeLog.write(actor, tx -> {
       var stored = withRevision(rule, tx.nextRevision());
-      try (var ps = tx.connection().prepareStatement(
-          "INSERT INTO filters (id, priority, body, revision, created_at) VALUES (?, ?, ?, ?, ?)")) {
-        ps.setString(1, stored.id());
-        ps.setInt(2, stored.priority());
-        ps.setString(3, Json.write(stored));
-        ps.setLong(4, stored.revision());
-        ps.setTimestamp(5, Timestamp.from(stored.createdAt()));
-        ps.executeUpdate();
-      }
+      Sql.update(tx.connection(), "INSERT INTO filters (id, priority, body, revision, created_at)"
+          + " VALUES (?, ?, ?, ?, ?)", stored.id(), stored.priority(), Json.write(stored), stored.revision(),
+          stored.createdAt());
       tx.record(Change.Op.INSERT, Change.EntityType.FILTER, stored.id(), stored, stored.createdAt());
       return stored;
     });
@@ -47,11 +40,8 @@ public final class FilterRepository {
 
   public void delete(String id, String actor) {
     changeLog.write(actor, tx -> {
-      try (var ps = tx.connection().prepareStatement("DELETE FROM filters WHERE id = ?")) {
-        ps.setString(1, id);
-        if (ps.executeUpdate() == 0) {
-          throw new ProblemException(Problem.notFound("no filter rule with id " + id));
-        }
+      if (Sql.update(tx.connection(), "DELETE FROM filters WHERE id = ?", id) == 0) {
+        throw new ProblemException(Problem.notFound("no filter rule with id " + id));
       }
       return tx.record(Change.Op.DELETE, Change.EntityType.FILTER, id, null, clock.instant());
     });
@@ -59,16 +49,8 @@ public final class FilterRepository {
 
   /** Every rule, in evaluation order (priority, then id). */
   public List<FilterRule> all() {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT body, revision FROM filters ORDER BY priority, id");
-          var rs = ps.executeQuery()) {
-        var out = new ArrayList<FilterRule>();
-        while (rs.next()) {
-          out.add(withRevision(Json.read(rs.getString(1), FilterRule.class), rs.getLong(2)));
-        }
-        return out;
-      }
-    });
+    return database.read(c -> Sql.query(c, "SELECT body, revision FROM filters ORDER BY priority, id",
+        row -> withRevision(Json.read(row.getString("body"), FilterRule.class), row.getLong("revision"))));
   }
 
   private static FilterRule withRevision(FilterRule r, long revision) {

@@ -15,10 +15,11 @@ import dev.crossgate.route.RouteValidator;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.Page;
+import dev.crossgate.store.PageCursor;
+import dev.crossgate.store.sql.Sql;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,14 +99,10 @@ public final class RouteRepository {
     checkConflicts(tx.connection(), route);
     checkFlow(tx.connection(), route);
     var stored = withRevision(route, tx.nextRevision());
-    try (var ps = tx.connection().prepareStatement(
-        "INSERT INTO routes (id, service, host_key, source_path, version, default_version, enabled, body, revision,"
-            + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      bindRow(ps, stored, true);
-      ps.setTimestamp(10, Timestamp.from(stored.createdAt()));
-      ps.setTimestamp(11, Timestamp.from(stored.updatedAt()));
-      ps.executeUpdate();
-    }
+    Sql.update(tx.connection(), "INSERT INTO routes (id, service, host_key, source_path, version, default_version,"
+        + " enabled, body, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", stored.id(),
+        stored.service(), stored.hostKey(), stored.sourcePath(), storedVersion(stored), stored.defaultVersion(),
+        stored.enabled(), Json.write(stored), stored.revision(), stored.createdAt(), stored.updatedAt());
     tx.record(Change.Op.INSERT, Change.EntityType.ROUTE, stored.id(), stored, stored.updatedAt());
     return stored;
   }
@@ -122,14 +119,10 @@ public final class RouteRepository {
       checkConflicts(tx.connection(), route);
       checkFlow(tx.connection(), route);
       var stored = withRevision(route, tx.nextRevision());
-      try (var ps = tx.connection().prepareStatement(
-          "UPDATE routes SET service = ?, host_key = ?, source_path = ?, version = ?, default_version = ?,"
-              + " enabled = ?, body = ?, revision = ?, updated_at = ? WHERE id = ?")) {
-        int i = bindRow(ps, stored, false);
-        ps.setTimestamp(i, Timestamp.from(stored.updatedAt()));
-        ps.setString(i + 1, id);
-        ps.executeUpdate();
-      }
+      Sql.update(tx.connection(), "UPDATE routes SET service = ?, host_key = ?, source_path = ?, version = ?,"
+          + " default_version = ?, enabled = ?, body = ?, revision = ?, updated_at = ? WHERE id = ?", stored.service(),
+          stored.hostKey(), stored.sourcePath(), storedVersion(stored), stored.defaultVersion(), stored.enabled(),
+          Json.write(stored), stored.revision(), stored.updatedAt(), id);
       tx.record(Change.Op.UPDATE, Change.EntityType.ROUTE, id, stored, stored.updatedAt());
       return new Route[] {existing, stored};
     });
@@ -154,10 +147,7 @@ public final class RouteRepository {
   public void delete(String id, String actor, Long ifMatch) {
     var deleted = changeLog.write(actor, tx -> {
       var existing = lockExisting(tx.connection(), id, ifMatch);
-      try (var ps = tx.connection().prepareStatement("DELETE FROM routes WHERE id = ?")) {
-        ps.setString(1, id);
-        ps.executeUpdate();
-      }
+      Sql.update(tx.connection(), "DELETE FROM routes WHERE id = ?", id);
       tx.record(Change.Op.DELETE, Change.EntityType.ROUTE, id, null, clock.instant());
       return existing;
     });
@@ -170,59 +160,28 @@ public final class RouteRepository {
 
   public Page<Route> list(RouteQuery query) {
     return database.read(c -> {
-      var sql = new StringBuilder("SELECT " + COLUMNS + " FROM routes WHERE 1 = 1");
-      var args = new ArrayList<Object>();
-      if (query.service() != null) {
-        sql.append(" AND service = ?");
-        args.add(query.service());
+      var statement = Sql.statement("SELECT " + COLUMNS + " FROM routes WHERE 1 = 1")
+          .andEqual("service", query.service()).andEqual("source_path", query.sourcePath())
+          .andEqual("version", query.version());
+      if (query.afterId() != null) {
+        statement.append(" AND id > ?", query.afterId());
       }
-      if (query.sourcePath() != null) {
-        sql.append(" AND source_path = ?");
-        args.add(query.sourcePath());
-      }
-      if (query.version() != null) {
-        sql.append(" AND version = ?");
-        args.add(query.version());
-      }
-      if (query.cursor() != null) {
-        sql.append(" AND id > ?");
-        args.add(query.cursor());
-      }
-      sql.append(" ORDER BY id LIMIT ?");
-      args.add(query.limit() + 1);
-      try (var ps = c.prepareStatement(sql.toString())) {
-        for (int i = 0; i < args.size(); i++) {
-          ps.setObject(i + 1, args.get(i));
-        }
-        var routes = readAll(ps.executeQuery());
-        if (routes.size() > query.limit()) {
-          var page = routes.subList(0, query.limit());
-          return new Page<>(page, page.get(page.size() - 1).id());
-        }
-        return new Page<>(routes, null);
-      }
+      statement.append(" ORDER BY id LIMIT ?", query.limit() + 1);
+      return Page.of(statement.query(c, RouteRepository::route), query.limit(),
+          last -> PageCursor.encode(RouteQuery.CURSOR_KIND, last.id()));
     });
   }
 
   /** Enabled routes at exactly this host key and source path: the question {@code RouteSource} asks. */
   public List<Route> enabledAt(String hostKey, String sourcePath) {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement(
-          "SELECT " + COLUMNS + " FROM routes WHERE host_key = ? AND source_path = ? AND enabled = TRUE")) {
-        ps.setString(1, hostKey);
-        ps.setString(2, sourcePath);
-        return readAll(ps.executeQuery());
-      }
-    });
+    return database.read(c -> Sql.query(c,
+        "SELECT " + COLUMNS + " FROM routes WHERE host_key = ? AND source_path = ? AND enabled = TRUE",
+        RouteRepository::route, hostKey, sourcePath));
   }
 
   /** Every route, for building a snapshot. */
   public List<Route> all() {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT " + COLUMNS + " FROM routes")) {
-        return readAll(ps.executeQuery());
-      }
-    });
+    return database.read(c -> Sql.query(c, "SELECT " + COLUMNS + " FROM routes", RouteRepository::route));
   }
 
   private Route lockExisting(Connection c, String id, Long ifMatch) throws SQLException {
@@ -251,15 +210,9 @@ public final class RouteRepository {
       if (ref == null || ref.tenant() == null) {
         continue;
       }
-      try (var ps = c.prepareStatement("SELECT 1 FROM extensions WHERE tenant_id = ? AND id = ?")) {
-        ps.setString(1, ref.tenant());
-        ps.setString(2, ref.id());
-        try (var rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            errors.add(new dev.crossgate.problem.FieldError("flow[" + i + "]",
-                "tenant " + ref.tenant() + " has no extension " + ref.id() + "; register it first"));
-          }
-        }
+      if (!Sql.exists(c, "SELECT 1 FROM extensions WHERE tenant_id = ? AND id = ?", ref.tenant(), ref.id())) {
+        errors.add(new dev.crossgate.problem.FieldError("flow[" + i + "]",
+            "tenant " + ref.tenant() + " has no extension " + ref.id() + "; register it first"));
       }
     }
     if (!errors.isEmpty()) {
@@ -268,12 +221,8 @@ public final class RouteRepository {
   }
 
   private void checkConflicts(Connection c, Route route) throws SQLException {
-    List<Route> neighbours;
-    try (var ps = c.prepareStatement("SELECT " + COLUMNS + " FROM routes WHERE host_key = ? AND source_path = ?")) {
-      ps.setString(1, route.hostKey());
-      ps.setString(2, route.sourcePath());
-      neighbours = readAll(ps.executeQuery());
-    }
+    var neighbours = Sql.query(c, "SELECT " + COLUMNS + " FROM routes WHERE host_key = ? AND source_path = ?",
+        RouteRepository::route, route.hostKey(), route.sourcePath());
     for (var other : neighbours) {
       if (other.id().equals(route.id())) {
         continue;
@@ -315,38 +264,16 @@ public final class RouteRepository {
   }
 
   private static Optional<Route> find(Connection c, String id) throws SQLException {
-    try (var ps = c.prepareStatement("SELECT " + COLUMNS + " FROM routes WHERE id = ?")) {
-      ps.setString(1, id);
-      var all = readAll(ps.executeQuery());
-      return all.stream().findFirst();
-    }
+    return Sql.queryOne(c, "SELECT " + COLUMNS + " FROM routes WHERE id = ?", RouteRepository::route, id);
   }
 
-  /** Binds the indexed columns in table order, the id first when inserting; returns the next index. */
-  private static int bindRow(java.sql.PreparedStatement ps, Route r, boolean withId) throws SQLException {
-    int i = 1;
-    if (withId) {
-      ps.setString(i++, r.id());
-    }
-    ps.setString(i++, r.service());
-    ps.setString(i++, r.hostKey());
-    ps.setString(i++, r.sourcePath());
-    ps.setString(i++, r.version() == null ? "" : r.version());
-    ps.setBoolean(i++, r.defaultVersion());
-    ps.setBoolean(i++, r.enabled());
-    ps.setString(i++, Json.write(r));
-    ps.setLong(i++, r.revision());
-    return i;
+  /** The version column is NOT NULL: an unversioned route stores "". */
+  private static String storedVersion(Route r) {
+    return r.version() == null ? "" : r.version();
   }
 
-  private static List<Route> readAll(ResultSet rs) throws SQLException {
-    try (rs) {
-      var out = new ArrayList<Route>();
-      while (rs.next()) {
-        out.add(withRevision(Json.read(rs.getString(1), Route.class), rs.getLong(2)));
-      }
-      return out;
-    }
+  private static Route route(ResultSet row) throws SQLException {
+    return withRevision(Json.read(row.getString("body"), Route.class), row.getLong("revision"));
   }
 
   private static Route withRevision(Route r, long revision) {

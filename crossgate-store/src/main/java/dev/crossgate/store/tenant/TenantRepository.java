@@ -9,12 +9,13 @@ import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.Database;
+import dev.crossgate.store.sql.Sql;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.Tenant;
 import dev.crossgate.tenant.TenantSpec;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Timestamp;
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class TenantRepository {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final String KEY_COLUMNS = "id, tenant_id, participant, key_hash, prefix, created_at";
 
   private final Database database;
   private final ChangeLog changeLog;
@@ -58,15 +60,8 @@ public final class TenantRepository {
       }
       var tenant = new Tenant(spec.id(), spec.name().trim(), !Boolean.FALSE.equals(spec.enabled()), now, now,
           tx.nextRevision());
-      try (var ps = tx.connection().prepareStatement(
-          "INSERT INTO tenants (id, body, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")) {
-        ps.setString(1, tenant.id());
-        ps.setString(2, Json.write(tenant));
-        ps.setLong(3, tenant.revision());
-        ps.setTimestamp(4, Timestamp.from(now));
-        ps.setTimestamp(5, Timestamp.from(now));
-        ps.executeUpdate();
-      }
+      Sql.update(tx.connection(), "INSERT INTO tenants (id, body, revision, created_at, updated_at)"
+          + " VALUES (?, ?, ?, ?, ?)", tenant.id(), Json.write(tenant), tenant.revision(), now, now);
       tx.record(Change.Op.INSERT, Change.EntityType.TENANT, tenant.id(), tenant, now);
       return tenant;
     });
@@ -87,14 +82,8 @@ public final class TenantRepository {
       var now = clock.instant();
       var tenant = new Tenant(id, spec.name().trim(), !Boolean.FALSE.equals(spec.enabled()), existing.createdAt(), now,
           tx.nextRevision());
-      try (var ps = tx.connection().prepareStatement(
-          "UPDATE tenants SET body = ?, revision = ?, updated_at = ? WHERE id = ?")) {
-        ps.setString(1, Json.write(tenant));
-        ps.setLong(2, tenant.revision());
-        ps.setTimestamp(3, Timestamp.from(now));
-        ps.setString(4, id);
-        ps.executeUpdate();
-      }
+      Sql.update(tx.connection(), "UPDATE tenants SET body = ?, revision = ?, updated_at = ? WHERE id = ?",
+          Json.write(tenant), tenant.revision(), now, id);
       tx.record(Change.Op.UPDATE, Change.EntityType.TENANT, id, tenant, now);
       return tenant;
     });
@@ -111,16 +100,7 @@ public final class TenantRepository {
   }
 
   public List<Tenant> all() {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT body, revision FROM tenants ORDER BY id");
-          var rs = ps.executeQuery()) {
-        var out = new ArrayList<Tenant>();
-        while (rs.next()) {
-          out.add(Json.read(rs.getString(1), Tenant.class));
-        }
-        return out;
-      }
-    });
+    return database.read(c -> Sql.query(c, "SELECT body, revision FROM tenants ORDER BY id", TenantRepository::tenant));
   }
 
   /** Issues a new 256-bit key for {@code tenantId}, optionally bound to a participant. */
@@ -137,16 +117,8 @@ public final class TenantRepository {
       }
       var apiKey = new ApiKey(Ids.random("key_"), tenantId, participant, Secrets.sha256Hex(key), key.substring(0, 8),
           now);
-      try (var ps = tx.connection().prepareStatement(
-          "INSERT INTO api_keys (id, tenant_id, participant, key_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, apiKey.id());
-        ps.setString(2, tenantId);
-        ps.setString(3, participant);
-        ps.setString(4, apiKey.keyHash());
-        ps.setString(5, apiKey.prefix());
-        ps.setTimestamp(6, Timestamp.from(now));
-        ps.executeUpdate();
-      }
+      Sql.update(tx.connection(), "INSERT INTO api_keys (id, tenant_id, participant, key_hash, prefix, created_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?)", apiKey.id(), tenantId, participant, apiKey.keyHash(), apiKey.prefix(), now);
       tx.record(Change.Op.INSERT, Change.EntityType.API_KEY, apiKey.id(), apiKey, now);
       return new IssuedKey(key, apiKey);
     });
@@ -155,49 +127,32 @@ public final class TenantRepository {
   /** Revokes a key: gateway nodes stop accepting it once they applied the change. */
   public void revokeKey(String tenantId, String keyId, String actor) {
     changeLog.write(actor, tx -> {
-      try (var ps = tx.connection().prepareStatement("DELETE FROM api_keys WHERE id = ? AND tenant_id = ?")) {
-        ps.setString(1, keyId);
-        ps.setString(2, tenantId);
-        if (ps.executeUpdate() == 0) {
-          throw new ProblemException(Problem.notFound("tenant " + tenantId + " has no key " + keyId));
-        }
+      if (Sql.update(tx.connection(), "DELETE FROM api_keys WHERE id = ? AND tenant_id = ?", keyId, tenantId) == 0) {
+        throw new ProblemException(Problem.notFound("tenant " + tenantId + " has no key " + keyId));
       }
       return tx.record(Change.Op.DELETE, Change.EntityType.API_KEY, keyId, null, clock.instant());
     });
   }
 
   public List<ApiKey> keys(String tenantId) {
-    return database.read(c -> queryKeys(c, "SELECT id, tenant_id, participant, key_hash, prefix, created_at"
-        + " FROM api_keys WHERE tenant_id = ? ORDER BY created_at", tenantId));
+    return database.read(c -> Sql.query(c, "SELECT " + KEY_COLUMNS + " FROM api_keys WHERE tenant_id = ?"
+        + " ORDER BY created_at", TenantRepository::apiKey, tenantId));
   }
 
   public List<ApiKey> allKeys() {
-    return database.read(c -> queryKeys(c, "SELECT id, tenant_id, participant, key_hash, prefix, created_at"
-        + " FROM api_keys", null));
+    return database.read(c -> Sql.query(c, "SELECT " + KEY_COLUMNS + " FROM api_keys", TenantRepository::apiKey));
   }
 
-  private static List<ApiKey> queryKeys(Connection c, String sql, String arg) throws SQLException {
-    try (var ps = c.prepareStatement(sql)) {
-      if (arg != null) {
-        ps.setString(1, arg);
-      }
-      try (var rs = ps.executeQuery()) {
-        var out = new ArrayList<ApiKey>();
-        while (rs.next()) {
-          out.add(new ApiKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-              rs.getTimestamp(6).toInstant()));
-        }
-        return out;
-      }
-    }
+  private static ApiKey apiKey(ResultSet row) throws SQLException {
+    return new ApiKey(row.getString("id"), row.getString("tenant_id"), row.getString("participant"),
+        row.getString("key_hash"), row.getString("prefix"), Sql.instant(row, "created_at"));
   }
 
   private static Optional<Tenant> find(Connection c, String id) throws SQLException {
-    try (var ps = c.prepareStatement("SELECT body FROM tenants WHERE id = ?")) {
-      ps.setString(1, id);
-      try (var rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(Json.read(rs.getString(1), Tenant.class)) : Optional.empty();
-      }
-    }
+    return Sql.queryOne(c, "SELECT body FROM tenants WHERE id = ?", TenantRepository::tenant, id);
+  }
+
+  private static Tenant tenant(ResultSet row) throws SQLException {
+    return Json.read(row.getString("body"), Tenant.class);
   }
 }

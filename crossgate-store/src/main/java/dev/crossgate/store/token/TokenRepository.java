@@ -6,11 +6,10 @@ import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.Database;
+import dev.crossgate.store.sql.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,6 +20,7 @@ import java.util.Optional;
  */
 public final class TokenRepository {
   public static final String BOOTSTRAP = "bootstrap";
+  private static final String COLUMNS = "id, name, role, created_at";
 
   private final Database database;
   private final Clock clock;
@@ -40,10 +40,7 @@ public final class TokenRepository {
   /** Makes {@code token} the bootstrap admin token (replacing an earlier bootstrap token). */
   public void setBootstrap(String token) {
     database.inTransaction(c -> {
-      try (var del = c.prepareStatement("DELETE FROM admin_tokens WHERE name = ?")) {
-        del.setString(1, BOOTSTRAP);
-        del.executeUpdate();
-      }
+      Sql.update(c, "DELETE FROM admin_tokens WHERE name = ?", BOOTSTRAP);
       insert(c, new AdminToken(Ids.random("tok_"), BOOTSTRAP, AdminToken.Role.ADMIN, clock.instant()), token);
       return null;
     });
@@ -70,12 +67,7 @@ public final class TokenRepository {
   }
 
   public boolean isEmpty() {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT COUNT(*) FROM admin_tokens"); var rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1) == 0;
-      }
-    });
+    return database.read(c -> Sql.queryLong(c, "SELECT COUNT(*) FROM admin_tokens") == 0);
   }
 
   public Optional<AdminToken> authenticate(String token) {
@@ -83,54 +75,31 @@ public final class TokenRepository {
   }
 
   public List<AdminToken> all() {
-    return database.read(c -> {
-      try (var ps = c.prepareStatement("SELECT id, name, role, created_at FROM admin_tokens ORDER BY name")) {
-        var out = new ArrayList<AdminToken>();
-        try (var rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(read(rs));
-          }
-        }
-        return out;
-      }
-    });
+    return database.read(c -> Sql.query(c, "SELECT " + COLUMNS + " FROM admin_tokens ORDER BY name",
+        TokenRepository::token));
   }
 
   public void delete(String id) {
     database.inTransaction(c -> {
-      try (var ps = c.prepareStatement("DELETE FROM admin_tokens WHERE id = ?")) {
-        ps.setString(1, id);
-        if (ps.executeUpdate() == 0) {
-          throw new ProblemException(Problem.notFound("no token with id " + id));
-        }
+      if (Sql.update(c, "DELETE FROM admin_tokens WHERE id = ?", id) == 0) {
+        throw new ProblemException(Problem.notFound("no token with id " + id));
       }
       return null;
     });
   }
 
   private static void insert(java.sql.Connection c, AdminToken t, String secret) throws SQLException {
-    try (var ps = c.prepareStatement(
-        "INSERT INTO admin_tokens (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)")) {
-      ps.setString(1, t.id());
-      ps.setString(2, t.name());
-      ps.setString(3, t.role().name());
-      ps.setString(4, Secrets.sha256Hex(secret));
-      ps.setTimestamp(5, Timestamp.from(t.createdAt()));
-      ps.executeUpdate();
-    }
+    Sql.update(c, "INSERT INTO admin_tokens (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)", t.id(),
+        t.name(), t.role(), Secrets.sha256Hex(secret), t.createdAt());
   }
 
   private static Optional<AdminToken> findBy(java.sql.Connection c, String column, String value) throws SQLException {
-    try (var ps = c.prepareStatement("SELECT id, name, role, created_at FROM admin_tokens WHERE " + column + " = ?")) {
-      ps.setString(1, value);
-      try (var rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-      }
-    }
+    return Sql.queryOne(c, "SELECT " + COLUMNS + " FROM admin_tokens WHERE " + column + " = ?",
+        TokenRepository::token, value);
   }
 
-  private static AdminToken read(ResultSet rs) throws SQLException {
-    return new AdminToken(rs.getString(1), rs.getString(2), AdminToken.Role.valueOf(rs.getString(3)),
-        rs.getTimestamp(4).toInstant());
+  private static AdminToken token(ResultSet row) throws SQLException {
+    return new AdminToken(row.getString("id"), row.getString("name"), AdminToken.Role.valueOf(row.getString("role")),
+        Sql.instant(row, "created_at"));
   }
 }

@@ -1,12 +1,20 @@
 package dev.crossgate.store.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.crossgate.problem.FieldError;
+import dev.crossgate.problem.ProblemException;
+import dev.crossgate.store.PageCursor;
 import dev.crossgate.store.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -40,7 +48,7 @@ class TaskRepositoryTest {
       assertThat(stored.owner()).isEqualTo("acme");
       assertThat(new String(repo.resultBody("t1"), StandardCharsets.UTF_8)).isEqualTo("ok");
       assertThat(new String(repo.requestBody("t1"), StandardCharsets.UTF_8)).isEqualTo("body");
-      assertThat(repo.list("acme", null, 10, 0)).hasSize(1);
+      assertThat(repo.list(new TaskQuery("acme", null, 10, null)).items()).hasSize(1);
       assertThat(repo.delete("t1")).isPresent();
       assertThat(repo.find("t1")).isEmpty();
       assertThat(repo.delete("t1")).isEmpty();
@@ -61,5 +69,56 @@ class TaskRepositoryTest {
       assertThat(expired).extracting(TaskRecord::taskId).containsExactly("early", "late");
       assertThat(repo.find("late").orElseThrow().statusAt(NOW)).isEqualTo(TaskStatus.EXPIRED);
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void pagingByCursorVisitsEveryTaskOnceNewestFirstWithIdsBreakingTies(String kind) {
+    try (var db = TestDatabases.open(kind)) {
+      var repo = new TaskRepository(db.database());
+      var hour = NOW.plus(Duration.ofHours(1));
+      for (var id : List.of("t5", "t2", "t9", "t1", "t7", "t3", "t8")) {
+        var created = NOW.minusSeconds(Integer.parseInt(id.substring(1)) % 3);
+        repo.insert(TaskRecord.pending(id, "acme", "rt1", "CALLBACK", "hash", "{}", "POST", "/def", null, created,
+            hour), null);
+      }
+      repo.insert(TaskRecord.pending("g1", "globex", "rt1", "CALLBACK", "hash", "{}", "POST", "/def", null, NOW, hour),
+          null);
+
+      var seen = new ArrayList<String>();
+      var page = repo.list(new TaskQuery("acme", null, 2, null));
+      seen.addAll(page.items().stream().map(TaskRecord::taskId).toList());
+      // a task created after the first page was read must not shift a later page
+      repo.insert(TaskRecord.pending("t0", "acme", "rt1", "CALLBACK", "hash", "{}", "POST", "/def", null,
+          NOW.plusSeconds(5), hour), null);
+      int pages = 1;
+      while (page.nextCursor() != null) {
+        page = repo.list(new TaskQuery("acme", null, 2, page.nextCursor()));
+        seen.addAll(page.items().stream().map(TaskRecord::taskId).toList());
+        pages++;
+      }
+
+      // created NOW: t3, t9; NOW-1s: t1, t7; NOW-2s: t2, t5, t8
+      assertThat(seen).containsExactly("t3", "t9", "t1", "t7", "t2", "t5", "t8");
+      assertThat(pages).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void aCursorTheApiDidNotIssueIsRefusedNamingTheField() {
+    var routeCursor = PageCursor.encode("routes", "rt_abc");
+    var issued = PageCursor.encode("tasks", NOW.toString(), "t1");
+    var edited = new String(Base64.getUrlDecoder().decode(issued), StandardCharsets.UTF_8).replace("\nt1\n", "\nt2\n");
+    var tampered = Base64.getUrlEncoder().withoutPadding().encodeToString(edited.getBytes(StandardCharsets.UTF_8));
+
+    assertThat(tampered).isNotEqualTo(issued);
+    for (var cursor : List.of("garbage!", "", routeCursor, tampered, issued + "x")) {
+      assertThatThrownBy(() -> new TaskQuery(null, null, 10, cursor))
+          .isInstanceOfSatisfying(ProblemException.class, e -> {
+            assertThat(e.problem().status()).isEqualTo(400);
+            assertThat(e.problem().errors()).extracting(FieldError::field).containsExactly("cursor");
+          });
+    }
+    assertThat(new TaskQuery(null, null, 10, issued).cursor()).isEqualTo(issued);
   }
 }
