@@ -1,6 +1,7 @@
 package dev.crossgate.agent.declaration;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import io.vertx.core.Future;
@@ -39,7 +40,7 @@ public final class Declarations {
 
   public Future<Void> refresh() {
     return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(gatewayUrl + "/_interfaces")
-            .addHeader("X-Api-Key", apiKey))
+            .addHeader(CrossgateHeaders.API_KEY, apiKey))
         .compose(req -> req.send())
         .compose(resp -> resp.body().compose(body -> resp.statusCode() == 200 ? Future.succeededFuture(body)
             : Future.failedFuture("the gateway answered " + resp.statusCode() + " to /_interfaces")))

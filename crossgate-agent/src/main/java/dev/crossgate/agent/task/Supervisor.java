@@ -3,6 +3,7 @@ package dev.crossgate.agent.task;
 import dev.crossgate.agent.AgentOptions;
 import dev.crossgate.agent.callback.WebhookSignature;
 import dev.crossgate.egress.EgressClient;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.retry.Backoff;
@@ -48,9 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class Supervisor {
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
   private static final long DELIVERY_TIMEOUT_MS = 10_000;
-  /** The webhook's event type (see {@link #COMPLETED}, {@link #FAILED}); Standard Webhooks' "type". */
-  public static final String EVENT = "X-Crossgate-Event";
-  /** The upstream gave a result. */
+  /** The webhook's event type in {@link CrossgateHeaders#EVENT}: the upstream gave a result. */
   public static final String COMPLETED = "task.completed";
   /** The task failed: the upstream reported a failure, the gateway refused or lost the task. */
   public static final String FAILED = "task.failed";
@@ -232,10 +231,10 @@ public final class Supervisor {
           .addHeader(WebhookSignature.ID, task.webhookId())
           .addHeader(WebhookSignature.TIMESTAMP, String.valueOf(timestamp))
           .addHeader(WebhookSignature.SIGNATURE, signature.sign(task.webhookId(), timestamp, body))
-          .addHeader(EVENT, "FAILED".equals(task.taskStatus()) ? FAILED : COMPLETED)
-          .addHeader("X-Crossgate-Task-Id", task.taskId())
-          .addHeader("X-Crossgate-Task-Status", task.taskStatus())
-          .addHeader("X-Crossgate-Result-Status", String.valueOf(task.resultStatus()));
+          .addHeader(CrossgateHeaders.EVENT, "FAILED".equals(task.taskStatus()) ? FAILED : COMPLETED)
+          .addHeader(CrossgateHeaders.TASK_ID, task.taskId())
+          .addHeader(CrossgateHeaders.TASK_STATUS, task.taskStatus())
+          .addHeader(CrossgateHeaders.RESULT_STATUS, String.valueOf(task.resultStatus()));
       if (task.resultType() != null) {
         request.addHeader(HttpHeaders.CONTENT_TYPE, task.resultType());
       }

@@ -2,6 +2,7 @@ package dev.crossgate.gateway.auth;
 
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.auth.Caller;
+import dev.crossgate.http.CrossgateHeaders;
 import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -17,8 +18,8 @@ import java.util.Base64;
  * wrong secret is refused (401) however it arrived.
  */
 public final class InternalCaller {
-  public static final String CREDENTIAL = "X-Crossgate-Internal";
-  public static final String TENANT = "X-Crossgate-Internal-Tenant";
+  public static final String CREDENTIAL = CrossgateHeaders.INTERNAL_CREDENTIAL;
+  public static final String TENANT = CrossgateHeaders.INTERNAL_TENANT;
   private static final int SECRET_BYTES = 32;
 
   private final byte[] secret;

@@ -1,6 +1,7 @@
 package dev.crossgate.gateway.chain;
 
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteMatch;
@@ -24,7 +25,7 @@ import java.util.function.Supplier;
  * consistent revision even if the node swaps snapshots meanwhile.
  */
 public final class Exchange {
-  public static final String REQUEST_ID = dev.crossgate.id.RequestIds.HEADER;
+  public static final String REQUEST_ID = CrossgateHeaders.REQUEST_ID;
 
   /** The interaction mode the path marker asked for; NONE when the path carried no marker. */
   public enum Marker { NONE, SYNC, ASYNC }

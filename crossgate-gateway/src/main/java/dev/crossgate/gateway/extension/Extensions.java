@@ -28,12 +28,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Version pinning: the first extension step of a request picks the version — the platform at
  * random by weight when that extension can run locally, otherwise the tenant, which names it in
- * {@link #VERSION_HEADER} (a tenant that names none gets the platform's weighted pick). Every
+ * {@link CrossgateHeaders#EXTENSION_VERSION} (a tenant that names none gets the platform's weighted pick). Every
  * later step uses exactly that version; an extension without it fails by its policy.
  */
 public final class Extensions {
   private static final Logger LOG = LoggerFactory.getLogger(Extensions.class);
-  public static final String VERSION_HEADER = "X-Crossgate-Extension-Version";
 
   private final Vertx vertx;
   private final ExtensionOptions options;

@@ -8,6 +8,7 @@ import dev.crossgate.gateway.chain.GatewayProblems;
 import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.proxy.ForwardHeaders;
 import dev.crossgate.http.BoundedBody;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -47,9 +48,6 @@ import java.util.Map;
  * The 202 carries {@code Location: /_tasks/{id}} and {@code Retry-After}.
  */
 public final class TaskStep implements Step {
-  public static final String TASK_ID = "X-Crossgate-Task-Id";
-  public static final String RESULT_URL = "X-Crossgate-Result-Url";
-  public static final String ENVELOPE = "X-Crossgate-Envelope";
   private static final String PREFER = "Prefer";
 
   private final TaskStore store;
@@ -77,10 +75,10 @@ public final class TaskStep implements Step {
     var route = exchange.route();
     var headers = exchange.request().headers();
     // these are the gateway's word to the upstream; a caller never gets to set them
-    headers.remove(TASK_ID);
-    headers.remove(RESULT_URL);
-    var envelopeHeader = headers.get(ENVELOPE);
-    headers.remove(ENVELOPE);
+    headers.remove(CrossgateHeaders.TASK_ID);
+    headers.remove(CrossgateHeaders.RESULT_URL);
+    var envelopeHeader = headers.get(CrossgateHeaders.ENVELOPE);
+    headers.remove(CrossgateHeaders.ENVELOPE);
     if (exchange.marker() == Exchange.Marker.ASYNC && route.mode() == Route.Mode.SYNC) {
       return answer(exchange, TaskProblems.wrongMarker(markers.sync(), "SYNC"));
     }
@@ -143,8 +141,8 @@ public final class TaskStep implements Step {
       Chain next) {
     var id = created.task().taskId();
     var headers = exchange.request().headers();
-    headers.set(TASK_ID, id);
-    headers.set(RESULT_URL, resultBase + "/_tasks/" + id + "/result?secret="
+    headers.set(CrossgateHeaders.TASK_ID, id);
+    headers.set(CrossgateHeaders.RESULT_URL, resultBase + "/_tasks/" + id + "/result?secret="
         + URLEncoder.encode(created.secret(), StandardCharsets.UTF_8));
     headers.remove(PREFER);
     exchange.requestBody(body);
@@ -174,7 +172,7 @@ public final class TaskStep implements Step {
     var request = exchange.request();
     var headers = ForwardHeaders.copyRequestHeaders(request.headers(), io.vertx.core.MultiMap.caseInsensitiveMultiMap());
     headers.remove(PREFER);
-    headers.set(TASK_ID, created.task().taskId());
+    headers.set(CrossgateHeaders.TASK_ID, created.task().taskId());
     headers.set(Exchange.REQUEST_ID, exchange.requestId());
     var route = exchange.route();
     var outcome = HeldCall.run(heldClient, store, created.task().taskId(), route.targetUrl(),
@@ -200,7 +198,7 @@ public final class TaskStep implements Step {
         var result = ar.result();
         var responseHeaders = MultiMap.caseInsensitiveMultiMap()
             .add("Preference-Applied", "wait=" + prefer.waitSeconds())
-            .add(TASK_ID, created.task().taskId());
+            .add(CrossgateHeaders.TASK_ID, created.task().taskId());
         if (result.contentType() != null) {
           responseHeaders.add(HttpHeaders.CONTENT_TYPE, result.contentType());
         }
@@ -218,7 +216,7 @@ public final class TaskStep implements Step {
         .add(HttpHeaders.CONTENT_TYPE, "application/json")
         .add(HttpHeaders.LOCATION, "/_tasks/" + task.taskId())
         .add(HttpHeaders.RETRY_AFTER, String.valueOf(store.options().retryAfterSeconds()))
-        .add(TASK_ID, task.taskId());
+        .add(CrossgateHeaders.TASK_ID, task.taskId());
     if (task.execution().equals("HELD") && exchange.route().mode() == Route.Mode.SYNC) {
       headers.add("Preference-Applied", "respond-async");
     }
@@ -265,10 +263,10 @@ public final class TaskStep implements Step {
     try {
       envelope = Json.mapper().readValue(header, Map.class);
     } catch (java.io.IOException | RuntimeException e) {
-      throw new ProblemException(TaskProblems.malformedEnvelope(ENVELOPE + " is not a JSON object"));
+      throw new ProblemException(TaskProblems.malformedEnvelope(CrossgateHeaders.ENVELOPE + " is not a JSON object"));
     }
     if (envelope == null) {
-      throw new ProblemException(TaskProblems.malformedEnvelope(ENVELOPE + " is not a JSON object"));
+      throw new ProblemException(TaskProblems.malformedEnvelope(CrossgateHeaders.ENVELOPE + " is not a JSON object"));
     }
     var path = envelope.get("requestPath");
     if (path != null && !path.equals(exchange.request().path())) {
