@@ -16,6 +16,7 @@ import dev.crossgate.problem.ProblemException;
 import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.route.ParamCheck;
 import dev.crossgate.route.Route;
+import dev.crossgate.task.TaskEnvelope;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -144,15 +145,7 @@ final class AgentServer {
     }
     return admitted.compose(v -> BoundedBody.read(request, options.maxBodyBytes()))
         .compose(body -> tasks.create(request.method().name(), gatewayUri, request.getHeader(HttpHeaders.CONTENT_TYPE),
-            callbackUrl, body, id -> {
-              var envelope = new LinkedHashMap<String, Object>();
-              envelope.put("taskId", id);
-              envelope.put("status", "PENDING");
-              envelope.put("requestPath", gatewayPath);
-              envelope.put("params", params);
-              envelope.put("mode", "ASYNC");
-              return Json.write(envelope);
-            }))
+            callbackUrl, body, id -> TaskEnvelope.pending(id, gatewayPath, params).json()))
         .compose(task -> {
           supervisor.kick();
           LOG.info("task accepted taskId={} path={} callback={}", task.taskId(), gatewayPath, callbackUrl != null);

@@ -16,6 +16,7 @@ import dev.crossgate.route.ParamCheck;
 import dev.crossgate.route.Route;
 import dev.crossgate.store.task.TaskStatus;
 import dev.crossgate.store.task.TaskView;
+import dev.crossgate.task.TaskEnvelope;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -25,7 +26,6 @@ import io.vertx.core.http.HttpHeaders;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The interface and async-task step of the request chain, after route auth and before the flow
@@ -100,7 +100,7 @@ public final class TaskStep implements Step {
     if (caller == null) {
       return answer(exchange, CallerStep.noCaller(exchange));
     }
-    Map<String, Object> clientEnvelope;
+    TaskEnvelope clientEnvelope;
     try {
       clientEnvelope = clientEnvelope(envelopeHeader, exchange);
     } catch (ProblemException e) {
@@ -123,7 +123,7 @@ public final class TaskStep implements Step {
           return Future.failedFuture(e);
         })
         .compose(body -> store.create(caller.tenantId(), route.id(), execution, request.method().name(),
-                request.uri(), request.getHeader(HttpHeaders.CONTENT_TYPE), body, clientTaskId(clientEnvelope),
+                request.uri(), request.getHeader(HttpHeaders.CONTENT_TYPE), body, clientEnvelope == null ? null : clientEnvelope.taskId(),
                 id -> envelope(id, exchange, clientEnvelope))
             .compose(created -> {
               if (created.existing()) {
@@ -224,65 +224,44 @@ public final class TaskStep implements Step {
   }
 
   /**
-   * The envelope {@code {taskId, status, requestPath, params, mode}} (DESIGN.md "The agent"):
-   * built by the gateway from the request, keeping the client's own task id when its envelope
-   * named one.
+   * The gateway's envelope of a new task (DESIGN.md "The agent"): built from the request, keeping
+   * the client's own task id when its envelope named one.
    */
-  private static String envelope(String id, Exchange exchange, Map<String, Object> client) {
+  private static String envelope(String id, Exchange exchange, TaskEnvelope client) {
     var request = exchange.request();
     var params = new LinkedHashMap<String, String>();
     for (var name : request.params().names()) {
       params.put(name, request.params().get(name));
     }
-    var envelope = new LinkedHashMap<String, Object>();
-    envelope.put("taskId", id);
-    envelope.put("status", TaskStatus.PENDING.name());
-    envelope.put("requestPath", request.path());
-    envelope.put("params", params);
-    envelope.put("mode", "ASYNC");
-    if (client != null && client.get("taskId") instanceof String clientTaskId) {
-      envelope.put("clientTaskId", clientTaskId);
-    }
-    return Json.write(envelope);
-  }
-
-  private static String clientTaskId(Map<String, Object> clientEnvelope) {
-    return clientEnvelope == null ? null : (String) clientEnvelope.get("taskId");
+    return TaskEnvelope.pending(id, request.path(), params)
+        .withClientTaskId(client == null ? null : client.taskId())
+        .json();
   }
 
   /**
-   * The envelope a client (the agent) sent in {@code X-Crossgate-Envelope}: a JSON object whose
-   * {@code requestPath}, {@code params} and {@code mode}, when present, must agree with the request.
+   * The envelope a client (the agent) sent in {@code X-Crossgate-Envelope}: its
+   * {@code requestPath} and {@code mode}, when present, must agree with the request.
    */
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> clientEnvelope(String header, Exchange exchange) {
+  private static TaskEnvelope clientEnvelope(String header, Exchange exchange) {
     if (header == null) {
       return null;
     }
-    Map<String, Object> envelope;
+    TaskEnvelope envelope;
     try {
-      envelope = Json.mapper().readValue(header, Map.class);
-    } catch (java.io.IOException | RuntimeException e) {
-      throw new ProblemException(TaskProblems.malformedEnvelope(CrossgateHeaders.ENVELOPE + " is not a JSON object"));
+      envelope = TaskEnvelope.parse(header);
+    } catch (IllegalArgumentException e) {
+      throw new ProblemException(TaskProblems.malformedEnvelope(CrossgateHeaders.ENVELOPE + ": " + e.getMessage()));
     }
-    if (envelope == null) {
-      throw new ProblemException(TaskProblems.malformedEnvelope(CrossgateHeaders.ENVELOPE + " is not a JSON object"));
-    }
-    var path = envelope.get("requestPath");
+    var path = envelope.requestPath();
     if (path != null && !path.equals(exchange.request().path())) {
       throw new ProblemException(TaskProblems.malformedEnvelope(
           "the envelope's requestPath " + path + " is not the path of this request"));
     }
-    var params = envelope.get("params");
-    if (params != null && !(params instanceof Map)) {
-      throw new ProblemException(TaskProblems.malformedEnvelope("the envelope's params must be an object"));
-    }
-    var mode = envelope.get("mode");
-    if (mode != null && !"ASYNC".equals(mode)) {
+    if (envelope.mode() != null && !TaskEnvelope.ASYNC.equals(envelope.mode())) {
       throw new ProblemException(TaskProblems.malformedEnvelope("the envelope's mode must be ASYNC for a task"));
     }
-    var taskId = envelope.get("taskId");
-    if (taskId != null && (!(taskId instanceof String) || ((String) taskId).isEmpty() || ((String) taskId).length() > 128)) {
+    var taskId = envelope.taskId();
+    if (taskId != null && (taskId.isEmpty() || taskId.length() > 128)) {
       throw new ProblemException(TaskProblems.malformedEnvelope("the envelope's taskId must be a string of 1 to 128 characters"));
     }
     return envelope;
