@@ -18,7 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,13 +73,19 @@ public final class Supervisor {
   /** @param callbackClient callbacks go out through it: the caller chose the URL */
   public Supervisor(Vertx vertx, AgentTasks tasks, HttpClient gatewayClient, EgressClient callbackClient,
       AgentOptions options) {
+    this(vertx, tasks, gatewayClient, callbackClient, options, () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /** @param jitter the back-off's randomness, values in {@code [0, 1)}; tests pass a constant */
+  public Supervisor(Vertx vertx, AgentTasks tasks, HttpClient gatewayClient, EgressClient callbackClient,
+      AgentOptions options, DoubleSupplier jitter) {
     this.vertx = vertx;
     this.tasks = tasks;
     this.gateway = new GatewayCalls(gatewayClient, options.gatewayUrl(), options.apiKey());
     this.callbacks = callbackClient;
     this.signature = new WebhookSignature(options.webhookSecret());
     this.options = options;
-    this.backoff = Backoff.of(options.pollInitial(), options.pollMax(), MAX_RETRY_AFTER);
+    this.backoff = Backoff.of(options.pollInitial(), options.pollMax(), MAX_RETRY_AFTER, jitter);
   }
 
   public void start() {
