@@ -1,5 +1,6 @@
 package dev.crossgate.gateway.chain;
 
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
@@ -18,7 +19,7 @@ public final class ProblemResponses {
 
   /** Writes a whole problem response; for replies outside the chain (invalid requests, endpoints). */
   public static Future<Void> send(HttpServerResponse response, Problem problem, String requestId) {
-    response.putHeader(Exchange.REQUEST_ID, requestId);
+    response.putHeader(CrossgateHeaders.REQUEST_ID, requestId);
     return dev.crossgate.problem.ProblemResponses.send(response, withRequestId(problem, requestId));
   }
 }

@@ -173,7 +173,7 @@ public final class TaskStep implements Step {
     var headers = ForwardHeaders.copyRequestHeaders(request.headers(), io.vertx.core.MultiMap.caseInsensitiveMultiMap());
     headers.remove(PREFER);
     headers.set(CrossgateHeaders.TASK_ID, created.task().taskId());
-    headers.set(Exchange.REQUEST_ID, exchange.requestId());
+    headers.set(CrossgateHeaders.REQUEST_ID, exchange.requestId());
     var route = exchange.route();
     var outcome = HeldCall.run(heldClient, store, created.task().taskId(), route.targetUrl(),
         exchange.match().remainder(), request.query(), request.method(), headers, body.length() == 0 ? null : body);
