@@ -3,6 +3,7 @@ package dev.crossgate.admin;
 import dev.crossgate.admin.auth.AdminAuth;
 import dev.crossgate.admin.http.AdminEndpoint;
 import dev.crossgate.admin.http.Replies;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.id.RequestIds;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -132,9 +133,9 @@ public final class AdminServer {
   }
 
   private static void tagRequest(RoutingContext ctx) {
-    var id = RequestIds.accept(ctx.request().getHeader(RequestIds.HEADER));
+    var id = RequestIds.accept(ctx.request().getHeader(CrossgateHeaders.REQUEST_ID));
     ctx.put(REQUEST_ID, id);
-    ctx.response().putHeader("x-request-id", id);
+    ctx.response().putHeader(CrossgateHeaders.REQUEST_ID, id);
     long started = System.nanoTime();
     ctx.addEndHandler(ar -> ACCESS.info("method={} path={} status={} bytes={} durationMs={} requestId={}",
         ctx.request().method(), ctx.request().path(), ctx.response().getStatusCode(),

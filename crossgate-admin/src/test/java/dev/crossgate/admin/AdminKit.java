@@ -1,6 +1,7 @@
 package dev.crossgate.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossgate.admin.cluster.ClusterOptions;
 import dev.crossgate.json.Json;
 import dev.crossgate.store.TestDatabases;
 import io.vertx.core.Vertx;
@@ -46,6 +47,13 @@ public final class AdminKit implements AutoCloseable {
     var dir = Files.createTempDirectory("crossgate-admin-test");
     return new AdminKit(dbKind, ControlPlaneOptions.embedded(dir, "127.0.0.1", 0).withAdminToken(ADMIN_TOKEN)
         .withEgress(egress));
+  }
+
+  /** A control plane that serves the cluster stream with {@code cluster}'s settings. */
+  public static AdminKit start(String dbKind, ClusterOptions cluster) throws Exception {
+    var dir = Files.createTempDirectory("crossgate-admin-test");
+    return new AdminKit(dbKind, ControlPlaneOptions.embedded(dir, "127.0.0.1", 0).withAdminToken(ADMIN_TOKEN)
+        .withCluster(cluster));
   }
 
   /** @param redisUri null for none */

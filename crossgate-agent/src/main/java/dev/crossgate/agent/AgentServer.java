@@ -7,6 +7,8 @@ import dev.crossgate.agent.task.AgentTasks;
 import dev.crossgate.agent.task.Supervisor;
 import dev.crossgate.egress.EgressClient;
 import dev.crossgate.http.BoundedBody;
+import dev.crossgate.http.CrossgateHeaders;
+import dev.crossgate.http.HopByHop;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.id.RequestIds;
@@ -14,6 +16,7 @@ import dev.crossgate.problem.ProblemException;
 import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.route.ParamCheck;
 import dev.crossgate.route.Route;
+import dev.crossgate.task.TaskEnvelope;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -23,9 +26,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +46,6 @@ final class AgentServer {
   private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
   static final String CALLBACK_URL = "X-Callback-Url";
   private static final String TASKS = "/_agent/tasks/";
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "te", "transfer-encoding",
-      "trailer", "upgrade", "proxy-authorization", "proxy-authenticate", "host", "x-api-key");
 
   private final HttpClient gateway;
   private final Declarations declarations;
@@ -70,9 +69,9 @@ final class AgentServer {
   void handle(HttpServerRequest request) {
     request.pause();
     // one id from the caller through the agent to the gateway and back, in every problem
-    var requestId = RequestIds.accept(request.getHeader(RequestIds.HEADER));
-    request.headers().set(RequestIds.HEADER, requestId);
-    request.response().putHeader(RequestIds.HEADER, requestId);
+    var requestId = RequestIds.accept(request.getHeader(CrossgateHeaders.REQUEST_ID));
+    request.headers().set(CrossgateHeaders.REQUEST_ID, requestId);
+    request.response().putHeader(CrossgateHeaders.REQUEST_ID, requestId);
     Future<Void> handled;
     try {
       handled = route(request);
@@ -110,7 +109,7 @@ final class AgentServer {
   private Future<Void> sync(HttpServerRequest request, String gatewayUri) {
     var options = new RequestOptions().setMethod(request.method()).setAbsoluteURI(this.options.gatewayUrl() + gatewayUri);
     copyHeaders(request.headers(), options.getHeaders() == null ? setHeaders(options) : options.getHeaders());
-    options.putHeader("X-Api-Key", this.options.apiKey());
+    options.putHeader(CrossgateHeaders.API_KEY, this.options.apiKey());
     return gateway.request(options)
         .compose(req -> {
           if (!request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
@@ -146,15 +145,7 @@ final class AgentServer {
     }
     return admitted.compose(v -> BoundedBody.read(request, options.maxBodyBytes()))
         .compose(body -> tasks.create(request.method().name(), gatewayUri, request.getHeader(HttpHeaders.CONTENT_TYPE),
-            callbackUrl, body, id -> {
-              var envelope = new LinkedHashMap<String, Object>();
-              envelope.put("taskId", id);
-              envelope.put("status", "PENDING");
-              envelope.put("requestPath", gatewayPath);
-              envelope.put("params", params);
-              envelope.put("mode", "ASYNC");
-              return Json.write(envelope);
-            }))
+            callbackUrl, body, id -> TaskEnvelope.pending(id, gatewayPath, params).json()))
         .compose(task -> {
           supervisor.kick();
           LOG.info("task accepted taskId={} path={} callback={}", task.taskId(), gatewayPath, callbackUrl != null);
@@ -234,12 +225,13 @@ final class AgentServer {
     return options.getHeaders();
   }
 
+  /**
+   * Passes a message's end-to-end fields on (RFC 9110 section 7.6.1, {@link HopByHop}); the
+   * caller's {@code Host} and any API key stay here: the agent presents its own.
+   */
   private static void copyHeaders(MultiMap from, MultiMap to) {
-    for (var e : from) {
-      if (!HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
-        to.add(e.getKey(), e.getValue());
-      }
-    }
+    HopByHop.copyEndToEnd(from, to, name -> name.equalsIgnoreCase("host")
+        || name.equalsIgnoreCase(CrossgateHeaders.API_KEY));
   }
 
   private static Future<Void> json(HttpServerResponse response, int status, Object body) {
@@ -253,9 +245,9 @@ final class AgentServer {
     if (e instanceof ProblemException pe) {
       problem = pe.problem();
     } else {
-      LOG.error("agent request failed path={} requestId={}", request.path(), request.getHeader(RequestIds.HEADER), e);
+      LOG.error("agent request failed path={} requestId={}", request.path(), request.getHeader(CrossgateHeaders.REQUEST_ID), e);
       problem = Problem.of("internal", "Internal error", 500, "the agent failed to handle the request");
     }
-    ProblemResponses.send(request.response(), problem, RequestIds.accept(request.getHeader(RequestIds.HEADER)));
+    ProblemResponses.send(request.response(), problem, RequestIds.accept(request.getHeader(CrossgateHeaders.REQUEST_ID)));
   }
 }

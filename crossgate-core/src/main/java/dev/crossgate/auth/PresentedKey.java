@@ -10,7 +10,6 @@ package dev.crossgate.auth;
  * @param bearer true when it came in {@code Authorization}, false for {@code X-Api-Key}
  */
 public record PresentedKey(String key, boolean bearer) {
-  public static final String API_KEY_HEADER = "X-Api-Key";
   private static final String BEARER = "Bearer ";
 
   /** The key from the two header values (either may be null); null when neither carries one. */

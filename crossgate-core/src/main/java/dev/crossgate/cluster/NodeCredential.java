@@ -16,8 +16,6 @@ import java.util.regex.Pattern;
  * @param credential the secret, {@code cgn_} + 43 base64url characters
  */
 public record NodeCredential(String nodeId, String credential) {
-  /** The header naming the node on a cluster stream upgrade (the credential is the Bearer token). */
-  public static final String NODE_ID_HEADER = "X-Crossgate-Node-Id";
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   public NodeCredential {

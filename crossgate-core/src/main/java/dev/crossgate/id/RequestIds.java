@@ -1,5 +1,6 @@
 package dev.crossgate.id;
 
+import dev.crossgate.http.CrossgateHeaders;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
@@ -9,7 +10,8 @@ import java.util.regex.Pattern;
  * the access log line is the same. A caller's own id is kept when it is safe to echo and log.
  */
 public final class RequestIds {
-  public static final String HEADER = "X-Request-Id";
+  /** Kept for the gateway's NodeVerticle, which is being moved; everything else names {@link CrossgateHeaders#REQUEST_ID}. */
+  public static final String HEADER = CrossgateHeaders.REQUEST_ID;
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private RequestIds() {}

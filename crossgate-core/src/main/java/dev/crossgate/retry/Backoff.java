@@ -82,6 +82,16 @@ public final class Backoff {
   }
 
   /**
+   * The wait a server asked for: its {@code Retry-After} when it answered 429 or 503, the two
+   * statuses where the header means "come back later" (RFC 9110 section 10.2.3, RFC 6585 section 4).
+   *
+   * @return the wait, or null for another status or an absent or unreadable header
+   */
+  public static Duration retryAfter(int status, String value, Instant now) {
+    return status == 429 || status == 503 ? retryAfter(value, now) : null;
+  }
+
+  /**
    * Parses a {@code Retry-After} value (RFC 9110 section 10.2.3): {@code delay-seconds} or an
    * HTTP-date (IMF-fixdate; a date in the past is a wait of zero).
    *

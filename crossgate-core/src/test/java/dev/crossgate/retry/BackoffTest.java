@@ -80,6 +80,14 @@ class BackoffTest {
   }
 
   @Test
+  void retryAfterCountsOnlyOnA429OrA503() {
+    assertThat(Backoff.retryAfter(429, "7", NOW)).isEqualTo(Duration.ofSeconds(7));
+    assertThat(Backoff.retryAfter(503, "7", NOW)).isEqualTo(Duration.ofSeconds(7));
+    assertThat(Backoff.retryAfter(504, "7", NOW)).isNull();
+    assertThat(Backoff.retryAfter(301, "7", NOW)).isNull();
+  }
+
+  @Test
   void aMissingOrMalformedRetryAfterIsIgnored() {
     assertThat(Backoff.retryAfter(null, NOW)).isNull();
     assertThat(Backoff.retryAfter("", NOW)).isNull();

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.crossgate.auth.Caller;
 import dev.crossgate.auth.PresentedKey;
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.PathNormalizer;
@@ -80,7 +81,7 @@ public final class AdminAuth implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     PathNormalizer.requireNormalForm(ctx.request().path());
     var request = ctx.request();
-    var presented = PresentedKey.of(request.getHeader(PresentedKey.API_KEY_HEADER), request.getHeader("authorization"));
+    var presented = PresentedKey.of(request.getHeader(CrossgateHeaders.API_KEY), request.getHeader("authorization"));
     if (presented == null) {
       ctx.response().putHeader("www-authenticate", REALM);
       ctx.fail(new ProblemException(Problem.unauthorized(

@@ -5,9 +5,11 @@ import dev.crossgate.admin.http.Replies;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.retry.Backoff;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.cluster.NodeRecord;
 import dev.crossgate.store.cluster.NodeRepository;
@@ -46,6 +48,7 @@ public final class ClusterHub implements AdminEndpoint {
   private final ChangeLog changeLog;
   private final NodeRepository nodes;
   private final ClusterOptions options;
+  private final Backoff resendBackoff;
   private final String instanceId;
   private final Map<String, NodeSession> sessions = new ConcurrentHashMap<>();
   private final long checkTimer;
@@ -58,6 +61,7 @@ public final class ClusterHub implements AdminEndpoint {
     this.changeLog = changeLog;
     this.nodes = nodes;
     this.options = options;
+    this.resendBackoff = options.resendBackoff();
     this.instanceId = instanceId;
     follower.onAdvance(this::advanced);
     this.checkTimer = vertx.setPeriodic(1000, id -> checkSessions());
@@ -112,11 +116,11 @@ public final class ClusterHub implements AdminEndpoint {
    * upgrade, so a forger never gets as far as a HELLO, let alone a SNAPSHOT.
    */
   private void accept(RoutingContext ctx) {
-    var nodeId = ctx.request().getHeader(NodeCredential.NODE_ID_HEADER);
+    var nodeId = ctx.request().getHeader(CrossgateHeaders.NODE_ID);
     var presented = bearer(ctx);
     var remote = ctx.request().remoteAddress();
     if (nodeId == null || presented == null) {
-      refuse(ctx, "send the node id as '" + NodeCredential.NODE_ID_HEADER + "' and the node's credential as "
+      refuse(ctx, "send the node id as '" + CrossgateHeaders.NODE_ID + "' and the node's credential as "
           + "'Authorization: Bearer <credential>'; a node without a credential enrols first (POST " + ENROL_PATH
           + " with the cluster token)");
       return;
@@ -268,6 +272,10 @@ public final class ClusterHub implements AdminEndpoint {
 
   ClusterOptions options() {
     return options;
+  }
+
+  Backoff resendBackoff() {
+    return resendBackoff;
   }
 
   String instanceId() {

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * One node's stream on this control plane. It sends the node what it lacks (a DELTA from the
  * node's applied revision, or a SNAPSHOT when the node is new, ahead, inconsistent or older than
  * the retained log), one batch at a time, and resends a batch that is not acknowledged with
- * exponential back-off. A NACKed revision is parked: not resent until a newer revision exists or
- * an operator asks for a resync, so a node that cannot apply a change is not hammered with it.
+ * jittered exponential back-off ({@link ClusterOptions#resendBackoff()}). A NACKed revision is
+ * parked: not resent until a newer revision exists or an operator asks for a resync, so a node
+ * that cannot apply a change is not hammered with it.
  *
  * <p>The session belongs to the node whose credential opened it ({@link ClusterHub} checks it before
  * the upgrade): a HELLO naming another node closes it, so ACKs and heartbeats are only ever
@@ -258,12 +259,13 @@ final class NodeSession {
   }
 
   /**
-   * Waits for the answer to {@code revision}; without one, sends again with back-off. A big
-   * batch gets 1 ms per entity on top: a node rebuilding 100,000 routes is slow, not lost.
+   * Waits for the answer to {@code revision}; without one, sends again. The node always has the
+   * ack timeout, plus 1 ms per entity (a node rebuilding 100,000 routes is slow, not lost); on top
+   * comes the hub's jittered back-off for the attempts so far, so that nodes which all missed a
+   * batch (a control-plane pause) are not all sent it again at the same moment.
    */
   private void arm(long revision, int entities) {
-    long delay = Math.min(hub.options().ackTimeout().toMillis() << Math.min(attempts, 16),
-        hub.options().maxBackoff().toMillis()) + entities;
+    long delay = hub.options().ackTimeout().toMillis() + entities + hub.resendBackoff().delay(attempts).toMillis();
     timer = vertx.setTimer(delay, id -> {
       timer = -1;
       if (inFlight == revision && !closed) {

@@ -1,8 +1,9 @@
 package dev.crossgate.agent.declaration;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
-import dev.crossgate.route.Route;
+import dev.crossgate.task.InterfaceDeclaration;
+import dev.crossgate.task.InterfaceList;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -14,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's interface declarations, fetched with the agent's key and refreshed on a timer;
+ * The gateway's interface declarations ({@code GET /_interfaces}, read as the {@link InterfaceList}
+ * the gateway writes), fetched with the agent's key and refreshed on a timer;
  * the current list is one immutable snapshot swapped whole. A failed refresh keeps the last good
  * list (the agent keeps classifying while the gateway is briefly away).
  */
@@ -22,14 +24,13 @@ public final class Declarations {
   private static final Logger LOG = LoggerFactory.getLogger(Declarations.class);
 
   /** A classified caller path: the declaration and the rest of the path below its source path. */
-  public record Match(Declaration declaration, String remainder) {}
+  public record Match(InterfaceDeclaration declaration, String remainder) {}
 
   private final HttpClient client;
   private final String gatewayUrl;
   private final String apiKey;
-  private volatile List<Declaration> current = List.of();
-  private volatile String syncMarker = "/sync";
-  private volatile String asyncMarker = "/async";
+  /** The declarations, longest source path first, and the markers: one snapshot, swapped whole. */
+  private volatile InterfaceList current = new InterfaceList(null, null, List.of());
 
   public Declarations(HttpClient client, String gatewayUrl, String apiKey) {
     this.client = client;
@@ -39,36 +40,26 @@ public final class Declarations {
 
   public Future<Void> refresh() {
     return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(gatewayUrl + "/_interfaces")
-            .addHeader("X-Api-Key", apiKey))
+            .addHeader(CrossgateHeaders.API_KEY, apiKey))
         .compose(req -> req.send())
         .compose(resp -> resp.body().compose(body -> resp.statusCode() == 200 ? Future.succeededFuture(body)
             : Future.failedFuture("the gateway answered " + resp.statusCode() + " to /_interfaces")))
         .map(body -> {
-          apply(Json.read(body.toString(), JsonNode.class));
+          apply(Json.read(body.toString(), InterfaceList.class));
           return (Void) null;
         })
         .onFailure(e -> LOG.warn("interface declarations not refreshed gateway={} cause={}", gatewayUrl, e.toString()));
   }
 
-  private void apply(JsonNode doc) {
-    var list = new ArrayList<Declaration>();
-    for (var i : doc.path("interfaces")) {
-      var params = new ArrayList<Route.Param>();
-      for (var p : i.path("params")) {
-        params.add(new Route.Param(p.path("name").asText(), p.path("type").asText(), p.path("required").asBoolean()));
-      }
-      list.add(new Declaration(i.path("id").asText(), i.path("sourcePath").asText(), i.path("requestPath").asText(),
-          Route.Mode.valueOf(i.path("mode").asText("SYNC")), params));
-    }
+  private void apply(InterfaceList declared) {
+    var list = new ArrayList<>(declared.interfaces());
     // longest source path first: the most specific declaration wins
-    list.sort(Comparator.comparingInt((Declaration d) -> d.sourcePath().length()).reversed());
-    syncMarker = doc.path("markers").path("sync").asText("/sync");
-    asyncMarker = doc.path("markers").path("async").asText("/async");
-    current = List.copyOf(list);
+    list.sort(Comparator.comparingInt((InterfaceDeclaration d) -> d.sourcePath().length()).reversed());
+    current = new InterfaceList(declared.revision(), declared.markers(), list);
   }
 
-  public List<Declaration> all() {
-    return current;
+  public List<InterfaceDeclaration> all() {
+    return current.interfaces();
   }
 
   /**
@@ -76,8 +67,9 @@ public final class Declarations {
    * stripped), or null when none does.
    */
   public Match classify(String path) {
-    var bare = strip(strip(path, syncMarker), asyncMarker);
-    for (var d : current) {
+    var snapshot = current;
+    var bare = strip(strip(path, snapshot.markers().sync()), snapshot.markers().async());
+    for (var d : snapshot.interfaces()) {
       var source = d.sourcePath();
       if (source.equals("/")) {
         return new Match(d, bare);

@@ -1,6 +1,7 @@
 package dev.crossgate.agent.task;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.retry.Backoff;
 import io.vertx.core.Future;
@@ -16,9 +17,6 @@ import java.time.Instant;
 
 /** The agent's calls to the gateway's task API, with its API key. Event loop. */
 final class GatewayCalls {
-  static final String ENVELOPE = "X-Crossgate-Envelope";
-  /** Set by the gateway on {@code GET /_tasks/{id}/result} when it serves the task's stored result. */
-  static final String TASK_STATUS = "X-Crossgate-Task-Status";
   private static final long TIMEOUT_MS = 30_000;
 
   /** A whole response from the gateway. */
@@ -34,7 +32,7 @@ final class GatewayCalls {
 
     /** The wait the gateway asked for with a 429 or 503 (RFC 9110 section 10.2.3), else null. */
     Duration retryAfter(Instant now) {
-      return status == 429 || status == 503 ? Backoff.retryAfter(headers.get(HttpHeaders.RETRY_AFTER), now) : null;
+      return Backoff.retryAfter(status, headers.get(HttpHeaders.RETRY_AFTER), now);
     }
 
     /**
@@ -43,7 +41,7 @@ final class GatewayCalls {
      * front...), which is a problem about the fetch and never the task's result.
      */
     String storedTaskStatus() {
-      var s = headers.get(TASK_STATUS);
+      var s = headers.get(CrossgateHeaders.TASK_STATUS);
       return "DONE".equals(s) || "FAILED".equals(s) ? s : null;
     }
   }
@@ -60,7 +58,7 @@ final class GatewayCalls {
 
   Future<Reply> submit(AgentTask task, Buffer body) {
     var options = options(HttpMethod.valueOf(task.requestMethod()), task.requestUri())
-        .addHeader(ENVELOPE, task.envelope());
+        .addHeader(CrossgateHeaders.ENVELOPE, task.envelope());
     if (task.requestType() != null) {
       options.addHeader(HttpHeaders.CONTENT_TYPE, task.requestType());
     }
@@ -81,7 +79,7 @@ final class GatewayCalls {
   }
 
   private RequestOptions options(HttpMethod method, String uri) {
-    return new RequestOptions().setMethod(method).setAbsoluteURI(gatewayUrl + uri).addHeader("X-Api-Key", apiKey)
+    return new RequestOptions().setMethod(method).setAbsoluteURI(gatewayUrl + uri).addHeader(CrossgateHeaders.API_KEY, apiKey)
         .setIdleTimeout(TIMEOUT_MS);
   }
 

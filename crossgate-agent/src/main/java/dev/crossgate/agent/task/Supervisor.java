@@ -3,6 +3,7 @@ package dev.crossgate.agent.task;
 import dev.crossgate.agent.AgentOptions;
 import dev.crossgate.agent.callback.WebhookSignature;
 import dev.crossgate.egress.EgressClient;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.retry.Backoff;
@@ -17,7 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class Supervisor {
   private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
   private static final long DELIVERY_TIMEOUT_MS = 10_000;
-  /** The webhook's event type (see {@link #COMPLETED}, {@link #FAILED}); Standard Webhooks' "type". */
-  public static final String EVENT = "X-Crossgate-Event";
-  /** The upstream gave a result. */
+  /** The webhook's event type in {@link CrossgateHeaders#EVENT}: the upstream gave a result. */
   public static final String COMPLETED = "task.completed";
   /** The task failed: the upstream reported a failure, the gateway refused or lost the task. */
   public static final String FAILED = "task.failed";
@@ -72,13 +73,19 @@ public final class Supervisor {
   /** @param callbackClient callbacks go out through it: the caller chose the URL */
   public Supervisor(Vertx vertx, AgentTasks tasks, HttpClient gatewayClient, EgressClient callbackClient,
       AgentOptions options) {
+    this(vertx, tasks, gatewayClient, callbackClient, options, () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /** @param jitter the back-off's randomness, values in {@code [0, 1)}; tests pass a constant */
+  public Supervisor(Vertx vertx, AgentTasks tasks, HttpClient gatewayClient, EgressClient callbackClient,
+      AgentOptions options, DoubleSupplier jitter) {
     this.vertx = vertx;
     this.tasks = tasks;
     this.gateway = new GatewayCalls(gatewayClient, options.gatewayUrl(), options.apiKey());
     this.callbacks = callbackClient;
     this.signature = new WebhookSignature(options.webhookSecret());
     this.options = options;
-    this.backoff = Backoff.of(options.pollInitial(), options.pollMax(), MAX_RETRY_AFTER);
+    this.backoff = Backoff.of(options.pollInitial(), options.pollMax(), MAX_RETRY_AFTER, jitter);
   }
 
   public void start() {
@@ -232,10 +239,10 @@ public final class Supervisor {
           .addHeader(WebhookSignature.ID, task.webhookId())
           .addHeader(WebhookSignature.TIMESTAMP, String.valueOf(timestamp))
           .addHeader(WebhookSignature.SIGNATURE, signature.sign(task.webhookId(), timestamp, body))
-          .addHeader(EVENT, "FAILED".equals(task.taskStatus()) ? FAILED : COMPLETED)
-          .addHeader("X-Crossgate-Task-Id", task.taskId())
-          .addHeader("X-Crossgate-Task-Status", task.taskStatus())
-          .addHeader("X-Crossgate-Result-Status", String.valueOf(task.resultStatus()));
+          .addHeader(CrossgateHeaders.EVENT, "FAILED".equals(task.taskStatus()) ? FAILED : COMPLETED)
+          .addHeader(CrossgateHeaders.TASK_ID, task.taskId())
+          .addHeader(CrossgateHeaders.TASK_STATUS, task.taskStatus())
+          .addHeader(CrossgateHeaders.RESULT_STATUS, String.valueOf(task.resultStatus()));
       if (task.resultType() != null) {
         request.addHeader(HttpHeaders.CONTENT_TYPE, task.resultType());
       }

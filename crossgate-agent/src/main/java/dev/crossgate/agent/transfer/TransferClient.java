@@ -1,8 +1,10 @@
 package dev.crossgate.agent.transfer;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.id.Ids;
 import dev.crossgate.json.Json;
+import dev.crossgate.retry.Backoff;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -10,6 +12,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -54,28 +58,37 @@ import org.slf4j.LoggerFactory;
 public final class TransferClient {
   private static final Logger LOG = LoggerFactory.getLogger(TransferClient.class);
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+  /** 100 ms doubling up to 3 s between attempts; a gateway's Retry-After is honoured up to 5 minutes. */
+  public static final Backoff RETRY = Backoff.of(Duration.ofMillis(100), Duration.ofSeconds(3), Duration.ofMinutes(5));
 
   private final TransferOptions options;
   private final ChunkListener listener;
   private final ProgressLine progress;
+  private final Backoff backoff;
   private final AtomicBoolean cancelled = new AtomicBoolean();
 
-  private TransferClient(TransferOptions options, ChunkListener listener, ProgressLine progress) {
+  private TransferClient(TransferOptions options, ChunkListener listener, ProgressLine progress, Backoff backoff) {
     this.options = options;
     this.listener = listener;
     this.progress = progress;
+    this.backoff = java.util.Objects.requireNonNull(backoff, "backoff");
   }
 
-  /** A status and a (small) body: the gateway's JSON answer or problem. */
-  private record Reply(int statusCode, String body) {}
+  /** A status, a (small) body (the gateway's JSON answer or problem) and its {@code Retry-After}. */
+  private record Reply(int statusCode, String body, String retryAfter) {}
 
   public static TransferClient create(TransferOptions options) {
-    return new TransferClient(options, ChunkListener.NONE, ProgressLine.forConsole());
+    return create(options, ChunkListener.NONE);
   }
 
   /** A client that tells {@code listener} about each accepted chunk (tests, progress views). */
   public static TransferClient create(TransferOptions options, ChunkListener listener) {
-    return new TransferClient(options, listener, ProgressLine.forConsole());
+    return create(options, listener, RETRY);
+  }
+
+  /** A client that waits as {@code backoff} says between attempts (tests pass constant randomness). */
+  public static TransferClient create(TransferOptions options, ChunkListener listener, Backoff backoff) {
+    return new TransferClient(options, listener, ProgressLine.forConsole(), backoff);
   }
 
   /**
@@ -254,7 +267,7 @@ public final class TransferClient {
           || attempt >= options.maxAttempts()) {
         return response;
       }
-      backoff(attempt);
+      pause(attempt, response);
     }
   }
 
@@ -308,7 +321,7 @@ public final class TransferClient {
           throw new TransferException("chunk " + number + " failed " + attempts.get() + " times: " + e.getMessage(),
               true, e);
         }
-        backoff(attempts.get());
+        pause(attempts.get(), null);
         continue;
       }
       int code = response.statusCode();
@@ -324,7 +337,7 @@ public final class TransferClient {
       }
       LOG.info("event=chunk-resend task-url={} chunk={} status={}", transferUrl, number, code);
       if (code != 422) {
-        backoff(attempts.get());
+        pause(attempts.get(), response);
       }
     }
   }
@@ -338,7 +351,7 @@ public final class TransferClient {
       try {
         var response = exchange(http, request, body);
         if ((response.statusCode() == 503 || response.statusCode() == 504) && attempt < options.maxAttempts()) {
-          backoff(attempt);
+          pause(attempt, response);
           continue;
         }
         return response;
@@ -346,7 +359,7 @@ public final class TransferClient {
         if (attempt >= options.maxAttempts()) {
           throw new TransferException(what + " failed " + attempt + " times: " + e.getMessage(), true, e);
         }
-        backoff(attempt);
+        pause(attempt, null);
       }
     }
   }
@@ -357,10 +370,10 @@ public final class TransferClient {
    */
   private Reply exchange(HttpClient http, RequestOptions request, Buffer body) throws IOException, TransferException {
     long timeout = options.requestTimeout().toMillis();
-    request.putHeader("X-Api-Key", options.apiKey()).setIdleTimeout(timeout);
+    request.putHeader(CrossgateHeaders.API_KEY, options.apiKey()).setIdleTimeout(timeout);
     var answer = http.request(request)
         .compose(r -> body == null ? r.send() : r.send(body))
-        .compose(r -> r.body().map(b -> new Reply(r.statusCode(), b.toString())));
+        .compose(r -> r.body().map(b -> new Reply(r.statusCode(), b.toString(), r.getHeader("Retry-After"))));
     try {
       return answer.toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -391,10 +404,17 @@ public final class TransferClient {
     }
   }
 
-  /** Waits 100 ms, 200 ms, 400 ms … up to 3 s before the next attempt (client runtime, not a test). */
-  private static void backoff(int attempt) throws TransferException {
+  /**
+   * Waits before the next attempt, on the calling thread ({@link #send} blocks by design): as long
+   * as a 429 or 503 asked with {@code Retry-After}, else the back-off's jittered delay.
+   *
+   * @param attempts attempts made so far (1 after the first)
+   * @param reply the failed attempt's answer, null when there was none
+   */
+  private void pause(int attempts, Reply reply) throws TransferException {
+    var asked = reply == null ? null : Backoff.retryAfter(reply.statusCode(), reply.retryAfter(), Instant.now());
     try {
-      Thread.sleep(Math.min(3000, 100L << Math.min(attempt - 1, 5)));
+      Thread.sleep(backoff.delay(attempts - 1, asked).toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TransferException("interrupted", true, e);

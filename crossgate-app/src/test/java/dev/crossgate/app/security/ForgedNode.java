@@ -2,6 +2,7 @@ package dev.crossgate.app.security;
 
 import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.cluster.NodeCredential;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,7 +43,7 @@ final class ForgedNode implements AutoCloseable {
     var closed = new CompletableFuture<String>();
     var builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
     if (nodeId != null) {
-      builder.header(NodeCredential.NODE_ID_HEADER, nodeId);
+      builder.header(CrossgateHeaders.NODE_ID, nodeId);
     }
     if (bearer != null) {
       builder.header("Authorization", "Bearer " + bearer);
@@ -100,7 +101,7 @@ final class ForgedNode implements AutoCloseable {
   static HttpResponse<String> plainGet(URI admin, String nodeId, String bearer) throws Exception {
     var builder = HttpRequest.newBuilder(admin.resolve("/cluster/stream")).timeout(Duration.ofSeconds(10));
     if (nodeId != null) {
-      builder.header(NodeCredential.NODE_ID_HEADER, nodeId);
+      builder.header(CrossgateHeaders.NODE_ID, nodeId);
     }
     if (bearer != null) {
       builder.header("Authorization", "Bearer " + bearer);

@@ -6,6 +6,7 @@ import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.limit.TenantInFlight;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -57,11 +58,11 @@ public final class CallerStep implements Step {
   @Override
   public Future<Void> onRequest(Exchange exchange, Chain next) {
     var headers = exchange.request().headers();
-    if (headers.contains(InternalCaller.CREDENTIAL) || headers.contains(InternalCaller.TENANT)) {
+    if (headers.contains(CrossgateHeaders.INTERNAL_CREDENTIAL) || headers.contains(CrossgateHeaders.INTERNAL_TENANT)) {
       return internalCall(exchange, next);
     }
-    var presented = PresentedKey.of(headers.get(PresentedKey.API_KEY_HEADER), headers.get(HttpHeaders.AUTHORIZATION));
-    headers.remove(PresentedKey.API_KEY_HEADER);
+    var presented = PresentedKey.of(headers.get(CrossgateHeaders.API_KEY), headers.get(HttpHeaders.AUTHORIZATION));
+    headers.remove(CrossgateHeaders.API_KEY);
     if (presented == null) {
       return next.proceed(exchange);
     }
@@ -89,12 +90,12 @@ public final class CallerStep implements Step {
 
   private Future<Void> internalCall(Exchange exchange, Chain next) {
     var headers = exchange.request().headers();
-    var presented = headers.get(InternalCaller.CREDENTIAL);
-    var tenant = headers.get(InternalCaller.TENANT);
-    headers.remove(InternalCaller.CREDENTIAL);
-    headers.remove(InternalCaller.TENANT);
+    var presented = headers.get(CrossgateHeaders.INTERNAL_CREDENTIAL);
+    var tenant = headers.get(CrossgateHeaders.INTERNAL_TENANT);
+    headers.remove(CrossgateHeaders.INTERNAL_CREDENTIAL);
+    headers.remove(CrossgateHeaders.INTERNAL_TENANT);
     // the internal request carries no key of its own; a stray one must not go upstream either
-    headers.remove(PresentedKey.API_KEY_HEADER);
+    headers.remove(CrossgateHeaders.API_KEY);
     if (internal == null || !internal.accepts(presented)) {
       LOG.warn("event=internal-credential-refused requestId={} client={}", exchange.requestId(), exchange.clientIp());
       return unauthorized(exchange, "the internal credential is not valid");

@@ -2,6 +2,7 @@ package dev.crossgate.gateway.auth;
 
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.auth.Caller;
+import dev.crossgate.http.CrossgateHeaders;
 import io.vertx.core.MultiMap;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -17,8 +18,10 @@ import java.util.Base64;
  * wrong secret is refused (401) however it arrived.
  */
 public final class InternalCaller {
-  public static final String CREDENTIAL = "X-Crossgate-Internal";
-  public static final String TENANT = "X-Crossgate-Internal-Tenant";
+  /** Kept for the transfer tests, which are being moved; main code names {@link CrossgateHeaders#INTERNAL_CREDENTIAL}. */
+  public static final String CREDENTIAL = CrossgateHeaders.INTERNAL_CREDENTIAL;
+  /** As {@link #CREDENTIAL}, for {@link CrossgateHeaders#INTERNAL_TENANT}. */
+  public static final String TENANT = CrossgateHeaders.INTERNAL_TENANT;
   private static final int SECRET_BYTES = 32;
 
   private final byte[] secret;
@@ -37,8 +40,8 @@ public final class InternalCaller {
 
   /** Adds the credential and the tenant the request acts for to {@code headers}. */
   public void sign(MultiMap headers, String tenant) {
-    headers.set(CREDENTIAL, new String(secret, StandardCharsets.US_ASCII));
-    headers.set(TENANT, tenant);
+    headers.set(CrossgateHeaders.INTERNAL_CREDENTIAL, new String(secret, StandardCharsets.US_ASCII));
+    headers.set(CrossgateHeaders.INTERNAL_TENANT, tenant);
   }
 
   /** True when {@code presented} is this node's secret; compared in constant time. */

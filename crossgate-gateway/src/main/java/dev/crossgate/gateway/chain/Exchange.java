@@ -2,6 +2,7 @@ package dev.crossgate.gateway.chain;
 
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.http.BufferBudget;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.route.Route;
@@ -26,7 +27,8 @@ import java.util.function.Supplier;
  * consistent revision even if the node swaps snapshots meanwhile.
  */
 public final class Exchange {
-  public static final String REQUEST_ID = dev.crossgate.id.RequestIds.HEADER;
+  /** Kept for EndpointStep, which is being moved; everything else names {@link CrossgateHeaders#REQUEST_ID}. */
+  public static final String REQUEST_ID = CrossgateHeaders.REQUEST_ID;
 
   /** The interaction mode the path marker asked for; NONE when the path carried no marker. */
   public enum Marker { NONE, SYNC, ASYNC }

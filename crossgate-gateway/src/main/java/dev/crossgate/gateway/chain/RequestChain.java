@@ -1,5 +1,6 @@
 package dev.crossgate.gateway.chain;
 
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.StoreUnavailable;
@@ -106,7 +107,7 @@ public final class RequestChain {
     if (ex.responseHeaders() != response.headers()) {
       response.headers().addAll(ex.responseHeaders());
     }
-    response.headers().set(Exchange.REQUEST_ID, ex.requestId());
+    response.headers().set(CrossgateHeaders.REQUEST_ID, ex.requestId());
     if (ex.closesConnection()) {
       response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }

@@ -6,6 +6,7 @@ import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.config.ConfigApplier;
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import io.vertx.core.Context;
@@ -24,7 +25,6 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * worker thread (the route table rebuild is not event-loop work), swapped atomically, written to
  * disk, and answered with ACK {revision, hash}, or NACK with the reasons when the batch cannot be
  * read or the {@link NodePolicy} refuses it (the node then keeps serving what it had). The node
- * reconnects with jittered back-off, rotating through the control-plane URLs, and sends a
- * heartbeat with its (revision, hash) so the control plane can repair a silent divergence.
+ * reconnects after the waits of {@link ClusterClientOptions#reconnect()}, rotating through the
+ * control-plane URLs, and sends a heartbeat with its (revision, hash) so the control plane can
+ * repair a silent divergence.
  *
  * <p>Identity: the node connects with its own credential ({@link NodeCredential}, kept in the data
  * dir by {@link NodeCredentialFile}). A node without one enrols first, once, with the cluster
@@ -48,7 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterClient implements Supplier<GatewayConfig> {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterClient.class);
-  private static final long MAX_BACKOFF_MS = 5_000;
   private static final long PERSIST_DELAY_MS = 500;
 
   private final Vertx vertx;
@@ -66,7 +66,8 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   /** The last refusal logged at WARN, so a node waiting for an operator does not repeat it every few seconds. */
   private String lastRefusal;
   private int nextUrl;
-  private long backoffMs = 250;
+  /** Attempts to connect that failed since the stream was last open. Touched on {@link #context} only. */
+  private int failedAttempts;
   private volatile boolean closed;
   private final AtomicLong snapshotsApplied = new AtomicLong();
   private final AtomicLong deltasApplied = new AtomicLong();
@@ -164,7 +165,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
       }
       var ws = ar.result();
       socket = ws;
-      backoffMs = 250;
+      failedAttempts = 0;
       lastRefusal = null;
       ws.textMessageHandler(this::onText);
       ws.closeHandler(v -> {
@@ -183,7 +184,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   private Future<WebSocket> open(URI base, NodeCredential identity) {
     var url = base.resolve("/cluster/stream").toString().replaceFirst("^http", "ws");
     var connect = new WebSocketConnectOptions().setAbsoluteURI(url)
-        .addHeader(NodeCredential.NODE_ID_HEADER, identity.nodeId())
+        .addHeader(CrossgateHeaders.NODE_ID, identity.nodeId())
         .addHeader("Authorization", "Bearer " + identity.credential())
         .setTimeout(10_000);
     if ("https".equalsIgnoreCase(base.getScheme())) {
@@ -299,9 +300,9 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     if (closed) {
       return;
     }
-    long delay = backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
-    backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-    vertx.setTimer(delay, id -> connect());
+    long delay = options.reconnect().delay(failedAttempts++).toMillis();
+    // a timer of 0 ms is refused by Vert.x; 1 ms is as good as at once
+    vertx.setTimer(Math.max(1, delay), id -> connect());
   }
 
   /** Parses and applies on a worker: a snapshot of 100,000 routes is tens of megabytes of JSON. */

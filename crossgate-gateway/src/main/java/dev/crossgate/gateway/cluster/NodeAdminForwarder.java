@@ -1,7 +1,7 @@
 package dev.crossgate.gateway.cluster;
 
-import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.problem.ProblemResponses;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.id.RequestIds;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.route.PathNormalizer;
@@ -59,7 +59,7 @@ public final class NodeAdminForwarder {
     // an admin port has no use for cleartext HTTP/2 upgrades: HTTP/1.1 only (TLS is the control plane's)
     return vertx.createHttpServer(new HttpServerOptions().setHost(bind).setPort(port).setHttp2ClearTextEnabled(false))
         .requestHandler(req -> {
-          var requestId = RequestIds.accept(req.getHeader(Exchange.REQUEST_ID));
+          var requestId = RequestIds.accept(req.getHeader(CrossgateHeaders.REQUEST_ID));
           var refusal = refusal(req);
           if (refusal != null) {
             ProblemResponses.send(req.response(), refusal, requestId);
@@ -120,7 +120,7 @@ public final class NodeAdminForwarder {
         }
       });
       // the control plane logs under the same id as this node
-      out.headers().set(Exchange.REQUEST_ID, requestId);
+      out.headers().set(CrossgateHeaders.REQUEST_ID, requestId);
       return out.send(req);
     }).onSuccess(in -> {
       var response = req.response().setStatusCode(in.statusCode());
@@ -129,7 +129,7 @@ public final class NodeAdminForwarder {
           response.headers().add(name, value);
         }
       });
-      response.headers().set(Exchange.REQUEST_ID, requestId);
+      response.headers().set(CrossgateHeaders.REQUEST_ID, requestId);
       in.pipeTo(response).onSuccess(v -> {
         if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD && in.statusCode() < 300) {
           cluster.pull();

@@ -2,6 +2,9 @@ package dev.crossgate.gateway.extension;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 
 /**
  * How a node runs tenant extensions.
@@ -15,9 +18,17 @@ import java.time.Duration;
  * @param wasmThreads worker threads running WebAssembly, beside the event loops
  * @param breakerFailures consecutive failures of one tenant that open its circuit
  * @param breakerOpen how long an open circuit refuses calls before one is let through again
+ * @param versionPick the randomness of the platform's weighted version pick, values in {@code [0, 1)};
+ *     tests pass a fixed sequence
  */
 public record ExtensionOptions(Path moduleDir, int bodyLimitBytes, int replyLimitBytes, int maxMemoryPages,
-    int wasmThreads, int breakerFailures, Duration breakerOpen) {
+    int wasmThreads, int breakerFailures, Duration breakerOpen, DoubleSupplier versionPick) {
+
+  public ExtensionOptions(Path moduleDir, int bodyLimitBytes, int replyLimitBytes, int maxMemoryPages,
+      int wasmThreads, int breakerFailures, Duration breakerOpen) {
+    this(moduleDir, bodyLimitBytes, replyLimitBytes, maxMemoryPages, wasmThreads, breakerFailures, breakerOpen,
+        () -> ThreadLocalRandom.current().nextDouble());
+  }
 
   public static ExtensionOptions defaults(Path moduleDir) {
     return new ExtensionOptions(moduleDir, 1 << 20, 1 << 20, 256, 2, 5, Duration.ofSeconds(10));
@@ -28,5 +39,11 @@ public record ExtensionOptions(Path moduleDir, int bodyLimitBytes, int replyLimi
         || breakerFailures < 1 || breakerOpen.isNegative()) {
       throw new IllegalArgumentException("extension options out of range");
     }
+    Objects.requireNonNull(versionPick, "versionPick");
+  }
+
+  public ExtensionOptions withVersionPick(DoubleSupplier versionPick) {
+    return new ExtensionOptions(moduleDir, bodyLimitBytes, replyLimitBytes, maxMemoryPages, wasmThreads,
+        breakerFailures, breakerOpen, versionPick);
   }
 }

@@ -12,7 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,12 +28,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Version pinning: the first extension step of a request picks the version — the platform at
  * random by weight when that extension can run locally, otherwise the tenant, which names it in
- * {@link #VERSION_HEADER} (a tenant that names none gets the platform's weighted pick). Every
+ * {@link CrossgateHeaders#EXTENSION_VERSION} (a tenant that names none gets the platform's weighted pick). Every
  * later step uses exactly that version; an extension without it fails by its policy.
  */
 public final class Extensions {
   private static final Logger LOG = LoggerFactory.getLogger(Extensions.class);
-  public static final String VERSION_HEADER = "X-Crossgate-Extension-Version";
 
   private final Vertx vertx;
   private final ExtensionOptions options;
@@ -126,7 +125,7 @@ public final class Extensions {
             "has no version " + pin.version + ", the version this request's flow is pinned to")));
       }
     } else if (extension.cacheable()) {
-      chosen = pick(extension.versions());
+      chosen = pick(extension.versions(), options.versionPick());
       pin.version = chosen.version();
     }
     input.put("version", chosen == null ? null : chosen.version());
@@ -171,7 +170,7 @@ public final class Extensions {
       }
       return;
     }
-    var version = answered != null ? answered : pick(extension.versions()).version();
+    var version = answered != null ? answered : pick(extension.versions(), options.versionPick()).version();
     if (extension.version(version) == null) {
       throw new ExtensionFailure(ExtensionFailure.Kind.VERSION_UNAVAILABLE,
           "the tenant chose version " + version + ", which is not registered");
@@ -226,13 +225,21 @@ public final class Extensions {
         .register(registry).increment();
   }
 
-  /** A version at random, each with probability weight / total weight. */
-  static Extension.Version pick(List<Extension.Version> versions) {
+  /**
+   * A version at random, each with probability weight / total weight.
+   *
+   * @param random values in {@code [0, 1)}
+   */
+  static Extension.Version pick(List<Extension.Version> versions, DoubleSupplier random) {
     int total = 0;
     for (var v : versions) {
       total += v.weight();
     }
-    int r = ThreadLocalRandom.current().nextInt(total);
+    double u = random.getAsDouble();
+    if (!(u >= 0 && u < 1)) {
+      throw new IllegalStateException("the version pick's randomness must return values in [0, 1), got " + u);
+    }
+    int r = (int) (u * total);
     for (var v : versions) {
       r -= v.weight();
       if (r < 0) {

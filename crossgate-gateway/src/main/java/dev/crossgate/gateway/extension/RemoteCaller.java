@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.crossgate.egress.EgressClient;
 import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.extension.Extension;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,7 +20,7 @@ import io.vertx.core.http.RequestOptions;
 
 /**
  * Calls an extension at its tenant: {@code POST endpoint} with the contract JSON, the pinned
- * version (if any) in {@link Extensions#VERSION_HEADER}, the answer JSON back. POOLED extensions
+ * version (if any) in {@link CrossgateHeaders#EXTENSION_VERSION}, the answer JSON back. POOLED extensions
  * share keep-alive connections; ON_DEMAND ones get a connection per call, closed after it. The
  * whole call (resolve, connect, send, answer) is bounded by the extension's timeout. The endpoint
  * is the tenant's URL, so the call goes to an address the {@link EgressPolicy} allows, checked on
@@ -57,9 +58,9 @@ final class RemoteCaller {
         .setConnectTimeout(extension.timeoutMs())
         .setIdleTimeout(extension.timeoutMs())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader("X-Request-Id", requestId);
+        .putHeader(CrossgateHeaders.REQUEST_ID, requestId);
     if (version != null) {
-      options.putHeader(Extensions.VERSION_HEADER, version);
+      options.putHeader(CrossgateHeaders.EXTENSION_VERSION, version);
     }
     var done = Promise.<Answer>promise();
     var sent = new HttpClientRequest[1];
@@ -90,7 +91,7 @@ final class RemoteCaller {
             return response.body().transform(ignored -> Future.failedFuture(new ExtensionFailure(
                 ExtensionFailure.Kind.ERROR_STATUS, "the tenant answered " + response.statusCode())));
           }
-          var answeredVersion = response.getHeader(Extensions.VERSION_HEADER);
+          var answeredVersion = response.getHeader(CrossgateHeaders.EXTENSION_VERSION);
           return response.body().compose(body -> body.length() > replyLimit ? Future.failedFuture(tooLarge())
               : Future.succeededFuture(new Answer(parse(body), answeredVersion)));
         })

@@ -7,6 +7,7 @@ import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.extension.ExtensionProblems;
 import dev.crossgate.gateway.extension.Extensions;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.route.RouteValidator;
 import dev.crossgate.problem.ProblemException;
 import io.vertx.core.Future;
@@ -22,7 +23,7 @@ import java.util.List;
  *
  * <p>An extension step names its tenant ({@code ext:acme/validate}) or means the caller's tenant
  * ({@code ext:validate}, KEY routes only); an id is never guessed from who else registered it.
- * The version the flow was pinned to is answered in {@link Extensions#VERSION_HEADER} and logged.
+ * The version the flow was pinned to is answered in {@link CrossgateHeaders#EXTENSION_VERSION} and logged.
  */
 public final class FlowStep implements Step {
   private static final String PROXY = "proxy";
@@ -56,7 +57,7 @@ public final class FlowStep implements Step {
   @Override
   public void onResponse(Exchange exchange) {
     if (exchange.extensionVersion() != null && exchange.responseHeaders() != null) {
-      exchange.responseHeaders().set(Extensions.VERSION_HEADER, exchange.extensionVersion());
+      exchange.responseHeaders().set(CrossgateHeaders.EXTENSION_VERSION, exchange.extensionVersion());
     }
   }
 

@@ -1,23 +1,19 @@
 package dev.crossgate.gateway.proxy;
 
+import dev.crossgate.http.HopByHop;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
-import java.util.HashSet;
-import java.util.Locale;
-import java.util.Set;
 
 /**
- * Header rewriting at the proxy hop. Hop-by-hop fields (RFC 9110 section 7.6.1: {@code Connection}
- * and every field it names, {@code Keep-Alive}, {@code TE}, {@code Transfer-Encoding},
- * {@code Upgrade}, {@code Proxy-*}) describe one connection and are never forwarded; requests gain
+ * Header rewriting at the proxy hop. Hop-by-hop fields (RFC 9110 section 7.6.1, applied by
+ * {@link HopByHop}: {@code Connection} and every field it names, {@code Keep-Alive}, {@code TE},
+ * {@code Transfer-Encoding}, {@code Upgrade}, {@code Proxy-*}) describe one connection and are
+ * never forwarded; requests gain
  * {@code Forwarded} (RFC 7239), {@code X-Forwarded-For/-Proto/-Host} and {@code Via} (RFC 9110
  * section 7.6.3). Client-supplied forwarding fields are kept only when the peer is a trusted proxy,
  * so an upstream can believe what it reads.
  */
 public final class ForwardHeaders {
   static final String VIA_VALUE = "1.1 crossgate";
-  static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "te", "transfer-encoding",
-      "upgrade", "proxy-connection", "proxy-authenticate", "proxy-authorization", "trailer");
 
   private ForwardHeaders() {}
 
@@ -34,14 +30,7 @@ public final class ForwardHeaders {
   }
 
   private static MultiMap copyEndToEnd(MultiMap in, MultiMap out, boolean dropHost) {
-    var named = connectionTokens(in);
-    for (var e : in) {
-      var name = e.getKey();
-      if (!isHopByHop(name, named) && !(dropHost && name.equalsIgnoreCase("host"))) {
-        out.add(name, e.getValue());
-      }
-    }
-    return out;
+    return HopByHop.copyEndToEnd(in, out, dropHost ? name -> name.equalsIgnoreCase("host") : name -> false);
   }
 
   /**
@@ -78,47 +67,5 @@ public final class ForwardHeaders {
 
   private static String quoteIfNeeded(String host) {
     return host.indexOf(':') >= 0 ? "\"" + host + "\"" : host;
-  }
-
-  /**
-   * The field names listed in {@code Connection}, lower-cased. The common values, a lone
-   * {@code keep-alive} or {@code close}, name no field that is not dropped anyway, so they cost no
-   * set (this runs twice per proxied request).
-   */
-  static Set<String> connectionTokens(MultiMap headers) {
-    var first = headers.get(HttpHeaders.CONNECTION);
-    if (first == null) {
-      return Set.of();
-    }
-    var values = headers.getAll(HttpHeaders.CONNECTION);
-    if (values.size() == 1 && (first.equalsIgnoreCase("keep-alive") || first.equalsIgnoreCase("close"))) {
-      return Set.of();
-    }
-    var tokens = new HashSet<String>();
-    for (var v : values) {
-      for (var t : v.split(",")) {
-        tokens.add(t.trim().toLowerCase(Locale.ROOT));
-      }
-    }
-    return tokens;
-  }
-
-  /**
-   * Whether {@code name} is hop-by-hop: one of {@link #HOP_BY_HOP}, {@code Proxy-*}, or named in
-   * {@code Connection} ({@code named}, lower-cased). Compares ignoring case without building a
-   * lower-cased copy of every field name: this runs for every field of every proxied message.
-   */
-  static boolean isHopByHop(String name, Set<String> named) {
-    boolean fixed = switch (name.length()) {
-      case 2 -> name.equalsIgnoreCase("te");
-      case 7 -> name.equalsIgnoreCase("upgrade") || name.equalsIgnoreCase("trailer");
-      case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
-      case 17 -> name.equalsIgnoreCase("transfer-encoding");
-      default -> false;
-    };
-    if (fixed || name.regionMatches(true, 0, "proxy-", 0, 6)) {
-      return true;
-    }
-    return !named.isEmpty() && named.contains(name.toLowerCase(Locale.ROOT));
   }
 }

@@ -5,6 +5,7 @@ import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
 import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.filter.TrustedProxies;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.Route;
 import io.vertx.core.Future;
@@ -101,7 +102,7 @@ public final class ProxyStep implements Step {
     var peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
     ForwardHeaders.addForwarding(out, peer, trustedProxies.isTrusted(peer), request.scheme(),
         request.headers().get(HttpHeaders.HOST));
-    out.set(Exchange.REQUEST_ID, exchange.requestId());
+    out.set(CrossgateHeaders.REQUEST_ID, exchange.requestId());
     return out;
   }
 

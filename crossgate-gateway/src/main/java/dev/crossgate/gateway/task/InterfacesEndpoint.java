@@ -5,13 +5,13 @@ import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.Route;
+import dev.crossgate.task.InterfaceDeclaration;
+import dev.crossgate.task.InterfaceList;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * {@code GET /_interfaces}: the data interface declarations a caller's key may call (DESIGN.md:
@@ -38,40 +38,19 @@ public final class InterfacesEndpoint implements GatewayEndpoint {
       var snapshot = GatewayEndpoint.exchange(ctx).config();
       var routes = new ArrayList<>(snapshot.routes().routes());
       routes.sort(Comparator.comparing(Route::sourcePath).thenComparing(Route::id));
-      var list = new ArrayList<Map<String, Object>>();
+      var list = new ArrayList<InterfaceDeclaration>();
       for (var r : routes) {
         if (r.enabled()) {
-          list.add(declaration(r));
+          list.add(InterfaceDeclaration.of(r, requestPath(r)));
         }
       }
-      var body = new LinkedHashMap<String, Object>();
-      body.put("revision", snapshot.revision());
-      body.put("markers", Map.of("sync", markers.sync(), "async", markers.async()));
-      body.put("interfaces", list);
+      var body = new InterfaceList(snapshot.revision(), new InterfaceList.Markers(markers.sync(), markers.async()), list);
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Buffer.buffer(Json.writeBytes(body)));
     });
   }
 
-  private Map<String, Object> declaration(Route r) {
-    var d = new LinkedHashMap<String, Object>();
-    d.put("id", r.id());
-    d.put("service", r.service());
-    if (r.summary() != null) {
-      d.put("summary", r.summary());
-    }
-    d.put("sourcePath", r.sourcePath());
+  private String requestPath(Route r) {
     var marker = r.mode() == Route.Mode.ASYNC ? markers.async() : markers.sync();
-    d.put("requestPath", marker + (r.sourcePath().equals("/") ? "" : r.sourcePath()));
-    if (r.version() != null) {
-      d.put("version", r.version());
-    }
-    d.put("methods", r.methods());
-    d.put("mode", r.mode().name());
-    if (r.mode() == Route.Mode.ASYNC) {
-      d.put("asyncExecution", r.asyncExecution().name());
-    }
-    d.put("params", r.params());
-    d.put("auth", r.auth().name());
-    return d;
+    return marker + (r.sourcePath().equals("/") ? "" : r.sourcePath());
   }
 }

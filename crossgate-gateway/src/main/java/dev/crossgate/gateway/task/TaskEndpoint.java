@@ -5,6 +5,7 @@ import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.auth.Caller;
 import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.http.BoundedBody;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -38,9 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaskEndpoint implements GatewayEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(TaskEndpoint.class);
-  public static final String TASK_SECRET = "X-Crossgate-Task-Secret";
-  public static final String RESULT_STATUS = "X-Crossgate-Result-Status";
-  public static final String TASK_STATUS = "X-Crossgate-Task-Status";
 
   private final TaskStore store;
 
@@ -82,7 +80,7 @@ public final class TaskEndpoint implements GatewayEndpoint {
         if (task.resultType() != null) {
           response.putHeader(HttpHeaders.CONTENT_TYPE, task.resultType());
         }
-        response.putHeader(TASK_STATUS, task.status().name());
+        response.putHeader(CrossgateHeaders.TASK_STATUS, task.status().name());
         return response.end(body);
       });
     }).onFailure(e -> fail(ctx, e));
@@ -102,22 +100,22 @@ public final class TaskEndpoint implements GatewayEndpoint {
   private void postResult(RoutingContext ctx) {
     var request = ctx.request();
     var id = ctx.pathParam("id");
-    var secret = request.getHeader(TASK_SECRET) != null ? request.getHeader(TASK_SECRET) : request.getParam("secret");
+    var secret = request.getHeader(CrossgateHeaders.TASK_SECRET) != null ? request.getHeader(CrossgateHeaders.TASK_SECRET) : request.getParam("secret");
     if (secret == null || secret.isEmpty()) {
       fail(ctx, new ProblemException(TaskProblems.missingSecret()));
       return;
     }
     int httpStatus;
     try {
-      httpStatus = request.getHeader(RESULT_STATUS) == null ? 200 : Integer.parseInt(request.getHeader(RESULT_STATUS));
+      httpStatus = request.getHeader(CrossgateHeaders.RESULT_STATUS) == null ? 200 : Integer.parseInt(request.getHeader(CrossgateHeaders.RESULT_STATUS));
       if (httpStatus < 200 || httpStatus > 599) {
         throw new NumberFormatException();
       }
     } catch (NumberFormatException e) {
-      fail(ctx, new ProblemException(Problem.badRequest(RESULT_STATUS + " must be an HTTP status from 200 to 599")));
+      fail(ctx, new ProblemException(Problem.badRequest(CrossgateHeaders.RESULT_STATUS + " must be an HTTP status from 200 to 599")));
       return;
     }
-    var failed = "FAILED".equalsIgnoreCase(request.getHeader(TASK_STATUS));
+    var failed = "FAILED".equalsIgnoreCase(request.getHeader(CrossgateHeaders.TASK_STATUS));
     store.find(id).compose(found -> {
       if (found.isEmpty() || !constantTimeEquals(Secrets.sha256Hex(secret), found.get().secretHash())) {
         return Future.failedFuture(new ProblemException(TaskProblems.resultRefused(id)));

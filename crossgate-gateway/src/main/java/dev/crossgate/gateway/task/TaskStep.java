@@ -8,6 +8,7 @@ import dev.crossgate.gateway.chain.GatewayProblems;
 import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.proxy.ForwardHeaders;
 import dev.crossgate.http.BoundedBody;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -15,6 +16,7 @@ import dev.crossgate.route.ParamCheck;
 import dev.crossgate.route.Route;
 import dev.crossgate.store.task.TaskStatus;
 import dev.crossgate.store.task.TaskView;
+import dev.crossgate.task.TaskEnvelope;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -24,7 +26,6 @@ import io.vertx.core.http.HttpHeaders;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The interface and async-task step of the request chain, after route auth and before the flow
@@ -47,9 +48,6 @@ import java.util.Map;
  * The 202 carries {@code Location: /_tasks/{id}} and {@code Retry-After}.
  */
 public final class TaskStep implements Step {
-  public static final String TASK_ID = "X-Crossgate-Task-Id";
-  public static final String RESULT_URL = "X-Crossgate-Result-Url";
-  public static final String ENVELOPE = "X-Crossgate-Envelope";
   private static final String PREFER = "Prefer";
 
   private final TaskStore store;
@@ -77,10 +75,10 @@ public final class TaskStep implements Step {
     var route = exchange.route();
     var headers = exchange.request().headers();
     // these are the gateway's word to the upstream; a caller never gets to set them
-    headers.remove(TASK_ID);
-    headers.remove(RESULT_URL);
-    var envelopeHeader = headers.get(ENVELOPE);
-    headers.remove(ENVELOPE);
+    headers.remove(CrossgateHeaders.TASK_ID);
+    headers.remove(CrossgateHeaders.RESULT_URL);
+    var envelopeHeader = headers.get(CrossgateHeaders.ENVELOPE);
+    headers.remove(CrossgateHeaders.ENVELOPE);
     if (exchange.marker() == Exchange.Marker.ASYNC && route.mode() == Route.Mode.SYNC) {
       return answer(exchange, TaskProblems.wrongMarker(markers.sync(), "SYNC"));
     }
@@ -102,7 +100,7 @@ public final class TaskStep implements Step {
     if (caller == null) {
       return answer(exchange, CallerStep.noCaller(exchange));
     }
-    Map<String, Object> clientEnvelope;
+    TaskEnvelope clientEnvelope;
     try {
       clientEnvelope = clientEnvelope(envelopeHeader, exchange);
     } catch (ProblemException e) {
@@ -126,7 +124,7 @@ public final class TaskStep implements Step {
           return Future.failedFuture(e);
         })
         .compose(body -> store.create(caller.tenantId(), route.id(), execution, request.method().name(),
-                request.uri(), request.getHeader(HttpHeaders.CONTENT_TYPE), body, clientTaskId(clientEnvelope),
+                request.uri(), request.getHeader(HttpHeaders.CONTENT_TYPE), body, clientEnvelope == null ? null : clientEnvelope.taskId(),
                 id -> envelope(id, exchange, clientEnvelope))
             .compose(created -> {
               if (created.existing()) {
@@ -144,8 +142,8 @@ public final class TaskStep implements Step {
       Chain next) {
     var id = created.task().taskId();
     var headers = exchange.request().headers();
-    headers.set(TASK_ID, id);
-    headers.set(RESULT_URL, resultBase + "/_tasks/" + id + "/result?secret="
+    headers.set(CrossgateHeaders.TASK_ID, id);
+    headers.set(CrossgateHeaders.RESULT_URL, resultBase + "/_tasks/" + id + "/result?secret="
         + URLEncoder.encode(created.secret(), StandardCharsets.UTF_8));
     headers.remove(PREFER);
     exchange.requestBody(body);
@@ -175,8 +173,8 @@ public final class TaskStep implements Step {
     var request = exchange.request();
     var headers = ForwardHeaders.copyRequestHeaders(request.headers(), io.vertx.core.MultiMap.caseInsensitiveMultiMap());
     headers.remove(PREFER);
-    headers.set(TASK_ID, created.task().taskId());
-    headers.set(Exchange.REQUEST_ID, exchange.requestId());
+    headers.set(CrossgateHeaders.TASK_ID, created.task().taskId());
+    headers.set(CrossgateHeaders.REQUEST_ID, exchange.requestId());
     var route = exchange.route();
     var outcome = HeldCall.run(heldClient, store, created.task().taskId(), route.targetUrl(),
         exchange.match().remainder(), request.query(), request.method(), headers, body.length() == 0 ? null : body);
@@ -201,7 +199,7 @@ public final class TaskStep implements Step {
         var result = ar.result();
         var responseHeaders = MultiMap.caseInsensitiveMultiMap()
             .add("Preference-Applied", "wait=" + prefer.waitSeconds())
-            .add(TASK_ID, created.task().taskId());
+            .add(CrossgateHeaders.TASK_ID, created.task().taskId());
         if (result.contentType() != null) {
           responseHeaders.add(HttpHeaders.CONTENT_TYPE, result.contentType());
         }
@@ -219,7 +217,7 @@ public final class TaskStep implements Step {
         .add(HttpHeaders.CONTENT_TYPE, "application/json")
         .add(HttpHeaders.LOCATION, "/_tasks/" + task.taskId())
         .add(HttpHeaders.RETRY_AFTER, String.valueOf(store.options().retryAfterSeconds()))
-        .add(TASK_ID, task.taskId());
+        .add(CrossgateHeaders.TASK_ID, task.taskId());
     if (task.execution().equals("HELD") && exchange.route().mode() == Route.Mode.SYNC) {
       headers.add("Preference-Applied", "respond-async");
     }
@@ -227,65 +225,44 @@ public final class TaskStep implements Step {
   }
 
   /**
-   * The envelope {@code {taskId, status, requestPath, params, mode}} (DESIGN.md "The agent"):
-   * built by the gateway from the request, keeping the client's own task id when its envelope
-   * named one.
+   * The gateway's envelope of a new task (DESIGN.md "The agent"): built from the request, keeping
+   * the client's own task id when its envelope named one.
    */
-  private static String envelope(String id, Exchange exchange, Map<String, Object> client) {
+  private static String envelope(String id, Exchange exchange, TaskEnvelope client) {
     var request = exchange.request();
     var params = new LinkedHashMap<String, String>();
     for (var name : request.params().names()) {
       params.put(name, request.params().get(name));
     }
-    var envelope = new LinkedHashMap<String, Object>();
-    envelope.put("taskId", id);
-    envelope.put("status", TaskStatus.PENDING.name());
-    envelope.put("requestPath", request.path());
-    envelope.put("params", params);
-    envelope.put("mode", "ASYNC");
-    if (client != null && client.get("taskId") instanceof String clientTaskId) {
-      envelope.put("clientTaskId", clientTaskId);
-    }
-    return Json.write(envelope);
-  }
-
-  private static String clientTaskId(Map<String, Object> clientEnvelope) {
-    return clientEnvelope == null ? null : (String) clientEnvelope.get("taskId");
+    return TaskEnvelope.pending(id, request.path(), params)
+        .withClientTaskId(client == null ? null : client.taskId())
+        .json();
   }
 
   /**
-   * The envelope a client (the agent) sent in {@code X-Crossgate-Envelope}: a JSON object whose
-   * {@code requestPath}, {@code params} and {@code mode}, when present, must agree with the request.
+   * The envelope a client (the agent) sent in {@code X-Crossgate-Envelope}: its
+   * {@code requestPath} and {@code mode}, when present, must agree with the request.
    */
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> clientEnvelope(String header, Exchange exchange) {
+  private static TaskEnvelope clientEnvelope(String header, Exchange exchange) {
     if (header == null) {
       return null;
     }
-    Map<String, Object> envelope;
+    TaskEnvelope envelope;
     try {
-      envelope = Json.mapper().readValue(header, Map.class);
-    } catch (java.io.IOException | RuntimeException e) {
-      throw new ProblemException(TaskProblems.malformedEnvelope(ENVELOPE + " is not a JSON object"));
+      envelope = TaskEnvelope.parse(header);
+    } catch (IllegalArgumentException e) {
+      throw new ProblemException(TaskProblems.malformedEnvelope(CrossgateHeaders.ENVELOPE + ": " + e.getMessage()));
     }
-    if (envelope == null) {
-      throw new ProblemException(TaskProblems.malformedEnvelope(ENVELOPE + " is not a JSON object"));
-    }
-    var path = envelope.get("requestPath");
+    var path = envelope.requestPath();
     if (path != null && !path.equals(exchange.request().path())) {
       throw new ProblemException(TaskProblems.malformedEnvelope(
           "the envelope's requestPath " + path + " is not the path of this request"));
     }
-    var params = envelope.get("params");
-    if (params != null && !(params instanceof Map)) {
-      throw new ProblemException(TaskProblems.malformedEnvelope("the envelope's params must be an object"));
-    }
-    var mode = envelope.get("mode");
-    if (mode != null && !"ASYNC".equals(mode)) {
+    if (envelope.mode() != null && !TaskEnvelope.ASYNC.equals(envelope.mode())) {
       throw new ProblemException(TaskProblems.malformedEnvelope("the envelope's mode must be ASYNC for a task"));
     }
-    var taskId = envelope.get("taskId");
-    if (taskId != null && (!(taskId instanceof String) || ((String) taskId).isEmpty() || ((String) taskId).length() > 128)) {
+    var taskId = envelope.taskId();
+    if (taskId != null && (taskId.isEmpty() || taskId.length() > 128)) {
       throw new ProblemException(TaskProblems.malformedEnvelope("the envelope's taskId must be a string of 1 to 128 characters"));
     }
     return envelope;

@@ -8,6 +8,7 @@ import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.gateway.task.TaskStep;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.store.TestDatabases;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ class ResultUrlHostSpoofingTest {
     var atUpstream = kit.upstream.next();
 
     assertThat(reply).startsWith("HTTP/1.1 202");
-    assertThat(atUpstream.headers().get(TaskStep.RESULT_URL))
+    assertThat(atUpstream.headers().get(CrossgateHeaders.RESULT_URL))
         .startsWith("http://127.0.0.1:" + kit.port() + "/_tasks/")
         .doesNotContain("evil");
   }
@@ -64,7 +65,7 @@ class ResultUrlHostSpoofingTest {
         + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     var atUpstream = kit.upstream.next();
 
-    assertThat(atUpstream.headers().get(TaskStep.RESULT_URL)).startsWith("https://api.example.com/_tasks/");
+    assertThat(atUpstream.headers().get(CrossgateHeaders.RESULT_URL)).startsWith("https://api.example.com/_tasks/");
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.kit.GatewayKit;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.store.TestDatabases;
 import io.vertx.core.http.HttpMethod;
 import java.net.URI;
@@ -65,8 +66,8 @@ class TaskApiTest {
     var atUpstream = kit.upstream.next();
     var taskId = accepted.json().get("taskId").toString();
     var running = kit.get("/_tasks/" + taskId, "X-Api-Key", key);
-    var posted = kit.send(HttpMethod.POST, resultPath(atUpstream.headers().get(TaskStep.RESULT_URL)),
-        "<done/>", "Content-Type", "application/xml", TaskEndpoint.RESULT_STATUS, "201");
+    var posted = kit.send(HttpMethod.POST, resultPath(atUpstream.headers().get(CrossgateHeaders.RESULT_URL)),
+        "<done/>", "Content-Type", "application/xml", CrossgateHeaders.RESULT_STATUS, "201");
     var done = kit.get("/_tasks/" + taskId, "X-Api-Key", key);
     var result = kit.get("/_tasks/" + taskId + "/result", "X-Api-Key", key);
     var released = kit.send(HttpMethod.DELETE, "/_tasks/" + taskId, null, "X-Api-Key", key);
@@ -78,8 +79,8 @@ class TaskApiTest {
     assertThat(taskId).startsWith("tk_").hasSize(25);
     assertThat(atUpstream.uri()).isEqualTo("/analyse?x=1");
     assertThat(atUpstream.body()).isEqualTo("{\"data\":42}");
-    assertThat(atUpstream.headers().get(TaskStep.TASK_ID)).isEqualTo(taskId);
-    assertThat(atUpstream.headers().get(TaskStep.RESULT_URL)).contains("/_tasks/" + taskId + "/result?secret=");
+    assertThat(atUpstream.headers().get(CrossgateHeaders.TASK_ID)).isEqualTo(taskId);
+    assertThat(atUpstream.headers().get(CrossgateHeaders.RESULT_URL)).contains("/_tasks/" + taskId + "/result?secret=");
     assertThat(atUpstream.headers().get("X-Api-Key")).isNull();
     assertThat(running.json()).containsEntry("status", "RUNNING");
     @SuppressWarnings("unchecked")
@@ -123,14 +124,14 @@ class TaskApiTest {
     kit.routes(route("def", "/def", kit.target("/analyse")).async().build());
     var key = kit.apiKey("acme");
     var taskId = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key).json().get("taskId").toString();
-    var resultPath = resultPath(kit.upstream.next().headers().get(TaskStep.RESULT_URL));
+    var resultPath = resultPath(kit.upstream.next().headers().get(CrossgateHeaders.RESULT_URL));
     var noSecretPath = "/_tasks/" + taskId + "/result";
 
     var withoutSecret = kit.send(HttpMethod.POST, noSecretPath, "r");
     var wrongSecret = kit.send(HttpMethod.POST, noSecretPath + "?secret=guess", "r");
     var oversized = kit.send(HttpMethod.POST, resultPath, "y".repeat(1_001));
     var stillRunning = kit.get("/_tasks/" + taskId, "X-Api-Key", key);
-    var first = kit.send(HttpMethod.POST, noSecretPath, "z".repeat(500), TaskEndpoint.TASK_SECRET,
+    var first = kit.send(HttpMethod.POST, noSecretPath, "z".repeat(500), CrossgateHeaders.TASK_SECRET,
         URI.create("http://h" + resultPath).getQuery().substring("secret=".length()));
     var second = kit.send(HttpMethod.POST, resultPath, "again");
     var result = kit.get("/_tasks/" + taskId + "/result", "X-Api-Key", key);
@@ -199,10 +200,10 @@ class TaskApiTest {
     kit.routes(route("def", "/def", kit.target("/def")).async().build());
     var key = kit.apiKey("acme");
 
-    var notJson = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, TaskStep.ENVELOPE, "{nope");
-    var otherPath = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, TaskStep.ENVELOPE,
+    var notJson = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, CrossgateHeaders.ENVELOPE, "{nope");
+    var otherPath = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, CrossgateHeaders.ENVELOPE,
         "{\"requestPath\":\"/async/other\",\"params\":{}}");
-    var good = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, TaskStep.ENVELOPE,
+    var good = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, CrossgateHeaders.ENVELOPE,
         "{\"taskId\":\"agent-1\",\"requestPath\":\"/async/def\",\"params\":{},\"mode\":\"ASYNC\"}");
 
     assertThat(notJson.status()).isEqualTo(400);
@@ -242,7 +243,7 @@ class TaskApiTest {
 
     assertThat(accepted.status()).isEqualTo(202);
     assertThat(atUpstream.uri()).isEqualTo("/report?year=2025");
-    assertThat(atUpstream.headers().get(TaskStep.RESULT_URL)).isNull();
+    assertThat(atUpstream.headers().get(CrossgateHeaders.RESULT_URL)).isNull();
     assertThat(whileRunning.json()).containsEntry("status", "RUNNING");
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", key).json()).containsEntry("status", "DONE"));
@@ -265,9 +266,9 @@ class TaskApiTest {
     assertThat(async.header("Preference-Applied")).isEqualTo("respond-async");
     assertThat(waited.status()).isEqualTo(200);
     assertThat(waited.body()).isEqualTo("upstream saw /q");
-    assertThat(waited.header(TaskStep.TASK_ID)).startsWith("tk_");
+    assertThat(waited.header(CrossgateHeaders.TASK_ID)).startsWith("tk_");
     assertThat(plain.status()).isEqualTo(200);
-    assertThat(plain.header(TaskStep.TASK_ID)).isNull();
+    assertThat(plain.header(CrossgateHeaders.TASK_ID)).isNull();
   }
 
   @Test
@@ -307,7 +308,7 @@ class TaskApiTest {
     kit.routes(route("def", "/def", kit.target("/def")).async().build());
     var key = kit.apiKey("acme");
     var taskId = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key).json().get("taskId").toString();
-    var resultPath = resultPath(kit.upstream.next().headers().get(TaskStep.RESULT_URL));
+    var resultPath = resultPath(kit.upstream.next().headers().get(CrossgateHeaders.RESULT_URL));
     kit.close();
     kit = null;
 
@@ -357,11 +358,11 @@ class TaskApiTest {
     start();
     kit.routes(route("q", "/q", kit.target("/q")).build());
 
-    kit.get("/q", TaskStep.TASK_ID, "tk_forged", TaskStep.RESULT_URL, "http://evil/");
+    kit.get("/q", CrossgateHeaders.TASK_ID, "tk_forged", CrossgateHeaders.RESULT_URL, "http://evil/");
 
     var atUpstream = kit.upstream.next();
-    assertThat(atUpstream.headers().get(TaskStep.TASK_ID)).isNull();
-    assertThat(atUpstream.headers().get(TaskStep.RESULT_URL)).isNull();
+    assertThat(atUpstream.headers().get(CrossgateHeaders.TASK_ID)).isNull();
+    assertThat(atUpstream.headers().get(CrossgateHeaders.RESULT_URL)).isNull();
   }
 
   @Test
@@ -371,9 +372,9 @@ class TaskApiTest {
     var key = kit.apiKey("acme");
     var envelope = "{\"taskId\":\"agent-7\",\"requestPath\":\"/async/def\",\"mode\":\"ASYNC\"}";
 
-    var first = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, TaskStep.ENVELOPE, envelope);
+    var first = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, CrossgateHeaders.ENVELOPE, envelope);
     kit.upstream.next();
-    var again = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, TaskStep.ENVELOPE, envelope);
+    var again = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, CrossgateHeaders.ENVELOPE, envelope);
 
     assertThat(again.status()).isEqualTo(202);
     assertThat(again.json().get("taskId")).isEqualTo(first.json().get("taskId"));

@@ -1,0 +1,136 @@
+package dev.crossgate.admin.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.crossgate.admin.AdminKit;
+import dev.crossgate.cluster.ClusterMessage;
+import dev.crossgate.cluster.NodeCredential;
+import dev.crossgate.config.ConfigApplier;
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.http.CrossgateHeaders;
+import dev.crossgate.json.Json;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The control plane's end of one node's stream, against a node played by a plain WebSocket client
+ * over loopback that answers only when told. The resend back-off's randomness is injected: with
+ * the lowest draw a resend comes after exactly the ack timeout, and every arming is one draw.
+ */
+class NodeSessionTest {
+  private static final String TOKEN = "cluster-token-for-the-session-test";
+  private static final String NODE = "n1";
+
+  private final Vertx vertx = Vertx.vertx();
+  private final AtomicInteger draws = new AtomicInteger();
+  private final List<ClusterMessage> received = new CopyOnWriteArrayList<>();
+  private AdminKit kit;
+  private WebSocket node;
+  /** Whether the node acknowledges what it is sent, as soon as it arrives. */
+  private volatile boolean acknowledging;
+
+  @BeforeEach
+  void start() throws Exception {
+    kit = AdminKit.start("postgres", new ClusterOptions(TOKEN, Duration.ofSeconds(1), Duration.ofSeconds(4), 1000,
+        () -> {
+          draws.incrementAndGet();
+          return 0.0;
+        }));
+    var created = kit.post("/admin/routes", "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\","
+        + "\"targetUrl\":\"http://svc/home\",\"methods\":[\"GET\"]}");
+    assertThat(created.status()).isEqualTo(201);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (node != null) {
+      join(node.close());
+    }
+    join(vertx.close());
+    kit.close();
+  }
+
+  @Test
+  void aBatchTheNodeDoesNotAcknowledgeIsSentAgainForTheSameRevision() throws Exception {
+    connectAndSayHello();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> received.size() >= 2);
+
+    assertThat(revision(received.get(0))).isPositive();
+    assertThat(revision(received.get(1))).isEqualTo(revision(received.get(0)));
+    assertThat(received.get(1).getClass()).isEqualTo(received.get(0).getClass());
+    assertThat(draws.get()).as("the back-off is drawn for each send").isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void anAcknowledgedBatchIsNotSentAgainAndTheNextChangeFollows() throws Exception {
+    acknowledging = true;
+    connectAndSayHello();
+    await().atMost(Duration.ofSeconds(20)).until(() -> !received.isEmpty());
+    var first = received.get(0);
+
+    kit.post("/admin/routes", "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v2\","
+        + "\"targetUrl\":\"http://svc/v2\",\"methods\":[\"GET\"]}");
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> received.stream().anyMatch(m -> revision(m) > revision(first)));
+    var afterAck = received.subList(1, received.size());
+    assertThat(afterAck).allSatisfy(m -> assertThat(revision(m)).isGreaterThan(revision(first)));
+  }
+
+  private void connectAndSayHello() throws Exception {
+    var enrolled = kit.send(HttpRequest.newBuilder(kit.uri("/cluster/enrol"))
+        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(Json.write(new NodeCredential.EnrolmentRequest(NODE)))));
+    assertThat(enrolled.status()).isEqualTo(201);
+    var credential = Json.read(enrolled.body(), NodeCredential.class);
+    var connect = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(kit.controlPlane().port())
+        .setURI("/cluster/stream")
+        .addHeader(CrossgateHeaders.NODE_ID, NODE)
+        .addHeader("Authorization", "Bearer " + credential.credential());
+    node = join(vertx.createWebSocketClient().connect(connect));
+    var applied = new AtomicReference<>(GatewayConfig.EMPTY);
+    node.textMessageHandler(text -> {
+      var message = Json.read(text, ClusterMessage.class);
+      received.add(message);
+      if (acknowledging) {
+        // as a node does: apply the batch, answer the revision and the hash of what it now serves
+        var config = message instanceof ClusterMessage.Snapshot s ? s.toConfig()
+            : ConfigApplier.apply(applied.get(), ((ClusterMessage.Delta) message).changes());
+        applied.set(config);
+        node.writeTextMessage(Json.write(new ClusterMessage.Ack(config.revision(), config.hashHex())));
+      }
+    });
+    node.writeTextMessage(Json.write(new ClusterMessage.Hello(NODE, 0, GatewayConfig.EMPTY.hashHex(), "test")));
+  }
+
+  private static long revision(ClusterMessage message) {
+    if (message instanceof ClusterMessage.Snapshot s) {
+      return s.revision();
+    }
+    if (message instanceof ClusterMessage.Delta d) {
+      return d.toRevision();
+    }
+    throw new AssertionError("a node is sent snapshots and deltas only, got " + message);
+  }
+
+  private static <T> T join(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
