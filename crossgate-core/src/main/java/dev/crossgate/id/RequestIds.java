@@ -10,8 +10,6 @@ import java.util.regex.Pattern;
  * the access log line is the same. A caller's own id is kept when it is safe to echo and log.
  */
 public final class RequestIds {
-  /** Kept for the gateway's NodeVerticle, which is being moved; everything else names {@link CrossgateHeaders#REQUEST_ID}. */
-  public static final String HEADER = CrossgateHeaders.REQUEST_ID;
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private RequestIds() {}

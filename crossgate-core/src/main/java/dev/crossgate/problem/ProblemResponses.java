@@ -1,5 +1,6 @@
 package dev.crossgate.problem;
 
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.id.RequestIds;
 import dev.crossgate.json.Json;
 import io.vertx.core.Future;
@@ -36,7 +37,7 @@ public final class ProblemResponses {
   /** Writes {@code problem} as the whole response to the request {@code requestId}. */
   public static Future<Void> send(HttpServerResponse response, Problem problem, String requestId) {
     if (!response.headWritten()) {
-      response.putHeader(RequestIds.HEADER, requestId);
+      response.putHeader(CrossgateHeaders.REQUEST_ID, requestId);
     }
     return send(response, withRequestId(problem, requestId));
   }

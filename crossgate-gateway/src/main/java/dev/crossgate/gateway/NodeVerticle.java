@@ -1,5 +1,6 @@
 package dev.crossgate.gateway;
 
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.gateway.endpoint.EndpointStep;
 
 import dev.crossgate.gateway.auth.CallerStep;
@@ -145,7 +146,7 @@ final class NodeVerticle extends VerticleBase {
   private void onRequest(HttpServerRequest request) {
     // nothing may be read before a step decides where the body goes
     request.pause();
-    var exchange = new Exchange(request, shared.config().get(), RequestIds.accept(request.headers().get(RequestIds.HEADER)),
+    var exchange = new Exchange(request, shared.config().get(), RequestIds.accept(request.headers().get(CrossgateHeaders.REQUEST_ID)),
         System.nanoTime(), shared.bufferBudget());
     var connection = request.connection();
     clientTimeouts.requestStarted(connection);

@@ -1,5 +1,6 @@
 package dev.crossgate.transfer;
 
+import dev.crossgate.http.CrossgateHeaders;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crossgate.egress.EgressClient;
 import dev.crossgate.egress.EgressRefusedException;
@@ -36,8 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TargetDelivery {
   private static final Logger LOG = LoggerFactory.getLogger(TargetDelivery.class);
-  static final String TRANSFER_ID = "X-Crossgate-Transfer-Id";
-  private static final String TASK_ID = "X-Crossgate-Task-Id";
   /** How much of an answer is kept to explain a failed delivery; the rest is drained unread. */
   private static final int KEPT_ANSWER_BYTES = 4096;
 
@@ -92,7 +91,7 @@ final class TargetDelivery {
     var options = new RequestOptions().setMethod(HttpMethod.POST)
         .putHeader("Content-Type", "application/octet-stream")
         .putHeader("Content-Length", Long.toString(size))
-        .putHeader(TRANSFER_ID, transferId);
+        .putHeader(CrossgateHeaders.TRANSFER_ID, transferId);
     if (fileDigest != null) {
       options.putHeader("Repr-Digest", fileDigest);
     }
@@ -143,7 +142,7 @@ final class TargetDelivery {
   /** The outcome of a delivery through the chain: an async task is named, a refusal explained. */
   private static DeliveryResult routed(String target, HttpClientResponse response, String answer) {
     int status = response.statusCode();
-    var taskId = response.getHeader(TASK_ID);
+    var taskId = response.getHeader(CrossgateHeaders.TASK_ID);
     var location = response.getHeader("Location");
     if (status == 202 && taskId != null && ("/_tasks/" + taskId).equals(location)) {
       return new DeliveryResult(true, "POST " + target + " → task " + taskId + " accepted (202), poll " + location);

@@ -1,5 +1,6 @@
 package dev.crossgate.transfer;
 
+import dev.crossgate.http.CrossgateHeaders;
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -178,8 +179,8 @@ class RouteDeliveryTest {
     kit.routes(route("open", "/open", upstream.url("/in")).build());
 
     var forged = send(HttpMethod.POST, "/sync/open", Buffer.buffer("x"), null,
-        InternalCaller.CREDENTIAL, "A".repeat(43), InternalCaller.TENANT, "acme");
-    var tenantOnly = send(HttpMethod.POST, "/sync/open", Buffer.buffer("x"), null, InternalCaller.TENANT, "acme");
+        CrossgateHeaders.INTERNAL_CREDENTIAL, "A".repeat(43), CrossgateHeaders.INTERNAL_TENANT, "acme");
+    var tenantOnly = send(HttpMethod.POST, "/sync/open", Buffer.buffer("x"), null, CrossgateHeaders.INTERNAL_TENANT, "acme");
     var plain = send(HttpMethod.POST, "/sync/open", Buffer.buffer("x"), null);
 
     assertThat(forged.status()).isEqualTo(401);

@@ -12,16 +12,12 @@ import java.util.Base64;
 /**
  * The credential with which a node's own components call its request chain as a tenant: the
  * transfer endpoint delivers an assembled file to a route path through a loopback request that
- * carries {@link #CREDENTIAL} and {@link #TENANT}. The secret is 256 random bits made when the
+ * carries {@link CrossgateHeaders#INTERNAL_CREDENTIAL} and {@link CrossgateHeaders#INTERNAL_TENANT}. The secret is 256 random bits made when the
  * node starts; it is never stored, logged or sent anywhere but to the node's own listener, and
  * {@link CallerStep} removes both headers before anything goes upstream. A request presenting a
  * wrong secret is refused (401) however it arrived.
  */
 public final class InternalCaller {
-  /** Kept for the transfer tests, which are being moved; main code names {@link CrossgateHeaders#INTERNAL_CREDENTIAL}. */
-  public static final String CREDENTIAL = CrossgateHeaders.INTERNAL_CREDENTIAL;
-  /** As {@link #CREDENTIAL}, for {@link CrossgateHeaders#INTERNAL_TENANT}. */
-  public static final String TENANT = CrossgateHeaders.INTERNAL_TENANT;
   private static final int SECRET_BYTES = 32;
 
   private final byte[] secret;

@@ -27,8 +27,6 @@ import java.util.function.Supplier;
  * consistent revision even if the node swaps snapshots meanwhile.
  */
 public final class Exchange {
-  /** Kept for EndpointStep, which is being moved; everything else names {@link CrossgateHeaders#REQUEST_ID}. */
-  public static final String REQUEST_ID = CrossgateHeaders.REQUEST_ID;
 
   /** The interaction mode the path marker asked for; NONE when the path carried no marker. */
   public enum Marker { NONE, SYNC, ASYNC }

@@ -1,5 +1,6 @@
 package dev.crossgate.gateway.endpoint;
 
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.Step;
@@ -59,7 +60,7 @@ public final class EndpointStep implements Step {
     }
     exchange.takeOver();
     var response = exchange.request().response();
-    response.putHeader(Exchange.REQUEST_ID, exchange.requestId());
+    response.putHeader(CrossgateHeaders.REQUEST_ID, exchange.requestId());
     response.endHandler(v -> exchange.completeTakenOver(response.getStatusCode(), false));
     response.closeHandler(v -> exchange.completeTakenOver(response.getStatusCode(), true));
     handingOver = exchange;
