@@ -9,7 +9,6 @@ import dev.crossgate.gateway.cluster.ClusterClient;
 import dev.crossgate.gateway.cluster.ClusterClientOptions;
 import dev.crossgate.gateway.cluster.NodeAdminForwarder;
 import dev.crossgate.gateway.cluster.NodePolicy;
-import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.store.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -81,6 +80,8 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Mixin TransferFlags transfer = new TransferFlags();
 
+  @Mixin TaskFlags tasks = new TaskFlags();
+
   @Mixin EgressFlags egress = new EgressFlags();
 
   @Override
@@ -105,7 +106,7 @@ final class GatewayCommand implements Callable<Integer> {
           var transfers = TransferEndpoint.create(vertx, new TransferRepository(taskDb.dataSource()),
               transferSettings, egressPolicy);
           return GatewayServer.start(vertx, gatewayOptions, cluster, List.of(transfers),
-            new GatewayServices(taskDb, TaskOptions.defaults(common.dataDir),
+            new GatewayServices(taskDb, tasks.toOptions(common.dataDir),
                 ExtensionOptions.defaults(common.dataDir.resolve("extensions")))).compose(traffic ->
             NodeAdminForwarder.start(vertx, common.bind, nodeAdminPort, controlPlanes, options.sslOptions(), cluster,
                 () -> traffic.metrics().scrape()).map(admin -> {

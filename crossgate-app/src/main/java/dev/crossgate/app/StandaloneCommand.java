@@ -4,7 +4,6 @@ import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.extension.ExtensionOptions;
-import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.transfer.TransferEndpoint;
 import dev.crossgate.store.transfer.TransferRepository;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -38,6 +37,8 @@ final class StandaloneCommand implements Callable<Integer> {
 
   @Mixin TransferFlags transfer = new TransferFlags();
 
+  @Mixin TaskFlags tasks = new TaskFlags();
+
   @Mixin EgressFlags egress = new EgressFlags();
 
   @Override
@@ -57,7 +58,7 @@ final class StandaloneCommand implements Callable<Integer> {
               var follower = cp.follower();
               var transfers = TransferEndpoint.create(vertx, new TransferRepository(cp.database().dataSource()),
                   transferSettings, egressPolicy);
-              var services = new GatewayServices(cp.database(), TaskOptions.defaults(options.dataDir()),
+              var services = new GatewayServices(cp.database(), tasks.toOptions(options.dataDir()),
                   ExtensionOptions.defaults(options.dataDir().resolve("extensions")));
               return GatewayServer.start(vertx, gatewayOptions, follower, List.of(transfers), services).map(traffic -> {
                 node.set(traffic);

@@ -50,4 +50,12 @@ final class TaskProblems {
   static Problem malformedEnvelope(String detail) {
     return Problem.of("malformed-envelope", "Malformed envelope", 400, detail);
   }
+
+  /** A tenant over one of its task quotas ({@link TaskOptions.Quota}): collect results or wait for tasks to finish. */
+  static Problem quotaExceeded(String tenant, String bound, long limit, long current, int retryAfterSeconds) {
+    return Problem.of("task-quota-exceeded", "Task quota exceeded", 429,
+        "tenant " + tenant + " is at its task quota " + bound + " = " + limit + " (now " + current
+            + "); collect finished results (DELETE /_tasks/{id}) or wait for running tasks")
+        .with("quota", bound).with("limit", limit).with("current", current).with("retryAfter", retryAfterSeconds);
+  }
 }

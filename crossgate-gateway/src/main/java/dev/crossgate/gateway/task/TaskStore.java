@@ -8,6 +8,9 @@ import dev.crossgate.store.task.TaskRecord;
 import dev.crossgate.store.task.TaskRepository;
 import dev.crossgate.store.task.TaskResult;
 import dev.crossgate.store.task.TaskStatus;
+import dev.crossgate.store.task.TaskUsage;
+import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -87,6 +90,10 @@ public final class TaskStore {
           return new Created(earlier.get(), null, true);
         }
       }
+      var quotaRefusal = overQuota(owner, repository.usage(owner, now), bytes == null ? 0 : bytes.length);
+      if (quotaRefusal != null) {
+        throw new ProblemException(quotaRefusal);
+      }
       try {
         repository.insert(task, bytes);
       } catch (RuntimeException e) {
@@ -100,6 +107,24 @@ public final class TaskStore {
       }
       return new Created(task, secret, false);
     });
+  }
+
+  /** The 429 for a new task of {@code bodyBytes} that would take {@code owner} over a quota, else null. */
+  private Problem overQuota(String owner, TaskUsage usage, long bodyBytes) {
+    var quota = options.quota();
+    if (quota.maxPendingTasks() > 0 && usage.pendingTasks() + 1 > quota.maxPendingTasks()) {
+      return TaskProblems.quotaExceeded(owner, "pendingTasks", quota.maxPendingTasks(), usage.pendingTasks(),
+          options.retryAfterSeconds());
+    }
+    if (quota.maxPendingBytes() > 0 && usage.pendingBytes() + bodyBytes > quota.maxPendingBytes()) {
+      return TaskProblems.quotaExceeded(owner, "pendingBytes", quota.maxPendingBytes(), usage.pendingBytes(),
+          options.retryAfterSeconds());
+    }
+    if (quota.maxResultBytes() > 0 && usage.resultBytes() >= quota.maxResultBytes()) {
+      return TaskProblems.quotaExceeded(owner, "resultBytes", quota.maxResultBytes(), usage.resultBytes(),
+          options.retryAfterSeconds());
+    }
+    return null;
   }
 
   Future<Optional<TaskRecord>> find(String id) {

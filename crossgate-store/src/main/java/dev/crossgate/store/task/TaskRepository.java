@@ -45,6 +45,18 @@ public final class TaskRepository {
         TaskRepository::task, owner, clientTaskId));
   }
 
+  /** What {@code owner} holds in unexpired tasks at {@code now}: the figures its quotas bound. */
+  public TaskUsage usage(String owner, Instant now) {
+    return database.read(c -> Sql.queryOne(c, "SELECT"
+        + " COALESCE(SUM(CASE WHEN status IN ('PENDING', 'RUNNING') THEN 1 ELSE 0 END), 0) AS pending_tasks,"
+        + " COALESCE(SUM(CASE WHEN status IN ('PENDING', 'RUNNING') THEN OCTET_LENGTH(request_body) END), 0)"
+        + " AS pending_bytes,"
+        + " COALESCE(SUM(CASE WHEN status NOT IN ('PENDING', 'RUNNING') THEN result_size END), 0) AS result_bytes"
+        + " FROM tasks WHERE owner = ? AND expires_at > ?",
+        row -> new TaskUsage(row.getLong("pending_tasks"), row.getLong("pending_bytes"), row.getLong("result_bytes")),
+        owner, now).orElseThrow());
+  }
+
   /** The request body the task was created with (null when it had none). */
   public byte[] requestBody(String taskId) {
     return database.read(c -> Sql.queryOne(c, "SELECT request_body FROM tasks WHERE task_id = ?",
