@@ -303,6 +303,28 @@ public final class Exchange {
     this.closeConnection = true;
   }
 
+  /**
+   * For a request refused before its body was read (over the node's buffer budget, a quota): reads
+   * and drops the rest of the body, so the client sees the answer and the connection stays usable.
+   * A client still sending into a closed connection gets a reset and often never reads the answer.
+   * Bodies of unknown length or over {@code maxDrainBytes} are not worth the bandwidth: the
+   * connection is closed after the answer instead.
+   */
+  public void discardRestOfBody(long maxDrainBytes) {
+    if (request.isEnded()) {
+      return;
+    }
+    long declared = request.headers().contains(HttpHeaders.CONTENT_LENGTH) ? declaredLength() : -1;
+    if (declared < 0 || declared > maxDrainBytes) {
+      closeConnection();
+      return;
+    }
+    request.handler(chunk -> { });
+    request.exceptionHandler(e -> { });
+    request.endHandler(v -> { });
+    request.resume();
+  }
+
   public boolean closesConnection() {
     return closeConnection;
   }

@@ -11,6 +11,7 @@ public final class ExtensionProblems {
     var p = switch (failure.kind()) {
       case TIMEOUT -> Problem.of("extension-timeout", "Extension timed out", 504, detail(e, failure));
       case CIRCUIT_OPEN -> Problem.of("extension-unavailable", "Extension unavailable", 503, detail(e, failure));
+      case BUSY -> Problem.of("extension-busy", "Extension busy", 503, detail(e, failure)).with("retryAfter", 1);
       case VERSION_UNAVAILABLE ->
           Problem.of("extension-version-unavailable", "Extension version unavailable", 502, detail(e, failure));
       default -> Problem.of("extension-failed", "Extension failed", 502, detail(e, failure));

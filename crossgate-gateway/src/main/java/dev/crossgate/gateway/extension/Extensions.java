@@ -64,7 +64,8 @@ public final class Extensions {
           var remote = new RemoteCaller(vertx, options.replyLimitBytes(), egressPolicy());
           e = new Engine(workers, remote,
               new WasmModules(workers, remote.egress(), options.moduleDir(), options.maxMemoryPages()),
-              new WasmRunner(vertx, workers, options.replyLimitBytes()));
+              new WasmRunner(vertx, new WasmScheduler(vertx, workers, options.wasmThreads(), options.wasmQueuePerTenant(),
+                  options.wasmMaxQueueWait()), options.replyLimitBytes()));
           engine = e;
         }
       }
@@ -133,7 +134,7 @@ public final class Extensions {
     var artifact = chosen == null || !extension.dependsOn().isEmpty() ? null : chosen.artifact();
     var local = artifact == null ? null : modules.cached(artifact);
     if (local != null) {
-      return engine.wasm().run(local, body, extension.timeoutMs())
+      return engine.wasm().run(extension.tenant(), local, body, extension.timeoutMs())
           .map(answer -> verdict(extension, "local", answer))
           .otherwise(e -> failed(extension, "local", e));
     }

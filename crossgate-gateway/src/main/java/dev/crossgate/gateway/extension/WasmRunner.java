@@ -10,7 +10,6 @@ import com.dylibso.chicory.wasm.ChicoryException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -20,26 +19,26 @@ import java.io.OutputStream;
 /**
  * Runs a cached WebAssembly extension in-process with the contract of a remote one: the input
  * JSON on WASI stdin, the answer JSON from stdout, entry point {@code _start}. Each call gets a
- * fresh instance (no state leaks between requests) on the WebAssembly worker pool. Limits: wall
- * time (the worker thread is interrupted, which Chicory's interpreter honours), memory pages (set
+ * fresh instance (no state leaks between requests) on the WebAssembly worker pool, shared between
+ * tenants by {@link WasmScheduler}. Limits: wall time from the start of the run (the worker thread is interrupted, which Chicory's interpreter honours), memory pages (set
  * when the module was loaded), stdout size. A trap, an exit code other than 0, an interruption or
  * an overflow fail the call.
  */
 final class WasmRunner {
   private final Vertx vertx;
-  private final WorkerExecutor workers;
+  private final WasmScheduler scheduler;
   private final int outputLimit;
 
-  WasmRunner(Vertx vertx, WorkerExecutor workers, int outputLimit) {
+  WasmRunner(Vertx vertx, WasmScheduler scheduler, int outputLimit) {
     this.vertx = vertx;
-    this.workers = workers;
+    this.scheduler = scheduler;
     this.outputLimit = outputLimit;
   }
 
-  /** Completes on the caller's context. */
-  Future<JsonNode> run(WasmModules.Loaded loaded, Buffer input, long timeoutMs) {
-    return workers.<Buffer>executeBlocking(() -> runOnWorker(loaded, input.getBytes(), timeoutMs), false)
-        .map(RemoteCaller::parse);
+  /** Runs {@code tenant}'s module when the scheduler gives it a thread; completes on the caller's context. */
+  Future<JsonNode> run(String tenant, WasmModules.Loaded loaded, Buffer input, long timeoutMs) {
+    var bytes = input.getBytes();
+    return scheduler.<Buffer>submit(tenant, () -> runOnWorker(loaded, bytes, timeoutMs)).map(RemoteCaller::parse);
   }
 
   private Buffer runOnWorker(WasmModules.Loaded loaded, byte[] input, long timeoutMs) {

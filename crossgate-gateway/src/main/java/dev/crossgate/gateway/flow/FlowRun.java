@@ -134,7 +134,7 @@ final class FlowRun {
         return Future.succeededFuture();
       }
       if (e instanceof ProblemException refused) {
-        exchange.closeConnection();
+        exchange.discardRestOfBody(64L << 20);
         exchange.reply(refused.problem());
         return Future.succeededFuture();
       }

@@ -50,6 +50,9 @@ import java.util.LinkedHashMap;
 public final class TaskStep implements Step {
   private static final String PREFER = "Prefer";
 
+  /** Bodies up to this size are read and dropped after a refusal rather than cut off by a close. */
+  private static final long DRAIN_LIMIT = 64L << 20;
+
   private final TaskStore store;
   private final HttpClient heldClient;
   private final GatewayOptions.Markers markers;
@@ -117,9 +120,11 @@ public final class TaskStep implements Step {
     long limit = Math.min(exchange.bodyLimit(), store.options().maxRequestBytes());
     return BoundedBody.read(request, limit, exchange.bufferLease())
         .recover(e -> {
-          if (!request.isEnded()) {
-            // the rest of the body is unread (too large, over the buffer budget): not a next request
+          if (BoundedBody.tooLarge(e)) {
             exchange.closeConnection();
+          } else {
+            // refused before the body was read (buffer budget): drop the rest, keep the connection
+            exchange.discardRestOfBody(DRAIN_LIMIT);
           }
           return Future.failedFuture(e);
         })
