@@ -375,7 +375,7 @@ class ConsoleTest {
     tasks.insert(new dev.crossgate.store.task.TaskRecord("tk_analysis-1", "acme", "rt_1", "CALLBACK",
         dev.crossgate.store.task.TaskStatus.RUNNING, "hash", "{\"taskId\":\"tk_analysis-1\",\"requestPath\":"
             + "\"/async/report\",\"mode\":\"ASYNC\",\"params\":{}}", "POST", "/async/report", null, null, null,
-        null, null, null, now, now, null, now.plusSeconds(3600), null), new byte[0]);
+        null, null, null, now, now, null, now.plusSeconds(3600), null), dev.crossgate.store.task.TaskRequestBody.inline(new byte[0]));
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
 
     browser.open("#/tasks", "Tasks");

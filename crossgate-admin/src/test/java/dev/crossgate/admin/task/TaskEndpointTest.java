@@ -13,7 +13,7 @@ class TaskEndpointTest {
   private static void insert(AdminKit kit, String id, Instant createdAt) {
     new TaskRepository(kit.controlPlane().database()).insert(TaskRecord.pending(id, "acme", "rt1", "CALLBACK",
         "secret-hash", "{\"taskId\":\"" + id + "\"}", "POST", "/def", null, createdAt, createdAt.plusSeconds(60)),
-        null);
+        dev.crossgate.store.task.TaskRequestBody.inline(null));
   }
 
   @Test

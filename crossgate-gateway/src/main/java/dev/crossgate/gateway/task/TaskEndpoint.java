@@ -4,7 +4,6 @@ import dev.crossgate.auth.Secrets;
 import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.auth.Caller;
 import dev.crossgate.problem.ProblemResponses;
-import dev.crossgate.http.BoundedBody;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
@@ -14,6 +13,7 @@ import dev.crossgate.store.task.TaskRecord;
 import dev.crossgate.store.task.TaskStatus;
 import dev.crossgate.store.task.TaskView;
 import io.vertx.core.Future;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -41,9 +41,11 @@ public final class TaskEndpoint implements GatewayEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(TaskEndpoint.class);
 
   private final TaskStore store;
+  private final BodySpooler spooler;
 
   public TaskEndpoint(TaskStore store) {
     this.store = store;
+    this.spooler = store.spooler(TaskStore.SPOOL_THRESHOLD);
   }
 
   @Override
@@ -81,7 +83,13 @@ public final class TaskEndpoint implements GatewayEndpoint {
           response.putHeader(HttpHeaders.CONTENT_TYPE, task.resultType());
         }
         response.putHeader(CrossgateHeaders.TASK_STATUS, task.status().name());
-        return response.end(body);
+        if (body.file() == null) {
+          return response.end(body.inline());
+        }
+        // a large result streams from its blob file; the heap holds a few pieces of it at a time
+        response.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.size()));
+        return store.vertx().fileSystem().open(body.file().toString(), new OpenOptions().setRead(true))
+            .compose(file -> file.pipeTo(response));
       });
     }).onFailure(e -> fail(ctx, e));
   }
@@ -124,7 +132,8 @@ public final class TaskEndpoint implements GatewayEndpoint {
       if (task.statusAt(store.clock().instant()).finished()) {
         return Future.failedFuture(new ProblemException(TaskProblems.resultAlreadyStored(id)));
       }
-      return BoundedBody.read(request, store.options().maxResultBytes(), GatewayEndpoint.exchange(ctx).bufferLease());
+      return spooler.receive(request, GatewayEndpoint.exchange(ctx).declaredLength(), store.options().maxResultBytes(),
+          GatewayEndpoint.exchange(ctx).bufferLease());
     }).compose(body -> store.finish(id, failed ? TaskStatus.FAILED : TaskStatus.DONE, httpStatus,
         request.getHeader(HttpHeaders.CONTENT_TYPE), body, failed ? "the upstream reported a failure" : null))
         .onSuccess(stored -> {

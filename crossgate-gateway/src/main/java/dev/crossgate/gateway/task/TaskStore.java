@@ -8,6 +8,7 @@ import dev.crossgate.store.task.TaskRecord;
 import dev.crossgate.store.task.TaskRepository;
 import dev.crossgate.store.task.TaskResult;
 import dev.crossgate.store.task.TaskStatus;
+import dev.crossgate.store.task.TaskRequestBody;
 import dev.crossgate.store.task.TaskUsage;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class TaskStore {
   private static final Logger LOG = LoggerFactory.getLogger(TaskStore.class);
   private static final int SWEEP_BATCH = 500;
+  /** Bodies up to this size are received in memory; larger ones are spooled to the blob directory. */
+  static final int SPOOL_THRESHOLD = 64 << 10;
 
   /**
    * A task just created, with the secret its upstream must present (only its hash is stored); or,
@@ -77,36 +81,65 @@ public final class TaskStore {
   /** Stores a new PENDING task; its id is 128 random bits, so ids cannot be guessed. */
   Future<Created> create(String owner, String routeId, String execution, String method, String uri,
       String contentType, Buffer body, String clientTaskId, java.util.function.Function<String, String> envelope) {
+    return create(owner, routeId, execution, method, uri, contentType,
+        SpooledBody.inMemory(body == null ? Buffer.buffer() : body), clientTaskId, envelope);
+  }
+
+  /**
+   * As above, with a body that may be spooled to a file: the file becomes the task's request
+   * blob ({@code <id>.request}), or is removed when no task is stored (quota, resubmission).
+   */
+  Future<Created> create(String owner, String routeId, String execution, String method, String uri,
+      String contentType, SpooledBody body, String clientTaskId, java.util.function.Function<String, String> envelope) {
     var id = Ids.random("tk_");
     var secret = Ids.randomToken(24);
     var now = clock.instant();
     var task = TaskRecord.pending(id, owner, routeId, execution, Secrets.sha256Hex(secret), envelope.apply(id),
         method, uri, contentType, now, now.plus(options.ttl())).withClientTaskId(clientTaskId);
-    var bytes = body == null || body.length() == 0 ? null : body.getBytes();
     return blocking(() -> {
-      if (clientTaskId != null) {
-        var earlier = repository.findByClientTaskId(owner, clientTaskId);
-        if (earlier.isPresent()) {
-          return new Created(earlier.get(), null, true);
-        }
-      }
-      var quotaRefusal = overQuota(owner, repository.usage(owner, now), bytes == null ? 0 : bytes.length);
-      if (quotaRefusal != null) {
-        throw new ProblemException(quotaRefusal);
-      }
       try {
-        repository.insert(task, bytes);
-      } catch (RuntimeException e) {
-        // a concurrent resubmission under the same client id won the unique index
-        var earlier = clientTaskId == null ? Optional.<TaskRecord>empty()
-            : repository.findByClientTaskId(owner, clientTaskId);
-        if (earlier.isEmpty()) {
-          throw e;
+        return store(task, secret, body, clientTaskId);
+      } finally {
+        if (body.file() != null) {
+          Files.deleteIfExists(body.file()); // moved to the task's blob when stored
         }
+      }
+    });
+  }
+
+  private Created store(TaskRecord task, String secret, SpooledBody body, String clientTaskId) throws IOException {
+    var owner = task.owner();
+    if (clientTaskId != null) {
+      var earlier = repository.findByClientTaskId(owner, clientTaskId);
+      if (earlier.isPresent()) {
         return new Created(earlier.get(), null, true);
       }
-      return new Created(task, secret, false);
-    });
+    }
+    var quotaRefusal = overQuota(owner, repository.usage(owner, task.createdAt()), body.size());
+    if (quotaRefusal != null) {
+      throw new ProblemException(quotaRefusal);
+    }
+    TaskRequestBody stored;
+    if (body.file() != null) {
+      var blob = task.taskId() + ".request";
+      Files.move(body.file(), options.blobDir().resolve(blob), StandardCopyOption.ATOMIC_MOVE);
+      stored = new TaskRequestBody(null, blob, body.size());
+    } else {
+      stored = TaskRequestBody.inline(body.size() == 0 ? null : body.inline().getBytes());
+    }
+    try {
+      repository.insert(task, stored);
+    } catch (RuntimeException e) {
+      dropBlob(task);
+      // a concurrent resubmission under the same client id won the unique index
+      var earlier = clientTaskId == null ? Optional.<TaskRecord>empty()
+          : repository.findByClientTaskId(owner, clientTaskId);
+      if (earlier.isEmpty()) {
+        throw e;
+      }
+      return new Created(earlier.get(), null, true);
+    }
+    return new Created(task, secret, false);
   }
 
   /** The 429 for a new task of {@code bodyBytes} that would take {@code owner} over a quota, else null. */
@@ -140,43 +173,72 @@ public final class TaskStore {
    * spilled blob is removed again and nothing changed.
    */
   Future<Boolean> finish(String id, TaskStatus status, int httpStatus, String contentType, Buffer body, String error) {
+    return finish(id, status, httpStatus, contentType, SpooledBody.inMemory(body == null ? Buffer.buffer() : body),
+        error);
+  }
+
+  /** As above; a spooled result file becomes the task's result blob, or is removed when not stored. */
+  Future<Boolean> finish(String id, TaskStatus status, int httpStatus, String contentType, SpooledBody body,
+      String error) {
     return blocking(() -> {
-      var size = body == null ? 0 : body.length();
       String blob = null;
       byte[] inline = null;
-      if (size > options.inlineResultBytes()) {
-        blob = id + ".result";
-        // an upstream's answer to a caller: the node's user only
-        OwnerOnlyFiles.createDirectories(options.blobDir());
-        OwnerOnlyFiles.write(options.blobDir().resolve(blob), body.getBytes());
-      } else if (body != null) {
-        inline = body.getBytes();
+      try {
+        if (body.file() != null || body.size() > options.inlineResultBytes()) {
+          blob = id + ".result";
+          // an upstream's answer to a caller: the node's user only
+          OwnerOnlyFiles.createDirectories(options.blobDir());
+          if (body.file() != null) {
+            Files.move(body.file(), options.blobDir().resolve(blob), StandardCopyOption.ATOMIC_MOVE);
+          } else {
+            OwnerOnlyFiles.write(options.blobDir().resolve(blob), body.inline().getBytes());
+          }
+        } else if (body.size() > 0) {
+          inline = body.inline().getBytes();
+        }
+        boolean stored = repository.finish(id, new TaskResult(status, httpStatus, contentType, body.size(), inline,
+            blob, error), clock.instant());
+        if (!stored && blob != null) {
+          Files.deleteIfExists(options.blobDir().resolve(blob));
+        }
+        return stored;
+      } finally {
+        if (body.file() != null) {
+          Files.deleteIfExists(body.file());
+        }
       }
-      boolean stored = repository.finish(id, new TaskResult(status, httpStatus, contentType, size, inline, blob, error),
-          clock.instant());
-      if (!stored && blob != null) {
-        Files.deleteIfExists(options.blobDir().resolve(blob));
-      }
-      return stored;
     });
   }
 
-  /** The stored result bytes, from the row or from the blob file. */
-  Future<Buffer> result(TaskRecord task) {
+  /** The stored result: in memory when it was kept in the row, else its blob file, to be streamed. */
+  Future<SpooledBody> result(TaskRecord task) {
     return blocking(() -> {
       if (task.resultBlob() != null) {
-        return Buffer.buffer(Files.readAllBytes(options.blobDir().resolve(task.resultBlob())));
+        var file = options.blobDir().resolve(task.resultBlob());
+        return new SpooledBody(null, file, Files.size(file));
       }
       var bytes = repository.resultBody(task.taskId());
-      return bytes == null ? Buffer.buffer() : Buffer.buffer(bytes);
+      return SpooledBody.inMemory(bytes == null ? Buffer.buffer() : Buffer.buffer(bytes));
     });
   }
 
-  Future<Buffer> requestBody(String id) {
+  /** The task's request body: in memory when it was kept in the row, else its blob file (null when gone). */
+  Future<SpooledBody> requestBody(String id) {
     return blocking(() -> {
-      var bytes = repository.requestBody(id);
-      return bytes == null ? null : Buffer.buffer(bytes);
+      var body = repository.requestBody(id);
+      if (body == null) {
+        return null;
+      }
+      if (body.blob() != null) {
+        return new SpooledBody(null, options.blobDir().resolve(body.blob()), body.size());
+      }
+      return SpooledBody.inMemory(body.inline() == null ? Buffer.buffer() : Buffer.buffer(body.inline()));
     });
+  }
+
+  /** Where spooled bodies are written before they belong to a task (the blob directory itself). */
+  BodySpooler spooler(int inlineLimit) {
+    return new BodySpooler(vertx, options.blobDir(), inlineLimit);
   }
 
   /** Removes the task with its data; false when there was none. */
@@ -205,16 +267,36 @@ public final class TaskStore {
       if (removed > 0) {
         LOG.info("expired tasks removed count={}", removed);
       }
+      removeAbandonedSpools();
       return removed;
     }).onFailure(e -> LOG.warn("task sweep failed cause={}", e.toString()));
   }
 
-  private void dropBlob(TaskRecord t) {
-    if (t.resultBlob() == null) {
+  /**
+   * Spool files a crash left behind (a body was being received): any older than an hour belongs
+   * to no request, since a body that slow is cut off by the client timeouts long before.
+   */
+  private void removeAbandonedSpools() throws IOException {
+    if (!Files.isDirectory(options.blobDir())) {
       return;
     }
+    var cutoff = clock.instant().minus(java.time.Duration.ofHours(1));
+    try (var files = Files.newDirectoryStream(options.blobDir(), "spool_*.body")) {
+      for (var file : files) {
+        if (Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
+          Files.deleteIfExists(file);
+        }
+      }
+    }
+  }
+
+  /** Removes the task's files: its request blob (if it had one) and its result blob. */
+  private void dropBlob(TaskRecord t) {
     try {
-      Files.deleteIfExists(options.blobDir().resolve(t.resultBlob()));
+      Files.deleteIfExists(options.blobDir().resolve(t.taskId() + ".request"));
+      if (t.resultBlob() != null) {
+        Files.deleteIfExists(options.blobDir().resolve(t.resultBlob()));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -26,12 +26,13 @@ public final class TaskRepository {
     this.database = database;
   }
 
-  public void insert(TaskRecord t, byte[] requestBody) {
-    database.inTransaction(c -> Sql.update(c, "INSERT INTO tasks (" + COLUMNS + ", request_body)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", t.taskId(), t.owner(), t.routeId(),
-        t.execution(), t.status(), t.secretHash(), t.envelope(), t.requestMethod(), t.requestUri(), t.requestType(),
-        t.resultStatus(), t.resultType(), t.resultSize(), t.resultBlob(), trim(t.error()), t.createdAt(),
-        t.updatedAt(), t.finishedAt(), t.expiresAt(), t.clientTaskId(), requestBody));
+  public void insert(TaskRecord t, TaskRequestBody body) {
+    database.inTransaction(c -> Sql.update(c, "INSERT INTO tasks (" + COLUMNS + ", request_body, request_blob,"
+        + " request_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", t.taskId(),
+        t.owner(), t.routeId(), t.execution(), t.status(), t.secretHash(), t.envelope(), t.requestMethod(),
+        t.requestUri(), t.requestType(), t.resultStatus(), t.resultType(), t.resultSize(), t.resultBlob(),
+        trim(t.error()), t.createdAt(), t.updatedAt(), t.finishedAt(), t.expiresAt(), t.clientTaskId(), body.inline(),
+        body.blob(), body.size()));
   }
 
   public Optional<TaskRecord> find(String taskId) {
@@ -49,7 +50,7 @@ public final class TaskRepository {
   public TaskUsage usage(String owner, Instant now) {
     return database.read(c -> Sql.queryOne(c, "SELECT"
         + " COALESCE(SUM(CASE WHEN status IN ('PENDING', 'RUNNING') THEN 1 ELSE 0 END), 0) AS pending_tasks,"
-        + " COALESCE(SUM(CASE WHEN status IN ('PENDING', 'RUNNING') THEN OCTET_LENGTH(request_body) END), 0)"
+        + " COALESCE(SUM(CASE WHEN status IN ('PENDING', 'RUNNING') THEN request_size END), 0)"
         + " AS pending_bytes,"
         + " COALESCE(SUM(CASE WHEN status NOT IN ('PENDING', 'RUNNING') THEN result_size END), 0) AS result_bytes"
         + " FROM tasks WHERE owner = ? AND expires_at > ?",
@@ -57,10 +58,11 @@ public final class TaskRepository {
         owner, now).orElseThrow());
   }
 
-  /** The request body the task was created with (null when it had none). */
-  public byte[] requestBody(String taskId) {
-    return database.read(c -> Sql.queryOne(c, "SELECT request_body FROM tasks WHERE task_id = ?",
-        row -> row.getBytes("request_body"), taskId).orElse(null));
+  /** Where the request body the task was created with is (null when the task is gone). */
+  public TaskRequestBody requestBody(String taskId) {
+    return database.read(c -> Sql.queryOne(c, "SELECT request_body, request_blob, request_size FROM tasks"
+        + " WHERE task_id = ?", row -> new TaskRequestBody(row.getBytes("request_body"), row.getString("request_blob"),
+        row.getLong("request_size")), taskId).orElse(null));
   }
 
   /** The inline result bytes (null when there are none, or when the result is in a blob). */

@@ -31,7 +31,7 @@ class TaskRepositoryTest {
   void aTaskIsStoredRunsAndFinishesOnce(String kind) {
     try (var db = TestDatabases.open(kind)) {
       var repo = new TaskRepository(db.database());
-      repo.insert(task("t1", NOW.plus(Duration.ofHours(1))), "body".getBytes(StandardCharsets.UTF_8));
+      repo.insert(task("t1", NOW.plus(Duration.ofHours(1))), TaskRequestBody.inline("body".getBytes(StandardCharsets.UTF_8)));
 
       boolean running = repo.markRunning("t1", NOW);
       boolean first = repo.finish("t1", new TaskResult(TaskStatus.DONE, 200, "text/plain", 2, new byte[] {'o', 'k'},
@@ -47,7 +47,8 @@ class TaskRepositoryTest {
       assertThat(stored.resultStatus()).isEqualTo(200);
       assertThat(stored.owner()).isEqualTo("acme");
       assertThat(new String(repo.resultBody("t1"), StandardCharsets.UTF_8)).isEqualTo("ok");
-      assertThat(new String(repo.requestBody("t1"), StandardCharsets.UTF_8)).isEqualTo("body");
+      assertThat(new String(repo.requestBody("t1").inline(), StandardCharsets.UTF_8)).isEqualTo("body");
+      assertThat(repo.requestBody("t1").size()).isEqualTo(4);
       assertThat(repo.list(new TaskQuery("acme", null, 10, null)).items()).hasSize(1);
       assertThat(repo.delete("t1")).isPresent();
       assertThat(repo.find("t1")).isEmpty();
@@ -60,9 +61,9 @@ class TaskRepositoryTest {
   void expiredTasksAreListedOldestFirst(String kind) {
     try (var db = TestDatabases.open(kind)) {
       var repo = new TaskRepository(db.database());
-      repo.insert(task("late", NOW.minusSeconds(10)), null);
-      repo.insert(task("early", NOW.minusSeconds(20)), null);
-      repo.insert(task("alive", NOW.plusSeconds(60)), null);
+      repo.insert(task("late", NOW.minusSeconds(10)), TaskRequestBody.inline(null));
+      repo.insert(task("early", NOW.minusSeconds(20)), TaskRequestBody.inline(null));
+      repo.insert(task("alive", NOW.plusSeconds(60)), TaskRequestBody.inline(null));
 
       var expired = repo.expired(NOW, 10);
 
@@ -80,17 +81,17 @@ class TaskRepositoryTest {
       for (var id : List.of("t5", "t2", "t9", "t1", "t7", "t3", "t8")) {
         var created = NOW.minusSeconds(Integer.parseInt(id.substring(1)) % 3);
         repo.insert(TaskRecord.pending(id, "acme", "rt1", "CALLBACK", "hash", "{}", "POST", "/def", null, created,
-            hour), null);
+            hour), TaskRequestBody.inline(null));
       }
       repo.insert(TaskRecord.pending("g1", "globex", "rt1", "CALLBACK", "hash", "{}", "POST", "/def", null, NOW, hour),
-          null);
+          TaskRequestBody.inline(null));
 
       var seen = new ArrayList<String>();
       var page = repo.list(new TaskQuery("acme", null, 2, null));
       seen.addAll(page.items().stream().map(TaskRecord::taskId).toList());
       // a task created after the first page was read must not shift a later page
       repo.insert(TaskRecord.pending("t0", "acme", "rt1", "CALLBACK", "hash", "{}", "POST", "/def", null,
-          NOW.plusSeconds(5), hour), null);
+          NOW.plusSeconds(5), hour), TaskRequestBody.inline(null));
       int pages = 1;
       while (page.nextCursor() != null) {
         page = repo.list(new TaskQuery("acme", null, 2, page.nextCursor()));
