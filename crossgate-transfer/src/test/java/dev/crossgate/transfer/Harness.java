@@ -1,5 +1,6 @@
 package dev.crossgate.transfer;
 
+import dev.crossgate.time.MutableClock;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.gateway.endpoint.GatewayEndpoint;
@@ -41,7 +42,7 @@ final class Harness implements AutoCloseable {
   static final String GLOBEX_KEY = "globex-key-0123456789abcdef";
 
   final Path dataDir;
-  final MutableClock clock = new MutableClock();
+  final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   final Database database;
   final TransferRepository repository;
   final Map<String, AtomicInteger> chunkPuts = new ConcurrentHashMap<>();
@@ -91,7 +92,7 @@ final class Harness implements AutoCloseable {
 
   static TransferSettings testSettings(Path dataDir) {
     return new TransferSettings(dataDir.resolve("transfers"), 1024 * 1024, 64L * 1024 * 1024, 200L * 1024 * 1024,
-        Duration.ofHours(1), Duration.ofHours(1), 4, new MutableClock());
+        Duration.ofHours(1), Duration.ofHours(1), 4, new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
   }
 
   private void startServer(int wantedPort) {
