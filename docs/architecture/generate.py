@@ -252,8 +252,11 @@ def chain_steps():
     steps = []
     for arg in args:
         m = re.match(r"new\s+([\w.]+)\s*\(", arg)
+        if not m and re.fullmatch(r"\w+", arg.strip()):
+            # a step built before the list because another step uses it too: `var proxy = new ProxyStep(`
+            m = re.search(r"\bvar\s+" + arg.strip() + r"\s*=\s*new\s+([\w.]+)\s*\(", nv.src)
         if not m:
-            raise SystemExit("generate: chain element is not `new Step(...)`: " + arg)
+            raise SystemExit("generate: chain element is neither `new Step(...)` nor a `var` built so: " + arg)
         name = m.group(1)
         steps.append(by_fqn(name if "." in name else nv.resolve(name)))
     return steps

@@ -16,6 +16,7 @@ import dev.crossgate.gateway.limit.LimitStep;
 import dev.crossgate.gateway.observe.ObserveStep;
 import dev.crossgate.gateway.protocol.StrictHttpStep;
 import dev.crossgate.gateway.proxy.ProxyStep;
+import dev.crossgate.gateway.route.InterfaceStep;
 import dev.crossgate.gateway.route.PathStep;
 import dev.crossgate.gateway.route.RouteStep;
 import dev.crossgate.gateway.task.TaskStep;
@@ -99,10 +100,12 @@ final class NodeVerticle extends VerticleBase {
     heldClient = vertx.createHttpClient(new HttpClientOptions().setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops)));
     var limits = options.limits();
+    // the proxy is also how held tasks reach their upstream (TaskStep), so it is built first
+    var proxy = new ProxyStep(vertx, client, heldClient, webSocketClient, shared.trustedProxies());
     // The one chain, in order: observe (access log, metrics) → limits → strict HTTP (Host, CONNECT,
     // TRACE) → path normalisation and mode
     // marker → filter table → caller identity → built-in /_ endpoints → route match → route auth →
-    // interface check and async tasks → flow (extensions) → proxy.
+    // interface check (marker, params) → async tasks → flow (extensions) → proxy.
     chain = new RequestChain(List.of(
         new ObserveStep(options.accessLogJson(), shared.metrics()),
         new LimitStep(limits, shared.rateLimiter(), overLimitConnections),
@@ -113,9 +116,10 @@ final class NodeVerticle extends VerticleBase {
         new EndpointStep(vertx, shared.endpoints()),
         new RouteStep(),
         new RouteAuthStep(),
-        new TaskStep(shared.tasks(), heldClient, options.markers(), shared.publicUrl(), this::actualPort),
+        new InterfaceStep(options.markers()),
+        new TaskStep(shared.tasks(), proxy, shared.publicUrl(), this::actualPort),
         new FlowStep(shared.extensions()),
-        new ProxyStep(vertx, client, webSocketClient, shared.trustedProxies())));
+        proxy));
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(options.bind())
         .setPort(port)

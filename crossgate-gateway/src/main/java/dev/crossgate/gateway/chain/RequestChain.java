@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs an {@link Exchange} through the steps (request phase in order, response phase in reverse),
+ * Runs an {@link Exchange} through the steps (request phase in order, response phase in reverse,
+ * each step's future awaited),
  * then writes the response: a buffered body (the gateway's own replies) or the upstream's stream,
  * pumped with back-pressure ({@link BodyPump}) so that no body is ever held whole. Every failure that reaches here
  * becomes a problem response; internal causes go to the log only.
@@ -59,17 +60,50 @@ public final class RequestChain {
     } else if (ex.takenOver()) {
       return;
     }
-    for (int i = run.deepest; i >= 0; i--) {
+    respond(ex, run.deepest);
+  }
+
+  /**
+   * The response phase from step {@code index} outwards, then the write. A step whose future is
+   * already complete (the default pass-through is) is followed in this loop without allocating; a
+   * pending future resumes the loop when it completes. A failure replaces the response with its
+   * problem, which the outer steps then see.
+   */
+  private void respond(Exchange ex, int index) {
+    for (int i = index; i >= 0; i--) {
       var step = steps.get(i);
-      try {
-        step.onResponse(ex);
-      } catch (RuntimeException e) {
-        LOG.error("response phase failed step={} requestId={}", step.name(), ex.requestId(), e);
-        discardStream(ex);
-        ex.reply(Problem.internal(ex.requestId()));
+      var result = responsePhase(step, ex);
+      if (!result.isComplete()) {
+        int outer = i - 1;
+        result.onComplete(ar -> {
+          if (ar.failed()) {
+            responseFailed(ex, ar.cause());
+          }
+          respond(ex, outer);
+        });
+        return;
+      }
+      if (result.failed()) {
+        responseFailed(ex, result.cause());
       }
     }
     write(ex);
+  }
+
+  private static Future<Void> responsePhase(Step step, Exchange ex) {
+    try {
+      var result = step.onResponse(ex);
+      return result != null ? result
+          : Future.failedFuture(new ChainMisuseException("step " + step.name() + " returned no future from onResponse"));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static void responseFailed(Exchange ex, Throwable cause) {
+    var problem = problemFor(ex, cause);
+    discardStream(ex); // the upstream body the failed step left behind is never written
+    ex.reply(problem);
   }
 
   private static Problem problemFor(Exchange ex, Throwable cause) {

@@ -13,15 +13,20 @@ import io.vertx.core.Future;
  * as a bug). A failed future carrying a {@link dev.crossgate.problem.ProblemException} becomes
  * that problem; any other failure becomes a 500 whose cause is only logged.
  *
- * <p>Response phase: runs once the response head is known, in reverse order, for every step
- * whose request phase ran; a step may change the status or headers, never the body.
+ * <p>Response phase (vertx-http-proxy's {@code handleProxyResponse}): runs once the response head
+ * is known, in reverse order, for every step whose request phase ran; each step's future is
+ * awaited before the next step's phase starts. A step may change the status or headers, or read a
+ * streamed body whole and answer anew (a flow's response extensions). A failed future becomes a
+ * problem exactly like a request-phase failure, and the outer steps still see that problem.
  */
 public interface Step {
   default Future<Void> onRequest(Exchange exchange, Chain next) {
     return next.proceed(exchange);
   }
 
-  default void onResponse(Exchange exchange) {}
+  default Future<Void> onResponse(Exchange exchange) {
+    return Future.succeededFuture();
+  }
 
   /** The name used in logs and in misbehaviour reports. */
   default String name() {

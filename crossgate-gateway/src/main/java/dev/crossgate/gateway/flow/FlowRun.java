@@ -38,7 +38,6 @@ final class FlowRun {
   private final FlowStep.Plan plan;
   private final Extensions.Pin pin = new Extensions.Pin();
   private final ObjectNode request = NODES.objectNode();
-  private ObjectNode response;
 
   FlowRun(Exchange exchange, Extensions extensions, FlowStep.Plan plan) {
     this.exchange = exchange;
@@ -46,18 +45,42 @@ final class FlowRun {
     this.plan = plan;
   }
 
-  Future<Void> run(Chain next) {
+  /** The request phase: the steps before the proxy, then the rest of the chain unless one answered. */
+  Future<Void> request(Chain next) {
     Future<Void> before = plan.before().isEmpty() ? Future.succeededFuture()
-        : readRequest().compose(v -> steps(plan.before(), 0));
+        : readRequest().compose(v -> steps(plan.before(), 0, null));
     return before
         .compose(v -> exchange.hasResponse() ? Future.succeededFuture() : next.proceed(exchange))
-        .compose(v -> plan.after().isEmpty() || exchange.problem() != null || exchange.takenOver()
-            ? Future.succeededFuture() : readResponse().compose(r -> steps(plan.after(), 0)))
-        .onComplete(ar -> exchange.extensionVersion(pin.version()));
+        .andThen(ar -> exchange.extensionVersion(pin.version()));
   }
 
-  /** Runs {@code steps} from {@code index} in order until one answers. */
-  private Future<Void> steps(List<Extension> steps, int index) {
+  /**
+   * The response phase: the steps after the proxy see the response, its body read whole. Skipped
+   * for a problem (the gateway's own refusal is not the upstream's answer) and a taken-over exchange.
+   */
+  Future<Void> response() {
+    if (exchange.problem() != null || exchange.takenOver()) {
+      return Future.succeededFuture();
+    }
+    // the head as the upstream sent it, before reading the body whole drops its framing headers
+    var response = NODES.objectNode().put("status", exchange.status());
+    response.set("headers", headersNode(exchange.responseHeaders()));
+    return readResponseBody()
+        .compose(body -> {
+          if (body == null) {
+            return Future.<Void>succeededFuture();
+          }
+          response.set("body", bodyNode(body, contentType()));
+          return steps(plan.after(), 0, response);
+        })
+        .andThen(ar -> exchange.extensionVersion(pin.version()));
+  }
+
+  /**
+   * Runs {@code steps} from {@code index} in order until one answers; {@code response} is the
+   * response's contract model in the response phase, null in the request phase.
+   */
+  private Future<Void> steps(List<Extension> steps, int index, ObjectNode response) {
     if (index == steps.size() || exchange.hasResponse() && response == null) {
       return Future.succeededFuture();
     }
@@ -73,15 +96,15 @@ final class FlowRun {
       input.set("response", response);
     }
     return extensions.run(extension, pin, input, exchange.requestId()).compose(verdict -> {
-      if (apply(verdict)) {
+      if (apply(verdict, response)) {
         return Future.succeededFuture();
       }
-      return steps(steps, index + 1);
+      return steps(steps, index + 1, response);
     });
   }
 
   /** Applies a verdict; true when the flow ends here (the request was answered). */
-  private boolean apply(Verdict verdict) {
+  private boolean apply(Verdict verdict, ObjectNode response) {
     if (verdict.problem() != null) {
       exchange.reply(verdict.problem());
       return true;
@@ -91,7 +114,7 @@ final class FlowRun {
         answer(verdict.response());
         return true;
       }
-      changeResponse(verdict.response());
+      changeResponse(verdict.response(), response);
     } else if (verdict.request() != null && response == null) {
       changeRequest(verdict.request());
     }
@@ -171,19 +194,25 @@ final class FlowRun {
 
   // ---- the response
 
-  private Future<Void> readResponse() {
-    response = NODES.objectNode().put("status", exchange.status());
-    response.set("headers", headersNode(exchange.responseHeaders()));
+  /**
+   * The response body, read whole within the extension limit and the buffer budget, and set as
+   * the exchange's buffered body. Null when it was refused: the exchange then answers the problem
+   * and the upstream connection is reset. Each stream callback acts only if it completes this
+   * read's promise, so one that fires late (the end after a refusal) changes nothing.
+   */
+  private Future<Buffer> readResponseBody() {
     var stream = exchange.bodyStream();
     if (stream == null) {
-      response.set("body", bodyNode(exchange.body() == null ? Buffer.buffer() : exchange.body(), contentType()));
-      return Future.succeededFuture();
+      return Future.succeededFuture(exchange.body() == null ? Buffer.buffer() : exchange.body());
     }
     int limit = extensions.options().bodyLimitBytes();
-    var done = Promise.<Void>promise();
+    var done = Promise.<Buffer>promise();
     var body = Buffer.buffer();
     var lease = exchange.bufferLease();
     stream.handler(chunk -> {
+      if (done.future().isComplete()) {
+        return;
+      }
       Problem refused = null;
       if (body.length() + chunk.length() > limit) {
         refused = ExtensionProblems.responseTooLarge(limit);
@@ -194,26 +223,23 @@ final class FlowRun {
           refused = e.problem();
         }
       }
-      if (refused != null) {
-        stream.handler(null);
-        stream.exceptionHandler(null);
-        stream.endHandler(null);
-        response = null;
-        exchange.reply(refused);
-        done.tryComplete();
-        // the rest of the upstream body is unwanted: drop that connection rather than drain it
-        if (stream instanceof HttpClientResponse upstream) {
-          upstream.request().reset();
-        }
+      if (refused == null) {
+        body.appendBuffer(chunk);
         return;
       }
-      body.appendBuffer(chunk);
+      stream.handler(null);
+      exchange.reply(refused);
+      done.complete(null);
+      // the rest of the upstream body is unwanted: drop that connection rather than drain it
+      if (stream instanceof HttpClientResponse upstream) {
+        upstream.request().reset();
+      }
     });
     stream.exceptionHandler(done::tryFail);
     stream.endHandler(v -> {
-      response.set("body", bodyNode(body, contentType()));
-      respond(exchange.status(), exchange.responseHeaders(), body);
-      done.tryComplete();
+      if (done.tryComplete(body)) {
+        respond(exchange.status(), exchange.responseHeaders(), body);
+      }
     });
     stream.resume();
     return done.future();
@@ -232,7 +258,7 @@ final class FlowRun {
     respond(given.path("status").asInt(200), headers, bytes);
   }
 
-  private void changeResponse(JsonNode change) {
+  private void changeResponse(JsonNode change, ObjectNode response) {
     int status = change.path("status").asInt(exchange.status());
     var headers = exchange.responseHeaders();
     mergeHeaders(change.get("headers"), headers, (ObjectNode) response.get("headers"));

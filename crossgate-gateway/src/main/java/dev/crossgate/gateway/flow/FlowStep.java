@@ -12,14 +12,16 @@ import dev.crossgate.route.RouteValidator;
 import dev.crossgate.problem.ProblemException;
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Runs a route's flow (DESIGN.md "Extensions"): the extension steps listed before {@code proxy}
- * see the request and may change it or answer it, then the rest of the chain (the proxy) runs,
- * then the steps after {@code proxy} see and may change the response. A flow without
- * {@code proxy} runs all its steps before the proxy. A route without extension steps passes
- * straight through, its bodies streamed.
+ * Runs a route's flow (DESIGN.md "Extensions"): in the request phase the extension steps listed
+ * before {@code proxy} see the request and may change it or answer it, then the rest of the chain
+ * (the proxy) runs; in the response phase the steps after {@code proxy} see and may change the
+ * response. A flow without {@code proxy} runs all its steps before the proxy. A route without
+ * extension steps, or without steps after the proxy, streams the upstream's body untouched.
  *
  * <p>An extension step names its tenant ({@code ext:acme/validate}) or means the caller's tenant
  * ({@code ext:validate}, KEY routes only); an id is never guessed from who else registered it.
@@ -30,6 +32,12 @@ public final class FlowStep implements Step {
   private static final String EXT = "ext:";
 
   private final Extensions extensions;
+  /**
+   * Flows with steps after the proxy, from their request phase to their response phase. This step
+   * is built per event loop (NodeVerticle), so the map is confined to that loop; an exchange that
+   * has no response phase (taken over, aborted) leaves it when it completes.
+   */
+  private final Map<Exchange, FlowRun> awaitingResponse = new IdentityHashMap<>();
 
   public FlowStep(Extensions extensions) {
     this.extensions = extensions;
@@ -51,11 +59,27 @@ public final class FlowStep implements Step {
       exchange.reply(e.problem());
       return Future.succeededFuture();
     }
-    return new FlowRun(exchange, extensions, plan).run(next);
+    var run = new FlowRun(exchange, extensions, plan);
+    if (!plan.after().isEmpty()) {
+      awaitingResponse.put(exchange, run);
+      exchange.onComplete(awaitingResponse::remove);
+    }
+    return run.request(next);
   }
 
+  /** Runs the steps after the proxy, if the flow has any, and names the version the flow was pinned to. */
   @Override
-  public void onResponse(Exchange exchange) {
+  public Future<Void> onResponse(Exchange exchange) {
+    // a route without response steps (every plain route) costs one emptiness check here
+    var run = awaitingResponse.isEmpty() ? null : awaitingResponse.remove(exchange);
+    if (run == null) {
+      announceVersion(exchange);
+      return Future.succeededFuture();
+    }
+    return run.response().onSuccess(v -> announceVersion(exchange));
+  }
+
+  private static void announceVersion(Exchange exchange) {
     if (exchange.extensionVersion() != null && exchange.responseHeaders() != null) {
       exchange.responseHeaders().set(CrossgateHeaders.EXTENSION_VERSION, exchange.extensionVersion());
     }

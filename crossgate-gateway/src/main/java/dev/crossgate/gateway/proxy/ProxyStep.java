@@ -12,16 +12,20 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketClient;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * aborted ({@link IdleGuardedStream}); upstream reset before the head → 502; after the head
  * the client connection is reset (the status is already sent).
  *
- * <p>One instance per event loop, with that loop's client, so the target cache is confined.
+ * <p>{@link #call} sends a request taken from an exchange earlier ({@link #detach}) by the same
+ * target, header and failure rules, for a gateway-held task whose exchange is gone.
+ *
+ * <p>One instance per event loop, with that loop's clients, so the target cache is confined.
  */
 public final class ProxyStep implements Step {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyStep.class);
@@ -45,13 +52,20 @@ public final class ProxyStep implements Step {
 
   private final Vertx vertx;
   private final HttpClient client;
+  private final HttpClient heldClient;
   private final WebSocketProxy webSockets;
   private final TrustedProxies trustedProxies;
   private final Map<String, UpstreamTarget> targets = new HashMap<>();
 
-  public ProxyStep(Vertx vertx, HttpClient client, WebSocketClient webSocketClient, TrustedProxies trustedProxies) {
+  /**
+   * @param heldClient the pool of {@link #call} (gateway-held task calls wait long for slow
+   *     upstreams: their own pool, so they never take the proxy's connections)
+   */
+  public ProxyStep(Vertx vertx, HttpClient client, HttpClient heldClient, WebSocketClient webSocketClient,
+      TrustedProxies trustedProxies) {
     this.vertx = vertx;
     this.client = client;
+    this.heldClient = heldClient;
     this.webSockets = new WebSocketProxy(webSocketClient);
     this.trustedProxies = trustedProxies;
   }
@@ -62,8 +76,7 @@ public final class ProxyStep implements Step {
     var target = target(route.targetUrl());
     exchange.upstream(target.authority());
     var request = exchange.request();
-    var uri = target.uri(exchange.match().remainder(),
-        exchange.replacedQuery() != null ? exchange.replacedQuery() : request.query());
+    var uri = uri(exchange, target);
     if (exchange.declaredLength() > exchange.bodyLimit()) {
       // the route's or a filter's limit, known only now: refuse before contacting the upstream
       exchange.closeConnection();
@@ -75,24 +88,94 @@ public final class ProxyStep implements Step {
       var headers = upstreamHeaders(exchange, MultiMap.caseInsensitiveMultiMap());
       return webSockets.proxy(exchange, target, uri, headers, timeouts.connectMs());
     }
-    var options = new RequestOptions()
-        .setMethod(request.method())
-        .setHost(target.host())
-        .setPort(target.port())
-        .setSsl(target.ssl())
-        .setURI(uri)
-        .setConnectTimeout(timeouts.connectMs())
-        // until the response head arrives, silence means the response timeout; then the idle one
-        .setIdleTimeout(Math.min(timeouts.responseMs(), timeouts.idleMs()));
+    // until the response head arrives, silence means the response timeout; then the idle one
+    var options = options(target, request.method(), uri, timeouts.connectMs(),
+        Math.min(timeouts.responseMs(), timeouts.idleMs()));
     var done = Promise.<Void>promise();
     client.request(options).onComplete(ar -> {
       if (ar.failed()) {
-        done.tryFail(connectFailure(exchange, ar.cause()));
+        done.tryFail(connectFailure(exchange.requestId(), exchange.upstream(), ar.cause()));
       } else {
         new Forwarding(exchange, ar.result(), timeouts, done).start();
       }
     });
     return done.future();
+  }
+
+  /**
+   * A request to a route's target taken from an exchange, to be sent later without it: a
+   * gateway-held task's call, made after its caller got the 202. Target, request target and
+   * headers are fixed when it is taken, by the same rules as a proxied request's.
+   */
+  public record Detached(String requestId, UpstreamTarget target, HttpMethod method, String uri, MultiMap headers,
+      Buffer body, long connectMs) {
+    public Detached {
+      Objects.requireNonNull(target, "target");
+      Objects.requireNonNull(headers, "headers");
+      body = body == null ? Buffer.buffer() : body;
+    }
+  }
+
+  /** An upstream's answer read whole. */
+  public record WholeResponse(int status, MultiMap headers, Buffer body) {}
+
+  /** Takes the request of {@code exchange} (on its event loop), with {@code body} read whole, for {@link #call}. */
+  public Detached detach(Exchange exchange, Buffer body) {
+    var route = exchange.route();
+    var target = target(route.targetUrl());
+    return new Detached(exchange.requestId(), target, exchange.request().method(), uri(exchange, target),
+        upstreamHeaders(exchange, MultiMap.caseInsensitiveMultiMap()), body, route.timeouts().connectMs());
+  }
+
+  /**
+   * Sends a detached request on the held-call pool and reads the answer whole. The upstream may
+   * be silent for {@code timeout} at a time (a held call waits for slow upstreams, so not the
+   * route's response timeout). Fails with the proxy's problems: 503 pool full, 502 connect failure,
+   * reset or an answer above {@code maxBodyBytes}, 504 silence.
+   */
+  public Future<WholeResponse> call(Detached request, Duration timeout, long maxBodyBytes) {
+    var upstream = request.target().authority();
+    var options = options(request.target(), request.method(), request.uri(), request.connectMs(), timeout.toMillis())
+        .setHeaders(request.headers());
+    return heldClient.request(options)
+        .recover(e -> Future.failedFuture(connectFailure(request.requestId(), upstream, e)))
+        .compose(req -> (request.body().length() == 0 ? req.send() : req.send(request.body()))
+            .compose(response -> readWhole(response, maxBodyBytes, upstream))
+            .recover(e -> Future.failedFuture(e instanceof ProblemException ? e
+                : upstreamFailure(request.requestId(), upstream, e))));
+  }
+
+  private static Future<WholeResponse> readWhole(HttpClientResponse response, long limit, String upstream) {
+    var declared = response.headers().get(HttpHeaders.CONTENT_LENGTH);
+    if (declared != null && Long.parseLong(declared.trim()) > limit) {
+      response.request().reset();
+      return Future.failedFuture(tooLarge(upstream, limit));
+    }
+    return response.body().compose(b -> b.length() > limit ? Future.failedFuture(tooLarge(upstream, limit))
+        : Future.succeededFuture(new WholeResponse(response.statusCode(), response.headers(), b)));
+  }
+
+  private static ProblemException tooLarge(String upstream, long limit) {
+    return new ProblemException(GatewayProblems.badGateway(
+        "the upstream " + upstream + " answered more than the " + limit + " bytes allowed"));
+  }
+
+  private static RequestOptions options(UpstreamTarget target, HttpMethod method, String uri, long connectMs,
+      long idleMs) {
+    return new RequestOptions()
+        .setMethod(method)
+        .setHost(target.host())
+        .setPort(target.port())
+        .setSsl(target.ssl())
+        .setURI(uri)
+        .setConnectTimeout(connectMs)
+        .setIdleTimeout(idleMs);
+  }
+
+  /** The request target sent upstream: the route's base path, the remainder, the (flow's or caller's) query. */
+  private static String uri(Exchange exchange, UpstreamTarget target) {
+    return target.uri(exchange.match().remainder(),
+        exchange.replacedQuery() != null ? exchange.replacedQuery() : exchange.request().query());
   }
 
   /** The headers sent upstream, written straight into {@code out} (the upstream request's own map). */
@@ -123,14 +206,24 @@ public final class ProxyStep implements Step {
     return upgrade != null && upgrade.equalsIgnoreCase("websocket");
   }
 
-  static ProblemException connectFailure(Exchange exchange, Throwable cause) {
+  private static ProblemException connectFailure(String requestId, String upstream, Throwable cause) {
     if (cause instanceof ConnectionPoolTooBusyException) {
       return new ProblemException(GatewayProblems.upstreamBusy(
-          "the upstream " + exchange.upstream() + " has no free connection and its wait queue is full"));
+          "the upstream " + upstream + " has no free connection and its wait queue is full"));
     }
-    LOG.info("upstream connect failed requestId={} upstream={} cause={}", exchange.requestId(), exchange.upstream(),
+    LOG.info("upstream connect failed requestId={} upstream={} cause={}", requestId, upstream, cause.toString());
+    return new ProblemException(GatewayProblems.badGateway("could not connect to the upstream " + upstream));
+  }
+
+  /** The upstream failed after the connection was made: silence is 504, anything else (a reset) 502. */
+  private static ProblemException upstreamFailure(String requestId, String upstream, Throwable cause) {
+    var timeout = cause instanceof java.util.concurrent.TimeoutException
+        || cause.getClass().getSimpleName().contains("Timeout");
+    LOG.info("upstream failed requestId={} upstream={} timeout={} cause={}", requestId, upstream, timeout,
         cause.toString());
-    return new ProblemException(GatewayProblems.badGateway("could not connect to the upstream " + exchange.upstream()));
+    return new ProblemException(timeout
+        ? GatewayProblems.gatewayTimeout("the upstream " + upstream + " did not answer in time")
+        : GatewayProblems.badGateway("the upstream " + upstream + " closed the connection without a response"));
   }
 
   /** One request/response exchange with the upstream; all callbacks on the same event loop. */
@@ -204,13 +297,7 @@ public final class ProxyStep implements Step {
       if (done.future().isComplete()) {
         return;
       }
-      var timeout = cause instanceof java.util.concurrent.TimeoutException
-          || cause.getClass().getSimpleName().contains("Timeout");
-      LOG.info("upstream failed requestId={} upstream={} timeout={} cause={}", exchange.requestId(),
-          exchange.upstream(), timeout, cause.toString());
-      done.fail(new ProblemException(timeout
-          ? GatewayProblems.gatewayTimeout("the upstream " + exchange.upstream() + " did not answer in time")
-          : GatewayProblems.badGateway("the upstream " + exchange.upstream() + " closed the connection without a response")));
+      done.fail(upstreamFailure(exchange.requestId(), exchange.upstream(), cause));
     }
 
     /** Copies the client's body upstream, as fast as the upstream drains, counting against the limit. */

@@ -35,11 +35,6 @@ final class TaskProblems {
     return Problem.forbidden("no result is accepted for task " + id + " with this secret");
   }
 
-  static Problem wrongMarker(String marker, String mode) {
-    return Problem.of("wrong-marker", "Wrong mode marker", 400,
-        "this interface is " + mode + "; call it under the " + marker + " marker");
-  }
-
   /** A CALLBACK task on a gateway that does not know its own external URL (see {@link PublicUrl}). */
   static Problem publicUrlRequired() {
     return Problem.of("public-url-required", "Public URL not configured", 503,

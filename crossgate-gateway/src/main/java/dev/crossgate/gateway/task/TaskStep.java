@@ -1,38 +1,32 @@
 package dev.crossgate.gateway.task;
 
-import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.auth.CallerStep;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
 import dev.crossgate.gateway.chain.Step;
-import dev.crossgate.gateway.proxy.ForwardHeaders;
+import dev.crossgate.gateway.proxy.ProxyStep;
 import dev.crossgate.http.BoundedBody;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
-import dev.crossgate.route.ParamCheck;
 import dev.crossgate.route.Route;
 import dev.crossgate.store.task.TaskStatus;
 import dev.crossgate.store.task.TaskView;
 import dev.crossgate.task.TaskEnvelope;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 
 /**
- * The interface and async-task step of the request chain, after route auth and before the flow
- * and the proxy (the chain order is documented once, where NodeVerticle builds it).
- *
- * <p>For every route: the mode marker must fit the route's mode, and the declared params must be
- * present and of their type (400 naming each param). Sync calls then proceed unchanged.
+ * The async-task step of the request chain (the chain order is documented once, where
+ * NodeVerticle builds it). For every call it removes the task headers a caller must never set;
+ * sync calls then proceed unchanged.
  *
  * <p>Async calls (route mode ASYNC, or {@code Prefer: respond-async} on a sync route, RFC 7240)
  * need an API key (the task's owner is its tenant). The body is read whole (bounded) and the task
@@ -43,7 +37,7 @@ import java.util.LinkedHashMap;
  *   per-task secret); the upstream's acknowledgement is drained and replaced by the 202.
  *   <li>HELD: the caller gets its 202 at once (or, with {@code Prefer: wait=N}, the result if it
  *   comes within N seconds) and the gateway calls the upstream in the background
- *   ({@link HeldCall}).
+ *   ({@link HeldCall}, through the proxy step).
  * </ul>
  * The 202 carries {@code Location: /_tasks/{id}} and {@code Retry-After}.
  */
@@ -54,21 +48,19 @@ public final class TaskStep implements Step {
   private static final long DRAIN_LIMIT = 64L << 20;
 
   private final TaskStore store;
-  private final HttpClient heldClient;
-  private final GatewayOptions.Markers markers;
+  private final ProxyStep proxy;
   private final PublicUrl publicUrl;
   private final java.util.function.IntSupplier port;
 
   /**
    * @param store null when the node keeps no tasks: async calls are then answered 501
+   * @param proxy the chain's proxy step, through which held calls reach their upstream
    * @param publicUrl where upstreams post results ({@link PublicUrl})
    * @param port the port this node's listener bound (read per request, once it listens)
    */
-  public TaskStep(TaskStore store, HttpClient heldClient, GatewayOptions.Markers markers, PublicUrl publicUrl,
-      java.util.function.IntSupplier port) {
+  public TaskStep(TaskStore store, ProxyStep proxy, PublicUrl publicUrl, java.util.function.IntSupplier port) {
     this.store = store;
-    this.heldClient = heldClient;
-    this.markers = markers;
+    this.proxy = proxy;
     this.publicUrl = publicUrl;
     this.port = port;
   }
@@ -82,16 +74,6 @@ public final class TaskStep implements Step {
     headers.remove(CrossgateHeaders.RESULT_URL);
     var envelopeHeader = headers.get(CrossgateHeaders.ENVELOPE);
     headers.remove(CrossgateHeaders.ENVELOPE);
-    if (exchange.marker() == Exchange.Marker.ASYNC && route.mode() == Route.Mode.SYNC) {
-      return answer(exchange, TaskProblems.wrongMarker(markers.sync(), "SYNC"));
-    }
-    if (exchange.marker() == Exchange.Marker.SYNC && route.mode() == Route.Mode.ASYNC) {
-      return answer(exchange, TaskProblems.wrongMarker(markers.async(), "ASYNC"));
-    }
-    var errors = ParamCheck.check(route.params(), exchange.request()::getParam);
-    if (!errors.isEmpty()) {
-      return answer(exchange, Problem.validation(errors));
-    }
     var prefer = Prefer.parse(headers.getAll(PREFER));
     if (route.mode() == Route.Mode.SYNC && !prefer.respondAsync()) {
       return next.proceed(exchange);
@@ -146,11 +128,8 @@ public final class TaskStep implements Step {
   private Future<Void> forward(Exchange exchange, TaskStore.Created created, Buffer body, String resultBase,
       Chain next) {
     var id = created.task().taskId();
-    var headers = exchange.request().headers();
-    headers.set(CrossgateHeaders.TASK_ID, id);
-    headers.set(CrossgateHeaders.RESULT_URL, resultBase + "/_tasks/" + id + "/result?secret="
+    nameTheTask(exchange, id).set(CrossgateHeaders.RESULT_URL, resultBase + "/_tasks/" + id + "/result?secret="
         + URLEncoder.encode(created.secret(), StandardCharsets.UTF_8));
-    headers.remove(PREFER);
     exchange.requestBody(body);
     return next.proceed(exchange).transform(ar -> {
       discardUpstreamBody(exchange);
@@ -173,48 +152,37 @@ public final class TaskStep implements Step {
     });
   }
 
-  /** HELD: 202 now (or the result within {@code Prefer: wait}), the upstream call in the background. */
+  /**
+   * HELD: 202 now (or the result within {@code Prefer: wait}); the upstream call goes on in the
+   * background, through the proxy step.
+   */
   private Future<Void> holdCall(Exchange exchange, TaskStore.Created created, Buffer body, Prefer prefer) {
-    var request = exchange.request();
-    var headers = ForwardHeaders.copyRequestHeaders(request.headers(), io.vertx.core.MultiMap.caseInsensitiveMultiMap());
-    headers.remove(PREFER);
-    headers.set(CrossgateHeaders.TASK_ID, created.task().taskId());
-    headers.set(CrossgateHeaders.REQUEST_ID, exchange.requestId());
-    var route = exchange.route();
-    var outcome = HeldCall.run(heldClient, store, created.task().taskId(), route.targetUrl(),
-        exchange.match().remainder(), request.query(), request.method(), headers, body.length() == 0 ? null : body);
+    var task = created.task();
+    nameTheTask(exchange, task.taskId());
+    var outcome = HeldCall.run(proxy, store, task.taskId(), proxy.detach(exchange, body));
     if (prefer.waitSeconds() == 0) {
-      accepted(exchange, created.task());
+      accepted(exchange, task);
       return Future.succeededFuture();
     }
-    var answered = Promise.<Void>promise();
-    var vertx = store.vertx();
-    long timer = vertx.setTimer(prefer.waitSeconds() * 1000L, t -> {
-      if (!answered.future().isComplete()) {
-        accepted(exchange, created.task());
-        answered.tryComplete();
+    return HeldCall.within(store.vertx(), outcome, prefer.waitSeconds()).map(result -> {
+      if (result == null) {
+        accepted(exchange, task);
+        return null;
       }
+      var headers = MultiMap.caseInsensitiveMultiMap()
+          .add("Preference-Applied", "wait=" + prefer.waitSeconds())
+          .add(CrossgateHeaders.TASK_ID, task.taskId());
+      if (result.contentType() != null) {
+        headers.add(HttpHeaders.CONTENT_TYPE, result.contentType());
+      }
+      exchange.respond(result.status(), headers, result.body());
+      return null;
     });
-    outcome.onComplete(ar -> {
-      if (answered.future().isComplete()) {
-        return;
-      }
-      vertx.cancelTimer(timer);
-      if (ar.succeeded()) {
-        var result = ar.result();
-        var responseHeaders = MultiMap.caseInsensitiveMultiMap()
-            .add("Preference-Applied", "wait=" + prefer.waitSeconds())
-            .add(CrossgateHeaders.TASK_ID, created.task().taskId());
-        if (result.contentType() != null) {
-          responseHeaders.add(HttpHeaders.CONTENT_TYPE, result.contentType());
-        }
-        exchange.respond(result.status(), responseHeaders, result.body());
-      } else {
-        accepted(exchange, created.task());
-      }
-      answered.tryComplete();
-    });
-    return answered.future();
+  }
+
+  /** Tells the upstream which task it serves; the caller's asynchrony preference is the gateway's business. */
+  private static MultiMap nameTheTask(Exchange exchange, String taskId) {
+    return exchange.request().headers().set(CrossgateHeaders.TASK_ID, taskId).remove(PREFER);
   }
 
   private void accepted(Exchange exchange, dev.crossgate.store.task.TaskRecord task) {

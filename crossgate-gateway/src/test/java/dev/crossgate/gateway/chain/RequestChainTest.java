@@ -43,8 +43,19 @@ class RequestChainTest {
     GatewayKit.await(vertx.close());
   }
 
+  private record Reply(int status, MultiMap headers, String body) {
+    @Override
+    public String toString() {
+      return status + " " + body;
+    }
+  }
+
   /** Serves every request through {@code steps} and returns "status body" of one GET. */
   private String serve(Step... steps) {
+    return reply(steps).toString();
+  }
+
+  private Reply reply(Step... steps) {
     var chain = new RequestChain(List.of(steps));
     server = GatewayKit.await(vertx.createHttpServer()
         .requestHandler(req -> chain.handle(new Exchange(req, GatewayConfig.EMPTY, "rid-1", System.nanoTime())))
@@ -52,7 +63,7 @@ class RequestChainTest {
     client = vertx.createHttpClient();
     return GatewayKit.await(client.request(new RequestOptions().setHost("127.0.0.1").setPort(server.actualPort()).setURI("/"))
         .compose(req -> req.send())
-        .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b)));
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))));
   }
 
   private static Step answering(String text) {
@@ -79,9 +90,10 @@ class RequestChainTest {
       }
 
       @Override
-      public void onResponse(Exchange exchange) {
+      public Future<Void> onResponse(Exchange exchange) {
         events.add(name + ".response");
         exchange.responseHeaders().add("X-Seen-By", name);
+        return Future.succeededFuture();
       }
     };
   }
@@ -191,5 +203,78 @@ class RequestChainTest {
 
     assertThat(result).startsWith("500 ");
     assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("no step answered the request"));
+  }
+
+  @Test
+  void aResponsePhaseThatFailsBecomesAProblemThatTheOuterStepsSee() {
+    Step failing = new Step() {
+      @Override
+      public Future<Void> onResponse(Exchange exchange) {
+        return vertx.timer(1).compose(t -> Future.failedFuture(new ProblemException(Problem.forbidden("not this answer"))));
+      }
+    };
+
+    var reply = reply(recording("outer"), failing, answering("secret upstream body"));
+
+    assertThat(reply.toString()).startsWith("403 ").contains("not this answer").contains("\"requestId\":\"rid-1\"")
+        .doesNotContain("secret upstream body");
+    assertThat(reply.headers().get("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(reply.headers().get("X-Seen-By")).isEqualTo("outer");
+    assertThat(events).containsExactly("outer.request", "outer.response");
+  }
+
+  @Test
+  void aResponsePhaseThatFailsWithAnInternalCauseIsA500WithoutItsMessage() {
+    Step failing = new Step() {
+      @Override
+      public Future<Void> onResponse(Exchange exchange) {
+        return Future.failedFuture(new IllegalStateException("secret internal detail"));
+      }
+    };
+
+    var result = serve(failing, answering("x"));
+
+    assertThat(result).startsWith("500 ").doesNotContain("secret internal detail");
+  }
+
+  @Test
+  void aResponsePhaseThatReturnsNoFutureIsAMisuseNotAHang() {
+    Step silent = new Step() {
+      @Override
+      public Future<Void> onResponse(Exchange exchange) {
+        return null;
+      }
+
+      @Override
+      public String name() {
+        return "silent";
+      }
+    };
+
+    var result = serve(silent, answering("x"));
+
+    assertThat(result).startsWith("500 ");
+    assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+        .contains("step silent returned no future from onResponse"));
+  }
+
+  @Test
+  void aResponsePhaseMayChangeAHeaderAsynchronouslyAndTheOuterStepWaitsForIt() {
+    Step asyncHeader = new Step() {
+      @Override
+      public Future<Void> onResponse(Exchange exchange) {
+        return vertx.timer(1).map(t -> {
+          events.add("async.response");
+          exchange.responseHeaders().set("X-Decided-Later", "yes");
+          return null;
+        });
+      }
+    };
+    var reply = reply(recording("outer"), asyncHeader, answering("done"));
+
+    assertThat(reply.toString()).isEqualTo("200 done");
+    assertThat(reply.headers().get("X-Decided-Later")).isEqualTo("yes");
+    assertThat(reply.headers().get("X-Seen-By")).isEqualTo("outer");
+    assertThat(events).containsExactly("outer.request", "async.response", "outer.response");
   }
 }

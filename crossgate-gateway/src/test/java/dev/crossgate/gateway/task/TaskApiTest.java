@@ -253,6 +253,37 @@ class TaskApiTest {
   }
 
   @Test
+  void aHeldCallGoesUpstreamWithTheProxysHeaderRules() {
+    start();
+    kit.routes(route("slow", "/slow", kit.target("/report")).held().build());
+    var key = kit.apiKey("acme");
+
+    kit.send(HttpMethod.POST, "/async/slow", "q", "X-Api-Key", key, "Prefer", "wait=1", "X-Forwarded-For", "6.6.6.6");
+    var atUpstream = kit.upstream.next();
+
+    assertThat(atUpstream.headers().get("X-Forwarded-For")).isEqualTo("127.0.0.1");
+    assertThat(atUpstream.headers().get("Via")).contains("crossgate");
+    assertThat(atUpstream.headers().get(CrossgateHeaders.REQUEST_ID)).isNotNull();
+    assertThat(atUpstream.headers().get(CrossgateHeaders.TASK_ID)).startsWith("tk_");
+    assertThat(atUpstream.headers().get("Prefer")).isNull();
+  }
+
+  @Test
+  void aHeldTaskWhoseUpstreamIsUnreachableFailsWith502() {
+    start();
+    kit.routes(route("slow", "/slow", "http://127.0.0.1:1/report").held().build());
+    var key = kit.apiKey("acme");
+
+    var taskId = kit.send(HttpMethod.POST, "/async/slow", "x", "X-Api-Key", key).json().get("taskId").toString();
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", key).json()).containsEntry("status", "FAILED"));
+    var result = kit.get("/_tasks/" + taskId + "/result", "X-Api-Key", key);
+    assertThat(result.status()).isEqualTo(502);
+    assertThat(result.body()).contains("could not connect to the upstream 127.0.0.1:1");
+  }
+
+  @Test
   void preferRespondAsyncTurnsASyncCallIntoATaskAndWaitReturnsAQuickResultDirectly() {
     start();
     kit.routes(route("q", "/q", kit.target("/q")).build());
