@@ -46,7 +46,7 @@ public final class Exchange {
   private String upstream;
   private Caller caller;
   private boolean credentialRejected;
-  private Buffer requestBody;
+  private SpooledBody requestBody;
   private String replacedQuery;
   private String extensionVersion;
 
@@ -186,15 +186,19 @@ public final class Exchange {
 
   /**
    * The request body when a step had to read it whole (an async task stores it before anything
-   * else happens; a flow step may have changed it); the proxy then sends these bytes instead of
-   * streaming the client's body. Null for streamed requests.
+   * else happens; a flow step may have changed it); the proxy then sends it instead of streaming
+   * the client's body. Null for streamed requests.
    */
-  public Buffer requestBody() {
+  public SpooledBody requestBody() {
     return requestBody;
   }
 
-  public void requestBody(Buffer body) {
+  public void requestBody(SpooledBody body) {
     this.requestBody = body;
+  }
+
+  public void requestBody(Buffer body) {
+    this.requestBody = SpooledBody.inMemory(body);
   }
 
   /** The query string (without '?') a flow step set, or null to forward the client's. */

@@ -1,5 +1,7 @@
 package dev.crossgate.gateway.proxy;
 
+import io.vertx.core.file.OpenOptions;
+import dev.crossgate.gateway.chain.SpooledBody;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
@@ -108,19 +110,18 @@ public final class ProxyStep implements Step {
    * headers are fixed when it is taken, by the same rules as a proxied request's.
    */
   public record Detached(String requestId, UpstreamTarget target, HttpMethod method, String uri, MultiMap headers,
-      Buffer body, long connectMs) {
+      SpooledBody body, long connectMs) {
     public Detached {
       Objects.requireNonNull(target, "target");
       Objects.requireNonNull(headers, "headers");
-      body = body == null ? Buffer.buffer() : body;
+      body = body == null ? SpooledBody.inMemory(Buffer.buffer()) : body;
     }
   }
 
   /** An upstream's answer read whole. */
-  public record WholeResponse(int status, MultiMap headers, Buffer body) {}
 
   /** Takes the request of {@code exchange} (on its event loop), with {@code body} read whole, for {@link #call}. */
-  public Detached detach(Exchange exchange, Buffer body) {
+  public Detached detach(Exchange exchange, SpooledBody body) {
     var route = exchange.route();
     var target = target(route.targetUrl());
     return new Detached(exchange.requestId(), target, exchange.request().method(), uri(exchange, target),
@@ -128,31 +129,40 @@ public final class ProxyStep implements Step {
   }
 
   /**
-   * Sends a detached request on the held-call pool and reads the answer whole. The upstream may
-   * be silent for {@code timeout} at a time (a held call waits for slow upstreams, so not the
-   * route's response timeout). Fails with the proxy's problems: 503 pool full, 502 connect failure,
-   * reset or an answer above {@code maxBodyBytes}, 504 silence.
+   * Sends a detached request on the held-call pool and hands the answer to {@code read} (which
+   * stores its body where it likes, within {@code maxBodyBytes}). The upstream may be silent for
+   * {@code timeout} at a time (a held call waits for slow upstreams, so not the route's response
+   * timeout). Fails with the proxy's problems: 503 pool full, 502 connect failure, reset or an
+   * answer above {@code maxBodyBytes}, 504 silence.
    */
-  public Future<WholeResponse> call(Detached request, Duration timeout, long maxBodyBytes) {
+  public <T> Future<T> call(Detached request, Duration timeout, long maxBodyBytes,
+      java.util.function.Function<HttpClientResponse, Future<T>> read) {
     var upstream = request.target().authority();
     var options = options(request.target(), request.method(), request.uri(), request.connectMs(), timeout.toMillis())
         .setHeaders(request.headers());
     return heldClient.request(options)
         .recover(e -> Future.failedFuture(connectFailure(request.requestId(), upstream, e)))
-        .compose(req -> (request.body().length() == 0 ? req.send() : req.send(request.body()))
-            .compose(response -> readWhole(response, maxBodyBytes, upstream))
+        .compose(req -> send(req, request.body())
+            .compose(response -> {
+              var declared = response.headers().get(HttpHeaders.CONTENT_LENGTH);
+              if (declared != null && Long.parseLong(declared.trim()) > maxBodyBytes) {
+                response.request().reset();
+                return Future.failedFuture(tooLarge(upstream, maxBodyBytes));
+              }
+              return read.apply(response).recover(e -> Future.failedFuture(
+                  e instanceof ProblemException pe && pe.problem().status() == 413 ? tooLarge(upstream, maxBodyBytes) : e));
+            })
             .recover(e -> Future.failedFuture(e instanceof ProblemException ? e
                 : upstreamFailure(request.requestId(), upstream, e))));
   }
 
-  private static Future<WholeResponse> readWhole(HttpClientResponse response, long limit, String upstream) {
-    var declared = response.headers().get(HttpHeaders.CONTENT_LENGTH);
-    if (declared != null && Long.parseLong(declared.trim()) > limit) {
-      response.request().reset();
-      return Future.failedFuture(tooLarge(upstream, limit));
+  /** Sends a detached body: nothing, the bytes, or the file streamed with its length. */
+  private Future<HttpClientResponse> send(HttpClientRequest req, SpooledBody body) {
+    if (!body.inFile()) {
+      return body.size() == 0 ? req.send() : req.send(body.inline());
     }
-    return response.body().compose(b -> b.length() > limit ? Future.failedFuture(tooLarge(upstream, limit))
-        : Future.succeededFuture(new WholeResponse(response.statusCode(), response.headers(), b)));
+    req.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.size()));
+    return vertx.fileSystem().open(body.file().toString(), new OpenOptions().setRead(true)).compose(req::send);
   }
 
   private static ProblemException tooLarge(String upstream, long limit) {
@@ -302,13 +312,19 @@ public final class ProxyStep implements Step {
 
     /** Copies the client's body upstream, as fast as the upstream drains, counting against the limit. */
     private void pumpBody() {
-      var buffered = exchange.requestBody();
-      if (buffered != null) {
+      var replaced = exchange.requestBody();
+      if (replaced != null) {
         // a step read the body whole (a task stores it; a flow step may have changed it, within
-        // the limit): it is sent whole, with its own length
+        // the limit): it is sent instead, with its own length, from memory or streamed from its file
         upstreamRequest.setChunked(false);
-        upstreamRequest.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(buffered.length()));
-        upstreamRequest.end(buffered);
+        upstreamRequest.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(replaced.size()));
+        if (!replaced.inFile()) {
+          upstreamRequest.end(replaced.inline());
+          return;
+        }
+        vertx.fileSystem().open(replaced.file().toString(), new OpenOptions().setRead(true))
+            .compose(file -> file.pipeTo(upstreamRequest))
+            .onFailure(e -> upstreamRequest.reset(0, e));
         return;
       }
       if (request.isEnded()) {

@@ -1,5 +1,6 @@
 package dev.crossgate.gateway.task;
 
+import dev.crossgate.gateway.chain.SpooledBody;
 import dev.crossgate.http.BufferBudget;
 import dev.crossgate.id.Ids;
 import dev.crossgate.problem.Problem;
@@ -43,7 +44,8 @@ final class BodySpooler {
     if (declaredLength > limit) {
       return Future.failedFuture(new ProblemException(Problem.payloadTooLarge(limit)));
     }
-    return new Reception(body, limit, lease).start();
+    // a body declared larger than the threshold goes to disk from its first byte
+    return new Reception(body, limit, lease, declaredLength > inlineLimit).start();
   }
 
   /** One body on its way in: memory first, then the spool file. */
@@ -58,11 +60,13 @@ final class BodySpooler {
     private Path path;
     private AsyncFile file;
     private boolean ended;
+    private final boolean toDisk;
 
-    Reception(ReadStream<Buffer> body, long limit, BufferBudget.Lease lease) {
+    Reception(ReadStream<Buffer> body, long limit, BufferBudget.Lease lease, boolean toDisk) {
       this.body = body;
       this.limit = limit;
       this.lease = lease;
+      this.toDisk = toDisk;
     }
 
     Future<SpooledBody> start() {
@@ -90,7 +94,11 @@ final class BodySpooler {
         }
         return;
       }
-      if (memory.length() + chunk.length() <= inlineLimit) {
+      if (path != null) {
+        memory.appendBuffer(chunk); // arrived while the file opens; written first
+        return;
+      }
+      if (!toDisk && memory.length() + chunk.length() <= inlineLimit) {
         try {
           lease.reserve(chunk.length());
         } catch (ProblemException e) {

@@ -1,5 +1,7 @@
 package dev.crossgate.gateway.task;
 
+import dev.crossgate.http.BufferBudget;
+import dev.crossgate.gateway.chain.SpooledBody;
 import dev.crossgate.gateway.proxy.ProxyStep;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -8,7 +10,6 @@ import dev.crossgate.store.task.TaskStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,23 +25,31 @@ import org.slf4j.LoggerFactory;
 final class HeldCall {
   private static final Logger LOG = LoggerFactory.getLogger(HeldCall.class);
 
-  /** The upstream's answer as stored: status, content type and body. */
-  record Outcome(int status, String contentType, Buffer body) {}
+  /** The upstream's answer as stored: status, content type and body (in memory or spooled to a file). */
+  record Outcome(int status, String contentType, SpooledBody body) {}
 
   private HeldCall() {}
 
   /** Marks the task running, calls the upstream, stores its answer (or the failure's problem) as the result. */
-  static Future<Outcome> run(ProxyStep proxy, TaskStore store, String taskId, ProxyStep.Detached request) {
+  static Future<Outcome> run(ProxyStep proxy, TaskStore store, BodySpooler spooler, String taskId,
+      ProxyStep.Detached request) {
     var options = store.options();
+    // the caller may be gone already: the answer is spooled outside any request's buffer share
     Future<Outcome> call = store.running(taskId)
-        .compose(v -> proxy.call(request, options.heldTimeout(), options.maxResultBytes()))
-        .map(answer -> new Outcome(answer.status(), answer.headers().get(HttpHeaders.CONTENT_TYPE), answer.body()));
+        .compose(v -> proxy.call(request, options.heldTimeout(), options.maxResultBytes(), response -> {
+          var length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+          return spooler.receive(response, length == null ? -1 : Long.parseLong(length.trim()),
+                  options.maxResultBytes(), BufferBudget.UNLIMITED.lease())
+              .map(body -> new Outcome(response.statusCode(), response.getHeader(HttpHeaders.CONTENT_TYPE), body));
+        }));
     return call.recover(e -> Future.succeededFuture(failure(taskId, request.requestId(), e)))
         .compose(outcome -> {
           var status = outcome.status() >= 500 ? TaskStatus.FAILED : TaskStatus.DONE;
           return store.finish(taskId, status, outcome.status(), outcome.contentType(), outcome.body(),
                   status == TaskStatus.FAILED ? "upstream answered " + outcome.status() : null)
-              .map(stored -> outcome);
+              // a spooled answer now lives in the task's result blob
+              .map(stored -> !outcome.body().inFile() ? outcome : new Outcome(outcome.status(), outcome.contentType(),
+                  new SpooledBody(null, store.resultBlob(taskId), outcome.body().size())));
         })
         .onFailure(e -> LOG.warn("held task not stored taskId={} cause={}", taskId, e.toString()));
   }
@@ -65,6 +74,6 @@ final class HeldCall {
       LOG.warn("held call failed taskId={} requestId={} cause={}", taskId, requestId, cause.toString());
       problem = Problem.internal(requestId);
     }
-    return new Outcome(problem.status(), Problem.MEDIA_TYPE, ProblemResponses.body(problem));
+    return new Outcome(problem.status(), Problem.MEDIA_TYPE, SpooledBody.inMemory(ProblemResponses.body(problem)));
   }
 }

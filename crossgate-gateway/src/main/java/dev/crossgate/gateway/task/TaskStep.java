@@ -1,12 +1,13 @@
 package dev.crossgate.gateway.task;
 
+import io.vertx.core.file.OpenOptions;
+import dev.crossgate.gateway.chain.SpooledBody;
 import dev.crossgate.gateway.auth.CallerStep;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
 import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.proxy.ProxyStep;
-import dev.crossgate.http.BoundedBody;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
@@ -48,6 +49,7 @@ public final class TaskStep implements Step {
   private static final long DRAIN_LIMIT = 64L << 20;
 
   private final TaskStore store;
+  private final BodySpooler spooler;
   private final ProxyStep proxy;
   private final PublicUrl publicUrl;
   private final java.util.function.IntSupplier port;
@@ -60,6 +62,7 @@ public final class TaskStep implements Step {
    */
   public TaskStep(TaskStore store, ProxyStep proxy, PublicUrl publicUrl, java.util.function.IntSupplier port) {
     this.store = store;
+    this.spooler = store == null ? null : store.spooler(TaskStore.SPOOL_THRESHOLD);
     this.proxy = proxy;
     this.publicUrl = publicUrl;
     this.port = port;
@@ -100,9 +103,9 @@ public final class TaskStep implements Step {
     }
     var request = exchange.request();
     long limit = Math.min(exchange.bodyLimit(), store.options().maxRequestBytes());
-    return BoundedBody.read(request, limit, exchange.bufferLease())
+    return spooler.receive(request, exchange.declaredLength(), limit, exchange.bufferLease())
         .recover(e -> {
-          if (BoundedBody.tooLarge(e)) {
+          if (tooLarge(e)) {
             exchange.closeConnection();
           } else {
             // refused before the body was read (buffer budget): drop the rest, keep the connection
@@ -119,13 +122,13 @@ public final class TaskStep implements Step {
                 accepted(exchange, created.task());
                 return Future.succeededFuture();
               }
-              return held ? holdCall(exchange, created, body, prefer)
-                  : forward(exchange, created, body, resultBase, next);
+              return held ? holdCall(exchange, created, created.body(), prefer)
+                  : forward(exchange, created, created.body(), resultBase, next);
             }));
   }
 
   /** CALLBACK: the upstream's async interface gets the task through the rest of the chain. */
-  private Future<Void> forward(Exchange exchange, TaskStore.Created created, Buffer body, String resultBase,
+  private Future<Void> forward(Exchange exchange, TaskStore.Created created, SpooledBody body, String resultBase,
       Chain next) {
     var id = created.task().taskId();
     nameTheTask(exchange, id).set(CrossgateHeaders.RESULT_URL, resultBase + "/_tasks/" + id + "/result?secret="
@@ -156,18 +159,18 @@ public final class TaskStep implements Step {
    * HELD: 202 now (or the result within {@code Prefer: wait}); the upstream call goes on in the
    * background, through the proxy step.
    */
-  private Future<Void> holdCall(Exchange exchange, TaskStore.Created created, Buffer body, Prefer prefer) {
+  private Future<Void> holdCall(Exchange exchange, TaskStore.Created created, SpooledBody body, Prefer prefer) {
     var task = created.task();
     nameTheTask(exchange, task.taskId());
-    var outcome = HeldCall.run(proxy, store, task.taskId(), proxy.detach(exchange, body));
+    var outcome = HeldCall.run(proxy, store, spooler, task.taskId(), proxy.detach(exchange, body));
     if (prefer.waitSeconds() == 0) {
       accepted(exchange, task);
       return Future.succeededFuture();
     }
-    return HeldCall.within(store.vertx(), outcome, prefer.waitSeconds()).map(result -> {
+    return HeldCall.within(store.vertx(), outcome, prefer.waitSeconds()).compose(result -> {
       if (result == null) {
         accepted(exchange, task);
-        return null;
+        return Future.<Void>succeededFuture();
       }
       var headers = MultiMap.caseInsensitiveMultiMap()
           .add("Preference-Applied", "wait=" + prefer.waitSeconds())
@@ -175,9 +178,21 @@ public final class TaskStep implements Step {
       if (result.contentType() != null) {
         headers.add(HttpHeaders.CONTENT_TYPE, result.contentType());
       }
-      exchange.respond(result.status(), headers, result.body());
-      return null;
+      if (!result.body().inFile()) {
+        exchange.respond(result.status(), headers, result.body().inline());
+        return Future.<Void>succeededFuture();
+      }
+      headers.add(HttpHeaders.CONTENT_LENGTH, String.valueOf(result.body().size()));
+      return store.vertx().fileSystem().open(result.body().file().toString(), new OpenOptions().setRead(true))
+          .<Void>map(file -> {
+            exchange.respond(result.status(), headers, file, null);
+            return null;
+          });
     });
+  }
+
+  private static boolean tooLarge(Throwable e) {
+    return e instanceof ProblemException pe && pe.problem().status() == 413;
   }
 
   /** Tells the upstream which task it serves; the caller's asynchrony preference is the gateway's business. */

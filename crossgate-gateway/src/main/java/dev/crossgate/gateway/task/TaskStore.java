@@ -1,5 +1,6 @@
 package dev.crossgate.gateway.task;
 
+import dev.crossgate.gateway.chain.SpooledBody;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.id.Ids;
 import dev.crossgate.store.Database;
@@ -40,11 +41,12 @@ public final class TaskStore {
   static final int SPOOL_THRESHOLD = 64 << 10;
 
   /**
-   * A task just created, with the secret its upstream must present (only its hash is stored); or,
-   * when {@code existing}, the task the same client already created under its id (no secret: it
-   * was handed out with the first submission).
+   * A task just created, with the secret its upstream must present (only its hash is stored) and
+   * where its request body now is (in memory, or its blob file); or, when {@code existing}, the
+   * task the same client already created under its id (no secret: it was handed out with the
+   * first submission; no body: it went upstream then).
    */
-  public record Created(TaskRecord task, String secret, boolean existing) {}
+  public record Created(TaskRecord task, String secret, boolean existing, SpooledBody body) {}
 
   private final Vertx vertx;
   private final TaskRepository repository;
@@ -112,7 +114,7 @@ public final class TaskStore {
     if (clientTaskId != null) {
       var earlier = repository.findByClientTaskId(owner, clientTaskId);
       if (earlier.isPresent()) {
-        return new Created(earlier.get(), null, true);
+        return new Created(earlier.get(), null, true, null);
       }
     }
     var quotaRefusal = overQuota(owner, repository.usage(owner, task.createdAt()), body.size());
@@ -120,9 +122,11 @@ public final class TaskStore {
       throw new ProblemException(quotaRefusal);
     }
     TaskRequestBody stored;
-    if (body.file() != null) {
+    var kept = body;
+    if (body.inFile()) {
       var blob = task.taskId() + ".request";
-      Files.move(body.file(), options.blobDir().resolve(blob), StandardCopyOption.ATOMIC_MOVE);
+      kept = new SpooledBody(null, options.blobDir().resolve(blob), body.size());
+      Files.move(body.file(), kept.file(), StandardCopyOption.ATOMIC_MOVE);
       stored = new TaskRequestBody(null, blob, body.size());
     } else {
       stored = TaskRequestBody.inline(body.size() == 0 ? null : body.inline().getBytes());
@@ -137,9 +141,9 @@ public final class TaskStore {
       if (earlier.isEmpty()) {
         throw e;
       }
-      return new Created(earlier.get(), null, true);
+      return new Created(earlier.get(), null, true, null);
     }
-    return new Created(task, secret, false);
+    return new Created(task, secret, false, kept);
   }
 
   /** The 429 for a new task of {@code bodyBytes} that would take {@code owner} over a quota, else null. */
@@ -185,7 +189,7 @@ public final class TaskStore {
       byte[] inline = null;
       try {
         if (body.file() != null || body.size() > options.inlineResultBytes()) {
-          blob = id + ".result";
+          blob = resultBlob(id).getFileName().toString();
           // an upstream's answer to a caller: the node's user only
           OwnerOnlyFiles.createDirectories(options.blobDir());
           if (body.file() != null) {
@@ -208,6 +212,11 @@ public final class TaskStore {
         }
       }
     });
+  }
+
+  /** Where a task's result is kept when it is not in the row. */
+  Path resultBlob(String taskId) {
+    return options.blobDir().resolve(taskId + ".result");
   }
 
   /** The stored result: in memory when it was kept in the row, else its blob file, to be streamed. */

@@ -106,6 +106,48 @@ class TaskBodyStreamingTest {
     org.awaitility.Awaitility.await().until(() -> files("spool_").isEmpty());
   }
 
+  @Test
+  void aLargeRequestBodyIsSpooledForwardedFromItsFileAndRemovedWithTheTask() throws Exception {
+    start(64 << 20);
+    var key = kit.apiKey("acme");
+    var body = "b".repeat(12 << 20);
+
+    var accepted = kit.send(HttpMethod.POST, "/async/def", body, "X-Api-Key", key);
+    var atUpstream = kit.upstream.next();
+    var taskId = accepted.json().get("taskId").toString();
+    var keptWhileRunning = files(taskId + ".request");
+    var released = kit.send(HttpMethod.DELETE, "/_tasks/" + taskId, null, "X-Api-Key", key);
+
+    assertThat(accepted.status()).isEqualTo(202);
+    assertThat(atUpstream.bodyBytes()).isEqualTo(12 << 20);
+    assertThat(atUpstream.headers().get("Content-Length")).isEqualTo(String.valueOf(12 << 20));
+    assertThat(keptWhileRunning).as("the body is the task's request blob").hasSize(1);
+    assertThat(released.status()).isEqualTo(204);
+    assertThat(files(taskId)).as("released with its files").isEmpty();
+    assertThat(files("spool_")).isEmpty();
+  }
+
+  @Test
+  void aHeldCallSendsALargeBodyFromItsFileAndALargeAnswerIsStreamedBackWithinPreferWait() throws Exception {
+    db = TestDatabases.open("h2");
+    var limits = GatewayOptions.Limits.DEFAULT.withTenantBounds(0, 1 << 20);
+    kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1).withLimits(limits),
+        new GatewayServices(db.database(), TaskOptions.defaults(dataDir)));
+    kit.routes(route("slow", "/slow", kit.target("/slow")).held().build());
+    // the upstream answers with as many bytes as it received
+    kit.upstream.respondWith(req -> kit.upstream.record(req).onSuccess(r -> req.response()
+        .putHeader("Content-Type", "application/octet-stream").end(Buffer.buffer("a".repeat((int) r.bodyBytes())))));
+    var key = kit.apiKey("acme");
+
+    var answer = kit.send(HttpMethod.POST, "/async/slow", "c".repeat(6 << 20), "X-Api-Key", key, "Prefer", "wait=30");
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.header("Preference-Applied")).isEqualTo("wait=30");
+    assertThat(answer.body()).hasSize(6 << 20);
+    assertThat(kit.upstream.next().bodyBytes()).isEqualTo(6 << 20);
+    assertThat(files("spool_")).isEmpty();
+  }
+
   private Stream<Path> filesIn(Path dir) throws IOException {
     return Files.isDirectory(dir) ? Files.list(dir) : Stream.empty();
   }
