@@ -110,7 +110,7 @@ final class NodeVerticle extends VerticleBase {
         new PathStep(options.markers()),
         new FilterStep(),
         new CallerStep(shared.internalCaller(), shared.tenantInFlight()),
-        new EndpointStep(vertx, shared.endpoints()),
+        new EndpointStep(vertx, shared.endpoints(), shared.readiness()),
         new RouteStep(),
         new RouteAuthStep(),
         new TaskStep(shared.tasks(), heldClient, options.markers(), shared.publicUrl(), this::actualPort),
