@@ -128,7 +128,8 @@ final class NodeSession {
         ws.remoteAddress());
     recordSeen(applied, hello.configHash());
     var latest = hub.follower().get().revision();
-    if (applied > latest || !hashMatches(applied, hello.configHash())) {
+    if (hello.appliedRevision() == ClusterMessage.Hello.UNCONFIGURED || applied > latest
+        || !hashMatches(applied, hello.configHash())) {
       snapshotNext = true;
     }
     maybeSend();

@@ -320,8 +320,8 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
 
   private void hello() {
     var config = current.get();
-    send(new ClusterMessage.Hello(options.nodeId(), config.revision(), config.hashHex(), options.version(),
-        options.heartbeat().toMillis()));
+    send(new ClusterMessage.Hello(options.nodeId(), configured ? config.revision() : ClusterMessage.Hello.UNCONFIGURED,
+        config.hashHex(), options.version(), options.heartbeat().toMillis()));
   }
 
   private void reconnectLater() {
@@ -408,12 +408,13 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   }
 
   private Applied swap(GatewayConfig next, String how) throws java.io.IOException {
+    // counted before the swap: whoever sees the new revision sees it counted
+    (how.equals("snapshot") ? snapshotsApplied : deltasApplied).incrementAndGet();
     var previous = current.getAndSet(next);
     configured = true;
     LOG.info("applied {} fromRevision={} toRevision={} routes={} hash={}", how, previous.revision(), next.revision(),
         next.routes().size(), next.hashHex());
     persistSoon();
-    (how.equals("snapshot") ? snapshotsApplied : deltasApplied).incrementAndGet();
     return new Applied(next.revision(), next, List.of(), false);
   }
 
