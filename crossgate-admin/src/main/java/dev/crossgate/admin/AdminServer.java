@@ -3,12 +3,12 @@ package dev.crossgate.admin;
 import dev.crossgate.admin.auth.AdminAuth;
 import dev.crossgate.admin.http.AdminEndpoint;
 import dev.crossgate.admin.http.Replies;
+import dev.crossgate.health.Readiness;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.id.RequestIds;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.problem.ProblemResponses;
-import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.StoreException;
 import dev.crossgate.store.StoreUnavailable;
 import io.vertx.core.Future;
@@ -46,17 +46,22 @@ public final class AdminServer {
   /**
    * Starts the server; completes when it listens.
    *
+   * @param readiness what {@code /readyz} answers
    * @param endpoints the Admin API resource families, mounted behind authentication
    * @param metrics Prometheus text of every registry of this process, concatenated by the caller
    */
-  public static Future<AdminServer> start(Vertx vertx, AdminOptions options, AdminAuth auth, ChangeLog changeLog,
+  public static Future<AdminServer> start(Vertx vertx, AdminOptions options, AdminAuth auth, Readiness readiness,
       List<AdminEndpoint> endpoints, Supplier<String> metrics) {
     var router = Router.router(vertx);
     router.route().handler(AdminServer::tagRequest);
     router.get("/healthz").handler(ctx -> Replies.json(ctx, 200, Map.of("status", "up")));
-    router.get("/readyz").handler(ctx -> Replies.offload(ctx, changeLog::latestRevision)
-        .onSuccess(rev -> Replies.json(ctx, 200, Map.of("status", "ready", "revision", rev)))
-        .onFailure(e -> ctx.fail(new ProblemException(Problem.unavailable("the database is not reachable")))));
+    router.get("/readyz").handler(ctx -> readiness.answer().onSuccess(answer -> {
+      if (answer.ready()) {
+        Replies.json(ctx, 200, answer.body());
+      } else {
+        send(ctx, answer.problem());
+      }
+    }));
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()));
     var openApi = openApiDocument();

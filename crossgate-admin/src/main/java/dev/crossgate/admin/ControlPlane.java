@@ -13,6 +13,7 @@ import dev.crossgate.admin.filter.FilterEndpoint;
 import dev.crossgate.admin.route.RouteEndpoint;
 import dev.crossgate.admin.tenant.TenantEndpoint;
 import dev.crossgate.admin.transfer.TransfersEndpoint;
+import dev.crossgate.health.Readiness;
 import dev.crossgate.route.Route;
 import dev.crossgate.id.Ids;
 import dev.crossgate.store.ChangeLog;
@@ -37,6 +38,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -67,6 +69,7 @@ public final class ControlPlane {
   private final ConfigFollower follower;
   private final ClusterHub hub;
   private final ChangeNotifications notifications;
+  private final Readiness readiness;
   private final Redis redis;
   private final long refreshTimer;
   private AdminServer server;
@@ -104,6 +107,16 @@ public final class ControlPlane {
     this.notifications = database.isPostgres()
         ? new ChangeNotifications(url, options.dbUser(), options.dbPassword(), follower::poke)
         : null;
+    this.readiness = new Readiness().require("database", this::databaseAnswers);
+  }
+
+  /** The change log's revision, read on a worker: the query every Admin API write depends on. */
+  private Future<Map<String, Object>> databaseAnswers() {
+    return vertx.executeBlocking(() -> Map.<String, Object>of("revision", changeLog.latestRevision()), false)
+        .recover(e -> {
+          LOG.debug("event=readiness-check-failed check=database cause=\"{}\"", e.toString());
+          return Future.failedFuture(new Readiness.NotReady("the database is not reachable"));
+        });
   }
 
   /** Opens the store and starts the Admin API; blocking parts run on a worker thread. */
@@ -127,7 +140,7 @@ public final class ControlPlane {
           new WhoAmIEndpoint(),
           new dev.crossgate.admin.task.TaskEndpoint(cp.database, Clock.systemUTC()),
           cp.hub);
-      return AdminServer.start(vertx, options.admin(), auth, cp.changeLog, endpoints, extraMetrics)
+      return AdminServer.start(vertx, options.admin(), auth, cp.readiness, endpoints, extraMetrics)
           .map(server -> {
             cp.server = server;
             cp.artifacts.ownPort(server.port());
@@ -196,6 +209,14 @@ public final class ControlPlane {
    */
   public void extensionCircuits(java.util.function.Function<String, Boolean> circuitOpen) {
     this.extensionCircuits = circuitOpen;
+  }
+
+  /**
+   * What {@code /readyz} answers: ready while the database answers; roles add their own checks
+   * (standalone: its gateway listens) and drain it on shutdown.
+   */
+  public Readiness readiness() {
+    return readiness;
   }
 
   /** The control plane's current configuration, as nodes should serve it. */

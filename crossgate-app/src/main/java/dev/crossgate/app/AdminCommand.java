@@ -20,20 +20,22 @@ final class AdminCommand implements Callable<Integer> {
   @Mixin StorageOptions storage = new StorageOptions();
   @Mixin EgressFlags egress = new EgressFlags();
   @Mixin HttpFlags http = new HttpFlags();
+  @Mixin DrainFlags drain = new DrainFlags();
 
   @Override
   public Integer call() {
     // usage errors before anything starts
     var options = storage.toOptions(common, http.h2c).withEgress(egress.toPolicy(storage.adminPort));
+    var drainPeriod = drain.drainPeriod();
     var vertx = Vertx.vertx();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.bindJvm(registry);
-    return RoleRunner.run("admin", vertx, common.dataDir, () -> ControlPlane.start(vertx, options,
+    return RoleRunner.run("admin", vertx, common.dataDir, drainPeriod, () -> ControlPlane.start(vertx, options,
         registry::scrape).map(cp -> {
       Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
       LOG.info("crossgate admin ready admin=http://{}:{}/admin console=http://{}:{}/console/", common.bind, cp.port(),
           common.bind, cp.port());
-      return cp::close;
+      return new RoleRunner.Running(cp.readiness(), cp::close);
     }));
   }
 }

@@ -4,7 +4,6 @@ import dev.crossgate.agent.Agent;
 import dev.crossgate.agent.AgentOptions;
 import dev.crossgate.id.Ids;
 import dev.crossgate.store.OwnerOnlyFiles;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -68,11 +66,11 @@ final class AgentCommand implements Callable<Integer> {
         .withEgress(egress.toPolicy(port))
         .withPolling(defaults.pollInitial(), pollMax.compareTo(defaults.pollInitial()) < 0 ? defaults.pollInitial()
             : pollMax, maxConcurrent);
-    return RoleRunner.run("agent", vertx, common.dataDir, () -> Agent.start(vertx, options).map(agent -> {
+    // the agent has no /readyz: nothing to drain before it closes
+    return RoleRunner.run("agent", vertx, common.dataDir, Duration.ZERO, () -> Agent.start(vertx, options).map(agent -> {
       LOG.info("crossgate agent ready agent=http://{}:{} gateway={} callbackAllow={}", common.bind, agent.port(),
           options.gatewayUrl(), options.callbackAllow());
-      Supplier<Future<Void>> close = agent::close;
-      return close;
+      return new RoleRunner.Running(null, agent::close);
     }));
   }
 

@@ -84,6 +84,8 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Mixin EgressFlags egress = new EgressFlags();
 
+  @Mixin DrainFlags drain = new DrainFlags();
+
   @Override
   public Integer call() {
     var token = SecretOptions.resolve(command.commandLine(), "--cluster-token", clusterToken, clusterTokenFile);
@@ -94,12 +96,13 @@ final class GatewayCommand implements Callable<Integer> {
     var transferSettings = transfer.toSettings(common.dataDir);
     var egressPolicy = egress.toPolicy(gateway.port, nodeAdminPort);
     var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
+    var drainPeriod = drain.drainPeriod();
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var id = nodeId == null ? hostName() : nodeId;
     var options = new ClusterClientOptions(controlPlanes, id, token, common.dataDir,
         NodePolicy.allowedUpstreamSchemes(allowedSchemes), heartbeat, version(), controlPlaneCa);
     var url = database.url(common.dataDir);
-    return RoleRunner.run("gateway", vertx, common.dataDir, () -> vertx.executeBlocking(() -> Database.open(url, database.dbUser,
+    return RoleRunner.run("gateway", vertx, common.dataDir, drainPeriod, () -> vertx.executeBlocking(() -> Database.open(url, database.dbUser,
             database.password(), 10))
         .compose(taskDb -> ClusterClient.start(vertx, options).compose(cluster -> {
           // tasks and transfers live in the node's database (PostgreSQL shared by all nodes in production)
@@ -107,7 +110,7 @@ final class GatewayCommand implements Callable<Integer> {
               transferSettings, egressPolicy);
           return GatewayServer.start(vertx, gatewayOptions, cluster, List.of(transfers),
             new GatewayServices(taskDb, tasks.toOptions(common.dataDir),
-                ExtensionOptions.defaults(common.dataDir.resolve("extensions")))).compose(traffic ->
+                ExtensionOptions.defaults(common.dataDir.resolve("extensions")), cluster.readiness())).compose(traffic ->
             NodeAdminForwarder.start(vertx, common.bind, nodeAdminPort, controlPlanes, options.sslOptions(), cluster,
                 () -> traffic.metrics().scrape()).map(admin -> {
               LOG.info("crossgate gateway ready node={} gateway=http://{}:{} nodeAdmin=http://{}:{} controlPlane={}",
@@ -120,7 +123,7 @@ final class GatewayCommand implements Callable<Integer> {
                     taskDb.close();
                     return null;
                   }));
-              return close;
+              return new RoleRunner.Running(cluster.readiness(), close);
             }));
         })));
   }

@@ -1,9 +1,11 @@
 package dev.crossgate.app;
 
+import dev.crossgate.health.Readiness;
 import dev.crossgate.store.OwnerOnlyFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -11,8 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a role until the JVM is asked to stop: starts it, waits, and on SIGINT/SIGTERM closes it
- * (servers drain in-flight requests, pools close) before the JVM exits. The data dir is made
+ * Runs a role until the JVM is asked to stop: starts it, waits, and on SIGINT/SIGTERM drains it
+ * ({@code /readyz} turns 503 for the drain period while the listeners still serve, so load
+ * balancers stop sending new requests first), then closes it (servers finish in-flight requests,
+ * pools close) before the JVM exits. The data dir is made
  * owner-only (700, files 600) before the role starts, and again once it runs, for the files the
  * role's libraries created with the process umask (H2's database files on a first start).
  */
@@ -22,12 +26,20 @@ final class RoleRunner {
 
   private RoleRunner() {}
 
-  /** Returns the process exit code. {@code start} returns the role's close action once it runs. */
-  static int run(String role, Vertx vertx, Path dataDir, Supplier<Future<Supplier<Future<Void>>>> start) {
-    Supplier<Future<Void>> close;
+  /**
+   * A role that runs.
+   *
+   * @param readiness what its {@code /readyz} answers, drained first on shutdown; null: it has none
+   * @param close stops it
+   */
+  record Running(Readiness readiness, Supplier<Future<Void>> close) {}
+
+  /** Returns the process exit code. {@code start} completes once the role runs. */
+  static int run(String role, Vertx vertx, Path dataDir, Duration drainPeriod, Supplier<Future<Running>> start) {
+    Running running;
     try {
       restrict(dataDir);
-      close = start.get().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      running = start.get().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
       restrict(dataDir);
     } catch (Exception e) {
       if (DbCommand.embeddedStoreDamaged(e)) {
@@ -45,7 +57,8 @@ final class RoleRunner {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("crossgate {} stopping", role);
       try {
-        close.get().toCompletionStage().toCompletableFuture().get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+        drain(role, running.readiness(), drainPeriod);
+        running.close().get().toCompletionStage().toCompletableFuture().get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
         // closed from this thread, not chained on the role's future: that future's callbacks
         // would run on an event loop that Vert.x is shutting down
         vertx.close().toCompletionStage().toCompletableFuture().get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
@@ -61,6 +74,18 @@ final class RoleRunner {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  private static void drain(String role, Readiness readiness, Duration period) throws InterruptedException {
+    if (readiness == null) {
+      return;
+    }
+    readiness.drain();
+    if (!period.isZero()) {
+      LOG.info("event=draining role={} drainPeriodMs={}", role, period.toMillis());
+      // the wait is the point: probers see 503 and take this process out before its listeners close
+      Thread.sleep(period.toMillis());
+    }
   }
 
   private static void restrict(Path dataDir) throws java.io.IOException {

@@ -4,6 +4,7 @@ import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.extension.ExtensionOptions;
+import dev.crossgate.health.Readiness;
 import dev.crossgate.transfer.TransferEndpoint;
 import dev.crossgate.store.transfer.TransferRepository;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -11,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -41,6 +43,8 @@ final class StandaloneCommand implements Callable<Integer> {
 
   @Mixin EgressFlags egress = new EgressFlags();
 
+  @Mixin DrainFlags drain = new DrainFlags();
+
   @Override
   public Integer call() {
     // every usage error (exit code 2) before anything starts
@@ -48,18 +52,23 @@ final class StandaloneCommand implements Callable<Integer> {
     var egressPolicy = egress.toPolicy(gateway.port, storage.adminPort);
     var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
     var options = storage.toOptions(common, http.h2c).withEgress(egressPolicy);
+    var drainPeriod = drain.drainPeriod();
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var node = new AtomicReference<GatewayServer>();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.bindJvm(registry);
-    return RoleRunner.run("standalone", vertx, common.dataDir, () -> ControlPlane.start(vertx, options,
+    return RoleRunner.run("standalone", vertx, common.dataDir, drainPeriod, () -> ControlPlane.start(vertx, options,
         () -> registry.scrape() + (node.get() == null ? "" : node.get().metrics().scrape()))
         .compose(cp -> {
               var follower = cp.follower();
+              // one readiness for both ports: the database answers and the gateway listens
+              var readiness = cp.readiness().require("gateway", () -> node.get() != null
+                  ? Future.succeededFuture(Map.of("gatewayPort", node.get().port()))
+                  : Future.failedFuture(new Readiness.NotReady("the gateway is starting")));
               var transfers = TransferEndpoint.create(vertx, new TransferRepository(cp.database().dataSource()),
                   transferSettings, egressPolicy);
               var services = new GatewayServices(cp.database(), tasks.toOptions(options.dataDir()),
-                  ExtensionOptions.defaults(options.dataDir().resolve("extensions")));
+                  ExtensionOptions.defaults(options.dataDir().resolve("extensions")), readiness);
               return GatewayServer.start(vertx, gatewayOptions, follower, List.of(transfers), services).map(traffic -> {
                 node.set(traffic);
                 cp.extensionCircuits(traffic::extensionCircuitOpen);
@@ -68,7 +77,7 @@ final class StandaloneCommand implements Callable<Integer> {
                         + " gateway=http://{}:{}", common.bind, cp.port(), common.bind, cp.port(), common.bind,
                     traffic.port());
                 Supplier<Future<Void>> close = () -> traffic.close().eventually(transfers::close).eventually(cp::close);
-                return close;
+                return new RoleRunner.Running(readiness, close);
               });
             }));
   }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Storage and control-plane options of the roles that run a control plane. */
@@ -52,6 +53,11 @@ final class StorageOptions {
       + "deltas; a node further behind gets a full snapshot (default: ${DEFAULT-VALUE}).")
   long retainedRevisions;
 
+  @Option(names = "--missed-heartbeats", defaultValue = "3", description = "Heartbeat periods a gateway node may "
+      + "miss (each node announces its --heartbeat) before /admin/nodes shows it disconnected and its stream is "
+      + "closed (default: ${DEFAULT-VALUE}).")
+  int missedHeartbeats;
+
   @Option(names = "--tls-cert", description = "PEM certificate chain: the admin port (Admin API, console, cluster "
       + "stream) speaks HTTPS/WSS. Needs --tls-key.")
   String tlsCert;
@@ -66,6 +72,10 @@ final class StorageOptions {
         h2c);
     var cluster = new ClusterOptions(SecretOptions.resolve(commandLine, "--cluster-token", clusterToken,
         clusterTokenFile), Duration.ofSeconds(5), Duration.ofSeconds(60), retainedRevisions);
+    if (missedHeartbeats < 1) {
+      throw new ParameterException(commandLine, "--missed-heartbeats must be at least 1");
+    }
+    cluster = cluster.withMissedHeartbeats(missedHeartbeats);
     return new ControlPlaneOptions(common.dataDir, admin, database.db, database.dbUser, database.password(), redis, "crossgate:",
         redisTtl, redisRefresh, SecretOptions.adminToken(commandLine, adminToken, adminTokenFile), cluster, null);
   }

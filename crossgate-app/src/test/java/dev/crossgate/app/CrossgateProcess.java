@@ -89,14 +89,19 @@ public final class CrossgateProcess implements AutoCloseable {
 
   /** SIGTERM, as Ctrl-C or an orchestrator would send; returns the exit code. */
   public int stop() throws InterruptedException, IOException {
-    // not process.destroy(): the JDK closes our end of the output pipe with it, losing the last lines
-    new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
+    terminate();
     if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("crossgate did not stop within 30 s:\n" + output());
     }
     reader.join(10_000); // the last lines are read once the pipe closes
     return process.exitValue();
+  }
+
+  /** Sends SIGTERM and returns at once, while the process drains and stops. */
+  public void terminate() throws InterruptedException, IOException {
+    // not process.destroy(): the JDK closes our end of the output pipe with it, losing the last lines
+    new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
   }
 
   /** Waits for a command that ends by itself (e.g. {@code send}); returns its exit code. */

@@ -35,8 +35,21 @@ import java.util.stream.Collectors;
 })
 public sealed interface ClusterMessage {
 
-  /** First message of a node on every connection: who it is and what it serves. */
-  record Hello(String nodeId, long appliedRevision, String configHash, String version) implements ClusterMessage {}
+  /**
+   * First message of a node on every connection: who it is, what it serves, and how often it sends
+   * a HEARTBEAT ({@code heartbeatMillis}; 0 from nodes that predate it), so the control plane knows
+   * when it has missed three. {@code appliedRevision} is {@link #UNCONFIGURED} from a node serving
+   * no configuration it was given (new, or its disk snapshot was corrupt): it is sent a SNAPSHOT
+   * even when the control plane is at revision 0, and so becomes ready.
+   */
+  record Hello(String nodeId, long appliedRevision, String configHash, String version, long heartbeatMillis)
+      implements ClusterMessage {
+    public static final long UNCONFIGURED = -1;
+
+    public Hello(String nodeId, long appliedRevision, String configHash, String version) {
+      this(nodeId, appliedRevision, configHash, version, 0);
+    }
+  }
 
   /** The whole configuration at {@code revision}; for new nodes, old nodes and repairs. */
   record Snapshot(long revision, String hash, List<Route> routes, List<FilterRule> filters, List<ApiKey> apiKeys,

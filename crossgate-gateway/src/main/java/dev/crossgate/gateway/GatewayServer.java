@@ -4,6 +4,7 @@ import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.gateway.endpoint.NodeLoopback;
+import dev.crossgate.health.Readiness;
 
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.gateway.auth.InternalCaller;
@@ -42,7 +43,7 @@ public final class GatewayServer {
   record Shared(GatewayOptions options, Supplier<GatewayConfig> config, List<GatewayEndpoint> endpoints,
       GatewayMetrics metrics, ClientRateLimiter rateLimiter, ConnectionLimiter connectionLimiter,
       TrustedProxies trustedProxies, TaskStore tasks, Extensions extensions, InternalCaller internalCaller,
-      PublicUrl publicUrl, BufferBudget bufferBudget, TenantInFlight tenantInFlight) {}
+      PublicUrl publicUrl, BufferBudget bufferBudget, TenantInFlight tenantInFlight, Readiness readiness) {}
 
   private final Vertx vertx;
   private final Shared shared;
@@ -95,7 +96,8 @@ public final class GatewayServer {
         new ConnectionLimiter(limits.maxConnectionsPerClient()), new TrustedProxies(options.trustedProxies()), tasks,
         Extensions.create(vertx, services.extensions(), options.egress(), metrics.registry()), InternalCaller.random(),
         PublicUrl.of(options.publicUrl(), options.bind()), BufferBudget.of(limits.bufferBudgetBytes()),
-        new TenantInFlight(limits.maxInFlightPerTenant()));
+        new TenantInFlight(limits.maxInFlightPerTenant()),
+        services.readiness() == null ? new Readiness() : services.readiness());
     var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
     return vertx.deployVerticle(() -> {
           var node = new NodeVerticle(shared, options.port());

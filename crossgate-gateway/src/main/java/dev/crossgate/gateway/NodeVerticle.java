@@ -113,7 +113,7 @@ final class NodeVerticle extends VerticleBase {
         new PathStep(options.markers()),
         new FilterStep(),
         new CallerStep(shared.internalCaller(), shared.tenantInFlight()),
-        new EndpointStep(vertx, shared.endpoints()),
+        new EndpointStep(vertx, shared.endpoints(), shared.readiness()),
         new RouteStep(),
         new RouteAuthStep(),
         new InterfaceStep(options.markers()),

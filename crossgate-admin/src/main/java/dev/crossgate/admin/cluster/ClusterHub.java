@@ -208,13 +208,15 @@ public final class ClusterHub implements AdminEndpoint {
   }
 
   /**
-   * Once a second: closes streams whose node was retired or enrolled afresh (through any
-   * instance), and acts on resyncs operators asked for through another instance.
+   * Once a second: closes streams whose node fell silent ({@link NodeSession#checkSilence()}) or
+   * was retired or enrolled afresh (through any instance), and acts on resyncs operators asked for
+   * through another instance.
    */
   private void checkSessions() {
     if (sessions.isEmpty()) {
       return;
     }
+    sessions.values().forEach(NodeSession::checkSilence);
     vertx.executeBlocking(() -> new StoredNodes(nodes.all(), nodes.credentialHashes()), false).onSuccess(stored -> {
       sessions.forEach((id, session) -> {
         if (!session.credentialHash().equals(stored.credentialHashes().get(id))) {

@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * the upgrade): a HELLO naming another node closes it, so ACKs and heartbeats are only ever
  * recorded for the node that proved who it is.
  *
+ * <p>A node that sends nothing (no HEARTBEAT, ACK or anything else) for
+ * {@link ClusterOptions#missedHeartbeats()} of its heartbeat periods is frozen or cut off behind a
+ * connection that still looks open: it is recorded disconnected and its stream closed, rather than
+ * shown connected with an ever older last-seen. It reconnects when it comes back.
+ *
  * <p>Runs on the WebSocket's event loop; database work goes to worker threads and comes back.
  */
 final class NodeSession {
@@ -49,6 +54,9 @@ final class NodeSession {
   private long timer = -1;
   private boolean snapshotNext;
   private boolean closed;
+  /** When the node last sent anything ({@link System#nanoTime()}), and how long it may stay silent. */
+  private long lastHeard = System.nanoTime();
+  private java.time.Duration silenceLimit;
 
   NodeSession(ClusterHub hub, ServerWebSocket ws, String authenticatedId, String credentialHash) {
     this.hub = hub;
@@ -68,6 +76,9 @@ final class NodeSession {
   }
 
   private void onText(String text) {
+    if (closed) {
+      return; // closed for silence: a late message must not record the node connected again
+    }
     ClusterMessage message;
     try {
       message = Json.mapper().readValue(text, ClusterMessage.class);
@@ -76,6 +87,7 @@ final class NodeSession {
       ws.close((short) 1003, "unreadable message");
       return;
     }
+    lastHeard = System.nanoTime();
     if (nodeId == null && !(message instanceof ClusterMessage.Hello)) {
       ws.close((short) 1008, "HELLO expected first");
       return;
@@ -110,12 +122,14 @@ final class NodeSession {
     inFlight = -1;
     attempts = 0;
     applied = Math.max(0, hello.appliedRevision());
+    silenceLimit = hub.options().silenceLimit(hello.heartbeatMillis());
     hub.register(nodeId, this);
     LOG.info("node connected node={} appliedRevision={} hash={} remote={}", nodeId, applied, hello.configHash(),
         ws.remoteAddress());
     recordSeen(applied, hello.configHash());
     var latest = hub.follower().get().revision();
-    if (applied > latest || !hashMatches(applied, hello.configHash())) {
+    if (hello.appliedRevision() == ClusterMessage.Hello.UNCONFIGURED || applied > latest
+        || !hashMatches(applied, hello.configHash())) {
       snapshotNext = true;
     }
     maybeSend();
@@ -174,6 +188,23 @@ final class NodeSession {
       snapshotNext = true;
     }
     maybeSend();
+  }
+
+  /** Closes the stream of a node silent for longer than its limit; called from any thread. */
+  void checkSilence() {
+    context.runOnContext(v -> {
+      if (closed || nodeId == null) {
+        return;
+      }
+      long silentMs = (System.nanoTime() - lastHeard) / 1_000_000;
+      if (silentMs > silenceLimit.toMillis()) {
+        LOG.warn("event=node-silent node={} silentMs={} limitMs={}; marking it disconnected and closing its stream",
+            nodeId, silentMs, silenceLimit.toMillis());
+        // recorded now: a frozen node never answers the close handshake, which would hold it for 10 s more
+        closed();
+        ws.close((short) 1008, "no heartbeat for " + silentMs + " ms");
+      }
+    });
   }
 
   /** The configuration moved: called from any thread. */
@@ -303,6 +334,9 @@ final class NodeSession {
   }
 
   void closed() {
+    if (closed) {
+      return;
+    }
     closed = true;
     cancelTimer();
     if (nodeId != null) {

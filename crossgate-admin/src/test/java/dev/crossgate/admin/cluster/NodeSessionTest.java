@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 class NodeSessionTest {
   private static final String TOKEN = "cluster-token-for-the-session-test";
   private static final String NODE = "n1";
+  private static final long HEARTBEAT_MS = 200;
 
   private final Vertx vertx = Vertx.vertx();
   private final AtomicInteger draws = new AtomicInteger();
@@ -41,6 +42,8 @@ class NodeSessionTest {
   private WebSocket node;
   /** Whether the node acknowledges what it is sent, as soon as it arrives. */
   private volatile boolean acknowledging;
+  /** What the node serves, as far as it acknowledged. */
+  private final AtomicReference<GatewayConfig> applied = new AtomicReference<>(GatewayConfig.EMPTY);
 
   @BeforeEach
   void start() throws Exception {
@@ -48,7 +51,7 @@ class NodeSessionTest {
         () -> {
           draws.incrementAndGet();
           return 0.0;
-        }));
+        }, ClusterOptions.DEFAULT_MISSED_HEARTBEATS));
     var created = kit.post("/admin/routes", "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\","
         + "\"targetUrl\":\"http://svc/home\",\"methods\":[\"GET\"]}");
     assertThat(created.status()).isEqualTo(201);
@@ -56,7 +59,7 @@ class NodeSessionTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (node != null) {
+    if (node != null && !node.isClosed()) {
       join(node.close());
     }
     join(vertx.close());
@@ -65,7 +68,7 @@ class NodeSessionTest {
 
   @Test
   void aBatchTheNodeDoesNotAcknowledgeIsSentAgainForTheSameRevision() throws Exception {
-    connectAndSayHello();
+    connectAndSayHello(0);
 
     await().atMost(Duration.ofSeconds(20)).until(() -> received.size() >= 2);
 
@@ -78,7 +81,7 @@ class NodeSessionTest {
   @Test
   void anAcknowledgedBatchIsNotSentAgainAndTheNextChangeFollows() throws Exception {
     acknowledging = true;
-    connectAndSayHello();
+    connectAndSayHello(0);
     await().atMost(Duration.ofSeconds(20)).until(() -> !received.isEmpty());
     var first = received.get(0);
 
@@ -90,7 +93,42 @@ class NodeSessionTest {
     assertThat(afterAck).allSatisfy(m -> assertThat(revision(m)).isGreaterThan(revision(first)));
   }
 
-  private void connectAndSayHello() throws Exception {
+  @Test
+  void aNodeThatStopsSendingIsShownDisconnectedAfterThreeMissedHeartbeatsAndItsStreamIsClosed() throws Exception {
+    acknowledging = true;
+    var closeStatus = new AtomicReference<Short>();
+    connectAndSayHello(HEARTBEAT_MS);
+    node.closeHandler(v -> closeStatus.set(node.closeStatusCode()));
+    var beats = new AtomicInteger();
+    long beating = vertx.setPeriodic(HEARTBEAT_MS, id -> {
+      beats.incrementAndGet();
+      node.writeTextMessage(Json.write(new ClusterMessage.Heartbeat(applied.get().revision(),
+          applied.get().hashHex())));
+    });
+
+    // beating for more than three times the silence limit keeps it connected
+    await().atMost(Duration.ofSeconds(20)).until(() -> beats.get() >= 4 * ClusterOptions.DEFAULT_MISSED_HEARTBEATS);
+    var whileBeating = nodeView();
+    vertx.cancelTimer(beating); // the node freezes: its connection stays open, it sends nothing more
+
+    assertThat(whileBeating.path("connected").asBoolean()).isTrue();
+    assertThat(closeStatus.get()).isNull();
+    await().atMost(Duration.ofSeconds(20)).until(() -> !nodeView().path("connected").asBoolean());
+    await().atMost(Duration.ofSeconds(20)).until(() -> closeStatus.get() != null);
+    assertThat(closeStatus.get()).isEqualTo((short) 1008);
+  }
+
+  private com.fasterxml.jackson.databind.JsonNode nodeView() throws Exception {
+    for (var n : kit.get("/admin/nodes").json().path("nodes")) {
+      if (n.path("nodeId").asText().equals(NODE)) {
+        return n;
+      }
+    }
+    throw new AssertionError("node " + NODE + " is not listed");
+  }
+
+  /** Connects as {@link #NODE} and says HELLO announcing {@code heartbeatMillis} (0: none, as older nodes). */
+  private void connectAndSayHello(long heartbeatMillis) throws Exception {
     var enrolled = kit.send(HttpRequest.newBuilder(kit.uri("/cluster/enrol"))
         .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(Json.write(new NodeCredential.EnrolmentRequest(NODE)))));
@@ -101,7 +139,6 @@ class NodeSessionTest {
         .addHeader(CrossgateHeaders.NODE_ID, NODE)
         .addHeader("Authorization", "Bearer " + credential.credential());
     node = join(vertx.createWebSocketClient().connect(connect));
-    var applied = new AtomicReference<>(GatewayConfig.EMPTY);
     node.textMessageHandler(text -> {
       var message = Json.read(text, ClusterMessage.class);
       received.add(message);
@@ -113,7 +150,8 @@ class NodeSessionTest {
         node.writeTextMessage(Json.write(new ClusterMessage.Ack(config.revision(), config.hashHex())));
       }
     });
-    node.writeTextMessage(Json.write(new ClusterMessage.Hello(NODE, 0, GatewayConfig.EMPTY.hashHex(), "test")));
+    node.writeTextMessage(Json.write(new ClusterMessage.Hello(NODE, 0, GatewayConfig.EMPTY.hashHex(), "test",
+        heartbeatMillis)));
   }
 
   private static long revision(ClusterMessage message) {

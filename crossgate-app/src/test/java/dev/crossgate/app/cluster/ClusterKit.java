@@ -6,6 +6,7 @@ import dev.crossgate.admin.ControlPlaneOptions;
 import dev.crossgate.admin.cluster.ClusterOptions;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.cluster.ClusterClient;
 import dev.crossgate.gateway.cluster.ClusterClientOptions;
 import dev.crossgate.gateway.cluster.NodeAdminForwarder;
@@ -126,7 +127,7 @@ public final class ClusterKit implements AutoCloseable {
         Duration.ofMillis(500), "test", trustedCa);
     var cluster = await(ClusterClient.start(vertx, options));
     var traffic = await(GatewayServer.start(vertx, GatewayOptions.defaults().withListen("127.0.0.1", 0)
-        .withEventLoops(1), cluster, List.of()));
+        .withEventLoops(1), cluster, List.of(), GatewayServices.NONE.withReadiness(cluster.readiness())));
     var admin = await(NodeAdminForwarder.start(vertx, "127.0.0.1", 0, controlPlanes, options.sslOptions(), cluster,
         () -> traffic.metrics().scrape()));
     var node = new Node(id, vertx, cluster, traffic, admin, dataDir);

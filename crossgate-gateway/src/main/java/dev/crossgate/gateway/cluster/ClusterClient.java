@@ -6,6 +6,7 @@ import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.config.ConfigApplier;
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.health.Readiness;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
@@ -69,6 +70,13 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   /** Attempts to connect that failed since the stream was last open. Touched on {@link #context} only. */
   private int failedAttempts;
   private volatile boolean closed;
+  /**
+   * Whether the node serves a configuration it was given: a snapshot read from disk or applied from
+   * the control plane. Not while it serves {@link GatewayConfig#EMPTY} because it had none, or
+   * discarded a corrupt one: such a node answers 404 to everything and must not be sent traffic.
+   */
+  private volatile boolean configured;
+  private final Readiness readiness = new Readiness().require("configuration", this::configurationApplied);
   private final AtomicLong snapshotsApplied = new AtomicLong();
   private final AtomicLong deltasApplied = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
@@ -82,7 +90,8 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     this.credentialFile = new NodeCredentialFile(options.dataDir());
     this.credential = stored.credential();
     this.enrolment = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000));
-    this.current = new AtomicReference<>(stored.config());
+    this.current = new AtomicReference<>(stored.config() == null ? GatewayConfig.EMPTY : stored.config());
+    this.configured = stored.config() != null;
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxMessageSize(512 * 1024 * 1024)
         .setMaxFrameSize(1024 * 1024)
@@ -91,7 +100,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     this.heartbeatTimer = vertx.setPeriodic(options.heartbeat().toMillis(), id -> heartbeat());
   }
 
-  /** What the node finds in its data dir at start. */
+  /** What the node finds in its data dir at start: its snapshot (null: none it can trust) and credential. */
   private record Stored(GatewayConfig config, NodeCredential credential) {}
 
   /**
@@ -107,11 +116,11 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
         throw new IllegalStateException("node " + options.nodeId() + " has no credential in " + credentialFile.path()
             + " and no cluster token to enrol with (--cluster-token)");
       }
-      return new Stored(new SnapshotFile(options.dataDir()).read().orElse(GatewayConfig.EMPTY), credential);
+      return new Stored(new SnapshotFile(options.dataDir()).read().orElse(null), credential);
     }, false)
         .map(stored -> {
           var initial = stored.config();
-          if (initial.revision() > 0) {
+          if (initial != null) {
             LOG.info("serving from disk snapshot revision={} routes={} hash={}", initial.revision(),
                 initial.routes().size(), initial.hashHex());
           }
@@ -139,6 +148,24 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   /** Batches refused (NACKed) since start. */
   public long refused() {
     return refused.get();
+  }
+
+  /**
+   * The node's readiness, for its {@code /readyz} and {@code /_ready}: ready once the node serves a
+   * configuration it was given (a disk snapshot or one applied from the control plane); a node still
+   * waiting for its first snapshot is not. The role drains it on shutdown.
+   */
+  public Readiness readiness() {
+    return readiness;
+  }
+
+  /** Passes once {@link #configured}, showing the revision served and whether the stream is open. */
+  private Future<java.util.Map<String, Object>> configurationApplied() {
+    if (!configured) {
+      return Future.failedFuture(new Readiness.NotReady("no configuration applied yet: waiting for a snapshot from "
+          + "the control plane"));
+    }
+    return Future.succeededFuture(java.util.Map.of("revision", current.get().revision(), "connected", connected()));
   }
 
   /** True while the stream to a control plane is open. */
@@ -293,7 +320,8 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
 
   private void hello() {
     var config = current.get();
-    send(new ClusterMessage.Hello(options.nodeId(), config.revision(), config.hashHex(), options.version()));
+    send(new ClusterMessage.Hello(options.nodeId(), configured ? config.revision() : ClusterMessage.Hello.UNCONFIGURED,
+        config.hashHex(), options.version(), options.heartbeat().toMillis()));
   }
 
   private void reconnectLater() {
@@ -380,11 +408,13 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   }
 
   private Applied swap(GatewayConfig next, String how) throws java.io.IOException {
+    // counted before the swap: whoever sees the new revision sees it counted
+    (how.equals("snapshot") ? snapshotsApplied : deltasApplied).incrementAndGet();
     var previous = current.getAndSet(next);
+    configured = true;
     LOG.info("applied {} fromRevision={} toRevision={} routes={} hash={}", how, previous.revision(), next.revision(),
         next.routes().size(), next.hashHex());
     persistSoon();
-    (how.equals("snapshot") ? snapshotsApplied : deltasApplied).incrementAndGet();
     return new Applied(next.revision(), next, List.of(), false);
   }
 

@@ -3,6 +3,7 @@ package dev.crossgate.gateway.cluster;
 import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.id.RequestIds;
+import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.route.PathNormalizer;
 import io.vertx.core.Future;
@@ -69,9 +70,17 @@ public final class NodeAdminForwarder {
             req.response().putHeader("content-type", "application/json")
                 .end("{\"status\":\"up\",\"revision\":" + cluster.get().revision() + ",\"connected\":"
                     + cluster.connected() + "}");
+          } else if (req.path().equals("/readyz")) {
+            cluster.readiness().answer().onSuccess(answer -> {
+              if (answer.ready()) {
+                req.response().putHeader("content-type", "application/json").end(Json.write(answer.body()));
+              } else {
+                ProblemResponses.send(req.response(), answer.problem(), requestId);
+              }
+            });
           } else if (!req.path().startsWith("/admin/")) {
             ProblemResponses.send(req.response(),
-                Problem.notFound("a node's admin port serves /admin/*, /healthz and /metrics only"), requestId);
+                Problem.notFound("a node's admin port serves /admin/*, /healthz, /readyz and /metrics only"), requestId);
           } else {
             forward(req, requestId, client, controlPlanes, ssl, next, cluster);
           }

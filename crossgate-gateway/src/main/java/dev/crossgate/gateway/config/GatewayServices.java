@@ -2,6 +2,7 @@ package dev.crossgate.gateway.config;
 
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.task.TaskOptions;
+import dev.crossgate.health.Readiness;
 import dev.crossgate.store.Database;
 
 /**
@@ -12,8 +13,11 @@ import dev.crossgate.store.Database;
  * @param database the task store's database (the node does not close it), or null
  * @param tasks task options (TTL, limits, blob directory), or null when {@code database} is
  * @param extensions how tenant extensions run (limits, WebAssembly module cache directory)
+ * @param readiness what {@code /_ready} answers (the role's, drained on shutdown); null: a readiness of
+ *     the node's own, ready while it listens
  */
-public record GatewayServices(Database database, TaskOptions tasks, ExtensionOptions extensions) {
+public record GatewayServices(Database database, TaskOptions tasks, ExtensionOptions extensions,
+    Readiness readiness) {
   public static final GatewayServices NONE = new GatewayServices(null, null, ExtensionOptions.defaults(null));
 
   public GatewayServices {
@@ -23,12 +27,20 @@ public record GatewayServices(Database database, TaskOptions tasks, ExtensionOpt
     extensions = extensions == null ? ExtensionOptions.defaults(null) : extensions;
   }
 
+  public GatewayServices(Database database, TaskOptions tasks, ExtensionOptions extensions) {
+    this(database, tasks, extensions, null);
+  }
+
   /** Tasks in {@code database}; extensions with their defaults, modules cached in memory only. */
   public GatewayServices(Database database, TaskOptions tasks) {
     this(database, tasks, null);
   }
 
   public GatewayServices withExtensions(ExtensionOptions options) {
-    return new GatewayServices(database, tasks, options);
+    return new GatewayServices(database, tasks, options, readiness);
+  }
+
+  public GatewayServices withReadiness(Readiness roleReadiness) {
+    return new GatewayServices(database, tasks, extensions, roleReadiness);
   }
 }

@@ -4,6 +4,8 @@ import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.Step;
+import dev.crossgate.health.Readiness;
+import dev.crossgate.json.Json;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -13,8 +15,8 @@ import io.vertx.ext.web.Router;
 import java.util.List;
 
 /**
- * Serves the gateway's own paths, after limits, filters and caller identity and before routing: {@code /_health},
- * and every {@code /_}-prefixed path through the router the {@link GatewayEndpoint}s mounted on.
+ * Serves the gateway's own paths, after limits, filters and caller identity and before routing: {@code /_health}
+ * (the process is up), {@code /_ready} (the node should be sent traffic: {@link Readiness}), and every {@code /_}-prefixed path through the router the {@link GatewayEndpoint}s mounted on.
  * The router writes those responses itself; the exchange is completed when it ends them, so they
  * are logged and counted like proxied ones.
  */
@@ -22,6 +24,7 @@ public final class EndpointStep implements Step {
   private static final Buffer HEALTHY = Buffer.buffer("{\"status\":\"up\"}");
 
   private final Router router;
+  private final Readiness readiness;
   /**
    * The exchange being handed to the router: {@link Router#handle} runs the first handler before it
    * returns, on this event loop, and that handler puts it on the routing context (the router
@@ -29,8 +32,9 @@ public final class EndpointStep implements Step {
    */
   private Exchange handingOver;
 
-  /** A step serving {@code endpoints} through one router of this event loop's. */
-  public EndpointStep(Vertx vertx, List<GatewayEndpoint> endpoints) {
+  /** A step serving {@code endpoints} through one router of this event loop's, and {@code /_ready} from {@code readiness}. */
+  public EndpointStep(Vertx vertx, List<GatewayEndpoint> endpoints, Readiness readiness) {
+    this.readiness = readiness;
     if (endpoints.isEmpty()) {
       this.router = null;
       return;
@@ -54,6 +58,17 @@ public final class EndpointStep implements Step {
       exchange.respond(200, MultiMap.caseInsensitiveMultiMap().add(HttpHeaders.CONTENT_TYPE, "application/json"),
           HEALTHY);
       return Future.succeededFuture();
+    }
+    if (path.equals("/_ready")) {
+      return readiness.answer().map(answer -> {
+        if (answer.ready()) {
+          exchange.respond(200, MultiMap.caseInsensitiveMultiMap().add(HttpHeaders.CONTENT_TYPE, "application/json"),
+              Buffer.buffer(Json.writeBytes(answer.body())));
+        } else {
+          exchange.reply(answer.problem());
+        }
+        return null;
+      });
     }
     if (router == null) {
       return next.proceed(exchange);

@@ -88,7 +88,9 @@ class ClusterClientTest {
 
     await().atMost(Duration.ofSeconds(10)).until(() -> hellos.size() == 2);
     assertThat(hellos).extracting(ClusterMessage.Hello::nodeId).containsExactly(NODE, NODE);
-    assertThat(hellos.get(1).appliedRevision()).isEqualTo(GatewayConfig.EMPTY.revision());
+    // nothing applied yet: the node says so, and is sent a snapshot whatever the control plane's revision
+    assertThat(hellos.get(1).appliedRevision()).isEqualTo(ClusterMessage.Hello.UNCONFIGURED);
+    assertThat(hellos.get(1).heartbeatMillis()).as("announced, for the missed-heartbeat rule").isPositive();
     assertThat(draws).as("one back-off wait before the one reconnect").hasValue(1);
     assertThat(client.connected()).isTrue();
   }

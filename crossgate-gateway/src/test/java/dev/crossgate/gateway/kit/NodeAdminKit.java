@@ -35,6 +35,10 @@ public final class NodeAdminKit implements AutoCloseable {
         List.of(URI.create(controlPlane.url("/"))), options.sslOptions(), cluster, () -> ""));
   }
 
+  public ClusterClient cluster() {
+    return cluster;
+  }
+
   public int port() {
     return nodeAdmin.port();
   }
