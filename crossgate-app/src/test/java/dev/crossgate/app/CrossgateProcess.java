@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class CrossgateProcess implements AutoCloseable {
   private static final Path JAR = Path.of("target", "crossgate.jar");
+  private static final java.util.Set<String> SERVER_ROLES = java.util.Set.of("standalone", "gateway", "admin");
 
   private final Process process;
   private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
@@ -33,6 +34,12 @@ public final class CrossgateProcess implements AutoCloseable {
     command.add("-jar");
     command.add(JAR.toAbsolutePath().toString());
     command.addAll(args);
+    // a server role stopped by a test need not wait out the load balancers' drain period;
+    // DrainIT sets its own to watch the drain
+    if (!args.isEmpty() && SERVER_ROLES.contains(args.get(0)) && !args.contains("--drain-period")) {
+      command.add("--drain-period");
+      command.add("PT0S");
+    }
     var builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().remove("CROSSGATE_ADMIN_TOKEN");
     this.process = builder.start();
