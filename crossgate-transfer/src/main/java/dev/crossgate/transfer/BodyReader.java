@@ -37,7 +37,7 @@ final class BodyReader {
       }
       if (body.length() + data.length() > limit) {
         promise.tryFail(new ProblemException(TransferProblems.tooLarge("the body", limit)));
-        request.response().putHeader("Connection", "close");
+        closeAfterAnswer(request);
         return;
       }
       body.appendBuffer(data);
@@ -64,7 +64,7 @@ final class BodyReader {
       if (data.readableBytes() + piece.length() > limit) {
         data.release();
         promise.tryFail(new ProblemException(TransferProblems.tooLarge("the body", limit)));
-        request.response().putHeader("Connection", "close");
+        closeAfterAnswer(request);
         return;
       }
       var bytes = ((BufferInternal) piece).getByteBuf();
@@ -127,6 +127,13 @@ final class BodyReader {
       request.handler(data -> { });
       request.exceptionHandler(e -> { });
       request.resume();
+    }
+  }
+
+  /** The rest of the body stays unread: the answer closes the connection (if it is not already under way). */
+  private static void closeAfterAnswer(HttpServerRequest request) {
+    if (!request.response().headWritten()) {
+      request.response().putHeader("Connection", "close");
     }
   }
 }

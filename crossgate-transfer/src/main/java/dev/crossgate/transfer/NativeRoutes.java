@@ -1,5 +1,6 @@
 package dev.crossgate.transfer;
 
+import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
@@ -105,6 +106,8 @@ final class NativeRoutes {
             BodyReader.discard(request);
             return responder.blocking(() -> new TransferService.ChunkStored(false, service.status(owner, id)));
           }
+          // the chunk is held whole (off-heap) while it is verified: it draws on the node's budget
+          GatewayEndpoint.exchange(ctx).bufferLease().reserve(plan.size());
           return BodyReader.receive(request, (int) plan.size(), digest.algorithm())
               .compose(body -> responder.blocking(() -> {
                 try {
