@@ -1,5 +1,6 @@
 package dev.crossgate.transfer.security;
 
+import dev.crossgate.problem.LeakCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.egress.EgressPolicy;
@@ -114,7 +115,7 @@ class TransferTargetEgressTest {
     var created = create("scan-1", admin.url("/admin/tokens"));
 
     assertRefused(created, "target");
-    assertThat(created.body()).doesNotContain("401").doesNotContain(String.valueOf(admin.port()));
+    assertThat(LeakCheck.withoutRequestIds(created.body())).doesNotContain("401").doesNotContain(String.valueOf(admin.port()));
     assertThat(admin.untouched()).isTrue();
   }
 
@@ -184,7 +185,7 @@ class TransferTargetEgressTest {
     assertThat(created.status()).as(created.body()).isEqualTo(201);
     assertThat(completed.status()).isEqualTo(502);
     assertThat(completed.problemType()).isEqualTo("delivery-failed");
-    assertThat(completed.body()).doesNotContain("401");
+    assertThat(LeakCheck.withoutRequestIds(completed.body())).doesNotContain("401");
     assertThat(admin.untouched()).isTrue();
   }
 
@@ -205,7 +206,8 @@ class TransferTargetEgressTest {
     assertThat(shut.status()).isEqualTo(502);
     var openSummary = open.json().get("delivery").toString().replace(answering.url("/in"), "URL");
     var shutSummary = shut.json().get("delivery").toString().replace(closed, "URL");
-    assertThat(openSummary).isEqualTo(shutSummary).doesNotContain("401");
+    assertThat(openSummary).isEqualTo(shutSummary);
+    assertThat(LeakCheck.withoutRequestIds(openSummary)).doesNotContain("401");
     // the same document but for the request ids, which are per request
     assertThat(withoutRequestId(open.body().replace(answering.url("/in"), "URL")))
         .isEqualTo(withoutRequestId(shut.body().replace(closed, "URL")));
