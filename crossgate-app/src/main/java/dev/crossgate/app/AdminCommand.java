@@ -31,8 +31,8 @@ final class AdminCommand implements Callable<Integer> {
     return RoleRunner.run("admin", vertx, common.dataDir, () -> ControlPlane.start(vertx, options,
         registry::scrape).map(cp -> {
       Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
-      LOG.info("crossgate admin ready admin=http://{}:{}/admin console=http://{}:{}/console/", common.bind, cp.port(),
-          common.bind, cp.port());
+      var admin = (options.admin().tls() ? "https://" : "http://") + common.bind + ":" + cp.port();
+      LOG.info("crossgate admin ready admin={}/admin console={}/console/", admin, admin);
       return cp::close;
     }));
   }

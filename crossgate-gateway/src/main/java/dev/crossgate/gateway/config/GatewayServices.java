@@ -12,9 +12,11 @@ import dev.crossgate.store.Database;
  * @param database the task store's database (the node does not close it), or null
  * @param tasks task options (TTL, limits, blob directory), or null when {@code database} is
  * @param extensions how tenant extensions run (limits, WebAssembly module cache directory)
+ * @param tls TLS on the traffic port, or null for cleartext HTTP only (kept out of
+ *     {@link GatewayOptions}: the files it names are read, checked and reloaded by the server)
  */
-public record GatewayServices(Database database, TaskOptions tasks, ExtensionOptions extensions) {
-  public static final GatewayServices NONE = new GatewayServices(null, null, ExtensionOptions.defaults(null));
+public record GatewayServices(Database database, TaskOptions tasks, ExtensionOptions extensions, TrafficTls tls) {
+  public static final GatewayServices NONE = new GatewayServices(null, null, ExtensionOptions.defaults(null), null);
 
   public GatewayServices {
     if ((database == null) != (tasks == null)) {
@@ -25,10 +27,19 @@ public record GatewayServices(Database database, TaskOptions tasks, ExtensionOpt
 
   /** Tasks in {@code database}; extensions with their defaults, modules cached in memory only. */
   public GatewayServices(Database database, TaskOptions tasks) {
-    this(database, tasks, null);
+    this(database, tasks, null, null);
+  }
+
+  /** Cleartext only. */
+  public GatewayServices(Database database, TaskOptions tasks, ExtensionOptions extensions) {
+    this(database, tasks, extensions, null);
   }
 
   public GatewayServices withExtensions(ExtensionOptions options) {
-    return new GatewayServices(database, tasks, options);
+    return new GatewayServices(database, tasks, options, tls);
+  }
+
+  public GatewayServices withTls(TrafficTls trafficTls) {
+    return new GatewayServices(database, tasks, extensions, trafficTls);
   }
 }
