@@ -18,6 +18,7 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import javax.security.auth.x500.X500Principal;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -58,7 +59,7 @@ public final class TestCertificates {
   /** A new self-signed certificate authority named {@code CN=commonName}. */
   public static Authority authority(String commonName) {
     var keys = keyPair();
-    var name = new X500Name("CN=" + commonName);
+    var name = name("CN=" + commonName);
     var certificate = sign(name, keys, name, keys, builder -> {
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
       builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
@@ -94,7 +95,7 @@ public final class TestCertificates {
      * {@code names}: IP literals as IP addresses, the others as DNS names.
      */
     public Issued server(String... names) {
-      var subject = new X500Name("CN=" + names[0]);
+      var subject = name("CN=" + names[0]);
       var leaf = keyPair();
       var certificate = sign(subject, leaf, name, keys, builder -> {
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
@@ -115,7 +116,7 @@ public final class TestCertificates {
     /** A client certificate whose subject is {@code subject}, e.g. {@code CN=billing,O=Acme}. */
     public Issued client(String subject) {
       var leaf = keyPair();
-      var certificate = sign(new X500Name(subject), leaf, name, keys, builder -> {
+      var certificate = sign(name(subject), leaf, name, keys, builder -> {
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
         builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
@@ -189,6 +190,11 @@ public final class TestCertificates {
     } catch (IOException | GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
       throw new IllegalStateException("could not make a test certificate", e);
     }
+  }
+
+  /** {@code dn} read as RFC 4514 text (most significant RDN last), as the JDK and OpenSSL read it. */
+  private static X500Name name(String dn) {
+    return X500Name.getInstance(new X500Principal(dn).getEncoded());
   }
 
   private static KeyPair keyPair() {

@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Crossgate credentials never travel upstream: {@code X-Api-Key} is always removed, and
  *   {@code Authorization} when it carried a Crossgate key. A bearer token that is not one of ours
  *   belongs to the upstream and is left alone.
+ *   <li>A verified TLS client certificate ({@link PeerCertificate}) that a tenant registered
+ *   (by subject or SPKI fingerprint) makes that tenant the caller, before any API key is looked
+ *   at: the handshake proved possession of its key. An unregistered one leaves the request to
+ *   its API key, if any. A client's own {@code X-Client-Cert-Subject} is always removed.
  *   <li>A request carrying the node's {@link InternalCaller} credential acts as the tenant it
  *   names; the headers are checked and removed here, so they never reach a later step. A wrong
  *   credential is a 401 whatever the path: a caller guessing at it learns nothing.
@@ -50,6 +54,15 @@ public final class CallerStep implements Step {
     }
     var presented = PresentedKey.of(headers.get(PresentedKey.API_KEY_HEADER), headers.get(HttpHeaders.AUTHORIZATION));
     headers.remove(PresentedKey.API_KEY_HEADER);
+    headers.remove(PeerCertificate.SUBJECT_HEADER);
+    var peer = PeerCertificate.of(exchange.request());
+    var certificate = peer == null ? null : exchange.config().clientCertificate(peer);
+    if (certificate != null) {
+      if (presented != null && presented.bearer() && exchange.config().apiKeys().containsKey(presented.hash())) {
+        headers.remove(HttpHeaders.AUTHORIZATION);
+      }
+      return callAs(exchange, next, Caller.of(certificate));
+    }
     if (presented == null) {
       return next.proceed(exchange);
     }
@@ -61,11 +74,16 @@ public final class CallerStep implements Step {
     if (presented.bearer()) {
       headers.remove(HttpHeaders.AUTHORIZATION);
     }
-    if (exchange.config().tenantDisabled(key.tenantId())) {
-      exchange.reply(Problem.tenantDisabled(key.tenantId()));
+    return callAs(exchange, next, Caller.of(key));
+  }
+
+  /** Proceeds as {@code caller}, unless its tenant is disabled (403 whatever the request was for). */
+  private static Future<Void> callAs(Exchange exchange, Chain next, Caller caller) {
+    if (exchange.config().tenantDisabled(caller.tenantId())) {
+      exchange.reply(Problem.tenantDisabled(caller.tenantId()));
       return Future.succeededFuture();
     }
-    exchange.caller(Caller.of(key));
+    exchange.caller(caller);
     return next.proceed(exchange);
   }
 
@@ -85,12 +103,7 @@ public final class CallerStep implements Step {
     if (caller == null) {
       return unauthorized(exchange, "tenant " + tenant + " holds no API key");
     }
-    if (exchange.config().tenantDisabled(caller.tenantId())) {
-      exchange.reply(Problem.tenantDisabled(caller.tenantId()));
-      return Future.succeededFuture();
-    }
-    exchange.caller(caller);
-    return next.proceed(exchange);
+    return callAs(exchange, next, caller);
   }
 
   static Future<Void> unauthorized(Exchange exchange, String detail) {

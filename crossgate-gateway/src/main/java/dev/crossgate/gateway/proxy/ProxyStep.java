@@ -1,5 +1,6 @@
 package dev.crossgate.gateway.proxy;
 
+import dev.crossgate.gateway.auth.PeerCertificate;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
@@ -102,6 +103,12 @@ public final class ProxyStep implements Step {
     ForwardHeaders.addForwarding(out, peer, trustedProxies.isTrusted(peer), request.scheme(),
         request.headers().get(HttpHeaders.HOST));
     out.set(Exchange.REQUEST_ID, exchange.requestId());
+    if (exchange.route().forwardClientCertSubject()) {
+      var subject = PeerCertificate.subject(request);
+      if (subject != null) {
+        out.set(PeerCertificate.SUBJECT_HEADER, subject);
+      }
+    }
     return out;
   }
 

@@ -16,14 +16,9 @@ import dev.crossgate.gateway.config.TrafficTls;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.TlsProbe;
 import dev.crossgate.tls.TestCertificates;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +74,7 @@ class TrafficTlsTest {
 
     try (var kit = start(TrafficTls.of(List.of(pair(files)), 0))) {
       kit.routes(route("r1", "/a", kit.target("/up")).build());
-      var client = httpsClient(kit.vertx, kit.gateway().tlsPort(), HttpVersion.HTTP_2);
+      var client = kit.httpsClient(ca.certPem(), null, HttpVersion.HTTP_2);
 
       var response = await(client.request(io.vertx.core.http.HttpMethod.GET, "/a/x")
           .compose(req -> req.send()).compose(r -> r.body().map(b -> r)));
@@ -104,7 +99,7 @@ class TrafficTlsTest {
 
     try (var kit = start(TrafficTls.of(List.of(pair(files)), 0).withReloadEvery(Duration.ofMillis(100)))) {
       kit.routes(route("r1", "/a", kit.target("/up")).build());
-      var client = httpsClient(kit.vertx, kit.gateway().tlsPort(), HttpVersion.HTTP_1_1);
+      var client = kit.httpsClient(ca.certPem(), null, HttpVersion.HTTP_1_1);
       var before = get(client, "/a/1");
       var openConnection = before.request().connection();
       assertThat(openConnection.peerCertificates().get(0)).isEqualTo(first.certificate());
@@ -144,7 +139,7 @@ class TrafficTlsTest {
     var cert = ca.server("127.0.0.1").write(dir, "one").cert();
     var key = ca.server("127.0.0.1").write(dir, "two").key();
 
-    var vertx = Vertx.vertx();
+    var vertx = io.vertx.core.Vertx.vertx();
     try {
       assertThatThrownBy(() -> await(GatewayServer.start(vertx, GatewayOptions.defaults().withListen("127.0.0.1", 0),
           () -> GatewayConfig.EMPTY, List.of(),
@@ -161,16 +156,6 @@ class TrafficTlsTest {
 
   private static TrafficTls.Pair pair(TestCertificates.PemFiles files) {
     return new TrafficTls.Pair(files.cert(), files.key());
-  }
-
-  private HttpClient httpsClient(Vertx vertx, int port, HttpVersion version) {
-    return vertx.createHttpClient(new HttpClientOptions()
-        .setSsl(true)
-        .setUseAlpn(true)
-        .setProtocolVersion(version)
-        .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(ca.certPem())))
-        .setDefaultHost("127.0.0.1")
-        .setDefaultPort(port), new PoolOptions().setHttp1MaxSize(1));
   }
 
   private static HttpClientResponse get(HttpClient client, String uri) {
