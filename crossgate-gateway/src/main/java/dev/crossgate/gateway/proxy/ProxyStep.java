@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * counted while streaming, so no body is ever held whole.
  *
  * <p>Failure mapping (all problem+json): pool wait queue full → 503; connect refused, DNS
- * failure or connect timeout → 502; no upstream activity for the route's response timeout
+ * failure or connect timeout → 502; a TLS handshake that fails → 502 naming the reason class
+ * ({@link UpstreamTlsSettings#failure}); no upstream activity for the route's response timeout
  * before the head → 504; no body bytes for the idle timeout after the head → the exchange is
  * aborted ({@link IdleGuardedStream}); upstream reset before the head → 502; after the head
  * the client connection is reset (the status is already sent).
@@ -48,11 +49,12 @@ public final class ProxyStep implements Step {
   private final WebSocketProxy webSockets;
   private final TrustedProxies trustedProxies;
   private final Map<String, UpstreamTarget> targets = new HashMap<>();
+  private final UpstreamTlsSettings tls = new UpstreamTlsSettings();
 
   public ProxyStep(Vertx vertx, HttpClient client, WebSocketClient webSocketClient, TrustedProxies trustedProxies) {
     this.vertx = vertx;
     this.client = client;
-    this.webSockets = new WebSocketProxy(webSocketClient);
+    this.webSockets = new WebSocketProxy(webSocketClient, tls);
     this.trustedProxies = trustedProxies;
   }
 
@@ -84,6 +86,7 @@ public final class ProxyStep implements Step {
         .setConnectTimeout(timeouts.connectMs())
         // until the response head arrives, silence means the response timeout; then the idle one
         .setIdleTimeout(Math.min(timeouts.responseMs(), timeouts.idleMs()));
+    tls.apply(options, target, route.tls());
     var done = Promise.<Void>promise();
     client.request(options).onComplete(ar -> {
       if (ar.failed()) {
@@ -136,7 +139,10 @@ public final class ProxyStep implements Step {
     }
     LOG.info("upstream connect failed requestId={} upstream={} cause={}", exchange.requestId(), exchange.upstream(),
         cause.toString());
-    return new ProblemException(GatewayProblems.badGateway("could not connect to the upstream " + exchange.upstream()));
+    var tlsFailure = UpstreamTlsSettings.failure(cause);
+    return new ProblemException(GatewayProblems.badGateway(tlsFailure == null
+        ? "could not connect to the upstream " + exchange.upstream()
+        : "TLS with the upstream " + exchange.upstream() + " failed: " + tlsFailure));
   }
 
   /** One request/response exchange with the upstream; all callbacks on the same event loop. */
