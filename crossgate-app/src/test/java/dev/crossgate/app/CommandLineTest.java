@@ -32,12 +32,14 @@ class CommandLineTest {
   @Test
   void theAgentRoleIsASubcommandWithTheContractsOptions() {
     var parsed = new CommandLine(new Crossgate()).parseArgs("agent", "--gateway", "http://gw:9000", "--api-key", "k",
-        "--agent-port", "7001", "--data-dir", "/tmp/a", "--callback-allow", "http://app:8080/hooks/,http://b/");
+        "--agent-port", "7001", "--data-dir", "/tmp/a", "--callback-allow", "http://app:8080/hooks/,http://b/",
+        "--gateway-ca", "/etc/crossgate/gateway-ca.pem");
     AgentCommand agent = parsed.subcommand().commandSpec().commandLine().getCommand();
 
     assertThat(agent.gateway).isEqualTo("http://gw:9000");
     assertThat(agent.port).isEqualTo(7001);
     assertThat(agent.callbackAllow).containsExactly("http://app:8080/hooks/", "http://b/");
+    assertThat(agent.gatewayCa).isEqualTo(Path.of("/etc/crossgate/gateway-ca.pem"));
   }
 
   @Test

@@ -58,24 +58,32 @@ public final class TransferClient {
   private final TransferOptions options;
   private final ChunkListener listener;
   private final ProgressLine progress;
+  private final java.nio.file.Path gatewayCa;
   private final AtomicBoolean cancelled = new AtomicBoolean();
 
-  private TransferClient(TransferOptions options, ChunkListener listener, ProgressLine progress) {
+  private TransferClient(TransferOptions options, ChunkListener listener, ProgressLine progress,
+      java.nio.file.Path gatewayCa) {
     this.options = options;
     this.listener = listener;
     this.progress = progress;
+    this.gatewayCa = gatewayCa;
   }
 
   /** A status and a (small) body: the gateway's JSON answer or problem. */
   private record Reply(int statusCode, String body) {}
 
   public static TransferClient create(TransferOptions options) {
-    return new TransferClient(options, ChunkListener.NONE, ProgressLine.forConsole());
+    return new TransferClient(options, ChunkListener.NONE, ProgressLine.forConsole(), null);
+  }
+
+  /** This client, verifying an https gateway against the PEM CA certificate(s) in {@code caFile} (a private CA). */
+  public TransferClient trustingGatewayCa(java.nio.file.Path caFile) {
+    return new TransferClient(options, listener, progress, caFile);
   }
 
   /** A client that tells {@code listener} about each accepted chunk (tests, progress views). */
   public static TransferClient create(TransferOptions options, ChunkListener listener) {
-    return new TransferClient(options, listener, ProgressLine.forConsole());
+    return new TransferClient(options, listener, ProgressLine.forConsole(), null);
   }
 
   /**
@@ -108,7 +116,11 @@ public final class TransferClient {
       }
       var vertx = Vertx.vertx();
       try {
-        var http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000),
+        var httpOptions = new HttpClientOptions().setConnectTimeout(10_000);
+        if (gatewayCa != null) {
+          httpOptions.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(gatewayCa.toString()));
+        }
+        var http = vertx.createHttpClient(httpOptions,
             new PoolOptions().setHttp1MaxSize(options.parallelism() + 1));
         return run(http, file, base, state, descriptor);
       } finally {
