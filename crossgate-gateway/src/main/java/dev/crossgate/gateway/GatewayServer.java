@@ -130,8 +130,9 @@ public final class GatewayServer {
           var loopback = NodeLoopback.of(cleartextHost, actualPort, shared.internalCaller());
           shared.endpoints().forEach(endpoint -> endpoint.listening(loopback));
           shared.extensions().listening(actualPort);
-          LOG.info("gateway listening bind={} port={} tlsPort={} eventLoops={} transport={} publicUrl={} egressAllow={}",
-              cleartextHost, actualPort, first.actualTlsPort(), options.eventLoops(),
+          LOG.info("gateway listening bind={} port={} cleartext={} tlsPort={} eventLoops={} transport={} publicUrl={}"
+              + " egressAllow={}", cleartextHost, actualPort, tls == null || tls.cleartext() ? "open" : "node-only",
+              first.actualTlsPort(), options.eventLoops(),
               vertx.isNativeTransportEnabled() ? "native" : "nio", options.publicUrl(), options.egress().describe());
           var reload = certificates == null ? null
               : new CertificateReload(vertx, services.tls(), certificates, List.copyOf(instances));
