@@ -49,12 +49,12 @@ public final class CallerStep implements Step {
   @Override
   public Future<Void> onRequest(Exchange exchange, Chain next) {
     var headers = exchange.request().headers();
+    headers.remove(PeerCertificate.SUBJECT_HEADER);
     if (headers.contains(InternalCaller.CREDENTIAL) || headers.contains(InternalCaller.TENANT)) {
       return internalCall(exchange, next);
     }
     var presented = PresentedKey.of(headers.get(PresentedKey.API_KEY_HEADER), headers.get(HttpHeaders.AUTHORIZATION));
     headers.remove(PresentedKey.API_KEY_HEADER);
-    headers.remove(PeerCertificate.SUBJECT_HEADER);
     var peer = PeerCertificate.of(exchange.request());
     var certificate = peer == null ? null : exchange.config().clientCertificate(peer);
     if (certificate != null) {
