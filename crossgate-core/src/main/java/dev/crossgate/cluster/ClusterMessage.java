@@ -1,5 +1,6 @@
 package dev.crossgate.cluster;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.crossgate.change.Change;
@@ -42,7 +43,9 @@ public sealed interface ClusterMessage {
 
   /** The whole configuration at {@code revision}; for new nodes, old nodes and repairs. */
   record Snapshot(long revision, String hash, List<Route> routes, List<FilterRule> filters, List<ApiKey> apiKeys,
-      List<Extension> extensions, List<String> disabledTenants, List<TenantCertificate> clientCertificates)
+      List<Extension> extensions, List<String> disabledTenants,
+      // left out when empty: a node that predates client certificates can still read the snapshot
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TenantCertificate> clientCertificates)
       implements ClusterMessage {
     public Snapshot {
       // a snapshot from a control plane that predates extensions, tenant switches or client

@@ -36,7 +36,7 @@ public record Route(
     boolean enabled,
     long revision,
     UpstreamTls tls,
-    boolean forwardClientCertSubject) {
+    Boolean forwardClientCertSubject) {
 
   public enum Mode { SYNC, ASYNC }
 
@@ -82,7 +82,7 @@ public record Route(
       boolean enabled, long revision) {
     this(id, service, summary, remarks, createdBy, createdAt, updatedAt, sourceHost, sourcePath, pathMatch, version,
         defaultVersion, methods, targetUrl, mode, asyncExecution, params, flow, auth, timeouts, maxBodyBytes,
-        websocket, enabled, revision, null, false);
+        websocket, enabled, revision, null, null);
   }
 
   public Route {
@@ -97,6 +97,14 @@ public record Route(
     asyncExecution = asyncExecution == null ? AsyncExecution.CALLBACK : asyncExecution;
     auth = auth == null ? Auth.NONE : auth;
     timeouts = timeouts == null ? Timeouts.DEFAULT : timeouts;
+    // true or absent: a route stored before the field existed reads, and one without it is
+    // written (and so hashed by ConfigHash) exactly as before
+    forwardClientCertSubject = Boolean.TRUE.equals(forwardClientCertSubject) ? Boolean.TRUE : null;
+  }
+
+  /** Whether the upstream receives the verified client certificate's subject ({@code X-Client-Cert-Subject}). */
+  public boolean forwardsClientCertSubject() {
+    return forwardClientCertSubject != null;
   }
 
   /** True when this route accepts {@code method}; an empty method list accepts every method. */

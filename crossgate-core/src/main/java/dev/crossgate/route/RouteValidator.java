@@ -108,7 +108,7 @@ public final class RouteValidator {
     return new Route(id, service, blankToNull(spec.summary()), blankToNull(spec.remarks()), actor, createdAt, now,
         sourceHost, sourcePath, pathMatch, version, defaultVersion, methods, targetUrl, mode, asyncExecution,
         params, flow, auth, timeouts, spec.maxBodyBytes(), Boolean.TRUE.equals(spec.websocket()),
-        !Boolean.FALSE.equals(spec.enabled()), 0, tls, Boolean.TRUE.equals(spec.forwardClientCertSubject()));
+        !Boolean.FALSE.equals(spec.enabled()), 0, tls, spec.forwardClientCertSubject());
   }
 
   private static String required(List<FieldError> errors, String field, String value) {

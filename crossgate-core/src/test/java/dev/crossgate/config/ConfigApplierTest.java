@@ -89,6 +89,18 @@ class ConfigApplierTest {
   }
 
   @Test
+  void withoutTlsSettingsARouteAndASnapshotAreWrittenAsBeforeSoOlderNodesStillReadAndHashThem() {
+    var config = new GatewayConfig(1, dev.crossgate.route.RouteTable.of(List.of(route("rt_a", "/a", "http://one")), 1),
+        List.of(), java.util.Map.of());
+
+    var routeJson = Json.write(route("rt_a", "/a", "http://one"));
+    var snapshotJson = Json.write(ClusterMessage.Snapshot.of(config));
+
+    assertThat(routeJson).doesNotContain("tls", "forwardClientCertSubject");
+    assertThat(snapshotJson).doesNotContain("clientCertificates");
+  }
+
+  @Test
   void changesAtOrBelowTheCurrentRevisionAreIgnored() {
     var once = ConfigApplier.apply(GatewayConfig.EMPTY, List.of(
         change(1, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://one"))));

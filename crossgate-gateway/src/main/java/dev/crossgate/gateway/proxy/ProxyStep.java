@@ -106,7 +106,7 @@ public final class ProxyStep implements Step {
     ForwardHeaders.addForwarding(out, peer, trustedProxies.isTrusted(peer), request.scheme(),
         request.headers().get(HttpHeaders.HOST));
     out.set(Exchange.REQUEST_ID, exchange.requestId());
-    if (exchange.route().forwardClientCertSubject()) {
+    if (exchange.route().forwardsClientCertSubject()) {
       var subject = PeerCertificate.subject(request);
       if (subject != null) {
         out.set(PeerCertificate.SUBJECT_HEADER, subject);
