@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The shipped binary against nginx as a reverse proxy, side by side, all on loopback.
 #   bench/proxy/run.sh      (env: DURATION=10 ROUNDS=5 WARMUP=120 CONNECTIONS=64 THREADS=2
-#                            GATEWAY_PORT=9000 ADMIN_PORT=9080 CROSSGATE_JAVA_OPTS=...)
+#                            GATEWAY_PORT=9000 GATEWAY_TLS_PORT=9443 ADMIN_PORT=9080
+#                            ROWS="logs-on logs-off tls" CROSSGATE_JAVA_OPTS=...)
 #
 # Crossgate is started exactly as the README does, `./crossgate standalone` with default flags
 # (only --data-dir points at a fresh temporary directory, and the ports move if 9000/9080 are
@@ -11,6 +12,10 @@
 # Two rows, each a pair alternating round by round in the same minutes:
 #   logs on : Crossgate access log on (default), nginx `access_log ... buffer=64k` to a file
 #   logs off: Crossgate with CROSSGATE_ACCESS_LOG=off, nginx `access_log off`
+#   tls     : TLS termination, logs off on both: the same server certificate (EC P-256, signed by
+#             a CA made here with openssl) for Crossgate's --gateway-tls-cert and nginx's
+#             `listen ... ssl`, TLS 1.2/1.3 both; wrk over https (HTTP/1.1, keep-alive, so the
+#             row measures record encryption more than handshakes); the upstream stays cleartext
 # nginx: 2 workers, `keepalive 128` upstream pool, HTTP/1.1 upstream. Upstream: nginx, 1 worker,
 # `return 200` with a 1 KB body. Load: wrk -t2 -c64 --latency. Figures are medians over rounds.
 # The machine's load average is printed with every round: on a shared machine it moves every
@@ -26,6 +31,8 @@ THREADS=${THREADS:-2}
 UP_PORT=${UP_PORT:-18181}
 NGINX_PORT=${NGINX_PORT:-18182}
 GATEWAY_PORT=${GATEWAY_PORT:-9000}
+GATEWAY_TLS_PORT=${GATEWAY_TLS_PORT:-9443}
+ROWS=${ROWS:-logs-on logs-off tls}
 ADMIN_PORT=${ADMIN_PORT:-9080}
 WORK=$(mktemp -d /tmp/crossgate-bench.XXXXXX)
 CG_PID=
@@ -40,7 +47,7 @@ stop_crossgate() {
 }
 cleanup() {
   stop_crossgate
-  for conf in upstream proxy-logs-on proxy-logs-off; do
+  for conf in upstream proxy-logs-on proxy-logs-off proxy-tls; do
     [ -f "$WORK/$conf.pid" ] && kill "$(cat "$WORK/$conf.pid")" 2>/dev/null || true
   done
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
@@ -56,8 +63,9 @@ fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in "$GATEWAY_PORT" "$ADMIN_PORT" "$UP_PORT" "$NGINX_PORT"; do
-  port_free "$p" || { echo "port $p is in use; set GATEWAY_PORT/ADMIN_PORT/UP_PORT/NGINX_PORT" >&2; exit 1; }
+for p in "$GATEWAY_PORT" "$GATEWAY_TLS_PORT" "$ADMIN_PORT" "$UP_PORT" "$NGINX_PORT"; do
+  port_free "$p" || { echo "port $p is in use; set GATEWAY_PORT/GATEWAY_TLS_PORT/ADMIN_PORT/UP_PORT/NGINX_PORT" >&2
+    exit 1; }
 done
 PORT_FLAGS=()
 [ "$GATEWAY_PORT" = 9000 ] || PORT_FLAGS+=(--gateway-port "$GATEWAY_PORT")
@@ -75,7 +83,8 @@ http {
   keepalive_requests 1000000;
   ${6:-}
   server {
-    listen 127.0.0.1:$3 reuseport;
+    listen 127.0.0.1:$3 ${7:-} reuseport;
+    ${8:-}
     location / { $5 }
   }
 }
@@ -88,15 +97,28 @@ nginx_conf upstream 1 $UP_PORT "access_log off;" "default_type text/plain; retur
 nginx_conf proxy-logs-on 2 $NGINX_PORT "access_log $WORK/nginx-access.log combined buffer=64k flush=1s;" \
   "$PROXY_LOCATION" "$UPSTREAM_BLOCK"
 nginx_conf proxy-logs-off 2 $NGINX_PORT "access_log off;" "$PROXY_LOCATION" "$UPSTREAM_BLOCK"
+# one test CA and one server certificate for 127.0.0.1, served by both proxies in the tls row
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=Bench CA" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" \
+  -keyout "$WORK/ca.key" -out "$WORK/ca.crt" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+  -keyout "$WORK/server.key" -out "$WORK/server.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$WORK/server.ext"
+openssl x509 -req -in "$WORK/server.csr" -CA "$WORK/ca.crt" -CAkey "$WORK/ca.key" -CAcreateserial -days 2 \
+  -extfile "$WORK/server.ext" -out "$WORK/server.crt" 2>/dev/null
+nginx_conf proxy-tls 2 $NGINX_PORT "access_log off;" "$PROXY_LOCATION" "$UPSTREAM_BLOCK" ssl \
+  "ssl_certificate $WORK/server.crt; ssl_certificate_key $WORK/server.key; ssl_protocols TLSv1.2 TLSv1.3;"
 "$NGINX" -c "$WORK/upstream.conf" -p "$WORK" -e "$WORK/upstream-error.log"
 
 # ./crossgate builds the jar itself when sources are newer; do that before anything is timed
 (cd "$ROOT" && ./crossgate --help >/dev/null)
 
 DATA="$WORK/data"
+SCHEME=http
+CG_FLAGS=()
 start_crossgate() { # name [env assignments...]
   local name=$1; shift
-  (cd "$ROOT" && exec env "$@" ./crossgate standalone --data-dir "$DATA" "${PORT_FLAGS[@]}") \
+  (cd "$ROOT" && exec env "$@" ./crossgate standalone --data-dir "$DATA" "${PORT_FLAGS[@]}" "${CG_FLAGS[@]}") \
     >"$WORK/$name.log" 2>&1 &
   CG_PID=$!
   for _ in $(seq 1 180); do grep -qs "crossgate standalone ready" "$WORK/$name.log" && return 0; sleep 1; done
@@ -114,7 +136,7 @@ create_route() {
 }
 wait_ok() { # url
   for _ in $(seq 1 100); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = 200 ] && return 0
+    [ "$(curl -s --cacert "$WORK/ca.crt" -o /dev/null -w '%{http_code}' "$1")" = 200 ] && return 0
     sleep 0.2
   done
   echo "no 200 from $1" >&2
@@ -129,7 +151,7 @@ measure() { # port seconds pid...
   local port=$1 seconds=$2; shift 2
   local c0 c1
   c0=$(cpu_ticks "$@")
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency "http://127.0.0.1:$port/bench/item" >"$WORK/wrk.out"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency "$SCHEME://127.0.0.1:$port/bench/item" >"$WORK/wrk.out"
   c1=$(cpu_ticks "$@")
   awk -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
     /Requests\/sec:/ { rps = $2 }
@@ -147,12 +169,20 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
 load() { cut -d' ' -f1 /proc/loadavg; }
 
 phase() { # row crossgate-env
-  local row=$1 env=$2
+  local row=$1 env=$2 cg_port=$GATEWAY_PORT
+  SCHEME=http CG_FLAGS=()
+  if [ "$row" = tls ]; then
+    # cleartext stays open (--gateway-port given) only so the route can be made the same way
+    SCHEME=https cg_port=$GATEWAY_TLS_PORT
+    CG_FLAGS=(--gateway-tls-port "$GATEWAY_TLS_PORT" --gateway-tls-cert "$WORK/server.crt"
+      --gateway-tls-key "$WORK/server.key")
+    [ "$GATEWAY_PORT" = 9000 ] && CG_FLAGS+=(--gateway-port 9000)
+  fi
   "$NGINX" -c "$WORK/proxy-$row.conf" -p "$WORK" -e "$WORK/proxy-$row-error.log"
   start_crossgate "crossgate-$row" $env
   [ -f "$WORK/route.created" ] || { create_route; touch "$WORK/route.created"; }
-  wait_ok "http://127.0.0.1:$NGINX_PORT/bench/item"
-  wait_ok "http://127.0.0.1:$GATEWAY_PORT/bench/item"
+  wait_ok "$SCHEME://127.0.0.1:$NGINX_PORT/bench/item"
+  wait_ok "$SCHEME://127.0.0.1:$cg_port/bench/item"
   local nginx_pids
   nginx_pids="$(cat "$WORK/proxy-$row.pid") $(pgrep -P "$(cat "$WORK/proxy-$row.pid")" | tr '\n' ' ')"
   measure "$NGINX_PORT" 5 >/dev/null
@@ -161,7 +191,7 @@ phase() { # row crossgate-env
   # wait for CPU too, and C2 was still busy after 40 s in some runs
   local prev=0 cur waited=0
   while [ "$waited" -lt "$WARMUP" ]; do
-    cur=$(measure "$GATEWAY_PORT" 10 "$CG_PID" | awk '{ print $3 }')
+    cur=$(measure "$cg_port" 10 "$CG_PID" | awk '{ print $3 }')
     waited=$((waited + 10))
     echo "[$row] warm-up ${waited}s: Crossgate ${cur} us/request (load $(load))" >&2
     [ "$waited" -ge 60 ] && awk -v a="$cur" -v b="$prev" 'BEGIN { exit !(b > 0 && a > b * 0.9 && a < b * 1.1) }' && break
@@ -173,7 +203,7 @@ phase() { # row crossgate-env
     [ $((round % 2)) = 0 ] && order="crossgate nginx"
     for target in $order; do
       local port=$NGINX_PORT pids=$nginx_pids
-      [ "$target" = crossgate ] && port=$GATEWAY_PORT pids=$CG_PID
+      [ "$target" = crossgate ] && port=$cg_port pids=$CG_PID
       local l0 result
       l0=$(load)
       result=$(measure "$port" "$DURATION" $pids)
@@ -190,8 +220,13 @@ phase() { # row crossgate-env
 declare -A ACCESS_LINES
 : >"$WORK/rounds.txt"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-phase logs-on ""
-phase logs-off "CROSSGATE_ACCESS_LOG=off"
+for r in $ROWS; do
+  case $r in
+    logs-on) phase logs-on "" ;;
+    logs-off|tls) phase "$r" "CROSSGATE_ACCESS_LOG=off" ;;
+    *) echo "unknown row $r (logs-on, logs-off, tls)" >&2; exit 1 ;;
+  esac
+done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 col() { awk -v r="$1" -v t="$2" -v c="$3" '$1 == r && $2 == t { print $c }' "$WORK/rounds.txt" | median; }
@@ -209,9 +244,8 @@ cat <<REPORT
 == ./crossgate standalone vs nginx, wrk -t$THREADS -c$CONNECTIONS, 1 KB body, $ROUNDS alternating rounds x ${DURATION}s, medians
 == $(nproc) cores shared with other work; load average at start/end: $LOAD_START / $LOAD_END; $(date -u +%FT%TZ)
 row        nginx r/s   p99 ms  crossgate r/s   p99 ms  ratio  p99 diff  nginx us  cg us  load range
-$(row logs-on "logs on")
-$(row logs-off "logs off")
-Crossgate access-log lines written: logs on ${ACCESS_LINES[logs-on]}, logs off ${ACCESS_LINES[logs-off]}
+$(for r in $ROWS; do row "$r" "$r"; done)
+Crossgate access-log lines written: logs on ${ACCESS_LINES[logs-on]:-}, logs off ${ACCESS_LINES[logs-off]:-}
 targets: ratio >= 0.85 (aim 1.0); p99 diff <= +1 ms
 "us" = CPU microseconds per request of the proxy's own processes (user + system; nginx master and
 workers, Crossgate's JVM): a figure that other load on the machine moves much less than req/s.

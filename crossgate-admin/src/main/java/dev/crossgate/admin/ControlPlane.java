@@ -26,6 +26,8 @@ import dev.crossgate.store.extension.ExtensionRepository;
 import dev.crossgate.store.filter.FilterRepository;
 import dev.crossgate.store.route.RouteRepository;
 import dev.crossgate.store.tenant.TenantRepository;
+import dev.crossgate.store.tenant.TenantCertificateRepository;
+import dev.crossgate.admin.tenant.TenantCertificateEndpoint;
 import dev.crossgate.store.token.TokenRepository;
 import dev.crossgate.store.transfer.TransferRepository;
 import io.vertx.core.Future;
@@ -60,6 +62,7 @@ public final class ControlPlane {
   private final RouteRepository routes;
   private final FilterRepository filters;
   private final TenantRepository tenants;
+  private final TenantCertificateRepository certificates;
   private final ExtensionRepository extensions;
   private final TokenRepository tokens;
   /** Whether a tenant's extension circuit is open on the node in this JVM (standalone); null elsewhere. */
@@ -99,7 +102,9 @@ public final class ControlPlane {
     this.refreshTimer = redis == null ? -1 : vertx.setPeriodic(options.redisRefresh().toMillis(),
         id -> vertx.executeBlocking(routeCache::refresh, false));
     this.generatedToken = bootstrapToken(options);
-    this.follower = new ConfigFollower(vertx, changeLog, routes, filters, tenants, extensions::all, 1000);
+    this.certificates = new TenantCertificateRepository(database, changeLog, clock);
+    this.follower = new ConfigFollower(vertx, changeLog, routes, filters, tenants, extensions::all,
+        () -> List.copyOf(certificates.all()), 1000);
     changeLog.onCommit(follower::poke); // this instance's writes apply at once; others' arrive by NOTIFY
     var instanceId = Ids.random("cp_").substring(0, 11);
     this.hub = new ClusterHub(vertx, follower, changeLog, nodes, options.cluster(), instanceId);
@@ -131,6 +136,7 @@ public final class ControlPlane {
           new RouteEndpoint(cp.routes, cp.routeCache),
           new FilterEndpoint(cp.filters),
           new TenantEndpoint(cp.tenants),
+          new TenantCertificateEndpoint(cp.tenants, cp.certificates),
           new ExtensionEndpoint(cp.extensions, cp.artifacts,
               tenant -> cp.extensionCircuits.apply(tenant)),
           new TokenEndpoint(cp.tokens, auth),

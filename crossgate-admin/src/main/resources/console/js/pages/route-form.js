@@ -88,7 +88,8 @@ function routeForm(route, etag, ctx, status) {
           ['ASYNC', 'Async: answer 202 and collect the result later']], route.mode || 'SYNC')),
         field('asyncExecution', 'Async execution', select('asyncExecution', [['CALLBACK', 'Callback: the upstream posts the result'],
           ['HELD', 'Held: the gateway waits for the upstream']], route.asyncExecution || 'CALLBACK'), 'Only used in async mode.'),
-        field('auth', 'Caller authentication', select('auth', [['NONE', 'None'], ['KEY', 'Tenant API key required']],
+        field('auth', 'Caller authentication', select('auth', [['NONE', 'None'], ['KEY', 'Tenant API key or client certificate required'],
+          ['MTLS', 'Tenant client certificate required']],
           route.auth || 'NONE')),
         field('flow', 'Flow steps', el('textarea', { name: 'flow', id: 'route-flow', rows: '3', spellcheck: 'false',
           placeholder: 'proxy' }, (route.flow || []).join('\n')), "One per line: 'proxy' or 'ext:<extension id>'. Empty: proxy only.")),
@@ -123,7 +124,8 @@ function routeForm(route, etag, ctx, status) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearFieldErrors(form);
-    const body = collect(form);
+    // settings the form does not show (upstream TLS, the client-certificate header) are kept as they are
+    const body = { ...collect(form), tls: route.tls, forwardClientCertSubject: route.forwardClientCertSubject };
     const save = form.querySelector('#save-route');
     save.disabled = true;
     try {

@@ -47,12 +47,24 @@ public final class Agent {
   }
 
   public static Future<Agent> start(Vertx vertx, AgentOptions options) {
+    return start(vertx, options, null);
+  }
+
+  /**
+   * As above; an https gateway is verified against the PEM CA certificate(s) in {@code gatewayCa}
+   * instead of the JVM's trust store (a private CA), when not null.
+   */
+  public static Future<Agent> start(Vertx vertx, AgentOptions options, java.nio.file.Path gatewayCa) {
     return vertx.executeBlocking(() -> {
       OwnerOnlyFiles.createDirectories(options.dataDir());
       return Database.open(Database.h2Url(options.dataDir(), "agent"), "sa", "", 8, "classpath:db/agent");
     }).compose(database -> {
       var workers = vertx.createSharedWorkerExecutor("crossgate-agent-tasks", 8);
-      var gatewayClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+      var gatewayOptions = new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true);
+      if (gatewayCa != null) {
+        gatewayOptions.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(gatewayCa.toString()));
+      }
+      var gatewayClient = vertx.createHttpClient(gatewayOptions,
           new PoolOptions().setHttp1MaxSize(Math.max(8, options.maxConcurrent())).setMaxWaitQueueSize(-1));
       var callbackClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
           new PoolOptions().setHttp1MaxSize(Math.max(4, options.maxConcurrent() / 2)));

@@ -33,8 +33,8 @@ final class AdminCommand implements Callable<Integer> {
     return RoleRunner.run("admin", vertx, common.dataDir, drainPeriod, () -> ControlPlane.start(vertx, options,
         registry::scrape).map(cp -> {
       Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
-      LOG.info("crossgate admin ready admin=http://{}:{}/admin console=http://{}:{}/console/", common.bind, cp.port(),
-          common.bind, cp.port());
+      var admin = (options.admin().tls() ? "https://" : "http://") + common.bind + ":" + cp.port();
+      LOG.info("crossgate admin ready admin={}/admin console={}/console/", admin, admin);
       return new RoleRunner.Running(cp.readiness(), cp::close);
     }));
   }

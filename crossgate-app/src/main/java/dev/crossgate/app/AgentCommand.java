@@ -35,6 +35,10 @@ final class AgentCommand implements Callable<Integer> {
       description = "This caller network's API key (or env CROSSGATE_API_KEY).")
   String apiKey;
 
+  @Option(names = "--gateway-ca", description = "PEM CA certificate(s) to verify an https gateway with, e.g. a "
+      + "private CA (default: the JVM's trust store).")
+  Path gatewayCa;
+
   @Option(names = "--agent-port", defaultValue = "7000", description = "Port callers use (default: ${DEFAULT-VALUE}).")
   int port;
 
@@ -67,7 +71,8 @@ final class AgentCommand implements Callable<Integer> {
         .withPolling(defaults.pollInitial(), pollMax.compareTo(defaults.pollInitial()) < 0 ? defaults.pollInitial()
             : pollMax, maxConcurrent);
     // the agent has no /readyz: nothing to drain before it closes
-    return RoleRunner.run("agent", vertx, common.dataDir, Duration.ZERO, () -> Agent.start(vertx, options).map(agent -> {
+    return RoleRunner.run("agent", vertx, common.dataDir, Duration.ZERO,
+        () -> Agent.start(vertx, options, gatewayCa).map(agent -> {
       LOG.info("crossgate agent ready agent=http://{}:{} gateway={} callbackAllow={}", common.bind, agent.port(),
           options.gatewayUrl(), options.callbackAllow());
       return new RoleRunner.Running(null, agent::close);

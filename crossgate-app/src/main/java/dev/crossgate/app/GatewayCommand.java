@@ -94,9 +94,12 @@ final class GatewayCommand implements Callable<Integer> {
           "a gateway node needs the cluster token: --cluster-token-file, --cluster-token or CROSSGATE_CLUSTER_TOKEN");
     }
     var transferSettings = transfer.toSettings(common.dataDir);
-    var egressPolicy = egress.toPolicy(gateway.port, nodeAdminPort);
+    var ownPorts = java.util.stream.IntStream.concat(java.util.Arrays.stream(gateway.ownPorts()),
+        java.util.stream.IntStream.of(nodeAdminPort)).toArray();
+    var egressPolicy = egress.toPolicy(ownPorts);
     var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
     var drainPeriod = drain.drainPeriod();
+    var tls = gateway.toTls();
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var id = nodeId == null ? hostName() : nodeId;
     var options = new ClusterClientOptions(controlPlanes, id, token, common.dataDir,
@@ -110,11 +113,12 @@ final class GatewayCommand implements Callable<Integer> {
               transferSettings, egressPolicy);
           return GatewayServer.start(vertx, gatewayOptions, cluster, List.of(transfers),
             new GatewayServices(taskDb, tasks.toOptions(common.dataDir),
-                ExtensionOptions.defaults(common.dataDir.resolve("extensions")), cluster.readiness())).compose(traffic ->
+                ExtensionOptions.defaults(common.dataDir.resolve("extensions")), cluster.readiness(), tls))
+                .compose(traffic ->
             NodeAdminForwarder.start(vertx, common.bind, nodeAdminPort, controlPlanes, options.sslOptions(), cluster,
                 () -> traffic.metrics().scrape()).map(admin -> {
-              LOG.info("crossgate gateway ready node={} gateway=http://{}:{} nodeAdmin=http://{}:{} controlPlane={}",
-                  id, common.bind, traffic.port(), common.bind, admin.port(), controlPlanes);
+              LOG.info("crossgate gateway ready node={} gateway={} nodeAdmin=http://{}:{} controlPlane={}",
+                  id, GatewayFlags.urls(common.bind, traffic, tls), common.bind, admin.port(), controlPlanes);
               Supplier<Future<Void>> close = () -> traffic.close()
                   .eventually(admin::close)
                   .eventually(transfers::close)

@@ -1,20 +1,45 @@
 package dev.crossgate.app;
 
 import dev.crossgate.egress.EgressPolicy;
+import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.config.GatewayOptions;
+import dev.crossgate.gateway.config.TrafficTls;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** Options of every role that runs a gateway node (standalone, gateway): ports, limits, markers. */
+/** Options of every role that runs a gateway node (standalone, gateway): ports, TLS, limits, markers. */
 final class GatewayFlags {
   @Spec(Spec.Target.MIXEE) CommandSpec command;
 
-  @Option(names = "--gateway-port", defaultValue = "9000", description = "Traffic port (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--gateway-port", defaultValue = "9000", description = "Cleartext traffic port (default: "
+      + "${DEFAULT-VALUE}). With --gateway-tls-cert, cleartext is served only when this is given too.")
   int port;
+
+  @Option(names = "--gateway-tls-cert", description = "PEM certificate chain for the HTTPS traffic port; repeatable, "
+      + "paired by position with --gateway-tls-key. SNI picks the pair by the client's server name; the first is the "
+      + "default. Files are re-read every few seconds: a changed, valid pair serves new connections.")
+  List<Path> tlsCerts = List.of();
+
+  @Option(names = "--gateway-tls-key", description = "PEM private key of the --gateway-tls-cert at the same position.")
+  List<Path> tlsKeys = List.of();
+
+  @Option(names = "--gateway-tls-port", defaultValue = "9443", description = "HTTPS traffic port (default: ${DEFAULT-VALUE}).")
+  int tlsPort;
+
+  @Option(names = "--gateway-tls-client-ca", description = "PEM CA certificate(s) client certificates are verified "
+      + "against.")
+  Path tlsClientCa;
+
+  @Option(names = "--gateway-tls-client-auth", defaultValue = "none", description = "Ask clients for a certificate: "
+      + "none, request (optional; routes with auth MTLS need one) or required (the handshake fails without one) "
+      + "(default: ${DEFAULT-VALUE}).")
+  String tlsClientAuth;
 
   @Option(names = "--event-loops", description = "Gateway server instances, one per event loop (default: CPU count).")
   Integer eventLoops;
@@ -73,6 +98,56 @@ final class GatewayFlags {
       + "Default: http://<bind>:<gateway-port> when binding a loopback address; required otherwise, or CALLBACK "
       + "routes answer 503.")
   String publicUrl;
+
+  /** TLS on the traffic port, or null when no certificate is given. */
+  TrafficTls toTls() {
+    if (tlsCerts.isEmpty() && tlsKeys.isEmpty()) {
+      if (tlsClientCa != null) {
+        throw usage("--gateway-tls-client-ca needs --gateway-tls-cert and --gateway-tls-key");
+      }
+      return null;
+    }
+    if (tlsCerts.size() != tlsKeys.size()) {
+      throw usage("--gateway-tls-cert and --gateway-tls-key pair by position: " + tlsCerts.size()
+          + " certificate(s), " + tlsKeys.size() + " key(s)");
+    }
+    var pairs = new ArrayList<TrafficTls.Pair>();
+    for (int i = 0; i < tlsCerts.size(); i++) {
+      pairs.add(new TrafficTls.Pair(tlsCerts.get(i), tlsKeys.get(i)));
+    }
+    TrafficTls.ClientAuth clientAuth;
+    try {
+      clientAuth = TrafficTls.ClientAuth.valueOf(tlsClientAuth.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw usage("--gateway-tls-client-auth is none, request or required, got '" + tlsClientAuth + "'");
+    }
+    try {
+      // cleartext stays open only when the operator named its port: TLS alone otherwise
+      return TrafficTls.of(pairs, tlsPort).withClientAuth(tlsClientCa, clientAuth)
+          .withCleartext(command.commandLine().getParseResult().hasMatchedOption("--gateway-port"));
+    } catch (IllegalArgumentException e) {
+      throw usage("Invalid gateway TLS options: " + e.getMessage());
+    }
+  }
+
+  /** The ports this node's traffic is served on, for egress refusal (a tenant must not aim at the node itself). */
+  int[] ownPorts() {
+    return tlsCerts.isEmpty() ? new int[] {port} : new int[] {port, tlsPort};
+  }
+
+  /** The traffic URLs for the ready line: https for the TLS port, http for cleartext when it is open to clients. */
+  static String urls(String bind, GatewayServer traffic, TrafficTls tls) {
+    var http = "http://" + bind + ":" + traffic.port();
+    if (tls == null) {
+      return http;
+    }
+    var https = "https://" + bind + ":" + traffic.tlsPort();
+    return tls.cleartext() ? https + "," + http : https;
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(command.commandLine(), message);
+  }
 
   GatewayOptions toOptions(String bind, EgressPolicy egress) {
     var defaults = GatewayOptions.defaults();

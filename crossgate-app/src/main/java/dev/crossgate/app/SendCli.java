@@ -39,12 +39,17 @@ final class SendCli implements Callable<Integer> {
   @Option(names = "--parallel", defaultValue = "2", description = "Chunks in flight at once (default: ${DEFAULT-VALUE}).")
   int parallel;
 
+  @Option(names = "--gateway-ca", description = "PEM CA certificate(s) to verify an https gateway with, e.g. a "
+      + "private CA (default: the JVM's trust store).")
+  Path gatewayCa;
+
   @Option(names = "--data-dir", defaultValue = "./data", description = "Where resumption state is kept (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
   @Override
   public Integer call() {
     var out = new PrintWriter(spec.commandLine().getOut(), true);
-    return new SendCommand(out).run(file, url, apiKey, dataDir.resolve("send"), target, chunkSize, parallel);
+    return new SendCommand(out).run(file, url, apiKey, dataDir.resolve("send"), target, chunkSize, parallel,
+        gatewayCa);
   }
 }

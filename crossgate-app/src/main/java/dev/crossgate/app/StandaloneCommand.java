@@ -49,8 +49,11 @@ final class StandaloneCommand implements Callable<Integer> {
   public Integer call() {
     // every usage error (exit code 2) before anything starts
     var transferSettings = transfer.toSettings(common.dataDir);
-    var egressPolicy = egress.toPolicy(gateway.port, storage.adminPort);
+    var ownPorts = java.util.stream.IntStream.concat(java.util.Arrays.stream(gateway.ownPorts()),
+        java.util.stream.IntStream.of(storage.adminPort)).toArray();
+    var egressPolicy = egress.toPolicy(ownPorts);
     var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
+    var tls = gateway.toTls();
     var options = storage.toOptions(common, http.h2c).withEgress(egressPolicy);
     var drainPeriod = drain.drainPeriod();
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
@@ -68,14 +71,14 @@ final class StandaloneCommand implements Callable<Integer> {
               var transfers = TransferEndpoint.create(vertx, new TransferRepository(cp.database().dataSource()),
                   transferSettings, egressPolicy);
               var services = new GatewayServices(cp.database(), tasks.toOptions(options.dataDir()),
-                  ExtensionOptions.defaults(options.dataDir().resolve("extensions")), readiness);
+                  ExtensionOptions.defaults(options.dataDir().resolve("extensions")), readiness, tls);
               return GatewayServer.start(vertx, gatewayOptions, follower, List.of(transfers), services).map(traffic -> {
                 node.set(traffic);
                 cp.extensionCircuits(traffic::extensionCircuitOpen);
                 Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
-                LOG.info("crossgate standalone ready admin=http://{}:{}/admin console=http://{}:{}/console/"
-                        + " gateway=http://{}:{}", common.bind, cp.port(), common.bind, cp.port(), common.bind,
-                    traffic.port());
+                var admin = (options.admin().tls() ? "https://" : "http://") + common.bind + ":" + cp.port();
+                LOG.info("crossgate standalone ready admin={}/admin console={}/console/ gateway={}", admin, admin,
+                    GatewayFlags.urls(common.bind, traffic, tls));
                 Supplier<Future<Void>> close = () -> traffic.close().eventually(transfers::close).eventually(cp::close);
                 return new RoleRunner.Running(readiness, close);
               });

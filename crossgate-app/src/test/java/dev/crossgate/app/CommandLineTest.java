@@ -1,7 +1,10 @@
 package dev.crossgate.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.crossgate.gateway.config.TrafficTls;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -29,11 +32,65 @@ class CommandLineTest {
   @Test
   void theAgentRoleIsASubcommandWithTheContractsOptions() {
     var parsed = new CommandLine(new Crossgate()).parseArgs("agent", "--gateway", "http://gw:9000", "--api-key", "k",
-        "--agent-port", "7001", "--data-dir", "/tmp/a", "--callback-allow", "http://app:8080/hooks/,http://b/");
+        "--agent-port", "7001", "--data-dir", "/tmp/a", "--callback-allow", "http://app:8080/hooks/,http://b/",
+        "--gateway-ca", "/etc/crossgate/gateway-ca.pem");
     AgentCommand agent = parsed.subcommand().commandSpec().commandLine().getCommand();
 
     assertThat(agent.gateway).isEqualTo("http://gw:9000");
     assertThat(agent.port).isEqualTo(7001);
     assertThat(agent.callbackAllow).containsExactly("http://app:8080/hooks/", "http://b/");
+    assertThat(agent.gatewayCa).isEqualTo(Path.of("/etc/crossgate/gateway-ca.pem"));
+  }
+
+  @Test
+  void tlsCertificatesPairWithKeysByPositionAndCleartextClosesUnlessItsPortIsGiven() {
+    var standalone = new StandaloneCommand();
+
+    new CommandLine(standalone).parseArgs("--gateway-tls-cert", "a.crt", "--gateway-tls-key", "a.key",
+        "--gateway-tls-cert", "b.crt", "--gateway-tls-key", "b.key");
+    var tls = standalone.gateway.toTls();
+
+    assertThat(tls.pairs()).containsExactly(new TrafficTls.Pair(Path.of("a.crt"), Path.of("a.key")),
+        new TrafficTls.Pair(Path.of("b.crt"), Path.of("b.key")));
+    assertThat(tls.port()).isEqualTo(9443);
+    assertThat(tls.cleartext()).isFalse();
+    assertThat(tls.clientAuth()).isEqualTo(TrafficTls.ClientAuth.NONE);
+  }
+
+  @Test
+  void anOperatorWhoNamesTheCleartextPortKeepsItBesideTls() {
+    var standalone = new StandaloneCommand();
+
+    new CommandLine(standalone).parseArgs("--gateway-port", "9000", "--gateway-tls-cert", "a.crt",
+        "--gateway-tls-key", "a.key", "--gateway-tls-client-ca", "ca.pem", "--gateway-tls-client-auth", "required");
+    var tls = standalone.gateway.toTls();
+
+    assertThat(tls.cleartext()).isTrue();
+    assertThat(tls.clientAuth()).isEqualTo(TrafficTls.ClientAuth.REQUIRED);
+    assertThat(tls.clientCa()).isEqualTo(Path.of("ca.pem"));
+  }
+
+  @Test
+  void withoutTlsFlagsTheTrafficPortStaysCleartextAsBefore() {
+    var standalone = new StandaloneCommand();
+
+    new CommandLine(standalone).parseArgs();
+
+    assertThat(standalone.gateway.toTls()).isNull();
+    assertThat(standalone.gateway.port).isEqualTo(9000);
+  }
+
+  @Test
+  void aCertificateWithoutItsKeyOrClientAuthWithoutACaIsAUsageError() {
+    var unpaired = new StandaloneCommand();
+    new CommandLine(unpaired).parseArgs("--gateway-tls-cert", "a.crt");
+    var noCa = new StandaloneCommand();
+    new CommandLine(noCa).parseArgs("--gateway-tls-cert", "a.crt", "--gateway-tls-key", "a.key",
+        "--gateway-tls-client-auth", "required");
+
+    assertThatThrownBy(unpaired.gateway::toTls).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("pair by position");
+    assertThatThrownBy(noCa.gateway::toTls).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("client certificates need a CA");
   }
 }

@@ -10,7 +10,8 @@ import java.util.Objects;
  * resources reads this one value instead of parsing credentials itself.
  *
  * @param tenantId the tenant the caller acts for
- * @param credentialId the API key's id ({@code key_…}), or {@code internal} for the node itself
+ * @param credentialId the API key's id ({@code key_…}), the registered certificate's ({@code cert_…}),
+ *     or {@code internal} for the node itself
  * @param participant the participant the key was issued to, or null
  * @param method how the caller authenticated
  */
@@ -20,7 +21,9 @@ public record Caller(String tenantId, String credentialId, String participant, M
     /** An issued API key, as {@code X-Api-Key} or {@code Authorization: Bearer}. */
     API_KEY,
     /** The node's own loopback request acting for a tenant (a transfer delivered to a route). */
-    INTERNAL
+    INTERNAL,
+    /** A TLS client certificate the tenant registered, verified against the gateway's client CA. */
+    CLIENT_CERT
   }
 
   public Caller {
@@ -31,6 +34,10 @@ public record Caller(String tenantId, String credentialId, String participant, M
 
   public static Caller of(ApiKey key) {
     return new Caller(key.tenantId(), key.id(), key.participant(), Method.API_KEY);
+  }
+
+  public static Caller of(dev.crossgate.tenant.TenantCertificate certificate) {
+    return new Caller(certificate.tenantId(), certificate.id(), null, Method.CLIENT_CERT);
   }
 
   public static Caller internal(String tenantId) {

@@ -14,7 +14,7 @@ public record Change(long revision, Op op, EntityType entityType, String entityI
   public enum Op { INSERT, UPDATE, DELETE }
 
   /** The kinds of configuration that travel to gateway nodes. */
-  public enum EntityType { ROUTE, FILTER, TENANT, API_KEY, EXTENSION }
+  public enum EntityType { ROUTE, FILTER, TENANT, API_KEY, EXTENSION, CLIENT_CERT }
 
   public Change {
     Objects.requireNonNull(op, "op");

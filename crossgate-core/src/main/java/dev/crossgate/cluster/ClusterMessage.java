@@ -1,5 +1,6 @@
 package dev.crossgate.cluster;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.crossgate.change.Change;
@@ -10,6 +11,8 @@ import dev.crossgate.filter.FilterRule;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
+import dev.crossgate.tenant.TenantCertificate;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -53,23 +56,30 @@ public sealed interface ClusterMessage {
 
   /** The whole configuration at {@code revision}; for new nodes, old nodes and repairs. */
   record Snapshot(long revision, String hash, List<Route> routes, List<FilterRule> filters, List<ApiKey> apiKeys,
-      List<Extension> extensions, List<String> disabledTenants) implements ClusterMessage {
+      List<Extension> extensions, List<String> disabledTenants,
+      // left out when empty: a node that predates client certificates can still read the snapshot
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TenantCertificate> clientCertificates)
+      implements ClusterMessage {
     public Snapshot {
-      // a snapshot from a control plane that predates extensions or tenant switches carries none
+      // a snapshot from a control plane that predates extensions, tenant switches or client
+      // certificates carries none
       extensions = extensions == null ? List.of() : List.copyOf(extensions);
       disabledTenants = disabledTenants == null ? List.of() : List.copyOf(disabledTenants);
+      clientCertificates = clientCertificates == null ? List.of() : List.copyOf(clientCertificates);
     }
 
     public static Snapshot of(GatewayConfig config) {
       return new Snapshot(config.revision(), config.hashHex(), List.copyOf(config.routes().routes()),
           config.filters(), List.copyOf(config.apiKeys().values()), List.copyOf(config.extensions().all()),
-          config.disabledTenants().stream().sorted().toList());
+          config.disabledTenants().stream().sorted().toList(),
+          config.clientCertificates().values().stream().sorted(Comparator.comparing(TenantCertificate::id)).toList());
     }
 
     /** The configuration this snapshot describes; its hash is recomputed, not trusted. */
     public GatewayConfig toConfig() {
       var keys = apiKeys.stream().collect(Collectors.toMap(ApiKey::keyHash, Function.identity()));
-      return new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys, extensions, disabledTenants);
+      return new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys, extensions, disabledTenants,
+          clientCertificates);
     }
   }
 

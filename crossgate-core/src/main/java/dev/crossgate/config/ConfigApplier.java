@@ -8,6 +8,7 @@ import dev.crossgate.filter.FilterRule;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import dev.crossgate.tenant.ApiKey;
+import dev.crossgate.tenant.TenantCertificate;
 import dev.crossgate.tenant.Tenant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +49,7 @@ public final class ConfigApplier {
     var keys = new HashMap<String, ApiKey>(current.apiKeys());
     HashMap<String, Extension> extensions = null; // copied on the first extension change only
     var disabled = new HashSet<String>(current.disabledTenants());
+    var certificates = new HashMap<String, TenantCertificate>(current.clientCertificates());
     long revision = current.revision();
     long hash = current.hash();
     for (var change : changes) {
@@ -97,6 +99,18 @@ public final class ConfigApplier {
             hash += ConfigHash.key(key);
           }
         }
+        case CLIENT_CERT -> {
+          var before = certificates.values().stream().filter(c -> c.id().equals(change.entityId())).findFirst();
+          if (before.isPresent()) {
+            certificates.remove(before.get().matchKey());
+            hash -= ConfigHash.clientCertificate(before.get());
+          }
+          if (change.op() != Change.Op.DELETE) {
+            var certificate = read(change, TenantCertificate.class);
+            certificates.put(certificate.matchKey(), certificate);
+            hash += ConfigHash.clientCertificate(certificate);
+          }
+        }
         case EXTENSION -> {
           if (extensions == null) {
             extensions = new HashMap<>();
@@ -132,10 +146,11 @@ public final class ConfigApplier {
     if (hash == current.hash()) {
       // nothing a node serves changed (tenant edits, a write and its undo): skip the rebuild
       return new GatewayConfig(revision, current.routes().withRevision(revision), new ArrayList<>(filters.values()),
-          keys, hash, registry, disabled);
+          keys, hash, registry, disabled, certificates);
     }
     var routes = current.routes().apply(upserts.values(), deletes, revision);
-    return new GatewayConfig(revision, routes, new ArrayList<>(filters.values()), keys, hash, registry, disabled);
+    return new GatewayConfig(revision, routes, new ArrayList<>(filters.values()), keys, hash, registry, disabled,
+        certificates);
   }
 
   private static <T> T read(Change change, Class<T> type) {

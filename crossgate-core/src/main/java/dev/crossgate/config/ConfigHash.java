@@ -47,6 +47,18 @@ public final class ConfigHash {
     return entity("API_KEY", k.id(), k);
   }
 
+  public static long clientCertificate(dev.crossgate.tenant.TenantCertificate c) {
+    return entity("CLIENT_CERT", c.id(), c);
+  }
+
+  public static long clientCertificates(Collection<dev.crossgate.tenant.TenantCertificate> certificates) {
+    long sum = 0;
+    for (var c : certificates) {
+      sum += clientCertificate(c);
+    }
+    return sum;
+  }
+
   public static long extension(Extension e) {
     return entity("EXTENSION", e.key(), e);
   }

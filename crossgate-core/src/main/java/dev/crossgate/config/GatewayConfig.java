@@ -5,6 +5,7 @@ import dev.crossgate.extension.ExtensionRegistry;
 import dev.crossgate.filter.FilterRule;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
+import dev.crossgate.tenant.TenantCertificate;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -22,9 +23,11 @@ import java.util.Set;
  *     configurations have equal hashes on every node
  * @param extensions the tenants' extension registry (empty when not given)
  * @param disabledTenants tenants an operator disabled: their keys are recognised but refused
+ * @param clientCertificates certificates tenants registered, by {@link TenantCertificate#matchKey()}
  */
 public record GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
-    long hash, ExtensionRegistry extensions, Set<String> disabledTenants) {
+    long hash, ExtensionRegistry extensions, Set<String> disabledTenants,
+    Map<String, TenantCertificate> clientCertificates) {
 
   public static final Comparator<FilterRule> EVALUATION_ORDER =
       Comparator.comparingInt(FilterRule::priority).thenComparing(FilterRule::id);
@@ -36,6 +39,13 @@ public record GatewayConfig(long revision, RouteTable routes, List<FilterRule> f
     apiKeys = Map.copyOf(apiKeys);
     extensions = extensions == null ? ExtensionRegistry.EMPTY : extensions;
     disabledTenants = disabledTenants == null ? Set.of() : Set.copyOf(disabledTenants);
+    clientCertificates = clientCertificates == null ? Map.of() : Map.copyOf(clientCertificates);
+  }
+
+  /** A snapshot without registered client certificates. */
+  public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
+      long hash, ExtensionRegistry extensions, Set<String> disabledTenants) {
+    this(revision, routes, filters, apiKeys, hash, extensions, disabledTenants, Map.of());
   }
 
   /** A snapshot of everything but disabled tenants (all enabled). */
@@ -65,10 +75,38 @@ public record GatewayConfig(long revision, RouteTable routes, List<FilterRule> f
   /** A snapshot with extensions and disabled tenants, its hash computed from scratch. */
   public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
       Collection<Extension> extensions, Collection<String> disabledTenants) {
+    this(revision, routes, filters, apiKeys, extensions, disabledTenants, List.of());
+  }
+
+  /** A snapshot of everything, its hash computed from scratch. */
+  public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
+      Collection<Extension> extensions, Collection<String> disabledTenants,
+      Collection<TenantCertificate> clientCertificates) {
     this(revision, routes, filters, apiKeys, ConfigHash.of(routes.routes(),
         filters.stream().filter(FilterRule::enabled).toList(), apiKeys.values()) + ConfigHash.extensions(extensions)
-        + ConfigHash.disabledTenants(disabledTenants),
-        new ExtensionRegistry(extensions), Set.copyOf(disabledTenants));
+        + ConfigHash.disabledTenants(disabledTenants) + ConfigHash.clientCertificates(clientCertificates),
+        new ExtensionRegistry(extensions), Set.copyOf(disabledTenants), byMatchKey(clientCertificates));
+  }
+
+  /** Registered certificates keyed as {@link #clientCertificates()} holds them. */
+  public static Map<String, TenantCertificate> byMatchKey(Collection<TenantCertificate> certificates) {
+    var map = new java.util.HashMap<String, TenantCertificate>();
+    certificates.forEach(c -> map.put(c.matchKey(), c));
+    return map;
+  }
+
+  /**
+   * The registration a verified peer certificate matches, or null: by its public key first (the
+   * more specific), then by its subject.
+   */
+  public TenantCertificate clientCertificate(java.security.cert.X509Certificate peer) {
+    for (var key : TenantCertificate.matchKeys(peer)) {
+      var registered = clientCertificates.get(key);
+      if (registered != null) {
+        return registered;
+      }
+    }
+    return null;
   }
 
   /** True when {@code tenantId} was disabled by an operator. */

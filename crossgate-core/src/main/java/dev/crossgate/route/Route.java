@@ -34,13 +34,19 @@ public record Route(
     Long maxBodyBytes,
     boolean websocket,
     boolean enabled,
-    long revision) {
+    long revision,
+    UpstreamTls tls,
+    Boolean forwardClientCertSubject) {
 
   public enum Mode { SYNC, ASYNC }
 
   public enum AsyncExecution { CALLBACK, HELD }
 
-  public enum Auth { NONE, KEY }
+  /**
+   * Who may call: anyone; a tenant, by API key or registered client certificate; or a tenant by
+   * registered client certificate only.
+   */
+  public enum Auth { NONE, KEY, MTLS }
 
   /** PREFIX matches the path and everything below it at a segment boundary; EXACT only the path. */
   public enum PathMatch { PREFIX, EXACT }
@@ -51,6 +57,32 @@ public record Route(
   /** Upstream timeouts in milliseconds: connect (→ 502), response headers (→ 504), idle. */
   public record Timeouts(long connectMs, long responseMs, long idleMs) {
     public static final Timeouts DEFAULT = new Timeouts(5_000, 30_000, 60_000);
+  }
+
+  /**
+   * How the gateway speaks TLS to an https target, all PEM text so that it travels to nodes with
+   * the route (never a path that exists only on the control plane).
+   *
+   * @param caPem CA certificate(s) the upstream's certificate must chain to, instead of the JVM's
+   *     trust store; null for the JVM's
+   * @param verifyHostname whether the certificate must name the host (or {@code serverName})
+   * @param serverName the name sent as SNI and checked against the certificate, instead of the
+   *     target URL's host
+   * @param clientCertPem a certificate the gateway presents to the upstream, with {@code clientKeyPem}
+   * @param clientKeyPem the PKCS#8 private key of {@code clientCertPem}
+   */
+  public record UpstreamTls(String caPem, boolean verifyHostname, String serverName, String clientCertPem,
+      String clientKeyPem) {}
+
+  /** A route as before TLS settings: no upstream TLS settings, no client-certificate header. */
+  public Route(String id, String service, String summary, String remarks, String createdBy, Instant createdAt,
+      Instant updatedAt, String sourceHost, String sourcePath, PathMatch pathMatch, String version,
+      boolean defaultVersion, List<String> methods, String targetUrl, Mode mode, AsyncExecution asyncExecution,
+      List<Param> params, List<String> flow, Auth auth, Timeouts timeouts, Long maxBodyBytes, boolean websocket,
+      boolean enabled, long revision) {
+    this(id, service, summary, remarks, createdBy, createdAt, updatedAt, sourceHost, sourcePath, pathMatch, version,
+        defaultVersion, methods, targetUrl, mode, asyncExecution, params, flow, auth, timeouts, maxBodyBytes,
+        websocket, enabled, revision, null, null);
   }
 
   public Route {
@@ -65,6 +97,14 @@ public record Route(
     asyncExecution = asyncExecution == null ? AsyncExecution.CALLBACK : asyncExecution;
     auth = auth == null ? Auth.NONE : auth;
     timeouts = timeouts == null ? Timeouts.DEFAULT : timeouts;
+    // true or absent: a route stored before the field existed reads, and one without it is
+    // written (and so hashed by ConfigHash) exactly as before
+    forwardClientCertSubject = Boolean.TRUE.equals(forwardClientCertSubject) ? Boolean.TRUE : null;
+  }
+
+  /** Whether the upstream receives the verified client certificate's subject ({@code X-Client-Cert-Subject}). */
+  public boolean forwardsClientCertSubject() {
+    return forwardClientCertSubject != null;
   }
 
   /** True when this route accepts {@code method}; an empty method list accepts every method. */
@@ -80,6 +120,6 @@ public record Route(
   public Route withServerFields(String newId, String actor, Instant created, Instant updated, long rev) {
     return new Route(newId, service, summary, remarks, actor, created, updated, sourceHost, sourcePath,
         pathMatch, version, defaultVersion, methods, targetUrl, mode, asyncExecution, params, flow, auth,
-        timeouts, maxBodyBytes, websocket, enabled, rev);
+        timeouts, maxBodyBytes, websocket, enabled, rev, tls, forwardClientCertSubject);
   }
 }

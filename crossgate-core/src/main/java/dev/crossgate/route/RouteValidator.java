@@ -88,11 +88,11 @@ public final class RouteValidator {
     var params = params(errors, spec.params());
     var flow = flow(errors, spec.flow());
     var auth = enumValue(errors, "auth", spec.auth(), Route.Auth.class, Route.Auth.NONE);
-    if (auth != Route.Auth.KEY) {
+    if (auth == Route.Auth.NONE) {
       for (int i = 0; i < flow.size(); i++) {
         var ref = extensionRef(flow.get(i));
         if (ref != null && ref.tenant() == null) {
-          errors.add(new FieldError("flow[" + i + "]", "a route without auth KEY has no calling tenant:"
+          errors.add(new FieldError("flow[" + i + "]", "a route without auth KEY or MTLS has no calling tenant:"
               + " name the extension's tenant as ext:<tenant>/" + ref.id()));
         }
       }
@@ -101,13 +101,14 @@ public final class RouteValidator {
     if (spec.maxBodyBytes() != null && spec.maxBodyBytes() < 0) {
       errors.add(new FieldError("maxBodyBytes", "must be zero or more bytes"));
     }
+    var tls = UpstreamTlsCheck.validate(errors, spec.tls(), targetUrl);
     if (!errors.isEmpty()) {
       throw new ProblemException(Problem.validation(errors));
     }
     return new Route(id, service, blankToNull(spec.summary()), blankToNull(spec.remarks()), actor, createdAt, now,
         sourceHost, sourcePath, pathMatch, version, defaultVersion, methods, targetUrl, mode, asyncExecution,
         params, flow, auth, timeouts, spec.maxBodyBytes(), Boolean.TRUE.equals(spec.websocket()),
-        !Boolean.FALSE.equals(spec.enabled()), 0);
+        !Boolean.FALSE.equals(spec.enabled()), 0, tls, spec.forwardClientCertSubject());
   }
 
   private static String required(List<FieldError> errors, String field, String value) {

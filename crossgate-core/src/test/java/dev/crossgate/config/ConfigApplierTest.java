@@ -9,6 +9,8 @@ import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteMatch;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.Tenant;
+import dev.crossgate.tenant.TenantCertificate;
+import dev.crossgate.cluster.ClusterMessage;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -63,6 +65,39 @@ class ConfigApplierTest {
     assertThat(applied.hash()).isEqualTo(fromScratch.hash());
     assertThat(applied.hash()).isNotEqualTo(GatewayConfig.EMPTY.hash());
     assertThat(applied.hashHex()).hasSize(16);
+  }
+
+  @Test
+  void registeredClientCertificatesTravelByDeltaAndSnapshotWithTheSameHash() throws Exception {
+    var bySubject = new TenantCertificate("cert_1", "acme", TenantCertificate.Kind.SUBJECT, "CN=billing, O=Acme", AT);
+    var bySpki = new TenantCertificate("cert_2", "globex", TenantCertificate.Kind.SPKI_SHA256, "ab".repeat(32), AT);
+
+    var applied = ConfigApplier.apply(GatewayConfig.EMPTY, List.of(
+        change(1, Change.Op.INSERT, Change.EntityType.CLIENT_CERT, "cert_1", bySubject),
+        change(2, Change.Op.INSERT, Change.EntityType.CLIENT_CERT, "cert_2", bySpki),
+        change(3, Change.Op.DELETE, Change.EntityType.CLIENT_CERT, "cert_2", null)));
+    var wire = Json.mapper().writeValueAsString(ClusterMessage.Snapshot.of(applied));
+    var received = Json.mapper().readValue(wire, ClusterMessage.class);
+    var fromScratch = new GatewayConfig(3, applied.routes(), List.of(), java.util.Map.of(), List.of(), List.of(),
+        List.of(bySubject));
+
+    assertThat(applied.clientCertificates()).containsOnlyKeys("subject:cn=billing,o=acme");
+    assertThat(applied.hash()).isEqualTo(fromScratch.hash()).isNotEqualTo(GatewayConfig.EMPTY.hash());
+    assertThat(((ClusterMessage.Snapshot) received).toConfig().clientCertificates())
+        .isEqualTo(applied.clientCertificates());
+    assertThat(((ClusterMessage.Snapshot) received).toConfig().hash()).isEqualTo(applied.hash());
+  }
+
+  @Test
+  void withoutTlsSettingsARouteAndASnapshotAreWrittenAsBeforeSoOlderNodesStillReadAndHashThem() {
+    var config = new GatewayConfig(1, dev.crossgate.route.RouteTable.of(List.of(route("rt_a", "/a", "http://one")), 1),
+        List.of(), java.util.Map.of());
+
+    var routeJson = Json.write(route("rt_a", "/a", "http://one"));
+    var snapshotJson = Json.write(ClusterMessage.Snapshot.of(config));
+
+    assertThat(routeJson).doesNotContain("tls", "forwardClientCertSubject");
+    assertThat(snapshotJson).doesNotContain("clientCertificates");
   }
 
   @Test

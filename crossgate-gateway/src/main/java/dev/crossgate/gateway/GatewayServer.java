@@ -2,6 +2,8 @@ package dev.crossgate.gateway;
 
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.GatewayServices;
+import dev.crossgate.gateway.config.TrafficTls;
+import dev.crossgate.gateway.tls.ServerCertificates;
 import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.gateway.endpoint.NodeLoopback;
 import dev.crossgate.health.Readiness;
@@ -43,21 +45,27 @@ public final class GatewayServer {
   record Shared(GatewayOptions options, Supplier<GatewayConfig> config, List<GatewayEndpoint> endpoints,
       GatewayMetrics metrics, ClientRateLimiter rateLimiter, ConnectionLimiter connectionLimiter,
       TrustedProxies trustedProxies, TaskStore tasks, Extensions extensions, InternalCaller internalCaller,
-      PublicUrl publicUrl, BufferBudget bufferBudget, TenantInFlight tenantInFlight, Readiness readiness) {}
+      PublicUrl publicUrl, BufferBudget bufferBudget, TenantInFlight tenantInFlight, Readiness readiness,
+      TrafficTls tls, ServerCertificates certificates) {}
 
   private final Vertx vertx;
   private final Shared shared;
   private final String deployment;
   private Future<Void> closed;
   private final int port;
+  private final int tlsPort;
   private final long evictionTimer;
+  private final CertificateReload certificateReload;
 
-  private GatewayServer(Vertx vertx, Shared shared, String deployment, int port, long evictionTimer) {
+  private GatewayServer(Vertx vertx, Shared shared, String deployment, int port, int tlsPort, long evictionTimer,
+      CertificateReload certificateReload) {
     this.vertx = vertx;
     this.shared = shared;
     this.deployment = deployment;
     this.port = port;
+    this.tlsPort = tlsPort;
     this.evictionTimer = evictionTimer;
+    this.certificateReload = certificateReload;
   }
 
   /**
@@ -78,10 +86,20 @@ public final class GatewayServer {
   /**
    * Starts the gateway with its services: with a task database, async interfaces, {@code /_tasks}
    * and held calls are served; {@code /_interfaces} is served either way; tenant extensions run
-   * with the services' extension options.
+   * with the services' extension options; with TLS, HTTPS is served too (fails to start when a
+   * certificate or key cannot be read or does not match).
    */
   public static Future<GatewayServer> start(Vertx vertx, GatewayOptions options, Supplier<GatewayConfig> config,
       List<GatewayEndpoint> endpoints, GatewayServices services) {
+    if (services.tls() == null) {
+      return start(vertx, options, config, endpoints, services, null);
+    }
+    return vertx.executeBlocking(() -> ServerCertificates.load(vertx, services.tls()))
+        .compose(certificates -> start(vertx, options, config, endpoints, services, certificates));
+  }
+
+  private static Future<GatewayServer> start(Vertx vertx, GatewayOptions options, Supplier<GatewayConfig> config,
+      List<GatewayEndpoint> endpoints, GatewayServices services, ServerCertificates certificates) {
     var tasks = services.database() == null ? null : TaskStore.open(vertx, services.database(), services.tasks());
     var allEndpoints = new java.util.ArrayList<>(endpoints);
     allEndpoints.add(new InterfacesEndpoint(options.markers()));
@@ -97,25 +115,114 @@ public final class GatewayServer {
         Extensions.create(vertx, services.extensions(), options.egress(), metrics.registry()), InternalCaller.random(),
         PublicUrl.of(options.publicUrl(), options.bind()), BufferBudget.of(limits.bufferBudgetBytes()),
         new TenantInFlight(limits.maxInFlightPerTenant()),
-        services.readiness() == null ? new Readiness() : services.readiness());
+        services.readiness() == null ? new Readiness() : services.readiness(), services.tls(), certificates);
     var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
+    var tls = services.tls();
+    // Vert.x shares a listener among the instances by host and port, but port 0 would give each
+    // instance a random port of its own: a free one is picked here instead. With TLS and no
+    // cleartext asked for, the cleartext listener is the node's own, on a loopback port.
+    var cleartextHost = cleartextHost(options.bind(), tls);
+    int cleartextPort = freePortFor(cleartextHost, tls != null && !tls.cleartext() ? 0 : options.port());
+    int tlsPort = tls == null ? -1 : freePortFor(options.bind(), tls.port());
     return vertx.deployVerticle(() -> {
-          var node = new NodeVerticle(shared, options.port());
+          var node = new NodeVerticle(shared, cleartextHost, cleartextPort, tlsPort);
           instances.add(node);
           return node;
         }, new DeploymentOptions().setInstances(options.eventLoops()))
         .map(id -> {
-          // with port 0 the instances share the one port the first of them bound
-          int actualPort = instances.peek().actualPort();
+          var first = instances.peek();
+          int actualPort = first.actualPort();
           long timer = rateLimiter == null ? -1 : vertx.setPeriodic(30_000, t -> rateLimiter.evictIdle());
-          var loopback = NodeLoopback.of(options.bind(), actualPort, shared.internalCaller());
+          var loopback = NodeLoopback.of(cleartextHost, actualPort, shared.internalCaller());
           shared.endpoints().forEach(endpoint -> endpoint.listening(loopback));
           shared.extensions().listening(actualPort);
-          LOG.info("gateway listening bind={} port={} eventLoops={} transport={} publicUrl={} egressAllow={}",
-              options.bind(), actualPort, options.eventLoops(), vertx.isNativeTransportEnabled() ? "native" : "nio",
-              options.publicUrl(), options.egress().describe());
-          return new GatewayServer(vertx, shared, id, actualPort, timer);
+          LOG.info("gateway listening bind={} port={} cleartext={} tlsPort={} eventLoops={} transport={} publicUrl={}"
+              + " egressAllow={}", cleartextHost, actualPort, tls == null || tls.cleartext() ? "open" : "node-only",
+              first.actualTlsPort(), options.eventLoops(),
+              vertx.isNativeTransportEnabled() ? "native" : "nio", options.publicUrl(), options.egress().describe());
+          var reload = certificates == null ? null
+              : new CertificateReload(vertx, services.tls(), certificates, List.copyOf(instances));
+          return new GatewayServer(vertx, shared, id, actualPort, first.actualTlsPort(), timer, reload);
         });
+  }
+
+  /**
+   * Where the cleartext listener binds: the operator's address, or with TLS and no cleartext
+   * asked for, a loopback address (for the node's own loopback requests only).
+   */
+  private static String cleartextHost(String bind, TrafficTls tls) {
+    if (tls == null || tls.cleartext()) {
+      return bind;
+    }
+    return bind.indexOf(':') >= 0 ? "::1" : "127.0.0.1";
+  }
+
+  /** {@code port}, or for 0 a port free on {@code host} now (bound and released). */
+  private static int freePortFor(String host, int port) {
+    if (port != 0) {
+      return port;
+    }
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("no free port on " + host, e);
+    }
+  }
+
+  /**
+   * Checks the traffic port's certificate files every {@link TrafficTls#reloadEvery()}: a changed
+   * set that loads and checks replaces the served one for new handshakes on every event loop
+   * (open connections keep theirs); one that does not is refused with one log line and the old
+   * set stays.
+   */
+  private static final class CertificateReload {
+    private final Vertx vertx;
+    private final TrafficTls tls;
+    private final List<NodeVerticle> instances;
+    private final long timer;
+    private ServerCertificates current;
+    private String lastRefusal;
+    private boolean running;
+
+    CertificateReload(Vertx vertx, TrafficTls tls, ServerCertificates initial, List<NodeVerticle> instances) {
+      this.vertx = vertx;
+      this.tls = tls;
+      this.instances = instances;
+      this.current = initial;
+      this.timer = vertx.setPeriodic(tls.reloadEvery().toMillis(), t -> check());
+    }
+
+    private void check() {
+      if (running) {
+        return;
+      }
+      running = true;
+      var served = current;
+      vertx.executeBlocking(() -> served.sameFiles(tls) ? served : ServerCertificates.load(vertx, tls))
+          .compose(loaded -> {
+            if (loaded == served) {
+              return Future.succeededFuture();
+            }
+            var ssl = loaded.sslOptions();
+            return Future.all(instances.stream().map(node -> node.updateTls(ssl)).toList()).map(v -> {
+              current = loaded;
+              lastRefusal = null;
+              LOG.info("event=tls-certificates-reloaded pairs={}", tls.pairs().size());
+              return null;
+            });
+          })
+          .onFailure(e -> {
+            if (!e.getMessage().equals(lastRefusal)) {
+              lastRefusal = e.getMessage();
+              LOG.warn("event=tls-reload-refused detail=\"{}\" kept=previous", e.getMessage());
+            }
+          })
+          .onComplete(ar -> running = false);
+    }
+
+    void cancel() {
+      vertx.cancelTimer(timer);
+    }
   }
 
   /**
@@ -143,8 +250,17 @@ public final class GatewayServer {
         .setCacheNegativeTimeToLive(1);
   }
 
+  /**
+   * The cleartext port: the operator's, or with TLS and no cleartext asked for, the ephemeral
+   * loopback port the node's own loopback requests use.
+   */
   public int port() {
     return port;
+  }
+
+  /** The HTTPS port, or -1 without TLS. */
+  public int tlsPort() {
+    return tlsPort;
   }
 
   /** True while calls to {@code tenant}'s extensions are refused by its circuit breaker. */
@@ -165,6 +281,9 @@ public final class GatewayServer {
     if (closed == null) {
       if (evictionTimer >= 0) {
         vertx.cancelTimer(evictionTimer);
+      }
+      if (certificateReload != null) {
+        certificateReload.cancel();
       }
       closed = vertx.undeploy(deployment).eventually(() -> shared.extensions().close())
           // writes the access-log lines still queued: may wait, so off the event loop

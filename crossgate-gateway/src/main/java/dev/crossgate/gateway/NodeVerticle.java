@@ -32,11 +32,14 @@ import io.vertx.core.http.HttpClientConfig;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerConfig;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import dev.crossgate.gateway.tls.ServerCertificates;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -52,9 +55,12 @@ final class NodeVerticle extends VerticleBase {
   private static final int WEBSOCKET_FRAME_BYTES = 1 << 20;
 
   private final GatewayServer.Shared shared;
+  private final String host;
   private final int port;
+  private final int tlsPort;
   private final Set<HttpConnection> overLimitConnections = new HashSet<>();
   private HttpServer server;
+  private HttpServer tlsServer;
   private HttpClientAgent client;
   private WebSocketClient webSocketClient;
   private HttpClientAgent heldClient;
@@ -62,13 +68,30 @@ final class NodeVerticle extends VerticleBase {
   private ClientTimeouts clientTimeouts;
   private long sweepTimer = -1;
 
-  NodeVerticle(GatewayServer.Shared shared, int port) {
+  /**
+   * @param host where the cleartext listener binds (with TLS and no cleartext asked for: loopback)
+   * @param port the cleartext port
+   * @param tlsPort the HTTPS port (on the options' bind address), ignored without TLS
+   */
+  NodeVerticle(GatewayServer.Shared shared, String host, int port, int tlsPort) {
     this.shared = shared;
+    this.host = host;
     this.port = port;
+    this.tlsPort = tlsPort;
   }
 
   int actualPort() {
     return server.actualPort();
+  }
+
+  /** The HTTPS port, or -1 without TLS. */
+  int actualTlsPort() {
+    return tlsServer == null ? -1 : tlsServer.actualPort();
+  }
+
+  /** New handshakes use {@code ssl}; open connections keep what they negotiated. */
+  Future<Boolean> updateTls(ServerSSLOptions ssl) {
+    return tlsServer.updateSSLOptions(ssl);
   }
 
   @Override
@@ -120,28 +143,45 @@ final class NodeVerticle extends VerticleBase {
         new TaskStep(shared.tasks(), proxy, shared.publicUrl(), this::actualPort),
         new FlowStep(shared.extensions()),
         proxy));
-    server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(options.bind())
-        .setPort(port)
+    clientTimeouts = new ClientTimeouts(limits.requestHeadTimeout(), limits.keepAliveTimeout(), System::nanoTime);
+    sweepTimer = vertx.setPeriodic(1_000, t -> clientTimeouts.sweep());
+    var tls = shared.tls();
+    server = serve(vertx.createHttpServer(serverOptions(host, port)
+        .setHttp2ClearTextEnabled(options.h2c())));
+    if (tls == null) {
+      return server.listen();
+    }
+    tlsServer = serve(vertx.createHttpServer(new HttpServerConfig(serverOptions(options.bind(),
+        tlsPort).setAlpnVersions(ServerCertificates.ALPN)),
+        shared.certificates().sslOptions()));
+    return server.listen().compose(v -> tlsServer.listen());
+  }
+
+  private HttpServerOptions serverOptions(String host, int listenPort) {
+    var limits = shared.options().limits();
+    return new HttpServerOptions()
+        .setHost(host)
+        .setPort(listenPort)
         .setTcpNoDelay(true)
-        .setHttp2ClearTextEnabled(options.h2c())
         // the decoder's limits are a backstop above the exact checks of LimitStep
         .setMaxInitialLineLength(limits.maxUriLength() + 64)
         .setMaxHeaderSize(limits.maxHeaderBytes() + 1_024)
         .setMaxWebSocketFrameSize(WEBSOCKET_FRAME_BYTES)
-        .setMaxWebSocketMessageSize(WEBSOCKET_FRAME_BYTES * 16));
-    clientTimeouts = new ClientTimeouts(limits.requestHeadTimeout(), limits.keepAliveTimeout(), System::nanoTime);
-    sweepTimer = vertx.setPeriodic(1_000, t -> clientTimeouts.sweep());
-    server.connectionHandler(this::onConnection);
-    server.invalidRequestHandler(this::onInvalidRequest);
-    server.requestHandler(this::onRequest);
-    return server.listen();
+        .setMaxWebSocketMessageSize(WEBSOCKET_FRAME_BYTES * 16);
+  }
+
+  private HttpServer serve(HttpServer httpServer) {
+    httpServer.connectionHandler(this::onConnection);
+    httpServer.invalidRequestHandler(this::onInvalidRequest);
+    httpServer.requestHandler(this::onRequest);
+    return httpServer;
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(sweepTimer);
-    return server.shutdown(shared.options().drainTimeout())
+    var drain = shared.options().drainTimeout();
+    return (tlsServer == null ? server.shutdown(drain) : Future.all(server.shutdown(drain), tlsServer.shutdown(drain)))
         .eventually(() -> client.close())
         .eventually(() -> webSocketClient.close())
         .eventually(() -> heldClient.close());

@@ -6,6 +6,8 @@ import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.config.GatewayServices;
+import dev.crossgate.gateway.config.TrafficTls;
 import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.store.Database;
@@ -60,6 +62,7 @@ final class Harness implements AutoCloseable {
   private TransferEndpoint endpoint;
   private GatewayServer server;
   private int port;
+  private TrafficTls tls;
 
   private Harness(Database database, Path dataDir, TransferSettings settings, EgressPolicy egress) {
     this.egress = egress;
@@ -78,6 +81,15 @@ final class Harness implements AutoCloseable {
   static Harness h2(Path dataDir, EgressPolicy egress) {
     return start(Database.open("jdbc:h2:mem:transfer-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", null, null, 8),
         dataDir, testSettings(dataDir), egress);
+  }
+
+  /** As {@link #h2(Path)}, the node serving HTTPS with {@code tls} too. */
+  static Harness h2(Path dataDir, TrafficTls tls) {
+    var harness = new Harness(Database.open("jdbc:h2:mem:transfer-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", null,
+        null, 8), dataDir, testSettings(dataDir), LOOPBACK_TARGETS);
+    harness.tls = tls;
+    harness.startServer(0);
+    return harness;
   }
 
   static Harness start(Database database, Path dataDir, TransferSettings settings) {
@@ -108,7 +120,7 @@ final class Harness implements AutoCloseable {
     });
     // the product's gateway server and chain (limits, filters, caller identity), not a bare router
     server = await(GatewayServer.start(vertx, GatewayOptions.defaults().withListen("127.0.0.1", wantedPort),
-        () -> config, List.of(chunkCounter, endpoint)));
+        () -> config, List.of(chunkCounter, endpoint), GatewayServices.NONE.withTls(tls)));
     port = server.port();
   }
 
@@ -130,6 +142,11 @@ final class Harness implements AutoCloseable {
 
   URI base() {
     return URI.create("http://127.0.0.1:" + port);
+  }
+
+  /** The HTTPS base URL, when started with TLS. */
+  URI tlsBase() {
+    return URI.create("https://127.0.0.1:" + server.tlsPort());
   }
 
   TransferEndpoint endpoint() {

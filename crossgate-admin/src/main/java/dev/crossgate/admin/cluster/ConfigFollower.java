@@ -59,6 +59,14 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
   public ConfigFollower(Vertx vertx, ChangeLog changeLog, RouteRepository routes, FilterRepository filters,
       TenantRepository tenants, java.util.function.Supplier<java.util.Collection<dev.crossgate.extension.Extension>>
           extensions, long fallbackPollMs) {
+    this(vertx, changeLog, routes, filters, tenants, extensions, java.util.List::of, fallbackPollMs);
+  }
+
+  /** As above, with the tenants' registered client certificates (read on this worker thread too). */
+  public ConfigFollower(Vertx vertx, ChangeLog changeLog, RouteRepository routes, FilterRepository filters,
+      TenantRepository tenants, java.util.function.Supplier<java.util.Collection<dev.crossgate.extension.Extension>>
+          extensions, java.util.function.Supplier<java.util.Collection<dev.crossgate.tenant.TenantCertificate>>
+          clientCertificates, long fallbackPollMs) {
     this.vertx = vertx;
     this.changeLog = changeLog;
     GatewayConfig initial;
@@ -69,7 +77,7 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
       var keys = tenants.allKeys().stream().collect(Collectors.toMap(ApiKey::keyHash, k -> k));
       var disabled = tenants.all().stream().filter(t -> !t.enabled()).map(dev.crossgate.tenant.Tenant::id).toList();
       initial = new GatewayConfig(revision, RouteTable.of(routes.all(), revision), filters.all(), keys,
-          extensions.get(), disabled);
+          extensions.get(), disabled, clientCertificates.get());
     } while (changeLog.latestRevision() != revision);
     this.current = new AtomicReference<>(initial);
     remember(revision, initial.hash());

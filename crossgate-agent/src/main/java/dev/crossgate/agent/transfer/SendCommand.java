@@ -28,13 +28,20 @@ public final class SendCommand {
    * @param target optional URL the gateway delivers the file to
    */
   public int run(Path file, URI url, String apiKey, Path stateDir, String target, int chunkSize, int parallelism) {
+    return run(file, url, apiKey, stateDir, target, chunkSize, parallelism, null);
+  }
+
+  /** As above; {@code gatewayCa}, when not null, is the PEM CA an https gateway is verified against. */
+  public int run(Path file, URI url, String apiKey, Path stateDir, String target, int chunkSize, int parallelism,
+      Path gatewayCa) {
     if (!Files.isRegularFile(file)) {
       out.println("crossgate send: " + file + " is not a readable file");
       return FAILED;
     }
     var options = TransferOptions.defaults(stateDir, apiKey).withChunking(chunkSize, parallelism).withTarget(target);
     try {
-      var result = TransferClient.create(options).send(file, url);
+      var client = TransferClient.create(options);
+      var result = (gatewayCa == null ? client : client.trustingGatewayCa(gatewayCa)).send(file, url);
       out.printf("crossgate send: sent %s (%d bytes) as %s: %d chunks sent, %d resent, %d already held%s%n",
           file.getFileName(), result.totalSize(), result.taskId(), result.chunksSent(), result.chunksResent(),
           result.chunksSkipped(), result.delivery() == null ? "" : "; " + result.delivery());

@@ -65,13 +65,16 @@ public final class TransferClient {
   private final ChunkListener listener;
   private final ProgressLine progress;
   private final Backoff backoff;
+  private final java.nio.file.Path gatewayCa;
   private final AtomicBoolean cancelled = new AtomicBoolean();
 
-  private TransferClient(TransferOptions options, ChunkListener listener, ProgressLine progress, Backoff backoff) {
+  private TransferClient(TransferOptions options, ChunkListener listener, ProgressLine progress, Backoff backoff,
+      java.nio.file.Path gatewayCa) {
     this.options = options;
     this.listener = listener;
     this.progress = progress;
     this.backoff = java.util.Objects.requireNonNull(backoff, "backoff");
+    this.gatewayCa = gatewayCa;
   }
 
   /** A status, a (small) body (the gateway's JSON answer or problem) and its {@code Retry-After}. */
@@ -81,6 +84,11 @@ public final class TransferClient {
     return create(options, ChunkListener.NONE);
   }
 
+  /** This client, verifying an https gateway against the PEM CA certificate(s) in {@code caFile} (a private CA). */
+  public TransferClient trustingGatewayCa(java.nio.file.Path caFile) {
+    return new TransferClient(options, listener, progress, backoff, caFile);
+  }
+
   /** A client that tells {@code listener} about each accepted chunk (tests, progress views). */
   public static TransferClient create(TransferOptions options, ChunkListener listener) {
     return create(options, listener, RETRY);
@@ -88,7 +96,7 @@ public final class TransferClient {
 
   /** A client that waits as {@code backoff} says between attempts (tests pass constant randomness). */
   public static TransferClient create(TransferOptions options, ChunkListener listener, Backoff backoff) {
-    return new TransferClient(options, listener, ProgressLine.forConsole(), backoff);
+    return new TransferClient(options, listener, ProgressLine.forConsole(), backoff, null);
   }
 
   /**
@@ -121,7 +129,11 @@ public final class TransferClient {
       }
       var vertx = Vertx.vertx();
       try {
-        var http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000),
+        var httpOptions = new HttpClientOptions().setConnectTimeout(10_000);
+        if (gatewayCa != null) {
+          httpOptions.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(gatewayCa.toString()));
+        }
+        var http = vertx.createHttpClient(httpOptions,
             new PoolOptions().setHttp1MaxSize(options.parallelism() + 1));
         return run(http, file, base, state, descriptor);
       } finally {

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.crossgate.gateway.cluster.NodePolicy;
+import dev.crossgate.tls.TestCertificates;
 import dev.crossgate.store.route.RouteSpecs;
+import dev.crossgate.store.cluster.NodeRepository;
+import java.net.URI;
+import java.time.Clock;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -46,25 +50,44 @@ class ClusterSecurityTest {
   }
 
   @Test
-  void nodesFollowAControlPlaneOverTls(@TempDir Path dir) throws Exception {
-    var cert = dir.resolve("cert.pem");
-    var key = dir.resolve("key.pem");
-    var openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-        "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
-    var output = new String(openssl.getInputStream().readAllBytes());
-    assertThat(openssl.waitFor()).as(output).isZero();
+  void nodesFollowAControlPlaneOverTlsWithItsCaPinned(@TempDir Path dir) throws Exception {
+    var ca = TestCertificates.authority("Control Plane CA");
+    var server = ca.server("127.0.0.1").write(dir, "admin");
     try (var kit = new ClusterKit(100_000)) {
-      var a = kit.startAdmin(0, new Path[] {cert, key});
+      var a = kit.startAdmin(0, new Path[] {server.cert(), server.key()});
       assertThat(a.uri().getScheme()).isEqualTo("https");
       var node = kit.startNode("tls-node", Files.createTempDirectory("cg-node"), NodePolicy.acceptAll(),
-          List.of(a.uri()), cert.toString());
+          List.of(a.uri()), ca.writeCert(dir, "pinned-ca").toString());
 
       var route = a.controlPlane().routes().create(RouteSpecs.spec("/secure", "v1"), "test");
       a.controlPlane().follower().poke();
 
       await().atMost(Duration.ofSeconds(20)).until(() -> node.cluster().get().routes().get(route.id()) != null);
       assertThat(node.cluster().connected()).isTrue();
+    }
+  }
+
+  @Test
+  void aNodePinnedToAnotherCaRefusesTheControlPlaneAndNeverEnrols(@TempDir Path dir) throws Exception {
+    var server = TestCertificates.authority("Control Plane CA").server("127.0.0.1").write(dir, "admin");
+    var otherCa = TestCertificates.authority("Someone Else's CA").writeCert(dir, "other-ca");
+    try (var kit = new ClusterKit(100_000)) {
+      var a = kit.startAdmin(0, new Path[] {server.cert(), server.key()});
+      a.controlPlane().routes().create(RouteSpecs.spec("/secure", "v1"), "test");
+      var nodeDir = Files.createTempDirectory("cg-node");
+
+      var node = kit.startNode("pinned-elsewhere", nodeDir, NodePolicy.acceptAll(), List.of(a.uri()),
+          otherCa.toString());
+      // the node's admin port forwards with the same pinned TLS settings as its stream: refused at the handshake
+      var forwarded = kit.request("GET", URI.create("http://127.0.0.1:" + node.admin().port()), "/admin/routes",
+          ClusterKit.ADMIN_TOKEN);
+
+      assertThat(forwarded.statusCode()).isEqualTo(503);
+      assertThat(node.cluster().connected()).isFalse();
+      assertThat(node.cluster().get().revision()).isZero();
+      // the cluster token never went to a server the node could not verify
+      assertThat(nodeDir.resolve("node-credential.json")).doesNotExist();
+      assertThat(new NodeRepository(a.controlPlane().database(), Clock.systemUTC()).credentialHashes()).isEmpty();
     }
   }
 }

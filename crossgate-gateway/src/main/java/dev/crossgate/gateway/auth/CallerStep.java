@@ -1,12 +1,12 @@
 package dev.crossgate.gateway.auth;
 
+import dev.crossgate.http.CrossgateHeaders;
+import dev.crossgate.gateway.limit.TenantInFlight;
 import dev.crossgate.auth.Caller;
 import dev.crossgate.auth.PresentedKey;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.Step;
-import dev.crossgate.gateway.limit.TenantInFlight;
-import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Crossgate credentials never travel upstream: {@code X-Api-Key} is always removed, and
  *   {@code Authorization} when it carried a Crossgate key. A bearer token that is not one of ours
  *   belongs to the upstream and is left alone.
+ *   <li>A verified TLS client certificate ({@link PeerCertificate}) that a tenant registered
+ *   (by subject or SPKI fingerprint) makes that tenant the caller, before any API key is looked
+ *   at: the handshake proved possession of its key. An unregistered one leaves the request to
+ *   its API key, if any. A client's own {@code X-Client-Cert-Subject} is always removed.
  *   <li>A request carrying the node's {@link InternalCaller} credential acts as the tenant it
  *   names; the headers are checked and removed here, so they never reach a later step. A wrong
  *   credential is a 401 whatever the path: a caller guessing at it learns nothing.
@@ -58,11 +62,20 @@ public final class CallerStep implements Step {
   @Override
   public Future<Void> onRequest(Exchange exchange, Chain next) {
     var headers = exchange.request().headers();
+    headers.remove(PeerCertificate.SUBJECT_HEADER);
     if (headers.contains(CrossgateHeaders.INTERNAL_CREDENTIAL) || headers.contains(CrossgateHeaders.INTERNAL_TENANT)) {
       return internalCall(exchange, next);
     }
     var presented = PresentedKey.of(headers.get(CrossgateHeaders.API_KEY), headers.get(HttpHeaders.AUTHORIZATION));
     headers.remove(CrossgateHeaders.API_KEY);
+    var peer = PeerCertificate.of(exchange.request());
+    var certificate = peer == null ? null : exchange.config().clientCertificate(peer);
+    if (certificate != null) {
+      if (presented != null && presented.bearer() && exchange.config().apiKeys().containsKey(presented.hash())) {
+        headers.remove(HttpHeaders.AUTHORIZATION);
+      }
+      return callAs(exchange, next, Caller.of(certificate), true);
+    }
     if (presented == null) {
       return next.proceed(exchange);
     }
@@ -74,17 +87,27 @@ public final class CallerStep implements Step {
     if (presented.bearer()) {
       headers.remove(HttpHeaders.AUTHORIZATION);
     }
-    if (exchange.config().tenantDisabled(key.tenantId())) {
-      exchange.reply(Problem.tenantDisabled(key.tenantId()));
+    return callAs(exchange, next, Caller.of(key), true);
+  }
+
+  /**
+   * Proceeds as {@code caller}, unless its tenant is disabled (403 whatever the request was for)
+   * or, when {@code counted}, already has its bound of requests in flight on this node (429).
+   */
+  private Future<Void> callAs(Exchange exchange, Chain next, Caller caller, boolean counted) {
+    var tenant = caller.tenantId();
+    if (exchange.config().tenantDisabled(tenant)) {
+      exchange.reply(Problem.tenantDisabled(tenant));
       return Future.succeededFuture();
     }
-    var tenant = key.tenantId();
-    if (!inFlight.tryAcquire(tenant)) {
-      exchange.reply(inFlight.overLimit(tenant));
-      return Future.succeededFuture();
+    if (counted) {
+      if (!inFlight.tryAcquire(tenant)) {
+        exchange.reply(inFlight.overLimit(tenant));
+        return Future.succeededFuture();
+      }
+      exchange.onComplete(ex -> inFlight.release(tenant));
     }
-    exchange.onComplete(ex -> inFlight.release(tenant));
-    exchange.caller(Caller.of(key));
+    exchange.caller(caller);
     return next.proceed(exchange);
   }
 
@@ -104,12 +127,7 @@ public final class CallerStep implements Step {
     if (caller == null) {
       return unauthorized(exchange, "tenant " + tenant + " holds no API key");
     }
-    if (exchange.config().tenantDisabled(caller.tenantId())) {
-      exchange.reply(Problem.tenantDisabled(caller.tenantId()));
-      return Future.succeededFuture();
-    }
-    exchange.caller(caller);
-    return next.proceed(exchange);
+    return callAs(exchange, next, caller, false);
   }
 
   static Future<Void> unauthorized(Exchange exchange, String detail) {

@@ -15,10 +15,13 @@ import dev.crossgate.store.Database;
  * @param extensions how tenant extensions run (limits, WebAssembly module cache directory)
  * @param readiness what {@code /_ready} answers (the role's, drained on shutdown); null: a readiness of
  *     the node's own, ready while it listens
+ * @param tls TLS on the traffic port, or null for cleartext HTTP only (kept out of
+ *     {@link GatewayOptions}: the files it names are read, checked and reloaded by the server)
  */
 public record GatewayServices(Database database, TaskOptions tasks, ExtensionOptions extensions,
-    Readiness readiness) {
-  public static final GatewayServices NONE = new GatewayServices(null, null, ExtensionOptions.defaults(null));
+    Readiness readiness, TrafficTls tls) {
+  public static final GatewayServices NONE = new GatewayServices(null, null, ExtensionOptions.defaults(null), null,
+      null);
 
   public GatewayServices {
     if ((database == null) != (tasks == null)) {
@@ -27,20 +30,30 @@ public record GatewayServices(Database database, TaskOptions tasks, ExtensionOpt
     extensions = extensions == null ? ExtensionOptions.defaults(null) : extensions;
   }
 
+  /** Cleartext only, ready while listening. */
   public GatewayServices(Database database, TaskOptions tasks, ExtensionOptions extensions) {
-    this(database, tasks, extensions, null);
+    this(database, tasks, extensions, null, null);
+  }
+
+  /** Cleartext only, with the role's readiness. */
+  public GatewayServices(Database database, TaskOptions tasks, ExtensionOptions extensions, Readiness readiness) {
+    this(database, tasks, extensions, readiness, null);
   }
 
   /** Tasks in {@code database}; extensions with their defaults, modules cached in memory only. */
   public GatewayServices(Database database, TaskOptions tasks) {
-    this(database, tasks, null);
+    this(database, tasks, null, null, null);
   }
 
   public GatewayServices withExtensions(ExtensionOptions options) {
-    return new GatewayServices(database, tasks, options, readiness);
+    return new GatewayServices(database, tasks, options, readiness, tls);
   }
 
   public GatewayServices withReadiness(Readiness roleReadiness) {
-    return new GatewayServices(database, tasks, extensions, roleReadiness);
+    return new GatewayServices(database, tasks, extensions, roleReadiness, tls);
+  }
+
+  public GatewayServices withTls(TrafficTls trafficTls) {
+    return new GatewayServices(database, tasks, extensions, readiness, trafficTls);
   }
 }

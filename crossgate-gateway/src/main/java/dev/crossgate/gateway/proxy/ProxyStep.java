@@ -2,6 +2,7 @@ package dev.crossgate.gateway.proxy;
 
 import io.vertx.core.file.OpenOptions;
 import dev.crossgate.gateway.chain.SpooledBody;
+import dev.crossgate.gateway.auth.PeerCertificate;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * counted while streaming, so no body is ever held whole.
  *
  * <p>Failure mapping (all problem+json): pool wait queue full → 503; connect refused, DNS
- * failure or connect timeout → 502; no upstream activity for the route's response timeout
+ * failure or connect timeout → 502; a TLS handshake that fails → 502 naming the reason class
+ * ({@link UpstreamTlsSettings#failure}); no upstream activity for the route's response timeout
  * before the head → 504; no body bytes for the idle timeout after the head → the exchange is
  * aborted ({@link IdleGuardedStream}); upstream reset before the head → 502; after the head
  * the client connection is reset (the status is already sent).
@@ -58,6 +60,7 @@ public final class ProxyStep implements Step {
   private final WebSocketProxy webSockets;
   private final TrustedProxies trustedProxies;
   private final Map<String, UpstreamTarget> targets = new HashMap<>();
+  private final UpstreamTlsSettings tls = new UpstreamTlsSettings();
 
   /**
    * @param heldClient the pool of {@link #call} (gateway-held task calls wait long for slow
@@ -68,7 +71,7 @@ public final class ProxyStep implements Step {
     this.vertx = vertx;
     this.client = client;
     this.heldClient = heldClient;
-    this.webSockets = new WebSocketProxy(webSocketClient);
+    this.webSockets = new WebSocketProxy(webSocketClient, tls);
     this.trustedProxies = trustedProxies;
   }
 
@@ -92,7 +95,7 @@ public final class ProxyStep implements Step {
     }
     // until the response head arrives, silence means the response timeout; then the idle one
     var options = options(target, request.method(), uri, timeouts.connectMs(),
-        Math.min(timeouts.responseMs(), timeouts.idleMs()));
+        Math.min(timeouts.responseMs(), timeouts.idleMs()), route.tls());
     var done = Promise.<Void>promise();
     client.request(options).onComplete(ar -> {
       if (ar.failed()) {
@@ -110,7 +113,7 @@ public final class ProxyStep implements Step {
    * headers are fixed when it is taken, by the same rules as a proxied request's.
    */
   public record Detached(String requestId, UpstreamTarget target, HttpMethod method, String uri, MultiMap headers,
-      SpooledBody body, long connectMs) {
+      SpooledBody body, long connectMs, Route.UpstreamTls tls) {
     public Detached {
       Objects.requireNonNull(target, "target");
       Objects.requireNonNull(headers, "headers");
@@ -125,7 +128,8 @@ public final class ProxyStep implements Step {
     var route = exchange.route();
     var target = target(route.targetUrl());
     return new Detached(exchange.requestId(), target, exchange.request().method(), uri(exchange, target),
-        upstreamHeaders(exchange, MultiMap.caseInsensitiveMultiMap()), body, route.timeouts().connectMs());
+        upstreamHeaders(exchange, MultiMap.caseInsensitiveMultiMap()), body, route.timeouts().connectMs(),
+        route.tls());
   }
 
   /**
@@ -138,7 +142,8 @@ public final class ProxyStep implements Step {
   public <T> Future<T> call(Detached request, Duration timeout, long maxBodyBytes,
       java.util.function.Function<HttpClientResponse, Future<T>> read) {
     var upstream = request.target().authority();
-    var options = options(request.target(), request.method(), request.uri(), request.connectMs(), timeout.toMillis())
+    var options = options(request.target(), request.method(), request.uri(), request.connectMs(), timeout.toMillis(),
+        request.tls())
         .setHeaders(request.headers());
     return heldClient.request(options)
         .recover(e -> Future.failedFuture(connectFailure(request.requestId(), upstream, e)))
@@ -170,9 +175,10 @@ public final class ProxyStep implements Step {
         "the upstream " + upstream + " answered more than the " + limit + " bytes allowed"));
   }
 
-  private static RequestOptions options(UpstreamTarget target, HttpMethod method, String uri, long connectMs,
-      long idleMs) {
-    return new RequestOptions()
+  /** The one place upstream request options are built: proxied requests and held calls, with the route's TLS. */
+  private RequestOptions options(UpstreamTarget target, HttpMethod method, String uri, long connectMs, long idleMs,
+      Route.UpstreamTls routeTls) {
+    var options = new RequestOptions()
         .setMethod(method)
         .setHost(target.host())
         .setPort(target.port())
@@ -180,6 +186,8 @@ public final class ProxyStep implements Step {
         .setURI(uri)
         .setConnectTimeout(connectMs)
         .setIdleTimeout(idleMs);
+    tls.apply(options, target, routeTls);
+    return options;
   }
 
   /** The request target sent upstream: the route's base path, the remainder, the (flow's or caller's) query. */
@@ -196,6 +204,12 @@ public final class ProxyStep implements Step {
     ForwardHeaders.addForwarding(out, peer, trustedProxies.isTrusted(peer), request.scheme(),
         request.headers().get(HttpHeaders.HOST));
     out.set(CrossgateHeaders.REQUEST_ID, exchange.requestId());
+    if (exchange.route().forwardsClientCertSubject()) {
+      var subject = PeerCertificate.subject(request);
+      if (subject != null) {
+        out.set(PeerCertificate.SUBJECT_HEADER, subject);
+      }
+    }
     return out;
   }
 
@@ -222,7 +236,10 @@ public final class ProxyStep implements Step {
           "the upstream " + upstream + " has no free connection and its wait queue is full"));
     }
     LOG.info("upstream connect failed requestId={} upstream={} cause={}", requestId, upstream, cause.toString());
-    return new ProblemException(GatewayProblems.badGateway("could not connect to the upstream " + upstream));
+    var tlsFailure = UpstreamTlsSettings.failure(cause);
+    return new ProblemException(GatewayProblems.badGateway(tlsFailure == null
+        ? "could not connect to the upstream " + upstream
+        : "TLS with the upstream " + upstream + " failed: " + tlsFailure));
   }
 
   /** The upstream failed after the connection was made: silence is 504, anything else (a reset) 502. */

@@ -22,9 +22,11 @@ final class WebSocketProxy {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketProxy.class);
 
   private final WebSocketClient client;
+  private final UpstreamTlsSettings tls;
 
-  WebSocketProxy(WebSocketClient client) {
+  WebSocketProxy(WebSocketClient client, UpstreamTlsSettings tls) {
     this.client = client;
+    this.tls = tls;
   }
 
   Future<Void> proxy(Exchange exchange, UpstreamTarget target, String uri, MultiMap headers, long connectTimeoutMs) {
@@ -40,6 +42,7 @@ final class WebSocketProxy {
         .setURI(uri)
         .setHeaders(headers)
         .setTimeout(connectTimeoutMs);
+    tls.apply(options, target, exchange.route().tls());
     return client.connect(options).transform(ar -> {
       if (ar.failed()) {
         LOG.info("websocket upstream failed requestId={} upstream={} cause={}", exchange.requestId(),

@@ -13,6 +13,7 @@ import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
+import dev.crossgate.tenant.TenantCertificate;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -21,6 +22,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import dev.crossgate.tls.TestCertificates;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.time.Instant;
@@ -49,6 +54,7 @@ public final class GatewayKit implements AutoCloseable {
   private List<Extension> extensions = List.of();
   private final Map<String, ApiKey> keys = new HashMap<>();
   private final java.util.Set<String> disabledTenants = new java.util.HashSet<>();
+  private final List<TenantCertificate> clientCertificates = new ArrayList<>();
   private long revision;
 
   private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints, VertxOptions vertxOptions,
@@ -156,6 +162,13 @@ public final class GatewayKit implements AutoCloseable {
     return key;
   }
 
+  /** Registers a client certificate (by subject or SPKI SHA-256) to the tenant. */
+  public GatewayKit clientCertificate(String tenant, TenantCertificate.Kind kind, String value) {
+    clientCertificates.add(new TenantCertificate("cert_" + clientCertificates.size(), tenant, kind, value,
+        Instant.now()));
+    return publish();
+  }
+
   /** Switches a tenant off (its keys are then refused) or on again. */
   public GatewayKit tenantEnabled(String tenant, boolean enabled) {
     if (enabled) {
@@ -169,7 +182,7 @@ public final class GatewayKit implements AutoCloseable {
   private GatewayKit publish() {
     revision++;
     config.set(new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys, extensions,
-        disabledTenants));
+        disabledTenants, clientCertificates));
     return this;
   }
 
@@ -212,11 +225,16 @@ public final class GatewayKit implements AutoCloseable {
   }
 
   public Reply send(HttpMethod method, String uri, String body, String... headerPairs) {
+    return send(client, method, uri, body, headerPairs);
+  }
+
+  /** As {@link #send(HttpMethod, String, String, String...)}, through {@code via} (an HTTPS client, say). */
+  public static Reply send(HttpClient via, HttpMethod method, String uri, String body, String... headerPairs) {
     var options = new RequestOptions().setMethod(method).setURI(uri);
     for (int i = 0; i < headerPairs.length; i += 2) {
       options.addHeader(headerPairs[i], headerPairs[i + 1]);
     }
-    return await(client.request(options)
+    return await(via.request(options)
         .compose(req -> body == null ? req.send() : req.send(body))
         .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(),
             MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()), b.toString()))));
@@ -255,6 +273,25 @@ public final class GatewayKit implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A client of the node's HTTPS port (127.0.0.1, so the server certificate must name that IP)
+   * that trusts {@code caPem} only and presents {@code clientCertificate} when asked (none when null).
+   */
+  public HttpClient httpsClient(String caPem, TestCertificates.Issued clientCertificate, HttpVersion version) {
+    var options = new HttpClientOptions()
+        .setSsl(true)
+        .setUseAlpn(true)
+        .setProtocolVersion(version)
+        .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(caPem)))
+        .setDefaultHost("127.0.0.1")
+        .setDefaultPort(gateway.tlsPort());
+    if (clientCertificate != null) {
+      options.setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(clientCertificate.certPem()))
+          .setKeyValue(Buffer.buffer(clientCertificate.keyPem())));
+    }
+    return vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(1));
   }
 
   public HttpClient client() {

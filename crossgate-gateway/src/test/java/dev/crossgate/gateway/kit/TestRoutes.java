@@ -29,6 +29,8 @@ public final class TestRoutes {
     private List<String> flow;
     private String asyncExecution;
     private List<Route.Param> params;
+    private RouteSpec.TlsSpec tls;
+    private Boolean forwardClientCertSubject;
 
     Builder(String id, String sourcePath, String targetUrl) {
       this.id = id;
@@ -87,6 +89,23 @@ public final class TestRoutes {
       return this;
     }
 
+    /** Only a caller identified by a registered client certificate. */
+    public Builder mtlsAuth() {
+      this.auth = "MTLS";
+      return this;
+    }
+
+    /** The upstream receives the verified client certificate's subject as X-Client-Cert-Subject. */
+    public Builder forwardClientCertSubject() {
+      this.forwardClientCertSubject = true;
+      return this;
+    }
+
+    public Builder tls(RouteSpec.TlsSpec settings) {
+      this.tls = settings;
+      return this;
+    }
+
     public Builder timeouts(long connectMs, long responseMs, long idleMs) {
       this.timeouts = new Route.Timeouts(connectMs, responseMs, idleMs);
       return this;
@@ -114,7 +133,8 @@ public final class TestRoutes {
 
     public Route build() {
       var spec = new RouteSpec(null, "svc", null, null, host, sourcePath, pathMatch, version, defaultVersion, methods,
-          targetUrl, mode, asyncExecution, params, flow, auth, timeouts, maxBodyBytes, websocket, enabled, null, null, null, null);
+          targetUrl, mode, asyncExecution, params, flow, auth, timeouts, maxBodyBytes, websocket, enabled, null, null, null, null,
+          tls, forwardClientCertSubject);
       var now = Instant.now();
       return RouteValidator.validate(id, spec, "test", now, now);
     }
