@@ -144,7 +144,7 @@ public final class ControlPlane {
           new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
           new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
           new WhoAmIEndpoint(),
-          new dev.crossgate.admin.task.TaskEndpoint(cp.database, Clock.systemUTC()),
+          new dev.crossgate.admin.task.TaskListEndpoint(cp.database, Clock.systemUTC()),
           cp.hub);
       return AdminServer.start(vertx, options.admin(), auth, cp.readiness, endpoints, extraMetrics)
           .map(server -> {

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 final class AdminCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(AdminCommand.class);
 
-  @Mixin CommonOptions common = new CommonOptions();
-  @Mixin StorageOptions storage = new StorageOptions();
+  @Mixin CommonFlags common = new CommonFlags();
+  @Mixin StorageFlags storage = new StorageFlags();
   @Mixin EgressFlags egress = new EgressFlags();
   @Mixin HttpFlags http = new HttpFlags();
   @Mixin DrainFlags drain = new DrainFlags();

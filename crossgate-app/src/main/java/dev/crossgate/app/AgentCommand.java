@@ -25,7 +25,7 @@ final class AgentCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
   static final String SECRET_FILE = "webhook-secret";
 
-  @Mixin CommonOptions common = new CommonOptions();
+  @Mixin CommonFlags common = new CommonFlags();
   @Mixin EgressFlags egress = new EgressFlags();
 
   @Option(names = "--gateway", required = true, description = "The gateway's URL, e.g. http://gw:9000.")

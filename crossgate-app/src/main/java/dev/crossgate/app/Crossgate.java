@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Crossgate.Version.class,
     description = "Crossgate: an API gateway for data that crosses networks.",
-    subcommands = {StandaloneCommand.class, AdminCommand.class, GatewayCommand.class, SendCli.class,
+    subcommands = {StandaloneCommand.class, AdminCommand.class, GatewayCommand.class, SendCommand.class,
         AgentCommand.class, DbCommand.class,
         CommandLine.HelpCommand.class})
 public final class Crossgate implements Runnable {

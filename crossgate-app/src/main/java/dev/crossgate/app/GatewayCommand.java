@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
 final class GatewayCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
 
-  @Mixin CommonOptions common = new CommonOptions();
+  @Mixin CommonFlags common = new CommonFlags();
 
   @Mixin GatewayFlags gateway = new GatewayFlags();
 
@@ -76,7 +76,7 @@ final class GatewayCommand implements Callable<Integer> {
   @Option(names = "--heartbeat", defaultValue = "PT3S", description = "Anti-entropy heartbeat period (default: ${DEFAULT-VALUE}).")
   Duration heartbeat;
 
-  @Mixin DatabaseOptions database = new DatabaseOptions();
+  @Mixin DatabaseFlags database = new DatabaseFlags();
 
   @Mixin TransferFlags transfer = new TransferFlags();
 
@@ -88,7 +88,7 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var token = SecretOptions.resolve(command.commandLine(), "--cluster-token", clusterToken, clusterTokenFile);
+    var token = SecretFlags.resolve(command.commandLine(), "--cluster-token", clusterToken, clusterTokenFile);
     if (token == null) {
       throw new ParameterException(command.commandLine(),
           "a gateway node needs the cluster token: --cluster-token-file, --cluster-token or CROSSGATE_CLUSTER_TOKEN");

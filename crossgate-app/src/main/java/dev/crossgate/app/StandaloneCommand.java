@@ -30,8 +30,8 @@ import picocli.CommandLine.Mixin;
 final class StandaloneCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(StandaloneCommand.class);
 
-  @Mixin CommonOptions common = new CommonOptions();
-  @Mixin StorageOptions storage = new StorageOptions();
+  @Mixin CommonFlags common = new CommonFlags();
+  @Mixin StorageFlags storage = new StorageFlags();
 
   @Mixin GatewayFlags gateway = new GatewayFlags();
 

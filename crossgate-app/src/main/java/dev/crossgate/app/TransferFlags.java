@@ -1,7 +1,7 @@
 package dev.crossgate.app;
 
 import dev.crossgate.store.transfer.ChunkStorage;
-import dev.crossgate.transfer.TransferSettings;
+import dev.crossgate.transfer.TransferOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -45,10 +45,10 @@ final class TransferFlags {
    * the converters cannot judge alone (a chunk above 2 GiB, or above 256 MiB in the database) are
    * a usage error, reported like a malformed value (exit code 2), not a stack trace.
    */
-  TransferSettings toSettings(Path dataDir) {
-    var defaults = TransferSettings.defaults(dataDir.resolve("transfers"));
+  TransferOptions toSettings(Path dataDir) {
+    var defaults = TransferOptions.defaults(dataDir.resolve("transfers"));
     try {
-      return new TransferSettings(defaults.dataDir(), maxChunk, maxSize, quota, ttl, defaults.sweepInterval(),
+      return new TransferOptions(defaults.dataDir(), maxChunk, maxSize, quota, ttl, defaults.sweepInterval(),
           defaults.workerPoolSize(), defaults.clock(), storage);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(command.commandLine(), "Invalid transfer options (--transfer-*): " + e.getMessage());

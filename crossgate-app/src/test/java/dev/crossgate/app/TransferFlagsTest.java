@@ -3,7 +3,7 @@ package dev.crossgate.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.store.transfer.ChunkStorage;
-import dev.crossgate.transfer.TransferSettings;
+import dev.crossgate.transfer.TransferOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class TransferFlagsTest {
-  private static final long MIB = TransferSettings.MIB;
+  private static final long MIB = TransferOptions.MIB;
 
   @Test
   void withoutTransferOptionsTheEndpointGetsTheDocumentedDefaultsAndDiskStorage() {
@@ -21,7 +21,7 @@ class TransferFlagsTest {
 
     var settings = standalone.transfer.toSettings(Path.of("/var/lib/crossgate"));
 
-    var defaults = TransferSettings.defaults(Path.of("/var/lib/crossgate/transfers"));
+    var defaults = TransferOptions.defaults(Path.of("/var/lib/crossgate/transfers"));
     assertThat(settings).usingRecursiveComparison().ignoringFields("clock").isEqualTo(defaults);
     assertThat(settings.chunkStorage()).isEqualTo(ChunkStorage.DISK);
   }

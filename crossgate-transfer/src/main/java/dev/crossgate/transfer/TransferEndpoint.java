@@ -16,7 +16,7 @@ import io.vertx.ext.web.Router;
 /**
  * Resumable transfers: the native protocol under {@code /_transfers} and tus 1.0 under
  * {@code /_tus/}, over one store (index in the database, bytes under the data dir or in the
- * database: {@link TransferSettings#chunkStorage()}). The caller's tenant (resolved by the chain) owns a transfer;
+ * database: {@link TransferOptions#chunkStorage()}). The caller's tenant (resolved by the chain) owns a transfer;
  * a transfer id is scoped to its tenant, and another tenant gets 404 for it. A periodic sweeper
  * removes transfers whose sliding expiry has passed.
  *
@@ -33,7 +33,7 @@ public final class TransferEndpoint implements GatewayEndpoint {
   private final TusRoutes tusRoutes;
   private final long sweepTimer;
 
-  private TransferEndpoint(Vertx vertx, TransferRepository repository, TransferSettings settings,
+  private TransferEndpoint(Vertx vertx, TransferRepository repository, TransferOptions settings,
       EgressPolicy egress) {
     this.vertx = vertx;
     this.service = new TransferService(repository, chunkStore(repository, settings), settings);
@@ -51,13 +51,13 @@ public final class TransferEndpoint implements GatewayEndpoint {
    *
    * @param egress where URL targets may point (checked at submission and again at delivery)
    */
-  public static TransferEndpoint create(Vertx vertx, TransferRepository repository, TransferSettings settings,
+  public static TransferEndpoint create(Vertx vertx, TransferRepository repository, TransferOptions settings,
       EgressPolicy egress) {
     return new TransferEndpoint(vertx, repository, settings, egress);
   }
 
   /** As above, URL targets limited to public addresses ({@link EgressPolicy#DEFAULT}). */
-  public static TransferEndpoint create(Vertx vertx, TransferRepository repository, TransferSettings settings) {
+  public static TransferEndpoint create(Vertx vertx, TransferRepository repository, TransferOptions settings) {
     return create(vertx, repository, settings, EgressPolicy.DEFAULT);
   }
 
@@ -65,7 +65,7 @@ public final class TransferEndpoint implements GatewayEndpoint {
    * Database storage uses the index's own database: the chunk rows reference the transfer rows and
    * go with them (ON DELETE CASCADE), which a second database could not guarantee.
    */
-  private static ChunkStore chunkStore(TransferRepository repository, TransferSettings settings) {
+  private static ChunkStore chunkStore(TransferRepository repository, TransferOptions settings) {
     return switch (settings.chunkStorage()) {
       case DISK -> ChunkStore.onDisk(settings.dataDir());
       case DATABASE -> ChunkStore.inDatabase(repository.dataSource());

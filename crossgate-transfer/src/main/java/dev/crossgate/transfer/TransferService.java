@@ -38,18 +38,18 @@ final class TransferService {
 
   private final TransferRepository repository;
   private final ChunkStore chunks;
-  private final TransferSettings settings;
+  private final TransferOptions settings;
   private final RunningDigests runningDigests = new RunningDigests();
   /** Serialises writers of one chunk in this JVM, so a file on disk always matches its index row. */
   private final ConcurrentHashMap<String, Object> chunkLocks = new ConcurrentHashMap<>();
 
-  TransferService(TransferRepository repository, ChunkStore chunks, TransferSettings settings) {
+  TransferService(TransferRepository repository, ChunkStore chunks, TransferOptions settings) {
     this.repository = repository;
     this.chunks = chunks;
     this.settings = settings;
   }
 
-  TransferSettings settings() {
+  TransferOptions settings() {
     return settings;
   }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.crossgate.agent.transfer.TransferClient;
-import dev.crossgate.agent.transfer.TransferOptions;
+import dev.crossgate.agent.transfer.TransferClientOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +34,7 @@ class ClientKillTest {
       await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(60)).until(() -> gateway.totalChunkPuts() >= 20 || !process.isAlive());
       process.destroyForcibly().waitFor();
       int putsBeforeKill = gateway.totalChunkPuts();
-      var options = new TransferOptions(state, ACME_KEY, CHUNK, 1, 3, Duration.ofSeconds(20), null, "sha-256");
+      var options = new TransferClientOptions(state, ACME_KEY, CHUNK, 1, 3, Duration.ofSeconds(20), null, "sha-256");
       var result = TransferClient.create(options).send(file, gateway.base());
 
       assertThat(putsBeforeKill).as("the client was killed mid-transfer").isBetween(20, CHUNKS - 1);

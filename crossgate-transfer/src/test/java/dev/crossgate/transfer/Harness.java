@@ -55,7 +55,7 @@ final class Harness implements AutoCloseable {
    */
   static final EgressPolicy LOOPBACK_TARGETS = EgressPolicy.allowing("127.0.0.1/32");
 
-  private final TransferSettings settings;
+  private final TransferOptions settings;
   private final EgressPolicy egress;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private Vertx vertx;
@@ -64,7 +64,7 @@ final class Harness implements AutoCloseable {
   private int port;
   private TrafficTls tls;
 
-  private Harness(Database database, Path dataDir, TransferSettings settings, EgressPolicy egress) {
+  private Harness(Database database, Path dataDir, TransferOptions settings, EgressPolicy egress) {
     this.egress = egress;
     this.database = database;
     this.repository = new TransferRepository(database.dataSource());
@@ -92,18 +92,18 @@ final class Harness implements AutoCloseable {
     return harness;
   }
 
-  static Harness start(Database database, Path dataDir, TransferSettings settings) {
+  static Harness start(Database database, Path dataDir, TransferOptions settings) {
     return start(database, dataDir, settings, LOOPBACK_TARGETS);
   }
 
-  static Harness start(Database database, Path dataDir, TransferSettings settings, EgressPolicy egress) {
+  static Harness start(Database database, Path dataDir, TransferOptions settings, EgressPolicy egress) {
     var harness = new Harness(database, dataDir, settings, egress);
     harness.startServer(0);
     return harness;
   }
 
-  static TransferSettings testSettings(Path dataDir) {
-    return new TransferSettings(dataDir.resolve("transfers"), 1024 * 1024, 64L * 1024 * 1024, 200L * 1024 * 1024,
+  static TransferOptions testSettings(Path dataDir) {
+    return new TransferOptions(dataDir.resolve("transfers"), 1024 * 1024, 64L * 1024 * 1024, 200L * 1024 * 1024,
         Duration.ofHours(1), Duration.ofHours(1), 4, new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
   }
 

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crossgate.agent.transfer.TransferClient;
 import dev.crossgate.agent.transfer.TransferException;
-import dev.crossgate.agent.transfer.TransferOptions;
+import dev.crossgate.agent.transfer.TransferClientOptions;
 import dev.crossgate.store.Database;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -64,7 +64,7 @@ class PostgresTransferTest {
     var content = Chunks.randomBytes(30 * 64 * 1024 + 5, 77);
     var file = Files.write(dir.resolve("pg.bin"), content);
     try (var gateway = gateway(); var target = new FakeTarget(Vertx.vertx())) {
-      var options = new TransferOptions(dir.resolve("state"), ACME_KEY, 64 * 1024, 2, 2, Duration.ofSeconds(20),
+      var options = new TransferClientOptions(dir.resolve("state"), ACME_KEY, 64 * 1024, 2, 2, Duration.ofSeconds(20),
           target.url("/pg"), "sha-256");
       var accepted = new AtomicInteger();
       var first = TransferClient.create(options, (n, bytes) -> {

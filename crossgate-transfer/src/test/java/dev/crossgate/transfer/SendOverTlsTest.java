@@ -3,7 +3,7 @@ package dev.crossgate.transfer;
 import static dev.crossgate.transfer.Harness.ACME_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossgate.agent.transfer.SendCommand;
+import dev.crossgate.agent.transfer.Sender;
 import dev.crossgate.gateway.config.TrafficTls;
 import dev.crossgate.tls.TestCertificates;
 import java.io.PrintWriter;
@@ -34,13 +34,13 @@ class SendOverTlsTest {
     var withoutCa = new StringWriter();
     var withCa = new StringWriter();
 
-    int refused = new SendCommand(new PrintWriter(withoutCa)).run(file, gateway.tlsBase(), ACME_KEY,
+    int refused = new Sender(new PrintWriter(withoutCa)).run(file, gateway.tlsBase(), ACME_KEY,
         dir.resolve("state-1"), null, 128 * 1024, 1);
-    int sent = new SendCommand(new PrintWriter(withCa)).run(file, gateway.tlsBase(), ACME_KEY,
+    int sent = new Sender(new PrintWriter(withCa)).run(file, gateway.tlsBase(), ACME_KEY,
         dir.resolve("state-2"), null, 128 * 1024, 1, ca.writeCert(dir, "ca"));
 
-    assertThat(refused).as(withoutCa.toString()).isNotEqualTo(SendCommand.OK);
-    assertThat(sent).as(withCa.toString()).isEqualTo(SendCommand.OK);
+    assertThat(refused).as(withoutCa.toString()).isNotEqualTo(Sender.OK);
+    assertThat(sent).as(withCa.toString()).isEqualTo(Sender.OK);
     assertThat(withCa.toString()).contains("sent payload.bin (300000 bytes)", "3 chunks sent");
   }
 }

@@ -2,7 +2,7 @@ package dev.crossgate.transfer;
 
 import dev.crossgate.agent.transfer.TransferClient;
 import dev.crossgate.agent.transfer.TransferException;
-import dev.crossgate.agent.transfer.TransferOptions;
+import dev.crossgate.agent.transfer.TransferClientOptions;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.json.Json;
@@ -57,8 +57,8 @@ public final class TransferBench {
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(GatewayOptions.defaults()));
     var config = new GatewayConfig(1, RouteTable.EMPTY, List.of(), Map.of(Secrets.sha256Hex(KEY),
         new ApiKey("k", "bench", null, Secrets.sha256Hex(KEY), "bench", Instant.now())));
-    var settings = new TransferSettings(dataDir.resolve("transfers"), 16 * TransferSettings.MIB,
-        8L * 1024 * TransferSettings.MIB, 16L * 1024 * TransferSettings.MIB, Duration.ofHours(1), Duration.ofMinutes(1), 4,
+    var settings = new TransferOptions(dataDir.resolve("transfers"), 16 * TransferOptions.MIB,
+        8L * 1024 * TransferOptions.MIB, 16L * 1024 * TransferOptions.MIB, Duration.ofHours(1), Duration.ofMinutes(1), 4,
         Clock.systemUTC());
     var endpoint = TransferEndpoint.create(vertx, new TransferRepository(database.dataSource()), settings);
     var puts = new AtomicInteger();
@@ -82,7 +82,7 @@ public final class TransferBench {
   private static void client(String[] args, HeapSampler heap) throws Exception {
     var file = Path.of(args[1]);
     var url = URI.create(args[2]);
-    var options = new TransferOptions(Path.of(args[3]), System.getProperty("bench.key", KEY), Integer.parseInt(args[4]), Integer.parseInt(args[5]), 6,
+    var options = new TransferClientOptions(Path.of(args[3]), System.getProperty("bench.key", KEY), Integer.parseInt(args[4]), Integer.parseInt(args[5]), 6,
         Duration.ofMinutes(5), null, System.getProperty("bench.digest", "sha-256"));
     int stopAfter = args.length > 6 ? Integer.parseInt(args[6]) : -1;
     var out = new LinkedHashMap<String, Object>();

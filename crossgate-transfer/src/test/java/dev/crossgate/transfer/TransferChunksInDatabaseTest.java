@@ -6,7 +6,7 @@ import static dev.crossgate.transfer.Harness.ACME_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.agent.transfer.TransferClient;
-import dev.crossgate.agent.transfer.TransferOptions;
+import dev.crossgate.agent.transfer.TransferClientOptions;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.TestDatabases;
 import io.tus.java.client.TusClient;
@@ -51,7 +51,7 @@ class TransferChunksInDatabaseTest {
     try (var db = TestDatabases.open(kind); var gateway = gateway(db.database(), dir.resolve("node"));
          var target = new FakeTarget(Vertx.vertx())) {
       var rowsWhileSending = new AtomicLong();
-      var options = new TransferOptions(dir.resolve("state"), ACME_KEY, CHUNK, 2, 2, Duration.ofSeconds(20),
+      var options = new TransferClientOptions(dir.resolve("state"), ACME_KEY, CHUNK, 2, 2, Duration.ofSeconds(20),
           target.url("/native"), "sha-256");
 
       TransferClient.create(options, (n, bytes) -> rowsWhileSending.accumulateAndGet(

@@ -4,10 +4,10 @@ import static dev.crossgate.transfer.Harness.ACME_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.crossgate.agent.transfer.SendCommand;
+import dev.crossgate.agent.transfer.Sender;
 import dev.crossgate.agent.transfer.TransferClient;
 import dev.crossgate.agent.transfer.TransferException;
-import dev.crossgate.agent.transfer.TransferOptions;
+import dev.crossgate.agent.transfer.TransferClientOptions;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -46,8 +46,8 @@ class TransferClientTest {
     target.close();
   }
 
-  private TransferOptions options(int parallelism) {
-    return new TransferOptions(dir.resolve("client-state"), ACME_KEY, CHUNK, parallelism, 3, Duration.ofSeconds(20),
+  private TransferClientOptions options(int parallelism) {
+    return new TransferClientOptions(dir.resolve("client-state"), ACME_KEY, CHUNK, parallelism, 3, Duration.ofSeconds(20),
         target.url("/inbox"), "sha-256");
   }
 
@@ -132,10 +132,10 @@ class TransferClientTest {
   void theSendCommandReportsTheTransferAndLeavesNoState() {
     var out = new StringWriter();
 
-    int exit = new SendCommand(new PrintWriter(out)).run(file, gateway.base(), ACME_KEY, dir.resolve("send-state"),
+    int exit = new Sender(new PrintWriter(out)).run(file, gateway.base(), ACME_KEY, dir.resolve("send-state"),
         target.url("/inbox"), CHUNK, 2);
 
-    assertThat(exit).as(out.toString()).isEqualTo(SendCommand.OK);
+    assertThat(exit).as(out.toString()).isEqualTo(Sender.OK);
     assertThat(out.toString()).contains("sent payload.bin (" + content.length + " bytes)", "40 chunks sent", "answered 201");
     assertThat(dir.resolve("send-state")).isEmptyDirectory();
     assertDeliveredOnce();
@@ -146,11 +146,11 @@ class TransferClientTest {
     var out = new StringWriter();
     gateway.stop();
 
-    int exit = new SendCommand(new PrintWriter(out)).run(file, gateway.base(), ACME_KEY, dir.resolve("send-state"),
+    int exit = new Sender(new PrintWriter(out)).run(file, gateway.base(), ACME_KEY, dir.resolve("send-state"),
         null, CHUNK, 1);
     gateway.restart();
 
-    assertThat(exit).isEqualTo(SendCommand.RESUMABLE);
+    assertThat(exit).isEqualTo(Sender.RESUMABLE);
     assertThat(out.toString()).contains("run the same command again to resume");
   }
 

@@ -61,14 +61,14 @@ public final class TransferClient {
   /** 100 ms doubling up to 3 s between attempts; a gateway's Retry-After is honoured up to 5 minutes. */
   public static final Backoff RETRY = Backoff.of(Duration.ofMillis(100), Duration.ofSeconds(3), Duration.ofMinutes(5));
 
-  private final TransferOptions options;
+  private final TransferClientOptions options;
   private final ChunkListener listener;
   private final ProgressLine progress;
   private final Backoff backoff;
   private final java.nio.file.Path gatewayCa;
   private final AtomicBoolean cancelled = new AtomicBoolean();
 
-  private TransferClient(TransferOptions options, ChunkListener listener, ProgressLine progress, Backoff backoff,
+  private TransferClient(TransferClientOptions options, ChunkListener listener, ProgressLine progress, Backoff backoff,
       java.nio.file.Path gatewayCa) {
     this.options = options;
     this.listener = listener;
@@ -80,7 +80,7 @@ public final class TransferClient {
   /** A status, a (small) body (the gateway's JSON answer or problem) and its {@code Retry-After}. */
   private record Reply(int statusCode, String body, String retryAfter) {}
 
-  public static TransferClient create(TransferOptions options) {
+  public static TransferClient create(TransferClientOptions options) {
     return create(options, ChunkListener.NONE);
   }
 
@@ -90,12 +90,12 @@ public final class TransferClient {
   }
 
   /** A client that tells {@code listener} about each accepted chunk (tests, progress views). */
-  public static TransferClient create(TransferOptions options, ChunkListener listener) {
+  public static TransferClient create(TransferClientOptions options, ChunkListener listener) {
     return create(options, listener, RETRY);
   }
 
   /** A client that waits as {@code backoff} says between attempts (tests pass constant randomness). */
-  public static TransferClient create(TransferOptions options, ChunkListener listener, Backoff backoff) {
+  public static TransferClient create(TransferClientOptions options, ChunkListener listener, Backoff backoff) {
     return new TransferClient(options, listener, ProgressLine.forConsole(), backoff, null);
   }
 

@@ -12,7 +12,7 @@ import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.InternalService;
 import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.transfer.TransferEndpoint;
-import dev.crossgate.transfer.TransferSettings;
+import dev.crossgate.transfer.TransferOptions;
 import dev.crossgate.json.Json;
 import dev.crossgate.store.TestDatabases;
 import dev.crossgate.store.transfer.TransferRepository;
@@ -61,7 +61,7 @@ class TransferTargetEgressTest {
     // no DNS cache: each lookup reaches the fake server, as it would once a short TTL expired
     var resolver = GatewayServer.addressResolverOptions(options).addServer("127.0.0.1:" + dns.port())
         .setCacheMaxTimeToLive(0).setCacheNegativeTimeToLive(0).setRotateServers(false);
-    var settings = new TransferSettings(dir.resolve("transfers"), 1024 * 1024, 64L << 20, 200L << 20,
+    var settings = new TransferOptions(dir.resolve("transfers"), 1024 * 1024, 64L << 20, 200L << 20,
         Duration.ofHours(1), Duration.ofHours(1), 2, Clock.systemUTC());
     kit = GatewayKit.start(options, new GatewayServices(db.database(), TaskOptions.defaults(dir)),
         new VertxOptions().setAddressResolverOptions(resolver), "127.0.0.1", (vertx, config) -> {

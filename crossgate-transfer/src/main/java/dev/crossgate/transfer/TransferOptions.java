@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param workerPoolSize threads of the {@code crossgate-transfer} worker pool (disk, digests, JDBC)
  * @param chunkStorage where chunk bytes live: files under {@code dataDir}, or rows of the database
  */
-public record TransferSettings(
+public record TransferOptions(
     Path dataDir,
     long maxChunkSize,
     long maxTransferSize,
@@ -38,7 +38,7 @@ public record TransferSettings(
    */
   public static final long MAX_DATABASE_CHUNK = 256 * MIB;
 
-  public TransferSettings {
+  public TransferOptions {
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(ttl, "ttl");
     Objects.requireNonNull(sweepInterval, "sweepInterval");
@@ -60,30 +60,30 @@ public record TransferSettings(
   }
 
   /** Settings with chunk bytes on disk (the storage before it was configurable). */
-  public TransferSettings(Path dataDir, long maxChunkSize, long maxTransferSize, long tenantQuota, Duration ttl,
+  public TransferOptions(Path dataDir, long maxChunkSize, long maxTransferSize, long tenantQuota, Duration ttl,
       Duration sweepInterval, int workerPoolSize, Clock clock) {
     this(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval, workerPoolSize, clock,
         ChunkStorage.DISK);
   }
 
   /** 16 MiB chunks, 64 GiB files, 256 GiB per tenant, 24 h sliding expiry swept every minute, chunks on disk. */
-  public static TransferSettings defaults(Path dataDir) {
-    return new TransferSettings(dataDir, 16 * MIB, 64 * 1024 * MIB, 256 * 1024 * MIB,
+  public static TransferOptions defaults(Path dataDir) {
+    return new TransferOptions(dataDir, 16 * MIB, 64 * 1024 * MIB, 256 * 1024 * MIB,
         Duration.ofHours(24), Duration.ofMinutes(1), 4, Clock.systemUTC());
   }
 
-  public TransferSettings withLimits(long maxChunkSize, long maxTransferSize, long tenantQuota) {
-    return new TransferSettings(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval,
+  public TransferOptions withLimits(long maxChunkSize, long maxTransferSize, long tenantQuota) {
+    return new TransferOptions(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval,
         workerPoolSize, clock, chunkStorage);
   }
 
-  public TransferSettings withExpiry(Duration ttl, Duration sweepInterval, Clock clock) {
-    return new TransferSettings(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval,
+  public TransferOptions withExpiry(Duration ttl, Duration sweepInterval, Clock clock) {
+    return new TransferOptions(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval,
         workerPoolSize, clock, chunkStorage);
   }
 
-  public TransferSettings withChunkStorage(ChunkStorage chunkStorage) {
-    return new TransferSettings(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval,
+  public TransferOptions withChunkStorage(ChunkStorage chunkStorage) {
+    return new TransferOptions(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval,
         workerPoolSize, clock, chunkStorage);
   }
 }

@@ -1,7 +1,7 @@
 package dev.crossgate.app;
 
-import dev.crossgate.agent.transfer.SendCommand;
-import dev.crossgate.agent.transfer.TransferOptions;
+import dev.crossgate.agent.transfer.Sender;
+import dev.crossgate.agent.transfer.TransferClientOptions;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
     description = "Send a file to a gateway in numbered, digested chunks; run again to resume after a break.",
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:sent", "1:interrupted, run the same command again to resume", "2:failed for good"})
-final class SendCli implements Callable<Integer> {
+final class SendCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", description = "The file to send.")
@@ -32,7 +32,7 @@ final class SendCli implements Callable<Integer> {
   @Option(names = "--target", description = "Where the gateway delivers the assembled file: an absolute URL or a gateway route path (/sync/…, /async/…).")
   String target;
 
-  @Option(names = "--chunk-size", defaultValue = "" + TransferOptions.DEFAULT_CHUNK_SIZE,
+  @Option(names = "--chunk-size", defaultValue = "" + TransferClientOptions.DEFAULT_CHUNK_SIZE,
       description = "Chunk size in bytes (default: ${DEFAULT-VALUE}).")
   int chunkSize;
 
@@ -49,7 +49,7 @@ final class SendCli implements Callable<Integer> {
   @Override
   public Integer call() {
     var out = new PrintWriter(spec.commandLine().getOut(), true);
-    return new SendCommand(out).run(file, url, apiKey, dataDir.resolve("send"), target, chunkSize, parallel,
+    return new Sender(out).run(file, url, apiKey, dataDir.resolve("send"), target, chunkSize, parallel,
         gatewayCa);
   }
 }

@@ -16,13 +16,13 @@ import picocli.CommandLine.ParameterException;
  * form keeps it in a file the operator protects. Mistakes are usage errors (exit code 2, one line
  * naming the option), never a stack trace.
  */
-final class SecretOptions {
+final class SecretFlags {
   /** 24 characters of a random token are over 128 bits; shorter admin tokens are guessable. */
   static final int MIN_ADMIN_TOKEN_LENGTH = 24;
 
-  private static final Logger LOG = LoggerFactory.getLogger(SecretOptions.class);
+  private static final Logger LOG = LoggerFactory.getLogger(SecretFlags.class);
 
-  private SecretOptions() {}
+  private SecretFlags() {}
 
   /**
    * The secret from {@code inline} (option or environment) or from {@code file}, trimmed; null when

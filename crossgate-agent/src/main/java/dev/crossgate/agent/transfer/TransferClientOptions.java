@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param digest {@code sha-256} (default) or {@code crc32c}: the algorithm of the chunk digests and of
  *     the whole-file {@code Repr-Digest}; crc32c only guards against accidents, not tampering
  */
-public record TransferOptions(
+public record TransferClientOptions(
     Path stateDir,
     String apiKey,
     int chunkSize,
@@ -29,7 +29,7 @@ public record TransferOptions(
 
   public static final int DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 
-  public TransferOptions {
+  public TransferClientOptions {
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(apiKey, "apiKey");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
@@ -41,23 +41,23 @@ public record TransferOptions(
     }
   }
 
-  public static TransferOptions defaults(Path stateDir, String apiKey) {
-    return new TransferOptions(stateDir, apiKey, DEFAULT_CHUNK_SIZE, 2, 6, Duration.ofMinutes(2), null, "sha-256");
+  public static TransferClientOptions defaults(Path stateDir, String apiKey) {
+    return new TransferClientOptions(stateDir, apiKey, DEFAULT_CHUNK_SIZE, 2, 6, Duration.ofMinutes(2), null, "sha-256");
   }
 
-  public TransferOptions withChunking(int chunkSize, int parallelism) {
-    return new TransferOptions(stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
+  public TransferClientOptions withChunking(int chunkSize, int parallelism) {
+    return new TransferClientOptions(stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
   }
 
-  public TransferOptions withTarget(String target) {
-    return new TransferOptions(stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
+  public TransferClientOptions withTarget(String target) {
+    return new TransferClientOptions(stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
   }
 
-  public TransferOptions withDigest(String digest) {
-    return new TransferOptions(stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
+  public TransferClientOptions withDigest(String digest) {
+    return new TransferClientOptions(stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
   }
 
-  public TransferOptions withMaxAttempts(int maxAttempts) {
-    return new TransferOptions(stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
+  public TransferClientOptions withMaxAttempts(int maxAttempts) {
+    return new TransferClientOptions(stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
   }
 }

@@ -11,13 +11,13 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Storage and control-plane options of the roles that run a control plane. */
-final class StorageOptions {
+final class StorageFlags {
   @Spec(Spec.Target.MIXEE) CommandSpec command;
 
   @Option(names = "--admin-port", defaultValue = "9080", description = "Admin API and console port (default: ${DEFAULT-VALUE}).")
   int adminPort;
 
-  @Mixin DatabaseOptions database = new DatabaseOptions();
+  @Mixin DatabaseFlags database = new DatabaseFlags();
 
   @Option(names = "--redis", description = "Redis URI for the shared route cache, e.g. redis://127.0.0.1:6379 (default: none).")
   String redis;
@@ -66,17 +66,17 @@ final class StorageOptions {
   String tlsKey;
 
   /** @param h2c whether the admin port accepts cleartext HTTP/2 ({@link HttpFlags}) */
-  ControlPlaneOptions toOptions(CommonOptions common, boolean h2c) {
+  ControlPlaneOptions toOptions(CommonFlags common, boolean h2c) {
     var commandLine = command.commandLine();
     var admin = new dev.crossgate.admin.AdminOptions(common.bind, adminPort, adminMaxBody, 16 * 1024, tlsCert, tlsKey,
         h2c);
-    var cluster = new ClusterOptions(SecretOptions.resolve(commandLine, "--cluster-token", clusterToken,
+    var cluster = new ClusterOptions(SecretFlags.resolve(commandLine, "--cluster-token", clusterToken,
         clusterTokenFile), Duration.ofSeconds(5), Duration.ofSeconds(60), retainedRevisions);
     if (missedHeartbeats < 1) {
       throw new ParameterException(commandLine, "--missed-heartbeats must be at least 1");
     }
     cluster = cluster.withMissedHeartbeats(missedHeartbeats);
     return new ControlPlaneOptions(common.dataDir, admin, database.db, database.dbUser, database.password(), redis, "crossgate:",
-        redisTtl, redisRefresh, SecretOptions.adminToken(commandLine, adminToken, adminTokenFile), cluster, null);
+        redisTtl, redisRefresh, SecretFlags.adminToken(commandLine, adminToken, adminTokenFile), cluster, null);
   }
 }

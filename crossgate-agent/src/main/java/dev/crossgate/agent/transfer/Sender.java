@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * outcome in one line. Running it again after any interruption resumes. The command-line
  * parsing lives in the app module; this class only runs.
  */
-public final class SendCommand {
+public final class Sender {
   /** Exit codes: 0 sent, 1 failed but resumable (run again), 2 failed for good. */
   public static final int OK = 0;
   public static final int RESUMABLE = 1;
@@ -18,7 +18,7 @@ public final class SendCommand {
 
   private final PrintWriter out;
 
-  public SendCommand(PrintWriter out) {
+  public Sender(PrintWriter out) {
     this.out = out;
   }
 
@@ -38,7 +38,7 @@ public final class SendCommand {
       out.println("crossgate send: " + file + " is not a readable file");
       return FAILED;
     }
-    var options = TransferOptions.defaults(stateDir, apiKey).withChunking(chunkSize, parallelism).withTarget(target);
+    var options = TransferClientOptions.defaults(stateDir, apiKey).withChunking(chunkSize, parallelism).withTarget(target);
     try {
       var client = TransferClient.create(options);
       var result = (gatewayCa == null ? client : client.trustingGatewayCa(gatewayCa)).send(file, url);

@@ -21,11 +21,11 @@ import java.util.Locale;
  * the shared task table, newest first, with owner and route but never a task secret or body;
  * paged by the opaque {@code nextCursor} of the previous page, like the route list.
  */
-public final class TaskEndpoint implements AdminEndpoint {
+public final class TaskListEndpoint implements AdminEndpoint {
   private final TaskRepository tasks;
   private final Clock clock;
 
-  public TaskEndpoint(Database database, Clock clock) {
+  public TaskListEndpoint(Database database, Clock clock) {
     this.tasks = new TaskRepository(database);
     this.clock = clock;
   }

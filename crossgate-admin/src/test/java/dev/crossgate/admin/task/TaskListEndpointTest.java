@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
 
-class TaskEndpointTest {
+class TaskListEndpointTest {
   private static void insert(AdminKit kit, String id, Instant createdAt) {
     new TaskRepository(kit.controlPlane().database()).insert(TaskRecord.pending(id, "acme", "rt1", "CALLBACK",
         "secret-hash", "{\"taskId\":\"" + id + "\"}", "POST", "/def", null, createdAt, createdAt.plusSeconds(60)),

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Options every role shares (DESIGN.md "Contracts"). */
-final class CommonOptions {
+final class CommonFlags {
   @Option(names = "--data-dir", defaultValue = "./data", description = "Directory for the embedded database, "
       + "snapshots and generated credentials (default: ${DEFAULT-VALUE}).")
   Path dataDir;
