@@ -41,10 +41,11 @@ class PathNormalizerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/public/../admin", "/public/%2e%2e/admin", "/%2E%2E/admin", "//admin", "/./admin/.",
-      "/public/x/../../admin"})
-  void everyDotSpellingOfAdminIsAdmin(String raw) {
-    assertThat(PathNormalizer.normalize(raw)).isIn("/admin", "/admin/");
+  // a trailing dot segment goes with its slash (RFC 3986 would keep "/admin/"; both match the same routes)
+  @CsvSource({"/public/../admin, /admin", "/public/%2e%2e/admin, /admin", "/%2E%2E/admin, /admin", "//admin, /admin",
+      "/./admin/., /admin", "/public/x/../../admin, /admin"})
+  void everyDotSpellingOfAdminIsAdmin(String raw, String expected) {
+    assertThat(PathNormalizer.normalize(raw)).isEqualTo(expected);
   }
 
   @ParameterizedTest

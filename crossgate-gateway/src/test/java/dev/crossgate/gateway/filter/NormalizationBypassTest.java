@@ -9,6 +9,7 @@ import dev.crossgate.gateway.kit.GatewayKit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Spellings of /admin that must not slip past a rule on /admin nor reach the public route as /admin. */
@@ -51,11 +52,11 @@ class NormalizationBypassTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/public/x/../y", "/public/%7Euser"})
-  void theUpstreamReceivesTheNormalisedPath(String path) {
+  @CsvSource({"/public/x/../y, /pub/y", "/public/%7Euser, /pub/~user"})
+  void theUpstreamReceivesTheNormalisedPath(String path, String expected) {
     var reply = kit.get(path);
 
     assertThat(reply.status()).isEqualTo(200);
-    assertThat(kit.upstream.next().uri()).isIn("/pub/y", "/pub/~user");
+    assertThat(kit.upstream.next().uri()).isEqualTo(expected);
   }
 }
