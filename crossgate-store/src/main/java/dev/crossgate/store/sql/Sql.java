@@ -185,6 +185,9 @@ public final class Sql {
       ps.setObject(index, t.atOffset(ZoneOffset.UTC));
     } else if (value instanceof byte[] bytes) {
       ps.setBytes(index, bytes);
+    } else if (value instanceof java.nio.ByteBuffer buffer) {
+      // streamed to the driver from the buffer (heap or direct) without a heap copy first
+      ps.setBinaryStream(index, new ByteBufferInputStream(buffer.duplicate()), buffer.remaining());
     } else if (value instanceof Enum<?> e) {
       ps.setString(index, e.name());
     } else if (value instanceof UUID u) {
@@ -201,6 +204,38 @@ public final class Sql {
         out.add(mapper.map(rs));
       }
       return out;
+    }
+  }
+
+  /** The remaining bytes of a buffer as a stream, so the driver copies them once. */
+  private static final class ByteBufferInputStream extends java.io.InputStream {
+    private final java.nio.ByteBuffer bytes;
+
+    ByteBufferInputStream(java.nio.ByteBuffer bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public int read() {
+      return bytes.hasRemaining() ? bytes.get() & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] into, int offset, int length) {
+      if (length == 0) {
+        return 0;
+      }
+      if (!bytes.hasRemaining()) {
+        return -1;
+      }
+      int n = Math.min(length, bytes.remaining());
+      bytes.get(into, offset, n);
+      return n;
+    }
+
+    @Override
+    public int available() {
+      return bytes.remaining();
     }
   }
 }

@@ -1,8 +1,7 @@
 package dev.crossgate.store.transfer;
 
-import dev.crossgate.store.transfer.TransferStoreException;
+import dev.crossgate.store.sql.Sql;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.sql.SQLException;
@@ -71,64 +70,48 @@ final class DatabaseChunkStore implements ChunkStore {
   }
 
   private void upsert(String owner, String id, long number, ByteBuffer data) throws SQLException {
-    try (var c = dataSource.getConnection(); var ps = c.prepareStatement(UPSERT)) {
-      ps.setString(1, owner);
-      ps.setString(2, id);
-      ps.setLong(3, number);
-      ps.setBinaryStream(4, new ByteBufferInputStream(data.duplicate()), data.remaining());
-      ps.executeUpdate();
+    try (var c = dataSource.getConnection()) {
+      Sql.update(c, UPSERT, owner, id, number, data);
     }
   }
 
   @Override
   public boolean read(String owner, String id, long number, Consumer<ByteBuffer> sink) {
     var sql = "SELECT data FROM transfer_chunk_data WHERE owner = ? AND transfer_id = ? AND chunk_number = ?";
-    try (var c = dataSource.getConnection(); var ps = c.prepareStatement(sql)) {
-      ps.setString(1, owner);
-      ps.setString(2, id);
-      ps.setLong(3, number);
-      try (var rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return false;
-        }
-        try (var in = rs.getBinaryStream(1)) {
+    try (var c = dataSource.getConnection()) {
+      return Sql.queryOne(c, sql, row -> {
+        try (var in = row.getBinaryStream("data")) {
           var piece = READ_BUFFER.get();
           int n;
           while ((n = in.readNBytes(piece, 0, piece.length)) > 0) {
             sink.accept(ByteBuffer.wrap(piece, 0, n));
           }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
         return true;
-      }
+      }, owner, id, number).orElse(false);
     } catch (SQLException e) {
       throw new TransferStoreException("read chunk data", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
   @Override
   public void delete(String owner, String id, long number) {
-    var sql = "DELETE FROM transfer_chunk_data WHERE owner = ? AND transfer_id = ? AND chunk_number = ?";
-    try (var c = dataSource.getConnection(); var ps = c.prepareStatement(sql)) {
-      ps.setString(1, owner);
-      ps.setString(2, id);
-      ps.setLong(3, number);
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new TransferStoreException("delete chunk data", e);
-    }
+    update("delete chunk data", "DELETE FROM transfer_chunk_data WHERE owner = ? AND transfer_id = ? AND chunk_number = ?",
+        owner, id, number);
   }
 
   @Override
   public void deleteAll(String owner, String id) {
-    var sql = "DELETE FROM transfer_chunk_data WHERE owner = ? AND transfer_id = ?";
-    try (var c = dataSource.getConnection(); var ps = c.prepareStatement(sql)) {
-      ps.setString(1, owner);
-      ps.setString(2, id);
-      ps.executeUpdate();
+    update("delete chunk data", "DELETE FROM transfer_chunk_data WHERE owner = ? AND transfer_id = ?", owner, id);
+  }
+
+  private void update(String what, String sql, Object... params) {
+    try (var c = dataSource.getConnection()) {
+      Sql.update(c, sql, params);
     } catch (SQLException e) {
-      throw new TransferStoreException("delete chunk data", e);
+      throw new TransferStoreException(what, e);
     }
   }
 
@@ -140,37 +123,5 @@ final class DatabaseChunkStore implements ChunkStore {
   /** SQLState 23505 (unique violation) on both H2 and PostgreSQL. */
   private static boolean isDuplicateKey(SQLException e) {
     return "23505".equals(e.getSQLState());
-  }
-
-  /** The remaining bytes of a buffer (heap or direct) as a stream, so the driver copies them once. */
-  private static final class ByteBufferInputStream extends InputStream {
-    private final ByteBuffer bytes;
-
-    ByteBufferInputStream(ByteBuffer bytes) {
-      this.bytes = bytes;
-    }
-
-    @Override
-    public int read() {
-      return bytes.hasRemaining() ? bytes.get() & 0xff : -1;
-    }
-
-    @Override
-    public int read(byte[] into, int offset, int length) {
-      if (length == 0) {
-        return 0;
-      }
-      if (!bytes.hasRemaining()) {
-        return -1;
-      }
-      int n = Math.min(length, bytes.remaining());
-      bytes.get(into, offset, n);
-      return n;
-    }
-
-    @Override
-    public int available() {
-      return bytes.remaining();
-    }
   }
 }
