@@ -2,6 +2,7 @@ package dev.crossgate.admin.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.crossgate.json.Json;
+import dev.crossgate.route.StoredSecrets;
 import dev.crossgate.json.JsonProblems;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -35,7 +36,9 @@ public final class Replies {
       response.end();
       return;
     }
-    response.putHeader("content-type", "application/json").end(Buffer.buffer(Json.writeBytes(body)));
+    // no stored secret (a route's upstream client key) ever leaves through the Admin API
+    response.putHeader("content-type", "application/json")
+        .end(Buffer.buffer(StoredSecrets.redact(Json.writeBytes(body))));
   }
 
   /**

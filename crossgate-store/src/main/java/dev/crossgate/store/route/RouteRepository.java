@@ -12,6 +12,7 @@ import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteSpec;
 import dev.crossgate.route.RouteValidator;
+import dev.crossgate.route.StoredSecrets;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.Page;
@@ -115,7 +116,8 @@ public final class RouteRepository {
   public Route replace(String id, RouteSpec spec, String actor, Long ifMatch) {
     var result = changeLog.write(actor, tx -> {
       var existing = lockExisting(tx.connection(), id, ifMatch);
-      var route = RouteValidator.validate(id, spec, existing.createdBy(), existing.createdAt(), clock.instant());
+      var route = RouteValidator.validate(id, StoredSecrets.keepStored(spec, existing), existing.createdBy(),
+          existing.createdAt(), clock.instant());
       checkConflicts(tx.connection(), route);
       checkFlow(tx.connection(), route);
       var stored = withRevision(route, tx.nextRevision());
