@@ -85,6 +85,9 @@ class LauncherScriptTest {
     assertThat(next).noneMatch(a -> a.startsWith("-XX:SharedArchiveFile="))
         .anyMatch(a -> a.startsWith("-XX:ArchiveClassesAtExit=")).contains("ran gateway");
     assertThat(dump).doesNotExist();
+    try (var files = Files.list(root)) {
+      assertThat(files).noneMatch(f -> f.getFileName().toString().startsWith("hs_err"));
+    }
   }
 
   @Test
@@ -176,7 +179,7 @@ class LauncherScriptTest {
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
     var command = new java.util.ArrayList<>(List.of("bash", script.toString()));
     command.addAll(List.of(args));
-    var process = new ProcessBuilder(command).redirectErrorStream(true);
+    var process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
     if (bin != null) {
       process.environment().put("PATH", bin + ":" + System.getenv("PATH"));
     }
