@@ -245,10 +245,11 @@ def node_id(name):
 
 def chain_steps():
     nv = by_fqn_rel(NODE_VERTICLE)
-    at = nv.src.find("new RequestChain(List.of(")
-    if at < 0:
+    # whitespace-insensitive: the formatter may break the call across lines
+    m = re.search(r"new\s+RequestChain\s*\(\s*List\.of\s*(?=\()", nv.src)
+    if not m:
         raise SystemExit("generate: no `new RequestChain(List.of(` in " + NODE_VERTICLE)
-    args = top_level_split(balanced(nv.src, at + len("new RequestChain(List.of")))
+    args = top_level_split(balanced(nv.src, m.end()))
     steps = []
     for arg in args:
         m = re.match(r"new\s+([\w.]+)\s*\(", arg)

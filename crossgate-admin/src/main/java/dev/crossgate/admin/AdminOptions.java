@@ -11,8 +11,14 @@ package dev.crossgate.admin;
  * @param h2c accept cleartext HTTP/2 (prior knowledge and {@code Upgrade: h2c}); off by default so
  *     that a proxy in front cannot be used to tunnel HTTP/2 past its own per-request checks
  */
-public record AdminOptions(String bind, int port, long maxBodyBytes, int maxHeaderBytes, String tlsCertPath,
-    String tlsKeyPath, boolean h2c) {
+public record AdminOptions(
+    String bind,
+    int port,
+    long maxBodyBytes,
+    int maxHeaderBytes,
+    String tlsCertPath,
+    String tlsKeyPath,
+    boolean h2c) {
   public static final long DEFAULT_MAX_BODY = 1024 * 1024;
 
   public AdminOptions {
@@ -25,13 +31,19 @@ public record AdminOptions(String bind, int port, long maxBodyBytes, int maxHead
   }
 
   /** Options without cleartext HTTP/2. */
-  public AdminOptions(String bind, int port, long maxBodyBytes, int maxHeaderBytes, String tlsCertPath,
+  public AdminOptions(
+      String bind,
+      int port,
+      long maxBodyBytes,
+      int maxHeaderBytes,
+      String tlsCertPath,
       String tlsKeyPath) {
     this(bind, port, maxBodyBytes, maxHeaderBytes, tlsCertPath, tlsKeyPath, false);
   }
 
   public AdminOptions withH2c(boolean enabled) {
-    return new AdminOptions(bind, port, maxBodyBytes, maxHeaderBytes, tlsCertPath, tlsKeyPath, enabled);
+    return new AdminOptions(
+        bind, port, maxBodyBytes, maxHeaderBytes, tlsCertPath, tlsKeyPath, enabled);
   }
 
   public boolean tls() {

@@ -34,8 +34,9 @@ public final class AdminServer {
   private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
   private static final Logger ACCESS = LoggerFactory.getLogger("crossgate.access.admin");
   private static final String REQUEST_ID = "crossgate.requestId";
-  static final String CONSOLE_CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-      + "form-action 'self'; frame-ancestors 'none'";
+  static final String CONSOLE_CSP =
+      "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+          + "form-action 'self'; frame-ancestors 'none'";
 
   private final HttpServer server;
 
@@ -50,67 +51,108 @@ public final class AdminServer {
    * @param endpoints the Admin API resource families, mounted behind authentication
    * @param metrics Prometheus text of every registry of this process, concatenated by the caller
    */
-  public static Future<AdminServer> start(Vertx vertx, AdminOptions options, AdminAuth auth, Readiness readiness,
-      List<AdminEndpoint> endpoints, Supplier<String> metrics) {
+  public static Future<AdminServer> start(
+      Vertx vertx,
+      AdminOptions options,
+      AdminAuth auth,
+      Readiness readiness,
+      List<AdminEndpoint> endpoints,
+      Supplier<String> metrics) {
     var router = Router.router(vertx);
     router.route().handler(AdminServer::tagRequest);
     router.get("/healthz").handler(ctx -> Replies.json(ctx, 200, Map.of("status", "up")));
-    router.get("/readyz").handler(ctx -> readiness.answer().onSuccess(answer -> {
-      if (answer.ready()) {
-        Replies.json(ctx, 200, answer.body());
-      } else {
-        send(ctx, answer.problem());
-      }
-    }));
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.get()));
+    router
+        .get("/readyz")
+        .handler(
+            ctx ->
+                readiness
+                    .answer()
+                    .onSuccess(
+                        answer -> {
+                          if (answer.ready()) {
+                            Replies.json(ctx, 200, answer.body());
+                          } else {
+                            send(ctx, answer.problem());
+                          }
+                        }));
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(metrics.get()));
     var openApi = openApiDocument();
-    router.get("/admin/openapi.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
-        .end(openApi));
+    router
+        .get("/admin/openapi.json")
+        .handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(openApi));
     router.get("/").handler(ctx -> ctx.redirect("/console/"));
-    router.get("/console").handler(ctx -> {
-      // Vert.x matches "/console/" here too: only the bare path is redirected
-      if (ctx.request().path().equals("/console")) {
-        ctx.redirect("/console/");
-      } else {
-        ctx.next();
-      }
-    });
-    router.route("/console/*").handler(AdminServer::consoleSecurityHeaders)
+    router
+        .get("/console")
+        .handler(
+            ctx -> {
+              // Vert.x matches "/console/" here too: only the bare path is redirected
+              if (ctx.request().path().equals("/console")) {
+                ctx.redirect("/console/");
+              } else {
+                ctx.next();
+              }
+            });
+    router
+        .route("/console/*")
+        .handler(AdminServer::consoleSecurityHeaders)
         .handler(StaticHandler.create("console").setCachingEnabled(false));
-    router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+    router
+        .route("/admin/*")
+        .handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
     router.route("/admin/*").handler(auth);
     endpoints.forEach(e -> e.mount(router));
     router.route().failureHandler(ctx -> fail(ctx, options));
-    router.errorHandler(404, ctx -> send(ctx, Problem.notFound("no such resource: " + ctx.request().path())));
-    router.errorHandler(405, ctx -> send(ctx, Problem.methodNotAllowed(
-        ctx.request().method() + " is not supported on " + ctx.request().path())));
+    router.errorHandler(
+        404, ctx -> send(ctx, Problem.notFound("no such resource: " + ctx.request().path())));
+    router.errorHandler(
+        405,
+        ctx ->
+            send(
+                ctx,
+                Problem.methodNotAllowed(
+                    ctx.request().method() + " is not supported on " + ctx.request().path())));
 
-    var serverOptions = new HttpServerOptions()
-        .setHost(options.bind())
-        .setPort(options.port())
-        .setMaxHeaderSize(options.maxHeaderBytes())
-        .setCompressionSupported(true)
-        .setHttp2ClearTextEnabled(options.h2c())
-        // a cluster SNAPSHOT of 100,000 routes is tens of megabytes
-        .setMaxWebSocketMessageSize(512 * 1024 * 1024)
-        .setMaxWebSocketFrameSize(1024 * 1024);
+    var serverOptions =
+        new HttpServerOptions()
+            .setHost(options.bind())
+            .setPort(options.port())
+            .setMaxHeaderSize(options.maxHeaderBytes())
+            .setCompressionSupported(true)
+            .setHttp2ClearTextEnabled(options.h2c())
+            // a cluster SNAPSHOT of 100,000 routes is tens of megabytes
+            .setMaxWebSocketMessageSize(512 * 1024 * 1024)
+            .setMaxWebSocketFrameSize(1024 * 1024);
     if (options.tls()) {
-      serverOptions.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
-          .setCertPath(options.tlsCertPath()).setKeyPath(options.tlsKeyPath()));
+      serverOptions
+          .setSsl(true)
+          .setKeyCertOptions(
+              new io.vertx.core.net.PemKeyCertOptions()
+                  .setCertPath(options.tlsCertPath())
+                  .setKeyPath(options.tlsKeyPath()));
     }
-    return vertx.createHttpServer(serverOptions).requestHandler(router).listen().map(AdminServer::new);
+    return vertx
+        .createHttpServer(serverOptions)
+        .requestHandler(router)
+        .listen()
+        .map(AdminServer::new);
   }
 
   /**
    * The console holds an admin token in the browser, so it is locked to its own origin: scripts,
    * styles and fetches from 'self' only, no inline script (the console has none: handlers are
-   * attached in its modules), no framing (clickjacking; X-Frame-Options for browsers without
-   * CSP level 2), no referrer leaking URLs, no MIME sniffing of its files. The {@code data:}
-   * image source is the console's empty favicon.
+   * attached in its modules), no framing (clickjacking; X-Frame-Options for browsers without CSP
+   * level 2), no referrer leaking URLs, no MIME sniffing of its files. The {@code data:} image
+   * source is the console's empty favicon.
    */
   private static void consoleSecurityHeaders(RoutingContext ctx) {
-    ctx.response().headers()
+    ctx.response()
+        .headers()
         .set("Content-Security-Policy", CONSOLE_CSP)
         .set("X-Frame-Options", "DENY")
         .set("Referrer-Policy", "no-referrer")
@@ -142,9 +184,16 @@ public final class AdminServer {
     ctx.put(REQUEST_ID, id);
     ctx.response().putHeader(CrossgateHeaders.REQUEST_ID, id);
     long started = System.nanoTime();
-    ctx.addEndHandler(ar -> ACCESS.info("method={} path={} status={} bytes={} durationMs={} requestId={}",
-        ctx.request().method(), ctx.request().path(), ctx.response().getStatusCode(),
-        ctx.response().bytesWritten(), (System.nanoTime() - started) / 1_000_000, ctx.get(REQUEST_ID)));
+    ctx.addEndHandler(
+        ar ->
+            ACCESS.info(
+                "method={} path={} status={} bytes={} durationMs={} requestId={}",
+                ctx.request().method(),
+                ctx.request().path(),
+                ctx.response().getStatusCode(),
+                ctx.response().bytesWritten(),
+                (System.nanoTime() - started) / 1_000_000,
+                ctx.get(REQUEST_ID)));
     ctx.next();
   }
 
@@ -155,16 +204,25 @@ public final class AdminServer {
     if (failure instanceof ProblemException pe) {
       problem = pe.problem();
     } else if (unavailable.isPresent()) {
-      LOG.warn("event=store-unavailable path={} requestId={} cause={}", ctx.request().path(), ctx.get(REQUEST_ID),
+      LOG.warn(
+          "event=store-unavailable path={} requestId={} cause={}",
+          ctx.request().path(),
+          ctx.get(REQUEST_ID),
           failure.toString());
       problem = unavailable.get();
     } else if (failure instanceof StoreException) {
-      LOG.warn("store failure path={} requestId={}", ctx.request().path(), ctx.get(REQUEST_ID), failure);
-      problem = Problem.unavailable("the configuration database is not reachable; try again shortly");
+      LOG.warn(
+          "store failure path={} requestId={}", ctx.request().path(), ctx.get(REQUEST_ID), failure);
+      problem =
+          Problem.unavailable("the configuration database is not reachable; try again shortly");
     } else if (failure == null || failure instanceof io.vertx.ext.web.handler.HttpException) {
       problem = forStatus(ctx.statusCode(), options, ctx);
     } else {
-      LOG.error("unexpected failure path={} requestId={}", ctx.request().path(), ctx.get(REQUEST_ID), failure);
+      LOG.error(
+          "unexpected failure path={} requestId={}",
+          ctx.request().path(),
+          ctx.get(REQUEST_ID),
+          failure);
       problem = Problem.internal(ctx.get(REQUEST_ID));
     }
     send(ctx, problem);
@@ -174,18 +232,22 @@ public final class AdminServer {
     return switch (status) {
       case 413 -> Problem.payloadTooLarge(options.maxBodyBytes());
       case 404 -> Problem.notFound("no such resource: " + ctx.request().path());
-      case 405 -> Problem.methodNotAllowed(ctx.request().method() + " is not supported on " + ctx.request().path());
+      case 405 ->
+          Problem.methodNotAllowed(
+              ctx.request().method() + " is not supported on " + ctx.request().path());
       case 400 -> Problem.badRequest("the request could not be read");
       case 401 -> Problem.unauthorized("credentials are required");
       case 403 -> Problem.forbidden("not allowed");
-      default -> status >= 400 && status < 500
-          ? Problem.of("client-error", "Client error", status, "the request was refused")
-          : Problem.internal(ctx.get(REQUEST_ID));
+      default ->
+          status >= 400 && status < 500
+              ? Problem.of("client-error", "Client error", status, "the request was refused")
+              : Problem.internal(ctx.get(REQUEST_ID));
     };
   }
 
   private static void send(RoutingContext ctx, Problem problem) {
     String requestId = ctx.get(REQUEST_ID);
-    ProblemResponses.send(ctx.response(), problem, requestId == null ? RequestIds.next() : requestId);
+    ProblemResponses.send(
+        ctx.response(), problem, requestId == null ? RequestIds.next() : requestId);
   }
 }

@@ -11,11 +11,12 @@ import dev.crossgate.admin.extension.ArtifactVerifier;
 import dev.crossgate.admin.extension.ExtensionEndpoint;
 import dev.crossgate.admin.filter.FilterEndpoint;
 import dev.crossgate.admin.route.RouteEndpoint;
+import dev.crossgate.admin.tenant.TenantCertificateEndpoint;
 import dev.crossgate.admin.tenant.TenantEndpoint;
 import dev.crossgate.admin.transfer.TransfersEndpoint;
 import dev.crossgate.health.Readiness;
-import dev.crossgate.route.Route;
 import dev.crossgate.id.Ids;
+import dev.crossgate.route.Route;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.ChangeNotifications;
 import dev.crossgate.store.Database;
@@ -25,9 +26,8 @@ import dev.crossgate.store.cluster.NodeRepository;
 import dev.crossgate.store.extension.ExtensionRepository;
 import dev.crossgate.store.filter.FilterRepository;
 import dev.crossgate.store.route.RouteRepository;
-import dev.crossgate.store.tenant.TenantRepository;
 import dev.crossgate.store.tenant.TenantCertificateRepository;
-import dev.crossgate.admin.tenant.TenantCertificateEndpoint;
+import dev.crossgate.store.tenant.TenantRepository;
 import dev.crossgate.store.token.TokenRepository;
 import dev.crossgate.store.transfer.TransferRepository;
 import io.vertx.core.Future;
@@ -48,9 +48,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control plane's wiring, in one place: database, change log, repositories, route cache,
- * admin credentials and the Admin API server. Used by {@code crossgate admin} and
- * {@code crossgate standalone}.
+ * The control plane's wiring, in one place: database, change log, repositories, route cache, admin
+ * credentials and the Admin API server. Used by {@code crossgate admin} and {@code crossgate
+ * standalone}.
  */
 public final class ControlPlane {
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
@@ -65,8 +65,13 @@ public final class ControlPlane {
   private final TenantCertificateRepository certificates;
   private final ExtensionRepository extensions;
   private final TokenRepository tokens;
-  /** Whether a tenant's extension circuit is open on the node in this JVM (standalone); null elsewhere. */
+
+  /**
+   * Whether a tenant's extension circuit is open on the node in this JVM (standalone); null
+   * elsewhere.
+   */
   private volatile java.util.function.Function<String, Boolean> extensionCircuits = tenant -> null;
+
   private final RouteCache routeCache;
   private final NodeRepository nodes;
   private final ConfigFollower follower;
@@ -76,8 +81,10 @@ public final class ControlPlane {
   private final Redis redis;
   private final long refreshTimer;
   private AdminServer server;
+
   /** Made when the Admin API starts; its client is closed with the control plane. */
   private ArtifactVerifier artifacts;
+
   private String generatedToken;
 
   private ControlPlane(Vertx vertx, ControlPlaneOptions options) {
@@ -87,73 +94,117 @@ public final class ControlPlane {
     var clock = Clock.systemUTC();
     this.changeLog = new ChangeLog(database);
     var routeListeners = new CopyOnWriteArrayList<Consumer<Route>>();
-    this.routes = new RouteRepository(database, changeLog, clock, r -> routeListeners.forEach(l -> l.accept(r)));
+    this.routes =
+        new RouteRepository(
+            database, changeLog, clock, r -> routeListeners.forEach(l -> l.accept(r)));
     this.filters = new FilterRepository(database, changeLog, clock);
     this.tenants = new TenantRepository(database, changeLog, clock);
     this.extensions = new ExtensionRepository(database, changeLog, clock);
     this.tokens = new TokenRepository(database, clock);
     this.nodes = new NodeRepository(database, clock);
-    this.redis = options.redisUri() == null ? null
-        : Redis.createClient(vertx, new RedisOptions().setConnectionString(options.redisUri()).setMaxPoolSize(8)
-            .setMaxPoolWaiting(64));
-    this.routeCache = new RouteCache(routes::enabledAt, redis == null ? null : RedisAPI.api(redis),
-        options.redisKeyPrefix(), options.redisTtl(), Duration.ofSeconds(5), Duration.ofMillis(500));
+    this.redis =
+        options.redisUri() == null
+            ? null
+            : Redis.createClient(
+                vertx,
+                new RedisOptions()
+                    .setConnectionString(options.redisUri())
+                    .setMaxPoolSize(8)
+                    .setMaxPoolWaiting(64));
+    this.routeCache =
+        new RouteCache(
+            routes::enabledAt,
+            redis == null ? null : RedisAPI.api(redis),
+            options.redisKeyPrefix(),
+            options.redisTtl(),
+            Duration.ofSeconds(5),
+            Duration.ofMillis(500));
     routeListeners.add(routeCache::invalidate);
-    this.refreshTimer = redis == null ? -1 : vertx.setPeriodic(options.redisRefresh().toMillis(),
-        id -> vertx.executeBlocking(routeCache::refresh, false));
+    this.refreshTimer =
+        redis == null
+            ? -1
+            : vertx.setPeriodic(
+                options.redisRefresh().toMillis(),
+                id -> vertx.executeBlocking(routeCache::refresh, false));
     this.generatedToken = bootstrapToken(options);
     this.certificates = new TenantCertificateRepository(database, changeLog, clock);
-    this.follower = new ConfigFollower(vertx, changeLog, routes, filters, tenants, extensions::all,
-        () -> List.copyOf(certificates.all()), 1000);
-    changeLog.onCommit(follower::poke); // this instance's writes apply at once; others' arrive by NOTIFY
+    this.follower =
+        new ConfigFollower(
+            vertx,
+            changeLog,
+            routes,
+            filters,
+            tenants,
+            extensions::all,
+            () -> List.copyOf(certificates.all()),
+            1000);
+    changeLog.onCommit(
+        follower::poke); // this instance's writes apply at once; others' arrive by NOTIFY
     var instanceId = Ids.random("cp_").substring(0, 11);
     this.hub = new ClusterHub(vertx, follower, changeLog, nodes, options.cluster(), instanceId);
     // changes committed through other control-plane instances arrive by NOTIFY, in milliseconds
-    this.notifications = database.isPostgres()
-        ? new ChangeNotifications(url, options.dbUser(), options.dbPassword(), follower::poke)
-        : null;
+    this.notifications =
+        database.isPostgres()
+            ? new ChangeNotifications(url, options.dbUser(), options.dbPassword(), follower::poke)
+            : null;
     this.readiness = new Readiness().require("database", this::databaseAnswers);
   }
 
   /** The change log's revision, read on a worker: the query every Admin API write depends on. */
   private Future<Map<String, Object>> databaseAnswers() {
-    return vertx.executeBlocking(() -> Map.<String, Object>of("revision", changeLog.latestRevision()), false)
-        .recover(e -> {
-          LOG.debug("event=readiness-check-failed check=database cause=\"{}\"", e.toString());
-          return Future.failedFuture(new Readiness.NotReady("the database is not reachable"));
-        });
+    return vertx
+        .executeBlocking(
+            () -> Map.<String, Object>of("revision", changeLog.latestRevision()), false)
+        .recover(
+            e -> {
+              LOG.debug("event=readiness-check-failed check=database cause=\"{}\"", e.toString());
+              return Future.failedFuture(new Readiness.NotReady("the database is not reachable"));
+            });
   }
 
   /** Opens the store and starts the Admin API; blocking parts run on a worker thread. */
-  public static Future<ControlPlane> start(Vertx vertx, ControlPlaneOptions options, Supplier<String> extraMetrics) {
-    return vertx.executeBlocking(() -> new ControlPlane(vertx, options), false).compose(cp -> {
-      // tenant keys are checked against the configuration nodes serve: in memory, never blocking
-      var auth = new AdminAuth(cp.tokens, cp.follower);
-      var ownPort = options.admin().port();
-      cp.artifacts = new ArtifactVerifier(vertx, ownPort > 0 ? options.egress().withOwnPort(ownPort) : options.egress(),
-          Duration.ofSeconds(10));
-      var endpoints = List.of(
-          new RouteEndpoint(cp.routes, cp.routeCache),
-          new FilterEndpoint(cp.filters),
-          new TenantEndpoint(cp.tenants),
-          new TenantCertificateEndpoint(cp.tenants, cp.certificates),
-          new ExtensionEndpoint(cp.extensions, cp.artifacts,
-              tenant -> cp.extensionCircuits.apply(tenant)),
-          new TokenEndpoint(cp.tokens, auth),
-          new ChangeEndpoint(cp.changeLog),
-          new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
-          new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
-          new WhoAmIEndpoint(),
-          new dev.crossgate.admin.task.TaskListEndpoint(cp.database, Clock.systemUTC()),
-          cp.hub);
-      return AdminServer.start(vertx, options.admin(), auth, cp.readiness, endpoints, extraMetrics)
-          .map(server -> {
-            cp.server = server;
-            cp.artifacts.ownPort(server.port());
-            return cp;
-          })
-          .recover(e -> cp.close().transform(ignored -> Future.failedFuture(e)));
-    });
+  public static Future<ControlPlane> start(
+      Vertx vertx, ControlPlaneOptions options, Supplier<String> extraMetrics) {
+    return vertx
+        .executeBlocking(() -> new ControlPlane(vertx, options), false)
+        .compose(
+            cp -> {
+              // tenant keys are checked against the configuration nodes serve: in memory, never
+              // blocking
+              var auth = new AdminAuth(cp.tokens, cp.follower);
+              var ownPort = options.admin().port();
+              cp.artifacts =
+                  new ArtifactVerifier(
+                      vertx,
+                      ownPort > 0 ? options.egress().withOwnPort(ownPort) : options.egress(),
+                      Duration.ofSeconds(10));
+              var endpoints =
+                  List.of(
+                      new RouteEndpoint(cp.routes, cp.routeCache),
+                      new FilterEndpoint(cp.filters),
+                      new TenantEndpoint(cp.tenants),
+                      new TenantCertificateEndpoint(cp.tenants, cp.certificates),
+                      new ExtensionEndpoint(
+                          cp.extensions,
+                          cp.artifacts,
+                          tenant -> cp.extensionCircuits.apply(tenant)),
+                      new TokenEndpoint(cp.tokens, auth),
+                      new ChangeEndpoint(cp.changeLog),
+                      new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
+                      new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
+                      new WhoAmIEndpoint(),
+                      new dev.crossgate.admin.task.TaskListEndpoint(cp.database, Clock.systemUTC()),
+                      cp.hub);
+              return AdminServer.start(
+                      vertx, options.admin(), auth, cp.readiness, endpoints, extraMetrics)
+                  .map(
+                      server -> {
+                        cp.server = server;
+                        cp.artifacts.ownPort(server.port());
+                        return cp;
+                      })
+                  .recover(e -> cp.close().transform(ignored -> Future.failedFuture(e)));
+            });
   }
 
   private String bootstrapToken(ControlPlaneOptions options) {
@@ -244,15 +295,20 @@ public final class ControlPlane {
     if (artifacts != null) {
       stopped = stopped.eventually(artifacts::close);
     }
-    return stopped.eventually(() -> {
-      if (redis != null) {
-        redis.close();
-      }
-      return vertx.executeBlocking(() -> {
-        database.close();
-        LOG.info("control plane stopped");
-        return null;
-      }, false);
-    }).mapEmpty();
+    return stopped
+        .eventually(
+            () -> {
+              if (redis != null) {
+                redis.close();
+              }
+              return vertx.executeBlocking(
+                  () -> {
+                    database.close();
+                    LOG.info("control plane stopped");
+                    return null;
+                  },
+                  false);
+            })
+        .mapEmpty();
   }
 }

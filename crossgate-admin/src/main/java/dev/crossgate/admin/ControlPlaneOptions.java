@@ -34,33 +34,99 @@ public record ControlPlaneOptions(
   }
 
   public static ControlPlaneOptions embedded(Path dataDir, String bind, int port) {
-    return new ControlPlaneOptions(dataDir, AdminOptions.of(bind, port), null, null, null, null, "crossgate:",
-        Duration.ofHours(1), Duration.ofMinutes(5), null, ClusterOptions.defaults(null),
+    return new ControlPlaneOptions(
+        dataDir,
+        AdminOptions.of(bind, port),
+        null,
+        null,
+        null,
+        null,
+        "crossgate:",
+        Duration.ofHours(1),
+        Duration.ofMinutes(5),
+        null,
+        ClusterOptions.defaults(null),
         EgressPolicy.DEFAULT);
   }
 
   public ControlPlaneOptions withDatabase(String url, String user, String password) {
-    return new ControlPlaneOptions(dataDir, admin, url, user, password, redisUri, redisKeyPrefix, redisTtl,
-        redisRefresh, adminToken, cluster, egress);
+    return new ControlPlaneOptions(
+        dataDir,
+        admin,
+        url,
+        user,
+        password,
+        redisUri,
+        redisKeyPrefix,
+        redisTtl,
+        redisRefresh,
+        adminToken,
+        cluster,
+        egress);
   }
 
-  public ControlPlaneOptions withRedis(String uri, String keyPrefix, Duration ttl, Duration refresh) {
-    return new ControlPlaneOptions(dataDir, admin, jdbcUrl, dbUser, dbPassword, uri, keyPrefix, ttl, refresh,
-        adminToken, cluster, egress);
+  public ControlPlaneOptions withRedis(
+      String uri, String keyPrefix, Duration ttl, Duration refresh) {
+    return new ControlPlaneOptions(
+        dataDir,
+        admin,
+        jdbcUrl,
+        dbUser,
+        dbPassword,
+        uri,
+        keyPrefix,
+        ttl,
+        refresh,
+        adminToken,
+        cluster,
+        egress);
   }
 
   public ControlPlaneOptions withAdminToken(String token) {
-    return new ControlPlaneOptions(dataDir, admin, jdbcUrl, dbUser, dbPassword, redisUri, redisKeyPrefix, redisTtl,
-        redisRefresh, token, cluster, egress);
+    return new ControlPlaneOptions(
+        dataDir,
+        admin,
+        jdbcUrl,
+        dbUser,
+        dbPassword,
+        redisUri,
+        redisKeyPrefix,
+        redisTtl,
+        redisRefresh,
+        token,
+        cluster,
+        egress);
   }
 
   public ControlPlaneOptions withCluster(ClusterOptions clusterOptions) {
-    return new ControlPlaneOptions(dataDir, admin, jdbcUrl, dbUser, dbPassword, redisUri, redisKeyPrefix, redisTtl,
-        redisRefresh, adminToken, clusterOptions, egress);
+    return new ControlPlaneOptions(
+        dataDir,
+        admin,
+        jdbcUrl,
+        dbUser,
+        dbPassword,
+        redisUri,
+        redisKeyPrefix,
+        redisTtl,
+        redisRefresh,
+        adminToken,
+        clusterOptions,
+        egress);
   }
 
   public ControlPlaneOptions withEgress(EgressPolicy policy) {
-    return new ControlPlaneOptions(dataDir, admin, jdbcUrl, dbUser, dbPassword, redisUri, redisKeyPrefix, redisTtl,
-        redisRefresh, adminToken, cluster, policy);
+    return new ControlPlaneOptions(
+        dataDir,
+        admin,
+        jdbcUrl,
+        dbUser,
+        dbPassword,
+        redisUri,
+        redisKeyPrefix,
+        redisTtl,
+        redisRefresh,
+        adminToken,
+        cluster,
+        policy);
   }
 }

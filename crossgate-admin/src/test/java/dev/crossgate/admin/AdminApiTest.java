@@ -19,13 +19,19 @@ class AdminApiTest {
   @ValueSource(strings = {"h2", "postgres"})
   void routesAreCreatedReadReplacedAndDeletedWithRevisions(String db) throws Exception {
     try (var kit = AdminKit.start(db)) {
-      var created = kit.post("/admin/routes", "{\"service\":\"shop\",\"summary\":\"home page\",\"sourcePath\":\"/shop\","
-          + "\"version\":\"v1\",\"targetUrl\":\"http://svc/home\",\"methods\":[\"GET\"]}");
+      var created =
+          kit.post(
+              "/admin/routes",
+              "{\"service\":\"shop\",\"summary\":\"home page\",\"sourcePath\":\"/shop\","
+                  + "\"version\":\"v1\",\"targetUrl\":\"http://svc/home\",\"methods\":[\"GET\"]}");
       var id = created.json().path("id").asText();
 
       var read = kit.get("/admin/routes/" + id);
-      var replaced = kit.put("/admin/routes/" + id, "{\"service\":\"shop\",\"sourcePath\":\"/shop\","
-          + "\"version\":\"v1\",\"targetUrl\":\"http://svc/index\",\"methods\":[\"GET\",\"POST\"]}");
+      var replaced =
+          kit.put(
+              "/admin/routes/" + id,
+              "{\"service\":\"shop\",\"sourcePath\":\"/shop\","
+                  + "\"version\":\"v1\",\"targetUrl\":\"http://svc/index\",\"methods\":[\"GET\",\"POST\"]}");
       var deleted = kit.delete("/admin/routes/" + id);
       var gone = kit.get("/admin/routes/" + id);
       var changes = kit.get("/admin/changes?after=0");
@@ -42,7 +48,8 @@ class AdminApiTest {
       assertThat(deleted.status()).isEqualTo(204);
       assertThat(gone.status()).isEqualTo(404);
       assertThat(changes.json().path("latestRevision").asLong()).isEqualTo(3);
-      assertThat(changes.json().path("items").findValuesAsText("op")).containsExactly("INSERT", "UPDATE", "DELETE");
+      assertThat(changes.json().path("items").findValuesAsText("op"))
+          .containsExactly("INSERT", "UPDATE", "DELETE");
     }
   }
 
@@ -66,8 +73,13 @@ class AdminApiTest {
       var viewer = issued.json().path("token").asText();
 
       var read = kit.send("GET", "/admin/routes", viewer, null, null);
-      var write = kit.send("POST", "/admin/routes", viewer, "application/json",
-          "{\"service\":\"shop\",\"sourcePath\":\"/x\",\"targetUrl\":\"http://a/b\"}");
+      var write =
+          kit.send(
+              "POST",
+              "/admin/routes",
+              viewer,
+              "application/json",
+              "{\"service\":\"shop\",\"sourcePath\":\"/x\",\"targetUrl\":\"http://a/b\"}");
 
       assertThat(issued.status()).isEqualTo(201);
       assertThat(read.status()).isEqualTo(200);
@@ -81,12 +93,17 @@ class AdminApiTest {
   @ValueSource(strings = {"h2", "postgres"})
   void resolveAppliesVersionsByPathHeaderAndDefault(String db) throws Exception {
     try (var kit = AdminKit.start(db)) {
-      kit.post("/admin/routes", "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\","
-          + "\"defaultVersion\":true,\"targetUrl\":\"http://a/home\"}");
-      kit.post("/admin/routes", "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v2\","
-          + "\"targetUrl\":\"http://b/index\"}");
+      kit.post(
+          "/admin/routes",
+          "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\","
+              + "\"defaultVersion\":true,\"targetUrl\":\"http://a/home\"}");
+      kit.post(
+          "/admin/routes",
+          "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v2\","
+              + "\"targetUrl\":\"http://b/index\"}");
 
-      var byPath = kit.get("/admin/resolve?url=" + encode("http://api.example.com/shop/v2/items?q=1"));
+      var byPath =
+          kit.get("/admin/resolve?url=" + encode("http://api.example.com/shop/v2/items?q=1"));
       var byHeader = kit.get("/admin/resolve?url=" + encode("/shop/items") + "&version=v2");
       var byDefault = kit.get("/admin/resolve?url=" + encode("/shop/items"));
       var unknownVersion = kit.get("/admin/resolve?url=" + encode("/shop/items") + "&version=v9");
@@ -109,7 +126,9 @@ class AdminApiTest {
   @Test
   void resolveGoesThroughRedisWhenConfigured() throws Exception {
     try (var kit = AdminKit.start("postgres", redisUri())) {
-      kit.post("/admin/routes", "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://a/home\"}");
+      kit.post(
+          "/admin/routes",
+          "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://a/home\"}");
 
       var first = kit.get("/admin/resolve?url=" + encode("/shop/x"));
       var stats = kit.controlPlane().routeCache().stats();
@@ -124,12 +143,18 @@ class AdminApiTest {
   void routeListsPageWithACursorAndFilter() throws Exception {
     try (var kit = AdminKit.start("h2")) {
       for (int i = 0; i < 5; i++) {
-        kit.post("/admin/routes", "{\"service\":\"svc" + (i % 2) + "\",\"sourcePath\":\"/p" + i
-            + "\",\"targetUrl\":\"http://a/b\"}");
+        kit.post(
+            "/admin/routes",
+            "{\"service\":\"svc"
+                + (i % 2)
+                + "\",\"sourcePath\":\"/p"
+                + i
+                + "\",\"targetUrl\":\"http://a/b\"}");
       }
 
       var first = kit.get("/admin/routes?limit=2");
-      var second = kit.get("/admin/routes?limit=2&cursor=" + first.json().path("nextCursor").asText());
+      var second =
+          kit.get("/admin/routes?limit=2&cursor=" + first.json().path("nextCursor").asText());
       var filtered = kit.get("/admin/routes?service=svc0");
       var garbage = kit.get("/admin/routes?limit=2&cursor=zzz%27--");
 
@@ -160,7 +185,8 @@ class AdminApiTest {
       var plaintext = key.json().path("key").asText();
       assertThat(plaintext).startsWith("cg_").hasSizeGreaterThan(40);
       assertThat(listed.body()).doesNotContain(plaintext).contains(plaintext.substring(0, 8));
-      assertThat(listed.json().path("items").get(0).path("participant").asText()).isEqualTo("analytics");
+      assertThat(listed.json().path("items").get(0).path("participant").asText())
+          .isEqualTo("analytics");
       assertThat(kit.get("/admin/changes").body()).doesNotContain(plaintext);
       assertThat(duplicate.status()).isEqualTo(409);
       assertThat(badId.status()).isEqualTo(400);
@@ -175,18 +201,23 @@ class AdminApiTest {
       assertThat(revoked.status()).isEqualTo(204);
       assertThat(again.status()).isEqualTo(404);
       assertThat(kit.get("/admin/tenants/acme/keys").json().path("items")).isEmpty();
-      assertThat(kit.get("/admin/changes?after=0").json().path("items").findValuesAsText("op")).contains("DELETE");
+      assertThat(kit.get("/admin/changes?after=0").json().path("items").findValuesAsText("op"))
+          .contains("DELETE");
     }
   }
 
   @Test
   void filterRulesAreValidatedAndListedInEvaluationOrder() throws Exception {
     try (var kit = AdminKit.start("h2")) {
-      var late = kit.post("/admin/filters", "{\"kind\":\"USER_AGENT\",\"value\":\"sqlmap\",\"priority\":50}");
-      var early = kit.post("/admin/filters", "{\"kind\":\"IP\",\"value\":\"10.0.0.0/8\",\"priority\":10}");
+      var late =
+          kit.post(
+              "/admin/filters", "{\"kind\":\"USER_AGENT\",\"value\":\"sqlmap\",\"priority\":50}");
+      var early =
+          kit.post("/admin/filters", "{\"kind\":\"IP\",\"value\":\"10.0.0.0/8\",\"priority\":10}");
       var badRegex = kit.post("/admin/filters", "{\"kind\":\"PATH_REGEX\",\"value\":\"([a-z\"}");
       var badCidr = kit.post("/admin/filters", "{\"kind\":\"IP\",\"value\":\"10.0.0.0/99\"}");
-      var badKind = kit.post("/admin/filters", "{\"kind\":\"COUNTRY\",\"value\":\"x\",\"status\":200}");
+      var badKind =
+          kit.post("/admin/filters", "{\"kind\":\"COUNTRY\",\"value\":\"x\",\"status\":200}");
       var list = kit.get("/admin/filters");
       var removed = kit.delete("/admin/filters/" + late.json().path("id").asText());
       var again = kit.delete("/admin/filters/" + late.json().path("id").asText());
@@ -196,7 +227,8 @@ class AdminApiTest {
       assertThat(badRegex.errorFields()).containsExactly("value");
       assertThat(badCidr.errorFields()).containsExactly("value");
       assertThat(badKind.errorFields()).containsExactlyInAnyOrder("kind", "status");
-      assertThat(list.json().path("items").findValuesAsText("kind")).containsExactly("IP", "USER_AGENT");
+      assertThat(list.json().path("items").findValuesAsText("kind"))
+          .containsExactly("IP", "USER_AGENT");
       assertThat(removed.status()).isEqualTo(204);
       assertThat(again.status()).isEqualTo(404);
     }
@@ -235,9 +267,15 @@ class AdminApiTest {
   @Test
   void requestIdsAreEchoedOrGenerated() throws Exception {
     try (var kit = AdminKit.start("h2")) {
-      var given = kit.send(HttpRequest.newBuilder(kit.uri("/healthz")).header("X-Request-Id", "abc-123").GET());
+      var given =
+          kit.send(
+              HttpRequest.newBuilder(kit.uri("/healthz")).header("X-Request-Id", "abc-123").GET());
       var generated = kit.send("GET", "/healthz", null, null, null);
-      var unsafe = kit.send(HttpRequest.newBuilder(kit.uri("/admin/nope")).header("X-Request-Id", "a b<script>").GET());
+      var unsafe =
+          kit.send(
+              HttpRequest.newBuilder(kit.uri("/admin/nope"))
+                  .header("X-Request-Id", "a b<script>")
+                  .GET());
 
       assertThat(given.header("x-request-id")).isEqualTo("abc-123");
       assertThat(generated.header("x-request-id")).matches("[0-9a-f]{32}");

@@ -24,8 +24,10 @@ class AdminApiValidationTest {
   }
 
   private static String route(String overrides) {
-    var base = "\"service\":\"shop\",\"sourcePath\":\"/v-test-" + System.nanoTime()
-        + "\",\"targetUrl\":\"http://127.0.0.1:8081/home\"";
+    var base =
+        "\"service\":\"shop\",\"sourcePath\":\"/v-test-"
+            + System.nanoTime()
+            + "\",\"targetUrl\":\"http://127.0.0.1:8081/home\"";
     return "{" + base + (overrides.isEmpty() ? "" : "," + overrides) + "}";
   }
 
@@ -37,16 +39,25 @@ class AdminApiValidationTest {
     assertThat(reply.header("content-type")).isEqualTo("application/problem+json");
     assertThat(reply.problemType()).isEqualTo("validation");
     assertThat(reply.errorFields()).containsExactlyInAnyOrder("service", "sourcePath", "targetUrl");
-    assertThat(reply.json().path("errors").get(0).path("message").asText()).isEqualTo("is required");
+    assertThat(reply.json().path("errors").get(0).path("message").asText())
+        .isEqualTo("is required");
   }
 
   @ParameterizedTest(name = "targetUrl {0}")
   @CsvSource({
-      "'not a url at all'", "/relative/path", "ftp://files.example.com/x", "http//missing-colon",
-      "http://user:secret@example.com/x", "'http://exa mple.com/'", "mailto:ops@example.com"})
+    "'not a url at all'",
+    "/relative/path",
+    "ftp://files.example.com/x",
+    "http//missing-colon",
+    "http://user:secret@example.com/x",
+    "'http://exa mple.com/'",
+    "mailto:ops@example.com"
+  })
   void badTargetUrlsAreRefusedNamingTheField(String targetUrl) throws Exception {
-    var reply = kit.post("/admin/routes", "{\"service\":\"shop\",\"sourcePath\":\"/t\",\"targetUrl\":\""
-        + targetUrl + "\"}");
+    var reply =
+        kit.post(
+            "/admin/routes",
+            "{\"service\":\"shop\",\"sourcePath\":\"/t\",\"targetUrl\":\"" + targetUrl + "\"}");
 
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.problemType()).isEqualTo("validation");
@@ -54,11 +65,27 @@ class AdminApiValidationTest {
   }
 
   @ParameterizedTest(name = "sourcePath {0}")
-  @CsvSource({"shop", "/a/../b", "/a/./b", "/a//b", "/a%2Fb", "/a%2fb", "/a%2e%2e/b", "/a\\\\u0001b", "'/a b'",
-      "/a?x=1", "/a#frag", "/a\\\\\\\\b"})
+  @CsvSource({
+    "shop",
+    "/a/../b",
+    "/a/./b",
+    "/a//b",
+    "/a%2Fb",
+    "/a%2fb",
+    "/a%2e%2e/b",
+    "/a\\\\u0001b",
+    "'/a b'",
+    "/a?x=1",
+    "/a#frag",
+    "/a\\\\\\\\b"
+  })
   void badSourcePathsAreRefusedNamingTheField(String sourcePath) throws Exception {
-    var reply = kit.post("/admin/routes", "{\"service\":\"shop\",\"sourcePath\":\"" + sourcePath
-        + "\",\"targetUrl\":\"http://a/b\"}");
+    var reply =
+        kit.post(
+            "/admin/routes",
+            "{\"service\":\"shop\",\"sourcePath\":\""
+                + sourcePath
+                + "\",\"targetUrl\":\"http://a/b\"}");
 
     assertThat(reply.status()).as(reply.body()).isEqualTo(400);
     assertThat(reply.problemType()).isEqualTo("validation");
@@ -84,7 +111,10 @@ class AdminApiValidationTest {
 
   @Test
   void enumerationsNameTheirAllowedValues() throws Exception {
-    var reply = kit.post("/admin/routes", route("\"mode\":\"LATER\",\"auth\":\"MAYBE\",\"asyncExecution\":\"X\""));
+    var reply =
+        kit.post(
+            "/admin/routes",
+            route("\"mode\":\"LATER\",\"auth\":\"MAYBE\",\"asyncExecution\":\"X\""));
 
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.errorFields()).containsExactlyInAnyOrder("mode", "auth", "asyncExecution");
@@ -129,7 +159,10 @@ class AdminApiValidationTest {
 
   @Test
   void aBodyOverTheLimitIs413() throws Exception {
-    var big = "{\"service\":\"shop\",\"remarks\":\"" + "x".repeat((int) AdminOptions.DEFAULT_MAX_BODY) + "\"}";
+    var big =
+        "{\"service\":\"shop\",\"remarks\":\""
+            + "x".repeat((int) AdminOptions.DEFAULT_MAX_BODY)
+            + "\"}";
 
     var reply = kit.post("/admin/routes", big);
 
@@ -141,9 +174,11 @@ class AdminApiValidationTest {
   @Test
   void aNonJsonContentTypeIs415() throws Exception {
     var reply = kit.send("POST", "/admin/routes", AdminKit.ADMIN_TOKEN, "text/plain", route(""));
-    var none = kit.send(HttpRequest.newBuilder(kit.uri("/admin/routes"))
-        .header("Authorization", "Bearer " + AdminKit.ADMIN_TOKEN)
-        .POST(HttpRequest.BodyPublishers.ofString(route(""))));
+    var none =
+        kit.send(
+            HttpRequest.newBuilder(kit.uri("/admin/routes"))
+                .header("Authorization", "Bearer " + AdminKit.ADMIN_TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(route(""))));
 
     assertThat(reply.status()).isEqualTo(415);
     assertThat(reply.problemType()).isEqualTo("unsupported-media-type");
@@ -152,8 +187,9 @@ class AdminApiValidationTest {
 
   @Test
   void duplicateSourceVersionAndMethodIs409NamingTheRoute() throws Exception {
-    var body = "{\"service\":\"shop\",\"sourcePath\":\"/dup\",\"version\":\"v1\",\"methods\":[\"GET\"],"
-        + "\"targetUrl\":\"http://a/home\"}";
+    var body =
+        "{\"service\":\"shop\",\"sourcePath\":\"/dup\",\"version\":\"v1\",\"methods\":[\"GET\"],"
+            + "\"targetUrl\":\"http://a/home\"}";
     var first = kit.post("/admin/routes", body);
 
     var second = kit.post("/admin/routes", body);
@@ -161,20 +197,28 @@ class AdminApiValidationTest {
     assertThat(first.status()).isEqualTo(201);
     assertThat(second.status()).isEqualTo(409);
     assertThat(second.problemType()).isEqualTo("conflict");
-    assertThat(second.json().path("conflictingRoute").asText()).isEqualTo(first.json().path("id").asText());
+    assertThat(second.json().path("conflictingRoute").asText())
+        .isEqualTo(first.json().path("id").asText());
   }
 
   @Test
   void twoDefaultVersionsForOneSourceIs409() throws Exception {
-    var v1 = kit.post("/admin/routes", "{\"service\":\"shop\",\"sourcePath\":\"/defaults\",\"version\":\"v1\","
-        + "\"defaultVersion\":true,\"targetUrl\":\"http://a/home\"}");
+    var v1 =
+        kit.post(
+            "/admin/routes",
+            "{\"service\":\"shop\",\"sourcePath\":\"/defaults\",\"version\":\"v1\","
+                + "\"defaultVersion\":true,\"targetUrl\":\"http://a/home\"}");
 
-    var v2 = kit.post("/admin/routes", "{\"service\":\"shop\",\"sourcePath\":\"/defaults\",\"version\":\"v2\","
-        + "\"defaultVersion\":true,\"targetUrl\":\"http://b/index\"}");
+    var v2 =
+        kit.post(
+            "/admin/routes",
+            "{\"service\":\"shop\",\"sourcePath\":\"/defaults\",\"version\":\"v2\","
+                + "\"defaultVersion\":true,\"targetUrl\":\"http://b/index\"}");
 
     assertThat(v1.status()).isEqualTo(201);
     assertThat(v2.status()).isEqualTo(409);
-    assertThat(v2.json().path("conflictingRoute").asText()).isEqualTo(v1.json().path("id").asText());
+    assertThat(v2.json().path("conflictingRoute").asText())
+        .isEqualTo(v1.json().path("id").asText());
     assertThat(v2.json().path("detail").asText()).contains("default version");
   }
 
@@ -183,15 +227,27 @@ class AdminApiValidationTest {
     var created = kit.post("/admin/routes", route("\"version\":\"v1\""));
     var path = "/admin/routes/" + created.json().path("id").asText();
     var etag = created.header("etag");
-    var firstEdit = kit.send(HttpRequest.newBuilder(kit.uri(path)).header("Authorization", "Bearer " + AdminKit.ADMIN_TOKEN)
-        .header("Content-Type", "application/merge-patch+json").header("If-Match", etag)
-        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"version\":\"v2\"}")));
+    var firstEdit =
+        kit.send(
+            HttpRequest.newBuilder(kit.uri(path))
+                .header("Authorization", "Bearer " + AdminKit.ADMIN_TOKEN)
+                .header("Content-Type", "application/merge-patch+json")
+                .header("If-Match", etag)
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"version\":\"v2\"}")));
 
-    var staleEdit = kit.send(HttpRequest.newBuilder(kit.uri(path)).header("Authorization", "Bearer " + AdminKit.ADMIN_TOKEN)
-        .header("Content-Type", "application/merge-patch+json").header("If-Match", etag)
-        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"version\":\"v3\"}")));
-    var staleDelete = kit.send(HttpRequest.newBuilder(kit.uri(path)).header("Authorization", "Bearer " + AdminKit.ADMIN_TOKEN)
-        .header("If-Match", etag).DELETE());
+    var staleEdit =
+        kit.send(
+            HttpRequest.newBuilder(kit.uri(path))
+                .header("Authorization", "Bearer " + AdminKit.ADMIN_TOKEN)
+                .header("Content-Type", "application/merge-patch+json")
+                .header("If-Match", etag)
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"version\":\"v3\"}")));
+    var staleDelete =
+        kit.send(
+            HttpRequest.newBuilder(kit.uri(path))
+                .header("Authorization", "Bearer " + AdminKit.ADMIN_TOKEN)
+                .header("If-Match", etag)
+                .DELETE());
 
     assertThat(firstEdit.status()).isEqualTo(200);
     assertThat(firstEdit.header("etag")).isNotEqualTo(etag);
@@ -206,8 +262,12 @@ class AdminApiValidationTest {
     var created = kit.post("/admin/routes", route(""));
     var path = "/admin/routes/" + created.json().path("id").asText();
 
-    var reply = kit.send(HttpRequest.newBuilder(kit.uri(path)).header("Authorization", "Bearer " + AdminKit.ADMIN_TOKEN)
-        .header("If-Match", "yesterday").DELETE());
+    var reply =
+        kit.send(
+            HttpRequest.newBuilder(kit.uri(path))
+                .header("Authorization", "Bearer " + AdminKit.ADMIN_TOKEN)
+                .header("If-Match", "yesterday")
+                .DELETE());
 
     assertThat(reply.status()).isEqualTo(400);
     assertThat(kit.get(path).status()).isEqualTo(200);
@@ -237,8 +297,10 @@ class AdminApiValidationTest {
 
   @Test
   void aBatchWithANullEntryIsRefusedNamingItsPosition() throws Exception {
-    var reply = kit.post("/admin/routes/batch",
-        "[{\"service\":\"shop\",\"sourcePath\":\"/batch-null\",\"targetUrl\":\"http://a/b\"}, null]");
+    var reply =
+        kit.post(
+            "/admin/routes/batch",
+            "[{\"service\":\"shop\",\"sourcePath\":\"/batch-null\",\"targetUrl\":\"http://a/b\"}, null]");
 
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.errorFields()).containsExactly("[1]");

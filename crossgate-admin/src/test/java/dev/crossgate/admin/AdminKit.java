@@ -16,8 +16,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A running control plane on an ephemeral loopback port over a private test database, and a
- * small HTTP client for it. One per test class or test.
+ * A running control plane on an ephemeral loopback port over a private test database, and a small
+ * HTTP client for it. One per test class or test.
  */
 public final class AdminKit implements AutoCloseable {
   public static final String ADMIN_TOKEN = "cga_test-admin-token-0123456789abcdef";
@@ -25,7 +25,8 @@ public final class AdminKit implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final TestDatabases.Handle db;
   private final ControlPlane controlPlane;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Path dataDir;
 
   private AdminKit(String dbKind, ControlPlaneOptions options) throws Exception {
@@ -34,8 +35,11 @@ public final class AdminKit implements AutoCloseable {
     // the test database is migrated already; the control plane opens its own pool on the same URL
     var user = dbKind.equals("postgres") ? "postgres" : "sa";
     var password = dbKind.equals("postgres") ? null : "";
-    this.controlPlane = ControlPlane.start(vertx, options.withDatabase(db.url(), user, password), () -> "")
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    this.controlPlane =
+        ControlPlane.start(vertx, options.withDatabase(db.url(), user, password), () -> "")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
   }
 
   public static AdminKit start(String dbKind) throws Exception {
@@ -43,26 +47,39 @@ public final class AdminKit implements AutoCloseable {
   }
 
   /** A control plane whose extension registry checks addresses against {@code egress}. */
-  public static AdminKit start(String dbKind, dev.crossgate.egress.EgressPolicy egress) throws Exception {
+  public static AdminKit start(String dbKind, dev.crossgate.egress.EgressPolicy egress)
+      throws Exception {
     var dir = Files.createTempDirectory("crossgate-admin-test");
-    return new AdminKit(dbKind, ControlPlaneOptions.embedded(dir, "127.0.0.1", 0).withAdminToken(ADMIN_TOKEN)
-        .withEgress(egress));
+    return new AdminKit(
+        dbKind,
+        ControlPlaneOptions.embedded(dir, "127.0.0.1", 0)
+            .withAdminToken(ADMIN_TOKEN)
+            .withEgress(egress));
   }
 
   /** A control plane that serves the cluster stream with {@code cluster}'s settings. */
   public static AdminKit start(String dbKind, ClusterOptions cluster) throws Exception {
     var dir = Files.createTempDirectory("crossgate-admin-test");
-    return new AdminKit(dbKind, ControlPlaneOptions.embedded(dir, "127.0.0.1", 0).withAdminToken(ADMIN_TOKEN)
-        .withCluster(cluster));
+    return new AdminKit(
+        dbKind,
+        ControlPlaneOptions.embedded(dir, "127.0.0.1", 0)
+            .withAdminToken(ADMIN_TOKEN)
+            .withCluster(cluster));
   }
 
-  /** @param redisUri null for none */
+  /**
+   * @param redisUri null for none
+   */
   public static AdminKit start(String dbKind, String redisUri) throws Exception {
     var dir = Files.createTempDirectory("crossgate-admin-test");
     var options = ControlPlaneOptions.embedded(dir, "127.0.0.1", 0).withAdminToken(ADMIN_TOKEN);
     if (redisUri != null) {
-      options = options.withRedis(redisUri, "cgtest:" + java.util.UUID.randomUUID() + ":", Duration.ofHours(1),
-          Duration.ofMinutes(5));
+      options =
+          options.withRedis(
+              redisUri,
+              "cgtest:" + java.util.UUID.randomUUID() + ":",
+              Duration.ofHours(1),
+              Duration.ofMinutes(5));
     }
     return new AdminKit(dbKind, options);
   }
@@ -75,9 +92,16 @@ public final class AdminKit implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + controlPlane.port() + path);
   }
 
-  public Reply send(String method, String path, String token, String contentType, String body) throws Exception {
-    var builder = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  public Reply send(String method, String path, String token, String contentType, String body)
+      throws Exception {
+    var builder =
+        HttpRequest.newBuilder(uri(path))
+            .timeout(Duration.ofSeconds(20))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       builder.header("Authorization", "Bearer " + token);
     }
@@ -88,7 +112,9 @@ public final class AdminKit implements AutoCloseable {
   }
 
   public Reply send(HttpRequest.Builder request) throws Exception {
-    return Reply.of(http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()));
+    return Reply.of(
+        http.send(
+            request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()));
   }
 
   public Reply get(String path) throws Exception {
@@ -110,7 +136,12 @@ public final class AdminKit implements AutoCloseable {
   // join, not get: AutoCloseable.close must not throw InterruptedException (javac -Xlint:try)
   @Override
   public void close() throws IOException {
-    controlPlane.close().toCompletionStage().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+    controlPlane
+        .close()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .orTimeout(30, TimeUnit.SECONDS)
+        .join();
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
     db.close();
     try (var files = Files.walk(dataDir)) {

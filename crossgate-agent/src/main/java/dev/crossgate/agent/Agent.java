@@ -14,13 +14,12 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
-import java.nio.file.Files;
 import java.time.Clock;
 
 /**
  * {@code crossgate agent}, wired in one place: the local task database (H2 file in the data dir,
- * its own migrations under {@code db/agent}), the declarations, the supervisor and the caller
- * port. Starting never needs the gateway to be up: declarations and tasks catch up when it is.
+ * its own migrations under {@code db/agent}), the declarations, the supervisor and the caller port.
+ * Starting never needs the gateway to be up: declarations and tasks catch up when it is.
  */
 public final class Agent {
   private final Vertx vertx;
@@ -33,8 +32,16 @@ public final class Agent {
   private final AgentTasks tasks;
   private final long declarationsTimer;
 
-  private Agent(Vertx vertx, Database database, WorkerExecutor workers, HttpClient gatewayClient,
-      HttpClient callbackClient, Supervisor supervisor, HttpServer server, AgentTasks tasks, long declarationsTimer) {
+  private Agent(
+      Vertx vertx,
+      Database database,
+      WorkerExecutor workers,
+      HttpClient gatewayClient,
+      HttpClient callbackClient,
+      Supervisor supervisor,
+      HttpServer server,
+      AgentTasks tasks,
+      long declarationsTimer) {
     this.vertx = vertx;
     this.database = database;
     this.workers = workers;
@@ -54,41 +61,78 @@ public final class Agent {
    * As above; an https gateway is verified against the PEM CA certificate(s) in {@code gatewayCa}
    * instead of the JVM's trust store (a private CA), when not null.
    */
-  public static Future<Agent> start(Vertx vertx, AgentOptions options, java.nio.file.Path gatewayCa) {
-    return vertx.executeBlocking(() -> {
-      OwnerOnlyFiles.createDirectories(options.dataDir());
-      return Database.open(Database.h2Url(options.dataDir(), "agent"), "sa", "", 8, "classpath:db/agent");
-    }).compose(database -> {
-      var workers = vertx.createSharedWorkerExecutor("crossgate-agent-tasks", 8);
-      var gatewayOptions = new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true);
-      if (gatewayCa != null) {
-        gatewayOptions.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(gatewayCa.toString()));
-      }
-      var gatewayClient = vertx.createHttpClient(gatewayOptions,
-          new PoolOptions().setHttp1MaxSize(Math.max(8, options.maxConcurrent())).setMaxWaitQueueSize(-1));
-      var callbackClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-          new PoolOptions().setHttp1MaxSize(Math.max(4, options.maxConcurrent() / 2)));
-      var tasks = new AgentTasks(database, workers, Clock.systemUTC());
-      var declarations = new Declarations(gatewayClient, options.gatewayUrl(), options.apiKey());
-      // callbacks go to caller-chosen URLs: through the egress policy, never to the agent's own port
-      var egress = EgressClient.create(vertx, callbackClient,
-          options.port() > 0 ? options.egress().withOwnPort(options.port()) : options.egress());
-      var supervisor = new Supervisor(vertx, tasks, gatewayClient, egress, options);
-      var handler = new AgentServer(gatewayClient, declarations, tasks, supervisor, egress, options);
-      var server = vertx.createHttpServer(new HttpServerOptions().setHost(options.bind()).setPort(options.port())
-          .setTcpNoDelay(true));
-      server.requestHandler(handler::handle);
-      long period = options.declarationsRefresh().toMillis();
-      long timer = vertx.setPeriodic(period, period, t -> declarations.refresh());
-      return declarations.refresh().otherwiseEmpty()
-          .compose(v -> server.listen())
-          .map(s -> {
-            egress.ownPort(s.actualPort());
-            supervisor.start();
-            supervisor.kick();
-            return new Agent(vertx, database, workers, gatewayClient, callbackClient, supervisor, s, tasks, timer);
-          });
-    });
+  public static Future<Agent> start(
+      Vertx vertx, AgentOptions options, java.nio.file.Path gatewayCa) {
+    return vertx
+        .executeBlocking(
+            () -> {
+              OwnerOnlyFiles.createDirectories(options.dataDir());
+              return Database.open(
+                  Database.h2Url(options.dataDir(), "agent"), "sa", "", 8, "classpath:db/agent");
+            })
+        .compose(
+            database -> {
+              var workers = vertx.createSharedWorkerExecutor("crossgate-agent-tasks", 8);
+              var gatewayOptions = new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true);
+              if (gatewayCa != null) {
+                gatewayOptions.setTrustOptions(
+                    new io.vertx.core.net.PemTrustOptions().addCertPath(gatewayCa.toString()));
+              }
+              var gatewayClient =
+                  vertx.createHttpClient(
+                      gatewayOptions,
+                      new PoolOptions()
+                          .setHttp1MaxSize(Math.max(8, options.maxConcurrent()))
+                          .setMaxWaitQueueSize(-1));
+              var callbackClient =
+                  vertx.createHttpClient(
+                      new HttpClientOptions().setKeepAlive(true),
+                      new PoolOptions().setHttp1MaxSize(Math.max(4, options.maxConcurrent() / 2)));
+              var tasks = new AgentTasks(database, workers, Clock.systemUTC());
+              var declarations =
+                  new Declarations(gatewayClient, options.gatewayUrl(), options.apiKey());
+              // callbacks go to caller-chosen URLs: through the egress policy, never to the agent's
+              // own port
+              var egress =
+                  EgressClient.create(
+                      vertx,
+                      callbackClient,
+                      options.port() > 0
+                          ? options.egress().withOwnPort(options.port())
+                          : options.egress());
+              var supervisor = new Supervisor(vertx, tasks, gatewayClient, egress, options);
+              var handler =
+                  new AgentServer(gatewayClient, declarations, tasks, supervisor, egress, options);
+              var server =
+                  vertx.createHttpServer(
+                      new HttpServerOptions()
+                          .setHost(options.bind())
+                          .setPort(options.port())
+                          .setTcpNoDelay(true));
+              server.requestHandler(handler::handle);
+              long period = options.declarationsRefresh().toMillis();
+              long timer = vertx.setPeriodic(period, period, t -> declarations.refresh());
+              return declarations
+                  .refresh()
+                  .otherwiseEmpty()
+                  .compose(v -> server.listen())
+                  .map(
+                      s -> {
+                        egress.ownPort(s.actualPort());
+                        supervisor.start();
+                        supervisor.kick();
+                        return new Agent(
+                            vertx,
+                            database,
+                            workers,
+                            gatewayClient,
+                            callbackClient,
+                            supervisor,
+                            s,
+                            tasks,
+                            timer);
+                      });
+            });
   }
 
   public int port() {
@@ -103,13 +147,17 @@ public final class Agent {
   public Future<Void> close() {
     vertx.cancelTimer(declarationsTimer);
     supervisor.stop();
-    return server.close()
+    return server
+        .close()
         .eventually(() -> gatewayClient.close())
         .eventually(() -> callbackClient.close())
         .eventually(() -> workers.close())
-        .eventually(() -> vertx.executeBlocking(() -> {
-          database.close();
-          return null;
-        }));
+        .eventually(
+            () ->
+                vertx.executeBlocking(
+                    () -> {
+                      database.close();
+                      return null;
+                    }));
   }
 }

@@ -9,9 +9,9 @@ import dev.crossgate.egress.EgressClient;
 import dev.crossgate.http.BoundedBody;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.http.HopByHop;
+import dev.crossgate.id.RequestIds;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
-import dev.crossgate.id.RequestIds;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.route.ParamCheck;
@@ -32,14 +32,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's port, for callers in its network (DESIGN.md "The agent"):
+ *
  * <ul>
- *   <li>any other path is an interface call: classified by the gateway's declarations (the path
- *   may carry a mode marker or not), params checked, then SYNC streamed through to the gateway and
- *   back, ASYNC stored locally and answered {@code 202}, {@code Location: /_agent/tasks/{id}};
- *   <li>{@code GET /_agent/tasks/{id}}, {@code GET /_agent/tasks/{id}/result},
- *   {@code DELETE /_agent/tasks/{id}} — the caller polls and releases its tasks here;
+ *   <li>any other path is an interface call: classified by the gateway's declarations (the path may
+ *       carry a mode marker or not), params checked, then SYNC streamed through to the gateway and
+ *       back, ASYNC stored locally and answered {@code 202}, {@code Location: /_agent/tasks/{id}};
+ *   <li>{@code GET /_agent/tasks/{id}}, {@code GET /_agent/tasks/{id}/result}, {@code DELETE
+ *       /_agent/tasks/{id}} — the caller polls and releases its tasks here;
  *   <li>{@code GET /_agent/interfaces} — the declarations the agent works from.
  * </ul>
+ *
  * Every error is {@code application/problem+json}. Event loop only; storage is on workers.
  */
 final class AgentServer {
@@ -55,8 +57,13 @@ final class AgentServer {
   private final EgressClient egress;
   private final AgentOptions options;
 
-  AgentServer(HttpClient gateway, Declarations declarations, AgentTasks tasks, Supervisor supervisor,
-      EgressClient egress, AgentOptions options) {
+  AgentServer(
+      HttpClient gateway,
+      Declarations declarations,
+      AgentTasks tasks,
+      Supervisor supervisor,
+      EgressClient egress,
+      AgentOptions options) {
     this.gateway = gateway;
     this.declarations = declarations;
     this.tasks = tasks;
@@ -91,8 +98,11 @@ final class AgentServer {
     }
     var match = declarations.classify(path);
     if (match == null) {
-      throw new ProblemException(Problem.notFound("no interface is declared at " + path
-          + " (the gateway's declarations: GET /_agent/interfaces)"));
+      throw new ProblemException(
+          Problem.notFound(
+              "no interface is declared at "
+                  + path
+                  + " (the gateway's declarations: GET /_agent/interfaces)"));
     }
     var errors = ParamCheck.check(match.declaration().params(), request::getParam);
     if (!errors.isEmpty()) {
@@ -107,23 +117,40 @@ final class AgentServer {
 
   /** A query: streamed to the gateway with the agent's key, the gateway's answer streamed back. */
   private Future<Void> sync(HttpServerRequest request, String gatewayUri) {
-    var options = new RequestOptions().setMethod(request.method()).setAbsoluteURI(this.options.gatewayUrl() + gatewayUri);
-    copyHeaders(request.headers(), options.getHeaders() == null ? setHeaders(options) : options.getHeaders());
+    var options =
+        new RequestOptions()
+            .setMethod(request.method())
+            .setAbsoluteURI(this.options.gatewayUrl() + gatewayUri);
+    copyHeaders(
+        request.headers(),
+        options.getHeaders() == null ? setHeaders(options) : options.getHeaders());
     options.putHeader(CrossgateHeaders.API_KEY, this.options.apiKey());
-    return gateway.request(options)
-        .compose(req -> {
-          if (!request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-            req.setChunked(request.headers().contains(HttpHeaders.TRANSFER_ENCODING));
-          }
-          return req.send(request);
-        })
-        .compose(resp -> {
-          var response = request.response().setStatusCode(resp.statusCode());
-          copyHeaders(resp.headers(), response.headers());
-          return response.send(resp);
-        })
-        .recover(e -> Future.failedFuture(e instanceof ProblemException ? e : new ProblemException(
-            Problem.of("bad-gateway", "Bad gateway", 502, "the gateway could not be reached"))));
+    return gateway
+        .request(options)
+        .compose(
+            req -> {
+              if (!request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+                req.setChunked(request.headers().contains(HttpHeaders.TRANSFER_ENCODING));
+              }
+              return req.send(request);
+            })
+        .compose(
+            resp -> {
+              var response = request.response().setStatusCode(resp.statusCode());
+              copyHeaders(resp.headers(), response.headers());
+              return response.send(resp);
+            })
+        .recover(
+            e ->
+                Future.failedFuture(
+                    e instanceof ProblemException
+                        ? e
+                        : new ProblemException(
+                            Problem.of(
+                                "bad-gateway",
+                                "Bad gateway",
+                                502,
+                                "the gateway could not be reached"))));
   }
 
   /** An analysis: stored here first, then the caller gets its 202; the supervisor takes it on. */
@@ -135,24 +162,46 @@ final class AgentServer {
       if (refused != null) {
         throw new ProblemException(refused);
       }
-      // on the prefix list and also an address the egress policy allows (checked again on every delivery)
-      admitted = egress.admit(callbackUrl).<Void>mapEmpty().recover(e -> Future.failedFuture(
-          new ProblemException(Problem.egressRefused(CALLBACK_URL))));
+      // on the prefix list and also an address the egress policy allows (checked again on every
+      // delivery)
+      admitted =
+          egress
+              .admit(callbackUrl)
+              .<Void>mapEmpty()
+              .recover(
+                  e ->
+                      Future.failedFuture(
+                          new ProblemException(Problem.egressRefused(CALLBACK_URL))));
     }
     var params = new LinkedHashMap<String, String>();
     for (var name : request.params().names()) {
       params.put(name, request.params().get(name));
     }
-    return admitted.compose(v -> BoundedBody.read(request, options.maxBodyBytes()))
-        .compose(body -> tasks.create(request.method().name(), gatewayUri, request.getHeader(HttpHeaders.CONTENT_TYPE),
-            callbackUrl, body, id -> TaskEnvelope.pending(id, gatewayPath, params).json()))
-        .compose(task -> {
-          supervisor.kick();
-          LOG.info("task accepted taskId={} path={} callback={}", task.taskId(), gatewayPath, callbackUrl != null);
-          request.response().putHeader(HttpHeaders.LOCATION, TASKS + task.taskId())
-              .putHeader(HttpHeaders.RETRY_AFTER, "1");
-          return json(request.response(), 202, view(task));
-        });
+    return admitted
+        .compose(v -> BoundedBody.read(request, options.maxBodyBytes()))
+        .compose(
+            body ->
+                tasks.create(
+                    request.method().name(),
+                    gatewayUri,
+                    request.getHeader(HttpHeaders.CONTENT_TYPE),
+                    callbackUrl,
+                    body,
+                    id -> TaskEnvelope.pending(id, gatewayPath, params).json()))
+        .compose(
+            task -> {
+              supervisor.kick();
+              LOG.info(
+                  "task accepted taskId={} path={} callback={}",
+                  task.taskId(),
+                  gatewayPath,
+                  callbackUrl != null);
+              request
+                  .response()
+                  .putHeader(HttpHeaders.LOCATION, TASKS + task.taskId())
+                  .putHeader(HttpHeaders.RETRY_AFTER, "1");
+              return json(request.response(), 202, view(task));
+            });
   }
 
   private Future<Void> taskResource(HttpServerRequest request, String rest) {
@@ -163,33 +212,51 @@ final class AgentServer {
       throw new ProblemException(Problem.notFound("no task resource at " + request.path()));
     }
     var method = request.method().name();
-    return tasks.find(id).compose(found -> {
-      if (found.isEmpty()) {
-        return Future.failedFuture(new ProblemException(Problem.notFound("there is no task " + id + " at this agent")));
-      }
-      var task = found.get();
-      if (method.equals("GET") && !result) {
-        return json(request.response(), 200, view(task));
-      }
-      if (method.equals("GET")) {
-        if (task.resultStatus() == null) {
-          request.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
-          return Future.failedFuture(new ProblemException(Problem.of("task-unfinished", "Task not finished", 409,
-              "task " + id + " is " + task.callerStatus() + " and has no result yet")));
-        }
-        return tasks.result(id).compose(body -> {
-          var response = request.response().setStatusCode(task.resultStatus());
-          if (task.resultType() != null) {
-            response.putHeader(HttpHeaders.CONTENT_TYPE, task.resultType());
-          }
-          return response.end(body);
-        });
-      }
-      if (method.equals("DELETE") && !result) {
-        return tasks.delete(id).compose(v -> request.response().setStatusCode(204).end());
-      }
-      return Future.failedFuture(new ProblemException(Problem.methodNotAllowed(method + " is not allowed here")));
-    });
+    return tasks
+        .find(id)
+        .compose(
+            found -> {
+              if (found.isEmpty()) {
+                return Future.failedFuture(
+                    new ProblemException(
+                        Problem.notFound("there is no task " + id + " at this agent")));
+              }
+              var task = found.get();
+              if (method.equals("GET") && !result) {
+                return json(request.response(), 200, view(task));
+              }
+              if (method.equals("GET")) {
+                if (task.resultStatus() == null) {
+                  request.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+                  return Future.failedFuture(
+                      new ProblemException(
+                          Problem.of(
+                              "task-unfinished",
+                              "Task not finished",
+                              409,
+                              "task "
+                                  + id
+                                  + " is "
+                                  + task.callerStatus()
+                                  + " and has no result yet")));
+                }
+                return tasks
+                    .result(id)
+                    .compose(
+                        body -> {
+                          var response = request.response().setStatusCode(task.resultStatus());
+                          if (task.resultType() != null) {
+                            response.putHeader(HttpHeaders.CONTENT_TYPE, task.resultType());
+                          }
+                          return response.end(body);
+                        });
+              }
+              if (method.equals("DELETE") && !result) {
+                return tasks.delete(id).compose(v -> request.response().setStatusCode(204).end());
+              }
+              return Future.failedFuture(
+                  new ProblemException(Problem.methodNotAllowed(method + " is not allowed here")));
+            });
   }
 
   private static Map<String, Object> view(AgentTask task) {
@@ -202,15 +269,19 @@ final class AgentServer {
       delivery.put("callbackUrl", task.callbackUrl());
       delivery.put("webhookId", task.webhookId());
       delivery.put("attempts", task.deliveries());
-      delivery.put("state", switch (task.state()) {
-        case UNDELIVERED -> "FAILED";
-        case DELIVERED -> "DELIVERED";
-        default -> "PENDING";
-      });
+      delivery.put(
+          "state",
+          switch (task.state()) {
+            case UNDELIVERED -> "FAILED";
+            case DELIVERED -> "DELIVERED";
+            default -> "PENDING";
+          });
       view.put("delivery", delivery);
     }
     if (task.resultStatus() != null) {
-      view.put("result", Map.of("status", task.resultStatus(), "href", TASKS + task.taskId() + "/result"));
+      view.put(
+          "result",
+          Map.of("status", task.resultStatus(), "href", TASKS + task.taskId() + "/result"));
     }
     if (task.lastError() != null) {
       view.put("lastError", task.lastError());
@@ -230,12 +301,16 @@ final class AgentServer {
    * caller's {@code Host} and any API key stay here: the agent presents its own.
    */
   private static void copyHeaders(MultiMap from, MultiMap to) {
-    HopByHop.copyEndToEnd(from, to, name -> name.equalsIgnoreCase("host")
-        || name.equalsIgnoreCase(CrossgateHeaders.API_KEY));
+    HopByHop.copyEndToEnd(
+        from,
+        to,
+        name -> name.equalsIgnoreCase("host") || name.equalsIgnoreCase(CrossgateHeaders.API_KEY));
   }
 
   private static Future<Void> json(HttpServerResponse response, int status, Object body) {
-    return response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+    return response
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(Buffer.buffer(Json.writeBytes(body)));
   }
 
@@ -245,9 +320,17 @@ final class AgentServer {
     if (e instanceof ProblemException pe) {
       problem = pe.problem();
     } else {
-      LOG.error("agent request failed path={} requestId={}", request.path(), request.getHeader(CrossgateHeaders.REQUEST_ID), e);
-      problem = Problem.of("internal", "Internal error", 500, "the agent failed to handle the request");
+      LOG.error(
+          "agent request failed path={} requestId={}",
+          request.path(),
+          request.getHeader(CrossgateHeaders.REQUEST_ID),
+          e);
+      problem =
+          Problem.of("internal", "Internal error", 500, "the agent failed to handle the request");
     }
-    ProblemResponses.send(request.response(), problem, RequestIds.accept(request.getHeader(CrossgateHeaders.REQUEST_ID)));
+    ProblemResponses.send(
+        request.response(),
+        problem,
+        RequestIds.accept(request.getHeader(CrossgateHeaders.REQUEST_ID)));
   }
 }

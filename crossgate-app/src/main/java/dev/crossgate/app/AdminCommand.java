@@ -5,13 +5,15 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** {@code crossgate admin}: the control plane alone (Admin API, console, configuration store). */
-@Command(name = "admin", mixinStandardHelpOptions = true,
+@Command(
+    name = "admin",
+    mixinStandardHelpOptions = true,
     description = "Run the control plane: Admin API, web console and configuration store.")
 final class AdminCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(AdminCommand.class);
@@ -25,17 +27,30 @@ final class AdminCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // usage errors before anything starts
-    var options = storage.toOptions(common, http.h2c).withEgress(egress.toPolicy(storage.adminPort));
+    var options =
+        storage.toOptions(common, http.h2c).withEgress(egress.toPolicy(storage.adminPort));
     var drainPeriod = drain.drainPeriod();
     var vertx = Vertx.vertx();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.bindJvm(registry);
-    return RoleRunner.run("admin", vertx, common.dataDir, drainPeriod, () -> ControlPlane.start(vertx, options,
-        registry::scrape).map(cp -> {
-      Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
-      var admin = (options.admin().tls() ? "https://" : "http://") + common.bind + ":" + cp.port();
-      LOG.info("crossgate admin ready admin={}/admin console={}/console/", admin, admin);
-      return new RoleRunner.Running(cp.readiness(), cp::close);
-    }));
+    return RoleRunner.run(
+        "admin",
+        vertx,
+        common.dataDir,
+        drainPeriod,
+        () ->
+            ControlPlane.start(vertx, options, registry::scrape)
+                .map(
+                    cp -> {
+                      Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
+                      var admin =
+                          (options.admin().tls() ? "https://" : "http://")
+                              + common.bind
+                              + ":"
+                              + cp.port();
+                      LOG.info(
+                          "crossgate admin ready admin={}/admin console={}/console/", admin, admin);
+                      return new RoleRunner.Running(cp.readiness(), cp::close);
+                    }));
   }
 }

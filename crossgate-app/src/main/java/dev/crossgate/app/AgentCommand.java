@@ -19,8 +19,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code crossgate agent}: the caller-side proxy client (DESIGN.md "The agent"). */
-@Command(name = "agent", mixinStandardHelpOptions = true,
-    description = "Run the caller-side agent: forwards queries, supervises analyses, delivers results to callbacks.")
+@Command(
+    name = "agent",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the caller-side agent: forwards queries, supervises analyses, delivers results to callbacks.")
 final class AgentCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
   static final String SECRET_FILE = "webhook-secret";
@@ -28,58 +31,100 @@ final class AgentCommand implements Callable<Integer> {
   @Mixin CommonFlags common = new CommonFlags();
   @Mixin EgressFlags egress = new EgressFlags();
 
-  @Option(names = "--gateway", required = true, description = "The gateway's URL, e.g. http://gw:9000.")
+  @Option(
+      names = "--gateway",
+      required = true,
+      description = "The gateway's URL, e.g. http://gw:9000.")
   String gateway;
 
-  @Option(names = "--api-key", required = true, defaultValue = "${env:CROSSGATE_API_KEY}",
+  @Option(
+      names = "--api-key",
+      required = true,
+      defaultValue = "${env:CROSSGATE_API_KEY}",
       description = "This caller network's API key (or env CROSSGATE_API_KEY).")
   String apiKey;
 
-  @Option(names = "--gateway-ca", description = "PEM CA certificate(s) to verify an https gateway with, e.g. a "
-      + "private CA (default: the JVM's trust store).")
+  @Option(
+      names = "--gateway-ca",
+      description =
+          "PEM CA certificate(s) to verify an https gateway with, e.g. a "
+              + "private CA (default: the JVM's trust store).")
   Path gatewayCa;
 
-  @Option(names = "--agent-port", defaultValue = "7000", description = "Port callers use (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--agent-port",
+      defaultValue = "7000",
+      description = "Port callers use (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--callback-allow", split = ",", description = "URL prefixes callback URLs must start with, "
-      + "comma-separated, e.g. http://app.internal:8080/hooks/ (default: none, callers poll the agent). A callback's "
-      + "address must also pass the egress policy: add private hosts to --egress-allow.")
+  @Option(
+      names = "--callback-allow",
+      split = ",",
+      description =
+          "URL prefixes callback URLs must start with, "
+              + "comma-separated, e.g. http://app.internal:8080/hooks/ (default: none, callers poll the agent). A callback's "
+              + "address must also pass the egress policy: add private hosts to --egress-allow.")
   List<String> callbackAllow = List.of();
 
-  @Option(names = "--webhook-secret", defaultValue = "${env:CROSSGATE_WEBHOOK_SECRET}", description = "Standard "
-      + "Webhooks signing secret, whsec_<base64> (or env CROSSGATE_WEBHOOK_SECRET). When absent, one is generated "
-      + "on first start and kept in the data dir.")
+  @Option(
+      names = "--webhook-secret",
+      defaultValue = "${env:CROSSGATE_WEBHOOK_SECRET}",
+      description =
+          "Standard "
+              + "Webhooks signing secret, whsec_<base64> (or env CROSSGATE_WEBHOOK_SECRET). When absent, one is generated "
+              + "on first start and kept in the data dir.")
   String webhookSecret;
 
-  @Option(names = "--poll-max", defaultValue = "PT30S", description = "Longest wait between polls of one task "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--poll-max",
+      defaultValue = "PT30S",
+      description = "Longest wait between polls of one task " + "(default: ${DEFAULT-VALUE}).")
   Duration pollMax;
 
-  @Option(names = "--max-concurrent", defaultValue = "32", description = "Gateway calls and deliveries at once "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-concurrent",
+      defaultValue = "32",
+      description = "Gateway calls and deliveries at once " + "(default: ${DEFAULT-VALUE}).")
   int maxConcurrent;
 
   @Override
   public Integer call() {
     var vertx = Vertx.vertx();
-    var secret = webhookSecret == null || webhookSecret.isBlank() ? secret(common.dataDir) : webhookSecret;
+    var secret =
+        webhookSecret == null || webhookSecret.isBlank() ? secret(common.dataDir) : webhookSecret;
     var defaults = AgentOptions.defaults(gateway, apiKey, common.dataDir, secret);
-    var options = defaults.withListen(common.bind, port)
-        .withCallbackAllow(callbackAllow)
-        .withEgress(egress.toPolicy(port))
-        .withPolling(defaults.pollInitial(), pollMax.compareTo(defaults.pollInitial()) < 0 ? defaults.pollInitial()
-            : pollMax, maxConcurrent);
+    var options =
+        defaults
+            .withListen(common.bind, port)
+            .withCallbackAllow(callbackAllow)
+            .withEgress(egress.toPolicy(port))
+            .withPolling(
+                defaults.pollInitial(),
+                pollMax.compareTo(defaults.pollInitial()) < 0 ? defaults.pollInitial() : pollMax,
+                maxConcurrent);
     // the agent has no /readyz: nothing to drain before it closes
-    return RoleRunner.run("agent", vertx, common.dataDir, Duration.ZERO,
-        () -> Agent.start(vertx, options, gatewayCa).map(agent -> {
-      LOG.info("crossgate agent ready agent=http://{}:{} gateway={} callbackAllow={}", common.bind, agent.port(),
-          options.gatewayUrl(), options.callbackAllow());
-      return new RoleRunner.Running(null, agent::close);
-    }));
+    return RoleRunner.run(
+        "agent",
+        vertx,
+        common.dataDir,
+        Duration.ZERO,
+        () ->
+            Agent.start(vertx, options, gatewayCa)
+                .map(
+                    agent -> {
+                      LOG.info(
+                          "crossgate agent ready agent=http://{}:{} gateway={} callbackAllow={}",
+                          common.bind,
+                          agent.port(),
+                          options.gatewayUrl(),
+                          options.callbackAllow());
+                      return new RoleRunner.Running(null, agent::close);
+                    }));
   }
 
-  /** The generated secret, created once (owner-only file) so signatures stay valid across restarts. */
+  /**
+   * The generated secret, created once (owner-only file) so signatures stay valid across restarts.
+   */
   private static String secret(Path dataDir) {
     var file = dataDir.resolve(SECRET_FILE);
     try {
@@ -87,8 +132,10 @@ final class AgentCommand implements Callable<Integer> {
         return Files.readString(file).trim();
       }
       OwnerOnlyFiles.createDirectories(dataDir);
-      var secret = "whsec_" + java.util.Base64.getEncoder().encodeToString(
-          java.util.Base64.getUrlDecoder().decode(Ids.randomToken(32)));
+      var secret =
+          "whsec_"
+              + java.util.Base64.getEncoder()
+                  .encodeToString(java.util.Base64.getUrlDecoder().decode(Ids.randomToken(32)));
       OwnerOnlyFiles.write(file, (secret + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
       LOG.warn("generated webhook signing secret, saved in {}", file.toAbsolutePath().normalize());
       return secret;

@@ -12,8 +12,10 @@ final class Banner {
 
   static void printGeneratedToken(String token, Path dataDir) {
     if (token != null) {
-      LOG.warn("generated admin token (shown once; also saved in {}): {}",
-          dataDir.resolve("admin-token").toAbsolutePath().normalize(), token);
+      LOG.warn(
+          "generated admin token (shown once; also saved in {}): {}",
+          dataDir.resolve("admin-token").toAbsolutePath().normalize(),
+          token);
     }
   }
 }

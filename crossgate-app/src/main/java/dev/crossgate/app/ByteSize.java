@@ -11,22 +11,27 @@ import picocli.CommandLine.TypeConversionException;
  * refused rather than guessed, so {@code 16MB} cannot silently mean 16,000,000 or 16 MiB.
  */
 final class ByteSize implements ITypeConverter<Long> {
-  private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*(B|KiB|MiB|GiB|TiB)?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SIZE =
+      Pattern.compile("(\\d{1,19})\\s*(B|KiB|MiB|GiB|TiB)?", Pattern.CASE_INSENSITIVE);
 
   @Override
   public Long convert(String value) {
     var m = SIZE.matcher(value.strip());
     if (!m.matches()) {
-      throw new TypeConversionException("'" + value + "' is not a size; use bytes or a number with KiB, MiB, GiB "
-          + "or TiB, e.g. 16MiB");
+      throw new TypeConversionException(
+          "'"
+              + value
+              + "' is not a size; use bytes or a number with KiB, MiB, GiB "
+              + "or TiB, e.g. 16MiB");
     }
-    int shift = switch (m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT)) {
-      case "KIB" -> 10;
-      case "MIB" -> 20;
-      case "GIB" -> 30;
-      case "TIB" -> 40;
-      default -> 0;
-    };
+    int shift =
+        switch (m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT)) {
+          case "KIB" -> 10;
+          case "MIB" -> 20;
+          case "GIB" -> 30;
+          case "TIB" -> 40;
+          default -> 0;
+        };
     long number;
     try {
       number = Long.parseLong(m.group(1));

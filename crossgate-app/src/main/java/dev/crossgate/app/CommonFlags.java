@@ -5,11 +5,19 @@ import picocli.CommandLine.Option;
 
 /** Options every role shares (DESIGN.md "Contracts"). */
 final class CommonFlags {
-  @Option(names = "--data-dir", defaultValue = "./data", description = "Directory for the embedded database, "
-      + "snapshots and generated credentials (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      defaultValue = "./data",
+      description =
+          "Directory for the embedded database, "
+              + "snapshots and generated credentials (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on "
-      + "(default: ${DEFAULT-VALUE}; use 0.0.0.0 to accept traffic from other hosts).")
+  @Option(
+      names = "--bind",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address to listen on "
+              + "(default: ${DEFAULT-VALUE}; use 0.0.0.0 to accept traffic from other hosts).")
   String bind;
 }

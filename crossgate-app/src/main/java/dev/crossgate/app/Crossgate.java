@@ -9,12 +9,17 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Crossgate.Version.class,
     description = "Crossgate: an API gateway for data that crosses networks.",
-    subcommands = {StandaloneCommand.class, AdminCommand.class, GatewayCommand.class, SendCommand.class,
-        AgentCommand.class, DbCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {
+      StandaloneCommand.class,
+      AdminCommand.class,
+      GatewayCommand.class,
+      SendCommand.class,
+      AgentCommand.class,
+      DbCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Crossgate implements Runnable {
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
     int exit = new CommandLine(new Crossgate()).execute(args);

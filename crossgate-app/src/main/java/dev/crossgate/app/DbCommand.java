@@ -23,15 +23,17 @@ import picocli.CommandLine.Spec;
 /**
  * {@code crossgate db recover --data-dir DIR}: rebuilds an embedded (H2) store that no longer
  * opens. For each {@code *.mv.db} in the data dir that fails to open, H2's {@link Recover} tool
- * dumps what it can still read as an SQL script, the broken file is kept beside it as
- * {@code <name>.mv.db.broken-<UTC timestamp>}, and the script is run into a fresh file. Stores
- * that open are left alone. Run it while no Crossgate process uses the data dir.
+ * dumps what it can still read as an SQL script, the broken file is kept beside it as {@code
+ * <name>.mv.db.broken-<UTC timestamp>}, and the script is run into a fresh file. Stores that open
+ * are left alone. Run it while no Crossgate process uses the data dir.
  */
-@Command(name = "db", mixinStandardHelpOptions = true, description = "Embedded database maintenance.",
+@Command(
+    name = "db",
+    mixinStandardHelpOptions = true,
+    description = "Embedded database maintenance.",
     subcommands = DbCommand.RecoverCommand.class)
 final class DbCommand implements Runnable {
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -40,39 +42,49 @@ final class DbCommand implements Runnable {
 
   /** The line a role prints when its embedded store cannot open (details at DEBUG in the log). */
   static String recoveryHint(Path dataDir) {
-    return "the embedded database in " + dataDir.toAbsolutePath().normalize() + " cannot be opened (damaged);"
-        + " stop every process using it and run: crossgate db recover --data-dir " + dataDir;
+    return "the embedded database in "
+        + dataDir.toAbsolutePath().normalize()
+        + " cannot be opened (damaged);"
+        + " stop every process using it and run: crossgate db recover --data-dir "
+        + dataDir;
   }
 
   /**
    * True when {@code failure} says an embedded H2 file is damaged (as opposed to locked, missing,
-   * or a network database being down): H2's "file corrupted" error, or an MVStore failure
-   * surfacing as a general error.
+   * or a network database being down): H2's "file corrupted" error, or an MVStore failure surfacing
+   * as a general error.
    */
   static boolean embeddedStoreDamaged(Throwable failure) {
     for (var t = failure; t != null; t = t.getCause()) {
       if (t.getClass().getName().equals("org.h2.mvstore.MVStoreException")) {
         return true;
       }
-      if (t instanceof SQLException sql && (sql.getErrorCode() == ErrorCode.FILE_CORRUPTED_1
-          || (sql.getErrorCode() == ErrorCode.GENERAL_ERROR_1 && String.valueOf(sql.getMessage()).contains("MVStore")))) {
+      if (t instanceof SQLException sql
+          && (sql.getErrorCode() == ErrorCode.FILE_CORRUPTED_1
+              || (sql.getErrorCode() == ErrorCode.GENERAL_ERROR_1
+                  && String.valueOf(sql.getMessage()).contains("MVStore")))) {
         return true;
       }
     }
     return false;
   }
 
-  @Command(name = "recover", mixinStandardHelpOptions = true,
-      description = "Rebuild the embedded database files in a data dir that no longer open; the broken files are "
-          + "kept as <name>.mv.db.broken-<timestamp>.")
+  @Command(
+      name = "recover",
+      mixinStandardHelpOptions = true,
+      description =
+          "Rebuild the embedded database files in a data dir that no longer open; the broken files are "
+              + "kept as <name>.mv.db.broken-<timestamp>.")
   static final class RecoverCommand implements Callable<Integer> {
     private static final String SUFFIX = ".mv.db";
 
-    @Option(names = "--data-dir", required = true, description = "The data dir of the stopped role.")
+    @Option(
+        names = "--data-dir",
+        required = true,
+        description = "The data dir of the stopped role.")
     Path dataDir;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -108,8 +120,11 @@ final class DbCommand implements Runnable {
           return true;
         }
         if (!embeddedStoreDamaged(e)) {
-          out.println(name + ": cannot be opened and is not damaged (" + e.getMessage().lines().findFirst().orElse("")
-              + "); nothing done");
+          out.println(
+              name
+                  + ": cannot be opened and is not damaged ("
+                  + e.getMessage().lines().findFirst().orElse("")
+                  + "); nothing done");
           return false;
         }
       }
@@ -117,14 +132,19 @@ final class DbCommand implements Runnable {
         Recover.execute(dataDir.toString(), base);
         var script = dataDir.resolve(base + ".h2.sql");
         out.println(name + ": damaged; recovered what was readable into " + script.getFileName());
-        var broken = file.resolveSibling(name + ".broken-"
-            + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").format(ZonedDateTime.now(ZoneOffset.UTC)));
+        var broken =
+            file.resolveSibling(
+                name
+                    + ".broken-"
+                    + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                        .format(ZonedDateTime.now(ZoneOffset.UTC)));
         Files.move(file, broken);
         out.println(name + ": broken file kept as " + broken.getFileName());
         // the script recreates the original users and their credentials
         RunScript.execute(url, "", "", script.toString(), StandardCharsets.UTF_8, false);
         Files.delete(script);
-        Files.deleteIfExists(dataDir.resolve(base + ".mv.txt")); // Recover's dump of the pages it read
+        Files.deleteIfExists(
+            dataDir.resolve(base + ".mv.txt")); // Recover's dump of the pages it read
         out.println(name + ": rebuilt from the script; start the role again");
         return true;
       } catch (SQLException e) {

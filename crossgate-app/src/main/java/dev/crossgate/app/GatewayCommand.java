@@ -1,15 +1,15 @@
 package dev.crossgate.app;
 
 import dev.crossgate.gateway.GatewayServer;
-import dev.crossgate.gateway.config.GatewayServices;
-import dev.crossgate.gateway.extension.ExtensionOptions;
-import dev.crossgate.transfer.TransferEndpoint;
-import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.gateway.cluster.ClusterClient;
 import dev.crossgate.gateway.cluster.ClusterClientOptions;
 import dev.crossgate.gateway.cluster.NodeAdminForwarder;
 import dev.crossgate.gateway.cluster.NodePolicy;
+import dev.crossgate.gateway.config.GatewayServices;
+import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.store.Database;
+import dev.crossgate.store.transfer.TransferRepository;
+import dev.crossgate.transfer.TransferEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
@@ -30,8 +30,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code crossgate gateway}: a data-plane node that follows a control plane over the cluster stream. */
-@Command(name = "gateway", mixinStandardHelpOptions = true,
+/**
+ * {@code crossgate gateway}: a data-plane node that follows a control plane over the cluster
+ * stream.
+ */
+@Command(
+    name = "gateway",
+    mixinStandardHelpOptions = true,
     description = "Run a gateway node that takes its configuration from a control plane.")
 final class GatewayCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
@@ -42,38 +47,62 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Mixin HttpFlags http = new HttpFlags();
 
-  @Option(names = "--node-admin-port", defaultValue = "9001", description = "This node's Admin API port, "
-      + "forwarded to the control plane (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--node-admin-port",
+      defaultValue = "9001",
+      description =
+          "This node's Admin API port, "
+              + "forwarded to the control plane (default: ${DEFAULT-VALUE}).")
   int nodeAdminPort;
 
-  @Option(names = "--control-plane", required = true, split = ",", description = "Control-plane URL(s), "
-      + "comma-separated, e.g. http://cp1:9080,http://cp2:9080.")
+  @Option(
+      names = "--control-plane",
+      required = true,
+      split = ",",
+      description =
+          "Control-plane URL(s), " + "comma-separated, e.g. http://cp1:9080,http://cp2:9080.")
   List<URI> controlPlanes;
 
   @Option(names = "--node-id", description = "This node's id (default: the host name).")
   String nodeId;
 
-  @Option(names = "--cluster-token", defaultValue = "${env:CROSSGATE_CLUSTER_TOKEN}",
-      description = "Enrolment secret (or env CROSSGATE_CLUSTER_TOKEN, or --cluster-token-file): presented once, to "
-          + "receive this node's own credential (kept in the data dir as node-credential.json); not needed once the "
-          + "node has it.")
+  @Option(
+      names = "--cluster-token",
+      defaultValue = "${env:CROSSGATE_CLUSTER_TOKEN}",
+      description =
+          "Enrolment secret (or env CROSSGATE_CLUSTER_TOKEN, or --cluster-token-file): presented once, to "
+              + "receive this node's own credential (kept in the data dir as node-credential.json); not needed once the "
+              + "node has it.")
   String clusterToken;
 
-  @Option(names = "--cluster-token-file", description = "File holding the cluster token (trimmed), instead of "
-      + "--cluster-token: keeps it out of the process list.")
+  @Option(
+      names = "--cluster-token-file",
+      description =
+          "File holding the cluster token (trimmed), instead of "
+              + "--cluster-token: keeps it out of the process list.")
   Path clusterTokenFile;
 
   @Spec CommandSpec command;
 
-  @Option(names = "--allowed-upstream-schemes", split = ",", defaultValue = "http,https", description = "Upstream "
-      + "schemes this node accepts; a change using another is refused (NACK) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--allowed-upstream-schemes",
+      split = ",",
+      defaultValue = "http,https",
+      description =
+          "Upstream "
+              + "schemes this node accepts; a change using another is refused (NACK) (default: ${DEFAULT-VALUE}).")
   Set<String> allowedSchemes;
 
-  @Option(names = "--control-plane-ca", description = "PEM CA certificate(s) for https control planes "
-      + "(default: the JVM's trust store).")
+  @Option(
+      names = "--control-plane-ca",
+      description =
+          "PEM CA certificate(s) for https control planes " + "(default: the JVM's trust store).")
   String controlPlaneCa;
 
-  @Option(names = "--heartbeat", defaultValue = "PT3S", description = "Anti-entropy heartbeat period (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--heartbeat",
+      defaultValue = "PT3S",
+      description = "Anti-entropy heartbeat period (default: ${DEFAULT-VALUE}).")
   Duration heartbeat;
 
   @Mixin DatabaseFlags database = new DatabaseFlags();
@@ -88,48 +117,108 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var token = SecretFlags.resolve(command.commandLine(), "--cluster-token", clusterToken, clusterTokenFile);
+    var token =
+        SecretFlags.resolve(
+            command.commandLine(), "--cluster-token", clusterToken, clusterTokenFile);
     if (token == null) {
-      throw new ParameterException(command.commandLine(),
+      throw new ParameterException(
+          command.commandLine(),
           "a gateway node needs the cluster token: --cluster-token-file, --cluster-token or CROSSGATE_CLUSTER_TOKEN");
     }
     var transferSettings = transfer.toSettings(common.dataDir);
-    var ownPorts = java.util.stream.IntStream.concat(java.util.Arrays.stream(gateway.ownPorts()),
-        java.util.stream.IntStream.of(nodeAdminPort)).toArray();
+    var ownPorts =
+        java.util.stream.IntStream.concat(
+                java.util.Arrays.stream(gateway.ownPorts()),
+                java.util.stream.IntStream.of(nodeAdminPort))
+            .toArray();
     var egressPolicy = egress.toPolicy(ownPorts);
     var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
     var drainPeriod = drain.drainPeriod();
     var tls = gateway.toTls();
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var id = nodeId == null ? hostName() : nodeId;
-    var options = new ClusterClientOptions(controlPlanes, id, token, common.dataDir,
-        NodePolicy.allowedUpstreamSchemes(allowedSchemes), heartbeat, version(), controlPlaneCa);
+    var options =
+        new ClusterClientOptions(
+            controlPlanes,
+            id,
+            token,
+            common.dataDir,
+            NodePolicy.allowedUpstreamSchemes(allowedSchemes),
+            heartbeat,
+            version(),
+            controlPlaneCa);
     var url = database.url(common.dataDir);
-    return RoleRunner.run("gateway", vertx, common.dataDir, drainPeriod, () -> vertx.executeBlocking(() -> Database.open(url, database.dbUser,
-            database.password(), 10))
-        .compose(taskDb -> ClusterClient.start(vertx, options).compose(cluster -> {
-          // tasks and transfers live in the node's database (PostgreSQL shared by all nodes in production)
-          var transfers = TransferEndpoint.create(vertx, new TransferRepository(taskDb.dataSource()),
-              transferSettings, egressPolicy);
-          return GatewayServer.start(vertx, gatewayOptions, cluster, List.of(transfers),
-            new GatewayServices(taskDb, tasks.toOptions(common.dataDir),
-                ExtensionOptions.defaults(common.dataDir.resolve("extensions")), cluster.readiness(), tls))
-                .compose(traffic ->
-            NodeAdminForwarder.start(vertx, common.bind, nodeAdminPort, controlPlanes, options.sslOptions(), cluster,
-                () -> traffic.metrics().scrape()).map(admin -> {
-              LOG.info("crossgate gateway ready node={} gateway={} nodeAdmin=http://{}:{} controlPlane={}",
-                  id, GatewayFlags.urls(common.bind, traffic, tls), common.bind, admin.port(), controlPlanes);
-              Supplier<Future<Void>> close = () -> traffic.close()
-                  .eventually(admin::close)
-                  .eventually(transfers::close)
-                  .eventually(cluster::close)
-                  .eventually(() -> vertx.executeBlocking(() -> {
-                    taskDb.close();
-                    return null;
-                  }));
-              return new RoleRunner.Running(cluster.readiness(), close);
-            }));
-        })));
+    return RoleRunner.run(
+        "gateway",
+        vertx,
+        common.dataDir,
+        drainPeriod,
+        () ->
+            vertx
+                .executeBlocking(() -> Database.open(url, database.dbUser, database.password(), 10))
+                .compose(
+                    taskDb ->
+                        ClusterClient.start(vertx, options)
+                            .compose(
+                                cluster -> {
+                                  // tasks and transfers live in the node's database (PostgreSQL
+                                  // shared by all nodes in production)
+                                  var transfers =
+                                      TransferEndpoint.create(
+                                          vertx,
+                                          new TransferRepository(taskDb.dataSource()),
+                                          transferSettings,
+                                          egressPolicy);
+                                  return GatewayServer.start(
+                                          vertx,
+                                          gatewayOptions,
+                                          cluster,
+                                          List.of(transfers),
+                                          new GatewayServices(
+                                              taskDb,
+                                              tasks.toOptions(common.dataDir),
+                                              ExtensionOptions.defaults(
+                                                  common.dataDir.resolve("extensions")),
+                                              cluster.readiness(),
+                                              tls))
+                                      .compose(
+                                          traffic ->
+                                              NodeAdminForwarder.start(
+                                                      vertx,
+                                                      common.bind,
+                                                      nodeAdminPort,
+                                                      controlPlanes,
+                                                      options.sslOptions(),
+                                                      cluster,
+                                                      () -> traffic.metrics().scrape())
+                                                  .map(
+                                                      admin -> {
+                                                        LOG.info(
+                                                            "crossgate gateway ready node={} gateway={} nodeAdmin=http://{}:{} controlPlane={}",
+                                                            id,
+                                                            GatewayFlags.urls(
+                                                                common.bind, traffic, tls),
+                                                            common.bind,
+                                                            admin.port(),
+                                                            controlPlanes);
+                                                        Supplier<Future<Void>> close =
+                                                            () ->
+                                                                traffic
+                                                                    .close()
+                                                                    .eventually(admin::close)
+                                                                    .eventually(transfers::close)
+                                                                    .eventually(cluster::close)
+                                                                    .eventually(
+                                                                        () ->
+                                                                            vertx.executeBlocking(
+                                                                                () -> {
+                                                                                  taskDb.close();
+                                                                                  return null;
+                                                                                }));
+                                                        return new RoleRunner.Running(
+                                                            cluster.readiness(), close);
+                                                      }));
+                                })));
   }
 
   private static String hostName() {

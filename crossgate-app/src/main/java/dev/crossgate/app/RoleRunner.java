@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * Runs a role until the JVM is asked to stop: starts it, waits, and on SIGINT/SIGTERM drains it
  * ({@code /readyz} turns 503 for the drain period while the listeners still serve, so load
  * balancers stop sending new requests first), then closes it (servers finish in-flight requests,
- * pools close) before the JVM exits. The data dir is made
- * owner-only (700, files 600) before the role starts, and again once it runs, for the files the
- * role's libraries created with the process umask (H2's database files on a first start).
+ * pools close) before the JVM exits. The data dir is made owner-only (700, files 600) before the
+ * role starts, and again once it runs, for the files the role's libraries created with the process
+ * umask (H2's database files on a first start).
  */
 final class RoleRunner {
   private static final Logger LOG = LoggerFactory.getLogger(RoleRunner.class);
@@ -35,7 +35,12 @@ final class RoleRunner {
   record Running(Readiness readiness, Supplier<Future<Void>> close) {}
 
   /** Returns the process exit code. {@code start} completes once the role runs. */
-  static int run(String role, Vertx vertx, Path dataDir, Duration drainPeriod, Supplier<Future<Running>> start) {
+  static int run(
+      String role,
+      Vertx vertx,
+      Path dataDir,
+      Duration drainPeriod,
+      Supplier<Future<Running>> start) {
     Running running;
     try {
       restrict(dataDir);
@@ -54,20 +59,34 @@ final class RoleRunner {
       return 1;
     }
     var stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("crossgate {} stopping", role);
-      try {
-        drain(role, running.readiness(), drainPeriod);
-        running.close().get().toCompletionStage().toCompletableFuture().get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
-        // closed from this thread, not chained on the role's future: that future's callbacks
-        // would run on an event loop that Vert.x is shutting down
-        vertx.close().toCompletionStage().toCompletableFuture().get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
-        LOG.info("crossgate {} stopped", role);
-      } catch (Exception e) {
-        LOG.warn("crossgate {} did not stop cleanly: {}", role, e.getMessage());
-      }
-      stopped.countDown();
-    }, "crossgate-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("crossgate {} stopping", role);
+                  try {
+                    drain(role, running.readiness(), drainPeriod);
+                    running
+                        .close()
+                        .get()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+                    // closed from this thread, not chained on the role's future: that future's
+                    // callbacks
+                    // would run on an event loop that Vert.x is shutting down
+                    vertx
+                        .close()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+                    LOG.info("crossgate {} stopped", role);
+                  } catch (Exception e) {
+                    LOG.warn("crossgate {} did not stop cleanly: {}", role, e.getMessage());
+                  }
+                  stopped.countDown();
+                },
+                "crossgate-shutdown"));
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -76,7 +95,8 @@ final class RoleRunner {
     return 0;
   }
 
-  private static void drain(String role, Readiness readiness, Duration period) throws InterruptedException {
+  private static void drain(String role, Readiness readiness, Duration period)
+      throws InterruptedException {
     if (readiness == null) {
       return;
     }
@@ -91,8 +111,10 @@ final class RoleRunner {
   private static void restrict(Path dataDir) throws java.io.IOException {
     int widened = OwnerOnlyFiles.restrict(dataDir);
     if (widened > 0) {
-      LOG.info("event=data-dir-restricted dir={} entries={} mode=\"700 dirs, 600 files\"",
-          dataDir.toAbsolutePath().normalize(), widened);
+      LOG.info(
+          "event=data-dir-restricted dir={} entries={} mode=\"700 dirs, 600 files\"",
+          dataDir.toAbsolutePath().normalize(),
+          widened);
     }
   }
 }

@@ -34,18 +34,28 @@ final class SecretFlags {
       return given;
     }
     if (given != null) {
-      throw new ParameterException(commandLine, option + " and " + option + "-file are alternatives; give one "
-          + "(the environment variable counts as " + option + ")");
+      throw new ParameterException(
+          commandLine,
+          option
+              + " and "
+              + option
+              + "-file are alternatives; give one "
+              + "(the environment variable counts as "
+              + option
+              + ")");
     }
     String secret;
     try {
       secret = Files.readString(file, StandardCharsets.UTF_8).strip();
       if (OwnerOnlyFiles.readableByOthers(file)) {
-        LOG.warn("event=secret-file-readable-by-others option={}-file file={} hint=\"chmod 600 it\"", option,
+        LOG.warn(
+            "event=secret-file-readable-by-others option={}-file file={} hint=\"chmod 600 it\"",
+            option,
             file.toAbsolutePath().normalize());
       }
     } catch (IOException e) {
-      throw new ParameterException(commandLine, "cannot read " + option + "-file " + file + ": " + e);
+      throw new ParameterException(
+          commandLine, "cannot read " + option + "-file " + file + ": " + e);
     }
     if (secret.isEmpty()) {
       throw new ParameterException(commandLine, option + "-file " + file + " is empty");
@@ -57,8 +67,14 @@ final class SecretFlags {
   static String adminToken(CommandLine commandLine, String inline, Path file) {
     var token = resolve(commandLine, "--admin-token", inline, file);
     if (token != null && token.length() < MIN_ADMIN_TOKEN_LENGTH) {
-      throw new ParameterException(commandLine, "--admin-token is too short (" + token.length() + " characters); use "
-          + "at least " + MIN_ADMIN_TOKEN_LENGTH + ", e.g. $(openssl rand -base64 32), or omit it to have one generated");
+      throw new ParameterException(
+          commandLine,
+          "--admin-token is too short ("
+              + token.length()
+              + " characters); use "
+              + "at least "
+              + MIN_ADMIN_TOKEN_LENGTH
+              + ", e.g. $(openssl rand -base64 32), or omit it to have one generated");
     }
     return token;
   }

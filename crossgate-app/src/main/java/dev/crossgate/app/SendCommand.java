@@ -11,45 +11,74 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code crossgate send FILE URL}: a resumable upload; run it again after any interruption to resume. */
-@Command(name = "send", mixinStandardHelpOptions = true,
-    description = "Send a file to a gateway in numbered, digested chunks; run again to resume after a break.",
+/**
+ * {@code crossgate send FILE URL}: a resumable upload; run it again after any interruption to
+ * resume.
+ */
+@Command(
+    name = "send",
+    mixinStandardHelpOptions = true,
+    description =
+        "Send a file to a gateway in numbered, digested chunks; run again to resume after a break.",
     exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {"0:sent", "1:interrupted, run the same command again to resume", "2:failed for good"})
+    exitCodeList = {
+      "0:sent",
+      "1:interrupted, run the same command again to resume",
+      "2:failed for good"
+    })
 final class SendCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", description = "The file to send.")
   Path file;
 
-  @Parameters(index = "1", description = "The gateway, e.g. http://127.0.0.1:9000 (or its /_transfers URL).")
+  @Parameters(
+      index = "1",
+      description = "The gateway, e.g. http://127.0.0.1:9000 (or its /_transfers URL).")
   URI url;
 
-  @Option(names = "--api-key", required = true, defaultValue = "${env:CROSSGATE_API_KEY}",
+  @Option(
+      names = "--api-key",
+      required = true,
+      defaultValue = "${env:CROSSGATE_API_KEY}",
       description = "The caller's API key (or env CROSSGATE_API_KEY).")
   String apiKey;
 
-  @Option(names = "--target", description = "Where the gateway delivers the assembled file: an absolute URL or a gateway route path (/sync/…, /async/…).")
+  @Option(
+      names = "--target",
+      description =
+          "Where the gateway delivers the assembled file: an absolute URL or a gateway route path (/sync/…, /async/…).")
   String target;
 
-  @Option(names = "--chunk-size", defaultValue = "" + TransferClientOptions.DEFAULT_CHUNK_SIZE,
+  @Option(
+      names = "--chunk-size",
+      defaultValue = "" + TransferClientOptions.DEFAULT_CHUNK_SIZE,
       description = "Chunk size in bytes (default: ${DEFAULT-VALUE}).")
   int chunkSize;
 
-  @Option(names = "--parallel", defaultValue = "2", description = "Chunks in flight at once (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--parallel",
+      defaultValue = "2",
+      description = "Chunks in flight at once (default: ${DEFAULT-VALUE}).")
   int parallel;
 
-  @Option(names = "--gateway-ca", description = "PEM CA certificate(s) to verify an https gateway with, e.g. a "
-      + "private CA (default: the JVM's trust store).")
+  @Option(
+      names = "--gateway-ca",
+      description =
+          "PEM CA certificate(s) to verify an https gateway with, e.g. a "
+              + "private CA (default: the JVM's trust store).")
   Path gatewayCa;
 
-  @Option(names = "--data-dir", defaultValue = "./data", description = "Where resumption state is kept (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      defaultValue = "./data",
+      description = "Where resumption state is kept (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
   @Override
   public Integer call() {
     var out = new PrintWriter(spec.commandLine().getOut(), true);
-    return new Sender(out).run(file, url, apiKey, dataDir.resolve("send"), target, chunkSize, parallel,
-        gatewayCa);
+    return new Sender(out)
+        .run(file, url, apiKey, dataDir.resolve("send"), target, chunkSize, parallel, gatewayCa);
   }
 }

@@ -5,8 +5,8 @@ import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.health.Readiness;
-import dev.crossgate.transfer.TransferEndpoint;
 import dev.crossgate.store.transfer.TransferRepository;
+import dev.crossgate.transfer.TransferEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -25,8 +25,11 @@ import picocli.CommandLine.Mixin;
  * {@code crossgate standalone}: the control plane and one gateway node in one JVM, embedded H2
  * storage by default. The node follows the change log directly.
  */
-@Command(name = "standalone", mixinStandardHelpOptions = true,
-    description = "Run the control plane and one gateway node in one process (embedded storage by default).")
+@Command(
+    name = "standalone",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the control plane and one gateway node in one process (embedded storage by default).")
 final class StandaloneCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(StandaloneCommand.class);
 
@@ -49,8 +52,11 @@ final class StandaloneCommand implements Callable<Integer> {
   public Integer call() {
     // every usage error (exit code 2) before anything starts
     var transferSettings = transfer.toSettings(common.dataDir);
-    var ownPorts = java.util.stream.IntStream.concat(java.util.Arrays.stream(gateway.ownPorts()),
-        java.util.stream.IntStream.of(storage.adminPort)).toArray();
+    var ownPorts =
+        java.util.stream.IntStream.concat(
+                java.util.Arrays.stream(gateway.ownPorts()),
+                java.util.stream.IntStream.of(storage.adminPort))
+            .toArray();
     var egressPolicy = egress.toPolicy(ownPorts);
     var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
     var tls = gateway.toTls();
@@ -60,29 +66,70 @@ final class StandaloneCommand implements Callable<Integer> {
     var node = new AtomicReference<GatewayServer>();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.bindJvm(registry);
-    return RoleRunner.run("standalone", vertx, common.dataDir, drainPeriod, () -> ControlPlane.start(vertx, options,
-        () -> registry.scrape() + (node.get() == null ? "" : node.get().metrics().scrape()))
-        .compose(cp -> {
-              var follower = cp.follower();
-              // one readiness for both ports: the database answers and the gateway listens
-              var readiness = cp.readiness().require("gateway", () -> node.get() != null
-                  ? Future.succeededFuture(Map.of("gatewayPort", node.get().port()))
-                  : Future.failedFuture(new Readiness.NotReady("the gateway is starting")));
-              var transfers = TransferEndpoint.create(vertx, new TransferRepository(cp.database().dataSource()),
-                  transferSettings, egressPolicy);
-              var services = new GatewayServices(cp.database(), tasks.toOptions(options.dataDir()),
-                  ExtensionOptions.defaults(options.dataDir().resolve("extensions")), readiness, tls);
-              return GatewayServer.start(vertx, gatewayOptions, follower, List.of(transfers), services).map(traffic -> {
-                node.set(traffic);
-                cp.extensionCircuits(traffic::extensionCircuitOpen);
-                Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
-                var admin = (options.admin().tls() ? "https://" : "http://") + common.bind + ":" + cp.port();
-                LOG.info("crossgate standalone ready admin={}/admin console={}/console/ gateway={}", admin, admin,
-                    GatewayFlags.urls(common.bind, traffic, tls));
-                Supplier<Future<Void>> close = () -> traffic.close().eventually(transfers::close).eventually(cp::close);
-                return new RoleRunner.Running(readiness, close);
-              });
-            }));
+    return RoleRunner.run(
+        "standalone",
+        vertx,
+        common.dataDir,
+        drainPeriod,
+        () ->
+            ControlPlane.start(
+                    vertx,
+                    options,
+                    () ->
+                        registry.scrape()
+                            + (node.get() == null ? "" : node.get().metrics().scrape()))
+                .compose(
+                    cp -> {
+                      var follower = cp.follower();
+                      // one readiness for both ports: the database answers and the gateway listens
+                      var readiness =
+                          cp.readiness()
+                              .require(
+                                  "gateway",
+                                  () ->
+                                      node.get() != null
+                                          ? Future.succeededFuture(
+                                              Map.of("gatewayPort", node.get().port()))
+                                          : Future.failedFuture(
+                                              new Readiness.NotReady("the gateway is starting")));
+                      var transfers =
+                          TransferEndpoint.create(
+                              vertx,
+                              new TransferRepository(cp.database().dataSource()),
+                              transferSettings,
+                              egressPolicy);
+                      var services =
+                          new GatewayServices(
+                              cp.database(),
+                              tasks.toOptions(options.dataDir()),
+                              ExtensionOptions.defaults(options.dataDir().resolve("extensions")),
+                              readiness,
+                              tls);
+                      return GatewayServer.start(
+                              vertx, gatewayOptions, follower, List.of(transfers), services)
+                          .map(
+                              traffic -> {
+                                node.set(traffic);
+                                cp.extensionCircuits(traffic::extensionCircuitOpen);
+                                Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
+                                var admin =
+                                    (options.admin().tls() ? "https://" : "http://")
+                                        + common.bind
+                                        + ":"
+                                        + cp.port();
+                                LOG.info(
+                                    "crossgate standalone ready admin={}/admin console={}/console/ gateway={}",
+                                    admin,
+                                    admin,
+                                    GatewayFlags.urls(common.bind, traffic, tls));
+                                Supplier<Future<Void>> close =
+                                    () ->
+                                        traffic
+                                            .close()
+                                            .eventually(transfers::close)
+                                            .eventually(cp::close);
+                                return new RoleRunner.Running(readiness, close);
+                              });
+                    }));
   }
-
 }

@@ -12,46 +12,78 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
-/** Storage and limits of the resumable-transfer endpoint, for the roles that serve it (standalone, gateway). */
+/**
+ * Storage and limits of the resumable-transfer endpoint, for the roles that serve it (standalone,
+ * gateway).
+ */
 final class TransferFlags {
-  @Spec(Spec.Target.MIXEE) CommandSpec command;
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
 
-  @Option(names = "--transfer-storage", defaultValue = "disk", converter = StorageConverter.class,
-      description = "Where chunk bytes live: disk (files under the data dir; a shared volume when several nodes "
-          + "serve one store) or database (rows of the node's database, for nodes that share PostgreSQL but no "
-          + "disk) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--transfer-storage",
+      defaultValue = "disk",
+      converter = StorageConverter.class,
+      description =
+          "Where chunk bytes live: disk (files under the data dir; a shared volume when several nodes "
+              + "serve one store) or database (rows of the node's database, for nodes that share PostgreSQL but no "
+              + "disk) (default: ${DEFAULT-VALUE}).")
   ChunkStorage storage;
 
-  @Option(names = "--transfer-max-chunk", defaultValue = "16MiB", converter = ByteSize.class,
-      description = "Largest chunk (native) or PATCH segment (tus), held in memory while it is verified; bytes or "
-          + "KiB/MiB/GiB; at most 256MiB with database storage (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--transfer-max-chunk",
+      defaultValue = "16MiB",
+      converter = ByteSize.class,
+      description =
+          "Largest chunk (native) or PATCH segment (tus), held in memory while it is verified; bytes or "
+              + "KiB/MiB/GiB; at most 256MiB with database storage (default: ${DEFAULT-VALUE}).")
   long maxChunk;
 
-  @Option(names = "--transfer-max-size", defaultValue = "64GiB", converter = ByteSize.class,
+  @Option(
+      names = "--transfer-max-size",
+      defaultValue = "64GiB",
+      converter = ByteSize.class,
       description = "Largest file a transfer may announce (default: ${DEFAULT-VALUE}).")
   long maxSize;
 
-  @Option(names = "--transfer-quota", defaultValue = "256GiB", converter = ByteSize.class,
-      description = "Bytes one tenant may hold in unfinished transfers (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--transfer-quota",
+      defaultValue = "256GiB",
+      converter = ByteSize.class,
+      description =
+          "Bytes one tenant may hold in unfinished transfers (default: ${DEFAULT-VALUE}).")
   long quota;
 
-  @Option(names = "--transfer-ttl", defaultValue = "PT24H", description = "Sliding expiry of a transfer, ISO-8601: "
-      + "every chunk received moves it to now + ttl; then the transfer and its chunks are removed "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--transfer-ttl",
+      defaultValue = "PT24H",
+      description =
+          "Sliding expiry of a transfer, ISO-8601: "
+              + "every chunk received moves it to now + ttl; then the transfer and its chunks are removed "
+              + "(default: ${DEFAULT-VALUE}).")
   Duration ttl;
 
   /**
-   * The endpoint's settings; chunk files (disk storage) go to {@code dataDir/transfers}. Limits
-   * the converters cannot judge alone (a chunk above 2 GiB, or above 256 MiB in the database) are
-   * a usage error, reported like a malformed value (exit code 2), not a stack trace.
+   * The endpoint's settings; chunk files (disk storage) go to {@code dataDir/transfers}. Limits the
+   * converters cannot judge alone (a chunk above 2 GiB, or above 256 MiB in the database) are a
+   * usage error, reported like a malformed value (exit code 2), not a stack trace.
    */
   TransferOptions toSettings(Path dataDir) {
     var defaults = TransferOptions.defaults(dataDir.resolve("transfers"));
     try {
-      return new TransferOptions(defaults.dataDir(), maxChunk, maxSize, quota, ttl, defaults.sweepInterval(),
-          defaults.workerPoolSize(), defaults.clock(), storage);
+      return new TransferOptions(
+          defaults.dataDir(),
+          maxChunk,
+          maxSize,
+          quota,
+          ttl,
+          defaults.sweepInterval(),
+          defaults.workerPoolSize(),
+          defaults.clock(),
+          storage);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(command.commandLine(), "Invalid transfer options (--transfer-*): " + e.getMessage());
+      throw new ParameterException(
+          command.commandLine(), "Invalid transfer options (--transfer-*): " + e.getMessage());
     }
   }
 
@@ -62,7 +94,8 @@ final class TransferFlags {
       try {
         return ChunkStorage.valueOf(value.strip().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new TypeConversionException("'" + value + "' is not a transfer storage; use disk or database");
+        throw new TypeConversionException(
+            "'" + value + "' is not a transfer storage; use disk or database");
       }
     }
   }

@@ -34,8 +34,7 @@ class AgentKillIT {
   private static final String READY =
       "crossgate standalone ready admin=http://127\\.0\\.0\\.1:(\\d+)/admin .* gateway=http://127\\.0\\.0\\.1:(\\d+)";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private final Vertx vertx = Vertx.vertx();
   private final HttpClient http = HttpClient.newHttpClient();
   private final ConcurrentLinkedQueue<String> analyses = new ConcurrentLinkedQueue<>();
@@ -59,7 +58,8 @@ class AgentKillIT {
   }
 
   @Test
-  void killingTheAgentAndThenTheGatewayMidTaskStillDeliversEachResultOnceAndReleasesBothSides() throws Exception {
+  void killingTheAgentAndThenTheGatewayMidTaskStillDeliversEachResultOnceAndReleasesBothSides()
+      throws Exception {
     startServers();
     gatewayPort = freePort();
     startStandalone();
@@ -89,48 +89,93 @@ class AgentKillIT {
 
   private void startServers() throws Exception {
     var client = vertx.createHttpClient();
-    upstream = listening(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(req -> req.body().onSuccess(body -> {
-          analyses.add(body.toString());
-          var resultUrl = req.getHeader("X-Crossgate-Result-Url");
-          req.response().setStatusCode(202).end();
-          vertx.setTimer(Long.parseLong(req.getParam("delayMs")), t -> post(client, resultUrl, "analysed:" + body));
-        })).listen());
-    receiver = listening(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(req -> req.body().onSuccess(body -> {
-          deliveries.add(body.toString());
-          req.response().setStatusCode(204).end();
-        })).listen());
+    upstream =
+        listening(
+            vertx
+                .createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .requestHandler(
+                    req ->
+                        req.body()
+                            .onSuccess(
+                                body -> {
+                                  analyses.add(body.toString());
+                                  var resultUrl = req.getHeader("X-Crossgate-Result-Url");
+                                  req.response().setStatusCode(202).end();
+                                  vertx.setTimer(
+                                      Long.parseLong(req.getParam("delayMs")),
+                                      t -> post(client, resultUrl, "analysed:" + body));
+                                }))
+                .listen());
+    receiver =
+        listening(
+            vertx
+                .createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .requestHandler(
+                    req ->
+                        req.body()
+                            .onSuccess(
+                                body -> {
+                                  deliveries.add(body.toString());
+                                  req.response().setStatusCode(204).end();
+                                }))
+                .listen());
   }
 
   private void post(io.vertx.core.http.HttpClient client, String url, String result) {
-    client.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url))
-        .compose(req -> req.send(result)).compose(resp -> resp.body().map(b -> resp.statusCode()))
-        .onComplete(ar -> {
-          if (ar.failed() || (ar.result() != 204 && ar.result() != 409)) {
-            vertx.setTimer(200, t -> post(client, url, result));
-          }
-        });
+    client
+        .request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url))
+        .compose(req -> req.send(result))
+        .compose(resp -> resp.body().map(b -> resp.statusCode()))
+        .onComplete(
+            ar -> {
+              if (ar.failed() || (ar.result() != 204 && ar.result() != 409)) {
+                vertx.setTimer(200, t -> post(client, url, result));
+              }
+            });
   }
 
   private void startStandalone() throws Exception {
-    standalone = CrossgateProcess.start("standalone", "--data-dir", dir.resolve("cp").toString(), "--admin-port", "0",
-        "--gateway-port", String.valueOf(gatewayPort), "--admin-token", TOKEN);
+    standalone =
+        CrossgateProcess.start(
+            "standalone",
+            "--data-dir",
+            dir.resolve("cp").toString(),
+            "--admin-port",
+            "0",
+            "--gateway-port",
+            String.valueOf(gatewayPort),
+            "--admin-token",
+            TOKEN);
     var ready = standalone.awaitLine(READY, Duration.ofSeconds(60));
     adminPort = Integer.parseInt(ready.group(1));
   }
 
   private void startAgent(String key) throws Exception {
-    agent = CrossgateProcess.start("agent", "--gateway", "http://127.0.0.1:" + gatewayPort, "--api-key", key,
-        "--agent-port", "0", "--data-dir", dir.resolve("agent").toString(),
-        "--callback-allow", "http://127.0.0.1:" + receiver.actualPort() + "/hooks/", "--egress-allow", "127.0.0.1/32",
-        "--poll-max", "PT0.5S");
-    agent.awaitLine("crossgate agent ready agent=http://127\\.0\\.0\\.1:(\\d+)", Duration.ofSeconds(60));
+    agent =
+        CrossgateProcess.start(
+            "agent",
+            "--gateway",
+            "http://127.0.0.1:" + gatewayPort,
+            "--api-key",
+            key,
+            "--agent-port",
+            "0",
+            "--data-dir",
+            dir.resolve("agent").toString(),
+            "--callback-allow",
+            "http://127.0.0.1:" + receiver.actualPort() + "/hooks/",
+            "--egress-allow",
+            "127.0.0.1/32",
+            "--poll-max",
+            "PT0.5S");
+    agent.awaitLine(
+        "crossgate agent ready agent=http://127\\.0\\.0\\.1:(\\d+)", Duration.ofSeconds(60));
   }
 
   private int agentPort() {
-    var m = java.util.regex.Pattern.compile("crossgate agent ready agent=http://127\\.0\\.0\\.1:(\\d+)")
-        .matcher(agent.output());
+    var m =
+        java.util.regex.Pattern.compile("crossgate agent ready agent=http://127\\.0\\.0\\.1:(\\d+)")
+            .matcher(agent.output());
     String port = null;
     while (m.find()) {
       port = m.group(1);
@@ -140,20 +185,35 @@ class AgentKillIT {
 
   private String declareInterfaceAndKey() throws Exception {
     admin("POST", "/admin/tenants", "{\"id\":\"acme\",\"name\":\"Acme\"}");
-    var key = Json.read(admin("POST", "/admin/tenants/acme/keys", "{}").body(), JsonNode.class).path("key").asText();
-    admin("POST", "/admin/routes", "{\"service\":\"data\",\"sourcePath\":\"/analyse\",\"targetUrl\":"
-        + "\"http://127.0.0.1:" + upstream.actualPort() + "/analyse\",\"mode\":\"ASYNC\",\"asyncExecution\":\"CALLBACK\","
-        + "\"auth\":\"KEY\",\"params\":[{\"name\":\"delayMs\",\"type\":\"integer\",\"required\":true}]}");
+    var key =
+        Json.read(admin("POST", "/admin/tenants/acme/keys", "{}").body(), JsonNode.class)
+            .path("key")
+            .asText();
+    admin(
+        "POST",
+        "/admin/routes",
+        "{\"service\":\"data\",\"sourcePath\":\"/analyse\",\"targetUrl\":"
+            + "\"http://127.0.0.1:"
+            + upstream.actualPort()
+            + "/analyse\",\"mode\":\"ASYNC\",\"asyncExecution\":\"CALLBACK\","
+            + "\"auth\":\"KEY\",\"params\":[{\"name\":\"delayMs\",\"type\":\"integer\",\"required\":true}]}");
     // the node applies the change within milliseconds; the interface is then declared
-    await().atMost(Duration.ofSeconds(10)).until(() -> get("http://127.0.0.1:" + gatewayPort + "/_interfaces", key)
-        .contains("/analyse"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                get("http://127.0.0.1:" + gatewayPort + "/_interfaces", key).contains("/analyse"));
     return key;
   }
 
   private HttpResponse<String> callAgent(String path, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort() + path))
-        .header("X-Callback-Url", "http://127.0.0.1:" + receiver.actualPort() + "/hooks/results")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort() + path))
+            .header(
+                "X-Callback-Url", "http://127.0.0.1:" + receiver.actualPort() + "/hooks/results")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private JsonNode adminTasks() throws Exception {
@@ -161,20 +221,29 @@ class AgentKillIT {
   }
 
   private HttpResponse<String> admin(String method, String path, String json) throws Exception {
-    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-        .header("Authorization", "Bearer " + TOKEN)
-        .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+    var request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+            .header("Authorization", "Bearer " + TOKEN)
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
     if (json != null) {
       request.header("Content-Type", "application/json");
     }
     var response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isLessThan(300);
+    assertThat(response.statusCode())
+        .as(method + " " + path + ": " + response.body())
+        .isLessThan(300);
     return response;
   }
 
   private String get(String url, String key) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).header("X-Api-Key", key).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return http.send(
+            HttpRequest.newBuilder(URI.create(url)).header("X-Api-Key", key).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private static int freePort() throws Exception {

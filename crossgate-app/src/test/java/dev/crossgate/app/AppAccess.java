@@ -2,7 +2,9 @@ package dev.crossgate.app;
 
 import dev.crossgate.admin.ControlPlaneOptions;
 
-/** Lets tests outside this package see what a parsed command would start with, without starting it. */
+/**
+ * Lets tests outside this package see what a parsed command would start with, without starting it.
+ */
 public final class AppAccess {
   private AppAccess() {}
 

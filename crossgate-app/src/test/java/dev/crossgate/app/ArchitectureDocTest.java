@@ -14,10 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * docs/architecture.md draws the modules, the request chain and the endpoint families from the
- * code; this keeps the committed pictures equal to what {@code docs/architecture/generate.sh}
- * draws now. The extraction lives in the script only (not again here), so the test and the doc
- * can never disagree about what "up to date" means. Runs from the module directory, as Maven
- * does: the repository root is {@code ..}.
+ * code; this keeps the committed pictures equal to what {@code docs/architecture/generate.sh} draws
+ * now. The extraction lives in the script only (not again here), so the test and the doc can never
+ * disagree about what "up to date" means. Runs from the module directory, as Maven does: the
+ * repository root is {@code ..}.
  */
 class ArchitectureDocTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -29,7 +29,8 @@ class ArchitectureDocTest {
     var result = check();
 
     assertThat(result.exit())
-        .as("docs/architecture.md is out of date: run docs/architecture/generate.sh and commit it%n%s",
+        .as(
+            "docs/architecture.md is out of date: run docs/architecture/generate.sh and commit it%n%s",
             result.output())
         .isZero();
   }
@@ -37,9 +38,10 @@ class ArchitectureDocTest {
   @Test
   void aDocMissingAChainStepFailsTheCheckWithADiff(@TempDir Path dir) throws Exception {
     var stale = dir.resolve("architecture.md");
-    var lines = Files.readAllLines(DOC, StandardCharsets.UTF_8).stream()
-        .filter(line -> !line.contains("<b>RouteAuthStep</b>"))
-        .toList();
+    var lines =
+        Files.readAllLines(DOC, StandardCharsets.UTF_8).stream()
+            .filter(line -> !line.contains("<b>RouteAuthStep</b>"))
+            .toList();
     Files.write(stale, lines, StandardCharsets.UTF_8);
 
     var result = check(stale.toString());
@@ -51,13 +53,17 @@ class ArchitectureDocTest {
   @Test
   void proseThatLinksToAMissingFileFailsTheCheck(@TempDir Path dir) throws Exception {
     var broken = dir.resolve("architecture.md");
-    Files.writeString(broken, Files.readString(DOC, StandardCharsets.UTF_8)
-        + "\nSee [the old chain](../crossgate-gateway/Nowhere.java).\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        broken,
+        Files.readString(DOC, StandardCharsets.UTF_8)
+            + "\nSee [the old chain](../crossgate-gateway/Nowhere.java).\n",
+        StandardCharsets.UTF_8);
 
     var result = check(broken.toString());
 
     assertThat(result.exit()).isEqualTo(1);
-    assertThat(result.output()).contains("links to a missing file: ../crossgate-gateway/Nowhere.java");
+    assertThat(result.output())
+        .contains("links to a missing file: ../crossgate-gateway/Nowhere.java");
   }
 
   private record Result(int exit, String output) {}
@@ -66,7 +72,8 @@ class ArchitectureDocTest {
     assertThat(SCRIPT).as("run from a module directory of the repository").isRegularFile();
     var command = new ArrayList<>(List.of("bash", SCRIPT.toString(), "--check"));
     command.addAll(List.of(doc));
-    var process = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
+    var process =
+        new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
     var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("generate.sh finished").isTrue();
     return new Result(process.exitValue(), output);

@@ -13,8 +13,16 @@ class CommandLineTest {
   void theGatewayRoleTakesItsTaskDatabaseOptions() {
     var gateway = new GatewayCommand();
 
-    new CommandLine(gateway).parseArgs("--control-plane", "http://cp:9080", "--cluster-token", "t",
-        "--db", "jdbc:postgresql://db/crossgate", "--db-user", "cg");
+    new CommandLine(gateway)
+        .parseArgs(
+            "--control-plane",
+            "http://cp:9080",
+            "--cluster-token",
+            "t",
+            "--db",
+            "jdbc:postgresql://db/crossgate",
+            "--db-user",
+            "cg");
 
     assertThat(gateway.database.db).isEqualTo("jdbc:postgresql://db/crossgate");
     assertThat(gateway.database.dbUser).isEqualTo("cg");
@@ -31,9 +39,22 @@ class CommandLineTest {
 
   @Test
   void theAgentRoleIsASubcommandWithTheContractsOptions() {
-    var parsed = new CommandLine(new Crossgate()).parseArgs("agent", "--gateway", "http://gw:9000", "--api-key", "k",
-        "--agent-port", "7001", "--data-dir", "/tmp/a", "--callback-allow", "http://app:8080/hooks/,http://b/",
-        "--gateway-ca", "/etc/crossgate/gateway-ca.pem");
+    var parsed =
+        new CommandLine(new Crossgate())
+            .parseArgs(
+                "agent",
+                "--gateway",
+                "http://gw:9000",
+                "--api-key",
+                "k",
+                "--agent-port",
+                "7001",
+                "--data-dir",
+                "/tmp/a",
+                "--callback-allow",
+                "http://app:8080/hooks/,http://b/",
+                "--gateway-ca",
+                "/etc/crossgate/gateway-ca.pem");
     AgentCommand agent = parsed.subcommand().commandSpec().commandLine().getCommand();
 
     assertThat(agent.gateway).isEqualTo("http://gw:9000");
@@ -46,12 +67,22 @@ class CommandLineTest {
   void tlsCertificatesPairWithKeysByPositionAndCleartextClosesUnlessItsPortIsGiven() {
     var standalone = new StandaloneCommand();
 
-    new CommandLine(standalone).parseArgs("--gateway-tls-cert", "a.crt", "--gateway-tls-key", "a.key",
-        "--gateway-tls-cert", "b.crt", "--gateway-tls-key", "b.key");
+    new CommandLine(standalone)
+        .parseArgs(
+            "--gateway-tls-cert",
+            "a.crt",
+            "--gateway-tls-key",
+            "a.key",
+            "--gateway-tls-cert",
+            "b.crt",
+            "--gateway-tls-key",
+            "b.key");
     var tls = standalone.gateway.toTls();
 
-    assertThat(tls.pairs()).containsExactly(new TrafficTls.Pair(Path.of("a.crt"), Path.of("a.key")),
-        new TrafficTls.Pair(Path.of("b.crt"), Path.of("b.key")));
+    assertThat(tls.pairs())
+        .containsExactly(
+            new TrafficTls.Pair(Path.of("a.crt"), Path.of("a.key")),
+            new TrafficTls.Pair(Path.of("b.crt"), Path.of("b.key")));
     assertThat(tls.port()).isEqualTo(9443);
     assertThat(tls.cleartext()).isFalse();
     assertThat(tls.clientAuth()).isEqualTo(TrafficTls.ClientAuth.NONE);
@@ -61,8 +92,18 @@ class CommandLineTest {
   void anOperatorWhoNamesTheCleartextPortKeepsItBesideTls() {
     var standalone = new StandaloneCommand();
 
-    new CommandLine(standalone).parseArgs("--gateway-port", "9000", "--gateway-tls-cert", "a.crt",
-        "--gateway-tls-key", "a.key", "--gateway-tls-client-ca", "ca.pem", "--gateway-tls-client-auth", "required");
+    new CommandLine(standalone)
+        .parseArgs(
+            "--gateway-port",
+            "9000",
+            "--gateway-tls-cert",
+            "a.crt",
+            "--gateway-tls-key",
+            "a.key",
+            "--gateway-tls-client-ca",
+            "ca.pem",
+            "--gateway-tls-client-auth",
+            "required");
     var tls = standalone.gateway.toTls();
 
     assertThat(tls.cleartext()).isTrue();
@@ -85,12 +126,20 @@ class CommandLineTest {
     var unpaired = new StandaloneCommand();
     new CommandLine(unpaired).parseArgs("--gateway-tls-cert", "a.crt");
     var noCa = new StandaloneCommand();
-    new CommandLine(noCa).parseArgs("--gateway-tls-cert", "a.crt", "--gateway-tls-key", "a.key",
-        "--gateway-tls-client-auth", "required");
+    new CommandLine(noCa)
+        .parseArgs(
+            "--gateway-tls-cert",
+            "a.crt",
+            "--gateway-tls-key",
+            "a.key",
+            "--gateway-tls-client-auth",
+            "required");
 
-    assertThatThrownBy(unpaired.gateway::toTls).isInstanceOf(CommandLine.ParameterException.class)
+    assertThatThrownBy(unpaired.gateway::toTls)
+        .isInstanceOf(CommandLine.ParameterException.class)
         .hasMessageContaining("pair by position");
-    assertThatThrownBy(noCa.gateway::toTls).isInstanceOf(CommandLine.ParameterException.class)
+    assertThatThrownBy(noCa.gateway::toTls)
+        .isInstanceOf(CommandLine.ParameterException.class)
         .hasMessageContaining("client certificates need a CA");
   }
 }

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * every write acknowledged before any earlier kill.
  *
  * <p>Rounds: 8 by default (CI); {@code -Dcrossgate.chaos.rounds=50} for the long mode. The kill
- * points come from one seeded {@link Random}; every failure names the seed, and
- * {@code -Dcrossgate.chaos.seed=N} replays it. PostgreSQL runs as a private cluster of this test's
- * ({@link PrivatePostgres}); the Crossgate process is killed, and once the postmaster too.
+ * points come from one seeded {@link Random}; every failure names the seed, and {@code
+ * -Dcrossgate.chaos.seed=N} replays it. PostgreSQL runs as a private cluster of this test's ({@link
+ * PrivatePostgres}); the Crossgate process is killed, and once the postmaster too.
  */
 class CrashChaosIT {
   private static final String TOKEN = "cga_crash-chaos-it-admin-token-0123456789";
@@ -42,10 +42,10 @@ class CrashChaosIT {
   private static final int ROUNDS = Integer.getInteger("crossgate.chaos.rounds", 8);
   private static final long SEED = Long.getLong("crossgate.chaos.seed", System.nanoTime());
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void everyAcknowledgedWriteSurvivesKillNineOnTheEmbeddedStore() throws Exception {
@@ -55,8 +55,15 @@ class CrashChaosIT {
   @Test
   void everyAcknowledgedWriteSurvivesKillNineOnPostgres() throws Exception {
     try (var pg = PrivatePostgres.start()) {
-      runRounds(List.of("--data-dir", dir.resolve("data").toString(),
-          "--db", "jdbc:postgresql://" + pg.hostPort() + "/postgres", "--db-user", "postgres"), pg);
+      runRounds(
+          List.of(
+              "--data-dir",
+              dir.resolve("data").toString(),
+              "--db",
+              "jdbc:postgresql://" + pg.hostPort() + "/postgres",
+              "--db-user",
+              "postgres"),
+          pg);
     }
   }
 
@@ -67,13 +74,22 @@ class CrashChaosIT {
     String key = null;
     int postmasterKillRound = pg == null ? -1 : 1 + random.nextInt(ROUNDS);
     for (int round = 0; round <= ROUNDS; round++) {
-      var context = "seed=" + SEED + " round=" + round + " (replay: -Dcrossgate.chaos.seed=" + SEED + ")";
+      var context =
+          "seed=" + SEED + " round=" + round + " (replay: -Dcrossgate.chaos.seed=" + SEED + ")";
       System.out.println("crash chaos " + context);
       if (round == postmasterKillRound) {
         pg.killPostmaster();
       }
-      var args = new ArrayList<>(List.of("standalone", "--admin-port", "0", "--gateway-port", "0",
-          "--admin-token", TOKEN));
+      var args =
+          new ArrayList<>(
+              List.of(
+                  "standalone",
+                  "--admin-port",
+                  "0",
+                  "--gateway-port",
+                  "0",
+                  "--admin-token",
+                  TOKEN));
       args.addAll(storeArgs);
       var node = CrossgateProcess.start(args.toArray(String[]::new));
       try {
@@ -83,11 +99,13 @@ class CrashChaosIT {
 
         for (var id : routes) {
           assertThat(send(admin.resolve("/admin/routes/" + id), "GET", null, null).statusCode())
-              .as("acknowledged route %s after the kill; %s", id, context).isEqualTo(200);
+              .as("acknowledged route %s after the kill; %s", id, context)
+              .isEqualTo(200);
         }
         for (var location : tasks) {
           assertThat(send(gateway.resolve(location), "GET", null, key).statusCode())
-              .as("acknowledged task %s after the kill; %s", location, context).isEqualTo(200);
+              .as("acknowledged task %s after the kill; %s", location, context)
+              .isEqualTo(200);
         }
         if (round == ROUNDS) {
           break;
@@ -99,11 +117,15 @@ class CrashChaosIT {
         var load = new Load(admin, gateway, key, round);
         load.start();
         int killAfter = 1 + random.nextInt(30);
-        await().atMost(Duration.ofSeconds(60)).until(() -> load.acknowledged() >= killAfter || !load.surprises.isEmpty());
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> load.acknowledged() >= killAfter || !load.surprises.isEmpty());
         node.kill();
         load.stop();
 
-        assertThat(load.surprises).as("answers other than 2xx before the kill; %s", context).isEmpty();
+        assertThat(load.surprises)
+            .as("answers other than 2xx before the kill; %s", context)
+            .isEmpty();
         routes.addAll(load.routes);
         tasks.addAll(load.tasks);
       } finally {
@@ -113,20 +135,35 @@ class CrashChaosIT {
     assertThat(routes.size() + tasks.size()).isGreaterThanOrEqualTo(ROUNDS);
   }
 
-  /** A tenant with a key and an async interface the gateway holds (its upstream refuses: the task fails, stored). */
+  /**
+   * A tenant with a key and an async interface the gateway holds (its upstream refuses: the task
+   * fails, stored).
+   */
   private String declareAsyncInterface(URI admin, URI gateway) throws Exception {
     send(admin.resolve("/admin/tenants"), "POST", "{\"id\":\"acme\",\"name\":\"Acme\"}", null);
-    var key = Json.read(send(admin.resolve("/admin/tenants/acme/keys"), "POST", "{}", null).body(), JsonNode.class)
-        .path("key").asText();
-    send(admin.resolve("/admin/routes"), "POST", "{\"service\":\"chaos\",\"sourcePath\":\"/work\",\"mode\":\"ASYNC\","
-        + "\"asyncExecution\":\"HELD\",\"auth\":\"KEY\",\"methods\":[\"POST\"],\"targetUrl\":\"http://127.0.0.1:1/work\"}",
+    var key =
+        Json.read(
+                send(admin.resolve("/admin/tenants/acme/keys"), "POST", "{}", null).body(),
+                JsonNode.class)
+            .path("key")
+            .asText();
+    send(
+        admin.resolve("/admin/routes"),
+        "POST",
+        "{\"service\":\"chaos\",\"sourcePath\":\"/work\",\"mode\":\"ASYNC\","
+            + "\"asyncExecution\":\"HELD\",\"auth\":\"KEY\",\"methods\":[\"POST\"],\"targetUrl\":\"http://127.0.0.1:1/work\"}",
         null);
-    await().atMost(Duration.ofSeconds(10)).until(() -> send(gateway.resolve("/_interfaces"), "GET", null, key).body()
-        .contains("/work"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> send(gateway.resolve("/_interfaces"), "GET", null, key).body().contains("/work"));
     return key;
   }
 
-  /** Two writers until stopped: route creations and task submissions; only complete 2xx answers count. */
+  /**
+   * Two writers until stopped: route creations and task submissions; only complete 2xx answers
+   * count.
+   */
   private final class Load {
     final Queue<String> routes = new ConcurrentLinkedQueue<>();
     final Queue<String> tasks = new ConcurrentLinkedQueue<>();
@@ -136,19 +173,47 @@ class CrashChaosIT {
     private final List<Thread> writers;
 
     Load(URI admin, URI gateway, String key, int round) {
-      writers = List.of(
-          new Thread(() -> write(() -> {
-            var path = "/r" + round + "-" + sequence.incrementAndGet();
-            var response = send(admin.resolve("/admin/routes"), "POST",
-                "{\"service\":\"shop\",\"sourcePath\":\"" + path + "\",\"targetUrl\":\"http://127.0.0.1:1/x\"}", null);
-            return acknowledged(response, 201, routes, Json.read(response.body(), JsonNode.class).path("id").asText());
-          }), "chaos-routes"),
-          new Thread(() -> write(() -> {
-            var response = http.send(HttpRequest.newBuilder(gateway.resolve("/async/work")).header("X-Api-Key", key)
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString("round " + round)).build(),
-                HttpResponse.BodyHandlers.ofString());
-            return acknowledged(response, 202, tasks, response.headers().firstValue("Location").orElse("?"));
-          }), "chaos-tasks"));
+      writers =
+          List.of(
+              new Thread(
+                  () ->
+                      write(
+                          () -> {
+                            var path = "/r" + round + "-" + sequence.incrementAndGet();
+                            var response =
+                                send(
+                                    admin.resolve("/admin/routes"),
+                                    "POST",
+                                    "{\"service\":\"shop\",\"sourcePath\":\""
+                                        + path
+                                        + "\",\"targetUrl\":\"http://127.0.0.1:1/x\"}",
+                                    null);
+                            return acknowledged(
+                                response,
+                                201,
+                                routes,
+                                Json.read(response.body(), JsonNode.class).path("id").asText());
+                          }),
+                  "chaos-routes"),
+              new Thread(
+                  () ->
+                      write(
+                          () -> {
+                            var response =
+                                http.send(
+                                    HttpRequest.newBuilder(gateway.resolve("/async/work"))
+                                        .header("X-Api-Key", key)
+                                        .timeout(Duration.ofSeconds(10))
+                                        .POST(HttpRequest.BodyPublishers.ofString("round " + round))
+                                        .build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            return acknowledged(
+                                response,
+                                202,
+                                tasks,
+                                response.headers().firstValue("Location").orElse("?"));
+                          }),
+                  "chaos-tasks"));
     }
 
     void start() {
@@ -166,7 +231,8 @@ class CrashChaosIT {
       }
     }
 
-    private boolean acknowledged(HttpResponse<String> response, int expected, Queue<String> into, String id) {
+    private boolean acknowledged(
+        HttpResponse<String> response, int expected, Queue<String> into, String id) {
       if (response.statusCode() != expected) {
         if (!killed.get()) {
           surprises.add(response.statusCode() + " " + response.body());
@@ -197,8 +263,14 @@ class CrashChaosIT {
 
   private HttpResponse<String> send(URI uri, String method, String json, String apiKey)
       throws IOException, InterruptedException {
-    var request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-        .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+    var request =
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofSeconds(10))
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
     if (apiKey == null) {
       request.header("Authorization", "Bearer " + TOKEN);
     } else {

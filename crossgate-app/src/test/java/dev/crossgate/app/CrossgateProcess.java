@@ -15,12 +15,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The packaged {@code crossgate.jar} running as a real child process, its output captured line
- * by line. Tests wait for the "ready" line instead of sleeping.
+ * The packaged {@code crossgate.jar} running as a real child process, its output captured line by
+ * line. Tests wait for the "ready" line instead of sleeping.
  */
 public final class CrossgateProcess implements AutoCloseable {
   private static final Path JAR = Path.of("target", "crossgate.jar");
-  private static final java.util.Set<String> SERVER_ROLES = java.util.Set.of("standalone", "gateway", "admin");
+  private static final java.util.Set<String> SERVER_ROLES =
+      java.util.Set.of("standalone", "gateway", "admin");
 
   private final Process process;
   private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
@@ -43,15 +44,20 @@ public final class CrossgateProcess implements AutoCloseable {
     var builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().remove("CROSSGATE_ADMIN_TOKEN");
     this.process = builder.start();
-    this.reader = new Thread(() -> {
-      try (var in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          lines.add(line);
-        }
-      } catch (IOException ignored) {
-        // process ended
-      }
-    }, "crossgate-output");
+    this.reader =
+        new Thread(
+            () -> {
+              try (var in =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                  lines.add(line);
+                }
+              } catch (IOException ignored) {
+                // process ended
+              }
+            },
+            "crossgate-output");
     reader.setDaemon(true);
     reader.start();
   }
@@ -64,21 +70,28 @@ public final class CrossgateProcess implements AutoCloseable {
   public Matcher awaitLine(String regex, Duration timeout) {
     var pattern = Pattern.compile(regex);
     var found = new Matcher[1];
-    await().atMost(timeout).until(() -> {
-      synchronized (lines) {
-        for (var line : lines) {
-          var m = pattern.matcher(line);
-          if (m.find()) {
-            found[0] = m;
-            return true;
-          }
-        }
-      }
-      if (!process.isAlive()) {
-        throw new AssertionError("crossgate exited with " + process.exitValue() + ":\n" + String.join("\n", lines));
-      }
-      return false;
-    });
+    await()
+        .atMost(timeout)
+        .until(
+            () -> {
+              synchronized (lines) {
+                for (var line : lines) {
+                  var m = pattern.matcher(line);
+                  if (m.find()) {
+                    found[0] = m;
+                    return true;
+                  }
+                }
+              }
+              if (!process.isAlive()) {
+                throw new AssertionError(
+                    "crossgate exited with "
+                        + process.exitValue()
+                        + ":\n"
+                        + String.join("\n", lines));
+              }
+              return false;
+            });
     return found[0];
   }
 
@@ -107,7 +120,8 @@ public final class CrossgateProcess implements AutoCloseable {
 
   /** Sends SIGTERM and returns at once, while the process drains and stops. */
   public void terminate() throws InterruptedException, IOException {
-    // not process.destroy(): the JDK closes our end of the output pipe with it, losing the last lines
+    // not process.destroy(): the JDK closes our end of the output pipe with it, losing the last
+    // lines
     new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
   }
 

@@ -19,15 +19,19 @@ import org.junit.jupiter.api.io.TempDir;
  * or, for the AppCDS archive, a one-class jar run by the real JVM.
  */
 class LauncherScriptTest {
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
   @Test
   void theJvmExitsOnOutOfMemoryByDefault() throws Exception {
     var args = launch(null);
 
-    assertThat(args).containsExactly("-XX:+ExitOnOutOfMemoryError", "-jar",
-        root.resolve("crossgate-app/target/crossgate.jar").toString(), "agent", "--help");
+    assertThat(args)
+        .containsExactly(
+            "-XX:+ExitOnOutOfMemoryError",
+            "-jar",
+            root.resolve("crossgate-app/target/crossgate.jar").toString(),
+            "agent",
+            "--help");
   }
 
   @Test
@@ -39,9 +43,12 @@ class LauncherScriptTest {
 
   @Test
   void anOutOfMemoryBehaviourChosenInCrossgateJavaOptsIsLeftAlone() throws Exception {
-    assertThat(launch("-XX:-ExitOnOutOfMemoryError")).startsWith("-XX:-ExitOnOutOfMemoryError", "-jar");
-    assertThat(launch("-XX:+CrashOnOutOfMemoryError")).startsWith("-XX:+CrashOnOutOfMemoryError", "-jar");
-    assertThat(launch("-XX:OnOutOfMemoryError=/bin/true")).startsWith("-XX:OnOutOfMemoryError=/bin/true", "-jar");
+    assertThat(launch("-XX:-ExitOnOutOfMemoryError"))
+        .startsWith("-XX:-ExitOnOutOfMemoryError", "-jar");
+    assertThat(launch("-XX:+CrashOnOutOfMemoryError"))
+        .startsWith("-XX:+CrashOnOutOfMemoryError", "-jar");
+    assertThat(launch("-XX:OnOutOfMemoryError=/bin/true"))
+        .startsWith("-XX:OnOutOfMemoryError=/bin/true", "-jar");
   }
 
   @Test
@@ -58,9 +65,11 @@ class LauncherScriptTest {
     var second = runReal("gateway");
     var third = runReal("gateway");
 
-    assertThat(first).anyMatch(a -> a.startsWith("-XX:ArchiveClassesAtExit=" + archive("gateway") + "."))
+    assertThat(first)
+        .anyMatch(a -> a.startsWith("-XX:ArchiveClassesAtExit=" + archive("gateway") + "."))
         .contains("ran gateway");
-    assertThat(second).contains("-XX:SharedArchiveFile=" + archive("gateway"), "-Xshare:auto", "ran gateway");
+    assertThat(second)
+        .contains("-XX:SharedArchiveFile=" + archive("gateway"), "-Xshare:auto", "ran gateway");
     assertThat(third).contains("-XX:SharedArchiveFile=" + archive("gateway"), "ran gateway");
     try (var files = Files.list(archive("gateway").getParent())) {
       assertThat(files).containsExactly(archive("gateway"));
@@ -82,8 +91,10 @@ class LauncherScriptTest {
     var next = runReal("gateway");
 
     // a JDK 17 JVM given this file with -Xshare:auto dies of SIGBUS: the launcher must not pass it
-    assertThat(next).noneMatch(a -> a.startsWith("-XX:SharedArchiveFile="))
-        .anyMatch(a -> a.startsWith("-XX:ArchiveClassesAtExit=")).contains("ran gateway");
+    assertThat(next)
+        .noneMatch(a -> a.startsWith("-XX:SharedArchiveFile="))
+        .anyMatch(a -> a.startsWith("-XX:ArchiveClassesAtExit="))
+        .contains("ran gateway");
     assertThat(dump).doesNotExist();
     try (var files = Files.list(root)) {
       assertThat(files).noneMatch(f -> f.getFileName().toString().startsWith("hs_err"));
@@ -97,15 +108,20 @@ class LauncherScriptTest {
     runReal("gateway");
     var archived = Files.getLastModifiedTime(archive("gateway")).toMillis();
     writeJar("another, longer jar");
-    Files.setLastModifiedTime(jar(), java.nio.file.attribute.FileTime.fromMillis(archived - 10_000));
+    Files.setLastModifiedTime(
+        jar(), java.nio.file.attribute.FileTime.fromMillis(archived - 10_000));
 
     var mismatched = runReal("gateway");
-    Files.setLastModifiedTime(archive("gateway"), java.nio.file.attribute.FileTime.fromMillis(archived - 20_000));
+    Files.setLastModifiedTime(
+        archive("gateway"), java.nio.file.attribute.FileTime.fromMillis(archived - 20_000));
     var rebuilt = runReal("gateway");
 
-    assertThat(mismatched).contains("-XX:SharedArchiveFile=" + archive("gateway"), "ran gateway")
+    assertThat(mismatched)
+        .contains("-XX:SharedArchiveFile=" + archive("gateway"), "ran gateway")
         .anyMatch(line -> line.contains("Unable to use shared archive"));
-    assertThat(rebuilt).anyMatch(a -> a.startsWith("-XX:ArchiveClassesAtExit=")).contains("ran gateway");
+    assertThat(rebuilt)
+        .anyMatch(a -> a.startsWith("-XX:ArchiveClassesAtExit="))
+        .contains("ran gateway");
   }
 
   @Test
@@ -128,11 +144,16 @@ class LauncherScriptTest {
     return root.resolve("crossgate-app/target/cds/" + role + ".jsa");
   }
 
-  /** A jar whose main class prints the JVM's options and its arguments; {@code tag} changes its size. */
+  /**
+   * A jar whose main class prints the JVM's options and its arguments; {@code tag} changes its
+   * size.
+   */
   private void writeJar(String tag) throws IOException {
     var src = Files.createDirectories(root.resolve("crossgate-app/target/tiny"));
     var source = src.resolve("Main.java");
-    Files.writeString(source, """
+    Files.writeString(
+        source,
+        """
         public class Main {
           public static void main(String[] args) {
             java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().forEach(System.out::println);
@@ -140,8 +161,10 @@ class LauncherScriptTest {
           }
         }
         """);
-    assertThat(javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", src.toString(),
-        source.toString())).isZero();
+    assertThat(
+            javax.tools.ToolProvider.getSystemJavaCompiler()
+                .run(null, null, null, "-d", src.toString(), source.toString()))
+        .isZero();
     var manifest = new java.util.jar.Manifest();
     manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
     manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MAIN_CLASS, "Main");
@@ -169,13 +192,19 @@ class LauncherScriptTest {
     var java = bin.resolve("java");
     Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
     Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
-    return run(javaOpts == null ? Map.of() : Map.of("CROSSGATE_JAVA_OPTS", javaOpts), bin, "agent", "--help");
+    return run(
+        javaOpts == null ? Map.of() : Map.of("CROSSGATE_JAVA_OPTS", javaOpts),
+        bin,
+        "agent",
+        "--help");
   }
 
   /** Runs a copy of the launcher with {@code env} added, {@code bin} (if any) first on the PATH. */
-  private List<String> run(Map<String, String> env, Path bin, String... args) throws IOException, InterruptedException {
+  private List<String> run(Map<String, String> env, Path bin, String... args)
+      throws IOException, InterruptedException {
     var script = root.resolve("crossgate");
-    Files.copy(Path.of("..", "crossgate"), script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        Path.of("..", "crossgate"), script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
     var command = new java.util.ArrayList<>(List.of("bash", script.toString()));
     command.addAll(List.of(args));

@@ -18,18 +18,31 @@ class StandaloneIT {
   private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
-  void firstStartGeneratesATokenOnceAndWritesSurviveARestart(@TempDir Path dataDir) throws Exception {
+  void firstStartGeneratesATokenOnceAndWritesSurviveARestart(@TempDir Path dataDir)
+      throws Exception {
     String routeId;
     String token;
-    try (var first = CrossgateProcess.start("standalone", "--data-dir", dataDir.toString(),
-        "--admin-port", "0", "--gateway-port", "0")) {
+    try (var first =
+        CrossgateProcess.start(
+            "standalone",
+            "--data-dir",
+            dataDir.toString(),
+            "--admin-port",
+            "0",
+            "--gateway-port",
+            "0")) {
       var ready = first.awaitLine(READY, Duration.ofSeconds(60));
       token = Files.readString(dataDir.resolve("admin-token")).trim();
       assertThat(first.printed("generated admin token")).isTrue();
       assertThat(first.output()).contains(token);
 
-      var created = send(ready.group(1), "POST", "/admin/routes", token,
-          "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://127.0.0.1:1/home\"}");
+      var created =
+          send(
+              ready.group(1),
+              "POST",
+              "/admin/routes",
+              token,
+              "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://127.0.0.1:1/home\"}");
       assertThat(created.statusCode()).isEqualTo(201);
       routeId = created.body().replaceAll(".*\"id\":\"(rt_[^\"]+)\".*", "$1");
 
@@ -37,8 +50,15 @@ class StandaloneIT {
       assertThat(first.output()).contains("control plane stopped", "crossgate standalone stopped");
     }
 
-    try (var second = CrossgateProcess.start("standalone", "--data-dir", dataDir.toString(),
-        "--admin-port", "0", "--gateway-port", "0")) {
+    try (var second =
+        CrossgateProcess.start(
+            "standalone",
+            "--data-dir",
+            dataDir.toString(),
+            "--admin-port",
+            "0",
+            "--gateway-port",
+            "0")) {
       var ready = second.awaitLine(READY, Duration.ofSeconds(60));
 
       var read = send(ready.group(1), "GET", "/admin/routes/" + routeId, token, null);
@@ -52,13 +72,26 @@ class StandaloneIT {
 
   @Test
   void anExplicitAdminTokenIsAcceptedAndNothingIsGenerated(@TempDir Path dataDir) throws Exception {
-    try (var node = CrossgateProcess.start("standalone", "--data-dir", dataDir.toString(), "--admin-port", "0",
-        "--gateway-port", "0", "--admin-token", "cga_my-own-token-for-this-test")) {
+    try (var node =
+        CrossgateProcess.start(
+            "standalone",
+            "--data-dir",
+            dataDir.toString(),
+            "--admin-port",
+            "0",
+            "--gateway-port",
+            "0",
+            "--admin-token",
+            "cga_my-own-token-for-this-test")) {
       var ready = node.awaitLine(READY, Duration.ofSeconds(60));
 
-      var list = send(ready.group(1), "GET", "/admin/routes", "cga_my-own-token-for-this-test", null);
-      var gateway = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ready.group(2) + "/nothing"))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      var list =
+          send(ready.group(1), "GET", "/admin/routes", "cga_my-own-token-for-this-test", null);
+      var gateway =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ready.group(2) + "/nothing"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
 
       assertThat(list.statusCode()).isEqualTo(200);
       assertThat(Files.exists(dataDir.resolve("admin-token"))).isFalse();
@@ -70,24 +103,57 @@ class StandaloneIT {
 
   @Test
   void sendUploadsAFileInChunksThroughTheStandaloneGateway(@TempDir Path dataDir) throws Exception {
-    try (var node = CrossgateProcess.start("standalone", "--data-dir", dataDir.toString(), "--admin-port", "0",
-        "--gateway-port", "0", "--admin-token", "cga_send-test-token-0123456789")) {
+    try (var node =
+        CrossgateProcess.start(
+            "standalone",
+            "--data-dir",
+            dataDir.toString(),
+            "--admin-port",
+            "0",
+            "--gateway-port",
+            "0",
+            "--admin-token",
+            "cga_send-test-token-0123456789")) {
       var ready = node.awaitLine(READY, Duration.ofSeconds(60));
-      send(ready.group(1), "POST", "/admin/tenants", "cga_send-test-token-0123456789", "{\"id\":\"acme\",\"name\":\"ACME\"}");
-      var key = send(ready.group(1), "POST", "/admin/tenants/acme/keys", "cga_send-test-token-0123456789", "{}").body()
-          .replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
+      send(
+          ready.group(1),
+          "POST",
+          "/admin/tenants",
+          "cga_send-test-token-0123456789",
+          "{\"id\":\"acme\",\"name\":\"ACME\"}");
+      var key =
+          send(
+                  ready.group(1),
+                  "POST",
+                  "/admin/tenants/acme/keys",
+                  "cga_send-test-token-0123456789",
+                  "{}")
+              .body()
+              .replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
       var file = dataDir.resolve("payload.bin");
       var bytes = new byte[3 * 1024 * 1024 + 17];
       new java.util.Random(7).nextBytes(bytes);
       Files.write(file, bytes);
 
-      try (var sender = CrossgateProcess.start("send", file.toString(), "http://127.0.0.1:" + ready.group(2),
-          "--api-key", key, "--chunk-size", "1048576", "--data-dir", dataDir.resolve("client").toString())) {
+      try (var sender =
+          CrossgateProcess.start(
+              "send",
+              file.toString(),
+              "http://127.0.0.1:" + ready.group(2),
+              "--api-key",
+              key,
+              "--chunk-size",
+              "1048576",
+              "--data-dir",
+              dataDir.resolve("client").toString())) {
         assertThat(sender.waitFor(Duration.ofSeconds(60))).as(sender.output()).isZero();
-        assertThat(sender.output()).contains("sent payload.bin (" + bytes.length + " bytes)", "4 chunks sent");
+        assertThat(sender.output())
+            .contains("sent payload.bin (" + bytes.length + " bytes)", "4 chunks sent");
       }
-      var operators = send(ready.group(1), "GET", "/admin/transfers", "cga_send-test-token-0123456789", null);
-      assertThat(operators.body()).contains("\"owner\":\"acme\"", "\"receivedBytes\":" + bytes.length);
+      var operators =
+          send(ready.group(1), "GET", "/admin/transfers", "cga_send-test-token-0123456789", null);
+      assertThat(operators.body())
+          .contains("\"owner\":\"acme\"", "\"receivedBytes\":" + bytes.length);
       node.stop();
     }
   }
@@ -102,11 +168,16 @@ class StandaloneIT {
     }
   }
 
-  private HttpResponse<String> send(String port, String method, String path, String token, String json)
-      throws Exception {
-    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .header("Authorization", "Bearer " + token)
-        .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+  private HttpResponse<String> send(
+      String port, String method, String path, String token, String json) throws Exception {
+    var request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", "Bearer " + token)
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
     if (json != null) {
       request.header("Content-Type", "application/json");
     }

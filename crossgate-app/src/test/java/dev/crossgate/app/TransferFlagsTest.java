@@ -29,9 +29,22 @@ class TransferFlagsTest {
   @Test
   void theGatewayRolesTransferOptionsReachItsSettings() {
     var gateway = new GatewayCommand();
-    new CommandLine(gateway).parseArgs("--control-plane", "http://cp:9080", "--cluster-token", "t",
-        "--transfer-storage", "database", "--transfer-max-chunk", "8MiB", "--transfer-max-size", "3GiB",
-        "--transfer-quota", "1099511627776", "--transfer-ttl", "PT30M");
+    new CommandLine(gateway)
+        .parseArgs(
+            "--control-plane",
+            "http://cp:9080",
+            "--cluster-token",
+            "t",
+            "--transfer-storage",
+            "database",
+            "--transfer-max-chunk",
+            "8MiB",
+            "--transfer-max-size",
+            "3GiB",
+            "--transfer-quota",
+            "1099511627776",
+            "--transfer-ttl",
+            "PT30M");
 
     var settings = gateway.transfer.toSettings(Path.of("/data"));
 
@@ -47,13 +60,16 @@ class TransferFlagsTest {
   void aMalformedChunkSizeIsAUsageErrorThatSaysWhatASizeLooksLike() {
     var err = new StringWriter();
 
-    int exit = new CommandLine(new Crossgate()).setErr(new PrintWriter(err))
-        .execute("standalone", "--transfer-max-chunk", "16MB");
+    int exit =
+        new CommandLine(new Crossgate())
+            .setErr(new PrintWriter(err))
+            .execute("standalone", "--transfer-max-chunk", "16MB");
 
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString())
         .contains("Invalid value for option '--transfer-max-chunk'")
-        .contains("'16MB' is not a size; use bytes or a number with KiB, MiB, GiB or TiB, e.g. 16MiB")
+        .contains(
+            "'16MB' is not a size; use bytes or a number with KiB, MiB, GiB or TiB, e.g. 16MiB")
         .doesNotContain("Exception");
   }
 
@@ -62,13 +78,21 @@ class TransferFlagsTest {
     var err = new StringWriter();
     var cli = new CommandLine(new Crossgate()).setErr(new PrintWriter(err));
 
-    int zero = cli.execute("gateway", "--control-plane", "http://cp:9080", "--cluster-token", "t",
-        "--transfer-max-chunk", "0");
+    int zero =
+        cli.execute(
+            "gateway",
+            "--control-plane",
+            "http://cp:9080",
+            "--cluster-token",
+            "t",
+            "--transfer-max-chunk",
+            "0");
     int storage = cli.execute("standalone", "--transfer-storage", "s3");
 
     assertThat(zero).isEqualTo(2);
     assertThat(storage).isEqualTo(2);
-    assertThat(err.toString()).contains("'0' must be positive")
+    assertThat(err.toString())
+        .contains("'0' must be positive")
         .contains("'s3' is not a transfer storage; use disk or database");
   }
 
@@ -76,11 +100,15 @@ class TransferFlagsTest {
   void aChunkTooLargeForDatabaseStorageIsRefusedBeforeAnythingStarts() {
     var err = new StringWriter();
 
-    int exit = new CommandLine(new Crossgate()).setErr(new PrintWriter(err))
-        .execute("standalone", "--transfer-storage", "database", "--transfer-max-chunk", "512MiB");
+    int exit =
+        new CommandLine(new Crossgate())
+            .setErr(new PrintWriter(err))
+            .execute(
+                "standalone", "--transfer-storage", "database", "--transfer-max-chunk", "512MiB");
 
     assertThat(exit).isEqualTo(2);
-    assertThat(err.toString()).contains("Invalid transfer options (--transfer-*)")
+    assertThat(err.toString())
+        .contains("Invalid transfer options (--transfer-*)")
         .contains("at most 268435456 bytes (256 MiB) when chunks are stored in the database");
   }
 }

@@ -4,14 +4,14 @@ import dev.crossgate.tenant.ApiKey;
 import java.util.Objects;
 
 /**
- * Who is calling, resolved once per request before any endpoint or route step reads it: the
- * tenant a credential belongs to, which credential, and how it was presented. Every consumer on
- * the traffic port (routes, flows, tasks, transfers, interfaces) and the Admin API's tenant-scoped
+ * Who is calling, resolved once per request before any endpoint or route step reads it: the tenant
+ * a credential belongs to, which credential, and how it was presented. Every consumer on the
+ * traffic port (routes, flows, tasks, transfers, interfaces) and the Admin API's tenant-scoped
  * resources reads this one value instead of parsing credentials itself.
  *
  * @param tenantId the tenant the caller acts for
- * @param credentialId the API key's id ({@code key_…}), the registered certificate's ({@code cert_…}),
- *     or {@code internal} for the node itself
+ * @param credentialId the API key's id ({@code key_…}), the registered certificate's ({@code
+ *     cert_…}), or {@code internal} for the node itself
  * @param participant the participant the key was issued to, or null
  * @param method how the caller authenticated
  */

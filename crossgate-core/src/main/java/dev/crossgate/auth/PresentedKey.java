@@ -2,9 +2,9 @@ package dev.crossgate.auth;
 
 /**
  * The API key a request presents, the one parser of it for every port: {@code X-Api-Key}, else
- * {@code Authorization: Bearer <key>} (RFC 6750 section 2.1). Which header carried it matters
- * when the key has to be removed before the request travels on: a bearer token that is not a
- * Crossgate key belongs to the upstream and is left alone.
+ * {@code Authorization: Bearer <key>} (RFC 6750 section 2.1). Which header carried it matters when
+ * the key has to be removed before the request travels on: a bearer token that is not a Crossgate
+ * key belongs to the upstream and is left alone.
  *
  * @param key the key as presented, trimmed, never empty
  * @param bearer true when it came in {@code Authorization}, false for {@code X-Api-Key}
@@ -18,7 +18,8 @@ public record PresentedKey(String key, boolean bearer) {
       var key = apiKeyHeader.trim();
       return key.isEmpty() ? null : new PresentedKey(key, false);
     }
-    if (authorizationHeader != null && authorizationHeader.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+    if (authorizationHeader != null
+        && authorizationHeader.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       var key = authorizationHeader.substring(BEARER.length()).trim();
       return key.isEmpty() ? null : new PresentedKey(key, true);
     }

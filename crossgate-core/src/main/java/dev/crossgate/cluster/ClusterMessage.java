@@ -45,7 +45,8 @@ public sealed interface ClusterMessage {
    * no configuration it was given (new, or its disk snapshot was corrupt): it is sent a SNAPSHOT
    * even when the control plane is at revision 0, and so becomes ready.
    */
-  record Hello(String nodeId, long appliedRevision, String configHash, String version, long heartbeatMillis)
+  record Hello(
+      String nodeId, long appliedRevision, String configHash, String version, long heartbeatMillis)
       implements ClusterMessage {
     public static final long UNCONFIGURED = -1;
 
@@ -55,8 +56,14 @@ public sealed interface ClusterMessage {
   }
 
   /** The whole configuration at {@code revision}; for new nodes, old nodes and repairs. */
-  record Snapshot(long revision, String hash, List<Route> routes, List<FilterRule> filters, List<ApiKey> apiKeys,
-      List<Extension> extensions, List<String> disabledTenants,
+  record Snapshot(
+      long revision,
+      String hash,
+      List<Route> routes,
+      List<FilterRule> filters,
+      List<ApiKey> apiKeys,
+      List<Extension> extensions,
+      List<String> disabledTenants,
       // left out when empty: a node that predates client certificates can still read the snapshot
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TenantCertificate> clientCertificates)
       implements ClusterMessage {
@@ -69,22 +76,36 @@ public sealed interface ClusterMessage {
     }
 
     public static Snapshot of(GatewayConfig config) {
-      return new Snapshot(config.revision(), config.hashHex(), List.copyOf(config.routes().routes()),
-          config.filters(), List.copyOf(config.apiKeys().values()), List.copyOf(config.extensions().all()),
+      return new Snapshot(
+          config.revision(),
+          config.hashHex(),
+          List.copyOf(config.routes().routes()),
+          config.filters(),
+          List.copyOf(config.apiKeys().values()),
+          List.copyOf(config.extensions().all()),
           config.disabledTenants().stream().sorted().toList(),
-          config.clientCertificates().values().stream().sorted(Comparator.comparing(TenantCertificate::id)).toList());
+          config.clientCertificates().values().stream()
+              .sorted(Comparator.comparing(TenantCertificate::id))
+              .toList());
     }
 
     /** The configuration this snapshot describes; its hash is recomputed, not trusted. */
     public GatewayConfig toConfig() {
       var keys = apiKeys.stream().collect(Collectors.toMap(ApiKey::keyHash, Function.identity()));
-      return new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys, extensions, disabledTenants,
+      return new GatewayConfig(
+          revision,
+          RouteTable.of(routes, revision),
+          filters,
+          keys,
+          extensions,
+          disabledTenants,
           clientCertificates);
     }
   }
 
   /** The changes after {@code fromRevision} up to and including {@code toRevision}. */
-  record Delta(long fromRevision, long toRevision, List<Change> changes) implements ClusterMessage {}
+  record Delta(long fromRevision, long toRevision, List<Change> changes)
+      implements ClusterMessage {}
 
   /** The node applied {@code revision} and now serves a configuration with {@code hash}. */
   record Ack(long revision, String hash) implements ClusterMessage {}
@@ -95,7 +116,10 @@ public sealed interface ClusterMessage {
   /** Anti-entropy: what the node serves, every few seconds. */
   record Heartbeat(long revision, String hash) implements ClusterMessage {}
 
-  /** The node asks for whatever is newer than {@code appliedRevision} now (e.g. after a write it forwarded). */
+  /**
+   * The node asks for whatever is newer than {@code appliedRevision} now (e.g. after a write it
+   * forwarded).
+   */
   record Pull(long appliedRevision) implements ClusterMessage {}
 
   /** Why an entity could not be applied. */

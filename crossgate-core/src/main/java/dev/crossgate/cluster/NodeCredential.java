@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
  * A gateway node's proof of identity on the cluster stream, issued once when the node enrols
  * ({@code POST /cluster/enrol} with the cluster token) and presented on every later connection:
  * {@code X-Crossgate-Node-Id: <nodeId>} and {@code Authorization: Bearer <credential>}. The
- * credential is 256 random bits; the control plane keeps only its SHA-256, the node keeps it in
- * its data dir. The cluster token alone cannot become a node that is enrolled already, which is
- * what stops a holder of the shared token from impersonating {@code n1}.
+ * credential is 256 random bits; the control plane keeps only its SHA-256, the node keeps it in its
+ * data dir. The cluster token alone cannot become a node that is enrolled already, which is what
+ * stops a holder of the shared token from impersonating {@code n1}.
  *
  * @param nodeId the node this credential is bound to
  * @param credential the secret, {@code cgn_} + 43 base64url characters

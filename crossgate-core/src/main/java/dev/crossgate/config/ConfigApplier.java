@@ -8,8 +8,8 @@ import dev.crossgate.filter.FilterRule;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import dev.crossgate.tenant.ApiKey;
-import dev.crossgate.tenant.TenantCertificate;
 import dev.crossgate.tenant.Tenant;
+import dev.crossgate.tenant.TenantCertificate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,12 +17,11 @@ import java.util.List;
 
 /**
  * Applies a batch of change-log entries to a {@link GatewayConfig}, producing the next snapshot;
- * the input snapshot is never modified. The same code serves the standalone node (which follows
- * the change log directly) and cluster nodes (which receive deltas). A batch is applied whole or
- * not at all: a change that cannot be read fails the batch with {@link IllegalArgumentException}
- * naming the entity, which a node reports as its NACK. The {@link ConfigHash} is updated per
- * change rather than recomputed, so applying a delta costs what the delta touches (plus the
- * route table rebuild).
+ * the input snapshot is never modified. The same code serves the standalone node (which follows the
+ * change log directly) and cluster nodes (which receive deltas). A batch is applied whole or not at
+ * all: a change that cannot be read fails the batch with {@link IllegalArgumentException} naming
+ * the entity, which a node reports as its NACK. The {@link ConfigHash} is updated per change rather
+ * than recomputed, so applying a delta costs what the delta touches (plus the route table rebuild).
  */
 public final class ConfigApplier {
   private ConfigApplier() {}
@@ -37,8 +36,12 @@ public final class ConfigApplier {
     void record(long revision, long hash);
   }
 
-  /** As {@link #apply(GatewayConfig, List)}, reporting the hash after every revision to {@code hashes}. */
-  public static GatewayConfig apply(GatewayConfig current, List<Change> changes, RevisionHashes hashes) {
+  /**
+   * As {@link #apply(GatewayConfig, List)}, reporting the hash after every revision to {@code
+   * hashes}.
+   */
+  public static GatewayConfig apply(
+      GatewayConfig current, List<Change> changes, RevisionHashes hashes) {
     if (changes.isEmpty()) {
       return current;
     }
@@ -59,8 +62,12 @@ public final class ConfigApplier {
       revision = change.revision();
       switch (change.entityType()) {
         case ROUTE -> {
-          var before = upserts.containsKey(change.entityId()) ? upserts.get(change.entityId())
-              : deletes.contains(change.entityId()) ? null : current.routes().get(change.entityId());
+          var before =
+              upserts.containsKey(change.entityId())
+                  ? upserts.get(change.entityId())
+                  : deletes.contains(change.entityId())
+                      ? null
+                      : current.routes().get(change.entityId());
           if (before != null) {
             hash -= ConfigHash.route(before);
           }
@@ -88,7 +95,8 @@ public final class ConfigApplier {
           }
         }
         case API_KEY -> {
-          var before = keys.values().stream().filter(k -> k.id().equals(change.entityId())).findFirst();
+          var before =
+              keys.values().stream().filter(k -> k.id().equals(change.entityId())).findFirst();
           if (before.isPresent()) {
             keys.remove(before.get().keyHash());
             hash -= ConfigHash.key(before.get());
@@ -100,7 +108,10 @@ public final class ConfigApplier {
           }
         }
         case CLIENT_CERT -> {
-          var before = certificates.values().stream().filter(c -> c.id().equals(change.entityId())).findFirst();
+          var before =
+              certificates.values().stream()
+                  .filter(c -> c.id().equals(change.entityId()))
+                  .findFirst();
           if (before.isPresent()) {
             certificates.remove(before.get().matchKey());
             hash -= ConfigHash.clientCertificate(before.get());
@@ -142,14 +153,29 @@ public final class ConfigApplier {
       }
       hashes.record(revision, hash);
     }
-    var registry = extensions == null ? current.extensions() : new ExtensionRegistry(extensions.values());
+    var registry =
+        extensions == null ? current.extensions() : new ExtensionRegistry(extensions.values());
     if (hash == current.hash()) {
       // nothing a node serves changed (tenant edits, a write and its undo): skip the rebuild
-      return new GatewayConfig(revision, current.routes().withRevision(revision), new ArrayList<>(filters.values()),
-          keys, hash, registry, disabled, certificates);
+      return new GatewayConfig(
+          revision,
+          current.routes().withRevision(revision),
+          new ArrayList<>(filters.values()),
+          keys,
+          hash,
+          registry,
+          disabled,
+          certificates);
     }
     var routes = current.routes().apply(upserts.values(), deletes, revision);
-    return new GatewayConfig(revision, routes, new ArrayList<>(filters.values()), keys, hash, registry, disabled,
+    return new GatewayConfig(
+        revision,
+        routes,
+        new ArrayList<>(filters.values()),
+        keys,
+        hash,
+        registry,
+        disabled,
         certificates);
   }
 
@@ -157,8 +183,15 @@ public final class ConfigApplier {
     try {
       return Json.mapper().treeToValue(change.body(), type);
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new IllegalArgumentException(change.entityType() + " " + change.entityId() + " at revision "
-          + change.revision() + " cannot be read: " + e.getMessage().lines().findFirst().orElse(""), e);
+      throw new IllegalArgumentException(
+          change.entityType()
+              + " "
+              + change.entityId()
+              + " at revision "
+              + change.revision()
+              + " cannot be read: "
+              + e.getMessage().lines().findFirst().orElse(""),
+          e);
     }
   }
 }

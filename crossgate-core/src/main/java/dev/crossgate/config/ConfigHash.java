@@ -12,16 +12,16 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
 
 /**
- * The fingerprint of a configuration: the sum (mod 2^64) of a SHA-256-derived hash of every
- * entity. A sum is order-independent and updatable per change (subtract the old entity, add the
- * new one), so a node keeps it current at the cost of the entities a delta touches, and two nodes
- * with the same entities always agree, whatever order they applied them in. Rendered as 16 hex
- * digits.
+ * The fingerprint of a configuration: the sum (mod 2^64) of a SHA-256-derived hash of every entity.
+ * A sum is order-independent and updatable per change (subtract the old entity, add the new one),
+ * so a node keeps it current at the cost of the entities a delta touches, and two nodes with the
+ * same entities always agree, whatever order they applied them in. Rendered as 16 hex digits.
  */
 public final class ConfigHash {
   private ConfigHash() {}
 
-  public static long of(Collection<Route> routes, Collection<FilterRule> filters, Collection<ApiKey> keys) {
+  public static long of(
+      Collection<Route> routes, Collection<FilterRule> filters, Collection<ApiKey> keys) {
     long sum = 0;
     for (var r : routes) {
       sum += route(r);
@@ -51,7 +51,8 @@ public final class ConfigHash {
     return entity("CLIENT_CERT", c.id(), c);
   }
 
-  public static long clientCertificates(Collection<dev.crossgate.tenant.TenantCertificate> certificates) {
+  public static long clientCertificates(
+      Collection<dev.crossgate.tenant.TenantCertificate> certificates) {
     long sum = 0;
     for (var c : certificates) {
       sum += clientCertificate(c);

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Everything a gateway node serves from, as one immutable snapshot at one change-log revision.
- * A node holds exactly one reference to the current snapshot and swaps it whole.
+ * Everything a gateway node serves from, as one immutable snapshot at one change-log revision. A
+ * node holds exactly one reference to the current snapshot and swaps it whole.
  *
  * @param filters enabled filter rules in evaluation order (priority, then id); disabled rules are
  *     not part of a node's configuration
@@ -23,16 +23,24 @@ import java.util.Set;
  *     configurations have equal hashes on every node
  * @param extensions the tenants' extension registry (empty when not given)
  * @param disabledTenants tenants an operator disabled: their keys are recognised but refused
- * @param clientCertificates certificates tenants registered, by {@link TenantCertificate#matchKey()}
+ * @param clientCertificates certificates tenants registered, by {@link
+ *     TenantCertificate#matchKey()}
  */
-public record GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
-    long hash, ExtensionRegistry extensions, Set<String> disabledTenants,
+public record GatewayConfig(
+    long revision,
+    RouteTable routes,
+    List<FilterRule> filters,
+    Map<String, ApiKey> apiKeys,
+    long hash,
+    ExtensionRegistry extensions,
+    Set<String> disabledTenants,
     Map<String, TenantCertificate> clientCertificates) {
 
   public static final Comparator<FilterRule> EVALUATION_ORDER =
       Comparator.comparingInt(FilterRule::priority).thenComparing(FilterRule::id);
 
-  public static final GatewayConfig EMPTY = new GatewayConfig(0, RouteTable.EMPTY, List.of(), Map.of());
+  public static final GatewayConfig EMPTY =
+      new GatewayConfig(0, RouteTable.EMPTY, List.of(), Map.of());
 
   public GatewayConfig {
     filters = filters.stream().filter(FilterRule::enabled).sorted(EVALUATION_ORDER).toList();
@@ -43,53 +51,102 @@ public record GatewayConfig(long revision, RouteTable routes, List<FilterRule> f
   }
 
   /** A snapshot without registered client certificates. */
-  public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
-      long hash, ExtensionRegistry extensions, Set<String> disabledTenants) {
+  public GatewayConfig(
+      long revision,
+      RouteTable routes,
+      List<FilterRule> filters,
+      Map<String, ApiKey> apiKeys,
+      long hash,
+      ExtensionRegistry extensions,
+      Set<String> disabledTenants) {
     this(revision, routes, filters, apiKeys, hash, extensions, disabledTenants, Map.of());
   }
 
   /** A snapshot of everything but disabled tenants (all enabled). */
-  public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
-      long hash, ExtensionRegistry extensions) {
+  public GatewayConfig(
+      long revision,
+      RouteTable routes,
+      List<FilterRule> filters,
+      Map<String, ApiKey> apiKeys,
+      long hash,
+      ExtensionRegistry extensions) {
     this(revision, routes, filters, apiKeys, hash, extensions, Set.of());
   }
 
   /** A snapshot without extensions and with a known hash. */
-  public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
+  public GatewayConfig(
+      long revision,
+      RouteTable routes,
+      List<FilterRule> filters,
+      Map<String, ApiKey> apiKeys,
       long hash) {
     this(revision, routes, filters, apiKeys, hash, ExtensionRegistry.EMPTY);
   }
 
   /** A snapshot with its hash computed from scratch (cost grows with the configuration). */
-  public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys) {
-    this(revision, routes, filters, apiKeys, ConfigHash.of(routes.routes(),
-        filters.stream().filter(FilterRule::enabled).toList(), apiKeys.values()));
+  public GatewayConfig(
+      long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys) {
+    this(
+        revision,
+        routes,
+        filters,
+        apiKeys,
+        ConfigHash.of(
+            routes.routes(),
+            filters.stream().filter(FilterRule::enabled).toList(),
+            apiKeys.values()));
   }
 
   /** A snapshot with extensions, its hash computed from scratch. */
-  public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
+  public GatewayConfig(
+      long revision,
+      RouteTable routes,
+      List<FilterRule> filters,
+      Map<String, ApiKey> apiKeys,
       Collection<Extension> extensions) {
     this(revision, routes, filters, apiKeys, extensions, Set.of());
   }
 
   /** A snapshot with extensions and disabled tenants, its hash computed from scratch. */
-  public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
-      Collection<Extension> extensions, Collection<String> disabledTenants) {
+  public GatewayConfig(
+      long revision,
+      RouteTable routes,
+      List<FilterRule> filters,
+      Map<String, ApiKey> apiKeys,
+      Collection<Extension> extensions,
+      Collection<String> disabledTenants) {
     this(revision, routes, filters, apiKeys, extensions, disabledTenants, List.of());
   }
 
   /** A snapshot of everything, its hash computed from scratch. */
-  public GatewayConfig(long revision, RouteTable routes, List<FilterRule> filters, Map<String, ApiKey> apiKeys,
-      Collection<Extension> extensions, Collection<String> disabledTenants,
+  public GatewayConfig(
+      long revision,
+      RouteTable routes,
+      List<FilterRule> filters,
+      Map<String, ApiKey> apiKeys,
+      Collection<Extension> extensions,
+      Collection<String> disabledTenants,
       Collection<TenantCertificate> clientCertificates) {
-    this(revision, routes, filters, apiKeys, ConfigHash.of(routes.routes(),
-        filters.stream().filter(FilterRule::enabled).toList(), apiKeys.values()) + ConfigHash.extensions(extensions)
-        + ConfigHash.disabledTenants(disabledTenants) + ConfigHash.clientCertificates(clientCertificates),
-        new ExtensionRegistry(extensions), Set.copyOf(disabledTenants), byMatchKey(clientCertificates));
+    this(
+        revision,
+        routes,
+        filters,
+        apiKeys,
+        ConfigHash.of(
+                routes.routes(),
+                filters.stream().filter(FilterRule::enabled).toList(),
+                apiKeys.values())
+            + ConfigHash.extensions(extensions)
+            + ConfigHash.disabledTenants(disabledTenants)
+            + ConfigHash.clientCertificates(clientCertificates),
+        new ExtensionRegistry(extensions),
+        Set.copyOf(disabledTenants),
+        byMatchKey(clientCertificates));
   }
 
   /** Registered certificates keyed as {@link #clientCertificates()} holds them. */
-  public static Map<String, TenantCertificate> byMatchKey(Collection<TenantCertificate> certificates) {
+  public static Map<String, TenantCertificate> byMatchKey(
+      Collection<TenantCertificate> certificates) {
     var map = new java.util.HashMap<String, TenantCertificate>();
     certificates.forEach(c -> map.put(c.matchKey(), c));
     return map;

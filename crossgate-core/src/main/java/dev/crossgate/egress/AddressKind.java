@@ -5,10 +5,10 @@ import java.net.InetAddress;
 
 /**
  * What an IP address is, for the egress policy: only {@link #PUBLIC} addresses are reachable
- * without an operator's allow. IPv6 forms that carry an IPv4 address (IPv4-mapped
- * {@code ::ffff:a.b.c.d}, IPv4-compatible {@code ::a.b.c.d}, NAT64 {@code 64:ff9b::/96}, 6to4
- * {@code 2002::/16}) are judged by the IPv4 address they carry, so {@code ::ffff:127.0.0.1} is
- * loopback. Blocks: RFC 6890 (special-purpose registries), RFC 6598 (CGNAT), RFC 4193, RFC 4291.
+ * without an operator's allow. IPv6 forms that carry an IPv4 address (IPv4-mapped {@code
+ * ::ffff:a.b.c.d}, IPv4-compatible {@code ::a.b.c.d}, NAT64 {@code 64:ff9b::/96}, 6to4 {@code
+ * 2002::/16}) are judged by the IPv4 address they carry, so {@code ::ffff:127.0.0.1} is loopback.
+ * Blocks: RFC 6890 (special-purpose registries), RFC 6598 (CGNAT), RFC 4193, RFC 4291.
  */
 public enum AddressKind {
   PUBLIC,
@@ -50,7 +50,11 @@ public enum AddressKind {
       v4 = slice(b, 12); // ::ffff:a.b.c.d
     } else if (zeros(b, 0, 12) && !(zeros(b, 12, 15) && (b[15] == 0 || b[15] == 1))) {
       v4 = slice(b, 12); // ::a.b.c.d (deprecated IPv4-compatible), not :: or ::1
-    } else if (b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && zeros(b, 4, 12)) {
+    } else if (b[0] == 0
+        && b[1] == 0x64
+        && (b[2] & 0xff) == 0xff
+        && (b[3] & 0xff) == 0x9b
+        && zeros(b, 4, 12)) {
       v4 = slice(b, 12); // 64:ff9b::a.b.c.d (RFC 6052 NAT64)
     } else if (b[0] == 0x20 && b[1] == 0x02) {
       v4 = slice(b, 2); // 2002:aabb:ccdd::/48 (6to4)
@@ -90,8 +94,11 @@ public enum AddressKind {
     if (a0 == 255 && a1 == 255 && a2 == 255 && (b[3] & 0xff) == 255) {
       return BROADCAST;
     }
-    if ((a0 & 0xf0) == 240 || (a0 == 192 && a1 == 0 && (a2 == 0 || a2 == 2)) || (a0 == 198 && (a1 & 0xfe) == 18)
-        || (a0 == 198 && a1 == 51 && a2 == 100) || (a0 == 203 && a1 == 0 && a2 == 113)) {
+    if ((a0 & 0xf0) == 240
+        || (a0 == 192 && a1 == 0 && (a2 == 0 || a2 == 2))
+        || (a0 == 198 && (a1 & 0xfe) == 18)
+        || (a0 == 198 && a1 == 51 && a2 == 100)
+        || (a0 == 203 && a1 == 0 && a2 == 113)) {
       return RESERVED;
     }
     return PUBLIC;
@@ -124,10 +131,16 @@ public enum AddressKind {
       return PRIVATE;
     }
     boolean teredo = b0 == 0x20 && b1 == 0x01 && b[2] == 0 && b[3] == 0;
-    boolean documentation = b0 == 0x20 && b1 == 0x01 && (b[2] & 0xff) == 0x0d && (b[3] & 0xff) == 0xb8;
+    boolean documentation =
+        b0 == 0x20 && b1 == 0x01 && (b[2] & 0xff) == 0x0d && (b[3] & 0xff) == 0xb8;
     boolean discard = b0 == 0x01 && b1 == 0 && zeros(b, 2, 8);
-    boolean nat64Local = b0 == 0 && b1 == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && b[4] == 0
-        && b[5] == 1;
+    boolean nat64Local =
+        b0 == 0
+            && b1 == 0x64
+            && (b[2] & 0xff) == 0xff
+            && (b[3] & 0xff) == 0x9b
+            && b[4] == 0
+            && b[5] == 1;
     if (teredo || documentation || discard || nat64Local || b0 == 0) {
       return RESERVED; // ::/8 beyond the forms above is reserved too
     }

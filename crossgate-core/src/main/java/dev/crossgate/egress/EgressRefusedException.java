@@ -2,8 +2,8 @@ package dev.crossgate.egress;
 
 /**
  * An outbound connection the {@link EgressPolicy} refused. The message is the operator's reason
- * (which address, which rule) and goes to the log; tenants get {@link #SAFE_DETAIL} only, the
- * same whatever the reason, so a refusal tells them nothing about the network behind the gateway.
+ * (which address, which rule) and goes to the log; tenants get {@link #SAFE_DETAIL} only, the same
+ * whatever the reason, so a refusal tells them nothing about the network behind the gateway.
  */
 public final class EgressRefusedException extends RuntimeException {
   private static final long serialVersionUID = 1L;

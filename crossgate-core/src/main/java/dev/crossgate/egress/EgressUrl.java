@@ -7,18 +7,19 @@ import java.net.UnknownHostException;
 import java.util.Locale;
 
 /**
- * An absolute http(s) URL taken apart for an outbound connection: the host as the request names
- * it (Host header, TLS SNI), the port, and — when the host is an IP literal — the address.
+ * An absolute http(s) URL taken apart for an outbound connection: the host as the request names it
+ * (Host header, TLS SNI), the port, and — when the host is an IP literal — the address.
  *
- * <p>Literals are read the way the C resolver would read them, not only in dotted-quad form:
- * {@code inet_aton} accepts {@code 2130706433}, {@code 0x7f.1} and {@code 017700000001} as
- * 127.0.0.1, so a host that is all numbers is an address here too and is judged as one rather
- * than handed to a resolver that might read it either way.
+ * <p>Literals are read the way the C resolver would read them, not only in dotted-quad form: {@code
+ * inet_aton} accepts {@code 2130706433}, {@code 0x7f.1} and {@code 017700000001} as 127.0.0.1, so a
+ * host that is all numbers is an address here too and is judged as one rather than handed to a
+ * resolver that might read it either way.
  *
  * @param host lower case, without brackets or a trailing dot
  * @param literal the address when {@code host} is an IP literal in any spelling, else null
  */
-public record EgressUrl(String scheme, String host, int port, String requestUri, InetAddress literal) {
+public record EgressUrl(
+    String scheme, String host, int port, String requestUri, InetAddress literal) {
 
   public boolean tls() {
     return scheme.equals("https");
@@ -37,7 +38,9 @@ public record EgressUrl(String scheme, String host, int port, String requestUri,
       throw new IllegalArgumentException("not a URL");
     }
     var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!uri.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null
+    if (!uri.isAbsolute()
+        || !(scheme.equals("http") || scheme.equals("https"))
+        || uri.getHost() == null
         || uri.getHost().isEmpty()) {
       throw new IllegalArgumentException("not an absolute http(s) URL with a host");
     }
@@ -93,7 +96,9 @@ public record EgressUrl(String scheme, String host, int port, String requestUri,
       }
       address |= last ? value : value << (24 - 8 * i);
     }
-    return new byte[] {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};
+    return new byte[] {
+      (byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address
+    };
   }
 
   /** One numeric part, or null when it is not one (or too long to be an address byte or word). */
@@ -111,7 +116,9 @@ public record EgressUrl(String scheme, String host, int port, String requestUri,
       digits = part.substring(1);
     }
     final int base = radix;
-    if (digits.isEmpty() || digits.length() > 11 || !digits.chars().allMatch(c -> Character.digit(c, base) >= 0)) {
+    if (digits.isEmpty()
+        || digits.length() > 11
+        || !digits.chars().allMatch(c -> Character.digit(c, base) >= 0)) {
       return null; // also keeps Long.parseLong's signs out
     }
     return Long.parseLong(digits, radix);

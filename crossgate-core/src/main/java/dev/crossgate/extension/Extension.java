@@ -38,13 +38,24 @@ public record Extension(
     long revision) {
 
   /** How the platform talks to the tenant; only HTTP (JSON over POST) is served. */
-  public enum Protocol { HTTP }
+  public enum Protocol {
+    HTTP
+  }
 
   /** POOLED keeps keep-alive connections to the tenant; ON_DEMAND opens one connection per call. */
-  public enum Connection { ON_DEMAND, POOLED }
+  public enum Connection {
+    ON_DEMAND,
+    POOLED
+  }
 
-  /** What a failed call (timeout, error status, trap, unreadable answer, open circuit) turns into. */
-  public enum FailurePolicy { FAIL_CLOSED, FAIL_OPEN, DEFAULT_RESPONSE }
+  /**
+   * What a failed call (timeout, error status, trap, unreadable answer, open circuit) turns into.
+   */
+  public enum FailurePolicy {
+    FAIL_CLOSED,
+    FAIL_OPEN,
+    DEFAULT_RESPONSE
+  }
 
   /** One deployable version; {@code weight} is its share when the platform picks at random. */
   public record Version(String version, int weight, Artifact artifact) {}
@@ -70,8 +81,21 @@ public record Extension(
   }
 
   public Extension withConnection(Connection newConnection) {
-    return new Extension(tenant, id, point, endpoint, protocol, newConnection, timeoutMs, failurePolicy,
-        defaultResponse, versions, dependsOn, createdAt, updatedAt, revision);
+    return new Extension(
+        tenant,
+        id,
+        point,
+        endpoint,
+        protocol,
+        newConnection,
+        timeoutMs,
+        failurePolicy,
+        defaultResponse,
+        versions,
+        dependsOn,
+        createdAt,
+        updatedAt,
+        revision);
   }
 
   /** The registry key: {@code tenant/id}, also the entity id of its change-log rows. */

@@ -5,9 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/**
- * The registered extensions a node serves from: immutable, indexed by {@code tenant/id}.
- */
+/** The registered extensions a node serves from: immutable, indexed by {@code tenant/id}. */
 public final class ExtensionRegistry {
   public static final ExtensionRegistry EMPTY = new ExtensionRegistry(List.of());
 

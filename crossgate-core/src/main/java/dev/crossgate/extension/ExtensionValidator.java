@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 public final class ExtensionValidator {
   /** The same id syntax a route's {@code ext:<id>} flow step accepts. */
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
   private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   public static final long MAX_TIMEOUT_MS = 60_000;
@@ -35,24 +36,46 @@ public final class ExtensionValidator {
   /**
    * Validates {@code spec} as extension {@code id} of {@code tenant}.
    *
-   * @param registered the tenant's other registered extensions by id (this one's old entry is ignored)
+   * @param registered the tenant's other registered extensions by id (this one's old entry is
+   *     ignored)
    * @throws ProblemException a 400 validation problem listing every field error
    */
-  public static Extension validate(String tenant, String id, ExtensionSpec spec, Map<String, Extension> registered,
+  public static Extension validate(
+      String tenant,
+      String id,
+      ExtensionSpec spec,
+      Map<String, Extension> registered,
       Instant now) {
     var errors = new ArrayList<FieldError>();
     if (id == null || !ID.matcher(id).matches()) {
-      errors.add(new FieldError("id", "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit"));
+      errors.add(
+          new FieldError(
+              "id",
+              "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit"));
     }
     if (spec.point() == null || !ExtensionPoints.ALLOWED.contains(spec.point())) {
-      errors.add(new FieldError("point", "must be one of " + new java.util.TreeSet<>(ExtensionPoints.ALLOWED)));
+      errors.add(
+          new FieldError(
+              "point", "must be one of " + new java.util.TreeSet<>(ExtensionPoints.ALLOWED)));
     }
     checkUrl("endpoint", spec.endpoint(), errors);
-    var protocol = parse(Extension.Protocol.class, "protocol", spec.protocol(), Extension.Protocol.HTTP, errors);
-    var connection = parse(Extension.Connection.class, "connection", spec.connection(), Extension.Connection.POOLED,
-        errors);
-    var policy = parse(Extension.FailurePolicy.class, "failurePolicy", spec.failurePolicy(),
-        Extension.FailurePolicy.FAIL_CLOSED, errors);
+    var protocol =
+        parse(
+            Extension.Protocol.class, "protocol", spec.protocol(), Extension.Protocol.HTTP, errors);
+    var connection =
+        parse(
+            Extension.Connection.class,
+            "connection",
+            spec.connection(),
+            Extension.Connection.POOLED,
+            errors);
+    var policy =
+        parse(
+            Extension.FailurePolicy.class,
+            "failurePolicy",
+            spec.failurePolicy(),
+            Extension.FailurePolicy.FAIL_CLOSED,
+            errors);
     long timeout = spec.timeoutMs() == null ? 2_000 : spec.timeoutMs();
     if (timeout < 1 || timeout > MAX_TIMEOUT_MS) {
       errors.add(new FieldError("timeoutMs", "must be 1-" + MAX_TIMEOUT_MS));
@@ -60,7 +83,9 @@ public final class ExtensionValidator {
     if (policy == Extension.FailurePolicy.DEFAULT_RESPONSE) {
       var d = spec.defaultResponse();
       if (d == null) {
-        errors.add(new FieldError("defaultResponse", "is required when failurePolicy is DEFAULT_RESPONSE"));
+        errors.add(
+            new FieldError(
+                "defaultResponse", "is required when failurePolicy is DEFAULT_RESPONSE"));
       } else if (d.status() < 100 || d.status() > 599) {
         errors.add(new FieldError("defaultResponse.status", "must be an HTTP status, 100-599"));
       }
@@ -71,8 +96,21 @@ public final class ExtensionValidator {
     if (!errors.isEmpty()) {
       throw new ProblemException(Problem.validation(errors));
     }
-    return new Extension(tenant, id, spec.point(), spec.endpoint(), protocol, connection, timeout, policy,
-        spec.defaultResponse(), spec.versions(), dependsOn, now, now, 0);
+    return new Extension(
+        tenant,
+        id,
+        spec.point(),
+        spec.endpoint(),
+        protocol,
+        connection,
+        timeout,
+        policy,
+        spec.defaultResponse(),
+        spec.versions(),
+        dependsOn,
+        now,
+        now,
+        0);
   }
 
   private static void checkVersions(List<Extension.Version> versions, List<FieldError> errors) {
@@ -90,7 +128,8 @@ public final class ExtensionValidator {
         continue;
       }
       if (v.version() == null || !VERSION.matcher(v.version()).matches()) {
-        errors.add(new FieldError(field + ".version", "must be 1-32 letters, digits, '.', '_' or '-'"));
+        errors.add(
+            new FieldError(field + ".version", "must be 1-32 letters, digits, '.', '_' or '-'"));
       } else if (!seen.add(v.version())) {
         errors.add(new FieldError(field + ".version", "duplicates version " + v.version()));
       }
@@ -103,7 +142,10 @@ public final class ExtensionValidator {
       if (a != null) {
         checkUrl(field + ".artifact.url", a.url(), errors);
         if (a.sha256() == null || !SHA256.matcher(a.sha256()).matches()) {
-          errors.add(new FieldError(field + ".artifact.sha256", "must be the module's SHA-256 as 64 lowercase hex digits"));
+          errors.add(
+              new FieldError(
+                  field + ".artifact.sha256",
+                  "must be the module's SHA-256 as 64 lowercase hex digits"));
         }
       }
     }
@@ -113,7 +155,10 @@ public final class ExtensionValidator {
   }
 
   /** Dependencies must be registered extensions of the same tenant, and must not lead back here. */
-  private static void checkDependencies(String id, List<String> dependsOn, Map<String, Extension> registered,
+  private static void checkDependencies(
+      String id,
+      List<String> dependsOn,
+      Map<String, Extension> registered,
       List<FieldError> errors) {
     var graph = new HashMap<String, List<String>>();
     registered.forEach((otherId, e) -> graph.put(otherId, e.dependsOn()));
@@ -128,14 +173,18 @@ public final class ExtensionValidator {
       } else {
         var cycle = pathBack(graph, dep, id);
         if (cycle != null) {
-          errors.add(new FieldError(field, "creates a dependency cycle: " + id + " -> " + String.join(" -> ", cycle)));
+          errors.add(
+              new FieldError(
+                  field,
+                  "creates a dependency cycle: " + id + " -> " + String.join(" -> ", cycle)));
         }
       }
     }
   }
 
   /** The dependency path from {@code from} to {@code target}, or null when there is none. */
-  private static List<String> pathBack(Map<String, List<String>> graph, String from, String target) {
+  private static List<String> pathBack(
+      Map<String, List<String>> graph, String from, String target) {
     var previous = new HashMap<String, String>();
     Set<String> seen = new HashSet<>(List.of(from));
     var queue = new ArrayDeque<>(List.of(from));
@@ -161,8 +210,10 @@ public final class ExtensionValidator {
   private static void checkUrl(String field, String url, List<FieldError> errors) {
     try {
       var uri = url == null ? null : new URI(url);
-      if (uri == null || uri.getHost() == null
-          || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
+      if (uri == null
+          || uri.getHost() == null
+          || !("http".equalsIgnoreCase(uri.getScheme())
+              || "https".equalsIgnoreCase(uri.getScheme()))) {
         errors.add(new FieldError(field, "must be an absolute http(s) URL"));
       }
     } catch (URISyntaxException e) {
@@ -170,15 +221,17 @@ public final class ExtensionValidator {
     }
   }
 
-  private static <E extends Enum<E>> E parse(Class<E> type, String field, String value, E fallback,
-      List<FieldError> errors) {
+  private static <E extends Enum<E>> E parse(
+      Class<E> type, String field, String value, E fallback, List<FieldError> errors) {
     if (value == null) {
       return fallback;
     }
     try {
       return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      errors.add(new FieldError(field, "must be one of " + java.util.Arrays.toString(type.getEnumConstants())));
+      errors.add(
+          new FieldError(
+              field, "must be one of " + java.util.Arrays.toString(type.getEnumConstants())));
       return fallback;
     }
   }

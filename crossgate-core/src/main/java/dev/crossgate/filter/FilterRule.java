@@ -3,9 +3,9 @@ package dev.crossgate.filter;
 import java.time.Instant;
 
 /**
- * A row of the filter table (seed: filtering garbage requests), evaluated in {@code priority}
- * order (then id) before routing. {@code value} is interpreted per {@link Kind}; {@code header}
- * names the header for {@link Kind#HEADER}.
+ * A row of the filter table (seed: filtering garbage requests), evaluated in {@code priority} order
+ * (then id) before routing. {@code value} is interpreted per {@link Kind}; {@code header} names the
+ * header for {@link Kind#HEADER}.
  */
 public record FilterRule(
     String id,
@@ -34,7 +34,9 @@ public record FilterRule(
     HEADER,
     /** value: a regular expression matched against User-Agent (found anywhere in it). */
     USER_AGENT,
-    /** value: the largest body in bytes; larger declared or streamed bodies are rejected with 413. */
+    /**
+     * value: the largest body in bytes; larger declared or streamed bodies are rejected with 413.
+     */
     BODY_SIZE
   }
 }

@@ -23,8 +23,10 @@ public final class FilterValidator {
       try {
         kind = FilterRule.Kind.valueOf(spec.kind());
       } catch (IllegalArgumentException e) {
-        errors.add(new FieldError("kind", "'" + spec.kind() + "' is not one of "
-            + List.of(FilterRule.Kind.values())));
+        errors.add(
+            new FieldError(
+                "kind",
+                "'" + spec.kind() + "' is not one of " + List.of(FilterRule.Kind.values())));
       }
     }
     var value = spec.value() == null ? null : spec.value().trim();
@@ -36,10 +38,12 @@ public final class FilterValidator {
         errors.add(new FieldError("value", problem));
       }
     }
-    if (kind == FilterRule.Kind.HEADER && (spec.header() == null || !spec.header().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+"))) {
+    if (kind == FilterRule.Kind.HEADER
+        && (spec.header() == null || !spec.header().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+"))) {
       errors.add(new FieldError("header", "a HEADER rule needs a valid header name"));
     }
-    int status = spec.status() == null ? (kind == FilterRule.Kind.BODY_SIZE ? 413 : 403) : spec.status();
+    int status =
+        spec.status() == null ? (kind == FilterRule.Kind.BODY_SIZE ? 413 : 403) : spec.status();
     if (status < 400 || status > 599) {
       errors.add(new FieldError("status", "must be an error status between 400 and 599"));
     }
@@ -52,16 +56,29 @@ public final class FilterValidator {
     if (!errors.isEmpty()) {
       throw new ProblemException(Problem.validation(errors));
     }
-    return new FilterRule(id, spec.name(), spec.priority() == null ? 100 : spec.priority(), kind, value,
-        spec.header(), status, spec.message(), !Boolean.FALSE.equals(spec.enabled()), actor, now, 0);
+    return new FilterRule(
+        id,
+        spec.name(),
+        spec.priority() == null ? 100 : spec.priority(),
+        kind,
+        value,
+        spec.header(),
+        status,
+        spec.message(),
+        !Boolean.FALSE.equals(spec.enabled()),
+        actor,
+        now,
+        0);
   }
 
   private static String checkValue(FilterRule.Kind kind, String value) {
     return switch (kind) {
-      case IP -> Cidr.parse(value) == null ? "'" + value + "' is not an IP address or CIDR block" : null;
+      case IP ->
+          Cidr.parse(value) == null ? "'" + value + "' is not an IP address or CIDR block" : null;
       case PATH_PREFIX -> value.startsWith("/") ? null : "a path prefix must start with '/'";
       case PATH_REGEX, HEADER, USER_AGENT -> regexProblem(value);
-      case METHOD -> RouteValidator.METHODS.contains(value) ? null : "'" + value + "' is not an HTTP method";
+      case METHOD ->
+          RouteValidator.METHODS.contains(value) ? null : "'" + value + "' is not an HTTP method";
       case BODY_SIZE -> value.matches("\\d{1,18}") ? null : "must be a number of bytes";
     };
   }
@@ -71,7 +88,10 @@ public final class FilterValidator {
       Pattern.compile(value);
       return null;
     } catch (PatternSyntaxException e) {
-      return "is not a valid regular expression: " + e.getDescription() + " near index " + e.getIndex();
+      return "is not a valid regular expression: "
+          + e.getDescription()
+          + " near index "
+          + e.getIndex();
     }
   }
 }

@@ -17,8 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>A check that does not answer in time counts as failed, so a probe is answered within a second
  * even when the database hangs (a pool waits up to its connection timeout, 10 s). A check still
- * running is joined, not started again: a hung database holds one worker thread however often
- * load balancers probe.
+ * running is joined, not started again: a hung database holds one worker thread however often load
+ * balancers probe.
  *
  * <p>Draining: on SIGTERM a role calls {@link #drain()} first, so load balancers stop sending new
  * requests during its drain period, and only then closes its listeners.
@@ -29,6 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Readiness {
   /** Probes of Kubernetes and cloud load balancers time out after 1 s by default. */
   public static final Duration CHECK_TIMEOUT = Duration.ofSeconds(1);
+
   /** What a 503 asks a prober or client to wait: about one probe period. */
   static final int RETRY_AFTER_SECONDS = 5;
 
@@ -39,9 +40,9 @@ public final class Readiness {
   @FunctionalInterface
   public interface Check {
     /**
-     * Completes with the facts a ready answer shows (e.g. {@code revision}), or fails with
-     * {@link NotReady} saying why not; any other failure is shown as "check failed", its cause
-     * never. Called on the prober's event loop: must not block.
+     * Completes with the facts a ready answer shows (e.g. {@code revision}), or fails with {@link
+     * NotReady} saying why not; any other failure is shown as "check failed", its cause never.
+     * Called on the prober's event loop: must not block.
      */
     Future<Map<String, Object>> run();
   }
@@ -56,8 +57,8 @@ public final class Readiness {
   }
 
   /**
-   * What {@code /readyz} answers: 200 with {@link #body()}, or 503 with {@link #problem()}
-   * ({@code Retry-After} included).
+   * What {@code /readyz} answers: 200 with {@link #body()}, or 503 with {@link #problem()} ({@code
+   * Retry-After} included).
    *
    * @param facts what the checks reported, by check (when ready)
    * @param problem why not ready, or null
@@ -80,8 +81,10 @@ public final class Readiness {
     }
 
     static Answer notReady(String detail) {
-      return new Answer(Map.of(), Problem.of("not-ready", "Not ready", 503, detail)
-          .with("retryAfter", RETRY_AFTER_SECONDS));
+      return new Answer(
+          Map.of(),
+          Problem.of("not-ready", "Not ready", 503, detail)
+              .with("retryAfter", RETRY_AFTER_SECONDS));
     }
   }
 
@@ -108,24 +111,31 @@ public final class Readiness {
     var outcomes = checks.stream().map(Required::outcome).toList();
     var caller = Vertx.currentContext();
     Promise<Answer> answered = Promise.promise();
-    Future.join(outcomes).onComplete(ignored -> {
-      var facts = new LinkedHashMap<String, Object>();
-      for (var outcome : outcomes) {
-        var result = outcome.result();
-        if (result.reason() != null) {
-          complete(answered, caller, Answer.notReady(result.reason()));
-          return;
-        }
-        facts.putAll(result.facts());
-      }
-      // the drain may have begun while the checks ran
-      complete(answered, caller, draining ? Answer.notReady("draining: this process is shutting down")
-          : new Answer(facts, null));
-    });
+    Future.join(outcomes)
+        .onComplete(
+            ignored -> {
+              var facts = new LinkedHashMap<String, Object>();
+              for (var outcome : outcomes) {
+                var result = outcome.result();
+                if (result.reason() != null) {
+                  complete(answered, caller, Answer.notReady(result.reason()));
+                  return;
+                }
+                facts.putAll(result.facts());
+              }
+              // the drain may have begun while the checks ran
+              complete(
+                  answered,
+                  caller,
+                  draining
+                      ? Answer.notReady("draining: this process is shutting down")
+                      : new Answer(facts, null));
+            });
     return answered.future();
   }
 
-  private static void complete(Promise<Answer> answered, io.vertx.core.Context caller, Answer answer) {
+  private static void complete(
+      Promise<Answer> answered, io.vertx.core.Context caller, Answer answer) {
     if (caller == null || Vertx.currentContext() == caller) {
       answered.complete(answer);
     } else {
@@ -139,6 +149,7 @@ public final class Readiness {
   private static final class Required {
     private final String name;
     private final Check check;
+
     /** The run in progress or last finished; joined while in progress. */
     private Future<Map<String, Object>> running;
 
@@ -159,9 +170,14 @@ public final class Readiness {
     }
 
     Future<Outcome> outcome() {
-      return running().timeout(CHECK_TIMEOUT).transform(ar -> Future.succeededFuture(ar.succeeded()
-          ? new Outcome(ar.result() == null ? Map.of() : ar.result(), null)
-          : new Outcome(Map.of(), name + ": " + reason(ar.cause()))));
+      return running()
+          .timeout(CHECK_TIMEOUT)
+          .transform(
+              ar ->
+                  Future.succeededFuture(
+                      ar.succeeded()
+                          ? new Outcome(ar.result() == null ? Map.of() : ar.result(), null)
+                          : new Outcome(Map.of(), name + ": " + reason(ar.cause()))));
     }
 
     private static String reason(Throwable failure) {

@@ -5,11 +5,11 @@ import dev.crossgate.problem.ProblemException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One node-wide budget for bytes held in memory by requests whose bodies must be read whole
- * (async task bodies and results, extension bodies, tus segments). Streamed proxy traffic never
- * draws on it. When a request would take the node over its budget it gets 503 with Retry-After
- * instead of an {@code OutOfMemoryError} for everyone: many tenants flooding large bodies at once
- * degrade to refusals, not to a dead process. Thread-safe; shared by every event loop.
+ * One node-wide budget for bytes held in memory by requests whose bodies must be read whole (async
+ * task bodies and results, extension bodies, tus segments). Streamed proxy traffic never draws on
+ * it. When a request would take the node over its budget it gets 503 with Retry-After instead of an
+ * {@code OutOfMemoryError} for everyone: many tenants flooding large bodies at once degrade to
+ * refusals, not to a dead process. Thread-safe; shared by every event loop.
  */
 public final class BufferBudget {
   /** No budget: every reservation succeeds (tests, tools). */
@@ -57,9 +57,15 @@ public final class BufferBudget {
 
   /** The problem a request gets when the budget is spent: 503, retry in a second. */
   public Problem exhausted() {
-    return Problem.of("buffer-budget-exhausted", "Node busy", 503,
-        "this node holds its budget of " + capacity + " bytes for bodies it reads whole; try again shortly")
-        .with("budget", capacity).with("retryAfter", 1);
+    return Problem.of(
+            "buffer-budget-exhausted",
+            "Node busy",
+            503,
+            "this node holds its budget of "
+                + capacity
+                + " bytes for bodies it reads whole; try again shortly")
+        .with("budget", capacity)
+        .with("retryAfter", 1);
   }
 
   /**

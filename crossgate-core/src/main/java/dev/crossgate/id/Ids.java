@@ -4,8 +4,8 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * Unguessable identifiers: 128 random bits from {@link SecureRandom}, base64url without
- * padding (22 characters), behind a short prefix that names the kind ({@code rt_}, {@code tk_}).
+ * Unguessable identifiers: 128 random bits from {@link SecureRandom}, base64url without padding (22
+ * characters), behind a short prefix that names the kind ({@code rt_}, {@code tk_}).
  */
 public final class Ids {
   private static final SecureRandom RANDOM = new SecureRandom();

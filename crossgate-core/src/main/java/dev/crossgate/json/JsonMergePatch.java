@@ -11,16 +11,20 @@ public final class JsonMergePatch {
     if (!patch.isObject()) {
       return patch;
     }
-    ObjectNode result = target != null && target.isObject()
-        ? ((ObjectNode) target).deepCopy()
-        : Json.mapper().createObjectNode();
-    patch.properties().forEach(e -> {
-      if (e.getValue().isNull()) {
-        result.remove(e.getKey());
-      } else {
-        result.set(e.getKey(), apply(result.get(e.getKey()), e.getValue()));
-      }
-    });
+    ObjectNode result =
+        target != null && target.isObject()
+            ? ((ObjectNode) target).deepCopy()
+            : Json.mapper().createObjectNode();
+    patch
+        .properties()
+        .forEach(
+            e -> {
+              if (e.getValue().isNull()) {
+                result.remove(e.getKey());
+              } else {
+                result.set(e.getKey(), apply(result.get(e.getKey()), e.getValue()));
+              }
+            });
     return result;
   }
 }

@@ -10,26 +10,35 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Turns Jackson's failures into problems an operator can act on: unknown and mistyped fields
- * become 400 validation problems naming the field; syntax errors become 400 malformed-json
- * problems with the line and column. Jackson's own messages are not passed on: they can echo
- * class names.
+ * Turns Jackson's failures into problems an operator can act on: unknown and mistyped fields become
+ * 400 validation problems naming the field; syntax errors become 400 malformed-json problems with
+ * the line and column. Jackson's own messages are not passed on: they can echo class names.
  */
 public final class JsonProblems {
   private JsonProblems() {}
 
   public static Problem of(JsonProcessingException e) {
     if (e instanceof UnrecognizedPropertyException u) {
-      var known = u.getKnownPropertyIds() == null ? "" : "; known fields: "
-          + u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
+      var known =
+          u.getKnownPropertyIds() == null
+              ? ""
+              : "; known fields: "
+                  + u.getKnownPropertyIds().stream()
+                      .map(Object::toString)
+                      .sorted()
+                      .collect(Collectors.joining(", "));
       return Problem.validation(List.of(new FieldError(path(u), "is not a known field" + known)));
     }
     if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
       var expected = m.getTargetType() == null ? "another type" : describe(m.getTargetType());
-      return Problem.validation(List.of(new FieldError(path(m), "has the wrong type; expected " + expected)));
+      return Problem.validation(
+          List.of(new FieldError(path(m), "has the wrong type; expected " + expected)));
     }
     var location = e.getLocation();
-    var where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    var where =
+        location == null
+            ? ""
+            : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
     if (e instanceof MismatchedInputException) {
       return Problem.malformedJson("the body must be a JSON object" + where);
     }

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * An RFC 9457 problem detail: the one error shape of every Crossgate entry point (Admin API,
- * gateway replies, agent, transfers). {@code type} URIs are stable and documented in the
- * README; {@code detail} is always safe to show (internal causes go to the log, never here).
+ * gateway replies, agent, transfers). {@code type} URIs are stable and documented in the README;
+ * {@code detail} is always safe to show (internal causes go to the log, never here).
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record Problem(
@@ -46,10 +46,13 @@ public record Problem(
     return new Problem(type, title, status, detail, instance, fieldErrors, extensions);
   }
 
-  /** Adds a member beside the standard ones (RFC 9457 section 3.2), e.g. {@code conflictingRoute}. */
+  /**
+   * Adds a member beside the standard ones (RFC 9457 section 3.2), e.g. {@code conflictingRoute}.
+   */
   public Problem with(String key, Object value) {
     if (STANDARD_MEMBERS.contains(key)) {
-      throw new IllegalArgumentException("'" + key + "' is a standard problem member; name the extension otherwise");
+      throw new IllegalArgumentException(
+          "'" + key + "' is a standard problem member; name the extension otherwise");
     }
     var merged = new java.util.LinkedHashMap<>(extensions);
     merged.put(key, value);
@@ -68,9 +71,10 @@ public record Problem(
   }
 
   public static Problem validation(List<FieldError> errors) {
-    var detail = errors.size() == 1
-        ? errors.get(0).field() + ": " + errors.get(0).message()
-        : errors.size() + " fields are invalid";
+    var detail =
+        errors.size() == 1
+            ? errors.get(0).field() + ": " + errors.get(0).message()
+            : errors.size() + " fields are invalid";
     return of("validation", "Invalid request", 400, detail).withErrors(errors);
   }
 
@@ -92,7 +96,10 @@ public record Problem(
 
   /** A credential that is valid but whose tenant an operator disabled. */
   public static Problem tenantDisabled(String tenantId) {
-    return of("tenant-disabled", "Tenant disabled", 403,
+    return of(
+        "tenant-disabled",
+        "Tenant disabled",
+        403,
         "tenant " + tenantId + " is disabled; its keys are refused until an operator enables it");
   }
 
@@ -117,8 +124,12 @@ public record Problem(
   }
 
   public static Problem payloadTooLarge(long limitBytes) {
-    return of("payload-too-large", "Payload too large", 413,
-        "the body exceeds the limit of " + limitBytes + " bytes").with("limit", limitBytes);
+    return of(
+            "payload-too-large",
+            "Payload too large",
+            413,
+            "the body exceeds the limit of " + limitBytes + " bytes")
+        .with("limit", limitBytes);
   }
 
   public static Problem unsupportedMediaType(String detail) {
@@ -126,8 +137,13 @@ public record Problem(
   }
 
   public static Problem internal(String requestId) {
-    return of("internal", "Internal error", 500,
-        "the server failed to handle the request; quote request id " + requestId + " when reporting it");
+    return of(
+        "internal",
+        "Internal error",
+        500,
+        "the server failed to handle the request; quote request id "
+            + requestId
+            + " when reporting it");
   }
 
   /**
@@ -138,9 +154,14 @@ public record Problem(
    * @param field where the URL was given, e.g. {@code target} or {@code versions[0].artifact.url}
    */
   public static Problem egressRefused(String field) {
-    return of("egress-refused", "Destination not allowed", 403,
-        field + ": " + dev.crossgate.egress.EgressRefusedException.SAFE_DETAIL)
-        .withErrors(List.of(new FieldError(field, dev.crossgate.egress.EgressRefusedException.SAFE_DETAIL)));
+    return of(
+            "egress-refused",
+            "Destination not allowed",
+            403,
+            field + ": " + dev.crossgate.egress.EgressRefusedException.SAFE_DETAIL)
+        .withErrors(
+            List.of(
+                new FieldError(field, dev.crossgate.egress.EgressRefusedException.SAFE_DETAIL)));
   }
 
   public static Problem unavailable(String detail) {

@@ -11,20 +11,23 @@ import io.vertx.core.http.HttpServerResponse;
 /**
  * The one renderer of {@link Problem}s onto HTTP responses, for every Crossgate server, and the
  * owner of the header policy that goes with a problem:
+ *
  * <ul>
- *   <li>{@code Content-Type: application/problem+json} and {@code Cache-Control: no-store}
- *   (RFC 9457; an error is about this request, never to be cached);
+ *   <li>{@code Content-Type: application/problem+json} and {@code Cache-Control: no-store} (RFC
+ *       9457; an error is about this request, never to be cached);
  *   <li>{@code Retry-After} when the problem carries {@code retryAfter} (429 and 503, RFC 9110
- *   section 10.2.3);
+ *       section 10.2.3);
  *   <li>{@code WWW-Authenticate} on 401 unless the server set a more specific challenge (RFC 9110
- *   section 11.6.1);
- *   <li>{@code Connection: close} on 413: the rest of the body is unread (RFC 9110 section 15.5.14).
+ *       section 11.6.1);
+ *   <li>{@code Connection: close} on 413: the rest of the body is unread (RFC 9110 section
+ *       15.5.14).
  * </ul>
- * Every server quotes the request's one id ({@link RequestIds}) three times: as
- * {@code X-Request-Id}, as {@code instance} ({@code urn:crossgate:request:ID}) and as the
- * {@code requestId} member, so a caller can report it and an operator find it in the access log.
- * Safe to call when headers were already sent (then it only resets the stream: a half-written
- * body must not be completed with an error document).
+ *
+ * Every server quotes the request's one id ({@link RequestIds}) three times: as {@code
+ * X-Request-Id}, as {@code instance} ({@code urn:crossgate:request:ID}) and as the {@code
+ * requestId} member, so a caller can report it and an operator find it in the access log. Safe to
+ * call when headers were already sent (then it only resets the stream: a half-written body must not
+ * be completed with an error document).
  */
 public final class ProblemResponses {
   private ProblemResponses() {}

@@ -12,10 +12,10 @@ import java.util.function.DoubleSupplier;
 /**
  * How long to wait before the next attempt of something that failed transiently: exponential
  * back-off with full jitter (a uniformly random delay between zero and {@code initial·2^attempt},
- * capped at {@code max}), so that many clients refused together do not come back together. When
- * the server said how long to wait ({@code Retry-After} on a 429 or 503, RFC 9110 section 10.2.3),
- * that wait is honoured, capped at {@code maxRetryAfter} so a hostile or mistaken server cannot
- * park the client for a day, plus up to one {@code initial} of jitter.
+ * capped at {@code max}), so that many clients refused together do not come back together. When the
+ * server said how long to wait ({@code Retry-After} on a 429 or 503, RFC 9110 section 10.2.3), that
+ * wait is honoured, capped at {@code maxRetryAfter} so a hostile or mistaken server cannot park the
+ * client for a day, plus up to one {@code initial} of jitter.
  *
  * <p>The randomness is injected: {@code random} returns a value in {@code [0, 1)}; tests pass a
  * constant. Immutable and thread-safe when {@code random} is.
@@ -35,7 +35,8 @@ public final class Backoff {
     this.maxRetryAfterMillis = maxRetryAfter.toMillis();
     this.random = Objects.requireNonNull(random, "random");
     if (initialMillis < 1 || maxMillis < initialMillis || maxRetryAfterMillis < 0) {
-      throw new IllegalArgumentException("back-off out of range: initial >= 1 ms, max >= initial, maxRetryAfter >= 0");
+      throw new IllegalArgumentException(
+          "back-off out of range: initial >= 1 ms, max >= initial, maxRetryAfter >= 0");
     }
   }
 
@@ -45,7 +46,8 @@ public final class Backoff {
   }
 
   /** With injected randomness: {@code random} returns values in {@code [0, 1)}. */
-  public static Backoff of(Duration initial, Duration max, Duration maxRetryAfter, DoubleSupplier random) {
+  public static Backoff of(
+      Duration initial, Duration max, Duration maxRetryAfter, DoubleSupplier random) {
     return new Backoff(initial, max, maxRetryAfter, random);
   }
 
@@ -60,8 +62,8 @@ public final class Backoff {
   }
 
   /**
-   * As {@link #delay(int)}, unless the server asked for a wait: then that wait (capped) plus up
-   * to one {@code initial} of jitter.
+   * As {@link #delay(int)}, unless the server asked for a wait: then that wait (capped) plus up to
+   * one {@code initial} of jitter.
    *
    * @param retryAfter the parsed {@code Retry-After}, null when the server gave none
    */
@@ -76,14 +78,16 @@ public final class Backoff {
   private long scaled(long ceiling) {
     double r = random.getAsDouble();
     if (!(r >= 0 && r < 1)) {
-      throw new IllegalStateException("the back-off's randomness must return values in [0, 1), got " + r);
+      throw new IllegalStateException(
+          "the back-off's randomness must return values in [0, 1), got " + r);
     }
     return (long) (r * (ceiling + 1));
   }
 
   /**
    * The wait a server asked for: its {@code Retry-After} when it answered 429 or 503, the two
-   * statuses where the header means "come back later" (RFC 9110 section 10.2.3, RFC 6585 section 4).
+   * statuses where the header means "come back later" (RFC 9110 section 10.2.3, RFC 6585 section
+   * 4).
    *
    * @return the wait, or null for another status or an absent or unreadable header
    */
@@ -104,7 +108,9 @@ public final class Backoff {
     var v = value.trim();
     if (!v.isEmpty() && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
       // delay-seconds = 1*DIGIT; a huge value saturates rather than overflowing
-      return v.length() > 12 ? Duration.ofSeconds(999_999_999_999L) : Duration.ofSeconds(Long.parseLong(v));
+      return v.length() > 12
+          ? Duration.ofSeconds(999_999_999_999L)
+          : Duration.ofSeconds(Long.parseLong(v));
     }
     try {
       var at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();

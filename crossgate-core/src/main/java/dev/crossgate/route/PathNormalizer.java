@@ -12,18 +12,18 @@ import dev.crossgate.problem.ProblemException;
  * bypasses of path-based rules. For the same reason a {@code ;} is refused: RFC 3986 section 3.3
  * allows it in a segment, but servlet containers strip {@code ;params} before resolving dot
  * segments, so an upstream reads {@code /shop/..;/admin} as {@code /admin} after the gateway
- * matched {@code /shop}. A {@code #} is refused too: a fragment is never part of a request
- * target (RFC 9112 section 3.2), so one arriving there is an attempt to confuse a parser.
+ * matched {@code /shop}. A {@code #} is refused too: a fragment is never part of a request target
+ * (RFC 9112 section 3.2), so one arriving there is an attempt to confuse a parser.
  */
 public final class PathNormalizer {
   private PathNormalizer() {}
 
   /**
-   * Refuses a path that is not already in normal form: dot segments ({@code .}, {@code ..}, also
-   * as {@code %2e}), empty segments ({@code //}), encoded unreserved characters, and {@code ;}
-   * path parameters ({@code ..;} is how Tomcat-style servers are tricked). Where a decision is
-   * taken on the path (authorisation, forwarding), authorising one spelling while a router serves
-   * another is how such checks are bypassed; refusing every other spelling closes that gap.
+   * Refuses a path that is not already in normal form: dot segments ({@code .}, {@code ..}, also as
+   * {@code %2e}), empty segments ({@code //}), encoded unreserved characters, and {@code ;} path
+   * parameters ({@code ..;} is how Tomcat-style servers are tricked). Where a decision is taken on
+   * the path (authorisation, forwarding), authorising one spelling while a router serves another is
+   * how such checks are bypassed; refusing every other spelling closes that gap.
    *
    * @return {@code rawPath}, unchanged
    * @throws ProblemException 400 naming what is wrong
@@ -31,8 +31,10 @@ public final class PathNormalizer {
   public static String requireNormalForm(String rawPath) {
     var normal = normalize(rawPath); // refuses ';', '#', encoded slashes on its own
     if (!normal.equals(rawPath)) {
-      throw new ProblemException(Problem.badRequest(
-          "the request path is not in normal form (dot segments, '//' or encoded characters); send " + normal));
+      throw new ProblemException(
+          Problem.badRequest(
+              "the request path is not in normal form (dot segments, '//' or encoded characters); send "
+                  + normal));
     }
     return rawPath;
   }
@@ -73,8 +75,8 @@ public final class PathNormalizer {
   }
 
   /**
-   * True when {@code rawPath} is already in the one canonical spelling {@link #normalize} gives:
-   * no dot segments (plain or {@code %2e}), no empty segments ({@code //}), no {@code ;}, no
+   * True when {@code rawPath} is already in the one canonical spelling {@link #normalize} gives: no
+   * dot segments (plain or {@code %2e}), no empty segments ({@code //}), no {@code ;}, no
    * percent-encoded unreserved character and upper-case escapes. For places that forward a path
    * rather than match it (a node's admin port): there a path in another spelling is refused, not
    * rewritten, so what is checked is exactly what is sent.
@@ -100,17 +102,21 @@ public final class PathNormalizer {
         continue;
       }
       if (i + 2 >= raw.length() || hex(raw.charAt(i + 1)) < 0 || hex(raw.charAt(i + 2)) < 0) {
-        throw new ProblemException(Problem.badRequest("the request path has a malformed percent-encoding"));
+        throw new ProblemException(
+            Problem.badRequest("the request path has a malformed percent-encoding"));
       }
       int value = hex(raw.charAt(i + 1)) * 16 + hex(raw.charAt(i + 2));
       if (value == '/' || value == '\\' || value == 0) {
-        throw new ProblemException(Problem.badRequest(
-            "the request path contains an encoded slash, backslash or NUL, which is not accepted"));
+        throw new ProblemException(
+            Problem.badRequest(
+                "the request path contains an encoded slash, backslash or NUL, which is not accepted"));
       }
       if (isUnreserved(value)) {
         sb.append((char) value);
       } else {
-        sb.append('%').append(Character.toUpperCase(raw.charAt(i + 1))).append(Character.toUpperCase(raw.charAt(i + 2)));
+        sb.append('%')
+            .append(Character.toUpperCase(raw.charAt(i + 1)))
+            .append(Character.toUpperCase(raw.charAt(i + 2)));
       }
       i += 2;
     }
@@ -123,19 +129,26 @@ public final class PathNormalizer {
     for (int i = 0; i < path.length(); i++) {
       char c = path.charAt(i);
       if (c < 0x21 || c == 0x7f || c == '\\') {
-        throw new ProblemException(Problem.badRequest(
-            "the request path contains a space, control character or backslash"));
+        throw new ProblemException(
+            Problem.badRequest(
+                "the request path contains a space, control character or backslash"));
       }
       if (c == ';' || c == '#') {
-        throw new ProblemException(Problem.badRequest(
-            "the request path contains ';' (path parameters) or '#' (a fragment), which are not accepted"));
+        throw new ProblemException(
+            Problem.badRequest(
+                "the request path contains ';' (path parameters) or '#' (a fragment), which are not accepted"));
       }
     }
   }
 
   private static boolean isUnreserved(int c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-        || c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z')
+        || (c >= 'a' && c <= 'z')
+        || (c >= '0' && c <= '9')
+        || c == '-'
+        || c == '.'
+        || c == '_'
+        || c == '~';
   }
 
   private static int hex(char c) {

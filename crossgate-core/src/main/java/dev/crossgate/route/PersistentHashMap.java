@@ -13,10 +13,10 @@ import java.util.Objects;
  * of the map; {@link #get} follows at most 7 nodes, whatever the size (about 4 at 100,000 entries).
  *
  * <p>Written here rather than taken from a library (Paguro, Vavr, pcollections, Capsule all have
- * one): the route table needs get/with/without/values only, and ~150 lines tested against
- * {@link java.util.HashMap} cost less to keep than a dependency of several hundred classes in the
- * core of every role. Keys must be immutable with a stable {@code hashCode} (route ids, hosts and
- * paths are strings).
+ * one): the route table needs get/with/without/values only, and ~150 lines tested against {@link
+ * java.util.HashMap} cost less to keep than a dependency of several hundred classes in the core of
+ * every role. Keys must be immutable with a stable {@code hashCode} (route ids, hosts and paths are
+ * strings).
  */
 final class PersistentHashMap<K, V> {
   private static final int BITS = 5;
@@ -25,6 +25,7 @@ final class PersistentHashMap<K, V> {
 
   /** A {@link Branch}, a {@link Collision} or null (empty map). */
   private final Object root;
+
   private final int size;
 
   private PersistentHashMap(Object root, int size) {
@@ -113,7 +114,9 @@ final class PersistentHashMap<K, V> {
 
   private record Entry(Object key, Object value, int hash) {}
 
-  /** Slots hold an {@link Entry} or a child node; bit i of the bitmap says whether slot i exists. */
+  /**
+   * Slots hold an {@link Entry} or a child node; bit i of the bitmap says whether slot i exists.
+   */
   private record Branch(int bitmap, Object[] slots) {}
 
   /** Entries whose 32-bit hashes are equal: below the last level, compared by equals. */
@@ -149,7 +152,8 @@ final class PersistentHashMap<K, V> {
     var slot = b.slots[index];
     Object replacement;
     if (slot instanceof Entry e) {
-      replacement = e.hash == entry.hash && e.key.equals(entry.key) ? entry : pair(e, entry, shift + BITS);
+      replacement =
+          e.hash == entry.hash && e.key.equals(entry.key) ? entry : pair(e, entry, shift + BITS);
     } else {
       replacement = insert(slot, entry, shift + BITS);
     }
@@ -168,7 +172,9 @@ final class PersistentHashMap<K, V> {
     if (bitA == bitB) {
       return new Branch(bitA, new Object[] {pair(a, b, shift + BITS)});
     }
-    return new Branch(bitA | bitB, Integer.compareUnsigned(bitA, bitB) < 0 ? new Object[] {a, b} : new Object[] {b, a});
+    return new Branch(
+        bitA | bitB,
+        Integer.compareUnsigned(bitA, bitB) < 0 ? new Object[] {a, b} : new Object[] {b, a});
   }
 
   /** The node without {@code key} (known to be present), or null when nothing is left in it. */

@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A stored, validated route: a source (host, path, version) mapped to a target URL. This is the
- * one configuration entity behind "network address proxy info", "RestAPI entries" and "data
- * interface declarations" (DESIGN.md). Built only by {@link RouteValidator} or the store, so
- * every instance is valid.
+ * A stored, validated route: a source (host, path, version) mapped to a target URL. This is the one
+ * configuration entity behind "network address proxy info", "RestAPI entries" and "data interface
+ * declarations" (DESIGN.md). Built only by {@link RouteValidator} or the store, so every instance
+ * is valid.
  */
 public record Route(
     String id,
@@ -38,18 +38,31 @@ public record Route(
     UpstreamTls tls,
     Boolean forwardClientCertSubject) {
 
-  public enum Mode { SYNC, ASYNC }
+  public enum Mode {
+    SYNC,
+    ASYNC
+  }
 
-  public enum AsyncExecution { CALLBACK, HELD }
+  public enum AsyncExecution {
+    CALLBACK,
+    HELD
+  }
 
   /**
    * Who may call: anyone; a tenant, by API key or registered client certificate; or a tenant by
    * registered client certificate only.
    */
-  public enum Auth { NONE, KEY, MTLS }
+  public enum Auth {
+    NONE,
+    KEY,
+    MTLS
+  }
 
   /** PREFIX matches the path and everything below it at a segment boundary; EXACT only the path. */
-  public enum PathMatch { PREFIX, EXACT }
+  public enum PathMatch {
+    PREFIX,
+    EXACT
+  }
 
   /** A declared request parameter of a data interface (seed: "data interface declarations"). */
   public record Param(String name, String type, boolean required) {}
@@ -68,21 +81,70 @@ public record Route(
    * @param verifyHostname whether the certificate must name the host (or {@code serverName})
    * @param serverName the name sent as SNI and checked against the certificate, instead of the
    *     target URL's host
-   * @param clientCertPem a certificate the gateway presents to the upstream, with {@code clientKeyPem}
+   * @param clientCertPem a certificate the gateway presents to the upstream, with {@code
+   *     clientKeyPem}
    * @param clientKeyPem the PKCS#8 private key of {@code clientCertPem}
    */
-  public record UpstreamTls(String caPem, boolean verifyHostname, String serverName, String clientCertPem,
+  public record UpstreamTls(
+      String caPem,
+      boolean verifyHostname,
+      String serverName,
+      String clientCertPem,
       String clientKeyPem) {}
 
   /** A route as before TLS settings: no upstream TLS settings, no client-certificate header. */
-  public Route(String id, String service, String summary, String remarks, String createdBy, Instant createdAt,
-      Instant updatedAt, String sourceHost, String sourcePath, PathMatch pathMatch, String version,
-      boolean defaultVersion, List<String> methods, String targetUrl, Mode mode, AsyncExecution asyncExecution,
-      List<Param> params, List<String> flow, Auth auth, Timeouts timeouts, Long maxBodyBytes, boolean websocket,
-      boolean enabled, long revision) {
-    this(id, service, summary, remarks, createdBy, createdAt, updatedAt, sourceHost, sourcePath, pathMatch, version,
-        defaultVersion, methods, targetUrl, mode, asyncExecution, params, flow, auth, timeouts, maxBodyBytes,
-        websocket, enabled, revision, null, null);
+  public Route(
+      String id,
+      String service,
+      String summary,
+      String remarks,
+      String createdBy,
+      Instant createdAt,
+      Instant updatedAt,
+      String sourceHost,
+      String sourcePath,
+      PathMatch pathMatch,
+      String version,
+      boolean defaultVersion,
+      List<String> methods,
+      String targetUrl,
+      Mode mode,
+      AsyncExecution asyncExecution,
+      List<Param> params,
+      List<String> flow,
+      Auth auth,
+      Timeouts timeouts,
+      Long maxBodyBytes,
+      boolean websocket,
+      boolean enabled,
+      long revision) {
+    this(
+        id,
+        service,
+        summary,
+        remarks,
+        createdBy,
+        createdAt,
+        updatedAt,
+        sourceHost,
+        sourcePath,
+        pathMatch,
+        version,
+        defaultVersion,
+        methods,
+        targetUrl,
+        mode,
+        asyncExecution,
+        params,
+        flow,
+        auth,
+        timeouts,
+        maxBodyBytes,
+        websocket,
+        enabled,
+        revision,
+        null,
+        null);
   }
 
   public Route {
@@ -102,7 +164,10 @@ public record Route(
     forwardClientCertSubject = Boolean.TRUE.equals(forwardClientCertSubject) ? Boolean.TRUE : null;
   }
 
-  /** Whether the upstream receives the verified client certificate's subject ({@code X-Client-Cert-Subject}). */
+  /**
+   * Whether the upstream receives the verified client certificate's subject ({@code
+   * X-Client-Cert-Subject}).
+   */
   public boolean forwardsClientCertSubject() {
     return forwardClientCertSubject != null;
   }
@@ -112,14 +177,41 @@ public record Route(
     return methods.isEmpty() || methods.contains(method);
   }
 
-  /** The host key routes are indexed by: the exact host, a {@code *.domain} wildcard, or "" for any. */
+  /**
+   * The host key routes are indexed by: the exact host, a {@code *.domain} wildcard, or "" for any.
+   */
   public String hostKey() {
     return sourceHost == null ? "" : sourceHost;
   }
 
-  public Route withServerFields(String newId, String actor, Instant created, Instant updated, long rev) {
-    return new Route(newId, service, summary, remarks, actor, created, updated, sourceHost, sourcePath,
-        pathMatch, version, defaultVersion, methods, targetUrl, mode, asyncExecution, params, flow, auth,
-        timeouts, maxBodyBytes, websocket, enabled, rev, tls, forwardClientCertSubject);
+  public Route withServerFields(
+      String newId, String actor, Instant created, Instant updated, long rev) {
+    return new Route(
+        newId,
+        service,
+        summary,
+        remarks,
+        actor,
+        created,
+        updated,
+        sourceHost,
+        sourcePath,
+        pathMatch,
+        version,
+        defaultVersion,
+        methods,
+        targetUrl,
+        mode,
+        asyncExecution,
+        params,
+        flow,
+        auth,
+        timeouts,
+        maxBodyBytes,
+        websocket,
+        enabled,
+        rev,
+        tls,
+        forwardClientCertSubject);
   }
 }

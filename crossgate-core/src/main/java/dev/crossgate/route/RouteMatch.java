@@ -6,8 +6,8 @@ import java.util.Set;
 public sealed interface RouteMatch {
 
   /**
-   * A route serves the request. {@code remainder} is the path below the matched source path
-   * (and version segment), appended to the target path; it is "" or starts with '/'.
+   * A route serves the request. {@code remainder} is the path below the matched source path (and
+   * version segment), appended to the target path; it is "" or starts with '/'.
    */
   record Found(Route route, String version, String remainder) implements RouteMatch {
     /** The upstream URL without query: target path + remainder. */

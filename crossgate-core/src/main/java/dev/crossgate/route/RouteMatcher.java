@@ -8,20 +8,21 @@ import java.util.TreeSet;
 /**
  * The matching rules of Crossgate, shared by the data plane and the Admin API's resolve.
  *
- * <p>Hosts: the exact host, then each {@code *.parent} wildcard from the most specific, then
- * routes without a host; the first host key with a matching route wins. Paths: the longest
- * registered source path at a segment boundary wins; at equal length an EXACT route beats a
- * PREFIX one. Versions: the segment right after the source path when a route of that version
- * exists there ({@code /shop/v1/x}), else the {@code Accept-Version} header, else the route marked
- * default (or the unversioned one). Cost: at most (host labels + 2) x (path segments + 1) hash
- * lookups, whatever the number of routes.
+ * <p>Hosts: the exact host, then each {@code *.parent} wildcard from the most specific, then routes
+ * without a host; the first host key with a matching route wins. Paths: the longest registered
+ * source path at a segment boundary wins; at equal length an EXACT route beats a PREFIX one.
+ * Versions: the segment right after the source path when a route of that version exists there
+ * ({@code /shop/v1/x}), else the {@code Accept-Version} header, else the route marked default (or
+ * the unversioned one). Cost: at most (host labels + 2) x (path segments + 1) hash lookups,
+ * whatever the number of routes.
  *
  * <p>The path must already be normalised by {@link PathNormalizer}.
  */
 public final class RouteMatcher {
   private RouteMatcher() {}
 
-  public static RouteMatch match(RouteSource source, String host, String path, String method, String acceptVersion) {
+  public static RouteMatch match(
+      RouteSource source, String host, String path, String method, String acceptVersion) {
     var hostKeys = hostKeys(host);
     var segmentEnds = segmentEnds(path);
     RouteMatch.MethodNotAllowed refused = null;
@@ -45,12 +46,14 @@ public final class RouteMatcher {
     if (refused != null) {
       return refused;
     }
-    return new RouteMatch.NotFound(acceptVersion == null
-        ? "no route matches " + method + " " + path
-        : "no route matches " + method + " " + path + " in version " + acceptVersion);
+    return new RouteMatch.NotFound(
+        acceptVersion == null
+            ? "no route matches " + method + " " + path
+            : "no route matches " + method + " " + path + " in version " + acceptVersion);
   }
 
-  private static RouteMatch matchAt(List<Route> routes, String path, int end, String method, String acceptVersion) {
+  private static RouteMatch matchAt(
+      List<Route> routes, String path, int end, String method, String acceptVersion) {
     // "" or "/...": what lies below the source path (end 0 is the root source path "/")
     var rest = end == 0 ? (path.equals("/") ? "" : path) : path.substring(end);
     String version = null;
@@ -65,7 +68,10 @@ public final class RouteMatcher {
     }
     var candidates = new ArrayList<Route>(2);
     for (var r : routes) {
-      boolean versionOk = version == null ? (r.defaultVersion() || r.version() == null) : version.equals(r.version());
+      boolean versionOk =
+          version == null
+              ? (r.defaultVersion() || r.version() == null)
+              : version.equals(r.version());
       boolean pathOk = r.pathMatch() == Route.PathMatch.PREFIX || remainder.isEmpty();
       if (versionOk && pathOk) {
         candidates.add(r);
@@ -138,7 +144,9 @@ public final class RouteMatcher {
       keys.add(h);
       // an IP literal has no parent domains: "*.0.0.1" can never be a route's host
       if (!isIpLiteral(h)) {
-        for (int dot = h.indexOf('.'); dot >= 0 && dot < h.length() - 1; dot = h.indexOf('.', dot + 1)) {
+        for (int dot = h.indexOf('.');
+            dot >= 0 && dot < h.length() - 1;
+            dot = h.indexOf('.', dot + 1)) {
           keys.add("*" + h.substring(dot));
         }
       }

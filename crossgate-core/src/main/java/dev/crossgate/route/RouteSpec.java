@@ -38,17 +38,65 @@ public record RouteSpec(
     Boolean forwardClientCertSubject) {
 
   /** {@link Route.UpstreamTls} as submitted: {@code verifyHostname} defaults to true. */
-  public record TlsSpec(String caPem, Boolean verifyHostname, String serverName, String clientCertPem,
+  public record TlsSpec(
+      String caPem,
+      Boolean verifyHostname,
+      String serverName,
+      String clientCertPem,
       String clientKeyPem) {}
 
   /** A spec without TLS settings. */
-  public RouteSpec(String id, String service, String summary, String remarks, String sourceHost, String sourcePath,
-      String pathMatch, String version, Boolean defaultVersion, List<String> methods, String targetUrl, String mode,
-      String asyncExecution, List<Route.Param> params, List<String> flow, String auth, Route.Timeouts timeouts,
-      Long maxBodyBytes, Boolean websocket, Boolean enabled, String createdBy, Instant createdAt, Instant updatedAt,
+  public RouteSpec(
+      String id,
+      String service,
+      String summary,
+      String remarks,
+      String sourceHost,
+      String sourcePath,
+      String pathMatch,
+      String version,
+      Boolean defaultVersion,
+      List<String> methods,
+      String targetUrl,
+      String mode,
+      String asyncExecution,
+      List<Route.Param> params,
+      List<String> flow,
+      String auth,
+      Route.Timeouts timeouts,
+      Long maxBodyBytes,
+      Boolean websocket,
+      Boolean enabled,
+      String createdBy,
+      Instant createdAt,
+      Instant updatedAt,
       Long revision) {
-    this(id, service, summary, remarks, sourceHost, sourcePath, pathMatch, version, defaultVersion, methods,
-        targetUrl, mode, asyncExecution, params, flow, auth, timeouts, maxBodyBytes, websocket, enabled, createdBy,
-        createdAt, updatedAt, revision, null, null);
+    this(
+        id,
+        service,
+        summary,
+        remarks,
+        sourceHost,
+        sourcePath,
+        pathMatch,
+        version,
+        defaultVersion,
+        methods,
+        targetUrl,
+        mode,
+        asyncExecution,
+        params,
+        flow,
+        auth,
+        timeouts,
+        maxBodyBytes,
+        websocket,
+        enabled,
+        createdBy,
+        createdAt,
+        updatedAt,
+        revision,
+        null,
+        null);
   }
 }

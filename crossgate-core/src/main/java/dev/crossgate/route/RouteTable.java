@@ -6,23 +6,26 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The gateway's immutable, in-memory route index: host key → source path → routes. A change
- * builds a new table and the node swaps one reference, so readers never lock and never see a
- * half-applied change. Disabled routes are left out: they answer 404 like absent ones.
+ * The gateway's immutable, in-memory route index: host key → source path → routes. A change builds
+ * a new table and the node swaps one reference, so readers never lock and never see a half-applied
+ * change. Disabled routes are left out: they answer 404 like absent ones.
  *
- * <p>Both levels and the id index are {@link PersistentHashMap}s: a new table shares everything
- * a change does not touch with the old one, so one route change on a 100,000-route table copies
- * O(log n) trie nodes, not the table, and a lookup stays a few hash steps whatever the size.
+ * <p>Both levels and the id index are {@link PersistentHashMap}s: a new table shares everything a
+ * change does not touch with the old one, so one route change on a 100,000-route table copies O(log
+ * n) trie nodes, not the table, and a lookup stays a few hash steps whatever the size.
  */
 public final class RouteTable implements RouteSource {
-  public static final RouteTable EMPTY = new RouteTable(PersistentHashMap.empty(), PersistentHashMap.empty(), 0);
+  public static final RouteTable EMPTY =
+      new RouteTable(PersistentHashMap.empty(), PersistentHashMap.empty(), 0);
 
   private final PersistentHashMap<String, PersistentHashMap<String, List<Route>>> byHost;
   private final PersistentHashMap<String, Route> byId;
   private final long revision;
 
-  private RouteTable(PersistentHashMap<String, PersistentHashMap<String, List<Route>>> byHost,
-      PersistentHashMap<String, Route> byId, long revision) {
+  private RouteTable(
+      PersistentHashMap<String, PersistentHashMap<String, List<Route>>> byHost,
+      PersistentHashMap<String, Route> byId,
+      long revision) {
     this.byHost = byHost;
     this.byId = byId;
     this.revision = revision;
@@ -36,7 +39,8 @@ public final class RouteTable implements RouteSource {
    * A new table with {@code upserts} put and {@code deletedIds} removed; this one is unchanged and
    * shares every host, path and id the change does not touch.
    */
-  public RouteTable apply(Collection<Route> upserts, Collection<String> deletedIds, long newRevision) {
+  public RouteTable apply(
+      Collection<Route> upserts, Collection<String> deletedIds, long newRevision) {
     var ids = byId;
     var hosts = byHost;
     for (var id : deletedIds) {
@@ -103,7 +107,9 @@ public final class RouteTable implements RouteSource {
     return RouteMatcher.match(this, host, normalizedPath, method, acceptVersion);
   }
 
-  /** Every route, enabled or not, in no particular order: a new read-only list (walks the table). */
+  /**
+   * Every route, enabled or not, in no particular order: a new read-only list (walks the table).
+   */
   public Collection<Route> routes() {
     return Collections.unmodifiableList(byId.values());
   }

@@ -27,7 +27,8 @@ public final class RouteValidator {
   private static final Pattern HOST_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,63}");
   private static final Pattern FLOW_STEP =
-      Pattern.compile("proxy|ext:(?:([A-Za-z0-9][A-Za-z0-9._-]{0,63})/)?([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
+      Pattern.compile(
+          "proxy|ext:(?:([A-Za-z0-9][A-Za-z0-9._-]{0,63})/)?([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
 
   /**
    * An extension step of a flow: {@code ext:<tenant>/<id>} names the tenant; {@code ext:<id>} means
@@ -45,6 +46,7 @@ public final class RouteValidator {
     var m = FLOW_STEP.matcher(step);
     return m.matches() && m.group(2) != null ? new ExtensionRef(m.group(1), m.group(2)) : null;
   }
+
   private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Set<String> PARAM_TYPES = Set.of("string", "integer", "number", "boolean");
   private static final long MAX_TIMEOUT_MS = 3_600_000;
@@ -56,35 +58,49 @@ public final class RouteValidator {
    *
    * @throws ProblemException a 400 validation problem listing every invalid field
    */
-  public static Route validate(String id, RouteSpec spec, String actor, Instant createdAt, Instant now) {
+  public static Route validate(
+      String id, RouteSpec spec, String actor, Instant createdAt, Instant now) {
     var errors = new ArrayList<FieldError>();
     if (spec.id() != null && !spec.id().equals(id)) {
       errors.add(new FieldError("id", "does not match the route addressed (" + id + ")"));
     }
     var service = required(errors, "service", spec.service());
     if (service != null && !SERVICE.matcher(service).matches()) {
-      errors.add(new FieldError("service",
-          "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit"));
+      errors.add(
+          new FieldError(
+              "service",
+              "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit"));
     }
     maxLength(errors, "summary", spec.summary(), 200);
     maxLength(errors, "remarks", spec.remarks(), 2000);
     var sourceHost = sourceHost(errors, spec.sourceHost());
     var sourcePath = sourcePath(errors, spec.sourcePath());
-    var pathMatch = enumValue(errors, "pathMatch", spec.pathMatch(), Route.PathMatch.class, Route.PathMatch.PREFIX);
+    var pathMatch =
+        enumValue(
+            errors, "pathMatch", spec.pathMatch(), Route.PathMatch.class, Route.PathMatch.PREFIX);
     var version = blankToNull(spec.version());
     if (version != null && !VERSION.matcher(version).matches()) {
-      errors.add(new FieldError("version",
-          "must be 1-32 letters, digits, '.', '_' or '-', starting with a letter or digit (e.g. v1, 2.1)"));
+      errors.add(
+          new FieldError(
+              "version",
+              "must be 1-32 letters, digits, '.', '_' or '-', starting with a letter or digit (e.g. v1, 2.1)"));
     }
     boolean defaultVersion = Boolean.TRUE.equals(spec.defaultVersion());
     if (defaultVersion && version == null) {
-      errors.add(new FieldError("defaultVersion", "only a route with a version can be the default version"));
+      errors.add(
+          new FieldError(
+              "defaultVersion", "only a route with a version can be the default version"));
     }
     var methods = methods(errors, spec.methods());
     var targetUrl = targetUrl(errors, spec.targetUrl());
     var mode = enumValue(errors, "mode", spec.mode(), Route.Mode.class, Route.Mode.SYNC);
-    var asyncExecution = enumValue(errors, "asyncExecution", spec.asyncExecution(),
-        Route.AsyncExecution.class, Route.AsyncExecution.CALLBACK);
+    var asyncExecution =
+        enumValue(
+            errors,
+            "asyncExecution",
+            spec.asyncExecution(),
+            Route.AsyncExecution.class,
+            Route.AsyncExecution.CALLBACK);
     var params = params(errors, spec.params());
     var flow = flow(errors, spec.flow());
     var auth = enumValue(errors, "auth", spec.auth(), Route.Auth.class, Route.Auth.NONE);
@@ -92,8 +108,12 @@ public final class RouteValidator {
       for (int i = 0; i < flow.size(); i++) {
         var ref = extensionRef(flow.get(i));
         if (ref != null && ref.tenant() == null) {
-          errors.add(new FieldError("flow[" + i + "]", "a route without auth KEY or MTLS has no calling tenant:"
-              + " name the extension's tenant as ext:<tenant>/" + ref.id()));
+          errors.add(
+              new FieldError(
+                  "flow[" + i + "]",
+                  "a route without auth KEY or MTLS has no calling tenant:"
+                      + " name the extension's tenant as ext:<tenant>/"
+                      + ref.id()));
         }
       }
     }
@@ -105,10 +125,33 @@ public final class RouteValidator {
     if (!errors.isEmpty()) {
       throw new ProblemException(Problem.validation(errors));
     }
-    return new Route(id, service, blankToNull(spec.summary()), blankToNull(spec.remarks()), actor, createdAt, now,
-        sourceHost, sourcePath, pathMatch, version, defaultVersion, methods, targetUrl, mode, asyncExecution,
-        params, flow, auth, timeouts, spec.maxBodyBytes(), Boolean.TRUE.equals(spec.websocket()),
-        !Boolean.FALSE.equals(spec.enabled()), 0, tls, spec.forwardClientCertSubject());
+    return new Route(
+        id,
+        service,
+        blankToNull(spec.summary()),
+        blankToNull(spec.remarks()),
+        actor,
+        createdAt,
+        now,
+        sourceHost,
+        sourcePath,
+        pathMatch,
+        version,
+        defaultVersion,
+        methods,
+        targetUrl,
+        mode,
+        asyncExecution,
+        params,
+        flow,
+        auth,
+        timeouts,
+        spec.maxBodyBytes(),
+        Boolean.TRUE.equals(spec.websocket()),
+        !Boolean.FALSE.equals(spec.enabled()),
+        0,
+        tls,
+        spec.forwardClientCertSubject());
   }
 
   private static String required(List<FieldError> errors, String field, String value) {
@@ -137,8 +180,10 @@ public final class RouteValidator {
       ok &= HOST_LABEL.matcher(label).matches();
     }
     if (!ok) {
-      errors.add(new FieldError("sourceHost",
-          "must be a host name such as api.example.com or a wildcard such as *.example.com (no port, no scheme)"));
+      errors.add(
+          new FieldError(
+              "sourceHost",
+              "must be a host name such as api.example.com or a wildcard such as *.example.com (no port, no scheme)"));
       return null;
     }
     return host;
@@ -189,8 +234,13 @@ public final class RouteValidator {
     for (int i = 0; i < raw.size(); i++) {
       var m = raw.get(i);
       if (m == null || !METHODS.contains(m)) {
-        errors.add(new FieldError("methods[" + i + "]",
-            "'" + m + "' is not an HTTP method; use one of " + String.join(", ", sorted(METHODS))));
+        errors.add(
+            new FieldError(
+                "methods[" + i + "]",
+                "'"
+                    + m
+                    + "' is not an HTTP method; use one of "
+                    + String.join(", ", sorted(METHODS))));
       } else if (!seen.add(m)) {
         errors.add(new FieldError("methods[" + i + "]", "'" + m + "' is listed twice"));
       }
@@ -208,12 +258,14 @@ public final class RouteValidator {
       var uri = new URI(url);
       if (!uri.isAbsolute()) {
         problem = "must be an absolute URL such as http://backend:8080/api";
-      } else if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+      } else if (!"http".equalsIgnoreCase(uri.getScheme())
+          && !"https".equalsIgnoreCase(uri.getScheme())) {
         problem = "scheme '" + uri.getScheme() + "' is not supported; use http or https";
       } else if (uri.getHost() == null) {
         problem = "must name a host";
       } else if (uri.getRawUserInfo() != null) {
-        problem = "must not carry credentials (user:password@); use a flow step to add upstream auth";
+        problem =
+            "must not carry credentials (user:password@); use a flow step to add upstream auth";
       } else if (uri.getRawFragment() != null) {
         problem = "must not have a fragment ('#')";
       } else if (uri.getRawQuery() != null) {
@@ -247,7 +299,9 @@ public final class RouteValidator {
         errors.add(new FieldError(at + ".name", "'" + p.name() + "' is declared twice"));
       }
       if (p.type() == null || !PARAM_TYPES.contains(p.type())) {
-        errors.add(new FieldError(at + ".type", "must be one of " + String.join(", ", sorted(PARAM_TYPES))));
+        errors.add(
+            new FieldError(
+                at + ".type", "must be one of " + String.join(", ", sorted(PARAM_TYPES))));
       }
     }
     return raw;
@@ -261,7 +315,10 @@ public final class RouteValidator {
     for (int i = 0; i < raw.size(); i++) {
       var step = raw.get(i);
       if (step == null || !FLOW_STEP.matcher(step).matches()) {
-        errors.add(new FieldError("flow[" + i + "]", "must be 'proxy', 'ext:<tenant>/<extension id>' or 'ext:<extension id>'"));
+        errors.add(
+            new FieldError(
+                "flow[" + i + "]",
+                "must be 'proxy', 'ext:<tenant>/<extension id>' or 'ext:<extension id>'"));
       } else if (step.equals("proxy")) {
         proxies++;
       }
@@ -284,7 +341,8 @@ public final class RouteValidator {
 
   private static void checkTimeout(List<FieldError> errors, String field, long value) {
     if (value < 1 || value > MAX_TIMEOUT_MS) {
-      errors.add(new FieldError(field, "must be between 1 and " + MAX_TIMEOUT_MS + " milliseconds"));
+      errors.add(
+          new FieldError(field, "must be between 1 and " + MAX_TIMEOUT_MS + " milliseconds"));
     }
   }
 

@@ -7,14 +7,15 @@ import dev.crossgate.json.Json;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Route fields that are secrets once stored — today a route's upstream client key
- * ({@code tls.clientKeyPem}): the gateway nodes receive them, the Admin API never gives them back.
- * Reads show {@link #STORED} in their place; a write that sends {@link #STORED} back (a console
- * or script that edits what it read) keeps the stored value.
+ * Route fields that are secrets once stored — today a route's upstream client key ({@code
+ * tls.clientKeyPem}): the gateway nodes receive them, the Admin API never gives them back. Reads
+ * show {@link #STORED} in their place; a write that sends {@link #STORED} back (a console or script
+ * that edits what it read) keeps the stored value.
  */
 public final class StoredSecrets {
   /** What an Admin API read shows instead of a stored secret. */
   public static final String STORED = "(stored)";
+
   private static final String FIELD = "clientKeyPem";
   private static final byte[] NEEDLE = ("\"" + FIELD + "\"").getBytes(StandardCharsets.US_ASCII);
 

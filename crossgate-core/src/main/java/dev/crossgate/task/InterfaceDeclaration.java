@@ -8,8 +8,8 @@ import java.util.Objects;
 
 /**
  * A data interface as the gateway declares it on {@code GET /_interfaces} (DESIGN.md: a route is
- * the declaration) and as the agent classifies its callers' paths by it. Unknown fields are
- * ignored when read: a newer gateway may declare more than this agent uses.
+ * the declaration) and as the agent classifies its callers' paths by it. Unknown fields are ignored
+ * when read: a newer gateway may declare more than this agent uses.
  *
  * @param sourcePath where the interface lives
  * @param requestPath the path to call at the gateway: mode marker + source path
@@ -17,12 +17,32 @@ import java.util.Objects;
  * @param asyncExecution for an ASYNC interface: CALLBACK or HELD
  * @param params the query parameters the interface checks
  */
-@JsonPropertyOrder({"id", "service", "summary", "sourcePath", "requestPath", "version", "methods", "mode",
-    "asyncExecution", "params", "auth"})
+@JsonPropertyOrder({
+  "id",
+  "service",
+  "summary",
+  "sourcePath",
+  "requestPath",
+  "version",
+  "methods",
+  "mode",
+  "asyncExecution",
+  "params",
+  "auth"
+})
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record InterfaceDeclaration(String id, String service, String summary, String sourcePath, String requestPath,
-    String version, List<String> methods, Route.Mode mode, Route.AsyncExecution asyncExecution,
-    List<Route.Param> params, Route.Auth auth) {
+public record InterfaceDeclaration(
+    String id,
+    String service,
+    String summary,
+    String sourcePath,
+    String requestPath,
+    String version,
+    List<String> methods,
+    Route.Mode mode,
+    Route.AsyncExecution asyncExecution,
+    List<Route.Param> params,
+    Route.Auth auth) {
   public InterfaceDeclaration {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(sourcePath, "sourcePath");
@@ -34,8 +54,17 @@ public record InterfaceDeclaration(String id, String service, String summary, St
 
   /** The declaration of {@code route}, called at the gateway on {@code requestPath}. */
   public static InterfaceDeclaration of(Route route, String requestPath) {
-    return new InterfaceDeclaration(route.id(), route.service(), route.summary(), route.sourcePath(), requestPath,
-        route.version(), route.methods(), route.mode(),
-        route.mode() == Route.Mode.ASYNC ? route.asyncExecution() : null, route.params(), route.auth());
+    return new InterfaceDeclaration(
+        route.id(),
+        route.service(),
+        route.summary(),
+        route.sourcePath(),
+        requestPath,
+        route.version(),
+        route.methods(),
+        route.mode(),
+        route.mode() == Route.Mode.ASYNC ? route.asyncExecution() : null,
+        route.params(),
+        route.auth());
   }
 }

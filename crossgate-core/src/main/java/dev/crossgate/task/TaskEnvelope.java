@@ -10,10 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The async envelope (DESIGN.md "The agent"): what an async task is about, as the agent sends it
- * in {@code X-Crossgate-Envelope} and as the gateway stores it with the task. Both ends build and
- * read it through this record, so they agree on every field. Unknown fields are ignored when read:
- * a newer agent may say more than this gateway understands.
+ * The async envelope (DESIGN.md "The agent"): what an async task is about, as the agent sends it in
+ * {@code X-Crossgate-Envelope} and as the gateway stores it with the task. Both ends build and read
+ * it through this record, so they agree on every field. Unknown fields are ignored when read: a
+ * newer agent may say more than this gateway understands.
  *
  * @param taskId the task's id where the envelope was made (the agent's, or the gateway's own)
  * @param status PENDING when made; the gateway answers the current status in its task view
@@ -24,7 +24,12 @@ import java.util.Map;
  */
 @JsonPropertyOrder({"taskId", "status", "requestPath", "params", "mode", "clientTaskId"})
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record TaskEnvelope(String taskId, String status, String requestPath, Map<String, String> params, String mode,
+public record TaskEnvelope(
+    String taskId,
+    String status,
+    String requestPath,
+    Map<String, String> params,
+    String mode,
     String clientTaskId) {
   public static final String PENDING = "PENDING";
   public static final String ASYNC = "ASYNC";
@@ -35,7 +40,8 @@ public record TaskEnvelope(String taskId, String status, String requestPath, Map
   }
 
   /** A new task's envelope. */
-  public static TaskEnvelope pending(String taskId, String requestPath, Map<String, String> params) {
+  public static TaskEnvelope pending(
+      String taskId, String requestPath, Map<String, String> params) {
     return new TaskEnvelope(taskId, PENDING, requestPath, params, ASYNC, null);
   }
 
@@ -63,9 +69,11 @@ public record TaskEnvelope(String taskId, String status, String requestPath, Map
       return envelope;
     } catch (JsonMappingException e) {
       var path = e.getPath();
-      throw new IllegalArgumentException(path.isEmpty() || path.get(0).getFieldName() == null
-          ? "the envelope is not a JSON object"
-          : "the envelope's " + path.get(0).getFieldName() + " has the wrong type", e);
+      throw new IllegalArgumentException(
+          path.isEmpty() || path.get(0).getFieldName() == null
+              ? "the envelope is not a JSON object"
+              : "the envelope's " + path.get(0).getFieldName() + " has the wrong type",
+          e);
     } catch (IOException e) {
       throw new IllegalArgumentException("the envelope is not a JSON object", e);
     }

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crossgate.change.Change;
+import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteMatch;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.Tenant;
 import dev.crossgate.tenant.TenantCertificate;
-import dev.crossgate.cluster.ClusterMessage;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,46 +19,97 @@ class ConfigApplierTest {
   private static final Instant AT = Instant.parse("2026-11-23T00:00:00Z");
 
   private static Route route(String id, String path, String target) {
-    return new Route(id, "shop", null, null, "a", AT, AT, null, path, null, null, false, List.of(), target, null, null,
-        List.of(), List.of(), null, null, null, false, true, 0);
+    return new Route(
+        id, "shop", null, null, "a", AT, AT, null, path, null, null, false, List.of(), target, null,
+        null, List.of(), List.of(), null, null, null, false, true, 0);
   }
 
-  private static Change change(long revision, Change.Op op, Change.EntityType type, String id, Object body) {
-    return new Change(revision, op, type, id, body == null ? null : Json.mapper().valueToTree(body), "alice", AT);
+  private static Change change(
+      long revision, Change.Op op, Change.EntityType type, String id, Object body) {
+    return new Change(
+        revision, op, type, id, body == null ? null : Json.mapper().valueToTree(body), "alice", AT);
   }
 
   @Test
   void insertsUpdatesAndDeletesProduceANewSnapshotAndLeaveTheOldOneAlone() {
     var start = GatewayConfig.EMPTY;
 
-    var next = ConfigApplier.apply(start, List.of(
-        change(1, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://one")),
-        change(2, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_b", route("rt_b", "/b", "http://two")),
-        change(3, Change.Op.UPDATE, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://three")),
-        change(4, Change.Op.DELETE, Change.EntityType.ROUTE, "rt_b", null),
-        change(5, Change.Op.INSERT, Change.EntityType.API_KEY, "key_1",
-            new ApiKey("key_1", "acme", null, "hash1", "cg_abcde", AT))));
+    var next =
+        ConfigApplier.apply(
+            start,
+            List.of(
+                change(
+                    1,
+                    Change.Op.INSERT,
+                    Change.EntityType.ROUTE,
+                    "rt_a",
+                    route("rt_a", "/a", "http://one")),
+                change(
+                    2,
+                    Change.Op.INSERT,
+                    Change.EntityType.ROUTE,
+                    "rt_b",
+                    route("rt_b", "/b", "http://two")),
+                change(
+                    3,
+                    Change.Op.UPDATE,
+                    Change.EntityType.ROUTE,
+                    "rt_a",
+                    route("rt_a", "/a", "http://three")),
+                change(4, Change.Op.DELETE, Change.EntityType.ROUTE, "rt_b", null),
+                change(
+                    5,
+                    Change.Op.INSERT,
+                    Change.EntityType.API_KEY,
+                    "key_1",
+                    new ApiKey("key_1", "acme", null, "hash1", "cg_abcde", AT))));
 
     assertThat(next.revision()).isEqualTo(5);
     assertThat(next.routes().revision()).isEqualTo(5);
     assertThat(next.routes().size()).isEqualTo(1);
     var match = next.routes().match("h", "/a/x", "GET", null);
-    assertThat(match).isInstanceOfSatisfying(RouteMatch.Found.class,
-        f -> assertThat(f.targetPath()).isEqualTo("http://three/x"));
+    assertThat(match)
+        .isInstanceOfSatisfying(
+            RouteMatch.Found.class, f -> assertThat(f.targetPath()).isEqualTo("http://three/x"));
     assertThat(next.apiKeys()).containsKey("hash1");
     assertThat(start.routes().size()).isZero();
   }
 
   @Test
   void theIncrementalHashEqualsAHashComputedFromScratch() {
-    var applied = ConfigApplier.apply(GatewayConfig.EMPTY, List.of(
-        change(1, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://one")),
-        change(2, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_b", route("rt_b", "/b", "http://two"))));
-    applied = ConfigApplier.apply(applied, List.of(
-        change(3, Change.Op.UPDATE, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://three")),
-        change(4, Change.Op.DELETE, Change.EntityType.ROUTE, "rt_b", null),
-        change(5, Change.Op.INSERT, Change.EntityType.API_KEY, "key_1",
-            new ApiKey("key_1", "acme", null, "hash1", "cg_abcde", AT))));
+    var applied =
+        ConfigApplier.apply(
+            GatewayConfig.EMPTY,
+            List.of(
+                change(
+                    1,
+                    Change.Op.INSERT,
+                    Change.EntityType.ROUTE,
+                    "rt_a",
+                    route("rt_a", "/a", "http://one")),
+                change(
+                    2,
+                    Change.Op.INSERT,
+                    Change.EntityType.ROUTE,
+                    "rt_b",
+                    route("rt_b", "/b", "http://two"))));
+    applied =
+        ConfigApplier.apply(
+            applied,
+            List.of(
+                change(
+                    3,
+                    Change.Op.UPDATE,
+                    Change.EntityType.ROUTE,
+                    "rt_a",
+                    route("rt_a", "/a", "http://three")),
+                change(4, Change.Op.DELETE, Change.EntityType.ROUTE, "rt_b", null),
+                change(
+                    5,
+                    Change.Op.INSERT,
+                    Change.EntityType.API_KEY,
+                    "key_1",
+                    new ApiKey("key_1", "acme", null, "hash1", "cg_abcde", AT))));
 
     var fromScratch = new GatewayConfig(5, applied.routes(), applied.filters(), applied.apiKeys());
 
@@ -69,20 +120,36 @@ class ConfigApplierTest {
 
   @Test
   void registeredClientCertificatesTravelByDeltaAndSnapshotWithTheSameHash() throws Exception {
-    var bySubject = new TenantCertificate("cert_1", "acme", TenantCertificate.Kind.SUBJECT, "CN=billing, O=Acme", AT);
-    var bySpki = new TenantCertificate("cert_2", "globex", TenantCertificate.Kind.SPKI_SHA256, "ab".repeat(32), AT);
+    var bySubject =
+        new TenantCertificate(
+            "cert_1", "acme", TenantCertificate.Kind.SUBJECT, "CN=billing, O=Acme", AT);
+    var bySpki =
+        new TenantCertificate(
+            "cert_2", "globex", TenantCertificate.Kind.SPKI_SHA256, "ab".repeat(32), AT);
 
-    var applied = ConfigApplier.apply(GatewayConfig.EMPTY, List.of(
-        change(1, Change.Op.INSERT, Change.EntityType.CLIENT_CERT, "cert_1", bySubject),
-        change(2, Change.Op.INSERT, Change.EntityType.CLIENT_CERT, "cert_2", bySpki),
-        change(3, Change.Op.DELETE, Change.EntityType.CLIENT_CERT, "cert_2", null)));
+    var applied =
+        ConfigApplier.apply(
+            GatewayConfig.EMPTY,
+            List.of(
+                change(1, Change.Op.INSERT, Change.EntityType.CLIENT_CERT, "cert_1", bySubject),
+                change(2, Change.Op.INSERT, Change.EntityType.CLIENT_CERT, "cert_2", bySpki),
+                change(3, Change.Op.DELETE, Change.EntityType.CLIENT_CERT, "cert_2", null)));
     var wire = Json.mapper().writeValueAsString(ClusterMessage.Snapshot.of(applied));
     var received = Json.mapper().readValue(wire, ClusterMessage.class);
-    var fromScratch = new GatewayConfig(3, applied.routes(), List.of(), java.util.Map.of(), List.of(), List.of(),
-        List.of(bySubject));
+    var fromScratch =
+        new GatewayConfig(
+            3,
+            applied.routes(),
+            List.of(),
+            java.util.Map.of(),
+            List.of(),
+            List.of(),
+            List.of(bySubject));
 
     assertThat(applied.clientCertificates()).containsOnlyKeys("subject:cn=billing,o=acme");
-    assertThat(applied.hash()).isEqualTo(fromScratch.hash()).isNotEqualTo(GatewayConfig.EMPTY.hash());
+    assertThat(applied.hash())
+        .isEqualTo(fromScratch.hash())
+        .isNotEqualTo(GatewayConfig.EMPTY.hash());
     assertThat(((ClusterMessage.Snapshot) received).toConfig().clientCertificates())
         .isEqualTo(applied.clientCertificates());
     assertThat(((ClusterMessage.Snapshot) received).toConfig().hash()).isEqualTo(applied.hash());
@@ -90,8 +157,12 @@ class ConfigApplierTest {
 
   @Test
   void withoutTlsSettingsARouteAndASnapshotAreWrittenAsBeforeSoOlderNodesStillReadAndHashThem() {
-    var config = new GatewayConfig(1, dev.crossgate.route.RouteTable.of(List.of(route("rt_a", "/a", "http://one")), 1),
-        List.of(), java.util.Map.of());
+    var config =
+        new GatewayConfig(
+            1,
+            dev.crossgate.route.RouteTable.of(List.of(route("rt_a", "/a", "http://one")), 1),
+            List.of(),
+            java.util.Map.of());
 
     var routeJson = Json.write(route("rt_a", "/a", "http://one"));
     var snapshotJson = Json.write(ClusterMessage.Snapshot.of(config));
@@ -102,11 +173,20 @@ class ConfigApplierTest {
 
   @Test
   void changesAtOrBelowTheCurrentRevisionAreIgnored() {
-    var once = ConfigApplier.apply(GatewayConfig.EMPTY, List.of(
-        change(1, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://one"))));
+    var once =
+        ConfigApplier.apply(
+            GatewayConfig.EMPTY,
+            List.of(
+                change(
+                    1,
+                    Change.Op.INSERT,
+                    Change.EntityType.ROUTE,
+                    "rt_a",
+                    route("rt_a", "/a", "http://one"))));
 
-    var replayed = ConfigApplier.apply(once, List.of(
-        change(1, Change.Op.DELETE, Change.EntityType.ROUTE, "rt_a", null)));
+    var replayed =
+        ConfigApplier.apply(
+            once, List.of(change(1, Change.Op.DELETE, Change.EntityType.ROUTE, "rt_a", null)));
 
     assertThat(replayed.routes().size()).isEqualTo(1);
     assertThat(replayed.revision()).isEqualTo(1);
@@ -114,30 +194,79 @@ class ConfigApplierTest {
 
   @Test
   void anUnreadableChangeFailsTheWholeBatchNamingTheEntity() {
-    var broken = new Change(2, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_bad",
-        Json.mapper().createObjectNode().put("id", "rt_bad"), "alice", AT);
-    var good = change(1, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_a", route("rt_a", "/a", "http://one"));
+    var broken =
+        new Change(
+            2,
+            Change.Op.INSERT,
+            Change.EntityType.ROUTE,
+            "rt_bad",
+            Json.mapper().createObjectNode().put("id", "rt_bad"),
+            "alice",
+            AT);
+    var good =
+        change(
+            1,
+            Change.Op.INSERT,
+            Change.EntityType.ROUTE,
+            "rt_a",
+            route("rt_a", "/a", "http://one"));
 
     assertThatThrownBy(() -> ConfigApplier.apply(GatewayConfig.EMPTY, List.of(good, broken)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rt_bad").hasMessageContaining("2");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("rt_bad")
+        .hasMessageContaining("2");
   }
 
   @Test
   void disablingATenantTravelsAsATenantChangeAndIsPartOfTheHash() {
-    var disabled = ConfigApplier.apply(GatewayConfig.EMPTY, List.of(
-        change(1, Change.Op.INSERT, Change.EntityType.TENANT, "acme", new Tenant("acme", "Acme", true, AT, AT, 1)),
-        change(2, Change.Op.INSERT, Change.EntityType.TENANT, "beta", new Tenant("beta", "Beta", true, AT, AT, 2)),
-        change(3, Change.Op.UPDATE, Change.EntityType.TENANT, "acme", new Tenant("acme", "Acme", false, AT, AT, 3))));
-    var enabledAgain = ConfigApplier.apply(disabled, List.of(
-        change(4, Change.Op.UPDATE, Change.EntityType.TENANT, "acme", new Tenant("acme", "Acme", true, AT, AT, 4))));
+    var disabled =
+        ConfigApplier.apply(
+            GatewayConfig.EMPTY,
+            List.of(
+                change(
+                    1,
+                    Change.Op.INSERT,
+                    Change.EntityType.TENANT,
+                    "acme",
+                    new Tenant("acme", "Acme", true, AT, AT, 1)),
+                change(
+                    2,
+                    Change.Op.INSERT,
+                    Change.EntityType.TENANT,
+                    "beta",
+                    new Tenant("beta", "Beta", true, AT, AT, 2)),
+                change(
+                    3,
+                    Change.Op.UPDATE,
+                    Change.EntityType.TENANT,
+                    "acme",
+                    new Tenant("acme", "Acme", false, AT, AT, 3))));
+    var enabledAgain =
+        ConfigApplier.apply(
+            disabled,
+            List.of(
+                change(
+                    4,
+                    Change.Op.UPDATE,
+                    Change.EntityType.TENANT,
+                    "acme",
+                    new Tenant("acme", "Acme", true, AT, AT, 4))));
 
-    var fromScratch = new GatewayConfig(3, disabled.routes(), disabled.filters(), disabled.apiKeys(), List.of(),
-        List.of("acme"));
+    var fromScratch =
+        new GatewayConfig(
+            3,
+            disabled.routes(),
+            disabled.filters(),
+            disabled.apiKeys(),
+            List.of(),
+            List.of("acme"));
     var snapshot = dev.crossgate.cluster.ClusterMessage.Snapshot.of(disabled).toConfig();
 
     assertThat(disabled.tenantDisabled("acme")).isTrue();
     assertThat(disabled.tenantDisabled("beta")).isFalse();
-    assertThat(disabled.hash()).isEqualTo(fromScratch.hash()).isNotEqualTo(GatewayConfig.EMPTY.hash());
+    assertThat(disabled.hash())
+        .isEqualTo(fromScratch.hash())
+        .isNotEqualTo(GatewayConfig.EMPTY.hash());
     assertThat(snapshot.tenantDisabled("acme")).isTrue();
     assertThat(snapshot.hash()).isEqualTo(disabled.hash());
     assertThat(enabledAgain.tenantDisabled("acme")).isFalse();

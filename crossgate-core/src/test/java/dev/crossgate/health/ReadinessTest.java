@@ -13,20 +13,24 @@ class ReadinessTest {
 
   @Test
   void everyCheckPassingIsReadyAndShowsWhatTheChecksReported() {
-    var readiness = new Readiness()
-        .require("database", () -> Future.succeededFuture(Map.of("revision", 12L)))
-        .require("configuration", () -> Future.succeededFuture(Map.of("connected", true)));
+    var readiness =
+        new Readiness()
+            .require("database", () -> Future.succeededFuture(Map.of("revision", 12L)))
+            .require("configuration", () -> Future.succeededFuture(Map.of("connected", true)));
 
     var answer = join(readiness.answer());
 
     assertThat(answer.ready()).isTrue();
-    assertThat(answer.body()).containsEntry("status", "ready").containsEntry("revision", 12L)
+    assertThat(answer.body())
+        .containsEntry("status", "ready")
+        .containsEntry("revision", 12L)
         .containsEntry("connected", true);
   }
 
   @Test
   void aCheckThatNeverAnswersMakesTheAnswerNotReadyAfterTheTimeoutWithRetryAfter() {
-    var readiness = new Readiness().require("database", () -> Promise.<Map<String, Object>>promise().future());
+    var readiness =
+        new Readiness().require("database", () -> Promise.<Map<String, Object>>promise().future());
 
     var answer = join(readiness.answer());
 
@@ -34,17 +38,22 @@ class ReadinessTest {
     assertThat(answer.problem().status()).isEqualTo(503);
     assertThat(answer.problem().typeName()).isEqualTo("not-ready");
     assertThat(answer.problem().detail()).isEqualTo("database: no answer within 1000 ms");
-    assertThat(answer.problem().extensions()).containsEntry("retryAfter", Readiness.RETRY_AFTER_SECONDS);
+    assertThat(answer.problem().extensions())
+        .containsEntry("retryAfter", Readiness.RETRY_AFTER_SECONDS);
   }
 
   @Test
   void aCheckStillRunningIsJoinedRatherThanStartedAgain() {
     var runs = new AtomicInteger();
     var hung = Promise.<Map<String, Object>>promise();
-    var readiness = new Readiness().require("database", () -> {
-      runs.incrementAndGet();
-      return hung.future();
-    });
+    var readiness =
+        new Readiness()
+            .require(
+                "database",
+                () -> {
+                  runs.incrementAndGet();
+                  return hung.future();
+                });
 
     join(readiness.answer());
     join(readiness.answer());
@@ -57,10 +66,18 @@ class ReadinessTest {
 
   @Test
   void aFailedCheckShowsItsSafeReasonButNeverAnInternalCause() {
-    var notReady = new Readiness().require("configuration",
-        () -> Future.failedFuture(new Readiness.NotReady("no configuration applied yet")));
-    var broken = new Readiness().require("database",
-        () -> Future.failedFuture(new IllegalStateException("jdbc:postgresql://10.0.0.5/secret refused")));
+    var notReady =
+        new Readiness()
+            .require(
+                "configuration",
+                () -> Future.failedFuture(new Readiness.NotReady("no configuration applied yet")));
+    var broken =
+        new Readiness()
+            .require(
+                "database",
+                () ->
+                    Future.failedFuture(
+                        new IllegalStateException("jdbc:postgresql://10.0.0.5/secret refused")));
 
     var first = join(notReady.answer());
     var second = join(broken.answer());

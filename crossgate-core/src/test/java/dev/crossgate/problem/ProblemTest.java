@@ -9,8 +9,10 @@ import org.junit.jupiter.api.Test;
 class ProblemTest {
   @Test
   void extensionMembersAreWrittenBesideTheStandardOnes() throws Exception {
-    var problem = Problem.conflict("taken").with("conflictingRoute", "rt_1")
-        .withErrors(List.of(new FieldError("sourcePath", "is taken")));
+    var problem =
+        Problem.conflict("taken")
+            .with("conflictingRoute", "rt_1")
+            .withErrors(List.of(new FieldError("sourcePath", "is taken")));
 
     var json = Json.mapper().readTree(Json.write(problem));
 
@@ -26,6 +28,7 @@ class ProblemTest {
     var problem = Problem.conflict("taken");
 
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> problem.with("status", "COMPLETING"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("status");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("status");
   }
 }

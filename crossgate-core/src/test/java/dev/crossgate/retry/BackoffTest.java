@@ -19,11 +19,23 @@ class BackoffTest {
   void theCeilingDoublesWithEachAttemptUntilTheMaximum() {
     var highest = Backoff.of(INITIAL, MAX, MAX_RETRY_AFTER, () -> 0.999_999_999);
 
-    var delays = List.of(highest.delay(0), highest.delay(1), highest.delay(2), highest.delay(6), highest.delay(7),
-        highest.delay(1_000));
+    var delays =
+        List.of(
+            highest.delay(0),
+            highest.delay(1),
+            highest.delay(2),
+            highest.delay(6),
+            highest.delay(7),
+            highest.delay(1_000));
 
-    assertThat(delays).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400),
-        Duration.ofMillis(6_400), MAX, MAX);
+    assertThat(delays)
+        .containsExactly(
+            Duration.ofMillis(100),
+            Duration.ofMillis(200),
+            Duration.ofMillis(400),
+            Duration.ofMillis(6_400),
+            MAX,
+            MAX);
   }
 
   @Test
@@ -74,7 +86,8 @@ class BackoffTest {
   void retryAfterIsReadAsSecondsOrAsAnHttpDate() {
     assertThat(Backoff.retryAfter("120", NOW)).isEqualTo(Duration.ofSeconds(120));
     assertThat(Backoff.retryAfter(" 0 ", NOW)).isZero();
-    assertThat(Backoff.retryAfter("Wed, 02 Dec 2026 10:00:42 GMT", NOW)).isEqualTo(Duration.ofSeconds(42));
+    assertThat(Backoff.retryAfter("Wed, 02 Dec 2026 10:00:42 GMT", NOW))
+        .isEqualTo(Duration.ofSeconds(42));
     assertThat(Backoff.retryAfter("Wed, 02 Dec 2026 09:00:00 GMT", NOW)).isZero();
     assertThat(Backoff.retryAfter("99999999999999999999", NOW)).isGreaterThan(Duration.ofDays(365));
   }

@@ -8,9 +8,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ParamCheckTest {
-  private static final List<Route.Param> DECLARED = List.of(new Route.Param("city", "string", true),
-      new Route.Param("n", "integer", true), new Route.Param("ratio", "number", false),
-      new Route.Param("exact", "boolean", false));
+  private static final List<Route.Param> DECLARED =
+      List.of(
+          new Route.Param("city", "string", true),
+          new Route.Param("n", "integer", true),
+          new Route.Param("ratio", "number", false),
+          new Route.Param("exact", "boolean", false));
 
   @Test
   void aValidRequestHasNoErrorsAndUndeclaredParamsPass() {

@@ -69,7 +69,10 @@ class PersistentHashMapTest {
   private static Key randomKey(Random random, int i) {
     int pick = random.nextInt(4);
     // few distinct hashes (collisions), hashes equal in their low bits (deep tries), anything
-    int hash = pick == 0 ? random.nextInt(8) : pick == 1 ? random.nextInt(64) << 25 | 0x1F : random.nextInt();
+    int hash =
+        pick == 0
+            ? random.nextInt(8)
+            : pick == 1 ? random.nextInt(64) << 25 | 0x1F : random.nextInt();
     return new Key("k" + i, hash);
   }
 

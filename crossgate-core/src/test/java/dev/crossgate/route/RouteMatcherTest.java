@@ -7,10 +7,41 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RouteMatcherTest {
-  static Route route(String id, String host, String path, String version, boolean isDefault, String pathMatch,
-      List<String> methods, boolean enabled) {
-    var spec = new RouteSpec(null, "svc", null, null, host, path, pathMatch, version, isDefault, methods,
-        "http://up/" + id, null, null, null, null, null, null, null, null, enabled, null, null, null, null);
+  static Route route(
+      String id,
+      String host,
+      String path,
+      String version,
+      boolean isDefault,
+      String pathMatch,
+      List<String> methods,
+      boolean enabled) {
+    var spec =
+        new RouteSpec(
+            null,
+            "svc",
+            null,
+            null,
+            host,
+            path,
+            pathMatch,
+            version,
+            isDefault,
+            methods,
+            "http://up/" + id,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            enabled,
+            null,
+            null,
+            null,
+            null);
     return RouteValidator.validate(id, spec, "t", Instant.EPOCH, Instant.EPOCH);
   }
 
@@ -18,7 +49,8 @@ class RouteMatcherTest {
     return route(id, null, path, null, false, null, null, true);
   }
 
-  private static RouteMatch match(RouteTable table, String host, String path, String method, String acceptVersion) {
+  private static RouteMatch match(
+      RouteTable table, String host, String path, String method, String acceptVersion) {
     return RouteMatcher.match(table, host, path, method, acceptVersion);
   }
 
@@ -29,17 +61,21 @@ class RouteMatcherTest {
 
   @Test
   void longestPrefixAtASegmentBoundaryWins() {
-    var table = RouteTable.of(List.of(route("root", "/"), route("a", "/a"), route("ab", "/a/b")), 1);
+    var table =
+        RouteTable.of(List.of(route("root", "/"), route("a", "/a"), route("ab", "/a/b")), 1);
 
     assertThat(foundId(match(table, null, "/a/b/c", "GET", null))).isEqualTo("ab");
     assertThat(foundId(match(table, null, "/a/bc", "GET", null))).isEqualTo("a");
     assertThat(foundId(match(table, null, "/ab", "GET", null))).isEqualTo("root");
-    assertThat(((RouteMatch.Found) match(table, null, "/a/bc", "GET", null)).remainder()).isEqualTo("/bc");
+    assertThat(((RouteMatch.Found) match(table, null, "/a/bc", "GET", null)).remainder())
+        .isEqualTo("/bc");
   }
 
   @Test
   void exactBeatsPrefixAtTheSamePathAndMatchesOnlyThatPath() {
-    var table = RouteTable.of(List.of(route("p", "/a"), route("e", null, "/a", null, false, "EXACT", null, true)), 1);
+    var table =
+        RouteTable.of(
+            List.of(route("p", "/a"), route("e", null, "/a", null, false, "EXACT", null, true)), 1);
 
     assertThat(foundId(match(table, null, "/a", "GET", null))).isEqualTo("e");
     assertThat(foundId(match(table, null, "/a/x", "GET", null))).isEqualTo("p");
@@ -47,9 +83,12 @@ class RouteMatcherTest {
 
   @Test
   void versionsByPathHeaderAndDefault() {
-    var table = RouteTable.of(List.of(
-        route("v1", null, "/shop", "v1", false, null, null, true),
-        route("v2", null, "/shop", "v2", true, null, null, true)), 1);
+    var table =
+        RouteTable.of(
+            List.of(
+                route("v1", null, "/shop", "v1", false, null, null, true),
+                route("v2", null, "/shop", "v2", true, null, null, true)),
+            1);
 
     var byPath = (RouteMatch.Found) match(table, null, "/shop/v1/x", "GET", null);
     assertThat(byPath.route().id()).isEqualTo("v1");
@@ -69,10 +108,13 @@ class RouteMatcherTest {
 
   @Test
   void hostsMatchExactThenWildcardsThenAny() {
-    var table = RouteTable.of(List.of(
-        route("exact", "api.example.com", "/", null, false, null, null, true),
-        route("wild", "*.example.com", "/", null, false, null, null, true),
-        route("any", null, "/", null, false, null, null, true)), 1);
+    var table =
+        RouteTable.of(
+            List.of(
+                route("exact", "api.example.com", "/", null, false, null, null, true),
+                route("wild", "*.example.com", "/", null, false, null, null, true),
+                route("any", null, "/", null, false, null, null, true)),
+            1);
 
     assertThat(foundId(match(table, "API.example.com:443", "/x", "GET", null))).isEqualTo("exact");
     assertThat(foundId(match(table, "a.b.example.com", "/x", "GET", null))).isEqualTo("wild");
@@ -83,12 +125,15 @@ class RouteMatcherTest {
 
   @Test
   void aPathOwnedOnlyForOtherMethodsIsMethodNotAllowedWithTheAllowedOnes() {
-    var table = RouteTable.of(List.of(route("g", null, "/a", null, false, null, List.of("GET", "POST"), true)), 1);
+    var table =
+        RouteTable.of(
+            List.of(route("g", null, "/a", null, false, null, List.of("GET", "POST"), true)), 1);
 
     var m = match(table, null, "/a/1", "DELETE", null);
 
     assertThat(m).isInstanceOf(RouteMatch.MethodNotAllowed.class);
-    assertThat(((RouteMatch.MethodNotAllowed) m).allowed()).containsExactlyInAnyOrder("GET", "POST");
+    assertThat(((RouteMatch.MethodNotAllowed) m).allowed())
+        .containsExactlyInAnyOrder("GET", "POST");
   }
 
   @Test
@@ -107,10 +152,11 @@ class RouteMatcherTest {
     many.add(route("last", "/wanted"));
     var lookups = new int[1];
     var big = RouteTable.of(many, 1);
-    RouteSource counting = (host, path) -> {
-      lookups[0]++;
-      return big.routesAt(host, path);
-    };
+    RouteSource counting =
+        (host, path) -> {
+          lookups[0]++;
+          return big.routesAt(host, path);
+        };
 
     var m = RouteMatcher.match(counting, "h.example.com", "/wanted/a/b", "GET", null);
 

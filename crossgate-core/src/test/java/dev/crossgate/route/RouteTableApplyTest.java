@@ -19,8 +19,9 @@ class RouteTableApplyTest {
   private static final Instant AT = Instant.parse("2026-11-23T00:00:00Z");
 
   private static Route route(String id, String host, String path, String target, boolean enabled) {
-    return new Route(id, "s", null, null, "a", AT, AT, host, path, null, null, false, List.of(), target, null, null,
-        List.of(), List.of(), null, null, null, false, enabled, 0);
+    return new Route(
+        id, "s", null, null, "a", AT, AT, host, path, null, null, false, List.of(), target, null,
+        null, List.of(), List.of(), null, null, null, false, enabled, 0);
   }
 
   @Test
@@ -29,7 +30,8 @@ class RouteTableApplyTest {
     var routes = new ArrayList<Route>();
     for (int i = 0; i < 200; i++) {
       // one source per id: the store refuses two routes that would compete for a request
-      routes.add(route("rt_" + i, i % 3 == 0 ? "api.example.com" : null, "/p" + i, "http://t" + i, true));
+      routes.add(
+          route("rt_" + i, i % 3 == 0 ? "api.example.com" : null, "/p" + i, "http://t" + i, true));
     }
     var original = RouteTable.of(routes, 1);
     var current = original;
@@ -40,8 +42,13 @@ class RouteTableApplyTest {
       int n = random.nextInt(250);
       var id = "rt_" + n;
       if (random.nextBoolean()) {
-        var changed = route(id, random.nextBoolean() ? "api.example.com" : null, (random.nextBoolean() ? "/p" : "/q") + n,
-            "http://n" + step, random.nextInt(5) > 0);
+        var changed =
+            route(
+                id,
+                random.nextBoolean() ? "api.example.com" : null,
+                (random.nextBoolean() ? "/p" : "/q") + n,
+                "http://n" + step,
+                random.nextInt(5) > 0);
         current = current.apply(List.of(changed), List.of(), step + 2);
         live.put(id, changed);
       } else {
@@ -55,7 +62,8 @@ class RouteTableApplyTest {
       for (int p = 0; p < 250; p++) {
         for (var prefix : new String[] {"/p", "/q"}) {
           assertThat(current.match(host, prefix + p + "/x", "GET", null))
-              .as("%s %s%d", host, prefix, p).isEqualTo(rebuilt.match(host, prefix + p + "/x", "GET", null));
+              .as("%s %s%d", host, prefix, p)
+              .isEqualTo(rebuilt.match(host, prefix + p + "/x", "GET", null));
         }
       }
     }
@@ -96,26 +104,37 @@ class RouteTableApplyTest {
           continue;
         }
         // create, update (anything may move), version change, enable/disable toggle
-        var changed = kind == 1 ? randomRoute(random, live, "rt_" + nextId++, null)
-            : kind == 2 ? randomRoute(random, live, existing.id(), null)
-            : kind == 3 ? randomRoute(random, live, existing.id(), existing)
-            : withEnabled(existing, !existing.enabled());
+        var changed =
+            kind == 1
+                ? randomRoute(random, live, "rt_" + nextId++, null)
+                : kind == 2
+                    ? randomRoute(random, live, existing.id(), null)
+                    : kind == 3
+                        ? randomRoute(random, live, existing.id(), existing)
+                        : withEnabled(existing, !existing.enabled());
         if (changed == null) {
           revision--; // no free version at that path: pick another change
           continue;
         }
-        batch.add(change(revision, kind == 1 ? Change.Op.INSERT : Change.Op.UPDATE, changed.id(), changed));
+        batch.add(
+            change(
+                revision, kind == 1 ? Change.Op.INSERT : Change.Op.UPDATE, changed.id(), changed));
         live.put(changed.id(), changed);
       }
       current = ConfigApplier.apply(current, batch);
     }
-    var rebuilt = new GatewayConfig(current.revision(), RouteTable.of(live.values(), current.revision()), List.of(),
-        Map.of());
+    var rebuilt =
+        new GatewayConfig(
+            current.revision(),
+            RouteTable.of(live.values(), current.revision()),
+            List.of(),
+            Map.of());
 
     assertThat(current.hash()).isEqualTo(rebuilt.hash());
     assertThat(new HashSet<>(current.routes().routes())).isEqualTo(new HashSet<>(live.values()));
     assertMatchesAlike(current.routes(), rebuilt.routes());
-    assertThat(new HashSet<>(original.routes().routes())).isEqualTo(new HashSet<>(originalRoutes.values()));
+    assertThat(new HashSet<>(original.routes().routes()))
+        .isEqualTo(new HashSet<>(originalRoutes.values()));
     assertMatchesAlike(original.routes(), RouteTable.of(originalRoutes.values(), 1));
   }
 
@@ -126,7 +145,8 @@ class RouteTableApplyTest {
           for (var method : new String[] {"GET", "POST"}) {
             for (var accept : new String[] {null, "v1"}) {
               assertThat(actual.match(host, path, method, accept))
-                  .as("%s %s %s %s", method, host, path, accept).isEqualTo(expected.match(host, path, method, accept));
+                  .as("%s %s %s %s", method, host, path, accept)
+                  .isEqualTo(expected.match(host, path, method, accept));
             }
           }
         }
@@ -140,38 +160,91 @@ class RouteTableApplyTest {
    * host, path and version, and one default-or-unversioned route per host and path. Null when the
    * chosen place is taken.
    */
-  private static Route randomRoute(Random random, Map<String, Route> live, String id, Route versionOf) {
+  private static Route randomRoute(
+      Random random, Map<String, Route> live, String id, Route versionOf) {
     var host = versionOf != null ? versionOf.sourceHost() : HOSTS[random.nextInt(HOSTS.length)];
     var path = versionOf != null ? versionOf.sourcePath() : "/p" + random.nextInt(PATHS);
     var version = VERSIONS[random.nextInt(VERSIONS.length)];
     boolean isDefault = version != null && random.nextInt(3) == 0;
-    var methods = random.nextBoolean() ? List.<String>of() : List.of(random.nextBoolean() ? "GET" : "POST");
+    var methods =
+        random.nextBoolean() ? List.<String>of() : List.of(random.nextBoolean() ? "GET" : "POST");
     var match = random.nextInt(4) == 0 ? Route.PathMatch.EXACT : Route.PathMatch.PREFIX;
     for (var other : live.values()) {
-      if (other.id().equals(id) || !other.hostKey().equals(host == null ? "" : host)
+      if (other.id().equals(id)
+          || !other.hostKey().equals(host == null ? "" : host)
           || !other.sourcePath().equals(path)) {
         continue;
       }
       boolean sameVersion = java.util.Objects.equals(other.version(), version);
-      boolean bothUnqualified = (version == null || isDefault) && (other.version() == null || other.defaultVersion());
+      boolean bothUnqualified =
+          (version == null || isDefault) && (other.version() == null || other.defaultVersion());
       if (sameVersion || bothUnqualified) {
         return null;
       }
     }
-    return new Route(id, "s", null, null, "a", AT, AT, host, path, match, version, isDefault, methods,
-        "http://t/" + random.nextInt(1_000), null, null, List.of(), List.of(), null, null, null, false,
-        versionOf == null || versionOf.enabled(), 0);
+    return new Route(
+        id,
+        "s",
+        null,
+        null,
+        "a",
+        AT,
+        AT,
+        host,
+        path,
+        match,
+        version,
+        isDefault,
+        methods,
+        "http://t/" + random.nextInt(1_000),
+        null,
+        null,
+        List.of(),
+        List.of(),
+        null,
+        null,
+        null,
+        false,
+        versionOf == null || versionOf.enabled(),
+        0);
   }
 
   private static Route withEnabled(Route r, boolean enabled) {
-    return new Route(r.id(), r.service(), r.summary(), r.remarks(), r.createdBy(), r.createdAt(), r.updatedAt(),
-        r.sourceHost(), r.sourcePath(), r.pathMatch(), r.version(), r.defaultVersion(), r.methods(), r.targetUrl(),
-        r.mode(), r.asyncExecution(), r.params(), r.flow(), r.auth(), r.timeouts(), r.maxBodyBytes(), r.websocket(),
-        enabled, r.revision());
+    return new Route(
+        r.id(),
+        r.service(),
+        r.summary(),
+        r.remarks(),
+        r.createdBy(),
+        r.createdAt(),
+        r.updatedAt(),
+        r.sourceHost(),
+        r.sourcePath(),
+        r.pathMatch(),
+        r.version(),
+        r.defaultVersion(),
+        r.methods(),
+        r.targetUrl(),
+        r.mode(),
+        r.asyncExecution(),
+        r.params(),
+        r.flow(),
+        r.auth(),
+        r.timeouts(),
+        r.maxBodyBytes(),
+        r.websocket(),
+        enabled,
+        r.revision());
   }
 
   private static Change change(long revision, Change.Op op, String id, Route body) {
-    return new Change(revision, op, Change.EntityType.ROUTE, id, body == null ? null : Json.mapper().valueToTree(body),
-        "alice", AT);
+    return new Change(
+        revision,
+        op,
+        Change.EntityType.ROUTE,
+        id,
+        body == null ? null : Json.mapper().valueToTree(body),
+        "alice",
+        AT);
   }
 }

@@ -45,8 +45,10 @@ class RouteTableTest {
   void theTableCannotBeChangedThroughItsViews() {
     var table = RouteTable.of(List.of(route("a", "/a")), 1);
 
-    assertThatThrownBy(() -> table.routes().clear()).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> table.routesAt("", "/a").clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> table.routes().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> table.routesAt("", "/a").clear())
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
@@ -55,7 +57,9 @@ class RouteTableTest {
     var a2 = route("a2", null, "/a", "v2", false, null, null, true);
     var old = RouteTable.of(List.of(a1, a2, route("b", "/b")), 1);
 
-    var updated = old.apply(List.of(route("a1", null, "/a", "v1", false, null, null, false)), List.of("b"), 2);
+    var updated =
+        old.apply(
+            List.of(route("a1", null, "/a", "v1", false, null, null, false)), List.of("b"), 2);
 
     assertThat(updated.routesAt("", "/a")).extracting(Route::id).containsExactly("a2");
     assertThat(updated.routesAt("", "/b")).isEmpty();
@@ -65,9 +69,14 @@ class RouteTableTest {
 
   @Test
   void aRouteMovedToAnotherHostLeavesTheOldHost() {
-    var old = RouteTable.of(List.of(route("a", "x.example.com", "/a", null, false, null, null, true)), 1);
+    var old =
+        RouteTable.of(List.of(route("a", "x.example.com", "/a", null, false, null, null, true)), 1);
 
-    var updated = old.apply(List.of(route("a", "y.example.com", "/a", null, false, null, null, true)), List.of(), 2);
+    var updated =
+        old.apply(
+            List.of(route("a", "y.example.com", "/a", null, false, null, null, true)),
+            List.of(),
+            2);
 
     assertThat(updated.routesAt("x.example.com", "/a")).isEmpty();
     assertThat(updated.routesAt("y.example.com", "/a")).extracting(Route::id).containsExactly("a");

@@ -12,16 +12,57 @@ import org.junit.jupiter.api.Test;
 class RouteValidatorTest {
   private static final Instant NOW = Instant.parse("2026-11-23T00:00:00Z");
 
-  private static RouteSpec spec(String sourceHost, String sourcePath, String targetUrl, List<String> methods,
-      Route.Timeouts timeouts, List<String> flow, List<Route.Param> params) {
-    return new RouteSpec(null, "shop", null, null, sourceHost, sourcePath, null, "v1", null, methods, targetUrl, null,
-        null, params, flow, null, timeouts, null, null, null, null, null, null, null);
+  private static RouteSpec spec(
+      String sourceHost,
+      String sourcePath,
+      String targetUrl,
+      List<String> methods,
+      Route.Timeouts timeouts,
+      List<String> flow,
+      List<Route.Param> params) {
+    return new RouteSpec(
+        null,
+        "shop",
+        null,
+        null,
+        sourceHost,
+        sourcePath,
+        null,
+        "v1",
+        null,
+        methods,
+        targetUrl,
+        null,
+        null,
+        params,
+        flow,
+        null,
+        timeouts,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   @Test
   void aValidSpecIsNormalisedIntoARoute() {
-    var route = RouteValidator.validate("rt_1", spec("API.Example.com", "/shop/", "http://svc:8080/home/",
-        List.of("POST", "GET"), null, null, null), "alice", NOW, NOW);
+    var route =
+        RouteValidator.validate(
+            "rt_1",
+            spec(
+                "API.Example.com",
+                "/shop/",
+                "http://svc:8080/home/",
+                List.of("POST", "GET"),
+                null,
+                null,
+                null),
+            "alice",
+            NOW,
+            NOW);
 
     assertThat(route.sourceHost()).isEqualTo("api.example.com");
     assertThat(route.sourcePath()).isEqualTo("/shop");
@@ -35,35 +76,55 @@ class RouteValidatorTest {
 
   @Test
   void wildcardHostsAreAcceptedAndMalformedHostsNamed() {
-    var ok = RouteValidator.validate("rt_1", spec("*.example.com", "/a", "http://b", null, null, null, null), "a",
-        NOW, NOW);
+    var ok =
+        RouteValidator.validate(
+            "rt_1", spec("*.example.com", "/a", "http://b", null, null, null, null), "a", NOW, NOW);
 
     assertThat(ok.hostKey()).isEqualTo("*.example.com");
     assertThat(errors(spec("example.com:8080", "/a", "http://b", null, null, null, null)))
-        .extracting(FieldError::field).containsExactly("sourceHost");
+        .extracting(FieldError::field)
+        .containsExactly("sourceHost");
     assertThat(errors(spec("http://example.com", "/a", "http://b", null, null, null, null)))
-        .extracting(FieldError::field).containsExactly("sourceHost");
+        .extracting(FieldError::field)
+        .containsExactly("sourceHost");
   }
 
   @Test
   void timeoutsParamsAndFlowStepsAreCheckedFieldByField() {
-    var bad = spec(null, "/a", "http://b", null, new Route.Timeouts(0, 30_000, 99_999_999),
-        List.of("proxy", "ext:acme/ok", "shell:rm", "proxy"),
-        List.of(new Route.Param("q", "string", true), new Route.Param("q", "date", false)));
+    var bad =
+        spec(
+            null,
+            "/a",
+            "http://b",
+            null,
+            new Route.Timeouts(0, 30_000, 99_999_999),
+            List.of("proxy", "ext:acme/ok", "shell:rm", "proxy"),
+            List.of(new Route.Param("q", "string", true), new Route.Param("q", "date", false)));
 
-    assertThat(errors(bad)).extracting(FieldError::field).containsExactlyInAnyOrder(
-        "timeouts.connectMs", "timeouts.idleMs", "flow[2]", "flow", "params[1].name", "params[1].type");
+    assertThat(errors(bad))
+        .extracting(FieldError::field)
+        .containsExactlyInAnyOrder(
+            "timeouts.connectMs",
+            "timeouts.idleMs",
+            "flow[2]",
+            "flow",
+            "params[1].name",
+            "params[1].type");
   }
 
   @Test
   void aRouteWithoutKeysMustNameTheTenantOfEveryExtensionStep() {
     var bare = spec(null, "/a", "http://b", null, null, List.of("ext:validate", "proxy"), null);
-    var named = spec(null, "/a", "http://b", null, null, List.of("ext:acme/validate", "proxy"), null);
+    var named =
+        spec(null, "/a", "http://b", null, null, List.of("ext:acme/validate", "proxy"), null);
 
     assertThat(errors(bare)).extracting(FieldError::field).containsExactly("flow[0]");
-    assertThat(RouteValidator.validate("rt_1", named, "a", NOW, NOW).flow()).containsExactly("ext:acme/validate", "proxy");
-    assertThat(RouteValidator.extensionRef("ext:acme/validate")).isEqualTo(new RouteValidator.ExtensionRef("acme", "validate"));
-    assertThat(RouteValidator.extensionRef("ext:validate")).isEqualTo(new RouteValidator.ExtensionRef(null, "validate"));
+    assertThat(RouteValidator.validate("rt_1", named, "a", NOW, NOW).flow())
+        .containsExactly("ext:acme/validate", "proxy");
+    assertThat(RouteValidator.extensionRef("ext:acme/validate"))
+        .isEqualTo(new RouteValidator.ExtensionRef("acme", "validate"));
+    assertThat(RouteValidator.extensionRef("ext:validate"))
+        .isEqualTo(new RouteValidator.ExtensionRef(null, "validate"));
     assertThat(RouteValidator.extensionRef("proxy")).isNull();
   }
 
@@ -80,11 +141,39 @@ class RouteValidatorTest {
 
   @Test
   void anIdInTheBodyMustMatchTheAddressedRoute() {
-    var spec = new RouteSpec("rt_other", "shop", null, null, null, "/a", null, null, null, null, "http://b", null, null,
-        null, null, null, null, null, null, null, null, null, null, null);
+    var spec =
+        new RouteSpec(
+            "rt_other",
+            "shop",
+            null,
+            null,
+            null,
+            "/a",
+            null,
+            null,
+            null,
+            null,
+            "http://b",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
 
     assertThatThrownBy(() -> RouteValidator.validate("rt_1", spec, "a", NOW, NOW))
-        .isInstanceOfSatisfying(ProblemException.class,
-            e -> assertThat(e.problem().errors()).extracting(FieldError::field).containsExactly("id"));
+        .isInstanceOfSatisfying(
+            ProblemException.class,
+            e ->
+                assertThat(e.problem().errors())
+                    .extracting(FieldError::field)
+                    .containsExactly("id"));
   }
 }

@@ -18,19 +18,25 @@ class TaskEnvelopeTest {
 
     var json = TaskEnvelope.pending("tk_1", "/async/report", params).json();
 
-    assertThat(json).isEqualTo(
-        "{\"taskId\":\"tk_1\",\"status\":\"PENDING\",\"requestPath\":\"/async/report\",\"params\":{\"z\":\"1\",\"a\":\"2\"},"
-            + "\"mode\":\"ASYNC\"}");
+    assertThat(json)
+        .isEqualTo(
+            "{\"taskId\":\"tk_1\",\"status\":\"PENDING\",\"requestPath\":\"/async/report\",\"params\":{\"z\":\"1\",\"a\":\"2\"},"
+                + "\"mode\":\"ASYNC\"}");
   }
 
   @Test
   void theGatewaysEnvelopeKeepsTheClientsTaskIdLast() {
     var agents = TaskEnvelope.parse(TaskEnvelope.pending("agent-1", "/async/def", Map.of()).json());
 
-    var json = TaskEnvelope.pending("tk_9", "/async/def", Map.of()).withClientTaskId(agents.taskId()).json();
+    var json =
+        TaskEnvelope.pending("tk_9", "/async/def", Map.of())
+            .withClientTaskId(agents.taskId())
+            .json();
 
-    assertThat(json).isEqualTo("{\"taskId\":\"tk_9\",\"status\":\"PENDING\",\"requestPath\":\"/async/def\",\"params\":{},"
-        + "\"mode\":\"ASYNC\",\"clientTaskId\":\"agent-1\"}");
+    assertThat(json)
+        .isEqualTo(
+            "{\"taskId\":\"tk_9\",\"status\":\"PENDING\",\"requestPath\":\"/async/def\",\"params\":{},"
+                + "\"mode\":\"ASYNC\",\"clientTaskId\":\"agent-1\"}");
   }
 
   @Test
@@ -44,9 +50,12 @@ class TaskEnvelopeTest {
 
   @Test
   void somethingElseThanAnObjectOrAFieldOfTheWrongTypeIsRefusedNamingIt() {
-    assertThatThrownBy(() -> TaskEnvelope.parse("{nope")).hasMessage("the envelope is not a JSON object");
-    assertThatThrownBy(() -> TaskEnvelope.parse("null")).hasMessage("the envelope is not a JSON object");
-    assertThatThrownBy(() -> TaskEnvelope.parse("[1]")).hasMessage("the envelope is not a JSON object");
+    assertThatThrownBy(() -> TaskEnvelope.parse("{nope"))
+        .hasMessage("the envelope is not a JSON object");
+    assertThatThrownBy(() -> TaskEnvelope.parse("null"))
+        .hasMessage("the envelope is not a JSON object");
+    assertThatThrownBy(() -> TaskEnvelope.parse("[1]"))
+        .hasMessage("the envelope is not a JSON object");
     assertThatThrownBy(() -> TaskEnvelope.parse("{\"params\":\"x\"}"))
         .hasMessage("the envelope's params has the wrong type");
   }

@@ -6,7 +6,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests set and move by hand, so that waits and expiry are checked without waiting. Thread-safe. */
+/**
+ * A clock tests set and move by hand, so that waits and expiry are checked without waiting.
+ * Thread-safe.
+ */
 public final class MutableClock extends Clock {
   private volatile Instant now;
 

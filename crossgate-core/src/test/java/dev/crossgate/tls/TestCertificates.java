@@ -10,24 +10,24 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.security.spec.PKCS8EncodedKeySpec;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import javax.security.auth.x500.X500Principal;
-import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -60,12 +60,24 @@ public final class TestCertificates {
   public static Authority authority(String commonName) {
     var keys = keyPair();
     var name = name("CN=" + commonName);
-    var certificate = sign(name, keys, name, keys, builder -> {
-      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-    });
-    return new Authority(name, keys, new Issued(certificate, pem("CERTIFICATE", encoded(certificate)),
-        pem("PRIVATE KEY", keys.getPrivate().getEncoded())));
+    var certificate =
+        sign(
+            name,
+            keys,
+            name,
+            keys,
+            builder -> {
+              builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+              builder.addExtension(
+                  Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            });
+    return new Authority(
+        name,
+        keys,
+        new Issued(
+            certificate,
+            pem("CERTIFICATE", encoded(certificate)),
+            pem("PRIVATE KEY", keys.getPrivate().getEncoded())));
   }
 
   /** A certificate authority and what it signs. */
@@ -91,37 +103,65 @@ public final class TestCertificates {
     }
 
     /**
-     * A server certificate ({@code CN} = the first name) whose subject alternative names are
-     * {@code names}: IP literals as IP addresses, the others as DNS names.
+     * A server certificate ({@code CN} = the first name) whose subject alternative names are {@code
+     * names}: IP literals as IP addresses, the others as DNS names.
      */
     public Issued server(String... names) {
       var subject = name("CN=" + names[0]);
       var leaf = keyPair();
-      var certificate = sign(subject, leaf, name, keys, builder -> {
-        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-        var alternatives = new ArrayList<GeneralName>();
-        for (var n : names) {
-          alternatives.add(n.matches("[0-9.]+|.*:.*") ? new GeneralName(GeneralName.iPAddress, n)
-              : new GeneralName(GeneralName.dNSName, n));
-        }
-        builder.addExtension(Extension.subjectAlternativeName, false,
-            new GeneralNames(alternatives.toArray(GeneralName[]::new)));
-      });
-      return new Issued(certificate, pem("CERTIFICATE", encoded(certificate)),
+      var certificate =
+          sign(
+              subject,
+              leaf,
+              name,
+              keys,
+              builder -> {
+                builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                builder.addExtension(
+                    Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+                builder.addExtension(
+                    Extension.extendedKeyUsage,
+                    false,
+                    new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+                var alternatives = new ArrayList<GeneralName>();
+                for (var n : names) {
+                  alternatives.add(
+                      n.matches("[0-9.]+|.*:.*")
+                          ? new GeneralName(GeneralName.iPAddress, n)
+                          : new GeneralName(GeneralName.dNSName, n));
+                }
+                builder.addExtension(
+                    Extension.subjectAlternativeName,
+                    false,
+                    new GeneralNames(alternatives.toArray(GeneralName[]::new)));
+              });
+      return new Issued(
+          certificate,
+          pem("CERTIFICATE", encoded(certificate)),
           pem("PRIVATE KEY", leaf.getPrivate().getEncoded()));
     }
 
     /** A client certificate whose subject is {@code subject}, e.g. {@code CN=billing,O=Acme}. */
     public Issued client(String subject) {
       var leaf = keyPair();
-      var certificate = sign(name(subject), leaf, name, keys, builder -> {
-        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
-      });
-      return new Issued(certificate, pem("CERTIFICATE", encoded(certificate)),
+      var certificate =
+          sign(
+              name(subject),
+              leaf,
+              name,
+              keys,
+              builder -> {
+                builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                builder.addExtension(
+                    Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+                builder.addExtension(
+                    Extension.extendedKeyUsage,
+                    false,
+                    new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+              });
+      return new Issued(
+          certificate,
+          pem("CERTIFICATE", encoded(certificate)),
           pem("PRIVATE KEY", leaf.getPrivate().getEncoded()));
     }
   }
@@ -130,7 +170,8 @@ public final class TestCertificates {
   public record Issued(X509Certificate certificate, String certPem, String keyPem) {
     /** Writes {@code dir/<name>.crt} and {@code dir/<name>.key}. */
     public PemFiles write(Path dir, String fileName) {
-      return new PemFiles(TestCertificates.write(dir.resolve(fileName + ".crt"), certPem),
+      return new PemFiles(
+          TestCertificates.write(dir.resolve(fileName + ".crt"), certPem),
           TestCertificates.write(dir.resolve(fileName + ".key"), keyPem));
     }
   }
@@ -147,18 +188,26 @@ public final class TestCertificates {
       var trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
       int i = 0;
-      for (var cert : CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(trustedCaPem.getBytes(StandardCharsets.US_ASCII)))) {
+      for (var cert :
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(
+                  new ByteArrayInputStream(trustedCaPem.getBytes(StandardCharsets.US_ASCII)))) {
         trust.setCertificateEntry("ca" + i++, cert);
       }
-      var trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      var trustManagers =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trustManagers.init(trust);
       KeyManager[] keyManagers = null;
       if (client != null) {
         var keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
-        var der = Base64.getMimeDecoder().decode(client.keyPem()
-            .replace("-----BEGIN PRIVATE KEY-----", "").replace("-----END PRIVATE KEY-----", ""));
+        var der =
+            Base64.getMimeDecoder()
+                .decode(
+                    client
+                        .keyPem()
+                        .replace("-----BEGIN PRIVATE KEY-----", "")
+                        .replace("-----END PRIVATE KEY-----", ""));
         var key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
         keys.setKeyEntry("client", key, new char[0], new Certificate[] {client.certificate()});
         var factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -177,22 +226,35 @@ public final class TestCertificates {
     void add(JcaX509v3CertificateBuilder builder) throws IOException;
   }
 
-  private static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys,
+  private static X509Certificate sign(
+      X500Name subject,
+      KeyPair subjectKeys,
+      X500Name issuer,
+      KeyPair issuerKeys,
       Extensions extensions) {
     var now = Instant.now();
     try {
-      var builder = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
-          Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), subject,
-          subjectKeys.getPublic());
+      var builder =
+          new JcaX509v3CertificateBuilder(
+              issuer,
+              BigInteger.valueOf(SERIAL.incrementAndGet()),
+              Date.from(now.minus(Duration.ofHours(1))),
+              Date.from(now.plus(Duration.ofDays(2))),
+              subject,
+              subjectKeys.getPublic());
       extensions.add(builder);
       var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate());
       return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
-    } catch (IOException | GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+    } catch (IOException
+        | GeneralSecurityException
+        | org.bouncycastle.operator.OperatorCreationException e) {
       throw new IllegalStateException("could not make a test certificate", e);
     }
   }
 
-  /** {@code dn} read as RFC 4514 text (most significant RDN last), as the JDK and OpenSSL read it. */
+  /**
+   * {@code dn} read as RFC 4514 text (most significant RDN last), as the JDK and OpenSSL read it.
+   */
   private static X500Name name(String dn) {
     return X500Name.getInstance(new X500Principal(dn).getEncoded());
   }
@@ -216,7 +278,8 @@ public final class TestCertificates {
   }
 
   private static String pem(String type, byte[] der) {
-    var body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    var body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
   }
 

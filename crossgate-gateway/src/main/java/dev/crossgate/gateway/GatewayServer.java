@@ -1,27 +1,26 @@
 package dev.crossgate.gateway;
 
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.gateway.auth.InternalCaller;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.config.TrafficTls;
-import dev.crossgate.gateway.tls.ServerCertificates;
 import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.gateway.endpoint.NodeLoopback;
-import dev.crossgate.health.Readiness;
-
-import dev.crossgate.config.GatewayConfig;
-import dev.crossgate.gateway.auth.InternalCaller;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.extension.Extensions;
 import dev.crossgate.gateway.filter.TrustedProxies;
 import dev.crossgate.gateway.limit.ClientRateLimiter;
 import dev.crossgate.gateway.limit.ConnectionLimiter;
 import dev.crossgate.gateway.limit.TenantInFlight;
-import dev.crossgate.http.BufferBudget;
 import dev.crossgate.gateway.observe.GatewayMetrics;
 import dev.crossgate.gateway.task.InterfacesEndpoint;
 import dev.crossgate.gateway.task.PublicUrl;
 import dev.crossgate.gateway.task.TaskEndpoint;
 import dev.crossgate.gateway.task.TaskStore;
+import dev.crossgate.gateway.tls.ServerCertificates;
+import dev.crossgate.health.Readiness;
+import dev.crossgate.http.BufferBudget;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -35,18 +34,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A gateway node's data plane: one HTTP server per event loop on a shared port, each running the
- * request chain that {@link NodeVerticle} builds (its step order is documented there). The configuration is read from {@code config} once per request, so swapping the
- * supplier's snapshot applies a change to the next request without pausing traffic.
+ * request chain that {@link NodeVerticle} builds (its step order is documented there). The
+ * configuration is read from {@code config} once per request, so swapping the supplier's snapshot
+ * applies a change to the next request without pausing traffic.
  */
 public final class GatewayServer {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
 
   /** What every event loop of one node shares. */
-  record Shared(GatewayOptions options, Supplier<GatewayConfig> config, List<GatewayEndpoint> endpoints,
-      GatewayMetrics metrics, ClientRateLimiter rateLimiter, ConnectionLimiter connectionLimiter,
-      TrustedProxies trustedProxies, TaskStore tasks, Extensions extensions, InternalCaller internalCaller,
-      PublicUrl publicUrl, BufferBudget bufferBudget, TenantInFlight tenantInFlight, Readiness readiness,
-      TrafficTls tls, ServerCertificates certificates) {}
+  record Shared(
+      GatewayOptions options,
+      Supplier<GatewayConfig> config,
+      List<GatewayEndpoint> endpoints,
+      GatewayMetrics metrics,
+      ClientRateLimiter rateLimiter,
+      ConnectionLimiter connectionLimiter,
+      TrustedProxies trustedProxies,
+      TaskStore tasks,
+      Extensions extensions,
+      InternalCaller internalCaller,
+      PublicUrl publicUrl,
+      BufferBudget bufferBudget,
+      TenantInFlight tenantInFlight,
+      Readiness readiness,
+      TrafficTls tls,
+      ServerCertificates certificates) {}
 
   private final Vertx vertx;
   private final Shared shared;
@@ -57,7 +69,13 @@ public final class GatewayServer {
   private final long evictionTimer;
   private final CertificateReload certificateReload;
 
-  private GatewayServer(Vertx vertx, Shared shared, String deployment, int port, int tlsPort, long evictionTimer,
+  private GatewayServer(
+      Vertx vertx,
+      Shared shared,
+      String deployment,
+      int port,
+      int tlsPort,
+      long evictionTimer,
       CertificateReload certificateReload) {
     this.vertx = vertx;
     this.shared = shared;
@@ -72,15 +90,23 @@ public final class GatewayServer {
    * Starts the gateway on {@code options.bind():options.port()}; completes when listening.
    * WebAssembly extension modules are cached in memory only.
    */
-  public static Future<GatewayServer> start(Vertx vertx, GatewayOptions options, Supplier<GatewayConfig> config,
+  public static Future<GatewayServer> start(
+      Vertx vertx,
+      GatewayOptions options,
+      Supplier<GatewayConfig> config,
       List<GatewayEndpoint> endpoints) {
     return start(vertx, options, config, endpoints, GatewayServices.NONE);
   }
 
   /** As above, running tenant extensions with {@code extensionOptions}. */
-  public static Future<GatewayServer> start(Vertx vertx, GatewayOptions options, Supplier<GatewayConfig> config,
-      List<GatewayEndpoint> endpoints, ExtensionOptions extensionOptions) {
-    return start(vertx, options, config, endpoints, GatewayServices.NONE.withExtensions(extensionOptions));
+  public static Future<GatewayServer> start(
+      Vertx vertx,
+      GatewayOptions options,
+      Supplier<GatewayConfig> config,
+      List<GatewayEndpoint> endpoints,
+      ExtensionOptions extensionOptions) {
+    return start(
+        vertx, options, config, endpoints, GatewayServices.NONE.withExtensions(extensionOptions));
   }
 
   /**
@@ -89,66 +115,113 @@ public final class GatewayServer {
    * with the services' extension options; with TLS, HTTPS is served too (fails to start when a
    * certificate or key cannot be read or does not match).
    */
-  public static Future<GatewayServer> start(Vertx vertx, GatewayOptions options, Supplier<GatewayConfig> config,
-      List<GatewayEndpoint> endpoints, GatewayServices services) {
+  public static Future<GatewayServer> start(
+      Vertx vertx,
+      GatewayOptions options,
+      Supplier<GatewayConfig> config,
+      List<GatewayEndpoint> endpoints,
+      GatewayServices services) {
     if (services.tls() == null) {
       return start(vertx, options, config, endpoints, services, null);
     }
-    return vertx.executeBlocking(() -> ServerCertificates.load(vertx, services.tls()))
+    return vertx
+        .executeBlocking(() -> ServerCertificates.load(vertx, services.tls()))
         .compose(certificates -> start(vertx, options, config, endpoints, services, certificates));
   }
 
-  private static Future<GatewayServer> start(Vertx vertx, GatewayOptions options, Supplier<GatewayConfig> config,
-      List<GatewayEndpoint> endpoints, GatewayServices services, ServerCertificates certificates) {
-    var tasks = services.database() == null ? null : TaskStore.open(vertx, services.database(), services.tasks());
+  private static Future<GatewayServer> start(
+      Vertx vertx,
+      GatewayOptions options,
+      Supplier<GatewayConfig> config,
+      List<GatewayEndpoint> endpoints,
+      GatewayServices services,
+      ServerCertificates certificates) {
+    var tasks =
+        services.database() == null
+            ? null
+            : TaskStore.open(vertx, services.database(), services.tasks());
     var allEndpoints = new java.util.ArrayList<>(endpoints);
     allEndpoints.add(new InterfacesEndpoint(options.markers()));
     if (tasks != null) {
       allEndpoints.add(new TaskEndpoint(tasks));
     }
     var limits = options.limits();
-    var rateLimiter = limits.requestsPerSecondPerClient() == 0 ? null
-        : new ClientRateLimiter(limits.requestsPerSecondPerClient(), limits.burstPerClient(), System::nanoTime);
+    var rateLimiter =
+        limits.requestsPerSecondPerClient() == 0
+            ? null
+            : new ClientRateLimiter(
+                limits.requestsPerSecondPerClient(), limits.burstPerClient(), System::nanoTime);
     var metrics = new GatewayMetrics();
-    var shared = new Shared(options, config, List.copyOf(allEndpoints), metrics, rateLimiter,
-        new ConnectionLimiter(limits.maxConnectionsPerClient()), new TrustedProxies(options.trustedProxies()), tasks,
-        Extensions.create(vertx, services.extensions(), options.egress(), metrics.registry()), InternalCaller.random(),
-        PublicUrl.of(options.publicUrl(), options.bind()), BufferBudget.of(limits.bufferBudgetBytes()),
-        new TenantInFlight(limits.maxInFlightPerTenant()),
-        services.readiness() == null ? new Readiness() : services.readiness(), services.tls(), certificates);
+    var shared =
+        new Shared(
+            options,
+            config,
+            List.copyOf(allEndpoints),
+            metrics,
+            rateLimiter,
+            new ConnectionLimiter(limits.maxConnectionsPerClient()),
+            new TrustedProxies(options.trustedProxies()),
+            tasks,
+            Extensions.create(vertx, services.extensions(), options.egress(), metrics.registry()),
+            InternalCaller.random(),
+            PublicUrl.of(options.publicUrl(), options.bind()),
+            BufferBudget.of(limits.bufferBudgetBytes()),
+            new TenantInFlight(limits.maxInFlightPerTenant()),
+            services.readiness() == null ? new Readiness() : services.readiness(),
+            services.tls(),
+            certificates);
     var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
     var tls = services.tls();
     // Vert.x shares a listener among the instances by host and port, but port 0 would give each
     // instance a random port of its own: a free one is picked here instead. With TLS and no
     // cleartext asked for, the cleartext listener is the node's own, on a loopback port.
     var cleartextHost = cleartextHost(options.bind(), tls);
-    int cleartextPort = freePortFor(cleartextHost, tls != null && !tls.cleartext() ? 0 : options.port());
+    int cleartextPort =
+        freePortFor(cleartextHost, tls != null && !tls.cleartext() ? 0 : options.port());
     int tlsPort = tls == null ? -1 : freePortFor(options.bind(), tls.port());
-    return vertx.deployVerticle(() -> {
-          var node = new NodeVerticle(shared, cleartextHost, cleartextPort, tlsPort);
-          instances.add(node);
-          return node;
-        }, new DeploymentOptions().setInstances(options.eventLoops()))
-        .map(id -> {
-          var first = instances.peek();
-          int actualPort = first.actualPort();
-          long timer = rateLimiter == null ? -1 : vertx.setPeriodic(30_000, t -> rateLimiter.evictIdle());
-          var loopback = NodeLoopback.of(cleartextHost, actualPort, shared.internalCaller());
-          shared.endpoints().forEach(endpoint -> endpoint.listening(loopback));
-          shared.extensions().listening(actualPort);
-          LOG.info("gateway listening bind={} port={} cleartext={} tlsPort={} eventLoops={} transport={} publicUrl={}"
-              + " egressAllow={}", cleartextHost, actualPort, tls == null || tls.cleartext() ? "open" : "node-only",
-              first.actualTlsPort(), options.eventLoops(),
-              vertx.isNativeTransportEnabled() ? "native" : "nio", options.publicUrl(), options.egress().describe());
-          var reload = certificates == null ? null
-              : new CertificateReload(vertx, services.tls(), certificates, List.copyOf(instances));
-          return new GatewayServer(vertx, shared, id, actualPort, first.actualTlsPort(), timer, reload);
-        });
+    return vertx
+        .deployVerticle(
+            () -> {
+              var node = new NodeVerticle(shared, cleartextHost, cleartextPort, tlsPort);
+              instances.add(node);
+              return node;
+            },
+            new DeploymentOptions().setInstances(options.eventLoops()))
+        .map(
+            id -> {
+              var first = instances.peek();
+              int actualPort = first.actualPort();
+              long timer =
+                  rateLimiter == null
+                      ? -1
+                      : vertx.setPeriodic(30_000, t -> rateLimiter.evictIdle());
+              var loopback = NodeLoopback.of(cleartextHost, actualPort, shared.internalCaller());
+              shared.endpoints().forEach(endpoint -> endpoint.listening(loopback));
+              shared.extensions().listening(actualPort);
+              LOG.info(
+                  "gateway listening bind={} port={} cleartext={} tlsPort={} eventLoops={} transport={} publicUrl={}"
+                      + " egressAllow={}",
+                  cleartextHost,
+                  actualPort,
+                  tls == null || tls.cleartext() ? "open" : "node-only",
+                  first.actualTlsPort(),
+                  options.eventLoops(),
+                  vertx.isNativeTransportEnabled() ? "native" : "nio",
+                  options.publicUrl(),
+                  options.egress().describe());
+              var reload =
+                  certificates == null
+                      ? null
+                      : new CertificateReload(
+                          vertx, services.tls(), certificates, List.copyOf(instances));
+              return new GatewayServer(
+                  vertx, shared, id, actualPort, first.actualTlsPort(), timer, reload);
+            });
   }
 
   /**
-   * Where the cleartext listener binds: the operator's address, or with TLS and no cleartext
-   * asked for, a loopback address (for the node's own loopback requests only).
+   * Where the cleartext listener binds: the operator's address, or with TLS and no cleartext asked
+   * for, a loopback address (for the node's own loopback requests only).
    */
   private static String cleartextHost(String bind, TrafficTls tls) {
     if (tls == null || tls.cleartext()) {
@@ -171,9 +244,8 @@ public final class GatewayServer {
 
   /**
    * Checks the traffic port's certificate files every {@link TrafficTls#reloadEvery()}: a changed
-   * set that loads and checks replaces the served one for new handshakes on every event loop
-   * (open connections keep theirs); one that does not is refused with one log line and the old
-   * set stays.
+   * set that loads and checks replaces the served one for new handshakes on every event loop (open
+   * connections keep theirs); one that does not is refused with one log line and the old set stays.
    */
   private static final class CertificateReload {
     private final Vertx vertx;
@@ -184,7 +256,8 @@ public final class GatewayServer {
     private String lastRefusal;
     private boolean running;
 
-    CertificateReload(Vertx vertx, TrafficTls tls, ServerCertificates initial, List<NodeVerticle> instances) {
+    CertificateReload(
+        Vertx vertx, TrafficTls tls, ServerCertificates initial, List<NodeVerticle> instances) {
       this.vertx = vertx;
       this.tls = tls;
       this.instances = instances;
@@ -198,25 +271,31 @@ public final class GatewayServer {
       }
       running = true;
       var served = current;
-      vertx.executeBlocking(() -> served.sameFiles(tls) ? served : ServerCertificates.load(vertx, tls))
-          .compose(loaded -> {
-            if (loaded == served) {
-              return Future.succeededFuture();
-            }
-            var ssl = loaded.sslOptions();
-            return Future.all(instances.stream().map(node -> node.updateTls(ssl)).toList()).map(v -> {
-              current = loaded;
-              lastRefusal = null;
-              LOG.info("event=tls-certificates-reloaded pairs={}", tls.pairs().size());
-              return null;
-            });
-          })
-          .onFailure(e -> {
-            if (!e.getMessage().equals(lastRefusal)) {
-              lastRefusal = e.getMessage();
-              LOG.warn("event=tls-reload-refused detail=\"{}\" kept=previous", e.getMessage());
-            }
-          })
+      vertx
+          .executeBlocking(
+              () -> served.sameFiles(tls) ? served : ServerCertificates.load(vertx, tls))
+          .compose(
+              loaded -> {
+                if (loaded == served) {
+                  return Future.succeededFuture();
+                }
+                var ssl = loaded.sslOptions();
+                return Future.all(instances.stream().map(node -> node.updateTls(ssl)).toList())
+                    .map(
+                        v -> {
+                          current = loaded;
+                          lastRefusal = null;
+                          LOG.info("event=tls-certificates-reloaded pairs={}", tls.pairs().size());
+                          return null;
+                        });
+              })
+          .onFailure(
+              e -> {
+                if (!e.getMessage().equals(lastRefusal)) {
+                  lastRefusal = e.getMessage();
+                  LOG.warn("event=tls-reload-refused detail=\"{}\" kept=previous", e.getMessage());
+                }
+              })
           .onComplete(ar -> running = false);
     }
 
@@ -233,7 +312,8 @@ public final class GatewayServer {
    */
   public static VertxOptions vertxOptions(GatewayOptions options) {
     return new VertxOptions()
-        .setEventLoopPoolSize(Math.max(options.eventLoops(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
+        .setEventLoopPoolSize(
+            Math.max(options.eventLoops(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
         .setPreferNativeTransport(!"false".equals(System.getProperty("crossgate.nativeTransport")))
         .setAddressResolverOptions(addressResolverOptions(options));
   }
@@ -285,12 +365,18 @@ public final class GatewayServer {
       if (certificateReload != null) {
         certificateReload.cancel();
       }
-      closed = vertx.undeploy(deployment).eventually(() -> shared.extensions().close())
-          // writes the access-log lines still queued: may wait, so off the event loop
-          .eventually(() -> vertx.executeBlocking(() -> {
-            shared.metrics().close();
-            return null;
-          }));
+      closed =
+          vertx
+              .undeploy(deployment)
+              .eventually(() -> shared.extensions().close())
+              // writes the access-log lines still queued: may wait, so off the event loop
+              .eventually(
+                  () ->
+                      vertx.executeBlocking(
+                          () -> {
+                            shared.metrics().close();
+                            return null;
+                          }));
       if (shared.tasks() != null) {
         closed = closed.eventually(() -> shared.tasks().close());
       }

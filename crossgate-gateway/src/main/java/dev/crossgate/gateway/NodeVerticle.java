@@ -1,14 +1,11 @@
 package dev.crossgate.gateway;
 
-import dev.crossgate.http.CrossgateHeaders;
-import dev.crossgate.gateway.endpoint.EndpointStep;
-
 import dev.crossgate.gateway.auth.CallerStep;
 import dev.crossgate.gateway.auth.RouteAuthStep;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
-import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.gateway.chain.RequestChain;
+import dev.crossgate.gateway.endpoint.EndpointStep;
 import dev.crossgate.gateway.filter.FilterStep;
 import dev.crossgate.gateway.flow.FlowStep;
 import dev.crossgate.gateway.limit.ClientTimeouts;
@@ -20,8 +17,11 @@ import dev.crossgate.gateway.route.InterfaceStep;
 import dev.crossgate.gateway.route.PathStep;
 import dev.crossgate.gateway.route.RouteStep;
 import dev.crossgate.gateway.task.TaskStep;
+import dev.crossgate.gateway.tls.ServerCertificates;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.id.RequestIds;
 import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemResponses;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
@@ -39,7 +39,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.net.ServerSSLOptions;
-import dev.crossgate.gateway.tls.ServerCertificates;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -100,28 +99,40 @@ final class NodeVerticle extends VerticleBase {
     var upstream = options.upstream();
     int loops = options.eventLoops();
     // Vert.x keeps an origin's resolved addresses apart from the DNS cache (5 minutes by
-    // default): bound that by the DNS TTL cap too, or a moved service is followed only minutes later
+    // default): bound that by the DNS TTL cap too, or a moved service is followed only minutes
+    // later
     var dnsTtl = Duration.ofSeconds(Math.max(1, upstream.dnsMaxTtlSeconds()));
-    var clientConfig = new HttpClientConfig(new HttpClientOptions()
-            .setKeepAlive(true)
-            .setKeepAliveTimeout(upstream.keepAliveSeconds())
-            .setTcpNoDelay(true)
-            .setMaxHeaderSize(32_768)
-            .setDecompressionSupported(false))
-        .setResolverConfig(new ClientResolverConfig().setKeepAliveTimeout(dnsTtl).setMaxKeepAlive(dnsTtl));
-    client = vertx.createHttpClient(clientConfig,
-        new PoolOptions()
-            .setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops))
-            .setMaxWaitQueueSize(upstream.maxWaitQueue() == 0 ? 0 : Math.max(1, upstream.maxWaitQueue() / loops))
-            .setMaxLifetime(upstream.maxLifetimeSeconds())
-            .setMaxLifetimeUnit(TimeUnit.SECONDS)
-            .setCleanerPeriod(1_000));
-    webSocketClient = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxFrameSize(WEBSOCKET_FRAME_BYTES)
-        .setMaxMessageSize(WEBSOCKET_FRAME_BYTES * 16));
+    var clientConfig =
+        new HttpClientConfig(
+                new HttpClientOptions()
+                    .setKeepAlive(true)
+                    .setKeepAliveTimeout(upstream.keepAliveSeconds())
+                    .setTcpNoDelay(true)
+                    .setMaxHeaderSize(32_768)
+                    .setDecompressionSupported(false))
+            .setResolverConfig(
+                new ClientResolverConfig().setKeepAliveTimeout(dnsTtl).setMaxKeepAlive(dnsTtl));
+    client =
+        vertx.createHttpClient(
+            clientConfig,
+            new PoolOptions()
+                .setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops))
+                .setMaxWaitQueueSize(
+                    upstream.maxWaitQueue() == 0 ? 0 : Math.max(1, upstream.maxWaitQueue() / loops))
+                .setMaxLifetime(upstream.maxLifetimeSeconds())
+                .setMaxLifetimeUnit(TimeUnit.SECONDS)
+                .setCleanerPeriod(1_000));
+    webSocketClient =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxFrameSize(WEBSOCKET_FRAME_BYTES)
+                .setMaxMessageSize(WEBSOCKET_FRAME_BYTES * 16));
     // gateway-held task calls wait long for slow upstreams: their own pool, off the proxy's
-    heldClient = vertx.createHttpClient(new HttpClientOptions().setDecompressionSupported(false),
-        new PoolOptions().setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops)));
+    heldClient =
+        vertx.createHttpClient(
+            new HttpClientOptions().setDecompressionSupported(false),
+            new PoolOptions()
+                .setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops)));
     var limits = options.limits();
     // the proxy is also how held tasks reach their upstream (TaskStep), so it is built first
     var proxy = new ProxyStep(vertx, client, heldClient, webSocketClient, shared.trustedProxies());
@@ -129,31 +140,41 @@ final class NodeVerticle extends VerticleBase {
     // TRACE) → path normalisation and mode
     // marker → filter table → caller identity → built-in /_ endpoints → route match → route auth →
     // interface check (marker, params) → async tasks → flow (extensions) → proxy.
-    chain = new RequestChain(List.of(
-        new ObserveStep(options.accessLogJson(), shared.metrics()),
-        new LimitStep(limits, shared.rateLimiter(), overLimitConnections),
-        new StrictHttpStep(),
-        new PathStep(options.markers()),
-        new FilterStep(),
-        new CallerStep(shared.internalCaller(), shared.tenantInFlight()),
-        new EndpointStep(vertx, shared.endpoints(), shared.readiness()),
-        new RouteStep(),
-        new RouteAuthStep(),
-        new InterfaceStep(options.markers()),
-        new TaskStep(shared.tasks(), proxy, shared.publicUrl(), this::actualPort),
-        new FlowStep(shared.extensions()),
-        proxy));
-    clientTimeouts = new ClientTimeouts(limits.requestHeadTimeout(), limits.keepAliveTimeout(), System::nanoTime);
+    chain =
+        new RequestChain(
+            List.of(
+                new ObserveStep(options.accessLogJson(), shared.metrics()),
+                new LimitStep(limits, shared.rateLimiter(), overLimitConnections),
+                new StrictHttpStep(),
+                new PathStep(options.markers()),
+                new FilterStep(),
+                new CallerStep(shared.internalCaller(), shared.tenantInFlight()),
+                new EndpointStep(vertx, shared.endpoints(), shared.readiness()),
+                new RouteStep(),
+                new RouteAuthStep(),
+                new InterfaceStep(options.markers()),
+                new TaskStep(shared.tasks(), proxy, shared.publicUrl(), this::actualPort),
+                new FlowStep(shared.extensions()),
+                proxy));
+    clientTimeouts =
+        new ClientTimeouts(
+            limits.requestHeadTimeout(), limits.keepAliveTimeout(), System::nanoTime);
     sweepTimer = vertx.setPeriodic(1_000, t -> clientTimeouts.sweep());
     var tls = shared.tls();
-    server = serve(vertx.createHttpServer(serverOptions(host, port)
-        .setHttp2ClearTextEnabled(options.h2c())));
+    server =
+        serve(
+            vertx.createHttpServer(
+                serverOptions(host, port).setHttp2ClearTextEnabled(options.h2c())));
     if (tls == null) {
       return server.listen();
     }
-    tlsServer = serve(vertx.createHttpServer(new HttpServerConfig(serverOptions(options.bind(),
-        tlsPort).setAlpnVersions(ServerCertificates.ALPN)),
-        shared.certificates().sslOptions()));
+    tlsServer =
+        serve(
+            vertx.createHttpServer(
+                new HttpServerConfig(
+                    serverOptions(options.bind(), tlsPort)
+                        .setAlpnVersions(ServerCertificates.ALPN)),
+                shared.certificates().sslOptions()));
     return server.listen().compose(v -> tlsServer.listen());
   }
 
@@ -181,7 +202,9 @@ final class NodeVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(sweepTimer);
     var drain = shared.options().drainTimeout();
-    return (tlsServer == null ? server.shutdown(drain) : Future.all(server.shutdown(drain), tlsServer.shutdown(drain)))
+    return (tlsServer == null
+            ? server.shutdown(drain)
+            : Future.all(server.shutdown(drain), tlsServer.shutdown(drain)))
         .eventually(() -> client.close())
         .eventually(() -> webSocketClient.close())
         .eventually(() -> heldClient.close());
@@ -190,16 +213,22 @@ final class NodeVerticle extends VerticleBase {
   private void onRequest(HttpServerRequest request) {
     // nothing may be read before a step decides where the body goes
     request.pause();
-    var exchange = new Exchange(request, shared.config().get(), RequestIds.accept(request.headers().get(CrossgateHeaders.REQUEST_ID)),
-        System.nanoTime(), shared.bufferBudget());
+    var exchange =
+        new Exchange(
+            request,
+            shared.config().get(),
+            RequestIds.accept(request.headers().get(CrossgateHeaders.REQUEST_ID)),
+            System.nanoTime(),
+            shared.bufferBudget());
     var connection = request.connection();
     clientTimeouts.requestStarted(connection);
     exchange.onComplete(ex -> clientTimeouts.responseEnded(connection));
     var trusted = shared.trustedProxies();
     if (!trusted.isEmpty()) {
       var forwardedFor = request.headers().getAll("X-Forwarded-For");
-      exchange.clientIp(trusted.clientIp(exchange.clientIp(),
-          forwardedFor.isEmpty() ? null : String.join(",", forwardedFor)));
+      exchange.clientIp(
+          trusted.clientIp(
+              exchange.clientIp(), forwardedFor.isEmpty() ? null : String.join(",", forwardedFor)));
     }
     chain.handle(exchange);
   }
@@ -208,19 +237,21 @@ final class NodeVerticle extends VerticleBase {
     var metrics = shared.metrics();
     metrics.connectionOpened();
     var limiter = shared.connectionLimiter();
-    var ip = connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
+    var ip =
+        connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
     if (limiter.maxPerClient() > 0 && !limiter.opened(ip)) {
       overLimitConnections.add(connection);
     }
     clientTimeouts.accepted(connection);
-    connection.closeHandler(v -> {
-      clientTimeouts.closed(connection);
-      metrics.connectionClosed();
-      if (limiter.maxPerClient() > 0) {
-        limiter.closed(ip);
-        overLimitConnections.remove(connection);
-      }
-    });
+    connection.closeHandler(
+        v -> {
+          clientTimeouts.closed(connection);
+          metrics.connectionClosed();
+          if (limiter.maxPerClient() > 0) {
+            limiter.closed(ip);
+            overLimitConnections.remove(connection);
+          }
+        });
   }
 
   /** Requests the decoder refused (line or headers too long, malformed): a problem, then close. */

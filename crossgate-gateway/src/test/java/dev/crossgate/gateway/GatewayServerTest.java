@@ -1,11 +1,10 @@
 package dev.crossgate.gateway;
 
-import dev.crossgate.gateway.config.GatewayOptions;
-import dev.crossgate.gateway.endpoint.GatewayEndpoint;
-
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crossgate.gateway.config.GatewayOptions;
+import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.gateway.kit.GatewayKit;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
@@ -18,7 +17,11 @@ class GatewayServerTest {
 
   @Test
   void builtInEndpointsAreServedBeforeRoutingAndHealthIsAnswered() {
-    GatewayEndpoint tasks = router -> router.get("/_tasks/:id").handler(ctx -> ctx.response().end("task " + ctx.pathParam("id")));
+    GatewayEndpoint tasks =
+        router ->
+            router
+                .get("/_tasks/:id")
+                .handler(ctx -> ctx.response().end("task " + ctx.pathParam("id")));
     try (var kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1), List.of(tasks))) {
       kit.routes(route("catch-all", "/", kit.target("/")).build());
 
@@ -36,8 +39,12 @@ class GatewayServerTest {
 
   @Test
   void anEndpointReadsARequestBodyThroughItsOwnBodyHandler() {
-    GatewayEndpoint echo = router -> router.post("/_echo").handler(io.vertx.ext.web.handler.BodyHandler.create())
-        .handler(ctx -> ctx.response().end("got " + ctx.body().asString()));
+    GatewayEndpoint echo =
+        router ->
+            router
+                .post("/_echo")
+                .handler(io.vertx.ext.web.handler.BodyHandler.create())
+                .handler(ctx -> ctx.response().end("got " + ctx.body().asString()));
     try (var kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1), List.of(echo))) {
 
       var reply = kit.send(io.vertx.core.http.HttpMethod.POST, "/_echo", "payload");

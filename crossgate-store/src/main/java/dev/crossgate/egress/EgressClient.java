@@ -28,11 +28,11 @@ import org.slf4j.LoggerFactory;
  * every address it resolves to is checked, and the request is sent to the first checked address
  * ({@link RequestOptions#setServer}) while the Host header and TLS SNI stay the URL's name — so
  * there is no second lookup an attacker's DNS could answer differently (DNS rebinding). An IP
- * literal, in whatever spelling, is checked as that address and never resolved. Redirects are
- * never followed. Runs on the caller's event loop; never blocks.
+ * literal, in whatever spelling, is checked as that address and never resolved. Redirects are never
+ * followed. Runs on the caller's event loop; never blocks.
  *
- * <p>Lives in crossgate-store because it is the one module with I/O that the gateway, the
- * control plane and the agent all depend on; the decision itself is core's {@link EgressPolicy}.
+ * <p>Lives in crossgate-store because it is the one module with I/O that the gateway, the control
+ * plane and the agent all depend on; the decision itself is core's {@link EgressPolicy}.
  */
 public final class EgressClient {
   private static final Logger LOG = LoggerFactory.getLogger(EgressClient.class);
@@ -53,8 +53,8 @@ public final class EgressClient {
   }
 
   /**
-   * @param client the client requests go out on (its pool and timeouts are the caller's; it is
-   *     not closed here). Enumerates this host's interface addresses once: call at wiring time.
+   * @param client the client requests go out on (its pool and timeouts are the caller's; it is not
+   *     closed here). Enumerates this host's interface addresses once: call at wiring time.
    */
   public static EgressClient create(Vertx vertx, HttpClient client, EgressPolicy policy) {
     return new EgressClient(vertx, client, policy);
@@ -70,9 +70,9 @@ public final class EgressClient {
   }
 
   /**
-   * Resolves {@code url}'s host and checks every address. Fails with
-   * {@link EgressRefusedException} when one is refused, {@link IllegalArgumentException} when
-   * {@code url} is not an http(s) URL, or the resolver's failure.
+   * Resolves {@code url}'s host and checks every address. Fails with {@link EgressRefusedException}
+   * when one is refused, {@link IllegalArgumentException} when {@code url} is not an http(s) URL,
+   * or the resolver's failure.
    */
   public Future<Destination> admit(String url) {
     EgressUrl parsed;
@@ -85,23 +85,32 @@ public final class EgressClient {
     if (parsed.literal() != null) {
       return decide(current, parsed, List.of(parsed.literal()));
     }
-    return vertx.nameResolver().resolveAll(parsed.host()).compose(resolved -> {
-      var addresses = new ArrayList<InetAddress>();
-      for (InetSocketAddress a : resolved) {
-        addresses.add(a.getAddress());
-      }
-      return decide(current, parsed, addresses);
-    });
+    return vertx
+        .nameResolver()
+        .resolveAll(parsed.host())
+        .compose(
+            resolved -> {
+              var addresses = new ArrayList<InetAddress>();
+              for (InetSocketAddress a : resolved) {
+                addresses.add(a.getAddress());
+              }
+              return decide(current, parsed, addresses);
+            });
   }
 
-  private Future<Destination> decide(EgressPolicy current, EgressUrl url, List<InetAddress> addresses) {
+  private Future<Destination> decide(
+      EgressPolicy current, EgressUrl url, List<InetAddress> addresses) {
     if (addresses.isEmpty()) {
       return Future.failedFuture(new java.net.UnknownHostException(url.host()));
     }
     for (var address : addresses) {
       var verdict = current.check(url.host(), address, url.port(), thisHost(address));
       if (!verdict.allowed()) {
-        LOG.warn("event=egress-refused host={} port={} reason=\"{}\"", url.host(), url.port(), verdict.reason());
+        LOG.warn(
+            "event=egress-refused host={} port={} reason=\"{}\"",
+            url.host(),
+            url.port(),
+            verdict.reason());
         return Future.failedFuture(new EgressRefusedException(url.host(), verdict.reason()));
       }
     }
@@ -109,8 +118,8 @@ public final class EgressClient {
   }
 
   /**
-   * Opens a request to {@code url} through the policy. {@code options} carries the method,
-   * headers and timeouts; host, port, TLS, URI and server are set here, redirects off.
+   * Opens a request to {@code url} through the policy. {@code options} carries the method, headers
+   * and timeouts; host, port, TLS, URI and server are set here, redirects off.
    */
   public Future<HttpClientRequest> request(RequestOptions options, String url) {
     return admit(url).compose(destination -> client.request(to(options, destination)));
@@ -119,15 +128,21 @@ public final class EgressClient {
   /** {@code options} aimed at a checked destination. */
   public static RequestOptions to(RequestOptions options, Destination destination) {
     var url = destination.url();
-    return options.setHost(url.host()).setPort(url.port()).setSsl(url.tls()).setURI(url.requestUri())
-        .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(destination.address(), url.port())))
+    return options
+        .setHost(url.host())
+        .setPort(url.port())
+        .setSsl(url.tls())
+        .setURI(url.requestUri())
+        .setServer(
+            SocketAddress.inetSocketAddress(
+                new InetSocketAddress(destination.address(), url.port())))
         .setFollowRedirects(false);
   }
 
   /**
    * GETs {@code url} through the policy and reads at most {@code maxBytes} of a 200 answer.
-   * Anything else — another status (a redirect included), a larger body, no answer within
-   * {@code timeoutMs} — fails with a {@link FetchFailedException} whose message is for the log.
+   * Anything else — another status (a redirect included), a larger body, no answer within {@code
+   * timeoutMs} — fails with a {@link FetchFailedException} whose message is for the log.
    */
   public Future<Buffer> fetch(String url, int maxBytes, long timeoutMs) {
     // callers on worker threads (the control plane's registry writes) would attach the response
@@ -137,32 +152,47 @@ public final class EgressClient {
       return fetchOnEventLoop(url, maxBytes, timeoutMs);
     }
     var fetched = Promise.<Buffer>promise();
-    vertx.createEventLoopContext().runOnContext(v -> fetchOnEventLoop(url, maxBytes, timeoutMs).onComplete(fetched));
+    vertx
+        .createEventLoopContext()
+        .runOnContext(v -> fetchOnEventLoop(url, maxBytes, timeoutMs).onComplete(fetched));
     return fetched.future();
   }
 
   private Future<Buffer> fetchOnEventLoop(String url, int maxBytes, long timeoutMs) {
-    var options = new RequestOptions().setMethod(HttpMethod.GET).setConnectTimeout(timeoutMs)
-        .setIdleTimeout(timeoutMs);
-    return request(options, url).compose(request -> request.send().compose(response -> {
-      if (response.statusCode() != 200) {
-        response.request().reset();
-        return Future.failedFuture(new FetchFailedException("answered " + response.statusCode()));
-      }
-      var body = Buffer.buffer();
-      var done = Promise.<Buffer>promise();
-      response.handler(data -> {
-        if (body.length() + data.length() > maxBytes) {
-          done.tryFail(new FetchFailedException("the answer exceeds " + maxBytes + " bytes"));
-          response.request().reset();
-          return;
-        }
-        body.appendBuffer(data);
-      });
-      response.exceptionHandler(done::tryFail);
-      response.endHandler(v -> done.tryComplete(body));
-      return done.future();
-    }));
+    var options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setConnectTimeout(timeoutMs)
+            .setIdleTimeout(timeoutMs);
+    return request(options, url)
+        .compose(
+            request ->
+                request
+                    .send()
+                    .compose(
+                        response -> {
+                          if (response.statusCode() != 200) {
+                            response.request().reset();
+                            return Future.failedFuture(
+                                new FetchFailedException("answered " + response.statusCode()));
+                          }
+                          var body = Buffer.buffer();
+                          var done = Promise.<Buffer>promise();
+                          response.handler(
+                              data -> {
+                                if (body.length() + data.length() > maxBytes) {
+                                  done.tryFail(
+                                      new FetchFailedException(
+                                          "the answer exceeds " + maxBytes + " bytes"));
+                                  response.request().reset();
+                                  return;
+                                }
+                                body.appendBuffer(data);
+                              });
+                          response.exceptionHandler(done::tryFail);
+                          response.endHandler(v -> done.tryComplete(body));
+                          return done.future();
+                        }));
   }
 
   /** A fetch that did not return a whole 200 answer; the message is for the operator's log. */
@@ -175,7 +205,9 @@ public final class EgressClient {
   }
 
   private boolean thisHost(InetAddress address) {
-    return address.isLoopbackAddress() || address.isAnyLocalAddress() || interfaceAddresses.contains(address);
+    return address.isLoopbackAddress()
+        || address.isAnyLocalAddress()
+        || interfaceAddresses.contains(address);
   }
 
   private static Set<InetAddress> interfaceAddresses() {

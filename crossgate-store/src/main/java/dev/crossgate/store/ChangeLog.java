@@ -12,43 +12,52 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The change log (the seed's first modification log). Every configuration write runs in a
- * {@link ChangeTransaction}, which locks the single revision counter row first: revisions are
- * therefore gap-free (a rolled-back write rolls its revision back too) and appear in commit order,
- * so a reader that saw revision N will never later find a change below N.
+ * The change log (the seed's first modification log). Every configuration write runs in a {@link
+ * ChangeTransaction}, which locks the single revision counter row first: revisions are therefore
+ * gap-free (a rolled-back write rolls its revision back too) and appear in commit order, so a
+ * reader that saw revision N will never later find a change below N.
  */
 public final class ChangeLog {
   /** The PostgreSQL NOTIFY channel carrying each committed revision. */
   public static final String CHANNEL = "crossgate_changes";
+
   private static final String COUNTER = "SELECT counter_value FROM revision_counter WHERE id = 1";
 
   private final Database database;
-  private final java.util.List<Runnable> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.List<Runnable> commitListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ChangeLog(Database database) {
     this.database = database;
   }
 
-  /** Runs {@code listener} after every committed write that logged a change, on the writer's thread. */
+  /**
+   * Runs {@code listener} after every committed write that logged a change, on the writer's thread.
+   */
   public void onCommit(Runnable listener) {
     commitListeners.add(listener);
   }
 
-  /** Runs {@code work} in one transaction holding the revision lock; see {@link ChangeTransaction}. */
+  /**
+   * Runs {@code work} in one transaction holding the revision lock; see {@link ChangeTransaction}.
+   */
   public <T> T write(String actor, ChangeWork<T> work) {
     var logged = new boolean[1];
-    var result = database.inTransaction(c -> {
-      Sql.update(c, "UPDATE revision_counter SET counter_value = counter_value WHERE id = 1");
-      long current = Sql.queryLong(c, COUNTER);
-      var tx = new ChangeTransaction(c, actor, current);
-      var outcome = work.run(tx);
-      if (database.isPostgres() && tx.revision > current) {
-        // delivered by PostgreSQL at commit, to every control-plane instance listening
-        Sql.exists(c, "SELECT pg_notify('" + CHANNEL + "', ?)", Long.toString(tx.revision));
-      }
-      logged[0] = tx.revision > current;
-      return outcome;
-    });
+    var result =
+        database.inTransaction(
+            c -> {
+              Sql.update(
+                  c, "UPDATE revision_counter SET counter_value = counter_value WHERE id = 1");
+              long current = Sql.queryLong(c, COUNTER);
+              var tx = new ChangeTransaction(c, actor, current);
+              var outcome = work.run(tx);
+              if (database.isPostgres() && tx.revision > current) {
+                // delivered by PostgreSQL at commit, to every control-plane instance listening
+                Sql.exists(c, "SELECT pg_notify('" + CHANNEL + "', ?)", Long.toString(tx.revision));
+              }
+              logged[0] = tx.revision > current;
+              return outcome;
+            });
     if (logged[0]) {
       commitListeners.forEach(Runnable::run);
     }
@@ -56,26 +65,39 @@ public final class ChangeLog {
   }
 
   /**
-   * Removes changes older than the newest {@code keep} revisions. A node that has applied less
-   * than {@link #oldestRetainedRevision()} - 1 can no longer get a delta and gets a snapshot.
+   * Removes changes older than the newest {@code keep} revisions. A node that has applied less than
+   * {@link #oldestRetainedRevision()} - 1 can no longer get a delta and gets a snapshot.
    */
   public int prune(long keep) {
-    return database.inTransaction(c -> {
-      long latest = Sql.queryLong(c, COUNTER);
-      return Sql.update(c, "DELETE FROM change_log WHERE revision <= ?", latest - keep);
-    });
+    return database.inTransaction(
+        c -> {
+          long latest = Sql.queryLong(c, COUNTER);
+          return Sql.update(c, "DELETE FROM change_log WHERE revision <= ?", latest - keep);
+        });
   }
 
   /** The oldest revision still in the log, or latest + 1 when the log is empty. */
   public long oldestRetainedRevision() {
-    return database.read(c -> Sql.queryOne(c, "SELECT MIN(revision) AS oldest FROM change_log",
-        row -> Sql.nullableLong(row, "oldest")).orElseGet(() -> latestRevision() + 1));
+    return database.read(
+        c ->
+            Sql.queryOne(
+                    c,
+                    "SELECT MIN(revision) AS oldest FROM change_log",
+                    row -> Sql.nullableLong(row, "oldest"))
+                .orElseGet(() -> latestRevision() + 1));
   }
 
   /** Changes with a revision above {@code revision}, oldest first, at most {@code limit}. */
   public List<Change> after(long revision, int limit) {
-    return database.read(c -> Sql.query(c, "SELECT revision, op, entity_type, entity_id, body, actor, changed_at"
-        + " FROM change_log WHERE revision > ? ORDER BY revision LIMIT ?", ChangeLog::change, revision, limit));
+    return database.read(
+        c ->
+            Sql.query(
+                c,
+                "SELECT revision, op, entity_type, entity_id, body, actor, changed_at"
+                    + " FROM change_log WHERE revision > ? ORDER BY revision LIMIT ?",
+                ChangeLog::change,
+                revision,
+                limit));
   }
 
   /** The newest committed revision (0 for an empty log). */
@@ -85,9 +107,14 @@ public final class ChangeLog {
 
   private static Change change(ResultSet row) throws SQLException {
     var body = row.getString("body");
-    return new Change(row.getLong("revision"), Change.Op.valueOf(row.getString("op")),
-        Change.EntityType.valueOf(row.getString("entity_type")), row.getString("entity_id"),
-        body == null ? null : parse(body), row.getString("actor"), Sql.instant(row, "changed_at"));
+    return new Change(
+        row.getLong("revision"),
+        Change.Op.valueOf(row.getString("op")),
+        Change.EntityType.valueOf(row.getString("entity_type")),
+        row.getString("entity_id"),
+        body == null ? null : parse(body),
+        row.getString("actor"),
+        Sql.instant(row, "changed_at"));
   }
 
   private static JsonNode parse(String body) {
@@ -105,8 +132,8 @@ public final class ChangeLog {
   }
 
   /**
-   * An open configuration write. {@link #record} allocates the next revision and appends the
-   * change row in the same transaction as the entity write.
+   * An open configuration write. {@link #record} allocates the next revision and appends the change
+   * row in the same transaction as the entity write.
    */
   public static final class ChangeTransaction {
     private final Connection connection;
@@ -132,12 +159,22 @@ public final class ChangeLog {
       return revision + 1;
     }
 
-    public long record(Change.Op op, Change.EntityType type, String entityId, Object body, Instant at)
+    public long record(
+        Change.Op op, Change.EntityType type, String entityId, Object body, Instant at)
         throws SQLException {
       revision++;
-      Sql.update(connection, "UPDATE revision_counter SET counter_value = ? WHERE id = 1", revision);
-      Sql.update(connection, "INSERT INTO change_log (revision, op, entity_type, entity_id, body, actor, changed_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?)", revision, op, type, entityId, body == null ? null : Json.write(body), actor,
+      Sql.update(
+          connection, "UPDATE revision_counter SET counter_value = ? WHERE id = 1", revision);
+      Sql.update(
+          connection,
+          "INSERT INTO change_log (revision, op, entity_type, entity_id, body, actor, changed_at)"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+          revision,
+          op,
+          type,
+          entityId,
+          body == null ? null : Json.write(body),
+          actor,
           at);
       return revision;
     }

@@ -12,11 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Listens on PostgreSQL's {@link ChangeLog#CHANNEL} so that a control-plane instance learns of
- * changes committed through any other instance within milliseconds. Runs one daemon thread with
- * its own connection (outside the pool, since LISTEN binds to a session); reconnects after a
- * database outage, waiting as {@link Backoff} says between attempts (several control-plane
- * instances losing the database together do not come back together). Polling by revision stays
- * the fallback, so a lost notification only delays.
+ * changes committed through any other instance within milliseconds. Runs one daemon thread with its
+ * own connection (outside the pool, since LISTEN binds to a session); reconnects after a database
+ * outage, waiting as {@link Backoff} says between attempts (several control-plane instances losing
+ * the database together do not come back together). Polling by revision stays the fallback, so a
+ * lost notification only delays.
  */
 public final class ChangeNotifications implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeNotifications.class);
@@ -28,13 +28,23 @@ public final class ChangeNotifications implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
-  /** @param onChange called on the listener thread for every notification batch; must be quick */
+  /**
+   * @param onChange called on the listener thread for every notification batch; must be quick
+   */
   public ChangeNotifications(String url, String user, String password, Runnable onChange) {
-    this(url, user, password, onChange, Backoff.of(Duration.ofMillis(250), Duration.ofSeconds(5), Duration.ZERO));
+    this(
+        url,
+        user,
+        password,
+        onChange,
+        Backoff.of(Duration.ofMillis(250), Duration.ofSeconds(5), Duration.ZERO));
   }
 
-  /** @param backoff the waits between reconnection attempts */
-  public ChangeNotifications(String url, String user, String password, Runnable onChange, Backoff backoff) {
+  /**
+   * @param backoff the waits between reconnection attempts
+   */
+  public ChangeNotifications(
+      String url, String user, String password, Runnable onChange, Backoff backoff) {
     this.url = url;
     if (user != null) {
       credentials.setProperty("user", user);
@@ -70,9 +80,13 @@ public final class ChangeNotifications implements AutoCloseable {
           return;
         }
         var delay = backoff.delay(failures++);
-        LOG.warn("change notifications interrupted error=\"{}\"; retrying in {} ms", e.getMessage(), delay.toMillis());
+        LOG.warn(
+            "change notifications interrupted error=\"{}\"; retrying in {} ms",
+            e.getMessage(),
+            delay.toMillis());
         try {
-          Thread.sleep(delay.toMillis()); // reconnect back-off on this dedicated thread, not a test wait
+          Thread.sleep(
+              delay.toMillis()); // reconnect back-off on this dedicated thread, not a test wait
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           return;

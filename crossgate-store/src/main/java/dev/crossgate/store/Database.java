@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The configuration database: a HikariCP pool over embedded H2 (file, the default) or
- * PostgreSQL, migrated by Flyway on open. Every method blocks: call it from a worker thread,
- * never from an event loop.
+ * The configuration database: a HikariCP pool over embedded H2 (file, the default) or PostgreSQL,
+ * migrated by Flyway on open. Every method blocks: call it from a worker thread, never from an
+ * event loop.
  */
 public final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
@@ -37,7 +37,9 @@ public final class Database implements AutoCloseable {
 
   /** An H2 database file {@code name} under {@code dataDir}, with the same durability. */
   public static String h2Url(Path dataDir, String name) {
-    return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve(name) + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+    return "jdbc:h2:file:"
+        + dataDir.toAbsolutePath().resolve(name)
+        + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
   }
 
   /** Opens the pool and migrates the schema; user and password may be null (taken from the URL). */
@@ -46,10 +48,11 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Opens a pool over a database with its own schema: the agent keeps its local tasks in an H2
-   * file migrated from {@code classpath:db/agent}, not the gateway's tables.
+   * Opens a pool over a database with its own schema: the agent keeps its local tasks in an H2 file
+   * migrated from {@code classpath:db/agent}, not the gateway's tables.
    */
-  public static Database open(String jdbcUrl, String user, String password, int poolSize, String migrations) {
+  public static Database open(
+      String jdbcUrl, String user, String password, int poolSize, String migrations) {
     var config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
     if (user != null) {
@@ -65,7 +68,10 @@ public final class Database implements AutoCloseable {
     var pool = new HikariDataSource(config);
     try {
       var result = Flyway.configure().dataSource(pool).locations(migrations).load().migrate();
-      LOG.info("database ready url={} migrations={} schemaVersion={}", redact(jdbcUrl), result.migrationsExecuted,
+      LOG.info(
+          "database ready url={} migrations={} schemaVersion={}",
+          redact(jdbcUrl),
+          result.migrationsExecuted,
           result.targetSchemaVersion);
     } catch (RuntimeException e) {
       pool.close();
@@ -82,7 +88,9 @@ public final class Database implements AutoCloseable {
     return postgres;
   }
 
-  /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+  /**
+   * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws.
+   */
   public <T> T inTransaction(Sql.Work<T> work) {
     try (var c = pool.getConnection()) {
       return Sql.inTransaction(c, work);

@@ -20,29 +20,36 @@ import java.util.Set;
 /**
  * Files and directories only their owner can read: a data dir holds the configuration database,
  * generated secrets, node snapshots (routes, tenant key hashes) and transfer chunks (callers'
- * data). Directories are created 700 and files 600 whatever the process umask, and
- * {@link #restrict} tightens what an earlier version or another tool (H2 creates its own files)
- * left with wider modes. Java cannot set the process umask; the directory's 700 is what keeps
- * such files private until the next start tightens them. On a file system without POSIX
- * permissions every method falls back to the plain operation. Blocking: call from a worker
- * thread or before the event loops start.
+ * data). Directories are created 700 and files 600 whatever the process umask, and {@link
+ * #restrict} tightens what an earlier version or another tool (H2 creates its own files) left with
+ * wider modes. Java cannot set the process umask; the directory's 700 is what keeps such files
+ * private until the next start tightens them. On a file system without POSIX permissions every
+ * method falls back to the plain operation. Blocking: call from a worker thread or before the event
+ * loops start.
  */
 public final class OwnerOnlyFiles {
-  private static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> DIRECTORY =
+      PosixFilePermissions.fromString("rwx------");
   private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
-  private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  private static final boolean POSIX =
+      FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
   private OwnerOnlyFiles() {}
 
-  /** Creates {@code dir} and its missing parents, each new one 700; existing ones keep their mode. */
+  /**
+   * Creates {@code dir} and its missing parents, each new one 700; existing ones keep their mode.
+   */
   public static Path createDirectories(Path dir) throws IOException {
-    return POSIX ? Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIRECTORY))
+    return POSIX
+        ? Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIRECTORY))
         : Files.createDirectories(dir);
   }
 
   /** The attributes that create a file as 600 ({@code FileChannel.open(path, options, attrs)}). */
   public static FileAttribute<?>[] fileAttributes() {
-    return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)} : new FileAttribute<?>[0];
+    return POSIX
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)}
+        : new FileAttribute<?>[0];
   }
 
   /** Opens {@code file} for writing with {@code options}; a file it creates is 600. */
@@ -52,8 +59,13 @@ public final class OwnerOnlyFiles {
 
   /** Writes {@code bytes} to {@code file} (created or truncated), leaving it 600. */
   public static void write(Path file, byte[] bytes) throws IOException {
-    try (var channel = open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING))) {
+    try (var channel =
+        open(
+            file,
+            Set.of(
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING))) {
       var buffer = ByteBuffer.wrap(bytes);
       while (buffer.hasRemaining()) {
         channel.write(buffer);
@@ -65,8 +77,8 @@ public final class OwnerOnlyFiles {
   }
 
   /**
-   * Makes {@code root} (created if missing) and every directory below it 700 and every regular
-   * file 600. Symbolic links are not followed: what they point to is someone else's to protect.
+   * Makes {@code root} (created if missing) and every directory below it 700 and every regular file
+   * 600. Symbolic links are not followed: what they point to is someone else's to protect.
    *
    * @return how many entries had a wider mode
    */
@@ -76,21 +88,25 @@ public final class OwnerOnlyFiles {
       return 0;
     }
     int[] changed = {0};
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        changed[0] += set(dir, DIRECTORY);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            changed[0] += set(dir, DIRECTORY);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        if (attrs.isRegularFile()) {
-          changed[0] += set(file, FILE);
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            if (attrs.isRegularFile()) {
+              changed[0] += set(file, FILE);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
     return changed[0];
   }
 
@@ -100,7 +116,8 @@ public final class OwnerOnlyFiles {
       return false;
     }
     var permissions = Files.getPosixFilePermissions(file);
-    return permissions.contains(PosixFilePermission.GROUP_READ) || permissions.contains(PosixFilePermission.OTHERS_READ);
+    return permissions.contains(PosixFilePermission.GROUP_READ)
+        || permissions.contains(PosixFilePermission.OTHERS_READ);
   }
 
   private static int set(Path path, Set<PosixFilePermission> wanted) throws IOException {

@@ -11,10 +11,10 @@ import java.util.List;
 
 /**
  * The opaque {@code nextCursor} of every keyset-paged list: the kind of list and the sort key of
- * the last row of a page, with a check value, in base64url. A cursor the API did not issue for
- * this list (garbage, edited, from another list) is a 400 naming {@code cursor}, never some other
- * page. The check value is a digest, not a secret: it catches garbage and edits, and a cursor
- * forged anyway only selects rows the caller may list.
+ * the last row of a page, with a check value, in base64url. A cursor the API did not issue for this
+ * list (garbage, edited, from another list) is a 400 naming {@code cursor}, never some other page.
+ * The check value is a digest, not a secret: it catches garbage and edits, and a cursor forged
+ * anyway only selects rows the caller may list.
  */
 public final class PageCursor {
   private static final String SEPARATOR = "\n";
@@ -24,7 +24,8 @@ public final class PageCursor {
   /** The cursor after the row with these sort-key values; no value may contain a newline. */
   public static String encode(String kind, String... values) {
     var text = kind + SEPARATOR + String.join(SEPARATOR, values);
-    return Base64.getUrlEncoder().withoutPadding()
+    return Base64.getUrlEncoder()
+        .withoutPadding()
         .encodeToString((text + SEPARATOR + check(text)).getBytes(StandardCharsets.UTF_8));
   }
 
@@ -53,10 +54,16 @@ public final class PageCursor {
     return parts.subList(1, parts.size());
   }
 
-  /** The refusal of a cursor this API did not issue, also for a checked value that does not parse. */
+  /**
+   * The refusal of a cursor this API did not issue, also for a checked value that does not parse.
+   */
   public static ProblemException notIssued() {
-    return new ProblemException(Problem.validation(List.of(
-        new FieldError("cursor", "is not a cursor this API returned (use the 'nextCursor' of a page)"))));
+    return new ProblemException(
+        Problem.validation(
+            List.of(
+                new FieldError(
+                    "cursor",
+                    "is not a cursor this API returned (use the 'nextCursor' of a page)"))));
   }
 
   private static String check(String text) {

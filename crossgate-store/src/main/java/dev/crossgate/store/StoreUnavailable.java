@@ -24,9 +24,15 @@ public final class StoreUnavailable {
    */
   public static Optional<Problem> problemFor(Throwable failure) {
     for (var t = failure; t != null; t = t.getCause()) {
-      if (t instanceof SQLTransientConnectionException || (t instanceof SQLException sql && connectionState(sql))) {
-        return Optional.of(Problem.of("store-unavailable", "Store unavailable", 503,
-            "the database is not reachable; try again shortly").with("retryAfter", RETRY_AFTER_SECONDS));
+      if (t instanceof SQLTransientConnectionException
+          || (t instanceof SQLException sql && connectionState(sql))) {
+        return Optional.of(
+            Problem.of(
+                    "store-unavailable",
+                    "Store unavailable",
+                    503,
+                    "the database is not reachable; try again shortly")
+                .with("retryAfter", RETRY_AFTER_SECONDS));
       }
     }
     return Optional.empty();

@@ -32,22 +32,28 @@ class ChangeLogConcurrencyTest {
 
       for (int client = 0; client < CLIENTS; client++) {
         int c = client;
-        futures.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < WRITES_PER_CLIENT; i++) {
-            var created = routes.create(spec("/c" + c + "/r" + i, "v1"), "client-" + c);
-            routes.replace(created.id(), spec("/c" + c + "/r" + i, "v2"), "client-" + c, created.revision());
-            succeeded.addAndGet(2);
-            try {
-              // every client also races for one shared source: exactly one create may win
-              routes.create(spec("/shared/" + i, "v1"), "client-" + c);
-              succeeded.incrementAndGet();
-            } catch (ProblemException e) {
-              refused.incrementAndGet();
-            }
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < WRITES_PER_CLIENT; i++) {
+                    var created = routes.create(spec("/c" + c + "/r" + i, "v1"), "client-" + c);
+                    routes.replace(
+                        created.id(),
+                        spec("/c" + c + "/r" + i, "v2"),
+                        "client-" + c,
+                        created.revision());
+                    succeeded.addAndGet(2);
+                    try {
+                      // every client also races for one shared source: exactly one create may win
+                      routes.create(spec("/shared/" + i, "v1"), "client-" + c);
+                      succeeded.incrementAndGet();
+                    } catch (ProblemException e) {
+                      refused.incrementAndGet();
+                    }
+                  }
+                  return null;
+                }));
       }
       start.countDown();
       for (var f : futures) {

@@ -15,9 +15,9 @@ import java.util.stream.Stream;
 
 /**
  * A PostgreSQL server of the test's own: {@code initdb} into a temporary directory, started with
- * {@code pg_ctl} on a free loopback port with trust authentication. Tests that restart or kill
- * the database use this, never the machine's shared server. As root, the server runs as the
- * {@code postgres} system user (PostgreSQL refuses to run as root).
+ * {@code pg_ctl} on a free loopback port with trust authentication. Tests that restart or kill the
+ * database use this, never the machine's shared server. As root, the server runs as the {@code
+ * postgres} system user (PostgreSQL refuses to run as root).
  */
 public final class PrivatePostgres implements AutoCloseable {
   private final Path dir;
@@ -46,8 +46,16 @@ public final class PrivatePostgres implements AutoCloseable {
       if (asPostgresUser) {
         pg.run("chown", "postgres:postgres", dir.toString());
       }
-      pg.runAsOwner(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", "postgres",
-          "--auth=trust", "--no-sync", "-E", "UTF8");
+      pg.runAsOwner(
+          bin.resolve("initdb").toString(),
+          "-D",
+          dir.resolve("data").toString(),
+          "-U",
+          "postgres",
+          "--auth=trust",
+          "--no-sync",
+          "-E",
+          "UTF8");
       pg.pgCtl("start");
       return pg;
     } catch (IOException e) {
@@ -66,13 +74,16 @@ public final class PrivatePostgres implements AutoCloseable {
   }
 
   /**
-   * SIGKILL to the postmaster and its children, as a crash would end them, then a start: the
-   * server replays its WAL. Returns once it accepts connections again.
+   * SIGKILL to the postmaster and its children, as a crash would end them, then a start: the server
+   * replays its WAL. Returns once it accepts connections again.
    */
   public void killPostmaster() {
     try {
-      long pid = Long.parseLong(Files.readAllLines(dir.resolve("data/postmaster.pid")).get(0).trim());
-      var postmaster = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no postmaster " + pid));
+      long pid =
+          Long.parseLong(Files.readAllLines(dir.resolve("data/postmaster.pid")).get(0).trim());
+      var postmaster =
+          ProcessHandle.of(pid)
+              .orElseThrow(() -> new IllegalStateException("no postmaster " + pid));
       var all = new ArrayList<ProcessHandle>(postmaster.descendants().toList());
       all.add(postmaster);
       all.forEach(ProcessHandle::destroyForcibly);
@@ -102,9 +113,20 @@ public final class PrivatePostgres implements AutoCloseable {
   }
 
   private void pgCtl(String action) {
-    runAsOwner(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "-t", "60",
-        "-l", dir.resolve("server.log").toString(),
-        "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", action);
+    runAsOwner(
+        bin.resolve("pg_ctl").toString(),
+        "-D",
+        dir.resolve("data").toString(),
+        "-m",
+        "fast",
+        "-w",
+        "-t",
+        "60",
+        "-l",
+        dir.resolve("server.log").toString(),
+        "-o",
+        "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+        action);
     if (!action.equals("stop")) {
       awaitAccepting();
     }
@@ -113,13 +135,16 @@ public final class PrivatePostgres implements AutoCloseable {
   private void awaitAccepting() {
     var deadline = Instant.now().plus(Duration.ofSeconds(60));
     while (true) {
-      try (var c = DriverManager.getConnection("jdbc:postgresql://" + hostPort() + "/postgres", "postgres", null)) {
+      try (var c =
+          DriverManager.getConnection(
+              "jdbc:postgresql://" + hostPort() + "/postgres", "postgres", null)) {
         if (c.isValid(2)) {
           return;
         }
       } catch (java.sql.SQLException e) {
         if (Instant.now().isAfter(deadline)) {
-          throw new IllegalStateException("the private PostgreSQL did not accept connections: " + e.getMessage(), e);
+          throw new IllegalStateException(
+              "the private PostgreSQL did not accept connections: " + e.getMessage(), e);
         }
       }
       Thread.onSpinWait();
@@ -153,11 +178,18 @@ public final class PrivatePostgres implements AutoCloseable {
   private static Path binDirectory() throws IOException {
     var root = Path.of("/usr/lib/postgresql");
     if (!Files.isDirectory(root)) {
-      throw new IllegalStateException("PostgreSQL server binaries are required (Debian package postgresql)");
+      throw new IllegalStateException(
+          "PostgreSQL server binaries are required (Debian package postgresql)");
     }
     try (var versions = Files.list(root)) {
-      return versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
-          .max(Comparator.comparing(b -> Integer.parseInt(b.getParent().getFileName().toString().replaceAll("\\D", ""))))
+      return versions
+          .map(v -> v.resolve("bin"))
+          .filter(b -> Files.isExecutable(b.resolve("initdb")))
+          .max(
+              Comparator.comparing(
+                  b ->
+                      Integer.parseInt(
+                          b.getParent().getFileName().toString().replaceAll("\\D", ""))))
           .orElseThrow(() -> new IllegalStateException("no initdb under " + root));
     }
   }

@@ -7,9 +7,9 @@ import java.util.UUID;
 
 /**
  * Databases for tests: a private in-memory H2, or a freshly created PostgreSQL database on the
- * machine's server (env {@code CROSSGATE_TEST_PG}, default {@code 127.0.0.1:5432} as user
- * postgres) that {@link Handle#close()} drops. A missing PostgreSQL fails the test: the suite
- * is meant to run against the real server, never to skip it silently.
+ * machine's server (env {@code CROSSGATE_TEST_PG}, default {@code 127.0.0.1:5432} as user postgres)
+ * that {@link Handle#close()} drops. A missing PostgreSQL fails the test: the suite is meant to run
+ * against the real server, never to skip it silently.
  */
 public final class TestDatabases {
   private TestDatabases() {}
@@ -29,7 +29,8 @@ public final class TestDatabases {
   }
 
   public static Handle h2() {
-    var url = "jdbc:h2:mem:cg_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
+    var url =
+        "jdbc:h2:mem:cg_" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
     return new Handle(Database.open(url, "sa", "", 8), url, () -> dropH2(url));
   }
 
@@ -39,13 +40,20 @@ public final class TestDatabases {
 
   /** A fresh database on the server at {@code hostPort} (e.g. a {@link PrivatePostgres}). */
   public static Handle postgres(String hostPort) {
-    var name = "crossgate_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16)
-        .toLowerCase(Locale.ROOT);
+    var name =
+        "crossgate_test_"
+            + UUID.randomUUID()
+                .toString()
+                .replace("-", "")
+                .substring(0, 16)
+                .toLowerCase(Locale.ROOT);
     var admin = "jdbc:postgresql://" + hostPort + "/postgres";
     execute(admin, "CREATE DATABASE " + name);
     var url = "jdbc:postgresql://" + hostPort + "/" + name;
     try {
-      return new Handle(Database.open(url, "postgres", null, 12), url,
+      return new Handle(
+          Database.open(url, "postgres", null, 12),
+          url,
           () -> execute(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"));
     } catch (RuntimeException e) {
       execute(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
@@ -63,16 +71,22 @@ public final class TestDatabases {
   }
 
   private static void execute(String url, String sql) {
-    try (var c = DriverManager.getConnection(url, "postgres", null); var s = c.createStatement()) {
+    try (var c = DriverManager.getConnection(url, "postgres", null);
+        var s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
-      throw new IllegalStateException("PostgreSQL is required for this test at " + pgHostPort()
-          + " (start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start): " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "PostgreSQL is required for this test at "
+              + pgHostPort()
+              + " (start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start): "
+              + e.getMessage(),
+          e);
     }
   }
 
   private static void dropH2(String url) {
-    try (var c = DriverManager.getConnection(url, "sa", ""); var s = c.createStatement()) {
+    try (var c = DriverManager.getConnection(url, "sa", "");
+        var s = c.createStatement()) {
       s.execute("SHUTDOWN");
     } catch (SQLException ignored) {
       // already gone

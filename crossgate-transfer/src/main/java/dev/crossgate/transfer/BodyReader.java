@@ -1,14 +1,14 @@
 package dev.crossgate.transfer;
 
-import dev.crossgate.store.transfer.ChunkStore;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.store.transfer.ChunkStore;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.buffer.BufferInternal;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.ByteBuffer;
 
 /**
@@ -31,17 +31,18 @@ final class BodyReader {
       }
     }
     var body = Buffer.buffer(initial);
-    request.handler(data -> {
-      if (promise.future().isComplete()) {
-        return;
-      }
-      if (body.length() + data.length() > limit) {
-        promise.tryFail(new ProblemException(TransferProblems.tooLarge("the body", limit)));
-        closeAfterAnswer(request);
-        return;
-      }
-      body.appendBuffer(data);
-    });
+    request.handler(
+        data -> {
+          if (promise.future().isComplete()) {
+            return;
+          }
+          if (body.length() + data.length() > limit) {
+            promise.tryFail(new ProblemException(TransferProblems.tooLarge("the body", limit)));
+            closeAfterAnswer(request);
+            return;
+          }
+          body.appendBuffer(data);
+        });
     request.endHandler(v -> promise.tryComplete(body));
     request.exceptionHandler(promise::tryFail);
     start(request);
@@ -53,30 +54,33 @@ final class BodyReader {
    * in while each piece is still in the CPU cache. The direct buffer goes to disk without another
    * copy; the caller releases it with {@link ReceivedBody#release()}. Event loop only.
    */
-  static Future<ReceivedBody> receive(HttpServerRequest request, int limit, DigestAlgorithm algorithm) {
+  static Future<ReceivedBody> receive(
+      HttpServerRequest request, int limit, DigestAlgorithm algorithm) {
     Promise<ReceivedBody> promise = Promise.promise();
     var data = alignedDirectBuffer(limit);
     var digest = algorithm.start();
-    request.handler(piece -> {
-      if (promise.future().isComplete()) {
-        return;
-      }
-      if (data.readableBytes() + piece.length() > limit) {
-        data.release();
-        promise.tryFail(new ProblemException(TransferProblems.tooLarge("the body", limit)));
-        closeAfterAnswer(request);
-        return;
-      }
-      var bytes = ((BufferInternal) piece).getByteBuf();
-      digest.update(bytes.nioBuffer());
-      data.writeBytes(bytes);
-    });
+    request.handler(
+        piece -> {
+          if (promise.future().isComplete()) {
+            return;
+          }
+          if (data.readableBytes() + piece.length() > limit) {
+            data.release();
+            promise.tryFail(new ProblemException(TransferProblems.tooLarge("the body", limit)));
+            closeAfterAnswer(request);
+            return;
+          }
+          var bytes = ((BufferInternal) piece).getByteBuf();
+          digest.update(bytes.nioBuffer());
+          data.writeBytes(bytes);
+        });
     request.endHandler(v -> promise.tryComplete(new ReceivedBody(data, digest.finish())));
-    request.exceptionHandler(e -> {
-      if (promise.tryFail(e)) {
-        data.release();
-      }
-    });
+    request.exceptionHandler(
+        e -> {
+          if (promise.tryFail(e)) {
+            data.release();
+          }
+        });
     start(request);
     return promise.future();
   }
@@ -90,7 +94,8 @@ final class BodyReader {
     if (!backing.hasMemoryAddress()) {
       return backing;
     }
-    int offset = (int) ((ChunkStore.BLOCK - backing.memoryAddress() % ChunkStore.BLOCK) % ChunkStore.BLOCK);
+    int offset =
+        (int) ((ChunkStore.BLOCK - backing.memoryAddress() % ChunkStore.BLOCK) % ChunkStore.BLOCK);
     return backing.slice(offset, capacity).clear();
   }
 
@@ -115,7 +120,8 @@ final class BodyReader {
    * such as java.net.HttpURLConnection otherwise wait seconds before sending it anyway.
    */
   static void start(HttpServerRequest request) {
-    if ("100-continue".equalsIgnoreCase(request.getHeader("Expect")) && !request.response().headWritten()) {
+    if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))
+        && !request.response().headWritten()) {
       request.response().writeContinue();
     }
     request.resume();
@@ -124,13 +130,16 @@ final class BodyReader {
   /** Discards an unread body so the connection can be reused after an early reply. */
   static void discard(HttpServerRequest request) {
     if (!request.isEnded()) {
-      request.handler(data -> { });
-      request.exceptionHandler(e -> { });
+      request.handler(data -> {});
+      request.exceptionHandler(e -> {});
       request.resume();
     }
   }
 
-  /** The rest of the body stays unread: the answer closes the connection (if it is not already under way). */
+  /**
+   * The rest of the body stays unread: the answer closes the connection (if it is not already under
+   * way).
+   */
   private static void closeAfterAnswer(HttpServerRequest request) {
     if (!request.response().headWritten()) {
       request.response().putHeader("Connection", "close");

@@ -5,7 +5,8 @@ package dev.crossgate.transfer;
  * missing field is reported as missing, not as zero.
  *
  * @param digest the chunk digest algorithm (RFC 9530 name)
- * @param fileDigest optional whole-file digest as an RFC 9530 value, checked at the end notification
+ * @param fileDigest optional whole-file digest as an RFC 9530 value, checked at the end
+ *     notification
  * @param target optional: where the assembled file is delivered, an absolute http(s) URL or a
  *     gateway path such as {@code /sync/orders/v1/import} (see {@link TransferTarget})
  */

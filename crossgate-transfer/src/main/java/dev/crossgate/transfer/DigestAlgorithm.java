@@ -8,9 +8,9 @@ import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
- * The digest algorithms a transfer accepts, named as in the IANA "Hash Algorithms for HTTP
- * Digest Fields" registry (RFC 9530 section 5): sha-256 is required, crc32c is allowed for
- * chunks where a cheap integrity check suffices. tus names them without the dash.
+ * The digest algorithms a transfer accepts, named as in the IANA "Hash Algorithms for HTTP Digest
+ * Fields" registry (RFC 9530 section 5): sha-256 is required, crc32c is allowed for chunks where a
+ * cheap integrity check suffices. tus names them without the dash.
  */
 enum DigestAlgorithm {
   SHA_256("sha-256", "sha256"),
@@ -48,11 +48,13 @@ enum DigestAlgorithm {
     if (this == CRC32C) {
       var crc = new CRC32C();
       return new Running() {
-        @Override public void update(ByteBuffer data) {
+        @Override
+        public void update(ByteBuffer data) {
           crc.update(data);
         }
 
-        @Override public byte[] finish() {
+        @Override
+        public byte[] finish() {
           long v = crc.getValue();
           return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
         }
@@ -61,11 +63,13 @@ enum DigestAlgorithm {
     try {
       var md = MessageDigest.getInstance(this == SHA_256 ? "SHA-256" : "SHA-1");
       return new Running() {
-        @Override public void update(ByteBuffer data) {
+        @Override
+        public void update(ByteBuffer data) {
           md.update(data);
         }
 
-        @Override public byte[] finish() {
+        @Override
+        public byte[] finish() {
           return md.digest();
         }
       };

@@ -76,13 +76,17 @@ record DigestField(DigestAlgorithm algorithm, byte[] value) {
   }
 
   private static Problem malformed(String fieldName, String header) {
-    return Problem.badRequest(fieldName + " is not an RFC 9530 dictionary of byte sequences: "
-        + (header.length() > 100 ? header.substring(0, 100) + "…" : header));
+    return Problem.badRequest(
+        fieldName
+            + " is not an RFC 9530 dictionary of byte sequences: "
+            + (header.length() > 100 ? header.substring(0, 100) + "…" : header));
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof DigestField d && d.algorithm == algorithm && java.util.Arrays.equals(d.value, value);
+    return o instanceof DigestField d
+        && d.algorithm == algorithm
+        && java.util.Arrays.equals(d.value, value);
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.crossgate.transfer;
 
-import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -11,8 +11,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 
 /**
- * The native protocol of DESIGN.md "Resumable transfer" under {@code /_transfers}. Handlers run
- * on the event loop, pause the request, and hand store work to the worker pool.
+ * The native protocol of DESIGN.md "Resumable transfer" under {@code /_transfers}. Handlers run on
+ * the event loop, pause the request, and hand store work to the worker pool.
  */
 final class NativeRoutes {
   private static final long MAX_DESCRIPTOR_BYTES = 64 * 1024;
@@ -43,7 +43,8 @@ final class NativeRoutes {
       owner = TransferRef.owner(ctx);
       var type = request.getHeader("Content-Type");
       if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-        throw new ProblemException(Problem.unsupportedMediaType("the descriptor is sent as application/json"));
+        throw new ProblemException(
+            Problem.unsupportedMediaType("the descriptor is sent as application/json"));
       }
     } catch (ProblemException e) {
       responder.fail(ctx, e);
@@ -53,12 +54,13 @@ final class NativeRoutes {
         .map(body -> parse(body.toString()))
         .compose(descriptor -> delivery.admit(descriptor.target(), "target").map(descriptor))
         .compose(descriptor -> responder.blocking(() -> service.create(owner, descriptor)))
-        .onSuccess(created -> {
-          if (created.created()) {
-            ctx.response().putHeader("Location", "/_transfers/" + created.view().taskId());
-          }
-          TransferResponder.json(ctx, created.created() ? 201 : 200, created.view());
-        })
+        .onSuccess(
+            created -> {
+              if (created.created()) {
+                ctx.response().putHeader("Location", "/_transfers/" + created.view().taskId());
+              }
+              TransferResponder.json(ctx, created.created() ? 201 : 200, created.view());
+            })
         .onFailure(e -> responder.fail(ctx, e));
   }
 
@@ -66,15 +68,19 @@ final class NativeRoutes {
     try {
       return Json.mapper().readValue(body, CreateTransferRequest.class);
     } catch (JsonProcessingException e) {
-      throw new ProblemException(Problem.malformedJson("the descriptor is not valid: " + e.getOriginalMessage()));
+      throw new ProblemException(
+          Problem.malformedJson("the descriptor is not valid: " + e.getOriginalMessage()));
     }
   }
 
   private void status(RoutingContext ctx) {
-    responder.respond(ctx, () -> {
-      var ref = TransferRef.of(ctx);
-      return responder.blocking(() -> service.status(ref.owner(), ref.id()));
-    }, view -> TransferResponder.json(ctx, 200, view));
+    responder.respond(
+        ctx,
+        () -> {
+          var ref = TransferRef.of(ctx);
+          return responder.blocking(() -> service.status(ref.owner(), ref.id()));
+        },
+        view -> TransferResponder.json(ctx, 200, view));
   }
 
   private void putChunk(RoutingContext ctx) {
@@ -90,33 +96,43 @@ final class NativeRoutes {
       long declared = TransferResponder.declaredLength(ctx);
       contentLength = declared < 0 ? null : declared;
       if (declared > service.settings().maxChunkSize()) {
-        throw new ProblemException(TransferProblems.tooLarge("a chunk of " + declared + " bytes",
-            service.settings().maxChunkSize()));
+        throw new ProblemException(
+            TransferProblems.tooLarge(
+                "a chunk of " + declared + " bytes", service.settings().maxChunkSize()));
       }
-      digest = DigestField.parse("Content-Digest", request.getHeader("Content-Digest"), DigestAlgorithm.SHA_256);
+      digest =
+          DigestField.parse(
+              "Content-Digest", request.getHeader("Content-Digest"), DigestAlgorithm.SHA_256);
     } catch (ProblemException e) {
       responder.fail(ctx, e);
       return;
     }
     var owner = ref.owner();
     var id = ref.id();
-    responder.blocking(() -> service.planChunk(owner, id, number, contentLength, digest))
-        .compose(plan -> {
-          if (plan.alreadyStored()) {
-            BodyReader.discard(request);
-            return responder.blocking(() -> new TransferService.ChunkStored(false, service.status(owner, id)));
-          }
-          // the chunk is held whole (off-heap) while it is verified: it draws on the node's budget
-          GatewayEndpoint.exchange(ctx).bufferLease().reserve(plan.size());
-          return BodyReader.receive(request, (int) plan.size(), digest.algorithm())
-              .compose(body -> responder.blocking(() -> {
-                try {
-                  return service.storeChunk(plan, body, digest);
-                } finally {
-                  body.release();
-                }
-              }));
-        })
+    responder
+        .blocking(() -> service.planChunk(owner, id, number, contentLength, digest))
+        .compose(
+            plan -> {
+              if (plan.alreadyStored()) {
+                BodyReader.discard(request);
+                return responder.blocking(
+                    () -> new TransferService.ChunkStored(false, service.status(owner, id)));
+              }
+              // the chunk is held whole (off-heap) while it is verified: it draws on the node's
+              // budget
+              GatewayEndpoint.exchange(ctx).bufferLease().reserve(plan.size());
+              return BodyReader.receive(request, (int) plan.size(), digest.algorithm())
+                  .compose(
+                      body ->
+                          responder.blocking(
+                              () -> {
+                                try {
+                                  return service.storeChunk(plan, body, digest);
+                                } finally {
+                                  body.release();
+                                }
+                              }));
+            })
         .onSuccess(result -> TransferResponder.json(ctx, 200, chunkReply(number, result)))
         .onFailure(e -> responder.fail(ctx, e));
   }
@@ -146,7 +162,8 @@ final class NativeRoutes {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new ProblemException(TransferProblems.invalid("chunk", "must be a chunk number from 0, got " + raw));
+    throw new ProblemException(
+        TransferProblems.invalid("chunk", "must be a chunk number from 0, got " + raw));
   }
 
   private void complete(RoutingContext ctx) {
@@ -156,18 +173,30 @@ final class NativeRoutes {
     try {
       ref = TransferRef.of(ctx);
       var repr = request.getHeader("Repr-Digest");
-      declaredAtEnd = repr == null ? null : DigestField.parse("Repr-Digest", repr, DigestAlgorithm.SHA_256);
+      declaredAtEnd =
+          repr == null ? null : DigestField.parse("Repr-Digest", repr, DigestAlgorithm.SHA_256);
     } catch (ProblemException e) {
       responder.fail(ctx, e);
       return;
     }
     BodyReader.discard(request);
     // an end notification repeated after its answer was lost gets the same answer, not a 409
-    responder.blocking(() -> service.completed(ref.owner(), ref.id()))
-        .compose(done -> done.isPresent() ? io.vertx.core.Future.succeededFuture(done.get())
-            : responder.blocking(() -> service.beginCompletion(ref.owner(), ref.id(), declaredAtEnd))
-                .compose(verified -> deliver(verified)
-                    .compose(result -> responder.blocking(() -> service.finishCompletion(verified, result)))))
+    responder
+        .blocking(() -> service.completed(ref.owner(), ref.id()))
+        .compose(
+            done ->
+                done.isPresent()
+                    ? io.vertx.core.Future.succeededFuture(done.get())
+                    : responder
+                        .blocking(
+                            () -> service.beginCompletion(ref.owner(), ref.id(), declaredAtEnd))
+                        .compose(
+                            verified ->
+                                deliver(verified)
+                                    .compose(
+                                        result ->
+                                            responder.blocking(
+                                                () -> service.finishCompletion(verified, result)))))
         .onSuccess(view -> TransferResponder.json(ctx, 200, view))
         .onFailure(e -> responder.fail(ctx, e));
   }
@@ -181,17 +210,27 @@ final class NativeRoutes {
     if (t.target() == null) {
       return Future.succeededFuture(DeliveryResult.kept());
     }
-    return delivery.deliver(t.target(), t.owner(), t.id(), verified.chunkNumbers(),
-        n -> responder.blocking(() -> service.readChunk(t, n)), verified.size(), verified.fileDigest());
+    return delivery.deliver(
+        t.target(),
+        t.owner(),
+        t.id(),
+        verified.chunkNumbers(),
+        n -> responder.blocking(() -> service.readChunk(t, n)),
+        verified.size(),
+        verified.fileDigest());
   }
 
   private void delete(RoutingContext ctx) {
-    responder.respond(ctx, () -> {
-      var ref = TransferRef.of(ctx);
-      return responder.blocking(() -> {
-        service.delete(ref.owner(), ref.id());
-        return null;
-      });
-    }, v -> ctx.response().setStatusCode(204).end());
+    responder.respond(
+        ctx,
+        () -> {
+          var ref = TransferRef.of(ctx);
+          return responder.blocking(
+              () -> {
+                service.delete(ref.owner(), ref.id());
+                return null;
+              });
+        },
+        v -> ctx.response().setStatusCode(204).end());
   }
 }

@@ -9,13 +9,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Whole-file digests computed while chunks arrive, so the end notification need not read the
- * file again. A digest can only advance over the next chunk in file order. Chunks that arrive
- * early (parallel senders) are kept in memory up to {@link #PENDING_BUDGET} bytes in all, so the
- * usual small reordering costs no re-read; beyond that they are caught up from the chunk store
- * once the gap closes. The state is in memory only: after a restart, or when chunks were taken by
- * another node, {@link #result} is empty and the caller re-reads the chunks. Methods may block
- * (chunk store): worker threads only.
+ * Whole-file digests computed while chunks arrive, so the end notification need not read the file
+ * again. A digest can only advance over the next chunk in file order. Chunks that arrive early
+ * (parallel senders) are kept in memory up to {@link #PENDING_BUDGET} bytes in all, so the usual
+ * small reordering costs no re-read; beyond that they are caught up from the chunk store once the
+ * gap closes. The state is in memory only: after a restart, or when chunks were taken by another
+ * node, {@link #result} is empty and the caller re-reads the chunks. Methods may block (chunk
+ * store): worker threads only.
  */
 final class RunningDigests {
   /** Early chunks held at once over all transfers: 8 chunks of 8 MiB, off the heap. */
@@ -30,7 +30,12 @@ final class RunningDigests {
    *
    * @param storedChunk feeds a stored chunk by number into a digest; false when it is not stored
    */
-  void offer(TransferKey key, DigestAlgorithm algorithm, long number, ByteBuf data, StoredChunk storedChunk) {
+  void offer(
+      TransferKey key,
+      DigestAlgorithm algorithm,
+      long number,
+      ByteBuf data,
+      StoredChunk storedChunk) {
     var state = states.computeIfAbsent(key, k -> new State(algorithm));
     synchronized (state) {
       if (state.algorithm != algorithm || number < state.next) {

@@ -1,10 +1,10 @@
 package dev.crossgate.transfer;
 
-import dev.crossgate.store.transfer.ChunkStore;
 import dev.crossgate.egress.EgressClient;
 import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.gateway.endpoint.NodeLoopback;
+import dev.crossgate.store.transfer.ChunkStore;
 import dev.crossgate.store.transfer.TransferRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,14 +14,14 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.ext.web.Router;
 
 /**
- * Resumable transfers: the native protocol under {@code /_transfers} and tus 1.0 under
- * {@code /_tus/}, over one store (index in the database, bytes under the data dir or in the
- * database: {@link TransferOptions#chunkStorage()}). The caller's tenant (resolved by the chain) owns a transfer;
- * a transfer id is scoped to its tenant, and another tenant gets 404 for it. A periodic sweeper
- * removes transfers whose sliding expiry has passed.
+ * Resumable transfers: the native protocol under {@code /_transfers} and tus 1.0 under {@code
+ * /_tus/}, over one store (index in the database, bytes under the data dir or in the database:
+ * {@link TransferOptions#chunkStorage()}). The caller's tenant (resolved by the chain) owns a
+ * transfer; a transfer id is scoped to its tenant, and another tenant gets 404 for it. A periodic
+ * sweeper removes transfers whose sliding expiry has passed.
  *
- * <p>Handlers run on the event loop; JDBC, disk and digest work run on the
- * {@code crossgate-transfer} worker pool.
+ * <p>Handlers run on the event loop; JDBC, disk and digest work run on the {@code
+ * crossgate-transfer} worker pool.
  */
 public final class TransferEndpoint implements GatewayEndpoint {
   private final Vertx vertx;
@@ -33,14 +33,16 @@ public final class TransferEndpoint implements GatewayEndpoint {
   private final TusRoutes tusRoutes;
   private final long sweepTimer;
 
-  private TransferEndpoint(Vertx vertx, TransferRepository repository, TransferOptions settings,
-      EgressPolicy egress) {
+  private TransferEndpoint(
+      Vertx vertx, TransferRepository repository, TransferOptions settings, EgressPolicy egress) {
     this.vertx = vertx;
     this.service = new TransferService(repository, chunkStore(repository, settings), settings);
-    this.workers = vertx.createSharedWorkerExecutor("crossgate-transfer", settings.workerPoolSize());
+    this.workers =
+        vertx.createSharedWorkerExecutor("crossgate-transfer", settings.workerPoolSize());
     this.deliveryClient = vertx.createHttpClient(new HttpClientOptions());
     var responder = new TransferResponder(workers, settings.maxChunkSize());
-    this.delivery = new TargetDelivery(deliveryClient, EgressClient.create(vertx, deliveryClient, egress));
+    this.delivery =
+        new TargetDelivery(deliveryClient, EgressClient.create(vertx, deliveryClient, egress));
     this.nativeRoutes = new NativeRoutes(service, responder, delivery);
     this.tusRoutes = new TusRoutes(service, responder, nativeRoutes, delivery);
     this.sweepTimer = vertx.setPeriodic(settings.sweepInterval().toMillis(), id -> sweepExpired());
@@ -51,13 +53,14 @@ public final class TransferEndpoint implements GatewayEndpoint {
    *
    * @param egress where URL targets may point (checked at submission and again at delivery)
    */
-  public static TransferEndpoint create(Vertx vertx, TransferRepository repository, TransferOptions settings,
-      EgressPolicy egress) {
+  public static TransferEndpoint create(
+      Vertx vertx, TransferRepository repository, TransferOptions settings, EgressPolicy egress) {
     return new TransferEndpoint(vertx, repository, settings, egress);
   }
 
   /** As above, URL targets limited to public addresses ({@link EgressPolicy#DEFAULT}). */
-  public static TransferEndpoint create(Vertx vertx, TransferRepository repository, TransferOptions settings) {
+  public static TransferEndpoint create(
+      Vertx vertx, TransferRepository repository, TransferOptions settings) {
     return create(vertx, repository, settings, EgressPolicy.DEFAULT);
   }
 
@@ -78,13 +81,17 @@ public final class TransferEndpoint implements GatewayEndpoint {
     tusRoutes.mount(router);
   }
 
-  /** Path targets ({@code /sync/…}, {@code /async/…}) are delivered through the node's own listener. */
+  /**
+   * Path targets ({@code /sync/…}, {@code /async/…}) are delivered through the node's own listener.
+   */
   @Override
   public void listening(NodeLoopback loopback) {
     delivery.loopback(loopback);
   }
 
-  /** Removes expired transfers now (the sweeper does this every {@code sweepInterval}); how many. */
+  /**
+   * Removes expired transfers now (the sweeper does this every {@code sweepInterval}); how many.
+   */
   public Future<Integer> sweepExpired() {
     return workers.executeBlocking(service::sweepExpired, true);
   }

@@ -19,8 +19,12 @@ final class TransferIds {
       throw new ProblemException(TransferProblems.invalid(field, "is required"));
     }
     if (!SAFE.matcher(id).matches()) {
-      throw new ProblemException(TransferProblems.invalid(field,
-          "must be 1 to " + MAX_LENGTH + " characters of A-Z a-z 0-9 _ - . and not start with a dot"));
+      throw new ProblemException(
+          TransferProblems.invalid(
+              field,
+              "must be 1 to "
+                  + MAX_LENGTH
+                  + " characters of A-Z a-z 0-9 _ - . and not start with a dot"));
     }
     return id;
   }

@@ -45,7 +45,8 @@ public record TransferOptions(
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(chunkStorage, "chunkStorage");
     if (maxChunkSize <= 0 || maxChunkSize > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("maxChunkSize must be between 1 and 2 GiB, got " + maxChunkSize);
+      throw new IllegalArgumentException(
+          "maxChunkSize must be between 1 and 2 GiB, got " + maxChunkSize);
     }
     if (maxTransferSize <= 0 || tenantQuota <= 0 || workerPoolSize <= 0) {
       throw new IllegalArgumentException("limits must be positive");
@@ -54,36 +55,88 @@ public record TransferOptions(
       throw new IllegalArgumentException("ttl and sweepInterval must be positive");
     }
     if (chunkStorage == ChunkStorage.DATABASE && maxChunkSize > MAX_DATABASE_CHUNK) {
-      throw new IllegalArgumentException("maxChunkSize must be at most " + MAX_DATABASE_CHUNK
-          + " bytes (256 MiB) when chunks are stored in the database, got " + maxChunkSize);
+      throw new IllegalArgumentException(
+          "maxChunkSize must be at most "
+              + MAX_DATABASE_CHUNK
+              + " bytes (256 MiB) when chunks are stored in the database, got "
+              + maxChunkSize);
     }
   }
 
   /** Settings with chunk bytes on disk (the storage before it was configurable). */
-  public TransferOptions(Path dataDir, long maxChunkSize, long maxTransferSize, long tenantQuota, Duration ttl,
-      Duration sweepInterval, int workerPoolSize, Clock clock) {
-    this(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval, workerPoolSize, clock,
+  public TransferOptions(
+      Path dataDir,
+      long maxChunkSize,
+      long maxTransferSize,
+      long tenantQuota,
+      Duration ttl,
+      Duration sweepInterval,
+      int workerPoolSize,
+      Clock clock) {
+    this(
+        dataDir,
+        maxChunkSize,
+        maxTransferSize,
+        tenantQuota,
+        ttl,
+        sweepInterval,
+        workerPoolSize,
+        clock,
         ChunkStorage.DISK);
   }
 
-  /** 16 MiB chunks, 64 GiB files, 256 GiB per tenant, 24 h sliding expiry swept every minute, chunks on disk. */
+  /**
+   * 16 MiB chunks, 64 GiB files, 256 GiB per tenant, 24 h sliding expiry swept every minute, chunks
+   * on disk.
+   */
   public static TransferOptions defaults(Path dataDir) {
-    return new TransferOptions(dataDir, 16 * MIB, 64 * 1024 * MIB, 256 * 1024 * MIB,
-        Duration.ofHours(24), Duration.ofMinutes(1), 4, Clock.systemUTC());
+    return new TransferOptions(
+        dataDir,
+        16 * MIB,
+        64 * 1024 * MIB,
+        256 * 1024 * MIB,
+        Duration.ofHours(24),
+        Duration.ofMinutes(1),
+        4,
+        Clock.systemUTC());
   }
 
   public TransferOptions withLimits(long maxChunkSize, long maxTransferSize, long tenantQuota) {
-    return new TransferOptions(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval,
-        workerPoolSize, clock, chunkStorage);
+    return new TransferOptions(
+        dataDir,
+        maxChunkSize,
+        maxTransferSize,
+        tenantQuota,
+        ttl,
+        sweepInterval,
+        workerPoolSize,
+        clock,
+        chunkStorage);
   }
 
   public TransferOptions withExpiry(Duration ttl, Duration sweepInterval, Clock clock) {
-    return new TransferOptions(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval,
-        workerPoolSize, clock, chunkStorage);
+    return new TransferOptions(
+        dataDir,
+        maxChunkSize,
+        maxTransferSize,
+        tenantQuota,
+        ttl,
+        sweepInterval,
+        workerPoolSize,
+        clock,
+        chunkStorage);
   }
 
   public TransferOptions withChunkStorage(ChunkStorage chunkStorage) {
-    return new TransferOptions(dataDir, maxChunkSize, maxTransferSize, tenantQuota, ttl, sweepInterval,
-        workerPoolSize, clock, chunkStorage);
+    return new TransferOptions(
+        dataDir,
+        maxChunkSize,
+        maxTransferSize,
+        tenantQuota,
+        ttl,
+        sweepInterval,
+        workerPoolSize,
+        clock,
+        chunkStorage);
   }
 }

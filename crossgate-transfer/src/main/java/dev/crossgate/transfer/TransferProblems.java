@@ -1,18 +1,18 @@
 package dev.crossgate.transfer;
 
-import dev.crossgate.store.StoreUnavailable;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.problem.ProblemResponses;
+import dev.crossgate.store.StoreUnavailable;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The problems the transfer endpoints answer with, and their one renderer (RFC 9457:
- * extension members sit beside the standard ones). Internal causes go to the log only.
+ * The problems the transfer endpoints answer with, and their one renderer (RFC 9457: extension
+ * members sit beside the standard ones). Internal causes go to the log only.
  */
 final class TransferProblems {
   private static final Logger LOG = LoggerFactory.getLogger(TransferProblems.class);
@@ -28,48 +28,85 @@ final class TransferProblems {
   }
 
   static Problem digestRequired(String fieldName) {
-    return Problem.of("digest-required", "Digest required", 400,
+    return Problem.of(
+        "digest-required",
+        "Digest required",
+        400,
         fieldName + " is required, e.g. " + fieldName + ": sha-256=:base64:");
   }
 
   static Problem unsupportedDigest(String fieldName, String names) {
-    return Problem.of("unsupported-digest", "Unsupported digest algorithm", 400,
-        fieldName + " names no supported algorithm (" + names + "); use sha-256 or crc32c")
+    return Problem.of(
+            "unsupported-digest",
+            "Unsupported digest algorithm",
+            400,
+            fieldName + " names no supported algorithm (" + names + "); use sha-256 or crc32c")
         .with("supported", List.of("sha-256", "crc32c"));
   }
 
   static Problem chunkDigestMismatch(long number, String expected, String computed) {
-    return Problem.of("chunk-digest-mismatch", "Chunk digest mismatch", 422,
-        "chunk " + number + " does not match its Content-Digest; send it again")
-        .with("chunk", number).with("declared", expected).with("computed", computed);
+    return Problem.of(
+            "chunk-digest-mismatch",
+            "Chunk digest mismatch",
+            422,
+            "chunk " + number + " does not match its Content-Digest; send it again")
+        .with("chunk", number)
+        .with("declared", expected)
+        .with("computed", computed);
   }
 
   static Problem chunkConflict(long number) {
-    return Problem.of("chunk-conflict", "Chunk already stored", 409,
-        "chunk " + number + " is already stored with a different digest").with("chunk", number);
+    return Problem.of(
+            "chunk-conflict",
+            "Chunk already stored",
+            409,
+            "chunk " + number + " is already stored with a different digest")
+        .with("chunk", number);
   }
 
   static Problem notOpen(String id, String status) {
-    return Problem.of("transfer-not-open", "Transfer not open", 409,
-        "transfer " + id + " is " + status + " and accepts no more data").with("transferStatus", status);
+    return Problem.of(
+            "transfer-not-open",
+            "Transfer not open",
+            409,
+            "transfer " + id + " is " + status + " and accepts no more data")
+        .with("transferStatus", status);
   }
 
   static Problem fileDigestMismatch(String declared, String computed) {
-    return Problem.of("file-digest-mismatch", "File digest mismatch", 422,
-        "the assembled file does not match the declared digest; the transfer failed")
-        .with("declared", declared).with("computed", computed).with("transferStatus", "FAILED");
+    return Problem.of(
+            "file-digest-mismatch",
+            "File digest mismatch",
+            422,
+            "the assembled file does not match the declared digest; the transfer failed")
+        .with("declared", declared)
+        .with("computed", computed)
+        .with("transferStatus", "FAILED");
   }
 
   static Problem tooLarge(String what, long limit) {
-    return Problem.of("payload-too-large", "Payload too large", 413, what + " exceeds the limit of " + limit + " bytes")
+    return Problem.of(
+            "payload-too-large",
+            "Payload too large",
+            413,
+            what + " exceeds the limit of " + limit + " bytes")
         .with("limit", limit);
   }
 
   static Problem quotaExceeded(long quota, long reserved, long requested) {
-    return Problem.of("quota-exceeded", "Transfer quota exceeded", 429,
-        "the tenant holds " + reserved + " bytes in unfinished transfers; " + requested
-            + " more would exceed its quota of " + quota)
-        .with("quota", quota).with("reserved", reserved).with("requested", requested);
+    return Problem.of(
+            "quota-exceeded",
+            "Transfer quota exceeded",
+            429,
+            "the tenant holds "
+                + reserved
+                + " bytes in unfinished transfers; "
+                + requested
+                + " more would exceed its quota of "
+                + quota)
+        .with("quota", quota)
+        .with("reserved", reserved)
+        .with("requested", requested);
   }
 
   /** A URL target whose address the egress policy refuses, at submission. */
@@ -82,10 +119,11 @@ final class TransferProblems {
   }
 
   /**
-   * Writes {@code failure} as a problem carrying the chain's request id: a
-   * {@link ProblemException}'s own, else a 500 whose cause is logged under that id.
+   * Writes {@code failure} as a problem carrying the chain's request id: a {@link
+   * ProblemException}'s own, else a 500 whose cause is logged under that id.
    */
-  static void reply(HttpServerResponse response, Throwable failure, String requestPath, String requestId) {
+  static void reply(
+      HttpServerResponse response, Throwable failure, String requestPath, String requestId) {
     if (response.closed() || failure instanceof io.vertx.core.http.HttpClosedException) {
       LOG.info("event=transfer-connection-closed path={} requestId={}", requestPath, requestId);
       return;
@@ -95,7 +133,11 @@ final class TransferProblems {
     if (failure instanceof ProblemException pe) {
       problem = pe.problem();
     } else if (unavailable.isPresent()) {
-      LOG.warn("event=store-unavailable requestId={} path={} cause={}", requestId, requestPath, failure.toString());
+      LOG.warn(
+          "event=store-unavailable requestId={} path={} cause={}",
+          requestId,
+          requestPath,
+          failure.toString());
       problem = unavailable.get();
     } else {
       LOG.error("event=transfer-error requestId={} path={}", requestId, requestPath, failure);

@@ -4,8 +4,8 @@ import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * A transfer as a request names it: the caller's tenant, resolved by the chain, and the
- * validated {@code :id} path parameter. A tenant only ever names its own transfers.
+ * A transfer as a request names it: the caller's tenant, resolved by the chain, and the validated
+ * {@code :id} path parameter. A tenant only ever names its own transfers.
  */
 record TransferRef(String owner, String id) {
   /** The caller's tenant and the request's {@code :id}; 401 or 400 problems. Event loop. */

@@ -9,9 +9,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.Callable;
 
 /**
- * How both protocol front ends (native and tus) answer: blocking store work on the transfer
- * worker pool, JSON replies, and the one failure path that turns anything into a problem and
- * leaves the connection usable.
+ * How both protocol front ends (native and tus) answer: blocking store work on the transfer worker
+ * pool, JSON replies, and the one failure path that turns anything into a problem and leaves the
+ * connection usable.
  */
 final class TransferResponder {
   private final WorkerExecutor workers;
@@ -22,7 +22,10 @@ final class TransferResponder {
     this.maxChunkSize = maxChunkSize;
   }
 
-  /** Runs store work on the {@code crossgate-transfer} pool; the result comes back on the caller's context. */
+  /**
+   * Runs store work on the {@code crossgate-transfer} pool; the result comes back on the caller's
+   * context.
+   */
   <T> Future<T> blocking(Callable<T> work) {
     return workers.executeBlocking(work, false);
   }
@@ -31,7 +34,9 @@ final class TransferResponder {
    * Runs {@code work} (which may throw a problem before it goes asynchronous) and hands its result
    * to {@code reply}, or its failure to {@link #fail}. Event loop.
    */
-  <T> void respond(RoutingContext ctx, java.util.function.Supplier<Future<T>> work,
+  <T> void respond(
+      RoutingContext ctx,
+      java.util.function.Supplier<Future<T>> work,
       java.util.function.Consumer<T> reply) {
     Future<T> result;
     try {
@@ -44,23 +49,28 @@ final class TransferResponder {
   }
 
   static void json(RoutingContext ctx, int status, Object body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Json.write(body));
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(Json.write(body));
   }
 
   /**
-   * Replies with the problem for {@code failure}. An unread body is drained when it is small
-   * enough to keep the connection, else the connection is closed after the reply.
+   * Replies with the problem for {@code failure}. An unread body is drained when it is small enough
+   * to keep the connection, else the connection is closed after the reply.
    */
   void fail(RoutingContext ctx, Throwable failure) {
     var request = ctx.request();
     if (!request.isEnded()) {
-      if (declaredLength(ctx) > maxChunkSize || (failure instanceof ProblemException pe && pe.problem().status() == 413)) {
+      if (declaredLength(ctx) > maxChunkSize
+          || (failure instanceof ProblemException pe && pe.problem().status() == 413)) {
         ctx.response().putHeader("Connection", "close");
       } else {
         BodyReader.discard(request);
       }
     }
-    TransferProblems.reply(ctx.response(), failure, request.path(), GatewayEndpoint.exchange(ctx).requestId());
+    TransferProblems.reply(
+        ctx.response(), failure, request.path(), GatewayEndpoint.exchange(ctx).requestId());
   }
 
   static long declaredLength(RoutingContext ctx) {

@@ -4,11 +4,11 @@ import java.net.URI;
 import java.net.URISyntaxException;
 
 /**
- * Where an assembled file goes: an absolute http(s) URL (posted there directly), or a path on
- * this gateway, such as {@code /sync/orders/v1/import} or {@code /async/reports/v1/ingest}, that
- * goes through the gateway's own request chain as the transfer's tenant. A path is accepted only
- * in the canonical spelling the chain matches (no dot segments, no empty segments), so what the
- * operator reads on the transfer is what the route table sees.
+ * Where an assembled file goes: an absolute http(s) URL (posted there directly), or a path on this
+ * gateway, such as {@code /sync/orders/v1/import} or {@code /async/reports/v1/ingest}, that goes
+ * through the gateway's own request chain as the transfer's tenant. A path is accepted only in the
+ * canonical spelling the chain matches (no dot segments, no empty segments), so what the operator
+ * reads on the transfer is what the route table sees.
  */
 final class TransferTarget {
   static final int MAX_LENGTH = 2048;
@@ -32,7 +32,8 @@ final class TransferTarget {
       }
     }
     if (!isPath(target)) {
-      return isHttpUrl(target) ? null
+      return isHttpUrl(target)
+          ? null
           : "must be an absolute http or https URL, or a gateway path starting with / (a route's path)";
     }
     URI uri;
@@ -65,8 +66,10 @@ final class TransferTarget {
   private static boolean isHttpUrl(String value) {
     try {
       var uri = new URI(value);
-      return uri.isAbsolute() && uri.getHost() != null
-          && ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()));
+      return uri.isAbsolute()
+          && uri.getHost() != null
+          && ("http".equalsIgnoreCase(uri.getScheme())
+              || "https".equalsIgnoreCase(uri.getScheme()));
     } catch (URISyntaxException e) {
       return false;
     }

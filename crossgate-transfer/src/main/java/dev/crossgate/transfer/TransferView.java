@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * What {@code GET /_transfers/{id}} and the other native replies show. {@code nextChunk} is the
- * seed's "highest chunk held + 1" (0 when none); {@code lowestMissing} is the first gap, which
- * is where a client that sent chunks in parallel resumes.
+ * seed's "highest chunk held + 1" (0 when none); {@code lowestMissing} is the first gap, which is
+ * where a client that sent chunks in parallel resumes.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record TransferView(
@@ -53,9 +53,23 @@ record TransferView(
       }
       lowestMissing = missing.isEmpty() ? null : missing.get(0);
     }
-    return new TransferView(t.id(), t.status().name(), t.protocol(),
-        isNative ? t.chunkSize() : null, isNative ? t.chunkCount() : null, t.totalSize(), t.receivedBytes(),
-        max + 1, lowestMissing, received, missing, t.expiresAt(), t.name(), t.target(), t.fileDigest(),
-        t.failure(), t.delivery());
+    return new TransferView(
+        t.id(),
+        t.status().name(),
+        t.protocol(),
+        isNative ? t.chunkSize() : null,
+        isNative ? t.chunkCount() : null,
+        t.totalSize(),
+        t.receivedBytes(),
+        max + 1,
+        lowestMissing,
+        received,
+        missing,
+        t.expiresAt(),
+        t.name(),
+        t.target(),
+        t.fileDigest(),
+        t.failure(),
+        t.delivery());
   }
 }

@@ -1,8 +1,8 @@
 package dev.crossgate.transfer;
 
-import dev.crossgate.store.transfer.ChunkStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crossgate.store.transfer.ChunkStore;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +27,13 @@ class ChunkFilePermissionsTest {
     store.write("tenant-a", "tr_1", 1, ByteBuffer.wrap(bytes));
 
     try (Stream<Path> all = Files.walk(dir.resolve("transfers"))) {
-      assertThat(all).isNotEmpty().allSatisfy(p -> assertThat(PosixFilePermissions.toString(
-          Files.getPosixFilePermissions(p))).as(p.toString()).isEqualTo(Files.isDirectory(p) ? "rwx------" : "rw-------"));
+      assertThat(all)
+          .isNotEmpty()
+          .allSatisfy(
+              p ->
+                  assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+                      .as(p.toString())
+                      .isEqualTo(Files.isDirectory(p) ? "rwx------" : "rw-------"));
     }
   }
 }

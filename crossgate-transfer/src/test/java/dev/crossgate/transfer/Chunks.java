@@ -23,7 +23,9 @@ final class Chunks {
 
   static String sha256(byte[] data) {
     try {
-      return "sha-256=:" + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(data)) + ":";
+      return "sha-256=:"
+          + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(data))
+          + ":";
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -39,7 +41,16 @@ final class Chunks {
 
   static String descriptor(String taskId, long chunkSize, long totalSize, String extra) {
     long count = (totalSize + chunkSize - 1) / chunkSize;
-    return "{\"taskId\":\"" + taskId + "\",\"chunkSize\":" + chunkSize + ",\"chunkCount\":" + count
-        + ",\"totalSize\":" + totalSize + ",\"digest\":\"sha-256\"" + (extra.isEmpty() ? "" : "," + extra) + "}";
+    return "{\"taskId\":\""
+        + taskId
+        + "\",\"chunkSize\":"
+        + chunkSize
+        + ",\"chunkCount\":"
+        + count
+        + ",\"totalSize\":"
+        + totalSize
+        + ",\"digest\":\"sha-256\""
+        + (extra.isEmpty() ? "" : "," + extra)
+        + "}";
   }
 }

@@ -26,23 +26,45 @@ class ClientKillTest {
     var state = dir.resolve("state");
     try (var gateway = Harness.h2(dir)) {
       var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      var process = new ProcessBuilder(java, "-Dbench.key=" + ACME_KEY, "-cp", System.getProperty("java.class.path"),
-          TransferBench.class.getName(), "client", file.toString(), gateway.base().toString(), state.toString(),
-          Integer.toString(CHUNK), "1")
-          .redirectErrorStream(true).redirectOutput(dir.resolve("client.log").toFile()).start();
+      var process =
+          new ProcessBuilder(
+                  java,
+                  "-Dbench.key=" + ACME_KEY,
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  TransferBench.class.getName(),
+                  "client",
+                  file.toString(),
+                  gateway.base().toString(),
+                  state.toString(),
+                  Integer.toString(CHUNK),
+                  "1")
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("client.log").toFile())
+              .start();
 
-      await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(60)).until(() -> gateway.totalChunkPuts() >= 20 || !process.isAlive());
+      await()
+          .pollInterval(Duration.ofMillis(5))
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> gateway.totalChunkPuts() >= 20 || !process.isAlive());
       process.destroyForcibly().waitFor();
       int putsBeforeKill = gateway.totalChunkPuts();
-      var options = new TransferClientOptions(state, ACME_KEY, CHUNK, 1, 3, Duration.ofSeconds(20), null, "sha-256");
+      var options =
+          new TransferClientOptions(
+              state, ACME_KEY, CHUNK, 1, 3, Duration.ofSeconds(20), null, "sha-256");
       var result = TransferClient.create(options).send(file, gateway.base());
 
       assertThat(putsBeforeKill).as("the client was killed mid-transfer").isBetween(20, CHUNKS - 1);
       assertThat(result.chunksSkipped()).isGreaterThanOrEqualTo(putsBeforeKill - 1);
-      assertThat(gateway.totalChunkPuts()).as("chunk PUTs over both processes").isLessThanOrEqualTo(CHUNKS + 1);
-      assertThat(result.fileDigest()).as("verified by the gateway at the end notification").isEqualTo(Chunks.sha256(content));
+      assertThat(gateway.totalChunkPuts())
+          .as("chunk PUTs over both processes")
+          .isLessThanOrEqualTo(CHUNKS + 1);
+      assertThat(result.fileDigest())
+          .as("verified by the gateway at the end notification")
+          .isEqualTo(Chunks.sha256(content));
       assertThat(gateway.send("GET", "/_transfers/" + result.taskId(), ACME_KEY, null).body())
-          .contains("\"status\":\"COMPLETED\"", "\"fileDigest\":\"" + Chunks.sha256(content) + "\"");
+          .contains(
+              "\"status\":\"COMPLETED\"", "\"fileDigest\":\"" + Chunks.sha256(content) + "\"");
     }
   }
 }

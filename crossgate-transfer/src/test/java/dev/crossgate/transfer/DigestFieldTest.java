@@ -26,8 +26,11 @@ class DigestFieldTest {
     var crc = Chunks.crc32c(HELLO);
     var sha = Chunks.sha256(HELLO);
 
-    var field = DigestField.parse("Content-Digest", "md5=:AAAA:, " + crc + ", " + sha, DigestAlgorithm.SHA_256);
-    var onlyCrc = DigestField.parse("Content-Digest", "unixsum=:AAAA:, " + crc, DigestAlgorithm.SHA_256);
+    var field =
+        DigestField.parse(
+            "Content-Digest", "md5=:AAAA:, " + crc + ", " + sha, DigestAlgorithm.SHA_256);
+    var onlyCrc =
+        DigestField.parse("Content-Digest", "unixsum=:AAAA:, " + crc, DigestAlgorithm.SHA_256);
 
     assertThat(field.algorithm()).isEqualTo(DigestAlgorithm.SHA_256);
     assertThat(onlyCrc.algorithm()).isEqualTo(DigestAlgorithm.CRC32C);
@@ -37,20 +40,32 @@ class DigestFieldTest {
   @Test
   void missingMalformedAndUnsupportedFieldsAreProblemsThatSayWhy() {
     assertThatThrownBy(() -> DigestField.parse("Content-Digest", null, DigestAlgorithm.SHA_256))
-        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().typeName()).isEqualTo("digest-required"));
-    assertThatThrownBy(() -> DigestField.parse("Content-Digest", "sha-256=abc", DigestAlgorithm.SHA_256))
-        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().detail()).contains("byte sequences"));
-    assertThatThrownBy(() -> DigestField.parse("Content-Digest", "sha-256=:!!!:", DigestAlgorithm.SHA_256))
+        .isInstanceOfSatisfying(
+            ProblemException.class,
+            e -> assertThat(e.problem().typeName()).isEqualTo("digest-required"));
+    assertThatThrownBy(
+            () -> DigestField.parse("Content-Digest", "sha-256=abc", DigestAlgorithm.SHA_256))
+        .isInstanceOfSatisfying(
+            ProblemException.class,
+            e -> assertThat(e.problem().detail()).contains("byte sequences"));
+    assertThatThrownBy(
+            () -> DigestField.parse("Content-Digest", "sha-256=:!!!:", DigestAlgorithm.SHA_256))
         .isInstanceOf(ProblemException.class);
-    assertThatThrownBy(() -> DigestField.parse("Content-Digest", "sha-512=:AAAA:", DigestAlgorithm.SHA_256))
-        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().typeName()).isEqualTo("unsupported-digest"));
+    assertThatThrownBy(
+            () -> DigestField.parse("Content-Digest", "sha-512=:AAAA:", DigestAlgorithm.SHA_256))
+        .isInstanceOfSatisfying(
+            ProblemException.class,
+            e -> assertThat(e.problem().typeName()).isEqualTo("unsupported-digest"));
   }
 
   @Test
   void transferIdsCannotLeaveTheirDirectory() {
     assertThat(TransferIds.require("id", "report_2026-01.v2")).isEqualTo("report_2026-01.v2");
-    for (var bad : new String[] {"..", "../x", "a/b", ".hidden", "a\\b", "", "x".repeat(129), "a b", "é"}) {
-      assertThatThrownBy(() -> TransferIds.require("id", bad)).as(bad).isInstanceOf(ProblemException.class);
+    for (var bad :
+        new String[] {"..", "../x", "a/b", ".hidden", "a\\b", "", "x".repeat(129), "a b", "é"}) {
+      assertThatThrownBy(() -> TransferIds.require("id", bad))
+          .as(bad)
+          .isInstanceOf(ProblemException.class);
     }
   }
 }

@@ -17,11 +17,23 @@ final class FakeTarget implements AutoCloseable {
 
   FakeTarget(Vertx vertx) {
     this.vertx = vertx;
-    this.server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
-      deliveries.add(new Delivery(request.path(), request.getHeader("X-Crossgate-Transfer-Id"),
-          request.getHeader("Repr-Digest"), body));
-      request.response().setStatusCode(status).end();
-    }));
+    this.server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                request ->
+                    request
+                        .body()
+                        .onSuccess(
+                            body -> {
+                              deliveries.add(
+                                  new Delivery(
+                                      request.path(),
+                                      request.getHeader("X-Crossgate-Transfer-Id"),
+                                      request.getHeader("Repr-Digest"),
+                                      body));
+                              request.response().setStatusCode(status).end();
+                            }));
     Harness.await(server.listen(0, "127.0.0.1"));
   }
 

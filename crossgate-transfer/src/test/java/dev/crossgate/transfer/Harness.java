@@ -1,18 +1,18 @@
 package dev.crossgate.transfer;
 
-import dev.crossgate.time.MutableClock;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.config.GatewayConfig;
-import dev.crossgate.gateway.endpoint.GatewayEndpoint;
-import dev.crossgate.gateway.config.GatewayOptions;
+import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.config.TrafficTls;
-import dev.crossgate.egress.EgressPolicy;
+import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.tenant.ApiKey;
+import dev.crossgate.time.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -35,9 +35,9 @@ import java.util.stream.Stream;
 
 /**
  * An embedded transfer gateway for tests: the endpoint in the product's {@link GatewayServer}
- * (ephemeral port on 127.0.0.1) over a real database and a temporary data dir. It can be
- * stopped and started again over the same database and directory, and counts chunk PUTs so tests
- * can tell how much was sent twice.
+ * (ephemeral port on 127.0.0.1) over a real database and a temporary data dir. It can be stopped
+ * and started again over the same database and directory, and counts chunk PUTs so tests can tell
+ * how much was sent twice.
  */
 final class Harness implements AutoCloseable {
   static final String ACME_KEY = "acme-key-0123456789abcdef";
@@ -48,16 +48,18 @@ final class Harness implements AutoCloseable {
   final Database database;
   final TransferRepository repository;
   final Map<String, AtomicInteger> chunkPuts = new ConcurrentHashMap<>();
+
   /**
    * Every fake target of these tests listens on 127.0.0.1, which the egress policy refuses by
-   * default: the harness allows exactly that address, on purpose; the security tests pass
-   * {@link EgressPolicy#DEFAULT}.
+   * default: the harness allows exactly that address, on purpose; the security tests pass {@link
+   * EgressPolicy#DEFAULT}.
    */
   static final EgressPolicy LOOPBACK_TARGETS = EgressPolicy.allowing("127.0.0.1/32");
 
   private final TransferOptions settings;
   private final EgressPolicy egress;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private Vertx vertx;
   private TransferEndpoint endpoint;
   private GatewayServer server;
@@ -79,14 +81,23 @@ final class Harness implements AutoCloseable {
 
   /** As above, URL targets limited by {@code egress}. */
   static Harness h2(Path dataDir, EgressPolicy egress) {
-    return start(Database.open("jdbc:h2:mem:transfer-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", null, null, 8),
-        dataDir, testSettings(dataDir), egress);
+    return start(
+        Database.open(
+            "jdbc:h2:mem:transfer-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", null, null, 8),
+        dataDir,
+        testSettings(dataDir),
+        egress);
   }
 
   /** As {@link #h2(Path)}, the node serving HTTPS with {@code tls} too. */
   static Harness h2(Path dataDir, TrafficTls tls) {
-    var harness = new Harness(Database.open("jdbc:h2:mem:transfer-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", null,
-        null, 8), dataDir, testSettings(dataDir), LOOPBACK_TARGETS);
+    var harness =
+        new Harness(
+            Database.open(
+                "jdbc:h2:mem:transfer-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", null, null, 8),
+            dataDir,
+            testSettings(dataDir),
+            LOOPBACK_TARGETS);
     harness.tls = tls;
     harness.startServer(0);
     return harness;
@@ -96,35 +107,73 @@ final class Harness implements AutoCloseable {
     return start(database, dataDir, settings, LOOPBACK_TARGETS);
   }
 
-  static Harness start(Database database, Path dataDir, TransferOptions settings, EgressPolicy egress) {
+  static Harness start(
+      Database database, Path dataDir, TransferOptions settings, EgressPolicy egress) {
     var harness = new Harness(database, dataDir, settings, egress);
     harness.startServer(0);
     return harness;
   }
 
   static TransferOptions testSettings(Path dataDir) {
-    return new TransferOptions(dataDir.resolve("transfers"), 1024 * 1024, 64L * 1024 * 1024, 200L * 1024 * 1024,
-        Duration.ofHours(1), Duration.ofHours(1), 4, new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
+    return new TransferOptions(
+        dataDir.resolve("transfers"),
+        1024 * 1024,
+        64L * 1024 * 1024,
+        200L * 1024 * 1024,
+        Duration.ofHours(1),
+        Duration.ofHours(1),
+        4,
+        new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
   }
 
   private void startServer(int wantedPort) {
     vertx = Vertx.vertx();
-    var config = new GatewayConfig(1, RouteTable.EMPTY, List.of(), Map.of(
-        Secrets.sha256Hex(ACME_KEY), new ApiKey("k1", "acme", null, Secrets.sha256Hex(ACME_KEY), "acme-key", Instant.EPOCH),
-        Secrets.sha256Hex(GLOBEX_KEY), new ApiKey("k2", "globex", null, Secrets.sha256Hex(GLOBEX_KEY), "globex-k", Instant.EPOCH)));
+    var config =
+        new GatewayConfig(
+            1,
+            RouteTable.EMPTY,
+            List.of(),
+            Map.of(
+                Secrets.sha256Hex(ACME_KEY),
+                    new ApiKey(
+                        "k1", "acme", null, Secrets.sha256Hex(ACME_KEY), "acme-key", Instant.EPOCH),
+                Secrets.sha256Hex(GLOBEX_KEY),
+                    new ApiKey(
+                        "k2",
+                        "globex",
+                        null,
+                        Secrets.sha256Hex(GLOBEX_KEY),
+                        "globex-k",
+                        Instant.EPOCH)));
     endpoint = TransferEndpoint.create(vertx, repository, settings, egress);
-    GatewayEndpoint chunkCounter = router -> router.put("/_transfers/:id/chunks/:number").handler(ctx -> {
-      chunkPuts.computeIfAbsent(ctx.pathParam("id") + "/" + ctx.pathParam("number"), k -> new AtomicInteger())
-          .incrementAndGet();
-      ctx.next();
-    });
+    GatewayEndpoint chunkCounter =
+        router ->
+            router
+                .put("/_transfers/:id/chunks/:number")
+                .handler(
+                    ctx -> {
+                      chunkPuts
+                          .computeIfAbsent(
+                              ctx.pathParam("id") + "/" + ctx.pathParam("number"),
+                              k -> new AtomicInteger())
+                          .incrementAndGet();
+                      ctx.next();
+                    });
     // the product's gateway server and chain (limits, filters, caller identity), not a bare router
-    server = await(GatewayServer.start(vertx, GatewayOptions.defaults().withListen("127.0.0.1", wantedPort),
-        () -> config, List.of(chunkCounter, endpoint), GatewayServices.NONE.withTls(tls)));
+    server =
+        await(
+            GatewayServer.start(
+                vertx,
+                GatewayOptions.defaults().withListen("127.0.0.1", wantedPort),
+                () -> config,
+                List.of(chunkCounter, endpoint),
+                GatewayServices.NONE.withTls(tls)));
     port = server.port();
   }
 
-  /** Stops the HTTP server, the endpoint and its Vert.x instance, as a gateway process exit would. */
+  /**
+   * Stops the HTTP server, the endpoint and its Vert.x instance, as a gateway process exit would.
+   */
   void stop() {
     await(server.close());
     await(endpoint.close());
@@ -161,9 +210,16 @@ final class Harness implements AutoCloseable {
     return chunkPuts.values().stream().mapToInt(AtomicInteger::get).sum();
   }
 
-  HttpResponse<String> send(String method, String path, String key, byte[] body, String... headers) {
-    var builder = HttpRequest.newBuilder(base().resolve(path)).timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+  HttpResponse<String> send(
+      String method, String path, String key, byte[] body, String... headers) {
+    var builder =
+        HttpRequest.newBuilder(base().resolve(path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
     if (key != null) {
       builder.header("X-Api-Key", key);
     }

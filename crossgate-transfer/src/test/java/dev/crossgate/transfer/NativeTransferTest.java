@@ -42,8 +42,19 @@ class NativeTransferTest {
   @Test
   void chunksSentOutOfOrderAndInParallelArriveByteIdenticalAtTheTarget() throws Exception {
     var file = Chunks.randomBytes(10 * CHUNK + 123, 1);
-    var created = gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("report-1", CHUNK, file.length,
-        "\"fileDigest\":\"" + Chunks.sha256(file) + "\",\"target\":\"" + target.url("/inbox") + "\""));
+    var created =
+        gateway.post(
+            "/_transfers",
+            ACME_KEY,
+            Chunks.descriptor(
+                "report-1",
+                CHUNK,
+                file.length,
+                "\"fileDigest\":\""
+                    + Chunks.sha256(file)
+                    + "\",\"target\":\""
+                    + target.url("/inbox")
+                    + "\""));
     assertThat(created.statusCode()).isEqualTo(201);
     assertThat(created.headers().firstValue("Location")).contains("/_transfers/report-1");
     assertThat(json(created)).containsEntry("nextChunk", 0).containsKey("expiresAt");
@@ -55,8 +66,14 @@ class NativeTransferTest {
     Collections.shuffle(order, new java.util.Random(7));
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      var puts = order.stream().map(n -> CompletableFuture.supplyAsync(() -> putChunk("report-1", ACME_KEY, n,
-          Chunks.chunk(file, CHUNK, n)), pool)).toList();
+      var puts =
+          order.stream()
+              .map(
+                  n ->
+                      CompletableFuture.supplyAsync(
+                          () -> putChunk("report-1", ACME_KEY, n, Chunks.chunk(file, CHUNK, n)),
+                          pool))
+              .toList();
       for (var put : puts) {
         assertThat(put.get().statusCode()).isEqualTo(200);
       }
@@ -69,13 +86,18 @@ class NativeTransferTest {
     var completed = gateway.send("POST", "/_transfers/report-1/complete", ACME_KEY, null);
 
     assertThat(completed.statusCode()).as(completed.body()).isEqualTo(200);
-    assertThat(json(completed)).containsEntry("status", "COMPLETED").containsEntry("fileDigest", Chunks.sha256(file));
+    assertThat(json(completed))
+        .containsEntry("status", "COMPLETED")
+        .containsEntry("fileDigest", Chunks.sha256(file));
     assertThat((String) json(completed).get("delivery")).contains("answered 201");
-    assertThat(target.deliveries()).singleElement().satisfies(d -> {
-      assertThat(d.body().getBytes()).isEqualTo(file);
-      assertThat(d.transferId()).isEqualTo("report-1");
-      assertThat(d.reprDigest()).isEqualTo(Chunks.sha256(file));
-    });
+    assertThat(target.deliveries())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.body().getBytes()).isEqualTo(file);
+              assertThat(d.transferId()).isEqualTo("report-1");
+              assertThat(d.reprDigest()).isEqualTo(Chunks.sha256(file));
+            });
     assertThat(gateway.files()).isZero();
     assertThat(gateway.rows("transfer_chunks")).isZero();
   }
@@ -87,27 +109,40 @@ class NativeTransferTest {
     putChunk("gappy", ACME_KEY, 0, Chunks.chunk(file, CHUNK, 0));
     putChunk("gappy", ACME_KEY, 3, Chunks.chunk(file, CHUNK, 3));
 
-    var again = gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("gappy", CHUNK, file.length, ""));
+    var again =
+        gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("gappy", CHUNK, file.length, ""));
 
     assertThat(again.statusCode()).isEqualTo(200);
-    assertThat(json(again)).containsEntry("nextChunk", 4).containsEntry("lowestMissing", 1)
-        .containsEntry("received", List.of(0, 3)).containsEntry("missing", List.of(1, 2, 4));
+    assertThat(json(again))
+        .containsEntry("nextChunk", 4)
+        .containsEntry("lowestMissing", 1)
+        .containsEntry("received", List.of(0, 3))
+        .containsEntry("missing", List.of(1, 2, 4));
   }
 
   @Test
   void resendingAStoredChunkWithTheSameDigestChangesNothingAndADifferentDigestIsAConflict() {
     var file = Chunks.randomBytes(2 * CHUNK, 3);
     gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("idem", CHUNK, file.length, ""));
-    assertThat(putChunk("idem", ACME_KEY, 0, Chunks.chunk(file, CHUNK, 0)).statusCode()).isEqualTo(200);
+    assertThat(putChunk("idem", ACME_KEY, 0, Chunks.chunk(file, CHUNK, 0)).statusCode())
+        .isEqualTo(200);
 
     var same = putChunk("idem", ACME_KEY, 0, Chunks.chunk(file, CHUNK, 0));
     var other = Chunks.chunk(file, CHUNK, 1);
-    var different = gateway.send("PUT", "/_transfers/idem/chunks/0", ACME_KEY, other, "Content-Digest", Chunks.sha256(other));
+    var different =
+        gateway.send(
+            "PUT",
+            "/_transfers/idem/chunks/0",
+            ACME_KEY,
+            other,
+            "Content-Digest",
+            Chunks.sha256(other));
 
     assertThat(same.statusCode()).isEqualTo(200);
     assertThat(json(same)).containsEntry("stored", false).containsEntry("receivedChunks", 1);
     assertThat(different.statusCode()).isEqualTo(409);
-    assertThat(json(different)).containsEntry("type", "https://crossgate.dev/problems/chunk-conflict");
+    assertThat(json(different))
+        .containsEntry("type", "https://crossgate.dev/problems/chunk-conflict");
     assertThat(gateway.rows("transfer_chunks")).isEqualTo(1);
   }
 
@@ -119,13 +154,22 @@ class NativeTransferTest {
     var damaged = good.clone();
     damaged[100] ^= 1;
 
-    var rejected = gateway.send("PUT", "/_transfers/corrupt/chunks/0", ACME_KEY, damaged, "Content-Digest", Chunks.sha256(good));
+    var rejected =
+        gateway.send(
+            "PUT",
+            "/_transfers/corrupt/chunks/0",
+            ACME_KEY,
+            damaged,
+            "Content-Digest",
+            Chunks.sha256(good));
     var filesAfterRejection = gateway.files();
     var resent = putChunk("corrupt", ACME_KEY, 0, good);
 
     assertThat(rejected.statusCode()).isEqualTo(422);
-    assertThat(json(rejected)).containsEntry("type", "https://crossgate.dev/problems/chunk-digest-mismatch")
-        .containsEntry("chunk", 0).containsEntry("declared", Chunks.sha256(good));
+    assertThat(json(rejected))
+        .containsEntry("type", "https://crossgate.dev/problems/chunk-digest-mismatch")
+        .containsEntry("chunk", 0)
+        .containsEntry("declared", Chunks.sha256(good));
     assertThat(filesAfterRejection).isZero();
     assertThat(resent.statusCode()).isEqualTo(200);
   }
@@ -135,8 +179,17 @@ class NativeTransferTest {
     var file = Chunks.randomBytes(CHUNK, 5);
     gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("crc", CHUNK, file.length, ""));
 
-    var put = gateway.send("PUT", "/_transfers/crc/chunks/0", ACME_KEY, file, "Content-Digest", Chunks.crc32c(file));
-    var complete = gateway.send("POST", "/_transfers/crc/complete", ACME_KEY, null, "Repr-Digest", Chunks.sha256(file));
+    var put =
+        gateway.send(
+            "PUT",
+            "/_transfers/crc/chunks/0",
+            ACME_KEY,
+            file,
+            "Content-Digest",
+            Chunks.crc32c(file));
+    var complete =
+        gateway.send(
+            "POST", "/_transfers/crc/complete", ACME_KEY, null, "Repr-Digest", Chunks.sha256(file));
 
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     assertThat(complete.statusCode()).as(complete.body()).isEqualTo(200);
@@ -146,8 +199,14 @@ class NativeTransferTest {
   void aWrongWholeFileDigestFailsTheTransferWithAClearReasonAndReleasesItsData() {
     var file = Chunks.randomBytes(3 * CHUNK, 6);
     var declared = Chunks.sha256("something else".getBytes());
-    gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("wrong", CHUNK, file.length,
-        "\"fileDigest\":\"" + declared + "\",\"target\":\"" + target.url("/inbox") + "\""));
+    gateway.post(
+        "/_transfers",
+        ACME_KEY,
+        Chunks.descriptor(
+            "wrong",
+            CHUNK,
+            file.length,
+            "\"fileDigest\":\"" + declared + "\",\"target\":\"" + target.url("/inbox") + "\""));
     for (int n = 0; n < 3; n++) {
       putChunk("wrong", ACME_KEY, n, Chunks.chunk(file, CHUNK, n));
     }
@@ -156,10 +215,13 @@ class NativeTransferTest {
     var status = json(gateway.send("GET", "/_transfers/wrong", ACME_KEY, null));
 
     assertThat(completed.statusCode()).isEqualTo(422);
-    assertThat(json(completed)).containsEntry("type", "https://crossgate.dev/problems/file-digest-mismatch")
-        .containsEntry("declared", declared).containsEntry("computed", Chunks.sha256(file));
+    assertThat(json(completed))
+        .containsEntry("type", "https://crossgate.dev/problems/file-digest-mismatch")
+        .containsEntry("declared", declared)
+        .containsEntry("computed", Chunks.sha256(file));
     assertThat(status).containsEntry("status", "FAILED");
-    assertThat((String) status.get("failure")).startsWith("file digest mismatch: declared " + declared);
+    assertThat((String) status.get("failure"))
+        .startsWith("file digest mismatch: declared " + declared);
     assertThat(target.deliveries()).isEmpty();
     assertThat(gateway.files()).isZero();
   }
@@ -167,8 +229,11 @@ class NativeTransferTest {
   @Test
   void theWholeFileDigestIsVerifiedByRereadingWhenTheGatewayRestartedMidTransfer() {
     var file = Chunks.randomBytes(4 * CHUNK, 7);
-    gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("reread", CHUNK, file.length,
-        "\"fileDigest\":\"" + Chunks.sha256(file) + "\""));
+    gateway.post(
+        "/_transfers",
+        ACME_KEY,
+        Chunks.descriptor(
+            "reread", CHUNK, file.length, "\"fileDigest\":\"" + Chunks.sha256(file) + "\""));
     putChunk("reread", ACME_KEY, 0, Chunks.chunk(file, CHUNK, 0));
     putChunk("reread", ACME_KEY, 1, Chunks.chunk(file, CHUNK, 1));
 
@@ -179,7 +244,8 @@ class NativeTransferTest {
     var completed = gateway.send("POST", "/_transfers/reread/complete", ACME_KEY, null);
 
     assertThat(completed.statusCode()).as(completed.body()).isEqualTo(200);
-    assertThat(json(completed)).containsEntry("fileDigest", Chunks.sha256(file))
+    assertThat(json(completed))
+        .containsEntry("fileDigest", Chunks.sha256(file))
         .containsEntry("delivery", "no target; the file is kept until the transfer expires");
   }
 
@@ -187,13 +253,30 @@ class NativeTransferTest {
   void twoTenantsUsingTheSameTaskIdNeverSeeEachOthersData() {
     var acmeFile = Chunks.randomBytes(CHUNK, 8);
     var globexFile = Chunks.randomBytes(CHUNK, 9);
-    assertThat(gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("shared-id", CHUNK, acmeFile.length,
-        "\"target\":\"" + target.url("/acme") + "\"")).statusCode()).isEqualTo(201);
+    assertThat(
+            gateway
+                .post(
+                    "/_transfers",
+                    ACME_KEY,
+                    Chunks.descriptor(
+                        "shared-id",
+                        CHUNK,
+                        acmeFile.length,
+                        "\"target\":\"" + target.url("/acme") + "\""))
+                .statusCode())
+        .isEqualTo(201);
     putChunk("shared-id", ACME_KEY, 0, acmeFile);
 
     var globexBefore = gateway.send("GET", "/_transfers/shared-id", GLOBEX_KEY, null);
-    var globexCreate = gateway.post("/_transfers", GLOBEX_KEY, Chunks.descriptor("shared-id", CHUNK, globexFile.length,
-        "\"target\":\"" + target.url("/globex") + "\""));
+    var globexCreate =
+        gateway.post(
+            "/_transfers",
+            GLOBEX_KEY,
+            Chunks.descriptor(
+                "shared-id",
+                CHUNK,
+                globexFile.length,
+                "\"target\":\"" + target.url("/globex") + "\""));
     var globexChunk = putChunk("shared-id", GLOBEX_KEY, 0, globexFile);
     var globexDone = gateway.send("POST", "/_transfers/shared-id/complete", GLOBEX_KEY, null);
     var acmeDone = gateway.send("POST", "/_transfers/shared-id/complete", ACME_KEY, null);
@@ -204,9 +287,14 @@ class NativeTransferTest {
     assertThat(json(globexChunk)).containsEntry("stored", true);
     assertThat(globexDone.statusCode()).isEqualTo(200);
     assertThat(acmeDone.statusCode()).isEqualTo(200);
-    assertThat(target.deliveries()).hasSize(2).allSatisfy(d -> assertThat(d.body().getBytes())
-        .isEqualTo(d.path().equals("/acme") ? acmeFile : globexFile));
-    assertThat(gateway.send("DELETE", "/_transfers/shared-id", null, null).statusCode()).isEqualTo(401);
+    assertThat(target.deliveries())
+        .hasSize(2)
+        .allSatisfy(
+            d ->
+                assertThat(d.body().getBytes())
+                    .isEqualTo(d.path().equals("/acme") ? acmeFile : globexFile));
+    assertThat(gateway.send("DELETE", "/_transfers/shared-id", null, null).statusCode())
+        .isEqualTo(401);
   }
 
   @Test
@@ -224,13 +312,15 @@ class NativeTransferTest {
     int swept = Harness.await(gateway.endpoint().sweepExpired());
 
     assertThat(java.time.Instant.parse((String) second.get("expiresAt")))
-        .as("every write slides the expiry").isAfter(java.time.Instant.parse((String) first.get("expiresAt")));
+        .as("every write slides the expiry")
+        .isAfter(java.time.Instant.parse((String) first.get("expiresAt")));
     assertThat(sweptEarly).as("the sliding expiry kept the touched transfer alive").isZero();
     assertThat(swept).isEqualTo(2);
     assertThat(gateway.rows("transfers")).isZero();
     assertThat(gateway.rows("transfer_chunks")).isZero();
     assertThat(gateway.files()).isZero();
-    assertThat(gateway.send("GET", "/_transfers/stale", ACME_KEY, null).statusCode()).isEqualTo(404);
+    assertThat(gateway.send("GET", "/_transfers/stale", ACME_KEY, null).statusCode())
+        .isEqualTo(404);
   }
 
   @Test
@@ -240,48 +330,145 @@ class NativeTransferTest {
     long rowsBefore = gateway.rows("transfers");
     var chunk0 = Chunks.chunk(file, CHUNK, 0);
 
-    assertProblem(gateway.post("/_transfers", ACME_KEY,
-        "{\"taskId\":\"neg\",\"chunkSize\":1024,\"chunkCount\":1,\"totalSize\":-5,\"digest\":\"sha-256\"}"),
-        400, "validation", "totalSize: must not be negative");
-    assertProblem(gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("huge", CHUNK, Integer.MAX_VALUE, "")),
-        413, "payload-too-large", "limit");
-    assertProblem(gateway.post("/_transfers", ACME_KEY,
-        "{\"taskId\":\"big-chunks\",\"chunkSize\":104857600,\"chunkCount\":1,\"totalSize\":10,\"digest\":\"sha-256\"}"),
-        413, "payload-too-large", "chunkSize");
-    assertProblem(gateway.post("/_transfers", ACME_KEY,
-        "{\"taskId\":\"count\",\"chunkSize\":1024,\"chunkCount\":7,\"totalSize\":2048,\"digest\":\"sha-256\"}"),
-        400, "validation", "chunkCount");
-    assertProblem(gateway.post("/_transfers", ACME_KEY,
-        "{\"taskId\":\"md5\",\"chunkSize\":1024,\"chunkCount\":1,\"totalSize\":10,\"digest\":\"md5\"}"),
-        400, "validation", "unsupported algorithm md5");
-    assertProblem(gateway.post("/_transfers", ACME_KEY,
-        "{\"taskId\":\"../../etc\",\"chunkSize\":1024,\"chunkCount\":1,\"totalSize\":10,\"digest\":\"sha-256\"}"),
-        400, "validation", "taskId");
-    assertProblem(gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("x".repeat(129), CHUNK, 10, "")),
-        400, "validation", "taskId");
-    assertProblem(gateway.post("/_transfers", ACME_KEY, "{\"taskId\":\"typo\",\"chunkSize\":1,\"chunkz\":1}"),
-        400, "malformed-json", "chunkz");
-    assertProblem(gateway.send("PUT", "/_transfers/ok/chunks/2", ACME_KEY, chunk0, "Content-Digest", Chunks.sha256(chunk0)),
-        400, "validation", "out of range");
-    assertProblem(gateway.send("PUT", "/_transfers/ok/chunks/-1", ACME_KEY, chunk0, "Content-Digest", Chunks.sha256(chunk0)),
-        400, "validation", "chunk number");
+    assertProblem(
+        gateway.post(
+            "/_transfers",
+            ACME_KEY,
+            "{\"taskId\":\"neg\",\"chunkSize\":1024,\"chunkCount\":1,\"totalSize\":-5,\"digest\":\"sha-256\"}"),
+        400,
+        "validation",
+        "totalSize: must not be negative");
+    assertProblem(
+        gateway.post(
+            "/_transfers", ACME_KEY, Chunks.descriptor("huge", CHUNK, Integer.MAX_VALUE, "")),
+        413,
+        "payload-too-large",
+        "limit");
+    assertProblem(
+        gateway.post(
+            "/_transfers",
+            ACME_KEY,
+            "{\"taskId\":\"big-chunks\",\"chunkSize\":104857600,\"chunkCount\":1,\"totalSize\":10,\"digest\":\"sha-256\"}"),
+        413,
+        "payload-too-large",
+        "chunkSize");
+    assertProblem(
+        gateway.post(
+            "/_transfers",
+            ACME_KEY,
+            "{\"taskId\":\"count\",\"chunkSize\":1024,\"chunkCount\":7,\"totalSize\":2048,\"digest\":\"sha-256\"}"),
+        400,
+        "validation",
+        "chunkCount");
+    assertProblem(
+        gateway.post(
+            "/_transfers",
+            ACME_KEY,
+            "{\"taskId\":\"md5\",\"chunkSize\":1024,\"chunkCount\":1,\"totalSize\":10,\"digest\":\"md5\"}"),
+        400,
+        "validation",
+        "unsupported algorithm md5");
+    assertProblem(
+        gateway.post(
+            "/_transfers",
+            ACME_KEY,
+            "{\"taskId\":\"../../etc\",\"chunkSize\":1024,\"chunkCount\":1,\"totalSize\":10,\"digest\":\"sha-256\"}"),
+        400,
+        "validation",
+        "taskId");
+    assertProblem(
+        gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("x".repeat(129), CHUNK, 10, "")),
+        400,
+        "validation",
+        "taskId");
+    assertProblem(
+        gateway.post("/_transfers", ACME_KEY, "{\"taskId\":\"typo\",\"chunkSize\":1,\"chunkz\":1}"),
+        400,
+        "malformed-json",
+        "chunkz");
+    assertProblem(
+        gateway.send(
+            "PUT",
+            "/_transfers/ok/chunks/2",
+            ACME_KEY,
+            chunk0,
+            "Content-Digest",
+            Chunks.sha256(chunk0)),
+        400,
+        "validation",
+        "out of range");
+    assertProblem(
+        gateway.send(
+            "PUT",
+            "/_transfers/ok/chunks/-1",
+            ACME_KEY,
+            chunk0,
+            "Content-Digest",
+            Chunks.sha256(chunk0)),
+        400,
+        "validation",
+        "chunk number");
     var shortChunk = java.util.Arrays.copyOf(chunk0, 1000);
-    assertProblem(gateway.send("PUT", "/_transfers/ok/chunks/0", ACME_KEY, shortChunk, "Content-Digest", Chunks.sha256(shortChunk)),
-        400, "validation", "must be " + CHUNK + " bytes");
-    assertProblem(gateway.send("PUT", "/_transfers/ok/chunks/0", ACME_KEY, chunk0),
-        400, "digest-required", "Content-Digest");
-    assertProblem(gateway.send("PUT", "/_transfers/ok/chunks/0", ACME_KEY, chunk0, "Content-Digest", "md5=:AAAA:"),
-        400, "unsupported-digest", "md5");
-    assertProblem(gateway.send("PUT", "/_transfers/ok/chunks/0", ACME_KEY, chunk0, "Content-Digest", "sha-256=abc"),
-        400, "bad-request", "RFC 9530");
+    assertProblem(
+        gateway.send(
+            "PUT",
+            "/_transfers/ok/chunks/0",
+            ACME_KEY,
+            shortChunk,
+            "Content-Digest",
+            Chunks.sha256(shortChunk)),
+        400,
+        "validation",
+        "must be " + CHUNK + " bytes");
+    assertProblem(
+        gateway.send("PUT", "/_transfers/ok/chunks/0", ACME_KEY, chunk0),
+        400,
+        "digest-required",
+        "Content-Digest");
+    assertProblem(
+        gateway.send(
+            "PUT", "/_transfers/ok/chunks/0", ACME_KEY, chunk0, "Content-Digest", "md5=:AAAA:"),
+        400,
+        "unsupported-digest",
+        "md5");
+    assertProblem(
+        gateway.send(
+            "PUT", "/_transfers/ok/chunks/0", ACME_KEY, chunk0, "Content-Digest", "sha-256=abc"),
+        400,
+        "bad-request",
+        "RFC 9530");
     // refused by the chain's path normalisation, before the endpoint sees it
-    assertProblem(gateway.send("PUT", "/_transfers/..%2F..%2Fetc/chunks/0", ACME_KEY, chunk0, "Content-Digest", Chunks.sha256(chunk0)),
-        400, "bad-request", "encoded slash");
-    assertProblem(gateway.send("GET", "/_transfers/.hidden", ACME_KEY, null), 400, "validation", "id");
-    assertProblem(gateway.send("GET", "/_transfers/ok", "not-a-key", null), 401, "unauthorized", "not valid");
-    assertProblem(gateway.send("PUT", "/_transfers/ok/chunks/0", ACME_KEY, new byte[2 * 1024 * 1024],
-        "Content-Digest", Chunks.sha256(new byte[2 * 1024 * 1024])), 413, "payload-too-large", "limit");
-    assertProblem(gateway.send("POST", "/_transfers/ok/complete", ACME_KEY, null), 409, "conflict", "0 of 2 chunks");
+    assertProblem(
+        gateway.send(
+            "PUT",
+            "/_transfers/..%2F..%2Fetc/chunks/0",
+            ACME_KEY,
+            chunk0,
+            "Content-Digest",
+            Chunks.sha256(chunk0)),
+        400,
+        "bad-request",
+        "encoded slash");
+    assertProblem(
+        gateway.send("GET", "/_transfers/.hidden", ACME_KEY, null), 400, "validation", "id");
+    assertProblem(
+        gateway.send("GET", "/_transfers/ok", "not-a-key", null), 401, "unauthorized", "not valid");
+    assertProblem(
+        gateway.send(
+            "PUT",
+            "/_transfers/ok/chunks/0",
+            ACME_KEY,
+            new byte[2 * 1024 * 1024],
+            "Content-Digest",
+            Chunks.sha256(new byte[2 * 1024 * 1024])),
+        413,
+        "payload-too-large",
+        "limit");
+    assertProblem(
+        gateway.send("POST", "/_transfers/ok/complete", ACME_KEY, null),
+        409,
+        "conflict",
+        "0 of 2 chunks");
 
     assertThat(gateway.rows("transfers")).isEqualTo(rowsBefore);
     assertThat(gateway.rows("transfer_chunks")).isZero();
@@ -291,18 +478,29 @@ class NativeTransferTest {
   @Test
   void aTenantOverItsQuotaGetsTooManyRequestsWithTheLimitsInTheProblem() {
     int mib = 1024 * 1024;
-    var accepted = List.of("q1", "q2", "q3").stream()
-        .map(id -> gateway.post("/_transfers", ACME_KEY, Chunks.descriptor(id, mib, 60L * mib, "")).statusCode())
-        .toList();
-    var overQuota = gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("q4", mib, 60L * mib, ""));
-    var otherTenant = gateway.post("/_transfers", GLOBEX_KEY, Chunks.descriptor("q4", mib, 60L * mib, ""));
+    var accepted =
+        List.of("q1", "q2", "q3").stream()
+            .map(
+                id ->
+                    gateway
+                        .post("/_transfers", ACME_KEY, Chunks.descriptor(id, mib, 60L * mib, ""))
+                        .statusCode())
+            .toList();
+    var overQuota =
+        gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("q4", mib, 60L * mib, ""));
+    var otherTenant =
+        gateway.post("/_transfers", GLOBEX_KEY, Chunks.descriptor("q4", mib, 60L * mib, ""));
     var freed = gateway.send("DELETE", "/_transfers/q1", ACME_KEY, null);
-    var retried = gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("q4", mib, 60L * mib, ""));
+    var retried =
+        gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("q4", mib, 60L * mib, ""));
 
     assertThat(accepted).containsExactly(201, 201, 201);
     assertThat(overQuota.statusCode()).isEqualTo(429);
-    assertThat(json(overQuota)).containsEntry("type", "https://crossgate.dev/problems/quota-exceeded")
-        .containsEntry("quota", 200 * mib).containsEntry("reserved", 180 * mib).containsEntry("requested", 60 * mib);
+    assertThat(json(overQuota))
+        .containsEntry("type", "https://crossgate.dev/problems/quota-exceeded")
+        .containsEntry("quota", 200 * mib)
+        .containsEntry("reserved", 180 * mib)
+        .containsEntry("requested", 60 * mib);
     assertThat(otherTenant.statusCode()).isEqualTo(201);
     assertThat(freed.statusCode()).isEqualTo(204);
     assertThat(retried.statusCode()).isEqualTo(201);
@@ -311,8 +509,11 @@ class NativeTransferTest {
   @Test
   void aFailedDeliveryKeepsTheVerifiedFileSoTheEndNotificationCanBeRetried() {
     var file = Chunks.randomBytes(CHUNK, 12);
-    gateway.post("/_transfers", ACME_KEY, Chunks.descriptor("retry", CHUNK, file.length,
-        "\"target\":\"" + target.url("/inbox") + "\""));
+    gateway.post(
+        "/_transfers",
+        ACME_KEY,
+        Chunks.descriptor(
+            "retry", CHUNK, file.length, "\"target\":\"" + target.url("/inbox") + "\""));
     putChunk("retry", ACME_KEY, 0, file);
     target.answer(503);
 
@@ -321,16 +522,27 @@ class NativeTransferTest {
     var retried = gateway.send("POST", "/_transfers/retry/complete", ACME_KEY, null);
 
     assertThat(failed.statusCode()).isEqualTo(502);
-    assertThat(json(failed)).containsEntry("type", "https://crossgate.dev/problems/delivery-failed");
+    assertThat(json(failed))
+        .containsEntry("type", "https://crossgate.dev/problems/delivery-failed");
     assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
-    assertThat(target.deliveries()).hasSize(2).last().satisfies(d -> assertThat(d.body().getBytes()).isEqualTo(file));
+    assertThat(target.deliveries())
+        .hasSize(2)
+        .last()
+        .satisfies(d -> assertThat(d.body().getBytes()).isEqualTo(file));
   }
 
   private HttpResponse<String> putChunk(String id, String key, int number, byte[] bytes) {
-    return gateway.send("PUT", "/_transfers/" + id + "/chunks/" + number, key, bytes, "Content-Digest", Chunks.sha256(bytes));
+    return gateway.send(
+        "PUT",
+        "/_transfers/" + id + "/chunks/" + number,
+        key,
+        bytes,
+        "Content-Digest",
+        Chunks.sha256(bytes));
   }
 
-  private static void assertProblem(HttpResponse<String> response, int status, String type, String detailPart) {
+  private static void assertProblem(
+      HttpResponse<String> response, int status, String type, String detailPart) {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
     var problem = json(response);

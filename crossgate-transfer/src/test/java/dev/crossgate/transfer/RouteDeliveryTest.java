@@ -1,14 +1,13 @@
 package dev.crossgate.transfer;
 
-import dev.crossgate.http.CrossgateHeaders;
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.GatewayServices;
-import dev.crossgate.gateway.auth.InternalCaller;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.task.TaskOptions;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.store.TestDatabases;
 import dev.crossgate.store.transfer.TransferRepository;
@@ -21,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A transfer whose target is a gateway path is delivered through the gateway's own request
- * chain: a real gateway node (routes, API keys, async tasks) with the transfer endpoint mounted,
- * a recording upstream, all over loopback HTTP.
+ * A transfer whose target is a gateway path is delivered through the gateway's own request chain: a
+ * real gateway node (routes, API keys, async tasks) with the transfer endpoint mounted, a recording
+ * upstream, all over loopback HTTP.
  */
 class RouteDeliveryTest {
   private static final int CHUNK = 64 * 1024;
@@ -47,18 +45,38 @@ class RouteDeliveryTest {
   @BeforeEach
   void start() {
     db = TestDatabases.open("h2");
-    kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1),
-        new GatewayServices(db.database(), TaskOptions.defaults(dir)), (vertx, config) -> {
-          transfers = TransferEndpoint.create(vertx, new TransferRepository(db.database().dataSource()),
-              Harness.testSettings(dir));
-          return List.of(transfers);
-        });
-    upstream = new Upstream(kit.vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
-      var seen = new Upstream.Received(request.method().name(), request.uri(),
-          MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body.getBytes());
-      upstream.received.add(seen);
-      request.response().setStatusCode(upstream.status).end("imported");
-    })));
+    kit =
+        GatewayKit.start(
+            GatewayOptions.defaults().withEventLoops(1),
+            new GatewayServices(db.database(), TaskOptions.defaults(dir)),
+            (vertx, config) -> {
+              transfers =
+                  TransferEndpoint.create(
+                      vertx,
+                      new TransferRepository(db.database().dataSource()),
+                      Harness.testSettings(dir));
+              return List.of(transfers);
+            });
+    upstream =
+        new Upstream(
+            kit.vertx
+                .createHttpServer()
+                .requestHandler(
+                    request ->
+                        request
+                            .body()
+                            .onSuccess(
+                                body -> {
+                                  var seen =
+                                      new Upstream.Received(
+                                          request.method().name(),
+                                          request.uri(),
+                                          MultiMap.caseInsensitiveMultiMap()
+                                              .addAll(request.headers()),
+                                          body.getBytes());
+                                  upstream.received.add(seen);
+                                  request.response().setStatusCode(upstream.status).end("imported");
+                                })));
     acme = kit.apiKey("acme");
     globex = kit.apiKey("globex");
   }
@@ -73,28 +91,41 @@ class RouteDeliveryTest {
   @Test
   void aSyncRoutePathTargetGetsTheFileOnceByteIdenticalThroughTheRoutesVersionAndRewriting() {
     kit.routes(
-        route("orders-v1", "/orders", upstream.url("/erp/v1-import")).version("v1", false).keyAuth().build(),
-        route("orders-v2", "/orders", upstream.url("/erp/v2-import")).version("v2", true).keyAuth().build());
+        route("orders-v1", "/orders", upstream.url("/erp/v1-import"))
+            .version("v1", false)
+            .keyAuth()
+            .build(),
+        route("orders-v2", "/orders", upstream.url("/erp/v2-import"))
+            .version("v2", true)
+            .keyAuth()
+            .build());
     var file = Chunks.randomBytes(3 * CHUNK + 777, 11);
 
     var done = upload("orders-1", file, "/sync/orders/v1/import?batch=7");
 
     assertThat(done.status()).as(done.body()).isEqualTo(200);
-    assertThat(done.json()).containsEntry("status", "COMPLETED")
+    assertThat(done.json())
+        .containsEntry("status", "COMPLETED")
         .containsEntry("delivery", "POST /sync/orders/v1/import?batch=7 → 200");
-    assertThat(upstream.received).singleElement().satisfies(r -> {
-      assertThat(r.method()).isEqualTo("POST");
-      assertThat(r.uri()).isEqualTo("/erp/v1-import/import?batch=7");
-      assertThat(r.body()).isEqualTo(file);
-      assertThat(r.headers().get("Content-Type")).isEqualTo("application/octet-stream");
-      assertThat(r.headers().get("Content-Length")).isEqualTo(Integer.toString(file.length));
-      assertThat(r.headers().get("Repr-Digest")).isEqualTo(Chunks.sha256(file));
-      assertThat(r.headers().get("X-Crossgate-Transfer-Id")).isEqualTo("orders-1");
-      // the gateway's credentials stay in the gateway
-      assertThat(r.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("x-crossgate-internal"))
-          .noneMatch(name -> name.equalsIgnoreCase("X-Api-Key"));
-    });
-    assertThat(get("/_transfers/orders-1", acme).json()).containsEntry("status", "COMPLETED")
+    assertThat(upstream.received)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.method()).isEqualTo("POST");
+              assertThat(r.uri()).isEqualTo("/erp/v1-import/import?batch=7");
+              assertThat(r.body()).isEqualTo(file);
+              assertThat(r.headers().get("Content-Type")).isEqualTo("application/octet-stream");
+              assertThat(r.headers().get("Content-Length"))
+                  .isEqualTo(Integer.toString(file.length));
+              assertThat(r.headers().get("Repr-Digest")).isEqualTo(Chunks.sha256(file));
+              assertThat(r.headers().get("X-Crossgate-Transfer-Id")).isEqualTo("orders-1");
+              // the gateway's credentials stay in the gateway
+              assertThat(r.headers().names())
+                  .noneMatch(name -> name.toLowerCase().startsWith("x-crossgate-internal"))
+                  .noneMatch(name -> name.equalsIgnoreCase("X-Api-Key"));
+            });
+    assertThat(get("/_transfers/orders-1", acme).json())
+        .containsEntry("status", "COMPLETED")
         .containsEntry("delivery", "POST /sync/orders/v1/import?batch=7 → 200");
   }
 
@@ -108,29 +139,37 @@ class RouteDeliveryTest {
 
     assertThat(done.status()).as(done.body()).isEqualTo(200);
     var delivery = done.json().get("delivery").toString();
-    assertThat(delivery).matches("POST /async/reports/ingest → task tk_[\\w-]+ accepted \\(202\\), poll /_tasks/tk_[\\w-]+");
+    assertThat(delivery)
+        .matches(
+            "POST /async/reports/ingest → task tk_[\\w-]+ accepted \\(202\\), poll /_tasks/tk_[\\w-]+");
     var taskId = delivery.replaceAll(".*task (tk_[\\w-]+) accepted.*", "$1");
     assertThat(get("/_transfers/report-1", acme).json()).containsEntry("delivery", delivery);
     // a CALLBACK task forwards its stored body to the upstream: that body is the file
-    assertThat(upstream.received).singleElement().satisfies(r -> {
-      assertThat(r.uri()).isEqualTo("/bi/ingest/ingest");
-      assertThat(r.body()).isEqualTo(file);
-      assertThat(r.headers().get("X-Crossgate-Task-Id")).isEqualTo(taskId);
-    });
-    assertThat(get("/_tasks/" + taskId, acme).json()).containsEntry("taskId", taskId)
+    assertThat(upstream.received)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.uri()).isEqualTo("/bi/ingest/ingest");
+              assertThat(r.body()).isEqualTo(file);
+              assertThat(r.headers().get("X-Crossgate-Task-Id")).isEqualTo(taskId);
+            });
+    assertThat(get("/_tasks/" + taskId, acme).json())
+        .containsEntry("taskId", taskId)
         .containsEntry("status", "RUNNING");
     assertThat(get("/_tasks/" + taskId, globex).status()).isEqualTo(404);
   }
 
   @Test
-  void aPathThatMatchesNoRouteFailsTheDeliveryKeepsTheTransferOpenAndARetryAfterTheRouteIsAddedCompletesIt() {
+  void
+      aPathThatMatchesNoRouteFailsTheDeliveryKeepsTheTransferOpenAndARetryAfterTheRouteIsAddedCompletesIt() {
     var file = Chunks.randomBytes(CHUNK + 1, 13);
 
     var failed = upload("late-1", file, "/sync/ledger/import");
 
     assertThat(failed.status()).isEqualTo(502);
     assertThat(failed.header("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(failed.json().get("delivery").toString()).startsWith("POST /sync/ledger/import → 404");
+    assertThat(failed.json().get("delivery").toString())
+        .startsWith("POST /sync/ledger/import → 404");
     assertThat(get("/_transfers/late-1", acme).json()).containsEntry("status", "OPEN");
     assertThat(upstream.received).isEmpty();
 
@@ -138,9 +177,12 @@ class RouteDeliveryTest {
     var retried = send(HttpMethod.POST, "/_transfers/late-1/complete", null, acme);
 
     assertThat(retried.status()).as(retried.body()).isEqualTo(200);
-    assertThat(retried.json()).containsEntry("status", "COMPLETED")
+    assertThat(retried.json())
+        .containsEntry("status", "COMPLETED")
         .containsEntry("delivery", "POST /sync/ledger/import → 200");
-    assertThat(upstream.received).singleElement().satisfies(r -> assertThat(r.body()).isEqualTo(file));
+    assertThat(upstream.received)
+        .singleElement()
+        .satisfies(r -> assertThat(r.body()).isEqualTo(file));
   }
 
   @Test
@@ -157,19 +199,46 @@ class RouteDeliveryTest {
 
   @Test
   void badTargetsAreRefusedAtCreationNamingTheFieldAndNothingIsStored() {
-    var bad = List.of("relative/path", "/sync/orders/../admin", "/sync/./orders", "/sync//orders",
-        "/" + "a".repeat(TransferTarget.MAX_LENGTH), "ftp://files.example/in", "/sync/a b", "/_tasks/x");
+    var bad =
+        List.of(
+            "relative/path",
+            "/sync/orders/../admin",
+            "/sync/./orders",
+            "/sync//orders",
+            "/" + "a".repeat(TransferTarget.MAX_LENGTH),
+            "ftp://files.example/in",
+            "/sync/a b",
+            "/_tasks/x");
 
     for (var target : bad) {
-      var created = send(HttpMethod.POST, "/_transfers", Buffer.buffer(Chunks.descriptor("bad", 10, 10,
-          "\"target\":" + Json.write(target))), acme, "Content-Type", "application/json");
-      var tus = send(HttpMethod.POST, "/_tus/", null, acme, "Tus-Resumable", "1.0.0", "Upload-Length", "10",
-          "Upload-Metadata", "target " + Base64.getEncoder().encodeToString(target.getBytes(StandardCharsets.UTF_8)));
+      var created =
+          send(
+              HttpMethod.POST,
+              "/_transfers",
+              Buffer.buffer(Chunks.descriptor("bad", 10, 10, "\"target\":" + Json.write(target))),
+              acme,
+              "Content-Type",
+              "application/json");
+      var tus =
+          send(
+              HttpMethod.POST,
+              "/_tus/",
+              null,
+              acme,
+              "Tus-Resumable",
+              "1.0.0",
+              "Upload-Length",
+              "10",
+              "Upload-Metadata",
+              "target "
+                  + Base64.getEncoder().encodeToString(target.getBytes(StandardCharsets.UTF_8)));
 
       assertThat(created.status()).as(target).isEqualTo(400);
       assertThat(created.json().get("errors").toString()).as(target).contains("field=target");
       assertThat(tus.status()).as(target).isEqualTo(400);
-      assertThat(tus.json().get("errors").toString()).as(target).contains("field=Upload-Metadata target");
+      assertThat(tus.json().get("errors").toString())
+          .as(target)
+          .contains("field=Upload-Metadata target");
     }
     assertThat(new TransferRepository(db.database().dataSource()).countRows("transfers")).isZero();
   }
@@ -178,9 +247,24 @@ class RouteDeliveryTest {
   void aForgedInternalCredentialFromOutsideIs401AndNothingGoesUpstream() {
     kit.routes(route("open", "/open", upstream.url("/in")).build());
 
-    var forged = send(HttpMethod.POST, "/sync/open", Buffer.buffer("x"), null,
-        CrossgateHeaders.INTERNAL_CREDENTIAL, "A".repeat(43), CrossgateHeaders.INTERNAL_TENANT, "acme");
-    var tenantOnly = send(HttpMethod.POST, "/sync/open", Buffer.buffer("x"), null, CrossgateHeaders.INTERNAL_TENANT, "acme");
+    var forged =
+        send(
+            HttpMethod.POST,
+            "/sync/open",
+            Buffer.buffer("x"),
+            null,
+            CrossgateHeaders.INTERNAL_CREDENTIAL,
+            "A".repeat(43),
+            CrossgateHeaders.INTERNAL_TENANT,
+            "acme");
+    var tenantOnly =
+        send(
+            HttpMethod.POST,
+            "/sync/open",
+            Buffer.buffer("x"),
+            null,
+            CrossgateHeaders.INTERNAL_TENANT,
+            "acme");
     var plain = send(HttpMethod.POST, "/sync/open", Buffer.buffer("x"), null);
 
     assertThat(forged.status()).isEqualTo(401);
@@ -192,16 +276,37 @@ class RouteDeliveryTest {
 
   // ---- helpers
 
-  /** Creates a native transfer to {@code target}, sends every chunk, and sends the end notification. */
+  /**
+   * Creates a native transfer to {@code target}, sends every chunk, and sends the end notification.
+   */
   private GatewayKit.Reply upload(String id, byte[] file, String target) {
-    var created = send(HttpMethod.POST, "/_transfers", Buffer.buffer(Chunks.descriptor(id, CHUNK, file.length,
-        "\"fileDigest\":\"" + Chunks.sha256(file) + "\",\"target\":" + Json.write(target))), acme,
-        "Content-Type", "application/json");
+    var created =
+        send(
+            HttpMethod.POST,
+            "/_transfers",
+            Buffer.buffer(
+                Chunks.descriptor(
+                    id,
+                    CHUNK,
+                    file.length,
+                    "\"fileDigest\":\""
+                        + Chunks.sha256(file)
+                        + "\",\"target\":"
+                        + Json.write(target))),
+            acme,
+            "Content-Type",
+            "application/json");
     assertThat(created.status()).as(created.body()).isEqualTo(201);
     for (int n = 0; n * CHUNK < file.length; n++) {
       var chunk = Chunks.chunk(file, CHUNK, n);
-      var put = send(HttpMethod.PUT, "/_transfers/" + id + "/chunks/" + n, Buffer.buffer(chunk), acme,
-          "Content-Digest", Chunks.sha256(chunk));
+      var put =
+          send(
+              HttpMethod.PUT,
+              "/_transfers/" + id + "/chunks/" + n,
+              Buffer.buffer(chunk),
+              acme,
+              "Content-Digest",
+              Chunks.sha256(chunk));
       assertThat(put.status()).as(put.body()).isEqualTo(200);
     }
     return send(HttpMethod.POST, "/_transfers/" + id + "/complete", null, acme);
@@ -211,7 +316,8 @@ class RouteDeliveryTest {
     return send(HttpMethod.GET, uri, null, key);
   }
 
-  private GatewayKit.Reply send(HttpMethod method, String uri, Buffer body, String key, String... headerPairs) {
+  private GatewayKit.Reply send(
+      HttpMethod method, String uri, Buffer body, String key, String... headerPairs) {
     var options = new RequestOptions().setMethod(method).setURI(uri);
     if (key != null) {
       options.addHeader("X-Api-Key", key);
@@ -219,10 +325,19 @@ class RouteDeliveryTest {
     for (int i = 0; i < headerPairs.length; i += 2) {
       options.addHeader(headerPairs[i], headerPairs[i + 1]);
     }
-    return GatewayKit.await(kit.client().request(options)
-        .compose(req -> body == null ? req.send() : req.send(body))
-        .compose(resp -> resp.body().map(b -> new GatewayKit.Reply(resp.statusCode(),
-            MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()), b.toString()))));
+    return GatewayKit.await(
+        kit.client()
+            .request(options)
+            .compose(req -> body == null ? req.send() : req.send(body))
+            .compose(
+                resp ->
+                    resp.body()
+                        .map(
+                            b ->
+                                new GatewayKit.Reply(
+                                    resp.statusCode(),
+                                    MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()),
+                                    b.toString()))));
   }
 
   /** A route's upstream that keeps every request whole (method, URI, headers, body bytes). */

@@ -15,20 +15,24 @@ class RunningDigestsTest {
   private final Map<Long, byte[]> store = new HashMap<>();
   private final AtomicInteger storeReads = new AtomicInteger();
 
-  private final RunningDigests.StoredChunk fromStore = (n, running) -> {
-    var bytes = store.get(n);
-    if (bytes == null) {
-      return false;
-    }
-    storeReads.incrementAndGet();
-    running.update(java.nio.ByteBuffer.wrap(bytes));
-    return true;
-  };
+  private final RunningDigests.StoredChunk fromStore =
+      (n, running) -> {
+        var bytes = store.get(n);
+        if (bytes == null) {
+          return false;
+        }
+        storeReads.incrementAndGet();
+        running.update(java.nio.ByteBuffer.wrap(bytes));
+        return true;
+      };
 
   @Test
   void chunksArrivingOutOfOrderAreDigestedFromMemoryInFileOrder() {
     var digests = new RunningDigests();
-    var chunks = new byte[][] {Chunks.randomBytes(1000, 1), Chunks.randomBytes(1000, 2), Chunks.randomBytes(500, 3)};
+    var chunks =
+        new byte[][] {
+          Chunks.randomBytes(1000, 1), Chunks.randomBytes(1000, 2), Chunks.randomBytes(500, 3)
+        };
     var buffers = new ByteBuf[3];
     for (int n : new int[] {2, 1, 0}) {
       store.put((long) n, chunks[n]);
@@ -41,10 +45,11 @@ class RunningDigestsTest {
     for (var c : chunks) {
       whole.update(java.nio.ByteBuffer.wrap(c));
     }
-    assertThat(digests.result(key, DigestAlgorithm.SHA_256, 3)).hasValueSatisfying(
-        d -> assertThat(d).isEqualTo(whole.finish()));
+    assertThat(digests.result(key, DigestAlgorithm.SHA_256, 3))
+        .hasValueSatisfying(d -> assertThat(d).isEqualTo(whole.finish()));
     assertThat(storeReads).as("early chunks came from memory, not from the store").hasValue(0);
-    assertThat(buffers).allSatisfy(b -> assertThat(b.refCnt()).as("every retained chunk is released").isZero());
+    assertThat(buffers)
+        .allSatisfy(b -> assertThat(b.refCnt()).as("every retained chunk is released").isZero());
   }
 
   @Test
@@ -59,7 +64,8 @@ class RunningDigestsTest {
       buffer.release();
     }
     store.put(0L, new byte[] {1});
-    digests.offer(key, DigestAlgorithm.CRC32C, 0, Unpooled.wrappedBuffer(new byte[] {1}), fromStore);
+    digests.offer(
+        key, DigestAlgorithm.CRC32C, 0, Unpooled.wrappedBuffer(new byte[] {1}), fromStore);
 
     assertThat(digests.result(key, DigestAlgorithm.CRC32C, 4)).isPresent();
     assertThat(storeReads).as("the chunk over the budget was read back").hasValue(1);

@@ -29,15 +29,27 @@ class SendOverTlsTest {
   void aGatewayWithAPrivateCaIsReachedWithThatCaAndRefusedWithoutIt() throws Exception {
     var ca = TestCertificates.authority("Private Gateway CA");
     var server = ca.server("127.0.0.1").write(dir, "gateway");
-    gateway = Harness.h2(dir, TrafficTls.of(List.of(new TrafficTls.Pair(server.cert(), server.key())), 0));
+    gateway =
+        Harness.h2(
+            dir, TrafficTls.of(List.of(new TrafficTls.Pair(server.cert(), server.key())), 0));
     var file = Files.write(dir.resolve("payload.bin"), new byte[300_000]);
     var withoutCa = new StringWriter();
     var withCa = new StringWriter();
 
-    int refused = new Sender(new PrintWriter(withoutCa)).run(file, gateway.tlsBase(), ACME_KEY,
-        dir.resolve("state-1"), null, 128 * 1024, 1);
-    int sent = new Sender(new PrintWriter(withCa)).run(file, gateway.tlsBase(), ACME_KEY,
-        dir.resolve("state-2"), null, 128 * 1024, 1, ca.writeCert(dir, "ca"));
+    int refused =
+        new Sender(new PrintWriter(withoutCa))
+            .run(file, gateway.tlsBase(), ACME_KEY, dir.resolve("state-1"), null, 128 * 1024, 1);
+    int sent =
+        new Sender(new PrintWriter(withCa))
+            .run(
+                file,
+                gateway.tlsBase(),
+                ACME_KEY,
+                dir.resolve("state-2"),
+                null,
+                128 * 1024,
+                1,
+                ca.writeCert(dir, "ca"));
 
     assertThat(refused).as(withoutCa.toString()).isNotEqualTo(Sender.OK);
     assertThat(sent).as(withCa.toString()).isEqualTo(Sender.OK);

@@ -21,16 +21,28 @@ class TargetDeliveryTest {
     try (var target = new FakeTarget(Vertx.vertx())) {
       var client = vertx.createHttpClient();
       // the fake target listens on loopback, which the egress policy refuses unless allowed
-      var delivery = new TargetDelivery(client, EgressClient.create(vertx, client, EgressPolicy.allowing("127.0.0.1/32")));
+      var delivery =
+          new TargetDelivery(
+              client, EgressClient.create(vertx, client, EgressPolicy.allowing("127.0.0.1/32")));
 
-      var result = Harness.await(delivery.deliver(target.url("/in"), "acme", "t1", List.of(0L, 1L),
-          n -> Future.succeededFuture(stored.get(n)), a.length + b.length, null));
+      var result =
+          Harness.await(
+              delivery.deliver(
+                  target.url("/in"),
+                  "acme",
+                  "t1",
+                  List.of(0L, 1L),
+                  n -> Future.succeededFuture(stored.get(n)),
+                  a.length + b.length,
+                  null));
 
       assertThat(result.delivered()).as(result.summary()).isTrue();
       var expected = new byte[a.length + b.length];
       System.arraycopy(a, 0, expected, 0, a.length);
       System.arraycopy(b, 0, expected, a.length, b.length);
-      assertThat(target.deliveries()).singleElement().satisfies(d -> assertThat(d.body().getBytes()).isEqualTo(expected));
+      assertThat(target.deliveries())
+          .singleElement()
+          .satisfies(d -> assertThat(d.body().getBytes()).isEqualTo(expected));
     } finally {
       Harness.await(vertx.close());
     }

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crossgate.agent.transfer.Sender;
 import dev.crossgate.agent.transfer.TransferClient;
-import dev.crossgate.agent.transfer.TransferException;
 import dev.crossgate.agent.transfer.TransferClientOptions;
+import dev.crossgate.agent.transfer.TransferException;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -47,28 +47,41 @@ class TransferClientTest {
   }
 
   private TransferClientOptions options(int parallelism) {
-    return new TransferClientOptions(dir.resolve("client-state"), ACME_KEY, CHUNK, parallelism, 3, Duration.ofSeconds(20),
-        target.url("/inbox"), "sha-256");
+    return new TransferClientOptions(
+        dir.resolve("client-state"),
+        ACME_KEY,
+        CHUNK,
+        parallelism,
+        3,
+        Duration.ofSeconds(20),
+        target.url("/inbox"),
+        "sha-256");
   }
 
   @Test
   void aClientStoppedMidwayResumesAndResendsAtMostTheChunksInFlight() throws Exception {
     var accepted = new AtomicInteger();
     var first = new java.util.concurrent.atomic.AtomicReference<TransferClient>();
-    first.set(TransferClient.create(options(3), (n, bytes) -> {
-      if (accepted.incrementAndGet() == 10) {
-        first.get().cancel();
-      }
-    }));
+    first.set(
+        TransferClient.create(
+            options(3),
+            (n, bytes) -> {
+              if (accepted.incrementAndGet() == 10) {
+                first.get().cancel();
+              }
+            }));
 
     assertThatThrownBy(() -> first.get().send(file, gateway.base()))
-        .isInstanceOf(TransferException.class).hasMessage("cancelled");
+        .isInstanceOf(TransferException.class)
+        .hasMessage("cancelled");
     int putsBeforeResume = gateway.totalChunkPuts();
     var result = TransferClient.create(options(3)).send(file, gateway.base());
 
     assertThat(putsBeforeResume).isLessThan(CHUNKS);
     assertThat(result.chunksSkipped()).isGreaterThanOrEqualTo(10);
-    assertThat(gateway.totalChunkPuts()).as("chunks sent in both runs").isLessThanOrEqualTo(CHUNKS + 3);
+    assertThat(gateway.totalChunkPuts())
+        .as("chunks sent in both runs")
+        .isLessThanOrEqualTo(CHUNKS + 3);
     assertDeliveredOnce();
     assertThat(dir.resolve("client-state")).isEmptyDirectory();
   }
@@ -76,11 +89,14 @@ class TransferClientTest {
   @Test
   void aGatewayRestartMidTransferIsResumedFromTheNextMissingChunk() throws Exception {
     var accepted = new AtomicInteger();
-    var client = TransferClient.create(options(2).withMaxAttempts(2), (n, bytes) -> {
-      if (accepted.incrementAndGet() == 15) {
-        gateway.stop();
-      }
-    });
+    var client =
+        TransferClient.create(
+            options(2).withMaxAttempts(2),
+            (n, bytes) -> {
+              if (accepted.incrementAndGet() == 15) {
+                gateway.stop();
+              }
+            });
 
     assertThatThrownBy(() -> client.send(file, gateway.base()))
         .isInstanceOfSatisfying(TransferException.class, e -> assertThat(e.resumable()).isTrue());
@@ -97,7 +113,9 @@ class TransferClientTest {
     try (var proxy = new CuttingProxy(gateway.port())) {
       proxy.cutOnceAfter(5L * CHUNK + 3000);
 
-      var result = TransferClient.create(options(1)).send(file, URI.create("http://127.0.0.1:" + proxy.port()));
+      var result =
+          TransferClient.create(options(1))
+              .send(file, URI.create("http://127.0.0.1:" + proxy.port()));
 
       assertThat(proxy.cuts()).isEqualTo(1);
       assertThat(result.chunksResent()).isEqualTo(1);
@@ -111,11 +129,14 @@ class TransferClientTest {
     try (var proxy = new CuttingProxy(gateway.port())) {
       proxy.corruptOnceAt(2L * CHUNK);
 
-      var result = TransferClient.create(options(1)).send(file, URI.create("http://127.0.0.1:" + proxy.port()));
+      var result =
+          TransferClient.create(options(1))
+              .send(file, URI.create("http://127.0.0.1:" + proxy.port()));
 
       assertThat(proxy.corruptions()).isEqualTo(1);
       assertThat(result.chunksResent()).isEqualTo(1);
-      assertThat(gateway.chunkPuts.values().stream().filter(c -> c.get() == 2).count()).isEqualTo(1);
+      assertThat(gateway.chunkPuts.values().stream().filter(c -> c.get() == 2).count())
+          .isEqualTo(1);
       assertDeliveredOnce();
     }
   }
@@ -132,11 +153,21 @@ class TransferClientTest {
   void theSendCommandReportsTheTransferAndLeavesNoState() {
     var out = new StringWriter();
 
-    int exit = new Sender(new PrintWriter(out)).run(file, gateway.base(), ACME_KEY, dir.resolve("send-state"),
-        target.url("/inbox"), CHUNK, 2);
+    int exit =
+        new Sender(new PrintWriter(out))
+            .run(
+                file,
+                gateway.base(),
+                ACME_KEY,
+                dir.resolve("send-state"),
+                target.url("/inbox"),
+                CHUNK,
+                2);
 
     assertThat(exit).as(out.toString()).isEqualTo(Sender.OK);
-    assertThat(out.toString()).contains("sent payload.bin (" + content.length + " bytes)", "40 chunks sent", "answered 201");
+    assertThat(out.toString())
+        .contains(
+            "sent payload.bin (" + content.length + " bytes)", "40 chunks sent", "answered 201");
     assertThat(dir.resolve("send-state")).isEmptyDirectory();
     assertDeliveredOnce();
   }
@@ -146,8 +177,9 @@ class TransferClientTest {
     var out = new StringWriter();
     gateway.stop();
 
-    int exit = new Sender(new PrintWriter(out)).run(file, gateway.base(), ACME_KEY, dir.resolve("send-state"),
-        null, CHUNK, 1);
+    int exit =
+        new Sender(new PrintWriter(out))
+            .run(file, gateway.base(), ACME_KEY, dir.resolve("send-state"), null, CHUNK, 1);
     gateway.restart();
 
     assertThat(exit).isEqualTo(Sender.RESUMABLE);
@@ -155,7 +187,9 @@ class TransferClientTest {
   }
 
   private void assertDeliveredOnce() {
-    assertThat(target.deliveries()).singleElement().satisfies(d -> assertThat(d.body().getBytes()).isEqualTo(content));
+    assertThat(target.deliveries())
+        .singleElement()
+        .satisfies(d -> assertThat(d.body().getBytes()).isEqualTo(content));
     assertThat(gateway.files()).isZero();
   }
 }

@@ -57,12 +57,17 @@ class TusTest {
       long resumedAt = upload(creationUrl, store, file);
 
       assertThat(proxy.cuts()).isEqualTo(1);
-      assertThat(resumedAt).as("the second run starts where the first was cut").isGreaterThan(1_000_000);
+      assertThat(resumedAt)
+          .as("the second run starts where the first was cut")
+          .isGreaterThan(1_000_000);
     }
-    assertThat(target.deliveries()).singleElement().satisfies(d -> {
-      assertThat(d.body().getBytes()).isEqualTo(content);
-      assertThat(d.reprDigest()).isEqualTo(Chunks.sha256(content));
-    });
+    assertThat(target.deliveries())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.body().getBytes()).isEqualTo(content);
+              assertThat(d.reprDigest()).isEqualTo(Chunks.sha256(content));
+            });
     assertThat(gateway.files()).isZero();
   }
 
@@ -91,15 +96,19 @@ class TusTest {
 
     assertThat(response.statusCode()).isEqualTo(204);
     assertThat(response.headers().firstValue("Tus-Version")).contains("1.0.0");
-    assertThat(response.headers().firstValue("Tus-Extension")).contains(
-        "creation,creation-with-upload,creation-defer-length,checksum,termination,expiration");
-    assertThat(response.headers().firstValue("Tus-Max-Size")).contains(Long.toString(64L * 1024 * 1024));
-    assertThat(response.headers().firstValue("Tus-Checksum-Algorithm")).contains("sha1,sha256,crc32c");
+    assertThat(response.headers().firstValue("Tus-Extension"))
+        .contains(
+            "creation,creation-with-upload,creation-defer-length,checksum,termination,expiration");
+    assertThat(response.headers().firstValue("Tus-Max-Size"))
+        .contains(Long.toString(64L * 1024 * 1024));
+    assertThat(response.headers().firstValue("Tus-Checksum-Algorithm"))
+        .contains("sha1,sha256,crc32c");
   }
 
   @Test
   void aRequestWithoutTheSupportedVersionGetsPreconditionFailed() {
-    var response = gateway.send("POST", "/_tus/", ACME_KEY, null, "Upload-Length", "10", TUS, "0.2.2");
+    var response =
+        gateway.send("POST", "/_tus/", ACME_KEY, null, "Upload-Length", "10", TUS, "0.2.2");
 
     assertThat(response.statusCode()).isEqualTo(412);
     assertThat(response.headers().firstValue("Tus-Version")).contains("1.0.0");
@@ -108,19 +117,69 @@ class TusTest {
 
   @Test
   void creationHeadPatchAndExpiryFollowTheCoreProtocol() {
-    var created = gateway.send("POST", "/_tus/", ACME_KEY, null, TUS, "1.0.0", "Upload-Length", "10",
-        "Upload-Metadata", "filename " + b64("a.txt"));
+    var created =
+        gateway.send(
+            "POST",
+            "/_tus/",
+            ACME_KEY,
+            null,
+            TUS,
+            "1.0.0",
+            "Upload-Length",
+            "10",
+            "Upload-Metadata",
+            "filename " + b64("a.txt"));
     var location = created.headers().firstValue("Location").orElseThrow();
 
-    var wrongOffset = gateway.send("PATCH", location, ACME_KEY, "hello".getBytes(), TUS, "1.0.0",
-        "Upload-Offset", "3", "Content-Type", OCTETS);
-    var wrongType = gateway.send("PATCH", location, ACME_KEY, "hello".getBytes(), TUS, "1.0.0",
-        "Upload-Offset", "0", "Content-Type", "text/plain");
-    var first = gateway.send("PATCH", location, ACME_KEY, "hello".getBytes(), TUS, "1.0.0",
-        "Upload-Offset", "0", "Content-Type", OCTETS);
+    var wrongOffset =
+        gateway.send(
+            "PATCH",
+            location,
+            ACME_KEY,
+            "hello".getBytes(),
+            TUS,
+            "1.0.0",
+            "Upload-Offset",
+            "3",
+            "Content-Type",
+            OCTETS);
+    var wrongType =
+        gateway.send(
+            "PATCH",
+            location,
+            ACME_KEY,
+            "hello".getBytes(),
+            TUS,
+            "1.0.0",
+            "Upload-Offset",
+            "0",
+            "Content-Type",
+            "text/plain");
+    var first =
+        gateway.send(
+            "PATCH",
+            location,
+            ACME_KEY,
+            "hello".getBytes(),
+            TUS,
+            "1.0.0",
+            "Upload-Offset",
+            "0",
+            "Content-Type",
+            OCTETS);
     var head = gateway.send("HEAD", location, ACME_KEY, null, TUS, "1.0.0");
-    var tooMuch = gateway.send("PATCH", location, ACME_KEY, "world!".getBytes(), TUS, "1.0.0",
-        "Upload-Offset", "5", "Content-Type", OCTETS);
+    var tooMuch =
+        gateway.send(
+            "PATCH",
+            location,
+            ACME_KEY,
+            "world!".getBytes(),
+            TUS,
+            "1.0.0",
+            "Upload-Offset",
+            "5",
+            "Content-Type",
+            OCTETS);
     var otherTenant = gateway.send("HEAD", location, GLOBEX_KEY, null, TUS, "1.0.0");
 
     assertThat(created.statusCode()).isEqualTo(201);
@@ -141,47 +200,125 @@ class TusTest {
 
   @Test
   void aDeferredLengthUploadCreatedWithDataCompletesWhenTheLengthIsDeclared() {
-    var created = gateway.send("POST", "/_tus/", ACME_KEY, "hello ".getBytes(), TUS, "1.0.0",
-        "Upload-Defer-Length", "1", "Content-Type", OCTETS,
-        "Upload-Metadata", "target " + b64(target.url("/deferred")));
+    var created =
+        gateway.send(
+            "POST",
+            "/_tus/",
+            ACME_KEY,
+            "hello ".getBytes(),
+            TUS,
+            "1.0.0",
+            "Upload-Defer-Length",
+            "1",
+            "Content-Type",
+            OCTETS,
+            "Upload-Metadata",
+            "target " + b64(target.url("/deferred")));
     var location = created.headers().firstValue("Location").orElseThrow();
     var head = gateway.send("HEAD", location, ACME_KEY, null, TUS, "1.0.0");
 
-    var last = gateway.send("PATCH", location, ACME_KEY, "world".getBytes(), TUS, "1.0.0",
-        "Upload-Offset", "6", "Upload-Length", "11", "Content-Type", OCTETS);
+    var last =
+        gateway.send(
+            "PATCH",
+            location,
+            ACME_KEY,
+            "world".getBytes(),
+            TUS,
+            "1.0.0",
+            "Upload-Offset",
+            "6",
+            "Upload-Length",
+            "11",
+            "Content-Type",
+            OCTETS);
 
     assertThat(created.statusCode()).isEqualTo(201);
     assertThat(created.headers().firstValue("Upload-Offset")).contains("6");
     assertThat(head.headers().firstValue("Upload-Defer-Length")).contains("1");
     assertThat(last.statusCode()).as(last.body()).isEqualTo(204);
-    assertThat(target.deliveries()).singleElement()
-        .satisfies(d -> assertThat(d.body().toString(StandardCharsets.UTF_8)).isEqualTo("hello world"));
+    assertThat(target.deliveries())
+        .singleElement()
+        .satisfies(
+            d -> assertThat(d.body().toString(StandardCharsets.UTF_8)).isEqualTo("hello world"));
   }
 
   @Test
   void aWholeUploadSentWithItsCreationIsDeliveredAtOnce() {
-    var created = gateway.send("POST", "/_tus/", ACME_KEY, "all at once".getBytes(), TUS, "1.0.0",
-        "Upload-Length", "11", "Content-Type", OCTETS, "Upload-Metadata", "target " + b64(target.url("/once")));
+    var created =
+        gateway.send(
+            "POST",
+            "/_tus/",
+            ACME_KEY,
+            "all at once".getBytes(),
+            TUS,
+            "1.0.0",
+            "Upload-Length",
+            "11",
+            "Content-Type",
+            OCTETS,
+            "Upload-Metadata",
+            "target " + b64(target.url("/once")));
 
     assertThat(created.statusCode()).isEqualTo(201);
     assertThat(created.headers().firstValue("Upload-Offset")).contains("11");
-    assertThat(target.deliveries()).singleElement()
-        .satisfies(d -> assertThat(d.body().toString(StandardCharsets.UTF_8)).isEqualTo("all at once"));
+    assertThat(target.deliveries())
+        .singleElement()
+        .satisfies(
+            d -> assertThat(d.body().toString(StandardCharsets.UTF_8)).isEqualTo("all at once"));
   }
 
   @Test
   void aChecksumMismatchIs460AndStoresNothingWhileAMatchingOneIsAccepted() throws Exception {
-    var created = gateway.send("POST", "/_tus/", ACME_KEY, null, TUS, "1.0.0", "Upload-Length", "5");
+    var created =
+        gateway.send("POST", "/_tus/", ACME_KEY, null, TUS, "1.0.0", "Upload-Length", "5");
     var location = created.headers().firstValue("Location").orElseThrow();
-    var sha1 = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1").digest("hello".getBytes()));
+    var sha1 =
+        Base64.getEncoder()
+            .encodeToString(MessageDigest.getInstance("SHA-1").digest("hello".getBytes()));
 
-    var mismatch = gateway.send("PATCH", location, ACME_KEY, "hellO".getBytes(), TUS, "1.0.0",
-        "Upload-Offset", "0", "Content-Type", OCTETS, "Upload-Checksum", "sha1 " + sha1);
-    var unknown = gateway.send("PATCH", location, ACME_KEY, "hello".getBytes(), TUS, "1.0.0",
-        "Upload-Offset", "0", "Content-Type", OCTETS, "Upload-Checksum", "md4 " + sha1);
+    var mismatch =
+        gateway.send(
+            "PATCH",
+            location,
+            ACME_KEY,
+            "hellO".getBytes(),
+            TUS,
+            "1.0.0",
+            "Upload-Offset",
+            "0",
+            "Content-Type",
+            OCTETS,
+            "Upload-Checksum",
+            "sha1 " + sha1);
+    var unknown =
+        gateway.send(
+            "PATCH",
+            location,
+            ACME_KEY,
+            "hello".getBytes(),
+            TUS,
+            "1.0.0",
+            "Upload-Offset",
+            "0",
+            "Content-Type",
+            OCTETS,
+            "Upload-Checksum",
+            "md4 " + sha1);
     long rowsAfterRejects = gateway.rows("transfer_chunks");
-    var match = gateway.send("PATCH", location, ACME_KEY, "hello".getBytes(), TUS, "1.0.0",
-        "Upload-Offset", "0", "Content-Type", OCTETS, "Upload-Checksum", "sha1 " + sha1);
+    var match =
+        gateway.send(
+            "PATCH",
+            location,
+            ACME_KEY,
+            "hello".getBytes(),
+            TUS,
+            "1.0.0",
+            "Upload-Offset",
+            "0",
+            "Content-Type",
+            OCTETS,
+            "Upload-Checksum",
+            "sha1 " + sha1);
 
     assertThat(mismatch.statusCode()).isEqualTo(460);
     assertThat(mismatch.headers().firstValue("Content-Type")).contains("application/problem+json");
@@ -192,8 +329,18 @@ class TusTest {
 
   @Test
   void terminationRemovesTheUploadAndItsData() {
-    var created = gateway.send("POST", "/_tus/", ACME_KEY, "abc".getBytes(), TUS, "1.0.0", "Upload-Length", "9",
-        "Content-Type", OCTETS);
+    var created =
+        gateway.send(
+            "POST",
+            "/_tus/",
+            ACME_KEY,
+            "abc".getBytes(),
+            TUS,
+            "1.0.0",
+            "Upload-Length",
+            "9",
+            "Content-Type",
+            OCTETS);
     var location = created.headers().firstValue("Location").orElseThrow();
     long filesBefore = gateway.files();
 
@@ -209,14 +356,26 @@ class TusTest {
 
   @Test
   void aTusUploadIsTheSameKindOfTransferAsANativeOne() {
-    var created = gateway.send("POST", "/_tus/", ACME_KEY, "abc".getBytes(), TUS, "1.0.0", "Upload-Length", "9",
-        "Content-Type", OCTETS);
+    var created =
+        gateway.send(
+            "POST",
+            "/_tus/",
+            ACME_KEY,
+            "abc".getBytes(),
+            TUS,
+            "1.0.0",
+            "Upload-Length",
+            "9",
+            "Content-Type",
+            OCTETS);
     var id = created.headers().firstValue("Location").orElseThrow().substring("/_tus/".length());
 
     HttpResponse<String> status = gateway.send("GET", "/_transfers/" + id, ACME_KEY, null);
 
     assertThat(status.statusCode()).isEqualTo(200);
-    assertThat(NativeTransferTest.json(status)).containsEntry("protocol", "tus").containsEntry("receivedBytes", 3)
+    assertThat(NativeTransferTest.json(status))
+        .containsEntry("protocol", "tus")
+        .containsEntry("receivedBytes", 3)
         .containsEntry("status", "OPEN");
   }
 

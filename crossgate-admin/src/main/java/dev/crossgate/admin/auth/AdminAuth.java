@@ -21,17 +21,19 @@ import java.util.regex.Pattern;
 
 /**
  * Who may call the Admin API, decided on exactly the path the router serves:
+ *
  * <ol>
  *   <li>The path must already be in normal form ({@link PathNormalizer#requireNormalForm}): no dot
- *   segments, {@code %2e}, {@code //} or {@code ;}, else 400. Authorising one spelling while the
- *   router serves another is how tenant keys once reached every tenant's resources.
- *   <li>An admin token ({@code Authorization: Bearer}) is an operator: 401 without a valid one,
- *   403 when a viewer tries to write.
+ *       segments, {@code %2e}, {@code //} or {@code ;}, else 400. Authorising one spelling while
+ *       the router serves another is how tenant keys once reached every tenant's resources.
+ *   <li>An admin token ({@code Authorization: Bearer}) is an operator: 401 without a valid one, 403
+ *       when a viewer tries to write.
  *   <li>A tenant API key (the same {@link PresentedKey} rule as the traffic port) is a tenant
- *   {@link Caller}, never an operator: it reaches only {@code /admin/tenants/{own
- *   tenant}/extensions[/{id}]} (the tenant's sync of the extensions it deploys), and a key of a
- *   disabled tenant is refused with 403 {@code tenant-disabled}.
+ *       {@link Caller}, never an operator: it reaches only {@code /admin/tenants/{own
+ *       tenant}/extensions[/{id}]} (the tenant's sync of the extensions it deploys), and a key of a
+ *       disabled tenant is refused with 403 {@code tenant-disabled}.
  * </ol>
+ *
  * Token lookups are cached briefly by hash so that the database is not asked on every request; a
  * deleted token stops working within {@link #CACHE_TTL}.
  */
@@ -40,8 +42,10 @@ public final class AdminAuth implements Handler<RoutingContext> {
   private static final String PRINCIPAL = "crossgate.principal";
   private static final String TENANT_CALLER = "crossgate.tenantCaller";
   private static final String REALM = "Bearer realm=\"crossgate-admin\"";
+
   /** The only resources a tenant's API key may call, group 1 being the tenant they belong to. */
-  private static final Pattern TENANT_RESOURCES = Pattern.compile("/admin/tenants/([^/]+)/extensions(/[^/]+)?");
+  private static final Pattern TENANT_RESOURCES =
+      Pattern.compile("/admin/tenants/([^/]+)/extensions(/[^/]+)?");
 
   private final TokenRepository tokens;
   private final Supplier<GatewayConfig> config;
@@ -66,12 +70,17 @@ public final class AdminAuth implements Handler<RoutingContext> {
     return ctx.get(TENANT_CALLER);
   }
 
-  /** The operator token of this request; null for a tenant caller. Only valid behind this handler. */
+  /**
+   * The operator token of this request; null for a tenant caller. Only valid behind this handler.
+   */
   public static AdminToken principal(RoutingContext ctx) {
     return ctx.get(PRINCIPAL);
   }
 
-  /** Who made a change, for the change log: the token's name, or {@code tenant:<id>} for a tenant key. */
+  /**
+   * Who made a change, for the change log: the token's name, or {@code tenant:<id>} for a tenant
+   * key.
+   */
   public static String actor(RoutingContext ctx) {
     var caller = tenantCaller(ctx);
     return caller != null ? "tenant:" + caller.tenantId() : principal(ctx).name();
@@ -81,11 +90,14 @@ public final class AdminAuth implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     PathNormalizer.requireNormalForm(ctx.request().path());
     var request = ctx.request();
-    var presented = PresentedKey.of(request.getHeader(CrossgateHeaders.API_KEY), request.getHeader("authorization"));
+    var presented =
+        PresentedKey.of(
+            request.getHeader(CrossgateHeaders.API_KEY), request.getHeader("authorization"));
     if (presented == null) {
       ctx.response().putHeader("www-authenticate", REALM);
-      ctx.fail(new ProblemException(Problem.unauthorized(
-          "send an admin token as 'Authorization: Bearer <token>'")));
+      ctx.fail(
+          new ProblemException(
+              Problem.unauthorized("send an admin token as 'Authorization: Bearer <token>'")));
       return;
     }
     var hash = presented.hash();
@@ -98,27 +110,36 @@ public final class AdminAuth implements Handler<RoutingContext> {
       authorize(ctx, cached, presented, hash);
       return;
     }
-    ctx.vertx().executeBlocking(() -> tokens.authenticate(presented.key()), false).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      cache.put(hash, ar.result());
-      authorize(ctx, ar.result(), presented, hash);
-    });
+    ctx.vertx()
+        .executeBlocking(() -> tokens.authenticate(presented.key()), false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+              }
+              cache.put(hash, ar.result());
+              authorize(ctx, ar.result(), presented, hash);
+            });
   }
 
-  private void authorize(RoutingContext ctx, Optional<AdminToken> token, PresentedKey presented, String hash) {
+  private void authorize(
+      RoutingContext ctx, Optional<AdminToken> token, PresentedKey presented, String hash) {
     if (token.isEmpty()) {
       // callers present a tenant key as X-Api-Key or as a bearer token, like on the traffic port
       authorizeTenantKey(ctx, presented, hash);
       return;
     }
     var method = ctx.request().method();
-    boolean reads = method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS;
+    boolean reads =
+        method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS;
     if (!reads && token.get().role() != AdminToken.Role.ADMIN) {
-      ctx.fail(new ProblemException(Problem.forbidden(
-          "token '" + token.get().name() + "' is a viewer token: it may read but not change anything")));
+      ctx.fail(
+          new ProblemException(
+              Problem.forbidden(
+                  "token '"
+                      + token.get().name()
+                      + "' is a viewer token: it may read but not change anything")));
       return;
     }
     ctx.put(PRINCIPAL, token.get());
@@ -131,8 +152,12 @@ public final class AdminAuth implements Handler<RoutingContext> {
     var key = snapshot.apiKeys().get(hash);
     if (key == null) {
       ctx.response().putHeader("www-authenticate", REALM + ", error=\"invalid_token\"");
-      ctx.fail(new ProblemException(Problem.unauthorized(presented.bearer()
-          ? "the token is neither an admin token nor a tenant API key" : "the API key is not valid")));
+      ctx.fail(
+          new ProblemException(
+              Problem.unauthorized(
+                  presented.bearer()
+                      ? "the token is neither an admin token nor a tenant API key"
+                      : "the API key is not valid")));
       return;
     }
     if (snapshot.tenantDisabled(key.tenantId())) {
@@ -141,8 +166,14 @@ public final class AdminAuth implements Handler<RoutingContext> {
     }
     var resource = TENANT_RESOURCES.matcher(ctx.request().path());
     if (!resource.matches() || !resource.group(1).equals(key.tenantId())) {
-      ctx.fail(new ProblemException(Problem.forbidden("an API key of tenant " + key.tenantId()
-          + " may only manage that tenant's extensions (/admin/tenants/" + key.tenantId() + "/extensions)")));
+      ctx.fail(
+          new ProblemException(
+              Problem.forbidden(
+                  "an API key of tenant "
+                      + key.tenantId()
+                      + " may only manage that tenant's extensions (/admin/tenants/"
+                      + key.tenantId()
+                      + "/extensions)")));
       return;
     }
     ctx.put(TENANT_CALLER, Caller.of(key));

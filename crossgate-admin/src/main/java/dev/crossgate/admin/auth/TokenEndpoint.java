@@ -11,7 +11,10 @@ import io.vertx.ext.web.Router;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /admin/tokens}: admin and viewer credentials; a token's plaintext is in the 201 response only. */
+/**
+ * {@code /admin/tokens}: admin and viewer credentials; a token's plaintext is in the 201 response
+ * only.
+ */
 public final class TokenEndpoint implements AdminEndpoint {
   private final TokenRepository tokens;
   private final AdminAuth auth;
@@ -26,31 +29,55 @@ public final class TokenEndpoint implements AdminEndpoint {
 
   @Override
   public void mount(Router router) {
-    router.post("/admin/tokens").handler(ctx -> {
-      var request = Replies.body(ctx, TokenRequest.class);
-      var role = parseRole(request.role());
-      Replies.blocking(ctx, 201, () -> {
-        var issued = tokens.create(request.name(), role);
-        return Map.of("id", issued.stored().id(), "name", issued.stored().name(), "role", role,
-            "token", issued.token(), "note", "shown once: store it now, only its hash is kept");
-      });
-    });
-    router.get("/admin/tokens").handler(ctx -> Replies.blocking(ctx, 200, () -> Map.of("items", tokens.all())));
-    router.delete("/admin/tokens/:id").handler(ctx -> {
-      var id = ctx.pathParam("id");
-      Replies.blocking(ctx, 204, () -> {
-        tokens.delete(id);
-        auth.invalidateAll();
-        return null;
-      });
-    });
+    router
+        .post("/admin/tokens")
+        .handler(
+            ctx -> {
+              var request = Replies.body(ctx, TokenRequest.class);
+              var role = parseRole(request.role());
+              Replies.blocking(
+                  ctx,
+                  201,
+                  () -> {
+                    var issued = tokens.create(request.name(), role);
+                    return Map.of(
+                        "id",
+                        issued.stored().id(),
+                        "name",
+                        issued.stored().name(),
+                        "role",
+                        role,
+                        "token",
+                        issued.token(),
+                        "note",
+                        "shown once: store it now, only its hash is kept");
+                  });
+            });
+    router
+        .get("/admin/tokens")
+        .handler(ctx -> Replies.blocking(ctx, 200, () -> Map.of("items", tokens.all())));
+    router
+        .delete("/admin/tokens/:id")
+        .handler(
+            ctx -> {
+              var id = ctx.pathParam("id");
+              Replies.blocking(
+                  ctx,
+                  204,
+                  () -> {
+                    tokens.delete(id);
+                    auth.invalidateAll();
+                    return null;
+                  });
+            });
   }
 
   private static AdminToken.Role parseRole(String role) {
     try {
       return AdminToken.Role.valueOf(role == null ? "VIEWER" : role);
     } catch (IllegalArgumentException e) {
-      throw new ProblemException(Problem.validation(List.of(new FieldError("role", "must be ADMIN or VIEWER"))));
+      throw new ProblemException(
+          Problem.validation(List.of(new FieldError("role", "must be ADMIN or VIEWER"))));
     }
   }
 }

@@ -12,9 +12,13 @@ import java.util.Map;
 public final class WhoAmIEndpoint implements AdminEndpoint {
   @Override
   public void mount(Router router) {
-    router.get("/admin/whoami").handler(ctx -> {
-      var principal = AdminAuth.principal(ctx);
-      Replies.json(ctx, 200, Map.of("name", principal.name(), "role", principal.role().name()));
-    });
+    router
+        .get("/admin/whoami")
+        .handler(
+            ctx -> {
+              var principal = AdminAuth.principal(ctx);
+              Replies.json(
+                  ctx, 200, Map.of("name", principal.name(), "role", principal.role().name()));
+            });
   }
 }

@@ -20,13 +20,20 @@ public final class ChangeEndpoint implements AdminEndpoint {
 
   @Override
   public void mount(Router router) {
-    router.get("/admin/changes").handler(ctx -> {
-      long after = parseAfter(ctx.queryParams().get("after"));
-      int limit = Replies.intParam(ctx, "limit", 100, 1, 1000);
-      Replies.blocking(ctx, 200, () -> Map.of(
-          "latestRevision", changeLog.latestRevision(),
-          "items", changeLog.after(after, limit)));
-    });
+    router
+        .get("/admin/changes")
+        .handler(
+            ctx -> {
+              long after = parseAfter(ctx.queryParams().get("after"));
+              int limit = Replies.intParam(ctx, "limit", 100, 1, 1000);
+              Replies.blocking(
+                  ctx,
+                  200,
+                  () ->
+                      Map.of(
+                          "latestRevision", changeLog.latestRevision(),
+                          "items", changeLog.after(after, limit)));
+            });
   }
 
   private static long parseAfter(String raw) {
@@ -41,6 +48,7 @@ public final class ChangeEndpoint implements AdminEndpoint {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new ProblemException(Problem.validation(List.of(new FieldError("after", "must be a revision (0 or more)"))));
+    throw new ProblemException(
+        Problem.validation(List.of(new FieldError("after", "must be a revision (0 or more)"))));
   }
 }

@@ -29,10 +29,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The control plane's end of the cluster stream. A node enrols once on {@code POST /cluster/enrol}
  * with the cluster token and receives a credential of its own ({@link NodeCredential}); from then
- * on it connects on {@code /cluster/stream} (WebSocket) with {@code X-Crossgate-Node-Id} and
- * {@code Authorization: Bearer <credential>}. The hub keeps one {@link NodeSession} per connected
- * node and tells every session when the configuration moved. Any control-plane instance can serve
- * any node: node state and credentials live in the database.
+ * on it connects on {@code /cluster/stream} (WebSocket) with {@code X-Crossgate-Node-Id} and {@code
+ * Authorization: Bearer <credential>}. The hub keeps one {@link NodeSession} per connected node and
+ * tells every session when the configuration moved. Any control-plane instance can serve any node:
+ * node state and credentials live in the database.
  *
  * <p>Why not the cluster token on the stream: everyone who holds it (every node's configuration)
  * could say HELLO as any node, receive every API-key hash in a SNAPSHOT, acknowledge for a dead
@@ -54,8 +54,13 @@ public final class ClusterHub implements AdminEndpoint {
   private final long checkTimer;
   private final long pruneTimer;
 
-  public ClusterHub(Vertx vertx, ConfigFollower follower, ChangeLog changeLog, NodeRepository nodes,
-      ClusterOptions options, String instanceId) {
+  public ClusterHub(
+      Vertx vertx,
+      ConfigFollower follower,
+      ChangeLog changeLog,
+      NodeRepository nodes,
+      ClusterOptions options,
+      String instanceId) {
     this.vertx = vertx;
     this.follower = follower;
     this.changeLog = changeLog;
@@ -65,8 +70,10 @@ public final class ClusterHub implements AdminEndpoint {
     this.instanceId = instanceId;
     follower.onAdvance(this::advanced);
     this.checkTimer = vertx.setPeriodic(1000, id -> checkSessions());
-    this.pruneTimer = vertx.setPeriodic(60_000, id -> vertx.executeBlocking(
-        () -> changeLog.prune(options.retainedRevisions()), false));
+    this.pruneTimer =
+        vertx.setPeriodic(
+            60_000,
+            id -> vertx.executeBlocking(() -> changeLog.prune(options.retainedRevisions()), false));
   }
 
   @Override
@@ -83,46 +90,71 @@ public final class ClusterHub implements AdminEndpoint {
   private void enrol(RoutingContext ctx) {
     if (!isClusterToken(bearer(ctx))) {
       ctx.response().putHeader("www-authenticate", "Bearer realm=\"crossgate-cluster\"");
-      ctx.fail(new ProblemException(Problem.unauthorized(options.clusterToken() == null
-          ? "this control plane has no cluster token configured (--cluster-token): nodes cannot enrol"
-          : "send the cluster token as 'Authorization: Bearer <token>' to enrol a node")));
+      ctx.fail(
+          new ProblemException(
+              Problem.unauthorized(
+                  options.clusterToken() == null
+                      ? "this control plane has no cluster token configured (--cluster-token): nodes cannot enrol"
+                      : "send the cluster token as 'Authorization: Bearer <token>' to enrol a node")));
       return;
     }
     var request = Replies.body(ctx, NodeCredential.EnrolmentRequest.class);
     if (!NodeCredential.validNodeId(request.nodeId())) {
-      throw new ProblemException(Problem.validation(List.of(new FieldError("nodeId",
-          "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters"))));
+      throw new ProblemException(
+          Problem.validation(
+              List.of(
+                  new FieldError(
+                      "nodeId",
+                      "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters"))));
     }
     var issued = NodeCredential.issue(request.nodeId());
     var remote = ctx.request().remoteAddress();
-    Replies.offload(ctx, () -> nodes.enrol(issued.nodeId(), issued.credentialHash())).onSuccess(enrolled -> {
-      if (!enrolled) {
-        LOG.warn("node enrolment refused node={} reason=\"enrolled already\" remote={}", issued.nodeId(), remote);
-        ctx.fail(new ProblemException(Problem.conflict("node " + issued.nodeId() + " is enrolled already and "
-            + "connects with its own credential; to enrol this id again an operator retires it first "
-            + "(DELETE /admin/nodes/" + issued.nodeId() + ")")));
-        return;
-      }
-      LOG.info("node enrolled node={} remote={}", issued.nodeId(), remote);
-      ctx.response().putHeader("cache-control", "no-store");
-      Replies.json(ctx, 201, issued);
-    }).onFailure(ctx::fail);
+    Replies.offload(ctx, () -> nodes.enrol(issued.nodeId(), issued.credentialHash()))
+        .onSuccess(
+            enrolled -> {
+              if (!enrolled) {
+                LOG.warn(
+                    "node enrolment refused node={} reason=\"enrolled already\" remote={}",
+                    issued.nodeId(),
+                    remote);
+                ctx.fail(
+                    new ProblemException(
+                        Problem.conflict(
+                            "node "
+                                + issued.nodeId()
+                                + " is enrolled already and "
+                                + "connects with its own credential; to enrol this id again an operator retires it first "
+                                + "(DELETE /admin/nodes/"
+                                + issued.nodeId()
+                                + ")")));
+                return;
+              }
+              LOG.info("node enrolled node={} remote={}", issued.nodeId(), remote);
+              ctx.response().putHeader("cache-control", "no-store");
+              Replies.json(ctx, 201, issued);
+            })
+        .onFailure(ctx::fail);
   }
 
   /**
    * Upgrades to the stream only for a node that proves its credential; every refusal is a 401
-   * problem on the upgrade, the same whether the id is unknown or the credential wrong (the
-   * stream does not tell a stranger which ids are enrolled). The credential is checked before the
-   * upgrade, so a forger never gets as far as a HELLO, let alone a SNAPSHOT.
+   * problem on the upgrade, the same whether the id is unknown or the credential wrong (the stream
+   * does not tell a stranger which ids are enrolled). The credential is checked before the upgrade,
+   * so a forger never gets as far as a HELLO, let alone a SNAPSHOT.
    */
   private void accept(RoutingContext ctx) {
     var nodeId = ctx.request().getHeader(CrossgateHeaders.NODE_ID);
     var presented = bearer(ctx);
     var remote = ctx.request().remoteAddress();
     if (nodeId == null || presented == null) {
-      refuse(ctx, "send the node id as '" + CrossgateHeaders.NODE_ID + "' and the node's credential as "
-          + "'Authorization: Bearer <credential>'; a node without a credential enrols first (POST " + ENROL_PATH
-          + " with the cluster token)");
+      refuse(
+          ctx,
+          "send the node id as '"
+              + CrossgateHeaders.NODE_ID
+              + "' and the node's credential as "
+              + "'Authorization: Bearer <credential>'; a node without a credential enrols first (POST "
+              + ENROL_PATH
+              + " with the cluster token)");
       return;
     }
     if (!NodeCredential.validNodeId(nodeId)) { // checked before anything logs the header
@@ -130,38 +162,65 @@ public final class ClusterHub implements AdminEndpoint {
       return;
     }
     if (isClusterToken(presented)) {
-      LOG.warn("cluster stream refused node={} reason=\"cluster token instead of a node credential\" remote={}",
-          nodeId, remote);
-      refuse(ctx, "the cluster token only enrols nodes (POST " + ENROL_PATH + "); connect with the node's credential");
+      LOG.warn(
+          "cluster stream refused node={} reason=\"cluster token instead of a node credential\" remote={}",
+          nodeId,
+          remote);
+      refuse(
+          ctx,
+          "the cluster token only enrols nodes (POST "
+              + ENROL_PATH
+              + "); connect with the node's credential");
       return;
     }
     var presentedHash = Secrets.sha256Hex(presented);
     ctx.request().pause(); // the upgrade waits for the database; nothing may be read before it
-    vertx.executeBlocking(() -> nodes.credentialHash(nodeId), false).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.request().resume();
-        ctx.fail(ar.cause());
-        return;
-      }
-      var stored = ar.result();
-      if (stored.isEmpty() || !MessageDigest.isEqual(stored.get().getBytes(StandardCharsets.US_ASCII),
-          presentedHash.getBytes(StandardCharsets.US_ASCII))) {
-        LOG.warn("cluster stream refused node={} reason=\"{}\" remote={}", nodeId,
-            stored.isEmpty() ? "not enrolled" : "wrong credential", remote);
-        ctx.request().resume();
-        refuse(ctx, "the node credential is not valid for node " + nodeId);
-        return;
-      }
-      ctx.request().toWebSocket().onSuccess(ws -> {
-        var session = new NodeSession(this, ws, nodeId, presentedHash);
-        ws.closeHandler(v -> session.closed());
-      }).onFailure(e -> {
-        LOG.warn("cluster stream upgrade failed node={} error=\"{}\"", nodeId, e.getMessage());
-        if (!ctx.response().headWritten()) { // e.g. a plain GET: answer it rather than leave it hanging
-          ctx.fail(new ProblemException(Problem.badRequest("a WebSocket upgrade is expected on " + STREAM_PATH)));
-        }
-      });
-    });
+    vertx
+        .executeBlocking(() -> nodes.credentialHash(nodeId), false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.request().resume();
+                ctx.fail(ar.cause());
+                return;
+              }
+              var stored = ar.result();
+              if (stored.isEmpty()
+                  || !MessageDigest.isEqual(
+                      stored.get().getBytes(StandardCharsets.US_ASCII),
+                      presentedHash.getBytes(StandardCharsets.US_ASCII))) {
+                LOG.warn(
+                    "cluster stream refused node={} reason=\"{}\" remote={}",
+                    nodeId,
+                    stored.isEmpty() ? "not enrolled" : "wrong credential",
+                    remote);
+                ctx.request().resume();
+                refuse(ctx, "the node credential is not valid for node " + nodeId);
+                return;
+              }
+              ctx.request()
+                  .toWebSocket()
+                  .onSuccess(
+                      ws -> {
+                        var session = new NodeSession(this, ws, nodeId, presentedHash);
+                        ws.closeHandler(v -> session.closed());
+                      })
+                  .onFailure(
+                      e -> {
+                        LOG.warn(
+                            "cluster stream upgrade failed node={} error=\"{}\"",
+                            nodeId,
+                            e.getMessage());
+                        if (!ctx.response()
+                            .headWritten()) { // e.g. a plain GET: answer it rather than leave it
+                          // hanging
+                          ctx.fail(
+                              new ProblemException(
+                                  Problem.badRequest(
+                                      "a WebSocket upgrade is expected on " + STREAM_PATH)));
+                        }
+                      });
+            });
   }
 
   private static void refuse(RoutingContext ctx, String detail) {
@@ -181,26 +240,34 @@ public final class ClusterHub implements AdminEndpoint {
     if (options.clusterToken() == null || presented == null) {
       return false;
     }
-    return MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
+    return MessageDigest.isEqual(
+        presented.getBytes(StandardCharsets.UTF_8),
         options.clusterToken().getBytes(StandardCharsets.UTF_8));
   }
 
   /**
    * Retires {@code nodeId}: its credential and entry are deleted (so it may enrol afresh) and its
-   * stream, when this instance holds it, is closed now; an instance elsewhere closes it on its
-   * next check, within a second. Completes with false when there was no such node.
+   * stream, when this instance holds it, is closed now; an instance elsewhere closes it on its next
+   * check, within a second. Completes with false when there was no such node.
    */
   public Future<Boolean> retire(String nodeId, String actor) {
-    return vertx.executeBlocking(() -> nodes.retire(nodeId), false).map(found -> {
-      var session = sessions.get(nodeId);
-      if (session != null) {
-        session.retired();
-      }
-      if (found) {
-        LOG.info("node retired node={} actor={} streamClosedHere={}", nodeId, actor, session != null);
-      }
-      return found;
-    });
+    return vertx
+        .executeBlocking(() -> nodes.retire(nodeId), false)
+        .map(
+            found -> {
+              var session = sessions.get(nodeId);
+              if (session != null) {
+                session.retired();
+              }
+              if (found) {
+                LOG.info(
+                    "node retired node={} actor={} streamClosedHere={}",
+                    nodeId,
+                    actor,
+                    session != null);
+              }
+              return found;
+            });
   }
 
   private void advanced(GatewayConfig config) {
@@ -217,20 +284,25 @@ public final class ClusterHub implements AdminEndpoint {
       return;
     }
     sessions.values().forEach(NodeSession::checkSilence);
-    vertx.executeBlocking(() -> new StoredNodes(nodes.all(), nodes.credentialHashes()), false).onSuccess(stored -> {
-      sessions.forEach((id, session) -> {
-        if (!session.credentialHash().equals(stored.credentialHashes().get(id))) {
-          LOG.info("closing the stream of a retired node node={}", id);
-          session.retired();
-        }
-      });
-      stored.all().stream()
-          .filter(n -> n.resyncRequested() && sessions.containsKey(n.nodeId()))
-          .forEach(n -> {
-            sessions.get(n.nodeId()).resync("operator asked for a resync");
-            vertx.executeBlocking(() -> nodes.requestResync(n.nodeId(), false), false);
-          });
-    });
+    vertx
+        .executeBlocking(() -> new StoredNodes(nodes.all(), nodes.credentialHashes()), false)
+        .onSuccess(
+            stored -> {
+              sessions.forEach(
+                  (id, session) -> {
+                    if (!session.credentialHash().equals(stored.credentialHashes().get(id))) {
+                      LOG.info("closing the stream of a retired node node={}", id);
+                      session.retired();
+                    }
+                  });
+              stored.all().stream()
+                  .filter(n -> n.resyncRequested() && sessions.containsKey(n.nodeId()))
+                  .forEach(
+                      n -> {
+                        sessions.get(n.nodeId()).resync("operator asked for a resync");
+                        vertx.executeBlocking(() -> nodes.requestResync(n.nodeId(), false), false);
+                      });
+            });
   }
 
   private record StoredNodes(List<NodeRecord> all, Map<String, String> credentialHashes) {}

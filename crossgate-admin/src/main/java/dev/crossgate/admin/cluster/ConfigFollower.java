@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows the change log and keeps the current {@link GatewayConfig}: the standalone node serves
  * from it, and the cluster hub takes snapshots and expected hashes from it. Loads a snapshot from
- * the database, then applies each batch of new changes with {@link ConfigApplier} (the code
- * cluster nodes use for deltas) and swaps one reference. It polls when poked (after a local write,
- * on a PostgreSQL notification) and on a fallback timer, on a worker thread; a burst of pokes
- * coalesces into one poll.
+ * the database, then applies each batch of new changes with {@link ConfigApplier} (the code cluster
+ * nodes use for deltas) and swaps one reference. It polls when poked (after a local write, on a
+ * PostgreSQL notification) and on a fallback timer, on a worker thread; a burst of pokes coalesces
+ * into one poll.
  */
 public final class ConfigFollower implements Supplier<GatewayConfig> {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigFollower.class);
@@ -40,33 +40,55 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
   private final AtomicBoolean polling = new AtomicBoolean();
   private final AtomicBoolean pokedWhilePolling = new AtomicBoolean();
   private final List<Consumer<GatewayConfig>> listeners = new CopyOnWriteArrayList<>();
-  private final Map<Long, Long> hashes = new LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
-      return size() > REMEMBERED_HASHES;
-    }
-  };
+  private final Map<Long, Long> hashes =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+          return size() > REMEMBERED_HASHES;
+        }
+      };
   private final long timer;
   private volatile boolean stopped;
 
   /** Blocking: loads the initial snapshot. Call from a worker thread. */
-  public ConfigFollower(Vertx vertx, ChangeLog changeLog, RouteRepository routes, FilterRepository filters,
-      TenantRepository tenants, long fallbackPollMs) {
+  public ConfigFollower(
+      Vertx vertx,
+      ChangeLog changeLog,
+      RouteRepository routes,
+      FilterRepository filters,
+      TenantRepository tenants,
+      long fallbackPollMs) {
     this(vertx, changeLog, routes, filters, tenants, java.util.List::of, fallbackPollMs);
   }
 
   /** As above, with the extension registry ({@code extensions} is read on this worker thread). */
-  public ConfigFollower(Vertx vertx, ChangeLog changeLog, RouteRepository routes, FilterRepository filters,
-      TenantRepository tenants, java.util.function.Supplier<java.util.Collection<dev.crossgate.extension.Extension>>
-          extensions, long fallbackPollMs) {
-    this(vertx, changeLog, routes, filters, tenants, extensions, java.util.List::of, fallbackPollMs);
+  public ConfigFollower(
+      Vertx vertx,
+      ChangeLog changeLog,
+      RouteRepository routes,
+      FilterRepository filters,
+      TenantRepository tenants,
+      java.util.function.Supplier<java.util.Collection<dev.crossgate.extension.Extension>>
+          extensions,
+      long fallbackPollMs) {
+    this(
+        vertx, changeLog, routes, filters, tenants, extensions, java.util.List::of, fallbackPollMs);
   }
 
-  /** As above, with the tenants' registered client certificates (read on this worker thread too). */
-  public ConfigFollower(Vertx vertx, ChangeLog changeLog, RouteRepository routes, FilterRepository filters,
-      TenantRepository tenants, java.util.function.Supplier<java.util.Collection<dev.crossgate.extension.Extension>>
-          extensions, java.util.function.Supplier<java.util.Collection<dev.crossgate.tenant.TenantCertificate>>
-          clientCertificates, long fallbackPollMs) {
+  /**
+   * As above, with the tenants' registered client certificates (read on this worker thread too).
+   */
+  public ConfigFollower(
+      Vertx vertx,
+      ChangeLog changeLog,
+      RouteRepository routes,
+      FilterRepository filters,
+      TenantRepository tenants,
+      java.util.function.Supplier<java.util.Collection<dev.crossgate.extension.Extension>>
+          extensions,
+      java.util.function.Supplier<java.util.Collection<dev.crossgate.tenant.TenantCertificate>>
+          clientCertificates,
+      long fallbackPollMs) {
     this.vertx = vertx;
     this.changeLog = changeLog;
     GatewayConfig initial;
@@ -75,14 +97,29 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
       // consistent without a long transaction: no commit happened if the revision did not move
       revision = changeLog.latestRevision();
       var keys = tenants.allKeys().stream().collect(Collectors.toMap(ApiKey::keyHash, k -> k));
-      var disabled = tenants.all().stream().filter(t -> !t.enabled()).map(dev.crossgate.tenant.Tenant::id).toList();
-      initial = new GatewayConfig(revision, RouteTable.of(routes.all(), revision), filters.all(), keys,
-          extensions.get(), disabled, clientCertificates.get());
+      var disabled =
+          tenants.all().stream()
+              .filter(t -> !t.enabled())
+              .map(dev.crossgate.tenant.Tenant::id)
+              .toList();
+      initial =
+          new GatewayConfig(
+              revision,
+              RouteTable.of(routes.all(), revision),
+              filters.all(),
+              keys,
+              extensions.get(),
+              disabled,
+              clientCertificates.get());
     } while (changeLog.latestRevision() != revision);
     this.current = new AtomicReference<>(initial);
     remember(revision, initial.hash());
     this.timer = vertx.setPeriodic(fallbackPollMs, id -> poke());
-    LOG.info("config loaded revision={} routes={} hash={}", revision, initial.routes().size(), initial.hashHex());
+    LOG.info(
+        "config loaded revision={} routes={} hash={}",
+        revision,
+        initial.routes().size(),
+        initial.hashHex());
   }
 
   @Override
@@ -111,16 +148,21 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
       pokedWhilePolling.set(true);
       return;
     }
-    vertx.executeBlocking(this::pollOnce, false).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("change log poll failed error=\"{}\"; serving revision {}", ar.cause().getMessage(),
-            current.get().revision());
-      }
-      polling.set(false);
-      if (pokedWhilePolling.getAndSet(false)) {
-        poke();
-      }
-    });
+    vertx
+        .executeBlocking(this::pollOnce, false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                LOG.warn(
+                    "change log poll failed error=\"{}\"; serving revision {}",
+                    ar.cause().getMessage(),
+                    current.get().revision());
+              }
+              polling.set(false);
+              if (pokedWhilePolling.getAndSet(false)) {
+                poke();
+              }
+            });
   }
 
   private Void pollOnce() {
@@ -132,8 +174,13 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
       }
       var next = ConfigApplier.apply(from, changes, this::remember);
       current.set(next);
-      LOG.info("config applied fromRevision={} toRevision={} changes={} routes={} hash={}", from.revision(),
-          next.revision(), changes.size(), next.routes().size(), next.hashHex());
+      LOG.info(
+          "config applied fromRevision={} toRevision={} changes={} routes={} hash={}",
+          from.revision(),
+          next.revision(),
+          changes.size(),
+          next.routes().size(),
+          next.hashHex());
       listeners.forEach(l -> l.accept(next));
       if (changes.size() < BATCH) {
         return null;

@@ -13,19 +13,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node's stream on this control plane. It sends the node what it lacks (a DELTA from the
- * node's applied revision, or a SNAPSHOT when the node is new, ahead, inconsistent or older than
- * the retained log), one batch at a time, and resends a batch that is not acknowledged with
- * jittered exponential back-off ({@link ClusterOptions#resendBackoff()}). A NACKed revision is
- * parked: not resent until a newer revision exists or an operator asks for a resync, so a node
- * that cannot apply a change is not hammered with it.
+ * One node's stream on this control plane. It sends the node what it lacks (a DELTA from the node's
+ * applied revision, or a SNAPSHOT when the node is new, ahead, inconsistent or older than the
+ * retained log), one batch at a time, and resends a batch that is not acknowledged with jittered
+ * exponential back-off ({@link ClusterOptions#resendBackoff()}). A NACKed revision is parked: not
+ * resent until a newer revision exists or an operator asks for a resync, so a node that cannot
+ * apply a change is not hammered with it.
  *
- * <p>The session belongs to the node whose credential opened it ({@link ClusterHub} checks it before
- * the upgrade): a HELLO naming another node closes it, so ACKs and heartbeats are only ever
+ * <p>The session belongs to the node whose credential opened it ({@link ClusterHub} checks it
+ * before the upgrade): a HELLO naming another node closes it, so ACKs and heartbeats are only ever
  * recorded for the node that proved who it is.
  *
- * <p>A node that sends nothing (no HEARTBEAT, ACK or anything else) for
- * {@link ClusterOptions#missedHeartbeats()} of its heartbeat periods is frozen or cut off behind a
+ * <p>A node that sends nothing (no HEARTBEAT, ACK or anything else) for {@link
+ * ClusterOptions#missedHeartbeats()} of its heartbeat periods is frozen or cut off behind a
  * connection that still looks open: it is recorded disconnected and its stream closed, rather than
  * shown connected with an ever older last-seen. It reconnects when it comes back.
  *
@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 final class NodeSession {
   private static final Logger LOG = LoggerFactory.getLogger(NodeSession.class);
   private static final int MAX_DELTA = 10_000;
+
   /** inFlight while the next batch is read from the database. */
   private static final long PREPARING = Long.MAX_VALUE;
 
@@ -41,11 +42,18 @@ final class NodeSession {
   private final ServerWebSocket ws;
   private final Context context;
   private final Vertx vertx;
+
   /** The node whose credential opened this stream, and that credential's SHA-256. */
   private final String authenticatedId;
+
   private final String credentialHash;
-  /** Set by the HELLO: until then the node has not said where it is, and nothing is sent or recorded. */
+
+  /**
+   * Set by the HELLO: until then the node has not said where it is, and nothing is sent or
+   * recorded.
+   */
   private String nodeId;
+
   private String version;
   private long applied = -1;
   private long inFlight = -1;
@@ -54,8 +62,12 @@ final class NodeSession {
   private long timer = -1;
   private boolean snapshotNext;
   private boolean closed;
-  /** When the node last sent anything ({@link System#nanoTime()}), and how long it may stay silent. */
+
+  /**
+   * When the node last sent anything ({@link System#nanoTime()}), and how long it may stay silent.
+   */
   private long lastHeard = System.nanoTime();
+
   private java.time.Duration silenceLimit;
 
   NodeSession(ClusterHub hub, ServerWebSocket ws, String authenticatedId, String credentialHash) {
@@ -66,13 +78,16 @@ final class NodeSession {
     this.vertx = hub.vertx();
     this.context = vertx.getOrCreateContext();
     ws.textMessageHandler(this::onText);
-    ws.exceptionHandler(e -> LOG.warn("cluster stream error node={} error=\"{}\"", nodeId, e.getMessage()));
-    vertx.setTimer(10_000, id -> {
-      if (nodeId == null && !closed) {
-        LOG.warn("cluster stream closed: no HELLO within 10 s remote={}", ws.remoteAddress());
-        ws.close((short) 1008, "HELLO expected");
-      }
-    });
+    ws.exceptionHandler(
+        e -> LOG.warn("cluster stream error node={} error=\"{}\"", nodeId, e.getMessage()));
+    vertx.setTimer(
+        10_000,
+        id -> {
+          if (nodeId == null && !closed) {
+            LOG.warn("cluster stream closed: no HELLO within 10 s remote={}", ws.remoteAddress());
+            ws.close((short) 1008, "HELLO expected");
+          }
+        });
   }
 
   private void onText(String text) {
@@ -83,7 +98,10 @@ final class NodeSession {
     try {
       message = Json.mapper().readValue(text, ClusterMessage.class);
     } catch (JsonProcessingException e) {
-      LOG.warn("cluster stream closed: unreadable message node={} error=\"{}\"", nodeId, e.getOriginalMessage());
+      LOG.warn(
+          "cluster stream closed: unreadable message node={} error=\"{}\"",
+          nodeId,
+          e.getOriginalMessage());
       ws.close((short) 1003, "unreadable message");
       return;
     }
@@ -110,9 +128,13 @@ final class NodeSession {
 
   private void hello(ClusterMessage.Hello hello) {
     if (!authenticatedId.equals(hello.nodeId())) {
-      // the claimed id is the sender's text: logged only when it is a well-formed id (no log injection)
-      LOG.warn("cluster stream closed: HELLO names another node node={} hello={} remote={}", authenticatedId,
-          NodeCredential.validNodeId(hello.nodeId()) ? hello.nodeId() : "(invalid)", ws.remoteAddress());
+      // the claimed id is the sender's text: logged only when it is a well-formed id (no log
+      // injection)
+      LOG.warn(
+          "cluster stream closed: HELLO names another node node={} hello={} remote={}",
+          authenticatedId,
+          NodeCredential.validNodeId(hello.nodeId()) ? hello.nodeId() : "(invalid)",
+          ws.remoteAddress());
       ws.close((short) 1008, "HELLO names another node than the credential");
       return;
     }
@@ -124,11 +146,16 @@ final class NodeSession {
     applied = Math.max(0, hello.appliedRevision());
     silenceLimit = hub.options().silenceLimit(hello.heartbeatMillis());
     hub.register(nodeId, this);
-    LOG.info("node connected node={} appliedRevision={} hash={} remote={}", nodeId, applied, hello.configHash(),
+    LOG.info(
+        "node connected node={} appliedRevision={} hash={} remote={}",
+        nodeId,
+        applied,
+        hello.configHash(),
         ws.remoteAddress());
     recordSeen(applied, hello.configHash());
     var latest = hub.follower().get().revision();
-    if (hello.appliedRevision() == ClusterMessage.Hello.UNCONFIGURED || applied > latest
+    if (hello.appliedRevision() == ClusterMessage.Hello.UNCONFIGURED
+        || applied > latest
         || !hashMatches(applied, hello.configHash())) {
       snapshotNext = true;
     }
@@ -144,12 +171,21 @@ final class NodeSession {
     attempts = 0;
     parked = -1;
     applied = ack.revision();
-    vertx.executeBlocking(() -> {
-      hub.nodes().recordResult(nodeId, ack.revision(), true, ack.hash(), null);
-      return null;
-    }, true).onFailure(e -> LOG.warn("could not record ACK node={} error=\"{}\"", nodeId, e.getMessage()));
+    vertx
+        .executeBlocking(
+            () -> {
+              hub.nodes().recordResult(nodeId, ack.revision(), true, ack.hash(), null);
+              return null;
+            },
+            true)
+        .onFailure(
+            e -> LOG.warn("could not record ACK node={} error=\"{}\"", nodeId, e.getMessage()));
     if (!hashMatches(ack.revision(), ack.hash())) {
-      LOG.warn("node hash differs node={} revision={} hash={} expected={}", nodeId, ack.revision(), ack.hash(),
+      LOG.warn(
+          "node hash differs node={} revision={} hash={} expected={}",
+          nodeId,
+          ack.revision(),
+          ack.hash(),
           expected(ack.revision()));
       snapshotNext = true;
     }
@@ -164,14 +200,26 @@ final class NodeSession {
     inFlight = -1;
     attempts = 0;
     parked = nack.revision();
-    var reason = nack.errors() == null ? "no reason given" : nack.errors().stream()
-        .map(e -> e.entity() + " " + e.id() + ": " + e.message()).collect(Collectors.joining("; "));
-    LOG.warn("node refused change node={} revision={} reason=\"{}\"; parked until a newer revision or a resync",
-        nodeId, nack.revision(), reason);
-    vertx.executeBlocking(() -> {
-      hub.nodes().recordResult(nodeId, nack.revision(), false, null, reason);
-      return null;
-    }, true).onFailure(e -> LOG.warn("could not record NACK node={} error=\"{}\"", nodeId, e.getMessage()));
+    var reason =
+        nack.errors() == null
+            ? "no reason given"
+            : nack.errors().stream()
+                .map(e -> e.entity() + " " + e.id() + ": " + e.message())
+                .collect(Collectors.joining("; "));
+    LOG.warn(
+        "node refused change node={} revision={} reason=\"{}\"; parked until a newer revision or a resync",
+        nodeId,
+        nack.revision(),
+        reason);
+    vertx
+        .executeBlocking(
+            () -> {
+              hub.nodes().recordResult(nodeId, nack.revision(), false, null, reason);
+              return null;
+            },
+            true)
+        .onFailure(
+            e -> LOG.warn("could not record NACK node={} error=\"{}\"", nodeId, e.getMessage()));
   }
 
   private void heartbeat(ClusterMessage.Heartbeat heartbeat) {
@@ -183,8 +231,12 @@ final class NodeSession {
       applied = heartbeat.revision(); // e.g. a lost ACK: believe the node, then send what it lacks
     }
     if (!hashMatches(heartbeat.revision(), heartbeat.hash())) {
-      LOG.warn("anti-entropy: node hash differs node={} revision={} hash={} expected={}; sending a snapshot",
-          nodeId, heartbeat.revision(), heartbeat.hash(), expected(heartbeat.revision()));
+      LOG.warn(
+          "anti-entropy: node hash differs node={} revision={} hash={} expected={}; sending a snapshot",
+          nodeId,
+          heartbeat.revision(),
+          heartbeat.hash(),
+          expected(heartbeat.revision()));
       snapshotNext = true;
     }
     maybeSend();
@@ -192,19 +244,24 @@ final class NodeSession {
 
   /** Closes the stream of a node silent for longer than its limit; called from any thread. */
   void checkSilence() {
-    context.runOnContext(v -> {
-      if (closed || nodeId == null) {
-        return;
-      }
-      long silentMs = (System.nanoTime() - lastHeard) / 1_000_000;
-      if (silentMs > silenceLimit.toMillis()) {
-        LOG.warn("event=node-silent node={} silentMs={} limitMs={}; marking it disconnected and closing its stream",
-            nodeId, silentMs, silenceLimit.toMillis());
-        // recorded now: a frozen node never answers the close handshake, which would hold it for 10 s more
-        closed();
-        ws.close((short) 1008, "no heartbeat for " + silentMs + " ms");
-      }
-    });
+    context.runOnContext(
+        v -> {
+          if (closed || nodeId == null) {
+            return;
+          }
+          long silentMs = (System.nanoTime() - lastHeard) / 1_000_000;
+          if (silentMs > silenceLimit.toMillis()) {
+            LOG.warn(
+                "event=node-silent node={} silentMs={} limitMs={}; marking it disconnected and closing its stream",
+                nodeId,
+                silentMs,
+                silenceLimit.toMillis());
+            // recorded now: a frozen node never answers the close handshake, which would hold it
+            // for 10 s more
+            closed();
+            ws.close((short) 1008, "no heartbeat for " + silentMs + " ms");
+          }
+        });
   }
 
   /** The configuration moved: called from any thread. */
@@ -214,15 +271,16 @@ final class NodeSession {
 
   /** Sends a full snapshot next, whatever is parked or in flight. */
   void resync(String reason) {
-    context.runOnContext(v -> {
-      LOG.info("resync node={} reason=\"{}\"", nodeId, reason);
-      cancelTimer();
-      inFlight = -1;
-      parked = -1;
-      attempts = 0;
-      snapshotNext = true;
-      maybeSend();
-    });
+    context.runOnContext(
+        v -> {
+          LOG.info("resync node={} reason=\"{}\"", nodeId, reason);
+          cancelTimer();
+          inFlight = -1;
+          parked = -1;
+          attempts = 0;
+          snapshotNext = true;
+          maybeSend();
+        });
   }
 
   private void maybeSend() {
@@ -239,28 +297,38 @@ final class NodeSession {
     inFlight = PREPARING;
     long from = applied;
     // reading the log and writing tens of megabytes of JSON is worker work, not event-loop work
-    vertx.executeBlocking(() -> snapshot ? Outgoing.of(ClusterMessage.Snapshot.of(config), latest)
-        : delta(from), true).onComplete(ar -> {
-      inFlight = -1;
-      if (closed) {
-        return;
-      }
-      if (ar.failed()) {
-        LOG.warn("cannot prepare a batch for node={} error=\"{}\"; retrying", nodeId, ar.cause().getMessage());
-        arm(-1, 0);
-        return;
-      }
-      var outgoing = ar.result();
-      if (outgoing == null) {
-        snapshotNext = true; // the log no longer reaches back to this node
-        maybeSend();
-      } else if (outgoing.revision() > from || snapshot) {
-        send(outgoing);
-      }
-    });
+    vertx
+        .executeBlocking(
+            () -> snapshot ? Outgoing.of(ClusterMessage.Snapshot.of(config), latest) : delta(from),
+            true)
+        .onComplete(
+            ar -> {
+              inFlight = -1;
+              if (closed) {
+                return;
+              }
+              if (ar.failed()) {
+                LOG.warn(
+                    "cannot prepare a batch for node={} error=\"{}\"; retrying",
+                    nodeId,
+                    ar.cause().getMessage());
+                arm(-1, 0);
+                return;
+              }
+              var outgoing = ar.result();
+              if (outgoing == null) {
+                snapshotNext = true; // the log no longer reaches back to this node
+                maybeSend();
+              } else if (outgoing.revision() > from || snapshot) {
+                send(outgoing);
+              }
+            });
   }
 
-  /** The changes after {@code from}, ready to send; null when the retained log starts later. Worker thread. */
+  /**
+   * The changes after {@code from}, ready to send; null when the retained log starts later. Worker
+   * thread.
+   */
   private Outgoing delta(long from) {
     if (from + 1 < hub.changeLog().oldestRetainedRevision()) {
       return null;
@@ -273,39 +341,53 @@ final class NodeSession {
     return Outgoing.of(new ClusterMessage.Delta(from, to, changes), to);
   }
 
-  /** A serialized batch: the text frame, the revision it brings the node to, its size in entities. */
+  /**
+   * A serialized batch: the text frame, the revision it brings the node to, its size in entities.
+   */
   private record Outgoing(String text, long revision, int entities) {
     static Outgoing of(ClusterMessage message, long revision) {
-      int entities = message instanceof ClusterMessage.Delta d ? d.changes().size()
-          : message instanceof ClusterMessage.Snapshot s ? s.routes().size() : 0;
+      int entities =
+          message instanceof ClusterMessage.Delta d
+              ? d.changes().size()
+              : message instanceof ClusterMessage.Snapshot s ? s.routes().size() : 0;
       return new Outgoing(Json.write(message), revision, entities);
     }
   }
 
   private void send(Outgoing outgoing) {
     inFlight = outgoing.revision();
-    ws.writeTextMessage(outgoing.text()).onFailure(e ->
-        LOG.warn("send failed node={} error=\"{}\"", nodeId, e.getMessage()));
+    ws.writeTextMessage(outgoing.text())
+        .onFailure(e -> LOG.warn("send failed node={} error=\"{}\"", nodeId, e.getMessage()));
     arm(outgoing.revision(), outgoing.entities());
   }
 
   /**
-   * Waits for the answer to {@code revision}; without one, sends again. The node always has the
-   * ack timeout, plus 1 ms per entity (a node rebuilding 100,000 routes is slow, not lost); on top
+   * Waits for the answer to {@code revision}; without one, sends again. The node always has the ack
+   * timeout, plus 1 ms per entity (a node rebuilding 100,000 routes is slow, not lost); on top
    * comes the hub's jittered back-off for the attempts so far, so that nodes which all missed a
    * batch (a control-plane pause) are not all sent it again at the same moment.
    */
   private void arm(long revision, int entities) {
-    long delay = hub.options().ackTimeout().toMillis() + entities + hub.resendBackoff().delay(attempts).toMillis();
-    timer = vertx.setTimer(delay, id -> {
-      timer = -1;
-      if (inFlight == revision && !closed) {
-        LOG.warn("no answer from node={} for revision={} after {} ms; sending again", nodeId, revision, delay);
-        inFlight = -1;
-        attempts++;
-        maybeSend();
-      }
-    });
+    long delay =
+        hub.options().ackTimeout().toMillis()
+            + entities
+            + hub.resendBackoff().delay(attempts).toMillis();
+    timer =
+        vertx.setTimer(
+            delay,
+            id -> {
+              timer = -1;
+              if (inFlight == revision && !closed) {
+                LOG.warn(
+                    "no answer from node={} for revision={} after {} ms; sending again",
+                    nodeId,
+                    revision,
+                    delay);
+                inFlight = -1;
+                attempts++;
+                maybeSend();
+              }
+            });
   }
 
   private void cancelTimer() {
@@ -327,10 +409,14 @@ final class NodeSession {
 
   private void recordSeen(long revision, String hash) {
     var id = nodeId;
-    vertx.executeBlocking(() -> {
-      hub.nodes().seen(id, revision, hash, version, hub.instanceId());
-      return null;
-    }, true).onFailure(e -> LOG.warn("could not record node={} error=\"{}\"", id, e.getMessage()));
+    vertx
+        .executeBlocking(
+            () -> {
+              hub.nodes().seen(id, revision, hash, version, hub.instanceId());
+              return null;
+            },
+            true)
+        .onFailure(e -> LOG.warn("could not record node={} error=\"{}\"", id, e.getMessage()));
   }
 
   void closed() {
@@ -343,10 +429,12 @@ final class NodeSession {
       hub.unregister(nodeId, this);
       var id = nodeId;
       LOG.info("node disconnected node={}", id);
-      vertx.executeBlocking(() -> {
-        hub.nodes().disconnected(id, hub.instanceId());
-        return null;
-      }, true);
+      vertx.executeBlocking(
+          () -> {
+            hub.nodes().disconnected(id, hub.instanceId());
+            return null;
+          },
+          true);
     }
   }
 
@@ -356,11 +444,12 @@ final class NodeSession {
 
   /** The node was retired by an operator: its credential is gone, so is this stream. Any thread. */
   void retired() {
-    context.runOnContext(v -> {
-      if (!closed) {
-        ws.close((short) 1008, "node retired by an operator");
-      }
-    });
+    context.runOnContext(
+        v -> {
+          if (!closed) {
+            ws.close((short) 1008, "node retired by an operator");
+          }
+        });
   }
 
   void replaced() {

@@ -22,11 +22,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks the addresses of an extension when it is written and fetches each WebAssembly artifact:
- * the endpoint and every artifact URL must pass the {@link EgressPolicy} (403
- * {@code egress-refused}), and a module that cannot be fetched, is too large, does not match its
- * registered SHA-256 or is not WebAssembly is refused (400). Fetches go through the
- * {@link EgressClient}: no redirects, checked addresses only, and a failure reads the same
- * whatever the answer was — the control plane must not become a way to read internal services.
+ * the endpoint and every artifact URL must pass the {@link EgressPolicy} (403 {@code
+ * egress-refused}), and a module that cannot be fetched, is too large, does not match its
+ * registered SHA-256 or is not WebAssembly is refused (400). Fetches go through the {@link
+ * EgressClient}: no redirects, checked addresses only, and a failure reads the same whatever the
+ * answer was — the control plane must not become a way to read internal services.
  *
  * <p>{@link #verify} blocks: it runs on the Admin API's worker thread and waits for the Vert.x
  * client's futures there, never on an event loop.
@@ -39,7 +39,8 @@ public final class ArtifactVerifier {
   private final Duration timeout;
 
   public ArtifactVerifier(Vertx vertx, EgressPolicy policy, Duration timeout) {
-    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) timeout.toMillis()));
+    this.http =
+        vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) timeout.toMillis()));
     this.egress = EgressClient.create(vertx, http, policy);
     this.timeout = timeout;
   }
@@ -60,8 +61,12 @@ public final class ArtifactVerifier {
         continue;
       }
       var field = "versions[" + i + "].artifact";
-      var fetched = await(egress.fetch(artifact.url(), ArtifactCheck.MAX_MODULE_BYTES + 1, timeout.toMillis())
-          .map(io.vertx.core.buffer.Buffer::getBytes), field + ".url");
+      var fetched =
+          await(
+              egress
+                  .fetch(artifact.url(), ArtifactCheck.MAX_MODULE_BYTES + 1, timeout.toMillis())
+                  .map(io.vertx.core.buffer.Buffer::getBytes),
+              field + ".url");
       try {
         if (fetched == null) {
           throw ArtifactCheck.unfetchable(artifact);
@@ -83,10 +88,14 @@ public final class ArtifactVerifier {
    */
   private <T> T await(Future<T> future, String field) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       var cause = e.getCause();
-      if (cause instanceof EgressRefusedException || cause instanceof java.net.UnknownHostException
+      if (cause instanceof EgressRefusedException
+          || cause instanceof java.net.UnknownHostException
           || (field.equals("endpoint") && !(cause instanceof EgressClient.FetchFailedException))) {
         throw new ProblemException(Problem.egressRefused(field));
       }

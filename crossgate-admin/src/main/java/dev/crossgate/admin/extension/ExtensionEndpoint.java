@@ -15,8 +15,8 @@ import java.util.function.Function;
 
 /**
  * {@code /admin/tenants/{t}/extensions}: the extension registry (DESIGN.md "Extensions"). Callable
- * with an admin token, or with one of the tenant's own API keys — that is the tenant's sync of
- * the extensions it deploys. A key of another tenant is refused with 403.
+ * with an admin token, or with one of the tenant's own API keys — that is the tenant's sync of the
+ * extensions it deploys. A key of another tenant is refused with 403.
  */
 public final class ExtensionEndpoint implements AdminEndpoint {
   private final ExtensionRepository extensions;
@@ -27,7 +27,9 @@ public final class ExtensionEndpoint implements AdminEndpoint {
    * @param circuitOpen whether the tenant's extension calls are circuit-broken on the node this
    *     control plane runs beside, or null when it cannot know (cluster nodes report it in metrics)
    */
-  public ExtensionEndpoint(ExtensionRepository extensions, ArtifactVerifier artifacts,
+  public ExtensionEndpoint(
+      ExtensionRepository extensions,
+      ArtifactVerifier artifacts,
       Function<String, Boolean> circuitOpen) {
     this.extensions = extensions;
     this.artifacts = artifacts;
@@ -36,38 +38,70 @@ public final class ExtensionEndpoint implements AdminEndpoint {
 
   @Override
   public void mount(Router router) {
-    router.get("/admin/tenants/:tenant/extensions").handler(ctx -> {
-      var tenant = ownTenant(ctx);
-      var open = circuitOpen.apply(tenant);
-      Replies.blocking(ctx, 200, () -> {
-        var body = new LinkedHashMap<String, Object>();
-        body.put("items", extensions.ofTenant(tenant));
-        if (open != null) {
-          body.put("circuit", Map.of("open", open));
-        }
-        return body;
-      });
-    });
-    router.get("/admin/tenants/:tenant/extensions/:id").handler(ctx -> {
-      var tenant = ownTenant(ctx);
-      var id = ctx.pathParam("id");
-      Replies.blocking(ctx, 200, () -> extensions.get(tenant, id).orElseThrow(() -> new ProblemException(
-          Problem.notFound("tenant " + tenant + " has no extension " + id))));
-    });
-    router.put("/admin/tenants/:tenant/extensions/:id").handler(ctx -> {
-      var tenant = ownTenant(ctx);
-      var spec = Replies.body(ctx, ExtensionSpec.class);
-      var actor = AdminAuth.actor(ctx);
-      Replies.blocking(ctx, 200, () -> extensions.put(tenant, ctx.pathParam("id"), spec, actor, artifacts::verify));
-    });
-    router.delete("/admin/tenants/:tenant/extensions/:id").handler(ctx -> {
-      var tenant = ownTenant(ctx);
-      var actor = AdminAuth.actor(ctx);
-      Replies.offload(ctx, () -> {
-        extensions.delete(tenant, ctx.pathParam("id"), actor);
-        return true;
-      }).onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
-    });
+    router
+        .get("/admin/tenants/:tenant/extensions")
+        .handler(
+            ctx -> {
+              var tenant = ownTenant(ctx);
+              var open = circuitOpen.apply(tenant);
+              Replies.blocking(
+                  ctx,
+                  200,
+                  () -> {
+                    var body = new LinkedHashMap<String, Object>();
+                    body.put("items", extensions.ofTenant(tenant));
+                    if (open != null) {
+                      body.put("circuit", Map.of("open", open));
+                    }
+                    return body;
+                  });
+            });
+    router
+        .get("/admin/tenants/:tenant/extensions/:id")
+        .handler(
+            ctx -> {
+              var tenant = ownTenant(ctx);
+              var id = ctx.pathParam("id");
+              Replies.blocking(
+                  ctx,
+                  200,
+                  () ->
+                      extensions
+                          .get(tenant, id)
+                          .orElseThrow(
+                              () ->
+                                  new ProblemException(
+                                      Problem.notFound(
+                                          "tenant " + tenant + " has no extension " + id))));
+            });
+    router
+        .put("/admin/tenants/:tenant/extensions/:id")
+        .handler(
+            ctx -> {
+              var tenant = ownTenant(ctx);
+              var spec = Replies.body(ctx, ExtensionSpec.class);
+              var actor = AdminAuth.actor(ctx);
+              Replies.blocking(
+                  ctx,
+                  200,
+                  () ->
+                      extensions.put(tenant, ctx.pathParam("id"), spec, actor, artifacts::verify));
+            });
+    router
+        .delete("/admin/tenants/:tenant/extensions/:id")
+        .handler(
+            ctx -> {
+              var tenant = ownTenant(ctx);
+              var actor = AdminAuth.actor(ctx);
+              Replies.offload(
+                      ctx,
+                      () -> {
+                        extensions.delete(tenant, ctx.pathParam("id"), actor);
+                        return true;
+                      })
+                  .onSuccess(v -> ctx.response().setStatusCode(204).end())
+                  .onFailure(ctx::fail);
+            });
   }
 
   /** The tenant addressed, after checking that a tenant key only reaches its own tenant. */
@@ -76,8 +110,11 @@ public final class ExtensionEndpoint implements AdminEndpoint {
     var caller = AdminAuth.tenantCaller(ctx);
     if (caller != null && !caller.tenantId().equals(tenant)) {
       // AdminAuth refuses this already; checked again where the tenant is used
-      throw new ProblemException(Problem.forbidden(
-          "an API key of tenant " + caller.tenantId() + " may only manage that tenant's extensions"));
+      throw new ProblemException(
+          Problem.forbidden(
+              "an API key of tenant "
+                  + caller.tenantId()
+                  + " may only manage that tenant's extensions"));
     }
     return tenant;
   }

@@ -18,22 +18,36 @@ public final class FilterEndpoint implements AdminEndpoint {
 
   @Override
   public void mount(Router router) {
-    router.post("/admin/filters").handler(ctx -> {
-      var spec = Replies.body(ctx, FilterSpec.class);
-      var actor = AdminAuth.actor(ctx);
-      Replies.offload(ctx, () -> filters.create(spec, actor)).onSuccess(rule -> {
-        ctx.response().putHeader("location", "/admin/filters/" + rule.id());
-        Replies.json(ctx, 201, rule);
-      }).onFailure(ctx::fail);
-    });
-    router.get("/admin/filters").handler(ctx -> Replies.blocking(ctx, 200, () -> Map.of("items", filters.all())));
-    router.delete("/admin/filters/:id").handler(ctx -> {
-      var id = ctx.pathParam("id");
-      var actor = AdminAuth.actor(ctx);
-      Replies.blocking(ctx, 204, () -> {
-        filters.delete(id, actor);
-        return null;
-      });
-    });
+    router
+        .post("/admin/filters")
+        .handler(
+            ctx -> {
+              var spec = Replies.body(ctx, FilterSpec.class);
+              var actor = AdminAuth.actor(ctx);
+              Replies.offload(ctx, () -> filters.create(spec, actor))
+                  .onSuccess(
+                      rule -> {
+                        ctx.response().putHeader("location", "/admin/filters/" + rule.id());
+                        Replies.json(ctx, 201, rule);
+                      })
+                  .onFailure(ctx::fail);
+            });
+    router
+        .get("/admin/filters")
+        .handler(ctx -> Replies.blocking(ctx, 200, () -> Map.of("items", filters.all())));
+    router
+        .delete("/admin/filters/:id")
+        .handler(
+            ctx -> {
+              var id = ctx.pathParam("id");
+              var actor = AdminAuth.actor(ctx);
+              Replies.blocking(
+                  ctx,
+                  204,
+                  () -> {
+                    filters.delete(id, actor);
+                    return null;
+                  });
+            });
   }
 }

@@ -2,10 +2,10 @@ package dev.crossgate.admin.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.crossgate.json.Json;
-import dev.crossgate.route.StoredSecrets;
 import dev.crossgate.json.JsonProblems;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.route.StoredSecrets;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -13,14 +13,17 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * What every Admin API handler does the same way: read a JSON body (415/400 with the field
- * named), run store work on a worker thread (the store blocks), write JSON or hand the failure to
- * the router's failure handler, which renders it as a problem.
+ * What every Admin API handler does the same way: read a JSON body (415/400 with the field named),
+ * run store work on a worker thread (the store blocks), write JSON or hand the failure to the
+ * router's failure handler, which renders it as a problem.
  */
 public final class Replies {
   private Replies() {}
 
-  /** Runs blocking {@code work} on a worker thread and writes its result as JSON with {@code status}. */
+  /**
+   * Runs blocking {@code work} on a worker thread and writes its result as JSON with {@code
+   * status}.
+   */
   public static <T> void blocking(RoutingContext ctx, int status, Callable<T> work) {
     offload(ctx, work).onSuccess(result -> json(ctx, status, result)).onFailure(ctx::fail);
   }
@@ -37,7 +40,8 @@ public final class Replies {
       return;
     }
     // no stored secret (a route's upstream client key) ever leaves through the Admin API
-    response.putHeader("content-type", "application/json")
+    response
+        .putHeader("content-type", "application/json")
         .end(Buffer.buffer(StoredSecrets.redact(Json.writeBytes(body))));
   }
 
@@ -51,7 +55,8 @@ public final class Replies {
     try {
       var value = Json.mapper().readValue(bytes(ctx), type);
       if (value == null) {
-        throw new ProblemException(Problem.malformedJson("the body must be a JSON object, not null"));
+        throw new ProblemException(
+            Problem.malformedJson("the body must be a JSON object, not null"));
       }
       return value;
     } catch (JsonProcessingException e) {
@@ -62,7 +67,8 @@ public final class Replies {
   }
 
   /** Parses the request body as a JSON tree (for merge patches). */
-  public static com.fasterxml.jackson.databind.JsonNode tree(RoutingContext ctx, String... mediaTypes) {
+  public static com.fasterxml.jackson.databind.JsonNode tree(
+      RoutingContext ctx, String... mediaTypes) {
     requireJson(ctx, mediaTypes);
     try {
       var node = Json.mapper().readTree(bytes(ctx));
@@ -94,9 +100,13 @@ public final class Replies {
         return;
       }
     }
-    throw new ProblemException(Problem.unsupportedMediaType(
-        (contentType == null ? "no Content-Type was sent" : "Content-Type " + contentType + " is not accepted")
-            + "; send " + String.join(" or ", accepted)));
+    throw new ProblemException(
+        Problem.unsupportedMediaType(
+            (contentType == null
+                    ? "no Content-Type was sent"
+                    : "Content-Type " + contentType + " is not accepted")
+                + "; send "
+                + String.join(" or ", accepted)));
   }
 
   /** An integer query parameter within bounds, or the default when absent. */
@@ -113,7 +123,10 @@ public final class Replies {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new ProblemException(Problem.validation(java.util.List.of(
-        new dev.crossgate.problem.FieldError(name, "must be a whole number from " + min + " to " + max))));
+    throw new ProblemException(
+        Problem.validation(
+            java.util.List.of(
+                new dev.crossgate.problem.FieldError(
+                    name, "must be a whole number from " + min + " to " + max))));
   }
 }

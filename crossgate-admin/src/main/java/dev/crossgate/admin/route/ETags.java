@@ -5,8 +5,8 @@ import dev.crossgate.problem.ProblemException;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Entity tags of configuration entities: the change-log revision of their last write, quoted
- * (RFC 9110 section 8.8.3). {@code If-Match: *} or no header means "overwrite whatever is there".
+ * Entity tags of configuration entities: the change-log revision of their last write, quoted (RFC
+ * 9110 section 8.8.3). {@code If-Match: *} or no header means "overwrite whatever is there".
  */
 final class ETags {
   private ETags() {}
@@ -32,7 +32,8 @@ final class ETags {
         // falls through to the problem
       }
     }
-    throw new ProblemException(Problem.badRequest(
-        "If-Match must be an entity tag from this API's ETag header, e.g. \"42\""));
+    throw new ProblemException(
+        Problem.badRequest(
+            "If-Match must be an entity tag from this API's ETag header, e.g. \"42\""));
   }
 }

@@ -23,9 +23,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code /admin/routes} (CRUD with ETag / If-Match optimistic concurrency) and
- * {@code /admin/resolve} (which route and target a URL reaches, by the gateway's own matching
- * rules over the cached route lookup).
+ * {@code /admin/routes} (CRUD with ETag / If-Match optimistic concurrency) and {@code
+ * /admin/resolve} (which route and target a URL reaches, by the gateway's own matching rules over
+ * the cached route lookup).
  */
 public final class RouteEndpoint implements AdminEndpoint {
   private static final String MERGE_PATCH = "application/merge-patch+json";
@@ -54,38 +54,52 @@ public final class RouteEndpoint implements AdminEndpoint {
   private void create(RoutingContext ctx) {
     var spec = Replies.body(ctx, RouteSpec.class);
     var actor = AdminAuth.actor(ctx);
-    Replies.offload(ctx, () -> routes.create(spec, actor)).onSuccess(route -> {
-      ctx.response().putHeader("location", "/admin/routes/" + route.id());
-      reply(ctx, 201, route);
-    }).onFailure(ctx::fail);
+    Replies.offload(ctx, () -> routes.create(spec, actor))
+        .onSuccess(
+            route -> {
+              ctx.response().putHeader("location", "/admin/routes/" + route.id());
+              reply(ctx, 201, route);
+            })
+        .onFailure(ctx::fail);
   }
 
   private void createBatch(RoutingContext ctx) {
     var specs = Replies.body(ctx, RouteSpec[].class);
     if (specs.length == 0 || specs.length > MAX_BATCH) {
-      throw new ProblemException(Problem.validation(List.of(
-          new FieldError("body", "must be an array of 1 to " + MAX_BATCH + " routes"))));
+      throw new ProblemException(
+          Problem.validation(
+              List.of(
+                  new FieldError("body", "must be an array of 1 to " + MAX_BATCH + " routes"))));
     }
     var actor = AdminAuth.actor(ctx);
-    Replies.blocking(ctx, 201, () -> Map.of("items", routes.createAll(Arrays.asList(specs), actor)));
+    Replies.blocking(
+        ctx, 201, () -> Map.of("items", routes.createAll(Arrays.asList(specs), actor)));
   }
 
   private void list(RoutingContext ctx) {
     var q = ctx.queryParams();
-    var query = new RouteQuery(q.get("service"), q.get("sourcePath"), q.get("version"),
-        Replies.intParam(ctx, "limit", 100, 1, RouteQuery.MAX_LIMIT), q.get("cursor"));
+    var query =
+        new RouteQuery(
+            q.get("service"),
+            q.get("sourcePath"),
+            q.get("version"),
+            Replies.intParam(ctx, "limit", 100, 1, RouteQuery.MAX_LIMIT),
+            q.get("cursor"));
     Replies.blocking(ctx, 200, () -> routes.list(query));
   }
 
   private void get(RoutingContext ctx) {
     var id = ctx.pathParam("id");
-    Replies.offload(ctx, () -> routes.get(id)).onSuccess(found -> {
-      if (found.isEmpty()) {
-        ctx.fail(new ProblemException(Problem.notFound("no route with id " + id)));
-      } else {
-        reply(ctx, 200, found.get());
-      }
-    }).onFailure(ctx::fail);
+    Replies.offload(ctx, () -> routes.get(id))
+        .onSuccess(
+            found -> {
+              if (found.isEmpty()) {
+                ctx.fail(new ProblemException(Problem.notFound("no route with id " + id)));
+              } else {
+                reply(ctx, 200, found.get());
+              }
+            })
+        .onFailure(ctx::fail);
   }
 
   private void replace(RoutingContext ctx) {
@@ -94,7 +108,8 @@ public final class RouteEndpoint implements AdminEndpoint {
     var ifMatch = ETags.ifMatch(ctx);
     var actor = AdminAuth.actor(ctx);
     Replies.offload(ctx, () -> routes.replace(id, spec, actor, ifMatch))
-        .onSuccess(route -> reply(ctx, 200, route)).onFailure(ctx::fail);
+        .onSuccess(route -> reply(ctx, 200, route))
+        .onFailure(ctx::fail);
   }
 
   private void patch(RoutingContext ctx) {
@@ -106,17 +121,22 @@ public final class RouteEndpoint implements AdminEndpoint {
     var ifMatch = ETags.ifMatch(ctx);
     var actor = AdminAuth.actor(ctx);
     Replies.offload(ctx, () -> routes.patch(id, patch, actor, ifMatch))
-        .onSuccess(route -> reply(ctx, 200, route)).onFailure(ctx::fail);
+        .onSuccess(route -> reply(ctx, 200, route))
+        .onFailure(ctx::fail);
   }
 
   private void delete(RoutingContext ctx) {
     var id = ctx.pathParam("id");
     var ifMatch = ETags.ifMatch(ctx);
     var actor = AdminAuth.actor(ctx);
-    Replies.offload(ctx, () -> {
-      routes.delete(id, actor, ifMatch);
-      return null;
-    }).onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
+    Replies.offload(
+            ctx,
+            () -> {
+              routes.delete(id, actor, ifMatch);
+              return null;
+            })
+        .onSuccess(v -> ctx.response().setStatusCode(204).end())
+        .onFailure(ctx::fail);
   }
 
   private void resolve(RoutingContext ctx) {
@@ -124,31 +144,61 @@ public final class RouteEndpoint implements AdminEndpoint {
     var rawMethod = ctx.queryParams().get("method");
     var method = rawMethod == null || rawMethod.isBlank() ? "GET" : rawMethod;
     if (!dev.crossgate.route.RouteValidator.METHODS.contains(method)) {
-      throw new ProblemException(Problem.validation(List.of(new FieldError("method",
-          "'" + method + "' is not an HTTP method; use one of " + new java.util.TreeSet<>(
-              dev.crossgate.route.RouteValidator.METHODS)))));
+      throw new ProblemException(
+          Problem.validation(
+              List.of(
+                  new FieldError(
+                      "method",
+                      "'"
+                          + method
+                          + "' is not an HTTP method; use one of "
+                          + new java.util.TreeSet<>(dev.crossgate.route.RouteValidator.METHODS)))));
     }
     var version = ctx.queryParams().get("version");
     URI url = parseUrl(raw);
-    var path = PathNormalizer.normalize(url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath());
+    var path =
+        PathNormalizer.normalize(
+            url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath());
     var host = url.getHost();
-    Replies.offload(ctx, () -> RouteMatcher.match(lookup, host, path, method, version)).onSuccess(match -> {
-      if (match instanceof RouteMatch.Found found) {
-        Replies.json(ctx, 200, new Resolution(found.route(), found.version(),
-            found.targetPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()), path));
-      } else if (match instanceof RouteMatch.MethodNotAllowed refused) {
-        ctx.fail(new ProblemException(Problem.methodNotAllowed(
-            "the route at " + path + " does not accept " + method + "; it accepts " + refused.allowed())
-            .with("allowed", refused.allowed())));
-      } else {
-        ctx.fail(new ProblemException(Problem.notFound(((RouteMatch.NotFound) match).detail())));
-      }
-    }).onFailure(ctx::fail);
+    Replies.offload(ctx, () -> RouteMatcher.match(lookup, host, path, method, version))
+        .onSuccess(
+            match -> {
+              if (match instanceof RouteMatch.Found found) {
+                Replies.json(
+                    ctx,
+                    200,
+                    new Resolution(
+                        found.route(),
+                        found.version(),
+                        found.targetPath()
+                            + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()),
+                        path));
+              } else if (match instanceof RouteMatch.MethodNotAllowed refused) {
+                ctx.fail(
+                    new ProblemException(
+                        Problem.methodNotAllowed(
+                                "the route at "
+                                    + path
+                                    + " does not accept "
+                                    + method
+                                    + "; it accepts "
+                                    + refused.allowed())
+                            .with("allowed", refused.allowed())));
+              } else {
+                ctx.fail(
+                    new ProblemException(Problem.notFound(((RouteMatch.NotFound) match).detail())));
+              }
+            })
+        .onFailure(ctx::fail);
   }
 
   private static URI parseUrl(String raw) {
     if (raw == null || raw.isBlank()) {
-      throw new ProblemException(Problem.validation(List.of(new FieldError("url", "is required, e.g. http://api.example.com/shop/v1/items"))));
+      throw new ProblemException(
+          Problem.validation(
+              List.of(
+                  new FieldError(
+                      "url", "is required, e.g. http://api.example.com/shop/v1/items"))));
     }
     try {
       var uri = new URI(raw.startsWith("/") ? "http://any" + raw : raw);
@@ -157,8 +207,12 @@ public final class RouteEndpoint implements AdminEndpoint {
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw new ProblemException(Problem.validation(List.of(
-          new FieldError("url", "is not a URL (" + e.getReason() + "); give http://host/path or /path"))));
+      throw new ProblemException(
+          Problem.validation(
+              List.of(
+                  new FieldError(
+                      "url",
+                      "is not a URL (" + e.getReason() + "); give http://host/path or /path"))));
     }
   }
 

@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code GET /admin/tasks?owner=&status=&limit=&cursor=}: the operators' view of async tasks in
- * the shared task table, newest first, with owner and route but never a task secret or body;
- * paged by the opaque {@code nextCursor} of the previous page, like the route list.
+ * {@code GET /admin/tasks?owner=&status=&limit=&cursor=}: the operators' view of async tasks in the
+ * shared task table, newest first, with owner and route but never a task secret or body; paged by
+ * the opaque {@code nextCursor} of the previous page, like the route list.
  */
 public final class TaskListEndpoint implements AdminEndpoint {
   private final TaskRepository tasks;
@@ -32,22 +32,34 @@ public final class TaskListEndpoint implements AdminEndpoint {
 
   @Override
   public void mount(Router router) {
-    router.get("/admin/tasks").handler(ctx -> {
-      var q = ctx.queryParams();
-      var query = new TaskQuery(q.get("owner"), status(q.get("status")),
-          Replies.intParam(ctx, "limit", 100, 1, TaskQuery.MAX_LIMIT), q.get("cursor"));
-      Replies.blocking(ctx, 200, () -> {
-        var now = clock.instant();
-        var page = tasks.list(query);
-        var body = new LinkedHashMap<String, Object>();
-        body.put("total", tasks.count());
-        body.put("items", page.items().stream().map(t -> TaskView.of(t, now, true)).toList());
-        if (page.nextCursor() != null) {
-          body.put("nextCursor", page.nextCursor());
-        }
-        return body;
-      });
-    });
+    router
+        .get("/admin/tasks")
+        .handler(
+            ctx -> {
+              var q = ctx.queryParams();
+              var query =
+                  new TaskQuery(
+                      q.get("owner"),
+                      status(q.get("status")),
+                      Replies.intParam(ctx, "limit", 100, 1, TaskQuery.MAX_LIMIT),
+                      q.get("cursor"));
+              Replies.blocking(
+                  ctx,
+                  200,
+                  () -> {
+                    var now = clock.instant();
+                    var page = tasks.list(query);
+                    var body = new LinkedHashMap<String, Object>();
+                    body.put("total", tasks.count());
+                    body.put(
+                        "items",
+                        page.items().stream().map(t -> TaskView.of(t, now, true)).toList());
+                    if (page.nextCursor() != null) {
+                      body.put("nextCursor", page.nextCursor());
+                    }
+                    return body;
+                  });
+            });
   }
 
   private static TaskStatus status(String raw) {
@@ -57,8 +69,11 @@ public final class TaskListEndpoint implements AdminEndpoint {
     try {
       return TaskStatus.valueOf(raw.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new ProblemException(Problem.validation(List.of(new FieldError("status",
-          "must be one of PENDING, RUNNING, DONE, FAILED, EXPIRED"))));
+      throw new ProblemException(
+          Problem.validation(
+              List.of(
+                  new FieldError(
+                      "status", "must be one of PENDING, RUNNING, DONE, FAILED, EXPIRED"))));
     }
   }
 }

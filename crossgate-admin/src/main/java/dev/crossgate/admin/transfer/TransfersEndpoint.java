@@ -20,24 +20,62 @@ public final class TransfersEndpoint implements AdminEndpoint {
   }
 
   /** One transfer as operators see it. */
-  public record TransferView(String owner, String id, String protocol, String name, String status, Long totalSize,
-      long receivedBytes, Integer percent, long chunkSize, long chunkCount, String target, String failure,
-      String delivery, Instant createdAt, Instant updatedAt, Instant expiresAt) {
+  public record TransferView(
+      String owner,
+      String id,
+      String protocol,
+      String name,
+      String status,
+      Long totalSize,
+      long receivedBytes,
+      Integer percent,
+      long chunkSize,
+      long chunkCount,
+      String target,
+      String failure,
+      String delivery,
+      Instant createdAt,
+      Instant updatedAt,
+      Instant expiresAt) {
     static TransferView of(TransferRecord t) {
-      Integer percent = t.totalSize() == null || t.totalSize() == 0 ? null
-          : (int) Math.min(100, t.receivedBytes() * 100 / t.totalSize());
-      return new TransferView(t.owner(), t.id(), t.protocol(), t.name(), t.status().name(), t.totalSize(),
-          t.receivedBytes(), percent, t.chunkSize(), t.chunkCount(), t.target(), t.failure(), t.delivery(),
-          t.createdAt(), t.updatedAt(), t.expiresAt());
+      Integer percent =
+          t.totalSize() == null || t.totalSize() == 0
+              ? null
+              : (int) Math.min(100, t.receivedBytes() * 100 / t.totalSize());
+      return new TransferView(
+          t.owner(),
+          t.id(),
+          t.protocol(),
+          t.name(),
+          t.status().name(),
+          t.totalSize(),
+          t.receivedBytes(),
+          percent,
+          t.chunkSize(),
+          t.chunkCount(),
+          t.target(),
+          t.failure(),
+          t.delivery(),
+          t.createdAt(),
+          t.updatedAt(),
+          t.expiresAt());
     }
   }
 
   @Override
   public void mount(Router router) {
-    router.get("/admin/transfers").handler(ctx -> {
-      int limit = Replies.intParam(ctx, "limit", 100, 1, 1000);
-      Replies.blocking(ctx, 200, () -> Map.of("items",
-          transfers.recent(limit).stream().map(TransferView::of).toList()));
-    });
+    router
+        .get("/admin/transfers")
+        .handler(
+            ctx -> {
+              int limit = Replies.intParam(ctx, "limit", 100, 1, 1000);
+              Replies.blocking(
+                  ctx,
+                  200,
+                  () ->
+                      Map.of(
+                          "items",
+                          transfers.recent(limit).stream().map(TransferView::of).toList()));
+            });
   }
 }

@@ -10,7 +10,11 @@ class WhoAmIEndpointTest {
   @Test
   void aTokenLearnsItsNameAndRole() throws Exception {
     try (var kit = AdminKit.start("h2")) {
-      var viewer = kit.post("/admin/tokens", "{\"name\":\"auditor\",\"role\":\"VIEWER\"}").json().path("token").asText();
+      var viewer =
+          kit.post("/admin/tokens", "{\"name\":\"auditor\",\"role\":\"VIEWER\"}")
+              .json()
+              .path("token")
+              .asText();
 
       var admin = kit.get("/admin/whoami");
       var asViewer = kit.send("GET", "/admin/whoami", viewer, null, null);

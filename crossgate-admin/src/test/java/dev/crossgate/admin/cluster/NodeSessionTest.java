@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The control plane's end of one node's stream, against a node played by a plain WebSocket client
- * over loopback that answers only when told. The resend back-off's randomness is injected: with
- * the lowest draw a resend comes after exactly the ack timeout, and every arming is one draw.
+ * over loopback that answers only when told. The resend back-off's randomness is injected: with the
+ * lowest draw a resend comes after exactly the ack timeout, and every arming is one draw.
  */
 class NodeSessionTest {
   private static final String TOKEN = "cluster-token-for-the-session-test";
@@ -40,20 +40,33 @@ class NodeSessionTest {
   private final List<ClusterMessage> received = new CopyOnWriteArrayList<>();
   private AdminKit kit;
   private WebSocket node;
+
   /** Whether the node acknowledges what it is sent, as soon as it arrives. */
   private volatile boolean acknowledging;
+
   /** What the node serves, as far as it acknowledged. */
   private final AtomicReference<GatewayConfig> applied = new AtomicReference<>(GatewayConfig.EMPTY);
 
   @BeforeEach
   void start() throws Exception {
-    kit = AdminKit.start("postgres", new ClusterOptions(TOKEN, Duration.ofSeconds(1), Duration.ofSeconds(4), 1000,
-        () -> {
-          draws.incrementAndGet();
-          return 0.0;
-        }, ClusterOptions.DEFAULT_MISSED_HEARTBEATS));
-    var created = kit.post("/admin/routes", "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\","
-        + "\"targetUrl\":\"http://svc/home\",\"methods\":[\"GET\"]}");
+    kit =
+        AdminKit.start(
+            "postgres",
+            new ClusterOptions(
+                TOKEN,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(4),
+                1000,
+                () -> {
+                  draws.incrementAndGet();
+                  return 0.0;
+                },
+                ClusterOptions.DEFAULT_MISSED_HEARTBEATS));
+    var created =
+        kit.post(
+            "/admin/routes",
+            "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\","
+                + "\"targetUrl\":\"http://svc/home\",\"methods\":[\"GET\"]}");
     assertThat(created.status()).isEqualTo(201);
   }
 
@@ -85,31 +98,44 @@ class NodeSessionTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> !received.isEmpty());
     var first = received.get(0);
 
-    kit.post("/admin/routes", "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v2\","
-        + "\"targetUrl\":\"http://svc/v2\",\"methods\":[\"GET\"]}");
+    kit.post(
+        "/admin/routes",
+        "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v2\","
+            + "\"targetUrl\":\"http://svc/v2\",\"methods\":[\"GET\"]}");
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> received.stream().anyMatch(m -> revision(m) > revision(first)));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> received.stream().anyMatch(m -> revision(m) > revision(first)));
     var afterAck = received.subList(1, received.size());
     assertThat(afterAck).allSatisfy(m -> assertThat(revision(m)).isGreaterThan(revision(first)));
   }
 
   @Test
-  void aNodeThatStopsSendingIsShownDisconnectedAfterThreeMissedHeartbeatsAndItsStreamIsClosed() throws Exception {
+  void aNodeThatStopsSendingIsShownDisconnectedAfterThreeMissedHeartbeatsAndItsStreamIsClosed()
+      throws Exception {
     acknowledging = true;
     var closeStatus = new AtomicReference<Short>();
     connectAndSayHello(HEARTBEAT_MS);
     node.closeHandler(v -> closeStatus.set(node.closeStatusCode()));
     var beats = new AtomicInteger();
-    long beating = vertx.setPeriodic(HEARTBEAT_MS, id -> {
-      beats.incrementAndGet();
-      node.writeTextMessage(Json.write(new ClusterMessage.Heartbeat(applied.get().revision(),
-          applied.get().hashHex())));
-    });
+    long beating =
+        vertx.setPeriodic(
+            HEARTBEAT_MS,
+            id -> {
+              beats.incrementAndGet();
+              node.writeTextMessage(
+                  Json.write(
+                      new ClusterMessage.Heartbeat(
+                          applied.get().revision(), applied.get().hashHex())));
+            });
 
     // beating for more than three times the silence limit keeps it connected
-    await().atMost(Duration.ofSeconds(20)).until(() -> beats.get() >= 4 * ClusterOptions.DEFAULT_MISSED_HEARTBEATS);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> beats.get() >= 4 * ClusterOptions.DEFAULT_MISSED_HEARTBEATS);
     var whileBeating = nodeView();
-    vertx.cancelTimer(beating); // the node freezes: its connection stays open, it sends nothing more
+    vertx.cancelTimer(
+        beating); // the node freezes: its connection stays open, it sends nothing more
 
     assertThat(whileBeating.path("connected").asBoolean()).isTrue();
     assertThat(closeStatus.get()).isNull();
@@ -127,31 +153,50 @@ class NodeSessionTest {
     throw new AssertionError("node " + NODE + " is not listed");
   }
 
-  /** Connects as {@link #NODE} and says HELLO announcing {@code heartbeatMillis} (0: none, as older nodes). */
+  /**
+   * Connects as {@link #NODE} and says HELLO announcing {@code heartbeatMillis} (0: none, as older
+   * nodes).
+   */
   private void connectAndSayHello(long heartbeatMillis) throws Exception {
-    var enrolled = kit.send(HttpRequest.newBuilder(kit.uri("/cluster/enrol"))
-        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(Json.write(new NodeCredential.EnrolmentRequest(NODE)))));
+    var enrolled =
+        kit.send(
+            HttpRequest.newBuilder(kit.uri("/cluster/enrol"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        Json.write(new NodeCredential.EnrolmentRequest(NODE)))));
     assertThat(enrolled.status()).isEqualTo(201);
     var credential = Json.read(enrolled.body(), NodeCredential.class);
-    var connect = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(kit.controlPlane().port())
-        .setURI("/cluster/stream")
-        .addHeader(CrossgateHeaders.NODE_ID, NODE)
-        .addHeader("Authorization", "Bearer " + credential.credential());
+    var connect =
+        new WebSocketConnectOptions()
+            .setHost("127.0.0.1")
+            .setPort(kit.controlPlane().port())
+            .setURI("/cluster/stream")
+            .addHeader(CrossgateHeaders.NODE_ID, NODE)
+            .addHeader("Authorization", "Bearer " + credential.credential());
     node = join(vertx.createWebSocketClient().connect(connect));
-    node.textMessageHandler(text -> {
-      var message = Json.read(text, ClusterMessage.class);
-      received.add(message);
-      if (acknowledging) {
-        // as a node does: apply the batch, answer the revision and the hash of what it now serves
-        var config = message instanceof ClusterMessage.Snapshot s ? s.toConfig()
-            : ConfigApplier.apply(applied.get(), ((ClusterMessage.Delta) message).changes());
-        applied.set(config);
-        node.writeTextMessage(Json.write(new ClusterMessage.Ack(config.revision(), config.hashHex())));
-      }
-    });
-    node.writeTextMessage(Json.write(new ClusterMessage.Hello(NODE, 0, GatewayConfig.EMPTY.hashHex(), "test",
-        heartbeatMillis)));
+    node.textMessageHandler(
+        text -> {
+          var message = Json.read(text, ClusterMessage.class);
+          received.add(message);
+          if (acknowledging) {
+            // as a node does: apply the batch, answer the revision and the hash of what it now
+            // serves
+            var config =
+                message instanceof ClusterMessage.Snapshot s
+                    ? s.toConfig()
+                    : ConfigApplier.apply(
+                        applied.get(), ((ClusterMessage.Delta) message).changes());
+            applied.set(config);
+            node.writeTextMessage(
+                Json.write(new ClusterMessage.Ack(config.revision(), config.hashHex())));
+          }
+        });
+    node.writeTextMessage(
+        Json.write(
+            new ClusterMessage.Hello(
+                NODE, 0, GatewayConfig.EMPTY.hashHex(), "test", heartbeatMillis)));
   }
 
   private static long revision(ClusterMessage message) {

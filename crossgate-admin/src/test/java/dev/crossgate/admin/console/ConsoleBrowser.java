@@ -29,7 +29,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * A real headless Debian Chromium driven through the system chromedriver, with the few actions the
  * console tests need. Nothing is downloaded: the driver and browser paths are given explicitly, so
- * Selenium Manager is never asked. One per test: quitting it closes its connections to the server under test.
+ * Selenium Manager is never asked. One per test: quitting it closes its connections to the server
+ * under test.
  */
 final class ConsoleBrowser implements AutoCloseable {
   static final String CHROMIUM = "/usr/bin/chromium";
@@ -58,23 +59,36 @@ final class ConsoleBrowser implements AutoCloseable {
     System.setProperty("SE_OFFLINE", "true");
     System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER);
     var profile = Files.createTempDirectory("crossgate-console-chromium");
-    var service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(Path.of(CHROMEDRIVER).toFile())
-        .usingAnyFreePort()
-        .build();
+    var service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(Path.of(CHROMEDRIVER).toFile())
+            .usingAnyFreePort()
+            .build();
     var options = new ChromeOptions();
     options.setBinary(CHROMIUM);
     // the browser's console (JavaScript errors) is attached to a failed wait's message
     var logging = new LoggingPreferences();
     logging.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logging);
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--window-size=1280,800", "--user-data-dir=" + profile);
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,800",
+        "--user-data-dir=" + profile);
     return new ConsoleBrowser(new ChromeDriver(service, options), profile);
   }
 
-  /** Opens the console at {@code consoleUrl} and signs in with {@code token}; waits for the Routes page. */
+  /**
+   * Opens the console at {@code consoleUrl} and signs in with {@code token}; waits for the Routes
+   * page.
+   */
   void signIn(URI consoleUrl, String token) {
     driver.manage().window().setSize(DESKTOP);
     driver.get(consoleUrl.toString());
@@ -114,21 +128,37 @@ final class ConsoleBrowser implements AutoCloseable {
     return until(ExpectedConditions.visibilityOfElementLocated(by));
   }
 
-  /** Waits for {@code condition}; a timeout reports what the page showed and what the browser logged. */
+  /**
+   * Waits for {@code condition}; a timeout reports what the page showed and what the browser
+   * logged.
+   */
   private <T> T until(Function<WebDriver, T> condition) {
     try {
       return wait.until(condition);
     } catch (TimeoutException e) {
       var logs = new StringBuilder();
-      driver.manage().logs().get(LogType.BROWSER).forEach(entry -> logs.append("\n  ").append(entry));
-      throw new AssertionError(e.getRawMessage() + "\nat " + driver.getCurrentUrl() + ", the page showed:\n"
-          + driver.findElement(By.tagName("body")).getText() + "\nbrowser console:" + logs, e);
+      driver
+          .manage()
+          .logs()
+          .get(LogType.BROWSER)
+          .forEach(entry -> logs.append("\n  ").append(entry));
+      throw new AssertionError(
+          e.getRawMessage()
+              + "\nat "
+              + driver.getCurrentUrl()
+              + ", the page showed:\n"
+              + driver.findElement(By.tagName("body")).getText()
+              + "\nbrowser console:"
+              + logs,
+          e);
     }
   }
 
   /** What the browser's console logged since the last call (CSP violations are reported there). */
   java.util.List<String> browserLog() {
-    return driver.manage().logs().get(LogType.BROWSER).getAll().stream().map(Object::toString).toList();
+    return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .map(Object::toString)
+        .toList();
   }
 
   int rows(By by) {
@@ -169,8 +199,8 @@ final class ConsoleBrowser implements AutoCloseable {
 
   /**
    * Saves the visible page as {@code target/console-screenshots/{name}.png} of this module. The
-   * tracked pictures under docs/console are copied from there by hand when the console changes,
-   * so a test run never rewrites tracked files.
+   * tracked pictures under docs/console are copied from there by hand when the console changes, so
+   * a test run never rewrites tracked files.
    */
   void screenshot(String name) {
     var dir = Path.of("target", "console-screenshots");

@@ -23,7 +23,10 @@ class ConsoleTest {
     browser = ConsoleBrowser.start();
   }
 
-  /** The browser goes first: its kept-alive connections would hold up the server's graceful shutdown. */
+  /**
+   * The browser goes first: its kept-alive connections would hold up the server's graceful
+   * shutdown.
+   */
   @AfterEach
   void stopBrowserAndControlPlane() throws Exception {
     try {
@@ -79,8 +82,10 @@ class ConsoleTest {
     browser.click(By.cssSelector("input[name=methods][value=GET]"));
 
     browser.click(By.id("save-route"));
-    var fieldError = browser.waitForText(By.cssSelector("[data-field=targetUrl] .field-error"), "scheme");
-    browser.script("document.querySelector('[data-field=targetUrl]').scrollIntoView({block: 'center'})");
+    var fieldError =
+        browser.waitForText(By.cssSelector("[data-field=targetUrl] .field-error"), "scheme");
+    browser.script(
+        "document.querySelector('[data-field=targetUrl]').scrollIntoView({block: 'center'})");
     browser.screenshot("route-form-errors");
     browser.type(By.id("route-targetUrl"), "http://svc/home");
     browser.click(By.id("save-route"));
@@ -88,7 +93,8 @@ class ConsoleTest {
     browser.screenshot("routes");
 
     assertThat(fieldError).contains("scheme 'ftp' is not supported; use http or https");
-    assertThat(browser.waitForText(By.id("routes-status"), "created")).contains("Route shop /shop was created");
+    assertThat(browser.waitForText(By.id("routes-status"), "created"))
+        .contains("Route shop /shop was created");
     assertThat(listed).contains("shop", "/shop", "v1", "GET");
     assertThat(kit.get("/admin/routes?service=shop").json().path("items")).hasSize(1);
   }
@@ -104,25 +110,36 @@ class ConsoleTest {
 
     browser.click(By.id("save-route"));
 
-    assertThat(browser.waitForText(By.cssSelector("[data-field=service] .field-error"), "required")).isEqualTo("is required");
+    assertThat(browser.waitForText(By.cssSelector("[data-field=service] .field-error"), "required"))
+        .isEqualTo("is required");
     assertThat(browser.waitForText(By.cssSelector("[data-field=sourcePath] .field-error"), "start"))
         .isEqualTo("must start with '/'");
-    assertThat(browser.waitForText(By.cssSelector("[data-field='timeouts.connectMs'] .field-error"), "between"))
+    assertThat(
+            browser.waitForText(
+                By.cssSelector("[data-field='timeouts.connectMs'] .field-error"), "between"))
         .contains("must be between 1 and");
     assertThat(browser.waitForText(By.cssSelector(".param-row .field-error"), "params[0].name"))
         .contains("letters, digits");
-    assertThat(browser.waitForText(By.id("form-status"), "Some fields")).contains("Some fields need attention");
+    assertThat(browser.waitForText(By.id("form-status"), "Some fields"))
+        .contains("Some fields need attention");
   }
 
   @Test
   void routesAreSearchedByServiceAndPagedTwentyAtATime() throws Exception {
     var batch = new StringBuilder("[");
     for (int i = 0; i < 23; i++) {
-      batch.append(i == 0 ? "" : ",").append("{\"service\":\"inventory\",\"sourcePath\":\"/inventory/item")
-          .append(i).append("\",\"targetUrl\":\"http://svc/item").append(i).append("\"}");
+      batch
+          .append(i == 0 ? "" : ",")
+          .append("{\"service\":\"inventory\",\"sourcePath\":\"/inventory/item")
+          .append(i)
+          .append("\",\"targetUrl\":\"http://svc/item")
+          .append(i)
+          .append("\"}");
     }
-    assertThat(kit.post("/admin/routes/batch", batch.append("]").toString()).status()).isEqualTo(201);
-    createRoute("{\"service\":\"billing\",\"sourcePath\":\"/billing\",\"targetUrl\":\"http://svc/billing\"}");
+    assertThat(kit.post("/admin/routes/batch", batch.append("]").toString()).status())
+        .isEqualTo(201);
+    createRoute(
+        "{\"service\":\"billing\",\"sourcePath\":\"/billing\",\"targetUrl\":\"http://svc/billing\"}");
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
 
     browser.waitForText(By.id("routes-results"), "inventory");
@@ -152,7 +169,9 @@ class ConsoleTest {
     browser.type(By.id("filter-name"), "block scanners");
     browser.type(By.id("filter-value"), "10.0.0.300");
     browser.click(By.cssSelector("#filter-form button[type=submit]"));
-    var valueError = browser.waitForText(By.cssSelector("#filter-form [data-field=value] .field-error"), "not an IP");
+    var valueError =
+        browser.waitForText(
+            By.cssSelector("#filter-form [data-field=value] .field-error"), "not an IP");
     browser.type(By.id("filter-value"), "203.0.113.0/24");
     browser.click(By.cssSelector("#filter-form button[type=submit]"));
     var listed = browser.waitForText(By.tagName("table"), "203.0.113.0/24");
@@ -170,25 +189,32 @@ class ConsoleTest {
 
   @Test
   void editingARoutesVersionIsSavedAndShownInTheList() throws Exception {
-    var id = createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
+    var id =
+        createRoute(
+            "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
 
     browser.click(By.cssSelector("tr[data-route-id='" + id + "'] a.button"));
     browser.type(By.id("route-version"), "v2");
     browser.click(By.id("save-route"));
 
-    assertThat(browser.waitForText(By.id("routes-status"), "saved")).contains("Route shop /shop was saved");
+    assertThat(browser.waitForText(By.id("routes-status"), "saved"))
+        .contains("Route shop /shop was saved");
     assertThat(browser.waitForText(row(id), "v2")).doesNotContain("v1");
     assertThat(kit.get("/admin/routes/" + id).json().path("version").asText()).isEqualTo("v2");
   }
 
   @Test
   void savingARouteSomeoneElseChangedMeanwhileIsRefusedInPlainWords() throws Exception {
-    var id = createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
+    var id =
+        createRoute(
+            "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
     browser.open("#/routes/" + id, "Edit route");
 
-    kit.put("/admin/routes/" + id, "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/other\"}");
+    kit.put(
+        "/admin/routes/" + id,
+        "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/other\"}");
     browser.type(By.id("route-version"), "v9");
     browser.click(By.id("save-route"));
 
@@ -199,7 +225,9 @@ class ConsoleTest {
 
   @Test
   void signInAndTheConfirmationDialogWorkFromTheKeyboard() throws Exception {
-    var id = createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
+    var id =
+        createRoute(
+            "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
     browser.signInWithEnterKey(console(), AdminKit.ADMIN_TOKEN);
     browser.waitForText(By.tagName("h1"), "Routes");
 
@@ -214,7 +242,9 @@ class ConsoleTest {
 
   @Test
   void deletingARouteAsksForConfirmationAndRemovesIt() throws Exception {
-    var id = createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
+    var id =
+        createRoute(
+            "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
     var deleteButton = By.cssSelector("tr[data-route-id='" + id + "'] button.danger");
 
@@ -228,16 +258,19 @@ class ConsoleTest {
 
     assertThat(question).contains("Delete the route shop /shop?");
     assertThat(keptAfterCancel).isEqualTo(200);
-    assertThat(browser.waitForText(By.id("routes-status"), "deleted")).contains("Route shop /shop was deleted");
+    assertThat(browser.waitForText(By.id("routes-status"), "deleted"))
+        .contains("Route shop /shop was deleted");
     browser.waitForText(By.id("routes-results"), "No routes yet");
     assertThat(kit.get("/admin/routes/" + id).status()).isEqualTo(404);
   }
 
   @Test
   void resolvingAUrlShowsTheVersionAndTargetItReaches() throws Exception {
-    createRoute("{\"service\":\"catalog\",\"sourcePath\":\"/catalog\",\"version\":\"v1\",\"defaultVersion\":true,"
-        + "\"targetUrl\":\"http://svc/home\"}");
-    createRoute("{\"service\":\"catalog\",\"sourcePath\":\"/catalog\",\"version\":\"v2\",\"targetUrl\":\"http://svc/index\"}");
+    createRoute(
+        "{\"service\":\"catalog\",\"sourcePath\":\"/catalog\",\"version\":\"v1\",\"defaultVersion\":true,"
+            + "\"targetUrl\":\"http://svc/home\"}");
+    createRoute(
+        "{\"service\":\"catalog\",\"sourcePath\":\"/catalog\",\"version\":\"v2\",\"targetUrl\":\"http://svc/index\"}");
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
 
     browser.type(By.id("resolve-url"), "http://api.example.com/catalog/v2/items?page=2");
@@ -257,15 +290,23 @@ class ConsoleTest {
 
   @Test
   void aViewerSeesNoWriteControlsAndAForcedWriteShowsThe403Message() throws Exception {
-    createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
-    var viewer = kit.post("/admin/tokens", "{\"name\":\"auditor\",\"role\":\"VIEWER\"}").json().path("token").asText();
+    createRoute(
+        "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
+    var viewer =
+        kit.post("/admin/tokens", "{\"name\":\"auditor\",\"role\":\"VIEWER\"}")
+            .json()
+            .path("token")
+            .asText();
     browser.signIn(console(), viewer);
 
     var who = browser.waitForText(By.id("who-name"), "auditor");
     browser.waitForText(By.id("routes-results"), "http://svc/home");
-    var writeControls = browser.present(By.id("new-route")) || browser.present(By.cssSelector("#routes-results button.danger"));
+    var writeControls =
+        browser.present(By.id("new-route"))
+            || browser.present(By.cssSelector("#routes-results button.danger"));
     browser.open("#/routes/new", "New route");
-    var saveDisabled = browser.script("return document.getElementById('save-route').matches(':disabled')");
+    var saveDisabled =
+        browser.script("return document.getElementById('save-route').matches(':disabled')");
     browser.script("document.getElementById('route-fields').disabled = false");
     browser.type(By.id("route-service"), "forced");
     browser.type(By.id("route-sourcePath"), "/forced");
@@ -285,7 +326,8 @@ class ConsoleTest {
 
   @Test
   void aTenantsNewKeyIsShownOnceAndTheChangeLogListsTheChanges() throws Exception {
-    createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
+    createRoute(
+        "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
 
     browser.open("#/tenants", "Tenants");
@@ -309,29 +351,42 @@ class ConsoleTest {
     assertThat(key).isNotBlank();
     assertThat(keys).contains(key.substring(0, 6), "billing").doesNotContain(key);
     assertThat(extensions).contains("No extension registered");
-    assertThat(changes).contains("route", "tenant", "API key", "created", "shop /shop v1 → http://svc/home", "bootstrap");
+    assertThat(changes)
+        .contains(
+            "route",
+            "tenant",
+            "API key",
+            "created",
+            "shop /shop v1 → http://svc/home",
+            "bootstrap");
   }
 
   @Test
   void nodesShowTheirRevisionLagAndLastErrorAndCanBeResynced() throws Exception {
-    createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
-    // what the cluster hub records when an enrolled node says HELLO at revision 0 and then refuses revision 1
+    createRoute(
+        "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
+    // what the cluster hub records when an enrolled node says HELLO at revision 0 and then refuses
+    // revision 1
     var nodes = new NodeRepository(kit.controlPlane().database(), Clock.systemUTC());
     nodes.enrol("edge-1", NodeCredential.issue("edge-1").credentialHash());
     nodes.seen("edge-1", 0, "4f2a9c01d3e5b7a8", "0.1.0", "admin-a");
-    nodes.recordResult("edge-1", 1, false, "4f2a9c01d3e5b7a8", "route table rejected: duplicate source /shop");
+    nodes.recordResult(
+        "edge-1", 1, false, "4f2a9c01d3e5b7a8", "route table rejected: duplicate source /shop");
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
 
     browser.open("#/nodes", "Nodes");
     var node = browser.waitForText(By.cssSelector("tr[data-node-id='edge-1']"), "NACK");
     browser.click(By.cssSelector("tr[data-node-id='edge-1'] summary"));
-    var history = browser.waitForText(By.cssSelector("tr[data-node-id='edge-1'] ul.history"), "revision 1");
+    var history =
+        browser.waitForText(By.cssSelector("tr[data-node-id='edge-1'] ul.history"), "revision 1");
     browser.screenshot("nodes");
     browser.click(By.cssSelector("tr[data-node-id='edge-1'] button"));
     browser.click(By.id("confirm-yes"));
     var resync = browser.waitForText(By.id("nodes-status"), "full snapshot");
 
-    assertThat(node).contains("edge-1", "1 behind", "4f2a9c01d3e5", "route table rejected: duplicate source /shop");
+    assertThat(node)
+        .contains(
+            "edge-1", "1 behind", "4f2a9c01d3e5", "route table rejected: duplicate source /shop");
     assertThat(history).contains("NACK");
     assertThat(resync).contains("Node edge-1 will receive a full snapshot");
   }
@@ -339,10 +394,27 @@ class ConsoleTest {
   @Test
   void transfersShowTheirOwnerStatusAndProgress() throws Exception {
     var now = java.time.Instant.now();
-    new dev.crossgate.store.transfer.TransferRepository(kit.controlPlane().database().dataSource()).insert(
-        new dev.crossgate.store.transfer.TransferRecord("acme", "tx_report-2026", "native", 1024, 4, 4096L,
-            "sha-256", null, "report.csv", null, null, dev.crossgate.store.transfer.TransferStatus.OPEN, null, null,
-            0, now, now, now.plusSeconds(3600)));
+    new dev.crossgate.store.transfer.TransferRepository(kit.controlPlane().database().dataSource())
+        .insert(
+            new dev.crossgate.store.transfer.TransferRecord(
+                "acme",
+                "tx_report-2026",
+                "native",
+                1024,
+                4,
+                4096L,
+                "sha-256",
+                null,
+                "report.csv",
+                null,
+                null,
+                dev.crossgate.store.transfer.TransferStatus.OPEN,
+                null,
+                null,
+                0,
+                now,
+                now,
+                now.plusSeconds(3600)));
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
 
     browser.open("#/transfers", "Transfers");
@@ -354,14 +426,19 @@ class ConsoleTest {
 
   @Test
   void aNarrowWindowPutsTheNavigationAboveThePage() throws Exception {
-    createRoute("{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
+    createRoute(
+        "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
 
     browser.resize(new Dimension(420, 860));
     browser.waitForText(By.id("routes-results"), "http://svc/home");
-    var navBottom = browser.find(By.id("nav")).getRect().getY() + browser.find(By.id("nav")).getRect().getHeight();
+    var navBottom =
+        browser.find(By.id("nav")).getRect().getY()
+            + browser.find(By.id("nav")).getRect().getHeight();
     var mainTop = browser.find(By.id("main")).getRect().getY();
-    var overflow = browser.script("return document.documentElement.scrollWidth > document.documentElement.clientWidth");
+    var overflow =
+        browser.script(
+            "return document.documentElement.scrollWidth > document.documentElement.clientWidth");
     browser.screenshot("routes-narrow");
 
     assertThat(navBottom).isLessThanOrEqualTo(mainTop);
@@ -372,16 +449,37 @@ class ConsoleTest {
   void tasksShowTheirStatusOwnerAndRequestAndFilterByStatus() throws Exception {
     var now = java.time.Instant.now();
     var tasks = new dev.crossgate.store.task.TaskRepository(kit.controlPlane().database());
-    tasks.insert(new dev.crossgate.store.task.TaskRecord("tk_analysis-1", "acme", "rt_1", "CALLBACK",
-        dev.crossgate.store.task.TaskStatus.RUNNING, "hash", "{\"taskId\":\"tk_analysis-1\",\"requestPath\":"
-            + "\"/async/report\",\"mode\":\"ASYNC\",\"params\":{}}", "POST", "/async/report", null, null, null,
-        null, null, null, now, now, null, now.plusSeconds(3600), null), dev.crossgate.store.task.TaskRequestBody.inline(new byte[0]));
+    tasks.insert(
+        new dev.crossgate.store.task.TaskRecord(
+            "tk_analysis-1",
+            "acme",
+            "rt_1",
+            "CALLBACK",
+            dev.crossgate.store.task.TaskStatus.RUNNING,
+            "hash",
+            "{\"taskId\":\"tk_analysis-1\",\"requestPath\":"
+                + "\"/async/report\",\"mode\":\"ASYNC\",\"params\":{}}",
+            "POST",
+            "/async/report",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            now,
+            now,
+            null,
+            now.plusSeconds(3600),
+            null),
+        dev.crossgate.store.task.TaskRequestBody.inline(new byte[0]));
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
 
     browser.open("#/tasks", "Tasks");
     var list = browser.waitForText(By.id("tasks-list"), "tk_analysis-1");
     browser.screenshot("tasks");
-    new org.openqa.selenium.support.ui.Select(browser.find(By.id("task-state"))).selectByValue("DONE");
+    new org.openqa.selenium.support.ui.Select(browser.find(By.id("task-state")))
+        .selectByValue("DONE");
     browser.click(By.cssSelector("form.search button[type=submit]"));
     var filtered = browser.waitForText(By.id("tasks-list"), "No task matches");
 

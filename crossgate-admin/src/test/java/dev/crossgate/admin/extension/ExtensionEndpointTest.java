@@ -17,7 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The extension registry over the Admin API: the tenant's sync with its own key, and every bad input. */
+/**
+ * The extension registry over the Admin API: the tenant's sync with its own key, and every bad
+ * input.
+ */
 class ExtensionEndpointTest {
   /** The smallest valid WebAssembly module: the magic number and version 1, no sections. */
   private static final byte[] EMPTY_MODULE = {0, 'a', 's', 'm', 1, 0, 0, 0};
@@ -30,17 +33,20 @@ class ExtensionEndpointTest {
 
   @BeforeAll
   static void start() throws Exception {
-    // endpoints and the artifact server are on loopback: allowed here on purpose, refused by default
+    // endpoints and the artifact server are on loopback: allowed here on purpose, refused by
+    // default
     kit = AdminKit.start("h2", EgressPolicy.allowing("127.0.0.1/32"));
     artifacts = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    artifacts.createContext("/", exchange -> {
-      var body = served.get(exchange.getRequestURI().getPath());
-      exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
-      if (body != null) {
-        exchange.getResponseBody().write(body);
-      }
-      exchange.close();
-    });
+    artifacts.createContext(
+        "/",
+        exchange -> {
+          var body = served.get(exchange.getRequestURI().getPath());
+          exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+          if (body != null) {
+            exchange.getResponseBody().write(body);
+          }
+          exchange.close();
+        });
     artifacts.start();
     acmeKey = tenantWithKey("acme");
     globexKey = tenantWithKey("globex");
@@ -53,18 +59,31 @@ class ExtensionEndpointTest {
   }
 
   private static String tenantWithKey(String tenant) throws Exception {
-    assertThat(kit.post("/admin/tenants", "{\"id\":\"" + tenant + "\",\"name\":\"" + tenant + "\"}").status())
+    assertThat(
+            kit.post("/admin/tenants", "{\"id\":\"" + tenant + "\",\"name\":\"" + tenant + "\"}")
+                .status())
         .isEqualTo(201);
     var key = kit.post("/admin/tenants/" + tenant + "/keys", "{}").json().path("key").asText();
     // the key is known to the control plane once its follower applied the change
-    await().atMost(Duration.ofSeconds(10)).until(() -> asTenant("GET", "/admin/tenants/" + tenant + "/extensions",
-        key, null).status() == 200);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                asTenant("GET", "/admin/tenants/" + tenant + "/extensions", key, null).status()
+                    == 200);
     return key;
   }
 
-  private static AdminKit.Reply asTenant(String method, String path, String key, String json) throws Exception {
-    var request = HttpRequest.newBuilder(kit.uri(path)).header("X-Api-Key", key)
-        .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+  private static AdminKit.Reply asTenant(String method, String path, String key, String json)
+      throws Exception {
+    var request =
+        HttpRequest.newBuilder(kit.uri(path))
+            .header("X-Api-Key", key)
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
     if (json != null) {
       request.header("Content-Type", "application/json");
     }
@@ -72,24 +91,39 @@ class ExtensionEndpointTest {
   }
 
   private static String spec(String point, String dependsOn, String versions) {
-    return "{\"point\":\"" + point + "\",\"endpoint\":\"http://127.0.0.1:9/ext\",\"connection\":\"POOLED\","
-        + "\"timeoutMs\":500,\"failurePolicy\":\"FAIL_CLOSED\",\"dependsOn\":[" + dependsOn + "],\"versions\":"
-        + versions + "}";
+    return "{\"point\":\""
+        + point
+        + "\",\"endpoint\":\"http://127.0.0.1:9/ext\",\"connection\":\"POOLED\","
+        + "\"timeoutMs\":500,\"failurePolicy\":\"FAIL_CLOSED\",\"dependsOn\":["
+        + dependsOn
+        + "],\"versions\":"
+        + versions
+        + "}";
   }
 
   private static String artifactVersion(String path, byte[] module, String sha256) {
     served.put(path, module);
     return "[{\"version\":\"v1\",\"weight\":1,\"artifact\":{\"url\":\"http://127.0.0.1:"
-        + artifacts.getAddress().getPort() + path + "\",\"sha256\":\"" + sha256 + "\"}}]";
+        + artifacts.getAddress().getPort()
+        + path
+        + "\",\"sha256\":\""
+        + sha256
+        + "\"}}]";
   }
 
   private static final String V1 = "[{\"version\":\"v1\",\"weight\":1}]";
 
   @Test
-  void aTenantRegistersItsOwnExtensionWithItsKeyAndTheChangeTravelsAsAnExtensionEntry() throws Exception {
+  void aTenantRegistersItsOwnExtensionWithItsKeyAndTheChangeTravelsAsAnExtensionEntry()
+      throws Exception {
     var module = artifactVersion("/good.wasm", EMPTY_MODULE, ArtifactCheck.sha256(EMPTY_MODULE));
 
-    var put = asTenant("PUT", "/admin/tenants/acme/extensions/order.check", acmeKey, spec("request", "", module));
+    var put =
+        asTenant(
+            "PUT",
+            "/admin/tenants/acme/extensions/order.check",
+            acmeKey,
+            spec("request", "", module));
     var list = asTenant("GET", "/admin/tenants/acme/extensions", acmeKey, null);
     var changes = kit.get("/admin/changes?after=0");
 
@@ -98,9 +132,15 @@ class ExtensionEndpointTest {
     assertThat(put.json().path("versions").get(0).path("artifact").path("sha256").asText())
         .isEqualTo(ArtifactCheck.sha256(EMPTY_MODULE));
     assertThat(list.json().path("items").findValuesAsText("id")).contains("order.check");
-    assertThat(changes.body()).contains("\"entityType\":\"EXTENSION\"").contains("\"entityId\":\"acme/order.check\"");
-    await().atMost(Duration.ofSeconds(10)).until(() ->
-        kit.controlPlane().follower().get().extensions().find("acme", "order.check") != null);
+    assertThat(changes.body())
+        .contains("\"entityType\":\"EXTENSION\"")
+        .contains("\"entityId\":\"acme/order.check\"");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                kit.controlPlane().follower().get().extensions().find("acme", "order.check")
+                    != null);
   }
 
   @Test
@@ -118,7 +158,9 @@ class ExtensionEndpointTest {
 
   @Test
   void anotherTenantsKeyCannotReadOrWriteItsExtensions() throws Exception {
-    var write = asTenant("PUT", "/admin/tenants/acme/extensions/stolen", globexKey, spec("request", "", V1));
+    var write =
+        asTenant(
+            "PUT", "/admin/tenants/acme/extensions/stolen", globexKey, spec("request", "", V1));
     var read = asTenant("GET", "/admin/tenants/acme/extensions", globexKey, null);
     var unknownKey = asTenant("GET", "/admin/tenants/acme/extensions", "cg_not-a-key", null);
     var otherResources = asTenant("GET", "/admin/routes", acmeKey, null);
@@ -127,7 +169,9 @@ class ExtensionEndpointTest {
     assertThat(write.header("content-type")).isEqualTo("application/problem+json");
     assertThat(read.status()).isEqualTo(403);
     assertThat(unknownKey.status()).isEqualTo(401);
-    assertThat(otherResources.status()).as("a tenant key opens the extension registry only").isEqualTo(403);
+    assertThat(otherResources.status())
+        .as("a tenant key opens the extension registry only")
+        .isEqualTo(403);
     assertThat(kit.get("/admin/tenants/acme/extensions/stolen").status()).isEqualTo(404);
   }
 
@@ -138,22 +182,29 @@ class ExtensionEndpointTest {
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.problemType()).isEqualTo("validation");
     assertThat(reply.errorFields()).containsExactly("point");
-    assertThat(reply.json().path("errors").get(0).path("message").asText()).contains("request").contains("response");
+    assertThat(reply.json().path("errors").get(0).path("message").asText())
+        .contains("request")
+        .contains("response");
   }
 
   @Test
   void aDependencyCycleIsRefusedShowingTheCycle() throws Exception {
-    assertThat(kit.put("/admin/tenants/acme/extensions/cyc.a", spec("request", "", V1)).status()).isEqualTo(200);
-    assertThat(kit.put("/admin/tenants/acme/extensions/cyc.b", spec("request", "\"cyc.a\"", V1)).status())
+    assertThat(kit.put("/admin/tenants/acme/extensions/cyc.a", spec("request", "", V1)).status())
+        .isEqualTo(200);
+    assertThat(
+            kit.put("/admin/tenants/acme/extensions/cyc.b", spec("request", "\"cyc.a\"", V1))
+                .status())
         .isEqualTo(200);
 
     var reply = kit.put("/admin/tenants/acme/extensions/cyc.a", spec("request", "\"cyc.b\"", V1));
     var self = kit.put("/admin/tenants/acme/extensions/cyc.c", spec("request", "\"cyc.c\"", V1));
-    var missing = kit.put("/admin/tenants/acme/extensions/cyc.d", spec("request", "\"nowhere\"", V1));
+    var missing =
+        kit.put("/admin/tenants/acme/extensions/cyc.d", spec("request", "\"nowhere\"", V1));
 
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.errorFields()).containsExactly("dependsOn[0]");
-    assertThat(reply.json().path("errors").get(0).path("message").asText()).contains("cyc.a -> cyc.b -> cyc.a");
+    assertThat(reply.json().path("errors").get(0).path("message").asText())
+        .contains("cyc.a -> cyc.b -> cyc.a");
     assertThat(self.errorFields()).containsExactly("dependsOn[0]");
     assertThat(missing.errorFields()).containsExactly("dependsOn[0]");
   }
@@ -180,8 +231,10 @@ class ExtensionEndpointTest {
 
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.errorFields()).containsExactly("versions[0].artifact");
-    // the digest of what was fetched is never shown: it would let a tenant fingerprint internal answers
-    assertThat(reply.json().path("errors").get(0).path("message").asText()).contains("SHA-256")
+    // the digest of what was fetched is never shown: it would let a tenant fingerprint internal
+    // answers
+    assertThat(reply.json().path("errors").get(0).path("message").asText())
+        .contains("SHA-256")
         .doesNotContain(ArtifactCheck.sha256(EMPTY_MODULE));
   }
 
@@ -199,17 +252,29 @@ class ExtensionEndpointTest {
 
   @Test
   void badWeightsDigestsEnumsAndMissingDefaultsAreEachNamed() throws Exception {
-    var reply = kit.put("/admin/tenants/acme/extensions/messy", "{\"point\":\"request\",\"endpoint\":\"ftp://x\","
-        + "\"connection\":\"SOMETIMES\",\"timeoutMs\":0,\"failurePolicy\":\"DEFAULT_RESPONSE\",\"versions\":["
-        + "{\"version\":\"v1\",\"weight\":-1},{\"version\":\"v1\",\"weight\":5000,"
-        + "\"artifact\":{\"url\":\"http://127.0.0.1:9/m.wasm\",\"sha256\":\"ABC\"}}]}");
-    var zero = kit.put("/admin/tenants/acme/extensions/zero", spec("request", "",
-        "[{\"version\":\"v1\",\"weight\":0}]"));
+    var reply =
+        kit.put(
+            "/admin/tenants/acme/extensions/messy",
+            "{\"point\":\"request\",\"endpoint\":\"ftp://x\","
+                + "\"connection\":\"SOMETIMES\",\"timeoutMs\":0,\"failurePolicy\":\"DEFAULT_RESPONSE\",\"versions\":["
+                + "{\"version\":\"v1\",\"weight\":-1},{\"version\":\"v1\",\"weight\":5000,"
+                + "\"artifact\":{\"url\":\"http://127.0.0.1:9/m.wasm\",\"sha256\":\"ABC\"}}]}");
+    var zero =
+        kit.put(
+            "/admin/tenants/acme/extensions/zero",
+            spec("request", "", "[{\"version\":\"v1\",\"weight\":0}]"));
 
     assertThat(reply.status()).isEqualTo(400);
-    assertThat(reply.errorFields()).containsExactlyInAnyOrder("endpoint", "connection", "timeoutMs",
-        "defaultResponse", "versions[0].weight", "versions[1].version", "versions[1].weight",
-        "versions[1].artifact.sha256");
+    assertThat(reply.errorFields())
+        .containsExactlyInAnyOrder(
+            "endpoint",
+            "connection",
+            "timeoutMs",
+            "defaultResponse",
+            "versions[0].weight",
+            "versions[1].version",
+            "versions[1].weight",
+            "versions[1].artifact.sha256");
     assertThat(zero.errorFields()).containsExactly("versions");
   }
 

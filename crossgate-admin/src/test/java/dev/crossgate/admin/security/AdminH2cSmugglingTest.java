@@ -12,8 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * h2c smuggling: a proxy in front of the admin port that passes {@code Upgrade: h2c} on would let
- * a client open an HTTP/2 connection straight to the Admin API, past what the proxy checks per
+ * h2c smuggling: a proxy in front of the admin port that passes {@code Upgrade: h2c} on would let a
+ * client open an HTTP/2 connection straight to the Admin API, past what the proxy checks per
  * request. Cleartext HTTP/2 is off unless {@code --h2c} asks for it.
  */
 class AdminH2cSmugglingTest {
@@ -31,8 +31,10 @@ class AdminH2cSmugglingTest {
 
   @Test
   void anH2cUpgradeIsNotAcceptedAndTheRequestIsAnsweredOverHttp11() throws Exception {
-    var head = exchange("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
-        + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\nConnection: close\r\n\r\n");
+    var head =
+        exchange(
+            "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\nConnection: close\r\n\r\n");
 
     assertThat(head).startsWith("HTTP/1.1 200").doesNotContain("101 Switching Protocols");
   }
@@ -41,7 +43,8 @@ class AdminH2cSmugglingTest {
   void anHttp2PriorKnowledgePrefaceIsNotAccepted() throws Exception {
     var head = exchange("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
-    // an HTTP/2 server would answer with a binary SETTINGS frame; this is an HTTP/1 error status line
+    // an HTTP/2 server would answer with a binary SETTINGS frame; this is an HTTP/1 error status
+    // line
     assertThat(head).matches("HTTP/\\S+ [45]\\d\\d .*");
   }
 

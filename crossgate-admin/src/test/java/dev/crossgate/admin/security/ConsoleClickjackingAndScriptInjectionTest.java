@@ -17,8 +17,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * console's own origin only, and the console itself has no inline script that would need more).
  */
 class ConsoleClickjackingAndScriptInjectionTest {
-  private static final Pattern INLINE_SCRIPT = Pattern.compile("<script(?![^>]*\\bsrc=)[^>]*>", Pattern.CASE_INSENSITIVE);
-  private static final Pattern INLINE_HANDLER = Pattern.compile("\\son[a-z]+\\s*=", Pattern.CASE_INSENSITIVE);
+  private static final Pattern INLINE_SCRIPT =
+      Pattern.compile("<script(?![^>]*\\bsrc=)[^>]*>", Pattern.CASE_INSENSITIVE);
+  private static final Pattern INLINE_HANDLER =
+      Pattern.compile("\\son[a-z]+\\s*=", Pattern.CASE_INSENSITIVE);
 
   private static AdminKit kit;
 
@@ -33,14 +35,24 @@ class ConsoleClickjackingAndScriptInjectionTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/console/", "/console/index.html", "/console/js/app.js", "/console/console.css",
-      "/console/no-such-file.js"})
-  void everyConsoleResponseForbidsFramingInlineScriptsSniffingAndReferrers(String path) throws Exception {
+  @ValueSource(
+      strings = {
+        "/console/",
+        "/console/index.html",
+        "/console/js/app.js",
+        "/console/console.css",
+        "/console/no-such-file.js"
+      })
+  void everyConsoleResponseForbidsFramingInlineScriptsSniffingAndReferrers(String path)
+      throws Exception {
     var reply = kit.send("GET", path, null, null, null);
 
     var csp = reply.header("Content-Security-Policy");
-    assertThat(csp).contains("default-src 'self'").contains("frame-ancestors 'none'")
-        .doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+    assertThat(csp)
+        .contains("default-src 'self'")
+        .contains("frame-ancestors 'none'")
+        .doesNotContain("unsafe-inline")
+        .doesNotContain("unsafe-eval");
     assertThat(reply.header("X-Frame-Options")).isEqualTo("DENY");
     assertThat(reply.header("Referrer-Policy")).isEqualTo("no-referrer");
     assertThat(reply.header("X-Content-Type-Options")).isEqualTo("nosniff");
@@ -48,7 +60,8 @@ class ConsoleClickjackingAndScriptInjectionTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"console/index.html"})
-  void theConsolesHtmlHasNoInlineScriptOrHandlerThatThePolicyWouldBlock(String resource) throws IOException {
+  void theConsolesHtmlHasNoInlineScriptOrHandlerThatThePolicyWouldBlock(String resource)
+      throws IOException {
     String html;
     try (var in = getClass().getClassLoader().getResourceAsStream(resource)) {
       assertThat(in).as(resource).isNotNull();
@@ -56,7 +69,9 @@ class ConsoleClickjackingAndScriptInjectionTest {
     }
 
     assertThat(INLINE_SCRIPT.matcher(html).find()).as("inline <script> in " + resource).isFalse();
-    assertThat(INLINE_HANDLER.matcher(html).find()).as("inline on...= handler in " + resource).isFalse();
+    assertThat(INLINE_HANDLER.matcher(html).find())
+        .as("inline on...= handler in " + resource)
+        .isFalse();
     assertThat(html).doesNotContainIgnoringCase("javascript:").doesNotContainIgnoringCase("style=");
   }
 }

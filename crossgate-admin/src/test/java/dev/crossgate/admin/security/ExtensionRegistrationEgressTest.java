@@ -1,12 +1,12 @@
 package dev.crossgate.admin.security;
 
-import dev.crossgate.problem.LeakCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.crossgate.admin.AdminKit;
 import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.extension.ArtifactCheck;
+import dev.crossgate.problem.LeakCheck;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Registering an extension makes the control plane look at two tenant-chosen URLs: it checks the
- * endpoint and fetches each artifact. It used to fetch from anywhere, follow redirects, and
- * answer a mismatch with the SHA-256 of what it had fetched — a way to fingerprint internal
- * answers. Each test plays one attack and proves the refusal and that the internal service
- * standing in for the target received nothing.
+ * endpoint and fetches each artifact. It used to fetch from anywhere, follow redirects, and answer
+ * a mismatch with the SHA-256 of what it had fetched — a way to fingerprint internal answers. Each
+ * test plays one attack and proves the refusal and that the internal service standing in for the
+ * target received nothing.
  */
 class ExtensionRegistrationEgressTest {
   /** The smallest valid WebAssembly module. */
@@ -31,7 +31,8 @@ class ExtensionRegistrationEgressTest {
 
   private void start(EgressPolicy egress) throws Exception {
     kit = AdminKit.start("h2", egress);
-    assertThat(kit.post("/admin/tenants", "{\"id\":\"acme\",\"name\":\"ACME\"}").status()).isEqualTo(201);
+    assertThat(kit.post("/admin/tenants", "{\"id\":\"acme\",\"name\":\"ACME\"}").status())
+        .isEqualTo(201);
   }
 
   @AfterEach
@@ -44,7 +45,10 @@ class ExtensionRegistrationEgressTest {
   void anEndpointOnTheLinkLocalMetadataAddressIsRefusedAtRegistration() throws Exception {
     start(EgressPolicy.DEFAULT);
 
-    var reply = kit.put("/admin/tenants/acme/extensions/meta", spec("http://169.254.169.254/latest/meta-data/", "[]"));
+    var reply =
+        kit.put(
+            "/admin/tenants/acme/extensions/meta",
+            spec("http://169.254.169.254/latest/meta-data/", "[]"));
 
     assertRefused(reply, "endpoint");
     assertThat(kit.get("/admin/tenants/acme/extensions/meta").status()).isEqualTo(404);
@@ -64,8 +68,12 @@ class ExtensionRegistrationEgressTest {
     start(EgressPolicy.DEFAULT);
     var internal = service("127.0.0.1", 200, EMPTY_MODULE, null);
 
-    var reply = kit.put("/admin/tenants/acme/extensions/art", spec("http://93.184.215.14/ext",
-        artifact(internal.url("/m.wasm"), ArtifactCheck.sha256(EMPTY_MODULE))));
+    var reply =
+        kit.put(
+            "/admin/tenants/acme/extensions/art",
+            spec(
+                "http://93.184.215.14/ext",
+                artifact(internal.url("/m.wasm"), ArtifactCheck.sha256(EMPTY_MODULE))));
 
     assertRefused(reply, "versions[0].artifact.url");
     assertThat(internal.requests.get()).isZero();
@@ -77,12 +85,18 @@ class ExtensionRegistrationEgressTest {
     var internal = service("127.0.0.2", 200, EMPTY_MODULE, null);
     var redirector = service("127.0.0.1", 302, new byte[0], internal.url("/m.wasm"));
 
-    var reply = kit.put("/admin/tenants/acme/extensions/redir", spec("http://127.0.0.1:9/ext",
-        artifact(redirector.url("/m.wasm"), ArtifactCheck.sha256(EMPTY_MODULE))));
+    var reply =
+        kit.put(
+            "/admin/tenants/acme/extensions/redir",
+            spec(
+                "http://127.0.0.1:9/ext",
+                artifact(redirector.url("/m.wasm"), ArtifactCheck.sha256(EMPTY_MODULE))));
 
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.errorFields()).containsExactly("versions[0].artifact");
-    assertThat(LeakCheck.withoutRequestIds(reply.body())).contains("could not be fetched").doesNotContain("302");
+    assertThat(LeakCheck.withoutRequestIds(reply.body()))
+        .contains("could not be fetched")
+        .doesNotContain("302");
     assertThat(redirector.requests.get()).isEqualTo(1);
     assertThat(internal.requests.get()).isZero();
   }
@@ -94,17 +108,28 @@ class ExtensionRegistrationEgressTest {
     var internal = service("127.0.0.1", 200, secret, null);
     var forbidden = service("127.0.0.1", 401, new byte[0], null);
 
-    var mismatch = kit.put("/admin/tenants/acme/extensions/fp", spec("http://127.0.0.1:9/ext",
-        artifact(internal.url("/creds"), "0".repeat(64))));
-    var unauthorized = kit.put("/admin/tenants/acme/extensions/fp", spec("http://127.0.0.1:9/ext",
-        artifact(forbidden.url("/creds"), "0".repeat(64))));
+    var mismatch =
+        kit.put(
+            "/admin/tenants/acme/extensions/fp",
+            spec("http://127.0.0.1:9/ext", artifact(internal.url("/creds"), "0".repeat(64))));
+    var unauthorized =
+        kit.put(
+            "/admin/tenants/acme/extensions/fp",
+            spec("http://127.0.0.1:9/ext", artifact(forbidden.url("/creds"), "0".repeat(64))));
 
     assertThat(mismatch.status()).isEqualTo(400);
-    assertThat(LeakCheck.withoutRequestIds(mismatch.body())).doesNotContain(ArtifactCheck.sha256(secret)).doesNotContain("do-not-leak");
+    assertThat(LeakCheck.withoutRequestIds(mismatch.body()))
+        .doesNotContain(ArtifactCheck.sha256(secret))
+        .doesNotContain("do-not-leak");
     assertThat(unauthorized.status()).isEqualTo(400);
     // the URL (whose ephemeral port may contain the digits 401) and the request id are not the leak
-    assertThat(unauthorized.body().replace(forbidden.url("/creds"), "URL").replaceAll("[0-9a-f]{32}", "ID"))
-        .contains("could not be fetched").doesNotContain("401");
+    assertThat(
+            unauthorized
+                .body()
+                .replace(forbidden.url("/creds"), "URL")
+                .replaceAll("[0-9a-f]{32}", "ID"))
+        .contains("could not be fetched")
+        .doesNotContain("401");
   }
 
   @Test
@@ -113,10 +138,16 @@ class ExtensionRegistrationEgressTest {
     var store = service("127.0.0.1", 200, EMPTY_MODULE, null);
     var ownPort = kit.uri("/").getPort();
 
-    var allowed = kit.put("/admin/tenants/acme/extensions/ok", spec("http://127.0.0.1:9/ext",
-        artifact(store.url("/m.wasm"), ArtifactCheck.sha256(EMPTY_MODULE))));
-    var self = kit.put("/admin/tenants/acme/extensions/self", spec("http://127.0.0.1:" + ownPort + "/admin/tokens",
-        "[]"));
+    var allowed =
+        kit.put(
+            "/admin/tenants/acme/extensions/ok",
+            spec(
+                "http://127.0.0.1:9/ext",
+                artifact(store.url("/m.wasm"), ArtifactCheck.sha256(EMPTY_MODULE))));
+    var self =
+        kit.put(
+            "/admin/tenants/acme/extensions/self",
+            spec("http://127.0.0.1:" + ownPort + "/admin/tokens", "[]"));
 
     assertThat(allowed.status()).as(allowed.body()).isEqualTo(200);
     assertThat(store.requests.get()).isEqualTo(1);
@@ -132,31 +163,45 @@ class ExtensionRegistrationEgressTest {
   }
 
   private static String spec(String endpoint, String versionsOrArtifact) {
-    var versions = versionsOrArtifact.equals("[]") ? "[{\"version\":\"v1\",\"weight\":1}]" : versionsOrArtifact;
-    return "{\"point\":\"request\",\"endpoint\":\"" + endpoint + "\",\"timeoutMs\":500,\"versions\":" + versions
+    var versions =
+        versionsOrArtifact.equals("[]")
+            ? "[{\"version\":\"v1\",\"weight\":1}]"
+            : versionsOrArtifact;
+    return "{\"point\":\"request\",\"endpoint\":\""
+        + endpoint
+        + "\",\"timeoutMs\":500,\"versions\":"
+        + versions
         + "}";
   }
 
   private static String artifact(String url, String sha256) {
-    return "[{\"version\":\"v1\",\"weight\":1,\"artifact\":{\"url\":\"" + url + "\",\"sha256\":\"" + sha256
+    return "[{\"version\":\"v1\",\"weight\":1,\"artifact\":{\"url\":\""
+        + url
+        + "\",\"sha256\":\""
+        + sha256
         + "\"}}]";
   }
 
-  /** A service on {@code host} that counts requests and answers {@code status} with {@code body}. */
-  private Service service(String host, int status, byte[] body, String location) throws IOException {
+  /**
+   * A service on {@code host} that counts requests and answers {@code status} with {@code body}.
+   */
+  private Service service(String host, int status, byte[] body, String location)
+      throws IOException {
     var server = HttpServer.create(new InetSocketAddress(host, 0), 0);
     var service = new Service(server, host, new AtomicInteger());
-    server.createContext("/", exchange -> {
-      service.requests.incrementAndGet();
-      if (location != null) {
-        exchange.getResponseHeaders().add("Location", location);
-      }
-      exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-      if (body.length > 0) {
-        exchange.getResponseBody().write(body);
-      }
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          service.requests.incrementAndGet();
+          if (location != null) {
+            exchange.getResponseHeaders().add("Location", location);
+          }
+          exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+          if (body.length > 0) {
+            exchange.getResponseBody().write(body);
+          }
+          exchange.close();
+        });
     server.start();
     services.add(service);
     return service;

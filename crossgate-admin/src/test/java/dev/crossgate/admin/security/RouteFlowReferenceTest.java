@@ -18,10 +18,16 @@ class RouteFlowReferenceTest {
   static void start() throws Exception {
     // the registered extension names a loopback endpoint, which the egress policy must admit here
     kit = AdminKit.start("h2", dev.crossgate.egress.EgressPolicy.allowing("127.0.0.1/32"));
-    assertThat(kit.post("/admin/tenants", "{\"id\":\"acme\",\"name\":\"acme\"}").status()).isEqualTo(201);
-    assertThat(kit.put("/admin/tenants/acme/extensions/check", "{\"point\":\"request\","
-        + "\"endpoint\":\"http://127.0.0.1:9/check\",\"timeoutMs\":500,\"failurePolicy\":\"FAIL_CLOSED\","
-        + "\"versions\":[{\"version\":\"v1\",\"weight\":1}]}").status()).isEqualTo(200);
+    assertThat(kit.post("/admin/tenants", "{\"id\":\"acme\",\"name\":\"acme\"}").status())
+        .isEqualTo(201);
+    assertThat(
+            kit.put(
+                    "/admin/tenants/acme/extensions/check",
+                    "{\"point\":\"request\","
+                        + "\"endpoint\":\"http://127.0.0.1:9/check\",\"timeoutMs\":500,\"failurePolicy\":\"FAIL_CLOSED\","
+                        + "\"versions\":[{\"version\":\"v1\",\"weight\":1}]}")
+                .status())
+        .isEqualTo(200);
   }
 
   @AfterAll
@@ -59,7 +65,13 @@ class RouteFlowReferenceTest {
   }
 
   private static String route(String path, String flow, String auth) {
-    return "{\"service\":\"svc\",\"sourcePath\":\"" + path + "\",\"targetUrl\":\"http://upstream.example/\","
-        + "\"flow\":[" + flow + "]" + (auth == null ? "" : ",\"auth\":\"" + auth + "\"") + "}";
+    return "{\"service\":\"svc\",\"sourcePath\":\""
+        + path
+        + "\",\"targetUrl\":\"http://upstream.example/\","
+        + "\"flow\":["
+        + flow
+        + "]"
+        + (auth == null ? "" : ",\"auth\":\"" + auth + "\"")
+        + "}";
   }
 }

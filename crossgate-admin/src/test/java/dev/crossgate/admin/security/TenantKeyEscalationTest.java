@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Attacks on the Admin API with a tenant's API key. The key may manage its own tenant's extension
  * registry and nothing else: no dot segment, encoded dot, empty segment or parameter spelling of a
- * path gets it further, and it never counts as an admin or viewer token. Requests are written on
- * a raw socket, because HTTP clients normalise exactly these paths away.
+ * path gets it further, and it never counts as an admin or viewer token. Requests are written on a
+ * raw socket, because HTTP clients normalise exactly these paths away.
  */
 class TenantKeyEscalationTest {
   private static AdminKit kit;
@@ -40,30 +40,43 @@ class TenantKeyEscalationTest {
   }
 
   private static String tenantWithKey(String tenant) throws Exception {
-    assertThat(kit.post("/admin/tenants", "{\"id\":\"" + tenant + "\",\"name\":\"" + tenant + "\"}").status())
+    assertThat(
+            kit.post("/admin/tenants", "{\"id\":\"" + tenant + "\",\"name\":\"" + tenant + "\"}")
+                .status())
         .isEqualTo(201);
     var key = kit.post("/admin/tenants/" + tenant + "/keys", "{}").json().path("key").asText();
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> raw("GET", "/admin/tenants/" + tenant + "/extensions", "X-Api-Key: " + key, null).status == 200);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                raw("GET", "/admin/tenants/" + tenant + "/extensions", "X-Api-Key: " + key, null)
+                        .status
+                    == 200);
     return key;
   }
 
   @ParameterizedTest(name = "{0} {1} with {2}")
   @CsvSource({
-      "PUT, /admin/tenants/beta/extensions/.., X-Api-Key",
-      "PUT, /admin/tenants/beta/extensions/%2e%2e, X-Api-Key",
-      "PUT, /admin/tenants/beta/extensions/%2E%2E, Bearer",
-      "GET, /admin/tenants/./extensions/.., X-Api-Key",
-      "GET, /admin/tenants/acme/extensions/../../beta/extensions, X-Api-Key",
-      "GET, /admin/tenants/acme/extensions/../../../tokens, Bearer",
-      "GET, /admin/tenants/acme//extensions, X-Api-Key",
-      "GET, /admin/tenants/acme/extensions/..;/..;/..;/tokens, X-Api-Key",
-      "GET, /admin/tenants/acme/extensions;x=1, X-Api-Key"})
-  void aPathNotInNormalFormIsRefusedBeforeAnyoneIsAuthorised(String method, String path, String scheme)
-      throws Exception {
+    "PUT, /admin/tenants/beta/extensions/.., X-Api-Key",
+    "PUT, /admin/tenants/beta/extensions/%2e%2e, X-Api-Key",
+    "PUT, /admin/tenants/beta/extensions/%2E%2E, Bearer",
+    "GET, /admin/tenants/./extensions/.., X-Api-Key",
+    "GET, /admin/tenants/acme/extensions/../../beta/extensions, X-Api-Key",
+    "GET, /admin/tenants/acme/extensions/../../../tokens, Bearer",
+    "GET, /admin/tenants/acme//extensions, X-Api-Key",
+    "GET, /admin/tenants/acme/extensions/..;/..;/..;/tokens, X-Api-Key",
+    "GET, /admin/tenants/acme/extensions;x=1, X-Api-Key"
+  })
+  void aPathNotInNormalFormIsRefusedBeforeAnyoneIsAuthorised(
+      String method, String path, String scheme) throws Exception {
     var before = revision();
 
-    var reply = raw(method, path, credential(scheme), method.equals("PUT") ? "{\"name\":\"x\",\"enabled\":false}" : null);
+    var reply =
+        raw(
+            method,
+            path,
+            credential(scheme),
+            method.equals("PUT") ? "{\"name\":\"x\",\"enabled\":false}" : null);
 
     assertThat(reply.status).isEqualTo(400);
     assertThat(reply.contentType).startsWith("application/problem+json");
@@ -74,31 +87,41 @@ class TenantKeyEscalationTest {
 
   @ParameterizedTest(name = "{0} {1} with {2}")
   @CsvSource({
-      "GET, /admin/tenants/beta/extensions, X-Api-Key",
-      "PUT, /admin/tenants/beta/extensions/stolen, Bearer",
-      "GET, /admin/tenants, X-Api-Key",
-      "GET, /admin/tokens, Bearer",
-      "POST, /admin/tokens, X-Api-Key",
-      "GET, /admin/whoami, Bearer",
-      "POST, /admin/routes, X-Api-Key",
-      "PUT, /admin/tenants/acme, Bearer",
-      "POST, /admin/tenants/acme/keys, X-Api-Key"})
-  void aTenantKeyIsNeverAnOperatorAndNeverReachesAnotherTenant(String method, String path, String scheme)
-      throws Exception {
+    "GET, /admin/tenants/beta/extensions, X-Api-Key",
+    "PUT, /admin/tenants/beta/extensions/stolen, Bearer",
+    "GET, /admin/tenants, X-Api-Key",
+    "GET, /admin/tokens, Bearer",
+    "POST, /admin/tokens, X-Api-Key",
+    "GET, /admin/whoami, Bearer",
+    "POST, /admin/routes, X-Api-Key",
+    "PUT, /admin/tenants/acme, Bearer",
+    "POST, /admin/tenants/acme/keys, X-Api-Key"
+  })
+  void aTenantKeyIsNeverAnOperatorAndNeverReachesAnotherTenant(
+      String method, String path, String scheme) throws Exception {
     var before = revision();
 
-    var reply = raw(method, path, credential(scheme), method.equals("GET") ? null : "{\"name\":\"x\",\"role\":\"ADMIN\"}");
+    var reply =
+        raw(
+            method,
+            path,
+            credential(scheme),
+            method.equals("GET") ? null : "{\"name\":\"x\",\"role\":\"ADMIN\"}");
 
     assertThat(reply.status).isEqualTo(403);
     assertThat(reply.json.path("type").asText()).endsWith("/forbidden");
-    assertThat(reply.body).doesNotContain("\"items\"").doesNotContain("cga_").doesNotContain("\"key\"");
+    assertThat(reply.body)
+        .doesNotContain("\"items\"")
+        .doesNotContain("cga_")
+        .doesNotContain("\"key\"");
     assertThat(revision()).isEqualTo(before);
   }
 
   @Test
   void aTenantKeyStillManagesItsOwnRegistryWithEitherHeader() throws Exception {
     var byHeader = raw("GET", "/admin/tenants/acme/extensions", "X-Api-Key: " + acmeKey, null);
-    var byBearer = raw("GET", "/admin/tenants/acme/extensions", "Authorization: Bearer " + acmeKey, null);
+    var byBearer =
+        raw("GET", "/admin/tenants/acme/extensions", "Authorization: Bearer " + acmeKey, null);
 
     assertThat(byHeader.status).isEqualTo(200);
     assertThat(byBearer.status).isEqualTo(200);
@@ -108,20 +131,35 @@ class TenantKeyEscalationTest {
   void aDisabledTenantsKeyIsRefusedOnItsOwnRegistry() throws Exception {
     var key = tenantWithKey("gamma");
 
-    assertThat(kit.put("/admin/tenants/gamma", "{\"name\":\"gamma\",\"enabled\":false}").status()).isEqualTo(200);
+    assertThat(kit.put("/admin/tenants/gamma", "{\"name\":\"gamma\",\"enabled\":false}").status())
+        .isEqualTo(200);
 
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> raw("GET", "/admin/tenants/gamma/extensions", "X-Api-Key: " + key, null).status == 403);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                raw("GET", "/admin/tenants/gamma/extensions", "X-Api-Key: " + key, null).status
+                    == 403);
     var refused = raw("GET", "/admin/tenants/gamma/extensions", "X-Api-Key: " + key, null);
     assertThat(refused.json.path("type").asText()).endsWith("/tenant-disabled");
-    assertThat(kit.put("/admin/tenants/gamma", "{\"name\":\"gamma\",\"enabled\":true}").status()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> raw("GET", "/admin/tenants/gamma/extensions", "X-Api-Key: " + key, null).status == 200);
+    assertThat(kit.put("/admin/tenants/gamma", "{\"name\":\"gamma\",\"enabled\":true}").status())
+        .isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                raw("GET", "/admin/tenants/gamma/extensions", "X-Api-Key: " + key, null).status
+                    == 200);
   }
 
   @Test
   void anOperatorPathWithDotSegmentsIsRefusedEvenWithTheAdminToken() throws Exception {
-    var reply = raw("GET", "/admin/routes/../tokens", "Authorization: Bearer " + AdminKit.ADMIN_TOKEN, null);
+    var reply =
+        raw(
+            "GET",
+            "/admin/routes/../tokens",
+            "Authorization: Bearer " + AdminKit.ADMIN_TOKEN,
+            null);
 
     assertThat(reply.status).isEqualTo(400);
   }
@@ -136,14 +174,26 @@ class TenantKeyEscalationTest {
 
   record RawReply(int status, String contentType, String body, JsonNode json) {}
 
-  /** One HTTP/1.1 request written byte for byte, so the path reaches the server as the attacker spelt it. */
-  static RawReply raw(String method, String path, String credentialHeader, String json) throws IOException {
+  /**
+   * One HTTP/1.1 request written byte for byte, so the path reaches the server as the attacker
+   * spelt it.
+   */
+  static RawReply raw(String method, String path, String credentialHeader, String json)
+      throws IOException {
     try (var socket = new Socket("127.0.0.1", kit.controlPlane().port())) {
       socket.setSoTimeout(20_000);
       var body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
-      var head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + credentialHeader
-          + "\r\n" + (json == null ? "" : "Content-Type: application/json\r\n") + "Content-Length: " + body.length
-          + "\r\n\r\n";
+      var head =
+          method
+              + " "
+              + path
+              + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+              + credentialHeader
+              + "\r\n"
+              + (json == null ? "" : "Content-Type: application/json\r\n")
+              + "Content-Length: "
+              + body.length
+              + "\r\n\r\n";
       var out = socket.getOutputStream();
       out.write(head.getBytes(StandardCharsets.ISO_8859_1));
       out.write(body);
@@ -155,8 +205,13 @@ class TenantKeyEscalationTest {
       var headers = text.substring(0, split);
       var content = text.substring(split + 4);
       int status = Integer.parseInt(headers.substring(9, 12));
-      String contentType = headers.lines().filter(l -> l.toLowerCase().startsWith("content-type:"))
-          .map(l -> l.substring(13).trim()).findFirst().orElse("");
+      String contentType =
+          headers
+              .lines()
+              .filter(l -> l.toLowerCase().startsWith("content-type:"))
+              .map(l -> l.substring(13).trim())
+              .findFirst()
+              .orElse("");
       if (headers.toLowerCase().contains("transfer-encoding: chunked")) {
         content = dechunk(content);
       }

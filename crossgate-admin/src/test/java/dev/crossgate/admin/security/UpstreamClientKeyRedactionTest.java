@@ -20,20 +20,34 @@ class UpstreamClientKeyRedactionTest {
     var ca = TestCertificates.authority("upstream-ca");
     var client = ca.client("CN=gateway");
     try (var kit = AdminKit.start("h2")) {
-      var spec = Json.mapper().createObjectNode().put("service", "orders").put("sourcePath", "/orders")
-          .put("targetUrl", "https://orders.internal:8443");
-      spec.putObject("tls").put("caPem", ca.certPem()).put("clientCertPem", client.certPem())
+      var spec =
+          Json.mapper()
+              .createObjectNode()
+              .put("service", "orders")
+              .put("sourcePath", "/orders")
+              .put("targetUrl", "https://orders.internal:8443");
+      spec.putObject("tls")
+          .put("caPem", ca.certPem())
+          .put("clientCertPem", client.certPem())
           .put("clientKeyPem", client.keyPem());
       var created = kit.post("/admin/routes", Json.write(spec));
       assertThat(created.status()).as(created.body()).isEqualTo(201);
       var id = created.json().get("id").asText();
 
-      var reads = java.util.List.of(created, kit.get("/admin/routes/" + id), kit.get("/admin/routes"),
-          kit.get("/admin/resolve?url=/orders/x"), kit.get("/admin/changes?after=0"));
+      var reads =
+          java.util.List.of(
+              created,
+              kit.get("/admin/routes/" + id),
+              kit.get("/admin/routes"),
+              kit.get("/admin/resolve?url=/orders/x"),
+              kit.get("/admin/changes?after=0"));
       for (var read : reads) {
-        assertThat(read.body()).doesNotContain("PRIVATE KEY").doesNotContain(client.keyPem().substring(40, 80));
+        assertThat(read.body())
+            .doesNotContain("PRIVATE KEY")
+            .doesNotContain(client.keyPem().substring(40, 80));
       }
-      assertThat(reads.get(1).json().get("tls").get("clientKeyPem").asText()).isEqualTo(StoredSecrets.STORED);
+      assertThat(reads.get(1).json().get("tls").get("clientKeyPem").asText())
+          .isEqualTo(StoredSecrets.STORED);
 
       // the console's edit: what it read, with one field changed, sent back whole
       var edited = (ObjectNode) reads.get(1).json().deepCopy();
@@ -43,7 +57,9 @@ class UpstreamClientKeyRedactionTest {
       assertThat(saved.status()).as(saved.body()).isEqualTo(200);
       var stored = kit.controlPlane().routes().get(id).orElseThrow();
       assertThat(stored.summary()).isEqualTo("edited");
-      assertThat(stored.tls().clientKeyPem()).as("the stored key is kept").isEqualTo(client.keyPem());
+      assertThat(stored.tls().clientKeyPem())
+          .as("the stored key is kept")
+          .isEqualTo(client.keyPem());
     }
   }
 }

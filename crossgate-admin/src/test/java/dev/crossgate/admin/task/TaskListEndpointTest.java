@@ -11,9 +11,21 @@ import org.junit.jupiter.api.Test;
 
 class TaskListEndpointTest {
   private static void insert(AdminKit kit, String id, Instant createdAt) {
-    new TaskRepository(kit.controlPlane().database()).insert(TaskRecord.pending(id, "acme", "rt1", "CALLBACK",
-        "secret-hash", "{\"taskId\":\"" + id + "\"}", "POST", "/def", null, createdAt, createdAt.plusSeconds(60)),
-        dev.crossgate.store.task.TaskRequestBody.inline(null));
+    new TaskRepository(kit.controlPlane().database())
+        .insert(
+            TaskRecord.pending(
+                id,
+                "acme",
+                "rt1",
+                "CALLBACK",
+                "secret-hash",
+                "{\"taskId\":\"" + id + "\"}",
+                "POST",
+                "/def",
+                null,
+                createdAt,
+                createdAt.plusSeconds(60)),
+            dev.crossgate.store.task.TaskRequestBody.inline(null));
   }
 
   @Test
@@ -60,8 +72,12 @@ class TaskListEndpointTest {
   void aCursorTheApiDidNotIssueIs400NamingTheCursorNeverTheFirstPage() throws Exception {
     try (var kit = AdminKit.start("h2")) {
       insert(kit, "tk_1", Instant.now());
-      kit.post("/admin/routes", "{\"service\":\"svc\",\"sourcePath\":\"/a\",\"targetUrl\":\"http://a/b\"}");
-      kit.post("/admin/routes", "{\"service\":\"svc\",\"sourcePath\":\"/b\",\"targetUrl\":\"http://a/b\"}");
+      kit.post(
+          "/admin/routes",
+          "{\"service\":\"svc\",\"sourcePath\":\"/a\",\"targetUrl\":\"http://a/b\"}");
+      kit.post(
+          "/admin/routes",
+          "{\"service\":\"svc\",\"sourcePath\":\"/b\",\"targetUrl\":\"http://a/b\"}");
       var routeCursor = kit.get("/admin/routes?limit=1").json().path("nextCursor").asText();
 
       var garbage = kit.get("/admin/tasks?cursor=zzz%27--");

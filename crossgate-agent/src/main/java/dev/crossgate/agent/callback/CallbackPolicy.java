@@ -10,15 +10,15 @@ import java.util.Locale;
 
 /**
  * Which callback URLs the agent will POST results to: only those under an operator-given prefix
- * (same scheme, host and port; path under the prefix's path). A caller-supplied URL is otherwise
- * a server-side request forgery vector (the agent sits inside the caller's network and would
- * reach any internal host for them), so everything else is refused before the task is accepted.
+ * (same scheme, host and port; path under the prefix's path). A caller-supplied URL is otherwise a
+ * server-side request forgery vector (the agent sits inside the caller's network and would reach
+ * any internal host for them), so everything else is refused before the task is accepted.
  *
  * <p>URLs are compared in normal form (RFC 3986 section 6.2.2): scheme and host case-insensitively,
- * the scheme's default port made explicit, and the path through the gateway's own
- * {@link PathNormalizer}, so that {@code /cb/%2e%2e/admin} is compared as {@code /admin} (the
- * receiving server decodes it so) and a path with {@code ;}, an encoded slash or a backslash is
- * refused: receivers disagree on what those mean.
+ * the scheme's default port made explicit, and the path through the gateway's own {@link
+ * PathNormalizer}, so that {@code /cb/%2e%2e/admin} is compared as {@code /admin} (the receiving
+ * server decodes it so) and a path with {@code ;}, an encoded slash or a backslash is refused:
+ * receivers disagree on what those mean.
  */
 public final class CallbackPolicy {
   /** A URL reduced to what is compared: lower-case scheme and host, explicit port, normal path. */
@@ -26,12 +26,17 @@ public final class CallbackPolicy {
     static Origin of(URI uri) {
       var scheme = uri.getScheme().toLowerCase(Locale.ROOT);
       var raw = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-      return new Origin(scheme, uri.getHost().toLowerCase(Locale.ROOT),
-          uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80, PathNormalizer.normalize(raw));
+      return new Origin(
+          scheme,
+          uri.getHost().toLowerCase(Locale.ROOT),
+          uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80,
+          PathNormalizer.normalize(raw));
     }
 
     boolean covers(Origin candidate) {
-      return scheme.equals(candidate.scheme) && host.equals(candidate.host) && port == candidate.port
+      return scheme.equals(candidate.scheme)
+          && host.equals(candidate.host)
+          && port == candidate.port
           && underPath(path, candidate.path);
     }
   }
@@ -44,11 +49,13 @@ public final class CallbackPolicy {
       try {
         var uri = new URI(p);
         if (uri.getHost() == null || !isHttp(uri) || uri.getRawUserInfo() != null) {
-          throw new IllegalArgumentException("a callback prefix is an http(s) URL with a host, got " + p);
+          throw new IllegalArgumentException(
+              "a callback prefix is an http(s) URL with a host, got " + p);
         }
         list.add(Origin.of(uri));
       } catch (java.net.URISyntaxException | ProblemException e) {
-        throw new IllegalArgumentException("a callback prefix is an http(s) URL with a plain path, got " + p);
+        throw new IllegalArgumentException(
+            "a callback prefix is an http(s) URL with a plain path, got " + p);
       }
     }
     this.allowed = List.copyOf(list);
@@ -62,9 +69,13 @@ public final class CallbackPolicy {
     } catch (java.net.URISyntaxException e) {
       return refused("the callback URL is not a valid URL");
     }
-    if (!uri.isAbsolute() || !isHttp(uri) || uri.getHost() == null || uri.getRawUserInfo() != null
+    if (!uri.isAbsolute()
+        || !isHttp(uri)
+        || uri.getHost() == null
+        || uri.getRawUserInfo() != null
         || uri.getRawFragment() != null) {
-      return refused("the callback URL must be an absolute http(s) URL without user info or fragment");
+      return refused(
+          "the callback URL must be an absolute http(s) URL without user info or fragment");
     }
     Origin candidate;
     try {

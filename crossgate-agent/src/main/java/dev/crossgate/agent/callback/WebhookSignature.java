@@ -7,9 +7,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Standard Webhooks signatures: {@code webhook-signature: v1,<base64 HMAC-SHA256>} over
- * {@code id + "." + timestamp + "." + body}, keyed by the secret ({@code whsec_} + base64 key,
- * as the specification's libraries issue them, or the raw bytes of any other string).
+ * Standard Webhooks signatures: {@code webhook-signature: v1,<base64 HMAC-SHA256>} over {@code id +
+ * "." + timestamp + "." + body}, keyed by the secret ({@code whsec_} + base64 key, as the
+ * specification's libraries issue them, or the raw bytes of any other string).
  */
 public final class WebhookSignature {
   public static final String ID = "webhook-id";
@@ -20,8 +20,10 @@ public final class WebhookSignature {
   private final byte[] key;
 
   public WebhookSignature(String secret) {
-    this.key = secret.startsWith(PREFIX) ? Base64.getDecoder().decode(secret.substring(PREFIX.length()))
-        : secret.getBytes(StandardCharsets.UTF_8);
+    this.key =
+        secret.startsWith(PREFIX)
+            ? Base64.getDecoder().decode(secret.substring(PREFIX.length()))
+            : secret.getBytes(StandardCharsets.UTF_8);
   }
 
   /** The header value for one delivery attempt. */

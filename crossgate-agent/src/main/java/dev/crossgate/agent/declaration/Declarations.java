@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's interface declarations ({@code GET /_interfaces}, read as the {@link InterfaceList}
- * the gateway writes), fetched with the agent's key and refreshed on a timer;
- * the current list is one immutable snapshot swapped whole. A failed refresh keeps the last good
- * list (the agent keeps classifying while the gateway is briefly away).
+ * the gateway writes), fetched with the agent's key and refreshed on a timer; the current list is
+ * one immutable snapshot swapped whole. A failed refresh keeps the last good list (the agent keeps
+ * classifying while the gateway is briefly away).
  */
 public final class Declarations {
   private static final Logger LOG = LoggerFactory.getLogger(Declarations.class);
@@ -29,6 +29,7 @@ public final class Declarations {
   private final HttpClient client;
   private final String gatewayUrl;
   private final String apiKey;
+
   /** The declarations, longest source path first, and the markers: one snapshot, swapped whole. */
   private volatile InterfaceList current = new InterfaceList(null, null, List.of());
 
@@ -39,22 +40,42 @@ public final class Declarations {
   }
 
   public Future<Void> refresh() {
-    return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(gatewayUrl + "/_interfaces")
-            .addHeader(CrossgateHeaders.API_KEY, apiKey))
+    return client
+        .request(
+            new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setAbsoluteURI(gatewayUrl + "/_interfaces")
+                .addHeader(CrossgateHeaders.API_KEY, apiKey))
         .compose(req -> req.send())
-        .compose(resp -> resp.body().compose(body -> resp.statusCode() == 200 ? Future.succeededFuture(body)
-            : Future.failedFuture("the gateway answered " + resp.statusCode() + " to /_interfaces")))
-        .map(body -> {
-          apply(Json.read(body.toString(), InterfaceList.class));
-          return (Void) null;
-        })
-        .onFailure(e -> LOG.warn("interface declarations not refreshed gateway={} cause={}", gatewayUrl, e.toString()));
+        .compose(
+            resp ->
+                resp.body()
+                    .compose(
+                        body ->
+                            resp.statusCode() == 200
+                                ? Future.succeededFuture(body)
+                                : Future.failedFuture(
+                                    "the gateway answered "
+                                        + resp.statusCode()
+                                        + " to /_interfaces")))
+        .map(
+            body -> {
+              apply(Json.read(body.toString(), InterfaceList.class));
+              return (Void) null;
+            })
+        .onFailure(
+            e ->
+                LOG.warn(
+                    "interface declarations not refreshed gateway={} cause={}",
+                    gatewayUrl,
+                    e.toString()));
   }
 
   private void apply(InterfaceList declared) {
     var list = new ArrayList<>(declared.interfaces());
     // longest source path first: the most specific declaration wins
-    list.sort(Comparator.comparingInt((InterfaceDeclaration d) -> d.sourcePath().length()).reversed());
+    list.sort(
+        Comparator.comparingInt((InterfaceDeclaration d) -> d.sourcePath().length()).reversed());
     current = new InterfaceList(declared.revision(), declared.markers(), list);
   }
 
@@ -63,8 +84,8 @@ public final class Declarations {
   }
 
   /**
-   * The declaration a caller path belongs to (the path may carry a mode marker, which is
-   * stripped), or null when none does.
+   * The declaration a caller path belongs to (the path may carry a mode marker, which is stripped),
+   * or null when none does.
    */
   public Match classify(String path) {
     var snapshot = current;

@@ -4,9 +4,9 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One async task the agent took from a caller, as stored in its local database (bodies are read
- * on demand). {@code webhookId} is fixed at creation, so every delivery attempt, also after a
- * restart, carries the same id and the caller can drop duplicates (Standard Webhooks).
+ * One async task the agent took from a caller, as stored in its local database (bodies are read on
+ * demand). {@code webhookId} is fixed at creation, so every delivery attempt, also after a restart,
+ * carries the same id and the caller can drop duplicates (Standard Webhooks).
  */
 public record AgentTask(
     String taskId,
@@ -29,14 +29,22 @@ public record AgentTask(
     Instant updatedAt) {
 
   /**
-   * NEW: stored, not yet accepted by the gateway; SUBMITTED: the gateway has it, polled;
-   * FINISHED: the gateway reported it finished but fetching the result failed, so the fetch is
-   * retried without polling first (under a rate limit a poll and a fetch back to back would
-   * always meet a 429); RESULT: result stored here, to deliver; DELIVERED: the callback took it, the gateway's copy
-   * is still to release; COLLECTABLE: no callback, the caller polls the agent; UNDELIVERED: the
-   * callback kept failing for the whole retry window (caller may poll).
+   * NEW: stored, not yet accepted by the gateway; SUBMITTED: the gateway has it, polled; FINISHED:
+   * the gateway reported it finished but fetching the result failed, so the fetch is retried
+   * without polling first (under a rate limit a poll and a fetch back to back would always meet a
+   * 429); RESULT: result stored here, to deliver; DELIVERED: the callback took it, the gateway's
+   * copy is still to release; COLLECTABLE: no callback, the caller polls the agent; UNDELIVERED:
+   * the callback kept failing for the whole retry window (caller may poll).
    */
-  public enum State { NEW, SUBMITTED, FINISHED, RESULT, DELIVERED, COLLECTABLE, UNDELIVERED }
+  public enum State {
+    NEW,
+    SUBMITTED,
+    FINISHED,
+    RESULT,
+    DELIVERED,
+    COLLECTABLE,
+    UNDELIVERED
+  }
 
   public AgentTask {
     Objects.requireNonNull(taskId, "taskId");

@@ -29,17 +29,41 @@ public final class AgentTasks {
    *
    * @param envelope builds the envelope JSON from the new task id
    */
-  public Future<AgentTask> create(String method, String gatewayUri, String contentType, String callbackUrl,
-      Buffer body, java.util.function.Function<String, String> envelope) {
+  public Future<AgentTask> create(
+      String method,
+      String gatewayUri,
+      String contentType,
+      String callbackUrl,
+      Buffer body,
+      java.util.function.Function<String, String> envelope) {
     var id = Ids.random("at_");
     var now = clock.instant();
-    var task = new AgentTask(id, AgentTask.State.NEW, envelope.apply(id), method, gatewayUri, contentType,
-        callbackUrl, Ids.random("msg_"), null, null, null, null, 0, 0, null, now, now, now);
+    var task =
+        new AgentTask(
+            id,
+            AgentTask.State.NEW,
+            envelope.apply(id),
+            method,
+            gatewayUri,
+            contentType,
+            callbackUrl,
+            Ids.random("msg_"),
+            null,
+            null,
+            null,
+            null,
+            0,
+            0,
+            null,
+            now,
+            now,
+            now);
     var bytes = body == null || body.length() == 0 ? null : body.getBytes();
-    return blocking(() -> {
-      repository.insert(task, bytes);
-      return task;
-    });
+    return blocking(
+        () -> {
+          repository.insert(task, bytes);
+          return task;
+        });
   }
 
   public Future<Optional<AgentTask>> find(String id) {
@@ -47,10 +71,11 @@ public final class AgentTasks {
   }
 
   public Future<Buffer> result(String id) {
-    return blocking(() -> {
-      var bytes = repository.resultBody(id);
-      return bytes == null ? Buffer.buffer() : Buffer.buffer(bytes);
-    });
+    return blocking(
+        () -> {
+          var bytes = repository.resultBody(id);
+          return bytes == null ? Buffer.buffer() : Buffer.buffer(bytes);
+        });
   }
 
   public Future<Boolean> delete(String id) {

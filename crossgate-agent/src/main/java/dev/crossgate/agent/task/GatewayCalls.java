@@ -25,7 +25,9 @@ final class GatewayCalls {
       return Json.read(body.toString(), JsonNode.class);
     }
 
-    /** 429, 502, 503, 504: the gateway, or something in front of it, could not take the call now. */
+    /**
+     * 429, 502, 503, 504: the gateway, or something in front of it, could not take the call now.
+     */
     boolean transientFailure() {
       return status == 429 || status == 502 || status == 503 || status == 504;
     }
@@ -57,8 +59,9 @@ final class GatewayCalls {
   }
 
   Future<Reply> submit(AgentTask task, Buffer body) {
-    var options = options(HttpMethod.valueOf(task.requestMethod()), task.requestUri())
-        .addHeader(CrossgateHeaders.ENVELOPE, task.envelope());
+    var options =
+        options(HttpMethod.valueOf(task.requestMethod()), task.requestUri())
+            .addHeader(CrossgateHeaders.ENVELOPE, task.envelope());
     if (task.requestType() != null) {
       options.addHeader(HttpHeaders.CONTENT_TYPE, task.requestType());
     }
@@ -73,24 +76,37 @@ final class GatewayCalls {
     return send(options(HttpMethod.GET, "/_tasks/" + gatewayTaskId + "/result"), null);
   }
 
-  /** Tells the gateway the task is done with; 204 and 404 (already released or expired) both mean released. */
+  /**
+   * Tells the gateway the task is done with; 204 and 404 (already released or expired) both mean
+   * released.
+   */
   Future<Reply> release(String gatewayTaskId) {
     return send(options(HttpMethod.DELETE, "/_tasks/" + gatewayTaskId), null);
   }
 
   private RequestOptions options(HttpMethod method, String uri) {
-    return new RequestOptions().setMethod(method).setAbsoluteURI(gatewayUrl + uri).addHeader(CrossgateHeaders.API_KEY, apiKey)
+    return new RequestOptions()
+        .setMethod(method)
+        .setAbsoluteURI(gatewayUrl + uri)
+        .addHeader(CrossgateHeaders.API_KEY, apiKey)
         .setIdleTimeout(TIMEOUT_MS);
   }
 
   private Future<Reply> send(RequestOptions options, Buffer body) {
-    return client.request(options)
+    return client
+        .request(options)
         .compose(req -> body == null ? req.send() : req.send(body))
         .compose(GatewayCalls::read);
   }
 
   private static Future<Reply> read(HttpClientResponse resp) {
-    return resp.body().map(b -> new Reply(resp.statusCode(), resp.getHeader(HttpHeaders.CONTENT_TYPE), b,
-        resp.headers()));
+    return resp.body()
+        .map(
+            b ->
+                new Reply(
+                    resp.statusCode(),
+                    resp.getHeader(HttpHeaders.CONTENT_TYPE),
+                    b,
+                    resp.headers()));
   }
 }

@@ -6,7 +6,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.zip.CRC32C;
 
-/** RFC 9530 digest field values ({@code sha-256=:…:}, {@code crc32c=:…:}) computed by the client. */
+/**
+ * RFC 9530 digest field values ({@code sha-256=:…:}, {@code crc32c=:…:}) computed by the client.
+ */
 final class ChunkDigest {
   private final String algorithm;
   private final MessageDigest sha;

@@ -45,7 +45,11 @@ final class ProgressLine {
     double rate = (now - startBytes) / seconds;
     long eta = rate > 0 ? (long) ((total - now) / rate) : -1;
     synchronized (out) {
-      out.printf("\r%s / %s  %s/s  ETA %s   ", size(now), size(total), size((long) rate),
+      out.printf(
+          "\r%s / %s  %s/s  ETA %s   ",
+          size(now),
+          size(total),
+          size((long) rate),
           eta < 0 ? "--:--" : String.format("%d:%02d", eta / 60, eta % 60));
       out.flush();
     }

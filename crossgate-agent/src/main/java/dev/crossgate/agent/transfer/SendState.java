@@ -13,14 +13,15 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * What the client keeps on disk for one source file so a later run resumes the same transfer:
- * the descriptor (task id, size, mtime, chunk size) and an append-only log of chunk digests
- * ({@code number digest} per line), written before a chunk is sent. The chunks themselves are
- * not copied: they are offsets into the source file, which is checked against size, mtime and
- * these digests before anything is resent.
+ * What the client keeps on disk for one source file so a later run resumes the same transfer: the
+ * descriptor (task id, size, mtime, chunk size) and an append-only log of chunk digests ({@code
+ * number digest} per line), written before a chunk is sent. The chunks themselves are not copied:
+ * they are offsets into the source file, which is checked against size, mtime and these digests
+ * before anything is resent.
  */
 final class SendState {
-  record Descriptor(String taskId, String file, long size, long modifiedMillis, int chunkSize, String target) {}
+  record Descriptor(
+      String taskId, String file, long size, long modifiedMillis, int chunkSize, String target) {}
 
   private final Path dir;
 
@@ -29,7 +30,8 @@ final class SendState {
   }
 
   static SendState forFile(Path stateDir, Path file) {
-    return new SendState(stateDir.resolve(Secrets.sha256Hex(file.toAbsolutePath().normalize().toString())));
+    return new SendState(
+        stateDir.resolve(Secrets.sha256Hex(file.toAbsolutePath().normalize().toString())));
   }
 
   Descriptor load() throws IOException {
@@ -45,7 +47,11 @@ final class SendState {
     Files.createDirectories(dir);
     var temp = dir.resolve("descriptor.json.tmp");
     Files.writeString(temp, Json.write(descriptor));
-    Files.move(temp, dir.resolve("descriptor.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        temp,
+        dir.resolve("descriptor.json"),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** The digests logged so far; a torn last line (crash mid-write) is ignored. */
@@ -69,8 +75,12 @@ final class SendState {
   }
 
   synchronized void logDigest(long number, String digest) throws IOException {
-    Files.writeString(dir.resolve("chunks.log"), number + " " + digest + "\n", StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.writeString(
+        dir.resolve("chunks.log"),
+        number + " " + digest + "\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
   }
 
   /** Removes everything kept for the file (after success, or before starting over). */

@@ -5,6 +5,15 @@ import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.id.Ids;
 import dev.crossgate.json.Json;
 import dev.crossgate.retry.Backoff;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -25,41 +34,37 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import io.netty.buffer.Unpooled;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.internal.buffer.BufferInternal;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sending side of the native transfer protocol (DESIGN.md "Resumable transfer"): describes
- * the file, keeps the descriptor and chunk digests in its state dir, asks the gateway what it
- * already holds, sends the missing chunks ({@code parallelism} at a time) with RFC 9530
- * {@code Content-Digest}, resends a chunk the gateway rejects, and sends the end notification with
- * the whole file's {@code Repr-Digest}. The file is read once, in order: the whole-file digest is
+ * The sending side of the native transfer protocol (DESIGN.md "Resumable transfer"): describes the
+ * file, keeps the descriptor and chunk digests in its state dir, asks the gateway what it already
+ * holds, sends the missing chunks ({@code parallelism} at a time) with RFC 9530 {@code
+ * Content-Digest}, resends a chunk the gateway rejects, and sends the end notification with the
+ * whole file's {@code Repr-Digest}. The file is read once, in order: the whole-file digest is
  * computed on the way, also over the chunks the gateway already holds (which are not resent).
  *
  * <p>{@link #send} blocks the calling thread; one client sends one file at a time. HTTP goes
  * through a Vert.x client started for the send: chunks are read into direct buffers that are
- * digested and written to the socket without further copies (the JDK client managed about half
- * the rate at twice the CPU, see bench/transfer/RESULTS.md).
+ * digested and written to the socket without further copies (the JDK client managed about half the
+ * rate at twice the CPU, see bench/transfer/RESULTS.md).
  */
 public final class TransferClient {
   private static final Logger LOG = LoggerFactory.getLogger(TransferClient.class);
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
-  /** 100 ms doubling up to 3 s between attempts; a gateway's Retry-After is honoured up to 5 minutes. */
-  public static final Backoff RETRY = Backoff.of(Duration.ofMillis(100), Duration.ofSeconds(3), Duration.ofMinutes(5));
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+  /**
+   * 100 ms doubling up to 3 s between attempts; a gateway's Retry-After is honoured up to 5
+   * minutes.
+   */
+  public static final Backoff RETRY =
+      Backoff.of(Duration.ofMillis(100), Duration.ofSeconds(3), Duration.ofMinutes(5));
 
   private final TransferClientOptions options;
   private final ChunkListener listener;
@@ -68,7 +73,11 @@ public final class TransferClient {
   private final java.nio.file.Path gatewayCa;
   private final AtomicBoolean cancelled = new AtomicBoolean();
 
-  private TransferClient(TransferClientOptions options, ChunkListener listener, ProgressLine progress, Backoff backoff,
+  private TransferClient(
+      TransferClientOptions options,
+      ChunkListener listener,
+      ProgressLine progress,
+      Backoff backoff,
       java.nio.file.Path gatewayCa) {
     this.options = options;
     this.listener = listener;
@@ -77,14 +86,19 @@ public final class TransferClient {
     this.gatewayCa = gatewayCa;
   }
 
-  /** A status, a (small) body (the gateway's JSON answer or problem) and its {@code Retry-After}. */
+  /**
+   * A status, a (small) body (the gateway's JSON answer or problem) and its {@code Retry-After}.
+   */
   private record Reply(int statusCode, String body, String retryAfter) {}
 
   public static TransferClient create(TransferClientOptions options) {
     return create(options, ChunkListener.NONE);
   }
 
-  /** This client, verifying an https gateway against the PEM CA certificate(s) in {@code caFile} (a private CA). */
+  /**
+   * This client, verifying an https gateway against the PEM CA certificate(s) in {@code caFile} (a
+   * private CA).
+   */
   public TransferClient trustingGatewayCa(java.nio.file.Path caFile) {
     return new TransferClient(options, listener, progress, backoff, caFile);
   }
@@ -94,8 +108,11 @@ public final class TransferClient {
     return create(options, listener, RETRY);
   }
 
-  /** A client that waits as {@code backoff} says between attempts (tests pass constant randomness). */
-  public static TransferClient create(TransferClientOptions options, ChunkListener listener, Backoff backoff) {
+  /**
+   * A client that waits as {@code backoff} says between attempts (tests pass constant randomness).
+   */
+  public static TransferClient create(
+      TransferClientOptions options, ChunkListener listener, Backoff backoff) {
     return new TransferClient(options, listener, ProgressLine.forConsole(), backoff, null);
   }
 
@@ -118,33 +135,48 @@ public final class TransferClient {
       long size = Files.size(file);
       long mtime = Files.getLastModifiedTime(file).toMillis();
       var descriptor = state.load();
-      if (descriptor == null || descriptor.size() != size || descriptor.modifiedMillis() != mtime
+      if (descriptor == null
+          || descriptor.size() != size
+          || descriptor.modifiedMillis() != mtime
           || !java.util.Objects.equals(descriptor.target(), options.target())) {
         if (descriptor != null) {
-          LOG.info("event=transfer-restart file={} reason=source-or-target-changed oldTask={}", file, descriptor.taskId());
+          LOG.info(
+              "event=transfer-restart file={} reason=source-or-target-changed oldTask={}",
+              file,
+              descriptor.taskId());
         }
-        descriptor = new SendState.Descriptor(Ids.random("tx_"), file.toAbsolutePath().toString(), size, mtime,
-            options.chunkSize(), options.target());
+        descriptor =
+            new SendState.Descriptor(
+                Ids.random("tx_"),
+                file.toAbsolutePath().toString(),
+                size,
+                mtime,
+                options.chunkSize(),
+                options.target());
         state.save(descriptor);
       }
       var vertx = Vertx.vertx();
       try {
         var httpOptions = new HttpClientOptions().setConnectTimeout(10_000);
         if (gatewayCa != null) {
-          httpOptions.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(gatewayCa.toString()));
+          httpOptions.setTrustOptions(
+              new io.vertx.core.net.PemTrustOptions().addCertPath(gatewayCa.toString()));
         }
-        var http = vertx.createHttpClient(httpOptions,
-            new PoolOptions().setHttp1MaxSize(options.parallelism() + 1));
+        var http =
+            vertx.createHttpClient(
+                httpOptions, new PoolOptions().setHttp1MaxSize(options.parallelism() + 1));
         return run(http, file, base, state, descriptor);
       } finally {
         closeQuietly(vertx);
       }
     } catch (IOException e) {
-      throw new TransferException("cannot read " + file + " or the state dir: " + e.getMessage(), false, e);
+      throw new TransferException(
+          "cannot read " + file + " or the state dir: " + e.getMessage(), false, e);
     }
   }
 
-  private TransferResult run(HttpClient http, Path file, URI base, SendState state, SendState.Descriptor d)
+  private TransferResult run(
+      HttpClient http, Path file, URI base, SendState state, SendState.Descriptor d)
       throws TransferException, IOException {
     long chunkCount = (d.size() + d.chunkSize() - 1) / d.chunkSize();
     var body = new LinkedHashMap<String, Object>();
@@ -157,21 +189,31 @@ public final class TransferClient {
     if (d.target() != null) {
       body.put("target", d.target());
     }
-    var created = call(http, new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(base.toString())
-        .putHeader("Content-Type", "application/json"), Buffer.buffer(Json.write(body)), "create");
+    var created =
+        call(
+            http,
+            new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(base.toString())
+                .putHeader("Content-Type", "application/json"),
+            Buffer.buffer(Json.write(body)),
+            "create");
     if (created.statusCode() == 409) {
       state.clear();
-      throw new TransferException("the gateway refused the descriptor: " + detail(created), false, null);
+      throw new TransferException(
+          "the gateway refused the descriptor: " + detail(created), false, null);
     }
     requireOk(created, "create");
     var status = Json.mapper().readValue(created.body(), MAP);
     if ("COMPLETED".equals(status.get("status"))) {
       state.clear();
-      return new TransferResult(d.taskId(), d.size(), 0, 0, chunkCount, null, (String) status.get("delivery"));
+      return new TransferResult(
+          d.taskId(), d.size(), 0, 0, chunkCount, null, (String) status.get("delivery"));
     }
     if ("FAILED".equals(status.get("status"))) {
       state.clear();
-      throw new TransferException("the gateway failed this transfer earlier: " + status.get("failure"), false, null);
+      throw new TransferException(
+          "the gateway failed this transfer earlier: " + status.get("failure"), false, null);
     }
     Set<Long> held = new HashSet<>();
     for (var n : (List<?>) status.getOrDefault("received", List.of())) {
@@ -184,8 +226,10 @@ public final class TransferClient {
     progress.start(d.size(), held.size() * (long) d.chunkSize());
 
     var fileDigest = ChunkDigest.start(options.digest());
-    // the only chunk-sized memory of a send, off the heap: one buffer per chunk in flight and one being read
-    var buffers = new java.util.concurrent.ArrayBlockingQueue<ByteBuffer>(options.parallelism() + 1);
+    // the only chunk-sized memory of a send, off the heap: one buffer per chunk in flight and one
+    // being read
+    var buffers =
+        new java.util.concurrent.ArrayBlockingQueue<ByteBuffer>(options.parallelism() + 1);
     for (int i = 0; i <= options.parallelism(); i++) {
       buffers.add(ByteBuffer.allocateDirect((int) Math.min(d.chunkSize(), Math.max(1, d.size()))));
     }
@@ -219,20 +263,22 @@ public final class TransferClient {
           collect(done, failures);
         }
         long number = n;
-        done.submit(() -> {
-          try {
-            // digesting here, on the sender threads, keeps the reading thread to one digest pass
-            var digest = ChunkDigest.of(options.digest(), bytes);
-            if (logged == null) {
-              state.logDigest(number, digest);
-            } else if (!logged.equals(digest)) {
-              throw sourceChanged(state, number);
-            }
-            return putChunk(http, transferUrl, number, bytes, digest, sent, resent);
-          } finally {
-            buffers.add(bytes);
-          }
-        });
+        done.submit(
+            () -> {
+              try {
+                // digesting here, on the sender threads, keeps the reading thread to one digest
+                // pass
+                var digest = ChunkDigest.of(options.digest(), bytes);
+                if (logged == null) {
+                  state.logDigest(number, digest);
+                } else if (!logged.equals(digest)) {
+                  throw sourceChanged(state, number);
+                }
+                return putChunk(http, transferUrl, number, bytes, digest, sent, resent);
+              } finally {
+                buffers.add(bytes);
+              }
+            });
         inFlight++;
       }
       while (inFlight > 0 && !cancelled.get()) {
@@ -248,21 +294,34 @@ public final class TransferClient {
     }
     if (!failures.isEmpty()) {
       var first = failures.get(0);
-      throw first instanceof TransferException te ? te
+      throw first instanceof TransferException te
+          ? te
           : new TransferException("sending chunks failed: " + first.getMessage(), true, first);
     }
     var fileDigestField = fileDigest.finish();
     var completed = complete(http, transferUrl, fileDigestField);
     if (completed.statusCode() == 422) {
       state.clear();
-      throw new TransferException("the gateway failed the transfer: " + detail(completed), false, null);
+      throw new TransferException(
+          "the gateway failed the transfer: " + detail(completed), false, null);
     }
     requireOk(completed, "complete");
     var result = Json.mapper().readValue(completed.body(), MAP);
     state.clear();
-    LOG.info("event=transfer-sent task={} size={} sent={} resent={} skipped={}", d.taskId(), d.size(), sent.get(),
-        resent.get(), held.size());
-    return new TransferResult(d.taskId(), d.size(), sent.get(), resent.get(), held.size(), fileDigestField,
+    LOG.info(
+        "event=transfer-sent task={} size={} sent={} resent={} skipped={}",
+        d.taskId(),
+        d.size(),
+        sent.get(),
+        resent.get(),
+        held.size());
+    return new TransferResult(
+        d.taskId(),
+        d.size(),
+        sent.get(),
+        resent.get(),
+        held.size(),
+        fileDigestField,
         (String) result.get("delivery"));
   }
 
@@ -271,11 +330,20 @@ public final class TransferClient {
    * delivered, the gateway answers 409 with status COMPLETING: wait and ask again, and the gateway
    * answers the completed transfer (or lets this one complete it, when delivery failed).
    */
-  private Reply complete(HttpClient http, URI transferUrl, String fileDigestField) throws TransferException {
+  private Reply complete(HttpClient http, URI transferUrl, String fileDigestField)
+      throws TransferException {
     for (int attempt = 1; ; attempt++) {
-      var response = call(http, new RequestOptions().setMethod(HttpMethod.POST)
-          .setAbsoluteURI(transferUrl + "/complete").putHeader("Repr-Digest", fileDigestField), null, "complete");
-      if (response.statusCode() != 409 || !response.body().contains("\"transferStatus\":\"COMPLETING\"")
+      var response =
+          call(
+              http,
+              new RequestOptions()
+                  .setMethod(HttpMethod.POST)
+                  .setAbsoluteURI(transferUrl + "/complete")
+                  .putHeader("Repr-Digest", fileDigestField),
+              null,
+              "complete");
+      if (response.statusCode() != 409
+          || !response.body().contains("\"transferStatus\":\"COMPLETING\"")
           || attempt >= options.maxAttempts()) {
         return response;
       }
@@ -285,11 +353,12 @@ public final class TransferClient {
 
   private static TransferException sourceChanged(SendState state, long number) throws IOException {
     state.clear();
-    return new TransferException("the source file changed since the transfer began (chunk " + number + ")", false,
-        null);
+    return new TransferException(
+        "the source file changed since the transfer began (chunk " + number + ")", false, null);
   }
 
-  private static ByteBuffer take(java.util.concurrent.BlockingQueue<ByteBuffer> buffers) throws TransferException {
+  private static ByteBuffer take(java.util.concurrent.BlockingQueue<ByteBuffer> buffers)
+      throws TransferException {
     try {
       return buffers.take();
     } catch (InterruptedException e) {
@@ -298,7 +367,8 @@ public final class TransferClient {
     }
   }
 
-  private void collect(CompletionService<Long> done, List<Throwable> failures) throws TransferException {
+  private void collect(CompletionService<Long> done, List<Throwable> failures)
+      throws TransferException {
     try {
       done.take().get();
     } catch (InterruptedException e) {
@@ -309,9 +379,19 @@ public final class TransferClient {
     }
   }
 
-  /** Sends one chunk until the gateway accepts it; resends at once after a 422 (corrupted in transit). */
-  private Long putChunk(HttpClient http, URI transferUrl, long number, ByteBuffer bytes, String digest,
-      AtomicLong sent, AtomicLong resent) throws TransferException {
+  /**
+   * Sends one chunk until the gateway accepts it; resends at once after a 422 (corrupted in
+   * transit).
+   */
+  private Long putChunk(
+      HttpClient http,
+      URI transferUrl,
+      long number,
+      ByteBuffer bytes,
+      String digest,
+      AtomicLong sent,
+      AtomicLong resent)
+      throws TransferException {
     int length = bytes.remaining();
     var attempts = new AtomicInteger();
     while (true) {
@@ -325,13 +405,20 @@ public final class TransferClient {
       Reply response;
       try {
         // the direct buffer is written to the socket as it is: no copy on the way out
-        response = exchange(http, new RequestOptions().setMethod(HttpMethod.PUT)
-            .setAbsoluteURI(transferUrl + "/chunks/" + number).putHeader("Content-Digest", digest),
-            BufferInternal.buffer(Unpooled.wrappedBuffer(bytes.duplicate())));
+        response =
+            exchange(
+                http,
+                new RequestOptions()
+                    .setMethod(HttpMethod.PUT)
+                    .setAbsoluteURI(transferUrl + "/chunks/" + number)
+                    .putHeader("Content-Digest", digest),
+                BufferInternal.buffer(Unpooled.wrappedBuffer(bytes.duplicate())));
       } catch (IOException e) {
         if (attempts.get() >= options.maxAttempts()) {
-          throw new TransferException("chunk " + number + " failed " + attempts.get() + " times: " + e.getMessage(),
-              true, e);
+          throw new TransferException(
+              "chunk " + number + " failed " + attempts.get() + " times: " + e.getMessage(),
+              true,
+              e);
         }
         pause(attempts.get(), null);
         continue;
@@ -344,8 +431,8 @@ public final class TransferClient {
       }
       boolean retry = code == 422 || code == 429 || code >= 500;
       if (!retry || attempts.get() >= options.maxAttempts()) {
-        throw new TransferException("chunk " + number + " rejected: " + code + " " + detail(response),
-            code >= 500, null);
+        throw new TransferException(
+            "chunk " + number + " rejected: " + code + " " + detail(response), code >= 500, null);
       }
       LOG.info("event=chunk-resend task-url={} chunk={} status={}", transferUrl, number, code);
       if (code != 422) {
@@ -355,21 +442,24 @@ public final class TransferClient {
   }
 
   /** One control request (create, complete), retried on network errors, 503 and 504. */
-  private Reply call(HttpClient http, RequestOptions request, Buffer body, String what) throws TransferException {
+  private Reply call(HttpClient http, RequestOptions request, Buffer body, String what)
+      throws TransferException {
     for (int attempt = 1; ; attempt++) {
       if (cancelled.get()) {
         throw new TransferException("cancelled", true, null);
       }
       try {
         var response = exchange(http, request, body);
-        if ((response.statusCode() == 503 || response.statusCode() == 504) && attempt < options.maxAttempts()) {
+        if ((response.statusCode() == 503 || response.statusCode() == 504)
+            && attempt < options.maxAttempts()) {
           pause(attempt, response);
           continue;
         }
         return response;
       } catch (IOException e) {
         if (attempt >= options.maxAttempts()) {
-          throw new TransferException(what + " failed " + attempt + " times: " + e.getMessage(), true, e);
+          throw new TransferException(
+              what + " failed " + attempt + " times: " + e.getMessage(), true, e);
         }
         pause(attempt, null);
       }
@@ -380,12 +470,20 @@ public final class TransferClient {
    * One request and its answer, waited for on the calling thread. Any failure to get an answer
    * (refused, reset, timed out) is an {@link IOException}: the caller decides whether to try again.
    */
-  private Reply exchange(HttpClient http, RequestOptions request, Buffer body) throws IOException, TransferException {
+  private Reply exchange(HttpClient http, RequestOptions request, Buffer body)
+      throws IOException, TransferException {
     long timeout = options.requestTimeout().toMillis();
     request.putHeader(CrossgateHeaders.API_KEY, options.apiKey()).setIdleTimeout(timeout);
-    var answer = http.request(request)
-        .compose(r -> body == null ? r.send() : r.send(body))
-        .compose(r -> r.body().map(b -> new Reply(r.statusCode(), b.toString(), r.getHeader("Retry-After"))));
+    var answer =
+        http.request(request)
+            .compose(r -> body == null ? r.send() : r.send(body))
+            .compose(
+                r ->
+                    r.body()
+                        .map(
+                            b ->
+                                new Reply(
+                                    r.statusCode(), b.toString(), r.getHeader("Retry-After"))));
     try {
       return answer.toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -401,8 +499,10 @@ public final class TransferClient {
 
   private static void requireOk(Reply response, String what) throws TransferException {
     if (response.statusCode() / 100 != 2) {
-      throw new TransferException(what + " answered " + response.statusCode() + ": " + detail(response),
-          response.statusCode() >= 500, null);
+      throw new TransferException(
+          what + " answered " + response.statusCode() + ": " + detail(response),
+          response.statusCode() >= 500,
+          null);
     }
   }
 
@@ -424,7 +524,10 @@ public final class TransferClient {
    * @param reply the failed attempt's answer, null when there was none
    */
   private void pause(int attempts, Reply reply) throws TransferException {
-    var asked = reply == null ? null : Backoff.retryAfter(reply.statusCode(), reply.retryAfter(), Instant.now());
+    var asked =
+        reply == null
+            ? null
+            : Backoff.retryAfter(reply.statusCode(), reply.retryAfter(), Instant.now());
     try {
       Thread.sleep(backoff.delay(attempts - 1, asked).toMillis());
     } catch (InterruptedException e) {
@@ -433,7 +536,8 @@ public final class TransferClient {
     }
   }
 
-  private static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {
+  private static void readFully(FileChannel channel, ByteBuffer into, long position)
+      throws IOException {
     while (into.hasRemaining()) {
       int n = channel.read(into, position + into.position());
       if (n < 0) {

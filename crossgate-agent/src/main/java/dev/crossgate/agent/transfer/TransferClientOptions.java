@@ -11,11 +11,13 @@ import java.util.Objects;
  * @param apiKey the tenant key sent as {@code X-Api-Key}
  * @param chunkSize bytes per chunk (the server's maximum applies)
  * @param parallelism chunks in flight at once (1 = strictly in order)
- * @param maxAttempts attempts per request before the run gives up (state is kept; run again to resume)
+ * @param maxAttempts attempts per request before the run gives up (state is kept; run again to
+ *     resume)
  * @param requestTimeout per request
- * @param target optional delivery target: an absolute URL or a gateway route path (/sync/…, /async/…)
- * @param digest {@code sha-256} (default) or {@code crc32c}: the algorithm of the chunk digests and of
- *     the whole-file {@code Repr-Digest}; crc32c only guards against accidents, not tampering
+ * @param target optional delivery target: an absolute URL or a gateway route path (/sync/…,
+ *     /async/…)
+ * @param digest {@code sha-256} (default) or {@code crc32c}: the algorithm of the chunk digests and
+ *     of the whole-file {@code Repr-Digest}; crc32c only guards against accidents, not tampering
  */
 public record TransferClientOptions(
     Path stateDir,
@@ -42,22 +44,27 @@ public record TransferClientOptions(
   }
 
   public static TransferClientOptions defaults(Path stateDir, String apiKey) {
-    return new TransferClientOptions(stateDir, apiKey, DEFAULT_CHUNK_SIZE, 2, 6, Duration.ofMinutes(2), null, "sha-256");
+    return new TransferClientOptions(
+        stateDir, apiKey, DEFAULT_CHUNK_SIZE, 2, 6, Duration.ofMinutes(2), null, "sha-256");
   }
 
   public TransferClientOptions withChunking(int chunkSize, int parallelism) {
-    return new TransferClientOptions(stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
+    return new TransferClientOptions(
+        stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
   }
 
   public TransferClientOptions withTarget(String target) {
-    return new TransferClientOptions(stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
+    return new TransferClientOptions(
+        stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
   }
 
   public TransferClientOptions withDigest(String digest) {
-    return new TransferClientOptions(stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
+    return new TransferClientOptions(
+        stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
   }
 
   public TransferClientOptions withMaxAttempts(int maxAttempts) {
-    return new TransferClientOptions(stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
+    return new TransferClientOptions(
+        stateDir, apiKey, chunkSize, parallelism, maxAttempts, requestTimeout, target, digest);
   }
 }

@@ -8,5 +8,11 @@ package dev.crossgate.agent.transfer;
  * @param chunksSkipped chunks the server already held when this run started
  * @param delivery the server's delivery summary, or null
  */
-public record TransferResult(String taskId, long totalSize, long chunksSent, long chunksResent, long chunksSkipped,
-    String fileDigest, String delivery) {}
+public record TransferResult(
+    String taskId,
+    long totalSize,
+    long chunksSent,
+    long chunksResent,
+    long chunksSkipped,
+    String fileDigest,
+    String delivery) {}

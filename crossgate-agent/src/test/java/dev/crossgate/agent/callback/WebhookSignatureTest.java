@@ -11,8 +11,11 @@ class WebhookSignatureTest {
   void signsLikeTheStandardWebhooksReferenceExample() {
     var signature = new WebhookSignature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
 
-    var header = signature.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330L,
-        "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8));
+    var header =
+        signature.sign(
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1614265330L,
+            "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8));
 
     assertThat(header).isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
   }

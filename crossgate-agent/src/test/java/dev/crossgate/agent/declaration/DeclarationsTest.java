@@ -16,18 +16,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The agent's view of the gateway's {@code GET /_interfaces}, from a loopback gateway that answers as told. */
+/**
+ * The agent's view of the gateway's {@code GET /_interfaces}, from a loopback gateway that answers
+ * as told.
+ */
 class DeclarationsTest {
-  private static final String TWO_INTERFACES = "{\"revision\":3,\"markers\":{\"sync\":\"/s\",\"async\":\"/a\"},"
-      + "\"interfaces\":["
-      + "{\"id\":\"all\",\"service\":\"shop\",\"sourcePath\":\"/shop\",\"requestPath\":\"/s/shop\",\"mode\":\"SYNC\","
-      + "\"params\":[],\"auth\":\"KEY\"},"
-      + "{\"id\":\"report\",\"sourcePath\":\"/shop/report\",\"requestPath\":\"/a/shop/report\",\"mode\":\"ASYNC\","
-      + "\"asyncExecution\":\"CALLBACK\",\"params\":[{\"name\":\"city\",\"type\":\"string\",\"required\":true}],"
-      + "\"someFutureField\":true}]}";
+  private static final String TWO_INTERFACES =
+      "{\"revision\":3,\"markers\":{\"sync\":\"/s\",\"async\":\"/a\"},"
+          + "\"interfaces\":["
+          + "{\"id\":\"all\",\"service\":\"shop\",\"sourcePath\":\"/shop\",\"requestPath\":\"/s/shop\",\"mode\":\"SYNC\","
+          + "\"params\":[],\"auth\":\"KEY\"},"
+          + "{\"id\":\"report\",\"sourcePath\":\"/shop/report\",\"requestPath\":\"/a/shop/report\",\"mode\":\"ASYNC\","
+          + "\"asyncExecution\":\"CALLBACK\",\"params\":[{\"name\":\"city\",\"type\":\"string\",\"required\":true}],"
+          + "\"someFutureField\":true}]}";
 
   private final Vertx vertx = Vertx.vertx();
-  private final AtomicReference<String[]> answer = new AtomicReference<>(new String[] {"200", TWO_INTERFACES});
+  private final AtomicReference<String[]> answer =
+      new AtomicReference<>(new String[] {"200", TWO_INTERFACES});
   private final List<String> keys = new CopyOnWriteArrayList<>();
   private HttpServer gateway;
   private HttpClient client;
@@ -35,14 +40,24 @@ class DeclarationsTest {
 
   @BeforeEach
   void start() {
-    gateway = join(vertx.createHttpServer().requestHandler(request -> {
-      keys.add(request.getHeader(CrossgateHeaders.API_KEY));
-      var status = Integer.parseInt(answer.get()[0]);
-      request.response().setStatusCode(request.path().equals("/_interfaces") ? status : 404)
-          .putHeader("Content-Type", "application/json").end(answer.get()[1]);
-    }).listen(0, "127.0.0.1"));
+    gateway =
+        join(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    request -> {
+                      keys.add(request.getHeader(CrossgateHeaders.API_KEY));
+                      var status = Integer.parseInt(answer.get()[0]);
+                      request
+                          .response()
+                          .setStatusCode(request.path().equals("/_interfaces") ? status : 404)
+                          .putHeader("Content-Type", "application/json")
+                          .end(answer.get()[1]);
+                    })
+                .listen(0, "127.0.0.1"));
     client = vertx.createHttpClient();
-    declarations = new Declarations(client, "http://127.0.0.1:" + gateway.actualPort(), "agent-key");
+    declarations =
+        new Declarations(client, "http://127.0.0.1:" + gateway.actualPort(), "agent-key");
   }
 
   @AfterEach
@@ -60,7 +75,8 @@ class DeclarationsTest {
 
     assertThat(report.declaration().id()).isEqualTo("report");
     assertThat(report.declaration().mode()).isEqualTo(Route.Mode.ASYNC);
-    assertThat(report.declaration().params()).containsExactly(new Route.Param("city", "string", true));
+    assertThat(report.declaration().params())
+        .containsExactly(new Route.Param("city", "string", true));
     assertThat(report.remainder()).isEqualTo("/2026");
     assertThat(bare.declaration().id()).isEqualTo("report");
     assertThat(bare.remainder()).isEmpty();

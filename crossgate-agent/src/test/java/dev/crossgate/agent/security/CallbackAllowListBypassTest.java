@@ -18,11 +18,18 @@ class CallbackAllowListBypassTest {
   private final CallbackPolicy policy = new CallbackPolicy(List.of("http://app.internal:8080/cb/"));
 
   @ParameterizedTest
-  @ValueSource(strings = {"http://app.internal:8080/cb/%2e%2e/admin", "http://app.internal:8080/cb/%2E%2E/admin",
-      "http://app.internal:8080/cb/.%2e/admin", "http://app.internal:8080/cb/x/../../admin",
-      "http://app.internal:8080/cb/..;/admin", "http://app.internal:8080/cb;x/../admin",
-      "http://app.internal:8080/cb/..%2Fadmin", "http://app.internal:8080/cb/%5C..%5Cadmin",
-      "http://app.internal:8080/%63b/../admin"})
+  @ValueSource(
+      strings = {
+        "http://app.internal:8080/cb/%2e%2e/admin",
+        "http://app.internal:8080/cb/%2E%2E/admin",
+        "http://app.internal:8080/cb/.%2e/admin",
+        "http://app.internal:8080/cb/x/../../admin",
+        "http://app.internal:8080/cb/..;/admin",
+        "http://app.internal:8080/cb;x/../admin",
+        "http://app.internal:8080/cb/..%2Fadmin",
+        "http://app.internal:8080/cb/%5C..%5Cadmin",
+        "http://app.internal:8080/%63b/../admin"
+      })
   void aDotSegmentOrPathParameterSpellingThatLeavesThePrefixIsRefused(String url) {
     var problem = policy.check(url);
 
@@ -32,8 +39,14 @@ class CallbackAllowListBypassTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"HTTP://APP.INTERNAL:8080/cb/done", "http://app.internal:8080/cb/a/../b",
-      "http://app.internal:8080/%63b/done", "http://app.internal:8080/cb", "http://App.Internal:8080/cb/x?y=1"})
+  @ValueSource(
+      strings = {
+        "HTTP://APP.INTERNAL:8080/cb/done",
+        "http://app.internal:8080/cb/a/../b",
+        "http://app.internal:8080/%63b/done",
+        "http://app.internal:8080/cb",
+        "http://App.Internal:8080/cb/x?y=1"
+      })
   void equivalentSpellingsOfAnAllowedUrlPass(String url) {
     assertThat(policy.check(url)).as(url).isNull();
   }

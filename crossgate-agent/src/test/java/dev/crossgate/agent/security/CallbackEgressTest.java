@@ -23,11 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The agent posts results to the caller's {@code X-Callback-Url}, from inside the caller's
- * network. The operator's prefix list says which URLs look acceptable; the egress policy then
- * decides which addresses they may reach, when the task is accepted and again on every delivery.
- * A fake gateway serves the declarations and one async task; a loopback service stands in for an
- * internal host and counts what reaches it.
+ * The agent posts results to the caller's {@code X-Callback-Url}, from inside the caller's network.
+ * The operator's prefix list says which URLs look acceptable; the egress policy then decides which
+ * addresses they may reach, when the task is accepted and again on every delivery. A fake gateway
+ * serves the declarations and one async task; a loopback service stands in for an internal host and
+ * counts what reaches it.
  */
 class CallbackEgressTest {
   @TempDir Path dir;
@@ -41,36 +41,58 @@ class CallbackEgressTest {
 
   @BeforeEach
   void start() {
-    gateway = await(vertx.createHttpServer().requestHandler(request -> {
-      var path = request.path();
-      var response = request.response().putHeader("Content-Type", "application/json");
-      if (path.equals("/_interfaces")) {
-        response.end("{\"interfaces\":[{\"id\":\"r\",\"sourcePath\":\"/report\",\"requestPath\":\"/async/report\","
-            + "\"mode\":\"ASYNC\",\"params\":[]}],\"markers\":{\"sync\":\"/sync\",\"async\":\"/async\"}}");
-      } else if (path.equals("/async/report")) {
-        submitted.incrementAndGet();
-        request.body().onSuccess(b -> response.setStatusCode(202).end("{\"taskId\":\"tk_1\"}"));
-      } else if (path.equals("/_tasks/tk_1")) {
-        response.setStatusCode(request.method().name().equals("DELETE") ? 204 : 200).end("{\"status\":\"DONE\"}");
-      } else if (path.equals("/_tasks/tk_1/result")) {
-        // as the real gateway serves a stored result: marked, unlike a problem about the fetch
-        response.putHeader("X-Crossgate-Task-Status", "DONE").end("{\"rows\":3}");
-      } else {
-        response.setStatusCode(404).end();
-      }
-    }).listen(0, "127.0.0.1"));
-    internal = await(vertx.createHttpServer().requestHandler(request -> {
-      internalRequests.incrementAndGet();
-      request.body().onSuccess(b -> request.response().setStatusCode(200).end());
-    }).listen(0, "127.0.0.1"));
+    gateway =
+        await(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    request -> {
+                      var path = request.path();
+                      var response =
+                          request.response().putHeader("Content-Type", "application/json");
+                      if (path.equals("/_interfaces")) {
+                        response.end(
+                            "{\"interfaces\":[{\"id\":\"r\",\"sourcePath\":\"/report\",\"requestPath\":\"/async/report\","
+                                + "\"mode\":\"ASYNC\",\"params\":[]}],\"markers\":{\"sync\":\"/sync\",\"async\":\"/async\"}}");
+                      } else if (path.equals("/async/report")) {
+                        submitted.incrementAndGet();
+                        request
+                            .body()
+                            .onSuccess(
+                                b -> response.setStatusCode(202).end("{\"taskId\":\"tk_1\"}"));
+                      } else if (path.equals("/_tasks/tk_1")) {
+                        response
+                            .setStatusCode(request.method().name().equals("DELETE") ? 204 : 200)
+                            .end("{\"status\":\"DONE\"}");
+                      } else if (path.equals("/_tasks/tk_1/result")) {
+                        // as the real gateway serves a stored result: marked, unlike a problem
+                        // about the fetch
+                        response.putHeader("X-Crossgate-Task-Status", "DONE").end("{\"rows\":3}");
+                      } else {
+                        response.setStatusCode(404).end();
+                      }
+                    })
+                .listen(0, "127.0.0.1"));
+    internal =
+        await(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    request -> {
+                      internalRequests.incrementAndGet();
+                      request.body().onSuccess(b -> request.response().setStatusCode(200).end());
+                    })
+                .listen(0, "127.0.0.1"));
   }
 
   private void startAgent(List<String> callbackAllow, EgressPolicy egress) {
-    var options = AgentOptions.defaults("http://127.0.0.1:" + gateway.actualPort(), "key", dir, "whsec_c2VjcmV0")
-        .withListen("127.0.0.1", 0)
-        .withCallbackAllow(callbackAllow)
-        .withPolling(Duration.ofMillis(20), Duration.ofMillis(100), 4)
-        .withEgress(egress);
+    var options =
+        AgentOptions.defaults(
+                "http://127.0.0.1:" + gateway.actualPort(), "key", dir, "whsec_c2VjcmV0")
+            .withListen("127.0.0.1", 0)
+            .withCallbackAllow(callbackAllow)
+            .withPolling(Duration.ofMillis(20), Duration.ofMillis(100), 4)
+            .withEgress(egress);
     agent = await(Agent.start(vertx, options));
   }
 
@@ -83,7 +105,8 @@ class CallbackEgressTest {
   }
 
   @Test
-  void aCallbackToAPrivateAddressIsRefusedBeforeTheTaskIsAcceptedEvenWhenItsPrefixIsListed() throws Exception {
+  void aCallbackToAPrivateAddressIsRefusedBeforeTheTaskIsAcceptedEvenWhenItsPrefixIsListed()
+      throws Exception {
     startAgent(List.of("http://10.0.0.5:8080/hooks/"), EgressPolicy.DEFAULT);
 
     var reply = post("/report", "http://10.0.0.5:8080/hooks/done");
@@ -114,13 +137,18 @@ class CallbackEgressTest {
     var reply = post("/report", hooks + "done");
 
     assertThat(reply.statusCode()).as(reply.body()).isEqualTo(202);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> internalRequests.get() == 1);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> internalRequests.get() == 1);
   }
 
   private HttpResponse<String> post(String path, String callbackUrl) throws Exception {
-    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + path))
-        .header("X-Callback-Url", callbackUrl).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+    var request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + path))
+            .header("X-Callback-Url", callbackUrl)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 

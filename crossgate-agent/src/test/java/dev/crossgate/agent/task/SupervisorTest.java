@@ -32,9 +32,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The supervisor against a loopback gateway that answers as told, over the agent's real task
- * table, on a clock the test moves and with the back-off's randomness fixed: when the next attempt
- * is due is read from the table, so every wait is checked to the millisecond without waiting.
+ * The supervisor against a loopback gateway that answers as told, over the agent's real task table,
+ * on a clock the test moves and with the back-off's randomness fixed: when the next attempt is due
+ * is read from the table, so every wait is checked to the millisecond without waiting.
  */
 class SupervisorTest {
   private static final Instant T0 = Instant.parse("2026-12-02T10:00:00Z");
@@ -43,8 +43,12 @@ class SupervisorTest {
   @TempDir Path dir;
   private final Vertx vertx = Vertx.vertx();
   private final MutableClock clock = new MutableClock(T0);
-  /** What the fake gateway answers to each submission, in turn: status and Retry-After (or null). */
+
+  /**
+   * What the fake gateway answers to each submission, in turn: status and Retry-After (or null).
+   */
   private final List<String[]> answers = new CopyOnWriteArrayList<>();
+
   private final List<String> envelopes = new CopyOnWriteArrayList<>();
   private final AtomicReference<Double> draw = new AtomicReference<>(0.0);
   private final AtomicInteger draws = new AtomicInteger();
@@ -57,27 +61,51 @@ class SupervisorTest {
 
   @BeforeEach
   void start() {
-    gateway = join(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(b -> {
-      envelopes.add(request.getHeader(CrossgateHeaders.ENVELOPE));
-      var answer = answers.remove(0);
-      var response = request.response().setStatusCode(Integer.parseInt(answer[0]))
-          .putHeader("Content-Type", "application/json");
-      if (answer[1] != null) {
-        response.putHeader("Retry-After", answer[1]);
-      }
-      response.end(answer[0].equals("202") ? "{\"taskId\":\"tk_1\"}" : "{\"title\":\"busy\"}");
-    })).listen(0, "127.0.0.1"));
+    gateway =
+        join(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    request ->
+                        request
+                            .body()
+                            .onSuccess(
+                                b -> {
+                                  envelopes.add(request.getHeader(CrossgateHeaders.ENVELOPE));
+                                  var answer = answers.remove(0);
+                                  var response =
+                                      request
+                                          .response()
+                                          .setStatusCode(Integer.parseInt(answer[0]))
+                                          .putHeader("Content-Type", "application/json");
+                                  if (answer[1] != null) {
+                                    response.putHeader("Retry-After", answer[1]);
+                                  }
+                                  response.end(
+                                      answer[0].equals("202")
+                                          ? "{\"taskId\":\"tk_1\"}"
+                                          : "{\"title\":\"busy\"}");
+                                }))
+                .listen(0, "127.0.0.1"));
     database = Database.open(Database.h2Url(dir, "agent"), "sa", "", 2, "classpath:db/agent");
     workers = vertx.createSharedWorkerExecutor("supervisor-test", 2);
     client = vertx.createHttpClient();
     tasks = new AgentTasks(database, workers, clock);
-    var options = AgentOptions.defaults("http://127.0.0.1:" + gateway.actualPort(), "key", dir, "whsec_c2VjcmV0")
-        .withPolling(POLL_INITIAL, Duration.ofSeconds(30), 4);
-    supervisor = new Supervisor(vertx, tasks, client, EgressClient.create(vertx, client, EgressPolicy.DEFAULT), options,
-        () -> {
-          draws.incrementAndGet();
-          return draw.get();
-        });
+    var options =
+        AgentOptions.defaults(
+                "http://127.0.0.1:" + gateway.actualPort(), "key", dir, "whsec_c2VjcmV0")
+            .withPolling(POLL_INITIAL, Duration.ofSeconds(30), 4);
+    supervisor =
+        new Supervisor(
+            vertx,
+            tasks,
+            client,
+            EgressClient.create(vertx, client, EgressPolicy.DEFAULT),
+            options,
+            () -> {
+              draws.incrementAndGet();
+              return draw.get();
+            });
   }
 
   @AfterEach
@@ -107,7 +135,8 @@ class SupervisorTest {
     var submitted = awaitTask(task.taskId(), t -> t.state() == AgentTask.State.SUBMITTED);
 
     assertThat(submitted.gatewayTaskId()).isEqualTo("tk_1");
-    assertThat(envelopes).hasSize(2)
+    assertThat(envelopes)
+        .hasSize(2)
         .allSatisfy(e -> assertThat(TaskEnvelope.parse(e).taskId()).isEqualTo(task.taskId()));
   }
 
@@ -119,8 +148,12 @@ class SupervisorTest {
 
     supervisor.kick();
     var waiting = awaitTask(task.taskId(), t -> t.attempts() == 1);
-    var dueJustBefore = join(tasks.blocking(() -> tasks.repository().due(waiting.nextAt().minusMillis(1), 10, List.of())));
-    var dueThen = join(tasks.blocking(() -> tasks.repository().due(waiting.nextAt(), 10, List.of())));
+    var dueJustBefore =
+        join(
+            tasks.blocking(
+                () -> tasks.repository().due(waiting.nextAt().minusMillis(1), 10, List.of())));
+    var dueThen =
+        join(tasks.blocking(() -> tasks.repository().due(waiting.nextAt(), 10, List.of())));
 
     // sixty seconds, plus half of one initial back-off (400 ms) of jitter
     assertThat(waiting.nextAt()).isEqualTo(T0.plusSeconds(60).plusMillis(200));
@@ -148,16 +181,25 @@ class SupervisorTest {
   }
 
   private AgentTask newTask() {
-    return join(tasks.create("POST", "/async/report", "application/json", null, Buffer.buffer("{}"),
-        id -> TaskEnvelope.pending(id, "/async/report", Map.of()).json()));
+    return join(
+        tasks.create(
+            "POST",
+            "/async/report",
+            "application/json",
+            null,
+            Buffer.buffer("{}"),
+            id -> TaskEnvelope.pending(id, "/async/report", Map.of()).json()));
   }
 
   private AgentTask awaitTask(String id, Predicate<AgentTask> condition) {
     var found = new AtomicReference<AgentTask>();
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      found.set(join(tasks.find(id)).orElseThrow());
-      return condition.test(found.get());
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              found.set(join(tasks.find(id)).orElseThrow());
+              return condition.test(found.get());
+            });
     return found.get();
   }
 

@@ -3,11 +3,11 @@ package dev.crossgate.app.bench;
 import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.admin.ControlPlaneOptions;
 import dev.crossgate.admin.cluster.ClusterOptions;
-import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.cluster.ClusterClient;
 import dev.crossgate.gateway.cluster.ClusterClientOptions;
 import dev.crossgate.gateway.cluster.NodePolicy;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.route.RouteSpec;
 import dev.crossgate.store.TestDatabases;
 import io.vertx.core.Future;
@@ -29,10 +29,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Time from a route write to "applied on all 3 nodes", over real sockets on PostgreSQL: one
- * control plane and three gateway nodes, each in its own Vert.x instance. Sequential changes at
- * 10,000 and 100,000 routes, then a burst of 50 changes/s with traffic through a node measured
- * alongside (a rebuild must not pause it). Run by bench/cluster/run.sh.
+ * Time from a route write to "applied on all 3 nodes", over real sockets on PostgreSQL: one control
+ * plane and three gateway nodes, each in its own Vert.x instance. Sequential changes at 10,000 and
+ * 100,000 routes, then a burst of 50 changes/s with traffic through a node measured alongside (a
+ * rebuild must not pause it). Run by bench/cluster/run.sh.
  */
 public final class ClusterBench {
   private static final String TOKEN = "cga_bench";
@@ -54,8 +54,11 @@ public final class ClusterBench {
 
   private static void print(String label, List<Long> micros) {
     Collections.sort(micros);
-    System.out.printf("%-42s p50=%7.1f ms  p99=%7.1f ms  max=%7.1f ms%n", label,
-        micros.get(micros.size() / 2) / 1000.0, micros.get((int) Math.ceil(micros.size() * 0.99) - 1) / 1000.0,
+    System.out.printf(
+        "%-42s p50=%7.1f ms  p99=%7.1f ms  max=%7.1f ms%n",
+        label,
+        micros.get(micros.size() / 2) / 1000.0,
+        micros.get((int) Math.ceil(micros.size() * 0.99) - 1) / 1000.0,
         micros.get(micros.size() - 1) / 1000.0);
   }
 
@@ -70,23 +73,44 @@ public final class ClusterBench {
     final int upstreamPort;
 
     Cluster() throws Exception {
-      var options = ControlPlaneOptions.embedded(Files.createTempDirectory("bench-cp"), "127.0.0.1", 0)
-          .withDatabase(db.url(), "postgres", null).withAdminToken(TOKEN)
-          .withCluster(ClusterOptions.defaults("bench-cluster"));
+      var options =
+          ControlPlaneOptions.embedded(Files.createTempDirectory("bench-cp"), "127.0.0.1", 0)
+              .withDatabase(db.url(), "postgres", null)
+              .withAdminToken(TOKEN)
+              .withCluster(ClusterOptions.defaults("bench-cluster"));
       controlPlane = await(ControlPlane.start(adminVertx, options, () -> ""));
       var cp = URI.create("http://127.0.0.1:" + controlPlane.port());
       for (int i = 1; i <= 3; i++) {
         var vertx = Vertx.vertx();
-        var client = await(ClusterClient.start(vertx, new ClusterClientOptions(List.of(cp), "bench-" + i,
-            "bench-cluster", Files.createTempDirectory("bench-node"), NodePolicy.acceptAll(), Duration.ofSeconds(3),
-            "bench")));
+        var client =
+            await(
+                ClusterClient.start(
+                    vertx,
+                    new ClusterClientOptions(
+                        List.of(cp),
+                        "bench-" + i,
+                        "bench-cluster",
+                        Files.createTempDirectory("bench-node"),
+                        NodePolicy.acceptAll(),
+                        Duration.ofSeconds(3),
+                        "bench")));
         nodeVertx.add(vertx);
         nodes.add(client);
-        traffic.add(await(GatewayServer.start(vertx, GatewayOptions.defaults().withListen("127.0.0.1", 0)
-            .withEventLoops(1), client, List.of())));
+        traffic.add(
+            await(
+                GatewayServer.start(
+                    vertx,
+                    GatewayOptions.defaults().withListen("127.0.0.1", 0).withEventLoops(1),
+                    client,
+                    List.of())));
       }
-      upstreamPort = await(upstreamVertx.createHttpServer().requestHandler(r -> r.response().end("ok"))
-          .listen(0, "127.0.0.1")).actualPort();
+      upstreamPort =
+          await(
+                  upstreamVertx
+                      .createHttpServer()
+                      .requestHandler(r -> r.response().end("ok"))
+                      .listen(0, "127.0.0.1"))
+              .actualPort();
     }
 
     void preload(int count) throws Exception {
@@ -102,8 +126,9 @@ public final class ClusterBench {
       controlPlane.follower().poke();
       long target = controlPlane.changeLog().latestRevision();
       awaitAll(target, Duration.ofMinutes(5));
-      System.out.printf("preloaded %,d routes, on all 3 nodes after %.1f s%n", count,
-          (System.nanoTime() - started) / 1e9);
+      System.out.printf(
+          "preloaded %,d routes, on all 3 nodes after %.1f s%n",
+          count, (System.nanoTime() - started) / 1e9);
     }
 
     List<Long> sequential(int changes) throws Exception {
@@ -131,16 +156,19 @@ public final class ClusterBench {
       var done = new java.util.concurrent.CountDownLatch(total);
       for (int i = 0; i < total; i++) {
         int n = i;
-        scheduler.schedule(() -> {
-          try {
-            long t0 = System.nanoTime();
-            sentAt.put(post("/burst" + n + "-" + t0), t0);
-          } catch (Exception e) {
-            System.err.println("burst write failed: " + e);
-          } finally {
-            done.countDown();
-          }
-        }, (long) n * 1000 / perSecond, TimeUnit.MILLISECONDS);
+        scheduler.schedule(
+            () -> {
+              try {
+                long t0 = System.nanoTime();
+                sentAt.put(post("/burst" + n + "-" + t0), t0);
+              } catch (Exception e) {
+                System.err.println("burst write failed: " + e);
+              } finally {
+                done.countDown();
+              }
+            },
+            (long) n * 1000 / perSecond,
+            TimeUnit.MILLISECONDS);
       }
       done.await(2, TimeUnit.MINUTES);
       awaitAll(controlPlane.changeLog().latestRevision(), Duration.ofMinutes(1));
@@ -150,7 +178,8 @@ public final class ClusterBench {
       scheduler.shutdown();
       print("burst " + perSecond + " changes/s for " + seconds + " s", new ArrayList<>(applied));
       print("traffic through node 1 during the burst", new ArrayList<>(trafficLatencies));
-      System.out.printf("traffic requests during the burst: %d (all 200)%n", trafficLatencies.size());
+      System.out.printf(
+          "traffic requests during the burst: %d (all 200)%n", trafficLatencies.size());
     }
 
     private void watch(Map<Long, Long> sentAt, List<Long> applied, AtomicBoolean stop) {
@@ -171,7 +200,9 @@ public final class ClusterBench {
       while (!stop.get()) {
         try {
           long t0 = System.nanoTime();
-          var response = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
+          var response =
+              HTTP.send(
+                  HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
           if (response.statusCode() != 200) {
             throw new IllegalStateException("traffic got " + response.statusCode());
           }
@@ -183,11 +214,21 @@ public final class ClusterBench {
     }
 
     private long post(String path) throws Exception {
-      var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controlPlane.port()
-              + "/admin/routes")).header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"service\":\"bench\",\"sourcePath\":\"" + path
-              + "\",\"targetUrl\":\"http://127.0.0.1:" + upstreamPort + "/x\"}")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      var response =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + controlPlane.port() + "/admin/routes"))
+                  .header("Authorization", "Bearer " + TOKEN)
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"service\":\"bench\",\"sourcePath\":\""
+                              + path
+                              + "\",\"targetUrl\":\"http://127.0.0.1:"
+                              + upstreamPort
+                              + "/x\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 201) {
         throw new IllegalStateException(response.statusCode() + " " + response.body());
       }
@@ -205,7 +246,8 @@ public final class ClusterBench {
     }
 
     private static RouteSpec spec(String path, String target) {
-      return new RouteSpec(null, "bench", null, null, null, path, null, null, null, null, target, null, null, null,
+      return new RouteSpec(
+          null, "bench", null, null, null, path, null, null, null, null, target, null, null, null,
           null, null, null, null, null, null, null, null, null, null);
     }
 

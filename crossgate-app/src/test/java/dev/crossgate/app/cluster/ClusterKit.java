@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.admin.ControlPlaneOptions;
 import dev.crossgate.admin.cluster.ClusterOptions;
-import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
-import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.cluster.ClusterClient;
 import dev.crossgate.gateway.cluster.ClusterClientOptions;
 import dev.crossgate.gateway.cluster.NodeAdminForwarder;
 import dev.crossgate.gateway.cluster.NodePolicy;
+import dev.crossgate.gateway.config.GatewayOptions;
+import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.json.Json;
 import dev.crossgate.store.TestDatabases;
 import io.vertx.core.Future;
@@ -27,9 +27,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A cluster in one JVM over real sockets: control-plane instances on one PostgreSQL database
- * and gateway nodes, each in its own Vert.x instance (as separate processes would be), so any of
- * them can be stopped and started again. Public for the attack tests in {@code app.security}.
+ * A cluster in one JVM over real sockets: control-plane instances on one PostgreSQL database and
+ * gateway nodes, each in its own Vert.x instance (as separate processes would be), so any of them
+ * can be stopped and started again. Public for the attack tests in {@code app.security}.
  */
 public final class ClusterKit implements AutoCloseable {
   public static final String ADMIN_TOKEN = "cga_cluster-test-admin-token";
@@ -47,7 +47,9 @@ public final class ClusterKit implements AutoCloseable {
     this(retainedRevisions, TestDatabases.pgHostPort());
   }
 
-  /** @param pgHostPort the PostgreSQL server to create the cluster's database on */
+  /**
+   * @param pgHostPort the PostgreSQL server to create the cluster's database on
+   */
   public ClusterKit(long retainedRevisions, String pgHostPort) {
     this.retained = retainedRevisions;
     this.db = TestDatabases.postgres(pgHostPort);
@@ -61,7 +63,12 @@ public final class ClusterKit implements AutoCloseable {
   }
 
   /** One gateway node: its cluster client, traffic server and admin port. */
-  public record Node(String id, Vertx vertx, ClusterClient cluster, GatewayServer traffic, NodeAdminForwarder admin,
+  public record Node(
+      String id,
+      Vertx vertx,
+      ClusterClient cluster,
+      GatewayServer traffic,
+      NodeAdminForwarder admin,
       Path dataDir) {
     public URI traffic(String path) {
       return URI.create("http://127.0.0.1:" + traffic.port() + path);
@@ -81,13 +88,33 @@ public final class ClusterKit implements AutoCloseable {
   Admin startAdmin(int port, Path[] tls) throws Exception {
     var vertx = Vertx.vertx();
     var dir = Files.createTempDirectory("cg-admin");
-    var adminOptions = new dev.crossgate.admin.AdminOptions("127.0.0.1", port, 1 << 20, 16 * 1024,
-        tls == null ? null : tls[0].toString(), tls == null ? null : tls[1].toString());
-    var options = new ControlPlaneOptions(dir, adminOptions, null, null, null, null, "crossgate:",
-        Duration.ofHours(1), Duration.ofMinutes(5), null, ClusterOptions.defaults(null), null)
-        .withDatabase(db.url(), "postgres", null)
-        .withAdminToken(ADMIN_TOKEN)
-        .withCluster(new ClusterOptions(CLUSTER_TOKEN, Duration.ofSeconds(2), Duration.ofSeconds(10), retained));
+    var adminOptions =
+        new dev.crossgate.admin.AdminOptions(
+            "127.0.0.1",
+            port,
+            1 << 20,
+            16 * 1024,
+            tls == null ? null : tls[0].toString(),
+            tls == null ? null : tls[1].toString());
+    var options =
+        new ControlPlaneOptions(
+                dir,
+                adminOptions,
+                null,
+                null,
+                null,
+                null,
+                "crossgate:",
+                Duration.ofHours(1),
+                Duration.ofMinutes(5),
+                null,
+                ClusterOptions.defaults(null),
+                null)
+            .withDatabase(db.url(), "postgres", null)
+            .withAdminToken(ADMIN_TOKEN)
+            .withCluster(
+                new ClusterOptions(
+                    CLUSTER_TOKEN, Duration.ofSeconds(2), Duration.ofSeconds(10), retained));
     var cp = await(ControlPlane.start(vertx, options, () -> ""));
     var admin = new Admin(vertx, cp, dir, tls != null);
     admins.add(admin);
@@ -100,12 +127,14 @@ public final class ClusterKit implements AutoCloseable {
     admins.remove(admin);
   }
 
-  public Node startNode(String id, Path dataDir, NodePolicy policy, List<URI> controlPlanes) throws Exception {
+  public Node startNode(String id, Path dataDir, NodePolicy policy, List<URI> controlPlanes)
+      throws Exception {
     return startNode(id, dataDir, policy, controlPlanes, null);
   }
 
   /** A node; {@code trustedCa} verifies https control planes (null: the JVM's defaults). */
-  Node startNode(String id, Path dataDir, NodePolicy policy, List<URI> controlPlanes, String trustedCa)
+  Node startNode(
+      String id, Path dataDir, NodePolicy policy, List<URI> controlPlanes, String trustedCa)
       throws Exception {
     return startNode(id, dataDir, policy, controlPlanes, trustedCa, CLUSTER_TOKEN);
   }
@@ -120,16 +149,44 @@ public final class ClusterKit implements AutoCloseable {
     return startNode(id, dataDir, NodePolicy.acceptAll(), controlPlanes, null, null);
   }
 
-  private Node startNode(String id, Path dataDir, NodePolicy policy, List<URI> controlPlanes, String trustedCa,
-      String clusterToken) throws Exception {
+  private Node startNode(
+      String id,
+      Path dataDir,
+      NodePolicy policy,
+      List<URI> controlPlanes,
+      String trustedCa,
+      String clusterToken)
+      throws Exception {
     var vertx = Vertx.vertx();
-    var options = new ClusterClientOptions(controlPlanes, id, clusterToken, dataDir, policy,
-        Duration.ofMillis(500), "test", trustedCa);
+    var options =
+        new ClusterClientOptions(
+            controlPlanes,
+            id,
+            clusterToken,
+            dataDir,
+            policy,
+            Duration.ofMillis(500),
+            "test",
+            trustedCa);
     var cluster = await(ClusterClient.start(vertx, options));
-    var traffic = await(GatewayServer.start(vertx, GatewayOptions.defaults().withListen("127.0.0.1", 0)
-        .withEventLoops(1), cluster, List.of(), GatewayServices.NONE.withReadiness(cluster.readiness())));
-    var admin = await(NodeAdminForwarder.start(vertx, "127.0.0.1", 0, controlPlanes, options.sslOptions(), cluster,
-        () -> traffic.metrics().scrape()));
+    var traffic =
+        await(
+            GatewayServer.start(
+                vertx,
+                GatewayOptions.defaults().withListen("127.0.0.1", 0).withEventLoops(1),
+                cluster,
+                List.of(),
+                GatewayServices.NONE.withReadiness(cluster.readiness())));
+    var admin =
+        await(
+            NodeAdminForwarder.start(
+                vertx,
+                "127.0.0.1",
+                0,
+                controlPlanes,
+                options.sslOptions(),
+                cluster,
+                () -> traffic.metrics().scrape()));
     var node = new Node(id, vertx, cluster, traffic, admin, dataDir);
     nodes.add(node);
     return node;
@@ -151,38 +208,55 @@ public final class ClusterKit implements AutoCloseable {
   /** A real upstream on loopback that answers every request with "upstream saw PATH". */
   public String upstream() throws Exception {
     if (upstream == null) {
-      upstream = await(upstreamVertx.createHttpServer()
-          .requestHandler(req -> req.response().end("upstream saw " + req.path()))
-          .listen(0, "127.0.0.1"));
+      upstream =
+          await(
+              upstreamVertx
+                  .createHttpServer()
+                  .requestHandler(req -> req.response().end("upstream saw " + req.path()))
+                  .listen(0, "127.0.0.1"));
     }
     return "http://127.0.0.1:" + upstream.actualPort();
   }
 
   /** GET through a node's traffic port; returns status and body. */
   public String[] call(Node node, String path) throws Exception {
-    var response = http.send(HttpRequest.newBuilder(node.traffic(path)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    var response =
+        http.send(
+            HttpRequest.newBuilder(node.traffic(path)).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
     return new String[] {Integer.toString(response.statusCode()), response.body()};
   }
 
   public JsonNode post(URI base, String path, String json) throws Exception {
-    return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)), 201);
+    return send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json)),
+        201);
   }
 
   public JsonNode put(URI base, String path, String json) throws Exception {
-    return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofString(json)), 200);
+    return send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json)),
+        200);
   }
 
   public JsonNode get(URI base, String path) throws Exception {
     return send(HttpRequest.newBuilder(base.resolve(path)).GET(), 200);
   }
 
-  /** Any request with {@code token} as the Bearer token (null: none); the response, whatever its status. */
-  public HttpResponse<String> request(String method, URI base, String path, String token) throws Exception {
-    var builder = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20))
-        .method(method, HttpRequest.BodyPublishers.noBody());
+  /**
+   * Any request with {@code token} as the Bearer token (null: none); the response, whatever its
+   * status.
+   */
+  public HttpResponse<String> request(String method, URI base, String path, String token)
+      throws Exception {
+    var builder =
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofSeconds(20))
+            .method(method, HttpRequest.BodyPublishers.noBody());
     if (token != null) {
       builder.header("Authorization", "Bearer " + token);
     }
@@ -200,23 +274,36 @@ public final class ClusterKit implements AutoCloseable {
   }
 
   private JsonNode send(HttpRequest.Builder request, int expected) throws Exception {
-    var response = http.send(request.header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(20))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    var response =
+        http.send(
+            request
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .timeout(Duration.ofSeconds(20))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != expected) {
-      throw new AssertionError("expected " + expected + " but got " + response.statusCode() + ": " + response.body());
+      throw new AssertionError(
+          "expected " + expected + " but got " + response.statusCode() + ": " + response.body());
     }
     return Json.mapper().readTree(response.body());
   }
 
   public static String route(String path, String target) {
-    return "{\"service\":\"shop\",\"sourcePath\":\"" + path + "\",\"targetUrl\":\"" + target + "\"}";
+    return "{\"service\":\"shop\",\"sourcePath\":\""
+        + path
+        + "\",\"targetUrl\":\""
+        + target
+        + "\"}";
   }
 
   public static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  /** Stops everything; unchecked, so that try-with-resources does not have to handle InterruptedException. */
+  /**
+   * Stops everything; unchecked, so that try-with-resources does not have to handle
+   * InterruptedException.
+   */
   @Override
   public void close() {
     try {

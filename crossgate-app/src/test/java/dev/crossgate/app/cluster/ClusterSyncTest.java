@@ -11,7 +11,10 @@ import java.util.Set;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 
-/** Every gateway node applies every route change: two control planes, three nodes, real sockets, PostgreSQL. */
+/**
+ * Every gateway node applies every route change: two control planes, three nodes, real sockets,
+ * PostgreSQL.
+ */
 class ClusterSyncTest {
   private static final Duration CONVERGE = Duration.ofSeconds(20);
 
@@ -27,30 +30,46 @@ class ClusterSyncTest {
       kit.post(a.uri(), "/admin/routes", route("/via-a", kit.upstream() + "/a"));
       kit.post(b.uri(), "/admin/routes", route("/via-b", "http://127.0.0.1:1/b"));
       var nodeAdmin = java.net.URI.create("http://127.0.0.1:" + n3.admin().port());
-      var viaNode = kit.post(nodeAdmin, "/admin/routes", route("/via-node", "http://127.0.0.1:1/n"));
+      var viaNode =
+          kit.post(nodeAdmin, "/admin/routes", route("/via-node", "http://127.0.0.1:1/n"));
 
-      await().atMost(CONVERGE).untilAsserted(() -> {
-        for (var node : List.of(n1, n2, n3)) {
-          assertThat(node.cluster().get().revision()).isEqualTo(3);
-          assertThat(node.cluster().get().routes().get(viaNode.path("id").asText())).isNotNull();
-        }
-      });
-      await().atMost(CONVERGE).untilAsserted(() -> {
-        for (var admin : List.of(a, b)) {
-          var status = kit.get(admin.uri(), "/admin/nodes");
-          assertThat(status.path("revision").asLong()).isEqualTo(3);
-          var nodes = StreamSupport.stream(status.path("nodes").spliterator(), false).toList();
-          assertThat(nodes).extracting(n -> n.path("nodeId").asText()).containsExactly("n1", "n2", "n3");
-          assertThat(nodes).allSatisfy(n -> {
-            assertThat(n.path("appliedRevision").asLong()).isEqualTo(3);
-            assertThat(n.path("configHash").asText()).isEqualTo(status.path("hash").asText());
-            assertThat(n.path("inSync").asBoolean()).isTrue();
-            assertThat(n.path("lag").asLong()).isZero();
-            assertThat(n.path("lastResult").asText()).isEqualTo("ACK");
-          });
-        }
-      });
-      assertThat(n1.cluster().get().hash()).isEqualTo(n2.cluster().get().hash()).isEqualTo(n3.cluster().get().hash());
+      await()
+          .atMost(CONVERGE)
+          .untilAsserted(
+              () -> {
+                for (var node : List.of(n1, n2, n3)) {
+                  assertThat(node.cluster().get().revision()).isEqualTo(3);
+                  assertThat(node.cluster().get().routes().get(viaNode.path("id").asText()))
+                      .isNotNull();
+                }
+              });
+      await()
+          .atMost(CONVERGE)
+          .untilAsserted(
+              () -> {
+                for (var admin : List.of(a, b)) {
+                  var status = kit.get(admin.uri(), "/admin/nodes");
+                  assertThat(status.path("revision").asLong()).isEqualTo(3);
+                  var nodes =
+                      StreamSupport.stream(status.path("nodes").spliterator(), false).toList();
+                  assertThat(nodes)
+                      .extracting(n -> n.path("nodeId").asText())
+                      .containsExactly("n1", "n2", "n3");
+                  assertThat(nodes)
+                      .allSatisfy(
+                          n -> {
+                            assertThat(n.path("appliedRevision").asLong()).isEqualTo(3);
+                            assertThat(n.path("configHash").asText())
+                                .isEqualTo(status.path("hash").asText());
+                            assertThat(n.path("inSync").asBoolean()).isTrue();
+                            assertThat(n.path("lag").asLong()).isZero();
+                            assertThat(n.path("lastResult").asText()).isEqualTo("ACK");
+                          });
+                }
+              });
+      assertThat(n1.cluster().get().hash())
+          .isEqualTo(n2.cluster().get().hash())
+          .isEqualTo(n3.cluster().get().hash());
       for (var node : List.of(n1, n2, n3)) {
         assertThat(kit.call(node, "/via-a/x")).containsExactly("200", "upstream saw /a/x");
       }
@@ -86,7 +105,8 @@ class ClusterSyncTest {
       await().atMost(CONVERGE).until(() -> old.cluster().get().revision() == 51);
       assertThat(old.cluster().snapshotsApplied()).isEqualTo(1);
       assertThat(old.cluster().get().routes().size()).isEqualTo(51);
-      assertThat(old.cluster().get().hashHex()).isEqualTo(a.controlPlane().follower().get().hashHex());
+      assertThat(old.cluster().get().hashHex())
+          .isEqualTo(a.controlPlane().follower().get().hashHex());
     }
   }
 
@@ -97,8 +117,11 @@ class ClusterSyncTest {
       try (var free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
         port = free.getLocalPort();
       }
-      var node = kit.startNode("n1", java.nio.file.Files.createTempDirectory("cg-node-n1"),
-          List.of(java.net.URI.create("http://127.0.0.1:" + port)));
+      var node =
+          kit.startNode(
+              "n1",
+              java.nio.file.Files.createTempDirectory("cg-node-n1"),
+              List.of(java.net.URI.create("http://127.0.0.1:" + port)));
       var nodeAdmin = java.net.URI.create("http://127.0.0.1:" + node.admin().port());
 
       var beforeAnyControlPlane = kit.request("GET", nodeAdmin, "/readyz", null);
@@ -107,7 +130,9 @@ class ClusterSyncTest {
 
       assertThat(beforeAnyControlPlane.statusCode()).isEqualTo(503);
       assertThat(trafficBefore[0]).isEqualTo("503");
-      await().atMost(CONVERGE).until(() -> kit.request("GET", nodeAdmin, "/readyz", null).statusCode() == 200);
+      await()
+          .atMost(CONVERGE)
+          .until(() -> kit.request("GET", nodeAdmin, "/readyz", null).statusCode() == 200);
       assertThat(kit.call(node, "/_ready")[0]).isEqualTo("200");
       assertThat(node.cluster().snapshotsApplied()).isEqualTo(1);
     }
@@ -126,8 +151,12 @@ class ClusterSyncTest {
       assertThat(kit.call(node, "/kept/1")).containsExactly("200", "upstream saw /x/1");
       var dataDir = node.dataDir();
       kit.stopNode(node);
-      var restarted = kit.startNode("n1", dataDir, NodePolicy.acceptAll(),
-          List.of(java.net.URI.create("http://127.0.0.1:" + port)));
+      var restarted =
+          kit.startNode(
+              "n1",
+              dataDir,
+              NodePolicy.acceptAll(),
+              List.of(java.net.URI.create("http://127.0.0.1:" + port)));
 
       assertThat(restarted.cluster().get().revision()).isEqualTo(1);
       assertThat(restarted.cluster().get().routes().size()).isEqualTo(1);
@@ -144,42 +173,60 @@ class ClusterSyncTest {
   }
 
   @Test
-  void aNodeThatRefusesAChangeIsShownWithTheReasonNotHammeredAndConvergesOnceFixed() throws Exception {
+  void aNodeThatRefusesAChangeIsShownWithTheReasonNotHammeredAndConvergesOnceFixed()
+      throws Exception {
     try (var kit = new ClusterKit(100_000)) {
       var a = kit.startAdmin();
-      var strict = kit.startNode("strict", NodePolicy.allowedUpstreamSchemes(Set.of("https")), List.of(a.uri()));
+      var strict =
+          kit.startNode(
+              "strict", NodePolicy.allowedUpstreamSchemes(Set.of("https")), List.of(a.uri()));
       var easy = kit.startNode("easy", NodePolicy.acceptAll(), List.of(a.uri()));
 
       var created = kit.post(a.uri(), "/admin/routes", route("/plain", "http://127.0.0.1:1/x"));
 
       await().atMost(CONVERGE).until(() -> easy.cluster().get().revision() == 1);
-      await().atMost(CONVERGE).untilAsserted(() -> {
-        var strictView = nodeView(kit, a, "strict");
-        assertThat(strictView.path("lastResult").asText()).isEqualTo("NACK");
-        assertThat(strictView.path("lastError").asText()).contains("upstream scheme 'http' is not allowed");
-        assertThat(strictView.path("appliedRevision").asLong()).isZero();
-        assertThat(strictView.path("lag").asLong()).isEqualTo(1);
-      });
-      // parked: heartbeats (every 500 ms) and the ACK timeout (2 s) pass without the change being resent
-      await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6))
+      await()
+          .atMost(CONVERGE)
+          .untilAsserted(
+              () -> {
+                var strictView = nodeView(kit, a, "strict");
+                assertThat(strictView.path("lastResult").asText()).isEqualTo("NACK");
+                assertThat(strictView.path("lastError").asText())
+                    .contains("upstream scheme 'http' is not allowed");
+                assertThat(strictView.path("appliedRevision").asLong()).isZero();
+                assertThat(strictView.path("lag").asLong()).isEqualTo(1);
+              });
+      // parked: heartbeats (every 500 ms) and the ACK timeout (2 s) pass without the change being
+      // resent
+      await()
+          .during(Duration.ofSeconds(4))
+          .atMost(Duration.ofSeconds(6))
           .until(() -> strict.cluster().refused() == 1);
       // one NACK in its history (beside the ACK of the empty snapshot a new node is sent first)
-      assertThat(kit.get(a.uri(), "/admin/nodes/strict/history").path("items").findValuesAsText("result"))
+      assertThat(
+              kit.get(a.uri(), "/admin/nodes/strict/history")
+                  .path("items")
+                  .findValuesAsText("result"))
           .containsOnlyOnce("NACK");
 
-      kit.put(a.uri(), "/admin/routes/" + created.path("id").asText(),
+      kit.put(
+          a.uri(),
+          "/admin/routes/" + created.path("id").asText(),
           route("/plain", "https://127.0.0.1:1/x"));
 
-      await().atMost(CONVERGE).untilAsserted(() -> {
-        assertThat(strict.cluster().get().revision()).isEqualTo(2);
-        assertThat(strict.cluster().get().hash()).isEqualTo(easy.cluster().get().hash());
-        assertThat(nodeView(kit, a, "strict").path("lastResult").asText()).isEqualTo("ACK");
-      });
+      await()
+          .atMost(CONVERGE)
+          .untilAsserted(
+              () -> {
+                assertThat(strict.cluster().get().revision()).isEqualTo(2);
+                assertThat(strict.cluster().get().hash()).isEqualTo(easy.cluster().get().hash());
+                assertThat(nodeView(kit, a, "strict").path("lastResult").asText()).isEqualTo("ACK");
+              });
     }
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode nodeView(ClusterKit kit, ClusterKit.Admin admin, String id)
-      throws Exception {
+  private static com.fasterxml.jackson.databind.JsonNode nodeView(
+      ClusterKit kit, ClusterKit.Admin admin, String id) throws Exception {
     for (var n : kit.get(admin.uri(), "/admin/nodes").path("nodes")) {
       if (n.path("nodeId").asText().equals(id)) {
         return n;

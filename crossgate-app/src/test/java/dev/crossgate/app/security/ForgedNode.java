@@ -20,12 +20,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A hand-made cluster-stream client that says whatever an attacker would: any node id, any
- * token, any message in any order. It records every frame the control plane sends it, so a test
- * can show that nothing leaked.
+ * A hand-made cluster-stream client that says whatever an attacker would: any node id, any token,
+ * any message in any order. It records every frame the control plane sends it, so a test can show
+ * that nothing leaked.
  */
 final class ForgedNode implements AutoCloseable {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final WebSocket ws;
   private final List<String> received;
@@ -37,7 +38,10 @@ final class ForgedNode implements AutoCloseable {
     this.closed = closed;
   }
 
-  /** Opens the stream presenting {@code nodeId} and {@code bearer}; fails when the upgrade is refused. */
+  /**
+   * Opens the stream presenting {@code nodeId} and {@code bearer}; fails when the upgrade is
+   * refused.
+   */
   static ForgedNode connect(URI admin, String nodeId, String bearer) throws Exception {
     var received = new CopyOnWriteArrayList<String>();
     var closed = new CompletableFuture<String>();
@@ -48,31 +52,37 @@ final class ForgedNode implements AutoCloseable {
     if (bearer != null) {
       builder.header("Authorization", "Bearer " + bearer);
     }
-    var ws = builder.buildAsync(URI.create("ws://" + admin.getAuthority() + "/cluster/stream"), new WebSocket.Listener() {
-      private final StringBuilder text = new StringBuilder();
+    var ws =
+        builder
+            .buildAsync(
+                URI.create("ws://" + admin.getAuthority() + "/cluster/stream"),
+                new WebSocket.Listener() {
+                  private final StringBuilder text = new StringBuilder();
 
-      @Override
-      public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-        text.append(data);
-        if (last) {
-          received.add(text.toString());
-          text.setLength(0);
-        }
-        socket.request(1);
-        return null;
-      }
+                  @Override
+                  public CompletionStage<?> onText(
+                      WebSocket socket, CharSequence data, boolean last) {
+                    text.append(data);
+                    if (last) {
+                      received.add(text.toString());
+                      text.setLength(0);
+                    }
+                    socket.request(1);
+                    return null;
+                  }
 
-      @Override
-      public CompletionStage<?> onClose(WebSocket socket, int status, String reason) {
-        closed.complete(status + " " + reason);
-        return null;
-      }
+                  @Override
+                  public CompletionStage<?> onClose(WebSocket socket, int status, String reason) {
+                    closed.complete(status + " " + reason);
+                    return null;
+                  }
 
-      @Override
-      public void onError(WebSocket socket, Throwable error) {
-        closed.complete("error " + error.getMessage());
-      }
-    }).get(10, TimeUnit.SECONDS);
+                  @Override
+                  public void onError(WebSocket socket, Throwable error) {
+                    closed.complete("error " + error.getMessage());
+                  }
+                })
+            .get(10, TimeUnit.SECONDS);
     return new ForgedNode(ws, received, closed);
   }
 
@@ -91,15 +101,22 @@ final class ForgedNode implements AutoCloseable {
 
   /** {@code POST /cluster/enrol {nodeId}} with {@code token} as the Bearer token. */
   static HttpResponse<String> enrol(URI admin, String nodeId, String token) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(admin.resolve("/cluster/enrol")).timeout(Duration.ofSeconds(10))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(Json.write(new NodeCredential.EnrolmentRequest(nodeId)))).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(admin.resolve("/cluster/enrol"))
+            .timeout(Duration.ofSeconds(10))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    Json.write(new NodeCredential.EnrolmentRequest(nodeId))))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   /** A plain GET of the stream with the upgrade's credentials: shows the refusal's problem body. */
   static HttpResponse<String> plainGet(URI admin, String nodeId, String bearer) throws Exception {
-    var builder = HttpRequest.newBuilder(admin.resolve("/cluster/stream")).timeout(Duration.ofSeconds(10));
+    var builder =
+        HttpRequest.newBuilder(admin.resolve("/cluster/stream")).timeout(Duration.ofSeconds(10));
     if (nodeId != null) {
       builder.header(CrossgateHeaders.NODE_ID, nodeId);
     }
@@ -110,8 +127,8 @@ final class ForgedNode implements AutoCloseable {
   }
 
   /**
-   * Sends {@code message}; false when the control plane had closed the stream already (it closes
-   * on the first message it refuses, so whether a later one gets out is a race the test ignores).
+   * Sends {@code message}; false when the control plane had closed the stream already (it closes on
+   * the first message it refuses, so whether a later one gets out is a race the test ignores).
    */
   boolean send(ClusterMessage message) throws Exception {
     try {

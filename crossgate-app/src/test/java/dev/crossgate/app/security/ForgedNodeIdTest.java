@@ -23,12 +23,15 @@ class ForgedNodeIdTest {
   private static final Duration CONVERGE = Duration.ofSeconds(20);
 
   @Test
-  void aForgerWithTheClusterTokenCannotBecomeAnEnrolledNodeNorReadItsSnapshotAndTheRealNodeStaysConnected()
-      throws Exception {
+  void
+      aForgerWithTheClusterTokenCannotBecomeAnEnrolledNodeNorReadItsSnapshotAndTheRealNodeStaysConnected()
+          throws Exception {
     try (var kit = new ClusterKit(100_000)) {
       var a = kit.startAdmin();
       kit.post(a.uri(), "/admin/tenants", "{\"id\":\"acme\",\"name\":\"Acme\"}");
-      var keyHash = Secrets.sha256Hex(kit.post(a.uri(), "/admin/tenants/acme/keys", "{}").path("key").asText());
+      var keyHash =
+          Secrets.sha256Hex(
+              kit.post(a.uri(), "/admin/tenants/acme/keys", "{}").path("key").asText());
       var n1 = kit.startNode("n1", Files.createTempDirectory("cg-n1"), List.of(a.uri()));
       await().atMost(CONVERGE).until(() -> n1.cluster().get().apiKeys().containsKey(keyHash));
 
@@ -43,18 +46,27 @@ class ForgedNodeIdTest {
       assertThat(asN1WithToken).isEqualTo(401);
       assertThat(problem.statusCode()).isEqualTo(401);
       assertThat(problem.headers().firstValue("content-type")).contains("application/problem+json");
-      assertThat(problem.body()).contains("unauthorized", "only enrols nodes").doesNotContain(keyHash);
-      assertThat(ownId.properties()).extracting(java.util.Map.Entry::getKey)
-          .as("the answer of an enrolment").containsExactly("nodeId", "credential");
+      assertThat(problem.body())
+          .contains("unauthorized", "only enrols nodes")
+          .doesNotContain(keyHash);
+      assertThat(ownId.properties())
+          .extracting(java.util.Map.Entry::getKey)
+          .as("the answer of an enrolment")
+          .containsExactly("nodeId", "credential");
       assertThat(reEnrol.statusCode()).isEqualTo(409);
       assertThat(reEnrol.headers().firstValue("content-type")).contains("application/problem+json");
-      assertThat(reEnrol.body()).contains("/problems/conflict", "DELETE /admin/nodes/n1").doesNotContain("cgn_");
+      assertThat(reEnrol.body())
+          .contains("/problems/conflict", "DELETE /admin/nodes/n1")
+          .doesNotContain("cgn_");
       assertThat(forged.closedWith()).startsWith("1008").contains("HELLO names another node");
       assertThat(forged.received()).as("no SNAPSHOT, no key hashes").isEmpty();
       // the real n1 was never pushed off: still connected, still following
       assertThat(n1.cluster().connected()).isTrue();
-      var next = kit.post(a.uri(), "/admin/routes", route("/after-the-attack", "http://127.0.0.1:1/x"));
-      await().atMost(CONVERGE).until(() -> n1.cluster().get().routes().get(next.path("id").asText()) != null);
+      var next =
+          kit.post(a.uri(), "/admin/routes", route("/after-the-attack", "http://127.0.0.1:1/x"));
+      await()
+          .atMost(CONVERGE)
+          .until(() -> n1.cluster().get().routes().get(next.path("id").asText()) != null);
       var view = kit.nodeView(a, "n1");
       assertThat(view.path("connected").asBoolean()).isTrue();
       assertThat(view.path("version").asText()).isEqualTo("test");
@@ -77,16 +89,22 @@ class ForgedNodeIdTest {
       var hash = a.controlPlane().follower().get().hashHex();
 
       int asN1 = ForgedNode.refusal(a.uri(), "n1", CLUSTER_TOKEN);
-      var credential = Json.mapper().readTree(ForgedNode.enrol(a.uri(), "forger", CLUSTER_TOKEN).body())
-          .path("credential").asText();
+      var credential =
+          Json.mapper()
+              .readTree(ForgedNode.enrol(a.uri(), "forger", CLUSTER_TOKEN).body())
+              .path("credential")
+              .asText();
       var withoutHello = ForgedNode.connect(a.uri(), "forger", credential);
       boolean ackDelivered = withoutHello.send(new ClusterMessage.Ack(2, hash));
-      withoutHello.send(new ClusterMessage.Heartbeat(2, hash)); // may find the stream closed already
+      withoutHello.send(
+          new ClusterMessage.Heartbeat(2, hash)); // may find the stream closed already
       var helloAsN1 = ForgedNode.connect(a.uri(), "forger", credential);
       boolean helloDelivered = helloAsN1.send(new ClusterMessage.Hello("n1", 2, hash, "forged"));
       helloAsN1.send(new ClusterMessage.Ack(2, hash));
       helloAsN1.send(new ClusterMessage.Heartbeat(2, hash));
-      await().atMost(CONVERGE).until(() -> withoutHello.closedWith() != null && helloAsN1.closedWith() != null);
+      await()
+          .atMost(CONVERGE)
+          .until(() -> withoutHello.closedWith() != null && helloAsN1.closedWith() != null);
 
       assertThat(asN1).isEqualTo(401);
       assertThat(ackDelivered).isTrue();
@@ -110,8 +128,11 @@ class ForgedNodeIdTest {
       var n1 = kit.startNode("n1", Files.createTempDirectory("cg-n1"), List.of(a.uri()));
       var n2 = kit.startNode("n2", Files.createTempDirectory("cg-n2"), List.of(a.uri()));
       await().atMost(CONVERGE).until(() -> n1.cluster().connected() && n2.cluster().connected());
-      var n2Credential = Json.mapper().readTree(n2.dataDir().resolve("node-credential.json").toFile())
-          .path("credential").asText();
+      var n2Credential =
+          Json.mapper()
+              .readTree(n2.dataDir().resolve("node-credential.json").toFile())
+              .path("credential")
+              .asText();
 
       int guessed = ForgedNode.refusal(a.uri(), "n1", "cgn_" + "A".repeat(43));
       int anotherNodes = ForgedNode.refusal(a.uri(), "n1", n2Credential);
@@ -123,10 +144,13 @@ class ForgedNodeIdTest {
 
       assertThat(List.of(guessed, anotherNodes, unknownNode, noNodeId)).containsOnly(401);
       assertThat(wrong.headers().firstValue("content-type")).contains("application/problem+json");
-      assertThat(wrong.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
-      // the same answer whether the id is enrolled or not: the stream does not tell strangers which ids exist
+      assertThat(wrong.headers().firstValue("www-authenticate"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+      // the same answer whether the id is enrolled or not: the stream does not tell strangers which
+      // ids exist
       assertThat(Json.mapper().readTree(wrong.body()).path("detail").asText().replace("n1", "ID"))
-          .isEqualTo(Json.mapper().readTree(unknown.body()).path("detail").asText().replace("n9", "ID"));
+          .isEqualTo(
+              Json.mapper().readTree(unknown.body()).path("detail").asText().replace("n9", "ID"));
       assertThat(rightButNoUpgrade.statusCode()).isEqualTo(400);
       assertThat(n1.cluster().connected()).isTrue();
       assertThat(n2.cluster().connected()).isTrue();

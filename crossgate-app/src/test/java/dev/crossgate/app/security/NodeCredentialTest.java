@@ -26,7 +26,8 @@ class NodeCredentialTest {
   private static final Duration CONVERGE = Duration.ofSeconds(20);
 
   @Test
-  void anEnrolledNodeReconnectsWithTheCredentialFromItsDataDirAfterAControlPlaneRestart() throws Exception {
+  void anEnrolledNodeReconnectsWithTheCredentialFromItsDataDirAfterAControlPlaneRestart()
+      throws Exception {
     try (var kit = new ClusterKit(100_000)) {
       var a = kit.startAdmin();
       var dataDir = Files.createTempDirectory("cg-n1");
@@ -47,13 +48,17 @@ class NodeCredentialTest {
       kit.request("POST", again.uri(), "/admin/nodes/n1/resync", ADMIN_TOKEN);
 
       await().atMost(CONVERGE).until(() -> back.cluster().snapshotsApplied() == 1);
-      assertThat(back.cluster().get().hashHex()).isEqualTo(again.controlPlane().follower().get().hashHex());
+      assertThat(back.cluster().get().hashHex())
+          .isEqualTo(again.controlPlane().follower().get().hashHex());
       assertThat(Files.readString(credentialFile)).as("not enrolled again").isEqualTo(enrolled);
-      await().atMost(CONVERGE).untilAsserted(() -> {
-        var view = kit.nodeView(again, "n1");
-        assertThat(view.path("connected").asBoolean()).isTrue();
-        assertThat(view.path("inSync").asBoolean()).isTrue();
-      });
+      await()
+          .atMost(CONVERGE)
+          .untilAsserted(
+              () -> {
+                var view = kit.nodeView(again, "n1");
+                assertThat(view.path("connected").asBoolean()).isTrue();
+                assertThat(view.path("inSync").asBoolean()).isTrue();
+              });
     }
   }
 
@@ -69,8 +74,12 @@ class NodeCredentialTest {
       var oldCredential = credential(dataDir);
       // the node runs without the cluster token, so nothing but an operator's retirement is at work
       var n1 = kit.startEnrolledNode("n1", dataDir, List.of(b.uri()));
-      await().atMost(CONVERGE).until(() -> kit.nodeView(a, "n1") != null
-          && kit.nodeView(a, "n1").path("connected").asBoolean());
+      await()
+          .atMost(CONVERGE)
+          .until(
+              () ->
+                  kit.nodeView(a, "n1") != null
+                      && kit.nodeView(a, "n1").path("connected").asBoolean());
 
       // retired through a, while b holds the node's stream
       var retired = kit.request("DELETE", a.uri(), "/admin/nodes/n1", ADMIN_TOKEN);
@@ -81,15 +90,20 @@ class NodeCredentialTest {
       assertThat(kit.nodeView(b, "n1")).isNull();
       assertThat(ForgedNode.refusal(b.uri(), "n1", oldCredential)).isEqualTo(401);
       assertThat(ForgedNode.refusal(a.uri(), "n1", oldCredential)).isEqualTo(401);
-      assertThat(kit.request("DELETE", a.uri(), "/admin/nodes/n1", ADMIN_TOKEN).statusCode()).isEqualTo(404);
+      assertThat(kit.request("DELETE", a.uri(), "/admin/nodes/n1", ADMIN_TOKEN).statusCode())
+          .isEqualTo(404);
 
       kit.stopNode(n1);
       var fresh = kit.startNode("n1", dataDir, List.of(a.uri()));
       await().atMost(CONVERGE).until(() -> fresh.cluster().connected());
       assertThat(credential(dataDir)).isNotEqualTo(oldCredential);
       assertThat(ForgedNode.refusal(a.uri(), "n1", oldCredential)).isEqualTo(401);
-      await().atMost(CONVERGE).until(() -> kit.nodeView(b, "n1") != null
-          && kit.nodeView(b, "n1").path("connected").asBoolean());
+      await()
+          .atMost(CONVERGE)
+          .until(
+              () ->
+                  kit.nodeView(b, "n1") != null
+                      && kit.nodeView(b, "n1").path("connected").asBoolean());
     }
   }
 
@@ -113,10 +127,14 @@ class NodeCredentialTest {
       await().atMost(CONVERGE).until(() -> !first.received().isEmpty());
       var second = ForgedNode.connect(a.uri(), "n1", credential);
       second.send(ahead);
-      await().atMost(CONVERGE).until(() -> !second.received().isEmpty() && first.closedWith() != null);
+      await()
+          .atMost(CONVERGE)
+          .until(() -> !second.received().isEmpty() && first.closedWith() != null);
 
-      assertThat(Json.mapper().readTree(first.received().get(0)).path("type").asText()).isEqualTo("SNAPSHOT");
-      assertThat(Json.mapper().readTree(second.received().get(0)).path("type").asText()).isEqualTo("SNAPSHOT");
+      assertThat(Json.mapper().readTree(first.received().get(0)).path("type").asText())
+          .isEqualTo("SNAPSHOT");
+      assertThat(Json.mapper().readTree(second.received().get(0)).path("type").asText())
+          .isEqualTo("SNAPSHOT");
       assertThat(first.closedWith()).startsWith("1000").contains("replaced by a newer connection");
       assertThat(second.closedWith()).isNull();
     }
@@ -128,8 +146,10 @@ class NodeCredentialTest {
       var a = kit.startAdmin();
       var n1 = kit.startNode("n1", Files.createTempDirectory("cg-n1"), List.of(a.uri()));
       await().atMost(CONVERGE).until(() -> n1.cluster().connected());
-      var viewer = kit.post(a.uri(), "/admin/tokens", "{\"name\":\"watcher\",\"role\":\"VIEWER\"}")
-          .path("token").asText();
+      var viewer =
+          kit.post(a.uri(), "/admin/tokens", "{\"name\":\"watcher\",\"role\":\"VIEWER\"}")
+              .path("token")
+              .asText();
 
       var anonymous = kit.request("DELETE", a.uri(), "/admin/nodes/n1", null);
       var withClusterToken = kit.request("DELETE", a.uri(), "/admin/nodes/n1", CLUSTER_TOKEN);
@@ -138,14 +158,16 @@ class NodeCredentialTest {
       assertThat(anonymous.statusCode()).isEqualTo(401);
       assertThat(withClusterToken.statusCode()).isEqualTo(401);
       assertThat(asViewer.statusCode()).isEqualTo(403);
-      assertThat(asViewer.headers().firstValue("content-type")).contains("application/problem+json");
+      assertThat(asViewer.headers().firstValue("content-type"))
+          .contains("application/problem+json");
       assertThat(n1.cluster().connected()).isTrue();
       assertThat(kit.nodeView(a, "n1").path("connected").asBoolean()).isTrue();
     }
   }
 
   @Test
-  void theCredentialFileIsReadableByTheNodeOnlyAndTheControlPlaneKeepsOnlyItsHash() throws Exception {
+  void theCredentialFileIsReadableByTheNodeOnlyAndTheControlPlaneKeepsOnlyItsHash()
+      throws Exception {
     try (var kit = new ClusterKit(100_000)) {
       var a = kit.startAdmin();
       var dataDir = Files.createTempDirectory("cg-n1");
@@ -155,24 +177,32 @@ class NodeCredentialTest {
       var file = dataDir.resolve("node-credential.json");
       var stored = Json.mapper().readTree(file.toFile());
 
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .isEqualTo("rw-------");
       assertThat(stored.path("nodeId").asText()).isEqualTo("n1");
       assertThat(stored.path("credential").asText()).startsWith("cgn_").hasSize(4 + 43);
       try (var files = Files.list(dataDir)) {
-        assertThat(files.map(p -> p.getFileName().toString())).noneMatch(name -> name.endsWith(".tmp"));
+        assertThat(files.map(p -> p.getFileName().toString()))
+            .noneMatch(name -> name.endsWith(".tmp"));
       }
-      assertThat(storedHashes(kit)).containsExactly(Secrets.sha256Hex(stored.path("credential").asText()));
+      assertThat(storedHashes(kit))
+          .containsExactly(Secrets.sha256Hex(stored.path("credential").asText()));
     }
   }
 
   private static String credential(Path dataDir) throws Exception {
-    return Json.mapper().readTree(dataDir.resolve("node-credential.json").toFile()).path("credential").asText();
+    return Json.mapper()
+        .readTree(dataDir.resolve("node-credential.json").toFile())
+        .path("credential")
+        .asText();
   }
 
   /** Every value of the control plane's credential table: hashes, never the credential itself. */
   private static List<String> storedHashes(ClusterKit kit) throws Exception {
     try (var c = DriverManager.getConnection(kit.db.url(), "postgres", null);
-        var rs = c.createStatement().executeQuery("SELECT node_id, credential_hash FROM node_credentials")) {
+        var rs =
+            c.createStatement()
+                .executeQuery("SELECT node_id, credential_hash FROM node_credentials")) {
       var out = new java.util.ArrayList<String>();
       while (rs.next()) {
         assertThat(rs.getString(1)).isEqualTo("n1");

@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
- * A guessable admin token, and secrets that every local user can read in {@code ps}: a short
- * {@code --admin-token} is refused before anything starts, and both tokens can come from files.
- * Each refusal is a usage error (exit code 2) that names the option, not a stack trace.
+ * A guessable admin token, and secrets that every local user can read in {@code ps}: a short {@code
+ * --admin-token} is refused before anything starts, and both tokens can come from files. Each
+ * refusal is a usage error (exit code 2) that names the option, not a stack trace.
  */
 class SecretsOnTheCommandLineTest {
   @TempDir Path dir;
@@ -29,10 +29,13 @@ class SecretsOnTheCommandLineTest {
 
   @Test
   void anAdminTokenShorterThan24CharactersIsRefusedAtStartAndNothingIsWritten() {
-    int exit = cli.execute("admin", "--data-dir", dir.resolve("data").toString(), "--admin-token", "cga_short");
+    int exit =
+        cli.execute(
+            "admin", "--data-dir", dir.resolve("data").toString(), "--admin-token", "cga_short");
 
     assertThat(exit).isEqualTo(2);
-    assertThat(err.toString()).contains("--admin-token is too short (9 characters); use at least 24")
+    assertThat(err.toString())
+        .contains("--admin-token is too short (9 characters); use at least 24")
         .doesNotContain("Exception");
     assertThat(dir.resolve("data")).doesNotExist();
   }
@@ -41,8 +44,13 @@ class SecretsOnTheCommandLineTest {
   void aShortAdminTokenInAFileIsRefusedToo() throws Exception {
     var file = secretFile("admin-token", "short\n");
 
-    int exit = cli.execute("standalone", "--data-dir", dir.resolve("data").toString(), "--admin-token-file",
-        file.toString());
+    int exit =
+        cli.execute(
+            "standalone",
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "--admin-token-file",
+            file.toString());
 
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString()).contains("--admin-token is too short");
@@ -52,8 +60,15 @@ class SecretsOnTheCommandLineTest {
   void anAdminTokenAndAnAdminTokenFileTogetherAreRefused() throws Exception {
     var file = secretFile("admin-token", "cga_0123456789abcdef0123456789");
 
-    int exit = cli.execute("admin", "--data-dir", dir.resolve("data").toString(), "--admin-token",
-        "cga_0123456789abcdef0123456789", "--admin-token-file", file.toString());
+    int exit =
+        cli.execute(
+            "admin",
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "--admin-token",
+            "cga_0123456789abcdef0123456789",
+            "--admin-token-file",
+            file.toString());
 
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString()).contains("--admin-token and --admin-token-file are alternatives");
@@ -61,8 +76,13 @@ class SecretsOnTheCommandLineTest {
 
   @Test
   void aMissingTokenFileIsAUsageErrorNamingTheFile() {
-    int exit = cli.execute("admin", "--data-dir", dir.resolve("data").toString(), "--cluster-token-file",
-        dir.resolve("nope").toString());
+    int exit =
+        cli.execute(
+            "admin",
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "--cluster-token-file",
+            dir.resolve("nope").toString());
 
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString()).contains("cannot read --cluster-token-file").contains("nope");
@@ -70,8 +90,13 @@ class SecretsOnTheCommandLineTest {
 
   @Test
   void aGatewayNodeWithoutAnyClusterTokenIsRefusedBeforeItStarts() {
-    int exit = cli.execute("gateway", "--data-dir", dir.resolve("data").toString(), "--control-plane",
-        "http://127.0.0.1:1");
+    int exit =
+        cli.execute(
+            "gateway",
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "--control-plane",
+            "http://127.0.0.1:1");
 
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString()).contains("needs the cluster token");
@@ -88,15 +113,28 @@ class SecretsOnTheCommandLineTest {
     var root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.addAppender(log);
     try {
-      var parsed = cli.parseArgs("admin", "--data-dir", dir.toString(), "--admin-token-file", adminToken.toString(),
-          "--cluster-token-file", clusterToken.toString());
-      var options = AppAccess.controlPlaneOptions(parsed.subcommand().commandSpec().commandLine().getCommand());
+      var parsed =
+          cli.parseArgs(
+              "admin",
+              "--data-dir",
+              dir.toString(),
+              "--admin-token-file",
+              adminToken.toString(),
+              "--cluster-token-file",
+              clusterToken.toString());
+      var options =
+          AppAccess.controlPlaneOptions(
+              parsed.subcommand().commandSpec().commandLine().getCommand());
 
       assertThat(options.adminToken()).isEqualTo("cga_0123456789abcdef0123456789");
       assertThat(options.cluster().clusterToken()).isEqualTo("cluster-secret-from-a-file");
-      assertThat(log.list).anyMatch(e -> e.getFormattedMessage().contains("secret-file-readable-by-others")
-          && e.getFormattedMessage().contains("cluster-token"));
-      assertThat(log.list).noneMatch(e -> e.getFormattedMessage().contains("cluster-secret-from-a-file"));
+      assertThat(log.list)
+          .anyMatch(
+              e ->
+                  e.getFormattedMessage().contains("secret-file-readable-by-others")
+                      && e.getFormattedMessage().contains("cluster-token"));
+      assertThat(log.list)
+          .noneMatch(e -> e.getFormattedMessage().contains("cluster-secret-from-a-file"));
     } finally {
       root.detachAppender(log);
     }

@@ -19,8 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class AgentEndToEndTest {
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
   private EndToEnd e2e;
 
   @AfterEach
@@ -53,7 +52,8 @@ class AgentEndToEndTest {
   void anAnalysisResultReachesTheCallbackSignedOnceAndBothSidesRelease(String dbKind) {
     e2e = new EndToEnd(dbKind, dataDir);
 
-    var accepted = e2e.call("POST", "/analyse?delayMs=300", "data-1", "X-Callback-Url", e2e.callbackUrl());
+    var accepted =
+        e2e.call("POST", "/analyse?delayMs=300", "data-1", "X-Callback-Url", e2e.callbackUrl());
     var taskId = json(accepted.body()).get("taskId").toString();
 
     assertThat(accepted.statusCode()).isEqualTo(202);
@@ -62,9 +62,16 @@ class AgentEndToEndTest {
     var delivery = e2e.deliveries.peek();
     assertThat(delivery.body()).isEqualTo("analysed:data-1");
     assertThat(delivery.taskId()).isEqualTo(taskId);
-    assertThat(delivery.signature()).isEqualTo(new WebhookSignature(EndToEnd.SECRET).sign(delivery.webhookId(),
-        Long.parseLong(delivery.timestamp()), delivery.body().getBytes(StandardCharsets.UTF_8)));
-    await().atMost(Duration.ofSeconds(10)).until(() -> e2e.gatewayTasks() == 0 && e2e.agentUnfinished() == 0);
+    assertThat(delivery.signature())
+        .isEqualTo(
+            new WebhookSignature(EndToEnd.SECRET)
+                .sign(
+                    delivery.webhookId(),
+                    Long.parseLong(delivery.timestamp()),
+                    delivery.body().getBytes(StandardCharsets.UTF_8)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> e2e.gatewayTasks() == 0 && e2e.agentUnfinished() == 0);
     assertThat(e2e.call("GET", "/_agent/tasks/" + taskId, null).statusCode()).isEqualTo(404);
     assertThat(e2e.deliveries).hasSize(1);
   }
@@ -74,10 +81,12 @@ class AgentEndToEndTest {
     e2e = new EndToEnd("h2", dataDir);
     var accepted = new ArrayList<CompletableFuture<java.net.http.HttpResponse<String>>>();
 
-    // the slow analysis is held by the upstream until the fast ones are all delivered: no clock involved
+    // the slow analysis is held by the upstream until the fast ones are all delivered: no clock
+    // involved
     accepted.add(e2e.callAsync("/analyse?hold=1", "slow", "X-Callback-Url", e2e.callbackUrl()));
     for (int i = 0; i < 99; i++) {
-      accepted.add(e2e.callAsync("/analyse?delayMs=200", "fast-" + i, "X-Callback-Url", e2e.callbackUrl()));
+      accepted.add(
+          e2e.callAsync("/analyse?delayMs=200", "fast-" + i, "X-Callback-Url", e2e.callbackUrl()));
     }
     CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new)).join();
 
@@ -89,22 +98,28 @@ class AgentEndToEndTest {
     var ids = new HashSet<String>();
     e2e.deliveries.forEach(d -> ids.add(d.webhookId()));
     assertThat(ids).hasSize(100);
-    await().atMost(Duration.ofSeconds(10)).until(() -> e2e.gatewayTasks() == 0 && e2e.agentUnfinished() == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> e2e.gatewayTasks() == 0 && e2e.agentUnfinished() == 0);
   }
 
   @Test
   void badCallerInputsAreProblemsAndCreateNoTask() {
     e2e = new EndToEnd("h2", dataDir);
 
-    var notAllowed = e2e.call("POST", "/analyse", "x", "X-Callback-Url", "http://169.254.169.254/latest/meta-data");
-    var otherPort = e2e.call("POST", "/analyse", "x", "X-Callback-Url", "http://127.0.0.1:1/hooks/x");
+    var notAllowed =
+        e2e.call(
+            "POST", "/analyse", "x", "X-Callback-Url", "http://169.254.169.254/latest/meta-data");
+    var otherPort =
+        e2e.call("POST", "/analyse", "x", "X-Callback-Url", "http://127.0.0.1:1/hooks/x");
     var illTyped = e2e.call("POST", "/analyse?delayMs=soon", "x");
     var missing = e2e.call("GET", "/q", null);
     var undeclared = e2e.call("GET", "/nowhere", null);
     var unknownTask = e2e.call("GET", "/_agent/tasks/at_unknown", null);
 
     assertThat(notAllowed.statusCode()).isEqualTo(400);
-    assertThat(notAllowed.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(notAllowed.headers().firstValue("Content-Type"))
+        .hasValue("application/problem+json");
     assertThat(json(notAllowed.body()).get("type").toString()).endsWith("/callback-not-allowed");
     assertThat(otherPort.statusCode()).isEqualTo(400);
     assertThat(illTyped.statusCode()).isEqualTo(400);
@@ -121,10 +136,16 @@ class AgentEndToEndTest {
   void withoutACallbackTheCallerPollsTheAgentAndReleasesTheTask() {
     e2e = new EndToEnd("h2", dataDir);
 
-    var taskId = json(e2e.call("POST", "/analyse?delayMs=100", "data-2").body()).get("taskId").toString();
+    var taskId =
+        json(e2e.call("POST", "/analyse?delayMs=100", "data-2").body()).get("taskId").toString();
 
-    await().atMost(Duration.ofSeconds(20)).until(() ->
-        json(e2e.call("GET", "/_agent/tasks/" + taskId, null).body()).get("status").equals("DONE"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                json(e2e.call("GET", "/_agent/tasks/" + taskId, null).body())
+                    .get("status")
+                    .equals("DONE"));
     var result = e2e.call("GET", "/_agent/tasks/" + taskId + "/result", null);
     assertThat(result.body()).isEqualTo("analysed:data-2");
     await().atMost(Duration.ofSeconds(10)).until(() -> e2e.gatewayTasks() == 0);
@@ -140,7 +161,9 @@ class AgentEndToEndTest {
     e2e.call("POST", "/analyse?delayMs=50", "data-3", "X-Callback-Url", e2e.callbackUrl());
 
     await().atMost(Duration.ofSeconds(20)).until(() -> e2e.deliveries.size() == 1);
-    await().atMost(Duration.ofSeconds(10)).until(() -> e2e.gatewayTasks() == 0 && e2e.agentUnfinished() == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> e2e.gatewayTasks() == 0 && e2e.agentUnfinished() == 0);
     assertThat(e2e.deliveries).hasSize(1);
     assertThat(e2e.attemptIds).hasSize(4).containsOnly(e2e.deliveries.peek().webhookId());
   }
@@ -155,7 +178,9 @@ class AgentEndToEndTest {
     e2e.startAgent();
 
     await().atMost(Duration.ofSeconds(20)).until(() -> e2e.deliveries.size() == 1);
-    await().atMost(Duration.ofSeconds(10)).until(() -> e2e.gatewayTasks() == 0 && e2e.agentUnfinished() == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> e2e.gatewayTasks() == 0 && e2e.agentUnfinished() == 0);
     assertThat(e2e.deliveries).hasSize(1);
     assertThat(e2e.deliveries.peek().body()).isEqualTo("analysed:data-4");
   }
@@ -171,7 +196,9 @@ class AgentEndToEndTest {
     e2e.startGateway(port);
 
     await().atMost(Duration.ofSeconds(20)).until(() -> e2e.deliveries.size() == 1);
-    await().atMost(Duration.ofSeconds(10)).until(() -> e2e.gatewayTasks() == 0 && e2e.agentUnfinished() == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> e2e.gatewayTasks() == 0 && e2e.agentUnfinished() == 0);
     assertThat(e2e.deliveries).hasSize(1);
     assertThat(e2e.analysesReceived).hasSize(1);
   }

@@ -1,12 +1,12 @@
 package dev.crossgate.gateway.auth;
 
-import dev.crossgate.http.CrossgateHeaders;
-import dev.crossgate.gateway.limit.TenantInFlight;
 import dev.crossgate.auth.Caller;
 import dev.crossgate.auth.PresentedKey;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.Step;
+import dev.crossgate.gateway.limit.TenantInFlight;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.problem.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -16,26 +16,26 @@ import org.slf4j.LoggerFactory;
 /**
  * Resolves who is calling, once per request, into the exchange's {@link Caller}: the one place on
  * the traffic port that reads credentials. It sits after the filter table and before the built-in
- * endpoints and routing, so {@code /_tasks}, {@code /_transfers}, {@code /_tus},
- * {@code /_interfaces}, route auth, flows and async tasks all read the same answer.
+ * endpoints and routing, so {@code /_tasks}, {@code /_transfers}, {@code /_tus}, {@code
+ * /_interfaces}, route auth, flows and async tasks all read the same answer.
  *
  * <ul>
  *   <li>An API key ({@link PresentedKey}: {@code X-Api-Key}, else {@code Authorization: Bearer})
- *   found in the snapshot becomes the caller. A key of a disabled tenant is refused here, whatever
- *   the request was for (403 {@code tenant-disabled}).
+ *       found in the snapshot becomes the caller. A key of a disabled tenant is refused here,
+ *       whatever the request was for (403 {@code tenant-disabled}).
  *   <li>An unknown key leaves the request anonymous; {@link RouteAuthStep} and the endpoints that
- *   need a caller then answer 401 naming the bad key. On a route without auth it passes, as on
- *   Kong or APISIX routes without a key plugin.
+ *       need a caller then answer 401 naming the bad key. On a route without auth it passes, as on
+ *       Kong or APISIX routes without a key plugin.
  *   <li>Crossgate credentials never travel upstream: {@code X-Api-Key} is always removed, and
- *   {@code Authorization} when it carried a Crossgate key. A bearer token that is not one of ours
- *   belongs to the upstream and is left alone.
- *   <li>A verified TLS client certificate ({@link PeerCertificate}) that a tenant registered
- *   (by subject or SPKI fingerprint) makes that tenant the caller, before any API key is looked
- *   at: the handshake proved possession of its key. An unregistered one leaves the request to
- *   its API key, if any. A client's own {@code X-Client-Cert-Subject} is always removed.
+ *       {@code Authorization} when it carried a Crossgate key. A bearer token that is not one of
+ *       ours belongs to the upstream and is left alone.
+ *   <li>A verified TLS client certificate ({@link PeerCertificate}) that a tenant registered (by
+ *       subject or SPKI fingerprint) makes that tenant the caller, before any API key is looked at:
+ *       the handshake proved possession of its key. An unregistered one leaves the request to its
+ *       API key, if any. A client's own {@code X-Client-Cert-Subject} is always removed.
  *   <li>A request carrying the node's {@link InternalCaller} credential acts as the tenant it
- *   names; the headers are checked and removed here, so they never reach a later step. A wrong
- *   credential is a 401 whatever the path: a caller guessing at it learns nothing.
+ *       names; the headers are checked and removed here, so they never reach a later step. A wrong
+ *       credential is a 401 whatever the path: a caller guessing at it learns nothing.
  * </ul>
  */
 public final class CallerStep implements Step {
@@ -63,15 +63,20 @@ public final class CallerStep implements Step {
   public Future<Void> onRequest(Exchange exchange, Chain next) {
     var headers = exchange.request().headers();
     headers.remove(PeerCertificate.SUBJECT_HEADER);
-    if (headers.contains(CrossgateHeaders.INTERNAL_CREDENTIAL) || headers.contains(CrossgateHeaders.INTERNAL_TENANT)) {
+    if (headers.contains(CrossgateHeaders.INTERNAL_CREDENTIAL)
+        || headers.contains(CrossgateHeaders.INTERNAL_TENANT)) {
       return internalCall(exchange, next);
     }
-    var presented = PresentedKey.of(headers.get(CrossgateHeaders.API_KEY), headers.get(HttpHeaders.AUTHORIZATION));
+    var presented =
+        PresentedKey.of(
+            headers.get(CrossgateHeaders.API_KEY), headers.get(HttpHeaders.AUTHORIZATION));
     headers.remove(CrossgateHeaders.API_KEY);
     var peer = PeerCertificate.of(exchange.request());
     var certificate = peer == null ? null : exchange.config().clientCertificate(peer);
     if (certificate != null) {
-      if (presented != null && presented.bearer() && exchange.config().apiKeys().containsKey(presented.hash())) {
+      if (presented != null
+          && presented.bearer()
+          && exchange.config().apiKeys().containsKey(presented.hash())) {
         headers.remove(HttpHeaders.AUTHORIZATION);
       }
       return callAs(exchange, next, Caller.of(certificate), true);
@@ -120,7 +125,10 @@ public final class CallerStep implements Step {
     // the internal request carries no key of its own; a stray one must not go upstream either
     headers.remove(CrossgateHeaders.API_KEY);
     if (internal == null || !internal.accepts(presented)) {
-      LOG.warn("event=internal-credential-refused requestId={} client={}", exchange.requestId(), exchange.clientIp());
+      LOG.warn(
+          "event=internal-credential-refused requestId={} client={}",
+          exchange.requestId(),
+          exchange.clientIp());
       return unauthorized(exchange, "the internal credential is not valid");
     }
     var caller = InternalCaller.callerFor(tenant, exchange.config());
@@ -140,7 +148,9 @@ public final class CallerStep implements Step {
    * built-in endpoint): it says whether a key was missing or not valid.
    */
   public static Problem noCaller(Exchange exchange) {
-    return Problem.unauthorized(exchange.credentialRejected() ? "the API key is not valid"
-        : "an API key is required (X-Api-Key or Authorization: Bearer)");
+    return Problem.unauthorized(
+        exchange.credentialRejected()
+            ? "the API key is not valid"
+            : "an API key is required (X-Api-Key or Authorization: Bearer)");
   }
 }

@@ -7,11 +7,14 @@ import javax.security.auth.x500.X500Principal;
 
 /**
  * The client certificate a request's TLS connection presented. Vert.x exposes it only after the
- * handshake verified it against the traffic port's client CA, so whatever this returns chains to
- * a CA the operator trusts; which tenant it is, if any, is the registrations' business.
+ * handshake verified it against the traffic port's client CA, so whatever this returns chains to a
+ * CA the operator trusts; which tenant it is, if any, is the registrations' business.
  */
 public final class PeerCertificate {
-  /** The header a route that asks for it receives the verified subject in (RFC 2253); never taken from a client. */
+  /**
+   * The header a route that asks for it receives the verified subject in (RFC 2253); never taken
+   * from a client.
+   */
   public static final String SUBJECT_HEADER = "X-Client-Cert-Subject";
 
   private PeerCertificate() {}
@@ -24,7 +27,9 @@ public final class PeerCertificate {
     }
     try {
       var chain = connection.peerCertificates();
-      return chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate x509) ? null : x509;
+      return chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate x509)
+          ? null
+          : x509;
     } catch (SSLPeerUnverifiedException e) {
       return null;
     }

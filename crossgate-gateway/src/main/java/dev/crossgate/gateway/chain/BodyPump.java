@@ -8,16 +8,15 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
 
 /**
- * Copies a streamed body (the upstream's) into the client's response, as fast as the client
- * drains it: the source is paused while the response's write queue is full. Completes when the
- * source ends (the caller ends the response, with trailers); fails with the source's error, or
- * with {@link ClientGone} when the client's connection closed first. Runs on the connection's
- * event loop.
+ * Copies a streamed body (the upstream's) into the client's response, as fast as the client drains
+ * it: the source is paused while the response's write queue is full. Completes when the source ends
+ * (the caller ends the response, with trailers); fails with the source's error, or with {@link
+ * ClientGone} when the client's connection closed first. Runs on the connection's event loop.
  *
  * <p>Used instead of Vert.x's {@code Pipe}, which on every response clears the source's handlers
- * after it ended (each clear of an ended client response builds and swallows an
- * {@code IllegalStateException}) and, when the client hangs up mid-body, asks the closed response
- * whether its queue is full, which throws out of the data handler as an unhandled error.
+ * after it ended (each clear of an ended client response builds and swallows an {@code
+ * IllegalStateException}) and, when the client hangs up mid-body, asks the closed response whether
+ * its queue is full, which throws out of the data handler as an unhandled error.
  */
 final class BodyPump {
   /** The client closed its connection before the whole body was written: not a gateway error. */
@@ -46,13 +45,14 @@ final class BodyPump {
   private Future<Void> start() {
     // called by Vert.x when the connection closes before the response was written
     response.exceptionHandler(t -> clientGone());
-    source.exceptionHandler(t -> {
-      if (response.closed()) {
-        clientGone(); // the upstream was reset because the client went away
-      } else {
-        done.tryFail(t);
-      }
-    });
+    source.exceptionHandler(
+        t -> {
+          if (response.closed()) {
+            clientGone(); // the upstream was reset because the client went away
+          } else {
+            done.tryFail(t);
+          }
+        });
     source.endHandler(v -> done.tryComplete());
     source.handler(this::write);
     source.resume();

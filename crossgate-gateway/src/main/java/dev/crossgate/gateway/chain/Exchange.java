@@ -1,13 +1,12 @@
 package dev.crossgate.gateway.chain;
 
+import dev.crossgate.auth.Caller;
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.http.BufferBudget;
-import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteMatch;
-import dev.crossgate.auth.Caller;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -22,14 +21,18 @@ import java.util.function.Supplier;
 
 /**
  * One request through the gateway: the request, what the steps learnt about it, and the response
- * head once a step produced one. Confined to the connection's event loop, so not synchronised.
- * The configuration snapshot is read once when the exchange starts: a request is served by one
+ * head once a step produced one. Confined to the connection's event loop, so not synchronised. The
+ * configuration snapshot is read once when the exchange starts: a request is served by one
  * consistent revision even if the node swaps snapshots meanwhile.
  */
 public final class Exchange {
 
   /** The interaction mode the path marker asked for; NONE when the path carried no marker. */
-  public enum Marker { NONE, SYNC, ASYNC }
+  public enum Marker {
+    NONE,
+    SYNC,
+    ASYNC
+  }
 
   private final HttpServerRequest request;
   private final GatewayConfig config;
@@ -63,19 +66,28 @@ public final class Exchange {
   private boolean responseFailed;
   private boolean clientGone;
 
-  public Exchange(HttpServerRequest request, GatewayConfig config, String requestId, long startNanos) {
+  public Exchange(
+      HttpServerRequest request, GatewayConfig config, String requestId, long startNanos) {
     this(request, config, requestId, startNanos, BufferBudget.UNLIMITED);
   }
 
-  /** @param bufferBudget the node's budget for bodies read whole, drawn on through {@link #bufferLease()} */
-  public Exchange(HttpServerRequest request, GatewayConfig config, String requestId, long startNanos,
+  /**
+   * @param bufferBudget the node's budget for bodies read whole, drawn on through {@link
+   *     #bufferLease()}
+   */
+  public Exchange(
+      HttpServerRequest request,
+      GatewayConfig config,
+      String requestId,
+      long startNanos,
       BufferBudget bufferBudget) {
     this.request = request;
     this.config = config;
     this.requestId = requestId;
     this.startNanos = startNanos;
     this.bufferBudget = bufferBudget;
-    this.clientIp = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    this.clientIp =
+        request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
   }
 
   public HttpServerRequest request() {
@@ -94,7 +106,10 @@ public final class Exchange {
     return startNanos;
   }
 
-  /** The client's IP: the peer, or the first untrusted hop of X-Forwarded-For behind trusted proxies. */
+  /**
+   * The client's IP: the peer, or the first untrusted hop of X-Forwarded-For behind trusted
+   * proxies.
+   */
   public String clientIp() {
     return clientIp;
   }
@@ -185,9 +200,9 @@ public final class Exchange {
   }
 
   /**
-   * The request body when a step had to read it whole (an async task stores it before anything
-   * else happens; a flow step may have changed it); the proxy then sends it instead of streaming
-   * the client's body. Null for streamed requests.
+   * The request body when a step had to read it whole (an async task stores it before anything else
+   * happens; a flow step may have changed it); the proxy then sends it instead of streaming the
+   * client's body. Null for streamed requests.
    */
   public SpooledBody requestBody() {
     return requestBody;
@@ -233,8 +248,15 @@ public final class Exchange {
     this.trailers = null;
   }
 
-  /** Answers with a streamed body (the upstream's); {@code trailerSource} is read after the body ends. */
-  public void respond(int statusCode, MultiMap headers, ReadStream<Buffer> stream, Supplier<MultiMap> trailerSource) {
+  /**
+   * Answers with a streamed body (the upstream's); {@code trailerSource} is read after the body
+   * ends.
+   */
+  public void respond(
+      int statusCode,
+      MultiMap headers,
+      ReadStream<Buffer> stream,
+      Supplier<MultiMap> trailerSource) {
     setHead(statusCode, headers);
     this.bodyStream = stream;
     this.trailers = trailerSource;
@@ -302,7 +324,9 @@ public final class Exchange {
     return problem;
   }
 
-  /** Asks for the connection to be closed after this response (the rest of the request is unread). */
+  /**
+   * Asks for the connection to be closed after this response (the rest of the request is unread).
+   */
   public void closeConnection() {
     this.closeConnection = true;
   }
@@ -323,9 +347,9 @@ public final class Exchange {
       closeConnection();
       return;
     }
-    request.handler(chunk -> { });
-    request.exceptionHandler(e -> { });
-    request.endHandler(v -> { });
+    request.handler(chunk -> {});
+    request.exceptionHandler(e -> {});
+    request.endHandler(v -> {});
     request.resume();
   }
 
@@ -334,8 +358,8 @@ public final class Exchange {
   }
 
   /**
-   * Abandons a response whose head was sent: the client must see it fail rather than wait for
-   * the rest. HTTP/2 resets the stream; HTTP/1.1 can only close the connection.
+   * Abandons a response whose head was sent: the client must see it fail rather than wait for the
+   * rest. HTTP/2 resets the stream; HTTP/1.1 can only close the connection.
    */
   public void abortResponse() {
     if (request.version() == HttpVersion.HTTP_2) {

@@ -10,22 +10,36 @@ public final class GatewayProblems {
   private GatewayProblems() {}
 
   public static Problem uriTooLong(int limit) {
-    return Problem.of("uri-too-long", "URI too long", 414,
-        "the request target exceeds the limit of " + limit + " characters").with("limit", limit);
+    return Problem.of(
+            "uri-too-long",
+            "URI too long",
+            414,
+            "the request target exceeds the limit of " + limit + " characters")
+        .with("limit", limit);
   }
 
   public static Problem headersTooLarge(int limit) {
-    return Problem.of("header-fields-too-large", "Request header fields too large", 431,
-        "the request headers exceed the limit of " + limit + " bytes").with("limit", limit);
+    return Problem.of(
+            "header-fields-too-large",
+            "Request header fields too large",
+            431,
+            "the request headers exceed the limit of " + limit + " bytes")
+        .with("limit", limit);
   }
 
   public static Problem tooManyRequests(String detail, long retryAfterSeconds) {
-    return Problem.of("too-many-requests", "Too many requests", 429, detail).with("retryAfter", retryAfterSeconds);
+    return Problem.of("too-many-requests", "Too many requests", 429, detail)
+        .with("retryAfter", retryAfterSeconds);
   }
 
   public static Problem filtered(String ruleId, int status, String message) {
-    return Problem.of("filtered", "Request rejected by filter", status,
-        message == null || message.isBlank() ? "the request was rejected by a filter rule" : message)
+    return Problem.of(
+            "filtered",
+            "Request rejected by filter",
+            status,
+            message == null || message.isBlank()
+                ? "the request was rejected by a filter rule"
+                : message)
         .with("rule", ruleId);
   }
 

@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs an {@link Exchange} through the steps (request phase in order, response phase in reverse,
- * each step's future awaited),
- * then writes the response: a buffered body (the gateway's own replies) or the upstream's stream,
- * pumped with back-pressure ({@link BodyPump}) so that no body is ever held whole. Every failure that reaches here
- * becomes a problem response; internal causes go to the log only.
+ * each step's future awaited), then writes the response: a buffered body (the gateway's own
+ * replies) or the upstream's stream, pumped with back-pressure ({@link BodyPump}) so that no body
+ * is ever held whole. Every failure that reaches here becomes a problem response; internal causes
+ * go to the log only.
  */
 public final class RequestChain {
   private static final Logger LOG = LoggerFactory.getLogger(RequestChain.class);
@@ -50,7 +50,9 @@ public final class RequestChain {
     if (ar.failed()) {
       var response = ex.request().response();
       if (response.headWritten()) {
-        LOG.warn("request failed after the response started requestId={} cause={}", ex.requestId(),
+        LOG.warn(
+            "request failed after the response started requestId={} cause={}",
+            ex.requestId(),
             ar.cause().toString());
         ex.abortResponse();
         ex.complete(true);
@@ -75,12 +77,13 @@ public final class RequestChain {
       var result = responsePhase(step, ex);
       if (!result.isComplete()) {
         int outer = i - 1;
-        result.onComplete(ar -> {
-          if (ar.failed()) {
-            responseFailed(ex, ar.cause());
-          }
-          respond(ex, outer);
-        });
+        result.onComplete(
+            ar -> {
+              if (ar.failed()) {
+                responseFailed(ex, ar.cause());
+              }
+              respond(ex, outer);
+            });
         return;
       }
       if (result.failed()) {
@@ -93,8 +96,11 @@ public final class RequestChain {
   private static Future<Void> responsePhase(Step step, Exchange ex) {
     try {
       var result = step.onResponse(ex);
-      return result != null ? result
-          : Future.failedFuture(new ChainMisuseException("step " + step.name() + " returned no future from onResponse"));
+      return result != null
+          ? result
+          : Future.failedFuture(
+              new ChainMisuseException(
+                  "step " + step.name() + " returned no future from onResponse"));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -112,7 +118,10 @@ public final class RequestChain {
     }
     var unavailable = StoreUnavailable.problemFor(cause);
     if (unavailable.isPresent()) {
-      LOG.warn("event=store-unavailable requestId={} path={} cause={}", ex.requestId(), ex.request().path(),
+      LOG.warn(
+          "event=store-unavailable requestId={} path={} cause={}",
+          ex.requestId(),
+          ex.request().path(),
           cause.toString());
       discardStream(ex);
       return unavailable.get();
@@ -130,7 +139,7 @@ public final class RequestChain {
   private static void discardStream(Exchange ex) {
     var stream = ex.bodyStream();
     if (stream != null) {
-      stream.handler(b -> { });
+      stream.handler(b -> {});
       stream.resume();
     }
   }
@@ -154,28 +163,33 @@ public final class RequestChain {
     if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(ex)) {
       response.setChunked(true);
     }
-    BodyPump.pump(ex.bodyStream(), response).onComplete(ar -> {
-      if (ar.failed()) {
-        if (ar.cause() instanceof BodyPump.ClientGone) {
-          ex.markClientGone();
-        } else {
-          ex.abortResponse();
-        }
-        done(ex, true);
-        return;
-      }
-      var trailers = ex.trailers() == null ? null : ex.trailers().get();
-      if (trailers != null && !trailers.isEmpty() && response.isChunked()) {
-        response.trailers().addAll(trailers);
-      }
-      response.end().onComplete(e -> done(ex, e.failed()));
-    });
+    BodyPump.pump(ex.bodyStream(), response)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                if (ar.cause() instanceof BodyPump.ClientGone) {
+                  ex.markClientGone();
+                } else {
+                  ex.abortResponse();
+                }
+                done(ex, true);
+                return;
+              }
+              var trailers = ex.trailers() == null ? null : ex.trailers().get();
+              if (trailers != null && !trailers.isEmpty() && response.isChunked()) {
+                response.trailers().addAll(trailers);
+              }
+              response.end().onComplete(e -> done(ex, e.failed()));
+            });
   }
 
   /** RFC 9110 section 6.4.1: no body (so no chunked framing) for HEAD, 1xx, 204 and 304. */
   private static boolean mayHaveBody(Exchange ex) {
     int status = ex.status();
-    return status >= 200 && status != 204 && status != 304 && ex.request().method() != HttpMethod.HEAD;
+    return status >= 200
+        && status != 204
+        && status != 304
+        && ex.request().method() != HttpMethod.HEAD;
   }
 
   private static void done(Exchange ex, boolean failed) {
@@ -200,11 +214,12 @@ public final class RequestChain {
     }
     var vertx = Vertx.currentContext().owner();
     long timer = vertx.setTimer(LINGER_MS, t -> connection.close());
-    request.handler(dropped -> { });
-    request.endHandler(v -> {
-      vertx.cancelTimer(timer);
-      connection.close();
-    });
+    request.handler(dropped -> {});
+    request.endHandler(
+        v -> {
+          vertx.cancelTimer(timer);
+          connection.close();
+        });
     request.exceptionHandler(t -> connection.close());
     request.resume();
   }
@@ -221,8 +236,11 @@ public final class RequestChain {
 
     Future<Void> enter(int index) {
       if (index == steps.size()) {
-        return Future.failedFuture(new ChainMisuseException(
-            "no step answered the request: the last step, " + steps.get(index - 1).name() + ", proceeded"));
+        return Future.failedFuture(
+            new ChainMisuseException(
+                "no step answered the request: the last step, "
+                    + steps.get(index - 1).name()
+                    + ", proceeded"));
       }
       var step = steps.get(index);
       deepest = Math.max(deepest, index);
@@ -234,18 +252,23 @@ public final class RequestChain {
         return Future.failedFuture(e);
       }
       if (result == null) {
-        return Future.failedFuture(new ChainMisuseException("step " + step.name() + " returned no future"));
+        return Future.failedFuture(
+            new ChainMisuseException("step " + step.name() + " returned no future"));
       }
       if (next.called) {
         return result; // proceeding once is checked by Next itself; nothing more to verify here
       }
-      return result.compose(v -> {
-        if (!next.called && !exchange.hasResponse() && !exchange.takenOver()) {
-          return Future.failedFuture(new ChainMisuseException(
-              "step " + step.name() + " must call proceed() or answer the request, and did neither"));
-        }
-        return Future.succeededFuture();
-      });
+      return result.compose(
+          v -> {
+            if (!next.called && !exchange.hasResponse() && !exchange.takenOver()) {
+              return Future.failedFuture(
+                  new ChainMisuseException(
+                      "step "
+                          + step.name()
+                          + " must call proceed() or answer the request, and did neither"));
+            }
+            return Future.succeededFuture();
+          });
     }
   }
 
@@ -265,18 +288,21 @@ public final class RequestChain {
     @Override
     public Future<Void> proceed(Exchange exchange) {
       if (called) {
-        run.misuse = new ChainMisuseException(
-            "step " + caller.name() + " must call proceed() exactly once, and called it again");
+        run.misuse =
+            new ChainMisuseException(
+                "step " + caller.name() + " must call proceed() exactly once, and called it again");
         return Future.failedFuture(run.misuse);
       }
       called = true;
       if (exchange != run.exchange) {
-        return Future.failedFuture(new ChainMisuseException(
-            "step " + caller.name() + " proceeded with a different exchange"));
+        return Future.failedFuture(
+            new ChainMisuseException(
+                "step " + caller.name() + " proceeded with a different exchange"));
       }
       if (exchange.hasResponse() || exchange.takenOver()) {
-        return Future.failedFuture(new ChainMisuseException(
-            "step " + caller.name() + " answered the request and proceeded too"));
+        return Future.failedFuture(
+            new ChainMisuseException(
+                "step " + caller.name() + " answered the request and proceeded too"));
       }
       return run.enter(index);
     }

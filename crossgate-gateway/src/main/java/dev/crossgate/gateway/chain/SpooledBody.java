@@ -4,9 +4,9 @@ import io.vertx.core.buffer.Buffer;
 import java.nio.file.Path;
 
 /**
- * A body a step received whole (an async task's request body, a posted result, a body an
- * extension step rewrote): small ones in memory, larger ones in a file, so that large bodies never
- * sit in the heap. The proxy sends it in place of the client's stream ({@link
+ * A body a step received whole (an async task's request body, a posted result, a body an extension
+ * step rewrote): small ones in memory, larger ones in a file, so that large bodies never sit in the
+ * heap. The proxy sends it in place of the client's stream ({@link
  * Exchange#requestBody(SpooledBody)}). Exactly one of {@code inline} and {@code file} is set.
  *
  * @param inline the bytes, when the body was small
@@ -16,7 +16,8 @@ import java.nio.file.Path;
 public record SpooledBody(Buffer inline, Path file, long size) {
   public SpooledBody {
     if ((inline == null) == (file == null)) {
-      throw new IllegalArgumentException("a spooled body is in memory or in a file, not both or neither");
+      throw new IllegalArgumentException(
+          "a spooled body is in memory or in a file, not both or neither");
     }
   }
 

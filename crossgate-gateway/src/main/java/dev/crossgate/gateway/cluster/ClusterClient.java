@@ -33,15 +33,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A gateway node's end of the cluster stream. It serves from one {@link GatewayConfig}
- * reference: loaded from the disk snapshot at start (so the node serves even when the control
- * plane is unreachable), then replaced as SNAPSHOTs and DELTAs arrive. Each batch is applied on a
- * worker thread (the route table rebuild is not event-loop work), swapped atomically, written to
- * disk, and answered with ACK {revision, hash}, or NACK with the reasons when the batch cannot be
- * read or the {@link NodePolicy} refuses it (the node then keeps serving what it had). The node
- * reconnects after the waits of {@link ClusterClientOptions#reconnect()}, rotating through the
- * control-plane URLs, and sends a heartbeat with its (revision, hash) so the control plane can
- * repair a silent divergence.
+ * A gateway node's end of the cluster stream. It serves from one {@link GatewayConfig} reference:
+ * loaded from the disk snapshot at start (so the node serves even when the control plane is
+ * unreachable), then replaced as SNAPSHOTs and DELTAs arrive. Each batch is applied on a worker
+ * thread (the route table rebuild is not event-loop work), swapped atomically, written to disk, and
+ * answered with ACK {revision, hash}, or NACK with the reasons when the batch cannot be read or the
+ * {@link NodePolicy} refuses it (the node then keeps serving what it had). The node reconnects
+ * after the waits of {@link ClusterClientOptions#reconnect()}, rotating through the control-plane
+ * URLs, and sends a heartbeat with its (revision, hash) so the control plane can repair a silent
+ * divergence.
  *
  * <p>Identity: the node connects with its own credential ({@link NodeCredential}, kept in the data
  * dir by {@link NodeCredentialFile}). A node without one enrols first, once, with the cluster
@@ -62,21 +62,35 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   private final Context context;
   private final long heartbeatTimer;
   private WebSocket socket;
+
   /** This node's credential; null until it enrolled. Touched on {@link #context} only. */
   private NodeCredential credential;
-  /** The last refusal logged at WARN, so a node waiting for an operator does not repeat it every few seconds. */
+
+  /**
+   * The last refusal logged at WARN, so a node waiting for an operator does not repeat it every few
+   * seconds.
+   */
   private String lastRefusal;
+
   private int nextUrl;
-  /** Attempts to connect that failed since the stream was last open. Touched on {@link #context} only. */
+
+  /**
+   * Attempts to connect that failed since the stream was last open. Touched on {@link #context}
+   * only.
+   */
   private int failedAttempts;
+
   private volatile boolean closed;
+
   /**
    * Whether the node serves a configuration it was given: a snapshot read from disk or applied from
    * the control plane. Not while it serves {@link GatewayConfig#EMPTY} because it had none, or
    * discarded a corrupt one: such a node answers 404 to everything and must not be sent traffic.
    */
   private volatile boolean configured;
-  private final Readiness readiness = new Readiness().require("configuration", this::configurationApplied);
+
+  private final Readiness readiness =
+      new Readiness().require("configuration", this::configurationApplied);
   private final AtomicLong snapshotsApplied = new AtomicLong();
   private final AtomicLong deltasApplied = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
@@ -90,17 +104,23 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     this.credentialFile = new NodeCredentialFile(options.dataDir());
     this.credential = stored.credential();
     this.enrolment = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000));
-    this.current = new AtomicReference<>(stored.config() == null ? GatewayConfig.EMPTY : stored.config());
+    this.current =
+        new AtomicReference<>(stored.config() == null ? GatewayConfig.EMPTY : stored.config());
     this.configured = stored.config() != null;
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxMessageSize(512 * 1024 * 1024)
-        .setMaxFrameSize(1024 * 1024)
-        .setConnectTimeout(5_000));
+    this.client =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxMessageSize(512 * 1024 * 1024)
+                .setMaxFrameSize(1024 * 1024)
+                .setConnectTimeout(5_000));
     this.context = vertx.getOrCreateContext();
     this.heartbeatTimer = vertx.setPeriodic(options.heartbeat().toMillis(), id -> heartbeat());
   }
 
-  /** What the node finds in its data dir at start: its snapshot (null: none it can trust) and credential. */
+  /**
+   * What the node finds in its data dir at start: its snapshot (null: none it can trust) and
+   * credential.
+   */
   private record Stored(GatewayConfig config, NodeCredential credential) {}
 
   /**
@@ -109,25 +129,37 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
    * enrol with: it could never join.
    */
   public static Future<ClusterClient> start(Vertx vertx, ClusterClientOptions options) {
-    return vertx.executeBlocking(() -> {
-      var credentialFile = new NodeCredentialFile(options.dataDir());
-      var credential = credentialFile.read(options.nodeId()).orElse(null);
-      if (credential == null && options.clusterToken() == null) {
-        throw new IllegalStateException("node " + options.nodeId() + " has no credential in " + credentialFile.path()
-            + " and no cluster token to enrol with (--cluster-token)");
-      }
-      return new Stored(new SnapshotFile(options.dataDir()).read().orElse(null), credential);
-    }, false)
-        .map(stored -> {
-          var initial = stored.config();
-          if (initial != null) {
-            LOG.info("serving from disk snapshot revision={} routes={} hash={}", initial.revision(),
-                initial.routes().size(), initial.hashHex());
-          }
-          var c = new ClusterClient(vertx, options, stored);
-          c.context.runOnContext(v -> c.connect());
-          return c;
-        });
+    return vertx
+        .executeBlocking(
+            () -> {
+              var credentialFile = new NodeCredentialFile(options.dataDir());
+              var credential = credentialFile.read(options.nodeId()).orElse(null);
+              if (credential == null && options.clusterToken() == null) {
+                throw new IllegalStateException(
+                    "node "
+                        + options.nodeId()
+                        + " has no credential in "
+                        + credentialFile.path()
+                        + " and no cluster token to enrol with (--cluster-token)");
+              }
+              return new Stored(
+                  new SnapshotFile(options.dataDir()).read().orElse(null), credential);
+            },
+            false)
+        .map(
+            stored -> {
+              var initial = stored.config();
+              if (initial != null) {
+                LOG.info(
+                    "serving from disk snapshot revision={} routes={} hash={}",
+                    initial.revision(),
+                    initial.routes().size(),
+                    initial.hashHex());
+              }
+              var c = new ClusterClient(vertx, options, stored);
+              c.context.runOnContext(v -> c.connect());
+              return c;
+            });
   }
 
   @Override
@@ -152,20 +184,24 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
 
   /**
    * The node's readiness, for its {@code /readyz} and {@code /_ready}: ready once the node serves a
-   * configuration it was given (a disk snapshot or one applied from the control plane); a node still
-   * waiting for its first snapshot is not. The role drains it on shutdown.
+   * configuration it was given (a disk snapshot or one applied from the control plane); a node
+   * still waiting for its first snapshot is not. The role drains it on shutdown.
    */
   public Readiness readiness() {
     return readiness;
   }
 
-  /** Passes once {@link #configured}, showing the revision served and whether the stream is open. */
+  /**
+   * Passes once {@link #configured}, showing the revision served and whether the stream is open.
+   */
   private Future<java.util.Map<String, Object>> configurationApplied() {
     if (!configured) {
-      return Future.failedFuture(new Readiness.NotReady("no configuration applied yet: waiting for a snapshot from "
-          + "the control plane"));
+      return Future.failedFuture(
+          new Readiness.NotReady(
+              "no configuration applied yet: waiting for a snapshot from " + "the control plane"));
     }
-    return Future.succeededFuture(java.util.Map.of("revision", current.get().revision(), "connected", connected()));
+    return Future.succeededFuture(
+        java.util.Map.of("revision", current.get().revision(), "connected", connected()));
   }
 
   /** True while the stream to a control plane is open. */
@@ -184,95 +220,155 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     }
     var base = options.controlPlanes().get(nextUrl++ % options.controlPlanes().size());
     var identity = credential != null ? Future.succeededFuture(credential) : enrol(base);
-    identity.compose(c -> open(base, c)).onComplete(ar -> {
-      if (ar.failed()) {
-        refused(base, ar.cause());
-        reconnectLater();
-        return;
-      }
-      var ws = ar.result();
-      socket = ws;
-      failedAttempts = 0;
-      lastRefusal = null;
-      ws.textMessageHandler(this::onText);
-      ws.closeHandler(v -> {
-        LOG.warn("cluster stream closed url={} status={} reason=\"{}\"; serving revision {}", base,
-            ws.closeStatusCode(), ws.closeReason(), current.get().revision());
-        socket = null;
-        reconnectLater();
-      });
-      hello();
-      LOG.info("connected to control plane url={} node={} appliedRevision={}", base, options.nodeId(),
-          current.get().revision());
-    });
+    identity
+        .compose(c -> open(base, c))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                refused(base, ar.cause());
+                reconnectLater();
+                return;
+              }
+              var ws = ar.result();
+              socket = ws;
+              failedAttempts = 0;
+              lastRefusal = null;
+              ws.textMessageHandler(this::onText);
+              ws.closeHandler(
+                  v -> {
+                    LOG.warn(
+                        "cluster stream closed url={} status={} reason=\"{}\"; serving revision {}",
+                        base,
+                        ws.closeStatusCode(),
+                        ws.closeReason(),
+                        current.get().revision());
+                    socket = null;
+                    reconnectLater();
+                  });
+              hello();
+              LOG.info(
+                  "connected to control plane url={} node={} appliedRevision={}",
+                  base,
+                  options.nodeId(),
+                  current.get().revision());
+            });
   }
 
   /** Opens the stream as this node: its id and its credential on the upgrade request. */
   private Future<WebSocket> open(URI base, NodeCredential identity) {
     var url = base.resolve("/cluster/stream").toString().replaceFirst("^http", "ws");
-    var connect = new WebSocketConnectOptions().setAbsoluteURI(url)
-        .addHeader(CrossgateHeaders.NODE_ID, identity.nodeId())
-        .addHeader("Authorization", "Bearer " + identity.credential())
-        .setTimeout(10_000);
+    var connect =
+        new WebSocketConnectOptions()
+            .setAbsoluteURI(url)
+            .addHeader(CrossgateHeaders.NODE_ID, identity.nodeId())
+            .addHeader("Authorization", "Bearer " + identity.credential())
+            .setTimeout(10_000);
     if ("https".equalsIgnoreCase(base.getScheme())) {
       connect.setSsl(true).setSslOptions(options.sslOptions());
     }
-    return client.connect(connect).recover(e -> {
-      if (e instanceof UpgradeRejectedException rejected && rejected.getStatus() == 401 && credential == identity) {
-        // retired by an operator (or a control plane with another database): the next attempt
-        // enrols again, which works only if the id is free; the file is replaced only then
-        credential = null;
-        return Future.failedFuture(new Refusal(options.clusterToken() == null
-            ? "the control plane refused this node's credential and there is no cluster token to enrol again with"
-            : "the control plane refused this node's credential (retired?); enrolling again with the cluster token"));
-      }
-      return Future.failedFuture(e);
-    });
+    return client
+        .connect(connect)
+        .recover(
+            e -> {
+              if (e instanceof UpgradeRejectedException rejected
+                  && rejected.getStatus() == 401
+                  && credential == identity) {
+                // retired by an operator (or a control plane with another database): the next
+                // attempt
+                // enrols again, which works only if the id is free; the file is replaced only then
+                credential = null;
+                return Future.failedFuture(
+                    new Refusal(
+                        options.clusterToken() == null
+                            ? "the control plane refused this node's credential and there is no cluster token to enrol again with"
+                            : "the control plane refused this node's credential (retired?); enrolling again with the cluster token"));
+              }
+              return Future.failedFuture(e);
+            });
   }
 
   /**
-   * Enrols this node: the cluster token and the node id buy a credential, shown this once, which
-   * is stored in the data dir before it is used. Runs on {@link #context}.
+   * Enrols this node: the cluster token and the node id buy a credential, shown this once, which is
+   * stored in the data dir before it is used. Runs on {@link #context}.
    */
   private Future<NodeCredential> enrol(URI base) {
     if (options.clusterToken() == null) {
-      return Future.failedFuture(new Refusal("this node has no credential and no cluster token to enrol with"));
+      return Future.failedFuture(
+          new Refusal("this node has no credential and no cluster token to enrol with"));
     }
-    var request = new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI(base.resolve("/cluster/enrol").toString())
-        .putHeader("Authorization", "Bearer " + options.clusterToken())
-        .putHeader("Content-Type", "application/json")
-        .setTimeout(10_000);
+    var request =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setAbsoluteURI(base.resolve("/cluster/enrol").toString())
+            .putHeader("Authorization", "Bearer " + options.clusterToken())
+            .putHeader("Content-Type", "application/json")
+            .setTimeout(10_000);
     if ("https".equalsIgnoreCase(base.getScheme())) {
       request.setSsl(true).setSslOptions(options.sslOptions());
     }
-    var body = Buffer.buffer(Json.writeBytes(new NodeCredential.EnrolmentRequest(options.nodeId())));
-    return enrolment.request(request)
+    var body =
+        Buffer.buffer(Json.writeBytes(new NodeCredential.EnrolmentRequest(options.nodeId())));
+    return enrolment
+        .request(request)
         .compose(req -> req.send(body))
-        .compose(response -> response.body().map(answer -> switch (response.statusCode()) {
-          case 201 -> readCredential(answer);
-          case 409 -> throw new Refusal("node id " + options.nodeId() + " is enrolled already and this node has no "
-              + "credential for it (" + credentialFile.path() + "); an operator retires it first: DELETE /admin/nodes/"
-              + options.nodeId());
-          case 401 -> throw new Refusal("the control plane refused the cluster token");
-          // the problem's detail says why; its request id would make every attempt's message differ
-          default -> throw new Refusal("enrolment answered " + response.statusCode() + ": " + detail(answer));
-        }))
-        .compose(issued -> vertx.executeBlocking(() -> {
-          credentialFile.write(issued);
-          return issued;
-        }, false).recover(e -> {
-          // keep going with it: the node works until it restarts, then an operator must retire it
-          LOG.error("cannot store the node credential file={} error=\"{}\"; after a restart this node cannot prove "
-              + "who it is until an operator retires it", credentialFile.path(), e.getMessage());
-          return Future.succeededFuture(issued);
-        }))
-        .map(issued -> {
-          credential = issued;
-          LOG.info("enrolled with the control plane url={} node={} credentialFile={}", base, issued.nodeId(),
-              credentialFile.path());
-          return issued;
-        });
+        .compose(
+            response ->
+                response
+                    .body()
+                    .map(
+                        answer ->
+                            switch (response.statusCode()) {
+                              case 201 -> readCredential(answer);
+                              case 409 ->
+                                  throw new Refusal(
+                                      "node id "
+                                          + options.nodeId()
+                                          + " is enrolled already and this node has no "
+                                          + "credential for it ("
+                                          + credentialFile.path()
+                                          + "); an operator retires it first: DELETE /admin/nodes/"
+                                          + options.nodeId());
+                              case 401 ->
+                                  throw new Refusal("the control plane refused the cluster token");
+                              // the problem's detail says why; its request id would make every
+                              // attempt's message differ
+                              default ->
+                                  throw new Refusal(
+                                      "enrolment answered "
+                                          + response.statusCode()
+                                          + ": "
+                                          + detail(answer));
+                            }))
+        .compose(
+            issued ->
+                vertx
+                    .executeBlocking(
+                        () -> {
+                          credentialFile.write(issued);
+                          return issued;
+                        },
+                        false)
+                    .recover(
+                        e -> {
+                          // keep going with it: the node works until it restarts, then an operator
+                          // must retire it
+                          LOG.error(
+                              "cannot store the node credential file={} error=\"{}\"; after a restart this node cannot prove "
+                                  + "who it is until an operator retires it",
+                              credentialFile.path(),
+                              e.getMessage());
+                          return Future.succeededFuture(issued);
+                        }))
+        .map(
+            issued -> {
+              credential = issued;
+              LOG.info(
+                  "enrolled with the control plane url={} node={} credentialFile={}",
+                  base,
+                  issued.nodeId(),
+                  credentialFile.path());
+              return issued;
+            });
   }
 
   private NodeCredential readCredential(Buffer answer) {
@@ -295,7 +391,9 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     }
   }
 
-  /** Why the control plane would not let this node in; logged once at WARN until something changes. */
+  /**
+   * Why the control plane would not let this node in; logged once at WARN until something changes.
+   */
   private static final class Refusal extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -307,21 +405,37 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   private void refused(URI base, Throwable cause) {
     var message = cause.getMessage();
     if (!(cause instanceof Refusal)) {
-      LOG.warn("control plane unreachable url={} error=\"{}\"; serving revision {}", base, message,
+      LOG.warn(
+          "control plane unreachable url={} error=\"{}\"; serving revision {}",
+          base,
+          message,
           current.get().revision());
     } else if (!message.equals(lastRefusal)) {
       lastRefusal = message;
-      LOG.warn("control plane refused this node url={} node={} reason=\"{}\"; serving revision {}", base,
-          options.nodeId(), message, current.get().revision());
+      LOG.warn(
+          "control plane refused this node url={} node={} reason=\"{}\"; serving revision {}",
+          base,
+          options.nodeId(),
+          message,
+          current.get().revision());
     } else {
-      LOG.debug("control plane refused this node url={} node={} reason=\"{}\"", base, options.nodeId(), message);
+      LOG.debug(
+          "control plane refused this node url={} node={} reason=\"{}\"",
+          base,
+          options.nodeId(),
+          message);
     }
   }
 
   private void hello() {
     var config = current.get();
-    send(new ClusterMessage.Hello(options.nodeId(), configured ? config.revision() : ClusterMessage.Hello.UNCONFIGURED,
-        config.hashHex(), options.version(), options.heartbeat().toMillis()));
+    send(
+        new ClusterMessage.Hello(
+            options.nodeId(),
+            configured ? config.revision() : ClusterMessage.Hello.UNCONFIGURED,
+            config.hashHex(),
+            options.version(),
+            options.heartbeat().toMillis()));
   }
 
   private void reconnectLater() {
@@ -336,22 +450,27 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   /** Parses and applies on a worker: a snapshot of 100,000 routes is tens of megabytes of JSON. */
   private void onText(String text) {
     // ordered: batches are applied one after the other, in the order they arrived
-    vertx.executeBlocking(() -> applyMessage(text), true).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("cannot apply a message from the control plane error=\"{}\"", ar.cause().getMessage());
-        return;
-      }
-      var result = ar.result();
-      if (result.gap()) {
-        hello(); // tell the control plane where this node really is; it sends from there
-      } else if (!result.errors().isEmpty()) {
-        refused.incrementAndGet();
-        LOG.warn("refused revision={} errors={}", result.revision(), result.errors());
-        send(new ClusterMessage.Nack(result.revision(), result.errors()));
-      } else {
-        send(new ClusterMessage.Ack(result.config().revision(), result.config().hashHex()));
-      }
-    });
+    vertx
+        .executeBlocking(() -> applyMessage(text), true)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                LOG.warn(
+                    "cannot apply a message from the control plane error=\"{}\"",
+                    ar.cause().getMessage());
+                return;
+              }
+              var result = ar.result();
+              if (result.gap()) {
+                hello(); // tell the control plane where this node really is; it sends from there
+              } else if (!result.errors().isEmpty()) {
+                refused.incrementAndGet();
+                LOG.warn("refused revision={} errors={}", result.revision(), result.errors());
+                send(new ClusterMessage.Nack(result.revision(), result.errors()));
+              } else {
+                send(new ClusterMessage.Ack(result.config().revision(), result.config().hashHex()));
+              }
+            });
   }
 
   private Applied applyMessage(String text) throws java.io.IOException {
@@ -370,41 +489,61 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     throw new IllegalArgumentException("unexpected message " + message.getClass().getSimpleName());
   }
 
-  /** Result of applying one batch at {@code revision}: the new config, the errors that refused it, or a gap. */
-  private record Applied(long revision, GatewayConfig config, List<ClusterMessage.ApplyError> errors, boolean gap) {}
+  /**
+   * Result of applying one batch at {@code revision}: the new config, the errors that refused it,
+   * or a gap.
+   */
+  private record Applied(
+      long revision, GatewayConfig config, List<ClusterMessage.ApplyError> errors, boolean gap) {}
 
   private Applied applySnapshot(ClusterMessage.Snapshot snapshot) throws java.io.IOException {
     var config = snapshot.toConfig();
     if (!config.hashHex().equals(snapshot.hash())) {
-      return refused(snapshot.revision(), new ClusterMessage.ApplyError("SNAPSHOT",
-          Long.toString(snapshot.revision()), "hash " + config.hashHex() + " computed here differs from " + snapshot.hash()));
+      return refused(
+          snapshot.revision(),
+          new ClusterMessage.ApplyError(
+              "SNAPSHOT",
+              Long.toString(snapshot.revision()),
+              "hash " + config.hashHex() + " computed here differs from " + snapshot.hash()));
     }
     var errors = options.policy().check(config.routes().routes());
-    return errors.isEmpty() ? swap(config, "snapshot") : new Applied(snapshot.revision(), null, errors, false);
+    return errors.isEmpty()
+        ? swap(config, "snapshot")
+        : new Applied(snapshot.revision(), null, errors, false);
   }
 
   private Applied applyDelta(ClusterMessage.Delta delta) throws java.io.IOException {
     var from = current.get();
     if (delta.fromRevision() > from.revision()) {
-      LOG.warn("delta gap fromRevision={} appliedRevision={}; asking again", delta.fromRevision(), from.revision());
+      LOG.warn(
+          "delta gap fromRevision={} appliedRevision={}; asking again",
+          delta.fromRevision(),
+          from.revision());
       return new Applied(delta.toRevision(), null, List.of(), true);
     }
     GatewayConfig next;
     try {
       next = ConfigApplier.apply(from, delta.changes());
     } catch (IllegalArgumentException e) {
-      return refused(delta.toRevision(),
-          new ClusterMessage.ApplyError("DELTA", Long.toString(delta.toRevision()), e.getMessage()));
+      return refused(
+          delta.toRevision(),
+          new ClusterMessage.ApplyError(
+              "DELTA", Long.toString(delta.toRevision()), e.getMessage()));
     }
     var touched = new ArrayList<Route>();
     for (var change : delta.changes()) {
-      var route = change.entityType() == Change.EntityType.ROUTE ? next.routes().get(change.entityId()) : null;
+      var route =
+          change.entityType() == Change.EntityType.ROUTE
+              ? next.routes().get(change.entityId())
+              : null;
       if (route != null && !touched.contains(route)) {
         touched.add(route);
       }
     }
     var errors = options.policy().check(touched);
-    return errors.isEmpty() ? swap(next, "delta") : new Applied(delta.toRevision(), null, errors, false);
+    return errors.isEmpty()
+        ? swap(next, "delta")
+        : new Applied(delta.toRevision(), null, errors, false);
   }
 
   private Applied swap(GatewayConfig next, String how) throws java.io.IOException {
@@ -412,8 +551,13 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     (how.equals("snapshot") ? snapshotsApplied : deltasApplied).incrementAndGet();
     var previous = current.getAndSet(next);
     configured = true;
-    LOG.info("applied {} fromRevision={} toRevision={} routes={} hash={}", how, previous.revision(), next.revision(),
-        next.routes().size(), next.hashHex());
+    LOG.info(
+        "applied {} fromRevision={} toRevision={} routes={} hash={}",
+        how,
+        previous.revision(),
+        next.revision(),
+        next.routes().size(),
+        next.hashHex());
     persistSoon();
     return new Applied(next.revision(), next, List.of(), false);
   }
@@ -426,11 +570,20 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
    */
   private void persistSoon() {
     if (persistScheduled.compareAndSet(false, true)) {
-      vertx.setTimer(PERSIST_DELAY_MS, id -> vertx.executeBlocking(() -> {
-        persistScheduled.set(false);
-        snapshotFile.write(current.get());
-        return null;
-      }, false).onFailure(e -> LOG.warn("cannot write the node snapshot error=\"{}\"", e.getMessage())));
+      vertx.setTimer(
+          PERSIST_DELAY_MS,
+          id ->
+              vertx
+                  .executeBlocking(
+                      () -> {
+                        persistScheduled.set(false);
+                        snapshotFile.write(current.get());
+                        return null;
+                      },
+                      false)
+                  .onFailure(
+                      e ->
+                          LOG.warn("cannot write the node snapshot error=\"{}\"", e.getMessage())));
     }
   }
 
@@ -454,12 +607,16 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   public Future<Void> close() {
     closed = true;
     vertx.cancelTimer(heartbeatTimer);
-    var persisted = vertx.executeBlocking(() -> {
-      snapshotFile.write(current.get());
-      return null;
-    }, false);
+    var persisted =
+        vertx.executeBlocking(
+            () -> {
+              snapshotFile.write(current.get());
+              return null;
+            },
+            false);
     var ws = socket;
-    return persisted.transform(ar -> ws == null ? Future.<Void>succeededFuture() : ws.close())
+    return persisted
+        .transform(ar -> ws == null ? Future.<Void>succeededFuture() : ws.close())
         .eventually(client::close)
         .eventually(enrolment::close);
   }

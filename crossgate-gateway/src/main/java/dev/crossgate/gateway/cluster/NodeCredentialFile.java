@@ -19,15 +19,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's credential in its data dir ({@code node-credential.json}: {@code {nodeId,
  * credential}}), readable by the node's user only (mode 600). The control plane showed the
- * credential once and keeps only its hash, so losing this file means an operator has to retire
- * the node before it can enrol again: it is written to a temporary file created with mode 600,
- * forced to disk, and moved into place atomically, so a crash leaves the old file or the new one.
+ * credential once and keeps only its hash, so losing this file means an operator has to retire the
+ * node before it can enrol again: it is written to a temporary file created with mode 600, forced
+ * to disk, and moved into place atomically, so a crash leaves the old file or the new one.
  * Blocking: call from a worker thread.
  */
 public final class NodeCredentialFile {
   private static final Logger LOG = LoggerFactory.getLogger(NodeCredentialFile.class);
   static final String NAME = "node-credential.json";
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
 
   private final Path file;
 
@@ -43,12 +44,17 @@ public final class NodeCredentialFile {
     Files.createDirectories(file.getParent());
     Path tmp;
     try {
-      tmp = Files.createTempFile(file.getParent(), NAME, ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+      tmp =
+          Files.createTempFile(
+              file.getParent(), NAME, ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
     } catch (UnsupportedOperationException e) {
-      tmp = Files.createTempFile(file.getParent(), NAME, ".tmp"); // not POSIX: the data dir's permissions apply
+      tmp =
+          Files.createTempFile(
+              file.getParent(), NAME, ".tmp"); // not POSIX: the data dir's permissions apply
     }
     try {
-      try (var channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (var channel =
+          FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         var bytes = ByteBuffer.wrap(Json.writeBytes(credential));
         while (bytes.hasRemaining()) {
           channel.write(bytes);
@@ -72,8 +78,11 @@ public final class NodeCredentialFile {
     try {
       var stored = Json.mapper().readValue(file.toFile(), NodeCredential.class);
       if (!stored.nodeId().equals(nodeId)) {
-        LOG.warn("ignoring node credential file={} reason=\"issued to node {}, this node is {}\"", file,
-            stored.nodeId(), nodeId);
+        LOG.warn(
+            "ignoring node credential file={} reason=\"issued to node {}, this node is {}\"",
+            file,
+            stored.nodeId(),
+            nodeId);
         return Optional.empty();
       }
       warnIfReadableByOthers();
@@ -88,8 +97,11 @@ public final class NodeCredentialFile {
     try {
       var permissions = Files.getPosixFilePermissions(file);
       if (!OWNER_ONLY.containsAll(permissions)) {
-        LOG.warn("node credential file={} permissions={}: anyone who reads it can connect as this node; "
-            + "chmod 600 it", file, PosixFilePermissions.toString(permissions));
+        LOG.warn(
+            "node credential file={} permissions={}: anyone who reads it can connect as this node; "
+                + "chmod 600 it",
+            file,
+            PosixFilePermissions.toString(permissions));
       }
     } catch (UnsupportedOperationException ignored) {
       // not a POSIX file system

@@ -10,9 +10,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What a node refuses to serve even when the control plane sends it, e.g. plain-http upstreams
- * on a node in a zone that must only speak TLS. A refused change is NACKed with these errors and
- * the node keeps serving its previous configuration.
+ * What a node refuses to serve even when the control plane sends it, e.g. plain-http upstreams on a
+ * node in a zone that must only speak TLS. A refused change is NACKed with these errors and the
+ * node keeps serving its previous configuration.
  */
 @FunctionalInterface
 public interface NodePolicy {
@@ -30,8 +30,15 @@ public interface NodePolicy {
       for (var route : routes) {
         var scheme = URI.create(route.targetUrl()).getScheme().toLowerCase(Locale.ROOT);
         if (!allowed.contains(scheme)) {
-          errors.add(new ApplyError("ROUTE", route.id(), "upstream scheme '" + scheme
-              + "' is not allowed on this node (allowed: " + String.join(", ", allowed) + ")"));
+          errors.add(
+              new ApplyError(
+                  "ROUTE",
+                  route.id(),
+                  "upstream scheme '"
+                      + scheme
+                      + "' is not allowed on this node (allowed: "
+                      + String.join(", ", allowed)
+                      + ")"));
         }
       }
       return errors;

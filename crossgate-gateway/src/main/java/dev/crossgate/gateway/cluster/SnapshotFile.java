@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's last applied configuration on disk, so that a node restarted while the control
- * plane is unreachable serves what it served before. Written whole to a temporary file and moved
- * into place atomically: a crash leaves the old snapshot or the new one, never half of one.
- * Blocking: call from a worker thread.
+ * The node's last applied configuration on disk, so that a node restarted while the control plane
+ * is unreachable serves what it served before. Written whole to a temporary file and moved into
+ * place atomically: a crash leaves the old snapshot or the new one, never half of one. Blocking:
+ * call from a worker thread.
  */
 public final class SnapshotFile {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotFile.class);

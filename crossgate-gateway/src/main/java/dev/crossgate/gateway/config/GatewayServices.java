@@ -6,22 +6,26 @@ import dev.crossgate.health.Readiness;
 import dev.crossgate.store.Database;
 
 /**
- * What a gateway node needs beyond its options and configuration: the database its async tasks
- * live in (shared by all nodes, so any node answers a poll) and how tasks are kept. {@link #NONE}
- * runs a node without tasks: async interfaces are then answered 501.
+ * What a gateway node needs beyond its options and configuration: the database its async tasks live
+ * in (shared by all nodes, so any node answers a poll) and how tasks are kept. {@link #NONE} runs a
+ * node without tasks: async interfaces are then answered 501.
  *
  * @param database the task store's database (the node does not close it), or null
  * @param tasks task options (TTL, limits, blob directory), or null when {@code database} is
  * @param extensions how tenant extensions run (limits, WebAssembly module cache directory)
- * @param readiness what {@code /_ready} answers (the role's, drained on shutdown); null: a readiness of
- *     the node's own, ready while it listens
- * @param tls TLS on the traffic port, or null for cleartext HTTP only (kept out of
- *     {@link GatewayOptions}: the files it names are read, checked and reloaded by the server)
+ * @param readiness what {@code /_ready} answers (the role's, drained on shutdown); null: a
+ *     readiness of the node's own, ready while it listens
+ * @param tls TLS on the traffic port, or null for cleartext HTTP only (kept out of {@link
+ *     GatewayOptions}: the files it names are read, checked and reloaded by the server)
  */
-public record GatewayServices(Database database, TaskOptions tasks, ExtensionOptions extensions,
-    Readiness readiness, TrafficTls tls) {
-  public static final GatewayServices NONE = new GatewayServices(null, null, ExtensionOptions.defaults(null), null,
-      null);
+public record GatewayServices(
+    Database database,
+    TaskOptions tasks,
+    ExtensionOptions extensions,
+    Readiness readiness,
+    TrafficTls tls) {
+  public static final GatewayServices NONE =
+      new GatewayServices(null, null, ExtensionOptions.defaults(null), null, null);
 
   public GatewayServices {
     if ((database == null) != (tasks == null)) {
@@ -36,7 +40,8 @@ public record GatewayServices(Database database, TaskOptions tasks, ExtensionOpt
   }
 
   /** Cleartext only, with the role's readiness. */
-  public GatewayServices(Database database, TaskOptions tasks, ExtensionOptions extensions, Readiness readiness) {
+  public GatewayServices(
+      Database database, TaskOptions tasks, ExtensionOptions extensions, Readiness readiness) {
     this(database, tasks, extensions, readiness, null);
   }
 

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * TLS on the traffic port. With it a node listens for HTTPS on {@link #port}; cleartext HTTP on
- * the options' port only when {@link #cleartext} (the operator asked for both), otherwise its
- * cleartext listener binds a loopback address on an ephemeral port, for the node's own loopback
- * requests only.
+ * TLS on the traffic port. With it a node listens for HTTPS on {@link #port}; cleartext HTTP on the
+ * options' port only when {@link #cleartext} (the operator asked for both), otherwise its cleartext
+ * listener binds a loopback address on an ephemeral port, for the node's own loopback requests
+ * only.
  *
  * @param pairs certificate chains and their keys (PEM files); SNI picks a pair by the client's
  *     server name, the first is the default for clients that send none or an unknown one
@@ -20,7 +20,12 @@ import java.util.Objects;
  * @param reloadEvery how often the files are checked for a change (a changed, valid set replaces
  *     the old one for new connections; open connections keep theirs)
  */
-public record TrafficTls(List<Pair> pairs, int port, Path clientCa, ClientAuth clientAuth, boolean cleartext,
+public record TrafficTls(
+    List<Pair> pairs,
+    int port,
+    Path clientCa,
+    ClientAuth clientAuth,
+    boolean cleartext,
     Duration reloadEvery) {
   public static final int DEFAULT_PORT = 9443;
   public static final Duration DEFAULT_RELOAD = Duration.ofSeconds(5);
@@ -54,14 +59,18 @@ public record TrafficTls(List<Pair> pairs, int port, Path clientCa, ClientAuth c
       throw new IllegalArgumentException("TLS port out of range: " + port);
     }
     if (clientAuth != ClientAuth.NONE && clientCa == null) {
-      throw new IllegalArgumentException("client certificates need a CA to verify them against (client CA file)");
+      throw new IllegalArgumentException(
+          "client certificates need a CA to verify them against (client CA file)");
     }
     if (reloadEvery.isNegative() || reloadEvery.isZero()) {
       throw new IllegalArgumentException("the reload period must be positive");
     }
   }
 
-  /** Certificates on {@code port} with the default reload period, no client certificates, no cleartext. */
+  /**
+   * Certificates on {@code port} with the default reload period, no client certificates, no
+   * cleartext.
+   */
   public static TrafficTls of(List<Pair> pairs, int port) {
     return new TrafficTls(pairs, port, null, ClientAuth.NONE, false, DEFAULT_RELOAD);
   }

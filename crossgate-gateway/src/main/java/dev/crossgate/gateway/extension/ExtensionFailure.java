@@ -7,7 +7,17 @@ package dev.crossgate.gateway.extension;
 final class ExtensionFailure extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  enum Kind { TIMEOUT, ERROR_STATUS, UNREACHABLE, BAD_REPLY, TRAP, TOO_LARGE, CIRCUIT_OPEN, VERSION_UNAVAILABLE, BUSY }
+  enum Kind {
+    TIMEOUT,
+    ERROR_STATUS,
+    UNREACHABLE,
+    BAD_REPLY,
+    TRAP,
+    TOO_LARGE,
+    CIRCUIT_OPEN,
+    VERSION_UNAVAILABLE,
+    BUSY
+  }
 
   private final Kind kind;
 

@@ -18,22 +18,45 @@ import java.util.function.DoubleSupplier;
  * @param wasmThreads worker threads running WebAssembly, beside the event loops
  * @param breakerFailures consecutive failures of one tenant that open its circuit
  * @param breakerOpen how long an open circuit refuses calls before one is let through again
- * @param wasmQueuePerTenant WebAssembly calls of one tenant that may wait for a worker thread;
- *     more fail at once (503 {@code extension-busy} when the step fails closed)
+ * @param wasmQueuePerTenant WebAssembly calls of one tenant that may wait for a worker thread; more
+ *     fail at once (503 {@code extension-busy} when the step fails closed)
  * @param wasmMaxQueueWait the longest a WebAssembly call waits for a worker thread before it fails
  *     the same way; its {@code timeoutMs} counts from when it starts
- * @param versionPick the randomness of the platform's weighted version pick, values in {@code [0, 1)};
- *     tests pass a fixed sequence
+ * @param versionPick the randomness of the platform's weighted version pick, values in {@code [0,
+ *     1)}; tests pass a fixed sequence
  */
-public record ExtensionOptions(Path moduleDir, int bodyLimitBytes, int replyLimitBytes, int maxMemoryPages,
-    int wasmThreads, int breakerFailures, Duration breakerOpen, int wasmQueuePerTenant, Duration wasmMaxQueueWait,
+public record ExtensionOptions(
+    Path moduleDir,
+    int bodyLimitBytes,
+    int replyLimitBytes,
+    int maxMemoryPages,
+    int wasmThreads,
+    int breakerFailures,
+    Duration breakerOpen,
+    int wasmQueuePerTenant,
+    Duration wasmMaxQueueWait,
     DoubleSupplier versionPick) {
 
   /** With a queue of 32 calls per tenant, waiting at most 1 s, and random version picks. */
-  public ExtensionOptions(Path moduleDir, int bodyLimitBytes, int replyLimitBytes, int maxMemoryPages,
-      int wasmThreads, int breakerFailures, Duration breakerOpen) {
-    this(moduleDir, bodyLimitBytes, replyLimitBytes, maxMemoryPages, wasmThreads, breakerFailures, breakerOpen,
-        32, Duration.ofSeconds(1), () -> ThreadLocalRandom.current().nextDouble());
+  public ExtensionOptions(
+      Path moduleDir,
+      int bodyLimitBytes,
+      int replyLimitBytes,
+      int maxMemoryPages,
+      int wasmThreads,
+      int breakerFailures,
+      Duration breakerOpen) {
+    this(
+        moduleDir,
+        bodyLimitBytes,
+        replyLimitBytes,
+        maxMemoryPages,
+        wasmThreads,
+        breakerFailures,
+        breakerOpen,
+        32,
+        Duration.ofSeconds(1),
+        () -> ThreadLocalRandom.current().nextDouble());
   }
 
   public static ExtensionOptions defaults(Path moduleDir) {
@@ -41,20 +64,45 @@ public record ExtensionOptions(Path moduleDir, int bodyLimitBytes, int replyLimi
   }
 
   public ExtensionOptions {
-    if (bodyLimitBytes < 1 || replyLimitBytes < 1 || maxMemoryPages < 1 || maxMemoryPages > 65_536 || wasmThreads < 1
-        || breakerFailures < 1 || breakerOpen.isNegative() || wasmQueuePerTenant < 0 || wasmMaxQueueWait.isNegative()) {
+    if (bodyLimitBytes < 1
+        || replyLimitBytes < 1
+        || maxMemoryPages < 1
+        || maxMemoryPages > 65_536
+        || wasmThreads < 1
+        || breakerFailures < 1
+        || breakerOpen.isNegative()
+        || wasmQueuePerTenant < 0
+        || wasmMaxQueueWait.isNegative()) {
       throw new IllegalArgumentException("extension options out of range");
     }
     Objects.requireNonNull(versionPick, "versionPick");
   }
 
   public ExtensionOptions withVersionPick(DoubleSupplier versionPick) {
-    return new ExtensionOptions(moduleDir, bodyLimitBytes, replyLimitBytes, maxMemoryPages, wasmThreads,
-        breakerFailures, breakerOpen, wasmQueuePerTenant, wasmMaxQueueWait, versionPick);
+    return new ExtensionOptions(
+        moduleDir,
+        bodyLimitBytes,
+        replyLimitBytes,
+        maxMemoryPages,
+        wasmThreads,
+        breakerFailures,
+        breakerOpen,
+        wasmQueuePerTenant,
+        wasmMaxQueueWait,
+        versionPick);
   }
 
   public ExtensionOptions withWasmQueue(int perTenant, Duration maxWait) {
-    return new ExtensionOptions(moduleDir, bodyLimitBytes, replyLimitBytes, maxMemoryPages, wasmThreads,
-        breakerFailures, breakerOpen, perTenant, maxWait, versionPick);
+    return new ExtensionOptions(
+        moduleDir,
+        bodyLimitBytes,
+        replyLimitBytes,
+        maxMemoryPages,
+        wasmThreads,
+        breakerFailures,
+        breakerOpen,
+        perTenant,
+        maxWait,
+        versionPick);
   }
 }

@@ -18,18 +18,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one extension step of a flow (DESIGN.md "Extensions"): resolves where it runs, pins the
- * request's version, calls it, and turns a failure into its failure policy's verdict. Shared by
- * the node's event loops; {@link #run} is called on an event loop and never blocks.
+ * request's version, calls it, and turns a failure into its failure policy's verdict. Shared by the
+ * node's event loops; {@link #run} is called on an event loop and never blocks.
  *
  * <p>Where a step runs: an extension without dependencies whose pinned version has a WebAssembly
- * artifact runs in-process once that module is cached; until then it is called at the tenant
- * and the module is loaded during that first call (the call waits for it, so every later call
- * is local). An extension with dependencies always runs at the tenant.
+ * artifact runs in-process once that module is cached; until then it is called at the tenant and
+ * the module is loaded during that first call (the call waits for it, so every later call is
+ * local). An extension with dependencies always runs at the tenant.
  *
  * <p>Version pinning: the first extension step of a request picks the version — the platform at
  * random by weight when that extension can run locally, otherwise the tenant, which names it in
- * {@link CrossgateHeaders#EXTENSION_VERSION} (a tenant that names none gets the platform's weighted pick). Every
- * later step uses exactly that version; an extension without it fails by its policy.
+ * {@link CrossgateHeaders#EXTENSION_VERSION} (a tenant that names none gets the platform's weighted
+ * pick). Every later step uses exactly that version; an extension without it fails by its policy.
  */
 public final class Extensions {
   private static final Logger LOG = LoggerFactory.getLogger(Extensions.class);
@@ -40,18 +40,26 @@ public final class Extensions {
   private final MeterRegistry registry;
   private final EgressPolicy egress;
   private volatile Engine engine;
+
   /** The node's own port, learnt when it listens: refused as an extension endpoint or artifact. */
   private volatile int ownPort;
 
-  /** The clients and the WebAssembly pool, made on the first extension step: a node without extensions has none. */
-  private record Engine(WorkerExecutor workers, RemoteCaller remote, WasmModules modules, WasmRunner wasm) {}
+  /**
+   * The clients and the WebAssembly pool, made on the first extension step: a node without
+   * extensions has none.
+   */
+  private record Engine(
+      WorkerExecutor workers, RemoteCaller remote, WasmModules modules, WasmRunner wasm) {}
 
-  private Extensions(Vertx vertx, ExtensionOptions options, EgressPolicy egress, MeterRegistry registry) {
+  private Extensions(
+      Vertx vertx, ExtensionOptions options, EgressPolicy egress, MeterRegistry registry) {
     this.vertx = vertx;
     this.options = options;
     this.egress = egress;
     this.registry = registry;
-    this.circuits = new TenantCircuits(options.breakerFailures(), options.breakerOpen(), System::nanoTime, registry);
+    this.circuits =
+        new TenantCircuits(
+            options.breakerFailures(), options.breakerOpen(), System::nanoTime, registry);
   }
 
   private Engine engine() {
@@ -62,10 +70,21 @@ public final class Extensions {
         if (e == null) {
           var workers = vertx.createSharedWorkerExecutor("crossgate-wasm", options.wasmThreads());
           var remote = new RemoteCaller(vertx, options.replyLimitBytes(), egressPolicy());
-          e = new Engine(workers, remote,
-              new WasmModules(workers, remote.egress(), options.moduleDir(), options.maxMemoryPages()),
-              new WasmRunner(vertx, new WasmScheduler(vertx, workers, options.wasmThreads(), options.wasmQueuePerTenant(),
-                  options.wasmMaxQueueWait()), options.replyLimitBytes()));
+          e =
+              new Engine(
+                  workers,
+                  remote,
+                  new WasmModules(
+                      workers, remote.egress(), options.moduleDir(), options.maxMemoryPages()),
+                  new WasmRunner(
+                      vertx,
+                      new WasmScheduler(
+                          vertx,
+                          workers,
+                          options.wasmThreads(),
+                          options.wasmQueuePerTenant(),
+                          options.wasmMaxQueueWait()),
+                      options.replyLimitBytes()));
           engine = e;
         }
       }
@@ -73,8 +92,11 @@ public final class Extensions {
     return e;
   }
 
-  /** @param egress where extension endpoints and artifact URLs may point */
-  public static Extensions create(Vertx vertx, ExtensionOptions options, EgressPolicy egress, MeterRegistry registry) {
+  /**
+   * @param egress where extension endpoints and artifact URLs may point
+   */
+  public static Extensions create(
+      Vertx vertx, ExtensionOptions options, EgressPolicy egress, MeterRegistry registry) {
     return new Extensions(vertx, options, egress, registry);
   }
 
@@ -121,9 +143,15 @@ public final class Extensions {
     if (pin.version != null) {
       chosen = extension.version(pin.version);
       if (chosen == null) {
-        return Future.succeededFuture(failed(extension, "-", new ExtensionFailure(
-            ExtensionFailure.Kind.VERSION_UNAVAILABLE,
-            "has no version " + pin.version + ", the version this request's flow is pinned to")));
+        return Future.succeededFuture(
+            failed(
+                extension,
+                "-",
+                new ExtensionFailure(
+                    ExtensionFailure.Kind.VERSION_UNAVAILABLE,
+                    "has no version "
+                        + pin.version
+                        + ", the version this request's flow is pinned to")));
       }
     } else if (extension.cacheable()) {
       chosen = pick(extension.versions(), options.versionPick());
@@ -134,46 +162,65 @@ public final class Extensions {
     var artifact = chosen == null || !extension.dependsOn().isEmpty() ? null : chosen.artifact();
     var local = artifact == null ? null : modules.cached(artifact);
     if (local != null) {
-      return engine.wasm().run(extension.tenant(), local, body, extension.timeoutMs())
+      return engine
+          .wasm()
+          .run(extension.tenant(), local, body, extension.timeoutMs())
           .map(answer -> verdict(extension, "local", answer))
           .otherwise(e -> failed(extension, "local", e));
     }
     if (!circuits.allows(extension.tenant())) {
-      return Future.succeededFuture(failed(extension, "remote", new ExtensionFailure(
-          ExtensionFailure.Kind.CIRCUIT_OPEN, "the tenant failed repeatedly; calls are paused")));
+      return Future.succeededFuture(
+          failed(
+              extension,
+              "remote",
+              new ExtensionFailure(
+                  ExtensionFailure.Kind.CIRCUIT_OPEN,
+                  "the tenant failed repeatedly; calls are paused")));
     }
     var pinned = chosen;
-    Future<JsonNode> answer = engine.remote().call(extension, chosen == null ? null : chosen.version(), body, requestId)
-        .compose(a -> {
-          circuits.record(extension.tenant(), true);
-          pinFromTenant(extension, pin, pinned, a.version());
-          return Future.succeededFuture(a.body());
-        }, e -> {
-          if (e instanceof ExtensionFailure f && f.kind() != ExtensionFailure.Kind.BAD_REPLY) {
-            circuits.record(extension.tenant(), false);
-          }
-          return Future.failedFuture(e);
-        });
+    Future<JsonNode> answer =
+        engine
+            .remote()
+            .call(extension, chosen == null ? null : chosen.version(), body, requestId)
+            .compose(
+                a -> {
+                  circuits.record(extension.tenant(), true);
+                  pinFromTenant(extension, pin, pinned, a.version());
+                  return Future.succeededFuture(a.body());
+                },
+                e -> {
+                  if (e instanceof ExtensionFailure f
+                      && f.kind() != ExtensionFailure.Kind.BAD_REPLY) {
+                    circuits.record(extension.tenant(), false);
+                  }
+                  return Future.failedFuture(e);
+                });
     if (artifact != null) {
       // warm the cache during the first call, so that the next call of this version is local
       var warm = modules.load(artifact);
       answer = answer.compose(a -> warm.transform(ignored -> Future.succeededFuture(a)));
     }
-    return answer.map(a -> verdict(extension, "remote", a)).otherwise(e -> failed(extension, "remote", e));
+    return answer
+        .map(a -> verdict(extension, "remote", a))
+        .otherwise(e -> failed(extension, "remote", e));
   }
 
   /** A tenant names the version it ran; the first step's choice pins the request. */
-  private void pinFromTenant(Extension extension, Pin pin, Extension.Version pinned, String answered) {
+  private void pinFromTenant(
+      Extension extension, Pin pin, Extension.Version pinned, String answered) {
     if (pinned != null) {
       if (answered != null && !answered.equals(pinned.version())) {
-        throw new ExtensionFailure(ExtensionFailure.Kind.BAD_REPLY,
+        throw new ExtensionFailure(
+            ExtensionFailure.Kind.BAD_REPLY,
             "answered version " + answered + " instead of the pinned " + pinned.version());
       }
       return;
     }
-    var version = answered != null ? answered : pick(extension.versions(), options.versionPick()).version();
+    var version =
+        answered != null ? answered : pick(extension.versions(), options.versionPick()).version();
     if (extension.version(version) == null) {
-      throw new ExtensionFailure(ExtensionFailure.Kind.VERSION_UNAVAILABLE,
+      throw new ExtensionFailure(
+          ExtensionFailure.Kind.VERSION_UNAVAILABLE,
           "the tenant chose version " + version + ", which is not registered");
     }
     pin.version = version;
@@ -193,19 +240,32 @@ public final class Extensions {
     if (proceed != null && proceed.asBoolean(false)) {
       return Verdict.CONTINUE;
     }
-    throw new ExtensionFailure(ExtensionFailure.Kind.BAD_REPLY,
+    throw new ExtensionFailure(
+        ExtensionFailure.Kind.BAD_REPLY,
         "the answer has none of 'continue', 'request' or 'response'");
   }
 
   private Verdict failed(Extension extension, String location, Throwable cause) {
-    var failure = cause instanceof ExtensionFailure f ? f
-        : new ExtensionFailure(ExtensionFailure.Kind.TRAP, "the extension failed");
+    var failure =
+        cause instanceof ExtensionFailure f
+            ? f
+            : new ExtensionFailure(ExtensionFailure.Kind.TRAP, "the extension failed");
     if (!(cause instanceof ExtensionFailure)) {
-      LOG.warn("extension failed unexpectedly tenant={} extension={}", extension.tenant(), extension.id(), cause);
+      LOG.warn(
+          "extension failed unexpectedly tenant={} extension={}",
+          extension.tenant(),
+          extension.id(),
+          cause);
     }
     count(extension, location, failure.label());
-    LOG.info("extension failed tenant={} extension={} location={} kind={} policy={} detail=\"{}\"", extension.tenant(),
-        extension.id(), location, failure.label(), extension.failurePolicy(), failure.getMessage());
+    LOG.info(
+        "extension failed tenant={} extension={} location={} kind={} policy={} detail=\"{}\"",
+        extension.tenant(),
+        extension.id(),
+        location,
+        failure.label(),
+        extension.failurePolicy(),
+        failure.getMessage());
     switch (extension.failurePolicy()) {
       case FAIL_OPEN:
         return Verdict.CONTINUE;
@@ -221,9 +281,19 @@ public final class Extensions {
   }
 
   private void count(Extension extension, String location, String outcome) {
-    Counter.builder("crossgate_extension_calls_total").description("extension step calls by where they ran and how")
-        .tags("tenant", extension.tenant(), "extension", extension.id(), "location", location, "outcome", outcome)
-        .register(registry).increment();
+    Counter.builder("crossgate_extension_calls_total")
+        .description("extension step calls by where they ran and how")
+        .tags(
+            "tenant",
+            extension.tenant(),
+            "extension",
+            extension.id(),
+            "location",
+            location,
+            "outcome",
+            outcome)
+        .register(registry)
+        .increment();
   }
 
   /**
@@ -238,7 +308,8 @@ public final class Extensions {
     }
     double u = random.getAsDouble();
     if (!(u >= 0 && u < 1)) {
-      throw new IllegalStateException("the version pick's randomness must return values in [0, 1), got " + u);
+      throw new IllegalStateException(
+          "the version pick's randomness must return values in [0, 1), got " + u);
     }
     int r = (int) (u * total);
     for (var v : versions) {

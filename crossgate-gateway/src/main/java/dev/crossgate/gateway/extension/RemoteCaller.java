@@ -20,12 +20,12 @@ import io.vertx.core.http.RequestOptions;
 
 /**
  * Calls an extension at its tenant: {@code POST endpoint} with the contract JSON, the pinned
- * version (if any) in {@link CrossgateHeaders#EXTENSION_VERSION}, the answer JSON back. POOLED extensions
- * share keep-alive connections; ON_DEMAND ones get a connection per call, closed after it. The
- * whole call (resolve, connect, send, answer) is bounded by the extension's timeout. The endpoint
- * is the tenant's URL, so the call goes to an address the {@link EgressPolicy} allows, checked on
- * every call (the registry's check at registration proves nothing about today's DNS). Runs on
- * the calling event loop; never blocks.
+ * version (if any) in {@link CrossgateHeaders#EXTENSION_VERSION}, the answer JSON back. POOLED
+ * extensions share keep-alive connections; ON_DEMAND ones get a connection per call, closed after
+ * it. The whole call (resolve, connect, send, answer) is bounded by the extension's timeout. The
+ * endpoint is the tenant's URL, so the call goes to an address the {@link EgressPolicy} allows,
+ * checked on every call (the registry's check at registration proves nothing about today's DNS).
+ * Runs on the calling event loop; never blocks.
  */
 final class RemoteCaller {
   /** The answer of a tenant: its JSON and the version it says it ran (null if it did not say). */
@@ -40,10 +40,14 @@ final class RemoteCaller {
   RemoteCaller(Vertx vertx, int replyLimit, EgressPolicy policy) {
     this.vertx = vertx;
     this.replyLimit = replyLimit;
-    this.pooled = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
-        new PoolOptions().setHttp1MaxSize(32));
-    this.onDemand = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setTcpNoDelay(true),
-        new PoolOptions().setHttp1MaxSize(32));
+    this.pooled =
+        vertx.createHttpClient(
+            new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+            new PoolOptions().setHttp1MaxSize(32));
+    this.onDemand =
+        vertx.createHttpClient(
+            new HttpClientOptions().setKeepAlive(false).setTcpNoDelay(true),
+            new PoolOptions().setHttp1MaxSize(32));
     this.egress = EgressClient.create(vertx, pooled, policy);
   }
 
@@ -53,62 +57,90 @@ final class RemoteCaller {
 
   Future<Answer> call(Extension extension, String version, Buffer input, String requestId) {
     var client = extension.connection() == Extension.Connection.POOLED ? pooled : onDemand;
-    var options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setConnectTimeout(extension.timeoutMs())
-        .setIdleTimeout(extension.timeoutMs())
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(CrossgateHeaders.REQUEST_ID, requestId);
+    var options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setConnectTimeout(extension.timeoutMs())
+            .setIdleTimeout(extension.timeoutMs())
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .putHeader(CrossgateHeaders.REQUEST_ID, requestId);
     if (version != null) {
       options.putHeader(CrossgateHeaders.EXTENSION_VERSION, version);
     }
     var done = Promise.<Answer>promise();
     var sent = new HttpClientRequest[1];
-    long timer = vertx.setTimer(extension.timeoutMs(), t -> {
-      if (done.tryFail(new ExtensionFailure(ExtensionFailure.Kind.TIMEOUT,
-          "no answer within " + extension.timeoutMs() + " ms")) && sent[0] != null) {
-        sent[0].reset();
-      }
-    });
-    egress.admit(extension.endpoint())
+    long timer =
+        vertx.setTimer(
+            extension.timeoutMs(),
+            t -> {
+              if (done.tryFail(
+                      new ExtensionFailure(
+                          ExtensionFailure.Kind.TIMEOUT,
+                          "no answer within " + extension.timeoutMs() + " ms"))
+                  && sent[0] != null) {
+                sent[0].reset();
+              }
+            });
+    egress
+        .admit(extension.endpoint())
         .compose(destination -> client.request(EgressClient.to(options, destination)))
-        .compose(request -> {
-          sent[0] = request;
-          if (done.future().isComplete()) {
-            // timed out while connecting: give the connection back unused
-            request.reset();
-            return Future.failedFuture(new ExtensionFailure(ExtensionFailure.Kind.TIMEOUT, "timed out"));
-          }
-          return request.send(input);
-        })
-        .compose(response -> {
-          var length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
-          if (length != null && Long.parseLong(length) > replyLimit) {
-            response.request().reset();
-            return Future.failedFuture(tooLarge());
-          }
-          if (response.statusCode() != 200) {
-            return response.body().transform(ignored -> Future.failedFuture(new ExtensionFailure(
-                ExtensionFailure.Kind.ERROR_STATUS, "the tenant answered " + response.statusCode())));
-          }
-          var answeredVersion = response.getHeader(CrossgateHeaders.EXTENSION_VERSION);
-          return response.body().compose(body -> body.length() > replyLimit ? Future.failedFuture(tooLarge())
-              : Future.succeededFuture(new Answer(parse(body), answeredVersion)));
-        })
-        .onComplete(ar -> {
-          vertx.cancelTimer(timer);
-          if (ar.succeeded()) {
-            done.tryComplete(ar.result());
-          } else {
-            done.tryFail(ar.cause() instanceof ExtensionFailure ? ar.cause() : new ExtensionFailure(
-                ExtensionFailure.Kind.UNREACHABLE, "the tenant's endpoint could not be reached"));
-          }
-        });
+        .compose(
+            request -> {
+              sent[0] = request;
+              if (done.future().isComplete()) {
+                // timed out while connecting: give the connection back unused
+                request.reset();
+                return Future.failedFuture(
+                    new ExtensionFailure(ExtensionFailure.Kind.TIMEOUT, "timed out"));
+              }
+              return request.send(input);
+            })
+        .compose(
+            response -> {
+              var length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+              if (length != null && Long.parseLong(length) > replyLimit) {
+                response.request().reset();
+                return Future.failedFuture(tooLarge());
+              }
+              if (response.statusCode() != 200) {
+                return response
+                    .body()
+                    .transform(
+                        ignored ->
+                            Future.failedFuture(
+                                new ExtensionFailure(
+                                    ExtensionFailure.Kind.ERROR_STATUS,
+                                    "the tenant answered " + response.statusCode())));
+              }
+              var answeredVersion = response.getHeader(CrossgateHeaders.EXTENSION_VERSION);
+              return response
+                  .body()
+                  .compose(
+                      body ->
+                          body.length() > replyLimit
+                              ? Future.failedFuture(tooLarge())
+                              : Future.succeededFuture(new Answer(parse(body), answeredVersion)));
+            })
+        .onComplete(
+            ar -> {
+              vertx.cancelTimer(timer);
+              if (ar.succeeded()) {
+                done.tryComplete(ar.result());
+              } else {
+                done.tryFail(
+                    ar.cause() instanceof ExtensionFailure
+                        ? ar.cause()
+                        : new ExtensionFailure(
+                            ExtensionFailure.Kind.UNREACHABLE,
+                            "the tenant's endpoint could not be reached"));
+              }
+            });
     return done.future();
   }
 
   private ExtensionFailure tooLarge() {
-    return new ExtensionFailure(ExtensionFailure.Kind.TOO_LARGE, "the answer exceeds " + replyLimit + " bytes");
+    return new ExtensionFailure(
+        ExtensionFailure.Kind.TOO_LARGE, "the answer exceeds " + replyLimit + " bytes");
   }
 
   /** Reads an answer as JSON; anything else is a BAD_REPLY failure. */
@@ -116,7 +148,8 @@ final class RemoteCaller {
     try {
       var node = Json.mapper().readTree(body.getBytes());
       if (node == null || !node.isObject()) {
-        throw new ExtensionFailure(ExtensionFailure.Kind.BAD_REPLY, "the answer is not a JSON object");
+        throw new ExtensionFailure(
+            ExtensionFailure.Kind.BAD_REPLY, "the answer is not a JSON object");
       }
       return node;
     } catch (java.io.IOException e) {

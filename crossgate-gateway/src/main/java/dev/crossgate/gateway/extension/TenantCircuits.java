@@ -9,10 +9,10 @@ import java.util.function.LongSupplier;
 
 /**
  * One circuit breaker per tenant, shared by the node's event loops: after {@code threshold}
- * consecutive failed calls to a tenant's extensions the circuit opens and calls fail at once
- * (by each extension's failure policy) for {@code openFor}; then calls are let through again,
- * and the first failure re-opens it while the first success closes it. Visible as the gauge
- * {@code crossgate_extension_circuit_open{tenant}}.
+ * consecutive failed calls to a tenant's extensions the circuit opens and calls fail at once (by
+ * each extension's failure policy) for {@code openFor}; then calls are let through again, and the
+ * first failure re-opens it while the first success closes it. Visible as the gauge {@code
+ * crossgate_extension_circuit_open{tenant}}.
  */
 final class TenantCircuits {
   private final int threshold;
@@ -68,12 +68,16 @@ final class TenantCircuits {
   }
 
   private Circuit circuit(String tenant) {
-    return circuits.computeIfAbsent(tenant, t -> {
-      var c = new Circuit();
-      Gauge.builder("crossgate_extension_circuit_open", c, Circuit::openGauge).tag("tenant", t)
-          .description("1 while calls to the tenant's extensions are refused after repeated failures")
-          .register(registry);
-      return c;
-    });
+    return circuits.computeIfAbsent(
+        tenant,
+        t -> {
+          var c = new Circuit();
+          Gauge.builder("crossgate_extension_circuit_open", c, Circuit::openGauge)
+              .tag("tenant", t)
+              .description(
+                  "1 while calls to the tenant's extensions are refused after repeated failures")
+              .register(registry);
+          return c;
+        });
   }
 }

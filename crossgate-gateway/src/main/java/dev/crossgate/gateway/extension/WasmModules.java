@@ -21,12 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's cache of tenant WebAssembly modules, keyed by SHA-256: fetched once (or read from
- * the module directory after a restart), verified against the registered digest, parsed and
- * checked against the memory limit, then kept in memory. The fetch is the tenant's URL, so it goes
- * through the {@link EgressClient} (no redirects, checked addresses only); reading the cache,
- * hashing and parsing run on the WebAssembly worker pool, never on an event loop. Shared by the
- * node's event loops.
+ * The node's cache of tenant WebAssembly modules, keyed by SHA-256: fetched once (or read from the
+ * module directory after a restart), verified against the registered digest, parsed and checked
+ * against the memory limit, then kept in memory. The fetch is the tenant's URL, so it goes through
+ * the {@link EgressClient} (no redirects, checked addresses only); reading the cache, hashing and
+ * parsing run on the WebAssembly worker pool, never on an event loop. Shared by the node's event
+ * loops.
  */
 final class WasmModules {
   private static final Logger LOG = LoggerFactory.getLogger(WasmModules.class);
@@ -41,8 +41,10 @@ final class WasmModules {
   private final EgressClient egress;
   private final Map<String, Loaded> ready = new ConcurrentHashMap<>();
   private final Map<String, Future<Loaded>> loading = new ConcurrentHashMap<>();
+
   /** Modules that failed to load, by digest, until when they are not tried again (nanoTime). */
   private final Map<String, Long> refusedUntil = new ConcurrentHashMap<>();
+
   private static final long RETRY_REFUSED_NANOS = Duration.ofMinutes(1).toNanos();
 
   WasmModules(WorkerExecutor workers, EgressClient egress, Path dir, int maxPages) {
@@ -59,8 +61,8 @@ final class WasmModules {
 
   /**
    * Loads the module once; concurrent callers share the load. A module that failed (unreachable,
-   * wrong digest, over the memory limit) is not tried again for a minute, so a bad artifact
-   * costs one fetch a minute, not one per request; meanwhile the extension runs at the tenant.
+   * wrong digest, over the memory limit) is not tried again for a minute, so a bad artifact costs
+   * one fetch a minute, not one per request; meanwhile the extension runs at the tenant.
    */
   Future<Loaded> load(Extension.Artifact artifact) {
     var done = ready.get(artifact.sha256());
@@ -71,25 +73,47 @@ final class WasmModules {
     if (refused != null && System.nanoTime() - refused < 0) {
       return Future.failedFuture("module " + artifact.sha256() + " was refused recently");
     }
-    return loading.computeIfAbsent(artifact.sha256(), sha -> workers.executeBlocking(() -> fromModuleDir(artifact), false)
-        .compose(cached -> cached != null ? Future.succeededFuture(cached) : egress
-            .fetch(artifact.url(), ArtifactCheck.MAX_MODULE_BYTES + 1, FETCH_TIMEOUT_MS)
-            .map(io.vertx.core.buffer.Buffer::getBytes)
-            .recover(e -> {
-              LOG.info("extension module fetch failed sha256={} url={} cause={}", sha, artifact.url(), e.toString());
-              return Future.failedFuture(ArtifactCheck.unfetchable(artifact));
-            }))
-        .compose(bytes -> workers.<Loaded>executeBlocking(() -> parse(artifact, bytes), false))
-        .andThen(ar -> {
-          if (ar.succeeded()) {
-            ready.put(sha, ar.result());
-          } else {
-            refusedUntil.put(sha, System.nanoTime() + RETRY_REFUSED_NANOS);
-            LOG.warn("extension module not loaded sha256={} url={} cause={}", sha, artifact.url(),
-                ar.cause().getMessage());
-          }
-          loading.remove(sha);
-        }));
+    return loading.computeIfAbsent(
+        artifact.sha256(),
+        sha ->
+            workers
+                .executeBlocking(() -> fromModuleDir(artifact), false)
+                .compose(
+                    cached ->
+                        cached != null
+                            ? Future.succeededFuture(cached)
+                            : egress
+                                .fetch(
+                                    artifact.url(),
+                                    ArtifactCheck.MAX_MODULE_BYTES + 1,
+                                    FETCH_TIMEOUT_MS)
+                                .map(io.vertx.core.buffer.Buffer::getBytes)
+                                .recover(
+                                    e -> {
+                                      LOG.info(
+                                          "extension module fetch failed sha256={} url={} cause={}",
+                                          sha,
+                                          artifact.url(),
+                                          e.toString());
+                                      return Future.failedFuture(
+                                          ArtifactCheck.unfetchable(artifact));
+                                    }))
+                .compose(
+                    bytes -> workers.<Loaded>executeBlocking(() -> parse(artifact, bytes), false))
+                .andThen(
+                    ar -> {
+                      if (ar.succeeded()) {
+                        ready.put(sha, ar.result());
+                      } else {
+                        refusedUntil.put(sha, System.nanoTime() + RETRY_REFUSED_NANOS);
+                        LOG.warn(
+                            "extension module not loaded sha256={} url={} cause={}",
+                            sha,
+                            artifact.url(),
+                            ar.cause().getMessage());
+                      }
+                      loading.remove(sha);
+                    }));
   }
 
   /** The module from the module directory when it is there and intact, else null. Worker thread. */
@@ -103,36 +127,54 @@ final class WasmModules {
       ArtifactCheck.verify(bytes, artifact);
       return bytes;
     } catch (ArtifactCheck.BadArtifactException e) {
-      LOG.warn("cached module is damaged, fetching it again file={} cause={}", file, e.getMessage());
+      LOG.warn(
+          "cached module is damaged, fetching it again file={} cause={}", file, e.getMessage());
       return null;
     }
   }
 
-  /** Verifies fetched (or cached) bytes, keeps them in the module directory, parses them. Worker thread. */
-  private Loaded parse(Extension.Artifact artifact, byte[] bytes) throws ArtifactCheck.BadArtifactException,
-      IOException {
+  /**
+   * Verifies fetched (or cached) bytes, keeps them in the module directory, parses them. Worker
+   * thread.
+   */
+  private Loaded parse(Extension.Artifact artifact, byte[] bytes)
+      throws ArtifactCheck.BadArtifactException, IOException {
     ArtifactCheck.verify(bytes, artifact);
     var file = dir == null ? null : dir.resolve(artifact.sha256() + ".wasm");
     if (file != null && !Files.isRegularFile(file)) {
       OwnerOnlyFiles.createDirectories(dir);
       var partial = dir.resolve(artifact.sha256() + ".wasm.part");
       OwnerOnlyFiles.write(partial, bytes);
-      Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
     WasmModule module;
     try {
       module = Parser.parse(bytes);
     } catch (ChicoryException e) {
-      throw new ArtifactCheck.BadArtifactException("the module is not valid WebAssembly: " + e.getMessage());
+      throw new ArtifactCheck.BadArtifactException(
+          "the module is not valid WebAssembly: " + e.getMessage());
     }
-    var declared = module.memorySection().filter(s -> s.memoryCount() > 0).map(s -> s.getMemory(0).limits())
-        .orElse(new MemoryLimits(0, 0));
+    var declared =
+        module
+            .memorySection()
+            .filter(s -> s.memoryCount() > 0)
+            .map(s -> s.getMemory(0).limits())
+            .orElse(new MemoryLimits(0, 0));
     if (declared.initialPages() > maxPages) {
-      throw new ArtifactCheck.BadArtifactException("the module needs " + declared.initialPages()
-          + " memory pages, more than the " + maxPages + " allowed");
+      throw new ArtifactCheck.BadArtifactException(
+          "the module needs "
+              + declared.initialPages()
+              + " memory pages, more than the "
+              + maxPages
+              + " allowed");
     }
     int maximum = Math.min(declared.maximumPages(), maxPages);
-    LOG.info("extension module loaded sha256={} bytes={} maxPages={}", artifact.sha256(), bytes.length, maximum);
+    LOG.info(
+        "extension module loaded sha256={} bytes={} maxPages={}",
+        artifact.sha256(),
+        bytes.length,
+        maximum);
     return new Loaded(module, new MemoryLimits(declared.initialPages(), maximum));
   }
 }

@@ -17,12 +17,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Runs a cached WebAssembly extension in-process with the contract of a remote one: the input
- * JSON on WASI stdin, the answer JSON from stdout, entry point {@code _start}. Each call gets a
- * fresh instance (no state leaks between requests) on the WebAssembly worker pool, shared between
- * tenants by {@link WasmScheduler}. Limits: wall time from the start of the run (the worker thread is interrupted, which Chicory's interpreter honours), memory pages (set
- * when the module was loaded), stdout size. A trap, an exit code other than 0, an interruption or
- * an overflow fail the call.
+ * Runs a cached WebAssembly extension in-process with the contract of a remote one: the input JSON
+ * on WASI stdin, the answer JSON from stdout, entry point {@code _start}. Each call gets a fresh
+ * instance (no state leaks between requests) on the WebAssembly worker pool, shared between tenants
+ * by {@link WasmScheduler}. Limits: wall time from the start of the run (the worker thread is
+ * interrupted, which Chicory's interpreter honours), memory pages (set when the module was loaded),
+ * stdout size. A trap, an exit code other than 0, an interruption or an overflow fail the call.
  */
 final class WasmRunner {
   private final Vertx vertx;
@@ -35,36 +35,49 @@ final class WasmRunner {
     this.outputLimit = outputLimit;
   }
 
-  /** Runs {@code tenant}'s module when the scheduler gives it a thread; completes on the caller's context. */
+  /**
+   * Runs {@code tenant}'s module when the scheduler gives it a thread; completes on the caller's
+   * context.
+   */
   Future<JsonNode> run(String tenant, WasmModules.Loaded loaded, Buffer input, long timeoutMs) {
     var bytes = input.getBytes();
-    return scheduler.<Buffer>submit(tenant, () -> runOnWorker(loaded, bytes, timeoutMs)).map(RemoteCaller::parse);
+    return scheduler
+        .<Buffer>submit(tenant, () -> runOnWorker(loaded, bytes, timeoutMs))
+        .map(RemoteCaller::parse);
   }
 
   private Buffer runOnWorker(WasmModules.Loaded loaded, byte[] input, long timeoutMs) {
     var stdout = new BoundedOutput(outputLimit);
     var watchdog = new Watchdog(Thread.currentThread());
     long timer = vertx.setTimer(timeoutMs, t -> watchdog.fire());
-    try (var wasi = WasiPreview1.builder().withOptions(WasiOptions.builder()
-        .withStdin(new ByteArrayInputStream(input))
-        .withStdout(stdout)
-        .withStderr(OutputStream.nullOutputStream())
-        .build()).build()) {
-      var instance = Instance.builder(loaded.module())
-          .withImportValues(ImportValues.builder().addFunction(wasi.toHostFunctions()).build())
-          .withMemoryLimits(loaded.limits())
-          .withStart(false)
-          .build();
+    try (var wasi =
+        WasiPreview1.builder()
+            .withOptions(
+                WasiOptions.builder()
+                    .withStdin(new ByteArrayInputStream(input))
+                    .withStdout(stdout)
+                    .withStderr(OutputStream.nullOutputStream())
+                    .build())
+            .build()) {
+      var instance =
+          Instance.builder(loaded.module())
+              .withImportValues(ImportValues.builder().addFunction(wasi.toHostFunctions()).build())
+              .withMemoryLimits(loaded.limits())
+              .withStart(false)
+              .build();
       instance.export("_start").apply();
     } catch (WasiExitException e) {
       if (e.exitCode() != 0) {
-        throw new ExtensionFailure(ExtensionFailure.Kind.TRAP, "the module exited with code " + e.exitCode());
+        throw new ExtensionFailure(
+            ExtensionFailure.Kind.TRAP, "the module exited with code " + e.exitCode());
       }
     } catch (ChicoryInterruptedException e) {
-      throw new ExtensionFailure(ExtensionFailure.Kind.TIMEOUT, "the module ran longer than " + timeoutMs + " ms");
+      throw new ExtensionFailure(
+          ExtensionFailure.Kind.TIMEOUT, "the module ran longer than " + timeoutMs + " ms");
     } catch (ChicoryException e) {
       if (watchdog.fired()) {
-        throw new ExtensionFailure(ExtensionFailure.Kind.TIMEOUT, "the module ran longer than " + timeoutMs + " ms");
+        throw new ExtensionFailure(
+            ExtensionFailure.Kind.TIMEOUT, "the module ran longer than " + timeoutMs + " ms");
       }
       throw new ExtensionFailure(ExtensionFailure.Kind.TRAP, "the module trapped");
     } finally {
@@ -72,7 +85,8 @@ final class WasmRunner {
       watchdog.disarm();
     }
     if (stdout.overflowed) {
-      throw new ExtensionFailure(ExtensionFailure.Kind.TOO_LARGE, "the module wrote more than " + outputLimit + " bytes");
+      throw new ExtensionFailure(
+          ExtensionFailure.Kind.TOO_LARGE, "the module wrote more than " + outputLimit + " bytes");
     }
     return Buffer.buffer(stdout.toByteArray());
   }

@@ -29,16 +29,22 @@ final class WasmScheduler {
   private final int queuePerTenant;
   private final long maxQueueWaitMs;
   private final Map<String, ArrayDeque<Call<?>>> queues = new HashMap<>();
+
   /** Tenants with queued calls, in the order they get the next free thread. */
   private final ArrayDeque<String> turn = new ArrayDeque<>();
+
   private int running;
 
   private final class Call<T> {
     final String tenant;
     final Callable<T> work;
     final Promise<T> promise;
-    /** Where the submitter waits: results are handed back there, whichever thread finished the run. */
+
+    /**
+     * Where the submitter waits: results are handed back there, whichever thread finished the run.
+     */
     final Context context;
+
     boolean started;
 
     Call(String tenant, Callable<T> work, Promise<T> promise, Context context) {
@@ -49,7 +55,8 @@ final class WasmScheduler {
     }
   }
 
-  WasmScheduler(Vertx vertx, WorkerExecutor workers, int threads, int queuePerTenant, Duration maxQueueWait) {
+  WasmScheduler(
+      Vertx vertx, WorkerExecutor workers, int threads, int queuePerTenant, Duration maxQueueWait) {
     this.vertx = vertx;
     this.workers = workers;
     this.threads = threads;
@@ -64,8 +71,14 @@ final class WasmScheduler {
     synchronized (this) {
       var queue = queues.computeIfAbsent(tenant, t -> new ArrayDeque<>());
       if (queue.size() >= queuePerTenant) {
-        return Future.failedFuture(new ExtensionFailure(ExtensionFailure.Kind.BUSY,
-            "tenant " + tenant + " already has " + queuePerTenant + " WebAssembly calls waiting on this node"));
+        return Future.failedFuture(
+            new ExtensionFailure(
+                ExtensionFailure.Kind.BUSY,
+                "tenant "
+                    + tenant
+                    + " already has "
+                    + queuePerTenant
+                    + " WebAssembly calls waiting on this node"));
       }
       if (queue.isEmpty()) {
         turn.addLast(tenant);
@@ -89,12 +102,17 @@ final class WasmScheduler {
         queues.remove(call.tenant);
         turn.remove(call.tenant);
       }
-      call.promise.tryFail(new ExtensionFailure(ExtensionFailure.Kind.BUSY,
-          "no WebAssembly worker was free within " + maxQueueWaitMs + " ms"));
+      call.promise.tryFail(
+          new ExtensionFailure(
+              ExtensionFailure.Kind.BUSY,
+              "no WebAssembly worker was free within " + maxQueueWaitMs + " ms"));
     }
   }
 
-  /** Starts queued calls, one tenant after the other, while threads are free; the caller holds the lock. */
+  /**
+   * Starts queued calls, one tenant after the other, while threads are free; the caller holds the
+   * lock.
+   */
   private void dispatch() {
     while (running < threads && !turn.isEmpty()) {
       var tenant = turn.pollFirst();
@@ -112,16 +130,20 @@ final class WasmScheduler {
   private <T> void start(Call<T> call) {
     running++;
     call.started = true;
-    workers.executeBlocking(call.work, false).onComplete(ar -> {
-      finished();
-      call.context.runOnContext(v -> {
-        if (ar.succeeded()) {
-          call.promise.tryComplete(ar.result());
-        } else {
-          call.promise.tryFail(ar.cause());
-        }
-      });
-    });
+    workers
+        .executeBlocking(call.work, false)
+        .onComplete(
+            ar -> {
+              finished();
+              call.context.runOnContext(
+                  v -> {
+                    if (ar.succeeded()) {
+                      call.promise.tryComplete(ar.result());
+                    } else {
+                      call.promise.tryFail(ar.cause());
+                    }
+                  });
+            });
   }
 
   private synchronized void finished() {

@@ -31,20 +31,28 @@ public final class FilterStep implements Step {
     var client = TrustedProxies.parse(exchange.clientIp());
     for (var rule : rules) {
       var r = rule.rule;
-      boolean hit = switch (r.kind()) {
-        case IP -> client != null && rule.cidr.contains(client);
-        case PATH_PREFIX -> isUnder(exchange.path(), rule.prefix);
-        case PATH_REGEX -> rule.pattern.matcher(exchange.path()).matches();
-        case METHOD -> request.method().name().equals(r.value());
-        case HEADER -> anyFind(rule.pattern, request.headers().getAll(r.header()));
-        case USER_AGENT -> anyFind(rule.pattern, request.headers().getAll(HttpHeaders.USER_AGENT));
-        case BODY_SIZE -> {
-          var problem = GatewayProblems.filtered(r.id(), r.status(), r.message() == null
-              ? "the body exceeds the limit of " + rule.bytes + " bytes" : r.message()).with("limit", rule.bytes);
-          exchange.limitBody(rule.bytes, problem);
-          yield exchange.declaredLength() > rule.bytes;
-        }
-      };
+      boolean hit =
+          switch (r.kind()) {
+            case IP -> client != null && rule.cidr.contains(client);
+            case PATH_PREFIX -> isUnder(exchange.path(), rule.prefix);
+            case PATH_REGEX -> rule.pattern.matcher(exchange.path()).matches();
+            case METHOD -> request.method().name().equals(r.value());
+            case HEADER -> anyFind(rule.pattern, request.headers().getAll(r.header()));
+            case USER_AGENT ->
+                anyFind(rule.pattern, request.headers().getAll(HttpHeaders.USER_AGENT));
+            case BODY_SIZE -> {
+              var problem =
+                  GatewayProblems.filtered(
+                          r.id(),
+                          r.status(),
+                          r.message() == null
+                              ? "the body exceeds the limit of " + rule.bytes + " bytes"
+                              : r.message())
+                      .with("limit", rule.bytes);
+              exchange.limitBody(rule.bytes, problem);
+              yield exchange.declaredLength() > rule.bytes;
+            }
+          };
       if (hit) {
         if (r.kind() == FilterRule.Kind.BODY_SIZE) {
           exchange.closeConnection();
@@ -68,7 +76,9 @@ public final class FilterStep implements Step {
   }
 
   private static boolean isUnder(String path, String prefix) {
-    return prefix.equals("/") || path.equals(prefix) || (path.startsWith(prefix) && path.charAt(prefix.length()) == '/');
+    return prefix.equals("/")
+        || path.equals(prefix)
+        || (path.startsWith(prefix) && path.charAt(prefix.length()) == '/');
   }
 
   private static boolean anyFind(Pattern pattern, List<String> values) {
@@ -93,12 +103,15 @@ public final class FilterStep implements Step {
       this.rule = rule;
       var v = rule.value();
       this.cidr = rule.kind() == FilterRule.Kind.IP ? Cidr.parse(v) : null;
-      this.pattern = switch (rule.kind()) {
-        case PATH_REGEX, HEADER, USER_AGENT -> Pattern.compile(v);
-        default -> null;
-      };
-      this.prefix = rule.kind() == FilterRule.Kind.PATH_PREFIX && v.length() > 1 && v.endsWith("/")
-          ? v.substring(0, v.length() - 1) : v;
+      this.pattern =
+          switch (rule.kind()) {
+            case PATH_REGEX, HEADER, USER_AGENT -> Pattern.compile(v);
+            default -> null;
+          };
+      this.prefix =
+          rule.kind() == FilterRule.Kind.PATH_PREFIX && v.length() > 1 && v.endsWith("/")
+              ? v.substring(0, v.length() - 1)
+              : v;
       this.bytes = rule.kind() == FilterRule.Kind.BODY_SIZE ? Long.parseLong(v) : 0;
     }
   }

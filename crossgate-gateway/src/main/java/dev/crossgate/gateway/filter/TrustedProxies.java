@@ -8,9 +8,9 @@ import java.util.List;
 /**
  * Decides who the client is when proxies stand in front of the gateway. The peer address is the
  * client unless the peer is a trusted proxy; then {@code X-Forwarded-For} is read from the right
- * and the first address that is not a trusted proxy is the client. Entries left of it were
- * written by the client itself and are never believed (a client can send any
- * {@code X-Forwarded-For} it likes).
+ * and the first address that is not a trusted proxy is the client. Entries left of it were written
+ * by the client itself and are never believed (a client can send any {@code X-Forwarded-For} it
+ * likes).
  */
 public final class TrustedProxies {
   private final List<Cidr> trusted;

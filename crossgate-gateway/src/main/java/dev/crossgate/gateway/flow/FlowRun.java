@@ -1,7 +1,5 @@
 package dev.crossgate.gateway.flow;
 
-import dev.crossgate.problem.ProblemException;
-import dev.crossgate.http.BoundedBody;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,8 +9,10 @@ import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.extension.ExtensionProblems;
 import dev.crossgate.gateway.extension.Extensions;
 import dev.crossgate.gateway.extension.Verdict;
+import dev.crossgate.http.BoundedBody;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
 import io.netty.handler.codec.http.QueryStringEncoder;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -25,10 +25,10 @@ import java.util.List;
 
 /**
  * One request through a flow with extension steps. Bodies are buffered only here, and only up to
- * the extension body limit: a larger request is answered 413, a larger upstream response 502.
- * The contract model of the request ({@code method, path, headers, query, body}) is kept
- * current as steps change it, so each step sees its predecessors' changes. Confined to the
- * request's event loop.
+ * the extension body limit: a larger request is answered 413, a larger upstream response 502. The
+ * contract model of the request ({@code method, path, headers, query, body}) is kept current as
+ * steps change it, so each step sees its predecessors' changes. Confined to the request's event
+ * loop.
  */
 final class FlowRun {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -45,10 +45,14 @@ final class FlowRun {
     this.plan = plan;
   }
 
-  /** The request phase: the steps before the proxy, then the rest of the chain unless one answered. */
+  /**
+   * The request phase: the steps before the proxy, then the rest of the chain unless one answered.
+   */
   Future<Void> request(Chain next) {
-    Future<Void> before = plan.before().isEmpty() ? Future.succeededFuture()
-        : readRequest().compose(v -> steps(plan.before(), 0, null));
+    Future<Void> before =
+        plan.before().isEmpty()
+            ? Future.succeededFuture()
+            : readRequest().compose(v -> steps(plan.before(), 0, null));
     return before
         .compose(v -> exchange.hasResponse() ? Future.succeededFuture() : next.proceed(exchange))
         .andThen(ar -> exchange.extensionVersion(pin.version()));
@@ -56,7 +60,8 @@ final class FlowRun {
 
   /**
    * The response phase: the steps after the proxy see the response, its body read whole. Skipped
-   * for a problem (the gateway's own refusal is not the upstream's answer) and a taken-over exchange.
+   * for a problem (the gateway's own refusal is not the upstream's answer) and a taken-over
+   * exchange.
    */
   Future<Void> response() {
     if (exchange.problem() != null || exchange.takenOver()) {
@@ -66,13 +71,14 @@ final class FlowRun {
     var response = NODES.objectNode().put("status", exchange.status());
     response.set("headers", headersNode(exchange.responseHeaders()));
     return readResponseBody()
-        .compose(body -> {
-          if (body == null) {
-            return Future.<Void>succeededFuture();
-          }
-          response.set("body", bodyNode(body, contentType()));
-          return steps(plan.after(), 0, response);
-        })
+        .compose(
+            body -> {
+              if (body == null) {
+                return Future.<Void>succeededFuture();
+              }
+              response.set("body", bodyNode(body, contentType()));
+              return steps(plan.after(), 0, response);
+            })
         .andThen(ar -> exchange.extensionVersion(pin.version()));
   }
 
@@ -85,22 +91,27 @@ final class FlowRun {
       return Future.succeededFuture();
     }
     var extension = steps.get(index);
-    var input = NODES.objectNode()
-        .put("requestId", exchange.requestId())
-        .put("tenant", extension.tenant())
-        .put("participant", exchange.caller() == null ? null : exchange.caller().participant())
-        .put("extension", extension.id())
-        .put("point", extension.point());
+    var input =
+        NODES
+            .objectNode()
+            .put("requestId", exchange.requestId())
+            .put("tenant", extension.tenant())
+            .put("participant", exchange.caller() == null ? null : exchange.caller().participant())
+            .put("extension", extension.id())
+            .put("point", extension.point());
     input.set("request", request);
     if (response != null) {
       input.set("response", response);
     }
-    return extensions.run(extension, pin, input, exchange.requestId()).compose(verdict -> {
-      if (apply(verdict, response)) {
-        return Future.succeededFuture();
-      }
-      return steps(steps, index + 1, response);
-    });
+    return extensions
+        .run(extension, pin, input, exchange.requestId())
+        .compose(
+            verdict -> {
+              if (apply(verdict, response)) {
+                return Future.succeededFuture();
+              }
+              return steps(steps, index + 1, response);
+            });
   }
 
   /** Applies a verdict; true when the flow ends here (the request was answered). */
@@ -129,11 +140,13 @@ final class FlowRun {
     request.put("path", exchange.path() == null ? req.path() : exchange.path());
     request.set("headers", headersNode(req.headers()));
     var query = NODES.objectNode();
-    req.params().forEach(e -> {
-      if (!query.has(e.getKey())) {
-        query.put(e.getKey(), e.getValue());
-      }
-    });
+    req.params()
+        .forEach(
+            e -> {
+              if (!query.has(e.getKey())) {
+                query.put(e.getKey(), e.getValue());
+              }
+            });
     request.set("query", query);
     long limit = Math.min(exchange.bodyLimit(), extensions.options().bodyLimitBytes());
     if (exchange.declaredLength() > limit) {
@@ -145,29 +158,37 @@ final class FlowRun {
       req.response().writeContinue();
       req.headers().remove(HttpHeaders.EXPECT);
     }
-    Future<Buffer> read = req.isEnded() ? Future.succeededFuture(Buffer.buffer())
-        : BoundedBody.read(req, limit, exchange.bufferLease());
-    return read.<Void>map(body -> {
-      request.set("body", bodyNode(body, req.headers().get(HttpHeaders.CONTENT_TYPE)));
-      exchange.requestBody(body);
-      return null;
-    }).recover(e -> {
-      if (BoundedBody.tooLarge(e)) {
-        tooLarge(limit);
-        return Future.succeededFuture();
-      }
-      if (e instanceof ProblemException refused) {
-        exchange.discardRestOfBody(64L << 20);
-        exchange.reply(refused.problem());
-        return Future.succeededFuture();
-      }
-      return Future.failedFuture(e);
-    });
+    Future<Buffer> read =
+        req.isEnded()
+            ? Future.succeededFuture(Buffer.buffer())
+            : BoundedBody.read(req, limit, exchange.bufferLease());
+    return read.<Void>map(
+            body -> {
+              request.set("body", bodyNode(body, req.headers().get(HttpHeaders.CONTENT_TYPE)));
+              exchange.requestBody(body);
+              return null;
+            })
+        .recover(
+            e -> {
+              if (BoundedBody.tooLarge(e)) {
+                tooLarge(limit);
+                return Future.succeededFuture();
+              }
+              if (e instanceof ProblemException refused) {
+                exchange.discardRestOfBody(64L << 20);
+                exchange.reply(refused.problem());
+                return Future.succeededFuture();
+              }
+              return Future.failedFuture(e);
+            });
   }
 
   private void tooLarge(long limit) {
     exchange.closeConnection();
-    exchange.reply(limit < exchange.bodyLimit() ? Problem.payloadTooLarge(limit) : exchange.bodyLimitProblem());
+    exchange.reply(
+        limit < exchange.bodyLimit()
+            ? Problem.payloadTooLarge(limit)
+            : exchange.bodyLimitProblem());
   }
 
   private void changeRequest(JsonNode change) {
@@ -195,10 +216,10 @@ final class FlowRun {
   // ---- the response
 
   /**
-   * The response body, read whole within the extension limit and the buffer budget, and set as
-   * the exchange's buffered body. Null when it was refused: the exchange then answers the problem
-   * and the upstream connection is reset. Each stream callback acts only if it completes this
-   * read's promise, so one that fires late (the end after a refusal) changes nothing.
+   * The response body, read whole within the extension limit and the buffer budget, and set as the
+   * exchange's buffered body. Null when it was refused: the exchange then answers the problem and
+   * the upstream connection is reset. Each stream callback acts only if it completes this read's
+   * promise, so one that fires late (the end after a refusal) changes nothing.
    */
   private Future<Buffer> readResponseBody() {
     var stream = exchange.bodyStream();
@@ -209,44 +230,48 @@ final class FlowRun {
     var done = Promise.<Buffer>promise();
     var body = Buffer.buffer();
     var lease = exchange.bufferLease();
-    stream.handler(chunk -> {
-      if (done.future().isComplete()) {
-        return;
-      }
-      Problem refused = null;
-      if (body.length() + chunk.length() > limit) {
-        refused = ExtensionProblems.responseTooLarge(limit);
-      } else {
-        try {
-          lease.reserve(chunk.length());
-        } catch (ProblemException e) {
-          refused = e.problem();
-        }
-      }
-      if (refused == null) {
-        body.appendBuffer(chunk);
-        return;
-      }
-      stream.handler(null);
-      exchange.reply(refused);
-      done.complete(null);
-      // the rest of the upstream body is unwanted: drop that connection rather than drain it
-      if (stream instanceof HttpClientResponse upstream) {
-        upstream.request().reset();
-      }
-    });
+    stream.handler(
+        chunk -> {
+          if (done.future().isComplete()) {
+            return;
+          }
+          Problem refused = null;
+          if (body.length() + chunk.length() > limit) {
+            refused = ExtensionProblems.responseTooLarge(limit);
+          } else {
+            try {
+              lease.reserve(chunk.length());
+            } catch (ProblemException e) {
+              refused = e.problem();
+            }
+          }
+          if (refused == null) {
+            body.appendBuffer(chunk);
+            return;
+          }
+          stream.handler(null);
+          exchange.reply(refused);
+          done.complete(null);
+          // the rest of the upstream body is unwanted: drop that connection rather than drain it
+          if (stream instanceof HttpClientResponse upstream) {
+            upstream.request().reset();
+          }
+        });
     stream.exceptionHandler(done::tryFail);
-    stream.endHandler(v -> {
-      if (done.tryComplete(body)) {
-        respond(exchange.status(), exchange.responseHeaders(), body);
-      }
-    });
+    stream.endHandler(
+        v -> {
+          if (done.tryComplete(body)) {
+            respond(exchange.status(), exchange.responseHeaders(), body);
+          }
+        });
     stream.resume();
     return done.future();
   }
 
   private String contentType() {
-    return exchange.responseHeaders() == null ? null : exchange.responseHeaders().get(HttpHeaders.CONTENT_TYPE);
+    return exchange.responseHeaders() == null
+        ? null
+        : exchange.responseHeaders().get(HttpHeaders.CONTENT_TYPE);
   }
 
   /** A request step answered: its response goes back to the client, the upstream is not called. */
@@ -308,13 +333,16 @@ final class FlowRun {
   }
 
   private static void merge(JsonNode change, ObjectNode target) {
-    change.properties().forEach(e -> {
-      if (e.getValue().isNull()) {
-        target.remove(e.getKey());
-      } else {
-        target.put(e.getKey(), e.getValue().asText());
-      }
-    });
+    change
+        .properties()
+        .forEach(
+            e -> {
+              if (e.getValue().isNull()) {
+                target.remove(e.getKey());
+              } else {
+                target.put(e.getKey(), e.getValue().asText());
+              }
+            });
   }
 
   /** A body as the contract shows it: JSON when it is JSON, else text, null when empty. */

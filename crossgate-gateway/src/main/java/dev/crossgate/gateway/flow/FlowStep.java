@@ -8,8 +8,8 @@ import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.extension.ExtensionProblems;
 import dev.crossgate.gateway.extension.Extensions;
 import dev.crossgate.http.CrossgateHeaders;
-import dev.crossgate.route.RouteValidator;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.route.RouteValidator;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -24,14 +24,16 @@ import java.util.Map;
  * extension steps, or without steps after the proxy, streams the upstream's body untouched.
  *
  * <p>An extension step names its tenant ({@code ext:acme/validate}) or means the caller's tenant
- * ({@code ext:validate}, KEY routes only); an id is never guessed from who else registered it.
- * The version the flow was pinned to is answered in {@link CrossgateHeaders#EXTENSION_VERSION} and logged.
+ * ({@code ext:validate}, KEY routes only); an id is never guessed from who else registered it. The
+ * version the flow was pinned to is answered in {@link CrossgateHeaders#EXTENSION_VERSION} and
+ * logged.
  */
 public final class FlowStep implements Step {
   private static final String PROXY = "proxy";
   private static final String EXT = "ext:";
 
   private final Extensions extensions;
+
   /**
    * Flows with steps after the proxy, from their request phase to their response phase. This step
    * is built per event loop (NodeVerticle), so the map is confined to that loop; an exchange that
@@ -67,7 +69,10 @@ public final class FlowStep implements Step {
     return run.request(next);
   }
 
-  /** Runs the steps after the proxy, if the flow has any, and names the version the flow was pinned to. */
+  /**
+   * Runs the steps after the proxy, if the flow has any, and names the version the flow was pinned
+   * to.
+   */
   @Override
   public Future<Void> onResponse(Exchange exchange) {
     // a route without response steps (every plain route) costs one emptiness check here
@@ -81,7 +86,9 @@ public final class FlowStep implements Step {
 
   private static void announceVersion(Exchange exchange) {
     if (exchange.extensionVersion() != null && exchange.responseHeaders() != null) {
-      exchange.responseHeaders().set(CrossgateHeaders.EXTENSION_VERSION, exchange.extensionVersion());
+      exchange
+          .responseHeaders()
+          .set(CrossgateHeaders.EXTENSION_VERSION, exchange.extensionVersion());
     }
   }
 
@@ -104,19 +111,26 @@ public final class FlowStep implements Step {
     return new Plan(before, after);
   }
 
-  /** The extension a step names: the named tenant's, or the caller's for a step without a tenant. */
+  /**
+   * The extension a step names: the named tenant's, or the caller's for a step without a tenant.
+   */
   private static Extension resolve(Exchange exchange, String step) {
     var ref = RouteValidator.extensionRef(step);
     var registry = exchange.config().extensions();
     var caller = exchange.caller();
     var tenant = ref.tenant() != null ? ref.tenant() : caller == null ? null : caller.tenantId();
     if (tenant == null) {
-      throw new ProblemException(ExtensionProblems.unresolved(ref.id(),
-          "the request has no calling tenant and the step does not name one (ext:<tenant>/" + ref.id() + ")"));
+      throw new ProblemException(
+          ExtensionProblems.unresolved(
+              ref.id(),
+              "the request has no calling tenant and the step does not name one (ext:<tenant>/"
+                  + ref.id()
+                  + ")"));
     }
     var found = registry.find(tenant, ref.id());
     if (found == null) {
-      throw new ProblemException(ExtensionProblems.unresolved(ref.id(), "tenant " + tenant + " has not registered it"));
+      throw new ProblemException(
+          ExtensionProblems.unresolved(ref.id(), "tenant " + tenant + " has not registered it"));
     }
     return found;
   }

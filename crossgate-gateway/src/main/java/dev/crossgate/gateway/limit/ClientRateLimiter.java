@@ -4,10 +4,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket per client IP: {@code ratePerSecond} tokens a second, up to {@code burst}.
- * Shared by every event loop of a node, so buckets are updated under their own monitor (held
- * for a few arithmetic operations). Idle buckets are dropped by {@link #evictIdle}, called from
- * a timer, which bounds the memory to the clients seen in the last minute.
+ * A token bucket per client IP: {@code ratePerSecond} tokens a second, up to {@code burst}. Shared
+ * by every event loop of a node, so buckets are updated under their own monitor (held for a few
+ * arithmetic operations). Idle buckets are dropped by {@link #evictIdle}, called from a timer,
+ * which bounds the memory to the clients seen in the last minute.
  */
 public final class ClientRateLimiter {
   private static final long IDLE_NANOS = 60_000_000_000L;
@@ -48,11 +48,14 @@ public final class ClientRateLimiter {
 
   public void evictIdle() {
     long now = clock.getAsLong();
-    buckets.values().removeIf(b -> {
-      synchronized (b) {
-        return now - b.updated > IDLE_NANOS;
-      }
-    });
+    buckets
+        .values()
+        .removeIf(
+            b -> {
+              synchronized (b) {
+                return now - b.updated > IDLE_NANOS;
+              }
+            });
   }
 
   int trackedClients() {

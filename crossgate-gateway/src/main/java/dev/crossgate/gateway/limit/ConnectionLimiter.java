@@ -4,9 +4,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts open connections per peer IP across the node's event loops. A connection over the limit
- * is not refused at accept time (the client would see a bare reset); its requests are answered
- * 429 with {@code Connection: close} instead.
+ * Counts open connections per peer IP across the node's event loops. A connection over the limit is
+ * not refused at accept time (the client would see a bare reset); its requests are answered 429
+ * with {@code Connection: close} instead.
  */
 public final class ConnectionLimiter {
   private final int maxPerClient;

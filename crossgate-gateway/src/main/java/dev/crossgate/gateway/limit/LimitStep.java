@@ -1,25 +1,23 @@
 package dev.crossgate.gateway.limit;
 
-import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
 import dev.crossgate.gateway.chain.Step;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.problem.Problem;
-import dev.crossgate.problem.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpHeaders;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * First gate of the chain, before anything parses the request further: request-target length
- * (414, RFC 9112 section 3), header block size (431, RFC 6585 section 5), connections and request
- * rate per client IP (429 with {@code Retry-After}, RFC 6585 section 4), and a declared
- * {@code Content-Length} above the default body limit (413 before any byte is read; the limit is
- * also enforced while streaming by the proxy). Netty's decoder limits sit slightly above these
- * as a backstop, answered by the server's invalid-request handler with the same problems.
+ * First gate of the chain, before anything parses the request further: request-target length (414,
+ * RFC 9112 section 3), header block size (431, RFC 6585 section 5), connections and request rate
+ * per client IP (429 with {@code Retry-After}, RFC 6585 section 4), and a declared {@code
+ * Content-Length} above the default body limit (413 before any byte is read; the limit is also
+ * enforced while streaming by the proxy). Netty's decoder limits sit slightly above these as a
+ * backstop, answered by the server's invalid-request handler with the same problems.
  */
 public final class LimitStep implements Step {
   private final GatewayOptions.Limits limits;
@@ -30,7 +28,10 @@ public final class LimitStep implements Step {
    * @param rateLimiter null when the request rate is unlimited
    * @param overLimitConnections connections of this event loop that exceeded the per-client limit
    */
-  public LimitStep(GatewayOptions.Limits limits, ClientRateLimiter rateLimiter, Set<HttpConnection> overLimitConnections) {
+  public LimitStep(
+      GatewayOptions.Limits limits,
+      ClientRateLimiter rateLimiter,
+      Set<HttpConnection> overLimitConnections) {
     this.limits = limits;
     this.rateLimiter = rateLimiter;
     this.overLimitConnections = overLimitConnections;
@@ -49,13 +50,15 @@ public final class LimitStep implements Step {
     }
     if (!overLimitConnections.isEmpty() && overLimitConnections.contains(request.connection())) {
       exchange.closeConnection();
-      exchange.reply(GatewayProblems.tooManyRequests("too many open connections from this client", 1));
+      exchange.reply(
+          GatewayProblems.tooManyRequests("too many open connections from this client", 1));
       return Future.succeededFuture();
     }
     if (rateLimiter != null) {
       long wait = rateLimiter.acquire(exchange.clientIp());
       if (wait > 0) {
-        exchange.reply(GatewayProblems.tooManyRequests("request rate limit exceeded for this client", wait));
+        exchange.reply(
+            GatewayProblems.tooManyRequests("request rate limit exceeded for this client", wait));
         return Future.succeededFuture();
       }
     }

@@ -14,7 +14,9 @@ public final class TenantInFlight {
   private final int maxPerTenant;
   private final ConcurrentHashMap<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
-  /** @param maxPerTenant requests one tenant may have in flight; 0 = unlimited */
+  /**
+   * @param maxPerTenant requests one tenant may have in flight; 0 = unlimited
+   */
   public TenantInFlight(int maxPerTenant) {
     if (maxPerTenant < 0) {
       throw new IllegalArgumentException("maxPerTenant must be >= 0, got " + maxPerTenant);
@@ -28,14 +30,16 @@ public final class TenantInFlight {
       return true;
     }
     var admitted = new boolean[1];
-    inFlight.compute(tenant, (t, count) -> {
-      var c = count == null ? new AtomicInteger() : count;
-      if (c.get() < maxPerTenant) {
-        c.incrementAndGet();
-        admitted[0] = true;
-      }
-      return c.get() == 0 ? null : c;
-    });
+    inFlight.compute(
+        tenant,
+        (t, count) -> {
+          var c = count == null ? new AtomicInteger() : count;
+          if (c.get() < maxPerTenant) {
+            c.incrementAndGet();
+            admitted[0] = true;
+          }
+          return c.get() == 0 ? null : c;
+        });
     return admitted[0];
   }
 
@@ -54,8 +58,16 @@ public final class TenantInFlight {
 
   /** The 429 a tenant over its bound gets. */
   public Problem overLimit(String tenant) {
-    return Problem.of("tenant-in-flight-limit", "Too many requests in flight", 429,
-        "tenant " + tenant + " already has " + maxPerTenant + " requests in flight on this node, its limit")
-        .with("limit", maxPerTenant).with("retryAfter", 1);
+    return Problem.of(
+            "tenant-in-flight-limit",
+            "Too many requests in flight",
+            429,
+            "tenant "
+                + tenant
+                + " already has "
+                + maxPerTenant
+                + " requests in flight on this node, its limit")
+        .with("limit", maxPerTenant)
+        .with("retryAfter", 1);
   }
 }

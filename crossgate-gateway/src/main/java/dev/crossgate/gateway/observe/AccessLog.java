@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One line per request on the SLF4J logger {@code crossgate.access}: {@code key=value} (values
- * with spaces or quotes are quoted), or a JSON object when configured.
+ * One line per request on the SLF4J logger {@code crossgate.access}: {@code key=value} (values with
+ * spaces or quotes are quoted), or a JSON object when configured.
  *
  * <p>The event loop only copies the request's figures into an {@link Entry}; formatting and the
  * appender's write happen on the node's {@link AccessLogWriter} thread, so a slow log destination
@@ -32,15 +32,39 @@ final class AccessLog {
     }
     var request = ex.request();
     var route = ex.route();
-    writer.offer(new Entry(json, request.method().name(), request.path(), ex.status(),
-        route == null ? "-" : route.id(), ex.upstream() == null ? "-" : ex.upstream(), request.bytesRead(),
-        request.response().bytesWritten(), durationNanos, ex.clientIp(), ex.requestId(), ex.extensionVersion(),
-        ex.problem() == null ? null : ex.problem().typeName(), ex.responseFailed()));
+    writer.offer(
+        new Entry(
+            json,
+            request.method().name(),
+            request.path(),
+            ex.status(),
+            route == null ? "-" : route.id(),
+            ex.upstream() == null ? "-" : ex.upstream(),
+            request.bytesRead(),
+            request.response().bytesWritten(),
+            durationNanos,
+            ex.clientIp(),
+            ex.requestId(),
+            ex.extensionVersion(),
+            ex.problem() == null ? null : ex.problem().typeName(),
+            ex.responseFailed()));
   }
 
   /** The figures of one access-log line, immutable so another thread may format them. */
-  record Entry(boolean json, String method, String path, int status, String route, String upstream, long bytesIn,
-      long bytesOut, long durationNanos, String client, String requestId, String extensionVersion, String problem,
+  record Entry(
+      boolean json,
+      String method,
+      String path,
+      int status,
+      String route,
+      String upstream,
+      long bytesIn,
+      long bytesOut,
+      long durationNanos,
+      String client,
+      String requestId,
+      String extensionVersion,
+      String problem,
       boolean aborted) {
 
     /** The line as written; called on the writer thread. */
@@ -74,8 +98,12 @@ final class AccessLog {
       sb.append(" status=").append(status);
       field(sb, "route", route);
       field(sb, "upstream", upstream);
-      sb.append(" bytesIn=").append(bytesIn).append(" bytesOut=").append(bytesOut)
-          .append(" durationMs=").append(durationNanos / 1_000_000.0);
+      sb.append(" bytesIn=")
+          .append(bytesIn)
+          .append(" bytesOut=")
+          .append(bytesOut)
+          .append(" durationMs=")
+          .append(durationNanos / 1_000_000.0);
       field(sb, "client", client);
       field(sb, "requestId", requestId);
       if (extensionVersion != null) {
@@ -98,7 +126,10 @@ final class AccessLog {
     }
     sb.append(key).append('=');
     var value = String.valueOf(text);
-    if (value.isEmpty() || value.indexOf(' ') >= 0 || value.indexOf('"') >= 0 || value.indexOf('=') >= 0) {
+    if (value.isEmpty()
+        || value.indexOf(' ') >= 0
+        || value.indexOf('"') >= 0
+        || value.indexOf('=') >= 0) {
       sb.append('"').append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
     } else {
       sb.append(value);

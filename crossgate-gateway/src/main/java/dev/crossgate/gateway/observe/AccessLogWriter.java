@@ -18,18 +18,18 @@ import org.slf4j.LoggerFactory;
  * queue is lock-free and the writer, once it has emptied it, sleeps {@value #IDLE_PARK_MS} ms
  * before it looks again. A line is therefore written at most that long after its request ended.
  *
- * <p>When the destination cannot keep up and the queue is full, the entry is dropped, never
- * waited for: the event loop must not block on a log. Drops are never silent: they are counted
- * ({@link #dropped()}, exported as {@code crossgate_access_log_dropped_total}) and the writer logs
- * one WARN line with the count at most once a second while drops go on.
+ * <p>When the destination cannot keep up and the queue is full, the entry is dropped, never waited
+ * for: the event loop must not block on a log. Drops are never silent: they are counted ({@link
+ * #dropped()}, exported as {@code crossgate_access_log_dropped_total}) and the writer logs one WARN
+ * line with the count at most once a second while drops go on.
  */
 final class AccessLogWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AccessLogWriter.class);
   static final int DEFAULT_CAPACITY = 65_536;
   static final long IDLE_PARK_MS = 5;
   private static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-  private static final AccessLog.Entry STOP = new AccessLog.Entry(false, "", "", 0, "", "", 0, 0, 0, "", "", null,
-      null, false);
+  private static final AccessLog.Entry STOP =
+      new AccessLog.Entry(false, "", "", 0, "", "", 0, 0, 0, "", "", null, null, false);
 
   private final int capacity;
   private final ConcurrentLinkedQueue<AccessLog.Entry> queue = new ConcurrentLinkedQueue<>();
@@ -91,8 +91,10 @@ final class AccessLogWriter implements AutoCloseable {
     long total = dropped.get();
     long now = System.nanoTime();
     if (total != reportedDrops && (force || now - lastReport >= REPORT_INTERVAL_NANOS)) {
-      LOG.warn("access log lines dropped count={} total={} (the log destination is slower than the traffic)",
-          total - reportedDrops, total);
+      LOG.warn(
+          "access log lines dropped count={} total={} (the log destination is slower than the traffic)",
+          total - reportedDrops,
+          total);
       reportedDrops = total;
       lastReport = now;
     }

@@ -9,20 +9,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The node's Prometheus meters: per route {@code crossgate_requests_total{route,status}},
- * {@code crossgate_request_duration_seconds{route}} (histogram), {@code crossgate_upstream_errors_total{route,kind}},
- * {@code crossgate_client_aborts_total{route}} (clients that closed before their response was complete);
- * per node {@code crossgate_active_connections} and {@code crossgate_access_log_dropped_total}. Meters
- * are looked up through per-route caches, not the registry, to keep the hot path free of meter-id
- * allocation. Also owns the node's {@link AccessLogWriter} thread; {@link #close()} stops it.
+ * The node's Prometheus meters: per route {@code crossgate_requests_total{route,status}}, {@code
+ * crossgate_request_duration_seconds{route}} (histogram), {@code
+ * crossgate_upstream_errors_total{route,kind}}, {@code crossgate_client_aborts_total{route}}
+ * (clients that closed before their response was complete); per node {@code
+ * crossgate_active_connections} and {@code crossgate_access_log_dropped_total}. Meters are looked
+ * up through per-route caches, not the registry, to keep the hot path free of meter-id allocation.
+ * Also owns the node's {@link AccessLogWriter} thread; {@link #close()} stops it.
  */
 public final class GatewayMetrics implements AutoCloseable {
   private static final Duration[] BUCKETS = {
-      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
-      Duration.ofMillis(2_500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
+    Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+    Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+    Duration.ofMillis(2_500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)
+  };
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
   private final AtomicInteger activeConnections = new AtomicInteger();
 
@@ -36,8 +39,8 @@ public final class GatewayMetrics implements AutoCloseable {
   synchronized AccessLogWriter accessLogWriter() {
     if (accessLogWriter == null) {
       var writer = new AccessLogWriter(AccessLogWriter.DEFAULT_CAPACITY, AccessLog.LOG::info);
-      io.micrometer.core.instrument.FunctionCounter.builder("crossgate_access_log_dropped", writer,
-              AccessLogWriter::dropped)
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "crossgate_access_log_dropped", writer, AccessLogWriter::dropped)
           .description("access-log lines dropped because the log destination could not keep up")
           .register(registry);
       accessLogWriter = writer;
@@ -90,13 +93,15 @@ public final class GatewayMetrics implements AutoCloseable {
 
     RouteMeters(String route) {
       this.route = route;
-      this.duration = Timer.builder("crossgate_request_duration")
-          .description("time from request head to response end")
-          .tag("route", route)
-          // a fixed, short bucket list rather than the ~70 default ones: with 100,000 routes the
-          // histogram is paid per route, in memory and in every scrape
-          .serviceLevelObjectives(BUCKETS)
-          .register(registry);
+      this.duration =
+          Timer.builder("crossgate_request_duration")
+              .description("time from request head to response end")
+              .tag("route", route)
+              // a fixed, short bucket list rather than the ~70 default ones: with 100,000 routes
+              // the
+              // histogram is paid per route, in memory and in every scrape
+              .serviceLevelObjectives(BUCKETS)
+              .register(registry);
     }
 
     Counter requests(int status) {
@@ -105,26 +110,40 @@ public final class GatewayMetrics implements AutoCloseable {
       if (last != null && last.status == status) {
         return last.counter;
       }
-      var counter = byStatus.computeIfAbsent(status, s -> Counter.builder("crossgate_requests")
-          .description("requests answered, by route and status")
-          .tag("route", route).tag("status", Integer.toString(s)).register(registry));
+      var counter =
+          byStatus.computeIfAbsent(
+              status,
+              s ->
+                  Counter.builder("crossgate_requests")
+                      .description("requests answered, by route and status")
+                      .tag("route", route)
+                      .tag("status", Integer.toString(s))
+                      .register(registry));
       lastStatus = new StatusCounter(status, counter);
       return counter;
     }
 
     synchronized Counter clientAborts() {
       if (clientAborts == null) {
-        clientAborts = Counter.builder("crossgate_client_aborts")
-            .description("responses abandoned because the client closed its connection first")
-            .tag("route", route).register(registry);
+        clientAborts =
+            Counter.builder("crossgate_client_aborts")
+                .description("responses abandoned because the client closed its connection first")
+                .tag("route", route)
+                .register(registry);
       }
       return clientAborts;
     }
 
     Counter upstreamErrors(String kind) {
-      return errors.computeIfAbsent(kind, k -> Counter.builder("crossgate_upstream_errors")
-          .description("upstream failures: bad-gateway, gateway-timeout, upstream-busy, aborted")
-          .tag("route", route).tag("kind", k).register(registry));
+      return errors.computeIfAbsent(
+          kind,
+          k ->
+              Counter.builder("crossgate_upstream_errors")
+                  .description(
+                      "upstream failures: bad-gateway, gateway-timeout, upstream-busy, aborted")
+                  .tag("route", route)
+                  .tag("kind", k)
+                  .register(registry));
     }
   }
 }

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ObserveStep implements Step {
   private static final Logger LOG = LoggerFactory.getLogger(ObserveStep.class);
-  private static final Set<String> UPSTREAM_PROBLEMS = Set.of("bad-gateway", "gateway-timeout", "upstream-busy");
+  private static final Set<String> UPSTREAM_PROBLEMS =
+      Set.of("bad-gateway", "gateway-timeout", "upstream-busy");
 
   private final AccessLog accessLog;
   private final GatewayMetrics metrics;
@@ -42,7 +43,10 @@ public final class ObserveStep implements Step {
       errorKind = ex.problem().typeName();
     } else if (ex.clientGone()) {
       metrics.clientAborted(routeId);
-      LOG.debug("client went away mid-response requestId={} route={} bytesOut={}", ex.requestId(), routeId,
+      LOG.debug(
+          "client went away mid-response requestId={} route={} bytesOut={}",
+          ex.requestId(),
+          routeId,
           ex.request().response().bytesWritten());
     } else if (ex.responseFailed() && ex.upstream() != null) {
       errorKind = "aborted";

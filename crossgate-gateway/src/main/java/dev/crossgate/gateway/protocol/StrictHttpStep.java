@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * Refuses request heads that HTTP forbids, or that a server behind the gateway could read
  * differently from the gateway, before anything routes on them. Sits after the limits and before
- * {@code PathStep} (which refuses the path spellings: {@code ..;}, {@code ;params}, encoded slashes).
+ * {@code PathStep} (which refuses the path spellings: {@code ..;}, {@code ;params}, encoded
+ * slashes).
  *
  * <ul>
  *   <li>Host (RFC 9112 section 3.2): 400 for more than one Host line, for none on HTTP/1.1, and for
@@ -28,10 +29,17 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class StrictHttpStep implements Step {
-  /** What a refused method may be replaced with; RFC 9110 section 15.5.6 asks for Allow on a 405. */
+  /**
+   * What a refused method may be replaced with; RFC 9110 section 15.5.6 asks for Allow on a 405.
+   */
   private static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
-  /** RFC 3986 section 3.2.2 host (reg-name without ',' or IP literal) and an optional port, no userinfo. */
-  private static final Pattern HOST = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._~!$&'()*+;=%-]*)(:[0-9]{0,5})?");
+
+  /**
+   * RFC 3986 section 3.2.2 host (reg-name without ',' or IP literal) and an optional port, no
+   * userinfo.
+   */
+  private static final Pattern HOST =
+      Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._~!$&'()*+;=%-]*)(:[0-9]{0,5})?");
 
   @Override
   public Future<Void> onRequest(Exchange exchange, Chain next) {

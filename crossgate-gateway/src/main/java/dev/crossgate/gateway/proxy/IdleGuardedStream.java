@@ -7,18 +7,18 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.streams.ReadStream;
 
 /**
- * An upstream response body that is abandoned when the upstream sends nothing for the route's
- * idle timeout (like nginx's {@code proxy_read_timeout}). Time spent paused because the client
- * reads slowly does not count: that is the client's pace, not the upstream's silence. The timer is
- * armed when the reader first resumes the stream and the body has not ended during that call (a
- * small body that arrived with the head is delivered right there, and costs no timer at all), and
+ * An upstream response body that is abandoned when the upstream sends nothing for the route's idle
+ * timeout (like nginx's {@code proxy_read_timeout}). Time spent paused because the client reads
+ * slowly does not count: that is the client's pace, not the upstream's silence. The timer is armed
+ * when the reader first resumes the stream and the body has not ended during that call (a small
+ * body that arrived with the head is delivered right there, and costs no timer at all), and
  * re-armed only when it fires. Runs on the connection's event loop.
  *
- * <p>The end and exception handlers are registered on the upstream response once, here, and
- * forward to whatever handler the reader set last. A reader that clears its handlers after the
- * response ended ({@code Pipe} does, on every response) must not reach the response itself:
- * Vert.x answers a non-null handler on an ended response with an {@code IllegalStateException},
- * and building that exception's stack trace was a tenth of the proxy's allocation.
+ * <p>The end and exception handlers are registered on the upstream response once, here, and forward
+ * to whatever handler the reader set last. A reader that clears its handlers after the response
+ * ended ({@code Pipe} does, on every response) must not reach the response itself: Vert.x answers a
+ * non-null handler on an ended response with an {@code IllegalStateException}, and building that
+ * exception's stack trace was a tenth of the proxy's allocation.
  */
 final class IdleGuardedStream implements ReadStream<Buffer> {
   private final HttpClientResponse delegate;
@@ -37,20 +37,22 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
     this.vertx = vertx;
     this.idleNanos = idleMs * 1_000_000;
     this.onIdle = onIdle;
-    delegate.endHandler(v -> {
-      finish();
-      var h = endHandler;
-      if (h != null) {
-        h.handle(v);
-      }
-    });
-    delegate.exceptionHandler(t -> {
-      finish();
-      var h = exceptionHandler;
-      if (h != null) {
-        h.handle(t);
-      }
-    });
+    delegate.endHandler(
+        v -> {
+          finish();
+          var h = endHandler;
+          if (h != null) {
+            h.handle(v);
+          }
+        });
+    delegate.exceptionHandler(
+        t -> {
+          finish();
+          var h = exceptionHandler;
+          if (h != null) {
+            h.handle(t);
+          }
+        });
   }
 
   /** After the reader asked for data: guard the rest of the body unless it already ended. */
@@ -90,10 +92,11 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
       delegate.handler(null); // null never reaches Vert.x's "already ended" check
       return this;
     }
-    delegate.handler(chunk -> {
-      lastActivity = System.nanoTime();
-      handler.handle(chunk);
-    });
+    delegate.handler(
+        chunk -> {
+          lastActivity = System.nanoTime();
+          handler.handle(chunk);
+        });
     return this;
   }
 

@@ -1,11 +1,10 @@
 package dev.crossgate.gateway.proxy;
 
-import io.vertx.core.file.OpenOptions;
-import dev.crossgate.gateway.chain.SpooledBody;
 import dev.crossgate.gateway.auth.PeerCertificate;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.GatewayProblems;
+import dev.crossgate.gateway.chain.SpooledBody;
 import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.filter.TrustedProxies;
 import dev.crossgate.http.CrossgateHeaders;
@@ -16,6 +15,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -34,16 +34,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The last step: sends the request to the route's target and hands the upstream response to the
- * chain as a stream. Bodies flow both ways with back-pressure (the upstream request is written
- * only as fast as it drains, the client's body is paused otherwise), and the body limit is
- * counted while streaming, so no body is ever held whole.
+ * chain as a stream. Bodies flow both ways with back-pressure (the upstream request is written only
+ * as fast as it drains, the client's body is paused otherwise), and the body limit is counted while
+ * streaming, so no body is ever held whole.
  *
- * <p>Failure mapping (all problem+json): pool wait queue full → 503; connect refused, DNS
- * failure or connect timeout → 502; a TLS handshake that fails → 502 naming the reason class
- * ({@link UpstreamTlsSettings#failure}); no upstream activity for the route's response timeout
- * before the head → 504; no body bytes for the idle timeout after the head → the exchange is
- * aborted ({@link IdleGuardedStream}); upstream reset before the head → 502; after the head
- * the client connection is reset (the status is already sent).
+ * <p>Failure mapping (all problem+json): pool wait queue full → 503; connect refused, DNS failure
+ * or connect timeout → 502; a TLS handshake that fails → 502 naming the reason class ({@link
+ * UpstreamTlsSettings#failure}); no upstream activity for the route's response timeout before the
+ * head → 504; no body bytes for the idle timeout after the head → the exchange is aborted ({@link
+ * IdleGuardedStream}); upstream reset before the head → 502; after the head the client connection
+ * is reset (the status is already sent).
  *
  * <p>{@link #call} sends a request taken from an exchange earlier ({@link #detach}) by the same
  * target, header and failure rules, for a gateway-held task whose exchange is gone.
@@ -66,7 +66,11 @@ public final class ProxyStep implements Step {
    * @param heldClient the pool of {@link #call} (gateway-held task calls wait long for slow
    *     upstreams: their own pool, so they never take the proxy's connections)
    */
-  public ProxyStep(Vertx vertx, HttpClient client, HttpClient heldClient, WebSocketClient webSocketClient,
+  public ProxyStep(
+      Vertx vertx,
+      HttpClient client,
+      HttpClient heldClient,
+      WebSocketClient webSocketClient,
       TrustedProxies trustedProxies) {
     this.vertx = vertx;
     this.client = client;
@@ -94,26 +98,42 @@ public final class ProxyStep implements Step {
       return webSockets.proxy(exchange, target, uri, headers, timeouts.connectMs());
     }
     // until the response head arrives, silence means the response timeout; then the idle one
-    var options = options(target, request.method(), uri, timeouts.connectMs(),
-        Math.min(timeouts.responseMs(), timeouts.idleMs()), route.tls());
+    var options =
+        options(
+            target,
+            request.method(),
+            uri,
+            timeouts.connectMs(),
+            Math.min(timeouts.responseMs(), timeouts.idleMs()),
+            route.tls());
     var done = Promise.<Void>promise();
-    client.request(options).onComplete(ar -> {
-      if (ar.failed()) {
-        done.tryFail(connectFailure(exchange.requestId(), exchange.upstream(), ar.cause()));
-      } else {
-        new Forwarding(exchange, ar.result(), timeouts, done).start();
-      }
-    });
+    client
+        .request(options)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                done.tryFail(connectFailure(exchange.requestId(), exchange.upstream(), ar.cause()));
+              } else {
+                new Forwarding(exchange, ar.result(), timeouts, done).start();
+              }
+            });
     return done.future();
   }
 
   /**
    * A request to a route's target taken from an exchange, to be sent later without it: a
-   * gateway-held task's call, made after its caller got the 202. Target, request target and
-   * headers are fixed when it is taken, by the same rules as a proxied request's.
+   * gateway-held task's call, made after its caller got the 202. Target, request target and headers
+   * are fixed when it is taken, by the same rules as a proxied request's.
    */
-  public record Detached(String requestId, UpstreamTarget target, HttpMethod method, String uri, MultiMap headers,
-      SpooledBody body, long connectMs, Route.UpstreamTls tls) {
+  public record Detached(
+      String requestId,
+      UpstreamTarget target,
+      HttpMethod method,
+      String uri,
+      MultiMap headers,
+      SpooledBody body,
+      long connectMs,
+      Route.UpstreamTls tls) {
     public Detached {
       Objects.requireNonNull(target, "target");
       Objects.requireNonNull(headers, "headers");
@@ -123,12 +143,21 @@ public final class ProxyStep implements Step {
 
   /** An upstream's answer read whole. */
 
-  /** Takes the request of {@code exchange} (on its event loop), with {@code body} read whole, for {@link #call}. */
+  /**
+   * Takes the request of {@code exchange} (on its event loop), with {@code body} read whole, for
+   * {@link #call}.
+   */
   public Detached detach(Exchange exchange, SpooledBody body) {
     var route = exchange.route();
     var target = target(route.targetUrl());
-    return new Detached(exchange.requestId(), target, exchange.request().method(), uri(exchange, target),
-        upstreamHeaders(exchange, MultiMap.caseInsensitiveMultiMap()), body, route.timeouts().connectMs(),
+    return new Detached(
+        exchange.requestId(),
+        target,
+        exchange.request().method(),
+        uri(exchange, target),
+        upstreamHeaders(exchange, MultiMap.caseInsensitiveMultiMap()),
+        body,
+        route.timeouts().connectMs(),
         route.tls());
   }
 
@@ -139,26 +168,49 @@ public final class ProxyStep implements Step {
    * timeout). Fails with the proxy's problems: 503 pool full, 502 connect failure, reset or an
    * answer above {@code maxBodyBytes}, 504 silence.
    */
-  public <T> Future<T> call(Detached request, Duration timeout, long maxBodyBytes,
+  public <T> Future<T> call(
+      Detached request,
+      Duration timeout,
+      long maxBodyBytes,
       java.util.function.Function<HttpClientResponse, Future<T>> read) {
     var upstream = request.target().authority();
-    var options = options(request.target(), request.method(), request.uri(), request.connectMs(), timeout.toMillis(),
-        request.tls())
-        .setHeaders(request.headers());
-    return heldClient.request(options)
+    var options =
+        options(
+                request.target(),
+                request.method(),
+                request.uri(),
+                request.connectMs(),
+                timeout.toMillis(),
+                request.tls())
+            .setHeaders(request.headers());
+    return heldClient
+        .request(options)
         .recover(e -> Future.failedFuture(connectFailure(request.requestId(), upstream, e)))
-        .compose(req -> send(req, request.body())
-            .compose(response -> {
-              var declared = response.headers().get(HttpHeaders.CONTENT_LENGTH);
-              if (declared != null && Long.parseLong(declared.trim()) > maxBodyBytes) {
-                response.request().reset();
-                return Future.failedFuture(tooLarge(upstream, maxBodyBytes));
-              }
-              return read.apply(response).recover(e -> Future.failedFuture(
-                  e instanceof ProblemException pe && pe.problem().status() == 413 ? tooLarge(upstream, maxBodyBytes) : e));
-            })
-            .recover(e -> Future.failedFuture(e instanceof ProblemException ? e
-                : upstreamFailure(request.requestId(), upstream, e))));
+        .compose(
+            req ->
+                send(req, request.body())
+                    .compose(
+                        response -> {
+                          var declared = response.headers().get(HttpHeaders.CONTENT_LENGTH);
+                          if (declared != null && Long.parseLong(declared.trim()) > maxBodyBytes) {
+                            response.request().reset();
+                            return Future.failedFuture(tooLarge(upstream, maxBodyBytes));
+                          }
+                          return read.apply(response)
+                              .recover(
+                                  e ->
+                                      Future.failedFuture(
+                                          e instanceof ProblemException pe
+                                                  && pe.problem().status() == 413
+                                              ? tooLarge(upstream, maxBodyBytes)
+                                              : e));
+                        })
+                    .recover(
+                        e ->
+                            Future.failedFuture(
+                                e instanceof ProblemException
+                                    ? e
+                                    : upstreamFailure(request.requestId(), upstream, e))));
   }
 
   /** Sends a detached body: nothing, the bytes, or the file streamed with its length. */
@@ -167,41 +219,64 @@ public final class ProxyStep implements Step {
       return body.size() == 0 ? req.send() : req.send(body.inline());
     }
     req.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.size()));
-    return vertx.fileSystem().open(body.file().toString(), new OpenOptions().setRead(true)).compose(req::send);
+    return vertx
+        .fileSystem()
+        .open(body.file().toString(), new OpenOptions().setRead(true))
+        .compose(req::send);
   }
 
   private static ProblemException tooLarge(String upstream, long limit) {
-    return new ProblemException(GatewayProblems.badGateway(
-        "the upstream " + upstream + " answered more than the " + limit + " bytes allowed"));
+    return new ProblemException(
+        GatewayProblems.badGateway(
+            "the upstream " + upstream + " answered more than the " + limit + " bytes allowed"));
   }
 
-  /** The one place upstream request options are built: proxied requests and held calls, with the route's TLS. */
-  private RequestOptions options(UpstreamTarget target, HttpMethod method, String uri, long connectMs, long idleMs,
+  /**
+   * The one place upstream request options are built: proxied requests and held calls, with the
+   * route's TLS.
+   */
+  private RequestOptions options(
+      UpstreamTarget target,
+      HttpMethod method,
+      String uri,
+      long connectMs,
+      long idleMs,
       Route.UpstreamTls routeTls) {
-    var options = new RequestOptions()
-        .setMethod(method)
-        .setHost(target.host())
-        .setPort(target.port())
-        .setSsl(target.ssl())
-        .setURI(uri)
-        .setConnectTimeout(connectMs)
-        .setIdleTimeout(idleMs);
+    var options =
+        new RequestOptions()
+            .setMethod(method)
+            .setHost(target.host())
+            .setPort(target.port())
+            .setSsl(target.ssl())
+            .setURI(uri)
+            .setConnectTimeout(connectMs)
+            .setIdleTimeout(idleMs);
     tls.apply(options, target, routeTls);
     return options;
   }
 
-  /** The request target sent upstream: the route's base path, the remainder, the (flow's or caller's) query. */
+  /**
+   * The request target sent upstream: the route's base path, the remainder, the (flow's or
+   * caller's) query.
+   */
   private static String uri(Exchange exchange, UpstreamTarget target) {
-    return target.uri(exchange.match().remainder(),
+    return target.uri(
+        exchange.match().remainder(),
         exchange.replacedQuery() != null ? exchange.replacedQuery() : exchange.request().query());
   }
 
-  /** The headers sent upstream, written straight into {@code out} (the upstream request's own map). */
+  /**
+   * The headers sent upstream, written straight into {@code out} (the upstream request's own map).
+   */
   private MultiMap upstreamHeaders(Exchange exchange, MultiMap out) {
     var request = exchange.request();
     ForwardHeaders.copyRequestHeaders(request.headers(), out);
     var peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-    ForwardHeaders.addForwarding(out, peer, trustedProxies.isTrusted(peer), request.scheme(),
+    ForwardHeaders.addForwarding(
+        out,
+        peer,
+        trustedProxies.isTrusted(peer),
+        request.scheme(),
         request.headers().get(HttpHeaders.HOST));
     out.set(CrossgateHeaders.REQUEST_ID, exchange.requestId());
     if (exchange.route().forwardsClientCertSubject()) {
@@ -230,27 +305,45 @@ public final class ProxyStep implements Step {
     return upgrade != null && upgrade.equalsIgnoreCase("websocket");
   }
 
-  private static ProblemException connectFailure(String requestId, String upstream, Throwable cause) {
+  private static ProblemException connectFailure(
+      String requestId, String upstream, Throwable cause) {
     if (cause instanceof ConnectionPoolTooBusyException) {
-      return new ProblemException(GatewayProblems.upstreamBusy(
-          "the upstream " + upstream + " has no free connection and its wait queue is full"));
+      return new ProblemException(
+          GatewayProblems.upstreamBusy(
+              "the upstream " + upstream + " has no free connection and its wait queue is full"));
     }
-    LOG.info("upstream connect failed requestId={} upstream={} cause={}", requestId, upstream, cause.toString());
+    LOG.info(
+        "upstream connect failed requestId={} upstream={} cause={}",
+        requestId,
+        upstream,
+        cause.toString());
     var tlsFailure = UpstreamTlsSettings.failure(cause);
-    return new ProblemException(GatewayProblems.badGateway(tlsFailure == null
-        ? "could not connect to the upstream " + upstream
-        : "TLS with the upstream " + upstream + " failed: " + tlsFailure));
+    return new ProblemException(
+        GatewayProblems.badGateway(
+            tlsFailure == null
+                ? "could not connect to the upstream " + upstream
+                : "TLS with the upstream " + upstream + " failed: " + tlsFailure));
   }
 
-  /** The upstream failed after the connection was made: silence is 504, anything else (a reset) 502. */
-  private static ProblemException upstreamFailure(String requestId, String upstream, Throwable cause) {
-    var timeout = cause instanceof java.util.concurrent.TimeoutException
-        || cause.getClass().getSimpleName().contains("Timeout");
-    LOG.info("upstream failed requestId={} upstream={} timeout={} cause={}", requestId, upstream, timeout,
+  /**
+   * The upstream failed after the connection was made: silence is 504, anything else (a reset) 502.
+   */
+  private static ProblemException upstreamFailure(
+      String requestId, String upstream, Throwable cause) {
+    var timeout =
+        cause instanceof java.util.concurrent.TimeoutException
+            || cause.getClass().getSimpleName().contains("Timeout");
+    LOG.info(
+        "upstream failed requestId={} upstream={} timeout={} cause={}",
+        requestId,
+        upstream,
+        timeout,
         cause.toString());
-    return new ProblemException(timeout
-        ? GatewayProblems.gatewayTimeout("the upstream " + upstream + " did not answer in time")
-        : GatewayProblems.badGateway("the upstream " + upstream + " closed the connection without a response"));
+    return new ProblemException(
+        timeout
+            ? GatewayProblems.gatewayTimeout("the upstream " + upstream + " did not answer in time")
+            : GatewayProblems.badGateway(
+                "the upstream " + upstream + " closed the connection without a response"));
   }
 
   /** One request/response exchange with the upstream; all callbacks on the same event loop. */
@@ -262,7 +355,11 @@ public final class ProxyStep implements Step {
     private final Promise<Void> done;
     private long sent;
 
-    Forwarding(Exchange exchange, HttpClientRequest upstreamRequest, Route.Timeouts timeouts, Promise<Void> done) {
+    Forwarding(
+        Exchange exchange,
+        HttpClientRequest upstreamRequest,
+        Route.Timeouts timeouts,
+        Promise<Void> done) {
       this.exchange = exchange;
       this.request = exchange.request();
       this.upstreamRequest = upstreamRequest;
@@ -277,29 +374,38 @@ public final class ProxyStep implements Step {
         // once the origin is willing to take it
         upstreamRequest.continueHandler(v -> request.response().writeContinue());
       }
-      if (!request.headers().contains(HttpHeaders.CONTENT_LENGTH) && request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+      if (!request.headers().contains(HttpHeaders.CONTENT_LENGTH)
+          && request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
         upstreamRequest.setChunked(true);
       }
       // failures surface through response(); this keeps Vert.x from logging them a second time
-      upstreamRequest.exceptionHandler(t -> LOG.debug("upstream request failed requestId={} cause={}",
-          exchange.requestId(), t.toString()));
+      upstreamRequest.exceptionHandler(
+          t ->
+              LOG.debug(
+                  "upstream request failed requestId={} cause={}",
+                  exchange.requestId(),
+                  t.toString()));
       if (request.headers().contains(HttpHeaders.EXPECT)) {
         // the client holds its body back until a 100 arrives: the upstream must see the head now
         upstreamRequest.writeHead();
       }
-      upstreamRequest.response().onComplete(ar -> {
-        if (ar.failed()) {
-          onUpstreamFailure(ar.cause());
-        } else {
-          onResponse(ar.result());
-        }
-      });
+      upstreamRequest
+          .response()
+          .onComplete(
+              ar -> {
+                if (ar.failed()) {
+                  onUpstreamFailure(ar.cause());
+                } else {
+                  onResponse(ar.result());
+                }
+              });
       request.response().closeHandler(v -> upstreamRequest.reset());
-      exchange.onComplete(e -> {
-        if (e.responseFailed()) {
-          upstreamRequest.reset();
-        }
-      });
+      exchange.onComplete(
+          e -> {
+            if (e.responseFailed()) {
+              upstreamRequest.reset();
+            }
+          });
       pumpBody();
     }
 
@@ -310,12 +416,21 @@ public final class ProxyStep implements Step {
       }
       response.pause();
       // written straight into the server response's own headers: no intermediate copy
-      var headers = ForwardHeaders.copyResponseHeaders(response.headers(), request.response().headers());
-      var body = new IdleGuardedStream(response, vertx, timeouts.idleMs(), () -> {
-        LOG.info("upstream idle mid-body requestId={} upstream={} idleMs={}", exchange.requestId(),
-            exchange.upstream(), timeouts.idleMs());
-        upstreamRequest.reset();
-      });
+      var headers =
+          ForwardHeaders.copyResponseHeaders(response.headers(), request.response().headers());
+      var body =
+          new IdleGuardedStream(
+              response,
+              vertx,
+              timeouts.idleMs(),
+              () -> {
+                LOG.info(
+                    "upstream idle mid-body requestId={} upstream={} idleMs={}",
+                    exchange.requestId(),
+                    exchange.upstream(),
+                    timeouts.idleMs());
+                upstreamRequest.reset();
+              });
       exchange.respond(response.statusCode(), headers, body, response::trailers);
       done.complete();
     }
@@ -327,19 +442,25 @@ public final class ProxyStep implements Step {
       done.fail(upstreamFailure(exchange.requestId(), exchange.upstream(), cause));
     }
 
-    /** Copies the client's body upstream, as fast as the upstream drains, counting against the limit. */
+    /**
+     * Copies the client's body upstream, as fast as the upstream drains, counting against the
+     * limit.
+     */
     private void pumpBody() {
       var replaced = exchange.requestBody();
       if (replaced != null) {
         // a step read the body whole (a task stores it; a flow step may have changed it, within
-        // the limit): it is sent instead, with its own length, from memory or streamed from its file
+        // the limit): it is sent instead, with its own length, from memory or streamed from its
+        // file
         upstreamRequest.setChunked(false);
         upstreamRequest.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(replaced.size()));
         if (!replaced.inFile()) {
           upstreamRequest.end(replaced.inline());
           return;
         }
-        vertx.fileSystem().open(replaced.file().toString(), new OpenOptions().setRead(true))
+        vertx
+            .fileSystem()
+            .open(replaced.file().toString(), new OpenOptions().setRead(true))
             .compose(file -> file.pipeTo(upstreamRequest))
             .onFailure(e -> upstreamRequest.reset(0, e));
         return;
@@ -349,24 +470,28 @@ public final class ProxyStep implements Step {
         return;
       }
       long limit = exchange.bodyLimit();
-      request.handler(chunk -> {
-        sent += chunk.length();
-        if (sent > limit) {
-          overflow();
-          return;
-        }
-        upstreamRequest.write(chunk);
-        if (upstreamRequest.writeQueueFull()) {
-          request.pause();
-          upstreamRequest.drainHandler(v -> request.resume());
-        }
-      });
+      request.handler(
+          chunk -> {
+            sent += chunk.length();
+            if (sent > limit) {
+              overflow();
+              return;
+            }
+            upstreamRequest.write(chunk);
+            if (upstreamRequest.writeQueueFull()) {
+              request.pause();
+              upstreamRequest.drainHandler(v -> request.resume());
+            }
+          });
       request.endHandler(v -> upstreamRequest.end());
       request.exceptionHandler(t -> upstreamRequest.reset());
       request.resume();
     }
 
-    /** The body crossed the limit mid-stream: stop reading, abandon the upstream request, answer 413. */
+    /**
+     * The body crossed the limit mid-stream: stop reading, abandon the upstream request, answer
+     * 413.
+     */
     private void overflow() {
       request.pause();
       request.handler(null);

@@ -3,7 +3,8 @@ package dev.crossgate.gateway.proxy;
 import java.net.URI;
 
 /** A route's target URL, parsed once: where to connect and the path prefix to send. */
-public record UpstreamTarget(boolean ssl, String host, int port, String basePath, String authority) {
+public record UpstreamTarget(
+    boolean ssl, String host, int port, String basePath, String authority) {
   public static UpstreamTarget parse(String targetUrl) {
     var uri = URI.create(targetUrl);
     boolean ssl = "https".equalsIgnoreCase(uri.getScheme());
@@ -14,7 +15,11 @@ public record UpstreamTarget(boolean ssl, String host, int port, String basePath
       path = path.substring(0, path.length() - 1);
     }
     var authority = uri.getPort() > 0 ? host + ":" + port : host;
-    return new UpstreamTarget(ssl, host.startsWith("[") ? host.substring(1, host.length() - 1) : host, port, path,
+    return new UpstreamTarget(
+        ssl,
+        host.startsWith("[") ? host.substring(1, host.length() - 1) : host,
+        port,
+        path,
         authority);
   }
 

@@ -16,8 +16,8 @@ import javax.net.ssl.SSLException;
 /**
  * A route's {@code tls} settings applied to an upstream request. Vert.x keys its connection pools
  * by the request's {@link ClientSSLOptions} as well as by host and port, so routes with different
- * CAs or client certificates toward one origin never share a connection; routes with equal
- * settings share one options object (cached here, per event loop) and so one pool.
+ * CAs or client certificates toward one origin never share a connection; routes with equal settings
+ * share one options object (cached here, per event loop) and so one pool.
  *
  * <p>Also names why a handshake with an upstream failed, for the 502's {@code detail}.
  */
@@ -26,7 +26,9 @@ final class UpstreamTlsSettings {
 
   private final Map<Route.UpstreamTls, ClientSSLOptions> options = new HashMap<>();
 
-  /** Sets {@code request}'s TLS options from the route's, when it has some and the target is https. */
+  /**
+   * Sets {@code request}'s TLS options from the route's, when it has some and the target is https.
+   */
   void apply(RequestOptions request, UpstreamTarget target, Route.UpstreamTls tls) {
     if (!target.ssl() || tls == null) {
       return;
@@ -34,7 +36,9 @@ final class UpstreamTlsSettings {
     request.setSslOptions(options(tls));
     if (tls.serverName() != null) {
       // connect to the target's address, but send and verify the configured name (SNI, Host)
-      request.setServer(SocketAddress.inetSocketAddress(target.port(), target.host())).setHost(tls.serverName());
+      request
+          .setServer(SocketAddress.inetSocketAddress(target.port(), target.host()))
+          .setHost(tls.serverName());
     }
   }
 
@@ -44,13 +48,17 @@ final class UpstreamTlsSettings {
       if (options.size() >= CACHE_LIMIT) {
         options.clear();
       }
-      cached = new ClientSSLOptions().setHostnameVerificationAlgorithm(tls.verifyHostname() ? "HTTPS" : "");
+      cached =
+          new ClientSSLOptions()
+              .setHostnameVerificationAlgorithm(tls.verifyHostname() ? "HTTPS" : "");
       if (tls.caPem() != null) {
         cached.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(tls.caPem())));
       }
       if (tls.clientCertPem() != null) {
-        cached.setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(tls.clientCertPem()))
-            .setKeyValue(Buffer.buffer(tls.clientKeyPem())));
+        cached.setKeyCertOptions(
+            new PemKeyCertOptions()
+                .setCertValue(Buffer.buffer(tls.clientCertPem()))
+                .setKeyValue(Buffer.buffer(tls.clientKeyPem())));
       }
       options.put(tls, cached);
     }
@@ -69,8 +77,10 @@ final class UpstreamTlsSettings {
       if (message.contains("No subject alternative") || message.contains("No name matching")) {
         return "hostname mismatch";
       }
-      if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException
-          || message.contains("PKIX path") || message.contains("unable to find valid certification path")) {
+      if (t instanceof CertPathBuilderException
+          || t instanceof CertPathValidatorException
+          || message.contains("PKIX path")
+          || message.contains("unable to find valid certification path")) {
         return "certificate not trusted";
       }
       tls |= t instanceof SSLException;

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * WebSocket proxying (RFC 6455) for routes with {@code websocket: true}. The upstream handshake is
  * done first, so a refused or failing upstream is still answered with a problem; only then is the
- * client's connection upgraded and frames are relayed both ways, pausing the reading side while
- * the writing side's queue is full. A close on either side closes the other with the same code.
+ * client's connection upgraded and frames are relayed both ways, pausing the reading side while the
+ * writing side's queue is full. A close on either side closes the other with the same code.
  */
 final class WebSocketProxy {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketProxy.class);
@@ -29,60 +29,91 @@ final class WebSocketProxy {
     this.tls = tls;
   }
 
-  Future<Void> proxy(Exchange exchange, UpstreamTarget target, String uri, MultiMap headers, long connectTimeoutMs) {
+  Future<Void> proxy(
+      Exchange exchange,
+      UpstreamTarget target,
+      String uri,
+      MultiMap headers,
+      long connectTimeoutMs) {
     // the handshake fields belong to each connection: the upstream gets its own key
-    for (var name : new String[] {"Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions",
-        "Sec-WebSocket-Accept", "Content-Length"}) {
+    for (var name :
+        new String[] {
+          "Sec-WebSocket-Key",
+          "Sec-WebSocket-Version",
+          "Sec-WebSocket-Extensions",
+          "Sec-WebSocket-Accept",
+          "Content-Length"
+        }) {
       headers.remove(name);
     }
-    var options = new WebSocketConnectOptions()
-        .setHost(target.host())
-        .setPort(target.port())
-        .setSsl(target.ssl())
-        .setURI(uri)
-        .setHeaders(headers)
-        .setTimeout(connectTimeoutMs);
+    var options =
+        new WebSocketConnectOptions()
+            .setHost(target.host())
+            .setPort(target.port())
+            .setSsl(target.ssl())
+            .setURI(uri)
+            .setHeaders(headers)
+            .setTimeout(connectTimeoutMs);
     tls.apply(options, target, exchange.route().tls());
-    return client.connect(options).transform(ar -> {
-      if (ar.failed()) {
-        LOG.info("websocket upstream failed requestId={} upstream={} cause={}", exchange.requestId(),
-            exchange.upstream(), ar.cause().toString());
-        var detail = ar.cause() instanceof UpgradeRejectedException rejected
-            ? "the upstream " + exchange.upstream() + " refused the WebSocket upgrade with status " + rejected.getStatus()
-            : "could not open a WebSocket to the upstream " + exchange.upstream();
-        return Future.failedFuture(new ProblemException(GatewayProblems.badGateway(detail)));
-      }
-      var upstream = ar.result();
-      exchange.takeOver();
-      return exchange.request().toWebSocket().transform(accepted -> {
-        if (accepted.failed()) {
-          upstream.close();
-          return Future.failedFuture(accepted.cause());
-        }
-        var downstream = accepted.result();
-        relay(downstream, upstream);
-        relay(upstream, downstream);
-        downstream.closeHandler(v -> {
-          closeWithStatusOf(downstream, upstream);
-          exchange.completeTakenOver(101, false);
-        });
-        upstream.closeHandler(v -> closeWithStatusOf(upstream, downstream));
-        return Future.succeededFuture();
-      });
-    });
+    return client
+        .connect(options)
+        .transform(
+            ar -> {
+              if (ar.failed()) {
+                LOG.info(
+                    "websocket upstream failed requestId={} upstream={} cause={}",
+                    exchange.requestId(),
+                    exchange.upstream(),
+                    ar.cause().toString());
+                var detail =
+                    ar.cause() instanceof UpgradeRejectedException rejected
+                        ? "the upstream "
+                            + exchange.upstream()
+                            + " refused the WebSocket upgrade with status "
+                            + rejected.getStatus()
+                        : "could not open a WebSocket to the upstream " + exchange.upstream();
+                return Future.failedFuture(
+                    new ProblemException(GatewayProblems.badGateway(detail)));
+              }
+              var upstream = ar.result();
+              exchange.takeOver();
+              return exchange
+                  .request()
+                  .toWebSocket()
+                  .transform(
+                      accepted -> {
+                        if (accepted.failed()) {
+                          upstream.close();
+                          return Future.failedFuture(accepted.cause());
+                        }
+                        var downstream = accepted.result();
+                        relay(downstream, upstream);
+                        relay(upstream, downstream);
+                        downstream.closeHandler(
+                            v -> {
+                              closeWithStatusOf(downstream, upstream);
+                              exchange.completeTakenOver(101, false);
+                            });
+                        upstream.closeHandler(v -> closeWithStatusOf(upstream, downstream));
+                        return Future.succeededFuture();
+                      });
+            });
   }
 
   private static void relay(WebSocketBase from, WebSocketBase to) {
-    from.frameHandler(frame -> {
-      if (frame.isClose() || frame.isPing() || frame.type() == io.vertx.core.http.WebSocketFrameType.PONG) {
-        return; // control frames belong to each connection; closes are relayed by closeHandler
-      }
-      to.writeFrame(frame);
-      if (to.writeQueueFull()) {
-        from.pause();
-        to.drainHandler(v -> from.resume());
-      }
-    });
+    from.frameHandler(
+        frame -> {
+          if (frame.isClose()
+              || frame.isPing()
+              || frame.type() == io.vertx.core.http.WebSocketFrameType.PONG) {
+            return; // control frames belong to each connection; closes are relayed by closeHandler
+          }
+          to.writeFrame(frame);
+          if (to.writeQueueFull()) {
+            from.pause();
+            to.drainHandler(v -> from.resume());
+          }
+        });
     from.exceptionHandler(t -> to.close());
   }
 

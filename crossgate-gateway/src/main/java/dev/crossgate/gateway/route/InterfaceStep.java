@@ -45,7 +45,10 @@ public final class InterfaceStep implements Step {
   }
 
   private static Problem wrongMarker(String marker, String mode) {
-    return Problem.of("wrong-marker", "Wrong mode marker", 400,
+    return Problem.of(
+        "wrong-marker",
+        "Wrong mode marker",
+        400,
         "this interface is " + mode + "; call it under the " + marker + " marker");
   }
 }

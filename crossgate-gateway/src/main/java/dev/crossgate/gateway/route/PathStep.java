@@ -1,9 +1,9 @@
 package dev.crossgate.gateway.route;
 
-import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.Step;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.route.PathNormalizer;
 import io.vertx.core.Future;
 
@@ -36,7 +36,8 @@ public final class PathStep implements Step {
   }
 
   private static boolean isUnder(String path, String marker) {
-    return path.startsWith(marker) && (path.length() == marker.length() || path.charAt(marker.length()) == '/');
+    return path.startsWith(marker)
+        && (path.length() == marker.length() || path.charAt(marker.length()) == '/');
   }
 
   private static String strip(String path, String marker) {

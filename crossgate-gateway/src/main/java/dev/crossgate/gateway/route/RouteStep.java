@@ -9,10 +9,10 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 
 /**
- * Matches the normalised path against the snapshot's {@link dev.crossgate.route.RouteTable}
- * (host, path, method, version from the path or {@code Accept-Version}). No route, or only a
- * disabled one, is 404; a route that owns the path but not the method is 405 with {@code Allow}
- * (RFC 9110 section 15.5.6). The route's own body limit lowers the exchange's.
+ * Matches the normalised path against the snapshot's {@link dev.crossgate.route.RouteTable} (host,
+ * path, method, version from the path or {@code Accept-Version}). No route, or only a disabled one,
+ * is 404; a route that owns the path but not the method is 405 with {@code Allow} (RFC 9110 section
+ * 15.5.6). The route's own body limit lowers the exchange's.
  */
 public final class RouteStep implements Step {
   public static final String ACCEPT_VERSION = "Accept-Version";
@@ -20,9 +20,19 @@ public final class RouteStep implements Step {
   @Override
   public Future<Void> onRequest(Exchange exchange, Chain next) {
     var request = exchange.request();
-    var host = request.authority() == null ? request.headers().get(HttpHeaders.HOST) : request.authority().host();
-    var result = exchange.config().routes().match(host, exchange.path(), request.method().name(),
-        request.headers().get(ACCEPT_VERSION));
+    var host =
+        request.authority() == null
+            ? request.headers().get(HttpHeaders.HOST)
+            : request.authority().host();
+    var result =
+        exchange
+            .config()
+            .routes()
+            .match(
+                host,
+                exchange.path(),
+                request.method().name(),
+                request.headers().get(ACCEPT_VERSION));
     if (result instanceof RouteMatch.Found found) {
       exchange.match(found);
       var routeLimit = found.route().maxBodyBytes();
@@ -32,9 +42,12 @@ public final class RouteStep implements Step {
       return next.proceed(exchange);
     }
     if (result instanceof RouteMatch.MethodNotAllowed refused) {
-      exchange.reply(Problem.methodNotAllowed(request.method().name() + " is not allowed here")
-          .with("allow", refused.allowed()));
-      exchange.responseHeaders().set(HttpHeaders.ALLOW, String.join(", ", new java.util.TreeSet<>(refused.allowed())));
+      exchange.reply(
+          Problem.methodNotAllowed(request.method().name() + " is not allowed here")
+              .with("allow", refused.allowed()));
+      exchange
+          .responseHeaders()
+          .set(HttpHeaders.ALLOW, String.join(", ", new java.util.TreeSet<>(refused.allowed())));
       return Future.succeededFuture();
     }
     exchange.reply(Problem.notFound(((RouteMatch.NotFound) result).detail()));

@@ -18,8 +18,8 @@ import java.nio.file.Path;
 
 /**
  * Receives a body whole without holding a large one in the heap: the first {@code inlineLimit}
- * bytes are kept in memory (drawn from the request's share of the node's buffer budget); past
- * them the body goes to a spool file in the task blob directory, written as it arrives with back
+ * bytes are kept in memory (drawn from the request's share of the node's buffer budget); past them
+ * the body goes to a spool file in the task blob directory, written as it arrives with back
  * pressure on the sender. The body's limit is enforced while it streams (413). On any failure the
  * spool file is removed. Event loop; file writes are Vert.x's asynchronous ones.
  */
@@ -40,7 +40,8 @@ final class BodySpooler {
    * @param declaredLength the declared length, -1 when unknown
    * @param limit the most bytes accepted (413 above it)
    */
-  Future<SpooledBody> receive(ReadStream<Buffer> body, long declaredLength, long limit, BufferBudget.Lease lease) {
+  Future<SpooledBody> receive(
+      ReadStream<Buffer> body, long declaredLength, long limit, BufferBudget.Lease lease) {
     if (declaredLength > limit) {
       return Future.failedFuture(new ProblemException(Problem.payloadTooLarge(limit)));
     }
@@ -113,23 +114,33 @@ final class BodySpooler {
       memory.appendBuffer(chunk);
       body.pause();
       path = dir.resolve(Ids.random("spool_") + ".body");
-      vertx.executeBlocking(() -> OwnerOnlyFiles.createDirectories(dir), false)
-          .compose(d -> vertx.fileSystem().open(path.toString(), new OpenOptions().setWrite(true).setCreateNew(true)
-              .setPerms("rw-------")))
-          .onSuccess(opened -> {
-            file = opened;
-            var held = memory;
-            memory = null;
-            file.write(held);
-            lease.release(reserved);
-            if (done.future().isComplete()) {
-              discard();
-            } else if (ended) {
-              finish();
-            } else {
-              body.resume();
-            }
-          })
+      vertx
+          .executeBlocking(() -> OwnerOnlyFiles.createDirectories(dir), false)
+          .compose(
+              d ->
+                  vertx
+                      .fileSystem()
+                      .open(
+                          path.toString(),
+                          new OpenOptions()
+                              .setWrite(true)
+                              .setCreateNew(true)
+                              .setPerms("rw-------")))
+          .onSuccess(
+              opened -> {
+                file = opened;
+                var held = memory;
+                memory = null;
+                file.write(held);
+                lease.release(reserved);
+                if (done.future().isComplete()) {
+                  discard();
+                } else if (ended) {
+                  finish();
+                } else {
+                  body.resume();
+                }
+              })
           .onFailure(this::fail);
     }
 
@@ -147,7 +158,9 @@ final class BodySpooler {
     }
 
     private void finish() {
-      file.close().onSuccess(v -> done.tryComplete(new SpooledBody(null, path, size))).onFailure(this::fail);
+      file.close()
+          .onSuccess(v -> done.tryComplete(new SpooledBody(null, path, size)))
+          .onFailure(this::fail);
     }
 
     private void fail(Throwable cause) {
@@ -163,7 +176,10 @@ final class BodySpooler {
       if (path == null) {
         return;
       }
-      Future<Void> closed = file == null ? Future.succeededFuture() : file.close().recover(e -> Future.succeededFuture());
+      Future<Void> closed =
+          file == null
+              ? Future.succeededFuture()
+              : file.close().recover(e -> Future.succeededFuture());
       closed.onComplete(v -> vertx.executeBlocking(() -> deleteQuietly(path), false));
     }
   }

@@ -6,8 +6,8 @@ import java.util.Locale;
 /**
  * The {@code Prefer} preferences the gateway honours (RFC 7240): {@code respond-async} (section
  * 4.1) turns a sync call into a gateway-held task, {@code wait=N} (section 4.3) is how long the
- * caller is willing to wait for it before it gets the 202. Unknown preferences are ignored, as
- * the RFC requires.
+ * caller is willing to wait for it before it gets the 202. Unknown preferences are ignored, as the
+ * RFC requires.
  */
 record Prefer(boolean respondAsync, int waitSeconds) {
   static final Prefer NONE = new Prefer(false, 0);
@@ -23,7 +23,10 @@ record Prefer(boolean respondAsync, int waitSeconds) {
           async = true;
         } else if (pref.startsWith("wait=")) {
           try {
-            wait = Math.min(MAX_WAIT_SECONDS, Math.max(0, Integer.parseInt(pref.substring(5).replace("\"", ""))));
+            wait =
+                Math.min(
+                    MAX_WAIT_SECONDS,
+                    Math.max(0, Integer.parseInt(pref.substring(5).replace("\"", ""))));
           } catch (NumberFormatException ignored) {
             // an unparsable preference is ignored (RFC 7240 section 2)
           }

@@ -48,8 +48,9 @@ public final class PublicUrl {
       return "http://" + loopbackHost + ":" + port;
     }
     if (warned.compareAndSet(false, true)) {
-      LOG.warn("event=public-url-missing detail=\"a CALLBACK route was called but this gateway binds a non-loopback"
-          + " address and has no --public-url; such tasks are refused with 503 until the operator sets it\"");
+      LOG.warn(
+          "event=public-url-missing detail=\"a CALLBACK route was called but this gateway binds a non-loopback"
+              + " address and has no --public-url; such tasks are refused with 503 until the operator sets it\"");
     }
     return null;
   }
@@ -59,9 +60,11 @@ public final class PublicUrl {
     if (bind.equalsIgnoreCase("localhost")) {
       return "localhost";
     }
-    var bare = bind.startsWith("[") && bind.endsWith("]") ? bind.substring(1, bind.length() - 1) : bind;
+    var bare =
+        bind.startsWith("[") && bind.endsWith("]") ? bind.substring(1, bind.length() - 1) : bind;
     if (!bare.matches("[0-9a-fA-F:.]+")) {
-      return null; // a host name other than localhost: not resolved here, so not trusted as loopback
+      return null; // a host name other than localhost: not resolved here, so not trusted as
+      // loopback
     }
     try {
       var address = InetAddress.getByName(bare);

@@ -17,13 +17,21 @@ import java.util.Objects;
  * @param sweepInterval how often expired tasks are looked for
  * @param quota what one tenant may hold in the task table at once
  */
-public record TaskOptions(Path blobDir, Duration ttl, long maxRequestBytes, long maxResultBytes, int inlineResultBytes,
-    int retryAfterSeconds, Duration heldTimeout, Duration sweepInterval, Quota quota) {
+public record TaskOptions(
+    Path blobDir,
+    Duration ttl,
+    long maxRequestBytes,
+    long maxResultBytes,
+    int inlineResultBytes,
+    int retryAfterSeconds,
+    Duration heldTimeout,
+    Duration sweepInterval,
+    Quota quota) {
 
   /**
-   * Per-tenant bounds, checked when a task is created (429 {@code task-quota-exceeded} above
-   * them): a tenant that never collects its results cannot keep adding work. Checked per
-   * submission, so a node may overshoot by the submissions it is storing at that moment.
+   * Per-tenant bounds, checked when a task is created (429 {@code task-quota-exceeded} above them):
+   * a tenant that never collects its results cannot keep adding work. Checked per submission, so a
+   * node may overshoot by the submissions it is storing at that moment.
    *
    * @param maxPendingTasks unfinished tasks; 0 = unlimited
    * @param maxPendingBytes request bytes of unfinished tasks; 0 = unlimited
@@ -46,30 +54,71 @@ public record TaskOptions(Path blobDir, Duration ttl, long maxRequestBytes, long
     Objects.requireNonNull(ttl, "ttl");
     Objects.requireNonNull(heldTimeout, "heldTimeout");
     Objects.requireNonNull(sweepInterval, "sweepInterval");
-    if (maxRequestBytes < 0 || maxResultBytes < 0 || inlineResultBytes < 0 || retryAfterSeconds < 1
-        || ttl.isNegative() || ttl.isZero() || sweepInterval.toMillis() < 10) {
+    if (maxRequestBytes < 0
+        || maxResultBytes < 0
+        || inlineResultBytes < 0
+        || retryAfterSeconds < 1
+        || ttl.isNegative()
+        || ttl.isZero()
+        || sweepInterval.toMillis() < 10) {
       throw new IllegalArgumentException("task options out of range");
     }
   }
 
-  /** 24 h TTL, 16 MiB bodies, results above 256 KiB on disk, held calls up to 10 minutes, {@link Quota#DEFAULT}. */
+  /**
+   * 24 h TTL, 16 MiB bodies, results above 256 KiB on disk, held calls up to 10 minutes, {@link
+   * Quota#DEFAULT}.
+   */
   public static TaskOptions defaults(Path dataDir) {
-    return new TaskOptions(dataDir.resolve("task-results"), Duration.ofHours(24), 16L << 20, 16L << 20, 256 << 10, 2,
-        Duration.ofMinutes(10), Duration.ofSeconds(30), Quota.DEFAULT);
+    return new TaskOptions(
+        dataDir.resolve("task-results"),
+        Duration.ofHours(24),
+        16L << 20,
+        16L << 20,
+        256 << 10,
+        2,
+        Duration.ofMinutes(10),
+        Duration.ofSeconds(30),
+        Quota.DEFAULT);
   }
 
   public TaskOptions withTtl(Duration newTtl, Duration newSweepInterval) {
-    return new TaskOptions(blobDir, newTtl, maxRequestBytes, maxResultBytes, inlineResultBytes, retryAfterSeconds,
-        heldTimeout, newSweepInterval, quota);
+    return new TaskOptions(
+        blobDir,
+        newTtl,
+        maxRequestBytes,
+        maxResultBytes,
+        inlineResultBytes,
+        retryAfterSeconds,
+        heldTimeout,
+        newSweepInterval,
+        quota);
   }
 
-  public TaskOptions withLimits(long newMaxRequestBytes, long newMaxResultBytes, int newInlineResultBytes) {
-    return new TaskOptions(blobDir, ttl, newMaxRequestBytes, newMaxResultBytes, newInlineResultBytes,
-        retryAfterSeconds, heldTimeout, sweepInterval, quota);
+  public TaskOptions withLimits(
+      long newMaxRequestBytes, long newMaxResultBytes, int newInlineResultBytes) {
+    return new TaskOptions(
+        blobDir,
+        ttl,
+        newMaxRequestBytes,
+        newMaxResultBytes,
+        newInlineResultBytes,
+        retryAfterSeconds,
+        heldTimeout,
+        sweepInterval,
+        quota);
   }
 
   public TaskOptions withQuota(Quota newQuota) {
-    return new TaskOptions(blobDir, ttl, maxRequestBytes, maxResultBytes, inlineResultBytes, retryAfterSeconds,
-        heldTimeout, sweepInterval, newQuota);
+    return new TaskOptions(
+        blobDir,
+        ttl,
+        maxRequestBytes,
+        maxResultBytes,
+        inlineResultBytes,
+        retryAfterSeconds,
+        heldTimeout,
+        sweepInterval,
+        newQuota);
   }
 }

@@ -6,19 +6,28 @@ import dev.crossgate.problem.Problem;
 final class TaskProblems {
   private TaskProblems() {}
 
-  /** Unknown, released, or another tenant's task: indistinguishable on purpose (no probing of ids). */
+  /**
+   * Unknown, released, or another tenant's task: indistinguishable on purpose (no probing of ids).
+   */
   static Problem unknownTask(String id) {
     return Problem.notFound("there is no task " + id + " for this API key");
   }
 
   static Problem resultAlreadyStored(String id) {
-    return Problem.of("task-finished", "Task already finished", 409,
+    return Problem.of(
+        "task-finished",
+        "Task already finished",
+        409,
         "task " + id + " already has a result; a result is accepted once");
   }
 
   static Problem noResultYet(String id, String status) {
-    return Problem.of("task-unfinished", "Task not finished", 409,
-        "task " + id + " is " + status + " and has no result yet").with("taskStatus", status);
+    return Problem.of(
+            "task-unfinished",
+            "Task not finished",
+            409,
+            "task " + id + " is " + status + " and has no result yet")
+        .with("taskStatus", status);
   }
 
   static Problem missingSecret() {
@@ -28,16 +37,21 @@ final class TaskProblems {
   }
 
   /**
-   * A result posted for an unknown task or with a wrong secret: one answer for both, so the
-   * result endpoint is no oracle for which task ids exist.
+   * A result posted for an unknown task or with a wrong secret: one answer for both, so the result
+   * endpoint is no oracle for which task ids exist.
    */
   static Problem resultRefused(String id) {
     return Problem.forbidden("no result is accepted for task " + id + " with this secret");
   }
 
-  /** A CALLBACK task on a gateway that does not know its own external URL (see {@link PublicUrl}). */
+  /**
+   * A CALLBACK task on a gateway that does not know its own external URL (see {@link PublicUrl}).
+   */
   static Problem publicUrlRequired() {
-    return Problem.of("public-url-required", "Public URL not configured", 503,
+    return Problem.of(
+        "public-url-required",
+        "Public URL not configured",
+        503,
         "this interface hands its upstream a URL to post the result to, and this gateway does not know its external"
             + " URL; the operator must start it with --public-url (e.g. --public-url https://api.example.com)");
   }
@@ -46,11 +60,28 @@ final class TaskProblems {
     return Problem.of("malformed-envelope", "Malformed envelope", 400, detail);
   }
 
-  /** A tenant over one of its task quotas ({@link TaskOptions.Quota}): collect results or wait for tasks to finish. */
-  static Problem quotaExceeded(String tenant, String bound, long limit, long current, int retryAfterSeconds) {
-    return Problem.of("task-quota-exceeded", "Task quota exceeded", 429,
-        "tenant " + tenant + " is at its task quota " + bound + " = " + limit + " (now " + current
-            + "); collect finished results (DELETE /_tasks/{id}) or wait for running tasks")
-        .with("quota", bound).with("limit", limit).with("current", current).with("retryAfter", retryAfterSeconds);
+  /**
+   * A tenant over one of its task quotas ({@link TaskOptions.Quota}): collect results or wait for
+   * tasks to finish.
+   */
+  static Problem quotaExceeded(
+      String tenant, String bound, long limit, long current, int retryAfterSeconds) {
+    return Problem.of(
+            "task-quota-exceeded",
+            "Task quota exceeded",
+            429,
+            "tenant "
+                + tenant
+                + " is at its task quota "
+                + bound
+                + " = "
+                + limit
+                + " (now "
+                + current
+                + "); collect finished results (DELETE /_tasks/{id}) or wait for running tasks")
+        .with("quota", bound)
+        .with("limit", limit)
+        .with("current", current)
+        .with("retryAfter", retryAfterSeconds);
   }
 }

@@ -1,18 +1,18 @@
 package dev.crossgate.gateway.task;
 
-import dev.crossgate.gateway.chain.SpooledBody;
 import dev.crossgate.auth.Secrets;
+import dev.crossgate.gateway.chain.SpooledBody;
 import dev.crossgate.id.Ids;
+import dev.crossgate.problem.Problem;
+import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.OwnerOnlyFiles;
 import dev.crossgate.store.task.TaskRecord;
 import dev.crossgate.store.task.TaskRepository;
+import dev.crossgate.store.task.TaskRequestBody;
 import dev.crossgate.store.task.TaskResult;
 import dev.crossgate.store.task.TaskStatus;
-import dev.crossgate.store.task.TaskRequestBody;
 import dev.crossgate.store.task.TaskUsage;
-import dev.crossgate.problem.Problem;
-import dev.crossgate.problem.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -29,22 +29,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's view of the shared task table ({@link TaskRepository}) plus its blob directory for
- * large results. Every method returns at once: JDBC and disk work run on the
- * {@code crossgate-tasks} worker pool, never on the event loop. Expired tasks are swept
- * periodically, removed with their blob.
+ * A node's view of the shared task table ({@link TaskRepository}) plus its blob directory for large
+ * results. Every method returns at once: JDBC and disk work run on the {@code crossgate-tasks}
+ * worker pool, never on the event loop. Expired tasks are swept periodically, removed with their
+ * blob.
  */
 public final class TaskStore {
   private static final Logger LOG = LoggerFactory.getLogger(TaskStore.class);
   private static final int SWEEP_BATCH = 500;
-  /** Bodies up to this size are received in memory; larger ones are spooled to the blob directory. */
+
+  /**
+   * Bodies up to this size are received in memory; larger ones are spooled to the blob directory.
+   */
   static final int SPOOL_THRESHOLD = 64 << 10;
 
   /**
    * A task just created, with the secret its upstream must present (only its hash is stored) and
    * where its request body now is (in memory, or its blob file); or, when {@code existing}, the
-   * task the same client already created under its id (no secret: it was handed out with the
-   * first submission; no body: it went upstream then).
+   * task the same client already created under its id (no secret: it was handed out with the first
+   * submission; no body: it went upstream then).
    */
   public record Created(TaskRecord task, String secret, boolean existing, SpooledBody body) {}
 
@@ -81,35 +84,73 @@ public final class TaskStore {
   }
 
   /** Stores a new PENDING task; its id is 128 random bits, so ids cannot be guessed. */
-  Future<Created> create(String owner, String routeId, String execution, String method, String uri,
-      String contentType, Buffer body, String clientTaskId, java.util.function.Function<String, String> envelope) {
-    return create(owner, routeId, execution, method, uri, contentType,
-        SpooledBody.inMemory(body == null ? Buffer.buffer() : body), clientTaskId, envelope);
+  Future<Created> create(
+      String owner,
+      String routeId,
+      String execution,
+      String method,
+      String uri,
+      String contentType,
+      Buffer body,
+      String clientTaskId,
+      java.util.function.Function<String, String> envelope) {
+    return create(
+        owner,
+        routeId,
+        execution,
+        method,
+        uri,
+        contentType,
+        SpooledBody.inMemory(body == null ? Buffer.buffer() : body),
+        clientTaskId,
+        envelope);
   }
 
   /**
-   * As above, with a body that may be spooled to a file: the file becomes the task's request
-   * blob ({@code <id>.request}), or is removed when no task is stored (quota, resubmission).
+   * As above, with a body that may be spooled to a file: the file becomes the task's request blob
+   * ({@code <id>.request}), or is removed when no task is stored (quota, resubmission).
    */
-  Future<Created> create(String owner, String routeId, String execution, String method, String uri,
-      String contentType, SpooledBody body, String clientTaskId, java.util.function.Function<String, String> envelope) {
+  Future<Created> create(
+      String owner,
+      String routeId,
+      String execution,
+      String method,
+      String uri,
+      String contentType,
+      SpooledBody body,
+      String clientTaskId,
+      java.util.function.Function<String, String> envelope) {
     var id = Ids.random("tk_");
     var secret = Ids.randomToken(24);
     var now = clock.instant();
-    var task = TaskRecord.pending(id, owner, routeId, execution, Secrets.sha256Hex(secret), envelope.apply(id),
-        method, uri, contentType, now, now.plus(options.ttl())).withClientTaskId(clientTaskId);
-    return blocking(() -> {
-      try {
-        return store(task, secret, body, clientTaskId);
-      } finally {
-        if (body.file() != null) {
-          Files.deleteIfExists(body.file()); // moved to the task's blob when stored
-        }
-      }
-    });
+    var task =
+        TaskRecord.pending(
+                id,
+                owner,
+                routeId,
+                execution,
+                Secrets.sha256Hex(secret),
+                envelope.apply(id),
+                method,
+                uri,
+                contentType,
+                now,
+                now.plus(options.ttl()))
+            .withClientTaskId(clientTaskId);
+    return blocking(
+        () -> {
+          try {
+            return store(task, secret, body, clientTaskId);
+          } finally {
+            if (body.file() != null) {
+              Files.deleteIfExists(body.file()); // moved to the task's blob when stored
+            }
+          }
+        });
   }
 
-  private Created store(TaskRecord task, String secret, SpooledBody body, String clientTaskId) throws IOException {
+  private Created store(TaskRecord task, String secret, SpooledBody body, String clientTaskId)
+      throws IOException {
     var owner = task.owner();
     if (clientTaskId != null) {
       var earlier = repository.findByClientTaskId(owner, clientTaskId);
@@ -136,8 +177,10 @@ public final class TaskStore {
     } catch (RuntimeException e) {
       dropBlob(task);
       // a concurrent resubmission under the same client id won the unique index
-      var earlier = clientTaskId == null ? Optional.<TaskRecord>empty()
-          : repository.findByClientTaskId(owner, clientTaskId);
+      var earlier =
+          clientTaskId == null
+              ? Optional.<TaskRecord>empty()
+              : repository.findByClientTaskId(owner, clientTaskId);
       if (earlier.isEmpty()) {
         throw e;
       }
@@ -146,19 +189,34 @@ public final class TaskStore {
     return new Created(task, secret, false, kept);
   }
 
-  /** The 429 for a new task of {@code bodyBytes} that would take {@code owner} over a quota, else null. */
+  /**
+   * The 429 for a new task of {@code bodyBytes} that would take {@code owner} over a quota, else
+   * null.
+   */
   private Problem overQuota(String owner, TaskUsage usage, long bodyBytes) {
     var quota = options.quota();
     if (quota.maxPendingTasks() > 0 && usage.pendingTasks() + 1 > quota.maxPendingTasks()) {
-      return TaskProblems.quotaExceeded(owner, "pendingTasks", quota.maxPendingTasks(), usage.pendingTasks(),
+      return TaskProblems.quotaExceeded(
+          owner,
+          "pendingTasks",
+          quota.maxPendingTasks(),
+          usage.pendingTasks(),
           options.retryAfterSeconds());
     }
     if (quota.maxPendingBytes() > 0 && usage.pendingBytes() + bodyBytes > quota.maxPendingBytes()) {
-      return TaskProblems.quotaExceeded(owner, "pendingBytes", quota.maxPendingBytes(), usage.pendingBytes(),
+      return TaskProblems.quotaExceeded(
+          owner,
+          "pendingBytes",
+          quota.maxPendingBytes(),
+          usage.pendingBytes(),
           options.retryAfterSeconds());
     }
     if (quota.maxResultBytes() > 0 && usage.resultBytes() >= quota.maxResultBytes()) {
-      return TaskProblems.quotaExceeded(owner, "resultBytes", quota.maxResultBytes(), usage.resultBytes(),
+      return TaskProblems.quotaExceeded(
+          owner,
+          "resultBytes",
+          quota.maxResultBytes(),
+          usage.resultBytes(),
           options.retryAfterSeconds());
     }
     return null;
@@ -173,45 +231,64 @@ public final class TaskStore {
   }
 
   /**
-   * Stores a result once: false when the task already had one (or is gone), in which case a
-   * spilled blob is removed again and nothing changed.
+   * Stores a result once: false when the task already had one (or is gone), in which case a spilled
+   * blob is removed again and nothing changed.
    */
-  Future<Boolean> finish(String id, TaskStatus status, int httpStatus, String contentType, Buffer body, String error) {
-    return finish(id, status, httpStatus, contentType, SpooledBody.inMemory(body == null ? Buffer.buffer() : body),
+  Future<Boolean> finish(
+      String id, TaskStatus status, int httpStatus, String contentType, Buffer body, String error) {
+    return finish(
+        id,
+        status,
+        httpStatus,
+        contentType,
+        SpooledBody.inMemory(body == null ? Buffer.buffer() : body),
         error);
   }
 
-  /** As above; a spooled result file becomes the task's result blob, or is removed when not stored. */
-  Future<Boolean> finish(String id, TaskStatus status, int httpStatus, String contentType, SpooledBody body,
+  /**
+   * As above; a spooled result file becomes the task's result blob, or is removed when not stored.
+   */
+  Future<Boolean> finish(
+      String id,
+      TaskStatus status,
+      int httpStatus,
+      String contentType,
+      SpooledBody body,
       String error) {
-    return blocking(() -> {
-      String blob = null;
-      byte[] inline = null;
-      try {
-        if (body.file() != null || body.size() > options.inlineResultBytes()) {
-          blob = resultBlob(id).getFileName().toString();
-          // an upstream's answer to a caller: the node's user only
-          OwnerOnlyFiles.createDirectories(options.blobDir());
-          if (body.file() != null) {
-            Files.move(body.file(), options.blobDir().resolve(blob), StandardCopyOption.ATOMIC_MOVE);
-          } else {
-            OwnerOnlyFiles.write(options.blobDir().resolve(blob), body.inline().getBytes());
+    return blocking(
+        () -> {
+          String blob = null;
+          byte[] inline = null;
+          try {
+            if (body.file() != null || body.size() > options.inlineResultBytes()) {
+              blob = resultBlob(id).getFileName().toString();
+              // an upstream's answer to a caller: the node's user only
+              OwnerOnlyFiles.createDirectories(options.blobDir());
+              if (body.file() != null) {
+                Files.move(
+                    body.file(), options.blobDir().resolve(blob), StandardCopyOption.ATOMIC_MOVE);
+              } else {
+                OwnerOnlyFiles.write(options.blobDir().resolve(blob), body.inline().getBytes());
+              }
+            } else if (body.size() > 0) {
+              inline = body.inline().getBytes();
+            }
+            boolean stored =
+                repository.finish(
+                    id,
+                    new TaskResult(
+                        status, httpStatus, contentType, body.size(), inline, blob, error),
+                    clock.instant());
+            if (!stored && blob != null) {
+              Files.deleteIfExists(options.blobDir().resolve(blob));
+            }
+            return stored;
+          } finally {
+            if (body.file() != null) {
+              Files.deleteIfExists(body.file());
+            }
           }
-        } else if (body.size() > 0) {
-          inline = body.inline().getBytes();
-        }
-        boolean stored = repository.finish(id, new TaskResult(status, httpStatus, contentType, body.size(), inline,
-            blob, error), clock.instant());
-        if (!stored && blob != null) {
-          Files.deleteIfExists(options.blobDir().resolve(blob));
-        }
-        return stored;
-      } finally {
-        if (body.file() != null) {
-          Files.deleteIfExists(body.file());
-        }
-      }
-    });
+        });
   }
 
   /** Where a task's result is kept when it is not in the row. */
@@ -219,30 +296,38 @@ public final class TaskStore {
     return options.blobDir().resolve(taskId + ".result");
   }
 
-  /** The stored result: in memory when it was kept in the row, else its blob file, to be streamed. */
+  /**
+   * The stored result: in memory when it was kept in the row, else its blob file, to be streamed.
+   */
   Future<SpooledBody> result(TaskRecord task) {
-    return blocking(() -> {
-      if (task.resultBlob() != null) {
-        var file = options.blobDir().resolve(task.resultBlob());
-        return new SpooledBody(null, file, Files.size(file));
-      }
-      var bytes = repository.resultBody(task.taskId());
-      return SpooledBody.inMemory(bytes == null ? Buffer.buffer() : Buffer.buffer(bytes));
-    });
+    return blocking(
+        () -> {
+          if (task.resultBlob() != null) {
+            var file = options.blobDir().resolve(task.resultBlob());
+            return new SpooledBody(null, file, Files.size(file));
+          }
+          var bytes = repository.resultBody(task.taskId());
+          return SpooledBody.inMemory(bytes == null ? Buffer.buffer() : Buffer.buffer(bytes));
+        });
   }
 
-  /** The task's request body: in memory when it was kept in the row, else its blob file (null when gone). */
+  /**
+   * The task's request body: in memory when it was kept in the row, else its blob file (null when
+   * gone).
+   */
   Future<SpooledBody> requestBody(String id) {
-    return blocking(() -> {
-      var body = repository.requestBody(id);
-      if (body == null) {
-        return null;
-      }
-      if (body.blob() != null) {
-        return new SpooledBody(null, options.blobDir().resolve(body.blob()), body.size());
-      }
-      return SpooledBody.inMemory(body.inline() == null ? Buffer.buffer() : Buffer.buffer(body.inline()));
-    });
+    return blocking(
+        () -> {
+          var body = repository.requestBody(id);
+          if (body == null) {
+            return null;
+          }
+          if (body.blob() != null) {
+            return new SpooledBody(null, options.blobDir().resolve(body.blob()), body.size());
+          }
+          return SpooledBody.inMemory(
+              body.inline() == null ? Buffer.buffer() : Buffer.buffer(body.inline()));
+        });
   }
 
   /** Where spooled bodies are written before they belong to a task (the blob directory itself). */
@@ -252,38 +337,41 @@ public final class TaskStore {
 
   /** Removes the task with its data; false when there was none. */
   Future<Boolean> delete(String id) {
-    return blocking(() -> {
-      var removed = repository.delete(id);
-      removed.ifPresent(this::dropBlob);
-      return removed.isPresent();
-    });
+    return blocking(
+        () -> {
+          var removed = repository.delete(id);
+          removed.ifPresent(this::dropBlob);
+          return removed.isPresent();
+        });
   }
 
   /** Removes tasks past their TTL with their blobs; returns how many. */
   public Future<Integer> sweep() {
-    return blocking(() -> {
-      int removed = 0;
-      List<TaskRecord> batch;
-      do {
-        batch = repository.expired(clock.instant(), SWEEP_BATCH);
-        for (var t : batch) {
-          if (repository.delete(t.taskId()).isPresent()) {
-            dropBlob(t);
-            removed++;
-          }
-        }
-      } while (batch.size() == SWEEP_BATCH);
-      if (removed > 0) {
-        LOG.info("expired tasks removed count={}", removed);
-      }
-      removeAbandonedSpools();
-      return removed;
-    }).onFailure(e -> LOG.warn("task sweep failed cause={}", e.toString()));
+    return blocking(
+            () -> {
+              int removed = 0;
+              List<TaskRecord> batch;
+              do {
+                batch = repository.expired(clock.instant(), SWEEP_BATCH);
+                for (var t : batch) {
+                  if (repository.delete(t.taskId()).isPresent()) {
+                    dropBlob(t);
+                    removed++;
+                  }
+                }
+              } while (batch.size() == SWEEP_BATCH);
+              if (removed > 0) {
+                LOG.info("expired tasks removed count={}", removed);
+              }
+              removeAbandonedSpools();
+              return removed;
+            })
+        .onFailure(e -> LOG.warn("task sweep failed cause={}", e.toString()));
   }
 
   /**
-   * Spool files a crash left behind (a body was being received): any older than an hour belongs
-   * to no request, since a body that slow is cut off by the client timeouts long before.
+   * Spool files a crash left behind (a body was being received): any older than an hour belongs to
+   * no request, since a body that slow is cut off by the client timeouts long before.
    */
   private void removeAbandonedSpools() throws IOException {
     if (!Files.isDirectory(options.blobDir())) {

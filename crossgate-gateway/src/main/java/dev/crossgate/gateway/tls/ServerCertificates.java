@@ -27,19 +27,31 @@ import javax.net.ssl.X509KeyManager;
  * {@link ServerSSLOptions} Vert.x serves with. Reading is blocking: call it on a worker thread.
  *
  * <p>The protocol settings are fixed: TLS 1.2 and 1.3 only; the cipher suites of Mozilla's
- * "intermediate" profile (server-side-tls guidelines v5.7: AEAD suites with forward secrecy);
- * ALPN offers {@code h2} then {@code http/1.1}; SNI picks a pair by the client's server name.
+ * "intermediate" profile (server-side-tls guidelines v5.7: AEAD suites with forward secrecy); ALPN
+ * offers {@code h2} then {@code http/1.1}; SNI picks a pair by the client's server name.
  */
 public final class ServerCertificates {
-  /** Mozilla "intermediate": the TLS 1.3 suites, then the TLS 1.2 ECDHE/DHE AEAD suites, in its order. */
-  static final List<String> CIPHER_SUITES = List.of(
-      "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-      "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
-      "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+  /**
+   * Mozilla "intermediate": the TLS 1.3 suites, then the TLS 1.2 ECDHE/DHE AEAD suites, in its
+   * order.
+   */
+  static final List<String> CIPHER_SUITES =
+      List.of(
+          "TLS_AES_128_GCM_SHA256",
+          "TLS_AES_256_GCM_SHA384",
+          "TLS_CHACHA20_POLY1305_SHA256",
+          "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+          "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+          "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+          "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+          "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+          "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+          "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+          "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+          "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
   static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+
   /** The ALPN offer, most preferred first. */
   public static final List<HttpVersion> ALPN = List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1);
 
@@ -68,17 +80,19 @@ public final class ServerCertificates {
       checkPair(vertx, pair, Buffer.buffer(cert), Buffer.buffer(key));
       keyCerts.addCertValue(Buffer.buffer(cert)).addKeyValue(Buffer.buffer(key));
     }
-    var ssl = new ServerSSLOptions()
-        .setKeyCertOptions(keyCerts)
-        .setSni(true)
-        .setUseAlpn(true)
-        .setApplicationLayerProtocols(ALPN.stream().map(HttpVersion::alpnName).toList())
-        .setEnabledSecureTransportProtocols(PROTOCOLS)
-        .setClientAuth(switch (tls.clientAuth()) {
-          case NONE -> ClientAuth.NONE;
-          case REQUEST -> ClientAuth.REQUEST;
-          case REQUIRED -> ClientAuth.REQUIRED;
-        });
+    var ssl =
+        new ServerSSLOptions()
+            .setKeyCertOptions(keyCerts)
+            .setSni(true)
+            .setUseAlpn(true)
+            .setApplicationLayerProtocols(ALPN.stream().map(HttpVersion::alpnName).toList())
+            .setEnabledSecureTransportProtocols(PROTOCOLS)
+            .setClientAuth(
+                switch (tls.clientAuth()) {
+                  case NONE -> ClientAuth.NONE;
+                  case REQUEST -> ClientAuth.REQUEST;
+                  case REQUIRED -> ClientAuth.REQUIRED;
+                });
     CIPHER_SUITES.forEach(ssl::addEnabledCipherSuite);
     if (tls.clientCa() != null) {
       var ca = read(tls.clientCa());
@@ -93,7 +107,9 @@ public final class ServerCertificates {
     return sslOptions.copy();
   }
 
-  /** Whether the files {@code tls} names still hold what these settings were read from. Blocking. */
+  /**
+   * Whether the files {@code tls} names still hold what these settings were read from. Blocking.
+   */
   public boolean sameFiles(TrafficTls tls) {
     var now = new ArrayList<byte[]>();
     for (var pair : tls.pairs()) {
@@ -131,25 +147,34 @@ public final class ServerCertificates {
       while (aliases.hasMoreElements()) {
         var alias = aliases.nextElement();
         var chain = keyManager.getCertificateChain(alias);
-        if (chain == null || chain.length == 0 || !matches(keyManager.getPrivateKey(alias), chain[0])) {
-          throw new IllegalArgumentException("the key " + pair.key() + " is not the key of the certificate "
-              + pair.cert());
+        if (chain == null
+            || chain.length == 0
+            || !matches(keyManager.getPrivateKey(alias), chain[0])) {
+          throw new IllegalArgumentException(
+              "the key " + pair.key() + " is not the key of the certificate " + pair.cert());
         }
       }
     } catch (IllegalArgumentException e) {
       throw e;
     } catch (Exception e) {
-      throw new IllegalArgumentException("the certificate " + pair.cert() + " or its key " + pair.key()
-          + " is not valid PEM: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the certificate "
+              + pair.cert()
+              + " or its key "
+              + pair.key()
+              + " is not valid PEM: "
+              + e.getMessage(),
+          e);
     }
   }
 
   private static boolean matches(PrivateKey key, X509Certificate cert) throws Exception {
-    var algorithm = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      default -> key.getAlgorithm(); // EdDSA, Ed25519, Ed448 name their own signature
-    };
+    var algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          default -> key.getAlgorithm(); // EdDSA, Ed25519, Ed448 name their own signature
+        };
     var challenge = new byte[32];
     new SecureRandom().nextBytes(challenge);
     var signer = Signature.getInstance(algorithm);

@@ -59,6 +59,7 @@ class ApiKeyTest {
 
     kit.get("/open", "Authorization", "Bearer upstream-token");
 
-    assertThat(kit.upstream.next().headers().get("Authorization")).isEqualTo("Bearer upstream-token");
+    assertThat(kit.upstream.next().headers().get("Authorization"))
+        .isEqualTo("Bearer upstream-token");
   }
 }

@@ -3,8 +3,8 @@ package dev.crossgate.gateway.bench;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.extension.Extension;
-import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.TenantServer;
@@ -25,11 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one extension step adds to a request's latency (bench/extensions/run.sh): the same route
- * and upstream with no flow, with one remote pre-step (a loopback tenant server, pooled
- * connection) and with one local WebAssembly pre-step (cached module, Chicory interpreter). One
- * client connection sends requests one after another, so each figure is a request's own latency,
- * not a queueing effect.
+ * What one extension step adds to a request's latency (bench/extensions/run.sh): the same route and
+ * upstream with no flow, with one remote pre-step (a loopback tenant server, pooled connection) and
+ * with one local WebAssembly pre-step (cached module, Chicory interpreter). One client connection
+ * sends requests one after another, so each figure is a request's own latency, not a queueing
+ * effect.
  *
  * <p>Arguments: {@code [REQUESTS] [WARMUP]}. Prints one line per flow with p50 and p99 in
  * microseconds and the p50/p99 added over the flow without extensions.
@@ -46,27 +46,53 @@ public final class BenchExtensions {
     var vertx = Vertx.vertx();
     var upstream = vertx.createHttpServer().requestHandler(r -> r.response().end("ok"));
     int upstreamPort = GatewayKit.await(upstream.listen(0, "127.0.0.1")).actualPort();
-    var tenant = TenantServer.start(vertx).answer("remote", c -> TenantServer.Answer.ok(ANSWER))
-        .answer("local", c -> TenantServer.Answer.ok(ANSWER));
+    var tenant =
+        TenantServer.start(vertx)
+            .answer("remote", c -> TenantServer.Answer.ok(ANSWER))
+            .answer("local", c -> TenantServer.Answer.ok(ANSWER));
     var target = "http://127.0.0.1:" + upstreamPort + "/b";
     var key = "bench-key";
     var hash = Secrets.sha256Hex(key);
-    var routes = List.of(
-        TestRoutes.route("none", "/none", target).keyAuth().build(),
-        TestRoutes.route("remote", "/remote", target).keyAuth().flow("ext:remote", "proxy").build(),
-        TestRoutes.route("local", "/local", target).keyAuth().flow("ext:local", "proxy").build());
-    var extensions = List.of(
-        extension(tenant, "remote", null),
-        extension(tenant, "local", tenant.artifact("local.wasm", WatModules.answering(ANSWER))));
-    var config = new GatewayConfig(1, RouteTable.of(routes, 1), List.of(),
-        Map.of(hash, new ApiKey("k1", "acme", null, hash, "bench", Instant.now())), extensions);
+    var routes =
+        List.of(
+            TestRoutes.route("none", "/none", target).keyAuth().build(),
+            TestRoutes.route("remote", "/remote", target)
+                .keyAuth()
+                .flow("ext:remote", "proxy")
+                .build(),
+            TestRoutes.route("local", "/local", target)
+                .keyAuth()
+                .flow("ext:local", "proxy")
+                .build());
+    var extensions =
+        List.of(
+            extension(tenant, "remote", null),
+            extension(
+                tenant, "local", tenant.artifact("local.wasm", WatModules.answering(ANSWER))));
+    var config =
+        new GatewayConfig(
+            1,
+            RouteTable.of(routes, 1),
+            List.of(),
+            Map.of(hash, new ApiKey("k1", "acme", null, hash, "bench", Instant.now())),
+            extensions);
     // the tenant server is on loopback, which the egress policy refuses unless allowed
-    var options = GatewayOptions.defaults().withListen("127.0.0.1", 0).withEventLoops(1)
-        .withEgress(dev.crossgate.egress.EgressPolicy.allowing("127.0.0.1/32"));
-    var gateway = GatewayKit.await(GatewayServer.start(vertx, options, () -> config, List.of(),
-        ExtensionOptions.defaults(null)));
-    var client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(gateway.port()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(1));
+    var options =
+        GatewayOptions.defaults()
+            .withListen("127.0.0.1", 0)
+            .withEventLoops(1)
+            .withEgress(dev.crossgate.egress.EgressPolicy.allowing("127.0.0.1/32"));
+    var gateway =
+        GatewayKit.await(
+            GatewayServer.start(
+                vertx, options, () -> config, List.of(), ExtensionOptions.defaults(null)));
+    var client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(gateway.port())
+                .setKeepAlive(true),
+            new PoolOptions().setHttp1MaxSize(1));
 
     long[] none = null;
     for (var flow : List.of("none", "remote", "local")) {
@@ -76,21 +102,38 @@ public final class BenchExtensions {
       if (none == null) {
         none = micros;
       }
-      LOG.info("bench flow={} requests={} p50us={} p99us={} addedP50us={} addedP99us={}", flow, requests,
-          pct(micros, 50), pct(micros, 99), pct(micros, 50) - pct(none, 50), pct(micros, 99) - pct(none, 99));
+      LOG.info(
+          "bench flow={} requests={} p50us={} p99us={} addedP50us={} addedP99us={}",
+          flow,
+          requests,
+          pct(micros, 50),
+          pct(micros, 99),
+          pct(micros, 50) - pct(none, 50),
+          pct(micros, 99) - pct(none, 99));
     }
-    LOG.info("bench tenantCalls remote={} local={}", tenant.calls("remote").size(), tenant.calls("local").size());
+    LOG.info(
+        "bench tenantCalls remote={} local={}",
+        tenant.calls("remote").size(),
+        tenant.calls("local").size());
     GatewayKit.await(gateway.close());
     GatewayKit.await(vertx.close());
   }
 
-  private static long[] measure(io.vertx.core.http.HttpClient client, String path, String key, int count) {
+  private static long[] measure(
+      io.vertx.core.http.HttpClient client, String path, String key, int count) {
     var out = new long[count];
     for (int i = 0; i < count; i++) {
       long start = System.nanoTime();
-      int status = GatewayKit.await(client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(path)
-              .addHeader("X-Api-Key", key))
-          .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode()))));
+      int status =
+          GatewayKit.await(
+              client
+                  .request(
+                      new RequestOptions()
+                          .setMethod(HttpMethod.GET)
+                          .setURI(path)
+                          .addHeader("X-Api-Key", key))
+                  .compose(
+                      req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode()))));
       out[i] = (System.nanoTime() - start) / 1_000;
       if (status != 200) {
         throw new IllegalStateException(path + " answered " + status);
@@ -104,8 +147,20 @@ public final class BenchExtensions {
   }
 
   private static Extension extension(TenantServer tenant, String id, Extension.Artifact artifact) {
-    return new Extension("acme", id, "request", tenant.endpoint(id), Extension.Protocol.HTTP,
-        Extension.Connection.POOLED, 2_000, Extension.FailurePolicy.FAIL_CLOSED, null,
-        List.of(new Extension.Version("v1", 1, artifact)), List.of(), Instant.EPOCH, Instant.EPOCH, 1);
+    return new Extension(
+        "acme",
+        id,
+        "request",
+        tenant.endpoint(id),
+        Extension.Protocol.HTTP,
+        Extension.Connection.POOLED,
+        2_000,
+        Extension.FailurePolicy.FAIL_CLOSED,
+        null,
+        List.of(new Extension.Version("v1", 1, artifact)),
+        List.of(),
+        Instant.EPOCH,
+        Instant.EPOCH,
+        1);
   }
 }

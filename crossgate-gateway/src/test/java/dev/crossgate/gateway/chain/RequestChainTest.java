@@ -23,7 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-/** Each way a step can break the chain's contract is answered with a 500 problem and logged as a bug. */
+/**
+ * Each way a step can break the chain's contract is answered with a 500 problem and logged as a
+ * bug.
+ */
 class RequestChainTest {
   private final Vertx vertx = Vertx.vertx();
   private final ListAppender<ILoggingEvent> log = new ListAppender<>();
@@ -57,13 +60,25 @@ class RequestChainTest {
 
   private Reply reply(Step... steps) {
     var chain = new RequestChain(List.of(steps));
-    server = GatewayKit.await(vertx.createHttpServer()
-        .requestHandler(req -> chain.handle(new Exchange(req, GatewayConfig.EMPTY, "rid-1", System.nanoTime())))
-        .listen(0, "127.0.0.1"));
+    server =
+        GatewayKit.await(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    req ->
+                        chain.handle(
+                            new Exchange(req, GatewayConfig.EMPTY, "rid-1", System.nanoTime())))
+                .listen(0, "127.0.0.1"));
     client = vertx.createHttpClient();
-    return GatewayKit.await(client.request(new RequestOptions().setHost("127.0.0.1").setPort(server.actualPort()).setURI("/"))
-        .compose(req -> req.send())
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))));
+    return GatewayKit.await(
+        client
+            .request(
+                new RequestOptions().setHost("127.0.0.1").setPort(server.actualPort()).setURI("/"))
+            .compose(req -> req.send())
+            .compose(
+                resp ->
+                    resp.body()
+                        .map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))));
   }
 
   private static Step answering(String text) {
@@ -108,74 +123,89 @@ class RequestChainTest {
 
   @Test
   void aStepThatProceedsTwiceFailsTheRequestLoudly() {
-    Step twice = new Step() {
-      @Override
-      public Future<Void> onRequest(Exchange exchange, Chain next) {
-        return next.proceed(exchange).compose(v -> next.proceed(exchange)).recover(t -> Future.succeededFuture());
-      }
+    Step twice =
+        new Step() {
+          @Override
+          public Future<Void> onRequest(Exchange exchange, Chain next) {
+            return next.proceed(exchange)
+                .compose(v -> next.proceed(exchange))
+                .recover(t -> Future.succeededFuture());
+          }
 
-      @Override
-      public String name() {
-        return "twice";
-      }
-    };
+          @Override
+          public String name() {
+            return "twice";
+          }
+        };
 
     var result = serve(twice, answering("x"));
 
     assertThat(result).startsWith("500 ").contains("/internal").contains("rid-1");
-    assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
-        .contains("step twice must call proceed() exactly once"));
+    assertThat(log.list)
+        .anySatisfy(
+            e ->
+                assertThat(e.getFormattedMessage())
+                    .contains("step twice must call proceed() exactly once"));
   }
 
   @Test
   void aStepThatNeitherProceedsNorAnswersFailsTheRequestLoudly() {
-    Step silent = new Step() {
-      @Override
-      public Future<Void> onRequest(Exchange exchange, Chain next) {
-        return Future.succeededFuture();
-      }
+    Step silent =
+        new Step() {
+          @Override
+          public Future<Void> onRequest(Exchange exchange, Chain next) {
+            return Future.succeededFuture();
+          }
 
-      @Override
-      public String name() {
-        return "silent";
-      }
-    };
+          @Override
+          public String name() {
+            return "silent";
+          }
+        };
 
     var result = serve(silent, answering("x"));
 
     assertThat(result).startsWith("500 ");
-    assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("step silent must call proceed()"));
+    assertThat(log.list)
+        .anySatisfy(
+            e -> assertThat(e.getFormattedMessage()).contains("step silent must call proceed()"));
   }
 
   @Test
   void aStepThatAnswersAndProceedsFailsTheRequestLoudly() {
-    Step both = new Step() {
-      @Override
-      public Future<Void> onRequest(Exchange exchange, Chain next) {
-        exchange.reply(Problem.forbidden("no"));
-        return next.proceed(exchange);
-      }
+    Step both =
+        new Step() {
+          @Override
+          public Future<Void> onRequest(Exchange exchange, Chain next) {
+            exchange.reply(Problem.forbidden("no"));
+            return next.proceed(exchange);
+          }
 
-      @Override
-      public String name() {
-        return "both";
-      }
-    };
+          @Override
+          public String name() {
+            return "both";
+          }
+        };
 
     var result = serve(both, answering("x"));
 
     assertThat(result).startsWith("500 ");
-    assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("step both answered the request and proceeded"));
+    assertThat(log.list)
+        .anySatisfy(
+            e ->
+                assertThat(e.getFormattedMessage())
+                    .contains("step both answered the request and proceeded"));
   }
 
   @Test
   void aStepThatThrowsIsAnInternalErrorWithoutItsMessage() {
-    Step throwing = new Step() {
-      @Override
-      public Future<Void> onRequest(Exchange exchange, Chain next) {
-        throw new IllegalArgumentException("secret internal detail");
-      }
-    };
+    Step throwing =
+        new Step() {
+          @Override
+          public Future<Void> onRequest(Exchange exchange, Chain next) {
+            throw new IllegalArgumentException("secret internal detail");
+          }
+        };
 
     var result = serve(throwing);
 
@@ -184,12 +214,13 @@ class RequestChainTest {
 
   @Test
   void aProblemExceptionBecomesThatProblem() {
-    Step refusing = new Step() {
-      @Override
-      public Future<Void> onRequest(Exchange exchange, Chain next) {
-        return Future.failedFuture(new ProblemException(Problem.forbidden("not you")));
-      }
-    };
+    Step refusing =
+        new Step() {
+          @Override
+          public Future<Void> onRequest(Exchange exchange, Chain next) {
+            return Future.failedFuture(new ProblemException(Problem.forbidden("not you")));
+          }
+        };
 
     var result = serve(recording("outer"), refusing);
 
@@ -202,21 +233,32 @@ class RequestChainTest {
     var result = serve(recording("only"));
 
     assertThat(result).startsWith("500 ");
-    assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("no step answered the request"));
+    assertThat(log.list)
+        .anySatisfy(
+            e -> assertThat(e.getFormattedMessage()).contains("no step answered the request"));
   }
 
   @Test
   void aResponsePhaseThatFailsBecomesAProblemThatTheOuterStepsSee() {
-    Step failing = new Step() {
-      @Override
-      public Future<Void> onResponse(Exchange exchange) {
-        return vertx.timer(1).compose(t -> Future.failedFuture(new ProblemException(Problem.forbidden("not this answer"))));
-      }
-    };
+    Step failing =
+        new Step() {
+          @Override
+          public Future<Void> onResponse(Exchange exchange) {
+            return vertx
+                .timer(1)
+                .compose(
+                    t ->
+                        Future.failedFuture(
+                            new ProblemException(Problem.forbidden("not this answer"))));
+          }
+        };
 
     var reply = reply(recording("outer"), failing, answering("secret upstream body"));
 
-    assertThat(reply.toString()).startsWith("403 ").contains("not this answer").contains("\"requestId\":\"rid-1\"")
+    assertThat(reply.toString())
+        .startsWith("403 ")
+        .contains("not this answer")
+        .contains("\"requestId\":\"rid-1\"")
         .doesNotContain("secret upstream body");
     assertThat(reply.headers().get("Content-Type")).isEqualTo("application/problem+json");
     assertThat(reply.headers().get("X-Seen-By")).isEqualTo("outer");
@@ -225,12 +267,13 @@ class RequestChainTest {
 
   @Test
   void aResponsePhaseThatFailsWithAnInternalCauseIsA500WithoutItsMessage() {
-    Step failing = new Step() {
-      @Override
-      public Future<Void> onResponse(Exchange exchange) {
-        return Future.failedFuture(new IllegalStateException("secret internal detail"));
-      }
-    };
+    Step failing =
+        new Step() {
+          @Override
+          public Future<Void> onResponse(Exchange exchange) {
+            return Future.failedFuture(new IllegalStateException("secret internal detail"));
+          }
+        };
 
     var result = serve(failing, answering("x"));
 
@@ -239,37 +282,45 @@ class RequestChainTest {
 
   @Test
   void aResponsePhaseThatReturnsNoFutureIsAMisuseNotAHang() {
-    Step silent = new Step() {
-      @Override
-      public Future<Void> onResponse(Exchange exchange) {
-        return null;
-      }
+    Step silent =
+        new Step() {
+          @Override
+          public Future<Void> onResponse(Exchange exchange) {
+            return null;
+          }
 
-      @Override
-      public String name() {
-        return "silent";
-      }
-    };
+          @Override
+          public String name() {
+            return "silent";
+          }
+        };
 
     var result = serve(silent, answering("x"));
 
     assertThat(result).startsWith("500 ");
-    assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
-        .contains("step silent returned no future from onResponse"));
+    assertThat(log.list)
+        .anySatisfy(
+            e ->
+                assertThat(e.getFormattedMessage())
+                    .contains("step silent returned no future from onResponse"));
   }
 
   @Test
   void aResponsePhaseMayChangeAHeaderAsynchronouslyAndTheOuterStepWaitsForIt() {
-    Step asyncHeader = new Step() {
-      @Override
-      public Future<Void> onResponse(Exchange exchange) {
-        return vertx.timer(1).map(t -> {
-          events.add("async.response");
-          exchange.responseHeaders().set("X-Decided-Later", "yes");
-          return null;
-        });
-      }
-    };
+    Step asyncHeader =
+        new Step() {
+          @Override
+          public Future<Void> onResponse(Exchange exchange) {
+            return vertx
+                .timer(1)
+                .map(
+                    t -> {
+                      events.add("async.response");
+                      exchange.responseHeaders().set("X-Decided-Later", "yes");
+                      return null;
+                    });
+          }
+        };
     var reply = reply(recording("outer"), asyncHeader, answering("done"));
 
     assertThat(reply.toString()).isEqualTo("200 done");

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.cluster.NodeCredential;
-import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.retry.Backoff;
@@ -27,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node's end of the cluster stream against a loopback control plane that refuses, accepts and
- * drops the stream as told. The reconnect back-off's randomness is injected and counted: every
- * wait before a new attempt is one draw, so the test sees the back-off used without timing it.
+ * drops the stream as told. The reconnect back-off's randomness is injected and counted: every wait
+ * before a new attempt is one draw, so the test sees the back-off used without timing it.
  */
 class ClusterClientTest {
   private static final String NODE = "node-1";
@@ -36,8 +35,10 @@ class ClusterClientTest {
   @TempDir Path dataDir;
   private final Vertx vertx = Vertx.vertx();
   private final NodeCredential credential = NodeCredential.issue(NODE);
+
   /** Upgrade attempts the control plane refuses with a 503 before it accepts one. */
   private final AtomicInteger refusalsLeft = new AtomicInteger();
+
   private final AtomicInteger upgradeAttempts = new AtomicInteger();
   private final List<ServerWebSocket> streams = new CopyOnWriteArrayList<>();
   private final List<ClusterMessage.Hello> hellos = new CopyOnWriteArrayList<>();
@@ -48,27 +49,40 @@ class ClusterClientTest {
   @BeforeEach
   void start() throws Exception {
     new NodeCredentialFile(dataDir).write(credential);
-    controlPlane = join(vertx.createHttpServer().requestHandler(request -> {
-      upgradeAttempts.incrementAndGet();
-      var authorized = NODE.equals(request.getHeader(CrossgateHeaders.NODE_ID))
-          && ("Bearer " + credential.credential()).equals(request.getHeader("Authorization"));
-      if (!request.path().equals("/cluster/stream") || !authorized) {
-        request.response().setStatusCode(401).end();
-        return;
-      }
-      if (refusalsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-        request.response().setStatusCode(503).end();
-        return;
-      }
-      request.toWebSocket().onSuccess(ws -> {
-        streams.add(ws);
-        ws.textMessageHandler(text -> {
-          if (Json.read(text, ClusterMessage.class) instanceof ClusterMessage.Hello hello) {
-            hellos.add(hello);
-          }
-        });
-      });
-    }).listen(0, "127.0.0.1"));
+    controlPlane =
+        join(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    request -> {
+                      upgradeAttempts.incrementAndGet();
+                      var authorized =
+                          NODE.equals(request.getHeader(CrossgateHeaders.NODE_ID))
+                              && ("Bearer " + credential.credential())
+                                  .equals(request.getHeader("Authorization"));
+                      if (!request.path().equals("/cluster/stream") || !authorized) {
+                        request.response().setStatusCode(401).end();
+                        return;
+                      }
+                      if (refusalsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        request.response().setStatusCode(503).end();
+                        return;
+                      }
+                      request
+                          .toWebSocket()
+                          .onSuccess(
+                              ws -> {
+                                streams.add(ws);
+                                ws.textMessageHandler(
+                                    text -> {
+                                      if (Json.read(text, ClusterMessage.class)
+                                          instanceof ClusterMessage.Hello hello) {
+                                        hellos.add(hello);
+                                      }
+                                    });
+                              });
+                    })
+                .listen(0, "127.0.0.1"));
   }
 
   @AfterEach
@@ -88,9 +102,12 @@ class ClusterClientTest {
 
     await().atMost(Duration.ofSeconds(10)).until(() -> hellos.size() == 2);
     assertThat(hellos).extracting(ClusterMessage.Hello::nodeId).containsExactly(NODE, NODE);
-    // nothing applied yet: the node says so, and is sent a snapshot whatever the control plane's revision
+    // nothing applied yet: the node says so, and is sent a snapshot whatever the control plane's
+    // revision
     assertThat(hellos.get(1).appliedRevision()).isEqualTo(ClusterMessage.Hello.UNCONFIGURED);
-    assertThat(hellos.get(1).heartbeatMillis()).as("announced, for the missed-heartbeat rule").isPositive();
+    assertThat(hellos.get(1).heartbeatMillis())
+        .as("announced, for the missed-heartbeat rule")
+        .isPositive();
     assertThat(draws).as("one back-off wait before the one reconnect").hasValue(1);
     assertThat(client.connected()).isTrue();
   }
@@ -109,12 +126,25 @@ class ClusterClientTest {
 
   private void startClient() {
     // the lowest draw: full jitter then waits nothing, so the test does not wait either
-    var reconnect = Backoff.of(Duration.ofMillis(250), Duration.ofSeconds(5), Duration.ZERO, () -> {
-      draws.incrementAndGet();
-      return 0.0;
-    });
-    var options = new ClusterClientOptions(List.of(URI.create("http://127.0.0.1:" + controlPlane.actualPort())), NODE,
-        null, dataDir, NodePolicy.acceptAll(), Duration.ofMinutes(5), "test").withReconnect(reconnect);
+    var reconnect =
+        Backoff.of(
+            Duration.ofMillis(250),
+            Duration.ofSeconds(5),
+            Duration.ZERO,
+            () -> {
+              draws.incrementAndGet();
+              return 0.0;
+            });
+    var options =
+        new ClusterClientOptions(
+                List.of(URI.create("http://127.0.0.1:" + controlPlane.actualPort())),
+                NODE,
+                null,
+                dataDir,
+                NodePolicy.acceptAll(),
+                Duration.ofMinutes(5),
+                "test")
+            .withReconnect(reconnect);
     client = join(ClusterClient.start(vertx, options));
   }
 

@@ -12,13 +12,15 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeCredentialFileTest {
 
   @Test
-  void theCredentialIsStoredForTheOwnerOnlyAndReadBackForItsNode(@TempDir Path dataDir) throws Exception {
+  void theCredentialIsStoredForTheOwnerOnlyAndReadBackForItsNode(@TempDir Path dataDir)
+      throws Exception {
     var file = new NodeCredentialFile(dataDir);
     var issued = NodeCredential.issue("n1");
 
     file.write(issued);
 
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.path()))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.path())))
+        .isEqualTo("rw-------");
     assertThat(file.read("n1")).contains(issued);
     assertThat(file.read("n2")).as("a file issued to another node id").isEmpty();
     try (var files = Files.list(dataDir)) {
@@ -27,7 +29,8 @@ class NodeCredentialFileTest {
   }
 
   @Test
-  void aReplacedCredentialIsOwnerOnlyEvenWhenTheOldFileWasNot(@TempDir Path dataDir) throws Exception {
+  void aReplacedCredentialIsOwnerOnlyEvenWhenTheOldFileWasNot(@TempDir Path dataDir)
+      throws Exception {
     var file = new NodeCredentialFile(dataDir);
     file.write(NodeCredential.issue("n1"));
     Files.setPosixFilePermissions(file.path(), PosixFilePermissions.fromString("rw-r--r--"));
@@ -35,7 +38,8 @@ class NodeCredentialFileTest {
 
     file.write(fresh);
 
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.path()))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.path())))
+        .isEqualTo("rw-------");
     assertThat(file.read("n1")).contains(fresh);
   }
 

@@ -24,37 +24,45 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node's readiness on its admin port ({@code /readyz}) and its traffic port ({@code /_ready}):
- * ready once it serves a configuration it was given, whether or not the control plane is
- * reachable. Its control plane here is a closed port, so nothing arrives over the stream.
+ * ready once it serves a configuration it was given, whether or not the control plane is reachable.
+ * Its control plane here is a closed port, so nothing arrives over the stream.
  */
 class NodeReadinessTest {
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @Test
-  void aNodeThatDiscardedACorruptSnapshotAndServesNothingIsNotReadyOnEitherPort(@TempDir Path dataDir)
-      throws Exception {
-    Files.writeString(dataDir.resolve("node-snapshot.json"), "{\"type\":\"SNAPSHOT\",\"revision\":7,\"hash\":\"0f");
+  void aNodeThatDiscardedACorruptSnapshotAndServesNothingIsNotReadyOnEitherPort(
+      @TempDir Path dataDir) throws Exception {
+    Files.writeString(
+        dataDir.resolve("node-snapshot.json"),
+        "{\"type\":\"SNAPSHOT\",\"revision\":7,\"hash\":\"0f");
 
-    try (var node = new NodeAdminKit(dataDir); var traffic = trafficPort(node)) {
+    try (var node = new NodeAdminKit(dataDir);
+        var traffic = trafficPort(node)) {
       var admin = get(node.port(), "/readyz");
       var ready = get(traffic.port(), "/_ready");
 
       for (var answer : List.of(admin, ready)) {
         assertThat(answer.statusCode()).isEqualTo(503);
-        assertThat(answer.headers().firstValue("content-type")).contains("application/problem+json");
+        assertThat(answer.headers().firstValue("content-type"))
+            .contains("application/problem+json");
         assertThat(answer.headers().firstValue("retry-after")).contains("5");
-        assertThat(json(answer).path("detail").asText()).startsWith("configuration: no configuration applied yet");
+        assertThat(json(answer).path("detail").asText())
+            .startsWith("configuration: no configuration applied yet");
       }
       assertThat(node.cluster().get().routes().size()).isZero();
     }
   }
 
   @Test
-  void aNodeServingItsDiskSnapshotIsReadyWhileTheControlPlaneIsUnreachableUntilItDrains(@TempDir Path dataDir)
-      throws Exception {
-    new SnapshotFile(dataDir).write(new GatewayConfig(7, RouteTable.of(List.of(), 7), List.of(), Map.of()));
+  void aNodeServingItsDiskSnapshotIsReadyWhileTheControlPlaneIsUnreachableUntilItDrains(
+      @TempDir Path dataDir) throws Exception {
+    new SnapshotFile(dataDir)
+        .write(new GatewayConfig(7, RouteTable.of(List.of(), 7), List.of(), Map.of()));
 
-    try (var node = new NodeAdminKit(dataDir); var traffic = trafficPort(node)) {
+    try (var node = new NodeAdminKit(dataDir);
+        var traffic = trafficPort(node)) {
       var admin = get(node.port(), "/readyz");
       var ready = get(traffic.port(), "/_ready");
       node.cluster().readiness().drain();
@@ -76,13 +84,17 @@ class NodeReadinessTest {
 
   /** The node's traffic port, answering {@code /_ready} from the node's readiness. */
   private static GatewayKit trafficPort(NodeAdminKit node) {
-    return GatewayKit.start(GatewayOptions.defaults().withEventLoops(1),
+    return GatewayKit.start(
+        GatewayOptions.defaults().withEventLoops(1),
         GatewayServices.NONE.withReadiness(node.cluster().readiness()));
   }
 
   private HttpResponse<String> get(int port, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static JsonNode json(HttpResponse<String> response) throws Exception {

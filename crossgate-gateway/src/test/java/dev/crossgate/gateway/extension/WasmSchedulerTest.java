@@ -15,7 +15,10 @@ import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** One tenant's burst of WebAssembly calls waits behind its own calls, in a bounded queue, for a bounded time. */
+/**
+ * One tenant's burst of WebAssembly calls waits behind its own calls, in a bounded queue, for a
+ * bounded time.
+ */
 class WasmSchedulerTest {
   private final Vertx vertx = Vertx.vertx();
   private final List<String> started = Collections.synchronizedList(new ArrayList<>());
@@ -28,17 +31,20 @@ class WasmSchedulerTest {
   }
 
   private WasmScheduler scheduler(int queuePerTenant, Duration maxWait) {
-    return new WasmScheduler(vertx, vertx.createSharedWorkerExecutor("wasm-test", 1), 1, queuePerTenant, maxWait);
+    return new WasmScheduler(
+        vertx, vertx.createSharedWorkerExecutor("wasm-test", 1), 1, queuePerTenant, maxWait);
   }
 
   /** A call that records its start and then holds its thread until {@link #release}. */
   private Future<String> call(WasmScheduler scheduler, String tenant, String name) {
     gates.put(name, new CountDownLatch(1));
-    return scheduler.submit(tenant, () -> {
-      started.add(name);
-      gates.get(name).await();
-      return name;
-    });
+    return scheduler.submit(
+        tenant,
+        () -> {
+          started.add(name);
+          gates.get(name).await();
+          return name;
+        });
   }
 
   private void release(String name) {
@@ -78,8 +84,10 @@ class WasmSchedulerTest {
     var otherTenant = call(scheduler, "globex", "g1");
 
     assertThat(overflow.failed()).isTrue();
-    assertThat(overflow.cause()).isInstanceOf(ExtensionFailure.class)
-        .satisfies(e -> assertThat(((ExtensionFailure) e).kind()).isEqualTo(ExtensionFailure.Kind.BUSY));
+    assertThat(overflow.cause())
+        .isInstanceOf(ExtensionFailure.class)
+        .satisfies(
+            e -> assertThat(((ExtensionFailure) e).kind()).isEqualTo(ExtensionFailure.Kind.BUSY));
     assertThat(otherTenant.isComplete()).as("another tenant's queue is its own").isFalse();
     assertThat(scheduler.queued()).isEqualTo(3);
   }

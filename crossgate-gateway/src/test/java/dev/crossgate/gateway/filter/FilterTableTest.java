@@ -33,14 +33,18 @@ class FilterTableTest {
 
     assertThat(reply.status()).isEqualTo(451);
     assertThat(reply.problemType()).isEqualTo("filtered");
-    assertThat(reply.json()).containsEntry("detail", "your network is blocked").containsEntry("rule", "ip");
+    assertThat(reply.json())
+        .containsEntry("detail", "your network is blocked")
+        .containsEntry("rule", "ip");
     assertThat(kit.upstream.receivedNothing()).isTrue();
   }
 
   @Test
   void behindATrustedProxyTheForwardedClientIpIsFilteredNotTheProxys() {
     kit.close();
-    kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1).withTrustedProxies(List.of("127.0.0.1")));
+    kit =
+        GatewayKit.start(
+            GatewayOptions.defaults().withEventLoops(1).withTrustedProxies(List.of("127.0.0.1")));
     givenRouteAndFilter(filter("ip", Kind.IP, "198.51.100.0/24"));
 
     var blocked = kit.get("/x", "X-Forwarded-For", "198.51.100.7");
@@ -140,10 +144,32 @@ class FilterTableTest {
   void rulesAreEvaluatedInPriorityOrder() {
     kit.routes(route("a", "/", kit.target("")).build());
     kit.filters(
-        new dev.crossgate.filter.FilterRule("late", null, 200, Kind.PATH_PREFIX, "/x", null, 403, "late", true, "t",
-            java.time.Instant.now(), 1),
-        new dev.crossgate.filter.FilterRule("early", null, 10, Kind.METHOD, "GET", null, 405, "early", true, "t",
-            java.time.Instant.now(), 1));
+        new dev.crossgate.filter.FilterRule(
+            "late",
+            null,
+            200,
+            Kind.PATH_PREFIX,
+            "/x",
+            null,
+            403,
+            "late",
+            true,
+            "t",
+            java.time.Instant.now(),
+            1),
+        new dev.crossgate.filter.FilterRule(
+            "early",
+            null,
+            10,
+            Kind.METHOD,
+            "GET",
+            null,
+            405,
+            "early",
+            true,
+            "t",
+            java.time.Instant.now(),
+            1));
 
     var reply = kit.get("/x");
 

@@ -12,7 +12,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Spellings of /admin that must not slip past a rule on /admin nor reach the public route as /admin. */
+/**
+ * Spellings of /admin that must not slip past a rule on /admin nor reach the public route as
+ * /admin.
+ */
 class NormalizationBypassTest {
   private final GatewayKit kit = GatewayKit.start();
 
@@ -30,8 +33,18 @@ class NormalizationBypassTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/public/../admin", "/public/%2e%2e/admin", "/public/.%2E/admin", "/%61dmin/x",
-      "//admin", "/./admin", "/admin/", "/public/../../admin/x", "/ADMIN/../admin"})
+  @ValueSource(
+      strings = {
+        "/public/../admin",
+        "/public/%2e%2e/admin",
+        "/public/.%2E/admin",
+        "/%61dmin/x",
+        "//admin",
+        "/./admin",
+        "/admin/",
+        "/public/../../admin/x",
+        "/ADMIN/../admin"
+      })
   void dotSegmentsAndEncodedUnreservedCharactersResolveToTheFilteredPath(String path) {
     var reply = kit.get(path);
 
@@ -41,8 +54,14 @@ class NormalizationBypassTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/public%2F..%2Fadmin", "/public/..%2fadmin", "/public%5C..%5Cadmin", "/public/%00/admin",
-      "/public/%zz"})
+  @ValueSource(
+      strings = {
+        "/public%2F..%2Fadmin",
+        "/public/..%2fadmin",
+        "/public%5C..%5Cadmin",
+        "/public/%00/admin",
+        "/public/%zz"
+      })
   void encodedSlashesBackslashesNulAndBadEscapesAreBadRequests(String path) {
     var reply = kit.get(path);
 

@@ -6,13 +6,18 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 
-/** Large bodies without large allocations: one 64 KiB chunk written repeatedly, with back-pressure. */
+/**
+ * Large bodies without large allocations: one 64 KiB chunk written repeatedly, with back-pressure.
+ */
 public final class ByteStreams {
   private static final int CHUNK = 64 * 1024;
 
   private ByteStreams() {}
 
-  /** Writes {@code total} bytes to {@code out} as fast as it drains; call on {@code out}'s context. Does not end it. */
+  /**
+   * Writes {@code total} bytes to {@code out} as fast as it drains; call on {@code out}'s context.
+   * Does not end it.
+   */
   public static Future<Void> write(WriteStream<Buffer> out, long total) {
     var chunk = Buffer.buffer(new byte[CHUNK]);
     var promise = Promise.<Void>promise();

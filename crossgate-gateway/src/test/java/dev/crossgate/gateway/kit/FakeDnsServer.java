@@ -24,11 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A DNS server on 127.0.0.1 (UDP) that answers A queries for one name with an address the test
- * can change, with a 1 s TTL: what a Kubernetes service looks like when its pods move.
+ * A DNS server on 127.0.0.1 (UDP) that answers A queries for one name with an address the test can
+ * change, with a 1 s TTL: what a Kubernetes service looks like when its pods move.
  */
 public final class FakeDnsServer implements AutoCloseable {
-  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final MultiThreadIoEventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final AtomicReference<byte[]> address = new AtomicReference<>();
   private final AtomicInteger queries = new AtomicInteger();
   private final String name;
@@ -37,14 +38,24 @@ public final class FakeDnsServer implements AutoCloseable {
   public FakeDnsServer(String name, String ipv4) throws Exception {
     this.name = name.endsWith(".") ? name : name + ".";
     answer(ipv4);
-    channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
-        .handler(new ChannelInitializer<DatagramChannel>() {
-          @Override
-          protected void initChannel(DatagramChannel ch) {
-            ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder(), new Responder());
-          }
-        })
-        .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    channel =
+        new Bootstrap()
+            .group(group)
+            .channel(NioDatagramChannel.class)
+            .handler(
+                new ChannelInitializer<DatagramChannel>() {
+                  @Override
+                  protected void initChannel(DatagramChannel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            new DatagramDnsQueryDecoder(),
+                            new DatagramDnsResponseEncoder(),
+                            new Responder());
+                  }
+                })
+            .bind(new InetSocketAddress("127.0.0.1", 0))
+            .sync()
+            .channel();
   }
 
   public int port() {
@@ -74,8 +85,10 @@ public final class FakeDnsServer implements AutoCloseable {
       response.addRecord(DnsSection.QUESTION, question);
       if (question.type() == DnsRecordType.A && question.name().equalsIgnoreCase(name)) {
         queries.incrementAndGet();
-        response.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(question.name(), DnsRecordType.A, 1,
-            Unpooled.wrappedBuffer(address.get())));
+        response.addRecord(
+            DnsSection.ANSWER,
+            new DefaultDnsRawRecord(
+                question.name(), DnsRecordType.A, 1, Unpooled.wrappedBuffer(address.get())));
       }
       ctx.writeAndFlush(response);
     }

@@ -4,16 +4,17 @@ import dev.crossgate.auth.Secrets;
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.extension.Extension;
 import dev.crossgate.filter.FilterRule;
-import dev.crossgate.gateway.endpoint.GatewayEndpoint;
-import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.GatewayServices;
+import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.TenantCertificate;
+import dev.crossgate.tls.TestCertificates;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -23,11 +24,10 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
-import dev.crossgate.tls.TestCertificates;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,24 +57,42 @@ public final class GatewayKit implements AutoCloseable {
   private final List<TenantCertificate> clientCertificates = new ArrayList<>();
   private long revision;
 
-  private GatewayKit(GatewayOptions options, List<GatewayEndpoint> endpoints, VertxOptions vertxOptions,
+  private GatewayKit(
+      GatewayOptions options,
+      List<GatewayEndpoint> endpoints,
+      VertxOptions vertxOptions,
       GatewayServices services) {
     this(options, (v, c) -> endpoints, vertxOptions, services, "127.0.0.1");
   }
 
-  private GatewayKit(GatewayOptions options, BiFunction<Vertx, Supplier<GatewayConfig>, List<GatewayEndpoint>> endpoints,
-      VertxOptions vertxOptions, GatewayServices services) {
+  private GatewayKit(
+      GatewayOptions options,
+      BiFunction<Vertx, Supplier<GatewayConfig>, List<GatewayEndpoint>> endpoints,
+      VertxOptions vertxOptions,
+      GatewayServices services) {
     this(options, endpoints, vertxOptions, services, "127.0.0.1");
   }
 
-  private GatewayKit(GatewayOptions options, BiFunction<Vertx, Supplier<GatewayConfig>, List<GatewayEndpoint>> endpoints,
-      VertxOptions vertxOptions, GatewayServices services, String bind) {
+  private GatewayKit(
+      GatewayOptions options,
+      BiFunction<Vertx, Supplier<GatewayConfig>, List<GatewayEndpoint>> endpoints,
+      VertxOptions vertxOptions,
+      GatewayServices services,
+      String bind) {
     vertx = Vertx.vertx(vertxOptions);
     upstream = RecordingUpstream.start(vertx);
-    gateway = await(GatewayServer.start(vertx, options.withListen(bind, 0), config::get,
-        endpoints.apply(vertx, config::get), services));
-    client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port()),
-        new PoolOptions().setHttp1MaxSize(16));
+    gateway =
+        await(
+            GatewayServer.start(
+                vertx,
+                options.withListen(bind, 0),
+                config::get,
+                endpoints.apply(vertx, config::get),
+                services));
+    client =
+        vertx.createHttpClient(
+            new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port()),
+            new PoolOptions().setHttp1MaxSize(16));
   }
 
   public static GatewayKit start() {
@@ -98,7 +116,9 @@ public final class GatewayKit implements AutoCloseable {
    * A gateway with services and built-in endpoints that need the kit's Vert.x instance and its
    * configuration (a transfer endpoint, say); the kit does not close those endpoints.
    */
-  public static GatewayKit start(GatewayOptions options, GatewayServices services,
+  public static GatewayKit start(
+      GatewayOptions options,
+      GatewayServices services,
       BiFunction<Vertx, Supplier<GatewayConfig>, List<GatewayEndpoint>> endpoints) {
     return new GatewayKit(options, endpoints, new VertxOptions(), services);
   }
@@ -106,11 +126,15 @@ public final class GatewayKit implements AutoCloseable {
   /**
    * The general kit: Vert.x built from {@code vertxOptions} (DNS servers, say), built-in endpoints
    * made with the kit's Vert.x and configuration, and the node bound to {@code bind} (port 0) —
-   * {@code 0.0.0.0} for a test of what a gateway bound beyond loopback does. The kit's client
-   * still connects over 127.0.0.1.
+   * {@code 0.0.0.0} for a test of what a gateway bound beyond loopback does. The kit's client still
+   * connects over 127.0.0.1.
    */
-  public static GatewayKit start(GatewayOptions options, GatewayServices services, VertxOptions vertxOptions,
-      String bind, BiFunction<Vertx, Supplier<GatewayConfig>, List<GatewayEndpoint>> endpoints) {
+  public static GatewayKit start(
+      GatewayOptions options,
+      GatewayServices services,
+      VertxOptions vertxOptions,
+      String bind,
+      BiFunction<Vertx, Supplier<GatewayConfig>, List<GatewayEndpoint>> endpoints) {
     return new GatewayKit(options, endpoints, vertxOptions, services, bind);
   }
 
@@ -121,7 +145,10 @@ public final class GatewayKit implements AutoCloseable {
 
   /** A gateway whose flows run tenant extensions with {@code options}. */
   public static GatewayKit start(ExtensionOptions options) {
-    return new GatewayKit(GatewayOptions.defaults().withEventLoops(1), List.of(), new VertxOptions(),
+    return new GatewayKit(
+        GatewayOptions.defaults().withEventLoops(1),
+        List.of(),
+        new VertxOptions(),
         GatewayServices.NONE.withExtensions(options));
   }
 
@@ -157,15 +184,18 @@ public final class GatewayKit implements AutoCloseable {
   public String apiKey(String tenant) {
     var key = "key-" + tenant + "-" + keys.size();
     var hash = Secrets.sha256Hex(key);
-    keys.put(hash, new ApiKey("k" + keys.size(), tenant, null, hash, key.substring(0, 6), Instant.now()));
+    keys.put(
+        hash,
+        new ApiKey("k" + keys.size(), tenant, null, hash, key.substring(0, 6), Instant.now()));
     publish();
     return key;
   }
 
   /** Registers a client certificate (by subject or SPKI SHA-256) to the tenant. */
   public GatewayKit clientCertificate(String tenant, TenantCertificate.Kind kind, String value) {
-    clientCertificates.add(new TenantCertificate("cert_" + clientCertificates.size(), tenant, kind, value,
-        Instant.now()));
+    clientCertificates.add(
+        new TenantCertificate(
+            "cert_" + clientCertificates.size(), tenant, kind, value, Instant.now()));
     return publish();
   }
 
@@ -181,8 +211,15 @@ public final class GatewayKit implements AutoCloseable {
 
   private GatewayKit publish() {
     revision++;
-    config.set(new GatewayConfig(revision, RouteTable.of(routes, revision), filters, keys, extensions,
-        disabledTenants, clientCertificates));
+    config.set(
+        new GatewayConfig(
+            revision,
+            RouteTable.of(routes, revision),
+            filters,
+            keys,
+            extensions,
+            disabledTenants,
+            clientCertificates));
     return this;
   }
 
@@ -190,9 +227,10 @@ public final class GatewayKit implements AutoCloseable {
     return filter(id, kind, value, null, 403, null);
   }
 
-  public static FilterRule filter(String id, FilterRule.Kind kind, String value, String header, int status,
-      String message) {
-    return new FilterRule(id, id, 100, kind, value, header, status, message, true, "test", Instant.now(), 1);
+  public static FilterRule filter(
+      String id, FilterRule.Kind kind, String value, String header, int status, String message) {
+    return new FilterRule(
+        id, id, 100, kind, value, header, status, message, true, "test", Instant.now(), 1);
   }
 
   // ---- requests
@@ -228,37 +266,56 @@ public final class GatewayKit implements AutoCloseable {
     return send(client, method, uri, body, headerPairs);
   }
 
-  /** As {@link #send(HttpMethod, String, String, String...)}, through {@code via} (an HTTPS client, say). */
-  public static Reply send(HttpClient via, HttpMethod method, String uri, String body, String... headerPairs) {
+  /**
+   * As {@link #send(HttpMethod, String, String, String...)}, through {@code via} (an HTTPS client,
+   * say).
+   */
+  public static Reply send(
+      HttpClient via, HttpMethod method, String uri, String body, String... headerPairs) {
     var options = new RequestOptions().setMethod(method).setURI(uri);
     for (int i = 0; i < headerPairs.length; i += 2) {
       options.addHeader(headerPairs[i], headerPairs[i + 1]);
     }
-    return await(via.request(options)
-        .compose(req -> body == null ? req.send() : req.send(body))
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(),
-            MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()), b.toString()))));
+    return await(
+        via.request(options)
+            .compose(req -> body == null ? req.send() : req.send(body))
+            .compose(
+                resp ->
+                    resp.body()
+                        .map(
+                            b ->
+                                new Reply(
+                                    resp.statusCode(),
+                                    MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()),
+                                    b.toString()))));
   }
 
-  /** Sends raw bytes on a fresh connection and returns what came back until the server closed or 2 s passed. */
+  /**
+   * Sends raw bytes on a fresh connection and returns what came back until the server closed or 2 s
+   * passed.
+   */
   public String raw(String request) {
     var net = vertx.createNetClient();
     var out = Buffer.buffer();
     var done = io.vertx.core.Promise.<String>promise();
-    net.connect(port(), "127.0.0.1").onComplete(ar -> {
-      if (ar.failed()) {
-        done.fail(ar.cause());
-        return;
-      }
-      var socket = ar.result();
-      socket.handler(out::appendBuffer);
-      socket.closeHandler(v -> done.tryComplete(out.toString()));
-      socket.write(request);
-      vertx.setTimer(2_000, t -> {
-        done.tryComplete(out.toString());
-        socket.close();
-      });
-    });
+    net.connect(port(), "127.0.0.1")
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                done.fail(ar.cause());
+                return;
+              }
+              var socket = ar.result();
+              socket.handler(out::appendBuffer);
+              socket.closeHandler(v -> done.tryComplete(out.toString()));
+              socket.write(request);
+              vertx.setTimer(
+                  2_000,
+                  t -> {
+                    done.tryComplete(out.toString());
+                    socket.close();
+                  });
+            });
     try {
       return await(done.future());
     } finally {
@@ -276,20 +333,24 @@ public final class GatewayKit implements AutoCloseable {
   }
 
   /**
-   * A client of the node's HTTPS port (127.0.0.1, so the server certificate must name that IP)
-   * that trusts {@code caPem} only and presents {@code clientCertificate} when asked (none when null).
+   * A client of the node's HTTPS port (127.0.0.1, so the server certificate must name that IP) that
+   * trusts {@code caPem} only and presents {@code clientCertificate} when asked (none when null).
    */
-  public HttpClient httpsClient(String caPem, TestCertificates.Issued clientCertificate, HttpVersion version) {
-    var options = new HttpClientOptions()
-        .setSsl(true)
-        .setUseAlpn(true)
-        .setProtocolVersion(version)
-        .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(caPem)))
-        .setDefaultHost("127.0.0.1")
-        .setDefaultPort(gateway.tlsPort());
+  public HttpClient httpsClient(
+      String caPem, TestCertificates.Issued clientCertificate, HttpVersion version) {
+    var options =
+        new HttpClientOptions()
+            .setSsl(true)
+            .setUseAlpn(true)
+            .setProtocolVersion(version)
+            .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(caPem)))
+            .setDefaultHost("127.0.0.1")
+            .setDefaultPort(gateway.tlsPort());
     if (clientCertificate != null) {
-      options.setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(clientCertificate.certPem()))
-          .setKeyValue(Buffer.buffer(clientCertificate.keyPem())));
+      options.setKeyCertOptions(
+          new PemKeyCertOptions()
+              .setCertValue(Buffer.buffer(clientCertificate.certPem()))
+              .setKeyValue(Buffer.buffer(clientCertificate.keyPem())));
     }
     return vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(1));
   }

@@ -7,11 +7,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A service inside the network that a tenant must not reach through the gateway — an Admin API,
- * a metadata endpoint — on a loopback address. It counts every connection, request and body byte
- * that reaches it, so a test can prove that a refusal leaked nothing: not a byte arrived. It
- * answers {@code status} (401 by default, as an Admin API without a token would), so a test can
- * also prove that status never travels back to the tenant.
+ * A service inside the network that a tenant must not reach through the gateway — an Admin API, a
+ * metadata endpoint — on a loopback address. It counts every connection, request and body byte that
+ * reaches it, so a test can prove that a refusal leaked nothing: not a byte arrived. It answers
+ * {@code status} (401 by default, as an Admin API without a token would), so a test can also prove
+ * that status never travels back to the tenant.
  */
 public final class InternalService implements AutoCloseable {
   private final HttpServer server;
@@ -26,16 +26,20 @@ public final class InternalService implements AutoCloseable {
     this.host = host;
   }
 
-  /** Listens on {@code host} (127.0.0.1, or another loopback address such as 127.0.0.2), ephemeral port. */
+  /**
+   * Listens on {@code host} (127.0.0.1, or another loopback address such as 127.0.0.2), ephemeral
+   * port.
+   */
   public static InternalService start(Vertx vertx, String host) {
     var server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(0));
     var service = new InternalService(server, host);
     server.connectionHandler(c -> service.connections.incrementAndGet());
-    server.requestHandler(request -> {
-      service.requests.incrementAndGet();
-      request.handler(data -> service.bodyBytes.addAndGet(data.length()));
-      request.endHandler(v -> request.response().setStatusCode(service.status).end());
-    });
+    server.requestHandler(
+        request -> {
+          service.requests.incrementAndGet();
+          request.handler(data -> service.bodyBytes.addAndGet(data.length()));
+          request.endHandler(v -> request.response().setStatusCode(service.status).end());
+        });
     GatewayKit.await(server.listen());
     return service;
   }

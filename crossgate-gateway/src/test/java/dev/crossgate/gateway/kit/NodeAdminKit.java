@@ -27,12 +27,26 @@ public final class NodeAdminKit implements AutoCloseable {
   private final NodeAdminForwarder nodeAdmin;
 
   public NodeAdminKit(Path dataDir) {
-    var options = new ClusterClientOptions(List.of(URI.create("http://127.0.0.1:" + GatewayKit.closedPort())),
-        "node-1", "cluster-token", dataDir, NodePolicy.allowedUpstreamSchemes(Set.of("http")),
-        Duration.ofSeconds(30), "test");
+    var options =
+        new ClusterClientOptions(
+            List.of(URI.create("http://127.0.0.1:" + GatewayKit.closedPort())),
+            "node-1",
+            "cluster-token",
+            dataDir,
+            NodePolicy.allowedUpstreamSchemes(Set.of("http")),
+            Duration.ofSeconds(30),
+            "test");
     cluster = await(ClusterClient.start(vertx, options));
-    nodeAdmin = await(NodeAdminForwarder.start(vertx, "127.0.0.1", 0,
-        List.of(URI.create(controlPlane.url("/"))), options.sslOptions(), cluster, () -> ""));
+    nodeAdmin =
+        await(
+            NodeAdminForwarder.start(
+                vertx,
+                "127.0.0.1",
+                0,
+                List.of(URI.create(controlPlane.url("/"))),
+                options.sslOptions(),
+                cluster,
+                () -> ""));
   }
 
   public ClusterClient cluster() {

@@ -21,7 +21,11 @@ public final class RawHttp {
   /** A response as it came off the wire. */
   public record Response(int status, List<String[]> headers, String body) {
     public String header(String name) {
-      return headers.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).findFirst().orElse(null);
+      return headers.stream()
+          .filter(h -> h[0].equalsIgnoreCase(name))
+          .map(h -> h[1])
+          .findFirst()
+          .orElse(null);
     }
 
     public Map<String, Object> json() {
@@ -43,7 +47,10 @@ public final class RawHttp {
 
   private RawHttp() {}
 
-  /** Sends a request head ({@code lines} joined with CRLF, a blank line appended) to 127.0.0.1:{@code port}. */
+  /**
+   * Sends a request head ({@code lines} joined with CRLF, a blank line appended) to
+   * 127.0.0.1:{@code port}.
+   */
   public static Response send(int port, String... lines) {
     return sendWithBody(port, "", lines);
   }
@@ -90,7 +97,9 @@ public final class RawHttp {
     if (length != null) {
       body.write(in.readNBytes(Integer.parseInt(length)));
     } else if ("chunked".equalsIgnoreCase(response.header("transfer-encoding"))) {
-      for (int size = Integer.parseInt(line(in).trim(), 16); size > 0; size = Integer.parseInt(line(in).trim(), 16)) {
+      for (int size = Integer.parseInt(line(in).trim(), 16);
+          size > 0;
+          size = Integer.parseInt(line(in).trim(), 16)) {
         body.write(in.readNBytes(size));
         line(in);
       }

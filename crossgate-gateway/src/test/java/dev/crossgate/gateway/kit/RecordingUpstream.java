@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RecordingUpstream {
   /** What one request looked like on arrival at the upstream. */
-  public record Received(String method, String uri, MultiMap headers, long bodyBytes, String body) {}
+  public record Received(
+      String method, String uri, MultiMap headers, long bodyBytes, String body) {}
 
   private static final int KEEP_BODY_BYTES = 64 * 1024;
 
@@ -35,13 +36,16 @@ public final class RecordingUpstream {
     var upstream = new RecordingUpstream(server);
     upstream.behaviour = upstream::recordAndEcho;
     server.requestHandler(r -> upstream.behaviour.handle(r));
-    server.webSocketHandler(ws -> ws.frameHandler(frame -> {
-      if (frame.isText()) {
-        ws.writeTextMessage("echo:" + frame.textData() + " path=" + ws.path());
-      } else if (frame.isBinary()) {
-        ws.writeBinaryMessage(frame.binaryData());
-      }
-    }));
+    server.webSocketHandler(
+        ws ->
+            ws.frameHandler(
+                frame -> {
+                  if (frame.isText()) {
+                    ws.writeTextMessage("echo:" + frame.textData() + " path=" + ws.path());
+                  } else if (frame.isBinary()) {
+                    ws.writeBinaryMessage(frame.binaryData());
+                  }
+                }));
     GatewayKit.await(server.listen());
     return upstream;
   }
@@ -60,9 +64,13 @@ public final class RecordingUpstream {
 
   /** The default behaviour: record the request, then answer 200 {@code upstream saw URI}. */
   public void recordAndEcho(HttpServerRequest request) {
-    record(request).onSuccess(r -> request.response()
-        .putHeader("Content-Type", "text/plain")
-        .end("upstream saw " + r.uri()));
+    record(request)
+        .onSuccess(
+            r ->
+                request
+                    .response()
+                    .putHeader("Content-Type", "text/plain")
+                    .end("upstream saw " + r.uri()));
   }
 
   /** Reads the whole body (counting it) and records the request; completes when the body ended. */
@@ -70,18 +78,22 @@ public final class RecordingUpstream {
     var headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
     var kept = Buffer.buffer();
     var count = new long[1];
-    request.handler(chunk -> {
-      count[0] += chunk.length();
-      if (kept.length() < KEEP_BODY_BYTES) {
-        kept.appendBuffer(chunk);
-      }
-    });
+    request.handler(
+        chunk -> {
+          count[0] += chunk.length();
+          if (kept.length() < KEEP_BODY_BYTES) {
+            kept.appendBuffer(chunk);
+          }
+        });
     var promise = io.vertx.core.Promise.<Received>promise();
-    request.endHandler(v -> {
-      var r = new Received(request.method().name(), request.uri(), headers, count[0], kept.toString());
-      received.add(r);
-      promise.complete(r);
-    });
+    request.endHandler(
+        v -> {
+          var r =
+              new Received(
+                  request.method().name(), request.uri(), headers, count[0], kept.toString());
+          received.add(r);
+          promise.complete(r);
+        });
     return promise.future();
   }
 

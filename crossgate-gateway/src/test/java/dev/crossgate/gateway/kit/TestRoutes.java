@@ -6,7 +6,9 @@ import dev.crossgate.route.RouteValidator;
 import java.time.Instant;
 import java.util.List;
 
-/** Routes for tests, built through {@link RouteValidator} so each one is as valid as a stored one. */
+/**
+ * Routes for tests, built through {@link RouteValidator} so each one is as valid as a stored one.
+ */
 public final class TestRoutes {
   private TestRoutes() {}
 
@@ -71,14 +73,19 @@ public final class TestRoutes {
       return this;
     }
 
-    /** Declared params as name:type or name:type? (optional), e.g. {@code "q:string", "n:integer?"}. */
+    /**
+     * Declared params as name:type or name:type? (optional), e.g. {@code "q:string", "n:integer?"}.
+     */
     public Builder params(String... declared) {
       var list = new java.util.ArrayList<Route.Param>();
       for (var d : declared) {
         var parts = d.split(":");
         boolean optional = parts[1].endsWith("?");
-        list.add(new Route.Param(parts[0], optional ? parts[1].substring(0, parts[1].length() - 1) : parts[1],
-            !optional));
+        list.add(
+            new Route.Param(
+                parts[0],
+                optional ? parts[1].substring(0, parts[1].length() - 1) : parts[1],
+                !optional));
       }
       this.params = list;
       return this;
@@ -132,9 +139,34 @@ public final class TestRoutes {
     }
 
     public Route build() {
-      var spec = new RouteSpec(null, "svc", null, null, host, sourcePath, pathMatch, version, defaultVersion, methods,
-          targetUrl, mode, asyncExecution, params, flow, auth, timeouts, maxBodyBytes, websocket, enabled, null, null, null, null,
-          tls, forwardClientCertSubject);
+      var spec =
+          new RouteSpec(
+              null,
+              "svc",
+              null,
+              null,
+              host,
+              sourcePath,
+              pathMatch,
+              version,
+              defaultVersion,
+              methods,
+              targetUrl,
+              mode,
+              asyncExecution,
+              params,
+              flow,
+              auth,
+              timeouts,
+              maxBodyBytes,
+              websocket,
+              enabled,
+              null,
+              null,
+              null,
+              null,
+              tls,
+              forwardClientCertSubject);
       var now = Instant.now();
       return RouteValidator.validate(id, spec, "test", now, now);
     }

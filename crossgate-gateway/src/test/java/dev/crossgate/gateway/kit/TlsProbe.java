@@ -8,7 +8,10 @@ import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLSocket;
 
-/** One TLS handshake with the JDK's client, to see what a server offers (certificate, ALPN, protocol). */
+/**
+ * One TLS handshake with the JDK's client, to see what a server offers (certificate, ALPN,
+ * protocol).
+ */
 public final class TlsProbe {
   private TlsProbe() {}
 
@@ -27,12 +30,15 @@ public final class TlsProbe {
     var context = TestCertificates.sslContext(caPem, null);
     try (var socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
       var parameters = socket.getSSLParameters();
-      parameters.setServerNames(serverName == null ? List.of() : List.of(new SNIHostName(serverName)));
+      parameters.setServerNames(
+          serverName == null ? List.of() : List.of(new SNIHostName(serverName)));
       parameters.setApplicationProtocols(alpn.toArray(String[]::new));
       socket.setSSLParameters(parameters);
       socket.startHandshake();
       var session = socket.getSession();
-      return new Handshake((X509Certificate) session.getPeerCertificates()[0], socket.getApplicationProtocol(),
+      return new Handshake(
+          (X509Certificate) session.getPeerCertificates()[0],
+          socket.getApplicationProtocol(),
           session.getProtocol());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

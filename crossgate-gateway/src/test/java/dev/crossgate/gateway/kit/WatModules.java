@@ -17,7 +17,8 @@ public final class WatModules {
     for (byte b : bytes) {
       escaped.append(String.format("\\%02x", b & 0xff));
     }
-    return Wat2Wasm.parse("""
+    return Wat2Wasm.parse(
+        """
         (module
           (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
           (memory (export "memory") 1)
@@ -27,17 +28,20 @@ public final class WatModules {
             (i32.store (i32.const 0) (i32.const 64))
             (i32.store (i32.const 4) (i32.const %d))
             (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
-        """.formatted(escaped, bytes.length, bytes.length));
+        """
+            .formatted(escaped, bytes.length, bytes.length));
   }
 
   /** A module asking for {@code pages} pages of memory before it runs. */
   public static byte[] needingPages(int pages) {
-    return Wat2Wasm.parse("(module (memory (export \"memory\") " + pages + ") (func (export \"_start\")))");
+    return Wat2Wasm.parse(
+        "(module (memory (export \"memory\") " + pages + ") (func (export \"_start\")))");
   }
 
   /** A module that traps at once. */
   public static byte[] trapping() {
-    return Wat2Wasm.parse("""
+    return Wat2Wasm.parse(
+        """
         (module
           (memory (export "memory") 1)
           (func (export "_start") unreachable))
@@ -46,7 +50,8 @@ public final class WatModules {
 
   /** A module that never returns. */
   public static byte[] looping() {
-    return Wat2Wasm.parse("""
+    return Wat2Wasm.parse(
+        """
         (module
           (memory (export "memory") 1)
           (func (export "_start") (loop $forever (br $forever))))

@@ -23,12 +23,14 @@ import org.junit.jupiter.api.Test;
  */
 class ClientTimeoutsTest {
   private static GatewayOptions options(Duration requestHead, Duration keepAlive) {
-    return GatewayOptions.defaults().withEventLoops(1)
+    return GatewayOptions.defaults()
+        .withEventLoops(1)
         .withLimits(GatewayOptions.Limits.DEFAULT.withClientTimeouts(requestHead, keepAlive));
   }
 
   @Test
-  void aConnectionTricklingItsHeadersIsClosedWithoutAnAnswerWhileOthersAreServed() throws Exception {
+  void aConnectionTricklingItsHeadersIsClosedWithoutAnAnswerWhileOthersAreServed()
+      throws Exception {
     try (var kit = GatewayKit.start(options(Duration.ofSeconds(1), Duration.ofSeconds(60)));
         var slow = new Socket("127.0.0.1", kit.port())) {
       kit.routes(route("a", "/a", kit.target("/a")).build());
@@ -37,17 +39,19 @@ class ClientTimeoutsTest {
       out.flush();
       var closed = new AtomicBoolean();
       // the attack itself: one header byte after another, never the blank line that ends the head
-      var trickler = new Thread(() -> {
-        try {
-          while (!closed.get()) {
-            out.write('X');
-            out.flush();
-            Thread.sleep(100);
-          }
-        } catch (IOException | InterruptedException e) {
-          closed.set(true);
-        }
-      });
+      var trickler =
+          new Thread(
+              () -> {
+                try {
+                  while (!closed.get()) {
+                    out.write('X');
+                    out.flush();
+                    Thread.sleep(100);
+                  }
+                } catch (IOException | InterruptedException e) {
+                  closed.set(true);
+                }
+              });
       trickler.start();
 
       var served = kit.get("/a");
@@ -56,11 +60,15 @@ class ClientTimeoutsTest {
 
       slow.setSoTimeout(200);
       var received = new StringBuilder();
-      await().atMost(Duration.ofSeconds(15)).until(() -> readUntilClosed(slow.getInputStream(), received));
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> readUntilClosed(slow.getInputStream(), received));
       closed.set(true);
       trickler.join();
       assertThat(received).as("closed without an answer").isEmpty();
-      assertThat(kit.upstream.receivedNothing()).as("the slow request never reached the upstream").isTrue();
+      assertThat(kit.upstream.receivedNothing())
+          .as("the slow request never reached the upstream")
+          .isTrue();
     }
   }
 
@@ -69,11 +77,15 @@ class ClientTimeoutsTest {
     try (var kit = GatewayKit.start(options(Duration.ofSeconds(30), Duration.ofSeconds(1)));
         var client = new Socket("127.0.0.1", kit.port())) {
       kit.routes(route("a", "/a", kit.target("/a")).build());
-      client.getOutputStream().write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      client
+          .getOutputStream()
+          .write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       client.setSoTimeout(200);
       var received = new StringBuilder();
 
-      await().atMost(Duration.ofSeconds(15)).until(() -> readUntilClosed(client.getInputStream(), received));
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> readUntilClosed(client.getInputStream(), received));
 
       assertThat(received.toString()).startsWith("HTTP/1.1 200");
     }
@@ -84,7 +96,9 @@ class ClientTimeoutsTest {
     try (var kit = GatewayKit.start(options(Duration.ZERO, Duration.ZERO));
         var client = new Socket("127.0.0.1", kit.port())) {
       kit.routes(route("a", "/a", kit.target("/a")).build());
-      client.getOutputStream().write("GET /a HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+      client
+          .getOutputStream()
+          .write("GET /a HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
       // a request on another connection runs at least one sweep of this event loop's deadlines
       // before and after the two seconds the slow client is given
       client.setSoTimeout(2_000);
@@ -100,7 +114,8 @@ class ClientTimeoutsTest {
   }
 
   /** Reads what is there; true once the server closed the connection. */
-  private static boolean readUntilClosed(InputStream in, StringBuilder received) throws IOException {
+  private static boolean readUntilClosed(InputStream in, StringBuilder received)
+      throws IOException {
     var buffer = new byte[4096];
     try {
       int n;

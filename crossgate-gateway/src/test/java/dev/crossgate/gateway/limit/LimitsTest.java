@@ -17,7 +17,8 @@ class LimitsTest {
 
   @Test
   void aTooLongRequestTargetIs414() {
-    try (var kit = GatewayKit.start(withLimits(new GatewayOptions.Limits(100, 16_384, 1 << 20, 0, 0, 0)))) {
+    try (var kit =
+        GatewayKit.start(withLimits(new GatewayOptions.Limits(100, 16_384, 1 << 20, 0, 0, 0)))) {
       kit.routes(route("a", "/a", kit.target("/a")).build());
 
       var reply = kit.get("/a?" + "q".repeat(120));
@@ -30,7 +31,8 @@ class LimitsTest {
 
   @Test
   void aRequestLineBeyondTheDecodersLimitIsStillAProblem() {
-    try (var kit = GatewayKit.start(withLimits(new GatewayOptions.Limits(100, 16_384, 1 << 20, 0, 0, 0)))) {
+    try (var kit =
+        GatewayKit.start(withLimits(new GatewayOptions.Limits(100, 16_384, 1 << 20, 0, 0, 0)))) {
       var raw = kit.raw("GET /a?" + "q".repeat(1_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
 
       assertThat(raw).startsWith("HTTP/1.").contains(" 414 ");
@@ -40,7 +42,8 @@ class LimitsTest {
 
   @Test
   void tooLargeHeadersAre431() {
-    try (var kit = GatewayKit.start(withLimits(new GatewayOptions.Limits(8_192, 2_048, 1 << 20, 0, 0, 0)))) {
+    try (var kit =
+        GatewayKit.start(withLimits(new GatewayOptions.Limits(8_192, 2_048, 1 << 20, 0, 0, 0)))) {
       kit.routes(route("a", "/a", kit.target("/a")).build());
 
       var reply = kit.get("/a", "X-Big", "b".repeat(2_500));
@@ -69,16 +72,21 @@ class LimitsTest {
   void aChunkedBodyCrossingTheLimitWhileStreamingIs413AndTheUpstreamRequestIsAbandoned() {
     try (var kit = GatewayKit.start()) {
       kit.routes(route("a", "/a", kit.target("/a")).maxBodyBytes(1_000_000).build());
-      kit.upstream.respondWith(req -> kit.upstream.record(req)); // would answer only after the whole body
+      kit.upstream.respondWith(
+          req -> kit.upstream.record(req)); // would answer only after the whole body
 
-      var status = GatewayKit.await(kit.client().request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/a"))
-          .compose(req -> {
-            req.setChunked(true);
-            var response = req.response();
-            ByteStreams.write(req, 4_000_000).onSuccess(v -> req.end());
-            return response;
-          })
-          .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b)));
+      var status =
+          GatewayKit.await(
+              kit.client()
+                  .request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/a"))
+                  .compose(
+                      req -> {
+                        req.setChunked(true);
+                        var response = req.response();
+                        ByteStreams.write(req, 4_000_000).onSuccess(v -> req.end());
+                        return response;
+                      })
+                  .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b)));
 
       assertThat(status).startsWith("413 ").contains("payload-too-large");
     }
@@ -86,7 +94,8 @@ class LimitsTest {
 
   @Test
   void theDefaultBodyLimitAppliesToRoutesWithoutOne() {
-    try (var kit = GatewayKit.start(withLimits(new GatewayOptions.Limits(8_192, 16_384, 3, 0, 0, 0)))) {
+    try (var kit =
+        GatewayKit.start(withLimits(new GatewayOptions.Limits(8_192, 16_384, 3, 0, 0, 0)))) {
       kit.routes(route("a", "/a", kit.target("/a")).build());
 
       var reply = kit.send(HttpMethod.POST, "/a", "1234");
@@ -97,7 +106,8 @@ class LimitsTest {
 
   @Test
   void aClientOverItsRequestRateGets429WithRetryAfter() {
-    try (var kit = GatewayKit.start(withLimits(new GatewayOptions.Limits(8_192, 16_384, 1 << 20, 1, 2, 0)))) {
+    try (var kit =
+        GatewayKit.start(withLimits(new GatewayOptions.Limits(8_192, 16_384, 1 << 20, 1, 2, 0)))) {
       kit.routes(route("a", "/a", kit.target("/a")).build());
 
       var first = kit.get("/a");
@@ -114,18 +124,25 @@ class LimitsTest {
 
   @Test
   void aClientOverItsConnectionLimitGets429AndTheConnectionIsClosed() {
-    try (var kit = GatewayKit.start(withLimits(new GatewayOptions.Limits(8_192, 16_384, 1 << 20, 0, 0, 1)))) {
+    try (var kit =
+        GatewayKit.start(withLimits(new GatewayOptions.Limits(8_192, 16_384, 1 << 20, 0, 0, 1)))) {
       kit.routes(route("a", "/a", kit.target("/a")).build());
       var held = kit.vertx.createNetClient();
       var socket = GatewayKit.await(held.connect(kit.port(), "127.0.0.1"));
-      kit.upstream.respondWith(req -> kit.upstream.record(req)); // holds the first request's connection open
+      kit.upstream.respondWith(
+          req -> kit.upstream.record(req)); // holds the first request's connection open
       socket.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
-      org.awaitility.Awaitility.await().until(
-          () -> kit.gateway().metrics().get("crossgate_active_connections").gauge().value() == 1);
+      org.awaitility.Awaitility.await()
+          .until(
+              () ->
+                  kit.gateway().metrics().get("crossgate_active_connections").gauge().value() == 1);
 
       var raw = kit.raw("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
 
-      assertThat(raw).startsWith("HTTP/1.1 429").contains("too-many-requests").contains("connection: close");
+      assertThat(raw)
+          .startsWith("HTTP/1.1 429")
+          .contains("too-many-requests")
+          .contains("connection: close");
       GatewayKit.await(held.close());
     }
   }

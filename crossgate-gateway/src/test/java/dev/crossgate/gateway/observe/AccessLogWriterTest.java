@@ -29,7 +29,20 @@ class AccessLogWriterTest {
   }
 
   private static AccessLog.Entry entry(String requestId) {
-    return new AccessLog.Entry(false, "GET", "/a", 200, "r", "-", 0, 4, 1_500_000, "127.0.0.1", requestId, null, null,
+    return new AccessLog.Entry(
+        false,
+        "GET",
+        "/a",
+        200,
+        "r",
+        "-",
+        0,
+        4,
+        1_500_000,
+        "127.0.0.1",
+        requestId,
+        null,
+        null,
         false);
   }
 
@@ -37,16 +50,21 @@ class AccessLogWriterTest {
   void linesAreWrittenInOrderOffTheCallersThread() {
     var lines = new CopyOnWriteArrayList<String>();
     var threads = new CopyOnWriteArrayList<String>();
-    try (var writer = new AccessLogWriter(16, line -> {
-      threads.add(Thread.currentThread().getName());
-      lines.add(line);
-    })) {
+    try (var writer =
+        new AccessLogWriter(
+            16,
+            line -> {
+              threads.add(Thread.currentThread().getName());
+              lines.add(line);
+            })) {
       writer.offer(entry("one"));
       writer.offer(entry("two"));
 
       Awaitility.await().until(() -> lines.size() == 2);
-      assertThat(lines.get(0)).isEqualTo("method=GET path=/a status=200 route=r upstream=- bytesIn=0 bytesOut=4 "
-          + "durationMs=1.5 client=127.0.0.1 requestId=one");
+      assertThat(lines.get(0))
+          .isEqualTo(
+              "method=GET path=/a status=200 route=r upstream=- bytesIn=0 bytesOut=4 "
+                  + "durationMs=1.5 client=127.0.0.1 requestId=one");
       assertThat(lines.get(1)).endsWith("requestId=two");
       assertThat(threads).containsOnly("crossgate-access-log");
       assertThat(writer.dropped()).isZero();
@@ -57,26 +75,34 @@ class AccessLogWriterTest {
   void aDestinationThatCannotKeepUpLosesLinesCountedAndReportedNeverSilently() throws Exception {
     var release = new CountDownLatch(1);
     var lines = new CopyOnWriteArrayList<String>();
-    try (var writer = new AccessLogWriter(2, line -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      lines.add(line);
-    })) {
+    try (var writer =
+        new AccessLogWriter(
+            2,
+            line -> {
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              lines.add(line);
+            })) {
       writer.offer(entry("taken"));
       // the writer holds "taken" in the blocked sink; two more fill the queue, then lines drop
-      Awaitility.await().until(() -> {
-        writer.offer(entry("filler"));
-        return writer.dropped() > 0;
-      });
+      Awaitility.await()
+          .until(
+              () -> {
+                writer.offer(entry("filler"));
+                return writer.dropped() > 0;
+              });
       long dropped = writer.dropped();
 
       release.countDown();
 
-      Awaitility.await().until(() -> warnings.list.stream().anyMatch(e -> e.getFormattedMessage()
-          .contains("access log lines dropped")));
+      Awaitility.await()
+          .until(
+              () ->
+                  warnings.list.stream()
+                      .anyMatch(e -> e.getFormattedMessage().contains("access log lines dropped")));
       assertThat(dropped).isPositive();
       List<String> warned = warnings.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
       assertThat(warned).anyMatch(m -> m.contains("total=" + writer.dropped()));
@@ -86,11 +112,27 @@ class AccessLogWriterTest {
 
   @Test
   void valuesWithSpacesQuotesOrEqualsSignsAreQuotedAndEscaped() {
-    var entry = new AccessLog.Entry(false, "GET", "/a b", 404, "-", "-", 0, 0, 0, "127.0.0.1", "x=\"y\"", null,
-        "not-found", true);
+    var entry =
+        new AccessLog.Entry(
+            false,
+            "GET",
+            "/a b",
+            404,
+            "-",
+            "-",
+            0,
+            0,
+            0,
+            "127.0.0.1",
+            "x=\"y\"",
+            null,
+            "not-found",
+            true);
 
-    assertThat(entry.line()).isEqualTo("method=GET path=\"/a b\" status=404 route=- upstream=- bytesIn=0 bytesOut=0 "
-        + "durationMs=0.0 client=127.0.0.1 requestId=\"x=\\\"y\\\"\" problem=not-found aborted=true");
+    assertThat(entry.line())
+        .isEqualTo(
+            "method=GET path=\"/a b\" status=404 route=- upstream=- bytesIn=0 bytesOut=0 "
+                + "durationMs=0.0 client=127.0.0.1 requestId=\"x=\\\"y\\\"\" problem=not-found aborted=true");
   }
 
   @Test

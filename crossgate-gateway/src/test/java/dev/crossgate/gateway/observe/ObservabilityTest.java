@@ -38,8 +38,15 @@ class ObservabilityTest {
 
       Awaitility.await().until(() -> access.list.size() == 2);
       assertThat(access.list.get(0).getFormattedMessage())
-          .contains("method=GET", "path=/a/x", "status=200", "route=r1", "upstream=127.0.0.1:", "bytesOut=",
-              "durationMs=", "requestId=rid-7");
+          .contains(
+              "method=GET",
+              "path=/a/x",
+              "status=200",
+              "route=r1",
+              "upstream=127.0.0.1:",
+              "bytesOut=",
+              "durationMs=",
+              "requestId=rid-7");
       assertThat(access.list.get(1).getFormattedMessage())
           .contains("status=404", "route=-", "problem=not-found", "requestId=rid-8");
     }
@@ -47,13 +54,16 @@ class ObservabilityTest {
 
   @Test
   void theAccessLineCanBeJson() {
-    try (var kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1).withAccessLogJson(true))) {
+    try (var kit =
+        GatewayKit.start(GatewayOptions.defaults().withEventLoops(1).withAccessLogJson(true))) {
       kit.routes(route("r1", "/a", kit.target("/up")).build());
 
       kit.get("/a");
 
       Awaitility.await().until(() -> access.list.size() == 1);
-      assertThat(access.list.get(0).getFormattedMessage()).startsWith("{\"method\":\"GET\"").contains("\"route\":\"r1\"");
+      assertThat(access.list.get(0).getFormattedMessage())
+          .startsWith("{\"method\":\"GET\"")
+          .contains("\"route\":\"r1\"");
     }
   }
 
@@ -61,19 +71,24 @@ class ObservabilityTest {
   void metricsCountRequestsStatusesLatencyAndUpstreamErrorsPerRoute() {
     int closedPort = GatewayKit.closedPort();
     try (var kit = GatewayKit.start()) {
-      kit.routes(route("ok", "/ok", kit.target("/up")).build(),
+      kit.routes(
+          route("ok", "/ok", kit.target("/up")).build(),
           route("down", "/down", "http://127.0.0.1:" + closedPort).build());
 
       kit.get("/ok");
       kit.get("/ok");
       kit.get("/down");
 
-      Awaitility.await().untilAsserted(() -> assertThat(kit.gateway().metrics().scrape())
-          .contains("crossgate_requests_total{route=\"ok\",status=\"200\"} 2.0")
-          .contains("crossgate_requests_total{route=\"down\",status=\"502\"} 1.0")
-          .contains("crossgate_upstream_errors_total{kind=\"bad-gateway\",route=\"down\"} 1.0")
-          .contains("crossgate_request_duration_seconds_bucket{route=\"ok\"")
-          .contains("crossgate_active_connections"));
+      Awaitility.await()
+          .untilAsserted(
+              () ->
+                  assertThat(kit.gateway().metrics().scrape())
+                      .contains("crossgate_requests_total{route=\"ok\",status=\"200\"} 2.0")
+                      .contains("crossgate_requests_total{route=\"down\",status=\"502\"} 1.0")
+                      .contains(
+                          "crossgate_upstream_errors_total{kind=\"bad-gateway\",route=\"down\"} 1.0")
+                      .contains("crossgate_request_duration_seconds_bucket{route=\"ok\"")
+                      .contains("crossgate_active_connections"));
     }
   }
 
@@ -81,7 +96,8 @@ class ObservabilityTest {
   void eachStatusOfOneRouteIsCountedOnItsOwnWhenStatusesAlternate() {
     try (var kit = GatewayKit.start()) {
       kit.routes(route("r", "/r", kit.target("/up")).build());
-      kit.upstream.respondWith(req -> req.response().setStatusCode(req.path().endsWith("/missing") ? 404 : 200).end());
+      kit.upstream.respondWith(
+          req -> req.response().setStatusCode(req.path().endsWith("/missing") ? 404 : 200).end());
 
       kit.get("/r/a");
       kit.get("/r/missing");
@@ -89,9 +105,12 @@ class ObservabilityTest {
       kit.get("/r/missing");
       kit.get("/r/c");
 
-      Awaitility.await().untilAsserted(() -> assertThat(kit.gateway().metrics().scrape())
-          .contains("crossgate_requests_total{route=\"r\",status=\"200\"} 3.0")
-          .contains("crossgate_requests_total{route=\"r\",status=\"404\"} 2.0"));
+      Awaitility.await()
+          .untilAsserted(
+              () ->
+                  assertThat(kit.gateway().metrics().scrape())
+                      .contains("crossgate_requests_total{route=\"r\",status=\"200\"} 3.0")
+                      .contains("crossgate_requests_total{route=\"r\",status=\"404\"} 2.0"));
     }
   }
 }

@@ -23,14 +23,19 @@ class IdleGuardedStreamTest {
   @BeforeEach
   void startServer() {
     vertx = Vertx.vertx();
-    var server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(req -> {
-          if (req.path().equals("/stall")) {
-            req.response().putHeader("Content-Length", "100").write("only part"); // and never the rest
-          } else {
-            req.response().end("four");
-          }
-        });
+    var server =
+        vertx
+            .createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+            .requestHandler(
+                req -> {
+                  if (req.path().equals("/stall")) {
+                    req.response()
+                        .putHeader("Content-Length", "100")
+                        .write("only part"); // and never the rest
+                  } else {
+                    req.response().end("four");
+                  }
+                });
     port = GatewayKit.await(server.listen()).actualPort();
   }
 
@@ -45,12 +50,15 @@ class IdleGuardedStreamTest {
 
   private HttpClientResponse pausedResponse(String uri) {
     var client = vertx.createHttpClient();
-    return GatewayKit.await(client.request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
-        .compose(req -> req.send())
-        .map(resp -> {
-          resp.pause();
-          return resp;
-        }));
+    return GatewayKit.await(
+        client
+            .request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
+            .compose(req -> req.send())
+            .map(
+                resp -> {
+                  resp.pause();
+                  return resp;
+                }));
   }
 
   @Test
@@ -65,12 +73,15 @@ class IdleGuardedStreamTest {
     stream.resume();
     assertThat(GatewayKit.await(ended.future())).isEqualTo(4);
 
-    // what Pipe does once the body is through: each used to throw (and allocate) an IllegalStateException
-    assertThatCode(() -> {
-      stream.handler(null);
-      stream.exceptionHandler(null);
-      stream.endHandler(null);
-    }).doesNotThrowAnyException();
+    // what Pipe does once the body is through: each used to throw (and allocate) an
+    // IllegalStateException
+    assertThatCode(
+            () -> {
+              stream.handler(null);
+              stream.exceptionHandler(null);
+              stream.endHandler(null);
+            })
+        .doesNotThrowAnyException();
   }
 
   @Test
@@ -85,7 +96,10 @@ class IdleGuardedStreamTest {
     stream.resume();
 
     Awaitility.await().until(() -> drained.get() == 4);
-    Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> idle.get() == 0);
+    Awaitility.await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> idle.get() == 0);
   }
 
   @Test

@@ -19,14 +19,18 @@ class StreamingTest {
     try (var kit = GatewayKit.start()) {
       kit.routes(route("up", "/up", kit.target("/sink")).build());
 
-      var status = GatewayKit.await(kit.client().request(new RequestOptions().setMethod(HttpMethod.PUT).setURI("/up"))
-          .compose(req -> {
-            req.setChunked(true);
-            var response = req.response();
-            ByteStreams.write(req, BIG).onSuccess(v -> req.end());
-            return response;
-          })
-          .compose(resp -> resp.body().map(b -> resp.statusCode())));
+      var status =
+          GatewayKit.await(
+              kit.client()
+                  .request(new RequestOptions().setMethod(HttpMethod.PUT).setURI("/up"))
+                  .compose(
+                      req -> {
+                        req.setChunked(true);
+                        var response = req.response();
+                        ByteStreams.write(req, BIG).onSuccess(v -> req.end());
+                        return response;
+                      })
+                  .compose(resp -> resp.body().map(b -> resp.statusCode())));
       var at = kit.upstream.next();
 
       assertThat(status).isEqualTo(200);
@@ -40,17 +44,22 @@ class StreamingTest {
   void aLargeDownloadStreamsThroughWithBoundedMemory() {
     try (var kit = GatewayKit.start()) {
       kit.routes(route("down", "/down", kit.target("/source")).build());
-      kit.upstream.respondWith(req -> {
-        var response = req.response().putHeader("Content-Length", Long.toString(BIG));
-        ByteStreams.write(response, BIG).onSuccess(v -> response.end());
-      });
+      kit.upstream.respondWith(
+          req -> {
+            var response = req.response().putHeader("Content-Length", Long.toString(BIG));
+            ByteStreams.write(response, BIG).onSuccess(v -> response.end());
+          });
 
-      var received = GatewayKit.await(kit.client().request(new RequestOptions().setURI("/down"))
-          .compose(req -> req.send())
-          .compose(resp -> {
-            assertThat(resp.getHeader("Content-Length")).isEqualTo(Long.toString(BIG));
-            return ByteStreams.count(resp);
-          }));
+      var received =
+          GatewayKit.await(
+              kit.client()
+                  .request(new RequestOptions().setURI("/down"))
+                  .compose(req -> req.send())
+                  .compose(
+                      resp -> {
+                        assertThat(resp.getHeader("Content-Length")).isEqualTo(Long.toString(BIG));
+                        return ByteStreams.count(resp);
+                      }));
 
       assertThat(received).isEqualTo(BIG);
     }
@@ -60,11 +69,15 @@ class StreamingTest {
   void responseTrailersPassThrough() {
     try (var kit = GatewayKit.start()) {
       kit.routes(route("t", "/t", kit.target("/trailers")).build());
-      kit.upstream.respondWith(req -> req.response().setChunked(true).putTrailer("X-Checksum", "abc").end("body"));
+      kit.upstream.respondWith(
+          req -> req.response().setChunked(true).putTrailer("X-Checksum", "abc").end("body"));
 
-      var trailer = GatewayKit.await(kit.client().request(new RequestOptions().setURI("/t"))
-          .compose(req -> req.send())
-          .compose(resp -> resp.body().map(b -> resp.getTrailer("X-Checksum"))));
+      var trailer =
+          GatewayKit.await(
+              kit.client()
+                  .request(new RequestOptions().setURI("/t"))
+                  .compose(req -> req.send())
+                  .compose(resp -> resp.body().map(b -> resp.getTrailer("X-Checksum"))));
 
       assertThat(trailer).isEqualTo("abc");
     }
@@ -74,23 +87,33 @@ class StreamingTest {
   void expectContinueIsPassedOnAndTheBodyFollowsTheUpstreamsContinue() {
     try (var kit = GatewayKit.start()) {
       kit.routes(route("e", "/e", kit.target("/expect")).build());
-      kit.upstream.respondWith(req -> {
-        req.response().writeContinue();
-        kit.upstream.recordAndEcho(req);
-      });
+      kit.upstream.respondWith(
+          req -> {
+            req.response().writeContinue();
+            kit.upstream.recordAndEcho(req);
+          });
       var continued = new AtomicBoolean();
 
-      var status = GatewayKit.await(kit.client().request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/e")
-              .putHeader("Expect", "100-continue").putHeader("Content-Length", "5"))
-          .compose(req -> {
-            req.continueHandler(v -> {
-              continued.set(true);
-              req.end("hello");
-            });
-            req.writeHead();
-            return req.response();
-          })
-          .compose(resp -> resp.body().map(b -> resp.statusCode())));
+      var status =
+          GatewayKit.await(
+              kit.client()
+                  .request(
+                      new RequestOptions()
+                          .setMethod(HttpMethod.POST)
+                          .setURI("/e")
+                          .putHeader("Expect", "100-continue")
+                          .putHeader("Content-Length", "5"))
+                  .compose(
+                      req -> {
+                        req.continueHandler(
+                            v -> {
+                              continued.set(true);
+                              req.end("hello");
+                            });
+                        req.writeHead();
+                        return req.response();
+                      })
+                  .compose(resp -> resp.body().map(b -> resp.statusCode())));
       var at = kit.upstream.next();
 
       assertThat(status).isEqualTo(200);
@@ -104,11 +127,14 @@ class StreamingTest {
   void anHttp10ClientGetsAnUpstreamBodyOfUnknownLengthUntilTheConnectionCloses() {
     try (var kit = GatewayKit.start()) {
       kit.routes(route("old", "/old", kit.target("/chunked")).build());
-      kit.upstream.respondWith(req -> req.response().setChunked(true).end("streamed without a length"));
+      kit.upstream.respondWith(
+          req -> req.response().setChunked(true).end("streamed without a length"));
 
       var raw = kit.raw("GET /old HTTP/1.0\r\n\r\n");
 
-      assertThat(raw).startsWith("HTTP/1.0 200").doesNotContainIgnoringCase("transfer-encoding: chunked")
+      assertThat(raw)
+          .startsWith("HTTP/1.0 200")
+          .doesNotContainIgnoringCase("transfer-encoding: chunked")
           .endsWith("streamed without a length");
     }
   }
@@ -117,13 +143,18 @@ class StreamingTest {
   void noContentAndNotModifiedResponsesCarryNoChunkedFraming() {
     try (var kit = GatewayKit.start()) {
       kit.routes(route("n", "/n", kit.target("/n")).build());
-      kit.upstream.respondWith(req -> req.response().setStatusCode(req.path().endsWith("304") ? 304 : 204).end());
+      kit.upstream.respondWith(
+          req -> req.response().setStatusCode(req.path().endsWith("304") ? 304 : 204).end());
 
       var noContent = kit.raw("GET /n/204 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
       var notModified = kit.raw("GET /n/304 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 
-      assertThat(noContent).startsWith("HTTP/1.1 204").doesNotContainIgnoringCase("transfer-encoding");
-      assertThat(notModified).startsWith("HTTP/1.1 304").doesNotContainIgnoringCase("transfer-encoding");
+      assertThat(noContent)
+          .startsWith("HTTP/1.1 204")
+          .doesNotContainIgnoringCase("transfer-encoding");
+      assertThat(notModified)
+          .startsWith("HTTP/1.1 304")
+          .doesNotContainIgnoringCase("transfer-encoding");
     }
   }
 }

@@ -44,16 +44,30 @@ class UpstreamFailureTest {
   void anUpstreamThatStallsMidBodyHasTheClientResponseAbortedAfterTheIdleTimeout() {
     try (var kit = GatewayKit.start()) {
       kit.routes(route("a", "/a", kit.target("/stall")).timeouts(1_000, 5_000, 300).build());
-      kit.upstream.respondWith(req -> req.response().putHeader("Content-Length", "100").write("only part"));
+      kit.upstream.respondWith(
+          req -> req.response().putHeader("Content-Length", "100").write("only part"));
 
-      var outcome = GatewayKit.await(kit.client().request(new io.vertx.core.http.RequestOptions().setURI("/a"))
-          .compose(req -> req.send())
-          .compose(resp -> resp.body().map(b -> "complete " + resp.statusCode())
-              .recover(t -> io.vertx.core.Future.succeededFuture("aborted " + resp.statusCode()))));
+      var outcome =
+          GatewayKit.await(
+              kit.client()
+                  .request(new io.vertx.core.http.RequestOptions().setURI("/a"))
+                  .compose(req -> req.send())
+                  .compose(
+                      resp ->
+                          resp.body()
+                              .map(b -> "complete " + resp.statusCode())
+                              .recover(
+                                  t ->
+                                      io.vertx.core.Future.succeededFuture(
+                                          "aborted " + resp.statusCode()))));
 
       assertThat(outcome).isEqualTo("aborted 200");
-      org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(kit.gateway().metrics().scrape())
-          .contains("crossgate_upstream_errors_total{kind=\"aborted\",route=\"a\"} 1.0"));
+      org.awaitility.Awaitility.await()
+          .untilAsserted(
+              () ->
+                  assertThat(kit.gateway().metrics().scrape())
+                      .contains(
+                          "crossgate_upstream_errors_total{kind=\"aborted\",route=\"a\"} 1.0"));
     }
   }
 
@@ -72,8 +86,10 @@ class UpstreamFailureTest {
 
   @Test
   void aFullPoolWithAFullWaitQueueAnswers503AtOnce() {
-    var options = GatewayOptions.defaults().withEventLoops(1)
-        .withUpstream(new GatewayOptions.Upstream(1, 0, 60, 300, 30));
+    var options =
+        GatewayOptions.defaults()
+            .withEventLoops(1)
+            .withUpstream(new GatewayOptions.Upstream(1, 0, 60, 300, 30));
     try (var kit = GatewayKit.start(options)) {
       kit.routes(route("a", "/a", kit.target("/held")).build());
       var held = new ConcurrentLinkedQueue<HttpServerRequest>();

@@ -17,14 +17,21 @@ class WebSocketProxyTest {
       kit.routes(route("ws", "/ws", kit.target("/socket")).websocket().build());
       var client = kit.vertx.createWebSocketClient();
 
-      var echoed = GatewayKit.await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-              .setPort(kit.port()).setURI("/ws/room?x=1"))
-          .compose(ws -> {
-            var reply = Promise.<String>promise();
-            ws.textMessageHandler(reply::tryComplete);
-            ws.writeTextMessage("hello");
-            return reply.future().onComplete(v -> ws.close());
-          }));
+      var echoed =
+          GatewayKit.await(
+              client
+                  .connect(
+                      new WebSocketConnectOptions()
+                          .setHost("127.0.0.1")
+                          .setPort(kit.port())
+                          .setURI("/ws/room?x=1"))
+                  .compose(
+                      ws -> {
+                        var reply = Promise.<String>promise();
+                        ws.textMessageHandler(reply::tryComplete);
+                        ws.writeTextMessage("hello");
+                        return reply.future().onComplete(v -> ws.close());
+                      }));
 
       assertThat(echoed).isEqualTo("echo:hello path=/socket/room");
     }
@@ -36,8 +43,15 @@ class WebSocketProxyTest {
       kit.routes(route("plain", "/plain", kit.target("/socket")).build());
       var client = kit.vertx.createWebSocketClient();
 
-      var failure = GatewayKit.await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-              .setPort(kit.port()).setURI("/plain")).transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
+      var failure =
+          GatewayKit.await(
+              client
+                  .connect(
+                      new WebSocketConnectOptions()
+                          .setHost("127.0.0.1")
+                          .setPort(kit.port())
+                          .setURI("/plain"))
+                  .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
       var at = kit.upstream.next();
 
       assertThat(failure).isInstanceOf(UpgradeRejectedException.class);
@@ -51,8 +65,17 @@ class WebSocketProxyTest {
     try (var kit = GatewayKit.start()) {
       kit.routes(route("ws", "/ws", "http://127.0.0.1:" + closedPort).websocket().build());
 
-      var reply = kit.get("/ws", "Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Version", "13",
-          "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+      var reply =
+          kit.get(
+              "/ws",
+              "Upgrade",
+              "websocket",
+              "Connection",
+              "Upgrade",
+              "Sec-WebSocket-Version",
+              "13",
+              "Sec-WebSocket-Key",
+              "dGhlIHNhbXBsZSBub25jZQ==");
 
       assertThat(reply.status()).isEqualTo(502);
       assertThat(reply.problemType()).isEqualTo("bad-gateway");

@@ -21,7 +21,10 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The interface check alone: a call that does not fit its route's interface never reaches the next step. */
+/**
+ * The interface check alone: a call that does not fit its route's interface never reaches the next
+ * step.
+ */
 class InterfaceStepTest {
   private final Vertx vertx = Vertx.vertx();
   private boolean reachedNext;
@@ -31,53 +34,78 @@ class InterfaceStepTest {
     GatewayKit.await(vertx.close());
   }
 
-  /** Runs one GET of {@code uri} through: the given route and marker, the interface step, an answering step. */
+  /**
+   * Runs one GET of {@code uri} through: the given route and marker, the interface step, an
+   * answering step.
+   */
   private String call(Route route, Exchange.Marker marker, String uri) {
-    Step matched = new Step() {
-      @Override
-      public Future<Void> onRequest(Exchange exchange, Chain next) {
-        exchange.marker(marker);
-        exchange.match(new RouteMatch.Found(route, null, ""));
-        return next.proceed(exchange);
-      }
-    };
-    Step upstream = new Step() {
-      @Override
-      public Future<Void> onRequest(Exchange exchange, Chain next) {
-        reachedNext = true;
-        exchange.respond(200, MultiMap.caseInsensitiveMultiMap(), Buffer.buffer("upstream"));
-        return Future.succeededFuture();
-      }
-    };
-    var chain = new RequestChain(List.of(matched, new InterfaceStep(GatewayOptions.Markers.DEFAULT), upstream));
-    var server = GatewayKit.await(vertx.createHttpServer()
-        .requestHandler(req -> chain.handle(new Exchange(req, GatewayConfig.EMPTY, "rid-1", System.nanoTime())))
-        .listen(0, "127.0.0.1"));
-    return GatewayKit.await(vertx.createHttpClient()
-        .request(new RequestOptions().setHost("127.0.0.1").setPort(server.actualPort()).setURI(uri))
-        .compose(req -> req.send())
-        .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b)));
+    Step matched =
+        new Step() {
+          @Override
+          public Future<Void> onRequest(Exchange exchange, Chain next) {
+            exchange.marker(marker);
+            exchange.match(new RouteMatch.Found(route, null, ""));
+            return next.proceed(exchange);
+          }
+        };
+    Step upstream =
+        new Step() {
+          @Override
+          public Future<Void> onRequest(Exchange exchange, Chain next) {
+            reachedNext = true;
+            exchange.respond(200, MultiMap.caseInsensitiveMultiMap(), Buffer.buffer("upstream"));
+            return Future.succeededFuture();
+          }
+        };
+    var chain =
+        new RequestChain(
+            List.of(matched, new InterfaceStep(GatewayOptions.Markers.DEFAULT), upstream));
+    var server =
+        GatewayKit.await(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    req ->
+                        chain.handle(
+                            new Exchange(req, GatewayConfig.EMPTY, "rid-1", System.nanoTime())))
+                .listen(0, "127.0.0.1"));
+    return GatewayKit.await(
+        vertx
+            .createHttpClient()
+            .request(
+                new RequestOptions().setHost("127.0.0.1").setPort(server.actualPort()).setURI(uri))
+            .compose(req -> req.send())
+            .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b)));
   }
 
   @Test
   void theAsyncMarkerOnASyncRouteIsRefusedNamingTheRightMarker() {
-    var result = call(route("q", "/q", "http://127.0.0.1:1/q").build(), Exchange.Marker.ASYNC, "/q");
+    var result =
+        call(route("q", "/q", "http://127.0.0.1:1/q").build(), Exchange.Marker.ASYNC, "/q");
 
-    assertThat(result).startsWith("400 ").contains("wrong-marker").contains("call it under the /sync marker");
+    assertThat(result)
+        .startsWith("400 ")
+        .contains("wrong-marker")
+        .contains("call it under the /sync marker");
     assertThat(reachedNext).isFalse();
   }
 
   @Test
   void theSyncMarkerOnAnAsyncRouteIsRefusedNamingTheRightMarker() {
-    var result = call(route("d", "/d", "http://127.0.0.1:1/d").async().build(), Exchange.Marker.SYNC, "/d");
+    var result =
+        call(route("d", "/d", "http://127.0.0.1:1/d").async().build(), Exchange.Marker.SYNC, "/d");
 
-    assertThat(result).startsWith("400 ").contains("wrong-marker").contains("call it under the /async marker");
+    assertThat(result)
+        .startsWith("400 ")
+        .contains("wrong-marker")
+        .contains("call it under the /async marker");
     assertThat(reachedNext).isFalse();
   }
 
   @Test
   void aMissingAndAnIllTypedParamAreRefusedNamingEach() {
-    var declared = route("q", "/q", "http://127.0.0.1:1/q").params("city:string", "n:integer").build();
+    var declared =
+        route("q", "/q", "http://127.0.0.1:1/q").params("city:string", "n:integer").build();
 
     var result = call(declared, Exchange.Marker.NONE, "/q?n=abc");
 
@@ -87,7 +115,8 @@ class InterfaceStepTest {
 
   @Test
   void aCallThatFitsTheInterfaceProceeds() {
-    var declared = route("q", "/q", "http://127.0.0.1:1/q").params("city:string", "n:integer").build();
+    var declared =
+        route("q", "/q", "http://127.0.0.1:1/q").params("city:string", "n:integer").build();
 
     var result = call(declared, Exchange.Marker.SYNC, "/q?city=Oslo&n=3");
 

@@ -119,7 +119,9 @@ class RoutingTest {
     assertThat(reply.status()).isEqualTo(404);
     assertThat(reply.header("Content-Type")).isEqualTo("application/problem+json");
     assertThat(reply.problemType()).isEqualTo("not-found");
-    assertThat(reply.json()).containsEntry("requestId", "req-123").containsEntry("instance", "urn:crossgate:request:req-123");
+    assertThat(reply.json())
+        .containsEntry("requestId", "req-123")
+        .containsEntry("instance", "urn:crossgate:request:req-123");
     assertThat(reply.header("X-Request-Id")).isEqualTo("req-123");
   }
 

@@ -40,8 +40,11 @@ class ConnectAndTraceTest {
 
   @Test
   void connectIsRefusedWith405AndNoErrorIsLogged() {
-    var response = RawHttp.send(kit.port(),
-        "CONNECT 127.0.0.1:" + kit.upstream.port() + " HTTP/1.1", "Host: 127.0.0.1:" + kit.upstream.port());
+    var response =
+        RawHttp.send(
+            kit.port(),
+            "CONNECT 127.0.0.1:" + kit.upstream.port() + " HTTP/1.1",
+            "Host: 127.0.0.1:" + kit.upstream.port());
 
     assertProblem(response, 405, "method-not-allowed");
     assertThat(response.header("Allow")).doesNotContain("CONNECT").contains("GET");
@@ -52,7 +55,8 @@ class ConnectAndTraceTest {
 
   @Test
   void connectWithAnOriginFormTargetIsRefusedWith405Too() {
-    var response = RawHttp.send(kit.port(), "CONNECT /up HTTP/1.1", "Host: 127.0.0.1", "Connection: close");
+    var response =
+        RawHttp.send(kit.port(), "CONNECT /up HTTP/1.1", "Host: 127.0.0.1", "Connection: close");
 
     assertProblem(response, 405, "method-not-allowed");
     assertThat(kit.upstream.receivedNothing()).isTrue();
@@ -60,8 +64,13 @@ class ConnectAndTraceTest {
 
   @Test
   void traceIsRefusedWith405AndTheCallersHeadersAreNotEchoed() {
-    var response = RawHttp.send(kit.port(),
-        "TRACE /anything HTTP/1.1", "Host: 127.0.0.1", "Cookie: session=secret", "Connection: close");
+    var response =
+        RawHttp.send(
+            kit.port(),
+            "TRACE /anything HTTP/1.1",
+            "Host: 127.0.0.1",
+            "Cookie: session=secret",
+            "Connection: close");
 
     assertProblem(response, 405, "method-not-allowed");
     assertThat(response.header("Allow")).doesNotContain("TRACE");

@@ -1,6 +1,5 @@
 package dev.crossgate.gateway.security;
 
-import dev.crossgate.problem.LeakCheck;
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,6 +13,7 @@ import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.InternalService;
 import dev.crossgate.gateway.kit.TenantServer;
 import dev.crossgate.gateway.kit.WatModules;
+import dev.crossgate.problem.LeakCheck;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import java.nio.file.Path;
@@ -40,8 +40,10 @@ class ExtensionEgressTest {
   private String key;
 
   private void start(EgressPolicy egress) {
-    kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1).withEgress(egress),
-        GatewayServices.NONE.withExtensions(ExtensionOptions.defaults(moduleDir)));
+    kit =
+        GatewayKit.start(
+            GatewayOptions.defaults().withEventLoops(1).withEgress(egress),
+            GatewayServices.NONE.withExtensions(ExtensionOptions.defaults(moduleDir)));
     tenant = TenantServer.start(kit.vertx);
     key = kit.apiKey("acme");
   }
@@ -65,14 +67,23 @@ class ExtensionEgressTest {
   void anExtensionEndpointOnLoopbackIsNeverCalledAndTheFlowFailsClosedWithoutItsStatus() {
     start(EgressPolicy.DEFAULT);
     var admin = internal("127.0.0.1");
-    kit.extensions(extension("probe", admin.url("/admin/tokens"), new Extension.Version("v1", 1, null)));
-    kit.routes(route("orders", "/orders", kit.target("/backend")).keyAuth().flow("ext:probe", "proxy").build());
+    kit.extensions(
+        extension("probe", admin.url("/admin/tokens"), new Extension.Version("v1", 1, null)));
+    kit.routes(
+        route("orders", "/orders", kit.target("/backend"))
+            .keyAuth()
+            .flow("ext:probe", "proxy")
+            .build());
 
-    var reply = kit.send(HttpMethod.POST, "/orders", "{}", "X-Api-Key", key, "Content-Type", "application/json");
+    var reply =
+        kit.send(
+            HttpMethod.POST, "/orders", "{}", "X-Api-Key", key, "Content-Type", "application/json");
 
     assertThat(reply.status()).isEqualTo(502);
     assertThat(reply.problemType()).isEqualTo("extension-failed");
-    assertThat(LeakCheck.withoutRequestIds(reply.body())).doesNotContain("401").contains("could not be reached");
+    assertThat(LeakCheck.withoutRequestIds(reply.body()))
+        .doesNotContain("401")
+        .contains("could not be reached");
     assertThat(admin.untouched()).isTrue();
     assertThat(kit.upstream.receivedNothing()).isTrue();
   }
@@ -82,9 +93,15 @@ class ExtensionEgressTest {
     start(EgressPolicy.allowing("127.0.0.1/32"));
     var internalStore = internal("127.0.0.2");
     var module = WatModules.answering(CONTINUE);
-    var artifact = new Extension.Artifact(internalStore.url("/m.wasm"), ArtifactCheck.sha256(module));
-    kit.extensions(extension("check", tenant.endpoint("check"), new Extension.Version("v1", 1, artifact)));
-    kit.routes(route("orders", "/orders", kit.target("/backend")).keyAuth().flow("ext:check", "proxy").build());
+    var artifact =
+        new Extension.Artifact(internalStore.url("/m.wasm"), ArtifactCheck.sha256(module));
+    kit.extensions(
+        extension("check", tenant.endpoint("check"), new Extension.Version("v1", 1, artifact)));
+    kit.routes(
+        route("orders", "/orders", kit.target("/backend"))
+            .keyAuth()
+            .flow("ext:check", "proxy")
+            .build());
 
     var first = kit.send(HttpMethod.GET, "/orders", null, "X-Api-Key", key);
     var second = kit.send(HttpMethod.GET, "/orders", null, "X-Api-Key", key);
@@ -99,15 +116,30 @@ class ExtensionEgressTest {
   void anArtifactRedirectToAnInternalAddressIsNotFollowed() {
     start(EgressPolicy.allowing("127.0.0.1/32"));
     var internalStore = internal("127.0.0.2");
-    HttpServer redirector = kit.vertx.createHttpServer().requestHandler(request -> request.response()
-        .setStatusCode(302).putHeader("Location", internalStore.url("/m.wasm")).end());
+    HttpServer redirector =
+        kit.vertx
+            .createHttpServer()
+            .requestHandler(
+                request ->
+                    request
+                        .response()
+                        .setStatusCode(302)
+                        .putHeader("Location", internalStore.url("/m.wasm"))
+                        .end());
     GatewayKit.await(redirector.listen(0, "127.0.0.1"));
     closing.add(() -> GatewayKit.await(redirector.close()));
     var module = WatModules.answering(CONTINUE);
-    var artifact = new Extension.Artifact("http://127.0.0.1:" + redirector.actualPort() + "/m.wasm",
-        ArtifactCheck.sha256(module));
-    kit.extensions(extension("check", tenant.endpoint("check"), new Extension.Version("v1", 1, artifact)));
-    kit.routes(route("orders", "/orders", kit.target("/backend")).keyAuth().flow("ext:check", "proxy").build());
+    var artifact =
+        new Extension.Artifact(
+            "http://127.0.0.1:" + redirector.actualPort() + "/m.wasm",
+            ArtifactCheck.sha256(module));
+    kit.extensions(
+        extension("check", tenant.endpoint("check"), new Extension.Version("v1", 1, artifact)));
+    kit.routes(
+        route("orders", "/orders", kit.target("/backend"))
+            .keyAuth()
+            .flow("ext:check", "proxy")
+            .build());
 
     var first = kit.send(HttpMethod.GET, "/orders", null, "X-Api-Key", key);
     var second = kit.send(HttpMethod.GET, "/orders", null, "X-Api-Key", key);
@@ -119,8 +151,20 @@ class ExtensionEgressTest {
   }
 
   private static Extension extension(String id, String endpoint, Extension.Version... versions) {
-    return new Extension("acme", id, "request", endpoint, Extension.Protocol.HTTP, Extension.Connection.POOLED,
-        2_000, Extension.FailurePolicy.FAIL_CLOSED, null, List.of(versions), List.of(), Instant.EPOCH, Instant.EPOCH,
+    return new Extension(
+        "acme",
+        id,
+        "request",
+        endpoint,
+        Extension.Protocol.HTTP,
+        Extension.Connection.POOLED,
+        2_000,
+        Extension.FailurePolicy.FAIL_CLOSED,
+        null,
+        List.of(versions),
+        List.of(),
+        Instant.EPOCH,
+        Instant.EPOCH,
         1);
   }
 }

@@ -16,13 +16,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A tenant registering an extension id that a keyless route uses must never receive that route's
- * anonymous traffic (with its cookies and Authorization): the route names the tenant
- * ({@code ext:acme/check}), and nothing is guessed from who else registered the id.
+ * anonymous traffic (with its cookies and Authorization): the route names the tenant ({@code
+ * ext:acme/check}), and nothing is guessed from who else registered the id.
  */
 class ExtensionIdSquattingTest {
   // both tenants' extension servers listen on loopback, which the egress policy must admit here
-  private final GatewayKit kit = GatewayKit.start(
-      GatewayOptions.defaults().withEventLoops(1).withEgress(EgressPolicy.allowing("127.0.0.1/32")));
+  private final GatewayKit kit =
+      GatewayKit.start(
+          GatewayOptions.defaults()
+              .withEventLoops(1)
+              .withEgress(EgressPolicy.allowing("127.0.0.1/32")));
   private final TenantServer acme = TenantServer.start(kit.vertx);
   private final TenantServer squatter = TenantServer.start(kit.vertx);
 
@@ -36,16 +39,19 @@ class ExtensionIdSquattingTest {
   @Test
   void aSecondTenantRegisteringTheSameIdReceivesNothingAndTheRouteFailsClosedOnceTheOwnerLeaves() {
     acme.answer("check", call -> Answer.ok("{\"continue\":true}"));
-    squatter.answer("check", call -> Answer.ok("{\"request\":{\"headers\":{\"x-owned\":\"yes\"}}}"));
+    squatter.answer(
+        "check", call -> Answer.ok("{\"request\":{\"headers\":{\"x-owned\":\"yes\"}}}"));
     kit.routes(route("open", "/open", kit.target("/o")).flow("ext:acme/check", "proxy").build());
     var acmeCheck = extension("acme", acme);
     var globexCheck = extension("globex", squatter);
     kit.extensions(acmeCheck, globexCheck);
 
-    var served = kit.get("/open", "Cookie", "session=secret", "Authorization", "Basic dXNlcjpwYXNz");
+    var served =
+        kit.get("/open", "Cookie", "session=secret", "Authorization", "Basic dXNlcjpwYXNz");
     kit.upstream.next();
     kit.extensions(globexCheck);
-    var afterOwnerLeft = kit.get("/open", "Cookie", "session=secret", "Authorization", "Basic dXNlcjpwYXNz");
+    var afterOwnerLeft =
+        kit.get("/open", "Cookie", "session=secret", "Authorization", "Basic dXNlcjpwYXNz");
 
     assertThat(served.status()).isEqualTo(200);
     assertThat(acme.calls("check")).hasSize(1);
@@ -56,8 +62,20 @@ class ExtensionIdSquattingTest {
   }
 
   private static Extension extension(String tenant, TenantServer server) {
-    return new Extension(tenant, "check", "request", server.endpoint("check"), Extension.Protocol.HTTP,
-        Extension.Connection.POOLED, 2_000, Extension.FailurePolicy.FAIL_CLOSED, null,
-        List.of(new Extension.Version("v1", 1, null)), List.of(), Instant.EPOCH, Instant.EPOCH, 1);
+    return new Extension(
+        tenant,
+        "check",
+        "request",
+        server.endpoint("check"),
+        Extension.Protocol.HTTP,
+        Extension.Connection.POOLED,
+        2_000,
+        Extension.FailurePolicy.FAIL_CLOSED,
+        null,
+        List.of(new Extension.Version("v1", 1, null)),
+        List.of(),
+        Instant.EPOCH,
+        Instant.EPOCH,
+        1);
   }
 }

@@ -14,8 +14,13 @@ import org.junit.jupiter.api.Test;
  * Cleartext HTTP/2 is refused unless the operator asks for it with {@code --h2c}.
  */
 class H2cSmugglingTest {
-  private static final String[] UPGRADE = {"GET /shop HTTP/1.1", "Host: 127.0.0.1",
-      "Connection: Upgrade, HTTP2-Settings", "Upgrade: h2c", "HTTP2-Settings: AAMAAABkAAQAAP__"};
+  private static final String[] UPGRADE = {
+    "GET /shop HTTP/1.1",
+    "Host: 127.0.0.1",
+    "Connection: Upgrade, HTTP2-Settings",
+    "Upgrade: h2c",
+    "HTTP2-Settings: AAMAAABkAAQAAP__"
+  };
 
   @Test
   void byDefaultAnH2cUpgradeIsIgnoredAndTheRequestIsServedOverHttp11() {

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Host headers a gateway and an upstream could read differently (RFC 9112 section 3.2): the
- * gateway routes on one virtual host while the upstream serves another. Every such request is a
- * 400 problem and the upstream sees nothing of it.
+ * Host headers a gateway and an upstream could read differently (RFC 9112 section 3.2): the gateway
+ * routes on one virtual host while the upstream serves another. Every such request is a 400 problem
+ * and the upstream sees nothing of it.
  */
 class HostHeaderAttackTest {
   private final GatewayKit kit = GatewayKit.start();
@@ -31,8 +31,13 @@ class HostHeaderAttackTest {
 
   @Test
   void aRequestWithTwoHostHeadersIsRefusedAndNeverReachesTheUpstream() {
-    var response = RawHttp.send(kit.port(),
-        "GET /shop/items HTTP/1.1", "Host: public.example", "Host: internal.example", "Connection: close");
+    var response =
+        RawHttp.send(
+            kit.port(),
+            "GET /shop/items HTTP/1.1",
+            "Host: public.example",
+            "Host: internal.example",
+            "Connection: close");
 
     assertProblem(response, 400, "bad-request");
     assertThat(response.json().get("detail").toString()).contains("more than one Host");
@@ -49,8 +54,12 @@ class HostHeaderAttackTest {
 
   @Test
   void aHostWithUserInfoIsRefusedAndNeverReachesTheUpstream() {
-    var response = RawHttp.send(kit.port(),
-        "GET /shop/items HTTP/1.1", "Host: public.example@internal.example", "Connection: close");
+    var response =
+        RawHttp.send(
+            kit.port(),
+            "GET /shop/items HTTP/1.1",
+            "Host: public.example@internal.example",
+            "Connection: close");
 
     assertProblem(response, 400, "bad-request");
     assertThat(response.json().get("detail").toString()).contains("user info");
@@ -59,8 +68,12 @@ class HostHeaderAttackTest {
 
   @Test
   void aHostThatIsAListIsRefusedAndNeverReachesTheUpstream() {
-    var response = RawHttp.send(kit.port(),
-        "GET /shop/items HTTP/1.1", "Host: public.example, internal.example", "Connection: close");
+    var response =
+        RawHttp.send(
+            kit.port(),
+            "GET /shop/items HTTP/1.1",
+            "Host: public.example, internal.example",
+            "Connection: close");
 
     assertProblem(response, 400, "bad-request");
     assertThat(kit.upstream.receivedNothing()).isTrue();
@@ -68,20 +81,28 @@ class HostHeaderAttackTest {
 
   @Test
   void oneWellFormedHostIsRoutedAsBefore() {
-    var response = RawHttp.send(kit.port(),
-        "GET /shop/items HTTP/1.1", "Host: internal.example:" + kit.port(), "Connection: close");
+    var response =
+        RawHttp.send(
+            kit.port(),
+            "GET /shop/items HTTP/1.1",
+            "Host: internal.example:" + kit.port(),
+            "Connection: close");
 
     assertThat(response.status()).isEqualTo(200);
     assertThat(kit.upstream.next().uri()).isEqualTo("/internal/items");
   }
 
-  /** A gateway problem: status, type, problem+json, and the request id as header, member and instance. */
+  /**
+   * A gateway problem: status, type, problem+json, and the request id as header, member and
+   * instance.
+   */
   static void assertProblem(RawHttp.Response response, int status, String type) {
     assertThat(response.status()).isEqualTo(status);
     assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
     assertThat(response.problemType()).isEqualTo(type);
     var requestId = response.header("X-Request-Id");
-    assertThat(response.json()).containsEntry("requestId", requestId)
+    assertThat(response.json())
+        .containsEntry("requestId", requestId)
         .containsEntry("instance", "urn:crossgate:request:" + requestId);
   }
 }

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A node's admin port used as a forward proxy: a request target naming another host must not
- * carry the caller's credentials there (issue 12, section 2). The victim is a live listener that
- * records every request, so "nothing leaked" is observed rather than assumed.
+ * A node's admin port used as a forward proxy: a request target naming another host must not carry
+ * the caller's credentials there (issue 12, section 2). The victim is a live listener that records
+ * every request, so "nothing leaked" is observed rather than assumed.
  */
 class NodeAdminAbsoluteFormTest {
   @TempDir Path dataDir;
@@ -31,11 +31,13 @@ class NodeAdminAbsoluteFormTest {
 
   @Test
   void anAbsoluteFormTargetIsRefusedAndTheAddressItNamesReceivesNothing() {
-    var response = RawHttp.send(kit.port(),
-        "GET http://127.0.0.1:" + kit.victim.port() + "/admin/steal HTTP/1.1",
-        "Host: 127.0.0.1:" + kit.port(),
-        "Authorization: Bearer cga_the-operators-token",
-        "Connection: close");
+    var response =
+        RawHttp.send(
+            kit.port(),
+            "GET http://127.0.0.1:" + kit.victim.port() + "/admin/steal HTTP/1.1",
+            "Host: 127.0.0.1:" + kit.port(),
+            "Authorization: Bearer cga_the-operators-token",
+            "Connection: close");
 
     assertRefused(response, 400, "bad-request");
     assertThat(response.json().get("detail").toString()).contains("origin-form");
@@ -45,10 +47,12 @@ class NodeAdminAbsoluteFormTest {
 
   @Test
   void anAbsoluteFormTargetNamingTheControlPlaneItselfIsRefusedToo() {
-    var response = RawHttp.send(kit.port(),
-        "GET " + kit.controlPlane.url("/admin/routes") + " HTTP/1.1",
-        "Host: 127.0.0.1:" + kit.port(),
-        "Connection: close");
+    var response =
+        RawHttp.send(
+            kit.port(),
+            "GET " + kit.controlPlane.url("/admin/routes") + " HTTP/1.1",
+            "Host: 127.0.0.1:" + kit.port(),
+            "Connection: close");
 
     assertRefused(response, 400, "bad-request");
     assertThat(kit.controlPlane.receivedNothing()).isTrue();
@@ -56,11 +60,13 @@ class NodeAdminAbsoluteFormTest {
 
   @Test
   void anAuthorityFormConnectIsRefusedAndNoTunnelIsOpened() {
-    var response = RawHttp.send(kit.port(),
-        "CONNECT 127.0.0.1:" + kit.victim.port() + " HTTP/1.1",
-        "Host: 127.0.0.1:" + kit.victim.port(),
-        "Authorization: Bearer cga_the-operators-token",
-        "Connection: close");
+    var response =
+        RawHttp.send(
+            kit.port(),
+            "CONNECT 127.0.0.1:" + kit.victim.port() + " HTTP/1.1",
+            "Host: 127.0.0.1:" + kit.victim.port(),
+            "Authorization: Bearer cga_the-operators-token",
+            "Connection: close");
 
     assertRefused(response, 400, "bad-request");
     assertThat(kit.victim.receivedNothing()).isTrue();
@@ -68,20 +74,25 @@ class NodeAdminAbsoluteFormTest {
 
   @Test
   void anAsteriskFormTargetIsRefused() {
-    var response = RawHttp.send(kit.port(), "OPTIONS * HTTP/1.1", "Host: 127.0.0.1", "Connection: close");
+    var response =
+        RawHttp.send(kit.port(), "OPTIONS * HTTP/1.1", "Host: 127.0.0.1", "Connection: close");
 
     assertRefused(response, 400, "bad-request");
     assertThat(kit.controlPlane.receivedNothing()).isTrue();
   }
 
-  /** Status, problem type, problem+json, and the request id both as a member, in instance and as a header. */
+  /**
+   * Status, problem type, problem+json, and the request id both as a member, in instance and as a
+   * header.
+   */
   static void assertRefused(RawHttp.Response response, int status, String problemType) {
     assertThat(response.status()).isEqualTo(status);
     assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
     assertThat(response.problemType()).isEqualTo(problemType);
     var requestId = response.header("X-Request-Id");
     assertThat(requestId).isNotBlank();
-    assertThat(response.json()).containsEntry("requestId", requestId)
+    assertThat(response.json())
+        .containsEntry("requestId", requestId)
         .containsEntry("instance", "urn:crossgate:request:" + requestId)
         .containsEntry("status", status);
   }

@@ -15,10 +15,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Servlet containers strip {@code ;params} from a segment before resolving dot segments, so
- * {@code /shop/v1/..;/admin} matched the public route here and reached the upstream as
- * {@code /up/..;/admin}, which it serves as {@code /admin}. Such paths, and fragments, are 400s
- * now and the upstream receives nothing. Sent raw: HTTP clients rewrite or drop these parts.
+ * Servlet containers strip {@code ;params} from a segment before resolving dot segments, so {@code
+ * /shop/v1/..;/admin} matched the public route here and reached the upstream as {@code
+ * /up/..;/admin}, which it serves as {@code /admin}. Such paths, and fragments, are 400s now and
+ * the upstream receives nothing. Sent raw: HTTP clients rewrite or drop these parts.
  */
 class PathParameterTraversalTest {
   private final GatewayKit kit = GatewayKit.start();
@@ -35,10 +35,19 @@ class PathParameterTraversalTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/shop/v1/..;/admin", "/shop/v1/..;x=1/admin", "/shop/v1/%2e%2e;/admin",
-      "/shop/v1/admin;x=1/users", "/shop/v1/.;/admin", "/shop/v1;jsessionid=1/items"})
+  @ValueSource(
+      strings = {
+        "/shop/v1/..;/admin",
+        "/shop/v1/..;x=1/admin",
+        "/shop/v1/%2e%2e;/admin",
+        "/shop/v1/admin;x=1/users",
+        "/shop/v1/.;/admin",
+        "/shop/v1;jsessionid=1/items"
+      })
   void aPathWithPathParametersIsRefusedAndNeverReachesTheUpstream(String path) {
-    var response = RawHttp.send(kit.port(), "GET " + path + " HTTP/1.1", "Host: 127.0.0.1", "Connection: close");
+    var response =
+        RawHttp.send(
+            kit.port(), "GET " + path + " HTTP/1.1", "Host: 127.0.0.1", "Connection: close");
 
     assertProblem(response, 400, "bad-request");
     assertThat(kit.upstream.receivedNothing()).isTrue();
@@ -47,7 +56,9 @@ class PathParameterTraversalTest {
   @ParameterizedTest
   @ValueSource(strings = {"/shop/v1/items#/../../admin", "/shop/v1/items?q=1#frag"})
   void aFragmentInTheRequestTargetIsRefusedAndNeverForwarded(String target) {
-    var response = RawHttp.send(kit.port(), "GET " + target + " HTTP/1.1", "Host: 127.0.0.1", "Connection: close");
+    var response =
+        RawHttp.send(
+            kit.port(), "GET " + target + " HTTP/1.1", "Host: 127.0.0.1", "Connection: close");
 
     assertProblem(response, 400, "bad-request");
     assertThat(kit.upstream.receivedNothing()).isTrue();
@@ -55,7 +66,9 @@ class PathParameterTraversalTest {
 
   @Test
   void anEncodedSemicolonIsDataAndIsForwardedAsSent() {
-    var response = RawHttp.send(kit.port(), "GET /shop/v1/a%3Bb HTTP/1.1", "Host: 127.0.0.1", "Connection: close");
+    var response =
+        RawHttp.send(
+            kit.port(), "GET /shop/v1/a%3Bb HTTP/1.1", "Host: 127.0.0.1", "Connection: close");
 
     assertThat(response.status()).isEqualTo(200);
     assertThat(kit.upstream.next().uri()).isEqualTo("/up/a%3Bb");

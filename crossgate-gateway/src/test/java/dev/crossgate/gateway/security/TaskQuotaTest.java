@@ -24,15 +24,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * retry; other tenants keep submitting, and nothing over the bound reaches the upstream.
  */
 class TaskQuotaTest {
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
   private TestDatabases.Handle db;
   private GatewayKit kit;
 
   private void start(String dbKind, TaskOptions.Quota quota) {
     db = TestDatabases.open(dbKind);
-    kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1),
-        new GatewayServices(db.database(), TaskOptions.defaults(dataDir).withQuota(quota)));
+    kit =
+        GatewayKit.start(
+            GatewayOptions.defaults().withEventLoops(1),
+            new GatewayServices(db.database(), TaskOptions.defaults(dataDir).withQuota(quota)));
     kit.routes(route("def", "/def", kit.target("/analyse")).async().build());
   }
 
@@ -53,7 +54,8 @@ class TaskQuotaTest {
     var flooder = kit.apiKey("acme");
     var other = kit.apiKey("globex");
     for (int i = 0; i < 3; i++) {
-      assertThat(kit.send(HttpMethod.POST, "/async/def", "n" + i, "X-Api-Key", flooder).status()).isEqualTo(202);
+      assertThat(kit.send(HttpMethod.POST, "/async/def", "n" + i, "X-Api-Key", flooder).status())
+          .isEqualTo(202);
       kit.upstream.next();
     }
 
@@ -62,11 +64,15 @@ class TaskQuotaTest {
 
     assertThat(fourth.status()).isEqualTo(429);
     assertThat(fourth.problemType()).isEqualTo("task-quota-exceeded");
-    assertThat(fourth.json()).containsEntry("quota", "pendingTasks").containsEntry("limit", 3)
+    assertThat(fourth.json())
+        .containsEntry("quota", "pendingTasks")
+        .containsEntry("limit", 3)
         .containsEntry("current", 3);
     assertThat(fourth.header("Retry-After")).isEqualTo("2");
     assertThat(otherTenant.status()).isEqualTo(202);
-    assertThat(kit.upstream.next().body()).as("only the other tenant's task went upstream").isEqualTo("g0");
+    assertThat(kit.upstream.next().body())
+        .as("only the other tenant's task went upstream")
+        .isEqualTo("g0");
     assertThat(kit.upstream.receivedNothing()).isTrue();
   }
 
@@ -81,7 +87,9 @@ class TaskQuotaTest {
 
     assertThat(first.status()).isEqualTo(202);
     assertThat(second.status()).isEqualTo(429);
-    assertThat(second.json()).containsEntry("quota", "pendingBytes").containsEntry("limit", 1_000)
+    assertThat(second.json())
+        .containsEntry("quota", "pendingBytes")
+        .containsEntry("limit", 1_000)
         .containsEntry("current", 600);
     assertThat(small.status()).as("a body that fits the rest of the quota").isEqualTo(202);
   }
@@ -93,8 +101,13 @@ class TaskQuotaTest {
     var accepted = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key);
     var taskId = accepted.json().get("taskId").toString();
     var resultUrl = URI.create(kit.upstream.next().headers().get(CrossgateHeaders.RESULT_URL));
-    var posted = kit.send(HttpMethod.POST, resultUrl.getRawPath() + "?" + resultUrl.getRawQuery(),
-        "twenty bytes of data", "Content-Type", "text/plain");
+    var posted =
+        kit.send(
+            HttpMethod.POST,
+            resultUrl.getRawPath() + "?" + resultUrl.getRawQuery(),
+            "twenty bytes of data",
+            "Content-Type",
+            "text/plain");
     assertThat(posted.status()).isEqualTo(204);
 
     var whileHeld = kit.send(HttpMethod.POST, "/async/def", "y", "X-Api-Key", key);

@@ -15,13 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code POST /_tasks/{id}/result} is reachable without an API key (upstreams post results with
- * the task secret), so it must not tell a prober which task ids exist: an unknown id and a wrong
- * secret get the same answer, and neither stores anything.
+ * {@code POST /_tasks/{id}/result} is reachable without an API key (upstreams post results with the
+ * task secret), so it must not tell a prober which task ids exist: an unknown id and a wrong secret
+ * get the same answer, and neither stores anything.
  */
 class TaskResultOracleTest {
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
   private TestDatabases.Handle db;
   private GatewayKit kit;
 
@@ -34,21 +33,31 @@ class TaskResultOracleTest {
   @Test
   void anUnknownTaskAndAWrongSecretAreAnsweredAlike() {
     db = TestDatabases.open("h2");
-    kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1),
-        new GatewayServices(db.database(), TaskOptions.defaults(dataDir)));
+    kit =
+        GatewayKit.start(
+            GatewayOptions.defaults().withEventLoops(1),
+            new GatewayServices(db.database(), TaskOptions.defaults(dataDir)));
     kit.routes(route("def", "/def", kit.target("/analyse")).async().build());
     var key = kit.apiKey("acme");
-    var taskId = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key).json().get("taskId").toString();
+    var taskId =
+        kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key)
+            .json()
+            .get("taskId")
+            .toString();
     kit.upstream.next();
 
-    var wrongSecret = kit.send(HttpMethod.POST, "/_tasks/" + taskId + "/result?secret=guess", "forged");
-    var unknownTask = kit.send(HttpMethod.POST, "/_tasks/tk_000000000000000000000x/result?secret=guess", "forged");
+    var wrongSecret =
+        kit.send(HttpMethod.POST, "/_tasks/" + taskId + "/result?secret=guess", "forged");
+    var unknownTask =
+        kit.send(
+            HttpMethod.POST, "/_tasks/tk_000000000000000000000x/result?secret=guess", "forged");
     var status = kit.get("/_tasks/" + taskId, "X-Api-Key", key);
 
     assertThat(wrongSecret.status()).isEqualTo(unknownTask.status()).isEqualTo(403);
     assertThat(wrongSecret.problemType()).isEqualTo(unknownTask.problemType());
     assertThat(wrongSecret.json().get("detail").toString().replace(taskId, "ID"))
-        .isEqualTo(unknownTask.json().get("detail").toString().replace("tk_000000000000000000000x", "ID"));
+        .isEqualTo(
+            unknownTask.json().get("detail").toString().replace("tk_000000000000000000000x", "ID"));
     assertThat(status.json()).containsEntry("status", "RUNNING");
   }
 }

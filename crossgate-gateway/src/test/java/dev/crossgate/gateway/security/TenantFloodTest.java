@@ -26,31 +26,39 @@ import org.junit.jupiter.api.io.TempDir;
  * budget (503 with Retry-After above it) while streamed proxy traffic is unaffected.
  */
 class TenantFloodTest {
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
   @Test
   void aTenantAtItsInFlightBoundGets429WhileAnotherTenantIsServed() {
-    var limits = GatewayOptions.Limits.DEFAULT.withTenantBounds(2, GatewayOptions.Limits.DEFAULT_BUFFER_BUDGET);
-    try (var kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1).withLimits(limits))) {
+    var limits =
+        GatewayOptions.Limits.DEFAULT.withTenantBounds(
+            2, GatewayOptions.Limits.DEFAULT_BUFFER_BUDGET);
+    try (var kit =
+        GatewayKit.start(GatewayOptions.defaults().withEventLoops(1).withLimits(limits))) {
       kit.routes(route("slow", "/slow", kit.target("/slow")).build());
       List<HttpServerRequest> parked = new ArrayList<>();
       var twoParked = Promise.<Void>promise();
-      kit.upstream.respondWith(req -> {
-        if (req.path().equals("/slow") && req.getHeader("X-Park") != null) {
-          parked.add(req);
-          if (parked.size() == 2) {
-            twoParked.complete();
-          }
-        } else {
-          req.response().end("ok");
-        }
-      });
+      kit.upstream.respondWith(
+          req -> {
+            if (req.path().equals("/slow") && req.getHeader("X-Park") != null) {
+              parked.add(req);
+              if (parked.size() == 2) {
+                twoParked.complete();
+              }
+            } else {
+              req.response().end("ok");
+            }
+          });
       var flooder = kit.apiKey("acme");
       var other = kit.apiKey("globex");
       for (int i = 0; i < 2; i++) {
-        kit.client().request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/slow")
-                .addHeader("X-Api-Key", flooder).addHeader("X-Park", "1"))
+        kit.client()
+            .request(
+                new RequestOptions()
+                    .setMethod(HttpMethod.GET)
+                    .setURI("/slow")
+                    .addHeader("X-Api-Key", flooder)
+                    .addHeader("X-Park", "1"))
             .compose(req -> req.send());
       }
       GatewayKit.await(twoParked.future());
@@ -66,7 +74,9 @@ class TenantFloodTest {
 
       // the parked requests end: the tenant's count drops back and it is served again
       kit.vertx.runOnContext(v -> parked.forEach(req -> req.response().end("late")));
-      await().atMost(Duration.ofSeconds(10)).until(() -> kit.get("/slow", "X-Api-Key", flooder).status() == 200);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> kit.get("/slow", "X-Api-Key", flooder).status() == 200);
     }
   }
 
@@ -74,13 +84,18 @@ class TenantFloodTest {
   void inMemoryBodiesBeyondTheNodesBufferBudgetGet503WhileSpooledAndStreamedTrafficFlows() {
     var db = TestDatabases.open("h2");
     var limits = GatewayOptions.Limits.DEFAULT.withTenantBounds(0, 32 << 10);
-    try (db; var kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1).withLimits(limits),
-        new GatewayServices(db.database(), TaskOptions.defaults(dataDir)))) {
-      kit.routes(route("def", "/def", kit.target("/analyse")).async().build(),
+    try (db;
+        var kit =
+            GatewayKit.start(
+                GatewayOptions.defaults().withEventLoops(1).withLimits(limits),
+                new GatewayServices(db.database(), TaskOptions.defaults(dataDir)))) {
+      kit.routes(
+          route("def", "/def", kit.target("/analyse")).async().build(),
           route("stream", "/stream", kit.target("/stream")).build());
       var key = kit.apiKey("acme");
       // bodies up to 64 KiB are kept in memory, larger ones are spooled to disk as they arrive
-      var overBudget = kit.send(HttpMethod.POST, "/async/def", "x".repeat(60 << 10), "X-Api-Key", key);
+      var overBudget =
+          kit.send(HttpMethod.POST, "/async/def", "x".repeat(60 << 10), "X-Api-Key", key);
       var small = kit.send(HttpMethod.POST, "/async/def", "{\"n\":1}", "X-Api-Key", key);
       var spooled = kit.send(HttpMethod.POST, "/async/def", "z".repeat(2 << 20), "X-Api-Key", key);
       var streamed = kit.send(HttpMethod.POST, "/stream", "y".repeat(4 << 20), "X-Api-Key", key);
@@ -93,7 +108,9 @@ class TenantFloodTest {
       assertThat(spooled.status()).as("a large body draws nothing from the budget").isEqualTo(202);
       assertThat(streamed.status()).isEqualTo(200);
       var atUpstream = List.of(kit.upstream.next(), kit.upstream.next(), kit.upstream.next());
-      assertThat(atUpstream).extracting(r -> r.uri()).containsExactly("/analyse", "/analyse", "/stream");
+      assertThat(atUpstream)
+          .extracting(r -> r.uri())
+          .containsExactly("/analyse", "/analyse", "/stream");
       assertThat(atUpstream.get(1).bodyBytes()).isEqualTo(2 << 20);
       assertThat(atUpstream.get(2).bodyBytes()).isEqualTo(4 << 20);
     }

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Attacks with and on tenant API keys at the traffic port: a disabled tenant's key, and a
- * Crossgate credential leaking to an upstream that should never see it.
+ * Attacks with and on tenant API keys at the traffic port: a disabled tenant's key, and a Crossgate
+ * credential leaking to an upstream that should never see it.
  */
 class TenantKeyAttackTest {
   private final GatewayKit kit = GatewayKit.start();
@@ -21,7 +21,9 @@ class TenantKeyAttackTest {
 
   @Test
   void aDisabledTenantsKeyIsRefusedOnKeyRoutesOpenRoutesAndBuiltInEndpoints() {
-    kit.routes(route("k", "/k", kit.target("/k")).keyAuth().build(), route("open", "/open", kit.target("/o")).build());
+    kit.routes(
+        route("k", "/k", kit.target("/k")).keyAuth().build(),
+        route("open", "/open", kit.target("/o")).build());
     var key = kit.apiKey("acme");
     kit.tenantEnabled("acme", false);
 
@@ -30,7 +32,13 @@ class TenantKeyAttackTest {
     var interfaces = kit.get("/_interfaces", "X-Api-Key", key);
     // refused by the caller step, before any built-in endpoint could look the tenant's objects up
     var tasks = kit.get("/_tasks/tk_0000000000000000000000", "X-Api-Key", key);
-    var transfers = kit.send(io.vertx.core.http.HttpMethod.POST, "/_transfers", "{}", "Authorization", "Bearer " + key);
+    var transfers =
+        kit.send(
+            io.vertx.core.http.HttpMethod.POST,
+            "/_transfers",
+            "{}",
+            "Authorization",
+            "Bearer " + key);
 
     for (var reply : java.util.List.of(keyRoute, openRoute, interfaces, tasks, transfers)) {
       assertThat(reply.status()).isEqualTo(403);
@@ -76,7 +84,8 @@ class TenantKeyAttackTest {
 
     kit.get("/open", "Authorization", "Bearer upstream-token");
 
-    assertThat(kit.upstream.next().headers().get("Authorization")).isEqualTo("Bearer upstream-token");
+    assertThat(kit.upstream.next().headers().get("Authorization"))
+        .isEqualTo("Bearer upstream-token");
   }
 
   @Test

@@ -23,14 +23,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class TaskApiTest {
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
   private TestDatabases.Handle db;
   private GatewayKit kit;
 
   private GatewayKit start(String dbKind, TaskOptions options) {
     db = TestDatabases.open(dbKind);
-    kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1), new GatewayServices(db.database(), options));
+    kit =
+        GatewayKit.start(
+            GatewayOptions.defaults().withEventLoops(1),
+            new GatewayServices(db.database(), options));
     return kit;
   }
 
@@ -61,13 +63,27 @@ class TaskApiTest {
     kit.routes(route("def", "/def", kit.target("/analyse")).async().build());
     var key = kit.apiKey("acme");
 
-    var accepted = kit.send(HttpMethod.POST, "/async/def?x=1", "{\"data\":42}", "X-Api-Key", key,
-        "Content-Type", "application/json");
+    var accepted =
+        kit.send(
+            HttpMethod.POST,
+            "/async/def?x=1",
+            "{\"data\":42}",
+            "X-Api-Key",
+            key,
+            "Content-Type",
+            "application/json");
     var atUpstream = kit.upstream.next();
     var taskId = accepted.json().get("taskId").toString();
     var running = kit.get("/_tasks/" + taskId, "X-Api-Key", key);
-    var posted = kit.send(HttpMethod.POST, resultPath(atUpstream.headers().get(CrossgateHeaders.RESULT_URL)),
-        "<done/>", "Content-Type", "application/xml", CrossgateHeaders.RESULT_STATUS, "201");
+    var posted =
+        kit.send(
+            HttpMethod.POST,
+            resultPath(atUpstream.headers().get(CrossgateHeaders.RESULT_URL)),
+            "<done/>",
+            "Content-Type",
+            "application/xml",
+            CrossgateHeaders.RESULT_STATUS,
+            "201");
     var done = kit.get("/_tasks/" + taskId, "X-Api-Key", key);
     var result = kit.get("/_tasks/" + taskId + "/result", "X-Api-Key", key);
     var released = kit.send(HttpMethod.DELETE, "/_tasks/" + taskId, null, "X-Api-Key", key);
@@ -80,13 +96,17 @@ class TaskApiTest {
     assertThat(atUpstream.uri()).isEqualTo("/analyse?x=1");
     assertThat(atUpstream.body()).isEqualTo("{\"data\":42}");
     assertThat(atUpstream.headers().get(CrossgateHeaders.TASK_ID)).isEqualTo(taskId);
-    assertThat(atUpstream.headers().get(CrossgateHeaders.RESULT_URL)).contains("/_tasks/" + taskId + "/result?secret=");
+    assertThat(atUpstream.headers().get(CrossgateHeaders.RESULT_URL))
+        .contains("/_tasks/" + taskId + "/result?secret=");
     assertThat(atUpstream.headers().get("X-Api-Key")).isNull();
     assertThat(running.json()).containsEntry("status", "RUNNING");
     @SuppressWarnings("unchecked")
     var envelope = (Map<String, Object>) running.json().get("envelope");
-    assertThat(envelope).containsEntry("taskId", taskId).containsEntry("requestPath", "/async/def")
-        .containsEntry("mode", "ASYNC").containsEntry("params", Map.of("x", "1"));
+    assertThat(envelope)
+        .containsEntry("taskId", taskId)
+        .containsEntry("requestPath", "/async/def")
+        .containsEntry("mode", "ASYNC")
+        .containsEntry("params", Map.of("x", "1"));
     assertThat(posted.status()).isEqualTo(204);
     assertThat(done.json()).containsEntry("status", "DONE");
     assertThat(done.json().get("result").toString()).contains("href=/_tasks/" + taskId + "/result");
@@ -103,7 +123,11 @@ class TaskApiTest {
     kit.routes(route("def", "/def", kit.target("/analyse")).async().build());
     var owner = kit.apiKey("acme");
     var other = kit.apiKey("globex");
-    var taskId = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", owner).json().get("taskId").toString();
+    var taskId =
+        kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", owner)
+            .json()
+            .get("taskId")
+            .toString();
 
     var byOther = kit.get("/_tasks/" + taskId, "X-Api-Key", other);
     var deleteByOther = kit.send(HttpMethod.DELETE, "/_tasks/" + taskId, null, "X-Api-Key", other);
@@ -115,7 +139,8 @@ class TaskApiTest {
     assertThat(deleteByOther.status()).isEqualTo(404);
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(withoutKey.status()).isEqualTo(401);
-    assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", owner).json()).containsEntry("status", "RUNNING");
+    assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", owner).json())
+        .containsEntry("status", "RUNNING");
   }
 
   @Test
@@ -123,7 +148,11 @@ class TaskApiTest {
     start("h2", TaskOptions.defaults(dataDir).withLimits(1 << 20, 1_000, 100));
     kit.routes(route("def", "/def", kit.target("/analyse")).async().build());
     var key = kit.apiKey("acme");
-    var taskId = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key).json().get("taskId").toString();
+    var taskId =
+        kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key)
+            .json()
+            .get("taskId")
+            .toString();
     var resultPath = resultPath(kit.upstream.next().headers().get(CrossgateHeaders.RESULT_URL));
     var noSecretPath = "/_tasks/" + taskId + "/result";
 
@@ -131,8 +160,13 @@ class TaskApiTest {
     var wrongSecret = kit.send(HttpMethod.POST, noSecretPath + "?secret=guess", "r");
     var oversized = kit.send(HttpMethod.POST, resultPath, "y".repeat(1_001));
     var stillRunning = kit.get("/_tasks/" + taskId, "X-Api-Key", key);
-    var first = kit.send(HttpMethod.POST, noSecretPath, "z".repeat(500), CrossgateHeaders.TASK_SECRET,
-        URI.create("http://h" + resultPath).getQuery().substring("secret=".length()));
+    var first =
+        kit.send(
+            HttpMethod.POST,
+            noSecretPath,
+            "z".repeat(500),
+            CrossgateHeaders.TASK_SECRET,
+            URI.create("http://h" + resultPath).getQuery().substring("secret=".length()));
     var second = kit.send(HttpMethod.POST, resultPath, "again");
     var result = kit.get("/_tasks/" + taskId + "/result", "X-Api-Key", key);
 
@@ -156,7 +190,11 @@ class TaskApiTest {
     start();
     kit.routes(route("def", "/def", kit.target("/analyse")).async().build());
     var key = kit.apiKey("acme");
-    var taskId = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key).json().get("taskId").toString();
+    var taskId =
+        kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key)
+            .json()
+            .get("taskId")
+            .toString();
 
     var early = kit.get("/_tasks/" + taskId + "/result", "X-Api-Key", key);
 
@@ -168,13 +206,17 @@ class TaskApiTest {
   @Test
   void missingAndIllTypedParamsAre400NamingEachParam() {
     start();
-    kit.routes(route("q", "/q", kit.target("/q")).params("city:string", "n:integer", "exact:boolean?").build());
+    kit.routes(
+        route("q", "/q", kit.target("/q"))
+            .params("city:string", "n:integer", "exact:boolean?")
+            .build());
 
     var reply = kit.get("/sync/q?n=abc&exact=maybe");
 
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.problemType()).isEqualTo("validation");
-    assertThat(reply.body()).contains("\"field\":\"city\"", "\"field\":\"n\"", "\"field\":\"exact\"");
+    assertThat(reply.body())
+        .contains("\"field\":\"city\"", "\"field\":\"n\"", "\"field\":\"exact\"");
     assertThat(kit.upstream.receivedNothing()).isTrue();
     assertThat(kit.get("/sync/q?city=Oslo&n=3").status()).isEqualTo(200);
   }
@@ -182,7 +224,9 @@ class TaskApiTest {
   @Test
   void theWrongMarkerIs400() {
     start();
-    kit.routes(route("q", "/q", kit.target("/q")).build(), route("def", "/def", kit.target("/def")).async().build());
+    kit.routes(
+        route("q", "/q", kit.target("/q")).build(),
+        route("def", "/def", kit.target("/def")).async().build());
     var key = kit.apiKey("acme");
 
     var asyncOnSync = kit.get("/async/q", "X-Api-Key", key);
@@ -200,11 +244,33 @@ class TaskApiTest {
     kit.routes(route("def", "/def", kit.target("/def")).async().build());
     var key = kit.apiKey("acme");
 
-    var notJson = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, CrossgateHeaders.ENVELOPE, "{nope");
-    var otherPath = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, CrossgateHeaders.ENVELOPE,
-        "{\"requestPath\":\"/async/other\",\"params\":{}}");
-    var good = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, CrossgateHeaders.ENVELOPE,
-        "{\"taskId\":\"agent-1\",\"requestPath\":\"/async/def\",\"params\":{},\"mode\":\"ASYNC\"}");
+    var notJson =
+        kit.send(
+            HttpMethod.POST,
+            "/async/def",
+            "x",
+            "X-Api-Key",
+            key,
+            CrossgateHeaders.ENVELOPE,
+            "{nope");
+    var otherPath =
+        kit.send(
+            HttpMethod.POST,
+            "/async/def",
+            "x",
+            "X-Api-Key",
+            key,
+            CrossgateHeaders.ENVELOPE,
+            "{\"requestPath\":\"/async/other\",\"params\":{}}");
+    var good =
+        kit.send(
+            HttpMethod.POST,
+            "/async/def",
+            "x",
+            "X-Api-Key",
+            key,
+            CrossgateHeaders.ENVELOPE,
+            "{\"taskId\":\"agent-1\",\"requestPath\":\"/async/def\",\"params\":{},\"mode\":\"ASYNC\"}");
 
     assertThat(notJson.status()).isEqualTo(400);
     assertThat(notJson.problemType()).isEqualTo("malformed-envelope");
@@ -230,8 +296,18 @@ class TaskApiTest {
   void aHeldTaskCallsTheSlowUpstreamInTheBackgroundAndStoresItsResponse() {
     start();
     var release = new java.util.concurrent.CompletableFuture<Void>();
-    kit.upstream.respondWith(req -> kit.upstream.record(req).onSuccess(r -> release.thenRun(() ->
-        req.response().putHeader("Content-Type", "text/csv").setStatusCode(200).end("a,b\n1,2\n"))));
+    kit.upstream.respondWith(
+        req ->
+            kit.upstream
+                .record(req)
+                .onSuccess(
+                    r ->
+                        release.thenRun(
+                            () ->
+                                req.response()
+                                    .putHeader("Content-Type", "text/csv")
+                                    .setStatusCode(200)
+                                    .end("a,b\n1,2\n"))));
     kit.routes(route("slow", "/slow", kit.target("/report")).held().build());
     var key = kit.apiKey("acme");
 
@@ -245,8 +321,12 @@ class TaskApiTest {
     assertThat(atUpstream.uri()).isEqualTo("/report?year=2025");
     assertThat(atUpstream.headers().get(CrossgateHeaders.RESULT_URL)).isNull();
     assertThat(whileRunning.json()).containsEntry("status", "RUNNING");
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", key).json()).containsEntry("status", "DONE"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", key).json())
+                    .containsEntry("status", "DONE"));
     var result = kit.get("/_tasks/" + taskId + "/result", "X-Api-Key", key);
     assertThat(result.header("Content-Type")).isEqualTo("text/csv");
     assertThat(result.body()).isEqualTo("a,b\n1,2\n");
@@ -258,7 +338,16 @@ class TaskApiTest {
     kit.routes(route("slow", "/slow", kit.target("/report")).held().build());
     var key = kit.apiKey("acme");
 
-    kit.send(HttpMethod.POST, "/async/slow", "q", "X-Api-Key", key, "Prefer", "wait=1", "X-Forwarded-For", "6.6.6.6");
+    kit.send(
+        HttpMethod.POST,
+        "/async/slow",
+        "q",
+        "X-Api-Key",
+        key,
+        "Prefer",
+        "wait=1",
+        "X-Forwarded-For",
+        "6.6.6.6");
     var atUpstream = kit.upstream.next();
 
     assertThat(atUpstream.headers().get("X-Forwarded-For")).isEqualTo("127.0.0.1");
@@ -274,10 +363,18 @@ class TaskApiTest {
     kit.routes(route("slow", "/slow", "http://127.0.0.1:1/report").held().build());
     var key = kit.apiKey("acme");
 
-    var taskId = kit.send(HttpMethod.POST, "/async/slow", "x", "X-Api-Key", key).json().get("taskId").toString();
+    var taskId =
+        kit.send(HttpMethod.POST, "/async/slow", "x", "X-Api-Key", key)
+            .json()
+            .get("taskId")
+            .toString();
 
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", key).json()).containsEntry("status", "FAILED"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", key).json())
+                    .containsEntry("status", "FAILED"));
     var result = kit.get("/_tasks/" + taskId + "/result", "X-Api-Key", key);
     assertThat(result.status()).isEqualTo(502);
     assertThat(result.body()).contains("could not connect to the upstream 127.0.0.1:1");
@@ -304,20 +401,30 @@ class TaskApiTest {
 
   @Test
   void aTaskNobodyCollectsExpiresAndIsRemoved() {
-    start("h2", TaskOptions.defaults(dataDir).withTtl(Duration.ofMillis(300), Duration.ofMillis(100)));
+    start(
+        "h2",
+        TaskOptions.defaults(dataDir).withTtl(Duration.ofMillis(300), Duration.ofMillis(100)));
     kit.routes(route("def", "/def", kit.target("/def")).async().build());
     var key = kit.apiKey("acme");
 
-    var taskId = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key).json().get("taskId").toString();
+    var taskId =
+        kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key)
+            .json()
+            .get("taskId")
+            .toString();
 
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", key).status()).isEqualTo(404));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", key).status()).isEqualTo(404));
   }
 
   @Test
   void interfacesListTheDeclarationsWithModeParamsAndRequestPath() {
     start();
-    kit.routes(route("q", "/q", kit.target("/q")).params("city:string").build(),
+    kit.routes(
+        route("q", "/q", kit.target("/q")).params("city:string").build(),
         route("def", "/def", kit.target("/def")).async().build());
     var key = kit.apiKey("acme");
 
@@ -327,7 +434,9 @@ class TaskApiTest {
     assertThat(listed.status()).isEqualTo(200);
     @SuppressWarnings("unchecked")
     var interfaces = (List<Map<String, Object>>) listed.json().get("interfaces");
-    assertThat(interfaces).extracting(i -> i.get("requestPath")).containsExactly("/async/def", "/sync/q");
+    assertThat(interfaces)
+        .extracting(i -> i.get("requestPath"))
+        .containsExactly("/async/def", "/sync/q");
     assertThat(interfaces).extracting(i -> i.get("mode")).containsExactly("ASYNC", "SYNC");
     assertThat(interfaces.get(1).get("params").toString()).contains("city");
     assertThat(withoutKey.status()).isEqualTo(401);
@@ -338,26 +447,34 @@ class TaskApiTest {
     start();
     kit.routes(route("def", "/def", kit.target("/def")).async().build());
     var key = kit.apiKey("acme");
-    var taskId = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key).json().get("taskId").toString();
+    var taskId =
+        kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key)
+            .json()
+            .get("taskId")
+            .toString();
     var resultPath = resultPath(kit.upstream.next().headers().get(CrossgateHeaders.RESULT_URL));
     kit.close();
     kit = null;
 
-    kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1),
-        new GatewayServices(db.database(), TaskOptions.defaults(dataDir)));
+    kit =
+        GatewayKit.start(
+            GatewayOptions.defaults().withEventLoops(1),
+            new GatewayServices(db.database(), TaskOptions.defaults(dataDir)));
     kit.routes(route("def", "/def", kit.target("/def")).async().build());
     var sameKey = kit.apiKey("acme");
     var posted = kit.send(HttpMethod.POST, resultPath, "after restart");
 
     assertThat(posted.status()).isEqualTo(204);
-    assertThat(kit.get("/_tasks/" + taskId + "/result", "X-Api-Key", sameKey).body()).isEqualTo("after restart");
+    assertThat(kit.get("/_tasks/" + taskId + "/result", "X-Api-Key", sameKey).body())
+        .isEqualTo("after restart");
     assertThat(Files.exists(dataDir)).isTrue();
   }
 
   @Test
   void anUpstreamThatRefusesTheTaskLeavesItFailedWithTheReasonAndTheCallerStillGetsItsTaskId() {
     start();
-    kit.upstream.respondWith(req -> kit.upstream.record(req).onSuccess(r -> req.response().setStatusCode(500).end()));
+    kit.upstream.respondWith(
+        req -> kit.upstream.record(req).onSuccess(r -> req.response().setStatusCode(500).end()));
     kit.routes(route("def", "/def", kit.target("/def")).async().build());
     var key = kit.apiKey("acme");
 
@@ -378,9 +495,14 @@ class TaskApiTest {
     kit.routes(route("def", "/def", "http://127.0.0.1:1/def").async().build());
     var key = kit.apiKey("acme");
 
-    var taskId = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key).json().get("taskId").toString();
+    var taskId =
+        kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key)
+            .json()
+            .get("taskId")
+            .toString();
 
-    assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", key).json()).containsEntry("status", "FAILED");
+    assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", key).json())
+        .containsEntry("status", "FAILED");
     assertThat(kit.get("/_tasks/" + taskId + "/result", "X-Api-Key", key).status()).isEqualTo(502);
   }
 
@@ -389,7 +511,8 @@ class TaskApiTest {
     start();
     kit.routes(route("q", "/q", kit.target("/q")).build());
 
-    kit.get("/q", CrossgateHeaders.TASK_ID, "tk_forged", CrossgateHeaders.RESULT_URL, "http://evil/");
+    kit.get(
+        "/q", CrossgateHeaders.TASK_ID, "tk_forged", CrossgateHeaders.RESULT_URL, "http://evil/");
 
     var atUpstream = kit.upstream.next();
     assertThat(atUpstream.headers().get(CrossgateHeaders.TASK_ID)).isNull();
@@ -403,9 +526,25 @@ class TaskApiTest {
     var key = kit.apiKey("acme");
     var envelope = "{\"taskId\":\"agent-7\",\"requestPath\":\"/async/def\",\"mode\":\"ASYNC\"}";
 
-    var first = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, CrossgateHeaders.ENVELOPE, envelope);
+    var first =
+        kit.send(
+            HttpMethod.POST,
+            "/async/def",
+            "x",
+            "X-Api-Key",
+            key,
+            CrossgateHeaders.ENVELOPE,
+            envelope);
     kit.upstream.next();
-    var again = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key, CrossgateHeaders.ENVELOPE, envelope);
+    var again =
+        kit.send(
+            HttpMethod.POST,
+            "/async/def",
+            "x",
+            "X-Api-Key",
+            key,
+            CrossgateHeaders.ENVELOPE,
+            envelope);
 
     assertThat(again.status()).isEqualTo(202);
     assertThat(again.json().get("taskId")).isEqualTo(first.json().get("taskId"));

@@ -24,23 +24,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Large task bodies never sit whole in the heap: a result above the spool threshold is written to
- * a file as it arrives and streamed back from it, byte for byte; a result crossing the limit while
- * streaming is refused and leaves no file behind. The gateway module's tests run with
- * {@code -Xmx256m}, and the buffer budget here is far below the bodies, so holding one whole would
- * fail the request.
+ * Large task bodies never sit whole in the heap: a result above the spool threshold is written to a
+ * file as it arrives and streamed back from it, byte for byte; a result crossing the limit while
+ * streaming is refused and leaves no file behind. The gateway module's tests run with {@code
+ * -Xmx256m}, and the buffer budget here is far below the bodies, so holding one whole would fail
+ * the request.
  */
 class TaskBodyStreamingTest {
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
   private TestDatabases.Handle db;
   private GatewayKit kit;
 
   private void start(long maxResultBytes) {
     db = TestDatabases.open("h2");
     var limits = GatewayOptions.Limits.DEFAULT.withTenantBounds(0, 1 << 20);
-    kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1).withLimits(limits),
-        new GatewayServices(db.database(), TaskOptions.defaults(dataDir).withLimits(16 << 20, maxResultBytes, 256 << 10)));
+    kit =
+        GatewayKit.start(
+            GatewayOptions.defaults().withEventLoops(1).withLimits(limits),
+            new GatewayServices(
+                db.database(),
+                TaskOptions.defaults(dataDir).withLimits(16 << 20, maxResultBytes, 256 << 10)));
     kit.routes(route("def", "/def", kit.target("/analyse")).async().build());
   }
 
@@ -64,19 +67,39 @@ class TaskBodyStreamingTest {
   void aResultLargerThanTheBufferBudgetIsSpooledStoredAndStreamedBackIntact() throws Exception {
     start(64 << 20);
     var key = kit.apiKey("acme");
-    var taskId = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key).json().get("taskId").toString();
+    var taskId =
+        kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key)
+            .json()
+            .get("taskId")
+            .toString();
     var body = new byte[24 << 20];
     for (int i = 0; i < body.length; i++) {
       body[i] = (byte) (i * 31 + (i >>> 11));
     }
 
     var path = resultPath(taskId);
-    int posted = GatewayKit.await(kit.client().request(HttpMethod.POST, path)
-        .compose(req -> req.putHeader("Content-Type", "application/octet-stream").send(Buffer.buffer(body)))
-        .map(resp -> resp.statusCode()));
-    var result = GatewayKit.await(kit.client().request(HttpMethod.GET, "/_tasks/" + taskId + "/result")
-        .compose(req -> req.putHeader("X-Api-Key", key).send())
-        .compose(resp -> resp.body().map(b -> new Object[] {resp.statusCode(), resp.getHeader("Content-Length"), b})));
+    int posted =
+        GatewayKit.await(
+            kit.client()
+                .request(HttpMethod.POST, path)
+                .compose(
+                    req ->
+                        req.putHeader("Content-Type", "application/octet-stream")
+                            .send(Buffer.buffer(body)))
+                .map(resp -> resp.statusCode()));
+    var result =
+        GatewayKit.await(
+            kit.client()
+                .request(HttpMethod.GET, "/_tasks/" + taskId + "/result")
+                .compose(req -> req.putHeader("X-Api-Key", key).send())
+                .compose(
+                    resp ->
+                        resp.body()
+                            .map(
+                                b ->
+                                    new Object[] {
+                                      resp.statusCode(), resp.getHeader("Content-Length"), b
+                                    })));
 
     assertThat(posted).isEqualTo(204);
     assertThat(result[0]).isEqualTo(200);
@@ -90,19 +113,30 @@ class TaskBodyStreamingTest {
   void aResultCrossingTheLimitWhileStreamingIs413AndLeavesNoFile() throws Exception {
     start(2 << 20);
     var key = kit.apiKey("acme");
-    var taskId = kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key).json().get("taskId").toString();
+    var taskId =
+        kit.send(HttpMethod.POST, "/async/def", "x", "X-Api-Key", key)
+            .json()
+            .get("taskId")
+            .toString();
     var path = resultPath(taskId);
 
-    int status = GatewayKit.await(kit.client().request(new RequestOptions().setMethod(HttpMethod.POST).setURI(path))
-        .compose(req -> {
-          req.setChunked(true);
-          var response = req.response();
-          ByteStreams.write(req, 8 << 20).onSuccess(v -> req.end());
-          return response;
-        }).map(resp -> resp.statusCode()).otherwise(413));
+    int status =
+        GatewayKit.await(
+            kit.client()
+                .request(new RequestOptions().setMethod(HttpMethod.POST).setURI(path))
+                .compose(
+                    req -> {
+                      req.setChunked(true);
+                      var response = req.response();
+                      ByteStreams.write(req, 8 << 20).onSuccess(v -> req.end());
+                      return response;
+                    })
+                .map(resp -> resp.statusCode())
+                .otherwise(413));
 
     assertThat(status).isEqualTo(413);
-    assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", key).json()).containsEntry("status", "RUNNING");
+    assertThat(kit.get("/_tasks/" + taskId, "X-Api-Key", key).json())
+        .containsEntry("status", "RUNNING");
     org.awaitility.Awaitility.await().until(() -> files("spool_").isEmpty());
   }
 
@@ -128,18 +162,36 @@ class TaskBodyStreamingTest {
   }
 
   @Test
-  void aHeldCallSendsALargeBodyFromItsFileAndALargeAnswerIsStreamedBackWithinPreferWait() throws Exception {
+  void aHeldCallSendsALargeBodyFromItsFileAndALargeAnswerIsStreamedBackWithinPreferWait()
+      throws Exception {
     db = TestDatabases.open("h2");
     var limits = GatewayOptions.Limits.DEFAULT.withTenantBounds(0, 1 << 20);
-    kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1).withLimits(limits),
-        new GatewayServices(db.database(), TaskOptions.defaults(dataDir)));
+    kit =
+        GatewayKit.start(
+            GatewayOptions.defaults().withEventLoops(1).withLimits(limits),
+            new GatewayServices(db.database(), TaskOptions.defaults(dataDir)));
     kit.routes(route("slow", "/slow", kit.target("/slow")).held().build());
     // the upstream answers with as many bytes as it received
-    kit.upstream.respondWith(req -> kit.upstream.record(req).onSuccess(r -> req.response()
-        .putHeader("Content-Type", "application/octet-stream").end(Buffer.buffer("a".repeat((int) r.bodyBytes())))));
+    kit.upstream.respondWith(
+        req ->
+            kit.upstream
+                .record(req)
+                .onSuccess(
+                    r ->
+                        req.response()
+                            .putHeader("Content-Type", "application/octet-stream")
+                            .end(Buffer.buffer("a".repeat((int) r.bodyBytes())))));
     var key = kit.apiKey("acme");
 
-    var answer = kit.send(HttpMethod.POST, "/async/slow", "c".repeat(6 << 20), "X-Api-Key", key, "Prefer", "wait=30");
+    var answer =
+        kit.send(
+            HttpMethod.POST,
+            "/async/slow",
+            "c".repeat(6 << 20),
+            "X-Api-Key",
+            key,
+            "Prefer",
+            "wait=30");
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.header("Preference-Applied")).isEqualTo("wait=30");

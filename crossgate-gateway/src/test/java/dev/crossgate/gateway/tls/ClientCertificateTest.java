@@ -1,6 +1,5 @@
 package dev.crossgate.gateway.tls;
 
-import dev.crossgate.http.CrossgateHeaders;
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,7 +9,7 @@ import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.config.TrafficTls;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.task.TaskOptions;
-import dev.crossgate.gateway.task.TaskStep;
+import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.store.TestDatabases;
 import dev.crossgate.tenant.TenantCertificate;
 import dev.crossgate.tls.TestCertificates;
@@ -24,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Client certificates on the traffic port. With {@code --gateway-tls-client-auth required} a
- * client without a certificate the client CA signed fails the TLS handshake (no HTTP status
- * at all); with {@code request} it connects, and routes answer 401 problems as for a missing key.
+ * Client certificates on the traffic port. With {@code --gateway-tls-client-auth required} a client
+ * without a certificate the client CA signed fails the TLS handshake (no HTTP status at all); with
+ * {@code request} it connects, and routes answer 401 problems as for a missing key.
  */
 class ClientCertificateTest {
   @TempDir Path dir;
@@ -67,13 +66,15 @@ class ClientCertificateTest {
   @Test
   void aRegisteredCertificateIsItsTenantOnKeyAndMtlsRoutesAndAnUnregisteredOneFromTheSameCaIsNot() {
     start(TrafficTls.ClientAuth.REQUEST, GatewayServices.NONE);
-    kit.routes(route("k", "/k", kit.target("/k")).keyAuth().build(),
+    kit.routes(
+        route("k", "/k", kit.target("/k")).keyAuth().build(),
         route("m", "/m", kit.target("/m")).mtlsAuth().forwardClientCertSubject().build());
     kit.clientCertificate("acme", TenantCertificate.Kind.SUBJECT, "CN=billing, O=Acme");
     var key = kit.apiKey("acme");
 
     var keyRouteByCertificate = get(client(billing), "/k");
-    var mtlsRouteByCertificate = get(client(billing), "/m", "X-Client-Cert-Subject", "CN=admin,O=Forged");
+    var mtlsRouteByCertificate =
+        get(client(billing), "/m", "X-Client-Cert-Subject", "CN=admin,O=Forged");
     var mtlsRouteByKey = get(client(null), "/m", "X-Api-Key", key);
     var keyRouteByStranger = get(client(stranger), "/k");
     var mtlsRouteByStranger = get(client(stranger), "/m");
@@ -81,12 +82,14 @@ class ClientCertificateTest {
     assertThat(keyRouteByCertificate.status()).isEqualTo(200);
     assertThat(kit.upstream.next().headers().contains("X-Client-Cert-Subject")).isFalse();
     assertThat(mtlsRouteByCertificate.status()).isEqualTo(200);
-    assertThat(kit.upstream.next().headers().getAll("X-Client-Cert-Subject")).containsExactly("CN=billing,O=Acme");
+    assertThat(kit.upstream.next().headers().getAll("X-Client-Cert-Subject"))
+        .containsExactly("CN=billing,O=Acme");
     assertThat(mtlsRouteByKey.status()).isEqualTo(401);
     assertThat(mtlsRouteByKey.json().get("detail")).isEqualTo("a client certificate is required");
     assertThat(keyRouteByStranger.status()).isEqualTo(401);
     assertThat(mtlsRouteByStranger.status()).isEqualTo(401);
-    assertThat(mtlsRouteByStranger.json().get("detail")).isEqualTo("the client certificate is not registered to a tenant");
+    assertThat(mtlsRouteByStranger.json().get("detail"))
+        .isEqualTo("the client certificate is not registered to a tenant");
     assertThat(mtlsRouteByStranger.header("Content-Type")).isEqualTo("application/problem+json");
     assertThat(kit.upstream.receivedNothing()).isTrue();
   }
@@ -94,13 +97,24 @@ class ClientCertificateTest {
   @Test
   void aCertificateActsAsItsOwnTenantOnlyAndADisabledTenantsCertificateIsRefused() {
     db = TestDatabases.open("h2");
-    start(TrafficTls.ClientAuth.REQUEST, new GatewayServices(db.database(), TaskOptions.defaults(dir)));
+    start(
+        TrafficTls.ClientAuth.REQUEST,
+        new GatewayServices(db.database(), TaskOptions.defaults(dir)));
     kit.routes(route("def", "/def", kit.target("/analyse")).async().mtlsAuth().build());
     kit.clientCertificate("acme", TenantCertificate.Kind.SUBJECT, "CN=billing,O=Acme");
-    kit.clientCertificate("globex", TenantCertificate.Kind.SPKI_SHA256, TenantCertificate.spkiSha256(ops.certificate()));
+    kit.clientCertificate(
+        "globex",
+        TenantCertificate.Kind.SPKI_SHA256,
+        TenantCertificate.spkiSha256(ops.certificate()));
 
-    var accepted = GatewayKit.send(client(billing), HttpMethod.POST, "/async/def", "{}",
-        "Content-Type", "application/json");
+    var accepted =
+        GatewayKit.send(
+            client(billing),
+            HttpMethod.POST,
+            "/async/def",
+            "{}",
+            "Content-Type",
+            "application/json");
     assertThat(kit.upstream.next().headers().get(CrossgateHeaders.RESULT_URL)).isNotNull();
     var taskId = accepted.json().get("taskId").toString();
     var byOwner = get(client(billing), "/_tasks/" + taskId);
@@ -119,8 +133,12 @@ class ClientCertificateTest {
     var server = serverCa.server("127.0.0.1").write(dir, "server");
     var ca = dir.resolve("client-ca.pem");
     clientCa.writeCert(dir, "client-ca");
-    kit = GatewayKit.start(GatewayOptions.defaults().withEventLoops(1), services.withTls(
-        TrafficTls.of(List.of(new TrafficTls.Pair(server.cert(), server.key())), 0).withClientAuth(ca, clientAuth)));
+    kit =
+        GatewayKit.start(
+            GatewayOptions.defaults().withEventLoops(1),
+            services.withTls(
+                TrafficTls.of(List.of(new TrafficTls.Pair(server.cert(), server.key())), 0)
+                    .withClientAuth(ca, clientAuth)));
   }
 
   private HttpClient client(TestCertificates.Issued certificate) {

@@ -76,8 +76,12 @@ class TrafficTlsTest {
       kit.routes(route("r1", "/a", kit.target("/up")).build());
       var client = kit.httpsClient(ca.certPem(), null, HttpVersion.HTTP_2);
 
-      var response = await(client.request(io.vertx.core.http.HttpMethod.GET, "/a/x")
-          .compose(req -> req.send()).compose(r -> r.body().map(b -> r)));
+      var response =
+          await(
+              client
+                  .request(io.vertx.core.http.HttpMethod.GET, "/a/x")
+                  .compose(req -> req.send())
+                  .compose(r -> r.body().map(b -> r)));
 
       assertThat(response.version()).isEqualTo(HttpVersion.HTTP_2);
       assertThat(response.statusCode()).isEqualTo(200);
@@ -87,17 +91,21 @@ class TrafficTlsTest {
       var handshake = TlsProbe.handshake(kit.gateway().tlsPort(), null, ca.certPem(), H2_AND_H1);
       assertThat(handshake.applicationProtocol()).isEqualTo("h2");
       assertThat(handshake.protocol()).isIn("TLSv1.2", "TLSv1.3");
-      assertThat(TlsProbe.handshake(kit.gateway().tlsPort(), null, ca.certPem(), List.of("http/1.1"))
-          .applicationProtocol()).isEqualTo("http/1.1");
+      assertThat(
+              TlsProbe.handshake(kit.gateway().tlsPort(), null, ca.certPem(), List.of("http/1.1"))
+                  .applicationProtocol())
+          .isEqualTo("http/1.1");
     }
   }
 
   @Test
-  void changedCertificateFilesServeNewHandshakesWhileAnOpenConnectionKeepsWorking() throws IOException {
+  void changedCertificateFilesServeNewHandshakesWhileAnOpenConnectionKeepsWorking()
+      throws IOException {
     var first = ca.server("127.0.0.1");
     var files = first.write(dir, "server");
 
-    try (var kit = start(TrafficTls.of(List.of(pair(files)), 0).withReloadEvery(Duration.ofMillis(100)))) {
+    try (var kit =
+        start(TrafficTls.of(List.of(pair(files)), 0).withReloadEvery(Duration.ofMillis(100)))) {
       kit.routes(route("r1", "/a", kit.target("/up")).build());
       var client = kit.httpsClient(ca.certPem(), null, HttpVersion.HTTP_1_1);
       var before = get(client, "/a/1");
@@ -108,8 +116,12 @@ class TrafficTlsTest {
       replace(files.cert(), second.certPem());
       replace(files.key(), second.keyPem());
 
-      Awaitility.await().until(() -> TlsProbe.handshake(kit.gateway().tlsPort(), null, ca.certPem(), H2_AND_H1)
-          .served().equals(second.certificate()));
+      Awaitility.await()
+          .until(
+              () ->
+                  TlsProbe.handshake(kit.gateway().tlsPort(), null, ca.certPem(), H2_AND_H1)
+                      .served()
+                      .equals(second.certificate()));
       var after = get(client, "/a/2");
       assertThat(after.statusCode()).isEqualTo(200);
       assertThat(after.request().connection()).isSameAs(openConnection);
@@ -123,13 +135,21 @@ class TrafficTlsTest {
     var first = ca.server("127.0.0.1");
     var files = first.write(dir, "server");
 
-    try (var kit = start(TrafficTls.of(List.of(pair(files)), 0).withReloadEvery(Duration.ofMillis(100)))) {
+    try (var kit =
+        start(TrafficTls.of(List.of(pair(files)), 0).withReloadEvery(Duration.ofMillis(100)))) {
       replace(files.cert(), ca.server("127.0.0.1").certPem());
       replace(files.key(), ca.server("127.0.0.1").keyPem());
 
-      Awaitility.await().until(() -> messages().stream().anyMatch(m -> m.contains("event=tls-reload-refused")
-          && m.contains("is not the key of the certificate")));
-      assertThat(TlsProbe.handshake(kit.gateway().tlsPort(), null, ca.certPem(), H2_AND_H1).served())
+      Awaitility.await()
+          .until(
+              () ->
+                  messages().stream()
+                      .anyMatch(
+                          m ->
+                              m.contains("event=tls-reload-refused")
+                                  && m.contains("is not the key of the certificate")));
+      assertThat(
+              TlsProbe.handshake(kit.gateway().tlsPort(), null, ca.certPem(), H2_AND_H1).served())
           .isEqualTo(first.certificate());
     }
   }
@@ -141,9 +161,16 @@ class TrafficTlsTest {
 
     var vertx = io.vertx.core.Vertx.vertx();
     try {
-      assertThatThrownBy(() -> await(GatewayServer.start(vertx, GatewayOptions.defaults().withListen("127.0.0.1", 0),
-          () -> GatewayConfig.EMPTY, List.of(),
-          GatewayServices.NONE.withTls(TrafficTls.of(List.of(new TrafficTls.Pair(cert, key)), 0)))))
+      assertThatThrownBy(
+              () ->
+                  await(
+                      GatewayServer.start(
+                          vertx,
+                          GatewayOptions.defaults().withListen("127.0.0.1", 0),
+                          () -> GatewayConfig.EMPTY,
+                          List.of(),
+                          GatewayServices.NONE.withTls(
+                              TrafficTls.of(List.of(new TrafficTls.Pair(cert, key)), 0)))))
           .hasMessageContaining("is not the key of the certificate");
     } finally {
       await(vertx.close());
@@ -151,7 +178,8 @@ class TrafficTlsTest {
   }
 
   private GatewayKit start(TrafficTls tls) {
-    return GatewayKit.start(GatewayOptions.defaults().withEventLoops(2), GatewayServices.NONE.withTls(tls));
+    return GatewayKit.start(
+        GatewayOptions.defaults().withEventLoops(2), GatewayServices.NONE.withTls(tls));
   }
 
   private static TrafficTls.Pair pair(TestCertificates.PemFiles files) {
@@ -159,11 +187,17 @@ class TrafficTlsTest {
   }
 
   private static HttpClientResponse get(HttpClient client, String uri) {
-    return await(client.request(io.vertx.core.http.HttpMethod.GET, uri)
-        .compose(req -> req.send()).compose(r -> r.body().map(b -> r)));
+    return await(
+        client
+            .request(io.vertx.core.http.HttpMethod.GET, uri)
+            .compose(req -> req.send())
+            .compose(r -> r.body().map(b -> r)));
   }
 
-  /** Writes beside the file, then moves over it: the reader sees the old or the new text, never half. */
+  /**
+   * Writes beside the file, then moves over it: the reader sees the old or the new text, never
+   * half.
+   */
   private static void replace(Path file, String text) throws IOException {
     var next = file.resolveSibling(file.getFileName() + ".next");
     Files.writeString(next, text);

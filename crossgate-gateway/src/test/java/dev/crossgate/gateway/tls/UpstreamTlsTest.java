@@ -32,7 +32,10 @@ class UpstreamTlsTest {
   @Test
   void anUpstreamWithAPrivateCaIsReachedWithTheRoutesCaAndRefusedAsNotTrustedWithout() {
     int port = httpsUpstream(privateCa.server("upstream.test", "127.0.0.1"), null);
-    kit.routes(route("with", "/with", "https://127.0.0.1:" + port + "/").tls(tls(privateCa.certPem(), null, null)).build(),
+    kit.routes(
+        route("with", "/with", "https://127.0.0.1:" + port + "/")
+            .tls(tls(privateCa.certPem(), null, null))
+            .build(),
         route("without", "/without", "https://127.0.0.1:" + port + "/").build());
 
     var trusted = kit.get("/with/x");
@@ -42,17 +45,22 @@ class UpstreamTlsTest {
     assertThat(trusted.body()).isEqualTo("tls upstream saw /x");
     assertThat(untrusted.status()).isEqualTo(502);
     assertThat(untrusted.header("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(untrusted.json().get("detail").toString()).endsWith("failed: certificate not trusted");
+    assertThat(untrusted.json().get("detail").toString())
+        .endsWith("failed: certificate not trusted");
   }
 
   @Test
   void aCertificateForAnotherNameIsRefusedUnlessTheRouteNamesThatServerOrTurnsTheCheckOff() {
     int port = httpsUpstream(privateCa.server("upstream.test"), null);
     var target = "https://127.0.0.1:" + port + "/";
-    kit.routes(route("checked", "/checked", target).tls(tls(privateCa.certPem(), null, null)).build(),
-        route("named", "/named", target).tls(tls(privateCa.certPem(), "upstream.test", null)).build(),
-        route("unchecked", "/unchecked", target).tls(new RouteSpec.TlsSpec(privateCa.certPem(), false, null, null,
-            null)).build());
+    kit.routes(
+        route("checked", "/checked", target).tls(tls(privateCa.certPem(), null, null)).build(),
+        route("named", "/named", target)
+            .tls(tls(privateCa.certPem(), "upstream.test", null))
+            .build(),
+        route("unchecked", "/unchecked", target)
+            .tls(new RouteSpec.TlsSpec(privateCa.certPem(), false, null, null, null))
+            .build());
 
     var mismatch = kit.get("/checked/x");
     var named = kit.get("/named/x");
@@ -68,8 +76,10 @@ class UpstreamTlsTest {
   void theGatewayPresentsTheRoutesClientCertificateToAnUpstreamThatRequiresOne() {
     var gatewayIdentity = privateCa.client("CN=gateway,O=Crossgate");
     int port = httpsUpstream(privateCa.server("127.0.0.1"), privateCa.certPem());
-    kit.routes(route("mtls", "/mtls", "https://127.0.0.1:" + port + "/")
-        .tls(tls(privateCa.certPem(), null, gatewayIdentity)).build());
+    kit.routes(
+        route("mtls", "/mtls", "https://127.0.0.1:" + port + "/")
+            .tls(tls(privateCa.certPem(), null, gatewayIdentity))
+            .build());
 
     var reply = kit.get("/mtls/x");
 
@@ -79,8 +89,10 @@ class UpstreamTlsTest {
 
   @Test
   void aCleartextServerBehindAnHttpsTargetIsAFailedHandshake() {
-    kit.routes(route("plain", "/plain", "https://127.0.0.1:" + kit.upstream.port() + "/")
-        .tls(tls(privateCa.certPem(), null, null)).build());
+    kit.routes(
+        route("plain", "/plain", "https://127.0.0.1:" + kit.upstream.port() + "/")
+            .tls(tls(privateCa.certPem(), null, null))
+            .build());
 
     var reply = kit.get("/plain/x");
 
@@ -88,27 +100,48 @@ class UpstreamTlsTest {
     assertThat(reply.json().get("detail").toString()).endsWith("failed: handshake failed");
   }
 
-  private static RouteSpec.TlsSpec tls(String caPem, String serverName, TestCertificates.Issued client) {
-    return new RouteSpec.TlsSpec(caPem, null, serverName, client == null ? null : client.certPem(),
+  private static RouteSpec.TlsSpec tls(
+      String caPem, String serverName, TestCertificates.Issued client) {
+    return new RouteSpec.TlsSpec(
+        caPem,
+        null,
+        serverName,
+        client == null ? null : client.certPem(),
         client == null ? null : client.keyPem());
   }
 
-  /** An HTTPS upstream on 127.0.0.1 serving {@code identity}, asking for a client certificate when {@code clientCa} is set. */
+  /**
+   * An HTTPS upstream on 127.0.0.1 serving {@code identity}, asking for a client certificate when
+   * {@code clientCa} is set.
+   */
   private int httpsUpstream(TestCertificates.Issued identity, String clientCa) {
-    var options = new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
-        .setKeyCertOptions(new PemKeyCertOptions().setCertValue(Buffer.buffer(identity.certPem()))
-            .setKeyValue(Buffer.buffer(identity.keyPem())));
+    var options =
+        new HttpServerOptions()
+            .setHost("127.0.0.1")
+            .setPort(0)
+            .setSsl(true)
+            .setKeyCertOptions(
+                new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(identity.certPem()))
+                    .setKeyValue(Buffer.buffer(identity.keyPem())));
     if (clientCa != null) {
-      options.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertValue(
-          Buffer.buffer(clientCa)));
+      options
+          .setClientAuth(ClientAuth.REQUIRED)
+          .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(clientCa)));
     }
-    HttpServer server = kit.vertx.createHttpServer(options).requestHandler(request -> {
-      var response = request.response();
-      if (clientCa != null) {
-        response.putHeader("X-Upstream-Saw-Client", dev.crossgate.gateway.auth.PeerCertificate.subject(request));
-      }
-      response.end("tls upstream saw " + request.uri());
-    });
+    HttpServer server =
+        kit.vertx
+            .createHttpServer(options)
+            .requestHandler(
+                request -> {
+                  var response = request.response();
+                  if (clientCa != null) {
+                    response.putHeader(
+                        "X-Upstream-Saw-Client",
+                        dev.crossgate.gateway.auth.PeerCertificate.subject(request));
+                  }
+                  response.end("tls upstream saw " + request.uri());
+                });
     return await(server.listen()).actualPort();
   }
 }

@@ -17,12 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cache-aside lookup of the routes at one (host, source path), all versions included: an
- * in-process Caffeine cache, then Redis when configured (shared by every control-plane instance),
- * then the database. Redis entries live for {@code redisTtl} and are rewritten from the database
- * by {@link #refresh()}; every route write invalidates the keys of the source it touched. When
- * Redis fails, lookups go to the database and Redis is left alone for a short back-off, so an
- * outage costs one timeout, not one per request.
+ * Cache-aside lookup of the routes at one (host, source path), all versions included: an in-process
+ * Caffeine cache, then Redis when configured (shared by every control-plane instance), then the
+ * database. Redis entries live for {@code redisTtl} and are rewritten from the database by {@link
+ * #refresh()}; every route write invalidates the keys of the source it touched. When Redis fails,
+ * lookups go to the database and Redis is left alone for a short back-off, so an outage costs one
+ * timeout, not one per request.
  *
  * <p>Blocking (database and Redis round trips): call from a worker thread, never an event loop.
  */
@@ -45,8 +45,13 @@ public final class RouteCache implements RouteSource {
    * @param redis null for no shared cache
    * @param keyPrefix prepended to every Redis key, e.g. {@code crossgate:}
    */
-  public RouteCache(RouteSource database, RedisAPI redis, String keyPrefix, Duration redisTtl,
-      Duration localTtl, Duration redisTimeout) {
+  public RouteCache(
+      RouteSource database,
+      RedisAPI redis,
+      String keyPrefix,
+      Duration redisTtl,
+      Duration localTtl,
+      Duration redisTimeout) {
     this.database = database;
     this.redis = redis;
     this.keyPrefix = keyPrefix;
@@ -72,7 +77,9 @@ public final class RouteCache implements RouteSource {
     return local.get(key(hostKey, sourcePath), k -> loadShared(k, hostKey, sourcePath));
   }
 
-  /** Forgets the source {@code route} lives at, here and in Redis. Call after every committed write. */
+  /**
+   * Forgets the source {@code route} lives at, here and in Redis. Call after every committed write.
+   */
   public void invalidate(Route route) {
     var key = key(route.hostKey(), route.sourcePath());
     local.invalidate(key);
@@ -86,9 +93,9 @@ public final class RouteCache implements RouteSource {
   }
 
   /**
-   * Rewrites every cached Redis entry from the database (the periodic refresh), so entries
-   * changed behind the cache's back (another deployment, a manual fix) are corrected within one
-   * period. Returns the number of entries refreshed.
+   * Rewrites every cached Redis entry from the database (the periodic refresh), so entries changed
+   * behind the cache's back (another deployment, a manual fix) are corrected within one period.
+   * Returns the number of entries refreshed.
    */
   public int refresh() {
     local.invalidateAll();
@@ -99,7 +106,8 @@ public final class RouteCache implements RouteSource {
       int refreshed = 0;
       var cursor = "0";
       do {
-        var page = await(redis.scan(List.of(cursor, "MATCH", keyPrefix + "route:*", "COUNT", "500")));
+        var page =
+            await(redis.scan(List.of(cursor, "MATCH", keyPrefix + "route:*", "COUNT", "500")));
         cursor = page.get(0).toString();
         for (var key : page.get(1)) {
           var k = key.toString();
@@ -142,8 +150,13 @@ public final class RouteCache implements RouteSource {
   }
 
   private void store(String key, List<Route> routes) {
-    await(redis.set(List.of(key, Json.write(new ArrayList<>(routes)), "EX",
-        Long.toString(Math.max(1, redisTtl.toSeconds())))));
+    await(
+        redis.set(
+            List.of(
+                key,
+                Json.write(new ArrayList<>(routes)),
+                "EX",
+                Long.toString(Math.max(1, redisTtl.toSeconds())))));
   }
 
   private boolean redisUsable() {
@@ -153,18 +166,25 @@ public final class RouteCache implements RouteSource {
   private void redisFailed(String operation, Exception e) {
     stats.redisErrors.incrementAndGet();
     redisDownUntil.set(System.nanoTime() + REDIS_BACKOFF_NANOS);
-    LOG.warn("redis unavailable op={} error=\"{}\"; using the database for {}s", operation, e.getMessage(),
+    LOG.warn(
+        "redis unavailable op={} error=\"{}\"; using the database for {}s",
+        operation,
+        e.getMessage(),
         TimeUnit.NANOSECONDS.toSeconds(REDIS_BACKOFF_NANOS));
   }
 
   private Response await(io.vertx.core.Future<Response> future) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(redisTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(redisTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted waiting for redis", e);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException(e.getCause() == null ? e.toString() : e.getCause().getMessage(), e);
+      throw new IllegalStateException(
+          e.getCause() == null ? e.toString() : e.getCause().getMessage(), e);
     }
   }
 

@@ -15,11 +15,11 @@ import java.util.stream.Collectors;
  * result, error and time). Shared by every control-plane instance through the database. Blocking:
  * call from a worker thread.
  *
- * <p>A node's state is only written while the node is enrolled: {@link #seen} and
- * {@link #recordResult} lock the node's credential row first, so a heartbeat that races with
- * {@link #retire} either lands before the retirement (and is deleted with it) or finds no
- * credential and writes nothing. A retired node cannot be brought back on the list by a late
- * message of its closing stream, here or on another control-plane instance.
+ * <p>A node's state is only written while the node is enrolled: {@link #seen} and {@link
+ * #recordResult} lock the node's credential row first, so a heartbeat that races with {@link
+ * #retire} either lands before the retirement (and is deleted with it) or finds no credential and
+ * writes nothing. A retired node cannot be brought back on the list by a late message of its
+ * closing stream, here or on another control-plane instance.
  */
 public final class NodeRepository {
   private static final int MAX_ERROR = 4000;
@@ -32,47 +32,97 @@ public final class NodeRepository {
     this.clock = clock;
   }
 
-  /** Records that the node is connected (to {@code adminInstance}) and what it serves; nothing when not enrolled. */
-  public void seen(String nodeId, long appliedRevision, String hash, String version, String adminInstance) {
-    database.inTransaction(c -> {
-      if (!lockEnrolment(c, nodeId)) {
-        return null;
-      }
-      if (Sql.update(c, "UPDATE nodes SET applied_revision = ?, config_hash = ?, version = ?, admin_instance = ?,"
-          + " connected = TRUE, last_seen = ? WHERE node_id = ?", appliedRevision, hash, version, adminInstance,
-          clock.instant(), nodeId) == 0) {
-        Sql.update(c, "INSERT INTO nodes (node_id, applied_revision, config_hash, version, admin_instance, connected,"
-            + " last_seen, resync_requested) VALUES (?, ?, ?, ?, ?, TRUE, ?, FALSE)", nodeId, appliedRevision, hash,
-            version, adminInstance, clock.instant());
-      }
-      return null;
-    });
+  /**
+   * Records that the node is connected (to {@code adminInstance}) and what it serves; nothing when
+   * not enrolled.
+   */
+  public void seen(
+      String nodeId, long appliedRevision, String hash, String version, String adminInstance) {
+    database.inTransaction(
+        c -> {
+          if (!lockEnrolment(c, nodeId)) {
+            return null;
+          }
+          if (Sql.update(
+                  c,
+                  "UPDATE nodes SET applied_revision = ?, config_hash = ?, version = ?, admin_instance = ?,"
+                      + " connected = TRUE, last_seen = ? WHERE node_id = ?",
+                  appliedRevision,
+                  hash,
+                  version,
+                  adminInstance,
+                  clock.instant(),
+                  nodeId)
+              == 0) {
+            Sql.update(
+                c,
+                "INSERT INTO nodes (node_id, applied_revision, config_hash, version, admin_instance, connected,"
+                    + " last_seen, resync_requested) VALUES (?, ?, ?, ?, ?, TRUE, ?, FALSE)",
+                nodeId,
+                appliedRevision,
+                hash,
+                version,
+                adminInstance,
+                clock.instant());
+          }
+          return null;
+        });
   }
 
-  /** Appends an ACK or NACK to the node-sync log and updates the node's state; nothing when not enrolled. */
+  /**
+   * Appends an ACK or NACK to the node-sync log and updates the node's state; nothing when not
+   * enrolled.
+   */
   public void recordResult(String nodeId, long revision, boolean ack, String hash, String error) {
     var now = clock.instant();
     var trimmed = error == null ? null : error.substring(0, Math.min(error.length(), MAX_ERROR));
-    database.inTransaction(c -> {
-      if (!lockEnrolment(c, nodeId)) {
-        return null;
-      }
-      Sql.update(c, "INSERT INTO node_sync_log (node_id, revision, result, config_hash, error, at)"
-          + " VALUES (?, ?, ?, ?, ?, ?)", nodeId, revision, ack ? "ACK" : "NACK", hash, trimmed, now);
-      if (ack) {
-        Sql.update(c, "UPDATE nodes SET applied_revision = ?, config_hash = ?, last_result = 'ACK', last_revision = ?,"
-            + " last_error = NULL, last_seen = ? WHERE node_id = ?", revision, hash, revision, now, nodeId);
-      } else {
-        Sql.update(c, "UPDATE nodes SET last_result = 'NACK', last_revision = ?, last_error = ?, last_seen = ?"
-            + " WHERE node_id = ?", revision, trimmed, now, nodeId);
-      }
-      return null;
-    });
+    database.inTransaction(
+        c -> {
+          if (!lockEnrolment(c, nodeId)) {
+            return null;
+          }
+          Sql.update(
+              c,
+              "INSERT INTO node_sync_log (node_id, revision, result, config_hash, error, at)"
+                  + " VALUES (?, ?, ?, ?, ?, ?)",
+              nodeId,
+              revision,
+              ack ? "ACK" : "NACK",
+              hash,
+              trimmed,
+              now);
+          if (ack) {
+            Sql.update(
+                c,
+                "UPDATE nodes SET applied_revision = ?, config_hash = ?, last_result = 'ACK', last_revision = ?,"
+                    + " last_error = NULL, last_seen = ? WHERE node_id = ?",
+                revision,
+                hash,
+                revision,
+                now,
+                nodeId);
+          } else {
+            Sql.update(
+                c,
+                "UPDATE nodes SET last_result = 'NACK', last_revision = ?, last_error = ?, last_seen = ?"
+                    + " WHERE node_id = ?",
+                revision,
+                trimmed,
+                now,
+                nodeId);
+          }
+          return null;
+        });
   }
 
   public void disconnected(String nodeId, String adminInstance) {
-    database.inTransaction(c -> Sql.update(c,
-        "UPDATE nodes SET connected = FALSE WHERE node_id = ? AND admin_instance = ?", nodeId, adminInstance));
+    database.inTransaction(
+        c ->
+            Sql.update(
+                c,
+                "UPDATE nodes SET connected = FALSE WHERE node_id = ? AND admin_instance = ?",
+                nodeId,
+                adminInstance));
   }
 
   /**
@@ -81,47 +131,67 @@ public final class NodeRepository {
    * same id at once: one insert wins, the other sees a unique violation.
    */
   public boolean enrol(String nodeId, String credentialHash) {
-    return database.read(c -> {
-      try {
-        Sql.update(c, "INSERT INTO node_credentials (node_id, credential_hash, enrolled_at) VALUES (?, ?, ?)", nodeId,
-            credentialHash, clock.instant());
-        return true;
-      } catch (SQLException e) {
-        if (Sql.isDuplicateKey(e)) {
-          return false;
-        }
-        throw e;
-      }
-    });
+    return database.read(
+        c -> {
+          try {
+            Sql.update(
+                c,
+                "INSERT INTO node_credentials (node_id, credential_hash, enrolled_at) VALUES (?, ?, ?)",
+                nodeId,
+                credentialHash,
+                clock.instant());
+            return true;
+          } catch (SQLException e) {
+            if (Sql.isDuplicateKey(e)) {
+              return false;
+            }
+            throw e;
+          }
+        });
   }
 
   /** The SHA-256 (hex) of the node's credential; empty when the node is not enrolled. */
   public Optional<String> credentialHash(String nodeId) {
-    return database.read(c -> Sql.queryOne(c, "SELECT credential_hash FROM node_credentials WHERE node_id = ?",
-        row -> row.getString("credential_hash"), nodeId));
+    return database.read(
+        c ->
+            Sql.queryOne(
+                c,
+                "SELECT credential_hash FROM node_credentials WHERE node_id = ?",
+                row -> row.getString("credential_hash"),
+                nodeId));
   }
 
   /** Every enrolled node id with the SHA-256 (hex) of its credential. */
   public Map<String, String> credentialHashes() {
-    return database.read(c -> Sql.query(c, "SELECT node_id, credential_hash FROM node_credentials",
-        row -> Map.entry(row.getString("node_id"), row.getString("credential_hash"))))
-        .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    return database
+        .read(
+            c ->
+                Sql.query(
+                    c,
+                    "SELECT node_id, credential_hash FROM node_credentials",
+                    row -> Map.entry(row.getString("node_id"), row.getString("credential_hash"))))
+        .stream()
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
   }
 
   /**
-   * Retires a node: deletes its credential and its entry, so it is no longer listed and its id
-   * may be enrolled afresh. Its node-sync log stays (what it acknowledged remains history).
+   * Retires a node: deletes its credential and its entry, so it is no longer listed and its id may
+   * be enrolled afresh. Its node-sync log stays (what it acknowledged remains history).
    *
    * @return false when the node was neither enrolled nor listed
    */
   public boolean retire(String nodeId) {
-    return database.inTransaction(c -> {
-      int deleted = 0;
-      for (var sql : List.of("DELETE FROM node_credentials WHERE node_id = ?", "DELETE FROM nodes WHERE node_id = ?")) {
-        deleted += Sql.update(c, sql, nodeId);
-      }
-      return deleted > 0;
-    });
+    return database.inTransaction(
+        c -> {
+          int deleted = 0;
+          for (var sql :
+              List.of(
+                  "DELETE FROM node_credentials WHERE node_id = ?",
+                  "DELETE FROM nodes WHERE node_id = ?")) {
+            deleted += Sql.update(c, sql, nodeId);
+          }
+          return deleted > 0;
+        });
   }
 
   /** Locks the node's credential row for this transaction; false when the node is not enrolled. */
@@ -131,28 +201,55 @@ public final class NodeRepository {
 
   /** Flags a node for a full resync; the control-plane instance holding its stream acts on it. */
   public boolean requestResync(String nodeId, boolean requested) {
-    return database.inTransaction(c -> Sql.update(c, "UPDATE nodes SET resync_requested = ? WHERE node_id = ?",
-        requested, nodeId) > 0);
+    return database.inTransaction(
+        c ->
+            Sql.update(
+                    c, "UPDATE nodes SET resync_requested = ? WHERE node_id = ?", requested, nodeId)
+                > 0);
   }
 
   public List<NodeRecord> all() {
-    return database.read(c -> Sql.query(c, "SELECT node_id, applied_revision, config_hash, version, admin_instance,"
-        + " connected, last_seen, last_result, last_revision, last_error, resync_requested FROM nodes ORDER BY node_id",
-        row -> new NodeRecord(row.getString("node_id"), row.getLong("applied_revision"), row.getString("config_hash"),
-            row.getString("version"), row.getString("admin_instance"), row.getBoolean("connected"),
-            Sql.instant(row, "last_seen"), row.getString("last_result"), Sql.nullableLong(row, "last_revision"),
-            row.getString("last_error"), row.getBoolean("resync_requested"))));
+    return database.read(
+        c ->
+            Sql.query(
+                c,
+                "SELECT node_id, applied_revision, config_hash, version, admin_instance,"
+                    + " connected, last_seen, last_result, last_revision, last_error, resync_requested FROM nodes ORDER BY node_id",
+                row ->
+                    new NodeRecord(
+                        row.getString("node_id"),
+                        row.getLong("applied_revision"),
+                        row.getString("config_hash"),
+                        row.getString("version"),
+                        row.getString("admin_instance"),
+                        row.getBoolean("connected"),
+                        Sql.instant(row, "last_seen"),
+                        row.getString("last_result"),
+                        Sql.nullableLong(row, "last_revision"),
+                        row.getString("last_error"),
+                        row.getBoolean("resync_requested"))));
   }
 
   /** The node-sync log of one node, newest first. */
   public List<SyncResult> history(String nodeId, int limit) {
-    return database.read(c -> Sql.query(c, "SELECT revision, result, config_hash, error, at FROM node_sync_log"
-        + " WHERE node_id = ? ORDER BY id DESC LIMIT ?", row -> new SyncResult(row.getLong("revision"),
-            row.getString("result"), row.getString("config_hash"), row.getString("error"), Sql.instant(row, "at")),
-        nodeId, limit));
+    return database.read(
+        c ->
+            Sql.query(
+                c,
+                "SELECT revision, result, config_hash, error, at FROM node_sync_log"
+                    + " WHERE node_id = ? ORDER BY id DESC LIMIT ?",
+                row ->
+                    new SyncResult(
+                        row.getLong("revision"),
+                        row.getString("result"),
+                        row.getString("config_hash"),
+                        row.getString("error"),
+                        Sql.instant(row, "at")),
+                nodeId,
+                limit));
   }
 
   /** One row of the node-sync log. */
-  public record SyncResult(long revision, String result, String hash, String error, java.time.Instant at) {}
-
+  public record SyncResult(
+      long revision, String result, String hash, String error, java.time.Instant at) {}
 }

@@ -11,8 +11,8 @@ import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.sql.Sql;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +21,8 @@ import java.util.Optional;
 
 /**
  * The tenants' extension registry. Every write is one change-log entry of type EXTENSION whose
- * entity id is {@code tenant/id} and whose body is the {@link Extension}, so nodes receive
- * registry changes the way they receive routes. Blocking: call from a worker thread.
+ * entity id is {@code tenant/id} and whose body is the {@link Extension}, so nodes receive registry
+ * changes the way they receive routes. Blocking: call from a worker thread.
  */
 public final class ExtensionRepository {
   private final Database database;
@@ -35,7 +35,10 @@ public final class ExtensionRepository {
     this.clock = clock;
   }
 
-  /** Checks what cannot be checked from the spec alone (artifact content); throws a ProblemException. */
+  /**
+   * Checks what cannot be checked from the spec alone (artifact content); throws a
+   * ProblemException.
+   */
   @FunctionalInterface
   public interface ArtifactVerifier {
     void verify(Extension extension);
@@ -43,52 +46,89 @@ public final class ExtensionRepository {
 
   /**
    * Registers or replaces extension {@code id} of {@code tenant}. The spec is validated against the
-   * tenant's registry before {@code verifier} runs (it may fetch artifacts, so it runs outside
-   * the transaction) and again inside the transaction, where writes are serialised, so two
-   * concurrent writes cannot close a dependency cycle together.
+   * tenant's registry before {@code verifier} runs (it may fetch artifacts, so it runs outside the
+   * transaction) and again inside the transaction, where writes are serialised, so two concurrent
+   * writes cannot close a dependency cycle together.
    */
-  public Extension put(String tenant, String id, ExtensionSpec spec, String actor, ArtifactVerifier verifier) {
+  public Extension put(
+      String tenant, String id, ExtensionSpec spec, String actor, ArtifactVerifier verifier) {
     var now = clock.instant();
-    var checked = ExtensionValidator.validate(tenant, id, spec, database.read(c -> registered(c, tenant, id)), now);
+    var checked =
+        ExtensionValidator.validate(
+            tenant, id, spec, database.read(c -> registered(c, tenant, id)), now);
     verifier.verify(checked);
-    return changeLog.write(actor, tx -> {
-      var c = tx.connection();
-      if (!tenantExists(c, tenant)) {
-        throw new ProblemException(Problem.notFound("no tenant with id " + tenant));
-      }
-      var existing = find(c, tenant, id);
-      var validated = ExtensionValidator.validate(tenant, id, spec, registered(c, tenant, id), now);
-      var created = existing.map(Extension::createdAt).orElse(now);
-      var extension = new Extension(tenant, id, validated.point(), validated.endpoint(), validated.protocol(),
-          validated.connection(), validated.timeoutMs(), validated.failurePolicy(), validated.defaultResponse(),
-          validated.versions(), validated.dependsOn(), created, now, tx.nextRevision());
-      var sql = existing.isPresent()
-          ? "UPDATE extensions SET body = ?, revision = ?, created_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?"
-          : "INSERT INTO extensions (body, revision, created_at, updated_at, tenant_id, id) VALUES (?, ?, ?, ?, ?, ?)";
-      Sql.update(c, sql, Json.write(extension), extension.revision(), created, now, tenant, id);
-      tx.record(existing.isPresent() ? Change.Op.UPDATE : Change.Op.INSERT, Change.EntityType.EXTENSION,
-          extension.key(), extension, now);
-      return extension;
-    });
+    return changeLog.write(
+        actor,
+        tx -> {
+          var c = tx.connection();
+          if (!tenantExists(c, tenant)) {
+            throw new ProblemException(Problem.notFound("no tenant with id " + tenant));
+          }
+          var existing = find(c, tenant, id);
+          var validated =
+              ExtensionValidator.validate(tenant, id, spec, registered(c, tenant, id), now);
+          var created = existing.map(Extension::createdAt).orElse(now);
+          var extension =
+              new Extension(
+                  tenant,
+                  id,
+                  validated.point(),
+                  validated.endpoint(),
+                  validated.protocol(),
+                  validated.connection(),
+                  validated.timeoutMs(),
+                  validated.failurePolicy(),
+                  validated.defaultResponse(),
+                  validated.versions(),
+                  validated.dependsOn(),
+                  created,
+                  now,
+                  tx.nextRevision());
+          var sql =
+              existing.isPresent()
+                  ? "UPDATE extensions SET body = ?, revision = ?, created_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?"
+                  : "INSERT INTO extensions (body, revision, created_at, updated_at, tenant_id, id) VALUES (?, ?, ?, ?, ?, ?)";
+          Sql.update(c, sql, Json.write(extension), extension.revision(), created, now, tenant, id);
+          tx.record(
+              existing.isPresent() ? Change.Op.UPDATE : Change.Op.INSERT,
+              Change.EntityType.EXTENSION,
+              extension.key(),
+              extension,
+              now);
+          return extension;
+        });
   }
 
   /** Removes an extension; refused (409) while another extension of the tenant depends on it. */
   public void delete(String tenant, String id, String actor) {
-    changeLog.write(actor, tx -> {
-      var c = tx.connection();
-      if (find(c, tenant, id).isEmpty()) {
-        throw new ProblemException(Problem.notFound("tenant " + tenant + " has no extension " + id));
-      }
-      var dependents = registered(c, tenant, id).values().stream()
-          .filter(e -> e.dependsOn().contains(id)).map(Extension::id).sorted().toList();
-      if (!dependents.isEmpty()) {
-        throw new ProblemException(Problem.conflict("extension " + id + " is a dependency of " + dependents)
-            .with("dependents", dependents));
-      }
-      Sql.update(c, "DELETE FROM extensions WHERE tenant_id = ? AND id = ?", tenant, id);
-      tx.record(Change.Op.DELETE, Change.EntityType.EXTENSION, Extension.key(tenant, id), null, clock.instant());
-      return null;
-    });
+    changeLog.write(
+        actor,
+        tx -> {
+          var c = tx.connection();
+          if (find(c, tenant, id).isEmpty()) {
+            throw new ProblemException(
+                Problem.notFound("tenant " + tenant + " has no extension " + id));
+          }
+          var dependents =
+              registered(c, tenant, id).values().stream()
+                  .filter(e -> e.dependsOn().contains(id))
+                  .map(Extension::id)
+                  .sorted()
+                  .toList();
+          if (!dependents.isEmpty()) {
+            throw new ProblemException(
+                Problem.conflict("extension " + id + " is a dependency of " + dependents)
+                    .with("dependents", dependents));
+          }
+          Sql.update(c, "DELETE FROM extensions WHERE tenant_id = ? AND id = ?", tenant, id);
+          tx.record(
+              Change.Op.DELETE,
+              Change.EntityType.EXTENSION,
+              Extension.key(tenant, id),
+              null,
+              clock.instant());
+          return null;
+        });
   }
 
   public Optional<Extension> get(String tenant, String id) {
@@ -100,12 +140,17 @@ public final class ExtensionRepository {
   }
 
   public List<Extension> all() {
-    return database.read(c -> Sql.query(c, "SELECT body FROM extensions ORDER BY tenant_id, id",
-        ExtensionRepository::extension));
+    return database.read(
+        c ->
+            Sql.query(
+                c,
+                "SELECT body FROM extensions ORDER BY tenant_id, id",
+                ExtensionRepository::extension));
   }
 
   /** The tenant's extensions by id, without {@code except}. */
-  private static Map<String, Extension> registered(Connection c, String tenant, String except) throws SQLException {
+  private static Map<String, Extension> registered(Connection c, String tenant, String except)
+      throws SQLException {
     var out = new LinkedHashMap<String, Extension>();
     for (var e : ofTenant(c, tenant)) {
       if (!e.id().equals(except)) {
@@ -115,9 +160,14 @@ public final class ExtensionRepository {
     return out;
   }
 
-  private static Optional<Extension> find(Connection c, String tenant, String id) throws SQLException {
-    return Sql.queryOne(c, "SELECT body FROM extensions WHERE tenant_id = ? AND id = ?",
-        ExtensionRepository::extension, tenant, id);
+  private static Optional<Extension> find(Connection c, String tenant, String id)
+      throws SQLException {
+    return Sql.queryOne(
+        c,
+        "SELECT body FROM extensions WHERE tenant_id = ? AND id = ?",
+        ExtensionRepository::extension,
+        tenant,
+        id);
   }
 
   private static boolean tenantExists(Connection c, String tenant) throws SQLException {
@@ -125,7 +175,10 @@ public final class ExtensionRepository {
   }
 
   private static List<Extension> ofTenant(Connection c, String tenant) throws SQLException {
-    return Sql.query(c, "SELECT body FROM extensions WHERE tenant_id = ? ORDER BY id", ExtensionRepository::extension,
+    return Sql.query(
+        c,
+        "SELECT body FROM extensions WHERE tenant_id = ? ORDER BY id",
+        ExtensionRepository::extension,
         tenant);
   }
 

@@ -28,33 +28,62 @@ public final class FilterRepository {
 
   public FilterRule create(FilterSpec spec, String actor) {
     var rule = FilterValidator.validate(Ids.random("fl_"), spec, actor, clock.instant());
-    return changeLog.write(actor, tx -> {
-      var stored = withRevision(rule, tx.nextRevision());
-      Sql.update(tx.connection(), "INSERT INTO filters (id, priority, body, revision, created_at)"
-          + " VALUES (?, ?, ?, ?, ?)", stored.id(), stored.priority(), Json.write(stored), stored.revision(),
-          stored.createdAt());
-      tx.record(Change.Op.INSERT, Change.EntityType.FILTER, stored.id(), stored, stored.createdAt());
-      return stored;
-    });
+    return changeLog.write(
+        actor,
+        tx -> {
+          var stored = withRevision(rule, tx.nextRevision());
+          Sql.update(
+              tx.connection(),
+              "INSERT INTO filters (id, priority, body, revision, created_at)"
+                  + " VALUES (?, ?, ?, ?, ?)",
+              stored.id(),
+              stored.priority(),
+              Json.write(stored),
+              stored.revision(),
+              stored.createdAt());
+          tx.record(
+              Change.Op.INSERT, Change.EntityType.FILTER, stored.id(), stored, stored.createdAt());
+          return stored;
+        });
   }
 
   public void delete(String id, String actor) {
-    changeLog.write(actor, tx -> {
-      if (Sql.update(tx.connection(), "DELETE FROM filters WHERE id = ?", id) == 0) {
-        throw new ProblemException(Problem.notFound("no filter rule with id " + id));
-      }
-      return tx.record(Change.Op.DELETE, Change.EntityType.FILTER, id, null, clock.instant());
-    });
+    changeLog.write(
+        actor,
+        tx -> {
+          if (Sql.update(tx.connection(), "DELETE FROM filters WHERE id = ?", id) == 0) {
+            throw new ProblemException(Problem.notFound("no filter rule with id " + id));
+          }
+          return tx.record(Change.Op.DELETE, Change.EntityType.FILTER, id, null, clock.instant());
+        });
   }
 
   /** Every rule, in evaluation order (priority, then id). */
   public List<FilterRule> all() {
-    return database.read(c -> Sql.query(c, "SELECT body, revision FROM filters ORDER BY priority, id",
-        row -> withRevision(Json.read(row.getString("body"), FilterRule.class), row.getLong("revision"))));
+    return database.read(
+        c ->
+            Sql.query(
+                c,
+                "SELECT body, revision FROM filters ORDER BY priority, id",
+                row ->
+                    withRevision(
+                        Json.read(row.getString("body"), FilterRule.class),
+                        row.getLong("revision"))));
   }
 
   private static FilterRule withRevision(FilterRule r, long revision) {
-    return new FilterRule(r.id(), r.name(), r.priority(), r.kind(), r.value(), r.header(), r.status(), r.message(),
-        r.enabled(), r.createdBy(), r.createdAt(), revision);
+    return new FilterRule(
+        r.id(),
+        r.name(),
+        r.priority(),
+        r.kind(),
+        r.value(),
+        r.header(),
+        r.status(),
+        r.message(),
+        r.enabled(),
+        r.createdBy(),
+        r.createdAt(),
+        revision);
   }
 }

@@ -8,7 +8,8 @@ import dev.crossgate.store.PageCursor;
  * @param cursor the {@code nextCursor} of the previous page, or null for the first page; anything
  *     else is refused, so a garbage cursor is a 400, never some other page
  */
-public record RouteQuery(String service, String sourcePath, String version, int limit, String cursor) {
+public record RouteQuery(
+    String service, String sourcePath, String version, int limit, String cursor) {
   public static final int MAX_LIMIT = 500;
   static final String CURSOR_KIND = "routes";
 

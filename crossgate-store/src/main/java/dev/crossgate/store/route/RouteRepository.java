@@ -33,9 +33,9 @@ import java.util.function.Consumer;
  * Routes in the database. Writes validate, check uniqueness under the change-log lock, write the
  * row and its change-log entry in one transaction. Blocking: call from a worker thread.
  *
- * <p>Uniqueness: two routes conflict when they share host, source path, version and path match
- * and their methods overlap (an empty method list is every method); a source has at most one
- * default version.
+ * <p>Uniqueness: two routes conflict when they share host, source path, version and path match and
+ * their methods overlap (an empty method list is every method); a source has at most one default
+ * version.
  */
 public final class RouteRepository {
   private static final String COLUMNS = "body, revision";
@@ -46,10 +46,11 @@ public final class RouteRepository {
   private final Consumer<Route> onChange;
 
   /**
-   * @param onChange called after each committed write with the route as it was before or after
-   *     the change (both for an update), e.g. to invalidate caches; must not throw
+   * @param onChange called after each committed write with the route as it was before or after the
+   *     change (both for an update), e.g. to invalidate caches; must not throw
    */
-  public RouteRepository(Database database, ChangeLog changeLog, Clock clock, Consumer<Route> onChange) {
+  public RouteRepository(
+      Database database, ChangeLog changeLog, Clock clock, Consumer<Route> onChange) {
     this.database = database;
     this.changeLog = changeLog;
     this.clock = clock;
@@ -71,27 +72,33 @@ public final class RouteRepository {
     var errors = new ArrayList<dev.crossgate.problem.FieldError>();
     for (int i = 0; i < specs.size(); i++) {
       if (specs.get(i) == null) {
-        errors.add(new dev.crossgate.problem.FieldError("[" + i + "]", "must be a route object, not null"));
+        errors.add(
+            new dev.crossgate.problem.FieldError(
+                "[" + i + "]", "must be a route object, not null"));
         continue;
       }
       try {
         routes.add(RouteValidator.validate(Ids.random("rt_"), specs.get(i), actor, now, now));
       } catch (ProblemException e) {
         for (var fe : e.problem().errors()) {
-          errors.add(new dev.crossgate.problem.FieldError("[" + i + "]." + fe.field(), fe.message()));
+          errors.add(
+              new dev.crossgate.problem.FieldError("[" + i + "]." + fe.field(), fe.message()));
         }
       }
     }
     if (!errors.isEmpty()) {
       throw new ProblemException(Problem.validation(errors));
     }
-    var stored = changeLog.write(actor, tx -> {
-      var out = new ArrayList<Route>(routes.size());
-      for (var r : routes) {
-        out.add(insert(tx, r));
-      }
-      return out;
-    });
+    var stored =
+        changeLog.write(
+            actor,
+            tx -> {
+              var out = new ArrayList<Route>(routes.size());
+              for (var r : routes) {
+                out.add(insert(tx, r));
+              }
+              return out;
+            });
     stored.forEach(onChange);
     return stored;
   }
@@ -100,10 +107,21 @@ public final class RouteRepository {
     checkConflicts(tx.connection(), route);
     checkFlow(tx.connection(), route);
     var stored = withRevision(route, tx.nextRevision());
-    Sql.update(tx.connection(), "INSERT INTO routes (id, service, host_key, source_path, version, default_version,"
-        + " enabled, body, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", stored.id(),
-        stored.service(), stored.hostKey(), stored.sourcePath(), storedVersion(stored), stored.defaultVersion(),
-        stored.enabled(), Json.write(stored), stored.revision(), stored.createdAt(), stored.updatedAt());
+    Sql.update(
+        tx.connection(),
+        "INSERT INTO routes (id, service, host_key, source_path, version, default_version,"
+            + " enabled, body, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        stored.id(),
+        stored.service(),
+        stored.hostKey(),
+        stored.sourcePath(),
+        storedVersion(stored),
+        stored.defaultVersion(),
+        stored.enabled(),
+        Json.write(stored),
+        stored.revision(),
+        stored.createdAt(),
+        stored.updatedAt());
     tx.record(Change.Op.INSERT, Change.EntityType.ROUTE, stored.id(), stored, stored.updatedAt());
     return stored;
   }
@@ -114,20 +132,38 @@ public final class RouteRepository {
    * @param ifMatch the revision the caller last saw (from the ETag), or null to overwrite
    */
   public Route replace(String id, RouteSpec spec, String actor, Long ifMatch) {
-    var result = changeLog.write(actor, tx -> {
-      var existing = lockExisting(tx.connection(), id, ifMatch);
-      var route = RouteValidator.validate(id, StoredSecrets.keepStored(spec, existing), existing.createdBy(),
-          existing.createdAt(), clock.instant());
-      checkConflicts(tx.connection(), route);
-      checkFlow(tx.connection(), route);
-      var stored = withRevision(route, tx.nextRevision());
-      Sql.update(tx.connection(), "UPDATE routes SET service = ?, host_key = ?, source_path = ?, version = ?,"
-          + " default_version = ?, enabled = ?, body = ?, revision = ?, updated_at = ? WHERE id = ?", stored.service(),
-          stored.hostKey(), stored.sourcePath(), storedVersion(stored), stored.defaultVersion(), stored.enabled(),
-          Json.write(stored), stored.revision(), stored.updatedAt(), id);
-      tx.record(Change.Op.UPDATE, Change.EntityType.ROUTE, id, stored, stored.updatedAt());
-      return new Route[] {existing, stored};
-    });
+    var result =
+        changeLog.write(
+            actor,
+            tx -> {
+              var existing = lockExisting(tx.connection(), id, ifMatch);
+              var route =
+                  RouteValidator.validate(
+                      id,
+                      StoredSecrets.keepStored(spec, existing),
+                      existing.createdBy(),
+                      existing.createdAt(),
+                      clock.instant());
+              checkConflicts(tx.connection(), route);
+              checkFlow(tx.connection(), route);
+              var stored = withRevision(route, tx.nextRevision());
+              Sql.update(
+                  tx.connection(),
+                  "UPDATE routes SET service = ?, host_key = ?, source_path = ?, version = ?,"
+                      + " default_version = ?, enabled = ?, body = ?, revision = ?, updated_at = ? WHERE id = ?",
+                  stored.service(),
+                  stored.hostKey(),
+                  stored.sourcePath(),
+                  storedVersion(stored),
+                  stored.defaultVersion(),
+                  stored.enabled(),
+                  Json.write(stored),
+                  stored.revision(),
+                  stored.updatedAt(),
+                  id);
+              tx.record(Change.Op.UPDATE, Change.EntityType.ROUTE, id, stored, stored.updatedAt());
+              return new Route[] {existing, stored};
+            });
     onChange.accept(result[0]);
     onChange.accept(result[1]);
     return result[1];
@@ -147,12 +183,15 @@ public final class RouteRepository {
   }
 
   public void delete(String id, String actor, Long ifMatch) {
-    var deleted = changeLog.write(actor, tx -> {
-      var existing = lockExisting(tx.connection(), id, ifMatch);
-      Sql.update(tx.connection(), "DELETE FROM routes WHERE id = ?", id);
-      tx.record(Change.Op.DELETE, Change.EntityType.ROUTE, id, null, clock.instant());
-      return existing;
-    });
+    var deleted =
+        changeLog.write(
+            actor,
+            tx -> {
+              var existing = lockExisting(tx.connection(), id, ifMatch);
+              Sql.update(tx.connection(), "DELETE FROM routes WHERE id = ?", id);
+              tx.record(Change.Op.DELETE, Change.EntityType.ROUTE, id, null, clock.instant());
+              return existing;
+            });
     onChange.accept(deleted);
   }
 
@@ -161,37 +200,58 @@ public final class RouteRepository {
   }
 
   public Page<Route> list(RouteQuery query) {
-    return database.read(c -> {
-      var statement = Sql.statement("SELECT " + COLUMNS + " FROM routes WHERE 1 = 1")
-          .andEqual("service", query.service()).andEqual("source_path", query.sourcePath())
-          .andEqual("version", query.version());
-      if (query.afterId() != null) {
-        statement.append(" AND id > ?", query.afterId());
-      }
-      statement.append(" ORDER BY id LIMIT ?", query.limit() + 1);
-      return Page.of(statement.query(c, RouteRepository::route), query.limit(),
-          last -> PageCursor.encode(RouteQuery.CURSOR_KIND, last.id()));
-    });
+    return database.read(
+        c -> {
+          var statement =
+              Sql.statement("SELECT " + COLUMNS + " FROM routes WHERE 1 = 1")
+                  .andEqual("service", query.service())
+                  .andEqual("source_path", query.sourcePath())
+                  .andEqual("version", query.version());
+          if (query.afterId() != null) {
+            statement.append(" AND id > ?", query.afterId());
+          }
+          statement.append(" ORDER BY id LIMIT ?", query.limit() + 1);
+          return Page.of(
+              statement.query(c, RouteRepository::route),
+              query.limit(),
+              last -> PageCursor.encode(RouteQuery.CURSOR_KIND, last.id()));
+        });
   }
 
-  /** Enabled routes at exactly this host key and source path: the question {@code RouteSource} asks. */
+  /**
+   * Enabled routes at exactly this host key and source path: the question {@code RouteSource} asks.
+   */
   public List<Route> enabledAt(String hostKey, String sourcePath) {
-    return database.read(c -> Sql.query(c,
-        "SELECT " + COLUMNS + " FROM routes WHERE host_key = ? AND source_path = ? AND enabled = TRUE",
-        RouteRepository::route, hostKey, sourcePath));
+    return database.read(
+        c ->
+            Sql.query(
+                c,
+                "SELECT "
+                    + COLUMNS
+                    + " FROM routes WHERE host_key = ? AND source_path = ? AND enabled = TRUE",
+                RouteRepository::route,
+                hostKey,
+                sourcePath));
   }
 
   /** Every route, for building a snapshot. */
   public List<Route> all() {
-    return database.read(c -> Sql.query(c, "SELECT " + COLUMNS + " FROM routes", RouteRepository::route));
+    return database.read(
+        c -> Sql.query(c, "SELECT " + COLUMNS + " FROM routes", RouteRepository::route));
   }
 
   private Route lockExisting(Connection c, String id, Long ifMatch) throws SQLException {
     var existing = find(c, id).orElseThrow(() -> notFound(id));
     if (ifMatch != null && ifMatch != existing.revision()) {
-      throw new ProblemException(Problem.preconditionFailed(
-          "route " + id + " was changed by someone else (now at revision " + existing.revision()
-              + ", you sent " + ifMatch + "); reload it and apply your change again"));
+      throw new ProblemException(
+          Problem.preconditionFailed(
+              "route "
+                  + id
+                  + " was changed by someone else (now at revision "
+                  + existing.revision()
+                  + ", you sent "
+                  + ifMatch
+                  + "); reload it and apply your change again"));
     }
     return existing;
   }
@@ -201,9 +261,9 @@ public final class RouteRepository {
   }
 
   /**
-   * Refuses a flow step naming a tenant's extension that is not registered: a route must not
-   * depend on an id that another tenant could register later. Steps without a tenant are resolved
-   * per caller at request time (the validator allows them on KEY routes only).
+   * Refuses a flow step naming a tenant's extension that is not registered: a route must not depend
+   * on an id that another tenant could register later. Steps without a tenant are resolved per
+   * caller at request time (the validator allows them on KEY routes only).
    */
   private static void checkFlow(Connection c, Route route) throws SQLException {
     var errors = new ArrayList<dev.crossgate.problem.FieldError>();
@@ -212,9 +272,16 @@ public final class RouteRepository {
       if (ref == null || ref.tenant() == null) {
         continue;
       }
-      if (!Sql.exists(c, "SELECT 1 FROM extensions WHERE tenant_id = ? AND id = ?", ref.tenant(), ref.id())) {
-        errors.add(new dev.crossgate.problem.FieldError("flow[" + i + "]",
-            "tenant " + ref.tenant() + " has no extension " + ref.id() + "; register it first"));
+      if (!Sql.exists(
+          c, "SELECT 1 FROM extensions WHERE tenant_id = ? AND id = ?", ref.tenant(), ref.id())) {
+        errors.add(
+            new dev.crossgate.problem.FieldError(
+                "flow[" + i + "]",
+                "tenant "
+                    + ref.tenant()
+                    + " has no extension "
+                    + ref.id()
+                    + "; register it first"));
       }
     }
     if (!errors.isEmpty()) {
@@ -223,21 +290,38 @@ public final class RouteRepository {
   }
 
   private void checkConflicts(Connection c, Route route) throws SQLException {
-    var neighbours = Sql.query(c, "SELECT " + COLUMNS + " FROM routes WHERE host_key = ? AND source_path = ?",
-        RouteRepository::route, route.hostKey(), route.sourcePath());
+    var neighbours =
+        Sql.query(
+            c,
+            "SELECT " + COLUMNS + " FROM routes WHERE host_key = ? AND source_path = ?",
+            RouteRepository::route,
+            route.hostKey(),
+            route.sourcePath());
     for (var other : neighbours) {
       if (other.id().equals(route.id())) {
         continue;
       }
       if (route.defaultVersion() && other.defaultVersion()) {
-        throw conflict(other, "route " + other.id() + " (version " + other.version()
-            + ") is already the default version of " + describeSource(route));
+        throw conflict(
+            other,
+            "route "
+                + other.id()
+                + " (version "
+                + other.version()
+                + ") is already the default version of "
+                + describeSource(route));
       }
       boolean sameVersion = java.util.Objects.equals(route.version(), other.version());
       if (sameVersion && route.pathMatch() == other.pathMatch() && methodsOverlap(route, other)) {
-        throw conflict(other, "route " + other.id() + " already serves " + describeSource(route)
-            + (route.version() == null ? "" : " version " + route.version())
-            + " for methods " + overlap(route, other));
+        throw conflict(
+            other,
+            "route "
+                + other.id()
+                + " already serves "
+                + describeSource(route)
+                + (route.version() == null ? "" : " version " + route.version())
+                + " for methods "
+                + overlap(route, other));
       }
     }
   }
@@ -251,7 +335,9 @@ public final class RouteRepository {
   }
 
   private static boolean methodsOverlap(Route a, Route b) {
-    return a.methods().isEmpty() || b.methods().isEmpty() || a.methods().stream().anyMatch(b.methods()::contains);
+    return a.methods().isEmpty()
+        || b.methods().isEmpty()
+        || a.methods().stream().anyMatch(b.methods()::contains);
   }
 
   private static Set<String> overlap(Route a, Route b) {
@@ -266,7 +352,8 @@ public final class RouteRepository {
   }
 
   private static Optional<Route> find(Connection c, String id) throws SQLException {
-    return Sql.queryOne(c, "SELECT " + COLUMNS + " FROM routes WHERE id = ?", RouteRepository::route, id);
+    return Sql.queryOne(
+        c, "SELECT " + COLUMNS + " FROM routes WHERE id = ?", RouteRepository::route, id);
   }
 
   /** The version column is NOT NULL: an unversioned route stores "". */

@@ -15,15 +15,14 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The one way the store runs SQL: a statement, its parameters in order, and a {@link RowMapper}
- * for the rows (JdbcTemplate's shape, without the framework). Parameters are bound by their Java
- * type, so callers never count positions. Every method blocks on the given connection and
- * leaves transactions to the caller ({@code Database.inTransaction}, {@link #inTransaction}).
+ * The one way the store runs SQL: a statement, its parameters in order, and a {@link RowMapper} for
+ * the rows (JdbcTemplate's shape, without the framework). Parameters are bound by their Java type,
+ * so callers never count positions. Every method blocks on the given connection and leaves
+ * transactions to the caller ({@code Database.inTransaction}, {@link #inTransaction}).
  *
  * <p>Timestamps: every time column is {@code TIMESTAMP WITH TIME ZONE}, so an {@link Instant} is
- * bound and read as a UTC {@link OffsetDateTime} (JDBC 4.2, H2 and PostgreSQL alike). A
- * {@code java.sql.Timestamp} would go through the JVM's zone, which is ambiguous for an hour each
- * autumn.
+ * bound and read as a UTC {@link OffsetDateTime} (JDBC 4.2, H2 and PostgreSQL alike). A {@code
+ * java.sql.Timestamp} would go through the JVM's zone, which is ambiguous for an hour each autumn.
  */
 public final class Sql {
   private Sql() {}
@@ -40,8 +39,12 @@ public final class Sql {
     return queryAtMost(c, 0, sql, mapper, params);
   }
 
-  /** The first {@code maxRows} rows (0: all), mapped; for statements that keep their SQL free of LIMIT. */
-  public static <T> List<T> queryAtMost(Connection c, int maxRows, String sql, RowMapper<T> mapper, Object... params)
+  /**
+   * The first {@code maxRows} rows (0: all), mapped; for statements that keep their SQL free of
+   * LIMIT.
+   */
+  public static <T> List<T> queryAtMost(
+      Connection c, int maxRows, String sql, RowMapper<T> mapper, Object... params)
       throws SQLException {
     try (var ps = prepare(c, sql, Arrays.asList(params))) {
       ps.setMaxRows(maxRows);
@@ -49,30 +52,39 @@ public final class Sql {
     }
   }
 
-
-  /** A statement built from optional parts (list filters), each appended with its own parameters. */
+  /**
+   * A statement built from optional parts (list filters), each appended with its own parameters.
+   */
   public static Statement statement(String sql) {
     return new Statement(sql);
   }
 
-  /** The first row, mapped; empty when there is none or the mapper gave null (e.g. a NULL aggregate). */
-  public static <T> Optional<T> queryOne(Connection c, String sql, RowMapper<T> mapper, Object... params)
-      throws SQLException {
-    try (var ps = prepare(c, sql, Arrays.asList(params)); var rs = ps.executeQuery()) {
+  /**
+   * The first row, mapped; empty when there is none or the mapper gave null (e.g. a NULL
+   * aggregate).
+   */
+  public static <T> Optional<T> queryOne(
+      Connection c, String sql, RowMapper<T> mapper, Object... params) throws SQLException {
+    try (var ps = prepare(c, sql, Arrays.asList(params));
+        var rs = ps.executeQuery()) {
       return rs.next() ? Optional.ofNullable(mapper.map(rs)) : Optional.empty();
     }
   }
 
   /** Whether the query returns a row. */
   public static boolean exists(Connection c, String sql, Object... params) throws SQLException {
-    try (var ps = prepare(c, sql, Arrays.asList(params)); var rs = ps.executeQuery()) {
+    try (var ps = prepare(c, sql, Arrays.asList(params));
+        var rs = ps.executeQuery()) {
       return rs.next();
     }
   }
 
-  /** The first column of the single row of a scalar query ({@code COUNT(*)}, a counter); 0 for NULL. */
+  /**
+   * The first column of the single row of a scalar query ({@code COUNT(*)}, a counter); 0 for NULL.
+   */
   public static long queryLong(Connection c, String sql, Object... params) throws SQLException {
-    try (var ps = prepare(c, sql, Arrays.asList(params)); var rs = ps.executeQuery()) {
+    try (var ps = prepare(c, sql, Arrays.asList(params));
+        var rs = ps.executeQuery()) {
       if (!rs.next()) {
         throw new SQLException("no row from a scalar query: " + sql);
       }
@@ -88,8 +100,8 @@ public final class Sql {
   }
 
   /**
-   * Runs {@code work} in one transaction on {@code c}: committed when it returns, rolled back
-   * when it throws; the connection is back in auto-commit mode afterwards.
+   * Runs {@code work} in one transaction on {@code c}: committed when it returns, rolled back when
+   * it throws; the connection is back in auto-commit mode afterwards.
    */
   public static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
     c.setAutoCommit(false);
@@ -137,7 +149,10 @@ public final class Sql {
       this.sql = new StringBuilder(sql);
     }
 
-    /** Appends {@code " AND column = ?"}, unless {@code value} is null: a null filter matches everything. */
+    /**
+     * Appends {@code " AND column = ?"}, unless {@code value} is null: a null filter matches
+     * everything.
+     */
     public Statement andEqual(String column, Object value) {
       return value == null ? this : append(" AND " + column + " = ?", value);
     }
@@ -156,7 +171,8 @@ public final class Sql {
     }
   }
 
-  private static PreparedStatement prepare(Connection c, String sql, List<?> params) throws SQLException {
+  private static PreparedStatement prepare(Connection c, String sql, List<?> params)
+      throws SQLException {
     var ps = c.prepareStatement(sql);
     try {
       for (int i = 0; i < params.size(); i++) {
@@ -171,7 +187,8 @@ public final class Sql {
 
   private static void bind(PreparedStatement ps, int index, Object value) throws SQLException {
     if (value == null) {
-      // untyped: the database takes the type from the column the parameter is compared with or stored in
+      // untyped: the database takes the type from the column the parameter is compared with or
+      // stored in
       ps.setNull(index, Types.NULL);
     } else if (value instanceof String s) {
       ps.setString(index, s);
@@ -193,7 +210,8 @@ public final class Sql {
     } else if (value instanceof UUID u) {
       ps.setString(index, u.toString());
     } else {
-      throw new IllegalArgumentException("no binding for a parameter of type " + value.getClass().getName());
+      throw new IllegalArgumentException(
+          "no binding for a parameter of type " + value.getClass().getName());
     }
   }
 

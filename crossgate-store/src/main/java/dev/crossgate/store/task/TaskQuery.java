@@ -25,7 +25,9 @@ public record TaskQuery(String owner, TaskStatus status, int limit, String curso
     }
   }
 
-  /** The (created_at, task_id) of the last task of the previous page, or null for the first page. */
+  /**
+   * The (created_at, task_id) of the last task of the previous page, or null for the first page.
+   */
   After after() {
     return cursor == null ? null : after(cursor);
   }

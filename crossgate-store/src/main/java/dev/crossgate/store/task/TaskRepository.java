@@ -10,14 +10,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Async tasks in the database, shared by every gateway node. State changes are conditional
- * updates ({@code WHERE status IN (...)}), so two nodes racing to store a result for one task
- * cannot both win: the loser sees {@code false} and answers 409. Blocking: call from a worker.
+ * Async tasks in the database, shared by every gateway node. State changes are conditional updates
+ * ({@code WHERE status IN (...)}), so two nodes racing to store a result for one task cannot both
+ * win: the loser sees {@code false} and answers 409. Blocking: call from a worker.
  */
 public final class TaskRepository {
-  private static final String COLUMNS = "task_id, owner, route_id, execution, status, secret_hash, envelope,"
-      + " request_method, request_uri, request_type, result_status, result_type, result_size, result_blob, error,"
-      + " created_at, updated_at, finished_at, expires_at, client_task_id";
+  private static final String COLUMNS =
+      "task_id, owner, route_id, execution, status, secret_hash, envelope,"
+          + " request_method, request_uri, request_type, result_status, result_type, result_size, result_blob, error,"
+          + " created_at, updated_at, finished_at, expires_at, client_task_id";
   private static final int MAX_ERROR = 1000;
 
   private final Database database;
@@ -27,55 +28,122 @@ public final class TaskRepository {
   }
 
   public void insert(TaskRecord t, TaskRequestBody body) {
-    database.inTransaction(c -> Sql.update(c, "INSERT INTO tasks (" + COLUMNS + ", request_body, request_blob,"
-        + " request_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", t.taskId(),
-        t.owner(), t.routeId(), t.execution(), t.status(), t.secretHash(), t.envelope(), t.requestMethod(),
-        t.requestUri(), t.requestType(), t.resultStatus(), t.resultType(), t.resultSize(), t.resultBlob(),
-        trim(t.error()), t.createdAt(), t.updatedAt(), t.finishedAt(), t.expiresAt(), t.clientTaskId(), body.inline(),
-        body.blob(), body.size()));
+    database.inTransaction(
+        c ->
+            Sql.update(
+                c,
+                "INSERT INTO tasks ("
+                    + COLUMNS
+                    + ", request_body, request_blob,"
+                    + " request_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                t.taskId(),
+                t.owner(),
+                t.routeId(),
+                t.execution(),
+                t.status(),
+                t.secretHash(),
+                t.envelope(),
+                t.requestMethod(),
+                t.requestUri(),
+                t.requestType(),
+                t.resultStatus(),
+                t.resultType(),
+                t.resultSize(),
+                t.resultBlob(),
+                trim(t.error()),
+                t.createdAt(),
+                t.updatedAt(),
+                t.finishedAt(),
+                t.expiresAt(),
+                t.clientTaskId(),
+                body.inline(),
+                body.blob(),
+                body.size()));
   }
 
   public Optional<TaskRecord> find(String taskId) {
-    return database.read(c -> Sql.queryOne(c, "SELECT " + COLUMNS + " FROM tasks WHERE task_id = ?",
-        TaskRepository::task, taskId));
+    return database.read(
+        c ->
+            Sql.queryOne(
+                c,
+                "SELECT " + COLUMNS + " FROM tasks WHERE task_id = ?",
+                TaskRepository::task,
+                taskId));
   }
 
   /** The task a client already created under its own id, if any. */
   public Optional<TaskRecord> findByClientTaskId(String owner, String clientTaskId) {
-    return database.read(c -> Sql.queryOne(c, "SELECT " + COLUMNS + " FROM tasks WHERE owner = ? AND client_task_id = ?",
-        TaskRepository::task, owner, clientTaskId));
+    return database.read(
+        c ->
+            Sql.queryOne(
+                c,
+                "SELECT " + COLUMNS + " FROM tasks WHERE owner = ? AND client_task_id = ?",
+                TaskRepository::task,
+                owner,
+                clientTaskId));
   }
 
   /** What {@code owner} holds in unexpired tasks at {@code now}: the figures its quotas bound. */
   public TaskUsage usage(String owner, Instant now) {
-    return database.read(c -> Sql.queryOne(c, "SELECT"
-        + " COALESCE(SUM(CASE WHEN status IN ('PENDING', 'RUNNING') THEN 1 ELSE 0 END), 0) AS pending_tasks,"
-        + " COALESCE(SUM(CASE WHEN status IN ('PENDING', 'RUNNING') THEN request_size END), 0)"
-        + " AS pending_bytes,"
-        + " COALESCE(SUM(CASE WHEN status NOT IN ('PENDING', 'RUNNING') THEN result_size END), 0) AS result_bytes"
-        + " FROM tasks WHERE owner = ? AND expires_at > ?",
-        row -> new TaskUsage(row.getLong("pending_tasks"), row.getLong("pending_bytes"), row.getLong("result_bytes")),
-        owner, now).orElseThrow());
+    return database.read(
+        c ->
+            Sql.queryOne(
+                    c,
+                    "SELECT"
+                        + " COALESCE(SUM(CASE WHEN status IN ('PENDING', 'RUNNING') THEN 1 ELSE 0 END), 0) AS pending_tasks,"
+                        + " COALESCE(SUM(CASE WHEN status IN ('PENDING', 'RUNNING') THEN request_size END), 0)"
+                        + " AS pending_bytes,"
+                        + " COALESCE(SUM(CASE WHEN status NOT IN ('PENDING', 'RUNNING') THEN result_size END), 0) AS result_bytes"
+                        + " FROM tasks WHERE owner = ? AND expires_at > ?",
+                    row ->
+                        new TaskUsage(
+                            row.getLong("pending_tasks"),
+                            row.getLong("pending_bytes"),
+                            row.getLong("result_bytes")),
+                    owner,
+                    now)
+                .orElseThrow());
   }
 
   /** Where the request body the task was created with is (null when the task is gone). */
   public TaskRequestBody requestBody(String taskId) {
-    return database.read(c -> Sql.queryOne(c, "SELECT request_body, request_blob, request_size FROM tasks"
-        + " WHERE task_id = ?", row -> new TaskRequestBody(row.getBytes("request_body"), row.getString("request_blob"),
-        row.getLong("request_size")), taskId).orElse(null));
+    return database.read(
+        c ->
+            Sql.queryOne(
+                    c,
+                    "SELECT request_body, request_blob, request_size FROM tasks"
+                        + " WHERE task_id = ?",
+                    row ->
+                        new TaskRequestBody(
+                            row.getBytes("request_body"),
+                            row.getString("request_blob"),
+                            row.getLong("request_size")),
+                    taskId)
+                .orElse(null));
   }
 
   /** The inline result bytes (null when there are none, or when the result is in a blob). */
   public byte[] resultBody(String taskId) {
-    return database.read(c -> Sql.queryOne(c, "SELECT result_body FROM tasks WHERE task_id = ?",
-        row -> row.getBytes("result_body"), taskId).orElse(null));
+    return database.read(
+        c ->
+            Sql.queryOne(
+                    c,
+                    "SELECT result_body FROM tasks WHERE task_id = ?",
+                    row -> row.getBytes("result_body"),
+                    taskId)
+                .orElse(null));
   }
 
   /** PENDING → RUNNING once the upstream accepted the task; false when it is no longer pending. */
   public boolean markRunning(String taskId, Instant now) {
-    return database.inTransaction(c -> Sql.update(c,
-        "UPDATE tasks SET status = 'RUNNING', updated_at = ? WHERE task_id = ? AND status = 'PENDING'", now,
-        taskId) == 1);
+    return database.inTransaction(
+        c ->
+            Sql.update(
+                    c,
+                    "UPDATE tasks SET status = 'RUNNING', updated_at = ? WHERE task_id = ? AND status = 'PENDING'",
+                    now,
+                    taskId)
+                == 1);
   }
 
   /**
@@ -83,47 +151,84 @@ public final class TaskRepository {
    * result won (or the task is gone), and nothing was changed.
    */
   public boolean finish(String taskId, TaskResult result, Instant now) {
-    return database.inTransaction(c -> Sql.update(c, "UPDATE tasks SET status = ?, result_status = ?,"
-        + " result_type = ?, result_size = ?, result_body = ?, result_blob = ?, error = ?, updated_at = ?,"
-        + " finished_at = ? WHERE task_id = ? AND status IN ('PENDING', 'RUNNING')", result.status(),
-        result.httpStatus(), result.contentType(), result.size(), result.inline(), result.blob(), trim(result.error()),
-        now, now, taskId) == 1);
+    return database.inTransaction(
+        c ->
+            Sql.update(
+                    c,
+                    "UPDATE tasks SET status = ?, result_status = ?,"
+                        + " result_type = ?, result_size = ?, result_body = ?, result_blob = ?, error = ?, updated_at = ?,"
+                        + " finished_at = ? WHERE task_id = ? AND status IN ('PENDING', 'RUNNING')",
+                    result.status(),
+                    result.httpStatus(),
+                    result.contentType(),
+                    result.size(),
+                    result.inline(),
+                    result.blob(),
+                    trim(result.error()),
+                    now,
+                    now,
+                    taskId)
+                == 1);
   }
 
-  /** Removes the task with its inline data; returns what was removed, so the caller can drop its blob. */
+  /**
+   * Removes the task with its inline data; returns what was removed, so the caller can drop its
+   * blob.
+   */
   public Optional<TaskRecord> delete(String taskId) {
-    return database.inTransaction(c -> {
-      var found = Sql.queryOne(c, "SELECT " + COLUMNS + " FROM tasks WHERE task_id = ? FOR UPDATE",
-          TaskRepository::task, taskId);
-      if (found.isPresent()) {
-        Sql.update(c, "DELETE FROM tasks WHERE task_id = ?", taskId);
-      }
-      return found;
-    });
+    return database.inTransaction(
+        c -> {
+          var found =
+              Sql.queryOne(
+                  c,
+                  "SELECT " + COLUMNS + " FROM tasks WHERE task_id = ? FOR UPDATE",
+                  TaskRepository::task,
+                  taskId);
+          if (found.isPresent()) {
+            Sql.update(c, "DELETE FROM tasks WHERE task_id = ?", taskId);
+          }
+          return found;
+        });
   }
 
   /** Tasks whose TTL passed before {@code now}, oldest first, at most {@code limit}. */
   public List<TaskRecord> expired(Instant now, int limit) {
-    return database.read(c -> Sql.query(c, "SELECT " + COLUMNS + " FROM tasks WHERE expires_at < ?"
-        + " ORDER BY expires_at LIMIT ?", TaskRepository::task, now, limit));
+    return database.read(
+        c ->
+            Sql.query(
+                c,
+                "SELECT "
+                    + COLUMNS
+                    + " FROM tasks WHERE expires_at < ?"
+                    + " ORDER BY expires_at LIMIT ?",
+                TaskRepository::task,
+                now,
+                limit));
   }
 
   /**
-   * One page of tasks, newest first with ties broken by task id. Keyset paging: a page starts
-   * after the (created_at, task_id) of the previous one, so tasks created or deleted meanwhile
-   * neither shift a task onto two pages nor hide one.
+   * One page of tasks, newest first with ties broken by task id. Keyset paging: a page starts after
+   * the (created_at, task_id) of the previous one, so tasks created or deleted meanwhile neither
+   * shift a task onto two pages nor hide one.
    */
   public Page<TaskRecord> list(TaskQuery query) {
-    var statement = Sql.statement("SELECT " + COLUMNS + " FROM tasks WHERE 1 = 1")
-        .andEqual("owner", query.owner()).andEqual("status", query.status());
+    var statement =
+        Sql.statement("SELECT " + COLUMNS + " FROM tasks WHERE 1 = 1")
+            .andEqual("owner", query.owner())
+            .andEqual("status", query.status());
     var after = query.after();
     if (after != null) {
-      statement.append(" AND (created_at < ? OR (created_at = ? AND task_id > ?))", after.createdAt(),
-          after.createdAt(), after.taskId());
+      statement.append(
+          " AND (created_at < ? OR (created_at = ? AND task_id > ?))",
+          after.createdAt(),
+          after.createdAt(),
+          after.taskId());
     }
     statement.append(" ORDER BY created_at DESC, task_id LIMIT ?", query.limit() + 1);
-    return database.read(c -> Page.of(statement.query(c, TaskRepository::task), query.limit(),
-        TaskQuery::cursorAfter));
+    return database.read(
+        c ->
+            Page.of(
+                statement.query(c, TaskRepository::task), query.limit(), TaskQuery::cursorAfter));
   }
 
   public long count() {
@@ -131,13 +236,27 @@ public final class TaskRepository {
   }
 
   private static TaskRecord task(ResultSet row) throws SQLException {
-    return new TaskRecord(row.getString("task_id"), row.getString("owner"), row.getString("route_id"),
-        row.getString("execution"), TaskStatus.valueOf(row.getString("status")), row.getString("secret_hash"),
-        row.getString("envelope"), row.getString("request_method"), row.getString("request_uri"),
-        row.getString("request_type"), Sql.integer(row, "result_status"), row.getString("result_type"),
-        Sql.nullableLong(row, "result_size"), row.getString("result_blob"), row.getString("error"),
-        Sql.instant(row, "created_at"), Sql.instant(row, "updated_at"), Sql.instant(row, "finished_at"),
-        Sql.instant(row, "expires_at"), row.getString("client_task_id"));
+    return new TaskRecord(
+        row.getString("task_id"),
+        row.getString("owner"),
+        row.getString("route_id"),
+        row.getString("execution"),
+        TaskStatus.valueOf(row.getString("status")),
+        row.getString("secret_hash"),
+        row.getString("envelope"),
+        row.getString("request_method"),
+        row.getString("request_uri"),
+        row.getString("request_type"),
+        Sql.integer(row, "result_status"),
+        row.getString("result_type"),
+        Sql.nullableLong(row, "result_size"),
+        row.getString("result_blob"),
+        row.getString("error"),
+        Sql.instant(row, "created_at"),
+        Sql.instant(row, "updated_at"),
+        Sql.instant(row, "finished_at"),
+        Sql.instant(row, "expires_at"),
+        row.getString("client_task_id"));
   }
 
   private static String trim(String s) {

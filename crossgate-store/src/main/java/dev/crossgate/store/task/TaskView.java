@@ -6,9 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The JSON shape of a task as callers ({@code GET /_tasks/{id}}) and operators
- * ({@code GET /admin/tasks}) see it: {@code taskId}, {@code status} as of now, timestamps, the
- * envelope, and once finished the result's status, type, size and link. Never the secret.
+ * The JSON shape of a task as callers ({@code GET /_tasks/{id}}) and operators ({@code GET
+ * /admin/tasks}) see it: {@code taskId}, {@code status} as of now, timestamps, the envelope, and
+ * once finished the result's status, type, size and link. Never the secret.
  */
 public final class TaskView {
   private TaskView() {}

@@ -34,8 +34,8 @@ public final class TenantCertificateRepository {
   }
 
   /**
-   * Registers a certificate subject or SPKI fingerprint for {@code tenantId}: 400 when the value
-   * is not one, 404 without such a tenant, 409 when it is registered already (to any tenant).
+   * Registers a certificate subject or SPKI fingerprint for {@code tenantId}: 400 when the value is
+   * not one, 404 without such a tenant, 409 when it is registered already (to any tenant).
    */
   public TenantCertificate register(String tenantId, String kind, String value, String actor) {
     if (kind == null || !isKind(kind)) {
@@ -43,62 +43,100 @@ public final class TenantCertificateRepository {
     }
     TenantCertificate certificate;
     try {
-      certificate = new TenantCertificate(Ids.random("cert_"), tenantId, TenantCertificate.Kind.valueOf(kind), value,
-          clock.instant());
+      certificate =
+          new TenantCertificate(
+              Ids.random("cert_"),
+              tenantId,
+              TenantCertificate.Kind.valueOf(kind),
+              value,
+              clock.instant());
     } catch (IllegalArgumentException e) {
       throw invalid("value", e.getMessage());
     }
-    return changeLog.write(actor, tx -> {
-      try (var ps = tx.connection().prepareStatement("SELECT 1 FROM tenants WHERE id = ?")) {
-        ps.setString(1, tenantId);
-        try (var rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            throw new ProblemException(Problem.notFound("no tenant with id " + tenantId));
+    return changeLog.write(
+        actor,
+        tx -> {
+          try (var ps = tx.connection().prepareStatement("SELECT 1 FROM tenants WHERE id = ?")) {
+            ps.setString(1, tenantId);
+            try (var rs = ps.executeQuery()) {
+              if (!rs.next()) {
+                throw new ProblemException(Problem.notFound("no tenant with id " + tenantId));
+              }
+            }
           }
-        }
-      }
-      try (var ps = tx.connection().prepareStatement("SELECT tenant_id FROM tenant_certificates WHERE match_key = ?")) {
-        ps.setString(1, certificate.matchKey());
-        try (var rs = ps.executeQuery()) {
-          if (rs.next()) {
-            throw new ProblemException(Problem.conflict("this certificate is registered already"));
+          try (var ps =
+              tx.connection()
+                  .prepareStatement(
+                      "SELECT tenant_id FROM tenant_certificates WHERE match_key = ?")) {
+            ps.setString(1, certificate.matchKey());
+            try (var rs = ps.executeQuery()) {
+              if (rs.next()) {
+                throw new ProblemException(
+                    Problem.conflict("this certificate is registered already"));
+              }
+            }
           }
-        }
-      }
-      try (var ps = tx.connection().prepareStatement("INSERT INTO tenant_certificates (" + COLUMNS
-          + ", match_key) VALUES (?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, certificate.id());
-        ps.setString(2, tenantId);
-        ps.setString(3, certificate.kind().name());
-        ps.setString(4, certificate.value());
-        ps.setTimestamp(5, Timestamp.from(certificate.createdAt()));
-        ps.setString(6, certificate.matchKey());
-        ps.executeUpdate();
-      }
-      tx.record(Change.Op.INSERT, Change.EntityType.CLIENT_CERT, certificate.id(), certificate,
-          certificate.createdAt());
-      return certificate;
-    });
+          try (var ps =
+              tx.connection()
+                  .prepareStatement(
+                      "INSERT INTO tenant_certificates ("
+                          + COLUMNS
+                          + ", match_key) VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, certificate.id());
+            ps.setString(2, tenantId);
+            ps.setString(3, certificate.kind().name());
+            ps.setString(4, certificate.value());
+            ps.setTimestamp(5, Timestamp.from(certificate.createdAt()));
+            ps.setString(6, certificate.matchKey());
+            ps.executeUpdate();
+          }
+          tx.record(
+              Change.Op.INSERT,
+              Change.EntityType.CLIENT_CERT,
+              certificate.id(),
+              certificate,
+              certificate.createdAt());
+          return certificate;
+        });
   }
 
-  /** Removes a registration: nodes stop mapping the certificate to the tenant once they applied it. */
+  /**
+   * Removes a registration: nodes stop mapping the certificate to the tenant once they applied it.
+   */
   public void remove(String tenantId, String certificateId, String actor) {
-    changeLog.write(actor, tx -> {
-      try (var ps = tx.connection().prepareStatement(
-          "DELETE FROM tenant_certificates WHERE id = ? AND tenant_id = ?")) {
-        ps.setString(1, certificateId);
-        ps.setString(2, tenantId);
-        if (ps.executeUpdate() == 0) {
-          throw new ProblemException(Problem.notFound("tenant " + tenantId + " has no certificate " + certificateId));
-        }
-      }
-      return tx.record(Change.Op.DELETE, Change.EntityType.CLIENT_CERT, certificateId, null, clock.instant());
-    });
+    changeLog.write(
+        actor,
+        tx -> {
+          try (var ps =
+              tx.connection()
+                  .prepareStatement(
+                      "DELETE FROM tenant_certificates WHERE id = ? AND tenant_id = ?")) {
+            ps.setString(1, certificateId);
+            ps.setString(2, tenantId);
+            if (ps.executeUpdate() == 0) {
+              throw new ProblemException(
+                  Problem.notFound("tenant " + tenantId + " has no certificate " + certificateId));
+            }
+          }
+          return tx.record(
+              Change.Op.DELETE,
+              Change.EntityType.CLIENT_CERT,
+              certificateId,
+              null,
+              clock.instant());
+        });
   }
 
   public List<TenantCertificate> of(String tenantId) {
-    return database.read(c -> query(c, "SELECT " + COLUMNS + " FROM tenant_certificates WHERE tenant_id = ?"
-        + " ORDER BY created_at, id", tenantId));
+    return database.read(
+        c ->
+            query(
+                c,
+                "SELECT "
+                    + COLUMNS
+                    + " FROM tenant_certificates WHERE tenant_id = ?"
+                    + " ORDER BY created_at, id",
+                tenantId));
   }
 
   public List<TenantCertificate> all() {
@@ -118,7 +156,8 @@ public final class TenantCertificateRepository {
     return false;
   }
 
-  private static List<TenantCertificate> query(Connection c, String sql, String arg) throws SQLException {
+  private static List<TenantCertificate> query(Connection c, String sql, String arg)
+      throws SQLException {
     try (var ps = c.prepareStatement(sql)) {
       if (arg != null) {
         ps.setString(1, arg);
@@ -126,8 +165,13 @@ public final class TenantCertificateRepository {
       try (var rs = ps.executeQuery()) {
         var out = new ArrayList<TenantCertificate>();
         while (rs.next()) {
-          out.add(new TenantCertificate(rs.getString(1), rs.getString(2),
-              TenantCertificate.Kind.valueOf(rs.getString(3)), rs.getString(4), rs.getTimestamp(5).toInstant()));
+          out.add(
+              new TenantCertificate(
+                  rs.getString(1),
+                  rs.getString(2),
+                  TenantCertificate.Kind.valueOf(rs.getString(3)),
+                  rs.getString(4),
+                  rs.getTimestamp(5).toInstant()));
         }
         return out;
       }

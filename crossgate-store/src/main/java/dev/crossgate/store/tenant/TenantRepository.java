@@ -14,8 +14,8 @@ import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.Tenant;
 import dev.crossgate.tenant.TenantSpec;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,13 +23,14 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Tenants and their API keys. A key is shown once at issue; only its SHA-256 is stored and
- * logged as a change (so gateway nodes can check keys without ever holding them).
- * Blocking: call from a worker thread.
+ * Tenants and their API keys. A key is shown once at issue; only its SHA-256 is stored and logged
+ * as a change (so gateway nodes can check keys without ever holding them). Blocking: call from a
+ * worker thread.
  */
 public final class TenantRepository {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-  private static final String KEY_COLUMNS = "id, tenant_id, participant, key_hash, prefix, created_at";
+  private static final String KEY_COLUMNS =
+      "id, tenant_id, participant, key_hash, prefix, created_at";
 
   private final Database database;
   private final ChangeLog changeLog;
@@ -54,17 +55,32 @@ public final class TenantRepository {
       throw new ProblemException(Problem.validation(errors));
     }
     var now = clock.instant();
-    return changeLog.write(actor, tx -> {
-      if (find(tx.connection(), spec.id()).isPresent()) {
-        throw new ProblemException(Problem.conflict("tenant " + spec.id() + " exists already"));
-      }
-      var tenant = new Tenant(spec.id(), spec.name().trim(), !Boolean.FALSE.equals(spec.enabled()), now, now,
-          tx.nextRevision());
-      Sql.update(tx.connection(), "INSERT INTO tenants (id, body, revision, created_at, updated_at)"
-          + " VALUES (?, ?, ?, ?, ?)", tenant.id(), Json.write(tenant), tenant.revision(), now, now);
-      tx.record(Change.Op.INSERT, Change.EntityType.TENANT, tenant.id(), tenant, now);
-      return tenant;
-    });
+    return changeLog.write(
+        actor,
+        tx -> {
+          if (find(tx.connection(), spec.id()).isPresent()) {
+            throw new ProblemException(Problem.conflict("tenant " + spec.id() + " exists already"));
+          }
+          var tenant =
+              new Tenant(
+                  spec.id(),
+                  spec.name().trim(),
+                  !Boolean.FALSE.equals(spec.enabled()),
+                  now,
+                  now,
+                  tx.nextRevision());
+          Sql.update(
+              tx.connection(),
+              "INSERT INTO tenants (id, body, revision, created_at, updated_at)"
+                  + " VALUES (?, ?, ?, ?, ?)",
+              tenant.id(),
+              Json.write(tenant),
+              tenant.revision(),
+              now,
+              now);
+          tx.record(Change.Op.INSERT, Change.EntityType.TENANT, tenant.id(), tenant, now);
+          return tenant;
+        });
   }
 
   public Tenant update(String id, TenantSpec spec, String actor) {
@@ -76,17 +92,32 @@ public final class TenantRepository {
     if (!errors.isEmpty()) {
       throw new ProblemException(Problem.validation(errors));
     }
-    return changeLog.write(actor, tx -> {
-      var existing = find(tx.connection(), id)
-          .orElseThrow(() -> new ProblemException(Problem.notFound("no tenant with id " + id)));
-      var now = clock.instant();
-      var tenant = new Tenant(id, spec.name().trim(), !Boolean.FALSE.equals(spec.enabled()), existing.createdAt(), now,
-          tx.nextRevision());
-      Sql.update(tx.connection(), "UPDATE tenants SET body = ?, revision = ?, updated_at = ? WHERE id = ?",
-          Json.write(tenant), tenant.revision(), now, id);
-      tx.record(Change.Op.UPDATE, Change.EntityType.TENANT, id, tenant, now);
-      return tenant;
-    });
+    return changeLog.write(
+        actor,
+        tx -> {
+          var existing =
+              find(tx.connection(), id)
+                  .orElseThrow(
+                      () -> new ProblemException(Problem.notFound("no tenant with id " + id)));
+          var now = clock.instant();
+          var tenant =
+              new Tenant(
+                  id,
+                  spec.name().trim(),
+                  !Boolean.FALSE.equals(spec.enabled()),
+                  existing.createdAt(),
+                  now,
+                  tx.nextRevision());
+          Sql.update(
+              tx.connection(),
+              "UPDATE tenants SET body = ?, revision = ?, updated_at = ? WHERE id = ?",
+              Json.write(tenant),
+              tenant.revision(),
+              now,
+              id);
+          tx.record(Change.Op.UPDATE, Change.EntityType.TENANT, id, tenant, now);
+          return tenant;
+        });
   }
 
   private static void checkName(TenantSpec spec, List<FieldError> errors) {
@@ -100,52 +131,95 @@ public final class TenantRepository {
   }
 
   public List<Tenant> all() {
-    return database.read(c -> Sql.query(c, "SELECT body, revision FROM tenants ORDER BY id", TenantRepository::tenant));
+    return database.read(
+        c ->
+            Sql.query(
+                c, "SELECT body, revision FROM tenants ORDER BY id", TenantRepository::tenant));
   }
 
   /** Issues a new 256-bit key for {@code tenantId}, optionally bound to a participant. */
   public IssuedKey issueKey(String tenantId, String participant, String actor) {
     if (participant != null && (participant.isBlank() || participant.length() > 128)) {
-      throw new ProblemException(Problem.validation(
-          List.of(new FieldError("participant", "must be 1-128 characters when given"))));
+      throw new ProblemException(
+          Problem.validation(
+              List.of(new FieldError("participant", "must be 1-128 characters when given"))));
     }
     var key = "cg_" + Ids.randomToken(32);
     var now = clock.instant();
-    return changeLog.write(actor, tx -> {
-      if (find(tx.connection(), tenantId).isEmpty()) {
-        throw new ProblemException(Problem.notFound("no tenant with id " + tenantId));
-      }
-      var apiKey = new ApiKey(Ids.random("key_"), tenantId, participant, Secrets.sha256Hex(key), key.substring(0, 8),
-          now);
-      Sql.update(tx.connection(), "INSERT INTO api_keys (id, tenant_id, participant, key_hash, prefix, created_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?)", apiKey.id(), tenantId, participant, apiKey.keyHash(), apiKey.prefix(), now);
-      tx.record(Change.Op.INSERT, Change.EntityType.API_KEY, apiKey.id(), apiKey, now);
-      return new IssuedKey(key, apiKey);
-    });
+    return changeLog.write(
+        actor,
+        tx -> {
+          if (find(tx.connection(), tenantId).isEmpty()) {
+            throw new ProblemException(Problem.notFound("no tenant with id " + tenantId));
+          }
+          var apiKey =
+              new ApiKey(
+                  Ids.random("key_"),
+                  tenantId,
+                  participant,
+                  Secrets.sha256Hex(key),
+                  key.substring(0, 8),
+                  now);
+          Sql.update(
+              tx.connection(),
+              "INSERT INTO api_keys (id, tenant_id, participant, key_hash, prefix, created_at)"
+                  + " VALUES (?, ?, ?, ?, ?, ?)",
+              apiKey.id(),
+              tenantId,
+              participant,
+              apiKey.keyHash(),
+              apiKey.prefix(),
+              now);
+          tx.record(Change.Op.INSERT, Change.EntityType.API_KEY, apiKey.id(), apiKey, now);
+          return new IssuedKey(key, apiKey);
+        });
   }
 
   /** Revokes a key: gateway nodes stop accepting it once they applied the change. */
   public void revokeKey(String tenantId, String keyId, String actor) {
-    changeLog.write(actor, tx -> {
-      if (Sql.update(tx.connection(), "DELETE FROM api_keys WHERE id = ? AND tenant_id = ?", keyId, tenantId) == 0) {
-        throw new ProblemException(Problem.notFound("tenant " + tenantId + " has no key " + keyId));
-      }
-      return tx.record(Change.Op.DELETE, Change.EntityType.API_KEY, keyId, null, clock.instant());
-    });
+    changeLog.write(
+        actor,
+        tx -> {
+          if (Sql.update(
+                  tx.connection(),
+                  "DELETE FROM api_keys WHERE id = ? AND tenant_id = ?",
+                  keyId,
+                  tenantId)
+              == 0) {
+            throw new ProblemException(
+                Problem.notFound("tenant " + tenantId + " has no key " + keyId));
+          }
+          return tx.record(
+              Change.Op.DELETE, Change.EntityType.API_KEY, keyId, null, clock.instant());
+        });
   }
 
   public List<ApiKey> keys(String tenantId) {
-    return database.read(c -> Sql.query(c, "SELECT " + KEY_COLUMNS + " FROM api_keys WHERE tenant_id = ?"
-        + " ORDER BY created_at", TenantRepository::apiKey, tenantId));
+    return database.read(
+        c ->
+            Sql.query(
+                c,
+                "SELECT "
+                    + KEY_COLUMNS
+                    + " FROM api_keys WHERE tenant_id = ?"
+                    + " ORDER BY created_at",
+                TenantRepository::apiKey,
+                tenantId));
   }
 
   public List<ApiKey> allKeys() {
-    return database.read(c -> Sql.query(c, "SELECT " + KEY_COLUMNS + " FROM api_keys", TenantRepository::apiKey));
+    return database.read(
+        c -> Sql.query(c, "SELECT " + KEY_COLUMNS + " FROM api_keys", TenantRepository::apiKey));
   }
 
   private static ApiKey apiKey(ResultSet row) throws SQLException {
-    return new ApiKey(row.getString("id"), row.getString("tenant_id"), row.getString("participant"),
-        row.getString("key_hash"), row.getString("prefix"), Sql.instant(row, "created_at"));
+    return new ApiKey(
+        row.getString("id"),
+        row.getString("tenant_id"),
+        row.getString("participant"),
+        row.getString("key_hash"),
+        row.getString("prefix"),
+        Sql.instant(row, "created_at"));
   }
 
   private static Optional<Tenant> find(Connection c, String id) throws SQLException {

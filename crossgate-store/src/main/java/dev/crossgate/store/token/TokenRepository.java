@@ -39,30 +39,40 @@ public final class TokenRepository {
 
   /** Makes {@code token} the bootstrap admin token (replacing an earlier bootstrap token). */
   public void setBootstrap(String token) {
-    database.inTransaction(c -> {
-      Sql.update(c, "DELETE FROM admin_tokens WHERE name = ?", BOOTSTRAP);
-      insert(c, new AdminToken(Ids.random("tok_"), BOOTSTRAP, AdminToken.Role.ADMIN, clock.instant()), token);
-      return null;
-    });
+    database.inTransaction(
+        c -> {
+          Sql.update(c, "DELETE FROM admin_tokens WHERE name = ?", BOOTSTRAP);
+          insert(
+              c,
+              new AdminToken(Ids.random("tok_"), BOOTSTRAP, AdminToken.Role.ADMIN, clock.instant()),
+              token);
+          return null;
+        });
   }
 
   public IssuedToken create(String name, AdminToken.Role role) {
     if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")) {
-      throw new ProblemException(Problem.validation(List.of(new FieldError("name",
-          "is required: 1-128 letters, digits, '.', '_', '@' or '-'"))));
+      throw new ProblemException(
+          Problem.validation(
+              List.of(
+                  new FieldError(
+                      "name", "is required: 1-128 letters, digits, '.', '_', '@' or '-'"))));
     }
     if (role == null) {
-      throw new ProblemException(Problem.validation(List.of(new FieldError("role", "must be ADMIN or VIEWER"))));
+      throw new ProblemException(
+          Problem.validation(List.of(new FieldError("role", "must be ADMIN or VIEWER"))));
     }
     var secret = newSecret();
     var stored = new AdminToken(Ids.random("tok_"), name, role, clock.instant());
-    database.inTransaction(c -> {
-      if (findBy(c, "name", name).isPresent()) {
-        throw new ProblemException(Problem.conflict("a token named " + name + " exists already"));
-      }
-      insert(c, stored, secret);
-      return null;
-    });
+    database.inTransaction(
+        c -> {
+          if (findBy(c, "name", name).isPresent()) {
+            throw new ProblemException(
+                Problem.conflict("a token named " + name + " exists already"));
+          }
+          insert(c, stored, secret);
+          return null;
+        });
     return new IssuedToken(secret, stored);
   }
 
@@ -75,31 +85,50 @@ public final class TokenRepository {
   }
 
   public List<AdminToken> all() {
-    return database.read(c -> Sql.query(c, "SELECT " + COLUMNS + " FROM admin_tokens ORDER BY name",
-        TokenRepository::token));
+    return database.read(
+        c ->
+            Sql.query(
+                c,
+                "SELECT " + COLUMNS + " FROM admin_tokens ORDER BY name",
+                TokenRepository::token));
   }
 
   public void delete(String id) {
-    database.inTransaction(c -> {
-      if (Sql.update(c, "DELETE FROM admin_tokens WHERE id = ?", id) == 0) {
-        throw new ProblemException(Problem.notFound("no token with id " + id));
-      }
-      return null;
-    });
+    database.inTransaction(
+        c -> {
+          if (Sql.update(c, "DELETE FROM admin_tokens WHERE id = ?", id) == 0) {
+            throw new ProblemException(Problem.notFound("no token with id " + id));
+          }
+          return null;
+        });
   }
 
-  private static void insert(java.sql.Connection c, AdminToken t, String secret) throws SQLException {
-    Sql.update(c, "INSERT INTO admin_tokens (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)", t.id(),
-        t.name(), t.role(), Secrets.sha256Hex(secret), t.createdAt());
+  private static void insert(java.sql.Connection c, AdminToken t, String secret)
+      throws SQLException {
+    Sql.update(
+        c,
+        "INSERT INTO admin_tokens (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+        t.id(),
+        t.name(),
+        t.role(),
+        Secrets.sha256Hex(secret),
+        t.createdAt());
   }
 
-  private static Optional<AdminToken> findBy(java.sql.Connection c, String column, String value) throws SQLException {
-    return Sql.queryOne(c, "SELECT " + COLUMNS + " FROM admin_tokens WHERE " + column + " = ?",
-        TokenRepository::token, value);
+  private static Optional<AdminToken> findBy(java.sql.Connection c, String column, String value)
+      throws SQLException {
+    return Sql.queryOne(
+        c,
+        "SELECT " + COLUMNS + " FROM admin_tokens WHERE " + column + " = ?",
+        TokenRepository::token,
+        value);
   }
 
   private static AdminToken token(ResultSet row) throws SQLException {
-    return new AdminToken(row.getString("id"), row.getString("name"), AdminToken.Role.valueOf(row.getString("role")),
+    return new AdminToken(
+        row.getString("id"),
+        row.getString("name"),
+        AdminToken.Role.valueOf(row.getString("role")),
         Sql.instant(row, "created_at"));
   }
 }

@@ -1,8 +1,8 @@
 package dev.crossgate.store.transfer;
 
 /**
- * A stored chunk: its number, where it sits in the file, its size and the digest it was
- * verified with (RFC 9530 field value), kept so that a resent chunk is recognised as the same.
+ * A stored chunk: its number, where it sits in the file, its size and the digest it was verified
+ * with (RFC 9530 field value), kept so that a resent chunk is recognised as the same.
  */
 public record ChunkRecord(long number, long offset, long size, String digest) {
   public ChunkRecord {

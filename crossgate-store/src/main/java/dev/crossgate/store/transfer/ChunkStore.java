@@ -17,14 +17,17 @@ public interface ChunkStore {
   int BLOCK = 4096;
 
   /**
-   * Chunk files under {@code root} (a shared volume when several nodes serve one store); see
-   * {@link ChunkStorage#DISK}.
+   * Chunk files under {@code root} (a shared volume when several nodes serve one store); see {@link
+   * ChunkStorage#DISK}.
    */
   static ChunkStore onDisk(Path root) {
     return new DiskChunkStore(root);
   }
 
-  /** Chunk rows in {@code dataSource}'s {@code transfer_chunk_data}; see {@link ChunkStorage#DATABASE}. */
+  /**
+   * Chunk rows in {@code dataSource}'s {@code transfer_chunk_data}; see {@link
+   * ChunkStorage#DATABASE}.
+   */
   static ChunkStore inDatabase(DataSource dataSource) {
     return new DatabaseChunkStore(dataSource);
   }

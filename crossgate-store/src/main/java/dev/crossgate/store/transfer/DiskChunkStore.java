@@ -1,5 +1,6 @@
 package dev.crossgate.store.transfer;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.store.OwnerOnlyFiles;
 import java.io.IOException;
@@ -14,24 +15,29 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import com.sun.nio.file.ExtendedOpenOption;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * Chunk bytes on disk: {@code dataDir/<sha-256 of owner>/<id>/<number>.chunk}. The owner is
- * hashed so no tenant id can shape a path; ids are validated by the transfer endpoints before they get here. A chunk is
- * written to a temporary file and renamed into place, so a reader never sees half a chunk.
+ * Chunk bytes on disk: {@code dataDir/<sha-256 of owner>/<id>/<number>.chunk}. The owner is hashed
+ * so no tenant id can shape a path; ids are validated by the transfer endpoints before they get
+ * here. A chunk is written to a temporary file and renamed into place, so a reader never sees half
+ * a chunk.
  */
 final class DiskChunkStore implements ChunkStore {
   private static final int READ_PIECE = 1 << 20;
-  /** One direct read buffer per worker thread: reads go from the page cache to it without a heap copy. */
-  private static final ThreadLocal<ByteBuffer> READ_BUFFER = ThreadLocal.withInitial(
-      () -> ByteBuffer.allocateDirect(READ_PIECE));
+
+  /**
+   * One direct read buffer per worker thread: reads go from the page cache to it without a heap
+   * copy.
+   */
+  private static final ThreadLocal<ByteBuffer> READ_BUFFER =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(READ_PIECE));
 
   private static final int DIRECT_MIN = 1 << 20;
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DiskChunkStore.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(DiskChunkStore.class);
 
   private final Path root;
   private volatile boolean directIo = true;
@@ -58,8 +64,13 @@ final class DiskChunkStore implements ChunkStore {
       var bytes = data.duplicate();
       int direct = directLength(bytes);
       if (direct > 0) {
-        try (var channel = OwnerOnlyFiles.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-            ExtendedOpenOption.DIRECT))) {
+        try (var channel =
+            OwnerOnlyFiles.open(
+                temp,
+                Set.of(
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE,
+                    ExtendedOpenOption.DIRECT))) {
           writeFully(channel, bytes.slice(bytes.position(), direct));
         } catch (UnsupportedOperationException | IOException e) {
           // a file system without O_DIRECT (tmpfs, some network mounts): buffered from now on
@@ -69,8 +80,13 @@ final class DiskChunkStore implements ChunkStore {
           Files.deleteIfExists(temp);
         }
       }
-      try (var channel = OwnerOnlyFiles.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.APPEND))) {
+      try (var channel =
+          OwnerOnlyFiles.open(
+              temp,
+              Set.of(
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.WRITE,
+                  StandardOpenOption.APPEND))) {
         writeFully(channel, bytes.position(bytes.position() + direct));
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -81,12 +97,15 @@ final class DiskChunkStore implements ChunkStore {
 
   /**
    * How many leading bytes of {@code data} can be written with O_DIRECT: whole blocks from an
-   * aligned direct buffer. Large chunks then go from the receive buffer to the disk without
-   * passing through the page cache, which on the bench VM cost more CPU than sha-256 (see
+   * aligned direct buffer. Large chunks then go from the receive buffer to the disk without passing
+   * through the page cache, which on the bench VM cost more CPU than sha-256 (see
    * bench/transfer/RESULTS.md); the tail, if any, is written buffered.
    */
   private int directLength(ByteBuffer data) {
-    if (!directIo || !data.isDirect() || data.remaining() < DIRECT_MIN || data.alignmentOffset(data.position(), BLOCK) != 0) {
+    if (!directIo
+        || !data.isDirect()
+        || data.remaining() < DIRECT_MIN
+        || data.alignmentOffset(data.position(), BLOCK) != 0) {
       return 0;
     }
     return data.remaining() / BLOCK * BLOCK;
@@ -131,17 +150,22 @@ final class DiskChunkStore implements ChunkStore {
     var dir = directory(owner, id);
     try {
       if (Files.exists(dir)) {
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-          @Override public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-            Files.deleteIfExists(file);
-            return FileVisitResult.CONTINUE;
-          }
+        Files.walkFileTree(
+            dir,
+            new SimpleFileVisitor<>() {
+              @Override
+              public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                  throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+              }
 
-          @Override public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-            Files.deleteIfExists(d);
-            return FileVisitResult.CONTINUE;
-          }
-        });
+              @Override
+              public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.deleteIfExists(d);
+                return FileVisitResult.CONTINUE;
+              }
+            });
       }
       try {
         Files.deleteIfExists(dir.getParent());

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One transfer as the index stores it. {@code owner} is the tenant; {@code id} is unique per
- * owner only. {@code totalSize} is null while a tus upload defers its length.
+ * One transfer as the index stores it. {@code owner} is the tenant; {@code id} is unique per owner
+ * only. {@code totalSize} is null while a tus upload defers its length.
  *
  * @param protocol {@code native} or {@code tus}: how chunks are addressed (by number or by offset)
  * @param chunkDigest the algorithm every chunk is verified with ({@code sha-256}, {@code crc32c})

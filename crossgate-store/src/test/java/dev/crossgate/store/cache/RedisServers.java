@@ -10,8 +10,8 @@ import java.time.Duration;
 
 /**
  * Redis for tests: the machine's server (env {@code CROSSGATE_TEST_REDIS}, default
- * redis://127.0.0.1:6379), or a private {@code redis-server} process on a free port that a test
- * can kill to cause a real outage.
+ * redis://127.0.0.1:6379), or a private {@code redis-server} process on a free port that a test can
+ * kill to cause a real outage.
  */
 final class RedisServers {
   private RedisServers() {}
@@ -30,15 +30,30 @@ final class RedisServers {
       try (var socket = new ServerSocket(0)) {
         port = socket.getLocalPort();
       }
-      process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-          "--save", "", "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
-      await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-        try (var s = new Socket()) {
-          s.connect(new InetSocketAddress("127.0.0.1", port));
-          return true;
-        }
-      });
+      process =
+          new ProcessBuilder(
+                  "redis-server",
+                  "--port",
+                  Integer.toString(port),
+                  "--bind",
+                  "127.0.0.1",
+                  "--save",
+                  "",
+                  "--appendonly",
+                  "no")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                try (var s = new Socket()) {
+                  s.connect(new InetSocketAddress("127.0.0.1", port));
+                  return true;
+                }
+              });
     }
 
     String uri() {
@@ -48,7 +63,8 @@ final class RedisServers {
     @Override
     public void close() {
       process.destroyForcibly();
-      // onExit, not waitFor: AutoCloseable.close must not throw InterruptedException (javac -Xlint:try)
+      // onExit, not waitFor: AutoCloseable.close must not throw InterruptedException (javac
+      // -Xlint:try)
       process.onExit().join();
     }
   }

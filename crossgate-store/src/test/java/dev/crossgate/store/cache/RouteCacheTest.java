@@ -33,12 +33,17 @@ class RouteCacheTest {
   void setUp() {
     vertx = Vertx.vertx();
     db = TestDatabases.postgres();
-    routes = new RouteRepository(db.database(), new ChangeLog(db.database()), Clock.systemUTC(), r -> {
-      var cache = invalidates.get();
-      if (cache != null) {
-        cache.invalidate(r);
-      }
-    });
+    routes =
+        new RouteRepository(
+            db.database(),
+            new ChangeLog(db.database()),
+            Clock.systemUTC(),
+            r -> {
+              var cache = invalidates.get();
+              if (cache != null) {
+                cache.invalidate(r);
+              }
+            });
     shared = RedisAPI.api(Redis.createClient(vertx, RedisServers.sharedUri()));
   }
 
@@ -53,7 +58,8 @@ class RouteCacheTest {
   }
 
   private RouteCache cache(RedisAPI redis, Duration ttl) {
-    return new RouteCache(routes::enabledAt, redis, prefix, ttl, Duration.ofMinutes(1), Duration.ofMillis(500));
+    return new RouteCache(
+        routes::enabledAt, redis, prefix, ttl, Duration.ofMinutes(1), Duration.ofMillis(500));
   }
 
   @Test
@@ -86,7 +92,8 @@ class RouteCacheTest {
     routes.delete(v1.id(), "alice", null);
 
     assertThat(cache.routesAt("", "/shop")).extracting(Route::id).containsExactly(v2.id());
-    assertThat(cache(shared, Duration.ofHours(1)).routesAt("", "/shop")).extracting(Route::id)
+    assertThat(cache(shared, Duration.ofHours(1)).routesAt("", "/shop"))
+        .extracting(Route::id)
         .containsExactly(v2.id());
   }
 
@@ -101,7 +108,9 @@ class RouteCacheTest {
     var after = routes.create(spec("/shop", "v2"), "alice");
     cache.invalidate(after);
 
-    assertThat(cache.routesAt("", "/shop")).extracting(Route::id).containsExactlyInAnyOrder(before.id(), after.id());
+    assertThat(cache.routesAt("", "/shop"))
+        .extracting(Route::id)
+        .containsExactlyInAnyOrder(before.id(), after.id());
     assertThat(cache.routesAt("", "/other")).isEmpty();
     assertThat(cache.stats().redisErrors.get()).isPositive();
   }
@@ -114,7 +123,8 @@ class RouteCacheTest {
     cache.routesAt("", "/shop");
 
     assertThat(get(shared.exists(List.of(prefix + "route:|/shop"))).toInteger()).isEqualTo(1);
-    await().atMost(Duration.ofSeconds(5))
+    await()
+        .atMost(Duration.ofSeconds(5))
         .until(() -> get(shared.exists(List.of(prefix + "route:|/shop"))).toInteger() == 0);
   }
 
@@ -129,12 +139,13 @@ class RouteCacheTest {
     int refreshed = cache.refresh();
 
     assertThat(refreshed).isEqualTo(1);
-    assertThat(cache(shared, Duration.ofHours(1)).routesAt("", "/shop")).extracting(Route::id)
+    assertThat(cache(shared, Duration.ofHours(1)).routesAt("", "/shop"))
+        .extracting(Route::id)
         .containsExactly(created.id());
   }
 
-  private static io.vertx.redis.client.Response get(io.vertx.core.Future<io.vertx.redis.client.Response> f)
-      throws Exception {
+  private static io.vertx.redis.client.Response get(
+      io.vertx.core.Future<io.vertx.redis.client.Response> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 }

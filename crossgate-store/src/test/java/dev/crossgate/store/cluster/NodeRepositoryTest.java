@@ -7,7 +7,10 @@ import java.time.Clock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Node credentials (V42) on both databases: enrolled once, state written only while enrolled, retired whole. */
+/**
+ * Node credentials (V42) on both databases: enrolled once, state written only while enrolled,
+ * retired whole.
+ */
 class NodeRepositoryTest {
 
   @ParameterizedTest
@@ -27,7 +30,8 @@ class NodeRepositoryTest {
       assertThat(stored).contains("a".repeat(64));
       assertThat(retired).isTrue();
       assertThat(afresh).isTrue();
-      assertThat(nodes.credentialHashes()).containsExactly(java.util.Map.entry("n1", "c".repeat(64)));
+      assertThat(nodes.credentialHashes())
+          .containsExactly(java.util.Map.entry("n1", "c".repeat(64)));
     }
   }
 

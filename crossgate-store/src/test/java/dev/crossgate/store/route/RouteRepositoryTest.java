@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RouteRepositoryTest {
 
   private static RouteRepository repository(TestDatabases.Handle db, List<String> touched) {
-    return new RouteRepository(db.database(), new ChangeLog(db.database()), Clock.systemUTC(),
-        r -> touched.add(r.id()));
+    return new RouteRepository(
+        db.database(), new ChangeLog(db.database()), Clock.systemUTC(), r -> touched.add(r.id()));
   }
 
   @ParameterizedTest
@@ -36,12 +36,15 @@ class RouteRepositoryTest {
       assertThat(created.revision()).isEqualTo(1);
       assertThat(routes.get(created.id())).contains(created);
       var changes = new ChangeLog(db.database()).after(0, 10);
-      assertThat(changes).singleElement().satisfies(c -> {
-        assertThat(c.op()).isEqualTo(Change.Op.INSERT);
-        assertThat(c.entityId()).isEqualTo(created.id());
-        assertThat(c.actor()).isEqualTo("alice");
-        assertThat(c.body().get("sourcePath").asText()).isEqualTo("/shop");
-      });
+      assertThat(changes)
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.op()).isEqualTo(Change.Op.INSERT);
+                assertThat(c.entityId()).isEqualTo(created.id());
+                assertThat(c.actor()).isEqualTo("alice");
+                assertThat(c.body().get("sourcePath").asText()).isEqualTo("/shop");
+              });
       assertThat(touched).containsExactly(created.id());
     }
   }
@@ -51,14 +54,18 @@ class RouteRepositoryTest {
   void overlappingMethodsOnTheSameSourceAndVersionConflict(String kind) {
     try (var db = TestDatabases.open(kind)) {
       var routes = repository(db, new ArrayList<>());
-      var first = routes.create(spec("/shop", "v1", false, List.of("GET", "POST"), "http://a/x"), "alice");
+      var first =
+          routes.create(spec("/shop", "v1", false, List.of("GET", "POST"), "http://a/x"), "alice");
 
-      assertThatThrownBy(() -> routes.create(spec("/shop", "v1", false, List.of("POST"), "http://b/y"), "bob"))
-          .isInstanceOfSatisfying(ProblemException.class, e -> {
-            assertThat(e.problem().status()).isEqualTo(409);
-            assertThat(e.problem().extensions()).containsEntry("conflictingRoute", first.id());
-            assertThat(e.problem().detail()).contains("POST");
-          });
+      assertThatThrownBy(
+              () -> routes.create(spec("/shop", "v1", false, List.of("POST"), "http://b/y"), "bob"))
+          .isInstanceOfSatisfying(
+              ProblemException.class,
+              e -> {
+                assertThat(e.problem().status()).isEqualTo(409);
+                assertThat(e.problem().extensions()).containsEntry("conflictingRoute", first.id());
+                assertThat(e.problem().detail()).contains("POST");
+              });
       routes.create(spec("/shop", "v2", false, List.of("POST"), "http://b/y"), "bob");
       routes.create(spec("/shop", "v1", false, List.of("DELETE"), "http://b/y"), "bob");
       assertThat(new ChangeLog(db.database()).latestRevision()).isEqualTo(3);
@@ -72,11 +79,14 @@ class RouteRepositoryTest {
       var routes = repository(db, new ArrayList<>());
       var v1 = routes.create(spec("/shop", "v1", true, List.of(), "http://a/home"), "alice");
 
-      assertThatThrownBy(() -> routes.create(spec("/shop", "v2", true, List.of(), "http://b/index"), "alice"))
-          .isInstanceOfSatisfying(ProblemException.class, e -> {
-            assertThat(e.problem().status()).isEqualTo(409);
-            assertThat(e.problem().extensions()).containsEntry("conflictingRoute", v1.id());
-          });
+      assertThatThrownBy(
+              () -> routes.create(spec("/shop", "v2", true, List.of(), "http://b/index"), "alice"))
+          .isInstanceOfSatisfying(
+              ProblemException.class,
+              e -> {
+                assertThat(e.problem().status()).isEqualTo(409);
+                assertThat(e.problem().extensions()).containsEntry("conflictingRoute", v1.id());
+              });
     }
   }
 
@@ -88,10 +98,13 @@ class RouteRepositoryTest {
       var created = routes.create(spec("/shop", "v1"), "alice");
       var updated = routes.replace(created.id(), spec("/shop", "v2"), "bob", created.revision());
 
-      assertThatThrownBy(() -> routes.replace(created.id(), spec("/shop", "v3"), "carol", created.revision()))
-          .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().status()).isEqualTo(412));
+      assertThatThrownBy(
+              () -> routes.replace(created.id(), spec("/shop", "v3"), "carol", created.revision()))
+          .isInstanceOfSatisfying(
+              ProblemException.class, e -> assertThat(e.problem().status()).isEqualTo(412));
       assertThatThrownBy(() -> routes.delete(created.id(), "carol", created.revision()))
-          .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().status()).isEqualTo(412));
+          .isInstanceOfSatisfying(
+              ProblemException.class, e -> assertThat(e.problem().status()).isEqualTo(412));
 
       var stored = routes.get(created.id()).orElseThrow();
       assertThat(stored.version()).isEqualTo("v2");
@@ -109,8 +122,12 @@ class RouteRepositoryTest {
       var routes = repository(db, new ArrayList<>());
       var created = routes.create(spec("/shop", "v1"), "alice");
 
-      var patched = routes.patch(created.id(), Json.mapper().readTree("{\"version\":\"v7\",\"summary\":\"s\"}"),
-          "bob", null);
+      var patched =
+          routes.patch(
+              created.id(),
+              Json.mapper().readTree("{\"version\":\"v7\",\"summary\":\"s\"}"),
+              "bob",
+              null);
 
       assertThat(patched.version()).isEqualTo("v7");
       assertThat(patched.summary()).isEqualTo("s");
@@ -156,13 +173,17 @@ class RouteRepositoryTest {
 
       assertThat(routes.get(created.id())).isEmpty();
       var last = new ChangeLog(db.database()).after(1, 10);
-      assertThat(last).singleElement().satisfies(c -> {
-        assertThat(c.op()).isEqualTo(Change.Op.DELETE);
-        assertThat(c.body()).isNull();
-        assertThat(c.actor()).isEqualTo("bob");
-      });
+      assertThat(last)
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.op()).isEqualTo(Change.Op.DELETE);
+                assertThat(c.body()).isNull();
+                assertThat(c.actor()).isEqualTo("bob");
+              });
       assertThatThrownBy(() -> routes.delete(created.id(), "bob", null))
-          .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().status()).isEqualTo(404));
+          .isInstanceOfSatisfying(
+              ProblemException.class, e -> assertThat(e.problem().status()).isEqualTo(404));
     }
   }
 }

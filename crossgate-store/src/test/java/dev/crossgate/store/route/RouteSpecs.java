@@ -7,10 +7,37 @@ import java.util.List;
 public final class RouteSpecs {
   private RouteSpecs() {}
 
-  public static RouteSpec spec(String sourcePath, String version, boolean defaultVersion, List<String> methods,
+  public static RouteSpec spec(
+      String sourcePath,
+      String version,
+      boolean defaultVersion,
+      List<String> methods,
       String targetUrl) {
-    return new RouteSpec(null, "shop", null, null, null, sourcePath, null, version, defaultVersion, methods, targetUrl,
-        null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new RouteSpec(
+        null,
+        "shop",
+        null,
+        null,
+        null,
+        sourcePath,
+        null,
+        version,
+        defaultVersion,
+        methods,
+        targetUrl,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   public static RouteSpec spec(String sourcePath, String version) {

@@ -22,8 +22,18 @@ class TaskRepositoryTest {
   private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
   private static TaskRecord task(String id, Instant expires) {
-    return TaskRecord.pending(id, "acme", "rt1", "CALLBACK", "hash", "{\"taskId\":\"" + id + "\"}", "POST",
-        "/def?x=1", "application/json", NOW, expires);
+    return TaskRecord.pending(
+        id,
+        "acme",
+        "rt1",
+        "CALLBACK",
+        "hash",
+        "{\"taskId\":\"" + id + "\"}",
+        "POST",
+        "/def?x=1",
+        "application/json",
+        NOW,
+        expires);
   }
 
   @ParameterizedTest
@@ -31,13 +41,22 @@ class TaskRepositoryTest {
   void aTaskIsStoredRunsAndFinishesOnce(String kind) {
     try (var db = TestDatabases.open(kind)) {
       var repo = new TaskRepository(db.database());
-      repo.insert(task("t1", NOW.plus(Duration.ofHours(1))), TaskRequestBody.inline("body".getBytes(StandardCharsets.UTF_8)));
+      repo.insert(
+          task("t1", NOW.plus(Duration.ofHours(1))),
+          TaskRequestBody.inline("body".getBytes(StandardCharsets.UTF_8)));
 
       boolean running = repo.markRunning("t1", NOW);
-      boolean first = repo.finish("t1", new TaskResult(TaskStatus.DONE, 200, "text/plain", 2, new byte[] {'o', 'k'},
-          null, null), NOW);
-      boolean second = repo.finish("t1", new TaskResult(TaskStatus.DONE, 200, "text/plain", 1, new byte[] {'x'},
-          null, null), NOW);
+      boolean first =
+          repo.finish(
+              "t1",
+              new TaskResult(
+                  TaskStatus.DONE, 200, "text/plain", 2, new byte[] {'o', 'k'}, null, null),
+              NOW);
+      boolean second =
+          repo.finish(
+              "t1",
+              new TaskResult(TaskStatus.DONE, 200, "text/plain", 1, new byte[] {'x'}, null, null),
+              NOW);
 
       assertThat(running).isTrue();
       assertThat(first).isTrue();
@@ -47,7 +66,8 @@ class TaskRepositoryTest {
       assertThat(stored.resultStatus()).isEqualTo(200);
       assertThat(stored.owner()).isEqualTo("acme");
       assertThat(new String(repo.resultBody("t1"), StandardCharsets.UTF_8)).isEqualTo("ok");
-      assertThat(new String(repo.requestBody("t1").inline(), StandardCharsets.UTF_8)).isEqualTo("body");
+      assertThat(new String(repo.requestBody("t1").inline(), StandardCharsets.UTF_8))
+          .isEqualTo("body");
       assertThat(repo.requestBody("t1").size()).isEqualTo(4);
       assertThat(repo.list(new TaskQuery("acme", null, 10, null)).items()).hasSize(1);
       assertThat(repo.delete("t1")).isPresent();
@@ -80,18 +100,34 @@ class TaskRepositoryTest {
       var hour = NOW.plus(Duration.ofHours(1));
       for (var id : List.of("t5", "t2", "t9", "t1", "t7", "t3", "t8")) {
         var created = NOW.minusSeconds(Integer.parseInt(id.substring(1)) % 3);
-        repo.insert(TaskRecord.pending(id, "acme", "rt1", "CALLBACK", "hash", "{}", "POST", "/def", null, created,
-            hour), TaskRequestBody.inline(null));
+        repo.insert(
+            TaskRecord.pending(
+                id, "acme", "rt1", "CALLBACK", "hash", "{}", "POST", "/def", null, created, hour),
+            TaskRequestBody.inline(null));
       }
-      repo.insert(TaskRecord.pending("g1", "globex", "rt1", "CALLBACK", "hash", "{}", "POST", "/def", null, NOW, hour),
+      repo.insert(
+          TaskRecord.pending(
+              "g1", "globex", "rt1", "CALLBACK", "hash", "{}", "POST", "/def", null, NOW, hour),
           TaskRequestBody.inline(null));
 
       var seen = new ArrayList<String>();
       var page = repo.list(new TaskQuery("acme", null, 2, null));
       seen.addAll(page.items().stream().map(TaskRecord::taskId).toList());
       // a task created after the first page was read must not shift a later page
-      repo.insert(TaskRecord.pending("t0", "acme", "rt1", "CALLBACK", "hash", "{}", "POST", "/def", null,
-          NOW.plusSeconds(5), hour), TaskRequestBody.inline(null));
+      repo.insert(
+          TaskRecord.pending(
+              "t0",
+              "acme",
+              "rt1",
+              "CALLBACK",
+              "hash",
+              "{}",
+              "POST",
+              "/def",
+              null,
+              NOW.plusSeconds(5),
+              hour),
+          TaskRequestBody.inline(null));
       int pages = 1;
       while (page.nextCursor() != null) {
         page = repo.list(new TaskQuery("acme", null, 2, page.nextCursor()));
@@ -109,16 +145,25 @@ class TaskRepositoryTest {
   void aCursorTheApiDidNotIssueIsRefusedNamingTheField() {
     var routeCursor = PageCursor.encode("routes", "rt_abc");
     var issued = PageCursor.encode("tasks", NOW.toString(), "t1");
-    var edited = new String(Base64.getUrlDecoder().decode(issued), StandardCharsets.UTF_8).replace("\nt1\n", "\nt2\n");
-    var tampered = Base64.getUrlEncoder().withoutPadding().encodeToString(edited.getBytes(StandardCharsets.UTF_8));
+    var edited =
+        new String(Base64.getUrlDecoder().decode(issued), StandardCharsets.UTF_8)
+            .replace("\nt1\n", "\nt2\n");
+    var tampered =
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(edited.getBytes(StandardCharsets.UTF_8));
 
     assertThat(tampered).isNotEqualTo(issued);
     for (var cursor : List.of("garbage!", "", routeCursor, tampered, issued + "x")) {
       assertThatThrownBy(() -> new TaskQuery(null, null, 10, cursor))
-          .isInstanceOfSatisfying(ProblemException.class, e -> {
-            assertThat(e.problem().status()).isEqualTo(400);
-            assertThat(e.problem().errors()).extracting(FieldError::field).containsExactly("cursor");
-          });
+          .isInstanceOfSatisfying(
+              ProblemException.class,
+              e -> {
+                assertThat(e.problem().status()).isEqualTo(400);
+                assertThat(e.problem().errors())
+                    .extracting(FieldError::field)
+                    .containsExactly("cursor");
+              });
     }
     assertThat(new TaskQuery(null, null, 10, issued).cursor()).isEqualTo(issued);
   }

@@ -1,21 +1,21 @@
 package dev.crossgate.transfer.security;
 
-import dev.crossgate.problem.LeakCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.egress.EgressPolicy;
-import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.GatewayServer;
+import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.kit.FakeDnsServer;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.InternalService;
 import dev.crossgate.gateway.task.TaskOptions;
-import dev.crossgate.transfer.TransferEndpoint;
-import dev.crossgate.transfer.TransferOptions;
 import dev.crossgate.json.Json;
+import dev.crossgate.problem.LeakCheck;
 import dev.crossgate.store.TestDatabases;
 import dev.crossgate.store.transfer.TransferRepository;
+import dev.crossgate.transfer.TransferEndpoint;
+import dev.crossgate.transfer.TransferOptions;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -34,13 +34,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A transfer's URL target is the tenant's choice of address. Without the egress policy,
- * {@code POST /_transfers} with a target on the cloud metadata address or on the Admin API's
- * loopback port made the gateway connect there and report the answer ("answered 401"): a port
- * scanner and status oracle inside the operator's network. Each test plays one attack against a
- * real gateway node and proves two things: the refusal (status, problem type) and that nothing
- * leaked — the internal service standing in for the target saw no connection at all, and the
- * answer carries no status of it.
+ * A transfer's URL target is the tenant's choice of address. Without the egress policy, {@code POST
+ * /_transfers} with a target on the cloud metadata address or on the Admin API's loopback port made
+ * the gateway connect there and report the answer ("answered 401"): a port scanner and status
+ * oracle inside the operator's network. Each test plays one attack against a real gateway node and
+ * proves two things: the refusal (status, problem type) and that nothing leaked — the internal
+ * service standing in for the target saw no connection at all, and the answer carries no status of
+ * it.
  */
 class TransferTargetEgressTest {
   private static final String REBINDING_NAME = "files.tenant.test";
@@ -53,22 +53,42 @@ class TransferTargetEgressTest {
   private FakeDnsServer dns;
   private String acme;
 
-  /** A gateway node whose transfer endpoint and DNS follow {@code egress} and the fake DNS server. */
+  /**
+   * A gateway node whose transfer endpoint and DNS follow {@code egress} and the fake DNS server.
+   */
   private void start(EgressPolicy egress) throws Exception {
     db = TestDatabases.open("h2");
     dns = new FakeDnsServer(REBINDING_NAME, "93.184.215.14");
     var options = GatewayOptions.defaults().withEventLoops(1).withEgress(egress);
     // no DNS cache: each lookup reaches the fake server, as it would once a short TTL expired
-    var resolver = GatewayServer.addressResolverOptions(options).addServer("127.0.0.1:" + dns.port())
-        .setCacheMaxTimeToLive(0).setCacheNegativeTimeToLive(0).setRotateServers(false);
-    var settings = new TransferOptions(dir.resolve("transfers"), 1024 * 1024, 64L << 20, 200L << 20,
-        Duration.ofHours(1), Duration.ofHours(1), 2, Clock.systemUTC());
-    kit = GatewayKit.start(options, new GatewayServices(db.database(), TaskOptions.defaults(dir)),
-        new VertxOptions().setAddressResolverOptions(resolver), "127.0.0.1", (vertx, config) -> {
-          transfers = TransferEndpoint.create(vertx, new TransferRepository(db.database().dataSource()),
-              settings, egress);
-          return List.of(transfers);
-        });
+    var resolver =
+        GatewayServer.addressResolverOptions(options)
+            .addServer("127.0.0.1:" + dns.port())
+            .setCacheMaxTimeToLive(0)
+            .setCacheNegativeTimeToLive(0)
+            .setRotateServers(false);
+    var settings =
+        new TransferOptions(
+            dir.resolve("transfers"),
+            1024 * 1024,
+            64L << 20,
+            200L << 20,
+            Duration.ofHours(1),
+            Duration.ofHours(1),
+            2,
+            Clock.systemUTC());
+    kit =
+        GatewayKit.start(
+            options,
+            new GatewayServices(db.database(), TaskOptions.defaults(dir)),
+            new VertxOptions().setAddressResolverOptions(resolver),
+            "127.0.0.1",
+            (vertx, config) -> {
+              transfers =
+                  TransferEndpoint.create(
+                      vertx, new TransferRepository(db.database().dataSource()), settings, egress);
+              return List.of(transfers);
+            });
     acme = kit.apiKey("acme");
   }
 
@@ -101,7 +121,8 @@ class TransferTargetEgressTest {
   void aTargetOnTheCloudMetadataAddressIsRefusedAtSubmissionAndNothingIsStored() throws Exception {
     start(EgressPolicy.DEFAULT);
 
-    var created = create("meta-1", "http://169.254.169.254/latest/meta-data/iam/security-credentials/");
+    var created =
+        create("meta-1", "http://169.254.169.254/latest/meta-data/iam/security-credentials/");
 
     assertRefused(created, "target");
     assertThat(send(HttpMethod.GET, "/_transfers/meta-1", null).status()).isEqualTo(404);
@@ -115,7 +136,9 @@ class TransferTargetEgressTest {
     var created = create("scan-1", admin.url("/admin/tokens"));
 
     assertRefused(created, "target");
-    assertThat(LeakCheck.withoutRequestIds(created.body())).doesNotContain("401").doesNotContain(String.valueOf(admin.port()));
+    assertThat(LeakCheck.withoutRequestIds(created.body()))
+        .doesNotContain("401")
+        .doesNotContain(String.valueOf(admin.port()));
     assertThat(admin.untouched()).isTrue();
   }
 
@@ -162,10 +185,21 @@ class TransferTargetEgressTest {
   void aTusUploadWithAnInternalTargetIsRefusedAtCreation() throws Exception {
     start(EgressPolicy.DEFAULT);
     var admin = internal("127.0.0.1");
-    var target = Base64.getEncoder().encodeToString(admin.url("/admin/tokens").getBytes(StandardCharsets.UTF_8));
+    var target =
+        Base64.getEncoder()
+            .encodeToString(admin.url("/admin/tokens").getBytes(StandardCharsets.UTF_8));
 
-    var created = send(HttpMethod.POST, "/_tus/", null, "Tus-Resumable", "1.0.0", "Upload-Length", "10",
-        "Upload-Metadata", "filename ZC5iaW4=,target " + target);
+    var created =
+        send(
+            HttpMethod.POST,
+            "/_tus/",
+            null,
+            "Tus-Resumable",
+            "1.0.0",
+            "Upload-Length",
+            "10",
+            "Upload-Metadata",
+            "filename ZC5iaW4=,target " + target);
 
     assertRefused(created, "Upload-Metadata target");
     assertThat(created.header("Location")).isNull();
@@ -177,7 +211,11 @@ class TransferTargetEgressTest {
     start(EgressPolicy.DEFAULT);
     var admin = internal("127.0.0.1");
     var file = "rebinding".getBytes(StandardCharsets.UTF_8);
-    var created = create("rebind-1", "http://" + REBINDING_NAME + ":" + admin.port() + "/admin/tokens", file.length);
+    var created =
+        create(
+            "rebind-1",
+            "http://" + REBINDING_NAME + ":" + admin.port() + "/admin/tokens",
+            file.length);
     dns.answer("127.0.0.1");
 
     var completed = uploadAndComplete("rebind-1", file);
@@ -214,7 +252,8 @@ class TransferTargetEgressTest {
   }
 
   @Test
-  void egressAllowWidensThePolicyToExactlyTheAllowedBlockAndNeverToTheGatewaysOwnPort() throws Exception {
+  void egressAllowWidensThePolicyToExactlyTheAllowedBlockAndNeverToTheGatewaysOwnPort()
+      throws Exception {
     start(EgressPolicy.allowing("127.0.0.1/32"));
     var allowed = internal("127.0.0.1").answer(201);
     var other = internal("127.0.0.2");
@@ -247,15 +286,34 @@ class TransferTargetEgressTest {
   }
 
   private GatewayKit.Reply create(String id, String target, int size) {
-    var descriptor = "{\"taskId\":\"" + id + "\",\"chunkSize\":1048576,\"chunkCount\":1,\"totalSize\":" + size
-        + ",\"digest\":\"sha-256\",\"target\":" + Json.write(target) + "}";
-    return send(HttpMethod.POST, "/_transfers", Buffer.buffer(descriptor), "Content-Type", "application/json");
+    var descriptor =
+        "{\"taskId\":\""
+            + id
+            + "\",\"chunkSize\":1048576,\"chunkCount\":1,\"totalSize\":"
+            + size
+            + ",\"digest\":\"sha-256\",\"target\":"
+            + Json.write(target)
+            + "}";
+    return send(
+        HttpMethod.POST,
+        "/_transfers",
+        Buffer.buffer(descriptor),
+        "Content-Type",
+        "application/json");
   }
 
   private GatewayKit.Reply uploadAndComplete(String id, byte[] file) throws Exception {
-    var digest = "sha-256=:" + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(file))
-        + ":";
-    var put = send(HttpMethod.PUT, "/_transfers/" + id + "/chunks/0", Buffer.buffer(file), "Content-Digest", digest);
+    var digest =
+        "sha-256=:"
+            + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(file))
+            + ":";
+    var put =
+        send(
+            HttpMethod.PUT,
+            "/_transfers/" + id + "/chunks/0",
+            Buffer.buffer(file),
+            "Content-Digest",
+            digest);
     assertThat(put.status()).as(put.body()).isEqualTo(200);
     return send(HttpMethod.POST, "/_transfers/" + id + "/complete", null);
   }
@@ -265,10 +323,19 @@ class TransferTargetEgressTest {
     for (int i = 0; i < headerPairs.length; i += 2) {
       options.addHeader(headerPairs[i], headerPairs[i + 1]);
     }
-    return GatewayKit.await(kit.client().request(options)
-        .compose(req -> body == null ? req.send() : req.send(body))
-        .compose(resp -> resp.body().map(b -> new GatewayKit.Reply(resp.statusCode(),
-            MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()), b.toString()))));
+    return GatewayKit.await(
+        kit.client()
+            .request(options)
+            .compose(req -> body == null ? req.send() : req.send(body))
+            .compose(
+                resp ->
+                    resp.body()
+                        .map(
+                            b ->
+                                new GatewayKit.Reply(
+                                    resp.statusCode(),
+                                    MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()),
+                                    b.toString()))));
   }
 
   private static String withoutRequestId(String problem) {
