@@ -100,7 +100,11 @@ public final class TasksBench {
                     .withAccessLogJson(false),
                 () -> config,
                 List.of(),
-                new GatewayServices(db, TaskOptions.defaults(work))));
+                new GatewayServices(
+                    db,
+                    // no quota: TASKS pending tasks are the point (the usage query still runs per
+                    // create)
+                    TaskOptions.defaults(work).withQuota(new TaskOptions.Quota(0, 0, 0)))));
     var agent =
         await(
             Agent.start(

@@ -3,16 +3,12 @@ package dev.crossgate.gateway.task;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.gateway.chain.SpooledBody;
 import dev.crossgate.id.Ids;
-import dev.crossgate.problem.Problem;
-import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.OwnerOnlyFiles;
 import dev.crossgate.store.task.TaskRecord;
 import dev.crossgate.store.task.TaskRepository;
-import dev.crossgate.store.task.TaskRequestBody;
 import dev.crossgate.store.task.TaskResult;
 import dev.crossgate.store.task.TaskStatus;
-import dev.crossgate.store.task.TaskUsage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -55,6 +51,7 @@ public final class TaskStore {
   private final TaskRepository repository;
   private final TaskOptions options;
   private final WorkerExecutor workers;
+  private final TaskGroupCommit groupCommit;
   private final Clock clock;
   private final long sweepTimer;
 
@@ -64,6 +61,7 @@ public final class TaskStore {
     this.options = options;
     this.clock = clock;
     this.workers = vertx.createSharedWorkerExecutor("crossgate-tasks", 8);
+    this.groupCommit = new TaskGroupCommit(database, repository, options, workers, this::dropBlob);
     this.sweepTimer = vertx.setPeriodic(options.sweepInterval().toMillis(), t -> sweep());
   }
 
@@ -83,7 +81,10 @@ public final class TaskStore {
     return clock;
   }
 
-  /** Stores a new PENDING task; its id is 128 random bits, so ids cannot be guessed. */
+  /**
+   * Stores a new PENDING task; its id is 128 random bits, so ids cannot be guessed. The future
+   * completes once the task is committed, in a group with whatever else was queued.
+   */
   Future<Created> create(
       String owner,
       String routeId,
@@ -137,89 +138,7 @@ public final class TaskStore {
                 now,
                 now.plus(options.ttl()))
             .withClientTaskId(clientTaskId);
-    return blocking(
-        () -> {
-          try {
-            return store(task, secret, body, clientTaskId);
-          } finally {
-            if (body.file() != null) {
-              Files.deleteIfExists(body.file()); // moved to the task's blob when stored
-            }
-          }
-        });
-  }
-
-  private Created store(TaskRecord task, String secret, SpooledBody body, String clientTaskId)
-      throws IOException {
-    var owner = task.owner();
-    if (clientTaskId != null) {
-      var earlier = repository.findByClientTaskId(owner, clientTaskId);
-      if (earlier.isPresent()) {
-        return new Created(earlier.get(), null, true, null);
-      }
-    }
-    var quotaRefusal = overQuota(owner, repository.usage(owner, task.createdAt()), body.size());
-    if (quotaRefusal != null) {
-      throw new ProblemException(quotaRefusal);
-    }
-    TaskRequestBody stored;
-    var kept = body;
-    if (body.inFile()) {
-      var blob = task.taskId() + ".request";
-      kept = new SpooledBody(null, options.blobDir().resolve(blob), body.size());
-      Files.move(body.file(), kept.file(), StandardCopyOption.ATOMIC_MOVE);
-      stored = new TaskRequestBody(null, blob, body.size());
-    } else {
-      stored = TaskRequestBody.inline(body.size() == 0 ? null : body.inline().getBytes());
-    }
-    try {
-      repository.insert(task, stored);
-    } catch (RuntimeException e) {
-      dropBlob(task);
-      // a concurrent resubmission under the same client id won the unique index
-      var earlier =
-          clientTaskId == null
-              ? Optional.<TaskRecord>empty()
-              : repository.findByClientTaskId(owner, clientTaskId);
-      if (earlier.isEmpty()) {
-        throw e;
-      }
-      return new Created(earlier.get(), null, true, null);
-    }
-    return new Created(task, secret, false, kept);
-  }
-
-  /**
-   * The 429 for a new task of {@code bodyBytes} that would take {@code owner} over a quota, else
-   * null.
-   */
-  private Problem overQuota(String owner, TaskUsage usage, long bodyBytes) {
-    var quota = options.quota();
-    if (quota.maxPendingTasks() > 0 && usage.pendingTasks() + 1 > quota.maxPendingTasks()) {
-      return TaskProblems.quotaExceeded(
-          owner,
-          "pendingTasks",
-          quota.maxPendingTasks(),
-          usage.pendingTasks(),
-          options.retryAfterSeconds());
-    }
-    if (quota.maxPendingBytes() > 0 && usage.pendingBytes() + bodyBytes > quota.maxPendingBytes()) {
-      return TaskProblems.quotaExceeded(
-          owner,
-          "pendingBytes",
-          quota.maxPendingBytes(),
-          usage.pendingBytes(),
-          options.retryAfterSeconds());
-    }
-    if (quota.maxResultBytes() > 0 && usage.resultBytes() >= quota.maxResultBytes()) {
-      return TaskProblems.quotaExceeded(
-          owner,
-          "resultBytes",
-          quota.maxResultBytes(),
-          usage.resultBytes(),
-          options.retryAfterSeconds());
-    }
-    return null;
+    return groupCommit.create(vertx.getOrCreateContext(), task, secret, body);
   }
 
   Future<Optional<TaskRecord>> find(String id) {
@@ -227,7 +146,7 @@ public final class TaskStore {
   }
 
   Future<Boolean> running(String id) {
-    return blocking(() -> repository.markRunning(id, clock.instant()));
+    return groupCommit.running(vertx.getOrCreateContext(), id, clock.instant());
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.crossgate.store.task;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.Page;
 import dev.crossgate.store.sql.Sql;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -29,36 +30,46 @@ public final class TaskRepository {
 
   public void insert(TaskRecord t, TaskRequestBody body) {
     database.inTransaction(
-        c ->
-            Sql.update(
-                c,
-                "INSERT INTO tasks ("
-                    + COLUMNS
-                    + ", request_body, request_blob,"
-                    + " request_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                t.taskId(),
-                t.owner(),
-                t.routeId(),
-                t.execution(),
-                t.status(),
-                t.secretHash(),
-                t.envelope(),
-                t.requestMethod(),
-                t.requestUri(),
-                t.requestType(),
-                t.resultStatus(),
-                t.resultType(),
-                t.resultSize(),
-                t.resultBlob(),
-                trim(t.error()),
-                t.createdAt(),
-                t.updatedAt(),
-                t.finishedAt(),
-                t.expiresAt(),
-                t.clientTaskId(),
-                body.inline(),
-                body.blob(),
-                body.size()));
+        c -> {
+          insert(c, t, body);
+          return null;
+        });
+  }
+
+  /**
+   * Inserts on {@code c}, in the caller's transaction: a node's group commit stores many tasks
+   * under one commit. Throws on the unique index of a client's task id.
+   */
+  public void insert(Connection c, TaskRecord t, TaskRequestBody body) throws SQLException {
+    Sql.update(
+        c,
+        "INSERT INTO tasks ("
+            + COLUMNS
+            + ", request_body, request_blob,"
+            + " request_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        t.taskId(),
+        t.owner(),
+        t.routeId(),
+        t.execution(),
+        t.status(),
+        t.secretHash(),
+        t.envelope(),
+        t.requestMethod(),
+        t.requestUri(),
+        t.requestType(),
+        t.resultStatus(),
+        t.resultType(),
+        t.resultSize(),
+        t.resultBlob(),
+        trim(t.error()),
+        t.createdAt(),
+        t.updatedAt(),
+        t.finishedAt(),
+        t.expiresAt(),
+        t.clientTaskId(),
+        body.inline(),
+        body.blob(),
+        body.size());
   }
 
   public Optional<TaskRecord> find(String taskId) {
@@ -73,36 +84,43 @@ public final class TaskRepository {
 
   /** The task a client already created under its own id, if any. */
   public Optional<TaskRecord> findByClientTaskId(String owner, String clientTaskId) {
-    return database.read(
-        c ->
-            Sql.queryOne(
-                c,
-                "SELECT " + COLUMNS + " FROM tasks WHERE owner = ? AND client_task_id = ?",
-                TaskRepository::task,
-                owner,
-                clientTaskId));
+    return database.read(c -> findByClientTaskId(c, owner, clientTaskId));
+  }
+
+  /** As above on {@code c}: inside a transaction it also sees that transaction's own inserts. */
+  public Optional<TaskRecord> findByClientTaskId(Connection c, String owner, String clientTaskId)
+      throws SQLException {
+    return Sql.queryOne(
+        c,
+        "SELECT " + COLUMNS + " FROM tasks WHERE owner = ? AND client_task_id = ?",
+        TaskRepository::task,
+        owner,
+        clientTaskId);
   }
 
   /** What {@code owner} holds in unexpired tasks at {@code now}: the figures its quotas bound. */
   public TaskUsage usage(String owner, Instant now) {
-    return database.read(
-        c ->
-            Sql.queryOne(
-                    c,
-                    "SELECT"
-                        + " COALESCE(SUM(CASE WHEN status IN ('PENDING', 'RUNNING') THEN 1 ELSE 0 END), 0) AS pending_tasks,"
-                        + " COALESCE(SUM(CASE WHEN status IN ('PENDING', 'RUNNING') THEN request_size END), 0)"
-                        + " AS pending_bytes,"
-                        + " COALESCE(SUM(CASE WHEN status NOT IN ('PENDING', 'RUNNING') THEN result_size END), 0) AS result_bytes"
-                        + " FROM tasks WHERE owner = ? AND expires_at > ?",
-                    row ->
-                        new TaskUsage(
-                            row.getLong("pending_tasks"),
-                            row.getLong("pending_bytes"),
-                            row.getLong("result_bytes")),
-                    owner,
-                    now)
-                .orElseThrow());
+    return database.read(c -> usage(c, owner, now));
+  }
+
+  /** As above on {@code c}. */
+  public TaskUsage usage(Connection c, String owner, Instant now) throws SQLException {
+    return Sql.queryOne(
+            c,
+            "SELECT"
+                + " COALESCE(SUM(CASE WHEN status IN ('PENDING', 'RUNNING') THEN 1 ELSE 0 END), 0) AS pending_tasks,"
+                + " COALESCE(SUM(CASE WHEN status IN ('PENDING', 'RUNNING') THEN request_size END), 0)"
+                + " AS pending_bytes,"
+                + " COALESCE(SUM(CASE WHEN status NOT IN ('PENDING', 'RUNNING') THEN result_size END), 0) AS result_bytes"
+                + " FROM tasks WHERE owner = ? AND expires_at > ?",
+            row ->
+                new TaskUsage(
+                    row.getLong("pending_tasks"),
+                    row.getLong("pending_bytes"),
+                    row.getLong("result_bytes")),
+            owner,
+            now)
+        .orElseThrow();
   }
 
   /** Where the request body the task was created with is (null when the task is gone). */
@@ -136,14 +154,17 @@ public final class TaskRepository {
 
   /** PENDING → RUNNING once the upstream accepted the task; false when it is no longer pending. */
   public boolean markRunning(String taskId, Instant now) {
-    return database.inTransaction(
-        c ->
-            Sql.update(
-                    c,
-                    "UPDATE tasks SET status = 'RUNNING', updated_at = ? WHERE task_id = ? AND status = 'PENDING'",
-                    now,
-                    taskId)
-                == 1);
+    return database.inTransaction(c -> markRunning(c, taskId, now));
+  }
+
+  /** As above on {@code c}, in the caller's transaction. */
+  public boolean markRunning(Connection c, String taskId, Instant now) throws SQLException {
+    return Sql.update(
+            c,
+            "UPDATE tasks SET status = 'RUNNING', updated_at = ? WHERE task_id = ? AND status = 'PENDING'",
+            now,
+            taskId)
+        == 1;
   }
 
   /**
