@@ -6,7 +6,6 @@ import dev.crossgate.gateway.cluster.ClusterClientOptions;
 import dev.crossgate.gateway.cluster.NodeAdminForwarder;
 import dev.crossgate.gateway.cluster.NodePolicy;
 import dev.crossgate.gateway.config.GatewayServices;
-import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.transfer.TransferEndpoint;
@@ -111,6 +110,8 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Mixin TaskFlags tasks = new TaskFlags();
 
+  @Mixin ExtensionFlags extensions = new ExtensionFlags();
+
   @Mixin EgressFlags egress = new EgressFlags();
 
   @Mixin DrainFlags drain = new DrainFlags();
@@ -177,7 +178,7 @@ final class GatewayCommand implements Callable<Integer> {
                                           new GatewayServices(
                                               taskDb,
                                               tasks.toOptions(common.dataDir),
-                                              ExtensionOptions.defaults(
+                                              extensions.toOptions(
                                                   common.dataDir.resolve("extensions")),
                                               cluster.readiness(),
                                               tls))

@@ -3,7 +3,6 @@ package dev.crossgate.app;
 import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.config.GatewayServices;
-import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.health.Readiness;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.transfer.TransferEndpoint;
@@ -43,6 +42,8 @@ final class StandaloneCommand implements Callable<Integer> {
   @Mixin TransferFlags transfer = new TransferFlags();
 
   @Mixin TaskFlags tasks = new TaskFlags();
+
+  @Mixin ExtensionFlags extensions = new ExtensionFlags();
 
   @Mixin EgressFlags egress = new EgressFlags();
 
@@ -102,7 +103,7 @@ final class StandaloneCommand implements Callable<Integer> {
                           new GatewayServices(
                               cp.database(),
                               tasks.toOptions(options.dataDir()),
-                              ExtensionOptions.defaults(options.dataDir().resolve("extensions")),
+                              extensions.toOptions(options.dataDir().resolve("extensions")),
                               readiness,
                               tls);
                       return GatewayServer.start(

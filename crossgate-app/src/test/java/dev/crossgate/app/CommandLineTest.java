@@ -29,6 +29,24 @@ class CommandLineTest {
   }
 
   @Test
+  void theWebAssemblyQueueBoundsAreFlagsAndAWrongOneIsAUsageError() {
+    var standalone = new StandaloneCommand();
+    new CommandLine(standalone)
+        .parseArgs("--wasm-queue-per-tenant", "4", "--wasm-max-queue-wait", "PT0.25S");
+
+    var options = standalone.extensions.toOptions(java.nio.file.Path.of("modules"));
+
+    assertThat(options.wasmQueuePerTenant()).isEqualTo(4);
+    assertThat(options.wasmMaxQueueWait()).isEqualTo(java.time.Duration.ofMillis(250));
+    var wrong = new StandaloneCommand();
+    new CommandLine(wrong).parseArgs("--wasm-queue-per-tenant", "-1");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> wrong.extensions.toOptions(java.nio.file.Path.of("m")))
+        .isInstanceOf(picocli.CommandLine.ParameterException.class)
+        .hasMessageContaining("Invalid extension options");
+  }
+
+  @Test
   void standaloneKeepsItsDatabaseOptions() {
     var standalone = new StandaloneCommand();
 
