@@ -11,7 +11,7 @@ import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.extension.Extensions;
 import dev.crossgate.gateway.filter.TrustedProxies;
 import dev.crossgate.gateway.limit.ClientRateLimiter;
-import dev.crossgate.gateway.limit.ConnectionLimiter;
+import dev.crossgate.gateway.limit.KeyedLimit;
 import dev.crossgate.gateway.limit.TenantInFlight;
 import dev.crossgate.gateway.observe.GatewayMetrics;
 import dev.crossgate.gateway.task.InterfacesEndpoint;
@@ -48,7 +48,7 @@ public final class GatewayServer {
       List<GatewayEndpoint> endpoints,
       GatewayMetrics metrics,
       ClientRateLimiter rateLimiter,
-      ConnectionLimiter connectionLimiter,
+      KeyedLimit connectionLimiter,
       TrustedProxies trustedProxies,
       TaskStore tasks,
       Extensions extensions,
@@ -159,7 +159,7 @@ public final class GatewayServer {
             List.copyOf(allEndpoints),
             metrics,
             rateLimiter,
-            new ConnectionLimiter(limits.maxConnectionsPerClient()),
+            new KeyedLimit(limits.maxConnectionsPerClient()),
             new TrustedProxies(options.trustedProxies()),
             tasks,
             Extensions.create(vertx, services.extensions(), options.egress(), metrics.registry()),

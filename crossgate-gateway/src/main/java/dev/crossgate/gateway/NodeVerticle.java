@@ -239,7 +239,9 @@ final class NodeVerticle extends VerticleBase {
     var limiter = shared.connectionLimiter();
     var ip =
         connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
-    if (limiter.maxPerClient() > 0 && !limiter.opened(ip)) {
+    // a connection over the limit is answered 429 and closed; only admitted ones are counted
+    boolean counted = limiter.tryAcquire(ip);
+    if (!counted) {
       overLimitConnections.add(connection);
     }
     clientTimeouts.accepted(connection);
@@ -247,8 +249,9 @@ final class NodeVerticle extends VerticleBase {
         v -> {
           clientTimeouts.closed(connection);
           metrics.connectionClosed();
-          if (limiter.maxPerClient() > 0) {
-            limiter.closed(ip);
+          if (counted) {
+            limiter.release(ip);
+          } else {
             overLimitConnections.remove(connection);
           }
         });
