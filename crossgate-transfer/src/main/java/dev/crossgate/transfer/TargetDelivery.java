@@ -118,24 +118,31 @@ final class TargetDelivery {
     if (!TransferTarget.isPath(target)) {
       return egress
           .request(options, target)
-          .compose(request -> sendChunks(request, chunks, source).compose(v -> request.response()))
           .compose(
-              response ->
-                  keptAnswer(response)
-                      .map(
-                          body -> {
-                            if (response.statusCode() >= 200 && response.statusCode() < 300) {
-                              return new DeliveryResult(
-                                  true, "POST " + target + " answered " + response.statusCode());
-                            }
-                            LOG.warn(
-                                "event=transfer-target-refused owner={} id={} target={} status={}",
-                                owner,
-                                transferId,
-                                target,
-                                response.statusCode());
-                            return undelivered(target);
-                          }))
+              request -> {
+                // the answer's body is read from the moment its head arrives: attached after the
+                // upload instead, a small answer could have ended already ("Response already
+                // ended")
+                var answered =
+                    request
+                        .response()
+                        .compose(response -> keptAnswer(response).map(body -> response));
+                return sendChunks(request, chunks, source).compose(v -> answered);
+              })
+          .map(
+              response -> {
+                if (response.statusCode() >= 200 && response.statusCode() < 300) {
+                  return new DeliveryResult(
+                      true, "POST " + target + " answered " + response.statusCode());
+                }
+                LOG.warn(
+                    "event=transfer-target-refused owner={} id={} target={} status={}",
+                    owner,
+                    transferId,
+                    target,
+                    response.statusCode());
+                return undelivered(target);
+              })
           .recover(
               failure -> {
                 if (!(failure instanceof EgressRefusedException)) {
