@@ -2,7 +2,8 @@
 # The shipped binary against nginx as a reverse proxy, side by side, all on loopback.
 #   bench/proxy/run.sh      (env: DURATION=10 ROUNDS=5 WARMUP=120 CONNECTIONS=64 THREADS=2
 #                            GATEWAY_PORT=9000 GATEWAY_TLS_PORT=9443 ADMIN_PORT=9080
-#                            ROWS="logs-on logs-off tls" CROSSGATE_JAVA_OPTS=...)
+#                            ROWS="logs-on logs-off tls" CROSSGATE_JAVA_OPTS=...
+#                            SUMMARY=bench/proxy/latest.tsv, the medians that chart.sh draws)
 #
 # Crossgate is started exactly as the README does, `./crossgate standalone` with default flags
 # (only --data-dir points at a fresh temporary directory, and the ports move if 9000/9080 are
@@ -240,6 +241,13 @@ row() { # row label
     "$(awk -v a="$c_rps" -v b="$n_rps" 'BEGIN { printf "%.2f", a / b }')" \
     "$(awk -v a="$c_p99" -v b="$n_p99" 'BEGIN { print a - b }')" "$n_cpu" "$c_cpu" "$loads"
 }
+# the medians, machine-readable, for bench/proxy/chart.sh
+SUMMARY=${SUMMARY:-$ROOT/bench/proxy/latest.tsv}
+{ printf '# %s, load %s / %s, wrk -t%s -c%s, %s rounds x %ss\n' "$(date -u +%FT%TZ)" "$LOAD_START" "$LOAD_END" \
+    "$THREADS" "$CONNECTIONS" "$ROUNDS" "$DURATION"
+  printf '# row\tnginx_rps\tnginx_p99_ms\tcrossgate_rps\tcrossgate_p99_ms\n'
+  for r in $ROWS; do printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$(col "$r" nginx 3)" "$(col "$r" nginx 4)" \
+    "$(col "$r" crossgate 3)" "$(col "$r" crossgate 4)"; done; } >"$SUMMARY"
 cat <<REPORT
 == ./crossgate standalone vs nginx, wrk -t$THREADS -c$CONNECTIONS, 1 KB body, $ROUNDS alternating rounds x ${DURATION}s, medians
 == $(nproc) cores shared with other work; load average at start/end: $LOAD_START / $LOAD_END; $(date -u +%FT%TZ)
