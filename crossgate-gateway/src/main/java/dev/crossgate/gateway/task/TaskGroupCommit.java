@@ -205,12 +205,17 @@ final class TaskGroupCommit {
     }
     var current = usage.get(owner);
     if (current == null) {
-      // a sum over the tenant's unexpired tasks, the costliest statement of a group: skipped
-      // when no quota is set, else read once per tenant and group
-      current =
-          options.quota().equals(UNLIMITED) ? UNUSED : repository.usage(c, owner, task.createdAt());
+      // the tenant's counters, read once per tenant and group (not at all without a quota)
+      current = options.quota().equals(UNLIMITED) ? UNUSED : repository.countedUsage(c, owner);
     }
     var refusal = overQuota(owner, current, n.body().size());
+    if (refusal != null) {
+      // the counters still hold tasks that expired but are not swept yet: before refusing, the
+      // exact sum over the unexpired ones (on this connection, so with the group's own inserts)
+      current = repository.usage(c, owner, task.createdAt());
+      usage.put(owner, current);
+      refusal = overQuota(owner, current, n.body().size());
+    }
     if (refusal != null) {
       return Outcome.failed(new ProblemException(refusal));
     }

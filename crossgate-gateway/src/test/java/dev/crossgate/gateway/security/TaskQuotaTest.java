@@ -9,9 +9,15 @@ import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.store.TestDatabases;
+import dev.crossgate.store.task.TaskRecord;
+import dev.crossgate.store.task.TaskRepository;
+import dev.crossgate.store.task.TaskRequestBody;
 import io.vertx.core.http.HttpMethod;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +80,40 @@ class TaskQuotaTest {
         .as("only the other tenant's task went upstream")
         .isEqualTo("g0");
     assertThat(kit.upstream.receivedNothing()).isTrue();
+  }
+
+  @Test
+  void tasksThatExpiredButAreNotSweptYetDoNotCount() {
+    start("h2", new TaskOptions.Quota(2, 0, 0));
+    var key = kit.apiKey("acme");
+    var repository = new TaskRepository(db.database());
+    for (var id : List.of("tk_old1", "tk_old2")) {
+      var created = Instant.now().minus(Duration.ofHours(2));
+      repository.insert(
+          TaskRecord.pending(
+              id,
+              "acme",
+              "def",
+              "CALLBACK",
+              "hash",
+              "{}",
+              "POST",
+              "/def",
+              null,
+              created,
+              created.plus(Duration.ofHours(1))),
+          TaskRequestBody.inline(null));
+    }
+
+    var first = kit.send(HttpMethod.POST, "/async/def", "n0", "X-Api-Key", key);
+    var second = kit.send(HttpMethod.POST, "/async/def", "n1", "X-Api-Key", key);
+    var third = kit.send(HttpMethod.POST, "/async/def", "n2", "X-Api-Key", key);
+
+    // the counters hold four tasks, the quota two: only the unexpired ones are what it bounds
+    assertThat(first.status()).isEqualTo(202);
+    assertThat(second.status()).isEqualTo(202);
+    assertThat(third.status()).isEqualTo(429);
+    assertThat(third.json()).containsEntry("current", 2);
   }
 
   @Test

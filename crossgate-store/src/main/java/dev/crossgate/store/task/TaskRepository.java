@@ -70,6 +70,11 @@ public final class TaskRepository {
         body.inline(),
         body.blob(),
         body.size());
+    if (!t.status().finished()) {
+      count(c, t.owner(), 1, body.size(), 0);
+    } else {
+      count(c, t.owner(), 0, 0, t.resultSize() == null ? 0 : t.resultSize());
+    }
   }
 
   public Optional<TaskRecord> find(String taskId) {
@@ -98,12 +103,28 @@ public final class TaskRepository {
         clientTaskId);
   }
 
-  /** What {@code owner} holds in unexpired tasks at {@code now}: the figures its quotas bound. */
-  public TaskUsage usage(String owner, Instant now) {
-    return database.read(c -> usage(c, owner, now));
+  /**
+   * What {@code owner} holds by the counters kept with every insert, finish and delete: one
+   * primary-key read, and never less than {@link #usage} (rows that expired but are not swept yet
+   * still count), so a task within these figures is within its quotas.
+   */
+  public TaskUsage countedUsage(Connection c, String owner) throws SQLException {
+    return Sql.queryOne(
+            c,
+            "SELECT pending_tasks, pending_bytes, result_bytes FROM task_usage WHERE owner = ?",
+            row ->
+                new TaskUsage(
+                    row.getLong("pending_tasks"),
+                    row.getLong("pending_bytes"),
+                    row.getLong("result_bytes")),
+            owner)
+        .orElse(new TaskUsage(0, 0, 0));
   }
 
-  /** As above on {@code c}. */
+  /**
+   * What {@code owner} holds in unexpired tasks at {@code now}, the figures its quotas bound: a sum
+   * over the tenant's rows, on {@code c}.
+   */
   public TaskUsage usage(Connection c, String owner, Instant now) throws SQLException {
     return Sql.queryOne(
             c,
@@ -173,23 +194,30 @@ public final class TaskRepository {
    */
   public boolean finish(String taskId, TaskResult result, Instant now) {
     return database.inTransaction(
-        c ->
-            Sql.update(
-                    c,
-                    "UPDATE tasks SET status = ?, result_status = ?,"
-                        + " result_type = ?, result_size = ?, result_body = ?, result_blob = ?, error = ?, updated_at = ?,"
-                        + " finished_at = ? WHERE task_id = ? AND status IN ('PENDING', 'RUNNING')",
-                    result.status(),
-                    result.httpStatus(),
-                    result.contentType(),
-                    result.size(),
-                    result.inline(),
-                    result.blob(),
-                    trim(result.error()),
-                    now,
-                    now,
-                    taskId)
-                == 1);
+        c -> {
+          var finished =
+              Sql.update(
+                      c,
+                      "UPDATE tasks SET status = ?, result_status = ?,"
+                          + " result_type = ?, result_size = ?, result_body = ?, result_blob = ?, error = ?, updated_at = ?,"
+                          + " finished_at = ? WHERE task_id = ? AND status IN ('PENDING', 'RUNNING')",
+                      result.status(),
+                      result.httpStatus(),
+                      result.contentType(),
+                      result.size(),
+                      result.inline(),
+                      result.blob(),
+                      trim(result.error()),
+                      now,
+                      now,
+                      taskId)
+                  == 1;
+          if (finished) {
+            var held = held(c, taskId);
+            count(c, held.owner(), -1, -held.requestSize(), result.size());
+          }
+          return finished;
+        });
   }
 
   /**
@@ -206,7 +234,14 @@ public final class TaskRepository {
                   TaskRepository::task,
                   taskId);
           if (found.isPresent()) {
+            var held = held(c, taskId);
             Sql.update(c, "DELETE FROM tasks WHERE task_id = ?", taskId);
+            var task = found.get();
+            if (!task.status().finished()) {
+              count(c, task.owner(), -1, -held.requestSize(), 0);
+            } else {
+              count(c, task.owner(), 0, 0, task.resultSize() == null ? 0 : -task.resultSize());
+            }
           }
           return found;
         });
@@ -278,6 +313,60 @@ public final class TaskRepository {
         Sql.instant(row, "finished_at"),
         Sql.instant(row, "expires_at"),
         row.getString("client_task_id"));
+  }
+
+  /** The owner of a task and the size of the request body it holds. */
+  private record Held(String owner, long requestSize) {}
+
+  private static Held held(Connection c, String taskId) throws SQLException {
+    return Sql.queryOne(
+            c,
+            "SELECT owner, request_size FROM tasks WHERE task_id = ?",
+            row -> new Held(row.getString("owner"), row.getLong("request_size")),
+            taskId)
+        .orElseThrow();
+  }
+
+  /** Adds to {@code owner}'s counters, creating its row on its first task. */
+  private void count(
+      Connection c, String owner, long pendingTasks, long pendingBytes, long resultBytes)
+      throws SQLException {
+    if (database.isPostgres()) {
+      // nodes sharing the database may create a tenant's row at once: the upsert waits for the
+      // other insert and adds to its row instead of failing on the key
+      Sql.update(
+          c,
+          "INSERT INTO task_usage AS u (owner, pending_tasks, pending_bytes, result_bytes)"
+              + " VALUES (?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET"
+              + " pending_tasks = u.pending_tasks + EXCLUDED.pending_tasks,"
+              + " pending_bytes = u.pending_bytes + EXCLUDED.pending_bytes,"
+              + " result_bytes = u.result_bytes + EXCLUDED.result_bytes",
+          owner,
+          pendingTasks,
+          pendingBytes,
+          resultBytes);
+      return;
+    }
+    // the embedded store has one process writing it
+    if (Sql.update(
+            c,
+            "UPDATE task_usage SET pending_tasks = pending_tasks + ?,"
+                + " pending_bytes = pending_bytes + ?, result_bytes = result_bytes + ?"
+                + " WHERE owner = ?",
+            pendingTasks,
+            pendingBytes,
+            resultBytes,
+            owner)
+        == 0) {
+      Sql.update(
+          c,
+          "INSERT INTO task_usage (owner, pending_tasks, pending_bytes, result_bytes)"
+              + " VALUES (?, ?, ?, ?)",
+          owner,
+          pendingTasks,
+          pendingBytes,
+          resultBytes);
+    }
   }
 
   private static String trim(String s) {

@@ -38,6 +38,40 @@ class TaskRepositoryTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"h2", "postgres"})
+  void theUsageCountersFollowEveryInsertFinishAndDeleteAndBoundTheExactSum(String kind) {
+    try (var db = TestDatabases.open(kind)) {
+      var repo = new TaskRepository(db.database());
+      var later = NOW.plus(Duration.ofHours(1));
+      repo.insert(task("a", later), TaskRequestBody.inline(new byte[100]));
+      repo.insert(task("b", later), TaskRequestBody.inline(new byte[30]));
+      repo.insert(task("gone", NOW.minusSeconds(1)), TaskRequestBody.inline(new byte[7]));
+      repo.finish(
+          "a", new TaskResult(TaskStatus.DONE, 200, "text/plain", 5, new byte[5], null, null), NOW);
+      var beforeDelete = usage(db, repo, "acme");
+      repo.delete("a");
+      repo.delete("b");
+      var afterDelete = usage(db, repo, "acme");
+
+      // a finished: its request no longer pending, its result held; "gone" expired, not swept
+      assertThat(beforeDelete.counted()).isEqualTo(new TaskUsage(2, 37, 5));
+      assertThat(beforeDelete.exact()).isEqualTo(new TaskUsage(1, 30, 5));
+      assertThat(afterDelete.counted()).isEqualTo(new TaskUsage(1, 7, 0));
+      assertThat(afterDelete.exact()).isEqualTo(new TaskUsage(0, 0, 0));
+      repo.delete("gone");
+      assertThat(usage(db, repo, "acme").counted()).isEqualTo(new TaskUsage(0, 0, 0));
+      assertThat(usage(db, repo, "nobody").counted()).isEqualTo(new TaskUsage(0, 0, 0));
+    }
+  }
+
+  private record Usage(TaskUsage counted, TaskUsage exact) {}
+
+  private static Usage usage(TestDatabases.Handle db, TaskRepository repo, String owner) {
+    return db.database()
+        .read(c -> new Usage(repo.countedUsage(c, owner), repo.usage(c, owner, NOW)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
   void aTaskIsStoredRunsAndFinishesOnce(String kind) {
     try (var db = TestDatabases.open(kind)) {
       var repo = new TaskRepository(db.database());
