@@ -47,7 +47,7 @@ final class HeldCall {
     // the caller may be gone already: the answer is spooled outside any request's buffer share
     Future<Outcome> call =
         store
-            .running(taskId)
+            .running(taskId, store.clock().instant())
             .compose(
                 v ->
                     proxy.call(

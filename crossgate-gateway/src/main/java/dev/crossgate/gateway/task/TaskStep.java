@@ -171,35 +171,51 @@ public final class TaskStep implements Step {
         .transform(
             ar -> {
               discardUpstreamBody(exchange);
-              Future<?> recorded;
               if (ar.succeeded() && exchange.status() >= 200 && exchange.status() < 300) {
-                recorded = store.running(id);
-              } else {
-                var problem =
-                    ar.failed() && ar.cause() instanceof ProblemException pe
-                        ? pe.problem()
-                        : GatewayProblems.badGateway(
-                            "the upstream refused the task with status " + exchange.status());
-                if (ar.failed() && !(ar.cause() instanceof ProblemException)) {
-                  return Future.failedFuture(ar.cause());
-                }
-                recorded =
-                    store.finish(
-                        id,
-                        TaskStatus.FAILED,
-                        problem.status(),
-                        Problem.MEDIA_TYPE,
-                        dev.crossgate.problem.ProblemResponses.body(problem),
-                        problem.detail());
+                // the common case answers from the record it has; only a task that a fast result
+                // finished meanwhile is read back
+                var at = store.clock().instant();
+                return store
+                    .running(id, at)
+                    .compose(
+                        marked ->
+                            marked
+                                ? Future.succeededFuture(created.task().runningAt(at))
+                                : readBack(created.task()))
+                    .map(
+                        task -> {
+                          accepted(exchange, task);
+                          return null;
+                        });
               }
-              return recorded
-                  .compose(v -> store.find(id))
+              var problem =
+                  ar.failed() && ar.cause() instanceof ProblemException pe
+                      ? pe.problem()
+                      : GatewayProblems.badGateway(
+                          "the upstream refused the task with status " + exchange.status());
+              if (ar.failed() && !(ar.cause() instanceof ProblemException)) {
+                return Future.failedFuture(ar.cause());
+              }
+              return store
+                  .finish(
+                      id,
+                      TaskStatus.FAILED,
+                      problem.status(),
+                      Problem.MEDIA_TYPE,
+                      dev.crossgate.problem.ProblemResponses.body(problem),
+                      problem.detail())
+                  .compose(v -> readBack(created.task()))
                   .map(
-                      found -> {
-                        accepted(exchange, found.orElse(created.task()));
+                      task -> {
+                        accepted(exchange, task);
                         return null;
                       });
             });
+  }
+
+  private Future<dev.crossgate.store.task.TaskRecord> readBack(
+      dev.crossgate.store.task.TaskRecord task) {
+    return store.find(task.taskId()).map(found -> found.orElse(task));
   }
 
   /**

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -145,8 +146,9 @@ public final class TaskStore {
     return blocking(() -> repository.find(id));
   }
 
-  Future<Boolean> running(String id) {
-    return groupCommit.running(vertx.getOrCreateContext(), id, clock.instant());
+  /** PENDING → RUNNING as of {@code at}: false when the task is no longer pending. */
+  Future<Boolean> running(String id, Instant at) {
+    return groupCommit.running(vertx.getOrCreateContext(), id, at);
   }
 
   /**

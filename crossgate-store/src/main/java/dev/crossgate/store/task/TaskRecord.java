@@ -87,6 +87,31 @@ public record TaskRecord(
         null);
   }
 
+  /** This pending task as the upstream accepted it at {@code at}. */
+  public TaskRecord runningAt(Instant at) {
+    return new TaskRecord(
+        taskId,
+        owner,
+        routeId,
+        execution,
+        TaskStatus.RUNNING,
+        secretHash,
+        envelope,
+        requestMethod,
+        requestUri,
+        requestType,
+        resultStatus,
+        resultType,
+        resultSize,
+        resultBlob,
+        error,
+        createdAt,
+        at,
+        finishedAt,
+        expiresAt,
+        clientTaskId);
+  }
+
   public TaskRecord withClientTaskId(String id) {
     return new TaskRecord(
         taskId,
