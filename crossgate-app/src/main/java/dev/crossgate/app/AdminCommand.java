@@ -16,6 +16,8 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     description = "Run the control plane: Admin API, web console and configuration store.")
 final class AdminCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   private static final Logger LOG = LoggerFactory.getLogger(AdminCommand.class);
 
   @Mixin CommonFlags common = new CommonFlags();
@@ -34,7 +36,7 @@ final class AdminCommand implements Callable<Integer> {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.bindJvm(registry);
     return RoleRunner.run(
-        "admin",
+        spec,
         vertx,
         common.dataDir,
         drainPeriod,

@@ -25,6 +25,8 @@ import picocli.CommandLine.Option;
     description =
         "Run the caller-side agent: forwards queries, supervises analyses, delivers results to callbacks.")
 final class AgentCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
   static final String SECRET_FILE = "webhook-secret";
 
@@ -53,6 +55,7 @@ final class AgentCommand implements Callable<Integer> {
 
   @Option(
       names = "--agent-port",
+      converter = PortNumber.class,
       defaultValue = "7000",
       description = "Port callers use (default: ${DEFAULT-VALUE}).")
   int port;
@@ -104,7 +107,7 @@ final class AgentCommand implements Callable<Integer> {
                 maxConcurrent);
     // the agent has no /readyz: nothing to drain before it closes
     return RoleRunner.run(
-        "agent",
+        spec,
         vertx,
         common.dataDir,
         Duration.ZERO,

@@ -46,4 +46,16 @@ final class ByteSize implements ITypeConverter<Long> {
     }
     return number << shift;
   }
+
+  /** The same for flags held in an {@code int}: refused above 2 GiB - 1. */
+  static final class Int implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      long bytes = new ByteSize().convert(value);
+      if (bytes > Integer.MAX_VALUE) {
+        throw new TypeConversionException("'" + value + "' is too large (at most 2GiB - 1 byte)");
+      }
+      return (int) bytes;
+    }
+  }
 }

@@ -1,5 +1,8 @@
 package dev.crossgate.app;
 
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,12 +24,64 @@ import picocli.CommandLine.Command;
 public final class Crossgate implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Option(
+      names = FlagDefaults.OPTIONS_FILE,
+      scope = CommandLine.ScopeType.INHERIT,
+      paramLabel = "FILE",
+      description =
+          "Java properties file of flag values (admin-port = 9081); the environment "
+              + "(CROSSGATE_ADMIN_PORT) overrides it, the command line overrides both. Also CROSSGATE_OPTIONS_FILE.")
+  java.nio.file.Path optionsFile;
+
   public static void main(String[] args) {
-    int exit = new CommandLine(new Crossgate()).execute(args);
+    int exit;
+    try {
+      exit = commandLine(args, System.getenv()).execute(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("crossgate: " + e.getMessage());
+      exit = CommandLine.ExitCode.USAGE;
+    }
     if (exit != 0) {
       System.exit(exit);
     }
   }
+
+  /**
+   * The command line as the launcher runs it: durations as {@code 24h} or ISO-8601, defaults from
+   * the environment and the options file, and one-line usage errors.
+   *
+   * @throws IllegalArgumentException the options file cannot be read or names unknown flags
+   */
+  static CommandLine commandLine(String[] args, Map<String, String> env) {
+    var cli = new CommandLine(new Crossgate());
+    cli.registerConverter(Duration.class, new DurationValue());
+    var defaults = FlagDefaults.of(args, env);
+    var unknown = defaults.unknownKeys(cli);
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(
+          "options file " + defaults.file() + " names flags that do not exist: " + unknown);
+    }
+    cli.setDefaultValueProvider(defaults);
+    cli.setParameterExceptionHandler(Crossgate::usageError);
+    return cli;
+  }
+
+  /**
+   * A bad flag is one line naming the flag and what is wrong, and where the flags are listed, not
+   * the whole usage text.
+   */
+  private static int usageError(CommandLine.ParameterException e, String[] args) {
+    var cli = e.getCommandLine();
+    var err = cli.getErr();
+    var message = INVALID_VALUE.matcher(String.valueOf(e.getMessage())).replaceFirst("$1: ");
+    err.println(cli.getCommandSpec().qualifiedName() + ": " + message);
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+    err.println("See '" + cli.getCommandSpec().qualifiedName() + " --help' for its flags.");
+    return CommandLine.ExitCode.USAGE;
+  }
+
+  private static final Pattern INVALID_VALUE =
+      Pattern.compile("^Invalid value for option '([^']+)': ");
 
   @Override
   public void run() {

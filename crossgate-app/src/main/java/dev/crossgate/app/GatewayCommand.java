@@ -48,6 +48,7 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Option(
       names = "--node-admin-port",
+      converter = PortNumber.class,
       defaultValue = "9001",
       description =
           "This node's Admin API port, "
@@ -150,7 +151,7 @@ final class GatewayCommand implements Callable<Integer> {
             controlPlaneCa);
     var url = database.url(common.dataDir);
     return RoleRunner.run(
-        "gateway",
+        command,
         vertx,
         common.dataDir,
         drainPeriod,

@@ -23,6 +23,7 @@ final class GatewayFlags {
 
   @Option(
       names = "--gateway-port",
+      converter = PortNumber.class,
       defaultValue = "9000",
       description =
           "Cleartext traffic port (default: "
@@ -44,6 +45,7 @@ final class GatewayFlags {
 
   @Option(
       names = "--gateway-tls-port",
+      converter = PortNumber.class,
       defaultValue = "9443",
       description = "HTTPS traffic port (default: ${DEFAULT-VALUE}).")
   int tlsPort;
@@ -69,6 +71,7 @@ final class GatewayFlags {
 
   @Option(
       names = "--max-body",
+      converter = ByteSize.class,
       defaultValue = "1073741824",
       description =
           "Body limit in bytes for routes that set "
@@ -77,8 +80,10 @@ final class GatewayFlags {
 
   @Option(
       names = "--max-header-bytes",
+      converter = ByteSize.Int.class,
       defaultValue = "16384",
-      description = "Largest request header block (431 above it; default: ${DEFAULT-VALUE}).")
+      description =
+          "Largest request header block, bytes or KiB (431 above it; default: ${DEFAULT-VALUE}).")
   int maxHeaderBytes;
 
   @Option(

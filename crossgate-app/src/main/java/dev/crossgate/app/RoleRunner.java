@@ -4,13 +4,19 @@ import dev.crossgate.health.Readiness;
 import dev.crossgate.store.OwnerOnlyFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Runs a role until the JVM is asked to stop: starts it, waits, and on SIGINT/SIGTERM drains it
@@ -34,13 +40,17 @@ final class RoleRunner {
    */
   record Running(Readiness readiness, Supplier<Future<Void>> close) {}
 
-  /** Returns the process exit code. {@code start} completes once the role runs. */
+  /**
+   * Returns the process exit code. {@code start} completes once the role runs; {@code command} is
+   * the role's parsed command (its name is the role, its port flags name a port in use).
+   */
   static int run(
-      String role,
+      CommandSpec command,
       Vertx vertx,
       Path dataDir,
       Duration drainPeriod,
       Supplier<Future<Running>> start) {
+    var role = command.name();
     Running running;
     try {
       restrict(dataDir);
@@ -52,6 +62,12 @@ final class RoleRunner {
         LOG.error("crossgate {} failed to start: {}", role, DbCommand.recoveryHint(dataDir));
         LOG.debug("embedded database failure", e);
         vertx.close();
+        return 1;
+      }
+      if (isPortInUse(e)) {
+        LOG.debug("bind failure", e);
+        closeNow(vertx); // our own listeners let go of their ports before the others are probed
+        LOG.error("crossgate {} failed to start: {}", role, portInUse(command));
         return 1;
       }
       LOG.error("crossgate {} failed to start: {}", role, e.getMessage(), e);
@@ -93,6 +109,57 @@ final class RoleRunner {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  private static boolean isPortInUse(Throwable e) {
+    for (var t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException
+          || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Which of the role's port flags holds a port another process has. */
+  private static String portInUse(CommandSpec command) {
+    var flags = new ArrayList<String>();
+    for (var option : command.options()) {
+      if (option.longestName().endsWith("-port") && option.getValue() instanceof Integer port) {
+        if (port > 0 && !free(port)) {
+          return "port "
+              + port
+              + " ("
+              + option.longestName()
+              + ") is in use by another process; stop it or choose another port with "
+              + option.longestName();
+        }
+        flags.add(option.longestName() + " " + port);
+      }
+    }
+    return "a port is in use by another process (" + String.join(", ", flags) + ")";
+  }
+
+  private static void closeNow(Vertx vertx) {
+    try {
+      vertx
+          .close()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.debug("close after a failed start", e);
+    }
+  }
+
+  private static boolean free(int port) {
+    try (var socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static void drain(String role, Readiness readiness, Duration period)

@@ -52,8 +52,9 @@ final class SendCommand implements Callable<Integer> {
 
   @Option(
       names = "--chunk-size",
+      converter = ByteSize.Int.class,
       defaultValue = "" + TransferClientOptions.DEFAULT_CHUNK_SIZE,
-      description = "Chunk size in bytes (default: ${DEFAULT-VALUE}).")
+      description = "Chunk size: bytes or a number with KiB, MiB, GiB (default: ${DEFAULT-VALUE}).")
   int chunkSize;
 
   @Option(

@@ -30,6 +30,8 @@ import picocli.CommandLine.Mixin;
     description =
         "Run the control plane and one gateway node in one process (embedded storage by default).")
 final class StandaloneCommand implements Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   private static final Logger LOG = LoggerFactory.getLogger(StandaloneCommand.class);
 
   @Mixin CommonFlags common = new CommonFlags();
@@ -68,7 +70,7 @@ final class StandaloneCommand implements Callable<Integer> {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.bindJvm(registry);
     return RoleRunner.run(
-        "standalone",
+        spec,
         vertx,
         common.dataDir,
         drainPeriod,
@@ -81,6 +83,9 @@ final class StandaloneCommand implements Callable<Integer> {
                             + (node.get() == null ? "" : node.get().metrics().scrape()))
                 .compose(
                     cp -> {
+                      // shown before the gateway starts, so a first start that fails later
+                      // still tells the operator the token it wrote
+                      Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                       var follower = cp.follower();
                       // one readiness for both ports: the database answers and the gateway listens
                       var readiness =
@@ -112,7 +117,6 @@ final class StandaloneCommand implements Callable<Integer> {
                               traffic -> {
                                 node.set(traffic);
                                 cp.extensionCircuits(traffic::extensionCircuitOpen);
-                                Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                                 var admin =
                                     (options.admin().tls() ? "https://" : "http://")
                                         + common.bind
@@ -130,7 +134,15 @@ final class StandaloneCommand implements Callable<Integer> {
                                             .eventually(transfers::close)
                                             .eventually(cp::close);
                                 return new RoleRunner.Running(readiness, close);
-                              });
+                              })
+                          // the control plane runs already: stopped, it lets go of its port and
+                          // its timers before the process reports the failure
+                          .recover(
+                              failure ->
+                                  transfers
+                                      .close()
+                                      .eventually(cp::close)
+                                      .transform(v -> Future.failedFuture(failure)));
                     }));
   }
 }

@@ -17,6 +17,7 @@ final class StorageFlags {
 
   @Option(
       names = "--admin-port",
+      converter = PortNumber.class,
       defaultValue = "9080",
       description = "Admin API and console port (default: ${DEFAULT-VALUE}).")
   int adminPort;
@@ -59,8 +60,10 @@ final class StorageFlags {
 
   @Option(
       names = "--admin-max-body",
+      converter = ByteSize.class,
       defaultValue = "1048576",
-      description = "Largest Admin API request body in bytes (default: ${DEFAULT-VALUE}).")
+      description =
+          "Largest Admin API request body: bytes or KiB, MiB, GiB (default: ${DEFAULT-VALUE}).")
   long adminMaxBody;
 
   @Option(

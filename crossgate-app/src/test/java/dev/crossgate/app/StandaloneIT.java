@@ -71,6 +71,33 @@ class StandaloneIT {
   }
 
   @Test
+  void aPortInUseIsNamedWithItsFlagAndTheTokenOfTheFailedFirstStartWasShown(@TempDir Path dataDir)
+      throws Exception {
+    try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        var process =
+            CrossgateProcess.start(
+                "standalone",
+                "--data-dir",
+                dataDir.toString(),
+                "--admin-port",
+                "0",
+                "--gateway-port",
+                String.valueOf(taken.getLocalPort()))) {
+      int exit = process.waitFor(Duration.ofSeconds(60));
+
+      assertThat(exit).isEqualTo(1);
+      assertThat(process.output())
+          .contains(
+              "port "
+                  + taken.getLocalPort()
+                  + " (--gateway-port) is in use by another process; stop it or choose another"
+                  + " port with --gateway-port")
+          .doesNotContain("Exception")
+          .contains(Files.readString(dataDir.resolve("admin-token")).trim());
+    }
+  }
+
+  @Test
   void anExplicitAdminTokenIsAcceptedAndNothingIsGenerated(@TempDir Path dataDir) throws Exception {
     try (var node =
         CrossgateProcess.start(
