@@ -1,5 +1,7 @@
 package dev.crossgate.route;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -64,12 +66,37 @@ public record Route(
     EXACT
   }
 
-  /** A declared request parameter of a data interface (seed: "data interface declarations"). */
-  public record Param(String name, String type, boolean required) {}
+  /**
+   * A declared request parameter of a data interface (seed: "data interface declarations"); {@code
+   * required} defaults to false.
+   */
+  public record Param(String name, String type, boolean required) {
+    @JsonCreator
+    static Param read(
+        @JsonProperty("name") String name,
+        @JsonProperty("type") String type,
+        @JsonProperty("required") Boolean required) {
+      return new Param(name, type, Boolean.TRUE.equals(required));
+    }
+  }
 
-  /** Upstream timeouts in milliseconds: connect (→ 502), response headers (→ 504), idle. */
+  /**
+   * Upstream timeouts in milliseconds: connect (→ 502), response headers (→ 504), idle. Each one
+   * left out (or null) takes its value from {@link #DEFAULT}.
+   */
   public record Timeouts(long connectMs, long responseMs, long idleMs) {
     public static final Timeouts DEFAULT = new Timeouts(5_000, 30_000, 60_000);
+
+    @JsonCreator
+    static Timeouts read(
+        @JsonProperty("connectMs") Long connectMs,
+        @JsonProperty("responseMs") Long responseMs,
+        @JsonProperty("idleMs") Long idleMs) {
+      return new Timeouts(
+          connectMs == null ? DEFAULT.connectMs : connectMs,
+          responseMs == null ? DEFAULT.responseMs : responseMs,
+          idleMs == null ? DEFAULT.idleMs : idleMs);
+    }
   }
 
   /**
