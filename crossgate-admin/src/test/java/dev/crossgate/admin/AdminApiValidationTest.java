@@ -243,6 +243,48 @@ class AdminApiValidationTest {
   }
 
   @Test
+  void versionInPathIsStoredWhenFalseAndRefusedWhenNotABoolean() throws Exception {
+    var optedOut = kit.post("/admin/routes", route("\"versionInPath\":false"));
+    var bad = kit.post("/admin/routes", route("\"versionInPath\":\"sometimes\""));
+
+    assertThat(optedOut.status()).as(optedOut.body()).isEqualTo(201);
+    var stored =
+        kit.get("/admin/routes/" + optedOut.json().path("id").asText())
+            .json()
+            .path("versionInPath");
+    assertThat(stored.isBoolean()).isTrue();
+    assertThat(stored.asBoolean()).isFalse();
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.errorFields()).containsExactly("versionInPath");
+  }
+
+  @Test
+  void resolveRefusesAPathNamingAVersionTheSourceDoesNotHave() throws Exception {
+    var source = "/resolve-versions-" + System.nanoTime();
+    for (var version : new String[] {"v1", "v2"}) {
+      kit.post(
+          "/admin/routes",
+          "{\"service\":\"shop\",\"sourcePath\":\""
+              + source
+              + "\",\"version\":\""
+              + version
+              + "\",\"defaultVersion\":"
+              + version.equals("v1")
+              + ",\"targetUrl\":\"http://a/"
+              + version
+              + "\"}");
+    }
+
+    var unknown = kit.get("/admin/resolve?url=" + source + "/v3/x");
+    var known = kit.get("/admin/resolve?url=" + source + "/v2/x");
+
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.problemType()).isEqualTo("version-not-found");
+    assertThat(unknown.json().path("versions").toString()).isEqualTo("[\"v1\",\"v2\"]");
+    assertThat(known.json().path("targetUrl").asText()).isEqualTo("http://a/v2/x");
+  }
+
+  @Test
   void wronglyTypedFieldsAreNamed() throws Exception {
     var reply = kit.post("/admin/routes", route("\"methods\":{\"GET\":true}"));
 

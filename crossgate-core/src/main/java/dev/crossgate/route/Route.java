@@ -38,7 +38,8 @@ public record Route(
     boolean enabled,
     long revision,
     UpstreamTls tls,
-    Boolean forwardClientCertSubject) {
+    Boolean forwardClientCertSubject,
+    Boolean versionInPath) {
 
   public enum Mode {
     SYNC,
@@ -171,6 +172,7 @@ public record Route(
         enabled,
         revision,
         null,
+        null,
         null);
   }
 
@@ -189,6 +191,17 @@ public record Route(
     // true or absent: a route stored before the field existed reads, and one without it is
     // written (and so hashed by ConfigHash) exactly as before
     forwardClientCertSubject = Boolean.TRUE.equals(forwardClientCertSubject) ? Boolean.TRUE : null;
+    // false or absent (the default, true), for the same reason
+    versionInPath = Boolean.FALSE.equals(versionInPath) ? Boolean.FALSE : null;
+  }
+
+  /**
+   * Whether a path segment that looks like a version of this source but is not one of its versions
+   * ({@code /shop/v3/x} when only v1 and v2 exist) is refused rather than passed to this route as
+   * part of its path. False for sources whose own paths contain such segments.
+   */
+  public boolean checksVersionInPath() {
+    return versionInPath == null;
   }
 
   /**
@@ -239,6 +252,7 @@ public record Route(
         enabled,
         rev,
         tls,
-        forwardClientCertSubject);
+        forwardClientCertSubject,
+        versionInPath);
   }
 }

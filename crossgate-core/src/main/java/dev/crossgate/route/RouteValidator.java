@@ -173,7 +173,8 @@ public final class RouteValidator {
         !Boolean.FALSE.equals(spec.enabled()),
         0,
         tls,
-        spec.forwardClientCertSubject());
+        spec.forwardClientCertSubject(),
+        spec.versionInPath());
   }
 
   private static String required(List<FieldError> errors, String field, String value) {

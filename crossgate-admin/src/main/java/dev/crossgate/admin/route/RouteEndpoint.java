@@ -199,6 +199,10 @@ public final class RouteEndpoint implements AdminEndpoint {
                                     + "; it accepts "
                                     + refused.allowed())
                             .with("allowed", refused.allowed())));
+              } else if (match instanceof RouteMatch.VersionNotFound unknown) {
+                ctx.fail(
+                    new ProblemException(
+                        Problem.versionNotFound(unknown.detail(), unknown.versions())));
               } else {
                 ctx.fail(
                     new ProblemException(Problem.notFound(((RouteMatch.NotFound) match).detail())));
