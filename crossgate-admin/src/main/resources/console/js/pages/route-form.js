@@ -124,8 +124,13 @@ function routeForm(route, etag, ctx, status) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearFieldErrors(form);
-    // settings the form does not show (upstream TLS, the client-certificate header) are kept as they are
-    const body = { ...collect(form), tls: route.tls, forwardClientCertSubject: route.forwardClientCertSubject };
+    // settings the form does not show (upstream TLS, the client-certificate header, versionInPath) are kept
+    const body = {
+      ...collect(form),
+      tls: route.tls,
+      forwardClientCertSubject: route.forwardClientCertSubject,
+      versionInPath: route.versionInPath,
+    };
     const save = form.querySelector('#save-route');
     save.disabled = true;
     try {

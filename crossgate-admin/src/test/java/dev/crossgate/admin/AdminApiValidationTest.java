@@ -31,6 +31,19 @@ class AdminApiValidationTest {
     return "{" + base + (overrides.isEmpty() ? "" : "," + overrides) + "}";
   }
 
+  private static AdminKit.Reply mergePatch(String path, String ifMatch, String patch)
+      throws Exception {
+    var request =
+        HttpRequest.newBuilder(kit.uri(path))
+            .header("Authorization", "Bearer " + AdminKit.ADMIN_TOKEN)
+            .header("Content-Type", "application/merge-patch+json")
+            .method("PATCH", HttpRequest.BodyPublishers.ofString(patch));
+    if (ifMatch != null) {
+      request.header("If-Match", ifMatch);
+    }
+    return kit.send(request);
+  }
+
   @Test
   void missingFieldsAreAllNamedInOneProblem() throws Exception {
     var reply = kit.post("/admin/routes", "{}");
@@ -139,6 +152,139 @@ class AdminApiValidationTest {
   }
 
   @Test
+  void anUnknownFieldDoesNotHideTheOtherBadFields() throws Exception {
+    var reply =
+        kit.post(
+            "/admin/routes",
+            "{\"service\":\"shop\",\"sourcePath\":\"relative\",\"tagret\":\"http://x\","
+                + "\"targetUrl\":\"ftp://files/x\"}");
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.problemType()).isEqualTo("validation");
+    assertThat(reply.errorFields()).containsExactlyInAnyOrder("tagret", "sourcePath", "targetUrl");
+    assertThat(reply.json().path("detail").asText()).isEqualTo("3 fields are invalid");
+  }
+
+  @Test
+  void unknownAndMistypedFieldsAtEveryDepthAreNamedTogether() throws Exception {
+    var reply =
+        kit.post(
+            "/admin/routes",
+            route(
+                "\"methods\":{\"GET\":true},\"enabled\":\"sometimes\","
+                    + "\"timeouts\":{\"responseMs\":\"soon\",\"conectMs\":5},"
+                    + "\"params\":[{\"name\":\"q\",\"type\":\"string\",\"optional\":true}],"
+                    + "\"mode\":\"LATER\""));
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.errorFields())
+        .containsExactlyInAnyOrder(
+            "methods",
+            "enabled",
+            "timeouts.responseMs",
+            "timeouts.conectMs",
+            "params[0].optional",
+            "mode");
+  }
+
+  @Test
+  void timeoutsWithOnlyResponseMsTakeTheDefaultsForTheOthers() throws Exception {
+    var reply = kit.post("/admin/routes", route("\"timeouts\":{\"responseMs\":1500}"));
+
+    assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+    assertThat(reply.json().path("timeouts").path("responseMs").asLong()).isEqualTo(1500);
+    assertThat(reply.json().path("timeouts").path("connectMs").asLong()).isEqualTo(5_000);
+    assertThat(reply.json().path("timeouts").path("idleMs").asLong()).isEqualTo(60_000);
+  }
+
+  @Test
+  void aParamWithoutRequiredIsOptional() throws Exception {
+    var reply =
+        kit.post("/admin/routes", route("\"params\":[{\"name\":\"q\",\"type\":\"string\"}]"));
+
+    assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+    assertThat(reply.json().path("params").get(0).path("required").asBoolean(true)).isFalse();
+  }
+
+  @Test
+  void aMergePatchWithAnUnknownFieldNamesItAndTheBadFieldsBeside() throws Exception {
+    var created = kit.post("/admin/routes", route(""));
+    var path = "/admin/routes/" + created.json().path("id").asText();
+
+    var reply =
+        mergePatch(path, null, "{\"tagret\":\"x\",\"version\":\"v 1\",\"methods\":[\"FETCH\"]}");
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.errorFields()).containsExactlyInAnyOrder("tagret", "version", "methods[0]");
+  }
+
+  @Test
+  void aBatchNamesEveryBadFieldOfEveryRouteByIndex() throws Exception {
+    var reply =
+        kit.post(
+            "/admin/routes/batch",
+            "[{\"service\":\"shop\",\"sourcePath\":\"/batch-all\",\"targetUrl\":\"http://a/b\"},"
+                + "{\"service\":\"shop\",\"sourcePath\":\"/batch-all-2\",\"tagret\":1},"
+                + "{\"service\":\"shop\",\"sourcePath\":\"x\",\"targetUrl\":\"http://a/b\"}]");
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.errorFields())
+        .containsExactlyInAnyOrder("[1].tagret", "[1].targetUrl", "[2].sourcePath");
+    assertThat(kit.get("/admin/routes?sourcePath=/batch-all").json().path("items")).isEmpty();
+  }
+
+  @Test
+  void aFilterWithAnUnknownFieldAlsoNamesItsBadFields() throws Exception {
+    var reply =
+        kit.post("/admin/filters", "{\"kind\":\"IP\",\"value\":\"not-an-ip\",\"stauts\":403}");
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.errorFields()).containsExactlyInAnyOrder("stauts", "value");
+  }
+
+  @Test
+  void versionInPathIsStoredWhenFalseAndRefusedWhenNotABoolean() throws Exception {
+    var optedOut = kit.post("/admin/routes", route("\"versionInPath\":false"));
+    var bad = kit.post("/admin/routes", route("\"versionInPath\":\"sometimes\""));
+
+    assertThat(optedOut.status()).as(optedOut.body()).isEqualTo(201);
+    var stored =
+        kit.get("/admin/routes/" + optedOut.json().path("id").asText())
+            .json()
+            .path("versionInPath");
+    assertThat(stored.isBoolean()).isTrue();
+    assertThat(stored.asBoolean()).isFalse();
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.errorFields()).containsExactly("versionInPath");
+  }
+
+  @Test
+  void resolveRefusesAPathNamingAVersionTheSourceDoesNotHave() throws Exception {
+    var source = "/resolve-versions-" + System.nanoTime();
+    for (var version : new String[] {"v1", "v2"}) {
+      kit.post(
+          "/admin/routes",
+          "{\"service\":\"shop\",\"sourcePath\":\""
+              + source
+              + "\",\"version\":\""
+              + version
+              + "\",\"defaultVersion\":"
+              + version.equals("v1")
+              + ",\"targetUrl\":\"http://a/"
+              + version
+              + "\"}");
+    }
+
+    var unknown = kit.get("/admin/resolve?url=" + source + "/v3/x");
+    var known = kit.get("/admin/resolve?url=" + source + "/v2/x");
+
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.problemType()).isEqualTo("version-not-found");
+    assertThat(unknown.json().path("versions").toString()).isEqualTo("[\"v1\",\"v2\"]");
+    assertThat(known.json().path("targetUrl").asText()).isEqualTo("http://a/v2/x");
+  }
+
+  @Test
   void wronglyTypedFieldsAreNamed() throws Exception {
     var reply = kit.post("/admin/routes", route("\"methods\":{\"GET\":true}"));
 
@@ -227,21 +373,9 @@ class AdminApiValidationTest {
     var created = kit.post("/admin/routes", route("\"version\":\"v1\""));
     var path = "/admin/routes/" + created.json().path("id").asText();
     var etag = created.header("etag");
-    var firstEdit =
-        kit.send(
-            HttpRequest.newBuilder(kit.uri(path))
-                .header("Authorization", "Bearer " + AdminKit.ADMIN_TOKEN)
-                .header("Content-Type", "application/merge-patch+json")
-                .header("If-Match", etag)
-                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"version\":\"v2\"}")));
+    var firstEdit = mergePatch(path, etag, "{\"version\":\"v2\"}");
 
-    var staleEdit =
-        kit.send(
-            HttpRequest.newBuilder(kit.uri(path))
-                .header("Authorization", "Bearer " + AdminKit.ADMIN_TOKEN)
-                .header("Content-Type", "application/merge-patch+json")
-                .header("If-Match", etag)
-                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"version\":\"v3\"}")));
+    var staleEdit = mergePatch(path, etag, "{\"version\":\"v3\"}");
     var staleDelete =
         kit.send(
             HttpRequest.newBuilder(kit.uri(path))

@@ -16,6 +16,23 @@ public final class FilterValidator {
 
   public static FilterRule validate(String id, FilterSpec spec, String actor, Instant now) {
     var errors = new ArrayList<FieldError>();
+    var rule = build(id, spec, actor, now, errors);
+    if (!errors.isEmpty()) {
+      throw new ProblemException(Problem.validation(errors));
+    }
+    return rule;
+  }
+
+  /** Every invalid field of {@code spec}, without building a rule (for a body read in part). */
+  public static List<FieldError> check(FilterSpec spec) {
+    var errors = new ArrayList<FieldError>();
+    build("fl_check", spec, null, null, errors);
+    return errors;
+  }
+
+  /** The rule, or null with {@code errors} naming each invalid field. */
+  private static FilterRule build(
+      String id, FilterSpec spec, String actor, Instant now, List<FieldError> errors) {
     FilterRule.Kind kind = null;
     if (spec.kind() == null) {
       errors.add(new FieldError("kind", "is required"));
@@ -54,7 +71,7 @@ public final class FilterValidator {
       errors.add(new FieldError("message", "must be at most 500 characters"));
     }
     if (!errors.isEmpty()) {
-      throw new ProblemException(Problem.validation(errors));
+      return null;
     }
     return new FilterRule(
         id,

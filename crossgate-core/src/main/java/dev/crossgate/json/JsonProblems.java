@@ -67,7 +67,7 @@ public final class JsonProblems {
     return sb.length() == 0 ? "body" : sb.toString();
   }
 
-  private static String describe(Class<?> type) {
+  static String describe(Class<?> type) {
     if (type == String.class) {
       return "a string";
     }
@@ -76,6 +76,9 @@ public final class JsonProblems {
     }
     if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
       return "a number";
+    }
+    if (type == java.time.Instant.class) {
+      return "an ISO-8601 time such as 2026-01-31T12:00:00Z";
     }
     if (List.class.isAssignableFrom(type) || type.isArray()) {
       return "an array";

@@ -107,6 +107,11 @@ public record Problem(
     return of("not-found", "Not found", 404, detail);
   }
 
+  /** A request path naming a version its API does not have; {@code versions} lists those it has. */
+  public static Problem versionNotFound(String detail, List<String> versions) {
+    return of("version-not-found", "Version not found", 404, detail).with("versions", versions);
+  }
+
   public static Problem methodNotAllowed(String detail) {
     return of("method-not-allowed", "Method not allowed", 405, detail);
   }

@@ -1,5 +1,7 @@
 package dev.crossgate.route;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -36,7 +38,8 @@ public record Route(
     boolean enabled,
     long revision,
     UpstreamTls tls,
-    Boolean forwardClientCertSubject) {
+    Boolean forwardClientCertSubject,
+    Boolean versionInPath) {
 
   public enum Mode {
     SYNC,
@@ -64,12 +67,37 @@ public record Route(
     EXACT
   }
 
-  /** A declared request parameter of a data interface (seed: "data interface declarations"). */
-  public record Param(String name, String type, boolean required) {}
+  /**
+   * A declared request parameter of a data interface (seed: "data interface declarations"); {@code
+   * required} defaults to false.
+   */
+  public record Param(String name, String type, boolean required) {
+    @JsonCreator
+    static Param read(
+        @JsonProperty("name") String name,
+        @JsonProperty("type") String type,
+        @JsonProperty("required") Boolean required) {
+      return new Param(name, type, Boolean.TRUE.equals(required));
+    }
+  }
 
-  /** Upstream timeouts in milliseconds: connect (→ 502), response headers (→ 504), idle. */
+  /**
+   * Upstream timeouts in milliseconds: connect (→ 502), response headers (→ 504), idle. Each one
+   * left out (or null) takes its value from {@link #DEFAULT}.
+   */
   public record Timeouts(long connectMs, long responseMs, long idleMs) {
     public static final Timeouts DEFAULT = new Timeouts(5_000, 30_000, 60_000);
+
+    @JsonCreator
+    static Timeouts read(
+        @JsonProperty("connectMs") Long connectMs,
+        @JsonProperty("responseMs") Long responseMs,
+        @JsonProperty("idleMs") Long idleMs) {
+      return new Timeouts(
+          connectMs == null ? DEFAULT.connectMs : connectMs,
+          responseMs == null ? DEFAULT.responseMs : responseMs,
+          idleMs == null ? DEFAULT.idleMs : idleMs);
+    }
   }
 
   /**
@@ -144,6 +172,7 @@ public record Route(
         enabled,
         revision,
         null,
+        null,
         null);
   }
 
@@ -162,6 +191,17 @@ public record Route(
     // true or absent: a route stored before the field existed reads, and one without it is
     // written (and so hashed by ConfigHash) exactly as before
     forwardClientCertSubject = Boolean.TRUE.equals(forwardClientCertSubject) ? Boolean.TRUE : null;
+    // false or absent (the default, true), for the same reason
+    versionInPath = Boolean.FALSE.equals(versionInPath) ? Boolean.FALSE : null;
+  }
+
+  /**
+   * Whether a path segment that looks like a version of this source but is not one of its versions
+   * ({@code /shop/v3/x} when only v1 and v2 exist) is refused rather than passed to this route as
+   * part of its path. False for sources whose own paths contain such segments.
+   */
+  public boolean checksVersionInPath() {
+    return versionInPath == null;
   }
 
   /**
@@ -212,6 +252,7 @@ public record Route(
         enabled,
         rev,
         tls,
-        forwardClientCertSubject);
+        forwardClientCertSubject,
+        versionInPath);
   }
 }

@@ -1,5 +1,6 @@
 package dev.crossgate.route;
 
+import java.util.List;
 import java.util.Set;
 
 /** The outcome of matching a request against the routes. */
@@ -25,4 +26,26 @@ public sealed interface RouteMatch {
 
   /** Nothing matches; {@code detail} says why in words (unknown version, no route). */
   record NotFound(String detail) implements RouteMatch {}
+
+  /**
+   * The path names a version of the source that does not exist ({@code /shop/v3/x} when only v1 and
+   * v2 do): refused rather than passed to the default version as its path.
+   *
+   * @param versions the versions the source has, sorted
+   */
+  record VersionNotFound(String version, String sourcePath, List<String> versions)
+      implements RouteMatch {
+    public VersionNotFound {
+      versions = List.copyOf(versions);
+    }
+
+    public String detail() {
+      return "version "
+          + version
+          + " of "
+          + sourcePath
+          + " does not exist; its versions are "
+          + String.join(", ", versions);
+    }
+  }
 }

@@ -13,8 +13,11 @@ import java.util.TreeSet;
  * source path at a segment boundary wins; at equal length an EXACT route beats a PREFIX one.
  * Versions: the segment right after the source path when a route of that version exists there
  * ({@code /shop/v1/x}), else the {@code Accept-Version} header, else the route marked default (or
- * the unversioned one). Cost: at most (host labels + 2) x (path segments + 1) hash lookups,
- * whatever the number of routes.
+ * the unversioned one). A segment there that only looks like a version ({@code /shop/v3/x} when the
+ * source has v1 and v2: the same letters and punctuation, other digits) is refused as {@link
+ * RouteMatch.VersionNotFound} instead of reaching the default version as its path, unless the route
+ * it would reach opts out ({@code versionInPath: false}). Cost: at most (host labels + 2) x (path
+ * segments + 1) hash lookups, whatever the number of routes.
  *
  * <p>The path must already be normalised by {@link PathNormalizer}.
  */
@@ -35,7 +38,7 @@ public final class RouteMatcher {
           continue;
         }
         var result = matchAt(routes, path, end, method, acceptVersion);
-        if (result instanceof RouteMatch.Found) {
+        if (result instanceof RouteMatch.Found || result instanceof RouteMatch.VersionNotFound) {
           return result;
         }
         if (result instanceof RouteMatch.MethodNotAllowed m && refused == null) {
@@ -66,6 +69,8 @@ public final class RouteMatcher {
       // a header naming a version means nothing to an unversioned API: it is ignored there
       version = acceptVersion;
     }
+    boolean unknownVersion =
+        version == null && nextSegment != null && looksLikeVersion(routes, nextSegment);
     var candidates = new ArrayList<Route>(2);
     for (var r : routes) {
       boolean versionOk =
@@ -77,14 +82,21 @@ public final class RouteMatcher {
         candidates.add(r);
       }
     }
-    if (candidates.isEmpty()) {
-      return null;
-    }
     Route best = null;
     for (var r : candidates) {
       if (r.allows(method) && (best == null || r.pathMatch() == Route.PathMatch.EXACT)) {
         best = r;
       }
+    }
+    if (unknownVersion
+        && (best == null
+            ? routes.stream().allMatch(Route::checksVersionInPath)
+            : best.checksVersionInPath())) {
+      var sourcePath = end == 0 ? "/" : path.substring(0, end);
+      return new RouteMatch.VersionNotFound(nextSegment, sourcePath, versions(routes));
+    }
+    if (candidates.isEmpty()) {
+      return null;
     }
     if (best != null) {
       return new RouteMatch.Found(best, version == null ? best.version() : version, remainder);
@@ -101,6 +113,59 @@ public final class RouteMatcher {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether {@code segment} has the shape of one of the routes' versions: the same letters (any
+   * case) and punctuation, with a run of digits wherever the version has one. A version without
+   * digits has no other values of its shape.
+   */
+  private static boolean looksLikeVersion(List<Route> routes, String segment) {
+    for (var r : routes) {
+      if (r.version() != null && sameShape(r.version(), segment)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean sameShape(String version, String segment) {
+    int i = 0;
+    int j = 0;
+    boolean digits = false;
+    while (i < version.length() && j < segment.length()) {
+      char a = version.charAt(i);
+      char b = segment.charAt(j);
+      if (isDigit(a) && isDigit(b)) {
+        digits = true;
+        while (i < version.length() && isDigit(version.charAt(i))) {
+          i++;
+        }
+        while (j < segment.length() && isDigit(segment.charAt(j))) {
+          j++;
+        }
+      } else if (Character.toLowerCase(a) == Character.toLowerCase(b)) {
+        i++;
+        j++;
+      } else {
+        return false;
+      }
+    }
+    return digits && i == version.length() && j == segment.length();
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static List<String> versions(List<Route> routes) {
+    var versions = new TreeSet<String>();
+    for (var r : routes) {
+      if (r.version() != null) {
+        versions.add(r.version());
+      }
+    }
+    return List.copyOf(versions);
   }
 
   private static boolean anyVersioned(List<Route> routes) {

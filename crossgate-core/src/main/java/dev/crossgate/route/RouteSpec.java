@@ -35,7 +35,8 @@ public record RouteSpec(
     Instant updatedAt,
     Long revision,
     TlsSpec tls,
-    Boolean forwardClientCertSubject) {
+    Boolean forwardClientCertSubject,
+    Boolean versionInPath) {
 
   /** {@link Route.UpstreamTls} as submitted: {@code verifyHostname} defaults to true. */
   public record TlsSpec(
@@ -96,6 +97,7 @@ public record RouteSpec(
         createdAt,
         updatedAt,
         revision,
+        null,
         null,
         null);
   }

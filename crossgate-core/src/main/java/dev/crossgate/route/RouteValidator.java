@@ -61,6 +61,28 @@ public final class RouteValidator {
   public static Route validate(
       String id, RouteSpec spec, String actor, Instant createdAt, Instant now) {
     var errors = new ArrayList<FieldError>();
+    var route = build(id, spec, actor, createdAt, now, errors);
+    if (!errors.isEmpty()) {
+      throw new ProblemException(Problem.validation(errors));
+    }
+    return route;
+  }
+
+  /** Every invalid field of {@code spec}, without building a route (for a body read in part). */
+  public static List<FieldError> check(RouteSpec spec) {
+    var errors = new ArrayList<FieldError>();
+    build(spec.id() == null ? "rt_check" : spec.id(), spec, null, null, null, errors);
+    return errors;
+  }
+
+  /** The route, or null with {@code errors} naming each invalid field. */
+  private static Route build(
+      String id,
+      RouteSpec spec,
+      String actor,
+      Instant createdAt,
+      Instant now,
+      List<FieldError> errors) {
     if (spec.id() != null && !spec.id().equals(id)) {
       errors.add(new FieldError("id", "does not match the route addressed (" + id + ")"));
     }
@@ -123,7 +145,7 @@ public final class RouteValidator {
     }
     var tls = UpstreamTlsCheck.validate(errors, spec.tls(), targetUrl);
     if (!errors.isEmpty()) {
-      throw new ProblemException(Problem.validation(errors));
+      return null;
     }
     return new Route(
         id,
@@ -151,7 +173,8 @@ public final class RouteValidator {
         !Boolean.FALSE.equals(spec.enabled()),
         0,
         tls,
-        spec.forwardClientCertSubject());
+        spec.forwardClientCertSubject(),
+        spec.versionInPath());
   }
 
   private static String required(List<FieldError> errors, String field, String value) {

@@ -100,6 +100,36 @@ class RouteMatcherTest {
   }
 
   @Test
+  void aSegmentOfTheShapeOfTheSourcesVersionsButNoneOfThemIsVersionNotFound() {
+    var dotted =
+        RouteTable.of(
+            List.of(
+                route("old", null, "/pay", "2.1", true, null, null, true),
+                route("new", null, "/pay", "3.0", false, null, null, true),
+                route("other", null, "/other", null, false, null, null, true)),
+            1);
+    var withoutDefault =
+        RouteTable.of(
+            List.of(
+                route("v1", null, "/shop", "v1", false, null, null, true),
+                route("root", null, "/", null, false, null, null, true)),
+            1);
+
+    var unknown = match(dotted, null, "/pay/4.2/x", "GET", null);
+
+    assertThat(unknown).isInstanceOf(RouteMatch.VersionNotFound.class);
+    assertThat(((RouteMatch.VersionNotFound) unknown).versions()).containsExactly("2.1", "3.0");
+    assertThat(((RouteMatch.VersionNotFound) unknown).sourcePath()).isEqualTo("/pay");
+    assertThat(foundId(match(dotted, null, "/pay/4/x", "GET", null))).isEqualTo("old");
+    assertThat(foundId(match(dotted, null, "/pay/4.2.1/x", "GET", null))).isEqualTo("old");
+    assertThat(foundId(match(dotted, null, "/pay/v4.2/x", "GET", null))).isEqualTo("old");
+    assertThat(foundId(match(dotted, null, "/other/4.2", "GET", null))).isEqualTo("other");
+    assertThat(match(withoutDefault, null, "/shop/v2/x", "GET", null))
+        .isInstanceOf(RouteMatch.VersionNotFound.class);
+    assertThat(foundId(match(withoutDefault, null, "/shop/x", "GET", null))).isEqualTo("root");
+  }
+
+  @Test
   void anAcceptVersionHeaderIsIgnoredByAnUnversionedRoute() {
     var table = RouteTable.of(List.of(route("plain", "/plain")), 1);
 

@@ -147,7 +147,7 @@ final class NativeRoutes {
     if (view.lowestMissing() != null) {
       body.put("lowestMissing", view.lowestMissing());
     }
-    body.put("receivedChunks", view.received().size());
+    body.put("receivedChunks", view.received() == null ? 0 : view.received().size());
     body.put("receivedBytes", view.receivedBytes());
     body.put("expiresAt", view.expiresAt());
     return body;

@@ -227,6 +227,56 @@ class NativeTransferTest {
   }
 
   @Test
+  void aFailedTransfersCountersSayItHoldsNothingAndTakesNoMoreChunks() {
+    var file = Chunks.randomBytes(3 * CHUNK, 16);
+    var declared = Chunks.sha256("something else".getBytes());
+    gateway.post(
+        "/_transfers",
+        ACME_KEY,
+        Chunks.descriptor("failed", CHUNK, file.length, "\"fileDigest\":\"" + declared + "\""));
+    for (int n = 0; n < 3; n++) {
+      putChunk("failed", ACME_KEY, n, Chunks.chunk(file, CHUNK, n));
+    }
+    gateway.send("POST", "/_transfers/failed/complete", ACME_KEY, null);
+
+    var status = json(gateway.send("GET", "/_transfers/failed", ACME_KEY, null));
+    var operators = gateway.repository.recent(10);
+
+    assertThat(status)
+        .containsEntry("status", "FAILED")
+        .containsEntry("receivedBytes", 0)
+        .containsEntry("nextChunk", null)
+        .doesNotContainKeys("missing", "received", "lowestMissing");
+    assertThat(operators)
+        .filteredOn(t -> t.id().equals("failed"))
+        .singleElement()
+        .satisfies(t -> assertThat(t.receivedBytes()).isZero());
+  }
+
+  @Test
+  void aCompletedTransferReceivedItsWholeSizeAndHasNoNextChunk() {
+    var file = Chunks.randomBytes(3 * CHUNK + 5, 17);
+    gateway.post(
+        "/_transfers",
+        ACME_KEY,
+        Chunks.descriptor(
+            "finished", CHUNK, file.length, "\"target\":\"" + target.url("/inbox") + "\""));
+    for (int n = 0; n < 4; n++) {
+      putChunk("finished", ACME_KEY, n, Chunks.chunk(file, CHUNK, n));
+    }
+
+    var completed = json(gateway.send("POST", "/_transfers/finished/complete", ACME_KEY, null));
+    var status = json(gateway.send("GET", "/_transfers/finished", ACME_KEY, null));
+    for (var view : List.of(completed, status)) {
+      assertThat(view)
+          .containsEntry("status", "COMPLETED")
+          .containsEntry("receivedBytes", file.length)
+          .containsEntry("nextChunk", null)
+          .doesNotContainKeys("missing", "received", "lowestMissing");
+    }
+  }
+
+  @Test
   void theWholeFileDigestIsVerifiedByRereadingWhenTheGatewayRestartedMidTransfer() {
     var file = Chunks.randomBytes(4 * CHUNK, 7);
     gateway.post(

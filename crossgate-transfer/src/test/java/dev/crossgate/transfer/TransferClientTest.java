@@ -186,6 +186,66 @@ class TransferClientTest {
     assertThat(out.toString()).contains("run the same command again to resume");
   }
 
+  @Test
+  void aSourceFileChangedBetweenRunsDeletesTheTransferItSupersedes() throws Exception {
+    var stale = interruptedSend();
+    content = Chunks.randomBytes(CHUNKS * CHUNK - 999, 43);
+    Files.write(file, content);
+
+    var result = TransferClient.create(options(2)).send(file, gateway.base());
+
+    assertThat(result.taskId()).isNotEqualTo(stale);
+    assertThat(gateway.send("GET", "/_transfers/" + stale, ACME_KEY, null).statusCode())
+        .isEqualTo(404);
+    assertThat(gateway.repository.recent(10))
+        .extracting(t -> t.id())
+        .containsExactly(result.taskId());
+    assertDeliveredOnce();
+  }
+
+  @Test
+  void aSourceFileChangedUnderTheSameSizeAndTimeIsRefusedAndItsTransferDeleted() throws Exception {
+    var modified = Files.getLastModifiedTime(file);
+    var stale = interruptedSend();
+    content[0] ^= 1;
+    Files.write(file, content);
+    Files.setLastModifiedTime(file, modified);
+
+    assertThatThrownBy(() -> TransferClient.create(options(2)).send(file, gateway.base()))
+        .isInstanceOfSatisfying(
+            TransferException.class,
+            e -> {
+              assertThat(e.resumable()).isFalse();
+              assertThat(e.getMessage()).contains("source file changed");
+            });
+    assertThat(gateway.send("GET", "/_transfers/" + stale, ACME_KEY, null).statusCode())
+        .isEqualTo(404);
+    assertThat(gateway.repository.recent(10)).isEmpty();
+    assertThat(dir.resolve("client-state")).isEmptyDirectory();
+  }
+
+  /** A send cancelled after 10 chunks; its transfer is left OPEN. Returns the transfer's id. */
+  private String interruptedSend() {
+    var accepted = new AtomicInteger();
+    var client = new java.util.concurrent.atomic.AtomicReference<TransferClient>();
+    client.set(
+        TransferClient.create(
+            options(2),
+            (n, bytes) -> {
+              if (accepted.incrementAndGet() == 10) {
+                client.get().cancel();
+              }
+            }));
+    assertThatThrownBy(() -> client.get().send(file, gateway.base()))
+        .isInstanceOf(TransferException.class)
+        .hasMessage("cancelled");
+    var open = gateway.repository.recent(10);
+    assertThat(open)
+        .singleElement()
+        .satisfies(t -> assertThat(t.status().name()).isEqualTo("OPEN"));
+    return open.get(0).id();
+  }
+
   private void assertDeliveredOnce() {
     assertThat(target.deliveries())
         .singleElement()

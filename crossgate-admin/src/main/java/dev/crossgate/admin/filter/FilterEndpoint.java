@@ -4,6 +4,7 @@ import dev.crossgate.admin.auth.AdminAuth;
 import dev.crossgate.admin.http.AdminEndpoint;
 import dev.crossgate.admin.http.Replies;
 import dev.crossgate.filter.FilterSpec;
+import dev.crossgate.filter.FilterValidator;
 import dev.crossgate.store.filter.FilterRepository;
 import io.vertx.ext.web.Router;
 import java.util.Map;
@@ -22,7 +23,7 @@ public final class FilterEndpoint implements AdminEndpoint {
         .post("/admin/filters")
         .handler(
             ctx -> {
-              var spec = Replies.body(ctx, FilterSpec.class);
+              var spec = Replies.body(ctx, FilterSpec.class, FilterValidator::check);
               var actor = AdminAuth.actor(ctx);
               Replies.offload(ctx, () -> filters.create(spec, actor))
                   .onSuccess(

@@ -2,15 +2,19 @@ package dev.crossgate.admin.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.crossgate.json.Json;
+import dev.crossgate.json.JsonBinder;
 import dev.crossgate.json.JsonProblems;
+import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.StoredSecrets;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /**
  * What every Admin API handler does the same way: read a JSON body (415/400 with the field named),
@@ -46,24 +50,24 @@ public final class Replies {
   }
 
   /**
-   * Parses the request body as {@code type}.
+   * Parses the request body as {@code type}, naming every unknown or mistyped field at once.
    *
    * @throws ProblemException 415 for a non-JSON content type, 400 for bad JSON or fields
    */
-  public static <T> T body(RoutingContext ctx, Class<T> type, String... mediaTypes) {
-    requireJson(ctx, mediaTypes);
-    try {
-      var value = Json.mapper().readValue(bytes(ctx), type);
-      if (value == null) {
-        throw new ProblemException(
-            Problem.malformedJson("the body must be a JSON object, not null"));
-      }
-      return value;
-    } catch (JsonProcessingException e) {
-      throw new ProblemException(JsonProblems.of(e));
-    } catch (java.io.IOException e) {
-      throw new ProblemException(Problem.malformedJson("the body could not be read"));
-    }
+  public static <T> T body(RoutingContext ctx, Class<T> type) {
+    return body(ctx, type, value -> List.of());
+  }
+
+  /**
+   * Parses the request body as {@code type}; when a field is unknown or mistyped, the one 400
+   * problem also lists what {@code check} (the resource's validator) finds in the other fields.
+   *
+   * @throws ProblemException 415 for a non-JSON content type, 400 for bad JSON or fields
+   */
+  public static <T> T body(
+      RoutingContext ctx, Class<T> type, Function<? super T, List<FieldError>> check) {
+    requireJson(ctx);
+    return JsonBinder.read(bytes(ctx), type).orThrow(check);
   }
 
   /** Parses the request body as a JSON tree (for merge patches). */
@@ -125,8 +129,6 @@ public final class Replies {
     }
     throw new ProblemException(
         Problem.validation(
-            java.util.List.of(
-                new dev.crossgate.problem.FieldError(
-                    name, "must be a whole number from " + min + " to " + max))));
+            List.of(new FieldError(name, "must be a whole number from " + min + " to " + max))));
   }
 }

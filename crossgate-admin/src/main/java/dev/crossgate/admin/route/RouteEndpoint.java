@@ -12,12 +12,14 @@ import dev.crossgate.route.RouteMatch;
 import dev.crossgate.route.RouteMatcher;
 import dev.crossgate.route.RouteSource;
 import dev.crossgate.route.RouteSpec;
+import dev.crossgate.route.RouteValidator;
 import dev.crossgate.store.route.RouteQuery;
 import dev.crossgate.store.route.RouteRepository;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +54,7 @@ public final class RouteEndpoint implements AdminEndpoint {
   }
 
   private void create(RoutingContext ctx) {
-    var spec = Replies.body(ctx, RouteSpec.class);
+    var spec = Replies.body(ctx, RouteSpec.class, RouteValidator::check);
     var actor = AdminAuth.actor(ctx);
     Replies.offload(ctx, () -> routes.create(spec, actor))
         .onSuccess(
@@ -64,7 +66,7 @@ public final class RouteEndpoint implements AdminEndpoint {
   }
 
   private void createBatch(RoutingContext ctx) {
-    var specs = Replies.body(ctx, RouteSpec[].class);
+    var specs = Replies.body(ctx, RouteSpec[].class, RouteEndpoint::checkEach);
     if (specs.length == 0 || specs.length > MAX_BATCH) {
       throw new ProblemException(
           Problem.validation(
@@ -74,6 +76,19 @@ public final class RouteEndpoint implements AdminEndpoint {
     var actor = AdminAuth.actor(ctx);
     Replies.blocking(
         ctx, 201, () -> Map.of("items", routes.createAll(Arrays.asList(specs), actor)));
+  }
+
+  /** Every invalid field of a batch, each named after its route's index. */
+  private static List<FieldError> checkEach(RouteSpec[] specs) {
+    var errors = new ArrayList<FieldError>();
+    for (int i = 0; i < specs.length; i++) {
+      if (specs[i] != null) {
+        for (var e : RouteValidator.check(specs[i])) {
+          errors.add(new FieldError("[" + i + "]." + e.field(), e.message()));
+        }
+      }
+    }
+    return errors;
   }
 
   private void list(RoutingContext ctx) {
@@ -104,7 +119,7 @@ public final class RouteEndpoint implements AdminEndpoint {
 
   private void replace(RoutingContext ctx) {
     var id = ctx.pathParam("id");
-    var spec = Replies.body(ctx, RouteSpec.class);
+    var spec = Replies.body(ctx, RouteSpec.class, RouteValidator::check);
     var ifMatch = ETags.ifMatch(ctx);
     var actor = AdminAuth.actor(ctx);
     Replies.offload(ctx, () -> routes.replace(id, spec, actor, ifMatch))
@@ -143,7 +158,7 @@ public final class RouteEndpoint implements AdminEndpoint {
     var raw = ctx.queryParams().get("url");
     var rawMethod = ctx.queryParams().get("method");
     var method = rawMethod == null || rawMethod.isBlank() ? "GET" : rawMethod;
-    if (!dev.crossgate.route.RouteValidator.METHODS.contains(method)) {
+    if (!RouteValidator.METHODS.contains(method)) {
       throw new ProblemException(
           Problem.validation(
               List.of(
@@ -152,7 +167,7 @@ public final class RouteEndpoint implements AdminEndpoint {
                       "'"
                           + method
                           + "' is not an HTTP method; use one of "
-                          + new java.util.TreeSet<>(dev.crossgate.route.RouteValidator.METHODS)))));
+                          + new java.util.TreeSet<>(RouteValidator.METHODS)))));
     }
     var version = ctx.queryParams().get("version");
     URI url = parseUrl(raw);
@@ -184,6 +199,10 @@ public final class RouteEndpoint implements AdminEndpoint {
                                     + "; it accepts "
                                     + refused.allowed())
                             .with("allowed", refused.allowed())));
+              } else if (match instanceof RouteMatch.VersionNotFound unknown) {
+                ctx.fail(
+                    new ProblemException(
+                        Problem.versionNotFound(unknown.detail(), unknown.versions())));
               } else {
                 ctx.fail(
                     new ProblemException(Problem.notFound(((RouteMatch.NotFound) match).detail())));

@@ -135,16 +135,14 @@ public final class TransferClient {
       long size = Files.size(file);
       long mtime = Files.getLastModifiedTime(file).toMillis();
       var descriptor = state.load();
+      SendState.Descriptor superseded = null;
+      boolean fresh = false;
       if (descriptor == null
           || descriptor.size() != size
           || descriptor.modifiedMillis() != mtime
           || !java.util.Objects.equals(descriptor.target(), options.target())) {
-        if (descriptor != null) {
-          LOG.info(
-              "event=transfer-restart file={} reason=source-or-target-changed oldTask={}",
-              file,
-              descriptor.taskId());
-        }
+        superseded = descriptor;
+        fresh = true;
         descriptor =
             new SendState.Descriptor(
                 Ids.random("tx_"),
@@ -153,7 +151,6 @@ public final class TransferClient {
                 mtime,
                 options.chunkSize(),
                 options.target());
-        state.save(descriptor);
       }
       var vertx = Vertx.vertx();
       try {
@@ -165,6 +162,17 @@ public final class TransferClient {
         var http =
             vertx.createHttpClient(
                 httpOptions, new PoolOptions().setHttp1MaxSize(options.parallelism() + 1));
+        if (superseded != null) {
+          LOG.info(
+              "event=transfer-restart file={} reason=source-or-target-changed oldTask={}",
+              file,
+              superseded.taskId());
+          // the old transfer can never complete: free its chunks and quota now, not at expiry
+          discard(http, URI.create(base + "/" + superseded.taskId()));
+        }
+        if (fresh) {
+          state.save(descriptor);
+        }
         return run(http, file, base, state, descriptor);
       } finally {
         closeQuietly(vertx);
@@ -172,6 +180,29 @@ public final class TransferClient {
     } catch (IOException e) {
       throw new TransferException(
           "cannot read " + file + " or the state dir: " + e.getMessage(), false, e);
+    }
+  }
+
+  /**
+   * Deletes a transfer on the gateway that this client will never finish; the local state is the
+   * caller's. Best effort: one that stays behind expires on the gateway.
+   */
+  private void discard(HttpClient http, URI transferUrl) {
+    try {
+      var reply =
+          call(
+              http,
+              new RequestOptions()
+                  .setMethod(HttpMethod.DELETE)
+                  .setAbsoluteURI(transferUrl.toString()),
+              null,
+              "delete");
+      LOG.info("event=transfer-discarded url={} status={}", transferUrl, reply.statusCode());
+    } catch (TransferException e) {
+      LOG.warn(
+          "event=transfer-discard-failed url={} reason=\"{}\" (it expires on the gateway)",
+          transferUrl,
+          e.getMessage());
     }
   }
 
@@ -237,6 +268,7 @@ public final class TransferClient {
     CompletionService<Long> done = new ExecutorCompletionService<>(senders);
     int inFlight = 0;
     var failures = new ArrayList<Throwable>();
+    var changed = new java.util.concurrent.atomic.AtomicReference<TransferException>();
     try (var channel = FileChannel.open(file, StandardOpenOption.READ)) {
       for (long n = 0; n < chunkCount && failures.isEmpty(); n++) {
         if (cancelled.get()) {
@@ -254,7 +286,8 @@ public final class TransferClient {
           var same = logged == null || logged.equals(ChunkDigest.of(options.digest(), bytes));
           buffers.add(bytes);
           if (!same) {
-            throw sourceChanged(state, n);
+            failures.add(sourceChanged(state, n, changed));
+            break;
           }
           continue;
         }
@@ -272,7 +305,7 @@ public final class TransferClient {
                 if (logged == null) {
                   state.logDigest(number, digest);
                 } else if (!logged.equals(digest)) {
-                  throw sourceChanged(state, number);
+                  throw sourceChanged(state, number, changed);
                 }
                 return putChunk(http, transferUrl, number, bytes, digest, sent, resent);
               } finally {
@@ -291,6 +324,10 @@ public final class TransferClient {
     }
     if (cancelled.get()) {
       throw new TransferException("cancelled", true, null);
+    }
+    if (changed.get() != null) {
+      discard(http, transferUrl);
+      throw changed.get();
     }
     if (!failures.isEmpty()) {
       var first = failures.get(0);
@@ -351,10 +388,23 @@ public final class TransferClient {
     }
   }
 
-  private static TransferException sourceChanged(SendState state, long number) throws IOException {
+  /**
+   * The failure of a send whose source changed under it, kept in {@code changed} (the first one
+   * wins) so that the transfer is discarded once the chunks in flight are done.
+   */
+  private static TransferException sourceChanged(
+      SendState state,
+      long number,
+      java.util.concurrent.atomic.AtomicReference<TransferException> changed)
+      throws IOException {
     state.clear();
-    return new TransferException(
-        "the source file changed since the transfer began (chunk " + number + ")", false, null);
+    changed.compareAndSet(
+        null,
+        new TransferException(
+            "the source file changed since the transfer began (chunk " + number + ")",
+            false,
+            null));
+    return changed.get();
   }
 
   private static ByteBuffer take(java.util.concurrent.BlockingQueue<ByteBuffer> buffers)

@@ -11,8 +11,9 @@ import io.vertx.core.http.HttpHeaders;
 /**
  * Matches the normalised path against the snapshot's {@link dev.crossgate.route.RouteTable} (host,
  * path, method, version from the path or {@code Accept-Version}). No route, or only a disabled one,
- * is 404; a route that owns the path but not the method is 405 with {@code Allow} (RFC 9110 section
- * 15.5.6). The route's own body limit lowers the exchange's.
+ * is 404, as is a path naming a version the source does not have ({@code version-not-found}); a
+ * route that owns the path but not the method is 405 with {@code Allow} (RFC 9110 section 15.5.6).
+ * The route's own body limit lowers the exchange's.
  */
 public final class RouteStep implements Step {
   public static final String ACCEPT_VERSION = "Accept-Version";
@@ -48,6 +49,10 @@ public final class RouteStep implements Step {
       exchange
           .responseHeaders()
           .set(HttpHeaders.ALLOW, String.join(", ", new java.util.TreeSet<>(refused.allowed())));
+      return Future.succeededFuture();
+    }
+    if (result instanceof RouteMatch.VersionNotFound unknown) {
+      exchange.reply(Problem.versionNotFound(unknown.detail(), unknown.versions()));
       return Future.succeededFuture();
     }
     exchange.reply(Problem.notFound(((RouteMatch.NotFound) result).detail()));

@@ -33,6 +33,7 @@ public final class TestRoutes {
     private List<Route.Param> params;
     private RouteSpec.TlsSpec tls;
     private Boolean forwardClientCertSubject;
+    private Boolean versionInPath;
 
     Builder(String id, String sourcePath, String targetUrl) {
       this.id = id;
@@ -108,6 +109,12 @@ public final class TestRoutes {
       return this;
     }
 
+    /** Opts out of refusing path segments that look like an unknown version of the source. */
+    public Builder versionsNotInPath() {
+      this.versionInPath = false;
+      return this;
+    }
+
     public Builder tls(RouteSpec.TlsSpec settings) {
       this.tls = settings;
       return this;
@@ -166,7 +173,8 @@ public final class TestRoutes {
               null,
               null,
               tls,
-              forwardClientCertSubject);
+              forwardClientCertSubject,
+              versionInPath);
       var now = Instant.now();
       return RouteValidator.validate(id, spec, "test", now, now);
     }

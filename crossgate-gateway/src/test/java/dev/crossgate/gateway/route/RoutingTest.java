@@ -69,6 +69,70 @@ class RoutingTest {
   }
 
   @Test
+  void aPathSegmentNamingAnUnregisteredVersionIsRefusedNamingTheVersionsThatExist() {
+    kit.routes(
+        route("v1", "/shop", kit.target("/home")).version("v1", true).build(),
+        route("v2", "/shop", kit.target("/index")).version("v2", false).build());
+
+    var v3 = kit.get("/shop/v3/x");
+    var upperCase = kit.get("/shop/V3/x");
+    var v10 = kit.get("/shop/v10");
+
+    assertThat(v3.status()).isEqualTo(404);
+    assertThat(v3.problemType()).isEqualTo("version-not-found");
+    assertThat(v3.json().get("versions")).isEqualTo(java.util.List.of("v1", "v2"));
+    assertThat((String) v3.json().get("detail")).contains("v3", "/shop", "v1, v2");
+    assertThat(upperCase.problemType()).isEqualTo("version-not-found");
+    assertThat(v10.problemType()).isEqualTo("version-not-found");
+    assertThat(kit.upstream.receivedNothing()).isTrue();
+  }
+
+  @Test
+  void aRegisteredVersionInThePathStillReachesItsTargetAndOtherSegmentsTheDefault() {
+    kit.routes(
+        route("v1", "/shop", kit.target("/home")).version("v1", true).build(),
+        route("v2", "/shop", kit.target("/index")).version("v2", false).build());
+
+    var v2 = kit.get("/shop/v2/x");
+    var atV2 = kit.upstream.next();
+    var plain = kit.get("/shop/items/v3");
+    var atDefault = kit.upstream.next();
+
+    assertThat(v2.status()).isEqualTo(200);
+    assertThat(atV2.uri()).isEqualTo("/index/x");
+    assertThat(plain.status()).isEqualTo(200);
+    assertThat(atDefault.uri()).isEqualTo("/home/items/v3");
+  }
+
+  @Test
+  void aRouteThatOptsOutReceivesAVersionLookingSegmentAsItsPath() {
+    kit.routes(
+        route("v1", "/shop", kit.target("/home")).version("v1", true).versionsNotInPath().build(),
+        route("v2", "/shop", kit.target("/index")).version("v2", false).build());
+
+    var reply = kit.get("/shop/v3/x");
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(kit.upstream.next().uri()).isEqualTo("/home/v3/x");
+  }
+
+  @Test
+  void acceptVersionIsUnchangedByVersionLookingSegments() {
+    kit.routes(
+        route("v1", "/shop", kit.target("/home")).version("v1", true).build(),
+        route("v2", "/shop", kit.target("/index")).version("v2", false).build());
+
+    var unknown = kit.get("/shop/x", "Accept-Version", "v3");
+    var known = kit.get("/shop/x", "Accept-Version", "v2");
+    var atV2 = kit.upstream.next();
+
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.problemType()).isEqualTo("not-found");
+    assertThat(known.status()).isEqualTo(200);
+    assertThat(atV2.uri()).isEqualTo("/index/x");
+  }
+
+  @Test
   void exactHostBeatsWildcardWhichBeatsAnyHost() {
     kit.routes(
         route("exact", "/api", kit.target("/exact")).host("api.example.com").build(),

@@ -1,12 +1,11 @@
 package dev.crossgate.store.route;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crossgate.change.Change;
 import dev.crossgate.id.Ids;
 import dev.crossgate.json.Json;
+import dev.crossgate.json.JsonBinder;
 import dev.crossgate.json.JsonMergePatch;
-import dev.crossgate.json.JsonProblems;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.Route;
@@ -173,12 +172,7 @@ public final class RouteRepository {
   public Route patch(String id, JsonNode mergePatch, String actor, Long ifMatch) {
     var current = get(id).orElseThrow(() -> notFound(id));
     JsonNode merged = JsonMergePatch.apply(Json.mapper().valueToTree(current), mergePatch);
-    RouteSpec spec;
-    try {
-      spec = Json.mapper().treeToValue(merged, RouteSpec.class);
-    } catch (JsonProcessingException e) {
-      throw new ProblemException(JsonProblems.of(e));
-    }
+    var spec = JsonBinder.bind(merged, RouteSpec.class).orThrow(RouteValidator::check);
     return replace(id, spec, actor, ifMatch == null ? current.revision() : ifMatch);
   }
 

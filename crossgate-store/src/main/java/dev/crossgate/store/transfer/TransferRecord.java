@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param protocol {@code native} or {@code tus}: how chunks are addressed (by number or by offset)
  * @param chunkDigest the algorithm every chunk is verified with ({@code sha-256}, {@code crc32c})
  * @param fileDigest the declared whole-file digest as an RFC 9530 field value, or null
- * @param receivedBytes sum of the sizes of the stored chunks
+ * @param receivedBytes sum of the sizes of the stored chunks; the whole size once COMPLETED (even
+ *     when the chunks were released after delivery); 0 once FAILED (the data is released)
  */
 public record TransferRecord(
     String owner,

@@ -193,7 +193,10 @@ public final class TransferRepository {
         });
   }
 
-  /** Moves a transfer from one status to another; false when it was not in {@code from}. */
+  /**
+   * Moves a transfer from one status to another; false when it was not in {@code from}. Moving to
+   * FAILED zeroes its received bytes in the same update: its data is released.
+   */
   public boolean changeStatus(
       String owner,
       String id,
@@ -208,13 +211,16 @@ public final class TransferRepository {
         c ->
             Sql.update(
                     c,
-                    "UPDATE transfers SET status = ?, failure = ?,"
-                        + " delivery = ?, updated_at = ?, expires_at = ? WHERE owner = ? AND id = ? AND status = ?",
+                    "UPDATE transfers SET status = ?, failure = ?, delivery = ?, updated_at = ?,"
+                        + " expires_at = ?,"
+                        + " received_bytes = CASE WHEN ? THEN 0 ELSE received_bytes END"
+                        + " WHERE owner = ? AND id = ? AND status = ?",
                     to,
                     failure,
                     delivery,
                     now,
                     expiresAt,
+                    to == TransferStatus.FAILED,
                     owner,
                     id,
                     from)
