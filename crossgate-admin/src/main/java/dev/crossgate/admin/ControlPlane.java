@@ -100,7 +100,7 @@ public final class ControlPlane {
     this.filters = new FilterRepository(database, changeLog, clock);
     this.tenants = new TenantRepository(database, changeLog, clock);
     this.extensions = new ExtensionRepository(database, changeLog, clock);
-    this.tokens = new TokenRepository(database, clock);
+    this.tokens = new TokenRepository(database, changeLog, clock);
     this.nodes = new NodeRepository(database, clock);
     this.redis =
         options.redisUri() == null

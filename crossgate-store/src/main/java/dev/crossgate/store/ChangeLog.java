@@ -93,7 +93,7 @@ public final class ChangeLog {
         c ->
             Sql.query(
                 c,
-                "SELECT revision, op, entity_type, entity_id, body, actor, changed_at"
+                "SELECT revision, op, entity_type, entity_id, before_body, body, actor, changed_at"
                     + " FROM change_log WHERE revision > ? ORDER BY revision LIMIT ?",
                 ChangeLog::change,
                 revision,
@@ -106,18 +106,21 @@ public final class ChangeLog {
   }
 
   private static Change change(ResultSet row) throws SQLException {
-    var body = row.getString("body");
     return new Change(
         row.getLong("revision"),
         Change.Op.valueOf(row.getString("op")),
         Change.EntityType.valueOf(row.getString("entity_type")),
         row.getString("entity_id"),
-        body == null ? null : parse(body),
+        parse(row.getString("before_body")),
+        parse(row.getString("body")),
         row.getString("actor"),
         Sql.instant(row, "changed_at"));
   }
 
   private static JsonNode parse(String body) {
+    if (body == null) {
+      return null;
+    }
     try {
       return Json.mapper().readTree(body);
     } catch (JsonProcessingException e) {
@@ -159,21 +162,44 @@ public final class ChangeLog {
       return revision + 1;
     }
 
+    /**
+     * Logs a change at the next revision.
+     *
+     * @param before the entity as it was (null for an INSERT)
+     * @param after the entity as it is now (null for a DELETE)
+     */
     public long record(
-        Change.Op op, Change.EntityType type, String entityId, Object body, Instant at)
+        Change.Op op,
+        Change.EntityType type,
+        String entityId,
+        Object before,
+        Object after,
+        Instant at)
         throws SQLException {
+      if ((before == null) != (op == Change.Op.INSERT)
+          || (after == null) != (op == Change.Op.DELETE)) {
+        throw new IllegalArgumentException(
+            op
+                + " of "
+                + type
+                + " "
+                + entityId
+                + " needs a before-image unless it is an INSERT"
+                + " and an after-image unless it is a DELETE");
+      }
       revision++;
       Sql.update(
           connection, "UPDATE revision_counter SET counter_value = ? WHERE id = 1", revision);
       Sql.update(
           connection,
-          "INSERT INTO change_log (revision, op, entity_type, entity_id, body, actor, changed_at)"
-              + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+          "INSERT INTO change_log (revision, op, entity_type, entity_id, before_body, body, actor,"
+              + " changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           revision,
           op,
           type,
           entityId,
-          body == null ? null : Json.write(body),
+          before == null ? null : Json.write(before),
+          after == null ? null : Json.write(after),
           actor,
           at);
       return revision;

@@ -93,6 +93,7 @@ public final class ExtensionRepository {
               existing.isPresent() ? Change.Op.UPDATE : Change.Op.INSERT,
               Change.EntityType.EXTENSION,
               extension.key(),
+              existing.orElse(null),
               extension,
               now);
           return extension;
@@ -105,10 +106,12 @@ public final class ExtensionRepository {
         actor,
         tx -> {
           var c = tx.connection();
-          if (find(c, tenant, id).isEmpty()) {
-            throw new ProblemException(
-                Problem.notFound("tenant " + tenant + " has no extension " + id));
-          }
+          var existing =
+              find(c, tenant, id)
+                  .orElseThrow(
+                      () ->
+                          new ProblemException(
+                              Problem.notFound("tenant " + tenant + " has no extension " + id)));
           var dependents =
               registered(c, tenant, id).values().stream()
                   .filter(e -> e.dependsOn().contains(id))
@@ -125,6 +128,7 @@ public final class ExtensionRepository {
               Change.Op.DELETE,
               Change.EntityType.EXTENSION,
               Extension.key(tenant, id),
+              existing,
               null,
               clock.instant());
           return null;

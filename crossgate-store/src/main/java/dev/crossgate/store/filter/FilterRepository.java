@@ -42,7 +42,12 @@ public final class FilterRepository {
               stored.revision(),
               stored.createdAt());
           tx.record(
-              Change.Op.INSERT, Change.EntityType.FILTER, stored.id(), stored, stored.createdAt());
+              Change.Op.INSERT,
+              Change.EntityType.FILTER,
+              stored.id(),
+              null,
+              stored,
+              stored.createdAt());
           return stored;
         });
   }
@@ -51,10 +56,17 @@ public final class FilterRepository {
     changeLog.write(
         actor,
         tx -> {
-          if (Sql.update(tx.connection(), "DELETE FROM filters WHERE id = ?", id) == 0) {
-            throw new ProblemException(Problem.notFound("no filter rule with id " + id));
-          }
-          return tx.record(Change.Op.DELETE, Change.EntityType.FILTER, id, null, clock.instant());
+          var existing =
+              Sql.queryOne(
+                      tx.connection(),
+                      "SELECT body, revision FROM filters WHERE id = ?",
+                      FilterRepository::rule,
+                      id)
+                  .orElseThrow(
+                      () -> new ProblemException(Problem.notFound("no filter rule with id " + id)));
+          Sql.update(tx.connection(), "DELETE FROM filters WHERE id = ?", id);
+          return tx.record(
+              Change.Op.DELETE, Change.EntityType.FILTER, id, existing, null, clock.instant());
         });
   }
 
@@ -65,10 +77,12 @@ public final class FilterRepository {
             Sql.query(
                 c,
                 "SELECT body, revision FROM filters ORDER BY priority, id",
-                row ->
-                    withRevision(
-                        Json.read(row.getString("body"), FilterRule.class),
-                        row.getLong("revision"))));
+                FilterRepository::rule));
+  }
+
+  private static FilterRule rule(java.sql.ResultSet row) throws java.sql.SQLException {
+    return withRevision(
+        Json.read(row.getString("body"), FilterRule.class), row.getLong("revision"));
   }
 
   private static FilterRule withRevision(FilterRule r, long revision) {

@@ -122,7 +122,8 @@ public final class RouteRepository {
         stored.revision(),
         stored.createdAt(),
         stored.updatedAt());
-    tx.record(Change.Op.INSERT, Change.EntityType.ROUTE, stored.id(), stored, stored.updatedAt());
+    tx.record(
+        Change.Op.INSERT, Change.EntityType.ROUTE, stored.id(), null, stored, stored.updatedAt());
     return stored;
   }
 
@@ -161,7 +162,13 @@ public final class RouteRepository {
                   stored.revision(),
                   stored.updatedAt(),
                   id);
-              tx.record(Change.Op.UPDATE, Change.EntityType.ROUTE, id, stored, stored.updatedAt());
+              tx.record(
+                  Change.Op.UPDATE,
+                  Change.EntityType.ROUTE,
+                  id,
+                  existing,
+                  stored,
+                  stored.updatedAt());
               return new Route[] {existing, stored};
             });
     onChange.accept(result[0]);
@@ -189,7 +196,8 @@ public final class RouteRepository {
             tx -> {
               var existing = lockExisting(tx.connection(), id, ifMatch);
               Sql.update(tx.connection(), "DELETE FROM routes WHERE id = ?", id);
-              tx.record(Change.Op.DELETE, Change.EntityType.ROUTE, id, null, clock.instant());
+              tx.record(
+                  Change.Op.DELETE, Change.EntityType.ROUTE, id, existing, null, clock.instant());
               return existing;
             });
     onChange.accept(deleted);

@@ -94,6 +94,7 @@ public final class TenantCertificateRepository {
               Change.Op.INSERT,
               Change.EntityType.CLIENT_CERT,
               certificate.id(),
+              null,
               certificate,
               certificate.createdAt());
           return certificate;
@@ -107,21 +108,29 @@ public final class TenantCertificateRepository {
     changeLog.write(
         actor,
         tx -> {
+          var existing =
+              query(
+                      tx.connection(),
+                      "SELECT " + COLUMNS + " FROM tenant_certificates WHERE id = ?",
+                      certificateId)
+                  .stream()
+                  .filter(c -> c.tenantId().equals(tenantId))
+                  .findFirst()
+                  .orElseThrow(
+                      () ->
+                          new ProblemException(
+                              Problem.notFound(
+                                  "tenant " + tenantId + " has no certificate " + certificateId)));
           try (var ps =
-              tx.connection()
-                  .prepareStatement(
-                      "DELETE FROM tenant_certificates WHERE id = ? AND tenant_id = ?")) {
+              tx.connection().prepareStatement("DELETE FROM tenant_certificates WHERE id = ?")) {
             ps.setString(1, certificateId);
-            ps.setString(2, tenantId);
-            if (ps.executeUpdate() == 0) {
-              throw new ProblemException(
-                  Problem.notFound("tenant " + tenantId + " has no certificate " + certificateId));
-            }
+            ps.executeUpdate();
           }
           return tx.record(
               Change.Op.DELETE,
               Change.EntityType.CLIENT_CERT,
               certificateId,
+              existing,
               null,
               clock.instant());
         });

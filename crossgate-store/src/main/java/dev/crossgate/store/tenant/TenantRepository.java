@@ -78,7 +78,7 @@ public final class TenantRepository {
               tenant.revision(),
               now,
               now);
-          tx.record(Change.Op.INSERT, Change.EntityType.TENANT, tenant.id(), tenant, now);
+          tx.record(Change.Op.INSERT, Change.EntityType.TENANT, tenant.id(), null, tenant, now);
           return tenant;
         });
   }
@@ -115,7 +115,7 @@ public final class TenantRepository {
               tenant.revision(),
               now,
               id);
-          tx.record(Change.Op.UPDATE, Change.EntityType.TENANT, id, tenant, now);
+          tx.record(Change.Op.UPDATE, Change.EntityType.TENANT, id, existing, tenant, now);
           return tenant;
         });
   }
@@ -170,7 +170,7 @@ public final class TenantRepository {
               apiKey.keyHash(),
               apiKey.prefix(),
               now);
-          tx.record(Change.Op.INSERT, Change.EntityType.API_KEY, apiKey.id(), apiKey, now);
+          tx.record(Change.Op.INSERT, Change.EntityType.API_KEY, apiKey.id(), null, apiKey, now);
           return new IssuedKey(key, apiKey);
         });
   }
@@ -180,17 +180,20 @@ public final class TenantRepository {
     changeLog.write(
         actor,
         tx -> {
-          if (Sql.update(
-                  tx.connection(),
-                  "DELETE FROM api_keys WHERE id = ? AND tenant_id = ?",
-                  keyId,
-                  tenantId)
-              == 0) {
-            throw new ProblemException(
-                Problem.notFound("tenant " + tenantId + " has no key " + keyId));
-          }
+          var existing =
+              Sql.queryOne(
+                      tx.connection(),
+                      "SELECT " + KEY_COLUMNS + " FROM api_keys WHERE id = ? AND tenant_id = ?",
+                      TenantRepository::apiKey,
+                      keyId,
+                      tenantId)
+                  .orElseThrow(
+                      () ->
+                          new ProblemException(
+                              Problem.notFound("tenant " + tenantId + " has no key " + keyId)));
+          Sql.update(tx.connection(), "DELETE FROM api_keys WHERE id = ?", keyId);
           return tx.record(
-              Change.Op.DELETE, Change.EntityType.API_KEY, keyId, null, clock.instant());
+              Change.Op.DELETE, Change.EntityType.API_KEY, keyId, existing, null, clock.instant());
         });
   }
 
