@@ -25,6 +25,7 @@ import dev.crossgate.store.cache.RouteCache;
 import dev.crossgate.store.cluster.NodeRepository;
 import dev.crossgate.store.extension.ExtensionRepository;
 import dev.crossgate.store.filter.FilterRepository;
+import dev.crossgate.store.revert.ChangeReverter;
 import dev.crossgate.store.route.RouteRepository;
 import dev.crossgate.store.tenant.TenantCertificateRepository;
 import dev.crossgate.store.tenant.TenantRepository;
@@ -189,7 +190,19 @@ public final class ControlPlane {
                           cp.artifacts,
                           tenant -> cp.extensionCircuits.apply(tenant)),
                       new TokenEndpoint(cp.tokens, auth),
-                      new ChangeEndpoint(cp.changeLog),
+                      new ChangeEndpoint(
+                          cp.changeLog,
+                          new ChangeReverter(
+                              cp.database,
+                              cp.changeLog,
+                              Clock.systemUTC(),
+                              List.of(
+                                  cp.tenants.tenantRestorer(),
+                                  cp.extensions.restorer(),
+                                  cp.routes.restorer(),
+                                  cp.filters.restorer(),
+                                  cp.tenants.keyRestorer(),
+                                  cp.certificates.restorer()))),
                       new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
                       new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
                       new WhoAmIEndpoint(),

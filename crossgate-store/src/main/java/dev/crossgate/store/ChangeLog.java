@@ -79,12 +79,10 @@ public final class ChangeLog {
   /** The oldest revision still in the log, or latest + 1 when the log is empty. */
   public long oldestRetainedRevision() {
     return database.read(
-        c ->
-            Sql.queryOne(
-                    c,
-                    "SELECT MIN(revision) AS oldest FROM change_log",
-                    row -> Sql.nullableLong(row, "oldest"))
-                .orElseGet(() -> latestRevision() + 1));
+        c -> {
+          var oldest = oldestRetainedRevision(c);
+          return oldest == null ? latestRevision(c) + 1 : oldest;
+        });
   }
 
   /** Changes with a revision above {@code revision}, oldest first, at most {@code limit}. */
@@ -102,7 +100,37 @@ public final class ChangeLog {
 
   /** The newest committed revision (0 for an empty log). */
   public long latestRevision() {
-    return database.read(c -> Sql.queryLong(c, COUNTER));
+    return database.read(ChangeLog::latestRevision);
+  }
+
+  /** The newest revision as {@code c} sees it. */
+  public static long latestRevision(Connection c) throws SQLException {
+    return Sql.queryLong(c, COUNTER);
+  }
+
+  /** The oldest revision still in the log as {@code c} sees it, or null when the log is empty. */
+  public static Long oldestRetainedRevision(Connection c) throws SQLException {
+    return Sql.queryOne(
+            c,
+            "SELECT MIN(revision) AS oldest FROM change_log",
+            row -> Sql.nullableLong(row, "oldest"))
+        .orElse(null);
+  }
+
+  /**
+   * For every entity changed after {@code revision}, its first change after it (whose before-image
+   * is the entity at {@code revision}), in revision order. Memory grows with the entities touched,
+   * not with the changes.
+   */
+  public static List<Change> firstChangesAfter(Connection c, long revision) throws SQLException {
+    return Sql.query(
+        c,
+        "SELECT c.revision, c.op, c.entity_type, c.entity_id, c.before_body, c.body, c.actor,"
+            + " c.changed_at FROM change_log c JOIN (SELECT MIN(revision) AS first FROM change_log"
+            + " WHERE revision > ? GROUP BY entity_type, entity_id) f ON c.revision = f.first"
+            + " ORDER BY c.revision",
+        ChangeLog::change,
+        revision);
   }
 
   private static Change change(ResultSet row) throws SQLException {

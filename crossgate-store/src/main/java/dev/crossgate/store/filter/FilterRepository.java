@@ -10,7 +10,11 @@ import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.Database;
+import dev.crossgate.store.revert.EntityRestorer;
 import dev.crossgate.store.sql.Sql;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 
@@ -32,15 +36,7 @@ public final class FilterRepository {
         actor,
         tx -> {
           var stored = withRevision(rule, tx.nextRevision());
-          Sql.update(
-              tx.connection(),
-              "INSERT INTO filters (id, priority, body, revision, created_at)"
-                  + " VALUES (?, ?, ?, ?, ?)",
-              stored.id(),
-              stored.priority(),
-              Json.write(stored),
-              stored.revision(),
-              stored.createdAt());
+          insertRow(tx.connection(), stored);
           tx.record(
               Change.Op.INSERT,
               Change.EntityType.FILTER,
@@ -70,6 +66,29 @@ public final class FilterRepository {
         });
   }
 
+  private static void insertRow(Connection c, FilterRule rule) throws SQLException {
+    Sql.update(
+        c,
+        "INSERT INTO filters (id, priority, body, revision, created_at) VALUES (?, ?, ?, ?, ?)",
+        rule.id(),
+        rule.priority(),
+        Json.write(rule),
+        rule.revision(),
+        rule.createdAt());
+  }
+
+  /** How a revert puts filter rules back (rules never change in place: a write is an insert). */
+  public EntityRestorer<FilterRule> restorer() {
+    return EntityRestorer.of(
+        Change.EntityType.FILTER,
+        FilterRule.class,
+        (c, id) ->
+            Sql.queryOne(
+                c, "SELECT body, revision FROM filters WHERE id = ?", FilterRepository::rule, id),
+        (c, id) -> Sql.update(c, "DELETE FROM filters WHERE id = ?", id),
+        (c, rule, exists) -> insertRow(c, rule));
+  }
+
   /** Every rule, in evaluation order (priority, then id). */
   public List<FilterRule> all() {
     return database.read(
@@ -80,7 +99,7 @@ public final class FilterRepository {
                 FilterRepository::rule));
   }
 
-  private static FilterRule rule(java.sql.ResultSet row) throws java.sql.SQLException {
+  private static FilterRule rule(ResultSet row) throws SQLException {
     return withRevision(
         Json.read(row.getString("body"), FilterRule.class), row.getLong("revision"));
   }
