@@ -19,14 +19,11 @@ import java.util.Optional;
  * Admin API tokens, stored as SHA-256 hashes (tokens are 256-bit random, so a plain hash is not
  * brute-forceable). Issuing and revoking one is logged in the change log as an {@code ADMIN_TOKEN}
  * audit entry (id, name, role, time: never the token or its hash); credentials of the control plane
- * are not configuration, so those entries never travel to gateway nodes. Blocking: call from a
- * worker thread.
+ * are not configuration, so those entries never travel to gateway nodes. The bootstrap token is not
+ * logged (see {@link #setBootstrap}). Blocking: call from a worker thread.
  */
 public final class TokenRepository {
   public static final String BOOTSTRAP = "bootstrap";
-
-  /** The actor of changes the control plane makes itself (the bootstrap token). */
-  public static final String SYSTEM = "system";
 
   private static final String COLUMNS = "id, name, role, created_at";
 
@@ -48,30 +45,18 @@ public final class TokenRepository {
   }
 
   /**
-   * Makes {@code token} the bootstrap admin token (replacing an earlier bootstrap token); logged
-   * only when the token is new, so a restart with the same token logs nothing.
+   * Makes {@code token} the bootstrap admin token (replacing an earlier bootstrap token). Not an
+   * audit entry: it is the operator's start-up setting ({@code --admin-token} or the token
+   * generated on first start), applied again at every start.
    */
   public void setBootstrap(String token) {
-    changeLog.write(
-        SYSTEM,
-        tx -> {
-          var c = tx.connection();
-          if (Sql.exists(
+    database.inTransaction(
+        c -> {
+          Sql.update(c, "DELETE FROM admin_tokens WHERE name = ?", BOOTSTRAP);
+          insert(
               c,
-              "SELECT 1 FROM admin_tokens WHERE name = ? AND token_hash = ?",
-              BOOTSTRAP,
-              Secrets.sha256Hex(token))) {
-            return null;
-          }
-          var earlier = findBy(c, "name", BOOTSTRAP);
-          if (earlier.isPresent()) {
-            Sql.update(c, "DELETE FROM admin_tokens WHERE id = ?", earlier.get().id());
-            log(tx, Change.Op.DELETE, earlier.get(), null);
-          }
-          var stored =
-              new AdminToken(Ids.random("tok_"), BOOTSTRAP, AdminToken.Role.ADMIN, clock.instant());
-          insert(c, stored, token);
-          log(tx, Change.Op.INSERT, null, stored);
+              new AdminToken(Ids.random("tok_"), BOOTSTRAP, AdminToken.Role.ADMIN, clock.instant()),
+              token);
           return null;
         });
   }
