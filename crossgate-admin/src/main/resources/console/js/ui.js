@@ -83,11 +83,14 @@ export function emptyState(title, text, action) {
   return el('div', { class: 'empty' }, el('p', { class: 'empty-title' }, title), el('p', {}, text), action);
 }
 
-/** Asks for confirmation in a modal dialog; resolves true when the user confirms. */
-export function confirmDialog(question, confirmLabel) {
+/**
+ * Asks for confirmation in a modal dialog; resolves true when the user confirms.
+ * @param details optional element shown under the question (e.g. what a revert will do)
+ */
+export function confirmDialog(question, confirmLabel, details) {
   return new Promise((resolve) => {
     const dialog = el('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-question' },
-      el('p', { id: 'confirm-question' }, question));
+      el('p', { id: 'confirm-question' }, question), details);
     const done = (answer) => {
       dialog.close();
       dialog.remove();

@@ -25,6 +25,7 @@ import dev.crossgate.store.cache.RouteCache;
 import dev.crossgate.store.cluster.NodeRepository;
 import dev.crossgate.store.extension.ExtensionRepository;
 import dev.crossgate.store.filter.FilterRepository;
+import dev.crossgate.store.revert.ChangeReverter;
 import dev.crossgate.store.route.RouteRepository;
 import dev.crossgate.store.tenant.TenantCertificateRepository;
 import dev.crossgate.store.tenant.TenantRepository;
@@ -100,7 +101,7 @@ public final class ControlPlane {
     this.filters = new FilterRepository(database, changeLog, clock);
     this.tenants = new TenantRepository(database, changeLog, clock);
     this.extensions = new ExtensionRepository(database, changeLog, clock);
-    this.tokens = new TokenRepository(database, clock);
+    this.tokens = new TokenRepository(database, changeLog, clock);
     this.nodes = new NodeRepository(database, clock);
     this.redis =
         options.redisUri() == null
@@ -189,7 +190,19 @@ public final class ControlPlane {
                           cp.artifacts,
                           tenant -> cp.extensionCircuits.apply(tenant)),
                       new TokenEndpoint(cp.tokens, auth),
-                      new ChangeEndpoint(cp.changeLog),
+                      new ChangeEndpoint(
+                          cp.changeLog,
+                          new ChangeReverter(
+                              cp.database,
+                              cp.changeLog,
+                              Clock.systemUTC(),
+                              List.of(
+                                  cp.tenants.tenantRestorer(),
+                                  cp.extensions.restorer(),
+                                  cp.routes.restorer(),
+                                  cp.filters.restorer(),
+                                  cp.tenants.keyRestorer(),
+                                  cp.certificates.restorer()))),
                       new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
                       new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
                       new WhoAmIEndpoint(),

@@ -60,6 +60,11 @@ public final class ConfigApplier {
         continue; // already applied: replays are harmless
       }
       revision = change.revision();
+      if (!change.entityType().reachesNodes()) {
+        // an audit entry (admin tokens): the revision advances, nothing a node serves changes
+        hashes.record(revision, hash);
+        continue;
+      }
       switch (change.entityType()) {
         case ROUTE -> {
           var before =
@@ -181,7 +186,7 @@ public final class ConfigApplier {
 
   private static <T> T read(Change change, Class<T> type) {
     try {
-      return Json.mapper().treeToValue(change.body(), type);
+      return Json.mapper().treeToValue(change.after(), type);
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
           change.entityType()

@@ -171,6 +171,25 @@ public record GatewayConfig(
     return disabledTenants.contains(tenantId);
   }
 
+  /**
+   * This configuration at a later {@code revision} whose changes did not concern nodes (audit
+   * entries a delta leaves out); itself when {@code revision} is not later.
+   */
+  public GatewayConfig atRevision(long revision) {
+    if (revision <= this.revision) {
+      return this;
+    }
+    return new GatewayConfig(
+        revision,
+        routes.withRevision(revision),
+        filters,
+        apiKeys,
+        hash,
+        extensions,
+        disabledTenants,
+        clientCertificates);
+  }
+
   public String hashHex() {
     return ConfigHash.hex(hash);
   }

@@ -79,12 +79,10 @@ public final class ChangeLog {
   /** The oldest revision still in the log, or latest + 1 when the log is empty. */
   public long oldestRetainedRevision() {
     return database.read(
-        c ->
-            Sql.queryOne(
-                    c,
-                    "SELECT MIN(revision) AS oldest FROM change_log",
-                    row -> Sql.nullableLong(row, "oldest"))
-                .orElseGet(() -> latestRevision() + 1));
+        c -> {
+          var oldest = oldestRetainedRevision(c);
+          return oldest == null ? latestRevision(c) + 1 : oldest;
+        });
   }
 
   /** Changes with a revision above {@code revision}, oldest first, at most {@code limit}. */
@@ -93,7 +91,7 @@ public final class ChangeLog {
         c ->
             Sql.query(
                 c,
-                "SELECT revision, op, entity_type, entity_id, body, actor, changed_at"
+                "SELECT revision, op, entity_type, entity_id, before_body, body, actor, changed_at"
                     + " FROM change_log WHERE revision > ? ORDER BY revision LIMIT ?",
                 ChangeLog::change,
                 revision,
@@ -102,22 +100,55 @@ public final class ChangeLog {
 
   /** The newest committed revision (0 for an empty log). */
   public long latestRevision() {
-    return database.read(c -> Sql.queryLong(c, COUNTER));
+    return database.read(ChangeLog::latestRevision);
+  }
+
+  /** The newest revision as {@code c} sees it. */
+  public static long latestRevision(Connection c) throws SQLException {
+    return Sql.queryLong(c, COUNTER);
+  }
+
+  /** The oldest revision still in the log as {@code c} sees it, or null when the log is empty. */
+  public static Long oldestRetainedRevision(Connection c) throws SQLException {
+    return Sql.queryOne(
+            c,
+            "SELECT MIN(revision) AS oldest FROM change_log",
+            row -> Sql.nullableLong(row, "oldest"))
+        .orElse(null);
+  }
+
+  /**
+   * For every entity changed after {@code revision}, its first change after it (whose before-image
+   * is the entity at {@code revision}), in revision order. Memory grows with the entities touched,
+   * not with the changes.
+   */
+  public static List<Change> firstChangesAfter(Connection c, long revision) throws SQLException {
+    return Sql.query(
+        c,
+        "SELECT c.revision, c.op, c.entity_type, c.entity_id, c.before_body, c.body, c.actor,"
+            + " c.changed_at FROM change_log c JOIN (SELECT MIN(revision) AS first FROM change_log"
+            + " WHERE revision > ? GROUP BY entity_type, entity_id) f ON c.revision = f.first"
+            + " ORDER BY c.revision",
+        ChangeLog::change,
+        revision);
   }
 
   private static Change change(ResultSet row) throws SQLException {
-    var body = row.getString("body");
     return new Change(
         row.getLong("revision"),
         Change.Op.valueOf(row.getString("op")),
         Change.EntityType.valueOf(row.getString("entity_type")),
         row.getString("entity_id"),
-        body == null ? null : parse(body),
+        parse(row.getString("before_body")),
+        parse(row.getString("body")),
         row.getString("actor"),
         Sql.instant(row, "changed_at"));
   }
 
   private static JsonNode parse(String body) {
+    if (body == null) {
+      return null;
+    }
     try {
       return Json.mapper().readTree(body);
     } catch (JsonProcessingException e) {
@@ -159,21 +190,44 @@ public final class ChangeLog {
       return revision + 1;
     }
 
+    /**
+     * Logs a change at the next revision.
+     *
+     * @param before the entity as it was (null for an INSERT)
+     * @param after the entity as it is now (null for a DELETE)
+     */
     public long record(
-        Change.Op op, Change.EntityType type, String entityId, Object body, Instant at)
+        Change.Op op,
+        Change.EntityType type,
+        String entityId,
+        Object before,
+        Object after,
+        Instant at)
         throws SQLException {
+      if ((before == null) != (op == Change.Op.INSERT)
+          || (after == null) != (op == Change.Op.DELETE)) {
+        throw new IllegalArgumentException(
+            op
+                + " of "
+                + type
+                + " "
+                + entityId
+                + " needs a before-image unless it is an INSERT"
+                + " and an after-image unless it is a DELETE");
+      }
       revision++;
       Sql.update(
           connection, "UPDATE revision_counter SET counter_value = ? WHERE id = 1", revision);
       Sql.update(
           connection,
-          "INSERT INTO change_log (revision, op, entity_type, entity_id, body, actor, changed_at)"
-              + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+          "INSERT INTO change_log (revision, op, entity_type, entity_id, before_body, body, actor,"
+              + " changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           revision,
           op,
           type,
           entityId,
-          body == null ? null : Json.write(body),
+          before == null ? null : Json.write(before),
+          after == null ? null : Json.write(after),
           actor,
           at);
       return revision;

@@ -35,11 +35,12 @@ public final class TokenEndpoint implements AdminEndpoint {
             ctx -> {
               var request = Replies.body(ctx, TokenRequest.class);
               var role = parseRole(request.role());
+              var actor = AdminAuth.actor(ctx);
               Replies.blocking(
                   ctx,
                   201,
                   () -> {
-                    var issued = tokens.create(request.name(), role);
+                    var issued = tokens.create(request.name(), role, actor);
                     return Map.of(
                         "id",
                         issued.stored().id(),
@@ -61,11 +62,12 @@ public final class TokenEndpoint implements AdminEndpoint {
         .handler(
             ctx -> {
               var id = ctx.pathParam("id");
+              var actor = AdminAuth.actor(ctx);
               Replies.blocking(
                   ctx,
                   204,
                   () -> {
-                    tokens.delete(id);
+                    tokens.delete(id, actor);
                     auth.invalidateAll();
                     return null;
                   });

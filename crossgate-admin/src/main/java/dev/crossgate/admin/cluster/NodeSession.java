@@ -1,6 +1,7 @@
 package dev.crossgate.admin.cluster;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.crossgate.change.Change;
 import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.config.ConfigHash;
@@ -338,7 +339,10 @@ final class NodeSession {
       return new Outgoing("", from, 0);
     }
     long to = changes.get(changes.size() - 1).revision();
-    return Outgoing.of(new ClusterMessage.Delta(from, to, changes), to);
+    // nodes get what they serve, without before-images; the delta still ends at `to`
+    var forNodes =
+        changes.stream().filter(c -> c.entityType().reachesNodes()).map(Change::forNodes).toList();
+    return Outgoing.of(new ClusterMessage.Delta(from, to, forNodes), to);
   }
 
   /**

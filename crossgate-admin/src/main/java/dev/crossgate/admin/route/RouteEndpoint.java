@@ -2,6 +2,7 @@ package dev.crossgate.admin.route;
 
 import dev.crossgate.admin.auth.AdminAuth;
 import dev.crossgate.admin.http.AdminEndpoint;
+import dev.crossgate.admin.http.ETags;
 import dev.crossgate.admin.http.Replies;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;

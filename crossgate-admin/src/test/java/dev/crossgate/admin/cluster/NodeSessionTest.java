@@ -112,6 +112,40 @@ class NodeSessionTest {
   }
 
   @Test
+  void adminTokenEntriesAndBeforeImagesStayOnTheControlPlaneYetTheDeltaEndsAtTheLatestRevision()
+      throws Exception {
+    acknowledging = true;
+    connectAndSayHello(0);
+    await().atMost(Duration.ofSeconds(20)).until(() -> !received.isEmpty());
+    var first = received.get(0);
+    var route = kit.get("/admin/routes").json().path("items").get(0);
+
+    var edited =
+        kit.put(
+            "/admin/routes/" + route.path("id").asText(),
+            "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\","
+                + "\"targetUrl\":\"http://svc/edited\",\"methods\":[\"GET\"]}");
+    var issued = kit.post("/admin/tokens", "{\"name\":\"ci\",\"role\":\"VIEWER\"}");
+    long latest = kit.get("/admin/changes").json().path("latestRevision").asLong();
+
+    assertThat(edited.status()).isEqualTo(200);
+    assertThat(issued.status()).isEqualTo(201);
+    await().atMost(Duration.ofSeconds(20)).until(() -> applied.get().revision() == latest);
+    var later = received.stream().filter(m -> revision(m) > revision(first)).toList();
+    assertThat(later)
+        .allSatisfy(m -> assertThat(m).isInstanceOf(ClusterMessage.Delta.class))
+        .flatExtracting(m -> ((ClusterMessage.Delta) m).changes())
+        .allSatisfy(
+            c -> {
+              assertThat(c.entityType()).isEqualTo(dev.crossgate.change.Change.EntityType.ROUTE);
+              assertThat(c.before()).as("nodes get no before-images").isNull();
+              assertThat(c.after()).isNotNull();
+            })
+        .isNotEmpty();
+    assertThat(applied.get().hashHex()).isEqualTo(kit.controlPlane().follower().get().hashHex());
+  }
+
+  @Test
   void aNodeThatStopsSendingIsShownDisconnectedAfterThreeMissedHeartbeatsAndItsStreamIsClosed()
       throws Exception {
     acknowledging = true;
@@ -187,8 +221,8 @@ class NodeSessionTest {
             var config =
                 message instanceof ClusterMessage.Snapshot s
                     ? s.toConfig()
-                    : ConfigApplier.apply(
-                        applied.get(), ((ClusterMessage.Delta) message).changes());
+                    : ConfigApplier.apply(applied.get(), ((ClusterMessage.Delta) message).changes())
+                        .atRevision(((ClusterMessage.Delta) message).toRevision());
             applied.set(config);
             node.writeTextMessage(
                 Json.write(new ClusterMessage.Ack(config.revision(), config.hashHex())));

@@ -362,6 +362,56 @@ class ConsoleTest {
   }
 
   @Test
+  void revertToHerePreviewsThePlanAppliesItOnConfirmAndListsWhatStandsInTheWay() throws Exception {
+    var kept =
+        createRoute(
+            "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/v1\"}");
+    var added =
+        createRoute(
+            "{\"service\":\"blog\",\"sourcePath\":\"/blog\",\"targetUrl\":\"http://svc/blog\"}");
+    kit.put(
+        "/admin/routes/" + kept,
+        "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/v2\"}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.open("#/changes", "Change log");
+    var revertToFirst = By.cssSelector("tr[data-revision='1'] button");
+
+    browser.click(revertToFirst);
+    var plan = browser.waitForText(By.id("revert-plan"), "removed");
+    var question = browser.find(By.id("confirm-question")).getText();
+    browser.screenshot("change-log-revert");
+    browser.click(By.cssSelector("dialog.confirm button:not(.danger)"));
+    browser.waitUntilGone(By.cssSelector("dialog.confirm"));
+    long afterCancel = kit.get("/admin/changes").json().path("latestRevision").asLong();
+    browser.click(revertToFirst);
+    browser.waitForText(By.id("revert-plan"), "removed");
+    browser.click(By.id("confirm-yes"));
+    var done = browser.waitForText(By.id("changes-status"), "Reverted");
+
+    assertThat(question).contains("Revert the configuration to revision 1?", "2 changes");
+    assertThat(plan)
+        .contains(
+            "blog /blog → http://svc/blog removed", "shop /shop → http://svc/v1 changed back");
+    assertThat(afterCancel).as("cancel writes nothing").isEqualTo(3);
+    assertThat(done).contains("Reverted to revision 1: 2 changes written as revisions 4–5");
+    assertThat(kit.get("/admin/routes/" + added).status()).isEqualTo(404);
+    assertThat(kit.get("/admin/routes/" + kept).json().path("targetUrl").asText())
+        .isEqualTo("http://svc/v1");
+    browser.waitForText(By.tagName("table"), "deleted");
+
+    kit.post("/admin/tenants", "{\"id\":\"acme\",\"name\":\"Acme\"}");
+    var key = kit.post("/admin/tenants/acme/keys", "{}").json().path("id").asText();
+    kit.delete("/admin/tenants/acme/keys/" + key);
+    browser.open("#/routes", "Routes");
+    browser.open("#/changes", "Change log");
+    browser.click(By.cssSelector("tr[data-revision='7'] button"));
+    var refused = browser.waitForText(By.id("changes-status"), "cannot be reverted");
+
+    assertThat(refused).contains("API key " + key, "revoked", "nothing was changed");
+    assertThat(kit.get("/admin/changes").json().path("latestRevision").asLong()).isEqualTo(8);
+  }
+
+  @Test
   void nodesShowTheirRevisionLagAndLastErrorAndCanBeResynced() throws Exception {
     createRoute(
         "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");

@@ -60,6 +60,12 @@ class UpstreamClientKeyRedactionTest {
       assertThat(stored.tls().clientKeyPem())
           .as("the stored key is kept")
           .isEqualTo(client.keyPem());
+      // the change log shows the route before and after the edit: the key in neither
+      var log = kit.get("/admin/changes?after=0");
+      assertThat(log.body()).doesNotContain("PRIVATE KEY");
+      var update = log.json().get("items").get(1);
+      assertThat(update.at("/before/tls/clientKeyPem").asText()).isEqualTo(StoredSecrets.STORED);
+      assertThat(update.at("/after/tls/clientKeyPem").asText()).isEqualTo(StoredSecrets.STORED);
     }
   }
 }

@@ -40,6 +40,13 @@ public final class ClusterBench {
 
   public static void main(String[] args) throws Exception {
     int changes = Integer.parseInt(System.getProperty("changes", "200"));
+    if ("revert".equals(System.getProperty("mode"))) {
+      try (var cluster = new Cluster()) {
+        cluster.preload(10_000);
+        cluster.revert(Integer.parseInt(System.getProperty("reverted", "1000")));
+      }
+      return;
+    }
     for (int routes : new int[] {10_000, 100_000}) {
       try (var cluster = new Cluster()) {
         cluster.preload(routes);
@@ -140,6 +147,66 @@ public final class ClusterBench {
         micros.add((System.nanoTime() - t0) / 1000);
       }
       return micros;
+    }
+
+    /**
+     * Makes {@code changes} single-revision changes (updates, creates and deletes of routes), then
+     * reverts them all through the Admin API and measures until every node carries the hash of the
+     * revision before them.
+     */
+    void revert(int changes) throws Exception {
+      var routes = controlPlane.routes();
+      long target = controlPlane.changeLog().latestRevision();
+      var ids = routes.all().stream().map(dev.crossgate.route.Route::id).sorted().toList();
+      for (int i = 0; i < changes; i++) {
+        switch (i % 5) {
+          case 0, 1 ->
+              routes.replace(
+                  ids.get(i),
+                  spec("/svc-edit" + i + "/items", "http://127.0.0.1:" + upstreamPort + "/e"),
+                  "bench",
+                  null);
+          case 2, 3 ->
+              routes.create(
+                  spec("/rev" + i + "/items", "http://127.0.0.1:" + upstreamPort + "/n"), "bench");
+          default -> routes.delete(ids.get(i), "bench", null);
+        }
+      }
+      controlPlane.follower().poke();
+      awaitAll(controlPlane.changeLog().latestRevision(), Duration.ofMinutes(2));
+      var hashAtTarget = controlPlane.follower().hashAt(target);
+      long t0 = System.nanoTime();
+      var response =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:" + controlPlane.port() + "/admin/changes/revert"))
+                  .header("Authorization", "Bearer " + TOKEN)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"toRevision\":" + target + "}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      long answered = System.nanoTime();
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException(response.statusCode() + " " + response.body());
+      }
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (nodes.stream().anyMatch(n -> n.get().hash() != hashAtTarget)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("nodes did not reach the reverted hash");
+        }
+        LockSupport.parkNanos(100_000);
+      }
+      long carried = System.nanoTime();
+      int steps = dev.crossgate.json.Json.mapper().readTree(response.body()).path("changes").size();
+      System.out.printf(
+          "revert of %d changes (%d inverse changes) at 10,000 routes: answered after %.1f ms,"
+              + " all 3 nodes carry the reverted hash %s after %.1f ms%n",
+          changes,
+          steps,
+          (answered - t0) / 1e6,
+          dev.crossgate.config.ConfigHash.hex(hashAtTarget),
+          (carried - t0) / 1e6);
     }
 
     void burst(int perSecond, int seconds) throws Exception {

@@ -523,7 +523,8 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     }
     GatewayConfig next;
     try {
-      next = ConfigApplier.apply(from, delta.changes());
+      // a delta leaves out audit entries nodes do not serve: it still brings the node to its end
+      next = ConfigApplier.apply(from, delta.changes()).atRevision(delta.toRevision());
     } catch (IllegalArgumentException e) {
       return refused(
           delta.toRevision(),

@@ -9,6 +9,7 @@ import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.Database;
+import dev.crossgate.store.revert.EntityRestorer;
 import dev.crossgate.store.sql.Sql;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -84,15 +85,12 @@ public final class ExtensionRepository {
                   created,
                   now,
                   tx.nextRevision());
-          var sql =
-              existing.isPresent()
-                  ? "UPDATE extensions SET body = ?, revision = ?, created_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?"
-                  : "INSERT INTO extensions (body, revision, created_at, updated_at, tenant_id, id) VALUES (?, ?, ?, ?, ?, ?)";
-          Sql.update(c, sql, Json.write(extension), extension.revision(), created, now, tenant, id);
+          writeRow(c, extension, existing.isPresent());
           tx.record(
               existing.isPresent() ? Change.Op.UPDATE : Change.Op.INSERT,
               Change.EntityType.EXTENSION,
               extension.key(),
+              existing.orElse(null),
               extension,
               now);
           return extension;
@@ -105,10 +103,12 @@ public final class ExtensionRepository {
         actor,
         tx -> {
           var c = tx.connection();
-          if (find(c, tenant, id).isEmpty()) {
-            throw new ProblemException(
-                Problem.notFound("tenant " + tenant + " has no extension " + id));
-          }
+          var existing =
+              find(c, tenant, id)
+                  .orElseThrow(
+                      () ->
+                          new ProblemException(
+                              Problem.notFound("tenant " + tenant + " has no extension " + id)));
           var dependents =
               registered(c, tenant, id).values().stream()
                   .filter(e -> e.dependsOn().contains(id))
@@ -125,10 +125,51 @@ public final class ExtensionRepository {
               Change.Op.DELETE,
               Change.EntityType.EXTENSION,
               Extension.key(tenant, id),
+              existing,
               null,
               clock.instant());
           return null;
         });
+  }
+
+  private static void writeRow(Connection c, Extension extension, boolean exists)
+      throws SQLException {
+    var sql =
+        exists
+            ? "UPDATE extensions SET body = ?, revision = ?, created_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?"
+            : "INSERT INTO extensions (body, revision, created_at, updated_at, tenant_id, id) VALUES (?, ?, ?, ?, ?, ?)";
+    Sql.update(
+        c,
+        sql,
+        Json.write(extension),
+        extension.revision(),
+        extension.createdAt(),
+        extension.updatedAt(),
+        extension.tenant(),
+        extension.id());
+  }
+
+  /** How a revert puts registry entries back; entity ids are {@code tenant/id}. */
+  public EntityRestorer<Extension> restorer() {
+    return EntityRestorer.of(
+        Change.EntityType.EXTENSION,
+        Extension.class,
+        (c, key) -> find(c, tenantOf(key), idOf(key)),
+        (c, key) ->
+            Sql.update(
+                c,
+                "DELETE FROM extensions WHERE tenant_id = ? AND id = ?",
+                tenantOf(key),
+                idOf(key)),
+        ExtensionRepository::writeRow);
+  }
+
+  private static String tenantOf(String key) {
+    return key.substring(0, key.indexOf('/'));
+  }
+
+  private static String idOf(String key) {
+    return key.substring(key.indexOf('/') + 1);
   }
 
   public Optional<Extension> get(String tenant, String id) {

@@ -10,7 +10,11 @@ import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.Database;
+import dev.crossgate.store.revert.EntityRestorer;
 import dev.crossgate.store.sql.Sql;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 
@@ -32,17 +36,14 @@ public final class FilterRepository {
         actor,
         tx -> {
           var stored = withRevision(rule, tx.nextRevision());
-          Sql.update(
-              tx.connection(),
-              "INSERT INTO filters (id, priority, body, revision, created_at)"
-                  + " VALUES (?, ?, ?, ?, ?)",
-              stored.id(),
-              stored.priority(),
-              Json.write(stored),
-              stored.revision(),
-              stored.createdAt());
+          insertRow(tx.connection(), stored);
           tx.record(
-              Change.Op.INSERT, Change.EntityType.FILTER, stored.id(), stored, stored.createdAt());
+              Change.Op.INSERT,
+              Change.EntityType.FILTER,
+              stored.id(),
+              null,
+              stored,
+              stored.createdAt());
           return stored;
         });
   }
@@ -51,11 +52,41 @@ public final class FilterRepository {
     changeLog.write(
         actor,
         tx -> {
-          if (Sql.update(tx.connection(), "DELETE FROM filters WHERE id = ?", id) == 0) {
-            throw new ProblemException(Problem.notFound("no filter rule with id " + id));
-          }
-          return tx.record(Change.Op.DELETE, Change.EntityType.FILTER, id, null, clock.instant());
+          var existing =
+              Sql.queryOne(
+                      tx.connection(),
+                      "SELECT body, revision FROM filters WHERE id = ?",
+                      FilterRepository::rule,
+                      id)
+                  .orElseThrow(
+                      () -> new ProblemException(Problem.notFound("no filter rule with id " + id)));
+          Sql.update(tx.connection(), "DELETE FROM filters WHERE id = ?", id);
+          return tx.record(
+              Change.Op.DELETE, Change.EntityType.FILTER, id, existing, null, clock.instant());
         });
+  }
+
+  private static void insertRow(Connection c, FilterRule rule) throws SQLException {
+    Sql.update(
+        c,
+        "INSERT INTO filters (id, priority, body, revision, created_at) VALUES (?, ?, ?, ?, ?)",
+        rule.id(),
+        rule.priority(),
+        Json.write(rule),
+        rule.revision(),
+        rule.createdAt());
+  }
+
+  /** How a revert puts filter rules back (rules never change in place: a write is an insert). */
+  public EntityRestorer<FilterRule> restorer() {
+    return EntityRestorer.of(
+        Change.EntityType.FILTER,
+        FilterRule.class,
+        (c, id) ->
+            Sql.queryOne(
+                c, "SELECT body, revision FROM filters WHERE id = ?", FilterRepository::rule, id),
+        (c, id) -> Sql.update(c, "DELETE FROM filters WHERE id = ?", id),
+        (c, rule, exists) -> insertRow(c, rule));
   }
 
   /** Every rule, in evaluation order (priority, then id). */
@@ -65,10 +96,12 @@ public final class FilterRepository {
             Sql.query(
                 c,
                 "SELECT body, revision FROM filters ORDER BY priority, id",
-                row ->
-                    withRevision(
-                        Json.read(row.getString("body"), FilterRule.class),
-                        row.getLong("revision"))));
+                FilterRepository::rule));
+  }
+
+  private static FilterRule rule(ResultSet row) throws SQLException {
+    return withRevision(
+        Json.read(row.getString("body"), FilterRule.class), row.getLong("revision"));
   }
 
   private static FilterRule withRevision(FilterRule r, long revision) {

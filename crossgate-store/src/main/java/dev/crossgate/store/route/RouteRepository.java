@@ -16,6 +16,7 @@ import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.Page;
 import dev.crossgate.store.PageCursor;
+import dev.crossgate.store.revert.EntityRestorer;
 import dev.crossgate.store.sql.Sql;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -106,22 +107,9 @@ public final class RouteRepository {
     checkConflicts(tx.connection(), route);
     checkFlow(tx.connection(), route);
     var stored = withRevision(route, tx.nextRevision());
-    Sql.update(
-        tx.connection(),
-        "INSERT INTO routes (id, service, host_key, source_path, version, default_version,"
-            + " enabled, body, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        stored.id(),
-        stored.service(),
-        stored.hostKey(),
-        stored.sourcePath(),
-        storedVersion(stored),
-        stored.defaultVersion(),
-        stored.enabled(),
-        Json.write(stored),
-        stored.revision(),
-        stored.createdAt(),
-        stored.updatedAt());
-    tx.record(Change.Op.INSERT, Change.EntityType.ROUTE, stored.id(), stored, stored.updatedAt());
+    writeRow(tx.connection(), stored, false);
+    tx.record(
+        Change.Op.INSERT, Change.EntityType.ROUTE, stored.id(), null, stored, stored.updatedAt());
     return stored;
   }
 
@@ -146,21 +134,14 @@ public final class RouteRepository {
               checkConflicts(tx.connection(), route);
               checkFlow(tx.connection(), route);
               var stored = withRevision(route, tx.nextRevision());
-              Sql.update(
-                  tx.connection(),
-                  "UPDATE routes SET service = ?, host_key = ?, source_path = ?, version = ?,"
-                      + " default_version = ?, enabled = ?, body = ?, revision = ?, updated_at = ? WHERE id = ?",
-                  stored.service(),
-                  stored.hostKey(),
-                  stored.sourcePath(),
-                  storedVersion(stored),
-                  stored.defaultVersion(),
-                  stored.enabled(),
-                  Json.write(stored),
-                  stored.revision(),
-                  stored.updatedAt(),
-                  id);
-              tx.record(Change.Op.UPDATE, Change.EntityType.ROUTE, id, stored, stored.updatedAt());
+              writeRow(tx.connection(), stored, true);
+              tx.record(
+                  Change.Op.UPDATE,
+                  Change.EntityType.ROUTE,
+                  id,
+                  existing,
+                  stored,
+                  stored.updatedAt());
               return new Route[] {existing, stored};
             });
     onChange.accept(result[0]);
@@ -183,10 +164,48 @@ public final class RouteRepository {
             tx -> {
               var existing = lockExisting(tx.connection(), id, ifMatch);
               Sql.update(tx.connection(), "DELETE FROM routes WHERE id = ?", id);
-              tx.record(Change.Op.DELETE, Change.EntityType.ROUTE, id, null, clock.instant());
+              tx.record(
+                  Change.Op.DELETE, Change.EntityType.ROUTE, id, existing, null, clock.instant());
               return existing;
             });
     onChange.accept(deleted);
+  }
+
+  /** The row of {@code route}: updated when {@code exists}, inserted otherwise. */
+  private static void writeRow(Connection c, Route route, boolean exists) throws SQLException {
+    var sql =
+        exists
+            ? "UPDATE routes SET service = ?, host_key = ?, source_path = ?, version = ?,"
+                + " default_version = ?, enabled = ?, body = ?, revision = ?, created_at = ?,"
+                + " updated_at = ? WHERE id = ?"
+            : "INSERT INTO routes (service, host_key, source_path, version, default_version,"
+                + " enabled, body, revision, created_at, updated_at, id)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    Sql.update(
+        c,
+        sql,
+        route.service(),
+        route.hostKey(),
+        route.sourcePath(),
+        storedVersion(route),
+        route.defaultVersion(),
+        route.enabled(),
+        Json.write(route),
+        route.revision(),
+        route.createdAt(),
+        route.updatedAt(),
+        route.id());
+  }
+
+  /** How a revert puts routes back; the route cache hears of every route it changed. */
+  public EntityRestorer<Route> restorer() {
+    return EntityRestorer.of(
+            Change.EntityType.ROUTE,
+            Route.class,
+            RouteRepository::find,
+            (c, id) -> Sql.update(c, "DELETE FROM routes WHERE id = ?", id),
+            RouteRepository::writeRow)
+        .notifying(onChange);
   }
 
   public Optional<Route> get(String id) {

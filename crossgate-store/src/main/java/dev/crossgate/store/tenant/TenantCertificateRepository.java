@@ -7,6 +7,7 @@ import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.Database;
+import dev.crossgate.store.revert.EntityRestorer;
 import dev.crossgate.tenant.TenantCertificate;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -42,6 +43,7 @@ public final class TenantCertificateRepository {
       throw invalid("kind", "is SUBJECT or SPKI_SHA256");
     }
     TenantCertificate certificate;
+    // createdAt in microseconds, as the column keeps it: the logged image and the row hash alike
     try {
       certificate =
           new TenantCertificate(
@@ -49,7 +51,7 @@ public final class TenantCertificateRepository {
               tenantId,
               TenantCertificate.Kind.valueOf(kind),
               value,
-              clock.instant());
+              clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
     } catch (IllegalArgumentException e) {
       throw invalid("value", e.getMessage());
     }
@@ -76,24 +78,12 @@ public final class TenantCertificateRepository {
               }
             }
           }
-          try (var ps =
-              tx.connection()
-                  .prepareStatement(
-                      "INSERT INTO tenant_certificates ("
-                          + COLUMNS
-                          + ", match_key) VALUES (?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, certificate.id());
-            ps.setString(2, tenantId);
-            ps.setString(3, certificate.kind().name());
-            ps.setString(4, certificate.value());
-            ps.setTimestamp(5, Timestamp.from(certificate.createdAt()));
-            ps.setString(6, certificate.matchKey());
-            ps.executeUpdate();
-          }
+          insert(tx.connection(), certificate);
           tx.record(
               Change.Op.INSERT,
               Change.EntityType.CLIENT_CERT,
               certificate.id(),
+              null,
               certificate,
               certificate.createdAt());
           return certificate;
@@ -107,24 +97,68 @@ public final class TenantCertificateRepository {
     changeLog.write(
         actor,
         tx -> {
+          var existing =
+              query(
+                      tx.connection(),
+                      "SELECT " + COLUMNS + " FROM tenant_certificates WHERE id = ?",
+                      certificateId)
+                  .stream()
+                  .filter(c -> c.tenantId().equals(tenantId))
+                  .findFirst()
+                  .orElseThrow(
+                      () ->
+                          new ProblemException(
+                              Problem.notFound(
+                                  "tenant " + tenantId + " has no certificate " + certificateId)));
           try (var ps =
-              tx.connection()
-                  .prepareStatement(
-                      "DELETE FROM tenant_certificates WHERE id = ? AND tenant_id = ?")) {
+              tx.connection().prepareStatement("DELETE FROM tenant_certificates WHERE id = ?")) {
             ps.setString(1, certificateId);
-            ps.setString(2, tenantId);
-            if (ps.executeUpdate() == 0) {
-              throw new ProblemException(
-                  Problem.notFound("tenant " + tenantId + " has no certificate " + certificateId));
-            }
+            ps.executeUpdate();
           }
           return tx.record(
               Change.Op.DELETE,
               Change.EntityType.CLIENT_CERT,
               certificateId,
+              existing,
               null,
               clock.instant());
         });
+  }
+
+  private static void insert(Connection c, TenantCertificate certificate) throws SQLException {
+    try (var ps =
+        c.prepareStatement(
+            "INSERT INTO tenant_certificates ("
+                + COLUMNS
+                + ", match_key) VALUES (?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, certificate.id());
+      ps.setString(2, certificate.tenantId());
+      ps.setString(3, certificate.kind().name());
+      ps.setString(4, certificate.value());
+      ps.setTimestamp(5, Timestamp.from(certificate.createdAt()));
+      ps.setString(6, certificate.matchKey());
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * How a revert puts registrations back: a subject or fingerprint is no secret, so any can be
+   * restored. Registrations never change in place: a write is an insert.
+   */
+  public EntityRestorer<TenantCertificate> restorer() {
+    return EntityRestorer.of(
+        Change.EntityType.CLIENT_CERT,
+        TenantCertificate.class,
+        (c, id) ->
+            query(c, "SELECT " + COLUMNS + " FROM tenant_certificates WHERE id = ?", id).stream()
+                .findFirst(),
+        (c, id) -> {
+          try (var ps = c.prepareStatement("DELETE FROM tenant_certificates WHERE id = ?")) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+          }
+        },
+        (c, certificate, exists) -> insert(c, certificate));
   }
 
   public List<TenantCertificate> of(String tenantId) {

@@ -9,6 +9,7 @@ import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.Database;
+import dev.crossgate.store.revert.EntityRestorer;
 import dev.crossgate.store.sql.Sql;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.Tenant;
@@ -69,16 +70,8 @@ public final class TenantRepository {
                   now,
                   now,
                   tx.nextRevision());
-          Sql.update(
-              tx.connection(),
-              "INSERT INTO tenants (id, body, revision, created_at, updated_at)"
-                  + " VALUES (?, ?, ?, ?, ?)",
-              tenant.id(),
-              Json.write(tenant),
-              tenant.revision(),
-              now,
-              now);
-          tx.record(Change.Op.INSERT, Change.EntityType.TENANT, tenant.id(), tenant, now);
+          writeTenant(tx.connection(), tenant, false);
+          tx.record(Change.Op.INSERT, Change.EntityType.TENANT, tenant.id(), null, tenant, now);
           return tenant;
         });
   }
@@ -108,16 +101,77 @@ public final class TenantRepository {
                   existing.createdAt(),
                   now,
                   tx.nextRevision());
-          Sql.update(
-              tx.connection(),
-              "UPDATE tenants SET body = ?, revision = ?, updated_at = ? WHERE id = ?",
-              Json.write(tenant),
-              tenant.revision(),
-              now,
-              id);
-          tx.record(Change.Op.UPDATE, Change.EntityType.TENANT, id, tenant, now);
+          writeTenant(tx.connection(), tenant, true);
+          tx.record(Change.Op.UPDATE, Change.EntityType.TENANT, id, existing, tenant, now);
           return tenant;
         });
+  }
+
+  private static void writeTenant(Connection c, Tenant tenant, boolean exists) throws SQLException {
+    var sql =
+        exists
+            ? "UPDATE tenants SET body = ?, revision = ?, created_at = ?, updated_at = ? WHERE id = ?"
+            : "INSERT INTO tenants (body, revision, created_at, updated_at, id)"
+                + " VALUES (?, ?, ?, ?, ?)";
+    Sql.update(
+        c,
+        sql,
+        Json.write(tenant),
+        tenant.revision(),
+        tenant.createdAt(),
+        tenant.updatedAt(),
+        tenant.id());
+  }
+
+  private static void insertKey(Connection c, ApiKey key) throws SQLException {
+    Sql.update(
+        c,
+        "INSERT INTO api_keys (id, tenant_id, participant, key_hash, prefix, created_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?)",
+        key.id(),
+        key.tenantId(),
+        key.participant(),
+        key.keyHash(),
+        key.prefix(),
+        key.createdAt());
+  }
+
+  /**
+   * How a revert puts tenants back. A tenant created since is removed (its keys, certificates and
+   * extensions, created since too, are removed before it).
+   */
+  public EntityRestorer<Tenant> tenantRestorer() {
+    return EntityRestorer.of(
+        Change.EntityType.TENANT,
+        Tenant.class,
+        TenantRepository::find,
+        (c, id) -> Sql.update(c, "DELETE FROM tenants WHERE id = ?", id),
+        TenantRepository::writeTenant);
+  }
+
+  /**
+   * How a revert puts API keys back: a key issued since is revoked; a key revoked since is refused.
+   * Its holder still has it and its hash is logged, but revocation is final: a key revoked because
+   * it leaked must not come back with an unrelated revert. Issue a new key instead. Keys never
+   * change in place, so the only write a revert could make is that refused one.
+   */
+  public EntityRestorer<ApiKey> keyRestorer() {
+    return EntityRestorer.of(
+            Change.EntityType.API_KEY,
+            ApiKey.class,
+            (c, id) ->
+                Sql.queryOne(
+                    c,
+                    "SELECT " + KEY_COLUMNS + " FROM api_keys WHERE id = ?",
+                    TenantRepository::apiKey,
+                    id),
+            (c, id) -> Sql.update(c, "DELETE FROM api_keys WHERE id = ?", id),
+            (c, key, exists) -> insertKey(c, key))
+        .refusing(
+            (current, target) ->
+                current == null && target != null
+                    ? "the API key was revoked since; revocation is final (issue a new key)"
+                    : null);
   }
 
   private static void checkName(TenantSpec spec, List<FieldError> errors) {
@@ -145,7 +199,8 @@ public final class TenantRepository {
               List.of(new FieldError("participant", "must be 1-128 characters when given"))));
     }
     var key = "cg_" + Ids.randomToken(32);
-    var now = clock.instant();
+    // a column keeps microseconds: logged with more, the key would hash differently when read back
+    var now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     return changeLog.write(
         actor,
         tx -> {
@@ -160,17 +215,8 @@ public final class TenantRepository {
                   Secrets.sha256Hex(key),
                   key.substring(0, 8),
                   now);
-          Sql.update(
-              tx.connection(),
-              "INSERT INTO api_keys (id, tenant_id, participant, key_hash, prefix, created_at)"
-                  + " VALUES (?, ?, ?, ?, ?, ?)",
-              apiKey.id(),
-              tenantId,
-              participant,
-              apiKey.keyHash(),
-              apiKey.prefix(),
-              now);
-          tx.record(Change.Op.INSERT, Change.EntityType.API_KEY, apiKey.id(), apiKey, now);
+          insertKey(tx.connection(), apiKey);
+          tx.record(Change.Op.INSERT, Change.EntityType.API_KEY, apiKey.id(), null, apiKey, now);
           return new IssuedKey(key, apiKey);
         });
   }
@@ -180,17 +226,20 @@ public final class TenantRepository {
     changeLog.write(
         actor,
         tx -> {
-          if (Sql.update(
-                  tx.connection(),
-                  "DELETE FROM api_keys WHERE id = ? AND tenant_id = ?",
-                  keyId,
-                  tenantId)
-              == 0) {
-            throw new ProblemException(
-                Problem.notFound("tenant " + tenantId + " has no key " + keyId));
-          }
+          var existing =
+              Sql.queryOne(
+                      tx.connection(),
+                      "SELECT " + KEY_COLUMNS + " FROM api_keys WHERE id = ? AND tenant_id = ?",
+                      TenantRepository::apiKey,
+                      keyId,
+                      tenantId)
+                  .orElseThrow(
+                      () ->
+                          new ProblemException(
+                              Problem.notFound("tenant " + tenantId + " has no key " + keyId)));
+          Sql.update(tx.connection(), "DELETE FROM api_keys WHERE id = ?", keyId);
           return tx.record(
-              Change.Op.DELETE, Change.EntityType.API_KEY, keyId, null, clock.instant());
+              Change.Op.DELETE, Change.EntityType.API_KEY, keyId, existing, null, clock.instant());
         });
   }
 

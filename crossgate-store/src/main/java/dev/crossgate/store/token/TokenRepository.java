@@ -1,10 +1,12 @@
 package dev.crossgate.store.token;
 
 import dev.crossgate.auth.Secrets;
+import dev.crossgate.change.Change;
 import dev.crossgate.id.Ids;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.sql.Sql;
 import java.sql.ResultSet;
@@ -15,18 +17,23 @@ import java.util.Optional;
 
 /**
  * Admin API tokens, stored as SHA-256 hashes (tokens are 256-bit random, so a plain hash is not
- * brute-forceable). Not part of the change log: credentials of the control plane are not
- * configuration that gateway nodes need. Blocking: call from a worker thread.
+ * brute-forceable). Issuing and revoking one is logged in the change log as an {@code ADMIN_TOKEN}
+ * audit entry (id, name, role, time: never the token or its hash); credentials of the control plane
+ * are not configuration, so those entries never travel to gateway nodes. The bootstrap token is not
+ * logged (see {@link #setBootstrap}). Blocking: call from a worker thread.
  */
 public final class TokenRepository {
   public static final String BOOTSTRAP = "bootstrap";
+
   private static final String COLUMNS = "id, name, role, created_at";
 
   private final Database database;
+  private final ChangeLog changeLog;
   private final Clock clock;
 
-  public TokenRepository(Database database, Clock clock) {
+  public TokenRepository(Database database, ChangeLog changeLog, Clock clock) {
     this.database = database;
+    this.changeLog = changeLog;
     this.clock = clock;
   }
 
@@ -37,7 +44,11 @@ public final class TokenRepository {
     return "cga_" + Ids.randomToken(32);
   }
 
-  /** Makes {@code token} the bootstrap admin token (replacing an earlier bootstrap token). */
+  /**
+   * Makes {@code token} the bootstrap admin token (replacing an earlier bootstrap token). Not an
+   * audit entry: it is the operator's start-up setting ({@code --admin-token} or the token
+   * generated on first start), applied again at every start.
+   */
   public void setBootstrap(String token) {
     database.inTransaction(
         c -> {
@@ -50,7 +61,7 @@ public final class TokenRepository {
         });
   }
 
-  public IssuedToken create(String name, AdminToken.Role role) {
+  public IssuedToken create(String name, AdminToken.Role role, String actor) {
     if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")) {
       throw new ProblemException(
           Problem.validation(
@@ -64,14 +75,15 @@ public final class TokenRepository {
     }
     var secret = newSecret();
     var stored = new AdminToken(Ids.random("tok_"), name, role, clock.instant());
-    database.inTransaction(
-        c -> {
-          if (findBy(c, "name", name).isPresent()) {
+    changeLog.write(
+        actor,
+        tx -> {
+          if (findBy(tx.connection(), "name", name).isPresent()) {
             throw new ProblemException(
                 Problem.conflict("a token named " + name + " exists already"));
           }
-          insert(c, stored, secret);
-          return null;
+          insert(tx.connection(), stored, secret);
+          return log(tx, Change.Op.INSERT, null, stored);
         });
     return new IssuedToken(secret, stored);
   }
@@ -93,14 +105,25 @@ public final class TokenRepository {
                 TokenRepository::token));
   }
 
-  public void delete(String id) {
-    database.inTransaction(
-        c -> {
-          if (Sql.update(c, "DELETE FROM admin_tokens WHERE id = ?", id) == 0) {
-            throw new ProblemException(Problem.notFound("no token with id " + id));
-          }
-          return null;
+  /** Revokes the token {@code id}: it no longer authenticates once the caches forgot it. */
+  public void delete(String id, String actor) {
+    changeLog.write(
+        actor,
+        tx -> {
+          var existing =
+              findBy(tx.connection(), "id", id)
+                  .orElseThrow(
+                      () -> new ProblemException(Problem.notFound("no token with id " + id)));
+          Sql.update(tx.connection(), "DELETE FROM admin_tokens WHERE id = ?", id);
+          return log(tx, Change.Op.DELETE, existing, null);
         });
+  }
+
+  private long log(
+      ChangeLog.ChangeTransaction tx, Change.Op op, AdminToken before, AdminToken after)
+      throws SQLException {
+    var token = after == null ? before : after;
+    return tx.record(op, Change.EntityType.ADMIN_TOKEN, token.id(), before, after, clock.instant());
   }
 
   private static void insert(java.sql.Connection c, AdminToken t, String secret)

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.crossgate.change.Change;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.route.Route;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.TestDatabases;
 import java.time.Clock;
@@ -43,7 +44,8 @@ class RouteRepositoryTest {
                 assertThat(c.op()).isEqualTo(Change.Op.INSERT);
                 assertThat(c.entityId()).isEqualTo(created.id());
                 assertThat(c.actor()).isEqualTo("alice");
-                assertThat(c.body().get("sourcePath").asText()).isEqualTo("/shop");
+                assertThat(c.before()).isNull();
+                assertThat(c.after().get("sourcePath").asText()).isEqualTo("/shop");
               });
       assertThat(touched).containsExactly(created.id());
     }
@@ -164,7 +166,7 @@ class RouteRepositoryTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"h2", "postgres"})
-  void deleteRemovesTheRowAndLogsADeleteWithoutBody(String kind) {
+  void deleteRemovesTheRowAndLogsADeleteWithTheRouteAsItWas(String kind) {
     try (var db = TestDatabases.open(kind)) {
       var routes = repository(db, new ArrayList<>());
       var created = routes.create(spec("/shop", "v1"), "alice");
@@ -178,12 +180,31 @@ class RouteRepositoryTest {
           .satisfies(
               c -> {
                 assertThat(c.op()).isEqualTo(Change.Op.DELETE);
-                assertThat(c.body()).isNull();
+                assertThat(c.after()).isNull();
+                assertThat(Json.mapper().treeToValue(c.before(), Route.class)).isEqualTo(created);
                 assertThat(c.actor()).isEqualTo("bob");
               });
       assertThatThrownBy(() -> routes.delete(created.id(), "bob", null))
           .isInstanceOfSatisfying(
               ProblemException.class, e -> assertThat(e.problem().status()).isEqualTo(404));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void anUpdateIsLoggedWithTheRouteBeforeAndAfterIt(String kind) throws Exception {
+    try (var db = TestDatabases.open(kind)) {
+      var routes = repository(db, new ArrayList<>());
+      var created = routes.create(spec("/shop", "v1"), "alice");
+
+      var replaced = routes.replace(created.id(), spec("/shop", "v2"), "bob", created.revision());
+
+      var update = new ChangeLog(db.database()).after(1, 10).get(0);
+      assertThat(update.op()).isEqualTo(Change.Op.UPDATE);
+      assertThat(Json.mapper().treeToValue(update.before(), Route.class)).isEqualTo(created);
+      assertThat(Json.mapper().treeToValue(update.after(), Route.class)).isEqualTo(replaced);
+      assertThat(update.before().get("version").asText()).isEqualTo("v1");
+      assertThat(update.after().get("version").asText()).isEqualTo("v2");
     }
   }
 }
