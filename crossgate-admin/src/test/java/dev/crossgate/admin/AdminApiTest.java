@@ -134,7 +134,8 @@ class AdminApiTest {
       var stats = kit.controlPlane().routeCache().stats();
 
       assertThat(first.status()).isEqualTo(200);
-      assertThat(stats.redisMisses.get()).isPositive();
+      // a miss filled from the database, or a hit on what the route's write stored meanwhile
+      assertThat(stats.redisMisses.get() + stats.redisHits.get()).isPositive();
       assertThat(stats.redisErrors.get()).isZero();
     }
   }
