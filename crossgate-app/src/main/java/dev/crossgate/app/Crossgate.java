@@ -33,7 +33,18 @@ public final class Crossgate implements Runnable {
               + "(CROSSGATE_ADMIN_PORT) overrides it, the command line overrides both. Also CROSSGATE_OPTIONS_FILE.")
   java.nio.file.Path optionsFile;
 
+  /** The long-running roles; every other command is a tool whose output is for the user. */
+  private static final java.util.Set<String> ROLES =
+      java.util.Set.of("standalone", "admin", "gateway", "agent");
+
   public static void main(String[] args) {
+    if (args.length > 0
+        && !ROLES.contains(args[0])
+        && System.getenv("CROSSGATE_LOG_LEVEL") == null) {
+      // a command's terminal shows what it says, not log lines (logback reads this property
+      // first, so it must be set before any logger exists; CROSSGATE_LOG_LEVEL=info brings them)
+      System.setProperty("CROSSGATE_LOG_LEVEL", "ERROR");
+    }
     int exit;
     try {
       exit = commandLine(args, System.getenv()).execute(args);

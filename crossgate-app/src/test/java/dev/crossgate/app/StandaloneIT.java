@@ -175,7 +175,9 @@ class StandaloneIT {
               dataDir.resolve("client").toString())) {
         assertThat(sender.waitFor(Duration.ofSeconds(60))).as(sender.output()).isZero();
         assertThat(sender.output())
-            .contains("sent payload.bin (" + bytes.length + " bytes)", "4 chunks sent");
+            .contains("sent payload.bin (" + bytes.length + " bytes)", "4 chunks sent")
+            .as("what the user reads, no log lines")
+            .doesNotContainPattern("\\d{4}-\\d{2}-\\d{2}T\\S+ +(INFO|WARN|DEBUG) ");
       }
       var operators =
           send(ready.group(1), "GET", "/admin/transfers", "cga_send-test-token-0123456789", null);
