@@ -272,4 +272,64 @@ class ConfigApplierTest {
     assertThat(enabledAgain.tenantDisabled("acme")).isFalse();
     assertThat(enabledAgain.hash()).isEqualTo(GatewayConfig.EMPTY.hash());
   }
+
+  @Test
+  void anAuditEntryAdvancesTheRevisionAndLeavesWhatNodesServeAsItWas() {
+    var start =
+        ConfigApplier.apply(
+            GatewayConfig.EMPTY,
+            List.of(
+                change(
+                    1,
+                    Change.Op.INSERT,
+                    Change.EntityType.ROUTE,
+                    "rt_a",
+                    route("rt_a", "/a", "http://one"))));
+    var token = Json.mapper().createObjectNode().put("id", "tok_1").put("name", "ci");
+
+    var next =
+        ConfigApplier.apply(
+            start,
+            List.of(
+                new Change(
+                    2,
+                    Change.Op.INSERT,
+                    Change.EntityType.ADMIN_TOKEN,
+                    "tok_1",
+                    token,
+                    "alice",
+                    AT)));
+
+    assertThat(next.revision()).isEqualTo(2);
+    assertThat(next.hash()).isEqualTo(start.hash());
+    assertThat(next.routes().get("rt_a")).isNotNull();
+    assertThat(Change.EntityType.ADMIN_TOKEN.reachesNodes()).isFalse();
+  }
+
+  @Test
+  void aChangeFromAControlPlaneBeforeBeforeImagesReadsItsBodyAsTheAfterImage() throws Exception {
+    var json =
+        "{\"revision\":3,\"op\":\"UPDATE\",\"entityType\":\"TENANT\",\"entityId\":\"acme\","
+            + "\"body\":{\"id\":\"acme\"},\"actor\":\"alice\",\"at\":\"2026-11-23T00:00:00Z\"}";
+
+    var change = Json.mapper().readValue(json, Change.class);
+
+    assertThat(change.after().path("id").asText()).isEqualTo("acme");
+    assertThat(change.before()).isNull();
+  }
+
+  @Test
+  void whatNodesAreSentOfAChangeHasNoBeforeImage() {
+    var before = Json.mapper().valueToTree(route("rt_a", "/a", "http://one"));
+    var after = Json.mapper().valueToTree(route("rt_a", "/a", "http://two"));
+    var logged =
+        new Change(
+            2, Change.Op.UPDATE, Change.EntityType.ROUTE, "rt_a", before, after, "alice", AT);
+
+    var sent = logged.forNodes();
+
+    assertThat(sent.before()).isNull();
+    assertThat(sent.after()).isEqualTo(after);
+    assertThat(Json.write(sent)).doesNotContain("\"before\"").contains("\"after\"");
+  }
 }

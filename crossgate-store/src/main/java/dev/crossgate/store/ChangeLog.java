@@ -51,11 +51,16 @@ public final class ChangeLog {
               long current = Sql.queryLong(c, COUNTER);
               var tx = new ChangeTransaction(c, actor, current);
               var outcome = work.run(tx);
-              if (database.isPostgres() && tx.revision > current) {
+              logged[0] = tx.revision > current;
+              if (logged[0]) {
+                // once per transaction, not per change: the row is locked since the first UPDATE
+                Sql.update(
+                    c, "UPDATE revision_counter SET counter_value = ? WHERE id = 1", tx.revision);
+              }
+              if (database.isPostgres() && logged[0]) {
                 // delivered by PostgreSQL at commit, to every control-plane instance listening
                 Sql.exists(c, "SELECT pg_notify('" + CHANNEL + "', ?)", Long.toString(tx.revision));
               }
-              logged[0] = tx.revision > current;
               return outcome;
             });
     if (logged[0]) {
@@ -216,8 +221,6 @@ public final class ChangeLog {
                 + " and an after-image unless it is a DELETE");
       }
       revision++;
-      Sql.update(
-          connection, "UPDATE revision_counter SET counter_value = ? WHERE id = 1", revision);
       Sql.update(
           connection,
           "INSERT INTO change_log (revision, op, entity_type, entity_id, before_body, body, actor,"
