@@ -7,6 +7,7 @@ import dev.crossgate.admin.change.ChangeEndpoint;
 import dev.crossgate.admin.cluster.ClusterHub;
 import dev.crossgate.admin.cluster.ConfigFollower;
 import dev.crossgate.admin.cluster.NodesEndpoint;
+import dev.crossgate.admin.cluster.RevisionHeader;
 import dev.crossgate.admin.extension.ArtifactVerifier;
 import dev.crossgate.admin.extension.ExtensionEndpoint;
 import dev.crossgate.admin.filter.FilterEndpoint;
@@ -181,6 +182,7 @@ public final class ControlPlane {
                       Duration.ofSeconds(10));
               var endpoints =
                   List.of(
+                      new RevisionHeader(cp.follower, cp.changeLog),
                       new RouteEndpoint(cp.routes, cp.routeCache),
                       new FilterEndpoint(cp.filters),
                       new TenantEndpoint(cp.tenants),

@@ -1,5 +1,6 @@
-// Nodes: every gateway node with the configuration it serves (revision, hash, lag), its last
-// ACK/NACK and error, its node-sync history, and a button to resend it a full snapshot.
+// Nodes: every gateway node with the configuration it serves (revision, hash, lag, state), the
+// resources it rejects with why, its last ACK/NACK and error, its node-sync history, a button to
+// resend it a full snapshot, and one to remove a node that is gone (disconnected).
 
 import { call, get } from '../api.js';
 import { badge, clear, confirmDialog, el, emptyState, notice, table, time } from '../ui.js';
@@ -11,6 +12,7 @@ export function render(main, ctx) {
   const summary = el('p', { class: 'lead', id: 'nodes-summary' }, 'Gateway nodes and the configuration they serve.');
   const list = el('div', { id: 'nodes-list', 'aria-live': 'polite' });
   const refresh = () => load(list, summary, status, ctx);
+  ctx = { ...ctx, refresh };
   main.append(
     el('div', { class: 'page-head' }, el('h1', {}, 'Nodes'),
       el('button', { type: 'button', class: 'button', id: 'refresh-nodes', onclick: refresh }, 'Refresh')),
@@ -60,12 +62,34 @@ function row(node, ctx, status, historyOpen) {
     el('td', {}, String(node.appliedRevision),
       el('div', { class: 'small' }, node.lag === 0 ? badge('up to date', 'ok') : badge(`${node.lag} behind`, 'off'))),
     el('td', {}, el('code', { title: node.configHash || '' }, short(node.configHash)),
-      el('div', { class: 'small' }, node.inSync ? badge('in sync', 'ok')
-        : badge(node.expectedHash && node.expectedHash !== node.configHash ? 'hash differs' : 'catching up', 'off'))),
+      el('div', { class: 'small' }, configurationState(node)),
+      rejections(node)),
     el('td', {}, lastResult(node)),
     el('td', {}, history(node, historyOpen)),
     el('td', { class: 'row-actions' }, ctx.canWrite ? el('button', { type: 'button', class: 'button small',
-      'aria-label': `Resync node ${node.nodeId}`, onclick: () => resync(node, status) }, 'Resync') : null));
+      'aria-label': `Resync node ${node.nodeId}`, onclick: () => resync(node, status) }, 'Resync') : null,
+    ctx.canWrite && !node.connected ? el('button', { type: 'button', class: 'button small danger',
+      'aria-label': `Remove node ${node.nodeId}`, onclick: () => remove(node, status, ctx) }, 'Remove') : null));
+}
+
+function configurationState(node) {
+  switch (node.state) {
+    case 'in-sync': return badge('in sync', 'ok');
+    case 'applied-with-rejections': return badge('applied with rejections', 'warn');
+    case 'refused': return badge('refused', 'off');
+    default:
+      return badge(node.expectedHash && node.expectedHash !== node.configHash ? 'hash differs' : 'catching up', 'off');
+  }
+}
+
+// the resources the node applied but does not serve (its policy refuses them), each with why
+function rejections(node) {
+  if (!node.rejected || !node.rejected.length) {
+    return null;
+  }
+  return el('ul', { class: 'rejected small' }, node.rejected.map((r) => el('li', {},
+    el('span', { class: 'mono' }, `${r.entityType.toLowerCase()} ${r.entityId}`), ': ',
+    el('span', { class: 'field-error' }, r.reason))));
 }
 
 function lastResult(node) {
@@ -96,6 +120,20 @@ function history(node, open) {
     fill();
   }
   return details;
+}
+
+async function remove(node, status, ctx) {
+  if (!await confirmDialog(`Remove node ${node.nodeId}? Its entry and credential are deleted; `
+    + 'the node must enrol again to rejoin.', 'Remove')) {
+    return;
+  }
+  try {
+    await call('DELETE', `/admin/nodes/${encodeURIComponent(node.nodeId)}`);
+    notice(status, 'success', `Node ${node.nodeId} was removed.`);
+    ctx.refresh();
+  } catch (error) {
+    notice(status, 'error', error.message);
+  }
 }
 
 async function resync(node, status) {

@@ -105,6 +105,15 @@ final class GatewayCommand implements Callable<Integer> {
       description = "Anti-entropy heartbeat period (default: ${DEFAULT-VALUE}).")
   Duration heartbeat;
 
+  @Option(
+      names = "--admin-apply-wait",
+      defaultValue = "PT2S",
+      description =
+          "How long a write through this node's admin port (or a GET with ?minRevision=N) waits for this node "
+              + "to apply the resulting revision before it is answered with X-Crossgate-Applied: pending "
+              + "(default: ${DEFAULT-VALUE}).")
+  Duration adminApplyWait;
+
   @Mixin DatabaseFlags database = new DatabaseFlags();
 
   @Mixin TransferFlags transfer = new TransferFlags();
@@ -192,7 +201,8 @@ final class GatewayCommand implements Callable<Integer> {
                                                       controlPlanes,
                                                       options.sslOptions(),
                                                       cluster,
-                                                      () -> traffic.metrics().scrape())
+                                                      () -> traffic.metrics().scrape(),
+                                                      adminApplyWait)
                                                   .map(
                                                       admin -> {
                                                         LOG.info(

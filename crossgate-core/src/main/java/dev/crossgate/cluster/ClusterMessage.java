@@ -107,10 +107,30 @@ public sealed interface ClusterMessage {
   record Delta(long fromRevision, long toRevision, List<Change> changes)
       implements ClusterMessage {}
 
-  /** The node applied {@code revision} and now serves a configuration with {@code hash}. */
-  record Ack(long revision, String hash) implements ClusterMessage {}
+  /**
+   * The node applied {@code revision}: {@code hash} is the hash of the configuration it was sent
+   * (so the control plane compares it with the hash it expects, as for any node), and {@code
+   * rejected} the resources of it this node refuses to serve (its {@code NodePolicy}); it serves
+   * everything else. Left out when empty, as nodes that predate it send it.
+   */
+  record Ack(
+      long revision,
+      String hash,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Rejection> rejected)
+      implements ClusterMessage {
+    public Ack {
+      rejected = rejected == null ? List.of() : List.copyOf(rejected);
+    }
 
-  /** The node refused {@code revision}; it keeps serving what it had. */
+    public Ack(long revision, String hash) {
+      this(revision, hash, List.of());
+    }
+  }
+
+  /**
+   * The node cannot apply {@code revision} at all (an unreadable or corrupt batch); it keeps
+   * serving what it had. Resources a node merely refuses to serve are {@link Ack#rejected()}.
+   */
   record Nack(long revision, List<ApplyError> errors) implements ClusterMessage {}
 
   /** Anti-entropy: what the node serves, every few seconds. */
@@ -124,4 +144,10 @@ public sealed interface ClusterMessage {
 
   /** Why an entity could not be applied. */
   record ApplyError(String entity, String id, String message) {}
+
+  /**
+   * A resource a node applied the revision of but does not serve, and why (e.g. an upstream scheme
+   * its policy does not allow).
+   */
+  record Rejection(String entityType, String entityId, String reason) {}
 }

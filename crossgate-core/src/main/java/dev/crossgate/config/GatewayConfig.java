@@ -167,6 +167,34 @@ public record GatewayConfig(
   }
 
   /** True when {@code tenantId} was disabled by an operator. */
+  /**
+   * This configuration without the routes {@code routeIds}, at the same revision, its hash adjusted
+   * (what a node serves when it rejects those routes).
+   */
+  public GatewayConfig withoutRoutes(java.util.Collection<String> routeIds) {
+    long adjusted = hash;
+    var present = new java.util.ArrayList<String>();
+    for (var id : routeIds) {
+      var route = routes.get(id);
+      if (route != null) {
+        adjusted -= ConfigHash.route(route);
+        present.add(id);
+      }
+    }
+    if (present.isEmpty()) {
+      return this;
+    }
+    return new GatewayConfig(
+        revision,
+        routes.apply(List.of(), present, revision),
+        filters,
+        apiKeys,
+        adjusted,
+        extensions,
+        disabledTenants,
+        clientCertificates);
+  }
+
   public boolean tenantDisabled(String tenantId) {
     return disabledTenants.contains(tenantId);
   }

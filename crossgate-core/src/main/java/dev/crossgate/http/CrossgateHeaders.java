@@ -61,5 +61,17 @@ public final class CrossgateHeaders {
   /** The transfer a delivered file came from, on the delivery to its target. */
   public static final String TRANSFER_ID = "X-Crossgate-Transfer-Id";
 
+  /**
+   * On every Admin API answer: the configuration revision it reflects; after a write, the revision
+   * the write produced (or a later one).
+   */
+  public static final String REVISION = "X-Crossgate-Revision";
+
+  /**
+   * On a node's admin port: {@code applied} when the node serves the answer's revision, {@code
+   * pending} when it did not within the wait.
+   */
+  public static final String APPLIED = "X-Crossgate-Applied";
+
   private CrossgateHeaders() {}
 }

@@ -307,6 +307,11 @@ public final class ClusterHub implements AdminEndpoint {
 
   private record StoredNodes(List<NodeRecord> all, Map<String, String> credentialHashes) {}
 
+  /** Whether {@code nodeId}'s stream is open on this instance. */
+  public boolean connectedHere(String nodeId) {
+    return sessions.containsKey(nodeId);
+  }
+
   /** Resyncs {@code nodeId} now when its stream is here; true when it was. */
   public boolean resyncLocal(String nodeId) {
     var session = sessions.get(nodeId);

@@ -17,9 +17,12 @@ import org.slf4j.LoggerFactory;
  * One node's stream on this control plane. It sends the node what it lacks (a DELTA from the node's
  * applied revision, or a SNAPSHOT when the node is new, ahead, inconsistent or older than the
  * retained log), one batch at a time, and resends a batch that is not acknowledged with jittered
- * exponential back-off ({@link ClusterOptions#resendBackoff()}). A NACKed revision is parked: not
- * resent until a newer revision exists or an operator asks for a resync, so a node that cannot
- * apply a change is not hammered with it.
+ * exponential back-off ({@link ClusterOptions#resendBackoff()}). A NACKed revision (one the node
+ * cannot apply at all, e.g. a corrupt batch) is parked: not resent until a newer revision exists or
+ * an operator asks for a resync, so a node that cannot apply a change is not hammered with it. A
+ * node that applies a revision but rejects some of its resources ACKs it with the rejections: it is
+ * not behind, its hash (of what it was sent) is checked as any node's, and the rejections are
+ * recorded as its state.
  *
  * <p>The session belongs to the node whose credential opened it ({@link ClusterHub} checks it
  * before the upgrade): a HELLO naming another node closes it, so ACKs and heartbeats are only ever
@@ -175,12 +178,21 @@ final class NodeSession {
     vertx
         .executeBlocking(
             () -> {
-              hub.nodes().recordResult(nodeId, ack.revision(), true, ack.hash(), null);
+              hub.nodes()
+                  .recordResult(nodeId, ack.revision(), true, ack.hash(), null, ack.rejected());
               return null;
             },
             true)
         .onFailure(
             e -> LOG.warn("could not record ACK node={} error=\"{}\"", nodeId, e.getMessage()));
+    if (!ack.rejected().isEmpty()) {
+      // applied: the node serves the rest; the rejections are its state, not a reason to resend
+      LOG.warn(
+          "node applied revision={} with rejections node={} rejected={}",
+          ack.revision(),
+          nodeId,
+          ack.rejected());
+    }
     if (!hashMatches(ack.revision(), ack.hash())) {
       LOG.warn(
           "node hash differs node={} revision={} hash={} expected={}",

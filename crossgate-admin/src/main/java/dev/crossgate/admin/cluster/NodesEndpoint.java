@@ -3,20 +3,34 @@ package dev.crossgate.admin.cluster;
 import dev.crossgate.admin.auth.AdminAuth;
 import dev.crossgate.admin.http.AdminEndpoint;
 import dev.crossgate.admin.http.Replies;
+import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.config.ConfigHash;
+import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.store.cluster.NodeRecord;
 import dev.crossgate.store.cluster.NodeRepository;
+import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
  * {@code GET /admin/nodes}: every gateway node with its applied revision, hash, the hash it should
- * have at that revision, lag, last ACK/NACK and error; {@code GET /admin/nodes/{id}/history}: its
- * node-sync log; {@code POST /admin/nodes/{id}/resync}: send it a full snapshot; {@code DELETE
- * /admin/nodes/{id}}: retire it (credential deleted, stream closed, no longer listed, its id free
- * to enrol again).
+ * have at that revision, lag, state, the resources it rejects, last ACK/NACK and error; {@code GET
+ * /admin/nodes/{id}/history}: its node-sync log; {@code POST /admin/nodes/{id}/resync}: send it a
+ * full snapshot; {@code DELETE /admin/nodes/{id}}: remove a node that is gone (credential and entry
+ * deleted, no longer listed, its id free to enrol again), refused with 409 while it is connected
+ * unless {@code ?force=true} (which also closes its stream: a compromised node is cut off).
+ *
+ * <p>A node's {@code state}: {@code in-sync} (the current revision, the expected hash, serving all
+ * of it), {@code applied-with-rejections} (the same, but it does not serve the resources in {@code
+ * rejected}, which its policy refuses; it keeps applying later revisions), {@code behind} (an older
+ * revision or another hash: it is being sent what it lacks) or {@code refused} (it could not apply
+ * the revision it was sent at all, see {@code lastError}; parked until a newer revision or a
+ * resync).
  */
 public final class NodesEndpoint implements AdminEndpoint {
   private final NodeRepository nodes;
@@ -36,6 +50,8 @@ public final class NodesEndpoint implements AdminEndpoint {
       String configHash,
       String expectedHash,
       boolean inSync,
+      String state,
+      List<ClusterMessage.Rejection> rejected,
       long lag,
       boolean connected,
       Instant lastSeen,
@@ -44,6 +60,16 @@ public final class NodesEndpoint implements AdminEndpoint {
       String lastError,
       String adminInstance,
       String version) {}
+
+  static final String IN_SYNC = "in-sync";
+
+  /** See the class comment. */
+  private static String state(NodeRecord n, GatewayConfig config) {
+    if (n.appliedRevision() != config.revision() || !config.hashHex().equals(n.configHash())) {
+      return "NACK".equals(n.lastResult()) ? "refused" : "behind";
+    }
+    return n.rejected().isEmpty() ? IN_SYNC : "applied-with-rejections";
+  }
 
   @Override
   public void mount(Router router) {
@@ -63,13 +89,15 @@ public final class NodesEndpoint implements AdminEndpoint {
                                     var expectedHash = follower.hashAt(n.appliedRevision());
                                     var expected =
                                         expectedHash == null ? null : ConfigHash.hex(expectedHash);
+                                    var state = state(n, config);
                                     return new NodeView(
                                         n.nodeId(),
                                         n.appliedRevision(),
                                         n.configHash(),
                                         expected,
-                                        n.appliedRevision() == config.revision()
-                                            && config.hashHex().equals(n.configHash()),
+                                        state.equals(IN_SYNC),
+                                        state,
+                                        n.rejected(),
                                         Math.max(0, config.revision() - n.appliedRevision()),
                                         n.connected(),
                                         n.lastSeen(),
@@ -112,7 +140,30 @@ public final class NodesEndpoint implements AdminEndpoint {
         .handler(
             ctx -> {
               var id = ctx.pathParam("id");
-              hub.retire(id, AdminAuth.actor(ctx))
+              var force = ctx.request().getParam("force");
+              if (force != null && !force.equals("true") && !force.equals("false")) {
+                throw new ProblemException(
+                    Problem.validation(List.of(new FieldError("force", "true or false"))));
+              }
+              Replies.offload(
+                      ctx,
+                      () ->
+                          hub.connectedHere(id)
+                              || nodes.all().stream()
+                                  .anyMatch(n -> n.nodeId().equals(id) && n.connected()))
+                  .compose(
+                      connected -> {
+                        if (connected && !"true".equals(force)) {
+                          return Future.failedFuture(
+                              new ProblemException(
+                                  Problem.conflict(
+                                      "node "
+                                          + id
+                                          + " is connected: stop it first and remove it once it is shown disconnected, "
+                                          + "or retire it now with ?force=true (its credential is deleted and its stream closed)")));
+                        }
+                        return hub.retire(id, AdminAuth.actor(ctx));
+                      })
                   .onSuccess(
                       found -> {
                         if (found) {

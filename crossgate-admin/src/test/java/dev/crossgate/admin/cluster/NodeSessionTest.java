@@ -13,6 +13,7 @@ import dev.crossgate.json.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -40,6 +41,13 @@ class NodeSessionTest {
   private final AtomicInteger draws = new AtomicInteger();
   private final List<ClusterMessage> received = new CopyOnWriteArrayList<>();
   private AdminKit kit;
+
+  /**
+   * Held for the whole test: a Vert.x client nobody references is closed when the garbage collector
+   * reclaims it, and its WebSocket with it (close code 1000) while the "node" still beats.
+   */
+  private WebSocketClient client;
+
   private WebSocket node;
 
   /** Whether the node acknowledges what it is sent, as soon as it arrives. */
@@ -157,7 +165,10 @@ class NodeSessionTest {
         vertx.setPeriodic(
             HEARTBEAT_MS,
             id -> {
-              beats.incrementAndGet();
+              if (beats.incrementAndGet() == 3) {
+                // a collection while the node beats must not end its stream (the client is held)
+                System.gc();
+              }
               node.writeTextMessage(
                   Json.write(
                       new ClusterMessage.Heartbeat(
@@ -210,7 +221,8 @@ class NodeSessionTest {
             .setURI("/cluster/stream")
             .addHeader(CrossgateHeaders.NODE_ID, NODE)
             .addHeader("Authorization", "Bearer " + credential.credential());
-    node = join(vertx.createWebSocketClient().connect(connect));
+    client = vertx.createWebSocketClient();
+    node = join(client.connect(connect));
     node.textMessageHandler(
         text -> {
           var message = Json.read(text, ClusterMessage.class);

@@ -3,6 +3,7 @@ package dev.crossgate.admin.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.admin.AdminKit;
+import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.store.cluster.NodeRepository;
 import java.time.Clock;
@@ -413,8 +414,9 @@ class ConsoleTest {
 
   @Test
   void nodesShowTheirRevisionLagAndLastErrorAndCanBeResynced() throws Exception {
-    createRoute(
-        "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
+    var routeId =
+        createRoute(
+            "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\"}");
     // what the cluster hub records when an enrolled node says HELLO at revision 0 and then refuses
     // revision 1
     var nodes = new NodeRepository(kit.controlPlane().database(), Clock.systemUTC());
@@ -422,10 +424,27 @@ class ConsoleTest {
     nodes.seen("edge-1", 0, "4f2a9c01d3e5b7a8", "0.1.0", "admin-a");
     nodes.recordResult(
         "edge-1", 1, false, "4f2a9c01d3e5b7a8", "route table rejected: duplicate source /shop");
+    // and what it records when a node applies revision 1 but does not serve the route
+    var follower = kit.controlPlane().follower();
+    org.awaitility.Awaitility.await().until(() -> follower.get().revision() == 1);
+    nodes.enrol("edge-2", NodeCredential.issue("edge-2").credentialHash());
+    nodes.seen("edge-2", 0, "4f2a9c01d3e5b7a8", "0.1.0", "admin-a");
+    var reason = "upstream scheme 'http' is not allowed on this node (allowed: https)";
+    nodes.recordResult(
+        "edge-2",
+        1,
+        true,
+        follower.get().hashHex(),
+        null,
+        java.util.List.of(new ClusterMessage.Rejection("ROUTE", routeId, reason)));
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
 
     browser.open("#/nodes", "Nodes");
     var node = browser.waitForText(By.cssSelector("tr[data-node-id='edge-1']"), "NACK");
+    var rejecting =
+        browser.waitForText(
+            By.cssSelector("tr[data-node-id='edge-2'] ul.rejected"), "is not allowed on this node");
+    var rejectingRow = browser.find(By.cssSelector("tr[data-node-id='edge-2']")).getText();
     browser.click(By.cssSelector("tr[data-node-id='edge-1'] summary"));
     var history =
         browser.waitForText(By.cssSelector("tr[data-node-id='edge-1'] ul.history"), "revision 1");
@@ -438,6 +457,8 @@ class ConsoleTest {
         .contains(
             "edge-1", "1 behind", "4f2a9c01d3e5", "route table rejected: duplicate source /shop");
     assertThat(history).contains("NACK");
+    assertThat(rejecting).contains("route " + routeId, reason);
+    assertThat(rejectingRow).contains("applied with rejections", "up to date");
     assertThat(resync).contains("Node edge-1 will receive a full snapshot");
   }
 

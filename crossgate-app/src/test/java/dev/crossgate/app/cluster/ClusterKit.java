@@ -69,9 +69,15 @@ public final class ClusterKit implements AutoCloseable {
       ClusterClient cluster,
       GatewayServer traffic,
       NodeAdminForwarder admin,
-      Path dataDir) {
+      Path dataDir,
+      dev.crossgate.store.Database tasks) {
     public URI traffic(String path) {
       return URI.create("http://127.0.0.1:" + traffic.port() + path);
+    }
+
+    /** The node's admin port, which forwards to the control plane. */
+    public URI adminUri() {
+      return URI.create("http://127.0.0.1:" + admin.port());
     }
   }
 
@@ -136,17 +142,33 @@ public final class ClusterKit implements AutoCloseable {
   Node startNode(
       String id, Path dataDir, NodePolicy policy, List<URI> controlPlanes, String trustedCa)
       throws Exception {
-    return startNode(id, dataDir, policy, controlPlanes, trustedCa, CLUSTER_TOKEN);
+    return startNode(id, dataDir, policy, controlPlanes, trustedCa, CLUSTER_TOKEN, false);
   }
 
   /** A node with the cluster token, enrolling on first contact. */
   public Node startNode(String id, Path dataDir, List<URI> controlPlanes) throws Exception {
-    return startNode(id, dataDir, NodePolicy.acceptAll(), controlPlanes, null, CLUSTER_TOKEN);
+    return startNode(
+        id, dataDir, NodePolicy.acceptAll(), controlPlanes, null, CLUSTER_TOKEN, false);
   }
 
   /** A node without the cluster token: it connects only with the credential in its data dir. */
   public Node startEnrolledNode(String id, Path dataDir, List<URI> controlPlanes) throws Exception {
-    return startNode(id, dataDir, NodePolicy.acceptAll(), controlPlanes, null, null);
+    return startNode(id, dataDir, NodePolicy.acceptAll(), controlPlanes, null, null, false);
+  }
+
+  /**
+   * A node that keeps its tasks and transfers in the control plane's database, as the README's
+   * cluster recipe runs them (--db on the shared PostgreSQL).
+   */
+  public Node startNodeOnSharedDatabase(String id, List<URI> controlPlanes) throws Exception {
+    return startNode(
+        id,
+        Files.createTempDirectory("cg-node-" + id),
+        NodePolicy.acceptAll(),
+        controlPlanes,
+        null,
+        CLUSTER_TOKEN,
+        true);
   }
 
   private Node startNode(
@@ -155,7 +177,8 @@ public final class ClusterKit implements AutoCloseable {
       NodePolicy policy,
       List<URI> controlPlanes,
       String trustedCa,
-      String clusterToken)
+      String clusterToken,
+      boolean sharedDatabase)
       throws Exception {
     var vertx = Vertx.vertx();
     var options =
@@ -169,6 +192,13 @@ public final class ClusterKit implements AutoCloseable {
             "test",
             trustedCa);
     var cluster = await(ClusterClient.start(vertx, options));
+    var tasks =
+        sharedDatabase ? dev.crossgate.store.Database.open(db.url(), "postgres", null, 4) : null;
+    var services =
+        tasks == null
+            ? GatewayServices.NONE
+            : new GatewayServices(
+                tasks, dev.crossgate.gateway.task.TaskOptions.defaults(dataDir.resolve("tasks")));
     var traffic =
         await(
             GatewayServer.start(
@@ -176,7 +206,7 @@ public final class ClusterKit implements AutoCloseable {
                 GatewayOptions.defaults().withListen("127.0.0.1", 0).withEventLoops(1),
                 cluster,
                 List.of(),
-                GatewayServices.NONE.withReadiness(cluster.readiness())));
+                services.withReadiness(cluster.readiness())));
     var admin =
         await(
             NodeAdminForwarder.start(
@@ -186,8 +216,9 @@ public final class ClusterKit implements AutoCloseable {
                 controlPlanes,
                 options.sslOptions(),
                 cluster,
-                () -> traffic.metrics().scrape()));
-    var node = new Node(id, vertx, cluster, traffic, admin, dataDir);
+                () -> traffic.metrics().scrape(),
+                NodeAdminForwarder.DEFAULT_APPLY_WAIT));
+    var node = new Node(id, vertx, cluster, traffic, admin, dataDir, tasks);
     nodes.add(node);
     return node;
   }
@@ -202,6 +233,9 @@ public final class ClusterKit implements AutoCloseable {
     await(node.traffic().close());
     await(node.cluster().close());
     await(node.vertx().close());
+    if (node.tasks() != null) {
+      node.tasks().close();
+    }
     nodes.remove(node);
   }
 
@@ -243,6 +277,12 @@ public final class ClusterKit implements AutoCloseable {
         200);
   }
 
+  /** Any request with a JSON body (null: none) as the admin; the response, whatever its status. */
+  public HttpResponse<String> exchange(String method, URI base, String path, String json)
+      throws Exception {
+    return request(method, base, path, ADMIN_TOKEN, json);
+  }
+
   public JsonNode get(URI base, String path) throws Exception {
     return send(HttpRequest.newBuilder(base.resolve(path)).GET(), 200);
   }
@@ -253,14 +293,33 @@ public final class ClusterKit implements AutoCloseable {
    */
   public HttpResponse<String> request(String method, URI base, String path, String token)
       throws Exception {
+    return request(method, base, path, token, null);
+  }
+
+  /** As above, with a JSON body (null: none). */
+  public HttpResponse<String> request(
+      String method, URI base, String path, String token, String json) throws Exception {
     var builder =
         HttpRequest.newBuilder(base.resolve(path))
             .timeout(Duration.ofSeconds(20))
-            .method(method, HttpRequest.BodyPublishers.noBody());
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
     if (token != null) {
       builder.header("Authorization", "Bearer " + token);
     }
+    if (json != null) {
+      builder.header("Content-Type", "application/json");
+    }
     return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Whether {@code admin} lists {@code nodeId} as connected. */
+  public boolean listedConnected(Admin admin, String nodeId) throws Exception {
+    var view = nodeView(admin, nodeId);
+    return view != null && view.path("connected").asBoolean();
   }
 
   /** The entry of {@code /admin/nodes} for {@code nodeId}, or null when the node is not listed. */

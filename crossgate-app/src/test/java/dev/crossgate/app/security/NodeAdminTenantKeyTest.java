@@ -74,7 +74,14 @@ class NodeAdminTenantKeyTest {
     nodeAdmin =
         await(
             NodeAdminForwarder.start(
-                vertx, "127.0.0.1", 0, controlPlanes, options.sslOptions(), cluster, () -> ""));
+                vertx,
+                "127.0.0.1",
+                0,
+                controlPlanes,
+                options.sslOptions(),
+                cluster,
+                () -> "",
+                NodeAdminForwarder.DEFAULT_APPLY_WAIT));
   }
 
   @AfterEach

@@ -74,15 +74,13 @@ class NodeCredentialTest {
       var oldCredential = credential(dataDir);
       // the node runs without the cluster token, so nothing but an operator's retirement is at work
       var n1 = kit.startEnrolledNode("n1", dataDir, List.of(b.uri()));
-      await()
-          .atMost(CONVERGE)
-          .until(
-              () ->
-                  kit.nodeView(a, "n1") != null
-                      && kit.nodeView(a, "n1").path("connected").asBoolean());
+      await().atMost(CONVERGE).until(() -> kit.listedConnected(a, "n1"));
 
-      // retired through a, while b holds the node's stream
-      var retired = kit.request("DELETE", a.uri(), "/admin/nodes/n1", ADMIN_TOKEN);
+      // retired through a, while b holds the node's stream: connected, so only when forced
+      var refused = kit.request("DELETE", a.uri(), "/admin/nodes/n1", ADMIN_TOKEN);
+      var retired = kit.request("DELETE", a.uri(), "/admin/nodes/n1?force=true", ADMIN_TOKEN);
+
+      assertThat(refused.statusCode()).isEqualTo(409);
 
       assertThat(retired.statusCode()).isEqualTo(204);
       await().atMost(CONVERGE).until(() -> !n1.cluster().connected());
@@ -98,12 +96,7 @@ class NodeCredentialTest {
       await().atMost(CONVERGE).until(() -> fresh.cluster().connected());
       assertThat(credential(dataDir)).isNotEqualTo(oldCredential);
       assertThat(ForgedNode.refusal(a.uri(), "n1", oldCredential)).isEqualTo(401);
-      await()
-          .atMost(CONVERGE)
-          .until(
-              () ->
-                  kit.nodeView(b, "n1") != null
-                      && kit.nodeView(b, "n1").path("connected").asBoolean());
+      await().atMost(CONVERGE).until(() -> kit.listedConnected(b, "n1"));
     }
   }
 

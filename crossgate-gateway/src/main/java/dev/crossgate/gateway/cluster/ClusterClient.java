@@ -12,6 +12,7 @@ import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -25,7 +26,11 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -37,11 +42,18 @@ import org.slf4j.LoggerFactory;
  * loaded from the disk snapshot at start (so the node serves even when the control plane is
  * unreachable), then replaced as SNAPSHOTs and DELTAs arrive. Each batch is applied on a worker
  * thread (the route table rebuild is not event-loop work), swapped atomically, written to disk, and
- * answered with ACK {revision, hash}, or NACK with the reasons when the batch cannot be read or the
- * {@link NodePolicy} refuses it (the node then keeps serving what it had). The node reconnects
- * after the waits of {@link ClusterClientOptions#reconnect()}, rotating through the control-plane
- * URLs, and sends a heartbeat with its (revision, hash) so the control plane can repair a silent
- * divergence.
+ * answered with ACK {revision, hash, rejected}, or NACK with the reasons when the batch cannot be
+ * read at all (the node then keeps serving what it had).
+ *
+ * <p>Per resource: the node applies every revision it can read and serves every resource of it that
+ * its {@link NodePolicy} accepts; the routes the policy refuses are not served and are listed in
+ * the ACK's {@code rejected}, so one refused route never blocks later changes. The ACK's and
+ * heartbeat's hash is the hash of the configuration the node was sent (the control plane's expected
+ * hash), not of the part it serves: anti-entropy compares like with like, and what the node serves
+ * is a function of that configuration and its policy, the same after a snapshot as after a sequence
+ * of deltas. The node reconnects after the waits of {@link ClusterClientOptions#reconnect()},
+ * rotating through the control-plane URLs, and sends a heartbeat with its (revision, hash) so the
+ * control plane can repair a silent divergence.
  *
  * <p>Identity: the node connects with its own credential ({@link NodeCredential}, kept in the data
  * dir by {@link NodeCredentialFile}). A node without one enrols first, once, with the cluster
@@ -57,7 +69,11 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   private final SnapshotFile snapshotFile;
   private final NodeCredentialFile credentialFile;
   private final HttpClient enrolment;
-  private final AtomicReference<GatewayConfig> current;
+  private final AtomicReference<NodeState> state;
+
+  /** Callers waiting until this node applied a revision ({@link #applied}); released by swaps. */
+  private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+
   private final WebSocketClient client;
   private final Context context;
   private final long heartbeatTimer;
@@ -104,8 +120,12 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     this.credentialFile = new NodeCredentialFile(options.dataDir());
     this.credential = stored.credential();
     this.enrolment = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000));
-    this.current =
-        new AtomicReference<>(stored.config() == null ? GatewayConfig.EMPTY : stored.config());
+    this.state =
+        new AtomicReference<>(
+            stored.config() == null
+                ? NodeState.of(GatewayConfig.EMPTY, List.of())
+                : NodeState.of(
+                    stored.config(), options.policy().check(stored.config().routes().routes())));
     this.configured = stored.config() != null;
     this.client =
         vertx.createWebSocketClient(
@@ -122,6 +142,25 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
    * credential.
    */
   private record Stored(GatewayConfig config, NodeCredential credential) {}
+
+  /**
+   * What the node was sent (its hash is the one the control plane expects), what it serves of it,
+   * and the resources it rejects.
+   */
+  private record NodeState(
+      GatewayConfig received, GatewayConfig served, List<ClusterMessage.Rejection> rejected) {
+    static NodeState of(GatewayConfig received, List<ClusterMessage.Rejection> rejected) {
+      var routes =
+          rejected.stream()
+              .filter(r -> r.entityType().equals("ROUTE"))
+              .map(ClusterMessage.Rejection::entityId)
+              .toList();
+      return new NodeState(received, received.withoutRoutes(routes), List.copyOf(rejected));
+    }
+  }
+
+  /** One caller of {@link #applied}, completed on its own context. */
+  private record Waiter(long revision, Promise<Boolean> promise, Context context) {}
 
   /**
    * Loads the disk snapshot and the node credential (on a worker) and starts connecting; completes
@@ -162,9 +201,55 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
             });
   }
 
+  /** What this node serves: the configuration it was sent without the resources it rejects. */
   @Override
   public GatewayConfig get() {
-    return current.get();
+    return state.get().served();
+  }
+
+  /** The revision this node applied (with or without rejections). */
+  public long appliedRevision() {
+    return state.get().received().revision();
+  }
+
+  /** The resources of the applied revision this node does not serve, with why. */
+  public List<ClusterMessage.Rejection> rejected() {
+    return state.get().rejected();
+  }
+
+  /**
+   * Completes with true once this node applied {@code revision} (at once when it has), with false
+   * when it has not within {@code limit}. Completed by the swap that applies the revision, on the
+   * caller's context; nothing polls.
+   */
+  public Future<Boolean> applied(long revision, java.time.Duration limit) {
+    if (appliedRevision() >= revision) {
+      return Future.succeededFuture(true);
+    }
+    var waiter = new Waiter(revision, Promise.promise(), vertx.getOrCreateContext());
+    waiters.add(waiter);
+    long timer =
+        vertx.setTimer(
+            Math.max(1, limit.toMillis()),
+            id -> {
+              if (waiters.remove(waiter)) {
+                waiter.promise().tryComplete(false);
+              }
+            });
+    waiter.promise().future().onSuccess(applied -> vertx.cancelTimer(timer));
+    if (appliedRevision() >= revision) {
+      release(revision); // applied between the check and the add
+    }
+    return waiter.promise().future();
+  }
+
+  /** Completes every waiter for {@code revision} or earlier; any thread. */
+  private void release(long revision) {
+    for (var waiter : waiters) {
+      if (waiter.revision() <= revision && waiters.remove(waiter)) {
+        waiter.context().runOnContext(v -> waiter.promise().tryComplete(true));
+      }
+    }
   }
 
   /** Snapshots applied since start. */
@@ -201,7 +286,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
               "no configuration applied yet: waiting for a snapshot from " + "the control plane"));
     }
     return Future.succeededFuture(
-        java.util.Map.of("revision", current.get().revision(), "connected", connected()));
+        java.util.Map.of("revision", appliedRevision(), "connected", connected()));
   }
 
   /** True while the stream to a control plane is open. */
@@ -211,7 +296,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
 
   /** Asks the control plane for anything newer right away (after a write this node forwarded). */
   public void pull() {
-    context.runOnContext(v -> send(new ClusterMessage.Pull(current.get().revision())));
+    context.runOnContext(v -> send(new ClusterMessage.Pull(appliedRevision())));
   }
 
   private void connect() {
@@ -241,7 +326,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
                         base,
                         ws.closeStatusCode(),
                         ws.closeReason(),
-                        current.get().revision());
+                        appliedRevision());
                     socket = null;
                     reconnectLater();
                   });
@@ -250,7 +335,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
                   "connected to control plane url={} node={} appliedRevision={}",
                   base,
                   options.nodeId(),
-                  current.get().revision());
+                  appliedRevision());
             });
   }
 
@@ -409,7 +494,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
           "control plane unreachable url={} error=\"{}\"; serving revision {}",
           base,
           message,
-          current.get().revision());
+          appliedRevision());
     } else if (!message.equals(lastRefusal)) {
       lastRefusal = message;
       LOG.warn(
@@ -417,7 +502,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
           base,
           options.nodeId(),
           message,
-          current.get().revision());
+          appliedRevision());
     } else {
       LOG.debug(
           "control plane refused this node url={} node={} reason=\"{}\"",
@@ -428,7 +513,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   }
 
   private void hello() {
-    var config = current.get();
+    var config = state.get().received();
     send(
         new ClusterMessage.Hello(
             options.nodeId(),
@@ -468,7 +553,19 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
                 LOG.warn("refused revision={} errors={}", result.revision(), result.errors());
                 send(new ClusterMessage.Nack(result.revision(), result.errors()));
               } else {
-                send(new ClusterMessage.Ack(result.config().revision(), result.config().hashHex()));
+                var applied = result.state();
+                if (!applied.rejected().isEmpty()) {
+                  LOG.warn(
+                      "applied revision={} without {} rejected resource(s): {}",
+                      applied.received().revision(),
+                      applied.rejected().size(),
+                      applied.rejected());
+                }
+                send(
+                    new ClusterMessage.Ack(
+                        applied.received().revision(),
+                        applied.received().hashHex(),
+                        applied.rejected()));
               }
             });
   }
@@ -490,11 +587,11 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   }
 
   /**
-   * Result of applying one batch at {@code revision}: the new config, the errors that refused it,
-   * or a gap.
+   * Result of applying one batch at {@code revision}: the new state, the errors that refused it, or
+   * a gap.
    */
   private record Applied(
-      long revision, GatewayConfig config, List<ClusterMessage.ApplyError> errors, boolean gap) {}
+      long revision, NodeState state, List<ClusterMessage.ApplyError> errors, boolean gap) {}
 
   private Applied applySnapshot(ClusterMessage.Snapshot snapshot) throws java.io.IOException {
     var config = snapshot.toConfig();
@@ -506,61 +603,64 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
               Long.toString(snapshot.revision()),
               "hash " + config.hashHex() + " computed here differs from " + snapshot.hash()));
     }
-    var errors = options.policy().check(config.routes().routes());
-    return errors.isEmpty()
-        ? swap(config, "snapshot")
-        : new Applied(snapshot.revision(), null, errors, false);
+    return swap(NodeState.of(config, options.policy().check(config.routes().routes())), "snapshot");
   }
 
   private Applied applyDelta(ClusterMessage.Delta delta) throws java.io.IOException {
-    var from = current.get();
-    if (delta.fromRevision() > from.revision()) {
+    var from = state.get();
+    if (delta.fromRevision() > from.received().revision()) {
       LOG.warn(
           "delta gap fromRevision={} appliedRevision={}; asking again",
           delta.fromRevision(),
-          from.revision());
+          from.received().revision());
       return new Applied(delta.toRevision(), null, List.of(), true);
     }
     GatewayConfig next;
     try {
       // a delta leaves out audit entries nodes do not serve: it still brings the node to its end
-      next = ConfigApplier.apply(from, delta.changes()).atRevision(delta.toRevision());
+      next = ConfigApplier.apply(from.received(), delta.changes()).atRevision(delta.toRevision());
     } catch (IllegalArgumentException e) {
       return refused(
           delta.toRevision(),
           new ClusterMessage.ApplyError(
               "DELTA", Long.toString(delta.toRevision()), e.getMessage()));
     }
-    var touched = new ArrayList<Route>();
+    // the policy judges the routes this delta touched; earlier rejections of untouched routes stand
+    var touchedIds = new LinkedHashSet<String>();
     for (var change : delta.changes()) {
-      var route =
-          change.entityType() == Change.EntityType.ROUTE
-              ? next.routes().get(change.entityId())
-              : null;
-      if (route != null && !touched.contains(route)) {
-        touched.add(route);
+      if (change.entityType() == Change.EntityType.ROUTE) {
+        touchedIds.add(change.entityId());
       }
     }
-    var errors = options.policy().check(touched);
-    return errors.isEmpty()
-        ? swap(next, "delta")
-        : new Applied(delta.toRevision(), null, errors, false);
+    var rejected = new ArrayList<ClusterMessage.Rejection>();
+    for (var r : from.rejected()) {
+      if (!(r.entityType().equals("ROUTE") && touchedIds.contains(r.entityId()))) {
+        rejected.add(r);
+      }
+    }
+    List<Route> touched =
+        touchedIds.stream().map(next.routes()::get).filter(Objects::nonNull).toList();
+    rejected.addAll(options.policy().check(touched));
+    return swap(NodeState.of(next, rejected), "delta");
   }
 
-  private Applied swap(GatewayConfig next, String how) throws java.io.IOException {
+  private Applied swap(NodeState next, String how) {
     // counted before the swap: whoever sees the new revision sees it counted
     (how.equals("snapshot") ? snapshotsApplied : deltasApplied).incrementAndGet();
-    var previous = current.getAndSet(next);
+    var previous = state.getAndSet(next);
     configured = true;
+    var received = next.received();
     LOG.info(
-        "applied {} fromRevision={} toRevision={} routes={} hash={}",
+        "applied {} fromRevision={} toRevision={} routes={} rejected={} hash={}",
         how,
-        previous.revision(),
-        next.revision(),
-        next.routes().size(),
-        next.hashHex());
+        previous.received().revision(),
+        received.revision(),
+        next.served().routes().size(),
+        next.rejected().size(),
+        received.hashHex());
     persistSoon();
-    return new Applied(next.revision(), next, List.of(), false);
+    release(received.revision());
+    return new Applied(received.revision(), next, List.of(), false);
   }
 
   /**
@@ -578,7 +678,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
                   .executeBlocking(
                       () -> {
                         persistScheduled.set(false);
-                        snapshotFile.write(current.get());
+                        snapshotFile.write(state.get().received());
                         return null;
                       },
                       false)
@@ -593,7 +693,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   }
 
   private void heartbeat() {
-    var config = current.get();
+    var config = state.get().received();
     send(new ClusterMessage.Heartbeat(config.revision(), config.hashHex()));
   }
 
@@ -611,7 +711,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     var persisted =
         vertx.executeBlocking(
             () -> {
-              snapshotFile.write(current.get());
+              snapshotFile.write(state.get().received());
               return null;
             },
             false);

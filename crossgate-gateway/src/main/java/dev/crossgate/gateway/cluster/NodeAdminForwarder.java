@@ -3,6 +3,7 @@ package dev.crossgate.gateway.cluster;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.id.RequestIds;
 import dev.crossgate.json.Json;
+import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.route.PathNormalizer;
@@ -16,6 +17,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,13 +37,24 @@ import org.slf4j.LoggerFactory;
  * absolute-form target ({@code GET http://10.0.0.7/admin/x}) would otherwise carry the caller's
  * credentials to any address the node can reach. Paths not in normal form ({@code ..}, {@code %2e},
  * {@code //}, {@code ;}) are refused rather than rewritten, so what was checked is what is sent.
+ *
+ * <p>The writing node sees its write: a successful write is answered only once this node applied
+ * the revision the control plane answered ({@code X-Crossgate-Revision}), or after the apply wait
+ * (2 s by default) with {@code X-Crossgate-Applied: pending}; a {@code GET} with {@code
+ * ?minRevision=N} waits likewise before it is forwarded and is answered with the data either way,
+ * {@code X-Crossgate-Applied} saying whether this node serves revision N yet. The wait is a future
+ * the node's configuration swap completes, not a poll.
  */
 public final class NodeAdminForwarder {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAdminForwarder.class);
   private static final Set<String> REQUEST_HEADERS =
       Set.of("authorization", "x-api-key", "content-type", "if-match", "accept");
   private static final Set<String> RESPONSE_HEADERS =
-      Set.of("content-type", "etag", "location", "www-authenticate");
+      Set.of("content-type", "etag", "location", "www-authenticate", "x-crossgate-revision");
+  private static final String MIN_REVISION = "minRevision";
+
+  /** How long a write or a {@code ?minRevision} read waits for this node to apply by default. */
+  public static final Duration DEFAULT_APPLY_WAIT = Duration.ofSeconds(2);
 
   private final HttpServer server;
 
@@ -52,6 +65,8 @@ public final class NodeAdminForwarder {
   /**
    * @param ssl TLS settings for https control planes
    * @param metrics this node's Prometheus text, served at {@code /metrics}
+   * @param applyWait how long a write or a {@code ?minRevision} read waits for this node to apply
+   *     the revision ({@link #DEFAULT_APPLY_WAIT} by default)
    */
   public static Future<NodeAdminForwarder> start(
       Vertx vertx,
@@ -60,9 +75,16 @@ public final class NodeAdminForwarder {
       List<URI> controlPlanes,
       io.vertx.core.net.ClientSSLOptions ssl,
       ClusterClient cluster,
-      java.util.function.Supplier<String> metrics) {
-    var client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000));
-    var next = new AtomicInteger();
+      java.util.function.Supplier<String> metrics,
+      Duration applyWait) {
+    var target =
+        new Target(
+            vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000)),
+            controlPlanes,
+            ssl,
+            new AtomicInteger(),
+            cluster,
+            applyWait);
     // an admin port has no use for cleartext HTTP/2 upgrades: HTTP/1.1 only (TLS is the control
     // plane's)
     return vertx
@@ -108,7 +130,7 @@ public final class NodeAdminForwarder {
                         "a node's admin port serves /admin/*, /healthz, /readyz and /metrics only"),
                     requestId);
               } else {
-                forward(req, requestId, client, controlPlanes, ssl, next, cluster);
+                forward(req, requestId, target);
               }
             })
         .listen()
@@ -136,15 +158,75 @@ public final class NodeAdminForwarder {
     return null;
   }
 
-  private static void forward(
-      HttpServerRequest req,
-      String requestId,
+  /**
+   * Where and how this port forwards: the control planes (the next to try), TLS for them, and the
+   * node whose applying a write waits for, at most {@code applyWait}.
+   */
+  private record Target(
       HttpClient client,
       List<URI> controlPlanes,
       io.vertx.core.net.ClientSSLOptions ssl,
       AtomicInteger next,
-      ClusterClient cluster) {
+      ClusterClient cluster,
+      Duration applyWait) {}
+
+  private static void forward(HttpServerRequest req, String requestId, Target target) {
     req.pause();
+    var minRevision = minRevision(req);
+    if (minRevision == null) {
+      relay(req, requestId, target, null);
+    } else if (minRevision < 0) {
+      req.resume();
+      ProblemResponses.send(
+          req.response(),
+          Problem.validation(
+              List.of(
+                  new FieldError(MIN_REVISION, "a revision: a whole number, 0 or more, on GET"))),
+          requestId);
+    } else {
+      // the read waits (bounded) for this node to apply the revision, then is answered either way
+      target
+          .cluster()
+          .applied(minRevision, target.applyWait())
+          .onComplete(ar -> relay(req, requestId, target, ar.succeeded() && ar.result()));
+    }
+  }
+
+  /**
+   * {@code ?minRevision} of a GET: null when absent, -1 when it is not a revision or not on a GET.
+   */
+  private static Long minRevision(HttpServerRequest req) {
+    var value = req.getParam(MIN_REVISION);
+    if (value == null) {
+      return null;
+    }
+    if (req.method() != HttpMethod.GET || !value.matches("[0-9]{1,18}")) {
+      return -1L;
+    }
+    return Long.parseLong(value);
+  }
+
+  /** The request's query without {@code minRevision}, which is this port's, not the API's. */
+  private static String forwardedQuery(HttpServerRequest req) {
+    if (req.query() == null) {
+      return null;
+    }
+    var kept =
+        java.util.Arrays.stream(req.query().split("&"))
+            .filter(p -> !p.equals(MIN_REVISION) && !p.startsWith(MIN_REVISION + "="))
+            .toList();
+    return kept.isEmpty() ? null : String.join("&", kept);
+  }
+
+  /**
+   * @param readApplied for a {@code ?minRevision} read, whether this node applied it; null
+   *     otherwise
+   */
+  private static void relay(
+      HttpServerRequest req, String requestId, Target target, Boolean readApplied) {
+    var controlPlanes = target.controlPlanes();
+    var next = target.next();
+    var cluster = target.cluster();
     var base = controlPlanes.get(Math.floorMod(next.get(), controlPlanes.size()));
     boolean https = "https".equalsIgnoreCase(base.getScheme());
     // host and port from the configuration only; the caller contributes the path and the query
@@ -153,12 +235,14 @@ public final class NodeAdminForwarder {
             .setMethod(req.method())
             .setHost(base.getHost())
             .setPort(base.getPort() > 0 ? base.getPort() : https ? 443 : 80)
-            .setURI(req.query() == null ? req.path() : req.path() + "?" + req.query())
+            .setURI(
+                forwardedQuery(req) == null ? req.path() : req.path() + "?" + forwardedQuery(req))
             .setTimeout(30_000);
     if (https) {
-      options.setSsl(true).setSslOptions(ssl);
+      options.setSsl(true).setSslOptions(target.ssl());
     }
-    client
+    target
+        .client()
         .request(options)
         .compose(
             out -> {
@@ -184,14 +268,30 @@ public final class NodeAdminForwarder {
                         }
                       });
               response.headers().set(CrossgateHeaders.REQUEST_ID, requestId);
-              in.pipeTo(response)
-                  .onSuccess(
-                      v -> {
-                        if (req.method() != HttpMethod.GET
-                            && req.method() != HttpMethod.HEAD
-                            && in.statusCode() < 300) {
-                          cluster.pull();
-                        }
+              var revision = revision(in.getHeader(CrossgateHeaders.REVISION));
+              boolean write =
+                  req.method() != HttpMethod.GET
+                      && req.method() != HttpMethod.HEAD
+                      && in.statusCode() < 300;
+              if (readApplied != null) {
+                response.headers().set(CrossgateHeaders.APPLIED, applied(readApplied));
+              }
+              if (!write || revision < 0) {
+                in.pipeTo(response);
+                return;
+              }
+              // the writer sees its write: answered once this node serves the revision, or after
+              // the wait with "pending"
+              in.pause();
+              cluster.pull();
+              cluster
+                  .applied(revision, target.applyWait())
+                  .onComplete(
+                      ar -> {
+                        response
+                            .headers()
+                            .set(CrossgateHeaders.APPLIED, applied(ar.succeeded() && ar.result()));
+                        in.pipeTo(response);
                       });
             })
         .onFailure(
@@ -208,6 +308,18 @@ public final class NodeAdminForwarder {
                       "the control plane is not reachable from this node; the node keeps serving its last configuration"),
                   requestId);
             });
+  }
+
+  private static String applied(boolean applied) {
+    return applied ? "applied" : "pending";
+  }
+
+  /** The control plane's {@code X-Crossgate-Revision}; -1 when absent or not a revision. */
+  private static long revision(String header) {
+    if (header == null || !header.matches("[0-9]{1,18}")) {
+      return -1;
+    }
+    return Long.parseLong(header);
   }
 
   public int port() {

@@ -1,6 +1,6 @@
 package dev.crossgate.gateway.cluster;
 
-import dev.crossgate.cluster.ClusterMessage.ApplyError;
+import dev.crossgate.cluster.ClusterMessage.Rejection;
 import dev.crossgate.route.Route;
 import java.net.URI;
 import java.util.ArrayList;
@@ -11,13 +11,13 @@ import java.util.Set;
 
 /**
  * What a node refuses to serve even when the control plane sends it, e.g. plain-http upstreams on a
- * node in a zone that must only speak TLS. A refused change is NACKed with these errors and the
- * node keeps serving its previous configuration.
+ * node in a zone that must only speak TLS. Per resource: the node applies the revision, serves
+ * everything else, does not serve the rejected routes, and reports them in its ACK.
  */
 @FunctionalInterface
 public interface NodePolicy {
-  /** Problems with {@code routes} (the routes a change adds or alters); empty when acceptable. */
-  List<ApplyError> check(Collection<Route> routes);
+  /** The routes of {@code routes} this node does not serve, with why; empty when all are fine. */
+  List<Rejection> check(Collection<Route> routes);
 
   static NodePolicy acceptAll() {
     return routes -> List.of();
@@ -26,12 +26,12 @@ public interface NodePolicy {
   static NodePolicy allowedUpstreamSchemes(Set<String> schemes) {
     var allowed = schemes.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
     return routes -> {
-      var errors = new ArrayList<ApplyError>();
+      var errors = new ArrayList<Rejection>();
       for (var route : routes) {
         var scheme = URI.create(route.targetUrl()).getScheme().toLowerCase(Locale.ROOT);
         if (!allowed.contains(scheme)) {
           errors.add(
-              new ApplyError(
+              new Rejection(
                   "ROUTE",
                   route.id(),
                   "upstream scheme '"

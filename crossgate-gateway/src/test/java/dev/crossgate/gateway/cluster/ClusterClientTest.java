@@ -5,9 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.cluster.NodeCredential;
+import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.retry.Backoff;
+import dev.crossgate.route.Route;
+import dev.crossgate.route.RouteSpec;
+import dev.crossgate.route.RouteTable;
+import dev.crossgate.route.RouteValidator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -15,7 +20,10 @@ import io.vertx.core.http.ServerWebSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,6 +50,10 @@ class ClusterClientTest {
   private final AtomicInteger upgradeAttempts = new AtomicInteger();
   private final List<ServerWebSocket> streams = new CopyOnWriteArrayList<>();
   private final List<ClusterMessage.Hello> hellos = new CopyOnWriteArrayList<>();
+
+  /** Every ACK and NACK the node sent. */
+  private final List<ClusterMessage> answers = new CopyOnWriteArrayList<>();
+
   private final AtomicInteger draws = new AtomicInteger();
   private HttpServer controlPlane;
   private ClusterClient client;
@@ -75,9 +87,12 @@ class ClusterClientTest {
                                 streams.add(ws);
                                 ws.textMessageHandler(
                                     text -> {
-                                      if (Json.read(text, ClusterMessage.class)
-                                          instanceof ClusterMessage.Hello hello) {
+                                      var message = Json.read(text, ClusterMessage.class);
+                                      if (message instanceof ClusterMessage.Hello hello) {
                                         hellos.add(hello);
+                                      } else if (message instanceof ClusterMessage.Ack
+                                          || message instanceof ClusterMessage.Nack) {
+                                        answers.add(message);
                                       }
                                     });
                               });
@@ -124,7 +139,86 @@ class ClusterClientTest {
     assertThat(client.connected()).isTrue();
   }
 
+  @Test
+  void aRouteThePolicyRefusesIsRejectedAloneWhileACorruptBatchIsRefusedWhole() throws Exception {
+    startClient(NodePolicy.allowedUpstreamSchemes(Set.of("http")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> hellos.size() == 1);
+    var stream = streams.get(0);
+    var snapshot =
+        ClusterMessage.Snapshot.of(
+            new GatewayConfig(
+                1,
+                RouteTable.of(
+                    List.of(
+                        route("rt_tls", "/tls", "https://svc/x"),
+                        route("rt_ok", "/ok", "http://svc/y")),
+                    1),
+                List.of(),
+                Map.of()));
+    var waiting = onContext(() -> client.applied(1, Duration.ofSeconds(30)));
+
+    stream.writeTextMessage(Json.write(snapshot));
+
+    assertThat(join(waiting)).as("completed by the swap, not by the 30 s bound").isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == 1);
+    var ack = (ClusterMessage.Ack) answers.get(0);
+    assertThat(ack.revision()).isOne();
+    assertThat(ack.hash()).as("the hash of what it was sent").isEqualTo(snapshot.hash());
+    assertThat(ack.rejected())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.entityType()).isEqualTo("ROUTE");
+              assertThat(r.entityId()).isEqualTo("rt_tls");
+              assertThat(r.reason()).contains("upstream scheme 'https' is not allowed");
+            });
+    assertThat(client.get().routes().get("rt_ok")).isNotNull();
+    assertThat(client.get().routes().get("rt_tls")).as("not served").isNull();
+
+    // a change that cannot be read at all: the whole batch is refused, nothing of it applied
+    stream.writeTextMessage(
+        "{\"type\":\"DELTA\",\"fromRevision\":1,\"toRevision\":2,\"changes\":[{\"revision\":2,"
+            + "\"op\":\"INSERT\",\"entityType\":\"ROUTE\",\"entityId\":\"rt_bad\",\"body\":\"garbage\","
+            + "\"actor\":\"test\",\"at\":\"2026-01-01T00:00:00Z\"}]}");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == 2);
+    var nack = (ClusterMessage.Nack) answers.get(1);
+    assertThat(nack.revision()).isEqualTo(2);
+    assertThat(nack.errors())
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("rt_bad"));
+    assertThat(client.appliedRevision()).isOne();
+    assertThat(client.refused()).isOne();
+    assertThat(join(onContext(() -> client.applied(2, Duration.ofMillis(50)))))
+        .as("not applied: the wait ends at its bound")
+        .isFalse();
+  }
+
+  private static Route route(String id, String path, String target) {
+    var spec =
+        Json.read(
+            "{\"service\":\"shop\",\"sourcePath\":\""
+                + path
+                + "\",\"targetUrl\":\""
+                + target
+                + "\"}",
+            RouteSpec.class);
+    var now = Instant.now();
+    return RouteValidator.validate(id, spec, "test", now, now);
+  }
+
+  /** Runs {@code work} on a Vert.x context, as the node's admin port calls the client. */
+  private <T> Future<T> onContext(java.util.function.Supplier<Future<T>> work) {
+    var promise = io.vertx.core.Promise.<T>promise();
+    vertx.getOrCreateContext().runOnContext(v -> work.get().onComplete(promise));
+    return promise.future();
+  }
+
   private void startClient() {
+    startClient(NodePolicy.acceptAll());
+  }
+
+  private void startClient(NodePolicy policy) {
     // the lowest draw: full jitter then waits nothing, so the test does not wait either
     var reconnect =
         Backoff.of(
@@ -141,7 +235,7 @@ class ClusterClientTest {
                 NODE,
                 null,
                 dataDir,
-                NodePolicy.acceptAll(),
+                policy,
                 Duration.ofMinutes(5),
                 "test")
             .withReconnect(reconnect);

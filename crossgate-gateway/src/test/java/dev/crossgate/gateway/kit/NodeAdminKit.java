@@ -46,7 +46,8 @@ public final class NodeAdminKit implements AutoCloseable {
                 List.of(URI.create(controlPlane.url("/"))),
                 options.sslOptions(),
                 cluster,
-                () -> ""));
+                () -> "",
+                NodeAdminForwarder.DEFAULT_APPLY_WAIT));
   }
 
   public ClusterClient cluster() {

@@ -1,8 +1,13 @@
 package dev.crossgate.store.cluster;
 
+import dev.crossgate.cluster.ClusterMessage.Rejection;
 import java.time.Instant;
+import java.util.List;
 
-/** What the control plane knows of one gateway node. */
+/**
+ * What the control plane knows of one gateway node; {@code rejected}: the resources of its applied
+ * revision it does not serve, from its last ACK.
+ */
 public record NodeRecord(
     String nodeId,
     long appliedRevision,
@@ -14,4 +19,9 @@ public record NodeRecord(
     String lastResult,
     Long lastRevision,
     String lastError,
-    boolean resyncRequested) {}
+    boolean resyncRequested,
+    List<Rejection> rejected) {
+  public NodeRecord {
+    rejected = rejected == null ? List.of() : List.copyOf(rejected);
+  }
+}

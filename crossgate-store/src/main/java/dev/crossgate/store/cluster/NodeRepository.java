@@ -1,5 +1,7 @@
 package dev.crossgate.store.cluster;
 
+import dev.crossgate.cluster.ClusterMessage.Rejection;
+import dev.crossgate.json.Json;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.sql.Sql;
 import java.sql.Connection;
@@ -74,8 +76,30 @@ public final class NodeRepository {
    * enrolled.
    */
   public void recordResult(String nodeId, long revision, boolean ack, String hash, String error) {
+    recordResult(nodeId, revision, ack, hash, error, List.of());
+  }
+
+  /**
+   * As above, with the resources an ACKing node rejects: kept as the node's state (an ACK replaces
+   * them, a NACK leaves them) and summed up as the error of its node-sync log row.
+   */
+  public void recordResult(
+      String nodeId,
+      long revision,
+      boolean ack,
+      String hash,
+      String error,
+      List<Rejection> rejected) {
     var now = clock.instant();
+    if (ack && !rejected.isEmpty()) {
+      error =
+          "rejected: "
+              + rejected.stream()
+                  .map(r -> r.entityType() + " " + r.entityId() + ": " + r.reason())
+                  .collect(Collectors.joining("; "));
+    }
     var trimmed = error == null ? null : error.substring(0, Math.min(error.length(), MAX_ERROR));
+    var rejectedJson = rejected.isEmpty() ? null : Json.write(rejected);
     database.inTransaction(
         c -> {
           if (!lockEnrolment(c, nodeId)) {
@@ -95,10 +119,11 @@ public final class NodeRepository {
             Sql.update(
                 c,
                 "UPDATE nodes SET applied_revision = ?, config_hash = ?, last_result = 'ACK', last_revision = ?,"
-                    + " last_error = NULL, last_seen = ? WHERE node_id = ?",
+                    + " last_error = NULL, rejected = ?, last_seen = ? WHERE node_id = ?",
                 revision,
                 hash,
                 revision,
+                rejectedJson,
                 now,
                 nodeId);
           } else {
@@ -214,7 +239,8 @@ public final class NodeRepository {
             Sql.query(
                 c,
                 "SELECT node_id, applied_revision, config_hash, version, admin_instance,"
-                    + " connected, last_seen, last_result, last_revision, last_error, resync_requested FROM nodes ORDER BY node_id",
+                    + " connected, last_seen, last_result, last_revision, last_error, resync_requested, rejected"
+                    + " FROM nodes ORDER BY node_id",
                 row ->
                     new NodeRecord(
                         row.getString("node_id"),
@@ -227,7 +253,20 @@ public final class NodeRepository {
                         row.getString("last_result"),
                         Sql.nullableLong(row, "last_revision"),
                         row.getString("last_error"),
-                        row.getBoolean("resync_requested"))));
+                        row.getBoolean("resync_requested"),
+                        rejections(row.getString("rejected")))));
+  }
+
+  private static List<Rejection> rejections(String json) {
+    if (json == null) {
+      return List.of();
+    }
+    try {
+      return List.of(Json.mapper().readValue(json, Rejection[].class));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(
+          "unreadable rejections of a node: " + e.getOriginalMessage(), e);
+    }
   }
 
   /** The node-sync log of one node, newest first. */
