@@ -23,6 +23,7 @@ import dev.crossgate.store.Database;
 import dev.crossgate.store.OwnerOnlyFiles;
 import dev.crossgate.store.cache.RouteCache;
 import dev.crossgate.store.cluster.NodeRepository;
+import dev.crossgate.store.config.ConfigStore;
 import dev.crossgate.store.extension.ExtensionRepository;
 import dev.crossgate.store.filter.FilterRepository;
 import dev.crossgate.store.route.RouteRepository;
@@ -65,6 +66,7 @@ public final class ControlPlane {
   private final TenantCertificateRepository certificates;
   private final ExtensionRepository extensions;
   private final TokenRepository tokens;
+  private final ConfigStore configStore;
 
   /**
    * Whether a tenant's extension circuit is open on the node in this JVM (standalone); null
@@ -101,6 +103,8 @@ public final class ControlPlane {
     this.tenants = new TenantRepository(database, changeLog, clock);
     this.extensions = new ExtensionRepository(database, changeLog, clock);
     this.tokens = new TokenRepository(database, clock);
+    this.configStore =
+        new ConfigStore(database, changeLog, routes, filters, tenants, extensions, clock);
     this.nodes = new NodeRepository(database, clock);
     this.redis =
         options.redisUri() == null
@@ -190,6 +194,8 @@ public final class ControlPlane {
                           tenant -> cp.extensionCircuits.apply(tenant)),
                       new TokenEndpoint(cp.tokens, auth),
                       new ChangeEndpoint(cp.changeLog),
+                      new dev.crossgate.admin.config.ConfigEndpoint(
+                          cp.configStore, cp.artifacts::verify),
                       new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
                       new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
                       new WhoAmIEndpoint(),
@@ -254,6 +260,11 @@ public final class ControlPlane {
 
   public TenantRepository tenants() {
     return tenants;
+  }
+
+  /** The whole configuration as one document: export and apply. */
+  public ConfigStore configStore() {
+    return configStore;
   }
 
   public RouteCache routeCache() {

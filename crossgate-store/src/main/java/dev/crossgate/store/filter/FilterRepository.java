@@ -11,7 +11,10 @@ import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.sql.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 
 /** The filter table in the database, in evaluation order. Blocking: call from a worker thread. */
@@ -28,52 +31,91 @@ public final class FilterRepository {
 
   public FilterRule create(FilterSpec spec, String actor) {
     var rule = FilterValidator.validate(Ids.random("fl_"), spec, actor, clock.instant());
-    return changeLog.write(
-        actor,
-        tx -> {
-          var stored = withRevision(rule, tx.nextRevision());
-          Sql.update(
-              tx.connection(),
-              "INSERT INTO filters (id, priority, body, revision, created_at)"
-                  + " VALUES (?, ?, ?, ?, ?)",
-              stored.id(),
-              stored.priority(),
-              Json.write(stored),
-              stored.revision(),
-              stored.createdAt());
-          tx.record(
-              Change.Op.INSERT, Change.EntityType.FILTER, stored.id(), stored, stored.createdAt());
-          return stored;
-        });
+    return changeLog.write(actor, tx -> insert(tx, rule));
+  }
+
+  /** Creates {@code rule} (validated; its id is set here) inside an open change transaction. */
+  public FilterRule create(ChangeLog.ChangeTransaction tx, FilterRule rule) throws SQLException {
+    return insert(tx, withId(rule, Ids.random("fl_"), tx.actor(), clock.instant()));
+  }
+
+  /**
+   * Replaces {@code existing} with {@code replacement} (validated; it keeps the existing id and
+   * creation) inside an open change transaction.
+   */
+  public FilterRule replace(
+      ChangeLog.ChangeTransaction tx, FilterRule existing, FilterRule replacement)
+      throws SQLException {
+    var stored =
+        withRevision(
+            withId(replacement, existing.id(), existing.createdBy(), existing.createdAt()),
+            tx.nextRevision());
+    Sql.update(
+        tx.connection(),
+        "UPDATE filters SET priority = ?, body = ?, revision = ? WHERE id = ?",
+        stored.priority(),
+        Json.write(stored),
+        stored.revision(),
+        stored.id());
+    tx.record(Change.Op.UPDATE, Change.EntityType.FILTER, stored.id(), stored, clock.instant());
+    return stored;
   }
 
   public void delete(String id, String actor) {
-    changeLog.write(
-        actor,
-        tx -> {
-          if (Sql.update(tx.connection(), "DELETE FROM filters WHERE id = ?", id) == 0) {
-            throw new ProblemException(Problem.notFound("no filter rule with id " + id));
-          }
-          return tx.record(Change.Op.DELETE, Change.EntityType.FILTER, id, null, clock.instant());
-        });
+    changeLog.write(actor, tx -> delete(tx, id));
+  }
+
+  /** Deletes the rule {@code id} inside an open change transaction; 404 when there is none. */
+  public long delete(ChangeLog.ChangeTransaction tx, String id) throws SQLException {
+    if (Sql.update(tx.connection(), "DELETE FROM filters WHERE id = ?", id) == 0) {
+      throw new ProblemException(Problem.notFound("no filter rule with id " + id));
+    }
+    return tx.record(Change.Op.DELETE, Change.EntityType.FILTER, id, null, clock.instant());
+  }
+
+  private static FilterRule insert(ChangeLog.ChangeTransaction tx, FilterRule rule)
+      throws SQLException {
+    var stored = withRevision(rule, tx.nextRevision());
+    Sql.update(
+        tx.connection(),
+        "INSERT INTO filters (id, priority, body, revision, created_at)"
+            + " VALUES (?, ?, ?, ?, ?)",
+        stored.id(),
+        stored.priority(),
+        Json.write(stored),
+        stored.revision(),
+        stored.createdAt());
+    tx.record(Change.Op.INSERT, Change.EntityType.FILTER, stored.id(), stored, stored.createdAt());
+    return stored;
   }
 
   /** Every rule, in evaluation order (priority, then id). */
   public List<FilterRule> all() {
-    return database.read(
-        c ->
-            Sql.query(
-                c,
-                "SELECT body, revision FROM filters ORDER BY priority, id",
-                row ->
-                    withRevision(
-                        Json.read(row.getString("body"), FilterRule.class),
-                        row.getLong("revision"))));
+    return database.read(FilterRepository::all);
+  }
+
+  /** Every rule in evaluation order, read on {@code c} (e.g. inside a change transaction). */
+  public static List<FilterRule> all(Connection c) throws SQLException {
+    return Sql.query(
+        c,
+        "SELECT body, revision FROM filters ORDER BY priority, id",
+        row ->
+            withRevision(
+                Json.read(row.getString("body"), FilterRule.class), row.getLong("revision")));
+  }
+
+  private static FilterRule withId(FilterRule r, String id, String actor, Instant created) {
+    return withServerFields(r, id, actor, created, r.revision());
   }
 
   private static FilterRule withRevision(FilterRule r, long revision) {
+    return withServerFields(r, r.id(), r.createdBy(), r.createdAt(), revision);
+  }
+
+  private static FilterRule withServerFields(
+      FilterRule r, String id, String actor, Instant created, long revision) {
     return new FilterRule(
-        r.id(),
+        id,
         r.name(),
         r.priority(),
         r.kind(),
@@ -82,8 +124,8 @@ public final class FilterRepository {
         r.status(),
         r.message(),
         r.enabled(),
-        r.createdBy(),
-        r.createdAt(),
+        actor,
+        created,
         revision);
   }
 }
