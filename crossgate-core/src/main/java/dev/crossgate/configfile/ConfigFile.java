@@ -31,6 +31,25 @@ public record ConfigFile(
     extensions = copy(extensions);
   }
 
+  /**
+   * The file as the JSON document {@code PUT /admin/config} takes (secret references already
+   * resolved by whoever read it).
+   */
+  public com.fasterxml.jackson.databind.node.ObjectNode document() {
+    var mapper = dev.crossgate.json.Json.mapper();
+    var doc = mapper.createObjectNode().put("apiVersion", API_VERSION);
+    doc.set(ConfigSection.TENANTS.field(), mapper.valueToTree(tenants));
+    var entries = doc.putArray(ConfigSection.EXTENSIONS.field());
+    for (var e : extensions) {
+      var node = mapper.createObjectNode().put("tenant", e.tenant()).put("id", e.id());
+      node.setAll((com.fasterxml.jackson.databind.node.ObjectNode) mapper.valueToTree(e.spec()));
+      entries.add(node);
+    }
+    doc.set(ConfigSection.FILTERS.field(), mapper.valueToTree(filters));
+    doc.set(ConfigSection.ROUTES.field(), mapper.valueToTree(routes));
+    return doc;
+  }
+
   /** Entries may be null (reported by the validator), which List.copyOf refuses. */
   private static <T> List<T> copy(List<T> entries) {
     return entries == null
