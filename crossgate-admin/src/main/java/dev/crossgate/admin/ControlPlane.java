@@ -7,6 +7,8 @@ import dev.crossgate.admin.change.ChangeEndpoint;
 import dev.crossgate.admin.cluster.ClusterHub;
 import dev.crossgate.admin.cluster.ConfigFollower;
 import dev.crossgate.admin.cluster.NodesEndpoint;
+import dev.crossgate.admin.config.ConfigFileWatcher;
+import dev.crossgate.admin.config.ReadOnlyAdmin;
 import dev.crossgate.admin.extension.ArtifactVerifier;
 import dev.crossgate.admin.extension.ExtensionEndpoint;
 import dev.crossgate.admin.filter.FilterEndpoint;
@@ -88,6 +90,12 @@ public final class ControlPlane {
   private ArtifactVerifier artifacts;
 
   private String generatedToken;
+
+  /** Watches the configuration file of a database-less node; null otherwise. */
+  private volatile ConfigFileWatcher configWatcher;
+
+  /** How often a served configuration file is checked for changes. */
+  static final Duration CONFIG_FILE_POLL = Duration.ofMillis(250);
 
   private ControlPlane(Vertx vertx, ControlPlaneOptions options) {
     this.vertx = vertx;
@@ -182,7 +190,12 @@ public final class ControlPlane {
                       vertx,
                       ownPort > 0 ? options.egress().withOwnPort(ownPort) : options.egress(),
                       Duration.ofSeconds(10));
-              var endpoints =
+              var endpoints = new java.util.ArrayList<dev.crossgate.admin.http.AdminEndpoint>();
+              if (options.configFile() != null) {
+                // before every other endpoint: the file is the configuration
+                endpoints.add(new ReadOnlyAdmin(options.configFile()));
+              }
+              endpoints.addAll(
                   List.of(
                       new RouteEndpoint(cp.routes, cp.routeCache),
                       new FilterEndpoint(cp.filters),
@@ -200,9 +213,26 @@ public final class ControlPlane {
                       new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
                       new WhoAmIEndpoint(),
                       new dev.crossgate.admin.task.TaskListEndpoint(cp.database, Clock.systemUTC()),
-                      cp.hub);
-              return AdminServer.start(
-                      vertx, options.admin(), auth, cp.readiness, endpoints, extraMetrics)
+                      cp.hub));
+              var served =
+                  options.configFile() == null
+                      ? Future.<Void>succeededFuture()
+                      : ConfigFileWatcher.start(
+                              vertx,
+                              cp.configStore,
+                              cp.artifacts::verify,
+                              options.configFile(),
+                              CONFIG_FILE_POLL)
+                          .map(
+                              watcher -> {
+                                cp.configWatcher = watcher;
+                                return null;
+                              });
+              return served
+                  .compose(
+                      v ->
+                          AdminServer.start(
+                              vertx, options.admin(), auth, cp.readiness, endpoints, extraMetrics))
                   .map(
                       server -> {
                         cp.server = server;
@@ -298,6 +328,9 @@ public final class ControlPlane {
       vertx.cancelTimer(refreshTimer);
     }
     follower.stop();
+    if (configWatcher != null) {
+      configWatcher.stop();
+    }
     hub.close();
     if (notifications != null) {
       notifications.close();
