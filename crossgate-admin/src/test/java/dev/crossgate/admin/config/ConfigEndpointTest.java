@@ -237,6 +237,9 @@ class ConfigEndpointTest {
       assertThat(asViewer.status()).isEqualTo(403);
       assertThat(read.status()).isEqualTo(200);
       assertThat(kit.get("/admin/tenants").json().path("items").size()).isZero();
+      assertThat(
+              kit.get("/admin/openapi.json").json().path("paths").path("/admin/config").has("put"))
+          .isTrue();
     }
   }
 
