@@ -8,6 +8,8 @@ import dev.crossgate.admin.cluster.ClusterHub;
 import dev.crossgate.admin.cluster.ConfigFollower;
 import dev.crossgate.admin.cluster.NodesEndpoint;
 import dev.crossgate.admin.cluster.RevisionHeader;
+import dev.crossgate.admin.config.ConfigFileWatcher;
+import dev.crossgate.admin.config.ReadOnlyAdmin;
 import dev.crossgate.admin.extension.ArtifactVerifier;
 import dev.crossgate.admin.extension.ExtensionEndpoint;
 import dev.crossgate.admin.filter.FilterEndpoint;
@@ -24,6 +26,7 @@ import dev.crossgate.store.Database;
 import dev.crossgate.store.OwnerOnlyFiles;
 import dev.crossgate.store.cache.RouteCache;
 import dev.crossgate.store.cluster.NodeRepository;
+import dev.crossgate.store.config.ConfigStore;
 import dev.crossgate.store.extension.ExtensionRepository;
 import dev.crossgate.store.filter.FilterRepository;
 import dev.crossgate.store.revert.ChangeReverter;
@@ -67,6 +70,7 @@ public final class ControlPlane {
   private final TenantCertificateRepository certificates;
   private final ExtensionRepository extensions;
   private final TokenRepository tokens;
+  private final ConfigStore configStore;
 
   /**
    * Whether a tenant's extension circuit is open on the node in this JVM (standalone); null
@@ -89,6 +93,12 @@ public final class ControlPlane {
 
   private String generatedToken;
 
+  /** Watches the configuration file of a database-less node; null otherwise. */
+  private volatile ConfigFileWatcher configWatcher;
+
+  /** How often a served configuration file is checked for changes. */
+  static final Duration CONFIG_FILE_POLL = Duration.ofMillis(250);
+
   private ControlPlane(Vertx vertx, ControlPlaneOptions options) {
     this.vertx = vertx;
     var url = options.jdbcUrl() == null ? Database.h2Url(options.dataDir()) : options.jdbcUrl();
@@ -103,6 +113,8 @@ public final class ControlPlane {
     this.tenants = new TenantRepository(database, changeLog, clock);
     this.extensions = new ExtensionRepository(database, changeLog, clock);
     this.tokens = new TokenRepository(database, changeLog, clock);
+    this.configStore =
+        new ConfigStore(database, changeLog, routes, filters, tenants, extensions, clock);
     this.nodes = new NodeRepository(database, clock);
     this.redis =
         options.redisUri() == null
@@ -180,7 +192,12 @@ public final class ControlPlane {
                       vertx,
                       ownPort > 0 ? options.egress().withOwnPort(ownPort) : options.egress(),
                       Duration.ofSeconds(10));
-              var endpoints =
+              var endpoints = new java.util.ArrayList<dev.crossgate.admin.http.AdminEndpoint>();
+              if (options.configFile() != null) {
+                // before every other endpoint: the file is the configuration
+                endpoints.add(new ReadOnlyAdmin(options.configFile()));
+              }
+              endpoints.addAll(
                   List.of(
                       new RevisionHeader(cp.follower, cp.changeLog),
                       new RouteEndpoint(cp.routes, cp.routeCache),
@@ -205,13 +222,32 @@ public final class ControlPlane {
                                   cp.filters.restorer(),
                                   cp.tenants.keyRestorer(),
                                   cp.certificates.restorer()))),
+                      new dev.crossgate.admin.config.ConfigEndpoint(
+                          cp.configStore, cp.artifacts::verify),
                       new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
                       new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
                       new WhoAmIEndpoint(),
                       new dev.crossgate.admin.task.TaskListEndpoint(cp.database, Clock.systemUTC()),
-                      cp.hub);
-              return AdminServer.start(
-                      vertx, options.admin(), auth, cp.readiness, endpoints, extraMetrics)
+                      cp.hub));
+              var served =
+                  options.configFile() == null
+                      ? Future.<Void>succeededFuture()
+                      : ConfigFileWatcher.start(
+                              vertx,
+                              cp.configStore,
+                              cp.artifacts::verify,
+                              options.configFile(),
+                              CONFIG_FILE_POLL)
+                          .map(
+                              watcher -> {
+                                cp.configWatcher = watcher;
+                                return null;
+                              });
+              return served
+                  .compose(
+                      v ->
+                          AdminServer.start(
+                              vertx, options.admin(), auth, cp.readiness, endpoints, extraMetrics))
                   .map(
                       server -> {
                         cp.server = server;
@@ -271,6 +307,11 @@ public final class ControlPlane {
     return tenants;
   }
 
+  /** The whole configuration as one document: export and apply. */
+  public ConfigStore configStore() {
+    return configStore;
+  }
+
   public RouteCache routeCache() {
     return routeCache;
   }
@@ -302,6 +343,9 @@ public final class ControlPlane {
       vertx.cancelTimer(refreshTimer);
     }
     follower.stop();
+    if (configWatcher != null) {
+      configWatcher.stop();
+    }
     hub.close();
     if (notifications != null) {
       notifications.close();

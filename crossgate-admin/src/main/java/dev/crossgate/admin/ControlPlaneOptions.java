@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param cluster the cluster stream's settings (its token null: no stream)
  * @param egress where extension endpoints and artifact URLs may point (checked at registration);
  *     null is {@link EgressPolicy#DEFAULT}
+ * @param configFile the configuration file this control plane serves (database-less: applied at
+ *     start and whenever it changes, the Admin API read-only); null for none
  */
 public record ControlPlaneOptions(
     Path dataDir,
@@ -27,10 +29,41 @@ public record ControlPlaneOptions(
     Duration redisRefresh,
     String adminToken,
     ClusterOptions cluster,
-    EgressPolicy egress) {
+    EgressPolicy egress,
+    Path configFile) {
 
   public ControlPlaneOptions {
     egress = egress == null ? EgressPolicy.DEFAULT : egress;
+  }
+
+  /** Settings of a control plane whose configuration lives in its database. */
+  public ControlPlaneOptions(
+      Path dataDir,
+      AdminOptions admin,
+      String jdbcUrl,
+      String dbUser,
+      String dbPassword,
+      String redisUri,
+      String redisKeyPrefix,
+      Duration redisTtl,
+      Duration redisRefresh,
+      String adminToken,
+      ClusterOptions cluster,
+      EgressPolicy egress) {
+    this(
+        dataDir,
+        admin,
+        jdbcUrl,
+        dbUser,
+        dbPassword,
+        redisUri,
+        redisKeyPrefix,
+        redisTtl,
+        redisRefresh,
+        adminToken,
+        cluster,
+        egress,
+        null);
   }
 
   public static ControlPlaneOptions embedded(Path dataDir, String bind, int port) {
@@ -62,7 +95,8 @@ public record ControlPlaneOptions(
         redisRefresh,
         adminToken,
         cluster,
-        egress);
+        egress,
+        configFile);
   }
 
   public ControlPlaneOptions withRedis(
@@ -79,7 +113,8 @@ public record ControlPlaneOptions(
         refresh,
         adminToken,
         cluster,
-        egress);
+        egress,
+        configFile);
   }
 
   public ControlPlaneOptions withAdminToken(String token) {
@@ -95,7 +130,8 @@ public record ControlPlaneOptions(
         redisRefresh,
         token,
         cluster,
-        egress);
+        egress,
+        configFile);
   }
 
   public ControlPlaneOptions withCluster(ClusterOptions clusterOptions) {
@@ -111,7 +147,8 @@ public record ControlPlaneOptions(
         redisRefresh,
         adminToken,
         clusterOptions,
-        egress);
+        egress,
+        configFile);
   }
 
   public ControlPlaneOptions withEgress(EgressPolicy policy) {
@@ -127,6 +164,28 @@ public record ControlPlaneOptions(
         redisRefresh,
         adminToken,
         cluster,
-        policy);
+        policy,
+        configFile);
+  }
+
+  /**
+   * These settings serving {@code file} with no database for configuration: an in-memory store
+   * rebuilt from the file at every start, the Admin API read-only.
+   */
+  public ControlPlaneOptions withConfigFile(Path file) {
+    return new ControlPlaneOptions(
+        dataDir,
+        admin,
+        "jdbc:h2:mem:crossgate-config-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
+        null,
+        null,
+        redisUri,
+        redisKeyPrefix,
+        redisTtl,
+        redisRefresh,
+        adminToken,
+        cluster,
+        egress,
+        file);
   }
 }

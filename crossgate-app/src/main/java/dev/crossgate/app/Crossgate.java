@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       SendCommand.class,
       AgentCommand.class,
       DbCommand.class,
+      ConfigCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Crossgate implements Runnable {

@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -19,6 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code crossgate standalone}: the control plane and one gateway node in one JVM, embedded H2
@@ -30,8 +35,6 @@ import picocli.CommandLine.Mixin;
     description =
         "Run the control plane and one gateway node in one process (embedded storage by default).")
 final class StandaloneCommand implements Callable<Integer> {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
   private static final Logger LOG = LoggerFactory.getLogger(StandaloneCommand.class);
 
   @Mixin CommonFlags common = new CommonFlags();
@@ -51,6 +54,17 @@ final class StandaloneCommand implements Callable<Integer> {
 
   @Mixin DrainFlags drain = new DrainFlags();
 
+  @Option(
+      names = "--config",
+      description =
+          "Serve this configuration file (YAML or JSON, crossgate/v1) with no database for"
+              + " configuration: applied at start, re-applied whenever it changes (a broken edit is"
+              + " refused and logged, the configuration in service kept); the Admin API is"
+              + " read-only.")
+  Path configFile;
+
+  @Spec CommandSpec command;
+
   @Override
   public Integer call() {
     // every usage error (exit code 2) before anything starts
@@ -64,20 +78,33 @@ final class StandaloneCommand implements Callable<Integer> {
     var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
     var tls = gateway.toTls();
     var options = storage.toOptions(common, http.h2c).withEgress(egressPolicy);
+    if (configFile != null) {
+      if (options.jdbcUrl() != null) {
+        throw new ParameterException(
+            command.commandLine(),
+            "--config serves the file with no database for configuration; leave out --db");
+      }
+      if (!java.nio.file.Files.isReadable(configFile)) {
+        throw new ParameterException(
+            command.commandLine(), "--config " + configFile + " is not a readable file");
+      }
+      options = options.withConfigFile(configFile.toAbsolutePath().normalize());
+    }
+    var controlPlaneOptions = options;
     var drainPeriod = drain.drainPeriod();
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var node = new AtomicReference<GatewayServer>();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Metrics.bindJvm(registry);
     return RoleRunner.run(
-        spec,
+        command,
         vertx,
         common.dataDir,
         drainPeriod,
         () ->
             ControlPlane.start(
                     vertx,
-                    options,
+                    controlPlaneOptions,
                     () ->
                         registry.scrape()
                             + (node.get() == null ? "" : node.get().metrics().scrape()))
@@ -85,7 +112,8 @@ final class StandaloneCommand implements Callable<Integer> {
                     cp -> {
                       // shown before the gateway starts, so a first start that fails later
                       // still tells the operator the token it wrote
-                      Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
+                      Banner.printGeneratedToken(
+                          cp.generatedToken(), controlPlaneOptions.dataDir());
                       var follower = cp.follower();
                       // one readiness for both ports: the database answers and the gateway listens
                       var readiness =
@@ -107,8 +135,9 @@ final class StandaloneCommand implements Callable<Integer> {
                       var services =
                           new GatewayServices(
                               cp.database(),
-                              tasks.toOptions(options.dataDir()),
-                              extensions.toOptions(options.dataDir().resolve("extensions")),
+                              tasks.toOptions(controlPlaneOptions.dataDir()),
+                              extensions.toOptions(
+                                  controlPlaneOptions.dataDir().resolve("extensions")),
                               readiness,
                               tls);
                       return GatewayServer.start(
@@ -118,15 +147,18 @@ final class StandaloneCommand implements Callable<Integer> {
                                 node.set(traffic);
                                 cp.extensionCircuits(traffic::extensionCircuitOpen);
                                 var admin =
-                                    (options.admin().tls() ? "https://" : "http://")
+                                    (controlPlaneOptions.admin().tls() ? "https://" : "http://")
                                         + common.bind
                                         + ":"
                                         + cp.port();
                                 LOG.info(
-                                    "crossgate standalone ready admin={}/admin console={}/console/ gateway={}",
+                                    "crossgate standalone ready admin={}/admin console={}/console/ gateway={}{}",
                                     admin,
                                     admin,
-                                    GatewayFlags.urls(common.bind, traffic, tls));
+                                    GatewayFlags.urls(common.bind, traffic, tls),
+                                    configFile == null
+                                        ? ""
+                                        : " config=" + controlPlaneOptions.configFile());
                                 Supplier<Future<Void>> close =
                                     () ->
                                         traffic

@@ -25,8 +25,8 @@ public final class ExtensionValidator {
   /** The same id syntax a route's {@code ext:<id>} flow step accepts. */
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-  private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
-  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  public static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
+  public static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   public static final long MAX_TIMEOUT_MS = 60_000;
   public static final int MAX_WEIGHT = 1_000;
   public static final int MAX_VERSIONS = 16;

@@ -23,10 +23,10 @@ public final class RouteValidator {
   public static final Set<String> METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
-  private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
+  public static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
   private static final Pattern HOST_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
-  private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,63}");
-  private static final Pattern FLOW_STEP =
+  public static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,63}");
+  public static final Pattern FLOW_STEP =
       Pattern.compile(
           "proxy|ext:(?:([A-Za-z0-9][A-Za-z0-9._-]{0,63})/)?([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
 
@@ -47,9 +47,9 @@ public final class RouteValidator {
     return m.matches() && m.group(2) != null ? new ExtensionRef(m.group(1), m.group(2)) : null;
   }
 
-  private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-  private static final Set<String> PARAM_TYPES = Set.of("string", "integer", "number", "boolean");
-  private static final long MAX_TIMEOUT_MS = 3_600_000;
+  public static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  public static final Set<String> PARAM_TYPES = Set.of("string", "integer", "number", "boolean");
+  public static final long MAX_TIMEOUT_MS = 3_600_000;
 
   private RouteValidator() {}
 

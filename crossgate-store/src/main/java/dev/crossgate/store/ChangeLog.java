@@ -103,6 +103,18 @@ public final class ChangeLog {
                 limit));
   }
 
+  /** Every retained change up to and including {@code revision}, oldest first. */
+  public List<Change> upTo(long revision) {
+    return database.read(
+        c ->
+            Sql.query(
+                c,
+                "SELECT revision, op, entity_type, entity_id, body, actor, changed_at"
+                    + " FROM change_log WHERE revision <= ? ORDER BY revision",
+                ChangeLog::change,
+                revision));
+  }
+
   /** The newest committed revision (0 for an empty log). */
   public long latestRevision() {
     return database.read(ChangeLog::latestRevision);

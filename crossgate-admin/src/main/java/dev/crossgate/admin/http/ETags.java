@@ -6,17 +6,34 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Entity tags of configuration entities: the change-log revision of their last write, quoted (RFC
- * 9110 section 8.8.3). {@code If-Match: *} or no header means "overwrite whatever is there".
+ * 9110 section 8.8.3); the whole configuration's tag is its revision as {@code "rev-N"}. {@code
+ * If-Match: *} or no header means "overwrite whatever is there".
  */
 public final class ETags {
+  private static final String CONFIG_PREFIX = "rev-";
+
   private ETags() {}
 
   public static String of(long revision) {
     return "\"" + revision + "\"";
   }
 
+  /** The entity tag of the whole configuration at {@code revision}: {@code "rev-N"}. */
+  public static String ofConfiguration(long revision) {
+    return "\"" + CONFIG_PREFIX + revision + "\"";
+  }
+
   /** The revision named by If-Match, or null when absent or {@code *}. */
   public static Long ifMatch(RoutingContext ctx) {
+    return ifMatch(ctx, "", "\"42\"");
+  }
+
+  /** The configuration revision named by If-Match ({@code "rev-N"}), or null when absent or *. */
+  public static Long ifMatchConfiguration(RoutingContext ctx) {
+    return ifMatch(ctx, CONFIG_PREFIX, ofConfiguration(42));
+  }
+
+  private static Long ifMatch(RoutingContext ctx, String prefix, String example) {
     var header = ctx.request().getHeader("if-match");
     if (header == null || header.isBlank() || header.trim().equals("*")) {
       return null;
@@ -25,15 +42,17 @@ public final class ETags {
     if (value.startsWith("W/")) {
       value = value.substring(2);
     }
-    if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+    if (value.length() >= 2 + prefix.length()
+        && value.startsWith("\"" + prefix)
+        && value.endsWith("\"")) {
       try {
-        return Long.parseLong(value.substring(1, value.length() - 1));
+        return Long.parseLong(value.substring(1 + prefix.length(), value.length() - 1));
       } catch (NumberFormatException ignored) {
         // falls through to the problem
       }
     }
     throw new ProblemException(
         Problem.badRequest(
-            "If-Match must be an entity tag from this API's ETag header, e.g. \"42\""));
+            "If-Match must be an entity tag from this API's ETag header, e.g. " + example));
   }
 }

@@ -58,43 +58,49 @@ public final class ExtensionRepository {
         ExtensionValidator.validate(
             tenant, id, spec, database.read(c -> registered(c, tenant, id)), now);
     verifier.verify(checked);
-    return changeLog.write(
-        actor,
-        tx -> {
-          var c = tx.connection();
-          if (!tenantExists(c, tenant)) {
-            throw new ProblemException(Problem.notFound("no tenant with id " + tenant));
-          }
-          var existing = find(c, tenant, id);
-          var validated =
-              ExtensionValidator.validate(tenant, id, spec, registered(c, tenant, id), now);
-          var created = existing.map(Extension::createdAt).orElse(now);
-          var extension =
-              new Extension(
-                  tenant,
-                  id,
-                  validated.point(),
-                  validated.endpoint(),
-                  validated.protocol(),
-                  validated.connection(),
-                  validated.timeoutMs(),
-                  validated.failurePolicy(),
-                  validated.defaultResponse(),
-                  validated.versions(),
-                  validated.dependsOn(),
-                  created,
-                  now,
-                  tx.nextRevision());
-          writeRow(c, extension, existing.isPresent());
-          tx.record(
-              existing.isPresent() ? Change.Op.UPDATE : Change.Op.INSERT,
-              Change.EntityType.EXTENSION,
-              extension.key(),
-              existing.orElse(null),
-              extension,
-              now);
-          return extension;
-        });
+    return changeLog.write(actor, tx -> put(tx, tenant, id, spec));
+  }
+
+  /**
+   * Registers or replaces extension {@code id} of {@code tenant} inside an open change transaction,
+   * validated against the tenant's registry as it is in that transaction. The caller has run the
+   * {@link ArtifactVerifier} on it first.
+   */
+  public Extension put(ChangeLog.ChangeTransaction tx, String tenant, String id, ExtensionSpec spec)
+      throws SQLException {
+    var now = clock.instant();
+    var c = tx.connection();
+    if (!tenantExists(c, tenant)) {
+      throw new ProblemException(Problem.notFound("no tenant with id " + tenant));
+    }
+    var existing = find(c, tenant, id);
+    var validated = ExtensionValidator.validate(tenant, id, spec, registered(c, tenant, id), now);
+    var created = existing.map(Extension::createdAt).orElse(now);
+    var extension =
+        new Extension(
+            tenant,
+            id,
+            validated.point(),
+            validated.endpoint(),
+            validated.protocol(),
+            validated.connection(),
+            validated.timeoutMs(),
+            validated.failurePolicy(),
+            validated.defaultResponse(),
+            validated.versions(),
+            validated.dependsOn(),
+            created,
+            now,
+            tx.nextRevision());
+    writeRow(c, extension, existing.isPresent());
+    tx.record(
+        existing.isPresent() ? Change.Op.UPDATE : Change.Op.INSERT,
+        Change.EntityType.EXTENSION,
+        extension.key(),
+        existing.orElse(null),
+        extension,
+        now);
+    return extension;
   }
 
   /** Removes an extension; refused (409) while another extension of the tenant depends on it. */
@@ -102,34 +108,39 @@ public final class ExtensionRepository {
     changeLog.write(
         actor,
         tx -> {
-          var c = tx.connection();
-          var existing =
-              find(c, tenant, id)
-                  .orElseThrow(
-                      () ->
-                          new ProblemException(
-                              Problem.notFound("tenant " + tenant + " has no extension " + id)));
-          var dependents =
-              registered(c, tenant, id).values().stream()
-                  .filter(e -> e.dependsOn().contains(id))
-                  .map(Extension::id)
-                  .sorted()
-                  .toList();
-          if (!dependents.isEmpty()) {
-            throw new ProblemException(
-                Problem.conflict("extension " + id + " is a dependency of " + dependents)
-                    .with("dependents", dependents));
-          }
-          Sql.update(c, "DELETE FROM extensions WHERE tenant_id = ? AND id = ?", tenant, id);
-          tx.record(
-              Change.Op.DELETE,
-              Change.EntityType.EXTENSION,
-              Extension.key(tenant, id),
-              existing,
-              null,
-              clock.instant());
+          delete(tx, tenant, id);
           return null;
         });
+  }
+
+  /** Removes an extension inside an open change transaction; 409 while another depends on it. */
+  public void delete(ChangeLog.ChangeTransaction tx, String tenant, String id) throws SQLException {
+    var c = tx.connection();
+    var existing =
+        find(c, tenant, id)
+            .orElseThrow(
+                () ->
+                    new ProblemException(
+                        Problem.notFound("tenant " + tenant + " has no extension " + id)));
+    var dependents =
+        registered(c, tenant, id).values().stream()
+            .filter(e -> e.dependsOn().contains(id))
+            .map(Extension::id)
+            .sorted()
+            .toList();
+    if (!dependents.isEmpty()) {
+      throw new ProblemException(
+          Problem.conflict("extension " + id + " is a dependency of " + dependents)
+              .with("dependents", dependents));
+    }
+    Sql.update(c, "DELETE FROM extensions WHERE tenant_id = ? AND id = ?", tenant, id);
+    tx.record(
+        Change.Op.DELETE,
+        Change.EntityType.EXTENSION,
+        Extension.key(tenant, id),
+        existing,
+        null,
+        clock.instant());
   }
 
   private static void writeRow(Connection c, Extension extension, boolean exists)
@@ -181,12 +192,13 @@ public final class ExtensionRepository {
   }
 
   public List<Extension> all() {
-    return database.read(
-        c ->
-            Sql.query(
-                c,
-                "SELECT body FROM extensions ORDER BY tenant_id, id",
-                ExtensionRepository::extension));
+    return database.read(ExtensionRepository::all);
+  }
+
+  /** Every extension by tenant and id, read on {@code c} (e.g. inside a change transaction). */
+  public static List<Extension> all(Connection c) throws SQLException {
+    return Sql.query(
+        c, "SELECT body FROM extensions ORDER BY tenant_id, id", ExtensionRepository::extension);
   }
 
   /** The tenant's extensions by id, without {@code except}. */

@@ -131,22 +131,63 @@ public final class RouteRepository {
                       existing.createdBy(),
                       existing.createdAt(),
                       clock.instant());
-              checkConflicts(tx.connection(), route);
-              checkFlow(tx.connection(), route);
-              var stored = withRevision(route, tx.nextRevision());
-              writeRow(tx.connection(), stored, true);
-              tx.record(
-                  Change.Op.UPDATE,
-                  Change.EntityType.ROUTE,
-                  id,
-                  existing,
-                  stored,
-                  stored.updatedAt());
-              return new Route[] {existing, stored};
+              return new Route[] {existing, update(tx, existing, route)};
             });
     onChange.accept(result[0]);
     onChange.accept(result[1]);
     return result[1];
+  }
+
+  /**
+   * Creates {@code route} (validated; its id, creator and times are set here) inside an open change
+   * transaction. Call {@link #committed} with the result once the transaction committed.
+   */
+  public Route create(ChangeLog.ChangeTransaction tx, Route route) throws SQLException {
+    var now = clock.instant();
+    return insert(
+        tx, route.withServerFields(Ids.random("rt_"), tx.actor(), now, now, route.revision()));
+  }
+
+  /**
+   * Replaces {@code existing} with {@code replacement} (validated; it keeps the existing id,
+   * creator and creation time) inside an open change transaction. Call {@link #committed} with both
+   * once the transaction committed.
+   */
+  public Route replace(ChangeLog.ChangeTransaction tx, Route existing, Route replacement)
+      throws SQLException {
+    return update(
+        tx,
+        existing,
+        replacement.withServerFields(
+            existing.id(), existing.createdBy(), existing.createdAt(), clock.instant(), 0));
+  }
+
+  /** Deletes {@code existing} inside an open change transaction; then call {@link #committed}. */
+  public void delete(ChangeLog.ChangeTransaction tx, Route existing) throws SQLException {
+    Sql.update(tx.connection(), "DELETE FROM routes WHERE id = ?", existing.id());
+    tx.record(
+        Change.Op.DELETE, Change.EntityType.ROUTE, existing.id(), existing, null, clock.instant());
+  }
+
+  /** Tells the listeners (route caches) about routes a committed change transaction wrote. */
+  public void committed(List<Route> written) {
+    written.forEach(onChange);
+  }
+
+  private Route update(ChangeLog.ChangeTransaction tx, Route existing, Route route)
+      throws SQLException {
+    checkConflicts(tx.connection(), route);
+    checkFlow(tx.connection(), route);
+    var stored = withRevision(route, tx.nextRevision());
+    writeRow(tx.connection(), stored, true);
+    tx.record(
+        Change.Op.UPDATE,
+        Change.EntityType.ROUTE,
+        stored.id(),
+        existing,
+        stored,
+        stored.updatedAt());
+    return stored;
   }
 
   /** Applies an RFC 7396 JSON merge patch to the route {@code id}. */
@@ -249,8 +290,12 @@ public final class RouteRepository {
 
   /** Every route, for building a snapshot. */
   public List<Route> all() {
-    return database.read(
-        c -> Sql.query(c, "SELECT " + COLUMNS + " FROM routes", RouteRepository::route));
+    return database.read(RouteRepository::all);
+  }
+
+  /** Every route, read on {@code c} (e.g. inside a change transaction). */
+  public static List<Route> all(Connection c) throws SQLException {
+    return Sql.query(c, "SELECT " + COLUMNS + " FROM routes", RouteRepository::route);
   }
 
   private Route lockExisting(Connection c, String id, Long ifMatch) throws SQLException {

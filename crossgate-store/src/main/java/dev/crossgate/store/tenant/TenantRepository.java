@@ -14,14 +14,13 @@ import dev.crossgate.store.sql.Sql;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.Tenant;
 import dev.crossgate.tenant.TenantSpec;
+import dev.crossgate.tenant.TenantValidator;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Tenants and their API keys. A key is shown once at issue; only its SHA-256 is stored and logged
@@ -29,7 +28,6 @@ import java.util.regex.Pattern;
  * worker thread.
  */
 public final class TenantRepository {
-  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final String KEY_COLUMNS =
       "id, tenant_id, participant, key_hash, prefix, created_at";
 
@@ -47,64 +45,58 @@ public final class TenantRepository {
   public record IssuedKey(String key, ApiKey apiKey) {}
 
   public Tenant create(TenantSpec spec, String actor) {
-    var errors = new ArrayList<FieldError>();
-    if (spec.id() == null || !ID.matcher(spec.id()).matches()) {
-      errors.add(new FieldError("id", "is required: 1-63 lowercase letters, digits or '-'"));
-    }
-    checkName(spec, errors);
-    if (!errors.isEmpty()) {
-      throw new ProblemException(Problem.validation(errors));
+    var valid = TenantValidator.validate(spec.id(), spec);
+    return changeLog.write(actor, tx -> create(tx, valid));
+  }
+
+  /**
+   * Creates the tenant {@code spec} (validated by {@link TenantValidator}) inside an open change
+   * transaction; 409 when it exists.
+   */
+  public Tenant create(ChangeLog.ChangeTransaction tx, TenantSpec spec) throws SQLException {
+    if (find(tx.connection(), spec.id()).isPresent()) {
+      throw new ProblemException(Problem.conflict("tenant " + spec.id() + " exists already"));
     }
     var now = clock.instant();
-    return changeLog.write(
-        actor,
-        tx -> {
-          if (find(tx.connection(), spec.id()).isPresent()) {
-            throw new ProblemException(Problem.conflict("tenant " + spec.id() + " exists already"));
-          }
-          var tenant =
-              new Tenant(
-                  spec.id(),
-                  spec.name().trim(),
-                  !Boolean.FALSE.equals(spec.enabled()),
-                  now,
-                  now,
-                  tx.nextRevision());
-          writeTenant(tx.connection(), tenant, false);
-          tx.record(Change.Op.INSERT, Change.EntityType.TENANT, tenant.id(), null, tenant, now);
-          return tenant;
-        });
+    var tenant =
+        new Tenant(
+            spec.id(),
+            spec.name(),
+            !Boolean.FALSE.equals(spec.enabled()),
+            now,
+            now,
+            tx.nextRevision());
+    writeTenant(tx.connection(), tenant, false);
+    tx.record(Change.Op.INSERT, Change.EntityType.TENANT, tenant.id(), null, tenant, now);
+    return tenant;
   }
 
   public Tenant update(String id, TenantSpec spec, String actor) {
-    var errors = new ArrayList<FieldError>();
-    if (spec.id() != null && !spec.id().equals(id)) {
-      errors.add(new FieldError("id", "does not match the tenant addressed (" + id + ")"));
-    }
-    checkName(spec, errors);
-    if (!errors.isEmpty()) {
-      throw new ProblemException(Problem.validation(errors));
-    }
-    return changeLog.write(
-        actor,
-        tx -> {
-          var existing =
-              find(tx.connection(), id)
-                  .orElseThrow(
-                      () -> new ProblemException(Problem.notFound("no tenant with id " + id)));
-          var now = clock.instant();
-          var tenant =
-              new Tenant(
-                  id,
-                  spec.name().trim(),
-                  !Boolean.FALSE.equals(spec.enabled()),
-                  existing.createdAt(),
-                  now,
-                  tx.nextRevision());
-          writeTenant(tx.connection(), tenant, true);
-          tx.record(Change.Op.UPDATE, Change.EntityType.TENANT, id, existing, tenant, now);
-          return tenant;
-        });
+    var valid = TenantValidator.validate(id, spec);
+    return changeLog.write(actor, tx -> update(tx, valid));
+  }
+
+  /**
+   * Replaces the tenant {@code spec.id()} (validated by {@link TenantValidator}) inside an open
+   * change transaction; 404 when there is none.
+   */
+  public Tenant update(ChangeLog.ChangeTransaction tx, TenantSpec spec) throws SQLException {
+    var id = spec.id();
+    var existing =
+        find(tx.connection(), id)
+            .orElseThrow(() -> new ProblemException(Problem.notFound("no tenant with id " + id)));
+    var now = clock.instant();
+    var tenant =
+        new Tenant(
+            id,
+            spec.name(),
+            !Boolean.FALSE.equals(spec.enabled()),
+            existing.createdAt(),
+            now,
+            tx.nextRevision());
+    writeTenant(tx.connection(), tenant, true);
+    tx.record(Change.Op.UPDATE, Change.EntityType.TENANT, id, existing, tenant, now);
+    return tenant;
   }
 
   private static void writeTenant(Connection c, Tenant tenant, boolean exists) throws SQLException {
@@ -174,21 +166,17 @@ public final class TenantRepository {
                     : null);
   }
 
-  private static void checkName(TenantSpec spec, List<FieldError> errors) {
-    if (spec.name() == null || spec.name().isBlank() || spec.name().length() > 200) {
-      errors.add(new FieldError("name", "is required, at most 200 characters"));
-    }
-  }
-
   public Optional<Tenant> get(String id) {
     return database.read(c -> find(c, id));
   }
 
   public List<Tenant> all() {
-    return database.read(
-        c ->
-            Sql.query(
-                c, "SELECT body, revision FROM tenants ORDER BY id", TenantRepository::tenant));
+    return database.read(TenantRepository::all);
+  }
+
+  /** Every tenant by id, read on {@code c} (e.g. inside a change transaction). */
+  public static List<Tenant> all(Connection c) throws SQLException {
+    return Sql.query(c, "SELECT body, revision FROM tenants ORDER BY id", TenantRepository::tenant);
   }
 
   /** Issues a new 256-bit key for {@code tenantId}, optionally bound to a participant. */
