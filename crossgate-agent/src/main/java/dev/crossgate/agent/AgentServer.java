@@ -117,7 +117,7 @@ final class AgentServer {
     var gatewayHost =
         match.declaration().sourceHost() == null ? null : host.toLowerCase(java.util.Locale.ROOT);
     return match.declaration().mode() == Route.Mode.ASYNC
-        ? async(request, gatewayPath, gatewayUri)
+        ? async(request, gatewayPath, gatewayUri, gatewayHost)
         : sync(request, gatewayUri, gatewayHost);
   }
 
@@ -168,7 +168,8 @@ final class AgentServer {
   }
 
   /** An analysis: stored here first, then the caller gets its 202; the supervisor takes it on. */
-  private Future<Void> async(HttpServerRequest request, String gatewayPath, String gatewayUri) {
+  private Future<Void> async(
+      HttpServerRequest request, String gatewayPath, String gatewayUri, String gatewayHost) {
     var callbackUrl = request.getHeader(CALLBACK_URL);
     Future<Void> admitted = Future.succeededFuture();
     if (callbackUrl != null) {
@@ -198,6 +199,7 @@ final class AgentServer {
                 tasks.create(
                     request.method().name(),
                     gatewayUri,
+                    gatewayHost,
                     request.getHeader(HttpHeaders.CONTENT_TYPE),
                     callbackUrl,
                     body,

@@ -1,6 +1,7 @@
 package dev.crossgate.agent.declaration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.crossgate.agent.Agent;
 import dev.crossgate.agent.AgentOptions;
@@ -12,6 +13,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,8 @@ class HostRestrictedDeclarationTest {
           + "\"requestPath\":\"/sync\",\"mode\":\"SYNC\",\"params\":[]},"
           + "{\"id\":\"wild\",\"sourceHost\":\"*.example.org\",\"sourcePath\":\"/\","
           + "\"requestPath\":\"/sync\",\"mode\":\"SYNC\",\"params\":[]},"
+          + "{\"id\":\"report\",\"sourceHost\":\"api.example.com\",\"sourcePath\":\"/report\","
+          + "\"requestPath\":\"/async/report\",\"mode\":\"ASYNC\",\"params\":[]},"
           + "{\"id\":\"public\",\"sourcePath\":\"/public\",\"requestPath\":\"/sync/public\","
           + "\"mode\":\"SYNC\",\"params\":[]}]}";
 
@@ -45,7 +49,7 @@ class HostRestrictedDeclarationTest {
   @BeforeEach
   void start() {
     gateway =
-        await(
+        join(
             vertx
                 .createHttpServer()
                 .requestHandler(
@@ -54,6 +58,8 @@ class HostRestrictedDeclarationTest {
                           request.response().putHeader("Content-Type", "application/json");
                       if (request.path().equals("/_interfaces")) {
                         response.end(DECLARATIONS);
+                      } else if (request.path().startsWith("/_tasks/")) {
+                        response.setStatusCode(404).end();
                       } else {
                         reached.add(request.authority().host() + " " + request.path());
                         response.end("{\"ok\":true}");
@@ -61,7 +67,7 @@ class HostRestrictedDeclarationTest {
                     })
                 .listen(0, "127.0.0.1"));
     agent =
-        await(
+        join(
             Agent.start(
                 vertx,
                 AgentOptions.defaults(
@@ -72,8 +78,8 @@ class HostRestrictedDeclarationTest {
 
   @AfterEach
   void stop() {
-    await(agent.close());
-    await(vertx.close());
+    join(agent.close());
+    join(vertx.close());
   }
 
   @Test
@@ -102,13 +108,29 @@ class HostRestrictedDeclarationTest {
             "127.0.0.1 /sync/public/list");
   }
 
+  @Test
+  void anAsyncTaskForTheDeclaredHostIsSubmittedUnderItsNameAndRefusedForAnother() {
+    var refused = send(HttpMethod.POST, "evil.example.net", "/report");
+
+    var accepted = send(HttpMethod.POST, "api.example.com", "/report");
+
+    assertThat(refused).startsWith("404 ");
+    assertThat(accepted).startsWith("202 ");
+    await().atMost(Duration.ofSeconds(10)).until(() -> !reached.isEmpty());
+    assertThat(reached.get(0)).isEqualTo("api.example.com /async/report");
+  }
+
   /** The status and body of a GET to the agent presenting {@code host}. */
   private String get(String host, String path) {
-    return await(
+    return send(HttpMethod.GET, host, path);
+  }
+
+  private String send(HttpMethod method, String host, String path) {
+    return join(
         client
             .request(
                 new RequestOptions()
-                    .setMethod(HttpMethod.GET)
+                    .setMethod(method)
                     .setHost("127.0.0.1")
                     .setPort(agent.port())
                     .setURI(path))
@@ -122,7 +144,7 @@ class HostRestrictedDeclarationTest {
                     response.body().map(body -> response.statusCode() + " " + body.toString())));
   }
 
-  private static <T> T await(Future<T> future) {
+  private static <T> T join(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
