@@ -25,6 +25,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -96,12 +97,14 @@ final class AgentServer {
     if (path.startsWith(TASKS)) {
       return taskResource(request, path.substring(TASKS.length()));
     }
-    var match = declarations.classify(path);
+    var host = request.authority() == null ? null : request.authority().host();
+    var match = declarations.classify(host, path);
     if (match == null) {
       throw new ProblemException(
           Problem.notFound(
               "no interface is declared at "
                   + path
+                  + (host == null ? "" : " for host " + host)
                   + " (the gateway's declarations: GET /_agent/interfaces)"));
     }
     var errors = ParamCheck.check(match.declaration().params(), request::getParam);
@@ -110,13 +113,21 @@ final class AgentServer {
     }
     var gatewayPath = match.declaration().requestPath() + match.remainder();
     var gatewayUri = request.query() == null ? gatewayPath : gatewayPath + "?" + request.query();
+    // a host-restricted route is reached at the gateway only under its host
+    var gatewayHost =
+        match.declaration().sourceHost() == null ? null : host.toLowerCase(java.util.Locale.ROOT);
     return match.declaration().mode() == Route.Mode.ASYNC
-        ? async(request, gatewayPath, gatewayUri)
-        : sync(request, gatewayUri);
+        ? async(request, gatewayPath, gatewayUri, gatewayHost)
+        : sync(request, gatewayUri, gatewayHost);
   }
 
-  /** A query: streamed to the gateway with the agent's key, the gateway's answer streamed back. */
-  private Future<Void> sync(HttpServerRequest request, String gatewayUri) {
+  /**
+   * A query: streamed to the gateway with the agent's key, the gateway's answer streamed back.
+   *
+   * @param gatewayHost the Host to present to the gateway (the caller's, for a host-restricted
+   *     interface), or null for the gateway's own
+   */
+  private Future<Void> sync(HttpServerRequest request, String gatewayUri, String gatewayHost) {
     var options =
         new RequestOptions()
             .setMethod(request.method())
@@ -129,6 +140,9 @@ final class AgentServer {
         .request(options)
         .compose(
             req -> {
+              if (gatewayHost != null) {
+                req.authority(HostAndPort.create(gatewayHost, req.authority().port()));
+              }
               if (!request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
                 req.setChunked(request.headers().contains(HttpHeaders.TRANSFER_ENCODING));
               }
@@ -154,7 +168,8 @@ final class AgentServer {
   }
 
   /** An analysis: stored here first, then the caller gets its 202; the supervisor takes it on. */
-  private Future<Void> async(HttpServerRequest request, String gatewayPath, String gatewayUri) {
+  private Future<Void> async(
+      HttpServerRequest request, String gatewayPath, String gatewayUri, String gatewayHost) {
     var callbackUrl = request.getHeader(CALLBACK_URL);
     Future<Void> admitted = Future.succeededFuture();
     if (callbackUrl != null) {
@@ -184,6 +199,7 @@ final class AgentServer {
                 tasks.create(
                     request.method().name(),
                     gatewayUri,
+                    gatewayHost,
                     request.getHeader(HttpHeaders.CONTENT_TYPE),
                     callbackUrl,
                     body,

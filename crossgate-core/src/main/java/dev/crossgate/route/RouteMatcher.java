@@ -201,8 +201,13 @@ public final class RouteMatcher {
     return ends;
   }
 
-  /** The host keys to try, most specific first: exact, *.parent wildcards, then "" (any host). */
-  static List<String> hostKeys(String host) {
+  /**
+   * The host keys to try, most specific first: exact, *.parent wildcards, then "" (any host). The
+   * agent classifies its callers' hosts by the same keys.
+   *
+   * @param host a Host header value (a port is ignored), or null
+   */
+  public static List<String> hostKeys(String host) {
     var keys = new ArrayList<String>(4);
     if (host != null && !host.isEmpty()) {
       var h = stripPort(host).toLowerCase(Locale.ROOT);

@@ -11,6 +11,7 @@ import java.util.Objects;
  * the declaration) and as the agent classifies its callers' paths by it. Unknown fields are ignored
  * when read: a newer gateway may declare more than this agent uses.
  *
+ * @param sourceHost the only host (or {@code *.domain}) the interface serves, or null for any
  * @param sourcePath where the interface lives
  * @param requestPath the path to call at the gateway: mode marker + source path
  * @param mode SYNC when the gateway did not say
@@ -21,6 +22,7 @@ import java.util.Objects;
   "id",
   "service",
   "summary",
+  "sourceHost",
   "sourcePath",
   "requestPath",
   "version",
@@ -35,6 +37,7 @@ public record InterfaceDeclaration(
     String id,
     String service,
     String summary,
+    String sourceHost,
     String sourcePath,
     String requestPath,
     String version,
@@ -52,12 +55,18 @@ public record InterfaceDeclaration(
     params = params == null ? List.of() : List.copyOf(params);
   }
 
+  /** The host key the gateway indexes the route by: the host, a wildcard, or "" for any host. */
+  public String hostKey() {
+    return sourceHost == null ? "" : sourceHost;
+  }
+
   /** The declaration of {@code route}, called at the gateway on {@code requestPath}. */
   public static InterfaceDeclaration of(Route route, String requestPath) {
     return new InterfaceDeclaration(
         route.id(),
         route.service(),
         route.summary(),
+        route.sourceHost(),
         route.sourcePath(),
         requestPath,
         route.version(),

@@ -17,6 +17,7 @@ class InterfaceListTest {
             "r1",
             "reports",
             null,
+            null,
             "/report",
             "/async/report",
             null,

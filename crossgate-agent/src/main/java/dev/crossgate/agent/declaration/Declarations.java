@@ -2,6 +2,7 @@ package dev.crossgate.agent.declaration;
 
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
+import dev.crossgate.route.RouteMatcher;
 import dev.crossgate.task.InterfaceDeclaration;
 import dev.crossgate.task.InterfaceList;
 import io.vertx.core.Future;
@@ -84,22 +85,31 @@ public final class Declarations {
   }
 
   /**
-   * The declaration a caller path belongs to (the path may carry a mode marker, which is stripped),
-   * or null when none does.
+   * The declaration a caller's request belongs to (the path may carry a mode marker, which is
+   * stripped), or null when none does. Hosts are matched as the gateway matches them (exact, then
+   * {@code *.parent} wildcards, then declarations for any host): a declaration restricted to one
+   * host never serves another.
+   *
+   * @param host the caller's Host (a port is ignored), or null
    */
-  public Match classify(String path) {
+  public Match classify(String host, String path) {
     var snapshot = current;
     var bare = strip(strip(path, snapshot.markers().sync()), snapshot.markers().async());
-    for (var d : snapshot.interfaces()) {
-      var source = d.sourcePath();
-      if (source.equals("/")) {
-        return new Match(d, bare);
-      }
-      if (bare.equals(source)) {
-        return new Match(d, "");
-      }
-      if (bare.startsWith(source) && bare.charAt(source.length()) == '/') {
-        return new Match(d, bare.substring(source.length()));
+    for (var hostKey : RouteMatcher.hostKeys(host)) {
+      for (var d : snapshot.interfaces()) {
+        if (!d.hostKey().equals(hostKey)) {
+          continue;
+        }
+        var source = d.sourcePath();
+        if (source.equals("/")) {
+          return new Match(d, bare);
+        }
+        if (bare.equals(source)) {
+          return new Match(d, "");
+        }
+        if (bare.startsWith(source) && bare.charAt(source.length()) == '/') {
+          return new Match(d, bare.substring(source.length()));
+        }
       }
     }
     return null;

@@ -6,7 +6,9 @@ import java.util.Objects;
 /**
  * One async task the agent took from a caller, as stored in its local database (bodies are read on
  * demand). {@code webhookId} is fixed at creation, so every delivery attempt, also after a restart,
- * carries the same id and the caller can drop duplicates (Standard Webhooks).
+ * carries the same id and the caller can drop duplicates (Standard Webhooks). {@code requestHost}
+ * is the Host the task is submitted under (the caller's, for an interface declared for one host),
+ * or null for the gateway's own.
  */
 public record AgentTask(
     String taskId,
@@ -14,6 +16,7 @@ public record AgentTask(
     String envelope,
     String requestMethod,
     String requestUri,
+    String requestHost,
     String requestType,
     String callbackUrl,
     String webhookId,

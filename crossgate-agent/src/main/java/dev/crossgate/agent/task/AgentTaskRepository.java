@@ -12,7 +12,7 @@ import java.util.Optional;
 /** The agent's local task table. Blocking: call from a worker thread. */
 final class AgentTaskRepository {
   private static final String COLUMNS =
-      "task_id, state, envelope, request_method, request_uri, request_type,"
+      "task_id, state, envelope, request_method, request_uri, request_host, request_type,"
           + " callback_url, webhook_id, gateway_task_id, task_status, result_status, result_type, attempts, deliveries,"
           + " last_error, next_at, created_at, updated_at";
   private static final int MAX_ERROR = 1000;
@@ -31,12 +31,13 @@ final class AgentTaskRepository {
                 "INSERT INTO agent_tasks ("
                     + COLUMNS
                     + ", request_body)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 t.taskId(),
                 t.state(),
                 t.envelope(),
                 t.requestMethod(),
                 t.requestUri(),
+                t.requestHost(),
                 t.requestType(),
                 t.callbackUrl(),
                 t.webhookId(),
@@ -193,6 +194,7 @@ final class AgentTaskRepository {
         row.getString("envelope"),
         row.getString("request_method"),
         row.getString("request_uri"),
+        row.getString("request_host"),
         row.getString("request_type"),
         row.getString("callback_url"),
         row.getString("webhook_id"),

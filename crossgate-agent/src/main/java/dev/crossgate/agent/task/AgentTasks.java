@@ -27,11 +27,13 @@ public final class AgentTasks {
   /**
    * Stores a new task (state NEW) before the caller gets its 202; the supervisor submits it.
    *
+   * @param gatewayHost the Host to submit under (see {@link AgentTask}), or null
    * @param envelope builds the envelope JSON from the new task id
    */
   public Future<AgentTask> create(
       String method,
       String gatewayUri,
+      String gatewayHost,
       String contentType,
       String callbackUrl,
       Buffer body,
@@ -45,6 +47,7 @@ public final class AgentTasks {
             envelope.apply(id),
             method,
             gatewayUri,
+            gatewayHost,
             contentType,
             callbackUrl,
             Ids.random("msg_"),

@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -65,7 +66,7 @@ final class GatewayCalls {
     if (task.requestType() != null) {
       options.addHeader(HttpHeaders.CONTENT_TYPE, task.requestType());
     }
-    return send(options, body);
+    return send(options, body, task.requestHost());
   }
 
   Future<Reply> status(String gatewayTaskId) {
@@ -93,9 +94,21 @@ final class GatewayCalls {
   }
 
   private Future<Reply> send(RequestOptions options, Buffer body) {
+    return send(options, body, null);
+  }
+
+  /** As above, under {@code host} instead of the gateway's own when it is not null. */
+  private Future<Reply> send(RequestOptions options, Buffer body, String host) {
     return client
         .request(options)
-        .compose(req -> body == null ? req.send() : req.send(body))
+        .compose(
+            req -> {
+              if (host != null) {
+                // a host-restricted route is reached only under its host
+                req.authority(HostAndPort.create(host, req.authority().port()));
+              }
+              return body == null ? req.send() : req.send(body);
+            })
         .compose(GatewayCalls::read);
   }
 

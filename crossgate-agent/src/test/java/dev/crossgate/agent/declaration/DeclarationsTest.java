@@ -69,9 +69,9 @@ class DeclarationsTest {
   void theMostSpecificDeclarationClassifiesACallerPathWithOrWithoutAMarker() {
     join(declarations.refresh());
 
-    var report = declarations.classify("/a/shop/report/2026");
-    var bare = declarations.classify("/shop/report");
-    var shop = declarations.classify("/s/shop/items");
+    var report = declarations.classify(null, "/a/shop/report/2026");
+    var bare = declarations.classify(null, "/shop/report");
+    var shop = declarations.classify(null, "/s/shop/items");
 
     assertThat(report.declaration().id()).isEqualTo("report");
     assertThat(report.declaration().mode()).isEqualTo(Route.Mode.ASYNC);
@@ -82,8 +82,8 @@ class DeclarationsTest {
     assertThat(bare.remainder()).isEmpty();
     assertThat(shop.declaration().id()).isEqualTo("all");
     assertThat(shop.remainder()).isEqualTo("/items");
-    assertThat(declarations.classify("/shopping")).isNull();
-    assertThat(declarations.classify("/other")).isNull();
+    assertThat(declarations.classify(null, "/shopping")).isNull();
+    assertThat(declarations.classify(null, "/other")).isNull();
     assertThat(keys).containsExactly("agent-key");
   }
 
@@ -97,7 +97,8 @@ class DeclarationsTest {
 
     assertThat(failed.failed()).isTrue();
     assertThat(declarations.all()).extracting(d -> d.id()).containsExactly("report", "all");
-    assertThat(declarations.classify("/a/shop/report").declaration().id()).isEqualTo("report");
+    assertThat(declarations.classify(null, "/a/shop/report").declaration().id())
+        .isEqualTo("report");
   }
 
   @Test
@@ -108,7 +109,7 @@ class DeclarationsTest {
     join(declarations.refresh());
 
     assertThat(declarations.all()).isEmpty();
-    assertThat(declarations.classify("/shop")).isNull();
+    assertThat(declarations.classify(null, "/shop")).isNull();
   }
 
   private static <T> T join(Future<T> future) {

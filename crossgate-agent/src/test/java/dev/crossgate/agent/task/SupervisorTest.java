@@ -185,6 +185,7 @@ class SupervisorTest {
         tasks.create(
             "POST",
             "/async/report",
+            null,
             "application/json",
             null,
             Buffer.buffer("{}"),
