@@ -14,6 +14,7 @@ import dev.crossgate.admin.route.RouteEndpoint;
 import dev.crossgate.admin.tenant.TenantCertificateEndpoint;
 import dev.crossgate.admin.tenant.TenantEndpoint;
 import dev.crossgate.admin.transfer.TransfersEndpoint;
+import dev.crossgate.admin.upstream.UpstreamEndpoint;
 import dev.crossgate.health.Readiness;
 import dev.crossgate.id.Ids;
 import dev.crossgate.route.Route;
@@ -30,6 +31,7 @@ import dev.crossgate.store.tenant.TenantCertificateRepository;
 import dev.crossgate.store.tenant.TenantRepository;
 import dev.crossgate.store.token.TokenRepository;
 import dev.crossgate.store.transfer.TransferRepository;
+import dev.crossgate.store.upstream.UpstreamRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -63,6 +65,7 @@ public final class ControlPlane {
   private final FilterRepository filters;
   private final TenantRepository tenants;
   private final TenantCertificateRepository certificates;
+  private final UpstreamRepository upstreams;
   private final ExtensionRepository extensions;
   private final TokenRepository tokens;
 
@@ -128,6 +131,7 @@ public final class ControlPlane {
                 id -> vertx.executeBlocking(routeCache::refresh, false));
     this.generatedToken = bootstrapToken(options);
     this.certificates = new TenantCertificateRepository(database, changeLog, clock);
+    this.upstreams = new UpstreamRepository(database, changeLog, clock);
     this.follower =
         new ConfigFollower(
             vertx,
@@ -137,6 +141,7 @@ public final class ControlPlane {
             tenants,
             extensions::all,
             () -> List.copyOf(certificates.all()),
+            () -> List.copyOf(upstreams.all()),
             1000);
     changeLog.onCommit(
         follower::poke); // this instance's writes apply at once; others' arrive by NOTIFY
@@ -184,6 +189,7 @@ public final class ControlPlane {
                       new FilterEndpoint(cp.filters),
                       new TenantEndpoint(cp.tenants),
                       new TenantCertificateEndpoint(cp.tenants, cp.certificates),
+                      new UpstreamEndpoint(cp.upstreams),
                       new ExtensionEndpoint(
                           cp.extensions,
                           cp.artifacts,

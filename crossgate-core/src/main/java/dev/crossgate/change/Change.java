@@ -30,7 +30,8 @@ public record Change(
     TENANT,
     API_KEY,
     EXTENSION,
-    CLIENT_CERT
+    CLIENT_CERT,
+    UPSTREAM
   }
 
   public Change {

@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A stored, validated route: a source (host, path, version) mapped to a target URL. This is the one
- * configuration entity behind "network address proxy info", "RestAPI entries" and "data interface
- * declarations" (DESIGN.md). Built only by {@link RouteValidator} or the store, so every instance
- * is valid.
+ * A stored, validated route: a source (host, path, version) mapped to a target URL, or to an
+ * upstream pool ({@code upstream}, with {@code targetPath} prefixed on every target). This is the
+ * one configuration entity behind "network address proxy info", "RestAPI entries" and "data
+ * interface declarations" (DESIGN.md). Built only by {@link RouteValidator} or the store, so every
+ * instance is valid.
  */
 public record Route(
     String id,
@@ -36,7 +37,9 @@ public record Route(
     boolean enabled,
     long revision,
     UpstreamTls tls,
-    Boolean forwardClientCertSubject) {
+    Boolean forwardClientCertSubject,
+    String upstream,
+    String targetPath) {
 
   public enum Mode {
     SYNC,
@@ -144,13 +147,17 @@ public record Route(
         enabled,
         revision,
         null,
+        null,
+        null,
         null);
   }
 
   public Route {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(sourcePath, "sourcePath");
-    Objects.requireNonNull(targetUrl, "targetUrl");
+    if ((targetUrl == null) == (upstream == null)) {
+      throw new IllegalArgumentException("route " + id + " needs a targetUrl or an upstream");
+    }
     methods = List.copyOf(methods);
     params = List.copyOf(params);
     flow = List.copyOf(flow);
@@ -212,6 +219,13 @@ public record Route(
         enabled,
         rev,
         tls,
-        forwardClientCertSubject);
+        forwardClientCertSubject,
+        upstream,
+        targetPath);
+  }
+
+  /** True when requests go to an upstream pool rather than one {@code targetUrl}. */
+  public boolean pooled() {
+    return upstream != null;
   }
 }

@@ -10,8 +10,15 @@ public sealed interface RouteMatch {
    * version segment), appended to the target path; it is "" or starts with '/'.
    */
   record Found(Route route, String version, String remainder) implements RouteMatch {
-    /** The upstream URL without query: target path + remainder. */
+    /**
+     * The upstream URL without query: target path + remainder; for a route to an upstream pool,
+     * {@code upstream://<id>} stands for whichever target is chosen.
+     */
     public String targetPath() {
+      if (route.pooled()) {
+        var prefix = route.targetPath() == null ? "" : route.targetPath();
+        return "upstream://" + route.upstream() + prefix + remainder;
+      }
       return route.targetUrl() + remainder;
     }
   }

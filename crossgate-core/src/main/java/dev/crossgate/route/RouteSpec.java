@@ -35,7 +35,9 @@ public record RouteSpec(
     Instant updatedAt,
     Long revision,
     TlsSpec tls,
-    Boolean forwardClientCertSubject) {
+    Boolean forwardClientCertSubject,
+    String upstream,
+    String targetPath) {
 
   /** {@link Route.UpstreamTls} as submitted: {@code verifyHostname} defaults to true. */
   public record TlsSpec(
@@ -96,6 +98,8 @@ public record RouteSpec(
         createdAt,
         updatedAt,
         revision,
+        null,
+        null,
         null,
         null);
   }

@@ -92,7 +92,26 @@ public final class RouteValidator {
               "defaultVersion", "only a route with a version can be the default version"));
     }
     var methods = methods(errors, spec.methods());
-    var targetUrl = targetUrl(errors, spec.targetUrl());
+    var upstream = blankToNull(spec.upstream());
+    String targetUrl = null;
+    String targetPath = null;
+    if (upstream == null) {
+      targetUrl = targetUrl(errors, spec.targetUrl());
+      if (blankToNull(spec.targetPath()) != null) {
+        errors.add(new FieldError("targetPath", "applies to routes with an upstream only"));
+      }
+    } else {
+      if (blankToNull(spec.targetUrl()) != null) {
+        errors.add(new FieldError("targetUrl", "name either a targetUrl or an upstream, not both"));
+      }
+      if (!dev.crossgate.upstream.UpstreamValidator.ID.matcher(upstream).matches()) {
+        errors.add(new FieldError("upstream", "must be the id of an upstream (/admin/upstreams)"));
+      }
+      targetPath = targetPath(errors, spec.targetPath());
+      if (spec.tls() != null) {
+        errors.add(new FieldError("tls", "applies to routes with a targetUrl only"));
+      }
+    }
     var mode = enumValue(errors, "mode", spec.mode(), Route.Mode.class, Route.Mode.SYNC);
     var asyncExecution =
         enumValue(
@@ -151,7 +170,30 @@ public final class RouteValidator {
         !Boolean.FALSE.equals(spec.enabled()),
         0,
         tls,
-        spec.forwardClientCertSubject());
+        spec.forwardClientCertSubject(),
+        upstream,
+        targetPath);
+  }
+
+  /** The path prefix sent to every target of an upstream: a path, no trailing '/', or null. */
+  private static String targetPath(List<FieldError> errors, String raw) {
+    var path = blankToNull(raw);
+    if (path == null || path.equals("/")) {
+      return null;
+    }
+    if (!path.startsWith("/")
+        || path.length() > 1024
+        || path.chars().anyMatch(c -> c < 0x21 || c == 0x7f)
+        || path.contains("?")
+        || path.contains("#")
+        || path.contains("\\")
+        || hasDotSegment(path)) {
+      errors.add(
+          new FieldError(
+              "targetPath", "must be a path such as /api (no query, no '.' or '..' segments)"));
+      return null;
+    }
+    return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
   private static String required(List<FieldError> errors, String field, String value) {
@@ -249,36 +291,44 @@ public final class RouteValidator {
   }
 
   private static String targetUrl(List<FieldError> errors, String raw) {
-    var url = required(errors, "targetUrl", raw);
+    var url = blankToNull(raw);
     if (url == null) {
+      errors.add(new FieldError("targetUrl", "is required: name a targetUrl or an upstream"));
       return null;
     }
-    String problem = null;
-    try {
-      var uri = new URI(url);
-      if (!uri.isAbsolute()) {
-        problem = "must be an absolute URL such as http://backend:8080/api";
-      } else if (!"http".equalsIgnoreCase(uri.getScheme())
-          && !"https".equalsIgnoreCase(uri.getScheme())) {
-        problem = "scheme '" + uri.getScheme() + "' is not supported; use http or https";
-      } else if (uri.getHost() == null) {
-        problem = "must name a host";
-      } else if (uri.getRawUserInfo() != null) {
-        problem =
-            "must not carry credentials (user:password@); use a flow step to add upstream auth";
-      } else if (uri.getRawFragment() != null) {
-        problem = "must not have a fragment ('#')";
-      } else if (uri.getRawQuery() != null) {
-        problem = "must not have a query; the caller's query string is passed on";
-      }
-    } catch (URISyntaxException e) {
-      problem = "is not a valid URL: " + e.getReason() + " at index " + e.getIndex();
-    }
+    var problem = targetUrlProblem(url);
     if (problem != null) {
       errors.add(new FieldError("targetUrl", problem));
       return null;
     }
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /**
+   * What is wrong with {@code url} as a target (a route's or an upstream target's), or null: an
+   * absolute http(s) URL with a host, without credentials, query or fragment.
+   */
+  public static String targetUrlProblem(String url) {
+    try {
+      var uri = new URI(url);
+      if (!uri.isAbsolute()) {
+        return "must be an absolute URL such as http://backend:8080/api";
+      } else if (!"http".equalsIgnoreCase(uri.getScheme())
+          && !"https".equalsIgnoreCase(uri.getScheme())) {
+        return "scheme '" + uri.getScheme() + "' is not supported; use http or https";
+      } else if (uri.getHost() == null) {
+        return "must name a host";
+      } else if (uri.getRawUserInfo() != null) {
+        return "must not carry credentials (user:password@); use a flow step to add upstream auth";
+      } else if (uri.getRawFragment() != null) {
+        return "must not have a fragment ('#')";
+      } else if (uri.getRawQuery() != null) {
+        return "must not have a query; the caller's query string is passed on";
+      }
+      return null;
+    } catch (URISyntaxException e) {
+      return "is not a valid URL: " + e.getReason() + " at index " + e.getIndex();
+    }
   }
 
   private static List<Route.Param> params(List<FieldError> errors, List<Route.Param> raw) {

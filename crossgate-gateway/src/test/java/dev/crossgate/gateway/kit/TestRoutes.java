@@ -16,7 +16,9 @@ public final class TestRoutes {
   public static final class Builder {
     private final String id;
     private final String sourcePath;
-    private final String targetUrl;
+    private String targetUrl;
+    private String upstream;
+    private String targetPath;
     private String host;
     private String pathMatch;
     private String version;
@@ -133,6 +135,14 @@ public final class TestRoutes {
       return this;
     }
 
+    /** To the upstream pool {@code id} instead of the target URL, {@code path} on every target. */
+    public Builder upstream(String id, String path) {
+      this.targetUrl = null;
+      this.upstream = id;
+      this.targetPath = path;
+      return this;
+    }
+
     public Builder flow(String... steps) {
       this.flow = List.of(steps);
       return this;
@@ -166,7 +176,9 @@ public final class TestRoutes {
               null,
               null,
               tls,
-              forwardClientCertSubject);
+              forwardClientCertSubject,
+              upstream,
+              targetPath);
       var now = Instant.now();
       return RouteValidator.validate(id, spec, "test", now, now);
     }

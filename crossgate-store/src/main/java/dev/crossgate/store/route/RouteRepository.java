@@ -18,6 +18,7 @@ import dev.crossgate.store.Database;
 import dev.crossgate.store.Page;
 import dev.crossgate.store.PageCursor;
 import dev.crossgate.store.sql.Sql;
+import dev.crossgate.store.upstream.UpstreamRepository;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -105,12 +106,13 @@ public final class RouteRepository {
 
   private Route insert(ChangeLog.ChangeTransaction tx, Route route) throws SQLException {
     checkConflicts(tx.connection(), route);
-    checkFlow(tx.connection(), route);
+    checkReferences(tx.connection(), route);
     var stored = withRevision(route, tx.nextRevision());
     Sql.update(
         tx.connection(),
         "INSERT INTO routes (id, service, host_key, source_path, version, default_version,"
-            + " enabled, body, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            + " enabled, body, revision, created_at, updated_at, upstream_id)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         stored.id(),
         stored.service(),
         stored.hostKey(),
@@ -121,7 +123,8 @@ public final class RouteRepository {
         Json.write(stored),
         stored.revision(),
         stored.createdAt(),
-        stored.updatedAt());
+        stored.updatedAt(),
+        stored.upstream());
     tx.record(Change.Op.INSERT, Change.EntityType.ROUTE, stored.id(), stored, stored.updatedAt());
     return stored;
   }
@@ -145,12 +148,13 @@ public final class RouteRepository {
                       existing.createdAt(),
                       clock.instant());
               checkConflicts(tx.connection(), route);
-              checkFlow(tx.connection(), route);
+              checkReferences(tx.connection(), route);
               var stored = withRevision(route, tx.nextRevision());
               Sql.update(
                   tx.connection(),
                   "UPDATE routes SET service = ?, host_key = ?, source_path = ?, version = ?,"
-                      + " default_version = ?, enabled = ?, body = ?, revision = ?, updated_at = ? WHERE id = ?",
+                      + " default_version = ?, enabled = ?, body = ?, revision = ?, updated_at = ?,"
+                      + " upstream_id = ? WHERE id = ?",
                   stored.service(),
                   stored.hostKey(),
                   stored.sourcePath(),
@@ -160,6 +164,7 @@ public final class RouteRepository {
                   Json.write(stored),
                   stored.revision(),
                   stored.updatedAt(),
+                  stored.upstream(),
                   id);
               tx.record(Change.Op.UPDATE, Change.EntityType.ROUTE, id, stored, stored.updatedAt());
               return new Route[] {existing, stored};
@@ -242,17 +247,7 @@ public final class RouteRepository {
 
   private Route lockExisting(Connection c, String id, Long ifMatch) throws SQLException {
     var existing = find(c, id).orElseThrow(() -> notFound(id));
-    if (ifMatch != null && ifMatch != existing.revision()) {
-      throw new ProblemException(
-          Problem.preconditionFailed(
-              "route "
-                  + id
-                  + " was changed by someone else (now at revision "
-                  + existing.revision()
-                  + ", you sent "
-                  + ifMatch
-                  + "); reload it and apply your change again"));
-    }
+    ChangeLog.checkIfMatch("route", id, ifMatch, existing.revision());
     return existing;
   }
 
@@ -261,11 +256,13 @@ public final class RouteRepository {
   }
 
   /**
-   * Refuses a flow step naming a tenant's extension that is not registered: a route must not depend
-   * on an id that another tenant could register later. Steps without a tenant are resolved per
-   * caller at request time (the validator allows them on KEY routes only).
+   * Refuses an upstream that does not exist, and a flow step naming a tenant's extension that is
+   * not registered: a route must not depend on an id that another tenant could register later.
+   * Steps without a tenant are resolved per caller at request time (the validator allows them on
+   * KEY routes only).
    */
-  private static void checkFlow(Connection c, Route route) throws SQLException {
+  private static void checkReferences(Connection c, Route route) throws SQLException {
+    UpstreamRepository.checkExists(c, route.upstream(), "upstream");
     var errors = new ArrayList<dev.crossgate.problem.FieldError>();
     for (int i = 0; i < route.flow().size(); i++) {
       var ref = RouteValidator.extensionRef(route.flow().get(i));

@@ -1,4 +1,4 @@
-package dev.crossgate.admin.route;
+package dev.crossgate.admin.http;
 
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -8,15 +8,15 @@ import io.vertx.ext.web.RoutingContext;
  * Entity tags of configuration entities: the change-log revision of their last write, quoted (RFC
  * 9110 section 8.8.3). {@code If-Match: *} or no header means "overwrite whatever is there".
  */
-final class ETags {
+public final class ETags {
   private ETags() {}
 
-  static String of(long revision) {
+  public static String of(long revision) {
     return "\"" + revision + "\"";
   }
 
   /** The revision named by If-Match, or null when absent or {@code *}. */
-  static Long ifMatch(RoutingContext ctx) {
+  public static Long ifMatch(RoutingContext ctx) {
     var header = ctx.request().getHeader("if-match");
     if (header == null || header.isBlank() || header.trim().equals("*")) {
       return null;
