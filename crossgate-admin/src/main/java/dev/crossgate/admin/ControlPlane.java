@@ -75,6 +75,10 @@ public final class ControlPlane {
    */
   private volatile java.util.function.Function<String, Boolean> extensionCircuits = tenant -> null;
 
+  /** The health of an upstream on the node in this JVM (standalone); empty elsewhere. */
+  private volatile java.util.function.Function<String, java.util.Optional<?>> upstreamHealth =
+      id -> java.util.Optional.empty();
+
   private final RouteCache routeCache;
   private final NodeRepository nodes;
   private final ConfigFollower follower;
@@ -189,7 +193,7 @@ public final class ControlPlane {
                       new FilterEndpoint(cp.filters),
                       new TenantEndpoint(cp.tenants),
                       new TenantCertificateEndpoint(cp.tenants, cp.certificates),
-                      new UpstreamEndpoint(cp.upstreams),
+                      new UpstreamEndpoint(cp.upstreams, id -> cp.upstreamHealth.apply(id)),
                       new ExtensionEndpoint(
                           cp.extensions,
                           cp.artifacts,
@@ -272,6 +276,14 @@ public final class ControlPlane {
    */
   public void extensionCircuits(java.util.function.Function<String, Boolean> circuitOpen) {
     this.extensionCircuits = circuitOpen;
+  }
+
+  /**
+   * Lets {@code GET /admin/upstreams/{id}/health} show the view of the gateway node in the same JVM
+   * (standalone); cluster nodes answer it on their own admin port.
+   */
+  public void upstreamHealth(java.util.function.Function<String, java.util.Optional<?>> health) {
+    this.upstreamHealth = health;
   }
 
   /**

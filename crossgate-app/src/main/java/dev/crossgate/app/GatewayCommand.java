@@ -191,7 +191,9 @@ final class GatewayCommand implements Callable<Integer> {
                                                       controlPlanes,
                                                       options.sslOptions(),
                                                       cluster,
-                                                      () -> traffic.metrics().scrape())
+                                                      () -> traffic.metrics().scrape(),
+                                                      upstream ->
+                                                          traffic.upstreamPools().health(upstream))
                                                   .map(
                                                       admin -> {
                                                         LOG.info(

@@ -112,6 +112,7 @@ final class StandaloneCommand implements Callable<Integer> {
                               traffic -> {
                                 node.set(traffic);
                                 cp.extensionCircuits(traffic::extensionCircuitOpen);
+                                cp.upstreamHealth(id -> traffic.upstreamPools().health(id));
                                 Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                                 var admin =
                                     (options.admin().tls() ? "https://" : "http://")

@@ -186,7 +186,8 @@ public final class ClusterKit implements AutoCloseable {
                 controlPlanes,
                 options.sslOptions(),
                 cluster,
-                () -> traffic.metrics().scrape()));
+                () -> traffic.metrics().scrape(),
+                upstream -> traffic.upstreamPools().health(upstream)));
     var node = new Node(id, vertx, cluster, traffic, admin, dataDir);
     nodes.add(node);
     return node;

@@ -17,8 +17,11 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +46,9 @@ public final class NodeAdminForwarder {
   private static final Set<String> RESPONSE_HEADERS =
       Set.of("content-type", "etag", "location", "www-authenticate");
 
+  private static final java.util.regex.Pattern UPSTREAM_HEALTH =
+      java.util.regex.Pattern.compile("/admin/upstreams/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/health");
+
   private final HttpServer server;
 
   private NodeAdminForwarder(HttpServer server) {
@@ -61,6 +67,22 @@ public final class NodeAdminForwarder {
       io.vertx.core.net.ClientSSLOptions ssl,
       ClusterClient cluster,
       java.util.function.Supplier<String> metrics) {
+    return start(vertx, bind, port, controlPlanes, ssl, cluster, metrics, id -> Optional.empty());
+  }
+
+  /**
+   * As above, also answering {@code GET /admin/upstreams/{id}/health} with this node's own view
+   * ({@code upstreamHealth}), once the control plane has said the caller may read that upstream.
+   */
+  public static Future<NodeAdminForwarder> start(
+      Vertx vertx,
+      String bind,
+      int port,
+      List<URI> controlPlanes,
+      io.vertx.core.net.ClientSSLOptions ssl,
+      ClusterClient cluster,
+      java.util.function.Supplier<String> metrics,
+      Function<String, Optional<?>> upstreamHealth) {
     var client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000));
     var next = new AtomicInteger();
     // an admin port has no use for cleartext HTTP/2 upgrades: HTTP/1.1 only (TLS is the control
@@ -107,6 +129,46 @@ public final class NodeAdminForwarder {
                     Problem.notFound(
                         "a node's admin port serves /admin/*, /healthz, /readyz and /metrics only"),
                     requestId);
+              } else if (req.method() == HttpMethod.GET
+                  && UPSTREAM_HEALTH.matcher(req.path()).matches()) {
+                var id = UPSTREAM_HEALTH.matcher(req.path()).replaceFirst("$1");
+                var base = controlPlanes.get(Math.floorMod(next.get(), controlPlanes.size()));
+                // the control plane decides who may read the upstream; the health is this node's
+                req.pause();
+                client
+                    .request(
+                        controlPlaneRequest(req, requestId, base, ssl, "/admin/upstreams/" + id))
+                    .compose(out -> out.send().compose(in -> in.body().map(b -> Map.entry(in, b))))
+                    .onSuccess(
+                        answer -> {
+                          var in = answer.getKey();
+                          if (in.statusCode() != 200) {
+                            var response = req.response().setStatusCode(in.statusCode());
+                            in.headers()
+                                .forEach(
+                                    (name, value) -> {
+                                      if (RESPONSE_HEADERS.contains(
+                                          name.toLowerCase(java.util.Locale.ROOT))) {
+                                        response.headers().add(name, value);
+                                      }
+                                    });
+                            response.end(answer.getValue());
+                            return;
+                          }
+                          var health = upstreamHealth.apply(id);
+                          if (health.isEmpty()) {
+                            ProblemResponses.send(
+                                req.response(),
+                                Problem.notFound(
+                                    "this node has not received upstream " + id + " yet"),
+                                requestId);
+                          } else {
+                            req.response()
+                                .putHeader("content-type", "application/json")
+                                .end(Json.write(health.get()));
+                          }
+                        })
+                    .onFailure(e -> unreachable(req, requestId, base, next, e));
               } else {
                 forward(req, requestId, client, controlPlanes, ssl, next, cluster);
               }
@@ -146,33 +208,15 @@ public final class NodeAdminForwarder {
       ClusterClient cluster) {
     req.pause();
     var base = controlPlanes.get(Math.floorMod(next.get(), controlPlanes.size()));
-    boolean https = "https".equalsIgnoreCase(base.getScheme());
-    // host and port from the configuration only; the caller contributes the path and the query
-    var options =
-        new RequestOptions()
-            .setMethod(req.method())
-            .setHost(base.getHost())
-            .setPort(base.getPort() > 0 ? base.getPort() : https ? 443 : 80)
-            .setURI(req.query() == null ? req.path() : req.path() + "?" + req.query())
-            .setTimeout(30_000);
-    if (https) {
-      options.setSsl(true).setSslOptions(ssl);
-    }
     client
-        .request(options)
-        .compose(
-            out -> {
-              req.headers()
-                  .forEach(
-                      (name, value) -> {
-                        if (REQUEST_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-                          out.headers().add(name, value);
-                        }
-                      });
-              // the control plane logs under the same id as this node
-              out.headers().set(CrossgateHeaders.REQUEST_ID, requestId);
-              return out.send(req);
-            })
+        .request(
+            controlPlaneRequest(
+                req,
+                requestId,
+                base,
+                ssl,
+                req.query() == null ? req.path() : req.path() + "?" + req.query()))
+        .compose(out -> out.send(req))
         .onSuccess(
             in -> {
               var response = req.response().setStatusCode(in.statusCode());
@@ -194,20 +238,55 @@ public final class NodeAdminForwarder {
                         }
                       });
             })
-        .onFailure(
-            e -> {
-              next.incrementAndGet(); // try the next control plane on the following request
-              LOG.warn(
-                  "admin forward failed controlPlane={} requestId={} error=\"{}\"",
-                  base,
-                  requestId,
-                  e.getMessage());
-              ProblemResponses.send(
-                  req.response(),
-                  Problem.unavailable(
-                      "the control plane is not reachable from this node; the node keeps serving its last configuration"),
-                  requestId);
+        .onFailure(e -> unreachable(req, requestId, base, next, e));
+  }
+
+  /**
+   * A request to the control plane at {@code base} for {@code target} with the caller's method and
+   * credentials: host and port from the configuration only, the caller contributes the path and
+   * query; the control plane logs under the same request id as this node.
+   */
+  private static RequestOptions controlPlaneRequest(
+      HttpServerRequest req,
+      String requestId,
+      URI base,
+      io.vertx.core.net.ClientSSLOptions ssl,
+      String target) {
+    boolean https = "https".equalsIgnoreCase(base.getScheme());
+    var options =
+        new RequestOptions()
+            .setMethod(req.method())
+            .setHost(base.getHost())
+            .setPort(base.getPort() > 0 ? base.getPort() : https ? 443 : 80)
+            .setURI(target)
+            .setTimeout(30_000);
+    if (https) {
+      options.setSsl(true).setSslOptions(ssl);
+    }
+    req.headers()
+        .forEach(
+            (name, value) -> {
+              if (REQUEST_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                options.addHeader(name, value);
+              }
             });
+    options.putHeader(CrossgateHeaders.REQUEST_ID, requestId);
+    return options;
+  }
+
+  private static void unreachable(
+      HttpServerRequest req, String requestId, URI base, AtomicInteger next, Throwable e) {
+    next.incrementAndGet(); // try the next control plane on the following request
+    LOG.warn(
+        "admin forward failed controlPlane={} requestId={} error=\"{}\"",
+        base,
+        requestId,
+        e.getMessage());
+    ProblemResponses.send(
+        req.response(),
+        Problem.unavailable(
+            "the control plane is not reachable from this node; the node keeps serving its last configuration"),
+        requestId);
   }
 
   public int port() {
