@@ -39,7 +39,9 @@ public record Route(
     UpstreamTls tls,
     Boolean forwardClientCertSubject,
     String upstream,
-    String targetPath) {
+    String targetPath,
+    List<Split> split,
+    String stickyKey) {
 
   public enum Mode {
     SYNC,
@@ -66,6 +68,12 @@ public record Route(
     PREFIX,
     EXACT
   }
+
+  /**
+   * A share of the default version's traffic sent to {@code version} (canary): requests that name
+   * no version are split by weight; those that name one keep it.
+   */
+  public record Split(String version, int weight) {}
 
   /** A declared request parameter of a data interface (seed: "data interface declarations"). */
   public record Param(String name, String type, boolean required) {}
@@ -149,6 +157,8 @@ public record Route(
         null,
         null,
         null,
+        null,
+        null,
         null);
   }
 
@@ -169,6 +179,8 @@ public record Route(
     // true or absent: a route stored before the field existed reads, and one without it is
     // written (and so hashed by ConfigHash) exactly as before
     forwardClientCertSubject = Boolean.TRUE.equals(forwardClientCertSubject) ? Boolean.TRUE : null;
+    // absent rather than empty: a route without a split is written (and hashed) as before
+    split = split == null || split.isEmpty() ? null : List.copyOf(split);
   }
 
   /**
@@ -221,7 +233,9 @@ public record Route(
         tls,
         forwardClientCertSubject,
         upstream,
-        targetPath);
+        targetPath,
+        split,
+        stickyKey);
   }
 
   /** True when requests go to an upstream pool rather than one {@code targetUrl}. */

@@ -37,7 +37,9 @@ public record RouteSpec(
     TlsSpec tls,
     Boolean forwardClientCertSubject,
     String upstream,
-    String targetPath) {
+    String targetPath,
+    List<Route.Split> split,
+    String stickyKey) {
 
   /** {@link Route.UpstreamTls} as submitted: {@code verifyHostname} defaults to true. */
   public record TlsSpec(
@@ -98,6 +100,8 @@ public record RouteSpec(
         createdAt,
         updatedAt,
         revision,
+        null,
+        null,
         null,
         null,
         null,

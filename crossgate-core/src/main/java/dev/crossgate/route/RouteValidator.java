@@ -141,6 +141,13 @@ public final class RouteValidator {
       errors.add(new FieldError("maxBodyBytes", "must be zero or more bytes"));
     }
     var tls = UpstreamTlsCheck.validate(errors, spec.tls(), targetUrl);
+    var split = split(errors, spec.split(), defaultVersion);
+    var stickyKey = blankToNull(spec.stickyKey());
+    if (stickyKey != null && !STICKY_KEY.matcher(stickyKey).matches()) {
+      errors.add(new FieldError("stickyKey", "must be header:<name> or cookie:<name>"));
+    } else if (stickyKey != null && split == null) {
+      errors.add(new FieldError("stickyKey", "applies to a route with a split only"));
+    }
     if (!errors.isEmpty()) {
       throw new ProblemException(Problem.validation(errors));
     }
@@ -172,7 +179,39 @@ public final class RouteValidator {
         tls,
         spec.forwardClientCertSubject(),
         upstream,
-        targetPath);
+        targetPath,
+        split,
+        stickyKey);
+  }
+
+  private static final Pattern STICKY_KEY =
+      Pattern.compile("(header|cookie):[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}");
+
+  /** A canary split: on the default version only, versions named once, positive weights. */
+  private static List<Route.Split> split(
+      List<FieldError> errors, List<Route.Split> raw, boolean defaultVersion) {
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    if (!defaultVersion) {
+      errors.add(new FieldError("split", "only the default version splits its traffic"));
+    }
+    var seen = new HashSet<String>();
+    for (int i = 0; i < raw.size(); i++) {
+      var s = raw.get(i);
+      if (s == null || s.version() == null || !VERSION.matcher(s.version()).matches()) {
+        errors.add(new FieldError("split[" + i + "].version", "must name a version such as v2"));
+      } else if (!seen.add(s.version())) {
+        errors.add(new FieldError("split[" + i + "].version", "is listed twice"));
+      }
+      if (s != null && (s.weight() < 0 || s.weight() > 10_000)) {
+        errors.add(new FieldError("split[" + i + "].weight", "must be between 0 and 10000"));
+      }
+    }
+    if (raw.stream().filter(java.util.Objects::nonNull).mapToInt(Route.Split::weight).sum() <= 0) {
+      errors.add(new FieldError("split", "needs a positive weight"));
+    }
+    return raw;
   }
 
   /** The path prefix sent to every target of an upstream: a path, no trailing '/', or null. */

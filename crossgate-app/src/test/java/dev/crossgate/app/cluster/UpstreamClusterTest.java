@@ -57,4 +57,32 @@ class UpstreamClusterTest {
       assertThat(unknown.statusCode()).isEqualTo(404);
     }
   }
+
+  @Test
+  void aNodeThatSpeaksTlsOnlyRefusesAPoolWithAPlainHttpTarget() throws Exception {
+    try (var kit = new ClusterKit(1_000)) {
+      var admin = kit.startAdmin();
+      var strict =
+          kit.startNode(
+              "strict",
+              NodePolicy.allowedUpstreamSchemes(java.util.Set.of("https")),
+              List.of(admin.uri()));
+
+      kit.post(
+          admin.uri(),
+          "/admin/upstreams",
+          "{\"id\":\"orders\",\"targets\":[{\"url\":\"https://127.0.0.1:1\"},"
+              + "{\"url\":\"http://127.0.0.1:2\"}]}");
+
+      Awaitility.await()
+          .untilAsserted(
+              () -> {
+                var view = kit.nodeView(admin, "strict");
+                assertThat(view.path("lastResult").asText()).isEqualTo("NACK");
+                assertThat(view.path("lastError").asText())
+                    .contains("upstream scheme 'http' is not allowed");
+              });
+      assertThat(strict.cluster().get().upstreams()).isEmpty();
+    }
+  }
 }

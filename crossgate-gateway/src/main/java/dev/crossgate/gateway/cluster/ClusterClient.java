@@ -506,7 +506,8 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
               Long.toString(snapshot.revision()),
               "hash " + config.hashHex() + " computed here differs from " + snapshot.hash()));
     }
-    var errors = options.policy().check(config.routes().routes());
+    var errors = new ArrayList<>(options.policy().check(config.routes().routes()));
+    errors.addAll(options.policy().checkUpstreams(config.upstreams().values()));
     return errors.isEmpty()
         ? swap(config, "snapshot")
         : new Applied(snapshot.revision(), null, errors, false);
@@ -531,7 +532,15 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
               "DELTA", Long.toString(delta.toRevision()), e.getMessage()));
     }
     var touched = new ArrayList<Route>();
+    var touchedUpstreams = new ArrayList<dev.crossgate.upstream.Upstream>();
     for (var change : delta.changes()) {
+      var upstream =
+          change.entityType() == Change.EntityType.UPSTREAM
+              ? next.upstreams().get(change.entityId())
+              : null;
+      if (upstream != null && !touchedUpstreams.contains(upstream)) {
+        touchedUpstreams.add(upstream);
+      }
       var route =
           change.entityType() == Change.EntityType.ROUTE
               ? next.routes().get(change.entityId())
@@ -540,7 +549,8 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
         touched.add(route);
       }
     }
-    var errors = options.policy().check(touched);
+    var errors = new ArrayList<>(options.policy().check(touched));
+    errors.addAll(options.policy().checkUpstreams(touchedUpstreams));
     return errors.isEmpty()
         ? swap(next, "delta")
         : new Applied(delta.toRevision(), null, errors, false);

@@ -84,10 +84,6 @@ public final class Pool {
     return targets;
   }
 
-  public int size() {
-    return targets.length;
-  }
-
   /** Where target {@code index} is. */
   public UpstreamTarget address(int index) {
     return targets[index].address;

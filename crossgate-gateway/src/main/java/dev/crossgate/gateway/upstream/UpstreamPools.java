@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -207,13 +206,6 @@ public final class UpstreamPools implements AutoCloseable {
     return message.toLowerCase(java.util.Locale.ROOT).contains("refused")
         ? "refused"
         : "failed: " + name;
-  }
-
-  /** Every pool, for reports. */
-  public Map<String, PoolHealth> healthAll() {
-    var out = new HashMap<String, PoolHealth>();
-    pools.forEach((id, pool) -> out.put(id, pool.health()));
-    return out;
   }
 
   @Override

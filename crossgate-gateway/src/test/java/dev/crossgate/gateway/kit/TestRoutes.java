@@ -18,6 +18,8 @@ public final class TestRoutes {
     private final String sourcePath;
     private String targetUrl;
     private String upstream;
+    private List<Route.Split> split;
+    private String stickyKey;
     private String targetPath;
     private String host;
     private String pathMatch;
@@ -143,6 +145,13 @@ public final class TestRoutes {
       return this;
     }
 
+    /** A canary split of the default version's traffic, callers kept on one by {@code sticky}. */
+    public Builder split(String sticky, Route.Split... shares) {
+      this.split = List.of(shares);
+      this.stickyKey = sticky;
+      return this;
+    }
+
     public Builder flow(String... steps) {
       this.flow = List.of(steps);
       return this;
@@ -178,7 +187,9 @@ public final class TestRoutes {
               tls,
               forwardClientCertSubject,
               upstream,
-              targetPath);
+              targetPath,
+              split,
+              stickyKey);
       var now = Instant.now();
       return RouteValidator.validate(id, spec, "test", now, now);
     }
