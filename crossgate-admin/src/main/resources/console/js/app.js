@@ -11,11 +11,13 @@ import * as changesPage from './pages/changes.js';
 import * as nodesPage from './pages/nodes.js';
 import * as transfersPage from './pages/transfers.js';
 import * as tasksPage from './pages/tasks.js';
+import * as upstreamsPage from './pages/upstreams.js';
 
 /** The navigation; each entry is a page. */
 const SECTIONS = [
   { group: 'Configuration', items: [
     { path: 'routes', label: 'Routes' },
+    { path: 'upstreams', label: 'Upstreams' },
     { path: 'filters', label: 'Filters' },
     { path: 'tenants', label: 'Tenants' },
     { path: 'changes', label: 'Change log' },
@@ -34,6 +36,8 @@ function pageFor(parts) {
     case 'routes':
       return id ? { module: routeForm, params: { id: id === 'new' ? null : decodeURIComponent(id) } }
         : { module: routesPage, params: {} };
+    case 'upstreams':
+      return { module: upstreamsPage, params: {} };
     case 'filters':
       return { module: filtersPage, params: {} };
     case 'tenants':

@@ -17,6 +17,7 @@ import dev.crossgate.admin.route.RouteEndpoint;
 import dev.crossgate.admin.tenant.TenantCertificateEndpoint;
 import dev.crossgate.admin.tenant.TenantEndpoint;
 import dev.crossgate.admin.transfer.TransfersEndpoint;
+import dev.crossgate.admin.upstream.UpstreamEndpoint;
 import dev.crossgate.health.Readiness;
 import dev.crossgate.id.Ids;
 import dev.crossgate.route.Route;
@@ -35,6 +36,7 @@ import dev.crossgate.store.tenant.TenantCertificateRepository;
 import dev.crossgate.store.tenant.TenantRepository;
 import dev.crossgate.store.token.TokenRepository;
 import dev.crossgate.store.transfer.TransferRepository;
+import dev.crossgate.store.upstream.UpstreamRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -68,6 +70,7 @@ public final class ControlPlane {
   private final FilterRepository filters;
   private final TenantRepository tenants;
   private final TenantCertificateRepository certificates;
+  private final UpstreamRepository upstreams;
   private final ExtensionRepository extensions;
   private final TokenRepository tokens;
   private final ConfigStore configStore;
@@ -77,6 +80,10 @@ public final class ControlPlane {
    * elsewhere.
    */
   private volatile java.util.function.Function<String, Boolean> extensionCircuits = tenant -> null;
+
+  /** The health of an upstream on the node in this JVM (standalone); empty elsewhere. */
+  private volatile java.util.function.Function<String, java.util.Optional<?>> upstreamHealth =
+      id -> java.util.Optional.empty();
 
   private final RouteCache routeCache;
   private final NodeRepository nodes;
@@ -142,6 +149,7 @@ public final class ControlPlane {
                 id -> vertx.executeBlocking(routeCache::refresh, false));
     this.generatedToken = bootstrapToken(options);
     this.certificates = new TenantCertificateRepository(database, changeLog, clock);
+    this.upstreams = new UpstreamRepository(database, changeLog, clock);
     this.follower =
         new ConfigFollower(
             vertx,
@@ -151,6 +159,7 @@ public final class ControlPlane {
             tenants,
             extensions::all,
             () -> List.copyOf(certificates.all()),
+            () -> List.copyOf(upstreams.all()),
             1000);
     changeLog.onCommit(
         follower::poke); // this instance's writes apply at once; others' arrive by NOTIFY
@@ -204,6 +213,7 @@ public final class ControlPlane {
                       new FilterEndpoint(cp.filters),
                       new TenantEndpoint(cp.tenants),
                       new TenantCertificateEndpoint(cp.tenants, cp.certificates),
+                      new UpstreamEndpoint(cp.upstreams, id -> cp.upstreamHealth.apply(id)),
                       new ExtensionEndpoint(
                           cp.extensions,
                           cp.artifacts,
@@ -218,6 +228,7 @@ public final class ControlPlane {
                               List.of(
                                   cp.tenants.tenantRestorer(),
                                   cp.extensions.restorer(),
+                                  cp.upstreams.restorer(),
                                   cp.routes.restorer(),
                                   cp.filters.restorer(),
                                   cp.tenants.keyRestorer(),
@@ -322,6 +333,14 @@ public final class ControlPlane {
    */
   public void extensionCircuits(java.util.function.Function<String, Boolean> circuitOpen) {
     this.extensionCircuits = circuitOpen;
+  }
+
+  /**
+   * Lets {@code GET /admin/upstreams/{id}/health} show the view of the gateway node in the same JVM
+   * (standalone); cluster nodes answer it on their own admin port.
+   */
+  public void upstreamHealth(java.util.function.Function<String, java.util.Optional<?>> health) {
+    this.upstreamHealth = health;
   }
 
   /**

@@ -202,7 +202,9 @@ final class GatewayCommand implements Callable<Integer> {
                                                       options.sslOptions(),
                                                       cluster,
                                                       () -> traffic.metrics().scrape(),
-                                                      adminApplyWait)
+                                                      adminApplyWait,
+                                                      upstream ->
+                                                          traffic.upstreamPools().health(upstream))
                                                   .map(
                                                       admin -> {
                                                         LOG.info(

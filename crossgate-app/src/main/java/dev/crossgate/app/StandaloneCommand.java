@@ -146,6 +146,7 @@ final class StandaloneCommand implements Callable<Integer> {
                               traffic -> {
                                 node.set(traffic);
                                 cp.extensionCircuits(traffic::extensionCircuitOpen);
+                                cp.upstreamHealth(id -> traffic.upstreamPools().health(id));
                                 var admin =
                                     (controlPlaneOptions.admin().tls() ? "https://" : "http://")
                                         + common.bind

@@ -40,6 +40,7 @@ public record Change(
     API_KEY,
     EXTENSION,
     CLIENT_CERT,
+    UPSTREAM,
     /** An Admin API credential: an audit entry of the control plane, never sent to nodes. */
     ADMIN_TOKEN;
 

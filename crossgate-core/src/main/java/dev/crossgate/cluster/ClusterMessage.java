@@ -12,6 +12,7 @@ import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.TenantCertificate;
+import dev.crossgate.upstream.Upstream;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
@@ -65,14 +66,16 @@ public sealed interface ClusterMessage {
       List<Extension> extensions,
       List<String> disabledTenants,
       // left out when empty: a node that predates client certificates can still read the snapshot
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TenantCertificate> clientCertificates)
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TenantCertificate> clientCertificates,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Upstream> upstreams)
       implements ClusterMessage {
     public Snapshot {
-      // a snapshot from a control plane that predates extensions, tenant switches or client
-      // certificates carries none
+      // a snapshot from a control plane that predates extensions, tenant switches, client
+      // certificates or upstream pools carries none
       extensions = extensions == null ? List.of() : List.copyOf(extensions);
       disabledTenants = disabledTenants == null ? List.of() : List.copyOf(disabledTenants);
       clientCertificates = clientCertificates == null ? List.of() : List.copyOf(clientCertificates);
+      upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
     }
 
     public static Snapshot of(GatewayConfig config) {
@@ -86,7 +89,8 @@ public sealed interface ClusterMessage {
           config.disabledTenants().stream().sorted().toList(),
           config.clientCertificates().values().stream()
               .sorted(Comparator.comparing(TenantCertificate::id))
-              .toList());
+              .toList(),
+          config.upstreams().values().stream().sorted(Comparator.comparing(Upstream::id)).toList());
     }
 
     /** The configuration this snapshot describes; its hash is recomputed, not trusted. */
@@ -99,7 +103,8 @@ public sealed interface ClusterMessage {
           keys,
           extensions,
           disabledTenants,
-          clientCertificates);
+          clientCertificates,
+          upstreams);
     }
   }
 

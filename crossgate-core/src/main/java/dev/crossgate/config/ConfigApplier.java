@@ -10,6 +10,7 @@ import dev.crossgate.route.Route;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.Tenant;
 import dev.crossgate.tenant.TenantCertificate;
+import dev.crossgate.upstream.Upstream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -53,6 +54,7 @@ public final class ConfigApplier {
     HashMap<String, Extension> extensions = null; // copied on the first extension change only
     var disabled = new HashSet<String>(current.disabledTenants());
     var certificates = new HashMap<String, TenantCertificate>(current.clientCertificates());
+    var upstreams = new HashMap<String, Upstream>(current.upstreams());
     long revision = current.revision();
     long hash = current.hash();
     for (var change : changes) {
@@ -144,6 +146,17 @@ public final class ConfigApplier {
             hash += ConfigHash.extension(extension);
           }
         }
+        case UPSTREAM -> {
+          var before = upstreams.remove(change.entityId());
+          if (before != null) {
+            hash -= ConfigHash.upstream(before);
+          }
+          if (change.op() != Change.Op.DELETE) {
+            var upstream = read(change, Upstream.class);
+            upstreams.put(upstream.id(), upstream);
+            hash += ConfigHash.upstream(upstream);
+          }
+        }
         case TENANT -> {
           // a node serves tenants through their keys; what it must know is which are switched off
           boolean wasDisabled = disabled.remove(change.entityId());
@@ -181,7 +194,8 @@ public final class ConfigApplier {
         hash,
         registry,
         disabled,
-        certificates);
+        certificates,
+        upstreams);
   }
 
   private static <T> T read(Change change, Class<T> type) {

@@ -85,6 +85,18 @@ public final class ConfigHash {
     return sum;
   }
 
+  public static long upstream(dev.crossgate.upstream.Upstream u) {
+    return entity("UPSTREAM", u.id(), u);
+  }
+
+  public static long upstreams(Collection<dev.crossgate.upstream.Upstream> upstreams) {
+    long sum = 0;
+    for (var u : upstreams) {
+      sum += upstream(u);
+    }
+    return sum;
+  }
+
   public static String hex(long hash) {
     return String.format("%016x", hash);
   }

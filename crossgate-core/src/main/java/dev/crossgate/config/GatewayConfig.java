@@ -6,6 +6,7 @@ import dev.crossgate.filter.FilterRule;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.TenantCertificate;
+import dev.crossgate.upstream.Upstream;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -19,12 +20,13 @@ import java.util.Set;
  * @param filters enabled filter rules in evaluation order (priority, then id); disabled rules are
  *     not part of a node's configuration
  * @param apiKeys API keys by their SHA-256 hash
- * @param hash the {@link ConfigHash} of the routes, filters, keys and extensions; equal
+ * @param hash the {@link ConfigHash} of the routes, filters, keys, extensions and upstreams; equal
  *     configurations have equal hashes on every node
  * @param extensions the tenants' extension registry (empty when not given)
  * @param disabledTenants tenants an operator disabled: their keys are recognised but refused
  * @param clientCertificates certificates tenants registered, by {@link
  *     TenantCertificate#matchKey()}
+ * @param upstreams the upstream pools routes may name, by id
  */
 public record GatewayConfig(
     long revision,
@@ -34,7 +36,8 @@ public record GatewayConfig(
     long hash,
     ExtensionRegistry extensions,
     Set<String> disabledTenants,
-    Map<String, TenantCertificate> clientCertificates) {
+    Map<String, TenantCertificate> clientCertificates,
+    Map<String, Upstream> upstreams) {
 
   public static final Comparator<FilterRule> EVALUATION_ORDER =
       Comparator.comparingInt(FilterRule::priority).thenComparing(FilterRule::id);
@@ -48,6 +51,29 @@ public record GatewayConfig(
     extensions = extensions == null ? ExtensionRegistry.EMPTY : extensions;
     disabledTenants = disabledTenants == null ? Set.of() : Set.copyOf(disabledTenants);
     clientCertificates = clientCertificates == null ? Map.of() : Map.copyOf(clientCertificates);
+    upstreams = upstreams == null ? Map.of() : Map.copyOf(upstreams);
+  }
+
+  /** A snapshot without upstream pools. */
+  public GatewayConfig(
+      long revision,
+      RouteTable routes,
+      List<FilterRule> filters,
+      Map<String, ApiKey> apiKeys,
+      long hash,
+      ExtensionRegistry extensions,
+      Set<String> disabledTenants,
+      Map<String, TenantCertificate> clientCertificates) {
+    this(
+        revision,
+        routes,
+        filters,
+        apiKeys,
+        hash,
+        extensions,
+        disabledTenants,
+        clientCertificates,
+        Map.of());
   }
 
   /** A snapshot without registered client certificates. */
@@ -118,7 +144,7 @@ public record GatewayConfig(
     this(revision, routes, filters, apiKeys, extensions, disabledTenants, List.of());
   }
 
-  /** A snapshot of everything, its hash computed from scratch. */
+  /** A snapshot of everything but upstream pools, its hash computed from scratch. */
   public GatewayConfig(
       long revision,
       RouteTable routes,
@@ -132,16 +158,45 @@ public record GatewayConfig(
         routes,
         filters,
         apiKeys,
+        extensions,
+        disabledTenants,
+        clientCertificates,
+        List.of());
+  }
+
+  /** A snapshot of everything, its hash computed from scratch. */
+  public GatewayConfig(
+      long revision,
+      RouteTable routes,
+      List<FilterRule> filters,
+      Map<String, ApiKey> apiKeys,
+      Collection<Extension> extensions,
+      Collection<String> disabledTenants,
+      Collection<TenantCertificate> clientCertificates,
+      Collection<Upstream> upstreams) {
+    this(
+        revision,
+        routes,
+        filters,
+        apiKeys,
         ConfigHash.of(
                 routes.routes(),
                 filters.stream().filter(FilterRule::enabled).toList(),
                 apiKeys.values())
             + ConfigHash.extensions(extensions)
             + ConfigHash.disabledTenants(disabledTenants)
-            + ConfigHash.clientCertificates(clientCertificates),
+            + ConfigHash.clientCertificates(clientCertificates)
+            + ConfigHash.upstreams(upstreams),
         new ExtensionRegistry(extensions),
         Set.copyOf(disabledTenants),
-        byMatchKey(clientCertificates));
+        byMatchKey(clientCertificates),
+        byId(upstreams));
+  }
+
+  private static Map<String, Upstream> byId(Collection<Upstream> upstreams) {
+    var map = new java.util.HashMap<String, Upstream>();
+    upstreams.forEach(u -> map.put(u.id(), u));
+    return map;
   }
 
   /** Registered certificates keyed as {@link #clientCertificates()} holds them. */

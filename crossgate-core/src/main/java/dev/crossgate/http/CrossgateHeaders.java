@@ -74,4 +74,10 @@ public final class CrossgateHeaders {
   public static final String APPLIED = "X-Crossgate-Applied";
 
   private CrossgateHeaders() {}
+
+  /**
+   * On a response from an upstream pool none of whose targets was healthy: the gateway tried one
+   * anyway (panic mode) rather than failing the request.
+   */
+  public static final String UPSTREAM_PANIC = "X-Crossgate-Upstream-Panic";
 }

@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A stored, validated route: a source (host, path, version) mapped to a target URL. This is the one
- * configuration entity behind "network address proxy info", "RestAPI entries" and "data interface
- * declarations" (DESIGN.md). Built only by {@link RouteValidator} or the store, so every instance
- * is valid.
+ * A stored, validated route: a source (host, path, version) mapped to a target URL, or to an
+ * upstream pool ({@code upstream}, with {@code targetPath} prefixed on every target). This is the
+ * one configuration entity behind "network address proxy info", "RestAPI entries" and "data
+ * interface declarations" (DESIGN.md). Built only by {@link RouteValidator} or the store, so every
+ * instance is valid.
  */
 public record Route(
     String id,
@@ -39,7 +40,11 @@ public record Route(
     long revision,
     UpstreamTls tls,
     Boolean forwardClientCertSubject,
-    Boolean versionInPath) {
+    Boolean versionInPath,
+    String upstream,
+    String targetPath,
+    List<Split> split,
+    String stickyKey) {
 
   public enum Mode {
     SYNC,
@@ -66,6 +71,12 @@ public record Route(
     PREFIX,
     EXACT
   }
+
+  /**
+   * A share of the default version's traffic sent to {@code version} (canary): requests that name
+   * no version are split by weight; those that name one keep it.
+   */
+  public record Split(String version, int weight) {}
 
   /**
    * A declared request parameter of a data interface (seed: "data interface declarations"); {@code
@@ -173,13 +184,19 @@ public record Route(
         revision,
         null,
         null,
+        null,
+        null,
+        null,
+        null,
         null);
   }
 
   public Route {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(sourcePath, "sourcePath");
-    Objects.requireNonNull(targetUrl, "targetUrl");
+    if ((targetUrl == null) == (upstream == null)) {
+      throw new IllegalArgumentException("route " + id + " needs a targetUrl or an upstream");
+    }
     methods = List.copyOf(methods);
     params = List.copyOf(params);
     flow = List.copyOf(flow);
@@ -193,6 +210,8 @@ public record Route(
     forwardClientCertSubject = Boolean.TRUE.equals(forwardClientCertSubject) ? Boolean.TRUE : null;
     // false or absent (the default, true), for the same reason
     versionInPath = Boolean.FALSE.equals(versionInPath) ? Boolean.FALSE : null;
+    // absent rather than empty: a route without a split is written (and hashed) as before
+    split = split == null || split.isEmpty() ? null : List.copyOf(split);
   }
 
   /**
@@ -253,6 +272,15 @@ public record Route(
         rev,
         tls,
         forwardClientCertSubject,
-        versionInPath);
+        versionInPath,
+        upstream,
+        targetPath,
+        split,
+        stickyKey);
+  }
+
+  /** True when requests go to an upstream pool rather than one {@code targetUrl}. */
+  public boolean pooled() {
+    return upstream != null;
   }
 }

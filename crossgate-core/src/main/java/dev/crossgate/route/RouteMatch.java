@@ -8,11 +8,25 @@ public sealed interface RouteMatch {
 
   /**
    * A route serves the request. {@code remainder} is the path below the matched source path (and
-   * version segment), appended to the target path; it is "" or starts with '/'.
+   * version segment), appended to the target path; it is "" or starts with '/'. {@code defaulted}:
+   * the request named no version and the default version serves it (a canary split may apply).
    */
-  record Found(Route route, String version, String remainder) implements RouteMatch {
-    /** The upstream URL without query: target path + remainder. */
+  record Found(Route route, String version, String remainder, boolean defaulted)
+      implements RouteMatch {
+    /** A match whose version the request named (or that has none). */
+    public Found(Route route, String version, String remainder) {
+      this(route, version, remainder, false);
+    }
+
+    /**
+     * The upstream URL without query: target path + remainder; for a route to an upstream pool,
+     * {@code upstream://<id>} stands for whichever target is chosen.
+     */
     public String targetPath() {
+      if (route.pooled()) {
+        var prefix = route.targetPath() == null ? "" : route.targetPath();
+        return "upstream://" + route.upstream() + prefix + remainder;
+      }
       return route.targetUrl() + remainder;
     }
   }

@@ -99,7 +99,11 @@ public final class RouteMatcher {
       return null;
     }
     if (best != null) {
-      return new RouteMatch.Found(best, version == null ? best.version() : version, remainder);
+      return new RouteMatch.Found(
+          best,
+          version == null ? best.version() : version,
+          remainder,
+          version == null && best.defaultVersion());
     }
     var allowed = new TreeSet<String>();
     candidates.forEach(r -> allowed.addAll(r.methods()));

@@ -36,7 +36,11 @@ public record RouteSpec(
     Long revision,
     TlsSpec tls,
     Boolean forwardClientCertSubject,
-    Boolean versionInPath) {
+    Boolean versionInPath,
+    String upstream,
+    String targetPath,
+    List<Route.Split> split,
+    String stickyKey) {
 
   /** {@link Route.UpstreamTls} as submitted: {@code verifyHostname} defaults to true. */
   public record TlsSpec(
@@ -97,6 +101,10 @@ public record RouteSpec(
         createdAt,
         updatedAt,
         revision,
+        null,
+        null,
+        null,
+        null,
         null,
         null,
         null);

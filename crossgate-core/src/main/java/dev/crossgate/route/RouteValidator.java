@@ -114,7 +114,26 @@ public final class RouteValidator {
               "defaultVersion", "only a route with a version can be the default version"));
     }
     var methods = methods(errors, spec.methods());
-    var targetUrl = targetUrl(errors, spec.targetUrl());
+    var upstream = blankToNull(spec.upstream());
+    String targetUrl = null;
+    String targetPath = null;
+    if (upstream == null) {
+      targetUrl = targetUrl(errors, spec.targetUrl());
+      if (blankToNull(spec.targetPath()) != null) {
+        errors.add(new FieldError("targetPath", "applies to routes with an upstream only"));
+      }
+    } else {
+      if (blankToNull(spec.targetUrl()) != null) {
+        errors.add(new FieldError("targetUrl", "name either a targetUrl or an upstream, not both"));
+      }
+      if (!dev.crossgate.upstream.UpstreamValidator.ID.matcher(upstream).matches()) {
+        errors.add(new FieldError("upstream", "must be the id of an upstream (/admin/upstreams)"));
+      }
+      targetPath = targetPath(errors, spec.targetPath());
+      if (spec.tls() != null) {
+        errors.add(new FieldError("tls", "applies to routes with a targetUrl only"));
+      }
+    }
     var mode = enumValue(errors, "mode", spec.mode(), Route.Mode.class, Route.Mode.SYNC);
     var asyncExecution =
         enumValue(
@@ -144,6 +163,13 @@ public final class RouteValidator {
       errors.add(new FieldError("maxBodyBytes", "must be zero or more bytes"));
     }
     var tls = UpstreamTlsCheck.validate(errors, spec.tls(), targetUrl);
+    var split = split(errors, spec.split(), defaultVersion);
+    var stickyKey = blankToNull(spec.stickyKey());
+    if (stickyKey != null && !STICKY_KEY.matcher(stickyKey).matches()) {
+      errors.add(new FieldError("stickyKey", "must be header:<name> or cookie:<name>"));
+    } else if (stickyKey != null && split == null) {
+      errors.add(new FieldError("stickyKey", "applies to a route with a split only"));
+    }
     if (!errors.isEmpty()) {
       return null;
     }
@@ -174,7 +200,62 @@ public final class RouteValidator {
         0,
         tls,
         spec.forwardClientCertSubject(),
-        spec.versionInPath());
+        spec.versionInPath(),
+        upstream,
+        targetPath,
+        split,
+        stickyKey);
+  }
+
+  private static final Pattern STICKY_KEY =
+      Pattern.compile("(header|cookie):[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}");
+
+  /** A canary split: on the default version only, versions named once, positive weights. */
+  private static List<Route.Split> split(
+      List<FieldError> errors, List<Route.Split> raw, boolean defaultVersion) {
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    if (!defaultVersion) {
+      errors.add(new FieldError("split", "only the default version splits its traffic"));
+    }
+    var seen = new HashSet<String>();
+    for (int i = 0; i < raw.size(); i++) {
+      var s = raw.get(i);
+      if (s == null || s.version() == null || !VERSION.matcher(s.version()).matches()) {
+        errors.add(new FieldError("split[" + i + "].version", "must name a version such as v2"));
+      } else if (!seen.add(s.version())) {
+        errors.add(new FieldError("split[" + i + "].version", "is listed twice"));
+      }
+      if (s != null && (s.weight() < 0 || s.weight() > 10_000)) {
+        errors.add(new FieldError("split[" + i + "].weight", "must be between 0 and 10000"));
+      }
+    }
+    if (raw.stream().filter(java.util.Objects::nonNull).mapToInt(Route.Split::weight).sum() <= 0) {
+      errors.add(new FieldError("split", "needs a positive weight"));
+    }
+    return raw;
+  }
+
+  /** The path prefix sent to every target of an upstream: a path, no trailing '/', or null. */
+  private static String targetPath(List<FieldError> errors, String raw) {
+    var path = blankToNull(raw);
+    if (path == null || path.equals("/")) {
+      return null;
+    }
+    if (!path.startsWith("/")
+        || path.length() > 1024
+        || path.chars().anyMatch(c -> c < 0x21 || c == 0x7f)
+        || path.contains("?")
+        || path.contains("#")
+        || path.contains("\\")
+        || hasDotSegment(path)) {
+      errors.add(
+          new FieldError(
+              "targetPath", "must be a path such as /api (no query, no '.' or '..' segments)"));
+      return null;
+    }
+    return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
   private static String required(List<FieldError> errors, String field, String value) {
@@ -272,36 +353,44 @@ public final class RouteValidator {
   }
 
   private static String targetUrl(List<FieldError> errors, String raw) {
-    var url = required(errors, "targetUrl", raw);
+    var url = blankToNull(raw);
     if (url == null) {
+      errors.add(new FieldError("targetUrl", "is required: name a targetUrl or an upstream"));
       return null;
     }
-    String problem = null;
-    try {
-      var uri = new URI(url);
-      if (!uri.isAbsolute()) {
-        problem = "must be an absolute URL such as http://backend:8080/api";
-      } else if (!"http".equalsIgnoreCase(uri.getScheme())
-          && !"https".equalsIgnoreCase(uri.getScheme())) {
-        problem = "scheme '" + uri.getScheme() + "' is not supported; use http or https";
-      } else if (uri.getHost() == null) {
-        problem = "must name a host";
-      } else if (uri.getRawUserInfo() != null) {
-        problem =
-            "must not carry credentials (user:password@); use a flow step to add upstream auth";
-      } else if (uri.getRawFragment() != null) {
-        problem = "must not have a fragment ('#')";
-      } else if (uri.getRawQuery() != null) {
-        problem = "must not have a query; the caller's query string is passed on";
-      }
-    } catch (URISyntaxException e) {
-      problem = "is not a valid URL: " + e.getReason() + " at index " + e.getIndex();
-    }
+    var problem = targetUrlProblem(url);
     if (problem != null) {
       errors.add(new FieldError("targetUrl", problem));
       return null;
     }
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /**
+   * What is wrong with {@code url} as a target (a route's or an upstream target's), or null: an
+   * absolute http(s) URL with a host, without credentials, query or fragment.
+   */
+  public static String targetUrlProblem(String url) {
+    try {
+      var uri = new URI(url);
+      if (!uri.isAbsolute()) {
+        return "must be an absolute URL such as http://backend:8080/api";
+      } else if (!"http".equalsIgnoreCase(uri.getScheme())
+          && !"https".equalsIgnoreCase(uri.getScheme())) {
+        return "scheme '" + uri.getScheme() + "' is not supported; use http or https";
+      } else if (uri.getHost() == null) {
+        return "must name a host";
+      } else if (uri.getRawUserInfo() != null) {
+        return "must not carry credentials (user:password@); use a flow step to add upstream auth";
+      } else if (uri.getRawFragment() != null) {
+        return "must not have a fragment ('#')";
+      } else if (uri.getRawQuery() != null) {
+        return "must not have a query; the caller's query string is passed on";
+      }
+      return null;
+    } catch (URISyntaxException e) {
+      return "is not a valid URL: " + e.getReason() + " at index " + e.getIndex();
+    }
   }
 
   private static List<Route.Param> params(List<FieldError> errors, List<Route.Param> raw) {

@@ -156,6 +156,67 @@ class ConfigApplierTest {
   }
 
   @Test
+  void upstreamsTravelByDeltaAndSnapshotWithTheSameHash() throws Exception {
+    var orders =
+        new dev.crossgate.upstream.Upstream(
+            "orders",
+            List.of(new dev.crossgate.upstream.Upstream.Target("http://a:1", 100)),
+            null,
+            null,
+            null,
+            null,
+            null,
+            "alice",
+            AT,
+            AT,
+            1);
+    var edited =
+        new dev.crossgate.upstream.Upstream(
+            "orders",
+            List.of(
+                new dev.crossgate.upstream.Upstream.Target("http://a:1", 100),
+                new dev.crossgate.upstream.Upstream.Target("http://b:1", 50)),
+            dev.crossgate.upstream.Upstream.Algorithm.LEAST_CONNECTIONS,
+            null,
+            null,
+            null,
+            null,
+            "alice",
+            AT,
+            AT,
+            2);
+    var pooled =
+        new Route(
+            "rt_p", "shop", null, null, "a", AT, AT, null, "/p", null, null, false, List.of(), null,
+            null, null, List.of(), List.of(), null, null, null, false, true, 0, null, null, null,
+            "orders", "/v2", null, null);
+
+    var applied =
+        ConfigApplier.apply(
+            GatewayConfig.EMPTY,
+            List.of(
+                change(1, Change.Op.INSERT, Change.EntityType.UPSTREAM, "orders", orders),
+                change(2, Change.Op.UPDATE, Change.EntityType.UPSTREAM, "orders", edited),
+                change(3, Change.Op.INSERT, Change.EntityType.ROUTE, "rt_p", pooled)));
+    var wire = Json.mapper().writeValueAsString(ClusterMessage.Snapshot.of(applied));
+    var received = ((ClusterMessage.Snapshot) Json.mapper().readValue(wire, ClusterMessage.class));
+    var deleted =
+        ConfigApplier.apply(
+            applied,
+            List.of(change(4, Change.Op.DELETE, Change.EntityType.UPSTREAM, "orders", null)));
+
+    assertThat(applied.upstreams()).containsOnlyKeys("orders");
+    assertThat(applied.upstreams().get("orders").targets()).hasSize(2);
+    assertThat(received.toConfig().upstreams()).isEqualTo(applied.upstreams());
+    assertThat(received.toConfig().hash()).isEqualTo(applied.hash());
+    assertThat(received.toConfig().routes().routes())
+        .extracting(Route::upstream)
+        .contains("orders");
+    assertThat(deleted.upstreams()).isEmpty();
+    assertThat(deleted.hash()).isNotEqualTo(applied.hash());
+  }
+
+  @Test
   void withoutTlsSettingsARouteAndASnapshotAreWrittenAsBeforeSoOlderNodesStillReadAndHashThem() {
     var config =
         new GatewayConfig(

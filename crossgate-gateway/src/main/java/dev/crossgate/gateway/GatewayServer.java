@@ -19,6 +19,7 @@ import dev.crossgate.gateway.task.PublicUrl;
 import dev.crossgate.gateway.task.TaskEndpoint;
 import dev.crossgate.gateway.task.TaskStore;
 import dev.crossgate.gateway.tls.ServerCertificates;
+import dev.crossgate.gateway.upstream.UpstreamPools;
 import dev.crossgate.health.Readiness;
 import dev.crossgate.http.BufferBudget;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -58,7 +59,8 @@ public final class GatewayServer {
       TenantInFlight tenantInFlight,
       Readiness readiness,
       TrafficTls tls,
-      ServerCertificates certificates) {}
+      ServerCertificates certificates,
+      UpstreamPools pools) {}
 
   private final Vertx vertx;
   private final Shared shared;
@@ -169,7 +171,8 @@ public final class GatewayServer {
             new TenantInFlight(limits.maxInFlightPerTenant()),
             services.readiness() == null ? new Readiness() : services.readiness(),
             services.tls(),
-            certificates);
+            certificates,
+            new UpstreamPools(vertx, metrics.registry(), config));
     var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
     var tls = services.tls();
     // Vert.x shares a listener among the instances by host and port, but port 0 would give each
@@ -348,6 +351,11 @@ public final class GatewayServer {
     return shared.extensions().circuitOpen(tenant);
   }
 
+  /** The node's pools, for their health (its own view). */
+  public UpstreamPools upstreamPools() {
+    return shared.pools();
+  }
+
   /** The node's meters; the Admin API mounts {@code /metrics} over {@code metrics().scrape()}. */
   public PrometheusMeterRegistry metrics() {
     return shared.metrics().registry();
@@ -369,6 +377,11 @@ public final class GatewayServer {
           vertx
               .undeploy(deployment)
               .eventually(() -> shared.extensions().close())
+              .eventually(
+                  () -> {
+                    shared.pools().close();
+                    return Future.succeededFuture();
+                  })
               // writes the access-log lines still queued: may wait, so off the event loop
               .eventually(
                   () ->

@@ -135,7 +135,9 @@ final class NodeVerticle extends VerticleBase {
                 .setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops)));
     var limits = options.limits();
     // the proxy is also how held tasks reach their upstream (TaskStep), so it is built first
-    var proxy = new ProxyStep(vertx, client, heldClient, webSocketClient, shared.trustedProxies());
+    var proxy =
+        new ProxyStep(
+            vertx, client, heldClient, webSocketClient, shared.trustedProxies(), shared.pools());
     // The one chain, in order: observe (access log, metrics) → limits → strict HTTP (Host, CONNECT,
     // TRACE) → path normalisation and mode
     // marker → filter table → caller identity → built-in /_ endpoints → route match → route auth →

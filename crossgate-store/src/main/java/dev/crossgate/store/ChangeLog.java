@@ -173,6 +173,25 @@ public final class ChangeLog {
     }
   }
 
+  /**
+   * Refuses a write whose If-Match revision ({@code ifMatch}, null for none) is not the entity's
+   * {@code current} one: 412, someone else changed it since the caller read it.
+   */
+  public static void checkIfMatch(String entity, String id, Long ifMatch, long current) {
+    if (ifMatch != null && ifMatch != current) {
+      throw new dev.crossgate.problem.ProblemException(
+          dev.crossgate.problem.Problem.preconditionFailed(
+              entity
+                  + " "
+                  + id
+                  + " was changed by someone else (now at revision "
+                  + current
+                  + ", you sent "
+                  + ifMatch
+                  + "); reload it and apply your change again"));
+    }
+  }
+
   /** Work inside a change transaction. */
   @FunctionalInterface
   public interface ChangeWork<T> {

@@ -2,13 +2,17 @@ package dev.crossgate.admin.cluster;
 
 import dev.crossgate.config.ConfigApplier;
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.extension.Extension;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.filter.FilterRepository;
 import dev.crossgate.store.route.RouteRepository;
 import dev.crossgate.store.tenant.TenantRepository;
 import dev.crossgate.tenant.ApiKey;
+import dev.crossgate.tenant.TenantCertificate;
+import dev.crossgate.upstream.Upstream;
 import io.vertx.core.Vertx;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,33 +54,9 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
   private final long timer;
   private volatile boolean stopped;
 
-  /** Blocking: loads the initial snapshot. Call from a worker thread. */
-  public ConfigFollower(
-      Vertx vertx,
-      ChangeLog changeLog,
-      RouteRepository routes,
-      FilterRepository filters,
-      TenantRepository tenants,
-      long fallbackPollMs) {
-    this(vertx, changeLog, routes, filters, tenants, java.util.List::of, fallbackPollMs);
-  }
-
-  /** As above, with the extension registry ({@code extensions} is read on this worker thread). */
-  public ConfigFollower(
-      Vertx vertx,
-      ChangeLog changeLog,
-      RouteRepository routes,
-      FilterRepository filters,
-      TenantRepository tenants,
-      java.util.function.Supplier<java.util.Collection<dev.crossgate.extension.Extension>>
-          extensions,
-      long fallbackPollMs) {
-    this(
-        vertx, changeLog, routes, filters, tenants, extensions, java.util.List::of, fallbackPollMs);
-  }
-
   /**
-   * As above, with the tenants' registered client certificates (read on this worker thread too).
+   * Blocking: loads the initial snapshot. Call from a worker thread. The suppliers (extensions,
+   * registered client certificates, upstream pools) are read on this thread too.
    */
   public ConfigFollower(
       Vertx vertx,
@@ -84,10 +64,9 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
       RouteRepository routes,
       FilterRepository filters,
       TenantRepository tenants,
-      java.util.function.Supplier<java.util.Collection<dev.crossgate.extension.Extension>>
-          extensions,
-      java.util.function.Supplier<java.util.Collection<dev.crossgate.tenant.TenantCertificate>>
-          clientCertificates,
+      Supplier<Collection<Extension>> extensions,
+      Supplier<Collection<TenantCertificate>> clientCertificates,
+      Supplier<Collection<Upstream>> upstreams,
       long fallbackPollMs) {
     this.vertx = vertx;
     this.changeLog = changeLog;
@@ -110,7 +89,8 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
               keys,
               extensions.get(),
               disabled,
-              clientCertificates.get());
+              clientCertificates.get(),
+              upstreams.get());
     } while (changeLog.latestRevision() != revision);
     this.current = new AtomicReference<>(initial);
     remember(revision, initial.hash());

@@ -3,6 +3,7 @@ package dev.crossgate.admin.route;
 import dev.crossgate.admin.auth.AdminAuth;
 import dev.crossgate.admin.http.AdminEndpoint;
 import dev.crossgate.admin.http.ETags;
+import dev.crossgate.admin.http.EntityReplies;
 import dev.crossgate.admin.http.Replies;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
@@ -31,7 +32,6 @@ import java.util.Map;
  * the cached route lookup).
  */
 public final class RouteEndpoint implements AdminEndpoint {
-  private static final String MERGE_PATCH = "application/merge-patch+json";
   private static final int MAX_BATCH = 10_000;
 
   private final RouteRepository routes;
@@ -61,7 +61,7 @@ public final class RouteEndpoint implements AdminEndpoint {
         .onSuccess(
             route -> {
               ctx.response().putHeader("location", "/admin/routes/" + route.id());
-              reply(ctx, 201, route);
+              EntityReplies.reply(ctx, 201, route, Route::revision);
             })
         .onFailure(ctx::fail);
   }
@@ -106,16 +106,7 @@ public final class RouteEndpoint implements AdminEndpoint {
 
   private void get(RoutingContext ctx) {
     var id = ctx.pathParam("id");
-    Replies.offload(ctx, () -> routes.get(id))
-        .onSuccess(
-            found -> {
-              if (found.isEmpty()) {
-                ctx.fail(new ProblemException(Problem.notFound("no route with id " + id)));
-              } else {
-                reply(ctx, 200, found.get());
-              }
-            })
-        .onFailure(ctx::fail);
+    EntityReplies.read(ctx, () -> routes.get(id), Route::revision, "no route with id " + id);
   }
 
   private void replace(RoutingContext ctx) {
@@ -123,22 +114,15 @@ public final class RouteEndpoint implements AdminEndpoint {
     var spec = Replies.body(ctx, RouteSpec.class, RouteValidator::check);
     var ifMatch = ETags.ifMatch(ctx);
     var actor = AdminAuth.actor(ctx);
-    Replies.offload(ctx, () -> routes.replace(id, spec, actor, ifMatch))
-        .onSuccess(route -> reply(ctx, 200, route))
-        .onFailure(ctx::fail);
+    EntityReplies.write(ctx, 200, () -> routes.replace(id, spec, actor, ifMatch), Route::revision);
   }
 
   private void patch(RoutingContext ctx) {
     var id = ctx.pathParam("id");
-    var patch = Replies.tree(ctx, MERGE_PATCH, "application/json");
-    if (!patch.isObject()) {
-      throw new ProblemException(Problem.malformedJson("a merge patch must be a JSON object"));
-    }
+    var patch = EntityReplies.mergePatch(ctx);
     var ifMatch = ETags.ifMatch(ctx);
     var actor = AdminAuth.actor(ctx);
-    Replies.offload(ctx, () -> routes.patch(id, patch, actor, ifMatch))
-        .onSuccess(route -> reply(ctx, 200, route))
-        .onFailure(ctx::fail);
+    EntityReplies.write(ctx, 200, () -> routes.patch(id, patch, actor, ifMatch), Route::revision);
   }
 
   private void delete(RoutingContext ctx) {
@@ -238,9 +222,4 @@ public final class RouteEndpoint implements AdminEndpoint {
 
   /** The answer of {@code /admin/resolve}. */
   public record Resolution(Route route, String version, String targetUrl, String normalizedPath) {}
-
-  private static void reply(RoutingContext ctx, int status, Route route) {
-    ctx.response().putHeader("etag", ETags.of(route.revision()));
-    Replies.json(ctx, status, route);
-  }
 }

@@ -496,6 +496,30 @@ class ConsoleTest {
   }
 
   @Test
+  void upstreamsShowTheirTargetsChecksAndRetries() throws Exception {
+    kit.post(
+        "/admin/upstreams",
+        "{\"id\":\"orders\",\"algorithm\":\"LEAST_CONNECTIONS\",\"targets\":["
+            + "{\"url\":\"http://10.0.0.5:8080\",\"weight\":100},"
+            + "{\"url\":\"http://orders-b:8080\",\"weight\":50}],"
+            + "\"healthCheck\":{\"path\":\"/health\",\"intervalMs\":2000}}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+
+    browser.open("#/upstreams", "Upstreams");
+    var list = browser.waitForText(By.id("upstreams-list"), "orders-b");
+    browser.screenshot("upstreams");
+
+    assertThat(list)
+        .contains(
+            "orders",
+            "LEAST_CONNECTIONS",
+            "http://10.0.0.5:8080",
+            "weight 50",
+            "GET /health every 2000 ms",
+            "health: ask a node's admin port");
+  }
+
+  @Test
   void aNarrowWindowPutsTheNavigationAboveThePage() throws Exception {
     createRoute(
         "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\"v1\",\"targetUrl\":\"http://svc/home\"}");

@@ -217,7 +217,8 @@ public final class ClusterKit implements AutoCloseable {
                 options.sslOptions(),
                 cluster,
                 () -> traffic.metrics().scrape(),
-                NodeAdminForwarder.DEFAULT_APPLY_WAIT));
+                NodeAdminForwarder.DEFAULT_APPLY_WAIT,
+                upstream -> traffic.upstreamPools().health(upstream)));
     var node = new Node(id, vertx, cluster, traffic, admin, dataDir, tasks);
     nodes.add(node);
     return node;

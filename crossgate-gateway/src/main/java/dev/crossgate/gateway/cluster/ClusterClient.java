@@ -150,11 +150,23 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   private record NodeState(
       GatewayConfig received, GatewayConfig served, List<ClusterMessage.Rejection> rejected) {
     static NodeState of(GatewayConfig received, List<ClusterMessage.Rejection> rejected) {
-      var routes =
-          rejected.stream()
-              .filter(r -> r.entityType().equals("ROUTE"))
-              .map(ClusterMessage.Rejection::entityId)
-              .toList();
+      var routes = new ArrayList<String>();
+      var pools = new java.util.HashSet<String>();
+      for (var r : rejected) {
+        if (r.entityType().equals("ROUTE")) {
+          routes.add(r.entityId());
+        } else if (r.entityType().equals("UPSTREAM")) {
+          pools.add(r.entityId());
+        }
+      }
+      if (!pools.isEmpty()) {
+        // a route to a pool this node does not use is not served either
+        for (var route : received.routes().routes()) {
+          if (route.upstream() != null && pools.contains(route.upstream())) {
+            routes.add(route.id());
+          }
+        }
+      }
       return new NodeState(received, received.withoutRoutes(routes), List.copyOf(rejected));
     }
   }
@@ -603,7 +615,9 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
               Long.toString(snapshot.revision()),
               "hash " + config.hashHex() + " computed here differs from " + snapshot.hash()));
     }
-    return swap(NodeState.of(config, options.policy().check(config.routes().routes())), "snapshot");
+    var rejected = new ArrayList<>(options.policy().check(config.routes().routes()));
+    rejected.addAll(options.policy().checkUpstreams(config.upstreams().values()));
+    return swap(NodeState.of(config, rejected), "snapshot");
   }
 
   private Applied applyDelta(ClusterMessage.Delta delta) throws java.io.IOException {
@@ -625,22 +639,32 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
           new ClusterMessage.ApplyError(
               "DELTA", Long.toString(delta.toRevision()), e.getMessage()));
     }
-    // the policy judges the routes this delta touched; earlier rejections of untouched routes stand
+    // the policy judges the routes and pools this delta touched; earlier rejections of untouched
+    // ones stand
     var touchedIds = new LinkedHashSet<String>();
+    var touchedPoolIds = new LinkedHashSet<String>();
     for (var change : delta.changes()) {
       if (change.entityType() == Change.EntityType.ROUTE) {
         touchedIds.add(change.entityId());
+      } else if (change.entityType() == Change.EntityType.UPSTREAM) {
+        touchedPoolIds.add(change.entityId());
       }
     }
     var rejected = new ArrayList<ClusterMessage.Rejection>();
     for (var r : from.rejected()) {
-      if (!(r.entityType().equals("ROUTE") && touchedIds.contains(r.entityId()))) {
+      boolean judgedAgain =
+          (r.entityType().equals("ROUTE") && touchedIds.contains(r.entityId()))
+              || (r.entityType().equals("UPSTREAM") && touchedPoolIds.contains(r.entityId()));
+      if (!judgedAgain) {
         rejected.add(r);
       }
     }
     List<Route> touched =
         touchedIds.stream().map(next.routes()::get).filter(Objects::nonNull).toList();
+    List<dev.crossgate.upstream.Upstream> touchedPools =
+        touchedPoolIds.stream().map(next.upstreams()::get).filter(Objects::nonNull).toList();
     rejected.addAll(options.policy().check(touched));
+    rejected.addAll(options.policy().checkUpstreams(touchedPools));
     return swap(NodeState.of(next, rejected), "delta");
   }
 

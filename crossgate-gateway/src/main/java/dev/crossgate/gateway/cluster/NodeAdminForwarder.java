@@ -19,8 +19,11 @@ import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +59,9 @@ public final class NodeAdminForwarder {
   /** How long a write or a {@code ?minRevision} read waits for this node to apply by default. */
   public static final Duration DEFAULT_APPLY_WAIT = Duration.ofSeconds(2);
 
+  private static final java.util.regex.Pattern UPSTREAM_HEALTH =
+      java.util.regex.Pattern.compile("/admin/upstreams/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/health");
+
   private final HttpServer server;
 
   private NodeAdminForwarder(HttpServer server) {
@@ -77,6 +83,24 @@ public final class NodeAdminForwarder {
       ClusterClient cluster,
       java.util.function.Supplier<String> metrics,
       Duration applyWait) {
+    return start(
+        vertx, bind, port, controlPlanes, ssl, cluster, metrics, applyWait, id -> Optional.empty());
+  }
+
+  /**
+   * As above, also answering {@code GET /admin/upstreams/{id}/health} with this node's own view
+   * ({@code upstreamHealth}), once the control plane has said the caller may read that upstream.
+   */
+  public static Future<NodeAdminForwarder> start(
+      Vertx vertx,
+      String bind,
+      int port,
+      List<URI> controlPlanes,
+      io.vertx.core.net.ClientSSLOptions ssl,
+      ClusterClient cluster,
+      java.util.function.Supplier<String> metrics,
+      Duration applyWait,
+      Function<String, Optional<?>> upstreamHealth) {
     var target =
         new Target(
             vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000)),
@@ -129,6 +153,48 @@ public final class NodeAdminForwarder {
                     Problem.notFound(
                         "a node's admin port serves /admin/*, /healthz, /readyz and /metrics only"),
                     requestId);
+              } else if (req.method() == HttpMethod.GET
+                  && UPSTREAM_HEALTH.matcher(req.path()).matches()) {
+                var id = UPSTREAM_HEALTH.matcher(req.path()).replaceFirst("$1");
+                var next = target.next();
+                var base = controlPlanes.get(Math.floorMod(next.get(), controlPlanes.size()));
+                // the control plane decides who may read the upstream; the health is this node's
+                req.pause();
+                target
+                    .client()
+                    .request(
+                        controlPlaneRequest(req, requestId, base, ssl, "/admin/upstreams/" + id))
+                    .compose(out -> out.send().compose(in -> in.body().map(b -> Map.entry(in, b))))
+                    .onSuccess(
+                        answer -> {
+                          var in = answer.getKey();
+                          if (in.statusCode() != 200) {
+                            var response = req.response().setStatusCode(in.statusCode());
+                            in.headers()
+                                .forEach(
+                                    (name, value) -> {
+                                      if (RESPONSE_HEADERS.contains(
+                                          name.toLowerCase(java.util.Locale.ROOT))) {
+                                        response.headers().add(name, value);
+                                      }
+                                    });
+                            response.end(answer.getValue());
+                            return;
+                          }
+                          var health = upstreamHealth.apply(id);
+                          if (health.isEmpty()) {
+                            ProblemResponses.send(
+                                req.response(),
+                                Problem.notFound(
+                                    "this node has not received upstream " + id + " yet"),
+                                requestId);
+                          } else {
+                            req.response()
+                                .putHeader("content-type", "application/json")
+                                .end(Json.write(health.get()));
+                          }
+                        })
+                    .onFailure(e -> unreachable(req, requestId, base, next, e));
               } else {
                 forward(req, requestId, target);
               }
@@ -228,35 +294,16 @@ public final class NodeAdminForwarder {
     var next = target.next();
     var cluster = target.cluster();
     var base = controlPlanes.get(Math.floorMod(next.get(), controlPlanes.size()));
-    boolean https = "https".equalsIgnoreCase(base.getScheme());
-    // host and port from the configuration only; the caller contributes the path and the query
-    var options =
-        new RequestOptions()
-            .setMethod(req.method())
-            .setHost(base.getHost())
-            .setPort(base.getPort() > 0 ? base.getPort() : https ? 443 : 80)
-            .setURI(
-                forwardedQuery(req) == null ? req.path() : req.path() + "?" + forwardedQuery(req))
-            .setTimeout(30_000);
-    if (https) {
-      options.setSsl(true).setSslOptions(target.ssl());
-    }
     target
         .client()
-        .request(options)
-        .compose(
-            out -> {
-              req.headers()
-                  .forEach(
-                      (name, value) -> {
-                        if (REQUEST_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-                          out.headers().add(name, value);
-                        }
-                      });
-              // the control plane logs under the same id as this node
-              out.headers().set(CrossgateHeaders.REQUEST_ID, requestId);
-              return out.send(req);
-            })
+        .request(
+            controlPlaneRequest(
+                req,
+                requestId,
+                base,
+                target.ssl(),
+                forwardedQuery(req) == null ? req.path() : req.path() + "?" + forwardedQuery(req)))
+        .compose(out -> out.send(req))
         .onSuccess(
             in -> {
               var response = req.response().setStatusCode(in.statusCode());
@@ -294,20 +341,55 @@ public final class NodeAdminForwarder {
                         in.pipeTo(response);
                       });
             })
-        .onFailure(
-            e -> {
-              next.incrementAndGet(); // try the next control plane on the following request
-              LOG.warn(
-                  "admin forward failed controlPlane={} requestId={} error=\"{}\"",
-                  base,
-                  requestId,
-                  e.getMessage());
-              ProblemResponses.send(
-                  req.response(),
-                  Problem.unavailable(
-                      "the control plane is not reachable from this node; the node keeps serving its last configuration"),
-                  requestId);
+        .onFailure(e -> unreachable(req, requestId, base, next, e));
+  }
+
+  /**
+   * A request to the control plane at {@code base} for {@code target} with the caller's method and
+   * credentials: host and port from the configuration only, the caller contributes the path and
+   * query; the control plane logs under the same request id as this node.
+   */
+  private static RequestOptions controlPlaneRequest(
+      HttpServerRequest req,
+      String requestId,
+      URI base,
+      io.vertx.core.net.ClientSSLOptions ssl,
+      String target) {
+    boolean https = "https".equalsIgnoreCase(base.getScheme());
+    var options =
+        new RequestOptions()
+            .setMethod(req.method())
+            .setHost(base.getHost())
+            .setPort(base.getPort() > 0 ? base.getPort() : https ? 443 : 80)
+            .setURI(target)
+            .setTimeout(30_000);
+    if (https) {
+      options.setSsl(true).setSslOptions(ssl);
+    }
+    req.headers()
+        .forEach(
+            (name, value) -> {
+              if (REQUEST_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                options.addHeader(name, value);
+              }
             });
+    options.putHeader(CrossgateHeaders.REQUEST_ID, requestId);
+    return options;
+  }
+
+  private static void unreachable(
+      HttpServerRequest req, String requestId, URI base, AtomicInteger next, Throwable e) {
+    next.incrementAndGet(); // try the next control plane on the following request
+    LOG.warn(
+        "admin forward failed controlPlane={} requestId={} error=\"{}\"",
+        base,
+        requestId,
+        e.getMessage());
+    ProblemResponses.send(
+        req.response(),
+        Problem.unavailable(
+            "the control plane is not reachable from this node; the node keeps serving its last configuration"),
+        requestId);
   }
 
   private static String applied(boolean applied) {

@@ -7,6 +7,8 @@ import dev.crossgate.gateway.chain.GatewayProblems;
 import dev.crossgate.gateway.chain.SpooledBody;
 import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.filter.TrustedProxies;
+import dev.crossgate.gateway.upstream.Pool;
+import dev.crossgate.gateway.upstream.UpstreamPools;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.Route;
@@ -48,6 +50,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #call} sends a request taken from an exchange earlier ({@link #detach}) by the same
  * target, header and failure rules, for a gateway-held task whose exchange is gone.
  *
+ * <p>A route to an upstream pool picks a target per attempt from the node's {@link UpstreamPools}
+ * (balancing, health, retries: {@link Dispatch}).
+ *
  * <p>One instance per event loop, with that loop's clients, so the target cache is confined.
  */
 public final class ProxyStep implements Step {
@@ -59,6 +64,7 @@ public final class ProxyStep implements Step {
   private final HttpClient heldClient;
   private final WebSocketProxy webSockets;
   private final TrustedProxies trustedProxies;
+  private final UpstreamPools pools;
   private final Map<String, UpstreamTarget> targets = new HashMap<>();
   private final UpstreamTlsSettings tls = new UpstreamTlsSettings();
 
@@ -71,8 +77,10 @@ public final class ProxyStep implements Step {
       HttpClient client,
       HttpClient heldClient,
       WebSocketClient webSocketClient,
-      TrustedProxies trustedProxies) {
+      TrustedProxies trustedProxies,
+      UpstreamPools pools) {
     this.vertx = vertx;
+    this.pools = pools;
     this.client = client;
     this.heldClient = heldClient;
     this.webSockets = new WebSocketProxy(webSocketClient, tls);
@@ -82,42 +90,44 @@ public final class ProxyStep implements Step {
   @Override
   public Future<Void> onRequest(Exchange exchange, Chain next) {
     var route = exchange.route();
-    var target = target(route.targetUrl());
+    Pool pool = null;
+    int index = -1;
+    UpstreamTarget target;
+    if (route.pooled()) {
+      pool = pools.pool(exchange.config().upstreams().get(route.upstream()));
+      if (pool == null) {
+        // the route arrived before its upstream (they travel as separate changes): not for long
+        exchange.reply(
+            GatewayProblems.badGateway(
+                "the upstream " + route.upstream() + " is not configured on this node yet"));
+        return Future.succeededFuture();
+      }
+      pool.requestStarted();
+      index = pool.pick(hashKey(exchange, pool), 0);
+      target = pool.address(index);
+    } else {
+      target = target(route.targetUrl());
+    }
     exchange.upstream(target.authority());
     var request = exchange.request();
-    var uri = uri(exchange, target);
     if (exchange.declaredLength() > exchange.bodyLimit()) {
       // the route's or a filter's limit, known only now: refuse before contacting the upstream
       exchange.closeConnection();
       exchange.reply(exchange.bodyLimitProblem());
       return Future.succeededFuture();
     }
-    var timeouts = route.timeouts();
     if (route.websocket() && isWebSocketUpgrade(request)) {
       var headers = upstreamHeaders(exchange, MultiMap.caseInsensitiveMultiMap());
-      return webSockets.proxy(exchange, target, uri, headers, timeouts.connectMs());
+      return webSockets.proxy(
+          exchange, target, uri(exchange, target), headers, route.timeouts().connectMs());
     }
-    // until the response head arrives, silence means the response timeout; then the idle one
-    var options =
-        options(
-            target,
-            request.method(),
-            uri,
-            timeouts.connectMs(),
-            Math.min(timeouts.responseMs(), timeouts.idleMs()),
-            route.tls());
     var done = Promise.<Void>promise();
-    client
-        .request(options)
-        .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                done.tryFail(connectFailure(exchange.requestId(), exchange.upstream(), ar.cause()));
-              } else {
-                new Forwarding(exchange, ar.result(), timeouts, done).start();
-              }
-            });
+    new Dispatch(exchange, pool, done).send(index, target);
     return done.future();
+  }
+
+  private static String hashKey(Exchange exchange, Pool pool) {
+    return pool.hashKey(exchange.request(), exchange.clientIp(), exchange.path());
   }
 
   /**
@@ -149,7 +159,20 @@ public final class ProxyStep implements Step {
    */
   public Detached detach(Exchange exchange, SpooledBody body) {
     var route = exchange.route();
-    var target = target(route.targetUrl());
+    UpstreamTarget target;
+    var pool =
+        route.pooled() ? pools.pool(exchange.config().upstreams().get(route.upstream())) : null;
+    if (pool != null) {
+      // a held call is made once, later: one target now, no retries or in-flight accounting
+      pool.requestStarted();
+      target = pool.address(pool.pick(hashKey(exchange, pool), 0));
+    } else if (route.pooled()) {
+      throw new ProblemException(
+          GatewayProblems.badGateway(
+              "the upstream " + route.upstream() + " is not configured on this node yet"));
+    } else {
+      target = target(route.targetUrl());
+    }
     return new Detached(
         exchange.requestId(),
         target,
@@ -256,12 +279,14 @@ public final class ProxyStep implements Step {
   }
 
   /**
-   * The request target sent upstream: the route's base path, the remainder, the (flow's or
-   * caller's) query.
+   * The request target sent upstream: the target's base path, a pooled route's {@code targetPath},
+   * the remainder, the (flow's or caller's) query.
    */
   private static String uri(Exchange exchange, UpstreamTarget target) {
+    var prefix = exchange.route().targetPath();
+    var remainder = exchange.match().remainder();
     return target.uri(
-        exchange.match().remainder(),
+        prefix == null ? remainder : prefix + remainder,
         exchange.replacedQuery() != null ? exchange.replacedQuery() : exchange.request().query());
   }
 
@@ -346,6 +371,185 @@ public final class ProxyStep implements Step {
                 "the upstream " + upstream + " closed the connection without a response"));
   }
 
+  /**
+   * One request's way to the upstream: one attempt for a route to a {@code targetUrl}; for a route
+   * to a pool, attempts on different targets while its retry rules allow. An attempt that failed
+   * before the upstream answered is retried on a target not yet tried when the failure is listed in
+   * the pool's {@code retries.on} and either nothing was sent (connect failure) or the method is
+   * idempotent and the body can be sent again (none, or read whole by a step); within the retry
+   * budget. All callbacks run on the exchange's event loop.
+   */
+  private final class Dispatch {
+    private final Exchange exchange;
+    private final Pool pool;
+    private final Promise<Void> done;
+    private long tried;
+    private int retried;
+    private int index = -1;
+    private boolean attemptOpen;
+
+    Dispatch(Exchange exchange, Pool pool, Promise<Void> done) {
+      this.exchange = exchange;
+      this.pool = pool;
+      this.done = done;
+      if (pool != null) {
+        exchange.onComplete(e -> finishAttempt());
+      }
+    }
+
+    void send(int target, UpstreamTarget address) {
+      var route = exchange.route();
+      var timeouts = route.timeouts();
+      // until the response head arrives, silence means the response timeout; then the idle one
+      long silenceMs = Math.min(timeouts.responseMs(), timeouts.idleMs());
+      if (pool != null) {
+        index = target;
+        tried |= Pool.bit(target);
+        attemptOpen = true;
+        pool.started(target);
+        exchange.upstream(address.authority());
+        long perTry = pool.upstream().retries().perTryTimeoutMs();
+        silenceMs = perTry > 0 ? Math.min(silenceMs, perTry) : silenceMs;
+      }
+      var options =
+          options(
+              address,
+              exchange.request().method(),
+              uri(exchange, address),
+              timeouts.connectMs(),
+              silenceMs,
+              route.tls());
+      client
+          .request(options)
+          .onComplete(
+              ar -> {
+                if (ar.failed()) {
+                  failed(ar.cause(), false);
+                } else {
+                  new Forwarding(exchange, ar.result(), timeouts, done, this).start();
+                }
+              });
+    }
+
+    /** The attempt failed before a response head: retried elsewhere, or the request fails. */
+    void failed(Throwable cause, boolean connected) {
+      if (done.future().isComplete()) {
+        finishAttempt();
+        return;
+      }
+      if (pool != null && !(cause instanceof ConnectionPoolTooBusyException)) {
+        var kind = failureKind(cause, connected);
+        finishAttempt();
+        pool.failed(index, kind);
+        if (retryAllowed(connected) && pool.upstream().retries().onFailure(kind) && retry()) {
+          return;
+        }
+      }
+      done.tryFail(
+          connected
+              ? upstreamFailure(exchange.requestId(), exchange.upstream(), cause)
+              : connectFailure(exchange.requestId(), exchange.upstream(), cause));
+    }
+
+    /**
+     * The upstream answered: true when the status is one the pool retries and another target takes
+     * the request (the answer is dropped); otherwise the answer is counted and kept.
+     */
+    boolean retriedOn(HttpClientResponse response) {
+      if (pool == null) {
+        return false;
+      }
+      int status = response.statusCode();
+      boolean gatewayError = status == 502 || status == 503 || status == 504;
+      if (gatewayError) {
+        pool.failed(index, Integer.toString(status));
+      } else {
+        pool.succeeded(index);
+      }
+      if (pool.upstream().retries().onStatus(status) && retryAllowed(true)) {
+        int failedAttempt = index;
+        if (retry()) {
+          // the dropped answer's attempt is over; the new one counts from now
+          pool.finished(failedAttempt);
+          response.request().reset();
+          return true;
+        }
+      }
+      if (pool.panic(index)) {
+        exchange.request().response().headers().set(CrossgateHeaders.UPSTREAM_PANIC, "true");
+      }
+      return false;
+    }
+
+    /** Whether the request may be sent again after an attempt that got ({@code sent}) this far. */
+    private boolean retryAllowed(boolean sent) {
+      if (retried >= pool.upstream().retries().attempts()) {
+        return false;
+      }
+      return !sent || (IDEMPOTENT.contains(exchange.request().method()) && resendable(exchange));
+    }
+
+    /** Sends the request to an untried target, if there is one and the budget allows. */
+    private boolean retry() {
+      int next = pool.pick(hashKey(exchange, pool), tried);
+      if (next < 0 || !pool.tryRetry()) {
+        return false;
+      }
+      retried++;
+      LOG.info(
+          "upstream retry requestId={} upstream={} from={} to={} attempt={}",
+          exchange.requestId(),
+          pool.upstream().id(),
+          exchange.upstream(),
+          pool.address(next).authority(),
+          retried + 1);
+      attemptOpen = false; // the caller closed the failed attempt
+      send(next, pool.address(next));
+      return true;
+    }
+
+    private void finishAttempt() {
+      if (attemptOpen) {
+        attemptOpen = false;
+        pool.finished(index);
+      }
+    }
+  }
+
+  /**
+   * RFC 9110 section 9.2.2 idempotent methods: sending one twice means what sending it once does.
+   */
+  private static final java.util.Set<HttpMethod> IDEMPOTENT =
+      java.util.Set.of(
+          HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.PUT, HttpMethod.DELETE);
+
+  /** Whether the request's body can be sent again: it has none, or a step read it whole. */
+  private static boolean resendable(Exchange exchange) {
+    if (exchange.requestBody() != null) {
+      return true;
+    }
+    var headers = exchange.request().headers();
+    var length = headers.get(HttpHeaders.CONTENT_LENGTH);
+    return !headers.contains(HttpHeaders.TRANSFER_ENCODING)
+        && (length == null || length.trim().equals("0"));
+  }
+
+  /** How an attempt failed, in the words of an upstream's {@code retries.on}. */
+  private static String failureKind(Throwable cause, boolean connected) {
+    var timeout =
+        cause instanceof java.util.concurrent.TimeoutException
+            || cause.getClass().getSimpleName().contains("Timeout");
+    if (connected) {
+      return timeout ? "timeout" : "reset";
+    }
+    var message = cause.getMessage();
+    return cause instanceof java.net.ConnectException
+            && message != null
+            && message.toLowerCase(java.util.Locale.ROOT).contains("refused")
+        ? "refused"
+        : "connect-failure";
+  }
+
   /** One request/response exchange with the upstream; all callbacks on the same event loop. */
   private final class Forwarding {
     private final Exchange exchange;
@@ -353,18 +557,21 @@ public final class ProxyStep implements Step {
     private final HttpClientRequest upstreamRequest;
     private final Route.Timeouts timeouts;
     private final Promise<Void> done;
+    private final Dispatch dispatch;
     private long sent;
 
     Forwarding(
         Exchange exchange,
         HttpClientRequest upstreamRequest,
         Route.Timeouts timeouts,
-        Promise<Void> done) {
+        Promise<Void> done,
+        Dispatch dispatch) {
       this.exchange = exchange;
       this.request = exchange.request();
       this.upstreamRequest = upstreamRequest;
       this.timeouts = timeouts;
       this.done = done;
+      this.dispatch = dispatch;
     }
 
     void start() {
@@ -414,6 +621,9 @@ public final class ProxyStep implements Step {
         response.request().reset();
         return;
       }
+      if (dispatch.retriedOn(response)) {
+        return;
+      }
       response.pause();
       // written straight into the server response's own headers: no intermediate copy
       var headers =
@@ -436,10 +646,7 @@ public final class ProxyStep implements Step {
     }
 
     private void onUpstreamFailure(Throwable cause) {
-      if (done.future().isComplete()) {
-        return;
-      }
-      done.fail(upstreamFailure(exchange.requestId(), exchange.upstream(), cause));
+      dispatch.failed(cause, true);
     }
 
     /**

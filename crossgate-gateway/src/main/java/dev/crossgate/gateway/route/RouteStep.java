@@ -25,15 +25,21 @@ public final class RouteStep implements Step {
         request.authority() == null
             ? request.headers().get(HttpHeaders.HOST)
             : request.authority().host();
+    var routes = exchange.config().routes();
     var result =
-        exchange
-            .config()
-            .routes()
-            .match(
-                host,
-                exchange.path(),
-                request.method().name(),
-                request.headers().get(ACCEPT_VERSION));
+        routes.match(
+            host, exchange.path(), request.method().name(), request.headers().get(ACCEPT_VERSION));
+    if (result instanceof RouteMatch.Found defaulted
+        && defaulted.defaulted()
+        && defaulted.route().split() != null) {
+      // a canary: the default version hands part of the requests that named no version over
+      var version = CanarySplit.version(defaulted.route(), request);
+      if (!version.equals(defaulted.version())
+          && routes.match(host, exchange.path(), request.method().name(), version)
+              instanceof RouteMatch.Found chosen) {
+        result = chosen;
+      }
+    }
     if (result instanceof RouteMatch.Found found) {
       exchange.match(found);
       var routeLimit = found.route().maxBodyBytes();

@@ -15,6 +15,7 @@ import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.TenantCertificate;
 import dev.crossgate.tls.TestCertificates;
+import dev.crossgate.upstream.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -55,6 +56,7 @@ public final class GatewayKit implements AutoCloseable {
   private final Map<String, ApiKey> keys = new HashMap<>();
   private final java.util.Set<String> disabledTenants = new java.util.HashSet<>();
   private final List<TenantCertificate> clientCertificates = new ArrayList<>();
+  private List<Upstream> upstreams = List.of();
   private long revision;
 
   private GatewayKit(
@@ -170,6 +172,11 @@ public final class GatewayKit implements AutoCloseable {
     return publish();
   }
 
+  public GatewayKit upstreams(Upstream... pools) {
+    upstreams = List.of(pools);
+    return publish();
+  }
+
   public GatewayKit extensions(Extension... registered) {
     extensions = List.of(registered);
     return publish();
@@ -219,7 +226,8 @@ public final class GatewayKit implements AutoCloseable {
             keys,
             extensions,
             disabledTenants,
-            clientCertificates));
+            clientCertificates,
+            upstreams));
     return this;
   }
 
@@ -276,18 +284,23 @@ public final class GatewayKit implements AutoCloseable {
     for (int i = 0; i < headerPairs.length; i += 2) {
       options.addHeader(headerPairs[i], headerPairs[i + 1]);
     }
+    // nested, so that the body is asked for on the event loop that delivers the response: chained
+    // on the calling thread, a response already complete could hand its body over before that
     return await(
         via.request(options)
-            .compose(req -> body == null ? req.send() : req.send(body))
             .compose(
-                resp ->
-                    resp.body()
-                        .map(
-                            b ->
-                                new Reply(
-                                    resp.statusCode(),
-                                    MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()),
-                                    b.toString()))));
+                req ->
+                    (body == null ? req.send() : req.send(body))
+                        .compose(
+                            resp ->
+                                resp.body()
+                                    .map(
+                                        b ->
+                                            new Reply(
+                                                resp.statusCode(),
+                                                MultiMap.caseInsensitiveMultiMap()
+                                                    .addAll(resp.headers()),
+                                                b.toString())))));
   }
 
   /**

@@ -16,7 +16,11 @@ public final class TestRoutes {
   public static final class Builder {
     private final String id;
     private final String sourcePath;
-    private final String targetUrl;
+    private String targetUrl;
+    private String upstream;
+    private List<Route.Split> split;
+    private String stickyKey;
+    private String targetPath;
     private String host;
     private String pathMatch;
     private String version;
@@ -140,6 +144,21 @@ public final class TestRoutes {
       return this;
     }
 
+    /** To the upstream pool {@code id} instead of the target URL, {@code path} on every target. */
+    public Builder upstream(String id, String path) {
+      this.targetUrl = null;
+      this.upstream = id;
+      this.targetPath = path;
+      return this;
+    }
+
+    /** A canary split of the default version's traffic, callers kept on one by {@code sticky}. */
+    public Builder split(String sticky, Route.Split... shares) {
+      this.split = List.of(shares);
+      this.stickyKey = sticky;
+      return this;
+    }
+
     public Builder flow(String... steps) {
       this.flow = List.of(steps);
       return this;
@@ -174,7 +193,11 @@ public final class TestRoutes {
               null,
               tls,
               forwardClientCertSubject,
-              versionInPath);
+              versionInPath,
+              upstream,
+              targetPath,
+              split,
+              stickyKey);
       var now = Instant.now();
       return RouteValidator.validate(id, spec, "test", now, now);
     }

@@ -18,6 +18,7 @@ import dev.crossgate.store.Page;
 import dev.crossgate.store.PageCursor;
 import dev.crossgate.store.revert.EntityRestorer;
 import dev.crossgate.store.sql.Sql;
+import dev.crossgate.store.upstream.UpstreamRepository;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -105,7 +106,7 @@ public final class RouteRepository {
 
   private Route insert(ChangeLog.ChangeTransaction tx, Route route) throws SQLException {
     checkConflicts(tx.connection(), route);
-    checkFlow(tx.connection(), route);
+    checkReferences(tx.connection(), route);
     var stored = withRevision(route, tx.nextRevision());
     writeRow(tx.connection(), stored, false);
     tx.record(
@@ -177,7 +178,7 @@ public final class RouteRepository {
   private Route update(ChangeLog.ChangeTransaction tx, Route existing, Route route)
       throws SQLException {
     checkConflicts(tx.connection(), route);
-    checkFlow(tx.connection(), route);
+    checkReferences(tx.connection(), route);
     var stored = withRevision(route, tx.nextRevision());
     writeRow(tx.connection(), stored, true);
     tx.record(
@@ -218,10 +219,10 @@ public final class RouteRepository {
         exists
             ? "UPDATE routes SET service = ?, host_key = ?, source_path = ?, version = ?,"
                 + " default_version = ?, enabled = ?, body = ?, revision = ?, created_at = ?,"
-                + " updated_at = ? WHERE id = ?"
+                + " updated_at = ?, upstream_id = ? WHERE id = ?"
             : "INSERT INTO routes (service, host_key, source_path, version, default_version,"
-                + " enabled, body, revision, created_at, updated_at, id)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + " enabled, body, revision, created_at, updated_at, upstream_id, id)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     Sql.update(
         c,
         sql,
@@ -235,6 +236,7 @@ public final class RouteRepository {
         route.revision(),
         route.createdAt(),
         route.updatedAt(),
+        route.upstream(),
         route.id());
   }
 
@@ -300,17 +302,7 @@ public final class RouteRepository {
 
   private Route lockExisting(Connection c, String id, Long ifMatch) throws SQLException {
     var existing = find(c, id).orElseThrow(() -> notFound(id));
-    if (ifMatch != null && ifMatch != existing.revision()) {
-      throw new ProblemException(
-          Problem.preconditionFailed(
-              "route "
-                  + id
-                  + " was changed by someone else (now at revision "
-                  + existing.revision()
-                  + ", you sent "
-                  + ifMatch
-                  + "); reload it and apply your change again"));
-    }
+    ChangeLog.checkIfMatch("route", id, ifMatch, existing.revision());
     return existing;
   }
 
@@ -319,11 +311,13 @@ public final class RouteRepository {
   }
 
   /**
-   * Refuses a flow step naming a tenant's extension that is not registered: a route must not depend
-   * on an id that another tenant could register later. Steps without a tenant are resolved per
-   * caller at request time (the validator allows them on KEY routes only).
+   * Refuses an upstream that does not exist, and a flow step naming a tenant's extension that is
+   * not registered: a route must not depend on an id that another tenant could register later.
+   * Steps without a tenant are resolved per caller at request time (the validator allows them on
+   * KEY routes only).
    */
-  private static void checkFlow(Connection c, Route route) throws SQLException {
+  private static void checkReferences(Connection c, Route route) throws SQLException {
+    UpstreamRepository.checkExists(c, route.upstream(), "upstream");
     var errors = new ArrayList<dev.crossgate.problem.FieldError>();
     for (int i = 0; i < route.flow().size(); i++) {
       var ref = RouteValidator.extensionRef(route.flow().get(i));

@@ -1,0 +1,31 @@
+package dev.crossgate.gateway.upstream;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One node's view of an upstream's health ({@code GET /admin/upstreams/{id}/health}).
+ *
+ * @param panic no target is healthy: requests still go to all of them
+ */
+public record PoolHealth(String upstream, boolean panic, List<TargetHealth> targets) {
+  public PoolHealth {
+    targets = List.copyOf(targets);
+  }
+
+  /**
+   * @param since when the target last turned healthy or unhealthy (or the node first saw it)
+   * @param lastCheck the last active check's outcome ({@code 200}, {@code timeout}, …), null before
+   *     the first or without active checks
+   * @param ejected ejected by passive health (failures of real traffic) right now
+   */
+  public record TargetHealth(
+      String url,
+      int weight,
+      boolean healthy,
+      Instant since,
+      String lastCheck,
+      boolean ejected,
+      long ejections,
+      int inFlight) {}
+}
