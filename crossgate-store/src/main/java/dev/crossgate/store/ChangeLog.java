@@ -109,7 +109,7 @@ public final class ChangeLog {
         c ->
             Sql.query(
                 c,
-                "SELECT revision, op, entity_type, entity_id, body, actor, changed_at"
+                "SELECT revision, op, entity_type, entity_id, before_body, body, actor, changed_at"
                     + " FROM change_log WHERE revision <= ? ORDER BY revision",
                 ChangeLog::change,
                 revision));
