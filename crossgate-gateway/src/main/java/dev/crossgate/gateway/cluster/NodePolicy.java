@@ -58,7 +58,11 @@ public interface NodePolicy {
       }
 
       private void refuse(List<ApplyError> errors, String entity, String id, String url) {
-        var scheme = URI.create(url).getScheme().toLowerCase(Locale.ROOT);
+        // a dns+srv target expands to plain-http targets: it is allowed where http is
+        var scheme =
+            Upstream.Target.srvName(url) != null
+                ? "http"
+                : URI.create(url).getScheme().toLowerCase(Locale.ROOT);
         if (!allowed.contains(scheme)) {
           errors.add(
               new ApplyError(
