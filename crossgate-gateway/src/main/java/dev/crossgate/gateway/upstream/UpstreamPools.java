@@ -95,14 +95,23 @@ public final class UpstreamPools implements AutoCloseable {
         }
       }
     }
+    stopUnusedDiscoveries();
+  }
+
+  /**
+   * Stops the SRV lookups no upstream names any more; under the lock {@link #sync} holds, so a
+   * lookup a pool is being built with is never stopped under it.
+   */
+  private synchronized void stopUnusedDiscoveries() {
     var named = new HashSet<String>();
-    current.values().forEach(u -> u.targets().forEach(t -> named.add(t.srvName())));
+    config
+        .get()
+        .upstreams()
+        .values()
+        .forEach(u -> u.targets().forEach(t -> named.add(t.srvName())));
     for (var name : discoveries.keySet()) {
       if (!named.contains(name)) {
-        var removed = discoveries.remove(name);
-        if (removed != null) {
-          removed.stop();
-        }
+        discoveries.remove(name).stop();
       }
     }
   }
