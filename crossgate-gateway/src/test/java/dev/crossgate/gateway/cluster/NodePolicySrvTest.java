@@ -2,8 +2,8 @@ package dev.crossgate.gateway.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crossgate.gateway.upstream.UpstreamPoolBalancingTest;
 import dev.crossgate.upstream.Upstream;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -11,18 +11,10 @@ import org.junit.jupiter.api.Test;
 /** A dns+srv target expands to plain-http targets: a node allows it only where http is allowed. */
 class NodePolicySrvTest {
   private static final Upstream SRV_POOL =
-      new Upstream(
-          "orders",
-          List.of(new Upstream.Target("dns+srv://_http._tcp.orders.default.svc.cluster.local", 1)),
+      UpstreamPoolBalancingTest.pool(
+          Upstream.Algorithm.ROUND_ROBIN,
           null,
-          null,
-          null,
-          null,
-          null,
-          "test",
-          Instant.EPOCH,
-          Instant.EPOCH,
-          1);
+          new Upstream.Target("dns+srv://_http._tcp.orders.default.svc.cluster.local", 1));
 
   @Test
   void anHttpsOnlyNodeRefusesADnsSrvPoolAndAnHttpNodeTakesIt() {

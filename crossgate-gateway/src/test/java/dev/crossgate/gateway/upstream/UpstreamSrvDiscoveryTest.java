@@ -41,18 +41,8 @@ class UpstreamSrvDiscoveryTest {
   }
 
   private static Upstream srvPool() {
-    return new Upstream(
-        "orders",
-        List.of(new Upstream.Target("dns+srv://" + SERVICE, 100)),
-        Upstream.Algorithm.ROUND_ROBIN,
-        null,
-        null,
-        null,
-        null,
-        "test",
-        java.time.Instant.EPOCH,
-        java.time.Instant.EPOCH,
-        1);
+    return UpstreamPoolBalancingTest.pool(
+        Upstream.Algorithm.ROUND_ROBIN, null, new Upstream.Target("dns+srv://" + SERVICE, 100));
   }
 
   private static Map<String, Integer> spread(GatewayKit kit, int requests) {
