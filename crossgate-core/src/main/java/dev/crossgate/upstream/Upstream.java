@@ -36,8 +36,27 @@ public record Upstream(
     CONSISTENT_HASH
   }
 
-  /** One server of the pool; {@code url} is an http(s) base URL, its path prefixed to requests. */
-  public record Target(String url, int weight) {}
+  /**
+   * One server of the pool: {@code url} is an http(s) base URL, its path prefixed to requests, or
+   * {@code dns+srv://<name>}, which each node expands to one plain-http target per SRV record of
+   * {@code name} (its host, port and SRV weight), re-resolved on the records' TTL.
+   */
+  public record Target(String url, int weight) {
+    /** The scheme of a target discovered through DNS SRV records. */
+    public static final String SRV_PREFIX = "dns+srv://";
+
+    /** The SRV name this target stands for, or null for a plain http(s) target. */
+    public String srvName() {
+      return srvName(url);
+    }
+
+    /** The SRV name of a {@code dns+srv://} URL, or null for any other URL. */
+    public static String srvName(String url) {
+      return url.regionMatches(true, 0, SRV_PREFIX, 0, SRV_PREFIX.length())
+          ? url.substring(SRV_PREFIX.length())
+          : null;
+    }
+  }
 
   /**
    * Active checks: {@code GET path} every {@code intervalMs} (jittered) on every node; a target

@@ -28,6 +28,8 @@ public final class UpstreamValidator {
   private static final Set<String> FAILURES =
       Set.of("connect-failure", "refused", "reset", "timeout");
   private static final long MAX_MS = 3_600_000;
+  private static final Pattern SRV_NAME =
+      Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\\.[A-Za-z0-9_][A-Za-z0-9_-]{0,62})*\\.?");
 
   private UpstreamValidator() {}
 
@@ -93,7 +95,12 @@ public final class UpstreamValidator {
       }
       var url = url(errors, at + ".url", t.url());
       int weight = t.weight() == null ? 100 : t.weight();
-      if (weight < 1 || weight > MAX_WEIGHT) {
+      if (url != null && Upstream.Target.srvName(url) != null && t.weight() != null) {
+        errors.add(
+            new FieldError(
+                at + ".weight",
+                "does not apply to a dns+srv target: each SRV record's weight is its target's"));
+      } else if (weight < 1 || weight > MAX_WEIGHT) {
         errors.add(new FieldError(at + ".weight", "must be between 1 and " + MAX_WEIGHT));
       }
       if (url != null && !seen.add(url)) {
@@ -106,15 +113,42 @@ public final class UpstreamValidator {
     return out;
   }
 
-  /** An http(s) base URL as a route's targetUrl is, its trailing '/' dropped. */
+  /**
+   * An http(s) base URL as a route's targetUrl is, its trailing '/' dropped, or {@code
+   * dns+srv://<name>}.
+   */
   private static String url(List<FieldError> errors, String field, String raw) {
     var url = raw == null || raw.isBlank() ? null : raw.trim();
-    var problem = url == null ? "is required" : RouteValidator.targetUrlProblem(url);
+    var problem =
+        url == null
+            ? "is required"
+            : Upstream.Target.srvName(url) != null
+                ? srvProblem(Upstream.Target.srvName(url))
+                : RouteValidator.targetUrlProblem(url);
     if (problem != null) {
       errors.add(new FieldError(field, problem));
       return null;
     }
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /**
+   * What is wrong with the name of a {@code dns+srv://} target, or null: a DNS name (labels of
+   * letters, digits, '_' and '-'), nothing else, since the records give hosts and ports.
+   */
+  private static String srvProblem(String name) {
+    if (name.isEmpty()) {
+      return "must name the SRV records, e.g. dns+srv://_http._tcp.orders.default.svc.cluster.local";
+    } else if (name.contains("@")) {
+      return "must not carry credentials";
+    } else if (name.contains(":")) {
+      return "must not have a port: each SRV record gives its target's port";
+    } else if (name.contains("/") || name.contains("?") || name.contains("#")) {
+      return "must not have a path, query or fragment: a dns+srv target is a DNS name only";
+    } else if (name.length() > 253 || !SRV_NAME.matcher(name).matches()) {
+      return "'" + name + "' is not a DNS name (labels of letters, digits, '_' and '-')";
+    }
+    return null;
   }
 
   private static String hashOn(List<FieldError> errors, String raw, Upstream.Algorithm algorithm) {

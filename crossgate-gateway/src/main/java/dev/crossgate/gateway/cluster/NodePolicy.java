@@ -61,7 +61,11 @@ public interface NodePolicy {
       }
 
       private boolean refuse(List<Rejection> rejected, String entity, String id, String url) {
-        var scheme = URI.create(url).getScheme().toLowerCase(Locale.ROOT);
+        // a dns+srv target expands to plain-http targets: it is allowed where http is
+        var scheme =
+            Upstream.Target.srvName(url) != null
+                ? "http"
+                : URI.create(url).getScheme().toLowerCase(Locale.ROOT);
         if (allowed.contains(scheme)) {
           return false;
         }

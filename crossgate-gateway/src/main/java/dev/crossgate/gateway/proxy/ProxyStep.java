@@ -104,6 +104,10 @@ public final class ProxyStep implements Step {
       }
       pool.requestStarted();
       index = pool.pick(hashKey(exchange, pool), 0);
+      if (index < 0) {
+        exchange.reply(GatewayProblems.badGateway(noTargets(route.upstream())));
+        return Future.succeededFuture();
+      }
       target = pool.address(index);
     } else {
       target = target(route.targetUrl());
@@ -165,7 +169,11 @@ public final class ProxyStep implements Step {
     if (pool != null) {
       // a held call is made once, later: one target now, no retries or in-flight accounting
       pool.requestStarted();
-      target = pool.address(pool.pick(hashKey(exchange, pool), 0));
+      int index = pool.pick(hashKey(exchange, pool), 0);
+      if (index < 0) {
+        throw new ProblemException(GatewayProblems.badGateway(noTargets(route.upstream())));
+      }
+      target = pool.address(index);
     } else if (route.pooled()) {
       throw new ProblemException(
           GatewayProblems.badGateway(
@@ -710,5 +718,10 @@ public final class ProxyStep implements Step {
       }
       upstreamRequest.reset();
     }
+  }
+
+  /** A pool with no targets: its dns+srv names have not answered yet (or never had records). */
+  private static String noTargets(String upstream) {
+    return "the upstream " + upstream + " has no targets yet: its SRV names have not answered";
   }
 }

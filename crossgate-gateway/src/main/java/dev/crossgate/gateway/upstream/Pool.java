@@ -27,6 +27,7 @@ public final class Pool {
   private static final long BUDGET_WINDOW_NANOS = 10_000_000_000L;
 
   private volatile Upstream upstream;
+  private final List<Upstream.Target> resolved;
   private final TargetState[] targets;
   private final int[] weights;
   private final Balancer balancer;
@@ -41,12 +42,17 @@ public final class Pool {
   private final AtomicLong retries = new AtomicLong();
   volatile boolean closed;
 
-  Pool(Upstream upstream, TargetState[] targets, Counter panics) {
+  /**
+   * @param resolved the targets as they are now, dns+srv ones expanded; {@code targets} are their
+   *     states, in the same order
+   */
+  Pool(Upstream upstream, List<Upstream.Target> resolved, TargetState[] targets, Counter panics) {
     this.upstream = upstream;
+    this.resolved = resolved;
     this.targets = targets;
     this.weights = new int[targets.length];
     for (int i = 0; i < targets.length; i++) {
-      weights[i] = upstream.targets().get(i).weight();
+      weights[i] = resolved.get(i).weight();
     }
     this.balancer = Balancer.of(upstream, targets, weights);
     this.panics = panics;
@@ -74,6 +80,11 @@ public final class Pool {
 
   public Upstream upstream() {
     return upstream;
+  }
+
+  /** The targets this pool was built from, dns+srv ones expanded. */
+  List<Upstream.Target> resolved() {
+    return resolved;
   }
 
   void upstream(Upstream same) {

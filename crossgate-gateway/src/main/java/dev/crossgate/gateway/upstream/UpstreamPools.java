@@ -2,15 +2,21 @@ package dev.crossgate.gateway.upstream;
 
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.upstream.Upstream;
+import dev.crossgate.upstream.UpstreamValidator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.dns.DnsClient;
+import io.vertx.core.dns.DnsClientOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,12 +43,19 @@ public final class UpstreamPools implements AutoCloseable {
   private final HttpClient checks;
   private final long reconcileTimer;
 
+  /** SRV lookups by name, shared by the pools that name it. */
+  private final ConcurrentHashMap<String, SrvDiscovery> discoveries = new ConcurrentHashMap<>();
+
+  /** Asks the node's name servers (the Vert.x resolver's: its options, else /etc/resolv.conf). */
+  private final DnsClient dns;
+
   public UpstreamPools(Vertx vertx, MeterRegistry registry, Supplier<GatewayConfig> config) {
     this.vertx = vertx;
     this.registry = registry;
     this.config = config;
     // checks open their own connections: a dead target is found even if proxied requests are idle
     this.checks = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+    this.dns = vertx.createDnsClient(new DnsClientOptions().setRecursionDesired(true));
     this.reconcileTimer = vertx.setPeriodic(RECONCILE_MS, t -> reconcile());
     reconcile();
   }
@@ -82,11 +95,73 @@ public final class UpstreamPools implements AutoCloseable {
         }
       }
     }
+    stopUnusedDiscoveries();
+  }
+
+  /**
+   * Stops the SRV lookups no upstream names any more; under the lock {@link #sync} holds, so a
+   * lookup a pool is being built with is never stopped under it.
+   */
+  private synchronized void stopUnusedDiscoveries() {
+    var named = new HashSet<String>();
+    config
+        .get()
+        .upstreams()
+        .values()
+        .forEach(u -> u.targets().forEach(t -> named.add(t.srvName())));
+    for (var name : discoveries.keySet()) {
+      if (!named.contains(name)) {
+        discoveries.remove(name).stop();
+      }
+    }
+  }
+
+  /**
+   * The targets a pool of {@code upstream} has now: its http(s) targets and what its dns+srv ones
+   * expand to, one entry per URL (the heavier weight wins), at most {@link
+   * UpstreamValidator#MAX_TARGETS}.
+   */
+  private List<Upstream.Target> expand(Upstream upstream) {
+    var byUrl = new LinkedHashMap<String, Upstream.Target>();
+    for (var target : upstream.targets()) {
+      var name = target.srvName();
+      var found = name == null ? List.of(target) : discovery(name).targets();
+      for (var t : found) {
+        byUrl.merge(t.url(), t, (a, b) -> a.weight() >= b.weight() ? a : b);
+      }
+    }
+    var all = List.copyOf(byUrl.values());
+    if (all.size() > UpstreamValidator.MAX_TARGETS) {
+      LOG.warn(
+          "upstream has more targets than a pool holds upstream={} targets={} kept={}",
+          upstream.id(),
+          all.size(),
+          UpstreamValidator.MAX_TARGETS);
+      return all.subList(0, UpstreamValidator.MAX_TARGETS);
+    }
+    return all;
+  }
+
+  private SrvDiscovery discovery(String name) {
+    return discoveries.computeIfAbsent(
+        name, n -> new SrvDiscovery(vertx, dns, n, () -> rediscovered(n)));
+  }
+
+  /** SRV answers for {@code name} changed: the pools that name it are rebuilt now. */
+  private void rediscovered(String name) {
+    for (var upstream : config.get().upstreams().values()) {
+      if (upstream.targets().stream().anyMatch(t -> name.equals(t.srvName()))) {
+        sync(upstream);
+      }
+    }
   }
 
   private synchronized Pool sync(Upstream upstream) {
     var existing = pools.get(upstream.id());
-    if (existing != null && existing.upstream().equals(upstream)) {
+    var resolved = expand(upstream);
+    if (existing != null
+        && existing.upstream().equals(upstream)
+        && existing.resolved().equals(resolved)) {
       existing.upstream(upstream); // same definition from a new snapshot: keep the pool
       return existing;
     }
@@ -97,9 +172,9 @@ public final class UpstreamPools implements AutoCloseable {
         carried.put(t.url, t);
       }
     }
-    var states = new TargetState[upstream.targets().size()];
+    var states = new TargetState[resolved.size()];
     for (int i = 0; i < states.length; i++) {
-      var url = upstream.targets().get(i).url();
+      var url = resolved.get(i).url();
       states[i] = carried.containsKey(url) ? carried.get(url) : new TargetState(url);
       if (upstream.healthCheck() == null) {
         states[i].checkedHealthy = true; // no active checks any more: only passive ejection counts
@@ -110,7 +185,7 @@ public final class UpstreamPools implements AutoCloseable {
             .description("requests sent to an upstream none of whose targets was healthy")
             .tag("upstream", upstream.id())
             .register(registry);
-    var pool = new Pool(upstream, states, panics);
+    var pool = new Pool(upstream, resolved, states, panics);
     pools.put(upstream.id(), pool);
     if (upstream.healthCheck() != null) {
       for (var state : states) {
@@ -212,6 +287,8 @@ public final class UpstreamPools implements AutoCloseable {
   public void close() {
     vertx.cancelTimer(reconcileTimer);
     pools.values().forEach(p -> p.closed = true);
+    discoveries.values().forEach(SrvDiscovery::stop);
     checks.close();
+    dns.close();
   }
 }

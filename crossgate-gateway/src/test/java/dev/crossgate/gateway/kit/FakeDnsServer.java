@@ -1,6 +1,7 @@
 package dev.crossgate.gateway.kit;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,18 +21,25 @@ import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsSection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A DNS server on 127.0.0.1 (UDP) that answers A queries for one name with an address the test can
- * change, with a 1 s TTL: what a Kubernetes service looks like when its pods move.
+ * change, and SRV queries with records the test can change, all with a 1 s TTL: what a Kubernetes
+ * service (or a headless service's pods) looks like when its pods move.
  */
 public final class FakeDnsServer implements AutoCloseable {
   private final MultiThreadIoEventLoopGroup group =
       new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final AtomicReference<byte[]> address = new AtomicReference<>();
   private final AtomicInteger queries = new AtomicInteger();
+  private final AtomicInteger srvQueries = new AtomicInteger();
+  private final Map<String, List<Srv>> srv = new ConcurrentHashMap<>();
   private final String name;
   private final Channel channel;
 
@@ -71,6 +79,33 @@ public final class FakeDnsServer implements AutoCloseable {
     return queries.get();
   }
 
+  /** One SRV record: where one instance of a service listens. */
+  public record Srv(int priority, int weight, int port, String target) {}
+
+  /** From now on, SRV queries for {@code name} answer {@code records} (none: an empty answer). */
+  public void srv(String name, List<Srv> records) {
+    srv.put(key(name), List.copyOf(records));
+  }
+
+  public int srvQueries() {
+    return srvQueries.get();
+  }
+
+  private static String key(String name) {
+    return (name.endsWith(".") ? name : name + ".").toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** SRV RDATA (RFC 2782): priority, weight, port, then the target as uncompressed labels. */
+  private static ByteBuf rdata(Srv record) {
+    var out = Unpooled.buffer();
+    out.writeShort(record.priority()).writeShort(record.weight()).writeShort(record.port());
+    for (var label : record.target().split("\\.")) {
+      var bytes = label.getBytes(StandardCharsets.US_ASCII);
+      out.writeByte(bytes.length).writeBytes(bytes);
+    }
+    return out.writeByte(0);
+  }
+
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
@@ -89,6 +124,13 @@ public final class FakeDnsServer implements AutoCloseable {
             DnsSection.ANSWER,
             new DefaultDnsRawRecord(
                 question.name(), DnsRecordType.A, 1, Unpooled.wrappedBuffer(address.get())));
+      } else if (question.type() == DnsRecordType.SRV && srv.containsKey(key(question.name()))) {
+        srvQueries.incrementAndGet();
+        for (var record : srv.get(key(question.name()))) {
+          response.addRecord(
+              DnsSection.ANSWER,
+              new DefaultDnsRawRecord(question.name(), DnsRecordType.SRV, 1, rdata(record)));
+        }
       }
       ctx.writeAndFlush(response);
     }

@@ -37,6 +37,10 @@ public final class PoolTargets implements AutoCloseable {
       return received.get();
     }
 
+    public int port() {
+      return port;
+    }
+
     public String url() {
       return "http://127.0.0.1:" + port;
     }

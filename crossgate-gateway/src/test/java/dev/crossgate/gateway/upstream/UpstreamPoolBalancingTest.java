@@ -18,9 +18,11 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** Balancing across three (then four) real upstream servers on loopback, through the gateway. */
-class UpstreamPoolBalancingTest {
+public class UpstreamPoolBalancingTest {
 
-  static Upstream pool(Upstream.Algorithm algorithm, String hashOn, Upstream.Target... targets) {
+  /** Pool "orders" over {@code targets}, without active checks, default ejection and retries. */
+  public static Upstream pool(
+      Upstream.Algorithm algorithm, String hashOn, Upstream.Target... targets) {
     return new Upstream(
         "orders",
         List.of(targets),
