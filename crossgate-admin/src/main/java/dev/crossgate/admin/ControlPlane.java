@@ -37,6 +37,8 @@ import dev.crossgate.store.tenant.TenantRepository;
 import dev.crossgate.store.token.TokenRepository;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.store.upstream.UpstreamRepository;
+import dev.crossgate.upstream.PoolHealth;
+import dev.crossgate.upstream.UpstreamHealth;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -82,8 +84,8 @@ public final class ControlPlane {
   private volatile java.util.function.Function<String, Boolean> extensionCircuits = tenant -> null;
 
   /** The health of an upstream on the node in this JVM (standalone); empty elsewhere. */
-  private volatile java.util.function.Function<String, java.util.Optional<?>> upstreamHealth =
-      id -> java.util.Optional.empty();
+  private volatile java.util.function.Function<String, java.util.Optional<PoolHealth>>
+      upstreamHealth = id -> java.util.Optional.empty();
 
   private final RouteCache routeCache;
   private final NodeRepository nodes;
@@ -213,7 +215,7 @@ public final class ControlPlane {
                       new FilterEndpoint(cp.filters),
                       new TenantEndpoint(cp.tenants),
                       new TenantCertificateEndpoint(cp.tenants, cp.certificates),
-                      new UpstreamEndpoint(cp.upstreams, id -> cp.upstreamHealth.apply(id)),
+                      new UpstreamEndpoint(cp.upstreams, cp::upstreamHealthOnEveryNode),
                       new ExtensionEndpoint(
                           cp.extensions,
                           cp.artifacts,
@@ -337,10 +339,27 @@ public final class ControlPlane {
 
   /**
    * Lets {@code GET /admin/upstreams/{id}/health} show the view of the gateway node in the same JVM
-   * (standalone); cluster nodes answer it on their own admin port.
+   * (standalone), beside what cluster nodes report on their heartbeats.
    */
-  public void upstreamHealth(java.util.function.Function<String, java.util.Optional<?>> health) {
+  public void upstreamHealth(
+      java.util.function.Function<String, java.util.Optional<PoolHealth>> health) {
     this.upstreamHealth = health;
+  }
+
+  /**
+   * Every node's view of an upstream: the node in this JVM as of now, then each cluster node's last
+   * heartbeat. Blocking: reads the node table.
+   */
+  private List<UpstreamHealth.NodeView> upstreamHealthOnEveryNode(String upstreamId) {
+    var views = new java.util.ArrayList<UpstreamHealth.NodeView>();
+    upstreamHealth
+        .apply(upstreamId)
+        .ifPresent(
+            pool ->
+                views.add(
+                    UpstreamHealth.NodeView.of("standalone", java.time.Instant.now(), true, pool)));
+    views.addAll(nodes.upstreamHealth(upstreamId));
+    return views;
   }
 
   /**

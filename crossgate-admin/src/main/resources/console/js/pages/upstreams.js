@@ -1,5 +1,5 @@
-// Upstreams: pools of targets routes send to, with how they balance, check and retry, and the
-// health a node in this process sees (a cluster control plane holds none: nodes answer it).
+// Upstreams: pools of targets routes send to, with how they balance, check and retry, and each
+// node's own view of every target's health (from the node's last heartbeat).
 
 import { get } from '../api.js';
 import { badge, el, emptyState, notice, table, time } from '../ui.js';
@@ -10,7 +10,7 @@ export function render(main) {
   main.append(
     el('div', { class: 'page-head' }, el('h1', {}, 'Upstreams')),
     el('p', { class: 'lead' }, 'Pools of targets that routes name instead of one target URL. '
-      + 'Health is each node\'s own view.'),
+      + 'Health is each node\'s own view, as of its last heartbeat.'),
     status, list);
   load(list, status);
 }
@@ -33,12 +33,12 @@ async function load(list, status) {
 }
 
 function row(u, health) {
-  const byUrl = new Map((health ? health.targets : []).map((t) => [t.url, t]));
+  const nodes = health ? health.nodes : [];
   return el('tr', {},
     el('td', {}, el('div', { class: 'mono' }, u.id), el('div', { class: 'small muted' },
       u.algorithm + (u.hashOn ? ` on ${u.hashOn}` : '')),
-      health && health.panic ? badge('panic', 'error') : null),
-    el('td', {}, ...u.targets.map((t) => target(t, byUrl.get(t.url), health))),
+      ...nodes.filter((n) => n.panic).map((n) => badge(`panic on ${n.node}`, 'error'))),
+    el('td', {}, ...u.targets.map((t) => target(t, nodes))),
     el('td', { class: 'small' }, u.healthCheck
       ? `GET ${u.healthCheck.path} every ${u.healthCheck.intervalMs} ms`
       : 'passive only',
@@ -47,11 +47,23 @@ function row(u, health) {
       el('div', { class: 'muted' }, `budget ${u.retries.budgetPercent}%`)));
 }
 
-function target(t, seen, health) {
-  const state = !health ? el('span', { class: 'small muted' }, 'health: ask a node\'s admin port')
-    : el('span', {}, badge(seen.healthy ? 'healthy' : 'unhealthy', seen.healthy ? 'ok' : 'error'),
-      el('span', { class: 'small muted' }, ` since ${time(seen.since)} · last check ${seen.lastCheck || '—'}`
-        + ` · ${seen.inFlight} in flight · ${seen.ejections} ejections`));
+// one line per node that reported the pool: a target may be healthy on one node and not another
+function target(t, nodes) {
+  const states = nodes.length === 0
+    ? [el('div', { class: 'small muted' }, 'no node has reported this pool yet')]
+    : nodes.map((n) => nodeState(n, n.targets.find((seen) => seen.url === t.url)));
   return el('div', {}, el('span', { class: 'mono' }, t.url), el('span', { class: 'small muted' },
-    ` weight ${t.weight} `), state);
+    ` weight ${t.weight} `), ...states);
+}
+
+function nodeState(node, seen) {
+  if (!seen) {
+    return el('div', { class: 'small muted' }, `${node.node}: not in its pool`);
+  }
+  const state = seen.ejected ? badge('ejected', 'error')
+    : badge(seen.healthy ? 'healthy' : 'unhealthy', seen.healthy ? 'ok' : 'error');
+  return el('div', {}, el('span', { class: 'small mono' }, `${node.node} `), state,
+    el('span', { class: 'small muted' }, ` since ${time(seen.since)} · last check ${seen.lastCheck || '—'}`
+      + ` · ${seen.inFlight} in flight · ${seen.ejections} ejections`
+      + (node.connected ? '' : ' · node disconnected') + ` · reported ${time(node.reportedAt)}`));
 }

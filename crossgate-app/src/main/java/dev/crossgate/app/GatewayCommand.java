@@ -192,6 +192,10 @@ final class GatewayCommand implements Callable<Integer> {
                                                   common.dataDir.resolve("extensions")),
                                               cluster.readiness(),
                                               tls))
+                                      .onSuccess(
+                                          traffic ->
+                                              cluster.reportUpstreamHealth(
+                                                  traffic.upstreamPools()::healthOfAll))
                                       .compose(
                                           traffic ->
                                               NodeAdminForwarder.start(

@@ -12,6 +12,7 @@ import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.TenantCertificate;
+import dev.crossgate.upstream.PoolHealth;
 import dev.crossgate.upstream.Upstream;
 import java.util.Comparator;
 import java.util.List;
@@ -138,8 +139,24 @@ public sealed interface ClusterMessage {
    */
   record Nack(long revision, List<ApplyError> errors) implements ClusterMessage {}
 
-  /** Anti-entropy: what the node serves, every few seconds. */
-  record Heartbeat(long revision, String hash) implements ClusterMessage {}
+  /**
+   * Anti-entropy: what the node serves, every few seconds, and its own view of every upstream
+   * pool's health ({@code upstreams}, left out when it has none), which the control plane keeps as
+   * the node's state for {@code GET /admin/upstreams/{id}/health}.
+   */
+  record Heartbeat(
+      long revision,
+      String hash,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PoolHealth> upstreams)
+      implements ClusterMessage {
+    public Heartbeat {
+      upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
+    }
+
+    public Heartbeat(long revision, String hash) {
+      this(revision, hash, List.of());
+    }
+  }
 
   /**
    * The node asks for whatever is newer than {@code appliedRevision} now (e.g. after a write it

@@ -6,9 +6,11 @@ import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.config.ConfigHash;
 import dev.crossgate.json.Json;
+import dev.crossgate.upstream.PoolHealth;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -156,7 +158,7 @@ final class NodeSession {
         applied,
         hello.configHash(),
         ws.remoteAddress());
-    recordSeen(applied, hello.configHash());
+    recordSeen(applied, hello.configHash(), null);
     var latest = hub.follower().get().revision();
     if (hello.appliedRevision() == ClusterMessage.Hello.UNCONFIGURED
         || applied > latest
@@ -236,7 +238,7 @@ final class NodeSession {
   }
 
   private void heartbeat(ClusterMessage.Heartbeat heartbeat) {
-    recordSeen(heartbeat.revision(), heartbeat.hash());
+    recordSeen(heartbeat.revision(), heartbeat.hash(), heartbeat.upstreams());
     if (inFlight >= 0) {
       return;
     }
@@ -423,12 +425,12 @@ final class NodeSession {
     return hash == null ? null : ConfigHash.hex(hash);
   }
 
-  private void recordSeen(long revision, String hash) {
+  private void recordSeen(long revision, String hash, List<PoolHealth> upstreams) {
     var id = nodeId;
     vertx
         .executeBlocking(
             () -> {
-              hub.nodes().seen(id, revision, hash, version, hub.instanceId());
+              hub.nodes().seen(id, revision, hash, version, hub.instanceId(), upstreams);
               return null;
             },
             true)

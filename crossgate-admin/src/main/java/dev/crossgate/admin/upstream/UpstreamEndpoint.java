@@ -9,27 +9,29 @@ import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.upstream.UpstreamRepository;
 import dev.crossgate.upstream.Upstream;
+import dev.crossgate.upstream.UpstreamHealth;
 import dev.crossgate.upstream.UpstreamSpec;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
  * {@code /admin/upstreams}: upstream pools, CRUD with ETag / If-Match optimistic concurrency as
- * routes have. A pool's health is each node's own view, not in the database: {@code
- * /admin/upstreams/{id}/health} answers it here for the node in this JVM (standalone); cluster
- * nodes answer it on their admin port.
+ * routes have. A pool's health is each node's own view: {@code /admin/upstreams/{id}/health} lists
+ * the view of the node in this JVM (standalone) and what every cluster node reported on its last
+ * heartbeat; a node's admin port answers its own view as of now.
  */
 public final class UpstreamEndpoint implements AdminEndpoint {
   private final UpstreamRepository upstreams;
-  private final Function<String, Optional<?>> health;
+  private final Function<String, List<UpstreamHealth.NodeView>> health;
 
   /**
-   * @param health the view of the gateway node in this JVM (standalone), empty elsewhere
+   * @param health every node's view of an upstream; called on a worker thread
    */
-  public UpstreamEndpoint(UpstreamRepository upstreams, Function<String, Optional<?>> health) {
+  public UpstreamEndpoint(
+      UpstreamRepository upstreams, Function<String, List<UpstreamHealth.NodeView>> health) {
     this.upstreams = upstreams;
     this.health = health;
   }
@@ -69,27 +71,15 @@ public final class UpstreamEndpoint implements AdminEndpoint {
 
   private void health(RoutingContext ctx) {
     var id = ctx.pathParam("id");
-    Replies.offload(ctx, () -> upstreams.get(id))
-        .onSuccess(
-            found -> {
-              if (found.isEmpty()) {
-                ctx.fail(new ProblemException(Problem.notFound("no upstream with id " + id)));
-                return;
-              }
-              var view = health.apply(id);
-              if (view.isEmpty()) {
-                ctx.fail(
-                    new ProblemException(
-                        Problem.notFound(
-                            "health is each node's own view: ask a node's admin port for"
-                                + " /admin/upstreams/"
-                                + id
-                                + "/health")));
-              } else {
-                Replies.json(ctx, 200, view.get());
-              }
-            })
-        .onFailure(ctx::fail);
+    Replies.blocking(
+        ctx,
+        200,
+        () -> {
+          if (upstreams.get(id).isEmpty()) {
+            throw new ProblemException(Problem.notFound("no upstream with id " + id));
+          }
+          return new UpstreamHealth(id, health.apply(id));
+        });
   }
 
   private void replace(RoutingContext ctx) {

@@ -6,6 +6,7 @@ import dev.crossgate.admin.AdminKit;
 import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.store.cluster.NodeRepository;
+import dev.crossgate.upstream.PoolHealth;
 import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -503,6 +504,28 @@ class ConsoleTest {
             + "{\"url\":\"http://10.0.0.5:8080\",\"weight\":100},"
             + "{\"url\":\"http://orders-b:8080\",\"weight\":50}],"
             + "\"healthCheck\":{\"path\":\"/health\",\"intervalMs\":2000}}");
+    kit.post(
+        "/admin/upstreams",
+        "{\"id\":\"billing\",\"targets\":[{\"url\":\"http://10.0.0.9:8080\"}]}");
+    // what the cluster hub records of a node's heartbeat: edge-1 sees orders-b ejected
+    var nodes = new NodeRepository(kit.controlPlane().database(), Clock.systemUTC());
+    nodes.enrol("edge-1", NodeCredential.issue("edge-1").credentialHash());
+    var since = java.time.Instant.parse("2026-12-02T09:00:00Z");
+    nodes.seen(
+        "edge-1",
+        0,
+        "4f2a9c01d3e5b7a8",
+        "0.1.0",
+        "admin-a",
+        java.util.List.of(
+            new PoolHealth(
+                "orders",
+                false,
+                java.util.List.of(
+                    new PoolHealth.TargetHealth(
+                        "http://10.0.0.5:8080", 100, true, since, "200", false, 0, 3),
+                    new PoolHealth.TargetHealth(
+                        "http://orders-b:8080", 50, false, since, "timeout", true, 2, 0)))));
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
 
     browser.open("#/upstreams", "Upstreams");
@@ -516,7 +539,11 @@ class ConsoleTest {
             "http://10.0.0.5:8080",
             "weight 50",
             "GET /health every 2000 ms",
-            "health: ask a node's admin port");
+            "edge-1 healthy",
+            "last check 200 · 3 in flight · 0 ejections",
+            "edge-1 ejected",
+            "last check timeout · 0 in flight · 2 ejections",
+            "no node has reported this pool yet");
   }
 
   @Test

@@ -207,6 +207,7 @@ public final class ClusterKit implements AutoCloseable {
                 cluster,
                 List.of(),
                 services.withReadiness(cluster.readiness())));
+    cluster.reportUpstreamHealth(traffic.upstreamPools()::healthOfAll);
     var admin =
         await(
             NodeAdminForwarder.start(

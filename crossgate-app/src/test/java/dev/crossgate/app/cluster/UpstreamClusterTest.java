@@ -2,7 +2,9 @@ package dev.crossgate.app.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.crossgate.gateway.cluster.NodePolicy;
+import dev.crossgate.json.Json;
 import java.net.URI;
 import java.util.List;
 import org.awaitility.Awaitility;
@@ -51,11 +53,81 @@ class UpstreamClusterTest {
       // the refusing target's attempts were retried on the other: every call succeeded
       assertThat(answers).containsOnly("200 upstream saw /api/x");
       assertThat(health.statusCode()).isEqualTo(200);
-      assertThat(health.body()).contains("\"upstream\":\"orders\"").contains(target);
+      assertThat(health.body())
+          .contains("\"upstream\":\"orders\"", "\"node\":\"n1\"")
+          .contains(target);
       assertThat(anonymous.statusCode()).isEqualTo(401);
       assertThat(anonymous.body()).doesNotContain(target);
       assertThat(unknown.statusCode()).isEqualTo(404);
     }
+  }
+
+  @Test
+  void theControlPlaneShowsEachNodesOwnViewOfAPoolFromItsHeartbeats() throws Exception {
+    try (var kit = new ClusterKit(1_000)) {
+      var admin = kit.startAdmin();
+      var busy = kit.startNode("busy", NodePolicy.acceptAll(), List.of(admin.uri()));
+      var idle = kit.startNode("idle", NodePolicy.acceptAll(), List.of(admin.uri()));
+      var live = kit.upstream();
+      var dead = "http://127.0.0.1:1";
+      kit.post(
+          admin.uri(),
+          "/admin/upstreams",
+          "{\"id\":\"orders\",\"targets\":[{\"url\":\""
+              + live
+              + "\"},{\"url\":\""
+              + dead
+              + "\"}],\"passive\":{\"consecutiveFailures\":2,\"ejectMs\":600000,"
+              + "\"maxEjectedPercent\":50},"
+              + "\"retries\":{\"attempts\":1,\"on\":[\"refused\"],\"budgetPercent\":100}}");
+      kit.post(
+          admin.uri(),
+          "/admin/routes",
+          "{\"service\":\"orders\",\"sourcePath\":\"/orders\",\"upstream\":\"orders\"}");
+      Awaitility.await().until(() -> kit.call(busy, "/orders/x")[0].equals("200"));
+
+      // only the busy node's traffic meets the refusing target, so only it ejects it
+      for (int i = 0; i < 10; i++) {
+        kit.call(busy, "/orders/x");
+      }
+      var health = new java.util.concurrent.atomic.AtomicReference<JsonNode>();
+      Awaitility.await()
+          .until(
+              () -> {
+                var answer =
+                    kit.request(
+                        "GET",
+                        admin.uri(),
+                        "/admin/upstreams/orders/health",
+                        ClusterKit.ADMIN_TOKEN);
+                health.set(Json.mapper().readTree(answer.body()));
+                return answer.statusCode() == 200
+                    && ejected(health.get(), "busy", dead)
+                    && health.get().path("nodes").size() == 2;
+              });
+      var anonymous = kit.request("GET", admin.uri(), "/admin/upstreams/orders/health", null);
+
+      assertThat(health.get().path("upstream").asText()).isEqualTo("orders");
+      assertThat(health.get().findValuesAsText("node")).containsExactly("busy", "idle");
+      assertThat(ejected(health.get(), "idle", dead)).isFalse();
+      assertThat(ejected(health.get(), "busy", live)).isFalse();
+      assertThat(health.get().path("nodes").get(0).path("connected").asBoolean()).isTrue();
+      assertThat(anonymous.statusCode()).isEqualTo(401);
+      assertThat(anonymous.body()).doesNotContain(dead);
+    }
+  }
+
+  private static boolean ejected(JsonNode health, String node, String url) {
+    for (var view : health.path("nodes")) {
+      if (view.path("node").asText().equals(node)) {
+        for (var target : view.path("targets")) {
+          if (target.path("url").asText().equals(url)) {
+            return target.path("ejected").asBoolean();
+          }
+        }
+      }
+    }
+    return false;
   }
 
   @Test

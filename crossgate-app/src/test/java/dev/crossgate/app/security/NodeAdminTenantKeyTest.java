@@ -81,7 +81,8 @@ class NodeAdminTenantKeyTest {
                 options.sslOptions(),
                 cluster,
                 () -> "",
-                NodeAdminForwarder.DEFAULT_APPLY_WAIT));
+                NodeAdminForwarder.DEFAULT_APPLY_WAIT,
+                upstream -> java.util.Optional.empty()));
   }
 
   @AfterEach

@@ -10,6 +10,7 @@ import dev.crossgate.health.Readiness;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
+import dev.crossgate.upstream.PoolHealth;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -97,6 +98,8 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   private int failedAttempts;
 
   private volatile boolean closed;
+
+  private volatile Supplier<List<PoolHealth>> upstreamHealth = List::of;
 
   /**
    * Whether the node serves a configuration it was given: a snapshot read from disk or applied from
@@ -299,6 +302,11 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     }
     return Future.succeededFuture(
         java.util.Map.of("revision", appliedRevision(), "connected", connected()));
+  }
+
+  /** This node's id. */
+  public String nodeId() {
+    return options.nodeId();
   }
 
   /** True while the stream to a control plane is open. */
@@ -718,7 +726,15 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
 
   private void heartbeat() {
     var config = state.get().received();
-    send(new ClusterMessage.Heartbeat(config.revision(), config.hashHex()));
+    send(new ClusterMessage.Heartbeat(config.revision(), config.hashHex(), upstreamHealth.get()));
+  }
+
+  /**
+   * What every heartbeat reports of the upstream pools' health from now on: the traffic server's
+   * pools, which start after this client (they serve the configuration it supplies).
+   */
+  public void reportUpstreamHealth(Supplier<List<PoolHealth>> upstreamHealth) {
+    this.upstreamHealth = upstreamHealth;
   }
 
   private void send(ClusterMessage message) {

@@ -7,6 +7,8 @@ import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.route.PathNormalizer;
+import dev.crossgate.upstream.PoolHealth;
+import dev.crossgate.upstream.UpstreamHealth;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -18,6 +20,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,23 +76,9 @@ public final class NodeAdminForwarder {
    * @param metrics this node's Prometheus text, served at {@code /metrics}
    * @param applyWait how long a write or a {@code ?minRevision} read waits for this node to apply
    *     the revision ({@link #DEFAULT_APPLY_WAIT} by default)
-   */
-  public static Future<NodeAdminForwarder> start(
-      Vertx vertx,
-      String bind,
-      int port,
-      List<URI> controlPlanes,
-      io.vertx.core.net.ClientSSLOptions ssl,
-      ClusterClient cluster,
-      java.util.function.Supplier<String> metrics,
-      Duration applyWait) {
-    return start(
-        vertx, bind, port, controlPlanes, ssl, cluster, metrics, applyWait, id -> Optional.empty());
-  }
-
-  /**
-   * As above, also answering {@code GET /admin/upstreams/{id}/health} with this node's own view
-   * ({@code upstreamHealth}), once the control plane has said the caller may read that upstream.
+   * @param upstreamHealth this node's own view of an upstream pool, answered at {@code GET
+   *     /admin/upstreams/{id}/health} once the control plane has said the caller may read that
+   *     upstream (the control plane's own answer shows every node's last report)
    */
   public static Future<NodeAdminForwarder> start(
       Vertx vertx,
@@ -100,7 +89,7 @@ public final class NodeAdminForwarder {
       ClusterClient cluster,
       java.util.function.Supplier<String> metrics,
       Duration applyWait,
-      Function<String, Optional<?>> upstreamHealth) {
+      Function<String, Optional<PoolHealth>> upstreamHealth) {
     var target =
         new Target(
             vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000)),
@@ -189,9 +178,15 @@ public final class NodeAdminForwarder {
                                     "this node has not received upstream " + id + " yet"),
                                 requestId);
                           } else {
+                            var view =
+                                UpstreamHealth.NodeView.of(
+                                    cluster.nodeId(),
+                                    Instant.now(),
+                                    cluster.connected(),
+                                    health.get());
                             req.response()
                                 .putHeader("content-type", "application/json")
-                                .end(Json.write(health.get()));
+                                .end(Json.write(new UpstreamHealth(id, List.of(view))));
                           }
                         })
                     .onFailure(e -> unreachable(req, requestId, base, next, e));

@@ -1,6 +1,7 @@
 package dev.crossgate.gateway.upstream;
 
 import dev.crossgate.gateway.proxy.UpstreamTarget;
+import dev.crossgate.upstream.PoolHealth;
 import dev.crossgate.upstream.Upstream;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.http.HttpServerRequest;

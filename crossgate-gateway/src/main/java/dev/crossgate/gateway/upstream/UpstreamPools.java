@@ -1,6 +1,7 @@
 package dev.crossgate.gateway.upstream;
 
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.upstream.PoolHealth;
 import dev.crossgate.upstream.Upstream;
 import dev.crossgate.upstream.UpstreamValidator;
 import io.micrometer.core.instrument.Counter;
@@ -13,6 +14,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -79,6 +81,14 @@ public final class UpstreamPools implements AutoCloseable {
   public Optional<PoolHealth> health(String id) {
     var upstream = config.get().upstreams().get(id);
     return upstream == null ? Optional.empty() : Optional.of(pool(upstream).health());
+  }
+
+  /** This node's view of every configured upstream's health, ordered by id (for heartbeats). */
+  public List<PoolHealth> healthOfAll() {
+    return config.get().upstreams().values().stream()
+        .sorted(Comparator.comparing(Upstream::id))
+        .map(upstream -> pool(upstream).health())
+        .toList();
   }
 
   /** Follows the configuration: pools for new or changed upstreams, none for removed ones. */

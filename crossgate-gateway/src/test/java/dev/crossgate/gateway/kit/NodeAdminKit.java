@@ -47,7 +47,8 @@ public final class NodeAdminKit implements AutoCloseable {
                 options.sslOptions(),
                 cluster,
                 () -> "",
-                NodeAdminForwarder.DEFAULT_APPLY_WAIT));
+                NodeAdminForwarder.DEFAULT_APPLY_WAIT,
+                upstream -> java.util.Optional.empty()));
   }
 
   public ClusterClient cluster() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.PoolTargets;
 import dev.crossgate.http.CrossgateHeaders;
+import dev.crossgate.upstream.PoolHealth;
 import dev.crossgate.upstream.Upstream;
 import io.vertx.core.http.HttpMethod;
 import java.time.Instant;

@@ -4,9 +4,13 @@ import dev.crossgate.cluster.ClusterMessage.Rejection;
 import dev.crossgate.json.Json;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.sql.Sql;
+import dev.crossgate.upstream.PoolHealth;
+import dev.crossgate.upstream.UpstreamHealth;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +44,21 @@ public final class NodeRepository {
    */
   public void seen(
       String nodeId, long appliedRevision, String hash, String version, String adminInstance) {
+    seen(nodeId, appliedRevision, hash, version, adminInstance, null);
+  }
+
+  /**
+   * As above, from a heartbeat: also keeps the node's view of its upstream pools ({@code
+   * upstreams}; null leaves the last one as it is).
+   */
+  public void seen(
+      String nodeId,
+      long appliedRevision,
+      String hash,
+      String version,
+      String adminInstance,
+      List<PoolHealth> upstreams) {
+    var now = clock.instant();
     database.inTransaction(
         c -> {
           if (!lockEnrolment(c, nodeId)) {
@@ -53,7 +72,7 @@ public final class NodeRepository {
                   hash,
                   version,
                   adminInstance,
-                  clock.instant(),
+                  now,
                   nodeId)
               == 0) {
             Sql.update(
@@ -65,10 +84,48 @@ public final class NodeRepository {
                 hash,
                 version,
                 adminInstance,
-                clock.instant());
+                now);
+          }
+          if (upstreams != null) {
+            Sql.update(
+                c,
+                "UPDATE nodes SET upstream_health = ?, upstream_health_at = ? WHERE node_id = ?",
+                upstreams.isEmpty() ? null : Json.write(upstreams),
+                now,
+                nodeId);
           }
           return null;
         });
+  }
+
+  /**
+   * Every node's last reported view of upstream {@code upstreamId}, by node id; nodes that did not
+   * report it (it is new to them, or they refuse it) are not listed.
+   */
+  public List<UpstreamHealth.NodeView> upstreamHealth(String upstreamId) {
+    var reports =
+        database.read(
+            c ->
+                Sql.query(
+                    c,
+                    "SELECT node_id, connected, upstream_health, upstream_health_at FROM nodes"
+                        + " WHERE upstream_health IS NOT NULL ORDER BY node_id",
+                    row ->
+                        new HealthReport(
+                            row.getString("node_id"),
+                            row.getBoolean("connected"),
+                            row.getString("upstream_health"),
+                            Sql.instant(row, "upstream_health_at"))));
+    var views = new ArrayList<UpstreamHealth.NodeView>();
+    for (var report : reports) {
+      for (var pool : read(report.json(), PoolHealth[].class, "upstream health")) {
+        if (pool.upstream().equals(upstreamId)) {
+          views.add(
+              UpstreamHealth.NodeView.of(report.node(), report.at(), report.connected(), pool));
+        }
+      }
+    }
+    return views;
   }
 
   /**
@@ -257,15 +314,18 @@ public final class NodeRepository {
                         rejections(row.getString("rejected")))));
   }
 
+  private record HealthReport(String node, boolean connected, String json, Instant at) {}
+
   private static List<Rejection> rejections(String json) {
-    if (json == null) {
-      return List.of();
-    }
+    return json == null ? List.of() : read(json, Rejection[].class, "rejections");
+  }
+
+  private static <T> List<T> read(String json, Class<T[]> type, String what) {
     try {
-      return List.of(Json.mapper().readValue(json, Rejection[].class));
+      return List.of(Json.mapper().readValue(json, type));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(
-          "unreadable rejections of a node: " + e.getOriginalMessage(), e);
+          "unreadable " + what + " of a node: " + e.getOriginalMessage(), e);
     }
   }
 

@@ -1,10 +1,12 @@
-package dev.crossgate.gateway.upstream;
+package dev.crossgate.upstream;
 
 import java.time.Instant;
 import java.util.List;
 
 /**
- * One node's view of an upstream's health ({@code GET /admin/upstreams/{id}/health}).
+ * One node's view of an upstream's health: what the node's own active checks and real traffic say
+ * of each target. Nodes report it on every heartbeat of the cluster stream, so a control plane can
+ * answer {@code GET /admin/upstreams/{id}/health} for every node ({@link UpstreamHealth}).
  *
  * @param panic no target is healthy: requests still go to all of them
  */
