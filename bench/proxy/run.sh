@@ -2,7 +2,7 @@
 # The shipped binary against nginx as a reverse proxy, side by side, all on loopback.
 #   bench/proxy/run.sh      (env: DURATION=10 ROUNDS=5 WARMUP=120 CONNECTIONS=64 THREADS=2
 #                            GATEWAY_PORT=9000 GATEWAY_TLS_PORT=9443 ADMIN_PORT=9080
-#                            ROWS="logs-on logs-off tls" CROSSGATE_JAVA_OPTS=...
+#                            ROWS="logs-on logs-off tls pool" CROSSGATE_JAVA_OPTS=...
 #                            SUMMARY=bench/proxy/latest.tsv, the medians that chart.sh draws)
 #
 # Crossgate is started exactly as the README does, `./crossgate standalone` with default flags
@@ -17,6 +17,9 @@
 #             a CA made here with openssl) for Crossgate's --gateway-tls-cert and nginx's
 #             `listen ... ssl`, TLS 1.2/1.3 both; wrk over https (HTTP/1.1, keep-alive, so the
 #             row measures record encryption more than handshakes); the upstream stays cleartext
+#   pool    : three upstream targets (the upstream nginx on three ports), logs off on both: nginx's
+#             `upstream` block with three servers (round robin, keepalive 128) against a Crossgate
+#             upstream pool with the same three targets (ROUND_ROBIN, passive health, retries)
 # nginx: 2 workers, `keepalive 128` upstream pool, HTTP/1.1 upstream. Upstream: nginx, 1 worker,
 # `return 200` with a 1 KB body. Load: wrk -t2 -c64 --latency. Figures are medians over rounds.
 # The machine's load average is printed with every round: on a shared machine it moves every
@@ -33,7 +36,7 @@ UP_PORT=${UP_PORT:-18181}
 NGINX_PORT=${NGINX_PORT:-18182}
 GATEWAY_PORT=${GATEWAY_PORT:-9000}
 GATEWAY_TLS_PORT=${GATEWAY_TLS_PORT:-9443}
-ROWS=${ROWS:-logs-on logs-off tls}
+ROWS=${ROWS:-logs-on logs-off tls pool}
 ADMIN_PORT=${ADMIN_PORT:-9080}
 WORK=$(mktemp -d /tmp/crossgate-bench.XXXXXX)
 CG_PID=
@@ -48,7 +51,7 @@ stop_crossgate() {
 }
 cleanup() {
   stop_crossgate
-  for conf in upstream proxy-logs-on proxy-logs-off proxy-tls; do
+  for conf in upstream proxy-logs-on proxy-logs-off proxy-tls proxy-pool; do
     [ -f "$WORK/$conf.pid" ] && kill "$(cat "$WORK/$conf.pid")" 2>/dev/null || true
   done
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
@@ -64,7 +67,8 @@ fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in "$GATEWAY_PORT" "$GATEWAY_TLS_PORT" "$ADMIN_PORT" "$UP_PORT" "$NGINX_PORT"; do
+UP_PORTS="$UP_PORT $((UP_PORT + 1)) $((UP_PORT + 2))"
+for p in "$GATEWAY_PORT" "$GATEWAY_TLS_PORT" "$ADMIN_PORT" $UP_PORTS "$NGINX_PORT"; do
   port_free "$p" || { echo "port $p is in use; set GATEWAY_PORT/GATEWAY_TLS_PORT/ADMIN_PORT/UP_PORT/NGINX_PORT" >&2
     exit 1; }
 done
@@ -84,7 +88,7 @@ http {
   keepalive_requests 1000000;
   ${6:-}
   server {
-    listen 127.0.0.1:$3 ${7:-} reuseport;
+$(for port in $3; do printf '    listen 127.0.0.1:%s %s reuseport;\n' "$port" "${7:-}"; done)
     ${8:-}
     location / { $5 }
   }
@@ -94,10 +98,12 @@ CONF
 PROXY_LOCATION='proxy_pass http://backend; proxy_http_version 1.1;
       proxy_set_header Connection ""; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;'
 UPSTREAM_BLOCK="upstream backend { server 127.0.0.1:$UP_PORT; keepalive 128; }"
-nginx_conf upstream 1 $UP_PORT "access_log off;" "default_type text/plain; return 200 \"$BODY\";"
+nginx_conf upstream 1 "$UP_PORTS" "access_log off;" "default_type text/plain; return 200 \"$BODY\";"
 nginx_conf proxy-logs-on 2 $NGINX_PORT "access_log $WORK/nginx-access.log combined buffer=64k flush=1s;" \
   "$PROXY_LOCATION" "$UPSTREAM_BLOCK"
 nginx_conf proxy-logs-off 2 $NGINX_PORT "access_log off;" "$PROXY_LOCATION" "$UPSTREAM_BLOCK"
+POOL_BLOCK="upstream backend { $(for port in $UP_PORTS; do printf 'server 127.0.0.1:%s; ' "$port"; done)keepalive 128; }"
+nginx_conf proxy-pool 2 $NGINX_PORT "access_log off;" "$PROXY_LOCATION" "$POOL_BLOCK"
 # one test CA and one server certificate for 127.0.0.1, served by both proxies in the tls row
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=Bench CA" \
   -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" \
@@ -135,6 +141,18 @@ create_route() {
     -d "{\"service\":\"bench\",\"summary\":\"proxy benchmark\",\"sourcePath\":\"/bench\",\"version\":\"v1\",
          \"defaultVersion\":true,\"methods\":[\"GET\"],\"targetUrl\":\"http://127.0.0.1:$UP_PORT\"}"
 }
+# the pool row's route: an upstream with the three targets, and /pool on it
+create_pool_route() {
+  local token targets
+  token=$(cat "$DATA/admin-token")
+  targets=$(for port in $UP_PORTS; do printf '{"url":"http://127.0.0.1:%s"},' "$port"; done)
+  curl -fsS -o /dev/null -X POST "http://127.0.0.1:$ADMIN_PORT/admin/upstreams" \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d "{\"id\":\"bench-pool\",\"algorithm\":\"ROUND_ROBIN\",\"targets\":[${targets%,}]}"
+  curl -fsS -o /dev/null -X POST "http://127.0.0.1:$ADMIN_PORT/admin/routes" \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"service":"bench","summary":"pool benchmark","sourcePath":"/pool","methods":["GET"],"upstream":"bench-pool"}'
+}
 wait_ok() { # url
   for _ in $(seq 1 100); do
     [ "$(curl -s --cacert "$WORK/ca.crt" -o /dev/null -w '%{http_code}' "$1")" = 200 ] && return 0
@@ -152,7 +170,7 @@ measure() { # port seconds pid...
   local port=$1 seconds=$2; shift 2
   local c0 c1
   c0=$(cpu_ticks "$@")
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency "$SCHEME://127.0.0.1:$port/bench/item" >"$WORK/wrk.out"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency "$SCHEME://127.0.0.1:$port$BENCH_PATH" >"$WORK/wrk.out"
   c1=$(cpu_ticks "$@")
   awk -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
     /Requests\/sec:/ { rps = $2 }
@@ -171,7 +189,8 @@ load() { cut -d' ' -f1 /proc/loadavg; }
 
 phase() { # row crossgate-env
   local row=$1 env=$2 cg_port=$GATEWAY_PORT
-  SCHEME=http CG_FLAGS=()
+  SCHEME=http CG_FLAGS=() BENCH_PATH=/bench/item
+  [ "$row" = pool ] && BENCH_PATH=/pool/item
   if [ "$row" = tls ]; then
     # cleartext stays open (--gateway-port given) only so the route can be made the same way
     SCHEME=https cg_port=$GATEWAY_TLS_PORT
@@ -182,8 +201,9 @@ phase() { # row crossgate-env
   "$NGINX" -c "$WORK/proxy-$row.conf" -p "$WORK" -e "$WORK/proxy-$row-error.log"
   start_crossgate "crossgate-$row" $env
   [ -f "$WORK/route.created" ] || { create_route; touch "$WORK/route.created"; }
-  wait_ok "$SCHEME://127.0.0.1:$NGINX_PORT/bench/item"
-  wait_ok "$SCHEME://127.0.0.1:$cg_port/bench/item"
+  [ "$row" != pool ] || [ -f "$WORK/pool.created" ] || { create_pool_route; touch "$WORK/pool.created"; }
+  wait_ok "$SCHEME://127.0.0.1:$NGINX_PORT$BENCH_PATH"
+  wait_ok "$SCHEME://127.0.0.1:$cg_port$BENCH_PATH"
   local nginx_pids
   nginx_pids="$(cat "$WORK/proxy-$row.pid") $(pgrep -P "$(cat "$WORK/proxy-$row.pid")" | tr '\n' ' ')"
   measure "$NGINX_PORT" 5 >/dev/null
@@ -224,8 +244,8 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in $ROWS; do
   case $r in
     logs-on) phase logs-on "" ;;
-    logs-off|tls) phase "$r" "CROSSGATE_ACCESS_LOG=off" ;;
-    *) echo "unknown row $r (logs-on, logs-off, tls)" >&2; exit 1 ;;
+    logs-off|tls|pool) phase "$r" "CROSSGATE_ACCESS_LOG=off" ;;
+    *) echo "unknown row $r (logs-on, logs-off, tls, pool)" >&2; exit 1 ;;
   esac
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
