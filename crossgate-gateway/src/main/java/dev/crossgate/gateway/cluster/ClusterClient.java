@@ -710,7 +710,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
                   .executeBlocking(
                       () -> {
                         persistScheduled.set(false);
-                        snapshotFile.write(state.get().received());
+                        snapshotFile.write(() -> state.get().received());
                         return null;
                       },
                       false)
@@ -751,7 +751,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
     var persisted =
         vertx.executeBlocking(
             () -> {
-              snapshotFile.write(state.get().received());
+              snapshotFile.write(() -> state.get().received());
               return null;
             },
             false);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,16 @@ public final class SnapshotFile {
   }
 
   public void write(GatewayConfig config) throws IOException {
+    write(() -> config);
+  }
+
+  /**
+   * Writes the configuration {@code current} supplies when this write's turn comes: writes are
+   * serialised (they share the temporary file), and a write that waited for another writes what is
+   * current then, so an older configuration never replaces a newer one on disk.
+   */
+  public synchronized void write(Supplier<GatewayConfig> current) throws IOException {
+    var config = current.get();
     // routes, upstreams and tenant key hashes: readable by the node's user only
     OwnerOnlyFiles.createDirectories(file.getParent());
     var tmp = file.resolveSibling(file.getFileName() + ".tmp");
