@@ -129,7 +129,8 @@ final class TransferService {
               && t.chunkCount() == chunkCount
               && Objects.equals(t.totalSize(), totalSize)
               && t.chunkDigest().equals(algorithm.get().fieldName())
-              && Objects.equals(t.fileDigest(), fileDigest)
+              // declaring no digest contradicts none, also not the one computed at completion
+              && (fileDigest == null || fileDigest.equals(t.fileDigest()))
               && Objects.equals(t.target(), target);
       if (!same) {
         throw new ProblemException(

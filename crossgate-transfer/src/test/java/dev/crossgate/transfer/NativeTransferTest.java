@@ -277,6 +277,33 @@ class NativeTransferTest {
   }
 
   @Test
+  void resendingTheDescriptorOfACompletedTransferThatDeclaredNoFileDigestFindsItCompleted() {
+    // an agent that crashed right after completing sends its descriptor again on its next run
+    var file = Chunks.randomBytes(2 * CHUNK + 1, 23);
+    var descriptor = Chunks.descriptor("again", CHUNK, file.length, "");
+    gateway.post("/_transfers", ACME_KEY, descriptor);
+    for (int n = 0; n < 3; n++) {
+      putChunk("again", ACME_KEY, n, Chunks.chunk(file, CHUNK, n));
+    }
+    gateway.send("POST", "/_transfers/again/complete", ACME_KEY, null);
+
+    var resent = gateway.post("/_transfers", ACME_KEY, descriptor);
+    var otherFile =
+        gateway.post(
+            "/_transfers",
+            ACME_KEY,
+            Chunks.descriptor(
+                "again",
+                CHUNK,
+                file.length,
+                "\"fileDigest\":\"" + Chunks.sha256(new byte[] {1}) + "\""));
+
+    assertThat(resent.statusCode()).isEqualTo(200);
+    assertThat(json(resent)).containsEntry("status", "COMPLETED");
+    assertThat(otherFile.statusCode()).as("a digest other than the computed one").isEqualTo(409);
+  }
+
+  @Test
   void theWholeFileDigestIsVerifiedByRereadingWhenTheGatewayRestartedMidTransfer() {
     var file = Chunks.randomBytes(4 * CHUNK, 7);
     gateway.post(
