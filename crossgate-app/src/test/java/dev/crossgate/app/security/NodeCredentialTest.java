@@ -76,11 +76,27 @@ class NodeCredentialTest {
       var n1 = kit.startEnrolledNode("n1", dataDir, List.of(b.uri()));
       await().atMost(CONVERGE).until(() -> kit.listedConnected(a, "n1"));
 
+      // callers who may not retire nodes try the forced retirement first
+      var viewer =
+          kit.post(a.uri(), "/admin/tokens", "{\"name\":\"auditor\",\"role\":\"VIEWER\"}")
+              .path("token")
+              .asText();
+      kit.post(a.uri(), "/admin/tenants", "{\"id\":\"acme\",\"name\":\"Acme\"}");
+      var tenantKey = kit.post(a.uri(), "/admin/tenants/acme/keys", "{}").path("key").asText();
+      var byViewer = kit.request("DELETE", a.uri(), "/admin/nodes/n1?force=true", viewer);
+      var byTenant = kit.request("DELETE", a.uri(), "/admin/nodes/n1?force=true", tenantKey);
+      var anonymous = kit.request("DELETE", a.uri(), "/admin/nodes/n1?force=true", null);
       // retired through a, while b holds the node's stream: connected, so only when forced
       var refused = kit.request("DELETE", a.uri(), "/admin/nodes/n1", ADMIN_TOKEN);
+      var stillListed = kit.listedConnected(a, "n1");
       var retired = kit.request("DELETE", a.uri(), "/admin/nodes/n1?force=true", ADMIN_TOKEN);
 
+      assertThat(byViewer.statusCode()).isEqualTo(403);
+      assertThat(byTenant.statusCode()).isIn(401, 403);
+      assertThat(anonymous.statusCode()).isEqualTo(401);
       assertThat(refused.statusCode()).isEqualTo(409);
+      assertThat(stillListed).as("none of the refused calls retired the node").isTrue();
+      assertThat(n1.cluster().connected()).isTrue();
 
       assertThat(retired.statusCode()).isEqualTo(204);
       await().atMost(CONVERGE).until(() -> !n1.cluster().connected());
