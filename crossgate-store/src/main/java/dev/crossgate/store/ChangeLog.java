@@ -23,6 +23,10 @@ public final class ChangeLog {
 
   private static final String COUNTER = "SELECT counter_value FROM revision_counter WHERE id = 1";
 
+  /** The columns {@link #change} reads, for every query that answers changes. */
+  private static final String COLUMNS =
+      "revision, op, entity_type, entity_id, before_body, body, actor, changed_at";
+
   private final Database database;
   private final java.util.List<Runnable> commitListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -96,7 +100,8 @@ public final class ChangeLog {
         c ->
             Sql.query(
                 c,
-                "SELECT revision, op, entity_type, entity_id, before_body, body, actor, changed_at"
+                "SELECT "
+                    + COLUMNS
                     + " FROM change_log WHERE revision > ? ORDER BY revision LIMIT ?",
                 ChangeLog::change,
                 revision,
@@ -109,8 +114,7 @@ public final class ChangeLog {
         c ->
             Sql.query(
                 c,
-                "SELECT revision, op, entity_type, entity_id, before_body, body, actor, changed_at"
-                    + " FROM change_log WHERE revision <= ? ORDER BY revision",
+                "SELECT " + COLUMNS + " FROM change_log WHERE revision <= ? ORDER BY revision",
                 ChangeLog::change,
                 revision));
   }
@@ -142,8 +146,9 @@ public final class ChangeLog {
   public static List<Change> firstChangesAfter(Connection c, long revision) throws SQLException {
     return Sql.query(
         c,
-        "SELECT c.revision, c.op, c.entity_type, c.entity_id, c.before_body, c.body, c.actor,"
-            + " c.changed_at FROM change_log c JOIN (SELECT MIN(revision) AS first FROM change_log"
+        "SELECT "
+            + COLUMNS
+            + " FROM change_log c JOIN (SELECT MIN(revision) AS first FROM change_log"
             + " WHERE revision > ? GROUP BY entity_type, entity_id) f ON c.revision = f.first"
             + " ORDER BY c.revision",
         ChangeLog::change,
