@@ -78,12 +78,19 @@ function routeForm(route, etag, ctx, status) {
         field('version', 'Version', text('version', route.version, { id: 'route-version', placeholder: 'v1' }),
           'Selected by /v1/ after the source path or the Accept-Version header.')),
       checkbox('defaultVersion', 'Default version (used when a request names no version)', route.defaultVersion),
+      checkbox('versionInPath', 'A path segment that looks like an unregistered version answers 404',
+        route.versionInPath !== false),
       fieldGroup('methods', 'Methods', methods, 'None ticked: every method is accepted.')),
     el('section', { class: 'card form-section' },
       el('h2', {}, 'Where requests go'),
       el('div', { class: 'grid' },
-        field('targetUrl', 'Target URL *', text('targetUrl', route.targetUrl, { required: true, id: 'route-targetUrl',
-          placeholder: 'http://backend:8080/api', class: 'wide' }), 'An absolute http(s) URL without query or credentials.'),
+        field('targetUrl', 'Target URL', text('targetUrl', route.targetUrl, { id: 'route-targetUrl',
+          placeholder: 'http://backend:8080/api', class: 'wide' }),
+          'An absolute http(s) URL without query or credentials; or name an upstream pool instead.'),
+        field('upstream', 'Upstream pool', text('upstream', route.upstream, { id: 'route-upstream', placeholder: 'orders' }),
+          'The id of an upstream (see Upstreams); leave the target URL empty.'),
+        field('targetPath', 'Target path', text('targetPath', route.targetPath, { id: 'route-targetPath', placeholder: '/api' }),
+          'With an upstream: the path prefix on every target.'),
         field('mode', 'Mode', select('mode', [['SYNC', 'Sync: proxy and stream the answer back'],
           ['ASYNC', 'Async: answer 202 and collect the result later']], route.mode || 'SYNC')),
         field('asyncExecution', 'Async execution', select('asyncExecution', [['CALLBACK', 'Callback: the upstream posts the result'],
@@ -124,12 +131,14 @@ function routeForm(route, etag, ctx, status) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearFieldErrors(form);
-    // settings the form does not show (upstream TLS, the client-certificate header, versionInPath) are kept
+    // settings the form does not show (upstream TLS, the client-certificate header, the canary
+    // split) are kept
     const body = {
       ...collect(form),
       tls: route.tls,
       forwardClientCertSubject: route.forwardClientCertSubject,
-      versionInPath: route.versionInPath,
+      split: route.split,
+      stickyKey: route.stickyKey,
     };
     const save = form.querySelector('#save-route');
     save.disabled = true;
@@ -197,8 +206,12 @@ function collect(form) {
     pathMatch: f.pathMatch.value,
     version: optional(f.version.value),
     defaultVersion: f.defaultVersion.checked,
+    // stored only when off, as the API does
+    versionInPath: f.versionInPath.checked ? undefined : false,
     methods: [...form.querySelectorAll('input[name=methods]:checked')].map((c) => c.value),
     targetUrl: optional(f.targetUrl.value),
+    upstream: optional(f.upstream.value),
+    targetPath: optional(f.targetPath.value),
     mode: f.mode.value,
     asyncExecution: f.asyncExecution.value,
     params: rows.map((row) => ({

@@ -207,6 +207,30 @@ class ConsoleTest {
   }
 
   @Test
+  void aRouteToAnUpstreamPoolKeepsItsPoolAndCanOptOutOfVersionLookingSegments() throws Exception {
+    kit.post("/admin/upstreams", "{\"id\":\"orders\",\"targets\":[{\"url\":\"http://10.0.0.5\"}]}");
+    var id =
+        createRoute(
+            "{\"service\":\"orders\",\"sourcePath\":\"/orders\",\"version\":\"v1\","
+                + "\"upstream\":\"orders\",\"targetPath\":\"/api\"}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.open("#/routes/" + id, "Edit route");
+
+    browser.click(By.name("versionInPath"));
+    browser.type(By.id("route-version"), "v2");
+    browser.click(By.id("save-route"));
+
+    browser.waitForText(By.id("routes-status"), "saved");
+    var saved = kit.get("/admin/routes/" + id).json();
+    assertThat(saved.path("upstream").asText()).isEqualTo("orders");
+    assertThat(saved.path("targetPath").asText()).isEqualTo("/api");
+    assertThat(saved.path("targetUrl").isMissingNode() || saved.path("targetUrl").isNull())
+        .isTrue();
+    assertThat(saved.path("version").asText()).isEqualTo("v2");
+    assertThat(saved.path("versionInPath").asBoolean(true)).isFalse();
+  }
+
+  @Test
   void savingARouteSomeoneElseChangedMeanwhileIsRefusedInPlainWords() throws Exception {
     var id =
         createRoute(
