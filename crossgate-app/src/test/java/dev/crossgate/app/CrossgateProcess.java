@@ -27,13 +27,8 @@ public final class CrossgateProcess implements AutoCloseable {
   private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
   private final Thread reader;
 
-  private CrossgateProcess(List<String> args) throws IOException {
-    var command = new ArrayList<String>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx256m");
-    command.add("-XX:+ExitOnOutOfMemoryError"); // as ./crossgate runs it
-    command.add("-jar");
-    command.add(JAR.toAbsolutePath().toString());
+  private CrossgateProcess(List<String> launcher, List<String> args) throws IOException {
+    var command = new ArrayList<String>(launcher);
     command.addAll(args);
     // a server role stopped by a test need not wait out the load balancers' drain period;
     // DrainIT sets its own to watch the drain
@@ -43,6 +38,7 @@ public final class CrossgateProcess implements AutoCloseable {
     }
     var builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().remove("CROSSGATE_ADMIN_TOKEN");
+    builder.environment().put("CROSSGATE_JAVA_OPTS", "-Xmx256m");
     this.process = builder.start();
     this.reader =
         new Thread(
@@ -63,7 +59,21 @@ public final class CrossgateProcess implements AutoCloseable {
   }
 
   public static CrossgateProcess start(String... args) throws IOException {
-    return new CrossgateProcess(List.of(args));
+    var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new CrossgateProcess(
+        // -XX:+ExitOnOutOfMemoryError as ./crossgate runs it
+        List.of(
+            java,
+            "-Xmx256m",
+            "-XX:+ExitOnOutOfMemoryError",
+            "-jar",
+            JAR.toAbsolutePath().toString()),
+        List.of(args));
+  }
+
+  /** Runs {@code launcher} (e.g. a release archive's {@code bin/crossgate}) with {@code args}. */
+  public static CrossgateProcess launch(Path launcher, String... args) throws IOException {
+    return new CrossgateProcess(List.of(launcher.toString()), List.of(args));
   }
 
   /** Waits for the line matching {@code regex} and returns its match. */
