@@ -10,7 +10,7 @@ const PAGE_SIZE = 20;
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'];
 
 /** Kept across visits so that returning from a route's form shows the same search and page. */
-const state = { search: { service: '', sourcePath: '', version: '' }, cursors: [null], flash: null };
+const state = { search: { q: '', service: '', version: '' }, cursors: [null], flash: null };
 
 /** Shows {@code message} as a success notice the next time the list renders. */
 export function flash(message) {
@@ -42,15 +42,15 @@ export function render(main, ctx) {
 
 function searchForm(onSearch) {
   const inputs = {
+    q: el('input', { type: 'search', value: state.search.q, id: 'search-q',
+      placeholder: 'bulk, /shop, api.example.com' }),
     service: el('input', { type: 'search', value: state.search.service, id: 'search-service' }),
-    sourcePath: el('input', { type: 'search', value: state.search.sourcePath, id: 'search-source',
-      placeholder: '/shop' }),
     version: el('input', { type: 'search', value: state.search.version, id: 'search-version', placeholder: 'v1' }),
   };
   const form = el('form', { class: 'search', role: 'search', 'aria-label': 'Search routes' },
-    field('service', 'Service', inputs.service),
-    field('sourcePath', 'Source path', inputs.sourcePath),
-    field('version', 'Version', inputs.version),
+    field('q', 'Search (part of a service, host or path)', inputs.q),
+    field('service', 'Service (exact)', inputs.service),
+    field('version', 'Version (exact)', inputs.version),
     el('div', { class: 'actions' },
       el('button', { type: 'submit', class: 'button' }, 'Search'),
       el('button', { type: 'button', class: 'button link', onclick: () => {
@@ -69,7 +69,8 @@ async function load(results, pager, status, ctx) {
   const cursor = state.cursors[state.cursors.length - 1];
   results.replaceChildren(el('p', { class: 'muted' }, 'Loading routes…'));
   try {
-    const page = await get('/admin/routes', { ...state.search, limit: PAGE_SIZE, cursor });
+    // by service, then source path: a stable order a person can scan
+    const page = await get('/admin/routes', { ...state.search, sort: 'service', limit: PAGE_SIZE, cursor });
     if (!page.items.length && state.cursors.length > 1) {
       // the last route of a later page was deleted: show the page before it
       state.cursors.pop();
@@ -90,7 +91,8 @@ function noRoutes(ctx) {
   const searching = Object.values(state.search).some(Boolean);
   if (searching) {
     return emptyState('No route matches this search.',
-      'Service, source path and version must match exactly. Clear the search to see every route.');
+      'The search matches part of a service, host or path; service and version must match exactly. '
+      + 'Clear the search to see every route.');
   }
   return emptyState('No routes yet.', ctx.canWrite
     ? 'Create the first route to tell the gateway where to send requests.'

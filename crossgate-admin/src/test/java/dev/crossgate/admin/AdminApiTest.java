@@ -67,6 +67,20 @@ class AdminApiTest {
   }
 
   @Test
+  void anUnknownSortOrderIsRefusedNamingTheParameterAndTheAcceptedOrders() throws Exception {
+    try (var kit = AdminKit.start("h2")) {
+      var refused = kit.get("/admin/routes?sort=size");
+      var bySubstring = kit.get("/admin/routes?q=x&sort=SERVICE");
+
+      assertThat(refused.status()).isEqualTo(400);
+      assertThat(refused.json().path("errors").get(0).path("field").asText()).isEqualTo("sort");
+      assertThat(refused.json().path("errors").get(0).path("message").asText())
+          .isEqualTo("must be one of id, service");
+      assertThat(bySubstring.status()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void aViewerReadsButCannotWrite() throws Exception {
     try (var kit = AdminKit.start("h2")) {
       var issued = kit.post("/admin/tokens", "{\"name\":\"auditor\",\"role\":\"VIEWER\"}");

@@ -131,4 +131,28 @@ public final class Replies {
         Problem.validation(
             List.of(new FieldError(name, "must be a whole number from " + min + " to " + max))));
   }
+
+  /**
+   * An enum query parameter, case-insensitive, or the default when absent; a value outside the enum
+   * is a 400 listing the accepted ones.
+   */
+  public static <E extends Enum<E>> E enumParam(RoutingContext ctx, String name, E fallback) {
+    var raw = ctx.queryParams().get(name);
+    if (raw == null || raw.isEmpty()) {
+      return fallback;
+    }
+    var constants = fallback.getDeclaringClass().getEnumConstants();
+    for (var constant : constants) {
+      if (constant.name().equalsIgnoreCase(raw)) {
+        return constant;
+      }
+    }
+    var accepted =
+        java.util.Arrays.stream(constants)
+            .map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
+            .toList();
+    throw new ProblemException(
+        Problem.validation(
+            List.of(new FieldError(name, "must be one of " + String.join(", ", accepted)))));
+  }
 }

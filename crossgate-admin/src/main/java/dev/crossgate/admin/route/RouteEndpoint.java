@@ -99,6 +99,8 @@ public final class RouteEndpoint implements AdminEndpoint {
             q.get("service"),
             q.get("sourcePath"),
             q.get("version"),
+            q.get("q"),
+            Replies.enumParam(ctx, "sort", RouteQuery.Order.ID),
             Replies.intParam(ctx, "limit", 100, 1, RouteQuery.MAX_LIMIT),
             q.get("cursor"));
     Replies.blocking(ctx, 200, () -> routes.list(query));

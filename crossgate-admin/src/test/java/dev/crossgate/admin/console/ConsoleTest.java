@@ -152,14 +152,21 @@ class ConsoleTest {
     browser.type(By.id("search-service"), "billing");
     browser.click(By.cssSelector("form.search button[type=submit]"));
     var found = browser.waitForText(By.id("routes-results"), "http://svc/billing");
-    browser.type(By.id("search-service"), "nobody");
+    browser.type(By.id("search-service"), "");
+    browser.type(By.id("search-q"), "ITEM1");
+    browser.click(By.cssSelector("form.search button[type=submit]"));
+    browser.waitForText(By.id("routes-results"), "/inventory/item19");
+    var substring = browser.rows(By.cssSelector("#routes-results tbody tr"));
+    browser.type(By.id("search-q"), "nobody");
     browser.click(By.cssSelector("form.search button[type=submit]"));
     var none = browser.waitForText(By.id("routes-results"), "No route matches");
 
     assertThat(firstPage).isEqualTo(20);
     assertThat(secondPage).isEqualTo(4);
+    // sorted by service: billing comes first, on the first page
     assertThat(found).doesNotContain("inventory");
-    assertThat(none).contains("must match exactly");
+    assertThat(substring).as("item1 and item10..item19, case-insensitive").isEqualTo(11);
+    assertThat(none).contains("part of a service, host or path");
   }
 
   @Test

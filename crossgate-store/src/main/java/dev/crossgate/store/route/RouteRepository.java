@@ -25,6 +25,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -263,15 +264,50 @@ public final class RouteRepository {
                   .andEqual("service", query.service())
                   .andEqual("source_path", query.sourcePath())
                   .andEqual("version", query.version());
-          if (query.afterId() != null) {
-            statement.append(" AND id > ?", query.afterId());
+          if (query.search() != null) {
+            var pattern = "%" + likeEscaped(query.search().toLowerCase(Locale.ROOT)) + "%";
+            statement.append(
+                " AND (LOWER(service) LIKE ? ESCAPE '!' OR LOWER(source_path) LIKE ? ESCAPE '!'"
+                    + " OR LOWER(host_key) LIKE ? ESCAPE '!')",
+                pattern,
+                pattern,
+                pattern);
           }
-          statement.append(" ORDER BY id LIMIT ?", query.limit() + 1);
+          var after = query.after();
+          boolean byService = query.order() == RouteQuery.Order.SERVICE;
+          if (after != null && byService) {
+            // keyset paging on (service, source_path, id), written out for H2 and PostgreSQL alike
+            statement.append(
+                " AND (service > ? OR (service = ? AND (source_path > ?"
+                    + " OR (source_path = ? AND id > ?))))",
+                after.get(0),
+                after.get(0),
+                after.get(1),
+                after.get(1),
+                after.get(2));
+          } else if (after != null) {
+            statement.append(" AND id > ?", after.get(0));
+          }
+          statement.append(
+              byService ? " ORDER BY service, source_path, id LIMIT ?" : " ORDER BY id LIMIT ?",
+              query.limit() + 1);
           return Page.of(
               statement.query(c, RouteRepository::route),
               query.limit(),
-              last -> PageCursor.encode(RouteQuery.CURSOR_KIND, last.id()));
+              last ->
+                  byService
+                      ? PageCursor.encode(
+                          RouteQuery.Order.SERVICE.cursorKind,
+                          last.service(),
+                          last.sourcePath(),
+                          last.id())
+                      : PageCursor.encode(RouteQuery.Order.ID.cursorKind, last.id()));
         });
+  }
+
+  /** {@code text} as a literal inside a LIKE pattern with {@code ESCAPE '!'}. */
+  private static String likeEscaped(String text) {
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
   }
 
   /**

@@ -166,6 +166,52 @@ class RouteRepositoryTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"h2", "postgres"})
+  void aSearchFindsPartsOfPathsAndServicesAndTheServiceOrderPagesStably(String kind) {
+    try (var db = TestDatabases.open(kind)) {
+      var routes = repository(db, new ArrayList<>());
+      for (var service : List.of("zeta", "alpha", "bulk")) {
+        for (int i = 0; i < 3; i++) {
+          routes.create(RouteSpecs.inService(service, "/" + service + "/bulk_" + i), "alice");
+        }
+      }
+      routes.create(RouteSpecs.inService("alpha", "/alpha/bulkx1"), "alice");
+
+      var seen = new ArrayList<String>();
+      String cursor = null;
+      do {
+        var page =
+            routes.list(
+                new RouteQuery(null, null, null, null, RouteQuery.Order.SERVICE, 4, cursor));
+        page.items().forEach(r -> seen.add(r.service() + " " + r.sourcePath()));
+        cursor = page.nextCursor();
+      } while (cursor != null);
+      var bulk =
+          routes.list(new RouteQuery(null, null, null, "BULK", RouteQuery.Order.ID, 50, null));
+      var underscore =
+          routes.list(new RouteQuery(null, null, null, "k_1", RouteQuery.Order.ID, 50, null));
+      var otherOrdersCursor = routes.list(new RouteQuery(null, null, null, 4, null)).nextCursor();
+
+      assertThat(seen)
+          .hasSize(10)
+          .doesNotHaveDuplicates()
+          .startsWith("alpha /alpha/bulk_0", "alpha /alpha/bulk_1", "alpha /alpha/bulk_2")
+          .endsWith(
+              "bulk /bulk/bulk_2", "zeta /zeta/bulk_0", "zeta /zeta/bulk_1", "zeta /zeta/bulk_2");
+      assertThat(bulk.items()).hasSize(10);
+      assertThat(underscore.items())
+          .extracting(r -> r.sourcePath())
+          .as("'_' is a character, not a wildcard: /alpha/bulkx1 is not found")
+          .containsExactlyInAnyOrder("/zeta/bulk_1", "/alpha/bulk_1", "/bulk/bulk_1");
+      assertThatThrownBy(
+              () ->
+                  new RouteQuery(
+                      null, null, null, null, RouteQuery.Order.SERVICE, 4, otherOrdersCursor))
+          .isInstanceOf(ProblemException.class);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
   void deleteRemovesTheRowAndLogsADeleteWithTheRouteAsItWas(String kind) {
     try (var db = TestDatabases.open(kind)) {
       var routes = repository(db, new ArrayList<>());

@@ -13,9 +13,24 @@ public final class RouteSpecs {
       boolean defaultVersion,
       List<String> methods,
       String targetUrl) {
+    return spec("shop", sourcePath, version, defaultVersion, methods, targetUrl);
+  }
+
+  /** A route of {@code service} at {@code sourcePath}. */
+  public static RouteSpec inService(String service, String sourcePath) {
+    return spec(service, sourcePath, null, false, List.of("GET"), "http://127.0.0.1:8081/home");
+  }
+
+  private static RouteSpec spec(
+      String service,
+      String sourcePath,
+      String version,
+      boolean defaultVersion,
+      List<String> methods,
+      String targetUrl) {
     return new RouteSpec(
         null,
-        "shop",
+        service,
         null,
         null,
         null,
