@@ -12,6 +12,7 @@ import * as nodesPage from './pages/nodes.js';
 import * as transfersPage from './pages/transfers.js';
 import * as tasksPage from './pages/tasks.js';
 import * as upstreamsPage from './pages/upstreams.js';
+import * as tokensPage from './pages/tokens.js';
 
 /** The navigation; each entry is a page. */
 const SECTIONS = [
@@ -20,6 +21,7 @@ const SECTIONS = [
     { path: 'upstreams', label: 'Upstreams' },
     { path: 'filters', label: 'Filters' },
     { path: 'tenants', label: 'Tenants' },
+    { path: 'tokens', label: 'Admin tokens' },
     { path: 'changes', label: 'Change log' },
   ] },
   { group: 'Data plane', items: [
@@ -42,6 +44,8 @@ function pageFor(parts) {
       return { module: filtersPage, params: {} };
     case 'tenants':
       return { module: tenantsPage, params: { id: id ? decodeURIComponent(id) : null } };
+    case 'tokens':
+      return { module: tokensPage, params: {} };
     case 'changes':
       return { module: changesPage, params: {} };
     case 'nodes':

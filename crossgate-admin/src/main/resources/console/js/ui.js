@@ -110,6 +110,29 @@ export function confirmDialog(question, confirmLabel, details) {
   });
 }
 
+/**
+ * A secret the API returns once (an API key, an admin token), selectable and copyable, with the
+ * warning that it cannot be shown again.
+ */
+export function secretShownOnce(value, id, what) {
+  const input = el('input', { type: 'text', readonly: true, value, id, class: 'mono wide',
+    'aria-label': `The new ${what}` });
+  const copied = el('span', { class: 'muted small', 'aria-live': 'polite' });
+  return el('div', { class: 'notice notice-warning', role: 'status' },
+    el('p', {}, el('strong', {}, `Copy this ${what} now: it is shown only once.`),
+      ' Crossgate keeps only its hash, so it cannot show it again.'),
+    el('div', { class: 'copy-row' }, input,
+      el('button', { type: 'button', class: 'button small', onclick: async () => {
+        input.select();
+        try {
+          await navigator.clipboard.writeText(value);
+          copied.textContent = 'Copied.';
+        } catch (e) {
+          copied.textContent = 'Selected: press Ctrl+C (⌘C) to copy.';
+        }
+      } }, 'Copy'), copied));
+}
+
 let fieldCounter = 0;
 
 /**

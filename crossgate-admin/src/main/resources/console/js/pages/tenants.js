@@ -1,9 +1,10 @@
 // Tenants: the list and a create form; one tenant's page with its settings, its API keys (a new
-// key is shown once) and its extensions (not in this version's API).
+// key is shown once; keys can be revoked) and its extensions.
 
-import { call, get, post } from '../api.js';
+import { call, del, get, post } from '../api.js';
 import {
-  badge, clear, clearFieldErrors, el, emptyState, field, notice, reportFailure, table, time,
+  badge, clear, clearFieldErrors, confirmDialog, el, emptyState, field, notice, reportFailure, secretShownOnce, table,
+  time,
 } from '../ui.js';
 
 export function render(main, ctx) {
@@ -88,14 +89,14 @@ async function renderTenant(main, ctx) {
     el('section', { class: 'card', 'aria-labelledby': 'keys-heading' },
       el('h2', { id: 'keys-heading' }, 'API keys'),
       el('p', { class: 'muted' }, 'Callers send a key as X-Api-Key. Only a key\'s first characters are kept for display.'),
-      ctx.canWrite ? issueForm(tenant, () => loadKeys(tenant, keys)) : null,
+      ctx.canWrite ? issueForm(tenant, () => loadKeys(tenant, keys, ctx)) : null,
       keys),
     el('section', { class: 'card', 'aria-labelledby': 'ext-heading' },
       el('h2', { id: 'ext-heading' }, 'Extensions'),
       el('p', { class: 'muted' }, 'Extension apps the tenant registered (PUT /admin/tenants/{id}/extensions/{extId}, '
         + 'with the tenant\'s own key or an admin token). A route\'s flow calls them as ext:<id>.'),
       extensions));
-  loadKeys(tenant, keys);
+  loadKeys(tenant, keys, ctx);
   loadExtensions(tenant, extensions);
 }
 
@@ -140,7 +141,7 @@ function issueForm(tenant, reload) {
       const issued = await post(`/admin/tenants/${encodeURIComponent(tenant.id)}/keys`,
         participant.value.trim() ? { participant: participant.value.trim() } : {});
       form.reset();
-      shown.replaceChildren(shownOnce(issued));
+      shown.replaceChildren(secretShownOnce(issued.key, 'issued-key', 'API key'));
       reload();
     } catch (error) {
       reportFailure(form, shown, error);
@@ -149,34 +150,32 @@ function issueForm(tenant, reload) {
   return el('div', {}, form, shown);
 }
 
-function shownOnce(issued) {
-  const key = el('input', { type: 'text', readonly: true, value: issued.key, id: 'issued-key', class: 'mono wide',
-    'aria-label': 'The new API key' });
-  const copied = el('span', { class: 'muted small', 'aria-live': 'polite' });
-  return el('div', { class: 'notice notice-warning', role: 'status' },
-    el('p', {}, el('strong', {}, 'Copy this key now: it is shown only once.'),
-      ' Crossgate keeps only its hash, so it cannot show it again.'),
-    el('div', { class: 'copy-row' }, key,
-      el('button', { type: 'button', class: 'button small', onclick: async () => {
-        key.select();
-        try {
-          await navigator.clipboard.writeText(issued.key);
-          copied.textContent = 'Copied.';
-        } catch (e) {
-          copied.textContent = 'Selected: press Ctrl+C (⌘C) to copy.';
-        }
-      } }, 'Copy'), copied));
-}
-
-async function loadKeys(tenant, container) {
+async function loadKeys(tenant, container, ctx) {
+  const reload = () => loadKeys(tenant, container, ctx);
   try {
     const { items } = await get(`/admin/tenants/${encodeURIComponent(tenant.id)}/keys`);
-    container.replaceChildren(items.length ? table('API keys', ['Key starts with', 'Participant', 'Issued'],
+    container.replaceChildren(items.length ? table('API keys', ['Key starts with', 'Participant', 'Issued', ''],
       items.map((k) => el('tr', {},
         el('td', { class: 'mono' }, `${k.prefix}…`),
         el('td', {}, k.participant || el('span', { class: 'muted' }, '—')),
-        el('td', { class: 'small' }, time(k.createdAt)))))
+        el('td', { class: 'small' }, time(k.createdAt)),
+        el('td', { class: 'row-actions' }, ctx.canWrite ? el('button', { type: 'button', class: 'button small danger',
+          'aria-label': `Revoke key ${k.prefix}`, onclick: () => revokeKey(tenant, k, container, reload) },
+        'Revoke') : null))))
       : emptyState('No keys yet.', 'This tenant cannot call routes that require a key until it has one.'));
+  } catch (error) {
+    notice(container, 'error', error.message);
+  }
+}
+
+async function revokeKey(tenant, key, container, reload) {
+  if (!await confirmDialog(`Revoke the key ${key.prefix}…? Callers using it are refused from the next request on.`,
+    'Revoke key')) {
+    return;
+  }
+  try {
+    await del(`/admin/tenants/${encodeURIComponent(tenant.id)}/keys/${encodeURIComponent(key.id)}`);
+    reload();
   } catch (error) {
     notice(container, 'error', error.message);
   }

@@ -197,6 +197,54 @@ class ConsoleTest {
   }
 
   @Test
+  void anAdminTokenIsIssuedShownOnceAndRevokedFromTheTokensPage() throws Exception {
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.open("#/tokens", "Admin tokens");
+
+    browser.type(By.id("token-name"), "auditor");
+    browser.click(By.cssSelector("#issue-token button[type=submit]"));
+    browser.waitForText(By.id("tokens-list"), "auditor");
+    var token = browser.find(By.id("issued-token")).getAttribute("value");
+    var readsWith = kit.send("GET", "/admin/routes", token, null, null).status();
+    var writesWith =
+        kit.send("POST", "/admin/tenants", token, "application/json", "{\"id\":\"x\"}").status();
+    browser.screenshot("tokens");
+    browser.click(By.cssSelector("#tokens-list button[aria-label='Revoke token auditor']"));
+    browser.click(By.id("confirm-yes"));
+    var revoked = browser.waitForText(By.id("tokens-status"), "revoked");
+
+    assertThat(token).startsWith("cga_");
+    assertThat(readsWith).as("a viewer reads").isEqualTo(200);
+    assertThat(writesWith).as("a viewer does not write").isEqualTo(403);
+    assertThat(revoked).contains("The token \"auditor\" was revoked");
+    assertThat(kit.send("GET", "/admin/routes", token, null, null).status()).isEqualTo(401);
+    assertThat(kit.get("/admin/tokens").json().findValuesAsText("name"))
+        .containsExactly("bootstrap");
+  }
+
+  @Test
+  void aTenantsKeyIsRevokedFromTheTenantsPage() throws Exception {
+    kit.post("/admin/tenants", "{\"id\":\"acme\",\"name\":\"Acme\"}");
+    var kept = kit.post("/admin/tenants/acme/keys", "{\"participant\":\"kept\"}").json();
+    var gone = kit.post("/admin/tenants/acme/keys", "{\"participant\":\"leaving\"}").json();
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.open("#/tenants/acme", "Tenant Acme");
+    browser.waitForText(By.id("keys"), "leaving");
+
+    browser.click(
+        By.cssSelector(
+            "#keys button[aria-label='Revoke key " + gone.path("prefix").asText() + "']"));
+    browser.click(By.id("confirm-yes"));
+    browser.waitUntilGone(
+        By.cssSelector(
+            "#keys button[aria-label='Revoke key " + gone.path("prefix").asText() + "']"));
+
+    var left = kit.get("/admin/tenants/acme/keys").json().path("items");
+    assertThat(left).hasSize(1);
+    assertThat(left.get(0).path("id").asText()).isEqualTo(kept.path("id").asText());
+  }
+
+  @Test
   void editingARoutesVersionIsSavedAndShownInTheList() throws Exception {
     var id =
         createRoute(
