@@ -5,6 +5,8 @@ import dev.crossgate.agent.transfer.TransferClientOptions;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {
       "0:sent",
-      "1:interrupted, run the same command again to resume",
+      "1:interrupted (Ctrl-C, a broken connection): the command that resumes is printed",
       "2:failed for good"
     })
 final class SendCommand implements Callable<Integer> {
@@ -79,7 +81,33 @@ final class SendCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var out = new PrintWriter(spec.commandLine().getOut(), true);
-    return new Sender(out)
+    var resume = resumeCommand(spec.commandLine().getParseResult().originalArgs());
+    return new Sender(out, resume)
         .run(file, url, apiKey, dataDir.resolve("send"), target, chunkSize, parallel, gatewayCa);
+  }
+
+  /**
+   * This command line as typed ({@code args} from {@code send} on), the API key's value replaced by
+   * the variable that can hold it.
+   */
+  static String resumeCommand(List<String> args) {
+    var words = new ArrayList<String>(List.of("crossgate"));
+    for (int i = 0; i < args.size(); i++) {
+      var arg = args.get(i);
+      if (arg.equals("--api-key") && i + 1 < args.size()) {
+        words.add(arg);
+        words.add("\"$CROSSGATE_API_KEY\"");
+        i++;
+      } else if (arg.startsWith("--api-key=")) {
+        words.add("--api-key=\"$CROSSGATE_API_KEY\"");
+      } else {
+        words.add(quoted(arg));
+      }
+    }
+    return String.join(" ", words);
+  }
+
+  private static String quoted(String word) {
+    return word.matches("[A-Za-z0-9_./:=@%+,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
   }
 }

@@ -105,6 +105,10 @@ public final class CrossgateProcess implements AutoCloseable {
     return found[0];
   }
 
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean printed(String fragment) {
     synchronized (lines) {
       return lines.stream().anyMatch(l -> l.contains(fragment));

@@ -188,6 +188,85 @@ class StandaloneIT {
   }
 
   @Test
+  void anInterruptedSendPrintsTheCommandThatResumesItWithoutTheKey(@TempDir Path dataDir)
+      throws Exception {
+    var token = "cga_send-test-token-0123456789";
+    try (var node =
+        CrossgateProcess.start(
+            "standalone",
+            "--data-dir",
+            dataDir.toString(),
+            "--admin-port",
+            "0",
+            "--gateway-port",
+            "0",
+            "--admin-token",
+            token)) {
+      var ready = node.awaitLine(READY, Duration.ofSeconds(60));
+      send(ready.group(1), "POST", "/admin/tenants", token, "{\"id\":\"acme\",\"name\":\"Acme\"}");
+      var key =
+          send(ready.group(1), "POST", "/admin/tenants/acme/keys", token, "{}")
+              .body()
+              .replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
+      var file = dataDir.resolve("big payload.bin");
+      var bytes = new byte[4 * 1024 * 1024];
+      new java.util.Random(11).nextBytes(bytes);
+      Files.write(file, bytes);
+      var gateway = "http://127.0.0.1:" + ready.group(2);
+      var client = dataDir.resolve("client").toString();
+      // 2,048 small chunks one at a time: long enough to be interrupted half-way
+      String[] args = {
+        "send",
+        file.toString(),
+        gateway,
+        "--api-key",
+        key,
+        "--chunk-size",
+        "2KiB",
+        "--parallel",
+        "1",
+        "--data-dir",
+        client
+      };
+
+      int interruptedExit;
+      String interruptedOutput;
+      try (var sender = CrossgateProcess.start(args)) {
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    send(ready.group(1), "GET", "/admin/transfers", token, null)
+                        .body()
+                        .matches("(?s).*\"receivedBytes\":[1-9].*"));
+        new ProcessBuilder("kill", "-INT", Long.toString(sender.pid())).start().waitFor();
+        interruptedExit = sender.waitFor(Duration.ofSeconds(30));
+        interruptedOutput = sender.output();
+      }
+      int resumedExit;
+      String resumedOutput;
+      try (var resumed = CrossgateProcess.start(args)) {
+        resumedExit = resumed.waitFor(Duration.ofSeconds(120));
+        resumedOutput = resumed.output();
+      }
+
+      assertThat(interruptedExit).as(interruptedOutput).isEqualTo(1);
+      assertThat(interruptedOutput)
+          .contains(
+              "interrupted; what was sent is kept. To resume, run: crossgate send '"
+                  + file
+                  + "' "
+                  + gateway
+                  + " --api-key \"$CROSSGATE_API_KEY\" --chunk-size 2KiB")
+          .doesNotContain(key);
+      assertThat(resumedExit).as(resumedOutput).isZero();
+      assertThat(resumedOutput).contains("sent big payload.bin (" + bytes.length + " bytes)");
+      assertThat(resumedOutput).containsPattern("[1-9]\\d* already held");
+      node.stop();
+    }
+  }
+
+  @Test
   void everyRoleHasHelp() throws Exception {
     for (var role : new String[] {"standalone", "admin", "gateway", "send"}) {
       try (var help = CrossgateProcess.start(role, "--help")) {

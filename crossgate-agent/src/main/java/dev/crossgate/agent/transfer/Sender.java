@@ -4,11 +4,17 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code crossgate send FILE URL}: sends one file with a {@link TransferClient} and reports the
- * outcome in one line. Running it again after any interruption resumes. The command-line parsing
- * lives in the app module; this class only runs.
+ * {@code crossgate send FILE URL}: sends one file with a {@link TransferClient}, shows its progress
+ * (a redrawn line on a terminal, a plain line every few seconds elsewhere) and reports the outcome
+ * in one line. Running it again after any interruption resumes; interrupted by Ctrl-C (or SIGTERM)
+ * it stops sending, keeps its state, prints the command that resumes and exits with {@link
+ * #RESUMABLE}. The command-line parsing lives in the app module; this class only runs.
  */
 public final class Sender {
   /** Exit codes: 0 sent, 1 failed but resumable (run again), 2 failed for good. */
@@ -18,9 +24,19 @@ public final class Sender {
   public static final int FAILED = 2;
 
   private final PrintWriter out;
+  private final String resumeCommand;
 
   public Sender(PrintWriter out) {
+    this(out, null);
+  }
+
+  /**
+   * @param resumeCommand the command line that resumes this send, printed when it is interrupted
+   *     (secrets left out), or null
+   */
+  public Sender(PrintWriter out, String resumeCommand) {
     this.out = out;
+    this.resumeCommand = resumeCommand;
   }
 
   /**
@@ -59,10 +75,50 @@ public final class Sender {
         TransferClientOptions.defaults(stateDir, apiKey)
             .withChunking(chunkSize, parallelism)
             .withTarget(target);
+    var client = TransferClient.create(options).reportingProgressTo(out);
+    var interrupted = new AtomicBoolean();
+    var exitCode = new AtomicInteger(RESUMABLE);
+    var finished = new CountDownLatch(1);
+    // Ctrl-C or SIGTERM: stop sending, let run() report, then end with its code (a shutdown hook
+    // cannot return one, so it halts once the report is written)
+    var onSignal =
+        new Thread(
+            () -> {
+              interrupted.set(true);
+              client.cancel();
+              try {
+                finished.await(10, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              Runtime.getRuntime().halt(exitCode.get());
+            },
+            "crossgate-send-interrupt");
+    Runtime.getRuntime().addShutdownHook(onSignal);
     try {
-      var client = TransferClient.create(options);
-      var result =
-          (gatewayCa == null ? client : client.trustingGatewayCa(gatewayCa)).send(file, url);
+      exitCode.set(
+          send(
+              gatewayCa == null ? client : client.trustingGatewayCa(gatewayCa),
+              file,
+              url,
+              interrupted));
+      return exitCode.get();
+    } finally {
+      out.flush();
+      finished.countDown();
+      if (!interrupted.get()) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(onSignal);
+        } catch (IllegalStateException shuttingDown) {
+          // the JVM is already stopping: the hook runs and halts with the code set above
+        }
+      }
+    }
+  }
+
+  private int send(TransferClient client, Path file, URI url, AtomicBoolean interrupted) {
+    try {
+      var result = client.send(file, url);
       out.printf(
           "crossgate send: sent %s (%d bytes) as %s: %d chunks sent, %d resent, %d already held%s%n",
           file.getFileName(),
@@ -74,13 +130,17 @@ public final class Sender {
           result.delivery() == null ? "" : "; " + result.delivery());
       return OK;
     } catch (TransferException e) {
+      if (interrupted.get()) {
+        out.println(
+            "crossgate send: interrupted; what was sent is kept. To resume, run: "
+                + (resumeCommand == null ? "the same command again" : resumeCommand));
+        return RESUMABLE;
+      }
       out.println(
           "crossgate send: "
               + e.getMessage()
               + (e.resumable() ? " (run the same command again to resume)" : ""));
       return e.resumable() ? RESUMABLE : FAILED;
-    } finally {
-      out.flush();
     }
   }
 }

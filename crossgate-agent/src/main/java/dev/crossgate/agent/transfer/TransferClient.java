@@ -103,6 +103,14 @@ public final class TransferClient {
     return new TransferClient(options, listener, progress, backoff, caFile);
   }
 
+  /**
+   * This client, showing its progress on the terminal when there is one, else as a plain line every
+   * few seconds on {@code plain}.
+   */
+  public TransferClient reportingProgressTo(java.io.PrintWriter plain) {
+    return new TransferClient(options, listener, ProgressLine.forOutput(plain), backoff, gatewayCa);
+  }
+
   /** A client that tells {@code listener} about each accepted chunk (tests, progress views). */
   public static TransferClient create(TransferClientOptions options, ChunkListener listener) {
     return create(options, listener, RETRY);
