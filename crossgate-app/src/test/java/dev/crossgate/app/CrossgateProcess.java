@@ -71,6 +71,24 @@ public final class CrossgateProcess implements AutoCloseable {
         List.of(args));
   }
 
+  /**
+   * {@code standalone} on {@code dataDir} with ephemeral admin and gateway ports, and {@code more}.
+   */
+  public static CrossgateProcess standalone(Path dataDir, String... more) throws IOException {
+    var args =
+        new ArrayList<String>(
+            List.of(
+                "standalone",
+                "--data-dir",
+                dataDir.toString(),
+                "--admin-port",
+                "0",
+                "--gateway-port",
+                "0"));
+    args.addAll(List.of(more));
+    return start(args.toArray(String[]::new));
+  }
+
   /** Runs {@code launcher} (e.g. a release archive's {@code bin/crossgate}) with {@code args}. */
   public static CrossgateProcess launch(Path launcher, String... args) throws IOException {
     return new CrossgateProcess(List.of(launcher.toString()), List.of(args));

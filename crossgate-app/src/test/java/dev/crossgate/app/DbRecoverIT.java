@@ -57,15 +57,6 @@ class DbRecoverIT {
   }
 
   private static CrossgateProcess start(Path dataDir) throws java.io.IOException {
-    return CrossgateProcess.start(
-        "standalone",
-        "--data-dir",
-        dataDir.toString(),
-        "--admin-port",
-        "0",
-        "--gateway-port",
-        "0",
-        "--admin-token",
-        TOKEN);
+    return CrossgateProcess.standalone(dataDir, "--admin-token", TOKEN);
   }
 }

@@ -37,18 +37,7 @@ class DrainIT {
     var release = new CountDownLatch(1);
     var upstream = slowUpstream(arrived, release);
     try (var standalone =
-        CrossgateProcess.start(
-            "standalone",
-            "--data-dir",
-            dataDir.toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--admin-token",
-            TOKEN,
-            "--drain-period",
-            "PT5S")) {
+        CrossgateProcess.standalone(dataDir, "--admin-token", TOKEN, "--drain-period", "PT5S")) {
       var ready = standalone.awaitLine(READY, Duration.ofSeconds(60));
       var admin = "http://127.0.0.1:" + ready.group(1);
       var gateway = "http://127.0.0.1:" + ready.group(2);

@@ -22,15 +22,7 @@ class StandaloneIT {
       throws Exception {
     String routeId;
     String token;
-    try (var first =
-        CrossgateProcess.start(
-            "standalone",
-            "--data-dir",
-            dataDir.toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0")) {
+    try (var first = CrossgateProcess.standalone(dataDir)) {
       var ready = first.awaitLine(READY, Duration.ofSeconds(60));
       token = Files.readString(dataDir.resolve("admin-token")).trim();
       assertThat(first.printed("generated admin token")).isTrue();
@@ -50,15 +42,7 @@ class StandaloneIT {
       assertThat(first.output()).contains("control plane stopped", "crossgate standalone stopped");
     }
 
-    try (var second =
-        CrossgateProcess.start(
-            "standalone",
-            "--data-dir",
-            dataDir.toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0")) {
+    try (var second = CrossgateProcess.standalone(dataDir)) {
       var ready = second.awaitLine(READY, Duration.ofSeconds(60));
 
       var read = send(ready.group(1), "GET", "/admin/routes/" + routeId, token, null);
@@ -100,16 +84,7 @@ class StandaloneIT {
   @Test
   void anExplicitAdminTokenIsAcceptedAndNothingIsGenerated(@TempDir Path dataDir) throws Exception {
     try (var node =
-        CrossgateProcess.start(
-            "standalone",
-            "--data-dir",
-            dataDir.toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--admin-token",
-            "cga_my-own-token-for-this-test")) {
+        CrossgateProcess.standalone(dataDir, "--admin-token", "cga_my-own-token-for-this-test")) {
       var ready = node.awaitLine(READY, Duration.ofSeconds(60));
 
       var list =
@@ -131,16 +106,7 @@ class StandaloneIT {
   @Test
   void sendUploadsAFileInChunksThroughTheStandaloneGateway(@TempDir Path dataDir) throws Exception {
     try (var node =
-        CrossgateProcess.start(
-            "standalone",
-            "--data-dir",
-            dataDir.toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--admin-token",
-            "cga_send-test-token-0123456789")) {
+        CrossgateProcess.standalone(dataDir, "--admin-token", "cga_send-test-token-0123456789")) {
       var ready = node.awaitLine(READY, Duration.ofSeconds(60));
       send(
           ready.group(1),
@@ -191,17 +157,7 @@ class StandaloneIT {
   void anInterruptedSendPrintsTheCommandThatResumesItWithoutTheKey(@TempDir Path dataDir)
       throws Exception {
     var token = "cga_send-test-token-0123456789";
-    try (var node =
-        CrossgateProcess.start(
-            "standalone",
-            "--data-dir",
-            dataDir.toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--admin-token",
-            token)) {
+    try (var node = CrossgateProcess.standalone(dataDir, "--admin-token", token)) {
       var ready = node.awaitLine(READY, Duration.ofSeconds(60));
       send(ready.group(1), "POST", "/admin/tenants", token, "{\"id\":\"acme\",\"name\":\"Acme\"}");
       var key =

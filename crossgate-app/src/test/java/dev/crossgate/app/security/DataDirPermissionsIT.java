@@ -32,15 +32,7 @@ class DataDirPermissionsIT {
     Files.setPosixFilePermissions(leftover, PosixFilePermissions.fromString("rw-r--r--"));
     Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxr-xr-x"));
 
-    try (var node =
-        CrossgateProcess.start(
-            "standalone",
-            "--data-dir",
-            dataDir.toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0")) {
+    try (var node = CrossgateProcess.standalone(dataDir)) {
       node.awaitLine(READY, Duration.ofSeconds(60));
 
       assertThat(Files.exists(dataDir.resolve("admin-token"))).isTrue();

@@ -45,17 +45,7 @@ class TenantFloodIT {
   @Test
   void aFloodingTenantIsRefusedWithProblemsWhileAnotherIsServedAndTheNodeSurvives(
       @TempDir Path dataDir) throws Exception {
-    try (var node =
-        CrossgateProcess.start(
-            "standalone",
-            "--data-dir",
-            dataDir.toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--admin-token",
-            TOKEN)) {
+    try (var node = CrossgateProcess.standalone(dataDir, "--admin-token", TOKEN)) {
       var ready = node.awaitLine(READY, Duration.ofSeconds(60));
       var admin = URI.create("http://127.0.0.1:" + ready.group(1));
       var gateway = URI.create("http://127.0.0.1:" + ready.group(2));
