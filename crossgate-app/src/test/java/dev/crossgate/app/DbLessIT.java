@@ -189,6 +189,26 @@ class DbLessIT {
       assertThat(ready.group(3)).isEqualTo(file.toAbsolutePath().toString());
       servesEditsRefusesABrokenOneAndOnlyReads(node, file, gateway, admin);
 
+      // one edit adds a pool and moves the route onto it
+      write(
+          file,
+          String.join(
+              "\n",
+              "apiVersion: crossgate/v1",
+              "upstreams:",
+              "  - id: demo-pool",
+              "    targets:",
+              "      - url: http://127.0.0.1:" + upstream.getAddress().getPort(),
+              "routes:",
+              "  - service: demo",
+              "    sourcePath: /demo",
+              "    upstream: demo-pool",
+              "    targetPath: /pooled",
+              ""));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> get(gateway + "/demo/orders", null).body().equals("/pooled/orders"));
+
       // the node admin port is the only admin port: authenticated, no console
       assertThat(get(admin + "/admin/config", null).statusCode()).isEqualTo(401);
       assertThat(get(admin + "/console/", null).statusCode()).isEqualTo(404);
