@@ -218,17 +218,19 @@ final class GatewayCommand implements Callable<Integer> {
     var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
     var drainPeriod = drain.drainPeriod();
     var tls = gateway.toTls();
+    var fileNodeToken =
+        configFile == null ? null : SecretFlags.adminToken(cli, adminToken, adminTokenFile);
+    var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     if (configFile != null) {
-      var adminToken = SecretFlags.adminToken(cli, this.adminToken, adminTokenFile);
-      var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
+      // a node of the file: no cluster client, no forwarder
       return RoleRunner.run(
           command,
           vertx,
           common.dataDir,
           drainPeriod,
-          () -> serveFile(vertx, adminToken, gatewayOptions, transferSettings, egressPolicy, tls));
+          () ->
+              serveFile(vertx, fileNodeToken, gatewayOptions, transferSettings, egressPolicy, tls));
     }
-    var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var id = nodeId == null ? hostName() : nodeId;
     var options =
         new ClusterClientOptions(
@@ -306,11 +308,8 @@ final class GatewayCommand implements Callable<Integer> {
                                                                     .eventually(cluster::close)
                                                                     .eventually(
                                                                         () ->
-                                                                            vertx.executeBlocking(
-                                                                                () -> {
-                                                                                  taskDb.close();
-                                                                                  return null;
-                                                                                }));
+                                                                            closeBlocking(
+                                                                                vertx, taskDb));
                                                         return new RoleRunner.Running(
                                                             cluster.readiness(), close);
                                                       }));
@@ -327,7 +326,7 @@ final class GatewayCommand implements Callable<Integer> {
    */
   private Future<RoleRunner.Running> serveFile(
       Vertx vertx,
-      String adminToken,
+      String token,
       GatewayOptions gatewayOptions,
       TransferOptions transferSettings,
       EgressPolicy egressPolicy,
@@ -336,7 +335,7 @@ final class GatewayCommand implements Callable<Integer> {
     var storeOptions =
         ControlPlaneOptions.embedded(common.dataDir, common.bind, nodeAdminPort)
             .withAdmin(AdminOptions.of(common.bind, nodeAdminPort).withoutConsole())
-            .withAdminToken(adminToken)
+            .withAdminToken(token)
             .withEgress(egressPolicy)
             .withConfigFile(file);
     var url = database.url(common.dataDir);
@@ -389,6 +388,7 @@ final class GatewayCommand implements Callable<Integer> {
                                 .transform(v -> Future.failedFuture(failure))));
   }
 
+  /** Closes the node's task database on a worker thread. */
   private static Future<Void> closeBlocking(Vertx vertx, Database database) {
     return vertx.executeBlocking(
         () -> {
