@@ -84,7 +84,7 @@ class DbLessIT {
       var gateway = "http://127.0.0.1:" + ready.group(2);
 
       assertThat(ready.group(3)).isEqualTo(file.toAbsolutePath().toString());
-      servesEditsRefusesABrokenOneAndOnlyReads(node, file, gateway, admin);
+      servesEditsRefusesABrokenOneAndOnlyReads("standalone", node, file, gateway, admin);
       node.stop();
     }
   }
@@ -95,7 +95,8 @@ class DbLessIT {
    * served again.
    */
   private void servesEditsRefusesABrokenOneAndOnlyReads(
-      CrossgateProcess node, Path file, String gateway, String admin) throws Exception {
+      String role, CrossgateProcess node, Path file, String gateway, String admin)
+      throws Exception {
     assertThat(get(gateway + "/demo/orders", null).body()).isEqualTo("/one/orders");
 
     // an edit takes effect
@@ -105,7 +106,10 @@ class DbLessIT {
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(20))
         .until(() -> get(gateway + "/demo/orders", null).body().equals("/two/orders"));
-    LOG.info("event=config-edit-served millis={}", (System.nanoTime() - edited) / 1_000_000);
+    LOG.info(
+        "event=config-edit-served role={} millis={}",
+        role,
+        (System.nanoTime() - edited) / 1_000_000);
 
     // a broken edit is refused, named by path and line, and traffic stays on the last good file
     write(file, config("/three").replace("http://127.0.0.1", "ftp://127.0.0.1"));
@@ -187,7 +191,7 @@ class DbLessIT {
       var admin = "http://127.0.0.1:" + ready.group(2);
 
       assertThat(ready.group(3)).isEqualTo(file.toAbsolutePath().toString());
-      servesEditsRefusesABrokenOneAndOnlyReads(node, file, gateway, admin);
+      servesEditsRefusesABrokenOneAndOnlyReads("gateway", node, file, gateway, admin);
 
       // one edit adds a pool and moves the route onto it
       write(
