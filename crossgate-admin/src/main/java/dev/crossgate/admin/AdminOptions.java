@@ -10,6 +10,7 @@ package dev.crossgate.admin;
  * @param tlsKeyPath PEM private key of {@code tlsCertPath}
  * @param h2c accept cleartext HTTP/2 (prior knowledge and {@code Upgrade: h2c}); off by default so
  *     that a proxy in front cannot be used to tunnel HTTP/2 past its own per-request checks
+ * @param console serve the web console under {@code /console/}; off on a gateway node's admin port
  */
 public record AdminOptions(
     String bind,
@@ -18,7 +19,8 @@ public record AdminOptions(
     int maxHeaderBytes,
     String tlsCertPath,
     String tlsKeyPath,
-    boolean h2c) {
+    boolean h2c,
+    boolean console) {
   public static final long DEFAULT_MAX_BODY = 1024 * 1024;
 
   public AdminOptions {
@@ -30,7 +32,7 @@ public record AdminOptions(
     }
   }
 
-  /** Options without cleartext HTTP/2. */
+  /** Options with the console, without cleartext HTTP/2. */
   public AdminOptions(
       String bind,
       int port,
@@ -38,12 +40,18 @@ public record AdminOptions(
       int maxHeaderBytes,
       String tlsCertPath,
       String tlsKeyPath) {
-    this(bind, port, maxBodyBytes, maxHeaderBytes, tlsCertPath, tlsKeyPath, false);
+    this(bind, port, maxBodyBytes, maxHeaderBytes, tlsCertPath, tlsKeyPath, false, true);
   }
 
   public AdminOptions withH2c(boolean enabled) {
     return new AdminOptions(
-        bind, port, maxBodyBytes, maxHeaderBytes, tlsCertPath, tlsKeyPath, enabled);
+        bind, port, maxBodyBytes, maxHeaderBytes, tlsCertPath, tlsKeyPath, enabled, console);
+  }
+
+  /** These options without the web console: the port answers the Admin API only. */
+  public AdminOptions withoutConsole() {
+    return new AdminOptions(
+        bind, port, maxBodyBytes, maxHeaderBytes, tlsCertPath, tlsKeyPath, h2c, false);
   }
 
   public boolean tls() {

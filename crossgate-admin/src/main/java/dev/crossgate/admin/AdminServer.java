@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control plane's HTTP server: the Admin API under {@code /admin} (bearer tokens), the web
- * console under {@code /console/}, and {@code /healthz}, {@code /readyz}, {@code /metrics}. Every
- * error leaves as an RFC 9457 problem; causes of unexpected failures go to the log only.
+ * console under {@code /console/} (unless {@link AdminOptions#console()} is off), and {@code
+ * /healthz}, {@code /readyz}, {@code /metrics}. Every error leaves as an RFC 9457 problem; causes
+ * of unexpected failures go to the log only.
  */
 public final class AdminServer {
   private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -86,22 +87,24 @@ public final class AdminServer {
     router
         .get("/admin/openapi.json")
         .handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(openApi));
-    router.get("/").handler(ctx -> ctx.redirect("/console/"));
-    router
-        .get("/console")
-        .handler(
-            ctx -> {
-              // Vert.x matches "/console/" here too: only the bare path is redirected
-              if (ctx.request().path().equals("/console")) {
-                ctx.redirect("/console/");
-              } else {
-                ctx.next();
-              }
-            });
-    router
-        .route("/console/*")
-        .handler(AdminServer::consoleSecurityHeaders)
-        .handler(StaticHandler.create("console").setCachingEnabled(false));
+    if (options.console()) {
+      router.get("/").handler(ctx -> ctx.redirect("/console/"));
+      router
+          .get("/console")
+          .handler(
+              ctx -> {
+                // Vert.x matches "/console/" here too: only the bare path is redirected
+                if (ctx.request().path().equals("/console")) {
+                  ctx.redirect("/console/");
+                } else {
+                  ctx.next();
+                }
+              });
+      router
+          .route("/console/*")
+          .handler(AdminServer::consoleSecurityHeaders)
+          .handler(StaticHandler.create("console").setCachingEnabled(false));
+    }
     router
         .route("/admin/*")
         .handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));

@@ -122,8 +122,10 @@ public final class ControlPlane {
     this.tenants = new TenantRepository(database, changeLog, clock);
     this.extensions = new ExtensionRepository(database, changeLog, clock);
     this.tokens = new TokenRepository(database, changeLog, clock);
+    this.upstreams = new UpstreamRepository(database, changeLog, clock);
     this.configStore =
-        new ConfigStore(database, changeLog, routes, filters, tenants, extensions, clock);
+        new ConfigStore(
+            database, changeLog, routes, filters, tenants, extensions, upstreams, clock);
     this.nodes = new NodeRepository(database, clock);
     this.redis =
         options.redisUri() == null
@@ -151,7 +153,6 @@ public final class ControlPlane {
                 id -> vertx.executeBlocking(routeCache::refresh, false));
     this.generatedToken = bootstrapToken(options);
     this.certificates = new TenantCertificateRepository(database, changeLog, clock);
-    this.upstreams = new UpstreamRepository(database, changeLog, clock);
     this.follower =
         new ConfigFollower(
             vertx,

@@ -117,6 +117,23 @@ public record ControlPlaneOptions(
         configFile);
   }
 
+  public ControlPlaneOptions withAdmin(AdminOptions adminOptions) {
+    return new ControlPlaneOptions(
+        dataDir,
+        adminOptions,
+        jdbcUrl,
+        dbUser,
+        dbPassword,
+        redisUri,
+        redisKeyPrefix,
+        redisTtl,
+        redisRefresh,
+        adminToken,
+        cluster,
+        egress,
+        configFile);
+  }
+
   public ControlPlaneOptions withAdminToken(String token) {
     return new ControlPlaneOptions(
         dataDir,

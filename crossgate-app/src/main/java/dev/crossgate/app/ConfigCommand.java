@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
     name = "config",
     mixinStandardHelpOptions = true,
     description = "Export, diff, apply and validate the configuration as a YAML or JSON file.",
+    exitCodeOnInvalidInput = ConfigCommand.USAGE,
     subcommands = {
       ConfigCommand.Export.class,
       ConfigCommand.Diff.class,
@@ -43,6 +44,12 @@ final class ConfigCommand implements Runnable {
 
   static final int FAILED = 1;
 
+  /**
+   * Exit code of a usage error (sysexits' EX_USAGE), not picocli's 2: a CI script must not read a
+   * mistyped flag as "diff found changes".
+   */
+  static final int USAGE = 64;
+
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -53,6 +60,7 @@ final class ConfigCommand implements Runnable {
   @Command(
       name = "export",
       mixinStandardHelpOptions = true,
+      exitCodeOnInvalidInput = USAGE,
       description = "Write the whole configuration as a file (YAML; JSON for a .json file).")
   static final class Export implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
@@ -102,9 +110,15 @@ final class ConfigCommand implements Runnable {
   @Command(
       name = "diff",
       mixinStandardHelpOptions = true,
+      exitCodeOnInvalidInput = USAGE,
       description = "Show what apply would change. Exit 0: nothing differs, 2: something does.",
       exitCodeListHeading = "Exit codes:%n",
-      exitCodeList = {"0:the server has the file's configuration", "1:error", "2:they differ"})
+      exitCodeList = {
+        "0:the server has the file's configuration",
+        "1:error",
+        "2:they differ",
+        "64:usage error"
+      })
   static final class Diff implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
     @Mixin AdminClientFlags admin = new AdminClientFlags();
@@ -146,6 +160,7 @@ final class ConfigCommand implements Runnable {
   @Command(
       name = "apply",
       mixinStandardHelpOptions = true,
+      exitCodeOnInvalidInput = USAGE,
       description =
           "Make the server's configuration the file's, in one transaction, refused when the"
               + " configuration changed between the diff and the apply.")
@@ -222,6 +237,7 @@ final class ConfigCommand implements Runnable {
   @Command(
       name = "validate",
       mixinStandardHelpOptions = true,
+      exitCodeOnInvalidInput = USAGE,
       description =
           "Check a file offline, with the Admin API's rules: every error with its path and line.")
   static final class Validate implements Callable<Integer> {

@@ -80,7 +80,7 @@ public final class Crossgate implements Runnable {
 
   /**
    * A bad flag is one line naming the flag and what is wrong, and where the flags are listed, not
-   * the whole usage text.
+   * the whole usage text. Exit code 2, or the command's own ({@code config}: 64).
    */
   private static int usageError(CommandLine.ParameterException e, String[] args) {
     var cli = e.getCommandLine();
@@ -89,7 +89,7 @@ public final class Crossgate implements Runnable {
     err.println(cli.getCommandSpec().qualifiedName() + ": " + message);
     CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
     err.println("See '" + cli.getCommandSpec().qualifiedName() + " --help' for its flags.");
-    return CommandLine.ExitCode.USAGE;
+    return cli.getCommandSpec().exitCodeOnInvalidInput();
   }
 
   private static final Pattern INVALID_VALUE =

@@ -3,19 +3,12 @@ package dev.crossgate.app;
 import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.config.GatewayServices;
-import dev.crossgate.health.Readiness;
-import dev.crossgate.store.transfer.TransferRepository;
-import dev.crossgate.transfer.TransferEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -114,68 +107,36 @@ final class StandaloneCommand implements Callable<Integer> {
                       // still tells the operator the token it wrote
                       Banner.printGeneratedToken(
                           cp.generatedToken(), controlPlaneOptions.dataDir());
-                      var follower = cp.follower();
-                      // one readiness for both ports: the database answers and the gateway listens
-                      var readiness =
-                          cp.readiness()
-                              .require(
-                                  "gateway",
-                                  () ->
-                                      node.get() != null
-                                          ? Future.succeededFuture(
-                                              Map.of("gatewayPort", node.get().port()))
-                                          : Future.failedFuture(
-                                              new Readiness.NotReady("the gateway is starting")));
-                      var transfers =
-                          TransferEndpoint.create(
-                              vertx,
-                              new TransferRepository(cp.database().dataSource()),
-                              transferSettings,
-                              egressPolicy);
-                      var services =
-                          new GatewayServices(
-                              cp.database(),
-                              tasks.toOptions(controlPlaneOptions.dataDir()),
-                              extensions.toOptions(
-                                  controlPlaneOptions.dataDir().resolve("extensions")),
-                              readiness,
-                              tls);
-                      return GatewayServer.start(
-                              vertx, gatewayOptions, follower, List.of(transfers), services)
-                          .map(
-                              traffic -> {
-                                node.set(traffic);
-                                cp.extensionCircuits(traffic::extensionCircuitOpen);
-                                cp.upstreamHealth(id -> traffic.upstreamPools().health(id));
-                                var admin =
-                                    (controlPlaneOptions.admin().tls() ? "https://" : "http://")
-                                        + common.bind
-                                        + ":"
-                                        + cp.port();
-                                LOG.info(
-                                    "crossgate standalone ready admin={}/admin console={}/console/ gateway={}{}",
-                                    admin,
-                                    admin,
-                                    GatewayFlags.urls(common.bind, traffic, tls),
-                                    configFile == null
-                                        ? ""
-                                        : " config=" + controlPlaneOptions.configFile());
-                                Supplier<Future<Void>> close =
-                                    () ->
-                                        traffic
-                                            .close()
-                                            .eventually(transfers::close)
-                                            .eventually(cp::close);
-                                return new RoleRunner.Running(readiness, close);
-                              })
-                          // the control plane runs already: stopped, it lets go of its port and
-                          // its timers before the process reports the failure
-                          .recover(
-                              failure ->
-                                  transfers
-                                      .close()
-                                      .eventually(cp::close)
-                                      .transform(v -> Future.failedFuture(failure)));
+                      return LocalNode.start(
+                          vertx,
+                          cp,
+                          gatewayOptions,
+                          transferSettings,
+                          egressPolicy,
+                          readiness ->
+                              new GatewayServices(
+                                  cp.database(),
+                                  tasks.toOptions(controlPlaneOptions.dataDir()),
+                                  extensions.toOptions(
+                                      controlPlaneOptions.dataDir().resolve("extensions")),
+                                  readiness,
+                                  tls),
+                          node,
+                          traffic -> {
+                            var admin =
+                                (controlPlaneOptions.admin().tls() ? "https://" : "http://")
+                                    + common.bind
+                                    + ":"
+                                    + cp.port();
+                            LOG.info(
+                                "crossgate standalone ready admin={}/admin console={}/console/ gateway={}{}",
+                                admin,
+                                admin,
+                                GatewayFlags.urls(common.bind, traffic, tls),
+                                configFile == null
+                                    ? ""
+                                    : " config=" + controlPlaneOptions.configFile());
+                          });
                     }));
   }
 }

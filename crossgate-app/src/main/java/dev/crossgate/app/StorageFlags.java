@@ -116,7 +116,7 @@ final class StorageFlags {
     var commandLine = command.commandLine();
     var admin =
         new dev.crossgate.admin.AdminOptions(
-            common.bind, adminPort, adminMaxBody, 16 * 1024, tlsCert, tlsKey, h2c);
+            common.bind, adminPort, adminMaxBody, 16 * 1024, tlsCert, tlsKey, h2c, true);
     var cluster =
         new ClusterOptions(
             SecretFlags.resolve(commandLine, "--cluster-token", clusterToken, clusterTokenFile),

@@ -22,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code crossgate standalone --config FILE} as a real process: it serves traffic from the file
- * with no database for configuration, takes an edit of the file, refuses a broken edit while
- * traffic continues on the configuration in service, and keeps its Admin API read-only.
+ * {@code crossgate standalone --config FILE} and {@code crossgate gateway --config FILE} as real
+ * processes: they serve traffic from the file with no database for configuration and no control
+ * plane, take an edit of the file, refuse a broken edit while traffic continues on the
+ * configuration in service, and keep their Admin API read-only.
  */
 class DbLessIT {
   private static final Logger LOG = LoggerFactory.getLogger(DbLessIT.class);
@@ -32,6 +33,9 @@ class DbLessIT {
   private static final String READY =
       "crossgate standalone ready admin=http://127\\.0\\.0\\.1:(\\d+)/admin .*"
           + " gateway=http://127\\.0\\.0\\.1:(\\d+).* config=(\\S+)";
+  private static final String GATEWAY_READY =
+      "crossgate gateway ready gateway=http://127\\.0\\.0\\.1:(\\d+).*"
+          + " nodeAdmin=http://127\\.0\\.0\\.1:(\\d+) config=(\\S+)";
 
   @TempDir Path dir;
   private HttpServer upstream;
@@ -79,50 +83,64 @@ class DbLessIT {
       var admin = "http://127.0.0.1:" + ready.group(1);
       var gateway = "http://127.0.0.1:" + ready.group(2);
 
-      assertThat(get(gateway + "/demo/orders", null).body()).isEqualTo("/one/orders");
       assertThat(ready.group(3)).isEqualTo(file.toAbsolutePath().toString());
-
-      // an edit takes effect
-      long edited = System.nanoTime();
-      write(file, config("/two"));
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .pollInterval(Duration.ofMillis(20))
-          .until(() -> get(gateway + "/demo/orders", null).body().equals("/two/orders"));
-      LOG.info("event=config-edit-served millis={}", (System.nanoTime() - edited) / 1_000_000);
-
-      // a broken edit is refused, named by path and line, and traffic stays on the last good file
-      write(file, config("/three").replace("http://127.0.0.1", "ftp://127.0.0.1"));
-      node.awaitLine(
-          "config-file-refused error=\".*crossgate\\.yaml:5: routes\\[0\\]\\.targetUrl: scheme 'ftp'",
-          Duration.ofSeconds(10));
-      assertThat(get(gateway + "/demo/orders", null).body()).isEqualTo("/two/orders");
-
-      // the Admin API reads, and refuses writes naming the file
-      var exported = get(admin + "/admin/config", TOKEN);
-      var write =
-          http.send(
-              HttpRequest.newBuilder(URI.create(admin + "/admin/routes"))
-                  .header("Authorization", "Bearer " + TOKEN)
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"service\":\"x\",\"sourcePath\":\"/x\",\"targetUrl\":\"http://x\"}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(exported.statusCode()).isEqualTo(200);
-      assertThat(exported.body()).contains("/two");
-      assertThat(write.statusCode()).isEqualTo(405);
-      assertThat(write.headers().firstValue("content-type")).contains("application/problem+json");
-      assertThat(write.body()).contains(file.toAbsolutePath().toString());
-
-      // and the next good edit is served again
-      write(file, config("/four"));
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> get(gateway + "/demo/orders", null).body().equals("/four/orders"));
+      servesEditsRefusesABrokenOneAndOnlyReads("standalone", node, file, gateway, admin);
       node.stop();
     }
+  }
+
+  /**
+   * The file's route is served; an edit takes effect; a broken edit is refused with its line while
+   * traffic stays; the Admin API reads and refuses writes naming the file; the next good edit is
+   * served again.
+   */
+  private void servesEditsRefusesABrokenOneAndOnlyReads(
+      String role, CrossgateProcess node, Path file, String gateway, String admin)
+      throws Exception {
+    assertThat(get(gateway + "/demo/orders", null).body()).isEqualTo("/one/orders");
+
+    // an edit takes effect
+    long edited = System.nanoTime();
+    write(file, config("/two"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> get(gateway + "/demo/orders", null).body().equals("/two/orders"));
+    LOG.info(
+        "event=config-edit-served role={} millis={}",
+        role,
+        (System.nanoTime() - edited) / 1_000_000);
+
+    // a broken edit is refused, named by path and line, and traffic stays on the last good file
+    write(file, config("/three").replace("http://127.0.0.1", "ftp://127.0.0.1"));
+    node.awaitLine(
+        "config-file-refused error=\".*crossgate\\.yaml:5: routes\\[0\\]\\.targetUrl: scheme 'ftp'",
+        Duration.ofSeconds(10));
+    assertThat(get(gateway + "/demo/orders", null).body()).isEqualTo("/two/orders");
+
+    // the Admin API reads, and refuses writes naming the file
+    var exported = get(admin + "/admin/config", TOKEN);
+    var write =
+        http.send(
+            HttpRequest.newBuilder(URI.create(admin + "/admin/routes"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"service\":\"x\",\"sourcePath\":\"/x\",\"targetUrl\":\"http://x\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(exported.statusCode()).isEqualTo(200);
+    assertThat(exported.body()).contains("/two");
+    assertThat(write.statusCode()).isEqualTo(405);
+    assertThat(write.headers().firstValue("content-type")).contains("application/problem+json");
+    assertThat(write.body()).contains(file.toAbsolutePath().toString());
+
+    // and the next good edit is served again
+    write(file, config("/four"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> get(gateway + "/demo/orders", null).body().equals("/four/orders"));
   }
 
   @Test
@@ -147,6 +165,86 @@ class DbLessIT {
           "crossgate\\.yaml:4: routes\\[0\\]\\.sourcePath: must start with '/'",
           Duration.ofSeconds(90));
       node.awaitLine("crossgate standalone failed to start", Duration.ofSeconds(30));
+    }
+  }
+
+  @Test
+  void aGatewayNodeServesTheFileWithNoControlPlaneAndItsAdminPortOnlyReads() throws Exception {
+    var file = dir.resolve("crossgate.yaml");
+    write(file, config("/one"));
+
+    try (var node =
+        CrossgateProcess.start(
+            "gateway",
+            "--config",
+            file.toString(),
+            "--data-dir",
+            dir.resolve("node").toString(),
+            "--node-admin-port",
+            "0",
+            "--gateway-port",
+            "0",
+            "--admin-token",
+            TOKEN)) {
+      var ready = node.awaitLine(GATEWAY_READY, Duration.ofSeconds(90));
+      var gateway = "http://127.0.0.1:" + ready.group(1);
+      var admin = "http://127.0.0.1:" + ready.group(2);
+
+      assertThat(ready.group(3)).isEqualTo(file.toAbsolutePath().toString());
+      servesEditsRefusesABrokenOneAndOnlyReads("gateway", node, file, gateway, admin);
+
+      // one edit adds a pool and moves the route onto it
+      write(
+          file,
+          String.join(
+              "\n",
+              "apiVersion: crossgate/v1",
+              "upstreams:",
+              "  - id: demo-pool",
+              "    targets:",
+              "      - url: http://127.0.0.1:" + upstream.getAddress().getPort(),
+              "routes:",
+              "  - service: demo",
+              "    sourcePath: /demo",
+              "    upstream: demo-pool",
+              "    targetPath: /pooled",
+              ""));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> get(gateway + "/demo/orders", null).body().equals("/pooled/orders"));
+
+      // the node admin port is the only admin port: authenticated, no console
+      assertThat(get(admin + "/admin/config", null).statusCode()).isEqualTo(401);
+      assertThat(get(admin + "/console/", null).statusCode()).isEqualTo(404);
+      assertThat(get(admin + "/readyz", null).statusCode()).isEqualTo(200);
+      assertThat(node.output()).doesNotContain("controlPlane=").doesNotContain("console=");
+      assertThat(node.stop()).isIn(0, 143);
+    }
+  }
+
+  @Test
+  void aGatewayNodeGivenBothAFileAndAControlPlaneIsAOneLineUsageError() throws Exception {
+    var file = dir.resolve("crossgate.yaml");
+    write(file, config("/one"));
+
+    try (var node =
+        CrossgateProcess.start(
+            "gateway",
+            "--config",
+            file.toString(),
+            "--control-plane",
+            "http://127.0.0.1:9080",
+            "--data-dir",
+            dir.resolve("node").toString())) {
+      int exit = node.waitFor(Duration.ofSeconds(60));
+
+      assertThat(exit).isEqualTo(2);
+      assertThat(node.output().lines().filter(l -> l.startsWith("crossgate gateway:")))
+          .containsExactly(
+              "crossgate gateway: --control-plane is for a node that follows a control plane;"
+                  + " leave it out with --config");
+      assertThat(node.output()).doesNotContain("Usage:").doesNotContain("Exception");
+      assertThat(Files.exists(dir.resolve("node"))).isFalse();
     }
   }
 

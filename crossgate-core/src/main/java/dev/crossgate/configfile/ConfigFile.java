@@ -4,19 +4,21 @@ import dev.crossgate.extension.ExtensionSpec;
 import dev.crossgate.filter.FilterSpec;
 import dev.crossgate.route.RouteSpec;
 import dev.crossgate.tenant.TenantSpec;
+import dev.crossgate.upstream.UpstreamSpec;
 import java.util.List;
 
 /**
  * A configuration file ({@code apiVersion: crossgate/v1}) as submitted: the same specs the Admin
  * API takes, identified by natural keys instead of server ids (routes by service, host, path and
- * version; filters by name; tenants by id; extensions by tenant and id). Entries keep their file
- * order so that errors name {@code routes[3]}.
+ * version; filters by name; tenants and upstreams by id; extensions by tenant and id). Entries keep
+ * their file order so that errors name {@code routes[3]}.
  */
 public record ConfigFile(
     List<RouteSpec> routes,
     List<FilterSpec> filters,
     List<TenantSpec> tenants,
-    List<ExtensionEntry> extensions) {
+    List<ExtensionEntry> extensions,
+    List<UpstreamSpec> upstreams) {
 
   /** The only version of the file format. */
   public static final String API_VERSION = "crossgate/v1";
@@ -29,6 +31,7 @@ public record ConfigFile(
     filters = copy(filters);
     tenants = copy(tenants);
     extensions = copy(extensions);
+    upstreams = copy(upstreams);
   }
 
   /**
@@ -46,6 +49,7 @@ public record ConfigFile(
       entries.add(node);
     }
     doc.set(ConfigSection.FILTERS.field(), mapper.valueToTree(filters));
+    doc.set(ConfigSection.UPSTREAMS.field(), mapper.valueToTree(upstreams));
     doc.set(ConfigSection.ROUTES.field(), mapper.valueToTree(routes));
     return doc;
   }

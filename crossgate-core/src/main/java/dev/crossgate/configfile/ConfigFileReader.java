@@ -16,6 +16,7 @@ import dev.crossgate.json.JsonProblems;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.route.RouteSpec;
 import dev.crossgate.tenant.TenantSpec;
+import dev.crossgate.upstream.UpstreamSpec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -94,15 +95,15 @@ public final class ConfigFileReader {
                   + (location == null ? "" : " at line " + location.getLineNr())
                   + ": "
                   + message.lines().findFirst().orElse("")));
-      return new Result(new ConfigFile(null, null, null, null), errors, SourceLines.NONE);
+      return new Result(new ConfigFile(null, null, null, null, null), errors, SourceLines.NONE);
     } catch (IOException e) {
       errors.add(new FieldError("file", "cannot be read: " + e.getMessage()));
-      return new Result(new ConfigFile(null, null, null, null), errors, SourceLines.NONE);
+      return new Result(new ConfigFile(null, null, null, null, null), errors, SourceLines.NONE);
     }
     if (tree == null || !tree.isObject()) {
       errors.add(
           new FieldError("file", "must be a mapping with apiVersion: " + ConfigFile.API_VERSION));
-      return new Result(new ConfigFile(null, null, null, null), errors, lines);
+      return new Result(new ConfigFile(null, null, null, null, null), errors, lines);
     }
     return new Result(read((ObjectNode) tree, secrets, errors), errors, lines);
   }
@@ -113,7 +114,7 @@ public final class ConfigFileReader {
     if (tree == null || !tree.isObject()) {
       errors.add(
           new FieldError("file", "must be an object with apiVersion: " + ConfigFile.API_VERSION));
-      return new Result(new ConfigFile(null, null, null, null), errors, SourceLines.NONE);
+      return new Result(new ConfigFile(null, null, null, null, null), errors, SourceLines.NONE);
     }
     return new Result(read((ObjectNode) tree, secrets, errors), errors, SourceLines.NONE);
   }
@@ -148,16 +149,8 @@ public final class ConfigFileReader {
         routes.add(null);
         continue;
       }
-      for (var field : SERVER_FIELDS) {
-        if (node.has(field)) {
-          errors.add(
-              new FieldError(
-                  entry.path() + "." + field,
-                  "is set by the server; a file names a route by service, sourceHost, sourcePath"
-                      + " and version"));
-          node.remove(field);
-        }
-      }
+      refuseServerFields(
+          node, entry.path(), "", "a route by service, sourceHost, sourcePath and version", errors);
       resolveSecrets(node, entry.path(), secrets, errors);
       routes.add(convert(node, RouteSpec.class, entry.path(), errors));
     }
@@ -184,10 +177,34 @@ public final class ConfigFileReader {
       var spec = convert(node, ExtensionSpec.class, entry.path(), errors);
       extensions.add(spec == null ? null : new ConfigFile.ExtensionEntry(tenant, id, spec));
     }
-    return new ConfigFile(routes, filters, tenants, extensions);
+    var upstreams = new ArrayList<UpstreamSpec>();
+    for (var entry : entries(root, ConfigSection.UPSTREAMS, errors)) {
+      var node = entry.node();
+      if (node != null) {
+        refuseServerFields(node, entry.path(), "id", "an upstream by id", errors);
+      }
+      refuseReferences(node, entry.path(), errors);
+      upstreams.add(convert(node, UpstreamSpec.class, entry.path(), errors));
+    }
+    return new ConfigFile(routes, filters, tenants, extensions, upstreams);
   }
 
   private record Entry(ObjectNode node, String path) {}
+
+  /**
+   * Reports and removes the {@link #SERVER_FIELDS} an entry carries, except {@code keyField} (an
+   * upstream's id is its natural key); {@code namedBy} says how a file names the entry instead.
+   */
+  private static void refuseServerFields(
+      ObjectNode node, String path, String keyField, String namedBy, List<FieldError> errors) {
+    for (var field : SERVER_FIELDS) {
+      if (node.has(field) && !keyField.equals(field)) {
+        errors.add(
+            new FieldError(path + "." + field, "is set by the server; a file names " + namedBy));
+        node.remove(field);
+      }
+    }
+  }
 
   /**
    * The section's entries in file order, copied (reading must not change the tree); an entry that

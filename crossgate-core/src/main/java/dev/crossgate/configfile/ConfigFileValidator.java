@@ -12,9 +12,11 @@ import dev.crossgate.route.RouteSpec;
 import dev.crossgate.route.RouteValidator;
 import dev.crossgate.route.StoredSecrets;
 import dev.crossgate.tenant.TenantValidator;
+import dev.crossgate.upstream.UpstreamValidator;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +27,9 @@ import java.util.Objects;
  * errors prefixed with its path, e.g. {@code routes[3].targetUrl}), plus what only the file as a
  * whole can break: two entries with the same natural key, two routes serving the same source and
  * version for the same methods, two default versions of one source, an extension depending on one
- * the file does not name. Rules that need the server's state (a tenant or extension not in the
- * file, conflicts with routes the file does not name) are checked when the file is applied.
+ * the file does not name, a route sending to an upstream pool the file does not name. Rules that
+ * need the server's state (a tenant or extension not in the file, conflicts with routes the file
+ * does not name) are checked when the file is applied.
  */
 public final class ConfigFileValidator {
   /**
@@ -40,10 +43,11 @@ public final class ConfigFileValidator {
   /** Every error of {@code file}; empty when it may be applied. */
   public static List<FieldError> errors(ConfigFile file) {
     var errors = new ArrayList<FieldError>();
-    routes(file.routes(), errors);
+    routes(file, errors);
     filters(file, errors);
     tenants(file, errors);
     extensions(file, errors);
+    upstreams(file, errors);
     return errors;
   }
 
@@ -88,7 +92,10 @@ public final class ConfigFileValidator {
     }
   }
 
-  private static void routes(List<RouteSpec> specs, List<FieldError> errors) {
+  private static void routes(ConfigFile file, List<FieldError> errors) {
+    var specs = file.routes();
+    var pools = new HashSet<String>();
+    file.upstreams().forEach(u -> pools.add(u == null ? null : u.id()));
     var bySource = new LinkedHashMap<String, List<Integer>>();
     var valid = new HashMap<Integer, Route>();
     for (int i = 0; i < specs.size(); i++) {
@@ -97,6 +104,16 @@ public final class ConfigFileValidator {
         continue;
       }
       var route = route(spec, ConfigSection.ROUTES.at(i), errors);
+      if (route != null && route.upstream() != null && !pools.contains(route.upstream())) {
+        // a file is the whole configuration: it names the pools its routes send to
+        errors.add(
+            new FieldError(
+                ConfigSection.ROUTES.at(i) + ".upstream",
+                "there is no upstream '"
+                    + route.upstream()
+                    + "' in the file's "
+                    + ConfigSection.UPSTREAMS.field()));
+      }
       if (route != null) {
         valid.put(i, route);
         bySource
@@ -166,6 +183,23 @@ public final class ConfigFileValidator {
       try {
         TenantValidator.validate(spec.id(), spec);
         unique(ids, spec.id(), i, ConfigSection.TENANTS, ".id", errors);
+      } catch (ProblemException e) {
+        prefixed(e, at, errors);
+      }
+    }
+  }
+
+  private static void upstreams(ConfigFile file, List<FieldError> errors) {
+    var ids = new HashMap<String, Integer>();
+    for (int i = 0; i < file.upstreams().size(); i++) {
+      var spec = file.upstreams().get(i);
+      if (spec == null) {
+        continue;
+      }
+      var at = ConfigSection.UPSTREAMS.at(i);
+      try {
+        UpstreamValidator.validate(spec.id(), spec, null, Instant.EPOCH, Instant.EPOCH);
+        unique(ids, spec.id(), i, ConfigSection.UPSTREAMS, ".id", errors);
       } catch (ProblemException e) {
         prefixed(e, at, errors);
       }

@@ -14,6 +14,9 @@ import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteSpec;
 import dev.crossgate.route.RouteValidator;
 import dev.crossgate.tenant.Tenant;
+import dev.crossgate.upstream.Upstream;
+import dev.crossgate.upstream.UpstreamSpec;
+import dev.crossgate.upstream.UpstreamValidator;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -29,11 +32,12 @@ import java.util.Set;
  */
 public final class ConfigForms {
   private static final Set<String> ROUTE_KEPT =
-      Set.of("service", "sourceHost", "sourcePath", "version", "targetUrl");
+      Set.of("service", "sourceHost", "sourcePath", "version", "targetUrl", "upstream");
   private static final Set<String> FILTER_KEPT = Set.of("name", "kind", "value", "header");
   private static final Set<String> TENANT_KEPT = Set.of("id", "name");
   private static final Set<String> EXTENSION_KEPT =
       Set.of("tenant", "id", "point", "endpoint", "versions");
+  private static final Set<String> UPSTREAM_KEPT = Set.of("id", "targets");
 
   private ConfigForms() {}
 
@@ -64,6 +68,18 @@ public final class ConfigForms {
   public static ObjectNode extension(Extension extension) {
     ObjectNode node = Json.mapper().valueToTree(extension);
     node.remove(List.of("createdAt", "updatedAt", "revision"));
+    return node;
+  }
+
+  /** An upstream's form; a dns+srv target has no weight of its own (its SRV records give it). */
+  public static ObjectNode upstream(Upstream upstream) {
+    ObjectNode node = Json.mapper().valueToTree(upstream);
+    node.remove(List.of("createdBy", "createdAt", "updatedAt", "revision"));
+    for (var target : node.path("targets")) {
+      if (Upstream.Target.srvName(target.get("url").asText()) != null) {
+        ((ObjectNode) target).remove("weight");
+      }
+    }
     return node;
   }
 
@@ -109,7 +125,8 @@ public final class ConfigForms {
       List<Route> routes,
       List<FilterRule> filters,
       List<Tenant> tenants,
-      List<Extension> extensions) {
+      List<Extension> extensions,
+      List<Upstream> upstreams) {
     var doc = Json.mapper().createObjectNode().put("apiVersion", ConfigFile.API_VERSION);
     ArrayNode tenantNodes = doc.putArray(ConfigSection.TENANTS.field());
     tenants.stream()
@@ -126,6 +143,13 @@ public final class ConfigForms {
     filters.stream()
         .sorted(FILTER_ORDER)
         .forEach(f -> filterNodes.add(withoutDefaults(filter(f), filterDefaults(f), FILTER_KEPT)));
+    ArrayNode upstreamNodes = doc.putArray(ConfigSection.UPSTREAMS.field());
+    upstreams.stream()
+        .sorted(Comparator.comparing(Upstream::id))
+        .forEach(
+            u ->
+                upstreamNodes.add(
+                    withoutDefaults(upstream(u), upstreamDefaults(u), UPSTREAM_KEPT)));
     ArrayNode routeNodes = doc.putArray(ConfigSection.ROUTES.field());
     routes.stream()
         .sorted(ROUTE_ORDER)
@@ -163,7 +187,7 @@ public final class ConfigForms {
             .createObjectNode()
             .put("service", r.service())
             .put("sourcePath", r.sourcePath())
-            .put("targetUrl", r.targetUrl());
+            .put(r.pooled() ? "upstream" : "targetUrl", r.pooled() ? r.upstream() : r.targetUrl());
     var spec = Json.mapper().convertValue(minimal, RouteSpec.class);
     return route(RouteValidator.validate("default", spec, null, Instant.EPOCH, Instant.EPOCH));
   }
@@ -172,6 +196,16 @@ public final class ConfigForms {
     var spec =
         new FilterSpec(f.name(), null, f.kind().name(), f.value(), f.header(), null, null, null);
     return filter(FilterValidator.validate(f.id(), spec, null, Instant.EPOCH));
+  }
+
+  private static ObjectNode upstreamDefaults(Upstream u) {
+    var targets =
+        u.targets().stream()
+            .map(t -> new UpstreamSpec.TargetSpec(t.url(), t.srvName() == null ? t.weight() : null))
+            .toList();
+    var spec =
+        new UpstreamSpec(u.id(), targets, null, null, null, null, null, null, null, null, null);
+    return upstream(UpstreamValidator.validate(u.id(), spec, null, Instant.EPOCH, Instant.EPOCH));
   }
 
   private static ObjectNode tenantDefaults(Tenant t) {

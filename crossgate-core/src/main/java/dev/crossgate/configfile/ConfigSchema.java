@@ -15,6 +15,9 @@ import dev.crossgate.route.RouteSpec;
 import dev.crossgate.route.RouteValidator;
 import dev.crossgate.tenant.TenantSpec;
 import dev.crossgate.tenant.TenantValidator;
+import dev.crossgate.upstream.Upstream;
+import dev.crossgate.upstream.UpstreamSpec;
+import dev.crossgate.upstream.UpstreamValidator;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.Arrays;
@@ -70,6 +73,7 @@ public final class ConfigSchema {
       case FILTERS -> filter();
       case TENANTS -> tenant();
       case EXTENSIONS -> extension();
+      case UPSTREAMS -> upstream();
     };
   }
 
@@ -120,6 +124,31 @@ public final class ConfigSchema {
     var p = (ObjectNode) def.get("properties");
     pattern(p, "id", TenantValidator.ID);
     at(p, "name").put("minLength", 1).put("maxLength", TenantValidator.MAX_NAME_LENGTH);
+    return def;
+  }
+
+  private static ObjectNode upstream() {
+    var server = new java.util.HashSet<>(ConfigFileReader.SERVER_FIELDS);
+    server.remove("id");
+    var def = record(UpstreamSpec.class, server);
+    required(def, "id", "targets");
+    var p = (ObjectNode) def.get("properties");
+    pattern(p, "id", UpstreamValidator.ID);
+    at(p, "targets").put("minItems", 1).put("maxItems", UpstreamValidator.MAX_TARGETS);
+    var target = items(p, "targets");
+    required(target, "url");
+    var tp = (ObjectNode) target.get("properties");
+    at(tp, "url").put("pattern", "^([Hh][Tt][Tt][Pp][Ss]?|[Dd][Nn][Ss]\\+[Ss][Rr][Vv])://");
+    at(tp, "weight").put("minimum", 1).put("maximum", UpstreamValidator.MAX_WEIGHT);
+    enumeration(p, "algorithm", Upstream.Algorithm.values());
+    var check = (ObjectNode) at(p, "healthCheck").get("properties");
+    at(check, "path").put("pattern", "^/");
+    at(check, "expectStatus").put("minItems", 2).put("maxItems", 2);
+    var passive = (ObjectNode) at(p, "passive").get("properties");
+    at(passive, "maxEjectedPercent").put("minimum", 0).put("maximum", 100);
+    var retries = (ObjectNode) at(p, "retries").get("properties");
+    at(retries, "attempts").put("minimum", 0).put("maximum", 10);
+    at(retries, "budgetPercent").put("minimum", 0).put("maximum", 100);
     return def;
   }
 

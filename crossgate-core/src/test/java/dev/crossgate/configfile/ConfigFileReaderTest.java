@@ -93,7 +93,7 @@ class ConfigFileReaderTest {
     assertThat(described)
         .contains(
             "crossgate.yaml:2: upstream: is not a section of crossgate/v1; known: [apiVersion,"
-                + " tenants, extensions, filters, routes]",
+                + " tenants, extensions, filters, upstreams, routes]",
             "crossgate.yaml:14: routes[2].id: is set by the server; a file names a route by"
                 + " service, sourceHost, sourcePath and version",
             "crossgate.yaml:12: routes[1].targetUrl: scheme 'ftp' is not supported; use http or https",
@@ -102,6 +102,52 @@ class ConfigFileReaderTest {
             "crossgate.yaml:18: routes[3]: serves /a for the same methods as routes[0]");
     assertThat(described)
         .anyMatch(line -> line.startsWith("crossgate.yaml:17: routes[2].timeouts.connectMs:"));
+  }
+
+  @Test
+  void upstreamPoolsAreReadByIdAndARouteNamingAPoolTheFileLacksIsAnErrorWithItsLine() {
+    var yaml =
+        """
+        apiVersion: crossgate/v1
+        upstreams:
+          - id: carts
+            algorithm: LEAST_CONNECTIONS
+            targets:
+              - url: http://carts-1:8080
+                weight: 3
+              - url: dns+srv://_http._tcp.carts.example
+          - id: stock
+            revision: 7
+            targets:
+              - url: ftp://stock
+          - id: carts
+            targets:
+              - url: http://carts-2:8080
+        routes:
+          - service: shop
+            sourcePath: /carts
+            upstream: carts
+          - service: shop
+            sourcePath: /stock
+            upstream: stock-pool
+        """;
+
+    var result = read(yaml);
+    var errors = new ArrayList<>(result.errors());
+    errors.addAll(ConfigFileValidator.errors(result.file()));
+    var described = ConfigFileReader.describe(errors, result.lines(), "crossgate.yaml");
+
+    assertThat(result.file().upstreams()).hasSize(3);
+    assertThat(result.file().upstreams().get(0).targets()).hasSize(2);
+    assertThat(described)
+        .containsExactlyInAnyOrder(
+            "crossgate.yaml:10: upstreams[1].revision: is set by the server; a file names an"
+                + " upstream by id",
+            "crossgate.yaml:12: upstreams[1].targets[0].url: scheme 'ftp' is not supported; use"
+                + " http or https",
+            "crossgate.yaml:13: upstreams[2].id: 'carts' names upstreams[0] already",
+            "crossgate.yaml:22: routes[1].upstream: there is no upstream 'stock-pool' in the"
+                + " file's upstreams");
   }
 
   @Test

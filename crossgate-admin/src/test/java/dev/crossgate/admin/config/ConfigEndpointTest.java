@@ -7,6 +7,7 @@ import dev.crossgate.admin.AdminKit;
 import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.json.Json;
 import java.net.http.HttpRequest;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,14 +30,25 @@ class ConfigEndpointTest {
 
       assertThat(exported.status()).isEqualTo(200);
       assertThat(applied.status()).isEqualTo(200);
-      assertThat(applied.json().path("changes").size()).isEqualTo(7);
+      assertThat(applied.json().path("changes").size()).isEqualTo(9);
       assertThat(again.body()).isEqualTo(exported.body());
       // tenants' keys are issued, never exported
       assertThat(exported.body()).doesNotContain("keyHash").doesNotContain("cg_");
+      // the pool and the route sending to it, the pool written first
+      var pool = exported.json().path("upstreams").get(0);
+      assertThat(pool.path("id").asText()).isEqualTo("carts-pool");
+      assertThat(pool.path("algorithm").asText()).isEqualTo("LEAST_CONNECTIONS");
+      assertThat(pool.path("healthCheck").path("path").asText()).isEqualTo("/health");
+      assertThat(pool.has("retries")).isFalse(); // defaults are left out
+      assertThat(pool.path("targets").get(1).has("weight")).isFalse(); // dns+srv: from records
+      assertThat(fresh.get("/admin/upstreams/carts-pool").json().path("targets").size())
+          .isEqualTo(2);
+      var keys = applied.json().path("changes").findValuesAsText("key");
+      assertThat(keys.indexOf("carts-pool")).isLessThan(keys.indexOf("shop /carts"));
       var revisions = fresh.controlPlane().changeLog().after(0, 100);
-      assertThat(revisions).hasSize(7);
-      assertThat(revisions.get(6).revision() - revisions.get(0).revision()).isEqualTo(6);
-      assertThat(applied.header("etag")).isEqualTo("\"rev-" + revisions.get(6).revision() + "\"");
+      assertThat(revisions).hasSize(9);
+      assertThat(revisions.get(8).revision() - revisions.get(0).revision()).isEqualTo(8);
+      assertThat(applied.header("etag")).isEqualTo("\"rev-" + revisions.get(8).revision() + "\"");
     }
   }
 
@@ -62,7 +74,7 @@ class ConfigEndpointTest {
       configureThroughTheApi(kit);
       var file = (ObjectNode) kit.get("/admin/config").json();
       long before = kit.controlPlane().changeLog().latestRevision();
-      var route = (ObjectNode) file.withArray("routes").get(0);
+      var route = (ObjectNode) file.withArray("routes").get(1); // shop /orders v1
       var oldTarget = route.path("targetUrl").asText();
       route.put("targetUrl", "http://orders-v2:8080/home");
 
@@ -72,7 +84,7 @@ class ConfigEndpointTest {
       var changes = reply.json().path("changes");
       assertThat(changes.size()).isEqualTo(1);
       assertThat(changes.get(0).path("action").asText()).isEqualTo("UPDATE");
-      assertThat(changes.get(0).path("at").asText()).isEqualTo("routes[0]");
+      assertThat(changes.get(0).path("at").asText()).isEqualTo("routes[1]");
       var field = changes.get(0).path("fields").get(0);
       assertThat(field.path("field").asText()).isEqualTo("targetUrl");
       assertThat(field.path("before").asText()).isEqualTo(oldTarget);
@@ -115,6 +127,74 @@ class ConfigEndpointTest {
       assertThat(after.path("filters")).isEqualTo(file.path("filters"));
       assertThat(after.path("tenants")).isEqualTo(file.path("tenants"));
       assertThat(after.path("extensions")).isEqualTo(file.path("extensions"));
+    }
+  }
+
+  @Test
+  void aRouteMovesFromItsTargetUrlToANewPoolInOneApply() throws Exception {
+    try (var kit = AdminKit.start("postgres", LOOPBACK)) {
+      configureThroughTheApi(kit);
+      var file = (ObjectNode) kit.get("/admin/config").json();
+      file.withArray("upstreams")
+          .addObject()
+          .put("id", "stock-pool")
+          .putArray("targets")
+          .addObject()
+          .put("url", "http://127.0.0.1:7001");
+      var stock = (ObjectNode) file.withArray("routes").get(3);
+      assertThat(stock.path("sourcePath").asText()).isEqualTo("/stock");
+      stock.remove("targetUrl");
+      stock.put("upstream", "stock-pool");
+      long before = kit.controlPlane().changeLog().latestRevision();
+
+      var reply = kit.put("/admin/config", file.toString());
+
+      assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+      var changes = reply.json().path("changes");
+      assertThat(changes.size()).isEqualTo(2);
+      assertThat(changes.get(0).path("action").asText()).isEqualTo("CREATE");
+      assertThat(changes.get(0).path("key").asText()).isEqualTo("stock-pool");
+      assertThat(changes.get(1).path("action").asText()).isEqualTo("UPDATE");
+      assertThat(changes.get(1).path("fields").findValuesAsText("field"))
+          .containsExactlyInAnyOrder("targetUrl", "upstream");
+      assertThat(kit.controlPlane().changeLog().latestRevision()).isEqualTo(before + 2);
+      var route =
+          kit.get("/admin/routes?service=shop").json().path("items").findParents("sourcePath");
+      assertThat(route)
+          .filteredOn(r -> r.path("sourcePath").asText().equals("/stock"))
+          .singleElement()
+          .satisfies(r -> assertThat(r.path("upstream").asText()).isEqualTo("stock-pool"));
+    }
+  }
+
+  @Test
+  void aPoolIsPrunedOnlyAfterItsRoutesLeaveItAndAPoolAKeptRouteNeedsIsNotPruned() throws Exception {
+    try (var kit = AdminKit.start("h2", LOOPBACK)) {
+      configureThroughTheApi(kit);
+      var file = (ObjectNode) kit.get("/admin/config").json();
+      file.withArray("upstreams").removeAll();
+      long before = kit.controlPlane().changeLog().latestRevision();
+
+      // the file keeps /carts on the pool it drops: refused, naming the route's field
+      var refused = kit.put("/admin/config?prune=true", file.toString());
+
+      assertThat(refused.status()).isEqualTo(400);
+      assertThat(refused.errorFields()).containsExactly("routes[0].upstream");
+      assertThat(refused.body()).contains("carts-pool");
+      assertThat(kit.controlPlane().changeLog().latestRevision()).isEqualTo(before);
+
+      // moved to a targetUrl in the same file, the route leaves the pool before it is deleted
+      var carts = (ObjectNode) file.withArray("routes").get(0);
+      carts.remove(List.of("upstream", "targetPath"));
+      carts.put("targetUrl", "http://127.0.0.1:7002");
+      var moved = kit.put("/admin/config?prune=true", file.toString());
+
+      assertThat(moved.status()).as(moved.body()).isEqualTo(200);
+      var changes = moved.json().path("changes");
+      assertThat(changes.findValuesAsText("action")).containsExactly("UPDATE", "DELETE");
+      assertThat(changes.get(1).path("key").asText()).isEqualTo("carts-pool");
+      assertThat(kit.get("/admin/upstreams/carts-pool").status()).isEqualTo(404);
+      assertThat(kit.get("/admin/config").json().path("routes")).isEqualTo(file.path("routes"));
     }
   }
 
@@ -264,8 +344,9 @@ class ConfigEndpointTest {
   }
 
   /**
-   * Tenants (one with a key), an extension, filters (one unnamed) and routes with versions, one
-   * with an extension in its flow: 7 configuration entities (the key is not one).
+   * Tenants (one with a key), an extension, filters (one unnamed), an upstream pool and routes with
+   * versions, one with an extension in its flow, one sending to the pool: 9 configuration entities
+   * (the key is not one).
    */
   static void configureThroughTheApi(AdminKit kit) throws Exception {
     ok(kit.post("/admin/tenants", "{\"id\":\"acme\",\"name\":\"Acme Corp\"}"));
@@ -299,6 +380,18 @@ class ConfigEndpointTest {
             "/admin/routes",
             "{\"service\":\"shop\",\"sourceHost\":\"api.example.com\",\"sourcePath\":\"/stock\","
                 + "\"version\":\"1.0\",\"targetUrl\":\"http://stock\",\"mode\":\"ASYNC\"}"));
+    ok(
+        kit.post(
+            "/admin/upstreams",
+            "{\"id\":\"carts-pool\",\"algorithm\":\"LEAST_CONNECTIONS\","
+                + "\"targets\":[{\"url\":\"http://127.0.0.1:7003\",\"weight\":3},"
+                + "{\"url\":\"dns+srv://_http._tcp.carts.example\"}],"
+                + "\"healthCheck\":{\"path\":\"/health\",\"intervalMs\":5000}}"));
+    ok(
+        kit.post(
+            "/admin/routes",
+            "{\"service\":\"shop\",\"sourcePath\":\"/carts\",\"upstream\":\"carts-pool\","
+                + "\"targetPath\":\"/v1\"}"));
   }
 
   private static void ok(AdminKit.Reply reply) {

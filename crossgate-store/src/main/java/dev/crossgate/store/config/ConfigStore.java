@@ -26,9 +26,12 @@ import dev.crossgate.store.extension.ExtensionRepository;
 import dev.crossgate.store.filter.FilterRepository;
 import dev.crossgate.store.route.RouteRepository;
 import dev.crossgate.store.tenant.TenantRepository;
+import dev.crossgate.store.upstream.UpstreamRepository;
 import dev.crossgate.tenant.Tenant;
 import dev.crossgate.tenant.TenantSpec;
 import dev.crossgate.tenant.TenantValidator;
+import dev.crossgate.upstream.Upstream;
+import dev.crossgate.upstream.UpstreamValidator;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -57,6 +60,7 @@ public final class ConfigStore {
   private final FilterRepository filters;
   private final TenantRepository tenants;
   private final ExtensionRepository extensions;
+  private final UpstreamRepository upstreams;
   private final Clock clock;
 
   public ConfigStore(
@@ -66,6 +70,7 @@ public final class ConfigStore {
       FilterRepository filters,
       TenantRepository tenants,
       ExtensionRepository extensions,
+      UpstreamRepository upstreams,
       Clock clock) {
     this.database = database;
     this.changeLog = changeLog;
@@ -73,6 +78,7 @@ public final class ConfigStore {
     this.filters = filters;
     this.tenants = tenants;
     this.extensions = extensions;
+    this.upstreams = upstreams;
     this.clock = clock;
   }
 
@@ -91,7 +97,8 @@ public final class ConfigStore {
                   RouteRepository.all(c),
                   FilterRepository.all(c),
                   TenantRepository.all(c),
-                  ExtensionRepository.all(c)));
+                  ExtensionRepository.all(c),
+                  UpstreamRepository.all(c)));
         });
   }
 
@@ -130,7 +137,8 @@ public final class ConfigStore {
             state.read(Change.EntityType.ROUTE, Route.class),
             state.read(Change.EntityType.FILTER, FilterRule.class),
             state.read(Change.EntityType.TENANT, Tenant.class),
-            state.read(Change.EntityType.EXTENSION, Extension.class)));
+            state.read(Change.EntityType.EXTENSION, Extension.class),
+            state.read(Change.EntityType.UPSTREAM, Upstream.class)));
   }
 
   /** The last body of every entity of the configuration sections, by type and id. */
@@ -156,7 +164,7 @@ public final class ConfigStore {
 
   /**
    * Applies {@code file}: creates what it names and the server lacks, updates what differs, and
-   * with {@code prune} deletes routes, filters and extensions it does not name.
+   * with {@code prune} deletes routes, filters, extensions and upstreams it does not name.
    *
    * @param ifRevision the revision a plan was computed against; the apply is refused (412) when the
    *     configuration moved since. Null: apply to whatever is there.
@@ -244,6 +252,9 @@ public final class ConfigStore {
     private final List<Step> deletes = new ArrayList<>();
     private final List<Step> upserts = new ArrayList<>();
 
+    /** Deletes that run after the upserts: pools go once the routes have moved off them. */
+    private final List<Step> lastDeletes = new ArrayList<>();
+
     Work(ChangeLog.ChangeTransaction tx, ConfigFile file, boolean prune, List<Route> written) {
       this.tx = tx;
       this.c = tx.connection();
@@ -256,6 +267,7 @@ public final class ConfigStore {
       var out = new ArrayList<PlannedChange>();
       deletes.forEach(s -> out.add(s.change()));
       upserts.forEach(s -> out.add(s.change()));
+      lastDeletes.forEach(s -> out.add(s.change()));
       return out;
     }
 
@@ -264,6 +276,9 @@ public final class ConfigStore {
         execute(step);
       }
       for (var step : upserts) {
+        execute(step);
+      }
+      for (var step : lastDeletes) {
         execute(step);
       }
     }
@@ -278,13 +293,16 @@ public final class ConfigStore {
     }
 
     void plan() throws SQLException {
-      // deletes run first: routes before the extensions their flows name
+      // deletes run first: routes before the extensions their flows name; upstream pools are
+      // written before the routes that send to them and deleted after the routes leave them
       var routeSteps = routes();
       var filterSteps = filters();
       var extensionSteps = extensions();
+      var upstreamSteps = upstreams();
       tenants();
       upserts.addAll(extensionSteps);
       upserts.addAll(filterSteps);
+      upserts.addAll(upstreamSteps);
       upserts.addAll(routeSteps);
     }
 
@@ -347,6 +365,38 @@ public final class ConfigStore {
       java.util.Collections.reverse(removals);
       deletes.addAll(removals);
       return dependencyOrder(out, desired);
+    }
+
+    private List<Step> upstreams() throws SQLException {
+      var now = clock.instant();
+      var desired = new ArrayList<Upstream>();
+      for (var spec : file.upstreams()) {
+        desired.add(UpstreamValidator.validate(spec.id(), spec, tx.actor(), now, now));
+      }
+      var out = new ArrayList<Step>();
+      for (var pair :
+          ConfigDiff.pair(UpstreamRepository.all(c), desired, Upstream::id, Upstream::id)) {
+        var current = pair.current();
+        var wanted = pair.desired();
+        if (wanted == null) {
+          delete(
+              lastDeletes,
+              ConfigSection.UPSTREAMS,
+              current.id(),
+              () -> upstreams.delete(tx, current));
+          continue;
+        }
+        upsert(
+            out,
+            ConfigSection.UPSTREAMS,
+            wanted.id(),
+            pair.index(),
+            current == null ? null : ConfigForms.upstream(current),
+            ConfigForms.upstream(wanted),
+            () -> upstreams.create(tx, wanted),
+            () -> upstreams.replace(tx, current, wanted));
+      }
+      return out;
     }
 
     private List<Step> filters() throws SQLException {

@@ -44,29 +44,30 @@ public final class UpstreamRepository {
   public Upstream create(UpstreamSpec spec, String actor) {
     var now = clock.instant();
     var upstream = UpstreamValidator.validate(spec.id(), spec, actor, now, now);
-    return changeLog.write(
-        actor,
-        tx -> {
-          if (find(tx.connection(), upstream.id()).isPresent()) {
-            throw new ProblemException(
-                Problem.conflict(
-                    "upstream "
-                        + upstream.id()
-                        + " exists already; PUT /admin/upstreams/"
-                        + upstream.id()
-                        + " replaces it"));
-          }
-          var stored = withRevision(upstream, tx.nextRevision());
-          writeRow(tx.connection(), stored, false);
-          tx.record(
-              Change.Op.INSERT,
-              Change.EntityType.UPSTREAM,
-              stored.id(),
-              null,
-              stored,
-              stored.updatedAt());
-          return stored;
-        });
+    return changeLog.write(actor, tx -> create(tx, upstream));
+  }
+
+  /** Creates {@code upstream} (validated) inside an open change transaction; 409 when it exists. */
+  public Upstream create(ChangeLog.ChangeTransaction tx, Upstream upstream) throws SQLException {
+    if (find(tx.connection(), upstream.id()).isPresent()) {
+      throw new ProblemException(
+          Problem.conflict(
+              "upstream "
+                  + upstream.id()
+                  + " exists already; PUT /admin/upstreams/"
+                  + upstream.id()
+                  + " replaces it"));
+    }
+    var stored = withRevision(upstream, tx.nextRevision());
+    writeRow(tx.connection(), stored, false);
+    tx.record(
+        Change.Op.INSERT,
+        Change.EntityType.UPSTREAM,
+        stored.id(),
+        null,
+        stored,
+        stored.updatedAt());
+    return stored;
   }
 
   /**
@@ -82,17 +83,28 @@ public final class UpstreamRepository {
           var upstream =
               UpstreamValidator.validate(
                   id, spec, existing.createdBy(), existing.createdAt(), clock.instant());
-          var stored = withRevision(upstream, tx.nextRevision());
-          writeRow(tx.connection(), stored, true);
-          tx.record(
-              Change.Op.UPDATE,
-              Change.EntityType.UPSTREAM,
-              id,
-              existing,
-              stored,
-              stored.updatedAt());
-          return stored;
+          return replace(tx, existing, upstream);
         });
+  }
+
+  /**
+   * Replaces {@code existing} with {@code replacement} (validated; it keeps the existing creator
+   * and creation time) inside an open change transaction.
+   */
+  public Upstream replace(ChangeLog.ChangeTransaction tx, Upstream existing, Upstream replacement)
+      throws SQLException {
+    var stored =
+        replacement.withServerFields(
+            existing.createdBy(), existing.createdAt(), clock.instant(), tx.nextRevision());
+    writeRow(tx.connection(), stored, true);
+    tx.record(
+        Change.Op.UPDATE,
+        Change.EntityType.UPSTREAM,
+        existing.id(),
+        existing,
+        stored,
+        stored.updatedAt());
+    return stored;
   }
 
   /** Applies an RFC 7396 JSON merge patch to the upstream {@code id}. */
@@ -113,29 +125,43 @@ public final class UpstreamRepository {
     changeLog.write(
         actor,
         tx -> {
-          var existing = lockExisting(tx.connection(), id, ifMatch);
-          var users =
-              Sql.query(
-                  tx.connection(),
-                  "SELECT id FROM routes WHERE upstream_id = ? ORDER BY id",
-                  row -> row.getString("id"),
-                  id);
-          if (!users.isEmpty()) {
-            throw new ProblemException(
-                Problem.conflict(
-                        "upstream "
-                            + id
-                            + " is used by "
-                            + users.size()
-                            + " route(s): "
-                            + String.join(", ", users)
-                            + "; point them elsewhere first")
-                    .with("routes", users));
-          }
-          Sql.update(tx.connection(), "DELETE FROM upstreams WHERE id = ?", id);
-          return tx.record(
-              Change.Op.DELETE, Change.EntityType.UPSTREAM, id, existing, null, clock.instant());
+          delete(tx, lockExisting(tx.connection(), id, ifMatch));
+          return null;
         });
+  }
+
+  /**
+   * Deletes {@code existing} inside an open change transaction; refused with 409 while routes (as
+   * the transaction sees them) name it.
+   */
+  public void delete(ChangeLog.ChangeTransaction tx, Upstream existing) throws SQLException {
+    var id = existing.id();
+    var users =
+        Sql.query(
+            tx.connection(),
+            "SELECT id FROM routes WHERE upstream_id = ? ORDER BY id",
+            row -> row.getString("id"),
+            id);
+    if (!users.isEmpty()) {
+      throw new ProblemException(
+          Problem.conflict(
+                  "upstream "
+                      + id
+                      + " is used by "
+                      + users.size()
+                      + " route(s): "
+                      + String.join(", ", users)
+                      + "; point them elsewhere first")
+              .with("routes", users));
+    }
+    Sql.update(tx.connection(), "DELETE FROM upstreams WHERE id = ?", id);
+    tx.record(Change.Op.DELETE, Change.EntityType.UPSTREAM, id, existing, null, clock.instant());
+  }
+
+  /** Every upstream, by id, as the open transaction on {@code c} sees them. */
+  public static List<Upstream> all(Connection c) throws SQLException {
+    return Sql.query(
+        c, "SELECT " + COLUMNS + " FROM upstreams ORDER BY id", UpstreamRepository::upstream);
   }
 
   private static void writeRow(Connection c, Upstream upstream, boolean exists)
@@ -174,12 +200,7 @@ public final class UpstreamRepository {
 
   /** Every upstream, by id. */
   public List<Upstream> all() {
-    return database.read(
-        c ->
-            Sql.query(
-                c,
-                "SELECT " + COLUMNS + " FROM upstreams ORDER BY id",
-                UpstreamRepository::upstream));
+    return database.read(UpstreamRepository::all);
   }
 
   /**
