@@ -1,0 +1,174 @@
+package dev.crossgate.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import dev.crossgate.json.Json;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The Admin API's OpenAPI document as a checker of real answers: each answer is matched to its
+ * documented operation (method and path template), and its status, content type and body are
+ * checked against what that operation documents. Violations are collected, not thrown, so that one
+ * run lists all of them.
+ */
+final class OpenApiContract {
+  /** Where the document is registered with the validator; never fetched. */
+  private static final String DOCUMENT_IRI = "https://crossgate.dev/admin/openapi.json";
+
+  private static final Set<String> METHODS = Set.of("get", "put", "post", "patch", "delete");
+
+  private final JsonNode document;
+  private final SchemaRegistry schemas;
+  private final List<Template> templates = new ArrayList<>();
+  private final List<String> violations = new ArrayList<>();
+  private final Set<String> called = new LinkedHashSet<>();
+  private final Set<Integer> statuses = new java.util.TreeSet<>();
+
+  private record Template(String path, Pattern pattern, int variables) {}
+
+  OpenApiContract(String documentJson) throws Exception {
+    this.document = Json.mapper().readTree(documentJson);
+    this.schemas =
+        SchemaRegistry.withDefaultDialect(
+            SpecificationVersion.DRAFT_2020_12,
+            builder -> builder.schemas(Map.of(DOCUMENT_IRI, documentJson)));
+    document
+        .path("paths")
+        .properties()
+        .forEach(
+            e -> {
+              var path = e.getKey();
+              var regex = Pattern.quote(path).replaceAll("\\{[^}]+}", "\\\\E[^/]+\\\\Q");
+              templates.add(
+                  new Template(path, Pattern.compile(regex), path.split("\\{", -1).length - 1));
+            });
+    // a literal segment wins over a variable: /admin/routes/batch before /admin/routes/{id}
+    templates.sort(Comparator.comparingInt(Template::variables));
+  }
+
+  JsonNode document() {
+    return document;
+  }
+
+  /** Every operationId of the document, in document order ("(none) METHOD path" when missing). */
+  List<String> operationIds() {
+    var ids = new ArrayList<String>();
+    document
+        .path("paths")
+        .properties()
+        .forEach(
+            path ->
+                path.getValue()
+                    .properties()
+                    .forEach(
+                        op -> {
+                          if (METHODS.contains(op.getKey())) {
+                            var id = op.getValue().path("operationId").asText("");
+                            ids.add(
+                                id.isEmpty()
+                                    ? "(none) "
+                                        + op.getKey().toUpperCase(Locale.ROOT)
+                                        + " "
+                                        + path.getKey()
+                                    : id);
+                          }
+                        }));
+    return ids;
+  }
+
+  /** The operationIds answers were checked against. */
+  Set<String> called() {
+    return called;
+  }
+
+  /** The statuses of the answers checked. */
+  Set<Integer> statuses() {
+    return statuses;
+  }
+
+  List<String> violations() {
+    return violations;
+  }
+
+  /** Checks one answer to {@code method} on {@code target} (a path with an optional query). */
+  void check(String method, String target, AdminKit.Reply reply) {
+    var path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
+    var lowerMethod = method.toLowerCase(Locale.ROOT);
+    var where = method + " " + target + " -> " + reply.status();
+    statuses.add(reply.status());
+    var template =
+        templates.stream()
+            .filter(
+                t ->
+                    t.pattern().matcher(path).matches()
+                        && document.path("paths").path(t.path()).has(lowerMethod))
+            .findFirst();
+    if (template.isEmpty()) {
+      violations.add(where + ": no documented operation");
+      return;
+    }
+    var operation = document.path("paths").path(template.get().path()).path(lowerMethod);
+    called.add(operation.path("operationId").asText(method + " " + template.get().path()));
+    var status = String.valueOf(reply.status());
+    var response = operation.path("responses").path(status);
+    var pointer =
+        "/paths/" + escape(template.get().path()) + "/" + lowerMethod + "/responses/" + status;
+    if (response.isMissingNode()) {
+      violations.add(where + ": status not documented; body " + abbreviate(reply.body()));
+      return;
+    }
+    if (response.has("$ref")) {
+      pointer = response.path("$ref").asText().substring(1);
+      response = document.at(pointer);
+    }
+    var content = response.path("content");
+    var contentType = reply.header("content-type");
+    if (content.isEmpty()) {
+      if (!reply.body().isEmpty()) {
+        violations.add(
+            where + ": body not documented (" + contentType + ") " + abbreviate(reply.body()));
+      }
+      return;
+    }
+    var mediaType =
+        contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!content.has(mediaType)) {
+      violations.add(where + ": content type " + contentType + " not documented");
+      return;
+    }
+    if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
+      return;
+    }
+    if (reply.json() == null) {
+      violations.add(where + ": not JSON: " + abbreviate(reply.body()));
+      return;
+    }
+    var schema =
+        schemas.getSchema(
+            SchemaLocation.of(
+                DOCUMENT_IRI + "#" + pointer + "/content/" + escape(mediaType) + "/schema"));
+    List<Error> errors = schema.validate(reply.json());
+    if (!errors.isEmpty()) {
+      violations.add(where + ": " + errors + " in " + abbreviate(reply.body()));
+    }
+  }
+
+  /** A JSON pointer token (RFC 6901), percent-encoded for use in a URI fragment (RFC 3986). */
+  private static String escape(String token) {
+    return token.replace("~", "~0").replace("/", "~1").replace("{", "%7B").replace("}", "%7D");
+  }
+
+  private static String abbreviate(String body) {
+    return body.length() <= 300 ? body : body.substring(0, 300) + "…";
+  }
+}
