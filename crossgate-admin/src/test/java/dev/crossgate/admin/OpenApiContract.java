@@ -1,6 +1,7 @@
 package dev.crossgate.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Error;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
@@ -8,6 +9,7 @@ import com.networknt.schema.SpecificationVersion;
 import dev.crossgate.json.Json;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +22,12 @@ import java.util.regex.Pattern;
  * documented operation (method and path template), and its status, content type and body are
  * checked against what that operation documents. Violations are collected, not thrown, so that one
  * run lists all of them.
+ *
+ * <p>Checked strictly: every object schema that lists its properties is taken as closed ({@code
+ * unevaluatedProperties: false} added), so a field the server sends that the document does not list
+ * is a violation. The published document stays open, so that clients tolerate fields added later.
+ * Schemas that others extend ({@code $ref} beside {@code properties}) are closed by the extending
+ * schema instead.
  */
 final class OpenApiContract {
   /** Where the document is registered with the validator; never fetched. */
@@ -38,10 +46,17 @@ final class OpenApiContract {
 
   OpenApiContract(String documentJson) throws Exception {
     this.document = Json.mapper().readTree(documentJson);
+    var strict = document.deepCopy();
+    var extended = new HashSet<String>();
+    strict.findParents("$ref").stream()
+        .filter(node -> node.has("properties"))
+        .forEach(node -> extended.add(node.path("$ref").asText().substring(1)));
+    close(strict, "", extended);
+    var strictJson = Json.mapper().writeValueAsString(strict);
     this.schemas =
         SchemaRegistry.withDefaultDialect(
             SpecificationVersion.DRAFT_2020_12,
-            builder -> builder.schemas(Map.of(DOCUMENT_IRI, documentJson)));
+            builder -> builder.schemas(Map.of(DOCUMENT_IRI, strictJson)));
     document
         .path("paths")
         .properties()
@@ -54,6 +69,29 @@ final class OpenApiContract {
             });
     // a literal segment wins over a variable: /admin/routes/batch before /admin/routes/{id}
     templates.sort(Comparator.comparingInt(Template::variables));
+  }
+
+  /** Adds {@code unevaluatedProperties: false} where the class comment says. */
+  private static void close(JsonNode node, String pointer, Set<String> extended) {
+    if (node instanceof ObjectNode object) {
+      if (object.has("properties")
+          && !object.has("additionalProperties")
+          && !object.has("unevaluatedProperties")
+          && !extended.contains(pointer)) {
+        object.put("unevaluatedProperties", false);
+      }
+      object
+          .properties()
+          .forEach(e -> close(e.getValue(), pointer + "/" + pointerToken(e.getKey()), extended));
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        close(node.get(i), pointer + "/" + i, extended);
+      }
+    }
+  }
+
+  private static String pointerToken(String name) {
+    return name.replace("~", "~0").replace("/", "~1");
   }
 
   JsonNode document() {
