@@ -98,30 +98,62 @@ final class OpenApiContract {
     return document;
   }
 
+  /** One operation of the document. */
+  private record Operation(String method, String path, JsonNode node) {
+    @Override
+    public String toString() {
+      return method.toUpperCase(Locale.ROOT) + " " + path;
+    }
+  }
+
+  private List<Operation> operations() {
+    var operations = new ArrayList<Operation>();
+    for (var path : document.path("paths").properties()) {
+      for (var op : path.getValue().properties()) {
+        if (METHODS.contains(op.getKey())) {
+          operations.add(new Operation(op.getKey(), path.getKey(), op.getValue()));
+        }
+      }
+    }
+    return operations;
+  }
+
   /** Every operationId of the document, in document order ("(none) METHOD path" when missing). */
   List<String> operationIds() {
-    var ids = new ArrayList<String>();
-    document
-        .path("paths")
-        .properties()
-        .forEach(
-            path ->
-                path.getValue()
-                    .properties()
-                    .forEach(
-                        op -> {
-                          if (METHODS.contains(op.getKey())) {
-                            var id = op.getValue().path("operationId").asText("");
-                            ids.add(
-                                id.isEmpty()
-                                    ? "(none) "
-                                        + op.getKey().toUpperCase(Locale.ROOT)
-                                        + " "
-                                        + path.getKey()
-                                    : id);
-                          }
-                        }));
-    return ids;
+    return operations().stream()
+        .map(op -> op.node().path("operationId").asText("(none) " + op))
+        .toList();
+  }
+
+  /**
+   * Responses the document leaves incomplete: a status other than 204 without a body, a 204 with
+   * one, an error that is not the Problem response.
+   */
+  List<String> documentGaps() {
+    var gaps = new ArrayList<String>();
+    for (var op : operations()) {
+      for (var r : op.node().path("responses").properties()) {
+        var where = op + " " + r.getKey();
+        var status = Integer.parseInt(r.getKey());
+        if (status >= 400) {
+          if (!r.getValue().path("$ref").asText().equals("#/components/responses/Problem")) {
+            gaps.add(where + ": not the Problem response");
+          }
+        } else {
+          var bodies = resolve(r.getValue()).path("content").size();
+          if ((status == 204) != (bodies == 0)) {
+            gaps.add(where + ": " + bodies + " bodies documented");
+          }
+        }
+      }
+    }
+    return gaps;
+  }
+
+  private JsonNode resolve(JsonNode response) {
+    return response.has("$ref")
+        ? document.at(response.path("$ref").asText().substring(1))
+        : response;
   }
 
   /** The operationIds answers were checked against. */
@@ -167,8 +199,8 @@ final class OpenApiContract {
     }
     if (response.has("$ref")) {
       pointer = response.path("$ref").asText().substring(1);
-      response = document.at(pointer);
     }
+    response = resolve(response);
     var content = response.path("content");
     var contentType = reply.header("content-type");
     if (content.isEmpty()) {
