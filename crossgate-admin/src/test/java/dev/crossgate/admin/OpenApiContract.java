@@ -40,6 +40,7 @@ final class OpenApiContract {
   private final List<Template> templates = new ArrayList<>();
   private final List<String> violations = new ArrayList<>();
   private final Set<String> called = new LinkedHashSet<>();
+  private final Set<String> succeeded = new LinkedHashSet<>();
   private final Set<Integer> statuses = new java.util.TreeSet<>();
 
   private record Template(String path, Pattern pattern, int variables) {}
@@ -161,6 +162,11 @@ final class OpenApiContract {
     return called;
   }
 
+  /** The operationIds that answered with a 2xx status at least once. */
+  Set<String> succeeded() {
+    return succeeded;
+  }
+
   /** The statuses of the answers checked. */
   Set<Integer> statuses() {
     return statuses;
@@ -188,7 +194,11 @@ final class OpenApiContract {
       return;
     }
     var operation = document.path("paths").path(template.get().path()).path(lowerMethod);
-    called.add(operation.path("operationId").asText(method + " " + template.get().path()));
+    var operationId = operation.path("operationId").asText(method + " " + template.get().path());
+    called.add(operationId);
+    if (reply.status() < 300) {
+      succeeded.add(operationId);
+    }
     var status = String.valueOf(reply.status());
     var response = operation.path("responses").path(status);
     var pointer =

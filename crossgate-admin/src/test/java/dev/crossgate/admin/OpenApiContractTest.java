@@ -77,6 +77,9 @@ class OpenApiContractTest {
     var notCalled = new ArrayList<>(ids);
     notCalled.removeAll(contract.called());
     assertThat(notCalled).as("documented operations this test never called").isEmpty();
+    var neverSucceeded = new ArrayList<>(ids);
+    neverSucceeded.removeAll(contract.succeeded());
+    assertThat(neverSucceeded).as("operations that never answered 2xx").isEmpty();
     assertThat(contract.statuses())
         .contains(200, 201, 202, 204, 400, 401, 403, 404, 405, 409, 412, 413, 415, 503);
     assertThat(contract.violations()).as("answers that do not match the document").isEmpty();
