@@ -22,6 +22,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The OpenAPI document against the real Admin API: a realistic session over HTTP calls every
@@ -47,10 +49,11 @@ class OpenApiContractTest {
   private AdminKit kit;
   private OpenApiContract contract;
 
-  @Test
-  void everyOperationIsCalledAndEveryAnswerMatchesTheDocument() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void everyOperationIsCalledAndEveryAnswerMatchesTheDocument(String dbKind) throws Exception {
     // the extension endpoint is on loopback: allowed here on purpose, refused by default
-    try (var kit = AdminKit.start("h2", EgressPolicy.allowing("127.0.0.1/32"))) {
+    try (var kit = AdminKit.start(dbKind, EgressPolicy.allowing("127.0.0.1/32"))) {
       this.kit = kit;
       var served = kit.get("/admin/openapi.json");
       contract = new OpenApiContract(served.body());
