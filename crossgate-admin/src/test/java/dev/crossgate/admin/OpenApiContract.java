@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -41,7 +42,7 @@ final class OpenApiContract {
   private final List<String> violations = new ArrayList<>();
   private final Set<String> called = new LinkedHashSet<>();
   private final Set<String> succeeded = new LinkedHashSet<>();
-  private final Set<Integer> statuses = new java.util.TreeSet<>();
+  private final Set<Integer> statuses = new TreeSet<>();
 
   private record Template(String path, Pattern pattern, int variables) {}
 
