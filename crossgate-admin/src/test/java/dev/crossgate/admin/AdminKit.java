@@ -92,7 +92,9 @@ public final class AdminKit implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + controlPlane.port() + path);
   }
 
-  public Reply send(String method, String path, String token, String contentType, String body)
+  /** Sends {@code body} (null for none) with {@code headers} given as name, value, name, value… */
+  public Reply send(
+      String method, String path, String token, String contentType, String body, String... headers)
       throws Exception {
     var builder =
         HttpRequest.newBuilder(uri(path))
@@ -107,6 +109,9 @@ public final class AdminKit implements AutoCloseable {
     }
     if (contentType != null) {
       builder.header("Content-Type", contentType);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
     }
     return Reply.of(http.send(builder.build(), HttpResponse.BodyHandlers.ofString()));
   }
