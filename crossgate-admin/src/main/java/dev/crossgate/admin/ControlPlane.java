@@ -16,6 +16,7 @@ import dev.crossgate.admin.filter.FilterEndpoint;
 import dev.crossgate.admin.route.RouteEndpoint;
 import dev.crossgate.admin.tenant.TenantCertificateEndpoint;
 import dev.crossgate.admin.tenant.TenantEndpoint;
+import dev.crossgate.admin.tenant.TokenIssuerEndpoint;
 import dev.crossgate.admin.transfer.TransfersEndpoint;
 import dev.crossgate.admin.upstream.UpstreamEndpoint;
 import dev.crossgate.health.Readiness;
@@ -34,6 +35,7 @@ import dev.crossgate.store.revert.ChangeReverter;
 import dev.crossgate.store.route.RouteRepository;
 import dev.crossgate.store.tenant.TenantCertificateRepository;
 import dev.crossgate.store.tenant.TenantRepository;
+import dev.crossgate.store.tenant.TokenIssuerRepository;
 import dev.crossgate.store.token.TokenRepository;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.store.upstream.UpstreamRepository;
@@ -70,6 +72,7 @@ public final class ControlPlane {
   private final FilterRepository filters;
   private final TenantRepository tenants;
   private final TenantCertificateRepository certificates;
+  private final TokenIssuerRepository issuers;
   private final UpstreamRepository upstreams;
   private final ExtensionRepository extensions;
   private final TokenRepository tokens;
@@ -150,6 +153,7 @@ public final class ControlPlane {
     this.generatedToken = bootstrapToken(options);
     this.certificates = new TenantCertificateRepository(database, changeLog, clock);
     this.upstreams = new UpstreamRepository(database, changeLog, clock);
+    this.issuers = new TokenIssuerRepository(database, changeLog, clock);
     this.follower =
         new ConfigFollower(
             vertx,
@@ -160,6 +164,7 @@ public final class ControlPlane {
             extensions::all,
             () -> List.copyOf(certificates.all()),
             () -> List.copyOf(upstreams.all()),
+            () -> List.copyOf(issuers.all()),
             1000);
     changeLog.onCommit(
         follower::poke); // this instance's writes apply at once; others' arrive by NOTIFY
@@ -213,6 +218,7 @@ public final class ControlPlane {
                       new FilterEndpoint(cp.filters),
                       new TenantEndpoint(cp.tenants),
                       new TenantCertificateEndpoint(cp.tenants, cp.certificates),
+                      new TokenIssuerEndpoint(cp.tenants, cp.issuers),
                       new UpstreamEndpoint(cp.upstreams, id -> cp.upstreamHealth.apply(id)),
                       new ExtensionEndpoint(
                           cp.extensions,
@@ -232,7 +238,8 @@ public final class ControlPlane {
                                   cp.routes.restorer(),
                                   cp.filters.restorer(),
                                   cp.tenants.keyRestorer(),
-                                  cp.certificates.restorer()))),
+                                  cp.certificates.restorer(),
+                                  cp.issuers.restorer()))),
                       new dev.crossgate.admin.config.ConfigEndpoint(
                           cp.configStore, cp.artifacts::verify),
                       new NodesEndpoint(cp.nodes, cp.follower, cp.hub),

@@ -40,7 +40,8 @@ public record RouteSpec(
     String upstream,
     String targetPath,
     List<Route.Split> split,
-    String stickyKey) {
+    String stickyKey,
+    Boolean forwardToken) {
 
   /** {@link Route.UpstreamTls} as submitted: {@code verifyHostname} defaults to true. */
   public record TlsSpec(
@@ -107,6 +108,75 @@ public record RouteSpec(
         null,
         null,
         null,
+        null,
+        null);
+  }
+
+  /** A spec as before token callers: the token is not forwarded. */
+  public RouteSpec(
+      String id,
+      String service,
+      String summary,
+      String remarks,
+      String sourceHost,
+      String sourcePath,
+      String pathMatch,
+      String version,
+      Boolean defaultVersion,
+      List<String> methods,
+      String targetUrl,
+      String mode,
+      String asyncExecution,
+      List<Route.Param> params,
+      List<String> flow,
+      String auth,
+      Route.Timeouts timeouts,
+      Long maxBodyBytes,
+      Boolean websocket,
+      Boolean enabled,
+      String createdBy,
+      Instant createdAt,
+      Instant updatedAt,
+      Long revision,
+      TlsSpec tls,
+      Boolean forwardClientCertSubject,
+      Boolean versionInPath,
+      String upstream,
+      String targetPath,
+      List<Route.Split> split,
+      String stickyKey) {
+    this(
+        id,
+        service,
+        summary,
+        remarks,
+        sourceHost,
+        sourcePath,
+        pathMatch,
+        version,
+        defaultVersion,
+        methods,
+        targetUrl,
+        mode,
+        asyncExecution,
+        params,
+        flow,
+        auth,
+        timeouts,
+        maxBodyBytes,
+        websocket,
+        enabled,
+        createdBy,
+        createdAt,
+        updatedAt,
+        revision,
+        tls,
+        forwardClientCertSubject,
+        versionInPath,
+        upstream,
+        targetPath,
+        split,
+        stickyKey,
         null);
   }
 }
