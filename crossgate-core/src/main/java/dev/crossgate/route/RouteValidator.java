@@ -170,11 +170,6 @@ public final class RouteValidator {
     } else if (stickyKey != null && split == null) {
       errors.add(new FieldError("stickyKey", "applies to a route with a split only"));
     }
-    if (Boolean.TRUE.equals(spec.forwardToken())
-        && auth != Route.Auth.JWT
-        && auth != Route.Auth.KEY_OR_JWT) {
-      errors.add(new FieldError("forwardToken", "applies to routes with auth JWT or KEY_OR_JWT"));
-    }
     if (!errors.isEmpty()) {
       return null;
     }

@@ -1,7 +1,10 @@
 package dev.crossgate.gateway;
 
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.egress.EgressClient;
 import dev.crossgate.gateway.auth.InternalCaller;
+import dev.crossgate.gateway.auth.IssuerKeys;
+import dev.crossgate.gateway.auth.TokenVerifier;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.config.TrafficTls;
@@ -28,6 +31,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.dns.AddressResolverOptions;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
 import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -60,7 +65,9 @@ public final class GatewayServer {
       Readiness readiness,
       TrafficTls tls,
       ServerCertificates certificates,
-      UpstreamPools pools) {}
+      UpstreamPools pools,
+      IssuerKeys issuerKeys,
+      TokenVerifier tokens) {}
 
   private final Vertx vertx;
   private final Shared shared;
@@ -154,6 +161,19 @@ public final class GatewayServer {
             : new ClientRateLimiter(
                 limits.requestsPerSecondPerClient(), limits.burstPerClient(), System::nanoTime);
     var metrics = new GatewayMetrics();
+    // token issuers' key sets are tenant-chosen URLs: fetched under the egress policy, on a client
+    // of their own (no pooling with upstream traffic)
+    var issuerKeys =
+        new IssuerKeys(
+            vertx,
+            EgressClient.create(
+                vertx,
+                vertx.createHttpClient(
+                    new HttpClientOptions().setMaxRedirects(0),
+                    new PoolOptions().setHttp1MaxSize(4)),
+                options.egress()),
+            services.tokens(),
+            System::nanoTime);
     var shared =
         new Shared(
             options,
@@ -172,7 +192,9 @@ public final class GatewayServer {
             services.readiness() == null ? new Readiness() : services.readiness(),
             services.tls(),
             certificates,
-            new UpstreamPools(vertx, metrics.registry(), config));
+            new UpstreamPools(vertx, metrics.registry(), config),
+            issuerKeys,
+            new TokenVerifier(issuerKeys, java.time.Clock.systemUTC()));
     var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
     var tls = services.tls();
     // Vert.x shares a listener among the instances by host and port, but port 0 would give each
@@ -201,6 +223,7 @@ public final class GatewayServer {
               var loopback = NodeLoopback.of(cleartextHost, actualPort, shared.internalCaller());
               shared.endpoints().forEach(endpoint -> endpoint.listening(loopback));
               shared.extensions().listening(actualPort);
+              shared.issuerKeys().egress().ownPort(actualPort);
               LOG.info(
                   "gateway listening bind={} port={} cleartext={} tlsPort={} eventLoops={} transport={} publicUrl={}"
                       + " egressAllow={}",
