@@ -16,7 +16,6 @@ import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.IssuerServer;
 import dev.crossgate.gateway.kit.TestTokens;
-import dev.crossgate.tenant.TokenIssuer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -310,23 +309,7 @@ class JwtCallerTest {
   @Test
   void theKeysOfAnIssuerThatOnlyNamesItselfAreDiscovered() {
     start(EgressPolicy.allowing(List.of("127.0.0.1/32")), TokenOptions.defaults());
-    var discovered = TestTokens.issuer("acme", "idp", idp.url(), null, CLAIMS);
-    kit.issuer(
-        new TokenIssuer(
-            null,
-            "acme",
-            "idp",
-            idp.url(),
-            discovered.audiences(),
-            null,
-            List.of(),
-            true,
-            CLAIMS,
-            60,
-            "test",
-            Instant.now(),
-            Instant.now(),
-            1));
+    kit.issuer(TestTokens.discoveredIssuer("acme", "idp", idp.url(), CLAIMS));
 
     var reply = call(TestTokens.sign(key, claims().build()));
 

@@ -106,6 +106,35 @@ public final class TestTokens {
   /** An issuer of {@code tenant} named {@code name} whose keys are at {@code jwksUrl}. */
   public static TokenIssuer issuer(
       String tenant, String name, String issuer, String jwksUrl, Map<String, String> claims) {
+    return issuer(tenant, name, issuer, jwksUrl, List.of(), false, claims);
+  }
+
+  /** An issuer whose keys are found through its OpenID configuration. */
+  public static TokenIssuer discoveredIssuer(
+      String tenant, String name, String issuer, Map<String, String> claims) {
+    return issuer(tenant, name, issuer, null, List.of(), true, claims);
+  }
+
+  /** An issuer of {@code tenant} with {@code keys} registered inline (public parts only). */
+  public static TokenIssuer inlineIssuer(String tenant, String name, String issuer, JWK... keys) {
+    return issuer(
+        tenant,
+        name,
+        issuer,
+        null,
+        Arrays.stream(keys).map(k -> k.toPublicJWK().toJSONObject()).toList(),
+        false,
+        Map.of("sub", "X-Caller-Sub"));
+  }
+
+  private static TokenIssuer issuer(
+      String tenant,
+      String name,
+      String issuer,
+      String jwksUrl,
+      List<Map<String, Object>> keys,
+      boolean discover,
+      Map<String, String> claims) {
     return new TokenIssuer(
         null,
         tenant,
@@ -113,28 +142,9 @@ public final class TestTokens {
         issuer,
         List.of("crossgate"),
         jwksUrl,
-        List.of(),
-        false,
+        keys,
+        discover,
         claims,
-        TokenIssuer.DEFAULT_CLOCK_SKEW_SECONDS,
-        "test",
-        Instant.now(),
-        Instant.now(),
-        1);
-  }
-
-  /** An issuer of {@code tenant} with {@code keys} registered inline (public parts only). */
-  public static TokenIssuer inlineIssuer(String tenant, String name, String issuer, JWK... keys) {
-    return new TokenIssuer(
-        null,
-        tenant,
-        name,
-        issuer,
-        List.of("crossgate"),
-        null,
-        Arrays.stream(keys).map(k -> k.toPublicJWK().toJSONObject()).toList(),
-        false,
-        Map.of("sub", "X-Caller-Sub"),
         TokenIssuer.DEFAULT_CLOCK_SKEW_SECONDS,
         "test",
         Instant.now(),
