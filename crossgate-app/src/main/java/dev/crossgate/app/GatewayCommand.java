@@ -122,6 +122,8 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Mixin ExtensionFlags extensions = new ExtensionFlags();
 
+  @Mixin TokenFlags tokens = new TokenFlags();
+
   @Mixin EgressFlags egress = new EgressFlags();
 
   @Mixin DrainFlags drain = new DrainFlags();
@@ -191,7 +193,8 @@ final class GatewayCommand implements Callable<Integer> {
                                               extensions.toOptions(
                                                   common.dataDir.resolve("extensions")),
                                               cluster.readiness(),
-                                              tls))
+                                              tls,
+                                              tokens.toOptions()))
                                       .compose(
                                           traffic ->
                                               NodeAdminForwarder.start(

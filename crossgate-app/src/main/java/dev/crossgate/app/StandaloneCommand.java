@@ -50,6 +50,8 @@ final class StandaloneCommand implements Callable<Integer> {
 
   @Mixin ExtensionFlags extensions = new ExtensionFlags();
 
+  @Mixin TokenFlags tokens = new TokenFlags();
+
   @Mixin EgressFlags egress = new EgressFlags();
 
   @Mixin DrainFlags drain = new DrainFlags();
@@ -139,7 +141,8 @@ final class StandaloneCommand implements Callable<Integer> {
                               extensions.toOptions(
                                   controlPlaneOptions.dataDir().resolve("extensions")),
                               readiness,
-                              tls);
+                              tls,
+                              tokens.toOptions());
                       return GatewayServer.start(
                               vertx, gatewayOptions, follower, List.of(transfers), services)
                           .map(

@@ -9,7 +9,8 @@ import java.time.Duration;
  * @param minKeyCache the shortest a fetched key set is kept, whatever its {@code Cache-Control}
  *     says ({@code no-store} included): an issuer cannot make every request a fetch
  * @param maxKeyCache the longest a fetched key set is kept, whatever its {@code max-age} says
- * @param defaultKeyCache how long a key set without {@code max-age} is kept
+ * @param defaultKeyCache how long a key set without {@code max-age} is kept (held within the
+ *     bounds)
  * @param unknownKeyRefresh a token naming a {@code kid} the cached set lacks refetches the set at
  *     most once per this interval per issuer (a failed fetch counts too)
  * @param fetchTimeout connect and idle timeout of a key set or discovery fetch
@@ -27,6 +28,13 @@ public record TokenOptions(
     if (minKeyCache.isNegative() || maxKeyCache.compareTo(minKeyCache) < 0) {
       throw new IllegalArgumentException("the key cache bounds need 0 <= min <= max");
     }
+    if (unknownKeyRefresh.isNegative() || fetchTimeout.isNegative() || fetchTimeout.isZero()) {
+      throw new IllegalArgumentException("the refresh interval and fetch timeout must be positive");
+    }
+    defaultKeyCache =
+        defaultKeyCache.compareTo(minKeyCache) < 0
+            ? minKeyCache
+            : defaultKeyCache.compareTo(maxKeyCache) > 0 ? maxKeyCache : defaultKeyCache;
     if (maxKeySetBytes < 1_024) {
       throw new IllegalArgumentException("maxKeySetBytes must be at least 1024");
     }
