@@ -1,7 +1,6 @@
 package dev.crossgate.gateway;
 
 import dev.crossgate.config.GatewayConfig;
-import dev.crossgate.egress.EgressClient;
 import dev.crossgate.gateway.auth.InternalCaller;
 import dev.crossgate.gateway.auth.IssuerKeys;
 import dev.crossgate.gateway.auth.TokenVerifier;
@@ -31,8 +30,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.dns.AddressResolverOptions;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -161,19 +158,8 @@ public final class GatewayServer {
             : new ClientRateLimiter(
                 limits.requestsPerSecondPerClient(), limits.burstPerClient(), System::nanoTime);
     var metrics = new GatewayMetrics();
-    // token issuers' key sets are tenant-chosen URLs: fetched under the egress policy, on a client
-    // of their own (no pooling with upstream traffic)
-    var issuerKeys =
-        new IssuerKeys(
-            vertx,
-            EgressClient.create(
-                vertx,
-                vertx.createHttpClient(
-                    new HttpClientOptions().setMaxRedirects(0),
-                    new PoolOptions().setHttp1MaxSize(4)),
-                options.egress()),
-            services.tokens(),
-            System::nanoTime);
+    // token issuers' key sets are tenant-chosen URLs: fetched under the egress policy
+    var issuerKeys = IssuerKeys.create(vertx, options.egress(), services.tokens());
     var shared =
         new Shared(
             options,
@@ -400,6 +386,7 @@ public final class GatewayServer {
           vertx
               .undeploy(deployment)
               .eventually(() -> shared.extensions().close())
+              .eventually(() -> shared.issuerKeys().close())
               .eventually(
                   () -> {
                     shared.pools().close();

@@ -3,6 +3,7 @@ package dev.crossgate.gateway.auth;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.crossgate.egress.EgressClient;
+import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.egress.EgressUrl;
 import dev.crossgate.json.Json;
 import dev.crossgate.tenant.TokenIssuer;
@@ -10,13 +11,15 @@ import dev.crossgate.tenant.TokenIssuerValidator;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.internal.ContextInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +42,9 @@ public final class IssuerKeys {
   private static final Pattern MAX_AGE = Pattern.compile("(?:^|[,\\s])max-age\\s*=\\s*\"?(\\d+)");
 
   private final Vertx vertx;
+  private final HttpClient client;
   private final EgressClient egress;
   private final TokenOptions options;
-  private final LongSupplier nanos;
   private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Future<Cached>> fetching = new ConcurrentHashMap<>();
 
@@ -67,11 +70,28 @@ public final class IssuerKeys {
     }
   }
 
-  public IssuerKeys(Vertx vertx, EgressClient egress, TokenOptions options, LongSupplier nanos) {
+  private IssuerKeys(Vertx vertx, HttpClient client, EgressPolicy policy, TokenOptions options) {
     this.vertx = vertx;
-    this.egress = egress;
+    this.client = client;
+    this.egress = EgressClient.create(vertx, client, policy);
     this.options = options;
-    this.nanos = nanos;
+  }
+
+  /**
+   * Key sets of the node on {@code vertx}, fetched under {@code policy} on a small client of their
+   * own (never pooled with upstream traffic). Enumerates interface addresses: call at wiring time.
+   */
+  public static IssuerKeys create(Vertx vertx, EgressPolicy policy, TokenOptions options) {
+    return new IssuerKeys(
+        vertx,
+        vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(4)),
+        policy,
+        options);
+  }
+
+  /** Closes the client key sets are fetched on. */
+  public Future<Void> close() {
+    return client.close();
   }
 
   public EgressClient egress() {
@@ -83,7 +103,7 @@ public final class IssuerKeys {
     var source = source(issuer);
     var cached = cache.get(issuer.id());
     if (cached != null && cached.source().equals(source)) {
-      if (issuer.inlineKeys() || nanos.getAsLong() - cached.expiresAt() < 0) {
+      if (issuer.inlineKeys() || System.nanoTime() - cached.expiresAt() < 0) {
         return usable(cached);
       }
     }
@@ -103,7 +123,7 @@ public final class IssuerKeys {
     if (issuer.inlineKeys()) {
       return Future.succeededFuture();
     }
-    long now = nanos.getAsLong();
+    long now = System.nanoTime();
     long interval = options.unknownKeyRefresh().toNanos();
     var last = refreshedAt.get(issuer.id());
     if (last != null && now - last < interval) {
@@ -174,8 +194,8 @@ public final class IssuerKeys {
         usable.add(key);
       }
     }
-    long ttl = ttlNanos(answer.headers().get("cache-control"));
-    long now = nanos.getAsLong();
+    long ttl = keptFor(answer.headers().get("cache-control"), options).toNanos();
+    long now = System.nanoTime();
     LOG.info(
         "event=issuer-keys-fetched issuer={} keys={} ignored={} cacheSeconds={}",
         issuer.id(),
@@ -186,7 +206,7 @@ public final class IssuerKeys {
   }
 
   private Cached failed(TokenIssuer issuer, Object source, Cached previous, Throwable cause) {
-    long now = nanos.getAsLong();
+    long now = System.nanoTime();
     LOG.warn(
         "event=issuer-keys-fetch-failed issuer={} cause=\"{}\" keptPrevious={}",
         issuer.id(),
@@ -232,8 +252,12 @@ public final class IssuerKeys {
             });
   }
 
-  /** The {@code max-age} of {@code cacheControl}, bounded by the options. */
-  long ttlNanos(String cacheControl) {
+  /**
+   * How long a key set answered with {@code cacheControl} is kept: its {@code max-age} (RFC 9111
+   * section 5.2.2.1; {@code no-store} and {@code no-cache} as 0), else the default, bounded by
+   * {@code options}.
+   */
+  static java.time.Duration keptFor(String cacheControl, TokenOptions options) {
     var ttl = options.defaultKeyCache();
     if (cacheControl != null) {
       var lower = cacheControl.toLowerCase(Locale.ROOT);
@@ -249,11 +273,9 @@ public final class IssuerKeys {
       }
     }
     if (ttl.compareTo(options.minKeyCache()) < 0) {
-      ttl = options.minKeyCache();
-    } else if (ttl.compareTo(options.maxKeyCache()) > 0) {
-      ttl = options.maxKeyCache();
+      return options.minKeyCache();
     }
-    return ttl.toNanos();
+    return ttl.compareTo(options.maxKeyCache()) > 0 ? options.maxKeyCache() : ttl;
   }
 
   private static JWKSet parse(List<java.util.Map<String, Object>> keys) {
