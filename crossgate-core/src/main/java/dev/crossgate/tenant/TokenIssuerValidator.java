@@ -83,6 +83,48 @@ public final class TokenIssuerValidator {
     } else if (spec.name() != null && !spec.name().equals(name)) {
       errors.add(new FieldError("name", "does not match the issuer addressed (" + name + ")"));
     }
+    var fields = fields(errors, spec);
+    if (!errors.isEmpty()) {
+      throw new ProblemException(Problem.validation(errors));
+    }
+    return new TokenIssuer(
+        null,
+        tenantId,
+        name,
+        fields.issuer(),
+        fields.audiences(),
+        fields.jwksUrl(),
+        fields.keys(),
+        fields.discover(),
+        fields.claimsToHeaders(),
+        fields.clockSkewSeconds(),
+        actor,
+        createdAt,
+        now,
+        0);
+  }
+
+  /**
+   * Every invalid field of {@code spec} (not its name, which the path gives): for {@code
+   * JsonBinder}, which reports these beside the fields that did not bind.
+   */
+  public static List<FieldError> check(TokenIssuerSpec spec) {
+    var errors = new ArrayList<FieldError>();
+    fields(errors, spec);
+    return errors;
+  }
+
+  /** The fields of a spec as an issuer holds them. */
+  private record Fields(
+      String issuer,
+      List<String> audiences,
+      String jwksUrl,
+      List<Map<String, Object>> keys,
+      boolean discover,
+      Map<String, String> claimsToHeaders,
+      int clockSkewSeconds) {}
+
+  private static Fields fields(List<FieldError> errors, TokenIssuerSpec spec) {
     var issuer = url(errors, "issuer", spec.issuer(), true);
     var audiences = audiences(errors, spec.audiences());
     var jwksUrl = url(errors, "jwksUrl", spec.jwksUrl(), false);
@@ -108,12 +150,7 @@ public final class TokenIssuerValidator {
             new FieldError("clockSkewSeconds", "must be between 0 and " + MAX_CLOCK_SKEW_SECONDS));
       }
     }
-    if (!errors.isEmpty()) {
-      throw new ProblemException(Problem.validation(errors));
-    }
-    return new TokenIssuer(
-        null, tenantId, name, issuer, audiences, jwksUrl, keys, discover, claims, skew, actor,
-        createdAt, now, 0);
+    return new Fields(issuer, audiences, jwksUrl, keys, discover, claims, skew);
   }
 
   private static String url(List<FieldError> errors, String field, String raw, boolean required) {

@@ -10,6 +10,7 @@ import dev.crossgate.store.tenant.TenantRepository;
 import dev.crossgate.store.tenant.TokenIssuerRepository;
 import dev.crossgate.tenant.TokenIssuer;
 import dev.crossgate.tenant.TokenIssuerSpec;
+import dev.crossgate.tenant.TokenIssuerValidator;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
@@ -61,7 +62,7 @@ public final class TokenIssuerEndpoint implements AdminEndpoint {
   private void put(RoutingContext ctx) {
     var id = ctx.pathParam("id");
     var name = ctx.pathParam("name");
-    var spec = Replies.body(ctx, TokenIssuerSpec.class);
+    var spec = Replies.body(ctx, TokenIssuerSpec.class, TokenIssuerValidator::check);
     var actor = AdminAuth.actor(ctx);
     Replies.offload(ctx, () -> issuers.put(id, name, spec, actor))
         .onSuccess(

@@ -102,6 +102,11 @@ class TokenIssuerEndpointTest {
               "{\"issuer\":\"https://id.example\",\"audiences\":[\"a\"],"
                   + "\"jwksUrl\":\"https://id.example/jwks\",\"discover\":true}");
       var badName = kit.put("/admin/tenants/acme/issuers/-bad", ACME_ISSUER);
+      var mistyped =
+          kit.put(
+              "/admin/tenants/acme/issuers/main",
+              "{\"issuer\":\"https://id.example\",\"audiences\":\"crossgate\","
+                  + "\"jwksUrl\":\"https://id.example/jwks\",\"clockSkewSeconds\":-1,\"colour\":1}");
 
       assertThat(everything.status()).isEqualTo(400);
       assertThat(everything.problemType()).isEqualTo("validation");
@@ -118,6 +123,8 @@ class TokenIssuerEndpointTest {
       assertThat(privateKey.body()).doesNotContain("870MB6gf");
       assertThat(both.errorFields()).containsExactly("jwksUrl");
       assertThat(badName.errorFields()).containsExactly("name");
+      assertThat(mistyped.errorFields())
+          .containsExactlyInAnyOrder("audiences", "clockSkewSeconds", "colour");
       assertThat(kit.get("/admin/changes").json().path("items").size()).isEqualTo(before);
     }
   }
