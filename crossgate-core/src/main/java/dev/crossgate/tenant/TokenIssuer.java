@@ -45,7 +45,12 @@ public record TokenIssuer(
     Objects.requireNonNull(issuer, "issuer");
     id = id(tenantId, name);
     audiences = List.copyOf(audiences);
-    keys = keys == null ? List.of() : List.copyOf(keys);
+    keys =
+        keys == null
+            ? List.of()
+            : keys.stream()
+                .map(k -> java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(k)))
+                .toList();
     // sorted: equal issuers are written, and so hashed, alike on every node
     claimsToHeaders =
         claimsToHeaders == null

@@ -131,6 +131,35 @@ class TokenIssuerEndpointTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"h2"})
+  void aTenantRegistersAtMostSixteenIssuers(String dbKind) throws Exception {
+    try (var kit = AdminKit.start(dbKind)) {
+      kit.post("/admin/tenants", "{\"id\":\"acme\",\"name\":\"ACME\"}");
+      for (int i = 0; i < 16; i++) {
+        assertThat(
+                kit.put(
+                        "/admin/tenants/acme/issuers/i" + i,
+                        ACME_ISSUER.replace("login.acme.example", "login" + i + ".acme.example"))
+                    .status())
+            .isEqualTo(201);
+      }
+
+      var seventeenth =
+          kit.put(
+              "/admin/tenants/acme/issuers/one-more",
+              ACME_ISSUER.replace("login.acme.example", "more.acme.example"));
+      var replaced =
+          kit.put(
+              "/admin/tenants/acme/issuers/i0",
+              ACME_ISSUER.replace("login.acme.example", "login0.acme.example"));
+
+      assertThat(seventeenth.status()).isEqualTo(409);
+      assertThat(seventeenth.json().path("detail").asText()).contains("16 token issuers");
+      assertThat(replaced.status()).isEqualTo(200);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2"})
   void aTenantsOwnKeyManagesItsIssuersButNotAnotherTenants(String dbKind) throws Exception {
     try (var kit = AdminKit.start(dbKind)) {
       kit.post("/admin/tenants", "{\"id\":\"acme\",\"name\":\"ACME\"}");

@@ -26,6 +26,9 @@ import java.util.Optional;
 public final class TokenIssuerRepository {
   private static final String COLUMNS = "body, revision";
 
+  /** Issuers one tenant may register: each is a key set every node may fetch and keep. */
+  public static final int MAX_PER_TENANT = 16;
+
   private final Database database;
   private final ChangeLog changeLog;
   private final Clock clock;
@@ -38,7 +41,8 @@ public final class TokenIssuerRepository {
 
   /**
    * Creates or replaces the issuer {@code name} of {@code tenantId}: 400 naming every bad field,
-   * 404 without such a tenant, 409 when another issuer (of any tenant) has the same issuer URL.
+   * 404 without such a tenant, 409 when another issuer (of any tenant) has the same issuer URL or
+   * the tenant has {@link #MAX_PER_TENANT} already.
    *
    * @return the stored issuer and whether it was created
    */
@@ -66,6 +70,18 @@ public final class TokenIssuerRepository {
                         + " is registered already; a token must name one tenant"));
           }
           var existing = find(c, validated.id());
+          if (existing.isEmpty()
+              && Sql.queryLong(
+                      c, "SELECT COUNT(*) FROM token_issuers WHERE tenant_id = ?", tenantId)
+                  >= MAX_PER_TENANT) {
+            throw new ProblemException(
+                Problem.conflict(
+                    "tenant "
+                        + tenantId
+                        + " has "
+                        + MAX_PER_TENANT
+                        + " token issuers, the most allowed; delete one first"));
+          }
           var stored =
               existing
                   .map(
