@@ -77,7 +77,7 @@ class JwtCallerTest {
     assertThat(reply.problemType()).isEqualTo("invalid-token");
     assertThat(reply.json().get("check")).isEqualTo(check);
     assertThat(reply.body()).doesNotContain(token);
-    assertThat(reply.header("WWW-Authenticate")).startsWith("Bearer");
+    assertThat(reply.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
   }
 
   @Test
