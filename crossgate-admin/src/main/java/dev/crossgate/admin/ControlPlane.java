@@ -16,6 +16,7 @@ import dev.crossgate.admin.filter.FilterEndpoint;
 import dev.crossgate.admin.route.RouteEndpoint;
 import dev.crossgate.admin.tenant.TenantCertificateEndpoint;
 import dev.crossgate.admin.tenant.TenantEndpoint;
+import dev.crossgate.admin.tenant.TokenIssuerEndpoint;
 import dev.crossgate.admin.transfer.TransfersEndpoint;
 import dev.crossgate.admin.upstream.UpstreamEndpoint;
 import dev.crossgate.health.Readiness;
@@ -34,6 +35,7 @@ import dev.crossgate.store.revert.ChangeReverter;
 import dev.crossgate.store.route.RouteRepository;
 import dev.crossgate.store.tenant.TenantCertificateRepository;
 import dev.crossgate.store.tenant.TenantRepository;
+import dev.crossgate.store.tenant.TokenIssuerRepository;
 import dev.crossgate.store.token.TokenRepository;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.store.upstream.UpstreamRepository;
@@ -72,6 +74,7 @@ public final class ControlPlane {
   private final FilterRepository filters;
   private final TenantRepository tenants;
   private final TenantCertificateRepository certificates;
+  private final TokenIssuerRepository issuers;
   private final UpstreamRepository upstreams;
   private final ExtensionRepository extensions;
   private final TokenRepository tokens;
@@ -153,6 +156,7 @@ public final class ControlPlane {
                 id -> vertx.executeBlocking(routeCache::refresh, false));
     this.generatedToken = bootstrapToken(options);
     this.certificates = new TenantCertificateRepository(database, changeLog, clock);
+    this.issuers = new TokenIssuerRepository(database, changeLog, clock);
     this.follower =
         new ConfigFollower(
             vertx,
@@ -163,6 +167,7 @@ public final class ControlPlane {
             extensions::all,
             () -> List.copyOf(certificates.all()),
             () -> List.copyOf(upstreams.all()),
+            () -> List.copyOf(issuers.all()),
             1000);
     changeLog.onCommit(
         follower::poke); // this instance's writes apply at once; others' arrive by NOTIFY
@@ -216,6 +221,7 @@ public final class ControlPlane {
                       new FilterEndpoint(cp.filters),
                       new TenantEndpoint(cp.tenants),
                       new TenantCertificateEndpoint(cp.tenants, cp.certificates),
+                      new TokenIssuerEndpoint(cp.tenants, cp.issuers),
                       new UpstreamEndpoint(cp.upstreams, cp::upstreamHealthOnEveryNode),
                       new ExtensionEndpoint(
                           cp.extensions,
@@ -235,7 +241,8 @@ public final class ControlPlane {
                                   cp.routes.restorer(),
                                   cp.filters.restorer(),
                                   cp.tenants.keyRestorer(),
-                                  cp.certificates.restorer()))),
+                                  cp.certificates.restorer(),
+                                  cp.issuers.restorer()))),
                       new dev.crossgate.admin.config.ConfigEndpoint(
                           cp.configStore, cp.artifacts::verify),
                       new NodesEndpoint(cp.nodes, cp.follower, cp.hub),

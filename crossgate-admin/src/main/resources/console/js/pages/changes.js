@@ -10,7 +10,7 @@ const PAGE_SIZE = 50;
 const OPS = { INSERT: ['created', 'ok'], UPDATE: ['changed', 'info'], DELETE: ['deleted', 'off'] };
 const ENTITIES = {
   ROUTE: 'route', FILTER: 'filter rule', TENANT: 'tenant', API_KEY: 'API key', EXTENSION: 'extension',
-  CLIENT_CERT: 'client certificate', ADMIN_TOKEN: 'admin token',
+  CLIENT_CERT: 'client certificate', ISSUER: 'token issuer', ADMIN_TOKEN: 'admin token',
 };
 const UNDO = { INSERT: 'recreated', UPDATE: 'changed back', DELETE: 'removed' };
 

@@ -1,5 +1,6 @@
 // Tenants: the list and a create form; one tenant's page with its settings, its API keys (a new
-// key is shown once; keys can be revoked) and its extensions.
+// key is shown once; keys can be revoked), its token issuers (listed, added, deleted) and its
+// extensions.
 
 import { call, del, get, post } from '../api.js';
 import {
@@ -84,6 +85,9 @@ async function renderTenant(main, ctx) {
   }
   const keys = el('div', { id: 'keys', 'aria-live': 'polite' });
   const extensions = el('div', { id: 'extensions' });
+  const issuers = el('div', { id: 'issuers', 'aria-live': 'polite' });
+  const issuersStatus = el('div', { id: 'issuers-status' });
+  const reloadIssuers = () => loadIssuers(tenant, issuers, ctx, issuersStatus);
   main.append(
     settingsForm(tenant, ctx, status),
     el('section', { class: 'card', 'aria-labelledby': 'keys-heading' },
@@ -91,13 +95,104 @@ async function renderTenant(main, ctx) {
       el('p', { class: 'muted' }, 'Callers send a key as X-Api-Key. Only a key\'s first characters are kept for display.'),
       ctx.canWrite ? issueForm(tenant, () => loadKeys(tenant, keys, ctx)) : null,
       keys),
+    el('section', { class: 'card', 'aria-labelledby': 'issuers-heading' },
+      el('h2', { id: 'issuers-heading' }, 'Token issuers'),
+      el('p', { class: 'muted' }, 'A request with Authorization: Bearer <JWT> signed by one of these issuers is this '
+        + 'tenant\'s caller on routes with auth JWT or KEY_OR_JWT.'),
+      issuersStatus, issuers,
+      ctx.canWrite ? issuerForm(tenant, reloadIssuers) : null),
     el('section', { class: 'card', 'aria-labelledby': 'ext-heading' },
       el('h2', { id: 'ext-heading' }, 'Extensions'),
       el('p', { class: 'muted' }, 'Extension apps the tenant registered (PUT /admin/tenants/{id}/extensions/{extId}, '
         + 'with the tenant\'s own key or an admin token). A route\'s flow calls them as ext:<id>.'),
       extensions));
   loadKeys(tenant, keys, ctx);
+  reloadIssuers();
   loadExtensions(tenant, extensions);
+}
+
+function keySource(issuer) {
+  if (issuer.keys && issuer.keys.length) {
+    return `${issuer.keys.length} key(s) registered inline`;
+  }
+  return issuer.discover ? 'discovered from the issuer' : issuer.jwksUrl;
+}
+
+async function loadIssuers(tenant, container, ctx, status) {
+  const base = `/admin/tenants/${encodeURIComponent(tenant.id)}/issuers`;
+  try {
+    const { items } = await get(base);
+    container.replaceChildren(items.length ? table('Token issuers', ['Name', 'Issuer', 'Keys from', 'Audiences', 'Claims → headers', ''],
+      items.map((i) => el('tr', {},
+        el('td', { class: 'mono' }, i.name),
+        el('td', { class: 'mono' }, i.issuer),
+        el('td', { class: 'mono small' }, keySource(i)),
+        el('td', {}, i.audiences.join(', ')),
+        el('td', { class: 'small' }, Object.entries(i.claimsToHeaders || {}).map(([c, h]) => `${c} → ${h}`).join(', ')
+          || el('span', { class: 'muted' }, 'none')),
+        el('td', { class: 'row-actions' }, ctx.canWrite ? el('button', { type: 'button', class: 'button small danger',
+          'aria-label': `Delete issuer ${i.name}`, onclick: async () => {
+            if (!await confirmDialog(`Delete the issuer ${i.name}? Its tokens will be refused.`, 'Delete issuer')) {
+              return;
+            }
+            try {
+              await del(`${base}/${encodeURIComponent(i.name)}`);
+              notice(status, 'success', `Issuer ${i.name} was deleted.`);
+              loadIssuers(tenant, container, ctx, status);
+            } catch (error) {
+              notice(status, 'error', error.message);
+            }
+          } }, 'Delete') : null))))
+      : emptyState('No token issuers.', 'Callers of this tenant use API keys or client certificates only.'));
+  } catch (error) {
+    notice(container, 'error', error.message);
+  }
+}
+
+function issuerForm(tenant, reload) {
+  const formStatus = el('div');
+  const form = el('form', { class: 'card', id: 'issuer-form', novalidate: true },
+    el('h3', {}, 'Add an issuer'), formStatus,
+    el('div', { class: 'grid' },
+      field('name', 'Name *', el('input', { type: 'text', id: 'issuer-name', spellcheck: 'false', placeholder: 'main' })),
+      field('issuer', 'Issuer (iss) *', el('input', { type: 'url', id: 'issuer-url', spellcheck: 'false',
+        placeholder: 'https://login.acme.example' })),
+      field('audiences', 'Audiences (aud) *', el('input', { type: 'text', id: 'issuer-audiences', placeholder: 'crossgate' }),
+        'Comma-separated; a token must name one.'),
+      field('jwksUrl', 'Key set URL', el('input', { type: 'url', id: 'issuer-jwks', spellcheck: 'false',
+        placeholder: 'https://login.acme.example/.well-known/jwks.json' }),
+      'Empty: discovered from the issuer\'s OpenID configuration.'),
+      field('claimsToHeaders', 'Claims to headers', el('input', { type: 'text', id: 'issuer-claims', spellcheck: 'false',
+        placeholder: 'sub=X-Caller-Sub, email=X-Caller-Email' }), 'claim=Header pairs the upstream receives.')),
+    el('div', { class: 'form-actions' }, el('button', { type: 'submit', class: 'button primary' }, 'Add issuer')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    const f = form.elements;
+    const claims = {};
+    f.claimsToHeaders.value.split(',').map((p) => p.trim()).filter(Boolean).forEach((pair) => {
+      const [claim, header] = pair.split('=').map((x) => x.trim());
+      claims[claim] = header || '';
+    });
+    const jwksUrl = f.jwksUrl.value.trim();
+    const name = f.name.value.trim();
+    try {
+      await call('PUT', `/admin/tenants/${encodeURIComponent(tenant.id)}/issuers/${encodeURIComponent(name || '-')}`, {
+        body: {
+          issuer: f.issuer.value.trim(),
+          audiences: f.audiences.value.split(',').map((a) => a.trim()).filter(Boolean),
+          jwksUrl: jwksUrl || undefined,
+          discover: jwksUrl ? undefined : true,
+          claimsToHeaders: claims,
+        } });
+      form.reset();
+      notice(formStatus, 'success', `Issuer ${name} was added.`);
+      reload();
+    } catch (error) {
+      reportFailure(form, formStatus, error);
+    }
+  });
+  return form;
 }
 
 function settingsForm(tenant, ctx, status) {

@@ -167,6 +167,8 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Mixin ExtensionFlags extensions = new ExtensionFlags();
 
+  @Mixin TokenFlags tokens = new TokenFlags();
+
   @Mixin EgressFlags egress = new EgressFlags();
 
   @Mixin DrainFlags drain = new DrainFlags();
@@ -275,7 +277,8 @@ final class GatewayCommand implements Callable<Integer> {
                                               extensions.toOptions(
                                                   common.dataDir.resolve("extensions")),
                                               cluster.readiness(),
-                                              tls))
+                                              tls,
+                                              tokens.toOptions()))
                                       .onSuccess(
                                           traffic ->
                                               cluster.reportUpstreamHealth(
@@ -367,7 +370,8 @@ final class GatewayCommand implements Callable<Integer> {
                                       tasks.toOptions(common.dataDir),
                                       extensions.toOptions(common.dataDir.resolve("extensions")),
                                       readiness,
-                                      tls),
+                                      tls,
+                                      tokens.toOptions()),
                               node,
                               traffic ->
                                   LOG.info(

@@ -43,6 +43,8 @@ final class StandaloneCommand implements Callable<Integer> {
 
   @Mixin ExtensionFlags extensions = new ExtensionFlags();
 
+  @Mixin TokenFlags tokens = new TokenFlags();
+
   @Mixin EgressFlags egress = new EgressFlags();
 
   @Mixin DrainFlags drain = new DrainFlags();
@@ -120,7 +122,8 @@ final class StandaloneCommand implements Callable<Integer> {
                                   extensions.toOptions(
                                       controlPlaneOptions.dataDir().resolve("extensions")),
                                   readiness,
-                                  tls),
+                                  tls,
+                                  tokens.toOptions()),
                           node,
                           traffic -> {
                             var admin =

@@ -47,6 +47,31 @@ class CommandLineTest {
   }
 
   @Test
+  void theKeySetCacheBoundsAreFlagsAndAWrongOneIsAUsageError() {
+    var standalone = new StandaloneCommand();
+    new CommandLine(standalone)
+        .parseArgs(
+            "--jwks-min-cache",
+            "PT5M",
+            "--jwks-max-cache",
+            "PT1H",
+            "--jwks-refresh-interval",
+            "PT30S");
+
+    var options = standalone.tokens.toOptions();
+
+    assertThat(options.minKeyCache()).isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThat(options.maxKeyCache()).isEqualTo(java.time.Duration.ofHours(1));
+    assertThat(options.defaultKeyCache()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(options.unknownKeyRefresh()).isEqualTo(java.time.Duration.ofSeconds(30));
+    var wrong = new StandaloneCommand();
+    new CommandLine(wrong).parseArgs("--jwks-min-cache", "PT2H", "--jwks-max-cache", "PT1H");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> wrong.tokens.toOptions())
+        .isInstanceOf(picocli.CommandLine.ParameterException.class)
+        .hasMessageContaining("Invalid JWKS options");
+  }
+
+  @Test
   void standaloneKeepsItsDatabaseOptions() {
     var standalone = new StandaloneCommand();
 

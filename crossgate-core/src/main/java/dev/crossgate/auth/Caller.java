@@ -11,11 +11,14 @@ import java.util.Objects;
  *
  * @param tenantId the tenant the caller acts for
  * @param credentialId the API key's id ({@code key_…}), the registered certificate's ({@code
- *     cert_…}), or {@code internal} for the node itself
+ *     cert_…}), the token issuer's ({@code <tenant>/<name>}), or {@code internal} for the node
+ *     itself
  * @param participant the participant the key was issued to, or null
  * @param method how the caller authenticated
+ * @param subject the verified token's {@code sub} claim for a {@link Method#JWT} caller, else null
  */
-public record Caller(String tenantId, String credentialId, String participant, Method method) {
+public record Caller(
+    String tenantId, String credentialId, String participant, Method method, String subject) {
   /** How a caller proved who it is. */
   public enum Method {
     /** An issued API key, as {@code X-Api-Key} or {@code Authorization: Bearer}. */
@@ -23,13 +26,24 @@ public record Caller(String tenantId, String credentialId, String participant, M
     /** The node's own loopback request acting for a tenant (a transfer delivered to a route). */
     INTERNAL,
     /** A TLS client certificate the tenant registered, verified against the gateway's client CA. */
-    CLIENT_CERT
+    CLIENT_CERT,
+    /** A JSON Web Token signed by a token issuer the tenant registered. */
+    JWT
   }
 
   public Caller {
     Objects.requireNonNull(tenantId, "tenantId");
     Objects.requireNonNull(credentialId, "credentialId");
     Objects.requireNonNull(method, "method");
+  }
+
+  public Caller(String tenantId, String credentialId, String participant, Method method) {
+    this(tenantId, credentialId, participant, method, null);
+  }
+
+  /** The caller a verified token of {@code issuer} makes, {@code subject} its {@code sub}. */
+  public static Caller of(dev.crossgate.tenant.TokenIssuer issuer, String subject) {
+    return new Caller(issuer.tenantId(), issuer.id(), null, Method.JWT, subject);
   }
 
   public static Caller of(ApiKey key) {

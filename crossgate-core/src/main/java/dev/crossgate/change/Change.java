@@ -41,6 +41,8 @@ public record Change(
     EXTENSION,
     CLIENT_CERT,
     UPSTREAM,
+    /** A token issuer a tenant registered: its JWTs make callers of that tenant. */
+    ISSUER,
     /** An Admin API credential: an audit entry of the control plane, never sent to nodes. */
     ADMIN_TOKEN;
 

@@ -12,6 +12,7 @@ import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.TenantCertificate;
+import dev.crossgate.tenant.TokenIssuer;
 import dev.crossgate.upstream.PoolHealth;
 import dev.crossgate.upstream.Upstream;
 import java.util.Comparator;
@@ -68,15 +69,17 @@ public sealed interface ClusterMessage {
       List<String> disabledTenants,
       // left out when empty: a node that predates client certificates can still read the snapshot
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TenantCertificate> clientCertificates,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Upstream> upstreams)
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Upstream> upstreams,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TokenIssuer> issuers)
       implements ClusterMessage {
     public Snapshot {
       // a snapshot from a control plane that predates extensions, tenant switches, client
-      // certificates or upstream pools carries none
+      // certificates, upstream pools or token issuers carries none
       extensions = extensions == null ? List.of() : List.copyOf(extensions);
       disabledTenants = disabledTenants == null ? List.of() : List.copyOf(disabledTenants);
       clientCertificates = clientCertificates == null ? List.of() : List.copyOf(clientCertificates);
       upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
+      issuers = issuers == null ? List.of() : List.copyOf(issuers);
     }
 
     public static Snapshot of(GatewayConfig config) {
@@ -91,7 +94,10 @@ public sealed interface ClusterMessage {
           config.clientCertificates().values().stream()
               .sorted(Comparator.comparing(TenantCertificate::id))
               .toList(),
-          config.upstreams().values().stream().sorted(Comparator.comparing(Upstream::id)).toList());
+          config.upstreams().values().stream().sorted(Comparator.comparing(Upstream::id)).toList(),
+          config.issuers().values().stream()
+              .sorted(Comparator.comparing(TokenIssuer::id))
+              .toList());
     }
 
     /** The configuration this snapshot describes; its hash is recomputed, not trusted. */
@@ -105,7 +111,8 @@ public sealed interface ClusterMessage {
           extensions,
           disabledTenants,
           clientCertificates,
-          upstreams);
+          upstreams,
+          issuers);
     }
   }
 

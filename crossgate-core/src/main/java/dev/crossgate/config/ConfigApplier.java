@@ -10,6 +10,7 @@ import dev.crossgate.route.Route;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.Tenant;
 import dev.crossgate.tenant.TenantCertificate;
+import dev.crossgate.tenant.TokenIssuer;
 import dev.crossgate.upstream.Upstream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,6 +56,7 @@ public final class ConfigApplier {
     var disabled = new HashSet<String>(current.disabledTenants());
     var certificates = new HashMap<String, TenantCertificate>(current.clientCertificates());
     var upstreams = new HashMap<String, Upstream>(current.upstreams());
+    var issuers = new HashMap<String, TokenIssuer>(current.issuers());
     long revision = current.revision();
     long hash = current.hash();
     for (var change : changes) {
@@ -157,6 +159,19 @@ public final class ConfigApplier {
             hash += ConfigHash.upstream(upstream);
           }
         }
+        case ISSUER -> {
+          var before =
+              issuers.values().stream().filter(i -> i.id().equals(change.entityId())).findFirst();
+          if (before.isPresent()) {
+            issuers.remove(before.get().issuer());
+            hash -= ConfigHash.issuer(before.get());
+          }
+          if (change.op() != Change.Op.DELETE) {
+            var issuer = read(change, TokenIssuer.class);
+            issuers.put(issuer.issuer(), issuer);
+            hash += ConfigHash.issuer(issuer);
+          }
+        }
         case TENANT -> {
           // a node serves tenants through their keys; what it must know is which are switched off
           boolean wasDisabled = disabled.remove(change.entityId());
@@ -183,7 +198,9 @@ public final class ConfigApplier {
           hash,
           registry,
           disabled,
-          certificates);
+          certificates,
+          upstreams,
+          issuers);
     }
     var routes = current.routes().apply(upserts.values(), deletes, revision);
     return new GatewayConfig(
@@ -195,7 +212,8 @@ public final class ConfigApplier {
         registry,
         disabled,
         certificates,
-        upstreams);
+        upstreams,
+        issuers);
   }
 
   private static <T> T read(Change change, Class<T> type) {

@@ -97,6 +97,18 @@ public final class ConfigHash {
     return sum;
   }
 
+  public static long issuer(dev.crossgate.tenant.TokenIssuer i) {
+    return entity("ISSUER", i.id(), i);
+  }
+
+  public static long issuers(Collection<dev.crossgate.tenant.TokenIssuer> issuers) {
+    long sum = 0;
+    for (var i : issuers) {
+      sum += issuer(i);
+    }
+    return sum;
+  }
+
   public static String hex(long hash) {
     return String.format("%016x", hash);
   }

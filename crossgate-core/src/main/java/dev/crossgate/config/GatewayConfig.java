@@ -6,6 +6,7 @@ import dev.crossgate.filter.FilterRule;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.TenantCertificate;
+import dev.crossgate.tenant.TokenIssuer;
 import dev.crossgate.upstream.Upstream;
 import java.util.Collection;
 import java.util.Comparator;
@@ -27,6 +28,7 @@ import java.util.Set;
  * @param clientCertificates certificates tenants registered, by {@link
  *     TenantCertificate#matchKey()}
  * @param upstreams the upstream pools routes may name, by id
+ * @param issuers the token issuers tenants registered, by their {@code iss} URL
  */
 public record GatewayConfig(
     long revision,
@@ -37,7 +39,8 @@ public record GatewayConfig(
     ExtensionRegistry extensions,
     Set<String> disabledTenants,
     Map<String, TenantCertificate> clientCertificates,
-    Map<String, Upstream> upstreams) {
+    Map<String, Upstream> upstreams,
+    Map<String, TokenIssuer> issuers) {
 
   public static final Comparator<FilterRule> EVALUATION_ORDER =
       Comparator.comparingInt(FilterRule::priority).thenComparing(FilterRule::id);
@@ -52,6 +55,31 @@ public record GatewayConfig(
     disabledTenants = disabledTenants == null ? Set.of() : Set.copyOf(disabledTenants);
     clientCertificates = clientCertificates == null ? Map.of() : Map.copyOf(clientCertificates);
     upstreams = upstreams == null ? Map.of() : Map.copyOf(upstreams);
+    issuers = issuers == null ? Map.of() : Map.copyOf(issuers);
+  }
+
+  /** A snapshot without token issuers. */
+  public GatewayConfig(
+      long revision,
+      RouteTable routes,
+      List<FilterRule> filters,
+      Map<String, ApiKey> apiKeys,
+      long hash,
+      ExtensionRegistry extensions,
+      Set<String> disabledTenants,
+      Map<String, TenantCertificate> clientCertificates,
+      Map<String, Upstream> upstreams) {
+    this(
+        revision,
+        routes,
+        filters,
+        apiKeys,
+        hash,
+        extensions,
+        disabledTenants,
+        clientCertificates,
+        upstreams,
+        Map.of());
   }
 
   /** A snapshot without upstream pools. */
@@ -164,7 +192,7 @@ public record GatewayConfig(
         List.of());
   }
 
-  /** A snapshot of everything, its hash computed from scratch. */
+  /** A snapshot of everything but token issuers, its hash computed from scratch. */
   public GatewayConfig(
       long revision,
       RouteTable routes,
@@ -179,6 +207,29 @@ public record GatewayConfig(
         routes,
         filters,
         apiKeys,
+        extensions,
+        disabledTenants,
+        clientCertificates,
+        upstreams,
+        List.of());
+  }
+
+  /** A snapshot of everything, its hash computed from scratch. */
+  public GatewayConfig(
+      long revision,
+      RouteTable routes,
+      List<FilterRule> filters,
+      Map<String, ApiKey> apiKeys,
+      Collection<Extension> extensions,
+      Collection<String> disabledTenants,
+      Collection<TenantCertificate> clientCertificates,
+      Collection<Upstream> upstreams,
+      Collection<TokenIssuer> issuers) {
+    this(
+        revision,
+        routes,
+        filters,
+        apiKeys,
         ConfigHash.of(
                 routes.routes(),
                 filters.stream().filter(FilterRule::enabled).toList(),
@@ -186,11 +237,20 @@ public record GatewayConfig(
             + ConfigHash.extensions(extensions)
             + ConfigHash.disabledTenants(disabledTenants)
             + ConfigHash.clientCertificates(clientCertificates)
-            + ConfigHash.upstreams(upstreams),
+            + ConfigHash.upstreams(upstreams)
+            + ConfigHash.issuers(issuers),
         new ExtensionRegistry(extensions),
         Set.copyOf(disabledTenants),
         byMatchKey(clientCertificates),
-        byId(upstreams));
+        byId(upstreams),
+        byIssuer(issuers));
+  }
+
+  /** Token issuers keyed as {@link #issuers()} holds them. */
+  public static Map<String, TokenIssuer> byIssuer(Collection<TokenIssuer> issuers) {
+    var map = new java.util.HashMap<String, TokenIssuer>();
+    issuers.forEach(i -> map.put(i.issuer(), i));
+    return map;
   }
 
   private static Map<String, Upstream> byId(Collection<Upstream> upstreams) {
@@ -247,7 +307,9 @@ public record GatewayConfig(
         adjusted,
         extensions,
         disabledTenants,
-        clientCertificates);
+        clientCertificates,
+        upstreams,
+        issuers);
   }
 
   public boolean tenantDisabled(String tenantId) {
@@ -270,7 +332,9 @@ public record GatewayConfig(
         hash,
         extensions,
         disabledTenants,
-        clientCertificates);
+        clientCertificates,
+        upstreams,
+        issuers);
   }
 
   public String hashHex() {

@@ -63,7 +63,12 @@ public final class ProblemResponses {
       headers.set("retry-after", String.valueOf(retryAfter));
     }
     if (problem.status() == 401 && !headers.contains("www-authenticate")) {
-      headers.set("www-authenticate", "Bearer realm=\"crossgate\"");
+      // a bearer token that was presented and refused: RFC 6750 section 3.1
+      headers.set(
+          "www-authenticate",
+          problem.typeName().equals("invalid-token")
+              ? "Bearer realm=\"crossgate\", error=\"invalid_token\""
+              : "Bearer realm=\"crossgate\"");
     }
     if (problem.status() == 413) {
       headers.set("connection", "close");

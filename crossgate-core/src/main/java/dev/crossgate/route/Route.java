@@ -44,7 +44,8 @@ public record Route(
     String upstream,
     String targetPath,
     List<Split> split,
-    String stickyKey) {
+    String stickyKey,
+    Boolean forwardToken) {
 
   public enum Mode {
     SYNC,
@@ -57,13 +58,21 @@ public record Route(
   }
 
   /**
-   * Who may call: anyone; a tenant, by API key or registered client certificate; or a tenant by
-   * registered client certificate only.
+   * Who may call: anyone; a tenant, by API key or registered client certificate; a tenant by
+   * registered client certificate only; a tenant by a JWT of an issuer it registered; or a tenant
+   * by API key, client certificate or JWT.
    */
   public enum Auth {
     NONE,
     KEY,
-    MTLS
+    MTLS,
+    JWT,
+    KEY_OR_JWT;
+
+    /** Whether a request on such a route always has a calling tenant. */
+    public boolean identifiesTenant() {
+      return this != NONE;
+    }
   }
 
   /** PREFIX matches the path and everything below it at a segment boundary; EXACT only the path. */
@@ -188,6 +197,7 @@ public record Route(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -208,6 +218,7 @@ public record Route(
     // true or absent: a route stored before the field existed reads, and one without it is
     // written (and so hashed by ConfigHash) exactly as before
     forwardClientCertSubject = Boolean.TRUE.equals(forwardClientCertSubject) ? Boolean.TRUE : null;
+    forwardToken = Boolean.TRUE.equals(forwardToken) ? Boolean.TRUE : null;
     // false or absent (the default, true), for the same reason
     versionInPath = Boolean.FALSE.equals(versionInPath) ? Boolean.FALSE : null;
     // absent rather than empty: a route without a split is written (and hashed) as before
@@ -229,6 +240,14 @@ public record Route(
    */
   public boolean forwardsClientCertSubject() {
     return forwardClientCertSubject != null;
+  }
+
+  /**
+   * Whether the caller's JWT ({@code Authorization: Bearer}) travels upstream; by default it is
+   * removed once verified, and only the configured claim headers carry the identity.
+   */
+  public boolean forwardsToken() {
+    return forwardToken != null;
   }
 
   /** True when this route accepts {@code method}; an empty method list accepts every method. */
@@ -276,7 +295,8 @@ public record Route(
         upstream,
         targetPath,
         split,
-        stickyKey);
+        stickyKey,
+        forwardToken);
   }
 
   /** True when requests go to an upstream pool rather than one {@code targetUrl}. */

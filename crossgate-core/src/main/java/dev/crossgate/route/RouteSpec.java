@@ -40,7 +40,8 @@ public record RouteSpec(
     String upstream,
     String targetPath,
     List<Route.Split> split,
-    String stickyKey) {
+    String stickyKey,
+    Boolean forwardToken) {
 
   /** {@link Route.UpstreamTls} as submitted: {@code verifyHostname} defaults to true. */
   public record TlsSpec(
@@ -101,6 +102,7 @@ public record RouteSpec(
         createdAt,
         updatedAt,
         revision,
+        null,
         null,
         null,
         null,

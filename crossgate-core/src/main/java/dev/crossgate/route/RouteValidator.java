@@ -145,14 +145,14 @@ public final class RouteValidator {
     var params = params(errors, spec.params());
     var flow = flow(errors, spec.flow());
     var auth = enumValue(errors, "auth", spec.auth(), Route.Auth.class, Route.Auth.NONE);
-    if (auth == Route.Auth.NONE) {
+    if (!auth.identifiesTenant()) {
       for (int i = 0; i < flow.size(); i++) {
         var ref = extensionRef(flow.get(i));
         if (ref != null && ref.tenant() == null) {
           errors.add(
               new FieldError(
                   "flow[" + i + "]",
-                  "a route without auth KEY or MTLS has no calling tenant:"
+                  "a route without auth has no calling tenant:"
                       + " name the extension's tenant as ext:<tenant>/"
                       + ref.id()));
         }
@@ -204,7 +204,8 @@ public final class RouteValidator {
         upstream,
         targetPath,
         split,
-        stickyKey);
+        stickyKey,
+        spec.forwardToken());
   }
 
   private static final Pattern STICKY_KEY =

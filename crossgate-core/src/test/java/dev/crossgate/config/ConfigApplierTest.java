@@ -189,7 +189,7 @@ class ConfigApplierTest {
         new Route(
             "rt_p", "shop", null, null, "a", AT, AT, null, "/p", null, null, false, List.of(), null,
             null, null, List.of(), List.of(), null, null, null, false, true, 0, null, null, null,
-            "orders", "/v2", null, null);
+            "orders", "/v2", null, null, null);
 
     var applied =
         ConfigApplier.apply(
@@ -214,6 +214,96 @@ class ConfigApplierTest {
         .contains("orders");
     assertThat(deleted.upstreams()).isEmpty();
     assertThat(deleted.hash()).isNotEqualTo(applied.hash());
+  }
+
+  private static dev.crossgate.tenant.TokenIssuer issuer(String tenant, String url, int skew) {
+    return new dev.crossgate.tenant.TokenIssuer(
+        null,
+        tenant,
+        "main",
+        url,
+        List.of("crossgate"),
+        url + "/jwks",
+        List.of(),
+        false,
+        java.util.Map.of("sub", "X-Caller-Sub"),
+        skew,
+        "alice",
+        AT,
+        AT,
+        1);
+  }
+
+  @Test
+  void tokenIssuersTravelInDeltasAndSnapshotsAndCountInTheHash() throws Exception {
+    var acme = issuer("acme", "https://login.acme.example", 60);
+    var applied =
+        ConfigApplier.apply(
+            GatewayConfig.EMPTY,
+            List.of(
+                change(1, Change.Op.INSERT, Change.EntityType.ISSUER, acme.id(), acme),
+                change(
+                    2,
+                    Change.Op.UPDATE,
+                    Change.EntityType.ISSUER,
+                    acme.id(),
+                    issuer("acme", "https://login.acme.example", 30))));
+    var wire = Json.mapper().writeValueAsString(ClusterMessage.Snapshot.of(applied));
+    var received = ((ClusterMessage.Snapshot) Json.mapper().readValue(wire, ClusterMessage.class));
+    var deleted =
+        ConfigApplier.apply(
+            applied,
+            List.of(change(3, Change.Op.DELETE, Change.EntityType.ISSUER, acme.id(), null)));
+
+    assertThat(applied.issuers()).containsOnlyKeys("https://login.acme.example");
+    assertThat(applied.issuers().get("https://login.acme.example").clockSkewSeconds())
+        .isEqualTo(30);
+    assertThat(received.toConfig().issuers()).isEqualTo(applied.issuers());
+    assertThat(received.toConfig().hash()).isEqualTo(applied.hash());
+    assertThat(deleted.issuers()).isEmpty();
+    assertThat(deleted.hash()).isEqualTo(GatewayConfig.EMPTY.hash());
+  }
+
+  @Test
+  void aChangeNodesDoNotServeKeepsTheUpstreamsAndIssuersTheyDo() {
+    var acme = issuer("acme", "https://login.acme.example", 60);
+    var orders =
+        new dev.crossgate.upstream.Upstream(
+            "orders",
+            List.of(new dev.crossgate.upstream.Upstream.Target("http://a:1", 100)),
+            null,
+            null,
+            null,
+            null,
+            null,
+            "alice",
+            AT,
+            AT,
+            1);
+    var served =
+        ConfigApplier.apply(
+            GatewayConfig.EMPTY,
+            List.of(
+                change(1, Change.Op.INSERT, Change.EntityType.UPSTREAM, "orders", orders),
+                change(2, Change.Op.INSERT, Change.EntityType.ISSUER, acme.id(), acme)));
+
+    // a tenant edit that leaves it enabled changes nothing nodes serve (the hash stays)
+    var afterTenantEdit =
+        ConfigApplier.apply(
+            served,
+            List.of(
+                change(
+                    3,
+                    Change.Op.UPDATE,
+                    Change.EntityType.TENANT,
+                    "acme",
+                    new Tenant("acme", "ACME", true, AT, AT, 3))));
+
+    assertThat(afterTenantEdit.hash()).isEqualTo(served.hash());
+    assertThat(afterTenantEdit.upstreams()).containsOnlyKeys("orders");
+    assertThat(afterTenantEdit.issuers()).containsOnlyKeys("https://login.acme.example");
+    assertThat(afterTenantEdit.atRevision(9).issuers()).isEqualTo(served.issuers());
+    assertThat(afterTenantEdit.atRevision(9).upstreams()).isEqualTo(served.upstreams());
   }
 
   @Test

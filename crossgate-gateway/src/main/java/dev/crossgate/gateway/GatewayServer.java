@@ -2,6 +2,8 @@ package dev.crossgate.gateway;
 
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.gateway.auth.InternalCaller;
+import dev.crossgate.gateway.auth.IssuerKeys;
+import dev.crossgate.gateway.auth.TokenVerifier;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.config.TrafficTls;
@@ -60,7 +62,9 @@ public final class GatewayServer {
       Readiness readiness,
       TrafficTls tls,
       ServerCertificates certificates,
-      UpstreamPools pools) {}
+      UpstreamPools pools,
+      IssuerKeys issuerKeys,
+      TokenVerifier tokens) {}
 
   private final Vertx vertx;
   private final Shared shared;
@@ -154,6 +158,8 @@ public final class GatewayServer {
             : new ClientRateLimiter(
                 limits.requestsPerSecondPerClient(), limits.burstPerClient(), System::nanoTime);
     var metrics = new GatewayMetrics();
+    // token issuers' key sets are tenant-chosen URLs: fetched under the egress policy
+    var issuerKeys = IssuerKeys.create(vertx, options.egress(), services.tokens());
     var shared =
         new Shared(
             options,
@@ -172,7 +178,9 @@ public final class GatewayServer {
             services.readiness() == null ? new Readiness() : services.readiness(),
             services.tls(),
             certificates,
-            new UpstreamPools(vertx, metrics.registry(), config));
+            new UpstreamPools(vertx, metrics.registry(), config),
+            issuerKeys,
+            new TokenVerifier(issuerKeys, java.time.Clock.systemUTC()));
     var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
     var tls = services.tls();
     // Vert.x shares a listener among the instances by host and port, but port 0 would give each
@@ -201,6 +209,7 @@ public final class GatewayServer {
               var loopback = NodeLoopback.of(cleartextHost, actualPort, shared.internalCaller());
               shared.endpoints().forEach(endpoint -> endpoint.listening(loopback));
               shared.extensions().listening(actualPort);
+              shared.issuerKeys().egress().ownPort(actualPort);
               LOG.info(
                   "gateway listening bind={} port={} cleartext={} tlsPort={} eventLoops={} transport={} publicUrl={}"
                       + " egressAllow={}",
@@ -377,6 +386,7 @@ public final class GatewayServer {
           vertx
               .undeploy(deployment)
               .eventually(() -> shared.extensions().close())
+              .eventually(() -> shared.issuerKeys().close())
               .eventually(
                   () -> {
                     shared.pools().close();

@@ -150,7 +150,7 @@ final class NodeVerticle extends VerticleBase {
                 new StrictHttpStep(),
                 new PathStep(options.markers()),
                 new FilterStep(),
-                new CallerStep(shared.internalCaller(), shared.tenantInFlight()),
+                new CallerStep(shared.internalCaller(), shared.tenantInFlight(), shared.tokens()),
                 new EndpointStep(vertx, shared.endpoints(), shared.readiness()),
                 new RouteStep(),
                 new RouteAuthStep(),

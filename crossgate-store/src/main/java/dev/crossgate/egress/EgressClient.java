@@ -2,6 +2,7 @@ package dev.crossgate.egress;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -145,20 +146,28 @@ public final class EgressClient {
    * timeoutMs} — fails with a {@link FetchFailedException} whose message is for the log.
    */
   public Future<Buffer> fetch(String url, int maxBytes, long timeoutMs) {
+    return fetchAnswer(url, maxBytes, timeoutMs).map(Fetched::body);
+  }
+
+  /** A whole 200 answer: its body and its headers (e.g. {@code Cache-Control}). */
+  public record Fetched(Buffer body, MultiMap headers) {}
+
+  /** As {@link #fetch}, with the answer's headers. */
+  public Future<Fetched> fetchAnswer(String url, int maxBytes, long timeoutMs) {
     // callers on worker threads (the control plane's registry writes) would attach the response
     // handlers after a small answer had already ended; on an event loop they are attached before
     // the loop can read it
     if (Context.isOnEventLoopThread()) {
       return fetchOnEventLoop(url, maxBytes, timeoutMs);
     }
-    var fetched = Promise.<Buffer>promise();
+    var fetched = Promise.<Fetched>promise();
     vertx
         .createEventLoopContext()
         .runOnContext(v -> fetchOnEventLoop(url, maxBytes, timeoutMs).onComplete(fetched));
     return fetched.future();
   }
 
-  private Future<Buffer> fetchOnEventLoop(String url, int maxBytes, long timeoutMs) {
+  private Future<Fetched> fetchOnEventLoop(String url, int maxBytes, long timeoutMs) {
     var options =
         new RequestOptions()
             .setMethod(HttpMethod.GET)
@@ -177,7 +186,7 @@ public final class EgressClient {
                                 new FetchFailedException("answered " + response.statusCode()));
                           }
                           var body = Buffer.buffer();
-                          var done = Promise.<Buffer>promise();
+                          var done = Promise.<Fetched>promise();
                           response.handler(
                               data -> {
                                 if (body.length() + data.length() > maxBytes) {
@@ -190,7 +199,8 @@ public final class EgressClient {
                                 body.appendBuffer(data);
                               });
                           response.exceptionHandler(done::tryFail);
-                          response.endHandler(v -> done.tryComplete(body));
+                          response.endHandler(
+                              v -> done.tryComplete(new Fetched(body, response.headers())));
                           return done.future();
                         }));
   }

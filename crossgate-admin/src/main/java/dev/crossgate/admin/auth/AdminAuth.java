@@ -30,8 +30,9 @@ import java.util.regex.Pattern;
  *       when a viewer tries to write.
  *   <li>A tenant API key (the same {@link PresentedKey} rule as the traffic port) is a tenant
  *       {@link Caller}, never an operator: it reaches only {@code /admin/tenants/{own
- *       tenant}/extensions[/{id}]} (the tenant's sync of the extensions it deploys), and a key of a
- *       disabled tenant is refused with 403 {@code tenant-disabled}.
+ *       tenant}/extensions[/{id}]} (the tenant's sync of the extensions it deploys) and {@code
+ *       /admin/tenants/{own tenant}/issuers[/{name}]} (its token issuers), and a key of a disabled
+ *       tenant is refused with 403 {@code tenant-disabled}.
  * </ol>
  *
  * Token lookups are cached briefly by hash so that the database is not asked on every request; a
@@ -45,7 +46,7 @@ public final class AdminAuth implements Handler<RoutingContext> {
 
   /** The only resources a tenant's API key may call, group 1 being the tenant they belong to. */
   private static final Pattern TENANT_RESOURCES =
-      Pattern.compile("/admin/tenants/([^/]+)/extensions(/[^/]+)?");
+      Pattern.compile("/admin/tenants/([^/]+)/(extensions|issuers)(/[^/]+)?");
 
   private final TokenRepository tokens;
   private final Supplier<GatewayConfig> config;
@@ -146,7 +147,10 @@ public final class AdminAuth implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  /** A tenant key acts on its own tenant's extension registry only; it is never an operator. */
+  /**
+   * A tenant key acts on its own tenant's extension registry and token issuers only; it is never an
+   * operator.
+   */
   private void authorizeTenantKey(RoutingContext ctx, PresentedKey presented, String hash) {
     var snapshot = config.get();
     var key = snapshot.apiKeys().get(hash);
@@ -171,9 +175,12 @@ public final class AdminAuth implements Handler<RoutingContext> {
               Problem.forbidden(
                   "an API key of tenant "
                       + key.tenantId()
-                      + " may only manage that tenant's extensions (/admin/tenants/"
+                      + " may only manage that tenant's extensions and token issuers"
+                      + " (/admin/tenants/"
                       + key.tenantId()
-                      + "/extensions)")));
+                      + "/extensions, /admin/tenants/"
+                      + key.tenantId()
+                      + "/issuers)")));
       return;
     }
     ctx.put(TENANT_CALLER, Caller.of(key));

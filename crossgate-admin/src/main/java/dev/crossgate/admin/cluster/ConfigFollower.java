@@ -10,6 +10,7 @@ import dev.crossgate.store.route.RouteRepository;
 import dev.crossgate.store.tenant.TenantRepository;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.TenantCertificate;
+import dev.crossgate.tenant.TokenIssuer;
 import dev.crossgate.upstream.Upstream;
 import io.vertx.core.Vertx;
 import java.util.Collection;
@@ -56,7 +57,7 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
 
   /**
    * Blocking: loads the initial snapshot. Call from a worker thread. The suppliers (extensions,
-   * registered client certificates, upstream pools) are read on this thread too.
+   * registered client certificates, upstream pools, token issuers) are read on this thread too.
    */
   public ConfigFollower(
       Vertx vertx,
@@ -67,6 +68,7 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
       Supplier<Collection<Extension>> extensions,
       Supplier<Collection<TenantCertificate>> clientCertificates,
       Supplier<Collection<Upstream>> upstreams,
+      Supplier<Collection<TokenIssuer>> issuers,
       long fallbackPollMs) {
     this.vertx = vertx;
     this.changeLog = changeLog;
@@ -90,7 +92,8 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
               extensions.get(),
               disabled,
               clientCertificates.get(),
-              upstreams.get());
+              upstreams.get(),
+              issuers.get());
     } while (changeLog.latestRevision() != revision);
     this.current = new AtomicReference<>(initial);
     remember(revision, initial.hash());

@@ -443,6 +443,36 @@ class ConsoleTest {
   }
 
   @Test
+  void aTenantsTokenIssuerIsCheckedAddedListedAndDeleted() throws Exception {
+    kit.post("/admin/tenants", "{\"id\":\"acme\",\"name\":\"Acme Corp.\"}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.open("#/tenants/acme", "Tenant Acme Corp.");
+    browser.waitForText(By.id("issuers"), "No token issuers");
+
+    browser.type(By.id("issuer-name"), "main");
+    browser.type(By.id("issuer-url"), "https://login.acme.example");
+    browser.type(By.id("issuer-audiences"), "crossgate");
+    browser.type(By.id("issuer-jwks"), "https://login.acme.example/jwks");
+    browser.type(By.id("issuer-claims"), "sub=Authorization");
+    browser.click(By.cssSelector("#issuer-form button[type=submit]"));
+    var claimError =
+        browser.waitForText(
+            By.cssSelector("#issuer-form [data-field=claimsToHeaders] .field-error"), "reserved");
+    browser.type(By.id("issuer-claims"), "sub=X-Caller-Sub");
+    browser.click(By.cssSelector("#issuer-form button[type=submit]"));
+    var listed = browser.waitForText(By.id("issuers"), "login.acme.example");
+    browser.screenshot("tenant-issuers");
+    browser.click(By.cssSelector("#issuers button.danger"));
+    browser.click(By.id("confirm-yes"));
+    var deleted = browser.waitForText(By.id("issuers-status"), "deleted");
+
+    assertThat(claimError).contains("'Authorization' is reserved");
+    assertThat(listed).contains("main", "https://login.acme.example/jwks", "sub → X-Caller-Sub");
+    assertThat(deleted).contains("Issuer main was deleted");
+    assertThat(kit.get("/admin/tenants/acme/issuers").json().path("items")).isEmpty();
+  }
+
+  @Test
   void revertToHerePreviewsThePlanAppliesItOnConfirmAndListsWhatStandsInTheWay() throws Exception {
     var kept =
         createRoute(

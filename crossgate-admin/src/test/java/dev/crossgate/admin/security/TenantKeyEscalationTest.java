@@ -89,6 +89,9 @@ class TenantKeyEscalationTest {
   @CsvSource({
     "GET, /admin/tenants/beta/extensions, X-Api-Key",
     "PUT, /admin/tenants/beta/extensions/stolen, Bearer",
+    "GET, /admin/tenants/beta/issuers, X-Api-Key",
+    "PUT, /admin/tenants/beta/issuers/stolen, Bearer",
+    "DELETE, /admin/tenants/beta/issuers/main, X-Api-Key",
     "GET, /admin/tenants, X-Api-Key",
     "GET, /admin/tokens, Bearer",
     "POST, /admin/tokens, X-Api-Key",

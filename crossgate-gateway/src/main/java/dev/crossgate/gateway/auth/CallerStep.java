@@ -33,6 +33,13 @@ import org.slf4j.LoggerFactory;
  *       subject or SPKI fingerprint) makes that tenant the caller, before any API key is looked at:
  *       the handshake proved possession of its key. An unregistered one leaves the request to its
  *       API key, if any. A client's own {@code X-Client-Cert-Subject} is always removed.
+ *   <li>A bearer token that is not a key and has the shape of a JWT whose {@code iss} a tenant
+ *       registered is verified by the {@link TokenVerifier} (asynchronously when the issuer's keys
+ *       must be fetched): a valid one makes that tenant the caller ({@link Caller.Method#JWT}, with
+ *       its {@code sub}), its claim headers ready for {@link RouteAuthStep}; a refused one leaves
+ *       the request anonymous with the refusal recorded, which {@link RouteAuthStep} answers on
+ *       routes that need a caller. The token stays in the request until the route is known (whether
+ *       it is forwarded is the route's {@code forwardToken}).
  *   <li>A request carrying the node's {@link InternalCaller} credential acts as the tenant it
  *       names; the headers are checked and removed here, so they never reach a later step. A wrong
  *       credential is a 401 whatever the path: a caller guessing at it learns nothing.
@@ -41,22 +48,23 @@ import org.slf4j.LoggerFactory;
 public final class CallerStep implements Step {
   private static final Logger LOG = LoggerFactory.getLogger(CallerStep.class);
 
+  /** The longest claim value written to a header; longer ones are left out. */
+  static final int MAX_CLAIM_HEADER_CHARS = 1_024;
+
   private final InternalCaller internal;
   private final TenantInFlight inFlight;
+  private final TokenVerifier tokens;
 
   /**
    * @param internal this node's credential for its own loopback requests, or null for none
    * @param inFlight the per-tenant bound on requests in flight (429 above it); the node's own
    *     loopback requests (transfer deliveries) are not counted, they already hold a request
+   * @param tokens verifies bearer JWTs against the tenants' token issuers
    */
-  public CallerStep(InternalCaller internal, TenantInFlight inFlight) {
+  public CallerStep(InternalCaller internal, TenantInFlight inFlight, TokenVerifier tokens) {
     this.internal = internal;
     this.inFlight = inFlight;
-  }
-
-  /** Without a per-tenant bound. */
-  public CallerStep(InternalCaller internal) {
-    this(internal, new TenantInFlight(0));
+    this.tokens = tokens;
   }
 
   @Override
@@ -86,6 +94,11 @@ public final class CallerStep implements Step {
     }
     var key = exchange.config().apiKeys().get(presented.hash());
     if (key == null) {
+      if (presented.bearer()
+          && !exchange.config().issuers().isEmpty()
+          && TokenVerifier.looksLikeJwt(presented.key())) {
+        return tokenCall(exchange, next, presented.key());
+      }
       exchange.credentialRejected(true);
       return next.proceed(exchange);
     }
@@ -114,6 +127,82 @@ public final class CallerStep implements Step {
     }
     exchange.caller(caller);
     return next.proceed(exchange);
+  }
+
+  private Future<Void> tokenCall(Exchange exchange, Chain next, String token) {
+    return tokens
+        .verify(token, exchange.config())
+        .transform(
+            ar -> {
+              if (ar.succeeded()) {
+                var verified = ar.result();
+                exchange.callerHeaders(claimHeaders(verified));
+                return callAs(
+                    exchange,
+                    next,
+                    Caller.of(verified.issuer(), verified.claims().getSubject()),
+                    true);
+              }
+              if (ar.cause() instanceof dev.crossgate.problem.ProblemException refused) {
+                exchange.tokenRejection(refused.problem());
+              } else {
+                LOG.warn(
+                    "event=token-verification-failed requestId={} cause=\"{}\"",
+                    exchange.requestId(),
+                    ar.cause().toString());
+                exchange.tokenRejection(
+                    dev.crossgate.gateway.chain.GatewayProblems.invalidToken(
+                        "keys-unavailable", "the token cannot be verified now"));
+              }
+              return next.proceed(exchange);
+            });
+  }
+
+  /**
+   * The issuer's {@code claimsToHeaders} filled from the verified claims: strings as they are,
+   * numbers and booleans as JSON text, arrays of strings comma-joined, dates as epoch seconds. A
+   * value with control characters, or longer than {@link #MAX_CLAIM_HEADER_CHARS}, is left out.
+   */
+  static java.util.Map<String, String> claimHeaders(TokenVerifier.Verified verified) {
+    var out = new java.util.LinkedHashMap<String, String>();
+    verified
+        .issuer()
+        .claimsToHeaders()
+        .forEach(
+            (claim, header) -> {
+              var text = headerValue(verified.claims().getClaim(claim));
+              if (text != null) {
+                out.put(header, text);
+              }
+            });
+    return out;
+  }
+
+  private static String headerValue(Object value) {
+    String text;
+    if (value == null) {
+      return null;
+    } else if (value instanceof java.util.Date date) {
+      text = Long.toString(date.toInstant().getEpochSecond());
+    } else if (value instanceof java.util.Collection<?> items) {
+      text = String.join(",", items.stream().map(String::valueOf).toList());
+    } else if (value instanceof String s) {
+      text = s;
+    } else if (value instanceof Number || value instanceof Boolean) {
+      text = value.toString();
+    } else {
+      text = dev.crossgate.json.Json.write(value);
+    }
+    if (text.length() > MAX_CLAIM_HEADER_CHARS) {
+      return null;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        return null; // never a header injection
+      }
+    }
+    return text;
   }
 
   private Future<Void> internalCall(Exchange exchange, Chain next) {
@@ -145,9 +234,12 @@ public final class CallerStep implements Step {
 
   /**
    * The one answer for a request that needs a caller and has none (a KEY route, an async task, a
-   * built-in endpoint): it says whether a key was missing or not valid.
+   * built-in endpoint): it says whether a key was missing or not valid, or why a token was refused.
    */
   public static Problem noCaller(Exchange exchange) {
+    if (exchange.tokenRejection() != null) {
+      return exchange.tokenRejection();
+    }
     return Problem.unauthorized(
         exchange.credentialRejected()
             ? "the API key is not valid"

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -49,6 +50,8 @@ public final class Exchange {
   private String upstream;
   private Caller caller;
   private boolean credentialRejected;
+  private Problem tokenRejection;
+  private Map<String, String> callerHeaders = Map.of();
   private SpooledBody requestBody;
   private String replacedQuery;
   private String extensionVersion;
@@ -197,6 +200,28 @@ public final class Exchange {
 
   public void credentialRejected(boolean rejected) {
     this.credentialRejected = rejected;
+  }
+
+  /** Why the bearer JWT was refused (a 401 naming the check), or null. */
+  public Problem tokenRejection() {
+    return tokenRejection;
+  }
+
+  public void tokenRejection(Problem rejection) {
+    this.tokenRejection = rejection;
+    this.credentialRejected = true;
+  }
+
+  /**
+   * The headers that carry a token caller's identity upstream (its issuer's {@code
+   * claimsToHeaders}); empty for other callers.
+   */
+  public Map<String, String> callerHeaders() {
+    return callerHeaders;
+  }
+
+  public void callerHeaders(Map<String, String> headers) {
+    this.callerHeaders = Map.copyOf(headers);
   }
 
   /**

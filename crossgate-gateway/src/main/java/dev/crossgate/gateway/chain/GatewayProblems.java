@@ -27,6 +27,15 @@ public final class GatewayProblems {
         .with("limit", limit);
   }
 
+  /**
+   * A bearer JWT that did not verify (RFC 6750 {@code invalid_token}); {@code check} names the step
+   * that failed: malformed, algorithm, issuer, unknown-key, keys-unavailable, signature, expired,
+   * not-yet-valid, audience. Never carries the token.
+   */
+  public static Problem invalidToken(String check, String detail) {
+    return Problem.of("invalid-token", "Invalid token", 401, detail).with("check", check);
+  }
+
   public static Problem tooManyRequests(String detail, long retryAfterSeconds) {
     return Problem.of("too-many-requests", "Too many requests", 429, detail)
         .with("retryAfter", retryAfterSeconds);

@@ -1,5 +1,6 @@
 package dev.crossgate.gateway.config;
 
+import dev.crossgate.gateway.auth.TokenOptions;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.health.Readiness;
@@ -17,21 +18,34 @@ import dev.crossgate.store.Database;
  *     readiness of the node's own, ready while it listens
  * @param tls TLS on the traffic port, or null for cleartext HTTP only (kept out of {@link
  *     GatewayOptions}: the files it names are read, checked and reloaded by the server)
+ * @param tokens how token issuers' keys are fetched and cached (null: the defaults)
  */
 public record GatewayServices(
     Database database,
     TaskOptions tasks,
     ExtensionOptions extensions,
     Readiness readiness,
-    TrafficTls tls) {
+    TrafficTls tls,
+    TokenOptions tokens) {
   public static final GatewayServices NONE =
-      new GatewayServices(null, null, ExtensionOptions.defaults(null), null, null);
+      new GatewayServices(null, null, ExtensionOptions.defaults(null), null, null, null);
 
   public GatewayServices {
     if ((database == null) != (tasks == null)) {
       throw new IllegalArgumentException("tasks need both a database and task options");
     }
     extensions = extensions == null ? ExtensionOptions.defaults(null) : extensions;
+    tokens = tokens == null ? TokenOptions.defaults() : tokens;
+  }
+
+  /** With the default token options. */
+  public GatewayServices(
+      Database database,
+      TaskOptions tasks,
+      ExtensionOptions extensions,
+      Readiness readiness,
+      TrafficTls tls) {
+    this(database, tasks, extensions, readiness, tls, null);
   }
 
   /** Cleartext only, ready while listening. */
@@ -51,14 +65,18 @@ public record GatewayServices(
   }
 
   public GatewayServices withExtensions(ExtensionOptions options) {
-    return new GatewayServices(database, tasks, options, readiness, tls);
+    return new GatewayServices(database, tasks, options, readiness, tls, tokens);
   }
 
   public GatewayServices withReadiness(Readiness roleReadiness) {
-    return new GatewayServices(database, tasks, extensions, roleReadiness, tls);
+    return new GatewayServices(database, tasks, extensions, roleReadiness, tls, tokens);
   }
 
   public GatewayServices withTls(TrafficTls trafficTls) {
-    return new GatewayServices(database, tasks, extensions, readiness, trafficTls);
+    return new GatewayServices(database, tasks, extensions, readiness, trafficTls, tokens);
+  }
+
+  public GatewayServices withTokens(TokenOptions options) {
+    return new GatewayServices(database, tasks, extensions, readiness, tls, options);
   }
 }

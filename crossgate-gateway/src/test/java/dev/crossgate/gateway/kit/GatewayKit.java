@@ -14,6 +14,7 @@ import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.TenantCertificate;
+import dev.crossgate.tenant.TokenIssuer;
 import dev.crossgate.tls.TestCertificates;
 import dev.crossgate.upstream.Upstream;
 import io.vertx.core.Future;
@@ -57,6 +58,7 @@ public final class GatewayKit implements AutoCloseable {
   private final java.util.Set<String> disabledTenants = new java.util.HashSet<>();
   private final List<TenantCertificate> clientCertificates = new ArrayList<>();
   private List<Upstream> upstreams = List.of();
+  private final Map<String, TokenIssuer> issuers = new java.util.LinkedHashMap<>();
   private long revision;
 
   private GatewayKit(
@@ -206,6 +208,12 @@ public final class GatewayKit implements AutoCloseable {
     return publish();
   }
 
+  /** Registers (or replaces, by tenant and name) a token issuer. */
+  public GatewayKit issuer(TokenIssuer issuer) {
+    issuers.put(issuer.id(), issuer);
+    return publish();
+  }
+
   /** Switches a tenant off (its keys are then refused) or on again. */
   public GatewayKit tenantEnabled(String tenant, boolean enabled) {
     if (enabled) {
@@ -227,7 +235,8 @@ public final class GatewayKit implements AutoCloseable {
             extensions,
             disabledTenants,
             clientCertificates,
-            upstreams));
+            upstreams,
+            issuers.values()));
     return this;
   }
 

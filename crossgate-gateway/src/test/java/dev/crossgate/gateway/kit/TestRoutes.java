@@ -38,6 +38,7 @@ public final class TestRoutes {
     private RouteSpec.TlsSpec tls;
     private Boolean forwardClientCertSubject;
     private Boolean versionInPath;
+    private Boolean forwardToken;
 
     Builder(String id, String sourcePath, String targetUrl) {
       this.id = id;
@@ -98,6 +99,24 @@ public final class TestRoutes {
 
     public Builder keyAuth() {
       this.auth = "KEY";
+      return this;
+    }
+
+    /** Only a caller with a JWT of an issuer its tenant registered. */
+    public Builder jwtAuth() {
+      this.auth = "JWT";
+      return this;
+    }
+
+    /** A caller with an API key, a registered client certificate or a JWT. */
+    public Builder keyOrJwtAuth() {
+      this.auth = "KEY_OR_JWT";
+      return this;
+    }
+
+    /** The caller's JWT travels upstream in its Authorization header. */
+    public Builder forwardToken() {
+      this.forwardToken = true;
       return this;
     }
 
@@ -197,7 +216,8 @@ public final class TestRoutes {
               upstream,
               targetPath,
               split,
-              stickyKey);
+              stickyKey,
+              forwardToken);
       var now = Instant.now();
       return RouteValidator.validate(id, spec, "test", now, now);
     }

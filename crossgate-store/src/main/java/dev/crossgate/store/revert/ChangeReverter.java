@@ -37,7 +37,8 @@ public final class ChangeReverter {
           Change.EntityType.ROUTE,
           Change.EntityType.FILTER,
           Change.EntityType.API_KEY,
-          Change.EntityType.CLIENT_CERT);
+          Change.EntityType.CLIENT_CERT,
+          Change.EntityType.ISSUER);
 
   /** Removals first (dependents before what they depend on), then writes (parents first). */
   private static final Comparator<RevertPlan.Step> STEP_ORDER =
