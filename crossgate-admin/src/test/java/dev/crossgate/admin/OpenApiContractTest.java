@@ -179,6 +179,22 @@ class OpenApiContractTest {
     admin("GET", "/admin/tenants/nobody/certificates");
     admin("DELETE", "/admin/tenants/acme/certificates/" + certificate.json().path("id").asText());
     admin("DELETE", "/admin/tenants/acme/certificates/404");
+
+    var issuer =
+        "{\"issuer\":\"https://login.acme.example\",\"audiences\":[\"crossgate\"],"
+            + "\"jwksUrl\":\"https://login.acme.example/jwks.json\","
+            + "\"claimsToHeaders\":{\"sub\":\"X-Caller-Sub\"}}";
+    assertThat(put("/admin/tenants/acme/issuers/main", issuer).status()).isEqualTo(201);
+    assertThat(put("/admin/tenants/acme/issuers/main", issuer).status()).isEqualTo(200);
+    put("/admin/tenants/globex/issuers/main", issuer); // 409: another tenant's issuer
+    put("/admin/tenants/acme/issuers/bad", "{\"issuer\":\"ftp://x\",\"audiences\":[]}");
+    put("/admin/tenants/nobody/issuers/main", issuer);
+    admin("GET", "/admin/tenants/acme/issuers");
+    admin("GET", "/admin/tenants/acme/issuers/main");
+    admin("GET", "/admin/tenants/acme/issuers/none");
+    put("/admin/tenants/acme/issuers/spare", issuer.replace("acme.example", "spare.example"));
+    admin("DELETE", "/admin/tenants/acme/issuers/spare");
+    admin("DELETE", "/admin/tenants/acme/issuers/none");
   }
 
   /** Returns a viewer token. */
