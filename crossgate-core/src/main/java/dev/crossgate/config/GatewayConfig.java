@@ -17,8 +17,8 @@ import java.util.Set;
  * Everything a gateway node serves from, as one immutable snapshot at one change-log revision. A
  * node holds exactly one reference to the current snapshot and swaps it whole.
  *
- * @param filters enabled filter rules in evaluation order (priority, then id); disabled rules are
- *     not part of a node's configuration
+ * @param filters enabled filter rules in evaluation order ({@link #EVALUATION_ORDER}); disabled
+ *     rules are not part of a node's configuration
  * @param apiKeys API keys by their SHA-256 hash
  * @param hash the {@link ConfigHash} of the routes, filters, keys, extensions and upstreams; equal
  *     configurations have equal hashes on every node
@@ -39,8 +39,15 @@ public record GatewayConfig(
     Map<String, TenantCertificate> clientCertificates,
     Map<String, Upstream> upstreams) {
 
+  /**
+   * The order filter rules are evaluated in: rules that need no route (global, endpoint) before
+   * routing, then service- and route-scoped ones once the route is known; each group by priority,
+   * then id.
+   */
   public static final Comparator<FilterRule> EVALUATION_ORDER =
-      Comparator.comparingInt(FilterRule::priority).thenComparing(FilterRule::id);
+      Comparator.comparing((FilterRule f) -> f.scope().afterRouting())
+          .thenComparingInt(FilterRule::priority)
+          .thenComparing(FilterRule::id);
 
   public static final GatewayConfig EMPTY =
       new GatewayConfig(0, RouteTable.EMPTY, List.of(), Map.of());

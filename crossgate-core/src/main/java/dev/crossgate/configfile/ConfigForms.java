@@ -170,7 +170,8 @@ public final class ConfigForms {
 
   private static ObjectNode filterDefaults(FilterRule f) {
     var spec =
-        new FilterSpec(f.name(), null, f.kind().name(), f.value(), f.header(), null, null, null);
+        new FilterSpec(
+            f.name(), null, f.kind().name(), f.value(), f.header(), null, null, null, null, null);
     return filter(FilterValidator.validate(f.id(), spec, null, Instant.EPOCH));
   }
 

@@ -2,6 +2,7 @@ package dev.crossgate.route;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.crossgate.ratelimit.RateLimit;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -44,7 +45,8 @@ public record Route(
     String upstream,
     String targetPath,
     List<Split> split,
-    String stickyKey) {
+    String stickyKey,
+    List<RateLimit> rateLimits) {
 
   public enum Mode {
     SYNC,
@@ -188,6 +190,7 @@ public record Route(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -212,6 +215,7 @@ public record Route(
     versionInPath = Boolean.FALSE.equals(versionInPath) ? Boolean.FALSE : null;
     // absent rather than empty: a route without a split is written (and hashed) as before
     split = split == null || split.isEmpty() ? null : List.copyOf(split);
+    rateLimits = rateLimits == null || rateLimits.isEmpty() ? null : List.copyOf(rateLimits);
   }
 
   /**
@@ -276,7 +280,13 @@ public record Route(
         upstream,
         targetPath,
         split,
-        stickyKey);
+        stickyKey,
+        rateLimits);
+  }
+
+  /** The route's rate-limit policies; empty when it has none. */
+  public List<RateLimit> limits() {
+    return rateLimits == null ? List.of() : rateLimits;
   }
 
   /** True when requests go to an upstream pool rather than one {@code targetUrl}. */

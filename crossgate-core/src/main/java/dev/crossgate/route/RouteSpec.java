@@ -1,5 +1,6 @@
 package dev.crossgate.route;
 
+import dev.crossgate.ratelimit.RateLimit;
 import java.time.Instant;
 import java.util.List;
 
@@ -40,7 +41,8 @@ public record RouteSpec(
     String upstream,
     String targetPath,
     List<Route.Split> split,
-    String stickyKey) {
+    String stickyKey,
+    List<RateLimit.Spec> rateLimits) {
 
   /** {@link Route.UpstreamTls} as submitted: {@code verifyHostname} defaults to true. */
   public record TlsSpec(
@@ -101,6 +103,7 @@ public record RouteSpec(
         createdAt,
         updatedAt,
         revision,
+        null,
         null,
         null,
         null,

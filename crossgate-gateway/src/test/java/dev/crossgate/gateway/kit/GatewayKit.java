@@ -238,7 +238,41 @@ public final class GatewayKit implements AutoCloseable {
   public static FilterRule filter(
       String id, FilterRule.Kind kind, String value, String header, int status, String message) {
     return new FilterRule(
-        id, id, 100, kind, value, header, status, message, true, "test", Instant.now(), 1);
+        id,
+        id,
+        100,
+        kind,
+        value,
+        header,
+        status,
+        message,
+        true,
+        "test",
+        Instant.now(),
+        1,
+        FilterRule.Scope.GLOBAL,
+        null);
+  }
+
+  /** A rule that applies to the requests of {@code scope} {@code target} only. */
+  public static FilterRule filter(
+      String id, FilterRule.Kind kind, String value, FilterRule.Scope scope, String target) {
+    var status = kind == FilterRule.Kind.BODY_SIZE ? 413 : 403;
+    return new FilterRule(
+        id,
+        id,
+        100,
+        kind,
+        value,
+        null,
+        status,
+        null,
+        true,
+        "test",
+        Instant.now(),
+        1,
+        scope,
+        target);
   }
 
   // ---- requests

@@ -84,7 +84,7 @@ class ChangeReverterTest {
   }
 
   private static FilterSpec blockIp(String ip) {
-    return new FilterSpec(null, 10, "IP", ip, null, null, null, null);
+    return new FilterSpec(null, 10, "IP", ip, null, null, null, null, null, null);
   }
 
   @ParameterizedTest

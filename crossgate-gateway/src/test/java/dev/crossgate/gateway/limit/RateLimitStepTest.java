@@ -1,0 +1,70 @@
+package dev.crossgate.gateway.limit;
+
+import static dev.crossgate.gateway.kit.TestRoutes.route;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.crossgate.gateway.kit.GatewayKit;
+import dev.crossgate.ratelimit.RateLimit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RateLimitStepTest {
+  private final GatewayKit kit = GatewayKit.start();
+
+  @AfterEach
+  void close() {
+    kit.close();
+  }
+
+  @Test
+  void aTenantOverItsRouteLimitGetsA429ProblemWithRetryAfterAndOtherTenantsAreServed() {
+    kit.routes(
+        route("rt_limited", "/", kit.target(""))
+            .keyAuth()
+            .rateLimits(new RateLimit.Spec("TENANT", 2L, "1m", null))
+            .build());
+    var acme = kit.apiKey("acme");
+    var globex = kit.apiKey("globex");
+
+    var first = kit.get("/x", "X-Api-Key", acme);
+    var second = kit.get("/x", "X-Api-Key", acme);
+    var third = kit.get("/x", "X-Api-Key", acme);
+    var otherTenant = kit.get("/x", "X-Api-Key", globex);
+
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.header("RateLimit-Policy")).isEqualTo("2;w=60");
+    assertThat(first.header("RateLimit")).isEqualTo("limit=2, remaining=1, reset=30");
+    assertThat(second.header("RateLimit")).isEqualTo("limit=2, remaining=0, reset=60");
+    assertThat(third.status()).isEqualTo(429);
+    assertThat(third.header("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(third.problemType()).isEqualTo("too-many-requests");
+    assertThat(third.header("Retry-After")).isEqualTo("30");
+    assertThat(third.header("RateLimit")).isEqualTo("limit=2, remaining=0, reset=60");
+    assertThat(third.json()).containsEntry("scope", "TENANT").containsEntry("window", "1m");
+    assertThat(otherTenant.status()).isEqualTo(200);
+  }
+
+  @Test
+  void aRouteScopedLimitCountsEveryCallerTogether() {
+    kit.routes(
+        route("rt_shared", "/", kit.target(""))
+            .rateLimits(new RateLimit.Spec("ROUTE", 1L, "1h", null))
+            .build());
+
+    var first = kit.get("/x", "X-Forwarded-For", "203.0.113.1");
+    var second = kit.get("/x", "X-Forwarded-For", "203.0.113.2");
+
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(second.status()).isEqualTo(429);
+  }
+
+  @Test
+  void routesWithoutLimitsCarryNoRateLimitFields() {
+    kit.routes(route("rt_free", "/", kit.target("")).build());
+
+    var reply = kit.get("/x");
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.header("RateLimit-Policy")).isNull();
+  }
+}
