@@ -126,6 +126,15 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Mixin DrainFlags drain = new DrainFlags();
 
+  @Mixin RateLimitFlags rateLimits = new RateLimitFlags();
+
+  @Option(
+      names = "--redis",
+      description =
+          "Redis URI shared by every node for the counters of route rate limits, e.g."
+              + " redis://127.0.0.1:6379 (default: none, each node counts on its own).")
+  String redis;
+
   @Override
   public Integer call() {
     var token =
@@ -146,6 +155,7 @@ final class GatewayCommand implements Callable<Integer> {
     var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
     var drainPeriod = drain.drainPeriod();
     var tls = gateway.toTls();
+    var rateLimitOptions = rateLimits.toOptions(redis);
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var id = nodeId == null ? hostName() : nodeId;
     var options =
@@ -191,7 +201,8 @@ final class GatewayCommand implements Callable<Integer> {
                                               extensions.toOptions(
                                                   common.dataDir.resolve("extensions")),
                                               cluster.readiness(),
-                                              tls))
+                                              tls,
+                                              rateLimitOptions))
                                       .compose(
                                           traffic ->
                                               NodeAdminForwarder.start(

@@ -54,6 +54,8 @@ final class StandaloneCommand implements Callable<Integer> {
 
   @Mixin DrainFlags drain = new DrainFlags();
 
+  @Mixin RateLimitFlags rateLimits = new RateLimitFlags();
+
   @Option(
       names = "--config",
       description =
@@ -77,6 +79,8 @@ final class StandaloneCommand implements Callable<Integer> {
     var egressPolicy = egress.toPolicy(ownPorts);
     var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
     var tls = gateway.toTls();
+    // --redis: the route cache's Redis also shares the rate-limit counters
+    var rateLimitOptions = rateLimits.toOptions(storage.redis);
     var options = storage.toOptions(common, http.h2c).withEgress(egressPolicy);
     if (configFile != null) {
       if (options.jdbcUrl() != null) {
@@ -139,7 +143,8 @@ final class StandaloneCommand implements Callable<Integer> {
                               extensions.toOptions(
                                   controlPlaneOptions.dataDir().resolve("extensions")),
                               readiness,
-                              tls);
+                              tls,
+                              rateLimitOptions);
                       return GatewayServer.start(
                               vertx, gatewayOptions, follower, List.of(transfers), services)
                           .map(

@@ -237,6 +237,25 @@ public final class GatewayKit implements AutoCloseable {
 
   public static FilterRule filter(
       String id, FilterRule.Kind kind, String value, String header, int status, String message) {
+    return rule(id, kind, value, header, status, message, FilterRule.Scope.GLOBAL, null);
+  }
+
+  /** A rule that applies to the requests of {@code scope} {@code target} only. */
+  public static FilterRule filter(
+      String id, FilterRule.Kind kind, String value, FilterRule.Scope scope, String target) {
+    int status = kind == FilterRule.Kind.BODY_SIZE ? 413 : 403;
+    return rule(id, kind, value, null, status, null, scope, target);
+  }
+
+  private static FilterRule rule(
+      String id,
+      FilterRule.Kind kind,
+      String value,
+      String header,
+      int status,
+      String message,
+      FilterRule.Scope scope,
+      String target) {
     return new FilterRule(
         id,
         id,
@@ -246,27 +265,6 @@ public final class GatewayKit implements AutoCloseable {
         header,
         status,
         message,
-        true,
-        "test",
-        Instant.now(),
-        1,
-        FilterRule.Scope.GLOBAL,
-        null);
-  }
-
-  /** A rule that applies to the requests of {@code scope} {@code target} only. */
-  public static FilterRule filter(
-      String id, FilterRule.Kind kind, String value, FilterRule.Scope scope, String target) {
-    var status = kind == FilterRule.Kind.BODY_SIZE ? 413 : 403;
-    return new FilterRule(
-        id,
-        id,
-        100,
-        kind,
-        value,
-        null,
-        status,
-        null,
         true,
         "test",
         Instant.now(),
