@@ -8,6 +8,7 @@ import dev.crossgate.config.ConfigHash;
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.extension.Extension;
 import dev.crossgate.filter.FilterRule;
+import dev.crossgate.ratelimit.RateLimit;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
@@ -15,6 +16,7 @@ import dev.crossgate.tenant.TenantCertificate;
 import dev.crossgate.upstream.Upstream;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -67,7 +69,8 @@ public sealed interface ClusterMessage {
       List<String> disabledTenants,
       // left out when empty: a node that predates client certificates can still read the snapshot
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TenantCertificate> clientCertificates,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Upstream> upstreams)
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Upstream> upstreams,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<RateLimit>> tenantRateLimits)
       implements ClusterMessage {
     public Snapshot {
       // a snapshot from a control plane that predates extensions, tenant switches, client
@@ -76,6 +79,7 @@ public sealed interface ClusterMessage {
       disabledTenants = disabledTenants == null ? List.of() : List.copyOf(disabledTenants);
       clientCertificates = clientCertificates == null ? List.of() : List.copyOf(clientCertificates);
       upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
+      tenantRateLimits = tenantRateLimits == null ? Map.of() : Map.copyOf(tenantRateLimits);
     }
 
     public static Snapshot of(GatewayConfig config) {
@@ -90,7 +94,8 @@ public sealed interface ClusterMessage {
           config.clientCertificates().values().stream()
               .sorted(Comparator.comparing(TenantCertificate::id))
               .toList(),
-          config.upstreams().values().stream().sorted(Comparator.comparing(Upstream::id)).toList());
+          config.upstreams().values().stream().sorted(Comparator.comparing(Upstream::id)).toList(),
+          new java.util.TreeMap<>(config.tenantRateLimits()));
     }
 
     /** The configuration this snapshot describes; its hash is recomputed, not trusted. */
@@ -104,7 +109,8 @@ public sealed interface ClusterMessage {
           extensions,
           disabledTenants,
           clientCertificates,
-          upstreams);
+          upstreams,
+          tenantRateLimits);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.crossgate.config;
 import dev.crossgate.extension.Extension;
 import dev.crossgate.extension.ExtensionRegistry;
 import dev.crossgate.filter.FilterRule;
+import dev.crossgate.ratelimit.RateLimit;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.TenantCertificate;
@@ -27,6 +28,7 @@ import java.util.Set;
  * @param clientCertificates certificates tenants registered, by {@link
  *     TenantCertificate#matchKey()}
  * @param upstreams the upstream pools routes may name, by id
+ * @param tenantRateLimits the rate-limit policies of tenants that have any, by tenant id
  */
 public record GatewayConfig(
     long revision,
@@ -37,7 +39,8 @@ public record GatewayConfig(
     ExtensionRegistry extensions,
     Set<String> disabledTenants,
     Map<String, TenantCertificate> clientCertificates,
-    Map<String, Upstream> upstreams) {
+    Map<String, Upstream> upstreams,
+    Map<String, List<RateLimit>> tenantRateLimits) {
 
   /**
    * The order filter rules are evaluated in: rules that need no route (global, endpoint) before
@@ -59,6 +62,7 @@ public record GatewayConfig(
     disabledTenants = disabledTenants == null ? Set.of() : Set.copyOf(disabledTenants);
     clientCertificates = clientCertificates == null ? Map.of() : Map.copyOf(clientCertificates);
     upstreams = upstreams == null ? Map.of() : Map.copyOf(upstreams);
+    tenantRateLimits = tenantRateLimits == null ? Map.of() : Map.copyOf(tenantRateLimits);
   }
 
   /** A snapshot without upstream pools. */
@@ -80,6 +84,7 @@ public record GatewayConfig(
         extensions,
         disabledTenants,
         clientCertificates,
+        Map.of(),
         Map.of());
   }
 
@@ -171,7 +176,7 @@ public record GatewayConfig(
         List.of());
   }
 
-  /** A snapshot of everything, its hash computed from scratch. */
+  /** A snapshot of everything but tenant rate limits, its hash computed from scratch. */
   public GatewayConfig(
       long revision,
       RouteTable routes,
@@ -186,6 +191,29 @@ public record GatewayConfig(
         routes,
         filters,
         apiKeys,
+        extensions,
+        disabledTenants,
+        clientCertificates,
+        upstreams,
+        Map.of());
+  }
+
+  /** A snapshot of everything, its hash computed from scratch. */
+  public GatewayConfig(
+      long revision,
+      RouteTable routes,
+      List<FilterRule> filters,
+      Map<String, ApiKey> apiKeys,
+      Collection<Extension> extensions,
+      Collection<String> disabledTenants,
+      Collection<TenantCertificate> clientCertificates,
+      Collection<Upstream> upstreams,
+      Map<String, List<RateLimit>> tenantRateLimits) {
+    this(
+        revision,
+        routes,
+        filters,
+        apiKeys,
         ConfigHash.of(
                 routes.routes(),
                 filters.stream().filter(FilterRule::enabled).toList(),
@@ -193,11 +221,18 @@ public record GatewayConfig(
             + ConfigHash.extensions(extensions)
             + ConfigHash.disabledTenants(disabledTenants)
             + ConfigHash.clientCertificates(clientCertificates)
-            + ConfigHash.upstreams(upstreams),
+            + ConfigHash.upstreams(upstreams)
+            + ConfigHash.tenantRateLimits(tenantRateLimits),
         new ExtensionRegistry(extensions),
         Set.copyOf(disabledTenants),
         byMatchKey(clientCertificates),
-        byId(upstreams));
+        byId(upstreams),
+        tenantRateLimits);
+  }
+
+  /** The rate-limit policies of {@code tenantId}; empty when it has none. */
+  public List<RateLimit> tenantRateLimits(String tenantId) {
+    return tenantRateLimits.getOrDefault(tenantId, List.of());
   }
 
   private static Map<String, Upstream> byId(Collection<Upstream> upstreams) {
@@ -254,7 +289,9 @@ public record GatewayConfig(
         adjusted,
         extensions,
         disabledTenants,
-        clientCertificates);
+        clientCertificates,
+        upstreams,
+        tenantRateLimits);
   }
 
   public boolean tenantDisabled(String tenantId) {
@@ -277,7 +314,9 @@ public record GatewayConfig(
         hash,
         extensions,
         disabledTenants,
-        clientCertificates);
+        clientCertificates,
+        upstreams,
+        tenantRateLimits);
   }
 
   public String hashHex() {

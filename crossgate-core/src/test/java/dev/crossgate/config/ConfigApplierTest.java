@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.crossgate.change.Change;
 import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.json.Json;
+import dev.crossgate.ratelimit.RateLimit;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteMatch;
 import dev.crossgate.tenant.ApiKey;
@@ -289,19 +290,19 @@ class ConfigApplierTest {
                     Change.Op.INSERT,
                     Change.EntityType.TENANT,
                     "acme",
-                    new Tenant("acme", "Acme", true, AT, AT, 1)),
+                    new Tenant("acme", "Acme", true, AT, AT, 1, null)),
                 change(
                     2,
                     Change.Op.INSERT,
                     Change.EntityType.TENANT,
                     "beta",
-                    new Tenant("beta", "Beta", true, AT, AT, 2)),
+                    new Tenant("beta", "Beta", true, AT, AT, 2, null)),
                 change(
                     3,
                     Change.Op.UPDATE,
                     Change.EntityType.TENANT,
                     "acme",
-                    new Tenant("acme", "Acme", false, AT, AT, 3))));
+                    new Tenant("acme", "Acme", false, AT, AT, 3, null))));
     var enabledAgain =
         ConfigApplier.apply(
             disabled,
@@ -311,7 +312,7 @@ class ConfigApplierTest {
                     Change.Op.UPDATE,
                     Change.EntityType.TENANT,
                     "acme",
-                    new Tenant("acme", "Acme", true, AT, AT, 4))));
+                    new Tenant("acme", "Acme", true, AT, AT, 4, null))));
 
     var fromScratch =
         new GatewayConfig(
@@ -332,6 +333,54 @@ class ConfigApplierTest {
     assertThat(snapshot.hash()).isEqualTo(disabled.hash());
     assertThat(enabledAgain.tenantDisabled("acme")).isFalse();
     assertThat(enabledAgain.hash()).isEqualTo(GatewayConfig.EMPTY.hash());
+  }
+
+  @Test
+  void aTenantsRateLimitsTravelWithTheTenantAndArePartOfTheHash() {
+    var limits = List.of(new RateLimit(RateLimit.Scope.TENANT, 50, RateLimit.Window.SECOND, 5));
+    var limited =
+        ConfigApplier.apply(
+            GatewayConfig.EMPTY,
+            List.of(
+                change(
+                    1,
+                    Change.Op.INSERT,
+                    Change.EntityType.TENANT,
+                    "acme",
+                    new Tenant("acme", "Acme", true, AT, AT, 1, limits))));
+    var lifted =
+        ConfigApplier.apply(
+            limited,
+            List.of(
+                change(
+                    2,
+                    Change.Op.UPDATE,
+                    Change.EntityType.TENANT,
+                    "acme",
+                    new Tenant("acme", "Acme", true, AT, AT, 2, null))));
+
+    var fromScratch =
+        new GatewayConfig(
+            1,
+            limited.routes(),
+            List.of(),
+            java.util.Map.of(),
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of(),
+            java.util.Map.of("acme", limits));
+    var snapshot = ClusterMessage.Snapshot.of(limited).toConfig();
+
+    assertThat(limited.tenantRateLimits("acme")).isEqualTo(limits);
+    assertThat(limited.hash())
+        .isEqualTo(fromScratch.hash())
+        .isNotEqualTo(GatewayConfig.EMPTY.hash());
+    assertThat(snapshot.tenantRateLimits("acme")).isEqualTo(limits);
+    assertThat(snapshot.hash()).isEqualTo(limited.hash());
+    assertThat(limited.atRevision(5).tenantRateLimits("acme")).isEqualTo(limits);
+    assertThat(lifted.tenantRateLimits("acme")).isEmpty();
+    assertThat(lifted.hash()).isEqualTo(GatewayConfig.EMPTY.hash());
   }
 
   @Test

@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The matched route's {@code rateLimits}, right after route auth (so the caller is known): one
- * counter per policy, keyed by what its scope counts, all taken at once by the node's {@link
- * RateLimiter}. Every response to a limited route carries the {@code RateLimit-Policy} and {@code
- * RateLimit} fields; an empty counter answers 429 with {@code Retry-After}.
+ * Rate limits, right after route auth (so the caller is known): the matched route's {@code
+ * rateLimits} and, when the caller is a tenant with {@code rateLimits} of its own, the tenant's
+ * (which apply to every route it calls). One counter per policy, keyed by what its scope counts,
+ * all taken at once by the node's {@link RateLimiter}. Every response to a limited request carries
+ * the {@code RateLimit-Policy} and {@code RateLimit} fields; an empty counter answers 429 with
+ * {@code Retry-After}.
  */
 public final class RateLimitStep implements Step {
   private final RateLimiter limiter;
@@ -25,11 +27,28 @@ public final class RateLimitStep implements Step {
   @Override
   public Future<Void> onRequest(Exchange exchange, Chain next) {
     var route = exchange.route();
-    if (route.limits().isEmpty()) {
+    var caller = exchange.caller();
+    var tenantLimits =
+        caller == null
+            ? List.<RateLimit>of()
+            : exchange.config().tenantRateLimits(caller.tenantId());
+    if (route.limits().isEmpty() && tenantLimits.isEmpty()) {
       return next.proceed(exchange);
     }
+    var counters = new ArrayList<Counter>();
+    addCounters(
+        counters, "route:" + route.id(), route.limits(), route.id(), caller, exchange.clientIp());
+    if (caller != null) {
+      addCounters(
+          counters,
+          "tenant:" + caller.tenantId(),
+          tenantLimits,
+          route.id(),
+          caller,
+          exchange.clientIp());
+    }
     return limiter
-        .take(counters(route.id(), route.limits(), exchange.caller(), exchange.clientIp()))
+        .take(counters)
         .compose(
             verdict -> {
               // the live response head: kept whichever step answers later (upstream, problem)
@@ -43,24 +62,28 @@ public final class RateLimitStep implements Step {
   }
 
   /**
-   * The counters of {@code policies} on route {@code routeId} for this caller. Requests without a
-   * caller are counted by client IP for TENANT and CALLER policies.
+   * Adds the counters of {@code policies} held by {@code owner} (a route, or a tenant whose limits
+   * span its routes: its ROUTE policies count each route apart). Requests without a caller are
+   * counted by client IP for TENANT and CALLER policies.
    */
-  static List<Counter> counters(
-      String routeId, List<RateLimit> policies, Caller caller, String clientIp) {
-    var counters = new ArrayList<Counter>(policies.size());
+  static void addCounters(
+      List<Counter> counters,
+      String owner,
+      List<RateLimit> policies,
+      String routeId,
+      Caller caller,
+      String clientIp) {
     for (var p : policies) {
       var subject =
           switch (p.scope()) {
-            case ROUTE -> "";
+            case ROUTE -> routeId;
             case CLIENT_IP -> clientIp;
             case TENANT -> caller == null ? "ip=" + clientIp : caller.tenantId();
             case CALLER ->
                 caller == null ? "ip=" + clientIp : caller.tenantId() + "/" + caller.credentialId();
           };
       counters.add(
-          new Counter(routeId + ":" + p.scope() + ":" + p.window().text() + ":" + subject, p));
+          new Counter(owner + ":" + p.scope() + ":" + p.window().text() + ":" + subject, p));
     }
-    return counters;
   }
 }

@@ -10,6 +10,7 @@ import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.json.Json;
+import dev.crossgate.ratelimit.RateLimit;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
@@ -55,6 +56,7 @@ public final class GatewayKit implements AutoCloseable {
   private List<Extension> extensions = List.of();
   private final Map<String, ApiKey> keys = new HashMap<>();
   private final java.util.Set<String> disabledTenants = new java.util.HashSet<>();
+  private final Map<String, List<RateLimit>> tenantRateLimits = new HashMap<>();
   private final List<TenantCertificate> clientCertificates = new ArrayList<>();
   private List<Upstream> upstreams = List.of();
   private long revision;
@@ -216,6 +218,12 @@ public final class GatewayKit implements AutoCloseable {
     return publish();
   }
 
+  /** Gives a tenant rate-limit policies that apply to every route it calls. */
+  public GatewayKit tenantRateLimits(String tenant, RateLimit... policies) {
+    tenantRateLimits.put(tenant, List.of(policies));
+    return publish();
+  }
+
   private GatewayKit publish() {
     revision++;
     config.set(
@@ -227,7 +235,8 @@ public final class GatewayKit implements AutoCloseable {
             extensions,
             disabledTenants,
             clientCertificates,
-            upstreams));
+            upstreams,
+            tenantRateLimits));
     return this;
   }
 

@@ -59,6 +59,30 @@ class RateLimitStepTest {
   }
 
   @Test
+  void aTenantsOwnLimitSpansEveryRouteItCalls() {
+    kit.routes(
+        route("rt_a", "/a", kit.target("")).keyAuth().build(),
+        route("rt_b", "/b", kit.target("")).keyAuth().build());
+    var acme = kit.apiKey("acme");
+    var globex = kit.apiKey("globex");
+    kit.tenantRateLimits(
+        "acme", new RateLimit(RateLimit.Scope.TENANT, 2, RateLimit.Window.HOUR, 2));
+
+    var a = kit.get("/a/x", "X-Api-Key", acme);
+    var b = kit.get("/b/x", "X-Api-Key", acme);
+    var refused = kit.get("/a/x", "X-Api-Key", acme);
+    var otherTenant = kit.get("/a/x", "X-Api-Key", globex);
+
+    assertThat(a.status()).isEqualTo(200);
+    assertThat(a.header("RateLimit-Policy")).isEqualTo("2;w=3600");
+    assertThat(b.status()).isEqualTo(200);
+    assertThat(refused.status()).isEqualTo(429);
+    assertThat(refused.json()).containsEntry("scope", "TENANT").containsEntry("window", "1h");
+    assertThat(otherTenant.status()).isEqualTo(200);
+    assertThat(otherTenant.header("RateLimit-Policy")).isNull();
+  }
+
+  @Test
   void routesWithoutLimitsCarryNoRateLimitFields() {
     kit.routes(route("rt_free", "/", kit.target("")).build());
 
