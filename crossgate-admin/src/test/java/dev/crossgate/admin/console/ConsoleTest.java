@@ -189,6 +189,34 @@ class ConsoleTest {
   }
 
   @Test
+  void aScopedFilterRuleIsAddedWithItsScopeAndShownWhereItApplies() throws Exception {
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.open("#/filters", "Filters");
+    browser.waitForText(By.id("main"), "No filter rules");
+
+    browser.type(By.id("filter-name"), "small transfers");
+    new org.openqa.selenium.support.ui.Select(browser.find(By.id("filter-kind")))
+        .selectByValue("BODY_SIZE");
+    browser.type(By.id("filter-value"), "1000");
+    new org.openqa.selenium.support.ui.Select(browser.find(By.id("filter-scope")))
+        .selectByValue("ENDPOINT");
+    browser.type(By.id("filter-target"), "/_admin");
+    browser.click(By.cssSelector("#filter-form button[type=submit]"));
+    var targetError =
+        browser.waitForText(
+            By.cssSelector("#filter-form [data-field=target] .field-error"), "ENDPOINT");
+    browser.type(By.id("filter-target"), "/_transfers");
+    browser.click(By.cssSelector("#filter-form button[type=submit]"));
+    var listed = browser.waitForText(By.tagName("table"), "endpoint /_transfers");
+
+    assertThat(targetError).contains("/_transfers");
+    assertThat(listed).contains("small transfers", "413");
+    var stored = kit.get("/admin/filters").json().path("items").get(0);
+    assertThat(stored.path("scope").asText()).isEqualTo("ENDPOINT");
+    assertThat(stored.path("target").asText()).isEqualTo("/_transfers");
+  }
+
+  @Test
   void editingARoutesVersionIsSavedAndShownInTheList() throws Exception {
     var id =
         createRoute(
