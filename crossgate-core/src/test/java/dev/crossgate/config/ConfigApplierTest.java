@@ -215,6 +215,20 @@ class ConfigApplierTest {
         .contains("orders");
     assertThat(deleted.upstreams()).isEmpty();
     assertThat(deleted.hash()).isNotEqualTo(applied.hash());
+    // a change no node serves differently (a renamed tenant) and a later revision keep the pools
+    var renamed =
+        ConfigApplier.apply(
+            applied,
+            List.of(
+                change(
+                    4,
+                    Change.Op.INSERT,
+                    Change.EntityType.TENANT,
+                    "acme",
+                    new Tenant("acme", "Acme", true, AT, AT, 4, null))));
+    assertThat(renamed.upstreams()).isEqualTo(applied.upstreams());
+    assertThat(renamed.atRevision(9).upstreams()).isEqualTo(applied.upstreams());
+    assertThat(renamed.withoutRoutes(List.of("rt_p")).upstreams()).isEqualTo(applied.upstreams());
   }
 
   @Test

@@ -234,6 +234,33 @@ class ConsoleTest {
   }
 
   @Test
+  void aRoutesRateLimitsAreShownKeptAndEditedInTheForm() throws Exception {
+    var id =
+        createRoute(
+            "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\","
+                + "\"rateLimits\":[{\"scope\":\"TENANT\",\"limit\":100,\"window\":\"1s\",\"burst\":20}]}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.open("#/routes/" + id, "Edit route");
+
+    var shown = browser.find(By.id("route-rateLimits")).getAttribute("value");
+    browser.type(By.id("route-rateLimits"), "TENANT 100 1s 20\nCLIENT_IP 5 1m x");
+    browser.click(By.id("save-route"));
+    var burstError =
+        browser.waitForText(
+            By.cssSelector("[data-field=rateLimits] .field-error"), "rateLimits[1].burst");
+    browser.type(By.id("route-rateLimits"), "TENANT 100 1s 20\nCLIENT_IP 5 1m");
+    browser.click(By.id("save-route"));
+    browser.waitForText(By.id("routes-status"), "saved");
+
+    assertThat(shown).isEqualTo("TENANT 100 1s 20");
+    assertThat(burstError).contains("rateLimits[1].burst: has the wrong type");
+    var limits = kit.get("/admin/routes/" + id).json().path("rateLimits");
+    assertThat(limits).hasSize(2);
+    assertThat(limits.get(1).path("scope").asText()).isEqualTo("CLIENT_IP");
+    assertThat(limits.get(1).path("burst").asLong()).isEqualTo(5);
+  }
+
+  @Test
   void savingARouteSomeoneElseChangedMeanwhileIsRefusedInPlainWords() throws Exception {
     var id =
         createRoute(

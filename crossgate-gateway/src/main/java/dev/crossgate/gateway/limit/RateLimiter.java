@@ -129,13 +129,17 @@ public final class RateLimiter implements AutoCloseable {
   }
 
   private synchronized void sharedDown(Throwable cause) {
+    long now = nanoClock.getAsLong();
+    if (failures > 0 && now - sharedAgainAt < 0) {
+      return; // a call that was in flight when Redis went: this outage is counted already
+    }
     if (failures == 0) {
       LOG.warn(
           "event=rate-limit-redis-unavailable counting=local share=1/{} cause=\"{}\"",
           options.nodes(),
           cause.toString());
     }
-    sharedAgainAt = nanoClock.getAsLong() + backoff.delay(failures).toNanos();
+    sharedAgainAt = now + backoff.delay(failures).toNanos();
     failures++;
   }
 
