@@ -103,7 +103,7 @@ class RateLimitClusterIT {
               .until(() -> call(node, key).get().statusCode() == 200);
         }
 
-        var shared = run(nodes, key, 3);
+        var shared = run(nodes, key, 4);
         System.out.println("accepted per second, shared: " + acceptedPerSecond(shared, -1));
 
         // the first second also spends the burst (5): the two after it are the steady rate
@@ -112,7 +112,7 @@ class RateLimitClusterIT {
             .allSatisfy(n -> assertThat(n).isBetween(45L, 55L));
 
         redis.close();
-        var local = run(nodes, key, 3);
+        var local = run(nodes, key, 4);
         System.out.println(
             "accepted per second, Redis down: n1 "
                 + acceptedPerSecond(local, 0)
@@ -141,7 +141,7 @@ class RateLimitClusterIT {
                     return node.printed("event=rate-limit-shared-again");
                   });
         }
-        var again = run(nodes, key, 3);
+        var again = run(nodes, key, 4);
         System.out.println("accepted per second, Redis back: " + acceptedPerSecond(again, -1));
 
         assertThat(acceptedPerSecond(again, -1))
@@ -214,7 +214,10 @@ class RateLimitClusterIT {
     }
   }
 
-  /** Accepted requests per whole second of sending, after the first; of one node or (-1) both. */
+  /**
+   * Accepted requests per whole second of sending, leaving out the first (it also spends the burst)
+   * and the last (cut short); of one node or (-1) both.
+   */
   private static List<Long> acceptedPerSecond(List<Answer> answers, int node) {
     int last = answers.stream().mapToInt(Answer::second).max().orElse(0);
     var counts = new ArrayList<Long>();
