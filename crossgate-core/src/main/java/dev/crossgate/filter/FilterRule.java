@@ -1,5 +1,6 @@
 package dev.crossgate.filter;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 
 /**
@@ -21,7 +22,7 @@ public record FilterRule(
     String createdBy,
     Instant createdAt,
     long revision,
-    Scope scope,
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = GlobalScope.class) Scope scope,
     String target) {
 
   /** The built-in endpoints an {@link Scope#ENDPOINT} rule may name. */
@@ -42,6 +43,22 @@ public record FilterRule(
     /** True for scopes known only once the request is routed. */
     public boolean afterRouting() {
       return this == SERVICE || this == ROUTE;
+    }
+  }
+
+  /**
+   * Leaves GLOBAL (the default) out of the JSON, so a rule written before scopes existed is stored,
+   * sent to nodes and hashed exactly as before, and nodes that predate scopes still read it.
+   */
+  static final class GlobalScope {
+    @Override
+    public boolean equals(Object value) {
+      return value == null || value == Scope.GLOBAL;
+    }
+
+    @Override
+    public int hashCode() {
+      return 0;
     }
   }
 
