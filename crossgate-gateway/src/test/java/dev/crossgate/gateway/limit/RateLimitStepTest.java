@@ -83,6 +83,28 @@ class RateLimitStepTest {
   }
 
   @Test
+  void aCallerLimitCountsEachKeyApartAndAnonymousCallersByTheirAddress() {
+    kit.routes(
+        route("rt_callers", "/", kit.target(""))
+            .rateLimits(new RateLimit.Spec("CALLER", 1L, "1h", null))
+            .build());
+    var first = kit.apiKey("acme");
+    var second = kit.apiKey("acme");
+
+    var firstKey = kit.get("/x", "X-Api-Key", first);
+    var firstKeyAgain = kit.get("/x", "X-Api-Key", first);
+    var secondKey = kit.get("/x", "X-Api-Key", second);
+    var anonymous = kit.get("/x");
+    var anonymousAgain = kit.get("/x");
+
+    assertThat(firstKey.status()).isEqualTo(200);
+    assertThat(firstKeyAgain.status()).isEqualTo(429);
+    assertThat(secondKey.status()).as("another key of the same tenant").isEqualTo(200);
+    assertThat(anonymous.status()).isEqualTo(200);
+    assertThat(anonymousAgain.status()).isEqualTo(429);
+  }
+
+  @Test
   void routesWithoutLimitsCarryNoRateLimitFields() {
     kit.routes(route("rt_free", "/", kit.target("")).build());
 
