@@ -253,11 +253,14 @@ def chain_steps():
     steps = []
     for arg in args:
         m = re.match(r"new\s+([\w.]+)\s*\(", arg)
+        if not m:
+            # a step from its static factory: `FilterStep.beforeRouting()`
+            m = re.match(r"([A-Z]\w*)\s*\.\s*[a-z]\w*\s*\(", arg)
         if not m and re.fullmatch(r"\w+", arg.strip()):
             # a step built before the list because another step uses it too: `var proxy = new ProxyStep(`
             m = re.search(r"\bvar\s+" + arg.strip() + r"\s*=\s*new\s+([\w.]+)\s*\(", nv.src)
         if not m:
-            raise SystemExit("generate: chain element is neither `new Step(...)` nor a `var` built so: " + arg)
+            raise SystemExit("generate: chain element is neither `new Step(...)`, `Step.factory(...)` nor a `var` built so: " + arg)
         name = m.group(1)
         steps.append(by_fqn(name if "." in name else nv.resolve(name)))
     return steps

@@ -1,4 +1,5 @@
-// Filters: the filter table in evaluation order, a form to add a rule, delete with confirmation.
+// Filters: the filter table in evaluation order (with each rule's scope), a form to add a rule, delete
+// with confirmation.
 
 import { call, del, get } from '../api.js';
 import {
@@ -15,13 +16,31 @@ const KINDS = [
   ['BODY_SIZE', 'Largest body in bytes', '10485760'],
 ];
 
+const SCOPES = [
+  ['GLOBAL', 'Every request (built-in endpoints included)', ''],
+  ['SERVICE', 'Routes of one service', 'uploads'],
+  ['ROUTE', 'One route', 'rt_...'],
+  ['ENDPOINT', 'A built-in endpoint', '/_transfers'],
+];
+
+/** Where a rule applies, in words: "every request", "service uploads"... */
+function scopeText(rule) {
+  switch (rule.scope) {
+    case 'SERVICE': return `service ${rule.target}`;
+    case 'ROUTE': return `route ${rule.target}`;
+    case 'ENDPOINT': return `endpoint ${rule.target}`;
+    default: return 'every request';
+  }
+}
+
 export function render(main, ctx) {
   const status = el('div', { id: 'filters-status' });
   const list = el('div', { 'aria-live': 'polite' });
   main.append(
     el('div', { class: 'page-head' }, el('h1', {}, 'Filters')),
-    el('p', { class: 'lead' }, 'Requests matching an enabled rule are refused before routing, '
-      + 'checked in priority order (lowest first).'),
+    el('p', { class: 'lead' }, 'Requests matching an enabled rule are refused, checked in the order '
+      + 'listed: global and endpoint rules before routing, then service and route rules once the route '
+      + 'is known; each group in priority order (lowest first).'),
     status, list,
     ctx.canWrite ? addForm(status, () => load(list, status, ctx)) : null);
   load(list, status, ctx);
@@ -40,9 +59,10 @@ async function load(list, status, ctx) {
 
 function rulesTable(rules, ctx, reload, status) {
   const kindLabel = Object.fromEntries(KINDS.map(([k, label]) => [k, label]));
-  return table('Filter rules', ['Priority', 'Name', 'Matches', 'Answer', 'Status', 'Added', ''], rules.map((r) => el('tr', {},
+  return table('Filter rules', ['Priority', 'Name', 'Applies to', 'Matches', 'Answer', 'Status', 'Added', ''], rules.map((r) => el('tr', {},
     el('td', {}, String(r.priority)),
     el('td', {}, r.name || el('span', { class: 'muted' }, 'unnamed')),
+    el('td', { class: 'small' }, scopeText(r)),
     el('td', {}, el('div', { class: 'small muted' }, kindLabel[r.kind] || r.kind, r.header ? ` · ${r.header}` : ''),
       el('div', { class: 'mono' }, r.value)),
     el('td', {}, String(r.status), r.message ? el('div', { class: 'small muted' }, r.message) : null),
@@ -71,6 +91,14 @@ function addForm(status, reload) {
   const kind = el('select', { name: 'kind', id: 'filter-kind' }, KINDS.map(([k, label]) => el('option', { value: k }, label)));
   const value = el('input', { type: 'text', name: 'value', id: 'filter-value', spellcheck: 'false' });
   const header = el('input', { type: 'text', name: 'header', id: 'filter-header', placeholder: 'X-Scanner' });
+  const scope = el('select', { name: 'scope', id: 'filter-scope' }, SCOPES.map(([k, label]) => el('option', { value: k }, label)));
+  const target = el('input', { type: 'text', name: 'target', id: 'filter-target', spellcheck: 'false' });
+  const showTarget = () => {
+    target.placeholder = SCOPES.find(([k]) => k === scope.value)[2];
+    target.disabled = scope.value === 'GLOBAL';
+  };
+  scope.addEventListener('change', showTarget);
+  showTarget();
   const showExample = () => { value.placeholder = KINDS.find(([k]) => k === kind.value)[2]; };
   kind.addEventListener('change', showExample);
   showExample();
@@ -81,6 +109,9 @@ function addForm(status, reload) {
       field('kind', 'Match on', kind),
       field('value', 'Value *', value),
       field('header', 'Header name', header, 'Only for header rules.'),
+      field('scope', 'Applies to', scope),
+      field('target', 'Service, route or endpoint', target,
+        'A service name, a route id, or /_transfers, /_tus, /_tasks.'),
       field('priority', 'Priority', el('input', { type: 'number', name: 'priority', id: 'filter-priority', placeholder: '100' }),
         'Lower runs first. Empty: 100.'),
       field('status', 'Answer status', el('input', { type: 'number', name: 'status', id: 'filter-status', placeholder: '403' }),
@@ -101,6 +132,8 @@ function addForm(status, reload) {
       kind: f.kind.value,
       value: f.value.value.trim(),
       header: f.header.value.trim() || undefined,
+      scope: f.scope.value,
+      target: f.scope.value === 'GLOBAL' ? undefined : f.target.value.trim(),
       priority: int(f.priority.value),
       status: int(f.status.value),
       message: f.message.value.trim() || undefined,
@@ -110,6 +143,7 @@ function addForm(status, reload) {
       await call('POST', '/admin/filters', { body });
       form.reset();
       showExample();
+      showTarget();
       clear(status);
       notice(formStatus, 'success', 'The filter rule was added.');
       reload();

@@ -3,6 +3,7 @@
 
 import { call } from '../api.js';
 import { el, field, fieldGroup, notice, reportFailure, clearFieldErrors, time } from '../ui.js';
+import { parseRateLimits, rateLimitsField } from './rate-limits.js';
 import { flash, sourceOf } from './routes.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'];
@@ -106,7 +107,8 @@ function routeForm(route, etag, ctx, status) {
         field('timeouts.idleMs', 'Idle timeout (ms)', number('idleMs', timeouts.idleMs, { id: 'route-idleMs' }))),
       el('div', { class: 'grid' },
         field('maxBodyBytes', 'Largest request body (bytes)', number('maxBodyBytes', route.maxBodyBytes, { id: 'route-maxBodyBytes' }),
-          'Empty: the gateway default.')),
+          'Empty: the gateway default.'),
+        rateLimitsField('route-rateLimits', route.rateLimits)),
       checkbox('websocket', 'Allow WebSocket upgrades', route.websocket),
       checkbox('enabled', 'Enabled (served by the gateways)', route.enabled !== false)),
     el('section', { class: 'card form-section' },
@@ -225,5 +227,6 @@ function collect(form) {
     maxBodyBytes: blank(f.maxBodyBytes.value) ? undefined : Number(f.maxBodyBytes.value),
     websocket: f.websocket.checked,
     enabled: f.enabled.checked,
+    rateLimits: parseRateLimits(f.rateLimits.value),
   };
 }

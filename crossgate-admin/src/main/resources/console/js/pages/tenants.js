@@ -7,6 +7,7 @@ import {
   badge, clear, clearFieldErrors, confirmDialog, el, emptyState, field, notice, reportFailure, secretShownOnce, table,
   time,
 } from '../ui.js';
+import { parseRateLimits, policyText, rateLimitsField } from './rate-limits.js';
 
 export function render(main, ctx) {
   if (ctx.id) {
@@ -32,11 +33,13 @@ function renderList(main, ctx) {
     status, list,
     ctx.canWrite ? createForm(ctx) : null);
   get('/admin/tenants').then(({ items }) => {
-    list.replaceChildren(items.length ? table('Tenants', ['Id', 'Name', 'Status', 'Created', 'Updated'],
+    list.replaceChildren(items.length ? table('Tenants', ['Id', 'Name', 'Status', 'Rate limits', 'Created', 'Updated'],
       items.map((t) => el('tr', {},
         el('td', { class: 'mono' }, el('a', { href: `#/tenants/${encodeURIComponent(t.id)}` }, t.id)),
         el('td', {}, t.name || el('span', { class: 'muted' }, '—')),
         el('td', {}, t.enabled ? badge('enabled', 'ok') : badge('disabled', 'off')),
+        el('td', { class: 'small mono' }, (t.rateLimits || []).map(policyText).join(', ')
+          || el('span', { class: 'muted' }, 'none')),
         el('td', { class: 'small' }, time(t.createdAt)),
         el('td', { class: 'small' }, time(t.updatedAt)))))
       : emptyState('No tenants yet.', ctx.canWrite ? 'Add a tenant below, then issue it an API key.'
@@ -202,7 +205,8 @@ function settingsForm(tenant, ctx, status) {
       el('h2', {}, 'Settings'),
       el('div', { class: 'grid' },
         field('id', 'Id', el('input', { type: 'text', name: 'id', value: tenant.id, readonly: true })),
-        field('name', 'Name', el('input', { type: 'text', name: 'name', value: tenant.name || '' }))),
+        field('name', 'Name', el('input', { type: 'text', name: 'name', value: tenant.name || '' })),
+        rateLimitsField('tenant-rateLimits', tenant.rateLimits)),
       enabledBox(tenant.enabled),
       el('p', { class: 'muted small' }, 'Created ', time(tenant.createdAt), ' · updated ', time(tenant.updatedAt)),
       el('div', { class: 'form-actions' }, el('button', { type: 'submit', class: 'button primary' }, 'Save'))));
@@ -212,7 +216,12 @@ function settingsForm(tenant, ctx, status) {
     const f = form.elements;
     try {
       await call('PUT', `/admin/tenants/${encodeURIComponent(tenant.id)}`, {
-        body: { id: tenant.id, name: f.name.value.trim() || undefined, enabled: f.enabled.checked } });
+        body: {
+          id: tenant.id,
+          name: f.name.value.trim() || undefined,
+          enabled: f.enabled.checked,
+          rateLimits: parseRateLimits(f.rateLimits.value),
+        } });
       notice(status, 'success', 'The tenant was saved.');
     } catch (error) {
       reportFailure(form, status, error);

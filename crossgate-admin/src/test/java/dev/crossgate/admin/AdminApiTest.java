@@ -250,6 +250,89 @@ class AdminApiTest {
   }
 
   @Test
+  void scopedFilterRulesShowTheirScopeAndAreListedAfterTheGlobalOnesTheyFollow() throws Exception {
+    try (var kit = AdminKit.start("h2")) {
+      var routed =
+          kit.post(
+              "/admin/filters",
+              "{\"kind\":\"BODY_SIZE\",\"value\":\"1000\",\"priority\":1,"
+                  + "\"scope\":\"SERVICE\",\"target\":\"uploads\"}");
+      var endpoint =
+          kit.post(
+              "/admin/filters",
+              "{\"kind\":\"BODY_SIZE\",\"value\":\"1000\",\"priority\":50,"
+                  + "\"scope\":\"ENDPOINT\",\"target\":\"/_transfers\"}");
+      kit.post("/admin/filters", "{\"kind\":\"METHOD\",\"value\":\"TRACE\",\"priority\":90}");
+      var badEndpoint =
+          kit.post(
+              "/admin/filters",
+              "{\"kind\":\"IP\",\"value\":\"10.0.0.1\",\"scope\":\"ENDPOINT\","
+                  + "\"target\":\"/admin\"}");
+      var badScope =
+          kit.post("/admin/filters", "{\"kind\":\"IP\",\"value\":\"10.0.0.1\",\"scope\":\"NODE\"}");
+      var globalWithTarget =
+          kit.post("/admin/filters", "{\"kind\":\"IP\",\"value\":\"10.0.0.1\",\"target\":\"x\"}");
+      var list = kit.get("/admin/filters");
+
+      assertThat(routed.status()).isEqualTo(201);
+      assertThat(routed.json().path("scope").asText()).isEqualTo("SERVICE");
+      assertThat(endpoint.json().path("target").asText()).isEqualTo("/_transfers");
+      assertThat(badEndpoint.errorFields()).containsExactly("target");
+      assertThat(badScope.errorFields()).containsExactly("scope");
+      assertThat(globalWithTarget.errorFields()).containsExactly("target");
+      // a service rule runs once the request is routed, after every global and endpoint rule
+      // GLOBAL, the default, is left out (as rules were written before scopes)
+      assertThat(list.json().path("items").findValuesAsText("kind"))
+          .containsExactly("BODY_SIZE", "METHOD", "BODY_SIZE");
+      assertThat(list.json().path("items").findValuesAsText("scope"))
+          .containsExactly("ENDPOINT", "SERVICE");
+    }
+  }
+
+  @Test
+  void rateLimitsOnRoutesAndTenantsAreValidatedFieldByFieldAndStored() throws Exception {
+    try (var kit = AdminKit.start("h2")) {
+      var bad =
+          kit.post(
+              "/admin/routes",
+              "{\"service\":\"shop\",\"sourcePath\":\"/limited\","
+                  + "\"targetUrl\":\"http://127.0.0.1:8081\",\"rateLimits\":["
+                  + "{\"scope\":\"PLANET\",\"limit\":0,\"window\":\"2s\",\"burst\":-1}]}");
+      var route =
+          kit.post(
+              "/admin/routes",
+              "{\"service\":\"shop\",\"sourcePath\":\"/limited\","
+                  + "\"targetUrl\":\"http://127.0.0.1:8081\",\"rateLimits\":["
+                  + "{\"scope\":\"TENANT\",\"limit\":100,\"window\":\"1s\",\"burst\":20}]}");
+      var tenant =
+          kit.post(
+              "/admin/tenants",
+              "{\"id\":\"acme\",\"name\":\"Acme\",\"rateLimits\":["
+                  + "{\"scope\":\"TENANT\",\"limit\":1000,\"window\":\"1h\"}]}");
+      var badTenant =
+          kit.put(
+              "/admin/tenants/acme",
+              "{\"name\":\"Acme\",\"rateLimits\":[{\"scope\":\"TENANT\",\"window\":\"1h\"}]}");
+
+      assertThat(bad.status()).isEqualTo(400);
+      assertThat(bad.errorFields())
+          .containsExactlyInAnyOrder(
+              "rateLimits[0].scope",
+              "rateLimits[0].limit",
+              "rateLimits[0].window",
+              "rateLimits[0].burst");
+      assertThat(route.status()).isEqualTo(201);
+      assertThat(route.json().path("rateLimits").get(0).path("window").asText()).isEqualTo("1s");
+      assertThat(route.json().path("rateLimits").get(0).path("burst").asLong()).isEqualTo(20);
+      assertThat(tenant.status()).isEqualTo(201);
+      assertThat(tenant.json().path("rateLimits").get(0).path("burst").asLong())
+          .as("burst defaults to the limit")
+          .isEqualTo(1000);
+      assertThat(badTenant.errorFields()).containsExactly("rateLimits[0].limit");
+    }
+  }
+
+  @Test
   void healthReadinessMetricsAndOpenApiAreServed() throws Exception {
     try (var kit = AdminKit.start("h2")) {
       var health = kit.send("GET", "/healthz", null, null, null);

@@ -12,6 +12,7 @@ import dev.crossgate.gateway.cluster.NodePolicy;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.config.TrafficTls;
+import dev.crossgate.gateway.limit.RateLimitOptions;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.transfer.TransferEndpoint;
@@ -173,6 +174,15 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Mixin DrainFlags drain = new DrainFlags();
 
+  @Mixin RateLimitFlags rateLimits = new RateLimitFlags();
+
+  @Option(
+      names = "--redis",
+      description =
+          "Redis URI shared by every node for the counters of route rate limits, e.g."
+              + " redis://127.0.0.1:6379 (default: none, each node counts on its own).")
+  String redis;
+
   @Override
   public Integer call() {
     // every usage error (exit code 2) before anything starts
@@ -222,6 +232,7 @@ final class GatewayCommand implements Callable<Integer> {
     var tls = gateway.toTls();
     var fileNodeToken =
         configFile == null ? null : SecretFlags.adminToken(cli, adminToken, adminTokenFile);
+    var rateLimitOptions = rateLimits.toOptions(redis);
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     if (configFile != null) {
       // a node of the file: no cluster client, no forwarder
@@ -231,7 +242,14 @@ final class GatewayCommand implements Callable<Integer> {
           common.dataDir,
           drainPeriod,
           () ->
-              serveFile(vertx, fileNodeToken, gatewayOptions, transferSettings, egressPolicy, tls));
+              serveFile(
+                  vertx,
+                  fileNodeToken,
+                  gatewayOptions,
+                  transferSettings,
+                  egressPolicy,
+                  tls,
+                  rateLimitOptions));
     }
     var id = nodeId == null ? hostName() : nodeId;
     var options =
@@ -278,7 +296,8 @@ final class GatewayCommand implements Callable<Integer> {
                                                   common.dataDir.resolve("extensions")),
                                               cluster.readiness(),
                                               tls,
-                                              tokens.toOptions()))
+                                              tokens.toOptions(),
+                                              rateLimitOptions))
                                       .onSuccess(
                                           traffic ->
                                               cluster.reportUpstreamHealth(
@@ -337,7 +356,8 @@ final class GatewayCommand implements Callable<Integer> {
       GatewayOptions gatewayOptions,
       TransferOptions transferSettings,
       EgressPolicy egressPolicy,
-      TrafficTls tls) {
+      TrafficTls tls,
+      RateLimitOptions rateLimitOptions) {
     var file = configFile.toAbsolutePath().normalize();
     var storeOptions =
         ControlPlaneOptions.embedded(common.dataDir, common.bind, nodeAdminPort)
@@ -371,7 +391,8 @@ final class GatewayCommand implements Callable<Integer> {
                                       extensions.toOptions(common.dataDir.resolve("extensions")),
                                       readiness,
                                       tls,
-                                      tokens.toOptions()),
+                                      tokens.toOptions(),
+                                      rateLimitOptions),
                               node,
                               traffic ->
                                   LOG.info(

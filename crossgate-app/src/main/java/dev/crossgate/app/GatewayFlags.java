@@ -95,7 +95,9 @@ final class GatewayFlags {
   @Option(
       names = "--rate-limit",
       defaultValue = "0",
-      description = "Requests per second per client IP; 0 = unlimited (default: ${DEFAULT-VALUE}).")
+      description =
+          "Requests per second per client IP, counted by each node on its own; 0 = unlimited"
+              + " (default: ${DEFAULT-VALUE}).")
   int rateLimit;
 
   @Option(

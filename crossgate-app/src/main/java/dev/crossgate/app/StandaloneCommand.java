@@ -49,6 +49,8 @@ final class StandaloneCommand implements Callable<Integer> {
 
   @Mixin DrainFlags drain = new DrainFlags();
 
+  @Mixin RateLimitFlags rateLimits = new RateLimitFlags();
+
   @Option(
       names = "--config",
       description =
@@ -72,6 +74,8 @@ final class StandaloneCommand implements Callable<Integer> {
     var egressPolicy = egress.toPolicy(ownPorts);
     var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
     var tls = gateway.toTls();
+    // --redis: the route cache's Redis also shares the rate-limit counters
+    var rateLimitOptions = rateLimits.toOptions(storage.redis);
     var options = storage.toOptions(common, http.h2c).withEgress(egressPolicy);
     if (configFile != null) {
       if (options.jdbcUrl() != null) {
@@ -123,7 +127,8 @@ final class StandaloneCommand implements Callable<Integer> {
                                       controlPlaneOptions.dataDir().resolve("extensions")),
                                   readiness,
                                   tls,
-                                  tokens.toOptions()),
+                                  tokens.toOptions(),
+                                  rateLimitOptions),
                           node,
                           traffic -> {
                             var admin =

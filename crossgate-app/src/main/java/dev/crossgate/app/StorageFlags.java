@@ -27,7 +27,8 @@ final class StorageFlags {
   @Option(
       names = "--redis",
       description =
-          "Redis URI for the shared route cache, e.g. redis://127.0.0.1:6379 (default: none).")
+          "Redis URI for the shared route cache and, in standalone, the rate-limit counters, e.g."
+              + " redis://127.0.0.1:6379 (default: none).")
   String redis;
 
   @Option(

@@ -8,6 +8,7 @@ import dev.crossgate.config.ConfigHash;
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.extension.Extension;
 import dev.crossgate.filter.FilterRule;
+import dev.crossgate.ratelimit.RateLimit;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
@@ -17,6 +18,7 @@ import dev.crossgate.upstream.PoolHealth;
 import dev.crossgate.upstream.Upstream;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -70,7 +72,8 @@ public sealed interface ClusterMessage {
       // left out when empty: a node that predates client certificates can still read the snapshot
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TenantCertificate> clientCertificates,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Upstream> upstreams,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TokenIssuer> issuers)
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<TokenIssuer> issuers,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<RateLimit>> tenantRateLimits)
       implements ClusterMessage {
     public Snapshot {
       // a snapshot from a control plane that predates extensions, tenant switches, client
@@ -80,6 +83,7 @@ public sealed interface ClusterMessage {
       clientCertificates = clientCertificates == null ? List.of() : List.copyOf(clientCertificates);
       upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
       issuers = issuers == null ? List.of() : List.copyOf(issuers);
+      tenantRateLimits = tenantRateLimits == null ? Map.of() : Map.copyOf(tenantRateLimits);
     }
 
     public static Snapshot of(GatewayConfig config) {
@@ -95,9 +99,8 @@ public sealed interface ClusterMessage {
               .sorted(Comparator.comparing(TenantCertificate::id))
               .toList(),
           config.upstreams().values().stream().sorted(Comparator.comparing(Upstream::id)).toList(),
-          config.issuers().values().stream()
-              .sorted(Comparator.comparing(TokenIssuer::id))
-              .toList());
+          config.issuers().values().stream().sorted(Comparator.comparing(TokenIssuer::id)).toList(),
+          new java.util.TreeMap<>(config.tenantRateLimits()));
     }
 
     /** The configuration this snapshot describes; its hash is recomputed, not trusted. */
@@ -112,7 +115,8 @@ public sealed interface ClusterMessage {
           disabledTenants,
           clientCertificates,
           upstreams,
-          issuers);
+          issuers,
+          tenantRateLimits);
     }
   }
 

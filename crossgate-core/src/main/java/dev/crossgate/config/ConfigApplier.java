@@ -6,6 +6,7 @@ import dev.crossgate.extension.Extension;
 import dev.crossgate.extension.ExtensionRegistry;
 import dev.crossgate.filter.FilterRule;
 import dev.crossgate.json.Json;
+import dev.crossgate.ratelimit.RateLimit;
 import dev.crossgate.route.Route;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.Tenant;
@@ -54,6 +55,7 @@ public final class ConfigApplier {
     var keys = new HashMap<String, ApiKey>(current.apiKeys());
     HashMap<String, Extension> extensions = null; // copied on the first extension change only
     var disabled = new HashSet<String>(current.disabledTenants());
+    var tenantLimits = new HashMap<String, List<RateLimit>>(current.tenantRateLimits());
     var certificates = new HashMap<String, TenantCertificate>(current.clientCertificates());
     var upstreams = new HashMap<String, Upstream>(current.upstreams());
     var issuers = new HashMap<String, TokenIssuer>(current.issuers());
@@ -178,9 +180,20 @@ public final class ConfigApplier {
           if (wasDisabled) {
             hash -= ConfigHash.disabledTenant(change.entityId());
           }
-          if (change.op() != Change.Op.DELETE && !read(change, Tenant.class).enabled()) {
-            disabled.add(change.entityId());
-            hash += ConfigHash.disabledTenant(change.entityId());
+          var limitsBefore = tenantLimits.remove(change.entityId());
+          if (limitsBefore != null) {
+            hash -= ConfigHash.tenantRateLimits(change.entityId(), limitsBefore);
+          }
+          if (change.op() != Change.Op.DELETE) {
+            var tenant = read(change, Tenant.class);
+            if (!tenant.enabled()) {
+              disabled.add(change.entityId());
+              hash += ConfigHash.disabledTenant(change.entityId());
+            }
+            if (tenant.rateLimits() != null) {
+              tenantLimits.put(change.entityId(), tenant.rateLimits());
+              hash += ConfigHash.tenantRateLimits(change.entityId(), tenant.rateLimits());
+            }
           }
         }
       }
@@ -200,7 +213,8 @@ public final class ConfigApplier {
           disabled,
           certificates,
           upstreams,
-          issuers);
+          issuers,
+          tenantLimits);
     }
     var routes = current.routes().apply(upserts.values(), deletes, revision);
     return new GatewayConfig(
@@ -213,7 +227,8 @@ public final class ConfigApplier {
         disabled,
         certificates,
         upstreams,
-        issuers);
+        issuers,
+        tenantLimits);
   }
 
   private static <T> T read(Change change, Class<T> type) {

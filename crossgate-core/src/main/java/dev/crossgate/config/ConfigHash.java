@@ -3,6 +3,7 @@ package dev.crossgate.config;
 import dev.crossgate.extension.Extension;
 import dev.crossgate.filter.FilterRule;
 import dev.crossgate.json.Json;
+import dev.crossgate.ratelimit.RateLimit;
 import dev.crossgate.route.Route;
 import dev.crossgate.tenant.ApiKey;
 import java.nio.ByteBuffer;
@@ -67,6 +68,19 @@ public final class ConfigHash {
   /** A disabled tenant counts as an entity of its own: nodes that miss the change disagree. */
   public static long disabledTenant(String tenantId) {
     return entity("TENANT_DISABLED", tenantId, tenantId);
+  }
+
+  /** A tenant's rate-limit policies count as an entity of their own, like a switched-off tenant. */
+  public static long tenantRateLimits(String tenantId, java.util.List<RateLimit> policies) {
+    return entity("TENANT_RATE_LIMITS", tenantId, policies);
+  }
+
+  public static long tenantRateLimits(java.util.Map<String, java.util.List<RateLimit>> byTenant) {
+    long sum = 0;
+    for (var e : byTenant.entrySet()) {
+      sum += tenantRateLimits(e.getKey(), e.getValue());
+    }
+    return sum;
   }
 
   public static long disabledTenants(Collection<String> tenantIds) {

@@ -3,6 +3,7 @@ package dev.crossgate.config;
 import dev.crossgate.extension.Extension;
 import dev.crossgate.extension.ExtensionRegistry;
 import dev.crossgate.filter.FilterRule;
+import dev.crossgate.ratelimit.RateLimit;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.TenantCertificate;
@@ -18,8 +19,8 @@ import java.util.Set;
  * Everything a gateway node serves from, as one immutable snapshot at one change-log revision. A
  * node holds exactly one reference to the current snapshot and swaps it whole.
  *
- * @param filters enabled filter rules in evaluation order (priority, then id); disabled rules are
- *     not part of a node's configuration
+ * @param filters enabled filter rules in evaluation order ({@link #EVALUATION_ORDER}); disabled
+ *     rules are not part of a node's configuration
  * @param apiKeys API keys by their SHA-256 hash
  * @param hash the {@link ConfigHash} of the routes, filters, keys, extensions and upstreams; equal
  *     configurations have equal hashes on every node
@@ -29,6 +30,7 @@ import java.util.Set;
  *     TenantCertificate#matchKey()}
  * @param upstreams the upstream pools routes may name, by id
  * @param issuers the token issuers tenants registered, by their {@code iss} URL
+ * @param tenantRateLimits the rate-limit policies of tenants that have any, by tenant id
  */
 public record GatewayConfig(
     long revision,
@@ -40,10 +42,18 @@ public record GatewayConfig(
     Set<String> disabledTenants,
     Map<String, TenantCertificate> clientCertificates,
     Map<String, Upstream> upstreams,
-    Map<String, TokenIssuer> issuers) {
+    Map<String, TokenIssuer> issuers,
+    Map<String, List<RateLimit>> tenantRateLimits) {
 
+  /**
+   * The order filter rules are evaluated in: rules that need no route (global, endpoint) before
+   * routing, then service- and route-scoped ones once the route is known; each group by priority,
+   * then id.
+   */
   public static final Comparator<FilterRule> EVALUATION_ORDER =
-      Comparator.comparingInt(FilterRule::priority).thenComparing(FilterRule::id);
+      Comparator.comparing((FilterRule f) -> f.scope().afterRouting())
+          .thenComparingInt(FilterRule::priority)
+          .thenComparing(FilterRule::id);
 
   public static final GatewayConfig EMPTY =
       new GatewayConfig(0, RouteTable.EMPTY, List.of(), Map.of());
@@ -56,9 +66,10 @@ public record GatewayConfig(
     clientCertificates = clientCertificates == null ? Map.of() : Map.copyOf(clientCertificates);
     upstreams = upstreams == null ? Map.of() : Map.copyOf(upstreams);
     issuers = issuers == null ? Map.of() : Map.copyOf(issuers);
+    tenantRateLimits = tenantRateLimits == null ? Map.of() : Map.copyOf(tenantRateLimits);
   }
 
-  /** A snapshot without token issuers. */
+  /** A snapshot without token issuers or tenant rate limits. */
   public GatewayConfig(
       long revision,
       RouteTable routes,
@@ -79,6 +90,7 @@ public record GatewayConfig(
         disabledTenants,
         clientCertificates,
         upstreams,
+        Map.of(),
         Map.of());
   }
 
@@ -101,6 +113,8 @@ public record GatewayConfig(
         extensions,
         disabledTenants,
         clientCertificates,
+        Map.of(),
+        Map.of(),
         Map.of());
   }
 
@@ -192,7 +206,10 @@ public record GatewayConfig(
         List.of());
   }
 
-  /** A snapshot of everything but token issuers, its hash computed from scratch. */
+  /**
+   * A snapshot of everything but token issuers and tenant rate limits, its hash computed from
+   * scratch.
+   */
   public GatewayConfig(
       long revision,
       RouteTable routes,
@@ -211,7 +228,8 @@ public record GatewayConfig(
         disabledTenants,
         clientCertificates,
         upstreams,
-        List.of());
+        List.of(),
+        Map.of());
   }
 
   /** A snapshot of everything, its hash computed from scratch. */
@@ -224,7 +242,8 @@ public record GatewayConfig(
       Collection<String> disabledTenants,
       Collection<TenantCertificate> clientCertificates,
       Collection<Upstream> upstreams,
-      Collection<TokenIssuer> issuers) {
+      Collection<TokenIssuer> issuers,
+      Map<String, List<RateLimit>> tenantRateLimits) {
     this(
         revision,
         routes,
@@ -238,12 +257,14 @@ public record GatewayConfig(
             + ConfigHash.disabledTenants(disabledTenants)
             + ConfigHash.clientCertificates(clientCertificates)
             + ConfigHash.upstreams(upstreams)
-            + ConfigHash.issuers(issuers),
+            + ConfigHash.issuers(issuers)
+            + ConfigHash.tenantRateLimits(tenantRateLimits),
         new ExtensionRegistry(extensions),
         Set.copyOf(disabledTenants),
         byMatchKey(clientCertificates),
         byId(upstreams),
-        byIssuer(issuers));
+        byIssuer(issuers),
+        tenantRateLimits);
   }
 
   /** Token issuers keyed as {@link #issuers()} holds them. */
@@ -251,6 +272,11 @@ public record GatewayConfig(
     var map = new java.util.HashMap<String, TokenIssuer>();
     issuers.forEach(i -> map.put(i.issuer(), i));
     return map;
+  }
+
+  /** The rate-limit policies of {@code tenantId}; empty when it has none. */
+  public List<RateLimit> tenantRateLimits(String tenantId) {
+    return tenantRateLimits.getOrDefault(tenantId, List.of());
   }
 
   private static Map<String, Upstream> byId(Collection<Upstream> upstreams) {
@@ -309,7 +335,8 @@ public record GatewayConfig(
         disabledTenants,
         clientCertificates,
         upstreams,
-        issuers);
+        issuers,
+        tenantRateLimits);
   }
 
   public boolean tenantDisabled(String tenantId) {
@@ -334,7 +361,8 @@ public record GatewayConfig(
         disabledTenants,
         clientCertificates,
         upstreams,
-        issuers);
+        issuers,
+        tenantRateLimits);
   }
 
   public String hashHex() {

@@ -58,11 +58,16 @@ public final class ConfigForms {
   }
 
   public static ObjectNode tenant(Tenant tenant) {
-    return Json.mapper()
-        .createObjectNode()
-        .put("id", tenant.id())
-        .put("name", tenant.name())
-        .put("enabled", tenant.enabled());
+    var node =
+        Json.mapper()
+            .createObjectNode()
+            .put("id", tenant.id())
+            .put("name", tenant.name())
+            .put("enabled", tenant.enabled());
+    if (tenant.rateLimits() != null) {
+      node.set("rateLimits", Json.mapper().valueToTree(tenant.rateLimits()));
+    }
+    return node;
   }
 
   public static ObjectNode extension(Extension extension) {
@@ -194,7 +199,8 @@ public final class ConfigForms {
 
   private static ObjectNode filterDefaults(FilterRule f) {
     var spec =
-        new FilterSpec(f.name(), null, f.kind().name(), f.value(), f.header(), null, null, null);
+        new FilterSpec(
+            f.name(), null, f.kind().name(), f.value(), f.header(), null, null, null, null, null);
     return filter(FilterValidator.validate(f.id(), spec, null, Instant.EPOCH));
   }
 
@@ -209,7 +215,7 @@ public final class ConfigForms {
   }
 
   private static ObjectNode tenantDefaults(Tenant t) {
-    return tenant(new Tenant(t.id(), t.name(), true, null, null, 0));
+    return tenant(new Tenant(t.id(), t.name(), true, null, null, 0, null));
   }
 
   private static ObjectNode extensionDefaults(Extension e) {

@@ -10,6 +10,8 @@ import dev.crossgate.extension.ExtensionValidator;
 import dev.crossgate.filter.FilterRule;
 import dev.crossgate.filter.FilterSpec;
 import dev.crossgate.json.Json;
+import dev.crossgate.ratelimit.RateLimit;
+import dev.crossgate.ratelimit.RateLimitValidator;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteSpec;
 import dev.crossgate.route.RouteValidator;
@@ -104,7 +106,23 @@ public final class ConfigSchema {
       at(timeouts, field).put("minimum", 1).put("maximum", RouteValidator.MAX_TIMEOUT_MS);
     }
     at(p, "maxBodyBytes").put("minimum", 0);
+    rateLimits(p);
     return def;
+  }
+
+  /** A {@code rateLimits} list as {@link RateLimitValidator} checks it. */
+  private static void rateLimits(ObjectNode properties) {
+    at(properties, "rateLimits").put("maxItems", RateLimitValidator.MAX_POLICIES);
+    var policy = (ObjectNode) items(properties, "rateLimits").get("properties");
+    enumeration(policy, "scope", RateLimit.Scope.values());
+    at(policy, "window")
+        .set(
+            "enum",
+            strings(Arrays.stream(RateLimit.Window.values()).map(RateLimit.Window::text).toList()));
+    for (var field : List.of("limit", "burst")) {
+      at(policy, field).put("minimum", 1).put("maximum", RateLimitValidator.MAX_LIMIT);
+    }
+    required(items(properties, "rateLimits"), "scope", "limit", "window");
   }
 
   private static ObjectNode filter() {
@@ -113,6 +131,7 @@ public final class ConfigSchema {
     var p = (ObjectNode) def.get("properties");
     at(p, "name").put("maxLength", 128);
     enumeration(p, "kind", FilterRule.Kind.values());
+    enumeration(p, "scope", FilterRule.Scope.values());
     at(p, "status").put("minimum", 400).put("maximum", 599);
     at(p, "message").put("maxLength", 500);
     return def;
@@ -124,6 +143,7 @@ public final class ConfigSchema {
     var p = (ObjectNode) def.get("properties");
     pattern(p, "id", TenantValidator.ID);
     at(p, "name").put("minLength", 1).put("maxLength", TenantValidator.MAX_NAME_LENGTH);
+    rateLimits(p);
     return def;
   }
 

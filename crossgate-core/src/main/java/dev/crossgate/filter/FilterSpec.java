@@ -9,4 +9,6 @@ public record FilterSpec(
     String header,
     Integer status,
     String message,
-    Boolean enabled) {}
+    Boolean enabled,
+    String scope,
+    String target) {}

@@ -70,6 +70,22 @@ public final class FilterValidator {
     if (spec.message() != null && spec.message().length() > 500) {
       errors.add(new FieldError("message", "must be at most 500 characters"));
     }
+    var scope = FilterRule.Scope.GLOBAL;
+    if (spec.scope() != null) {
+      try {
+        scope = FilterRule.Scope.valueOf(spec.scope());
+      } catch (IllegalArgumentException e) {
+        errors.add(
+            new FieldError(
+                "scope",
+                "'" + spec.scope() + "' is not one of " + List.of(FilterRule.Scope.values())));
+      }
+    }
+    var target = spec.target() == null ? null : spec.target().trim();
+    var targetProblem = targetProblem(scope, target);
+    if (targetProblem != null) {
+      errors.add(new FieldError("target", targetProblem));
+    }
     if (!errors.isEmpty()) {
       return null;
     }
@@ -85,7 +101,27 @@ public final class FilterValidator {
         !Boolean.FALSE.equals(spec.enabled()),
         actor,
         now,
-        0);
+        0,
+        scope,
+        target);
+  }
+
+  private static String targetProblem(FilterRule.Scope scope, String target) {
+    return switch (scope) {
+      case GLOBAL -> target == null || target.isEmpty() ? null : "a GLOBAL rule names no target";
+      case SERVICE ->
+          target != null && RouteValidator.SERVICE.matcher(target).matches()
+              ? null
+              : "a SERVICE rule names the service";
+      case ROUTE ->
+          target != null && target.matches("rt_[A-Za-z0-9_-]{1,64}")
+              ? null
+              : "a ROUTE rule names the route id (rt_...)";
+      case ENDPOINT ->
+          target != null && FilterRule.ENDPOINTS.contains(target)
+              ? null
+              : "an ENDPOINT rule names one of " + FilterRule.ENDPOINTS.stream().sorted().toList();
+    };
   }
 
   private static String checkValue(FilterRule.Kind kind, String value) {

@@ -2,6 +2,7 @@ package dev.crossgate.route;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.crossgate.ratelimit.RateLimit;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -45,7 +46,8 @@ public record Route(
     String targetPath,
     List<Split> split,
     String stickyKey,
-    Boolean forwardToken) {
+    Boolean forwardToken,
+    List<RateLimit> rateLimits) {
 
   public enum Mode {
     SYNC,
@@ -198,6 +200,7 @@ public record Route(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -223,6 +226,7 @@ public record Route(
     versionInPath = Boolean.FALSE.equals(versionInPath) ? Boolean.FALSE : null;
     // absent rather than empty: a route without a split is written (and hashed) as before
     split = split == null || split.isEmpty() ? null : List.copyOf(split);
+    rateLimits = rateLimits == null || rateLimits.isEmpty() ? null : List.copyOf(rateLimits);
   }
 
   /**
@@ -296,7 +300,13 @@ public record Route(
         targetPath,
         split,
         stickyKey,
-        forwardToken);
+        forwardToken,
+        rateLimits);
+  }
+
+  /** The route's rate-limit policies; empty when it has none. */
+  public List<RateLimit> limits() {
+    return rateLimits == null ? List.of() : rateLimits;
   }
 
   /** True when requests go to an upstream pool rather than one {@code targetUrl}. */

@@ -1,5 +1,6 @@
 package dev.crossgate.route;
 
+import dev.crossgate.ratelimit.RateLimit;
 import java.time.Instant;
 import java.util.List;
 
@@ -41,7 +42,8 @@ public record RouteSpec(
     String targetPath,
     List<Route.Split> split,
     String stickyKey,
-    Boolean forwardToken) {
+    Boolean forwardToken,
+    List<RateLimit.Spec> rateLimits) {
 
   /** {@link Route.UpstreamTls} as submitted: {@code verifyHostname} defaults to true. */
   public record TlsSpec(
@@ -102,6 +104,7 @@ public record RouteSpec(
         createdAt,
         updatedAt,
         revision,
+        null,
         null,
         null,
         null,

@@ -3,6 +3,7 @@ package dev.crossgate.route;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.ratelimit.RateLimitValidator;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
@@ -170,6 +171,7 @@ public final class RouteValidator {
     } else if (stickyKey != null && split == null) {
       errors.add(new FieldError("stickyKey", "applies to a route with a split only"));
     }
+    var rateLimits = RateLimitValidator.validate(spec.rateLimits(), "rateLimits", errors);
     if (!errors.isEmpty()) {
       return null;
     }
@@ -205,7 +207,8 @@ public final class RouteValidator {
         targetPath,
         split,
         stickyKey,
-        spec.forwardToken());
+        spec.forwardToken(),
+        rateLimits);
   }
 
   private static final Pattern STICKY_KEY =

@@ -3,6 +3,8 @@ package dev.crossgate.tenant;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.ratelimit.RateLimitValidator;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.regex.Pattern;
 
@@ -31,9 +33,25 @@ public final class TenantValidator {
     if (spec.name() == null || spec.name().isBlank() || spec.name().length() > MAX_NAME_LENGTH) {
       errors.add(new FieldError("name", "is required, at most " + MAX_NAME_LENGTH + " characters"));
     }
+    RateLimitValidator.validate(spec.rateLimits(), "rateLimits", errors);
     if (!errors.isEmpty()) {
       throw new ProblemException(Problem.validation(errors));
     }
-    return new TenantSpec(id, spec.name().trim(), !Boolean.FALSE.equals(spec.enabled()));
+    return new TenantSpec(
+        id, spec.name().trim(), !Boolean.FALSE.equals(spec.enabled()), spec.rateLimits());
+  }
+
+  /**
+   * The tenant {@code valid} describes (a spec {@link #validate} returned), with its server fields.
+   */
+  public static Tenant tenant(TenantSpec valid, Instant created, Instant updated, long revision) {
+    return new Tenant(
+        valid.id(),
+        valid.name(),
+        valid.enabled(),
+        created,
+        updated,
+        revision,
+        RateLimitValidator.validate(valid.rateLimits(), "rateLimits", new ArrayList<>()));
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.crossgate.change.Change;
 import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.json.Json;
+import dev.crossgate.ratelimit.RateLimit;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteMatch;
 import dev.crossgate.tenant.ApiKey;
@@ -189,7 +190,7 @@ class ConfigApplierTest {
         new Route(
             "rt_p", "shop", null, null, "a", AT, AT, null, "/p", null, null, false, List.of(), null,
             null, null, List.of(), List.of(), null, null, null, false, true, 0, null, null, null,
-            "orders", "/v2", null, null, null);
+            "orders", "/v2", null, null, null, null);
 
     var applied =
         ConfigApplier.apply(
@@ -214,6 +215,20 @@ class ConfigApplierTest {
         .contains("orders");
     assertThat(deleted.upstreams()).isEmpty();
     assertThat(deleted.hash()).isNotEqualTo(applied.hash());
+    // a change no node serves differently (a renamed tenant) and a later revision keep the pools
+    var renamed =
+        ConfigApplier.apply(
+            applied,
+            List.of(
+                change(
+                    4,
+                    Change.Op.INSERT,
+                    Change.EntityType.TENANT,
+                    "acme",
+                    new Tenant("acme", "Acme", true, AT, AT, 4, null))));
+    assertThat(renamed.upstreams()).isEqualTo(applied.upstreams());
+    assertThat(renamed.atRevision(9).upstreams()).isEqualTo(applied.upstreams());
+    assertThat(renamed.withoutRoutes(List.of("rt_p")).upstreams()).isEqualTo(applied.upstreams());
   }
 
   private static dev.crossgate.tenant.TokenIssuer issuer(String tenant, String url, int skew) {
@@ -297,7 +312,7 @@ class ConfigApplierTest {
                     Change.Op.UPDATE,
                     Change.EntityType.TENANT,
                     "acme",
-                    new Tenant("acme", "ACME", true, AT, AT, 3))));
+                    new Tenant("acme", "ACME", true, AT, AT, 3, null))));
 
     assertThat(afterTenantEdit.hash()).isEqualTo(served.hash());
     assertThat(afterTenantEdit.upstreams()).containsOnlyKeys("orders");
@@ -379,19 +394,19 @@ class ConfigApplierTest {
                     Change.Op.INSERT,
                     Change.EntityType.TENANT,
                     "acme",
-                    new Tenant("acme", "Acme", true, AT, AT, 1)),
+                    new Tenant("acme", "Acme", true, AT, AT, 1, null)),
                 change(
                     2,
                     Change.Op.INSERT,
                     Change.EntityType.TENANT,
                     "beta",
-                    new Tenant("beta", "Beta", true, AT, AT, 2)),
+                    new Tenant("beta", "Beta", true, AT, AT, 2, null)),
                 change(
                     3,
                     Change.Op.UPDATE,
                     Change.EntityType.TENANT,
                     "acme",
-                    new Tenant("acme", "Acme", false, AT, AT, 3))));
+                    new Tenant("acme", "Acme", false, AT, AT, 3, null))));
     var enabledAgain =
         ConfigApplier.apply(
             disabled,
@@ -401,7 +416,7 @@ class ConfigApplierTest {
                     Change.Op.UPDATE,
                     Change.EntityType.TENANT,
                     "acme",
-                    new Tenant("acme", "Acme", true, AT, AT, 4))));
+                    new Tenant("acme", "Acme", true, AT, AT, 4, null))));
 
     var fromScratch =
         new GatewayConfig(
@@ -422,6 +437,55 @@ class ConfigApplierTest {
     assertThat(snapshot.hash()).isEqualTo(disabled.hash());
     assertThat(enabledAgain.tenantDisabled("acme")).isFalse();
     assertThat(enabledAgain.hash()).isEqualTo(GatewayConfig.EMPTY.hash());
+  }
+
+  @Test
+  void aTenantsRateLimitsTravelWithTheTenantAndArePartOfTheHash() {
+    var limits = List.of(new RateLimit(RateLimit.Scope.TENANT, 50, RateLimit.Window.SECOND, 5));
+    var limited =
+        ConfigApplier.apply(
+            GatewayConfig.EMPTY,
+            List.of(
+                change(
+                    1,
+                    Change.Op.INSERT,
+                    Change.EntityType.TENANT,
+                    "acme",
+                    new Tenant("acme", "Acme", true, AT, AT, 1, limits))));
+    var lifted =
+        ConfigApplier.apply(
+            limited,
+            List.of(
+                change(
+                    2,
+                    Change.Op.UPDATE,
+                    Change.EntityType.TENANT,
+                    "acme",
+                    new Tenant("acme", "Acme", true, AT, AT, 2, null))));
+
+    var fromScratch =
+        new GatewayConfig(
+            1,
+            limited.routes(),
+            List.of(),
+            java.util.Map.of(),
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of(),
+            java.util.Map.of("acme", limits));
+    var snapshot = ClusterMessage.Snapshot.of(limited).toConfig();
+
+    assertThat(limited.tenantRateLimits("acme")).isEqualTo(limits);
+    assertThat(limited.hash())
+        .isEqualTo(fromScratch.hash())
+        .isNotEqualTo(GatewayConfig.EMPTY.hash());
+    assertThat(snapshot.tenantRateLimits("acme")).isEqualTo(limits);
+    assertThat(snapshot.hash()).isEqualTo(limited.hash());
+    assertThat(limited.atRevision(5).tenantRateLimits("acme")).isEqualTo(limits);
+    assertThat(lifted.tenantRateLimits("acme")).isEmpty();
+    assertThat(lifted.hash()).isEqualTo(GatewayConfig.EMPTY.hash());
   }
 
   @Test

@@ -12,9 +12,10 @@ import dev.crossgate.gateway.endpoint.NodeLoopback;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.extension.Extensions;
 import dev.crossgate.gateway.filter.TrustedProxies;
-import dev.crossgate.gateway.limit.ClientRateLimiter;
 import dev.crossgate.gateway.limit.KeyedLimit;
+import dev.crossgate.gateway.limit.RateLimiter;
 import dev.crossgate.gateway.limit.TenantInFlight;
+import dev.crossgate.gateway.limit.TokenBuckets;
 import dev.crossgate.gateway.observe.GatewayMetrics;
 import dev.crossgate.gateway.task.InterfacesEndpoint;
 import dev.crossgate.gateway.task.PublicUrl;
@@ -50,7 +51,8 @@ public final class GatewayServer {
       Supplier<GatewayConfig> config,
       List<GatewayEndpoint> endpoints,
       GatewayMetrics metrics,
-      ClientRateLimiter rateLimiter,
+      TokenBuckets clientBuckets,
+      RateLimiter rateLimiter,
       KeyedLimit connectionLimiter,
       TrustedProxies trustedProxies,
       TaskStore tasks,
@@ -152,11 +154,8 @@ public final class GatewayServer {
       allEndpoints.add(new TaskEndpoint(tasks));
     }
     var limits = options.limits();
-    var rateLimiter =
-        limits.requestsPerSecondPerClient() == 0
-            ? null
-            : new ClientRateLimiter(
-                limits.requestsPerSecondPerClient(), limits.burstPerClient(), System::nanoTime);
+    var clientBuckets = new TokenBuckets(System::nanoTime);
+    var rateLimiter = RateLimiter.create(vertx, services.rateLimits());
     var metrics = new GatewayMetrics();
     // token issuers' key sets are tenant-chosen URLs: fetched under the egress policy
     var issuerKeys = IssuerKeys.create(vertx, options.egress(), services.tokens());
@@ -166,6 +165,7 @@ public final class GatewayServer {
             config,
             List.copyOf(allEndpoints),
             metrics,
+            clientBuckets,
             rateLimiter,
             new KeyedLimit(limits.maxConnectionsPerClient()),
             new TrustedProxies(options.trustedProxies()),
@@ -190,29 +190,35 @@ public final class GatewayServer {
     int cleartextPort =
         freePortFor(cleartextHost, tls != null && !tls.cleartext() ? 0 : options.port());
     int tlsPort = tls == null ? -1 : freePortFor(options.bind(), tls.port());
-    return vertx
-        .deployVerticle(
-            () -> {
-              var node = new NodeVerticle(shared, cleartextHost, cleartextPort, tlsPort);
-              instances.add(node);
-              return node;
-            },
-            new DeploymentOptions().setInstances(options.eventLoops()))
+    return rateLimiter
+        .connect()
+        .compose(
+            connected ->
+                vertx.deployVerticle(
+                    () -> {
+                      var node = new NodeVerticle(shared, cleartextHost, cleartextPort, tlsPort);
+                      instances.add(node);
+                      return node;
+                    },
+                    new DeploymentOptions().setInstances(options.eventLoops())))
         .map(
             id -> {
               var first = instances.peek();
               int actualPort = first.actualPort();
               long timer =
-                  rateLimiter == null
-                      ? -1
-                      : vertx.setPeriodic(30_000, t -> rateLimiter.evictIdle());
+                  vertx.setPeriodic(
+                      30_000,
+                      t -> {
+                        clientBuckets.evictFull();
+                        rateLimiter.evictFull();
+                      });
               var loopback = NodeLoopback.of(cleartextHost, actualPort, shared.internalCaller());
               shared.endpoints().forEach(endpoint -> endpoint.listening(loopback));
               shared.extensions().listening(actualPort);
               shared.issuerKeys().egress().ownPort(actualPort);
               LOG.info(
                   "gateway listening bind={} port={} cleartext={} tlsPort={} eventLoops={} transport={} publicUrl={}"
-                      + " egressAllow={}",
+                      + " egressAllow={} rateLimitCounters={}",
                   cleartextHost,
                   actualPort,
                   tls == null || tls.cleartext() ? "open" : "node-only",
@@ -220,7 +226,8 @@ public final class GatewayServer {
                   options.eventLoops(),
                   vertx.isNativeTransportEnabled() ? "native" : "nio",
                   options.publicUrl(),
-                  options.egress().describe());
+                  options.egress().describe(),
+                  services.rateLimits().redisUri() == null ? "local" : "redis");
               var reload =
                   certificates == null
                       ? null
@@ -387,6 +394,11 @@ public final class GatewayServer {
               .undeploy(deployment)
               .eventually(() -> shared.extensions().close())
               .eventually(() -> shared.issuerKeys().close())
+              .eventually(
+                  () -> {
+                    shared.rateLimiter().close();
+                    return Future.succeededFuture();
+                  })
               .eventually(
                   () -> {
                     shared.pools().close();

@@ -10,6 +10,7 @@ import dev.crossgate.gateway.filter.FilterStep;
 import dev.crossgate.gateway.flow.FlowStep;
 import dev.crossgate.gateway.limit.ClientTimeouts;
 import dev.crossgate.gateway.limit.LimitStep;
+import dev.crossgate.gateway.limit.RateLimitStep;
 import dev.crossgate.gateway.observe.ObserveStep;
 import dev.crossgate.gateway.protocol.StrictHttpStep;
 import dev.crossgate.gateway.proxy.ProxyStep;
@@ -139,21 +140,24 @@ final class NodeVerticle extends VerticleBase {
         new ProxyStep(
             vertx, client, heldClient, webSocketClient, shared.trustedProxies(), shared.pools());
     // The one chain, in order: observe (access log, metrics) → limits → strict HTTP (Host, CONNECT,
-    // TRACE) → path normalisation and mode
-    // marker → filter table → caller identity → built-in /_ endpoints → route match → route auth →
-    // interface check (marker, params) → async tasks → flow (extensions) → proxy.
+    // TRACE) → path normalisation and mode marker → filter table (global and endpoint rules) →
+    // caller identity → built-in /_ endpoints → route match → filter table (service and route
+    // rules) → route auth → rate limits → interface check (marker, params) → async tasks → flow
+    // (extensions) → proxy.
     chain =
         new RequestChain(
             List.of(
                 new ObserveStep(options.accessLogJson(), shared.metrics()),
-                new LimitStep(limits, shared.rateLimiter(), overLimitConnections),
+                new LimitStep(limits, shared.clientBuckets(), overLimitConnections),
                 new StrictHttpStep(),
                 new PathStep(options.markers()),
-                new FilterStep(),
+                FilterStep.beforeRouting(),
                 new CallerStep(shared.internalCaller(), shared.tenantInFlight(), shared.tokens()),
                 new EndpointStep(vertx, shared.endpoints(), shared.readiness()),
                 new RouteStep(),
+                FilterStep.afterRouting(),
                 new RouteAuthStep(),
+                new RateLimitStep(shared.rateLimiter()),
                 new InterfaceStep(options.markers()),
                 new TaskStep(shared.tasks(), proxy, shared.publicUrl(), this::actualPort),
                 new FlowStep(shared.extensions()),

@@ -3,6 +3,7 @@ package dev.crossgate.admin.cluster;
 import dev.crossgate.config.ConfigApplier;
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.extension.Extension;
+import dev.crossgate.ratelimit.RateLimit;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.filter.FilterRepository;
@@ -78,11 +79,16 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
       // consistent without a long transaction: no commit happened if the revision did not move
       revision = changeLog.latestRevision();
       var keys = tenants.allKeys().stream().collect(Collectors.toMap(ApiKey::keyHash, k -> k));
+      var allTenants = tenants.all();
       var disabled =
-          tenants.all().stream()
+          allTenants.stream()
               .filter(t -> !t.enabled())
               .map(dev.crossgate.tenant.Tenant::id)
               .toList();
+      var tenantRateLimits = new java.util.HashMap<String, List<RateLimit>>();
+      allTenants.stream()
+          .filter(t -> t.rateLimits() != null)
+          .forEach(t -> tenantRateLimits.put(t.id(), t.rateLimits()));
       initial =
           new GatewayConfig(
               revision,
@@ -93,7 +99,8 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
               disabled,
               clientCertificates.get(),
               upstreams.get(),
-              issuers.get());
+              issuers.get(),
+              tenantRateLimits);
     } while (changeLog.latestRevision() != revision);
     this.current = new AtomicReference<>(initial);
     remember(revision, initial.hash());

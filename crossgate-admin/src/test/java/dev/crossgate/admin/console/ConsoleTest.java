@@ -245,6 +245,34 @@ class ConsoleTest {
   }
 
   @Test
+  void aScopedFilterRuleIsAddedWithItsScopeAndShownWhereItApplies() throws Exception {
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.open("#/filters", "Filters");
+    browser.waitForText(By.id("main"), "No filter rules");
+
+    browser.type(By.id("filter-name"), "small transfers");
+    new org.openqa.selenium.support.ui.Select(browser.find(By.id("filter-kind")))
+        .selectByValue("BODY_SIZE");
+    browser.type(By.id("filter-value"), "1000");
+    new org.openqa.selenium.support.ui.Select(browser.find(By.id("filter-scope")))
+        .selectByValue("ENDPOINT");
+    browser.type(By.id("filter-target"), "/_admin");
+    browser.click(By.cssSelector("#filter-form button[type=submit]"));
+    var targetError =
+        browser.waitForText(
+            By.cssSelector("#filter-form [data-field=target] .field-error"), "ENDPOINT");
+    browser.type(By.id("filter-target"), "/_transfers");
+    browser.click(By.cssSelector("#filter-form button[type=submit]"));
+    var listed = browser.waitForText(By.tagName("table"), "endpoint /_transfers");
+
+    assertThat(targetError).contains("/_transfers");
+    assertThat(listed).contains("small transfers", "413");
+    var stored = kit.get("/admin/filters").json().path("items").get(0);
+    assertThat(stored.path("scope").asText()).isEqualTo("ENDPOINT");
+    assertThat(stored.path("target").asText()).isEqualTo("/_transfers");
+  }
+
+  @Test
   void editingARoutesVersionIsSavedAndShownInTheList() throws Exception {
     var id =
         createRoute(
@@ -283,6 +311,33 @@ class ConsoleTest {
         .isTrue();
     assertThat(saved.path("version").asText()).isEqualTo("v2");
     assertThat(saved.path("versionInPath").asBoolean(true)).isFalse();
+  }
+
+  @Test
+  void aRoutesRateLimitsAreShownKeptAndEditedInTheForm() throws Exception {
+    var id =
+        createRoute(
+            "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"targetUrl\":\"http://svc/home\","
+                + "\"rateLimits\":[{\"scope\":\"TENANT\",\"limit\":100,\"window\":\"1s\",\"burst\":20}]}");
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+    browser.open("#/routes/" + id, "Edit route");
+
+    var shown = browser.find(By.id("route-rateLimits")).getAttribute("value");
+    browser.type(By.id("route-rateLimits"), "TENANT 100 1s 20\nCLIENT_IP 5 1m x");
+    browser.click(By.id("save-route"));
+    var burstError =
+        browser.waitForText(
+            By.cssSelector("[data-field=rateLimits] .field-error"), "rateLimits[1].burst");
+    browser.type(By.id("route-rateLimits"), "TENANT 100 1s 20\nCLIENT_IP 5 1m");
+    browser.click(By.id("save-route"));
+    browser.waitForText(By.id("routes-status"), "saved");
+
+    assertThat(shown).isEqualTo("TENANT 100 1s 20");
+    assertThat(burstError).contains("rateLimits[1].burst: has the wrong type");
+    var limits = kit.get("/admin/routes/" + id).json().path("rateLimits");
+    assertThat(limits).hasSize(2);
+    assertThat(limits.get(1).path("scope").asText()).isEqualTo("CLIENT_IP");
+    assertThat(limits.get(1).path("burst").asLong()).isEqualTo(5);
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.crossgate.gateway.config;
 
 import dev.crossgate.gateway.auth.TokenOptions;
 import dev.crossgate.gateway.extension.ExtensionOptions;
+import dev.crossgate.gateway.limit.RateLimitOptions;
 import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.health.Readiness;
 import dev.crossgate.store.Database;
@@ -19,6 +20,7 @@ import dev.crossgate.store.Database;
  * @param tls TLS on the traffic port, or null for cleartext HTTP only (kept out of {@link
  *     GatewayOptions}: the files it names are read, checked and reloaded by the server)
  * @param tokens how token issuers' keys are fetched and cached (null: the defaults)
+ * @param rateLimits where rate-limit counters are kept (null: in this node's memory)
  */
 public record GatewayServices(
     Database database,
@@ -26,9 +28,10 @@ public record GatewayServices(
     ExtensionOptions extensions,
     Readiness readiness,
     TrafficTls tls,
-    TokenOptions tokens) {
+    TokenOptions tokens,
+    RateLimitOptions rateLimits) {
   public static final GatewayServices NONE =
-      new GatewayServices(null, null, ExtensionOptions.defaults(null), null, null, null);
+      new GatewayServices(null, null, ExtensionOptions.defaults(null), null, null, null, null);
 
   public GatewayServices {
     if ((database == null) != (tasks == null)) {
@@ -36,16 +39,17 @@ public record GatewayServices(
     }
     extensions = extensions == null ? ExtensionOptions.defaults(null) : extensions;
     tokens = tokens == null ? TokenOptions.defaults() : tokens;
+    rateLimits = rateLimits == null ? RateLimitOptions.LOCAL : rateLimits;
   }
 
-  /** With the default token options. */
+  /** With the default token options and rate-limit counters in this node's memory. */
   public GatewayServices(
       Database database,
       TaskOptions tasks,
       ExtensionOptions extensions,
       Readiness readiness,
       TrafficTls tls) {
-    this(database, tasks, extensions, readiness, tls, null);
+    this(database, tasks, extensions, readiness, tls, null, null);
   }
 
   /** Cleartext only, ready while listening. */
@@ -65,18 +69,23 @@ public record GatewayServices(
   }
 
   public GatewayServices withExtensions(ExtensionOptions options) {
-    return new GatewayServices(database, tasks, options, readiness, tls, tokens);
+    return new GatewayServices(database, tasks, options, readiness, tls, tokens, rateLimits);
   }
 
   public GatewayServices withReadiness(Readiness roleReadiness) {
-    return new GatewayServices(database, tasks, extensions, roleReadiness, tls, tokens);
+    return new GatewayServices(database, tasks, extensions, roleReadiness, tls, tokens, rateLimits);
   }
 
   public GatewayServices withTls(TrafficTls trafficTls) {
-    return new GatewayServices(database, tasks, extensions, readiness, trafficTls, tokens);
+    return new GatewayServices(
+        database, tasks, extensions, readiness, trafficTls, tokens, rateLimits);
   }
 
   public GatewayServices withTokens(TokenOptions options) {
-    return new GatewayServices(database, tasks, extensions, readiness, tls, options);
+    return new GatewayServices(database, tasks, extensions, readiness, tls, options, rateLimits);
+  }
+
+  public GatewayServices withRateLimits(RateLimitOptions options) {
+    return new GatewayServices(database, tasks, extensions, readiness, tls, tokens, options);
   }
 }

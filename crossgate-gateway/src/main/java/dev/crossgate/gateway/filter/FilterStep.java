@@ -12,14 +12,39 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The filter table (seed: filtering garbage requests), evaluated before routing in the snapshot's
- * order (priority, then id): the first rule that matches rejects the request with its status and
- * message. {@code BODY_SIZE} rules reject a declared {@code Content-Length} at once and otherwise
- * lower the body limit the proxy enforces while streaming. Rules are compiled once per snapshot
- * (regexes, CIDRs), not per request.
+ * The filter table (seed: filtering garbage requests), in the snapshot's evaluation order: the
+ * first rule that matches rejects the request with its status and message. {@code BODY_SIZE} rules
+ * reject a declared {@code Content-Length} at once and otherwise lower the body limit the proxy
+ * enforces while streaming. Rules are compiled once per snapshot (regexes, CIDRs), not per request.
+ *
+ * <p>The chain holds two instances: {@link #beforeRouting()} (right after path normalisation)
+ * evaluates GLOBAL rules, which see every request, built-in endpoints included, and ENDPOINT rules
+ * on requests to their endpoint; {@link #afterRouting()} (right after the route match) evaluates
+ * SERVICE and ROUTE rules on requests routed to their service or route. Built-in endpoints are
+ * never routed, so a service- or route-scoped rule never touches {@code /_transfers}.
  */
 public final class FilterStep implements Step {
+  private final boolean routed;
   private volatile Compiled compiled = new Compiled(List.of(), List.of());
+
+  private FilterStep(boolean routed) {
+    this.routed = routed;
+  }
+
+  /** GLOBAL and ENDPOINT rules, before the built-in endpoints and routing. */
+  public static FilterStep beforeRouting() {
+    return new FilterStep(false);
+  }
+
+  /** SERVICE and ROUTE rules, once the route is matched. */
+  public static FilterStep afterRouting() {
+    return new FilterStep(true);
+  }
+
+  @Override
+  public String name() {
+    return routed ? "FilterStep(afterRouting)" : "FilterStep(beforeRouting)";
+  }
 
   @Override
   public Future<Void> onRequest(Exchange exchange, Chain next) {
@@ -31,6 +56,9 @@ public final class FilterStep implements Step {
     var client = TrustedProxies.parse(exchange.clientIp());
     for (var rule : rules) {
       var r = rule.rule;
+      if (!applies(r, exchange)) {
+        continue;
+      }
       boolean hit =
           switch (r.kind()) {
             case IP -> client != null && rule.cidr.contains(client);
@@ -66,10 +94,26 @@ public final class FilterStep implements Step {
     return next.proceed(exchange);
   }
 
+  private boolean applies(FilterRule rule, Exchange exchange) {
+    return switch (rule.scope()) {
+      case GLOBAL -> true;
+      case ENDPOINT -> isUnder(exchange.path(), rule.target());
+      case SERVICE -> rule.target().equals(exchange.route().service());
+      case ROUTE -> rule.target().equals(exchange.route().id());
+    };
+  }
+
+  /** This instance's rules of {@code rules}, compiled. */
   private List<CompiledRule> compiled(List<FilterRule> rules) {
     var c = compiled;
     if (c.source != rules) {
-      c = new Compiled(rules, rules.stream().map(CompiledRule::new).toList());
+      c =
+          new Compiled(
+              rules,
+              rules.stream()
+                  .filter(r -> r.scope().afterRouting() == routed)
+                  .map(CompiledRule::new)
+                  .toList());
       compiled = c;
     }
     return c.rules;

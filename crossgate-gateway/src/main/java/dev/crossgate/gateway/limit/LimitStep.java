@@ -6,8 +6,10 @@ import dev.crossgate.gateway.chain.GatewayProblems;
 import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.problem.Problem;
+import dev.crossgate.ratelimit.RateLimit;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpConnection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,20 +23,38 @@ import java.util.Set;
  */
 public final class LimitStep implements Step {
   private final GatewayOptions.Limits limits;
-  private final ClientRateLimiter rateLimiter;
+  private final TokenBuckets clientBuckets;
+  private final RateLimit perClient;
   private final Set<HttpConnection> overLimitConnections;
 
   /**
-   * @param rateLimiter null when the request rate is unlimited
+   * @param clientBuckets the node's in-memory buckets, for the per-client request rate
    * @param overLimitConnections connections of this event loop that exceeded the per-client limit
    */
   public LimitStep(
       GatewayOptions.Limits limits,
-      ClientRateLimiter rateLimiter,
+      TokenBuckets clientBuckets,
       Set<HttpConnection> overLimitConnections) {
     this.limits = limits;
-    this.rateLimiter = rateLimiter;
+    this.clientBuckets = clientBuckets;
+    this.perClient = perClientPolicy(limits);
     this.overLimitConnections = overLimitConnections;
+  }
+
+  /**
+   * The node's own per-client-IP rate ({@code --rate-limit}, {@code --rate-burst}) as a CLIENT_IP
+   * policy, or null when unlimited. Counted in this node's memory even with Redis: it guards the
+   * node before anything else runs.
+   */
+  static RateLimit perClientPolicy(GatewayOptions.Limits limits) {
+    int rate = limits.requestsPerSecondPerClient();
+    return rate == 0
+        ? null
+        : new RateLimit(
+            RateLimit.Scope.CLIENT_IP,
+            rate,
+            RateLimit.Window.SECOND,
+            Math.max(1, limits.burstPerClient()));
   }
 
   @Override
@@ -54,11 +74,13 @@ public final class LimitStep implements Step {
           GatewayProblems.tooManyRequests("too many open connections from this client", 1));
       return Future.succeededFuture();
     }
-    if (rateLimiter != null) {
-      long wait = rateLimiter.acquire(exchange.clientIp());
-      if (wait > 0) {
-        exchange.reply(
-            GatewayProblems.tooManyRequests("request rate limit exceeded for this client", wait));
+    if (perClient != null) {
+      var verdict =
+          clientBuckets.take(
+              List.of(new Counter("node:CLIENT_IP:" + exchange.clientIp(), perClient)), 1);
+      if (!verdict.allowed()) {
+        verdict.addHeaders(request.response().headers());
+        exchange.reply(verdict.problem());
         return Future.succeededFuture();
       }
     }

@@ -156,7 +156,9 @@ class FilterTableTest {
             true,
             "t",
             java.time.Instant.now(),
-            1),
+            1,
+            null,
+            null),
         new dev.crossgate.filter.FilterRule(
             "early",
             null,
@@ -169,7 +171,9 @@ class FilterTableTest {
             true,
             "t",
             java.time.Instant.now(),
-            1));
+            1,
+            null,
+            null));
 
     var reply = kit.get("/x");
 

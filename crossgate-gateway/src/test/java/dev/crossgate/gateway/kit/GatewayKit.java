@@ -10,6 +10,7 @@ import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.json.Json;
+import dev.crossgate.ratelimit.RateLimit;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
@@ -56,6 +57,7 @@ public final class GatewayKit implements AutoCloseable {
   private List<Extension> extensions = List.of();
   private final Map<String, ApiKey> keys = new HashMap<>();
   private final java.util.Set<String> disabledTenants = new java.util.HashSet<>();
+  private final Map<String, List<RateLimit>> tenantRateLimits = new HashMap<>();
   private final List<TenantCertificate> clientCertificates = new ArrayList<>();
   private List<Upstream> upstreams = List.of();
   private final Map<String, TokenIssuer> issuers = new java.util.LinkedHashMap<>();
@@ -224,6 +226,12 @@ public final class GatewayKit implements AutoCloseable {
     return publish();
   }
 
+  /** Gives a tenant rate-limit policies that apply to every route it calls. */
+  public GatewayKit tenantRateLimits(String tenant, RateLimit... policies) {
+    tenantRateLimits.put(tenant, List.of(policies));
+    return publish();
+  }
+
   private GatewayKit publish() {
     revision++;
     config.set(
@@ -236,7 +244,8 @@ public final class GatewayKit implements AutoCloseable {
             disabledTenants,
             clientCertificates,
             upstreams,
-            issuers.values()));
+            issuers.values(),
+            tenantRateLimits));
     return this;
   }
 
@@ -246,8 +255,40 @@ public final class GatewayKit implements AutoCloseable {
 
   public static FilterRule filter(
       String id, FilterRule.Kind kind, String value, String header, int status, String message) {
+    return rule(id, kind, value, header, status, message, FilterRule.Scope.GLOBAL, null);
+  }
+
+  /** A rule that applies to the requests of {@code scope} {@code target} only. */
+  public static FilterRule filter(
+      String id, FilterRule.Kind kind, String value, FilterRule.Scope scope, String target) {
+    int status = kind == FilterRule.Kind.BODY_SIZE ? 413 : 403;
+    return rule(id, kind, value, null, status, null, scope, target);
+  }
+
+  private static FilterRule rule(
+      String id,
+      FilterRule.Kind kind,
+      String value,
+      String header,
+      int status,
+      String message,
+      FilterRule.Scope scope,
+      String target) {
     return new FilterRule(
-        id, id, 100, kind, value, header, status, message, true, "test", Instant.now(), 1);
+        id,
+        id,
+        100,
+        kind,
+        value,
+        header,
+        status,
+        message,
+        true,
+        "test",
+        Instant.now(),
+        1,
+        scope,
+        target);
   }
 
   // ---- requests

@@ -1,5 +1,6 @@
 package dev.crossgate.gateway.kit;
 
+import dev.crossgate.ratelimit.RateLimit;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteSpec;
 import dev.crossgate.route.RouteValidator;
@@ -39,6 +40,8 @@ public final class TestRoutes {
     private Boolean forwardClientCertSubject;
     private Boolean versionInPath;
     private Boolean forwardToken;
+    private List<RateLimit.Spec> rateLimits;
+    private String service = "svc";
 
     Builder(String id, String sourcePath, String targetUrl) {
       this.id = id;
@@ -178,6 +181,17 @@ public final class TestRoutes {
       return this;
     }
 
+    /** Rate-limit policies, e.g. {@code new RateLimit.Spec("TENANT", 50L, "1s", 5L)}. */
+    public Builder rateLimits(RateLimit.Spec... policies) {
+      this.rateLimits = List.of(policies);
+      return this;
+    }
+
+    public Builder service(String name) {
+      this.service = name;
+      return this;
+    }
+
     public Builder flow(String... steps) {
       this.flow = List.of(steps);
       return this;
@@ -187,7 +201,7 @@ public final class TestRoutes {
       var spec =
           new RouteSpec(
               null,
-              "svc",
+              service,
               null,
               null,
               host,
@@ -217,7 +231,8 @@ public final class TestRoutes {
               targetPath,
               split,
               stickyKey,
-              forwardToken);
+              forwardToken,
+              rateLimits);
       var now = Instant.now();
       return RouteValidator.validate(id, spec, "test", now, now);
     }

@@ -308,16 +308,18 @@ public final class ConfigStore {
 
     private void tenants() throws SQLException {
       var desired = new ArrayList<Tenant>();
+      var specs = new java.util.HashMap<String, TenantSpec>();
       for (var spec : file.tenants()) {
         var valid = TenantValidator.validate(spec.id(), spec);
-        desired.add(new Tenant(valid.id(), valid.name(), valid.enabled(), null, null, 0));
+        desired.add(TenantValidator.tenant(valid, null, null, 0));
+        specs.put(valid.id(), valid);
       }
       for (var pair : ConfigDiff.pair(TenantRepository.all(c), desired, Tenant::id, Tenant::id)) {
         var wanted = pair.desired();
         if (wanted == null) {
           continue; // tenants are never pruned
         }
-        var spec = new TenantSpec(wanted.id(), wanted.name(), wanted.enabled());
+        var spec = specs.get(wanted.id());
         upsert(
             upserts,
             ConfigSection.TENANTS,

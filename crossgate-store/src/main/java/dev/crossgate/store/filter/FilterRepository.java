@@ -1,6 +1,7 @@
 package dev.crossgate.store.filter;
 
 import dev.crossgate.change.Change;
+import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.filter.FilterRule;
 import dev.crossgate.filter.FilterSpec;
 import dev.crossgate.filter.FilterValidator;
@@ -125,15 +126,16 @@ public final class FilterRepository {
         });
   }
 
-  /** Every rule, in evaluation order (priority, then id). */
+  /** Every rule, in evaluation order ({@link GatewayConfig#EVALUATION_ORDER}). */
   public List<FilterRule> all() {
     return database.read(FilterRepository::all);
   }
 
   /** Every rule in evaluation order, read on {@code c} (e.g. inside a change transaction). */
   public static List<FilterRule> all(Connection c) throws SQLException {
-    return Sql.query(
-        c, "SELECT body, revision FROM filters ORDER BY priority, id", FilterRepository::rule);
+    return Sql.query(c, "SELECT body, revision FROM filters", FilterRepository::rule).stream()
+        .sorted(GatewayConfig.EVALUATION_ORDER)
+        .toList();
   }
 
   private static FilterRule rule(ResultSet row) throws SQLException {
@@ -163,6 +165,8 @@ public final class FilterRepository {
         r.enabled(),
         actor,
         created,
-        revision);
+        revision,
+        r.scope(),
+        r.target());
   }
 }

@@ -58,14 +58,7 @@ public final class TenantRepository {
       throw new ProblemException(Problem.conflict("tenant " + spec.id() + " exists already"));
     }
     var now = clock.instant();
-    var tenant =
-        new Tenant(
-            spec.id(),
-            spec.name(),
-            !Boolean.FALSE.equals(spec.enabled()),
-            now,
-            now,
-            tx.nextRevision());
+    var tenant = TenantValidator.tenant(spec, now, now, tx.nextRevision());
     writeTenant(tx.connection(), tenant, false);
     tx.record(Change.Op.INSERT, Change.EntityType.TENANT, tenant.id(), null, tenant, now);
     return tenant;
@@ -86,14 +79,7 @@ public final class TenantRepository {
         find(tx.connection(), id)
             .orElseThrow(() -> new ProblemException(Problem.notFound("no tenant with id " + id)));
     var now = clock.instant();
-    var tenant =
-        new Tenant(
-            id,
-            spec.name(),
-            !Boolean.FALSE.equals(spec.enabled()),
-            existing.createdAt(),
-            now,
-            tx.nextRevision());
+    var tenant = TenantValidator.tenant(spec, existing.createdAt(), now, tx.nextRevision());
     writeTenant(tx.connection(), tenant, true);
     tx.record(Change.Op.UPDATE, Change.EntityType.TENANT, id, existing, tenant, now);
     return tenant;

@@ -13,23 +13,26 @@ import java.time.Duration;
  * redis://127.0.0.1:6379), or a private {@code redis-server} process on a free port that a test can
  * kill to cause a real outage.
  */
-final class RedisServers {
+public final class RedisServers {
   private RedisServers() {}
 
-  static String sharedUri() {
+  public static String sharedUri() {
     var env = System.getenv("CROSSGATE_TEST_REDIS");
     return env == null || env.isBlank() ? "redis://127.0.0.1:6379" : env;
   }
 
   /** A redis-server of our own; {@link #close()} kills it. */
-  static final class Private implements AutoCloseable {
+  public static final class Private implements AutoCloseable {
     private final Process process;
-    final int port;
+    public final int port;
 
-    Private() throws IOException {
-      try (var socket = new ServerSocket(0)) {
-        port = socket.getLocalPort();
-      }
+    public Private() throws IOException {
+      this(freePort());
+    }
+
+    /** A server on {@code port}: a restarted one, after {@link #close()} of the one before. */
+    public Private(int port) throws IOException {
+      this.port = port;
       process =
           new ProcessBuilder(
                   "redis-server",
@@ -56,7 +59,13 @@ final class RedisServers {
               });
     }
 
-    String uri() {
+    private static int freePort() throws IOException {
+      try (var socket = new ServerSocket(0)) {
+        return socket.getLocalPort();
+      }
+    }
+
+    public String uri() {
       return "redis://127.0.0.1:" + port;
     }
 

@@ -84,7 +84,7 @@ class ChangeReverterTest {
   }
 
   private static FilterSpec blockIp(String ip) {
-    return new FilterSpec(null, 10, "IP", ip, null, null, null, null);
+    return new FilterSpec(null, 10, "IP", ip, null, null, null, null, null, null);
   }
 
   @ParameterizedTest
@@ -92,7 +92,7 @@ class ChangeReverterTest {
   void revertBringsEveryEntityBackAndTheConfigurationHashToThatOfTheTargetRevision(String kind) {
     try (var db = TestDatabases.open(kind)) {
       var s = Store.of(db);
-      s.tenants.create(new TenantSpec("acme", "ACME", true), "alice");
+      s.tenants.create(new TenantSpec("acme", "ACME", true, null), "alice");
       var keptKey = s.tenants.issueKey("acme", null, "alice");
       var edited = s.routes.create(spec("/shop", "v1"), "alice");
       var removedLater = s.routes.create(spec("/gone", "v1"), "alice");
@@ -110,7 +110,7 @@ class ChangeReverterTest {
       s.filters.delete(filter.id(), "bob");
       s.certificates.remove("acme", certificate.id(), "bob");
       var newKey = s.tenants.issueKey("acme", "late", "bob");
-      s.tenants.update("acme", new TenantSpec("acme", "ACME renamed", false), "bob");
+      s.tenants.update("acme", new TenantSpec("acme", "ACME renamed", false, null), "bob");
       long before = s.log.latestRevision();
       assertThat(s.hashOfTables()).isNotEqualTo(hashAtTarget);
 
@@ -185,7 +185,7 @@ class ChangeReverterTest {
   void aRevokedApiKeyIsNotBroughtBackSoTheRevertIsRefusedWithNothingWritten(String kind) {
     try (var db = TestDatabases.open(kind)) {
       var s = Store.of(db);
-      s.tenants.create(new TenantSpec("acme", "ACME", true), "alice");
+      s.tenants.create(new TenantSpec("acme", "ACME", true, null), "alice");
       var key = s.tenants.issueKey("acme", null, "alice");
       var route = s.routes.create(spec("/shop", "v1"), "alice");
       long target = s.log.latestRevision();
