@@ -231,6 +231,7 @@ public final class ConfigFileValidator {
                 other.spec().dependsOn(),
                 null,
                 null,
+                null,
                 0));
       }
     }

@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param defaultResponse answered when the call fails and {@code failurePolicy} is DEFAULT_RESPONSE
  * @param dependsOn ids of the same tenant's extensions this one relies on; an extension with
  *     dependencies always runs at the tenant
+ * @param allowCallerVersion whether a caller of the owning tenant may choose the version with
+ *     {@code X-Crossgate-Extension-Version} on its request (default true; null reads as true, so
+ *     entries stored before the field existed keep the default)
  */
 public record Extension(
     String tenant,
@@ -33,6 +36,7 @@ public record Extension(
     DefaultResponse defaultResponse,
     List<Version> versions,
     List<String> dependsOn,
+    Boolean allowCallerVersion,
     Instant createdAt,
     Instant updatedAt,
     long revision) {
@@ -78,6 +82,7 @@ public record Extension(
     protocol = protocol == null ? Protocol.HTTP : protocol;
     connection = connection == null ? Connection.POOLED : connection;
     failurePolicy = failurePolicy == null ? FailurePolicy.FAIL_CLOSED : failurePolicy;
+    allowCallerVersion = allowCallerVersion == null || allowCallerVersion;
   }
 
   public Extension withConnection(Connection newConnection) {
@@ -93,6 +98,7 @@ public record Extension(
         defaultResponse,
         versions,
         dependsOn,
+        allowCallerVersion,
         createdAt,
         updatedAt,
         revision);

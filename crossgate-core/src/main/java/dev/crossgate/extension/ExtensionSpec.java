@@ -15,4 +15,5 @@ public record ExtensionSpec(
     String failurePolicy,
     Extension.DefaultResponse defaultResponse,
     List<Extension.Version> versions,
-    List<String> dependsOn) {}
+    List<String> dependsOn,
+    Boolean allowCallerVersion) {}

@@ -108,6 +108,7 @@ public final class ExtensionValidator {
         spec.defaultResponse(),
         spec.versions(),
         dependsOn,
+        spec.allowCallerVersion(),
         now,
         now,
         0);

@@ -122,6 +122,14 @@ public final class Extensions {
   public static final class Pin {
     private String version;
 
+    /** A pin the platform or the first step's tenant will set. */
+    public Pin() {}
+
+    /** A pin set before the first step: the version the caller asked for. */
+    public Pin(String version) {
+      this.version = version;
+    }
+
     public String version() {
       return version;
     }

@@ -159,6 +159,7 @@ public final class BenchExtensions {
         null,
         List.of(new Extension.Version("v1", 1, artifact)),
         List.of(),
+        null,
         Instant.EPOCH,
         Instant.EPOCH,
         1);

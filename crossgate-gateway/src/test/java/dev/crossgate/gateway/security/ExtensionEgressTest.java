@@ -163,6 +163,7 @@ class ExtensionEgressTest {
         null,
         List.of(versions),
         List.of(),
+        null,
         Instant.EPOCH,
         Instant.EPOCH,
         1);

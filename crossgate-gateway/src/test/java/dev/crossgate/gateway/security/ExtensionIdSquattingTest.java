@@ -3,9 +3,7 @@ package dev.crossgate.gateway.security;
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.extension.Extension;
-import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.TenantServer;
 import dev.crossgate.gateway.kit.TenantServer.Answer;
@@ -20,12 +18,7 @@ import org.junit.jupiter.api.Test;
  * ext:acme/check}), and nothing is guessed from who else registered the id.
  */
 class ExtensionIdSquattingTest {
-  // both tenants' extension servers listen on loopback, which the egress policy must admit here
-  private final GatewayKit kit =
-      GatewayKit.start(
-          GatewayOptions.defaults()
-              .withEventLoops(1)
-              .withEgress(EgressPolicy.allowing("127.0.0.1/32")));
+  private final GatewayKit kit = GatewayKit.startWithLoopbackTenants();
   private final TenantServer acme = TenantServer.start(kit.vertx);
   private final TenantServer squatter = TenantServer.start(kit.vertx);
 
@@ -74,6 +67,7 @@ class ExtensionIdSquattingTest {
         null,
         List.of(new Extension.Version("v1", 1, null)),
         List.of(),
+        null,
         Instant.EPOCH,
         Instant.EPOCH,
         1);

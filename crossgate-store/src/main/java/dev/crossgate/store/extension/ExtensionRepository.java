@@ -89,6 +89,7 @@ public final class ExtensionRepository {
             validated.defaultResponse(),
             validated.versions(),
             validated.dependsOn(),
+            validated.allowCallerVersion(),
             created,
             now,
             tx.nextRevision());
