@@ -14,8 +14,9 @@ import java.util.Objects;
  * tenant, not globally.
  *
  * @param point one of {@link ExtensionPoints#ALLOWED}
- * @param endpoint the tenant's HTTP URL receiving the JSON contract; always set, because an
- *     extension is called remotely until (and unless) its module is cached on the platform
+ * @param endpoint the tenant's HTTP URL receiving the JSON contract, called until (and unless) a
+ *     version's module is cached on the platform; null for an extension that runs only on the
+ *     platform (modules uploaded to it, {@link Artifact#isHosted()})
  * @param timeoutMs wall time of one call, remote or local
  * @param defaultResponse answered when the call fails and {@code failurePolicy} is DEFAULT_RESPONSE
  * @param dependsOn ids of the same tenant's extensions this one relies on; an extension with
@@ -64,8 +65,24 @@ public record Extension(
   /** One deployable version; {@code weight} is its share when the platform picks at random. */
   public record Version(String version, int weight, Artifact artifact) {}
 
-  /** A WebAssembly module for in-process execution, identified by its SHA-256 (lowercase hex). */
-  public record Artifact(String url, String sha256) {}
+  /**
+   * A WebAssembly module for in-process execution, identified by its SHA-256 (lowercase hex).
+   *
+   * @param url where the tenant serves it, or null for a module uploaded to the platform, which
+   *     nodes fetch by digest from the control plane
+   */
+  public record Artifact(String url, String sha256) {
+    /** A module uploaded to the platform. */
+    public static Artifact hosted(String sha256) {
+      return new Artifact(null, sha256);
+    }
+
+    /** True for a module uploaded to the platform (no tenant URL). */
+    @JsonIgnore
+    public boolean isHosted() {
+      return url == null;
+    }
+  }
 
   /** The response answered instead of a failed extension's. */
   public record DefaultResponse(int status, Map<String, String> headers, JsonNode body) {

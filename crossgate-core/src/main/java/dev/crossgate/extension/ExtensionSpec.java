@@ -16,4 +16,20 @@ public record ExtensionSpec(
     Extension.DefaultResponse defaultResponse,
     List<Extension.Version> versions,
     List<String> dependsOn,
-    Boolean allowCallerVersion) {}
+    Boolean allowCallerVersion) {
+
+  /** The spec that registers {@code extension} as it is, with {@code versions} instead of its. */
+  public static ExtensionSpec of(Extension extension, List<Extension.Version> versions) {
+    return new ExtensionSpec(
+        extension.point(),
+        extension.endpoint(),
+        extension.protocol().name(),
+        extension.connection().name(),
+        extension.timeoutMs(),
+        extension.failurePolicy().name(),
+        extension.defaultResponse(),
+        versions,
+        extension.dependsOn(),
+        extension.allowCallerVersion());
+  }
+}
