@@ -42,12 +42,19 @@ public record Extension(
     Instant updatedAt,
     long revision) {
 
-  /** How the platform talks to the tenant; only HTTP (JSON over POST) is served. */
+  /**
+   * How the platform talks to the tenant: JSON over POST, on HTTP/1.1 ({@code HTTP}) or on HTTP/2
+   * ({@code HTTP2}: h2c with prior knowledge for http endpoints, h2 by ALPN for https ones).
+   */
   public enum Protocol {
-    HTTP
+    HTTP,
+    HTTP2
   }
 
-  /** POOLED keeps keep-alive connections to the tenant; ON_DEMAND opens one connection per call. */
+  /**
+   * POOLED keeps keep-alive connections to the tenant (for HTTP2: one multiplexed connection per
+   * node and endpoint, kept alive with pings); ON_DEMAND opens one connection per call.
+   */
   public enum Connection {
     ON_DEMAND,
     POOLED

@@ -7,8 +7,7 @@ import dev.crossgate.extension.Extension;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.TenantServer;
 import dev.crossgate.gateway.kit.TenantServer.Answer;
-import java.time.Instant;
-import java.util.List;
+import dev.crossgate.gateway.kit.TestExtensions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,21 +54,7 @@ class ExtensionIdSquattingTest {
   }
 
   private static Extension extension(String tenant, TenantServer server) {
-    return new Extension(
-        tenant,
-        "check",
-        "request",
-        server.endpoint("check"),
-        Extension.Protocol.HTTP,
-        Extension.Connection.POOLED,
-        2_000,
-        Extension.FailurePolicy.FAIL_CLOSED,
-        null,
-        List.of(new Extension.Version("v1", 1, null)),
-        List.of(),
-        null,
-        Instant.EPOCH,
-        Instant.EPOCH,
-        1);
+    return TestExtensions.remote(
+        tenant, "check", "request", server.endpoint("check"), Extension.Protocol.HTTP);
   }
 }
