@@ -191,9 +191,10 @@ public final class Extensions {
       return unavailable(
           extension,
           "-",
-          "version "
-              + (chosen == null ? "-" : chosen.version())
-              + " has no module on the platform and the extension has no endpoint");
+          (chosen == null
+                  ? "no version has a module on the platform"
+                  : "version " + chosen.version() + " has no module on the platform")
+              + " and the extension has no endpoint");
     }
     if (!circuits.allows(extension.tenant())) {
       return Future.succeededFuture(

@@ -14,6 +14,28 @@ public final class TestExtensions {
    */
   public static Extension remote(
       String tenant, String id, String point, String endpoint, Extension.Protocol protocol) {
+    return of(
+        tenant,
+        id,
+        point,
+        endpoint,
+        protocol,
+        Extension.FailurePolicy.FAIL_CLOSED,
+        new Extension.Version("v1", 1, null));
+  }
+
+  /**
+   * A POOLED extension without dependencies; {@code endpoint} null for one that runs only on the
+   * platform.
+   */
+  public static Extension of(
+      String tenant,
+      String id,
+      String point,
+      String endpoint,
+      Extension.Protocol protocol,
+      Extension.FailurePolicy policy,
+      Extension.Version... versions) {
     return new Extension(
         tenant,
         id,
@@ -22,9 +44,9 @@ public final class TestExtensions {
         protocol,
         Extension.Connection.POOLED,
         5_000,
-        Extension.FailurePolicy.FAIL_CLOSED,
+        policy,
         null,
-        List.of(new Extension.Version("v1", 1, null)),
+        List.of(versions),
         List.of(),
         null,
         Instant.EPOCH,
