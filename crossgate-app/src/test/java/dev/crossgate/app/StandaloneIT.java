@@ -100,17 +100,7 @@ class StandaloneIT {
 
   @Test
   void anExplicitAdminTokenIsAcceptedAndNothingIsGenerated(@TempDir Path dataDir) throws Exception {
-    try (var node =
-        CrossgateProcess.start(
-            "standalone",
-            "--data-dir",
-            dataDir.toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--admin-token",
-            "cga_my-own-token-for-this-test")) {
+    try (var node = standalone(dataDir, "cga_my-own-token-for-this-test")) {
       var ready = node.awaitLine(READY, Duration.ofSeconds(60));
 
       var list =
@@ -131,17 +121,7 @@ class StandaloneIT {
 
   @Test
   void sendUploadsAFileInChunksThroughTheStandaloneGateway(@TempDir Path dataDir) throws Exception {
-    try (var node =
-        CrossgateProcess.start(
-            "standalone",
-            "--data-dir",
-            dataDir.toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--admin-token",
-            "cga_send-test-token-0123456789")) {
+    try (var node = standalone(dataDir, "cga_send-test-token-0123456789")) {
       var ready = node.awaitLine(READY, Duration.ofSeconds(60));
       send(
           ready.group(1),
@@ -192,17 +172,7 @@ class StandaloneIT {
   void aModuleUploadedWithTheTenantsKeyRunsInTheStandaloneGatewayWithoutAnEndpoint(
       @TempDir Path dataDir) throws Exception {
     var token = "cga_module-test-token-0123456789";
-    try (var node =
-        CrossgateProcess.start(
-            "standalone",
-            "--data-dir",
-            dataDir.toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--admin-token",
-            token)) {
+    try (var node = standalone(dataDir, token)) {
       var ready = node.awaitLine(READY, Duration.ofSeconds(60));
       var admin = ready.group(1);
       send(admin, "POST", "/admin/tenants", token, "{\"id\":\"acme\",\"name\":\"ACME\"}");
@@ -275,6 +245,20 @@ class StandaloneIT {
         assertThat(help.output()).as(role).contains("Usage: crossgate " + role);
       }
     }
+  }
+
+  /** A standalone node on free ports with the admin token {@code token}. */
+  private static CrossgateProcess standalone(Path dataDir, String token) throws Exception {
+    return CrossgateProcess.start(
+        "standalone",
+        "--data-dir",
+        dataDir.toString(),
+        "--admin-port",
+        "0",
+        "--gateway-port",
+        "0",
+        "--admin-token",
+        token);
   }
 
   private HttpResponse<String> send(

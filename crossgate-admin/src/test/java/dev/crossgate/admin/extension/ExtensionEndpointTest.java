@@ -149,6 +149,27 @@ class ExtensionEndpointTest {
   }
 
   @Test
+  void callersMayChooseVersionsUnlessTheExtensionSaysOtherwise() throws Exception {
+    var spec = spec("request", "", V1);
+
+    var byDefault = kit.put("/admin/tenants/acme/extensions/choosable", spec);
+    var restricted =
+        kit.put(
+            "/admin/tenants/acme/extensions/fixed",
+            spec.replaceFirst("\\{", "{\"allowCallerVersion\":false,"));
+
+    assertThat(byDefault.json().path("allowCallerVersion").asBoolean()).isTrue();
+    assertThat(restricted.status()).isEqualTo(200);
+    assertThat(restricted.json().path("allowCallerVersion").asBoolean(true)).isFalse();
+    assertThat(
+            kit.get("/admin/tenants/acme/extensions/fixed")
+                .json()
+                .path("allowCallerVersion")
+                .asBoolean(true))
+        .isFalse();
+  }
+
+  @Test
   void anUnknownPointIsRefusedNamingTheField() throws Exception {
     var reply = kit.put("/admin/tenants/acme/extensions/odd", spec("before-lunch", "", V1));
 
