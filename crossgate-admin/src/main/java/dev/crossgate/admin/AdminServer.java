@@ -1,8 +1,10 @@
 package dev.crossgate.admin;
 
 import dev.crossgate.admin.auth.AdminAuth;
+import dev.crossgate.admin.extension.ExtensionModuleEndpoint;
 import dev.crossgate.admin.http.AdminEndpoint;
 import dev.crossgate.admin.http.Replies;
+import dev.crossgate.extension.ArtifactCheck;
 import dev.crossgate.health.Readiness;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.id.RequestIds;
@@ -105,9 +107,17 @@ public final class AdminServer {
           .handler(AdminServer::consoleSecurityHeaders)
           .handler(StaticHandler.create("console").setCachingEnabled(false));
     }
+    var jsonBodies = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
+    // a module upload's body is the module: up to the module limit, whatever the JSON limit is
+    var moduleBodies =
+        BodyHandler.create(false)
+            .setBodyLimit(Math.max(options.maxBodyBytes(), ArtifactCheck.MAX_MODULE_BYTES));
     router
         .route("/admin/*")
-        .handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+        .handler(
+            ctx ->
+                (ExtensionModuleEndpoint.isUpload(ctx.request()) ? moduleBodies : jsonBodies)
+                    .handle(ctx));
     router.route("/admin/*").handler(auth);
     endpoints.forEach(e -> e.mount(router));
     router.route().failureHandler(ctx -> fail(ctx, options));

@@ -12,6 +12,7 @@ import dev.crossgate.admin.config.ConfigFileWatcher;
 import dev.crossgate.admin.config.ReadOnlyAdmin;
 import dev.crossgate.admin.extension.ArtifactVerifier;
 import dev.crossgate.admin.extension.ExtensionEndpoint;
+import dev.crossgate.admin.extension.ExtensionModuleEndpoint;
 import dev.crossgate.admin.filter.FilterEndpoint;
 import dev.crossgate.admin.route.RouteEndpoint;
 import dev.crossgate.admin.tenant.TenantCertificateEndpoint;
@@ -29,6 +30,7 @@ import dev.crossgate.store.OwnerOnlyFiles;
 import dev.crossgate.store.cache.RouteCache;
 import dev.crossgate.store.cluster.NodeRepository;
 import dev.crossgate.store.config.ConfigStore;
+import dev.crossgate.store.extension.ExtensionModuleRepository;
 import dev.crossgate.store.extension.ExtensionRepository;
 import dev.crossgate.store.filter.FilterRepository;
 import dev.crossgate.store.revert.ChangeReverter;
@@ -94,6 +96,7 @@ public final class ControlPlane {
   private final NodeRepository nodes;
   private final ConfigFollower follower;
   private final ClusterHub hub;
+  private final ExtensionModuleRepository modules;
   private final ChangeNotifications notifications;
   private final Readiness readiness;
   private final Redis redis;
@@ -124,6 +127,7 @@ public final class ControlPlane {
     this.filters = new FilterRepository(database, changeLog, clock);
     this.tenants = new TenantRepository(database, changeLog, clock);
     this.extensions = new ExtensionRepository(database, changeLog, clock);
+    this.modules = new ExtensionModuleRepository(database);
     this.tokens = new TokenRepository(database, changeLog, clock);
     this.upstreams = new UpstreamRepository(database, changeLog, clock);
     this.configStore =
@@ -172,7 +176,8 @@ public final class ControlPlane {
     changeLog.onCommit(
         follower::poke); // this instance's writes apply at once; others' arrive by NOTIFY
     var instanceId = Ids.random("cp_").substring(0, 11);
-    this.hub = new ClusterHub(vertx, follower, changeLog, nodes, options.cluster(), instanceId);
+    this.hub =
+        new ClusterHub(vertx, follower, changeLog, nodes, modules, options.cluster(), instanceId);
     // changes committed through other control-plane instances arrive by NOTIFY, in milliseconds
     this.notifications =
         database.isPostgres()
@@ -208,7 +213,8 @@ public final class ControlPlane {
                   new ArtifactVerifier(
                       vertx,
                       ownPort > 0 ? options.egress().withOwnPort(ownPort) : options.egress(),
-                      Duration.ofSeconds(10));
+                      Duration.ofSeconds(10),
+                      cp.modules);
               var endpoints = new java.util.ArrayList<dev.crossgate.admin.http.AdminEndpoint>();
               if (options.configFile() != null) {
                 // before every other endpoint: the file is the configuration
@@ -227,6 +233,7 @@ public final class ControlPlane {
                           cp.extensions,
                           cp.artifacts,
                           tenant -> cp.extensionCircuits.apply(tenant)),
+                      new ExtensionModuleEndpoint(cp.extensions, cp.modules),
                       new TokenEndpoint(cp.tokens, auth),
                       new ChangeEndpoint(
                           cp.changeLog,
@@ -306,6 +313,11 @@ public final class ControlPlane {
 
   public int port() {
     return server.port();
+  }
+
+  /** Modules uploaded to the platform; a gateway beside this control plane reads them here. */
+  public ExtensionModuleRepository modules() {
+    return modules;
   }
 
   public Database database() {

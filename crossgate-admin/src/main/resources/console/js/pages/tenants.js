@@ -299,8 +299,11 @@ async function loadExtensions(tenant, container) {
         items.map((x) => el('tr', {},
           el('td', { class: 'mono' }, x.id),
           el('td', {}, x.point),
-          el('td', { class: 'mono' }, `${x.endpoint} · ${x.connection.toLowerCase()}`),
-          el('td', {}, x.versions.map((v) => `${v.version} (${v.weight})${v.artifact ? ' wasm' : ''}`).join(', ')),
+          el('td', { class: 'mono' }, x.endpoint
+            ? `${x.endpoint} · ${x.protocol} · ${x.connection.toLowerCase()}`
+            : 'none — runs on the platform only'),
+          el('td', {}, x.versions.map((v) => `${v.version} (${v.weight})${
+            v.artifact ? (v.artifact.url ? ' wasm' : ' wasm uploaded') : ''}`).join(', ')),
           el('td', {}, x.failurePolicy),
           el('td', {}, x.dependsOn.length ? x.dependsOn.join(', ') : 'none — may run on the platform')))));
   } catch (error) {

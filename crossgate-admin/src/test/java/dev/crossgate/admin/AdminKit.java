@@ -122,6 +122,51 @@ public final class AdminKit implements AutoCloseable {
             request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()));
   }
 
+  /**
+   * A request as a tenant, with its API key; {@code body} null for none, {@code headers} as name,
+   * value pairs.
+   */
+  public Reply asTenant(
+      String method, String path, String key, String contentType, byte[] body, String... headers)
+      throws Exception {
+    var request =
+        HttpRequest.newBuilder(uri(path))
+            .header("X-Api-Key", key)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (body != null) {
+      request.header("Content-Type", contentType);
+    }
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return send(request);
+  }
+
+  /**
+   * Creates {@code tenant} with an API key and returns the key once the control plane accepts it
+   * (its follower applied the change).
+   */
+  public String tenantWithKey(String tenant) throws Exception {
+    var created = post("/admin/tenants", "{\"id\":\"" + tenant + "\",\"name\":\"" + tenant + "\"}");
+    if (created.status() != 201) {
+      throw new AssertionError("tenant " + tenant + " not created: " + created.body());
+    }
+    var key = post("/admin/tenants/" + tenant + "/keys", "{}").json().path("key").asText();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(
+            () ->
+                send(HttpRequest.newBuilder(uri("/admin/tenants/" + tenant + "/extensions"))
+                            .header("X-Api-Key", key))
+                        .status()
+                    == 200);
+    return key;
+  }
+
   public Reply get(String path) throws Exception {
     return send("GET", path, ADMIN_TOKEN, null, null);
   }

@@ -292,8 +292,9 @@ final class GatewayCommand implements Callable<Integer> {
                                           new GatewayServices(
                                               taskDb,
                                               tasks.toOptions(common.dataDir),
-                                              extensions.toOptions(
-                                                  common.dataDir.resolve("extensions")),
+                                              extensions
+                                                  .toOptions(common.dataDir.resolve("extensions"))
+                                                  .withHostedModules(cluster::fetchModule),
                                               cluster.readiness(),
                                               tls,
                                               tokens.toOptions(),

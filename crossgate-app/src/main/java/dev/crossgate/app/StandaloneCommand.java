@@ -123,8 +123,22 @@ final class StandaloneCommand implements Callable<Integer> {
                               new GatewayServices(
                                   cp.database(),
                                   tasks.toOptions(controlPlaneOptions.dataDir()),
-                                  extensions.toOptions(
-                                      controlPlaneOptions.dataDir().resolve("extensions")),
+                                  extensions
+                                      .toOptions(
+                                          controlPlaneOptions.dataDir().resolve("extensions"))
+                                      // uploaded modules straight from the control plane's store
+                                      .withHostedModules(
+                                          sha256 ->
+                                              vertx.executeBlocking(
+                                                  () ->
+                                                      io.vertx.core.buffer.Buffer.buffer(
+                                                          cp.modules()
+                                                              .module(sha256)
+                                                              .orElseThrow(
+                                                                  () ->
+                                                                      new IllegalStateException(
+                                                                          "no module " + sha256))),
+                                                  false)),
                                   readiness,
                                   tls,
                                   tokens.toOptions(),

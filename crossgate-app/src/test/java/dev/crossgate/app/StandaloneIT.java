@@ -2,6 +2,7 @@ package dev.crossgate.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crossgate.gateway.kit.WatModules;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -223,6 +224,75 @@ class StandaloneIT {
   }
 
   @Test
+  void aModuleUploadedWithTheTenantsKeyRunsInTheStandaloneGatewayWithoutAnEndpoint(
+      @TempDir Path dataDir) throws Exception {
+    var token = "cga_module-test-token-0123456789";
+    try (var node = standalone(dataDir, token)) {
+      var ready = node.awaitLine(READY, Duration.ofSeconds(60));
+      var admin = ready.group(1);
+      send(admin, "POST", "/admin/tenants", token, "{\"id\":\"acme\",\"name\":\"ACME\"}");
+      var key =
+          send(admin, "POST", "/admin/tenants/acme/keys", token, "{}")
+              .body()
+              .replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
+      send(
+          admin,
+          "PUT",
+          "/admin/tenants/acme/extensions/hello",
+          token,
+          "{\"point\":\"request\",\"versions\":[{\"version\":\"v1\",\"weight\":1}]}");
+      var module =
+          WatModules.answering("{\"response\":{\"status\":200,\"body\":{\"ran\":\"here\"}}}");
+      var upload =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:"
+                              + admin
+                              + "/admin/tenants/acme/extensions/hello/versions/v1/module"))
+                  .header("X-Api-Key", key)
+                  .header(
+                      "Content-Digest",
+                      "sha-256=:"
+                          + java.util.Base64.getEncoder()
+                              .encodeToString(
+                                  java.security.MessageDigest.getInstance("SHA-256").digest(module))
+                          + ":")
+                  .PUT(HttpRequest.BodyPublishers.ofByteArray(module))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      var route =
+          send(
+              admin,
+              "POST",
+              "/admin/routes",
+              token,
+              "{\"service\":\"hello\",\"sourcePath\":\"/hello\",\"targetUrl\":\"http://127.0.0.1:1\","
+                  + "\"auth\":\"KEY\",\"flow\":[\"ext:hello\"]}");
+      assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
+      assertThat(route.statusCode()).as(route.body()).isEqualTo(201);
+
+      // the standalone gateway follows the same store: the route arrives within moments
+      var reply =
+          org.awaitility.Awaitility.await()
+              .atMost(Duration.ofSeconds(20))
+              .until(
+                  () ->
+                      http.send(
+                          HttpRequest.newBuilder(
+                                  URI.create("http://127.0.0.1:" + ready.group(2) + "/hello"))
+                              .header("X-Api-Key", key)
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString()),
+                  r -> r.statusCode() != 404);
+
+      assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+      assertThat(reply.body()).isEqualTo("{\"ran\":\"here\"}");
+      node.stop();
+    }
+  }
+
+  @Test
   void everyRoleHasHelp() throws Exception {
     for (var role : new String[] {"standalone", "admin", "gateway", "send"}) {
       try (var help = CrossgateProcess.start(role, "--help")) {
@@ -230,6 +300,11 @@ class StandaloneIT {
         assertThat(help.output()).as(role).contains("Usage: crossgate " + role);
       }
     }
+  }
+
+  /** A standalone node on free ports with the admin token {@code token}. */
+  private static CrossgateProcess standalone(Path dataDir, String token) throws Exception {
+    return CrossgateProcess.standalone(dataDir, "--admin-token", token);
   }
 
   private HttpResponse<String> send(

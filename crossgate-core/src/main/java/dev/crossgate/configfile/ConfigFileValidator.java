@@ -265,6 +265,7 @@ public final class ConfigFileValidator {
                 other.spec().dependsOn(),
                 null,
                 null,
+                null,
                 0));
       }
     }

@@ -221,7 +221,7 @@ public final class ConfigForms {
   private static ObjectNode extensionDefaults(Extension e) {
     var spec =
         new ExtensionSpec(
-            e.point(), e.endpoint(), null, null, null, null, null, e.versions(), null);
+            e.point(), e.endpoint(), null, null, null, null, null, e.versions(), null, null);
     return extension(
         ExtensionValidator.validate(e.tenant(), e.id(), spec, Map.of(), Instant.EPOCH));
   }

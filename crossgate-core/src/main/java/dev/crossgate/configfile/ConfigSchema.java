@@ -180,7 +180,7 @@ public final class ConfigSchema {
     withKey.putObject("id").put("type", "string").put("pattern", anchored(ExtensionValidator.ID));
     withKey.setAll(p);
     def.set("properties", withKey);
-    required(def, "tenant", "id", "point", "endpoint", "versions");
+    required(def, "tenant", "id", "point", "versions");
     at(withKey, "point").set("enum", strings(ExtensionPoints.ALLOWED));
     enumeration(withKey, "protocol", Extension.Protocol.values());
     enumeration(withKey, "connection", Extension.Connection.values());
@@ -193,7 +193,8 @@ public final class ConfigSchema {
     pattern(vp, "version", ExtensionValidator.VERSION);
     at(vp, "weight").put("minimum", 0).put("maximum", ExtensionValidator.MAX_WEIGHT);
     pattern((ObjectNode) at(vp, "artifact").get("properties"), "sha256", ExtensionValidator.SHA256);
-    required((ObjectNode) vp.get("artifact"), "url", "sha256");
+    // no url: a module uploaded to the platform (PUT …/versions/{v}/module)
+    required((ObjectNode) vp.get("artifact"), "sha256");
     return def;
   }
 

@@ -14,12 +14,16 @@ import java.util.Objects;
  * tenant, not globally.
  *
  * @param point one of {@link ExtensionPoints#ALLOWED}
- * @param endpoint the tenant's HTTP URL receiving the JSON contract; always set, because an
- *     extension is called remotely until (and unless) its module is cached on the platform
+ * @param endpoint the tenant's HTTP URL receiving the JSON contract, called until (and unless) a
+ *     version's module is cached on the platform; null for an extension that runs only on the
+ *     platform (modules uploaded to it, {@link Artifact#isHosted()})
  * @param timeoutMs wall time of one call, remote or local
  * @param defaultResponse answered when the call fails and {@code failurePolicy} is DEFAULT_RESPONSE
  * @param dependsOn ids of the same tenant's extensions this one relies on; an extension with
  *     dependencies always runs at the tenant
+ * @param allowCallerVersion whether a caller of the owning tenant may choose the version with
+ *     {@code X-Crossgate-Extension-Version} on its request (default true; null reads as true, so
+ *     entries stored before the field existed keep the default)
  */
 public record Extension(
     String tenant,
@@ -33,16 +37,24 @@ public record Extension(
     DefaultResponse defaultResponse,
     List<Version> versions,
     List<String> dependsOn,
+    Boolean allowCallerVersion,
     Instant createdAt,
     Instant updatedAt,
     long revision) {
 
-  /** How the platform talks to the tenant; only HTTP (JSON over POST) is served. */
+  /**
+   * How the platform talks to the tenant: JSON over POST, on HTTP/1.1 ({@code HTTP}) or on HTTP/2
+   * ({@code HTTP2}: h2c with prior knowledge for http endpoints, h2 by ALPN for https ones).
+   */
   public enum Protocol {
-    HTTP
+    HTTP,
+    HTTP2
   }
 
-  /** POOLED keeps keep-alive connections to the tenant; ON_DEMAND opens one connection per call. */
+  /**
+   * POOLED keeps keep-alive connections to the tenant (for HTTP2: one multiplexed connection per
+   * node and endpoint, kept alive with pings); ON_DEMAND opens one connection per call.
+   */
   public enum Connection {
     ON_DEMAND,
     POOLED
@@ -60,8 +72,24 @@ public record Extension(
   /** One deployable version; {@code weight} is its share when the platform picks at random. */
   public record Version(String version, int weight, Artifact artifact) {}
 
-  /** A WebAssembly module for in-process execution, identified by its SHA-256 (lowercase hex). */
-  public record Artifact(String url, String sha256) {}
+  /**
+   * A WebAssembly module for in-process execution, identified by its SHA-256 (lowercase hex).
+   *
+   * @param url where the tenant serves it, or null for a module uploaded to the platform, which
+   *     nodes fetch by digest from the control plane
+   */
+  public record Artifact(String url, String sha256) {
+    /** A module uploaded to the platform. */
+    public static Artifact hosted(String sha256) {
+      return new Artifact(null, sha256);
+    }
+
+    /** True for a module uploaded to the platform (no tenant URL). */
+    @JsonIgnore
+    public boolean isHosted() {
+      return url == null;
+    }
+  }
 
   /** The response answered instead of a failed extension's. */
   public record DefaultResponse(int status, Map<String, String> headers, JsonNode body) {
@@ -78,6 +106,7 @@ public record Extension(
     protocol = protocol == null ? Protocol.HTTP : protocol;
     connection = connection == null ? Connection.POOLED : connection;
     failurePolicy = failurePolicy == null ? FailurePolicy.FAIL_CLOSED : failurePolicy;
+    allowCallerVersion = allowCallerVersion == null || allowCallerVersion;
   }
 
   public Extension withConnection(Connection newConnection) {
@@ -93,6 +122,7 @@ public record Extension(
         defaultResponse,
         versions,
         dependsOn,
+        allowCallerVersion,
         createdAt,
         updatedAt,
         revision);

@@ -15,4 +15,21 @@ public record ExtensionSpec(
     String failurePolicy,
     Extension.DefaultResponse defaultResponse,
     List<Extension.Version> versions,
-    List<String> dependsOn) {}
+    List<String> dependsOn,
+    Boolean allowCallerVersion) {
+
+  /** The spec that registers {@code extension} as it is, with {@code versions} instead of its. */
+  public static ExtensionSpec of(Extension extension, List<Extension.Version> versions) {
+    return new ExtensionSpec(
+        extension.point(),
+        extension.endpoint(),
+        extension.protocol().name(),
+        extension.connection().name(),
+        extension.timeoutMs(),
+        extension.failurePolicy().name(),
+        extension.defaultResponse(),
+        versions,
+        extension.dependsOn(),
+        extension.allowCallerVersion());
+  }
+}

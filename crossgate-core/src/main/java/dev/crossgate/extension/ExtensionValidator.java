@@ -58,7 +58,15 @@ public final class ExtensionValidator {
           new FieldError(
               "point", "must be one of " + new java.util.TreeSet<>(ExtensionPoints.ALLOWED)));
     }
-    checkUrl("endpoint", spec.endpoint(), errors);
+    var dependsOn = spec.dependsOn() == null ? List.<String>of() : spec.dependsOn();
+    if (spec.endpoint() != null) {
+      checkUrl("endpoint", spec.endpoint(), errors);
+    } else if (!dependsOn.isEmpty()) {
+      errors.add(
+          new FieldError(
+              "endpoint",
+              "is required for an extension with dependencies: it always runs at the tenant"));
+    }
     var protocol =
         parse(
             Extension.Protocol.class, "protocol", spec.protocol(), Extension.Protocol.HTTP, errors);
@@ -91,7 +99,6 @@ public final class ExtensionValidator {
       }
     }
     checkVersions(spec.versions(), errors);
-    var dependsOn = spec.dependsOn() == null ? List.<String>of() : spec.dependsOn();
     checkDependencies(id, dependsOn, registered, errors);
     if (!errors.isEmpty()) {
       throw new ProblemException(Problem.validation(errors));
@@ -108,6 +115,7 @@ public final class ExtensionValidator {
         spec.defaultResponse(),
         spec.versions(),
         dependsOn,
+        spec.allowCallerVersion(),
         now,
         now,
         0);
@@ -140,7 +148,9 @@ public final class ExtensionValidator {
       }
       var a = v.artifact();
       if (a != null) {
-        checkUrl(field + ".artifact.url", a.url(), errors);
+        if (a.url() != null) { // no url: a module uploaded to the platform, checked by the registry
+          checkUrl(field + ".artifact.url", a.url(), errors);
+        }
         if (a.sha256() == null || !SHA256.matcher(a.sha256()).matches()) {
           errors.add(
               new FieldError(

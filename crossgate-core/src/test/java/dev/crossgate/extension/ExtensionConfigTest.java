@@ -28,6 +28,7 @@ class ExtensionConfigTest {
         null,
         List.of(new Extension.Version("v1", 1, null)),
         List.of(),
+        null,
         AT,
         AT,
         1);

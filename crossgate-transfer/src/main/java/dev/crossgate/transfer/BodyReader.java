@@ -1,5 +1,6 @@
 package dev.crossgate.transfer;
 
+import dev.crossgate.digest.DigestAlgorithm;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.transfer.ChunkStore;
 import io.netty.buffer.ByteBuf;

@@ -1,6 +1,8 @@
 package dev.crossgate.transfer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.crossgate.digest.DigestAlgorithm;
+import dev.crossgate.digest.DigestField;
 import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;

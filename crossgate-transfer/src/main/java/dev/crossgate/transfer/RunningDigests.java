@@ -1,5 +1,6 @@
 package dev.crossgate.transfer;
 
+import dev.crossgate.digest.DigestAlgorithm;
 import dev.crossgate.store.transfer.TransferKey;
 import io.netty.buffer.ByteBuf;
 import java.util.HashMap;

@@ -27,23 +27,6 @@ final class TransferProblems {
     return Problem.validation(List.of(new FieldError(field, message)));
   }
 
-  static Problem digestRequired(String fieldName) {
-    return Problem.of(
-        "digest-required",
-        "Digest required",
-        400,
-        fieldName + " is required, e.g. " + fieldName + ": sha-256=:base64:");
-  }
-
-  static Problem unsupportedDigest(String fieldName, String names) {
-    return Problem.of(
-            "unsupported-digest",
-            "Unsupported digest algorithm",
-            400,
-            fieldName + " names no supported algorithm (" + names + "); use sha-256 or crc32c")
-        .with("supported", List.of("sha-256", "crc32c"));
-  }
-
   static Problem chunkDigestMismatch(long number, String expected, String computed) {
     return Problem.of(
             "chunk-digest-mismatch",

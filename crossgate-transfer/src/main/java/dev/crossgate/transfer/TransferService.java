@@ -1,5 +1,7 @@
 package dev.crossgate.transfer;
 
+import dev.crossgate.digest.DigestAlgorithm;
+import dev.crossgate.digest.DigestField;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;

@@ -1,5 +1,6 @@
 package dev.crossgate.transfer;
 
+import dev.crossgate.digest.DigestAlgorithm;
 import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.http.BufferBudget;
 import dev.crossgate.id.Ids;

@@ -2,6 +2,7 @@ package dev.crossgate.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crossgate.digest.DigestAlgorithm;
 import dev.crossgate.store.transfer.TransferKey;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -30,9 +30,10 @@ import java.util.regex.Pattern;
  *       when a viewer tries to write.
  *   <li>A tenant API key (the same {@link PresentedKey} rule as the traffic port) is a tenant
  *       {@link Caller}, never an operator: it reaches only {@code /admin/tenants/{own
- *       tenant}/extensions[/{id}]} (the tenant's sync of the extensions it deploys) and {@code
- *       /admin/tenants/{own tenant}/issuers[/{name}]} (its token issuers), and a key of a disabled
- *       tenant is refused with 403 {@code tenant-disabled}.
+ *       tenant}/extensions[/{id}[/versions/{v}[/module]]]} (the tenant's sync of the extensions it
+ *       deploys and the modules it uploads) and {@code /admin/tenants/{own
+ *       tenant}/issuers[/{name}]} (its token issuers), and a key of a disabled tenant is refused
+ *       with 403 {@code tenant-disabled}.
  * </ol>
  *
  * Token lookups are cached briefly by hash so that the database is not asked on every request; a
@@ -46,7 +47,8 @@ public final class AdminAuth implements Handler<RoutingContext> {
 
   /** The only resources a tenant's API key may call, group 1 being the tenant they belong to. */
   private static final Pattern TENANT_RESOURCES =
-      Pattern.compile("/admin/tenants/([^/]+)/(extensions|issuers)(/[^/]+)?");
+      Pattern.compile(
+          "/admin/tenants/([^/]+)/(?:issuers(?:/[^/]+)?|extensions(?:/[^/]+(?:/versions/[^/]+(?:/module)?)?)?)");
 
   private final TokenRepository tokens;
   private final Supplier<GatewayConfig> config;

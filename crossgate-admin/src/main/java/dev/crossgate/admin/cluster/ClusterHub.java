@@ -5,6 +5,7 @@ import dev.crossgate.admin.http.Replies;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.extension.ExtensionValidator;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
@@ -13,6 +14,7 @@ import dev.crossgate.retry.Backoff;
 import dev.crossgate.store.ChangeLog;
 import dev.crossgate.store.cluster.NodeRecord;
 import dev.crossgate.store.cluster.NodeRepository;
+import dev.crossgate.store.extension.ExtensionModuleRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -37,16 +39,21 @@ import org.slf4j.LoggerFactory;
  * <p>Why not the cluster token on the stream: everyone who holds it (every node's configuration)
  * could say HELLO as any node, receive every API-key hash in a SNAPSHOT, acknowledge for a dead
  * node and push the real one off. The token now only creates identities that do not exist yet.
+ *
+ * <p>The same node credential fetches WebAssembly modules uploaded to the platform, by digest, on
+ * {@code GET /cluster/modules/{sha256}}.
  */
 public final class ClusterHub implements AdminEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterHub.class);
   static final String ENROL_PATH = "/cluster/enrol";
   static final String STREAM_PATH = "/cluster/stream";
+  static final String MODULES_PATH = "/cluster/modules/";
 
   private final Vertx vertx;
   private final ConfigFollower follower;
   private final ChangeLog changeLog;
   private final NodeRepository nodes;
+  private final ExtensionModuleRepository modules;
   private final ClusterOptions options;
   private final Backoff resendBackoff;
   private final String instanceId;
@@ -59,12 +66,14 @@ public final class ClusterHub implements AdminEndpoint {
       ConfigFollower follower,
       ChangeLog changeLog,
       NodeRepository nodes,
+      ExtensionModuleRepository modules,
       ClusterOptions options,
       String instanceId) {
     this.vertx = vertx;
     this.follower = follower;
     this.changeLog = changeLog;
     this.nodes = nodes;
+    this.modules = modules;
     this.options = options;
     this.resendBackoff = options.resendBackoff();
     this.instanceId = instanceId;
@@ -81,6 +90,7 @@ public final class ClusterHub implements AdminEndpoint {
     router.post(ENROL_PATH).handler(BodyHandler.create(false).setBodyLimit(4096));
     router.post(ENROL_PATH).handler(this::enrol);
     router.get(STREAM_PATH).handler(this::accept);
+    router.get(MODULES_PATH + ":sha256").handler(this::module);
   }
 
   /**
@@ -144,39 +154,8 @@ public final class ClusterHub implements AdminEndpoint {
    */
   private void accept(RoutingContext ctx) {
     var nodeId = ctx.request().getHeader(CrossgateHeaders.NODE_ID);
-    var presented = bearer(ctx);
-    var remote = ctx.request().remoteAddress();
-    if (nodeId == null || presented == null) {
-      refuse(
-          ctx,
-          "send the node id as '"
-              + CrossgateHeaders.NODE_ID
-              + "' and the node's credential as "
-              + "'Authorization: Bearer <credential>'; a node without a credential enrols first (POST "
-              + ENROL_PATH
-              + " with the cluster token)");
-      return;
-    }
-    if (!NodeCredential.validNodeId(nodeId)) { // checked before anything logs the header
-      refuse(ctx, "the node credential is not valid for this node id");
-      return;
-    }
-    if (isClusterToken(presented)) {
-      LOG.warn(
-          "cluster stream refused node={} reason=\"cluster token instead of a node credential\" remote={}",
-          nodeId,
-          remote);
-      refuse(
-          ctx,
-          "the cluster token only enrols nodes (POST "
-              + ENROL_PATH
-              + "); connect with the node's credential");
-      return;
-    }
-    var presentedHash = Secrets.sha256Hex(presented);
     ctx.request().pause(); // the upgrade waits for the database; nothing may be read before it
-    vertx
-        .executeBlocking(() -> nodes.credentialHash(nodeId), false)
+    authenticate(ctx, "cluster stream")
         .onComplete(
             ar -> {
               if (ar.failed()) {
@@ -184,20 +163,7 @@ public final class ClusterHub implements AdminEndpoint {
                 ctx.fail(ar.cause());
                 return;
               }
-              var stored = ar.result();
-              if (stored.isEmpty()
-                  || !MessageDigest.isEqual(
-                      stored.get().getBytes(StandardCharsets.US_ASCII),
-                      presentedHash.getBytes(StandardCharsets.US_ASCII))) {
-                LOG.warn(
-                    "cluster stream refused node={} reason=\"{}\" remote={}",
-                    nodeId,
-                    stored.isEmpty() ? "not enrolled" : "wrong credential",
-                    remote);
-                ctx.request().resume();
-                refuse(ctx, "the node credential is not valid for node " + nodeId);
-                return;
-              }
+              var presentedHash = ar.result();
               ctx.request()
                   .toWebSocket()
                   .onSuccess(
@@ -223,9 +189,90 @@ public final class ClusterHub implements AdminEndpoint {
             });
   }
 
-  private static void refuse(RoutingContext ctx, String detail) {
+  /**
+   * {@code GET /cluster/modules/{sha256}}: a WebAssembly module uploaded to the platform, for an
+   * enrolled node that proves its credential (as on the stream). Nodes ask by digest, never by URL,
+   * and check the digest again before they run what they received.
+   */
+  private void module(RoutingContext ctx) {
+    var sha256 = ctx.pathParam("sha256");
+    authenticate(ctx, "module fetch")
+        .compose(
+            ignored ->
+                ExtensionValidator.SHA256.matcher(sha256).matches()
+                    ? vertx.executeBlocking(() -> modules.module(sha256), false)
+                    : Future.succeededFuture(java.util.Optional.<byte[]>empty()))
+        .onSuccess(
+            found -> {
+              if (found.isEmpty()) {
+                ctx.fail(
+                    new ProblemException(Problem.notFound("no module with SHA-256 " + sha256)));
+                return;
+              }
+              ctx.response()
+                  .putHeader("content-type", "application/wasm")
+                  .end(io.vertx.core.buffer.Buffer.buffer(found.get()));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * Checks the node id and credential a request presents; completes with the credential's hash, or
+   * fails with a 401 problem (the same whether the id is unknown or the credential wrong).
+   */
+  private Future<String> authenticate(RoutingContext ctx, String what) {
+    var nodeId = ctx.request().getHeader(CrossgateHeaders.NODE_ID);
+    var presented = bearer(ctx);
+    var remote = ctx.request().remoteAddress();
+    if (nodeId == null || presented == null) {
+      return refusal(
+          ctx,
+          "send the node id as '"
+              + CrossgateHeaders.NODE_ID
+              + "' and the node's credential as "
+              + "'Authorization: Bearer <credential>'; a node without a credential enrols first (POST "
+              + ENROL_PATH
+              + " with the cluster token)");
+    }
+    if (!NodeCredential.validNodeId(nodeId)) { // checked before anything logs the header
+      return refusal(ctx, "the node credential is not valid for this node id");
+    }
+    if (isClusterToken(presented)) {
+      LOG.warn(
+          "{} refused node={} reason=\"cluster token instead of a node credential\" remote={}",
+          what,
+          nodeId,
+          remote);
+      return refusal(
+          ctx,
+          "the cluster token only enrols nodes (POST "
+              + ENROL_PATH
+              + "); connect with the node's credential");
+    }
+    var presentedHash = Secrets.sha256Hex(presented);
+    return vertx
+        .executeBlocking(() -> nodes.credentialHash(nodeId), false)
+        .compose(
+            stored -> {
+              if (stored.isEmpty()
+                  || !MessageDigest.isEqual(
+                      stored.get().getBytes(StandardCharsets.US_ASCII),
+                      presentedHash.getBytes(StandardCharsets.US_ASCII))) {
+                LOG.warn(
+                    "{} refused node={} reason=\"{}\" remote={}",
+                    what,
+                    nodeId,
+                    stored.isEmpty() ? "not enrolled" : "wrong credential",
+                    remote);
+                return refusal(ctx, "the node credential is not valid for node " + nodeId);
+              }
+              return Future.succeededFuture(presentedHash);
+            });
+  }
+
+  private static <T> Future<T> refusal(RoutingContext ctx, String detail) {
     ctx.response().putHeader("www-authenticate", "Bearer realm=\"crossgate-cluster\"");
-    ctx.fail(new ProblemException(Problem.unauthorized(detail)));
+    return Future.failedFuture(new ProblemException(Problem.unauthorized(detail)));
   }
 
   private static String bearer(RoutingContext ctx) {

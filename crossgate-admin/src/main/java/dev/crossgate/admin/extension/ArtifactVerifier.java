@@ -8,6 +8,7 @@ import dev.crossgate.extension.Extension;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.store.extension.ExtensionModuleRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -21,12 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks the addresses of an extension when it is written and fetches each WebAssembly artifact:
- * the endpoint and every artifact URL must pass the {@link EgressPolicy} (403 {@code
- * egress-refused}), and a module that cannot be fetched, is too large, does not match its
- * registered SHA-256 or is not WebAssembly is refused (400). Fetches go through the {@link
- * EgressClient}: no redirects, checked addresses only, and a failure reads the same whatever the
- * answer was — the control plane must not become a way to read internal services.
+ * Checks the addresses of an extension when it is written and fetches each WebAssembly artifact (a
+ * module uploaded to the platform is only looked up: the tenant must have uploaded it): the
+ * endpoint and every artifact URL must pass the {@link EgressPolicy} (403 {@code egress-refused}),
+ * and a module that cannot be fetched, is too large, does not match its registered SHA-256 or is
+ * not WebAssembly is refused (400). Fetches go through the {@link EgressClient}: no redirects,
+ * checked addresses only, and a failure reads the same whatever the answer was — the control plane
+ * must not become a way to read internal services.
  *
  * <p>{@link #verify} blocks: it runs on the Admin API's worker thread and waits for the Vert.x
  * client's futures there, never on an event loop.
@@ -37,12 +39,19 @@ public final class ArtifactVerifier {
   private final HttpClient http;
   private final EgressClient egress;
   private final Duration timeout;
+  private final ExtensionModuleRepository modules;
 
-  public ArtifactVerifier(Vertx vertx, EgressPolicy policy, Duration timeout) {
+  /**
+   * @param modules the modules uploaded to the platform: a version may name one only if its tenant
+   *     uploaded it
+   */
+  public ArtifactVerifier(
+      Vertx vertx, EgressPolicy policy, Duration timeout, ExtensionModuleRepository modules) {
     this.http =
         vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) timeout.toMillis()));
     this.egress = EgressClient.create(vertx, http, policy);
     this.timeout = timeout;
+    this.modules = modules;
   }
 
   /** The control plane listens on {@code port}: no extension may point there. */
@@ -52,7 +61,9 @@ public final class ArtifactVerifier {
 
   /** Worker thread. */
   public void verify(Extension extension) {
-    await(egress.admit(extension.endpoint()).mapEmpty(), "endpoint");
+    if (extension.endpoint() != null) {
+      await(egress.admit(extension.endpoint()).mapEmpty(), "endpoint");
+    }
     var errors = new ArrayList<FieldError>();
     var versions = extension.versions();
     for (int i = 0; i < versions.size(); i++) {
@@ -61,6 +72,23 @@ public final class ArtifactVerifier {
         continue;
       }
       var field = "versions[" + i + "].artifact";
+      if (artifact.isHosted()) {
+        if (modules.size(extension.tenant(), artifact.sha256()).isEmpty()) {
+          errors.add(
+              new FieldError(
+                  field + ".sha256",
+                  "tenant "
+                      + extension.tenant()
+                      + " has uploaded no module with this SHA-256 (PUT /admin/tenants/"
+                      + extension.tenant()
+                      + "/extensions/"
+                      + extension.id()
+                      + "/versions/"
+                      + versions.get(i).version()
+                      + "/module), and no url says where the tenant serves it"));
+        }
+        continue;
+      }
       var fetched =
           await(
               egress

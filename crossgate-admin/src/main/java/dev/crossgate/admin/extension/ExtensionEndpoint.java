@@ -105,7 +105,7 @@ public final class ExtensionEndpoint implements AdminEndpoint {
   }
 
   /** The tenant addressed, after checking that a tenant key only reaches its own tenant. */
-  private static String ownTenant(RoutingContext ctx) {
+  static String ownTenant(RoutingContext ctx) {
     var tenant = ctx.pathParam("tenant");
     var caller = AdminAuth.tenantCaller(ctx);
     if (caller != null && !caller.tenantId().equals(tenant)) {

@@ -9,7 +9,6 @@ import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.extension.ArtifactCheck;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,8 +47,8 @@ class ExtensionEndpointTest {
           exchange.close();
         });
     artifacts.start();
-    acmeKey = tenantWithKey("acme");
-    globexKey = tenantWithKey("globex");
+    acmeKey = kit.tenantWithKey("acme");
+    globexKey = kit.tenantWithKey("globex");
   }
 
   @AfterAll
@@ -58,36 +57,10 @@ class ExtensionEndpointTest {
     kit.close();
   }
 
-  private static String tenantWithKey(String tenant) throws Exception {
-    assertThat(
-            kit.post("/admin/tenants", "{\"id\":\"" + tenant + "\",\"name\":\"" + tenant + "\"}")
-                .status())
-        .isEqualTo(201);
-    var key = kit.post("/admin/tenants/" + tenant + "/keys", "{}").json().path("key").asText();
-    // the key is known to the control plane once its follower applied the change
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () ->
-                asTenant("GET", "/admin/tenants/" + tenant + "/extensions", key, null).status()
-                    == 200);
-    return key;
-  }
-
   private static AdminKit.Reply asTenant(String method, String path, String key, String json)
       throws Exception {
-    var request =
-        HttpRequest.newBuilder(kit.uri(path))
-            .header("X-Api-Key", key)
-            .method(
-                method,
-                json == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(json));
-    if (json != null) {
-      request.header("Content-Type", "application/json");
-    }
-    return kit.send(request);
+    return kit.asTenant(
+        method, path, key, "application/json", json == null ? null : json.getBytes());
   }
 
   private static String spec(String point, String dependsOn, String versions) {
@@ -173,6 +146,27 @@ class ExtensionEndpointTest {
         .as("a tenant key opens the extension registry only")
         .isEqualTo(403);
     assertThat(kit.get("/admin/tenants/acme/extensions/stolen").status()).isEqualTo(404);
+  }
+
+  @Test
+  void callersMayChooseVersionsUnlessTheExtensionSaysOtherwise() throws Exception {
+    var spec = spec("request", "", V1);
+
+    var byDefault = kit.put("/admin/tenants/acme/extensions/choosable", spec);
+    var restricted =
+        kit.put(
+            "/admin/tenants/acme/extensions/fixed",
+            spec.replaceFirst("\\{", "{\"allowCallerVersion\":false,"));
+
+    assertThat(byDefault.json().path("allowCallerVersion").asBoolean()).isTrue();
+    assertThat(restricted.status()).isEqualTo(200);
+    assertThat(restricted.json().path("allowCallerVersion").asBoolean(true)).isFalse();
+    assertThat(
+            kit.get("/admin/tenants/acme/extensions/fixed")
+                .json()
+                .path("allowCallerVersion")
+                .asBoolean(true))
+        .isFalse();
   }
 
   @Test

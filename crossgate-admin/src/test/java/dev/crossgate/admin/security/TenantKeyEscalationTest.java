@@ -30,29 +30,13 @@ class TenantKeyEscalationTest {
   @BeforeAll
   static void start() throws Exception {
     kit = AdminKit.start("h2");
-    acmeKey = tenantWithKey("acme");
-    tenantWithKey("beta");
+    acmeKey = kit.tenantWithKey("acme");
+    kit.tenantWithKey("beta");
   }
 
   @AfterAll
   static void stop() throws Exception {
     kit.close();
-  }
-
-  private static String tenantWithKey(String tenant) throws Exception {
-    assertThat(
-            kit.post("/admin/tenants", "{\"id\":\"" + tenant + "\",\"name\":\"" + tenant + "\"}")
-                .status())
-        .isEqualTo(201);
-    var key = kit.post("/admin/tenants/" + tenant + "/keys", "{}").json().path("key").asText();
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () ->
-                raw("GET", "/admin/tenants/" + tenant + "/extensions", "X-Api-Key: " + key, null)
-                        .status
-                    == 200);
-    return key;
   }
 
   @ParameterizedTest(name = "{0} {1} with {2}")
@@ -132,7 +116,7 @@ class TenantKeyEscalationTest {
 
   @Test
   void aDisabledTenantsKeyIsRefusedOnItsOwnRegistry() throws Exception {
-    var key = tenantWithKey("gamma");
+    var key = kit.tenantWithKey("gamma");
 
     assertThat(kit.put("/admin/tenants/gamma", "{\"name\":\"gamma\",\"enabled\":false}").status())
         .isEqualTo(200);

@@ -206,7 +206,11 @@ public final class ClusterKit implements AutoCloseable {
                 GatewayOptions.defaults().withListen("127.0.0.1", 0).withEventLoops(1),
                 cluster,
                 List.of(),
-                services.withReadiness(cluster.readiness())));
+                // modules uploaded to the platform come from the control plane, as GatewayCommand
+                // wires them
+                services
+                    .withExtensions(services.extensions().withHostedModules(cluster::fetchModule))
+                    .withReadiness(cluster.readiness())));
     cluster.reportUpstreamHealth(traffic.upstreamPools()::healthOfAll);
     var admin =
         await(

@@ -18,6 +18,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -390,6 +391,54 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
               }
               return Future.failedFuture(e);
             });
+  }
+
+  /**
+   * A module uploaded to the platform, fetched by its SHA-256 from the control plane this node last
+   * connected to ({@code GET /cluster/modules/{sha256}}, as this node: its id and credential).
+   * Fails when the node has no credential yet or the answer is not 200; the caller checks the
+   * digest.
+   */
+  public Future<Buffer> fetchModule(String sha256) {
+    var fetched = Promise.<Buffer>promise();
+    context.runOnContext(
+        v -> {
+          var identity = credential;
+          if (identity == null) {
+            fetched.fail("this node has not enrolled yet");
+            return;
+          }
+          var planes = options.controlPlanes();
+          var base = planes.get(Math.floorMod(nextUrl - 1, planes.size()));
+          var request =
+              new RequestOptions()
+                  .setMethod(HttpMethod.GET)
+                  .setAbsoluteURI(base.resolve("/cluster/modules/" + sha256).toString())
+                  .putHeader(CrossgateHeaders.NODE_ID, identity.nodeId())
+                  .putHeader("Authorization", "Bearer " + identity.credential())
+                  .setTimeout(30_000);
+          if ("https".equalsIgnoreCase(base.getScheme())) {
+            request.setSsl(true).setSslOptions(options.sslOptions());
+          }
+          enrolment
+              .request(request)
+              .compose(HttpClientRequest::send)
+              .compose(
+                  response ->
+                      response
+                          .body()
+                          .compose(
+                              body ->
+                                  response.statusCode() == 200
+                                      ? Future.succeededFuture(body)
+                                      : Future.failedFuture(
+                                          "the control plane answered "
+                                              + response.statusCode()
+                                              + " for module "
+                                              + sha256)))
+              .onComplete(fetched);
+        });
+    return fetched.future();
   }
 
   /**

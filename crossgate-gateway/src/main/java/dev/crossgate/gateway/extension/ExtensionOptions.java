@@ -24,6 +24,7 @@ import java.util.function.DoubleSupplier;
  *     the same way; its {@code timeoutMs} counts from when it starts
  * @param versionPick the randomness of the platform's weighted version pick, values in {@code [0,
  *     1)}; tests pass a fixed sequence
+ * @param hostedModules where modules uploaded to the platform come from (the control plane)
  */
 public record ExtensionOptions(
     Path moduleDir,
@@ -35,7 +36,8 @@ public record ExtensionOptions(
     Duration breakerOpen,
     int wasmQueuePerTenant,
     Duration wasmMaxQueueWait,
-    DoubleSupplier versionPick) {
+    DoubleSupplier versionPick,
+    HostedModules hostedModules) {
 
   /** With a queue of 32 calls per tenant, waiting at most 1 s, and random version picks. */
   public ExtensionOptions(
@@ -56,7 +58,8 @@ public record ExtensionOptions(
         breakerOpen,
         32,
         Duration.ofSeconds(1),
-        () -> ThreadLocalRandom.current().nextDouble());
+        () -> ThreadLocalRandom.current().nextDouble(),
+        HostedModules.NONE);
   }
 
   public static ExtensionOptions defaults(Path moduleDir) {
@@ -76,6 +79,7 @@ public record ExtensionOptions(
       throw new IllegalArgumentException("extension options out of range");
     }
     Objects.requireNonNull(versionPick, "versionPick");
+    Objects.requireNonNull(hostedModules, "hostedModules");
   }
 
   public ExtensionOptions withVersionPick(DoubleSupplier versionPick) {
@@ -89,7 +93,8 @@ public record ExtensionOptions(
         breakerOpen,
         wasmQueuePerTenant,
         wasmMaxQueueWait,
-        versionPick);
+        versionPick,
+        hostedModules);
   }
 
   public ExtensionOptions withWasmQueue(int perTenant, Duration maxWait) {
@@ -103,6 +108,22 @@ public record ExtensionOptions(
         breakerOpen,
         perTenant,
         maxWait,
-        versionPick);
+        versionPick,
+        hostedModules);
+  }
+
+  public ExtensionOptions withHostedModules(HostedModules source) {
+    return new ExtensionOptions(
+        moduleDir,
+        bodyLimitBytes,
+        replyLimitBytes,
+        maxMemoryPages,
+        wasmThreads,
+        breakerFailures,
+        breakerOpen,
+        wasmQueuePerTenant,
+        wasmMaxQueueWait,
+        versionPick,
+        source);
   }
 }

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * <p>Where a step runs: an extension without dependencies whose pinned version has a WebAssembly
  * artifact runs in-process once that module is cached; until then it is called at the tenant and
  * the module is loaded during that first call (the call waits for it, so every later call is
- * local). An extension with dependencies always runs at the tenant.
+ * local). A version whose module was uploaded to the platform (or of an extension without an
+ * endpoint) runs only in-process: its first call waits for the module from the control plane. An
+ * extension with dependencies always runs at the tenant.
  *
  * <p>Version pinning: the first extension step of a request picks the version — the platform at
  * random by weight when that extension can run locally, otherwise the tenant, which names it in
@@ -75,7 +77,11 @@ public final class Extensions {
                   workers,
                   remote,
                   new WasmModules(
-                      workers, remote.egress(), options.moduleDir(), options.maxMemoryPages()),
+                      workers,
+                      remote.egress(),
+                      options.hostedModules(),
+                      options.moduleDir(),
+                      options.maxMemoryPages()),
                   new WasmRunner(
                       vertx,
                       new WasmScheduler(
@@ -122,6 +128,14 @@ public final class Extensions {
   public static final class Pin {
     private String version;
 
+    /** A pin the platform or the first step's tenant will set. */
+    public Pin() {}
+
+    /** A pin set before the first step: the version the caller asked for. */
+    public Pin(String version) {
+      this.version = version;
+    }
+
     public String version() {
       return version;
     }
@@ -143,15 +157,10 @@ public final class Extensions {
     if (pin.version != null) {
       chosen = extension.version(pin.version);
       if (chosen == null) {
-        return Future.succeededFuture(
-            failed(
-                extension,
-                "-",
-                new ExtensionFailure(
-                    ExtensionFailure.Kind.VERSION_UNAVAILABLE,
-                    "has no version "
-                        + pin.version
-                        + ", the version this request's flow is pinned to")));
+        return unavailable(
+            extension,
+            "-",
+            "has no version " + pin.version + ", the version this request's flow is pinned to");
       }
     } else if (extension.cacheable()) {
       chosen = pick(extension.versions(), options.versionPick());
@@ -162,11 +171,30 @@ public final class Extensions {
     var artifact = chosen == null || !extension.dependsOn().isEmpty() ? null : chosen.artifact();
     var local = artifact == null ? null : modules.cached(artifact);
     if (local != null) {
-      return engine
-          .wasm()
-          .run(extension.tenant(), local, body, extension.timeoutMs())
-          .map(answer -> verdict(extension, "local", answer))
-          .otherwise(e -> failed(extension, "local", e));
+      return runLocal(engine, extension, local, body);
+    }
+    if (artifact != null && (artifact.isHosted() || extension.endpoint() == null)) {
+      // runs on the platform only: the first call waits for the module
+      var version = chosen.version();
+      return modules
+          .load(artifact)
+          .transform(
+              ar ->
+                  ar.succeeded()
+                      ? runLocal(engine, extension, ar.result(), body)
+                      : unavailable(
+                          extension,
+                          "local",
+                          "the module of version " + version + " could not be loaded"));
+    }
+    if (extension.endpoint() == null) {
+      return unavailable(
+          extension,
+          "-",
+          (chosen == null
+                  ? "no version has a module on the platform"
+                  : "version " + chosen.version() + " has no module on the platform")
+              + " and the extension has no endpoint");
     }
     if (!circuits.allows(extension.tenant())) {
       return Future.succeededFuture(
@@ -203,6 +231,23 @@ public final class Extensions {
     return answer
         .map(a -> verdict(extension, "remote", a))
         .otherwise(e -> failed(extension, "remote", e));
+  }
+
+  private Future<Verdict> unavailable(Extension extension, String location, String detail) {
+    return Future.succeededFuture(
+        failed(
+            extension,
+            location,
+            new ExtensionFailure(ExtensionFailure.Kind.VERSION_UNAVAILABLE, detail)));
+  }
+
+  private Future<Verdict> runLocal(
+      Engine engine, Extension extension, WasmModules.Loaded module, Buffer body) {
+    return engine
+        .wasm()
+        .run(extension.tenant(), module, body, extension.timeoutMs())
+        .map(answer -> verdict(extension, "local", answer))
+        .otherwise(e -> failed(extension, "local", e));
   }
 
   /** A tenant names the version it ran; the first step's choice pins the request. */

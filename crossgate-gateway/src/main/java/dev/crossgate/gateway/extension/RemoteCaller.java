@@ -13,27 +13,49 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Calls an extension at its tenant: {@code POST endpoint} with the contract JSON, the pinned
- * version (if any) in {@link CrossgateHeaders#EXTENSION_VERSION}, the answer JSON back. POOLED
- * extensions share keep-alive connections; ON_DEMAND ones get a connection per call, closed after
- * it. The whole call (resolve, connect, send, answer) is bounded by the extension's timeout. The
- * endpoint is the tenant's URL, so the call goes to an address the {@link EgressPolicy} allows,
- * checked on every call (the registry's check at registration proves nothing about today's DNS).
- * Runs on the calling event loop; never blocks.
+ * version (if any) in {@link CrossgateHeaders#EXTENSION_VERSION}, the answer JSON back, over
+ * HTTP/1.1 or HTTP/2 ({@link Extension.Protocol}). POOLED extensions share keep-alive connections
+ * (HTTP2: one multiplexed connection per endpoint address, pinged every {@link
+ * #HTTP2_PING_INTERVAL_MS} ms); ON_DEMAND ones get a connection per call, closed after it. The
+ * whole call (resolve, connect, send, answer) is bounded by the extension's timeout. The endpoint
+ * is the tenant's URL, so the call goes to an address the {@link EgressPolicy} allows, checked on
+ * every call (the registry's check at registration proves nothing about today's DNS). Runs on the
+ * calling event loop; never blocks.
  */
 final class RemoteCaller {
   /** The answer of a tenant: its JSON and the version it says it ran (null if it did not say). */
   record Answer(JsonNode body, String version) {}
 
+  /** How often a pooled HTTP/2 connection is pinged (RFC 9113 section 6.7) while it is open. */
+  static final long HTTP2_PING_INTERVAL_MS = 30_000;
+
   private final Vertx vertx;
   private final HttpClient pooled;
   private final HttpClient onDemand;
+
+  /**
+   * HTTP2 POOLED: at most one connection per endpoint address, every call a stream on it. Never
+   * evicted for idleness (keep-alive timeout 0): kept alive with pings instead, and closed when a
+   * ping fails, so the next call opens a fresh one.
+   */
+  private final HttpClient http2;
+
+  /** HTTP2 ON_DEMAND: one connection per call (multiplexing limit 1), closed after the answer. */
+  private final HttpClient http2OnDemand;
+
+  private final Set<HttpConnection> http2Connections = ConcurrentHashMap.newKeySet();
+  private final long pingTimer;
   private final EgressClient egress;
   private final int replyLimit;
 
@@ -48,7 +70,54 @@ final class RemoteCaller {
         vertx.createHttpClient(
             new HttpClientOptions().setKeepAlive(false).setTcpNoDelay(true),
             new PoolOptions().setHttp1MaxSize(32));
+    this.http2 =
+        vertx.createHttpClient(
+            http2Options().setHttp2KeepAliveTimeout(0), new PoolOptions().setHttp2MaxSize(1));
+    this.http2OnDemand =
+        vertx.createHttpClient(
+            http2Options().setHttp2MultiplexingLimit(1), new PoolOptions().setHttp2MaxSize(32));
     this.egress = EgressClient.create(vertx, pooled, policy);
+    this.pingTimer = vertx.setPeriodic(HTTP2_PING_INTERVAL_MS, id -> pingHttp2Connections());
+  }
+
+  /**
+   * HTTP/2 from the first byte: prior knowledge on cleartext (h2c, RFC 9113 section 3.3), ALPN on
+   * TLS; no HTTP/1.1 upgrade round trip.
+   */
+  private static HttpClientOptions http2Options() {
+    return new HttpClientOptions()
+        .setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false)
+        .setUseAlpn(true)
+        .setTcpNoDelay(true);
+  }
+
+  private void pingHttp2Connections() {
+    for (var connection : http2Connections) {
+      connection
+          .ping(Buffer.buffer(new byte[8]))
+          .onFailure(
+              e -> {
+                // a connection that does not answer a ping is gone: the next call opens another
+                http2Connections.remove(connection);
+                connection.close();
+              });
+    }
+  }
+
+  /** Tracks a pooled HTTP/2 connection for pings until it closes. */
+  private void track(HttpConnection connection) {
+    if (http2Connections.add(connection)) {
+      connection.closeHandler(v -> http2Connections.remove(connection));
+    }
+  }
+
+  private HttpClient client(Extension extension) {
+    boolean isPooled = extension.connection() == Extension.Connection.POOLED;
+    if (extension.protocol() == Extension.Protocol.HTTP2) {
+      return isPooled ? http2 : http2OnDemand;
+    }
+    return isPooled ? pooled : onDemand;
   }
 
   EgressClient egress() {
@@ -56,7 +125,7 @@ final class RemoteCaller {
   }
 
   Future<Answer> call(Extension extension, String version, Buffer input, String requestId) {
-    var client = extension.connection() == Extension.Connection.POOLED ? pooled : onDemand;
+    var client = client(extension);
     var options =
         new RequestOptions()
             .setMethod(HttpMethod.POST)
@@ -87,6 +156,9 @@ final class RemoteCaller {
         .compose(
             request -> {
               sent[0] = request;
+              if (client == http2) {
+                track(request.connection());
+              }
               if (done.future().isComplete()) {
                 // timed out while connecting: give the connection back unused
                 request.reset();
@@ -124,6 +196,9 @@ final class RemoteCaller {
         .onComplete(
             ar -> {
               vertx.cancelTimer(timer);
+              if (client == http2OnDemand && sent[0] != null) {
+                sent[0].connection().close();
+              }
               if (ar.succeeded()) {
                 done.tryComplete(ar.result());
               } else {
@@ -158,6 +233,11 @@ final class RemoteCaller {
   }
 
   Future<Void> close() {
-    return pooled.close().eventually(onDemand::close);
+    vertx.cancelTimer(pingTimer);
+    return pooled
+        .close()
+        .eventually(onDemand::close)
+        .eventually(http2::close)
+        .eventually(http2OnDemand::close);
   }
 }

@@ -21,10 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's cache of tenant WebAssembly modules, keyed by SHA-256: fetched once (or read from the
- * module directory after a restart), verified against the registered digest, parsed and checked
- * against the memory limit, then kept in memory. The fetch is the tenant's URL, so it goes through
- * the {@link EgressClient} (no redirects, checked addresses only); reading the cache, hashing and
+ * The node's cache of tenant WebAssembly modules, keyed by SHA-256: fetched once (from the tenant's
+ * URL, or from the control plane for a module uploaded to the platform; read from the module
+ * directory after a restart), verified against the registered digest, parsed and checked against
+ * the memory limit, then kept in memory. The fetch is the tenant's URL, so it goes through the
+ * {@link EgressClient} (no redirects, checked addresses only); reading the cache, hashing and
  * parsing run on the WebAssembly worker pool, never on an event loop. Shared by the node's event
  * loops.
  */
@@ -39,6 +40,7 @@ final class WasmModules {
   private final int maxPages;
   private static final long FETCH_TIMEOUT_MS = 30_000;
   private final EgressClient egress;
+  private final HostedModules hosted;
   private final Map<String, Loaded> ready = new ConcurrentHashMap<>();
   private final Map<String, Future<Loaded>> loading = new ConcurrentHashMap<>();
 
@@ -47,9 +49,11 @@ final class WasmModules {
 
   private static final long RETRY_REFUSED_NANOS = Duration.ofMinutes(1).toNanos();
 
-  WasmModules(WorkerExecutor workers, EgressClient egress, Path dir, int maxPages) {
+  WasmModules(
+      WorkerExecutor workers, EgressClient egress, HostedModules hosted, Path dir, int maxPages) {
     this.workers = workers;
     this.egress = egress;
+    this.hosted = hosted;
     this.dir = dir;
     this.maxPages = maxPages;
   }
@@ -82,11 +86,7 @@ final class WasmModules {
                     cached ->
                         cached != null
                             ? Future.succeededFuture(cached)
-                            : egress
-                                .fetch(
-                                    artifact.url(),
-                                    ArtifactCheck.MAX_MODULE_BYTES + 1,
-                                    FETCH_TIMEOUT_MS)
+                            : fetch(artifact)
                                 .map(io.vertx.core.buffer.Buffer::getBytes)
                                 .recover(
                                     e -> {
@@ -114,6 +114,17 @@ final class WasmModules {
                       }
                       loading.remove(sha);
                     }));
+  }
+
+  /**
+   * The module from where it lives: the control plane for one uploaded to the platform (by digest),
+   * else the tenant's URL through the egress client.
+   */
+  private Future<io.vertx.core.buffer.Buffer> fetch(Extension.Artifact artifact) {
+    if (artifact.isHosted()) {
+      return hosted.fetch(artifact.sha256());
+    }
+    return egress.fetch(artifact.url(), ArtifactCheck.MAX_MODULE_BYTES + 1, FETCH_TIMEOUT_MS);
   }
 
   /** The module from the module directory when it is there and intact, else null. Worker thread. */

@@ -36,13 +36,18 @@ final class FlowRun {
   private final Exchange exchange;
   private final Extensions extensions;
   private final FlowStep.Plan plan;
-  private final Extensions.Pin pin = new Extensions.Pin();
+  private final Extensions.Pin pin;
   private final ObjectNode request = NODES.objectNode();
 
-  FlowRun(Exchange exchange, Extensions extensions, FlowStep.Plan plan) {
+  /**
+   * @param callerVersion the version the caller asked for and may have (see {@link
+   *     FlowStep#callerVersion}), or null to let the platform or the tenant choose
+   */
+  FlowRun(Exchange exchange, Extensions extensions, FlowStep.Plan plan, String callerVersion) {
     this.exchange = exchange;
     this.extensions = extensions;
     this.plan = plan;
+    this.pin = new Extensions.Pin(callerVersion);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.crossgate.gateway.flow;
 
 import dev.crossgate.extension.Extension;
 import dev.crossgate.extension.ExtensionPoints;
+import dev.crossgate.extension.ExtensionValidator;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.Step;
@@ -15,6 +16,8 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a route's flow (DESIGN.md "Extensions"): in the request phase the extension steps listed
@@ -25,10 +28,11 @@ import java.util.Map;
  *
  * <p>An extension step names its tenant ({@code ext:acme/validate}) or means the caller's tenant
  * ({@code ext:validate}, KEY routes only); an id is never guessed from who else registered it. The
- * version the flow was pinned to is answered in {@link CrossgateHeaders#EXTENSION_VERSION} and
- * logged.
+ * version the flow was pinned to (a caller of the owning tenant may choose it, see {@link
+ * #callerVersion}) is answered in {@link CrossgateHeaders#EXTENSION_VERSION} and logged.
  */
 public final class FlowStep implements Step {
+  private static final Logger LOG = LoggerFactory.getLogger(FlowStep.class);
   private static final String PROXY = "proxy";
   private static final String EXT = "ext:";
 
@@ -46,7 +50,14 @@ public final class FlowStep implements Step {
   }
 
   /** The extension steps of a flow, split around the proxy. */
-  record Plan(List<Extension> before, List<Extension> after) {}
+  record Plan(List<Extension> before, List<Extension> after) {
+    /** Every extension step, in flow order. */
+    List<Extension> steps() {
+      var all = new ArrayList<>(before);
+      all.addAll(after);
+      return all;
+    }
+  }
 
   @Override
   public Future<Void> onRequest(Exchange exchange, Chain next) {
@@ -61,7 +72,7 @@ public final class FlowStep implements Step {
       exchange.reply(e.problem());
       return Future.succeededFuture();
     }
-    var run = new FlowRun(exchange, extensions, plan);
+    var run = new FlowRun(exchange, extensions, plan, callerVersion(exchange, plan));
     if (!plan.after().isEmpty()) {
       awaitingResponse.put(exchange, run);
       exchange.onComplete(awaitingResponse::remove);
@@ -90,6 +101,43 @@ public final class FlowStep implements Step {
           .responseHeaders()
           .set(CrossgateHeaders.EXTENSION_VERSION, exchange.extensionVersion());
     }
+  }
+
+  /**
+   * The version the caller asks for in {@link CrossgateHeaders#EXTENSION_VERSION}, when it may have
+   * it: every extension step of the flow belongs to the caller's tenant and allows callers to
+   * choose ({@code allowCallerVersion}). Otherwise the header is ignored (and logged), and the
+   * platform or the tenant chooses as usual: a caller never steers another tenant's extension. The
+   * header is removed either way, so the upstream never sees it.
+   */
+  static String callerVersion(Exchange exchange, Plan plan) {
+    var headers = exchange.request().headers();
+    var asked = headers.get(CrossgateHeaders.EXTENSION_VERSION);
+    if (asked == null) {
+      return null;
+    }
+    headers.remove(CrossgateHeaders.EXTENSION_VERSION);
+    var caller = exchange.caller();
+    var tenant = caller == null ? null : caller.tenantId();
+    for (var extension : plan.steps()) {
+      if (!extension.tenant().equals(tenant) || !extension.allowCallerVersion()) {
+        LOG.info(
+            "caller extension version ignored requestId={} callerTenant={} extension={} reason={}",
+            exchange.requestId(),
+            tenant == null ? "-" : tenant,
+            extension.key(),
+            extension.tenant().equals(tenant) ? "not-allowed" : "other-tenant");
+        return null;
+      }
+    }
+    if (!ExtensionValidator.VERSION.matcher(asked).matches()) {
+      LOG.info(
+          "caller extension version ignored requestId={} callerTenant={} reason=malformed",
+          exchange.requestId(),
+          tenant);
+      return null;
+    }
+    return asked;
   }
 
   private static Plan plan(Exchange exchange, List<String> flow) {

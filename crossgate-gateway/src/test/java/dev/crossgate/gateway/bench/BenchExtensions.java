@@ -2,17 +2,21 @@ package dev.crossgate.gateway.bench;
 
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.extension.ArtifactCheck;
 import dev.crossgate.extension.Extension;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.TenantServer;
+import dev.crossgate.gateway.kit.TestExtensions;
 import dev.crossgate.gateway.kit.TestRoutes;
 import dev.crossgate.gateway.kit.WatModules;
 import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -26,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What one extension step adds to a request's latency (bench/extensions/run.sh): the same route and
- * upstream with no flow, with one remote pre-step (a loopback tenant server, pooled connection) and
- * with one local WebAssembly pre-step (cached module, Chicory interpreter). One client connection
+ * upstream with no flow, with one remote pre-step (a loopback tenant server, pooled connection,
+ * over HTTP/1.1 and over HTTP/2) and with one local WebAssembly pre-step (cached module, Chicory
+ * interpreter; fetched from the tenant's URL, or uploaded to the platform). One client connection
  * sends requests one after another, so each figure is a request's own latency, not a queueing
  * effect.
  *
@@ -63,12 +68,27 @@ public final class BenchExtensions {
             TestRoutes.route("local", "/local", target)
                 .keyAuth()
                 .flow("ext:local", "proxy")
+                .build(),
+            TestRoutes.route("remote-h2", "/remote-h2", target)
+                .keyAuth()
+                .flow("ext:remote-h2", "proxy")
+                .build(),
+            TestRoutes.route("uploaded", "/uploaded", target)
+                .keyAuth()
+                .flow("ext:uploaded", "proxy")
                 .build());
+    var module = WatModules.answering(ANSWER);
     var extensions =
         List.of(
-            extension(tenant, "remote", null),
+            extension(tenant, "remote", Extension.Protocol.HTTP, null),
+            extension(tenant, "remote-h2", Extension.Protocol.HTTP2, null),
             extension(
-                tenant, "local", tenant.artifact("local.wasm", WatModules.answering(ANSWER))));
+                tenant, "local", Extension.Protocol.HTTP, tenant.artifact("local.wasm", module)),
+            extension(
+                tenant,
+                "uploaded",
+                Extension.Protocol.HTTP,
+                Extension.Artifact.hosted(ArtifactCheck.sha256(module))));
     var config =
         new GatewayConfig(
             1,
@@ -85,7 +105,13 @@ public final class BenchExtensions {
     var gateway =
         GatewayKit.await(
             GatewayServer.start(
-                vertx, options, () -> config, List.of(), ExtensionOptions.defaults(null)));
+                vertx,
+                options,
+                () -> config,
+                List.of(),
+                // the uploaded module as a control plane would hand it out, by digest
+                ExtensionOptions.defaults(null)
+                    .withHostedModules(sha256 -> Future.succeededFuture(Buffer.buffer(module)))));
     var client =
         vertx.createHttpClient(
             new HttpClientOptions()
@@ -95,7 +121,7 @@ public final class BenchExtensions {
             new PoolOptions().setHttp1MaxSize(1));
 
     long[] none = null;
-    for (var flow : List.of("none", "remote", "local")) {
+    for (var flow : List.of("none", "remote", "remote-h2", "local", "uploaded")) {
       measure(client, "/" + flow, key, warmup);
       var micros = measure(client, "/" + flow, key, requests);
       Arrays.sort(micros);
@@ -112,8 +138,9 @@ public final class BenchExtensions {
           pct(micros, 99) - pct(none, 99));
     }
     LOG.info(
-        "bench tenantCalls remote={} local={}",
+        "bench tenantCalls remote={} remote-h2={} local={}",
         tenant.calls("remote").size(),
+        tenant.calls("remote-h2").size(),
         tenant.calls("local").size());
     GatewayKit.await(gateway.close());
     GatewayKit.await(vertx.close());
@@ -146,21 +173,15 @@ public final class BenchExtensions {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
   }
 
-  private static Extension extension(TenantServer tenant, String id, Extension.Artifact artifact) {
-    return new Extension(
+  private static Extension extension(
+      TenantServer tenant, String id, Extension.Protocol protocol, Extension.Artifact artifact) {
+    return TestExtensions.of(
         "acme",
         id,
         "request",
-        tenant.endpoint(id),
-        Extension.Protocol.HTTP,
-        Extension.Connection.POOLED,
-        2_000,
+        artifact != null && artifact.isHosted() ? null : tenant.endpoint(id),
+        protocol,
         Extension.FailurePolicy.FAIL_CLOSED,
-        null,
-        List.of(new Extension.Version("v1", 1, artifact)),
-        List.of(),
-        Instant.EPOCH,
-        Instant.EPOCH,
-        1);
+        new Extension.Version("v1", 1, artifact));
   }
 }

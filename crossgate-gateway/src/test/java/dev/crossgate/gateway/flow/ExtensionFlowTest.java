@@ -572,6 +572,7 @@ class ExtensionFlowTest {
         defaultResponse,
         List.of(versions),
         dependsOn,
+        null,
         Instant.EPOCH,
         Instant.EPOCH,
         1);

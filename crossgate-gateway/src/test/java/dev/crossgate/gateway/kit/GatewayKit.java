@@ -149,6 +149,17 @@ public final class GatewayKit implements AutoCloseable {
     return new GatewayKit(options, List.of(), vertxOptions, GatewayServices.NONE);
   }
 
+  /**
+   * A gateway whose tenant extension servers listen on loopback: the egress policy admits 127.0.0.1
+   * here on purpose (it is refused by default).
+   */
+  public static GatewayKit startWithLoopbackTenants() {
+    return start(
+        GatewayOptions.defaults()
+            .withEventLoops(1)
+            .withEgress(dev.crossgate.egress.EgressPolicy.allowing("127.0.0.1/32")));
+  }
+
   /** A gateway whose flows run tenant extensions with {@code options}. */
   public static GatewayKit start(ExtensionOptions options) {
     return new GatewayKit(

@@ -12,12 +12,12 @@ import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.InternalService;
 import dev.crossgate.gateway.kit.TenantServer;
+import dev.crossgate.gateway.kit.TestExtensions;
 import dev.crossgate.gateway.kit.WatModules;
 import dev.crossgate.problem.LeakCheck;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -151,20 +151,13 @@ class ExtensionEgressTest {
   }
 
   private static Extension extension(String id, String endpoint, Extension.Version... versions) {
-    return new Extension(
+    return TestExtensions.of(
         "acme",
         id,
         "request",
         endpoint,
         Extension.Protocol.HTTP,
-        Extension.Connection.POOLED,
-        2_000,
         Extension.FailurePolicy.FAIL_CLOSED,
-        null,
-        List.of(versions),
-        List.of(),
-        Instant.EPOCH,
-        Instant.EPOCH,
-        1);
+        versions);
   }
 }

@@ -3,14 +3,11 @@ package dev.crossgate.gateway.security;
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.extension.Extension;
-import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.TenantServer;
 import dev.crossgate.gateway.kit.TenantServer.Answer;
-import java.time.Instant;
-import java.util.List;
+import dev.crossgate.gateway.kit.TestExtensions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,12 +17,7 @@ import org.junit.jupiter.api.Test;
  * ext:acme/check}), and nothing is guessed from who else registered the id.
  */
 class ExtensionIdSquattingTest {
-  // both tenants' extension servers listen on loopback, which the egress policy must admit here
-  private final GatewayKit kit =
-      GatewayKit.start(
-          GatewayOptions.defaults()
-              .withEventLoops(1)
-              .withEgress(EgressPolicy.allowing("127.0.0.1/32")));
+  private final GatewayKit kit = GatewayKit.startWithLoopbackTenants();
   private final TenantServer acme = TenantServer.start(kit.vertx);
   private final TenantServer squatter = TenantServer.start(kit.vertx);
 
@@ -62,20 +54,7 @@ class ExtensionIdSquattingTest {
   }
 
   private static Extension extension(String tenant, TenantServer server) {
-    return new Extension(
-        tenant,
-        "check",
-        "request",
-        server.endpoint("check"),
-        Extension.Protocol.HTTP,
-        Extension.Connection.POOLED,
-        2_000,
-        Extension.FailurePolicy.FAIL_CLOSED,
-        null,
-        List.of(new Extension.Version("v1", 1, null)),
-        List.of(),
-        Instant.EPOCH,
-        Instant.EPOCH,
-        1);
+    return TestExtensions.remote(
+        tenant, "check", "request", server.endpoint("check"), Extension.Protocol.HTTP);
   }
 }

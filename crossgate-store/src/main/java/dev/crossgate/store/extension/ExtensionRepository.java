@@ -89,6 +89,7 @@ public final class ExtensionRepository {
             validated.defaultResponse(),
             validated.versions(),
             validated.dependsOn(),
+            validated.allowCallerVersion(),
             created,
             now,
             tx.nextRevision());
@@ -101,6 +102,44 @@ public final class ExtensionRepository {
         extension,
         now);
     return extension;
+  }
+
+  /**
+   * Names an uploaded module as the artifact of {@code version}: one change-log entry, like any
+   * registry write, so nodes learn the digest and fetch the module from the control plane. 404 when
+   * the extension or the version is not registered.
+   */
+  public Extension hostModule(
+      String tenant, String id, String version, String sha256, String actor) {
+    return changeLog.write(
+        actor,
+        tx -> {
+          var existing =
+              find(tx.connection(), tenant, id)
+                  .orElseThrow(
+                      () ->
+                          new ProblemException(
+                              Problem.notFound("tenant " + tenant + " has no extension " + id)));
+          if (existing.version(version) == null) {
+            throw new ProblemException(
+                Problem.notFound(
+                    "extension "
+                        + id
+                        + " has no version "
+                        + version
+                        + "; list it in the extension's versions first"));
+          }
+          var versions =
+              existing.versions().stream()
+                  .map(
+                      v ->
+                          v.version().equals(version)
+                              ? new Extension.Version(
+                                  v.version(), v.weight(), Extension.Artifact.hosted(sha256))
+                              : v)
+                  .toList();
+          return put(tx, tenant, id, ExtensionSpec.of(existing, versions));
+        });
   }
 
   /** Removes an extension; refused (409) while another extension of the tenant depends on it. */

@@ -1,4 +1,4 @@
-package dev.crossgate.transfer;
+package dev.crossgate.digest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,8 +23,12 @@ class DigestFieldTest {
 
   @Test
   void unknownAlgorithmsBesideAKnownOneAreIgnoredAndThePreferredOneIsPicked() {
-    var crc = Chunks.crc32c(HELLO);
-    var sha = Chunks.sha256(HELLO);
+    var crc =
+        DigestField.format(
+            DigestAlgorithm.CRC32C, DigestAlgorithm.CRC32C.digest(ByteBuffer.wrap(HELLO)));
+    var sha =
+        DigestField.format(
+            DigestAlgorithm.SHA_256, DigestAlgorithm.SHA_256.digest(ByteBuffer.wrap(HELLO)));
 
     var field =
         DigestField.parse(
@@ -56,16 +60,5 @@ class DigestFieldTest {
         .isInstanceOfSatisfying(
             ProblemException.class,
             e -> assertThat(e.problem().typeName()).isEqualTo("unsupported-digest"));
-  }
-
-  @Test
-  void transferIdsCannotLeaveTheirDirectory() {
-    assertThat(TransferIds.require("id", "report_2026-01.v2")).isEqualTo("report_2026-01.v2");
-    for (var bad :
-        new String[] {"..", "../x", "a/b", ".hidden", "a\\b", "", "x".repeat(129), "a b", "é"}) {
-      assertThatThrownBy(() -> TransferIds.require("id", bad))
-          .as(bad)
-          .isInstanceOf(ProblemException.class);
-    }
   }
 }

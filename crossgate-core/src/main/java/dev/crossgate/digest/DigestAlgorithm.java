@@ -1,4 +1,4 @@
-package dev.crossgate.transfer;
+package dev.crossgate.digest;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -12,7 +12,7 @@ import java.util.zip.CRC32C;
  * Fields" registry (RFC 9530 section 5): sha-256 is required, crc32c is allowed for chunks where a
  * cheap integrity check suffices. tus names them without the dash.
  */
-enum DigestAlgorithm {
+public enum DigestAlgorithm {
   SHA_256("sha-256", "sha256"),
   SHA_1("sha1", "sha1"),
   CRC32C("crc32c", "crc32c");
@@ -26,25 +26,25 @@ enum DigestAlgorithm {
   }
 
   /** The key in {@code Content-Digest} / {@code Repr-Digest}. */
-  String fieldName() {
+  public String fieldName() {
     return fieldName;
   }
 
-  String tusName() {
+  public String tusName() {
     return tusName;
   }
 
   /** Algorithms RFC 9530 fields may use here (sha1 is only for tus's Upload-Checksum). */
-  static Optional<DigestAlgorithm> byFieldName(String name) {
+  public static Optional<DigestAlgorithm> byFieldName(String name) {
     return Arrays.stream(values()).filter(a -> a != SHA_1 && a.fieldName.equals(name)).findFirst();
   }
 
-  static Optional<DigestAlgorithm> byTusName(String name) {
+  public static Optional<DigestAlgorithm> byTusName(String name) {
     return Arrays.stream(values()).filter(a -> a.tusName.equals(name)).findFirst();
   }
 
   /** A fresh running digest. Not thread-safe; one owner at a time. */
-  Running start() {
+  public Running start() {
     if (this == CRC32C) {
       var crc = new CRC32C();
       return new Running() {
@@ -78,14 +78,14 @@ enum DigestAlgorithm {
     }
   }
 
-  byte[] digest(ByteBuffer data) {
+  public byte[] digest(ByteBuffer data) {
     var running = start();
     running.update(data);
     return running.finish();
   }
 
   /** A digest being computed over consecutive pieces of data. */
-  interface Running {
+  public interface Running {
     void update(ByteBuffer data);
 
     /** The digest (crc32c as 4 bytes, big-endian, as RFC 9530 asks). */

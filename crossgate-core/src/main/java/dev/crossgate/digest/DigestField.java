@@ -1,4 +1,4 @@
-package dev.crossgate.transfer;
+package dev.crossgate.digest;
 
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -12,12 +12,12 @@ import java.util.Map;
  * Unknown algorithms are ignored as RFC 9530 section 2 asks, but a field that names only unknown
  * ones is rejected: nothing could be verified.
  */
-record DigestField(DigestAlgorithm algorithm, byte[] value) {
+public record DigestField(DigestAlgorithm algorithm, byte[] value) {
 
   /** Picks {@code preferred} when the field carries it, else any other supported algorithm. */
-  static DigestField parse(String fieldName, String header, DigestAlgorithm preferred) {
+  public static DigestField parse(String fieldName, String header, DigestAlgorithm preferred) {
     if (header == null || header.isBlank()) {
-      throw new ProblemException(TransferProblems.digestRequired(fieldName));
+      throw new ProblemException(digestRequired(fieldName));
     }
     Map<DigestAlgorithm, byte[]> known = new LinkedHashMap<>();
     var unknown = new StringBuilder();
@@ -50,18 +50,18 @@ record DigestField(DigestAlgorithm algorithm, byte[] value) {
       }
     }
     if (known.isEmpty()) {
-      throw new ProblemException(TransferProblems.unsupportedDigest(fieldName, unknown.toString()));
+      throw new ProblemException(unsupportedDigest(fieldName, unknown.toString()));
     }
     var chosen = known.containsKey(preferred) ? preferred : known.keySet().iterator().next();
     return new DigestField(chosen, known.get(chosen));
   }
 
   /** Parses a value stored by {@link #toString()}. */
-  static DigestField stored(String value) {
+  public static DigestField stored(String value) {
     return parse("stored digest", value, DigestAlgorithm.SHA_256);
   }
 
-  boolean matches(byte[] computed) {
+  public boolean matches(byte[] computed) {
     return java.security.MessageDigest.isEqual(value, computed);
   }
 
@@ -71,8 +71,25 @@ record DigestField(DigestAlgorithm algorithm, byte[] value) {
     return format(algorithm, value);
   }
 
-  static String format(DigestAlgorithm algorithm, byte[] value) {
+  public static String format(DigestAlgorithm algorithm, byte[] value) {
     return algorithm.fieldName() + "=:" + Base64.getEncoder().encodeToString(value) + ":";
+  }
+
+  static Problem digestRequired(String fieldName) {
+    return Problem.of(
+        "digest-required",
+        "Digest required",
+        400,
+        fieldName + " is required, e.g. " + fieldName + ": sha-256=:base64:");
+  }
+
+  static Problem unsupportedDigest(String fieldName, String names) {
+    return Problem.of(
+            "unsupported-digest",
+            "Unsupported digest algorithm",
+            400,
+            fieldName + " names no supported algorithm (" + names + "); use sha-256 or crc32c")
+        .with("supported", java.util.List.of("sha-256", "crc32c"));
   }
 
   private static Problem malformed(String fieldName, String header) {
