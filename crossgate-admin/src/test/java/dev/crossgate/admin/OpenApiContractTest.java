@@ -342,6 +342,27 @@ class OpenApiContractTest {
     asTenant("PUT", "/admin/tenants/acme/extensions/stolen", otherKey, EXTENSION);
     admin("GET", "/admin/tenants/acme/extensions/order.check");
     admin("GET", "/admin/tenants/acme/extensions/nothing");
+
+    // a module uploaded to the platform: no endpoint, its version runs where the gateway runs
+    put(
+        "/admin/tenants/acme/extensions/hosted",
+        "{\"point\":\"request\",\"timeoutMs\":500,\"versions\":[{\"version\":\"v1\",\"weight\":1}]}");
+    var module =
+        com.dylibso.chicory.wabt.Wat2Wasm.parse(
+            "(module (memory (export \"memory\") 1) (func (export \"_start\")))");
+    var digest =
+        "sha-256=:"
+            + java.util.Base64.getEncoder()
+                .encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(module))
+            + ":";
+    var modulePath = "/admin/tenants/acme/extensions/hosted/versions/v1/module";
+    upload(modulePath, key, module, digest);
+    upload(modulePath, key, module, "sha-256=:AAAA:");
+    upload(modulePath, otherKey, module, digest);
+    upload("/admin/tenants/acme/extensions/hosted/versions/v7/module", key, module, digest);
+    asTenant("GET", "/admin/tenants/acme/extensions/hosted/versions/v1", key, null);
+    asTenant("GET", "/admin/tenants/acme/extensions/hosted/versions/v1", otherKey, null);
+    admin("GET", "/admin/tenants/acme/extensions/hosted/versions/v9");
     admin("DELETE", "/admin/tenants/acme/extensions/order.check");
     admin("DELETE", "/admin/tenants/acme/extensions/built-on");
     admin("DELETE", "/admin/tenants/acme/extensions/nothing");
@@ -435,6 +456,13 @@ class OpenApiContractTest {
       throws Exception {
     return call(
         method, path, null, json == null ? null : "application/json", json, "X-Api-Key", key);
+  }
+
+  /** A tenant's module upload: the body is the module, {@code digest} its Content-Digest. */
+  private void upload(String path, String key, byte[] module, String digest) throws Exception {
+    var reply =
+        kit.asTenant("PUT", path, key, "application/wasm", module, "Content-Digest", digest);
+    contract.check("PUT", path, reply);
   }
 
   /** An admin's request without a body. */
