@@ -112,7 +112,7 @@ final class AgentCommand implements Callable<Integer> {
         common.dataDir,
         Duration.ZERO,
         () ->
-            Agent.start(vertx, options, gatewayCa)
+            Agent.start(vertx, options, gatewayCa, Metrics.processRegistry()::scrape)
                 .map(
                     agent -> {
                       LOG.info(

@@ -159,6 +159,7 @@ final class GatewayCommand implements Callable<Integer> {
             version(),
             controlPlaneCa);
     var url = database.url(common.dataDir);
+    var process = Metrics.processRegistry();
     return RoleRunner.run(
         command,
         vertx,
@@ -201,7 +202,9 @@ final class GatewayCommand implements Callable<Integer> {
                                                       controlPlanes,
                                                       options.sslOptions(),
                                                       cluster,
-                                                      () -> traffic.metrics().scrape(),
+                                                      () ->
+                                                          process.scrape()
+                                                              + traffic.metrics().scrape(),
                                                       adminApplyWait,
                                                       upstream ->
                                                           traffic.upstreamPools().health(upstream))

@@ -6,8 +6,6 @@ import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.health.Readiness;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.transfer.TransferEndpoint;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -94,8 +92,7 @@ final class StandaloneCommand implements Callable<Integer> {
     var drainPeriod = drain.drainPeriod();
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var node = new AtomicReference<GatewayServer>();
-    var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Metrics.bindJvm(registry);
+    var registry = Metrics.processRegistry();
     return RoleRunner.run(
         command,
         vertx,

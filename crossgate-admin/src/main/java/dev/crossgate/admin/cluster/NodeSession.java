@@ -148,6 +148,7 @@ final class NodeSession {
     inFlight = -1;
     attempts = 0;
     applied = Math.max(0, hello.appliedRevision());
+    hub.figures(nodeId).applied(applied);
     silenceLimit = hub.options().silenceLimit(hello.heartbeatMillis());
     hub.register(nodeId, this);
     LOG.info(
@@ -175,6 +176,7 @@ final class NodeSession {
     attempts = 0;
     parked = -1;
     applied = ack.revision();
+    hub.figures(nodeId).applied(applied);
     vertx
         .executeBlocking(
             () -> {
@@ -213,6 +215,7 @@ final class NodeSession {
     inFlight = -1;
     attempts = 0;
     parked = nack.revision();
+    hub.figures(nodeId).nacked();
     var reason =
         nack.errors() == null
             ? "no reason given"
@@ -242,6 +245,7 @@ final class NodeSession {
     }
     if (heartbeat.revision() != applied) {
       applied = heartbeat.revision(); // e.g. a lost ACK: believe the node, then send what it lacks
+      hub.figures(nodeId).applied(applied);
     }
     if (!hashMatches(heartbeat.revision(), heartbeat.hash())) {
       LOG.warn(

@@ -47,6 +47,7 @@ public final class Exchange {
   private long bodyLimit = Long.MAX_VALUE;
   private Problem bodyLimitProblem;
   private String upstream;
+  private long upstreamNanos = -1;
   private Caller caller;
   private boolean credentialRejected;
   private SpooledBody requestBody;
@@ -179,6 +180,15 @@ public final class Exchange {
 
   public void upstream(String hostAndPort) {
     this.upstream = hostAndPort;
+  }
+
+  /** Request sent to the upstream's response head, in nanoseconds; -1 when no upstream answered. */
+  public long upstreamNanos() {
+    return upstreamNanos;
+  }
+
+  public void upstreamNanos(long nanos) {
+    this.upstreamNanos = nanos;
   }
 
   /** Who is calling, as resolved by the caller step; null for an anonymous request. */

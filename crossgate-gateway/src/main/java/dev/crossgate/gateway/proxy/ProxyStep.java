@@ -395,6 +395,7 @@ public final class ProxyStep implements Step {
     private int retried;
     private int index = -1;
     private boolean attemptOpen;
+    private final long startNanos = System.nanoTime();
 
     Dispatch(Exchange exchange, Pool pool, Promise<Void> done) {
       this.exchange = exchange;
@@ -632,6 +633,8 @@ public final class ProxyStep implements Step {
       if (dispatch.retriedOn(response)) {
         return;
       }
+      // across retries: the upstream latency the caller waited for
+      exchange.upstreamNanos(System.nanoTime() - dispatch.startNanos);
       response.pause();
       // written straight into the server response's own headers: no intermediate copy
       var headers =
