@@ -29,6 +29,7 @@ final class AdminCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // usage errors before anything starts
+    common.logFormat.apply();
     var options =
         storage.toOptions(common, http.h2c).withEgress(egress.toPolicy(storage.adminPort));
     var drainPeriod = drain.drainPeriod();

@@ -92,6 +92,7 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    common.logFormat.apply();
     var vertx = Vertx.vertx();
     var secret =
         webhookSecret == null || webhookSecret.isBlank() ? secret(common.dataDir) : webhookSecret;

@@ -128,6 +128,7 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    common.logFormat.apply();
     var token =
         SecretFlags.resolve(
             command.commandLine(), "--cluster-token", clusterToken, clusterTokenFile);
@@ -143,7 +144,12 @@ final class GatewayCommand implements Callable<Integer> {
                 java.util.stream.IntStream.of(nodeAdminPort))
             .toArray();
     var egressPolicy = egress.toPolicy(ownPorts);
-    var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
+    var gatewayOptions =
+        gateway
+            .toOptions(common.bind, egressPolicy)
+            .withH2c(http.h2c)
+            // JSON log lines carry the access log's fields as fields
+            .withAccessLogJson(gateway.accessLogJson || common.logFormat == LogFormat.JSON);
     var drainPeriod = drain.drainPeriod();
     var tls = gateway.toTls();
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));

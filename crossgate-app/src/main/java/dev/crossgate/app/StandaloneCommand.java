@@ -66,6 +66,7 @@ final class StandaloneCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // every usage error (exit code 2) before anything starts
+    common.logFormat.apply();
     var transferSettings = transfer.toSettings(common.dataDir);
     var ownPorts =
         java.util.stream.IntStream.concat(
@@ -73,7 +74,12 @@ final class StandaloneCommand implements Callable<Integer> {
                 java.util.stream.IntStream.of(storage.adminPort))
             .toArray();
     var egressPolicy = egress.toPolicy(ownPorts);
-    var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
+    var gatewayOptions =
+        gateway
+            .toOptions(common.bind, egressPolicy)
+            .withH2c(http.h2c)
+            // JSON log lines carry the access log's fields as fields
+            .withAccessLogJson(gateway.accessLogJson || common.logFormat == LogFormat.JSON);
     var tls = gateway.toTls();
     var options = storage.toOptions(common, http.h2c).withEgress(egressPolicy);
     if (configFile != null) {

@@ -47,6 +47,30 @@ class CommandLineTest {
   }
 
   @Test
+  void everyRoleTakesALogFormatInAnyCaseAndRefusesAnUnknownOne() {
+    for (var role : java.util.List.of("standalone", "admin", "gateway", "agent")) {
+      var spec =
+          Crossgate.commandLine(new String[0], java.util.Map.of())
+              .getSubcommands()
+              .get(role)
+              .getCommandSpec();
+      assertThat(spec.findOption("--log-format")).as(role).isNotNull();
+    }
+    var standalone = new StandaloneCommand();
+    new CommandLine(standalone).parseArgs("--log-format", "JSON");
+    assertThat(standalone.common.logFormat).isEqualTo(LogFormat.JSON);
+    var out = new java.io.StringWriter();
+    var cli = Crossgate.commandLine(new String[0], java.util.Map.of());
+    cli.setErr(new java.io.PrintWriter(out));
+
+    int exit = cli.execute("standalone", "--log-format", "xml");
+
+    assertThat(exit).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(out.toString())
+        .startsWith("crossgate standalone: --log-format: 'xml' is not a log format (text or json)");
+  }
+
+  @Test
   void standaloneKeepsItsDatabaseOptions() {
     var standalone = new StandaloneCommand();
 

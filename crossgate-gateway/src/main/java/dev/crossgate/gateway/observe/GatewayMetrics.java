@@ -68,7 +68,7 @@ public final class GatewayMetrics implements AutoCloseable {
   /** The node's one access-log writer, started on first use. */
   synchronized AccessLogWriter accessLogWriter() {
     if (accessLogWriter == null) {
-      var writer = new AccessLogWriter(AccessLogWriter.DEFAULT_CAPACITY, AccessLog.LOG::info);
+      var writer = new AccessLogWriter(AccessLogWriter.DEFAULT_CAPACITY, AccessLog::write);
       FunctionCounter.builder("crossgate_access_log_dropped", writer, AccessLogWriter::dropped)
           .description("access-log lines dropped because the log destination could not keep up")
           .register(registry);
