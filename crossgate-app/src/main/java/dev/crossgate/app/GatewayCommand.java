@@ -152,6 +152,7 @@ final class GatewayCommand implements Callable<Integer> {
             .withAccessLogJson(gateway.accessLogJson || common.logFormat == LogFormat.JSON);
     var drainPeriod = drain.drainPeriod();
     var tls = gateway.toTls();
+    var tracing = gateway.toTracing();
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var id = nodeId == null ? hostName() : nodeId;
     var options =
@@ -198,7 +199,8 @@ final class GatewayCommand implements Callable<Integer> {
                                               extensions.toOptions(
                                                   common.dataDir.resolve("extensions")),
                                               cluster.readiness(),
-                                              tls))
+                                              tls,
+                                              tracing))
                                       .compose(
                                           traffic ->
                                               NodeAdminForwarder.start(

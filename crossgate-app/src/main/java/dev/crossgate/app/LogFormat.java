@@ -5,6 +5,7 @@ import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
 import java.util.Locale;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * How a role writes its log lines: {@code text} ({@code key=value} fields after a timestamp, level,
@@ -33,10 +34,16 @@ enum LogFormat {
   private static final String VARIABLE = "CROSSGATE_LOG_FORMAT";
 
   /**
-   * Re-reads {@code logback.xml} with this format, unless logback already started with it (it
-   * starts before flags are parsed, from the environment). Lines written before keep their form.
+   * Sets up a role's logging: java.util.logging (the OpenTelemetry SDK's) goes to the same lines,
+   * and {@code logback.xml} is read again with this format unless logback already started with it
+   * (it starts before flags are parsed, from the environment). Lines written before keep their
+   * form.
    */
   void apply() {
+    if (!SLF4JBridgeHandler.isInstalled()) {
+      SLF4JBridgeHandler.removeHandlersForRootLogger();
+      SLF4JBridgeHandler.install();
+    }
     var value = name().toLowerCase(Locale.ROOT);
     var started = System.getProperty(VARIABLE, System.getenv(VARIABLE));
     if (value.equals(started == null ? "text" : started)) {

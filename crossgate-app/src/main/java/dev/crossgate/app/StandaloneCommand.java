@@ -81,6 +81,7 @@ final class StandaloneCommand implements Callable<Integer> {
             // JSON log lines carry the access log's fields as fields
             .withAccessLogJson(gateway.accessLogJson || common.logFormat == LogFormat.JSON);
     var tls = gateway.toTls();
+    var tracing = gateway.toTracing();
     var options = storage.toOptions(common, http.h2c).withEgress(egressPolicy);
     if (configFile != null) {
       if (options.jdbcUrl() != null) {
@@ -142,7 +143,8 @@ final class StandaloneCommand implements Callable<Integer> {
                               extensions.toOptions(
                                   controlPlaneOptions.dataDir().resolve("extensions")),
                               readiness,
-                              tls);
+                              tls,
+                              tracing);
                       return GatewayServer.start(
                               vertx, gatewayOptions, follower, List.of(transfers), services)
                           .map(

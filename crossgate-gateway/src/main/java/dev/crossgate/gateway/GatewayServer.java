@@ -14,6 +14,7 @@ import dev.crossgate.gateway.limit.ClientRateLimiter;
 import dev.crossgate.gateway.limit.KeyedLimit;
 import dev.crossgate.gateway.limit.TenantInFlight;
 import dev.crossgate.gateway.observe.GatewayMetrics;
+import dev.crossgate.gateway.observe.Tracing;
 import dev.crossgate.gateway.task.InterfacesEndpoint;
 import dev.crossgate.gateway.task.PublicUrl;
 import dev.crossgate.gateway.task.TaskEndpoint;
@@ -60,7 +61,8 @@ public final class GatewayServer {
       Readiness readiness,
       TrafficTls tls,
       ServerCertificates certificates,
-      UpstreamPools pools) {}
+      UpstreamPools pools,
+      Tracing tracing) {}
 
   private final Vertx vertx;
   private final Shared shared;
@@ -172,7 +174,8 @@ public final class GatewayServer {
             services.readiness() == null ? new Readiness() : services.readiness(),
             services.tls(),
             certificates,
-            new UpstreamPools(vertx, metrics.registry(), config));
+            new UpstreamPools(vertx, metrics.registry(), config),
+            services.tracing());
     var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
     var tls = services.tls();
     // Vert.x shares a listener among the instances by host and port, but port 0 would give each
@@ -388,6 +391,7 @@ public final class GatewayServer {
                       vertx.executeBlocking(
                           () -> {
                             shared.metrics().close();
+                            shared.tracing().close();
                             return null;
                           }));
       if (shared.tasks() != null) {

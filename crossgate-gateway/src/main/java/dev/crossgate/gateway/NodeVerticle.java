@@ -145,7 +145,7 @@ final class NodeVerticle extends VerticleBase {
     chain =
         new RequestChain(
             List.of(
-                new ObserveStep(options.accessLogJson(), shared.metrics()),
+                new ObserveStep(options.accessLogJson(), shared.metrics(), shared.tracing()),
                 new LimitStep(limits, shared.rateLimiter(), overLimitConnections),
                 new StrictHttpStep(),
                 new PathStep(options.markers()),

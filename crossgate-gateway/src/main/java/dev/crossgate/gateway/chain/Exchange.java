@@ -48,6 +48,7 @@ public final class Exchange {
   private Problem bodyLimitProblem;
   private String upstream;
   private long upstreamNanos = -1;
+  private dev.crossgate.gateway.observe.RequestTrace trace;
   private Caller caller;
   private boolean credentialRejected;
   private SpooledBody requestBody;
@@ -180,6 +181,15 @@ public final class Exchange {
 
   public void upstream(String hostAndPort) {
     this.upstream = hostAndPort;
+  }
+
+  /** The request's spans, or null when tracing is off. */
+  public dev.crossgate.gateway.observe.RequestTrace trace() {
+    return trace;
+  }
+
+  public void trace(dev.crossgate.gateway.observe.RequestTrace requestTrace) {
+    this.trace = requestTrace;
   }
 
   /** Request sent to the upstream's response head, in nanoseconds; -1 when no upstream answered. */

@@ -1,6 +1,7 @@
 package dev.crossgate.gateway.config;
 
 import dev.crossgate.gateway.extension.ExtensionOptions;
+import dev.crossgate.gateway.observe.Tracing;
 import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.health.Readiness;
 import dev.crossgate.store.Database;
@@ -17,13 +18,15 @@ import dev.crossgate.store.Database;
  *     readiness of the node's own, ready while it listens
  * @param tls TLS on the traffic port, or null for cleartext HTTP only (kept out of {@link
  *     GatewayOptions}: the files it names are read, checked and reloaded by the server)
+ * @param tracing OpenTelemetry tracing of the node's requests ({@link Tracing#OFF} by default)
  */
 public record GatewayServices(
     Database database,
     TaskOptions tasks,
     ExtensionOptions extensions,
     Readiness readiness,
-    TrafficTls tls) {
+    TrafficTls tls,
+    Tracing tracing) {
   public static final GatewayServices NONE =
       new GatewayServices(null, null, ExtensionOptions.defaults(null), null, null);
 
@@ -32,6 +35,17 @@ public record GatewayServices(
       throw new IllegalArgumentException("tasks need both a database and task options");
     }
     extensions = extensions == null ? ExtensionOptions.defaults(null) : extensions;
+    tracing = tracing == null ? Tracing.OFF : tracing;
+  }
+
+  /** Tracing off. */
+  public GatewayServices(
+      Database database,
+      TaskOptions tasks,
+      ExtensionOptions extensions,
+      Readiness readiness,
+      TrafficTls tls) {
+    this(database, tasks, extensions, readiness, tls, Tracing.OFF);
   }
 
   /** Cleartext only, ready while listening. */
@@ -51,14 +65,19 @@ public record GatewayServices(
   }
 
   public GatewayServices withExtensions(ExtensionOptions options) {
-    return new GatewayServices(database, tasks, options, readiness, tls);
+    return new GatewayServices(database, tasks, options, readiness, tls, tracing);
   }
 
   public GatewayServices withReadiness(Readiness roleReadiness) {
-    return new GatewayServices(database, tasks, extensions, roleReadiness, tls);
+    return new GatewayServices(database, tasks, extensions, roleReadiness, tls, tracing);
   }
 
   public GatewayServices withTls(TrafficTls trafficTls) {
-    return new GatewayServices(database, tasks, extensions, readiness, trafficTls);
+    return new GatewayServices(database, tasks, extensions, readiness, trafficTls, tracing);
+  }
+
+  /** Tracing on the node's requests; the node closes it when it stops. */
+  public GatewayServices withTracing(Tracing nodeTracing) {
+    return new GatewayServices(database, tasks, extensions, readiness, tls, nodeTracing);
   }
 }

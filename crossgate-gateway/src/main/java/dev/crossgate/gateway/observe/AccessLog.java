@@ -51,7 +51,7 @@ final class AccessLog {
             ex.extensionVersion(),
             ex.problem() == null ? null : ex.problem().typeName(),
             ex.responseFailed(),
-            null));
+            ex.trace() == null ? null : ex.trace().traceId()));
   }
 
   /** Writes one entry; called on the writer thread. */

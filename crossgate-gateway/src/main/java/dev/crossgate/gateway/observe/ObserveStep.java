@@ -22,14 +22,19 @@ public final class ObserveStep implements Step {
 
   private final AccessLog accessLog;
   private final GatewayMetrics metrics;
+  private final Tracing tracing;
 
-  public ObserveStep(boolean jsonAccessLog, GatewayMetrics metrics) {
+  public ObserveStep(boolean jsonAccessLog, GatewayMetrics metrics, Tracing tracing) {
     this.accessLog = new AccessLog(jsonAccessLog, metrics.accessLogWriter());
     this.metrics = metrics;
+    this.tracing = tracing;
   }
 
   @Override
   public Future<Void> onRequest(Exchange exchange, Chain next) {
+    if (tracing.on()) {
+      exchange.trace(tracing.start(exchange.request()));
+    }
     exchange.onComplete(this::completed);
     return next.proceed(exchange);
   }
@@ -62,5 +67,8 @@ public final class ObserveStep implements Step {
         request.response().bytesWritten(),
         errorKind);
     accessLog.log(ex, duration);
+    if (ex.trace() != null) {
+      ex.trace().end(ex.status(), routeId);
+    }
   }
 }

@@ -113,6 +113,9 @@ public final class ProxyStep implements Step {
       target = target(route.targetUrl());
     }
     exchange.upstream(target.authority());
+    if (exchange.trace() != null) {
+      exchange.trace().startProxy(target.authority());
+    }
     var request = exchange.request();
     if (exchange.declaredLength() > exchange.bodyLimit()) {
       // the route's or a filter's limit, known only now: refuse before contacting the upstream
@@ -312,6 +315,10 @@ public final class ProxyStep implements Step {
         request.scheme(),
         request.headers().get(HttpHeaders.HOST));
     out.set(CrossgateHeaders.REQUEST_ID, exchange.requestId());
+    if (exchange.trace() != null) {
+      // W3C Trace Context: the upstream's parent is the gateway's proxy span, not the caller's
+      exchange.trace().injectProxy(out);
+    }
     if (exchange.route().forwardsClientCertSubject()) {
       var subject = PeerCertificate.subject(request);
       if (subject != null) {
