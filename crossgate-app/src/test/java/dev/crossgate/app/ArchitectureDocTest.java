@@ -47,7 +47,9 @@ class ArchitectureDocTest {
     var result = check(stale.toString());
 
     assertThat(result.exit()).isEqualTo(1);
-    assertThat(result.output()).contains("out of date").contains("+  s9[\"9. <b>RouteAuthStep</b>");
+    assertThat(result.output())
+        .contains("out of date")
+        .contains("+  s10[\"10. <b>RouteAuthStep</b>");
   }
 
   @Test

@@ -44,7 +44,112 @@ public record Route(
     String upstream,
     String targetPath,
     List<Split> split,
-    String stickyKey) {
+    String stickyKey,
+    Cors cors) {
+
+  /** A route without CORS. */
+  public Route(
+      String id,
+      String service,
+      String summary,
+      String remarks,
+      String createdBy,
+      Instant createdAt,
+      Instant updatedAt,
+      String sourceHost,
+      String sourcePath,
+      PathMatch pathMatch,
+      String version,
+      boolean defaultVersion,
+      List<String> methods,
+      String targetUrl,
+      Mode mode,
+      AsyncExecution asyncExecution,
+      List<Param> params,
+      List<String> flow,
+      Auth auth,
+      Timeouts timeouts,
+      Long maxBodyBytes,
+      boolean websocket,
+      boolean enabled,
+      long revision,
+      UpstreamTls tls,
+      Boolean forwardClientCertSubject,
+      Boolean versionInPath,
+      String upstream,
+      String targetPath,
+      List<Split> split,
+      String stickyKey) {
+    this(
+        id,
+        service,
+        summary,
+        remarks,
+        createdBy,
+        createdAt,
+        updatedAt,
+        sourceHost,
+        sourcePath,
+        pathMatch,
+        version,
+        defaultVersion,
+        methods,
+        targetUrl,
+        mode,
+        asyncExecution,
+        params,
+        flow,
+        auth,
+        timeouts,
+        maxBodyBytes,
+        websocket,
+        enabled,
+        revision,
+        tls,
+        forwardClientCertSubject,
+        versionInPath,
+        upstream,
+        targetPath,
+        split,
+        stickyKey,
+        null);
+  }
+
+  /**
+   * CORS (the Fetch standard) for browsers calling the route from other origins: the gateway
+   * answers the route's preflight requests itself and adds the {@code Access-Control-*} headers to
+   * its answers for an allowed {@code Origin}.
+   *
+   * @param allowOrigins origins allowed ({@code https://app.example.com}), or {@code *}
+   * @param allowMethods methods a preflight may ask for (default: the route's, or GET, HEAD, POST)
+   * @param allowHeaders request headers a preflight may ask for
+   * @param exposeHeaders response headers the page may read
+   * @param maxAgeSeconds how long a browser may cache a preflight answer (default 600)
+   * @param allowCredentials whether cookies and credentials may be sent (never with {@code *})
+   */
+  public record Cors(
+      List<String> allowOrigins,
+      List<String> allowMethods,
+      List<String> allowHeaders,
+      List<String> exposeHeaders,
+      Long maxAgeSeconds,
+      Boolean allowCredentials) {
+    public Cors {
+      allowOrigins = allowOrigins == null ? List.of() : List.copyOf(allowOrigins);
+      allowMethods = allowMethods == null ? List.of() : List.copyOf(allowMethods);
+      allowHeaders = allowHeaders == null ? List.of() : List.copyOf(allowHeaders);
+      exposeHeaders = exposeHeaders == null ? List.of() : List.copyOf(exposeHeaders);
+    }
+
+    /** Whether a page of {@code origin} may call the route. */
+    public boolean allows(String origin) {
+      return origin != null && (allowOrigins.contains("*") || allowOrigins.contains(origin));
+    }
+
+    public boolean credentials() {
+      return Boolean.TRUE.equals(allowCredentials);
+    }
+  }
 
   public enum Mode {
     SYNC,
@@ -276,7 +381,8 @@ public record Route(
         upstream,
         targetPath,
         split,
-        stickyKey);
+        stickyKey,
+        cors);
   }
 
   /** True when requests go to an upstream pool rather than one {@code targetUrl}. */

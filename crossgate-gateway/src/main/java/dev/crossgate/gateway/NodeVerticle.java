@@ -13,6 +13,7 @@ import dev.crossgate.gateway.limit.LimitStep;
 import dev.crossgate.gateway.observe.ObserveStep;
 import dev.crossgate.gateway.protocol.StrictHttpStep;
 import dev.crossgate.gateway.proxy.ProxyStep;
+import dev.crossgate.gateway.route.CorsStep;
 import dev.crossgate.gateway.route.InterfaceStep;
 import dev.crossgate.gateway.route.PathStep;
 import dev.crossgate.gateway.route.RouteStep;
@@ -140,7 +141,8 @@ final class NodeVerticle extends VerticleBase {
             vertx, client, heldClient, webSocketClient, shared.trustedProxies(), shared.pools());
     // The one chain, in order: observe (access log, metrics) → limits → strict HTTP (Host, CONNECT,
     // TRACE) → path normalisation and mode
-    // marker → filter table → caller identity → built-in /_ endpoints → route match → route auth →
+    // marker → filter table → caller identity → built-in /_ endpoints → route match → CORS → route
+    // auth →
     // interface check (marker, params) → async tasks → flow (extensions) → proxy.
     chain =
         new RequestChain(
@@ -153,6 +155,7 @@ final class NodeVerticle extends VerticleBase {
                 new CallerStep(shared.internalCaller(), shared.tenantInFlight()),
                 new EndpointStep(vertx, shared.endpoints(), shared.readiness()),
                 new RouteStep(),
+                new CorsStep(),
                 new RouteAuthStep(),
                 new InterfaceStep(options.markers()),
                 new TaskStep(shared.tasks(), proxy, shared.publicUrl(), this::actualPort),

@@ -38,6 +38,7 @@ public final class TestRoutes {
     private RouteSpec.TlsSpec tls;
     private Boolean forwardClientCertSubject;
     private Boolean versionInPath;
+    private Route.Cors cors;
 
     Builder(String id, String sourcePath, String targetUrl) {
       this.id = id;
@@ -159,6 +160,11 @@ public final class TestRoutes {
       return this;
     }
 
+    public Builder cors(Route.Cors policy) {
+      this.cors = policy;
+      return this;
+    }
+
     public Builder flow(String... steps) {
       this.flow = List.of(steps);
       return this;
@@ -197,7 +203,8 @@ public final class TestRoutes {
               upstream,
               targetPath,
               split,
-              stickyKey);
+              stickyKey,
+              cors);
       var now = Instant.now();
       return RouteValidator.validate(id, spec, "test", now, now);
     }
