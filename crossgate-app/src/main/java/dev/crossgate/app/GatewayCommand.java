@@ -138,6 +138,7 @@ final class GatewayCommand implements Callable<Integer> {
           "a gateway node needs the cluster token: --cluster-token-file, --cluster-token or CROSSGATE_CLUSTER_TOKEN");
     }
     var transferSettings = transfer.toSettings(common.dataDir);
+    var transferCors = transfer.toCors();
     var ownPorts =
         java.util.stream.IntStream.concat(
                 java.util.Arrays.stream(gateway.ownPorts()),
@@ -187,7 +188,8 @@ final class GatewayCommand implements Callable<Integer> {
                                           vertx,
                                           new TransferRepository(taskDb.dataSource()),
                                           transferSettings,
-                                          egressPolicy);
+                                          egressPolicy,
+                                          transferCors);
                                   return GatewayServer.start(
                                           vertx,
                                           gatewayOptions,

@@ -68,6 +68,7 @@ final class StandaloneCommand implements Callable<Integer> {
     // every usage error (exit code 2) before anything starts
     common.logFormat.apply();
     var transferSettings = transfer.toSettings(common.dataDir);
+    var transferCors = transfer.toCors();
     var ownPorts =
         java.util.stream.IntStream.concat(
                 java.util.Arrays.stream(gateway.ownPorts()),
@@ -135,7 +136,8 @@ final class StandaloneCommand implements Callable<Integer> {
                               vertx,
                               new TransferRepository(cp.database().dataSource()),
                               transferSettings,
-                              egressPolicy);
+                              egressPolicy,
+                              transferCors);
                       var services =
                           new GatewayServices(
                               cp.database(),

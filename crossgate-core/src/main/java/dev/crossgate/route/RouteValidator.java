@@ -166,7 +166,7 @@ public final class RouteValidator {
     var split = split(errors, spec.split(), defaultVersion);
     var cors = spec.cors();
     if (cors != null) {
-      cors(cors, errors);
+      errors.addAll(corsErrors(cors));
     }
     var stickyKey = blankToNull(spec.stickyKey());
     if (stickyKey != null && !STICKY_KEY.matcher(stickyKey).matches()) {
@@ -216,8 +216,12 @@ public final class RouteValidator {
       Pattern.compile("https?://[A-Za-z0-9.\\-\\[\\]:]+(:\\d{1,5})?");
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
-  /** CORS as the Fetch standard reads it: exact origins, tokens, no credentials with "*". */
-  private static void cors(Route.Cors cors, List<FieldError> errors) {
+  /**
+   * What is wrong with a CORS policy as the Fetch standard reads it (exact origins, tokens, no
+   * credentials with "*"); empty when nothing is.
+   */
+  public static List<FieldError> corsErrors(Route.Cors cors) {
+    var errors = new ArrayList<FieldError>();
     if (cors.allowOrigins().isEmpty()) {
       errors.add(new FieldError("cors.allowOrigins", "name at least one origin, or \"*\""));
     }
@@ -254,6 +258,7 @@ public final class RouteValidator {
     if (maxAge != null && (maxAge < 0 || maxAge > 86_400)) {
       errors.add(new FieldError("cors.maxAgeSeconds", "must be between 0 and 86400"));
     }
+    return errors;
   }
 
   private static final Pattern STICKY_KEY =

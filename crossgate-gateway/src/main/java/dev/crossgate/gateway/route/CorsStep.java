@@ -28,7 +28,7 @@ public final class CorsStep implements Step {
   private static final long DEFAULT_MAX_AGE = 600;
 
   /** Whether {@code request} is a CORS preflight. */
-  static boolean isPreflight(HttpServerRequest request) {
+  public static boolean isPreflight(HttpServerRequest request) {
     return request.method() == HttpMethod.OPTIONS
         && request.headers().contains(HttpHeaders.ORIGIN)
         && request.headers().contains(REQUEST_METHOD);
@@ -41,16 +41,20 @@ public final class CorsStep implements Step {
     if (cors == null || !isPreflight(request)) {
       return next.proceed(exchange);
     }
-    var origin = request.getHeader(HttpHeaders.ORIGIN);
-    var method = request.getHeader(REQUEST_METHOD).trim();
-    var refusal = refusal(exchange.route(), cors, origin, method, request);
+    var refusal = refusal(cors, exchange.route().methods(), request);
     if (refusal != null) {
-      exchange.reply(Problem.forbidden("CORS preflight refused: " + refusal));
+      exchange.reply(refusal);
       return Future.succeededFuture();
     }
+    exchange.respond(204, preflightHeaders(cors, request), Buffer.buffer());
+    return Future.succeededFuture();
+  }
+
+  /** The 204 answer's headers to an allowed preflight. */
+  public static MultiMap preflightHeaders(Route.Cors cors, HttpServerRequest request) {
     var headers = MultiMap.caseInsensitiveMultiMap();
-    allowOrigin(cors, origin, headers);
-    headers.set("Access-Control-Allow-Methods", method);
+    allowOrigin(cors, request.getHeader(HttpHeaders.ORIGIN), headers);
+    headers.set("Access-Control-Allow-Methods", request.getHeader(REQUEST_METHOD).trim());
     var asked = request.getHeader(REQUEST_HEADERS);
     if (asked != null && !asked.isBlank()) {
       headers.set("Access-Control-Allow-Headers", asked);
@@ -58,8 +62,20 @@ public final class CorsStep implements Step {
     headers.set(
         "Access-Control-Max-Age",
         Long.toString(cors.maxAgeSeconds() == null ? DEFAULT_MAX_AGE : cors.maxAgeSeconds()));
-    exchange.respond(204, headers, Buffer.buffer());
-    return Future.succeededFuture();
+    return headers;
+  }
+
+  /**
+   * Adds to an answer's {@code headers} what lets a page of {@code origin} read it, when the origin
+   * is allowed.
+   */
+  public static void allowActual(Route.Cors cors, String origin, MultiMap headers) {
+    if (cors.allows(origin)) {
+      allowOrigin(cors, origin, headers);
+      if (!cors.exposeHeaders().isEmpty()) {
+        headers.set("Access-Control-Expose-Headers", String.join(", ", cors.exposeHeaders()));
+      }
+    }
   }
 
   @Override
@@ -67,25 +83,31 @@ public final class CorsStep implements Step {
     var route = exchange.route();
     var cors = route == null ? null : route.cors();
     if (cors != null && !isPreflight(exchange.request())) {
-      var origin = exchange.request().getHeader(HttpHeaders.ORIGIN);
-      if (cors.allows(origin)) {
-        var headers = exchange.responseHeaders();
-        allowOrigin(cors, origin, headers);
-        if (!cors.exposeHeaders().isEmpty()) {
-          headers.set("Access-Control-Expose-Headers", String.join(", ", cors.exposeHeaders()));
-        }
-      }
+      allowActual(
+          cors, exchange.request().getHeader(HttpHeaders.ORIGIN), exchange.responseHeaders());
     }
     return Future.succeededFuture();
   }
 
-  /** Why the preflight is refused, or null when it is allowed. */
-  private static String refusal(
-      Route route, Route.Cors cors, String origin, String method, HttpServerRequest request) {
+  /**
+   * The 403 problem refusing a preflight, or null when it is allowed.
+   *
+   * @param methods the methods allowed when the policy names none (empty: any)
+   */
+  public static Problem refusal(
+      Route.Cors cors, java.util.List<String> methods, HttpServerRequest request) {
+    var why = why(cors, methods, request);
+    return why == null ? null : Problem.forbidden("CORS preflight refused: " + why);
+  }
+
+  private static String why(
+      Route.Cors cors, java.util.List<String> defaultMethods, HttpServerRequest request) {
+    var origin = request.getHeader(HttpHeaders.ORIGIN);
+    var method = request.getHeader(REQUEST_METHOD).trim();
     if (!cors.allows(origin)) {
       return "origin " + origin + " is not allowed";
     }
-    var methods = cors.allowMethods().isEmpty() ? route.methods() : cors.allowMethods();
+    var methods = cors.allowMethods().isEmpty() ? defaultMethods : cors.allowMethods();
     if (!methods.isEmpty() && !methods.contains(method.toUpperCase(Locale.ROOT))) {
       return "method " + method + " is not allowed";
     }
