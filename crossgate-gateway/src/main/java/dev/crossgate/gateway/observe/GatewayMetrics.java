@@ -176,6 +176,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter bytesIn;
     private final Counter bytesOut;
     private volatile Timer upstreamDuration;
+    private Route seen;
     private Counter clientAborts;
 
     /** Indexed by method (the nine standard ones, then OTHER) times status class. */
@@ -212,9 +213,17 @@ public final class GatewayMetrics implements AutoCloseable {
     }
 
     boolean describes(Route r) {
-      return java.util.Objects.equals(service, r.service() == null ? NONE : r.service())
-          && java.util.Objects.equals(version, r.version() == null ? NONE : r.version())
-          && java.util.Objects.equals(upstream, r.upstream() == null ? NONE : r.upstream());
+      if (r == seen) {
+        return true; // the same route object as the last request: no label comparison
+      }
+      boolean same =
+          java.util.Objects.equals(service, r.service() == null ? NONE : r.service())
+              && java.util.Objects.equals(version, r.version() == null ? NONE : r.version())
+              && java.util.Objects.equals(upstream, r.upstream() == null ? NONE : r.upstream());
+      if (same) {
+        seen = r; // a racy write of an immutable reference: at worst compared again
+      }
+      return same;
     }
 
     Counter requests(HttpMethod method, int status) {
