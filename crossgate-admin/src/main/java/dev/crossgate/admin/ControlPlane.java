@@ -340,6 +340,11 @@ public final class ControlPlane {
     return tenants;
   }
 
+  /** Per-node figures of the cluster streams this instance serves, for {@code /metrics}. */
+  public List<dev.crossgate.admin.cluster.ClusterHub.NodeFigure> nodeFigures() {
+    return hub.nodeFigures();
+  }
+
   /** The whole configuration as one document: export and apply. */
   public ConfigStore configStore() {
     return configStore;

@@ -63,6 +63,18 @@ public final class Agent {
    */
   public static Future<Agent> start(
       Vertx vertx, AgentOptions options, java.nio.file.Path gatewayCa) {
+    return start(vertx, options, gatewayCa, () -> "");
+  }
+
+  /**
+   * As above, serving {@code metrics} (Prometheus text of the process's registries) on {@code GET
+   * /metrics}.
+   */
+  public static Future<Agent> start(
+      Vertx vertx,
+      AgentOptions options,
+      java.nio.file.Path gatewayCa,
+      java.util.function.Supplier<String> metrics) {
     return vertx
         .executeBlocking(
             () -> {
@@ -102,7 +114,8 @@ public final class Agent {
                           : options.egress());
               var supervisor = new Supervisor(vertx, tasks, gatewayClient, egress, options);
               var handler =
-                  new AgentServer(gatewayClient, declarations, tasks, supervisor, egress, options);
+                  new AgentServer(
+                      gatewayClient, declarations, tasks, supervisor, egress, options, metrics);
               var server =
                   vertx.createHttpServer(
                       new HttpServerOptions()

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *       back, ASYNC stored locally and answered {@code 202}, {@code Location: /_agent/tasks/{id}};
  *   <li>{@code GET /_agent/tasks/{id}}, {@code GET /_agent/tasks/{id}/result}, {@code DELETE
  *       /_agent/tasks/{id}} — the caller polls and releases its tasks here;
- *   <li>{@code GET /_agent/interfaces} — the declarations the agent works from.
+ *   <li>{@code GET /_agent/interfaces} — the declarations the agent works from;
+ *   <li>{@code GET /healthz} (the agent runs) and {@code GET /metrics} (Prometheus text): an
+ *       interface declared at exactly these paths is not reachable through the agent.
  * </ul>
  *
  * Every error is {@code application/problem+json}. Event loop only; storage is on workers.
@@ -57,6 +59,7 @@ final class AgentServer {
   private final CallbackPolicy callbacks;
   private final EgressClient egress;
   private final AgentOptions options;
+  private final java.util.function.Supplier<String> metrics;
 
   AgentServer(
       HttpClient gateway,
@@ -64,7 +67,8 @@ final class AgentServer {
       AgentTasks tasks,
       Supervisor supervisor,
       EgressClient egress,
-      AgentOptions options) {
+      AgentOptions options,
+      java.util.function.Supplier<String> metrics) {
     this.gateway = gateway;
     this.declarations = declarations;
     this.tasks = tasks;
@@ -72,6 +76,7 @@ final class AgentServer {
     this.callbacks = new CallbackPolicy(options.callbackAllow());
     this.egress = egress;
     this.options = options;
+    this.metrics = metrics;
   }
 
   void handle(HttpServerRequest request) {
@@ -91,6 +96,17 @@ final class AgentServer {
 
   private Future<Void> route(HttpServerRequest request) {
     var path = request.path();
+    if (request.method() == io.vertx.core.http.HttpMethod.GET) {
+      if (path.equals("/healthz")) {
+        return json(request.response(), 200, Map.of("status", "up"));
+      }
+      if (path.equals("/metrics")) {
+        return request
+            .response()
+            .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+            .end(metrics.get());
+      }
+    }
     if (path.equals("/_agent/interfaces")) {
       return json(request.response(), 200, Map.of("interfaces", declarations.all()));
     }

@@ -1,10 +1,10 @@
 package dev.crossgate.app;
 
 import dev.crossgate.admin.ControlPlane;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -29,21 +29,33 @@ final class AdminCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // usage errors before anything starts
+    common.logFormat.apply();
     var options =
         storage.toOptions(common, http.h2c).withEgress(egress.toPolicy(storage.adminPort));
     var drainPeriod = drain.drainPeriod();
     var vertx = Vertx.vertx();
-    var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Metrics.bindJvm(registry);
+    var registry = Metrics.processRegistry();
+    var controlPlane = new AtomicReference<ControlPlane>();
+    var nodes =
+        new Metrics.ClusterNodes(
+            registry,
+            () -> controlPlane.get() == null ? List.of() : controlPlane.get().nodeFigures());
     return RoleRunner.run(
         spec,
         vertx,
         common.dataDir,
         drainPeriod,
         () ->
-            ControlPlane.start(vertx, options, registry::scrape)
+            ControlPlane.start(
+                    vertx,
+                    options,
+                    () -> {
+                      nodes.refresh();
+                      return registry.scrape();
+                    })
                 .map(
                     cp -> {
+                      controlPlane.set(cp);
                       Banner.printGeneratedToken(cp.generatedToken(), options.dataDir());
                       var admin =
                           (options.admin().tls() ? "https://" : "http://")

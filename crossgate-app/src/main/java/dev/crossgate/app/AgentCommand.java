@@ -92,6 +92,7 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    common.logFormat.apply();
     var vertx = Vertx.vertx();
     var secret =
         webhookSecret == null || webhookSecret.isBlank() ? secret(common.dataDir) : webhookSecret;
@@ -112,7 +113,7 @@ final class AgentCommand implements Callable<Integer> {
         common.dataDir,
         Duration.ZERO,
         () ->
-            Agent.start(vertx, options, gatewayCa)
+            Agent.start(vertx, options, gatewayCa, Metrics.processRegistry()::scrape)
                 .map(
                     agent -> {
                       LOG.info(

@@ -20,4 +20,14 @@ final class CommonFlags {
           "Address to listen on "
               + "(default: ${DEFAULT-VALUE}; use 0.0.0.0 to accept traffic from other hosts).")
   String bind;
+
+  @Option(
+      names = "--log-format",
+      defaultValue = "text",
+      paramLabel = "text|json",
+      converter = LogFormat.Parser.class,
+      description =
+          "Log lines as key=value text or as one JSON object per line (timestamp, level, logger,"
+              + " message, requestId, traceId) (default: ${DEFAULT-VALUE}).")
+  LogFormat logFormat;
 }

@@ -42,9 +42,10 @@ public final class Crossgate implements Runnable {
     if (args.length > 0
         && !ROLES.contains(args[0])
         && System.getenv("CROSSGATE_LOG_LEVEL") == null) {
-      // a command's terminal shows what it says, not log lines (logback reads this property
-      // first, so it must be set before any logger exists; CROSSGATE_LOG_LEVEL=info brings them)
-      System.setProperty("CROSSGATE_LOG_LEVEL", "ERROR");
+      // a command's terminal shows what it says, not log lines: its failures are its own one-line
+      // messages (logback reads this property first, so it must be set before any logger exists;
+      // CROSSGATE_LOG_LEVEL=info brings them)
+      System.setProperty("CROSSGATE_LOG_LEVEL", "OFF");
     }
     int exit;
     try {

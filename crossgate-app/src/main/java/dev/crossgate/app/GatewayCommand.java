@@ -13,6 +13,7 @@ import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.config.TrafficTls;
 import dev.crossgate.gateway.limit.RateLimitOptions;
+import dev.crossgate.gateway.observe.Tracing;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.transfer.TransferEndpoint;
@@ -185,6 +186,7 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    common.logFormat.apply();
     // every usage error (exit code 2) before anything starts
     var cli = command.commandLine();
     String token = null;
@@ -221,18 +223,25 @@ final class GatewayCommand implements Callable<Integer> {
       }
     }
     var transferSettings = transfer.toSettings(common.dataDir);
+    var transferCors = transfer.toCors();
     var ownPorts =
         java.util.stream.IntStream.concat(
                 java.util.Arrays.stream(gateway.ownPorts()),
                 java.util.stream.IntStream.of(nodeAdminPort))
             .toArray();
     var egressPolicy = egress.toPolicy(ownPorts);
-    var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
+    var gatewayOptions =
+        gateway
+            .toOptions(common.bind, egressPolicy)
+            .withH2c(http.h2c)
+            // JSON log lines carry the access log's fields as fields
+            .withAccessLogJson(gateway.accessLogJson || common.logFormat == LogFormat.JSON);
     var drainPeriod = drain.drainPeriod();
     var tls = gateway.toTls();
     var fileNodeToken =
         configFile == null ? null : SecretFlags.adminToken(cli, adminToken, adminTokenFile);
     var rateLimitOptions = rateLimits.toOptions(redis);
+    var tracing = gateway.toTracing();
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     if (configFile != null) {
       // a node of the file: no cluster client, no forwarder
@@ -249,7 +258,8 @@ final class GatewayCommand implements Callable<Integer> {
                   transferSettings,
                   egressPolicy,
                   tls,
-                  rateLimitOptions));
+                  rateLimitOptions,
+                  tracing));
     }
     var id = nodeId == null ? hostName() : nodeId;
     var options =
@@ -263,6 +273,7 @@ final class GatewayCommand implements Callable<Integer> {
             version(),
             controlPlaneCa);
     var url = database.url(common.dataDir);
+    var process = Metrics.processRegistry();
     return RoleRunner.run(
         command,
         vertx,
@@ -283,7 +294,8 @@ final class GatewayCommand implements Callable<Integer> {
                                           vertx,
                                           new TransferRepository(taskDb.dataSource()),
                                           transferSettings,
-                                          egressPolicy);
+                                          egressPolicy,
+                                          transferCors);
                                   return GatewayServer.start(
                                           vertx,
                                           gatewayOptions,
@@ -298,7 +310,8 @@ final class GatewayCommand implements Callable<Integer> {
                                               cluster.readiness(),
                                               tls,
                                               tokens.toOptions(),
-                                              rateLimitOptions))
+                                              rateLimitOptions,
+                                              tracing))
                                       .onSuccess(
                                           traffic ->
                                               cluster.reportUpstreamHealth(
@@ -312,7 +325,9 @@ final class GatewayCommand implements Callable<Integer> {
                                                       controlPlanes,
                                                       options.sslOptions(),
                                                       cluster,
-                                                      () -> traffic.metrics().scrape(),
+                                                      () ->
+                                                          process.scrape()
+                                                              + traffic.metrics().scrape(),
                                                       adminApplyWait,
                                                       upstream ->
                                                           traffic.upstreamPools().health(upstream))
@@ -358,7 +373,8 @@ final class GatewayCommand implements Callable<Integer> {
       TransferOptions transferSettings,
       EgressPolicy egressPolicy,
       TrafficTls tls,
-      RateLimitOptions rateLimitOptions) {
+      RateLimitOptions rateLimitOptions,
+      Tracing tracing) {
     var file = configFile.toAbsolutePath().normalize();
     var storeOptions =
         ControlPlaneOptions.embedded(common.dataDir, common.bind, nodeAdminPort)
@@ -393,7 +409,8 @@ final class GatewayCommand implements Callable<Integer> {
                                       readiness,
                                       tls,
                                       tokens.toOptions(),
-                                      rateLimitOptions),
+                                      rateLimitOptions,
+                                      tracing),
                               node,
                               traffic ->
                                   LOG.info(

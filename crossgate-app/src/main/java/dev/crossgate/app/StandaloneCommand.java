@@ -3,8 +3,6 @@ package dev.crossgate.app;
 import dev.crossgate.admin.ControlPlane;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.config.GatewayServices;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -65,17 +63,25 @@ final class StandaloneCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // every usage error (exit code 2) before anything starts
+    common.logFormat.apply();
     var transferSettings = transfer.toSettings(common.dataDir);
+    var transferCors = transfer.toCors();
     var ownPorts =
         java.util.stream.IntStream.concat(
                 java.util.Arrays.stream(gateway.ownPorts()),
                 java.util.stream.IntStream.of(storage.adminPort))
             .toArray();
     var egressPolicy = egress.toPolicy(ownPorts);
-    var gatewayOptions = gateway.toOptions(common.bind, egressPolicy).withH2c(http.h2c);
+    var gatewayOptions =
+        gateway
+            .toOptions(common.bind, egressPolicy)
+            .withH2c(http.h2c)
+            // JSON log lines carry the access log's fields as fields
+            .withAccessLogJson(gateway.accessLogJson || common.logFormat == LogFormat.JSON);
     var tls = gateway.toTls();
     // --redis: the route cache's Redis also shares the rate-limit counters
     var rateLimitOptions = rateLimits.toOptions(storage.redis);
+    var tracing = gateway.toTracing();
     var options = storage.toOptions(common, http.h2c).withEgress(egressPolicy);
     if (configFile != null) {
       if (options.jdbcUrl() != null) {
@@ -93,8 +99,7 @@ final class StandaloneCommand implements Callable<Integer> {
     var drainPeriod = drain.drainPeriod();
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     var node = new AtomicReference<GatewayServer>();
-    var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Metrics.bindJvm(registry);
+    var registry = Metrics.processRegistry();
     return RoleRunner.run(
         command,
         vertx,
@@ -142,7 +147,8 @@ final class StandaloneCommand implements Callable<Integer> {
                                   readiness,
                                   tls,
                                   tokens.toOptions(),
-                                  rateLimitOptions),
+                                  rateLimitOptions,
+                                  tracing),
                           node,
                           traffic -> {
                             var admin =

@@ -1,9 +1,14 @@
 package dev.crossgate.app;
 
+import dev.crossgate.problem.FieldError;
+import dev.crossgate.route.Route;
+import dev.crossgate.route.RouteValidator;
 import dev.crossgate.store.transfer.ChunkStorage;
+import dev.crossgate.transfer.TransferEndpoint;
 import dev.crossgate.transfer.TransferOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,6 +67,31 @@ final class TransferFlags {
               + "every chunk received moves it to now + ttl; then the transfer and its chunks are removed "
               + "(default: ${DEFAULT-VALUE}).")
   Duration ttl;
+
+  @Option(
+      names = "--transfer-cors-origins",
+      split = ",",
+      paramLabel = "ORIGIN",
+      description =
+          "Origins (https://app.example.com, or *) whose pages may call /_tus/ and /_transfers:"
+              + " browser tus clients on another origin; comma-separated (default: none).")
+  List<String> corsOrigins = List.of();
+
+  /** CORS of the transfer endpoints, or null when no origin is named. */
+  Route.Cors toCors() {
+    if (corsOrigins.isEmpty()) {
+      return null;
+    }
+    var cors = TransferEndpoint.corsFor(corsOrigins);
+    var origins =
+        RouteValidator.corsErrors(cors).stream()
+            .map(FieldError::message)
+            .collect(java.util.stream.Collectors.joining("; "));
+    if (!origins.isEmpty()) {
+      throw new ParameterException(command.commandLine(), "--transfer-cors-origins: " + origins);
+    }
+    return cors;
+  }
 
   /**
    * The endpoint's settings; chunk files (disk storage) go to {@code dataDir/transfers}. Limits the

@@ -72,6 +72,49 @@ class CommandLineTest {
   }
 
   @Test
+  void everyRoleTakesALogFormatInAnyCaseAndRefusesAnUnknownOne() {
+    for (var role : java.util.List.of("standalone", "admin", "gateway", "agent")) {
+      var spec =
+          Crossgate.commandLine(new String[0], java.util.Map.of())
+              .getSubcommands()
+              .get(role)
+              .getCommandSpec();
+      assertThat(spec.findOption("--log-format")).as(role).isNotNull();
+    }
+    var standalone = new StandaloneCommand();
+    new CommandLine(standalone).parseArgs("--log-format", "JSON");
+    assertThat(standalone.common.logFormat).isEqualTo(LogFormat.JSON);
+    var out = new java.io.StringWriter();
+    var cli = Crossgate.commandLine(new String[0], java.util.Map.of());
+    cli.setErr(new java.io.PrintWriter(out));
+
+    int exit = cli.execute("standalone", "--log-format", "xml");
+
+    assertThat(exit).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(out.toString())
+        .startsWith("crossgate standalone: --log-format: 'xml' is not a log format (text or json)");
+  }
+
+  @Test
+  void tracingIsOffWithoutAnEndpointAndABadRatioOrEndpointIsAUsageError() {
+    var off = new StandaloneCommand();
+    new CommandLine(off).parseArgs();
+    assertThat(off.gateway.toTracing().on()).isFalse();
+
+    var ratio = new StandaloneCommand();
+    new CommandLine(ratio).parseArgs("--trace-sampling", "2");
+    var endpoint = new StandaloneCommand();
+    new CommandLine(endpoint).parseArgs("--otlp-endpoint", "ftp://collector:4318");
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ratio.gateway.toTracing())
+        .isInstanceOf(picocli.CommandLine.ParameterException.class)
+        .hasMessage("--trace-sampling: 2.0 is not a ratio between 0 and 1");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> endpoint.gateway.toTracing())
+        .isInstanceOf(picocli.CommandLine.ParameterException.class)
+        .hasMessageStartingWith("--otlp-endpoint: the OTLP endpoint is an http(s) URL");
+  }
+
+  @Test
   void standaloneKeepsItsDatabaseOptions() {
     var standalone = new StandaloneCommand();
 

@@ -27,6 +27,25 @@ class TransferFlagsTest {
   }
 
   @Test
+  void transferCorsIsOffWithoutOriginsAndAnOriginWithAPathIsAUsageError() {
+    var none = new StandaloneCommand();
+    new CommandLine(none).parseArgs();
+    var some = new StandaloneCommand();
+    new CommandLine(some)
+        .parseArgs("--transfer-cors-origins", "https://a.example.com,https://b.example.com:8443");
+    var bad = new StandaloneCommand();
+    new CommandLine(bad).parseArgs("--transfer-cors-origins", "https://a.example.com/upload");
+
+    assertThat(none.transfer.toCors()).isNull();
+    assertThat(some.transfer.toCors().allows("https://b.example.com:8443")).isTrue();
+    assertThat(some.transfer.toCors().allows("https://c.example.com")).isFalse();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> bad.transfer.toCors())
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageStartingWith(
+            "--transfer-cors-origins: 'https://a.example.com/upload' is not an origin");
+  }
+
+  @Test
   void theGatewayRolesTransferOptionsReachItsSettings() {
     var gateway = new GatewayCommand();
     new CommandLine(gateway)

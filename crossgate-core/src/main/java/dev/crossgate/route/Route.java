@@ -47,7 +47,44 @@ public record Route(
     List<Split> split,
     String stickyKey,
     Boolean forwardToken,
-    List<RateLimit> rateLimits) {
+    List<RateLimit> rateLimits,
+    Cors cors) {
+
+  /**
+   * CORS (the Fetch standard) for browsers calling the route from other origins: the gateway
+   * answers the route's preflight requests itself and adds the {@code Access-Control-*} headers to
+   * its answers for an allowed {@code Origin}.
+   *
+   * @param allowOrigins origins allowed ({@code https://app.example.com}), or {@code *}
+   * @param allowMethods methods a preflight may ask for (default: the route's, or GET, HEAD, POST)
+   * @param allowHeaders request headers a preflight may ask for
+   * @param exposeHeaders response headers the page may read
+   * @param maxAgeSeconds how long a browser may cache a preflight answer (default 600)
+   * @param allowCredentials whether cookies and credentials may be sent (never with {@code *})
+   */
+  public record Cors(
+      List<String> allowOrigins,
+      List<String> allowMethods,
+      List<String> allowHeaders,
+      List<String> exposeHeaders,
+      Long maxAgeSeconds,
+      Boolean allowCredentials) {
+    public Cors {
+      allowOrigins = allowOrigins == null ? List.of() : List.copyOf(allowOrigins);
+      allowMethods = allowMethods == null ? List.of() : List.copyOf(allowMethods);
+      allowHeaders = allowHeaders == null ? List.of() : List.copyOf(allowHeaders);
+      exposeHeaders = exposeHeaders == null ? List.of() : List.copyOf(exposeHeaders);
+    }
+
+    /** Whether a page of {@code origin} may call the route. */
+    public boolean allows(String origin) {
+      return origin != null && (allowOrigins.contains("*") || allowOrigins.contains(origin));
+    }
+
+    public boolean credentials() {
+      return Boolean.TRUE.equals(allowCredentials);
+    }
+  }
 
   public enum Mode {
     SYNC,
@@ -201,6 +238,7 @@ public record Route(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -301,7 +339,8 @@ public record Route(
         split,
         stickyKey,
         forwardToken,
-        rateLimits);
+        rateLimits,
+        cors);
   }
 
   /** The route's rate-limit policies; empty when it has none. */

@@ -43,7 +43,8 @@ public record RouteSpec(
     List<Route.Split> split,
     String stickyKey,
     Boolean forwardToken,
-    List<RateLimit.Spec> rateLimits) {
+    List<RateLimit.Spec> rateLimits,
+    Route.Cors cors) {
 
   /** {@link Route.UpstreamTls} as submitted: {@code verifyHostname} defaults to true. */
   public record TlsSpec(
@@ -104,6 +105,7 @@ public record RouteSpec(
         createdAt,
         updatedAt,
         revision,
+        null,
         null,
         null,
         null,

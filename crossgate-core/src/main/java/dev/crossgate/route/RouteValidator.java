@@ -165,6 +165,10 @@ public final class RouteValidator {
     }
     var tls = UpstreamTlsCheck.validate(errors, spec.tls(), targetUrl);
     var split = split(errors, spec.split(), defaultVersion);
+    var cors = spec.cors();
+    if (cors != null) {
+      errors.addAll(corsErrors(cors));
+    }
     var stickyKey = blankToNull(spec.stickyKey());
     if (stickyKey != null && !STICKY_KEY.matcher(stickyKey).matches()) {
       errors.add(new FieldError("stickyKey", "must be header:<name> or cookie:<name>"));
@@ -208,7 +212,57 @@ public final class RouteValidator {
         split,
         stickyKey,
         spec.forwardToken(),
-        rateLimits);
+        rateLimits,
+        cors);
+  }
+
+  private static final Pattern ORIGIN =
+      Pattern.compile("https?://[A-Za-z0-9.\\-\\[\\]:]+(:\\d{1,5})?");
+  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+  /**
+   * What is wrong with a CORS policy as the Fetch standard reads it (exact origins, tokens, no
+   * credentials with "*"); empty when nothing is.
+   */
+  public static List<FieldError> corsErrors(Route.Cors cors) {
+    var errors = new ArrayList<FieldError>();
+    if (cors.allowOrigins().isEmpty()) {
+      errors.add(new FieldError("cors.allowOrigins", "name at least one origin, or \"*\""));
+    }
+    for (var origin : cors.allowOrigins()) {
+      if (!origin.equals("*") && !ORIGIN.matcher(origin).matches()) {
+        errors.add(
+            new FieldError(
+                "cors.allowOrigins",
+                "'" + origin + "' is not an origin (scheme://host[:port], no path) or \"*\""));
+      }
+    }
+    if (cors.credentials() && cors.allowOrigins().contains("*")) {
+      errors.add(
+          new FieldError(
+              "cors.allowCredentials",
+              "credentials cannot be allowed for \"*\": browsers refuse it; name the origins"));
+    }
+    for (var method : cors.allowMethods()) {
+      if (!TOKEN.matcher(method).matches()) {
+        errors.add(new FieldError("cors.allowMethods", "'" + method + "' is not a method"));
+      }
+    }
+    for (var header : cors.allowHeaders()) {
+      if (!header.equals("*") && !TOKEN.matcher(header).matches()) {
+        errors.add(new FieldError("cors.allowHeaders", "'" + header + "' is not a header name"));
+      }
+    }
+    for (var header : cors.exposeHeaders()) {
+      if (!header.equals("*") && !TOKEN.matcher(header).matches()) {
+        errors.add(new FieldError("cors.exposeHeaders", "'" + header + "' is not a header name"));
+      }
+    }
+    var maxAge = cors.maxAgeSeconds();
+    if (maxAge != null && (maxAge < 0 || maxAge > 86_400)) {
+      errors.add(new FieldError("cors.maxAgeSeconds", "must be between 0 and 86400"));
+    }
+    return errors;
   }
 
   private static final Pattern STICKY_KEY =

@@ -190,7 +190,7 @@ class ConfigApplierTest {
         new Route(
             "rt_p", "shop", null, null, "a", AT, AT, null, "/p", null, null, false, List.of(), null,
             null, null, List.of(), List.of(), null, null, null, false, true, 0, null, null, null,
-            "orders", "/v2", null, null, null, null);
+            "orders", "/v2", null, null, null, null, null);
 
     var applied =
         ConfigApplier.apply(

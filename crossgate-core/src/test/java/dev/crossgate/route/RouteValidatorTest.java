@@ -48,6 +48,83 @@ class RouteValidatorTest {
   }
 
   @Test
+  void corsRefusesCredentialsForAnyOriginAndWhatIsNotAnOriginMethodOrHeader() {
+    var base = spec(null, "/shop", "http://svc:8080", null, null, null, null);
+    var bad =
+        new Route.Cors(
+            List.of("*", "https://app.example.com/path"),
+            List.of("GET POST"),
+            List.of("bad header"),
+            List.of(),
+            90_000L,
+            true);
+    var spec = withCors(base, bad);
+
+    assertThatThrownBy(
+            () -> RouteValidator.validate("rt_1", spec, "t", Instant.EPOCH, Instant.EPOCH))
+        .isInstanceOfSatisfying(
+            ProblemException.class,
+            e ->
+                assertThat(e.problem().errors())
+                    .extracting(FieldError::field)
+                    .containsExactlyInAnyOrder(
+                        "cors.allowOrigins",
+                        "cors.allowCredentials",
+                        "cors.allowMethods",
+                        "cors.allowHeaders",
+                        "cors.maxAgeSeconds"));
+    var good =
+        RouteValidator.validate(
+            "rt_1",
+            withCors(
+                base,
+                new Route.Cors(List.of("https://app.example.com"), null, null, null, null, true)),
+            "t",
+            Instant.EPOCH,
+            Instant.EPOCH);
+    assertThat(good.cors().allows("https://app.example.com")).isTrue();
+    assertThat(good.cors().allows("https://other.example.com")).isFalse();
+  }
+
+  private static RouteSpec withCors(RouteSpec s, Route.Cors cors) {
+    return new RouteSpec(
+        s.id(),
+        s.service(),
+        s.summary(),
+        s.remarks(),
+        s.sourceHost(),
+        s.sourcePath(),
+        s.pathMatch(),
+        s.version(),
+        s.defaultVersion(),
+        s.methods(),
+        s.targetUrl(),
+        s.mode(),
+        s.asyncExecution(),
+        s.params(),
+        s.flow(),
+        s.auth(),
+        s.timeouts(),
+        s.maxBodyBytes(),
+        s.websocket(),
+        s.enabled(),
+        s.createdBy(),
+        s.createdAt(),
+        s.updatedAt(),
+        s.revision(),
+        s.tls(),
+        s.forwardClientCertSubject(),
+        s.versionInPath(),
+        s.upstream(),
+        s.targetPath(),
+        s.split(),
+        s.stickyKey(),
+        s.forwardToken(),
+        s.rateLimits(),
+        cors);
+  }
+
+  @Test
   void aValidSpecIsNormalisedIntoARoute() {
     var route =
         RouteValidator.validate(

@@ -17,6 +17,7 @@ import dev.crossgate.gateway.limit.RateLimiter;
 import dev.crossgate.gateway.limit.TenantInFlight;
 import dev.crossgate.gateway.limit.TokenBuckets;
 import dev.crossgate.gateway.observe.GatewayMetrics;
+import dev.crossgate.gateway.observe.Tracing;
 import dev.crossgate.gateway.task.InterfacesEndpoint;
 import dev.crossgate.gateway.task.PublicUrl;
 import dev.crossgate.gateway.task.TaskEndpoint;
@@ -66,7 +67,8 @@ public final class GatewayServer {
       ServerCertificates certificates,
       UpstreamPools pools,
       IssuerKeys issuerKeys,
-      TokenVerifier tokens) {}
+      TokenVerifier tokens,
+      Tracing tracing) {}
 
   private final Vertx vertx;
   private final Shared shared;
@@ -180,7 +182,8 @@ public final class GatewayServer {
             certificates,
             new UpstreamPools(vertx, metrics.registry(), config),
             issuerKeys,
-            new TokenVerifier(issuerKeys, java.time.Clock.systemUTC()));
+            new TokenVerifier(issuerKeys, java.time.Clock.systemUTC()),
+            services.tracing());
     var instances = new java.util.concurrent.ConcurrentLinkedQueue<NodeVerticle>();
     var tls = services.tls();
     // Vert.x shares a listener among the instances by host and port, but port 0 would give each
@@ -410,6 +413,7 @@ public final class GatewayServer {
                       vertx.executeBlocking(
                           () -> {
                             shared.metrics().close();
+                            shared.tracing().close();
                             return null;
                           }));
       if (shared.tasks() != null) {

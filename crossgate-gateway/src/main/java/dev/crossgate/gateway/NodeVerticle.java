@@ -14,6 +14,7 @@ import dev.crossgate.gateway.limit.RateLimitStep;
 import dev.crossgate.gateway.observe.ObserveStep;
 import dev.crossgate.gateway.protocol.StrictHttpStep;
 import dev.crossgate.gateway.proxy.ProxyStep;
+import dev.crossgate.gateway.route.CorsStep;
 import dev.crossgate.gateway.route.InterfaceStep;
 import dev.crossgate.gateway.route.PathStep;
 import dev.crossgate.gateway.route.RouteStep;
@@ -142,12 +143,13 @@ final class NodeVerticle extends VerticleBase {
     // The one chain, in order: observe (access log, metrics) → limits → strict HTTP (Host, CONNECT,
     // TRACE) → path normalisation and mode marker → filter table (global and endpoint rules) →
     // caller identity → built-in /_ endpoints → route match → filter table (service and route
-    // rules) → route auth → rate limits → interface check (marker, params) → async tasks → flow
+    // rules) → CORS → route auth → rate limits → interface check (marker, params) → async tasks →
+    // flow
     // (extensions) → proxy.
     chain =
         new RequestChain(
             List.of(
-                new ObserveStep(options.accessLogJson(), shared.metrics()),
+                new ObserveStep(options.accessLogJson(), shared.metrics(), shared.tracing()),
                 new LimitStep(limits, shared.clientBuckets(), overLimitConnections),
                 new StrictHttpStep(),
                 new PathStep(options.markers()),
@@ -156,6 +158,7 @@ final class NodeVerticle extends VerticleBase {
                 new EndpointStep(vertx, shared.endpoints(), shared.readiness()),
                 new RouteStep(),
                 FilterStep.afterRouting(),
+                new CorsStep(),
                 new RouteAuthStep(),
                 new RateLimitStep(shared.rateLimiter()),
                 new InterfaceStep(options.markers()),

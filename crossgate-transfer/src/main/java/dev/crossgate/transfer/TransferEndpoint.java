@@ -4,6 +4,9 @@ import dev.crossgate.egress.EgressClient;
 import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.gateway.endpoint.NodeLoopback;
+import dev.crossgate.gateway.route.CorsStep;
+import dev.crossgate.problem.ProblemException;
+import dev.crossgate.route.Route;
 import dev.crossgate.store.transfer.ChunkStore;
 import dev.crossgate.store.transfer.TransferRepository;
 import io.vertx.core.Future;
@@ -12,6 +15,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Resumable transfers: the native protocol under {@code /_transfers} and tus 1.0 under {@code
@@ -31,16 +35,23 @@ public final class TransferEndpoint implements GatewayEndpoint {
   private final TargetDelivery delivery;
   private final NativeRoutes nativeRoutes;
   private final TusRoutes tusRoutes;
+  private final TransferResponder responder;
+  private final Route.Cors cors;
   private final long sweepTimer;
 
   private TransferEndpoint(
-      Vertx vertx, TransferRepository repository, TransferOptions settings, EgressPolicy egress) {
+      Vertx vertx,
+      TransferRepository repository,
+      TransferOptions settings,
+      EgressPolicy egress,
+      Route.Cors cors) {
     this.vertx = vertx;
+    this.cors = cors;
     this.service = new TransferService(repository, chunkStore(repository, settings), settings);
     this.workers =
         vertx.createSharedWorkerExecutor("crossgate-transfer", settings.workerPoolSize());
     this.deliveryClient = vertx.createHttpClient(new HttpClientOptions());
-    var responder = new TransferResponder(workers, settings.maxChunkSize());
+    this.responder = new TransferResponder(workers, settings.maxChunkSize());
     this.delivery =
         new TargetDelivery(deliveryClient, EgressClient.create(vertx, deliveryClient, egress));
     this.nativeRoutes = new NativeRoutes(service, responder, delivery);
@@ -55,7 +66,43 @@ public final class TransferEndpoint implements GatewayEndpoint {
    */
   public static TransferEndpoint create(
       Vertx vertx, TransferRepository repository, TransferOptions settings, EgressPolicy egress) {
-    return new TransferEndpoint(vertx, repository, settings, egress);
+    return create(vertx, repository, settings, egress, null);
+  }
+
+  /**
+   * As above, with CORS on {@code /_tus/} and {@code /_transfers} for pages of other origins (a
+   * browser tus client), or none when {@code cors} is null.
+   */
+  public static TransferEndpoint create(
+      Vertx vertx,
+      TransferRepository repository,
+      TransferOptions settings,
+      EgressPolicy egress,
+      Route.Cors cors) {
+    return new TransferEndpoint(vertx, repository, settings, egress, cors);
+  }
+
+  /**
+   * The transfer endpoints' CORS for {@code origins}: every method they serve, any request header
+   * (keys travel in headers, never cookies), and the tus and transfer headers a client reads.
+   */
+  public static Route.Cors corsFor(java.util.List<String> origins) {
+    return new Route.Cors(
+        origins,
+        java.util.List.of("GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"),
+        java.util.List.of("*"),
+        java.util.List.of(
+            "Location",
+            "Upload-Offset",
+            "Upload-Length",
+            "Upload-Metadata",
+            "Tus-Resumable",
+            "Tus-Version",
+            "Tus-Extension",
+            "Tus-Max-Size",
+            "X-Request-Id"),
+        600L,
+        false);
   }
 
   /** As above, URL targets limited to public addresses ({@link EgressPolicy#DEFAULT}). */
@@ -77,8 +124,31 @@ public final class TransferEndpoint implements GatewayEndpoint {
 
   @Override
   public void mount(Router router) {
+    if (cors != null) {
+      // before the endpoints: a preflight is answered here, never by tus's own OPTIONS
+      router.route("/_tus*").handler(this::cors);
+      router.route("/_transfers*").handler(this::cors);
+    }
     nativeRoutes.mount(router);
     tusRoutes.mount(router);
+  }
+
+  /** The route CORS rules ({@link CorsStep}) applied to the transfer endpoints. */
+  private void cors(RoutingContext ctx) {
+    var request = ctx.request();
+    if (CorsStep.isPreflight(request)) {
+      var refusal = CorsStep.refusal(cors, java.util.List.of(), request);
+      if (refusal != null) {
+        responder.fail(ctx, new ProblemException(refusal));
+        return;
+      }
+      ctx.response().headers().addAll(CorsStep.preflightHeaders(cors, request));
+      ctx.response().setStatusCode(204).end();
+      return;
+    }
+    CorsStep.allowActual(
+        cors, request.getHeader(io.vertx.core.http.HttpHeaders.ORIGIN), ctx.response().headers());
+    ctx.next();
   }
 
   /**

@@ -65,6 +65,7 @@ final class Harness implements AutoCloseable {
   private GatewayServer server;
   private int port;
   private TrafficTls tls;
+  private dev.crossgate.route.Route.Cors cors;
 
   private Harness(Database database, Path dataDir, TransferOptions settings, EgressPolicy egress) {
     this.egress = egress;
@@ -91,16 +92,28 @@ final class Harness implements AutoCloseable {
 
   /** As {@link #h2(Path)}, the node serving HTTPS with {@code tls} too. */
   static Harness h2(Path dataDir, TrafficTls tls) {
-    var harness =
-        new Harness(
-            Database.open(
-                "jdbc:h2:mem:transfer-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", null, null, 8),
-            dataDir,
-            testSettings(dataDir),
-            LOOPBACK_TARGETS);
+    var harness = unstarted(dataDir);
     harness.tls = tls;
     harness.startServer(0);
     return harness;
+  }
+
+  /** As {@link #h2(Path)}, the transfer endpoints with {@code cors}. */
+  static Harness h2(Path dataDir, dev.crossgate.route.Route.Cors cors) {
+    var harness = unstarted(dataDir);
+    harness.cors = cors;
+    harness.startServer(0);
+    return harness;
+  }
+
+  /** Over a fresh in-memory H2, with the test settings; its server not started yet. */
+  private static Harness unstarted(Path dataDir) {
+    return new Harness(
+        Database.open(
+            "jdbc:h2:mem:transfer-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", null, null, 8),
+        dataDir,
+        testSettings(dataDir),
+        LOOPBACK_TARGETS);
   }
 
   static Harness start(Database database, Path dataDir, TransferOptions settings) {
@@ -145,7 +158,7 @@ final class Harness implements AutoCloseable {
                         Secrets.sha256Hex(GLOBEX_KEY),
                         "globex-k",
                         Instant.EPOCH)));
-    endpoint = TransferEndpoint.create(vertx, repository, settings, egress);
+    endpoint = TransferEndpoint.create(vertx, repository, settings, egress, cors);
     GatewayEndpoint chunkCounter =
         router ->
             router

@@ -58,6 +58,7 @@ public final class ClusterHub implements AdminEndpoint {
   private final Backoff resendBackoff;
   private final String instanceId;
   private final Map<String, NodeSession> sessions = new ConcurrentHashMap<>();
+  private final Map<String, NodeFigures> figures = new ConcurrentHashMap<>();
   private final long checkTimer;
   private final long pruneTimer;
 
@@ -367,6 +368,55 @@ public final class ClusterHub implements AdminEndpoint {
     }
     session.resync("operator asked for a resync");
     return true;
+  }
+
+  /**
+   * What {@code /metrics} exports per node this instance has had a stream from since it started
+   * (the database's node list is the Admin API's; a scrape reads no database).
+   *
+   * @param connected whether the node's stream is open on this instance
+   * @param appliedRevision the revision the node last said it applied
+   * @param lag revisions the node is behind this instance's configuration
+   * @param nacks revisions the node refused (NACKed) since this instance started
+   */
+  public record NodeFigure(
+      String nodeId, boolean connected, long appliedRevision, long lag, long nacks) {}
+
+  /** The figures of every node seen here, for a scrape; any thread. */
+  public List<NodeFigure> nodeFigures() {
+    long latest = follower.get().revision();
+    return figures.entrySet().stream()
+        .map(
+            e -> {
+              var f = e.getValue();
+              long applied = f.applied;
+              return new NodeFigure(
+                  e.getKey(),
+                  sessions.containsKey(e.getKey()),
+                  applied,
+                  Math.max(0, latest - Math.max(0, applied)),
+                  f.nacks.get());
+            })
+        .toList();
+  }
+
+  NodeFigures figures(String nodeId) {
+    return figures.computeIfAbsent(nodeId, k -> new NodeFigures());
+  }
+
+  /** A node's running figures, written by its session's event loop and read by scrapes. */
+  static final class NodeFigures {
+    private volatile long applied = -1;
+    private final java.util.concurrent.atomic.AtomicLong nacks =
+        new java.util.concurrent.atomic.AtomicLong();
+
+    void applied(long revision) {
+      applied = revision;
+    }
+
+    void nacked() {
+      nacks.incrementAndGet();
+    }
   }
 
   void register(String nodeId, NodeSession session) {

@@ -150,6 +150,7 @@ final class NodeSession {
     inFlight = -1;
     attempts = 0;
     applied = Math.max(0, hello.appliedRevision());
+    hub.figures(nodeId).applied(applied);
     silenceLimit = hub.options().silenceLimit(hello.heartbeatMillis());
     hub.register(nodeId, this);
     LOG.info(
@@ -177,6 +178,7 @@ final class NodeSession {
     attempts = 0;
     parked = -1;
     applied = ack.revision();
+    hub.figures(nodeId).applied(applied);
     vertx
         .executeBlocking(
             () -> {
@@ -215,6 +217,7 @@ final class NodeSession {
     inFlight = -1;
     attempts = 0;
     parked = nack.revision();
+    hub.figures(nodeId).nacked();
     var reason =
         nack.errors() == null
             ? "no reason given"
@@ -244,6 +247,7 @@ final class NodeSession {
     }
     if (heartbeat.revision() != applied) {
       applied = heartbeat.revision(); // e.g. a lost ACK: believe the node, then send what it lacks
+      hub.figures(nodeId).applied(applied);
     }
     if (!hashMatches(heartbeat.revision(), heartbeat.hash())) {
       LOG.warn(

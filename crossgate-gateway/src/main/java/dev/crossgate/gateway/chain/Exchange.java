@@ -48,6 +48,8 @@ public final class Exchange {
   private long bodyLimit = Long.MAX_VALUE;
   private Problem bodyLimitProblem;
   private String upstream;
+  private long upstreamNanos = -1;
+  private dev.crossgate.gateway.observe.RequestTrace trace;
   private Caller caller;
   private boolean credentialRejected;
   private Problem tokenRejection;
@@ -182,6 +184,24 @@ public final class Exchange {
 
   public void upstream(String hostAndPort) {
     this.upstream = hostAndPort;
+  }
+
+  /** The request's spans, or null when tracing is off. */
+  public dev.crossgate.gateway.observe.RequestTrace trace() {
+    return trace;
+  }
+
+  public void trace(dev.crossgate.gateway.observe.RequestTrace requestTrace) {
+    this.trace = requestTrace;
+  }
+
+  /** Request sent to the upstream's response head, in nanoseconds; -1 when no upstream answered. */
+  public long upstreamNanos() {
+    return upstreamNanos;
+  }
+
+  public void upstreamNanos(long nanos) {
+    this.upstreamNanos = nanos;
   }
 
   /** Who is calling, as resolved by the caller step; null for an anonymous request. */

@@ -3,6 +3,7 @@ package dev.crossgate.gateway.config;
 import dev.crossgate.gateway.auth.TokenOptions;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.limit.RateLimitOptions;
+import dev.crossgate.gateway.observe.Tracing;
 import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.health.Readiness;
 import dev.crossgate.store.Database;
@@ -21,6 +22,7 @@ import dev.crossgate.store.Database;
  *     GatewayOptions}: the files it names are read, checked and reloaded by the server)
  * @param tokens how token issuers' keys are fetched and cached (null: the defaults)
  * @param rateLimits where rate-limit counters are kept (null: in this node's memory)
+ * @param tracing OpenTelemetry tracing of the node's requests ({@link Tracing#OFF} by default)
  */
 public record GatewayServices(
     Database database,
@@ -29,9 +31,11 @@ public record GatewayServices(
     Readiness readiness,
     TrafficTls tls,
     TokenOptions tokens,
-    RateLimitOptions rateLimits) {
+    RateLimitOptions rateLimits,
+    Tracing tracing) {
   public static final GatewayServices NONE =
-      new GatewayServices(null, null, ExtensionOptions.defaults(null), null, null, null, null);
+      new GatewayServices(
+          null, null, ExtensionOptions.defaults(null), null, null, null, null, null);
 
   public GatewayServices {
     if ((database == null) != (tasks == null)) {
@@ -40,16 +44,17 @@ public record GatewayServices(
     extensions = extensions == null ? ExtensionOptions.defaults(null) : extensions;
     tokens = tokens == null ? TokenOptions.defaults() : tokens;
     rateLimits = rateLimits == null ? RateLimitOptions.LOCAL : rateLimits;
+    tracing = tracing == null ? Tracing.OFF : tracing;
   }
 
-  /** With the default token options and rate-limit counters in this node's memory. */
+  /** With the default token options, rate-limit counters in this node's memory, tracing off. */
   public GatewayServices(
       Database database,
       TaskOptions tasks,
       ExtensionOptions extensions,
       Readiness readiness,
       TrafficTls tls) {
-    this(database, tasks, extensions, readiness, tls, null, null);
+    this(database, tasks, extensions, readiness, tls, null, null, null);
   }
 
   /** Cleartext only, ready while listening. */
@@ -69,23 +74,33 @@ public record GatewayServices(
   }
 
   public GatewayServices withExtensions(ExtensionOptions options) {
-    return new GatewayServices(database, tasks, options, readiness, tls, tokens, rateLimits);
+    return new GatewayServices(
+        database, tasks, options, readiness, tls, tokens, rateLimits, tracing);
   }
 
   public GatewayServices withReadiness(Readiness roleReadiness) {
-    return new GatewayServices(database, tasks, extensions, roleReadiness, tls, tokens, rateLimits);
+    return new GatewayServices(
+        database, tasks, extensions, roleReadiness, tls, tokens, rateLimits, tracing);
   }
 
   public GatewayServices withTls(TrafficTls trafficTls) {
     return new GatewayServices(
-        database, tasks, extensions, readiness, trafficTls, tokens, rateLimits);
+        database, tasks, extensions, readiness, trafficTls, tokens, rateLimits, tracing);
   }
 
   public GatewayServices withTokens(TokenOptions options) {
-    return new GatewayServices(database, tasks, extensions, readiness, tls, options, rateLimits);
+    return new GatewayServices(
+        database, tasks, extensions, readiness, tls, options, rateLimits, tracing);
   }
 
   public GatewayServices withRateLimits(RateLimitOptions options) {
-    return new GatewayServices(database, tasks, extensions, readiness, tls, tokens, options);
+    return new GatewayServices(
+        database, tasks, extensions, readiness, tls, tokens, options, tracing);
+  }
+
+  /** Tracing on the node's requests; the node closes it when it stops. */
+  public GatewayServices withTracing(Tracing nodeTracing) {
+    return new GatewayServices(
+        database, tasks, extensions, readiness, tls, tokens, rateLimits, nodeTracing);
   }
 }

@@ -4,9 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.extension.Extension;
+import dev.crossgate.gateway.observe.RequestTrace;
 import dev.crossgate.json.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -148,9 +152,12 @@ public final class Extensions {
 
   /**
    * Runs {@code extension} with {@code input} (the contract JSON without its version, which is
-   * filled in here). Never fails: a failed call becomes the verdict of its failure policy.
+   * filled in here). Never fails: a failed call becomes the verdict of its failure policy. With
+   * {@code trace} (tracing on), the call is a span under the request's: a client span whose id is
+   * the {@code traceparent} sent to a remote extension, an internal one for WebAssembly.
    */
-  public Future<Verdict> run(Extension extension, Pin pin, ObjectNode input, String requestId) {
+  public Future<Verdict> run(
+      Extension extension, Pin pin, ObjectNode input, String requestId, RequestTrace trace) {
     var engine = engine();
     var modules = engine.modules();
     Extension.Version chosen = null;
@@ -171,7 +178,7 @@ public final class Extensions {
     var artifact = chosen == null || !extension.dependsOn().isEmpty() ? null : chosen.artifact();
     var local = artifact == null ? null : modules.cached(artifact);
     if (local != null) {
-      return runLocal(engine, extension, local, body);
+      return runLocal(engine, extension, local, body, trace);
     }
     if (artifact != null && (artifact.isHosted() || extension.endpoint() == null)) {
       // runs on the platform only: the first call waits for the module
@@ -181,7 +188,7 @@ public final class Extensions {
           .transform(
               ar ->
                   ar.succeeded()
-                      ? runLocal(engine, extension, ar.result(), body)
+                      ? runLocal(engine, extension, ar.result(), body, trace)
                       : unavailable(
                           extension,
                           "local",
@@ -206,10 +213,11 @@ public final class Extensions {
                   "the tenant failed repeatedly; calls are paused")));
     }
     var pinned = chosen;
+    var span = span(trace, extension, "remote", SpanKind.CLIENT);
     Future<JsonNode> answer =
         engine
             .remote()
-            .call(extension, chosen == null ? null : chosen.version(), body, requestId)
+            .call(extension, chosen == null ? null : chosen.version(), body, requestId, span)
             .compose(
                 a -> {
                   circuits.record(extension.tenant(), true);
@@ -228,9 +236,33 @@ public final class Extensions {
       var warm = modules.load(artifact);
       answer = answer.compose(a -> warm.transform(ignored -> Future.succeededFuture(a)));
     }
-    return answer
-        .map(a -> verdict(extension, "remote", a))
-        .otherwise(e -> failed(extension, "remote", e));
+    return ended(
+        span,
+        answer
+            .map(a -> verdict(extension, "remote", a))
+            .otherwise(e -> failed(extension, "remote", e, span)));
+  }
+
+  private static Span span(
+      RequestTrace trace, Extension extension, String location, SpanKind kind) {
+    if (trace == null) {
+      return null;
+    }
+    var span = trace.child("extension " + extension.id(), kind);
+    span.setAttribute("crossgate.tenant", extension.tenant());
+    span.setAttribute("crossgate.extension.location", location);
+    return span;
+  }
+
+  private static Future<Verdict> ended(Span span, Future<Verdict> verdict) {
+    return span == null ? verdict : verdict.onComplete(ar -> span.end());
+  }
+
+  private Verdict failed(Extension extension, String location, Throwable cause, Span span) {
+    if (span != null) {
+      span.setStatus(StatusCode.ERROR, String.valueOf(cause.getMessage()));
+    }
+    return failed(extension, location, cause);
   }
 
   private Future<Verdict> unavailable(Extension extension, String location, String detail) {
@@ -241,13 +273,21 @@ public final class Extensions {
             new ExtensionFailure(ExtensionFailure.Kind.VERSION_UNAVAILABLE, detail)));
   }
 
+  /** Runs the module in-process; with {@code trace}, as an internal span of the request's. */
   private Future<Verdict> runLocal(
-      Engine engine, Extension extension, WasmModules.Loaded module, Buffer body) {
-    return engine
-        .wasm()
-        .run(extension.tenant(), module, body, extension.timeoutMs())
-        .map(answer -> verdict(extension, "local", answer))
-        .otherwise(e -> failed(extension, "local", e));
+      Engine engine,
+      Extension extension,
+      WasmModules.Loaded module,
+      Buffer body,
+      RequestTrace trace) {
+    var span = span(trace, extension, "local", SpanKind.INTERNAL);
+    return ended(
+        span,
+        engine
+            .wasm()
+            .run(extension.tenant(), module, body, extension.timeoutMs())
+            .map(answer -> verdict(extension, "local", answer))
+            .otherwise(e -> failed(extension, "local", e, span)));
   }
 
   /** A tenant names the version it ran; the first step's choice pins the request. */

@@ -124,7 +124,15 @@ final class RemoteCaller {
     return egress;
   }
 
-  Future<Answer> call(Extension extension, String version, Buffer input, String requestId) {
+  /**
+   * Calls the tenant's endpoint; with {@code span} (tracing on) its {@code traceparent} is sent.
+   */
+  Future<Answer> call(
+      Extension extension,
+      String version,
+      Buffer input,
+      String requestId,
+      io.opentelemetry.api.trace.Span span) {
     var client = client(extension);
     var options =
         new RequestOptions()
@@ -135,6 +143,9 @@ final class RemoteCaller {
             .putHeader(CrossgateHeaders.REQUEST_ID, requestId);
     if (version != null) {
       options.putHeader(CrossgateHeaders.EXTENSION_VERSION, version);
+    }
+    if (span != null) {
+      dev.crossgate.gateway.observe.RequestTrace.inject(span, options.getHeaders());
     }
     var done = Promise.<Answer>promise();
     var sent = new HttpClientRequest[1];

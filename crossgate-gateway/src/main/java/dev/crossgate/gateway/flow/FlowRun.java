@@ -109,7 +109,7 @@ final class FlowRun {
       input.set("response", response);
     }
     return extensions
-        .run(extension, pin, input, exchange.requestId())
+        .run(extension, pin, input, exchange.requestId(), exchange.trace())
         .compose(
             verdict -> {
               if (apply(verdict, response)) {

@@ -5,10 +5,13 @@ import dev.crossgate.json.Json;
 import java.util.LinkedHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One line per request on the SLF4J logger {@code crossgate.access}: {@code key=value} (values with
- * spaces or quotes are quoted), or a JSON object when configured.
+ * spaces or quotes are quoted), or, when configured, a JSON object. A JSON entry is also logged
+ * with its fields as SLF4J key/value pairs and {@code requestId}/{@code traceId} in the MDC, so
+ * that a JSON log encoder writes the request's fields as the line's own fields.
  *
  * <p>The event loop only copies the request's figures into an {@link Entry}; formatting and the
  * appender's write happen on the node's {@link AccessLogWriter} thread, so a slow log destination
@@ -47,7 +50,32 @@ final class AccessLog {
             ex.requestId(),
             ex.extensionVersion(),
             ex.problem() == null ? null : ex.problem().typeName(),
-            ex.responseFailed()));
+            ex.responseFailed(),
+            ex.trace() == null ? null : ex.trace().traceId()));
+  }
+
+  /** Writes one entry; called on the writer thread. */
+  static void write(Entry entry) {
+    if (!entry.json()) {
+      LOG.info(entry.line());
+      return;
+    }
+    MDC.put("requestId", entry.requestId());
+    if (entry.traceId() != null) {
+      MDC.put("traceId", entry.traceId());
+    }
+    try {
+      var event = LOG.atInfo().setMessage(entry.line());
+      for (var field : entry.fields().entrySet()) {
+        if (!field.getKey().equals("requestId") && !field.getKey().equals("traceId")) {
+          event = event.addKeyValue(field.getKey(), field.getValue());
+        }
+      }
+      event.log();
+    } finally {
+      MDC.remove("requestId");
+      MDC.remove("traceId");
+    }
   }
 
   /** The figures of one access-log line, immutable so another thread may format them. */
@@ -65,32 +93,13 @@ final class AccessLog {
       String requestId,
       String extensionVersion,
       String problem,
-      boolean aborted) {
+      boolean aborted,
+      String traceId) {
 
     /** The line as written; called on the writer thread. */
     String line() {
       if (json) {
-        var fields = new LinkedHashMap<String, Object>();
-        fields.put("method", method);
-        fields.put("path", path);
-        fields.put("status", status);
-        fields.put("route", route);
-        fields.put("upstream", upstream);
-        fields.put("bytesIn", bytesIn);
-        fields.put("bytesOut", bytesOut);
-        fields.put("durationMs", durationNanos / 1_000_000.0);
-        fields.put("client", client);
-        fields.put("requestId", requestId);
-        if (extensionVersion != null) {
-          fields.put("extensionVersion", extensionVersion);
-        }
-        if (problem != null) {
-          fields.put("problem", problem);
-        }
-        if (aborted) {
-          fields.put("aborted", true);
-        }
-        return Json.write(fields);
+        return Json.write(fields());
       }
       var sb = new StringBuilder(200);
       field(sb, "method", method);
@@ -106,6 +115,9 @@ final class AccessLog {
           .append(durationNanos / 1_000_000.0);
       field(sb, "client", client);
       field(sb, "requestId", requestId);
+      if (traceId != null) {
+        field(sb, "traceId", traceId);
+      }
       if (extensionVersion != null) {
         field(sb, "extensionVersion", extensionVersion);
       }
@@ -116,6 +128,34 @@ final class AccessLog {
         sb.append(" aborted=true");
       }
       return sb.toString();
+    }
+
+    /** The fields of a JSON line, in the order written. */
+    LinkedHashMap<String, Object> fields() {
+      var fields = new LinkedHashMap<String, Object>();
+      fields.put("method", method);
+      fields.put("path", path);
+      fields.put("status", status);
+      fields.put("route", route);
+      fields.put("upstream", upstream);
+      fields.put("bytesIn", bytesIn);
+      fields.put("bytesOut", bytesOut);
+      fields.put("durationMs", durationNanos / 1_000_000.0);
+      fields.put("client", client);
+      fields.put("requestId", requestId);
+      if (traceId != null) {
+        fields.put("traceId", traceId);
+      }
+      if (extensionVersion != null) {
+        fields.put("extensionVersion", extensionVersion);
+      }
+      if (problem != null) {
+        fields.put("problem", problem);
+      }
+      if (aborted) {
+        fields.put("aborted", true);
+      }
+      return fields;
     }
   }
 

@@ -29,18 +29,18 @@ final class AccessLogWriter implements AutoCloseable {
   static final long IDLE_PARK_MS = 5;
   private static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final AccessLog.Entry STOP =
-      new AccessLog.Entry(false, "", "", 0, "", "", 0, 0, 0, "", "", null, null, false);
+      new AccessLog.Entry(false, "", "", 0, "", "", 0, 0, 0, "", "", null, null, false, null);
 
   private final int capacity;
   private final ConcurrentLinkedQueue<AccessLog.Entry> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
-  private final Consumer<String> sink;
+  private final Consumer<AccessLog.Entry> sink;
   private final AtomicLong dropped = new AtomicLong();
   private final Thread thread;
   private long reportedDrops;
   private long lastReport;
 
-  AccessLogWriter(int capacity, Consumer<String> sink) {
+  AccessLogWriter(int capacity, Consumer<AccessLog.Entry> sink) {
     this.capacity = capacity;
     this.sink = sink;
     this.thread = new Thread(this::run, "crossgate-access-log");
@@ -80,7 +80,7 @@ final class AccessLogWriter implements AutoCloseable {
         return;
       }
       try {
-        sink.accept(entry.line());
+        sink.accept(entry);
       } catch (RuntimeException e) {
         LOG.warn("access log line not written cause={}", e.toString());
       }

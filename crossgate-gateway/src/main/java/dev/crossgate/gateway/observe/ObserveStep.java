@@ -22,14 +22,19 @@ public final class ObserveStep implements Step {
 
   private final AccessLog accessLog;
   private final GatewayMetrics metrics;
+  private final Tracing tracing;
 
-  public ObserveStep(boolean jsonAccessLog, GatewayMetrics metrics) {
+  public ObserveStep(boolean jsonAccessLog, GatewayMetrics metrics, Tracing tracing) {
     this.accessLog = new AccessLog(jsonAccessLog, metrics.accessLogWriter());
     this.metrics = metrics;
+    this.tracing = tracing;
   }
 
   @Override
   public Future<Void> onRequest(Exchange exchange, Chain next) {
+    if (tracing.on()) {
+      exchange.trace(tracing.start(exchange.request()));
+    }
     exchange.onComplete(this::completed);
     return next.proceed(exchange);
   }
@@ -38,20 +43,32 @@ public final class ObserveStep implements Step {
     long duration = System.nanoTime() - ex.startNanos();
     var route = ex.route();
     var routeId = route == null ? "-" : route.id();
+    var request = ex.request();
     String errorKind = null;
     if (ex.problem() != null && UPSTREAM_PROBLEMS.contains(ex.problem().typeName())) {
       errorKind = ex.problem().typeName();
     } else if (ex.clientGone()) {
-      metrics.clientAborted(routeId);
+      metrics.clientAborted(route);
       LOG.debug(
           "client went away mid-response requestId={} route={} bytesOut={}",
           ex.requestId(),
           routeId,
-          ex.request().response().bytesWritten());
+          request.response().bytesWritten());
     } else if (ex.responseFailed() && ex.upstream() != null) {
       errorKind = "aborted";
     }
-    metrics.record(routeId, ex.status(), duration, errorKind);
+    metrics.record(
+        route,
+        request.method(),
+        ex.status(),
+        duration,
+        ex.upstreamNanos(),
+        request.bytesRead(),
+        request.response().bytesWritten(),
+        errorKind);
     accessLog.log(ex, duration);
+    if (ex.trace() != null) {
+      ex.trace().end(ex.status(), routeId);
+    }
   }
 }

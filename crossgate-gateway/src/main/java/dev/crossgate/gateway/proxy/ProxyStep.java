@@ -113,6 +113,9 @@ public final class ProxyStep implements Step {
       target = target(route.targetUrl());
     }
     exchange.upstream(target.authority());
+    if (exchange.trace() != null) {
+      exchange.trace().startProxy(target.authority());
+    }
     var request = exchange.request();
     if (exchange.declaredLength() > exchange.bodyLimit()) {
       // the route's or a filter's limit, known only now: refuse before contacting the upstream
@@ -312,6 +315,10 @@ public final class ProxyStep implements Step {
         request.scheme(),
         request.headers().get(HttpHeaders.HOST));
     out.set(CrossgateHeaders.REQUEST_ID, exchange.requestId());
+    if (exchange.trace() != null) {
+      // W3C Trace Context: the upstream's parent is the gateway's proxy span, not the caller's
+      exchange.trace().injectProxy(out);
+    }
     if (exchange.route().forwardsClientCertSubject()) {
       var subject = PeerCertificate.subject(request);
       if (subject != null) {
@@ -395,6 +402,7 @@ public final class ProxyStep implements Step {
     private int retried;
     private int index = -1;
     private boolean attemptOpen;
+    private final long startNanos = System.nanoTime();
 
     Dispatch(Exchange exchange, Pool pool, Promise<Void> done) {
       this.exchange = exchange;
@@ -632,6 +640,8 @@ public final class ProxyStep implements Step {
       if (dispatch.retriedOn(response)) {
         return;
       }
+      // across retries: the upstream latency the caller waited for
+      exchange.upstreamNanos(System.nanoTime() - dispatch.startNanos);
       response.pause();
       // written straight into the server response's own headers: no intermediate copy
       var headers =

@@ -29,6 +29,20 @@ public final class RouteStep implements Step {
     var result =
         routes.match(
             host, exchange.path(), request.method().name(), request.headers().get(ACCEPT_VERSION));
+    if (CorsStep.isPreflight(request)
+        && !(result instanceof RouteMatch.Found found && found.route().cors() != null)) {
+      // a CORS preflight is about the method it names: the route that method reaches answers it
+      // (CorsStep), when that route has CORS; otherwise the OPTIONS request is routed as before
+      var asked =
+          routes.match(
+              host,
+              exchange.path(),
+              request.getHeader(CorsStep.REQUEST_METHOD).trim().toUpperCase(java.util.Locale.ROOT),
+              request.headers().get(ACCEPT_VERSION));
+      if (asked instanceof RouteMatch.Found found && found.route().cors() != null) {
+        result = asked;
+      }
+    }
     if (result instanceof RouteMatch.Found defaulted
         && defaulted.defaulted()
         && defaulted.route().split() != null) {

@@ -42,6 +42,7 @@ public final class TestRoutes {
     private Boolean forwardToken;
     private List<RateLimit.Spec> rateLimits;
     private String service = "svc";
+    private Route.Cors cors;
 
     Builder(String id, String sourcePath, String targetUrl) {
       this.id = id;
@@ -192,6 +193,11 @@ public final class TestRoutes {
       return this;
     }
 
+    public Builder cors(Route.Cors policy) {
+      this.cors = policy;
+      return this;
+    }
+
     public Builder flow(String... steps) {
       this.flow = List.of(steps);
       return this;
@@ -232,7 +238,8 @@ public final class TestRoutes {
               split,
               stickyKey,
               forwardToken,
-              rateLimits);
+              rateLimits,
+              cors);
       var now = Instant.now();
       return RouteValidator.validate(id, spec, "test", now, now);
     }

@@ -43,7 +43,8 @@ class AccessLogWriterTest {
         requestId,
         null,
         null,
-        false);
+        false,
+        null);
   }
 
   @Test
@@ -53,9 +54,9 @@ class AccessLogWriterTest {
     try (var writer =
         new AccessLogWriter(
             16,
-            line -> {
+            entry -> {
               threads.add(Thread.currentThread().getName());
-              lines.add(line);
+              lines.add(entry.line());
             })) {
       writer.offer(entry("one"));
       writer.offer(entry("two"));
@@ -78,13 +79,13 @@ class AccessLogWriterTest {
     try (var writer =
         new AccessLogWriter(
             2,
-            line -> {
+            entry -> {
               try {
                 release.await();
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
-              lines.add(line);
+              lines.add(entry.line());
             })) {
       writer.offer(entry("taken"));
       // the writer holds "taken" in the blocked sink; two more fill the queue, then lines drop
@@ -127,7 +128,8 @@ class AccessLogWriterTest {
             "x=\"y\"",
             null,
             "not-found",
-            true);
+            true,
+            null);
 
     assertThat(entry.line())
         .isEqualTo(
@@ -138,7 +140,7 @@ class AccessLogWriterTest {
   @Test
   void closingWritesWhatIsStillQueued() {
     var lines = new CopyOnWriteArrayList<String>();
-    var writer = new AccessLogWriter(1_024, lines::add);
+    var writer = new AccessLogWriter(1_024, entry -> lines.add(entry.line()));
     for (int i = 0; i < 100; i++) {
       writer.offer(entry("r" + i));
     }

@@ -72,7 +72,7 @@ class ObservabilityTest {
     int closedPort = GatewayKit.closedPort();
     try (var kit = GatewayKit.start()) {
       kit.routes(
-          route("ok", "/ok", kit.target("/up")).build(),
+          route("ok", "/ok", kit.target("/up")).version("v2", true).build(),
           route("down", "/down", "http://127.0.0.1:" + closedPort).build());
 
       kit.get("/ok");
@@ -83,12 +83,59 @@ class ObservabilityTest {
           .untilAsserted(
               () ->
                   assertThat(kit.gateway().metrics().scrape())
-                      .contains("crossgate_requests_total{route=\"ok\",status=\"200\"} 2.0")
-                      .contains("crossgate_requests_total{route=\"down\",status=\"502\"} 1.0")
                       .contains(
-                          "crossgate_upstream_errors_total{kind=\"bad-gateway\",route=\"down\"} 1.0")
-                      .contains("crossgate_request_duration_seconds_bucket{route=\"ok\"")
+                          "crossgate_requests_total{method=\"GET\",route=\"ok\",service=\"svc\",status=\"2xx\",version=\"v2\"} 2.0")
+                      .contains(
+                          "crossgate_requests_total{method=\"GET\",route=\"down\",service=\"svc\",status=\"5xx\",version=\"-\"} 1.0")
+                      .contains(
+                          "crossgate_upstream_errors_total{kind=\"bad-gateway\",route=\"down\",service=\"svc\",upstream=\"-\",version=\"-\"} 1.0")
+                      .contains(
+                          "crossgate_request_duration_seconds_bucket{route=\"ok\",service=\"svc\",version=\"v2\"")
                       .contains("crossgate_active_connections"));
+    }
+  }
+
+  @Test
+  void upstreamLatencyIsItsOwnHistogramAndOnlyRequestsAnUpstreamAnsweredCountInIt() {
+    int closedPort = GatewayKit.closedPort();
+    try (var kit = GatewayKit.start()) {
+      kit.routes(
+          route("ok", "/ok", kit.target("/up")).build(),
+          route("down", "/down", "http://127.0.0.1:" + closedPort).build());
+
+      kit.get("/ok");
+      kit.get("/down");
+      kit.get("/nowhere");
+
+      Awaitility.await()
+          .untilAsserted(
+              () ->
+                  assertThat(kit.gateway().metrics().scrape())
+                      .contains(
+                          "crossgate_upstream_duration_seconds_count{route=\"ok\",service=\"svc\",upstream=\"-\",version=\"-\"} 1")
+                      .doesNotContain("crossgate_upstream_duration_seconds_count{route=\"down\"")
+                      .doesNotContain("crossgate_upstream_duration_seconds_count{route=\"-\"")
+                      .contains(
+                          "crossgate_request_duration_seconds_count{route=\"-\",service=\"-\",version=\"-\"} 1"));
+    }
+  }
+
+  @Test
+  void anUnknownMethodIsCountedAsOtherSoCallersCannotGrowTheLabelSet() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("r", "/r", kit.target("/up")).build());
+
+      kit.send(io.vertx.core.http.HttpMethod.valueOf("BREW"), "/r", "");
+      kit.send(io.vertx.core.http.HttpMethod.valueOf("PROPFIND"), "/r", "");
+
+      Awaitility.await()
+          .untilAsserted(
+              () ->
+                  assertThat(kit.gateway().metrics().scrape())
+                      .containsPattern(
+                          "crossgate_requests_total\\{method=\"OTHER\",route=\"r\",[^}]*\\} 2.0")
+                      .doesNotContain("BREW")
+                      .doesNotContain("PROPFIND"));
     }
   }
 
@@ -109,8 +156,10 @@ class ObservabilityTest {
           .untilAsserted(
               () ->
                   assertThat(kit.gateway().metrics().scrape())
-                      .contains("crossgate_requests_total{route=\"r\",status=\"200\"} 3.0")
-                      .contains("crossgate_requests_total{route=\"r\",status=\"404\"} 2.0"));
+                      .contains(
+                          "crossgate_requests_total{method=\"GET\",route=\"r\",service=\"svc\",status=\"2xx\",version=\"-\"} 3.0")
+                      .contains(
+                          "crossgate_requests_total{method=\"GET\",route=\"r\",service=\"svc\",status=\"4xx\",version=\"-\"} 2.0"));
     }
   }
 }

@@ -82,7 +82,8 @@ class ClientAbortTest {
           .untilAsserted(
               () ->
                   assertThat(kit.gateway().metrics().scrape())
-                      .contains("crossgate_client_aborts_total{route=\"big\"} 1.0"));
+                      .contains(
+                          "crossgate_client_aborts_total{route=\"big\",service=\"svc\",version=\"-\"} 1.0"));
       Awaitility.await().until(() -> accessLines().size() == 1);
       assertThat(accessLines().get(0)).contains("status=200", "aborted=true");
       assertThat(logs.list)

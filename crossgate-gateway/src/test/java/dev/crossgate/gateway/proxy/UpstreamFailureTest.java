@@ -67,7 +67,7 @@ class UpstreamFailureTest {
               () ->
                   assertThat(kit.gateway().metrics().scrape())
                       .contains(
-                          "crossgate_upstream_errors_total{kind=\"aborted\",route=\"a\"} 1.0"));
+                          "crossgate_upstream_errors_total{kind=\"aborted\",route=\"a\",service=\"svc\",upstream=\"-\",version=\"-\"} 1.0"));
     }
   }
 
