@@ -49,7 +49,7 @@ class ArchitectureDocTest {
     assertThat(result.exit()).isEqualTo(1);
     assertThat(result.output())
         .contains("out of date")
-        .contains("+  s10[\"10. <b>RouteAuthStep</b>");
+        .contains("+  s11[\"11. <b>RouteAuthStep</b>");
   }
 
   @Test

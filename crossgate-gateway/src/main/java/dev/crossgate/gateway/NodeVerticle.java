@@ -144,8 +144,7 @@ final class NodeVerticle extends VerticleBase {
     // TRACE) → path normalisation and mode marker → filter table (global and endpoint rules) →
     // caller identity → built-in /_ endpoints → route match → filter table (service and route
     // rules) → CORS → route auth → rate limits → interface check (marker, params) → async tasks →
-    // flow
-    // (extensions) → proxy.
+    // flow (extensions) → proxy.
     chain =
         new RequestChain(
             List.of(
