@@ -67,6 +67,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlPlane {
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
+
+  /** How long a write waits for this instance's configuration to include it before answering. */
+  private static final java.time.Duration COMMIT_APPLY_WAIT = java.time.Duration.ofSeconds(2);
+
   static final String TOKEN_FILE = "admin-token";
 
   private final Vertx vertx;
@@ -173,8 +177,9 @@ public final class ControlPlane {
             () -> List.copyOf(upstreams.all()),
             () -> List.copyOf(issuers.all()),
             1000);
-    changeLog.onCommit(
-        follower::poke); // this instance's writes apply at once; others' arrive by NOTIFY
+    // this instance's writes apply before they answer (the node of a standalone serves what the
+    // write answered); others' arrive by NOTIFY
+    changeLog.onCommit(() -> follower.catchUp(COMMIT_APPLY_WAIT));
     var instanceId = Ids.random("cp_").substring(0, 11);
     this.hub =
         new ClusterHub(vertx, follower, changeLog, nodes, modules, options.cluster(), instanceId);

@@ -66,6 +66,33 @@ class AdminApiTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void aWriteAnswersOnlyOnceTheConfigurationTheNodeInThisProcessServesIncludesIt(String db)
+      throws Exception {
+    try (var kit = AdminKit.start(db)) {
+      var follower = kit.controlPlane().follower();
+      var served = new java.util.ArrayList<String>();
+
+      for (int i = 0; i < 20; i++) {
+        var created =
+            kit.post(
+                "/admin/routes",
+                "{\"service\":\"s\",\"sourcePath\":\"/p" + i + "\",\"targetUrl\":\"http://a/b\"}");
+        // read at once, no waiting: what a standalone's gateway would serve right now
+        served.add(created.header("x-crossgate-revision") + "=" + follower.get().revision());
+      }
+
+      assertThat(served)
+          .allSatisfy(
+              pair -> {
+                var parts = pair.split("=");
+                assertThat(Long.parseLong(parts[1]))
+                    .isGreaterThanOrEqualTo(Long.parseLong(parts[0]));
+              });
+    }
+  }
+
   @Test
   void anUnknownSortOrderIsRefusedNamingTheParameterAndTheAcceptedOrders() throws Exception {
     try (var kit = AdminKit.start("h2")) {

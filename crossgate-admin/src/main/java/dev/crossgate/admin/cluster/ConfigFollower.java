@@ -45,6 +45,10 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
   private final AtomicReference<GatewayConfig> current;
   private final AtomicBoolean polling = new AtomicBoolean();
   private final AtomicBoolean pokedWhilePolling = new AtomicBoolean();
+
+  /** Notified each time {@link #current} moves, for {@link #catchUp}. */
+  private final Object advanced = new Object();
+
   private final List<Consumer<GatewayConfig>> listeners = new CopyOnWriteArrayList<>();
   private final Map<Long, Long> hashes =
       new LinkedHashMap<>() {
@@ -155,6 +159,45 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
             });
   }
 
+  /**
+   * Applies every committed change now, on this thread, or waits (at most {@code max}) for the poll
+   * in progress to apply it: called after this instance's own commits, so that a write is served by
+   * the node in this process (standalone) before the write answers. Blocking: call from a worker
+   * thread. A failed or slow apply is left to the next poll; the write answers anyway.
+   */
+  public void catchUp(java.time.Duration max) {
+    long target = changeLog.latestRevision();
+    long deadline = System.nanoTime() + max.toNanos();
+    synchronized (advanced) {
+      while (!stopped && current.get().revision() < target) {
+        if (polling.compareAndSet(false, true)) {
+          try {
+            pollOnce();
+          } catch (RuntimeException e) {
+            LOG.warn("change log catch-up failed error=\"{}\"", e.getMessage());
+            return;
+          } finally {
+            polling.set(false);
+          }
+          if (pokedWhilePolling.getAndSet(false)) {
+            poke();
+          }
+          continue;
+        }
+        long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+        if (leftMs <= 0) {
+          return;
+        }
+        try {
+          advanced.wait(leftMs);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
   private Void pollOnce() {
     while (true) {
       var from = current.get();
@@ -164,6 +207,9 @@ public final class ConfigFollower implements Supplier<GatewayConfig> {
       }
       var next = ConfigApplier.apply(from, changes, this::remember);
       current.set(next);
+      synchronized (advanced) {
+        advanced.notifyAll();
+      }
       LOG.info(
           "config applied fromRevision={} toRevision={} changes={} routes={} hash={}",
           from.revision(),
