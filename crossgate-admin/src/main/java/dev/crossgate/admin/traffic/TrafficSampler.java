@@ -75,8 +75,12 @@ public final class TrafficSampler {
   }
 
   /** Reads the registry and appends the interval since the previous call to the ring. */
-  public synchronized void sample() {
-    var now = clock.instant();
+  public void sample() {
+    sample(clock.instant());
+  }
+
+  /** {@link #sample()} as of {@code now}: tests space samples as the timer would. */
+  public synchronized void sample(Instant now) {
     var meters = registry.get();
     var current = meters == null ? Map.<String, Totals>of() : totals(meters);
     if (previousAt != null) {
