@@ -56,6 +56,8 @@ public final class TrafficSampler {
     this.clock = clock;
     this.capacity = capacity;
     this.maxRoutes = maxRoutes;
+    // the first sample counts everything since now: requests before it are not lost
+    this.previousAt = clock.instant();
   }
 
   /** What one route did during one sampling interval. */
@@ -83,29 +85,27 @@ public final class TrafficSampler {
   public synchronized void sample(Instant now) {
     var meters = registry.get();
     var current = meters == null ? Map.<String, Totals>of() : totals(meters);
-    if (previousAt != null) {
-      double seconds = Math.max(0.001, Duration.between(previousAt, now).toNanos() / 1e9);
-      var deltas = new ArrayList<RouteDelta>();
-      current.forEach(
-          (route, now0) -> {
-            var before = previous.get(route);
-            var delta = before == null ? now0 : now0.minus(before);
-            if (delta.requests > 0) {
-              deltas.add(
-                  new RouteDelta(
-                      route,
-                      now0.service,
-                      now0.version,
-                      delta.requests,
-                      delta.serverErrors,
-                      delta.p99()));
-            }
-          });
-      deltas.sort(Comparator.comparingLong(RouteDelta::requests).reversed());
-      ring.addLast(new Sample(now, seconds, deltas.subList(0, Math.min(maxRoutes, deltas.size()))));
-      while (ring.size() > capacity) {
-        ring.removeFirst();
-      }
+    double seconds = Math.max(0.001, Duration.between(previousAt, now).toNanos() / 1e9);
+    var deltas = new ArrayList<RouteDelta>();
+    current.forEach(
+        (route, total) -> {
+          var before = previous.get(route);
+          var delta = before == null ? total : total.minus(before);
+          if (delta.requests > 0) {
+            deltas.add(
+                new RouteDelta(
+                    route,
+                    total.service,
+                    total.version,
+                    delta.requests,
+                    delta.serverErrors,
+                    delta.p99()));
+          }
+        });
+    deltas.sort(Comparator.comparingLong(RouteDelta::requests).reversed());
+    ring.addLast(new Sample(now, seconds, deltas.subList(0, Math.min(maxRoutes, deltas.size()))));
+    while (ring.size() > capacity) {
+      ring.removeFirst();
     }
     previous = current;
     previousAt = now;
