@@ -22,11 +22,12 @@ import java.util.function.Supplier;
  * console's traffic view. Reads the registry on a timer only, never on the request path. Memory is
  * bounded by {@code capacity} samples of at most {@code maxRoutes} routes each (the busiest ones of
  * each interval). Threads: {@link #sample()} and {@link #window} are synchronized; the caller runs
- * them off the event loop (iterating 100,000 routes' meters takes milliseconds).
+ * them off the event loop (a sample of 10,000 routes' meters took 35–140 ms here, on a worker).
  */
 public final class TrafficSampler {
   /**
-   * The gateway's meter names (GatewayMetrics); the dashboard test checks them against /metrics.
+   * The gateway's meter names (GatewayMetrics, another module): DashboardIT fails if a real
+   * standalone's traffic view stays empty after requests.
    */
   static final String REQUESTS = "crossgate_requests";
 
