@@ -13,6 +13,7 @@ import * as transfersPage from './pages/transfers.js';
 import * as tasksPage from './pages/tasks.js';
 import * as upstreamsPage from './pages/upstreams.js';
 import * as tokensPage from './pages/tokens.js';
+import * as trafficPage from './pages/traffic.js';
 
 /** The navigation; each entry is a page. */
 const SECTIONS = [
@@ -25,6 +26,7 @@ const SECTIONS = [
     { path: 'changes', label: 'Change log' },
   ] },
   { group: 'Data plane', items: [
+    { path: 'traffic', label: 'Traffic' },
     { path: 'nodes', label: 'Nodes' },
     { path: 'tasks', label: 'Tasks' },
     { path: 'transfers', label: 'Transfers' },
@@ -48,6 +50,8 @@ function pageFor(parts) {
       return { module: tokensPage, params: {} };
     case 'changes':
       return { module: changesPage, params: {} };
+    case 'traffic':
+      return { module: trafficPage, params: {} };
     case 'nodes':
       return { module: nodesPage, params: {} };
     case 'transfers':

@@ -18,6 +18,8 @@ import dev.crossgate.admin.route.RouteEndpoint;
 import dev.crossgate.admin.tenant.TenantCertificateEndpoint;
 import dev.crossgate.admin.tenant.TenantEndpoint;
 import dev.crossgate.admin.tenant.TokenIssuerEndpoint;
+import dev.crossgate.admin.traffic.TrafficEndpoint;
+import dev.crossgate.admin.traffic.TrafficSampler;
 import dev.crossgate.admin.transfer.TransfersEndpoint;
 import dev.crossgate.admin.upstream.UpstreamEndpoint;
 import dev.crossgate.health.Readiness;
@@ -105,7 +107,23 @@ public final class ControlPlane {
   private final Readiness readiness;
   private final Redis redis;
   private final long refreshTimer;
+  private final long trafficTimer;
   private AdminServer server;
+
+  /** The gateway node's meters in this JVM (standalone), or null: what the traffic view samples. */
+  private volatile io.micrometer.core.instrument.MeterRegistry trafficSource;
+
+  private final TrafficSampler traffic =
+      new TrafficSampler(
+          () -> trafficSource,
+          Clock.systemUTC(),
+          (int) (TRAFFIC_WINDOW.toSeconds() / TRAFFIC_INTERVAL.toSeconds()),
+          TrafficEndpoint.MAX_ROUTES);
+
+  /** How often the traffic view samples the node's meters, and how far back it remembers. */
+  static final Duration TRAFFIC_INTERVAL = Duration.ofSeconds(5);
+
+  static final Duration TRAFFIC_WINDOW = Duration.ofMinutes(15);
 
   /** Made when the Admin API starts; its client is closed with the control plane. */
   private ArtifactVerifier artifacts;
@@ -162,6 +180,10 @@ public final class ControlPlane {
             : vertx.setPeriodic(
                 options.redisRefresh().toMillis(),
                 id -> vertx.executeBlocking(routeCache::refresh, false));
+    // off the event loop: a node with many routes has many meters to read
+    this.trafficTimer =
+        vertx.setPeriodic(
+            TRAFFIC_INTERVAL.toMillis(), id -> vertx.executeBlocking(this::sampleTraffic, false));
     this.generatedToken = bootstrapToken(options);
     this.certificates = new TenantCertificateRepository(database, changeLog, clock);
     this.issuers = new TokenIssuerRepository(database, changeLog, clock);
@@ -258,6 +280,8 @@ public final class ControlPlane {
                       new dev.crossgate.admin.config.ConfigEndpoint(
                           cp.configStore, cp.artifacts::verify),
                       new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
+                      new TrafficEndpoint(
+                          cp.traffic, TRAFFIC_INTERVAL, (int) TRAFFIC_WINDOW.toMinutes()),
                       new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
                       new WhoAmIEndpoint(),
                       new dev.crossgate.admin.task.TaskListEndpoint(cp.database, Clock.systemUTC()),
@@ -368,6 +392,24 @@ public final class ControlPlane {
   }
 
   /**
+   * Lets {@code GET /admin/traffic} sample the meters of the gateway node in the same JVM
+   * (standalone); a control plane of a cluster has none.
+   */
+  public void trafficSource(io.micrometer.core.instrument.MeterRegistry registry) {
+    this.trafficSource = registry;
+  }
+
+  /** The traffic view's sampler; tests sample it on demand instead of waiting for the timer. */
+  public TrafficSampler traffic() {
+    return traffic;
+  }
+
+  private Void sampleTraffic() {
+    traffic.sample();
+    return null;
+  }
+
+  /**
    * Lets {@code GET /admin/upstreams/{id}/health} show the view of the gateway node in the same JVM
    * (standalone), beside what cluster nodes report on their heartbeats.
    */
@@ -407,6 +449,7 @@ public final class ControlPlane {
 
   /** Stops the server (draining requests), then closes Redis and the database pool. */
   public Future<Void> close() {
+    vertx.cancelTimer(trafficTimer);
     if (refreshTimer >= 0) {
       vertx.cancelTimer(refreshTimer);
     }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crossgate.admin.traffic.GatewayMeters;
 import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.json.Json;
 import dev.crossgate.store.cluster.NodeRepository;
@@ -442,6 +443,16 @@ class OpenApiContractTest {
 
     admin("GET", "/admin/tasks?limit=10");
     admin("GET", "/admin/tasks?status=LOST");
+
+    admin("GET", "/admin/traffic");
+    var meters = new GatewayMeters();
+    kit.controlPlane().trafficSource(meters.registry());
+    kit.controlPlane().traffic().sample();
+    meters.record("rt_orders", "orders", 200, Duration.ofMillis(12), 20);
+    kit.controlPlane().traffic().sample();
+    kit.controlPlane().traffic().sample();
+    admin("GET", "/admin/traffic?minutes=5&routes=3");
+    admin("GET", "/admin/traffic?minutes=0");
   }
 
   private AdminKit.Reply post(String path, String json) throws Exception {

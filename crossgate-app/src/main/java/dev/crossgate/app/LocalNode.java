@@ -67,6 +67,7 @@ final class LocalNode {
               node.set(traffic);
               store.extensionCircuits(traffic::extensionCircuitOpen);
               store.upstreamHealth(id -> traffic.upstreamPools().health(id));
+              store.trafficSource(traffic.metrics());
               ready.accept(traffic);
               Supplier<Future<Void>> close =
                   () -> traffic.close().eventually(transfers::close).eventually(store::close);

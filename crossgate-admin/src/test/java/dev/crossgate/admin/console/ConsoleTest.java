@@ -3,6 +3,7 @@ package dev.crossgate.admin.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.admin.AdminKit;
+import dev.crossgate.admin.traffic.GatewayMeters;
 import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.store.cluster.NodeRepository;
@@ -194,6 +195,51 @@ class ConsoleTest {
     assertThat(listed).contains("block scanners", "403");
     assertThat(deleted).contains("Filter rule \"block scanners\" was deleted");
     assertThat(kit.get("/admin/filters").json().path("items")).isEmpty();
+  }
+
+  @Test
+  void theTrafficPageChartsEachRoutesRateErrorsAndP99AndShowsNewTrafficByItself() throws Exception {
+    var meters = new GatewayMeters();
+    kit.controlPlane().trafficSource(meters.registry());
+    var sampler = kit.controlPlane().traffic();
+    // a minute of samples, five seconds apart as the timer takes them
+    var start = java.time.Instant.now().minusSeconds(60);
+    sampler.sample(start);
+    for (int i = 1; i <= 12; i++) {
+      meters.record("rt_shop", "shop", 200, java.time.Duration.ofMillis(4L * i), 40 + 10 * i);
+      meters.record("rt_shop", "shop", 502, java.time.Duration.ofMillis(300), i % 4 == 0 ? 3 : 0);
+      meters.record("rt_search", "search", 200, java.time.Duration.ofMillis(40), 20 + i % 3 * 5);
+      sampler.sample(start.plusSeconds(5L * i));
+    }
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+
+    browser.open("#/traffic", "Traffic");
+    var charts = browser.waitForText(By.id("traffic-charts"), "rt_shop");
+    browser.screenshot("traffic");
+    var lines =
+        java.util.stream.Stream.of("chart-rps", "chart-errors", "chart-p99")
+            .map(c -> browser.rows(By.cssSelector("#" + c + " .series polyline")))
+            .toList();
+    meters.record("rt_new", "late", 200, java.time.Duration.ofMillis(2), 50);
+    sampler.sample();
+    var refreshed = browser.waitForText(By.id("traffic-charts"), "rt_new");
+
+    assertThat(charts).contains("Requests per second", "Error rate", "p99 latency", "rt_search");
+    assertThat(lines).as("each chart has a line per route").containsExactly(2, 2, 2);
+    assertThat(browser.find(By.cssSelector("tr[data-route='rt_shop']")).getText()).contains("shop");
+    assertThat(refreshed).contains("rt_new");
+    assertThat(browser.browserLog()).noneMatch(line -> line.contains("Content Security Policy"));
+  }
+
+  @Test
+  void theTrafficPageOfAControlPlaneWithoutANodeSaysWhereTheTrafficIs() {
+    kit.controlPlane().traffic().sample();
+    browser.signIn(console(), AdminKit.ADMIN_TOKEN);
+
+    browser.open("#/traffic", "Traffic");
+    var shown = browser.waitForText(By.id("traffic-charts"), "runs no gateway node");
+
+    assertThat(shown).contains("/metrics", "docs/grafana/crossgate.json");
   }
 
   @Test
