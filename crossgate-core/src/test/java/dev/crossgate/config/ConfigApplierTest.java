@@ -145,7 +145,10 @@ class ConfigApplierTest {
             java.util.Map.of(),
             List.of(),
             List.of(),
-            List.of(bySubject));
+            List.of(bySubject),
+            List.of(),
+            List.of(),
+            java.util.Map.of());
 
     assertThat(applied.clientCertificates()).containsOnlyKeys("subject:cn=billing,o=acme");
     assertThat(applied.hash())
@@ -425,7 +428,11 @@ class ConfigApplierTest {
             disabled.filters(),
             disabled.apiKeys(),
             List.of(),
-            List.of("acme"));
+            List.of("acme"),
+            List.of(),
+            List.of(),
+            List.of(),
+            java.util.Map.of());
     var snapshot = dev.crossgate.cluster.ClusterMessage.Snapshot.of(disabled).toConfig();
 
     assertThat(disabled.tenantDisabled("acme")).isTrue();

@@ -62,7 +62,16 @@ class ExtensionConfigTest {
 
     var fromScratch =
         new GatewayConfig(
-            4, applied.routes(), applied.filters(), applied.apiKeys(), applied.extensions().all());
+            4,
+            applied.routes(),
+            applied.filters(),
+            applied.apiKeys(),
+            applied.extensions().all(),
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of(),
+            java.util.Map.of());
 
     assertThat(applied.extensions().find("acme", "a").endpoint()).isEqualTo("http://three");
     assertThat(applied.extensions().find("globex", "a")).isNull();

@@ -95,7 +95,12 @@ public final class BenchExtensions {
             RouteTable.of(routes, 1),
             List.of(),
             Map.of(hash, new ApiKey("k1", "acme", null, hash, "bench", Instant.now())),
-            extensions);
+            extensions,
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of(),
+            java.util.Map.of());
     // the tenant server is on loopback, which the egress policy refuses unless allowed
     var options =
         GatewayOptions.defaults()

@@ -71,7 +71,10 @@ class ChangeReverterTest {
               tenants.allKeys().stream().collect(Collectors.toMap(ApiKey::keyHash, k -> k)),
               List.of(),
               tenants.all().stream().filter(t -> !t.enabled()).map(Tenant::id).toList(),
-              certificates.all())
+              certificates.all(),
+              List.of(),
+              List.of(),
+              Map.of())
           .hash();
     }
 
