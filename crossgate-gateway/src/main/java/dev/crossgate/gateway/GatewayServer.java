@@ -159,6 +159,12 @@ public final class GatewayServer {
     var clientBuckets = new TokenBuckets(System::nanoTime);
     var rateLimiter = RateLimiter.create(vertx, services.rateLimits());
     var metrics = new GatewayMetrics();
+    io.micrometer.core.instrument.Gauge.builder(
+            "crossgate_rate_limit_shared", rateLimiter, r -> r.shared() ? 1 : 0)
+        .description(
+            "1 while rate limits are counted in Redis for every node, 0 while this node counts alone"
+                + " (no --redis, or Redis unreachable)")
+        .register(metrics.registry());
     // token issuers' key sets are tenant-chosen URLs: fetched under the egress policy
     var issuerKeys = IssuerKeys.create(vertx, options.egress(), services.tokens());
     var shared =

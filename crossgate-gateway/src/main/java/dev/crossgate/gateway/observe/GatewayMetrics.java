@@ -56,6 +56,7 @@ public final class GatewayMetrics implements AutoCloseable {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
   private final AtomicInteger activeConnections = new AtomicInteger();
+  private final ConcurrentHashMap<String, Counter> problems = new ConcurrentHashMap<>();
 
   private AccessLogWriter accessLogWriter;
 
@@ -63,6 +64,25 @@ public final class GatewayMetrics implements AutoCloseable {
     Gauge.builder("crossgate_active_connections", activeConnections, AtomicInteger::get)
         .description("client connections open on the gateway ports")
         .register(registry);
+  }
+
+  /**
+   * Counts an answer the gateway gave itself, by its problem type ({@code filtered}, {@code
+   * too-many-requests}, {@code unauthorized}, {@code not-found}…): a fixed set, so the label stays
+   * bounded. Runs on the event loop.
+   */
+  void problem(String type) {
+    problems
+        .computeIfAbsent(
+            type,
+            t ->
+                Counter.builder("crossgate_problems")
+                    .description(
+                        "answers the gateway gave itself instead of the upstream's, by problem type"
+                            + " (filter rules, rate limits, authentication, routing, limits)")
+                    .tag("type", t)
+                    .register(registry))
+        .increment();
   }
 
   /** The node's one access-log writer, started on first use. */

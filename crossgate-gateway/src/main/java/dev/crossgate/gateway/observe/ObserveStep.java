@@ -45,6 +45,9 @@ public final class ObserveStep implements Step {
     var routeId = route == null ? "-" : route.id();
     var request = ex.request();
     String errorKind = null;
+    if (ex.problem() != null && !UPSTREAM_PROBLEMS.contains(ex.problem().typeName())) {
+      metrics.problem(ex.problem().typeName());
+    }
     if (ex.problem() != null && UPSTREAM_PROBLEMS.contains(ex.problem().typeName())) {
       errorKind = ex.problem().typeName();
     } else if (ex.clientGone()) {

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
+import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,6 +118,40 @@ class ObservabilityTest {
                       .doesNotContain("crossgate_upstream_duration_seconds_count{route=\"-\"")
                       .contains(
                           "crossgate_request_duration_seconds_count{route=\"-\",service=\"-\",version=\"-\"} 1"));
+    }
+  }
+
+  @Test
+  void refusalsByAFilterRuleAndARateLimitAreCountedByProblemTypeAndTheLimitsSayTheyCountAlone() {
+    try (var kit = GatewayKit.start()) {
+      kit.filters(
+          GatewayKit.filter(
+              "no-scanners",
+              dev.crossgate.filter.FilterRule.Kind.USER_AGENT,
+              "sqlmap",
+              null,
+              403,
+              "no"));
+      kit.routes(
+          route("limited", "/limited", kit.target("/up"))
+              .rateLimits(new dev.crossgate.ratelimit.RateLimit.Spec("CLIENT_IP", 1L, "1h", 1L))
+              .build());
+
+      var first = kit.get("/limited").status();
+      var second = kit.get("/limited").status();
+      var scanner = kit.get("/limited", "User-Agent", "sqlmap").status();
+      kit.get("/nowhere");
+
+      assertThat(List.of(first, second, scanner)).containsExactly(200, 429, 403);
+      Awaitility.await()
+          .untilAsserted(
+              () ->
+                  assertThat(kit.gateway().metrics().scrape())
+                      .contains("crossgate_problems_total{type=\"too-many-requests\"} 1.0")
+                      .contains("crossgate_problems_total{type=\"filtered\"} 1.0")
+                      .contains("crossgate_problems_total{type=\"not-found\"} 1.0")
+                      // no --redis: this node counts alone
+                      .contains("crossgate_rate_limit_shared 0.0"));
     }
   }
 
