@@ -89,6 +89,47 @@ public final class CrossgateProcess implements AutoCloseable {
     return start(args.toArray(String[]::new));
   }
 
+  /**
+   * A cluster control plane ({@code admin}) on PostgreSQL at {@code dbUrl}, with an ephemeral admin
+   * port, {@code adminToken} and the cluster token in {@code clusterTokenFile}.
+   */
+  public static CrossgateProcess controlPlane(
+      String dbUrl, Path dataDir, String adminToken, Path clusterTokenFile) throws IOException {
+    return start(
+        "admin",
+        "--db",
+        dbUrl,
+        "--db-user",
+        "postgres",
+        "--admin-port",
+        "0",
+        "--data-dir",
+        dataDir.toString(),
+        "--admin-token",
+        adminToken,
+        "--cluster-token-file",
+        clusterTokenFile.toString());
+  }
+
+  /** A gateway node {@code nodeId} of the control plane at {@code admin}, ephemeral ports. */
+  public static CrossgateProcess node(
+      String admin, String nodeId, Path clusterTokenFile, Path dataDir) throws IOException {
+    return start(
+        "gateway",
+        "--control-plane",
+        admin,
+        "--node-id",
+        nodeId,
+        "--cluster-token-file",
+        clusterTokenFile.toString(),
+        "--gateway-port",
+        "0",
+        "--node-admin-port",
+        "0",
+        "--data-dir",
+        dataDir.toString());
+  }
+
   /** Runs {@code launcher} (e.g. a release archive's {@code bin/crossgate}) with {@code args}. */
   public static CrossgateProcess launch(Path launcher, String... args) throws IOException {
     return new CrossgateProcess(List.of(launcher.toString()), List.of(args));

@@ -107,38 +107,11 @@ class DashboardIT {
     Files.writeString(clusterToken, "dashboard-cluster-token-0123456789abcdef\n");
     try (var db = TestDatabases.postgres();
         var controlPlane =
-            CrossgateProcess.start(
-                "admin",
-                "--db",
-                db.url(),
-                "--db-user",
-                "postgres",
-                "--admin-port",
-                "0",
-                "--data-dir",
-                dir.resolve("cp").toString(),
-                "--admin-token",
-                TOKEN,
-                "--cluster-token-file",
-                clusterToken.toString())) {
+            CrossgateProcess.controlPlane(db.url(), dir.resolve("cp"), TOKEN, clusterToken)) {
       var admin =
           "http://127.0.0.1:"
               + controlPlane.awaitLine(ADMIN_READY, Duration.ofSeconds(60)).group(1);
-      try (var node =
-          CrossgateProcess.start(
-              "gateway",
-              "--control-plane",
-              admin,
-              "--node-id",
-              "n1",
-              "--cluster-token-file",
-              clusterToken.toString(),
-              "--gateway-port",
-              "0",
-              "--node-admin-port",
-              "0",
-              "--data-dir",
-              dir.resolve("n1").toString())) {
+      try (var node = CrossgateProcess.node(admin, "n1", clusterToken, dir.resolve("n1"))) {
         node.awaitLine(GATEWAY_READY, Duration.ofSeconds(60));
 
         Awaitility.await()

@@ -67,18 +67,8 @@ class DbLessIT {
     write(file, config("/one"));
 
     try (var node =
-        CrossgateProcess.start(
-            "standalone",
-            "--config",
-            file.toString(),
-            "--data-dir",
-            dir.resolve("data").toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--admin-token",
-            TOKEN)) {
+        CrossgateProcess.standalone(
+            dir.resolve("data"), "--config", file.toString(), "--admin-token", TOKEN)) {
       var ready = node.awaitLine(READY, Duration.ofSeconds(90));
       var admin = "http://127.0.0.1:" + ready.group(1);
       var gateway = "http://127.0.0.1:" + ready.group(2);
@@ -149,18 +139,8 @@ class DbLessIT {
     write(file, config("/one").replace("sourcePath: /demo", "sourcePath: demo"));
 
     try (var node =
-        CrossgateProcess.start(
-            "standalone",
-            "--config",
-            file.toString(),
-            "--data-dir",
-            dir.resolve("data").toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--admin-token",
-            TOKEN)) {
+        CrossgateProcess.standalone(
+            dir.resolve("data"), "--config", file.toString(), "--admin-token", TOKEN)) {
       node.awaitLine(
           "crossgate\\.yaml:4: routes\\[0\\]\\.sourcePath: must start with '/'",
           Duration.ofSeconds(90));

@@ -106,6 +106,9 @@ class UpstreamClusterTest {
                     && health.get().path("nodes").size() == 2;
               });
       var anonymous = kit.request("GET", admin.uri(), "/admin/upstreams/orders/health", null);
+      kit.post(admin.uri(), "/admin/tenants", "{\"id\":\"acme\",\"name\":\"Acme\"}");
+      var tenantKey = kit.post(admin.uri(), "/admin/tenants/acme/keys", "{}").path("key").asText();
+      var byTenant = kit.request("GET", admin.uri(), "/admin/upstreams/orders/health", tenantKey);
 
       assertThat(health.get().path("upstream").asText()).isEqualTo("orders");
       assertThat(health.get().findValuesAsText("node")).containsExactly("busy", "idle");
@@ -114,6 +117,9 @@ class UpstreamClusterTest {
       assertThat(health.get().path("nodes").get(0).path("connected").asBoolean()).isTrue();
       assertThat(anonymous.statusCode()).isEqualTo(401);
       assertThat(anonymous.body()).doesNotContain(dead);
+      // a tenant's key is not an operator's: the pools' addresses stay hidden
+      assertThat(byTenant.statusCode()).isIn(401, 403);
+      assertThat(byTenant.body()).doesNotContain(dead).doesNotContain(live);
     }
   }
 
