@@ -43,7 +43,6 @@ import dev.crossgate.store.tenant.TokenIssuerRepository;
 import dev.crossgate.store.token.TokenRepository;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.store.upstream.UpstreamRepository;
-import dev.crossgate.upstream.PoolHealth;
 import dev.crossgate.upstream.UpstreamHealth;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -88,15 +87,8 @@ public final class ControlPlane {
   private final TokenRepository tokens;
   private final ConfigStore configStore;
 
-  /**
-   * Whether a tenant's extension circuit is open on the node in this JVM (standalone); null
-   * elsewhere.
-   */
-  private volatile java.util.function.Function<String, Boolean> extensionCircuits = tenant -> null;
-
-  /** The health of an upstream on the node in this JVM (standalone); empty elsewhere. */
-  private volatile java.util.function.Function<String, java.util.Optional<PoolHealth>>
-      upstreamHealth = id -> java.util.Optional.empty();
+  /** The gateway node in this process (standalone), or {@link LocalNodeView#NONE}. */
+  private volatile LocalNodeView localNode = LocalNodeView.NONE;
 
   private final RouteCache routeCache;
   private final NodeRepository nodes;
@@ -110,12 +102,9 @@ public final class ControlPlane {
   private final long trafficTimer;
   private AdminServer server;
 
-  /** The gateway node's meters in this JVM (standalone), or null: what the traffic view samples. */
-  private volatile io.micrometer.core.instrument.MeterRegistry trafficSource;
-
   private final TrafficSampler traffic =
       new TrafficSampler(
-          () -> trafficSource,
+          () -> localNode.meters(),
           Clock.systemUTC(),
           (int) (TRAFFIC_WINDOW.toSeconds() / TRAFFIC_INTERVAL.toSeconds()),
           TrafficEndpoint.MAX_ROUTES);
@@ -259,7 +248,7 @@ public final class ControlPlane {
                       new ExtensionEndpoint(
                           cp.extensions,
                           cp.artifacts,
-                          tenant -> cp.extensionCircuits.apply(tenant)),
+                          tenant -> cp.localNode.extensionCircuitOpen().apply(tenant)),
                       new ExtensionModuleEndpoint(cp.extensions, cp.modules),
                       new TokenEndpoint(cp.tokens, auth),
                       new ChangeEndpoint(
@@ -384,19 +373,12 @@ public final class ControlPlane {
   }
 
   /**
-   * Lets {@code GET /admin/tenants/{t}/extensions} show the circuit state of the gateway node in
-   * the same JVM (standalone); cluster nodes report theirs in their metrics.
+   * The gateway node in this process, once it started: {@code GET /admin/tenants/{t}/extensions}
+   * shows its circuits, {@code GET /admin/upstreams/{id}/health} its view beside what cluster nodes
+   * report, {@code GET /admin/traffic} samples its meters.
    */
-  public void extensionCircuits(java.util.function.Function<String, Boolean> circuitOpen) {
-    this.extensionCircuits = circuitOpen;
-  }
-
-  /**
-   * Lets {@code GET /admin/traffic} sample the meters of the gateway node in the same JVM
-   * (standalone); a control plane of a cluster has none.
-   */
-  public void trafficSource(io.micrometer.core.instrument.MeterRegistry registry) {
-    this.trafficSource = registry;
+  public void localNode(LocalNodeView view) {
+    this.localNode = view;
   }
 
   /** The traffic view's sampler; tests sample it on demand instead of waiting for the timer. */
@@ -410,21 +392,13 @@ public final class ControlPlane {
   }
 
   /**
-   * Lets {@code GET /admin/upstreams/{id}/health} show the view of the gateway node in the same JVM
-   * (standalone), beside what cluster nodes report on their heartbeats.
-   */
-  public void upstreamHealth(
-      java.util.function.Function<String, java.util.Optional<PoolHealth>> health) {
-    this.upstreamHealth = health;
-  }
-
-  /**
    * Every node's view of an upstream: the node in this JVM as of now, then each cluster node's last
    * heartbeat. Blocking: reads the node table.
    */
   private List<UpstreamHealth.NodeView> upstreamHealthOnEveryNode(String upstreamId) {
     var views = new java.util.ArrayList<UpstreamHealth.NodeView>();
-    upstreamHealth
+    localNode
+        .upstreamHealth()
         .apply(upstreamId)
         .ifPresent(
             pool ->

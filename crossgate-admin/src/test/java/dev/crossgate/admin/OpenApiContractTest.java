@@ -446,7 +446,7 @@ class OpenApiContractTest {
 
     admin("GET", "/admin/traffic");
     var meters = new GatewayMeters();
-    kit.controlPlane().trafficSource(meters.registry());
+    kit.controlPlane().localNode(LocalNodeView.ofMeters(meters.registry()));
     kit.controlPlane().traffic().sample();
     meters.record("rt_orders", "orders", 200, Duration.ofMillis(12), 20);
     kit.controlPlane().traffic().sample();

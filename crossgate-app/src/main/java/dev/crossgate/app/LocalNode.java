@@ -1,6 +1,7 @@
 package dev.crossgate.app;
 
 import dev.crossgate.admin.ControlPlane;
+import dev.crossgate.admin.LocalNodeView;
 import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.config.GatewayOptions;
@@ -65,9 +66,11 @@ final class LocalNode {
         .map(
             traffic -> {
               node.set(traffic);
-              store.extensionCircuits(traffic::extensionCircuitOpen);
-              store.upstreamHealth(id -> traffic.upstreamPools().health(id));
-              store.trafficSource(traffic.metrics());
+              store.localNode(
+                  new LocalNodeView(
+                      traffic::extensionCircuitOpen,
+                      id -> traffic.upstreamPools().health(id),
+                      traffic.metrics()));
               ready.accept(traffic);
               Supplier<Future<Void>> close =
                   () -> traffic.close().eventually(transfers::close).eventually(store::close);

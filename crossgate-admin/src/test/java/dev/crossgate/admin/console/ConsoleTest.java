@@ -200,7 +200,7 @@ class ConsoleTest {
   @Test
   void theTrafficPageChartsEachRoutesRateErrorsAndP99AndShowsNewTrafficByItself() throws Exception {
     var meters = new GatewayMeters();
-    kit.controlPlane().trafficSource(meters.registry());
+    kit.controlPlane().localNode(dev.crossgate.admin.LocalNodeView.ofMeters(meters.registry()));
     var sampler = kit.controlPlane().traffic();
     // a minute of samples, five seconds apart as the timer takes them
     var start = java.time.Instant.now().minusSeconds(60);

@@ -119,7 +119,10 @@ class ExtensionEndpointTest {
   @Test
   void theListShowsTheTenantsCircuitWhenTheNodeRunsBesideTheControlPlane() throws Exception {
     var unknown = kit.get("/admin/tenants/acme/extensions");
-    kit.controlPlane().extensionCircuits(tenant -> tenant.equals("acme"));
+    kit.controlPlane()
+        .localNode(
+            new dev.crossgate.admin.LocalNodeView(
+                tenant -> tenant.equals("acme"), id -> java.util.Optional.empty(), null));
 
     var acme = kit.get("/admin/tenants/acme/extensions");
     var globex = kit.get("/admin/tenants/globex/extensions");

@@ -11,7 +11,7 @@ class TrafficEndpointTest {
   void theBusiestRoutesComeWithRequestsPerSecondErrorRatioAndP99PerSample() throws Exception {
     try (var kit = AdminKit.start("h2")) {
       var meters = new GatewayMeters();
-      kit.controlPlane().trafficSource(meters.registry());
+      kit.controlPlane().localNode(dev.crossgate.admin.LocalNodeView.ofMeters(meters.registry()));
       var sampler = kit.controlPlane().traffic();
       sampler.sample();
       meters.record("rt_shop", "shop", 200, Duration.ofMillis(7), 90);
@@ -74,7 +74,7 @@ class TrafficEndpointTest {
   void noTokenAndATenantKeyAreRefusedAndSeeNoTraffic() throws Exception {
     try (var kit = AdminKit.start("h2")) {
       var meters = new GatewayMeters();
-      kit.controlPlane().trafficSource(meters.registry());
+      kit.controlPlane().localNode(dev.crossgate.admin.LocalNodeView.ofMeters(meters.registry()));
       kit.controlPlane().traffic().sample();
       meters.record("rt_secret", "payroll", 200, Duration.ofMillis(1), 5);
       kit.controlPlane().traffic().sample();

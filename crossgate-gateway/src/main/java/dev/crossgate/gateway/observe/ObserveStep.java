@@ -45,11 +45,13 @@ public final class ObserveStep implements Step {
     var routeId = route == null ? "-" : route.id();
     var request = ex.request();
     String errorKind = null;
-    if (ex.problem() != null && !UPSTREAM_PROBLEMS.contains(ex.problem().typeName())) {
-      metrics.problem(ex.problem().typeName());
+    var problem = ex.problem() == null ? null : ex.problem().typeName();
+    boolean upstreamFailed = problem != null && UPSTREAM_PROBLEMS.contains(problem);
+    if (problem != null && !upstreamFailed) {
+      metrics.problem(problem);
     }
-    if (ex.problem() != null && UPSTREAM_PROBLEMS.contains(ex.problem().typeName())) {
-      errorKind = ex.problem().typeName();
+    if (upstreamFailed) {
+      errorKind = problem;
     } else if (ex.clientGone()) {
       metrics.clientAborted(route);
       LOG.debug(
