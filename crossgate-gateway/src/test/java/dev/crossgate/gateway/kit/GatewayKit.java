@@ -339,29 +339,33 @@ public final class GatewayKit implements AutoCloseable {
    * As {@link #send(HttpMethod, String, String, String...)}, through {@code via} (an HTTPS client,
    * say).
    */
-  public static Reply send(
+  public Reply send(
       HttpClient via, HttpMethod method, String uri, String body, String... headerPairs) {
     var options = new RequestOptions().setMethod(method).setURI(uri);
     for (int i = 0; i < headerPairs.length; i += 2) {
       options.addHeader(headerPairs[i], headerPairs[i + 1]);
     }
-    // nested, so that the body is asked for on the event loop that delivers the response: chained
-    // on the calling thread, a response already complete could hand its body over before that
-    return await(
-        via.request(options)
-            .compose(
-                req ->
-                    (body == null ? req.send() : req.send(body))
-                        .compose(
-                            resp ->
-                                resp.body()
-                                    .map(
-                                        b ->
-                                            new Reply(
-                                                resp.statusCode(),
-                                                MultiMap.caseInsensitiveMultiMap()
-                                                    .addAll(resp.headers()),
-                                                b.toString())))));
+    // The whole exchange runs on one event loop. Chained from the test thread, a reused connection
+    // can deliver the response and its end before the body is asked for, and the body is lost.
+    var reply = io.vertx.core.Promise.<Reply>promise();
+    vertx
+        .getOrCreateContext()
+        .runOnContext(
+            v ->
+                via.request(options)
+                    .compose(req -> body == null ? req.send() : req.send(body))
+                    .compose(
+                        resp ->
+                            resp.body()
+                                .map(
+                                    b ->
+                                        new Reply(
+                                            resp.statusCode(),
+                                            MultiMap.caseInsensitiveMultiMap()
+                                                .addAll(resp.headers()),
+                                            b.toString())))
+                    .onComplete(reply));
+    return await(reply.future());
   }
 
   /**

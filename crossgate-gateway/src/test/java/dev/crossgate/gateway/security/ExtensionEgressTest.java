@@ -81,7 +81,7 @@ class ExtensionEgressTest {
 
     assertThat(reply.status()).isEqualTo(502);
     assertThat(reply.problemType()).isEqualTo("extension-failed");
-    assertThat(LeakCheck.withoutRequestIds(reply.body()))
+    assertThat(LeakCheck.withoutRandomParts(reply.body()))
         .doesNotContain("401")
         .contains("could not be reached");
     assertThat(admin.untouched()).isTrue();

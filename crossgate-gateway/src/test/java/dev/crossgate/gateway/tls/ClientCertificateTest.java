@@ -108,7 +108,7 @@ class ClientCertificateTest {
         TenantCertificate.spkiSha256(ops.certificate()));
 
     var accepted =
-        GatewayKit.send(
+        kit.send(
             client(billing),
             HttpMethod.POST,
             "/async/def",
@@ -145,7 +145,7 @@ class ClientCertificateTest {
     return kit.httpsClient(serverCa.certPem(), certificate, HttpVersion.HTTP_1_1);
   }
 
-  private static GatewayKit.Reply get(HttpClient client, String uri, String... headers) {
-    return GatewayKit.send(client, HttpMethod.GET, uri, null, headers);
+  private GatewayKit.Reply get(HttpClient client, String uri, String... headers) {
+    return kit.send(client, HttpMethod.GET, uri, null, headers);
   }
 }

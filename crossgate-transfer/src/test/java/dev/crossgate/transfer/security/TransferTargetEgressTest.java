@@ -136,9 +136,8 @@ class TransferTargetEgressTest {
     var created = create("scan-1", admin.url("/admin/tokens"));
 
     assertRefused(created, "target");
-    assertThat(LeakCheck.withoutRequestIds(created.body()))
-        .doesNotContain("401")
-        .doesNotContain(String.valueOf(admin.port()));
+    assertThat(LeakCheck.withoutRandomParts(created.body())).doesNotContain("401");
+    assertThat(created.body()).doesNotContain(String.valueOf(admin.port()));
     assertThat(admin.untouched()).isTrue();
   }
 
@@ -223,7 +222,7 @@ class TransferTargetEgressTest {
     assertThat(created.status()).as(created.body()).isEqualTo(201);
     assertThat(completed.status()).isEqualTo(502);
     assertThat(completed.problemType()).isEqualTo("delivery-failed");
-    assertThat(LeakCheck.withoutRequestIds(completed.body())).doesNotContain("401");
+    assertThat(LeakCheck.withoutRandomParts(completed.body())).doesNotContain("401");
     assertThat(admin.untouched()).isTrue();
   }
 
@@ -245,7 +244,7 @@ class TransferTargetEgressTest {
     var openSummary = open.json().get("delivery").toString().replace(answering.url("/in"), "URL");
     var shutSummary = shut.json().get("delivery").toString().replace(closed, "URL");
     assertThat(openSummary).isEqualTo(shutSummary);
-    assertThat(LeakCheck.withoutRequestIds(openSummary)).doesNotContain("401");
+    assertThat(LeakCheck.withoutRandomParts(openSummary)).doesNotContain("401");
     // the same document but for the request ids, which are per request
     assertThat(withoutRequestId(open.body().replace(answering.url("/in"), "URL")))
         .isEqualTo(withoutRequestId(shut.body().replace(closed, "URL")));
