@@ -20,6 +20,12 @@
 #   pool    : three upstream targets (the upstream nginx on three ports), logs off on both: nginx's
 #             `upstream` block with three servers (round robin, keepalive 128) against a Crossgate
 #             upstream pool with the same three targets (ROUND_ROBIN, passive health, retries)
+#   floor   : not Crossgate but bench/proxy/FloorProxy.java, the least a Vert.x proxy does, on the
+#             shipped jar's classpath (same Vert.x, Netty, epoll, client settings), logs off on
+#             both: floor vs nginx is what the runtime costs here, floor vs the logs-off row what
+#             Crossgate's own code costs. Its figures sit in the Crossgate columns.
+#   netty-floor: bench/proxy/NettyFloorProxy.java, a relay on Netty's HTTP codecs without Vert.x
+#             (one upstream connection per client connection): how near nginx a JVM proxy gets here
 # nginx: 2 workers, `keepalive 128` upstream pool, HTTP/1.1 upstream. Upstream: nginx, 1 worker,
 # `return 200` with a 1 KB body. Load: wrk -t2 -c64 --latency. Figures are medians over rounds.
 # The machine's load average is printed with every round: on a shared machine it moves every
@@ -36,7 +42,7 @@ UP_PORT=${UP_PORT:-18181}
 NGINX_PORT=${NGINX_PORT:-18182}
 GATEWAY_PORT=${GATEWAY_PORT:-9000}
 GATEWAY_TLS_PORT=${GATEWAY_TLS_PORT:-9443}
-ROWS=${ROWS:-logs-on logs-off tls pool}
+ROWS=${ROWS:-logs-on logs-off tls pool floor netty-floor}
 ADMIN_PORT=${ADMIN_PORT:-9080}
 WORK=$(mktemp -d /tmp/crossgate-bench.XXXXXX)
 CG_PID=
@@ -51,7 +57,7 @@ stop_crossgate() {
 }
 cleanup() {
   stop_crossgate
-  for conf in upstream proxy-logs-on proxy-logs-off proxy-tls proxy-pool; do
+  for conf in upstream proxy-logs-on proxy-logs-off proxy-tls proxy-pool proxy-floor proxy-netty-floor; do
     [ -f "$WORK/$conf.pid" ] && kill "$(cat "$WORK/$conf.pid")" 2>/dev/null || true
   done
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
@@ -104,6 +110,8 @@ nginx_conf proxy-logs-on 2 $NGINX_PORT "access_log $WORK/nginx-access.log combin
 nginx_conf proxy-logs-off 2 $NGINX_PORT "access_log off;" "$PROXY_LOCATION" "$UPSTREAM_BLOCK"
 POOL_BLOCK="upstream backend { $(for port in $UP_PORTS; do printf 'server 127.0.0.1:%s; ' "$port"; done)keepalive 128; }"
 nginx_conf proxy-pool 2 $NGINX_PORT "access_log off;" "$PROXY_LOCATION" "$POOL_BLOCK"
+nginx_conf proxy-floor 2 $NGINX_PORT "access_log off;" "$PROXY_LOCATION" "$UPSTREAM_BLOCK"
+nginx_conf proxy-netty-floor 2 $NGINX_PORT "access_log off;" "$PROXY_LOCATION" "$UPSTREAM_BLOCK"
 # one test CA and one server certificate for 127.0.0.1, served by both proxies in the tls row
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=Bench CA" \
   -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" \
@@ -131,6 +139,15 @@ start_crossgate() { # name [env assignments...]
   for _ in $(seq 1 180); do grep -qs "crossgate standalone ready" "$WORK/$name.log" && return 0; sleep 1; done
   cat "$WORK/$name.log" >&2
   echo "crossgate did not start" >&2
+  exit 1
+}
+start_floor() { # source-file
+  (cd "$ROOT" && exec java -cp crossgate-app/target/crossgate.jar "bench/proxy/$1" \
+    "$GATEWAY_PORT" "$UP_PORT") >"$WORK/floor.log" 2>&1 &
+  CG_PID=$!
+  for _ in $(seq 1 60); do grep -qs "floor proxy ready" "$WORK/floor.log" && return 0; sleep 1; done
+  cat "$WORK/floor.log" >&2
+  echo "the floor proxy did not start" >&2
   exit 1
 }
 create_route() {
@@ -199,8 +216,14 @@ phase() { # row crossgate-env
     [ "$GATEWAY_PORT" = 9000 ] && CG_FLAGS+=(--gateway-port 9000)
   fi
   "$NGINX" -c "$WORK/proxy-$row.conf" -p "$WORK" -e "$WORK/proxy-$row-error.log"
-  start_crossgate "crossgate-$row" $env
-  [ -f "$WORK/route.created" ] || { create_route; touch "$WORK/route.created"; }
+  if [ "$row" = floor ]; then
+    start_floor FloorProxy.java
+  elif [ "$row" = netty-floor ]; then
+    start_floor NettyFloorProxy.java
+  else
+    start_crossgate "crossgate-$row" $env
+    [ -f "$WORK/route.created" ] || { create_route; touch "$WORK/route.created"; }
+  fi
   [ "$row" != pool ] || [ -f "$WORK/pool.created" ] || { create_pool_route; touch "$WORK/pool.created"; }
   wait_ok "$SCHEME://127.0.0.1:$NGINX_PORT$BENCH_PATH"
   wait_ok "$SCHEME://127.0.0.1:$cg_port$BENCH_PATH"
@@ -231,7 +254,7 @@ phase() { # row crossgate-env
       echo "$row $target $result $l0" | tee -a "$WORK/rounds.txt" >&2
     done
   done
-  ACCESS_LINES[$row]=$(grep -c ' crossgate.access ' "$WORK/crossgate-$row.log" || true)
+  ACCESS_LINES[$row]=$(grep -cs ' crossgate.access ' "$WORK/crossgate-$row.log" || true)
   stop_crossgate
   kill "$(cat "$WORK/proxy-$row.pid")"
   for _ in $(seq 1 50); do port_free "$NGINX_PORT" && break; sleep 0.1; done
@@ -244,8 +267,8 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in $ROWS; do
   case $r in
     logs-on) phase logs-on "" ;;
-    logs-off|tls|pool) phase "$r" "CROSSGATE_ACCESS_LOG=off" ;;
-    *) echo "unknown row $r (logs-on, logs-off, tls, pool)" >&2; exit 1 ;;
+    logs-off|tls|pool|floor|netty-floor) phase "$r" "CROSSGATE_ACCESS_LOG=off" ;;
+    *) echo "unknown row $r (logs-on, logs-off, tls, pool, floor, netty-floor)" >&2; exit 1 ;;
   esac
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -257,7 +280,7 @@ row() { # row label
   local n_cpu c_cpu
   n_cpu=$(col "$1" nginx 5) c_cpu=$(col "$1" crossgate 5)
   loads=$(awk -v r="$1" '$1 == r { print $6 }' "$WORK/rounds.txt" | sort -n | sed -n '1p;$p' | paste -sd- -)
-  printf '%-9s %10s %8s %13s %8s %6s %+9.2f %8s %8s  %s\n' "$2" "$n_rps" "$n_p99" "$c_rps" "$c_p99" \
+  printf '%-11s %10s %8s %13s %8s %6s %+9.2f %8s %8s  %s\n' "$2" "$n_rps" "$n_p99" "$c_rps" "$c_p99" \
     "$(awk -v a="$c_rps" -v b="$n_rps" 'BEGIN { printf "%.2f", a / b }')" \
     "$(awk -v a="$c_p99" -v b="$n_p99" 'BEGIN { print a - b }')" "$n_cpu" "$c_cpu" "$loads"
 }
@@ -273,6 +296,8 @@ cat <<REPORT
 == $(nproc) cores shared with other work; load average at start/end: $LOAD_START / $LOAD_END; $(date -u +%FT%TZ)
 row        nginx r/s   p99 ms  crossgate r/s   p99 ms  ratio  p99 diff  nginx us  cg us  load range
 $(for r in $ROWS; do row "$r" "$r"; done)
+(the floor rows' "crossgate" figures are not Crossgate's: floor = FloorProxy, a bare Vert.x
+proxy; netty-floor = NettyFloorProxy, a relay on Netty's codecs; both on the shipped jar)
 Crossgate access-log lines written: logs on ${ACCESS_LINES[logs-on]:-}, logs off ${ACCESS_LINES[logs-off]:-}
 targets: ratio >= 0.85 (aim 1.0); p99 diff <= +1 ms
 "us" = CPU microseconds per request of the proxy's own processes (user + system; nginx master and
