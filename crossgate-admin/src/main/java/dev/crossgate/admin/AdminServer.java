@@ -112,13 +112,16 @@ public final class AdminServer {
     var moduleBodies =
         BodyHandler.create(false)
             .setBodyLimit(Math.max(options.maxBodyBytes(), ArtifactCheck.MAX_MODULE_BYTES));
+    // the caller is known before a byte of the body is read: an unauthenticated client cannot make
+    // the server buffer bodies (up to the module limit) it will refuse anyway; AdminAuth pauses
+    // the request and the body handler resumes it
+    router.route("/admin/*").handler(auth);
     router
         .route("/admin/*")
         .handler(
             ctx ->
                 (ExtensionModuleEndpoint.isUpload(ctx.request()) ? moduleBodies : jsonBodies)
                     .handle(ctx));
-    router.route("/admin/*").handler(auth);
     endpoints.forEach(e -> e.mount(router));
     router.route().failureHandler(ctx -> fail(ctx, options));
     router.errorHandler(
@@ -260,7 +263,23 @@ public final class AdminServer {
 
   private static void send(RoutingContext ctx, Problem problem) {
     String requestId = ctx.get(REQUEST_ID);
+    var request = ctx.request();
+    // a refused body stays unread, so the HTTP/1.1 connection cannot carry another request: close
+    // it once the answer is out (the server would otherwise wait for the rest of the body)
+    boolean unreadBody =
+        !request.isEnded()
+            && !ctx.response().headWritten()
+            && request.version() != io.vertx.core.http.HttpVersion.HTTP_2;
+    if (unreadBody) {
+      ctx.response().putHeader("connection", "close");
+    }
     ProblemResponses.send(
-        ctx.response(), problem, requestId == null ? RequestIds.next() : requestId);
+            ctx.response(), problem, requestId == null ? RequestIds.next() : requestId)
+        .onComplete(
+            sent -> {
+              if (unreadBody) {
+                request.connection().close();
+              }
+            });
   }
 }

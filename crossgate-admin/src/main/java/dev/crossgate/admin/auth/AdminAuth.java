@@ -91,8 +91,10 @@ public final class AdminAuth implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    PathNormalizer.requireNormalForm(ctx.request().path());
     var request = ctx.request();
+    // no body is read before the caller is known; the body handler behind this one resumes
+    request.pause();
+    PathNormalizer.requireNormalForm(request.path());
     var presented =
         PresentedKey.of(
             request.getHeader(CrossgateHeaders.API_KEY), request.getHeader("authorization"));
