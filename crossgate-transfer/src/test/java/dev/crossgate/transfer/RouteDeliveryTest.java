@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.kit.GatewayKit;
+import dev.crossgate.gateway.kit.TestTokens;
 import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
@@ -15,7 +16,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.RequestOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -37,6 +37,7 @@ class RouteDeliveryTest {
   @TempDir Path dir;
   private TestDatabases.Handle db;
   private TransferEndpoint transfers;
+  private static final String INITECH_IDP = "https://idp.initech.example";
   private GatewayKit kit;
   private Upstream upstream;
   private String acme;
@@ -244,6 +245,27 @@ class RouteDeliveryTest {
   }
 
   @Test
+  void aTenantThatSignsInWithTokensOnlyGetsItsFileDeliveredToItsRoute() {
+    // initech holds no API key: its callers present JWTs of the issuer it registered
+    var signing = TestTokens.rsa("initech-1");
+    kit.issuer(TestTokens.inlineIssuer("initech", "idp", INITECH_IDP, signing));
+    kit.routes(route("ledger", "/ledger", upstream.url("/books")).build());
+    var token =
+        TestTokens.sign(signing, TestTokens.claims(INITECH_IDP, "crossgate", "alice").build());
+    var file = Chunks.randomBytes(CHUNK + 9, 15);
+
+    var done = upload("jwt-1", file, "/sync/ledger/import", token);
+
+    assertThat(done.status()).as(done.body()).isEqualTo(200);
+    assertThat(done.json()).containsEntry("delivery", "POST /sync/ledger/import → 200");
+    assertThat(upstream.received)
+        .singleElement()
+        .satisfies(r -> assertThat(r.body()).isEqualTo(file));
+    // the transfer is initech's: acme's key does not see it
+    assertThat(get("/_transfers/jwt-1", acme).status()).isEqualTo(404);
+  }
+
+  @Test
   void aForgedInternalCredentialFromOutsideIs401AndNothingGoesUpstream() {
     kit.routes(route("open", "/open", upstream.url("/in")).build());
 
@@ -280,6 +302,11 @@ class RouteDeliveryTest {
    * Creates a native transfer to {@code target}, sends every chunk, and sends the end notification.
    */
   private GatewayKit.Reply upload(String id, byte[] file, String target) {
+    return upload(id, file, target, acme);
+  }
+
+  /** As {@link #upload(String, byte[], String)}, authenticated by {@code credential}. */
+  private GatewayKit.Reply upload(String id, byte[] file, String target, String credential) {
     var created =
         send(
             HttpMethod.POST,
@@ -293,7 +320,7 @@ class RouteDeliveryTest {
                         + Chunks.sha256(file)
                         + "\",\"target\":"
                         + Json.write(target))),
-            acme,
+            credential,
             "Content-Type",
             "application/json");
     assertThat(created.status()).as(created.body()).isEqualTo(201);
@@ -304,12 +331,12 @@ class RouteDeliveryTest {
               HttpMethod.PUT,
               "/_transfers/" + id + "/chunks/" + n,
               Buffer.buffer(chunk),
-              acme,
+              credential,
               "Content-Digest",
               Chunks.sha256(chunk));
       assertThat(put.status()).as(put.body()).isEqualTo(200);
     }
-    return send(HttpMethod.POST, "/_transfers/" + id + "/complete", null, acme);
+    return send(HttpMethod.POST, "/_transfers/" + id + "/complete", null, credential);
   }
 
   private GatewayKit.Reply get(String uri, String key) {
@@ -318,26 +345,20 @@ class RouteDeliveryTest {
 
   private GatewayKit.Reply send(
       HttpMethod method, String uri, Buffer body, String key, String... headerPairs) {
-    var options = new RequestOptions().setMethod(method).setURI(uri);
+    var headers = new java.util.ArrayList<>(List.of(headerPairs));
     if (key != null) {
-      options.addHeader("X-Api-Key", key);
+      headers.addAll(0, List.of(credentialHeader(key), credentialValue(key)));
     }
-    for (int i = 0; i < headerPairs.length; i += 2) {
-      options.addHeader(headerPairs[i], headerPairs[i + 1]);
-    }
-    return GatewayKit.await(
-        kit.client()
-            .request(options)
-            .compose(req -> body == null ? req.send() : req.send(body))
-            .compose(
-                resp ->
-                    resp.body()
-                        .map(
-                            b ->
-                                new GatewayKit.Reply(
-                                    resp.statusCode(),
-                                    MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()),
-                                    b.toString()))));
+    return kit.sendBytes(method, uri, body, headers.toArray(String[]::new));
+  }
+
+  /** A JWT goes as a bearer token, a tenant key as {@code X-Api-Key}. */
+  private static String credentialHeader(String credential) {
+    return credential.startsWith("eyJ") ? "Authorization" : "X-Api-Key";
+  }
+
+  private static String credentialValue(String credential) {
+    return credential.startsWith("eyJ") ? "Bearer " + credential : credential;
   }
 
   /** A route's upstream that keeps every request whole (method, URI, headers, body bytes). */

@@ -222,7 +222,7 @@ public final class CallerStep implements Step {
     }
     var caller = InternalCaller.callerFor(tenant, exchange.config());
     if (caller == null) {
-      return unauthorized(exchange, "tenant " + tenant + " holds no API key");
+      return unauthorized(exchange, "tenant " + tenant + " holds no API key or token issuer");
     }
     return callAs(exchange, next, caller, false);
   }

@@ -52,20 +52,20 @@ public final class InternalCaller {
   }
 
   /**
-   * The caller a signed request acts as: {@code tenant}, provided the tenant still holds a key in
-   * the current snapshot (a tenant whose keys were all revoked no longer gets its files delivered);
+   * The caller a signed request acts as: {@code tenant}, provided the tenant still holds a
+   * credential in the current snapshot — an API key, or a token issuer for tenants whose callers
+   * present JWTs (a tenant whose keys and issuers are all gone no longer gets its files delivered);
    * null otherwise. The participant is unknown (transfers are owned by a tenant).
    */
   static Caller callerFor(String tenant, GatewayConfig config) {
     if (tenant == null || tenant.isEmpty()) {
       return null;
     }
-    for (var key : config.apiKeys().values()) {
-      if (key.tenantId().equals(tenant)) {
-        return Caller.internal(tenant);
-      }
-    }
-    return null;
+    boolean holdsCredential =
+        config.apiKeys().values().stream().anyMatch(key -> key.tenantId().equals(tenant))
+            || config.issuers().values().stream()
+                .anyMatch(issuer -> issuer.tenantId().equals(tenant));
+    return holdsCredential ? Caller.internal(tenant) : null;
   }
 
   @Override

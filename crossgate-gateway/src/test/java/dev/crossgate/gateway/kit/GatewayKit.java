@@ -335,12 +335,22 @@ public final class GatewayKit implements AutoCloseable {
     return send(client, method, uri, body, headerPairs);
   }
 
+  /** As {@link #send(HttpMethod, String, String, String...)} with a binary body (null for none). */
+  public Reply sendBytes(HttpMethod method, String uri, Buffer body, String... headerPairs) {
+    return exchange(client, method, uri, body, headerPairs);
+  }
+
   /**
    * As {@link #send(HttpMethod, String, String, String...)}, through {@code via} (an HTTPS client,
    * say).
    */
   public Reply send(
       HttpClient via, HttpMethod method, String uri, String body, String... headerPairs) {
+    return exchange(via, method, uri, body == null ? null : Buffer.buffer(body), headerPairs);
+  }
+
+  private Reply exchange(
+      HttpClient via, HttpMethod method, String uri, Buffer body, String... headerPairs) {
     var options = new RequestOptions().setMethod(method).setURI(uri);
     for (int i = 0; i < headerPairs.length; i += 2) {
       options.addHeader(headerPairs[i], headerPairs[i + 1]);
