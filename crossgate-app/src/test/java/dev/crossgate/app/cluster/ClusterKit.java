@@ -211,7 +211,7 @@ public final class ClusterKit implements AutoCloseable {
                 services
                     .withExtensions(services.extensions().withHostedModules(cluster::fetchModule))
                     .withReadiness(cluster.readiness())));
-    cluster.reportUpstreamHealth(traffic.upstreamPools()::healthOfAll);
+    cluster.report(traffic::nodeReport);
     var admin =
         await(
             NodeAdminForwarder.start(
