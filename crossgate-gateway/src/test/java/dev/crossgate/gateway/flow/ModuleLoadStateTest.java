@@ -3,20 +3,16 @@ package dev.crossgate.gateway.flow;
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.extension.Extension;
 import dev.crossgate.extension.ModuleLoad;
-import dev.crossgate.gateway.config.GatewayOptions;
-import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.TenantServer;
 import dev.crossgate.gateway.kit.TenantServer.Answer;
+import dev.crossgate.gateway.kit.TestExtensions;
 import dev.crossgate.gateway.kit.WatModules;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,15 +33,9 @@ class ModuleLoadStateTest {
 
   @BeforeEach
   void start() {
-    // the tenant's server (endpoints and artifacts) is on loopback: allowed here on purpose
     kit =
-        GatewayKit.start(
-            GatewayOptions.defaults()
-                .withEventLoops(1)
-                .withEgress(EgressPolicy.allowing("127.0.0.1/32")),
-            GatewayServices.NONE.withExtensions(
-                new ExtensionOptions(
-                    moduleDir, 64 * 1024, 64 * 1024, 16, 2, 3, Duration.ofMinutes(5))));
+        GatewayKit.startWithLoopbackTenants(
+            new ExtensionOptions(moduleDir, 64 * 1024, 64 * 1024, 16, 2, 3, Duration.ofMinutes(5)));
     tenant = TenantServer.start(kit.vertx);
   }
 
@@ -145,21 +135,13 @@ class ModuleLoadStateTest {
   /** {@code tenant}'s request extension {@code id}, answered by the tenant server too. */
   private Extension extension(String tenantId, String id, Extension.Artifact artifact) {
     tenant.answer(id, call -> Answer.ok(ANSWER));
-    return new Extension(
+    return TestExtensions.of(
         tenantId,
         id,
         "request",
         tenant.endpoint(id),
         Extension.Protocol.HTTP,
-        Extension.Connection.POOLED,
-        2_000,
         Extension.FailurePolicy.FAIL_CLOSED,
-        null,
-        List.of(new Extension.Version("v1", 1, artifact)),
-        List.of(),
-        null,
-        Instant.EPOCH,
-        Instant.EPOCH,
-        1);
+        new Extension.Version("v1", 1, artifact));
   }
 }
