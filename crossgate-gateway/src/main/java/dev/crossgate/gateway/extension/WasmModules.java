@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,8 +61,6 @@ final class WasmModules {
 
   /** Each module's load state by digest; as many as the modules this node tried. */
   private final Map<String, Status> statuses = new ConcurrentHashMap<>();
-
-  private final Clock clock = Clock.systemUTC();
 
   /** A module's load state and the tenants whose extensions asked for it. */
   private record Status(ModuleLoad.State state, Instant since, String detail, Set<String> tenants) {
@@ -128,7 +125,7 @@ final class WasmModules {
   }
 
   private void moved(String tenant, String sha, ModuleLoad.State state, String detail) {
-    var at = clock.instant();
+    var at = Instant.now();
     statuses.compute(
         sha,
         (k, old) ->
