@@ -22,6 +22,7 @@ import dev.crossgate.admin.traffic.TrafficEndpoint;
 import dev.crossgate.admin.traffic.TrafficSampler;
 import dev.crossgate.admin.transfer.TransfersEndpoint;
 import dev.crossgate.admin.upstream.UpstreamEndpoint;
+import dev.crossgate.extension.ModuleLoad;
 import dev.crossgate.health.Readiness;
 import dev.crossgate.id.Ids;
 import dev.crossgate.route.Route;
@@ -249,7 +250,8 @@ public final class ControlPlane {
                           cp.extensions,
                           cp.artifacts,
                           tenant -> cp.localNode.extensionCircuitOpen().apply(tenant)),
-                      new ExtensionModuleEndpoint(cp.extensions, cp.modules),
+                      new ExtensionModuleEndpoint(
+                          cp.extensions, cp.modules, cp::moduleLoadOnEveryNode),
                       new TokenEndpoint(cp.tokens, auth),
                       new ChangeEndpoint(
                           cp.changeLog,
@@ -375,7 +377,8 @@ public final class ControlPlane {
   /**
    * The gateway node in this process, once it started: {@code GET /admin/tenants/{t}/extensions}
    * shows its circuits, {@code GET /admin/upstreams/{id}/health} its view beside what cluster nodes
-   * report, {@code GET /admin/traffic} samples its meters.
+   * report, {@code GET …/extensions/{id}/versions/{v}} its modules' load state, {@code GET
+   * /admin/traffic} samples its meters.
    */
   public void localNode(LocalNodeView view) {
     this.localNode = view;
@@ -406,6 +409,26 @@ public final class ControlPlane {
                     UpstreamHealth.NodeView.of("standalone", java.time.Instant.now(), true, pool)));
     views.addAll(nodes.upstreamHealth(upstreamId));
     return views;
+  }
+
+  /**
+   * The load state of {@code tenant}'s module {@code sha256} on every node: the node in this JVM as
+   * of now, then each cluster node's last heartbeat ({@code NOT_LOADED} where it never loaded it).
+   * Blocking: reads the node table.
+   */
+  private List<ModuleLoad.OnNode> moduleLoadOnEveryNode(String tenant, String sha256) {
+    var states = new java.util.ArrayList<ModuleLoad.OnNode>();
+    var local = localNode.moduleLoads();
+    if (local != null) {
+      states.add(
+          local.get().stream()
+              .filter(load -> load.tenant().equals(tenant) && load.sha256().equals(sha256))
+              .findFirst()
+              .map(load -> ModuleLoad.OnNode.of("standalone", load))
+              .orElse(ModuleLoad.OnNode.notLoaded("standalone")));
+    }
+    states.addAll(nodes.moduleLoads(tenant, sha256));
+    return states;
   }
 
   /**

@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crossgate.admin.traffic.GatewayMeters;
+import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.egress.EgressPolicy;
+import dev.crossgate.extension.ArtifactCheck;
+import dev.crossgate.extension.ModuleLoad;
 import dev.crossgate.json.Json;
 import dev.crossgate.store.cluster.NodeRepository;
 import dev.crossgate.store.transfer.TransferRecord;
@@ -361,7 +364,30 @@ class OpenApiContractTest {
     upload(modulePath, key, module, "sha-256=:AAAA:");
     upload(modulePath, otherKey, module, digest);
     upload("/admin/tenants/acme/extensions/hosted/versions/v7/module", key, module, digest);
+    // node-m reports the module failed, node-n never loaded it: every state shape is validated
+    var nodes = new NodeRepository(kit.controlPlane().database(), Clock.systemUTC());
+    for (var node : List.of("node-m", "node-n")) {
+      nodes.enrol(node, "00".repeat(32));
+      nodes.seen(node, 1, "ab".repeat(8), "0.1.0", "admin-1");
+    }
+    nodes.seen(
+        "node-m",
+        1,
+        "ab".repeat(8),
+        "0.1.0",
+        "admin-1",
+        new ClusterMessage.NodeReport(
+            List.of(),
+            List.of(
+                new ModuleLoad(
+                    "acme",
+                    ArtifactCheck.sha256(module),
+                    ModuleLoad.State.FAILED,
+                    Instant.now(),
+                    "the module needs 300 memory pages, more than the 256 allowed"))));
     asTenant("GET", "/admin/tenants/acme/extensions/hosted/versions/v1", key, null);
+    nodes.retire("node-m");
+    nodes.retire("node-n");
     asTenant("GET", "/admin/tenants/acme/extensions/hosted/versions/v1", otherKey, null);
     admin("GET", "/admin/tenants/acme/extensions/hosted/versions/v9");
     admin("DELETE", "/admin/tenants/acme/extensions/order.check");

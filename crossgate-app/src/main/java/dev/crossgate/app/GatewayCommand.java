@@ -312,10 +312,7 @@ final class GatewayCommand implements Callable<Integer> {
                                               tokens.toOptions(),
                                               rateLimitOptions,
                                               tracing))
-                                      .onSuccess(
-                                          traffic ->
-                                              cluster.reportUpstreamHealth(
-                                                  traffic.upstreamPools()::healthOfAll))
+                                      .onSuccess(traffic -> cluster.report(traffic::nodeReport))
                                       .compose(
                                           traffic ->
                                               NodeAdminForwarder.start(

@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * A gateway node that serves the configuration of the control plane in its own JVM ({@code
  * standalone}, and {@code gateway --config} with its in-memory store): it follows the store's
  * {@code ConfigFollower} directly, is ready when the store is and the gateway listens, and shows
- * its extension circuits and pool health through the store's Admin API.
+ * its extension circuits, pool health and modules' load state through the store's Admin API.
  */
 final class LocalNode {
   private LocalNode() {}
@@ -70,6 +70,7 @@ final class LocalNode {
                   new LocalNodeView(
                       traffic::extensionCircuitOpen,
                       id -> traffic.upstreamPools().health(id),
+                      traffic::moduleLoads,
                       traffic.metrics()));
               ready.accept(traffic);
               Supplier<Future<Void>> close =

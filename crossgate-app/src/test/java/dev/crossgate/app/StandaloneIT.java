@@ -224,7 +224,7 @@ class StandaloneIT {
   }
 
   @Test
-  void aModuleUploadedWithTheTenantsKeyRunsInTheStandaloneGatewayWithoutAnEndpoint(
+  void aModuleUploadedWithTheTenantsKeyRunsInTheStandaloneGatewayWithoutAnEndpointAndShowsLoaded(
       @TempDir Path dataDir) throws Exception {
     var token = "cga_module-test-token-0123456789";
     try (var node = standalone(dataDir, token)) {
@@ -286,8 +286,14 @@ class StandaloneIT {
                           HttpResponse.BodyHandlers.ofString()),
                   r -> r.statusCode() != 404);
 
+      var version =
+          send(admin, "GET", "/admin/tenants/acme/extensions/hello/versions/v1", token, null);
+
       assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
       assertThat(reply.body()).isEqualTo("{\"ran\":\"here\"}");
+      // the in-process node's own load state, read as it is now
+      assertThat(version.body())
+          .contains("\"nodes\":[{\"nodeId\":\"standalone\",\"state\":\"LOADED\",\"since\":");
       node.stop();
     }
   }

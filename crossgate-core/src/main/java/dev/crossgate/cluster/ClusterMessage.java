@@ -7,6 +7,7 @@ import dev.crossgate.change.Change;
 import dev.crossgate.config.ConfigHash;
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.extension.Extension;
+import dev.crossgate.extension.ModuleLoad;
 import dev.crossgate.filter.FilterRule;
 import dev.crossgate.ratelimit.RateLimit;
 import dev.crossgate.route.Route;
@@ -151,21 +152,46 @@ public sealed interface ClusterMessage {
   record Nack(long revision, List<ApplyError> errors) implements ClusterMessage {}
 
   /**
-   * Anti-entropy: what the node serves, every few seconds, and its own view of every upstream
-   * pool's health ({@code upstreams}, left out when it has none), which the control plane keeps as
-   * the node's state for {@code GET /admin/upstreams/{id}/health}.
+   * Anti-entropy: what the node serves, every few seconds, and what it reports of itself ({@link
+   * NodeReport}), which the control plane keeps as the node's state. Each part is left out when
+   * empty, so a heartbeat of a node that predates a part reads as reporting none of it.
    */
   record Heartbeat(
       long revision,
       String hash,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PoolHealth> upstreams)
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PoolHealth> upstreams,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ModuleLoad> modules)
       implements ClusterMessage {
     public Heartbeat {
       upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
+      modules = modules == null ? List.of() : List.copyOf(modules);
     }
 
     public Heartbeat(long revision, String hash) {
-      this(revision, hash, List.of());
+      this(revision, hash, NodeReport.NONE);
+    }
+
+    public Heartbeat(long revision, String hash, NodeReport report) {
+      this(revision, hash, report.upstreams(), report.modules());
+    }
+
+    /** What the node reports of itself beside what it serves. */
+    public NodeReport report() {
+      return new NodeReport(upstreams, modules);
+    }
+  }
+
+  /**
+   * What a node reports of itself on every heartbeat: its own view of every upstream pool's health
+   * (for {@code GET /admin/upstreams/{id}/health}) and the load state of the WebAssembly modules
+   * its extensions asked for (for {@code GET /admin/tenants/{t}/extensions/{id}/versions/{v}}).
+   */
+  record NodeReport(List<PoolHealth> upstreams, List<ModuleLoad> modules) {
+    public static final NodeReport NONE = new NodeReport(List.of(), List.of());
+
+    public NodeReport {
+      upstreams = List.copyOf(upstreams);
+      modules = List.copyOf(modules);
     }
   }
 

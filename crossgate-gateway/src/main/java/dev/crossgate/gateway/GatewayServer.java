@@ -1,6 +1,8 @@
 package dev.crossgate.gateway;
 
+import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.extension.ModuleLoad;
 import dev.crossgate.gateway.auth.InternalCaller;
 import dev.crossgate.gateway.auth.IssuerKeys;
 import dev.crossgate.gateway.auth.TokenVerifier;
@@ -379,6 +381,18 @@ public final class GatewayServer {
   /** The node's pools, for their health (its own view). */
   public UpstreamPools upstreamPools() {
     return shared.pools();
+  }
+
+  /**
+   * The load state of the WebAssembly modules this node tried, once per tenant that asked for each.
+   */
+  public List<ModuleLoad> moduleLoads() {
+    return shared.extensions().moduleLoads();
+  }
+
+  /** What a cluster node reports of itself on every heartbeat: its pools' health, its modules. */
+  public ClusterMessage.NodeReport nodeReport() {
+    return new ClusterMessage.NodeReport(upstreamPools().healthOfAll(), moduleLoads());
   }
 
   /** The node's meters; the Admin API mounts {@code /metrics} over {@code metrics().scrape()}. */

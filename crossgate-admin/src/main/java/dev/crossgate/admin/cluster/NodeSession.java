@@ -6,11 +6,9 @@ import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.config.ConfigHash;
 import dev.crossgate.json.Json;
-import dev.crossgate.upstream.PoolHealth;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
-import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -241,7 +239,7 @@ final class NodeSession {
   }
 
   private void heartbeat(ClusterMessage.Heartbeat heartbeat) {
-    recordSeen(heartbeat.revision(), heartbeat.hash(), heartbeat.upstreams());
+    recordSeen(heartbeat.revision(), heartbeat.hash(), heartbeat.report());
     if (inFlight >= 0) {
       return;
     }
@@ -429,12 +427,12 @@ final class NodeSession {
     return hash == null ? null : ConfigHash.hex(hash);
   }
 
-  private void recordSeen(long revision, String hash, List<PoolHealth> upstreams) {
+  private void recordSeen(long revision, String hash, ClusterMessage.NodeReport report) {
     var id = nodeId;
     vertx
         .executeBlocking(
             () -> {
-              hub.nodes().seen(id, revision, hash, version, hub.instanceId(), upstreams);
+              hub.nodes().seen(id, revision, hash, version, hub.instanceId(), report);
               return null;
             },
             true)

@@ -7,6 +7,7 @@ import dev.crossgate.digest.DigestAlgorithm;
 import dev.crossgate.digest.DigestField;
 import dev.crossgate.extension.ArtifactCheck;
 import dev.crossgate.extension.Extension;
+import dev.crossgate.extension.ModuleLoad;
 import dev.crossgate.problem.FieldError;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
@@ -19,11 +20,13 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 
 /**
- * {@code /admin/tenants/{t}/extensions/{id}/versions/{v}}: where a version runs, and {@code
- * …/module}, a WebAssembly module uploaded to the platform for that version (DESIGN.md
+ * {@code /admin/tenants/{t}/extensions/{id}/versions/{v}}: where a version runs and the load state
+ * of its module on each node (only ever the tenant's own: nodes report modules per tenant), and
+ * {@code …/module}, a WebAssembly module uploaded to the platform for that version (DESIGN.md
  * "Extensions": extensions deployed on the platform). Callable with an admin token or the tenant's
  * own API key, like the registry ({@link ExtensionEndpoint}).
  *
@@ -40,16 +43,37 @@ public final class ExtensionModuleEndpoint implements AdminEndpoint {
 
   private final ExtensionRepository extensions;
   private final ExtensionModuleRepository modules;
+  private final BiFunction<String, String, List<ModuleLoad.OnNode>> loads;
 
+  /**
+   * @param loads the load state of a tenant's module (by tenant and SHA-256) on every node; called
+   *     on a worker thread
+   */
   public ExtensionModuleEndpoint(
-      ExtensionRepository extensions, ExtensionModuleRepository modules) {
+      ExtensionRepository extensions,
+      ExtensionModuleRepository modules,
+      BiFunction<String, String, List<ModuleLoad.OnNode>> loads) {
     this.extensions = extensions;
     this.modules = modules;
+    this.loads = loads;
   }
 
-  /** Where a version runs, what module it has, how large. */
+  /**
+   * Where a version runs, what module it has, how large, and its load state on each node ({@code
+   * nodes}, empty for a version without a module).
+   */
   public record VersionPlacement(
-      String version, int weight, String runsOn, String sha256, String url, Integer sizeBytes) {}
+      String version,
+      int weight,
+      String runsOn,
+      String sha256,
+      String url,
+      Integer sizeBytes,
+      List<ModuleLoad.OnNode> nodes) {
+    public VersionPlacement {
+      nodes = List.copyOf(nodes);
+    }
+  }
 
   /** True for a module upload, whose body may be as large as a module rather than a JSON body. */
   public static boolean isUpload(HttpServerRequest request) {
@@ -82,7 +106,7 @@ public final class ExtensionModuleEndpoint implements AdminEndpoint {
                   ctx,
                   200,
                   () -> {
-                    placement(find(tenant, id), version); // 404 before the module is read
+                    version(find(tenant, id), version); // 404 before the module is read
                     var sha256 = check(module, digest);
                     modules.store(tenant, sha256, module, Instant.now());
                     return placement(
@@ -135,12 +159,18 @@ public final class ExtensionModuleEndpoint implements AdminEndpoint {
     return sha256;
   }
 
-  private VersionPlacement placement(Extension extension, String name) {
+  private static Extension.Version version(Extension extension, String name) {
     var version = extension.version(name);
     if (version == null) {
       throw new ProblemException(
           Problem.notFound("extension " + extension.id() + " has no version " + name));
     }
+    return version;
+  }
+
+  /** The version's placement; worker thread (reads the module store and the node table). */
+  private VersionPlacement placement(Extension extension, String name) {
+    var version = version(extension, name);
     var artifact = version.artifact();
     var onPlatform = artifact != null && extension.dependsOn().isEmpty();
     Integer size = null;
@@ -154,6 +184,7 @@ public final class ExtensionModuleEndpoint implements AdminEndpoint {
         onPlatform ? "platform" : "tenant",
         artifact == null ? null : artifact.sha256(),
         artifact == null ? null : artifact.url(),
-        size);
+        size,
+        artifact == null ? List.of() : loads.apply(extension.tenant(), artifact.sha256()));
   }
 }

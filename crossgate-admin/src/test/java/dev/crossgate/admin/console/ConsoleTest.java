@@ -727,15 +727,17 @@ class ConsoleTest {
         "4f2a9c01d3e5b7a8",
         "0.1.0",
         "admin-a",
-        java.util.List.of(
-            new PoolHealth(
-                "orders",
-                false,
-                java.util.List.of(
-                    new PoolHealth.TargetHealth(
-                        "http://10.0.0.5:8080", 100, true, since, "200", false, 0, 3),
-                    new PoolHealth.TargetHealth(
-                        "http://orders-b:8080", 50, false, since, "timeout", true, 2, 0)))));
+        new dev.crossgate.cluster.ClusterMessage.NodeReport(
+            java.util.List.of(
+                new PoolHealth(
+                    "orders",
+                    false,
+                    java.util.List.of(
+                        new PoolHealth.TargetHealth(
+                            "http://10.0.0.5:8080", 100, true, since, "200", false, 0, 3),
+                        new PoolHealth.TargetHealth(
+                            "http://orders-b:8080", 50, false, since, "timeout", true, 2, 0)))),
+            java.util.List.of()));
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
 
     browser.open("#/upstreams", "Upstreams");

@@ -211,7 +211,7 @@ public final class ClusterKit implements AutoCloseable {
                 services
                     .withExtensions(services.extensions().withHostedModules(cluster::fetchModule))
                     .withReadiness(cluster.readiness())));
-    cluster.reportUpstreamHealth(traffic.upstreamPools()::healthOfAll);
+    cluster.report(traffic::nodeReport);
     var admin =
         await(
             NodeAdminForwarder.start(
@@ -320,6 +320,35 @@ public final class ClusterKit implements AutoCloseable {
       builder.header("Content-Type", "application/json");
     }
     return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Uploads {@code module} as the admin to {@code path} ({@code …/versions/{v}/module}), with the
+   * Content-Digest it needs; the response, whatever its status.
+   */
+  public HttpResponse<String> uploadModule(URI base, String path, byte[] module) throws Exception {
+    var digest =
+        "sha-256=:"
+            + java.util.Base64.getEncoder()
+                .encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(module))
+            + ":";
+    return http.send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .header("Authorization", "Bearer " + ADMIN_TOKEN)
+            .header("Content-Type", "application/wasm")
+            .header("Content-Digest", digest)
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(module))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** "nodeId STATE" for each node of an extension version's view ({@code …/versions/{v}}). */
+  public static List<String> moduleStates(JsonNode versionView) {
+    var states = new ArrayList<String>();
+    for (var node : versionView.path("nodes")) {
+      states.add(node.path("nodeId").asText() + " " + node.path("state").asText());
+    }
+    return states;
   }
 
   /** Whether {@code admin} lists {@code nodeId} as connected. */

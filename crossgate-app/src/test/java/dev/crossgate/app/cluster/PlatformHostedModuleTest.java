@@ -8,9 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +38,8 @@ class PlatformHostedModuleTest {
           "{\"point\":\"request\",\"versions\":[{\"version\":\"v1\",\"weight\":1}]}");
       var module = WatModules.answering(ANSWER);
       var upload =
-          upload(admin.uri(), "/admin/tenants/acme/extensions/hello/versions/v1/module", module);
+          kit.uploadModule(
+              admin.uri(), "/admin/tenants/acme/extensions/hello/versions/v1/module", module);
       var route =
           kit.post(
               admin.uri(),
@@ -76,7 +75,10 @@ class PlatformHostedModuleTest {
           "{\"point\":\"request\",\"versions\":[{\"version\":\"v1\",\"weight\":1}]}");
       var module = WatModules.answering(ANSWER);
       assertThat(
-              upload(admin.uri(), "/admin/tenants/acme/extensions/hello/versions/v1/module", module)
+              kit.uploadModule(
+                      admin.uri(),
+                      "/admin/tenants/acme/extensions/hello/versions/v1/module",
+                      module)
                   .statusCode())
           .isEqualTo(200);
       var path = "/cluster/modules/" + ArtifactCheck.sha256(module);
@@ -93,22 +95,6 @@ class PlatformHostedModuleTest {
         assertThat(refused.body()).doesNotContain("asm");
       }
     }
-  }
-
-  private HttpResponse<String> upload(URI base, String path, byte[] module) throws Exception {
-    var digest =
-        "sha-256=:"
-            + Base64.getEncoder()
-                .encodeToString(MessageDigest.getInstance("SHA-256").digest(module))
-            + ":";
-    return http.send(
-        HttpRequest.newBuilder(base.resolve(path))
-            .header("Authorization", "Bearer " + ClusterKit.ADMIN_TOKEN)
-            .header("Content-Type", "application/wasm")
-            .header("Content-Digest", digest)
-            .PUT(HttpRequest.BodyPublishers.ofByteArray(module))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> fetch(URI base, String path, String nodeId, String bearer)

@@ -8,9 +8,13 @@ import static org.awaitility.Awaitility.await;
 import dev.crossgate.app.cluster.ClusterKit;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.cluster.ClusterMessage;
+import dev.crossgate.extension.ArtifactCheck;
+import dev.crossgate.extension.ModuleLoad;
+import dev.crossgate.gateway.kit.WatModules;
 import dev.crossgate.json.Json;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -118,6 +122,63 @@ class ForgedNodeIdTest {
       assertThat(after.path("lastSeen").asText()).isEqualTo(before.path("lastSeen").asText());
       assertThat(after.path("version").asText()).isEqualTo("test");
       assertThat(kit.get(a.uri(), "/admin/nodes/n1/history").path("items")).hasSize(historyBefore);
+    }
+  }
+
+  @Test
+  void aForgerCannotReportAModuleLoadedOnAnotherNodeOnlyOnItsOwn() throws Exception {
+    try (var kit = new ClusterKit(100_000)) {
+      var a = kit.startAdmin();
+      var n1 = kit.startNode("n1", Files.createTempDirectory("cg-n1"), List.of(a.uri()));
+      kit.post(a.uri(), "/admin/tenants", "{\"id\":\"acme\",\"name\":\"Acme\"}");
+      kit.put(
+          a.uri(),
+          "/admin/tenants/acme/extensions/hello",
+          "{\"point\":\"request\",\"versions\":[{\"version\":\"v1\",\"weight\":1}]}");
+      var module = WatModules.answering("{}");
+      var version = "/admin/tenants/acme/extensions/hello/versions/v1";
+      assertThat(kit.uploadModule(a.uri(), version + "/module", module).statusCode())
+          .isEqualTo(200);
+      await().atMost(CONVERGE).until(() -> n1.cluster().connected());
+      var config = a.controlPlane().follower().get();
+      var loaded =
+          new ClusterMessage.Heartbeat(
+              config.revision(),
+              config.hashHex(),
+              new ClusterMessage.NodeReport(
+                  List.of(),
+                  List.of(
+                      new ModuleLoad(
+                          "acme",
+                          ArtifactCheck.sha256(module),
+                          ModuleLoad.State.LOADED,
+                          Instant.now(),
+                          null))));
+      var credential =
+          Json.mapper()
+              .readTree(ForgedNode.enrol(a.uri(), "forger", CLUSTER_TOKEN).body())
+              .path("credential")
+              .asText();
+
+      var asN1 = ForgedNode.connect(a.uri(), "forger", credential);
+      asN1.send(new ClusterMessage.Hello("n1", config.revision(), config.hashHex(), "forged"));
+      asN1.send(loaded);
+      await().atMost(CONVERGE).until(() -> asN1.closedWith() != null);
+      var asItself = ForgedNode.connect(a.uri(), "forger", credential);
+      asItself.send(
+          new ClusterMessage.Hello("forger", config.revision(), config.hashHex(), "forged"));
+      asItself.send(loaded);
+      var view =
+          await()
+              .atMost(CONVERGE)
+              .until(
+                  () -> kit.get(a.uri(), version),
+                  v -> ClusterKit.moduleStates(v).contains("forger LOADED"));
+
+      assertThat(asN1.closedWith()).startsWith("1008").contains("HELLO names another node");
+      assertThat(ClusterKit.moduleStates(view))
+          .as("the report is the authenticated node's own, never n1's")
+          .containsExactly("forger LOADED", "n1 NOT_LOADED");
     }
   }
 

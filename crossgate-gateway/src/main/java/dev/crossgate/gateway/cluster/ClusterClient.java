@@ -10,7 +10,6 @@ import dev.crossgate.health.Readiness;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.route.Route;
-import dev.crossgate.upstream.PoolHealth;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -100,7 +99,8 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
 
   private volatile boolean closed;
 
-  private volatile Supplier<List<PoolHealth>> upstreamHealth = List::of;
+  private volatile Supplier<ClusterMessage.NodeReport> report =
+      () -> ClusterMessage.NodeReport.NONE;
 
   /**
    * Whether the node serves a configuration it was given: a snapshot read from disk or applied from
@@ -775,15 +775,16 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
 
   private void heartbeat() {
     var config = state.get().received();
-    send(new ClusterMessage.Heartbeat(config.revision(), config.hashHex(), upstreamHealth.get()));
+    send(new ClusterMessage.Heartbeat(config.revision(), config.hashHex(), report.get()));
   }
 
   /**
-   * What every heartbeat reports of the upstream pools' health from now on: the traffic server's
-   * pools, which start after this client (they serve the configuration it supplies).
+   * What every heartbeat reports of the node from now on (its pools' health, its modules' load
+   * state): the traffic server's, which starts after this client (it serves the configuration this
+   * client supplies).
    */
-  public void reportUpstreamHealth(Supplier<List<PoolHealth>> upstreamHealth) {
-    this.upstreamHealth = upstreamHealth;
+  public void report(Supplier<ClusterMessage.NodeReport> report) {
+    this.report = report;
   }
 
   private void send(ClusterMessage message) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.extension.Extension;
+import dev.crossgate.extension.ModuleLoad;
 import dev.crossgate.gateway.observe.RequestTrace;
 import dev.crossgate.json.Json;
 import io.micrometer.core.instrument.Counter;
@@ -145,6 +146,15 @@ public final class Extensions {
     }
   }
 
+  /**
+   * The load state of every WebAssembly module this node tried, once per tenant that asked for it;
+   * none before the first extension step.
+   */
+  public List<ModuleLoad> moduleLoads() {
+    var e = engine;
+    return e == null ? List.of() : e.modules().loadStates();
+  }
+
   /** True while calls to the tenant's extensions are refused by its circuit breaker. */
   public boolean circuitOpen(String tenant) {
     return circuits.isOpen(tenant);
@@ -176,7 +186,7 @@ public final class Extensions {
     input.put("version", chosen == null ? null : chosen.version());
     var body = Buffer.buffer(Json.writeBytes(input));
     var artifact = chosen == null || !extension.dependsOn().isEmpty() ? null : chosen.artifact();
-    var local = artifact == null ? null : modules.cached(artifact);
+    var local = artifact == null ? null : modules.cached(extension.tenant(), artifact);
     if (local != null) {
       return runLocal(engine, extension, local, body, trace);
     }
@@ -184,7 +194,7 @@ public final class Extensions {
       // runs on the platform only: the first call waits for the module
       var version = chosen.version();
       return modules
-          .load(artifact)
+          .load(extension.tenant(), artifact)
           .transform(
               ar ->
                   ar.succeeded()
@@ -233,7 +243,7 @@ public final class Extensions {
                 });
     if (artifact != null) {
       // warm the cache during the first call, so that the next call of this version is local
-      var warm = modules.load(artifact);
+      var warm = modules.load(extension.tenant(), artifact);
       answer = answer.compose(a -> warm.transform(ignored -> Future.succeededFuture(a)));
     }
     return ended(

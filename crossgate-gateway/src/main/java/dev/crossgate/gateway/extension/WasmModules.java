@@ -7,6 +7,7 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import dev.crossgate.egress.EgressClient;
 import dev.crossgate.extension.ArtifactCheck;
 import dev.crossgate.extension.Extension;
+import dev.crossgate.extension.ModuleLoad;
 import dev.crossgate.store.OwnerOnlyFiles;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -15,7 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * {@link EgressClient} (no redirects, checked addresses only); reading the cache, hashing and
  * parsing run on the WebAssembly worker pool, never on an event loop. Shared by the node's event
  * loops.
+ *
+ * <p>It keeps each module's load state ({@link ModuleLoad}: fetching, loaded or failed, since when)
+ * with the tenants whose extensions asked for it, for the node's heartbeat report.
  */
 final class WasmModules {
   private static final Logger LOG = LoggerFactory.getLogger(WasmModules.class);
@@ -49,6 +59,29 @@ final class WasmModules {
 
   private static final long RETRY_REFUSED_NANOS = Duration.ofMinutes(1).toNanos();
 
+  /** Each module's load state by digest; as many as the modules this node tried. */
+  private final Map<String, Status> statuses = new ConcurrentHashMap<>();
+
+  /** A module's load state and the tenants whose extensions asked for it. */
+  private record Status(ModuleLoad.State state, Instant since, String detail, Set<String> tenants) {
+    Status {
+      tenants = Set.copyOf(tenants);
+    }
+
+    Status askedBy(String tenant) {
+      if (tenants.contains(tenant)) {
+        return this;
+      }
+      var more = new HashSet<>(tenants);
+      more.add(tenant);
+      return new Status(state, since, detail, more);
+    }
+
+    Status now(ModuleLoad.State next, Instant at, String why) {
+      return new Status(next, at, why, tenants);
+    }
+  }
+
   WasmModules(
       WorkerExecutor workers, EgressClient egress, HostedModules hosted, Path dir, int maxPages) {
     this.workers = workers;
@@ -58,9 +91,56 @@ final class WasmModules {
     this.maxPages = maxPages;
   }
 
-  /** The module if it is loaded already, else null (never waits). */
-  Loaded cached(Extension.Artifact artifact) {
-    return ready.get(artifact.sha256());
+  /** The module if it is loaded already, else null (never waits); {@code tenant} asks for it. */
+  Loaded cached(String tenant, Extension.Artifact artifact) {
+    var loaded = ready.get(artifact.sha256());
+    if (loaded != null) {
+      askedBy(tenant, artifact.sha256());
+    }
+    return loaded;
+  }
+
+  /**
+   * The load state of every module this node tried, once per tenant that asked for it; sorted by
+   * tenant and digest. Any thread.
+   */
+  List<ModuleLoad> loadStates() {
+    var states = new ArrayList<ModuleLoad>();
+    statuses.forEach(
+        (sha, status) -> {
+          for (var tenant : status.tenants()) {
+            states.add(
+                new ModuleLoad(tenant, sha, status.state(), status.since(), status.detail()));
+          }
+        });
+    states.sort(Comparator.comparing(ModuleLoad::tenant).thenComparing(ModuleLoad::sha256));
+    return states;
+  }
+
+  private void askedBy(String tenant, String sha) {
+    var status = statuses.get(sha);
+    if (status != null && !status.tenants().contains(tenant)) {
+      statuses.computeIfPresent(sha, (k, old) -> old.askedBy(tenant));
+    }
+  }
+
+  private void moved(String tenant, String sha, ModuleLoad.State state, String detail) {
+    var at = Instant.now();
+    statuses.compute(
+        sha,
+        (k, old) ->
+            (old == null ? new Status(state, at, detail, Set.of()) : old.now(state, at, detail))
+                .askedBy(tenant));
+  }
+
+  /**
+   * Why a module failed, in words safe to show its tenant: a check's own message (they name no
+   * URL), else a fixed one; the cause itself goes to the log.
+   */
+  private static String safeDetail(Throwable cause) {
+    return cause instanceof ArtifactCheck.BadArtifactException
+        ? cause.getMessage()
+        : "the module could not be loaded";
   }
 
   /**
@@ -68,7 +148,8 @@ final class WasmModules {
    * wrong digest, over the memory limit) is not tried again for a minute, so a bad artifact costs
    * one fetch a minute, not one per request; meanwhile the extension runs at the tenant.
    */
-  Future<Loaded> load(Extension.Artifact artifact) {
+  Future<Loaded> load(String tenant, Extension.Artifact artifact) {
+    askedBy(tenant, artifact.sha256());
     var done = ready.get(artifact.sha256());
     if (done != null) {
       return Future.succeededFuture(done);
@@ -79,41 +160,47 @@ final class WasmModules {
     }
     return loading.computeIfAbsent(
         artifact.sha256(),
-        sha ->
-            workers
-                .executeBlocking(() -> fromModuleDir(artifact), false)
-                .compose(
-                    cached ->
-                        cached != null
-                            ? Future.succeededFuture(cached)
-                            : fetch(artifact)
-                                .map(io.vertx.core.buffer.Buffer::getBytes)
-                                .recover(
-                                    e -> {
-                                      LOG.info(
-                                          "extension module fetch failed sha256={} url={} cause={}",
-                                          sha,
-                                          artifact.url(),
-                                          e.toString());
-                                      return Future.failedFuture(
-                                          ArtifactCheck.unfetchable(artifact));
-                                    }))
-                .compose(
-                    bytes -> workers.<Loaded>executeBlocking(() -> parse(artifact, bytes), false))
-                .andThen(
-                    ar -> {
-                      if (ar.succeeded()) {
-                        ready.put(sha, ar.result());
-                      } else {
-                        refusedUntil.put(sha, System.nanoTime() + RETRY_REFUSED_NANOS);
-                        LOG.warn(
-                            "extension module not loaded sha256={} url={} cause={}",
-                            sha,
-                            artifact.url(),
-                            ar.cause().getMessage());
-                      }
-                      loading.remove(sha);
-                    }));
+        sha -> {
+          moved(tenant, sha, ModuleLoad.State.FETCHING, null);
+          return workers
+              .executeBlocking(() -> fromModuleDir(artifact), false)
+              .compose(
+                  cached ->
+                      cached != null
+                          ? Future.succeededFuture(cached)
+                          : fetch(artifact)
+                              .map(io.vertx.core.buffer.Buffer::getBytes)
+                              .recover(
+                                  e -> {
+                                    LOG.info(
+                                        "extension module fetch failed sha256={} url={} cause={}",
+                                        sha,
+                                        artifact.url(),
+                                        e.toString());
+                                    // the URL stays in the log: the report names none
+                                    return Future.failedFuture(
+                                        new ArtifactCheck.BadArtifactException(
+                                            "the module could not be fetched"));
+                                  }))
+              .compose(
+                  bytes -> workers.<Loaded>executeBlocking(() -> parse(artifact, bytes), false))
+              .andThen(
+                  ar -> {
+                    if (ar.succeeded()) {
+                      ready.put(sha, ar.result());
+                      moved(tenant, sha, ModuleLoad.State.LOADED, null);
+                    } else {
+                      refusedUntil.put(sha, System.nanoTime() + RETRY_REFUSED_NANOS);
+                      moved(tenant, sha, ModuleLoad.State.FAILED, safeDetail(ar.cause()));
+                      LOG.warn(
+                          "extension module not loaded sha256={} url={} cause={}",
+                          sha,
+                          artifact.url(),
+                          ar.cause().getMessage());
+                    }
+                    loading.remove(sha);
+                  });
+        });
   }
 
   /**

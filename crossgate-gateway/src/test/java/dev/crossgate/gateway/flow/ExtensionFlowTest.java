@@ -3,10 +3,7 @@ package dev.crossgate.gateway.flow;
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.extension.Extension;
-import dev.crossgate.gateway.config.GatewayOptions;
-import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.TenantServer;
@@ -49,14 +46,9 @@ class ExtensionFlowTest {
     // the tenant's server (endpoints and artifacts) is on loopback: allowed here on purpose,
     // refused by default
     kit =
-        GatewayKit.start(
-            GatewayOptions.defaults()
-                .withEventLoops(1)
-                .withEgress(EgressPolicy.allowing("127.0.0.1/32")),
-            GatewayServices.NONE.withExtensions(
-                new ExtensionOptions(
-                        moduleDir, 64 * 1024, 64 * 1024, 16, 2, 3, Duration.ofMinutes(5))
-                    .withVersionPick(() -> QUARTERS[draws.getAndIncrement() % QUARTERS.length])));
+        GatewayKit.startWithLoopbackTenants(
+            new ExtensionOptions(moduleDir, 64 * 1024, 64 * 1024, 16, 2, 3, Duration.ofMinutes(5))
+                .withVersionPick(() -> QUARTERS[draws.getAndIncrement() % QUARTERS.length]));
     tenant = TenantServer.start(kit.vertx);
     key = kit.apiKey("acme");
   }

@@ -154,10 +154,18 @@ public final class GatewayKit implements AutoCloseable {
    * here on purpose (it is refused by default).
    */
   public static GatewayKit startWithLoopbackTenants() {
-    return start(
-        GatewayOptions.defaults()
-            .withEventLoops(1)
-            .withEgress(dev.crossgate.egress.EgressPolicy.allowing("127.0.0.1/32")));
+    return start(loopbackTenants());
+  }
+
+  /** As above, running tenant extensions with {@code extensions}. */
+  public static GatewayKit startWithLoopbackTenants(ExtensionOptions extensions) {
+    return start(loopbackTenants(), GatewayServices.NONE.withExtensions(extensions));
+  }
+
+  private static GatewayOptions loopbackTenants() {
+    return GatewayOptions.defaults()
+        .withEventLoops(1)
+        .withEgress(dev.crossgate.egress.EgressPolicy.allowing("127.0.0.1/32"));
   }
 
   /** A gateway whose flows run tenant extensions with {@code options}. */

@@ -1,6 +1,8 @@
 package dev.crossgate.store.cluster;
 
+import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.cluster.ClusterMessage.Rejection;
+import dev.crossgate.extension.ModuleLoad;
 import dev.crossgate.json.Json;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.sql.Sql;
@@ -48,8 +50,8 @@ public final class NodeRepository {
   }
 
   /**
-   * As above, from a heartbeat: also keeps the node's view of its upstream pools ({@code
-   * upstreams}; null leaves the last one as it is).
+   * As above, from a heartbeat: also keeps what the node reports of itself, its view of its
+   * upstream pools and its modules' load state ({@code report}; null leaves the last one as it is).
    */
   public void seen(
       String nodeId,
@@ -57,7 +59,7 @@ public final class NodeRepository {
       String hash,
       String version,
       String adminInstance,
-      List<PoolHealth> upstreams) {
+      ClusterMessage.NodeReport report) {
     var now = clock.instant();
     database.inTransaction(
         c -> {
@@ -86,12 +88,14 @@ public final class NodeRepository {
                 adminInstance,
                 now);
           }
-          if (upstreams != null) {
+          if (report != null) {
             Sql.update(
                 c,
-                "UPDATE nodes SET upstream_health = ?, upstream_health_at = ? WHERE node_id = ?",
-                upstreams.isEmpty() ? null : Json.write(upstreams),
+                "UPDATE nodes SET upstream_health = ?, upstream_health_at = ?, module_loads = ?"
+                    + " WHERE node_id = ?",
+                report.upstreams().isEmpty() ? null : Json.write(report.upstreams()),
                 now,
+                report.modules().isEmpty() ? null : Json.write(report.modules()),
                 nodeId);
           }
           return null;
@@ -126,6 +130,35 @@ public final class NodeRepository {
       }
     }
     return views;
+  }
+
+  /**
+   * The load state of {@code tenant}'s module {@code sha256} on every node on the list, by node id:
+   * the node's last report, or {@link ModuleLoad.State#NOT_LOADED} from a node that never loaded it
+   * for this tenant (or has not reported).
+   */
+  public List<ModuleLoad.OnNode> moduleLoads(String tenant, String sha256) {
+    var reports =
+        database.read(
+            c ->
+                Sql.query(
+                    c,
+                    "SELECT node_id, module_loads FROM nodes ORDER BY node_id",
+                    row ->
+                        new LoadReport(row.getString("node_id"), row.getString("module_loads"))));
+    var states = new ArrayList<ModuleLoad.OnNode>();
+    for (var report : reports) {
+      var state = ModuleLoad.OnNode.notLoaded(report.node());
+      if (report.json() != null) {
+        for (var load : read(report.json(), ModuleLoad[].class, "module load states")) {
+          if (load.tenant().equals(tenant) && load.sha256().equals(sha256)) {
+            state = ModuleLoad.OnNode.of(report.node(), load);
+          }
+        }
+      }
+      states.add(state);
+    }
+    return states;
   }
 
   /**
@@ -315,6 +348,8 @@ public final class NodeRepository {
   }
 
   private record HealthReport(String node, boolean connected, String json, Instant at) {}
+
+  private record LoadReport(String node, String json) {}
 
   private static List<Rejection> rejections(String json) {
     return json == null ? List.of() : read(json, Rejection[].class, "rejections");

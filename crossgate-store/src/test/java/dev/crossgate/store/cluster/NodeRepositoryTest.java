@@ -2,8 +2,12 @@ package dev.crossgate.store.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crossgate.cluster.ClusterMessage;
+import dev.crossgate.extension.ModuleLoad;
 import dev.crossgate.store.TestDatabases;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -55,6 +59,56 @@ class NodeRepositoryTest {
       assertThat(nodes.history("n1", 10)).isEmpty();
       assertThat(nodes.credentialHash("n1")).isEmpty();
       assertThat(nodes.retire("n1")).isFalse();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
+  void aModulesLoadStateIsListedForEveryNodeAndOnlyForTheTenantTheNodeReportedItFor(String kind) {
+    try (var db = TestDatabases.open(kind)) {
+      var nodes = new NodeRepository(db.database(), Clock.systemUTC());
+      var sha = "ab".repeat(32);
+      var since = Instant.parse("2026-12-02T09:00:00Z");
+      for (var node : List.of("n1", "n2", "n3")) {
+        nodes.enrol(node, "a".repeat(64));
+        nodes.seen(node, 1, "0123456789abcdef", "v", "cp1");
+      }
+      nodes.seen(
+          "n1",
+          1,
+          "0123456789abcdef",
+          "v",
+          "cp1",
+          new ClusterMessage.NodeReport(
+              List.of(),
+              List.of(new ModuleLoad("acme", sha, ModuleLoad.State.LOADED, since, null))));
+      nodes.seen(
+          "n2",
+          1,
+          "0123456789abcdef",
+          "v",
+          "cp1",
+          new ClusterMessage.NodeReport(
+              List.of(),
+              List.of(new ModuleLoad("acme", sha, ModuleLoad.State.FAILED, since, "too large"))));
+
+      var acme = nodes.moduleLoads("acme", sha);
+      var globex = nodes.moduleLoads("globex", sha);
+      nodes.seen("n2", 1, "0123456789abcdef", "v", "cp1", ClusterMessage.NodeReport.NONE);
+      var afterN2ReportsNone = nodes.moduleLoads("acme", sha);
+
+      assertThat(acme)
+          .containsExactly(
+              new ModuleLoad.OnNode("n1", ModuleLoad.State.LOADED, since, null),
+              new ModuleLoad.OnNode("n2", ModuleLoad.State.FAILED, since, "too large"),
+              ModuleLoad.OnNode.notLoaded("n3"));
+      assertThat(globex)
+          .as("a tenant never sees another's module, though it has the same digest")
+          .containsExactly(
+              ModuleLoad.OnNode.notLoaded("n1"),
+              ModuleLoad.OnNode.notLoaded("n2"),
+              ModuleLoad.OnNode.notLoaded("n3"));
+      assertThat(afterN2ReportsNone).contains(ModuleLoad.OnNode.notLoaded("n2"));
     }
   }
 }

@@ -1,0 +1,54 @@
+package dev.crossgate.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.crossgate.extension.ModuleLoad;
+import dev.crossgate.json.Json;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The heartbeat's node report on the wire: parts a node has nothing of are left out, and a
+ * heartbeat of a node that predates a part reads as reporting none of it.
+ */
+class HeartbeatTest {
+
+  @Test
+  void aHeartbeatOfANodeThatPredatesReportsReadsAsReportingNothing() throws Exception {
+    var old = "{\"type\":\"HEARTBEAT\",\"revision\":3,\"hash\":\"0123456789abcdef\"}";
+
+    var read = (ClusterMessage.Heartbeat) Json.mapper().readValue(old, ClusterMessage.class);
+
+    assertThat(read.revision()).isEqualTo(3);
+    assertThat(read.report()).isEqualTo(ClusterMessage.NodeReport.NONE);
+  }
+
+  @Test
+  void aNodeWithNothingToReportSendsTheHeartbeatAsNodesThatPredateReportsDid() {
+    var json = Json.write(new ClusterMessage.Heartbeat(3, "0123456789abcdef"));
+
+    assertThat(json)
+        .isEqualTo("{\"type\":\"HEARTBEAT\",\"revision\":3,\"hash\":\"0123456789abcdef\"}");
+  }
+
+  @Test
+  void aModulesLoadStateSurvivesTheWire() throws Exception {
+    var load =
+        new ModuleLoad(
+            "acme",
+            "ab".repeat(32),
+            ModuleLoad.State.FAILED,
+            Instant.parse("2026-12-02T09:00:00Z"),
+            "x".repeat(500));
+    var sent =
+        new ClusterMessage.Heartbeat(
+            3, "0123456789abcdef", new ClusterMessage.NodeReport(List.of(), List.of(load)));
+
+    var read =
+        (ClusterMessage.Heartbeat) Json.mapper().readValue(Json.write(sent), ClusterMessage.class);
+
+    assertThat(read).isEqualTo(sent);
+    assertThat(read.modules().get(0).detail()).hasSize(ModuleLoad.MAX_DETAIL);
+  }
+}
