@@ -4,7 +4,7 @@ import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.TrafficTls;
-import dev.crossgate.gateway.observe.Tracing;
+import dev.crossgate.trace.Tracing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,16 +1,17 @@
-package dev.crossgate.gateway.observe;
+package dev.crossgate.trace;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.vertx.core.MultiMap;
 
 /**
  * One request's spans: the server span, and the proxy span of its call upstream. Lives on the
  * request's event loop, like its exchange. Exists only while tracing is on ({@link Tracing#start}).
+ * Work the request set going may outlive it (a held task's call): its spans are still children of
+ * the server span, which need not be open.
  */
 public final class RequestTrace {
   private final Tracer tracer;
@@ -39,6 +40,21 @@ public final class RequestTrace {
         .startSpan();
   }
 
+  /**
+   * A span under the server span for a step of work begun in another request (a task's result, its
+   * collection), linked to the span {@code traceparent} names (the task's accepted span, stored
+   * with the task): OpenTelemetry span links tie the steps across the asynchronous gap. No link
+   * when {@code traceparent} is null or malformed.
+   */
+  public Span linked(String name, SpanKind kind, String traceparent) {
+    var builder = tracer.spanBuilder(name).setParent(Context.root().with(server)).setSpanKind(kind);
+    var link = Tracing.context(traceparent);
+    if (link.isValid()) {
+      builder.addLink(link);
+    }
+    return builder.startSpan();
+  }
+
   /** Starts the span of the call to the upstream; ended with the request. */
   public void startProxy(String upstream) {
     if (proxy == null) {
@@ -52,17 +68,11 @@ public final class RequestTrace {
    * the server span before there is one: the receiver's parent is the span that called it.
    */
   public void injectProxy(MultiMap headers) {
-    inject(proxy != null ? proxy : server, headers);
-  }
-
-  /** Sets {@code traceparent} (and {@code tracestate}) in {@code headers} to {@code span}. */
-  public static void inject(Span span, MultiMap headers) {
-    W3CTraceContextPropagator.getInstance()
-        .inject(Context.root().with(span), headers, MultiMap::set);
+    Tracing.inject(proxy != null ? proxy : server, headers);
   }
 
   /** Ends the request's spans with its status; 5xx marks them failed (OpenTelemetry semconv). */
-  void end(int status, String routeId) {
+  public void end(int status, String routeId) {
     if (proxy != null) {
       proxy.setAttribute("http.response.status_code", status);
       if (status >= 500) {

@@ -1,7 +1,9 @@
-package dev.crossgate.gateway.observe;
+package dev.crossgate.trace;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -15,20 +17,24 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.URI;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The node's OpenTelemetry tracing: {@link #OFF} (the default: no SDK, no span, the caller's {@code
- * traceparent} passed upstream untouched like any other header) or an SDK exporting spans over
- * OTLP/HTTP (protobuf) in batches, off the event loop. With tracing on, W3C {@code
- * traceparent}/{@code tracestate} are taken from the caller, each request gets a server span, and
- * every call out gets a child span whose id is the {@code traceparent} sent with it. Sampling is
- * the caller's decision when it sent one, else {@code ratio} of new traces.
+ * A process's OpenTelemetry tracing, the one setup of every role (gateway, control plane, agent):
+ * {@link #OFF} (the default: no SDK, no span, a caller's {@code traceparent} passed on untouched
+ * like any other header, none invented) or an SDK exporting spans over OTLP/HTTP (protobuf) in
+ * batches, off the event loop. With tracing on, W3C {@code traceparent}/{@code tracestate} are
+ * taken from the caller, each request gets a server span, and every call out gets a child span
+ * whose id is the {@code traceparent} sent with it. Sampling is the caller's decision when it sent
+ * one, else {@code ratio} of new traces.
  */
 public final class Tracing implements AutoCloseable {
   public static final Tracing OFF = new Tracing(null, null);
 
   private static final TextMapGetter<MultiMap> HEADERS =
+      (carrier, key) -> carrier == null ? null : carrier.get(key);
+  private static final TextMapGetter<Map<String, String>> FIELDS =
       (carrier, key) -> carrier == null ? null : carrier.get(key);
 
   private final SdkTracerProvider provider;
@@ -68,7 +74,7 @@ public final class Tracing implements AutoCloseable {
                             Attributes.of(AttributeKey.stringKey("service.name"), serviceName))))
             .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
             .build();
-    return new Tracing(provider, provider.get("dev.crossgate.gateway"));
+    return new Tracing(provider, provider.get("dev.crossgate"));
   }
 
   public boolean on() {
@@ -79,7 +85,7 @@ public final class Tracing implements AutoCloseable {
    * The trace of a request: its server span, child of the caller's {@code traceparent} when it sent
    * one. Null when tracing is off: callers check, and pay nothing more.
    */
-  RequestTrace start(HttpServerRequest request) {
+  public RequestTrace start(HttpServerRequest request) {
     if (tracer == null) {
       return null;
     }
@@ -94,6 +100,51 @@ public final class Tracing implements AutoCloseable {
             .setAttribute("url.path", request.path())
             .startSpan();
     return new RequestTrace(tracer, span);
+  }
+
+  /**
+   * A span that belongs to no request of this process (a background call, a delivery): child of the
+   * span named by {@code parent} (a W3C {@code traceparent}, e.g. one stored with a task), or the
+   * root of a new trace when that is null or malformed. A no-op span when tracing is off: {@link
+   * #inject} then sends nothing.
+   */
+  public Span start(String name, SpanKind kind, String parent) {
+    if (tracer == null) {
+      return Span.getInvalid();
+    }
+    var context = context(parent);
+    return tracer
+        .spanBuilder(name)
+        .setParent(context.isValid() ? Context.root().with(Span.wrap(context)) : Context.root())
+        .setSpanKind(kind)
+        .startSpan();
+  }
+
+  /**
+   * Sets {@code traceparent} (and {@code tracestate}) in {@code headers} to {@code span}: the
+   * receiver's parent is the span that called it. Sets nothing for a no-op span (tracing off).
+   */
+  public static void inject(Span span, MultiMap headers) {
+    W3CTraceContextPropagator.getInstance()
+        .inject(Context.root().with(span), headers, MultiMap::set);
+  }
+
+  /** The W3C {@code traceparent} naming {@code span}, or null for a no-op span (tracing off). */
+  public static String traceparent(Span span) {
+    var fields = new java.util.HashMap<String, String>();
+    W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), fields, Map::put);
+    return fields.get("traceparent");
+  }
+
+  /** The span context a stored {@code traceparent} names; invalid when null or malformed. */
+  static SpanContext context(String traceparent) {
+    if (traceparent == null) {
+      return SpanContext.getInvalid();
+    }
+    var extracted =
+        W3CTraceContextPropagator.getInstance()
+            .extract(Context.root(), Map.of("traceparent", traceparent), FIELDS);
+    return Span.fromContext(extracted).getSpanContext();
   }
 
   /** Exports the spans ended so far (at most 10 s); for shutdown and tests. */
