@@ -173,6 +173,8 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Mixin EgressFlags egress = new EgressFlags();
 
+  @Mixin TracingFlags traces = new TracingFlags();
+
   @Mixin DrainFlags drain = new DrainFlags();
 
   @Mixin RateLimitFlags rateLimits = new RateLimitFlags();
@@ -241,7 +243,7 @@ final class GatewayCommand implements Callable<Integer> {
     var fileNodeToken =
         configFile == null ? null : SecretFlags.adminToken(cli, adminToken, adminTokenFile);
     var rateLimitOptions = rateLimits.toOptions(redis);
-    var tracing = gateway.toTracing();
+    var tracing = traces.toTracing("crossgate");
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     if (configFile != null) {
       // a node of the file: no cluster client, no forwarder

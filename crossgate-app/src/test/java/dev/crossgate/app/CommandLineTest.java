@@ -99,17 +99,17 @@ class CommandLineTest {
   void tracingIsOffWithoutAnEndpointAndABadRatioOrEndpointIsAUsageError() {
     var off = new StandaloneCommand();
     new CommandLine(off).parseArgs();
-    assertThat(off.gateway.toTracing().on()).isFalse();
+    assertThat(off.traces.toTracing("crossgate").on()).isFalse();
 
     var ratio = new StandaloneCommand();
     new CommandLine(ratio).parseArgs("--trace-sampling", "2");
     var endpoint = new StandaloneCommand();
     new CommandLine(endpoint).parseArgs("--otlp-endpoint", "ftp://collector:4318");
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ratio.gateway.toTracing())
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ratio.traces.toTracing("crossgate"))
         .isInstanceOf(picocli.CommandLine.ParameterException.class)
         .hasMessage("--trace-sampling: 2.0 is not a ratio between 0 and 1");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> endpoint.gateway.toTracing())
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> endpoint.traces.toTracing("crossgate"))
         .isInstanceOf(picocli.CommandLine.ParameterException.class)
         .hasMessageStartingWith("--otlp-endpoint: the OTLP endpoint is an http(s) URL");
   }

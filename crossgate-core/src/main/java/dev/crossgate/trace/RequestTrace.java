@@ -2,7 +2,6 @@ package dev.crossgate.trace;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.vertx.core.MultiMap;
@@ -74,17 +73,11 @@ public final class RequestTrace {
   /** Ends the request's spans with its status; 5xx marks them failed (OpenTelemetry semconv). */
   public void end(int status, String routeId) {
     if (proxy != null) {
-      proxy.setAttribute("http.response.status_code", status);
-      if (status >= 500) {
-        proxy.setStatus(StatusCode.ERROR);
-      }
-      proxy.end();
+      Tracing.end(proxy, status);
     }
-    server.setAttribute("http.response.status_code", status);
-    server.setAttribute("http.route", routeId);
-    if (status >= 500) {
-      server.setStatus(StatusCode.ERROR);
+    if (routeId != null) {
+      server.setAttribute("http.route", routeId);
     }
-    server.end();
+    Tracing.end(server, status);
   }
 }

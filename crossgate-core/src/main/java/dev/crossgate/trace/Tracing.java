@@ -5,6 +5,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
@@ -14,11 +15,14 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 
 /**
  * A process's OpenTelemetry tracing, the one setup of every role (gateway, control plane, agent):
@@ -127,6 +131,35 @@ public final class Tracing implements AutoCloseable {
   public static void inject(Span span, MultiMap headers) {
     W3CTraceContextPropagator.getInstance()
         .inject(Context.root().with(span), headers, MultiMap::set);
+  }
+
+  /**
+   * Ends {@code span} with the HTTP status of the exchange it stands for; 5xx marks it failed
+   * (OpenTelemetry semantic conventions).
+   */
+  public static void end(Span span, int status) {
+    span.setAttribute("http.response.status_code", status);
+    if (status >= 500) {
+      span.setStatus(StatusCode.ERROR);
+    }
+    span.end();
+  }
+
+  /** Ends {@code span} as failed by {@code cause} (a call that got no answer). */
+  public static void fail(Span span, Throwable cause) {
+    span.setStatus(StatusCode.ERROR, cause.toString());
+    span.end();
+  }
+
+  /** Ends {@code span} when a call ends: with its answer's status, or failed by its cause. */
+  public static <T> Handler<AsyncResult<T>> ends(Span span, ToIntFunction<T> status) {
+    return ar -> {
+      if (ar.failed()) {
+        fail(span, ar.cause());
+      } else {
+        end(span, status.applyAsInt(ar.result()));
+      }
+    };
   }
 
   /** The W3C {@code traceparent} naming {@code span}, or null for a no-op span (tracing off). */

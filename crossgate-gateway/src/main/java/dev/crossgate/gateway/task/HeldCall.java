@@ -52,11 +52,10 @@ final class HeldCall {
       String accepted) {
     var options = store.options();
     var upstream = TaskSpans.later(trace, "task upstream", SpanKind.CLIENT, taskId, accepted);
-    if (upstream != null) {
-      upstream.setAttribute("server.address", request.target().authority());
-      // W3C Trace Context: the upstream's parent is this call's span
-      Tracing.inject(upstream, request.headers());
-    }
+    upstream.setAttribute("server.address", request.target().authority());
+    // W3C Trace Context: the upstream's parent is this call's span (nothing is set with tracing
+    // off)
+    Tracing.inject(upstream, request.headers());
     // the caller may be gone already: the answer is spooled outside any request's buffer share
     Future<Outcome> call =
         store
@@ -85,7 +84,7 @@ final class HeldCall {
     return call.recover(e -> Future.succeededFuture(failure(taskId, request.requestId(), e)))
         .compose(
             outcome -> {
-              TaskSpans.end(upstream, outcome.status());
+              Tracing.end(upstream, outcome.status());
               var result =
                   TaskSpans.later(trace, "task result", SpanKind.INTERNAL, taskId, accepted);
               var status = outcome.status() >= 500 ? TaskStatus.FAILED : TaskStatus.DONE;
@@ -97,7 +96,7 @@ final class HeldCall {
                       outcome.contentType(),
                       outcome.body(),
                       status == TaskStatus.FAILED ? "upstream answered " + outcome.status() : null)
-                  .andThen(TaskSpans.ends(result, outcome.status()))
+                  .andThen(Tracing.ends(result, stored -> outcome.status()))
                   // a spooled answer now lives in the task's result blob
                   .map(
                       stored ->

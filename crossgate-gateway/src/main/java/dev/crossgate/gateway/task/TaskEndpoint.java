@@ -12,6 +12,7 @@ import dev.crossgate.store.StoreUnavailable;
 import dev.crossgate.store.task.TaskRecord;
 import dev.crossgate.store.task.TaskStatus;
 import dev.crossgate.store.task.TaskView;
+import dev.crossgate.trace.Tracing;
 import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.file.OpenOptions;
@@ -106,7 +107,7 @@ public final class TaskEndpoint implements GatewayEndpoint {
                       task);
               return store
                   .result(task)
-                  .andThen(TaskSpans.ends(collected, task.resultStatus()))
+                  .andThen(Tracing.ends(collected, body -> task.resultStatus()))
                   .compose(
                       body -> {
                         var response = ctx.response().setStatusCode(task.resultStatus());
@@ -205,7 +206,7 @@ public final class TaskEndpoint implements GatewayEndpoint {
                               request.getHeader(HttpHeaders.CONTENT_TYPE),
                               body,
                               failed ? "the upstream reported a failure" : null))
-                  .andThen(TaskSpans.ends(arrived, httpStatus));
+                  .andThen(Tracing.ends(arrived, stored -> httpStatus));
             })
         .onSuccess(
             stored -> {

@@ -112,7 +112,7 @@ public final class TaskStep implements Step {
     var request = exchange.request();
     long limit = Math.min(exchange.bodyLimit(), store.options().maxRequestBytes());
     var accepted = TaskSpans.accepted(exchange.trace(), execution);
-    var traceparent = accepted == null ? null : Tracing.traceparent(accepted);
+    var traceparent = Tracing.traceparent(accepted);
     return spooler
         .receive(request, exchange.declaredLength(), limit, exchange.bufferLease())
         .recover(
@@ -141,11 +141,8 @@ public final class TaskStep implements Step {
                         id -> envelope(id, exchange, clientEnvelope, traceparent))
                     .onComplete(
                         ar -> {
-                          if (accepted == null) {
-                            return;
-                          }
                           if (ar.failed()) {
-                            TaskSpans.fail(accepted, ar.cause());
+                            Tracing.fail(accepted, ar.cause());
                             return;
                           }
                           accepted.setAttribute(TaskSpans.TASK_ID, ar.result().task().taskId());
