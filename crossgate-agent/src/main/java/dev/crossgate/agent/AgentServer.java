@@ -19,7 +19,6 @@ import dev.crossgate.route.Route;
 import dev.crossgate.task.TaskEnvelope;
 import dev.crossgate.trace.RequestTrace;
 import dev.crossgate.trace.Tracing;
-import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -167,7 +166,7 @@ final class AgentServer {
         options.getHeaders() == null ? setHeaders(options) : options.getHeaders());
     options.putHeader(CrossgateHeaders.API_KEY, this.options.apiKey());
     // tracing off: the caller's traceparent went along like any end-to-end header
-    var span = trace == null ? Span.getInvalid() : trace.child("gateway", SpanKind.CLIENT);
+    var span = RequestTrace.span(trace, "gateway", SpanKind.CLIENT);
     Tracing.inject(span, options.getHeaders());
     return gateway
         .request(options)
@@ -232,8 +231,7 @@ final class AgentServer {
       params.put(name, request.params().get(name));
     }
     // the task's later calls (to the gateway, to the callback) are children of this span
-    var accepted =
-        trace == null ? Span.getInvalid() : trace.child("task accepted", SpanKind.INTERNAL);
+    var accepted = RequestTrace.span(trace, "task accepted", SpanKind.INTERNAL);
     return admitted
         .compose(v -> BoundedBody.read(request, options.maxBodyBytes()))
         .compose(

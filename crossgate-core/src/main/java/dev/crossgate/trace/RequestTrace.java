@@ -40,6 +40,14 @@ public final class RequestTrace {
   }
 
   /**
+   * A span under {@code trace}'s server span ({@link #child}), or a no-op span when tracing is off
+   * ({@code trace} null): a step then ends and injects it without asking.
+   */
+  public static Span span(RequestTrace trace, String name, SpanKind kind) {
+    return trace == null ? Span.getInvalid() : trace.child(name, kind);
+  }
+
+  /**
    * A span under the server span for a step of work begun in another request (a task's result, its
    * collection), linked to the span {@code traceparent} names (the task's accepted span, stored
    * with the task): OpenTelemetry span links tie the steps across the asynchronous gap. No link

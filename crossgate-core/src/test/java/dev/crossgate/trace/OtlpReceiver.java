@@ -88,14 +88,29 @@ public final class OtlpReceiver implements AutoCloseable {
     return spans.stream().anyMatch(s -> s.getName().equals(name));
   }
 
+  /** The value of {@code span}'s attribute {@code key} as text, or null when it has none. */
+  public static String attribute(Span span, String key) {
+    return span.getAttributesList().stream()
+        .filter(a -> a.getKey().equals(key))
+        .map(
+            a ->
+                a.getValue().hasIntValue()
+                    ? String.valueOf(a.getValue().getIntValue())
+                    : a.getValue().getStringValue())
+        .findFirst()
+        .orElse(null);
+  }
+
   /** A trace or span id as the W3C {@code traceparent} writes it. */
   public static String hex(com.google.protobuf.ByteString id) {
     return HexFormat.of().formatHex(id.toByteArray());
   }
 
-  /** The {@code traceparent} of a sampled span as its receiver gets it. */
+  /** The {@code traceparent} naming {@code span}, as its receiver gets it. */
   public static String traceparent(Span span) {
-    return "00-" + hex(span.getTraceId()) + "-" + hex(span.getSpanId()) + "-01";
+    // the low byte of the OTLP span flags is the W3C trace flags (sampled, random trace id)
+    return "00-%s-%s-%02x"
+        .formatted(hex(span.getTraceId()), hex(span.getSpanId()), span.getFlags() & 0xff);
   }
 
   private void keep(ExportTraceServiceRequest export) {

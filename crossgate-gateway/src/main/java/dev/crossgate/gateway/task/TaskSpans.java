@@ -20,10 +20,7 @@ final class TaskSpans {
 
   /** The accepted span of a task being created. */
   static Span accepted(RequestTrace trace, String execution) {
-    if (trace == null) {
-      return Span.getInvalid();
-    }
-    var span = trace.child("task accepted", SpanKind.INTERNAL);
+    var span = RequestTrace.span(trace, "task accepted", SpanKind.INTERNAL);
     span.setAttribute("crossgate.task.execution", execution);
     return span;
   }

@@ -1,6 +1,7 @@
 package dev.crossgate.gateway.task;
 
 import static dev.crossgate.gateway.kit.TestRoutes.route;
+import static dev.crossgate.trace.OtlpReceiver.attribute;
 import static dev.crossgate.trace.OtlpReceiver.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -186,14 +187,6 @@ class TaskTracingTest {
         .filter(s -> s.getSpanId().equals(span.getParentSpanId()))
         .findFirst()
         .orElseThrow();
-  }
-
-  private static String attribute(Span span, String key) {
-    return span.getAttributesList().stream()
-        .filter(a -> a.getKey().equals(key))
-        .map(a -> a.getValue().getStringValue())
-        .findFirst()
-        .orElse(null);
   }
 
   @SuppressWarnings("unchecked")
