@@ -3,6 +3,7 @@ package dev.crossgate.agent;
 import static dev.crossgate.trace.OtlpReceiver.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crossgate.agent.kit.FakeGateway;
 import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.trace.OtlpReceiver;
 import dev.crossgate.trace.Tracing;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -41,11 +41,8 @@ class AgentTracingTest {
   private final Vertx vertx = Vertx.vertx();
   private final HttpClient http = HttpClient.newHttpClient();
 
-  /** The headers of each call that reached the fake gateway, by method and path. */
-  private final Map<String, MultiMap> atGateway = new ConcurrentHashMap<>();
-
   private final List<MultiMap> atCallback = new CopyOnWriteArrayList<>();
-  private HttpServer gateway;
+  private FakeGateway gateway;
   private HttpServer callback;
   private OtlpReceiver receiver;
   private Tracing tracing = Tracing.OFF;
@@ -53,40 +50,7 @@ class AgentTracingTest {
 
   @BeforeEach
   void start() {
-    gateway =
-        await(
-            vertx
-                .createHttpServer()
-                .requestHandler(
-                    request -> {
-                      var path = request.path();
-                      atGateway.put(request.method().name() + " " + path, request.headers());
-                      var response =
-                          request.response().putHeader("Content-Type", "application/json");
-                      if (path.equals("/_interfaces")) {
-                        response.end(
-                            "{\"interfaces\":[{\"id\":\"r\",\"sourcePath\":\"/report\",\"requestPath\":\"/async/report\","
-                                + "\"mode\":\"ASYNC\",\"params\":[]},{\"id\":\"q\",\"sourcePath\":\"/query\","
-                                + "\"requestPath\":\"/sync/query\",\"mode\":\"SYNC\",\"params\":[]}],"
-                                + "\"markers\":{\"sync\":\"/sync\",\"async\":\"/async\"}}");
-                      } else if (path.equals("/async/report")) {
-                        request
-                            .body()
-                            .onSuccess(
-                                b -> response.setStatusCode(202).end("{\"taskId\":\"tk_1\"}"));
-                      } else if (path.equals("/sync/query")) {
-                        response.end("{\"rows\":1}");
-                      } else if (path.equals("/_tasks/tk_1")) {
-                        response
-                            .setStatusCode(request.method().name().equals("DELETE") ? 204 : 200)
-                            .end("{\"status\":\"DONE\"}");
-                      } else if (path.equals("/_tasks/tk_1/result")) {
-                        response.putHeader("X-Crossgate-Task-Status", "DONE").end("{\"rows\":3}");
-                      } else {
-                        response.setStatusCode(404).end();
-                      }
-                    })
-                .listen(0, "127.0.0.1"));
+    gateway = FakeGateway.start(vertx);
     callback =
         await(
             vertx
@@ -109,8 +73,7 @@ class AgentTracingTest {
       tracing = Tracing.otlp(receiver.endpoint(), 1.0, "crossgate-agent-test");
     }
     var options =
-        AgentOptions.defaults(
-                "http://127.0.0.1:" + gateway.actualPort(), "key", dir, "whsec_c2VjcmV0")
+        AgentOptions.defaults(gateway.url(), "key", dir, "whsec_c2VjcmV0")
             .withListen("127.0.0.1", 0)
             .withCallbackAllow(List.of(hooks()))
             .withPolling(Duration.ofMillis(20), Duration.ofMillis(100), 4)
@@ -137,7 +100,7 @@ class AgentTracingTest {
     var reply = post("/report", CALLER);
     Awaitility.await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> atGateway.containsKey("DELETE /_tasks/tk_1"));
+        .until(() -> gateway.count("DELETE /_tasks/tk_1") > 0);
     awaitSpans("task accepted", "gateway submit", "gateway result", "callback", "gateway release");
 
     assertThat(reply.statusCode()).as(reply.body()).isEqualTo(202);
@@ -158,7 +121,7 @@ class AgentTracingTest {
         (span, call) -> {
           var sent = receiver.only(span);
           assertThat(sent.getParentSpanId()).as(span).isEqualTo(accepted.getSpanId());
-          assertThat(atGateway.get(call).get("traceparent"))
+          assertThat(gateway.headers(call).get("traceparent"))
               .as(call)
               .isEqualTo(OtlpReceiver.traceparent(sent));
         });
@@ -176,7 +139,7 @@ class AgentTracingTest {
     var call = receiver.only("gateway");
     assertThat(hex(server.getParentSpanId())).isEqualTo("00f067aa0ba902b7");
     assertThat(call.getParentSpanId()).isEqualTo(server.getSpanId());
-    assertThat(atGateway.get("GET /sync/query").get("traceparent"))
+    assertThat(gateway.headers("GET /sync/query").get("traceparent"))
         .isEqualTo(OtlpReceiver.traceparent(call));
   }
 
@@ -190,8 +153,8 @@ class AgentTracingTest {
 
     assertThat(query.statusCode()).isEqualTo(200);
     assertThat(task.statusCode()).isEqualTo(202);
-    assertThat(atGateway.get("GET /sync/query").get("traceparent")).isEqualTo(CALLER);
-    assertThat(atGateway.get("POST /async/report").contains("traceparent")).isFalse();
+    assertThat(gateway.headers("GET /sync/query").get("traceparent")).isEqualTo(CALLER);
+    assertThat(gateway.headers("POST /async/report").contains("traceparent")).isFalse();
     assertThat(atCallback.get(0).contains("traceparent")).isFalse();
   }
 

@@ -115,6 +115,30 @@ class CommandLineTest {
   }
 
   @Test
+  void theAgentTakesTheSameTracingFlagsAsTheGatewayRoles() {
+    var agent = new AgentCommand();
+    new CommandLine(agent)
+        .parseArgs(
+            "--gateway",
+            "http://gw:9000",
+            "--api-key",
+            "k",
+            "--otlp-endpoint",
+            "http://127.0.0.1:4318");
+    var wrong = new AgentCommand();
+    new CommandLine(wrong)
+        .parseArgs("--gateway", "http://gw:9000", "--api-key", "k", "--trace-sampling", "-1");
+
+    try (var tracing = agent.traces.toTracing("crossgate-agent")) {
+      assertThat(tracing.on()).isTrue();
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> wrong.traces.toTracing("crossgate-agent"))
+        .isInstanceOf(picocli.CommandLine.ParameterException.class)
+        .hasMessage("--trace-sampling: -1.0 is not a ratio between 0 and 1");
+  }
+
+  @Test
   void standaloneKeepsItsDatabaseOptions() {
     var standalone = new StandaloneCommand();
 

@@ -20,18 +20,19 @@ import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.URI;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
 
 /**
- * A process's OpenTelemetry tracing, the one setup of every role (gateway, control plane, agent):
- * {@link #OFF} (the default: no SDK, no span, a caller's {@code traceparent} passed on untouched
- * like any other header, none invented) or an SDK exporting spans over OTLP/HTTP (protobuf) in
- * batches, off the event loop. With tracing on, W3C {@code traceparent}/{@code tracestate} are
- * taken from the caller, each request gets a server span, and every call out gets a child span
- * whose id is the {@code traceparent} sent with it. Sampling is the caller's decision when it sent
- * one, else {@code ratio} of new traces.
+ * A process's OpenTelemetry tracing, the one setup of every role that traces (standalone, gateway,
+ * agent): {@link #OFF} (the default: no SDK, no span, a caller's {@code traceparent} passed on
+ * untouched like any other header, none invented) or an SDK exporting spans over OTLP/HTTP
+ * (protobuf) in batches, off the event loop. With tracing on, W3C {@code traceparent}/{@code
+ * tracestate} are taken from the caller, each request gets a server span, and every call out gets a
+ * child span whose id is the {@code traceparent} sent with it. Sampling is the caller's decision
+ * when it sent one, else {@code ratio} of new traces.
  */
 public final class Tracing implements AutoCloseable {
   public static final Tracing OFF = new Tracing(null, null);
@@ -164,7 +165,7 @@ public final class Tracing implements AutoCloseable {
 
   /** The W3C {@code traceparent} naming {@code span}, or null for a no-op span (tracing off). */
   public static String traceparent(Span span) {
-    var fields = new java.util.HashMap<String, String>();
+    var fields = new HashMap<String, String>();
     W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), fields, Map::put);
     return fields.get("traceparent");
   }

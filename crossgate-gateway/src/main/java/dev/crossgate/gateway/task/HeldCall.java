@@ -53,8 +53,7 @@ final class HeldCall {
     var options = store.options();
     var upstream = TaskSpans.later(trace, "task upstream", SpanKind.CLIENT, taskId, accepted);
     upstream.setAttribute("server.address", request.target().authority());
-    // W3C Trace Context: the upstream's parent is this call's span (nothing is set with tracing
-    // off)
+    // W3C Trace Context: the upstream's parent is this call's span (tracing off: nothing set)
     Tracing.inject(upstream, request.headers());
     // the caller may be gone already: the answer is spooled outside any request's buffer share
     Future<Outcome> call =
