@@ -95,6 +95,8 @@ final class AgentServer {
     if (trace != null) {
       var response = request.response();
       response.endHandler(v -> trace.end(response.getStatusCode(), null));
+      // a caller that hangs up first ends its span too
+      response.closeHandler(v -> trace.end(response.getStatusCode(), null));
     }
     Future<Void> handled;
     try {

@@ -16,6 +16,7 @@ public final class RequestTrace {
   private final Tracer tracer;
   private final Span server;
   private Span proxy;
+  private boolean ended;
 
   RequestTrace(Tracer tracer, Span server) {
     this.tracer = tracer;
@@ -78,8 +79,15 @@ public final class RequestTrace {
     Tracing.inject(proxy != null ? proxy : server, headers);
   }
 
-  /** Ends the request's spans with its status; 5xx marks them failed (OpenTelemetry semconv). */
+  /**
+   * Ends the request's spans with its status; 5xx marks them failed (OpenTelemetry semconv). Only
+   * the first call counts: a response that ends and a connection that closes may both report.
+   */
   public void end(int status, String routeId) {
+    if (ended) {
+      return;
+    }
+    ended = true;
     if (proxy != null) {
       Tracing.end(proxy, status);
     }
