@@ -6,6 +6,7 @@ import dev.crossgate.agent.task.Supervisor;
 import dev.crossgate.egress.EgressClient;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.OwnerOnlyFiles;
+import dev.crossgate.trace.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -31,6 +32,7 @@ public final class Agent {
   private final HttpServer server;
   private final AgentTasks tasks;
   private final long declarationsTimer;
+  private final Tracing tracing;
 
   private Agent(
       Vertx vertx,
@@ -41,7 +43,8 @@ public final class Agent {
       Supervisor supervisor,
       HttpServer server,
       AgentTasks tasks,
-      long declarationsTimer) {
+      long declarationsTimer,
+      Tracing tracing) {
     this.vertx = vertx;
     this.database = database;
     this.workers = workers;
@@ -51,6 +54,7 @@ public final class Agent {
     this.server = server;
     this.tasks = tasks;
     this.declarationsTimer = declarationsTimer;
+    this.tracing = tracing;
   }
 
   public static Future<Agent> start(Vertx vertx, AgentOptions options) {
@@ -75,6 +79,19 @@ public final class Agent {
       AgentOptions options,
       java.nio.file.Path gatewayCa,
       java.util.function.Supplier<String> metrics) {
+    return start(vertx, options, gatewayCa, metrics, Tracing.OFF);
+  }
+
+  /**
+   * As above, tracing callers' requests, the calls to the gateway and the callbacks with {@code
+   * tracing}; the agent closes it when it closes.
+   */
+  public static Future<Agent> start(
+      Vertx vertx,
+      AgentOptions options,
+      java.nio.file.Path gatewayCa,
+      java.util.function.Supplier<String> metrics,
+      Tracing tracing) {
     return vertx
         .executeBlocking(
             () -> {
@@ -112,10 +129,18 @@ public final class Agent {
                       options.port() > 0
                           ? options.egress().withOwnPort(options.port())
                           : options.egress());
-              var supervisor = new Supervisor(vertx, tasks, gatewayClient, egress, options);
+              var supervisor =
+                  new Supervisor(vertx, tasks, gatewayClient, egress, options, tracing);
               var handler =
                   new AgentServer(
-                      gatewayClient, declarations, tasks, supervisor, egress, options, metrics);
+                      gatewayClient,
+                      declarations,
+                      tasks,
+                      supervisor,
+                      egress,
+                      options,
+                      metrics,
+                      tracing);
               var server =
                   vertx.createHttpServer(
                       new HttpServerOptions()
@@ -143,7 +168,8 @@ public final class Agent {
                             supervisor,
                             s,
                             tasks,
-                            timer);
+                            timer,
+                            tracing);
                       });
             });
   }
@@ -170,6 +196,8 @@ public final class Agent {
                 vertx.executeBlocking(
                     () -> {
                       database.close();
+                      // exports the spans left
+                      tracing.close();
                       return null;
                     }));
   }

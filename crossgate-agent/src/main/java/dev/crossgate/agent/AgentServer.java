@@ -17,6 +17,9 @@ import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.route.ParamCheck;
 import dev.crossgate.route.Route;
 import dev.crossgate.task.TaskEnvelope;
+import dev.crossgate.trace.RequestTrace;
+import dev.crossgate.trace.Tracing;
+import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -60,6 +63,7 @@ final class AgentServer {
   private final EgressClient egress;
   private final AgentOptions options;
   private final java.util.function.Supplier<String> metrics;
+  private final Tracing tracing;
 
   AgentServer(
       HttpClient gateway,
@@ -68,7 +72,8 @@ final class AgentServer {
       Supervisor supervisor,
       EgressClient egress,
       AgentOptions options,
-      java.util.function.Supplier<String> metrics) {
+      java.util.function.Supplier<String> metrics,
+      Tracing tracing) {
     this.gateway = gateway;
     this.declarations = declarations;
     this.tasks = tasks;
@@ -77,6 +82,7 @@ final class AgentServer {
     this.egress = egress;
     this.options = options;
     this.metrics = metrics;
+    this.tracing = tracing;
   }
 
   void handle(HttpServerRequest request) {
@@ -85,16 +91,24 @@ final class AgentServer {
     var requestId = RequestIds.accept(request.getHeader(CrossgateHeaders.REQUEST_ID));
     request.headers().set(CrossgateHeaders.REQUEST_ID, requestId);
     request.response().putHeader(CrossgateHeaders.REQUEST_ID, requestId);
+    var trace = tracing.start(request);
+    if (trace != null) {
+      var response = request.response();
+      response.endHandler(v -> trace.end(response.getStatusCode(), null));
+      // a caller that hangs up first ends its span too
+      response.closeHandler(v -> trace.end(response.getStatusCode(), null));
+    }
     Future<Void> handled;
     try {
-      handled = route(request);
+      handled = route(request, trace);
     } catch (ProblemException e) {
       handled = Future.failedFuture(e);
     }
     handled.onFailure(e -> fail(request, e));
   }
 
-  private Future<Void> route(HttpServerRequest request) {
+  /** Answers a caller's request; {@code trace} is its spans, null when tracing is off. */
+  private Future<Void> route(HttpServerRequest request, RequestTrace trace) {
     var path = request.path();
     if (request.method() == io.vertx.core.http.HttpMethod.GET) {
       if (path.equals("/healthz")) {
@@ -133,8 +147,8 @@ final class AgentServer {
     var gatewayHost =
         match.declaration().sourceHost() == null ? null : host.toLowerCase(java.util.Locale.ROOT);
     return match.declaration().mode() == Route.Mode.ASYNC
-        ? async(request, gatewayPath, gatewayUri, gatewayHost)
-        : sync(request, gatewayUri, gatewayHost);
+        ? async(request, gatewayPath, gatewayUri, gatewayHost, trace)
+        : sync(request, gatewayUri, gatewayHost, trace);
   }
 
   /**
@@ -143,7 +157,8 @@ final class AgentServer {
    * @param gatewayHost the Host to present to the gateway (the caller's, for a host-restricted
    *     interface), or null for the gateway's own
    */
-  private Future<Void> sync(HttpServerRequest request, String gatewayUri, String gatewayHost) {
+  private Future<Void> sync(
+      HttpServerRequest request, String gatewayUri, String gatewayHost, RequestTrace trace) {
     var options =
         new RequestOptions()
             .setMethod(request.method())
@@ -152,6 +167,9 @@ final class AgentServer {
         request.headers(),
         options.getHeaders() == null ? setHeaders(options) : options.getHeaders());
     options.putHeader(CrossgateHeaders.API_KEY, this.options.apiKey());
+    // tracing off: the caller's traceparent went along like any end-to-end header
+    var span = RequestTrace.span(trace, "gateway", SpanKind.CLIENT);
+    Tracing.inject(span, options.getHeaders());
     return gateway
         .request(options)
         .compose(
@@ -166,10 +184,12 @@ final class AgentServer {
             })
         .compose(
             resp -> {
+              Tracing.end(span, resp.statusCode());
               var response = request.response().setStatusCode(resp.statusCode());
               copyHeaders(resp.headers(), response.headers());
               return response.send(resp);
             })
+        .onFailure(e -> Tracing.fail(span, e))
         .recover(
             e ->
                 Future.failedFuture(
@@ -185,7 +205,11 @@ final class AgentServer {
 
   /** An analysis: stored here first, then the caller gets its 202; the supervisor takes it on. */
   private Future<Void> async(
-      HttpServerRequest request, String gatewayPath, String gatewayUri, String gatewayHost) {
+      HttpServerRequest request,
+      String gatewayPath,
+      String gatewayUri,
+      String gatewayHost,
+      RequestTrace trace) {
     var callbackUrl = request.getHeader(CALLBACK_URL);
     Future<Void> admitted = Future.succeededFuture();
     if (callbackUrl != null) {
@@ -208,6 +232,8 @@ final class AgentServer {
     for (var name : request.params().names()) {
       params.put(name, request.params().get(name));
     }
+    // the task's later calls (to the gateway, to the callback) are children of this span
+    var accepted = RequestTrace.span(trace, "task accepted", SpanKind.INTERNAL);
     return admitted
         .compose(v -> BoundedBody.read(request, options.maxBodyBytes()))
         .compose(
@@ -219,7 +245,11 @@ final class AgentServer {
                     request.getHeader(HttpHeaders.CONTENT_TYPE),
                     callbackUrl,
                     body,
-                    id -> TaskEnvelope.pending(id, gatewayPath, params).json()))
+                    id ->
+                        TaskEnvelope.pending(id, gatewayPath, params)
+                            .withTraceparent(Tracing.traceparent(accepted))
+                            .json()))
+        .andThen(Tracing.ends(accepted, task -> 202))
         .compose(
             task -> {
               supervisor.kick();

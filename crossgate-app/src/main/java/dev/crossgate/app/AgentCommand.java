@@ -33,6 +33,8 @@ final class AgentCommand implements Callable<Integer> {
   @Mixin CommonFlags common = new CommonFlags();
   @Mixin EgressFlags egress = new EgressFlags();
 
+  @Mixin TracingFlags traces = new TracingFlags();
+
   @Option(
       names = "--gateway",
       required = true,
@@ -106,6 +108,7 @@ final class AgentCommand implements Callable<Integer> {
                 defaults.pollInitial(),
                 pollMax.compareTo(defaults.pollInitial()) < 0 ? defaults.pollInitial() : pollMax,
                 maxConcurrent);
+    var tracing = traces.toTracing("crossgate-agent");
     // the agent has no /readyz: nothing to drain before it closes
     return RoleRunner.run(
         spec,
@@ -113,7 +116,7 @@ final class AgentCommand implements Callable<Integer> {
         common.dataDir,
         Duration.ZERO,
         () ->
-            Agent.start(vertx, options, gatewayCa, Metrics.processRegistry()::scrape)
+            Agent.start(vertx, options, gatewayCa, Metrics.processRegistry()::scrape, tracing)
                 .map(
                     agent -> {
                       LOG.info(

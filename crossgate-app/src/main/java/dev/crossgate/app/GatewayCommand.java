@@ -13,9 +13,9 @@ import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.config.TrafficTls;
 import dev.crossgate.gateway.limit.RateLimitOptions;
-import dev.crossgate.gateway.observe.Tracing;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.transfer.TransferRepository;
+import dev.crossgate.trace.Tracing;
 import dev.crossgate.transfer.TransferEndpoint;
 import dev.crossgate.transfer.TransferOptions;
 import io.vertx.core.Future;
@@ -173,6 +173,8 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Mixin EgressFlags egress = new EgressFlags();
 
+  @Mixin TracingFlags traces = new TracingFlags();
+
   @Mixin DrainFlags drain = new DrainFlags();
 
   @Mixin RateLimitFlags rateLimits = new RateLimitFlags();
@@ -241,7 +243,7 @@ final class GatewayCommand implements Callable<Integer> {
     var fileNodeToken =
         configFile == null ? null : SecretFlags.adminToken(cli, adminToken, adminTokenFile);
     var rateLimitOptions = rateLimits.toOptions(redis);
-    var tracing = gateway.toTracing();
+    var tracing = traces.toTracing("crossgate");
     var vertx = Vertx.vertx(GatewayServer.vertxOptions(gatewayOptions));
     if (configFile != null) {
       // a node of the file: no cluster client, no forwarder

@@ -4,7 +4,6 @@ import dev.crossgate.egress.EgressPolicy;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.config.TrafficTls;
-import dev.crossgate.gateway.observe.Tracing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,23 +157,6 @@ final class GatewayFlags {
   boolean accessLogJson;
 
   @Option(
-      names = "--otlp-endpoint",
-      paramLabel = "URL",
-      description =
-          "Trace requests with OpenTelemetry and send the spans over OTLP/HTTP to this collector,"
-              + " e.g. http://127.0.0.1:4318 (default: tracing off).")
-  String otlpEndpoint;
-
-  @Option(
-      names = "--trace-sampling",
-      defaultValue = "1.0",
-      paramLabel = "RATIO",
-      description =
-          "Share of new traces recorded, 0 to 1; a caller's traceparent decides for its own"
-              + " (default: ${DEFAULT-VALUE}).")
-  double traceSampling;
-
-  @Option(
       names = "--sync-marker",
       defaultValue = "/sync",
       description = "Path marker of synchronous interfaces (default: ${DEFAULT-VALUE}).")
@@ -251,21 +233,6 @@ final class GatewayFlags {
     }
     var https = "https://" + bind + ":" + traffic.tlsPort();
     return tls.cleartext() ? https + "," + http : https;
-  }
-
-  /** The node's tracing: off (no SDK at all) without {@code --otlp-endpoint}. */
-  Tracing toTracing() {
-    if (!(traceSampling >= 0 && traceSampling <= 1)) {
-      throw usage("--trace-sampling: " + traceSampling + " is not a ratio between 0 and 1");
-    }
-    if (otlpEndpoint == null || otlpEndpoint.isBlank()) {
-      return Tracing.OFF;
-    }
-    try {
-      return Tracing.otlp(otlpEndpoint, traceSampling, "crossgate");
-    } catch (IllegalArgumentException e) {
-      throw usage("--otlp-endpoint: " + e.getMessage());
-    }
   }
 
   private ParameterException usage(String message) {

@@ -45,6 +45,8 @@ final class StandaloneCommand implements Callable<Integer> {
 
   @Mixin EgressFlags egress = new EgressFlags();
 
+  @Mixin TracingFlags traces = new TracingFlags();
+
   @Mixin DrainFlags drain = new DrainFlags();
 
   @Mixin RateLimitFlags rateLimits = new RateLimitFlags();
@@ -81,7 +83,7 @@ final class StandaloneCommand implements Callable<Integer> {
     var tls = gateway.toTls();
     // --redis: the route cache's Redis also shares the rate-limit counters
     var rateLimitOptions = rateLimits.toOptions(storage.redis);
-    var tracing = gateway.toTracing();
+    var tracing = traces.toTracing("crossgate");
     var options = storage.toOptions(common, http.h2c).withEgress(egressPolicy);
     if (configFile != null) {
       if (options.jdbcUrl() != null) {

@@ -99,19 +99,43 @@ class CommandLineTest {
   void tracingIsOffWithoutAnEndpointAndABadRatioOrEndpointIsAUsageError() {
     var off = new StandaloneCommand();
     new CommandLine(off).parseArgs();
-    assertThat(off.gateway.toTracing().on()).isFalse();
+    assertThat(off.traces.toTracing("crossgate").on()).isFalse();
 
     var ratio = new StandaloneCommand();
     new CommandLine(ratio).parseArgs("--trace-sampling", "2");
     var endpoint = new StandaloneCommand();
     new CommandLine(endpoint).parseArgs("--otlp-endpoint", "ftp://collector:4318");
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ratio.gateway.toTracing())
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ratio.traces.toTracing("crossgate"))
         .isInstanceOf(picocli.CommandLine.ParameterException.class)
         .hasMessage("--trace-sampling: 2.0 is not a ratio between 0 and 1");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> endpoint.gateway.toTracing())
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> endpoint.traces.toTracing("crossgate"))
         .isInstanceOf(picocli.CommandLine.ParameterException.class)
         .hasMessageStartingWith("--otlp-endpoint: the OTLP endpoint is an http(s) URL");
+  }
+
+  @Test
+  void theAgentTakesTheSameTracingFlagsAsTheGatewayRoles() {
+    var agent = new AgentCommand();
+    new CommandLine(agent)
+        .parseArgs(
+            "--gateway",
+            "http://gw:9000",
+            "--api-key",
+            "k",
+            "--otlp-endpoint",
+            "http://127.0.0.1:4318");
+    var wrong = new AgentCommand();
+    new CommandLine(wrong)
+        .parseArgs("--gateway", "http://gw:9000", "--api-key", "k", "--trace-sampling", "-1");
+
+    try (var tracing = agent.traces.toTracing("crossgate-agent")) {
+      assertThat(tracing.on()).isTrue();
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> wrong.traces.toTracing("crossgate-agent"))
+        .isInstanceOf(picocli.CommandLine.ParameterException.class)
+        .hasMessage("--trace-sampling: -1.0 is not a ratio between 0 and 1");
   }
 
   @Test

@@ -21,8 +21,19 @@ import java.util.Map;
  * @param params the request's query parameters, in order
  * @param mode ASYNC (the only mode a task has)
  * @param clientTaskId on the gateway's envelope: the agent's own {@code taskId}, when it sent one
+ * @param traceparent with tracing on, the W3C {@code traceparent} of the span that accepted the
+ *     task: the task's later spans (upstream call, result, collection) link to it across the
+ *     asynchronous gap
  */
-@JsonPropertyOrder({"taskId", "status", "requestPath", "params", "mode", "clientTaskId"})
+@JsonPropertyOrder({
+  "taskId",
+  "status",
+  "requestPath",
+  "params",
+  "mode",
+  "clientTaskId",
+  "traceparent"
+})
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TaskEnvelope(
     String taskId,
@@ -30,7 +41,8 @@ public record TaskEnvelope(
     String requestPath,
     Map<String, String> params,
     String mode,
-    String clientTaskId) {
+    String clientTaskId,
+    String traceparent) {
   public static final String PENDING = "PENDING";
   public static final String ASYNC = "ASYNC";
 
@@ -42,11 +54,16 @@ public record TaskEnvelope(
   /** A new task's envelope. */
   public static TaskEnvelope pending(
       String taskId, String requestPath, Map<String, String> params) {
-    return new TaskEnvelope(taskId, PENDING, requestPath, params, ASYNC, null);
+    return new TaskEnvelope(taskId, PENDING, requestPath, params, ASYNC, null, null);
   }
 
   public TaskEnvelope withClientTaskId(String clientTaskId) {
-    return new TaskEnvelope(taskId, status, requestPath, params, mode, clientTaskId);
+    return new TaskEnvelope(taskId, status, requestPath, params, mode, clientTaskId, traceparent);
+  }
+
+  /** This envelope naming the span that accepted the task; null (tracing off) leaves it out. */
+  public TaskEnvelope withTraceparent(String traceparent) {
+    return new TaskEnvelope(taskId, status, requestPath, params, mode, clientTaskId, traceparent);
   }
 
   /** The envelope as JSON, fields in the order above, absent ones left out. */

@@ -7,6 +7,9 @@ import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.trace.RequestTrace;
+import dev.crossgate.trace.Tracing;
+import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -111,6 +114,11 @@ final class NativeRoutes {
     }
     var owner = ref.owner();
     var id = ref.id();
+    var span =
+        RequestTrace.span(
+            GatewayEndpoint.exchange(ctx).trace(), "transfer chunk", SpanKind.INTERNAL);
+    span.setAttribute(TargetDelivery.SPAN_TRANSFER_ID, id);
+    span.setAttribute("crossgate.transfer.chunk", number);
     responder
         .blocking(() -> service.planChunk(owner, id, number, contentLength, digest))
         .compose(
@@ -135,6 +143,7 @@ final class NativeRoutes {
                                 }
                               }));
             })
+        .andThen(Tracing.ends(span, result -> 200))
         .onSuccess(result -> TransferResponder.json(ctx, 200, chunkReply(number, result)))
         .onFailure(e -> responder.fail(ctx, e));
   }
@@ -194,7 +203,7 @@ final class NativeRoutes {
                             () -> service.beginCompletion(ref.owner(), ref.id(), declaredAtEnd))
                         .compose(
                             verified ->
-                                deliver(verified)
+                                deliver(verified, GatewayEndpoint.exchange(ctx).trace())
                                     .compose(
                                         result ->
                                             responder.blocking(
@@ -205,9 +214,10 @@ final class NativeRoutes {
 
   /**
    * Delivers a verified transfer to its target (a URL, or a route path called as the transfer's
-   * owner), or keeps it when it has none. Event loop.
+   * owner), or keeps it when it has none; {@code trace} is the request's (null: tracing off). Event
+   * loop.
    */
-  Future<DeliveryResult> deliver(TransferService.Verified verified) {
+  Future<DeliveryResult> deliver(TransferService.Verified verified, RequestTrace trace) {
     var t = verified.transfer();
     if (t.target() == null) {
       return Future.succeededFuture(DeliveryResult.kept());
@@ -219,7 +229,8 @@ final class NativeRoutes {
         verified.chunkNumbers(),
         n -> responder.blocking(() -> service.readChunk(t, n)),
         verified.size(),
-        verified.fileDigest());
+        verified.fileDigest(),
+        trace);
   }
 
   private void delete(RoutingContext ctx) {

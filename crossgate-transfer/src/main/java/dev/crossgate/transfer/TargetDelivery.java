@@ -7,6 +7,9 @@ import dev.crossgate.gateway.endpoint.NodeLoopback;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.trace.RequestTrace;
+import dev.crossgate.trace.Tracing;
+import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -37,6 +40,9 @@ import org.slf4j.LoggerFactory;
  */
 final class TargetDelivery {
   private static final Logger LOG = LoggerFactory.getLogger(TargetDelivery.class);
+
+  /** The span attribute naming the transfer (chunk, tus PATCH and delivery spans). */
+  static final String SPAN_TRANSFER_ID = "crossgate.transfer.id";
 
   /** How much of an answer is kept to explain a failed delivery; the rest is drained unread. */
   private static final int KEPT_ANSWER_BYTES = 4096;
@@ -97,6 +103,8 @@ final class TargetDelivery {
    * Delivers the file and says how it went; never fails (a failure is an undelivered result).
    *
    * @param owner the transfer's tenant, the caller a path target's request acts as
+   * @param trace the request that completed the transfer (null: tracing off); the delivery is a
+   *     client span under it, whose {@code traceparent} the target is sent
    */
   Future<DeliveryResult> deliver(
       String target,
@@ -105,7 +113,8 @@ final class TargetDelivery {
       List<Long> chunks,
       ChunkSource source,
       long size,
-      String fileDigest) {
+      String fileDigest,
+      RequestTrace trace) {
     var options =
         new RequestOptions()
             .setMethod(HttpMethod.POST)
@@ -115,6 +124,10 @@ final class TargetDelivery {
     if (fileDigest != null) {
       options.putHeader("Repr-Digest", fileDigest);
     }
+    var span = RequestTrace.span(trace, "transfer delivery", SpanKind.CLIENT);
+    span.setAttribute(SPAN_TRANSFER_ID, transferId);
+    span.setAttribute("crossgate.transfer.size", size);
+    Tracing.inject(span, options.getHeaders());
     if (!TransferTarget.isPath(target)) {
       return egress
           .request(options, target)
@@ -129,6 +142,7 @@ final class TargetDelivery {
                         .compose(response -> keptAnswer(response).map(body -> response));
                 return sendChunks(request, chunks, source).compose(v -> answered);
               })
+          .andThen(Tracing.ends(span, HttpClientResponse::statusCode))
           .map(
               response -> {
                 if (response.statusCode() >= 200 && response.statusCode() < 300) {
@@ -169,12 +183,15 @@ final class TargetDelivery {
     self.caller().sign(options.getHeaders(), owner);
     return client
         .request(options)
+        // no connection, no answer to end the span with
+        .onFailure(e -> Tracing.fail(span, e))
         .compose(
             request -> {
               // the chain may refuse before reading the body (no route, 401, 413): that answer is
               // the
               // outcome, so it is awaited alongside the upload rather than after it
-              var answered = request.response();
+              var answered =
+                  request.response().andThen(Tracing.ends(span, HttpClientResponse::statusCode));
               var sent = sendChunks(request, chunks, source, answered);
               return answered
                   .compose(

@@ -8,6 +8,9 @@ import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.store.transfer.TransferRecord;
 import dev.crossgate.store.transfer.TransferStatus;
+import dev.crossgate.trace.RequestTrace;
+import dev.crossgate.trace.Tracing;
+import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -179,7 +182,7 @@ final class TusRoutes {
                   new Append(created, 0),
                   checksum);
             })
-        .compose(this::completeWhenFull)
+        .compose(t -> completeWhenFull(t, GatewayEndpoint.exchange(ctx).trace()))
         .onSuccess(
             t -> {
               ctx.response()
@@ -252,6 +255,10 @@ final class TusRoutes {
     }
     var owner = ref.owner();
     var id = ref.id();
+    var trace = GatewayEndpoint.exchange(ctx).trace();
+    var span = RequestTrace.span(trace, "transfer patch", SpanKind.INTERNAL);
+    span.setAttribute(TargetDelivery.SPAN_TRANSFER_ID, id);
+    span.setAttribute("crossgate.transfer.offset", offset);
     var lockKey = owner + '\u0000' + id;
     Promise<Void> lock = Promise.promise();
     lock(lockKey, lock.future())
@@ -280,12 +287,13 @@ final class TusRoutes {
                     }))
         .compose(
             start -> receive(request, GatewayEndpoint.exchange(ctx).bufferLease(), start, checksum))
-        .compose(t -> completeWhenFull(t))
+        .compose(t -> completeWhenFull(t, trace))
         .andThen(
             ar -> {
               patching.remove(lockKey, lock.future());
               lock.complete();
             })
+        .andThen(Tracing.ends(span, t -> 204))
         .onSuccess(
             t ->
                 ctx.response()
@@ -318,7 +326,7 @@ final class TusRoutes {
    * When the last byte has arrived, the upload is verified and delivered like a native end
    * notification.
    */
-  private Future<TransferRecord> completeWhenFull(TransferRecord t) {
+  private Future<TransferRecord> completeWhenFull(TransferRecord t, RequestTrace trace) {
     if (t.totalSize() == null || t.receivedBytes() != t.totalSize()) {
       return Future.succeededFuture(t);
     }
@@ -327,7 +335,7 @@ final class TusRoutes {
         .compose(
             verified ->
                 completion
-                    .deliver(verified)
+                    .deliver(verified, trace)
                     .compose(
                         result ->
                             responder.blocking(() -> service.finishCompletion(verified, result))))

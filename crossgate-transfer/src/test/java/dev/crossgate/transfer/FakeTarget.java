@@ -8,7 +8,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /** An upstream that records every delivery it receives (headers and body) and answers 201. */
 final class FakeTarget implements AutoCloseable {
-  record Delivery(String path, String transferId, String reprDigest, Buffer body) {}
+  record Delivery(
+      String path, String transferId, String reprDigest, String traceparent, Buffer body) {}
 
   private final Vertx vertx;
   private final HttpServer server;
@@ -31,6 +32,7 @@ final class FakeTarget implements AutoCloseable {
                                       request.path(),
                                       request.getHeader("X-Crossgate-Transfer-Id"),
                                       request.getHeader("Repr-Digest"),
+                                      request.getHeader("traceparent"),
                                       body));
                               request.response().setStatusCode(status).end();
                             }));

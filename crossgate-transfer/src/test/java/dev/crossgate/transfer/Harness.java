@@ -13,6 +13,7 @@ import dev.crossgate.store.Database;
 import dev.crossgate.store.transfer.TransferRepository;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.time.MutableClock;
+import dev.crossgate.trace.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -66,6 +67,7 @@ final class Harness implements AutoCloseable {
   private int port;
   private TrafficTls tls;
   private dev.crossgate.route.Route.Cors cors;
+  private Tracing tracing = Tracing.OFF;
 
   private Harness(Database database, Path dataDir, TransferOptions settings, EgressPolicy egress) {
     this.egress = egress;
@@ -102,6 +104,14 @@ final class Harness implements AutoCloseable {
   static Harness h2(Path dataDir, dev.crossgate.route.Route.Cors cors) {
     var harness = unstarted(dataDir);
     harness.cors = cors;
+    harness.startServer(0);
+    return harness;
+  }
+
+  /** As {@link #h2(Path)}, the node tracing its requests with {@code tracing}. */
+  static Harness h2(Path dataDir, Tracing tracing) {
+    var harness = unstarted(dataDir);
+    harness.tracing = tracing;
     harness.startServer(0);
     return harness;
   }
@@ -180,7 +190,7 @@ final class Harness implements AutoCloseable {
                 GatewayOptions.defaults().withListen("127.0.0.1", wantedPort),
                 () -> config,
                 List.of(chunkCounter, endpoint),
-                GatewayServices.NONE.withTls(tls)));
+                GatewayServices.NONE.withTls(tls).withTracing(tracing)));
     port = server.port();
   }
 

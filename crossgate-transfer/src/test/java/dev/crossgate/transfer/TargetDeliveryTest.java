@@ -34,9 +34,12 @@ class TargetDeliveryTest {
                   List.of(0L, 1L),
                   n -> Future.succeededFuture(stored.get(n)),
                   a.length + b.length,
+                  null,
                   null));
 
       assertThat(result.delivered()).as(result.summary()).isTrue();
+      // tracing off: no traceparent is invented for the target
+      assertThat(target.deliveries().get(0).traceparent()).isNull();
       var expected = new byte[a.length + b.length];
       System.arraycopy(a, 0, expected, 0, a.length);
       System.arraycopy(b, 0, expected, a.length, b.length);

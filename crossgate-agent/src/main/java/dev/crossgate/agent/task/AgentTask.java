@@ -1,5 +1,6 @@
 package dev.crossgate.agent.task;
 
+import dev.crossgate.task.TaskEnvelope;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -53,6 +54,18 @@ public record AgentTask(
     Objects.requireNonNull(taskId, "taskId");
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(webhookId, "webhookId");
+  }
+
+  /**
+   * The {@code traceparent} of the span that accepted the task (kept in its envelope while tracing
+   * is on): the task's later calls are its children. Null when there is none.
+   */
+  public String traceparent() {
+    try {
+      return envelope == null ? null : TaskEnvelope.parse(envelope).traceparent();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** The status a caller sees, in the gateway's words. */

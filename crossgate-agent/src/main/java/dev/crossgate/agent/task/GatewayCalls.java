@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.retry.Backoff;
+import dev.crossgate.trace.Tracing;
+import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -16,7 +18,11 @@ import io.vertx.core.net.HostAndPort;
 import java.time.Duration;
 import java.time.Instant;
 
-/** The agent's calls to the gateway's task API, with its API key. Event loop. */
+/**
+ * The agent's calls to the gateway's task API, with its API key. Each call is a client span, child
+ * of the span that accepted the task, whose {@code traceparent} the gateway is sent (tracing on).
+ * Event loop.
+ */
 final class GatewayCalls {
   private static final long TIMEOUT_MS = 30_000;
 
@@ -52,11 +58,13 @@ final class GatewayCalls {
   private final HttpClient client;
   private final String gatewayUrl;
   private final String apiKey;
+  private final Tracing tracing;
 
-  GatewayCalls(HttpClient client, String gatewayUrl, String apiKey) {
+  GatewayCalls(HttpClient client, String gatewayUrl, String apiKey, Tracing tracing) {
     this.client = client;
     this.gatewayUrl = gatewayUrl;
     this.apiKey = apiKey;
+    this.tracing = tracing;
   }
 
   Future<Reply> submit(AgentTask task, Buffer body) {
@@ -66,23 +74,29 @@ final class GatewayCalls {
     if (task.requestType() != null) {
       options.addHeader(HttpHeaders.CONTENT_TYPE, task.requestType());
     }
-    return send(options, body, task.requestHost());
+    return send("gateway submit", task, options, body, task.requestHost());
   }
 
-  Future<Reply> status(String gatewayTaskId) {
-    return send(options(HttpMethod.GET, "/_tasks/" + gatewayTaskId), null);
+  Future<Reply> status(AgentTask task) {
+    return taskCall("gateway status", task, HttpMethod.GET, "");
   }
 
-  Future<Reply> result(String gatewayTaskId) {
-    return send(options(HttpMethod.GET, "/_tasks/" + gatewayTaskId + "/result"), null);
+  Future<Reply> result(AgentTask task) {
+    return taskCall("gateway result", task, HttpMethod.GET, "/result");
   }
 
   /**
    * Tells the gateway the task is done with; 204 and 404 (already released or expired) both mean
    * released.
    */
-  Future<Reply> release(String gatewayTaskId) {
-    return send(options(HttpMethod.DELETE, "/_tasks/" + gatewayTaskId), null);
+  Future<Reply> release(AgentTask task) {
+    return taskCall("gateway release", task, HttpMethod.DELETE, "");
+  }
+
+  /** A call to the gateway's resource of {@code task} ({@code /_tasks/{id}} + {@code suffix}). */
+  private Future<Reply> taskCall(String name, AgentTask task, HttpMethod method, String suffix) {
+    return send(
+        name, task, options(method, "/_tasks/" + task.gatewayTaskId() + suffix), null, null);
   }
 
   private RequestOptions options(HttpMethod method, String uri) {
@@ -93,12 +107,14 @@ final class GatewayCalls {
         .setIdleTimeout(TIMEOUT_MS);
   }
 
-  private Future<Reply> send(RequestOptions options, Buffer body) {
-    return send(options, body, null);
-  }
-
-  /** As above, under {@code host} instead of the gateway's own when it is not null. */
-  private Future<Reply> send(RequestOptions options, Buffer body, String host) {
+  /**
+   * Sends a call about {@code task}, under {@code host} instead of the gateway's own if not null.
+   */
+  private Future<Reply> send(
+      String name, AgentTask task, RequestOptions options, Buffer body, String host) {
+    var span = tracing.start(name, SpanKind.CLIENT, task.traceparent());
+    span.setAttribute("crossgate.task.id", task.taskId());
+    Tracing.inject(span, options.getHeaders());
     return client
         .request(options)
         .compose(
@@ -109,7 +125,8 @@ final class GatewayCalls {
               }
               return body == null ? req.send() : req.send(body);
             })
-        .compose(GatewayCalls::read);
+        .compose(GatewayCalls::read)
+        .andThen(Tracing.ends(span, Reply::status));
   }
 
   private static Future<Reply> read(HttpClientResponse resp) {

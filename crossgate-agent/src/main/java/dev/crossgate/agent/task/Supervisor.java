@@ -7,6 +7,8 @@ import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.retry.Backoff;
+import dev.crossgate.trace.Tracing;
+import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -72,6 +74,7 @@ public final class Supervisor {
   private final AgentTasks tasks;
   private final GatewayCalls gateway;
   private final EgressClient callbacks;
+  private final Tracing tracing;
   private final WebhookSignature signature;
   private final AgentOptions options;
   private final Backoff backoff;
@@ -87,13 +90,15 @@ public final class Supervisor {
       AgentTasks tasks,
       HttpClient gatewayClient,
       EgressClient callbackClient,
-      AgentOptions options) {
+      AgentOptions options,
+      Tracing tracing) {
     this(
         vertx,
         tasks,
         gatewayClient,
         callbackClient,
         options,
+        tracing,
         () -> ThreadLocalRandom.current().nextDouble());
   }
 
@@ -106,10 +111,12 @@ public final class Supervisor {
       HttpClient gatewayClient,
       EgressClient callbackClient,
       AgentOptions options,
+      Tracing tracing,
       DoubleSupplier jitter) {
     this.vertx = vertx;
     this.tasks = tasks;
-    this.gateway = new GatewayCalls(gatewayClient, options.gatewayUrl(), options.apiKey());
+    this.tracing = tracing;
+    this.gateway = new GatewayCalls(gatewayClient, options.gatewayUrl(), options.apiKey(), tracing);
     this.callbacks = callbackClient;
     this.signature = new WebhookSignature(options.webhookSecret());
     this.options = options;
@@ -218,7 +225,7 @@ public final class Supervisor {
   private Future<Void> poll(AgentTask task) {
     var repo = tasks.repository();
     return gateway
-        .status(task.gatewayTaskId())
+        .status(task)
         .transform(
             ar -> {
               if (ar.failed()) {
@@ -262,7 +269,7 @@ public final class Supervisor {
   private Future<Void> fetchResult(AgentTask task) {
     var repo = tasks.repository();
     return gateway
-        .result(task.gatewayTaskId())
+        .result(task)
         .transform(
             ar -> {
               if (ar.failed()) {
@@ -348,10 +355,16 @@ public final class Supervisor {
               if (task.resultType() != null) {
                 request.addHeader(HttpHeaders.CONTENT_TYPE, task.resultType());
               }
+              // each attempt is its own span, child of the span that accepted the task
+              var span = tracing.start("callback", SpanKind.CLIENT, task.traceparent());
+              span.setAttribute("crossgate.task.id", task.taskId());
+              span.setAttribute("crossgate.webhook.id", task.webhookId());
+              Tracing.inject(span, request.getHeaders());
               return callbacks
                   .request(request, task.callbackUrl())
                   .compose(req -> req.send(Buffer.buffer(body)))
-                  .compose(resp -> resp.body().map(b -> resp.statusCode()));
+                  .compose(resp -> resp.body().map(b -> resp.statusCode()))
+                  .andThen(Tracing.ends(span, status -> status));
             })
         .transform(
             ar -> {
@@ -418,7 +431,7 @@ public final class Supervisor {
       return write(then);
     }
     return gateway
-        .release(task.gatewayTaskId())
+        .release(task)
         .transform(
             ar -> {
               if (ar.failed()) {

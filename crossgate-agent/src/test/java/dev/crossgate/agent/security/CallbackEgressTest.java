@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.agent.Agent;
 import dev.crossgate.agent.AgentOptions;
+import dev.crossgate.agent.kit.FakeGateway;
 import dev.crossgate.egress.EgressPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,49 +31,19 @@ import org.junit.jupiter.api.io.TempDir;
  * counts what reaches it.
  */
 class CallbackEgressTest {
+  private static final String SUBMIT = "POST /async/report";
+
   @TempDir Path dir;
   private final Vertx vertx = Vertx.vertx();
   private final HttpClient http = HttpClient.newHttpClient();
-  private final AtomicInteger submitted = new AtomicInteger();
   private final AtomicInteger internalRequests = new AtomicInteger();
-  private HttpServer gateway;
+  private FakeGateway gateway;
   private HttpServer internal;
   private Agent agent;
 
   @BeforeEach
   void start() {
-    gateway =
-        await(
-            vertx
-                .createHttpServer()
-                .requestHandler(
-                    request -> {
-                      var path = request.path();
-                      var response =
-                          request.response().putHeader("Content-Type", "application/json");
-                      if (path.equals("/_interfaces")) {
-                        response.end(
-                            "{\"interfaces\":[{\"id\":\"r\",\"sourcePath\":\"/report\",\"requestPath\":\"/async/report\","
-                                + "\"mode\":\"ASYNC\",\"params\":[]}],\"markers\":{\"sync\":\"/sync\",\"async\":\"/async\"}}");
-                      } else if (path.equals("/async/report")) {
-                        submitted.incrementAndGet();
-                        request
-                            .body()
-                            .onSuccess(
-                                b -> response.setStatusCode(202).end("{\"taskId\":\"tk_1\"}"));
-                      } else if (path.equals("/_tasks/tk_1")) {
-                        response
-                            .setStatusCode(request.method().name().equals("DELETE") ? 204 : 200)
-                            .end("{\"status\":\"DONE\"}");
-                      } else if (path.equals("/_tasks/tk_1/result")) {
-                        // as the real gateway serves a stored result: marked, unlike a problem
-                        // about the fetch
-                        response.putHeader("X-Crossgate-Task-Status", "DONE").end("{\"rows\":3}");
-                      } else {
-                        response.setStatusCode(404).end();
-                      }
-                    })
-                .listen(0, "127.0.0.1"));
+    gateway = FakeGateway.start(vertx);
     internal =
         await(
             vertx
@@ -87,8 +58,7 @@ class CallbackEgressTest {
 
   private void startAgent(List<String> callbackAllow, EgressPolicy egress) {
     var options =
-        AgentOptions.defaults(
-                "http://127.0.0.1:" + gateway.actualPort(), "key", dir, "whsec_c2VjcmV0")
+        AgentOptions.defaults(gateway.url(), "key", dir, "whsec_c2VjcmV0")
             .withListen("127.0.0.1", 0)
             .withCallbackAllow(callbackAllow)
             .withPolling(Duration.ofMillis(20), Duration.ofMillis(100), 4)
@@ -113,7 +83,7 @@ class CallbackEgressTest {
 
     assertThat(reply.statusCode()).isEqualTo(403);
     assertThat(reply.body()).contains("egress-refused").contains("X-Callback-Url");
-    assertThat(submitted.get()).as("no task reached the gateway").isZero();
+    assertThat(gateway.count(SUBMIT)).as("no task reached the gateway").isZero();
   }
 
   @Test
@@ -125,7 +95,7 @@ class CallbackEgressTest {
 
     assertThat(reply.statusCode()).isEqualTo(403);
     assertThat(reply.body()).contains("egress-refused");
-    assertThat(submitted.get()).isZero();
+    assertThat(gateway.count(SUBMIT)).isZero();
     assertThat(internalRequests.get()).isZero();
   }
 

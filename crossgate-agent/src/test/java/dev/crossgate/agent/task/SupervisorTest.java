@@ -10,6 +10,7 @@ import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.store.Database;
 import dev.crossgate.task.TaskEnvelope;
 import dev.crossgate.time.MutableClock;
+import dev.crossgate.trace.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -102,6 +103,7 @@ class SupervisorTest {
             client,
             EgressClient.create(vertx, client, EgressPolicy.DEFAULT),
             options,
+            Tracing.OFF,
             () -> {
               draws.incrementAndGet();
               return draw.get();

@@ -15,6 +15,7 @@ import dev.crossgate.route.RouteValidator;
 import dev.crossgate.store.TestDatabases;
 import dev.crossgate.store.task.TaskRepository;
 import dev.crossgate.tenant.ApiKey;
+import dev.crossgate.trace.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -57,14 +58,26 @@ final class EndToEnd implements AutoCloseable {
       Instant at,
       String event,
       String taskStatus,
-      String resultStatus) {}
+      String resultStatus,
+      String traceparent) {}
 
   /**
    * @param limits the gateway's request limits
    * @param frontProxy put a recording proxy between the agent and the gateway
+   * @param otlpEndpoint where gateway and agent export their spans (each its own SDK, as two
+   *     processes would), or null for tracing off
    */
-  record Setup(GatewayOptions.Limits limits, boolean frontProxy) {
+  record Setup(GatewayOptions.Limits limits, boolean frontProxy, String otlpEndpoint) {
     static final Setup PLAIN = new Setup(GatewayOptions.Limits.DEFAULT, false);
+
+    Setup(GatewayOptions.Limits limits, boolean frontProxy) {
+      this(limits, frontProxy, null);
+    }
+
+    /** A new tracing SDK for one side, or {@link Tracing#OFF}. */
+    Tracing tracing(String serviceName) {
+      return otlpEndpoint == null ? Tracing.OFF : Tracing.otlp(otlpEndpoint, 1.0, serviceName);
+    }
   }
 
   final Vertx vertx = Vertx.vertx();
@@ -97,6 +110,8 @@ final class EndToEnd implements AutoCloseable {
   private GatewayServer gateway;
   private int gatewayPort;
   private Agent agent;
+  private Tracing gatewayTracing = Tracing.OFF;
+  private Tracing agentTracing = Tracing.OFF;
   private volatile int callbackFailuresLeft;
 
   EndToEnd(String dbKind, Path dataDir) {
@@ -170,7 +185,8 @@ final class EndToEnd implements AutoCloseable {
                                           Instant.now(),
                                           req.getHeader("X-Crossgate-Event"),
                                           req.getHeader("X-Crossgate-Task-Status"),
-                                          req.getHeader("X-Crossgate-Result-Status")));
+                                          req.getHeader("X-Crossgate-Result-Status"),
+                                          req.getHeader("traceparent")));
                                   req.response().setStatusCode(204).end();
                                 }))
                 .listen());
@@ -292,6 +308,8 @@ final class EndToEnd implements AutoCloseable {
             .withEventLoops(1)
             .withListen("127.0.0.1", port)
             .withLimits(setup.limits());
+    // the gateway closes its tracing when it stops
+    gatewayTracing = setup.tracing("crossgate");
     gateway =
         await(
             GatewayServer.start(
@@ -299,8 +317,8 @@ final class EndToEnd implements AutoCloseable {
                 options,
                 () -> config,
                 List.of(),
-                new GatewayServices(
-                    db.database(), TaskOptions.defaults(dataDir.resolve("gateway")))));
+                new GatewayServices(db.database(), TaskOptions.defaults(dataDir.resolve("gateway")))
+                    .withTracing(gatewayTracing)));
     gatewayPort = gateway.port();
   }
 
@@ -322,7 +340,15 @@ final class EndToEnd implements AutoCloseable {
             .withPolling(Duration.ofMillis(50), Duration.ofMillis(400), 32)
             // the callback receiver is on loopback, which the egress policy refuses unless allowed
             .withEgress(dev.crossgate.egress.EgressPolicy.allowing("127.0.0.1/32"));
-    agent = await(Agent.start(vertx, options));
+    // the agent closes its tracing when it stops
+    agentTracing = setup.tracing("crossgate-agent");
+    agent = await(Agent.start(vertx, options, null, () -> "", agentTracing));
+  }
+
+  /** Exports the spans both sides ended so far. */
+  void flushTraces() {
+    gatewayTracing.flush();
+    agentTracing.flush();
   }
 
   void stopAgent() {

@@ -49,7 +49,7 @@ public final class Exchange {
   private Problem bodyLimitProblem;
   private String upstream;
   private long upstreamNanos = -1;
-  private dev.crossgate.gateway.observe.RequestTrace trace;
+  private dev.crossgate.trace.RequestTrace trace;
   private Caller caller;
   private boolean credentialRejected;
   private Problem tokenRejection;
@@ -187,11 +187,11 @@ public final class Exchange {
   }
 
   /** The request's spans, or null when tracing is off. */
-  public dev.crossgate.gateway.observe.RequestTrace trace() {
+  public dev.crossgate.trace.RequestTrace trace() {
     return trace;
   }
 
-  public void trace(dev.crossgate.gateway.observe.RequestTrace requestTrace) {
+  public void trace(dev.crossgate.trace.RequestTrace requestTrace) {
     this.trace = requestTrace;
   }
 

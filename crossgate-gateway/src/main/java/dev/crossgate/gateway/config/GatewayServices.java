@@ -3,10 +3,10 @@ package dev.crossgate.gateway.config;
 import dev.crossgate.gateway.auth.TokenOptions;
 import dev.crossgate.gateway.extension.ExtensionOptions;
 import dev.crossgate.gateway.limit.RateLimitOptions;
-import dev.crossgate.gateway.observe.Tracing;
 import dev.crossgate.gateway.task.TaskOptions;
 import dev.crossgate.health.Readiness;
 import dev.crossgate.store.Database;
+import dev.crossgate.trace.Tracing;
 
 /**
  * What a gateway node needs beyond its options and configuration: the database its async tasks live

@@ -145,7 +145,7 @@ final class RemoteCaller {
       options.putHeader(CrossgateHeaders.EXTENSION_VERSION, version);
     }
     if (span != null) {
-      dev.crossgate.gateway.observe.RequestTrace.inject(span, options.getHeaders());
+      dev.crossgate.trace.Tracing.inject(span, options.getHeaders());
     }
     var done = Promise.<Answer>promise();
     var sent = new HttpClientRequest[1];

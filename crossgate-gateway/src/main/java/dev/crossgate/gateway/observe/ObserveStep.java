@@ -3,6 +3,7 @@ package dev.crossgate.gateway.observe;
 import dev.crossgate.gateway.chain.Chain;
 import dev.crossgate.gateway.chain.Exchange;
 import dev.crossgate.gateway.chain.Step;
+import dev.crossgate.trace.Tracing;
 import io.vertx.core.Future;
 import java.util.Set;
 import org.slf4j.Logger;

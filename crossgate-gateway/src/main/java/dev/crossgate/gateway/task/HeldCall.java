@@ -7,6 +7,9 @@ import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.problem.ProblemResponses;
 import dev.crossgate.store.task.TaskStatus;
+import dev.crossgate.trace.RequestTrace;
+import dev.crossgate.trace.Tracing;
+import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -35,15 +38,23 @@ final class HeldCall {
 
   /**
    * Marks the task running, calls the upstream, stores its answer (or the failure's problem) as the
-   * result.
+   * result. With tracing on ({@code trace} not null) the call is a {@code task upstream} span whose
+   * {@code traceparent} the upstream is sent, and storing the answer a {@code task result} span,
+   * both linked to the task's accepted span ({@code accepted}).
    */
   static Future<Outcome> run(
       ProxyStep proxy,
       TaskStore store,
       BodySpooler spooler,
       String taskId,
-      ProxyStep.Detached request) {
+      ProxyStep.Detached request,
+      RequestTrace trace,
+      String accepted) {
     var options = store.options();
+    var upstream = TaskSpans.later(trace, "task upstream", SpanKind.CLIENT, taskId, accepted);
+    upstream.setAttribute("server.address", request.target().authority());
+    // W3C Trace Context: the upstream's parent is this call's span (tracing off: nothing set)
+    Tracing.inject(upstream, request.headers());
     // the caller may be gone already: the answer is spooled outside any request's buffer share
     Future<Outcome> call =
         store
@@ -72,6 +83,9 @@ final class HeldCall {
     return call.recover(e -> Future.succeededFuture(failure(taskId, request.requestId(), e)))
         .compose(
             outcome -> {
+              Tracing.end(upstream, outcome.status());
+              var result =
+                  TaskSpans.later(trace, "task result", SpanKind.INTERNAL, taskId, accepted);
               var status = outcome.status() >= 500 ? TaskStatus.FAILED : TaskStatus.DONE;
               return store
                   .finish(
@@ -81,6 +95,7 @@ final class HeldCall {
                       outcome.contentType(),
                       outcome.body(),
                       status == TaskStatus.FAILED ? "upstream answered " + outcome.status() : null)
+                  .andThen(Tracing.ends(result, stored -> outcome.status()))
                   // a spooled answer now lives in the task's result blob
                   .map(
                       stored ->

@@ -12,6 +12,8 @@ import dev.crossgate.store.StoreUnavailable;
 import dev.crossgate.store.task.TaskRecord;
 import dev.crossgate.store.task.TaskStatus;
 import dev.crossgate.store.task.TaskView;
+import dev.crossgate.trace.Tracing;
+import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
@@ -97,8 +99,15 @@ public final class TaskEndpoint implements GatewayEndpoint {
                 return Future.failedFuture(
                     new ProblemException(TaskProblems.noResultYet(task.taskId(), status.name())));
               }
+              var collected =
+                  TaskSpans.later(
+                      GatewayEndpoint.exchange(ctx).trace(),
+                      "task collected",
+                      SpanKind.INTERNAL,
+                      task);
               return store
                   .result(task)
+                  .andThen(Tracing.ends(collected, body -> task.resultStatus()))
                   .compose(
                       body -> {
                         var response = ctx.response().setStatusCode(task.resultStatus());
@@ -179,21 +188,26 @@ public final class TaskEndpoint implements GatewayEndpoint {
                 return Future.failedFuture(
                     new ProblemException(TaskProblems.resultAlreadyStored(id)));
               }
-              return spooler.receive(
-                  request,
-                  GatewayEndpoint.exchange(ctx).declaredLength(),
-                  store.options().maxResultBytes(),
-                  GatewayEndpoint.exchange(ctx).bufferLease());
+              var exchange = GatewayEndpoint.exchange(ctx);
+              var arrived =
+                  TaskSpans.later(exchange.trace(), "task result", SpanKind.INTERNAL, task);
+              return spooler
+                  .receive(
+                      request,
+                      exchange.declaredLength(),
+                      store.options().maxResultBytes(),
+                      exchange.bufferLease())
+                  .compose(
+                      body ->
+                          store.finish(
+                              id,
+                              failed ? TaskStatus.FAILED : TaskStatus.DONE,
+                              httpStatus,
+                              request.getHeader(HttpHeaders.CONTENT_TYPE),
+                              body,
+                              failed ? "the upstream reported a failure" : null))
+                  .andThen(Tracing.ends(arrived, stored -> httpStatus));
             })
-        .compose(
-            body ->
-                store.finish(
-                    id,
-                    failed ? TaskStatus.FAILED : TaskStatus.DONE,
-                    httpStatus,
-                    request.getHeader(HttpHeaders.CONTENT_TYPE),
-                    body,
-                    failed ? "the upstream reported a failure" : null))
         .onSuccess(
             stored -> {
               if (stored) {

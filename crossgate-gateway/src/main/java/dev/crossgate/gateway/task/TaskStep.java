@@ -15,6 +15,7 @@ import dev.crossgate.route.Route;
 import dev.crossgate.store.task.TaskStatus;
 import dev.crossgate.store.task.TaskView;
 import dev.crossgate.task.TaskEnvelope;
+import dev.crossgate.trace.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -110,6 +111,8 @@ public final class TaskStep implements Step {
     }
     var request = exchange.request();
     long limit = Math.min(exchange.bodyLimit(), store.options().maxRequestBytes());
+    var accepted = TaskSpans.accepted(exchange.trace(), execution);
+    var traceparent = Tracing.traceparent(accepted);
     return spooler
         .receive(request, exchange.declaredLength(), limit, exchange.bufferLease())
         .recover(
@@ -135,7 +138,16 @@ public final class TaskStep implements Step {
                         request.getHeader(HttpHeaders.CONTENT_TYPE),
                         body,
                         clientEnvelope == null ? null : clientEnvelope.taskId(),
-                        id -> envelope(id, exchange, clientEnvelope))
+                        id -> envelope(id, exchange, clientEnvelope, traceparent))
+                    .onComplete(
+                        ar -> {
+                          if (ar.failed()) {
+                            Tracing.fail(accepted, ar.cause());
+                            return;
+                          }
+                          accepted.setAttribute(TaskSpans.TASK_ID, ar.result().task().taskId());
+                          accepted.end();
+                        })
                     .compose(
                         created -> {
                           if (created.existing()) {
@@ -145,7 +157,7 @@ public final class TaskStep implements Step {
                             return Future.succeededFuture();
                           }
                           return held
-                              ? holdCall(exchange, created, created.body(), prefer)
+                              ? holdCall(exchange, created, created.body(), prefer, traceparent)
                               : forward(exchange, created, created.body(), resultBase, next);
                         }));
   }
@@ -223,10 +235,22 @@ public final class TaskStep implements Step {
    * background, through the proxy step.
    */
   private Future<Void> holdCall(
-      Exchange exchange, TaskStore.Created created, SpooledBody body, Prefer prefer) {
+      Exchange exchange,
+      TaskStore.Created created,
+      SpooledBody body,
+      Prefer prefer,
+      String acceptedTraceparent) {
     var task = created.task();
     nameTheTask(exchange, task.taskId());
-    var outcome = HeldCall.run(proxy, store, spooler, task.taskId(), proxy.detach(exchange, body));
+    var outcome =
+        HeldCall.run(
+            proxy,
+            store,
+            spooler,
+            task.taskId(),
+            proxy.detach(exchange, body),
+            exchange.trace(),
+            acceptedTraceparent);
     if (prefer.waitSeconds() == 0) {
       accepted(exchange, task);
       return Future.succeededFuture();
@@ -292,9 +316,11 @@ public final class TaskStep implements Step {
 
   /**
    * The gateway's envelope of a new task (DESIGN.md "The agent"): built from the request, keeping
-   * the client's own task id when its envelope named one.
+   * the client's own task id when its envelope named one, and the accepted span's {@code
+   * traceparent} when tracing is on (never the client's: the gateway's span is the one to link).
    */
-  private static String envelope(String id, Exchange exchange, TaskEnvelope client) {
+  private static String envelope(
+      String id, Exchange exchange, TaskEnvelope client, String traceparent) {
     var request = exchange.request();
     var params = new LinkedHashMap<String, String>();
     for (var name : request.params().names()) {
@@ -302,6 +328,7 @@ public final class TaskStep implements Step {
     }
     return TaskEnvelope.pending(id, request.path(), params)
         .withClientTaskId(client == null ? null : client.taskId())
+        .withTraceparent(traceparent)
         .json();
   }
 

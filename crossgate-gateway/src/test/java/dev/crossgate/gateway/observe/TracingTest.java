@@ -1,6 +1,7 @@
 package dev.crossgate.gateway.observe;
 
 import static dev.crossgate.gateway.kit.TestRoutes.route;
+import static dev.crossgate.trace.OtlpReceiver.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
@@ -13,15 +14,12 @@ import dev.crossgate.gateway.config.GatewayServices;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.TenantServer;
 import dev.crossgate.gateway.kit.TenantServer.Answer;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import dev.crossgate.trace.OtlpReceiver;
+import dev.crossgate.trace.Tracing;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,12 +35,9 @@ class TracingTest {
   private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final String CALLER_SPAN = "00f067aa0ba902b7";
 
-  private final List<Span> received = new CopyOnWriteArrayList<>();
-  private final List<String> serviceNames = new CopyOnWriteArrayList<>();
   private final ListAppender<ILoggingEvent> access = new ListAppender<>();
   private GatewayKit kit;
-  private final io.vertx.core.Vertx receiverVertx = io.vertx.core.Vertx.vertx();
-  private HttpServer receiver;
+  private OtlpReceiver receiver;
   private TenantServer tenant;
 
   @BeforeEach
@@ -57,7 +52,9 @@ class TracingTest {
     if (tenant != null) {
       tenant.close();
     }
-    GatewayKit.await(receiverVertx.close());
+    if (receiver != null) {
+      receiver.close();
+    }
     if (kit != null) {
       kit.close();
     }
@@ -90,19 +87,19 @@ class TracingTest {
     tracing.flush();
 
     assertThat(reply.status()).isEqualTo(200);
-    Awaitility.await().until(() -> received.size() >= 3);
-    assertThat(received).extracting(s -> hex(s.getTraceId().toByteArray())).containsOnly(TRACE_ID);
-    assertThat(serviceNames).contains("crossgate-test");
-    var server = only("POST");
-    var extension = only("extension order.validate");
-    var proxy = only("proxy");
+    Awaitility.await().until(() -> receiver.spans().size() >= 3);
+    assertThat(receiver.spans()).extracting(s -> hex(s.getTraceId())).containsOnly(TRACE_ID);
+    assertThat(receiver.serviceNames()).contains("crossgate-test");
+    var server = receiver.only("POST");
+    var extension = receiver.only("extension order.validate");
+    var proxy = receiver.only("proxy");
     assertThat(server.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_SERVER);
-    assertThat(hex(server.getParentSpanId().toByteArray())).isEqualTo(CALLER_SPAN);
+    assertThat(hex(server.getParentSpanId())).isEqualTo(CALLER_SPAN);
     assertThat(extension.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_CLIENT);
     assertThat(extension.getParentSpanId()).isEqualTo(server.getSpanId());
     assertThat(proxy.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_CLIENT);
     assertThat(proxy.getParentSpanId()).isEqualTo(server.getSpanId());
-    var proxySpan = hex(proxy.getSpanId().toByteArray());
+    var proxySpan = hex(proxy.getSpanId());
     var atUpstream = kit.upstream.next();
     assertThat(atUpstream.headers().get("x-validated")).isEqualTo("yes");
     assertThat(atUpstream.headers().get("traceparent"))
@@ -124,7 +121,7 @@ class TracingTest {
     var sent = kit.upstream.next().headers().get("traceparent");
     assertThat(sent).startsWith("00-" + TRACE_ID + "-").endsWith("-00");
     assertThat(sent).doesNotContain(CALLER_SPAN);
-    assertThat(received).isEmpty();
+    assertThat(receiver.spans()).isEmpty();
   }
 
   @Test
@@ -142,42 +139,8 @@ class TracingTest {
 
   /** A gateway tracing to a receiver on loopback, and a tenant server for its extensions. */
   private Tracing startWithTracing(double ratio) {
-    receiver =
-        GatewayKit.await(
-            receiverVertx
-                .createHttpServer()
-                .requestHandler(
-                    request ->
-                        request
-                            .body()
-                            .onSuccess(
-                                body -> {
-                                  try {
-                                    var export =
-                                        ExportTraceServiceRequest.parseFrom(body.getBytes());
-                                    for (var resource : export.getResourceSpansList()) {
-                                      resource.getResource().getAttributesList().stream()
-                                          .filter(a -> a.getKey().equals("service.name"))
-                                          .forEach(
-                                              a -> serviceNames.add(a.getValue().getStringValue()));
-                                      for (var scope : resource.getScopeSpansList()) {
-                                        received.addAll(scope.getSpansList());
-                                      }
-                                    }
-                                    request
-                                        .response()
-                                        .putHeader("content-type", "application/x-protobuf")
-                                        .end(
-                                            io.vertx.core.buffer.Buffer.buffer(
-                                                ExportTraceServiceResponse.getDefaultInstance()
-                                                    .toByteArray()));
-                                  } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                                    request.response().setStatusCode(400).end();
-                                  }
-                                }))
-                .listen(0, "127.0.0.1"));
-    var tracing =
-        Tracing.otlp("http://127.0.0.1:" + receiver.actualPort(), ratio, "crossgate-test");
+    receiver = OtlpReceiver.start();
+    var tracing = Tracing.otlp(receiver.endpoint(), ratio, "crossgate-test");
     kit =
         GatewayKit.start(
             GatewayOptions.defaults()
@@ -205,15 +168,5 @@ class TracingTest {
         Instant.EPOCH,
         Instant.EPOCH,
         1);
-  }
-
-  private Span only(String name) {
-    var named = received.stream().filter(s -> s.getName().equals(name)).toList();
-    assertThat(named).as("spans named " + name).hasSize(1);
-    return named.get(0);
-  }
-
-  private static String hex(byte[] bytes) {
-    return HexFormat.of().formatHex(bytes);
   }
 }

@@ -51,7 +51,7 @@ class TaskApiTest {
   }
 
   /** The path and query of the result URL the gateway handed the upstream. */
-  private static String resultPath(String resultUrl) {
+  static String resultPath(String resultUrl) {
     var uri = URI.create(resultUrl);
     return uri.getRawPath() + "?" + uri.getRawQuery();
   }
