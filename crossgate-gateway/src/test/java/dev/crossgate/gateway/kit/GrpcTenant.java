@@ -55,7 +55,8 @@ public final class GrpcTenant implements AutoCloseable {
 
   /**
    * Serves {@code handler}: it answers on the observer (a message, or {@code onError} with a
-   * status), or not at all — the call then waits for the deadline or the server's close.
+   * status), or not at all — the call then waits for the deadline or the server's close. Runs on
+   * the server's transport thread: it must not block.
    */
   public static GrpcTenant start(BiConsumer<Call, StreamObserver<DynamicMessage>> handler) {
     return new GrpcTenant(handler);
@@ -94,6 +95,8 @@ public final class GrpcTenant implements AutoCloseable {
     try {
       server =
           NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+              // handlers answer at once or later from another thread, never block: no hop to a pool
+              .directExecutor()
               .addService(ServerInterceptors.intercept(service, keepHeaders))
               .addTransportFilter(
                   new ServerTransportFilter() {
