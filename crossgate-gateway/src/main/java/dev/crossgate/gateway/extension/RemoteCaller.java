@@ -140,6 +140,8 @@ final class RemoteCaller {
       String requestId,
       io.opentelemetry.api.trace.Span span) {
     boolean grpc = extension.protocol() == Extension.Protocol.GRPC;
+    // the most the answer's body may carry: the reply, and for gRPC its message's length prefix
+    long bodyLimit = replyLimit + (grpc ? GrpcUnary.PREFIX : 0);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(extension.timeoutMs());
     var client = client(extension);
     var options =
@@ -209,7 +211,7 @@ final class RemoteCaller {
         .compose(
             response -> {
               var length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
-              if (length != null && Long.parseLong(length) > replyLimit) {
+              if (length != null && Long.parseLong(length) > bodyLimit) {
                 response.request().reset();
                 return Future.failedFuture(tooLarge());
               }
@@ -228,7 +230,7 @@ final class RemoteCaller {
                   .body()
                   .map(
                       answer -> {
-                        if (answer.length() > replyLimit + (grpc ? GrpcUnary.PREFIX : 0)) {
+                        if (answer.length() > bodyLimit) {
                           throw tooLarge();
                         }
                         return new Answer(

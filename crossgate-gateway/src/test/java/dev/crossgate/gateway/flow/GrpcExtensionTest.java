@@ -15,6 +15,8 @@ import dev.crossgate.extension.Extension;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.kit.GatewayKit;
 import dev.crossgate.gateway.kit.GrpcTenant;
+import dev.crossgate.gateway.kit.TenantServer;
+import dev.crossgate.gateway.kit.TestExtensions;
 import dev.crossgate.json.Json;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -147,6 +149,44 @@ class GrpcExtensionTest {
                   .isEqualTo(200);
               assertThat(text(r, "body")).isEqualTo("upstream saw /b/7");
             });
+  }
+
+  @Test
+  void aBodyAGrpcStepGivesIsJsonToALaterJsonStepWhenItsContentTypeSaysSo() {
+    start(
+        answering(
+            changeRequest(
+                Map.of("content-type", "application/json"),
+                List.of(),
+                Map.of(),
+                "{\"order\":1,\"checked\":true}")));
+    var jsonTenant = TenantServer.start(kit.vertx);
+    try {
+      jsonTenant.answer("after", call -> TenantServer.Answer.ok("{\"continue\":true}"));
+      kit.extensions(
+          extension(
+              "request",
+              Extension.FailurePolicy.FAIL_CLOSED,
+              null,
+              2_000,
+              Extension.Connection.POOLED),
+          TestExtensions.remote(
+              "acme", "after", "request", jsonTenant.endpoint("after"), Extension.Protocol.HTTP));
+      kit.routes(
+          route("orders", "/orders", kit.target("/b"))
+              .flow("ext:acme/check", "ext:acme/after", "proxy")
+              .build());
+
+      var reply = kit.send(HttpMethod.POST, "/orders/1", "plain", "Content-Type", "text/plain");
+
+      assertThat(reply.status()).isEqualTo(200);
+      var body = jsonTenant.calls("after").get(0).input().get("request").get("body");
+      assertThat(body.isObject()).as("the JSON contract's body: %s", body).isTrue();
+      assertThat(body.get("checked").asBoolean()).isTrue();
+      assertThat(kit.upstream.next().body()).isEqualTo("{\"order\":1,\"checked\":true}");
+    } finally {
+      jsonTenant.close();
+    }
   }
 
   @Test
