@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Added latency per extension step: the same route and upstream with no flow, one remote pre-step
-# (loopback tenant server, pooled connection, over HTTP/1.1 and HTTP/2) and one local WebAssembly
+# (loopback tenant server, pooled connection, over HTTP/1.1 and HTTP/2, and as gRPC to a grpc-java
+# server) and one local WebAssembly
 # pre-step (cached module, served by the tenant or uploaded to the platform),
 # one client connection, requests one after another. Prints p50/p99 in microseconds per flow and
 # what each step adds over the flow without extensions.

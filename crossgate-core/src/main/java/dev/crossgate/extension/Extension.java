@@ -44,16 +44,20 @@ public record Extension(
 
   /**
    * How the platform talks to the tenant: JSON over POST, on HTTP/1.1 ({@code HTTP}) or on HTTP/2
-   * ({@code HTTP2}: h2c with prior knowledge for http endpoints, h2 by ALPN for https ones).
+   * ({@code HTTP2}: h2c with prior knowledge for http endpoints, h2 by ALPN for https ones); or
+   * ({@code GRPC}) the unary call of docs/extension.proto on HTTP/2 the same way, the endpoint then
+   * being the server's base URL.
    */
   public enum Protocol {
     HTTP,
-    HTTP2
+    HTTP2,
+    GRPC
   }
 
   /**
-   * POOLED keeps keep-alive connections to the tenant (for HTTP2: one multiplexed connection per
-   * node and endpoint, kept alive with pings); ON_DEMAND opens one connection per call.
+   * POOLED keeps keep-alive connections to the tenant (for HTTP2 and GRPC: one multiplexed
+   * connection per node and endpoint, kept alive with pings); ON_DEMAND opens one connection per
+   * call.
    */
   public enum Connection {
     ON_DEMAND,

@@ -70,6 +70,9 @@ public final class ExtensionValidator {
     var protocol =
         parse(
             Extension.Protocol.class, "protocol", spec.protocol(), Extension.Protocol.HTTP, errors);
+    if (protocol == Extension.Protocol.GRPC && spec.endpoint() != null) {
+      checkGrpcBase(spec.endpoint(), errors);
+    }
     var connection =
         parse(
             Extension.Connection.class,
@@ -228,6 +231,27 @@ public final class ExtensionValidator {
       }
     } catch (URISyntaxException e) {
       errors.add(new FieldError(field, "must be an absolute http(s) URL"));
+    }
+  }
+
+  /**
+   * A GRPC endpoint is the server's base URL: the call's path is the method's ({@code
+   * /crossgate.extension.v1.Extension/Call}), so a path or query there would be silently dropped.
+   */
+  private static void checkGrpcBase(String url, List<FieldError> errors) {
+    try {
+      var uri = new URI(url);
+      boolean rootPath =
+          uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/");
+      if (!rootPath || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        errors.add(
+            new FieldError(
+                "endpoint",
+                "with protocol GRPC must be the server's base URL (http(s)://host:port), without a"
+                    + " path or query"));
+      }
+    } catch (URISyntaxException e) {
+      // reported by checkUrl
     }
   }
 

@@ -173,6 +173,25 @@ class ExtensionEndpointTest {
   }
 
   @Test
+  void aGrpcExtensionIsRegisteredWithTheServersBaseUrlAndRefusedWithAPath() throws Exception {
+    var grpc =
+        spec("request", "", V1)
+            .replace(
+                "\"endpoint\":\"http://127.0.0.1:9/ext\"", "\"endpoint\":\"http://127.0.0.1:9\"")
+            .replaceFirst("\\{", "{\"protocol\":\"GRPC\",");
+    var withPath = spec("request", "", V1).replaceFirst("\\{", "{\"protocol\":\"GRPC\",");
+
+    var accepted = kit.put("/admin/tenants/acme/extensions/grpc.check", grpc);
+    var refused = kit.put("/admin/tenants/acme/extensions/grpc.path", withPath);
+
+    assertThat(accepted.status()).isEqualTo(200);
+    assertThat(accepted.json().path("protocol").asText()).isEqualTo("GRPC");
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.errorFields()).containsExactly("endpoint");
+    assertThat(refused.json().path("errors").get(0).path("message").asText()).contains("base URL");
+  }
+
+  @Test
   void anUnknownPointIsRefusedNamingTheField() throws Exception {
     var reply = kit.put("/admin/tenants/acme/extensions/odd", spec("before-lunch", "", V1));
 

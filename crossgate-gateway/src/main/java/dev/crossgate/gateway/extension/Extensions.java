@@ -184,11 +184,10 @@ public final class Extensions {
       pin.version = chosen.version();
     }
     input.put("version", chosen == null ? null : chosen.version());
-    var body = Buffer.buffer(Json.writeBytes(input));
     var artifact = chosen == null || !extension.dependsOn().isEmpty() ? null : chosen.artifact();
     var local = artifact == null ? null : modules.cached(extension.tenant(), artifact);
     if (local != null) {
-      return runLocal(engine, extension, local, body, trace);
+      return runLocal(engine, extension, local, input, trace);
     }
     if (artifact != null && (artifact.isHosted() || extension.endpoint() == null)) {
       // runs on the platform only: the first call waits for the module
@@ -198,7 +197,7 @@ public final class Extensions {
           .transform(
               ar ->
                   ar.succeeded()
-                      ? runLocal(engine, extension, ar.result(), body, trace)
+                      ? runLocal(engine, extension, ar.result(), input, trace)
                       : unavailable(
                           extension,
                           "local",
@@ -227,7 +226,7 @@ public final class Extensions {
     Future<JsonNode> answer =
         engine
             .remote()
-            .call(extension, chosen == null ? null : chosen.version(), body, requestId, span)
+            .call(extension, chosen == null ? null : chosen.version(), input, requestId, span)
             .compose(
                 a -> {
                   circuits.record(extension.tenant(), true);
@@ -288,14 +287,18 @@ public final class Extensions {
       Engine engine,
       Extension extension,
       WasmModules.Loaded module,
-      Buffer body,
+      ObjectNode input,
       RequestTrace trace) {
     var span = span(trace, extension, "local", SpanKind.INTERNAL);
     return ended(
         span,
         engine
             .wasm()
-            .run(extension.tenant(), module, body, extension.timeoutMs())
+            .run(
+                extension.tenant(),
+                module,
+                Buffer.buffer(Json.writeBytes(input)),
+                extension.timeoutMs())
             .map(answer -> verdict(extension, "local", answer))
             .otherwise(e -> failed(extension, "local", e, span)));
   }

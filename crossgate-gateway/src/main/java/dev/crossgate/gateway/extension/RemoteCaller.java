@@ -13,6 +13,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -21,12 +22,15 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Calls an extension at its tenant: {@code POST endpoint} with the contract JSON, the pinned
  * version (if any) in {@link CrossgateHeaders#EXTENSION_VERSION}, the answer JSON back, over
- * HTTP/1.1 or HTTP/2 ({@link Extension.Protocol}). POOLED extensions share keep-alive connections
- * (HTTP2: one multiplexed connection per endpoint address, pinged every {@link
+ * HTTP/1.1 or HTTP/2 ({@link Extension.Protocol}); or, for GRPC, the same contract as one unary
+ * gRPC call ({@link GrpcUnary}, {@link ExtensionProto}) on the same HTTP/2 clients, with a {@code
+ * grpc-timeout} of what is left of the extension's timeout. POOLED extensions share keep-alive
+ * connections (HTTP2 and GRPC: one multiplexed connection per endpoint address, pinged every {@link
  * #HTTP2_PING_INTERVAL_MS} ms); ON_DEMAND ones get a connection per call, closed after it. The
  * whole call (resolve, connect, send, answer) is bounded by the extension's timeout. The endpoint
  * is the tenant's URL, so the call goes to an address the {@link EgressPolicy} allows, checked on
@@ -114,7 +118,7 @@ final class RemoteCaller {
 
   private HttpClient client(Extension extension) {
     boolean isPooled = extension.connection() == Extension.Connection.POOLED;
-    if (extension.protocol() == Extension.Protocol.HTTP2) {
+    if (extension.protocol() != Extension.Protocol.HTTP) {
       return isPooled ? http2 : http2OnDemand;
     }
     return isPooled ? pooled : onDemand;
@@ -125,28 +129,45 @@ final class RemoteCaller {
   }
 
   /**
-   * Calls the tenant's endpoint; with {@code span} (tracing on) its {@code traceparent} is sent.
+   * Calls the tenant's endpoint with the contract's {@code input}: as JSON ({@code HTTP}, {@code
+   * HTTP2}) or as an ExtensionRequest message ({@code GRPC}); with {@code span} (tracing on) its
+   * {@code traceparent} is sent.
    */
   Future<Answer> call(
       Extension extension,
       String version,
-      Buffer input,
+      JsonNode input,
       String requestId,
       io.opentelemetry.api.trace.Span span) {
+    boolean grpc = extension.protocol() == Extension.Protocol.GRPC;
+    // the most the answer's body may carry: the reply, and for gRPC its message's length prefix
+    long bodyLimit = replyLimit + (grpc ? GrpcUnary.PREFIX : 0);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(extension.timeoutMs());
     var client = client(extension);
     var options =
         new RequestOptions()
             .setMethod(HttpMethod.POST)
             .setConnectTimeout(extension.timeoutMs())
             .setIdleTimeout(extension.timeoutMs())
-            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
             .putHeader(CrossgateHeaders.REQUEST_ID, requestId);
+    if (grpc) {
+      // gRPC over HTTP/2: TE is how a server knows the client reads trailers (grpc-status)
+      options
+          .putHeader(HttpHeaders.CONTENT_TYPE, GrpcUnary.CONTENT_TYPE)
+          .putHeader("te", "trailers");
+    } else {
+      options.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    }
     if (version != null) {
       options.putHeader(CrossgateHeaders.EXTENSION_VERSION, version);
     }
     if (span != null) {
       dev.crossgate.trace.Tracing.inject(span, options.getHeaders());
     }
+    var body =
+        grpc
+            ? GrpcUnary.frame(ExtensionProto.request(input))
+            : Buffer.buffer(Json.writeBytes(input));
     var done = Promise.<Answer>promise();
     var sent = new HttpClientRequest[1];
     long timer =
@@ -163,7 +184,12 @@ final class RemoteCaller {
             });
     egress
         .admit(extension.endpoint())
-        .compose(destination -> client.request(EgressClient.to(options, destination)))
+        .compose(
+            destination -> {
+              var target = EgressClient.to(options, destination);
+              // a GRPC endpoint is a base URL: the method's path is the service's
+              return client.request(grpc ? target.setURI(GrpcUnary.PATH) : target);
+            })
         .compose(
             request -> {
               sent[0] = request;
@@ -176,12 +202,16 @@ final class RemoteCaller {
                 return Future.failedFuture(
                     new ExtensionFailure(ExtensionFailure.Kind.TIMEOUT, "timed out"));
               }
-              return request.send(input);
+              if (grpc) {
+                request.putHeader(
+                    GrpcUnary.TIMEOUT, GrpcUnary.timeout(deadline - System.nanoTime()));
+              }
+              return request.send(body);
             })
         .compose(
             response -> {
               var length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
-              if (length != null && Long.parseLong(length) > replyLimit) {
+              if (length != null && Long.parseLong(length) > bodyLimit) {
                 response.request().reset();
                 return Future.failedFuture(tooLarge());
               }
@@ -198,11 +228,15 @@ final class RemoteCaller {
               var answeredVersion = response.getHeader(CrossgateHeaders.EXTENSION_VERSION);
               return response
                   .body()
-                  .compose(
-                      body ->
-                          body.length() > replyLimit
-                              ? Future.failedFuture(tooLarge())
-                              : Future.succeededFuture(new Answer(parse(body), answeredVersion)));
+                  .map(
+                      answer -> {
+                        if (answer.length() > bodyLimit) {
+                          throw tooLarge();
+                        }
+                        return new Answer(
+                            grpc ? grpcAnswer(extension, response, answer) : parse(answer),
+                            answeredVersion);
+                      });
             })
         .onComplete(
             ar -> {
@@ -222,6 +256,28 @@ final class RemoteCaller {
               }
             });
     return done.future();
+  }
+
+  /**
+   * A whole gRPC answer: its {@code grpc-status} (a trailer, or a header when the answer is
+   * trailers-only) and, when OK, its one ExtensionResponse message.
+   */
+  private JsonNode grpcAnswer(Extension extension, HttpClientResponse response, Buffer body) {
+    var type = response.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type == null || !type.startsWith(GrpcUnary.CONTENT_TYPE)) {
+      throw new ExtensionFailure(ExtensionFailure.Kind.BAD_REPLY, "the answer is not gRPC");
+    }
+    var status = response.getHeader(GrpcUnary.STATUS);
+    if (status == null) {
+      status = response.getTrailer(GrpcUnary.STATUS);
+    }
+    if (status == null) {
+      throw new ExtensionFailure(ExtensionFailure.Kind.BAD_REPLY, "the answer has no grpc-status");
+    }
+    if (!"0".equals(status.trim())) {
+      throw GrpcUnary.failure(status, extension.timeoutMs());
+    }
+    return ExtensionProto.answer(GrpcUnary.message(body, replyLimit));
   }
 
   private ExtensionFailure tooLarge() {

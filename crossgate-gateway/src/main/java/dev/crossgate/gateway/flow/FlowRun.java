@@ -209,9 +209,9 @@ final class FlowRun {
       exchange.replaceQuery(encoded.startsWith("?") ? encoded.substring(1) : encoded);
     }
     if (change.has("body")) {
-      var body = change.get("body");
-      request.set("body", body);
-      var bytes = bodyBytes(body, headers);
+      var bytes = bodyBytes(change.get("body"), headers);
+      // later steps see the body as the contract shows any body, whatever form this step gave it in
+      request.set("body", bodyNode(bytes, headers.get(HttpHeaders.CONTENT_TYPE)));
       exchange.requestBody(bytes);
       headers.set(HttpHeaders.CONTENT_LENGTH, String.valueOf(bytes.length()));
       headers.remove(HttpHeaders.TRANSFER_ENCODING);
@@ -294,8 +294,8 @@ final class FlowRun {
     mergeHeaders(change.get("headers"), headers, (ObjectNode) response.get("headers"));
     var bytes = exchange.body();
     if (change.has("body")) {
-      response.set("body", change.get("body"));
       bytes = bodyBytes(change.get("body"), headers);
+      response.set("body", bodyNode(bytes, headers.get(HttpHeaders.CONTENT_TYPE)));
     }
     response.put("status", status);
     respond(status, headers, bytes);

@@ -7,7 +7,9 @@ import dev.crossgate.extension.Extension;
 import dev.crossgate.gateway.GatewayServer;
 import dev.crossgate.gateway.config.GatewayOptions;
 import dev.crossgate.gateway.extension.ExtensionOptions;
+import dev.crossgate.gateway.kit.ExtensionProtoSchema;
 import dev.crossgate.gateway.kit.GatewayKit;
+import dev.crossgate.gateway.kit.GrpcTenant;
 import dev.crossgate.gateway.kit.TenantServer;
 import dev.crossgate.gateway.kit.TestExtensions;
 import dev.crossgate.gateway.kit.TestRoutes;
@@ -31,10 +33,10 @@ import org.slf4j.LoggerFactory;
 /**
  * What one extension step adds to a request's latency (bench/extensions/run.sh): the same route and
  * upstream with no flow, with one remote pre-step (a loopback tenant server, pooled connection,
- * over HTTP/1.1 and over HTTP/2) and with one local WebAssembly pre-step (cached module, Chicory
- * interpreter; fetched from the tenant's URL, or uploaded to the platform). One client connection
- * sends requests one after another, so each figure is a request's own latency, not a queueing
- * effect.
+ * over HTTP/1.1, over HTTP/2, and as gRPC to a grpc-java server) and with one local WebAssembly
+ * pre-step (cached module, Chicory interpreter; fetched from the tenant's URL, or uploaded to the
+ * platform). One client connection sends requests one after another, so each figure is a request's
+ * own latency, not a queueing effect.
  *
  * <p>Arguments: {@code [REQUESTS] [WARMUP]}. Prints one line per flow with p50 and p99 in
  * microseconds and the p50/p99 added over the flow without extensions.
@@ -55,6 +57,15 @@ public final class BenchExtensions {
         TenantServer.start(vertx)
             .answer("remote", c -> TenantServer.Answer.ok(ANSWER))
             .answer("local", c -> TenantServer.Answer.ok(ANSWER));
+    // the same answer as an ExtensionResponse, from a grpc-java server
+    var grpcAnswer =
+        ExtensionProtoSchema.changeRequest(Map.of("x-checked", "yes"), List.of(), Map.of(), null);
+    var grpcTenant =
+        GrpcTenant.start(
+            (call, observer) -> {
+              observer.onNext(grpcAnswer);
+              observer.onCompleted();
+            });
     var target = "http://127.0.0.1:" + upstreamPort + "/b";
     var key = "bench-key";
     var hash = Secrets.sha256Hex(key);
@@ -73,6 +84,10 @@ public final class BenchExtensions {
                 .keyAuth()
                 .flow("ext:remote-h2", "proxy")
                 .build(),
+            TestRoutes.route("remote-grpc", "/remote-grpc", target)
+                .keyAuth()
+                .flow("ext:remote-grpc", "proxy")
+                .build(),
             TestRoutes.route("uploaded", "/uploaded", target)
                 .keyAuth()
                 .flow("ext:uploaded", "proxy")
@@ -82,6 +97,14 @@ public final class BenchExtensions {
         List.of(
             extension(tenant, "remote", Extension.Protocol.HTTP, null),
             extension(tenant, "remote-h2", Extension.Protocol.HTTP2, null),
+            TestExtensions.of(
+                "acme",
+                "remote-grpc",
+                "request",
+                grpcTenant.endpoint(),
+                Extension.Protocol.GRPC,
+                Extension.FailurePolicy.FAIL_CLOSED,
+                new Extension.Version("v1", 1, null)),
             extension(
                 tenant, "local", Extension.Protocol.HTTP, tenant.artifact("local.wasm", module)),
             extension(
@@ -126,7 +149,7 @@ public final class BenchExtensions {
             new PoolOptions().setHttp1MaxSize(1));
 
     long[] none = null;
-    for (var flow : List.of("none", "remote", "remote-h2", "local", "uploaded")) {
+    for (var flow : List.of("none", "remote", "remote-h2", "remote-grpc", "local", "uploaded")) {
       measure(client, "/" + flow, key, warmup);
       var micros = measure(client, "/" + flow, key, requests);
       Arrays.sort(micros);
@@ -143,10 +166,12 @@ public final class BenchExtensions {
           pct(micros, 99) - pct(none, 99));
     }
     LOG.info(
-        "bench tenantCalls remote={} remote-h2={} local={}",
+        "bench tenantCalls remote={} remote-h2={} remote-grpc={} local={}",
         tenant.calls("remote").size(),
         tenant.calls("remote-h2").size(),
+        grpcTenant.calls().size(),
         tenant.calls("local").size());
+    grpcTenant.close();
     GatewayKit.await(gateway.close());
     GatewayKit.await(vertx.close());
   }
