@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * {@code crossgate agent}, wired in one place: the local task database (H2 file in the data dir,
@@ -190,6 +191,8 @@ public final class Agent {
         .close()
         .eventually(() -> gatewayClient.close())
         .eventually(() -> callbackClient.close())
+        // store calls already running finish before the database closes under them
+        .eventually(() -> tasks.drain(Duration.ofSeconds(10)))
         .eventually(() -> workers.close())
         .eventually(
             () ->

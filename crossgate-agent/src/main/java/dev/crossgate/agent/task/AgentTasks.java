@@ -6,17 +6,25 @@ import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The agent's task table as futures: every JDBC call runs on the {@code crossgate-agent-tasks}
- * worker pool, never on the event loop.
+ * worker pool, never on the event loop. On stop, {@link #drain()} lets the calls already running
+ * finish before the database is closed.
  */
 public final class AgentTasks {
   private final AgentTaskRepository repository;
   private final WorkerExecutor workers;
   private final Clock clock;
+  private final Set<Future<?>> running = new HashSet<>();
+  private boolean stopping;
 
   public AgentTasks(Database database, WorkerExecutor workers, Clock clock) {
     this.repository = new AgentTaskRepository(database);
@@ -98,6 +106,38 @@ public final class AgentTasks {
   }
 
   <T> Future<T> blocking(Callable<T> work) {
-    return workers.executeBlocking(work, false);
+    Future<T> future;
+    synchronized (running) {
+      if (stopping) {
+        return Future.failedFuture(new IllegalStateException("the agent is stopping"));
+      }
+      future = workers.executeBlocking(work, false);
+      running.add(future);
+    }
+    future.onComplete(
+        done -> {
+          synchronized (running) {
+            running.remove(future);
+          }
+        });
+    return future;
+  }
+
+  /**
+   * Refuses new work and completes once the work already running has finished (or after {@code
+   * timeout}), so that the database is closed with no statement in flight: a connection still in
+   * use when the pool closes is aborted asynchronously, and an H2 file it holds stays locked for a
+   * while after close returned (an agent restarted in the same process could not reopen it).
+   */
+  public Future<Void> drain(Duration timeout) {
+    List<Future<?>> inFlight;
+    synchronized (running) {
+      stopping = true;
+      inFlight = List.copyOf(running);
+    }
+    return Future.join(inFlight)
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
   }
 }
