@@ -3,12 +3,16 @@ package dev.crossgate.cluster;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.crossgate.change.Change;
 import dev.crossgate.config.ConfigHash;
 import dev.crossgate.config.GatewayConfig;
 import dev.crossgate.extension.Extension;
 import dev.crossgate.extension.ModuleLoad;
 import dev.crossgate.filter.FilterRule;
+import dev.crossgate.json.Json;
 import dev.crossgate.ratelimit.RateLimit;
 import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
@@ -43,6 +47,22 @@ import java.util.stream.Collectors;
   @JsonSubTypes.Type(value = ClusterMessage.Pull.class, name = "PULL")
 })
 public sealed interface ClusterMessage {
+
+  /**
+   * Reads one frame. Members this version does not know are skipped, so that nodes and control
+   * planes of neighbouring versions keep talking during a rolling upgrade (a newer node's report
+   * part an older control plane has no field for); the members it knows are read as strictly as any
+   * other JSON. An unknown {@code type} is still refused.
+   */
+  static ClusterMessage read(String text) throws JsonProcessingException {
+    return FRAMES.readValue(text);
+  }
+
+  /** The reader behind {@link #read(String)}. */
+  ObjectReader FRAMES =
+      Json.mapper()
+          .readerFor(ClusterMessage.class)
+          .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /**
    * First message of a node on every connection: who it is, what it serves, and how often it sends

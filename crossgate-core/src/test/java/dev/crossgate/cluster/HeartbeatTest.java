@@ -1,6 +1,7 @@
 package dev.crossgate.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crossgate.extension.ModuleLoad;
 import dev.crossgate.json.Json;
@@ -9,8 +10,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The heartbeat's node report on the wire: parts a node has nothing of are left out, and a
- * heartbeat of a node that predates a part reads as reporting none of it.
+ * The heartbeat's node report on the wire: parts a node has nothing of are left out, a heartbeat of
+ * a node that predates a part reads as reporting none of it, and one of a newer node reads without
+ * the parts this version does not know.
  */
 class HeartbeatTest {
 
@@ -22,6 +24,29 @@ class HeartbeatTest {
 
     assertThat(read.revision()).isEqualTo(3);
     assertThat(read.report()).isEqualTo(ClusterMessage.NodeReport.NONE);
+  }
+
+  @Test
+  void aHeartbeatOfANewerNodeWithAReportPartThisVersionLacksIsReadWithoutIt() throws Exception {
+    var newer =
+        "{\"type\":\"HEARTBEAT\",\"revision\":4,\"hash\":\"0123456789abcdef\","
+            + "\"somethingNew\":{\"routes\":[1,2]}}";
+
+    var read = (ClusterMessage.Heartbeat) ClusterMessage.read(newer);
+
+    assertThat(read.revision()).isEqualTo(4);
+    assertThat(read.hash()).isEqualTo("0123456789abcdef");
+  }
+
+  @Test
+  void aFrameOfAnUnknownTypeOrWithAMistypedKnownMemberIsStillRefused() {
+    assertThatThrownBy(() -> ClusterMessage.read("{\"type\":\"SHUTDOWN\",\"revision\":1}"))
+        .isInstanceOf(com.fasterxml.jackson.core.JsonProcessingException.class);
+    assertThatThrownBy(
+            () ->
+                ClusterMessage.read(
+                    "{\"type\":\"HEARTBEAT\",\"revision\":\"many\",\"hash\":\"00\"}"))
+        .isInstanceOf(com.fasterxml.jackson.core.JsonProcessingException.class);
   }
 
   @Test

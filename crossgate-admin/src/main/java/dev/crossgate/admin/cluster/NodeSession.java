@@ -100,7 +100,7 @@ final class NodeSession {
     }
     ClusterMessage message;
     try {
-      message = Json.mapper().readValue(text, ClusterMessage.class);
+      message = ClusterMessage.read(text);
     } catch (JsonProcessingException e) {
       LOG.warn(
           "cluster stream closed: unreadable message node={} error=\"{}\"",

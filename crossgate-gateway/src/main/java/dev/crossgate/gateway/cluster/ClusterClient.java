@@ -642,7 +642,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   private Applied applyMessage(String text) throws java.io.IOException {
     ClusterMessage message;
     try {
-      message = Json.mapper().readValue(text, ClusterMessage.class);
+      message = ClusterMessage.read(text);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("unreadable message: " + e.getOriginalMessage(), e);
     }
