@@ -39,6 +39,13 @@ cat "$FILE" > /dev/null   # same warm page cache for every contender
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ticks_to_s() { awk "BEGIN{printf \"%.2f\", $1 / $(getconf CLK_TCK)}"; }
 now() { date +%s.%N; }
+# CPU ticks of a process's threads, summed by thread name without its number (vert.x-eventloo,
+# crossgate-trans, GC Thread, C2 CompilerThre...): where the gateway's CPU seconds go
+thread_ticks() {
+  for t in /proc/"$1"/task/*; do
+    printf '%s\t%s\n' "$(sed -E 's/[-#]?[0-9]+$//' "$t/comm" 2>/dev/null)" "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)"
+  done | awk -F'\t' '$2 != "" {s[$1] += $2} END {for (k in s) print k "\t" s[k]}' | sort
+}
 mibs() { awk "BEGIN{printf \"%.1f\", $1 / ($3 - $2) / 1048576}"; }
 
 cleanup() {
@@ -100,18 +107,24 @@ export CROSSGATE_API_KEY=$(curl -sf -X POST "$ADMIN/admin/tenants/bench/keys" -H
   -H 'Content-Type: application/json' -d '{}' | sed 's/.*"key":"\([^"]*\)".*/\1/')
 send() { ./crossgate send "$1" "http://127.0.0.1:$GW_PORT" --data-dir "$OUT/send" --chunk-size "$CHUNK" --parallel "$PARALLEL"; }
 
-echo "== warm-up: 128 MiB, so the long-running gateway's JIT compilation is not billed to the measured run"
+echo "== warm-up: ${WARMUP_MIB:=512} MiB, so the long-running gateway's JIT compilation is not billed to the measured run"
 head -c $((128 * 1024 * 1024)) "$FILE" > "$OUT/warmup.bin"
-send "$OUT/warmup.bin" >/dev/null
+for _ in $(seq 1 $((WARMUP_MIB / 128))); do
+  send "$OUT/warmup.bin" >/dev/null   # (128 MiB left C1 + C2 at 1.5 of the gateway's 5.7 CPU-s)
+done
 
 echo "== ./crossgate send, uninterrupted (chunk $CHUNK, $PARALLEL in flight; a fresh client JVM)"
 [ "${JFR:-0}" = 1 ] && jcmd "$GW_PID" JFR.start name=bench settings=profile filename="$OUT/gateway.jfr" >/dev/null
 GW_CPU0=$(cpu_ticks "$GW_PID")
+thread_ticks "$GW_PID" > "$OUT/threads.before"
 T0=$(now)
 /usr/bin/time -f '%U %S %M' -o "$OUT/client.time" ./crossgate send "$FILE" "http://127.0.0.1:$GW_PORT" \
   --data-dir "$OUT/send" --chunk-size "$CHUNK" --parallel "$PARALLEL" | tail -1
 T1=$(now)
 GW_CPU=$(ticks_to_s $(( $(cpu_ticks "$GW_PID") - GW_CPU0 )))
+thread_ticks "$GW_PID" > "$OUT/threads.after"
+GW_THREADS=$(awk -F'\t' -v hz="$(getconf CLK_TCK)" 'NR == FNR {b[$1] = $2; next} $2 - b[$1] > 0 {printf "%s %.2f; ", $1, ($2 - b[$1]) / hz}' \
+  "$OUT/threads.before" "$OUT/threads.after")
 [ "${JFR:-0}" = 1 ] && jcmd "$GW_PID" JFR.stop name=bench >/dev/null && echo "gateway recording: $OUT/gateway.jfr"
 read -r CU CS CLIENT_RSS < "$OUT/client.time"
 CLIENT_CPU=$(awk "BEGIN{printf \"%.2f\", $CU + $CS}")
@@ -153,6 +166,7 @@ awk "BEGIN{printf \"ratio to the storing peer    %8.2f\n\", $OURS / $STORE_MIBS}
 printf 'crossgate send --digest crc32c %6.1f MiB/s\n' "$CRC"
 awk "BEGIN{printf \"ratio with crc32c to discard %8.2f\n\", $CRC / $CURL_MIBS}"
 echo "CPU seconds for the file: curl $CURL_CPU + nginx $NGINX_CPU; crossgate send $CLIENT_CPU (fresh JVM) + standalone $GW_CPU (warmed up)"
+echo "standalone CPU seconds by thread: $GW_THREADS"
 echo "peak RSS: standalone $((GW_RSS / 1024)) MiB, crossgate send $((CLIENT_RSS / 1024)) MiB"
 echo "chunks resent after one interruption: $RESENT of $CHUNKS (stopped run: $(tail -1 "$OUT/stopped.log" | cut -c1-50)…)"
 echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
