@@ -49,7 +49,10 @@ thread_ticks() {
 mibs() { awk "BEGIN{printf \"%.1f\", $1 / ($3 - $2) / 1048576}"; }
 
 cleanup() {
-  [ -n "${GW_PID:-}" ] && kill "$GW_PID" 2>/dev/null || true
+  if [ -n "${GW_PID:-}" ] && kill "$GW_PID" 2>/dev/null; then
+    wait "$GW_PID" 2>/dev/null || true
+    rm -rf "$OUT/gw/transfers" "$OUT/again.bin" "$OUT/warmup.bin"   # ~5 GiB of received chunks and copies
+  fi
   [ -f "$OUT/nginx/nginx.pid" ] && nginx -p "$OUT/nginx" -c nginx.conf -s stop 2>/dev/null || true
 }
 trap cleanup EXIT
