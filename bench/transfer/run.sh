@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
-# Resumable transfer benchmark (issue 6): a 1 GiB file over loopback through the gateway's
-# /_transfers endpoint (sha-256 chunk digests, whole-file Repr-Digest) against `curl -T` of the
-# same file to nginx, which reads and discards the body, and `curl -T` to nginx storing the file
-# (WebDAV PUT: temp file + rename under its root, like a transfer's chunks). Prints the figures RESULTS.md records:
-# throughput of both and their ratio, bytes resent after one interruption, peak heap of the
-# gateway and the client (both run with -Xmx$HEAP). Everything listens on 127.0.0.1 only.
+# Resumable transfer benchmark (issue 16): the product as users run it. `./crossgate standalone`
+# with default flags (its own data dir, ports moved off 9000/9080) receives a 1 GiB file from
+# `./crossgate send` (a fresh client JVM per run, as on the command line) through /_transfers:
+# sha-256 chunk digests verified by the gateway, chunks stored under the data dir and indexed in
+# its database, a whole-file Repr-Digest checked at the end notification. Against it, in the same
+# run, `curl -T` of the same file to nginx reading and discarding the body, and to nginx storing
+# it (WebDAV PUT: temp file + rename, like a transfer's chunks). Prints throughput, ratios, CPU
+# seconds of each process, and the chunks resent after one interruption (the client stopped with
+# SIGTERM after $STOP_AFTER accepted chunks, then run again). Everything listens on 127.0.0.1.
 #
-#   bench/transfer/run.sh            # SIZE_MIB=1024 CHUNK=8388608 PARALLEL=4 HEAP=256m
+#   bench/transfer/run.sh            # SIZE_MIB=1024 CHUNK=8388608 PARALLEL=2 (send's defaults)
+#   JFR=1 bench/transfer/run.sh      # also records the gateway during the measured upload
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$ROOT/bench/out/transfer
 SIZE_MIB=${SIZE_MIB:-1024}
 CHUNK=${CHUNK:-8388608}
-PARALLEL=${PARALLEL:-4}
-HEAP=${HEAP:-256m}
+PARALLEL=${PARALLEL:-2}
 STOP_AFTER=${STOP_AFTER:-40}
 GW_PORT=${GW_PORT:-19000}
-NGINX_PORT=${NGINX_PORT:-19080}
+ADMIN_PORT=${ADMIN_PORT:-19080}
+NGINX_PORT=${NGINX_PORT:-19081}
 mkdir -p "$OUT"
 cd "$ROOT"
 
@@ -24,30 +28,36 @@ if ! command -v nginx >/dev/null || [ ! -x /usr/bin/time ]; then
   apt-get update -qq && apt-get install -y -qq nginx time >/dev/null
 fi
 
-echo "== build"
-./mvnw -B -q -pl crossgate-gateway -am test-compile dependency:build-classpath \
-  -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=test
-CP="$ROOT/crossgate-gateway/target/test-classes:$ROOT/crossgate-gateway/target/classes:$(cat "$OUT/cp.txt")"
-MAIN=dev.crossgate.gateway.transfer.TransferBench
-
 FILE=$OUT/payload.bin
 if [ ! -f "$FILE" ] || [ "$(stat -c %s "$FILE")" != $((SIZE_MIB * 1024 * 1024)) ]; then
   echo "== writing $SIZE_MIB MiB of random data"
   head -c "$((SIZE_MIB * 1024 * 1024))" /dev/urandom > "$FILE"
 fi
-cat "$FILE" > /dev/null   # same warm page cache for both contenders
+cat "$FILE" > /dev/null   # same warm page cache for every contender
 
 # user+system CPU of a process so far, in clock ticks (fields 14 and 15 of /proc/PID/stat)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ticks_to_s() { awk "BEGIN{printf \"%.2f\", $1 / $(getconf CLK_TCK)}"; }
+now() { date +%s.%N; }
+# CPU ticks of a process's threads, summed by thread name without its number (vert.x-eventloo,
+# crossgate-trans, GC Thread, C2 CompilerThre...): where the gateway's CPU seconds go
+thread_ticks() {
+  for t in /proc/"$1"/task/*; do
+    printf '%s\t%s\n' "$(sed -E 's/[-#]?[0-9]+$//' "$t/comm" 2>/dev/null)" "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)"
+  done | awk -F'\t' '$2 != "" {s[$1] += $2} END {for (k in s) print k "\t" s[k]}' | sort
+}
+mibs() { awk "BEGIN{printf \"%.1f\", $1 / ($3 - $2) / 1048576}"; }
 
 cleanup() {
-  [ -n "${GW_PID:-}" ] && kill "$GW_PID" 2>/dev/null || true
+  if [ -n "${GW_PID:-}" ] && kill "$GW_PID" 2>/dev/null; then
+    wait "$GW_PID" 2>/dev/null || true
+    rm -rf "$OUT/gw/transfers" "$OUT/again.bin" "$OUT/warmup.bin"   # ~5 GiB of received chunks and copies
+  fi
   [ -f "$OUT/nginx/nginx.pid" ] && nginx -p "$OUT/nginx" -c nginx.conf -s stop 2>/dev/null || true
 }
 trap cleanup EXIT
 
-echo "== nginx baseline: curl -T to a location that reads and discards the body"
+echo "== nginx: curl -T to a location that discards the body, and to one that stores it"
 mkdir -p "$OUT/nginx/logs" "$OUT/nginx/tmp"
 cat > "$OUT/nginx/nginx.conf" <<CONF
 worker_processes 1;
@@ -73,65 +83,93 @@ NGINX_CPU=$(ticks_to_s $(( $(cpu_ticks "$NGINX_WORKER") - NGINX_CPU0 )))
 CURL_CPU=$(awk '{printf "%.2f", $1 + $2}' "$OUT/curl.time")
 read -r CURL_CODE CURL_SECONDS CURL_BYTES <<<"$CURL"
 rm -rf "$OUT/nginx/store" && mkdir -p "$OUT/nginx/store" && chmod 777 "$OUT/nginx/store"  # nginx workers run as nobody
-STORE=$(/usr/bin/time -f '%U %S' -o "$OUT/curl-store.time" curl -s -o /dev/null -T "$FILE" -w '%{http_code} %{time_total} %{size_upload}' "http://127.0.0.1:$NGINX_PORT/store/payload.bin")
+STORE=$(curl -s -o /dev/null -T "$FILE" -w '%{http_code} %{time_total} %{size_upload}' "http://127.0.0.1:$NGINX_PORT/store/payload.bin")
 read -r STORE_CODE STORE_SECONDS STORE_BYTES <<<"$STORE"
 [ "$(stat -c %s "$OUT/nginx/store/payload.bin")" = "$STORE_BYTES" ] || { echo "nginx did not store the file"; exit 1; }
 rm -rf "$OUT/nginx/store"
 nginx -p "$OUT/nginx" -c nginx.conf -s stop
-STORE_MIBS=$(awk "BEGIN{printf \"%.1f\", $STORE_BYTES / $STORE_SECONDS / 1048576}")
-echo "curl -T, nginx storing the file: status $STORE_CODE = $STORE_MIBS MiB/s"
 CURL_MIBS=$(awk "BEGIN{printf \"%.1f\", $CURL_BYTES / $CURL_SECONDS / 1048576}")
-echo "curl -T: status $CURL_CODE, $CURL_BYTES bytes in ${CURL_SECONDS}s = $CURL_MIBS MiB/s"
+STORE_MIBS=$(awk "BEGIN{printf \"%.1f\", $STORE_BYTES / $STORE_SECONDS / 1048576}")
+echo "curl -T, discarded: status $CURL_CODE, $CURL_MIBS MiB/s; stored: status $STORE_CODE, $STORE_MIBS MiB/s"
 
-echo "== gateway (-Xmx$HEAP)"
-rm -rf "$OUT/gw" "$OUT/state"
-java -Xmx"$HEAP" -cp "$CP" $MAIN server "$OUT/gw" "$GW_PORT" > "$OUT/server.log" 2>&1 &
+echo "== ./crossgate standalone --data-dir <tmp> --gateway-port $GW_PORT --admin-port $ADMIN_PORT"
+rm -rf "$OUT/gw" "$OUT/send"
+mkdir -p "$OUT/gw"
+./crossgate standalone --data-dir "$OUT/gw" --gateway-port "$GW_PORT" --admin-port "$ADMIN_PORT" > "$OUT/standalone.log" 2>&1 &
 GW_PID=$!
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$GW_PORT/_bench/stats" >/dev/null && break
+for _ in $(seq 1 300); do
+  grep -q 'crossgate standalone ready' "$OUT/standalone.log" && break
+  kill -0 "$GW_PID" 2>/dev/null || { cat "$OUT/standalone.log"; exit 1; }
   sleep 0.2
 done
+ADMIN="http://127.0.0.1:$ADMIN_PORT"
+TOKEN=$(cat "$OUT/gw/admin-token")
+curl -sf -X POST "$ADMIN/admin/tenants" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d '{"id":"bench","name":"Transfer bench"}' >/dev/null
+export CROSSGATE_API_KEY=$(curl -sf -X POST "$ADMIN/admin/tenants/bench/keys" -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/json' -d '{}' | sed 's/.*"key":"\([^"]*\)".*/\1/')
+send() { ./crossgate send "$1" "http://127.0.0.1:$GW_PORT" --data-dir "$OUT/send" --chunk-size "$CHUNK" --parallel "$PARALLEL"; }
 
-echo "== warm-up: 128 MiB through the gateway, so its JIT compilation is not billed to the measured run"
+echo "== warm-up: ${WARMUP_MIB:=512} MiB, so the long-running gateway's JIT compilation is not billed to the measured run"
 head -c $((128 * 1024 * 1024)) "$FILE" > "$OUT/warmup.bin"
-java -Xmx"$HEAP" -cp "$CP" $MAIN client "$OUT/warmup.bin" "http://127.0.0.1:$GW_PORT" "$OUT/state" "$CHUNK" "$PARALLEL" >/dev/null
-java -Xmx"$HEAP" -Dbench.digest=crc32c -cp "$CP" $MAIN client "$OUT/warmup.bin" "http://127.0.0.1:$GW_PORT" "$OUT/state" "$CHUNK" "$PARALLEL" >/dev/null
+for _ in $(seq 1 $((WARMUP_MIB / 128))); do
+  send "$OUT/warmup.bin" >/dev/null   # (128 MiB left C1 + C2 at 1.5 of the gateway's 5.7 CPU-s)
+done
 
-echo "== transfer, uninterrupted (chunk $CHUNK, $PARALLEL in parallel, client -Xmx$HEAP, a fresh client JVM as for crossgate send)"
+echo "== ./crossgate send, uninterrupted (chunk $CHUNK, $PARALLEL in flight; a fresh client JVM)"
+[ "${JFR:-0}" = 1 ] && jcmd "$GW_PID" JFR.start name=bench settings=profile filename="$OUT/gateway.jfr" >/dev/null
 GW_CPU0=$(cpu_ticks "$GW_PID")
-RUN1=$(/usr/bin/time -f '%U %S' -o "$OUT/client.time" java -Xmx"$HEAP" -cp "$CP" $MAIN client "$FILE" "http://127.0.0.1:$GW_PORT" "$OUT/state" "$CHUNK" "$PARALLEL" | tail -1)
+thread_ticks "$GW_PID" > "$OUT/threads.before"
+T0=$(now)
+/usr/bin/time -f '%U %S %M' -o "$OUT/client.time" ./crossgate send "$FILE" "http://127.0.0.1:$GW_PORT" \
+  --data-dir "$OUT/send" --chunk-size "$CHUNK" --parallel "$PARALLEL" | tail -1
+T1=$(now)
 GW_CPU=$(ticks_to_s $(( $(cpu_ticks "$GW_PID") - GW_CPU0 )))
-CLIENT_CPU=$(awk '{printf "%.2f", $1 + $2}' "$OUT/client.time")
-echo "$RUN1"
-STATS1=$(curl -s "http://127.0.0.1:$GW_PORT/_bench/stats")
+thread_ticks "$GW_PID" > "$OUT/threads.after"
+GW_THREADS=$(awk -F'\t' -v hz="$(getconf CLK_TCK)" 'NR == FNR {b[$1] = $2; next} $2 - b[$1] > 0 {printf "%s %.2f; ", $1, ($2 - b[$1]) / hz}' \
+  "$OUT/threads.before" "$OUT/threads.after")
+[ "${JFR:-0}" = 1 ] && jcmd "$GW_PID" JFR.stop name=bench >/dev/null && echo "gateway recording: $OUT/gateway.jfr"
+read -r CU CS CLIENT_RSS < "$OUT/client.time"
+CLIENT_CPU=$(awk "BEGIN{printf \"%.2f\", $CU + $CS}")
+OURS=$(mibs $((SIZE_MIB * 1048576)) "$T0" "$T1")
 
-echo "== transfer, stopped after $STOP_AFTER accepted chunks, then resumed"
-RUN2=$(java -Xmx"$HEAP" -cp "$CP" $MAIN client "$FILE" "http://127.0.0.1:$GW_PORT" "$OUT/state" "$CHUNK" "$PARALLEL" "$STOP_AFTER" | tail -1)
-echo "$RUN2"
-STATS2=$(curl -s "http://127.0.0.1:$GW_PORT/_bench/stats")
-echo "gateway: $STATS2"
+echo "== ./crossgate send --digest crc32c (a checksum instead of sha-256: the protocol's cheaper choice)"
+T2=$(now)
+./crossgate send "$FILE" "http://127.0.0.1:$GW_PORT" --data-dir "$OUT/send" --chunk-size "$CHUNK" \
+  --parallel "$PARALLEL" --digest crc32c | tail -1
+CRC=$(mibs $((SIZE_MIB * 1048576)) "$T2" "$(now)")
 
-echo "== transfer with crc32c digests instead (protocol cost without sha-256)"
-RUN3=$(java -Xmx"$HEAP" -Dbench.digest=crc32c -cp "$CP" $MAIN client "$FILE" "http://127.0.0.1:$GW_PORT" "$OUT/state" "$CHUNK" "$PARALLEL" | tail -1)
-echo "$RUN3"
-
-field() { sed -E "s/.*\"$1\":([0-9.]+).*/\1/" <<<"$2"; }
+echo "== interrupted after $STOP_AFTER accepted chunks (SIGTERM, as Ctrl-C), then resumed"
+cp "$FILE" "$OUT/again.bin"   # another file: a new transfer, not the one just completed
+LOG_LINES=$(wc -l < "$OUT/standalone.log")
+./crossgate send "$OUT/again.bin" "http://127.0.0.1:$GW_PORT" --data-dir "$OUT/send" --chunk-size "$CHUNK" \
+  --parallel "$PARALLEL" > "$OUT/stopped.log" 2>&1 &
+SEND_PID=$!
+until [ "$(tail -n +"$LOG_LINES" "$OUT/standalone.log" | grep -c 'method=PUT path=/_transfers/.*/chunks/.* status=200')" -ge "$STOP_AFTER" ]; do
+  kill -0 "$SEND_PID" 2>/dev/null || break
+  sleep 0.05
+done
+kill -TERM "$SEND_PID" 2>/dev/null || true
+wait "$SEND_PID" || true
+RESUMED=$(send "$OUT/again.bin" | tail -1)
+echo "$RESUMED"
+TX=$(sed -E 's/.* as (tx_[A-Za-z0-9_-]+):.*/\1/' <<<"$RESUMED")
+PUTS=$(tail -n +"$LOG_LINES" "$OUT/standalone.log" | grep -c "method=PUT path=/_transfers/$TX/chunks/")
 CHUNKS=$(( (SIZE_MIB * 1024 * 1024 + CHUNK - 1) / CHUNK ))
-PUTS1=$(field chunkPuts "$STATS1")
-PUTS2=$(field chunkPuts "$STATS2")
-RESENT=$(( PUTS2 - PUTS1 - CHUNKS ))  # the warm-up PUTs are in both counts
-OURS=$(field mibPerSecond "$RUN1")
+RESENT=$(( PUTS - CHUNKS ))
+GW_RSS=$(awk '/VmHWM/{print $2}' "/proc/$GW_PID/status")
+
 echo
 echo "== results"
-printf 'curl -T to nginx            %8.1f MiB/s\n' "$CURL_MIBS"
-printf 'crossgate /_transfers       %8.1f MiB/s\n' "$OURS"
-awk "BEGIN{printf \"ratio                       %8.2f (target >= 0.7)\n\", $OURS / $CURL_MIBS}"
-printf 'curl -T to nginx, stored    %8.1f MiB/s\n' "$STORE_MIBS"
-awk "BEGIN{printf \"ratio to the storing peer   %8.2f\n\", $OURS / $STORE_MIBS}"
-CRC=$(field mibPerSecond "$RUN3")
-printf 'crossgate, crc32c digests   %8.1f MiB/s\n' "$CRC"
-awk "BEGIN{printf \"ratio with crc32c           %8.2f\n\", $CRC / $CURL_MIBS}"
-echo "CPU seconds for the file: curl $CURL_CPU + nginx $NGINX_CPU; crossgate client $CLIENT_CPU (fresh JVM: start-up and JIT included) + gateway $GW_CPU (warmed up)"
+printf 'curl -T to nginx, discarded  %8.1f MiB/s\n' "$CURL_MIBS"
+printf 'curl -T to nginx, stored     %8.1f MiB/s\n' "$STORE_MIBS"
+printf 'crossgate send → standalone  %8.1f MiB/s (wall clock of the command, JVM start included)\n' "$OURS"
+awk "BEGIN{r=$OURS / $CURL_MIBS; printf \"ratio to discard             %8.2f (issue 16: >= 0.5 %s; earlier bar >= 0.7 %s)\n\", r, r >= 0.5 ? \"met\" : \"not met\", r >= 0.7 ? \"met\" : \"not met\"}"
+awk "BEGIN{printf \"ratio to the storing peer    %8.2f\n\", $OURS / $STORE_MIBS}"
+printf 'crossgate send --digest crc32c %6.1f MiB/s\n' "$CRC"
+awk "BEGIN{printf \"ratio with crc32c to discard %8.2f\n\", $CRC / $CURL_MIBS}"
+echo "CPU seconds for the file: curl $CURL_CPU + nginx $NGINX_CPU; crossgate send $CLIENT_CPU (fresh JVM) + standalone $GW_CPU (warmed up)"
+echo "standalone CPU seconds by thread: $GW_THREADS"
+echo "peak RSS: standalone $((GW_RSS / 1024)) MiB, crossgate send $((CLIENT_RSS / 1024)) MiB"
+echo "chunks resent after one interruption: $RESENT of $CHUNKS (stopped run: $(tail -1 "$OUT/stopped.log" | cut -c1-50)…)"
 echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-echo "chunks resent after one interruption: $RESENT of $CHUNKS ($(( RESENT * CHUNK / 1048576 )) MiB at most)"
-awk "BEGIN{printf \"peak heap: gateway %.0f MiB, client %.0f MiB (each -Xmx$HEAP)\n\", $(field peakHeapBytes "$STATS2") / 1048576, $(field clientPeakHeapBytes "$RUN2") / 1048576}"

@@ -8,6 +8,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,16 +79,11 @@ class FlagSourcesTest {
 
   @Test
   void durationsTakeUnitsAsWellAsIsoAndSizesTakeBinaryUnits() {
-    var send =
-        Crossgate.commandLine(new String[0], Map.of())
-            .parseArgs("send", "--api-key", "k", "--chunk-size", "4MiB", "f", "http://gw")
-            .subcommand()
-            .commandSpec()
-            .commandLine()
-            .<SendCommand>getCommand();
+    var send = send("--chunk-size", "4MiB");
     var converter = new DurationValue();
 
     assertThat(send.chunkSize).isEqualTo(4 * 1024 * 1024);
+    assertThat(send.digest).isEqualTo("sha-256");
     assertThat(standalone(Map.of(), "standalone", "--drain-period", "24h").drain.drainPeriod)
         .isEqualTo(Duration.ofHours(24));
     assertThat(converter.convert("1h30m")).isEqualTo(Duration.ofMinutes(90));
@@ -97,6 +94,13 @@ class FlagSourcesTest {
   }
 
   @Test
+  void sendTakesTheCheaperCrc32cDigestOnlyWhenAskedFor() {
+    var send = send("--digest", "crc32c");
+
+    assertThat(send.digest).isEqualTo("crc32c");
+  }
+
+  @Test
   void aBadValueIsOneLineNamingTheFlagAndExitsWithTheUsageCode() {
     for (var args :
         new String[][] {
@@ -104,6 +108,7 @@ class FlagSourcesTest {
           {"standalone", "--admin-port", "70000"},
           {"standalone", "--drain-period", "soon"},
           {"send", "--chunk-size", "4MB", "f", "http://gw"},
+          {"send", "--digest", "md5", "f", "http://gw"},
         }) {
       var err = new StringWriter();
       var cli = Crossgate.commandLine(args, Map.of());
@@ -124,5 +129,18 @@ class FlagSourcesTest {
     assertThat(FlagDefaults.envName("--admin-port")).isEqualTo("CROSSGATE_ADMIN_PORT");
     assertThat(FlagDefaults.envName("--transfer-max-chunk"))
         .isEqualTo("CROSSGATE_TRANSFER_MAX_CHUNK");
+  }
+
+  /** {@code crossgate send} parsed with {@code flags} (and an API key, a file and a URL). */
+  private static SendCommand send(String... flags) {
+    var args = new ArrayList<>(List.of("send", "--api-key", "k"));
+    args.addAll(List.of(flags));
+    args.addAll(List.of("f", "http://gw"));
+    return Crossgate.commandLine(new String[0], Map.of())
+        .parseArgs(args.toArray(String[]::new))
+        .subcommand()
+        .commandSpec()
+        .commandLine()
+        .getCommand();
   }
 }

@@ -29,11 +29,10 @@ class ClientKillTest {
       var process =
           new ProcessBuilder(
                   java,
-                  "-Dbench.key=" + ACME_KEY,
+                  "-Dclient.key=" + ACME_KEY,
                   "-cp",
                   System.getProperty("java.class.path"),
-                  TransferBench.class.getName(),
-                  "client",
+                  ClientProcess.class.getName(),
                   file.toString(),
                   gateway.base().toString(),
                   state.toString(),

@@ -4,6 +4,7 @@ import static dev.crossgate.transfer.Harness.ACME_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.agent.transfer.Sender;
+import dev.crossgate.agent.transfer.TransferClientOptions;
 import dev.crossgate.gateway.config.TrafficTls;
 import dev.crossgate.tls.TestCertificates;
 import java.io.PrintWriter;
@@ -44,11 +45,8 @@ class SendOverTlsTest {
             .run(
                 file,
                 gateway.tlsBase(),
-                ACME_KEY,
-                dir.resolve("state-2"),
-                null,
-                128 * 1024,
-                1,
+                TransferClientOptions.defaults(dir.resolve("state-2"), ACME_KEY)
+                    .withChunking(128 * 1024, 1),
                 ca.writeCert(dir, "ca"));
 
     assertThat(refused).as(withoutCa.toString()).isNotEqualTo(Sender.OK);

@@ -204,6 +204,20 @@ class TransferClientTest {
   }
 
   @Test
+  void anotherDigestOnResumeStartsANewTransferAndDeletesTheOneItSupersedes() throws Exception {
+    var stale = interruptedSend();
+
+    var result = TransferClient.create(options(2).withDigest("crc32c")).send(file, gateway.base());
+
+    // the gateway would refuse the old descriptor with another digest (409) for good
+    assertThat(result.taskId()).isNotEqualTo(stale);
+    assertThat(result.fileDigest()).isEqualTo(Chunks.crc32c(content));
+    assertThat(gateway.send("GET", "/_transfers/" + stale, ACME_KEY, null).statusCode())
+        .isEqualTo(404);
+    assertDeliveredOnce();
+  }
+
+  @Test
   void aSourceFileChangedUnderTheSameSizeAndTimeIsRefusedAndItsTransferDeleted() throws Exception {
     var modified = Files.getLastModifiedTime(file);
     var stale = interruptedSend();

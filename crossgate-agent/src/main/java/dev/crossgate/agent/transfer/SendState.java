@@ -20,8 +20,26 @@ import java.util.stream.Stream;
  * before anything is resent.
  */
 final class SendState {
+  /**
+   * @param digest the chunk and whole-file digest algorithm the transfer was created with; null in
+   *     state written before it was recorded, when {@code sha-256} was the only one {@code send}
+   *     used
+   */
   record Descriptor(
-      String taskId, String file, long size, long modifiedMillis, int chunkSize, String target) {}
+      String taskId,
+      String file,
+      long size,
+      long modifiedMillis,
+      int chunkSize,
+      String target,
+      String digest) {
+
+    /** Whether a transfer begun with this descriptor can be resumed with {@code options}. */
+    boolean resumableWith(TransferClientOptions options) {
+      return java.util.Objects.equals(target, options.target())
+          && (digest == null ? "sha-256" : digest).equals(options.digest());
+    }
+  }
 
   private final Path dir;
 

@@ -52,29 +52,24 @@ public final class Sender {
       String target,
       int chunkSize,
       int parallelism) {
-    return run(file, url, apiKey, stateDir, target, chunkSize, parallelism, null);
+    return run(
+        file,
+        url,
+        TransferClientOptions.defaults(stateDir, apiKey)
+            .withChunking(chunkSize, parallelism)
+            .withTarget(target),
+        null);
   }
 
   /**
-   * As above; {@code gatewayCa}, when not null, is the PEM CA an https gateway is verified against.
+   * As above, with every option of the client; {@code gatewayCa}, when not null, is the PEM CA an
+   * https gateway is verified against.
    */
-  public int run(
-      Path file,
-      URI url,
-      String apiKey,
-      Path stateDir,
-      String target,
-      int chunkSize,
-      int parallelism,
-      Path gatewayCa) {
+  public int run(Path file, URI url, TransferClientOptions options, Path gatewayCa) {
     if (!Files.isRegularFile(file)) {
       out.println("crossgate send: " + file + " is not a readable file");
       return FAILED;
     }
-    var options =
-        TransferClientOptions.defaults(stateDir, apiKey)
-            .withChunking(chunkSize, parallelism)
-            .withTarget(target);
     var client = TransferClient.create(options).reportingProgressTo(out);
     var interrupted = new AtomicBoolean();
     var exitCode = new AtomicInteger(RESUMABLE);

@@ -148,7 +148,7 @@ public final class TransferClient {
       if (descriptor == null
           || descriptor.size() != size
           || descriptor.modifiedMillis() != mtime
-          || !java.util.Objects.equals(descriptor.target(), options.target())) {
+          || !descriptor.resumableWith(options)) {
         superseded = descriptor;
         fresh = true;
         descriptor =
@@ -158,7 +158,8 @@ public final class TransferClient {
                 size,
                 mtime,
                 options.chunkSize(),
-                options.target());
+                options.target(),
+                options.digest());
       }
       var vertx = Vertx.vertx();
       try {
@@ -172,7 +173,7 @@ public final class TransferClient {
                 httpOptions, new PoolOptions().setHttp1MaxSize(options.parallelism() + 1));
         if (superseded != null) {
           LOG.info(
-              "event=transfer-restart file={} reason=source-or-target-changed oldTask={}",
+              "event=transfer-restart file={} reason=source-target-or-digest-changed oldTask={}",
               file,
               superseded.taskId());
           // the old transfer can never complete: free its chunks and quota now, not at expiry
