@@ -194,7 +194,8 @@ public final class ControlPlane {
     changeLog.onCommit(() -> follower.catchUp(COMMIT_APPLY_WAIT));
     var instanceId = Ids.random("cp_").substring(0, 11);
     this.hub =
-        new ClusterHub(vertx, follower, changeLog, nodes, modules, options.cluster(), instanceId);
+        new ClusterHub(
+            vertx, follower, changeLog, nodes, modules, options.cluster(), instanceId, traffic);
     // changes committed through other control-plane instances arrive by NOTIFY, in milliseconds
     this.notifications =
         database.isPostgres()
@@ -272,7 +273,11 @@ public final class ControlPlane {
                           cp.configStore, cp.artifacts::verify),
                       new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
                       new TrafficEndpoint(
-                          cp.traffic, TRAFFIC_INTERVAL, (int) TRAFFIC_WINDOW.toMinutes()),
+                          cp.traffic,
+                          TRAFFIC_INTERVAL,
+                          (int) TRAFFIC_WINDOW.toMinutes(),
+                          cp.hub::connectedCount,
+                          cp.hub::connectedHere),
                       new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
                       new WhoAmIEndpoint(),
                       new dev.crossgate.admin.task.TaskListEndpoint(cp.database, Clock.systemUTC()),
