@@ -73,6 +73,7 @@ public final class TrafficEndpoint implements AdminEndpoint {
       String service,
       String version,
       long requests,
+      long serverErrors,
       List<Double> requestsPerSecond,
       List<Double> errorRatio,
       List<Double> p99Seconds) {}
@@ -105,12 +106,14 @@ public final class TrafficEndpoint implements AdminEndpoint {
     }
     var perSample = samples.stream().map(s -> s.routes(node)).toList();
     var totals = new HashMap<String, Long>();
+    var serverErrors = new HashMap<String, Long>();
     var labels = new HashMap<String, RouteTraffic>();
     for (var s : perSample) {
       s.values()
           .forEach(
               r -> {
                 totals.merge(r.route(), r.requests(), Long::sum);
+                serverErrors.merge(r.route(), r.serverErrors(), Long::sum);
                 labels.put(r.route(), r);
               });
     }
@@ -138,7 +141,14 @@ public final class TrafficEndpoint implements AdminEndpoint {
       var label = labels.get(route);
       routes.add(
           new RouteSeries(
-              route, label.service(), label.version(), totals.get(route), rps, errors, p99));
+              route,
+              label.service(),
+              label.version(),
+              totals.get(route),
+              serverErrors.get(route),
+              rps,
+              errors,
+              p99));
     }
     boolean here = sampler.hasSource();
     int connected = connectedNodes.getAsInt();

@@ -32,6 +32,7 @@ class TrafficEndpointTest {
       assertThat(shop.path("route").asText()).isEqualTo("rt_shop");
       assertThat(shop.path("service").asText()).isEqualTo("shop");
       assertThat(shop.path("requests").asLong()).isEqualTo(100);
+      assertThat(shop.path("serverErrors").asLong()).isEqualTo(10);
       assertThat(shop.path("requestsPerSecond").get(0).asDouble()).isZero();
       assertThat(shop.path("p99Seconds").get(0).isNull()).isTrue();
       assertThat(shop.path("requestsPerSecond").get(1).asDouble()).isPositive();
