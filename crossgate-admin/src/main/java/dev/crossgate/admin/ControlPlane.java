@@ -103,17 +103,8 @@ public final class ControlPlane {
   private final long trafficTimer;
   private AdminServer server;
 
-  private final TrafficSampler traffic =
-      new TrafficSampler(
-          () -> localNode.meters(),
-          Clock.systemUTC(),
-          (int) (TRAFFIC_WINDOW.toSeconds() / TRAFFIC_INTERVAL.toSeconds()),
-          TrafficEndpoint.MAX_ROUTES);
-
-  /** How often the traffic view samples the node's meters, and how far back it remembers. */
-  static final Duration TRAFFIC_INTERVAL = Duration.ofSeconds(5);
-
-  static final Duration TRAFFIC_WINDOW = Duration.ofMinutes(15);
+  /** The console's traffic view: the node in this process and the cluster nodes' reports. */
+  private final TrafficSampler traffic;
 
   /** Made when the Admin API starts; its client is closed with the control plane. */
   private ArtifactVerifier artifacts;
@@ -171,9 +162,16 @@ public final class ControlPlane {
                 options.redisRefresh().toMillis(),
                 id -> vertx.executeBlocking(routeCache::refresh, false));
     // off the event loop: a node with many routes has many meters to read
+    this.traffic =
+        new TrafficSampler(
+            () -> localNode.meters(),
+            Clock.systemUTC(),
+            options.traffic().capacity(),
+            options.traffic().routes());
     this.trafficTimer =
         vertx.setPeriodic(
-            TRAFFIC_INTERVAL.toMillis(), id -> vertx.executeBlocking(this::sampleTraffic, false));
+            options.traffic().interval().toMillis(),
+            id -> vertx.executeBlocking(this::sampleTraffic, false));
     this.generatedToken = bootstrapToken(options);
     this.certificates = new TenantCertificateRepository(database, changeLog, clock);
     this.issuers = new TokenIssuerRepository(database, changeLog, clock);
@@ -274,8 +272,8 @@ public final class ControlPlane {
                       new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
                       new TrafficEndpoint(
                           cp.traffic,
-                          TRAFFIC_INTERVAL,
-                          (int) TRAFFIC_WINDOW.toMinutes(),
+                          options.traffic().interval(),
+                          (int) options.traffic().window().toMinutes(),
                           cp.hub::connectedCount,
                           cp.hub::connectedHere),
                       new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
