@@ -161,13 +161,13 @@ public final class ControlPlane {
             : vertx.setPeriodic(
                 options.redisRefresh().toMillis(),
                 id -> vertx.executeBlocking(routeCache::refresh, false));
-    // off the event loop: a node with many routes has many meters to read
     this.traffic =
         new TrafficSampler(
             () -> localNode.meters(),
             Clock.systemUTC(),
             options.traffic().capacity(),
             options.traffic().routes());
+    // off the event loop: a node with many routes has many meters to read
     this.trafficTimer =
         vertx.setPeriodic(
             options.traffic().interval().toMillis(),
