@@ -103,17 +103,8 @@ public final class ControlPlane {
   private final long trafficTimer;
   private AdminServer server;
 
-  private final TrafficSampler traffic =
-      new TrafficSampler(
-          () -> localNode.meters(),
-          Clock.systemUTC(),
-          (int) (TRAFFIC_WINDOW.toSeconds() / TRAFFIC_INTERVAL.toSeconds()),
-          TrafficEndpoint.MAX_ROUTES);
-
-  /** How often the traffic view samples the node's meters, and how far back it remembers. */
-  static final Duration TRAFFIC_INTERVAL = Duration.ofSeconds(5);
-
-  static final Duration TRAFFIC_WINDOW = Duration.ofMinutes(15);
+  /** The console's traffic view: the node in this process and the cluster nodes' reports. */
+  private final TrafficSampler traffic;
 
   /** Made when the Admin API starts; its client is closed with the control plane. */
   private ArtifactVerifier artifacts;
@@ -170,10 +161,17 @@ public final class ControlPlane {
             : vertx.setPeriodic(
                 options.redisRefresh().toMillis(),
                 id -> vertx.executeBlocking(routeCache::refresh, false));
+    this.traffic =
+        new TrafficSampler(
+            () -> localNode.meters(),
+            Clock.systemUTC(),
+            options.traffic().capacity(),
+            options.traffic().routes());
     // off the event loop: a node with many routes has many meters to read
     this.trafficTimer =
         vertx.setPeriodic(
-            TRAFFIC_INTERVAL.toMillis(), id -> vertx.executeBlocking(this::sampleTraffic, false));
+            options.traffic().interval().toMillis(),
+            id -> vertx.executeBlocking(this::sampleTraffic, false));
     this.generatedToken = bootstrapToken(options);
     this.certificates = new TenantCertificateRepository(database, changeLog, clock);
     this.issuers = new TokenIssuerRepository(database, changeLog, clock);
@@ -194,7 +192,8 @@ public final class ControlPlane {
     changeLog.onCommit(() -> follower.catchUp(COMMIT_APPLY_WAIT));
     var instanceId = Ids.random("cp_").substring(0, 11);
     this.hub =
-        new ClusterHub(vertx, follower, changeLog, nodes, modules, options.cluster(), instanceId);
+        new ClusterHub(
+            vertx, follower, changeLog, nodes, modules, options.cluster(), instanceId, traffic);
     // changes committed through other control-plane instances arrive by NOTIFY, in milliseconds
     this.notifications =
         database.isPostgres()
@@ -272,7 +271,11 @@ public final class ControlPlane {
                           cp.configStore, cp.artifacts::verify),
                       new NodesEndpoint(cp.nodes, cp.follower, cp.hub),
                       new TrafficEndpoint(
-                          cp.traffic, TRAFFIC_INTERVAL, (int) TRAFFIC_WINDOW.toMinutes()),
+                          cp.traffic,
+                          options.traffic().interval(),
+                          (int) options.traffic().window().toMinutes(),
+                          cp.hub::connectedCount,
+                          cp.hub::connectedHere),
                       new TransfersEndpoint(new TransferRepository(cp.database.dataSource())),
                       new WhoAmIEndpoint(),
                       new dev.crossgate.admin.task.TaskListEndpoint(cp.database, Clock.systemUTC()),

@@ -1,6 +1,7 @@
 package dev.crossgate.admin;
 
 import dev.crossgate.admin.cluster.ClusterOptions;
+import dev.crossgate.admin.traffic.TrafficOptions;
 import dev.crossgate.egress.EgressPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,10 +31,12 @@ public record ControlPlaneOptions(
     String adminToken,
     ClusterOptions cluster,
     EgressPolicy egress,
-    Path configFile) {
+    Path configFile,
+    TrafficOptions traffic) {
 
   public ControlPlaneOptions {
     egress = egress == null ? EgressPolicy.DEFAULT : egress;
+    traffic = traffic == null ? TrafficOptions.DEFAULTS : traffic;
   }
 
   /** Settings of a control plane whose configuration lives in its database. */
@@ -63,6 +66,7 @@ public record ControlPlaneOptions(
         adminToken,
         cluster,
         egress,
+        null,
         null);
   }
 
@@ -96,7 +100,8 @@ public record ControlPlaneOptions(
         adminToken,
         cluster,
         egress,
-        configFile);
+        configFile,
+        traffic);
   }
 
   public ControlPlaneOptions withRedis(
@@ -114,7 +119,8 @@ public record ControlPlaneOptions(
         adminToken,
         cluster,
         egress,
-        configFile);
+        configFile,
+        traffic);
   }
 
   public ControlPlaneOptions withAdmin(AdminOptions adminOptions) {
@@ -131,7 +137,8 @@ public record ControlPlaneOptions(
         adminToken,
         cluster,
         egress,
-        configFile);
+        configFile,
+        traffic);
   }
 
   public ControlPlaneOptions withAdminToken(String token) {
@@ -148,7 +155,8 @@ public record ControlPlaneOptions(
         token,
         cluster,
         egress,
-        configFile);
+        configFile,
+        traffic);
   }
 
   public ControlPlaneOptions withCluster(ClusterOptions clusterOptions) {
@@ -165,7 +173,8 @@ public record ControlPlaneOptions(
         adminToken,
         clusterOptions,
         egress,
-        configFile);
+        configFile,
+        traffic);
   }
 
   public ControlPlaneOptions withEgress(EgressPolicy policy) {
@@ -182,7 +191,8 @@ public record ControlPlaneOptions(
         adminToken,
         cluster,
         policy,
-        configFile);
+        configFile,
+        traffic);
   }
 
   /**
@@ -203,6 +213,26 @@ public record ControlPlaneOptions(
         adminToken,
         cluster,
         egress,
-        file);
+        file,
+        traffic);
+  }
+
+  /** These settings with the traffic view sampling as {@code options} says. */
+  public ControlPlaneOptions withTraffic(TrafficOptions options) {
+    return new ControlPlaneOptions(
+        dataDir,
+        admin,
+        jdbcUrl,
+        dbUser,
+        dbPassword,
+        redisUri,
+        redisKeyPrefix,
+        redisTtl,
+        redisRefresh,
+        adminToken,
+        cluster,
+        egress,
+        configFile,
+        options);
   }
 }

@@ -1,6 +1,7 @@
 // Traffic: requests per second, error rate (5xx share) and p99 latency of the busiest routes over
 // the last minutes, drawn as inline SVG line charts from GET /admin/traffic (the control plane
-// samples its own gateway node's meters every few seconds). Refreshes itself while shown.
+// samples its own gateway node's meters every few seconds and adds what the cluster nodes connected
+// to it report on their heartbeats). Refreshes itself while shown.
 
 import { get } from '../api.js';
 import { clear, el, emptyState, notice, table } from '../ui.js';
@@ -15,30 +16,33 @@ const PAD = { left: 56, right: 12, top: 10, bottom: 24 };
 export function render(main) {
   const status = el('div', { id: 'traffic-status' });
   const summary = el('p', { class: 'lead', id: 'traffic-summary' },
-    'Requests, errors and latency per route, sampled from this process\'s gateway node.');
+    'Requests, errors and latency per route, from the gateway nodes feeding this control plane.');
+  const feeding = el('p', { class: 'muted', id: 'traffic-nodes' });
   const minutes = el('select', { id: 'traffic-minutes', 'aria-label': 'Time window' },
     [5, 10, 15].map((m) => el('option', { value: String(m), selected: m === 10 }, `Last ${m} minutes`)));
   const content = el('div', { id: 'traffic-charts', 'aria-live': 'polite' });
-  const refresh = () => load(content, summary, status, Number(minutes.value));
+  const refresh = () => load(content, summary, feeding, status, Number(minutes.value));
   minutes.addEventListener('change', refresh);
   main.append(
     el('div', { class: 'page-head' }, el('h1', {}, 'Traffic'),
       el('div', { class: 'actions' }, minutes,
         el('button', { type: 'button', class: 'button', id: 'refresh-traffic', onclick: refresh }, 'Refresh'))),
-    summary, status, content);
+    summary, feeding, status, content);
   refresh();
   const timer = setInterval(() => (content.isConnected ? refresh() : clearInterval(timer)), REFRESH_MS);
 }
 
-async function load(content, summary, status, minutes) {
+async function load(content, summary, feeding, status, minutes) {
   try {
     const traffic = await get('/admin/traffic', { minutes, routes: 10 });
     clear(status);
     summary.replaceChildren(traffic.detail.charAt(0).toUpperCase(), traffic.detail.slice(1), '.');
-    if (traffic.source === 'none') {
-      content.replaceChildren(emptyState('This control plane runs no gateway node.',
-        'In a cluster, each node exports its traffic on its own /metrics: chart it with the Grafana '
-        + 'dashboard in docs/grafana/crossgate.json.'));
+    feeding.replaceChildren(traffic.nodes === 1 ? '1 node feeds this page.' : `${traffic.nodes} nodes feed this page.`);
+    if (traffic.nodes === 0) {
+      content.replaceChildren(emptyState('No gateway node is connected to this control plane.',
+        'Nodes report their traffic with every heartbeat; with several control planes, each shows the '
+        + 'nodes connected to it. Each node also exports its traffic on its own /metrics: chart the '
+        + 'whole cluster with the Grafana dashboard in docs/grafana/crossgate.json.'));
       return;
     }
     if (!traffic.routes.length) {

@@ -479,6 +479,22 @@ class OpenApiContractTest {
     kit.controlPlane().traffic().sample();
     admin("GET", "/admin/traffic?minutes=5&routes=3");
     admin("GET", "/admin/traffic?minutes=0");
+    kit.controlPlane()
+        .traffic()
+        .report(
+            "node-1",
+            List.of(
+                new dev.crossgate.traffic.RouteTraffic(
+                    "rt_orders",
+                    "orders",
+                    "v1",
+                    9,
+                    1,
+                    9,
+                    new java.util.TreeMap<>(java.util.Map.of(0.025, 9L)))));
+    kit.controlPlane().traffic().sample();
+    admin("GET", "/admin/traffic?node=node-1");
+    admin("GET", "/admin/traffic?node=ghost");
   }
 
   private AdminKit.Reply post(String path, String json) throws Exception {

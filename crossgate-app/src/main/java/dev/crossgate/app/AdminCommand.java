@@ -23,6 +23,7 @@ final class AdminCommand implements Callable<Integer> {
   @Mixin CommonFlags common = new CommonFlags();
   @Mixin StorageFlags storage = new StorageFlags();
   @Mixin EgressFlags egress = new EgressFlags();
+  @Mixin TrafficFlags trafficView = new TrafficFlags();
   @Mixin HttpFlags http = new HttpFlags();
   @Mixin DrainFlags drain = new DrainFlags();
 
@@ -31,7 +32,10 @@ final class AdminCommand implements Callable<Integer> {
     // usage errors before anything starts
     common.logFormat.apply();
     var options =
-        storage.toOptions(common, http.h2c).withEgress(egress.toPolicy(storage.adminPort));
+        storage
+            .toOptions(common, http.h2c)
+            .withEgress(egress.toPolicy(storage.adminPort))
+            .withTraffic(trafficView.toOptions());
     var drainPeriod = drain.drainPeriod();
     var vertx = Vertx.vertx();
     var registry = Metrics.processRegistry();

@@ -44,6 +44,7 @@ final class StandaloneCommand implements Callable<Integer> {
   @Mixin TokenFlags tokens = new TokenFlags();
 
   @Mixin EgressFlags egress = new EgressFlags();
+  @Mixin TrafficFlags trafficView = new TrafficFlags();
 
   @Mixin TracingFlags traces = new TracingFlags();
 
@@ -84,7 +85,11 @@ final class StandaloneCommand implements Callable<Integer> {
     // --redis: the route cache's Redis also shares the rate-limit counters
     var rateLimitOptions = rateLimits.toOptions(storage.redis);
     var tracing = traces.toTracing("crossgate");
-    var options = storage.toOptions(common, http.h2c).withEgress(egressPolicy);
+    var options =
+        storage
+            .toOptions(common, http.h2c)
+            .withEgress(egressPolicy)
+            .withTraffic(trafficView.toOptions());
     if (configFile != null) {
       if (options.jdbcUrl() != null) {
         throw new ParameterException(

@@ -47,6 +47,37 @@ class CommandLineTest {
   }
 
   @Test
+  void theTrafficViewsSamplingIsAFlagOfTheControlPlaneRolesAndAWrongOneIsAUsageError() {
+    var standalone = new StandaloneCommand();
+    new CommandLine(standalone)
+        .parseArgs(
+            "--traffic-interval", "PT10S", "--traffic-window", "PT30M", "--traffic-routes", "20");
+    var admin = new AdminCommand();
+    new CommandLine(admin).parseArgs();
+
+    var options = standalone.trafficView.toOptions();
+
+    assertThat(options.interval()).isEqualTo(java.time.Duration.ofSeconds(10));
+    assertThat(options.capacity()).isEqualTo(180);
+    assertThat(options.routes()).isEqualTo(20);
+    assertThat(admin.trafficView.toOptions())
+        .isEqualTo(dev.crossgate.admin.traffic.TrafficOptions.DEFAULTS);
+    for (var wrong :
+        new String[][] {
+          {"--traffic-interval", "PT0.5S"},
+          {"--traffic-window", "PT90S"},
+          {"--traffic-window", "PT2H"},
+          {"--traffic-routes", "51"}
+        }) {
+      var command = new AdminCommand();
+      new CommandLine(command).parseArgs(wrong);
+      assertThatThrownBy(() -> command.trafficView.toOptions())
+          .as(String.join(" ", wrong))
+          .isInstanceOf(CommandLine.ParameterException.class);
+    }
+  }
+
+  @Test
   void theKeySetCacheBoundsAreFlagsAndAWrongOneIsAUsageError() {
     var standalone = new StandaloneCommand();
     new CommandLine(standalone)

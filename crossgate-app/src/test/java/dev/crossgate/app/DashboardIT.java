@@ -119,11 +119,13 @@ class DashboardIT {
                 () ->
                     assertThat(names(send("GET", admin + "/metrics", null).body()))
                         .containsAll(clusterSeries));
+        // the node's stream is open (its series are there): it feeds the traffic view, idle
         var traffic =
             new ObjectMapper().readTree(send("GET", admin + "/admin/traffic", null).body());
 
         assertThat(clusterSeries).hasSize(3);
-        assertThat(traffic.path("source").asText()).isEqualTo("none");
+        assertThat(traffic.path("source").asText()).isEqualTo("cluster");
+        assertThat(traffic.path("nodes").asInt()).isEqualTo(1);
         assertThat(traffic.path("routes")).isEmpty();
       }
     }

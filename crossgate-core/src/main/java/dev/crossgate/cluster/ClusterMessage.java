@@ -19,6 +19,7 @@ import dev.crossgate.route.RouteTable;
 import dev.crossgate.tenant.ApiKey;
 import dev.crossgate.tenant.TenantCertificate;
 import dev.crossgate.tenant.TokenIssuer;
+import dev.crossgate.traffic.RouteTraffic;
 import dev.crossgate.upstream.PoolHealth;
 import dev.crossgate.upstream.Upstream;
 import java.util.Comparator;
@@ -174,17 +175,20 @@ public sealed interface ClusterMessage {
   /**
    * Anti-entropy: what the node serves, every few seconds, and what it reports of itself ({@link
    * NodeReport}), which the control plane keeps as the node's state. Each part is left out when
-   * empty, so a heartbeat of a node that predates a part reads as reporting none of it.
+   * empty, so a heartbeat of a node that predates a part reads as reporting none of it (and an idle
+   * node's heartbeat reads on a control plane that predates the part).
    */
   record Heartbeat(
       long revision,
       String hash,
       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PoolHealth> upstreams,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ModuleLoad> modules)
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ModuleLoad> modules,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RouteTraffic> traffic)
       implements ClusterMessage {
     public Heartbeat {
       upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
       modules = modules == null ? List.of() : List.copyOf(modules);
+      traffic = NodeReport.bounded(traffic);
     }
 
     public Heartbeat(long revision, String hash) {
@@ -192,26 +196,43 @@ public sealed interface ClusterMessage {
     }
 
     public Heartbeat(long revision, String hash, NodeReport report) {
-      this(revision, hash, report.upstreams(), report.modules());
+      this(revision, hash, report.upstreams(), report.modules(), report.traffic());
     }
 
     /** What the node reports of itself beside what it serves. */
     public NodeReport report() {
-      return new NodeReport(upstreams, modules);
+      return new NodeReport(upstreams, modules, traffic);
     }
   }
 
   /**
    * What a node reports of itself on every heartbeat: its own view of every upstream pool's health
-   * (for {@code GET /admin/upstreams/{id}/health}) and the load state of the WebAssembly modules
-   * its extensions asked for (for {@code GET /admin/tenants/{t}/extensions/{id}/versions/{v}}).
+   * (for {@code GET /admin/upstreams/{id}/health}), the load state of the WebAssembly modules its
+   * extensions asked for (for {@code GET /admin/tenants/{t}/extensions/{id}/versions/{v}}) and what
+   * its busiest routes did since its previous report (for {@code GET /admin/traffic}; at most
+   * {@link #MAX_TRAFFIC_ROUTES}, more are cut off rather than kept).
    */
-  record NodeReport(List<PoolHealth> upstreams, List<ModuleLoad> modules) {
-    public static final NodeReport NONE = new NodeReport(List.of(), List.of());
+  record NodeReport(
+      List<PoolHealth> upstreams, List<ModuleLoad> modules, List<RouteTraffic> traffic) {
+    public static final NodeReport NONE = new NodeReport(List.of(), List.of(), List.of());
+
+    /** The most routes one report's traffic holds: the node's busiest since its last report. */
+    public static final int MAX_TRAFFIC_ROUTES = 50;
 
     public NodeReport {
       upstreams = List.copyOf(upstreams);
       modules = List.copyOf(modules);
+      traffic = bounded(traffic);
+    }
+
+    public NodeReport(List<PoolHealth> upstreams, List<ModuleLoad> modules) {
+      this(upstreams, modules, List.of());
+    }
+
+    static List<RouteTraffic> bounded(List<RouteTraffic> traffic) {
+      return traffic == null
+          ? List.of()
+          : List.copyOf(traffic.subList(0, Math.min(MAX_TRAFFIC_ROUTES, traffic.size())));
     }
   }
 

@@ -76,4 +76,30 @@ class HeartbeatTest {
     assertThat(read).isEqualTo(sent);
     assertThat(read.modules().get(0).detail()).hasSize(ModuleLoad.MAX_DETAIL);
   }
+
+  @Test
+  void aNodesTrafficSurvivesTheWireAndAReportIsCutToItsBusiestRoutes() throws Exception {
+    var routes = new java.util.ArrayList<dev.crossgate.traffic.RouteTraffic>();
+    for (int i = 0; i < 60; i++) {
+      routes.add(
+          new dev.crossgate.traffic.RouteTraffic(
+              "rt_" + i,
+              "shop",
+              "v1",
+              100 - i,
+              1,
+              100 - i,
+              new java.util.TreeMap<>(java.util.Map.of(0.005, 10L, 0.25, 100L - i))));
+    }
+    var sent =
+        new ClusterMessage.Heartbeat(
+            3, "0123456789abcdef", new ClusterMessage.NodeReport(List.of(), List.of(), routes));
+
+    var read =
+        (ClusterMessage.Heartbeat) Json.mapper().readValue(Json.write(sent), ClusterMessage.class);
+
+    assertThat(read).isEqualTo(sent);
+    assertThat(read.traffic()).hasSize(ClusterMessage.NodeReport.MAX_TRAFFIC_ROUTES);
+    assertThat(read.traffic().get(0).buckets()).containsEntry(0.25, 100L);
+  }
 }

@@ -28,6 +28,7 @@ import dev.crossgate.gateway.upstream.UpstreamPools;
 import dev.crossgate.health.Readiness;
 import dev.crossgate.http.BufferBudget;
 import dev.crossgate.trace.Tracing;
+import dev.crossgate.traffic.TrafficDeltas;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -81,6 +82,9 @@ public final class GatewayServer {
   private final long evictionTimer;
   private final CertificateReload certificateReload;
 
+  /** What the node's routes did since its previous heartbeat; read on a worker. */
+  private final TrafficDeltas traffic;
+
   private GatewayServer(
       Vertx vertx,
       Shared shared,
@@ -96,6 +100,7 @@ public final class GatewayServer {
     this.tlsPort = tlsPort;
     this.evictionTimer = evictionTimer;
     this.certificateReload = certificateReload;
+    this.traffic = new TrafficDeltas(shared.metrics()::registry);
   }
 
   /**
@@ -390,9 +395,18 @@ public final class GatewayServer {
     return shared.extensions().moduleLoads();
   }
 
-  /** What a cluster node reports of itself on every heartbeat: its pools' health, its modules. */
-  public ClusterMessage.NodeReport nodeReport() {
-    return new ClusterMessage.NodeReport(upstreamPools().healthOfAll(), moduleLoads());
+  /**
+   * What a cluster node reports of itself on every heartbeat: its pools' health, its modules, and
+   * what its busiest routes did since the previous call. The meters are read on a worker (all
+   * routes' meters: too slow for the event loop); the rest on the caller's context.
+   */
+  public Future<ClusterMessage.NodeReport> nodeReport() {
+    return vertx
+        .executeBlocking(() -> traffic.next(ClusterMessage.NodeReport.MAX_TRAFFIC_ROUTES), false)
+        .map(
+            routes ->
+                new ClusterMessage.NodeReport(
+                    upstreamPools().healthOfAll(), moduleLoads(), routes));
   }
 
   /** The node's meters; the Admin API mounts {@code /metrics} over {@code metrics().scrape()}. */

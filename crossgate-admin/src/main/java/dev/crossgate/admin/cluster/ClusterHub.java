@@ -2,6 +2,7 @@ package dev.crossgate.admin.cluster;
 
 import dev.crossgate.admin.http.AdminEndpoint;
 import dev.crossgate.admin.http.Replies;
+import dev.crossgate.admin.traffic.TrafficSampler;
 import dev.crossgate.auth.Secrets;
 import dev.crossgate.cluster.NodeCredential;
 import dev.crossgate.config.GatewayConfig;
@@ -57,6 +58,7 @@ public final class ClusterHub implements AdminEndpoint {
   private final ClusterOptions options;
   private final Backoff resendBackoff;
   private final String instanceId;
+  private final TrafficSampler traffic;
   private final Map<String, NodeSession> sessions = new ConcurrentHashMap<>();
   private final Map<String, NodeFigures> figures = new ConcurrentHashMap<>();
   private final long checkTimer;
@@ -69,7 +71,8 @@ public final class ClusterHub implements AdminEndpoint {
       NodeRepository nodes,
       ExtensionModuleRepository modules,
       ClusterOptions options,
-      String instanceId) {
+      String instanceId,
+      TrafficSampler traffic) {
     this.vertx = vertx;
     this.follower = follower;
     this.changeLog = changeLog;
@@ -78,6 +81,7 @@ public final class ClusterHub implements AdminEndpoint {
     this.options = options;
     this.resendBackoff = options.resendBackoff();
     this.instanceId = instanceId;
+    this.traffic = traffic;
     follower.onAdvance(this::advanced);
     this.checkTimer = vertx.setPeriodic(1000, id -> checkSessions());
     this.pruneTimer =
@@ -360,6 +364,11 @@ public final class ClusterHub implements AdminEndpoint {
     return sessions.containsKey(nodeId);
   }
 
+  /** How many nodes' streams are open on this instance. */
+  public int connectedCount() {
+    return sessions.size();
+  }
+
   /** Resyncs {@code nodeId} now when its stream is here; true when it was. */
   public boolean resyncLocal(String nodeId) {
     var session = sessions.get(nodeId);
@@ -456,6 +465,11 @@ public final class ClusterHub implements AdminEndpoint {
 
   String instanceId() {
     return instanceId;
+  }
+
+  /** Where heartbeats' traffic goes: the console's traffic view, in memory. */
+  TrafficSampler traffic() {
+    return traffic;
   }
 
   public void close() {

@@ -240,6 +240,7 @@ final class NodeSession {
 
   private void heartbeat(ClusterMessage.Heartbeat heartbeat) {
     recordSeen(heartbeat.revision(), heartbeat.hash(), heartbeat.report());
+    hub.traffic().report(nodeId, heartbeat.traffic());
     if (inFlight >= 0) {
       return;
     }

@@ -1,52 +1,48 @@
 package dev.crossgate.admin.traffic;
 
-import io.micrometer.core.instrument.Counter;
+import dev.crossgate.traffic.RouteTraffic;
+import dev.crossgate.traffic.TrafficDeltas;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.CountAtBucket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Samples the in-process gateway node's meters ({@code crossgate_requests} by route and status
- * class, {@code crossgate_request_duration} histogram) into a bounded ring of per-route deltas: the
- * console's traffic view. Reads the registry on a timer only, never on the request path. Memory is
- * bounded by {@code capacity} samples of at most {@code maxRoutes} routes each (the busiest ones of
- * each interval). Threads: {@link #sample()} and {@link #window} are synchronized; the caller runs
- * them off the event loop (a sample of 10,000 routes' meters took 35–140 ms here, on a worker).
+ * The console's traffic view: a bounded ring of per-route deltas, one sample per interval, holding
+ * what the gateway node in this process did (its meters, read by {@link TrafficDeltas} on the
+ * timer) and what every cluster node connected to this control plane reported on its heartbeats
+ * during the interval ({@link #report}). In memory only: a restarted control plane starts an empty
+ * window, and each control-plane instance holds the nodes whose streams it holds.
+ *
+ * <p>Memory is bounded by {@code capacity} samples of at most {@code maxRoutes} routes per node
+ * (the busiest ones of each interval). Threads: {@link #sample()}, {@link #report} and {@link
+ * #window} are synchronized; {@link #sample()} reads every route's meters (35–140 ms for 10,000
+ * routes here), so the caller runs it on a worker, never on the event loop.
  */
 public final class TrafficSampler {
-  /**
-   * The gateway's meter names (GatewayMetrics, another module): DashboardIT fails if a real
-   * standalone's traffic view stays empty after requests.
-   */
-  static final String REQUESTS = "crossgate_requests";
-
-  static final String DURATION = "crossgate_request_duration";
-  private static final String SERVER_ERRORS = "5xx";
-
   private final Supplier<? extends MeterRegistry> registry;
+  private final TrafficDeltas local;
   private final Clock clock;
   private final int capacity;
   private final int maxRoutes;
   private final ArrayDeque<Sample> ring = new ArrayDeque<>();
-  private Map<String, Totals> previous = Map.of();
+
+  /** Reported by each cluster node since the last sample, by node id and route. */
+  private final Map<String, Map<String, RouteTraffic>> pending = new LinkedHashMap<>();
+
   private Instant previousAt;
 
   /**
-   * @param registry the node's registry, or a supplier of null while this process runs no node (a
-   *     control plane in cluster mode: its nodes' traffic is on their own /metrics)
+   * @param registry the in-process node's registry, or a supplier of null while this process runs
+   *     no node (a control plane of a cluster: its nodes report on their heartbeats)
    * @param capacity samples kept; older ones are dropped
-   * @param maxRoutes routes kept per sample, busiest first
+   * @param maxRoutes routes kept per node and sample, busiest first
    */
   public TrafficSampler(
       Supplier<? extends MeterRegistry> registry, Clock clock, int capacity, int maxRoutes) {
@@ -54,21 +50,35 @@ public final class TrafficSampler {
       throw new IllegalArgumentException("capacity and maxRoutes must be positive");
     }
     this.registry = registry;
+    this.local = new TrafficDeltas(registry);
     this.clock = clock;
     this.capacity = capacity;
     this.maxRoutes = maxRoutes;
-    // the first sample counts everything since now: requests before it are not lost
     this.previousAt = clock.instant();
+    // the first sample counts everything since now: requests before it are not lost
   }
 
-  /** What one route did during one sampling interval. */
-  public record RouteDelta(
-      String route, String service, String version, long requests, long serverErrors, Double p99) {}
-
-  /** One interval: from the previous sample to {@code at}. */
-  public record Sample(Instant at, double seconds, List<RouteDelta> routes) {
+  /**
+   * One interval, from the previous sample to {@code at}: the in-process node's routes ({@code
+   * local}) and each cluster node's, by node id.
+   */
+  public record Sample(
+      Instant at, double seconds, List<RouteTraffic> local, Map<String, List<RouteTraffic>> nodes) {
     public Sample {
-      routes = List.copyOf(routes);
+      local = List.copyOf(local);
+      nodes = Map.copyOf(nodes);
+    }
+
+    /** Every route of the sample summed over the in-process node and all nodes, or one node's. */
+    Map<String, RouteTraffic> routes(String node) {
+      var merged = new HashMap<String, RouteTraffic>();
+      if (node == null) {
+        local.forEach(r -> merged.merge(r.route(), r, RouteTraffic::plus));
+        nodes.values().forEach(l -> l.forEach(r -> merged.merge(r.route(), r, RouteTraffic::plus)));
+      } else {
+        nodes.getOrDefault(node, List.of()).forEach(r -> merged.put(r.route(), r));
+      }
+      return merged;
     }
   }
 
@@ -77,39 +87,43 @@ public final class TrafficSampler {
     return registry.get() != null;
   }
 
-  /** Reads the registry and appends the interval since the previous call to the ring. */
+  /**
+   * Adds what cluster node {@code nodeId} reported on a heartbeat to the current interval. A node
+   * that reports more often than the sampler samples has its reports summed; routes beyond four
+   * times the route cap in one interval are dropped rather than kept.
+   */
+  public synchronized void report(String nodeId, List<RouteTraffic> routes) {
+    if (routes.isEmpty()) {
+      return;
+    }
+    var byRoute = pending.computeIfAbsent(nodeId, k -> new HashMap<>());
+    for (var r : routes) {
+      if (byRoute.containsKey(r.route()) || byRoute.size() < 4 * maxRoutes) {
+        byRoute.merge(r.route(), r, RouteTraffic::plus);
+      }
+    }
+  }
+
+  /** Reads the node's meters and appends the interval since the previous call to the ring. */
   public void sample() {
     sample(clock.instant());
   }
 
   /** {@link #sample()} as of {@code now}: tests space samples as the timer would. */
-  public synchronized void sample(Instant now) {
-    var meters = registry.get();
-    var current = meters == null ? Map.<String, Totals>of() : totals(meters);
-    double seconds = Math.max(0.001, Duration.between(previousAt, now).toNanos() / 1e9);
-    var deltas = new ArrayList<RouteDelta>();
-    current.forEach(
-        (route, total) -> {
-          var before = previous.get(route);
-          var delta = before == null ? total : total.minus(before);
-          if (delta.requests > 0) {
-            deltas.add(
-                new RouteDelta(
-                    route,
-                    total.service,
-                    total.version,
-                    delta.requests,
-                    delta.serverErrors,
-                    delta.p99()));
-          }
-        });
-    deltas.sort(Comparator.comparingLong(RouteDelta::requests).reversed());
-    ring.addLast(new Sample(now, seconds, deltas.subList(0, Math.min(maxRoutes, deltas.size()))));
-    while (ring.size() > capacity) {
-      ring.removeFirst();
+  public void sample(Instant now) {
+    // the meters are read outside the lock: a slow read must not hold up heartbeats' reports
+    var localRoutes = local.next(maxRoutes);
+    synchronized (this) {
+      double seconds = Math.max(0.001, Duration.between(previousAt, now).toNanos() / 1e9);
+      var nodes = new HashMap<String, List<RouteTraffic>>();
+      pending.forEach((node, byRoute) -> nodes.put(node, busiest(byRoute.values())));
+      pending.clear();
+      ring.addLast(new Sample(now, seconds, localRoutes, nodes));
+      while (ring.size() > capacity) {
+        ring.removeFirst();
+      }
+      previousAt = now;
     }
-    previous = current;
-    previousAt = now;
   }
 
   /** The samples taken within {@code window} of now, oldest first. */
@@ -118,85 +132,7 @@ public final class TrafficSampler {
     return ring.stream().filter(s -> !s.at().isBefore(since)).toList();
   }
 
-  private static Map<String, Totals> totals(MeterRegistry meters) {
-    var totals = new HashMap<String, Totals>();
-    for (Counter c : meters.find(REQUESTS).counters()) {
-      var t = totalsOf(totals, c.getId());
-      long n = (long) c.count();
-      t.requests += n;
-      if (SERVER_ERRORS.equals(c.getId().getTag("status"))) {
-        t.serverErrors += n;
-      }
-    }
-    for (Timer timer : meters.find(DURATION).timers()) {
-      var t = totalsOf(totals, timer.getId());
-      t.add(timer.count(), timer.takeSnapshot().histogramCounts());
-    }
-    return totals;
-  }
-
-  private static Totals totalsOf(
-      Map<String, Totals> totals, io.micrometer.core.instrument.Meter.Id id) {
-    var route = id.getTag("route");
-    // a route whose service or version changed has meters under both: the latest labels show
-    var t = totals.computeIfAbsent(route == null ? "-" : route, r -> new Totals());
-    t.service = id.getTag("service");
-    t.version = id.getTag("version");
-    return t;
-  }
-
-  /** A route's cumulative figures; {@code buckets} maps an upper bound in seconds to a count. */
-  private static final class Totals {
-    String service;
-    String version;
-    long requests;
-    long serverErrors;
-    long observations;
-    final java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
-
-    void add(long count, CountAtBucket[] counts) {
-      observations += count;
-      for (var c : counts) {
-        buckets.merge(c.bucket(TimeUnit.SECONDS), c.count(), Double::sum);
-      }
-    }
-
-    Totals minus(Totals before) {
-      var d = new Totals();
-      d.service = service;
-      d.version = version;
-      // a registry replaced by a restarted node counts from zero again
-      boolean reset = requests < before.requests;
-      d.requests = reset ? requests : requests - before.requests;
-      d.serverErrors = reset ? serverErrors : Math.max(0, serverErrors - before.serverErrors);
-      d.observations = reset ? observations : observations - before.observations;
-      buckets.forEach(
-          (le, n) -> d.buckets.put(le, reset ? n : n - before.buckets.getOrDefault(le, 0.0)));
-      return d;
-    }
-
-    /**
-     * The 99th percentile as Prometheus's histogram_quantile computes it: linear interpolation
-     * within the bucket holding the rank; the highest finite bound when the rank lies beyond it.
-     */
-    Double p99() {
-      if (buckets.isEmpty() || observations <= 0) {
-        return null;
-      }
-      double rank = 0.99 * observations;
-      double lower = 0;
-      double below = 0;
-      for (var b : buckets.entrySet()) {
-        if (b.getValue() >= rank) {
-          double inBucket = b.getValue() - below;
-          return inBucket <= 0
-              ? b.getKey()
-              : lower + (b.getKey() - lower) * (rank - below) / inBucket;
-        }
-        lower = b.getKey();
-        below = b.getValue();
-      }
-      return buckets.lastKey();
-    }
+  private List<RouteTraffic> busiest(java.util.Collection<RouteTraffic> routes) {
+    return routes.stream().sorted(RouteTraffic.BUSIEST_FIRST).limit(maxRoutes).toList();
   }
 }

@@ -228,18 +228,20 @@ class ConsoleTest {
     assertThat(lines).as("each chart has a line per route").containsExactly(2, 2, 2);
     assertThat(browser.find(By.cssSelector("tr[data-route='rt_shop']")).getText()).contains("shop");
     assertThat(refreshed).contains("rt_new");
+    assertThat(browser.find(By.id("traffic-nodes")).getText()).isEqualTo("1 node feeds this page.");
     assertThat(browser.browserLog()).noneMatch(line -> line.contains("Content Security Policy"));
   }
 
   @Test
-  void theTrafficPageOfAControlPlaneWithoutANodeSaysWhereTheTrafficIs() {
+  void theTrafficPageOfAControlPlaneWithoutNodesSaysNoneFeedsItAndWhereTheTrafficIs() {
     kit.controlPlane().traffic().sample();
     browser.signIn(console(), AdminKit.ADMIN_TOKEN);
 
     browser.open("#/traffic", "Traffic");
-    var shown = browser.waitForText(By.id("traffic-charts"), "runs no gateway node");
+    var shown = browser.waitForText(By.id("traffic-charts"), "No gateway node is connected");
 
-    assertThat(shown).contains("/metrics", "docs/grafana/crossgate.json");
+    assertThat(shown).contains("each shows the nodes connected to it", "/metrics");
+    assertThat(browser.find(By.id("traffic-nodes")).getText()).isEqualTo("0 nodes feed this page.");
   }
 
   @Test

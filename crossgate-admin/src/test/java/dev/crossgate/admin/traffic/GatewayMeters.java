@@ -30,13 +30,13 @@ public final class GatewayMeters {
    */
   public GatewayMeters record(String route, String service, int status, Duration took, int count) {
     var requests =
-        Counter.builder(TrafficSampler.REQUESTS)
+        Counter.builder(dev.crossgate.traffic.TrafficDeltas.REQUESTS)
             .tags("route", route, "service", service, "version", "v1")
             .tag("method", "GET")
             .tag("status", status / 100 + "xx")
             .register(registry);
     var duration =
-        Timer.builder(TrafficSampler.DURATION)
+        Timer.builder(dev.crossgate.traffic.TrafficDeltas.DURATION)
             .tags("route", route, "service", service, "version", "v1")
             .serviceLevelObjectives(BUCKETS)
             .register(registry);

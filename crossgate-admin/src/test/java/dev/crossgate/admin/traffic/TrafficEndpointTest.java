@@ -24,6 +24,7 @@ class TrafficEndpointTest {
       assertThat(reply.status()).isEqualTo(200);
       var body = reply.json();
       assertThat(body.path("source").asText()).isEqualTo("this-process");
+      assertThat(body.path("nodes").asInt()).isEqualTo(1);
       assertThat(body.path("minutes").asInt()).isEqualTo(5);
       assertThat(body.path("samples")).hasSize(2);
       assertThat(body.path("routes")).hasSize(1);
@@ -31,6 +32,7 @@ class TrafficEndpointTest {
       assertThat(shop.path("route").asText()).isEqualTo("rt_shop");
       assertThat(shop.path("service").asText()).isEqualTo("shop");
       assertThat(shop.path("requests").asLong()).isEqualTo(100);
+      assertThat(shop.path("serverErrors").asLong()).isEqualTo(10);
       assertThat(shop.path("requestsPerSecond").get(0).asDouble()).isZero();
       assertThat(shop.path("p99Seconds").get(0).isNull()).isTrue();
       assertThat(shop.path("requestsPerSecond").get(1).asDouble()).isPositive();
@@ -40,17 +42,30 @@ class TrafficEndpointTest {
   }
 
   @Test
-  void aControlPlaneWithoutANodeSaysSoAndHasNoRoutes() throws Exception {
+  void aControlPlaneOfAClusterWithoutNodesSaysNoneIsConnectedAndHasNoRoutes() throws Exception {
     try (var kit = AdminKit.start("h2")) {
       kit.controlPlane().traffic().sample();
 
       var reply = kit.get("/admin/traffic");
 
       assertThat(reply.status()).isEqualTo(200);
-      assertThat(reply.json().path("source").asText()).isEqualTo("none");
-      assertThat(reply.json().path("detail").asText()).contains("no gateway node");
+      assertThat(reply.json().path("source").asText()).isEqualTo("cluster");
+      assertThat(reply.json().path("nodes").asInt()).isZero();
+      assertThat(reply.json().path("detail").asText()).contains("no node is connected");
       assertThat(reply.json().path("minutes").asInt()).isEqualTo(10);
       assertThat(reply.json().path("routes")).isEmpty();
+    }
+  }
+
+  @Test
+  void aNodeThatIsNotConnectedAndSentNothingIsAProblem() throws Exception {
+    try (var kit = AdminKit.start("h2")) {
+      kit.controlPlane().traffic().sample();
+
+      var reply = kit.get("/admin/traffic?node=ghost");
+
+      assertThat(reply.status()).isEqualTo(404);
+      assertThat(reply.header("content-type")).startsWith("application/problem+json");
     }
   }
 

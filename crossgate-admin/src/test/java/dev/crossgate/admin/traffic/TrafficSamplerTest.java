@@ -3,10 +3,13 @@ package dev.crossgate.admin.traffic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.crossgate.traffic.RouteTraffic;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TrafficSamplerTest {
@@ -47,7 +50,7 @@ class TrafficSamplerTest {
 
     var samples = sampler.window(Duration.ofMinutes(1));
     assertThat(samples).hasSize(2);
-    var a = samples.get(1).routes().get(0);
+    var a = samples.get(1).local().get(0);
     assertThat(samples.get(1).seconds()).isEqualTo(5.0);
     assertThat(a.route()).isEqualTo("rt_a");
     assertThat(a.service()).isEqualTo("shop");
@@ -72,9 +75,9 @@ class TrafficSamplerTest {
     var samples = sampler.window(Duration.ofMinutes(1));
 
     assertThat(samples).hasSize(3);
-    assertThat(samples.get(0).routes()).isEmpty();
-    assertThat(samples.get(1).routes().get(0).p99()).isCloseTo(0.01, within(0.0051));
-    assertThat(samples.get(2).routes()).isEmpty();
+    assertThat(samples.get(0).local()).isEmpty();
+    assertThat(samples.get(1).local().get(0).p99()).isCloseTo(0.01, within(0.0051));
+    assertThat(samples.get(2).local()).isEmpty();
   }
 
   @Test
@@ -88,9 +91,7 @@ class TrafficSamplerTest {
 
     var first = sampler.window(Duration.ofMinutes(1)).get(0);
     assertThat(first.seconds()).isEqualTo(3.0);
-    assertThat(first.routes())
-        .singleElement()
-        .satisfies(r -> assertThat(r.requests()).isEqualTo(7));
+    assertThat(first.local()).singleElement().satisfies(r -> assertThat(r.requests()).isEqualTo(7));
   }
 
   @Test
@@ -112,8 +113,8 @@ class TrafficSamplerTest {
     assertThat(samples)
         .allSatisfy(
             s ->
-                assertThat(s.routes())
-                    .extracting(TrafficSampler.RouteDelta::route)
+                assertThat(s.local())
+                    .extracting(RouteTraffic::route)
                     .containsExactly("rt_big", "rt_mid"));
     assertThat(samples.get(2).at()).isEqualTo(now);
   }
@@ -132,7 +133,7 @@ class TrafficSamplerTest {
     var lastMinute = sampler.window(Duration.ofMinutes(1));
     var lastThree = sampler.window(Duration.ofMinutes(3));
 
-    assertThat(lastMinute).singleElement().satisfies(s -> assertThat(s.routes()).isEmpty());
+    assertThat(lastMinute).singleElement().satisfies(s -> assertThat(s.local()).isEmpty());
     assertThat(lastThree).hasSize(3);
   }
 
@@ -146,6 +147,67 @@ class TrafficSamplerTest {
     assertThat(sampler.hasSource()).isFalse();
     assertThat(sampler.window(Duration.ofMinutes(1)))
         .hasSize(2)
-        .allSatisfy(s -> assertThat(s.routes()).isEmpty());
+        .allSatisfy(s -> assertThat(s.local()).isEmpty());
+  }
+
+  @Test
+  void nodesReportsAreSummedWithTheInProcessNodeAndTheP99ComesFromTheSummedBuckets() {
+    var meters = new GatewayMeters();
+    var sampler = new TrafficSampler(meters::registry, clock, 10, 5);
+    advance(5);
+    meters.record("rt_a", "shop", 200, Duration.ofMillis(3), 10);
+    sampler.report("n1", List.of(traffic("rt_a", 90, 0, Map.of(0.005, 90L, 2.5, 90L))));
+    sampler.report("n2", List.of(traffic("rt_a", 100, 10, Map.of(0.005, 0L, 2.5, 100L))));
+
+    sampler.sample();
+
+    var sample = sampler.window(Duration.ofMinutes(1)).get(0);
+    var all = sample.routes(null).get("rt_a");
+    assertThat(all.requests()).isEqualTo(200);
+    assertThat(all.serverErrors()).isEqualTo(10);
+    // 100 of 200 at or below 5 ms: the p99 of the sum lies in (5 ms, 2.5 s], where n1's alone does
+    // not reach and n2's alone is
+    assertThat(all.p99()).isGreaterThan(0.005).isLessThanOrEqualTo(2.5);
+    assertThat(sample.routes("n1").get("rt_a").p99()).isLessThanOrEqualTo(0.005);
+    assertThat(sample.routes("n2").get("rt_a").requests()).isEqualTo(100);
+    assertThat(sample.routes("n3")).isEmpty();
+  }
+
+  @Test
+  void aNodesReportsWithinOneIntervalAddUpAndTheNextIntervalStartsEmpty() {
+    var sampler = new TrafficSampler(() -> null, clock, 10, 5);
+    sampler.report("n1", List.of(traffic("rt_a", 3, 1, Map.of(0.005, 3L))));
+    sampler.report("n1", List.of(traffic("rt_a", 4, 0, Map.of(0.005, 4L))));
+    advance(5);
+    sampler.sample();
+    advance(5);
+    sampler.sample();
+
+    var samples = sampler.window(Duration.ofMinutes(1));
+
+    assertThat(samples.get(0).routes("n1").get("rt_a").requests()).isEqualTo(7);
+    assertThat(samples.get(0).routes("n1").get("rt_a").serverErrors()).isEqualTo(1);
+    assertThat(samples.get(1).nodes()).isEmpty();
+  }
+
+  @Test
+  void aNodeThatReportsEndlessRoutesIsHeldToItsBusiestPerSample() {
+    var sampler = new TrafficSampler(() -> null, clock, 10, 2);
+    for (int i = 0; i < 100; i++) {
+      sampler.report("n1", List.of(traffic("rt_" + i, 1 + i % 3, 0, Map.of())));
+    }
+    advance(5);
+
+    sampler.sample();
+
+    assertThat(sampler.window(Duration.ofMinutes(1)).get(0).nodes().get("n1"))
+        .hasSize(2)
+        .allSatisfy(r -> assertThat(r.requests()).isEqualTo(3));
+  }
+
+  private static RouteTraffic traffic(
+      String route, long requests, long serverErrors, Map<Double, Long> buckets) {
+    return new RouteTraffic(
+        route, "shop", "v1", requests, serverErrors, requests, new java.util.TreeMap<>(buckets));
   }
 }

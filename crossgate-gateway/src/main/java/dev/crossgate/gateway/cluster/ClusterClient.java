@@ -99,8 +99,8 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
 
   private volatile boolean closed;
 
-  private volatile Supplier<ClusterMessage.NodeReport> report =
-      () -> ClusterMessage.NodeReport.NONE;
+  private volatile Supplier<Future<ClusterMessage.NodeReport>> report =
+      () -> Future.succeededFuture(ClusterMessage.NodeReport.NONE);
 
   /**
    * Whether the node serves a configuration it was given: a snapshot read from disk or applied from
@@ -774,16 +774,27 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   }
 
   private void heartbeat() {
-    var config = state.get().received();
-    send(new ClusterMessage.Heartbeat(config.revision(), config.hashHex(), report.get()));
+    report
+        .get()
+        .otherwise(
+            e -> {
+              LOG.warn("could not make the node report error=\"{}\"", e.getMessage());
+              return ClusterMessage.NodeReport.NONE;
+            })
+        .onSuccess(
+            r -> {
+              var config = state.get().received();
+              send(new ClusterMessage.Heartbeat(config.revision(), config.hashHex(), r));
+            });
   }
 
   /**
    * What every heartbeat reports of the node from now on (its pools' health, its modules' load
-   * state): the traffic server's, which starts after this client (it serves the configuration this
-   * client supplies).
+   * state, its routes' traffic since the previous heartbeat — lost with a heartbeat that cannot be
+   * sent): the traffic server's, which starts after this client (it serves the configuration this
+   * client supplies). The future completes on this client's context.
    */
-  public void report(Supplier<ClusterMessage.NodeReport> report) {
+  public void report(Supplier<Future<ClusterMessage.NodeReport>> report) {
     this.report = report;
   }
 
