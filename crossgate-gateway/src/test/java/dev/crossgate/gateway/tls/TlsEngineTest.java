@@ -1,6 +1,5 @@
 package dev.crossgate.gateway.tls;
 
-import static dev.crossgate.gateway.kit.GatewayKit.await;
 import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,11 +16,8 @@ import dev.crossgate.gateway.kit.TlsProbe;
 import dev.crossgate.gateway.kit.TlsProbe.HelloAnswer;
 import dev.crossgate.route.RouteSpec;
 import dev.crossgate.tls.TestCertificates;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -172,7 +168,9 @@ class TlsEngineTest {
   void anHttpsUpstreamIsReachedWithTheRoutesCaAndRefusedByReasonOtherwise(TlsEngine engine) {
     start(engine, null);
     var upstreamCa = TestCertificates.authority("Upstream CA");
-    int port = httpsUpstream(upstreamCa.server("upstream.test", "127.0.0.1"));
+    int port =
+        UpstreamTlsTest.httpsUpstream(
+            kit.vertx, upstreamCa.server("upstream.test", "127.0.0.1"), null);
     var target = "https://127.0.0.1:" + port + "/";
     kit.routes(
         route("trusted", "/trusted", target).tls(tls(upstreamCa.certPem(), null)).build(),
@@ -212,23 +210,6 @@ class TlsEngineTest {
 
   private GatewayKit.Reply get(io.vertx.core.http.HttpClient client, String uri) {
     return kit.send(client, HttpMethod.GET, uri, null);
-  }
-
-  private int httpsUpstream(TestCertificates.Issued identity) {
-    var options =
-        new HttpServerOptions()
-            .setHost("127.0.0.1")
-            .setPort(0)
-            .setSsl(true)
-            .setKeyCertOptions(
-                new PemKeyCertOptions()
-                    .setCertValue(Buffer.buffer(identity.certPem()))
-                    .setKeyValue(Buffer.buffer(identity.keyPem())));
-    var server =
-        kit.vertx
-            .createHttpServer(options)
-            .requestHandler(request -> request.response().end("tls upstream saw " + request.uri()));
-    return await(server.listen()).actualPort();
   }
 
   private static RouteSpec.TlsSpec tls(String caPem, String serverName) {
