@@ -8,7 +8,8 @@ import io.vertx.core.net.SSLEngineOptions;
  * The TLS implementation of a gateway's traffic listener and of its upstream clients (https
  * targets). OpenSSL is netty-tcnative's statically linked BoringSSL: the same protocol settings
  * ({@link ServerCertificates}), certificates and trust managers, but the handshake and record
- * encryption run in native code, for less CPU per request (bench/proxy/RESULTS.md).
+ * encryption run in native code, for a little less CPU per request (3-12 %,
+ * bench/proxy/RESULTS.md).
  */
 public enum TlsEngine {
   OPENSSL,
