@@ -24,6 +24,7 @@ import dev.crossgate.gateway.task.PublicUrl;
 import dev.crossgate.gateway.task.TaskEndpoint;
 import dev.crossgate.gateway.task.TaskStore;
 import dev.crossgate.gateway.tls.ServerCertificates;
+import dev.crossgate.gateway.tls.TlsEngine;
 import dev.crossgate.gateway.upstream.UpstreamPools;
 import dev.crossgate.health.Readiness;
 import dev.crossgate.http.BufferBudget;
@@ -68,6 +69,7 @@ public final class GatewayServer {
       Readiness readiness,
       TrafficTls tls,
       ServerCertificates certificates,
+      TlsEngine tlsEngine,
       UpstreamPools pools,
       IssuerKeys issuerKeys,
       TokenVerifier tokens,
@@ -138,12 +140,20 @@ public final class GatewayServer {
       Supplier<GatewayConfig> config,
       List<GatewayEndpoint> endpoints,
       GatewayServices services) {
+    var tlsEngine = TlsEngine.chosen();
+    if (tlsEngine == TlsEngine.JDK && !"false".equals(System.getProperty(TlsEngine.PROPERTY))) {
+      LOG.warn(
+          "event=openssl-unavailable cause=\"{}\" tlsEngine=jdk",
+          String.valueOf(TlsEngine.openSslUnavailableCause()));
+    }
     if (services.tls() == null) {
-      return start(vertx, options, config, endpoints, services, null);
+      return start(vertx, options, config, endpoints, services, tlsEngine, null);
     }
     return vertx
-        .executeBlocking(() -> ServerCertificates.load(vertx, services.tls()))
-        .compose(certificates -> start(vertx, options, config, endpoints, services, certificates));
+        .executeBlocking(() -> ServerCertificates.load(vertx, services.tls(), tlsEngine))
+        .compose(
+            certificates ->
+                start(vertx, options, config, endpoints, services, tlsEngine, certificates));
   }
 
   private static Future<GatewayServer> start(
@@ -152,6 +162,7 @@ public final class GatewayServer {
       Supplier<GatewayConfig> config,
       List<GatewayEndpoint> endpoints,
       GatewayServices services,
+      TlsEngine tlsEngine,
       ServerCertificates certificates) {
     var tasks =
         services.database() == null
@@ -193,7 +204,8 @@ public final class GatewayServer {
             services.readiness() == null ? new Readiness() : services.readiness(),
             services.tls(),
             certificates,
-            new UpstreamPools(vertx, metrics.registry(), config),
+            tlsEngine,
+            new UpstreamPools(vertx, metrics.registry(), config, tlsEngine),
             issuerKeys,
             new TokenVerifier(issuerKeys, java.time.Clock.systemUTC()),
             services.tracing());
@@ -233,7 +245,8 @@ public final class GatewayServer {
               shared.extensions().listening(actualPort);
               shared.issuerKeys().egress().ownPort(actualPort);
               LOG.info(
-                  "gateway listening bind={} port={} cleartext={} tlsPort={} eventLoops={} transport={} publicUrl={}"
+                  "gateway listening bind={} port={} cleartext={} tlsPort={} eventLoops={} transport={} tlsEngine={}"
+                      + " publicUrl={}"
                       + " egressAllow={} rateLimitCounters={}",
                   cleartextHost,
                   actualPort,
@@ -241,6 +254,7 @@ public final class GatewayServer {
                   first.actualTlsPort(),
                   options.eventLoops(),
                   vertx.isNativeTransportEnabled() ? "native" : "nio",
+                  tlsEngine.logName(),
                   options.publicUrl(),
                   options.egress().describe(),
                   services.rateLimits().redisUri() == null ? "local" : "redis");
@@ -248,7 +262,7 @@ public final class GatewayServer {
                   certificates == null
                       ? null
                       : new CertificateReload(
-                          vertx, services.tls(), certificates, List.copyOf(instances));
+                          vertx, services.tls(), tlsEngine, certificates, List.copyOf(instances));
               return new GatewayServer(
                   vertx, shared, id, actualPort, first.actualTlsPort(), timer, reload);
             });
@@ -285,6 +299,7 @@ public final class GatewayServer {
   private static final class CertificateReload {
     private final Vertx vertx;
     private final TrafficTls tls;
+    private final TlsEngine engine;
     private final List<NodeVerticle> instances;
     private final long timer;
     private ServerCertificates current;
@@ -292,9 +307,14 @@ public final class GatewayServer {
     private boolean running;
 
     CertificateReload(
-        Vertx vertx, TrafficTls tls, ServerCertificates initial, List<NodeVerticle> instances) {
+        Vertx vertx,
+        TrafficTls tls,
+        TlsEngine engine,
+        ServerCertificates initial,
+        List<NodeVerticle> instances) {
       this.vertx = vertx;
       this.tls = tls;
+      this.engine = engine;
       this.instances = instances;
       this.current = initial;
       this.timer = vertx.setPeriodic(tls.reloadEvery().toMillis(), t -> check());
@@ -308,7 +328,7 @@ public final class GatewayServer {
       var served = current;
       vertx
           .executeBlocking(
-              () -> served.sameFiles(tls) ? served : ServerCertificates.load(vertx, tls))
+              () -> served.sameFiles(tls) ? served : ServerCertificates.load(vertx, tls, engine))
           .compose(
               loaded -> {
                 if (loaded == served) {

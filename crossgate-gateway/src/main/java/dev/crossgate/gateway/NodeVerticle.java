@@ -114,27 +114,40 @@ final class NodeVerticle extends VerticleBase {
                     .setDecompressionSupported(false))
             .setResolverConfig(
                 new ClientResolverConfig().setKeepAliveTimeout(dnsTtl).setMaxKeepAlive(dnsTtl));
+    // https targets are reached with the same TLS engine the traffic port serves with
+    var tlsEngine = shared.tlsEngine();
     client =
-        vertx.createHttpClient(
-            clientConfig,
-            new PoolOptions()
-                .setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops))
-                .setMaxWaitQueueSize(
-                    upstream.maxWaitQueue() == 0 ? 0 : Math.max(1, upstream.maxWaitQueue() / loops))
-                .setMaxLifetime(upstream.maxLifetimeSeconds())
-                .setMaxLifetimeUnit(TimeUnit.SECONDS)
-                .setCleanerPeriod(1_000));
+        vertx
+            .httpClientBuilder()
+            .with(clientConfig)
+            .with(
+                new PoolOptions()
+                    .setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops))
+                    .setMaxWaitQueueSize(
+                        upstream.maxWaitQueue() == 0
+                            ? 0
+                            : Math.max(1, upstream.maxWaitQueue() / loops))
+                    .setMaxLifetime(upstream.maxLifetimeSeconds())
+                    .setMaxLifetimeUnit(TimeUnit.SECONDS)
+                    .setCleanerPeriod(1_000))
+            .with(tlsEngine.options())
+            .build();
     webSocketClient =
         vertx.createWebSocketClient(
             new WebSocketClientOptions()
                 .setMaxFrameSize(WEBSOCKET_FRAME_BYTES)
-                .setMaxMessageSize(WEBSOCKET_FRAME_BYTES * 16));
+                .setMaxMessageSize(WEBSOCKET_FRAME_BYTES * 16)
+                .setSslEngineOptions(tlsEngine.options()));
     // gateway-held task calls wait long for slow upstreams: their own pool, off the proxy's
     heldClient =
-        vertx.createHttpClient(
-            new HttpClientOptions().setDecompressionSupported(false),
-            new PoolOptions()
-                .setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops)));
+        vertx
+            .httpClientBuilder()
+            .with(new HttpClientOptions().setDecompressionSupported(false))
+            .with(
+                new PoolOptions()
+                    .setHttp1MaxSize(Math.max(1, upstream.maxConnectionsPerHost() / loops)))
+            .with(tlsEngine.options())
+            .build();
     var limits = options.limits();
     // the proxy is also how held tasks reach their upstream (TaskStep), so it is built first
     var proxy =
@@ -178,11 +191,15 @@ final class NodeVerticle extends VerticleBase {
     }
     tlsServer =
         serve(
-            vertx.createHttpServer(
-                new HttpServerConfig(
-                    serverOptions(options.bind(), tlsPort)
-                        .setAlpnVersions(ServerCertificates.ALPN)),
-                shared.certificates().sslOptions()));
+            vertx
+                .httpServerBuilder()
+                .with(
+                    new HttpServerConfig(
+                        serverOptions(options.bind(), tlsPort)
+                            .setAlpnVersions(ServerCertificates.ALPN)))
+                .with(shared.certificates().sslOptions())
+                .with(tlsEngine.options())
+                .build());
     return server.listen().compose(v -> tlsServer.listen());
   }
 

@@ -27,8 +27,9 @@ import javax.net.ssl.X509KeyManager;
  * {@link ServerSSLOptions} Vert.x serves with. Reading is blocking: call it on a worker thread.
  *
  * <p>The protocol settings are fixed: TLS 1.2 and 1.3 only; the cipher suites of Mozilla's
- * "intermediate" profile (server-side-tls guidelines v5.7: AEAD suites with forward secrecy); ALPN
- * offers {@code h2} then {@code http/1.1}; SNI picks a pair by the client's server name.
+ * "intermediate" profile (server-side-tls guidelines v5.7: AEAD suites with forward secrecy; with
+ * OpenSSL less the finite-field DHE ones, see {@link TlsEngine#offers}); ALPN offers {@code h2}
+ * then {@code http/1.1}; SNI picks a pair by the client's server name.
  */
 public final class ServerCertificates {
   /**
@@ -64,12 +65,12 @@ public final class ServerCertificates {
   }
 
   /**
-   * Reads and checks the files {@code tls} names. Blocking.
+   * Reads and checks the files {@code tls} names, for serving with {@code engine}. Blocking.
    *
    * @throws IllegalArgumentException naming the file when one cannot be read, does not parse, or a
    *     key is not its certificate's
    */
-  public static ServerCertificates load(Vertx vertx, TrafficTls tls) {
+  public static ServerCertificates load(Vertx vertx, TrafficTls tls, TlsEngine engine) {
     var files = new ArrayList<byte[]>();
     var keyCerts = new PemKeyCertOptions();
     for (var pair : tls.pairs()) {
@@ -93,7 +94,7 @@ public final class ServerCertificates {
                   case REQUEST -> ClientAuth.REQUEST;
                   case REQUIRED -> ClientAuth.REQUIRED;
                 });
-    CIPHER_SUITES.forEach(ssl::addEnabledCipherSuite);
+    CIPHER_SUITES.stream().filter(engine::offers).forEach(ssl::addEnabledCipherSuite);
     if (tls.clientCa() != null) {
       var ca = read(tls.clientCa());
       files.add(ca);

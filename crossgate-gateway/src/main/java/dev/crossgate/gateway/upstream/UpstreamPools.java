@@ -1,6 +1,7 @@
 package dev.crossgate.gateway.upstream;
 
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.gateway.tls.TlsEngine;
 import dev.crossgate.upstream.PoolHealth;
 import dev.crossgate.upstream.Upstream;
 import dev.crossgate.upstream.UpstreamValidator;
@@ -51,12 +52,18 @@ public final class UpstreamPools implements AutoCloseable {
   /** Asks the node's name servers (the Vert.x resolver's: its options, else /etc/resolv.conf). */
   private final DnsClient dns;
 
-  public UpstreamPools(Vertx vertx, MeterRegistry registry, Supplier<GatewayConfig> config) {
+  public UpstreamPools(
+      Vertx vertx, MeterRegistry registry, Supplier<GatewayConfig> config, TlsEngine tlsEngine) {
     this.vertx = vertx;
     this.registry = registry;
     this.config = config;
     // checks open their own connections: a dead target is found even if proxied requests are idle
-    this.checks = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+    this.checks =
+        vertx
+            .httpClientBuilder()
+            .with(new HttpClientOptions().setKeepAlive(false))
+            .with(tlsEngine.options())
+            .build();
     this.dns = vertx.createDnsClient(new DnsClientOptions().setRecursionDesired(true));
     this.reconcileTimer = vertx.setPeriodic(RECONCILE_MS, t -> reconcile());
     reconcile();

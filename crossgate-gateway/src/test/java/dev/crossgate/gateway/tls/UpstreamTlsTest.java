@@ -115,6 +115,12 @@ class UpstreamTlsTest {
    * {@code clientCa} is set.
    */
   private int httpsUpstream(TestCertificates.Issued identity, String clientCa) {
+    return httpsUpstream(kit.vertx, identity, clientCa);
+  }
+
+  /** The same on {@code vertx}, for tests of other classes. */
+  static int httpsUpstream(
+      io.vertx.core.Vertx vertx, TestCertificates.Issued identity, String clientCa) {
     var options =
         new HttpServerOptions()
             .setHost("127.0.0.1")
@@ -130,7 +136,7 @@ class UpstreamTlsTest {
           .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(clientCa)));
     }
     HttpServer server =
-        kit.vertx
+        vertx
             .createHttpServer(options)
             .requestHandler(
                 request -> {
