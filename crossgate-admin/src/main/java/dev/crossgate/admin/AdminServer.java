@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * of unexpected failures go to the log only.
  */
 public final class AdminServer {
+  /** How long a refused request's client may go on sending its body after the answer. */
+  private static final long LINGER_MS = 2_000;
+
   private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
   private static final Logger ACCESS = LoggerFactory.getLogger("crossgate.access.admin");
   private static final String REQUEST_ID = "crossgate.requestId";
@@ -264,21 +267,33 @@ public final class AdminServer {
   private static void send(RoutingContext ctx, Problem problem) {
     String requestId = ctx.get(REQUEST_ID);
     var request = ctx.request();
-    // a refused body stays unread, so the HTTP/1.1 connection cannot carry another request: close
-    // it once the answer is out (the server would otherwise wait for the rest of the body)
+    // A refused body is not kept: what the client still sends is read and dropped, the answer says
+    // Connection: close, and the connection closes when the body ends or LINGER_MS after the
+    // answer, whichever comes first. Closing at once would reset a connection with unread bytes,
+    // and the client could lose the answer (nginx's lingering close, for the same reason).
     boolean unreadBody =
         !request.isEnded()
             && !ctx.response().headWritten()
             && request.version() != io.vertx.core.http.HttpVersion.HTTP_2;
     if (unreadBody) {
       ctx.response().putHeader("connection", "close");
+      request.handler(dropped -> {});
+      request.endHandler(
+          ended -> {
+            if (ctx.response().ended()) {
+              request.connection().close();
+            }
+          });
+      request.resume();
     }
     ProblemResponses.send(
             ctx.response(), problem, requestId == null ? RequestIds.next() : requestId)
         .onComplete(
             sent -> {
-              if (unreadBody) {
+              if (unreadBody && request.isEnded()) {
                 request.connection().close();
+              } else if (unreadBody) {
+                ctx.vertx().setTimer(LINGER_MS, t -> request.connection().close());
               }
             });
   }

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Attacks that make the Admin API hold bodies it will refuse: a request declares a body of
  * megabytes and sends a few bytes of it. The caller is checked before the body is read, so the
- * refusal comes at once — the server neither waits for nor buffers the rest — and the connection is
- * closed after it, since the unread body cannot be skipped. Were the body read first, no answer
- * would come until the whole declared body had arrived.
+ * refusal comes at once — the server neither waits for nor buffers the rest — says {@code
+ * Connection: close}, and the connection closes after a short linger (what the client still sends
+ * is dropped). Were the body read first, no answer would come until the whole declared body had
+ * arrived.
  */
 class AdminBodyBeforeAuthTest {
   private static final int DECLARED = 4 * 1024 * 1024;
