@@ -131,6 +131,26 @@ public final class CrossgateProcess implements AutoCloseable {
   }
 
   /** Runs {@code launcher} (e.g. a release archive's {@code bin/crossgate}) with {@code args}. */
+  /**
+   * A request to a role's HTTP port with {@code token} as the bearer, {@code body} (null for none)
+   * as JSON: how the process tests call the Admin API, the gateway and {@code /metrics} alike.
+   */
+  public static java.net.http.HttpRequest authorized(
+      String method, String url, String token, String body) {
+    var request =
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+            .header("Authorization", "Bearer " + token)
+            .method(
+                method,
+                body == null
+                    ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                    : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    return request.build();
+  }
+
   public static CrossgateProcess launch(Path launcher, String... args) throws IOException {
     return new CrossgateProcess(List.of(launcher.toString()), List.of(args));
   }

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.crossgate.store.TestDatabases;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,17 +42,7 @@ class DashboardIT {
       throws Exception {
     var dashboard = new ObjectMapper().readTree(Files.readString(DASHBOARD));
     var queried = seriesIn(dashboard);
-    try (var standalone =
-        CrossgateProcess.start(
-            "standalone",
-            "--data-dir",
-            dir.toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--admin-token",
-            TOKEN)) {
+    try (var standalone = CrossgateProcess.standalone(dir, "--admin-token", TOKEN)) {
       var ready = standalone.awaitLine(STANDALONE_READY, Duration.ofSeconds(60));
       var admin = "http://127.0.0.1:" + ready.group(1);
       var gateway = "http://127.0.0.1:" + ready.group(2);
@@ -169,17 +157,8 @@ class DashboardIT {
   }
 
   private HttpResponse<String> send(String method, String url, String body) throws Exception {
-    var request =
-        HttpRequest.newBuilder(URI.create(url))
-            .header("Authorization", "Bearer " + TOKEN)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        CrossgateProcess.authorized(method, url, TOKEN, body),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

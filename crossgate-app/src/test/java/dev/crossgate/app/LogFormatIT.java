@@ -31,18 +31,7 @@ class LogFormatIT {
       throws Exception {
     List<JsonNode> lines;
     try (var standalone =
-        CrossgateProcess.start(
-            "standalone",
-            "--log-format",
-            "json",
-            "--data-dir",
-            dir.toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--admin-token",
-            TOKEN)) {
+        CrossgateProcess.standalone(dir, "--log-format", "json", "--admin-token", TOKEN)) {
       var ready = standalone.awaitLine(READY, Duration.ofSeconds(60));
       var admin = "http://127.0.0.1:" + ready.group(1);
       var gateway = "http://127.0.0.1:" + ready.group(2);

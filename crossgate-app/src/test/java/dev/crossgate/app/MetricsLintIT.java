@@ -3,9 +3,7 @@ package dev.crossgate.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.store.TestDatabases;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,17 +34,7 @@ class MetricsLintIT {
 
   @Test
   void standaloneAndAgentMetricsPassPromtool(@TempDir Path dir) throws Exception {
-    try (var standalone =
-        CrossgateProcess.start(
-            "standalone",
-            "--data-dir",
-            dir.resolve("sa").toString(),
-            "--admin-port",
-            "0",
-            "--gateway-port",
-            "0",
-            "--admin-token",
-            TOKEN)) {
+    try (var standalone = CrossgateProcess.standalone(dir.resolve("sa"), "--admin-token", TOKEN)) {
       var ready = standalone.awaitLine(STANDALONE_READY, Duration.ofSeconds(60));
       var admin = "http://127.0.0.1:" + ready.group(1);
       var gateway = "http://127.0.0.1:" + ready.group(2);
@@ -146,18 +134,9 @@ class MetricsLintIT {
   }
 
   private HttpResponse<String> send(String method, String url, String body) throws Exception {
-    var request =
-        HttpRequest.newBuilder(URI.create(url))
-            .header("Authorization", "Bearer " + TOKEN)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        CrossgateProcess.authorized(method, url, TOKEN, body),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** Runs {@code promtool check metrics} on the text; it must exit 0 and print nothing. */
