@@ -33,6 +33,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/bench/common.sh"
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-5}
 WARMUP=${WARMUP:-120}
@@ -179,30 +180,13 @@ wait_ok() { # url
   exit 1
 }
 
-# CPU time (user + system, clock ticks) of the processes given, summed
-cpu_ticks() { local t=0 pid; for pid in "$@"; do
-  [ -r "/proc/$pid/stat" ] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done; echo "$t"; }
 # prints "requests_per_second p99_ms cpu_us_per_request" (CPU of the proxy's processes)
 measure() { # port seconds pid...
   local port=$1 seconds=$2; shift 2
-  local c0 c1
-  c0=$(cpu_ticks "$@")
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency "$SCHEME://127.0.0.1:$port$BENCH_PATH" >"$WORK/wrk.out"
-  c1=$(cpu_ticks "$@")
-  awk -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
-    /Requests\/sec:/ { rps = $2 }
-    / requests in / { n = $1 }
-    /^ +99%/ { v = $2; unit = v; gsub(/[0-9.]/, "", unit); gsub(/[a-z]/, "", v);
-               ms = (unit == "us") ? v / 1000 : (unit == "s") ? v * 1000 : v }
-    /Non-2xx/ { bad = $4 }
-    /Socket errors/ { errors = $0 }
-    END { if (bad > 0) { print "non-2xx responses: " bad > "/dev/stderr"; exit 1 }
-          if (errors != "") print errors > "/dev/stderr"
-          printf "%.0f %.2f %.1f\n", rps, ms, (n > 0 ? ticks * 1e6 / hz / n : 0) }
-  ' "$WORK/wrk.out"
+  bench_wrk "$SCHEME://127.0.0.1:$port$BENCH_PATH" "$seconds" "$@"
 }
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-load() { cut -d' ' -f1 /proc/loadavg; }
+median() { bench_median; }
+load() { bench_load; }
 
 phase() { # row crossgate-env
   local row=$1 env=$2 cg_port=$GATEWAY_PORT
@@ -230,17 +214,9 @@ phase() { # row crossgate-env
   local nginx_pids
   nginx_pids="$(cat "$WORK/proxy-$row.pid") $(pgrep -P "$(cat "$WORK/proxy-$row.pid")" | tr '\n' ' ')"
   measure "$NGINX_PORT" 5 >/dev/null
-  # JIT warm-up: 10 s slices, at least 60 s, until Crossgate's CPU per request settles (within
-  # 10 % of the slice before), at most WARMUP seconds; on a loaded machine the compiler threads
-  # wait for CPU too, and C2 was still busy after 40 s in some runs
-  local prev=0 cur waited=0
-  while [ "$waited" -lt "$WARMUP" ]; do
-    cur=$(measure "$cg_port" 10 "$CG_PID" | awk '{ print $3 }')
-    waited=$((waited + 10))
-    echo "[$row] warm-up ${waited}s: Crossgate ${cur} us/request (load $(load))" >&2
-    [ "$waited" -ge 60 ] && awk -v a="$cur" -v b="$prev" 'BEGIN { exit !(b > 0 && a > b * 0.9 && a < b * 1.1) }' && break
-    prev=$cur
-  done
+  # JIT warm-up (bench_warm); on a loaded machine the compiler threads wait for CPU too, and C2 was
+  # still busy after 40 s in some runs
+  bench_warm "$row" "$SCHEME://127.0.0.1:$cg_port$BENCH_PATH" "$CG_PID"
   for round in $(seq 1 "$ROUNDS"); do
     # alternate which side goes first, so neither always follows the other's after-effects
     local order="nginx crossgate"

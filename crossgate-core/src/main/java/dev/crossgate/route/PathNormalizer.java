@@ -49,6 +49,10 @@ public final class PathNormalizer {
       throw new ProblemException(Problem.badRequest("the request path must start with '/'"));
     }
     var decoded = decodeUnreserved(rawPath);
+    if (decoded == rawPath && rawPath.indexOf("//") < 0 && rawPath.indexOf("/.") < 0) {
+      // nothing was decoded and there is no empty or dot segment: already normal (most requests)
+      return rawPath;
+    }
     var out = new StringBuilder(decoded.length());
     int i = 0;
     int n = decoded.length();

@@ -41,6 +41,7 @@ public final class Exchange {
   private final long startNanos;
   private final BufferBudget bufferBudget;
   private BufferBudget.Lease bufferLease;
+  private final String peerIp;
   private String clientIp;
   private String path;
   private Marker marker = Marker.NONE;
@@ -91,8 +92,14 @@ public final class Exchange {
     this.requestId = requestId;
     this.startNanos = startNanos;
     this.bufferBudget = bufferBudget;
-    this.clientIp =
+    this.peerIp =
         request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    this.clientIp = peerIp;
+  }
+
+  /** The address the connection comes from, whatever X-Forwarded-For says. */
+  public String peerIp() {
+    return peerIp;
   }
 
   public HttpServerRequest request() {

@@ -41,6 +41,13 @@ public final class StrictHttpStep implements Step {
   private static final Pattern HOST =
       Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._~!$&'()*+;=%-]*)(:[0-9]{0,5})?");
 
+  /**
+   * The Host value accepted last: clients repeat theirs on every request, so the pattern runs once
+   * per new value. One step per event loop (the chain is built per loop), so no other thread reads
+   * it.
+   */
+  private String acceptedHost;
+
   @Override
   public Future<Void> onRequest(Exchange exchange, Chain next) {
     var request = exchange.request();
@@ -64,7 +71,7 @@ public final class StrictHttpStep implements Step {
     return next.proceed(exchange);
   }
 
-  private static String hostRefusal(java.util.List<String> hosts, HttpVersion version) {
+  private String hostRefusal(java.util.List<String> hosts, HttpVersion version) {
     if (hosts.size() > 1) {
       return "the request has more than one Host header";
     }
@@ -73,12 +80,16 @@ public final class StrictHttpStep implements Step {
       return version == HttpVersion.HTTP_1_1 ? "an HTTP/1.1 request needs a Host header" : null;
     }
     var host = hosts.get(0);
+    if (host.equals(acceptedHost)) {
+      return null;
+    }
     if (host.indexOf('@') >= 0) {
       return "the Host header carries user info, which is not accepted";
     }
     if (!HOST.matcher(host).matches()) {
       return "the Host header is not a host name or address with an optional port";
     }
+    acceptedHost = host;
     return null;
   }
 }

@@ -307,7 +307,7 @@ public final class ProxyStep implements Step {
   private MultiMap upstreamHeaders(Exchange exchange, MultiMap out) {
     var request = exchange.request();
     ForwardHeaders.copyRequestHeaders(request.headers(), out);
-    var peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    var peer = exchange.peerIp();
     ForwardHeaders.addForwarding(
         out,
         peer,

@@ -92,6 +92,26 @@ class HostHeaderAttackTest {
     assertThat(kit.upstream.next().uri()).isEqualTo("/internal/items");
   }
 
+  /** The gateway remembers the Host it accepted last: a different, bad one is still checked. */
+  @Test
+  void aBadHostAfterAcceptedOnesIsStillRefused() {
+    for (int round = 0; round < 4; round++) {
+      var accepted =
+          RawHttp.send(
+              kit.port(), "GET /shop/items HTTP/1.1", "Host: public.example", "Connection: close");
+      var refused =
+          RawHttp.send(
+              kit.port(),
+              "GET /shop/items HTTP/1.1",
+              "Host: public.example@internal.example",
+              "Connection: close");
+
+      assertThat(accepted.status()).isEqualTo(200);
+      assertProblem(refused, 400, "bad-request");
+    }
+    assertThat(kit.upstream.next().uri()).isEqualTo("/public/items");
+  }
+
   /**
    * A gateway problem: status, type, problem+json, and the request id as header, member and
    * instance.

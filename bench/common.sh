@@ -1,0 +1,77 @@
+# Shared by the bench scripts (sourced, not run): the nginx upstream they proxy to, wrk rounds with
+# the CPU the measured processes spent, medians and the machine's load.
+
+# An nginx upstream answering every request 200 with a 1 KB body: 1 worker, no access log.
+#   bench_upstream WORK PORT...      (pid file WORK/upstream.pid)
+bench_upstream() {
+  local work=$1; shift
+  local body
+  body=$(head -c 1024 /dev/zero | tr '\0' 'x')
+  cat >"$work/upstream.conf" <<CONF
+worker_processes 1;
+pid $work/upstream.pid;
+error_log $work/upstream-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+$(for port in "$@"; do printf '    listen 127.0.0.1:%s reuseport;\n' "$port"; done)
+    location / { default_type text/plain; return 200 "$body"; }
+  }
+}
+CONF
+  "$(command -v nginx || echo /usr/sbin/nginx)" -c "$work/upstream.conf" -p "$work" -e "$work/upstream-error.log"
+}
+
+# user + system CPU (clock ticks) of the processes given, summed
+bench_cpu_ticks() {
+  local t=0 pid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  echo "$t"
+}
+
+# One wrk run; prints "requests_per_second p99_ms cpu_us_per_request" (CPU of the pids given).
+# Fails on non-2xx answers. wrk's -t/-c come from THREADS/CONNECTIONS (default 2/64).
+#   bench_wrk URL SECONDS PID...
+bench_wrk() {
+  local url=$1 seconds=$2; shift 2
+  local out c0 c1
+  out=$(mktemp)
+  c0=$(bench_cpu_ticks "$@")
+  wrk -t"${THREADS:-2}" -c"${CONNECTIONS:-64}" -d"${seconds}s" --latency "$url" >"$out"
+  c1=$(bench_cpu_ticks "$@")
+  awk -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
+    /Requests\/sec:/ { rps = $2 }
+    / requests in / { n = $1 }
+    /^ +99%/ { v = $2; unit = v; gsub(/[0-9.]/, "", unit); gsub(/[a-z]/, "", v);
+               ms = (unit == "us") ? v / 1000 : (unit == "s") ? v * 1000 : v }
+    /Non-2xx/ { bad = $4 }
+    /Socket errors/ { errors = $0 }
+    END { if (bad > 0) { print "non-2xx responses: " bad > "/dev/stderr"; exit 1 }
+          if (errors != "") print errors > "/dev/stderr"
+          printf "%.0f %.2f %.1f\n", rps, ms, (n > 0 ? ticks * 1e6 / hz / n : 0) }' "$out"
+  rm -f "$out"
+}
+
+# median of the numbers on stdin, one per line
+bench_median() {
+  sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+bench_load() { cut -d' ' -f1 /proc/loadavg; }
+
+# JIT warm-up: 10 s slices of wrk, at least 60 s, until CPU per request settles (within 10 % of the
+# slice before), at most WARMUP seconds (default 120).   bench_warm LABEL URL PID
+bench_warm() {
+  local prev=0 cur waited=0
+  while [ "$waited" -lt "${WARMUP:-120}" ]; do
+    cur=$(bench_wrk "$2" 10 "$3" | awk '{ print $3 }')
+    waited=$((waited + 10))
+    echo "[$1] warm-up ${waited}s: ${cur} us/request (load $(bench_load))" >&2
+    [ "$waited" -ge 60 ] && awk -v a="$cur" -v b="$prev" 'BEGIN { exit !(b > 0 && a > b * 0.9 && a < b * 1.1) }' && break
+    prev=$cur
+  done
+}
