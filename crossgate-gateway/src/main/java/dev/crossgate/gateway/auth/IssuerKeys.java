@@ -1,5 +1,7 @@
 package dev.crossgate.gateway.auth;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.crossgate.egress.EgressClient;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,11 +48,18 @@ public final class IssuerKeys {
   private final HttpClient client;
   private final EgressClient egress;
   private final TokenOptions options;
-  private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+  /**
+   * Per issuer id. An entry nobody asked for during {@link TokenOptions#maxKeyCache()} (the longest
+   * a fetched set is trusted anyway) is forgotten, so issuers that were deleted or renamed do not
+   * stay in memory for the node's lifetime.
+   */
+  private final ConcurrentMap<String, Cached> cache;
+
   private final ConcurrentHashMap<String, Future<Cached>> fetching = new ConcurrentHashMap<>();
 
-  /** When each issuer's keys were last refetched for an unknown kid (nanos). */
-  private final ConcurrentHashMap<String, Long> refreshedAt = new ConcurrentHashMap<>();
+  /** When each issuer's keys were last refetched for an unknown kid (nanos); forgotten alike. */
+  private final ConcurrentMap<String, Long> refreshedAt;
 
   /**
    * What is known of one issuer's keys.
@@ -70,11 +80,27 @@ public final class IssuerKeys {
     }
   }
 
-  private IssuerKeys(Vertx vertx, HttpClient client, EgressPolicy policy, TokenOptions options) {
+  IssuerKeys(
+      Vertx vertx, HttpClient client, EgressPolicy policy, TokenOptions options, Ticker ticker) {
     this.vertx = vertx;
     this.client = client;
     this.egress = EgressClient.create(vertx, client, policy);
     this.options = options;
+    this.cache = forgetting(options, ticker);
+    this.refreshedAt = forgetting(options, ticker);
+  }
+
+  private static <V> ConcurrentMap<String, V> forgetting(TokenOptions options, Ticker ticker) {
+    return Caffeine.newBuilder()
+        .expireAfterAccess(options.maxKeyCache())
+        .ticker(ticker)
+        .<String, V>build()
+        .asMap();
+  }
+
+  /** How many issuers' keys are held now (expired entries dropped first). */
+  int issuersHeld() {
+    return (int) cache.entrySet().stream().count();
   }
 
   /**
@@ -86,7 +112,8 @@ public final class IssuerKeys {
         vertx,
         vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(4)),
         policy,
-        options);
+        options,
+        Ticker.systemTicker());
   }
 
   /** Closes the client key sets are fetched on. */
