@@ -8,6 +8,9 @@
 #   JFR=DIR bench/cluster/run.sh            also records each role (JFR, settings=profile, started
 #                                           with jcmd after the preload) to DIR/{cp1,n1,n2,n3}.jfr;
 #                                           read them with bench/JfrTop.java
+#   CROSSGATE_DIR=../other-checkout bench/cluster/run.sh   runs that checkout's ./crossgate (e.g. a
+#                                           build of the commit before a change, for alternating
+#                                           before/after runs in the same minutes)
 #   MODE=revert bench/cluster/run.sh        10,000 routes, REVERTED (1000) single changes, one
 #                                           revert of them all, time until all 3 nodes carry the
 #                                           hash of the revision before them
@@ -28,6 +31,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+CROSSGATE_DIR=$(cd "${CROSSGATE_DIR:-$ROOT}" && pwd)
 ROUTES=${ROUTES:-10000}
 CHANGES=${CHANGES:-200}
 WARMUP=${WARMUP:-20}
@@ -87,7 +91,7 @@ CONF
 "$NGINX" -c "$WORK/upstream.conf" -p "$WORK" -e "$WORK/upstream-error.log"
 
 # ./crossgate builds the jar itself when sources are newer; do that before anything is timed
-(cd "$ROOT" && ./crossgate --help >/dev/null)
+(cd "$CROSSGATE_DIR" && ./crossgate --help >/dev/null)
 createdb -h 127.0.0.1 -U postgres "$DB_NAME"
 CROSSGATE_CLUSTER_TOKEN=$(openssl rand -hex 24)
 CROSSGATE_ADMIN_TOKEN=cga_$(openssl rand -hex 24)
@@ -95,7 +99,7 @@ export CROSSGATE_CLUSTER_TOKEN CROSSGATE_ADMIN_TOKEN
 
 launch() { # name args...: starts a role, its output to WORK/name.log
   local name=$1; shift
-  (cd "$ROOT" && exec ./crossgate "$@") >"$WORK/$name.log" 2>&1 &
+  (cd "$CROSSGATE_DIR" && exec ./crossgate "$@") >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
 }
 await_ready() { # name pid ready-pattern
@@ -119,7 +123,7 @@ for k in $(seq 1 $NODES); do # the three nodes start side by side
   TRAFFIC+=("http://127.0.0.1:$port")
 done
 for k in $(seq 1 $NODES); do await_ready "n$k" "${PIDS[$k]}" "crossgate gateway ready"; done
-echo "started: control plane $ADMIN, nodes ${TRAFFIC[*]}, upstream nginx 127.0.0.1:$UP_PORT, database $DB_NAME"
+echo "started ($CROSSGATE_DIR, $(cd "$CROSSGATE_DIR" && git log -1 --format=%h 2>/dev/null || echo ?)): control plane $ADMIN, nodes ${TRAFFIC[*]}, upstream nginx 127.0.0.1:$UP_PORT, database $DB_NAME"
 
 PROPAGATION=(java "$ROOT/bench/cluster/Propagation.java")
 UPSTREAM=http://127.0.0.1:$UP_PORT
