@@ -65,7 +65,6 @@ command -v nginx >/dev/null 2>&1 || command -v /usr/sbin/nginx >/dev/null 2>&1 |
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
 }
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 NODE_PORTS=()
 for k in $(seq 1 $NODES); do NODE_PORTS+=($((PORT_BASE + 10 * k)) $((PORT_BASE + 10 * k + 1))); done
@@ -74,21 +73,7 @@ for p in "$ADMIN_PORT" "$UP_PORT" "${NODE_PORTS[@]}"; do
 done
 
 load start
-cat >"$WORK/upstream.conf" <<CONF
-worker_processes 1;
-pid $WORK/upstream.pid;
-error_log $WORK/upstream-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$UP_PORT;
-    location / { default_type text/plain; return 200 "crossgate-bench-upstream\n"; }
-  }
-}
-CONF
-"$NGINX" -c "$WORK/upstream.conf" -p "$WORK" -e "$WORK/upstream-error.log"
+"$ROOT/bench/upstream-nginx.sh" "$WORK" "$UP_PORT" "crossgate-bench-upstream\n"
 
 # ./crossgate builds the jar itself when sources are newer; do that before anything is timed
 (cd "$CROSSGATE_DIR" && ./crossgate --help >/dev/null)

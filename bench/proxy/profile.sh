@@ -24,24 +24,12 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 PORT_FLAGS=()
 [ "$GATEWAY_PORT" = 9000 ] || PORT_FLAGS+=(--gateway-port "$GATEWAY_PORT")
 [ "$ADMIN_PORT" = 9080 ] || PORT_FLAGS+=(--admin-port "$ADMIN_PORT")
 
 BODY=$(head -c 1024 /dev/zero | tr '\0' 'x')
-cat >"$WORK/upstream.conf" <<CONF
-worker_processes 1;
-pid $WORK/upstream.pid;
-error_log $WORK/upstream-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:$UP_PORT reuseport; location / { default_type text/plain; return 200 "$BODY"; } }
-}
-CONF
-"$NGINX" -c "$WORK/upstream.conf" -p "$WORK" -e "$WORK/upstream-error.log"
+"$ROOT/bench/upstream-nginx.sh" "$WORK" "$UP_PORT" "$BODY"
 
 (cd "$ROOT" && ./crossgate --help >/dev/null)
 (cd "$ROOT" && exec ./crossgate standalone --data-dir "$WORK/data" "${PORT_FLAGS[@]}") >"$WORK/crossgate.log" 2>&1 &

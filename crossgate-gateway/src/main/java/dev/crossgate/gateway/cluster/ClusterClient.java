@@ -66,7 +66,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   private static final long PERSIST_DELAY_MS = 500;
   private static final long PERSIST_DELAY_MAX_MS = 30_000;
 
-  /** Snapshot writes may take this share of the time at most (one core-share of a node). */
+  /** The next snapshot write waits this many times as long as the last one took. */
   private static final long PERSIST_COST_FACTOR = 10;
 
   private final Vertx vertx;
@@ -779,9 +779,9 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   /**
    * How long changes wait for the next snapshot write, given how long the last one took: 500 ms, or
    * ten times the write when that is longer (at most 30 s), so that under a steady stream of
-   * changes writing a large snapshot takes a tenth of a core at most instead of most of one (a
-   * 100,000-route snapshot takes about a second to write on a loaded machine, and was written every
-   * 500 ms), and serving and applying keep the rest.
+   * changes writing a large snapshot takes a tenth of the node's time at most (a 100,000-route
+   * snapshot is tens of megabytes of JSON, and was written every 500 ms), and serving and applying
+   * keep the rest.
    */
   static long persistDelay(long lastWriteMs) {
     return Math.min(
