@@ -1,12 +1,13 @@
 # Shared by the bench scripts (sourced, not run): the nginx upstream they proxy to, wrk rounds with
 # the CPU the measured processes spent, medians and the machine's load.
 
-# An nginx upstream answering every request 200 with a 1 KB body: 1 worker, no access log.
+# An nginx upstream answering every request 200 with a 1 KB body (or UPSTREAM_BODY, in nginx
+# string syntax): 1 worker, no access log.
 #   bench_upstream WORK PORT...      (pid file WORK/upstream.pid)
 bench_upstream() {
   local work=$1; shift
-  local body
-  body=$(head -c 1024 /dev/zero | tr '\0' 'x')
+  local body=${UPSTREAM_BODY:-}
+  [ -n "$body" ] || body=$(head -c 1024 /dev/zero | tr '\0' 'x')
   cat >"$work/upstream.conf" <<CONF
 worker_processes 1;
 pid $work/upstream.pid;

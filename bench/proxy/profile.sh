@@ -25,7 +25,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 PORT_FLAGS=()
 [ "$GATEWAY_PORT" = 9000 ] || PORT_FLAGS+=(--gateway-port "$GATEWAY_PORT")
 [ "$ADMIN_PORT" = 9080 ] || PORT_FLAGS+=(--admin-port "$ADMIN_PORT")

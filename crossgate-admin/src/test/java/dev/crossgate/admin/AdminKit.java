@@ -84,6 +84,11 @@ public final class AdminKit implements AutoCloseable {
     return new AdminKit(dbKind, options);
   }
 
+  /** The JDBC URL of the test database, for a test that holds locks in it. */
+  public String databaseUrl() {
+    return db.url();
+  }
+
   public ControlPlane controlPlane() {
     return controlPlane;
   }

@@ -1,7 +1,10 @@
 package dev.crossgate.store;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
@@ -70,6 +73,34 @@ public final class OwnerOnlyFiles {
       while (buffer.hasRemaining()) {
         channel.write(buffer);
       }
+    }
+    if (POSIX) {
+      Files.setPosixFilePermissions(file, FILE); // an existing file keeps its mode on open
+    }
+  }
+
+  /** Writes a file's content to a stream; {@link #write(Path, Content)} closes it. */
+  @FunctionalInterface
+  public interface Content {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Streams {@code content} to {@code file} (created or truncated) through a buffer, leaving it
+   * 600: for files of many megabytes, which as one byte array would be a humongous allocation.
+   */
+  public static void write(Path file, Content content) throws IOException {
+    try (var out =
+        new BufferedOutputStream(
+            Channels.newOutputStream(
+                open(
+                    file,
+                    Set.of(
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING))),
+            64 * 1024)) {
+      content.writeTo(out);
     }
     if (POSIX) {
       Files.setPosixFilePermissions(file, FILE); // an existing file keeps its mode on open

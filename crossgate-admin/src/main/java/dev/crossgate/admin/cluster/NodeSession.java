@@ -68,6 +68,12 @@ final class NodeSession {
   private boolean closed;
 
   /**
+   * Counts the batches prepared: one whose preparation a resync or a HELLO overtook (it started
+   * another) is not sent when it is ready, so an older batch never follows a newer one.
+   */
+  private long preparations;
+
+  /**
    * When the node last sent anything ({@link System#nanoTime()}), and how long it may stay silent.
    */
   private long lastHeard = System.nanoTime();
@@ -314,13 +320,19 @@ final class NodeSession {
     snapshotNext = false;
     inFlight = PREPARING;
     long from = applied;
-    // reading the log and writing tens of megabytes of JSON is worker work, not event-loop work
+    long preparation = ++preparations;
+    // reading the log and writing tens of megabytes of JSON is worker work, not event-loop work;
+    // unordered: every node's stream shares this event loop, whose ordered tasks are the nodes'
+    // ACK and heartbeat records (database writes), and a batch must not wait behind them
     vertx
         .executeBlocking(
             () -> snapshot ? Outgoing.of(ClusterMessage.Snapshot.of(config), latest) : delta(from),
-            true)
+            false)
         .onComplete(
             ar -> {
+              if (preparation != preparations) {
+                return; // overtaken: the batch prepared since is the one to send
+              }
               inFlight = -1;
               if (closed) {
                 return;

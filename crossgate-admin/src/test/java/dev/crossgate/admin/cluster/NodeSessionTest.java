@@ -16,6 +16,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.http.HttpRequest;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -117,6 +118,53 @@ class NodeSessionTest {
         .until(() -> received.stream().anyMatch(m -> revision(m) > revision(first)));
     var afterAck = received.subList(1, received.size());
     assertThat(afterAck).allSatisfy(m -> assertThat(revision(m)).isGreaterThan(revision(first)));
+  }
+
+  @Test
+  void theNextBatchIsSentWhileTheRecordOfTheLastAckWaitsForTheDatabase() throws Exception {
+    acknowledging = true;
+    connectAndSayHello(0);
+    long first = kit.get("/admin/changes").json().path("latestRevision").asLong();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> nodeView().path("appliedRevision").asLong() == first);
+
+    // another transaction holds the node's row that recording an ACK locks: the record waits
+    try (var db = DriverManager.getConnection(kit.databaseUrl(), "postgres", null)) {
+      db.setAutoCommit(false);
+      try (var lock =
+          db.prepareStatement("SELECT 1 FROM node_credentials WHERE node_id = ? FOR UPDATE")) {
+        lock.setString(1, NODE);
+        lock.executeQuery().close();
+      }
+      try {
+        var second = kit.post("/admin/routes", route("v2"));
+        var third = kit.post("/admin/routes", route("v3"));
+        long latest = Long.parseLong(third.header("x-crossgate-revision"));
+
+        assertThat(second.status()).isEqualTo(201);
+        assertThat(third.status()).isEqualTo(201);
+        // the node acknowledged the second change (its record is stuck behind the lock) and is
+        // sent the third all the same
+        await().atMost(Duration.ofSeconds(20)).until(() -> applied.get().revision() == latest);
+        assertThat(nodeView().path("appliedRevision").asLong()).isEqualTo(first);
+      } finally {
+        db.rollback();
+      }
+    }
+    long latest = kit.get("/admin/changes").json().path("latestRevision").asLong();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> nodeView().path("appliedRevision").asLong() == latest);
+    assertThat(applied.get().hashHex()).isEqualTo(kit.controlPlane().follower().get().hashHex());
+  }
+
+  private static String route(String version) {
+    return "{\"service\":\"shop\",\"sourcePath\":\"/shop\",\"version\":\""
+        + version
+        + "\",\"targetUrl\":\"http://svc/"
+        + version
+        + "\",\"methods\":[\"GET\"]}";
   }
 
   @Test

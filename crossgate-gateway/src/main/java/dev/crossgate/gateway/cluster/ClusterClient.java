@@ -64,6 +64,10 @@ import org.slf4j.LoggerFactory;
 public final class ClusterClient implements Supplier<GatewayConfig> {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterClient.class);
   private static final long PERSIST_DELAY_MS = 500;
+  private static final long PERSIST_DELAY_MAX_MS = 30_000;
+
+  /** The next snapshot write waits this many times as long as the last one took. */
+  private static final long PERSIST_COST_FACTOR = 10;
 
   private final Vertx vertx;
   private final ClusterClientOptions options;
@@ -116,6 +120,7 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   private final AtomicLong refused = new AtomicLong();
   private final java.util.concurrent.atomic.AtomicBoolean persistScheduled =
       new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile long persistDelayMs = PERSIST_DELAY_MS;
 
   private ClusterClient(Vertx vertx, ClusterClientOptions options, Stored stored) {
     this.vertx = vertx;
@@ -745,21 +750,23 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
   }
 
   /**
-   * Writes the served configuration to disk at most every {@link #PERSIST_DELAY_MS}: a burst of
-   * changes costs one write of the (possibly 100,000-route) snapshot, not one per change. A crash
-   * in between loses nothing that matters: the node restarts from an older revision and the control
-   * plane sends it the rest.
+   * Writes the served configuration to disk once {@link #persistDelay} passed after the first
+   * change since the last write: a burst of changes costs one write of the (possibly 100,000-route)
+   * snapshot, not one per change. A crash in between loses nothing that matters: the node restarts
+   * from an older revision and the control plane sends it the rest.
    */
   private void persistSoon() {
     if (persistScheduled.compareAndSet(false, true)) {
       vertx.setTimer(
-          PERSIST_DELAY_MS,
+          persistDelayMs,
           id ->
               vertx
                   .executeBlocking(
                       () -> {
                         persistScheduled.set(false);
+                        long started = System.nanoTime();
                         snapshotFile.write(() -> state.get().received());
+                        persistDelayMs = persistDelay((System.nanoTime() - started) / 1_000_000);
                         return null;
                       },
                       false)
@@ -767,6 +774,18 @@ public final class ClusterClient implements Supplier<GatewayConfig> {
                       e ->
                           LOG.warn("cannot write the node snapshot error=\"{}\"", e.getMessage())));
     }
+  }
+
+  /**
+   * How long changes wait for the next snapshot write, given how long the last one took: 500 ms, or
+   * ten times the write when that is longer (at most 30 s), so that under a steady stream of
+   * changes writing a large snapshot takes a tenth of the node's time at most (a 100,000-route
+   * snapshot is tens of megabytes of JSON, and was written every 500 ms), and serving and applying
+   * keep the rest.
+   */
+  static long persistDelay(long lastWriteMs) {
+    return Math.min(
+        PERSIST_DELAY_MAX_MS, Math.max(PERSIST_DELAY_MS, lastWriteMs * PERSIST_COST_FACTOR));
   }
 
   private static Applied refused(long revision, ClusterMessage.ApplyError error) {

@@ -42,7 +42,10 @@ public final class SnapshotFile {
     // routes, upstreams and tenant key hashes: readable by the node's user only
     OwnerOnlyFiles.createDirectories(file.getParent());
     var tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    OwnerOnlyFiles.write(tmp, Json.writeBytes(ClusterMessage.Snapshot.of(config)));
+    // streamed: a 10,000-route snapshot is megabytes, and as one byte array a humongous allocation
+    // whose collections paused the node's serving (bench/cluster/RESULTS.md)
+    var snapshot = ClusterMessage.Snapshot.of(config);
+    OwnerOnlyFiles.write(tmp, out -> Json.mapper().writeValue(out, snapshot));
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 

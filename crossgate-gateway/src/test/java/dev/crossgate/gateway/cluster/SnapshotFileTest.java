@@ -1,8 +1,12 @@
 package dev.crossgate.gateway.cluster;
 
+import static dev.crossgate.gateway.kit.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.crossgate.cluster.ClusterMessage;
 import dev.crossgate.config.GatewayConfig;
+import dev.crossgate.json.Json;
+import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +52,30 @@ class SnapshotFileTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void aLargeSnapshotIsStreamedToTheFileInTheFormatNodesReadBack(@TempDir Path dir)
+      throws Exception {
+    var routes = new ArrayList<Route>();
+    for (int i = 0; i < 5_000; i++) {
+      routes.add(route("rt_" + i, "/svc" + i + "/items", "http://127.0.0.1:9/r" + i).build());
+    }
+    var config = new GatewayConfig(5_000, RouteTable.of(routes, 5_000), List.of(), Map.of());
+    var file = new SnapshotFile(dir);
+
+    file.write(config);
+
+    // byte for byte what the snapshot was as one array: files written before stay readable
+    assertThat(Files.readAllBytes(dir.resolve("node-snapshot.json")))
+        .isEqualTo(Json.writeBytes(ClusterMessage.Snapshot.of(config)));
+    assertThat(file.read())
+        .hasValueSatisfying(
+            read -> {
+              assertThat(read.revision()).isEqualTo(5_000);
+              assertThat(read.routes().size()).isEqualTo(5_000);
+              assertThat(read.hashHex()).isEqualTo(config.hashHex());
+            });
   }
 
   private static GatewayConfig config(long revision) {
