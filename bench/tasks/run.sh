@@ -1,25 +1,296 @@
 #!/usr/bin/env bash
-# Async-task and agent benchmark, one JVM on loopback (see crossgate-app test TasksBench):
-#   bench/tasks/run.sh            (env: TASKS=10000 POLLS=20000 SYNC_REQUESTS=20000 CONCURRENCY=64
-#                                  JDBC_URL=jdbc:postgresql://127.0.0.1:5432/DB JDBC_USER=postgres for PostgreSQL)
-# Prints heap used after GC with TASKS pending tasks, poll p50/p99, and sync requests straight to
-# the upstream vs through agent + gateway (requests/s, p99, ratio); then task creation by the store
-# alone (TaskStoreBench: STORE_TASKS=5000 creates, CONCURRENCY callers, no HTTP). ~1-2 minutes.
+# Async task acceptance and the agent's sync path, measured on the shipped roles, all on loopback.
+#   bench/tasks/run.sh     (env: DURATION=10 ROUNDS=3 WARMUP=40 CONNECTIONS=64 THREADS=2
+#                           MODES="callback held" STORES="h2 pg" SYNC=1 PORT_BASE=19700
+#                           PG_URL=jdbc:postgresql://127.0.0.1:5432 PG_USER=postgres)
+#
+# Roles, started as the README does:
+#   upstream : nginx, 1 worker. /analyse is an async interface (CALLBACK routes): it acknowledges
+#              with 202 and never posts a result, so those tasks stay RUNNING; /report answers
+#              200 with a short JSON result at once (HELD routes: the gateway calls it in the
+#              background and stores the answer); /query answers 200 with 1 KB (sync).
+#   h2       : `./crossgate standalone --data-dir <tmp>` (embedded H2 store), default flags
+#   pg       : the same with `--db jdbc:postgresql://…/<fresh database> --db-user postgres`: the
+#              configuration and the task store on a PostgreSQL database made for this run and
+#              dropped at the end
+#   agent    : `./crossgate agent --gateway <h2 standalone>` with its default flags
+# Each standalone gets a tenant, an API key and its routes through the Admin API with
+# <data-dir>/admin-token. Flags that differ from the defaults: the ports (PORT_BASE.. so nothing
+# collides with 9000/9080), and `--task-max-pending 0`: the default quota (1,000 unfinished tasks
+# per tenant) would refuse a CALLBACK run after its first thousand tasks, since the upstream never
+# posts their results. That is configuration, documented in the README; the byte quotas stay at
+# their defaults, so the per-tenant usage check runs as in production.
+#
+# Acceptance: `wrk -t2 -c64 -s bench/tasks/post.lua` POSTs a small JSON body with the API key to
+# /async/analyse (CALLBACK: stored, sent upstream, marked RUNNING, then 202) or /async/report
+# (HELD: stored, then 202; the RUNNING mark, the upstream call and the result write follow in
+# the background);
+# accepted/s counts 202s only (post.lua counts every status; other answers are printed).
+# Sync: wrk GET /q?city=x through the agent (agent → gateway /sync/q → nginx), to the gateway's
+# /sync/q directly, and straight to nginx /query, rounds alternating; ratio = agent / direct.
+# There is no JVM upstream peer in the repository, so the only direct call is nginx.
+#
+# Every round prints the machine's load average; "cpu us" is the CPU (user + system) of the
+# standalone JVM per request, and for pg also of the PostgreSQL backends serving its database.
+# Figures are medians over ROUNDS alternating rounds, after WARMUP seconds per target (C2 was
+# still compiling after 20 s on a loaded machine). CALLBACK tasks stay in the table, so later
+# rounds run against a bigger one.
+#
+# PROFILE=h2-callback (or pg-held, ...) profiles instead: after the warm-up, a JFR recording
+# (settings=profile, started with jcmd) of that standalone over one DURATION run of that target,
+# then the CPU per task by thread group and the top frames of every thread (bench/JfrTop.java;
+# TOP_THREADS=vert.x-eventloop keeps only threads whose name starts so).
+#   PROFILE=h2-callback DURATION=25 SYNC=0 bench/tasks/run.sh [out.jfr]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-HEAP=${HEAP:-512m}
+DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-40}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+MODES=${MODES:-callback held}
+STORES=${STORES:-h2 pg}
+SYNC=${SYNC:-1}
+PORT_BASE=${PORT_BASE:-19700}
+PG_URL=${PG_URL:-jdbc:postgresql://127.0.0.1:5432}
+PG_USER=${PG_USER:-postgres}
+UP_PORT=$PORT_BASE
+AGENT_PORT=$((PORT_BASE + 30))
+WORK=$(mktemp -d /tmp/crossgate-tasks-bench.XXXXXX)
+PG_DB=crossgate_tasks_bench_$$
+declare -A GW_PORT=([h2]=$((PORT_BASE + 10)) [pg]=$((PORT_BASE + 20)))
+declare -A ADMIN_PORT=([h2]=$((PORT_BASE + 11)) [pg]=$((PORT_BASE + 21)))
+declare -A CG_PID KEY
+AGENT_PID=
+PG_CREATED=
 
-echo "building (test classes and class path)" >&2
-(cd "$ROOT" && ./mvnw -B -q -pl crossgate-app -am test-compile dependency:build-classpath \
-  -Dmdep.outputFile=target/classpath.txt >/dev/null)
-CP="$ROOT/crossgate-app/target/test-classes"
-for m in agent gateway admin store core; do CP="$CP:$ROOT/crossgate-$m/target/classes"; done
-CP="$CP:$(cat "$ROOT/crossgate-app/target/classpath.txt")"
+stop() { # pid
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 200); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+}
+cleanup() {
+  [ -n "$AGENT_PID" ] && stop "$AGENT_PID"
+  for s in "${!CG_PID[@]}"; do stop "${CG_PID[$s]}"; done
+  [ -f "$WORK/upstream.pid" ] && kill "$(cat "$WORK/upstream.pid")" 2>/dev/null || true
+  [ -n "$PG_CREATED" ] && psql -h 127.0.0.1 -U "$PG_USER" -q -c "DROP DATABASE IF EXISTS $PG_DB" postgres || true
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
 
-java -Xmx"$HEAP" -XX:+UseG1GC -Dlogback.configurationFile="$ROOT/bench/tasks/logback-bench.xml" \
-  -cp "$CP" dev.crossgate.app.bench.TasksBench 2>&1 | grep -E ' bench |ERROR|Exception' || true
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in "$UP_PORT" "$AGENT_PORT" "${GW_PORT[@]}" "${ADMIN_PORT[@]}"; do
+  port_free "$p" || { echo "port $p is in use; set PORT_BASE" >&2; exit 1; }
+done
 
-TASKS=${STORE_TASKS:-5000} java -Xmx"$HEAP" -XX:+UseG1GC -Dlogback.configurationFile="$ROOT/bench/tasks/logback-bench.xml" \
-  -cp "$ROOT/crossgate-gateway/target/test-classes:$CP" dev.crossgate.gateway.task.TaskStoreBench 2>&1 \
-  | grep -E ' bench |ERROR|Exception' || true
+BODY=$(head -c 1024 /dev/zero | tr '\0' 'x')
+cat >"$WORK/upstream.conf" <<CONF
+worker_processes 1;
+pid $WORK/upstream.pid;
+error_log $WORK/upstream-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$UP_PORT reuseport;
+    location /analyse { return 202; }
+    location /report { default_type application/json; return 200 '{"status":"done"}'; }
+    location / { default_type text/plain; return 200 "$BODY"; }
+  }
+}
+CONF
+"$NGINX" -c "$WORK/upstream.conf" -p "$WORK" -e "$WORK/upstream-error.log"
+
+# ./crossgate builds the jar itself when sources are newer; do that before anything is timed
+(cd "$ROOT" && ./crossgate --help >/dev/null)
+
+wait_line() { # file pattern pid what
+  for _ in $(seq 1 180); do
+    grep -qs "$2" "$1" && return 0
+    kill -0 "$3" 2>/dev/null || break
+    sleep 1
+  done
+  cat "$1" >&2
+  echo "$4 did not start" >&2
+  exit 1
+}
+start_standalone() { # store
+  local s=$1 db_flags=()
+  if [ "$s" = pg ]; then
+    psql -h 127.0.0.1 -U "$PG_USER" -q -c "CREATE DATABASE $PG_DB" postgres
+    PG_CREATED=1
+    db_flags=(--db "$PG_URL/$PG_DB" --db-user "$PG_USER")
+  fi
+  (cd "$ROOT" && exec ./crossgate standalone --data-dir "$WORK/$s" --gateway-port "${GW_PORT[$s]}" \
+    --admin-port "${ADMIN_PORT[$s]}" --task-max-pending 0 "${db_flags[@]}") >"$WORK/$s.log" 2>&1 &
+  CG_PID[$s]=$!
+  wait_line "$WORK/$s.log" "crossgate standalone ready" "${CG_PID[$s]}" "standalone ($s)"
+  local admin="http://127.0.0.1:${ADMIN_PORT[$s]}" auth
+  auth="Authorization: Bearer $(cat "$WORK/$s/admin-token")"
+  curl -fsS -o /dev/null -X POST "$admin/admin/tenants" -H "$auth" -H 'Content-Type: application/json' \
+    -d '{"id":"bench","name":"Task bench"}'
+  KEY[$s]=$(curl -fsS -X POST "$admin/admin/tenants/bench/keys" -H "$auth" -H 'Content-Type: application/json' \
+    -d '{}' | sed 's/.*"key":"\([^"]*\)".*/\1/')
+  local up="http://127.0.0.1:$UP_PORT"
+  for route in \
+    "{\"service\":\"bench\",\"sourcePath\":\"/analyse\",\"mode\":\"ASYNC\",\"asyncExecution\":\"CALLBACK\",
+      \"auth\":\"KEY\",\"methods\":[\"POST\"],\"targetUrl\":\"$up/analyse\"}" \
+    "{\"service\":\"bench\",\"sourcePath\":\"/report\",\"mode\":\"ASYNC\",\"asyncExecution\":\"HELD\",
+      \"auth\":\"KEY\",\"methods\":[\"POST\"],\"targetUrl\":\"$up/report\"}" \
+    "{\"service\":\"bench\",\"sourcePath\":\"/q\",\"mode\":\"SYNC\",\"auth\":\"KEY\",\"methods\":[\"GET\"],
+      \"targetUrl\":\"$up/query\"}"; do
+    curl -fsS -o /dev/null -X POST "$admin/admin/routes" -H "$auth" -H 'Content-Type: application/json' -d "$route"
+  done
+  local gw="http://127.0.0.1:${GW_PORT[$s]}"
+  for _ in $(seq 1 100); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-Api-Key: ${KEY[$s]}" "$gw/async/report")" = 202 ] &&
+      return 0
+    sleep 0.2
+  done
+  echo "no 202 from $gw/async/report" >&2
+  exit 1
+}
+
+# CPU time (user + system, clock ticks) of the processes given, summed
+cpu_ticks() { local t=0 pid; for pid in "$@"; do
+  [ -r "/proc/$pid/stat" ] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0))); done
+  echo "$t"; }
+pg_backends() { pgrep -f "postgres: .*: $PG_USER $PG_DB " | tr '\n' ' ' || true; }
+us_per() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }'; }
+load() { cut -d' ' -f1 /proc/loadavg; }
+
+# prints "accepted_per_s p99_ms other cpu_us db_cpu_us"
+accept() { # store mode seconds
+  local s=$1 path=/async/analyse
+  [ "$2" = held ] && path=/async/report
+  local pids db c0 d0 out
+  pids=${CG_PID[$s]} db=
+  [ "$s" = pg ] && db=$(pg_backends)
+  c0=$(cpu_ticks $pids) d0=$(cpu_ticks $db)
+  out=$(API_KEY=${KEY[$s]} wrk -t"$THREADS" -c"$CONNECTIONS" -d"${3}s" -s "$ROOT/bench/tasks/post.lua" \
+    "http://127.0.0.1:${GW_PORT[$s]}$path" | grep '^accepted=')
+  local c1 d1
+  c1=$(cpu_ticks $pids) d1=$(cpu_ticks $db)
+  local accepted other codes seconds p99
+  accepted=$(sed 's/.*accepted=\([0-9]*\).*/\1/' <<<"$out") other=$(sed 's/.*other=\([0-9]*\).*/\1/' <<<"$out")
+  codes=$(sed 's/.*codes=\([^ ]*\).*/\1/' <<<"$out") seconds=$(sed 's/.*seconds=\([0-9.]*\).*/\1/' <<<"$out")
+  p99=$(sed 's/.*p99_ms=\([0-9.]*\).*/\1/' <<<"$out")
+  [ "$other" = 0 ] || echo "  [$s $2] answers other than 202: $codes" >&2
+  printf '%s %s %s %s %s\n' "$(awk -v a="$accepted" -v s="$seconds" 'BEGIN { printf "%.0f", a / s }')" "$p99" \
+    "$other" "$(us_per $((c1 - c0)) $((accepted + other)))" "$(us_per $((d1 - d0)) $((accepted + other)))"
+}
+# prints "requests_per_s p99_ms non2xx cpu_us" (CPU of the given processes)
+get() { # url seconds pid...
+  local url=$1 seconds=$2; shift 2
+  local c0 c1
+  c0=$(cpu_ticks "$@")
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency ${WRK_HEADER:+-H "$WRK_HEADER"} "$url" >"$WORK/wrk.out"
+  c1=$(cpu_ticks "$@")
+  awk -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
+    /Requests\/sec:/ { rps = $2 }
+    / requests in / { n = $1 }
+    /^ +99%/ { v = $2; unit = v; gsub(/[0-9.]/, "", unit); gsub(/[a-z]/, "", v);
+               ms = (unit == "us") ? v / 1000 : (unit == "s") ? v * 1000 : v }
+    /Non-2xx/ { bad = $4 }
+    END { printf "%.0f %.2f %d %.1f\n", rps, ms, bad, (n > 0 ? ticks * 1e6 / hz / n : 0) }
+  ' "$WORK/wrk.out"
+}
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+for s in $STORES; do start_standalone "$s"; done
+if [ "$SYNC" = 1 ]; then
+  first=${STORES%% *}
+  (cd "$ROOT" && exec ./crossgate agent --gateway "http://127.0.0.1:${GW_PORT[$first]}" --api-key "${KEY[$first]}" \
+    --agent-port "$AGENT_PORT" --data-dir "$WORK/agent") >"$WORK/agent.log" 2>&1 &
+  AGENT_PID=$!
+  for _ in $(seq 1 150); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$AGENT_PORT/q?city=x")" = 200 ] && break
+    kill -0 "$AGENT_PID" 2>/dev/null || { cat "$WORK/agent.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$AGENT_PORT/q?city=x")" = 200 ] ||
+    { cat "$WORK/agent.log" >&2; echo "no 200 through the agent" >&2; exit 1; }
+fi
+
+echo "warm-up: ${WARMUP}s per target (load $(load))" >&2
+for s in $STORES; do for m in $MODES; do
+  echo "  $s $m: $(accept "$s" "$m" "$WARMUP") (load $(load))" >&2
+done; done
+if [ "$SYNC" = 1 ]; then
+  get "http://127.0.0.1:$AGENT_PORT/q?city=x" "$WARMUP" >/dev/null
+  WRK_HEADER="X-Api-Key: ${KEY[$first]}" get "http://127.0.0.1:${GW_PORT[$first]}/sync/q?city=x" "$WARMUP" >/dev/null
+fi
+
+# CPU ticks per thread, grouped by name with digits dropped (vert.x-eventloop-thread-N, GC Thread#N...)
+thread_ticks() { for t in /proc/"$1"/task/*; do
+  printf '%s\t%s\n' "$(tr -d '0-9' <"$t/comm" | tr ' ' '_')" "$(awk '{ print $14 + $15 }' "$t/stat")"; done |
+  awk -F'\t' '{ s[$1] += $2 } END { for (k in s) print k, s[k] }' | sort; }
+if [ -n "${PROFILE:-}" ]; then
+  s=${PROFILE%-*} out=$(realpath -m "${1:-/tmp/crossgate-tasks-$PROFILE.jfr}")
+  jcmd "${CG_PID[$s]}" JFR.start name=tasks settings=profile >/dev/null
+  thread_ticks "${CG_PID[$s]}" >"$WORK/ticks0"
+  echo "recording $PROFILE ${DURATION}s, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  r=$(accept "$s" "${PROFILE#*-}" "$DURATION")
+  thread_ticks "${CG_PID[$s]}" >"$WORK/ticks1"
+  jcmd "${CG_PID[$s]}" JFR.stop name=tasks filename="$out" >/dev/null
+  echo "$PROFILE: accepted/s p99 non-202 cpu-us/task db-cpu-us/task: $r" >&2
+  tasks=$(awk -v r="${r%% *}" -v d="$DURATION" 'BEGIN { print r * d }')
+  echo "CPU by thread group while recording (us per task, ~$tasks tasks):" >&2
+  join -a2 -e0 -o '0,1.2,2.2' "$WORK/ticks0" "$WORK/ticks1" | awk -v n="$tasks" -v hz="$(getconf CLK_TCK)" \
+    '{ d = $3 - $2; if (d > 0) { t += d; printf "  %-32s %7.1f\n", $1, d * 1e6 / hz / n } }
+     END { printf "  %-32s %7.1f\n", "total", t * 1e6 / hz / n }' | sort -k2 -rn >&2
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); recording: $out" >&2
+  java "$ROOT/bench/JfrTop.java" "$out" "${TOP:-30}" "${TOP_THREADS:-}"
+  exit 0
+fi
+
+: >"$WORK/rounds.txt"
+for round in $(seq 1 "$ROUNDS"); do
+  targets=()
+  for s in $STORES; do for m in $MODES; do targets+=("$s-$m"); done; done
+  [ "$SYNC" = 1 ] && targets+=(direct agent gateway)
+  # alternate the order, so no target always follows the same one
+  [ $((round % 2)) = 0 ] && targets=($(printf '%s\n' "${targets[@]}" | tac))
+  for t in "${targets[@]}"; do
+    l0=$(load)
+    case $t in
+      direct) r=$(get "http://127.0.0.1:$UP_PORT/query?city=x" "$DURATION" "$(cat "$WORK/upstream.pid")" \
+        $(pgrep -P "$(cat "$WORK/upstream.pid")")) ;;
+      agent) r=$(get "http://127.0.0.1:$AGENT_PORT/q?city=x" "$DURATION" "$AGENT_PID" "${CG_PID[$first]}") ;;
+      gateway) r=$(WRK_HEADER="X-Api-Key: ${KEY[$first]}" get "http://127.0.0.1:${GW_PORT[$first]}/sync/q?city=x" \
+        "$DURATION" "${CG_PID[$first]}") ;;
+      *) r=$(accept "${t%-*}" "${t#*-}" "$DURATION") ;;
+    esac
+    echo "$round $t $r $l0" | tee -a "$WORK/rounds.txt" >&2
+  done
+done
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+col() { awk -v t="$1" -v c="$2" '$2 == t { print $c }' "$WORK/rounds.txt" | median; }
+sum() { awk -v t="$1" -v c="$2" '$2 == t { s += $c } END { print s + 0 }' "$WORK/rounds.txt"; }
+loads() { awk -v t="$1" '$2 == t { print $NF }' "$WORK/rounds.txt" | sort -n | sed -n '1p;$p' | paste -sd- -; }
+cat <<REPORT
+== async task acceptance and the agent's sync path, ./crossgate standalone (default flags but
+== --task-max-pending 0), wrk -t$THREADS -c$CONNECTIONS, $ROUNDS alternating rounds x ${DURATION}s, medians
+== $(nproc) cores shared with other work; load average at start/end: $LOAD_START / $LOAD_END; $(date -u +%FT%TZ)
+acceptance   accepted/s   p99 ms   non-202  cpu us/task  db cpu us/task  load range
+$(for s in $STORES; do for m in $MODES; do
+  printf '%-12s %10s %8s %9s %12s %15s  %s\n' "$s-$m" "$(col "$s-$m" 3)" "$(col "$s-$m" 4)" "$(sum "$s-$m" 5)" \
+    "$(col "$s-$m" 6)" "$(col "$s-$m" 7)" "$(loads "$s-$m")"; done; done)
+targets: >= 2,000 accepted/s on the embedded store (h2), >= 5,000/s on PostgreSQL (pg)
+REPORT
+if [ "$SYNC" = 1 ]; then
+  cat <<REPORT
+sync GET     req/s        p99 ms   non-2xx  cpu us/req   load range   (cpu: nginx; agent+standalone; standalone)
+$(for t in direct agent gateway; do
+  printf '%-12s %10s %8s %9s %12s  %s\n' "$t" "$(col "$t" 3)" "$(col "$t" 4)" "$(sum "$t" 5)" "$(col "$t" 6)" "$(loads "$t")"; done)
+ratio agent+gateway / direct (nginx): $(awk -v a="$(col agent 3)" -v b="$(col direct 3)" 'BEGIN { printf "%.2f", a / b }') (target >= 0.5)
+ratio gateway alone / direct (nginx): $(awk -v a="$(col gateway 3)" -v b="$(col direct 3)" 'BEGIN { printf "%.2f", a / b }')
+REPORT
+fi
+echo "rounds (round target figures... load1):"
+sed 's/^/  /' "$WORK/rounds.txt"
