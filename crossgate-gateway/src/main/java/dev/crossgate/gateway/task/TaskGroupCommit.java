@@ -8,6 +8,7 @@ import dev.crossgate.store.StoreException;
 import dev.crossgate.store.task.TaskRecord;
 import dev.crossgate.store.task.TaskRepository;
 import dev.crossgate.store.task.TaskRequestBody;
+import dev.crossgate.store.task.TaskResult;
 import dev.crossgate.store.task.TaskUsage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -32,15 +33,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The task writes a caller waits for — a new task before its 202, PENDING → RUNNING before the
- * answer — committed in groups: whatever was queued while the previous group committed goes into
- * the next transaction, so one commit (one file write on H2, one WAL flush on PostgreSQL) stores
- * them all, and each caller's future completes only after that commit. Nothing waits for a window
- * to fill: a lone write commits at once, a busy node's writes share commits.
+ * answer, a result before the upstream (or the held call) is told it is stored — committed in
+ * groups: whatever was queued while the previous group committed goes into the next transaction, so
+ * one commit (one file write on H2, one WAL flush on PostgreSQL) stores them all, and each caller's
+ * future completes only after that commit. Nothing waits for a window to fill: a lone write commits
+ * at once, a busy node's writes share commits.
  *
  * <p>One group at a time, on the task worker pool. The per-tenant quota is read once per tenant and
  * group and then counts the group's own new tasks, so a burst cannot slip past it. A write that
  * fails alone (a client's task id that a concurrent submission stored first, a quota) fails only
- * its caller: inserts that can meet the unique index run under a savepoint.
+ * its caller: inserts that can meet the unique index run under a savepoint. The other inserts, with
+ * one counter update per tenant, and the RUNNING marks go to the database as JDBC batches, so a
+ * group costs PostgreSQL a few round trips rather than two or three per task.
  */
 final class TaskGroupCommit {
   private static final Logger LOG = LoggerFactory.getLogger(TaskGroupCommit.class);
@@ -52,7 +56,7 @@ final class TaskGroupCommit {
   private static final TaskUsage UNUSED = new TaskUsage(0, 0, 0);
 
   /** A queued write: settled on its caller's context once its group committed (or failed). */
-  private sealed interface Write permits NewTask, Running {
+  private sealed interface Write permits NewTask, Running, Finish {
     Context context();
 
     Promise<?> done();
@@ -67,6 +71,10 @@ final class TaskGroupCommit {
       implements Write {}
 
   private record Running(String taskId, Instant at, Context context, Promise<Boolean> done)
+      implements Write {}
+
+  private record Finish(
+      String taskId, TaskResult result, Instant at, Context context, Promise<Boolean> done)
       implements Write {}
 
   /** What became of one write once its group is committed: a value, or why it failed. */
@@ -122,6 +130,16 @@ final class TaskGroupCommit {
     return write.done().future();
   }
 
+  /**
+   * Stores a task's result if it has none yet (its blob, if any, is in place already); false when
+   * another result won or the task is gone.
+   */
+  Future<Boolean> finish(Context context, String taskId, TaskResult result, Instant at) {
+    var write = new Finish(taskId, result, at, context, Promise.promise());
+    enqueue(write);
+    return write.done().future();
+  }
+
   private void enqueue(Write write) {
     queue.add(write);
     if (draining.compareAndSet(false, true)) {
@@ -161,13 +179,36 @@ final class TaskGroupCommit {
           c -> {
             outcomes.clear();
             var usage = new HashMap<String, TaskUsage>();
+            // plain inserts and RUNNING marks go to the database as one batch each (one round trip
+            // to PostgreSQL for the group, not one per task)
+            var inserts = new ArrayList<TaskRepository.NewTask>();
+            var marks = new ArrayList<Running>();
             for (var w : group) {
-              outcomes.put(
-                  w,
-                  w instanceof NewTask n
-                      ? store(c, n, usage)
-                      : Outcome.of(
-                          repository.markRunning(c, ((Running) w).taskId(), ((Running) w).at())));
+              if (w instanceof Running r) {
+                marks.add(r);
+                continue;
+              }
+              if (w instanceof Finish f) {
+                outcomes.put(w, Outcome.of(repository.finish(c, f.taskId(), f.result(), f.at())));
+                continue;
+              }
+              var n = (NewTask) w;
+              if (n.task().clientTaskId() != null) {
+                // its resubmission check must see the group's earlier inserts
+                repository.insertAll(c, inserts);
+                inserts.clear();
+              }
+              outcomes.put(w, store(c, n, usage, inserts));
+            }
+            repository.insertAll(c, inserts);
+            var marked =
+                repository.markRunning(
+                    c,
+                    marks.stream()
+                        .map(r -> new TaskRepository.RunningMark(r.taskId(), r.at()))
+                        .toList());
+            for (int i = 0; i < marked.length; i++) {
+              outcomes.put(marks.get(i), Outcome.of(marked[i]));
             }
             return null;
           });
@@ -193,7 +234,14 @@ final class TaskGroupCommit {
     }
   }
 
-  private Outcome store(Connection c, NewTask n, Map<String, TaskUsage> usage) throws SQLException {
+  /**
+   * Checks {@code n} against its tenant's quota and places its body; a task without a client id is
+   * added to {@code inserts} (the caller inserts them in one batch before the commit), one with a
+   * client id is inserted here, under a savepoint.
+   */
+  private Outcome store(
+      Connection c, NewTask n, Map<String, TaskUsage> usage, List<TaskRepository.NewTask> inserts)
+      throws SQLException {
     var task = n.task();
     var owner = task.owner();
     if (task.clientTaskId() != null) {
@@ -211,7 +259,10 @@ final class TaskGroupCommit {
     var refusal = overQuota(owner, current, n.body().size());
     if (refusal != null) {
       // the counters still hold tasks that expired but are not swept yet: before refusing, the
-      // exact sum over the unexpired ones (on this connection, so with the group's own inserts)
+      // exact sum over the unexpired ones (on this connection, so with the group's own inserts,
+      // once those batched so far are in)
+      repository.insertAll(c, inserts);
+      inserts.clear();
       current = repository.usage(c, owner, task.createdAt());
       usage.put(owner, current);
       refusal = overQuota(owner, current, n.body().size());
@@ -233,16 +284,17 @@ final class TaskGroupCommit {
     } catch (IOException e) {
       return Outcome.failed(e);
     }
-    var savepoint = task.clientTaskId() == null ? null : c.setSavepoint();
-    try {
-      repository.insert(c, task, stored);
-    } catch (SQLException e) {
-      dropBlob.accept(task);
-      if (savepoint == null) {
-        throw e;
+    if (task.clientTaskId() == null) {
+      inserts.add(new TaskRepository.NewTask(task, stored));
+    } else {
+      var savepoint = c.setSavepoint();
+      try {
+        repository.insert(c, task, stored);
+      } catch (SQLException e) {
+        dropBlob.accept(task);
+        c.rollback(savepoint);
+        return Outcome.of(new LostRace(e));
       }
-      c.rollback(savepoint);
-      return Outcome.of(new LostRace(e));
     }
     usage.put(
         owner,

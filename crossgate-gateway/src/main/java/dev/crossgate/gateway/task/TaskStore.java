@@ -168,6 +168,7 @@ public final class TaskStore {
 
   /**
    * As above; a spooled result file becomes the task's result blob, or is removed when not stored.
+   * The row is written by the group commit, with whatever else is queued.
    */
   Future<Boolean> finish(
       String id,
@@ -176,40 +177,62 @@ public final class TaskStore {
       String contentType,
       SpooledBody body,
       String error) {
+    var context = vertx.getOrCreateContext();
+    if (body.file() == null && body.size() <= options.inlineResultBytes()) {
+      var inline = body.size() > 0 ? body.inline().getBytes() : null;
+      return groupCommit.finish(
+          context,
+          id,
+          new TaskResult(status, httpStatus, contentType, body.size(), inline, null, error),
+          clock.instant());
+    }
+    var blob = resultBlob(id);
     return blocking(
-        () -> {
-          String blob = null;
-          byte[] inline = null;
-          try {
-            if (body.file() != null || body.size() > options.inlineResultBytes()) {
-              blob = resultBlob(id).getFileName().toString();
-              // an upstream's answer to a caller: the node's user only
-              OwnerOnlyFiles.createDirectories(options.blobDir());
-              if (body.file() != null) {
-                Files.move(
-                    body.file(), options.blobDir().resolve(blob), StandardCopyOption.ATOMIC_MOVE);
-              } else {
-                OwnerOnlyFiles.write(options.blobDir().resolve(blob), body.inline().getBytes());
+            () -> {
+              try {
+                // an upstream's answer to a caller: the node's user only
+                OwnerOnlyFiles.createDirectories(options.blobDir());
+                if (body.file() != null) {
+                  Files.move(body.file(), blob, StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                  OwnerOnlyFiles.write(blob, body.inline().getBytes());
+                }
+                return null;
+              } finally {
+                if (body.file() != null) {
+                  Files.deleteIfExists(body.file());
+                }
               }
-            } else if (body.size() > 0) {
-              inline = body.inline().getBytes();
-            }
-            boolean stored =
-                repository.finish(
+            })
+        .compose(
+            placed ->
+                groupCommit.finish(
+                    context,
                     id,
                     new TaskResult(
-                        status, httpStatus, contentType, body.size(), inline, blob, error),
-                    clock.instant());
-            if (!stored && blob != null) {
-              Files.deleteIfExists(options.blobDir().resolve(blob));
-            }
-            return stored;
-          } finally {
-            if (body.file() != null) {
-              Files.deleteIfExists(body.file());
-            }
-          }
-        });
+                        status,
+                        httpStatus,
+                        contentType,
+                        body.size(),
+                        null,
+                        blob.getFileName().toString(),
+                        error),
+                    clock.instant()))
+        .transform(
+            stored ->
+                stored.succeeded() && stored.result()
+                    ? Future.succeededFuture(true)
+                    // not stored (or not known to be): the blob belongs to no task
+                    : blocking(
+                            () -> {
+                              Files.deleteIfExists(blob);
+                              return null;
+                            })
+                        .transform(
+                            removed ->
+                                stored.succeeded()
+                                    ? Future.succeededFuture(false)
+                                    : Future.failedFuture(stored.cause())));
   }
 
   /** Where a task's result is kept when it is not in the row. */

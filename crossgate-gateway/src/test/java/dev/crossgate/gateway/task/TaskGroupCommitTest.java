@@ -9,6 +9,7 @@ import dev.crossgate.store.sql.Sql;
 import dev.crossgate.store.task.TaskRecord;
 import dev.crossgate.store.task.TaskRepository;
 import dev.crossgate.store.task.TaskRequestBody;
+import dev.crossgate.store.task.TaskStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -150,9 +151,122 @@ class TaskGroupCommitTest {
     assertThat(new TaskRepository(db.database()).count()).isEqualTo(1);
   }
 
+  @Test
+  void aGroupOfManyTenantsWithResubmissionsAmongItKeepsEachTenantsCountersEqualToItsRows()
+      throws Exception {
+    for (var kind : List.of("h2", "postgres")) {
+      var db = database(kind);
+      var store = TaskStore.open(vertx, db.database(), TaskOptions.defaults(blobs.resolve(kind)));
+      var tenants = List.of("acme", "globex", "initech");
+
+      // plain tasks (inserted as one batch) between resubmissions of one client id per tenant
+      var created =
+          settled(
+              issue(
+                  () -> {
+                    var futures = new ArrayList<Future<TaskStore.Created>>();
+                    for (int i = 0; i < 300; i++) {
+                      var owner = tenants.get(i % 3);
+                      futures.add(create(store, owner, i % 7 == 0 ? "again-" + owner : null));
+                    }
+                    return futures;
+                  }));
+
+      assertThat(created).allSatisfy(f -> assertThat(f.succeeded()).as("%s", f.cause()).isTrue());
+      var repository = new TaskRepository(db.database());
+      // 300 creates, 43 of them with a client id: 3 stored (one per tenant), 40 answered existing
+      assertThat(created.stream().filter(f -> f.result().existing())).as(kind).hasSize(40);
+      assertThat(repository.count()).as(kind).isEqualTo(260);
+      for (var owner : tenants) {
+        var counted = db.database().read(c -> repository.countedUsage(c, owner));
+        var summed = db.database().read(c -> repository.usage(c, owner, Instant.now()));
+        assertThat(counted).as("%s %s", kind, owner).isEqualTo(summed);
+        assertThat(counted.pendingTasks()).as("%s %s", kind, owner).isGreaterThan(80);
+      }
+    }
+  }
+
+  @Test
+  void runningMarksCommittedTogetherAnswerEachTaskOnItsOwn() throws Exception {
+    for (var kind : List.of("h2", "postgres")) {
+      var db = database(kind);
+      var store = TaskStore.open(vertx, db.database(), TaskOptions.defaults(blobs.resolve(kind)));
+      var ids = createdIds(store, 6);
+      // the odd ones are finished already: their marks must change nothing
+      for (int i = 1; i < 6; i += 2) {
+        store
+            .finish(ids.get(i), TaskStatus.DONE, 200, null, Buffer.buffer("done"), null)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+      }
+
+      var at = Instant.now();
+      var marks = settled(issue(() -> ids.stream().map(id -> store.running(id, at)).toList()));
+
+      var repository = new TaskRepository(db.database());
+      for (int i = 0; i < 6; i++) {
+        assertThat(marks.get(i).result()).as("%s task %d", kind, i).isEqualTo(i % 2 == 0);
+        assertThat(repository.find(ids.get(i)).orElseThrow().status())
+            .as("%s task %d", kind, i)
+            .isEqualTo(i % 2 == 0 ? TaskStatus.RUNNING : TaskStatus.DONE);
+      }
+    }
+  }
+
+  @Test
+  void resultsCommittedTogetherAreEachStoredOnceAndReleaseTheirTenantsCounters() throws Exception {
+    for (var kind : List.of("h2", "postgres")) {
+      var db = database(kind);
+      var store = TaskStore.open(vertx, db.database(), TaskOptions.defaults(blobs.resolve(kind)));
+      var ids = createdIds(store, 25);
+      var large = Buffer.buffer("r".repeat(store.options().inlineResultBytes() + 1));
+
+      // the first 20 get two results each in one burst (one must lose), the last 5 one result too
+      // large for the row (spilled to its blob file)
+      var finished =
+          settled(
+              issue(
+                  () -> {
+                    var futures = new ArrayList<Future<Boolean>>();
+                    for (int i = 0; i < 25; i++) {
+                      var body = i < 20 ? Buffer.buffer("result " + i) : large;
+                      futures.add(
+                          store.finish(ids.get(i), TaskStatus.DONE, 200, "text/plain", body, null));
+                      if (i < 20) {
+                        futures.add(
+                            store.finish(
+                                ids.get(i), TaskStatus.FAILED, 500, "text/plain", body, "again"));
+                      }
+                    }
+                    return futures;
+                  }));
+
+      assertThat(finished.stream().filter(Future::result)).as(kind).hasSize(25);
+      var repository = new TaskRepository(db.database());
+      for (int i = 0; i < 25; i++) {
+        var task = repository.find(ids.get(i)).orElseThrow();
+        assertThat(task.status().finished()).as("%s task %d", kind, i).isTrue();
+        if (i >= 20) {
+          assertThat(store.blobDir().resolve(task.resultBlob())).as(kind).hasSize(large.length());
+        }
+      }
+      var counted = db.database().read(c -> repository.countedUsage(c, "acme"));
+      assertThat(counted)
+          .as(kind)
+          .isEqualTo(db.database().read(c -> repository.usage(c, "acme", Instant.now())));
+      assertThat(counted.pendingTasks()).as(kind).isZero();
+    }
+  }
+
   private static Future<TaskStore.Created> create(TaskStore store, String clientTaskId) {
+    return create(store, "acme", clientTaskId);
+  }
+
+  private static Future<TaskStore.Created> create(
+      TaskStore store, String owner, String clientTaskId) {
     return store.create(
-        "acme",
+        owner,
         "rt1",
         "CALLBACK",
         "POST",
@@ -163,25 +277,42 @@ class TaskGroupCommitTest {
         id -> "{}");
   }
 
+  /** A fresh database of {@code kind} (h2 or postgres), closed after the test. */
+  private TestDatabases.Handle database(String kind) {
+    var db = TestDatabases.open(kind);
+    open.add(db);
+    return db;
+  }
+
+  /** The ids of {@code n} tasks created together. */
+  private List<String> createdIds(TaskStore store, int n) throws Exception {
+    return all(store, n, i -> null).stream().map(c -> c.task().taskId()).toList();
+  }
+
   /** {@code n} creates issued together from one event loop, as many requests would. */
   private java.util.concurrent.CompletableFuture<List<Future<TaskStore.Created>>> issue(
       TaskStore store, int n, java.util.function.IntFunction<String> clientTaskId) {
-    var issued = new java.util.concurrent.CompletableFuture<List<Future<TaskStore.Created>>>();
-    vertx.runOnContext(
-        v -> {
+    return issue(
+        () -> {
           var futures = new ArrayList<Future<TaskStore.Created>>();
           for (int i = 0; i < n; i++) {
             futures.add(create(store, clientTaskId.apply(i)));
           }
-          issued.complete(futures);
+          return futures;
         });
+  }
+
+  /** Calls made together from one event loop, so that they share groups. */
+  private <T> java.util.concurrent.CompletableFuture<List<Future<T>>> issue(
+      java.util.function.Supplier<List<Future<T>>> calls) {
+    var issued = new java.util.concurrent.CompletableFuture<List<Future<T>>>();
+    vertx.runOnContext(v -> issued.complete(calls.get()));
     return issued;
   }
 
   /** The futures once every one has settled. */
-  private static List<Future<TaskStore.Created>> settled(
-      java.util.concurrent.CompletableFuture<List<Future<TaskStore.Created>>> issued)
-      throws Exception {
+  private static <T> List<Future<T>> settled(
+      java.util.concurrent.CompletableFuture<List<Future<T>>> issued) throws Exception {
     var futures = issued.get(10, TimeUnit.SECONDS);
     Future.join(futures)
         .toCompletionStage()

@@ -7,6 +7,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,6 +24,13 @@ public final class TaskRepository {
           + " request_method, request_uri, request_type, result_status, result_type, result_size, result_blob, error,"
           + " created_at, updated_at, finished_at, expires_at, client_task_id";
   private static final int MAX_ERROR = 1000;
+  private static final String INSERT =
+      "INSERT INTO tasks ("
+          + COLUMNS
+          + ", request_body, request_blob,"
+          + " request_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String MARK_RUNNING =
+      "UPDATE tasks SET status = 'RUNNING', updated_at = ? WHERE task_id = ? AND status = 'PENDING'";
 
   private final Database database;
 
@@ -41,12 +51,36 @@ public final class TaskRepository {
    * under one commit. Throws on the unique index of a client's task id.
    */
   public void insert(Connection c, TaskRecord t, TaskRequestBody body) throws SQLException {
-    Sql.update(
-        c,
-        "INSERT INTO tasks ("
-            + COLUMNS
-            + ", request_body, request_blob,"
-            + " request_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    Sql.update(c, INSERT, insertParams(t, body).toArray());
+    var added = new Counts(t.owner());
+    added.add(t, body);
+    added.apply(c);
+  }
+
+  /** A task to insert with its request body. */
+  public record NewTask(TaskRecord task, TaskRequestBody body) {}
+
+  /**
+   * Inserts {@code tasks} on {@code c} as one batch (one round trip to PostgreSQL), and adds them
+   * to their owners' counters with one update per owner instead of one per task. Throws on the
+   * unique index of a client's task id, failing the whole batch: tasks that carry one go through
+   * {@link #insert(Connection, TaskRecord, TaskRequestBody)}.
+   */
+  public void insertAll(Connection c, List<NewTask> tasks) throws SQLException {
+    var rows = new ArrayList<List<Object>>(tasks.size());
+    var counts = new LinkedHashMap<String, Counts>();
+    for (var t : tasks) {
+      rows.add(insertParams(t.task(), t.body()));
+      counts.computeIfAbsent(t.task().owner(), Counts::new).add(t.task(), t.body());
+    }
+    Sql.updateBatch(c, INSERT, rows);
+    for (var owner : counts.values()) {
+      owner.apply(c);
+    }
+  }
+
+  private static List<Object> insertParams(TaskRecord t, TaskRequestBody body) {
+    return Arrays.asList(
         t.taskId(),
         t.owner(),
         t.routeId(),
@@ -70,10 +104,30 @@ public final class TaskRepository {
         body.inline(),
         body.blob(),
         body.size());
-    if (!t.status().finished()) {
-      count(c, t.owner(), 1, body.size(), 0);
-    } else {
-      count(c, t.owner(), 0, 0, t.resultSize() == null ? 0 : t.resultSize());
+  }
+
+  /** What new tasks add to one owner's counters. */
+  private final class Counts {
+    private final String owner;
+    private long pendingTasks;
+    private long pendingBytes;
+    private long resultBytes;
+
+    Counts(String owner) {
+      this.owner = owner;
+    }
+
+    void add(TaskRecord t, TaskRequestBody body) {
+      if (!t.status().finished()) {
+        pendingTasks++;
+        pendingBytes += body.size();
+      } else {
+        resultBytes += t.resultSize() == null ? 0 : t.resultSize();
+      }
+    }
+
+    void apply(Connection c) throws SQLException {
+      count(c, owner, pendingTasks, pendingBytes, resultBytes);
     }
   }
 
@@ -180,12 +234,27 @@ public final class TaskRepository {
 
   /** As above on {@code c}, in the caller's transaction. */
   public boolean markRunning(Connection c, String taskId, Instant now) throws SQLException {
-    return Sql.update(
-            c,
-            "UPDATE tasks SET status = 'RUNNING', updated_at = ? WHERE task_id = ? AND status = 'PENDING'",
-            now,
-            taskId)
-        == 1;
+    return Sql.update(c, MARK_RUNNING, now, taskId) == 1;
+  }
+
+  /** A PENDING → RUNNING mark: the task and when its upstream accepted it. */
+  public record RunningMark(String taskId, Instant at) {}
+
+  /**
+   * Marks many tasks RUNNING on {@code c} as one batch (one round trip to PostgreSQL); for each, in
+   * order, false when it was no longer pending.
+   */
+  public boolean[] markRunning(Connection c, List<RunningMark> marks) throws SQLException {
+    var rows = new ArrayList<List<Object>>(marks.size());
+    for (var m : marks) {
+      rows.add(List.of(m.at(), m.taskId()));
+    }
+    var changed = Sql.updateBatch(c, MARK_RUNNING, rows);
+    var marked = new boolean[changed.length];
+    for (int i = 0; i < changed.length; i++) {
+      marked[i] = changed[i] == 1;
+    }
+    return marked;
   }
 
   /**
@@ -193,31 +262,34 @@ public final class TaskRepository {
    * result won (or the task is gone), and nothing was changed.
    */
   public boolean finish(String taskId, TaskResult result, Instant now) {
-    return database.inTransaction(
-        c -> {
-          var finished =
-              Sql.update(
-                      c,
-                      "UPDATE tasks SET status = ?, result_status = ?,"
-                          + " result_type = ?, result_size = ?, result_body = ?, result_blob = ?, error = ?, updated_at = ?,"
-                          + " finished_at = ? WHERE task_id = ? AND status IN ('PENDING', 'RUNNING')",
-                      result.status(),
-                      result.httpStatus(),
-                      result.contentType(),
-                      result.size(),
-                      result.inline(),
-                      result.blob(),
-                      trim(result.error()),
-                      now,
-                      now,
-                      taskId)
-                  == 1;
-          if (finished) {
-            var held = held(c, taskId);
-            count(c, held.owner(), -1, -held.requestSize(), result.size());
-          }
-          return finished;
-        });
+    return database.inTransaction(c -> finish(c, taskId, result, now));
+  }
+
+  /** As above on {@code c}, in the caller's transaction (a node's group commit). */
+  public boolean finish(Connection c, String taskId, TaskResult result, Instant now)
+      throws SQLException {
+    var finished =
+        Sql.update(
+                c,
+                "UPDATE tasks SET status = ?, result_status = ?,"
+                    + " result_type = ?, result_size = ?, result_body = ?, result_blob = ?, error = ?, updated_at = ?,"
+                    + " finished_at = ? WHERE task_id = ? AND status IN ('PENDING', 'RUNNING')",
+                result.status(),
+                result.httpStatus(),
+                result.contentType(),
+                result.size(),
+                result.inline(),
+                result.blob(),
+                trim(result.error()),
+                now,
+                now,
+                taskId)
+            == 1;
+    if (finished) {
+      var held = held(c, taskId);
+      count(c, held.owner(), -1, -held.requestSize(), result.size());
+    }
+    return finished;
   }
 
   /**
