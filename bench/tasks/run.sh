@@ -44,6 +44,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/bench/common.sh"
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-40}
@@ -154,13 +155,8 @@ start_standalone() { # store
   exit 1
 }
 
-# CPU time (user + system, clock ticks) of the processes given, summed
-cpu_ticks() { local t=0 pid; for pid in "$@"; do
-  [ -r "/proc/$pid/stat" ] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0))); done
-  echo "$t"; }
 pg_backends() { pgrep -f "postgres: .*: $PG_USER $PG_DB " | tr '\n' ' ' || true; }
 us_per() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0) }'; }
-load() { cut -d' ' -f1 /proc/loadavg; }
 
 # prints "accepted_per_s p99_ms other cpu_us db_cpu_us"
 accept() { # store mode seconds
@@ -169,11 +165,11 @@ accept() { # store mode seconds
   local pids db c0 d0 out
   pids=${CG_PID[$s]} db=
   [ "$s" = pg ] && db=$(pg_backends)
-  c0=$(cpu_ticks $pids) d0=$(cpu_ticks $db)
+  c0=$(bench_cpu_ticks $pids) d0=$(bench_cpu_ticks $db)
   out=$(API_KEY=${KEY[$s]} wrk -t"$THREADS" -c"$CONNECTIONS" -d"${3}s" -s "$ROOT/bench/tasks/post.lua" \
     "http://127.0.0.1:${GW_PORT[$s]}$path" | grep '^accepted=')
   local c1 d1
-  c1=$(cpu_ticks $pids) d1=$(cpu_ticks $db)
+  c1=$(bench_cpu_ticks $pids) d1=$(bench_cpu_ticks $db)
   local accepted other codes seconds p99
   accepted=$(sed 's/.*accepted=\([0-9]*\).*/\1/' <<<"$out") other=$(sed 's/.*other=\([0-9]*\).*/\1/' <<<"$out")
   codes=$(sed 's/.*codes=\([^ ]*\).*/\1/' <<<"$out") seconds=$(sed 's/.*seconds=\([0-9.]*\).*/\1/' <<<"$out")
@@ -181,22 +177,6 @@ accept() { # store mode seconds
   [ "$other" = 0 ] || echo "  [$s $2] answers other than 202: $codes" >&2
   printf '%s %s %s %s %s\n' "$(awk -v a="$accepted" -v s="$seconds" 'BEGIN { printf "%.0f", a / s }')" "$p99" \
     "$other" "$(us_per $((c1 - c0)) $((accepted + other)))" "$(us_per $((d1 - d0)) $((accepted + other)))"
-}
-# prints "requests_per_s p99_ms non2xx cpu_us" (CPU of the given processes)
-get() { # url seconds pid...
-  local url=$1 seconds=$2; shift 2
-  local c0 c1
-  c0=$(cpu_ticks "$@")
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency ${WRK_HEADER:+-H "$WRK_HEADER"} "$url" >"$WORK/wrk.out"
-  c1=$(cpu_ticks "$@")
-  awk -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
-    /Requests\/sec:/ { rps = $2 }
-    / requests in / { n = $1 }
-    /^ +99%/ { v = $2; unit = v; gsub(/[0-9.]/, "", unit); gsub(/[a-z]/, "", v);
-               ms = (unit == "us") ? v / 1000 : (unit == "s") ? v * 1000 : v }
-    /Non-2xx/ { bad = $4 }
-    END { printf "%.0f %.2f %d %.1f\n", rps, ms, bad, (n > 0 ? ticks * 1e6 / hz / n : 0) }
-  ' "$WORK/wrk.out"
 }
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -215,13 +195,13 @@ if [ "$SYNC" = 1 ]; then
     { cat "$WORK/agent.log" >&2; echo "no 200 through the agent" >&2; exit 1; }
 fi
 
-echo "warm-up: ${WARMUP}s per target (load $(load))" >&2
+echo "warm-up: ${WARMUP}s per target (load $(bench_load))" >&2
 for s in $STORES; do for m in $MODES; do
-  echo "  $s $m: $(accept "$s" "$m" "$WARMUP") (load $(load))" >&2
+  echo "  $s $m: $(accept "$s" "$m" "$WARMUP") (load $(bench_load))" >&2
 done; done
 if [ "$SYNC" = 1 ]; then
-  get "http://127.0.0.1:$AGENT_PORT/q?city=x" "$WARMUP" >/dev/null
-  WRK_HEADER="X-Api-Key: ${KEY[$first]}" get "http://127.0.0.1:${GW_PORT[$first]}/sync/q?city=x" "$WARMUP" >/dev/null
+  bench_wrk "http://127.0.0.1:$AGENT_PORT/q?city=x" "$WARMUP" >/dev/null
+  WRK_HEADER="X-Api-Key: ${KEY[$first]}" bench_wrk "http://127.0.0.1:${GW_PORT[$first]}/sync/q?city=x" "$WARMUP" >/dev/null
 fi
 
 # CPU ticks per thread, grouped by name with digits dropped (vert.x-eventloop-thread-N, GC Thread#N...)
@@ -255,12 +235,12 @@ for round in $(seq 1 "$ROUNDS"); do
   # alternate the order, so no target always follows the same one
   [ $((round % 2)) = 0 ] && targets=($(printf '%s\n' "${targets[@]}" | tac))
   for t in "${targets[@]}"; do
-    l0=$(load)
+    l0=$(bench_load)
     case $t in
-      direct) r=$(get "http://127.0.0.1:$UP_PORT/query?city=x" "$DURATION" "$(cat "$WORK/upstream.pid")" \
+      direct) r=$(bench_wrk "http://127.0.0.1:$UP_PORT/query?city=x" "$DURATION" "$(cat "$WORK/upstream.pid")" \
         $(pgrep -P "$(cat "$WORK/upstream.pid")")) ;;
-      agent) r=$(get "http://127.0.0.1:$AGENT_PORT/q?city=x" "$DURATION" "$AGENT_PID" "${CG_PID[$first]}") ;;
-      gateway) r=$(WRK_HEADER="X-Api-Key: ${KEY[$first]}" get "http://127.0.0.1:${GW_PORT[$first]}/sync/q?city=x" \
+      agent) r=$(bench_wrk "http://127.0.0.1:$AGENT_PORT/q?city=x" "$DURATION" "$AGENT_PID" "${CG_PID[$first]}") ;;
+      gateway) r=$(WRK_HEADER="X-Api-Key: ${KEY[$first]}" bench_wrk "http://127.0.0.1:${GW_PORT[$first]}/sync/q?city=x" \
         "$DURATION" "${CG_PID[$first]}") ;;
       *) r=$(accept "${t%-*}" "${t#*-}" "$DURATION") ;;
     esac
@@ -269,8 +249,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-col() { awk -v t="$1" -v c="$2" '$2 == t { print $c }' "$WORK/rounds.txt" | median; }
+col() { awk -v t="$1" -v c="$2" '$2 == t { print $c }' "$WORK/rounds.txt" | bench_median; }
 sum() { awk -v t="$1" -v c="$2" '$2 == t { s += $c } END { print s + 0 }' "$WORK/rounds.txt"; }
 loads() { awk -v t="$1" '$2 == t { print $NF }' "$WORK/rounds.txt" | sort -n | sed -n '1p;$p' | paste -sd- -; }
 cat <<REPORT
@@ -285,9 +264,9 @@ targets: >= 2,000 accepted/s on the embedded store (h2), >= 5,000/s on PostgreSQ
 REPORT
 if [ "$SYNC" = 1 ]; then
   cat <<REPORT
-sync GET     req/s        p99 ms   non-2xx  cpu us/req   load range   (cpu: nginx; agent+standalone; standalone)
+sync GET     req/s        p99 ms   cpu us/req   load range   (cpu: nginx; agent+standalone; standalone)
 $(for t in direct agent gateway; do
-  printf '%-12s %10s %8s %9s %12s  %s\n' "$t" "$(col "$t" 3)" "$(col "$t" 4)" "$(sum "$t" 5)" "$(col "$t" 6)" "$(loads "$t")"; done)
+  printf '%-12s %10s %8s %12s  %s\n' "$t" "$(col "$t" 3)" "$(col "$t" 4)" "$(col "$t" 5)" "$(loads "$t")"; done)
 ratio agent+gateway / direct (nginx): $(awk -v a="$(col agent 3)" -v b="$(col direct 3)" 'BEGIN { printf "%.2f", a / b }') (target >= 0.5)
 ratio gateway alone / direct (nginx): $(awk -v a="$(col gateway 3)" -v b="$(col direct 3)" 'BEGIN { printf "%.2f", a / b }')
 REPORT
