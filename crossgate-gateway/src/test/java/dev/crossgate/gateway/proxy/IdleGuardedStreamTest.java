@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import dev.crossgate.gateway.kit.GatewayKit;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.RequestOptions;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class IdleGuardedStreamTest {
   private Vertx vertx;
+  private HttpClient client;
   private int port;
 
   @BeforeEach
@@ -49,7 +51,10 @@ class IdleGuardedStreamTest {
   }
 
   private HttpClientResponse pausedResponse(String uri) {
-    var client = vertx.createHttpClient();
+    if (client == null) {
+      // a field: Vert.x closes a client nobody references once it is collected, mid-body included
+      client = vertx.createHttpClient();
+    }
     return GatewayKit.await(
         client
             .request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
