@@ -96,16 +96,24 @@ final class HeldCall {
                       outcome.body(),
                       status == TaskStatus.FAILED ? "upstream answered " + outcome.status() : null)
                   .andThen(Tracing.ends(result, stored -> outcome.status()))
-                  // a spooled answer now lives in the task's result blob
-                  .map(
+                  // a spooled answer now lives in the task's result blob, which the row names
+                  .compose(
                       stored ->
                           !outcome.body().inFile()
-                              ? outcome
-                              : new Outcome(
-                                  outcome.status(),
-                                  outcome.contentType(),
-                                  new SpooledBody(
-                                      null, store.resultBlob(taskId), outcome.body().size())));
+                              ? Future.succeededFuture(outcome)
+                              : store
+                                  .find(taskId)
+                                  .compose(
+                                      task ->
+                                          task.isPresent()
+                                              ? store.result(task.get())
+                                              : Future.failedFuture(
+                                                  new IllegalStateException(
+                                                      "task " + taskId + " is gone")))
+                                  .map(
+                                      body ->
+                                          new Outcome(
+                                              outcome.status(), outcome.contentType(), body)));
             })
         .onFailure(e -> LOG.warn("held task not stored taskId={} cause={}", taskId, e.toString()));
   }

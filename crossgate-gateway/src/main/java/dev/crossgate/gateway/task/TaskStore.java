@@ -186,7 +186,7 @@ public final class TaskStore {
           new TaskResult(status, httpStatus, contentType, body.size(), inline, null, error),
           clock.instant());
     }
-    var blob = resultBlob(id);
+    var blob = newResultBlob(id);
     return blocking(
             () -> {
               try {
@@ -235,9 +235,19 @@ public final class TaskStore {
                                     : Future.failedFuture(stored.cause())));
   }
 
-  /** Where a task's result is kept when it is not in the row. */
-  Path resultBlob(String taskId) {
-    return options.blobDir().resolve(taskId + ".result");
+  /**
+   * A file for one result of {@code taskId} that is not kept in the row. One per attempt: a second
+   * result of the same task (an upstream posting twice at once) must not replace the file of the
+   * one that is stored, nor remove it when it loses; the row names the winner's file.
+   */
+  private Path newResultBlob(String taskId) {
+    return options
+        .blobDir()
+        .resolve(
+            taskId
+                + "."
+                + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong())
+                + ".result");
   }
 
   /**

@@ -144,7 +144,7 @@ class TaskApiTest {
   }
 
   @Test
-  void aResultIsAcceptedOnceOnlyWithTheSecretAndWithinTheLimit() {
+  void aResultIsAcceptedOnceOnlyWithTheSecretAndWithinTheLimit() throws Exception {
     start("h2", TaskOptions.defaults(dataDir).withLimits(1 << 20, 1_000, 100));
     kit.routes(route("def", "/def", kit.target("/analyse")).async().build());
     var key = kit.apiKey("acme");
@@ -180,9 +180,9 @@ class TaskApiTest {
     assertThat(second.problemType()).isEqualTo("task-finished");
     // 500 bytes is above the 100-byte inline limit: the result was spilled to a blob file
     assertThat(result.body()).isEqualTo("z".repeat(500));
-    assertThat(dataDir.resolve("task-results").resolve(taskId + ".result")).exists();
+    assertThat(resultFiles(taskId)).hasSize(1);
     kit.send(HttpMethod.DELETE, "/_tasks/" + taskId, null, "X-Api-Key", key);
-    assertThat(dataDir.resolve("task-results").resolve(taskId + ".result")).doesNotExist();
+    assertThat(resultFiles(taskId)).isEmpty();
   }
 
   @Test
@@ -549,5 +549,15 @@ class TaskApiTest {
     assertThat(again.status()).isEqualTo(202);
     assertThat(again.json().get("taskId")).isEqualTo(first.json().get("taskId"));
     assertThat(kit.upstream.receivedNothing()).isTrue();
+  }
+
+  /** The result blob files of {@code taskId} (one per result attempt, named by the row). */
+  private List<Path> resultFiles(String taskId) throws java.io.IOException {
+    try (var files = Files.list(dataDir.resolve("task-results"))) {
+      return files
+          .filter(f -> f.getFileName().toString().startsWith(taskId + "."))
+          .filter(f -> f.getFileName().toString().endsWith(".result"))
+          .toList();
+    }
   }
 }

@@ -214,6 +214,50 @@ class TaskGroupCommitTest {
     }
   }
 
+  /**
+   * Two results of one task, both too large for the row, in one burst: one wins, and its blob file
+   * holds its body (a shared file name let the loser replace the winner's file, then delete it).
+   */
+  @Test
+  void twoSpilledResultsOfOneTaskLeaveTheWinnersBodyInPlace() throws Exception {
+    for (var kind : List.of("h2", "postgres")) {
+      var db = database(kind);
+      var store = TaskStore.open(vertx, db.database(), TaskOptions.defaults(blobs.resolve(kind)));
+      var ids = createdIds(store, 5);
+      int size = store.options().inlineResultBytes() + 1;
+      var done = Buffer.buffer("d".repeat(size));
+      var failed = Buffer.buffer("f".repeat(size));
+
+      var finished =
+          settled(
+              issue(
+                  () -> {
+                    var futures = new ArrayList<Future<Boolean>>();
+                    for (var id : ids) {
+                      futures.add(store.finish(id, TaskStatus.DONE, 200, "text/plain", done, null));
+                      futures.add(
+                          store.finish(id, TaskStatus.FAILED, 500, "text/plain", failed, "again"));
+                    }
+                    return futures;
+                  }));
+
+      assertThat(finished.stream().filter(Future::result)).as(kind).hasSize(5);
+      var repository = new TaskRepository(db.database());
+      for (var id : ids) {
+        var task = repository.find(id).orElseThrow();
+        var winner = task.status() == TaskStatus.DONE ? done : failed;
+        assertThat(store.blobDir().resolve(task.resultBlob()))
+            .as("%s %s", kind, id)
+            .hasBinaryContent(winner.getBytes());
+        try (var files = java.nio.file.Files.list(store.blobDir())) {
+          assertThat(files.filter(f -> f.getFileName().toString().startsWith(id + ".")))
+              .as("the loser's file is removed")
+              .hasSize(1);
+        }
+      }
+    }
+  }
+
   @Test
   void resultsCommittedTogetherAreEachStoredOnceAndReleaseTheirTenantsCounters() throws Exception {
     for (var kind : List.of("h2", "postgres")) {
