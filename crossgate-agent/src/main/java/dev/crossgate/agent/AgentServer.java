@@ -187,7 +187,17 @@ final class AgentServer {
               Tracing.end(span, resp.statusCode());
               var response = request.response().setStatusCode(resp.statusCode());
               copyHeaders(resp.headers(), response.headers());
-              return response.send(resp);
+              // a caller gone mid-answer: let go of the gateway's answer, or its connection stays
+              // taken with the rest of the body unread (a closed response does not fail the pipe);
+              // this replaces handle()'s close handler, so it ends the trace too
+              response.closeHandler(
+                  v -> {
+                    resp.request().reset();
+                    if (trace != null) {
+                      trace.end(response.getStatusCode(), null);
+                    }
+                  });
+              return response.send(resp).onFailure(e -> resp.request().reset());
             })
         .onFailure(e -> Tracing.fail(span, e))
         .recover(
@@ -378,6 +388,20 @@ final class AgentServer {
 
   /** The agent's one problem renderer: RFC 9457, internal causes logged only. */
   static void fail(HttpServerRequest request, Throwable e) {
+    var response = request.response();
+    if (response.closed() || response.headWritten()) {
+      // the caller hung up, or its answer was under way: nothing more can be said to it, and a
+      // cut-off answer must not look complete
+      LOG.debug(
+          "agent request ended early path={} requestId={} cause={}",
+          request.path(),
+          request.getHeader(CrossgateHeaders.REQUEST_ID),
+          e.toString());
+      if (!response.closed()) {
+        response.reset();
+      }
+      return;
+    }
     Problem problem;
     if (e instanceof ProblemException pe) {
       problem = pe.problem();

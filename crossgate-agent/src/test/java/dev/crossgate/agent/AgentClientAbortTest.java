@@ -1,0 +1,132 @@
+package dev.crossgate.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A caller that hangs up while the agent streams the gateway's answer to it: the agent lets go of
+ * the gateway's answer (the gateway sees its connection close) and writes nothing more to the
+ * caller — no problem answer on a response already under way, so no "Response has already been
+ * written" reaches Vert.x as an unhandled exception — and goes on serving.
+ */
+class AgentClientAbortTest {
+  private static final String DECLARATIONS =
+      "{\"markers\":{\"sync\":\"/sync\",\"async\":\"/async\"},\"interfaces\":["
+          + "{\"id\":\"feed\",\"sourcePath\":\"/feed\",\"requestPath\":\"/sync/feed\","
+          + "\"mode\":\"SYNC\",\"params\":[]},"
+          + "{\"id\":\"ping\",\"sourcePath\":\"/ping\",\"requestPath\":\"/sync/ping\","
+          + "\"mode\":\"SYNC\",\"params\":[]}]}";
+
+  @TempDir Path dir;
+  private final Vertx vertx = Vertx.vertx();
+  private final List<Throwable> unhandled = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean gatewayAnswerClosed = new AtomicBoolean();
+  private HttpServer gateway;
+  private Agent agent;
+
+  @BeforeEach
+  void start() {
+    vertx.exceptionHandler(unhandled::add);
+    gateway =
+        join(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    request -> {
+                      HttpServerResponse response = request.response();
+                      switch (request.path()) {
+                        case "/_interfaces" ->
+                            response
+                                .putHeader("Content-Type", "application/json")
+                                .end(DECLARATIONS);
+                        case "/sync/feed" -> {
+                          // the head and a first piece now, the rest never: a long stream
+                          response.closeHandler(v -> gatewayAnswerClosed.set(true));
+                          response.setChunked(true).write("first piece\n");
+                        }
+                        case "/sync/ping" -> response.end("pong");
+                        default -> response.setStatusCode(404).end();
+                      }
+                    })
+                .listen(0, "127.0.0.1"));
+    agent =
+        join(
+            Agent.start(
+                vertx,
+                AgentOptions.defaults(
+                        "http://127.0.0.1:" + gateway.actualPort(), "key", dir, "whsec_c2VjcmV0")
+                    .withListen("127.0.0.1", 0)));
+  }
+
+  @AfterEach
+  void stop() {
+    join(agent.close());
+    join(vertx.close());
+  }
+
+  @Test
+  void aCallerHangingUpMidAnswerReleasesTheGatewayAndLeavesNothingUnhandled() throws Exception {
+    try (var caller = new Socket("127.0.0.1", agent.port())) {
+      caller.setSoTimeout(10_000);
+      send(caller.getOutputStream(), "/feed");
+      assertThat(readUntil(caller.getInputStream(), "first piece")).startsWith("HTTP/1.1 200");
+    }
+
+    await().atMost(Duration.ofSeconds(10)).untilTrue(gatewayAnswerClosed);
+    try (var next = new Socket("127.0.0.1", agent.port())) {
+      next.setSoTimeout(10_000);
+      send(next.getOutputStream(), "/ping");
+      assertThat(readUntil(next.getInputStream(), "pong")).startsWith("HTTP/1.1 200");
+    }
+    assertThat(unhandled).isEmpty();
+  }
+
+  private static void send(OutputStream out, String path) throws IOException {
+    out.write(
+        ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+  }
+
+  /** What arrives until {@code marker} has been read (or the stream ends). */
+  private static String readUntil(InputStream in, String marker) throws IOException {
+    var seen = new StringBuilder();
+    var buffer = new byte[4096];
+    while (seen.indexOf(marker) < 0) {
+      int n = in.read(buffer);
+      if (n < 0) {
+        break;
+      }
+      seen.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+    }
+    return seen.toString();
+  }
+
+  private static <T> T join(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
