@@ -1,16 +1,15 @@
 package dev.crossgate.agent.declaration;
 
+import static dev.crossgate.agent.kit.Futures.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.route.Route;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -120,13 +119,5 @@ class DeclarationsTest {
     var done = io.vertx.core.Promise.<Void>promise();
     vertx.getOrCreateContext().runOnContext(v -> declarations.refresh().onComplete(done));
     join(done.future());
-  }
-
-  private static <T> T join(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 }
