@@ -2,7 +2,7 @@
 # the CPU the measured processes spent, medians and the machine's load.
 
 # An nginx upstream answering every request 200 with a 1 KB body (or UPSTREAM_BODY, in nginx
-# string syntax): 1 worker, no access log.
+# string syntax), after the locations UPSTREAM_LOCATIONS adds: 1 worker, no access log.
 #   bench_upstream WORK PORT...      (pid file WORK/upstream.pid)
 bench_upstream() {
   local work=$1; shift
@@ -18,6 +18,7 @@ http {
   keepalive_requests 1000000;
   server {
 $(for port in "$@"; do printf '    listen 127.0.0.1:%s reuseport;\n' "$port"; done)
+    ${UPSTREAM_LOCATIONS:-}
     location / { default_type text/plain; return 200 "$body"; }
   }
 }
@@ -76,4 +77,20 @@ bench_warm() {
     [ "$waited" -ge 60 ] && awk -v a="$cur" -v b="$prev" 'BEGIN { exit !(b > 0 && a > b * 0.9 && a < b * 1.1) }' && break
     prev=$cur
   done
+}
+
+# true when nothing listens on 127.0.0.1:PORT
+bench_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Waits (up to 3 minutes) for PATTERN in LOG, written by the process PID; prints the log and exits
+# when the process dies or the line never comes.   bench_wait_ready LOG PATTERN PID WHAT
+bench_wait_ready() {
+  for _ in $(seq 1 1800); do
+    grep -qs "$2" "$1" && return 0
+    kill -0 "$3" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$1" >&2
+  echo "$4 did not start" >&2
+  exit 1
 }

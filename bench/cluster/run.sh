@@ -66,11 +66,10 @@ command -v nginx >/dev/null 2>&1 || command -v /usr/sbin/nginx >/dev/null 2>&1 |
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
 }
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 NODE_PORTS=()
 for k in $(seq 1 $NODES); do NODE_PORTS+=($((PORT_BASE + 10 * k)) $((PORT_BASE + 10 * k + 1))); done
 for p in "$ADMIN_PORT" "$UP_PORT" "${NODE_PORTS[@]}"; do
-  port_free "$p" || { echo "port $p is in use; set PORT_BASE" >&2; exit 1; }
+  bench_port_free "$p" || { echo "port $p is in use; set PORT_BASE" >&2; exit 1; }
 done
 
 load start
@@ -88,16 +87,7 @@ launch() { # name args...: starts a role, its output to WORK/name.log
   (cd "$CROSSGATE_DIR" && exec ./crossgate "$@") >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
 }
-await_ready() { # name pid ready-pattern
-  for _ in $(seq 1 1200); do
-    grep -qs "$3" "$WORK/$1.log" && return 0
-    kill -0 "$2" 2>/dev/null || break
-    sleep 0.1
-  done
-  cat "$WORK/$1.log" >&2
-  echo "$1 did not start" >&2
-  exit 1
-}
+await_ready() { bench_wait_ready "$WORK/$1.log" "$3" "$2" "$1"; } # name pid ready-pattern
 ADMIN=http://127.0.0.1:$ADMIN_PORT
 launch cp1 admin --db "$DB" --db-user postgres --admin-port "$ADMIN_PORT" --data-dir "$WORK/cp1"
 await_ready cp1 "${PIDS[0]}" "crossgate admin ready"

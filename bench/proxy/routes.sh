@@ -49,8 +49,7 @@ start() { # name gateway-port admin-port
   (cd "$ROOT" && exec ./crossgate standalone --data-dir "$WORK/$1" --gateway-port "$2" --admin-port "$3" \
     --admin-max-body 64MiB) >"$WORK/$1.log" 2>&1 &
   PIDS+=($!)
-  for _ in $(seq 1 180); do grep -qs "crossgate standalone ready" "$WORK/$1.log" && return 0; sleep 1; done
-  cat "$WORK/$1.log" >&2; echo "$1 did not start" >&2; exit 1
+  bench_wait_ready "$WORK/$1.log" "crossgate standalone ready" "${PIDS[-1]}" "$1"
 }
 apply() { # name admin-port count
   routes_file "$3" "$WORK/$1.json"

@@ -73,7 +73,7 @@ if ! need nginx || ! need wrk; then
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_free() { bench_port_free "$1"; }
 UP_PORTS="$UP_PORT $((UP_PORT + 1)) $((UP_PORT + 2))"
 for p in "$GATEWAY_PORT" "$GATEWAY_TLS_PORT" "$ADMIN_PORT" $UP_PORTS "$NGINX_PORT"; do
   port_free "$p" || { echo "port $p is in use; set GATEWAY_PORT/GATEWAY_TLS_PORT/ADMIN_PORT/UP_PORT/NGINX_PORT" >&2

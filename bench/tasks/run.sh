@@ -80,44 +80,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in "$UP_PORT" "$AGENT_PORT" "${GW_PORT[@]}" "${ADMIN_PORT[@]}"; do
-  port_free "$p" || { echo "port $p is in use; set PORT_BASE" >&2; exit 1; }
+  bench_port_free "$p" || { echo "port $p is in use; set PORT_BASE" >&2; exit 1; }
 done
 
-BODY=$(head -c 1024 /dev/zero | tr '\0' 'x')
-cat >"$WORK/upstream.conf" <<CONF
-worker_processes 1;
-pid $WORK/upstream.pid;
-error_log $WORK/upstream-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$UP_PORT reuseport;
-    location /analyse { return 202; }
-    location /report { default_type application/json; return 200 '{"status":"done"}'; }
-    location / { default_type text/plain; return 200 "$BODY"; }
-  }
-}
-CONF
-"$NGINX" -c "$WORK/upstream.conf" -p "$WORK" -e "$WORK/upstream-error.log"
+UPSTREAM_LOCATIONS='location /analyse { return 202; }
+    location /report { default_type application/json; return 200 '"'"'{"status":"done"}'"'"'; }' \
+  bench_upstream "$WORK" "$UP_PORT"
 
 # ./crossgate builds the jar itself when sources are newer; do that before anything is timed
 (cd "$ROOT" && ./crossgate --help >/dev/null)
 
-wait_line() { # file pattern pid what
-  for _ in $(seq 1 180); do
-    grep -qs "$2" "$1" && return 0
-    kill -0 "$3" 2>/dev/null || break
-    sleep 1
-  done
-  cat "$1" >&2
-  echo "$4 did not start" >&2
-  exit 1
-}
 start_standalone() { # store
   local s=$1 db_flags=()
   if [ "$s" = pg ]; then
@@ -128,7 +101,7 @@ start_standalone() { # store
   (cd "$ROOT" && exec ./crossgate standalone --data-dir "$WORK/$s" --gateway-port "${GW_PORT[$s]}" \
     --admin-port "${ADMIN_PORT[$s]}" --task-max-pending 0 "${db_flags[@]}") >"$WORK/$s.log" 2>&1 &
   CG_PID[$s]=$!
-  wait_line "$WORK/$s.log" "crossgate standalone ready" "${CG_PID[$s]}" "standalone ($s)"
+  bench_wait_ready "$WORK/$s.log" "crossgate standalone ready" "${CG_PID[$s]}" "standalone ($s)"
   local admin="http://127.0.0.1:${ADMIN_PORT[$s]}" auth
   auth="Authorization: Bearer $(cat "$WORK/$s/admin-token")"
   curl -fsS -o /dev/null -X POST "$admin/admin/tenants" -H "$auth" -H 'Content-Type: application/json' \

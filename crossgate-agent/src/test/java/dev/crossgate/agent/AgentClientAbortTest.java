@@ -4,6 +4,7 @@ import static dev.crossgate.agent.kit.Futures.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.crossgate.agent.kit.TestAgents;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
@@ -68,13 +69,7 @@ class AgentClientAbortTest {
                       }
                     })
                 .listen(0, "127.0.0.1"));
-    agent =
-        join(
-            Agent.start(
-                vertx,
-                AgentOptions.defaults(
-                        "http://127.0.0.1:" + gateway.actualPort(), "key", dir, "whsec_c2VjcmV0")
-                    .withListen("127.0.0.1", 0)));
+    agent = TestAgents.start(vertx, gateway.actualPort(), dir);
   }
 
   @AfterEach

@@ -3,7 +3,6 @@ package dev.crossgate.store;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
@@ -62,21 +61,7 @@ public final class OwnerOnlyFiles {
 
   /** Writes {@code bytes} to {@code file} (created or truncated), leaving it 600. */
   public static void write(Path file, byte[] bytes) throws IOException {
-    try (var channel =
-        open(
-            file,
-            Set.of(
-                StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING))) {
-      var buffer = ByteBuffer.wrap(bytes);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-    }
-    if (POSIX) {
-      Files.setPosixFilePermissions(file, FILE); // an existing file keeps its mode on open
-    }
+    write(file, out -> out.write(bytes));
   }
 
   /** Writes a file's content to a stream; {@link #write(Path, Content)} closes it. */

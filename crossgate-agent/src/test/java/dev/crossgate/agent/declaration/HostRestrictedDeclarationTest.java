@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.crossgate.agent.Agent;
-import dev.crossgate.agent.AgentOptions;
+import dev.crossgate.agent.kit.TestAgents;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -65,13 +65,7 @@ class HostRestrictedDeclarationTest {
                       }
                     })
                 .listen(0, "127.0.0.1"));
-    agent =
-        join(
-            Agent.start(
-                vertx,
-                AgentOptions.defaults(
-                        "http://127.0.0.1:" + gateway.actualPort(), "key", dir, "whsec_c2VjcmV0")
-                    .withListen("127.0.0.1", 0)));
+    agent = TestAgents.start(vertx, gateway.actualPort(), dir);
     client = vertx.createHttpClient();
   }
 

@@ -229,12 +229,7 @@ public final class TaskRepository {
 
   /** PENDING → RUNNING once the upstream accepted the task; false when it is no longer pending. */
   public boolean markRunning(String taskId, Instant now) {
-    return database.inTransaction(c -> markRunning(c, taskId, now));
-  }
-
-  /** As above on {@code c}, in the caller's transaction. */
-  public boolean markRunning(Connection c, String taskId, Instant now) throws SQLException {
-    return Sql.update(c, MARK_RUNNING, now, taskId) == 1;
+    return database.inTransaction(c -> markRunning(c, List.of(new RunningMark(taskId, now)))[0]);
   }
 
   /** A PENDING → RUNNING mark: the task and when its upstream accepted it. */
