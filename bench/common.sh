@@ -37,14 +37,15 @@ bench_cpu_ticks() {
 
 # One wrk run; prints "requests_per_second p99_ms cpu_us_per_request" (CPU of the pids given).
 # Fails on non-2xx answers. wrk's -t/-c come from THREADS/CONNECTIONS (default 2/64); WRK_HEADER,
-# when set, is sent with every request (an API key).
+# when set, is sent with every request (an API key); WRK_SCRIPT, when set, is wrk's Lua script.
 #   bench_wrk URL SECONDS PID...
 bench_wrk() {
   local url=$1 seconds=$2; shift 2
   local out c0 c1
   out=$(mktemp)
   c0=$(bench_cpu_ticks "$@")
-  wrk -t"${THREADS:-2}" -c"${CONNECTIONS:-64}" -d"${seconds}s" --latency ${WRK_HEADER:+-H "$WRK_HEADER"} "$url" >"$out"
+  wrk -t"${THREADS:-2}" -c"${CONNECTIONS:-64}" -d"${seconds}s" --latency ${WRK_HEADER:+-H "$WRK_HEADER"} \
+    ${WRK_SCRIPT:+-s "$WRK_SCRIPT"} "$url" >"$out"
   c1=$(bench_cpu_ticks "$@")
   awk -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
     /Requests\/sec:/ { rps = $2 }

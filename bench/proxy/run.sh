@@ -24,6 +24,11 @@
 #             shipped jar's classpath (same Vert.x, Netty, epoll, client settings), logs off on
 #             both: floor vs nginx is what the runtime costs here, floor vs the logs-off row what
 #             Crossgate's own code costs. Its figures sit in the Crossgate columns.
+#   paced   : the logs-on pair at the same offered load, below saturation: every connection waits
+#             PACE_MS (default 4) after each answer before its next request (bench/proxy/paced.lua),
+#             so both proxies see ~64 / (4 ms + latency) requests a second. The saturating rows
+#             compare p99 at different throughputs (a slower proxy queues more); this row compares
+#             latency at equal load, what the issue's "p99 at the same load" asks.
 #   netty-floor: bench/proxy/NettyFloorProxy.java, a relay on Netty's HTTP codecs without Vert.x
 #             (one upstream connection per client connection): how near nginx a JVM proxy gets here
 # nginx: 2 workers, `keepalive 128` upstream pool, HTTP/1.1 upstream. Upstream: nginx, 1 worker,
@@ -43,7 +48,7 @@ UP_PORT=${UP_PORT:-18181}
 NGINX_PORT=${NGINX_PORT:-18182}
 GATEWAY_PORT=${GATEWAY_PORT:-9000}
 GATEWAY_TLS_PORT=${GATEWAY_TLS_PORT:-9443}
-ROWS=${ROWS:-logs-on logs-off tls pool floor netty-floor}
+ROWS=${ROWS:-logs-on logs-off paced tls pool floor netty-floor}
 ADMIN_PORT=${ADMIN_PORT:-9080}
 WORK=$(mktemp -d /tmp/crossgate-bench.XXXXXX)
 CG_PID=
@@ -58,7 +63,7 @@ stop_crossgate() {
 }
 cleanup() {
   stop_crossgate
-  for conf in upstream proxy-logs-on proxy-logs-off proxy-tls proxy-pool proxy-floor proxy-netty-floor; do
+  for conf in upstream proxy-logs-on proxy-logs-off proxy-paced proxy-tls proxy-pool proxy-floor proxy-netty-floor; do
     [ -f "$WORK/$conf.pid" ] && kill "$(cat "$WORK/$conf.pid")" 2>/dev/null || true
   done
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
@@ -109,6 +114,8 @@ nginx_conf upstream 1 "$UP_PORTS" "access_log off;" "default_type text/plain; re
 nginx_conf proxy-logs-on 2 $NGINX_PORT "access_log $WORK/nginx-access.log combined buffer=64k flush=1s;" \
   "$PROXY_LOCATION" "$UPSTREAM_BLOCK"
 nginx_conf proxy-logs-off 2 $NGINX_PORT "access_log off;" "$PROXY_LOCATION" "$UPSTREAM_BLOCK"
+nginx_conf proxy-paced 2 $NGINX_PORT "access_log $WORK/nginx-access.log combined buffer=64k flush=1s;" \
+  "$PROXY_LOCATION" "$UPSTREAM_BLOCK"
 POOL_BLOCK="upstream backend { $(for port in $UP_PORTS; do printf 'server 127.0.0.1:%s; ' "$port"; done)keepalive 128; }"
 nginx_conf proxy-pool 2 $NGINX_PORT "access_log off;" "$PROXY_LOCATION" "$POOL_BLOCK"
 nginx_conf proxy-floor 2 $NGINX_PORT "access_log off;" "$PROXY_LOCATION" "$UPSTREAM_BLOCK"
@@ -183,14 +190,14 @@ wait_ok() { # url
 # prints "requests_per_second p99_ms cpu_us_per_request" (CPU of the proxy's processes)
 measure() { # port seconds pid...
   local port=$1 seconds=$2; shift 2
-  bench_wrk "$SCHEME://127.0.0.1:$port$BENCH_PATH" "$seconds" "$@"
+  WRK_SCRIPT=$ROUND_SCRIPT bench_wrk "$SCHEME://127.0.0.1:$port$BENCH_PATH" "$seconds" "$@"
 }
 median() { bench_median; }
 load() { bench_load; }
 
 phase() { # row crossgate-env
   local row=$1 env=$2 cg_port=$GATEWAY_PORT
-  SCHEME=http CG_FLAGS=() BENCH_PATH=/bench/item
+  SCHEME=http CG_FLAGS=() BENCH_PATH=/bench/item ROUND_SCRIPT=
   [ "$row" = pool ] && BENCH_PATH=/pool/item
   if [ "$row" = tls ]; then
     # cleartext stays open (--gateway-port given) only so the route can be made the same way
@@ -217,6 +224,7 @@ phase() { # row crossgate-env
   # JIT warm-up (bench_warm); on a loaded machine the compiler threads wait for CPU too, and C2 was
   # still busy after 40 s in some runs
   bench_warm "$row" "$SCHEME://127.0.0.1:$cg_port$BENCH_PATH" "$CG_PID"
+  [ "$row" = paced ] && ROUND_SCRIPT=$ROOT/bench/proxy/paced.lua
   for round in $(seq 1 "$ROUNDS"); do
     # alternate which side goes first, so neither always follows the other's after-effects
     local order="nginx crossgate"
@@ -242,9 +250,9 @@ declare -A ACCESS_LINES
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in $ROWS; do
   case $r in
-    logs-on) phase logs-on "" ;;
+    logs-on|paced) phase "$r" "" ;;
     logs-off|tls|pool|floor|netty-floor) phase "$r" "CROSSGATE_ACCESS_LOG=off" ;;
-    *) echo "unknown row $r (logs-on, logs-off, tls, pool, floor, netty-floor)" >&2; exit 1 ;;
+    *) echo "unknown row $r (logs-on, logs-off, paced, tls, pool, floor, netty-floor)" >&2; exit 1 ;;
   esac
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -274,7 +282,8 @@ row        nginx r/s   p99 ms  crossgate r/s   p99 ms  ratio  p99 diff  nginx us
 $(for r in $ROWS; do row "$r" "$r"; done)
 (the floor rows' "crossgate" figures are not Crossgate's: floor = FloorProxy, a bare Vert.x
 proxy; netty-floor = NettyFloorProxy, a relay on Netty's codecs; both on the shipped jar)
-Crossgate access-log lines written: logs on ${ACCESS_LINES[logs-on]:-}, logs off ${ACCESS_LINES[logs-off]:-}
+Crossgate access-log lines written: logs on ${ACCESS_LINES[logs-on]:-}, logs off ${ACCESS_LINES[logs-off]:-}, paced ${ACCESS_LINES[paced]:-}
+paced: each connection waits ${PACE_MS:-4} ms between an answer and its next request (equal offered load)
 targets: ratio >= 0.85 (aim 1.0); p99 diff <= +1 ms
 "us" = CPU microseconds per request of the proxy's own processes (user + system; nginx master and
 workers, Crossgate's JVM): a figure that other load on the machine moves much less than req/s.

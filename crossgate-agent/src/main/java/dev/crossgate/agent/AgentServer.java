@@ -7,6 +7,7 @@ import dev.crossgate.agent.task.AgentTasks;
 import dev.crossgate.agent.task.Supervisor;
 import dev.crossgate.egress.EgressClient;
 import dev.crossgate.http.BoundedBody;
+import dev.crossgate.http.ContentLength;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.http.HopByHop;
 import dev.crossgate.id.RequestIds;
@@ -186,6 +187,16 @@ final class AgentServer {
             resp -> {
               Tracing.end(span, resp.statusCode());
               var response = request.response().setStatusCode(resp.statusCode());
+              if (ContentLength.small(request.method(), resp)) {
+                // read whole and written with the head in one message; the headers go in only
+                // once it arrived, so a failed read answers a clean problem
+                return resp.body()
+                    .compose(
+                        body -> {
+                          copyHeaders(resp.headers(), response.headers());
+                          return response.end(body);
+                        });
+              }
               copyHeaders(resp.headers(), response.headers());
               // a caller gone mid-answer: let go of the gateway's answer, or its connection stays
               // taken with the rest of the body unread (a closed response does not fail the pipe);

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A caller that hangs up while the agent streams the gateway's answer to it: the agent lets go of
  * the gateway's answer (the gateway sees its connection close) and writes nothing more to the
  * caller — no problem answer on a response already under way, so no "Response has already been
- * written" reaches Vert.x as an unhandled exception — and goes on serving.
+ * written" reaches Vert.x as an unhandled exception — and goes on serving. And the other way: a
+ * gateway that cuts a small answer short gives the caller a problem, never a truncated 200.
  */
 class AgentClientAbortTest {
   private static final String DECLARATIONS =
@@ -35,6 +36,8 @@ class AgentClientAbortTest {
           + "{\"id\":\"feed\",\"sourcePath\":\"/feed\",\"requestPath\":\"/sync/feed\","
           + "\"mode\":\"SYNC\",\"params\":[]},"
           + "{\"id\":\"ping\",\"sourcePath\":\"/ping\",\"requestPath\":\"/sync/ping\","
+          + "\"mode\":\"SYNC\",\"params\":[]},"
+          + "{\"id\":\"cut\",\"sourcePath\":\"/cut\",\"requestPath\":\"/sync/cut\","
           + "\"mode\":\"SYNC\",\"params\":[]}]}";
 
   @TempDir Path dir;
@@ -64,7 +67,16 @@ class AgentClientAbortTest {
                           response.closeHandler(v -> gatewayAnswerClosed.set(true));
                           response.setChunked(true).write("first piece\n");
                         }
-                        case "/sync/ping" -> response.end("pong");
+                        case "/sync/ping" ->
+                            response.putHeader("X-Answer", "from the gateway").end("pong");
+                        case "/sync/cut" -> {
+                          // declares 100 bytes, sends 9, then drops the connection
+                          response
+                              .putHeader("Content-Length", "100")
+                              .putHeader("X-Answer", "cut")
+                              .write("only part");
+                          request.connection().close();
+                        }
                         default -> response.setStatusCode(404).end();
                       }
                     })
@@ -91,6 +103,23 @@ class AgentClientAbortTest {
       next.setSoTimeout(10_000);
       send(next.getOutputStream(), "/ping");
       assertThat(readUntil(next.getInputStream(), "pong")).startsWith("HTTP/1.1 200");
+    }
+    assertThat(unhandled).isEmpty();
+  }
+
+  @Test
+  void aSmallAnswerComesWholeWithItsHeadersAndOneCutShortIsABadGatewayProblem() throws Exception {
+    try (var caller = new Socket("127.0.0.1", agent.port())) {
+      caller.setSoTimeout(10_000);
+      send(caller.getOutputStream(), "/ping");
+      var whole = readUntil(caller.getInputStream(), "pong");
+      assertThat(whole).startsWith("HTTP/1.1 200").contains("X-Answer: from the gateway");
+      assertThat(whole).containsIgnoringCase("content-length: 4");
+
+      send(caller.getOutputStream(), "/cut");
+      var cut = readUntil(caller.getInputStream(), "}");
+      assertThat(cut).startsWith("HTTP/1.1 502").contains("application/problem+json");
+      assertThat(cut).doesNotContain("X-Answer").doesNotContain("only part");
     }
     assertThat(unhandled).isEmpty();
   }

@@ -9,6 +9,7 @@ import dev.crossgate.gateway.chain.Step;
 import dev.crossgate.gateway.filter.TrustedProxies;
 import dev.crossgate.gateway.upstream.Pool;
 import dev.crossgate.gateway.upstream.UpstreamPools;
+import dev.crossgate.http.ContentLength;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.Route;
@@ -575,6 +576,7 @@ public final class ProxyStep implements Step {
     private final Promise<Void> done;
     private final Dispatch dispatch;
     private long sent;
+    private boolean idle;
 
     Forwarding(
         Exchange exchange,
@@ -642,25 +644,65 @@ public final class ProxyStep implements Step {
       }
       // across retries: the upstream latency the caller waited for
       exchange.upstreamNanos(System.nanoTime() - dispatch.startNanos);
+      if (ContentLength.small(request.method(), response)) {
+        readWhole(response);
+        return;
+      }
       response.pause();
       // written straight into the server response's own headers: no intermediate copy
       var headers =
           ForwardHeaders.copyResponseHeaders(response.headers(), request.response().headers());
-      var body =
-          new IdleGuardedStream(
-              response,
-              vertx,
-              timeouts.idleMs(),
-              () -> {
-                LOG.info(
-                    "upstream idle mid-body requestId={} upstream={} idleMs={}",
-                    exchange.requestId(),
-                    exchange.upstream(),
-                    timeouts.idleMs());
-                upstreamRequest.reset();
-              });
-      exchange.respond(response.statusCode(), headers, body, response::trailers);
+      exchange.respond(response.statusCode(), headers, idleGuarded(response), response::trailers);
       done.complete();
+    }
+
+    /** The upstream's body, abandoned (the upstream request reset) after the idle timeout. */
+    private IdleGuardedStream idleGuarded(HttpClientResponse response) {
+      return new IdleGuardedStream(
+          response,
+          vertx,
+          timeouts.idleMs(),
+          () -> {
+            idle = true;
+            LOG.info(
+                "upstream idle mid-body requestId={} upstream={} idleMs={}",
+                exchange.requestId(),
+                exchange.upstream(),
+                timeouts.idleMs());
+            upstreamRequest.reset();
+          });
+    }
+
+    /**
+     * A small answer ({@link ContentLength#small}) is read whole and written with its head: no
+     * stream or pump per response. The idle guard still covers an upstream silent mid-body, which
+     * the caller then sees as a 504 problem instead of a response cut short.
+     */
+    private void readWhole(HttpClientResponse response) {
+      var body = Buffer.buffer();
+      var stream = idleGuarded(response);
+      stream.handler(body::appendBuffer);
+      stream.exceptionHandler(
+          t ->
+              done.tryFail(
+                  idle
+                      ? new ProblemException(
+                          GatewayProblems.gatewayTimeout(
+                              "the upstream " + exchange.upstream() + " stopped mid-body"))
+                      : upstreamFailure(exchange.requestId(), exchange.upstream(), t)));
+      stream.endHandler(
+          v -> {
+            if (done.future().isComplete()) {
+              return; // the client went away, or a step's timeout answered already
+            }
+            // the headers go in only now: a failed read leaves the response's own map empty
+            var headers =
+                ForwardHeaders.copyResponseHeaders(
+                    response.headers(), request.response().headers());
+            exchange.respond(response.statusCode(), headers, body);
+            done.complete();
+          });
+      stream.resume();
     }
 
     private void onUpstreamFailure(Throwable cause) {

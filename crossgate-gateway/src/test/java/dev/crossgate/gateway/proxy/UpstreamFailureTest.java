@@ -44,8 +44,10 @@ class UpstreamFailureTest {
   void anUpstreamThatStallsMidBodyHasTheClientResponseAbortedAfterTheIdleTimeout() {
     try (var kit = GatewayKit.start()) {
       kit.routes(route("a", "/a", kit.target("/stall")).timeouts(1_000, 5_000, 300).build());
+      // above the size read whole, so the head is passed on before the body
+      var declared = String.valueOf(dev.crossgate.http.ContentLength.SMALL_ANSWER_BYTES + 1);
       kit.upstream.respondWith(
-          req -> req.response().putHeader("Content-Length", "100").write("only part"));
+          req -> req.response().putHeader("Content-Length", declared).write("only part"));
 
       var outcome =
           GatewayKit.await(
@@ -68,6 +70,43 @@ class UpstreamFailureTest {
                   assertThat(kit.gateway().metrics().scrape())
                       .contains(
                           "crossgate_upstream_errors_total{kind=\"aborted\",route=\"a\",service=\"svc\",upstream=\"-\",version=\"-\"} 1.0"));
+    }
+  }
+
+  @Test
+  void aSmallBodyThatStallsIsGatewayTimeoutWithNoneOfTheUpstreamsHeaders() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("a", "/a", kit.target("/stall")).timeouts(1_000, 5_000, 300).build());
+      kit.upstream.respondWith(
+          req ->
+              req.response()
+                  .putHeader("Content-Length", "100")
+                  .putHeader("X-Upstream-Secret", "leaked")
+                  .write("only part"));
+
+      var reply = kit.get("/a");
+
+      assertThat(reply.status()).isEqualTo(504);
+      assertThat(reply.problemType()).isEqualTo("gateway-timeout");
+      assertThat(reply.headers().get("X-Upstream-Secret")).isNull();
+      assertThat(reply.headers().get("Content-Type")).isEqualTo("application/problem+json");
+    }
+  }
+
+  @Test
+  void aSmallBodyCutShortByAResetIsBadGateway() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("a", "/a", kit.target("/cut")).build());
+      kit.upstream.respondWith(
+          req -> {
+            req.response().putHeader("Content-Length", "100").write("only part");
+            req.connection().close();
+          });
+
+      var reply = kit.get("/a");
+
+      assertThat(reply.status()).isEqualTo(502);
+      assertThat(reply.problemType()).isEqualTo("bad-gateway");
     }
   }
 
