@@ -577,6 +577,7 @@ public final class ProxyStep implements Step {
     private final Dispatch dispatch;
     private long sent;
     private boolean idle;
+    private Buffer whole;
 
     Forwarding(
         Exchange exchange,
@@ -679,9 +680,10 @@ public final class ProxyStep implements Step {
      * the caller then sees as a 504 problem instead of a response cut short.
      */
     private void readWhole(HttpClientResponse response) {
-      var body = Buffer.buffer();
       var stream = idleGuarded(response);
-      stream.handler(body::appendBuffer);
+      // a body that arrives in one piece (the usual case) is kept as delivered, not copied:
+      // Vert.x hands each piece over in a heap buffer of its own
+      stream.handler(chunk -> whole = whole == null ? chunk : whole.appendBuffer(chunk));
       stream.exceptionHandler(
           t ->
               done.tryFail(
@@ -699,7 +701,8 @@ public final class ProxyStep implements Step {
             var headers =
                 ForwardHeaders.copyResponseHeaders(
                     response.headers(), request.response().headers());
-            exchange.respond(response.statusCode(), headers, body);
+            exchange.respond(
+                response.statusCode(), headers, whole == null ? Buffer.buffer() : whole);
             done.complete();
           });
       stream.resume();
