@@ -739,6 +739,14 @@ public final class ProxyStep implements Step {
         upstreamRequest.end();
         return;
       }
+      if (exchange.declaredLength() <= 0
+          && !request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+        // RFC 9112 section 6.3: no Content-Length (or 0) and no Transfer-Encoding is no body, so
+        // the upstream request ends now, with no handlers to wait for the client's end
+        upstreamRequest.end();
+        request.resume();
+        return;
+      }
       long limit = exchange.bodyLimit();
       request.handler(
           chunk -> {

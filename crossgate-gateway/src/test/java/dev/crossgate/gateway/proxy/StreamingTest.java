@@ -41,6 +41,29 @@ class StreamingTest {
   }
 
   @Test
+  void pipelinedRequestsWithAndWithoutBodiesAreEachAnsweredInOrder() {
+    try (var kit = GatewayKit.start()) {
+      kit.routes(route("p", "/p", kit.target("/t")).build());
+
+      // three requests in one write: no body, a body, no body (the last closes the connection)
+      var answer =
+          kit.raw(
+              "GET /p/one HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                  + "POST /p/two HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello"
+                  + "GET /p/three HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+
+      assertThat(answer.split("HTTP/1.1 200", -1)).hasSize(4);
+      assertThat(answer.indexOf("upstream saw /t/one"))
+          .isPositive()
+          .isLessThan(answer.indexOf("upstream saw /t/two"));
+      assertThat(answer.indexOf("upstream saw /t/two")).isLessThan(answer.indexOf("/t/three"));
+      assertThat(kit.upstream.next().bodyBytes()).isZero();
+      assertThat(kit.upstream.next().body()).isEqualTo("hello");
+      assertThat(kit.upstream.next().uri()).isEqualTo("/t/three");
+    }
+  }
+
+  @Test
   void aLargeDownloadStreamsThroughWithBoundedMemory() {
     try (var kit = GatewayKit.start()) {
       kit.routes(route("down", "/down", kit.target("/source")).build());
