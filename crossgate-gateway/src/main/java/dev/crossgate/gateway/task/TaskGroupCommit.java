@@ -10,6 +10,7 @@ import dev.crossgate.store.task.TaskRepository;
 import dev.crossgate.store.task.TaskRequestBody;
 import dev.crossgate.store.task.TaskResult;
 import dev.crossgate.store.task.TaskUsage;
+import dev.crossgate.task.TaskEnvelope;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -22,6 +23,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -65,6 +67,7 @@ final class TaskGroupCommit {
 
   private record NewTask(
       TaskRecord task,
+      TaskEnvelope envelope,
       String secret,
       SpooledBody body,
       Context context,
@@ -113,12 +116,13 @@ final class TaskGroupCommit {
   }
 
   /**
-   * Stores {@code task} with {@code body} (a spooled body becomes its request blob, or is removed
-   * when no task is stored); completes, on the caller's context, after the commit.
+   * Stores {@code task} (its envelope's JSON in the row) with {@code body} (a spooled body becomes
+   * its request blob, or is removed when no task is stored); completes, on the caller's context,
+   * after the commit.
    */
   Future<TaskStore.Created> create(
-      Context context, TaskRecord task, String secret, SpooledBody body) {
-    var write = new NewTask(task, secret, body, context, Promise.promise());
+      Context context, TaskRecord task, TaskEnvelope envelope, String secret, SpooledBody body) {
+    var write = new NewTask(task, envelope, secret, body, context, Promise.promise());
     enqueue(write);
     return write.done().future();
   }
@@ -174,7 +178,9 @@ final class TaskGroupCommit {
   }
 
   private void commit(List<Write> group) {
-    var outcomes = new HashMap<Write, Outcome>();
+    // by identity: each write is its own entry, and records would hash every field (a request's
+    // whole in-memory body among them)
+    var outcomes = new IdentityHashMap<Write, Outcome>();
     try {
       database.inTransaction(
           c -> {
@@ -258,7 +264,7 @@ final class TaskGroupCommit {
       // on the group's connection: a resubmission in the same group finds the first one
       var earlier = repository.findByClientTaskId(c, owner, task.clientTaskId());
       if (earlier.isPresent()) {
-        return Outcome.of(new TaskStore.Created(earlier.get(), null, true, null));
+        return Outcome.of(new TaskStore.Created(earlier.get(), null, true, null, null));
       }
     }
     var current = usage.get(owner);
@@ -312,7 +318,7 @@ final class TaskGroupCommit {
             current.pendingTasks() + 1,
             current.pendingBytes() + kept.size(),
             current.resultBytes()));
-    return Outcome.of(new TaskStore.Created(task, n.secret(), false, kept));
+    return Outcome.of(new TaskStore.Created(task, n.secret(), false, kept, n.envelope()));
   }
 
   /** After the commit: the task a concurrent submission stored under the same client id. */
@@ -320,7 +326,7 @@ final class TaskGroupCommit {
     try {
       return repository
           .findByClientTaskId(n.task().owner(), n.task().clientTaskId())
-          .map(earlier -> Outcome.of(new TaskStore.Created(earlier, null, true, null)))
+          .map(earlier -> Outcome.of(new TaskStore.Created(earlier, null, true, null, null)))
           .orElseGet(() -> Outcome.failed(new StoreException(lost.cause())));
     } catch (RuntimeException e) {
       return Outcome.failed(e);
