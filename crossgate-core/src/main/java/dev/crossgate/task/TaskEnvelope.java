@@ -61,11 +61,6 @@ public record TaskEnvelope(
     return new TaskEnvelope(taskId, status, requestPath, params, mode, clientTaskId, traceparent);
   }
 
-  /** This envelope as of {@code status} (a task view answers the task's current one). */
-  public TaskEnvelope withStatus(String status) {
-    return new TaskEnvelope(taskId, status, requestPath, params, mode, clientTaskId, traceparent);
-  }
-
   /** This envelope naming the span that accepted the task; null (tracing off) leaves it out. */
   public TaskEnvelope withTraceparent(String traceparent) {
     return new TaskEnvelope(taskId, status, requestPath, params, mode, clientTaskId, traceparent);

@@ -10,7 +10,6 @@ import dev.crossgate.store.task.TaskRepository;
 import dev.crossgate.store.task.TaskRequestBody;
 import dev.crossgate.store.task.TaskResult;
 import dev.crossgate.store.task.TaskUsage;
-import dev.crossgate.task.TaskEnvelope;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -67,7 +66,6 @@ final class TaskGroupCommit {
 
   private record NewTask(
       TaskRecord task,
-      TaskEnvelope envelope,
       String secret,
       SpooledBody body,
       Context context,
@@ -116,13 +114,12 @@ final class TaskGroupCommit {
   }
 
   /**
-   * Stores {@code task} (its envelope's JSON in the row) with {@code body} (a spooled body becomes
-   * its request blob, or is removed when no task is stored); completes, on the caller's context,
-   * after the commit.
+   * Stores {@code task} with {@code body} (a spooled body becomes its request blob, or is removed
+   * when no task is stored); completes, on the caller's context, after the commit.
    */
   Future<TaskStore.Created> create(
-      Context context, TaskRecord task, TaskEnvelope envelope, String secret, SpooledBody body) {
-    var write = new NewTask(task, envelope, secret, body, context, Promise.promise());
+      Context context, TaskRecord task, String secret, SpooledBody body) {
+    var write = new NewTask(task, secret, body, context, Promise.promise());
     enqueue(write);
     return write.done().future();
   }
@@ -179,7 +176,7 @@ final class TaskGroupCommit {
 
   private void commit(List<Write> group) {
     // by identity: each write is its own entry, and records would hash every field (a request's
-    // whole in-memory body among them)
+    // whole in-memory body among them, up to 64 KiB, twice per write)
     var outcomes = new IdentityHashMap<Write, Outcome>();
     try {
       database.inTransaction(
@@ -264,7 +261,7 @@ final class TaskGroupCommit {
       // on the group's connection: a resubmission in the same group finds the first one
       var earlier = repository.findByClientTaskId(c, owner, task.clientTaskId());
       if (earlier.isPresent()) {
-        return Outcome.of(new TaskStore.Created(earlier.get(), null, true, null, null));
+        return Outcome.of(new TaskStore.Created(earlier.get(), null, true, null));
       }
     }
     var current = usage.get(owner);
@@ -318,7 +315,7 @@ final class TaskGroupCommit {
             current.pendingTasks() + 1,
             current.pendingBytes() + kept.size(),
             current.resultBytes()));
-    return Outcome.of(new TaskStore.Created(task, n.secret(), false, kept, n.envelope()));
+    return Outcome.of(new TaskStore.Created(task, n.secret(), false, kept));
   }
 
   /** After the commit: the task a concurrent submission stored under the same client id. */
@@ -326,7 +323,7 @@ final class TaskGroupCommit {
     try {
       return repository
           .findByClientTaskId(n.task().owner(), n.task().clientTaskId())
-          .map(earlier -> Outcome.of(new TaskStore.Created(earlier, null, true, null, null)))
+          .map(earlier -> Outcome.of(new TaskStore.Created(earlier, null, true, null)))
           .orElseGet(() -> Outcome.failed(new StoreException(lost.cause())));
     } catch (RuntimeException e) {
       return Outcome.failed(e);

@@ -153,7 +153,7 @@ public final class TaskStep implements Step {
                           if (created.existing()) {
                             // a client resubmitting after a crash: its task exists and went
                             // upstream already
-                            accepted(exchange, created.task(), null);
+                            accepted(exchange, created.task());
                             return Future.succeededFuture();
                           }
                           return held
@@ -196,7 +196,7 @@ public final class TaskStep implements Step {
                                 : readBack(created.task()))
                     .map(
                         task -> {
-                          accepted(exchange, task, created.envelope());
+                          accepted(exchange, task);
                           return null;
                         });
               }
@@ -219,7 +219,7 @@ public final class TaskStep implements Step {
                   .compose(v -> readBack(created.task()))
                   .map(
                       task -> {
-                        accepted(exchange, task, created.envelope());
+                        accepted(exchange, task);
                         return null;
                       });
             });
@@ -252,14 +252,14 @@ public final class TaskStep implements Step {
             exchange.trace(),
             acceptedTraceparent);
     if (prefer.waitSeconds() == 0) {
-      accepted(exchange, task, created.envelope());
+      accepted(exchange, task);
       return Future.succeededFuture();
     }
     return HeldCall.within(store.vertx(), outcome, prefer.waitSeconds())
         .compose(
             result -> {
               if (result == null) {
-                accepted(exchange, task, created.envelope());
+                accepted(exchange, task);
                 return Future.<Void>succeededFuture();
               }
               var headers =
@@ -298,12 +298,7 @@ public final class TaskStep implements Step {
     return exchange.request().headers().set(CrossgateHeaders.TASK_ID, taskId).remove(PREFER);
   }
 
-  /**
-   * The 202 with the task's view; {@code envelope} is the one the task was just stored with, or
-   * null for a task stored earlier (its envelope is read from the row's JSON).
-   */
-  private void accepted(
-      Exchange exchange, dev.crossgate.store.task.TaskRecord task, TaskEnvelope envelope) {
+  private void accepted(Exchange exchange, dev.crossgate.store.task.TaskRecord task) {
     var headers =
         MultiMap.caseInsensitiveMultiMap()
             .add(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -316,11 +311,7 @@ public final class TaskStep implements Step {
     exchange.respond(
         202,
         headers,
-        Buffer.buffer(
-            Json.writeBytes(
-                envelope == null
-                    ? TaskView.of(task, store.clock().instant(), false)
-                    : TaskView.of(task, envelope, store.clock().instant(), false))));
+        Buffer.buffer(Json.writeBytes(TaskView.of(task, store.clock().instant(), false))));
   }
 
   /**
@@ -328,7 +319,7 @@ public final class TaskStep implements Step {
    * the client's own task id when its envelope named one, and the accepted span's {@code
    * traceparent} when tracing is on (never the client's: the gateway's span is the one to link).
    */
-  private static TaskEnvelope envelope(
+  private static String envelope(
       String id, Exchange exchange, TaskEnvelope client, String traceparent) {
     var request = exchange.request();
     var params = new LinkedHashMap<String, String>();
@@ -337,7 +328,8 @@ public final class TaskStep implements Step {
     }
     return TaskEnvelope.pending(id, request.path(), params)
         .withClientTaskId(client == null ? null : client.taskId())
-        .withTraceparent(traceparent);
+        .withTraceparent(traceparent)
+        .json();
   }
 
   /**

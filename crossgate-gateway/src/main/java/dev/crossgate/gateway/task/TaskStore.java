@@ -9,7 +9,6 @@ import dev.crossgate.store.task.TaskRecord;
 import dev.crossgate.store.task.TaskRepository;
 import dev.crossgate.store.task.TaskResult;
 import dev.crossgate.store.task.TaskStatus;
-import dev.crossgate.task.TaskEnvelope;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -45,11 +44,9 @@ public final class TaskStore {
    * A task just created, with the secret its upstream must present (only its hash is stored) and
    * where its request body now is (in memory, or its blob file); or, when {@code existing}, the
    * task the same client already created under its id (no secret: it was handed out with the first
-   * submission; no body: it went upstream then). {@code envelope} is the one a new task was stored
-   * with (null when {@code existing}: that task's is in its stored JSON).
+   * submission; no body: it went upstream then).
    */
-  public record Created(
-      TaskRecord task, String secret, boolean existing, SpooledBody body, TaskEnvelope envelope) {}
+  public record Created(TaskRecord task, String secret, boolean existing, SpooledBody body) {}
 
   private final Vertx vertx;
   private final TaskRepository repository;
@@ -98,7 +95,7 @@ public final class TaskStore {
       String contentType,
       Buffer body,
       String clientTaskId,
-      java.util.function.Function<String, TaskEnvelope> envelope) {
+      java.util.function.Function<String, String> envelope) {
     return create(
         owner,
         routeId,
@@ -124,11 +121,10 @@ public final class TaskStore {
       String contentType,
       SpooledBody body,
       String clientTaskId,
-      java.util.function.Function<String, TaskEnvelope> envelope) {
+      java.util.function.Function<String, String> envelope) {
     var id = Ids.random("tk_");
     var secret = Ids.randomToken(24);
     var now = clock.instant();
-    var taskEnvelope = envelope.apply(id);
     var task =
         TaskRecord.pending(
                 id,
@@ -136,14 +132,14 @@ public final class TaskStore {
                 routeId,
                 execution,
                 Secrets.sha256Hex(secret),
-                taskEnvelope.json(),
+                envelope.apply(id),
                 method,
                 uri,
                 contentType,
                 now,
                 now.plus(options.ttl()))
             .withClientTaskId(clientTaskId);
-    return groupCommit.create(vertx.getOrCreateContext(), task, taskEnvelope, secret, body);
+    return groupCommit.create(vertx.getOrCreateContext(), task, secret, body);
   }
 
   Future<Optional<TaskRecord>> find(String id) {

@@ -1,7 +1,6 @@
 package dev.crossgate.store.task;
 
 import dev.crossgate.json.Json;
-import dev.crossgate.task.TaskEnvelope;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,21 +15,6 @@ public final class TaskView {
 
   public static Map<String, Object> of(TaskRecord t, Instant now, boolean withOwner) {
     var status = t.statusAt(now);
-    return view(t, status, storedEnvelope(t, status), withOwner);
-  }
-
-  /**
-   * As above, for a task whose envelope is at hand, the one its stored JSON was written from (a
-   * task just accepted): that JSON is not read back.
-   */
-  public static Map<String, Object> of(
-      TaskRecord t, TaskEnvelope envelope, Instant now, boolean withOwner) {
-    var status = t.statusAt(now);
-    return view(t, status, envelope.withStatus(status.name()), withOwner);
-  }
-
-  private static Map<String, Object> view(
-      TaskRecord t, TaskStatus status, Object envelope, boolean withOwner) {
     var view = new LinkedHashMap<String, Object>();
     view.put("taskId", t.taskId());
     view.put("status", status.name());
@@ -45,7 +29,7 @@ public final class TaskView {
       view.put("finishedAt", t.finishedAt().toString());
     }
     view.put("expiresAt", t.expiresAt().toString());
-    view.put("envelope", envelope);
+    view.put("envelope", envelope(t, status));
     if (t.status().finished() && t.resultStatus() != null) {
       var result = new LinkedHashMap<String, Object>();
       result.put("status", t.resultStatus());
@@ -62,12 +46,9 @@ public final class TaskView {
     return view;
   }
 
-  /**
-   * The stored envelope with its status kept current; read as a map, so fields a newer node wrote
-   * are kept.
-   */
+  /** The stored envelope with its status kept current. */
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> storedEnvelope(TaskRecord t, TaskStatus status) {
+  private static Map<String, Object> envelope(TaskRecord t, TaskStatus status) {
     Map<String, Object> envelope = new LinkedHashMap<>(Json.read(t.envelope(), Map.class));
     envelope.put("status", status.name());
     return envelope;
