@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -42,9 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>One group at a time, on the task worker pool. The per-tenant quota is read once per tenant and
  * group and then counts the group's own new tasks, so a burst cannot slip past it. A write that
  * fails alone (a client's task id that a concurrent submission stored first, a quota) fails only
- * its caller: inserts that can meet the unique index run under a savepoint. The other inserts, with
- * one counter update per tenant, and the RUNNING marks go to the database as JDBC batches, so a
- * group costs PostgreSQL a few round trips rather than two or three per task.
+ * its caller: inserts that can meet the unique index run under a savepoint. The other inserts, the
+ * results and the RUNNING marks go to the database as one JDBC batch each, and what they change in
+ * the tenants' counters as one update per tenant, so a group costs PostgreSQL a few round trips
+ * rather than one to three per write.
  */
 final class TaskGroupCommit {
   private static final Logger LOG = LoggerFactory.getLogger(TaskGroupCommit.class);
@@ -70,11 +72,10 @@ final class TaskGroupCommit {
       Promise<TaskStore.Created> done)
       implements Write {}
 
-  private record Running(String taskId, Instant at, Context context, Promise<Boolean> done)
+  private record Running(TaskRepository.RunningMark mark, Context context, Promise<Boolean> done)
       implements Write {}
 
-  private record Finish(
-      String taskId, TaskResult result, Instant at, Context context, Promise<Boolean> done)
+  private record Finish(TaskRepository.Finish result, Context context, Promise<Boolean> done)
       implements Write {}
 
   /** What became of one write once its group is committed: a value, or why it failed. */
@@ -125,7 +126,7 @@ final class TaskGroupCommit {
 
   /** PENDING → RUNNING; false when the task was no longer pending. */
   Future<Boolean> running(Context context, String taskId, Instant at) {
-    var write = new Running(taskId, at, context, Promise.promise());
+    var write = new Running(new TaskRepository.RunningMark(taskId, at), context, Promise.promise());
     enqueue(write);
     return write.done().future();
   }
@@ -135,7 +136,8 @@ final class TaskGroupCommit {
    * another result won or the task is gone.
    */
   Future<Boolean> finish(Context context, String taskId, TaskResult result, Instant at) {
-    var write = new Finish(taskId, result, at, context, Promise.promise());
+    var write =
+        new Finish(new TaskRepository.Finish(taskId, result, at), context, Promise.promise());
     enqueue(write);
     return write.done().future();
   }
@@ -173,15 +175,20 @@ final class TaskGroupCommit {
   }
 
   private void commit(List<Write> group) {
-    var outcomes = new HashMap<Write, Outcome>();
+    // by identity: each write is its own entry, and records would hash every field (a request's
+    // whole in-memory body among them, up to 64 KiB, twice per write)
+    var outcomes = new IdentityHashMap<Write, Outcome>();
     try {
       database.inTransaction(
           c -> {
             outcomes.clear();
             var usage = new HashMap<String, TaskUsage>();
-            // plain inserts and RUNNING marks go to the database as one batch each (one round trip
-            // to PostgreSQL for the group, not one per task)
+            var changes = new TaskRepository.UsageChanges();
+            // plain inserts, results and RUNNING marks go to the database as one batch each, and
+            // the tenants' counters as one update each at the end (a few round trips to PostgreSQL
+            // for the group, not one to three per write)
             var inserts = new ArrayList<TaskRepository.NewTask>();
+            var finishes = new ArrayList<Finish>();
             var marks = new ArrayList<Running>();
             for (var w : group) {
               if (w instanceof Running r) {
@@ -189,27 +196,29 @@ final class TaskGroupCommit {
                 continue;
               }
               if (w instanceof Finish f) {
-                outcomes.put(w, Outcome.of(repository.finish(c, f.taskId(), f.result(), f.at())));
+                finishes.add(f);
                 continue;
               }
               var n = (NewTask) w;
               if (n.task().clientTaskId() != null) {
                 // its resubmission check must see the group's earlier inserts
-                repository.insertAll(c, inserts);
+                repository.insertAll(c, inserts, changes);
                 inserts.clear();
               }
-              outcomes.put(w, store(c, n, usage, inserts));
+              outcomes.put(w, store(c, n, usage, inserts, changes));
             }
-            repository.insertAll(c, inserts);
-            var marked =
-                repository.markRunning(
-                    c,
-                    marks.stream()
-                        .map(r -> new TaskRepository.RunningMark(r.taskId(), r.at()))
-                        .toList());
+            repository.insertAll(c, inserts, changes);
+            // results before marks: a task whose result is in the group is no longer pending
+            var stored =
+                repository.finish(c, finishes.stream().map(Finish::result).toList(), changes);
+            for (int i = 0; i < stored.length; i++) {
+              outcomes.put(finishes.get(i), Outcome.of(stored[i]));
+            }
+            var marked = repository.markRunning(c, marks.stream().map(Running::mark).toList());
             for (int i = 0; i < marked.length; i++) {
               outcomes.put(marks.get(i), Outcome.of(marked[i]));
             }
+            repository.count(c, changes);
             return null;
           });
     } catch (RuntimeException e) {
@@ -237,10 +246,14 @@ final class TaskGroupCommit {
   /**
    * Checks {@code n} against its tenant's quota and places its body; a task without a client id is
    * added to {@code inserts} (the caller inserts them in one batch before the commit), one with a
-   * client id is inserted here, under a savepoint.
+   * client id is inserted here, under a savepoint. Inserted tasks go to {@code changes}.
    */
   private Outcome store(
-      Connection c, NewTask n, Map<String, TaskUsage> usage, List<TaskRepository.NewTask> inserts)
+      Connection c,
+      NewTask n,
+      Map<String, TaskUsage> usage,
+      List<TaskRepository.NewTask> inserts,
+      TaskRepository.UsageChanges changes)
       throws SQLException {
     var task = n.task();
     var owner = task.owner();
@@ -261,7 +274,7 @@ final class TaskGroupCommit {
       // the counters still hold tasks that expired but are not swept yet: before refusing, the
       // exact sum over the unexpired ones (on this connection, so with the group's own inserts,
       // once those batched so far are in)
-      repository.insertAll(c, inserts);
+      repository.insertAll(c, inserts, changes);
       inserts.clear();
       current = repository.usage(c, owner, task.createdAt());
       usage.put(owner, current);
@@ -289,7 +302,7 @@ final class TaskGroupCommit {
     } else {
       var savepoint = c.setSavepoint();
       try {
-        repository.insert(c, task, stored);
+        repository.insertAll(c, List.of(new TaskRepository.NewTask(task, stored)), changes);
       } catch (SQLException e) {
         dropBlob.accept(task);
         c.rollback(savepoint);

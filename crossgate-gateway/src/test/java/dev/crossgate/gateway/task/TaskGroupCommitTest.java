@@ -161,16 +161,7 @@ class TaskGroupCommitTest {
 
       // plain tasks (inserted as one batch) between resubmissions of one client id per tenant
       var created =
-          settled(
-              issue(
-                  () -> {
-                    var futures = new ArrayList<Future<TaskStore.Created>>();
-                    for (int i = 0; i < 300; i++) {
-                      var owner = tenants.get(i % 3);
-                      futures.add(create(store, owner, i % 7 == 0 ? "again-" + owner : null));
-                    }
-                    return futures;
-                  }));
+          settleForTenants(store, tenants, 300, (i, owner) -> i % 7 == 0 ? "again-" + owner : null);
 
       assertThat(created).allSatisfy(f -> assertThat(f.succeeded()).as("%s", f.cause()).isTrue());
       var repository = new TaskRepository(db.database());
@@ -303,6 +294,107 @@ class TaskGroupCommitTest {
     }
   }
 
+  /**
+   * A burst of results over three tenants, shared groups: first results stored, second results and
+   * results for finished or missing tasks refused, each caller answered on its own; spilled blobs
+   * in place; every tenant's counters equal to the sum over its rows, with the unfinished tasks
+   * still counted.
+   */
+  @Test
+  void resultsOfManyTenantsCommittedTogetherAnswerEachCallerAndKeepTheCountersEqualToTheRows()
+      throws Exception {
+    for (var kind : List.of("h2", "postgres")) {
+      var db = database(kind);
+      var store = TaskStore.open(vertx, db.database(), TaskOptions.defaults(blobs.resolve(kind)));
+      var tenants = List.of("acme", "globex", "initech");
+      var created = settleForTenants(store, tenants, 90, (i, owner) -> null);
+      var ids = created.stream().map(f -> f.result().task().taskId()).toList();
+      // every tenth task is finished before the burst, every third one is RUNNING
+      for (int i = 0; i < 90; i++) {
+        if (i % 10 == 0) {
+          join(store.finish(ids.get(i), TaskStatus.DONE, 200, null, Buffer.buffer("early"), null));
+        } else if (i % 3 == 1) {
+          join(store.running(ids.get(i), Instant.now()));
+        }
+      }
+      var large = Buffer.buffer("L".repeat(store.options().inlineResultBytes() + 1));
+
+      // in the burst: tasks i % 5 == 3 get no result; i % 7 == 4 get a result too large for the
+      // row (placed in its file first, so it reaches the group later); the other i % 4 == 0 get a
+      // second result right after the first; and one result is for a task that does not exist
+      var answers =
+          settled(
+              issue(
+                  () -> {
+                    var futures = new ArrayList<Future<Boolean>>();
+                    for (int i = 0; i < 90; i++) {
+                      if (i % 5 == 3) {
+                        continue;
+                      }
+                      var body = i % 7 == 4 ? large : Buffer.buffer("first " + i);
+                      futures.add(
+                          store.finish(ids.get(i), TaskStatus.DONE, 200, "text/plain", body, null));
+                      if (i % 4 == 0 && i % 7 != 4) {
+                        futures.add(
+                            store.finish(
+                                ids.get(i),
+                                TaskStatus.FAILED,
+                                500,
+                                "text/plain",
+                                Buffer.buffer("second " + i),
+                                "again"));
+                      }
+                    }
+                    futures.add(
+                        store.finish(
+                            "tk_missing", TaskStatus.DONE, 200, null, Buffer.buffer(), null));
+                    return futures;
+                  }));
+
+      assertThat(answers).allSatisfy(f -> assertThat(f.succeeded()).as("%s", f.cause()).isTrue());
+      int next = 0;
+      var repository = new TaskRepository(db.database());
+      for (int i = 0; i < 90; i++) {
+        var task = repository.find(ids.get(i)).orElseThrow();
+        if (i % 5 == 3) {
+          assertThat(task.status().finished()).as("%s task %d", kind, i).isFalse();
+          continue;
+        }
+        var first = answers.get(next++).result();
+        var second = i % 4 == 0 && i % 7 != 4 ? answers.get(next++).result() : null;
+        // a task finished before the burst keeps its early result; else the first result wins
+        assertThat(first).as("%s task %d first", kind, i).isEqualTo(i % 10 != 0);
+        if (second != null) {
+          assertThat(second).as("%s task %d second", kind, i).isFalse();
+        }
+        assertThat(task.status()).as("%s task %d", kind, i).isEqualTo(TaskStatus.DONE);
+        if (i % 10 == 0) {
+          assertThat(task.resultSize()).as("%s task %d", kind, i).isEqualTo(5);
+        } else if (i % 7 == 4) {
+          assertThat(store.blobDir().resolve(task.resultBlob()))
+              .as("%s task %d", kind, i)
+              .hasBinaryContent(large.getBytes());
+        } else {
+          assertThat(repository.resultBody(ids.get(i)))
+              .as("%s task %d", kind, i)
+              .isEqualTo(("first " + i).getBytes());
+        }
+      }
+      assertThat(answers.get(next).result()).as("%s missing task", kind).isFalse();
+      for (var owner : tenants) {
+        var counted = db.database().read(c -> repository.countedUsage(c, owner));
+        var summed = db.database().read(c -> repository.usage(c, owner, Instant.now()));
+        assertThat(counted).as("%s %s", kind, owner).isEqualTo(summed);
+        // 18 of the 90 tasks get no result, 6 per tenant
+        assertThat(counted.pendingTasks()).as("%s %s", kind, owner).isEqualTo(6);
+      }
+    }
+  }
+
+  private static <T> T join(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
   private static Future<TaskStore.Created> create(TaskStore store, String clientTaskId) {
     return create(store, "acme", clientTaskId);
   }
@@ -352,6 +444,28 @@ class TaskGroupCommitTest {
     var issued = new java.util.concurrent.CompletableFuture<List<Future<T>>>();
     vertx.runOnContext(v -> issued.complete(calls.get()));
     return issued;
+  }
+
+  /**
+   * {@code n} creates issued together, task i for tenant i modulo their number, with the client id
+   * {@code clientTaskId} gives it; once every one has settled.
+   */
+  private List<Future<TaskStore.Created>> settleForTenants(
+      TaskStore store,
+      List<String> tenants,
+      int n,
+      java.util.function.BiFunction<Integer, String, String> clientTaskId)
+      throws Exception {
+    return settled(
+        issue(
+            () -> {
+              var futures = new ArrayList<Future<TaskStore.Created>>();
+              for (int i = 0; i < n; i++) {
+                var owner = tenants.get(i % tenants.size());
+                futures.add(create(store, owner, clientTaskId.apply(i, owner)));
+              }
+              return futures;
+            }));
   }
 
   /** The futures once every one has settled. */

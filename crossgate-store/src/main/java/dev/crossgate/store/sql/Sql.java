@@ -109,14 +109,48 @@ public final class Sql {
       return new int[0];
     }
     try (var ps = c.prepareStatement(sql)) {
-      for (var params : rows) {
-        for (int i = 0; i < params.size(); i++) {
-          bind(ps, i + 1, params.get(i));
-        }
-        ps.addBatch();
-      }
-      return ps.executeBatch();
+      return executeBatch(ps, rows);
     }
+  }
+
+  /**
+   * What a batch changed: the rows each statement changed, in order, and the returned columns of
+   * every changed row.
+   */
+  public record BatchChanges<T>(int[] changed, List<T> returned) {}
+
+  /**
+   * As {@link #updateBatch}, also returning {@code columns} of every row the statements changed
+   * (JDBC generated keys: {@code RETURNING} on PostgreSQL, the changed rows on H2), so what the
+   * caller needs of those rows costs no second query. Rows come back in statement order.
+   */
+  public static <T> BatchChanges<T> updateBatchReturning(
+      Connection c, String sql, List<List<Object>> rows, List<String> columns, RowMapper<T> mapper)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return new BatchChanges<>(new int[0], List.of());
+    }
+    try (var ps = c.prepareStatement(sql, columns.toArray(String[]::new))) {
+      var changed = executeBatch(ps, rows);
+      var returned = new ArrayList<T>();
+      try (var rs = ps.getGeneratedKeys()) {
+        while (rs.next()) {
+          returned.add(mapper.map(rs));
+        }
+      }
+      return new BatchChanges<>(changed, returned);
+    }
+  }
+
+  private static int[] executeBatch(PreparedStatement ps, List<List<Object>> rows)
+      throws SQLException {
+    for (var params : rows) {
+      for (int i = 0; i < params.size(); i++) {
+        bind(ps, i + 1, params.get(i));
+      }
+      ps.addBatch();
+    }
+    return ps.executeBatch();
   }
 
   /**

@@ -9,9 +9,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Async tasks in the database, shared by every gateway node. State changes are conditional updates
@@ -31,6 +33,16 @@ public final class TaskRepository {
           + " request_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String MARK_RUNNING =
       "UPDATE tasks SET status = 'RUNNING', updated_at = ? WHERE task_id = ? AND status = 'PENDING'";
+  private static final String FINISH =
+      "UPDATE tasks SET status = ?, result_status = ?, result_type = ?, result_size = ?,"
+          + " result_body = ?, result_blob = ?, error = ?, updated_at = ?, finished_at = ?"
+          + " WHERE task_id = ? AND status IN ('PENDING', 'RUNNING')";
+  private static final String COUNT_UPSERT =
+      "INSERT INTO task_usage AS u (owner, pending_tasks, pending_bytes, result_bytes)"
+          + " VALUES (?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET"
+          + " pending_tasks = u.pending_tasks + EXCLUDED.pending_tasks,"
+          + " pending_bytes = u.pending_bytes + EXCLUDED.pending_bytes,"
+          + " result_bytes = u.result_bytes + EXCLUDED.result_bytes";
 
   private final Database database;
 
@@ -47,35 +59,38 @@ public final class TaskRepository {
   }
 
   /**
-   * Inserts on {@code c}, in the caller's transaction: a node's group commit stores many tasks
-   * under one commit. Throws on the unique index of a client's task id.
+   * Inserts on {@code c}, in the caller's transaction, with the owner's counters. Throws on the
+   * unique index of a client's task id.
    */
   public void insert(Connection c, TaskRecord t, TaskRequestBody body) throws SQLException {
-    Sql.update(c, INSERT, insertParams(t, body).toArray());
-    var added = new Counts(t.owner());
-    added.add(t, body);
-    added.apply(c);
+    var changes = new UsageChanges();
+    insertAll(c, List.of(new NewTask(t, body)), changes);
+    count(c, changes);
   }
 
   /** A task to insert with its request body. */
   public record NewTask(TaskRecord task, TaskRequestBody body) {}
 
   /**
-   * Inserts {@code tasks} on {@code c} as one batch (one round trip to PostgreSQL), and adds them
-   * to their owners' counters with one update per owner instead of one per task. Throws on the
-   * unique index of a client's task id, failing the whole batch: tasks that carry one go through
-   * {@link #insert(Connection, TaskRecord, TaskRequestBody)}.
+   * Inserts {@code tasks} on {@code c} as one batch (one round trip to PostgreSQL); what they add
+   * to their owners' counters goes to {@code changes}, for {@link #count(Connection,
+   * UsageChanges)}. Throws on the unique index of a client's task id, failing the whole batch (and
+   * adding nothing to {@code changes}): a task that carries one goes alone, under a savepoint.
    */
-  public void insertAll(Connection c, List<NewTask> tasks) throws SQLException {
+  public void insertAll(Connection c, List<NewTask> tasks, UsageChanges changes)
+      throws SQLException {
     var rows = new ArrayList<List<Object>>(tasks.size());
-    var counts = new LinkedHashMap<String, Counts>();
     for (var t : tasks) {
       rows.add(insertParams(t.task(), t.body()));
-      counts.computeIfAbsent(t.task().owner(), Counts::new).add(t.task(), t.body());
     }
     Sql.updateBatch(c, INSERT, rows);
-    for (var owner : counts.values()) {
-      owner.apply(c);
+    for (var t : tasks) {
+      var task = t.task();
+      if (!task.status().finished()) {
+        changes.add(task.owner(), 1, t.body().size(), 0);
+      } else {
+        changes.add(task.owner(), 0, 0, task.resultSize() == null ? 0 : task.resultSize());
+      }
     }
   }
 
@@ -106,28 +121,20 @@ public final class TaskRepository {
         body.size());
   }
 
-  /** What new tasks add to one owner's counters. */
-  private final class Counts {
-    private final String owner;
-    private long pendingTasks;
-    private long pendingBytes;
-    private long resultBytes;
+  /**
+   * What a transaction's inserts and results change in their owners' counters, kept until {@link
+   * #count(Connection, UsageChanges)} applies them: one update per owner for a whole group of
+   * writes, not one per write. One per transaction; not thread-safe.
+   */
+  public static final class UsageChanges {
+    /** By owner, sorted: transactions on several nodes lock the counter rows in one order. */
+    private final Map<String, long[]> byOwner = new TreeMap<>();
 
-    Counts(String owner) {
-      this.owner = owner;
-    }
-
-    void add(TaskRecord t, TaskRequestBody body) {
-      if (!t.status().finished()) {
-        pendingTasks++;
-        pendingBytes += body.size();
-      } else {
-        resultBytes += t.resultSize() == null ? 0 : t.resultSize();
-      }
-    }
-
-    void apply(Connection c) throws SQLException {
-      count(c, owner, pendingTasks, pendingBytes, resultBytes);
+    void add(String owner, long pendingTasks, long pendingBytes, long resultBytes) {
+      var counts = byOwner.computeIfAbsent(owner, o -> new long[3]);
+      counts[0] += pendingTasks;
+      counts[1] += pendingBytes;
+      counts[2] += resultBytes;
     }
   }
 
@@ -257,35 +264,68 @@ public final class TaskRepository {
    * result won (or the task is gone), and nothing was changed.
    */
   public boolean finish(String taskId, TaskResult result, Instant now) {
-    return database.inTransaction(c -> finish(c, taskId, result, now));
+    return database.inTransaction(
+        c -> {
+          var changes = new UsageChanges();
+          var stored = finish(c, List.of(new Finish(taskId, result, now)), changes)[0];
+          count(c, changes);
+          return stored;
+        });
   }
 
-  /** As above on {@code c}, in the caller's transaction (a node's group commit). */
-  public boolean finish(Connection c, String taskId, TaskResult result, Instant now)
+  /** A result for a task, stored as of {@code at}. */
+  public record Finish(String taskId, TaskResult result, Instant at) {}
+
+  /**
+   * Stores many results on {@code c} as one batch (one round trip to PostgreSQL), each only if its
+   * task is not finished yet, in order: for each, false when its task already had a result (one
+   * earlier in the same batch included) or is gone. What they change in their owners' counters goes
+   * to {@code changes}: the owner and request size of each finished row come back with the batch,
+   * so no row is read again.
+   */
+  public boolean[] finish(Connection c, List<Finish> results, UsageChanges changes)
       throws SQLException {
-    var finished =
-        Sql.update(
-                c,
-                "UPDATE tasks SET status = ?, result_status = ?,"
-                    + " result_type = ?, result_size = ?, result_body = ?, result_blob = ?, error = ?, updated_at = ?,"
-                    + " finished_at = ? WHERE task_id = ? AND status IN ('PENDING', 'RUNNING')",
-                result.status(),
-                result.httpStatus(),
-                result.contentType(),
-                result.size(),
-                result.inline(),
-                result.blob(),
-                trim(result.error()),
-                now,
-                now,
-                taskId)
-            == 1;
-    if (finished) {
-      var held = held(c, taskId);
-      count(c, held.owner(), -1, -held.requestSize(), result.size());
+    var rows = new ArrayList<List<Object>>(results.size());
+    for (var f : results) {
+      var r = f.result();
+      rows.add(
+          Arrays.asList(
+              r.status(),
+              r.httpStatus(),
+              r.contentType(),
+              r.size(),
+              r.inline(),
+              r.blob(),
+              trim(r.error()),
+              f.at(),
+              f.at(),
+              f.taskId()));
     }
-    return finished;
+    var batch =
+        Sql.updateBatchReturning(
+            c,
+            FINISH,
+            rows,
+            List.of("task_id", "owner", "request_size"),
+            row ->
+                new Finished(
+                    row.getString("task_id"), row.getString("owner"), row.getLong("request_size")));
+    var finished = new HashMap<String, Finished>();
+    batch.returned().forEach(row -> finished.put(row.taskId(), row));
+    var stored = new boolean[results.size()];
+    for (int i = 0; i < stored.length; i++) {
+      stored[i] = batch.changed()[i] == 1;
+      if (stored[i]) {
+        var f = results.get(i);
+        var task = finished.get(f.taskId());
+        changes.add(task.owner(), -1, -task.requestSize(), f.result().size());
+      }
+    }
+    return stored;
   }
+
+  /** A row a result was just stored in: whose it is and the request bytes it no longer holds. */
+  private record Finished(String taskId, String owner, long requestSize) {}
 
   /**
    * Removes the task with its inline data; returns what was removed, so the caller can drop its
@@ -394,6 +434,23 @@ public final class TaskRepository {
         .orElseThrow();
   }
 
+  /**
+   * Applies {@code changes} to the owners' counters on {@code c}, in the transaction that made
+   * them: one update per owner, all of them one batch on PostgreSQL.
+   */
+  public void count(Connection c, UsageChanges changes) throws SQLException {
+    if (database.isPostgres()) {
+      var rows = new ArrayList<List<Object>>(changes.byOwner.size());
+      changes.byOwner.forEach((owner, n) -> rows.add(List.of(owner, n[0], n[1], n[2])));
+      Sql.updateBatch(c, COUNT_UPSERT, rows);
+      return;
+    }
+    for (var e : changes.byOwner.entrySet()) {
+      var n = e.getValue();
+      count(c, e.getKey(), n[0], n[1], n[2]);
+    }
+  }
+
   /** Adds to {@code owner}'s counters, creating its row on its first task. */
   private void count(
       Connection c, String owner, long pendingTasks, long pendingBytes, long resultBytes)
@@ -401,17 +458,7 @@ public final class TaskRepository {
     if (database.isPostgres()) {
       // nodes sharing the database may create a tenant's row at once: the upsert waits for the
       // other insert and adds to its row instead of failing on the key
-      Sql.update(
-          c,
-          "INSERT INTO task_usage AS u (owner, pending_tasks, pending_bytes, result_bytes)"
-              + " VALUES (?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET"
-              + " pending_tasks = u.pending_tasks + EXCLUDED.pending_tasks,"
-              + " pending_bytes = u.pending_bytes + EXCLUDED.pending_bytes,"
-              + " result_bytes = u.result_bytes + EXCLUDED.result_bytes",
-          owner,
-          pendingTasks,
-          pendingBytes,
-          resultBytes);
+      Sql.update(c, COUNT_UPSERT, owner, pendingTasks, pendingBytes, resultBytes);
       return;
     }
     // the embedded store has one process writing it

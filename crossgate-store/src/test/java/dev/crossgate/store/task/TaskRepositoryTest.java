@@ -112,6 +112,56 @@ class TaskRepositoryTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"h2", "postgres"})
+  void resultsStoredAsOneBatchAnswerEachInOrderAndMoveTheirOwnersCountersOnce(String kind) {
+    try (var db = TestDatabases.open(kind)) {
+      var repo = new TaskRepository(db.database());
+      var later = NOW.plus(Duration.ofHours(1));
+      repo.insert(task("a1", later), TaskRequestBody.inline(new byte[10]));
+      repo.insert(task("a2", later), TaskRequestBody.inline(new byte[20]));
+      repo.insert(
+          TaskRecord.pending(
+              "g1", "globex", "rt1", "CALLBACK", "hash", "{}", "POST", "/def", null, NOW, later),
+          TaskRequestBody.inline(new byte[40]));
+      repo.insert(task("done", later), TaskRequestBody.inline(new byte[1]));
+      repo.finish("done", result(TaskStatus.DONE, 3), NOW);
+      repo.markRunning("a2", NOW);
+
+      var batch =
+          List.of(
+              new TaskRepository.Finish("a1", result(TaskStatus.DONE, 5), NOW),
+              new TaskRepository.Finish("g1", result(TaskStatus.FAILED, 7), NOW),
+              new TaskRepository.Finish("a1", result(TaskStatus.FAILED, 100), NOW),
+              new TaskRepository.Finish("done", result(TaskStatus.FAILED, 100), NOW),
+              new TaskRepository.Finish("gone", result(TaskStatus.DONE, 100), NOW),
+              new TaskRepository.Finish("a2", result(TaskStatus.DONE, 11), NOW));
+      var stored =
+          db.database()
+              .inTransaction(
+                  c -> {
+                    var changes = new TaskRepository.UsageChanges();
+                    var answers = repo.finish(c, batch, changes);
+                    repo.count(c, changes);
+                    return answers;
+                  });
+
+      // the first result of a1 wins within the batch; "done" already had one; "gone" is no task
+      assertThat(stored).containsExactly(true, true, false, false, false, true);
+      assertThat(repo.find("a1").orElseThrow().status()).isEqualTo(TaskStatus.DONE);
+      assertThat(repo.find("a1").orElseThrow().resultSize()).isEqualTo(5);
+      assertThat(repo.find("done").orElseThrow().resultSize()).isEqualTo(3);
+      assertThat(repo.find("gone")).isEmpty();
+      assertThat(usage(db, repo, "acme").counted()).isEqualTo(new TaskUsage(0, 0, 19));
+      assertThat(usage(db, repo, "acme").exact()).isEqualTo(new TaskUsage(0, 0, 19));
+      assertThat(usage(db, repo, "globex").counted()).isEqualTo(new TaskUsage(0, 0, 7));
+    }
+  }
+
+  private static TaskResult result(TaskStatus status, int size) {
+    return new TaskResult(status, 200, "text/plain", size, new byte[size], null, null);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "postgres"})
   void expiredTasksAreListedOldestFirst(String kind) {
     try (var db = TestDatabases.open(kind)) {
       var repo = new TaskRepository(db.database());
