@@ -66,9 +66,10 @@ public final class Crossgate implements Runnable {
    * @throws IllegalArgumentException the options file cannot be read or names unknown flags
    */
   static CommandLine commandLine(String[] args, Map<String, String> env) {
-    var cli = new CommandLine(new Crossgate());
-    cli.registerConverter(Duration.class, new DurationValue());
     var defaults = FlagDefaults.of(args, env);
+    boolean sendOnly = args.length > 0 && args[0].equals("send") && defaults.file() == null;
+    var cli = new CommandLine(sendOnly ? new SendOnly() : new Crossgate());
+    cli.registerConverter(Duration.class, new DurationValue());
     var unknown = defaults.unknownKeys(cli);
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException(
@@ -100,6 +101,19 @@ public final class Crossgate implements Runnable {
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
+
+  /**
+   * The command tree of {@code crossgate send} alone. A send runs in a fresh JVM once per file, and
+   * picocli reads every subcommand's flags when it builds the tree: loading the roles' flag classes
+   * was about a third of a send's start (bench/transfer/RESULTS.md). Only without an options file,
+   * whose flags of any command are checked against the whole tree.
+   */
+  @Command(
+      name = "crossgate",
+      mixinStandardHelpOptions = true,
+      versionProvider = Crossgate.Version.class,
+      subcommands = SendCommand.class)
+  static final class SendOnly {}
 
   static final class Version implements CommandLine.IVersionProvider {
     @Override
