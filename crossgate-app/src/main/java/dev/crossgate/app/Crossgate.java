@@ -3,6 +3,7 @@ package dev.crossgate.app;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.slf4j.helpers.NOP_FallbackServiceProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -46,6 +47,12 @@ public final class Crossgate implements Runnable {
       // messages (logback reads this property first, so it must be set before any logger exists;
       // CROSSGATE_LOG_LEVEL=info brings them)
       System.setProperty("CROSSGATE_LOG_LEVEL", "OFF");
+      if (args[0].equals("send")) {
+        // a send starts once per file: with its lines off, starting logback (an XML
+        // configuration, JSON encoders: about 600 classes) is not worth its CPU
+        System.setProperty("slf4j.provider", NOP_FallbackServiceProvider.class.getName());
+        System.setProperty("slf4j.internal.verbosity", "WARN");
+      }
     }
     int exit;
     try {
