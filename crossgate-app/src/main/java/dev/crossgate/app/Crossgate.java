@@ -49,7 +49,7 @@ public final class Crossgate implements Runnable {
       System.setProperty("CROSSGATE_LOG_LEVEL", "OFF");
       if (args[0].equals("send")) {
         // a send starts once per file: with its lines off, starting logback (an XML
-        // configuration, JSON encoders: about 600 classes) is not worth its CPU
+        // configuration, JSON encoders: about 700 classes) is not worth its CPU
         System.setProperty("slf4j.provider", NOP_FallbackServiceProvider.class.getName());
         System.setProperty("slf4j.internal.verbosity", "WARN");
       }
@@ -111,8 +111,8 @@ public final class Crossgate implements Runnable {
 
   /**
    * The command tree of {@code crossgate send} alone. A send runs in a fresh JVM once per file, and
-   * picocli reads every subcommand's flags when it builds the tree: loading the roles' flag classes
-   * was about a third of a send's start (bench/transfer/RESULTS.md). Only without an options file,
+   * picocli reads every subcommand's flags when it builds the tree: the roles' flags cost about 0.2
+   * of the 1 CPU-s a send took to start (bench/transfer/RESULTS.md). Only without an options file,
    * whose flags of any command are checked against the whole tree.
    */
   @Command(

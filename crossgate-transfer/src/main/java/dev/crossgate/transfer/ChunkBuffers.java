@@ -4,21 +4,24 @@ import dev.crossgate.store.transfer.ChunkStore;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 
 /**
  * The direct buffers chunk bodies are received into, aligned on {@link ChunkStore#BLOCK} so the
  * chunk store can write them with O_DIRECT, and reused: a chunk is larger than the allocator's
  * pooled sizes, so each one was fresh direct memory that the JDK zeroed first (4 % of the gateway's
- * CPU per GiB, bench/transfer/RESULTS.md). At most {@link #IDLE_BUFFERS} released buffers are kept,
- * the most recently released, and only ones that no one else still holds (an early chunk kept by
- * {@link RunningDigests} goes when that releases it). Thread-safe: buffers are taken on the event
- * loop and given back on worker threads.
+ * CPU per GiB, bench/transfer/RESULTS.md). Released buffers are kept up to {@link #IDLE_BYTES} in
+ * all, the most recently released first, and only ones that no one else still holds (an early chunk
+ * kept by {@link RunningDigests} goes when that releases it). Idle buffers are outside the tenants'
+ * buffer budgets, hence the small bound. Thread-safe: buffers are taken on the event loop and given
+ * back on worker threads.
  */
 final class ChunkBuffers {
-  /** Idle buffers kept at most: one per chunk in flight of a usual sender, off the heap. */
-  static final int IDLE_BUFFERS = 4;
+  /** Idle memory kept at most, off the heap: four chunks of the sender's default 8 MiB. */
+  static final long IDLE_BYTES = 32L * 1024 * 1024;
 
   private final ArrayDeque<ByteBuf> idle = new ArrayDeque<>();
+  private long idleBytes;
   private boolean closed;
 
   /** A cleared buffer of exactly {@code capacity} bytes; give it back once the chunk is stored. */
@@ -28,6 +31,7 @@ final class ChunkBuffers {
         var buffer = it.next();
         if (buffer.capacity() == capacity) {
           it.remove();
+          idleBytes -= capacity;
           return buffer.clear();
         }
       }
@@ -37,23 +41,28 @@ final class ChunkBuffers {
 
   /**
    * Keeps {@code buffer} for a later chunk of its size when this was its last holder, else releases
-   * this holder's share. The least recently given back buffer makes room.
+   * this holder's share. The least recently given back buffers make room.
    */
   void giveBack(ByteBuf buffer) {
-    if (buffer.refCnt() != 1) {
+    if (buffer.refCnt() != 1 || buffer.capacity() > IDLE_BYTES) {
       buffer.release();
       return;
     }
-    ByteBuf evicted = buffer;
+    var evicted = new ArrayList<ByteBuf>();
     synchronized (idle) {
-      if (!closed) {
-        evicted = idle.size() == IDLE_BUFFERS ? idle.pollLast() : null;
+      if (closed) {
+        evicted.add(buffer);
+      } else {
         idle.addFirst(buffer);
+        idleBytes += buffer.capacity();
+        while (idleBytes > IDLE_BYTES) {
+          var oldest = idle.pollLast();
+          idleBytes -= oldest.capacity();
+          evicted.add(oldest);
+        }
       }
     }
-    if (evicted != null) {
-      evicted.release();
-    }
+    evicted.forEach(ByteBuf::release);
   }
 
   /** Buffers kept now (tests). */
@@ -69,6 +78,7 @@ final class ChunkBuffers {
       closed = true;
       idle.forEach(ByteBuf::release);
       idle.clear();
+      idleBytes = 0;
     }
   }
 

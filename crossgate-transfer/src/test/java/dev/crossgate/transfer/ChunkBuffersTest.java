@@ -57,17 +57,28 @@ class ChunkBuffersTest {
   }
 
   @Test
-  void atMostTheIdleLimitIsKeptAndTheOldestIsFreed() {
+  void atMostTheIdleBytesAreKeptAndTheOldestAreFreed() {
+    int size = (int) (ChunkBuffers.IDLE_BYTES / 2);
     var taken = new ArrayList<ByteBuf>();
-    for (int i = 0; i <= ChunkBuffers.IDLE_BUFFERS; i++) {
-      taken.add(buffers.take(CHUNK));
+    for (int i = 0; i < 3; i++) {
+      taken.add(buffers.take(size));
     }
 
     taken.forEach(buffers::giveBack);
 
-    assertThat(buffers.idleCount()).isEqualTo(ChunkBuffers.IDLE_BUFFERS);
+    assertThat(buffers.idleCount()).isEqualTo(2);
     assertThat(taken.get(0).refCnt()).as("the first given back was freed").isZero();
-    assertThat(taken.subList(1, taken.size())).allSatisfy(b -> assertThat(b.refCnt()).isOne());
+    assertThat(taken.subList(1, 3)).allSatisfy(b -> assertThat(b.refCnt()).isOne());
+  }
+
+  @Test
+  void aBufferLargerThanTheIdleBoundIsFreedAtOnce() {
+    var large = buffers.take((int) ChunkBuffers.IDLE_BYTES + ChunkStore.BLOCK);
+
+    buffers.giveBack(large);
+
+    assertThat(buffers.idleCount()).isZero();
+    assertThat(large.refCnt()).isZero();
   }
 
   @Test
