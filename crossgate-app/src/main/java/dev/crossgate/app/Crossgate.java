@@ -3,6 +3,7 @@ package dev.crossgate.app;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.slf4j.helpers.NOP_FallbackServiceProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -46,6 +47,12 @@ public final class Crossgate implements Runnable {
       // messages (logback reads this property first, so it must be set before any logger exists;
       // CROSSGATE_LOG_LEVEL=info brings them)
       System.setProperty("CROSSGATE_LOG_LEVEL", "OFF");
+      if (args[0].equals("send")) {
+        // a send starts once per file: with its lines off, starting logback (an XML
+        // configuration, JSON encoders: about 700 classes) is not worth its CPU
+        System.setProperty("slf4j.provider", NOP_FallbackServiceProvider.class.getName());
+        System.setProperty("slf4j.internal.verbosity", "WARN");
+      }
     }
     int exit;
     try {
@@ -66,9 +73,10 @@ public final class Crossgate implements Runnable {
    * @throws IllegalArgumentException the options file cannot be read or names unknown flags
    */
   static CommandLine commandLine(String[] args, Map<String, String> env) {
-    var cli = new CommandLine(new Crossgate());
-    cli.registerConverter(Duration.class, new DurationValue());
     var defaults = FlagDefaults.of(args, env);
+    boolean sendOnly = args.length > 0 && args[0].equals("send") && defaults.file() == null;
+    var cli = new CommandLine(sendOnly ? new SendOnly() : new Crossgate());
+    cli.registerConverter(Duration.class, new DurationValue());
     var unknown = defaults.unknownKeys(cli);
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException(
@@ -100,6 +108,19 @@ public final class Crossgate implements Runnable {
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
+
+  /**
+   * The command tree of {@code crossgate send} alone. A send runs in a fresh JVM once per file, and
+   * picocli reads every subcommand's flags when it builds the tree: the roles' flags cost about 0.2
+   * of the 1 CPU-s a send took to start (bench/transfer/RESULTS.md). Only without an options file,
+   * whose flags of any command are checked against the whole tree.
+   */
+  @Command(
+      name = "crossgate",
+      mixinStandardHelpOptions = true,
+      versionProvider = Crossgate.Version.class,
+      subcommands = SendCommand.class)
+  static final class SendOnly {}
 
   static final class Version implements CommandLine.IVersionProvider {
     @Override

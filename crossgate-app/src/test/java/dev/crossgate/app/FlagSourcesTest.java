@@ -125,6 +125,25 @@ class FlagSourcesTest {
   }
 
   @Test
+  void sendBuildsOnlyItsOwnCommandUnlessAnOptionsFileNamesFlagsOfOtherCommands() throws Exception {
+    String[] args = {"send", "--api-key", "k", "--chunk-size", "4MiB", "f", "http://gw"};
+    var file = dir.resolve("crossgate.conf");
+    Files.writeString(file, "admin-port = 7001\nparallel = 3\n");
+
+    var alone = Crossgate.commandLine(args, Map.of());
+    var withFile = Crossgate.commandLine(args, Map.of("CROSSGATE_OPTIONS_FILE", file.toString()));
+
+    assertThat(alone.getSubcommands()).containsOnlyKeys("send");
+    SendCommand sent = alone.parseArgs(args).subcommand().commandSpec().commandLine().getCommand();
+    assertThat(sent.chunkSize).isEqualTo(4 * 1024 * 1024);
+    assertThat(sent.parallel).isEqualTo(2);
+    assertThat(withFile.getSubcommands()).containsKeys("send", "standalone", "gateway");
+    SendCommand fromFile =
+        withFile.parseArgs(args).subcommand().commandSpec().commandLine().getCommand();
+    assertThat(fromFile.parallel).isEqualTo(3);
+  }
+
+  @Test
   void everyFlagHasItsEnvironmentName() {
     assertThat(FlagDefaults.envName("--admin-port")).isEqualTo("CROSSGATE_ADMIN_PORT");
     assertThat(FlagDefaults.envName("--transfer-max-chunk"))

@@ -2,9 +2,7 @@ package dev.crossgate.transfer;
 
 import dev.crossgate.digest.DigestAlgorithm;
 import dev.crossgate.problem.ProblemException;
-import dev.crossgate.store.transfer.ChunkStore;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -51,14 +49,15 @@ final class BodyReader {
   }
 
   /**
-   * Receives a body of at most {@code limit} bytes into one direct buffer, digesting it on the way
-   * in while each piece is still in the CPU cache. The direct buffer goes to disk without another
-   * copy; the caller releases it with {@link ReceivedBody#release()}. Event loop only.
+   * Receives a body of at most {@code limit} bytes into one aligned direct buffer from {@code
+   * buffers}, digesting it on the way in while each piece is still in the CPU cache. The direct
+   * buffer goes to disk without another copy; the caller gives it back with {@link
+   * ReceivedBody#release()}. Event loop only.
    */
   static Future<ReceivedBody> receive(
-      HttpServerRequest request, int limit, DigestAlgorithm algorithm) {
+      HttpServerRequest request, int limit, DigestAlgorithm algorithm, ChunkBuffers buffers) {
     Promise<ReceivedBody> promise = Promise.promise();
-    var data = alignedDirectBuffer(limit);
+    var data = buffers.take(limit);
     var digest = algorithm.start();
     request.handler(
         piece -> {
@@ -75,7 +74,7 @@ final class BodyReader {
           digest.update(bytes.nioBuffer());
           data.writeBytes(bytes);
         });
-    request.endHandler(v -> promise.tryComplete(new ReceivedBody(data, digest.finish())));
+    request.endHandler(v -> promise.tryComplete(new ReceivedBody(data, digest.finish(), buffers)));
     request.exceptionHandler(
         e -> {
           if (promise.tryFail(e)) {
@@ -86,22 +85,8 @@ final class BodyReader {
     return promise.future();
   }
 
-  /**
-   * A direct buffer of {@code capacity} bytes whose memory starts on a {@link ChunkStore#BLOCK}
-   * boundary, so the chunk store can write it with O_DIRECT. Releasing it releases the whole block.
-   */
-  private static ByteBuf alignedDirectBuffer(int capacity) {
-    var backing = PooledByteBufAllocator.DEFAULT.directBuffer(capacity + ChunkStore.BLOCK);
-    if (!backing.hasMemoryAddress()) {
-      return backing;
-    }
-    int offset =
-        (int) ((ChunkStore.BLOCK - backing.memoryAddress() % ChunkStore.BLOCK) % ChunkStore.BLOCK);
-    return backing.slice(offset, capacity).clear();
-  }
-
   /** A body held in a direct buffer, with its digest. Release it once stored. */
-  record ReceivedBody(ByteBuf data, byte[] digest) {
+  record ReceivedBody(ByteBuf data, byte[] digest, ChunkBuffers buffers) {
     int length() {
       return data.readableBytes();
     }
@@ -111,7 +96,7 @@ final class BodyReader {
     }
 
     void release() {
-      data.release();
+      buffers.giveBack(data);
     }
   }
 

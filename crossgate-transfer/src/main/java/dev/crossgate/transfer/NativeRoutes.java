@@ -25,11 +25,17 @@ final class NativeRoutes {
   private final TransferService service;
   private final TransferResponder responder;
   private final TargetDelivery delivery;
+  private final ChunkBuffers chunkBuffers = new ChunkBuffers();
 
   NativeRoutes(TransferService service, TransferResponder responder, TargetDelivery delivery) {
     this.service = service;
     this.responder = responder;
     this.delivery = delivery;
+  }
+
+  /** Frees the chunk buffers kept for reuse. */
+  void close() {
+    chunkBuffers.close();
   }
 
   void mount(Router router) {
@@ -131,7 +137,8 @@ final class NativeRoutes {
               // the chunk is held whole (off-heap) while it is verified: it draws on the node's
               // budget
               GatewayEndpoint.exchange(ctx).bufferLease().reserve(plan.size());
-              return BodyReader.receive(request, (int) plan.size(), digest.algorithm())
+              return BodyReader.receive(
+                      request, (int) plan.size(), digest.algorithm(), chunkBuffers)
                   .compose(
                       body ->
                           responder.blocking(

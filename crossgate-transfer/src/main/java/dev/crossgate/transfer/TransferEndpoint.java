@@ -166,9 +166,10 @@ public final class TransferEndpoint implements GatewayEndpoint {
     return workers.executeBlocking(service::sweepExpired, true);
   }
 
-  /** Stops the sweeper and releases the worker pool and the delivery client. */
+  /** Stops the sweeper and releases the worker pool, the delivery client and the chunk buffers. */
   public Future<Void> close() {
     vertx.cancelTimer(sweepTimer);
+    nativeRoutes.close();
     return deliveryClient.close().compose(v -> workers.close());
   }
 }
