@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs an {@link Exchange} through the steps (request phase in order, response phase in reverse,
  * each step's future awaited), then writes the response: a buffered body (the gateway's own
- * replies) or the upstream's stream, pumped with back-pressure ({@link BodyPump}) so that no body
- * is ever held whole. Every failure that reaches here becomes a problem response; internal causes
- * go to the log only.
+ * replies, a small upstream answer) or the upstream's stream, pumped with back-pressure ({@link
+ * BodyPump}) so that no large body is ever held whole. Every failure that reaches here becomes a
+ * problem response; internal causes go to the log only.
  */
 public final class RequestChain {
   private static final Logger LOG = LoggerFactory.getLogger(RequestChain.class);

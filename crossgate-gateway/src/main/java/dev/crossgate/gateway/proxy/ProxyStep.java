@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * The last step: sends the request to the route's target and hands the upstream response to the
  * chain as a stream. Bodies flow both ways with back-pressure (the upstream request is written only
  * as fast as it drains, the client's body is paused otherwise), and the body limit is counted while
- * streaming, so no body is ever held whole.
+ * streaming, so no large body is ever held whole; only an answer of at most {@link
+ * ContentLength#SMALL_ANSWER_BYTES} is read whole, to be written with its head in one message.
  *
  * <p>Failure mapping (all problem+json): pool wait queue full → 503; connect refused, DNS failure
  * or connect timeout → 502; a TLS handshake that fails → 502 naming the reason class ({@link
