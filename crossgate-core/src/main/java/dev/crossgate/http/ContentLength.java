@@ -28,15 +28,11 @@ public final class ContentLength {
       return false;
     }
     var value = answer.headers().get("Content-Length");
-    if (value == null || value.isEmpty() || value.length() > 5) {
+    if (value == null) {
       return false;
     }
-    for (int i = 0; i < value.length(); i++) {
-      if (value.charAt(i) < '0' || value.charAt(i) > '9') {
-        return false;
-      }
-    }
-    return Integer.parseInt(value) <= SMALL_ANSWER_BYTES;
+    long length = parse(value);
+    return length >= 0 && length <= SMALL_ANSWER_BYTES;
   }
 
   /**
@@ -49,14 +45,20 @@ public final class ContentLength {
     if (value == null) {
       return -1;
     }
+    long length = parse(value);
+    if (length < 0) {
+      throw new ProblemException(Problem.badRequest("Content-Length is not a number"));
+    }
+    return length;
+  }
+
+  /** The value as a non-negative number, -1 when it is not one. */
+  private static long parse(String value) {
     try {
       long length = Long.parseLong(value.trim());
-      if (length >= 0) {
-        return length;
-      }
+      return length >= 0 ? length : -1;
     } catch (NumberFormatException e) {
-      // answered below
+      return -1;
     }
-    throw new ProblemException(Problem.badRequest("Content-Length is not a number"));
   }
 }

@@ -9,7 +9,6 @@ import dev.crossgate.route.Route;
 import dev.crossgate.route.RouteMatch;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.streams.ReadStream;
@@ -46,6 +45,8 @@ public final class Exchange {
   private String path;
   private Marker marker = Marker.NONE;
   private RouteMatch.Found match;
+  private static final long UNREAD = Long.MIN_VALUE;
+  private long declaredLength = UNREAD;
   private long bodyLimit = Long.MAX_VALUE;
   private Problem bodyLimitProblem;
   private String upstream;
@@ -165,7 +166,11 @@ public final class Exchange {
    * @throws dev.crossgate.problem.ProblemException 400 when it is not a number
    */
   public long declaredLength() {
-    return dev.crossgate.http.ContentLength.declared(request);
+    // read by several steps and the proxy on every request: parsed once
+    if (declaredLength == UNREAD) {
+      declaredLength = dev.crossgate.http.ContentLength.declared(request);
+    }
+    return declaredLength;
   }
 
   /** The most bytes of request body allowed, and the problem answered above it. */
@@ -394,7 +399,7 @@ public final class Exchange {
     if (request.isEnded()) {
       return;
     }
-    long declared = request.headers().contains(HttpHeaders.CONTENT_LENGTH) ? declaredLength() : -1;
+    long declared = declaredLength();
     if (declared < 0 || declared > maxDrainBytes) {
       closeConnection();
       return;
