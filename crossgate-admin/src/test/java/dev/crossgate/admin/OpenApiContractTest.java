@@ -461,6 +461,9 @@ class OpenApiContractTest {
                 null,
                 null,
                 4096,
+                1,
+                1,
+                1,
                 now,
                 now,
                 now.plus(1, ChronoUnit.DAYS)));

@@ -134,6 +134,7 @@ public final class Agent {
                   new Supervisor(vertx, tasks, gatewayClient, egress, options, tracing);
               var handler =
                   new AgentServer(
+                      vertx,
                       gatewayClient,
                       declarations,
                       tasks,

@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param deliveryWindow how long a result keeps being offered to a failing callback
  * @param declarationsRefresh how often the interface declarations are fetched again
  * @param maxBodyBytes largest caller body an async task stores (413 above it)
+ * @param gatewayTimeout how long a query waits on a silent gateway, for the answer's head and then
+ *     between pieces of its body (504 before the head; the caller's connection is reset after it)
  * @param egress which addresses callbacks may reach, checked on top of {@code callbackAllow} when a
  *     task is accepted and again on every delivery; null is {@link EgressPolicy#DEFAULT}
  */
@@ -38,6 +40,7 @@ public record AgentOptions(
     Duration deliveryWindow,
     Duration declarationsRefresh,
     long maxBodyBytes,
+    Duration gatewayTimeout,
     EgressPolicy egress) {
 
   public AgentOptions {
@@ -49,7 +52,10 @@ public record AgentOptions(
     egress = egress == null ? EgressPolicy.DEFAULT : egress;
     gatewayUrl =
         gatewayUrl.endsWith("/") ? gatewayUrl.substring(0, gatewayUrl.length() - 1) : gatewayUrl;
-    if (maxConcurrent < 1 || pollInitial.toMillis() < 1 || pollMax.compareTo(pollInitial) < 0) {
+    if (maxConcurrent < 1
+        || pollInitial.toMillis() < 1
+        || pollMax.compareTo(pollInitial) < 0
+        || gatewayTimeout.toMillis() < 1) {
       throw new IllegalArgumentException("agent options out of range");
     }
   }
@@ -71,6 +77,7 @@ public record AgentOptions(
         Duration.ofHours(24),
         Duration.ofSeconds(30),
         16L << 20,
+        Duration.ofSeconds(120),
         EgressPolicy.DEFAULT);
   }
 
@@ -89,6 +96,7 @@ public record AgentOptions(
         deliveryWindow,
         declarationsRefresh,
         maxBodyBytes,
+        gatewayTimeout,
         egress);
   }
 
@@ -107,6 +115,7 @@ public record AgentOptions(
         deliveryWindow,
         declarationsRefresh,
         maxBodyBytes,
+        gatewayTimeout,
         egress);
   }
 
@@ -125,6 +134,7 @@ public record AgentOptions(
         deliveryWindow,
         declarationsRefresh,
         maxBodyBytes,
+        gatewayTimeout,
         egress);
   }
 
@@ -143,6 +153,7 @@ public record AgentOptions(
         window,
         declarationsRefresh,
         maxBodyBytes,
+        gatewayTimeout,
         egress);
   }
 
@@ -161,6 +172,27 @@ public record AgentOptions(
         deliveryWindow,
         declarationsRefresh,
         maxBodyBytes,
+        gatewayTimeout,
         policy);
+  }
+
+  /** How long a query waits on a silent gateway (for its head, then between body pieces). */
+  public AgentOptions withGatewayTimeout(Duration timeout) {
+    return new AgentOptions(
+        gatewayUrl,
+        apiKey,
+        bind,
+        port,
+        dataDir,
+        callbackAllow,
+        webhookSecret,
+        pollInitial,
+        pollMax,
+        maxConcurrent,
+        deliveryWindow,
+        declarationsRefresh,
+        maxBodyBytes,
+        timeout,
+        egress);
   }
 }

@@ -10,6 +10,7 @@ import dev.crossgate.http.BoundedBody;
 import dev.crossgate.http.ContentLength;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.http.HopByHop;
+import dev.crossgate.http.IdleGuardedStream;
 import dev.crossgate.id.RequestIds;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
@@ -23,6 +24,7 @@ import dev.crossgate.trace.Tracing;
 import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
@@ -32,6 +34,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +59,7 @@ final class AgentServer {
   static final String CALLBACK_URL = "X-Callback-Url";
   private static final String TASKS = "/_agent/tasks/";
 
+  private final Vertx vertx;
   private final HttpClient gateway;
   private final Declarations declarations;
   private final AgentTasks tasks;
@@ -67,6 +71,7 @@ final class AgentServer {
   private final Tracing tracing;
 
   AgentServer(
+      Vertx vertx,
       HttpClient gateway,
       Declarations declarations,
       AgentTasks tasks,
@@ -75,6 +80,7 @@ final class AgentServer {
       AgentOptions options,
       java.util.function.Supplier<String> metrics,
       Tracing tracing) {
+    this.vertx = vertx;
     this.gateway = gateway;
     this.declarations = declarations;
     this.tasks = tasks;
@@ -163,7 +169,8 @@ final class AgentServer {
     var options =
         new RequestOptions()
             .setMethod(request.method())
-            .setAbsoluteURI(this.options.gatewayUrl() + gatewayUri);
+            .setAbsoluteURI(this.options.gatewayUrl() + gatewayUri)
+            .setIdleTimeout(this.options.gatewayTimeout().toMillis());
     copyHeaders(
         request.headers(),
         options.getHeaders() == null ? setHeaders(options) : options.getHeaders());
@@ -187,14 +194,19 @@ final class AgentServer {
             resp -> {
               Tracing.end(span, resp.statusCode());
               var response = request.response().setStatusCode(resp.statusCode());
+              // after the head, silence between body pieces counts (the request's own idle
+              // timeout covers only the wait for the head)
+              var body =
+                  new IdleGuardedStream(
+                      resp, vertx, this.options.gatewayTimeout().toMillis(), resp.request()::reset);
               if (ContentLength.small(request.method(), resp)) {
                 // read whole and written with the head in one message; the headers go in only
                 // once it arrived, so a failed read answers a clean problem
-                return resp.body()
+                return body.body()
                     .compose(
-                        body -> {
+                        whole -> {
                           copyHeaders(resp.headers(), response.headers());
-                          return response.end(body);
+                          return response.end(whole);
                         });
               }
               copyHeaders(resp.headers(), response.headers());
@@ -208,20 +220,32 @@ final class AgentServer {
                       trace.end(response.getStatusCode(), null);
                     }
                   });
-              return response.send(resp).onFailure(e -> resp.request().reset());
+              if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+                response.setChunked(true);
+              }
+              // not send(): its pipe ends the caller's answer when the gateway's fails, and a
+              // chunked answer cut short must not end like a whole one (fail() resets it instead)
+              return body.pipe()
+                  .endOnFailure(false)
+                  .to(response)
+                  .onFailure(e -> resp.request().reset());
             })
         .onFailure(e -> Tracing.fail(span, e))
-        .recover(
-            e ->
-                Future.failedFuture(
-                    e instanceof ProblemException
-                        ? e
-                        : new ProblemException(
-                            Problem.of(
-                                "bad-gateway",
-                                "Bad gateway",
-                                502,
-                                "the gateway could not be reached"))));
+        .recover(e -> Future.failedFuture(gatewayFailed(e)));
+  }
+
+  private Throwable gatewayFailed(Throwable e) {
+    if (e instanceof ProblemException) {
+      return e;
+    }
+    return new ProblemException(
+        e instanceof TimeoutException
+            ? Problem.of(
+                "gateway-timeout",
+                "Gateway timeout",
+                504,
+                "the gateway sent nothing for " + options.gatewayTimeout().toMillis() + " ms")
+            : Problem.of("bad-gateway", "Bad gateway", 502, "the gateway could not be reached"));
   }
 
   /** An analysis: stored here first, then the caller gets its 202; the supervisor takes it on. */

@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the gateway's answer (the gateway sees its connection close) and writes nothing more to the
  * caller — no problem answer on a response already under way, so no "Response has already been
  * written" reaches Vert.x as an unhandled exception — and goes on serving. And the other way: a
- * gateway that cuts a small answer short gives the caller a problem, never a truncated 200.
+ * gateway that cuts a small answer short gives the caller a problem, never a truncated 200, and one
+ * that goes silent gives a 504 problem after the agent's gateway timeout instead of a caller left
+ * waiting.
  */
 class AgentClientAbortTest {
   private static final String DECLARATIONS =
@@ -38,7 +40,14 @@ class AgentClientAbortTest {
           + "{\"id\":\"ping\",\"sourcePath\":\"/ping\",\"requestPath\":\"/sync/ping\","
           + "\"mode\":\"SYNC\",\"params\":[]},"
           + "{\"id\":\"cut\",\"sourcePath\":\"/cut\",\"requestPath\":\"/sync/cut\","
+          + "\"mode\":\"SYNC\",\"params\":[]},"
+          + "{\"id\":\"mute\",\"sourcePath\":\"/mute\",\"requestPath\":\"/sync/mute\","
+          + "\"mode\":\"SYNC\",\"params\":[]},"
+          + "{\"id\":\"stall\",\"sourcePath\":\"/stall\",\"requestPath\":\"/sync/stall\","
           + "\"mode\":\"SYNC\",\"params\":[]}]}";
+
+  // short, so that the silent-gateway cases end soon; the others answer at once
+  private static final Duration GATEWAY_TIMEOUT = Duration.ofMillis(500);
 
   @TempDir Path dir;
   private final Vertx vertx = Vertx.vertx();
@@ -77,11 +86,20 @@ class AgentClientAbortTest {
                               .write("only part");
                           request.connection().close();
                         }
+                        case "/sync/mute" -> {
+                          // never answers
+                        }
+                        case "/sync/stall" ->
+                            // declares 100 bytes, sends 9, then nothing
+                            response
+                                .putHeader("Content-Length", "100")
+                                .putHeader("X-Answer", "stalled")
+                                .write("only part");
                         default -> response.setStatusCode(404).end();
                       }
                     })
                 .listen(0, "127.0.0.1"));
-    agent = TestAgents.start(vertx, gateway.actualPort(), dir);
+    agent = TestAgents.start(vertx, gateway.actualPort(), dir, GATEWAY_TIMEOUT);
   }
 
   @AfterEach
@@ -120,6 +138,36 @@ class AgentClientAbortTest {
       var cut = readUntil(caller.getInputStream(), "}");
       assertThat(cut).startsWith("HTTP/1.1 502").contains("application/problem+json");
       assertThat(cut).doesNotContain("X-Answer").doesNotContain("only part");
+    }
+    assertThat(unhandled).isEmpty();
+  }
+
+  @Test
+  void aSilentGatewayIsAGatewayTimeoutProblemBeforeTheHeadAndInsideASmallAnswer() throws Exception {
+    try (var caller = new Socket("127.0.0.1", agent.port())) {
+      caller.setSoTimeout(10_000);
+      send(caller.getOutputStream(), "/mute");
+      var mute = readUntil(caller.getInputStream(), "}");
+      assertThat(mute).startsWith("HTTP/1.1 504").contains("application/problem+json");
+      assertThat(mute).contains("problems/gateway-timeout\"").contains("500 ms");
+
+      send(caller.getOutputStream(), "/stall");
+      var stalled = readUntil(caller.getInputStream(), "}");
+      assertThat(stalled).startsWith("HTTP/1.1 504").contains("application/problem+json");
+      assertThat(stalled).doesNotContain("X-Answer").doesNotContain("only part");
+
+      // and the agent still serves
+      send(caller.getOutputStream(), "/ping");
+      assertThat(readUntil(caller.getInputStream(), "pong")).startsWith("HTTP/1.1 200");
+    }
+    // a streamed answer whose status is already out: the caller's connection is closed, not left
+    // waiting (readUntil stops at the end of the stream; the socket timeout would fail the test)
+    try (var streamed = new Socket("127.0.0.1", agent.port())) {
+      streamed.setSoTimeout(10_000);
+      send(streamed.getOutputStream(), "/feed");
+      var cut = readUntil(streamed.getInputStream(), "never sent");
+      assertThat(cut).startsWith("HTTP/1.1 200").contains("first piece");
+      assertThat(cut).doesNotContain("never").doesNotContain("\r\n0\r\n\r\n"); // no last chunk
     }
     assertThat(unhandled).isEmpty();
   }

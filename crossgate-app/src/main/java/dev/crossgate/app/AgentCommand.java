@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** {@code crossgate agent}: the caller-side proxy client (DESIGN.md "The agent"). */
 @Command(
@@ -92,9 +93,22 @@ final class AgentCommand implements Callable<Integer> {
       description = "Gateway calls and deliveries at once " + "(default: ${DEFAULT-VALUE}).")
   int maxConcurrent;
 
+  @Option(
+      names = "--gateway-timeout",
+      defaultValue = "PT120S",
+      description =
+          "How long a query waits on a silent gateway, for the head and then between body pieces "
+              + "(default: ${DEFAULT-VALUE}; above a route's own timeouts, so the gateway's 504 "
+              + "is what callers see).")
+  Duration gatewayTimeout;
+
   @Override
   public Integer call() {
     common.logFormat.apply();
+    if (gatewayTimeout.toMillis() < 1) {
+      throw new ParameterException(
+          spec.commandLine(), "--gateway-timeout must be at least 1ms, got " + gatewayTimeout);
+    }
     var vertx = Vertx.vertx();
     var secret =
         webhookSecret == null || webhookSecret.isBlank() ? secret(common.dataDir) : webhookSecret;
@@ -104,6 +118,7 @@ final class AgentCommand implements Callable<Integer> {
             .withListen(common.bind, port)
             .withCallbackAllow(callbackAllow)
             .withEgress(egress.toPolicy(port))
+            .withGatewayTimeout(gatewayTimeout)
             .withPolling(
                 defaults.pollInitial(),
                 pollMax.compareTo(defaults.pollInitial()) < 0 ? defaults.pollInitial() : pollMax,

@@ -7,6 +7,7 @@ import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
+import dev.crossgate.store.transfer.TransferStatus;
 import dev.crossgate.trace.RequestTrace;
 import dev.crossgate.trace.Tracing;
 import io.opentelemetry.api.trace.SpanKind;
@@ -132,7 +133,7 @@ final class NativeRoutes {
               if (plan.alreadyStored()) {
                 BodyReader.discard(request);
                 return responder.blocking(
-                    () -> new TransferService.ChunkStored(false, service.status(owner, id)));
+                    () -> new TransferService.ChunkStored(false, service.require(owner, id)));
               }
               // the chunk is held whole (off-heap) while it is verified: it draws on the node's
               // budget
@@ -155,19 +156,21 @@ final class NativeRoutes {
         .onFailure(e -> responder.fail(ctx, e));
   }
 
+  /** From the counters on the transfer's row: no chunk rows are read (a reply per chunk). */
   private static Object chunkReply(long number, TransferService.ChunkStored result) {
-    var view = result.view();
+    var t = result.transfer();
+    boolean open = t.status() == TransferStatus.OPEN || t.status() == TransferStatus.COMPLETING;
     var body = new LinkedHashMap<String, Object>();
-    body.put("taskId", view.taskId());
+    body.put("taskId", t.id());
     body.put("chunk", number);
     body.put("stored", result.stored());
-    body.put("nextChunk", view.nextChunk());
-    if (view.lowestMissing() != null) {
-      body.put("lowestMissing", view.lowestMissing());
+    body.put("nextChunk", open ? t.nextChunk() : null);
+    if (open && t.lowestMissing() < t.chunkCount()) {
+      body.put("lowestMissing", t.lowestMissing());
     }
-    body.put("receivedChunks", view.received() == null ? 0 : view.received().size());
-    body.put("receivedBytes", view.receivedBytes());
-    body.put("expiresAt", view.expiresAt());
+    body.put("receivedChunks", open ? t.receivedChunks() : 0);
+    body.put("receivedBytes", t.receivedBytes());
+    body.put("expiresAt", t.expiresAt());
     return body;
   }
 

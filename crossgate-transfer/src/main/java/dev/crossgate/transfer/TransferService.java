@@ -162,6 +162,9 @@ final class TransferService {
             null,
             null,
             0,
+            0,
+            0,
+            0,
             now,
             now,
             expiry(now));
@@ -208,6 +211,9 @@ final class TransferService {
             TransferStatus.OPEN,
             null,
             null,
+            0,
+            0,
+            0,
             0,
             now,
             now,
@@ -280,7 +286,8 @@ final class TransferService {
   }
 
   /** Result of a chunk PUT: whether it changed anything, and the transfer afterwards. */
-  record ChunkStored(boolean stored, TransferView view) {}
+  /** A chunk's outcome: whether this request stored it, and the transfer after it. */
+  record ChunkStored(boolean stored, TransferRecord transfer) {}
 
   /** Verifies and stores a native chunk whose body (digested on arrival) is in {@code body}. */
   ChunkStored storeChunk(ChunkPlan plan, BodyReader.ReceivedBody body, DigestField digest) {
@@ -318,7 +325,7 @@ final class TransferService {
               TransferProblems.notOpen(t.id(), require(t.owner(), t.id()).status().name()));
       default -> throw new IllegalStateException(write.name());
     }
-    return new ChunkStored(write == ChunkWrite.STORED, view(require(t.owner(), t.id())));
+    return new ChunkStored(write == ChunkWrite.STORED, require(t.owner(), t.id()));
   }
 
   /**
@@ -341,10 +348,6 @@ final class TransferService {
     feedRunningDigest(
         t, number, ((io.vertx.core.internal.buffer.BufferInternal) data).getByteBuf());
     return require(t.owner(), t.id());
-  }
-
-  long storedChunkCount(TransferRecord t) {
-    return repository.chunks(t.owner(), t.id()).size();
   }
 
   void declareLength(TransferRecord t, long totalSize) {

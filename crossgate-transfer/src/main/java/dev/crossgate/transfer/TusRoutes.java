@@ -283,7 +283,7 @@ final class TusRoutes {
                         service.declareLength(t, length);
                         t = requireTus(owner, id);
                       }
-                      return new Append(t, service.storedChunkCount(t));
+                      return new Append(t, t.receivedChunks());
                     }))
         .compose(
             start -> receive(request, GatewayEndpoint.exchange(ctx).bufferLease(), start, checksum))

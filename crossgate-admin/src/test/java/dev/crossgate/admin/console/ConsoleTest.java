@@ -696,6 +696,9 @@ class ConsoleTest {
                 null,
                 null,
                 0,
+                0,
+                0,
+                0,
                 now,
                 now,
                 now.plusSeconds(3600)));

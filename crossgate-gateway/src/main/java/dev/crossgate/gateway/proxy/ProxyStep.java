@@ -11,6 +11,7 @@ import dev.crossgate.gateway.upstream.Pool;
 import dev.crossgate.gateway.upstream.UpstreamPools;
 import dev.crossgate.http.ContentLength;
 import dev.crossgate.http.CrossgateHeaders;
+import dev.crossgate.http.IdleGuardedStream;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.Route;
 import io.vertx.core.Future;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -373,8 +375,7 @@ public final class ProxyStep implements Step {
   private static ProblemException upstreamFailure(
       String requestId, String upstream, Throwable cause) {
     var timeout =
-        cause instanceof java.util.concurrent.TimeoutException
-            || cause.getClass().getSimpleName().contains("Timeout");
+        cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout");
     LOG.info(
         "upstream failed requestId={} upstream={} timeout={} cause={}",
         requestId,
@@ -555,8 +556,7 @@ public final class ProxyStep implements Step {
   /** How an attempt failed, in the words of an upstream's {@code retries.on}. */
   private static String failureKind(Throwable cause, boolean connected) {
     var timeout =
-        cause instanceof java.util.concurrent.TimeoutException
-            || cause.getClass().getSimpleName().contains("Timeout");
+        cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout");
     if (connected) {
       return timeout ? "timeout" : "reset";
     }
@@ -577,8 +577,6 @@ public final class ProxyStep implements Step {
     private final Promise<Void> done;
     private final Dispatch dispatch;
     private long sent;
-    private boolean idle;
-    private Buffer whole;
 
     Forwarding(
         Exchange exchange,
@@ -665,7 +663,6 @@ public final class ProxyStep implements Step {
           vertx,
           timeouts.idleMs(),
           () -> {
-            idle = true;
             LOG.info(
                 "upstream idle mid-body requestId={} upstream={} idleMs={}",
                 exchange.requestId(),
@@ -681,32 +678,30 @@ public final class ProxyStep implements Step {
      * the caller then sees as a 504 problem instead of a response cut short.
      */
     private void readWhole(HttpClientResponse response) {
-      var stream = idleGuarded(response);
-      // a body that arrives in one piece (the usual case) is kept as delivered, not copied:
-      // Vert.x hands each piece over in a heap buffer of its own
-      stream.handler(chunk -> whole = whole == null ? chunk : whole.appendBuffer(chunk));
-      stream.exceptionHandler(
-          t ->
-              done.tryFail(
-                  idle
-                      ? new ProblemException(
-                          GatewayProblems.gatewayTimeout(
-                              "the upstream " + exchange.upstream() + " stopped mid-body"))
-                      : upstreamFailure(exchange.requestId(), exchange.upstream(), t)));
-      stream.endHandler(
-          v -> {
-            if (done.future().isComplete()) {
-              return; // the client went away, or a step's timeout answered already
-            }
-            // the headers go in only now: a failed read leaves the response's own map empty
-            var headers =
-                ForwardHeaders.copyResponseHeaders(
-                    response.headers(), request.response().headers());
-            exchange.respond(
-                response.statusCode(), headers, whole == null ? Buffer.buffer() : whole);
-            done.complete();
-          });
-      stream.resume();
+      idleGuarded(response)
+          .body()
+          .onComplete(
+              whole -> {
+                if (whole.failed()) {
+                  done.tryFail(
+                      whole.cause() instanceof TimeoutException
+                          ? new ProblemException(
+                              GatewayProblems.gatewayTimeout(
+                                  "the upstream " + exchange.upstream() + " stopped mid-body"))
+                          : upstreamFailure(
+                              exchange.requestId(), exchange.upstream(), whole.cause()));
+                  return;
+                }
+                if (done.future().isComplete()) {
+                  return; // the client went away, or a step's timeout answered already
+                }
+                // the headers go in only now: a failed read leaves the response's own map empty
+                var headers =
+                    ForwardHeaders.copyResponseHeaders(
+                        response.headers(), request.response().headers());
+                exchange.respond(response.statusCode(), headers, whole.result());
+                done.complete();
+              });
     }
 
     private void onUpstreamFailure(Throwable cause) {

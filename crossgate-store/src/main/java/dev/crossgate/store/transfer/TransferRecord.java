@@ -12,6 +12,9 @@ import java.util.Objects;
  * @param fileDigest the declared whole-file digest as an RFC 9530 field value, or null
  * @param receivedBytes sum of the sizes of the stored chunks; the whole size once COMPLETED (even
  *     when the chunks were released after delivery); 0 once FAILED (the data is released)
+ * @param receivedChunks how many chunks are stored
+ * @param nextChunk one past the highest stored chunk number (0 while none is)
+ * @param lowestMissing the lowest chunk number not stored yet
  */
 public record TransferRecord(
     String owner,
@@ -29,6 +32,9 @@ public record TransferRecord(
     String failure,
     String delivery,
     long receivedBytes,
+    long receivedChunks,
+    long nextChunk,
+    long lowestMissing,
     Instant createdAt,
     Instant updatedAt,
     Instant expiresAt) {

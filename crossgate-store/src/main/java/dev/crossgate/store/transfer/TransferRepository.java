@@ -1,6 +1,7 @@
 package dev.crossgate.store.transfer;
 
 import dev.crossgate.store.sql.Sql;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -26,7 +27,9 @@ public final class TransferRepository {
 
   private static final String COLUMNS =
       "owner, id, protocol, chunk_size, chunk_count, total_size, chunk_digest, "
-          + "file_digest, name, target, metadata, status, failure, delivery, received_bytes, created_at, updated_at, expires_at";
+          + "file_digest, name, target, metadata, status, failure, delivery, received_bytes, received_chunks, next_chunk, lowest_missing, created_at, updated_at, expires_at";
+  // stored chunk numbers read at a time while the lowest missing one moves up
+  private static final int PROGRESS_WINDOW = 64;
   private static final String CHUNK_COLUMNS = "chunk_number, chunk_offset, size, digest";
 
   private final DataSource dataSource;
@@ -53,7 +56,7 @@ public final class TransferRepository {
                 c,
                 "INSERT INTO transfers ("
                     + COLUMNS
-                    + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 t.owner(),
                 t.id(),
                 t.protocol(),
@@ -69,6 +72,9 @@ public final class TransferRepository {
                 t.failure(),
                 t.delivery(),
                 t.receivedBytes(),
+                t.receivedChunks(),
+                t.nextChunk(),
+                t.lowestMissing(),
                 t.createdAt(),
                 t.updatedAt(),
                 t.expiresAt());
@@ -154,10 +160,12 @@ public final class TransferRepository {
       Instant now,
       Instant expiresAt) {
     var update =
-        "UPDATE transfers SET received_bytes = received_bytes + ?, updated_at = ?, expires_at = ? "
-            + "WHERE owner = ? AND id = ? AND status = 'OPEN'"
+        "UPDATE transfers SET received_bytes = received_bytes + ?, received_chunks = received_chunks"
+            + " + 1, next_chunk = CASE WHEN next_chunk > ? THEN next_chunk ELSE ? END,"
+            + " updated_at = ?, expires_at = ? WHERE owner = ? AND id = ? AND status = 'OPEN'"
             + (expectedReceived == null ? "" : " AND received_bytes = ?");
-    var args = new ArrayList<Object>(List.of(chunk.size(), now, expiresAt, owner, id));
+    long past = chunk.number() + 1;
+    var args = new ArrayList<Object>(List.of(chunk.size(), past, past, now, expiresAt, owner, id));
     if (expectedReceived != null) {
       args.add(expectedReceived);
     }
@@ -182,6 +190,7 @@ public final class TransferRepository {
                       chunk.size(),
                       chunk.digest(),
                       now);
+                  advanceLowestMissing(tx, owner, id, chunk.number());
                   return ChunkWrite.STORED;
                 });
           } catch (SQLException e) {
@@ -191,6 +200,46 @@ public final class TransferRepository {
             throw e;
           }
         });
+  }
+
+  /**
+   * After chunk {@code number} was stored: when it was the lowest missing one, the mark moves past
+   * it and past the stored chunks right above, read a window at a time. Each stored chunk is passed
+   * once over an upload, so the work per chunk stays constant however many chunks a file has.
+   */
+  private static void advanceLowestMissing(Connection tx, String owner, String id, long number)
+      throws SQLException {
+    long lowest =
+        Sql.queryLong(
+            tx, "SELECT lowest_missing FROM transfers WHERE owner = ? AND id = ?", owner, id);
+    if (lowest != number) {
+      return;
+    }
+    long next = number + 1;
+    while (true) {
+      var stored =
+          Sql.query(
+              tx,
+              "SELECT chunk_number FROM transfer_chunks WHERE owner = ? AND transfer_id = ?"
+                  + " AND chunk_number BETWEEN ? AND ? ORDER BY chunk_number",
+              row -> row.getLong(1),
+              owner,
+              id,
+              next,
+              next + PROGRESS_WINDOW - 1);
+      long windowEnd = next + PROGRESS_WINDOW;
+      for (long n : stored) {
+        if (n != next) {
+          break;
+        }
+        next++;
+      }
+      if (next < windowEnd) {
+        break;
+      }
+    }
+    Sql.update(
+        tx, "UPDATE transfers SET lowest_missing = ? WHERE owner = ? AND id = ?", next, owner, id);
   }
 
   /**
@@ -350,6 +399,9 @@ public final class TransferRepository {
         row.getString("failure"),
         row.getString("delivery"),
         row.getLong("received_bytes"),
+        row.getLong("received_chunks"),
+        row.getLong("next_chunk"),
+        row.getLong("lowest_missing"),
         Sql.instant(row, "created_at"),
         Sql.instant(row, "updated_at"),
         Sql.instant(row, "expires_at"));

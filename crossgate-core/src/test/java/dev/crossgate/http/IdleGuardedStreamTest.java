@@ -1,9 +1,9 @@
-package dev.crossgate.gateway.proxy;
+package dev.crossgate.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import dev.crossgate.gateway.kit.GatewayKit;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -11,6 +11,8 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -38,12 +40,20 @@ class IdleGuardedStreamTest {
                     req.response().end("four");
                   }
                 });
-    port = GatewayKit.await(server.listen()).actualPort();
+    port = await(server.listen()).actualPort();
+  }
+
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   @AfterEach
   void stop() {
-    GatewayKit.await(vertx.close());
+    await(vertx.close());
   }
 
   private HttpClientResponse pausedResponse() {
@@ -55,7 +65,7 @@ class IdleGuardedStreamTest {
       // a field: Vert.x closes a client nobody references once it is collected, mid-body included
       client = vertx.createHttpClient();
     }
-    return GatewayKit.await(
+    return await(
         client
             .request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
             .compose(req -> req.send())
@@ -76,7 +86,7 @@ class IdleGuardedStreamTest {
     stream.handler(b -> bytes.addAndGet(b.length()));
     stream.endHandler(v -> ended.complete(bytes.get()));
     stream.resume();
-    assertThat(GatewayKit.await(ended.future())).isEqualTo(4);
+    assertThat(await(ended.future())).isEqualTo(4);
 
     // what Pipe does once the body is through: each used to throw (and allocate) an
     // IllegalStateException
@@ -119,5 +129,17 @@ class IdleGuardedStreamTest {
 
     Awaitility.await().until(() -> idle.get() == 1);
     assertThat(received.get()).isEqualTo("only part".length());
+  }
+
+  @Test
+  void aWholeBodyIsReadOrFailsWithATimeoutWhenTheSenderStalls() {
+    var response = pausedResponse();
+    assertThat(await(new IdleGuardedStream(response, vertx, 60_000, () -> {}).body()))
+        .hasToString("four");
+
+    var stalled = pausedResponse("/stall");
+    var body = new IdleGuardedStream(stalled, vertx, 100, () -> stalled.request().reset()).body();
+    Awaitility.await().until(body::isComplete);
+    assertThat(body.cause()).isInstanceOf(TimeoutException.class).hasMessageContaining("100 ms");
   }
 }

@@ -1,18 +1,21 @@
-package dev.crossgate.gateway.proxy;
+package dev.crossgate.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.streams.ReadStream;
+import java.util.concurrent.TimeoutException;
 
 /**
- * An upstream response body that is abandoned when the upstream sends nothing for the route's idle
- * timeout (like nginx's {@code proxy_read_timeout}). Time spent paused because the client reads
- * slowly does not count: that is the client's pace, not the upstream's silence. The timer is armed
- * when the reader first resumes the stream and the body has not ended during that call (a small
- * body that arrived with the head is delivered right there, and costs no timer at all), and
- * re-armed only when it fires. Runs on the connection's event loop.
+ * A response body that is abandoned when its sender sends nothing for an idle timeout (like nginx's
+ * {@code proxy_read_timeout}): the gateway's upstream answers and the agent's gateway answers. Time
+ * spent paused because the client reads slowly does not count: that is the client's pace, not the
+ * upstream's silence. The timer is armed when the reader first resumes the stream and the body has
+ * not ended during that call (a small body that arrived with the head is delivered right there, and
+ * costs no timer at all), and re-armed only when it fires. Runs on the connection's event loop.
  *
  * <p>The end and exception handlers are registered on the upstream response once, here, and forward
  * to whatever handler the reader set last. A reader that clears its handlers after the response
@@ -20,7 +23,7 @@ import io.vertx.core.streams.ReadStream;
  * non-null handler on an ended response with an {@code IllegalStateException}, and building that
  * exception's stack trace was a tenth of the proxy's allocation.
  */
-final class IdleGuardedStream implements ReadStream<Buffer> {
+public final class IdleGuardedStream implements ReadStream<Buffer> {
   private final HttpClientResponse delegate;
   private final Vertx vertx;
   private final long idleNanos;
@@ -29,10 +32,15 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
   private boolean paused;
   private long timer = -1;
   private boolean finished;
+  private boolean timedOut;
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
 
-  IdleGuardedStream(HttpClientResponse delegate, Vertx vertx, long idleMs, Runnable onIdle) {
+  /**
+   * @param onIdle what abandons the body once the sender was silent for {@code idleMs} (resetting
+   *     its request, which ends the body with an exception); runs on the event loop
+   */
+  public IdleGuardedStream(HttpClientResponse delegate, Vertx vertx, long idleMs, Runnable onIdle) {
     this.delegate = delegate;
     this.vertx = vertx;
     this.idleNanos = idleMs * 1_000_000;
@@ -76,7 +84,28 @@ final class IdleGuardedStream implements ReadStream<Buffer> {
       return;
     }
     finished = true;
+    timedOut = true;
     onIdle.run();
+  }
+
+  /**
+   * The whole body, for an answer small enough to hold: kept as delivered when it comes in one
+   * piece (Vert.x hands each piece over in a heap buffer of its own), fails with a {@link
+   * TimeoutException} when the sender went silent, with the read's own failure otherwise.
+   */
+  public Future<Buffer> body() {
+    var whole = Promise.<Buffer>promise();
+    var pieces = new Buffer[1];
+    handler(piece -> pieces[0] = pieces[0] == null ? piece : pieces[0].appendBuffer(piece));
+    exceptionHandler(
+        t ->
+            whole.tryFail(
+                timedOut
+                    ? new TimeoutException("silent for " + idleNanos / 1_000_000 + " ms")
+                    : t));
+    endHandler(v -> whole.tryComplete(pieces[0] == null ? Buffer.buffer() : pieces[0]));
+    resume();
+    return whole.future();
   }
 
   private void finish() {
