@@ -22,8 +22,9 @@ import java.util.function.Consumer;
 /**
  * Chunk bytes on disk: {@code dataDir/<sha-256 of owner>/<id>/<number>.chunk}. The owner is hashed
  * so no tenant id can shape a path; ids are validated by the transfer endpoints before they get
- * here. A chunk is written to a temporary file and renamed into place, so a reader never sees half
- * a chunk.
+ * here. A chunk is written to a temporary file, synced, and renamed into place (the directory
+ * synced after), so a reader never sees half a chunk and an acknowledged chunk survives a power
+ * loss.
  */
 final class DiskChunkStore implements ChunkStore {
   private static final int READ_PIECE = 1 << 20;
@@ -58,8 +59,14 @@ final class DiskChunkStore implements ChunkStore {
   public void write(String owner, String id, long number, ByteBuffer data) {
     var target = chunk(owner, id, number);
     try {
-      // callers' data: 700 directories, 600 files, whatever the process umask
-      OwnerOnlyFiles.createDirectories(target.getParent());
+      var directory = target.getParent();
+      if (!Files.isDirectory(directory)) {
+        // callers' data: 700 directories, 600 files, whatever the process umask
+        OwnerOnlyFiles.createDirectories(directory);
+        // the new entries themselves must survive a power loss, up to the data dir's
+        syncDirectory(directory.getParent());
+        syncDirectory(root);
+      }
       var temp = target.resolveSibling(number + "." + UUID.randomUUID() + ".tmp");
       var bytes = data.duplicate();
       int direct = directLength(bytes);
@@ -88,10 +95,24 @@ final class DiskChunkStore implements ChunkStore {
                   StandardOpenOption.WRITE,
                   StandardOpenOption.APPEND))) {
         writeFully(channel, bytes.position(bytes.position() + direct));
+        // a chunk is acknowledged once stored: O_DIRECT bypasses the page cache, not the disk's
+        // own cache, and the buffered tail and the file's size are not on disk without this
+        channel.force(false);
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      syncDirectory(directory); // the rename
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Makes the entries of {@code directory} durable (Linux: fsync on the directory). */
+  private static void syncDirectory(Path directory) throws IOException {
+    try (var channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      // some platforms (Windows) cannot open a directory this way; the file itself was synced
+      LOG.debug("event=chunk-dir-sync-skipped dir={} reason=\"{}\"", directory, e.toString());
     }
   }
 
