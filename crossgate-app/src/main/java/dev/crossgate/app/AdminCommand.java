@@ -1,6 +1,7 @@
 package dev.crossgate.app;
 
 import dev.crossgate.admin.ControlPlane;
+import dev.crossgate.http.Transports;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,7 +38,7 @@ final class AdminCommand implements Callable<Integer> {
             .withEgress(egress.toPolicy(storage.adminPort))
             .withTraffic(trafficView.toOptions());
     var drainPeriod = drain.drainPeriod();
-    var vertx = Vertx.vertx();
+    var vertx = Vertx.vertx(Transports.vertxOptions());
     var registry = Metrics.processRegistry();
     var controlPlane = new AtomicReference<ControlPlane>();
     var nodes =
@@ -67,7 +68,10 @@ final class AdminCommand implements Callable<Integer> {
                               + ":"
                               + cp.port();
                       LOG.info(
-                          "crossgate admin ready admin={}/admin console={}/console/", admin, admin);
+                          "crossgate admin ready admin={}/admin console={}/console/ transport={}",
+                          admin,
+                          admin,
+                          vertx.isNativeTransportEnabled() ? "native" : "nio");
                       return new RoleRunner.Running(cp.readiness(), cp::close);
                     }));
   }

@@ -2,6 +2,7 @@ package dev.crossgate.app;
 
 import dev.crossgate.agent.Agent;
 import dev.crossgate.agent.AgentOptions;
+import dev.crossgate.http.Transports;
 import dev.crossgate.id.Ids;
 import dev.crossgate.store.OwnerOnlyFiles;
 import io.vertx.core.Vertx;
@@ -109,7 +110,7 @@ final class AgentCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--gateway-timeout must be at least 1ms, got " + gatewayTimeout);
     }
-    var vertx = Vertx.vertx();
+    var vertx = Vertx.vertx(Transports.vertxOptions());
     var secret =
         webhookSecret == null || webhookSecret.isBlank() ? secret(common.dataDir) : webhookSecret;
     var defaults = AgentOptions.defaults(gateway, apiKey, common.dataDir, secret);
@@ -135,11 +136,13 @@ final class AgentCommand implements Callable<Integer> {
                 .map(
                     agent -> {
                       LOG.info(
-                          "crossgate agent ready agent=http://{}:{} gateway={} callbackAllow={}",
+                          "crossgate agent ready agent=http://{}:{} gateway={} callbackAllow={}"
+                              + " transport={}",
                           common.bind,
                           agent.port(),
                           options.gatewayUrl(),
-                          options.callbackAllow());
+                          options.callbackAllow(),
+                          vertx.isNativeTransportEnabled() ? "native" : "nio");
                       return new RoleRunner.Running(null, agent::close);
                     }));
   }

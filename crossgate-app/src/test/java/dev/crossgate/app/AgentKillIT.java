@@ -170,6 +170,8 @@ class AgentKillIT {
             "PT0.5S");
     agent.awaitLine(
         "crossgate agent ready agent=http://127\\.0\\.0\\.1:(\\d+)", Duration.ofSeconds(60));
+    // on Linux the agent runs on epoll like the gateway (it ran on NIO and paid for it)
+    assertThat(agent.output()).contains("transport=native");
   }
 
   private int agentPort() {

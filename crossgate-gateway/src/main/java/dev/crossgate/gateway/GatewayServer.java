@@ -28,6 +28,7 @@ import dev.crossgate.gateway.tls.TlsEngine;
 import dev.crossgate.gateway.upstream.UpstreamPools;
 import dev.crossgate.health.Readiness;
 import dev.crossgate.http.BufferBudget;
+import dev.crossgate.http.Transports;
 import dev.crossgate.trace.Tracing;
 import dev.crossgate.traffic.TrafficDeltas;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -360,16 +361,15 @@ public final class GatewayServer {
   }
 
   /**
-   * Options for the {@link Vertx} instance that runs a gateway: at least one event loop per
-   * configured server instance, {@link #addressResolverOptions(GatewayOptions)}, and the native
-   * transport (Linux epoll) when it loads, NIO otherwise; {@code -Dcrossgate.nativeTransport=false}
-   * forces NIO. bench/proxy/RESULTS.md has the side-by-side figures that chose epoll.
+   * Options for the {@link Vertx} instance that runs a gateway: {@link Transports#vertxOptions()}
+   * (epoll when it loads), at least one event loop per configured server instance, and {@link
+   * #addressResolverOptions(GatewayOptions)}. bench/proxy/RESULTS.md has the side-by-side figures
+   * that chose epoll.
    */
   public static VertxOptions vertxOptions(GatewayOptions options) {
-    return new VertxOptions()
+    return Transports.vertxOptions()
         .setEventLoopPoolSize(
             Math.max(options.eventLoops(), VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE))
-        .setPreferNativeTransport(!"false".equals(System.getProperty("crossgate.nativeTransport")))
         .setAddressResolverOptions(addressResolverOptions(options));
   }
 
