@@ -32,6 +32,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -61,6 +62,10 @@ final class AgentServer {
 
   private final Vertx vertx;
   private final HttpClient gateway;
+  // the gateway URL taken apart once, not parsed again for every query
+  private final URI gatewayAddress;
+  private final int gatewayPort;
+  private final boolean gatewaySsl;
   private final Declarations declarations;
   private final AgentTasks tasks;
   private final Supervisor supervisor;
@@ -82,6 +87,10 @@ final class AgentServer {
       Tracing tracing) {
     this.vertx = vertx;
     this.gateway = gateway;
+    this.gatewayAddress = URI.create(options.gatewayUrl());
+    this.gatewaySsl = "https".equalsIgnoreCase(gatewayAddress.getScheme());
+    this.gatewayPort =
+        gatewayAddress.getPort() > 0 ? gatewayAddress.getPort() : gatewaySsl ? 443 : 80;
     this.declarations = declarations;
     this.tasks = tasks;
     this.supervisor = supervisor;
@@ -169,7 +178,10 @@ final class AgentServer {
     var options =
         new RequestOptions()
             .setMethod(request.method())
-            .setAbsoluteURI(this.options.gatewayUrl() + gatewayUri)
+            .setHost(gatewayAddress.getHost())
+            .setPort(gatewayPort)
+            .setSsl(gatewaySsl)
+            .setURI(gatewayAddress.getRawPath() + gatewayUri)
             .setIdleTimeout(this.options.gatewayTimeout().toMillis());
     copyHeaders(
         request.headers(),
