@@ -475,6 +475,6 @@ public final class ClusterHub implements AdminEndpoint {
   public void close() {
     vertx.cancelTimer(checkTimer);
     vertx.cancelTimer(pruneTimer);
-    sessions.values().forEach(NodeSession::replaced);
+    sessions.values().forEach(NodeSession::controlPlaneStopping);
   }
 }

@@ -490,4 +490,13 @@ final class NodeSession {
       ws.close((short) 1000, "replaced by a newer connection of this node");
     }
   }
+
+  /**
+   * The control plane is stopping: 1001 (going away), and the node reconnects to whoever serves.
+   */
+  void controlPlaneStopping() {
+    if (!closed) {
+      ws.close((short) 1001, "control plane shutting down");
+    }
+  }
 }

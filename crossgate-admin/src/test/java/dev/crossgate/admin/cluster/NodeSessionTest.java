@@ -86,7 +86,24 @@ class NodeSessionTest {
       join(node.close());
     }
     join(vertx.close());
+    if (kit != null) {
+      kit.close();
+    }
+  }
+
+  @Test
+  void aNodeIsToldThatTheControlPlaneIsStoppingNotThatItWasReplaced() throws Exception {
+    acknowledging = true;
+    connectAndSayHello(0);
+    var closed = new java.util.concurrent.CompletableFuture<String>();
+    node.closeHandler(v -> closed.complete(node.closeStatusCode() + " " + node.closeReason()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> !received.isEmpty());
+
     kit.close();
+    kit = null;
+
+    assertThat(closed.get(20, java.util.concurrent.TimeUnit.SECONDS))
+        .isEqualTo("1001 control plane shutting down");
   }
 
   @Test
