@@ -409,7 +409,8 @@ public final class ControlPlane {
         .ifPresent(
             pool ->
                 views.add(
-                    UpstreamHealth.NodeView.of("standalone", java.time.Instant.now(), true, pool)));
+                    UpstreamHealth.NodeView.of(
+                        localNode.name(), java.time.Instant.now(), true, pool)));
     views.addAll(nodes.upstreamHealth(upstreamId));
     return views;
   }
@@ -427,8 +428,8 @@ public final class ControlPlane {
           local.get().stream()
               .filter(load -> load.tenant().equals(tenant) && load.sha256().equals(sha256))
               .findFirst()
-              .map(load -> ModuleLoad.OnNode.of("standalone", load))
-              .orElse(ModuleLoad.OnNode.notLoaded("standalone")));
+              .map(load -> ModuleLoad.OnNode.of(localNode.name(), load))
+              .orElse(ModuleLoad.OnNode.notLoaded(localNode.name())));
     }
     states.addAll(nodes.moduleLoads(tenant, sha256));
     return states;

@@ -395,6 +395,7 @@ final class GatewayCommand implements Callable<Integer> {
                         store -> {
                           Banner.printGeneratedToken(store.generatedToken(), common.dataDir);
                           return LocalNode.start(
+                              "gateway",
                               vertx,
                               store,
                               gatewayOptions,

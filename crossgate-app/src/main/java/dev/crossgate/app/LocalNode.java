@@ -31,12 +31,14 @@ final class LocalNode {
   /**
    * Starts the node; on failure closes what it started and {@code store}.
    *
+   * @param name the node's name in the Admin API: its role
    * @param services the node's services, given the readiness it reports; transfers live in their
    *     database
    * @param node set once the gateway listens (the store's metrics read it)
    * @param ready called once the node runs, to say so
    */
   static Future<RoleRunner.Running> start(
+      String name,
       Vertx vertx,
       ControlPlane store,
       GatewayOptions gatewayOptions,
@@ -68,6 +70,7 @@ final class LocalNode {
               node.set(traffic);
               store.localNode(
                   new LocalNodeView(
+                      name,
                       traffic::extensionCircuitOpen,
                       id -> traffic.upstreamPools().health(id),
                       traffic::moduleLoads,

@@ -126,6 +126,7 @@ final class StandaloneCommand implements Callable<Integer> {
                       Banner.printGeneratedToken(
                           cp.generatedToken(), controlPlaneOptions.dataDir());
                       return LocalNode.start(
+                          "standalone",
                           vertx,
                           cp,
                           gatewayOptions,

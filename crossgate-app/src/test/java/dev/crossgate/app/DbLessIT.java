@@ -193,6 +193,11 @@ class DbLessIT {
           .atMost(Duration.ofSeconds(10))
           .until(() -> get(gateway + "/demo/orders", null).body().equals("/pooled/orders"));
 
+      // the pool's health names this node by its role, not as a standalone
+      var health = get(admin + "/admin/upstreams/demo-pool/health", TOKEN);
+      assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+      assertThat(health.body()).contains("\"node\":\"gateway\"").doesNotContain("standalone");
+
       // the node admin port is the only admin port: authenticated, no console
       assertThat(get(admin + "/admin/config", null).statusCode()).isEqualTo(401);
       assertThat(get(admin + "/console/", null).statusCode()).isEqualTo(404);

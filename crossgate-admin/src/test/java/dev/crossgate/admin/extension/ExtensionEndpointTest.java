@@ -122,7 +122,11 @@ class ExtensionEndpointTest {
     kit.controlPlane()
         .localNode(
             new dev.crossgate.admin.LocalNodeView(
-                tenant -> tenant.equals("acme"), id -> java.util.Optional.empty(), null, null));
+                "standalone",
+                tenant -> tenant.equals("acme"),
+                id -> java.util.Optional.empty(),
+                null,
+                null));
 
     var acme = kit.get("/admin/tenants/acme/extensions");
     var globex = kit.get("/admin/tenants/globex/extensions");
