@@ -55,6 +55,7 @@ public final class TaskStore {
   private final TaskGroupCommit groupCommit;
   private final Clock clock;
   private final long sweepTimer;
+  private final Instant openedAt;
 
   private TaskStore(Vertx vertx, Database database, TaskOptions options, Clock clock) {
     this.vertx = vertx;
@@ -64,6 +65,15 @@ public final class TaskStore {
     this.workers = vertx.createSharedWorkerExecutor("crossgate-tasks", 8);
     this.groupCommit = new TaskGroupCommit(database, repository, options, workers, this::dropBlob);
     this.sweepTimer = vertx.setPeriodic(options.sweepInterval().toMillis(), t -> sweep());
+    this.openedAt = clock.instant();
+    removeOrphanedFiles()
+        .onSuccess(
+            removed -> {
+              if (removed > 0) {
+                LOG.info("task files no task names removed count={}", removed);
+              }
+            })
+        .onFailure(e -> LOG.warn("task file check failed cause={}", e.toString()));
   }
 
   public static TaskStore open(Vertx vertx, Database database, TaskOptions options) {
@@ -339,6 +349,43 @@ public final class TaskStore {
         }
       }
     }
+  }
+
+  /**
+   * Once, at open: request and result files that a crash left with no row naming them (written just
+   * before the process died, their row never committed, or a result that lost to another). Only
+   * files written over a second before this store opened are looked at: a file this process writes
+   * (its row perhaps about to commit) is never one of them even on a coarse file clock, while the
+   * process that left them stopped longer ago than that (a restart alone takes more). Returns how
+   * many went.
+   */
+  Future<Integer> removeOrphanedFiles() {
+    return blocking(
+        () -> {
+          if (!Files.isDirectory(options.blobDir())) {
+            return 0;
+          }
+          int removed = 0;
+          var cutoff = openedAt.minusSeconds(1);
+          try (var files = Files.newDirectoryStream(options.blobDir(), "*.{request,result}")) {
+            for (var file : files) {
+              if (!Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
+                continue;
+              }
+              var name = file.getFileName().toString();
+              var taskId = name.substring(0, name.indexOf('.'));
+              var task = repository.find(taskId);
+              boolean named =
+                  name.endsWith(".request")
+                      ? task.isPresent()
+                      : task.map(t -> name.equals(t.resultBlob())).orElse(false);
+              if (!named && Files.deleteIfExists(file)) {
+                removed++;
+              }
+            }
+          }
+          return removed;
+        });
   }
 
   /** Removes the task's files: its request blob (if it had one) and its result blob. */

@@ -249,6 +249,64 @@ class TaskGroupCommitTest {
     }
   }
 
+  /**
+   * Files a crash left behind: results and requests no row names go when a store opens; the stored
+   * result's file stays, and so does any file newer than the store (a write in flight).
+   */
+  @Test
+  void filesThatNoTaskNamesAreRemovedWhenTheStoreOpensAndOnlyThose() throws Exception {
+    for (var kind : List.of("h2", "postgres")) {
+      var db = database(kind);
+      var data = blobs.resolve("orphans-" + kind);
+      var store = TaskStore.open(vertx, db.database(), TaskOptions.defaults(data));
+      var id = createdIds(store, 1).get(0);
+      var large = Buffer.buffer("r".repeat(store.options().inlineResultBytes() + 1));
+      assertThat(
+              store
+                  .finish(id, TaskStatus.DONE, 200, "text/plain", large, null)
+                  .toCompletionStage()
+                  .toCompletableFuture()
+                  .get(10, TimeUnit.SECONDS))
+          .isTrue();
+      var dir = store.blobDir();
+      var stored =
+          dir.resolve(new TaskRepository(db.database()).find(id).orElseThrow().resultBlob());
+      var lostResult = write(dir.resolve(id + ".0123abcd.result"));
+      var ghostResult = write(dir.resolve("tk_ghost.4567ef.result"));
+      var ghostRequest = write(dir.resolve("tk_ghost.request"));
+      var ownRequest = write(dir.resolve(id + ".request"));
+      var spool = write(dir.resolve("spool_x.body"));
+      var hourAgo = java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(3600));
+      for (var file : List.of(stored, lostResult, ghostResult, ghostRequest, ownRequest, spool)) {
+        java.nio.file.Files.setLastModifiedTime(file, hourAgo);
+      }
+      var reopened = TaskStore.open(vertx, db.database(), TaskOptions.defaults(data));
+      // written after the store opened (its time set well past it: file clocks are coarse)
+      var inFlight = write(dir.resolve("tk_later.89ab.result"));
+      java.nio.file.Files.setLastModifiedTime(
+          inFlight, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(60)));
+      reopened
+          .removeOrphanedFiles()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+
+      assertThat(lostResult).as(kind).doesNotExist();
+      assertThat(ghostResult).as(kind).doesNotExist();
+      assertThat(ghostRequest).as(kind).doesNotExist();
+      assertThat(stored).as(kind).exists();
+      assertThat(ownRequest).as("its task exists").exists();
+      assertThat(spool).as("spools have their own sweep").exists();
+      assertThat(inFlight).as("newer than the store").exists();
+      reopened.close();
+      store.close();
+    }
+  }
+
+  private static Path write(Path file) throws java.io.IOException {
+    return java.nio.file.Files.writeString(file, "bytes");
+  }
+
   @Test
   void resultsCommittedTogetherAreEachStoredOnceAndReleaseTheirTenantsCounters() throws Exception {
     for (var kind : List.of("h2", "postgres")) {
