@@ -7,16 +7,18 @@ import dev.crossgate.egress.EgressClient;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.OwnerOnlyFiles;
 import dev.crossgate.trace.Tracing;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * {@code crossgate agent}, wired in one place: the local task database (H2 file in the data dir,
@@ -30,7 +32,8 @@ public final class Agent {
   private final HttpClient gatewayClient;
   private final HttpClient callbackClient;
   private final Supervisor supervisor;
-  private final HttpServer server;
+  private final int port;
+  private final String listenerDeployment;
   private final AgentTasks tasks;
   private final long declarationsTimer;
   private final Tracing tracing;
@@ -42,7 +45,8 @@ public final class Agent {
       HttpClient gatewayClient,
       HttpClient callbackClient,
       Supervisor supervisor,
-      HttpServer server,
+      int port,
+      String listenerDeployment,
       AgentTasks tasks,
       long declarationsTimer,
       Tracing tracing) {
@@ -52,7 +56,8 @@ public final class Agent {
     this.gatewayClient = gatewayClient;
     this.callbackClient = callbackClient;
     this.supervisor = supervisor;
-    this.server = server;
+    this.port = port;
+    this.listenerDeployment = listenerDeployment;
     this.tasks = tasks;
     this.declarationsTimer = declarationsTimer;
     this.tracing = tracing;
@@ -132,33 +137,46 @@ public final class Agent {
                           : options.egress());
               var supervisor =
                   new Supervisor(vertx, tasks, gatewayClient, egress, options, tracing);
-              var handler =
-                  new AgentServer(
-                      vertx,
-                      gatewayClient,
-                      declarations,
-                      tasks,
-                      supervisor,
-                      egress,
-                      options,
-                      metrics,
-                      tracing);
-              var server =
-                  vertx.createHttpServer(
-                      new HttpServerOptions()
-                          .setHost(options.bind())
-                          .setPort(options.port())
-                          .setTcpNoDelay(true));
-              server.requestHandler(handler::handle);
+              var queryPool =
+                  new PoolOptions()
+                      .setHttp1MaxSize(Math.max(8, options.maxConcurrent()))
+                      .setMaxWaitQueueSize(-1);
               long period = options.declarationsRefresh().toMillis();
               long timer = vertx.setPeriodic(period, period, t -> declarations.refresh());
+              // Vert.x shares a listener among instances by the host and port asked for, so port 0
+              // would give each its own: a free one is picked first
+              int port = options.port() != 0 ? options.port() : freePort(options.bind());
+              var listenerOptions =
+                  new HttpServerOptions().setHost(options.bind()).setPort(port).setTcpNoDelay(true);
+              Supplier<Deployable> listener =
+                  () ->
+                      new CallerListener(
+                          listenerOptions,
+                          gatewayOptions,
+                          queryPool,
+                          client ->
+                              new AgentServer(
+                                  vertx,
+                                  client,
+                                  declarations,
+                                  tasks,
+                                  supervisor,
+                                  egress,
+                                  options,
+                                  metrics,
+                                  tracing));
               return declarations
                   .refresh()
                   .otherwiseEmpty()
-                  .compose(v -> server.listen())
+                  .compose(
+                      v ->
+                          vertx.deployVerticle(
+                              listener,
+                              new DeploymentOptions()
+                                  .setInstances(Runtime.getRuntime().availableProcessors())))
                   .map(
-                      s -> {
-                        egress.ownPort(s.actualPort());
+                      deployment -> {
+                        egress.ownPort(port);
                         supervisor.start();
                         supervisor.kick();
                         return new Agent(
@@ -168,7 +186,8 @@ public final class Agent {
                             gatewayClient,
                             callbackClient,
                             supervisor,
-                            s,
+                            port,
+                            deployment,
                             tasks,
                             timer,
                             tracing);
@@ -176,8 +195,16 @@ public final class Agent {
             });
   }
 
+  private static int freePort(String host) {
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("no free port on " + host, e);
+    }
+  }
+
   public int port() {
-    return server.actualPort();
+    return port;
   }
 
   /** Tasks not yet delivered or collected (for tests and the bench). */
@@ -188,8 +215,8 @@ public final class Agent {
   public Future<Void> close() {
     vertx.cancelTimer(declarationsTimer);
     supervisor.stop();
-    return server
-        .close()
+    return vertx
+        .undeploy(listenerDeployment)
         .eventually(() -> gatewayClient.close())
         .eventually(() -> callbackClient.close())
         // store calls already running finish before the database closes under them
