@@ -4,6 +4,7 @@ import dev.crossgate.agent.declaration.Declarations;
 import dev.crossgate.agent.task.AgentTasks;
 import dev.crossgate.agent.task.Supervisor;
 import dev.crossgate.egress.EgressClient;
+import dev.crossgate.http.Transports;
 import dev.crossgate.store.Database;
 import dev.crossgate.store.OwnerOnlyFiles;
 import dev.crossgate.trace.Tracing;
@@ -143,9 +144,7 @@ public final class Agent {
                       .setMaxWaitQueueSize(-1);
               long period = options.declarationsRefresh().toMillis();
               long timer = vertx.setPeriodic(period, period, t -> declarations.refresh());
-              // Vert.x shares a listener among instances by the host and port asked for, so port 0
-              // would give each its own: a free one is picked first
-              int port = options.port() != 0 ? options.port() : freePort(options.bind());
+              int port = Transports.sharedPort(options.bind(), options.port());
               var listenerOptions =
                   new HttpServerOptions().setHost(options.bind()).setPort(port).setTcpNoDelay(true);
               Supplier<Deployable> listener =
@@ -193,14 +192,6 @@ public final class Agent {
                             tracing);
                       });
             });
-  }
-
-  private static int freePort(String host) {
-    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("no free port on " + host, e);
-    }
   }
 
   public int port() {

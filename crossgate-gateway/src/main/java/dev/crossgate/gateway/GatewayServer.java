@@ -217,8 +217,8 @@ public final class GatewayServer {
     // cleartext asked for, the cleartext listener is the node's own, on a loopback port.
     var cleartextHost = cleartextHost(options.bind(), tls);
     int cleartextPort =
-        freePortFor(cleartextHost, tls != null && !tls.cleartext() ? 0 : options.port());
-    int tlsPort = tls == null ? -1 : freePortFor(options.bind(), tls.port());
+        Transports.sharedPort(cleartextHost, tls != null && !tls.cleartext() ? 0 : options.port());
+    int tlsPort = tls == null ? -1 : Transports.sharedPort(options.bind(), tls.port());
     return rateLimiter
         .connect()
         .compose(
@@ -281,17 +281,6 @@ public final class GatewayServer {
   }
 
   /** {@code port}, or for 0 a port free on {@code host} now (bound and released). */
-  private static int freePortFor(String host, int port) {
-    if (port != 0) {
-      return port;
-    }
-    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("no free port on " + host, e);
-    }
-  }
-
   /**
    * Checks the traffic port's certificate files every {@link TrafficTls#reloadEvery()}: a changed
    * set that loads and checks replaces the served one for new handshakes on every event loop (open
