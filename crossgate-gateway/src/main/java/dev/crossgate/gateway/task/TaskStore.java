@@ -369,23 +369,31 @@ public final class TaskStore {
           var cutoff = openedAt.minusSeconds(1);
           try (var files = Files.newDirectoryStream(options.blobDir(), "*.{request,result}")) {
             for (var file : files) {
-              if (!Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
-                continue;
-              }
-              var name = file.getFileName().toString();
-              var taskId = name.substring(0, name.indexOf('.'));
-              var task = repository.find(taskId);
-              boolean named =
-                  name.endsWith(".request")
-                      ? task.isPresent()
-                      : task.map(t -> name.equals(t.resultBlob())).orElse(false);
-              if (!named && Files.deleteIfExists(file)) {
+              if (orphaned(file, cutoff) && Files.deleteIfExists(file)) {
                 removed++;
               }
             }
           }
           return removed;
         });
+  }
+
+  /**
+   * Whether {@code file}, from before {@code cutoff}, is named by no task; false once it is gone.
+   */
+  private boolean orphaned(Path file, Instant cutoff) throws IOException {
+    try {
+      if (!Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
+        return false;
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      return false; // removed meanwhile (its task expired and was swept)
+    }
+    var name = file.getFileName().toString();
+    var task = repository.find(name.substring(0, name.indexOf('.')));
+    return name.endsWith(".request")
+        ? task.isEmpty()
+        : task.map(t -> !name.equals(t.resultBlob())).orElse(true);
   }
 
   /** Removes the task's files: its request blob (if it had one) and its result blob. */
