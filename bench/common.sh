@@ -95,3 +95,26 @@ bench_wait_ready() {
   echo "$4 did not start" >&2
   exit 1
 }
+
+# A before/after pair: WARMUP_ROUNDS (default 6) then ROUNDS (default 6) alternating 10 s wrk rounds
+# against A and B, each measuring the CPU of its own process; prints every round ("a|b req/s p99
+# cpu-us load") and the medians of req/s and CPU µs per request. Rounds go to WORK/rounds.
+#   bench_pair_rounds WORK URL_A PID_A URL_B PID_B
+bench_pair_rounds() {
+  local work=$1 s
+  local -A url=([a]=$2 [b]=$4) pid=([a]=$3 [b]=$5)
+  for _ in $(seq 1 "${WARMUP_ROUNDS:-6}"); do
+    for s in a b; do bench_wrk "${url[$s]}" 10 "${pid[$s]}" >/dev/null; done
+  done
+  : >"$work/rounds"
+  for _ in $(seq 1 "${ROUNDS:-6}"); do
+    for s in a b; do
+      echo "$s $(bench_wrk "${url[$s]}" 10 "${pid[$s]}") $(bench_load)" | tee -a "$work/rounds"
+    done
+  done
+  echo "medians (req/s, CPU us per request)"
+  for s in a b; do
+    printf '%s %s %s\n' "$s" "$(awk -v s=$s '$1 == s { print $2 }' "$work/rounds" | bench_median)" \
+      "$(awk -v s=$s '$1 == s { print $4 }' "$work/rounds" | bench_median)"
+  done
+}

@@ -9,7 +9,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/bench/common.sh"
 A=$(realpath "$1") B=$(realpath "$2")
-ROUNDS=${ROUNDS:-6} WARMUP_ROUNDS=${WARMUP_ROUNDS:-6}
+
 WORK=$(mktemp -d /tmp/crossgate-pair.XXXXXX)
 declare -A PID PORT=([a]=19300 [b]=19400) ADMIN=([a]=19380 [b]=19480) DIR=([a]=$A [b]=$B)
 cleanup() {
@@ -35,17 +35,5 @@ for s in a b; do
   done
 done
 url() { echo "http://127.0.0.1:${PORT[$1]}/bench/item"; }
-for _ in $(seq 1 "$WARMUP_ROUNDS"); do
-  for s in a b; do bench_wrk "$(url $s)" 10 "${PID[$s]}" >/dev/null; done
-done
-: >"$WORK/rounds"
-for _ in $(seq 1 "$ROUNDS"); do
-  for s in a b; do
-    echo "$s $(bench_wrk "$(url $s)" 10 "${PID[$s]}") $(bench_load)" | tee -a "$WORK/rounds"
-  done
-done
-echo "medians (req/s, CPU us per request): A = $A, B = $B"
-for s in a b; do
-  printf '%s %s %s\n' "$s" "$(awk -v s=$s '$1 == s { print $2 }' "$WORK/rounds" | bench_median)" \
-    "$(awk -v s=$s '$1 == s { print $4 }' "$WORK/rounds" | bench_median)"
-done
+echo "A = $A, B = $B"
+bench_pair_rounds "$WORK" "$(url a)" "${PID[a]}" "$(url b)" "${PID[b]}"

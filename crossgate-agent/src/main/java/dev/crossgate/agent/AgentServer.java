@@ -252,12 +252,9 @@ final class AgentServer {
     }
     return new ProblemException(
         e instanceof TimeoutException
-            ? Problem.of(
-                "gateway-timeout",
-                "Gateway timeout",
-                504,
+            ? Problem.gatewayTimeout(
                 "the gateway sent nothing for " + options.gatewayTimeout().toMillis() + " ms")
-            : Problem.of("bad-gateway", "Bad gateway", 502, "the gateway could not be reached"));
+            : Problem.badGateway("the gateway could not be reached"));
   }
 
   /** An analysis: stored here first, then the caller gets its 202; the supervisor takes it on. */

@@ -106,9 +106,11 @@ final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     common.logFormat.apply();
-    if (gatewayTimeout.toMillis() < 1) {
+    // compared, not converted: toMillis of a huge duration overflows
+    if (gatewayTimeout.compareTo(Duration.ofMillis(1)) < 0
+        || gatewayTimeout.compareTo(Duration.ofDays(1)) > 0) {
       throw new ParameterException(
-          spec.commandLine(), "--gateway-timeout must be at least 1ms, got " + gatewayTimeout);
+          spec.commandLine(), "--gateway-timeout must be 1ms to 1d, got " + gatewayTimeout);
     }
     var vertx = Vertx.vertx(Transports.vertxOptions());
     var secret =

@@ -146,6 +146,25 @@ class CommandLineTest {
   }
 
   @Test
+  void anAgentGatewayTimeoutOutsideOneMillisecondToADayIsAUsageErrorNotAStackTrace() {
+    for (var value : java.util.List.of("0s", "2d", "99999999999d")) {
+      var out = new java.io.StringWriter();
+      var cli = Crossgate.commandLine(new String[0], java.util.Map.of());
+      cli.setErr(new java.io.PrintWriter(out));
+
+      int exit =
+          cli.execute(
+              "agent", "--gateway", "http://gw:9000", "--api-key", "k", "--gateway-timeout", value);
+
+      assertThat(exit).as(value).isEqualTo(CommandLine.ExitCode.USAGE);
+      assertThat(out.toString())
+          .as(value)
+          .startsWith("crossgate agent: --gateway-timeout must be 1ms to 1d")
+          .doesNotContain("Exception");
+    }
+  }
+
+  @Test
   void theAgentTakesTheSameTracingFlagsAsTheGatewayRoles() {
     var agent = new AgentCommand();
     new CommandLine(agent)

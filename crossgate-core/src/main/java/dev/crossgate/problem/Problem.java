@@ -169,6 +169,16 @@ public record Problem(
                 new FieldError(field, dev.crossgate.egress.EgressRefusedException.SAFE_DETAIL)));
   }
 
+  /** 502: the next hop (an upstream, or the agent's gateway) failed or could not be reached. */
+  public static Problem badGateway(String detail) {
+    return of("bad-gateway", "Bad gateway", 502, detail);
+  }
+
+  /** 504: the next hop sent nothing in time. */
+  public static Problem gatewayTimeout(String detail) {
+    return of("gateway-timeout", "Gateway timeout", 504, detail);
+  }
+
   public static Problem unavailable(String detail) {
     return of("unavailable", "Service unavailable", 503, detail);
   }

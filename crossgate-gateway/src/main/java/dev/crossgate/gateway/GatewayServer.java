@@ -280,7 +280,6 @@ public final class GatewayServer {
     return bind.indexOf(':') >= 0 ? "::1" : "127.0.0.1";
   }
 
-  /** {@code port}, or for 0 a port free on {@code host} now (bound and released). */
   /**
    * Checks the traffic port's certificate files every {@link TrafficTls#reloadEvery()}: a changed
    * set that loads and checks replaces the served one for new handshakes on every event loop (open

@@ -7,7 +7,6 @@ import dev.crossgate.gateway.endpoint.GatewayEndpoint;
 import dev.crossgate.json.Json;
 import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
-import dev.crossgate.store.transfer.TransferStatus;
 import dev.crossgate.trace.RequestTrace;
 import dev.crossgate.trace.Tracing;
 import io.opentelemetry.api.trace.SpanKind;
@@ -159,7 +158,7 @@ final class NativeRoutes {
   /** From the counters on the transfer's row: no chunk rows are read (a reply per chunk). */
   private static Object chunkReply(long number, TransferService.ChunkStored result) {
     var t = result.transfer();
-    boolean open = t.status() == TransferStatus.OPEN || t.status() == TransferStatus.COMPLETING;
+    boolean open = t.holdsChunks();
     var body = new LinkedHashMap<String, Object>();
     body.put("taskId", t.id());
     body.put("chunk", number);

@@ -3,7 +3,6 @@ package dev.crossgate.transfer;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.crossgate.store.transfer.ChunkRecord;
 import dev.crossgate.store.transfer.TransferRecord;
-import dev.crossgate.store.transfer.TransferStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +39,7 @@ record TransferView(
 
   static TransferView of(TransferRecord t, List<ChunkRecord> chunks) {
     boolean isNative = "native".equals(t.protocol());
-    boolean open = t.status() == TransferStatus.OPEN || t.status() == TransferStatus.COMPLETING;
+    boolean open = t.holdsChunks();
     List<Long> received = null;
     List<Long> missing = null;
     Long lowestMissing = null;

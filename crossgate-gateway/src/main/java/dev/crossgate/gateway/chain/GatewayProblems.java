@@ -52,14 +52,6 @@ public final class GatewayProblems {
         .with("rule", ruleId);
   }
 
-  public static Problem badGateway(String detail) {
-    return Problem.of("bad-gateway", "Bad gateway", 502, detail);
-  }
-
-  public static Problem gatewayTimeout(String detail) {
-    return Problem.of("gateway-timeout", "Gateway timeout", 504, detail);
-  }
-
   public static Problem upstreamBusy(String detail) {
     return Problem.of("upstream-busy", "Service unavailable", 503, detail);
   }

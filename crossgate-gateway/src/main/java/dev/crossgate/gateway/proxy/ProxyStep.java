@@ -12,6 +12,7 @@ import dev.crossgate.gateway.upstream.UpstreamPools;
 import dev.crossgate.http.ContentLength;
 import dev.crossgate.http.CrossgateHeaders;
 import dev.crossgate.http.IdleGuardedStream;
+import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import dev.crossgate.route.Route;
 import io.vertx.core.Future;
@@ -102,14 +103,14 @@ public final class ProxyStep implements Step {
       if (pool == null) {
         // the route arrived before its upstream (they travel as separate changes): not for long
         exchange.reply(
-            GatewayProblems.badGateway(
+            Problem.badGateway(
                 "the upstream " + route.upstream() + " is not configured on this node yet"));
         return Future.succeededFuture();
       }
       pool.requestStarted();
       index = pool.pick(hashKey(exchange, pool), 0);
       if (index < 0) {
-        exchange.reply(GatewayProblems.badGateway(noTargets(route.upstream())));
+        exchange.reply(Problem.badGateway(noTargets(route.upstream())));
         return Future.succeededFuture();
       }
       target = pool.address(index);
@@ -178,12 +179,12 @@ public final class ProxyStep implements Step {
       pool.requestStarted();
       int index = pool.pick(hashKey(exchange, pool), 0);
       if (index < 0) {
-        throw new ProblemException(GatewayProblems.badGateway(noTargets(route.upstream())));
+        throw new ProblemException(Problem.badGateway(noTargets(route.upstream())));
       }
       target = pool.address(index);
     } else if (route.pooled()) {
       throw new ProblemException(
-          GatewayProblems.badGateway(
+          Problem.badGateway(
               "the upstream " + route.upstream() + " is not configured on this node yet"));
     } else {
       target = target(route.targetUrl());
@@ -265,7 +266,7 @@ public final class ProxyStep implements Step {
 
   private static ProblemException tooLarge(String upstream, long limit) {
     return new ProblemException(
-        GatewayProblems.badGateway(
+        Problem.badGateway(
             "the upstream " + upstream + " answered more than the " + limit + " bytes allowed"));
   }
 
@@ -363,7 +364,7 @@ public final class ProxyStep implements Step {
         cause.toString());
     var tlsFailure = UpstreamTlsSettings.failure(cause);
     return new ProblemException(
-        GatewayProblems.badGateway(
+        Problem.badGateway(
             tlsFailure == null
                 ? "could not connect to the upstream " + upstream
                 : "TLS with the upstream " + upstream + " failed: " + tlsFailure));
@@ -384,8 +385,8 @@ public final class ProxyStep implements Step {
         cause.toString());
     return new ProblemException(
         timeout
-            ? GatewayProblems.gatewayTimeout("the upstream " + upstream + " did not answer in time")
-            : GatewayProblems.badGateway(
+            ? Problem.gatewayTimeout("the upstream " + upstream + " did not answer in time")
+            : Problem.badGateway(
                 "the upstream " + upstream + " closed the connection without a response"));
   }
 
@@ -686,7 +687,7 @@ public final class ProxyStep implements Step {
                   done.tryFail(
                       whole.cause() instanceof TimeoutException
                           ? new ProblemException(
-                              GatewayProblems.gatewayTimeout(
+                              Problem.gatewayTimeout(
                                   "the upstream " + exchange.upstream() + " stopped mid-body"))
                           : upstreamFailure(
                               exchange.requestId(), exchange.upstream(), whole.cause()));

@@ -1,7 +1,7 @@
 package dev.crossgate.gateway.proxy;
 
 import dev.crossgate.gateway.chain.Exchange;
-import dev.crossgate.gateway.chain.GatewayProblems;
+import dev.crossgate.problem.Problem;
 import dev.crossgate.problem.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -72,8 +72,7 @@ final class WebSocketProxy {
                             + " refused the WebSocket upgrade with status "
                             + rejected.getStatus()
                         : "could not open a WebSocket to the upstream " + exchange.upstream();
-                return Future.failedFuture(
-                    new ProblemException(GatewayProblems.badGateway(detail)));
+                return Future.failedFuture(new ProblemException(Problem.badGateway(detail)));
               }
               var upstream = ar.result();
               exchange.takeOver();

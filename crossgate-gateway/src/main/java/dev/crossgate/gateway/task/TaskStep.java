@@ -203,7 +203,7 @@ public final class TaskStep implements Step {
               var problem =
                   ar.failed() && ar.cause() instanceof ProblemException pe
                       ? pe.problem()
-                      : GatewayProblems.badGateway(
+                      : Problem.badGateway(
                           "the upstream refused the task with status " + exchange.status());
               if (ar.failed() && !(ar.cause() instanceof ProblemException)) {
                 return Future.failedFuture(ar.cause());

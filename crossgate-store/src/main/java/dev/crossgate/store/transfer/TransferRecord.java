@@ -50,6 +50,11 @@ public record TransferRecord(
     Objects.requireNonNull(expiresAt, "expiresAt");
   }
 
+  /** Whether its chunks are held and counted: open, or being verified and delivered. */
+  public boolean holdsChunks() {
+    return status == TransferStatus.OPEN || status == TransferStatus.COMPLETING;
+  }
+
   public boolean lengthDeferred() {
     return totalSize == null;
   }

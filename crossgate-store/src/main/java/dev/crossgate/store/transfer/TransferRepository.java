@@ -161,11 +161,11 @@ public final class TransferRepository {
       Instant expiresAt) {
     var update =
         "UPDATE transfers SET received_bytes = received_bytes + ?, received_chunks = received_chunks"
-            + " + 1, next_chunk = CASE WHEN next_chunk > ? THEN next_chunk ELSE ? END,"
-            + " updated_at = ?, expires_at = ? WHERE owner = ? AND id = ? AND status = 'OPEN'"
+            + " + 1, next_chunk = GREATEST(next_chunk, ?), updated_at = ?, expires_at = ?"
+            + " WHERE owner = ? AND id = ? AND status = 'OPEN'"
             + (expectedReceived == null ? "" : " AND received_bytes = ?");
-    long past = chunk.number() + 1;
-    var args = new ArrayList<Object>(List.of(chunk.size(), past, past, now, expiresAt, owner, id));
+    var args =
+        new ArrayList<Object>(List.of(chunk.size(), chunk.number() + 1, now, expiresAt, owner, id));
     if (expectedReceived != null) {
       args.add(expectedReceived);
     }
